@@ -1,0 +1,30 @@
+package dev.tiergate.core.policy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Where migrations live and how they are named. */
+public record MigrationSettings(
+        @JsonProperty("directory") String directory,
+        @JsonProperty("naming") String naming) {
+
+    public static final String DEFAULT_DIRECTORY = "db/migration";
+    /** Flyway-style versioned name with a UTC timestamp version. */
+    public static final String DEFAULT_NAMING = "V{timestamp}__{description}.sql";
+    public static final MigrationSettings DEFAULTS = new MigrationSettings(null, null);
+
+    public MigrationSettings {
+        directory = directory == null || directory.isBlank() ? DEFAULT_DIRECTORY : stripSlashes(directory);
+        naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
+    }
+
+    private static String stripSlashes(String dir) {
+        String d = dir.replace('\\', '/');
+        while (d.endsWith("/")) {
+            d = d.substring(0, d.length() - 1);
+        }
+        while (d.startsWith("./")) {
+            d = d.substring(2);
+        }
+        return d;
+    }
+}

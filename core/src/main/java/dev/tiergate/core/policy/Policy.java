@@ -1,0 +1,64 @@
+package dev.tiergate.core.policy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one policy file ({@code .tiergate/policy.yaml}) read by the hooks and the server alike. The server
+ * reads it from a pull request's base commit so a change cannot loosen the rules that judge it.
+ */
+public record Policy(
+        @JsonProperty("version") int version,
+        @JsonProperty("tiers") List<Tier> tiers,
+        @JsonProperty("working_branch_types") List<WorkingBranchType> workingBranchTypes,
+        @JsonProperty("actors") List<Actor> actors,
+        @JsonProperty("edges") List<TierEdge> edges,
+        @JsonProperty("required_checks") List<String> requiredChecks,
+        @JsonProperty("migrations") MigrationSettings migrations) {
+
+    public static final String PATH = ".tiergate/policy.yaml";
+
+    public Policy {
+        tiers = tiers == null ? List.of() : List.copyOf(tiers);
+        workingBranchTypes = workingBranchTypes == null ? List.of() : List.copyOf(workingBranchTypes);
+        actors = actors == null ? List.of() : List.copyOf(actors);
+        edges = edges == null ? List.of() : List.copyOf(edges);
+        requiredChecks = requiredChecks == null ? List.of() : List.copyOf(requiredChecks);
+        migrations = migrations == null ? MigrationSettings.DEFAULTS : migrations;
+    }
+
+    public Optional<Tier> tier(String name) {
+        return tiers.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** The tier whose long-running git branch this is, if any. */
+    public Optional<Tier> tierForBranch(String gitBranch) {
+        return tiers.stream().filter(t -> t.branch().equals(gitBranch)).findFirst();
+    }
+
+    /** The working-branch type whose pattern matches, first match wins. */
+    public Optional<WorkingBranchType> typeForBranch(String gitBranch) {
+        return workingBranchTypes.stream().filter(t -> t.matches(gitBranch)).findFirst();
+    }
+
+    public Optional<Tier> rootTier() {
+        return tiers.stream().filter(Tier::isRoot).findFirst();
+    }
+
+    public Optional<TierEdge> edge(String from, String to) {
+        return edges.stream().filter(e -> e.from().equals(from) && e.to().equals(to)).findFirst();
+    }
+
+    /**
+     * Resolves a forge login (or git e-mail) to the actor the policy names. Identity and class come from
+     * the forge, never from commit text: an unlisted account is a {@code human}, or a {@code bot} when
+     * the forge marks it as one.
+     */
+    public Actor actorFor(String login, boolean forgeSaysBot) {
+        return actors.stream()
+                .filter(a -> a.id().equalsIgnoreCase(login) || a.emails().stream().anyMatch(login::equalsIgnoreCase))
+                .findFirst()
+                .orElseGet(() -> Actor.unlisted(login, forgeSaysBot ? ActorClass.BOT : ActorClass.HUMAN));
+    }
+}
