@@ -1,24 +1,27 @@
 package dev.tiergate.server.backend;
 
+import dev.tiergate.server.forge.RepoRef;
 import java.util.List;
 
 /**
- * The seam to where database branches live (one implementation per system: postgres, neon, lakebase).
- * Every operation is atomic from the caller's view: after a failure no half-made branch remains.
+ * The seam to where database branches live (one implementation per system: postgres here; neon and lakebase
+ * next). Every operation is idempotent and atomic from the caller's view: after a failure no half-made branch
+ * remains. Failures throw {@link BackendException}.
  */
 public interface BranchBackend {
     String id();
 
-    /** Creates {@code name} as a copy of {@code parent} (null: an empty root/tier database). Idempotent. */
-    void create(String name, String parent);
+    /** Creates {@code name} as a copy of {@code parent} (null: an empty root tier). No-op when it exists. */
+    void create(RepoRef repo, String name, String parent);
 
-    /** Deletes the branch if it exists. Idempotent. */
-    void delete(String name);
+    /** Deletes the branch if it exists. */
+    void delete(RepoRef repo, String name);
 
-    boolean exists(String name);
+    boolean exists(RepoRef repo, String name);
 
-    List<String> list();
+    /** The repository's database branches by name. */
+    List<String> list(RepoRef repo);
 
-    /** Connection details for a branch (URL without secrets; credentials come from configuration). */
-    String connectionUrl(String name);
+    /** Where to connect to a branch (no credentials in it). */
+    String connectionUrl(RepoRef repo, String name);
 }

@@ -13,6 +13,9 @@ import java.util.Optional;
 public interface Forge {
     String id();
 
+    /** The repository's default branch, where the policy for branch events is read. */
+    String defaultBranch(RepoRef repo);
+
     PullRequestFacts pullRequest(RepoRef repo, long number);
 
     List<PullRequestFacts> openPullRequests(RepoRef repo);
@@ -24,7 +27,8 @@ public interface Forge {
 
     List<CheckResult> checks(RepoRef repo, String sha);
 
-    Optional<byte[]> fileAt(RepoRef repo, String sha, String path);
+    /** A file's bytes at a commit SHA or branch name; empty when it does not exist there. */
+    Optional<byte[]> fileAt(RepoRef repo, String ref, String path);
 
     void postStatus(RepoRef repo, String sha, CommitStatus status);
 }

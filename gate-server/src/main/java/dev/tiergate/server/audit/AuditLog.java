@@ -1,0 +1,126 @@
+package dev.tiergate.server.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.core.audit.AuditChain;
+import dev.tiergate.core.audit.AuditRecord;
+import dev.tiergate.server.forge.RepoRef;
+import java.io.IOException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * The append-only, hash-chained audit trail: every delivery, transition, refusal, violation and database-branch
+ * action. Appends are serialised with a transaction-scoped advisory lock so the chain has no forks even when
+ * several server processes share one database.
+ */
+public final class AuditLog {
+    private static final long CHAIN_LOCK = 0x7469657267617465L; // "tiergate"
+    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private final DataSource ds;
+
+    public AuditLog(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public void append(String kind, RepoRef repo, String subject, Map<String, ?> details) {
+        String json;
+        try {
+            json = CANONICAL.writeValueAsString(new TreeMap<>(details));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("audit details must be JSON-serialisable", e);
+        }
+        String repoName = repo == null ? null : repo.forge() + ":" + repo.path();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, CHAIN_LOCK);
+                lock.execute();
+            }
+            AuditRecord last = null;
+            try (PreparedStatement ps = c.prepareStatement("select * from audit order by seq desc limit 1");
+                 ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    last = map(rs);
+                }
+            }
+            // PostgreSQL keeps microseconds: hash exactly what is stored
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind, repoName, subject, json);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into audit (seq, at, kind, repo, subject, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, r.seq());
+                ps.setTimestamp(2, Timestamp.from(r.at()));
+                ps.setString(3, r.kind());
+                ps.setString(4, r.repo());
+                ps.setString(5, r.subject());
+                ps.setString(6, r.details());
+                ps.setString(7, r.prevHash());
+                ps.setString(8, r.hash());
+                ps.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot append to the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    public List<AuditRecord> all() {
+        List<AuditRecord> out = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select * from audit order by seq");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(map(rs));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The first broken record, named, or empty when every record is intact. */
+    public Optional<String> verify() {
+        return AuditChain.firstBreak(all());
+    }
+
+    /** Writes one JSON object per line, oldest first. Returns the number of records. */
+    public int exportJsonLines(Writer out) throws IOException {
+        int n = 0;
+        for (AuditRecord r : all()) {
+            ObjectNode o = CANONICAL.createObjectNode();
+            o.put("seq", r.seq());
+            o.put("at", r.at().toString());
+            o.put("kind", r.kind());
+            o.put("repo", r.repo());
+            o.put("subject", r.subject());
+            o.set("details", CANONICAL.readTree(r.details()));
+            o.put("prev_hash", r.prevHash());
+            o.put("hash", r.hash());
+            out.write(CANONICAL.writeValueAsString(o));
+            out.write('\n');
+            n++;
+        }
+        out.flush();
+        return n;
+    }
+
+    private static AuditRecord map(ResultSet rs) throws SQLException {
+        return new AuditRecord(rs.getLong("seq"), rs.getTimestamp("at").toInstant(), rs.getString("kind"), rs.getString("repo"),
+                rs.getString("subject"), rs.getString("details"), rs.getString("prev_hash"), rs.getString("hash"));
+    }
+}

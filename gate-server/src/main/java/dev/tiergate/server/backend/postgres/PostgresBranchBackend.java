@@ -1,0 +1,185 @@
+package dev.tiergate.server.backend.postgres;
+
+import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.forge.RepoRef;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * A database branch is a PostgreSQL database cloned from its parent tier with {@code CREATE DATABASE … TEMPLATE}.
+ * Cloning needs an idle source, and a tier is in use, so each tier keeps an idle template ({@code …__tpl__<tier>},
+ * connections disallowed) that branches are cloned from; {@link #refreshTemplate} re-takes it after the tier changes.
+ *
+ * <p>Physical names carry a per-repository prefix {@code tg_<8 hex of SHA-256(forge:path)>_} so several
+ * repositories can share one server; names over PostgreSQL's 63-byte limit are shortened with a hash suffix.
+ * CREATE DATABASE is all-or-nothing, so a failed create leaves nothing behind.
+ */
+public final class PostgresBranchBackend implements BranchBackend {
+    private static final int PG_NAME_MAX = 63;
+    private final DataSource admin;
+    private final String jdbcBase;
+
+    /** {@code admin} connects to the branch server with CREATEDB rights; {@code jdbcBase} e.g. jdbc:postgresql://host:5432/. */
+    public PostgresBranchBackend(DataSource admin, String jdbcBase) {
+        this.admin = admin;
+        this.jdbcBase = jdbcBase.endsWith("/") ? jdbcBase : jdbcBase + "/";
+    }
+
+    @Override
+    public String id() {
+        return "postgres";
+    }
+
+    @Override
+    public void create(RepoRef repo, String name, String parent) {
+        String db = physical(repo, name);
+        if (databaseExists(db)) {
+            return;
+        }
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            if (parent == null) {
+                st.execute("create database " + quote(db));
+            } else {
+                String source = physical(repo, parent);
+                if (!databaseExists(source)) {
+                    throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
+                            + "' does not exist on the branch server", null);
+                }
+                String template = ensureTemplate(st, repo, parent);
+                st.execute("create database " + quote(db) + " template " + quote(template));
+            }
+        } catch (SQLException e) {
+            if ("42P04".equals(e.getSQLState())) {
+                return; // created meanwhile by another worker: same outcome
+            }
+            throw new BackendException("cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Re-takes the idle template of a tier from the tier itself (after a migration reached the tier). */
+    public void refreshTemplate(RepoRef repo, String tier) {
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            dropTemplate(st, templateName(repo, tier));
+            ensureTemplate(st, repo, tier);
+        } catch (SQLException e) {
+            throw new BackendException("cannot refresh the template of tier '" + tier + "': " + e.getMessage(), e);
+        }
+    }
+
+    private String ensureTemplate(Statement st, RepoRef repo, String tier) throws SQLException {
+        String tpl = templateName(repo, tier);
+        if (databaseExists(tpl)) {
+            return tpl;
+        }
+        try {
+            st.execute("create database " + quote(tpl) + " template " + quote(physical(repo, tier)));
+        } catch (SQLException e) {
+            if (!"42P04".equals(e.getSQLState())) {
+                throw e;
+            }
+        }
+        st.execute("alter database " + quote(tpl) + " with allow_connections false is_template true");
+        return tpl;
+    }
+
+    @Override
+    public void delete(RepoRef repo, String name) {
+        String db = physical(repo, name);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + quote(db) + " with (force)");
+            dropTemplate(st, templateName(repo, name));
+        } catch (SQLException e) {
+            throw new BackendException("cannot delete database branch '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private void dropTemplate(Statement st, String tpl) throws SQLException {
+        if (databaseExists(tpl)) {
+            st.execute("alter database " + quote(tpl) + " with is_template false");
+            st.execute("drop database if exists " + quote(tpl) + " with (force)");
+        }
+    }
+
+    @Override
+    public boolean exists(RepoRef repo, String name) {
+        return databaseExists(physical(repo, name));
+    }
+
+    @Override
+    public List<String> list(RepoRef repo) {
+        String prefix = prefix(repo);
+        List<String> out = new ArrayList<>();
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("select datname from pg_database where datname like ? and not datistemplate order by datname")) {
+            ps.setString(1, prefix.replace("_", "\\_") + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1).substring(prefix.length()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot list database branches: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    public String connectionUrl(RepoRef repo, String name) {
+        return jdbcBase + physical(repo, name);
+    }
+
+    /** The physical database name of a branch. */
+    public String physical(RepoRef repo, String name) {
+        return fit(prefix(repo) + name);
+    }
+
+    private String templateName(RepoRef repo, String tier) {
+        return fit(prefix(repo) + "_tpl_" + tier);
+    }
+
+    static String prefix(RepoRef repo) {
+        return "tg_" + sha256(repo.forge() + ":" + repo.path()).substring(0, 8) + "_";
+    }
+
+    private static String fit(String name) {
+        if (name.length() <= PG_NAME_MAX) {
+            return name;
+        }
+        return name.substring(0, PG_NAME_MAX - 9) + "_" + sha256(name).substring(0, 8);
+    }
+
+    private boolean databaseExists(String db) {
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot reach the branch server: " + e.getMessage(), e);
+        }
+    }
+
+    private static String quote(String ident) {
+        return "\"" + ident.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

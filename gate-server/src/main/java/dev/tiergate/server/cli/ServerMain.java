@@ -1,0 +1,141 @@
+package dev.tiergate.server.cli;
+
+import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.config.ConfigException;
+import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.demo.Demo;
+import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.store.Database;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
+@Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
+        subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class})
+public final class ServerMain {
+    static final int OK = 0;
+    static final int REFUSED = 2;
+    static final int FAILED = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new ServerMain());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, c, p) -> {
+            err.println("tiergate: " + e.getMessage());
+            return e instanceof ConfigException ? REFUSED : FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    static ServerConfig config(Path file) {
+        return ServerConfig.fromEnvironment(System.getenv(), file);
+    }
+
+    @Command(name = "server", description = "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
+        Path config;
+        @Option(names = "--port", description = "overrides TIERGATE_PORT")
+        Integer port;
+        @Option(names = "--insecure-no-secret", description = "accept unsigned webhooks (local experiments only)")
+        boolean insecure;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ServerConfig cfg = config(config);
+            if (port != null) {
+                cfg = cfg.withPort(port);
+            }
+            String problem = cfg.missingSecretProblem(insecure);
+            if (problem != null) {
+                System.err.println(problem);
+                return REFUSED;
+            }
+            GateServer server = GateServer.start(cfg);
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }));
+            System.out.println("tiergate server listening on port " + server.port() + " (" + cfg + ")"
+                    + (insecure ? " — WARNING: webhook signatures are not checked" : ""));
+            stopped.await();
+            return OK;
+        }
+    }
+
+    @Command(name = "demo", description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            return Demo.run(System.out);
+        }
+    }
+
+    @Command(name = "audit", description = "Verify or export the audit trail.", subcommands = {Verify.class, Export.class})
+    static final class Audit {
+    }
+
+    @Command(name = "verify", description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.open(config(config), true)) {
+                AuditLog log = new AuditLog(db.dataSource());
+                int n = log.all().size();
+                Optional<String> broken = log.verify();
+                if (broken.isPresent()) {
+                    System.out.println("audit trail BROKEN: " + broken.get() + " [audit.chain]");
+                    System.out.println("  fix: restore the audit table from a backup; the records before this one are intact");
+                    return REFUSED;
+                }
+                System.out.println("audit trail intact: " + n + " record(s)");
+                return OK;
+            }
+        }
+    }
+
+    @Command(name = "export", description = "Write the audit trail as JSON Lines (stdout, or --out FILE).")
+    static final class Export implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Option(names = "--out")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Database db = Database.open(config(config), true)) {
+                AuditLog log = new AuditLog(db.dataSource());
+                if (out == null) {
+                    Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
+                    log.exportJsonLines(w);
+                } else {
+                    try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                        int n = log.exportJsonLines(w);
+                        System.err.println("wrote " + n + " record(s) to " + out);
+                    }
+                }
+                return OK;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tiergate.server.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything the server is told, read once at start from the environment (or a properties file named by
+ * {@code --config}, whose keys are the same variable names). Secrets may come from {@code <NAME>_FILE}; they are
+ * never printed: {@link #toString()} redacts them.
+ */
+public record ServerConfig(
+        int port,
+        Path home,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        String branchDbUrl,
+        String publicUrl,
+        String githubWebhookSecret,
+        String githubToken,
+        String githubApiUrl,
+        String gitlabUrl,
+        String gitlabToken,
+        String gitlabWebhookSecret,
+        String gitlabSigningToken,
+        int workers,
+        Duration retryBaseDelay,
+        int maxAttempts,
+        Duration reconcileInterval) {
+
+    public static ServerConfig fromEnvironment(Map<String, String> env, Path configFile) {
+        Map<String, String> values = new HashMap<>();
+        if (configFile != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(configFile)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new ConfigException(configFile + ": cannot read configuration file: " + e.getMessage());
+            }
+            p.forEach((k, v) -> values.put(k.toString(), v.toString()));
+        }
+        values.putAll(env); // the environment wins over the file
+        int port = intValue(values, "TIERGATE_PORT", 8080);
+        Path home = Path.of(values.getOrDefault("TIERGATE_HOME", System.getProperty("user.home") + "/.tiergate"));
+        String publicUrl = values.getOrDefault("TIERGATE_PUBLIC_URL", "http://localhost:" + port);
+        return new ServerConfig(
+                port,
+                home,
+                blankToNull(values.get("TIERGATE_DB_URL")),
+                blankToNull(values.get("TIERGATE_DB_USER")),
+                secret(values, "TIERGATE_DB_PASSWORD"),
+                blankToNull(values.get("TIERGATE_BRANCH_DB_URL")),
+                publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl,
+                secret(values, "TIERGATE_GITHUB_WEBHOOK_SECRET"),
+                secret(values, "TIERGATE_GITHUB_TOKEN"),
+                values.getOrDefault("TIERGATE_GITHUB_API_URL", "https://api.github.com"),
+                blankToNull(values.get("TIERGATE_GITLAB_URL")),
+                secret(values, "TIERGATE_GITLAB_TOKEN"),
+                secret(values, "TIERGATE_GITLAB_WEBHOOK_SECRET"),
+                secret(values, "TIERGATE_GITLAB_SIGNING_TOKEN"),
+                intValue(values, "TIERGATE_WORKERS", 2),
+                Duration.ofMillis(intValue(values, "TIERGATE_RETRY_BASE_MS", 1000)),
+                intValue(values, "TIERGATE_MAX_ATTEMPTS", 6),
+                Duration.ofSeconds(intValue(values, "TIERGATE_RECONCILE_SECONDS", 600)));
+    }
+
+    /** The one-line refusal when a configured forge has no webhook secret, or null when start-up may go on. */
+    public String missingSecretProblem(boolean insecureNoSecret) {
+        if (insecureNoSecret) {
+            return null;
+        }
+        if (githubWebhookSecret == null && gitlabUrl == null) {
+            return "tiergate server: TIERGATE_GITHUB_WEBHOOK_SECRET is not set; set it (or TIERGATE_GITHUB_WEBHOOK_SECRET_FILE)"
+                    + " to the secret of the GitHub webhook, or pass --insecure-no-secret for local experiments only";
+        }
+        if (gitlabUrl != null && gitlabWebhookSecret == null) {
+            return "tiergate server: TIERGATE_GITLAB_WEBHOOK_SECRET is not set; set it to the GitLab hook's secret token,"
+                    + " or pass --insecure-no-secret for local experiments only";
+        }
+        return null;
+    }
+
+    public boolean githubEnabled() {
+        return gitlabUrl == null || githubWebhookSecret != null || githubToken != null;
+    }
+
+    private static String secret(Map<String, String> values, String name) {
+        String direct = blankToNull(values.get(name));
+        if (direct != null) {
+            return direct;
+        }
+        String file = blankToNull(values.get(name + "_FILE"));
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new ConfigException(name + "_FILE=" + file + ": cannot read the secret file: " + e.getMessage());
+        }
+    }
+
+    private static int intValue(Map<String, String> values, String name, int fallback) {
+        String v = blankToNull(values.get(name));
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + "=" + v + ": not a whole number");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
+                publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,
+                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerConfig[port=" + port + ", home=" + home + ", dbUrl=" + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
+                + ", githubApiUrl=" + githubApiUrl + ", githubWebhookSecret=" + redacted(githubWebhookSecret)
+                + ", githubToken=" + redacted(githubToken) + ", gitlabUrl=" + gitlabUrl
+                + ", gitlabToken=" + redacted(gitlabToken) + ", gitlabWebhookSecret=" + redacted(gitlabWebhookSecret) + "]";
+    }
+
+    private static String redacted(String s) {
+        return s == null ? "<unset>" : "<set>";
+    }
+
+    private static String redactUrl(String url) {
+        return url.replaceAll("password=[^&]*", "password=<redacted>").replaceAll("//[^/@]*@", "//<redacted>@");
+    }
+}

@@ -1,0 +1,209 @@
+package dev.tiergate.server.demo;
+
+import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.store.Database;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code tiergate demo}: the whole story in one command — embedded PostgreSQL in a temporary folder, a stand-in
+ * GitHub on loopback, the real server and endpoint, signed deliveries — told in plain words. Leaves nothing running.
+ */
+public final class Demo {
+    static final String REPO = "acme/inventory";
+    static final String POLICY = """
+            version: 1
+            tiers:
+              - {name: production, branch: main}
+              - {name: staging, branch: staging, parent: production}
+            working_branch_types:
+              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+              - {name: hotfix, pattern: "hotfix/*", target: production, actors: [human], hotfix: true}
+            actors:
+              - {id: alice, class: human, roles: [release-manager]}
+              - {id: bob, class: human}
+              - {id: claude-agent, class: agent}
+              - {id: ci-bot, class: bot}
+            edges:
+              - {from: feature, to: staging, approvals: 1, agent_needs_human_approval: true}
+              - {from: staging, to: production, mergers: {classes: [human], roles: [release-manager]}, approvals: 1}
+              - {from: hotfix, to: production, mergers: {classes: [human]}, approvals: 1}
+            required_checks: [build]
+            """;
+
+    private Demo() {
+    }
+
+    public static int run(PrintStream out) throws Exception {
+        Path home = Files.createTempDirectory("tiergate-demo");
+        String secret = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        out.println("tiergate demo — a claim, a PR, CI, an approval and a merge, then two refusals.");
+        out.println("Starting an embedded PostgreSQL and a stand-in for the GitHub API on loopback...");
+        try (FakeGitHub github = new FakeGitHub(REPO, POLICY)) {
+            ServerConfig cfg = ServerConfig.fromEnvironment(Map.of(
+                    "TIERGATE_HOME", home.toString(),
+                    "TIERGATE_PORT", "0",
+                    "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
+                    "TIERGATE_GITHUB_API_URL", github.apiUrl(),
+                    "TIERGATE_RETRY_BASE_MS", "100"), null);
+            try (Database db = Database.open(cfg, false);
+                 GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
+                new Story(out, github, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret)).tell();
+            }
+        } finally {
+            deleteTree(home);
+        }
+        out.println();
+        out.println("Done. Server, stand-in GitHub and database stopped; temporary files removed.");
+        return 0;
+    }
+
+    private static final class Story {
+        private final PrintStream out;
+        private final FakeGitHub github;
+        private final GateServer server;
+        private final WebhookSender hooks;
+        private final RepoRef repo = new RepoRef("github", null, REPO);
+
+        Story(PrintStream out, FakeGitHub github, GateServer server, WebhookSender hooks) {
+            this.out = out;
+            this.github = github;
+            this.server = server;
+            this.hooks = hooks;
+        }
+
+        void tell() throws Exception {
+            String main = sha("main");
+            String staging = sha("staging");
+            github.branch("main", main);
+            github.branch("staging", staging);
+            step("1. The repository " + REPO + " has a policy: production (main) <- staging; feature/* merges into staging.");
+            deliver("push", GitHubPayloads.push(REPO, "main", sha("main0"), main, "alice"));
+            dbBranches();
+
+            String f1 = sha("f1");
+            step("2. alice claims feature F1 and pushes feature/F1-split-inventory.");
+            github.branch("feature/F1-split-inventory", f1);
+            deliver("push", GitHubPayloads.push(REPO, "feature/F1-split-inventory", GitHubPayloads.ZERO, f1, "alice"));
+            dbBranches();
+
+            step("3. alice opens PR #1 into staging.");
+            FakeGitHub.Pull pr1 = new FakeGitHub.Pull(1, "feature/F1-split-inventory", f1, "staging", staging, "alice", false, "open", false);
+            github.pull(pr1);
+            deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr1));
+            state("feature/F1-split-inventory");
+            status(f1);
+            dbBranches();
+
+            step("4. CI reports the required check 'build' green on " + f1.substring(0, 7) + ".");
+            github.ciStatus(f1, "build", "success");
+            deliver("status", GitHubPayloads.status(REPO, f1, "build", "success"));
+            state("feature/F1-split-inventory");
+            status(f1);
+
+            step("5. bob approves PR #1.");
+            github.approve(1, "bob", f1);
+            deliver("pull_request_review", GitHubPayloads.review(REPO, pr1, "bob"));
+            status(f1);
+
+            step("6. PR #1 is merged.");
+            FakeGitHub.Pull merged = new FakeGitHub.Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
+            github.pull(merged);
+            deliver("pull_request", GitHubPayloads.pullRequest(REPO, "closed", merged));
+            state("feature/F1-split-inventory");
+            dbBranches();
+
+            String f2 = sha("f2");
+            step("7. alice opens PR #2 from feature/F2-rush straight into main (production), CI green, approved.");
+            github.branch("feature/F2-rush", f2);
+            FakeGitHub.Pull pr2 = new FakeGitHub.Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
+            github.pull(pr2);
+            github.ciStatus(f2, "build", "success");
+            github.approve(2, "bob", f2);
+            deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr2));
+            status(f2);
+
+            String f3 = sha("f3");
+            step("8. The agent claude-agent opens PR #3 into staging; CI is green; only ci-bot approved.");
+            github.branch("feature/F3-agent-index", f3);
+            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(3, "feature/F3-agent-index", f3, "staging", staging, "claude-agent", false, "open", false);
+            github.pull(pr3);
+            github.ciStatus(f3, "build", "success");
+            github.approve(3, "ci-bot", f3);
+            deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr3));
+            status(f3);
+            out.println("   -> held until a human other than the agent approves.");
+            step("Audit trail: " + server.audit().all().size() + " hash-chained records; "
+                    + server.audit().verify().map(p -> "BROKEN: " + p).orElse("chain intact."));
+        }
+
+        private void deliver(String event, Object payload) throws Exception {
+            int code = hooks.send(event, payload);
+            if (code != 202) {
+                throw new IllegalStateException("server answered " + code + " to a " + event + " delivery");
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (server.inbox().pendingCount() > 0) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("delivery not processed within 30 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        private void step(String text) {
+            out.println();
+            out.println(text);
+        }
+
+        private void dbBranches() {
+            List<String> names = server.backend().list(repo);
+            out.println("   database branches in PostgreSQL: " + String.join(", ", names));
+        }
+
+        private void state(String branch) {
+            server.store().find(repo, branch).ifPresent(r -> out.println("   " + branch + " is " + r.state().wireName()
+                    + " (database branch " + r.dbBranch() + ")"));
+        }
+
+        private void status(String sha) {
+            List<FakeGitHub.PostedStatus> posted = github.posted(sha);
+            if (posted.isEmpty()) {
+                out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": (none posted)");
+                return;
+            }
+            FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
+            out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(java.util.Locale.ROOT)
+                    + " — " + last.description());
+        }
+
+        private static String sha(String seed) {
+            StringBuilder sb = new StringBuilder();
+            int h = seed.hashCode();
+            while (sb.length() < 40) {
+                h = h * 31 + 7;
+                sb.append(Integer.toHexString(h & 0xffff | 0x10000).substring(1));
+            }
+            return sb.substring(0, 40);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tiergate.server.demo;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A stand-in for the few GitHub REST endpoints tiergate reads, held in memory, on loopback. Used by
+ * {@code tiergate demo} so a newcomer sees the whole story with no GitHub account. Shapes follow GitHub's API.
+ */
+public final class FakeGitHub implements AutoCloseable {
+    public record Pull(long number, String head, String headSha, String base, String baseSha, String login, boolean bot,
+                       String state, boolean merged) {
+    }
+
+    public record PostedStatus(String sha, String state, String context, String description) {
+    }
+
+    private final Javalin app;
+    private final String repo;
+    private volatile String policyYaml;
+    private final Map<String, String> branches = new ConcurrentHashMap<>();
+    private final Map<Long, Pull> pulls = new ConcurrentHashMap<>();
+    private final Map<Long, List<Map<String, Object>>> reviews = new ConcurrentHashMap<>();
+    private final Map<String, List<Map<String, Object>>> ciStatuses = new ConcurrentHashMap<>();
+    private final List<PostedStatus> posted = new CopyOnWriteArrayList<>();
+
+    public FakeGitHub(String repo, String policyYaml) {
+        this.repo = repo;
+        this.policyYaml = policyYaml;
+        this.app = Javalin.create(c -> c.showJavalinBanner = false);
+        String base = "/repos/" + repo;
+        app.get(base, ctx -> ctx.json(Map.of("full_name", repo, "default_branch", "main")));
+        app.get(base + "/contents/<path>", this::contents);
+        app.get(base + "/branches", ctx -> ctx.json(branches.entrySet().stream()
+                .map(e -> Map.of("name", e.getKey(), "commit", Map.of("sha", e.getValue()))).toList()));
+        app.get(base + "/pulls", ctx -> ctx.json(pulls.values().stream().filter(p -> p.state().equals("open")).map(this::pullJson).toList()));
+        app.get(base + "/pulls/{n}", ctx -> {
+            Pull p = pulls.get(Long.parseLong(ctx.pathParam("n")));
+            if (p == null) {
+                ctx.status(404).json(Map.of("message", "Not Found"));
+            } else {
+                ctx.json(pullJson(p));
+            }
+        });
+        app.get(base + "/pulls/{n}/reviews", ctx -> ctx.json(reviews.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
+        app.get(base + "/commits/{sha}/status", ctx -> ctx.json(Map.of("state", "success", "sha", ctx.pathParam("sha"),
+                "statuses", ciStatuses.getOrDefault(ctx.pathParam("sha"), List.of()))));
+        app.get(base + "/commits/{sha}/check-runs", ctx -> ctx.json(Map.of("total_count", 0, "check_runs", List.of())));
+        app.post(base + "/statuses/{sha}", ctx -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> body = ctx.bodyAsClass(Map.class);
+            posted.add(new PostedStatus(ctx.pathParam("sha"), String.valueOf(body.get("state")), String.valueOf(body.get("context")),
+                    String.valueOf(body.get("description"))));
+            ctx.status(201).json(body);
+        });
+        app.start("127.0.0.1", 0);
+    }
+
+    private void contents(Context ctx) {
+        if (!ctx.pathParam("path").equals(".tiergate/policy.yaml") || policyYaml == null) {
+            ctx.status(404).json(Map.of("message", "Not Found"));
+            return;
+        }
+        ctx.json(Map.of("type", "file", "encoding", "base64",
+                "content", Base64.getMimeEncoder().encodeToString(policyYaml.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private Map<String, Object> pullJson(Pull p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("number", p.number());
+        m.put("state", p.state());
+        m.put("merged", p.merged());
+        m.put("html_url", "https://github.com/" + repo + "/pull/" + p.number());
+        m.put("user", Map.of("login", p.login(), "type", p.bot() ? "Bot" : "User"));
+        m.put("head", Map.of("ref", p.head(), "sha", p.headSha()));
+        m.put("base", Map.of("ref", p.base(), "sha", p.baseSha()));
+        return m;
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + app.port();
+    }
+
+    public void branch(String name, String sha) {
+        if (sha == null) {
+            branches.remove(name);
+        } else {
+            branches.put(name, sha);
+        }
+    }
+
+    public void pull(Pull p) {
+        pulls.put(p.number(), p);
+    }
+
+    public Pull pull(long n) {
+        return pulls.get(n);
+    }
+
+    public void approve(long n, String login, String sha) {
+        reviews.computeIfAbsent(n, k -> new CopyOnWriteArrayList<>()).add(Map.of("id", System.nanoTime(), "state", "APPROVED",
+                "commit_id", sha, "user", Map.of("login", login, "type", "User")));
+    }
+
+    public void ciStatus(String sha, String context, String state) {
+        ciStatuses.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>()).add(Map.of("context", context, "state", state));
+    }
+
+    /** Statuses tiergate posted on a SHA, oldest first. */
+    public List<PostedStatus> posted(String sha) {
+        List<PostedStatus> out = new ArrayList<>();
+        for (PostedStatus s : posted) {
+            if (s.sha().equals(sha)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

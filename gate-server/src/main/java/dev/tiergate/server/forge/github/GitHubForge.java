@@ -1,0 +1,173 @@
+package dev.tiergate.server.forge.github;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.core.gate.Approval;
+import dev.tiergate.core.gate.CheckResult;
+import dev.tiergate.core.gate.ForgeIdentity;
+import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.server.forge.CommitStatus;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.JsonHttp;
+import dev.tiergate.server.forge.RepoRef;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * GitHub's REST API (github.com, GitHub Enterprise Server, or a stub) through plain HTTP: the handful of calls
+ * the gate needs, each explicit, so a stub of exactly these answers is a faithful test.
+ */
+public final class GitHubForge implements Forge {
+    public static final String ID = "github";
+    private static final Pattern NEXT = Pattern.compile("<([^>]+)>;\\s*rel=\"next\"");
+    private final JsonHttp http;
+
+    public GitHubForge(String apiUrl, String token) {
+        Map<String, String> h = new HashMap<>();
+        h.put("Accept", "application/vnd.github+json");
+        h.put("X-GitHub-Api-Version", "2022-11-28");
+        h.put("User-Agent", "tiergate");
+        if (token != null) {
+            h.put("Authorization", "Bearer " + token);
+        }
+        this.http = new JsonHttp(apiUrl, h);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String defaultBranch(RepoRef repo) {
+        return http.get("/repos/" + repo.path()).path("default_branch").asText("main");
+    }
+
+    @Override
+    public PullRequestFacts pullRequest(RepoRef repo, long number) {
+        return facts(http.get("/repos/" + repo.path() + "/pulls/" + number));
+    }
+
+    @Override
+    public List<PullRequestFacts> openPullRequests(RepoRef repo) {
+        List<PullRequestFacts> out = new ArrayList<>();
+        for (JsonNode pr : paged("/repos/" + repo.path() + "/pulls?state=open&per_page=100")) {
+            out.add(facts(pr));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, String> branches(RepoRef repo) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode b : paged("/repos/" + repo.path() + "/branches?per_page=100")) {
+            out.put(b.path("name").asText(), b.path("commit").path("sha").asText());
+        }
+        return out;
+    }
+
+    @Override
+    public List<Approval> approvals(RepoRef repo, long number) {
+        // the latest review of each reviewer decides: a later "changes requested" or dismissal cancels an approval
+        Map<String, JsonNode> latest = new LinkedHashMap<>();
+        for (JsonNode r : paged("/repos/" + repo.path() + "/pulls/" + number + "/reviews?per_page=100")) {
+            String state = r.path("state").asText();
+            if (state.equals("COMMENTED") || state.equals("PENDING")) {
+                continue;
+            }
+            latest.put(r.path("user").path("login").asText(), r);
+        }
+        List<Approval> out = new ArrayList<>();
+        latest.forEach((login, r) -> {
+            if (r.path("state").asText().equals("APPROVED")) {
+                out.add(new Approval(new ForgeIdentity(login, isBot(r.path("user"))), r.path("commit_id").asText(null)));
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public List<CheckResult> checks(RepoRef repo, String sha) {
+        List<CheckResult> out = new ArrayList<>();
+        JsonNode combined = http.get("/repos/" + repo.path() + "/commits/" + sha + "/status");
+        for (JsonNode s : combined.path("statuses")) {
+            out.add(new CheckResult(s.path("context").asText(), switch (s.path("state").asText()) {
+                case "success" -> CheckResult.Outcome.SUCCESS;
+                case "pending" -> CheckResult.Outcome.PENDING;
+                default -> CheckResult.Outcome.FAILURE;
+            }));
+        }
+        JsonNode runs = http.get("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100");
+        for (JsonNode r : runs.path("check_runs")) {
+            CheckResult.Outcome o;
+            if (!r.path("status").asText().equals("completed")) {
+                o = CheckResult.Outcome.PENDING;
+            } else {
+                o = switch (r.path("conclusion").asText()) {
+                    case "success", "neutral", "skipped" -> CheckResult.Outcome.SUCCESS;
+                    default -> CheckResult.Outcome.FAILURE;
+                };
+            }
+            out.add(new CheckResult(r.path("name").asText(), o));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<byte[]> fileAt(RepoRef repo, String ref, String path) {
+        return http.getIfExists("/repos/" + repo.path() + "/contents/" + path + "?ref=" + URLEncoder.encode(ref, StandardCharsets.UTF_8))
+                .map(r -> Base64.getMimeDecoder().decode(r.body().path("content").asText("")));
+    }
+
+    @Override
+    public void postStatus(RepoRef repo, String sha, CommitStatus status) {
+        Map<String, String> body = new LinkedHashMap<>();
+        body.put("state", status.state().name().toLowerCase(Locale.ROOT));
+        body.put("context", CommitStatus.CONTEXT);
+        body.put("description", status.description());
+        if (status.targetUrl() != null) {
+            body.put("target_url", status.targetUrl());
+        }
+        http.post("/repos/" + repo.path() + "/statuses/" + sha, body);
+    }
+
+    private List<JsonNode> paged(String first) {
+        List<JsonNode> out = new ArrayList<>();
+        String url = first;
+        for (int page = 0; url != null && page < 50; page++) {
+            JsonHttp.Response r = http.getResponse(url);
+            r.body().forEach(out::add);
+            url = r.raw().headers().firstValue("link").map(l -> {
+                Matcher m = NEXT.matcher(l);
+                return m.find() ? m.group(1) : null;
+            }).orElse(null);
+        }
+        return out;
+    }
+
+    private static PullRequestFacts facts(JsonNode pr) {
+        return new PullRequestFacts(
+                pr.path("number").asLong(),
+                pr.path("head").path("ref").asText(),
+                pr.path("head").path("sha").asText(),
+                pr.path("base").path("ref").asText(),
+                pr.path("base").path("sha").asText(),
+                new ForgeIdentity(pr.path("user").path("login").asText(), isBot(pr.path("user"))),
+                pr.path("state").asText().equals("open"),
+                pr.path("merged").asBoolean(false) || !pr.path("merged_at").isNull() && pr.has("merged_at"),
+                pr.path("html_url").asText(null));
+    }
+
+    private static boolean isBot(JsonNode user) {
+        return "Bot".equals(user.path("type").asText());
+    }
+}

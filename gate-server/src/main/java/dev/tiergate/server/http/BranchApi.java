@@ -1,0 +1,93 @@
+package dev.tiergate.server.http;
+
+import dev.tiergate.server.store.BranchRecord;
+import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.HistoryEntry;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The read-only REST API and the per-branch page that commit statuses link to. */
+final class BranchApi {
+    private final BranchStore store;
+
+    BranchApi(BranchStore store) {
+        this.store = store;
+    }
+
+    void list(Context ctx) {
+        String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
+        ctx.json(store.listByPath(repo).stream().map(BranchApi::json).toList());
+    }
+
+    void one(Context ctx) {
+        Optional<BranchRecord> r = find(ctx);
+        if (r.isEmpty()) {
+            ctx.status(404).json(Map.of("error", "branch '" + ctx.pathParam("branch") + "' is not tracked in "
+                    + ctx.pathParam("owner") + "/" + ctx.pathParam("repo")));
+            return;
+        }
+        Map<String, Object> out = json(r.get());
+        List<Map<String, Object>> history = new ArrayList<>();
+        for (HistoryEntry h : store.history(r.get().repo(), r.get().gitBranch())) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("at", h.at().toString());
+            e.put("from", h.from() == null ? null : h.from().wireName());
+            e.put("to", h.to().wireName());
+            e.put("reason", h.reason());
+            e.put("sha", h.sha());
+            history.add(e);
+        }
+        out.put("history", history);
+        ctx.json(out);
+    }
+
+    void page(Context ctx) {
+        Optional<BranchRecord> r = find(ctx);
+        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>tiergate</title>"
+                + "<style>body{font:15px system-ui;margin:2em}td,th{padding:.2em .8em;text-align:left}</style>");
+        if (r.isEmpty()) {
+            ctx.status(404).html(html.append("<p>Branch not tracked.</p>").toString());
+            return;
+        }
+        BranchRecord b = r.get();
+        html.append("<h1>").append(esc(b.gitBranch())).append("</h1><p>database branch <b>").append(esc(b.dbBranch()))
+                .append("</b> (").append(b.kind().wireName()).append(", parent ").append(esc(String.valueOf(b.parent())))
+                .append(")<br>state <b>").append(b.state().wireName()).append("</b> at ").append(esc(String.valueOf(b.headSha())))
+                .append("<br>last status ").append(b.lastStatus() == null ? "none" : b.lastStatus().name().toLowerCase(java.util.Locale.ROOT))
+                .append("</p><table><tr><th>at</th><th>from</th><th>to</th><th>why</th><th>commit</th></tr>");
+        for (HistoryEntry h : store.history(b.repo(), b.gitBranch())) {
+            html.append("<tr><td>").append(h.at()).append("</td><td>").append(h.from() == null ? "" : h.from().wireName())
+                    .append("</td><td>").append(h.to().wireName()).append("</td><td>").append(esc(h.reason()))
+                    .append("</td><td>").append(esc(String.valueOf(h.sha()))).append("</td></tr>");
+        }
+        ctx.html(html.append("</table>").toString());
+    }
+
+    private Optional<BranchRecord> find(Context ctx) {
+        String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
+        String branch = java.net.URLDecoder.decode(ctx.pathParam("branch"), java.nio.charset.StandardCharsets.UTF_8);
+        return store.listByPath(repo).stream().filter(b -> b.gitBranch().equals(branch)).findFirst();
+    }
+
+    static Map<String, Object> json(BranchRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("git_branch", r.gitBranch());
+        m.put("db_branch", r.dbBranch());
+        m.put("parent", r.parent());
+        m.put("kind", r.kind().wireName());
+        m.put("state", r.state().wireName());
+        m.put("head_sha", r.headSha());
+        if (r.prNumber() != null) {
+            m.put("pr_number", r.prNumber());
+        }
+        return m;
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

@@ -1,0 +1,175 @@
+package dev.tiergate.server.http;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.github.GitHubForge;
+import dev.tiergate.server.forge.github.GitHubWebhookParser;
+import dev.tiergate.server.forge.github.GitHubWebhookReceiver;
+import dev.tiergate.server.gate.EventParser;
+import dev.tiergate.server.gate.GateProcessor;
+import dev.tiergate.server.inbox.DeliveryProcessor;
+import dev.tiergate.server.inbox.Inbox;
+import dev.tiergate.server.inbox.WebhookReceiver;
+import dev.tiergate.server.inbox.WorkerPool;
+import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.Database;
+import io.javalin.Javalin;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the server: store, inbox, workers, forges, backend, HTTP. Closing it stops everything it started. */
+public final class GateServer implements AutoCloseable {
+    private final Database db;
+    private final boolean ownsDb;
+    private final HikariDataSource branchAdmin;
+    private final WorkerPool workers;
+    private final Javalin app;
+    private final ScheduledExecutorService reconciler;
+    private final BranchStore store;
+    private final AuditLog audit;
+    private final Inbox inbox;
+    private final PostgresBranchBackend backend;
+    private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
+
+    /** One forge the server serves: how to receive, how to read it, how to parse its events. */
+    public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
+    }
+
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost) {
+        this.db = db;
+        this.ownsDb = ownsDb;
+        this.store = new BranchStore(db.dataSource());
+        this.audit = new AuditLog(db.dataSource());
+        this.inbox = new Inbox(db.dataSource());
+        String branchUrl = cfg.branchDbUrl() != null ? cfg.branchDbUrl() : db.jdbcUrl();
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(branchUrl);
+        hc.setUsername(cfg.branchDbUrl() != null ? null : db.user());
+        hc.setPassword(cfg.branchDbUrl() != null ? null : db.password());
+        hc.setMaximumPoolSize(4);
+        hc.setPoolName("tiergate-branches");
+        this.branchAdmin = new HikariDataSource(hc);
+        this.backend = new PostgresBranchBackend(branchAdmin, jdbcBase(branchUrl));
+        Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
+        Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
+        for (ForgeBinding f : forges) {
+            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl());
+            receivers.put(f.receiver().forge(), f.receiver());
+            byForge.put(f.receiver().forge(), p);
+            processors.put(f.receiver().forge(), p);
+        }
+        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts()).start();
+        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers);
+        BranchApi api = new BranchApi(store);
+        this.app = Javalin.create(c -> {
+            c.showJavalinBanner = false;
+            c.http.maxRequestSize = WebhookEndpoint.MAX_BODY;
+        });
+        app.post("/webhooks/{forge}", webhooks::handle);
+        app.get("/healthz", ctx -> {
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute("select 1");
+                ctx.json(Map.of("status", "ok", "pending_deliveries", inbox.pendingCount()));
+            } catch (Exception e) {
+                ctx.status(503).json(Map.of("status", "store unreachable"));
+            }
+        });
+        app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
+        app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
+        app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
+        app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
+        app.start(bindHost, cfg.port());
+        this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tiergate-reconciler");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = cfg.reconcileInterval().toSeconds();
+        reconciler.scheduleWithFixedDelay(this::reconcileAll, every, every, TimeUnit.SECONDS);
+    }
+
+    /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
+    public static GateServer start(ServerConfig cfg) {
+        Database db = Database.open(cfg, false);
+        return new GateServer(cfg, db, true, bindings(cfg), "0.0.0.0");
+    }
+
+    /** Starts on a given store and forges (tests, the demo); binds to loopback. */
+    public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
+        return new GateServer(cfg, db, false, forges, "127.0.0.1");
+    }
+
+    public static List<ForgeBinding> bindings(ServerConfig cfg) {
+        List<ForgeBinding> out = new ArrayList<>();
+        if (cfg.githubEnabled()) {
+            out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
+                    new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), GitHubWebhookParser::parse));
+        }
+        return out;
+    }
+
+    /** Re-reads every known repository through its forge (what lost deliveries left behind). */
+    public void reconcileAll() {
+        for (var repo : store.repos()) {
+            GateProcessor p = processors.get(repo.forge());
+            if (p != null) {
+                try {
+                    p.reconcile(repo);
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    public GateProcessor processor(String forge) {
+        return processors.get(forge);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public BranchStore store() {
+        return store;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public Inbox inbox() {
+        return inbox;
+    }
+
+    public PostgresBranchBackend backend() {
+        return backend;
+    }
+
+    static String jdbcBase(String jdbcUrl) {
+        String noQuery = jdbcUrl.contains("?") ? jdbcUrl.substring(0, jdbcUrl.indexOf('?')) : jdbcUrl;
+        return noQuery.substring(0, noQuery.lastIndexOf('/') + 1);
+    }
+
+    @Override
+    public void close() {
+        reconciler.shutdownNow();
+        app.stop();
+        workers.close();
+        branchAdmin.close();
+        if (ownsDb) {
+            db.close();
+        }
+    }
+}

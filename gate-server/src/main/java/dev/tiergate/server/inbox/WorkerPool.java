@@ -1,0 +1,118 @@
+package dev.tiergate.server.inbox;
+
+import dev.tiergate.server.forge.ForgeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Threads that drain the inbox. Each delivery goes to its forge's processor; a failure is retried with
+ * exponential backoff and parked with its reason after the last attempt. A 4xx from a forge is not retried.
+ */
+public final class WorkerPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+    private static final Duration LEASE = Duration.ofMinutes(5);
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final Inbox inbox;
+    private final Map<String, DeliveryProcessor> processors;
+    private final Duration retryBase;
+    private final int maxAttempts;
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+
+    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
+        this.inbox = inbox;
+        this.processors = Map.copyOf(processors);
+        this.retryBase = retryBase;
+        this.maxAttempts = maxAttempts;
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::loop, "tiergate-worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+    }
+
+    public WorkerPool start() {
+        threads.forEach(Thread::start);
+        return this;
+    }
+
+    /** A delivery was just stored: do not wait for the next poll. */
+    public void wakeUp() {
+        wake.release(threads.size());
+    }
+
+    private void loop() {
+        while (running.get()) {
+            try {
+                var next = inbox.claimNext(LEASE);
+                if (next.isEmpty()) {
+                    wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    wake.drainPermits();
+                    continue;
+                }
+                handle(next.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // the store itself failed; back off a little and go on
+                LOG.warn("worker: {}", e.getMessage());
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    void handle(Delivery d) {
+        DeliveryProcessor p = processors.get(d.forge());
+        if (p == null) {
+            inbox.park(d.id(), "no processor for forge " + d.forge());
+            return;
+        }
+        try {
+            p.process(d);
+            inbox.markDone(d.id());
+        } catch (Exception e) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            boolean retryable = !(e instanceof ForgeException fe) || fe.retryable();
+            if (!retryable || d.attempts() >= maxAttempts) {
+                LOG.warn("delivery {} {} parked after {} attempt(s): {}", d.forge(), d.deliveryId(), d.attempts(), reason);
+                inbox.park(d.id(), reason);
+            } else {
+                long factor = 1L << Math.min(d.attempts() - 1, 10);
+                Duration delay = retryBase.multipliedBy(factor);
+                if (delay.compareTo(Duration.ofMinutes(10)) > 0) {
+                    delay = Duration.ofMinutes(10);
+                }
+                LOG.info("delivery {} {} attempt {} failed, retry in {} ms: {}", d.forge(), d.deliveryId(), d.attempts(), delay.toMillis(), reason);
+                inbox.retryLater(d.id(), reason, delay);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        wakeUp();
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
