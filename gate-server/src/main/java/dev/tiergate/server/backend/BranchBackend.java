@@ -14,6 +14,14 @@ public interface BranchBackend {
     /** Creates {@code name} as a copy of {@code parent} (null: an empty root tier). No-op when it exists. */
     void create(RepoRef repo, String name, String parent);
 
+    /**
+     * Creates a tier's database (a copy of its parent tier, or empty for the root). Backends that clone from idle
+     * templates take the tier's template here, while the new tier is still idle.
+     */
+    default void createTier(RepoRef repo, String name, String parent) {
+        create(repo, name, parent);
+    }
+
     /** Deletes the branch if it exists. */
     void delete(RepoRef repo, String name);
 

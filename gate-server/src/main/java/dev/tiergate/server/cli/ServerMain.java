@@ -7,7 +7,6 @@ import dev.tiergate.server.demo.Demo;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.store.Database;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
 @Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
@@ -34,8 +35,8 @@ public final class ServerMain {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new ServerMain());
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((e, c, p) -> {
             err.println("tiergate: " + e.getMessage());
             return e instanceof ConfigException ? REFUSED : FAILED;
@@ -96,6 +97,8 @@ public final class ServerMain {
     static final class Verify implements Callable<Integer> {
         @Option(names = "--config")
         Path config;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -103,12 +106,13 @@ public final class ServerMain {
                 AuditLog log = new AuditLog(db.dataSource());
                 int n = log.all().size();
                 Optional<String> broken = log.verify();
+                java.io.PrintWriter out = spec.commandLine().getOut();
                 if (broken.isPresent()) {
-                    System.out.println("audit trail BROKEN: " + broken.get() + " [audit.chain]");
-                    System.out.println("  fix: restore the audit table from a backup; the records before this one are intact");
+                    out.println("audit trail BROKEN: " + broken.get() + " [audit.chain]");
+                    out.println("  fix: restore the audit table from a backup; the records before this one are intact");
                     return REFUSED;
                 }
-                System.out.println("audit trail intact: " + n + " record(s)");
+                out.println("audit trail intact: " + n + " record(s)");
                 return OK;
             }
         }
@@ -120,18 +124,19 @@ public final class ServerMain {
         Path config;
         @Option(names = "--out")
         Path out;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             try (Database db = Database.open(config(config), true)) {
                 AuditLog log = new AuditLog(db.dataSource());
                 if (out == null) {
-                    Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-                    log.exportJsonLines(w);
+                    log.exportJsonLines(spec.commandLine().getOut());
                 } else {
                     try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
                         int n = log.exportJsonLines(w);
-                        System.err.println("wrote " + n + " record(s) to " + out);
+                        spec.commandLine().getErr().println("wrote " + n + " record(s) to " + out);
                     }
                 }
                 return OK;

@@ -306,7 +306,7 @@ public final class GateProcessor implements DeliveryProcessor {
             }
             String db = DbBranchName.of(t.name());
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
-            backend.create(repo, db, parentDb);
+            backend.createTier(repo, db, parentDb);
             store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
                     null, null, null, null, null, null), "tier set up from the policy");
             audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));

@@ -67,6 +67,16 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
+    @Override
+    public void createTier(RepoRef repo, String name, String parent) {
+        create(repo, name, parent);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            ensureTemplate(st, repo, name);
+        } catch (SQLException e) {
+            throw new BackendException("cannot take the idle template of tier '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Re-takes the idle template of a tier from the tier itself (after a migration reached the tier). */
     public void refreshTemplate(RepoRef repo, String tier) {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {

@@ -1,0 +1,128 @@
+package dev.tiergate.server.inbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.server.forge.ForgeException;
+import dev.tiergate.server.store.Database;
+import dev.tiergate.server.support.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+    Database db;
+    Inbox inbox;
+
+    @BeforeEach
+    void store() {
+        db = TestPostgres.freshStore();
+        inbox = new Inbox(db.dataSource());
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    void receive(String id) {
+        inbox.receive("github", id, "push", Map.of("x-github-event", "push"), "{}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    String[] await(String id, String status) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            String[] s = inbox.statusOf("github", id).orElseThrow();
+            if (s[0].equals(status)) {
+                return s;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(id + " never reached " + status + ": " + String.join(",", inbox.statusOf("github", id).orElseThrow()));
+    }
+
+    @Test
+    void failingDeliveryIsRetriedWithBackoffThenParkedWithItsReason() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        DeliveryProcessor flaky = d -> {
+            calls.incrementAndGet();
+            throw new ForgeException("GET /repos/o/r/pulls/1 answered 502", true);
+        };
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", flaky), 1, Duration.ofMillis(20), 3).start()) {
+            receive("flaky");
+            pool.wakeUp();
+            String[] s = await("flaky", "parked");
+            assertEquals("3", s[2]);
+            assertTrue(s[1].contains("answered 502"), s[1]);
+            assertEquals(3, calls.get());
+        }
+    }
+
+    @Test
+    void transientFailureRecovers() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        DeliveryProcessor onceBad = d -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new ForgeException("timeout", true);
+            }
+        };
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", onceBad), 1, Duration.ofMillis(20), 5).start()) {
+            receive("once");
+            assertEquals("2", await("once", "done")[2]);
+        }
+    }
+
+    @Test
+    void clientErrorFromForgeIsParkedAtOnce() throws Exception {
+        DeliveryProcessor notFound = d -> {
+            throw new ForgeException("GET /repos/o/r answered 404", false);
+        };
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", notFound), 1, Duration.ofMillis(20), 5).start()) {
+            receive("nf");
+            assertEquals("1", await("nf", "parked")[2]);
+        }
+    }
+
+    @Test
+    void deliveryLeftProcessingByACrashedWorkerIsClaimedAgain() throws Exception {
+        receive("crashed");
+        assertTrue(inbox.claimNext(Duration.ofMillis(1)).isPresent()); // a worker took it, then died
+        Thread.sleep(50); // lease runs out
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> seen.add(d.deliveryId())), 1, Duration.ofMillis(20), 5).start()) {
+            await("crashed", "done");
+        }
+        assertEquals(Set.of("crashed"), seen);
+    }
+
+    @Test
+    void twoPoolsSharingTheDatabaseProcessEachDeliveryExactlyOnce() throws Exception {
+        Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        DeliveryProcessor count = d -> counts.computeIfAbsent(d.deliveryId(), k -> new AtomicInteger()).incrementAndGet();
+        for (int i = 0; i < 200; i++) {
+            receive("d" + i);
+        }
+        try (WorkerPool a = new WorkerPool(inbox, Map.of("github", count), 3, Duration.ofMillis(20), 5).start();
+             WorkerPool b = new WorkerPool(new Inbox(db.dataSource()), Map.of("github", count), 3, Duration.ofMillis(20), 5).start()) {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (inbox.pendingCount() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(200, counts.size());
+        assertTrue(counts.values().stream().allMatch(c -> c.get() == 1), counts.toString());
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             var rs = st.executeQuery("select count(*) from inbox where status = 'done'")) {
+            rs.next();
+            assertEquals(200, rs.getInt(1));
+        }
+    }
+}
