@@ -1,0 +1,114 @@
+package dev.tiergate.core.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.ValidationMessage;
+import dev.tiergate.core.verdict.Refusal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a JSON Schema validator's findings into refusals a person can act on: the file (and line when
+ * known), the field as a plain name ({@code features[0].links.pull_request}, not a JSON pointer), the rule id
+ * and a concrete fix.
+ */
+public final class SchemaRefusals {
+    private SchemaRefusals() {
+    }
+
+    /**
+     * @param hints example values by field name (last path segment), used in "add ..." and "set ..." fixes
+     */
+    public static List<Refusal> toRefusals(List<ValidationMessage> problems, String path, String rule,
+                                           Map<String, String> hints, JsonLocations locations) {
+        List<Refusal> refusals = new ArrayList<>();
+        for (ValidationMessage m : problems) {
+            refusals.add(toRefusal(m, path, rule, hints, locations));
+        }
+        return refusals;
+    }
+
+    static Refusal toRefusal(ValidationMessage m, String path, String rule, Map<String, String> hints,
+                             JsonLocations locations) {
+        String pointer = m.getInstanceLocation().toString();
+        String type = m.getType();
+        if ("required".equals(type)) {
+            String field = m.getProperty();
+            String full = join(plainName(pointer), field);
+            String message;
+            JsonNode state = m.getInstanceNode() == null ? null : m.getInstanceNode().get("state");
+            if (m.getEvaluationPath().toString().contains("then") && state != null && state.isTextual()) {
+                message = "state '" + state.asText() + "' requires field '" + full + "' (missing)";
+            } else {
+                message = "field '" + full + "' is required (missing)";
+            }
+            String where = pointer.isEmpty() ? path : at(path, locations, pointer);
+            return new Refusal(rule, where, message, "add \"" + field + "\": " + hintFor(field, hints));
+        }
+        String field = plainName(pointer);
+        String where = at(path, locations, pointer);
+        if ("additionalProperties".equals(type) || "unevaluatedProperties".equals(type)) {
+            String extra = join(field, m.getProperty());
+            String extraWhere = at(path, locations, pointer + "/" + m.getProperty());
+            return new Refusal(rule, extraWhere, "field '" + extra + "' is not allowed (unknown field)",
+                    "remove \"" + m.getProperty() + "\" or correct its spelling; the schema allows no other fields");
+        }
+        String was = m.getInstanceNode() == null ? "" : " (was " + m.getInstanceNode() + ")";
+        String last = lastSegment(pointer);
+        if ("format".equals(type)) {
+            String format = m.getSchemaNode() != null && m.getSchemaNode().isTextual() ? m.getSchemaNode().asText() : "";
+            String what = switch (format) {
+                case "date-time" -> "an ISO-8601 date-time with a time zone, e.g. 2026-06-16T09:30:00Z";
+                case "uri" -> "an absolute URI, e.g. https://github.com/acme/inventory/pull/42";
+                default -> "in format " + format;
+            };
+            return new Refusal(rule, where, "field '" + field + "' must be " + what + was,
+                    "set \"" + last + "\": " + hintFor(last, hints));
+        }
+        String detail = m.getMessage();
+        int colon = detail.indexOf(": ");
+        if (colon >= 0 && detail.substring(0, colon).startsWith(pointer.isEmpty() ? "" : "/")) {
+            detail = detail.substring(colon + 2);
+        }
+        String subject = field.isEmpty() ? "the document" : "field '" + field + "'";
+        String fix = field.isEmpty() ? "write a JSON object as the schema describes"
+                : "set \"" + last + "\": " + hintFor(last, hints);
+        return new Refusal(rule, where, subject + " " + detail + was, fix);
+    }
+
+    private static String hintFor(String field, Map<String, String> hints) {
+        return hints.getOrDefault(field, "<a valid value>");
+    }
+
+    private static String at(String path, JsonLocations locations, String pointer) {
+        return locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
+    }
+
+    private static String join(String parent, String child) {
+        return parent.isEmpty() ? child : parent + "." + child;
+    }
+
+    private static String lastSegment(String pointer) {
+        return pointer.substring(pointer.lastIndexOf('/') + 1);
+    }
+
+    /** {@code /features/0/links/pull_request} becomes {@code features[0].links.pull_request}. */
+    public static String plainName(String pointer) {
+        StringBuilder b = new StringBuilder();
+        for (String seg : pointer.split("/")) {
+            if (seg.isEmpty()) {
+                continue;
+            }
+            String s = seg.replace("~1", "/").replace("~0", "~");
+            if (s.chars().allMatch(Character::isDigit)) {
+                b.append('[').append(s).append(']');
+            } else {
+                if (b.length() > 0) {
+                    b.append('.');
+                }
+                b.append(s);
+            }
+        }
+        return b.toString();
+    }
+}
