@@ -79,7 +79,7 @@ public final class PolicyValidator {
         JsonLocations locations = JsonLocations.of(YAML.getFactory(), content);
         var problems = JsonSchemas.validate(JsonSchemas.POLICY, root);
         if (!problems.isEmpty()) {
-            return new Verdict(SchemaRefusals.toRefusals(problems, path, SCHEMA, HINTS, locations));
+            return new Verdict(SchemaRefusals.toRefusals(problems, root, path, SCHEMA, HINTS, locations));
         }
         Policy policy;
         try {

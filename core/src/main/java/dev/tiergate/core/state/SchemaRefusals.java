@@ -19,24 +19,24 @@ public final class SchemaRefusals {
     /**
      * @param hints example values by field name (last path segment), used in "add ..." and "set ..." fixes
      */
-    public static List<Refusal> toRefusals(List<ValidationMessage> problems, String path, String rule,
-                                           Map<String, String> hints, JsonLocations locations) {
+    public static List<Refusal> toRefusals(List<ValidationMessage> problems, JsonNode document, String path,
+                                           String rule, Map<String, String> hints, JsonLocations locations) {
         List<Refusal> refusals = new ArrayList<>();
         for (ValidationMessage m : problems) {
-            refusals.add(toRefusal(m, path, rule, hints, locations));
+            refusals.add(toRefusal(m, document, path, rule, hints, locations));
         }
         return refusals;
     }
 
-    static Refusal toRefusal(ValidationMessage m, String path, String rule, Map<String, String> hints,
-                             JsonLocations locations) {
+    static Refusal toRefusal(ValidationMessage m, JsonNode document, String path, String rule,
+                             Map<String, String> hints, JsonLocations locations) {
         String pointer = m.getInstanceLocation().toString();
         String type = m.getType();
         if ("required".equals(type)) {
             String field = m.getProperty();
             String full = join(plainName(pointer), field);
             String message;
-            JsonNode state = m.getInstanceNode() == null ? null : m.getInstanceNode().get("state");
+            JsonNode state = stateAbove(document, pointer);
             if (m.getEvaluationPath().toString().contains("then") && state != null && state.isTextual()) {
                 message = "state '" + state.asText() + "' requires field '" + full + "' (missing)";
             } else {
@@ -74,6 +74,21 @@ public final class SchemaRefusals {
         String fix = field.isEmpty() ? "write a JSON object as the schema describes"
                 : "set \"" + last + "\": " + hintFor(last, hints);
         return new Refusal(rule, where, subject + " " + detail + was, fix);
+    }
+
+    /** The {@code state} of the nearest object at or above the pointer: the state that made a field required. */
+    private static JsonNode stateAbove(JsonNode document, String pointer) {
+        String p = pointer;
+        while (true) {
+            JsonNode state = document.at(p).get("state");
+            if (state != null) {
+                return state;
+            }
+            if (p.isEmpty()) {
+                return null;
+            }
+            p = p.substring(0, p.lastIndexOf('/'));
+        }
     }
 
     private static String hintFor(String field, Map<String, String> hints) {

@@ -96,7 +96,7 @@ public final class StateFileValidator {
             return Verdict.allowed();
         }
         JsonLocations locations = JsonLocations.of(JSON.getFactory(), content);
-        List<Refusal> refusals = SchemaRefusals.toRefusals(problems, path, RULE_SCHEMA, HINTS, locations);
+        List<Refusal> refusals = SchemaRefusals.toRefusals(problems, root, path, RULE_SCHEMA, HINTS, locations);
         return new Verdict(refusals);
     }
 
