@@ -75,7 +75,7 @@ public final class MigrationRules {
      */
     public static Verdict checkNewerThanTier(String path, MigrationName n, String newestVersionOnTier, Set<String> taken,
                                              Instant now) {
-        if (newestVersionOnTier == null || compareVersions(n.version(), newestVersionOnTier) > 0) {
+        if (newestVersionOnTier == null || newestVersionOnTier.isBlank() || compareVersions(n.version(), newestVersionOnTier) > 0) {
             return Verdict.allowed();
         }
         Set<String> all = new java.util.HashSet<>(taken);

@@ -120,6 +120,11 @@ public final class SqlStatements {
                 int close = sql.indexOf(tag, tagEnd + 1);
                 int end = close < 0 ? n : close + tag.length();
                 blank(out, i, end);
+                // Keep a non-blank mark where the quotes were, so the body still counts as part of the statement.
+                out[i] = '$';
+                if (close >= 0) {
+                    out[end - 1] = '$';
+                }
                 i = end;
             } else {
                 i++;
