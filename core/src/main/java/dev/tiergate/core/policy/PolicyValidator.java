@@ -118,8 +118,10 @@ public final class PolicyValidator {
             parentsExist();
             oneRoot();
             noCycles();
+            // Whether a tier edge skips a tier is only meaningful once the tiers form a tree.
+            boolean treeIsSound = refusals.isEmpty();
             types();
-            edges();
+            edges(treeIsSound);
             actorsAreUnique();
             return new Verdict(refusals);
         }
@@ -217,7 +219,7 @@ public final class PolicyValidator {
             }
         }
 
-        private void edges() {
+        private void edges(boolean treeIsSound) {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < p.edges().size(); i++) {
                 TierEdge e = p.edges().get(i);
@@ -241,7 +243,7 @@ public final class PolicyValidator {
                 if (!ok) {
                     continue;
                 }
-                if (fromTier.isPresent()) {
+                if (fromTier.isPresent() && treeIsSound) {
                     Tier from = fromTier.get();
                     if (!e.to().equals(from.parent())) {
                         refuse(EDGE_SKIPS, at + "/to", label + " does not lead to the parent of tier '" + from.name() + "' ("
@@ -249,7 +251,7 @@ public final class PolicyValidator {
                                 from.parent() == null ? "remove this edge: nothing merges out of the root tier"
                                         : "set to: " + from.parent());
                     }
-                } else {
+                } else if (fromTier.isEmpty()) {
                     WorkingBranchType w = fromType.get();
                     if (!w.hotfix() && !e.to().equals(w.target())) {
                         refuse(EDGE_SKIPS, at + "/to", label + " skips the target tier of type '" + w.name() + "' ("
