@@ -65,14 +65,26 @@ public final class SchemaRefusals {
             return new Refusal(rule, where, "field '" + field + "' must be " + what + was,
                     "set \"" + last + "\": " + hintFor(last, hints));
         }
-        String detail = m.getMessage();
-        int colon = detail.indexOf(": ");
-        if (colon >= 0 && detail.substring(0, colon).startsWith(pointer.isEmpty() ? "" : "/")) {
-            detail = detail.substring(colon + 2);
-        }
         String subject = field.isEmpty() ? "the document" : "field '" + field + "'";
-        String fix = field.isEmpty() ? "write a JSON object as the schema describes"
-                : "set \"" + last + "\": " + hintFor(last, hints);
+        // An array element is named by its array for hints: actors[0] -> "actors".
+        String hintKey = last.chars().allMatch(Character::isDigit) ? parentSegment(pointer) : last;
+        String fix = field.isEmpty() ? "write one JSON object as the schema describes"
+                : "set \"" + (hintKey.equals(last) ? last : field) + "\": " + hintFor(hintKey, hints);
+        JsonNode schemaNode = m.getSchemaNode();
+        String detail = switch (type) {
+            case "enum" -> {
+                List<String> allowed = new ArrayList<>();
+                if (schemaNode != null) {
+                    schemaNode.forEach(v -> allowed.add(v.asText()));
+                }
+                fix = "use one of: " + String.join(", ", allowed);
+                yield "must be one of " + String.join(", ", allowed);
+            }
+            case "const" -> "must be " + schemaNode;
+            case "type" -> "must be " + article(schemaNode == null ? "?" : schemaNode.isArray()
+                    ? String.join(" or ", textsOf(schemaNode)) : schemaNode.asText());
+            default -> withoutLocation(m.getMessage(), pointer);
+        };
         return new Refusal(rule, where, subject + " " + detail + was, fix);
     }
 
@@ -89,6 +101,29 @@ public final class SchemaRefusals {
             }
             p = p.substring(0, p.lastIndexOf('/'));
         }
+    }
+
+    private static String withoutLocation(String message, String pointer) {
+        int colon = message.indexOf(": ");
+        if (colon >= 0 && (message.startsWith("/") || pointer.isEmpty() && message.startsWith(": "))) {
+            return message.substring(colon + 2);
+        }
+        return colon == 0 ? message.substring(2) : message;
+    }
+
+    private static String article(String type) {
+        return (type.matches("^[aeiou].*") ? "an " : "a ") + type;
+    }
+
+    private static List<String> textsOf(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    private static String parentSegment(String pointer) {
+        String parent = pointer.substring(0, Math.max(0, pointer.lastIndexOf('/')));
+        return lastSegment(parent);
     }
 
     private static String hintFor(String field, Map<String, String> hints) {

@@ -189,7 +189,8 @@ class KitStateValidationTest {
         ObjectNode n = validFile("scaffold-complete");
         n.put("tier_topology", "2");
         Refusal r = onlyRefusal(validate(n));
-        assertTrue(r.message().startsWith("field 'tier_topology' "), r.message());
+        assertEquals("field 'tier_topology' must be an integer (was \"2\")", r.message());
+        assertEquals("set \"tier_topology\": 2 (the number of tiers: 1, 2 or 3)", r.fix());
     }
 
     @Test
@@ -199,8 +200,18 @@ class KitStateValidationTest {
         n.put("version", 2);
         Verdict v = validate(n);
         assertEquals(2, v.refusals().size(), v::render);
-        assertTrue(v.render().contains("field 'state'"), v::render);
-        assertTrue(v.render().contains("field 'version'"), v::render);
+        assertEquals("field 'state' must be one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged"
+                + " (was \"done\")", v.refusals().get(0).message());
+        assertEquals("use one of: scaffold-complete, feature-claimed, pr-ready, ci-green, merged", v.refusals().get(0).fix());
+        assertEquals("field 'version' must be 1 (was 2)", v.refusals().get(1).message());
+    }
+
+    @Test
+    void aNonObjectDocumentIsRefused() {
+        Refusal r = onlyRefusal(StateFileValidator.validateKitState("[1]".getBytes(StandardCharsets.UTF_8), PATH));
+        assertEquals("the document must be an object (was [1])", r.message());
+        Refusal empty = onlyRefusal(StateFileValidator.validateKitState(new byte[0], PATH));
+        assertEquals("state.json", empty.rule());
     }
 
     @Test
