@@ -36,12 +36,17 @@ public final class MigrationRules {
     }
 
     public static Verdict checkName(String path, MigrationSettings s) {
+        return checkName(path, s, Clock.systemUTC().instant());
+    }
+
+    /** @param now the time the suggested file name's version is taken from */
+    public static Verdict checkName(String path, MigrationSettings s, Instant now) {
         if (!isMigrationPath(path, s) || MigrationName.parse(path).isPresent()) {
             return Verdict.allowed();
         }
         String name = path.substring(path.lastIndexOf('/') + 1);
         String dir = path.substring(0, path.lastIndexOf('/') + 1);
-        String suggestion = dir + "V" + nextFreeVersion(Clock.systemUTC().instant(), Set.of()) + "__"
+        String suggestion = dir + "V" + nextFreeVersion(now, Set.of()) + "__"
                 + describe(name) + ".sql";
         return Verdict.refused(NAMING, path, "migration file name '" + name + "' breaks the naming rule "
                         + MigrationName.namingRuleText(),
@@ -101,12 +106,13 @@ public final class MigrationRules {
         if (h.isPresent() && h.get().phase() == Phase.CONTRACT) {
             return Verdict.allowed();
         }
-        String phase = h.map(x -> x.phase().wireName() + "-phase").orElse("header-less");
+        String phase = h.map(x -> (x.phase() == Phase.EXPAND ? "an " : "a ") + x.phase().wireName() + "-phase")
+                .orElse("a header-less");
         List<Refusal> refusals = new ArrayList<>();
         for (DestructiveFinding f : DestructiveStatements.find(sql)) {
             refusals.add(new Refusal(DESTRUCTIVE, path + ":" + f.line(),
                     "destructive statement (" + f.kind() + ": " + abbreviate(f.statement()) + ") "
-                            + DestructiveStatements.describe(f.kind()) + " in a " + phase + " migration",
+                            + DestructiveStatements.describe(f.kind()) + " in " + phase + " migration",
                     "expand first (add the new structure, keep the old one working), then move this statement into its"
                             + " own later migration with '-- phase: contract' once the expand phase has reached the tier"));
         }

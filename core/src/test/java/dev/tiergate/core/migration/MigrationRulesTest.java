@@ -33,13 +33,15 @@ class MigrationRulesTest {
         assertTrue(MigrationRules.checkName(PATH, MigrationSettings.DEFAULTS).isAllowed());
         assertTrue(MigrationRules.checkName("db/migration/README.md", MigrationSettings.DEFAULTS).isAllowed());
         assertTrue(MigrationRules.checkName("scripts/fix.sql", MigrationSettings.DEFAULTS).isAllowed());
-        Refusal r = only(MigrationRules.checkName("db/migration/V1__Init Schema.sql", MigrationSettings.DEFAULTS));
+        Refusal r = only(MigrationRules.checkName("db/migration/V1__Init Schema.sql", MigrationSettings.DEFAULTS, NOW));
         assertEquals("migration.naming", r.rule());
         assertEquals("db/migration/V1__Init Schema.sql", r.where());
         assertTrue(r.message().startsWith("migration file name 'V1__Init Schema.sql' breaks the naming rule V<UTC timestamp"),
                 r.message());
-        assertTrue(r.fix().matches("rename it, e\\.g\\. git mv db/migration/V1__Init Schema\\.sql db/migration/V\\d{14}__init_schema\\.sql"),
+        assertEquals("rename it, e.g. git mv db/migration/V1__Init Schema.sql db/migration/V20260616100000__init_schema.sql",
                 r.fix());
+        assertTrue(only(MigrationRules.checkName("db/migration/bad.sql", MigrationSettings.DEFAULTS)).fix()
+                .matches("rename it, e\\.g\\. git mv db/migration/bad\\.sql db/migration/V\\d{14}__bad\\.sql"));
     }
 
     @Test
@@ -105,11 +107,15 @@ class MigrationRulesTest {
         assertEquals("migration.destructive-outside-contract", r.rule());
         assertEquals(PATH + ":4", r.where());
         assertEquals("destructive statement (DROP COLUMN: ALTER TABLE inventory DROP COLUMN code) drops a column"
-                + " in a expand-phase migration", r.message());
+                + " in an expand-phase migration", r.message());
         assertTrue(r.fix().contains("'-- phase: contract'"), r.fix());
         assertTrue(MigrationRules.checkDestructive(PATH, sql, Optional.of(new MigrationHeader("Drop Column", Phase.CONTRACT)))
                 .isAllowed());
-        assertEquals(2, MigrationRules.checkDestructive(PATH, "DROP TABLE a; TRUNCATE b;", Optional.empty()).refusals().size());
+        Verdict two = MigrationRules.checkDestructive(PATH, "DROP TABLE a;\nTRUNCATE b;", Optional.empty());
+        assertEquals(2, two.refusals().size());
+        assertEquals(PATH + ":2", two.refusals().get(1).where());
+        assertTrue(two.refusals().get(1).message().endsWith("truncates a table in a header-less migration"),
+                two.refusals().get(1).message());
         assertTrue(MigrationRules.checkDestructive(PATH, "ALTER TABLE t ADD COLUMN c int;", Optional.empty()).isAllowed());
     }
 
