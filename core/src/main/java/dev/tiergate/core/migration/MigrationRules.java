@@ -41,15 +41,14 @@ public final class MigrationRules {
 
     /** @param now the time the suggested file name's version is taken from */
     public static Verdict checkName(String path, MigrationSettings s, Instant now) {
-        if (!isMigrationPath(path, s) || MigrationName.parse(path).isPresent()) {
+        if (!isMigrationPath(path, s) || MigrationName.parse(path, s.naming()).isPresent()) {
             return Verdict.allowed();
         }
         String name = path.substring(path.lastIndexOf('/') + 1);
         String dir = path.substring(0, path.lastIndexOf('/') + 1);
-        String suggestion = dir + "V" + nextFreeVersion(now, Set.of()) + "__"
-                + describe(name) + ".sql";
+        String suggestion = dir + MigrationName.fileNameFor(nextFreeVersion(now, Set.of()), describe(name), s.naming());
         return Verdict.refused(NAMING, path, "migration file name '" + name + "' breaks the naming rule "
-                        + MigrationName.namingRuleText(),
+                        + MigrationName.namingRuleText(s.naming()),
                 "rename it, e.g. git mv " + path + " " + suggestion);
     }
 

@@ -37,6 +37,7 @@ public final class PolicyValidator {
     public static final String EDGE_SKIPS = "policy.edges.no-skip";
     public static final String EDGE_UNIQUE = "policy.edges.unique";
     public static final String UNIQUE_ACTOR = "policy.actors.unique";
+    public static final String MIGRATION_NAMING = "policy.migrations.naming";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, String> HINTS = Map.ofEntries(
@@ -123,6 +124,7 @@ public final class PolicyValidator {
             types();
             edges(treeIsSound);
             actorsAreUnique();
+            migrationNaming();
             return new Verdict(refusals);
         }
 
@@ -270,6 +272,15 @@ public final class PolicyValidator {
                     refuse(UNIQUE_ACTOR, "/actors/" + i + "/id", "actor '" + a.id() + "' is listed twice",
                             "keep one entry per actor (merge their roles and e-mails)");
                 }
+            }
+        }
+
+        private void migrationNaming() {
+            String naming = p.migrations().naming();
+            if (!dev.tiergate.core.migration.MigrationName.isUsableTemplate(naming) || !naming.endsWith(".sql")) {
+                refuse(MIGRATION_NAMING, "/migrations/naming", "migration naming '" + naming + "' must contain {timestamp}"
+                                + " and {description} once each and end in .sql",
+                        "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\"");
             }
         }
 

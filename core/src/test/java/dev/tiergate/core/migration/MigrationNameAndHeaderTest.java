@@ -32,6 +32,22 @@ class MigrationNameAndHeaderTest {
     }
 
     @Test
+    void aPolicyMayChooseAnotherNamingTemplate() {
+        String t = "{timestamp}_{description}.up.sql";
+        MigrationName n = MigrationName.parse("db/20260616093000_add_sku.up.sql", t).orElseThrow();
+        assertEquals("20260616093000", n.version());
+        assertEquals("add_sku", n.description());
+        assertEquals("20260616093001_add_sku.up.sql", n.withVersion("20260616093001"));
+        assertTrue(MigrationName.parse("V20260616093000__add_sku.sql", t).isEmpty());
+        assertTrue(MigrationName.parse("20260616093000_add_sku.up.sql").isEmpty());
+        assertTrue(MigrationName.parse("V20260616093000__add_sku.sql", MigrationName.DEFAULT_TEMPLATE).isPresent());
+        assertTrue(MigrationName.namingRuleText(t).endsWith("e.g. 20260616093000_split_inventory_code.up.sql"));
+        assertTrue(MigrationName.isUsableTemplate(t));
+        assertFalse(MigrationName.isUsableTemplate("V{timestamp}.sql"));
+        assertFalse(MigrationName.isUsableTemplate("{timestamp}{timestamp}_{description}.sql"));
+    }
+
+    @Test
     void namingRuleTextShowsAnExample() {
         assertTrue(MigrationName.namingRuleText().contains("V20260616093000__split_inventory_code.sql"));
     }

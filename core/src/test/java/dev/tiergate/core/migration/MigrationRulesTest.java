@@ -50,6 +50,10 @@ class MigrationRulesTest {
         assertEquals("sql", s.directory());
         assertEquals("migration.naming", only(MigrationRules.checkName("sql/nested/bad.sql", s)).rule());
         assertTrue(MigrationRules.checkName("db/migration/bad.sql", s).isAllowed());
+        MigrationSettings custom = new MigrationSettings("sql", "{timestamp}_{description}.up.sql");
+        assertTrue(MigrationRules.checkName("sql/20260616093000_add_sku.up.sql", custom).isAllowed());
+        assertEquals("rename it, e.g. git mv sql/V20260616093000__add_sku.sql sql/20260616100000_add_sku.up.sql",
+                only(MigrationRules.checkName("sql/V20260616093000__add_sku.sql", custom, NOW)).fix());
     }
 
     @Test

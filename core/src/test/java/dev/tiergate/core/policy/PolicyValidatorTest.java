@@ -247,6 +247,16 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void anUnusableMigrationNamingIsRefused() {
+        Refusal r = only(validate(GOOD.replace("migrations: {directory: db/migration}",
+                "migrations:\n  directory: db/migration\n  naming: \"V{version}.sql\"")));
+        assertEquals("policy.migrations.naming", r.rule());
+        assertEquals(PATH + ":19", r.where());
+        assertEquals("migration naming 'V{version}.sql' must contain {timestamp} and {description} once each and end in .sql",
+                r.message());
+    }
+
+    @Test
     void aPolicyWithoutTiersIsRefused() {
         Refusal r = only(PolicyValidator.validate(new Policy(1, List.of(), List.of(), List.of(), List.of(), List.of(), null), PATH));
         assertEquals("policy.tiers.one-root", r.rule());
