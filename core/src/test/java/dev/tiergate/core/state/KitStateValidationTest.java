@@ -162,6 +162,15 @@ class KitStateValidationTest {
         assertTrue(r.fix().startsWith("set \"claimed_at\": \"<ISO-8601"), r.fix());
     }
 
+    @Test
+    void aPrettyPrintedFileGetsTheLineOfTheBadValue() throws Exception {
+        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(validFile("feature-claimed").put("claimed_at", "soon"));
+        int line = 1 + (int) text.substring(0, text.indexOf("\"claimed_at\"")).chars().filter(c -> c == '\n').count();
+        Refusal r = onlyRefusal(StateFileValidator.validateKitState(text.getBytes(StandardCharsets.UTF_8), PATH));
+        assertEquals(PATH + ":" + line, r.where());
+        assertTrue(line > 5, text);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"not a url", "github.com/acme/inventory/pull/42", "pull/42"})
     void badUriIsRefused(String bad) {
