@@ -160,6 +160,16 @@ class MigrationRulesTest {
     }
 
     @Test
+    void theLedgerRecordsAndAnswers() {
+        MigrationLedger l = MigrationLedger.parse(null).record(PATH, "x".getBytes(StandardCharsets.UTF_8));
+        assertTrue(l.records(PATH));
+        assertEquals(Optional.of(MigrationChecksums.checksum("x")), l.recordedChecksum(PATH));
+        assertEquals(Optional.empty(), l.recordedChecksum("db/migration/other.sql"));
+        assertEquals(l, MigrationLedger.parse(l.render()));
+        assertEquals(MigrationLedger.empty(), MigrationLedger.parse(""));
+    }
+
+    @Test
     void recognisesTestFiles() {
         for (String p : new String[] {"src/test/java/a/FooTest.java", "core/src/test/resources/x.sql", "tests/test_x.py",
             "pkg/foo_test.go", "web/src/app.spec.ts", "web/src/app.test.js", "lib/__tests__/x.js", "spec/models/user_spec.rb",
