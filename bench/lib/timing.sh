@@ -7,7 +7,8 @@ measure() {
     local json="$RESULTS/$(echo "$label" | tr -c 'A-Za-z0-9\n' '_').json"
     if [ -n "${HYPERFINE:-}" ]; then
         "$HYPERFINE" --shell=bash --style=none --warmup "$WARMUP" --runs "$RUNS" \
-            --prepare "$prepare" --export-json "$json" "$command" >/dev/null
+            --prepare "$prepare" --export-json "$json" "$command" >/dev/null 2>"$json.log" \
+            || { cat "$json.log" >&2; return 1; }
         # hyperfine reports seconds; the JSON has one result with a "median" field.
         local median
         median=$(tr -d ' \n' <"$json" | sed -n 's/.*"median":\([0-9.eE+-]*\).*/\1/p')
