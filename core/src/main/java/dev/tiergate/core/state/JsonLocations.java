@@ -35,7 +35,7 @@ public final class JsonLocations {
                     continue;
                 }
                 // A field name comes first, so "/tiers/0/parent" maps to the line where "parent:" is written.
-                lines.putIfAbsent(pointer.isEmpty() ? "" : pointer, p.currentTokenLocation().getLineNr());
+                lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
             }
         } catch (IOException e) {
             // syntax errors are reported by the tree parse that follows

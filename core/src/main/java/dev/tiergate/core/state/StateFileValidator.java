@@ -1,6 +1,5 @@
 package dev.tiergate.core.state;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -98,9 +97,5 @@ public final class StateFileValidator {
         JsonLocations locations = JsonLocations.of(JSON.getFactory(), content);
         List<Refusal> refusals = SchemaRefusals.toRefusals(problems, root, path, RULE_SCHEMA, HINTS, locations);
         return new Verdict(refusals);
-    }
-
-    static JsonFactory jsonFactory() {
-        return JSON.getFactory();
     }
 }
