@@ -187,6 +187,17 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void withOneTierFeaturesMayTargetTheRoot() {
+        Verdict v = validate("""
+                version: 1
+                tiers: [{name: production, branch: main}]
+                working_branch_types: [{name: feature, pattern: "feature/*", target: production}]
+                edges: [{from: feature, to: production, approvals: 1}]
+                """);
+        assertTrue(v.isAllowed(), v::render);
+    }
+
+    @Test
     void anEdgeFromAnUnknownEndIsRefused() {
         Refusal r = only(validate(GOOD.replace("{from: dev, to: staging}", "{from: develop, to: staging}")));
         assertEquals("policy.edges.ends-exist", r.rule());
