@@ -1,5 +1,6 @@
 package dev.tiergate.core.policy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -18,6 +19,7 @@ public record Tier(
         directPush = directPush == null ? Permission.NOBODY : directPush;
     }
 
+    @JsonIgnore // a question about the tier, not a field of the policy file
     public boolean isRoot() {
         return parent == null;
     }

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Measures the three figures of issue 3 and prints them as a Markdown table:
+#   (a) fast path: median wall time of `git commit` of a one-line change to a non-database file, with
+#       tiergate's hooks vs no hooks vs lefthook (one-command pre-commit), in the same run;
+#   (b) full path: `git commit` adding one migration plus a state-file change: median hook overhead
+#       (tiergate minus no hooks), with and without the AppCDS archive;
+#   (c) `tiergate check` over a repository with 1,000 migrations.
+#
+# Usage: bench/hooks-bench.sh [--runs N] [--tiergate PATH/TO/tiergate] [--without-tiergate] [--keep]
+#   --without-tiergate measures only the peers (no hooks, lefthook), e.g. before the hooks are built.
+#   RUNS (default 30) timed runs per figure after WARMUP (default 3) untimed ones; CHECK_RUNS (default 10).
+# Needs: bash, git, a JDK and Maven (to build tiergate when --tiergate is not given), npm (for lefthook).
+# Installs hyperfine with apt-get when it is missing and the script runs as root; otherwise times with a loop.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${RUNS:-30}
+WARMUP=${WARMUP:-3}
+CHECK_RUNS=${CHECK_RUNS:-10}
+TIERGATE=${TIERGATE:-}
+KEEP=0
+WITH_TIERGATE=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --runs) RUNS=$2; shift 2 ;;
+        --tiergate) TIERGATE=$2; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        --without-tiergate) WITH_TIERGATE=0; shift ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tiergate-bench.XXXXXX")
+RESULTS=$WORK/results
+mkdir -p "$RESULTS"
+if [ "$KEEP" = 0 ]; then trap 'rm -rf "$WORK"' EXIT; else echo "keeping $WORK" >&2; fi
+# shellcheck source=lib/timing.sh
+. "$ROOT/bench/lib/timing.sh"
+NEW_MIGRATION=$ROOT/bench/lib/new-migration.sh
+
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+export GIT_CONFIG_GLOBAL=$WORK/gitconfig   # no user hooks, templates or aliases leak into the figures
+git config --file "$GIT_CONFIG_GLOBAL" init.defaultBranch main
+git config --file "$GIT_CONFIG_GLOBAL" commit.gpgsign false
+
+log() { echo "== $*" >&2; }
+
+# ---------------------------------------------------------------- tools
+find_or_install_hyperfine
+
+if [ "$WITH_TIERGATE" = 1 ]; then
+    if [ -z "$TIERGATE" ]; then
+        log "building and installing tiergate into $WORK/prefix"
+        "$ROOT/install.sh" --prefix "$WORK/prefix" >&2
+        TIERGATE=$(ls "$WORK/prefix/tiergate" "$WORK/prefix/bin/tiergate" 2>/dev/null | head -1)
+    fi
+    [ -x "$TIERGATE" ] || { echo "tiergate command not found (give --tiergate PATH)" >&2; exit 3; }
+    TIERGATE=$(cd "$(dirname "$TIERGATE")" && pwd)/$(basename "$TIERGATE")
+    export PATH="$(dirname "$TIERGATE"):$PATH"
+fi
+NA="n/a"
+
+log "installing lefthook (npm package lefthook-linux-x64) into $WORK/lefthook"
+npm install --silent --no-audit --no-fund --prefix "$WORK/lefthook" lefthook-linux-x64 >&2
+LEFTHOOK=$(ls "$WORK"/lefthook/node_modules/lefthook-linux-x64/bin/lefthook* | head -1)
+
+# ---------------------------------------------------------------- repositories
+new_repo() {
+    local dir=$1
+    git init -q "$dir"
+    (
+        cd "$dir"
+        echo "# bench" >README.md
+        echo "notes" >notes.txt
+        mkdir -p db/migration
+        printf -- '-- refactoring: Introduce New Table\n-- phase: expand\nCREATE TABLE bench (id integer);\n' \
+            >db/migration/V20250101000000__create_bench.sql
+        git add -A
+        git commit -q --no-verify -m "initial"
+        git branch staging
+    )
+}
+
+tiergate_repo() {
+    local dir=$1
+    new_repo "$dir"
+    (
+        cd "$dir"
+        tiergate init >&2
+        git add -A
+        git commit -q --no-verify -m "tiergate policy" || true
+        git push -q . HEAD:staging 2>/dev/null || git branch -f staging HEAD
+        tiergate install >&2
+        tiergate claim bench >&2
+    )
+}
+
+log "creating repositories"
+new_repo "$WORK/plain"
+(cd "$WORK/plain" && git checkout -q -b feature/bench staging)
+[ "$WITH_TIERGATE" = 1 ] && tiergate_repo "$WORK/tiergate"
+new_repo "$WORK/lefthook-repo"
+(
+    cd "$WORK/lefthook-repo"
+    printf 'pre-commit:\n  commands:\n    x:\n      run: "true"\n' >lefthook.yml
+    git add lefthook.yml && git commit -q -m "lefthook config"
+    "$LEFTHOOK" install >/dev/null
+    git checkout -q -b feature/bench
+)
+
+one_line_change() { echo "cd '$1' && echo \"line \$RANDOM\" >>notes.txt && git add notes.txt"; }
+commit_cmd() { echo "cd '$1' && git commit -q -m 'bench commit'"; }
+
+# Sanity: every set-up commits (a refusal would make the figures meaningless).
+REPOS="plain lefthook-repo"
+[ "$WITH_TIERGATE" = 1 ] && REPOS="$REPOS tiergate"
+for r in $REPOS; do
+    bash -c "$(one_line_change "$WORK/$r")" && bash -c "$(commit_cmd "$WORK/$r")" \
+        || { echo "a plain commit fails in $r; fix the set-up" >&2; exit 3; }
+done
+if [ "$WITH_TIERGATE" = 1 ]; then
+    bash "$NEW_MIGRATION" "$WORK/tiergate" && bash -c "$(commit_cmd "$WORK/tiergate")" \
+        || { echo "a migration commit is refused in the tiergate repository; fix the set-up" >&2; exit 3; }
+fi
+
+# ---------------------------------------------------------------- (a) fast path
+log "(a) fast path, $RUNS runs each"
+FAST_NONE=$(measure fast-none "$(one_line_change "$WORK/plain")" "$(commit_cmd "$WORK/plain")")
+FAST_TG=$NA
+[ "$WITH_TIERGATE" = 1 ] && FAST_TG=$(measure fast-tiergate "$(one_line_change "$WORK/tiergate")" "$(commit_cmd "$WORK/tiergate")")
+FAST_LH=$(measure fast-lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(commit_cmd "$WORK/lefthook-repo")")
+
+# ---------------------------------------------------------------- (b) full path
+# AppCDS is switched off by moving the archive(s) the installer made out of the way; the launcher then runs
+# the JVM without them (see install.sh).
+cds_archives() { find "$(dirname "$TIERGATE")" "$(dirname "$(readlink -f "$TIERGATE")")/.." -name '*.jsa' 2>/dev/null | sort -u; }
+cds_off() { cds_archives | while read -r f; do mv "$f" "$f.off"; done; }
+cds_on() {
+    find "$(dirname "$TIERGATE")" "$(dirname "$(readlink -f "$TIERGATE")")/.." -name '*.jsa.off' 2>/dev/null | sort -u \
+        | while read -r f; do mv "$f" "${f%.off}"; done
+}
+log "(b) full path, $RUNS runs each"
+FULL_NONE=$(measure full-none "bash '$NEW_MIGRATION' '$WORK/plain'" "$(commit_cmd "$WORK/plain")")
+FULL_TG=$NA FULL_TG_NOCDS=$NA CDS_FILES=0 CHECK=$NA
+if [ "$WITH_TIERGATE" = 1 ]; then
+    FULL_TG=$(measure full-tiergate-cds "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
+    CDS_FILES=$(cds_archives | wc -l)
+    cds_off
+    FULL_TG_NOCDS=$(measure full-tiergate-nocds "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
+    cds_on
+
+    log "(c) tiergate check over 1,000 migrations, $CHECK_RUNS runs"
+    MANY=$WORK/many
+    tiergate_repo "$MANY"
+    (
+        cd "$MANY"
+        for n in $(seq 1 1000); do
+            v=$(date -u -d "2026-02-01 00:00:00 UTC + $n minutes" +%Y%m%d%H%M%S)
+            printf -- '-- refactoring: Add Column\n-- phase: expand\nALTER TABLE bench ADD COLUMN m%d integer;\n' "$n" \
+                >"db/migration/V${v}__add_m${n}.sql"
+        done
+        git add db/migration
+        # One commit through the hooks, so the ledger and trailers are what a real team would have.
+        git commit -q -m "1,000 migrations" >&2
+    )
+    CHECK=$(RUNS=$CHECK_RUNS measure check-1000 "true" "cd '$MANY' && tiergate check --base staging")
+fi
+
+# ---------------------------------------------------------------- report
+ratio() { [ "$1" = "$NA" ] && echo "$NA" || awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+ms() { [ "$1" = "$NA" ] && echo "$NA" || echo "$1 ms"; }
+minus() { [ "$1" = "$NA" ] && echo "$NA" || awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+cat <<REPORT
+
+### tiergate hook benchmarks
+
+Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(java -version 2>&1 | head -1), $(git --version)
+Timer: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "plain loop (date +%s%N)"); $RUNS runs after $WARMUP warm-up runs (check: $CHECK_RUNS runs)
+Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " --without-tiergate")
+
+| figure | median | vs no hooks |
+|---|---|---|
+| (a) commit, one-line change to notes.txt, no hooks | $(ms "$FAST_NONE") | 1.00x |
+| (a) same, tiergate hooks | $(ms "$FAST_TG") | $(ratio "$FAST_TG" "$FAST_NONE") |
+| (a) same, lefthook (one-command pre-commit) | $(ms "$FAST_LH") | $(ratio "$FAST_LH" "$FAST_NONE") |
+| (b) commit adding a migration + state-file change, no hooks | $(ms "$FULL_NONE") | |
+| (b) same, tiergate hooks with AppCDS ($CDS_FILES archive(s)) | $(ms "$FULL_TG") | overhead $(ms "$(minus "$FULL_TG" "$FULL_NONE")") |
+| (b) same, tiergate hooks without AppCDS | $(ms "$FULL_TG_NOCDS") | overhead $(ms "$(minus "$FULL_TG_NOCDS" "$FULL_NONE")") |
+| (c) tiergate check --base staging, 1,000 migrations | $(ms "$CHECK") | |
+REPORT

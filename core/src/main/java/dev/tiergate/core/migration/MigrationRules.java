@@ -1,0 +1,175 @@
+package dev.tiergate.core.migration;
+
+import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.core.verdict.Verdict;
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The migration rules, as pure functions of file paths, contents and recorded facts. Each refusal names the
+ * file (and line), the rule id and a concrete fix. The hooks, {@code tiergate check} and the server call these
+ * same functions.
+ */
+public final class MigrationRules {
+    public static final String NAMING = "migration.naming";
+    public static final String VERSION_DUPLICATE = "migration.version-duplicate";
+    public static final String VERSION_ORDER = "migration.version-order";
+    public static final String HEADER = "migration.header";
+    public static final String DESTRUCTIVE = "migration.destructive-outside-contract";
+    public static final String IMMUTABLE = "migration.immutable";
+
+    private MigrationRules() {
+    }
+
+    /** True when the path is a SQL file under the policy's migration directory (subfolders included). */
+    public static boolean isMigrationPath(String path, MigrationSettings s) {
+        return path.startsWith(s.directory() + "/") && path.toLowerCase(java.util.Locale.ROOT).endsWith(".sql");
+    }
+
+    public static Verdict checkName(String path, MigrationSettings s) {
+        return checkName(path, s, Clock.systemUTC().instant());
+    }
+
+    /** @param now the time the suggested file name's version is taken from */
+    public static Verdict checkName(String path, MigrationSettings s, Instant now) {
+        if (!isMigrationPath(path, s) || MigrationName.parse(path, s.naming()).isPresent()) {
+            return Verdict.allowed();
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        String dir = path.substring(0, path.lastIndexOf('/') + 1);
+        String suggestion = dir + MigrationName.fileNameFor(nextFreeVersion(now, Set.of()), describe(name), s.naming());
+        return Verdict.refused(NAMING, path, "migration file name '" + name + "' breaks the naming rule "
+                        + MigrationName.namingRuleText(s.naming()),
+                "rename it, e.g. git mv " + path + " " + suggestion);
+    }
+
+    public static Verdict checkVersionUnique(String path, MigrationName n, Map<String, String> versionToPathOthers) {
+        return checkVersionUnique(path, n, versionToPathOthers, Clock.systemUTC().instant());
+    }
+
+    /** @param versionToPathOthers the versions of every other migration the branch can see, with their paths */
+    public static Verdict checkVersionUnique(String path, MigrationName n, Map<String, String> versionToPathOthers,
+                                             Instant now) {
+        String other = versionToPathOthers.get(n.version());
+        if (other == null || other.equals(path)) {
+            return Verdict.allowed();
+        }
+        String next = nextFreeVersion(now, versionToPathOthers.keySet());
+        return Verdict.refused(VERSION_DUPLICATE, path,
+                "version " + n.version() + " is already used by " + other,
+                "give this migration the next free version: git mv " + path + " " + sibling(path, n.withVersion(next)));
+    }
+
+    public static Verdict checkNewerThanTier(String path, MigrationName n, String newestVersionOnTier, Set<String> taken) {
+        return checkNewerThanTier(path, n, newestVersionOnTier, taken, Clock.systemUTC().instant());
+    }
+
+    /**
+     * A migration must sort after every migration already on its tier branch: a tier applies migrations in
+     * version order and would otherwise skip it (or fail) there.
+     */
+    public static Verdict checkNewerThanTier(String path, MigrationName n, String newestVersionOnTier, Set<String> taken,
+                                             Instant now) {
+        if (newestVersionOnTier == null || newestVersionOnTier.isBlank() || compareVersions(n.version(), newestVersionOnTier) > 0) {
+            return Verdict.allowed();
+        }
+        Set<String> all = new java.util.HashSet<>(taken);
+        all.add(newestVersionOnTier);
+        String next = nextFreeVersion(now, all);
+        return Verdict.refused(VERSION_ORDER, path,
+                "version " + n.version() + " is not newer than the newest migration on the tier branch ("
+                        + newestVersionOnTier + "); the tier would apply it out of order",
+                "rename it to the next free version: git mv " + path + " " + sibling(path, n.withVersion(next)));
+    }
+
+    public static Verdict checkHeader(String path, String sql) {
+        HeaderResult r = MigrationHeader.parse(sql);
+        if (r.isValid()) {
+            return Verdict.allowed();
+        }
+        return Verdict.refused(HEADER, path + ":" + r.line(), String.join("; ", r.problems()),
+                "start the file with a header naming a refactoring from the catalog (Refactoring Databases) and its phase:\n"
+                        + "    " + MigrationHeader.EXAMPLE.replace("\n", "\n    "));
+    }
+
+    public static Verdict checkDestructive(String path, String sql, Optional<MigrationHeader> h) {
+        if (h.isPresent() && h.get().phase() == Phase.CONTRACT) {
+            return Verdict.allowed();
+        }
+        String phase = h.map(x -> (x.phase() == Phase.EXPAND ? "an " : "a ") + x.phase().wireName() + "-phase")
+                .orElse("a header-less");
+        List<Refusal> refusals = new ArrayList<>();
+        for (DestructiveFinding f : DestructiveStatements.find(sql)) {
+            refusals.add(new Refusal(DESTRUCTIVE, path + ":" + f.line(),
+                    "destructive statement (" + f.kind() + ": " + abbreviate(f.statement()) + ") "
+                            + DestructiveStatements.describe(f.kind()) + " in " + phase + " migration",
+                    "expand first (add the new structure, keep the old one working), then move this statement into its"
+                            + " own later migration with '-- phase: contract' once the expand phase has reached the tier"));
+        }
+        return new Verdict(refusals);
+    }
+
+    /**
+     * @param recordedChecksum the checksum in {@code .tiergate/migrations.sum}, or null when not yet recorded
+     * @param nowOrNull        the file's content now, or null when it was deleted
+     */
+    public static Verdict checkUnchanged(String path, String recordedChecksum, byte[] nowOrNull) {
+        if (recordedChecksum == null) {
+            return Verdict.allowed();
+        }
+        String fix = "restore it (git checkout HEAD -- " + path + ") and put the change in a new migration with the"
+                + " next free version; a committed migration is immutable";
+        if (nowOrNull == null) {
+            return Verdict.refused(IMMUTABLE, path, "committed migration was deleted (recorded checksum sha256:"
+                    + recordedChecksum + " in " + MigrationChecksums.PATH + ")", fix);
+        }
+        String now = MigrationChecksums.checksum(nowOrNull);
+        if (now.equals(recordedChecksum)) {
+            return Verdict.allowed();
+        }
+        return Verdict.refused(IMMUTABLE, path, "committed migration was edited: recorded checksum sha256:"
+                + recordedChecksum + " (" + MigrationChecksums.PATH + "), now sha256:" + now, fix);
+    }
+
+    /** A UTC {@code yyyyMMddHHmmss} version at or after {@code now} and greater than every taken version. */
+    public static String nextFreeVersion(Instant now, Set<String> taken) {
+        LocalDateTime candidate = LocalDateTime.ofInstant(now, ZoneOffset.UTC).withNano(0);
+        for (String t : taken) {
+            if (t.matches("\\d{14}") && MigrationName.isTimestamp(t)) {
+                LocalDateTime tt = LocalDateTime.parse(t, MigrationName.VERSION_FORMAT);
+                if (!candidate.isAfter(tt)) {
+                    candidate = tt.plusSeconds(1);
+                }
+            }
+        }
+        return candidate.format(MigrationName.VERSION_FORMAT);
+    }
+
+    /** Numeric comparison, so versions of different lengths still order correctly. */
+    static int compareVersions(String a, String b) {
+        return new BigInteger(a.replaceAll("\\D", "0")).compareTo(new BigInteger(b.replaceAll("\\D", "0")));
+    }
+
+    private static String sibling(String path, String fileName) {
+        return path.substring(0, path.lastIndexOf('/') + 1) + fileName;
+    }
+
+    private static String describe(String badName) {
+        String base = badName.replaceFirst("(?i)\\.sql$", "").replaceFirst("^[Vv][0-9._]*_*", "");
+        String d = base.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
+        return d.isEmpty() ? "describe_the_change" : d;
+    }
+
+    private static String abbreviate(String statement) {
+        return statement.length() <= 80 ? statement : statement.substring(0, 77) + "...";
+    }
+}

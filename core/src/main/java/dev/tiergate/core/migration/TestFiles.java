@@ -1,0 +1,31 @@
+package dev.tiergate.core.migration;
+
+import java.util.regex.Pattern;
+
+/**
+ * Recognises test files by the conventions of the common ecosystems (Maven/Gradle, JavaScript, Python, Go, Ruby),
+ * so the hooks can refuse an agent deleting a test it was not allowed to supersede.
+ */
+public final class TestFiles {
+    private static final Pattern DIRECTORY = Pattern.compile("(^|.*/)(src/test|src/it|tests?|__tests__|spec|specs)/.+");
+    private static final Pattern FILE = Pattern.compile(
+            ".+_test\\.[^/]+"                 // Go, Elixir, C++: foo_test.go
+            + "|.*[a-z0-9_]?Tests?\\.(java|kt|scala|groovy|cs)"   // FooTest.java, FooTests.kt (not Latest.java)
+            + "|.+IT\\.(java|kt)"             // Maven failsafe integration tests
+            + "|.+\\.(spec|test)\\.[^/]+"     // foo.spec.ts, foo.test.js
+            + "|test_.+\\.py"                 // pytest
+            + "|.+_spec\\.rb"                 // RSpec
+            + "|conftest\\.py");
+
+    private TestFiles() {
+    }
+
+    public static boolean isTestFile(String path) {
+        String p = path.replace('\\', '/');
+        String name = p.substring(p.lastIndexOf('/') + 1);
+        if (DIRECTORY.matcher(p).matches()) {
+            return true;
+        }
+        return FILE.matcher(name).matches();
+    }
+}

@@ -1,0 +1,306 @@
+package dev.tiergate.core.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tiergate.core.state.JsonLocations;
+import dev.tiergate.core.state.JsonSchemas;
+import dev.tiergate.core.state.SchemaRefusals;
+import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.core.verdict.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a policy file: first its shape against {@code policy.schema.json} (unknown, missing and wrong-typed
+ * fields), then what a schema cannot say: the tiers form one tree with one root, parents exist, names and
+ * branches are unique, every working-branch type targets an existing tier, every edge's ends exist, and no edge
+ * skips a tier except from a type marked {@code hotfix}. Refusals carry the file's line when it is known.
+ */
+public final class PolicyValidator {
+    public static final String SYNTAX = "policy.syntax";
+    public static final String SCHEMA = "policy.schema";
+    public static final String ONE_ROOT = "policy.tiers.one-root";
+    public static final String PARENT_EXISTS = "policy.tiers.parent-exists";
+    public static final String NO_CYCLE = "policy.tiers.no-cycle";
+    public static final String UNIQUE_TIER = "policy.tiers.unique";
+    public static final String UNIQUE_TYPE = "policy.types.unique";
+    public static final String TARGET_EXISTS = "policy.types.target-exists";
+    public static final String TYPE_SKIPS = "policy.types.no-skip";
+    public static final String EDGE_ENDS = "policy.edges.ends-exist";
+    public static final String EDGE_SKIPS = "policy.edges.no-skip";
+    public static final String EDGE_UNIQUE = "policy.edges.unique";
+    public static final String UNIQUE_ACTOR = "policy.actors.unique";
+    public static final String MIGRATION_NAMING = "policy.migrations.naming";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Map<String, String> HINTS = Map.ofEntries(
+            Map.entry("version", "1"),
+            Map.entry("tiers", "[{name: production, branch: main}, {name: staging, branch: staging, parent: production}]"),
+            Map.entry("name", "<name of letters, digits, ., _ or ->"),
+            Map.entry("branch", "<git branch>"),
+            Map.entry("parent", "<name of the parent tier>"),
+            Map.entry("pattern", "\"feature/*\""),
+            Map.entry("target", "<name of the tier this type merges into>"),
+            Map.entry("from", "<working-branch type or tier name>"),
+            Map.entry("to", "<tier name>"),
+            Map.entry("approvals", "1"),
+            Map.entry("class", "human (or agent, bot)"),
+            Map.entry("id", "<forge login>"),
+            Map.entry("protected", "true"),
+            Map.entry("hotfix", "true"),
+            Map.entry("agent_needs_human_approval", "true"),
+            Map.entry("directory", "db/migration"),
+            Map.entry("naming", MigrationSettings.DEFAULT_NAMING));
+
+    private PolicyValidator() {
+    }
+
+    public static Verdict validate(byte[] content, String path) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(content);
+        } catch (JsonProcessingException e) {
+            String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
+            return Verdict.refused(SYNTAX, path + line, "policy file is not valid YAML or JSON: " + e.getOriginalMessage(),
+                    "correct the syntax (run 'tiergate policy validate " + path + "')");
+        } catch (java.io.IOException e) {
+            return Verdict.refused(SYNTAX, path, "policy file cannot be read: " + e.getMessage(), "restore the file");
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return Verdict.refused(SCHEMA, path, "policy file is empty",
+                    "run 'tiergate init' to write the default policy, or restore the file");
+        }
+        JsonLocations locations = JsonLocations.of(YAML.getFactory(), content);
+        var problems = JsonSchemas.validate(JsonSchemas.POLICY, root);
+        if (!problems.isEmpty()) {
+            return new Verdict(SchemaRefusals.toRefusals(problems, root, path, SCHEMA, HINTS, locations));
+        }
+        Policy policy;
+        try {
+            policy = YAML.treeToValue(root, Policy.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return Verdict.refused(SCHEMA, path, "policy file cannot be read: " + e.getMessage(),
+                    "correct the file (run 'tiergate policy validate " + path + "')");
+        }
+        return new Checks(policy, path, locations).run();
+    }
+
+    public static Verdict validate(Policy policy, String path) {
+        return new Checks(policy, path, JsonLocations.none()).run();
+    }
+
+    /** The semantic checks for one policy; collects every refusal rather than stopping at the first. */
+    private static final class Checks {
+        private final Policy p;
+        private final String path;
+        private final JsonLocations locations;
+        private final List<Refusal> refusals = new ArrayList<>();
+
+        Checks(Policy p, String path, JsonLocations locations) {
+            this.p = p;
+            this.path = path;
+            this.locations = locations;
+        }
+
+        Verdict run() {
+            if (p.tiers().isEmpty()) {
+                refuse(ONE_ROOT, "/tiers", "the policy has no tiers",
+                        "add at least the root tier, e.g. tiers: [{name: production, branch: main}]");
+                return new Verdict(refusals);
+            }
+            tiersAreUnique();
+            parentsExist();
+            oneRoot();
+            noCycles();
+            // Whether a tier edge skips a tier is only meaningful once the tiers form a tree.
+            boolean treeIsSound = refusals.isEmpty();
+            types();
+            edges(treeIsSound);
+            actorsAreUnique();
+            migrationNaming();
+            return new Verdict(refusals);
+        }
+
+        private void tiersAreUnique() {
+            Map<String, Integer> names = new HashMap<>();
+            Map<String, Integer> branches = new HashMap<>();
+            for (int i = 0; i < p.tiers().size(); i++) {
+                Tier t = p.tiers().get(i);
+                Integer first = names.putIfAbsent(t.name(), i);
+                if (first != null) {
+                    refuse(UNIQUE_TIER, "/tiers/" + i + "/name", "tier name '" + t.name() + "' is used twice (tiers "
+                            + first + " and " + i + ")", "give each tier its own name");
+                }
+                Integer firstBranch = branches.putIfAbsent(t.branch(), i);
+                if (firstBranch != null) {
+                    refuse(UNIQUE_TIER, "/tiers/" + i + "/branch", "tiers '" + p.tiers().get(firstBranch).name()
+                            + "' and '" + t.name() + "' share git branch '" + t.branch() + "'",
+                            "give each tier its own long-running git branch");
+                }
+            }
+        }
+
+        private void parentsExist() {
+            for (int i = 0; i < p.tiers().size(); i++) {
+                Tier t = p.tiers().get(i);
+                if (t.parent() != null && p.tier(t.parent()).isEmpty()) {
+                    refuse(PARENT_EXISTS, "/tiers/" + i + "/parent", "tier '" + t.name() + "' has parent '" + t.parent()
+                            + "', which is not a tier", "set parent to one of " + tierNames() + " (or remove it on the root tier)");
+                }
+            }
+        }
+
+        private void oneRoot() {
+            List<Integer> roots = new ArrayList<>();
+            for (int i = 0; i < p.tiers().size(); i++) {
+                if (p.tiers().get(i).isRoot()) {
+                    roots.add(i);
+                }
+            }
+            if (roots.isEmpty()) {
+                refuse(ONE_ROOT, "/tiers", "no tier is the root: every tier has a parent",
+                        "remove 'parent' from the production tier, the end of the promotion path");
+            } else if (roots.size() > 1) {
+                List<String> names = roots.stream().map(i -> "'" + p.tiers().get(i).name() + "'").toList();
+                refuse(ONE_ROOT, "/tiers/" + roots.get(1), "the tiers must form one tree with one root, but "
+                        + String.join(" and ", names) + " have no parent",
+                        "give every tier but the production tier a 'parent', e.g. parent: " + p.tiers().get(roots.get(0)).name());
+            }
+        }
+
+        private void noCycles() {
+            Set<String> reported = new HashSet<>();
+            for (int i = 0; i < p.tiers().size(); i++) {
+                Tier t = p.tiers().get(i);
+                LinkedHashSet<String> chain = new LinkedHashSet<>();
+                Tier cur = t;
+                while (cur != null && cur.parent() != null && chain.add(cur.name())) {
+                    cur = p.tier(cur.parent()).orElse(null);
+                }
+                if (cur != null && chain.contains(cur.name()) && cur.name().equals(t.name()) && reported.add(t.name())) {
+                    reported.addAll(chain);
+                    refuse(NO_CYCLE, "/tiers/" + i + "/parent", "tier parents form a cycle: "
+                            + String.join(" -> ", chain) + " -> " + t.name(),
+                            "break the cycle: the promotion path must end at the root tier (the one without a parent)");
+                }
+            }
+        }
+
+        private void types() {
+            Map<String, Integer> names = new HashMap<>();
+            boolean rootHasChildren = p.rootTier().map(r -> p.tiers().stream().anyMatch(t -> r.name().equals(t.parent())))
+                    .orElse(false);
+            for (int i = 0; i < p.workingBranchTypes().size(); i++) {
+                WorkingBranchType w = p.workingBranchTypes().get(i);
+                Integer first = names.putIfAbsent(w.name(), i);
+                if (first != null) {
+                    refuse(UNIQUE_TYPE, "/working_branch_types/" + i + "/name", "working-branch type name '" + w.name()
+                            + "' is used twice", "give each working-branch type its own name");
+                } else if (p.tier(w.name()).isPresent()) {
+                    refuse(UNIQUE_TYPE, "/working_branch_types/" + i + "/name", "'" + w.name()
+                            + "' names both a tier and a working-branch type, so an edge from it is ambiguous",
+                            "rename the working-branch type, e.g. " + w.name() + "-work");
+                }
+                var target = p.tier(w.target());
+                if (target.isEmpty()) {
+                    refuse(TARGET_EXISTS, "/working_branch_types/" + i + "/target", "working-branch type '" + w.name()
+                            + "' targets '" + w.target() + "', which is not a tier", "set target to one of " + tierNames());
+                } else if (!w.hotfix() && target.get().isRoot() && rootHasChildren) {
+                    refuse(TYPE_SKIPS, "/working_branch_types/" + i + "/target", "working-branch type '" + w.name()
+                            + "' targets the root tier '" + w.target() + "' and would skip the tiers below it",
+                            "target the entry tier (e.g. " + entryTierName() + "), or mark the type 'hotfix: true' if it"
+                                    + " really is an emergency path");
+                }
+            }
+        }
+
+        private void edges(boolean treeIsSound) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < p.edges().size(); i++) {
+                TierEdge e = p.edges().get(i);
+                String at = "/edges/" + i;
+                String label = "edge " + e.from() + " -> " + e.to();
+                if (!seen.add(e.from() + "\u0000" + e.to())) {
+                    refuse(EDGE_UNIQUE, at, label + " is listed twice", "keep one entry per edge");
+                }
+                var fromType = p.workingBranchTypes().stream().filter(w -> w.name().equals(e.from())).findFirst();
+                var fromTier = p.tier(e.from());
+                boolean ok = true;
+                if (fromType.isEmpty() && fromTier.isEmpty()) {
+                    refuse(EDGE_ENDS, at + "/from", label + ": '" + e.from() + "' is neither a working-branch type nor a tier",
+                            "set from to one of " + typeNames() + " or " + tierNames());
+                    ok = false;
+                }
+                if (p.tier(e.to()).isEmpty()) {
+                    refuse(EDGE_ENDS, at + "/to", label + ": '" + e.to() + "' is not a tier", "set to to one of " + tierNames());
+                    ok = false;
+                }
+                if (!ok) {
+                    continue;
+                }
+                if (fromTier.isPresent() && treeIsSound) {
+                    Tier from = fromTier.get();
+                    if (!e.to().equals(from.parent())) {
+                        refuse(EDGE_SKIPS, at + "/to", label + " does not lead to the parent of tier '" + from.name() + "' ("
+                                        + (from.parent() == null ? "it is the root" : from.parent()) + "); promotion goes one parent hop at a time",
+                                from.parent() == null ? "remove this edge: nothing merges out of the root tier"
+                                        : "set to: " + from.parent());
+                    }
+                } else if (fromTier.isEmpty()) {
+                    WorkingBranchType w = fromType.get();
+                    if (!w.hotfix() && !e.to().equals(w.target())) {
+                        refuse(EDGE_SKIPS, at + "/to", label + " skips the target tier of type '" + w.name() + "' ("
+                                        + w.target() + "); only a type marked hotfix may merge into another tier",
+                                "set to: " + w.target() + ", or mark type '" + w.name() + "' with 'hotfix: true'");
+                    }
+                }
+            }
+        }
+
+        private void actorsAreUnique() {
+            Set<String> ids = new HashSet<>();
+            for (int i = 0; i < p.actors().size(); i++) {
+                Actor a = p.actors().get(i);
+                if (!ids.add(a.id().toLowerCase(java.util.Locale.ROOT))) {
+                    refuse(UNIQUE_ACTOR, "/actors/" + i + "/id", "actor '" + a.id() + "' is listed twice",
+                            "keep one entry per actor (merge their roles and e-mails)");
+                }
+            }
+        }
+
+        private void migrationNaming() {
+            String naming = p.migrations().naming();
+            if (!dev.tiergate.core.migration.MigrationName.isUsableTemplate(naming) || !naming.endsWith(".sql")) {
+                refuse(MIGRATION_NAMING, "/migrations/naming", "migration naming '" + naming + "' must contain {timestamp}"
+                                + " and {description} once each and end in .sql",
+                        "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\"");
+            }
+        }
+
+        private String entryTierName() {
+            Set<String> parents = new HashSet<>();
+            p.tiers().forEach(t -> parents.add(t.parent()));
+            return p.tiers().stream().filter(t -> !parents.contains(t.name())).map(Tier::name).findFirst().orElse("staging");
+        }
+
+        private String tierNames() {
+            return "[" + String.join(", ", p.tiers().stream().map(Tier::name).toList()) + "]";
+        }
+
+        private String typeNames() {
+            return "[" + String.join(", ", p.workingBranchTypes().stream().map(WorkingBranchType::name).toList()) + "]";
+        }
+
+        private void refuse(String rule, String pointer, String message, String fix) {
+            String where = locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
+            refusals.add(new Refusal(rule, where, message, fix));
+        }
+    }
+}

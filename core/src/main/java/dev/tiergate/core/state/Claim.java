@@ -1,0 +1,48 @@
+package dev.tiergate.core.state;
+
+import dev.tiergate.core.policy.ActorClass;
+import dev.tiergate.core.workflow.WorkflowState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One feature in flight in tiergate's own state: who claimed which git branch, from which tier, on which
+ * database branch, and how far it has come. Links are forge-neutral ({@code pull_request} is a GitHub pull
+ * request or a GitLab merge request). {@code supersededTests} lists test files an agent may delete on this branch.
+ */
+public record Claim(String featureId, WorkflowState state, String branch, String parentBranch, String dbBranch,
+                    String actorId, ActorClass actorClass, Instant claimedAt, Map<String, String> links,
+                    Instant pushedAt, Instant ciGreenAt, Instant mergedAt, List<String> supersededTests) {
+
+    public static final String LINK_PULL_REQUEST = "pull_request";
+    public static final String LINK_CI_RUN = "ci_run";
+    public static final String LINK_MIGRATE_RUN = "migrate_run";
+
+    public Claim {
+        links = links == null ? Map.of() : Map.copyOf(new TreeMap<>(links));
+        supersededTests = supersededTests == null ? List.of() : List.copyOf(supersededTests);
+    }
+
+    /** A fresh claim in state {@code feature-claimed}. */
+    public static Claim claimed(String featureId, String branch, String parentBranch, String dbBranch,
+                                String actorId, ActorClass actorClass, Instant claimedAt) {
+        return new Claim(featureId, WorkflowState.FEATURE_CLAIMED, branch, parentBranch, dbBranch, actorId, actorClass,
+                claimedAt, Map.of(), null, null, null, List.of());
+    }
+
+    public Claim withState(WorkflowState newState) {
+        return new Claim(featureId, newState, branch, parentBranch, dbBranch, actorId, actorClass, claimedAt, links,
+                pushedAt, ciGreenAt, mergedAt, supersededTests);
+    }
+
+    public Claim withSupersededTests(List<String> tests) {
+        return new Claim(featureId, state, branch, parentBranch, dbBranch, actorId, actorClass, claimedAt, links,
+                pushedAt, ciGreenAt, mergedAt, tests);
+    }
+
+    public boolean supersedes(String testPath) {
+        return supersededTests.contains(testPath);
+    }
+}

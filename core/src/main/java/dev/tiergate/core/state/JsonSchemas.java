@@ -1,0 +1,80 @@
+package dev.tiergate.core.state;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The JSON Schemas shipped in the {@code state-schemas} jar (classpath {@code tiergate/schemas/}), compiled once
+ * per JVM. Each schema sits in its own holder class, so a hook that checks only the kit's state file never
+ * compiles the policy schema: start-up time of a hook is most of its cost.
+ */
+public final class JsonSchemas {
+    public static final String KIT_STATE_V1 = "lakebase-workflow-state-v1.schema.json";
+    public static final String TIERGATE_STATE = "tiergate-workflow-state.schema.json";
+    public static final String POLICY = "policy.schema.json";
+    public static final String MIGRATION_HEADER = "migration-header.schema.json";
+
+    private JsonSchemas() {
+    }
+
+    private static final class KitState {
+        static final JsonSchema SCHEMA = load(KIT_STATE_V1);
+    }
+
+    private static final class TiergateState {
+        static final JsonSchema SCHEMA = load(TIERGATE_STATE);
+    }
+
+    private static final class Policy {
+        static final JsonSchema SCHEMA = load(POLICY);
+    }
+
+    private static final class MigrationHeader {
+        static final JsonSchema SCHEMA = load(MIGRATION_HEADER);
+    }
+
+    /** Problems ordered by where they are in the document, so messages come out in a stable order. */
+    public static List<ValidationMessage> validate(String schemaFile, JsonNode document) {
+        JsonSchema schema = switch (schemaFile) {
+            case KIT_STATE_V1 -> KitState.SCHEMA;
+            case TIERGATE_STATE -> TiergateState.SCHEMA;
+            case POLICY -> Policy.SCHEMA;
+            case MIGRATION_HEADER -> MigrationHeader.SCHEMA;
+            default -> throw new IllegalArgumentException("no schema named " + schemaFile);
+        };
+        Set<ValidationMessage> problems = schema.validate(document);
+        return problems.stream()
+                .sorted(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
+                        .thenComparing(m -> String.valueOf(m.getProperty()))
+                        .thenComparing(ValidationMessage::getType))
+                .toList();
+    }
+
+    private static JsonSchema load(String file) {
+        // Formats (date-time, uri) are only annotations in 2020-12 unless assertions are switched on.
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
+                .formatAssertionsEnabled(true)
+                .pathType(PathType.JSON_POINTER)
+                .build();
+        String resource = "tiergate/schemas/" + file;
+        try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema " + resource + " is missing from the classpath (state-schemas jar)");
+            }
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tiergate.core.state;
+
+import dev.tiergate.core.verdict.Verdict;
+
+/** A state file that cannot be used; the message names the file, the field and the fix. */
+public class StateException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Verdict verdict;
+
+    public StateException(Verdict verdict) {
+        super(verdict.render());
+        this.verdict = verdict;
+    }
+
+    public StateException(String message) {
+        super(message);
+        this.verdict = null;
+    }
+
+    /** The refusals behind this exception, when it came from validation. */
+    public Verdict verdict() {
+        return verdict;
+    }
+}
