@@ -1,0 +1,139 @@
+package dev.tiergate.hooks;
+
+import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.policy.PolicyException;
+import dev.tiergate.core.state.StateException;
+import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.hooks.check.CommitMsgCheck;
+import dev.tiergate.hooks.check.PreCommitCheck;
+import dev.tiergate.hooks.check.PrePushCheck;
+import dev.tiergate.hooks.cli.TiergateCli;
+import dev.tiergate.hooks.git.GitRepo;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code tiergate} command. The three hooks are dispatched by hand, before any CLI framework loads, because
+ * they run on every commit and push; everything else goes through picocli.
+ */
+public final class Main {
+    public static final int OK = 0;
+    public static final int NO_STATE = 1;
+    public static final int REFUSED = 2;
+    public static final int FAILED = 3;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        String cmd = args.length == 0 ? "" : args[0];
+        try {
+            switch (cmd) {
+                case "pre-commit":
+                    return preCommit(err);
+                case "commit-msg":
+                    return commitMsg(Path.of(args[1]), err);
+                case "pre-push":
+                    return prePush(args.length > 1 ? args[1] : "origin", in, err);
+                default:
+                    return TiergateCli.run(args, out, err);
+            }
+        } catch (Workspace.Refused e) {
+            return refuse(cmd, e.verdict(), err);
+        } catch (StateException e) {
+            return refuse(cmd, e.verdict(), err);
+        } catch (PolicyException e) {
+            err.println("tiergate: " + e.getMessage());
+            return REFUSED;
+        } catch (IOException | RuntimeException e) {
+            err.println("tiergate " + cmd + ": " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    static int refuse(String what, Verdict v, PrintStream err) {
+        String action = switch (what) {
+            case "pre-commit", "commit-msg" -> "commit refused";
+            case "pre-push" -> "push refused";
+            default -> "refused";
+        };
+        err.println("tiergate: " + action + " (" + v.refusals().size() + " rule" + (v.refusals().size() == 1 ? "" : "s") + " broken)");
+        err.println(v.render());
+        return REFUSED;
+    }
+
+    private static Workspace workspace() throws IOException {
+        return new Workspace(GitRepo.open(Path.of("").toAbsolutePath()));
+    }
+
+    static int preCommit(PrintStream err) throws IOException {
+        Workspace ws = workspace();
+        if (!ws.hasPolicy()) {
+            return OK;
+        }
+        PreCommitCheck.Result r = new PreCommitCheck(ws).run();
+        if (!r.verdict().isAllowed()) {
+            return refuse("pre-commit", r.verdict(), err);
+        }
+        if (r.ledgerToStage() != null) {
+            Path sum = ws.top().resolve(MigrationChecksums.PATH);
+            Files.createDirectories(sum.getParent());
+            Files.writeString(sum, r.ledgerToStage().render(), StandardCharsets.UTF_8);
+            // `git add` honours GIT_INDEX_FILE, which git sets for `commit -a` and `commit <paths>`
+            Process p = new ProcessBuilder("git", "add", "--", MigrationChecksums.PATH).directory(ws.top().toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (p.waitFor() != 0) {
+                    throw new IOException("cannot stage " + MigrationChecksums.PATH + ": " + out.strip());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+        return OK;
+    }
+
+    static int commitMsg(Path messageFile, PrintStream err) throws IOException {
+        Workspace ws = workspace();
+        if (!ws.hasPolicy()) {
+            return OK;
+        }
+        Path file = messageFile.isAbsolute() ? messageFile : ws.top().resolve(messageFile);
+        if (!Files.exists(file)) {
+            file = messageFile.toAbsolutePath();
+        }
+        String message = Files.readString(file, StandardCharsets.UTF_8);
+        CommitMsgCheck.Result r = new CommitMsgCheck(ws).run(message);
+        if (!r.verdict().isAllowed()) {
+            return refuse("commit-msg", r.verdict(), err);
+        }
+        if (!r.message().equals(message)) {
+            Files.writeString(file, r.message(), StandardCharsets.UTF_8);
+        }
+        return OK;
+    }
+
+    static int prePush(String remote, InputStream in, PrintStream err) throws IOException {
+        Workspace ws = workspace();
+        if (!ws.hasPolicy()) {
+            return OK;
+        }
+        List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
+                .filter(l -> !l.isBlank()).toList();
+        Verdict v = new PrePushCheck(ws).run(remote, lines);
+        return v.isAllowed() ? OK : refuse("pre-push", v, err);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.tiergate.hooks;
+
+import dev.tiergate.core.policy.Actor;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.PolicyReader;
+import dev.tiergate.core.policy.PolicyValidator;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.policy.WorkingBranchType;
+import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.StateFileValidator;
+import dev.tiergate.core.state.TiergateState;
+import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.hooks.git.GitRepo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One repository as the hooks see it: its policy, tiergate's state file (untracked, per worktree), and who is
+ * acting. Configuration is read here, once, and handed to the checks as values.
+ */
+public final class Workspace {
+    public static final String STATE_PATH = StateFileValidator.TIERGATE_STATE_PATH;
+    private final GitRepo git;
+    private final Path top;
+
+    public Workspace(GitRepo git) {
+        this.git = git;
+        this.top = git.workTree();
+    }
+
+    public GitRepo git() {
+        return git;
+    }
+
+    public Path top() {
+        return top;
+    }
+
+    public boolean hasPolicy() {
+        return Files.exists(top.resolve(Policy.PATH));
+    }
+
+    /** The policy bytes the commit will contain: staged if staged, else the working copy. */
+    public byte[] policyBytes() throws IOException {
+        Optional<byte[]> staged = git.staged(Policy.PATH);
+        return staged.isPresent() ? staged.get() : Files.readAllBytes(top.resolve(Policy.PATH));
+    }
+
+    /** Validates and reads the policy; a policy that does not validate is itself a refusal. */
+    public Policy policy() throws IOException {
+        byte[] bytes = policyBytes();
+        Verdict v = PolicyValidator.validate(bytes, Policy.PATH);
+        if (!v.isAllowed()) {
+            throw new Refused(v);
+        }
+        return PolicyReader.read(bytes, Policy.PATH);
+    }
+
+    public Optional<TiergateState> state() {
+        Path p = top.resolve(STATE_PATH);
+        if (!Files.exists(p)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TiergateState.read(Files.readAllBytes(p), STATE_PATH));
+        } catch (IOException e) {
+            throw new IllegalStateException(STATE_PATH + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    public void writeState(TiergateState state) throws IOException {
+        Path p = top.resolve(STATE_PATH);
+        Files.createDirectories(p.getParent());
+        Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+        Files.write(tmp, state.toJson());
+        Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public Optional<Claim> claimFor(String branch) {
+        return state().flatMap(s -> s.claimForBranch(branch));
+    }
+
+    /**
+     * Who is committing: {@code TIERGATE_ACTOR}, else git config {@code tiergate.actor}, else {@code user.email};
+     * class and roles from the policy's actor list (unlisted: human).
+     */
+    public Actor actor(Policy policy) {
+        String id = System.getenv("TIERGATE_ACTOR");
+        if (id == null || id.isBlank()) {
+            id = git.config("tiergate", "actor");
+        }
+        if (id == null || id.isBlank()) {
+            id = git.config("user", "email");
+        }
+        if (id == null || id.isBlank()) {
+            id = System.getProperty("user.name");
+        }
+        return policy.actorFor(id, false);
+    }
+
+    /** The tier a branch merges into: a working type's target, or a tier's parent. */
+    public static Optional<Tier> targetTier(Policy policy, String branch) {
+        Optional<WorkingBranchType> type = policy.typeForBranch(branch);
+        if (type.isPresent()) {
+            return policy.tier(type.get().target());
+        }
+        return policy.tierForBranch(branch).flatMap(t -> t.parent() == null ? Optional.empty() : policy.tier(t.parent()));
+    }
+
+    /** Thrown to end a command with exit code 2 and the verdict's message. */
+    public static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Verdict verdict;
+
+        public Refused(Verdict verdict) {
+            super(verdict.render());
+            this.verdict = verdict;
+        }
+
+        public Verdict verdict() {
+            return verdict;
+        }
+    }
+}

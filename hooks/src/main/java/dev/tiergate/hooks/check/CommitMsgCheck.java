@@ -1,0 +1,107 @@
+package dev.tiergate.hooks.check;
+
+import dev.tiergate.core.migration.MigrationHeader;
+import dev.tiergate.core.migration.MigrationName;
+import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.hooks.Workspace;
+import dev.tiergate.hooks.git.GitRepo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * commit-msg: adds trailers that say which migrations the commit adds and the actor class, and refuses a message
+ * whose own tiergate trailers contradict the staged content (a message must not claim what the commit is not).
+ */
+public final class CommitMsgCheck {
+    public static final String MIGRATION_TRAILER = "Tiergate-Migration";
+    public static final String ACTOR_TRAILER = "Tiergate-Actor-Class";
+    private final Workspace ws;
+
+    public CommitMsgCheck(Workspace ws) {
+        this.ws = ws;
+    }
+
+    public record Result(Verdict verdict, String message) {
+    }
+
+    public Result run(String message) throws IOException {
+        Policy policy = ws.policy();
+        Set<String> expected = new LinkedHashSet<>();
+        for (GitRepo.Change c : ws.git().stagedChanges()) {
+            if (c.kind() != 'A' || !MigrationRules.isMigrationPath(c.path(), policy.migrations())) {
+                continue;
+            }
+            Optional<MigrationName> n = MigrationName.parse(MigrationSet.fileName(c.path()), policy.migrations().naming());
+            Optional<MigrationHeader> h = MigrationHeader.parse(GitRepo.text(ws.git().read(c.staged()))).header();
+            if (n.isPresent() && h.isPresent()) {
+                expected.add("V" + n.get().version() + " \"" + h.get().refactoring() + "\" " + h.get().phase().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        String actorClass = ws.actor(policy).actorClass().wireName();
+        List<String> lines = new ArrayList<>(List.of(message.split("\n", -1)));
+        Set<String> given = new LinkedHashSet<>();
+        String givenActor = null;
+        for (String line : lines) {
+            if (line.startsWith(MIGRATION_TRAILER + ":")) {
+                given.add(line.substring(MIGRATION_TRAILER.length() + 1).strip());
+            } else if (line.startsWith(ACTOR_TRAILER + ":")) {
+                givenActor = line.substring(ACTOR_TRAILER.length() + 1).strip();
+            }
+        }
+        Verdict v = Verdict.allowed();
+        for (String g : given) {
+            if (!expected.contains(g)) {
+                v = v.and(Verdict.refused("commit-msg.trailers", "commit message",
+                        "trailer '" + MIGRATION_TRAILER + ": " + g + "' names a migration this commit does not add",
+                        "remove the trailer; tiergate adds the right ones itself"));
+            }
+        }
+        if (givenActor != null && !givenActor.equals(actorClass)) {
+            v = v.and(Verdict.refused("commit-msg.trailers", "commit message",
+                    "trailer '" + ACTOR_TRAILER + ": " + givenActor + "' but the policy says this committer is " + actorClass,
+                    "remove the trailer; the actor class comes from the policy's actor list"));
+        }
+        if (!v.isAllowed()) {
+            return new Result(v, message);
+        }
+        List<String> toAdd = new ArrayList<>();
+        for (String e : expected) {
+            if (!given.contains(e)) {
+                toAdd.add(MIGRATION_TRAILER + ": " + e);
+            }
+        }
+        if (givenActor == null && !expected.isEmpty()) {
+            toAdd.add(ACTOR_TRAILER + ": " + actorClass);
+        }
+        return new Result(v, withTrailers(message, toAdd));
+    }
+
+    /** Appends trailers in git's format: one block at the end, after a blank line (comment lines kept last). */
+    static String withTrailers(String message, List<String> trailers) {
+        if (trailers.isEmpty()) {
+            return message;
+        }
+        List<String> body = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        for (String line : message.split("\n", -1)) {
+            (line.startsWith("#") ? comments : body).add(line);
+        }
+        while (!body.isEmpty() && body.get(body.size() - 1).isBlank()) {
+            body.remove(body.size() - 1);
+        }
+        boolean lastIsTrailerBlock = !body.isEmpty() && body.get(body.size() - 1).matches("^[A-Za-z-]+: .*");
+        StringBuilder sb = new StringBuilder(String.join("\n", body));
+        sb.append(lastIsTrailerBlock ? "\n" : "\n\n").append(String.join("\n", trailers)).append('\n');
+        for (String c : comments) {
+            sb.append(c).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.tiergate.hooks.check;
+
+import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.migration.MigrationLedger;
+import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.hooks.Workspace;
+import dev.tiergate.hooks.git.GitRepo;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/**
+ * {@code tiergate check [--base REF]}: every rule over a commit range, for CI where hooks may have been skipped.
+ * New migrations in the range are judged like pre-commit judges them; every commit is checked for edits of
+ * committed migrations; the ledger must match the files.
+ */
+public final class RangeCheck {
+    private final Workspace ws;
+
+    public RangeCheck(Workspace ws) {
+        this.ws = ws;
+    }
+
+    public Verdict run(String baseRev) throws IOException {
+        Policy policy = ws.policy();
+        GitRepo git = ws.git();
+        ObjectId head = git.resolve("HEAD").orElseThrow(() -> new IOException("HEAD does not name a commit"));
+        Optional<String> branch = git.currentBranch();
+        String base = baseRev;
+        if (base == null && branch.isPresent()) {
+            base = Workspace.targetTier(policy, branch.get())
+                    .flatMap(t -> {
+                        try {
+                            return git.firstExisting("refs/remotes/origin/" + t.branch(), "refs/heads/" + t.branch());
+                        } catch (IOException e) {
+                            return Optional.empty();
+                        }
+                    }).orElse(null);
+        }
+        String dir = policy.migrations().directory();
+        Map<String, ObjectId> atBase = base == null ? Map.of() : git.filesAt(base, dir);
+        Map<String, ObjectId> atHead = git.filesAt("HEAD", dir);
+        MigrationSet set = new MigrationSet(policy.migrations(), atHead.keySet());
+        String newestOnBase = MigrationSet.newestVersion(policy.migrations(), atBase.keySet());
+        Verdict v = Verdict.allowed();
+        for (Map.Entry<String, ObjectId> e : atHead.entrySet()) {
+            if (!set.isMigration(e.getKey())) {
+                continue;
+            }
+            if (!atBase.containsKey(e.getKey())) {
+                v = v.and(set.checkNew(e.getKey(), GitRepo.text(git.read(e.getValue())), newestOnBase));
+            }
+        }
+        // the ledger at HEAD must vouch for every migration as it is now
+        MigrationLedger ledger = git.fileAt("HEAD", MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitRepo.text(b)))
+                .orElse(MigrationLedger.empty());
+        for (Map.Entry<String, ObjectId> e : atHead.entrySet()) {
+            Optional<String> sum = ledger.recordedChecksum(e.getKey());
+            if (sum.isPresent() && MigrationRules.isMigrationPath(e.getKey(), policy.migrations())) {
+                v = v.and(MigrationRules.checkUnchanged(e.getKey(), sum.get(), git.read(e.getValue())));
+            }
+        }
+        List<ObjectId> exclude = base == null ? List.of() : List.of(git.resolve(base).orElseThrow());
+        List<RevCommit> commits = git.newCommits(head, exclude);
+        return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits));
+    }
+}

@@ -1,0 +1,348 @@
+package dev.tiergate.hooks.cli;
+
+import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.Actor;
+import dev.tiergate.core.policy.DefaultPolicy;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.PolicyValidator;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.policy.WorkingBranchType;
+import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.TiergateState;
+import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.hooks.Main;
+import dev.tiergate.hooks.Workspace;
+import dev.tiergate.hooks.check.RangeCheck;
+import dev.tiergate.hooks.git.GitRepo;
+import dev.tiergate.hooks.install.HookInstaller;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Every subcommand of {@code tiergate} except the hooks themselves. */
+@Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
+        description = "Git hooks and a merge gate for evolutionary database development.",
+        subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
+                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class})
+public final class TiergateCli {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new TiergateCli());
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setExecutionExceptionHandler((e, c, p) -> {
+            if (e instanceof Workspace.Refused r) {
+                c.getErr().println("tiergate: refused\n" + r.verdict().render());
+                return Main.REFUSED;
+            }
+            c.getErr().println("tiergate " + c.getCommandName() + ": " + e.getMessage());
+            return e instanceof IOException ? Main.FAILED : Main.REFUSED;
+        });
+        if (args.length == 0) {
+            cl.usage(cl.getOut());
+            return Main.OK;
+        }
+        return cl.execute(args);
+    }
+
+    static Workspace workspace(Path dir) throws IOException {
+        return new Workspace(GitRepo.open(dir == null ? Path.of("").toAbsolutePath() : dir.toAbsolutePath()));
+    }
+
+    static int print(CommandSpec spec, Verdict v, String okText) {
+        if (v.isAllowed()) {
+            spec.commandLine().getOut().println(okText);
+            return Main.OK;
+        }
+        spec.commandLine().getErr().println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
+        return Main.REFUSED;
+    }
+
+    static String git(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("git");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("git " + String.join(" ", args) + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return out;
+    }
+
+    @Command(name = "install", description = "Install the hooks (pre-commit, commit-msg, pre-push) into a repository.")
+    static final class Install implements Callable<Integer> {
+        @Option(names = "--repo", description = "the repository (default: the current directory)")
+        Path repo;
+        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: $TIERGATE_LAUNCHER, else tiergate on PATH)")
+        String launcher;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Path dir = repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath();
+            String l = launcher != null ? launcher : System.getenv("TIERGATE_LAUNCHER");
+            if (l == null) {
+                l = whichTiergate().orElse(System.getProperty("user.home") + "/.local/bin/tiergate");
+            }
+            for (String line : HookInstaller.install(dir, l)) {
+                spec.commandLine().getOut().println(line);
+            }
+            return Main.OK;
+        }
+
+        private static Optional<String> whichTiergate() {
+            String path = System.getenv("PATH");
+            if (path == null) {
+                return Optional.empty();
+            }
+            for (String d : path.split(java.io.File.pathSeparator)) {
+                Path p = Path.of(d, "tiergate");
+                if (Files.isExecutable(p)) {
+                    return Optional.of(p.toAbsolutePath().toString());
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    @Command(name = "uninstall", description = "Remove tiergate's hooks and restore the hooks that were there before.")
+    static final class Uninstall implements Callable<Integer> {
+        @Option(names = "--repo")
+        Path repo;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            for (String line : HookInstaller.uninstall(repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath())) {
+                spec.commandLine().getOut().println(line);
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "init", description = "Write and commit .tiergate/policy.yaml (production = default branch <- staging) and create missing tier branches from it.")
+    static final class Init implements Callable<Integer> {
+        @Option(names = "--no-commit", description = "write the policy but do not commit it (tier branches are then created without it)")
+        boolean noCommit;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Workspace ws = workspace(null);
+            Path policyFile = ws.top().resolve(Policy.PATH);
+            String defaultBranch = ws.git().defaultBranchGuess().orElse("main");
+            PrintWriter out = spec.commandLine().getOut();
+            if (Files.exists(policyFile)) {
+                out.println(Policy.PATH + " exists; left as it is");
+            } else {
+                Files.createDirectories(policyFile.getParent());
+                Files.writeString(policyFile, DefaultPolicy.yaml(defaultBranch), StandardCharsets.UTF_8);
+                out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
+                if (!noCommit) {
+                    // tier branches are cut from this commit, so every branch made from them carries the policy
+                    git(ws.top(), "add", "--", Policy.PATH);
+                    git(ws.top(), "commit", "-q", "-m", "tiergate: add policy", "--", Policy.PATH);
+                    out.println("committed " + Policy.PATH + " on " + ws.git().currentBranch().orElse("HEAD"));
+                }
+            }
+            Policy policy = ws.policy();
+            for (Tier t : policy.tiers()) {
+                if (ws.git().resolve("refs/heads/" + t.branch()).isEmpty()) {
+                    String from = t.parent() == null ? "HEAD" : policy.tier(t.parent()).map(Tier::branch).orElse("HEAD");
+                    git(ws.top(), "branch", t.branch(), from);
+                    out.println("created tier branch " + t.branch() + " from " + from);
+                }
+            }
+            Path exclude = ws.git().gitDir().resolve("info/exclude");
+            Path common = Path.of(git(ws.top(), "rev-parse", "--git-common-dir"));
+            exclude = (common.isAbsolute() ? common : ws.top().resolve(common)).resolve("info/exclude");
+            Files.createDirectories(exclude.getParent());
+            String current = Files.exists(exclude) ? Files.readString(exclude) : "";
+            if (!current.contains(Workspace.STATE_PATH)) {
+                Files.writeString(exclude, current + (current.isEmpty() || current.endsWith("\n") ? "" : "\n") + "/" + Workspace.STATE_PATH + "\n");
+                out.println("added " + Workspace.STATE_PATH + " to " + exclude + " (it is per worktree and untracked)");
+            }
+            out.println("next: tiergate claim <feature-id>");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "claim", description = "Create a working branch from its tier and record the claim.")
+    static final class ClaimCmd implements Callable<Integer> {
+        @Parameters(index = "0", description = "feature id, e.g. F1-split-inventory")
+        String featureId;
+        @Option(names = "--type", defaultValue = "feature", description = "working-branch type from the policy (default: feature)")
+        String type;
+        @Option(names = "--actor", description = "who claims (default: TIERGATE_ACTOR, git config tiergate.actor, user.email)")
+        String actorId;
+        @Option(names = "--here", description = "claim the branch that is checked out instead of creating one")
+        boolean here;
+        @Option(names = "--supersedes", split = ",", description = "test files this feature may delete (allowlist for agents)")
+        List<String> supersedes;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Workspace ws = workspace(null);
+            Policy policy = ws.policy();
+            Optional<WorkingBranchType> t = policy.workingBranchTypes().stream().filter(x -> x.name().equals(type)).findFirst();
+            if (t.isEmpty()) {
+                throw new Workspace.Refused(Verdict.refused("claim.type", Policy.PATH, "no working-branch type '" + type + "' in the policy",
+                        "use one of: " + policy.workingBranchTypes().stream().map(WorkingBranchType::name).toList()));
+            }
+            Tier target = policy.tier(t.get().target()).orElseThrow();
+            String branch = here ? ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"))
+                    : t.get().pattern().replace("*", featureId);
+            Actor actor = actorId == null ? ws.actor(policy) : policy.actorFor(actorId, false);
+            if (!t.get().actors().contains(actor.actorClass())) {
+                throw new Workspace.Refused(Verdict.refused("claim.actor", "branch " + branch,
+                        actor.actorClass().wireName() + " " + actor.id() + " may not claim " + type + " branches",
+                        "ask a " + t.get().actors().stream().map(c -> c.wireName()).sorted().toList() + " to claim it"));
+            }
+            TiergateState state = ws.state().orElse(TiergateState.empty(ws.top().getFileName().toString()));
+            Optional<Claim> existing = state.claimForBranch(branch);
+            if (existing.isPresent() && existing.get().state() != WorkflowState.MERGED) {
+                throw new Workspace.Refused(Verdict.refused("claim.exists", "branch " + branch,
+                        branch + " is already claimed by " + existing.get().actorId() + " (" + existing.get().state() + ")",
+                        "work on it, or tiergate abandon it first"));
+            }
+            if (!here) {
+                if (ws.git().resolve("refs/heads/" + branch).isPresent()) {
+                    git(ws.top(), "checkout", branch);
+                } else {
+                    String from = ws.git().firstExisting("refs/heads/" + target.branch(), "refs/remotes/origin/" + target.branch())
+                            .orElseThrow(() -> new IOException("tier branch " + target.branch() + " does not exist; run tiergate init"));
+                    git(ws.top(), "checkout", "-b", branch, from);
+                }
+            }
+            Claim claim = Claim.claimed(featureId, branch, target.branch(), DbBranchName.of(policy, branch), actor.id(),
+                    actor.actorClass(), Instant.now());
+            if (supersedes != null) {
+                claim = claim.withSupersededTests(supersedes);
+            }
+            ws.writeState(state.with(claim));
+            spec.commandLine().getOut().println("claimed " + featureId + ": branch " + branch + " from " + target.branch()
+                    + ", database branch " + claim.dbBranch() + ", " + actor.actorClass().wireName() + " " + actor.id());
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "abandon", description = "Give up the claim of the checked-out branch (feature-claimed -> scaffold-complete).")
+    static final class Abandon implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Workspace ws = workspace(null);
+            String branch = ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"));
+            Optional<TiergateState> state = ws.state();
+            Optional<Claim> claim = state.flatMap(s -> s.claimForBranch(branch));
+            if (claim.isEmpty()) {
+                spec.commandLine().getErr().println("tiergate: no claim for " + branch + " in " + Workspace.STATE_PATH);
+                return Main.NO_STATE;
+            }
+            if (claim.get().state() != WorkflowState.FEATURE_CLAIMED) {
+                throw new Workspace.Refused(Verdict.refused("workflow.abandon", "branch " + branch,
+                        "only a feature-claimed branch can be abandoned; " + branch + " is " + claim.get().state(),
+                        "close its pull request first"));
+            }
+            ws.writeState(state.get().without(branch));
+            spec.commandLine().getOut().println("abandoned " + claim.get().featureId() + " (" + branch + "): scaffold-complete");
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "state", description = "Show the features in flight (exit 1 when there is no state).")
+    static final class State implements Callable<Integer> {
+        @Option(names = "--json")
+        boolean json;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Workspace ws = workspace(null);
+            Optional<TiergateState> state = ws.state();
+            PrintWriter out = spec.commandLine().getOut();
+            if (state.isEmpty()) {
+                spec.commandLine().getErr().println("tiergate: no state in " + Workspace.STATE_PATH + "; fix: tiergate claim <feature-id>");
+                return Main.NO_STATE;
+            }
+            if (json) {
+                out.print(new String(state.get().toJson(), StandardCharsets.UTF_8));
+                out.flush();
+                return Main.OK;
+            }
+            for (Claim c : state.get().features()) {
+                out.println(c.featureId() + "  " + c.state() + "  " + c.branch() + " -> " + c.parentBranch() + "  db " + c.dbBranch()
+                        + "  " + (c.actorClass() == null ? "" : c.actorClass().wireName() + " ") + c.actorId());
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "check", description = "Run every rule over a commit range (for CI).")
+    static final class Check implements Callable<Integer> {
+        @Option(names = "--base", description = "first commit not to check (default: the branch's target tier)")
+        String base;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Workspace ws = workspace(null);
+            if (!ws.hasPolicy()) {
+                spec.commandLine().getOut().println("no " + Policy.PATH + ": nothing to check");
+                return Main.OK;
+            }
+            return print(spec, new RangeCheck(ws).run(base), "tiergate check: every rule holds");
+        }
+    }
+
+    @Command(name = "policy", description = "Policy commands.", subcommands = {PolicyValidate.class})
+    static final class PolicyCmd {
+    }
+
+    @Command(name = "validate", description = "Validate a policy file (default .tiergate/policy.yaml).")
+    static final class PolicyValidate implements Callable<Integer> {
+        @Parameters(index = "0", arity = "0..1")
+        Path file;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Path f = file == null ? Path.of(Policy.PATH) : file;
+            if (!Files.exists(f)) {
+                spec.commandLine().getErr().println("tiergate: " + f + " does not exist; fix: tiergate init");
+                return Main.NO_STATE;
+            }
+            return print(spec, PolicyValidator.validate(Files.readAllBytes(f), f.toString()), f + ": valid");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tiergate.hooks.install;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Installs tiergate's POSIX sh shims where git says hooks live ({@code git rev-parse --git-path hooks}, which
+ * honours {@code core.hooksPath} and is shared by all worktrees). A hook that was already there is kept as
+ * {@code <hook>.tiergate-chained} and run first; uninstall puts it back. Idempotent. The shims carry the launcher's
+ * path, never a worktree's.
+ */
+public final class HookInstaller {
+    public static final List<String> HOOKS = List.of("pre-commit", "commit-msg", "pre-push");
+    static final String MARKER = "# tiergate-hook";
+    static final String CHAINED = ".tiergate-chained";
+
+    private HookInstaller() {
+    }
+
+    public static Path hooksDir(Path repoDir) throws IOException {
+        String out = git(repoDir, "rev-parse", "--git-path", "hooks");
+        Path p = Path.of(out);
+        return (p.isAbsolute() ? p : repoDir.resolve(p)).normalize();
+    }
+
+    /** Installs the three hooks; returns one line per hook saying what was done. */
+    public static List<String> install(Path repoDir, String launcher) throws IOException {
+        Path dir = hooksDir(repoDir);
+        Files.createDirectories(dir);
+        List<String> report = new ArrayList<>();
+        for (String hook : HOOKS) {
+            Path target = dir.resolve(hook);
+            Path chained = dir.resolve(hook + CHAINED);
+            String note = "installed";
+            if (Files.exists(target) && !isOurs(target)) {
+                if (Files.exists(chained)) {
+                    throw new IOException(target + " exists and so does " + chained + "; fix: merge them by hand, then run tiergate install again");
+                }
+                Files.move(target, chained);
+                note = "installed; the existing hook is kept as " + chained.getFileName() + " and runs first";
+            } else if (Files.exists(target)) {
+                note = "already installed (refreshed)";
+            }
+            Files.writeString(target, Shims.shim(hook, launcher), StandardCharsets.UTF_8);
+            makeExecutable(target);
+            report.add(hook + ": " + note + " (" + target + ")");
+        }
+        return report;
+    }
+
+    public static List<String> uninstall(Path repoDir) throws IOException {
+        Path dir = hooksDir(repoDir);
+        List<String> report = new ArrayList<>();
+        for (String hook : HOOKS) {
+            Path target = dir.resolve(hook);
+            Path chained = dir.resolve(hook + CHAINED);
+            if (Files.exists(target) && isOurs(target)) {
+                Files.delete(target);
+                if (Files.exists(chained)) {
+                    Files.move(chained, target, StandardCopyOption.ATOMIC_MOVE);
+                    report.add(hook + ": removed; the previous hook is restored");
+                } else {
+                    report.add(hook + ": removed");
+                }
+            } else {
+                report.add(hook + ": not installed by tiergate; left alone");
+            }
+        }
+        return report;
+    }
+
+    static boolean isOurs(Path hook) throws IOException {
+        try (var lines = Files.lines(hook, StandardCharsets.UTF_8)) {
+            return lines.limit(3).anyMatch(l -> l.startsWith(MARKER));
+        } catch (java.io.UncheckedIOException e) {
+            return false; // not text: certainly not ours
+        }
+    }
+
+    private static void makeExecutable(Path p) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            p.toFile().setExecutable(true);
+        }
+    }
+
+    static String git(Path dir, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("git");
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IOException("git " + String.join(" ", args) + " failed in " + dir + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        return out;
+    }
+}
