@@ -1,0 +1,178 @@
+package dev.tiergate.hooks;
+
+import static dev.tiergate.hooks.GitSandbox.HEADER_EXPAND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.hooks.GitSandbox.Result;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every pre-commit rule, proved by a real `git commit` that fails with its message, and allowed cases that pass. */
+class PreCommitHookTest {
+    static final String M1 = "db/migration/V20260616093000__add_code.sql";
+    @TempDir
+    Path tmp;
+    GitSandbox g;
+
+    @BeforeEach
+    void repo() throws Exception {
+        g = new GitSandbox(tmp).initialised();
+        g.ok(g.repo, "tiergate", "claim", "F1-split-inventory");
+    }
+
+    static void refused(Result r, String rule, String... fragments) {
+        assertEquals(1, r.exit() == 0 ? 0 : 1, "expected the commit to be refused: " + r.all());
+        assertTrue(r.all().contains("[" + rule + "]"), "expected rule " + rule + " in: " + r.all());
+        assertTrue(r.all().contains("fix:"), r.all());
+        for (String f : fragments) {
+            assertTrue(r.all().contains(f), "expected '" + f + "' in: " + r.all());
+        }
+    }
+
+    @Test
+    void goodMigrationIsCommittedRecordedAndTrailed() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code text;\n");
+        Result r = g.commit("Add inventory code");
+        assertEquals(0, r.exit(), r.all());
+        String sum = g.git("show", "HEAD:.tiergate/migrations.sum").out();
+        assertTrue(sum.contains(M1), sum);
+        String msg = g.git("log", "-1", "--format=%B").out();
+        assertTrue(msg.contains("Tiergate-Migration: V20260616093000 \"Add Column\" expand"), msg);
+        assertTrue(msg.contains("Tiergate-Actor-Class: human"), msg);
+        assertEquals("", g.git("status", "--porcelain").out().replace("?? .tiergate/workflow-state.json\n", ""));
+    }
+
+    @Test
+    void editAndDeletionOfACommittedMigrationAreRefusedNamingTheRecordedChecksum() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code text;\n");
+        assertEquals(0, g.commit("Add code").exit());
+        String recorded = g.read(".tiergate/migrations.sum").split("\\s+")[0];
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code varchar(10);\n");
+        refused(g.commit("Tweak"), "migration.immutable", M1, recorded);
+        g.git("checkout", "HEAD", "--", M1);
+        g.git("rm", "-q", M1);
+        refused(g.run(g.repo, "git", "commit", "-q", "-m", "Remove"), "migration.immutable", M1);
+    }
+
+    @Test
+    void badNameIsRefusedWithTheNextFreeName() throws Exception {
+        g.write("db/migration/add_code.sql", HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        refused(g.commit("Bad name"), "migration.naming", "db/migration/add_code.sql", "V2");
+    }
+
+    @Test
+    void duplicateVersionIsRefused() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN a int;\n");
+        assertEquals(0, g.commit("a").exit());
+        g.write("db/migration/V20260616093000__other.sql", HEADER_EXPAND + "ALTER TABLE t ADD COLUMN b int;\n");
+        refused(g.commit("b"), "migration.version-duplicate", "db/migration/V20260616093000__other.sql", M1);
+    }
+
+    @Test
+    void versionOlderThanTheTiersNewestIsRefused() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write("db/migration/V20260701000000__on_staging.sql", HEADER_EXPAND + "ALTER TABLE t ADD COLUMN s int;\n");
+        g.commitNoVerify("already on staging (merged earlier)");
+        g.git("checkout", "-q", "feature/F1-split-inventory");
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN a int;\n");
+        refused(g.commit("old version"), "migration.version-order", M1, "20260701000000");
+    }
+
+    @Test
+    void missingHeaderIsRefused() throws Exception {
+        g.write(M1, "ALTER TABLE t ADD COLUMN c int;\n");
+        refused(g.commit("no header"), "migration.header", M1, "-- refactoring:");
+    }
+
+    @Test
+    void destructiveStatementOutsideContractIsRefusedWithItsLine() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\nDELETE FROM t;\n");
+        refused(g.commit("delete all"), "migration.destructive-outside-contract", M1 + ":4");
+    }
+
+    @Test
+    void destructiveStatementInContractPhaseAndLookAlikesAreAllowed() throws Exception {
+        g.write(M1, "-- refactoring: Drop Column\n-- phase: contract\nALTER TABLE t DROP COLUMN old_code;\n");
+        g.write("db/migration/V20260616093100__fn.sql", HEADER_EXPAND
+                + "-- DROP TABLE t;\nSELECT 'DROP TABLE t;';\nCREATE FUNCTION f() RETURNS void AS $$ DELETE FROM t; $$ LANGUAGE sql;\n");
+        Result r = g.commit("contract and look-alikes");
+        assertEquals(0, r.exit(), r.all());
+    }
+
+    @Test
+    void migrationAddedDirectlyOnATierBranchIsRefused() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        refused(g.commit("straight onto staging"), "migration.tier-direct", M1, "branch staging");
+    }
+
+    @Test
+    void commitOnAnUnclaimedWorkingBranchIsRefusedWithTheClaimCommand() throws Exception {
+        g.git("checkout", "-q", "-b", "feature/F9-unclaimed", "staging");
+        g.write("notes.txt", "x\n");
+        refused(g.commit("work"), "workflow.no-claim", "feature/F9-unclaimed", "tiergate claim F9-unclaimed");
+    }
+
+    @Test
+    void kitStateFileMissingAFieldIsRefusedNamingTheField() throws Exception {
+        g.write(".lakebase/workflow-state.json", """
+                {"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p1",
+                 "feature_id": "F1", "branch": "feature/F1-split-inventory", "parent_branch": "staging",
+                 "claimed_at": "2026-06-16T09:30:00Z"}
+                """);
+        refused(g.commit("state"), "state.schema", ".lakebase/workflow-state.json", "lakebase_branch_uid");
+    }
+
+    @Test
+    void kitStateFileOfAnotherBranchIsRefused() throws Exception {
+        g.write(".lakebase/workflow-state.json", """
+                {"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p1",
+                 "feature_id": "F2", "branch": "feature/F2-other", "parent_branch": "staging",
+                 "lakebase_branch_uid": "br-1", "claimed_at": "2026-06-16T09:30:00Z"}
+                """);
+        refused(g.commit("state"), "state.branch-mismatch", "feature/F2-other", "feature/F1-split-inventory");
+    }
+
+    @Test
+    void invalidPolicyIsRefused() throws Exception {
+        String policy = g.read(".tiergate/policy.yaml");
+        g.write(".tiergate/policy.yaml", policy.replace("parent: production", "parent: nowhere"));
+        Result r = g.commit("break policy");
+        assertTrue(r.exit() != 0, r.all());
+        assertTrue(r.all().contains("[policy.tiers.parent-exists]") || r.all().contains("[policy.tiers.one-root]"), r.all());
+        assertTrue(r.all().contains(".tiergate/policy.yaml"), r.all());
+    }
+
+    @Test
+    void agentMayNotDeleteATestOffTheAllowlist() throws Exception {
+        g.write("src/test/java/InventoryTest.java", "class InventoryTest {}\n");
+        g.write("src/test/java/OldTest.java", "class OldTest {}\n");
+        assertEquals(0, g.commit("tests").exit());
+        g.git("checkout", "-q", "staging");
+        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("actors: []",
+                "actors:\n  - {id: claude-agent, class: agent}"));
+        g.commitNoVerify("policy names the agent");
+        g.ok(g.repo, "git", "merge", "-q", "--no-ff", "--no-verify", "-m", "merge tests", "feature/F1-split-inventory");
+        g.setEnv("TIERGATE_ACTOR", "claude-agent");
+        g.ok(g.repo, "tiergate", "claim", "F2-agent", "--actor", "claude-agent", "--supersedes", "src/test/java/OldTest.java");
+        g.git("rm", "-q", "src/test/java/InventoryTest.java");
+        refused(g.run(g.repo, "git", "commit", "-q", "-m", "drop test"), "tests.agent-deleted", "src/test/java/InventoryTest.java");
+        g.git("reset", "-q", "--hard");
+        g.git("rm", "-q", "src/test/java/OldTest.java");
+        Result ok = g.run(g.repo, "git", "commit", "-q", "-m", "drop superseded test");
+        assertEquals(0, ok.exit(), ok.all());
+    }
+
+    @Test
+    void fastPathCommitOfAPlainFileNeedsNoJvmAndPasses() throws Exception {
+        g.write("docs/readme.md", "hello\n");
+        g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
+        Result r = g.commit("docs");
+        assertEquals(0, r.exit(), r.all());
+        assertFalse(r.all().contains("not installed"), r.all());
+    }
+}
