@@ -1,0 +1,127 @@
+package dev.tiergate.hooks;
+
+import static dev.tiergate.hooks.GitSandbox.HEADER_EXPAND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.hooks.GitSandbox.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InstallTest {
+    @TempDir
+    Path tmp;
+    GitSandbox g;
+
+    @BeforeEach
+    void repo() throws Exception {
+        g = new GitSandbox(tmp);
+        g.ok(g.repo, "git", "init", "-q", "-b", "main");
+        g.ok(g.repo, "git", "config", "user.name", "Alice");
+        g.ok(g.repo, "git", "config", "user.email", "alice@example.com");
+        g.write("README.md", "x\n");
+        g.commitNoVerify("initial");
+    }
+
+    Path hooks() {
+        return g.repo.resolve(".git/hooks");
+    }
+
+    @Test
+    void installIsIdempotentAndUninstallRestoresWhatWasThere() throws Exception {
+        Path pre = hooks().resolve("pre-commit");
+        Files.writeString(pre, "#!/bin/sh\necho previous-hook-ran >&2\nexit 0\n");
+        Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String original = Files.readString(pre);
+        Result first = g.tiergate("install");
+        assertEquals(0, first.exit(), first.all());
+        assertTrue(first.out().contains("existing hook is kept as pre-commit.tiergate-chained"), first.out());
+        String installed = Files.readString(pre);
+        assertEquals(0, g.tiergate("install").exit());
+        assertEquals(installed, Files.readString(pre));
+        assertEquals(original, Files.readString(hooks().resolve("pre-commit.tiergate-chained")));
+        assertFalse(installed.contains(g.repo.toString()), "the shim must not bake in a worktree path");
+        // the previous hook still runs
+        g.write("a.txt", "a\n");
+        Result c = g.commit("a");
+        assertEquals(0, c.exit(), c.all());
+        assertTrue(c.err().contains("previous-hook-ran"), c.all());
+        Result un = g.tiergate("uninstall");
+        assertEquals(0, un.exit(), un.all());
+        assertEquals(original, Files.readString(pre));
+        assertFalse(Files.exists(hooks().resolve("pre-commit.tiergate-chained")));
+        assertFalse(Files.exists(hooks().resolve("commit-msg")));
+        assertFalse(Files.exists(hooks().resolve("pre-push")));
+    }
+
+    @Test
+    void failingPreviousHookStillFailsTheCommit() throws Exception {
+        Path pre = hooks().resolve("pre-commit");
+        Files.writeString(pre, "#!/bin/sh\necho lint-failed >&2\nexit 7\n");
+        Files.setPosixFilePermissions(pre, PosixFilePermissions.fromString("rwxr-xr-x"));
+        g.tiergate("install");
+        g.write("a.txt", "a\n");
+        Result c = g.commit("a");
+        assertTrue(c.exit() != 0);
+        assertTrue(c.err().contains("lint-failed"), c.all());
+    }
+
+    @Test
+    void withoutAPolicyTheHooksPassSilently() throws Exception {
+        g.tiergate("install");
+        g.write("db/migration/whatever.sql", "DROP TABLE t;\n");
+        Result c = g.commit("no policy here");
+        assertEquals(0, c.exit(), c.all());
+        assertEquals("", c.err());
+    }
+
+    @Test
+    void existingCoreHooksPathIsRespected() throws Exception {
+        g.ok(g.repo, "git", "config", "core.hooksPath", ".githooks");
+        Result r = g.tiergate("install");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(Files.exists(g.repo.resolve(".githooks/pre-commit")));
+        assertFalse(Files.exists(hooks().resolve("pre-commit")));
+        assertEquals(".githooks", g.git("config", "core.hooksPath").out().strip());
+        g.tiergate("init");
+        g.ok(g.repo, "tiergate", "claim", "F1");
+        g.write("db/migration/V20260616093000__x.sql", "ALTER TABLE t ADD COLUMN c int;\n");
+        Result c = g.commit("no header");
+        assertTrue(c.exit() != 0 && c.all().contains("[migration.header]"), c.all());
+    }
+
+    @Test
+    void hooksServeEveryWorktree() throws Exception {
+        g.tiergate("install");
+        g.tiergate("init");
+        Path wt = tmp.resolve("wt2");
+        g.ok(g.repo, "git", "worktree", "add", "-q", "-b", "feature/F2-wt", wt.toString(), "staging");
+        // the claim lives in the worktree's own (untracked) state file
+        g.ok(wt, "tiergate", "claim", "F2-wt", "--here");
+        Files.createDirectories(wt.resolve("db/migration"));
+        Files.writeString(wt.resolve("db/migration/V20260616093000__x.sql"), "ALTER TABLE t ADD COLUMN c int;\n");
+        g.ok(wt, "git", "add", "-A");
+        Result refused = g.run(wt, "git", "commit", "-q", "-m", "no header in a worktree");
+        assertTrue(refused.exit() != 0 && refused.all().contains("[migration.header]"), refused.all());
+        Files.writeString(wt.resolve("db/migration/V20260616093000__x.sql"), HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        g.ok(wt, "git", "add", "-A");
+        Result ok = g.run(wt, "git", "commit", "-q", "-m", "good in a worktree");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(g.run(wt, "git", "show", "HEAD:.tiergate/migrations.sum").out().contains("V20260616093000__x.sql"));
+    }
+
+    @Test
+    void shimsArePosixSh() throws Exception {
+        g.tiergate("install");
+        for (String h : new String[] {"pre-commit", "commit-msg", "pre-push"}) {
+            String text = Files.readString(hooks().resolve(h));
+            assertTrue(text.startsWith("#!/bin/sh\n"), h);
+            assertEquals(0, g.run(g.repo, "sh", "-n", hooks().resolve(h).toString()).exit(), h);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.tiergate.hooks;
+
+import static dev.tiergate.hooks.GitSandbox.HEADER_EXPAND;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.hooks.GitSandbox.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** pre-push against a local bare remote, commit-msg trailers, `tiergate check` and the small commands. */
+class PushAndCheckTest {
+    static final String M1 = "db/migration/V20260616093000__add_code.sql";
+    @TempDir
+    Path tmp;
+    GitSandbox g;
+
+    @BeforeEach
+    void repo() throws Exception {
+        g = new GitSandbox(tmp).initialised();
+        Path remote = tmp.resolve("remote.git");
+        g.ok(tmp, "git", "init", "-q", "--bare", remote.toString());
+        g.ok(g.repo, "git", "remote", "add", "origin", remote.toString());
+        g.ok(g.repo, "git", "push", "-q", "--no-verify", "origin", "main", "staging");
+        g.ok(g.repo, "tiergate", "claim", "F1-split");
+    }
+
+    @Test
+    void claimedWorkingBranchPushes() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        assertEquals(0, g.commit("add").exit());
+        Result r = g.git("push", "-q", "origin", "feature/F1-split");
+        assertEquals(0, r.exit(), r.all());
+    }
+
+    @Test
+    void directPushToAProtectedTierIsRefused() throws Exception {
+        g.git("checkout", "-q", "main");
+        g.write("notes.txt", "n\n");
+        g.commitNoVerify("note on main");
+        Result r = g.git("push", "-q", "origin", "main");
+        assertTrue(r.exit() != 0, r.all());
+        assertTrue(r.all().contains("[push.protected-tier]") && r.all().contains("branch main"), r.all());
+        assertTrue(r.all().contains("open a pull request"), r.all());
+    }
+
+    @Test
+    void unclaimedWorkingBranchIsRefusedAtPush() throws Exception {
+        g.git("checkout", "-q", "-b", "feature/F7-stray", "staging");
+        g.write("x.txt", "x\n");
+        g.commitNoVerify("stray work");
+        Result r = g.git("push", "-q", "origin", "feature/F7-stray");
+        assertTrue(r.exit() != 0 && r.all().contains("[workflow.no-claim]") && r.all().contains("tiergate claim F7-stray"), r.all());
+    }
+
+    @Test
+    void editOfARecordedMigrationAnywhereInTheRangeIsRefused() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        assertEquals(0, g.commit("add").exit());
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c bigint;\n");
+        g.commitNoVerify("sneaky edit");
+        g.write("other.txt", "o\n");
+        g.commitNoVerify("later commit");
+        Result r = g.git("push", "-q", "origin", "feature/F1-split");
+        assertTrue(r.exit() != 0, r.all());
+        assertTrue(r.all().contains("[migration.immutable]") && r.all().contains("sneaky edit"), r.all());
+        Result check = g.tiergate("check");
+        assertEquals(2, check.exit(), check.all());
+        assertTrue(check.all().contains("[migration.immutable]"), check.all());
+    }
+
+    @Test
+    void checkPassesACleanRangeAndRefusesABadMigrationCommittedWithNoVerify() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        assertEquals(0, g.commit("add").exit());
+        Result ok = g.tiergate("check");
+        assertEquals(0, ok.exit(), ok.all());
+        g.write("db/migration/V20260616093100__drop.sql", HEADER_EXPAND + "DROP TABLE t;\n");
+        g.commitNoVerify("skip hooks");
+        Result bad = g.tiergate("check", "--base", "staging");
+        assertEquals(2, bad.exit(), bad.all());
+        assertTrue(bad.all().contains("[migration.destructive-outside-contract]"), bad.all());
+    }
+
+    @Test
+    void commitMessageTrailersThatContradictTheContentAreRefused() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        Result r = g.commit("add\n\nTiergate-Migration: V20990101000000 \"Drop Table\" contract");
+        assertTrue(r.exit() != 0, r.all());
+        assertTrue(r.all().contains("[commit-msg.trailers]") && r.all().contains("V20990101000000"), r.all());
+        Result actor = g.commit("add\n\nTiergate-Actor-Class: agent");
+        assertTrue(actor.exit() != 0 && actor.all().contains("policy says this committer is human"), actor.all());
+    }
+
+    @Test
+    void stateAbandonAndPolicyValidate() throws Exception {
+        Result state = g.tiergate("state", "--json");
+        assertEquals(0, state.exit(), state.all());
+        assertTrue(state.out().contains("\"branch\" : \"feature/F1-split\""), state.out());
+        Result again = g.tiergate("claim", "F1-split", "--here");
+        assertEquals(2, again.exit(), again.all());
+        assertTrue(again.all().contains("[claim.exists]"), again.all());
+        assertEquals(0, g.tiergate("abandon").exit());
+        Result none = g.tiergate("abandon");
+        assertEquals(1, none.exit(), none.all());
+        assertEquals(0, g.tiergate("policy", "validate").exit());
+        Files.writeString(g.repo.resolve("bad.yaml"), "version: 1\ntiers: []\n");
+        Result bad = g.tiergate("policy", "validate", "bad.yaml");
+        assertEquals(2, bad.exit(), bad.all());
+        assertTrue(bad.all().contains("bad.yaml"), bad.all());
+        Result missing = g.tiergate("policy", "validate", "nope.yaml");
+        assertEquals(1, missing.exit(), missing.all());
+    }
+}
