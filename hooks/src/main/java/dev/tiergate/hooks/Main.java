@@ -28,6 +28,8 @@ public final class Main {
     public static final int NO_STATE = 1;
     public static final int REFUSED = 2;
     public static final int FAILED = 3;
+    /** In the (per-worktree) git dir: trailers pre-commit computed for the commit-msg shim. */
+    public static final String TRAILERS_FILE = "tiergate-trailers";
 
     private Main() {
     }
@@ -86,6 +88,14 @@ public final class Main {
         if (!r.verdict().isAllowed()) {
             return refuse("pre-commit", r.verdict(), err);
         }
+        // the commit-msg shim appends these without starting a JVM
+        List<String> trailers = new CommitMsgCheck(ws).trailersForStagedContent();
+        Path handoff = ws.git().gitDir().resolve(TRAILERS_FILE);
+        if (trailers.isEmpty()) {
+            Files.deleteIfExists(handoff);
+        } else {
+            Files.write(handoff, trailers, StandardCharsets.UTF_8);
+        }
         if (r.ledgerToStage() != null) {
             Path sum = ws.top().resolve(MigrationChecksums.PATH);
             Files.createDirectories(sum.getParent());
@@ -123,6 +133,7 @@ public final class Main {
         if (!r.message().equals(message)) {
             Files.writeString(file, r.message(), StandardCharsets.UTF_8);
         }
+        Files.deleteIfExists(ws.git().gitDir().resolve(TRAILERS_FILE));
         return OK;
     }
 

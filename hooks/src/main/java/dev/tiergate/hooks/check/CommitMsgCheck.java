@@ -33,6 +33,29 @@ public final class CommitMsgCheck {
 
     public Result run(String message) throws IOException {
         Policy policy = ws.policy();
+        Set<String> expected = expectedMigrationTrailers(policy);
+        String actorClass = ws.actor(policy).actorClass().wireName();
+        return check(message, expected, actorClass);
+    }
+
+    /**
+     * The trailers a commit of the staged content carries, as lines ready to append. Pre-commit hands them to the
+     * commit-msg shim in a file so that a normal commit starts one JVM, not two.
+     */
+    public List<String> trailersForStagedContent() throws IOException {
+        Policy policy = ws.policy();
+        Set<String> expected = expectedMigrationTrailers(policy);
+        List<String> out = new ArrayList<>();
+        for (String e : expected) {
+            out.add(MIGRATION_TRAILER + ": " + e);
+        }
+        if (!expected.isEmpty()) {
+            out.add(ACTOR_TRAILER + ": " + ws.actor(policy).actorClass().wireName());
+        }
+        return out;
+    }
+
+    private Set<String> expectedMigrationTrailers(Policy policy) throws IOException {
         Set<String> expected = new LinkedHashSet<>();
         for (GitRepo.Change c : ws.git().stagedChanges()) {
             if (c.kind() != 'A' || !MigrationRules.isMigrationPath(c.path(), policy.migrations())) {
@@ -44,7 +67,10 @@ public final class CommitMsgCheck {
                 expected.add("V" + n.get().version() + " \"" + h.get().refactoring() + "\" " + h.get().phase().name().toLowerCase(Locale.ROOT));
             }
         }
-        String actorClass = ws.actor(policy).actorClass().wireName();
+        return expected;
+    }
+
+    private Result check(String message, Set<String> expected, String actorClass) {
         List<String> lines = new ArrayList<>(List.of(message.split("\n", -1)));
         Set<String> given = new LinkedHashSet<>();
         String givenActor = null;

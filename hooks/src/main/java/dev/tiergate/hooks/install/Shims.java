@@ -27,10 +27,10 @@ final class Shims {
         s.append("fi\n");
         s.append("top=$(git rev-parse --show-toplevel 2>/dev/null) || exit 0\n");
         s.append("[ -f \"$top/.tiergate/policy.yaml\" ] || exit 0\n");
-        if (!hook.equals("pre-push")) {
-            // commit-msg only adds trailers for database changes and checks trailers a message already carries
-            String extra = hook.equals("commit-msg") ? " \\\n     && ! grep -q '^Tiergate-' \"$1\"" : "";
+        if (hook.equals("pre-commit")) {
             s.append("""
+                    # trailers for commit-msg are handed over in a file; a stale one must not reach this commit
+                    rm -f "$(git rev-parse --git-dir)/tiergate-trailers"
                     # fast path: a claimed branch whose staged paths do not concern the database needs no JVM
                     branch=$(git symbolic-ref --short -q HEAD)
                     state="$top/.tiergate/workflow-state.json"
@@ -38,11 +38,26 @@ final class Shims {
                       mdir=$(sed -n 's/^[[:space:]]*directory:[[:space:]]*["'"'"']\\{0,1\\}\\([^"'"'"' #]*\\).*/\\1/p' "$top/.tiergate/policy.yaml" | head -n 1)
                       [ -n "$mdir" ] || mdir=db/migration
                       if ! git diff --cached --name-only --no-renames | grep -q -e "^$mdir/" -e '^\\.tiergate/' -e '^\\.lakebase/' -e '\\.sql$' \\
-                         && [ -z "$(git diff --cached --name-only --no-renames --diff-filter=D)" ]EXTRA; then
+                         && [ -z "$(git diff --cached --name-only --no-renames --diff-filter=D)" ]; then
                         exit 0
                       fi
                     fi
-                    """.replace("EXTRA", extra));
+                    """);
+        } else if (hook.equals("commit-msg")) {
+            s.append("""
+                    # pre-commit already judged the content and left the trailers; only a message that carries its own
+                    # tiergate trailers needs the JVM, to check them against the content
+                    handoff="$(git rev-parse --git-dir)/tiergate-trailers"
+                    if ! grep -q '^Tiergate-' "$1"; then
+                      if [ -f "$handoff" ]; then
+                        while IFS= read -r trailer; do
+                          [ -n "$trailer" ] && git interpret-trailers --in-place --trailer "$trailer" "$1"
+                        done < "$handoff"
+                        rm -f "$handoff"
+                      fi
+                      exit 0
+                    fi
+                    """);
         }
         s.append("launcher=\"${TIERGATE_LAUNCHER:-").append(launcher.replace("\"", "\\\"").replace("$", "\\$")).append("}\"\n");
         s.append("if [ ! -x \"$launcher\" ]; then\n");
