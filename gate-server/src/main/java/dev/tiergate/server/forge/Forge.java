@@ -31,4 +31,8 @@ public interface Forge {
     Optional<byte[]> fileAt(RepoRef repo, String ref, String path);
 
     void postStatus(RepoRef repo, String sha, CommitStatus status);
+
+    /** Answers an external status check for exactly {@code sha} (GitLab); forges without them ignore it. */
+    default void answerStatusCheck(RepoRef repo, long number, String sha, long checkId, boolean passed) {
+    }
 }

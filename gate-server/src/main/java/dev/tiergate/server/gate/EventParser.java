@@ -3,9 +3,10 @@ package dev.tiergate.server.gate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.forge.ForgeEvent;
 import java.util.List;
+import java.util.Map;
 
-/** One forge's payload → forge-neutral events. */
+/** One forge's payload (with its lower-cased headers) → forge-neutral events. */
 @FunctionalInterface
 public interface EventParser {
-    List<ForgeEvent> parse(String eventType, JsonNode body);
+    List<ForgeEvent> parse(String eventType, Map<String, String> headers, JsonNode body);
 }

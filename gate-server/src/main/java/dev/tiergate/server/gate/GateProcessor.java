@@ -64,7 +64,7 @@ public final class GateProcessor implements DeliveryProcessor {
 
     @Override
     public void process(Delivery delivery) throws Exception {
-        for (ForgeEvent event : parser.parse(delivery.eventType(), JSON.readTree(delivery.body()))) {
+        for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
             if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
                 continue;
             }
@@ -89,6 +89,12 @@ public final class GateProcessor implements DeliveryProcessor {
             onMergeGroup(repo, g);
         } else if (event instanceof ForgeEvent.ExternalStatusCheckRequested x) {
             reconcilePullRequest(repo, x.number());
+            Optional<BranchRecord> ci = store.find(repo, BranchClassifier.ciGitBranch(x.number()));
+            boolean passed = ci.isPresent() && ci.get().lastStatus() == StatusState.SUCCESS && x.sha() != null
+                    && x.sha().equals(ci.get().lastStatusSha());
+            forge.answerStatusCheck(repo, x.number(), x.sha(), x.statusCheckId(), passed);
+            audit.append("status", repo, "external_status_check", Map.of("sha", String.valueOf(x.sha()), "passed", passed,
+                    "check_id", x.statusCheckId()));
         }
     }
 

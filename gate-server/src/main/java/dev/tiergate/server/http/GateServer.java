@@ -9,6 +9,9 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.github.GitHubForge;
 import dev.tiergate.server.forge.github.GitHubWebhookParser;
 import dev.tiergate.server.forge.github.GitHubWebhookReceiver;
+import dev.tiergate.server.forge.gitlab.GitLabForge;
+import dev.tiergate.server.forge.gitlab.GitLabWebhookParser;
+import dev.tiergate.server.forge.gitlab.GitLabWebhookReceiver;
 import dev.tiergate.server.gate.EventParser;
 import dev.tiergate.server.gate.GateProcessor;
 import dev.tiergate.server.inbox.DeliveryProcessor;
@@ -114,7 +117,20 @@ public final class GateServer implements AutoCloseable {
         List<ForgeBinding> out = new ArrayList<>();
         if (cfg.githubEnabled()) {
             out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
-                    new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), GitHubWebhookParser::parse));
+                    new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
+        }
+        if (cfg.gitlabUrl() != null) {
+            String served = java.net.URI.create(cfg.gitlabUrl()).getHost();
+            out.add(new ForgeBinding(new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), java.time.Clock.systemUTC()),
+                    new GitLabForge(cfg.gitlabUrl(), cfg.gitlabToken()), (event, headers, body) -> {
+                        // one server serves one GitLab instance; a delivery from another is recorded, not acted on
+                        String instance = headers.get("x-gitlab-instance");
+                        if (instance != null && served != null && !served.equalsIgnoreCase(java.net.URI.create(instance).getHost())) {
+                            return List.of(new dev.tiergate.server.forge.ForgeEvent.Ignored(null,
+                                    "delivery from GitLab instance " + instance + "; this server serves " + cfg.gitlabUrl()));
+                        }
+                        return GitLabWebhookParser.parse(event, body, instance);
+                    }));
         }
         return out;
     }

@@ -67,7 +67,7 @@ final class WebhookEndpoint {
             error(ctx, 400, "empty body");
             return;
         }
-        String deliveryId = receiver.deliveryId(headers);
+        String deliveryId = receiver.deliveryId(headers, body);
         if (deliveryId == null || deliveryId.isBlank()) {
             error(ctx, 400, "no delivery id header (GitHub: X-GitHub-Delivery; GitLab: Idempotency-Key or X-Gitlab-Event-UUID)");
             return;

@@ -13,7 +13,7 @@ public interface WebhookReceiver {
     String authenticationProblem(Map<String, String> headers, byte[] body);
 
     /** The forge's delivery id, or null when the request carries none. */
-    String deliveryId(Map<String, String> headers);
+    String deliveryId(Map<String, String> headers, byte[] body);
 
     String eventType(Map<String, String> headers);
 }

@@ -22,7 +22,7 @@ public final class GitHubWebhookReceiver implements WebhookReceiver {
     }
 
     @Override
-    public String deliveryId(Map<String, String> headers) {
+    public String deliveryId(Map<String, String> headers, byte[] body) {
         return headers.get("x-github-delivery");
     }
 

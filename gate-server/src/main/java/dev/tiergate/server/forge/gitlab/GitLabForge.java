@@ -1,0 +1,192 @@
+package dev.tiergate.server.forge.gitlab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.core.gate.Approval;
+import dev.tiergate.core.gate.CheckResult;
+import dev.tiergate.core.gate.ForgeIdentity;
+import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.server.forge.CommitStatus;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.JsonHttp;
+import dev.tiergate.server.forge.RepoRef;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * GitLab's REST API v4 (GitLab.com or self-managed) through plain HTTP, like the GitHub adapter: merge requests
+ * are the forge-neutral "pull requests" (number = iid), pipelines and commit statuses are the checks, and the
+ * {@code tiergate/workflow} commit status (made blocking by "Pipelines must succeed") is the gate.
+ */
+public final class GitLabForge implements Forge {
+    public static final String ID = "gitlab";
+    private static final Pattern BOT_USER = Pattern.compile("^(project|group)_\\d+_bot(_[0-9a-f]+)?$");
+    private final JsonHttp http;
+    private final String baseUrl;
+
+    public GitLabForge(String gitlabUrl, String token) {
+        this.baseUrl = gitlabUrl.endsWith("/") ? gitlabUrl.substring(0, gitlabUrl.length() - 1) : gitlabUrl;
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Accept", "application/json");
+        h.put("User-Agent", "tiergate");
+        if (token != null) {
+            h.put("PRIVATE-TOKEN", token);
+        }
+        this.http = new JsonHttp(baseUrl + "/api/v4", h);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    static String project(RepoRef repo) {
+        return "/projects/" + URLEncoder.encode(repo.path(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String defaultBranch(RepoRef repo) {
+        return http.get(project(repo)).path("default_branch").asText("main");
+    }
+
+    @Override
+    public PullRequestFacts pullRequest(RepoRef repo, long iid) {
+        return facts(http.get(project(repo) + "/merge_requests/" + iid));
+    }
+
+    @Override
+    public List<PullRequestFacts> openPullRequests(RepoRef repo) {
+        List<PullRequestFacts> out = new ArrayList<>();
+        for (JsonNode mr : paged(project(repo) + "/merge_requests?state=opened&per_page=100")) {
+            out.add(facts(mr));
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, String> branches(RepoRef repo) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonNode b : paged(project(repo) + "/repository/branches?per_page=100")) {
+            out.put(b.path("name").asText(), b.path("commit").path("id").asText());
+        }
+        return out;
+    }
+
+    /** GitLab's approvals API does not say for which commit; projects that reset approvals on push keep it honest. */
+    @Override
+    public List<Approval> approvals(RepoRef repo, long iid) {
+        List<Approval> out = new ArrayList<>();
+        for (JsonNode a : http.get(project(repo) + "/merge_requests/" + iid + "/approvals").path("approved_by")) {
+            JsonNode user = a.path("user");
+            out.add(new Approval(new ForgeIdentity(user.path("username").asText(), isBot(user)), null));
+        }
+        return out;
+    }
+
+    @Override
+    public List<CheckResult> checks(RepoRef repo, String sha) {
+        List<CheckResult> out = new ArrayList<>();
+        for (JsonNode s : paged(project(repo) + "/repository/commits/" + sha + "/statuses?per_page=100")) {
+            out.add(new CheckResult(s.path("name").asText(), outcome(s.path("status").asText())));
+        }
+        JsonNode pipelines = http.get(project(repo) + "/pipelines?sha=" + sha + "&order_by=id&sort=desc&per_page=1");
+        if (pipelines.isArray() && pipelines.size() > 0) {
+            out.add(new CheckResult("pipeline", outcome(pipelines.get(0).path("status").asText())));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<byte[]> fileAt(RepoRef repo, String ref, String path) {
+        return http.getIfExists(project(repo) + "/repository/files/" + URLEncoder.encode(path, StandardCharsets.UTF_8)
+                        + "/raw?ref=" + URLEncoder.encode(ref, StandardCharsets.UTF_8))
+                .map(r -> r.raw().body());
+    }
+
+    @Override
+    public void postStatus(RepoRef repo, String sha, CommitStatus status) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", switch (status.state()) {
+            case SUCCESS -> "success";
+            case FAILURE -> "failed";
+            case PENDING -> "pending";
+        });
+        body.put("name", CommitStatus.CONTEXT);
+        body.put("description", status.description());
+        if (status.targetUrl() != null) {
+            body.put("target_url", status.targetUrl());
+        }
+        latestPipelineId(repo, sha).ifPresent(id -> body.put("pipeline_id", id));
+        http.post(project(repo) + "/statuses/" + sha, body);
+    }
+
+    /**
+     * Answers an external status check (GitLab Ultimate) for the SHA GitLab asked about. A 409 means the MR has
+     * moved on to another SHA: not an error, the next request will carry the new one.
+     */
+    @Override
+    public void answerStatusCheck(RepoRef repo, long iid, String sha, long checkId, boolean passed) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sha", sha);
+        body.put("external_status_check_id", checkId);
+        body.put("status", passed ? "passed" : "failed");
+        JsonHttp.Response r = http.postLenient(project(repo) + "/merge_requests/" + iid + "/status_check_responses", body);
+        if (r.status() >= 400 && r.status() != 409) {
+            throw new dev.tiergate.server.forge.ForgeException("status check response for !" + iid + " answered " + r.status(), false);
+        }
+    }
+
+    private Optional<Long> latestPipelineId(RepoRef repo, String sha) {
+        JsonNode pipelines = http.get(project(repo) + "/pipelines?sha=" + sha + "&order_by=id&sort=desc&per_page=1");
+        return pipelines.isArray() && pipelines.size() > 0 ? Optional.of(pipelines.get(0).path("id").asLong()) : Optional.empty();
+    }
+
+    private List<JsonNode> paged(String first) {
+        List<JsonNode> out = new ArrayList<>();
+        String url = first;
+        for (int page = 0; url != null && page < 50; page++) {
+            JsonHttp.Response r = http.getResponse(url);
+            r.body().forEach(out::add);
+            String next = r.raw().headers().firstValue("x-next-page").orElse("");
+            url = next.isBlank() ? null : first + (first.contains("?") ? "&" : "?") + "page=" + next;
+        }
+        return out;
+    }
+
+    private static CheckResult.Outcome outcome(String status) {
+        return switch (status) {
+            case "success", "skipped", "manual" -> CheckResult.Outcome.SUCCESS;
+            case "failed", "canceled" -> CheckResult.Outcome.FAILURE;
+            default -> CheckResult.Outcome.PENDING;
+        };
+    }
+
+    private static PullRequestFacts facts(JsonNode mr) {
+        String state = mr.path("state").asText();
+        JsonNode refs = mr.path("diff_refs");
+        return new PullRequestFacts(
+                mr.path("iid").asLong(),
+                mr.path("source_branch").asText(),
+                mr.path("sha").asText(),
+                mr.path("target_branch").asText(),
+                // start_sha is the target branch's head the MR was compared with: the policy is read there, never from the source
+                refs.path("start_sha").asText(refs.path("base_sha").asText()),
+                new ForgeIdentity(mr.path("author").path("username").asText(), isBot(mr.path("author"))),
+                state.equals("opened"),
+                state.equals("merged"),
+                mr.path("web_url").asText(null));
+    }
+
+    static boolean isBot(JsonNode user) {
+        return user.path("bot").asBoolean(false) || BOT_USER.matcher(user.path("username").asText()).matches();
+    }
+}
