@@ -52,8 +52,8 @@ find_or_install_hyperfine
 if [ "$WITH_TIERGATE" = 1 ]; then
     if [ -z "$TIERGATE" ]; then
         log "building and installing tiergate into $WORK/prefix"
-        "$ROOT/install.sh" --prefix "$WORK/prefix" >&2
-        TIERGATE=$(ls "$WORK/prefix/tiergate" "$WORK/prefix/bin/tiergate" 2>/dev/null | head -1)
+        TIERGATE_LIB="$WORK/prefix/lib" "$ROOT/install.sh" --prefix "$WORK/prefix" >&2
+        TIERGATE=$WORK/prefix/tiergate
     fi
     [ -x "$TIERGATE" ] || { echo "tiergate command not found (give --tiergate PATH)" >&2; exit 3; }
     TIERGATE=$(cd "$(dirname "$TIERGATE")" && pwd)/$(basename "$TIERGATE")
@@ -134,12 +134,11 @@ FAST_LH=$(measure fast-lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(co
 # ---------------------------------------------------------------- (b) full path
 # AppCDS is switched off by moving the archive(s) the installer made out of the way; the launcher then runs
 # the JVM without them (see install.sh).
-cds_archives() { find "$(dirname "$TIERGATE")" "$(dirname "$(readlink -f "$TIERGATE")")/.." -name '*.jsa' 2>/dev/null | sort -u; }
+# the launcher names its library folder on the line lib='...'; the archive is <lib>/hooks.jsa
+TG_LIB=$(sed -n "s/^lib='\(.*\)'$/\1/p" "${TIERGATE:-/dev/null}" 2>/dev/null || true)
+cds_archives() { [ -n "$TG_LIB" ] && find "$TG_LIB" -maxdepth 1 -name '*.jsa' 2>/dev/null | sort -u; }
 cds_off() { cds_archives | while read -r f; do mv "$f" "$f.off"; done; }
-cds_on() {
-    find "$(dirname "$TIERGATE")" "$(dirname "$(readlink -f "$TIERGATE")")/.." -name '*.jsa.off' 2>/dev/null | sort -u \
-        | while read -r f; do mv "$f" "${f%.off}"; done
-}
+cds_on() { [ -n "$TG_LIB" ] && find "$TG_LIB" -maxdepth 1 -name '*.jsa.off' | while read -r f; do mv "$f" "${f%.off}"; done; }
 log "(b) full path, $RUNS runs each"
 FULL_NONE=$(measure full-none "bash '$NEW_MIGRATION' '$WORK/plain'" "$(commit_cmd "$WORK/plain")")
 FULL_TG=$NA FULL_TG_NOCDS=$NA CDS_FILES=0 CHECK=$NA

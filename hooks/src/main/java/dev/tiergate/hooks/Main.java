@@ -8,6 +8,7 @@ import dev.tiergate.hooks.check.CommitMsgCheck;
 import dev.tiergate.hooks.check.PreCommitCheck;
 import dev.tiergate.hooks.check.PrePushCheck;
 import dev.tiergate.hooks.cli.TiergateCli;
+import dev.tiergate.hooks.git.GitCommand;
 import dev.tiergate.hooks.git.GitRepo;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -101,17 +102,7 @@ public final class Main {
             Files.createDirectories(sum.getParent());
             Files.writeString(sum, r.ledgerToStage().render(), StandardCharsets.UTF_8);
             // `git add` honours GIT_INDEX_FILE, which git sets for `commit -a` and `commit <paths>`
-            Process p = new ProcessBuilder("git", "add", "--", MigrationChecksums.PATH).directory(ws.top().toFile())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            try {
-                if (p.waitFor() != 0) {
-                    throw new IOException("cannot stage " + MigrationChecksums.PATH + ": " + out.strip());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            }
+            GitCommand.run(ws.top(), "add", "--", MigrationChecksums.PATH);
         }
         return OK;
     }

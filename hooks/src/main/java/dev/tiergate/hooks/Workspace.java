@@ -24,6 +24,8 @@ public final class Workspace {
     public static final String STATE_PATH = StateFileValidator.TIERGATE_STATE_PATH;
     private final GitRepo git;
     private final Path top;
+    private Policy policy;
+    private Optional<TiergateState> state;
 
     public Workspace(GitRepo git) {
         this.git = git;
@@ -48,29 +50,44 @@ public final class Workspace {
         return staged.isPresent() ? staged.get() : Files.readAllBytes(top.resolve(Policy.PATH));
     }
 
-    /** Validates and reads the policy; a policy that does not validate is itself a refusal. */
+    /**
+     * Reads the policy. Full validation (schema and tree rules) runs where the policy changes — pre-commit when it is
+     * staged, {@code tiergate check}, {@code tiergate policy validate} — not on every commit: it is the most costly
+     * part of a hook's start-up. Unknown fields and bad syntax are refused here all the same.
+     */
     public Policy policy() throws IOException {
+        if (policy == null) {
+            policy = PolicyReader.read(policyBytes(), Policy.PATH);
+        }
+        return policy;
+    }
+
+    /** Reads and fully validates the policy; a policy that does not validate is itself a refusal. */
+    public Policy validatedPolicy() throws IOException {
         byte[] bytes = policyBytes();
         Verdict v = PolicyValidator.validate(bytes, Policy.PATH);
         if (!v.isAllowed()) {
             throw new Refused(v);
         }
-        return PolicyReader.read(bytes, Policy.PATH);
+        return policy();
     }
 
+    /** tiergate's own state file, read and validated once per command. */
     public Optional<TiergateState> state() {
-        Path p = top.resolve(STATE_PATH);
-        if (!Files.exists(p)) {
-            return Optional.empty();
+        if (state == null) {
+            Path p = top.resolve(STATE_PATH);
+            try {
+                state = Files.exists(p) ? Optional.of(TiergateState.read(Files.readAllBytes(p), STATE_PATH)) : Optional.empty();
+            } catch (IOException e) {
+                throw new IllegalStateException(STATE_PATH + ": cannot read: " + e.getMessage(), e);
+            }
         }
-        try {
-            return Optional.of(TiergateState.read(Files.readAllBytes(p), STATE_PATH));
-        } catch (IOException e) {
-            throw new IllegalStateException(STATE_PATH + ": cannot read: " + e.getMessage(), e);
-        }
+        return state;
     }
 
-    public void writeState(TiergateState state) throws IOException {
+    public void writeState(TiergateState newState) throws IOException {
+        this.state = Optional.of(newState);
+        TiergateState state = newState;
         Path p = top.resolve(STATE_PATH);
         Files.createDirectories(p.getParent());
         Path tmp = p.resolveSibling(p.getFileName() + ".tmp");

@@ -17,8 +17,9 @@ public class StateException extends RuntimeException {
         this.verdict = null;
     }
 
-    /** The refusals behind this exception, when it came from validation. */
+    /** The refusals behind this exception (one built from the message when it did not come from validation). */
     public Verdict verdict() {
-        return verdict;
+        return verdict != null ? verdict
+                : Verdict.refused(StateFileValidator.RULE_JSON, "state file", getMessage(), "fix the file, or restore it from git");
     }
 }

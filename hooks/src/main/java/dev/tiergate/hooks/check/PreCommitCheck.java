@@ -15,8 +15,6 @@ import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitRepo;
 import dev.tiergate.hooks.git.GitRepo.Change;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +50,9 @@ public final class PreCommitCheck {
         Policy policy = ws.policy();
         Optional<String> branch = git.currentBranch();
         v = v.and(stateFiles(changes, branch));
+        if (!v.isAllowed()) {
+            return new Result(v, null); // the claim cannot be trusted from a state file that fails its schema
+        }
         Optional<Claim> claim = branch.flatMap(ws::claimFor);
         if (branch.isPresent()) {
             v = v.and(claimRule(policy, branch.get(), claim));
@@ -120,9 +121,10 @@ public final class PreCommitCheck {
                 }
             }
         }
-        Path own = ws.top().resolve(Workspace.STATE_PATH);
-        if (Files.exists(own)) {
-            v = v.and(StateFileValidator.validateTiergateState(Files.readAllBytes(own), Workspace.STATE_PATH));
+        try {
+            ws.state(); // read once, validated against its schema
+        } catch (dev.tiergate.core.state.StateException e) {
+            v = v.and(e.verdict());
         }
         return v;
     }

@@ -27,7 +27,7 @@ public final class RangeCheck {
     }
 
     public Verdict run(String baseRev) throws IOException {
-        Policy policy = ws.policy();
+        Policy policy = ws.validatedPolicy();
         GitRepo git = ws.git();
         ObjectId head = git.resolve("HEAD").orElseThrow(() -> new IOException("HEAD does not name a commit"));
         Optional<String> branch = git.currentBranch();

@@ -14,6 +14,7 @@ import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.check.RangeCheck;
+import dev.tiergate.hooks.git.GitCommand;
 import dev.tiergate.hooks.git.GitRepo;
 import dev.tiergate.hooks.install.HookInstaller;
 import java.io.IOException;
@@ -70,23 +71,6 @@ public final class TiergateCli {
         }
         spec.commandLine().getErr().println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
         return Main.REFUSED;
-    }
-
-    static String git(Path dir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("git");
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("git " + String.join(" ", args) + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return out;
     }
 
     @Command(name = "install", description = "Install the hooks (pre-commit, commit-msg, pre-push) into a repository.")
@@ -163,8 +147,8 @@ public final class TiergateCli {
                 out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
                 if (!noCommit) {
                     // tier branches are cut from this commit, so every branch made from them carries the policy
-                    git(ws.top(), "add", "--", Policy.PATH);
-                    git(ws.top(), "commit", "-q", "-m", "tiergate: add policy", "--", Policy.PATH);
+                    GitCommand.run(ws.top(), "add", "--", Policy.PATH);
+                    GitCommand.run(ws.top(), "commit", "-q", "-m", "tiergate: add policy", "--", Policy.PATH);
                     out.println("committed " + Policy.PATH + " on " + ws.git().currentBranch().orElse("HEAD"));
                 }
             }
@@ -172,12 +156,12 @@ public final class TiergateCli {
             for (Tier t : policy.tiers()) {
                 if (ws.git().resolve("refs/heads/" + t.branch()).isEmpty()) {
                     String from = t.parent() == null ? "HEAD" : policy.tier(t.parent()).map(Tier::branch).orElse("HEAD");
-                    git(ws.top(), "branch", t.branch(), from);
+                    GitCommand.run(ws.top(), "branch", t.branch(), from);
                     out.println("created tier branch " + t.branch() + " from " + from);
                 }
             }
             Path exclude = ws.git().gitDir().resolve("info/exclude");
-            Path common = Path.of(git(ws.top(), "rev-parse", "--git-common-dir"));
+            Path common = Path.of(GitCommand.run(ws.top(), "rev-parse", "--git-common-dir"));
             exclude = (common.isAbsolute() ? common : ws.top().resolve(common)).resolve("info/exclude");
             Files.createDirectories(exclude.getParent());
             String current = Files.exists(exclude) ? Files.readString(exclude) : "";
@@ -232,11 +216,11 @@ public final class TiergateCli {
             }
             if (!here) {
                 if (ws.git().resolve("refs/heads/" + branch).isPresent()) {
-                    git(ws.top(), "checkout", branch);
+                    GitCommand.run(ws.top(), "checkout", branch);
                 } else {
                     String from = ws.git().firstExisting("refs/heads/" + target.branch(), "refs/remotes/origin/" + target.branch())
                             .orElseThrow(() -> new IOException("tier branch " + target.branch() + " does not exist; run tiergate init"));
-                    git(ws.top(), "checkout", "-b", branch, from);
+                    GitCommand.run(ws.top(), "checkout", "-b", branch, from);
                 }
             }
             Claim claim = Claim.claimed(featureId, branch, target.branch(), DbBranchName.of(policy, branch), actor.id(),

@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.install;
 
+import dev.tiergate.hooks.git.GitCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ public final class HookInstaller {
     }
 
     public static Path hooksDir(Path repoDir) throws IOException {
-        String out = git(repoDir, "rev-parse", "--git-path", "hooks");
+        String out = GitCommand.run(repoDir, "rev-parse", "--git-path", "hooks");
         Path p = Path.of(out);
         return (p.isAbsolute() ? p : repoDir.resolve(p)).normalize();
     }
@@ -89,22 +90,5 @@ public final class HookInstaller {
         } catch (UnsupportedOperationException e) {
             p.toFile().setExecutable(true);
         }
-    }
-
-    static String git(Path dir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add("git");
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("git " + String.join(" ", args) + " failed in " + dir + ": " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return out;
     }
 }

@@ -1,59 +1,85 @@
 package dev.tiergate.hooks.install;
 
 /**
- * The hook scripts. POSIX sh, so they run wherever git runs hooks. The cheapest JVM is the one not started:
- * pre-commit decides in the shell whether anything staged concerns the database before starting Java.
+ * The hook scripts. POSIX sh, so they run wherever git runs hooks. The cheapest JVM is the one not started, and the
+ * cheapest process the one not spawned: on the fast path pre-commit runs one {@code git diff} and shell builtins
+ * only, and commit-msg runs nothing at all (pre-commit hands it the trailers in a file).
  */
 final class Shims {
     private Shims() {
     }
+
+    /** Finds the (per-worktree) git dir without spawning git: GIT_DIR if exported, else .git, a file in linked worktrees. */
+    private static final String GIT_DIR = """
+            gd=${GIT_DIR:-.git}
+            if [ -f "$gd" ]; then read -r gd < "$gd"; gd=${gd#gitdir: }; fi
+            case $gd in /*) ;; *) gd=$top/$gd ;; esac
+            """;
 
     static String shim(String hook, String launcher) {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/sh\n");
         s.append(HookInstaller.MARKER).append(": ").append(hook)
                 .append(" (installed by 'tiergate install'; 'tiergate uninstall' restores what was here)\n");
-        s.append("hook_dir=$(cd \"$(dirname \"$0\")\" && pwd)\n");
+        s.append("hook_dir=${0%/*}\n");
         boolean readsStdin = hook.equals("pre-push");
         if (readsStdin) {
             s.append("input=$(cat)\n");
         }
-        s.append("if [ -x \"$hook_dir/").append(hook).append(HookInstaller.CHAINED).append("\" ]; then\n");
-        if (readsStdin) {
-            s.append("  printf '%s\\n' \"$input\" | \"$hook_dir/").append(hook).append(HookInstaller.CHAINED).append("\" \"$@\" || exit $?\n");
-        } else {
-            s.append("  \"$hook_dir/").append(hook).append(HookInstaller.CHAINED).append("\" \"$@\" || exit $?\n");
-        }
+        String chained = "\"$hook_dir/" + hook + HookInstaller.CHAINED + "\"";
+        s.append("if [ -x ").append(chained).append(" ]; then\n");
+        s.append(readsStdin ? "  printf '%s\\n' \"$input\" | " : "  ").append(chained).append(" \"$@\" || exit $?\n");
         s.append("fi\n");
-        s.append("top=$(git rev-parse --show-toplevel 2>/dev/null) || exit 0\n");
+        s.append("# git runs hooks at the top of the working tree; without a policy tiergate has nothing to say\n");
+        s.append("top=$PWD\n");
         s.append("[ -f \"$top/.tiergate/policy.yaml\" ] || exit 0\n");
         if (hook.equals("pre-commit")) {
+            s.append(GIT_DIR);
             s.append("""
                     # trailers for commit-msg are handed over in a file; a stale one must not reach this commit
-                    rm -f "$(git rev-parse --git-dir)/tiergate-trailers"
-                    # fast path: a claimed branch whose staged paths do not concern the database needs no JVM
-                    branch=$(git symbolic-ref --short -q HEAD)
-                    state="$top/.tiergate/workflow-state.json"
-                    if [ -n "$branch" ] && [ -f "$state" ] && grep -F -q "\\"branch\\" : \\"$branch\\"" "$state"; then
-                      mdir=$(sed -n 's/^[[:space:]]*directory:[[:space:]]*["'"'"']\\{0,1\\}\\([^"'"'"' #]*\\).*/\\1/p' "$top/.tiergate/policy.yaml" | head -n 1)
-                      [ -n "$mdir" ] || mdir=db/migration
-                      if ! git diff --cached --name-only --no-renames | grep -q -e "^$mdir/" -e '^\\.tiergate/' -e '^\\.lakebase/' -e '\\.sql$' \\
-                         && [ -z "$(git diff --cached --name-only --no-renames --diff-filter=D)" ]; then
+                    if [ -f "$gd/tiergate-trailers" ]; then rm -f "$gd/tiergate-trailers"; fi
+                    # fast path: a claimed branch whose staged changes do not concern the database needs no JVM
+                    branch=
+                    if read -r head < "$gd/HEAD"; then
+                      case $head in "ref: refs/heads/"*) branch=${head#ref: refs/heads/} ;; esac
+                    fi
+                    claimed=
+                    if [ -n "$branch" ] && [ -f "$top/.tiergate/workflow-state.json" ]; then
+                      while IFS= read -r line; do
+                        case $line in *"\\"branch\\" : \\"$branch\\""*) claimed=1; break ;; esac
+                      done < "$top/.tiergate/workflow-state.json"
+                    fi
+                    if [ -n "$claimed" ]; then
+                      mdir=db/migration
+                      while IFS= read -r line; do
+                        case $line in
+                          *directory:*) v=${line#*directory:}; v=${v# }; v=${v#\\"}; v=${v#\\'}; v=${v%%[\\"\\' #]*}
+                                        if [ -n "$v" ]; then mdir=$v; fi; break ;;
+                        esac
+                      done < "$top/.tiergate/policy.yaml"
+                      if git diff --cached --name-status --no-renames | while IFS='\t' read -r status path; do
+                           case $status in D) exit 1 ;; esac
+                           case $path in "$mdir"/*|.tiergate/*|.lakebase/*|*.sql) exit 1 ;; esac
+                         done; then
                         exit 0
                       fi
                     fi
                     """);
         } else if (hook.equals("commit-msg")) {
+            s.append(GIT_DIR);
             s.append("""
                     # pre-commit already judged the content and left the trailers; only a message that carries its own
                     # tiergate trailers needs the JVM, to check them against the content
-                    handoff="$(git rev-parse --git-dir)/tiergate-trailers"
-                    if ! grep -q '^Tiergate-' "$1"; then
-                      if [ -f "$handoff" ]; then
+                    own=
+                    while IFS= read -r line; do
+                      case $line in Tiergate-*) own=1; break ;; esac
+                    done < "$1"
+                    if [ -z "$own" ]; then
+                      if [ -f "$gd/tiergate-trailers" ]; then
                         while IFS= read -r trailer; do
-                          [ -n "$trailer" ] && git interpret-trailers --in-place --trailer "$trailer" "$1"
-                        done < "$handoff"
-                        rm -f "$handoff"
+                          if [ -n "$trailer" ]; then git interpret-trailers --in-place --trailer "$trailer" "$1"; fi
+                        done < "$gd/tiergate-trailers"
+                        rm -f "$gd/tiergate-trailers"
                       fi
                       exit 0
                     fi
