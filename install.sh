@@ -96,7 +96,7 @@ case "\$1" in
   server|demo|audit)
     exec '$java_bin' -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
-exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -XX:SharedArchiveFile="\$lib/hooks.jsa" \\
+exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -XX:SharedArchiveFile="\$lib/hooks.jsa" \\
   -Xlog:cds=off -Xlog:cds+dynamic=off -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
 LAUNCHER
 chmod +x "$launcher.tmp"

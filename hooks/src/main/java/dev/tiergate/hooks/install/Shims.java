@@ -76,9 +76,12 @@ final class Shims {
                     done < "$1"
                     if [ -z "$own" ]; then
                       if [ -f "$gd/tiergate-trailers" ]; then
+                        msg=$1
+                        set --
                         while IFS= read -r trailer; do
-                          if [ -n "$trailer" ]; then git interpret-trailers --in-place --trailer "$trailer" "$1"; fi
+                          if [ -n "$trailer" ]; then set -- "$@" --trailer "$trailer"; fi
                         done < "$gd/tiergate-trailers"
+                        if [ $# -gt 0 ]; then git interpret-trailers --in-place "$@" "$msg"; fi
                         rm -f "$gd/tiergate-trailers"
                       fi
                       exit 0
