@@ -9,7 +9,7 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.github.GitHubForge;
 import dev.tiergate.server.forge.github.GitHubWebhookParser;
 import dev.tiergate.server.forge.github.GitHubWebhookReceiver;
-import dev.tiergate.server.forge.gitlab.GitLabForge;
+import dev.tiergate.server.forge.gitlab.GitLabInstances;
 import dev.tiergate.server.forge.gitlab.GitLabWebhookParser;
 import dev.tiergate.server.forge.gitlab.GitLabWebhookReceiver;
 import dev.tiergate.server.gate.EventParser;
@@ -120,14 +120,16 @@ public final class GateServer implements AutoCloseable {
                     new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
         }
         if (cfg.gitlabUrl() != null) {
-            String served = java.net.URI.create(cfg.gitlabUrl()).getHost();
+            // TIERGATE_GITLAB_URL may list several instances (comma-separated); tokens pair up by position
+            List<String> urls = List.of(cfg.gitlabUrl().split("\\s*,\\s*"));
+            List<String> tokens = cfg.gitlabToken() == null ? List.of() : List.of(cfg.gitlabToken().split("\\s*,\\s*"));
+            GitLabInstances instances = new GitLabInstances(urls, tokens);
             out.add(new ForgeBinding(new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), java.time.Clock.systemUTC()),
-                    new GitLabForge(cfg.gitlabUrl(), cfg.gitlabToken()), (event, headers, body) -> {
-                        // one server serves one GitLab instance; a delivery from another is recorded, not acted on
+                    instances, (event, headers, body) -> {
                         String instance = headers.get("x-gitlab-instance");
-                        if (instance != null && served != null && !served.equalsIgnoreCase(java.net.URI.create(instance).getHost())) {
+                        if (!instances.serves(instance)) {
                             return List.of(new dev.tiergate.server.forge.ForgeEvent.Ignored(null,
-                                    "delivery from GitLab instance " + instance + "; this server serves " + cfg.gitlabUrl()));
+                                    "delivery from GitLab instance " + instance + ", which this server is not configured for"));
                         }
                         return GitLabWebhookParser.parse(event, body, instance);
                     }));

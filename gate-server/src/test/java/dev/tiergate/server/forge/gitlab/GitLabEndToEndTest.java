@@ -268,6 +268,46 @@ class GitLabEndToEndTest {
     }
 
     @Test
+    void deliveriesAreRoutedToTheInstanceTheyNameAndUnknownInstancesAreIgnored() throws Exception {
+        try (GitLabApiStub second = new GitLabApiStub(path)) {
+            second.policy("main", POLICY);
+            second.policy(STAGING, POLICY);
+            second.branch("main", MAIN);
+            second.branch("staging", STAGING);
+            second.branch("feature/F9", F1);
+            second.mergeRequest(9, "feature/F9", F1, "staging", STAGING, "alice", false, "opened");
+            Database otherDb = TestPostgres.freshStore();
+            ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "0",
+                    "TIERGATE_GITLAB_URL", gitlab.url() + ", " + second.url(), "TIERGATE_GITLAB_TOKEN", "glpat-one,glpat-two",
+                    "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET), null);
+            try (GateServer two = GateServer.start(cfg, otherDb, GateServer.bindings(cfg))) {
+                byte[] body = JSON.writeValueAsBytes(GitLabPayloads.mergeRequest(path, 9, "open", "feature/F9", "staging", F1, null, "alice"));
+                Map<String, String> h = new HashMap<>(Map.of("Content-Type", "application/json", "X-Gitlab-Event", "Merge Request Hook",
+                        "X-Gitlab-Token", SECRET, "Idempotency-Key", "route-1", "X-Gitlab-Instance", second.url()));
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + two.port() + "/webhooks/gitlab"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                h.forEach(b::header);
+                assertEquals(202, http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                HttpRequest.Builder foreign = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + two.port() + "/webhooks/gitlab"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                h.put("Idempotency-Key", "route-2");
+                h.put("X-Gitlab-Instance", "https://gitlab.unknown.example");
+                h.forEach(foreign::header);
+                assertEquals(202, http.send(foreign.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (two.inbox().pendingCount() > 0 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals("pending", second.lastPosted(F1).path("state").asText());
+                assertTrue(gitlab.posted(F1).isEmpty(), "nothing goes to the other instance");
+                assertEquals("done", two.inbox().statusOf("gitlab", "route-2").orElseThrow()[0]);
+            } finally {
+                otherDb.close();
+            }
+        }
+    }
+
+    @Test
     void parserMapsEveryDocumentedEvent() throws Exception {
         JsonNode created = JSON.valueToTree(GitLabPayloads.push(path, "feature/a", GitLabPayloads.ZERO, F1, 3));
         assertTrue(((ForgeEvent.BranchPushed) GitLabWebhookParser.parse("Push Hook", created).get(0)).created());
