@@ -96,8 +96,9 @@ case "\$1" in
   server|demo|audit)
     exec '$java_bin' -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
-exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -XX:SharedArchiveFile="\$lib/hooks.jsa" \\
-  -Xlog:cds=off -Xlog:cds+dynamic=off -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
+# hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
+exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\
+  -XX:SharedArchiveFile="\$lib/hooks.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
 LAUNCHER
 chmod +x "$launcher.tmp"
 mv "$launcher.tmp" "$launcher"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Measures the three figures of issue 3 and prints them as a Markdown table:
 #   (a) fast path: median wall time of `git commit` of a one-line change to a non-database file, with
-#       tiergate's hooks vs no hooks vs lefthook (one-command pre-commit), in the same run;
+#       tiergate's hooks vs no hooks vs lefthook (one-command pre-commit), in the same run, and the floor
+#       of any two hooks (empty pre-commit and commit-msg; the same plus one `git diff --cached`);
 #   (b) full path: `git commit` adding one migration plus a state-file change: median hook overhead
-#       (tiergate minus no hooks), with and without the AppCDS archive;
+#       (tiergate minus no hooks), with and without the AppCDS archive, and with the warm-up thread off;
 #   (c) `tiergate check` over a repository with 1,000 migrations.
 #
 # Usage: bench/hooks-bench.sh [--runs N] [--tiergate PATH/TO/tiergate] [--without-tiergate] [--keep]
@@ -109,11 +110,27 @@ new_repo "$WORK/lefthook-repo"
     git checkout -q -b feature/bench
 )
 
+# The floor of any pair of hooks: git must start two processes whatever they do. One repository with empty POSIX sh
+# pre-commit and commit-msg hooks, one whose pre-commit also asks git what is staged (what tiergate's shim must do).
+floor_repo() {
+    local dir=$1 body=$2
+    new_repo "$dir"
+    (
+        cd "$dir"
+        printf '#!/bin/sh\n%s\nexit 0\n' "$body" >.git/hooks/pre-commit
+        printf '#!/bin/sh\nexit 0\n' >.git/hooks/commit-msg
+        chmod +x .git/hooks/pre-commit .git/hooks/commit-msg
+        git checkout -q -b feature/bench staging
+    )
+}
+floor_repo "$WORK/floor-empty" ":"
+floor_repo "$WORK/floor-diff" "git diff --cached --name-status --no-renames >/dev/null"
+
 one_line_change() { echo "cd '$1' && echo \"line \$RANDOM\" >>notes.txt && git add notes.txt"; }
 commit_cmd() { echo "cd '$1' && git commit -q -m 'bench commit'"; }
 
 # Sanity: every set-up commits (a refusal would make the figures meaningless).
-REPOS="plain lefthook-repo"
+REPOS="plain lefthook-repo floor-empty floor-diff"
 [ "$WITH_TIERGATE" = 1 ] && REPOS="$REPOS tiergate"
 for r in $REPOS; do
     bash -c "$(one_line_change "$WORK/$r")" && bash -c "$(commit_cmd "$WORK/$r")" \
@@ -130,6 +147,8 @@ FAST_NONE=$(measure fast-none "$(one_line_change "$WORK/plain")" "$(commit_cmd "
 FAST_TG=$NA
 [ "$WITH_TIERGATE" = 1 ] && FAST_TG=$(measure fast-tiergate "$(one_line_change "$WORK/tiergate")" "$(commit_cmd "$WORK/tiergate")")
 FAST_LH=$(measure fast-lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(commit_cmd "$WORK/lefthook-repo")")
+FAST_FLOOR=$(measure fast-floor-empty "$(one_line_change "$WORK/floor-empty")" "$(commit_cmd "$WORK/floor-empty")")
+FAST_FLOOR_DIFF=$(measure fast-floor-diff "$(one_line_change "$WORK/floor-diff")" "$(commit_cmd "$WORK/floor-diff")")
 
 # ---------------------------------------------------------------- (b) full path
 # AppCDS is switched off by moving the archive(s) the installer made out of the way; the launcher then runs
@@ -141,10 +160,13 @@ cds_off() { cds_archives | while read -r f; do mv "$f" "$f.off"; done; }
 cds_on() { [ -n "$TG_LIB" ] && find "$TG_LIB" -maxdepth 1 -name '*.jsa.off' | while read -r f; do mv "$f" "${f%.off}"; done; }
 log "(b) full path, $RUNS runs each"
 FULL_NONE=$(measure full-none "bash '$NEW_MIGRATION' '$WORK/plain'" "$(commit_cmd "$WORK/plain")")
-FULL_TG=$NA FULL_TG_NOCDS=$NA CDS_FILES=0 CHECK=$NA
+FULL_TG=$NA FULL_TG_NOCDS=$NA FULL_TG_NOWARM=$NA CDS_FILES=0 CHECK=$NA
 if [ "$WITH_TIERGATE" = 1 ]; then
     FULL_TG=$(measure full-tiergate-cds "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
     CDS_FILES=$(cds_archives | wc -l)
+    # the warm-up thread (hooks/.../HookWarmup.java) switched off through the JVM's standard options variable
+    FULL_TG_NOWARM=$(measure full-tiergate-nowarm "bash '$NEW_MIGRATION' '$WORK/tiergate'" \
+        "cd '$WORK/tiergate' && JAVA_TOOL_OPTIONS=-Dtiergate.warmup=false git commit -q -m 'bench commit' 2>/dev/null")
     cds_off
     FULL_TG_NOCDS=$(measure full-tiergate-nocds "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
     cds_on
@@ -183,8 +205,11 @@ Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " -
 | (a) commit, one-line change to notes.txt, no hooks | $(ms "$FAST_NONE") | 1.00x |
 | (a) same, tiergate hooks | $(ms "$FAST_TG") | $(ratio "$FAST_TG" "$FAST_NONE") |
 | (a) same, lefthook (one-command pre-commit) | $(ms "$FAST_LH") | $(ratio "$FAST_LH" "$FAST_NONE") |
+| (a) floor: two empty sh hooks (pre-commit, commit-msg) | $(ms "$FAST_FLOOR") | $(ratio "$FAST_FLOOR" "$FAST_NONE") |
+| (a) floor: same, pre-commit also runs git diff --cached | $(ms "$FAST_FLOOR_DIFF") | $(ratio "$FAST_FLOOR_DIFF" "$FAST_NONE") |
 | (b) commit adding a migration + state-file change, no hooks | $(ms "$FULL_NONE") | |
 | (b) same, tiergate hooks with AppCDS ($CDS_FILES archive(s)) | $(ms "$FULL_TG") | overhead $(ms "$(minus "$FULL_TG" "$FULL_NONE")") |
+| (b) same, tiergate hooks with AppCDS, warm-up thread off | $(ms "$FULL_TG_NOWARM") | overhead $(ms "$(minus "$FULL_TG_NOWARM" "$FULL_NONE")") |
 | (b) same, tiergate hooks without AppCDS | $(ms "$FULL_TG_NOCDS") | overhead $(ms "$(minus "$FULL_TG_NOCDS" "$FULL_NONE")") |
 | (c) tiergate check --base staging, 1,000 migrations | $(ms "$CHECK") | |
 REPORT

@@ -32,6 +32,14 @@ public final class Main {
     /** In the (per-worktree) git dir: trailers pre-commit computed for the commit-msg shim. */
     public static final String TRAILERS_FILE = "tiergate-trailers";
 
+    static {
+        // JGit logs through SLF4J; naming its (no-op) provider spares every hook a ServiceLoader scan of each jar
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.nop.NOPServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // else SLF4J says so on stderr
+        }
+    }
+
     private Main() {
     }
 
@@ -76,8 +84,11 @@ public final class Main {
         return REFUSED;
     }
 
+    /** The hook's workspace; the Jackson half of start-up is warmed on another core while JGit opens the repository. */
     private static Workspace workspace() throws IOException {
-        return new Workspace(GitRepo.open(Path.of("").toAbsolutePath()));
+        Path top = Path.of("").toAbsolutePath();
+        HookWarmup warmup = HookWarmup.start(top);
+        return new Workspace(GitRepo.open(top), warmup);
     }
 
     static int preCommit(PrintStream err) throws IOException {

@@ -26,10 +26,22 @@ public final class Workspace {
     private final Path top;
     private Policy policy;
     private Optional<TiergateState> state;
+    private final HookWarmup warmup;
 
     public Workspace(GitRepo git) {
+        this(git, HookWarmup.none());
+    }
+
+    /** A workspace whose Jackson-side classes are being warmed up by {@code warmup} (see {@link HookWarmup}). */
+    public Workspace(GitRepo git, HookWarmup warmup) {
         this.git = git;
         this.top = git.workTree();
+        this.warmup = warmup;
+    }
+
+    /** Call before the first use of Jackson or the schema validator outside this class. */
+    public void awaitWarmup() {
+        warmup.await();
     }
 
     public GitRepo git() {
@@ -57,6 +69,7 @@ public final class Workspace {
      */
     public Policy policy() throws IOException {
         if (policy == null) {
+            warmup.await();
             policy = PolicyReader.read(policyBytes(), Policy.PATH);
         }
         return policy;
@@ -65,6 +78,7 @@ public final class Workspace {
     /** Reads and fully validates the policy; a policy that does not validate is itself a refusal. */
     public Policy validatedPolicy() throws IOException {
         byte[] bytes = policyBytes();
+        warmup.await();
         Verdict v = PolicyValidator.validate(bytes, Policy.PATH);
         if (!v.isAllowed()) {
             throw new Refused(v);
@@ -75,6 +89,7 @@ public final class Workspace {
     /** tiergate's own state file, read and validated once per command. */
     public Optional<TiergateState> state() {
         if (state == null) {
+            warmup.await();
             Path p = top.resolve(STATE_PATH);
             try {
                 state = Files.exists(p) ? Optional.of(TiergateState.read(Files.readAllBytes(p), STATE_PATH)) : Optional.empty();

@@ -39,6 +39,7 @@ public final class PreCommitCheck {
     public Result run() throws IOException {
         GitRepo git = ws.git();
         List<Change> changes = git.stagedChanges();
+        ws.awaitWarmup(); // JGit's work is done; Jackson and the schemas are warm (or warming) on the other thread
         Verdict v = Verdict.allowed();
         boolean policyStaged = changes.stream().anyMatch(c -> c.path().equals(Policy.PATH) && c.kind() != 'D');
         if (policyStaged) {

@@ -40,6 +40,7 @@ public final class GitRepo implements AutoCloseable {
     }
 
     public static GitRepo open(Path dir) throws IOException {
+        GitSystemConfig.install();
         FileRepositoryBuilder b = new FileRepositoryBuilder().readEnvironment();
         if (b.getGitDir() == null) {
             b.findGitDir(dir.toFile());
