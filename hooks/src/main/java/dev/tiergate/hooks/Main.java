@@ -18,6 +18,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 
 /**
@@ -31,6 +33,8 @@ public final class Main {
     public static final int FAILED = 3;
     /** In the (per-worktree) git dir: trailers pre-commit computed for the commit-msg shim. */
     public static final String TRAILERS_FILE = "tiergate-trailers";
+    /** In the (per-worktree) git dir: the migration directory, for the pre-commit shim's fast path. */
+    public static final String FASTPATH_FILE = "tiergate-fastpath";
 
     static {
         // JGit logs through SLF4J; naming its (no-op) provider spares every hook a ServiceLoader scan of each jar
@@ -92,11 +96,13 @@ public final class Main {
     }
 
     static int preCommit(PrintStream err) throws IOException {
+        long started = System.currentTimeMillis();
         Workspace ws = workspace();
         if (!ws.hasPolicy()) {
             return OK;
         }
         PreCommitCheck.Result r = new PreCommitCheck(ws).run();
+        recordFastPath(ws, started);
         if (!r.verdict().isAllowed()) {
             return refuse("pre-commit", r.verdict(), err);
         }
@@ -116,6 +122,27 @@ public final class Main {
             GitCommand.run(ws.top(), "add", "--", MigrationChecksums.PATH);
         }
         return OK;
+    }
+
+    /**
+     * Leaves the pre-commit shim what it needs to skip the JVM on the next commit: the policy's migration directory
+     * (see Shims). The file is dated two seconds before this run read the policy, so any later edit of the policy
+     * is newer than it, even on a file system that keeps mtimes in whole seconds, and the shim then starts the JVM.
+     */
+    private static void recordFastPath(Workspace ws, long readStarted) {
+        try {
+            String dir = ws.policy().migrations().directory();
+            if (dir.contains("\n")) {
+                return;
+            }
+            Path file = ws.git().gitDir().resolve(FASTPATH_FILE);
+            Path tmp = Files.createTempFile(file.getParent(), FASTPATH_FILE, ".tmp");
+            Files.writeString(tmp, dir + "\n", StandardCharsets.UTF_8);
+            Files.setLastModifiedTime(tmp, FileTime.fromMillis(readStarted - 2_000));
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // without the file the shim starts the JVM on every commit: slower, never wrong
+        }
     }
 
     static int commitMsg(Path messageFile, PrintStream err) throws IOException {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.hooks.GitSandbox.Result;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,12 +169,75 @@ class PreCommitHookTest {
         assertEquals(0, ok.exit(), ok.all());
     }
 
+    /** The shim could not find the launcher: it tried to start the JVM. */
+    static boolean startedTheJvm(Result r) {
+        return r.all().contains("the tiergate command is not installed");
+    }
+
+    /** One commit through the JVM, which leaves the shim the migration directory in the git dir. */
+    void primeTheFastPath() throws Exception {
+        primeTheFastPathWith("db/migration\n");
+    }
+
     @Test
     void fastPathCommitOfAPlainFileNeedsNoJvmAndPasses() throws Exception {
+        primeTheFastPath();
         g.write("docs/readme.md", "hello\n");
         g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
         Result r = g.commit("docs");
         assertEquals(0, r.exit(), r.all());
-        assertFalse(r.all().contains("not installed"), r.all());
+        assertFalse(startedTheJvm(r), r.all());
+    }
+
+    @Test
+    void fastPathSendsEveryPathThatMayConcernTheDatabaseToTheJvm() throws Exception {
+        primeTheFastPath();
+        g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
+        for (String path : new String[] {"db/migration/README.md", "elsewhere/V1__x.sql", ".lakebase/notes.json",
+                "docs/caf\u00e9.md"}) {
+            g.write(path, "x\n");
+            Result r = g.commit("add " + path);
+            assertTrue(startedTheJvm(r), path + ": " + r.all());
+        }
+        g.git("rm", "-q", "docs/first.md");
+        assertTrue(startedTheJvm(g.run(g.repo, "git", "commit", "-q", "-m", "delete")), "a deletion goes to the JVM");
+    }
+
+    @Test
+    void anEditedPolicyMakesTheShimAskTheJvmAgain() throws Exception {
+        primeTheFastPath();
+        // a policy edited after the JVM's last run (its mtime is newer than the fast-path file)
+        String policy = g.read(".tiergate/policy.yaml").replace("directory: db/migration", "directory: sql/changes");
+        g.write(".tiergate/policy.yaml", policy);
+        g.commitNoVerify("move migrations");
+        g.write("sql/changes/README.md", "x\n");
+        g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
+        assertTrue(startedTheJvm(g.commit("readme")), "a stale fast-path file must not be trusted");
+    }
+
+    @Test
+    void theJvmRecordsTheNewMigrationDirectoryForTheShim() throws Exception {
+        String policy = g.read(".tiergate/policy.yaml").replace("directory: db/migration", "directory: sql/changes/");
+        g.write(".tiergate/policy.yaml", policy);
+        g.commitNoVerify("move migrations");
+        primeTheFastPathWith("sql/changes\n");
+        g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
+        g.write("sql/changes/README.md", "x\n");
+        assertTrue(startedTheJvm(g.commit("readme")), "a path under the new migration directory goes to the JVM");
+        g.write("db/migration/README.md", "x\n");
+        assertFalse(startedTheJvm(g.commit("old dir")), "the old directory is an ordinary folder now");
+    }
+
+    private void primeTheFastPathWith(String expected) throws Exception {
+        // the fast-path file is dated two seconds before the JVM read the policy: a policy written in the last two
+        // seconds (as by this test's set-up) still counts as newer, so date it as edited a minute ago, before any
+        // JVM ran (no fast-path file yet)
+        Files.setLastModifiedTime(g.repo.resolve(".tiergate/policy.yaml"),
+                FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Files.deleteIfExists(g.repo.resolve(".git/" + Main.FASTPATH_FILE));
+        g.write("docs/first.md", "first\n");
+        Result first = g.commit("first");
+        assertEquals(0, first.exit(), first.all());
+        assertEquals(expected, Files.readString(g.repo.resolve(".git/" + Main.FASTPATH_FILE)));
     }
 }

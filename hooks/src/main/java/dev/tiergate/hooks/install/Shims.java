@@ -3,7 +3,9 @@ package dev.tiergate.hooks.install;
 /**
  * The hook scripts. POSIX sh, so they run wherever git runs hooks. The cheapest JVM is the one not started, and the
  * cheapest process the one not spawned: on the fast path pre-commit runs one {@code git diff} and shell builtins
- * only, and commit-msg runs nothing at all (pre-commit hands it the trailers in a file).
+ * only, and commit-msg runs nothing at all (pre-commit hands it the trailers in a file). The shims read only small
+ * files: dash's {@code read} makes one system call per byte, so the policy itself is never read here (the JVM leaves
+ * its migration directory in the git dir).
  */
 final class Shims {
     private Shims() {
@@ -49,20 +51,22 @@ final class Shims {
                         case $line in *"\\"branch\\" : \\"$branch\\""*) claimed=1; break ;; esac
                       done < "$top/.tiergate/workflow-state.json"
                     fi
-                    if [ -n "$claimed" ]; then
-                      mdir=db/migration
-                      while IFS= read -r line; do
-                        case $line in
-                          *directory:*) v=${line#*directory:}; v=${v# }; v=${v#\\"}; v=${v#\\'}; v=${v%%[\\"\\' #]*}
-                                        if [ -n "$v" ]; then mdir=$v; fi; break ;;
-                        esac
-                      done < "$top/.tiergate/policy.yaml"
-                      if git diff --cached --name-status --no-renames | while IFS='\t' read -r status path; do
-                           case $status in D) exit 1 ;; esac
-                           case $path in "$mdir"/*|.tiergate/*|.lakebase/*|*.sql) exit 1 ;; esac
-                         done; then
-                        exit 0
-                      fi
+                    # the migration directory, as the last JVM run read it from the policy (a file in the git dir
+                    # dated before that read): reading the policy here would cost a system call per byte
+                    mdir=
+                    if [ -n "$claimed" ] && [ -f "$gd/tiergate-fastpath" ] \\
+                        && [ ! "$top/.tiergate/policy.yaml" -nt "$gd/tiergate-fastpath" ]; then
+                      read -r mdir < "$gd/tiergate-fastpath"
+                    fi
+                    # any deletion, any path under the migration directory, .tiergate or .lakebase, any .sql file and
+                    # any path git had to quote goes to the JVM; everything else needs nothing more
+                    if [ -n "$mdir" ] && staged=$(git diff --cached --name-status --no-renames); then
+                      nl='
+                    '
+                      case "$nl$staged$nl" in
+                        *"${nl}D\t"*|*"\t$mdir/"*|*"\t.tiergate/"*|*"\t.lakebase/"*|*".sql$nl"*|*'"'*) ;;
+                        *) exit 0 ;;
+                      esac
                     fi
                     """);
         } else if (hook.equals("commit-msg")) {
