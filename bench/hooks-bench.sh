@@ -2,7 +2,8 @@
 # Measures the three figures of issue 3 and prints them as a Markdown table:
 #   (a) fast path: median wall time of `git commit` of a one-line change to a non-database file, with
 #       tiergate's hooks vs no hooks vs lefthook (one-command pre-commit), in the same run, and the floor
-#       of any two hooks (empty pre-commit and commit-msg; the same plus one `git diff --cached`);
+#       of any two hooks (empty pre-commit and commit-msg; the same plus one `git diff --cached`), and the
+#       same commit in a repository of 5,000 files;
 #   (b) full path: `git commit` adding one migration plus a state-file change: median hook overhead
 #       (tiergate minus no hooks), with and without the AppCDS archive, and with the warm-up thread off;
 #   (c) `tiergate check` over a repository with 1,000 migrations.
@@ -67,11 +68,17 @@ npm install --silent --no-audit --no-fund --prefix "$WORK/lefthook" lefthook-lin
 LEFTHOOK=$(ls "$WORK"/lefthook/node_modules/lefthook-linux-x64/bin/lefthook* | head -1)
 
 # ---------------------------------------------------------------- repositories
+# new_repo DIR [N]: a small repository; with N, also N ordinary files in folders of 50 (a real project's size)
 new_repo() {
-    local dir=$1
+    local dir=$1 files=${2:-0}
     git init -q "$dir"
     (
         cd "$dir"
+        local i
+        for ((i = 0; i < files; i++)); do
+            [ $((i % 50)) = 0 ] && mkdir -p "src/m$((i / 50))"
+            echo "file $i" >"src/m$((i / 50))/f$i.txt"
+        done
         echo "# bench" >README.md
         echo "notes" >notes.txt
         mkdir -p db/migration
@@ -85,7 +92,7 @@ new_repo() {
 
 tiergate_repo() {
     local dir=$1
-    new_repo "$dir"
+    new_repo "$dir" "${2:-0}"
     (
         cd "$dir"
         tiergate init >&2
@@ -101,6 +108,10 @@ log "creating repositories"
 new_repo "$WORK/plain"
 (cd "$WORK/plain" && git checkout -q -b feature/bench staging)
 [ "$WITH_TIERGATE" = 1 ] && tiergate_repo "$WORK/tiergate"
+# the same two at the size of a real project (5,000 files): what the hooks' fixed cost is worth there
+new_repo "$WORK/plain-big" 5000
+(cd "$WORK/plain-big" && git checkout -q -b feature/bench staging)
+[ "$WITH_TIERGATE" = 1 ] && tiergate_repo "$WORK/tiergate-big" 5000
 new_repo "$WORK/lefthook-repo"
 (
     cd "$WORK/lefthook-repo"
@@ -130,8 +141,8 @@ one_line_change() { echo "cd '$1' && echo \"line \$RANDOM\" >>notes.txt && git a
 commit_cmd() { echo "cd '$1' && git commit -q -m 'bench commit'"; }
 
 # Sanity: every set-up commits (a refusal would make the figures meaningless).
-REPOS="plain lefthook-repo floor-empty floor-diff"
-[ "$WITH_TIERGATE" = 1 ] && REPOS="$REPOS tiergate"
+REPOS="plain lefthook-repo floor-empty floor-diff plain-big"
+[ "$WITH_TIERGATE" = 1 ] && REPOS="$REPOS tiergate tiergate-big"
 for r in $REPOS; do
     bash -c "$(one_line_change "$WORK/$r")" && bash -c "$(commit_cmd "$WORK/$r")" \
         || { echo "a plain commit fails in $r; fix the set-up" >&2; exit 3; }
@@ -149,6 +160,9 @@ FAST_TG=$NA
 FAST_LH=$(measure fast-lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(commit_cmd "$WORK/lefthook-repo")")
 FAST_FLOOR=$(measure fast-floor-empty "$(one_line_change "$WORK/floor-empty")" "$(commit_cmd "$WORK/floor-empty")")
 FAST_FLOOR_DIFF=$(measure fast-floor-diff "$(one_line_change "$WORK/floor-diff")" "$(commit_cmd "$WORK/floor-diff")")
+FAST_BIG_NONE=$(measure fast-big-none "$(one_line_change "$WORK/plain-big")" "$(commit_cmd "$WORK/plain-big")")
+FAST_BIG_TG=$NA
+[ "$WITH_TIERGATE" = 1 ] && FAST_BIG_TG=$(measure fast-big-tiergate "$(one_line_change "$WORK/tiergate-big")" "$(commit_cmd "$WORK/tiergate-big")")
 
 # ---------------------------------------------------------------- (b) full path
 # AppCDS is switched off by moving the archive(s) the installer made out of the way; the launcher then runs
@@ -207,6 +221,8 @@ Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " -
 | (a) same, lefthook (one-command pre-commit) | $(ms "$FAST_LH") | $(ratio "$FAST_LH" "$FAST_NONE") |
 | (a) floor: two empty sh hooks (pre-commit, commit-msg) | $(ms "$FAST_FLOOR") | $(ratio "$FAST_FLOOR" "$FAST_NONE") |
 | (a) floor: same, pre-commit also runs git diff --cached | $(ms "$FAST_FLOOR_DIFF") | $(ratio "$FAST_FLOOR_DIFF" "$FAST_NONE") |
+| (a) 5,000-file repository, no hooks | $(ms "$FAST_BIG_NONE") | 1.00x |
+| (a) 5,000-file repository, tiergate hooks | $(ms "$FAST_BIG_TG") | $(ratio "$FAST_BIG_TG" "$FAST_BIG_NONE") |
 | (b) commit adding a migration + state-file change, no hooks | $(ms "$FULL_NONE") | |
 | (b) same, tiergate hooks with AppCDS ($CDS_FILES archive(s)) | $(ms "$FULL_TG") | overhead $(ms "$(minus "$FULL_TG" "$FULL_NONE")") |
 | (b) same, tiergate hooks with AppCDS, warm-up thread off | $(ms "$FULL_TG_NOWARM") | overhead $(ms "$(minus "$FULL_TG_NOWARM" "$FULL_NONE")") |
