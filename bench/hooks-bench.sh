@@ -10,7 +10,8 @@
 #
 # Usage: bench/hooks-bench.sh [--runs N] [--tiergate PATH/TO/tiergate] [--without-tiergate] [--keep]
 #   --without-tiergate measures only the peers (no hooks, lefthook), e.g. before the hooks are built.
-#   RUNS (default 30) timed runs per figure after WARMUP (default 3) untimed ones; CHECK_RUNS (default 10).
+#   RUNS (default 30) timed runs per figure after WARMUP (default 3) untimed ones; CHECK_RUNS (default 10);
+#   the (a) commits: FAST_RUNS (default 200) runs each, in FAST_ROUNDS (default 10) interleaved rounds.
 # Needs: bash, git, a JDK and Maven (to build tiergate when --tiergate is not given), npm (for lefthook).
 # Installs hyperfine with apt-get when it is missing and the script runs as root; otherwise times with a loop.
 set -euo pipefail
@@ -19,6 +20,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-30}
 WARMUP=${WARMUP:-3}
 CHECK_RUNS=${CHECK_RUNS:-10}
+FAST_RUNS=${FAST_RUNS:-200}     # (a) commits take milliseconds: many runs, interleaved against drift
+FAST_ROUNDS=${FAST_ROUNDS:-10}
 TIERGATE=${TIERGATE:-}
 KEEP=0
 WITH_TIERGATE=1
@@ -153,16 +156,28 @@ if [ "$WITH_TIERGATE" = 1 ]; then
 fi
 
 # ---------------------------------------------------------------- (a) fast path
-log "(a) fast path, $RUNS runs each"
-FAST_NONE=$(measure fast-none "$(one_line_change "$WORK/plain")" "$(commit_cmd "$WORK/plain")")
-FAST_TG=$NA
-[ "$WITH_TIERGATE" = 1 ] && FAST_TG=$(measure fast-tiergate "$(one_line_change "$WORK/tiergate")" "$(commit_cmd "$WORK/tiergate")")
-FAST_LH=$(measure fast-lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(commit_cmd "$WORK/lefthook-repo")")
-FAST_FLOOR=$(measure fast-floor-empty "$(one_line_change "$WORK/floor-empty")" "$(commit_cmd "$WORK/floor-empty")")
-FAST_FLOOR_DIFF=$(measure fast-floor-diff "$(one_line_change "$WORK/floor-diff")" "$(commit_cmd "$WORK/floor-diff")")
-FAST_BIG_NONE=$(measure fast-big-none "$(one_line_change "$WORK/plain-big")" "$(commit_cmd "$WORK/plain-big")")
-FAST_BIG_TG=$NA
-[ "$WITH_TIERGATE" = 1 ] && FAST_BIG_TG=$(measure fast-big-tiergate "$(one_line_change "$WORK/tiergate-big")" "$(commit_cmd "$WORK/tiergate-big")")
+log "(a) fast path, $FAST_RUNS runs each, interleaved in $FAST_ROUNDS rounds"
+FAST_SET=(none "$(one_line_change "$WORK/plain")" "$(commit_cmd "$WORK/plain")"
+    lefthook "$(one_line_change "$WORK/lefthook-repo")" "$(commit_cmd "$WORK/lefthook-repo")"
+    floor-empty "$(one_line_change "$WORK/floor-empty")" "$(commit_cmd "$WORK/floor-empty")"
+    floor-diff "$(one_line_change "$WORK/floor-diff")" "$(commit_cmd "$WORK/floor-diff")"
+    big-none "$(one_line_change "$WORK/plain-big")" "$(commit_cmd "$WORK/plain-big")")
+if [ "$WITH_TIERGATE" = 1 ]; then
+    FAST_SET+=(tiergate "$(one_line_change "$WORK/tiergate")" "$(commit_cmd "$WORK/tiergate")"
+        big-tiergate "$(one_line_change "$WORK/tiergate-big")" "$(commit_cmd "$WORK/tiergate-big")")
+fi
+FAST_TG=$NA FAST_BIG_TG=$NA
+while read -r label median; do
+    case $label in
+        none) FAST_NONE=$median ;;
+        lefthook) FAST_LH=$median ;;
+        floor-empty) FAST_FLOOR=$median ;;
+        floor-diff) FAST_FLOOR_DIFF=$median ;;
+        big-none) FAST_BIG_NONE=$median ;;
+        tiergate) FAST_TG=$median ;;
+        big-tiergate) FAST_BIG_TG=$median ;;
+    esac
+done < <(RUNS=$FAST_RUNS measure_interleaved "$FAST_ROUNDS" "${FAST_SET[@]}")
 
 # ---------------------------------------------------------------- (b) full path
 # AppCDS is switched off by moving the archive(s) the installer made out of the way; the launcher then runs
@@ -211,7 +226,7 @@ cat <<REPORT
 ### tiergate hook benchmarks
 
 Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(java -version 2>&1 | head -1), $(git --version)
-Timer: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "plain loop (date +%s%N)"); $RUNS runs after $WARMUP warm-up runs (check: $CHECK_RUNS runs)
+Timer: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "plain loop (date +%s%N)"); $RUNS runs after $WARMUP warm-up runs (check: $CHECK_RUNS runs; (a): $FAST_RUNS runs in $FAST_ROUNDS interleaved rounds)
 Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " --without-tiergate")
 
 | figure | median | vs no hooks |

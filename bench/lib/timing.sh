@@ -41,3 +41,46 @@ find_or_install_hyperfine() {
         HYPERFINE=
     fi
 }
+
+# measure_interleaved ROUNDS LABEL PREPARE COMMAND [LABEL PREPARE COMMAND ...]
+# Times every command RUNS times in all, in ROUNDS rounds that each run every command in turn, so that the drift
+# of a shared machine falls on all of them alike (ratios between milliseconds-long commands need that).
+# Prints one line per command: LABEL MEDIAN_MS.
+measure_interleaved() {
+    local rounds=$1
+    shift
+    local per=$(((RUNS + rounds - 1) / rounds)) labels=() args=() r i
+    while [ $# -gt 0 ]; do
+        labels+=("$1")
+        args+=(--prepare "$2" "$3")
+        shift 3
+    done
+    local samples="$RESULTS/interleaved.samples"
+    : >"$samples"
+    for ((r = 0; r < rounds; r++)); do
+        if [ -n "${HYPERFINE:-}" ]; then
+            local json="$RESULTS/interleaved-$r.json"
+            "$HYPERFINE" --shell=bash --style=none --warmup "$WARMUP" --runs "$per" --export-json "$json" \
+                "${args[@]}" >/dev/null 2>"$json.log" || { cat "$json.log" >&2; return 1; }
+            # one line per sample: <command index> <seconds>
+            awk '/"times": \[/ { n++; on = 1; next } on && /\]/ { on = 0 } on { gsub(/[ ,]/, ""); print n - 1, $0 }' \
+                "$json" >>"$samples"
+        else
+            for ((i = 0; i < ${#labels[@]}; i++)); do
+                local k t0 t1
+                for ((k = 0; k < per; k++)); do
+                    bash -c "${args[$((3 * i + 1))]}" >/dev/null
+                    t0=$(date +%s%N)
+                    bash -c "${args[$((3 * i + 2))]}" >/dev/null
+                    t1=$(date +%s%N)
+                    echo "$i $(awk -v d=$((t1 - t0)) 'BEGIN { print d / 1e9 }')" >>"$samples"
+                done
+            done
+        fi
+    done
+    for ((i = 0; i < ${#labels[@]}; i++)); do
+        printf '%s ' "${labels[$i]}"
+        awk -v i="$i" '$1 == i { print $2 * 1000 }' "$samples" | sort -n | awk '{ a[NR] = $1 } END {
+            m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f\n", m }'
+    done
+}
