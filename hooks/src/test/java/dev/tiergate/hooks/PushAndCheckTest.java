@@ -96,6 +96,24 @@ class PushAndCheckTest {
     }
 
     @Test
+    void amendingACommitThatAddedAMigrationKeepsItsTrailersOnce() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code text;\n");
+        assertEquals(0, g.commit("Add code").exit());
+        // git does not tell hooks it is amending: the message repeats HEAD's trailers, which describe what HEAD adds
+        g.write("notes.txt", "amended\n");
+        g.git("add", "notes.txt");
+        Result r = g.run(g.repo, "git", "commit", "-q", "--amend", "--no-edit");
+        assertEquals(0, r.exit(), r.all());
+        String msg = g.git("log", "-1", "--format=%B").out();
+        assertEquals(1, msg.lines().filter(l -> l.startsWith("Tiergate-Migration: V20260616093000")).count(), msg);
+        assertEquals(1, msg.lines().filter(l -> l.startsWith("Tiergate-Actor-Class:")).count(), msg);
+        // the amended commit still may not claim a migration it does not add
+        Result bad = g.run(g.repo, "git", "commit", "-q", "--amend", "-m",
+                "Add code\n\nTiergate-Migration: V20990101000000 \"Drop Table\" contract");
+        assertTrue(bad.exit() != 0 && bad.all().contains("[commit-msg.trailers]"), bad.all());
+    }
+
+    @Test
     void stateAbandonAndPolicyValidate() throws Exception {
         Result state = g.tiergate("state", "--json");
         assertEquals(0, state.exit(), state.all());

@@ -83,8 +83,13 @@ public final class GitRepo implements AutoCloseable {
 
     /** Index vs HEAD: every staged path that differs. */
     public List<Change> stagedChanges() throws IOException {
+        return stagedChangesAgainst(Constants.HEAD);
+    }
+
+    /** Index vs the tree of {@code rev} (no tree when rev does not resolve, as for HEAD~1 of a root commit). */
+    public List<Change> stagedChangesAgainst(String rev) throws IOException {
         Map<String, ObjectId> head = new LinkedHashMap<>();
-        ObjectId headId = repo.resolve(Constants.HEAD + "^{tree}");
+        ObjectId headId = repo.resolve(rev + "^{tree}");
         if (headId != null) {
             try (TreeWalk tw = new TreeWalk(repo)) {
                 tw.addTree(headId);
