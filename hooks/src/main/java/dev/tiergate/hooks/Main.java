@@ -107,7 +107,7 @@ public final class Main {
             return refuse("pre-commit", r.verdict(), err);
         }
         // the commit-msg shim appends these without starting a JVM
-        List<String> trailers = new CommitMsgCheck(ws).trailersForStagedContent();
+        List<String> trailers = new CommitMsgCheck(ws).trailersFor(r.changes());
         Path handoff = ws.git().gitDir().resolve(TRAILERS_FILE);
         if (trailers.isEmpty()) {
             Files.deleteIfExists(handoff);

@@ -50,9 +50,9 @@ public final class CommitMsgCheck {
      * The trailers a commit of the staged content carries, as lines ready to append. Pre-commit hands them to the
      * commit-msg shim in a file so that a normal commit starts one JVM, not two.
      */
-    public List<String> trailersForStagedContent() throws IOException {
+    public List<String> trailersFor(List<GitRepo.Change> stagedChanges) throws IOException {
         Policy policy = ws.policy();
-        Set<String> expected = expectedMigrationTrailers(policy, "HEAD");
+        Set<String> expected = expectedMigrationTrailers(policy, stagedChanges);
         List<String> out = new ArrayList<>();
         for (String e : expected) {
             out.add(MIGRATION_TRAILER + ": " + e);
@@ -65,8 +65,12 @@ public final class CommitMsgCheck {
 
     /** The migration trailers of a commit of the index whose parent is {@code base}. */
     private Set<String> expectedMigrationTrailers(Policy policy, String base) throws IOException {
+        return expectedMigrationTrailers(policy, ws.git().stagedChangesAgainst(base));
+    }
+
+    private Set<String> expectedMigrationTrailers(Policy policy, List<GitRepo.Change> changes) throws IOException {
         Set<String> expected = new LinkedHashSet<>();
-        for (GitRepo.Change c : ws.git().stagedChangesAgainst(base)) {
+        for (GitRepo.Change c : changes) {
             if (c.kind() != 'A' || !MigrationRules.isMigrationPath(c.path(), policy.migrations())) {
                 continue;
             }

@@ -32,8 +32,11 @@ public final class PreCommitCheck {
         this.ws = ws;
     }
 
-    /** The verdict, and the ledger to stage when allowed (null when nothing new to record). */
-    public record Result(Verdict verdict, MigrationLedger ledgerToStage) {
+    /**
+     * The verdict, the ledger to stage when allowed (null when nothing new to record), and the staged changes the
+     * verdict was made from (the trailers are computed from the same list, not from a second walk of the index).
+     */
+    public record Result(Verdict verdict, MigrationLedger ledgerToStage, List<Change> changes) {
     }
 
     public Result run() throws IOException {
@@ -45,14 +48,14 @@ public final class PreCommitCheck {
         if (policyStaged) {
             Verdict pv = PolicyValidator.validate(git.staged(Policy.PATH).orElseThrow(), Policy.PATH);
             if (!pv.isAllowed()) {
-                return new Result(pv, null);
+                return new Result(pv, null, changes);
             }
         }
         Policy policy = ws.policy();
         Optional<String> branch = git.currentBranch();
         v = v.and(stateFiles(changes, branch));
         if (!v.isAllowed()) {
-            return new Result(v, null); // the claim cannot be trusted from a state file that fails its schema
+            return new Result(v, null, changes); // the claim cannot be trusted from a state file that fails its schema
         }
         Optional<Claim> claim = branch.flatMap(ws::claimFor);
         if (branch.isPresent()) {
@@ -102,7 +105,7 @@ public final class PreCommitCheck {
                 }
             }
         }
-        return new Result(v, v.isAllowed() && recorded != ledger ? recorded : null);
+        return new Result(v, v.isAllowed() && recorded != ledger ? recorded : null, changes);
     }
 
     private Verdict stateFiles(List<Change> changes, Optional<String> branch) throws IOException {
