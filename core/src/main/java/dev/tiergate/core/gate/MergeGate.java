@@ -11,6 +11,7 @@ import dev.tiergate.core.workflow.WorkflowState;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +28,15 @@ public final class MergeGate {
 
     public static GateStatus evaluate(Policy policy, PullRequestFacts pr, WorkflowState state, String stateSha,
                                       List<Approval> approvals) {
+        return evaluate(policy, pr, state, stateSha, () -> approvals);
+    }
+
+    /**
+     * As above, reading the approvals only when the verdict depends on them (once CI is green on this head):
+     * the server saves a forge API call on every PR that is still waiting for CI.
+     */
+    public static GateStatus evaluate(Policy policy, PullRequestFacts pr, WorkflowState state, String stateSha,
+                                      Supplier<List<Approval>> approvalsWhenNeeded) {
         Optional<Tier> base = policy.tierForBranch(pr.baseBranch());
         if (base.isEmpty()) {
             return GateStatus.failure("gate.base-not-a-tier",
@@ -72,6 +82,7 @@ public final class MergeGate {
             return GateStatus.pending("gate.ci-not-green",
                     "Waiting for required CI on " + shortSha(pr.headSha()) + " (state " + state + ")");
         }
+        List<Approval> approvals = approvalsWhenNeeded.get();
         Set<String> approvers = approvals.stream()
                 .filter(a -> a.commitSha() == null || a.commitSha().equals(pr.headSha()))
                 .map(a -> a.reviewer().login())

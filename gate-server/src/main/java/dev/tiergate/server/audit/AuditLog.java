@@ -28,7 +28,7 @@ import javax.sql.DataSource;
  * action. Appends are serialised with a transaction-scoped advisory lock so the chain has no forks even when
  * several server processes share one database.
  */
-public final class AuditLog {
+public final class AuditLog implements AuditTrail {
     private static final long CHAIN_LOCK = 0x7469657267617465L; // "tiergate"
     private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private final DataSource ds;
@@ -37,6 +37,7 @@ public final class AuditLog {
         this.ds = ds;
     }
 
+    @Override
     public void append(String kind, RepoRef repo, String subject, Map<String, ?> details) {
         String json;
         try {

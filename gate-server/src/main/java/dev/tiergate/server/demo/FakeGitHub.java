@@ -20,7 +20,7 @@ public final class FakeGitHub implements AutoCloseable {
                        String state, boolean merged) {
     }
 
-    public record PostedStatus(String sha, String state, String context, String description) {
+    public record PostedStatus(String sha, String state, String context, String description, String targetUrl) {
     }
 
     private final Javalin app;
@@ -41,6 +41,14 @@ public final class FakeGitHub implements AutoCloseable {
         app.get(base + "/contents/<path>", this::contents);
         app.get(base + "/branches", ctx -> ctx.json(branches.entrySet().stream()
                 .map(e -> Map.of("name", e.getKey(), "commit", Map.of("sha", e.getValue()))).toList()));
+        app.get(base + "/branches/<name>", ctx -> {
+            String sha = branches.get(ctx.pathParam("name"));
+            if (sha == null) {
+                ctx.status(404).json(Map.of("message", "Branch not found"));
+            } else {
+                ctx.json(Map.of("name", ctx.pathParam("name"), "commit", Map.of("sha", sha), "protected", false));
+            }
+        });
         app.get(base + "/pulls", ctx -> ctx.json(pulls.values().stream().filter(p -> p.state().equals("open")).map(this::pullJson).toList()));
         app.get(base + "/pulls/{n}", ctx -> {
             Pull p = pulls.get(Long.parseLong(ctx.pathParam("n")));
@@ -51,14 +59,25 @@ public final class FakeGitHub implements AutoCloseable {
             }
         });
         app.get(base + "/pulls/{n}/reviews", ctx -> ctx.json(reviews.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
-        app.get(base + "/commits/{sha}/status", ctx -> ctx.json(Map.of("state", "success", "sha", ctx.pathParam("sha"),
-                "statuses", ciStatuses.getOrDefault(ctx.pathParam("sha"), List.of()))));
+        // as on GitHub, the combined status holds the latest status per context, tiergate's own included
+        app.get(base + "/commits/{sha}/status", ctx -> {
+            String sha = ctx.pathParam("sha");
+            Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
+            for (PostedStatus p : posted(sha)) {
+                latest.put(p.context(), Map.of("context", p.context(), "state", p.state(), "description", p.description(),
+                        "target_url", p.targetUrl() == null ? "" : p.targetUrl()));
+            }
+            for (Map<String, Object> s : ciStatuses.getOrDefault(sha, List.of())) {
+                latest.put(String.valueOf(s.get("context")), s);
+            }
+            ctx.json(Map.of("state", "success", "sha", sha, "statuses", new ArrayList<>(latest.values())));
+        });
         app.get(base + "/commits/{sha}/check-runs", ctx -> ctx.json(Map.of("total_count", 0, "check_runs", List.of())));
         app.post(base + "/statuses/{sha}", ctx -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> body = ctx.bodyAsClass(Map.class);
             posted.add(new PostedStatus(ctx.pathParam("sha"), String.valueOf(body.get("state")), String.valueOf(body.get("context")),
-                    String.valueOf(body.get("description"))));
+                    String.valueOf(body.get("description")), (String) body.get("target_url")));
             ctx.status(201).json(body);
         });
         app.start("127.0.0.1", 0);

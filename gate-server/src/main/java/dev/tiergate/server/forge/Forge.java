@@ -1,7 +1,6 @@
 package dev.tiergate.server.forge;
 
 import dev.tiergate.core.gate.Approval;
-import dev.tiergate.core.gate.CheckResult;
 import dev.tiergate.core.gate.PullRequestFacts;
 import java.util.List;
 import java.util.Optional;
@@ -25,12 +24,20 @@ public interface Forge {
 
     List<Approval> approvals(RepoRef repo, long number);
 
-    List<CheckResult> checks(RepoRef repo, String sha);
+    /** CI results on a SHA (tiergate's own never among them) and tiergate's own statuses as the forge shows them. */
+    CommitChecks checks(RepoRef repo, String sha);
+
+    /** A branch's head SHA as the forge shows it now; empty when the branch does not exist. */
+    Optional<String> branchHead(RepoRef repo, String branch);
 
     /** A file's bytes at a commit SHA or branch name; empty when it does not exist there. */
     Optional<byte[]> fileAt(RepoRef repo, String ref, String path);
 
+    /** Posts a status. Callers compare with {@link #checks} first: the forge keeps every post (GitHub: 1,000 per SHA and context). */
     void postStatus(RepoRef repo, String sha, CommitStatus status);
+
+    /** This forge client's API calls so far. */
+    ApiCallCounter calls();
 
     /** Answers an external status check for exactly {@code sha} (GitLab); forges without them ignore it. */
     default void answerStatusCheck(RepoRef repo, long number, String sha, long checkId, boolean passed) {

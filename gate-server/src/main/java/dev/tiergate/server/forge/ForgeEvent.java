@@ -17,8 +17,15 @@ public sealed interface ForgeEvent {
         public enum Action { OPENED, REOPENED, SYNCHRONIZED, BASE_CHANGED, EDITED, CLOSED, MERGED, APPROVAL_CHANGED }
     }
 
-    /** CI reported on a SHA (status, check run/suite, pipeline). */
-    record ChecksChanged(RepoRef repo, String sha) implements ForgeEvent {
+    /**
+     * CI reported on a SHA (status, check run/suite, pipeline). {@code otherJobs}, where the payload lists the
+     * pipeline's jobs (GitLab), names every job but tiergate's own with its status, so a delivery whose only
+     * change is tiergate's own job can be told apart; null when the payload does not say.
+     */
+    record ChecksChanged(RepoRef repo, String sha, String otherJobs) implements ForgeEvent {
+        public ChecksChanged(RepoRef repo, String sha) {
+            this(repo, sha, null);
+        }
     }
 
     /** GitHub merge queue: the status must be posted on the group's head SHA too. */

@@ -143,7 +143,7 @@ public final class GateServer implements AutoCloseable {
             GateProcessor p = processors.get(repo.forge());
             if (p != null) {
                 try {
-                    p.reconcile(repo);
+                    p.reconcile(repo); // logs the items that failed; they are retried next pass
                 } catch (RuntimeException e) {
                     org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }

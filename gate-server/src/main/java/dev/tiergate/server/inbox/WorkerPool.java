@@ -92,15 +92,27 @@ public final class WorkerPool implements AutoCloseable {
                 LOG.warn("delivery {} {} parked after {} attempt(s): {}", d.forge(), d.deliveryId(), d.attempts(), reason);
                 inbox.park(d.id(), reason);
             } else {
-                long factor = 1L << Math.min(d.attempts() - 1, 10);
-                Duration delay = retryBase.multipliedBy(factor);
-                if (delay.compareTo(Duration.ofMinutes(10)) > 0) {
-                    delay = Duration.ofMinutes(10);
-                }
+                Duration delay = retryDelay(d.attempts(), e instanceof ForgeException fe ? fe.retryAfter().orElse(null) : null);
                 LOG.info("delivery {} {} attempt {} failed, retry in {} ms: {}", d.forge(), d.deliveryId(), d.attempts(), delay.toMillis(), reason);
                 inbox.retryLater(d.id(), reason, delay);
             }
         }
+    }
+
+    /**
+     * Exponential backoff from the configured base, capped at 10 minutes; never sooner than a rate-limited forge
+     * asked ({@code Retry-After}, {@code X-RateLimit-Reset}): retrying earlier only spends the budget again.
+     */
+    Duration retryDelay(int attempts, Duration forgeAskedFor) {
+        long factor = 1L << Math.min(attempts - 1, 10);
+        Duration delay = retryBase.multipliedBy(factor);
+        if (delay.compareTo(Duration.ofMinutes(10)) > 0) {
+            delay = Duration.ofMinutes(10);
+        }
+        if (forgeAskedFor != null && forgeAskedFor.compareTo(delay) > 0) {
+            delay = forgeAskedFor;
+        }
+        return delay;
     }
 
     @Override

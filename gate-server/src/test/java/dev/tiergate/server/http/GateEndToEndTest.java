@@ -229,9 +229,11 @@ class GateEndToEndTest {
         h.github.branch("feature/F10", F1);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F10", GitHubPayloads.ZERO, F1, "alice"));
         assertTrue(h.dbBranchExists("feature-f10"));
+        h.github.branch("feature/F10", null);
         h.deliver("delete", Map.of("ref", "feature/F10", "ref_type", "branch", "repository", Map.of("full_name", h.repoPath)));
         assertFalse(h.dbBranchExists("feature-f10"));
         assertTrue(h.branch("feature/F10").isEmpty());
+        h.github.branch("staging", null);
         h.deliver("delete", Map.of("ref", "staging", "ref_type", "branch", "repository", Map.of("full_name", h.repoPath)));
         assertTrue(h.dbBranchExists("staging"));
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("refusal") && r.details().contains("branch.protected-tier")));

@@ -1,81 +1,75 @@
 package dev.tiergate.server.support;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.tiergate.server.demo.WebhookSender;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A WireMock stub of the GitHub REST API for one repository, answering with GitHub's response shapes and
- * recording the statuses tiergate posts. Each setter re-stubs the endpoint with the current state.
+ * A stand-in for GitHub's REST API for one repository that behaves as GitHub does after a write, modelled on
+ * GitHub's documentation:
+ * <ul>
+ * <li>every commit status posted joins that SHA's combined status (latest per context first) and is followed by
+ *     a signed {@code status} webhook, tiergate's own included
+ *     (docs.github.com/en/webhooks/webhook-events-and-payloads#status); a check run likewise fires {@code check_run};</li>
+ * <li>at most 1,000 statuses per SHA and context: the next is refused with 422
+ *     (docs.github.com/en/rest/commits/statuses#create-a-commit-status);</li>
+ * <li>every GET carries an {@code ETag}; a matching {@code If-None-Match} is answered 304 with no body, and a 304
+ *     is not charged to the rate limit (docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api);</li>
+ * <li>{@code X-RateLimit-*} headers on every answer, lists paged with {@code per_page} (default 30, at most 100)
+ *     and a {@code Link: rel="next"} header (docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).</li>
+ * </ul>
  */
-public final class GitHubApiStub implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final WireMockServer wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+public final class GitHubApiStub extends ForgeStub {
+    private static final int STATUS_CAP = 1000;
+    private static final Pattern STATUSES = Pattern.compile("/statuses/([0-9a-f]{40})");
     private final String repo;
+    private final String base;
+    private final Map<String, String> policies = new LinkedHashMap<>();
+    private final Map<String, String> branches = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> pulls = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> reviews = new LinkedHashMap<>();
+    /** Every status posted on a SHA, oldest first (tiergate's and CI's). */
     private final Map<String, List<Map<String, Object>>> statuses = new LinkedHashMap<>();
-    private final Map<String, String> branches = new LinkedHashMap<>();
+    private final Map<String, List<Map<String, Object>>> checkRuns = new LinkedHashMap<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+    private long rateRemaining = 5000;
+    private volatile WebhookSender webhooks;
 
     public GitHubApiStub(String repo) {
         this.repo = repo;
-        wm.start();
-        String base = "/repos/" + repo;
-        wm.stubFor(get(urlPathEqualTo(base)).willReturn(okJson(json(Map.of("full_name", repo, "default_branch", "main")))));
-        wm.stubFor(get(urlPathMatching(base + "/contents/.*")).atPriority(10)
-                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
-                        .withBody("{\"message\":\"Not Found\",\"documentation_url\":\"https://docs.github.com/rest/repos/contents#get-repository-content\"}")));
-        wm.stubFor(post(urlPathMatching(base + "/statuses/.*")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":1,\"state\":\"pending\",\"context\":\"tiergate/workflow\"}")));
-        wm.stubFor(get(urlPathMatching(base + "/commits/.*/check-runs")).willReturn(okJson("{\"total_count\":0,\"check_runs\":[]}")));
-        wm.stubFor(get(urlPathMatching(base + "/commits/.*/status")).atPriority(10)
-                .willReturn(okJson("{\"state\":\"pending\",\"statuses\":[],\"total_count\":0}")));
-        wm.stubFor(get(urlPathMatching(base + "/pulls/[0-9]+/reviews")).atPriority(10).willReturn(okJson("[]")));
-        restubLists();
+        this.base = "/repos/" + repo;
     }
 
-    public String url() {
-        return wm.baseUrl();
-    }
-
-    public WireMockServer wireMock() {
-        return wm;
+    /** Where GitHub delivers its webhooks: from now on, writes fire them as GitHub would. */
+    public void deliverTo(WebhookSender sender) {
+        this.webhooks = sender;
     }
 
     /** Serves {@code .tiergate/policy.yaml} at a ref (a SHA or a branch name). */
-    public void policy(String ref, String yaml) {
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/contents/.tiergate/policy.yaml")).withQueryParam("ref", equalTo(ref))
-                .atPriority(1).willReturn(okJson(json(Map.of("type", "file", "encoding", "base64", "path", ".tiergate/policy.yaml",
-                        "content", Base64.getMimeEncoder().encodeToString(yaml.getBytes(StandardCharsets.UTF_8)))))));
+    public synchronized void policy(String ref, String yaml) {
+        policies.put(ref, yaml);
     }
 
-    public void branch(String name, String sha) {
+    public synchronized void branch(String name, String sha) {
         if (sha == null) {
             branches.remove(name);
         } else {
             branches.put(name, sha);
         }
-        restubLists();
     }
 
-    public void pull(long number, String head, String headSha, String base, String baseSha, String login, boolean bot,
-                     String state, boolean merged) {
+    public synchronized void pull(long number, String head, String headSha, String base, String baseSha, String login, boolean bot,
+                                  String state, boolean merged) {
         Map<String, Object> pr = new LinkedHashMap<>();
         pr.put("url", url() + "/repos/" + repo + "/pulls/" + number);
         pr.put("html_url", "https://github.com/" + repo + "/pull/" + number);
@@ -87,36 +81,54 @@ public final class GitHubApiStub implements AutoCloseable {
         pr.put("base", Map.of("ref", base, "sha", baseSha, "label", "acme:" + base));
         pr.put("merged", merged);
         pr.put("merged_at", merged ? "2026-11-25T10:00:00Z" : null);
+        pr.put("updated_at", java.time.Instant.now().toString());
         pulls.put(number, pr);
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/pulls/" + number)).willReturn(okJson(json(pr))));
-        restubLists();
     }
 
-    public void review(long number, String login, boolean bot, String state, String commitId) {
-        reviews.computeIfAbsent(number, k -> new ArrayList<>()).add(Map.of("id", reviews.get(number).size() + 1,
-                "user", Map.of("login", login, "type", bot ? "Bot" : "User"), "state", state, "commit_id", commitId,
-                "submitted_at", "2026-11-25T09:00:00Z"));
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/pulls/" + number + "/reviews")).atPriority(1)
-                .willReturn(okJson(json(reviews.get(number)))));
+    public synchronized void review(long number, String login, boolean bot, String state, String commitId) {
+        List<Map<String, Object>> list = reviews.computeIfAbsent(number, k -> new ArrayList<>());
+        list.add(Map.of("id", list.size() + 1, "user", Map.of("login", login, "type", bot ? "Bot" : "User"), "state", state,
+                "commit_id", commitId, "submitted_at", "2026-11-25T09:00:00Z"));
     }
 
-    public void ciStatus(String sha, String context, String state) {
-        statuses.computeIfAbsent(sha, k -> new ArrayList<>()).add(Map.of("context", context, "state", state,
-                "description", "CI", "target_url", "https://ci.example/1"));
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/commits/" + sha + "/status")).atPriority(1)
-                .willReturn(okJson(json(Map.of("state", state, "sha", sha, "statuses", statuses.get(sha), "total_count", statuses.get(sha).size())))));
+    /** CI's status on a SHA, recorded without a webhook (the caller delivers the event itself). */
+    public synchronized void ciStatus(String sha, String context, String state) {
+        addStatus(sha, context, state, "CI", "https://ci.example/1");
     }
 
-    /** The bodies of tiergate/workflow statuses posted on a SHA, oldest first. */
-    public List<JsonNode> posted(String sha) {
+    /** CI posts a status through the API: recorded, then GitHub's {@code status} webhook, as for any status. */
+    public void ciReports(String sha, String context, String state) {
+        Map<String, Object> s;
+        synchronized (this) {
+            s = addStatus(sha, context, state, "CI", "https://ci.example/1");
+        }
+        sendStatusWebhook(sha, s);
+    }
+
+    /** A check run completes on a SHA: recorded, then GitHub's {@code check_run} webhook. */
+    public void checkRun(String sha, String name, String conclusion) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        synchronized (this) {
+            run.put("id", ids.incrementAndGet());
+            run.put("name", name);
+            run.put("head_sha", sha);
+            run.put("status", "completed");
+            run.put("conclusion", conclusion);
+            run.put("app", Map.of("slug", "ci"));
+            checkRuns.computeIfAbsent(sha, k -> new ArrayList<>()).add(run);
+        }
+        send("check_run", Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
+    }
+
+    /** The bodies of the statuses tiergate posted on a SHA, oldest first. */
+    public synchronized List<JsonNode> posted(String sha) {
         List<JsonNode> out = new ArrayList<>();
-        wm.findAll(postRequestedFor(urlPathEqualTo("/repos/" + repo + "/statuses/" + sha))).forEach(r -> {
-            try {
-                out.add(JSON.readTree(r.getBodyAsString()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        for (Map<String, Object> s : statuses.getOrDefault(sha, List.of())) {
+            if (String.valueOf(s.get("context")).startsWith("tiergate/")) {
+                out.add(JSON.valueToTree(Map.of("state", s.get("state"), "context", s.get("context"),
+                        "description", String.valueOf(s.get("description")), "target_url", String.valueOf(s.get("target_url")))));
             }
-        });
+        }
         return out;
     }
 
@@ -128,24 +140,222 @@ public final class GitHubApiStub implements AutoCloseable {
         return all.get(all.size() - 1);
     }
 
-    private void restubLists() {
-        List<Map<String, Object>> b = new ArrayList<>();
-        branches.forEach((n, s) -> b.add(Map.of("name", n, "commit", Map.of("sha", s), "protected", false)));
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/branches")).willReturn(okJson(json(b))));
-        List<Map<String, Object>> open = pulls.values().stream().filter(p -> "open".equals(p.get("state"))).toList();
-        wm.stubFor(get(urlPathEqualTo("/repos/" + repo + "/pulls")).willReturn(okJson(json(open))));
-    }
-
-    private static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    @Override
+    protected String routeOf(String method, String path) {
+        return method + " " + fold(path.replace(base, "/repos/{repo}")).replaceAll("/branches/.+", "/branches/{branch}")
+                .replaceAll("/contents/.+", "/contents/{path}");
     }
 
     @Override
-    public void close() {
-        wm.stop();
+    protected Answer answer(Call c) {
+        if (!c.path().startsWith(base)) {
+            return Answer.json(404, Map.of("message", "Not Found"));
+        }
+        String p = c.path().substring(base.length());
+        if (c.method().equals("POST")) {
+            Matcher m = STATUSES.matcher(p);
+            return m.matches() ? createStatus(m.group(1), c) : Answer.json(404, Map.of("message", "Not Found"));
+        }
+        if (!c.method().equals("GET")) {
+            return Answer.json(404, Map.of("message", "Not Found"));
+        }
+        Answer a = read(p, c);
+        return conditional(a, c);
+    }
+
+    private Answer read(String p, Call c) {
+        if (p.isEmpty()) {
+            return Answer.json(200, Map.of("full_name", repo, "default_branch", "main", "private", true));
+        }
+        if (p.startsWith("/contents/")) {
+            String file = p.substring("/contents/".length());
+            String yaml = policies.get(c.query().getOrDefault("ref", "main"));
+            if (!file.equals(".tiergate/policy.yaml") || yaml == null) {
+                return Answer.json(404, Map.of("message", "Not Found",
+                        "documentation_url", "https://docs.github.com/rest/repos/contents#get-repository-content"));
+            }
+            return Answer.json(200, Map.of("type", "file", "encoding", "base64", "path", file, "name", "policy.yaml",
+                    "content", Base64.getMimeEncoder().encodeToString(yaml.getBytes(StandardCharsets.UTF_8))));
+        }
+        if (p.equals("/branches")) {
+            List<Object> list = new ArrayList<>();
+            branches.forEach((n, s) -> list.add(Map.of("name", n, "commit", Map.of("sha", s), "protected", false)));
+            return page(list, c);
+        }
+        if (p.startsWith("/branches/")) {
+            String name = p.substring("/branches/".length());
+            String sha = branches.get(name);
+            return sha == null ? Answer.json(404, Map.of("message", "Branch not found"))
+                    : Answer.json(200, Map.of("name", name, "commit", Map.of("sha", sha), "protected", false));
+        }
+        if (p.equals("/pulls")) {
+            String state = c.query().getOrDefault("state", "open");
+            return page(pulls.values().stream().filter(pr -> state.equals("all") || state.equals(pr.get("state"))).map(pr -> (Object) pr).toList(), c);
+        }
+        Matcher pull = Pattern.compile("/pulls/(\\d+)(/reviews)?").matcher(p);
+        if (pull.matches()) {
+            long n = Long.parseLong(pull.group(1));
+            if (!pulls.containsKey(n)) {
+                return Answer.json(404, Map.of("message", "Not Found"));
+            }
+            return pull.group(2) == null ? Answer.json(200, pulls.get(n)) : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
+        }
+        Matcher commit = Pattern.compile("/commits/([0-9a-f]{40})/(status|check-runs)").matcher(p);
+        if (commit.matches()) {
+            String sha = commit.group(1);
+            if (commit.group(2).equals("status")) {
+                return combinedStatus(sha, c);
+            }
+            List<Map<String, Object>> runs = checkRuns.getOrDefault(sha, List.of());
+            return Answer.json(200, Map.of("total_count", runs.size(), "check_runs", runs));
+        }
+        return Answer.json(404, Map.of("message", "Not Found"));
+    }
+
+    /** The latest status per context, newest first, and the combined state over them. */
+    private Answer combinedStatus(String sha, Call c) {
+        Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
+        List<Map<String, Object>> all = new ArrayList<>(statuses.getOrDefault(sha, List.of()));
+        java.util.Collections.reverse(all);
+        for (Map<String, Object> s : all) {
+            latest.putIfAbsent(String.valueOf(s.get("context")), s);
+        }
+        String state = latest.isEmpty() ? "pending"
+                : latest.values().stream().anyMatch(s -> s.get("state").equals("failure") || s.get("state").equals("error")) ? "failure"
+                : latest.values().stream().anyMatch(s -> s.get("state").equals("pending")) ? "pending" : "success";
+        int perPage = Math.min(100, c.intParam("per_page", 30));
+        List<Map<String, Object>> first = new ArrayList<>(latest.values()).subList(0, Math.min(perPage, latest.size()));
+        return Answer.json(200, Map.of("state", state, "sha", sha, "statuses", first, "total_count", latest.size()));
+    }
+
+    private Answer createStatus(String sha, Call c) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body());
+        } catch (Exception e) {
+            return Answer.json(400, Map.of("message", "Problems parsing JSON"));
+        }
+        String state = body.path("state").asText();
+        if (!List.of("error", "failure", "pending", "success").contains(state)) {
+            return Answer.json(422, Map.of("message", "Validation Failed"));
+        }
+        String context = body.path("context").asText("default");
+        long already = statuses.getOrDefault(sha, List.of()).stream().filter(s -> context.equals(s.get("context"))).count();
+        if (already >= STATUS_CAP) {
+            return Answer.json(422, Map.of("message", "Validation Failed", "errors", List.of(Map.of("resource", "Status", "code", "custom",
+                    "message", "This SHA and context has reached the maximum number of statuses."))));
+        }
+        Map<String, Object> s = addStatus(sha, context, state, body.path("description").asText(null), body.path("target_url").asText(null));
+        afterAnswer(() -> sendStatusWebhook(sha, s));
+        return Answer.json(201, s);
+    }
+
+    private Map<String, Object> addStatus(String sha, String context, String state, String description, String targetUrl) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("id", ids.incrementAndGet());
+        s.put("state", state);
+        s.put("description", description);
+        s.put("target_url", targetUrl);
+        s.put("context", context);
+        s.put("created_at", java.time.Instant.now().toString());
+        statuses.computeIfAbsent(sha, k -> new ArrayList<>()).add(s);
+        return s;
+    }
+
+    private void sendStatusWebhook(String sha, Map<String, Object> s) {
+        List<Object> on = new ArrayList<>();
+        synchronized (this) {
+            branches.forEach((n, head) -> {
+                if (head.equals(sha)) {
+                    on.add(Map.of("name", n, "commit", Map.of("sha", head), "protected", false));
+                }
+            });
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("id", s.get("id"));
+        payload.put("sha", sha);
+        payload.put("name", repo);
+        payload.put("target_url", s.get("target_url"));
+        payload.put("context", s.get("context"));
+        payload.put("description", s.get("description"));
+        payload.put("state", s.get("state"));
+        payload.put("commit", Map.of("sha", sha));
+        payload.put("branches", on);
+        payload.put("repository", repository());
+        payload.put("sender", sender());
+        send("status", payload);
+    }
+
+    private void send(String event, Object payload) {
+        WebhookSender to = webhooks;
+        if (to == null) {
+            return;
+        }
+        try {
+            to.send(event, payload);
+        } catch (Exception e) {
+            throw new IllegalStateException("GitHub stub could not deliver " + event + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Object> repository() {
+        return Map.of("full_name", repo, "name", repo.substring(repo.indexOf('/') + 1), "default_branch", "main");
+    }
+
+    private static Map<String, Object> sender() {
+        return Map.of("login", "tiergate-bot", "type", "Bot");
+    }
+
+    /** One page of a list, with GitHub's Link header when more follow. */
+    private Answer page(List<Object> all, Call c) {
+        int perPage = Math.max(1, Math.min(100, c.intParam("per_page", 30)));
+        int page = Math.max(1, c.intParam("page", 1));
+        int from = Math.min(all.size(), (page - 1) * perPage);
+        int to = Math.min(all.size(), from + perPage);
+        Answer a = Answer.json(200, all.subList(from, to));
+        if (to < all.size()) {
+            Map<String, String> q = new LinkedHashMap<>(c.query());
+            q.put("per_page", Integer.toString(perPage));
+            q.put("page", Integer.toString(page + 1));
+            StringBuilder next = new StringBuilder(url()).append(c.path()).append('?');
+            q.forEach((k, v) -> next.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+            next.setLength(next.length() - 1);
+            a.headers().put("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return a;
+    }
+
+    /** ETag on every 200; a matching If-None-Match is a free 304. Rate-limit headers on everything. */
+    private Answer conditional(Answer a, Call c) {
+        Map<String, String> h = new LinkedHashMap<>(a.headers());
+        if (a.status() == 200) {
+            String etag = "W/\"" + digest(a.body()) + "\"";
+            h.put("ETag", etag);
+            if (etag.equals(c.header("If-None-Match"))) {
+                rateHeaders(h, false);
+                return new Answer(304, h, null);
+            }
+        }
+        rateHeaders(h, true);
+        return new Answer(a.status(), h, a.body());
+    }
+
+    private void rateHeaders(Map<String, String> h, boolean charged) {
+        if (charged && rateRemaining > 0) {
+            rateRemaining--;
+        }
+        h.put("X-RateLimit-Limit", "5000");
+        h.put("X-RateLimit-Remaining", Long.toString(rateRemaining));
+        h.put("X-RateLimit-Used", Long.toString(5000 - rateRemaining));
+        h.put("X-RateLimit-Reset", Long.toString(java.time.Instant.now().getEpochSecond() + 3600));
+        h.put("X-RateLimit-Resource", "core");
+    }
+
+    private static String digest(String body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,71 +1,122 @@
 package dev.tiergate.server.support;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
-
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A WireMock stub of GitLab's REST API v4 for one project, with GitLab's response shapes; records posted statuses. */
-public final class GitLabApiStub implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final WireMockServer wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+/**
+ * A stand-in for GitLab's REST API v4 for one project that behaves as GitLab does after a write, modelled on
+ * GitLab's documentation:
+ * <ul>
+ * <li>a commit status posted with {@code pipeline_id} becomes a job (stage {@code external}) of that pipeline, and
+ *     without one, of the SHA's latest pipeline or of a new pipeline with source {@code external} when the SHA has
+ *     none (docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit);</li>
+ * <li>moving a job to the state it is already in is refused: 400 "Cannot transition status via :enqueue from
+ *     :pending" (GitLab's commit status state machine);</li>
+ * <li>the pipeline's status is recomputed over all its jobs, the external ones included, and a Pipeline Hook is
+ *     delivered when it changes; the hook's {@code builds} list CI jobs only, not external statuses
+ *     (docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events);</li>
+ * <li>the commit's statuses list CI jobs and external statuses alike, the latest per name; lists are paged with
+ *     {@code per_page} (default 20, at most 100) and {@code X-Next-Page} (docs.gitlab.com/api/rest/#pagination).</li>
+ * </ul>
+ */
+public final class GitLabApiStub extends ForgeStub {
+    private final String path;
     private final String base;
+    private final Map<String, String> policies = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> mrs = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> approvals = new LinkedHashMap<>();
-    private final Map<String, List<Map<String, Object>>> statuses = new LinkedHashMap<>();
     private final Map<String, String> branches = new LinkedHashMap<>();
+    private final List<Pipeline> pipelines = new ArrayList<>();
+    private final List<JsonNode> postedStatuses = new ArrayList<>();
+    private final List<JsonNode> statusCheckResponses = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong(100);
+    private int statusCheckAnswer = 201;
+    private volatile BiConsumer<String, Object> webhooks;
+
+    private static final class Job {
+        final long id;
+        final String name;
+        final String stage;
+        String status;
+        String description;
+        String targetUrl;
+        boolean allowFailure;
+
+        Job(long id, String name, String stage, String status) {
+            this.id = id;
+            this.name = name;
+            this.stage = stage;
+            this.status = status;
+        }
+
+        boolean external() {
+            return stage.equals("external");
+        }
+    }
+
+    private static final class Pipeline {
+        final long id;
+        final String sha;
+        final String ref;
+        final String source;
+        final Map<String, Job> jobs = new LinkedHashMap<>();
+
+        Pipeline(long id, String sha, String ref, String source) {
+            this.id = id;
+            this.sha = sha;
+            this.ref = ref;
+            this.source = source;
+        }
+
+        /** GitLab's composite status: running while any job is unfinished, then failed, canceled or success. */
+        String status() {
+            List<Job> counted = jobs.values().stream().filter(j -> !(j.allowFailure && j.status.equals("failed"))).toList();
+            if (counted.stream().anyMatch(j -> j.status.equals("running"))) {
+                return "running";
+            }
+            if (counted.stream().anyMatch(j -> j.status.equals("pending") || j.status.equals("created"))) {
+                return "pending";
+            }
+            if (counted.stream().anyMatch(j -> j.status.equals("failed"))) {
+                return "failed";
+            }
+            if (counted.stream().anyMatch(j -> j.status.equals("canceled"))) {
+                return "canceled";
+            }
+            return "success";
+        }
+    }
 
     public GitLabApiStub(String path) {
-        wm.start();
-        this.base = "/api/v4/projects/" + path.replace("/", "%2F");
-        String q = Pattern.quote(base);
-        wm.stubFor(get(urlPathEqualTo(base)).willReturn(okJson(json(Map.of("id", 15, "path_with_namespace", path, "default_branch", "main")))));
-        wm.stubFor(get(urlPathMatching(q + "/repository/files/.*/raw")).atPriority(10)
-                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json").withBody("{\"message\":\"404 File Not Found\"}")));
-        wm.stubFor(post(urlPathMatching(q + "/statuses/.*")).willReturn(aResponse().withStatus(201)
-                .withHeader("Content-Type", "application/json").withBody("{\"id\":1,\"status\":\"pending\",\"name\":\"tiergate/workflow\"}")));
-        wm.stubFor(get(urlPathMatching(q + "/repository/commits/.*/statuses")).atPriority(10).willReturn(okJson("[]")));
-        wm.stubFor(get(urlPathEqualTo(base + "/pipelines")).atPriority(10).willReturn(okJson("[]")));
-        wm.stubFor(get(urlPathMatching(q + "/merge_requests/[0-9]+/approvals")).atPriority(10)
-                .willReturn(okJson("{\"approved\":false,\"approved_by\":[]}")));
-        wm.stubFor(post(urlPathMatching(q + "/merge_requests/[0-9]+/status_check_responses")).atPriority(10)
-                .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json").withBody("{\"id\":1}")));
-        restubLists();
+        this.path = path;
+        this.base = "/api/v4/projects/" + path;
     }
 
-    public String url() {
-        return wm.baseUrl();
+    /** Where GitLab delivers its webhooks (event name, payload): from now on, writes fire them as GitLab would. */
+    public void deliverTo(BiConsumer<String, Object> sink) {
+        this.webhooks = sink;
     }
 
-    public void policy(String ref, String yaml) {
-        wm.stubFor(get(urlPathEqualTo(base + "/repository/files/.tiergate%2Fpolicy.yaml/raw")).withQueryParam("ref", equalTo(ref))
-                .atPriority(1).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/plain").withBody(yaml)));
+    public synchronized void policy(String ref, String yaml) {
+        policies.put(ref, yaml);
     }
 
-    public void branch(String name, String sha) {
+    public synchronized void branch(String name, String sha) {
         if (sha == null) {
             branches.remove(name);
         } else {
             branches.put(name, sha);
         }
-        restubLists();
     }
 
-    public void mergeRequest(long iid, String source, String sha, String target, String targetSha, String author, boolean bot, String state) {
+    public synchronized void mergeRequest(long iid, String source, String sha, String target, String targetSha, String author, boolean bot, String state) {
         Map<String, Object> mr = new LinkedHashMap<>();
         mr.put("id", 1000 + iid);
         mr.put("iid", iid);
@@ -78,30 +129,35 @@ public final class GitLabApiStub implements AutoCloseable {
         mr.put("diff_refs", Map.of("base_sha", targetSha, "head_sha", sha, "start_sha", targetSha));
         mr.put("web_url", "https://gitlab.example.com/merge_requests/" + iid);
         mrs.put(iid, mr);
-        wm.stubFor(get(urlPathEqualTo(base + "/merge_requests/" + iid)).willReturn(okJson(json(mr))));
-        restubLists();
     }
 
-    public void approve(long iid, String username, boolean bot) {
+    public synchronized void approve(long iid, String username, boolean bot) {
         approvals.computeIfAbsent(iid, k -> new ArrayList<>()).add(Map.of("user", Map.of("id", 3, "username", username, "bot", bot)));
-        wm.stubFor(get(urlPathEqualTo(base + "/merge_requests/" + iid + "/approvals")).atPriority(1)
-                .willReturn(okJson(json(Map.of("approved", true, "approved_by", approvals.get(iid))))));
     }
 
-    public void jobStatus(String sha, String name, String status) {
-        statuses.computeIfAbsent(sha, k -> new ArrayList<>()).add(Map.of("id", 5, "sha", sha, "name", name, "status", status));
-        wm.stubFor(get(urlPathEqualTo(base + "/repository/commits/" + sha + "/statuses")).atPriority(1).willReturn(okJson(json(statuses.get(sha)))));
-        wm.stubFor(get(urlPathEqualTo(base + "/pipelines")).withQueryParam("sha", equalTo(sha)).atPriority(1)
-                .willReturn(okJson(json(List.of(Map.of("id", 31, "sha", sha, "ref", "x", "status", status))))));
+    /** A CI job's status on a SHA, without a webhook (the caller delivers the event itself). */
+    public synchronized void jobStatus(String sha, String name, String status) {
+        setJob(sha, name, status);
     }
 
-    public void statusCheckAnswers(int httpStatus) {
-        wm.stubFor(post(urlPathMatching(Pattern.quote(base) + "/merge_requests/[0-9]+/status_check_responses")).atPriority(1)
-                .willReturn(aResponse().withStatus(httpStatus).withHeader("Content-Type", "application/json").withBody("{\"message\":\"409 Conflict\"}")));
+    /** A CI job changes status: recorded, then a Pipeline Hook when the pipeline's status changed, as GitLab does. */
+    public void runJob(String sha, String name, String status) {
+        Map<String, Object> hook;
+        synchronized (this) {
+            hook = setJob(sha, name, status);
+        }
+        if (hook != null) {
+            send("Pipeline Hook", hook);
+        }
     }
 
-    public List<JsonNode> posted(String sha) {
-        return bodies(postRequestedFor(urlPathEqualTo(base + "/statuses/" + sha)));
+    public synchronized void statusCheckAnswers(int httpStatus) {
+        statusCheckAnswer = httpStatus;
+    }
+
+    /** The bodies of the statuses tiergate posted on a SHA (accepted or not), oldest first. */
+    public synchronized List<JsonNode> posted(String sha) {
+        return postedStatuses.stream().filter(n -> n.path("_sha").asText().equals(sha)).toList();
     }
 
     public JsonNode lastPosted(String sha) {
@@ -112,40 +168,235 @@ public final class GitLabApiStub implements AutoCloseable {
         return all.get(all.size() - 1);
     }
 
-    public List<JsonNode> statusCheckResponses(long iid) {
-        return bodies(postRequestedFor(urlPathEqualTo(base + "/merge_requests/" + iid + "/status_check_responses")));
+    public synchronized List<JsonNode> statusCheckResponses(long iid) {
+        return statusCheckResponses.stream().filter(n -> n.path("_iid").asLong() == iid).toList();
     }
 
-    private List<JsonNode> bodies(com.github.tomakehurst.wiremock.matching.RequestPatternBuilder p) {
-        List<JsonNode> out = new ArrayList<>();
-        wm.findAll(p).forEach(r -> {
-            try {
-                out.add(JSON.readTree(r.getBodyAsString()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return out;
+    public synchronized long latestPipelineId(String sha) {
+        return latestPipeline(sha).map(pl -> pl.id).orElse(-1L);
     }
 
-    private void restubLists() {
-        List<Map<String, Object>> b = new ArrayList<>();
-        branches.forEach((n, s) -> b.add(Map.of("name", n, "commit", Map.of("id", s), "protected", false)));
-        wm.stubFor(get(urlPathEqualTo(base + "/repository/branches")).willReturn(okJson(json(b))));
-        List<Map<String, Object>> open = mrs.values().stream().filter(m -> "opened".equals(m.get("state"))).toList();
-        wm.stubFor(get(urlPathEqualTo(base + "/merge_requests")).willReturn(okJson(json(open))));
-    }
-
-    private static String json(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    /** The status GitLab shows for the SHA's latest pipeline. */
+    public synchronized String pipelineStatus(String sha) {
+        return latestPipeline(sha).map(Pipeline::status).orElse("none");
     }
 
     @Override
-    public void close() {
-        wm.stop();
+    protected String routeOf(String method, String p) {
+        return method + " " + fold(p.replace(base, "/projects/{project}")).replaceAll("/branches/.+", "/branches/{branch}")
+                .replaceAll("/files/.+/raw", "/files/{path}/raw");
+    }
+
+    @Override
+    protected Answer answer(Call c) {
+        if (!c.path().startsWith(base)) {
+            return Answer.json(404, Map.of("message", "404 Project Not Found"));
+        }
+        String p = c.path().substring(base.length());
+        if (c.method().equals("POST")) {
+            Matcher status = Pattern.compile("/statuses/([0-9a-f]{40})").matcher(p);
+            if (status.matches()) {
+                return createStatus(status.group(1), c);
+            }
+            Matcher check = Pattern.compile("/merge_requests/(\\d+)/status_check_responses").matcher(p);
+            if (check.matches()) {
+                JsonNode body = parse(c.body());
+                ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_iid", Long.parseLong(check.group(1)));
+                statusCheckResponses.add(body);
+                return statusCheckAnswer == 201 ? Answer.json(201, Map.of("id", ids.incrementAndGet()))
+                        : Answer.json(statusCheckAnswer, Map.of("message", statusCheckAnswer + " Conflict"));
+            }
+            return Answer.json(404, Map.of("message", "404 Not Found"));
+        }
+        if (p.isEmpty()) {
+            return Answer.json(200, Map.of("id", 15, "path_with_namespace", path, "default_branch", "main"));
+        }
+        Matcher file = Pattern.compile("/repository/files/(.+)/raw").matcher(p);
+        if (file.matches()) {
+            String yaml = policies.get(c.query().getOrDefault("ref", "main"));
+            if (!file.group(1).equals(".tiergate/policy.yaml") || yaml == null) {
+                return Answer.json(404, Map.of("message", "404 File Not Found"));
+            }
+            return new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), yaml);
+        }
+        if (p.equals("/repository/branches")) {
+            List<Object> list = new ArrayList<>();
+            branches.forEach((n, s) -> list.add(Map.of("name", n, "commit", Map.of("id", s), "protected", false)));
+            return page(list, c);
+        }
+        if (p.startsWith("/repository/branches/")) {
+            String name = p.substring("/repository/branches/".length());
+            String sha = branches.get(name);
+            return sha == null ? Answer.json(404, Map.of("message", "404 Branch Not Found"))
+                    : Answer.json(200, Map.of("name", name, "commit", Map.of("id", sha), "protected", false));
+        }
+        if (p.equals("/merge_requests")) {
+            String state = c.query().getOrDefault("state", "all");
+            return page(mrs.values().stream().filter(m -> state.equals("all") || state.equals(m.get("state"))).map(m -> (Object) m).toList(), c);
+        }
+        Matcher mr = Pattern.compile("/merge_requests/(\\d+)(/approvals)?").matcher(p);
+        if (mr.matches()) {
+            long iid = Long.parseLong(mr.group(1));
+            if (!mrs.containsKey(iid)) {
+                return Answer.json(404, Map.of("message", "404 Not found"));
+            }
+            if (mr.group(2) == null) {
+                return Answer.json(200, mrs.get(iid));
+            }
+            List<Map<String, Object>> by = approvals.getOrDefault(iid, List.of());
+            return Answer.json(200, Map.of("approved", !by.isEmpty(), "approved_by", by));
+        }
+        Matcher statuses = Pattern.compile("/repository/commits/([0-9a-f]{40})/statuses").matcher(p);
+        if (statuses.matches()) {
+            Map<String, Object> latest = new LinkedHashMap<>();
+            for (int i = pipelines.size() - 1; i >= 0; i--) {
+                Pipeline pl = pipelines.get(i);
+                if (pl.sha.equals(statuses.group(1))) {
+                    pl.jobs.values().forEach(j -> latest.putIfAbsent(j.name, jobJson(pl, j)));
+                }
+            }
+            return page(new ArrayList<>(latest.values()), c);
+        }
+        if (p.equals("/pipelines")) {
+            String sha = c.query().get("sha");
+            List<Object> list = new ArrayList<>();
+            for (int i = pipelines.size() - 1; i >= 0; i--) {
+                Pipeline pl = pipelines.get(i);
+                if (sha == null || pl.sha.equals(sha)) {
+                    list.add(Map.of("id", pl.id, "sha", pl.sha, "ref", pl.ref, "status", pl.status(), "source", pl.source));
+                }
+            }
+            return page(list, c);
+        }
+        return Answer.json(404, Map.of("message", "404 Not Found"));
+    }
+
+    private Answer createStatus(String sha, Call c) {
+        JsonNode body = parse(c.body());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_sha", sha);
+        postedStatuses.add(body);
+        String state = body.path("state").asText();
+        if (!List.of("pending", "running", "success", "failed", "canceled", "skipped").contains(state)) {
+            return Answer.json(400, Map.of("message", "state does not have a valid value"));
+        }
+        String name = body.path("name").asText("default");
+        Pipeline pl;
+        if (body.hasNonNull("pipeline_id")) {
+            pl = pipelines.stream().filter(x -> x.id == body.path("pipeline_id").asLong() && x.sha.equals(sha)).findFirst().orElse(null);
+            if (pl == null) {
+                return Answer.json(404, Map.of("message", "404 Pipeline Not Found"));
+            }
+        } else {
+            pl = latestPipeline(sha).orElseGet(() -> newPipeline(sha, "external"));
+        }
+        String before = pl.status();
+        Job job = pl.jobs.get(name);
+        if (job != null && job.status.equals(state) && (state.equals("pending") || state.equals("running"))) {
+            return Answer.json(400, Map.of("message", "Cannot transition status via :" + (state.equals("pending") ? "enqueue" : "run")
+                    + " from :" + state));
+        }
+        if (job == null) {
+            job = new Job(ids.incrementAndGet(), name, "external", state);
+            pl.jobs.put(name, job);
+        }
+        job.status = state;
+        job.description = body.path("description").asText(null);
+        job.targetUrl = body.path("target_url").asText(null);
+        Map<String, Object> answer = jobJson(pl, job);
+        if (!before.equals(pl.status())) {
+            Map<String, Object> hook = pipelineHook(pl);
+            afterAnswer(() -> send("Pipeline Hook", hook));
+        }
+        return Answer.json(201, answer);
+    }
+
+    private Map<String, Object> setJob(String sha, String name, String status) {
+        Pipeline pl = pipelines.stream().filter(x -> x.sha.equals(sha) && !x.source.equals("external")).reduce((a, b) -> b)
+                .orElseGet(() -> newPipeline(sha, "push"));
+        String before = pl.jobs.isEmpty() ? "none" : pl.status();
+        pl.jobs.computeIfAbsent(name, n -> new Job(ids.incrementAndGet(), n, "test", status)).status = status;
+        return before.equals(pl.status()) ? null : pipelineHook(pl);
+    }
+
+    private Pipeline newPipeline(String sha, String source) {
+        String ref = branches.entrySet().stream().filter(e -> e.getValue().equals(sha)).map(Map.Entry::getKey).findFirst().orElse("main");
+        Pipeline pl = new Pipeline(ids.incrementAndGet(), sha, ref, source);
+        pipelines.add(pl);
+        return pl;
+    }
+
+    private java.util.Optional<Pipeline> latestPipeline(String sha) {
+        return pipelines.stream().filter(x -> x.sha.equals(sha)).reduce((a, b) -> b);
+    }
+
+    private Map<String, Object> jobJson(Pipeline pl, Job j) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", j.id);
+        m.put("sha", pl.sha);
+        m.put("ref", pl.ref);
+        m.put("status", j.status);
+        m.put("name", j.name);
+        m.put("stage", j.stage);
+        m.put("description", j.description);
+        m.put("target_url", j.targetUrl);
+        m.put("allow_failure", j.allowFailure);
+        m.put("pipeline_id", pl.id);
+        return m;
+    }
+
+    private Map<String, Object> pipelineHook(Pipeline pl) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("id", pl.id);
+        attrs.put("iid", pl.id - 100);
+        attrs.put("ref", pl.ref);
+        attrs.put("tag", false);
+        attrs.put("sha", pl.sha);
+        attrs.put("source", pl.source);
+        attrs.put("status", pl.status());
+        attrs.put("detailed_status", pl.status());
+        List<Object> builds = new ArrayList<>();
+        for (Job j : pl.jobs.values()) {
+            if (!j.external()) { // the hook lists CI builds, not external commit statuses
+                builds.add(Map.of("id", j.id, "stage", j.stage, "name", j.name, "status", j.status, "allow_failure", j.allowFailure));
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("object_kind", "pipeline");
+        m.put("object_attributes", attrs);
+        mrs.values().stream().filter(mr -> pl.sha.equals(mr.get("sha"))).findFirst()
+                .ifPresent(mr -> m.put("merge_request", Map.of("id", mr.get("id"), "iid", mr.get("iid"), "source_branch", mr.get("source_branch"),
+                        "target_branch", mr.get("target_branch"), "state", mr.get("state"))));
+        m.put("project", Map.of("id", 15, "path_with_namespace", path, "default_branch", "main"));
+        m.put("builds", builds);
+        return m;
+    }
+
+    private void send(String event, Object payload) {
+        BiConsumer<String, Object> to = webhooks;
+        if (to != null) {
+            to.accept(event, payload);
+        }
+    }
+
+    /** One page of a list with GitLab's pagination headers. */
+    private Answer page(List<Object> all, Call c) {
+        int perPage = Math.max(1, Math.min(100, c.intParam("per_page", 20)));
+        int page = Math.max(1, c.intParam("page", 1));
+        int from = Math.min(all.size(), (page - 1) * perPage);
+        int to = Math.min(all.size(), from + perPage);
+        Answer a = Answer.json(200, all.subList(from, to));
+        a.headers().put("X-Page", Integer.toString(page));
+        a.headers().put("X-Per-Page", Integer.toString(perPage));
+        a.headers().put("X-Total", Integer.toString(all.size()));
+        a.headers().put("X-Next-Page", to < all.size() ? Integer.toString(page + 1) : "");
+        return a;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
     }
 }

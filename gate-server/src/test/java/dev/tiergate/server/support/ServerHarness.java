@@ -26,19 +26,27 @@ public final class ServerHarness implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     public ServerHarness() {
+        this(Map.of());
+    }
+
+    /** {@code settings} add to or override the test configuration (e.g. TIERGATE_RECONCILE_SECONDS). */
+    public ServerHarness(Map<String, String> settings) {
         this.repoPath = "acme/inv-" + UUID.randomUUID().toString().substring(0, 8);
         this.repo = new RepoRef("github", null, repoPath);
         this.github = new GitHubApiStub(repoPath);
         this.db = TestPostgres.freshStore();
-        ServerConfig cfg = ServerConfig.fromEnvironment(Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "TIERGATE_PORT", "0",
                 "TIERGATE_GITHUB_WEBHOOK_SECRET", SECRET,
                 "TIERGATE_GITHUB_API_URL", github.url(),
                 "TIERGATE_PUBLIC_URL", "https://tiergate.example",
                 "TIERGATE_RETRY_BASE_MS", "50",
-                "TIERGATE_MAX_ATTEMPTS", "3"), null);
+                "TIERGATE_MAX_ATTEMPTS", "3"));
+        env.putAll(settings);
+        ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         this.server = GateServer.start(cfg, db, GateServer.bindings(cfg));
         this.hooks = new WebhookSender(baseUrl(), SECRET);
+        github.deliverTo(hooks); // as on github.com: every status posted comes back as a status webhook
     }
 
     public String baseUrl() {

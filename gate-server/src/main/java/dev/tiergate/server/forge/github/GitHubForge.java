@@ -5,6 +5,9 @@ import dev.tiergate.core.gate.Approval;
 import dev.tiergate.core.gate.CheckResult;
 import dev.tiergate.core.gate.ForgeIdentity;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.server.forge.ApiCallCounter;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.JsonHttp;
@@ -95,12 +98,27 @@ public final class GitHubForge implements Forge {
         return out;
     }
 
+    /**
+     * The combined status (the latest status per context, tiergate's own included) and the check runs on a SHA,
+     * two conditional requests: an unchanged commit costs two 304s, which GitHub does not charge to the rate limit.
+     */
     @Override
-    public List<CheckResult> checks(RepoRef repo, String sha) {
-        List<CheckResult> out = new ArrayList<>();
-        JsonNode combined = http.get("/repos/" + repo.path() + "/commits/" + sha + "/status");
+    public CommitChecks checks(RepoRef repo, String sha) {
+        List<CheckResult> ci = new ArrayList<>();
+        Map<String, CommitStatus> ours = new LinkedHashMap<>();
+        JsonNode combined = http.get("/repos/" + repo.path() + "/commits/" + sha + "/status?per_page=100");
         for (JsonNode s : combined.path("statuses")) {
-            out.add(new CheckResult(s.path("context").asText(), switch (s.path("state").asText()) {
+            String context = s.path("context").asText();
+            String state = s.path("state").asText();
+            if (CommitChecks.isOurs(context)) {
+                ours.putIfAbsent(context, new CommitStatus(context, switch (state) {
+                    case "success" -> StatusState.SUCCESS;
+                    case "pending" -> StatusState.PENDING;
+                    default -> StatusState.FAILURE;
+                }, s.path("description").asText(null), s.path("target_url").asText(null)));
+                continue;
+            }
+            ci.add(new CheckResult(context, switch (state) {
                 case "success" -> CheckResult.Outcome.SUCCESS;
                 case "pending" -> CheckResult.Outcome.PENDING;
                 default -> CheckResult.Outcome.FAILURE;
@@ -108,6 +126,9 @@ public final class GitHubForge implements Forge {
         }
         JsonNode runs = http.get("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100");
         for (JsonNode r : runs.path("check_runs")) {
+            if (CommitChecks.isOurs(r.path("name").asText())) {
+                continue;
+            }
             CheckResult.Outcome o;
             if (!r.path("status").asText().equals("completed")) {
                 o = CheckResult.Outcome.PENDING;
@@ -117,9 +138,32 @@ public final class GitHubForge implements Forge {
                     default -> CheckResult.Outcome.FAILURE;
                 };
             }
-            out.add(new CheckResult(r.path("name").asText(), o));
+            ci.add(new CheckResult(r.path("name").asText(), o));
         }
-        return out;
+        return new CommitChecks(ci, ours);
+    }
+
+    @Override
+    public Optional<String> branchHead(RepoRef repo, String branch) {
+        return http.getIfExists("/repos/" + repo.path() + "/branches/" + encodePath(branch))
+                .map(r -> r.body().path("commit").path("sha").asText(null));
+    }
+
+    @Override
+    public ApiCallCounter calls() {
+        return http.calls();
+    }
+
+    /** Each segment of a branch name percent-encoded, the slashes kept, as GitHub's branch endpoints expect. */
+    static String encodePath(String branch) {
+        StringBuilder out = new StringBuilder();
+        for (String part : branch.split("/", -1)) {
+            if (out.length() > 0) {
+                out.append('/');
+            }
+            out.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
+        }
+        return out.toString();
     }
 
     @Override
@@ -132,7 +176,7 @@ public final class GitHubForge implements Forge {
     public void postStatus(RepoRef repo, String sha, CommitStatus status) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("state", status.state().name().toLowerCase(Locale.ROOT));
-        body.put("context", CommitStatus.CONTEXT);
+        body.put("context", status.context());
         body.put("description", status.description());
         if (status.targetUrl() != null) {
             body.put("target_url", status.targetUrl());
@@ -146,7 +190,7 @@ public final class GitHubForge implements Forge {
         for (int page = 0; url != null && page < 50; page++) {
             JsonHttp.Response r = http.getResponse(url);
             r.body().forEach(out::add);
-            url = r.raw().headers().firstValue("link").map(l -> {
+            url = r.header("link").map(l -> {
                 Matcher m = NEXT.matcher(l);
                 return m.find() ? m.group(1) : null;
             }).orElse(null);

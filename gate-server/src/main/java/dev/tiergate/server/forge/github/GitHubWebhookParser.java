@@ -1,6 +1,7 @@
 package dev.tiergate.server.forge.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -63,8 +64,16 @@ public final class GitHubWebhookParser {
                         pr.path("head").path("sha").asText(null)));
             }
             case "status":
+                // GitHub sends a status event for every status posted, tiergate's own included: reacting to those
+                // would post again and loop (one SHA holds at most 1,000 statuses per context)
+                if (CommitChecks.isOurs(body.path("context").asText())) {
+                    return ignored(repo, "tiergate's own status " + body.path("context").asText() + " on " + body.path("sha").asText());
+                }
                 return List.of(new ForgeEvent.ChecksChanged(repo, body.path("sha").asText()));
             case "check_run":
+                if (CommitChecks.isOurs(body.path("check_run").path("name").asText())) {
+                    return ignored(repo, "tiergate's own check run " + body.path("check_run").path("name").asText());
+                }
                 return action.equals("completed")
                         ? List.of(new ForgeEvent.ChecksChanged(repo, body.path("check_run").path("head_sha").asText()))
                         : ignored(repo, "check_run " + action);

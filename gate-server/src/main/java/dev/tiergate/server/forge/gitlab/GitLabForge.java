@@ -5,6 +5,9 @@ import dev.tiergate.core.gate.Approval;
 import dev.tiergate.core.gate.CheckResult;
 import dev.tiergate.core.gate.ForgeIdentity;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.server.forge.ApiCallCounter;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.JsonHttp;
@@ -25,11 +28,17 @@ import java.util.regex.Pattern;
  */
 public final class GitLabForge implements Forge {
     public static final String ID = "gitlab";
+    /** The check name under which the pipeline's jobs (tiergate's own left out) are judged. */
+    public static final String PIPELINE_CHECK = "pipeline";
     private static final Pattern BOT_USER = Pattern.compile("^(project|group)_\\d+_bot(_[0-9a-f]+)?$");
     private final JsonHttp http;
     private final String baseUrl;
 
     public GitLabForge(String gitlabUrl, String token) {
+        this(gitlabUrl, token, new ApiCallCounter());
+    }
+
+    public GitLabForge(String gitlabUrl, String token, ApiCallCounter counter) {
         this.baseUrl = gitlabUrl.endsWith("/") ? gitlabUrl.substring(0, gitlabUrl.length() - 1) : gitlabUrl;
         Map<String, String> h = new LinkedHashMap<>();
         h.put("Accept", "application/json");
@@ -37,7 +46,7 @@ public final class GitLabForge implements Forge {
         if (token != null) {
             h.put("PRIVATE-TOKEN", token);
         }
-        this.http = new JsonHttp(baseUrl + "/api/v4", h);
+        this.http = new JsonHttp(baseUrl + "/api/v4", h, java.time.Clock.systemUTC(), counter);
     }
 
     @Override
@@ -92,24 +101,59 @@ public final class GitLabForge implements Forge {
         return out;
     }
 
+    /**
+     * The commit's statuses (GitLab lists CI jobs and external statuses alike, the latest per name), one paged
+     * request. tiergate's own are set apart. The pipeline is judged by its other jobs, never by its overall
+     * status: a status posted with {@code pipeline_id} becomes a job of that pipeline (stage {@code external}), so
+     * the overall status includes tiergate's own and a pending tiergate job would keep the pipeline, and so the
+     * gate, waiting on itself. The result is offered as the check {@code pipeline}.
+     */
     @Override
-    public List<CheckResult> checks(RepoRef repo, String sha) {
-        List<CheckResult> out = new ArrayList<>();
+    public CommitChecks checks(RepoRef repo, String sha) {
+        List<CheckResult> ci = new ArrayList<>();
+        Map<String, CommitStatus> ours = new LinkedHashMap<>();
+        List<CheckResult.Outcome> jobs = new ArrayList<>();
         for (JsonNode s : paged(project(repo) + "/repository/commits/" + sha + "/statuses?per_page=100")) {
-            out.add(new CheckResult(s.path("name").asText(), outcome(s.path("status").asText())));
+            String name = s.path("name").asText();
+            String status = s.path("status").asText();
+            if (CommitChecks.isOurs(name)) {
+                ours.putIfAbsent(name, new CommitStatus(name, switch (status) {
+                    case "success" -> StatusState.SUCCESS;
+                    case "failed", "canceled" -> StatusState.FAILURE;
+                    default -> StatusState.PENDING;
+                }, s.path("description").asText(null), s.path("target_url").asText(null)));
+                continue;
+            }
+            CheckResult.Outcome o = outcome(status);
+            if (o == CheckResult.Outcome.FAILURE && s.path("allow_failure").asBoolean(false)) {
+                o = CheckResult.Outcome.SUCCESS; // GitLab lets the pipeline pass with this job failed
+            }
+            ci.add(new CheckResult(name, o));
+            jobs.add(o);
         }
-        JsonNode pipelines = http.get(project(repo) + "/pipelines?sha=" + sha + "&order_by=id&sort=desc&per_page=1");
-        if (pipelines.isArray() && pipelines.size() > 0) {
-            out.add(new CheckResult("pipeline", outcome(pipelines.get(0).path("status").asText())));
+        if (!jobs.isEmpty()) {
+            ci.add(new CheckResult(PIPELINE_CHECK, jobs.contains(CheckResult.Outcome.FAILURE) ? CheckResult.Outcome.FAILURE
+                    : jobs.contains(CheckResult.Outcome.PENDING) ? CheckResult.Outcome.PENDING : CheckResult.Outcome.SUCCESS));
         }
-        return out;
+        return new CommitChecks(ci, ours);
+    }
+
+    @Override
+    public Optional<String> branchHead(RepoRef repo, String branch) {
+        return http.getIfExists(project(repo) + "/repository/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8))
+                .map(r -> r.body().path("commit").path("id").asText(null));
+    }
+
+    @Override
+    public ApiCallCounter calls() {
+        return http.calls();
     }
 
     @Override
     public Optional<byte[]> fileAt(RepoRef repo, String ref, String path) {
         return http.getIfExists(project(repo) + "/repository/files/" + URLEncoder.encode(path, StandardCharsets.UTF_8)
                         + "/raw?ref=" + URLEncoder.encode(ref, StandardCharsets.UTF_8))
-                .map(r -> r.raw().body());
+                .map(JsonHttp.Response::bytes);
     }
 
     @Override
@@ -120,13 +164,22 @@ public final class GitLabForge implements Forge {
             case FAILURE -> "failed";
             case PENDING -> "pending";
         });
-        body.put("name", CommitStatus.CONTEXT);
+        body.put("name", status.context());
         body.put("description", status.description());
         if (status.targetUrl() != null) {
             body.put("target_url", status.targetUrl());
         }
         latestPipelineId(repo, sha).ifPresent(id -> body.put("pipeline_id", id));
-        http.post(project(repo) + "/statuses/" + sha, body);
+        JsonHttp.Response r = http.postLenient(project(repo) + "/statuses/" + sha, body);
+        // GitLab refuses to move a job to the state it is in ("Cannot transition status via :enqueue from :pending"):
+        // the forge already shows that state, which is what was wanted
+        if (r.status() == 400 && r.body().path("message").asText("").contains("Cannot transition status")) {
+            return;
+        }
+        if (r.status() >= 400) {
+            throw new dev.tiergate.server.forge.ForgeException("POST status on " + sha + " answered " + r.status() + ": "
+                    + r.body().path("message").asText(""), false);
+        }
     }
 
     /**
@@ -156,7 +209,7 @@ public final class GitLabForge implements Forge {
         for (int page = 0; url != null && page < 50; page++) {
             JsonHttp.Response r = http.getResponse(url);
             r.body().forEach(out::add);
-            String next = r.raw().headers().firstValue("x-next-page").orElse("");
+            String next = r.header("x-next-page").orElse("");
             url = next.isBlank() ? null : first + (first.contains("?") ? "&" : "?") + "page=" + next;
         }
         return out;

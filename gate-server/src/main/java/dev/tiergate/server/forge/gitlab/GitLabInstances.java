@@ -1,8 +1,9 @@
 package dev.tiergate.server.forge.gitlab;
 
 import dev.tiergate.core.gate.Approval;
-import dev.tiergate.core.gate.CheckResult;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.server.forge.ApiCallCounter;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.ForgeException;
@@ -21,12 +22,13 @@ import java.util.Optional;
  */
 public final class GitLabInstances implements Forge {
     private final Map<String, GitLabForge> byHost = new LinkedHashMap<>();
+    private final ApiCallCounter calls = new ApiCallCounter();
 
     /** {@code urls} and {@code tokens} pair up by position; a single token serves every URL. */
     public GitLabInstances(List<String> urls, List<String> tokens) {
         for (int i = 0; i < urls.size(); i++) {
             String token = tokens.isEmpty() ? null : tokens.get(Math.min(i, tokens.size() - 1));
-            byHost.put(host(urls.get(i)), new GitLabForge(urls.get(i), token));
+            byHost.put(host(urls.get(i)), new GitLabForge(urls.get(i), token, calls));
         }
     }
 
@@ -80,8 +82,18 @@ public final class GitLabInstances implements Forge {
     }
 
     @Override
-    public List<CheckResult> checks(RepoRef repo, String sha) {
+    public CommitChecks checks(RepoRef repo, String sha) {
         return route(repo).checks(repo, sha);
+    }
+
+    @Override
+    public Optional<String> branchHead(RepoRef repo, String branch) {
+        return route(repo).branchHead(repo, branch);
+    }
+
+    @Override
+    public ApiCallCounter calls() {
+        return calls;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.tiergate.server.forge.gitlab;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -63,10 +64,32 @@ public final class GitLabWebhookParser {
                 return a == null ? ignored(repo, "merge request " + action) : List.of(new ForgeEvent.PullRequestChanged(repo, iid, a, head));
             }
             case "Pipeline Hook":
-                return List.of(new ForgeEvent.ChecksChanged(repo, attrs.path("sha").asText()));
+                return pipeline(repo, attrs.path("sha").asText(), body.path("builds"));
             default:
                 return ignored(repo, event + " is not used by tiergate");
         }
+    }
+
+    /**
+     * A Pipeline Hook fires whenever the pipeline's status changes, and tiergate's own commit status is a job of
+     * that pipeline (stage {@code external}): the other jobs' statuses are named so that a delivery whose only
+     * change is tiergate's own job does nothing, and a pipeline of nothing but tiergate's job is ignored outright.
+     */
+    private static List<ForgeEvent> pipeline(RepoRef repo, String sha, JsonNode builds) {
+        if (!builds.isArray() || builds.isEmpty()) {
+            return List.of(new ForgeEvent.ChecksChanged(repo, sha));
+        }
+        java.util.TreeMap<String, String> others = new java.util.TreeMap<>();
+        for (JsonNode b : builds) {
+            String name = b.path("name").asText();
+            if (!CommitChecks.isOurs(name)) {
+                others.put(name + "#" + b.path("id").asText(), b.path("status").asText());
+            }
+        }
+        if (others.isEmpty()) {
+            return ignored(repo, "pipeline on " + sha + " holds only tiergate's own job");
+        }
+        return List.of(new ForgeEvent.ChecksChanged(repo, sha, others.toString()));
     }
 
     private static List<ForgeEvent> ignored(RepoRef repo, String why) {

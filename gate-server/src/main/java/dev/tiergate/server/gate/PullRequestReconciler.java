@@ -1,0 +1,178 @@
+package dev.tiergate.server.gate;
+
+import dev.tiergate.core.gate.BranchClassifier;
+import dev.tiergate.core.gate.BranchKind;
+import dev.tiergate.core.gate.GateStatus;
+import dev.tiergate.core.gate.MergeGate;
+import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.core.gate.PullRequestWorkflow;
+import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.core.gate.TransitionReason;
+import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.PolicyException;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditTrail;
+import dev.tiergate.server.forge.CommitChecks;
+import dev.tiergate.server.forge.CommitStatus;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.store.BranchRecord;
+import dev.tiergate.server.store.BranchStore;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One pull request, level-triggered: from its re-read facts, the policy at its base commit and the checks on its
+ * head, it computes where the PR stands and what the gate says, then applies only the difference: the state
+ * steps not yet recorded, the database branch {@code ci-pr-<N>} while the PR is open, and the status, posted
+ * only when the forge shows something else.
+ */
+final class PullRequestReconciler {
+    private final Forge forge;
+    private final PolicySource policies;
+    private final BranchLifecycle branches;
+    private final BranchStore store;
+    private final AuditTrail audit;
+    private final StatusPublisher statuses;
+    private final GatePages pages;
+
+    PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
+                          StatusPublisher statuses, GatePages pages) {
+        this.forge = forge;
+        this.policies = policies;
+        this.branches = branches;
+        this.store = store;
+        this.audit = audit;
+        this.statuses = statuses;
+        this.pages = pages;
+    }
+
+    void reconcile(RepoRef repo, PullRequestFacts pr) {
+        long number = pr.number();
+        String ciGit = BranchClassifier.ciGitBranch(number);
+        Optional<BranchRecord> ci = store.find(repo, ciGit);
+        if (!pr.open() && ci.isEmpty()) {
+            return; // closed or merged, and already cleaned up: a duplicate
+        }
+        Optional<Policy> policy;
+        try {
+            policy = policies.at(repo, pr.baseSha());
+        } catch (PolicyException e) {
+            if (pr.open()) {
+                GateStatus failed = GateStatus.failure("policy.invalid",
+                        "The policy on the base commit does not validate; fix .tiergate/policy.yaml on " + pr.baseBranch());
+                if (publish(repo, pr, failed, ciGit, forge.checks(repo, pr.headSha()))) {
+                    audit.append("refusal", repo, ciGit, Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
+                }
+            }
+            return;
+        }
+        if (policy.isEmpty()) {
+            if (pr.open()) {
+                publish(repo, pr, new GateStatus(StatusState.SUCCESS, "gate.no-policy",
+                        "No .tiergate/policy.yaml on the base commit: tiergate does not gate this repository"), ciGit, forge.checks(repo, pr.headSha()));
+            }
+            return;
+        }
+        Policy p = policy.get();
+        branches.ensureTiers(repo, p);
+        if (pr.open() && store.find(repo, pr.headBranch()).isEmpty()) {
+            branches.observe(repo, p, pr.headBranch(), Optional.of(pr.headSha()));
+        }
+        CommitChecks checks = pr.open() ? forge.checks(repo, pr.headSha()) : CommitChecks.NONE;
+        WorkflowState target = PullRequestWorkflow.stateFor(p, pr, checks.ci());
+        WorkflowState recorded = ci.map(BranchRecord::state).orElse(null);
+        boolean headMoved = ci.isPresent() && !pr.headSha().equals(ci.get().headSha());
+        Optional<Tier> baseTier = p.tierForBranch(pr.baseBranch());
+        String ciDb = BranchClassifier.ciDbBranch(number);
+        BranchRecord record = ci.orElseGet(() -> new BranchRecord(repo, ciGit, ciDb,
+                baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED,
+                pr.headSha(), number, pr.author().login(), null, null, null));
+        if (pr.open() && ci.isEmpty() && baseTier.isPresent()) {
+            branches.createDatabaseBranch(repo, ciGit, ciDb, DbBranchName.of(baseTier.get().name()), Map.of("head", pr.headBranch()));
+        }
+        record = new BranchRecord(repo, ciGit, record.dbBranch(), record.parent(), BranchKind.CI, record.state(), pr.headSha(),
+                number, pr.author().login(), record.lastStatus(), record.lastStatusSha(), null);
+        BranchRecord stored = ci.orElse(null);
+        WorkflowState from = recorded;
+        for (WorkflowState step : PullRequestWorkflow.steps(recorded, headMoved, target)) {
+            String reason = TransitionReason.of(from, step, headMoved);
+            record = record.withState(step);
+            store.save(record, reason);
+            stored = record;
+            branches.transition(repo, ciGit, from, step, reason, pr.headSha());
+            mirrorOnHead(repo, pr, step, reason);
+            from = step;
+        }
+        if (pr.merged()) {
+            if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
+                audit.append("violation", repo, ciGit, Map.of("rule", "gate.merged-without-success",
+                        "message", "PR #" + number + " merged while tiergate/workflow was "
+                                + (record.lastStatus() == null ? "never posted" : record.lastStatus().name().toLowerCase(Locale.ROOT))
+                                + " on " + pr.headSha(), "sha", pr.headSha()));
+            }
+            cleanUpAfterPr(repo, pr, record, true);
+            return;
+        }
+        if (!pr.open()) {
+            cleanUpAfterPr(repo, pr, record, false);
+            return;
+        }
+        GateStatus status = MergeGate.evaluate(p, pr, record.state(), record.headSha(), () -> forge.approvals(repo, number));
+        if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
+            audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
+        }
+        BranchRecord next = record.withStatus(status.state(), pr.headSha());
+        if (!sameRecord(next, stored)) {
+            store.save(next, "status " + status.rule());
+        }
+    }
+
+    /** A GitHub merge group: the status of the PR it carries, posted on the group's head SHA too. */
+    void onMergeGroup(RepoRef repo, long number, String groupHeadSha) {
+        reconcile(repo, forge.pullRequest(repo, number));
+        String ciGit = BranchClassifier.ciGitBranch(number);
+        StatusState s = store.find(repo, ciGit).map(BranchRecord::lastStatus).orElse(StatusState.PENDING);
+        String description = s == StatusState.SUCCESS ? "PR #" + number + " passed tiergate; merge group allowed"
+                : "PR #" + number + " has not passed tiergate (" + s.name().toLowerCase(Locale.ROOT) + ")";
+        CommitStatus wanted = new CommitStatus(s, description, pages.branch(repo, ciGit));
+        statuses.publish(repo, groupHeadSha, wanted, forge.checks(repo, groupHeadSha).shown(CommitStatus.CONTEXT), "merge_group",
+                Map.of("pr", number));
+    }
+
+    private boolean publish(RepoRef repo, PullRequestFacts pr, GateStatus status, String ciGit, CommitChecks checks) {
+        CommitStatus wanted = new CommitStatus(status.state(), status.description(), pages.branch(repo, ciGit));
+        return statuses.publish(repo, pr.headSha(), wanted, checks.shown(CommitStatus.CONTEXT), ciGit, Map.of("rule", status.rule()));
+    }
+
+    private void cleanUpAfterPr(RepoRef repo, PullRequestFacts pr, BranchRecord ci, boolean merged) {
+        branches.deleteDatabaseBranch(repo, ci.gitBranch(), ci.dbBranch(), merged ? "PR merged" : "PR closed");
+        store.delete(repo, ci.gitBranch(), merged ? "PR merged" : "PR closed without merge");
+        Optional<BranchRecord> head = store.find(repo, pr.headBranch());
+        if (merged && head.isPresent() && head.get().kind() == BranchKind.WORKING && branches.databaseBranchExists(repo, head.get().dbBranch())) {
+            branches.deleteDatabaseBranch(repo, pr.headBranch(), head.get().dbBranch(), "PR merged");
+        }
+    }
+
+    private void mirrorOnHead(RepoRef repo, PullRequestFacts pr, WorkflowState step, String reason) {
+        store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING).ifPresent(h -> {
+            if (h.state() != step) {
+                store.save(new BranchRecord(repo, h.gitBranch(), h.dbBranch(), h.parent(), h.kind(), step, pr.headSha(), pr.number(),
+                        pr.author().login(), h.lastStatus(), h.lastStatusSha(), null), reason);
+            }
+        });
+    }
+
+    /** Equal but for the time it was last written. */
+    private static boolean sameRecord(BranchRecord a, BranchRecord b) {
+        return b != null && a.gitBranch().equals(b.gitBranch()) && Objects.equals(a.dbBranch(), b.dbBranch())
+                && Objects.equals(a.parent(), b.parent()) && a.kind() == b.kind() && a.state() == b.state()
+                && Objects.equals(a.headSha(), b.headSha()) && Objects.equals(a.prNumber(), b.prNumber())
+                && Objects.equals(a.actorLogin(), b.actorLogin()) && a.lastStatus() == b.lastStatus()
+                && Objects.equals(a.lastStatusSha(), b.lastStatusSha());
+    }
+}
