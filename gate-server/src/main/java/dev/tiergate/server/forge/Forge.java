@@ -36,6 +36,14 @@ public interface Forge {
     /** Posts a status. Callers compare with {@link #checks} first: the forge keeps every post (GitHub: 1,000 per SHA and context). */
     void postStatus(RepoRef repo, String sha, CommitStatus status);
 
+    /**
+     * Whether the forge already shows what {@code wanted} says, so posting would change nothing. By default the
+     * same state, description and link.
+     */
+    default boolean alreadyShows(CommitStatus wanted, CommitStatus shown) {
+        return wanted.sameAs(shown);
+    }
+
     /** This forge client's API calls so far. */
     ApiCallCounter calls();
 

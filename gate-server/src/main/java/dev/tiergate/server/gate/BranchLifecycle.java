@@ -43,7 +43,7 @@ final class BranchLifecycle {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             backend.createTier(repo, db, parentDb);
             store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
-                    null, null, null, null, null, null), "tier set up from the policy");
+                    null, null, null, null, null, null, null, null), "tier set up from the policy");
             audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
             transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
         }
@@ -109,7 +109,7 @@ final class BranchLifecycle {
         backend.create(repo, t.dbBranch(), t.parentDbBranch());
         BranchRecord r = new BranchRecord(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
                 t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
-                head, null, null, null, null, null);
+                head, null, null, null, null, null, null, null);
         store.save(r, "git branch created");
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("db_branch", t.dbBranch());

@@ -91,12 +91,12 @@ final class PullRequestReconciler {
         String ciDb = BranchClassifier.ciDbBranch(number);
         BranchRecord record = ci.orElseGet(() -> new BranchRecord(repo, ciGit, ciDb,
                 baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED,
-                pr.headSha(), number, pr.author().login(), null, null, null));
+                pr.headSha(), number, pr.author().login(), null, null, null, null, null));
         if (pr.open() && ci.isEmpty() && baseTier.isPresent()) {
             branches.createDatabaseBranch(repo, ciGit, ciDb, DbBranchName.of(baseTier.get().name()), Map.of("head", pr.headBranch()));
         }
         record = new BranchRecord(repo, ciGit, record.dbBranch(), record.parent(), BranchKind.CI, record.state(), pr.headSha(),
-                number, pr.author().login(), record.lastStatus(), record.lastStatusSha(), null);
+                number, pr.author().login(), record.lastStatus(), record.lastStatusSha(), null, record.lastRule(), record.lastDescription());
         BranchRecord stored = ci.orElse(null);
         WorkflowState from = recorded;
         for (WorkflowState step : PullRequestWorkflow.steps(recorded, headMoved, target)) {
@@ -126,7 +126,7 @@ final class PullRequestReconciler {
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
             audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
         }
-        BranchRecord next = record.withStatus(status.state(), pr.headSha());
+        BranchRecord next = record.withVerdict(status.state(), pr.headSha(), status.rule(), status.description());
         if (!sameRecord(next, stored)) {
             store.save(next, "status " + status.rule());
         }
@@ -162,7 +162,7 @@ final class PullRequestReconciler {
         store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING).ifPresent(h -> {
             if (h.state() != step) {
                 store.save(new BranchRecord(repo, h.gitBranch(), h.dbBranch(), h.parent(), h.kind(), step, pr.headSha(), pr.number(),
-                        pr.author().login(), h.lastStatus(), h.lastStatusSha(), null), reason);
+                        pr.author().login(), h.lastStatus(), h.lastStatusSha(), null, h.lastRule(), h.lastDescription()), reason);
             }
         });
     }
@@ -173,6 +173,7 @@ final class PullRequestReconciler {
                 && Objects.equals(a.parent(), b.parent()) && a.kind() == b.kind() && a.state() == b.state()
                 && Objects.equals(a.headSha(), b.headSha()) && Objects.equals(a.prNumber(), b.prNumber())
                 && Objects.equals(a.actorLogin(), b.actorLogin()) && a.lastStatus() == b.lastStatus()
-                && Objects.equals(a.lastStatusSha(), b.lastStatusSha());
+                && Objects.equals(a.lastStatusSha(), b.lastStatusSha()) && Objects.equals(a.lastRule(), b.lastRule())
+                && Objects.equals(a.lastDescription(), b.lastDescription());
     }
 }

@@ -29,7 +29,7 @@ public final class StatusPublisher {
      */
     public boolean publish(RepoRef repo, String sha, CommitStatus wanted, Optional<CommitStatus> shown, String subject,
                            Map<String, ?> why) {
-        if (shown.isPresent() && wanted.sameAs(shown.get())) {
+        if (shown.isPresent() && forge.alreadyShows(wanted, shown.get())) {
             return false;
         }
         forge.postStatus(repo, sha, wanted);

@@ -58,6 +58,7 @@ final class BranchApi {
                 .append("</b> (").append(b.kind().wireName()).append(", parent ").append(esc(String.valueOf(b.parent())))
                 .append(")<br>state <b>").append(b.state().wireName()).append("</b> at ").append(esc(String.valueOf(b.headSha())))
                 .append("<br>last status ").append(b.lastStatus() == null ? "none" : b.lastStatus().name().toLowerCase(java.util.Locale.ROOT))
+                .append(b.lastDescription() == null ? "" : ": " + esc(b.lastDescription()))
                 .append("</p><table><tr><th>at</th><th>from</th><th>to</th><th>why</th><th>commit</th></tr>");
         for (HistoryEntry h : store.history(b.repo(), b.gitBranch())) {
             html.append("<tr><td>").append(h.at()).append("</td><td>").append(h.from() == null ? "" : h.from().wireName())
@@ -83,6 +84,14 @@ final class BranchApi {
         m.put("head_sha", r.headSha());
         if (r.prNumber() != null) {
             m.put("pr_number", r.prNumber());
+        }
+        if (r.lastStatus() != null) {
+            Map<String, Object> verdict = new LinkedHashMap<>();
+            verdict.put("state", r.lastStatus().name().toLowerCase(java.util.Locale.ROOT));
+            verdict.put("sha", r.lastStatusSha());
+            verdict.put("rule", r.lastRule());
+            verdict.put("description", r.lastDescription());
+            m.put("verdict", verdict);
         }
         return m;
     }

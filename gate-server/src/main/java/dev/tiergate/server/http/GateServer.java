@@ -44,6 +44,7 @@ public final class GateServer implements AutoCloseable {
     private final Inbox inbox;
     private final PostgresBranchBackend backend;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
 
     /** One forge the server serves: how to receive, how to read it, how to parse its events. */
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
@@ -139,6 +140,19 @@ public final class GateServer implements AutoCloseable {
 
     /** Re-reads every known repository through its forge (what lost deliveries left behind). */
     public void reconcileAll() {
+        try {
+            reconcileRepositories();
+        } finally {
+            reconcilePasses.incrementAndGet();
+        }
+    }
+
+    /** How many periodic reconcile passes have finished. */
+    public long reconcilePasses() {
+        return reconcilePasses.get();
+    }
+
+    private void reconcileRepositories() {
         for (var repo : store.repos()) {
             GateProcessor p = processors.get(repo.forge());
             if (p != null) {

@@ -6,20 +6,33 @@ import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.forge.RepoRef;
 import java.time.Instant;
 
-/** A tracked branch: git branch ↔ database branch, its workflow state, and the last status tiergate posted. */
+/**
+ * A tracked branch: git branch ↔ database branch, its workflow state, and the gate's last verdict (status, the
+ * SHA it was for, the rule that decided it and its words), which the API and the branch page show even where a
+ * forge cannot (GitLab keeps a pending job's first description).
+ */
 public record BranchRecord(RepoRef repo, String gitBranch, String dbBranch, String parent, BranchKind kind,
                            WorkflowState state, String headSha, Long prNumber, String actorLogin,
-                           StatusState lastStatus, String lastStatusSha, Instant updatedAt) {
+                           StatusState lastStatus, String lastStatusSha, Instant updatedAt,
+                           String lastRule, String lastDescription) {
 
     public BranchRecord withState(WorkflowState s) {
-        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, s, headSha, prNumber, actorLogin, lastStatus, lastStatusSha, updatedAt);
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, s, headSha, prNumber, actorLogin, lastStatus, lastStatusSha,
+                updatedAt, lastRule, lastDescription);
     }
 
     public BranchRecord withHead(String sha) {
-        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, sha, prNumber, actorLogin, lastStatus, lastStatusSha, updatedAt);
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, sha, prNumber, actorLogin, lastStatus, lastStatusSha,
+                updatedAt, lastRule, lastDescription);
     }
 
     public BranchRecord withStatus(StatusState s, String sha) {
-        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, headSha, prNumber, actorLogin, s, sha, updatedAt);
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, headSha, prNumber, actorLogin, s, sha, updatedAt,
+                lastRule, lastDescription);
+    }
+
+    public BranchRecord withVerdict(StatusState s, String sha, String rule, String description) {
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, headSha, prNumber, actorLogin, s, sha, updatedAt,
+                rule, description);
     }
 }

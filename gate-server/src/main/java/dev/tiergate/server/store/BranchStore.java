@@ -66,12 +66,13 @@ public final class BranchStore {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
                     insert into branches (forge, repo, git_branch, db_branch, parent, kind, state, head_sha, pr_number,
-                                          actor_login, last_status, last_status_sha, updated_at)
-                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                                          actor_login, last_status, last_status_sha, last_rule, last_description, updated_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
                     on conflict (forge, repo, git_branch) do update set db_branch = excluded.db_branch,
                       parent = excluded.parent, kind = excluded.kind, state = excluded.state, head_sha = excluded.head_sha,
                       pr_number = excluded.pr_number, actor_login = excluded.actor_login, last_status = excluded.last_status,
-                      last_status_sha = excluded.last_status_sha, updated_at = now()""")) {
+                      last_status_sha = excluded.last_status_sha, last_rule = excluded.last_rule,
+                      last_description = excluded.last_description, updated_at = now()""")) {
                 ps.setString(1, r.repo().forge());
                 ps.setString(2, r.repo().path());
                 ps.setString(3, r.gitBranch());
@@ -84,6 +85,8 @@ public final class BranchStore {
                 ps.setString(10, r.actorLogin());
                 ps.setString(11, r.lastStatus() == null ? null : r.lastStatus().name());
                 ps.setString(12, r.lastStatusSha());
+                ps.setString(13, r.lastRule());
+                ps.setString(14, r.lastDescription());
                 ps.executeUpdate();
             }
             WorkflowState from = before.map(BranchRecord::state).orElse(null);
@@ -207,6 +210,6 @@ public final class BranchStore {
                 rs.getString("db_branch"), rs.getString("parent"), BranchKind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
                 WorkflowState.fromWireName(rs.getString("state")), rs.getString("head_sha"), prNumber, rs.getString("actor_login"),
                 status == null ? null : StatusState.valueOf(status), rs.getString("last_status_sha"),
-                updated == null ? Instant.now() : updated.toInstant());
+                updated == null ? Instant.now() : updated.toInstant(), rs.getString("last_rule"), rs.getString("last_description"));
     }
 }

@@ -34,9 +34,11 @@ public abstract class ForgeStub implements AutoCloseable {
     private static final Pattern NUMBER = Pattern.compile("/\\d+(?=/|$)");
     protected final WireMockServer wm;
     private final ConcurrentLinkedDeque<Answer> injected = new ConcurrentLinkedDeque<>();
+    private final Map<Pattern, Answer> failingPaths = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, AtomicLong> byRoute = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong notModified = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
     private final ThreadLocal<java.util.List<Runnable>> afterAnswer = ThreadLocal.withInitial(java.util.ArrayList::new);
 
     /** One answer: status, headers, body (null: none). */
@@ -90,8 +92,24 @@ public abstract class ForgeStub implements AutoCloseable {
         }
     }
 
+    /** Every request whose path matches {@code pathRegex} answers {@code status} until {@link #heal} is called. */
+    public void failPath(String pathRegex, int status, Map<String, String> headers, String body) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put("Content-Type", "application/json; charset=utf-8");
+        failingPaths.put(Pattern.compile(pathRegex), new Answer(status, h, body));
+    }
+
+    public void heal() {
+        failingPaths.clear();
+        injected.clear();
+    }
+
     public long requests() {
         return requests.get();
+    }
+
+    public long writes() {
+        return writes.get();
     }
 
     public long notModified() {
@@ -109,6 +127,7 @@ public abstract class ForgeStub implements AutoCloseable {
         byRoute.clear();
         requests.set(0);
         notModified.set(0);
+        writes.set(0);
     }
 
     /**
@@ -153,6 +172,9 @@ public abstract class ForgeStub implements AutoCloseable {
             String method = r.getMethod().getName();
             Answer a = injected.poll();
             if (a == null) {
+                a = failingPaths.entrySet().stream().filter(e -> e.getKey().matcher(path).find()).map(Map.Entry::getValue).findFirst().orElse(null);
+            }
+            if (a == null) {
                 synchronized (ForgeStub.this) {
                     a = answer(new Call(method, path, query, r));
                 }
@@ -164,7 +186,13 @@ public abstract class ForgeStub implements AutoCloseable {
             if (a.status() == 304) {
                 notModified.incrementAndGet();
             }
+            if (!method.equals("GET")) {
+                writes.incrementAndGet();
+            }
             byRoute.computeIfAbsent(routeOf(method, path), k -> new AtomicLong()).incrementAndGet();
+            if (System.getenv("STUB_TRACE") != null) {
+                System.out.println("STUB " + method + " " + r.getUrl() + " -> " + a.status());
+            }
             ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition().withStatus(a.status());
             a.headers().forEach(b::withHeader);
             if (a.body() != null) {

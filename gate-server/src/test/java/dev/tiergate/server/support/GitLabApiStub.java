@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * <li>the pipeline's status is recomputed over all its jobs, the external ones included, and a Pipeline Hook is
  *     delivered when it changes; the hook's {@code builds} list CI jobs only, not external statuses
  *     (docs.gitlab.com/user/project/integrations/webhook_events/#pipeline-events);</li>
+ * <li>a CI job's every change fires a Job Hook (docs.gitlab.com/user/project/integrations/webhook_events/#job-events);
+ *     external statuses fire none;</li>
  * <li>the commit's statuses list CI jobs and external statuses alike, the latest per name; lists are paged with
  *     {@code per_page} (default 20, at most 100) and {@code X-Next-Page} (docs.gitlab.com/api/rest/#pagination).</li>
  * </ul>
@@ -75,22 +77,32 @@ public final class GitLabApiStub extends ForgeStub {
             this.source = source;
         }
 
-        /** GitLab's composite status: running while any job is unfinished, then failed, canceled or success. */
+        /**
+         * GitLab's composite status over the jobs (Gitlab::Ci::Status::Composite): all success → success; only
+         * pending/created → pending; any running or pending beside other states → running; then canceled, failed.
+         * So [build: success, tiergate: pending] is running, exactly as [build: running, tiergate: pending] was.
+         */
         String status() {
-            List<Job> counted = jobs.values().stream().filter(j -> !(j.allowFailure && j.status.equals("failed"))).toList();
-            if (counted.stream().anyMatch(j -> j.status.equals("running"))) {
-                return "running";
+            List<String> st = jobs.values().stream().map(j -> j.allowFailure && j.status.equals("failed") ? "success" : j.status).toList();
+            if (st.isEmpty() || st.stream().allMatch(x -> x.equals("skipped"))) {
+                return "skipped";
             }
-            if (counted.stream().anyMatch(j -> j.status.equals("pending") || j.status.equals("created"))) {
-                return "pending";
+            if (st.stream().allMatch(x -> x.equals("success") || x.equals("skipped"))) {
+                return "success";
             }
-            if (counted.stream().anyMatch(j -> j.status.equals("failed"))) {
-                return "failed";
+            if (st.stream().allMatch(x -> x.equals("created") || x.equals("skipped"))) {
+                return "created";
             }
-            if (counted.stream().anyMatch(j -> j.status.equals("canceled"))) {
+            if (st.stream().allMatch(x -> x.equals("canceled") || x.equals("success") || x.equals("skipped"))) {
                 return "canceled";
             }
-            return "success";
+            if (st.stream().allMatch(x -> x.equals("pending") || x.equals("created") || x.equals("skipped"))) {
+                return "pending";
+            }
+            if (st.stream().anyMatch(x -> x.equals("running") || x.equals("pending") || x.equals("created"))) {
+                return "running";
+            }
+            return "failed";
         }
     }
 
@@ -140,12 +152,31 @@ public final class GitLabApiStub extends ForgeStub {
         setJob(sha, name, status);
     }
 
-    /** A CI job changes status: recorded, then a Pipeline Hook when the pipeline's status changed, as GitLab does. */
+    /**
+     * A CI job changes status: recorded, then a Job Hook (for CI jobs only, never for external statuses) and a
+     * Pipeline Hook when the pipeline's status changed, as GitLab does.
+     */
     public void runJob(String sha, String name, String status) {
         Map<String, Object> hook;
+        Map<String, Object> jobHook;
         synchronized (this) {
             hook = setJob(sha, name, status);
+            Pipeline pl = pipelines.stream().filter(x -> x.sha.equals(sha) && !x.source.equals("external")).reduce((a, b) -> b).orElseThrow();
+            Job j = pl.jobs.get(name);
+            jobHook = new LinkedHashMap<>();
+            jobHook.put("object_kind", "build");
+            jobHook.put("ref", pl.ref);
+            jobHook.put("sha", sha);
+            jobHook.put("build_id", j.id);
+            jobHook.put("build_name", j.name);
+            jobHook.put("build_stage", j.stage);
+            jobHook.put("build_status", j.status);
+            jobHook.put("build_allow_failure", j.allowFailure);
+            jobHook.put("pipeline_id", pl.id);
+            jobHook.put("project_id", 15);
+            jobHook.put("project", Map.of("id", 15, "path_with_namespace", path, "default_branch", "main"));
         }
+        send("Job Hook", jobHook);
         if (hook != null) {
             send("Pipeline Hook", hook);
         }
@@ -314,6 +345,7 @@ public final class GitLabApiStub extends ForgeStub {
         Pipeline pl = pipelines.stream().filter(x -> x.sha.equals(sha) && !x.source.equals("external")).reduce((a, b) -> b)
                 .orElseGet(() -> newPipeline(sha, "push"));
         String before = pl.jobs.isEmpty() ? "none" : pl.status();
+        // (a new pipeline's first job always changes its status from none)
         pl.jobs.computeIfAbsent(name, n -> new Job(ids.incrementAndGet(), n, "test", status)).status = status;
         return before.equals(pl.status()) ? null : pipelineHook(pl);
     }

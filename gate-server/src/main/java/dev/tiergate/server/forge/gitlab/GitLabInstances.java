@@ -2,6 +2,7 @@ package dev.tiergate.server.forge.gitlab;
 
 import dev.tiergate.core.gate.Approval;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
@@ -89,6 +90,16 @@ public final class GitLabInstances implements Forge {
     @Override
     public Optional<String> branchHead(RepoRef repo, String branch) {
         return route(repo).branchHead(repo, branch);
+    }
+
+    /**
+     * GitLab refuses to move a job to the state it is in ("Cannot transition status via :enqueue from :pending"),
+     * so a pending job's description cannot change until its state does: pending is already shown as pending.
+     */
+    @Override
+    public boolean alreadyShows(CommitStatus wanted, CommitStatus shown) {
+        return wanted.sameAs(shown) || shown != null && wanted.context().equals(shown.context())
+                && wanted.state() == StatusState.PENDING && shown.state() == StatusState.PENDING;
     }
 
     @Override

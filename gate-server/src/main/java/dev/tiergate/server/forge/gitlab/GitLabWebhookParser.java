@@ -65,6 +65,8 @@ public final class GitLabWebhookParser {
             }
             case "Pipeline Hook":
                 return pipeline(repo, attrs.path("sha").asText(), body.path("builds"));
+            case "Job Hook":
+                return job(repo, body);
             default:
                 return ignored(repo, event + " is not used by tiergate");
         }
@@ -90,6 +92,24 @@ public final class GitLabWebhookParser {
             return ignored(repo, "pipeline on " + sha + " holds only tiergate's own job");
         }
         return List.of(new ForgeEvent.ChecksChanged(repo, sha, others.toString()));
+    }
+
+    /**
+     * A CI job finished. Needed beside Pipeline Hooks: by GitLab's composite status a pipeline holding a finished
+     * build and tiergate's own pending job stays "running", as it was while the build ran, so no Pipeline Hook
+     * says that CI went green. Jobs still on their way are ignored (their outcome is not known yet; a retry of a
+     * finished pipeline changes its status and fires a Pipeline Hook). External statuses fire no Job Hooks.
+     */
+    private static List<ForgeEvent> job(RepoRef repo, JsonNode body) {
+        String name = body.path("build_name").asText();
+        String status = body.path("build_status").asText();
+        if (CommitChecks.isOurs(name)) {
+            return ignored(repo, "tiergate's own job " + name);
+        }
+        if (!List.of("success", "failed", "canceled", "skipped", "manual").contains(status)) {
+            return ignored(repo, "job " + name + " is " + status + "; its outcome is not known yet");
+        }
+        return List.of(new ForgeEvent.ChecksChanged(repo, body.path("sha").asText()));
     }
 
     private static List<ForgeEvent> ignored(RepoRef repo, String why) {

@@ -76,7 +76,7 @@ public final class GitLabWebhookReceiver implements WebhookReceiver {
     }
 
     /** {@code v1,} + base64(HMAC-SHA256(key, id + "." + timestamp + "." + body)); key = base64 part of {@code whsec_…}. */
-    static String sign(String signingToken, String id, String timestamp, byte[] body) {
+    public static String sign(String signingToken, String id, String timestamp, byte[] body) {
         String encoded = signingToken.startsWith("whsec_") ? signingToken.substring("whsec_".length()) : signingToken;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
