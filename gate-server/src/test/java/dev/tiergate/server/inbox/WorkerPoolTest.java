@@ -125,4 +125,13 @@ class WorkerPoolTest {
             assertEquals(200, rs.getInt(1));
         }
     }
+
+    @Test
+    void aRateLimitedForgeSetsTheRetryDelayNeverShorterThanItAsked() {
+        WorkerPool pool = new WorkerPool(null, java.util.Map.of(), 0, java.time.Duration.ofSeconds(1), 5);
+        assertEquals(java.time.Duration.ofSeconds(4), pool.retryDelay(3, null));
+        assertEquals(java.time.Duration.ofSeconds(90), pool.retryDelay(1, java.time.Duration.ofSeconds(90)));
+        assertEquals(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null), "capped at ten minutes");
+        assertEquals(java.time.Duration.ofSeconds(4), pool.retryDelay(3, java.time.Duration.ofMillis(10)), "a shorter hint keeps the backoff");
+    }
 }
