@@ -130,13 +130,44 @@ class PreCommitHookTest {
     }
 
     @Test
-    void kitStateFileOfAnotherBranchIsRefused() throws Exception {
+    void kitStateFileOfAnotherBranchIsRefusedWithoutSuggestingToRewriteTheRow() throws Exception {
         g.write(".lakebase/workflow-state.json", """
                 {"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p1",
                  "feature_id": "F2", "branch": "feature/F2-other", "parent_branch": "staging",
                  "lakebase_branch_uid": "br-1", "claimed_at": "2026-06-16T09:30:00Z"}
                 """);
-        refused(g.commit("state"), "state.branch-mismatch", "feature/F2-other", "feature/F1-split-inventory");
+        Result r = g.commit("state");
+        refused(r, "state.branch-mismatch", ".lakebase/workflow-state.json (branch feature/F1-split-inventory)",
+                "the state names branch 'feature/F2-other' (feature-claimed) but 'feature/F1-split-inventory' is checked out",
+                "fix: commit this state on feature/F2-other (git checkout feature/F2-other), or restore this branch's copy:"
+                        + " git checkout HEAD -- .lakebase/workflow-state.json");
+        assertFalse(r.all().contains("set \"branch\""), r.all());
+    }
+
+    @Test
+    void theKitsClaimOnAFeatureDashBranchCountsAsTheClaim() throws Exception {
+        g.git("checkout", "-q", "-b", "feature-split-inventory", "staging");
+        g.write("notes.txt", "x\n");
+        refused(g.commit("work before any claim"), "workflow.no-claim", "branch feature-split-inventory",
+                "tiergate claim split-inventory --type feature", ".lakebase/workflow-state.json");
+        for (String state : new String[] {"feature-claimed", "pr-ready", "ci-green"}) {
+            g.write(".lakebase/workflow-state.json", KitFixtures.row(state, "feature-split-inventory"));
+            Result r = g.commit("kit: " + state);
+            assertEquals(0, r.exit(), state + ": " + r.all());
+        }
+    }
+
+    @Test
+    void aMergedKitRowIsAcceptedOnItsParentTierButNotOnAnotherFeatureBranch() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write(".lakebase/workflow-state.json", KitFixtures.MERGED_ON_STAGING);
+        Result ok = g.commit("kit: merged");
+        assertEquals(0, ok.exit(), ok.all());
+        g.git("checkout", "-q", "feature/F1-split-inventory");
+        g.write(".lakebase/workflow-state.json", KitFixtures.MERGED_ON_STAGING);
+        refused(g.commit("merged row on a feature branch"), "state.branch-mismatch",
+                "the merged row of feature-split-inventory belongs on its parent tier staging",
+                "commit it on staging (git checkout staging)");
     }
 
     @Test

@@ -200,7 +200,7 @@ public final class TiergateCli {
             }
             Tier target = policy.tier(t.get().target()).orElseThrow();
             String branch = here ? ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"))
-                    : t.get().pattern().replace("*", featureId);
+                    : t.get().branchFor(featureId);
             Actor actor = actorId == null ? ws.actor(policy) : policy.actorFor(actorId, false);
             if (!t.get().actors().contains(actor.actorClass())) {
                 throw new Workspace.Refused(Verdict.refused("claim.actor", "branch " + branch,
