@@ -171,6 +171,26 @@ class PreCommitHookTest {
     }
 
     @Test
+    void aKnexMigrationDirectoryGetsNamingAndImmutabilityButNoSqlRules() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("directory: db/migration", "directory: migrations")
+                .replace("naming: \"V{timestamp}__{description}.sql\"", "naming: \"{timestamp}_{description}.js\""));
+        g.commitNoVerify("knex migrations");
+        g.git("checkout", "-q", "feature/F1-split-inventory");
+        g.ok(g.repo, "git", "merge", "-q", "--no-verify", "staging");
+        String js = "migrations/20260616093000_add_sku.js";
+        g.write(js, "exports.up = knex => knex.schema.dropTable('old');\nexports.down = () => {};\n");
+        Result ok = g.commit("knex migration");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(g.git("show", "HEAD:.tiergate/migrations.sum").out().contains(js));
+        g.write(js, "exports.up = knex => knex.schema.dropTable('older');\nexports.down = () => {};\n");
+        refused(g.commit("edit it"), "migration.immutable", js);
+        g.git("checkout", "-q", "--", js);
+        g.write("migrations/add_lot.js", "exports.up = () => {};\n");
+        refused(g.commit("bad name"), "migration.naming", "migrations/add_lot.js", "_add_lot.js");
+    }
+
+    @Test
     void invalidPolicyIsRefused() throws Exception {
         String policy = g.read(".tiergate/policy.yaml");
         g.write(".tiergate/policy.yaml", policy.replace("parent: production", "parent: nowhere"));

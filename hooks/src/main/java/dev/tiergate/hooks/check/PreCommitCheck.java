@@ -107,6 +107,7 @@ public final class PreCommitCheck {
                 }
             }
         }
+        v = v.withSeverities(policy.severity());
         return new Result(v, v.isAllowed() && recorded != ledger ? recorded : null, changes);
     }
 

@@ -59,7 +59,7 @@ public final class PrePushCheck {
             }
             v = v.and(immutableMigrations(policy, ws.git().newCommits(ObjectId.fromString(f[1]), exclude)));
         }
-        return v;
+        return v.withSeverities(policy.severity());
     }
 
     /** Any commit in the list that edits or deletes a migration its parent already had. */

@@ -73,7 +73,7 @@ public final class RangeCheck {
         List<ObjectId> exclude = base == null ? List.of() : List.of(git.resolve(base).orElseThrow());
         List<RevCommit> commits = git.newCommits(head, exclude);
         v = v.and(kitStateInEveryCommit(commits));
-        return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits));
+        return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits)).withSeverities(policy.severity());
     }
 
     /**
