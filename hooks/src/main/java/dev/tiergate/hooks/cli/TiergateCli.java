@@ -7,7 +7,9 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.policy.WorkingBranchType;
+import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.core.workflow.WorkflowState;
@@ -65,11 +67,21 @@ public final class TiergateCli {
     }
 
     static int print(CommandSpec spec, Verdict v, String okText) {
+        PrintWriter err = spec.commandLine().getErr();
+        int warnings = v.warnings().size();
+        String warningText = "tiergate: " + warnings + " warning" + (warnings == 1 ? "" : "s")
+                + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)\n" + v.renderWarnings();
         if (v.isAllowed()) {
-            spec.commandLine().getOut().println(okText);
+            spec.commandLine().getOut().println(okText + (warnings == 0 ? "" : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"));
+            if (warnings > 0) {
+                err.println(warningText);
+            }
             return Main.OK;
         }
-        spec.commandLine().getErr().println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
+        err.println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
+        if (warnings > 0) {
+            err.println(warningText);
+        }
         return Main.REFUSED;
     }
 
@@ -142,14 +154,31 @@ public final class TiergateCli {
             if (Files.exists(policyFile)) {
                 out.println(Policy.PATH + " exists; left as it is");
             } else {
-                Files.createDirectories(policyFile.getParent());
-                Files.writeString(policyFile, DefaultPolicy.yaml(defaultBranch), StandardCharsets.UTF_8);
-                out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
+                List<String> toCommit = new ArrayList<>(List.of(Policy.PATH));
+                Path kitFile = ws.top().resolve(StateFileValidator.KIT_STATE_PATH);
+                if (Files.exists(kitFile)) {
+                    KitAdoption adopted = KitAdoption.of(ws, Files.readAllBytes(kitFile), defaultBranch);
+                    Files.createDirectories(policyFile.getParent());
+                    Files.writeString(policyFile, adopted.policyYaml(), StandardCharsets.UTF_8);
+                    adopted.describe().forEach(out::println);
+                    if (adopted.baseline() != null) {
+                        Files.writeString(ws.top().resolve(MigrationChecksums.PATH), adopted.baseline().render(), StandardCharsets.UTF_8);
+                        toCommit.add(MigrationChecksums.PATH);
+                    }
+                } else {
+                    Files.createDirectories(policyFile.getParent());
+                    Files.writeString(policyFile, DefaultPolicy.yaml(defaultBranch), StandardCharsets.UTF_8);
+                    out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
+                }
                 if (!noCommit) {
                     // tier branches are cut from this commit, so every branch made from them carries the policy
-                    GitCommand.run(ws.top(), "add", "--", Policy.PATH);
-                    GitCommand.run(ws.top(), "commit", "-q", "-m", "tiergate: add policy", "--", Policy.PATH);
-                    out.println("committed " + Policy.PATH + " on " + ws.git().currentBranch().orElse("HEAD"));
+                    List<String> add = new ArrayList<>(List.of("add", "--"));
+                    add.addAll(toCommit);
+                    GitCommand.run(ws.top(), add.toArray(String[]::new));
+                    List<String> commit = new ArrayList<>(List.of("commit", "-q", "-m", "tiergate: add policy", "--"));
+                    commit.addAll(toCommit);
+                    GitCommand.run(ws.top(), commit.toArray(String[]::new));
+                    out.println("committed " + String.join(" and ", toCommit) + " on " + ws.git().currentBranch().orElse("HEAD"));
                 }
             }
             Policy policy = ws.policy();
