@@ -89,7 +89,7 @@ public final class TiergateCli {
     static final class Install implements Callable<Integer> {
         @Option(names = "--repo", description = "the repository (default: the current directory)")
         Path repo;
-        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: $TIERGATE_LAUNCHER, else tiergate on PATH)")
+        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: the one running this install, else $TIERGATE_LAUNCHER, else tiergate on PATH)")
         String launcher;
         @Spec
         CommandSpec spec;
@@ -97,14 +97,28 @@ public final class TiergateCli {
         @Override
         public Integer call() throws IOException {
             Path dir = repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath();
-            String l = launcher != null ? launcher : System.getenv("TIERGATE_LAUNCHER");
-            if (l == null) {
-                l = whichTiergate().orElse(System.getProperty("user.home") + "/.local/bin/tiergate");
-            }
+            String l = launcherThatRuns(launcher).orElseThrow(() -> new Workspace.Refused(Verdict.refused("install.launcher",
+                    "tiergate install", "cannot tell which tiergate command is running, so the hooks would call a guess",
+                    "run 'tiergate install' through the tiergate command install.sh wrote, or name it: tiergate install"
+                            + " --launcher /path/to/tiergate")));
             for (String line : HookInstaller.install(dir, l)) {
                 spec.commandLine().getOut().println(line);
             }
             return Main.OK;
+        }
+
+        /**
+         * The command the hooks are to run: {@code --launcher}, else the launcher script that started this JVM (it
+         * passes its own path as {@code -Dtiergate.launcher}), else {@code $TIERGATE_LAUNCHER}, else tiergate on PATH.
+         * Never a guessed path: a hook calling a command that does not exist would check nothing.
+         */
+        static Optional<String> launcherThatRuns(String option) {
+            for (String candidate : new String[] {option, System.getProperty("tiergate.launcher"), System.getenv("TIERGATE_LAUNCHER")}) {
+                if (candidate != null && !candidate.isBlank()) {
+                    return Optional.of(Path.of(candidate).toAbsolutePath().normalize().toString());
+                }
+            }
+            return whichTiergate();
         }
 
         private static Optional<String> whichTiergate() {
