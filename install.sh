@@ -92,13 +92,16 @@ cat > "$launcher.tmp" <<LAUNCHER
 #!/bin/sh
 # tiergate launcher, written by install.sh; run install.sh again to update it.
 lib='$lib'
+# the hooks 'tiergate install' writes call this very script: tell the JVM where it is
+case \$0 in /*) self=\$0 ;; *) self=\$PWD/\$0 ;; esac
 case "\$1" in
   server|demo|audit)
     exec '$java_bin' -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
 exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\
-  -XX:SharedArchiveFile="\$lib/hooks.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
+  -XX:SharedArchiveFile="\$lib/hooks.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -Dtiergate.launcher="\$self" \\
+  -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
 LAUNCHER
 chmod +x "$launcher.tmp"
 mv "$launcher.tmp" "$launcher"

@@ -85,7 +85,17 @@ public final class Main {
         };
         err.println("tiergate: " + action + " (" + v.refusals().size() + " rule" + (v.refusals().size() == 1 ? "" : "s") + " broken)");
         err.println(v.render());
+        warn(v, err);
         return REFUSED;
+    }
+
+    /** Rules the policy lowers to {@code warning}: counted and shown, never refusing. */
+    public static void warn(Verdict v, PrintStream err) {
+        int n = v.warnings().size();
+        if (n > 0) {
+            err.println("tiergate: " + n + " warning" + (n == 1 ? "" : "s") + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)");
+            err.println(v.renderWarnings());
+        }
     }
 
     /** The hook's workspace; the Jackson half of start-up is warmed on another core while JGit opens the repository. */
@@ -106,6 +116,7 @@ public final class Main {
         if (!r.verdict().isAllowed()) {
             return refuse("pre-commit", r.verdict(), err);
         }
+        warn(r.verdict(), err);
         // the commit-msg shim appends these without starting a JVM
         List<String> trailers = new CommitMsgCheck(ws).trailersFor(r.changes());
         Path handoff = ws.git().gitDir().resolve(TRAILERS_FILE);
@@ -174,6 +185,10 @@ public final class Main {
         List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
                 .filter(l -> !l.isBlank()).toList();
         Verdict v = new PrePushCheck(ws).run(remote, lines);
-        return v.isAllowed() ? OK : refuse("pre-push", v, err);
+        if (v.isAllowed()) {
+            warn(v, err);
+            return OK;
+        }
+        return refuse("pre-push", v, err);
     }
 }

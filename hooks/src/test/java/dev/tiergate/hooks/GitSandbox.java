@@ -43,8 +43,10 @@ public final class GitSandbox {
     static Path writeLauncher(Path dir) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path l = dir.resolve("tiergate");
-        Files.writeString(l, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + cp + "' dev.tiergate.hooks.Main \"$@\"\n");
+        // like install.sh's launcher: it tells the JVM its own path, which 'tiergate install' bakes into the hooks
+        Files.writeString(l, "#!/bin/sh\ncase $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac\nexec '"
+                + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dtiergate.launcher=\"$self\" -cp '" + cp + "' dev.tiergate.hooks.Main \"$@\"\n");
         Files.setPosixFilePermissions(l, PosixFilePermissions.fromString("rwxr-xr-x"));
         return l;
     }

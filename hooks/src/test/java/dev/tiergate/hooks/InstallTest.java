@@ -40,7 +40,7 @@ class InstallTest {
         String original = Files.readString(pre);
         Result first = g.tiergate("install");
         assertEquals(0, first.exit(), first.all());
-        assertTrue(first.out().contains("existing hook is kept as pre-commit.tiergate-chained"), first.out());
+        assertTrue(first.out().contains("the hook that was there (another tool's) is kept as pre-commit.tiergate-chained"), first.out());
         String installed = Files.readString(pre);
         assertEquals(0, g.tiergate("install").exit());
         assertEquals(installed, Files.readString(pre));
@@ -123,5 +123,85 @@ class InstallTest {
             assertTrue(text.startsWith("#!/bin/sh\n"), h);
             assertEquals(0, g.run(g.repo, "sh", "-n", hooks().resolve(h).toString()).exit(), h);
         }
+    }
+
+    @Test
+    void installBakesInTheLauncherThatRanItNotAGuess() throws Exception {
+        Path prefix = tmp.resolve("opt/tiergate-bin");
+        Files.createDirectories(prefix);
+        Path launcher = GitSandbox.writeLauncher(prefix); // a --prefix install, not on PATH
+        g.setEnv("TIERGATE_LAUNCHER", "");
+        Result r = g.run(g.repo, launcher.toString(), "install");
+        assertEquals(0, r.exit(), r.all());
+        String shim = Files.readString(hooks().resolve("pre-commit"));
+        assertTrue(shim.contains("launcher=\"${TIERGATE_LAUNCHER:-" + launcher + "}\""), shim);
+        assertFalse(shim.contains(".local/bin"), shim);
+        g.ok(g.repo, launcher.toString(), "init");
+        g.ok(g.repo, launcher.toString(), "claim", "F1");
+        g.write("db/migration/V20260616093000__x.sql", "ALTER TABLE t ADD COLUMN c int;\n");
+        Result c = g.commit("no header");
+        assertTrue(c.exit() != 0 && c.all().contains("[migration.header]"), "the baked launcher ran the checks: " + c.all());
+    }
+
+    @Test
+    void aMissingLauncherWarnsOnEveryCommitAndRefusesWhenThePolicyFailsClosed() throws Exception {
+        g.tiergate("init");
+        g.setEnv("TIERGATE_LAUNCHER", "");
+        assertEquals(0, g.tiergate("install", "--launcher", "/nonexistent/bin/tiergate").exit());
+        for (int i = 0; i < 2; i++) {
+            g.write("notes" + i + ".txt", "x\n");
+            Result c = g.commit("note " + i);
+            assertEquals(0, c.exit(), c.all());
+            assertTrue(c.err().contains("tiergate: WARNING: the tiergate command /nonexistent/bin/tiergate is missing, so the"
+                    + " pre-commit checks did NOT run (fix: install tiergate again"), c.all());
+        }
+        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml") + "hooks:\n  fail_closed: true\n");
+        g.commitNoVerify("fail closed");
+        g.write("notes-closed.txt", "x\n");
+        Result refused = g.commit("refused");
+        assertTrue(refused.exit() != 0, refused.all());
+        assertTrue(refused.err().contains("/nonexistent/bin/tiergate is missing")
+                && refused.err().contains("tiergate: commit refused: the policy says hooks.fail_closed: true"), refused.all());
+    }
+
+    /** What the Lakebase kit's install-hook.sh does: its own pre-push over ours. */
+    @Test
+    void aHookReplacedByAnotherToolIsReportedOnEveryRunAndInstallChainsIt() throws Exception {
+        g.tiergate("install");
+        g.tiergate("init");
+        Path prePush = hooks().resolve("pre-push");
+        Files.writeString(prePush, "#!/bin/sh\necho kit-pre-push >&2\n");
+        Files.setPosixFilePermissions(prePush, PosixFilePermissions.fromString("rwxr-xr-x"));
+        g.write("a.txt", "a\n");
+        Result c = g.commit("a");
+        assertEquals(0, c.exit(), c.all());
+        assertTrue(c.err().contains(".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it), so tiergate's"
+                + " pre-push checks do not run; fix: run 'tiergate install' again: it keeps the other hook as"
+                + " pre-push.tiergate-chained and runs it first"), c.all());
+        Result again = g.tiergate("install");
+        assertTrue(again.out().contains("pre-push: installed; the hook that was there (another tool's) is kept as"
+                + " pre-push.tiergate-chained and runs first"), again.all());
+        // the kit copies its hook over ours once more: install restores ours, the same hook stays chained
+        Files.copy(hooks().resolve("pre-push.tiergate-chained"), prePush, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Result third = g.tiergate("install");
+        assertEquals(0, third.exit(), third.all());
+        assertTrue(third.out().contains("pre-push: another tool had put its hook here again"), third.all());
+        g.write("b.txt", "b\n");
+        Result quiet = g.commit("b");
+        assertEquals(0, quiet.exit(), quiet.all());
+        assertFalse(quiet.err().contains("is not tiergate's hook"), quiet.all());
+    }
+
+    @Test
+    void installSaysWhenAnotherToolMovedCoreHooksPathAwayFromTiergatesHooks() throws Exception {
+        g.tiergate("install");
+        Files.createDirectories(g.repo.resolve(".githooks"));
+        Files.writeString(g.repo.resolve(".githooks/pre-push"), "#!/bin/sh\necho kit-pre-push >&2\n");
+        g.ok(g.repo, "git", "config", "core.hooksPath", ".githooks");
+        Result r = g.tiergate("install");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("note: core.hooksPath sends git to " + g.repo.resolve(".githooks")), r.out());
+        assertTrue(r.out().contains("so tiergate's hooks in " + hooks() + " no longer run"), r.out());
+        assertTrue(Files.exists(g.repo.resolve(".githooks/pre-push.tiergate-chained")));
     }
 }

@@ -130,13 +130,64 @@ class PreCommitHookTest {
     }
 
     @Test
-    void kitStateFileOfAnotherBranchIsRefused() throws Exception {
+    void kitStateFileOfAnotherBranchIsRefusedWithoutSuggestingToRewriteTheRow() throws Exception {
         g.write(".lakebase/workflow-state.json", """
                 {"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p1",
                  "feature_id": "F2", "branch": "feature/F2-other", "parent_branch": "staging",
                  "lakebase_branch_uid": "br-1", "claimed_at": "2026-06-16T09:30:00Z"}
                 """);
-        refused(g.commit("state"), "state.branch-mismatch", "feature/F2-other", "feature/F1-split-inventory");
+        Result r = g.commit("state");
+        refused(r, "state.branch-mismatch", ".lakebase/workflow-state.json (branch feature/F1-split-inventory)",
+                "the state names branch 'feature/F2-other' (feature-claimed) but 'feature/F1-split-inventory' is checked out",
+                "fix: commit this state on feature/F2-other (git checkout feature/F2-other), or restore this branch's copy:"
+                        + " git checkout HEAD -- .lakebase/workflow-state.json");
+        assertFalse(r.all().contains("set \"branch\""), r.all());
+    }
+
+    @Test
+    void theKitsClaimOnAFeatureDashBranchCountsAsTheClaim() throws Exception {
+        g.git("checkout", "-q", "-b", "feature-split-inventory", "staging");
+        g.write("notes.txt", "x\n");
+        refused(g.commit("work before any claim"), "workflow.no-claim", "branch feature-split-inventory",
+                "tiergate claim split-inventory --type feature", ".lakebase/workflow-state.json");
+        for (String state : new String[] {"feature-claimed", "pr-ready", "ci-green"}) {
+            g.write(".lakebase/workflow-state.json", KitFixtures.row(state, "feature-split-inventory"));
+            Result r = g.commit("kit: " + state);
+            assertEquals(0, r.exit(), state + ": " + r.all());
+        }
+    }
+
+    @Test
+    void aMergedKitRowIsAcceptedOnItsParentTierButNotOnAnotherFeatureBranch() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write(".lakebase/workflow-state.json", KitFixtures.MERGED_ON_STAGING);
+        Result ok = g.commit("kit: merged");
+        assertEquals(0, ok.exit(), ok.all());
+        g.git("checkout", "-q", "feature/F1-split-inventory");
+        g.write(".lakebase/workflow-state.json", KitFixtures.MERGED_ON_STAGING);
+        refused(g.commit("merged row on a feature branch"), "state.branch-mismatch",
+                "the merged row of feature-split-inventory belongs on its parent tier staging",
+                "commit it on staging (git checkout staging)");
+    }
+
+    @Test
+    void aKnexMigrationDirectoryGetsNamingAndImmutabilityButNoSqlRules() throws Exception {
+        g.git("checkout", "-q", "staging");
+        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("directory: db/migration", "directory: migrations")
+                .replace("naming: \"V{timestamp}__{description}.sql\"", "naming: \"{timestamp}_{description}.js\""));
+        g.commitNoVerify("knex migrations");
+        g.git("checkout", "-q", "feature/F1-split-inventory");
+        g.ok(g.repo, "git", "merge", "-q", "--no-verify", "staging");
+        String js = "migrations/20260616093000_add_sku.js";
+        g.write(js, "exports.up = knex => knex.schema.dropTable('old');\nexports.down = () => {};\n");
+        Result ok = g.commit("knex migration");
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(g.git("show", "HEAD:.tiergate/migrations.sum").out().contains(js));
+        g.write(js, "exports.up = knex => knex.schema.dropTable('older');\nexports.down = () => {};\n");
+        refused(g.commit("edit it"), "migration.immutable", js);
+        g.git("checkout", "-q", "--", js);
+        g.write("migrations/add_lot.js", "exports.up = () => {};\n");
+        refused(g.commit("bad name"), "migration.naming", "migrations/add_lot.js", "_add_lot.js");
     }
 
     @Test
@@ -171,7 +222,7 @@ class PreCommitHookTest {
 
     /** The shim could not find the launcher: it tried to start the JVM. */
     static boolean startedTheJvm(Result r) {
-        return r.all().contains("the tiergate command is not installed");
+        return r.all().contains("checks did NOT run");
     }
 
     /** One commit through the JVM, which leaves the shim the migration directory in the git dir. */

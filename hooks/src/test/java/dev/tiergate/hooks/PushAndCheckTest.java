@@ -73,6 +73,21 @@ class PushAndCheckTest {
     }
 
     @Test
+    void checkValidatesTheKitStateFileInEveryCommitOfTheRange() throws Exception {
+        g.write(".lakebase/workflow-state.json", KitFixtures.row("feature-claimed", "feature/F1-split").replace("\"proj-7f3a\"", "\"\""));
+        g.commitNoVerify("kit row with an empty project id");
+        String bad = g.git("rev-parse", "--short=7", "HEAD").out().strip();
+        g.write(".lakebase/workflow-state.json", KitFixtures.row("feature-claimed", "feature/F1-split"));
+        assertEquals(0, g.commit("kit row repaired").exit());
+        Result r = g.tiergate("check");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.err().contains(".lakebase/workflow-state.json:6 (commit " + bad + " \"kit row with an empty project id\"):"
+                + " field 'project_id' must not be empty (was \"\") [state.schema]"), r.all());
+        assertTrue(r.err().contains("fix: set \"project_id\": \"<project id>\""), r.all());
+        assertEquals(1, r.err().split("\\[state\\.", -1).length - 1, "the repaired version passes: " + r.all());
+    }
+
+    @Test
     void checkPassesACleanRangeAndRefusesABadMigrationCommittedWithNoVerify() throws Exception {
         g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
         assertEquals(0, g.commit("add").exit());

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 public record MigrationHeader(String refactoring, Phase phase) {
     private static final Pattern ENTRY = Pattern.compile("^--\\s*([A-Za-z_-]+)\\s*:\\s*(.*?)\\s*$");
+    /** The line the Lakebase kit's migration generator writes first: {@code -- V20260616093000: add_users}. */
+    private static final Pattern KIT_DESCRIPTION = Pattern.compile("^--\\s*V(\\d+)\\s*:\\s*(.*?)\\s*$");
     public static final String EXAMPLE = "-- refactoring: Split Column\n-- phase: expand";
 
     /**
@@ -29,6 +31,7 @@ public record MigrationHeader(String refactoring, Phase phase) {
         int refactoringLine = 0;
         int phaseLine = 0;
         int lastCommentLine = 1;
+        String description = null;
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
             if (i == 0 && line.startsWith("\uFEFF")) {
@@ -41,6 +44,11 @@ public record MigrationHeader(String refactoring, Phase phase) {
                 break;
             }
             lastCommentLine = i + 1;
+            Matcher kit = KIT_DESCRIPTION.matcher(line);
+            if (kit.matches() && description == null && !kit.group(2).isEmpty()) {
+                description = kit.group(2);
+                continue;
+            }
             Matcher m = ENTRY.matcher(line);
             if (!m.matches()) {
                 continue;
@@ -58,7 +66,8 @@ public record MigrationHeader(String refactoring, Phase phase) {
         int line = 0;
         Optional<String> canonical = Optional.empty();
         if (refactoring == null || refactoring.isEmpty()) {
-            problems.add("no '-- refactoring: <name>' line in the leading comment block");
+            problems.add("no '-- refactoring: <name>' line in the leading comment block"
+                    + (description == null ? "" : " (it describes the migration as '" + description + "' only)"));
             line = 1;
         } else {
             canonical = RefactoringCatalog.canonical(refactoring);
@@ -80,9 +89,9 @@ public record MigrationHeader(String refactoring, Phase phase) {
             }
         }
         if (!problems.isEmpty()) {
-            return new HeaderResult(Optional.empty(), problems, Math.max(line, 1));
+            return new HeaderResult(Optional.empty(), problems, Math.max(line, 1), Optional.ofNullable(description));
         }
         return new HeaderResult(Optional.of(new MigrationHeader(canonical.orElseThrow(), phase.orElseThrow())),
-                List.of(), refactoringLine);
+                List.of(), refactoringLine, Optional.ofNullable(description));
     }
 }

@@ -30,9 +30,23 @@ public final class MigrationRules {
     private MigrationRules() {
     }
 
-    /** True when the path is a SQL file under the policy's migration directory (subfolders included). */
+    /**
+     * True when the path is a migration: a file under the policy's migration directory (subfolders included) with the
+     * naming template's extension ({@code .sql}, or {@code .py}, {@code .js}, ... for other tools). Hidden files and
+     * Python's {@code __init__.py} are not migrations. Naming, versions, duplicates and immutability apply to every
+     * migration; the SQL rules (header, destructive statements) only to {@link #isSql SQL files}.
+     */
     public static boolean isMigrationPath(String path, MigrationSettings s) {
-        return path.startsWith(s.directory() + "/") && path.toLowerCase(java.util.Locale.ROOT).endsWith(".sql");
+        if (!path.startsWith(s.directory() + "/")) {
+            return false;
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return !name.startsWith(".") && !name.startsWith("__") && name.toLowerCase(java.util.Locale.ROOT).endsWith(s.extension());
+    }
+
+    /** A SQL migration: the header and destructive-statement rules read SQL, so they apply to these only. */
+    public static boolean isSql(String path) {
+        return path.toLowerCase(java.util.Locale.ROOT).endsWith(".sql");
     }
 
     public static Verdict checkName(String path, MigrationSettings s) {
@@ -164,7 +178,7 @@ public final class MigrationRules {
     }
 
     private static String describe(String badName) {
-        String base = badName.replaceFirst("(?i)\\.sql$", "").replaceFirst("^[Vv][0-9._]*_*", "");
+        String base = badName.replaceFirst("\\.[A-Za-z0-9]+$", "").replaceFirst("^[Vv][0-9._]*_*", "");
         String d = base.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
         return d.isEmpty() ? "describe_the_change" : d;
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@code tiergate init} writes: two tiers, {@code production} (the git default branch) ← {@code staging};
- * {@code feature/*}, {@code test/*}, {@code uat/*} and {@code perf/*} branches merge into staging (people and
+ * What {@code tiergate init} writes: two tiers, {@code production} (the git default branch: {@code main}, else
+ * {@code master}) ← {@code staging}; {@code feature/*} and {@code feature-*} (the Lakebase kit's naming), {@code test/*}, {@code uat/*} and {@code perf/*} branches merge into staging (people and
  * agents), {@code hotfix/*} into production (people only). Every edge needs one approval, and an agent's change
  * needs a human approver.
  */
@@ -40,7 +40,7 @@ public final class DefaultPolicy {
 
                 # Short-lived branches: where they fork from and merge back into, and who may work on them.
                 working_branch_types:
-                  - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+                  - {name: feature, pattern: ["feature/*", "feature-*"], target: staging, actors: [human, agent]}
                   - {name: test,    pattern: "test/*",    target: staging, actors: [human, agent]}
                   - {name: uat,     pattern: "uat/*",     target: staging, actors: [human, agent]}
                   - {name: perf,    pattern: "perf/*",    target: staging, actors: [human, agent]}
@@ -81,7 +81,8 @@ public final class DefaultPolicy {
         List<WorkingBranchType> types = new ArrayList<>();
         List<TierEdge> edges = new ArrayList<>();
         for (String name : List.of("feature", "test", "uat", "perf")) {
-            types.add(new WorkingBranchType(name, name + "/*", STAGING, Set.of(ActorClass.HUMAN, ActorClass.AGENT), false));
+            List<String> patterns = name.equals("feature") ? List.of("feature/*", "feature-*") : List.of(name + "/*");
+            types.add(new WorkingBranchType(name, patterns, STAGING, Set.of(ActorClass.HUMAN, ActorClass.AGENT), false));
             edges.add(new TierEdge(name, STAGING, null, 1, true));
         }
         types.add(new WorkingBranchType("hotfix", "hotfix/*", PRODUCTION, Set.of(ActorClass.HUMAN), true));

@@ -17,6 +17,17 @@ public record MigrationSettings(
         naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
     }
 
+    /**
+     * The extension a migration file has, from the naming template: {@code .sql} for the default, {@code .py} for
+     * {@code {timestamp}_{description}.py} (Alembic), {@code .js} for Knex; empty when the template has none (then
+     * every file in the directory is a migration).
+     */
+    public String extension() {
+        String tail = naming.substring(naming.lastIndexOf('}') + 1);
+        int dot = tail.lastIndexOf('.');
+        return dot < 0 ? "" : tail.substring(dot).toLowerCase(java.util.Locale.ROOT);
+    }
+
     private static String stripSlashes(String dir) {
         String d = dir.replace('\\', '/');
         while (d.endsWith("/")) {

@@ -1,8 +1,12 @@
 package dev.tiergate.core.policy;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tiergate.core.verdict.Severity;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The one policy file ({@code .tiergate/policy.yaml}) read by the hooks and the server alike. The server
@@ -15,7 +19,9 @@ public record Policy(
         @JsonProperty("actors") List<Actor> actors,
         @JsonProperty("edges") List<TierEdge> edges,
         @JsonProperty("required_checks") List<String> requiredChecks,
-        @JsonProperty("migrations") MigrationSettings migrations) {
+        @JsonProperty("migrations") MigrationSettings migrations,
+        @JsonProperty("severity") Map<String, Severity> severity,
+        @JsonProperty("hooks") HookSettings hooks) {
 
     public static final String PATH = ".tiergate/policy.yaml";
 
@@ -26,6 +32,19 @@ public record Policy(
         edges = edges == null ? List.of() : List.copyOf(edges);
         requiredChecks = requiredChecks == null ? List.of() : List.copyOf(requiredChecks);
         migrations = migrations == null ? MigrationSettings.DEFAULTS : migrations;
+        severity = severity == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(severity));
+        hooks = hooks == null ? HookSettings.DEFAULTS : hooks;
+    }
+
+    /** A policy with every rule an error and the default hook settings. */
+    public Policy(int version, List<Tier> tiers, List<WorkingBranchType> workingBranchTypes, List<Actor> actors,
+                  List<TierEdge> edges, List<String> requiredChecks, MigrationSettings migrations) {
+        this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, null, null);
+    }
+
+    /** The severity the policy gives a rule: {@code error} unless its {@code severity} map says otherwise. */
+    public Severity severityOf(String rule) {
+        return severity.getOrDefault(rule, Severity.ERROR);
     }
 
     public Optional<Tier> tier(String name) {

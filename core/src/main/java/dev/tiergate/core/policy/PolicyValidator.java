@@ -38,6 +38,18 @@ public final class PolicyValidator {
     public static final String EDGE_UNIQUE = "policy.edges.unique";
     public static final String UNIQUE_ACTOR = "policy.actors.unique";
     public static final String MIGRATION_NAMING = "policy.migrations.naming";
+    public static final String SEVERITY_RULE = "policy.severity.rule";
+
+    /**
+     * The rules whose severity a policy may set. The policy's own rules and the state-file schemas are not among
+     * them: a file tiergate cannot read cannot be judged at all.
+     */
+    public static final Set<String> RULES_WITH_SEVERITY = Set.of(
+            dev.tiergate.core.migration.MigrationRules.NAMING, dev.tiergate.core.migration.MigrationRules.VERSION_DUPLICATE,
+            dev.tiergate.core.migration.MigrationRules.VERSION_ORDER, dev.tiergate.core.migration.MigrationRules.HEADER,
+            dev.tiergate.core.migration.MigrationRules.DESTRUCTIVE, dev.tiergate.core.migration.MigrationRules.IMMUTABLE,
+            "migration.tier-direct", "workflow.no-claim", "tests.agent-deleted",
+            dev.tiergate.core.state.StateFileValidator.RULE_BRANCH_MISMATCH);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, String> HINTS = Map.ofEntries(
@@ -57,7 +69,8 @@ public final class PolicyValidator {
             Map.entry("hotfix", "true"),
             Map.entry("agent_needs_human_approval", "true"),
             Map.entry("directory", "db/migration"),
-            Map.entry("naming", MigrationSettings.DEFAULT_NAMING));
+            Map.entry("naming", MigrationSettings.DEFAULT_NAMING),
+            Map.entry("fail_closed", "true"));
 
     private PolicyValidator() {
     }
@@ -125,6 +138,7 @@ public final class PolicyValidator {
             edges(treeIsSound);
             actorsAreUnique();
             migrationNaming();
+            severities();
             return new Verdict(refusals);
         }
 
@@ -277,10 +291,21 @@ public final class PolicyValidator {
 
         private void migrationNaming() {
             String naming = p.migrations().naming();
-            if (!dev.tiergate.core.migration.MigrationName.isUsableTemplate(naming) || !naming.endsWith(".sql")) {
+            if (!dev.tiergate.core.migration.MigrationName.isUsableTemplate(naming)) {
                 refuse(MIGRATION_NAMING, "/migrations/naming", "migration naming '" + naming + "' must contain {timestamp}"
-                                + " and {description} once each and end in .sql",
-                        "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\"");
+                                + " and {description} once each",
+                        "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\" (or e.g."
+                                + " \"{timestamp}_{description}.js\" for Knex, \"{timestamp}_{description}.py\" for Alembic)");
+            }
+        }
+
+        private void severities() {
+            for (String rule : p.severity().keySet()) {
+                if (!RULES_WITH_SEVERITY.contains(rule)) {
+                    refuse(SEVERITY_RULE, "/severity/" + rule, "severity is set for '" + rule
+                                    + "', which is not a rule whose severity a policy may set",
+                            "use one of " + new java.util.TreeSet<>(RULES_WITH_SEVERITY) + ", or remove it");
+                }
             }
         }
 

@@ -81,6 +81,8 @@ public final class SchemaRefusals {
                 yield "must be one of " + String.join(", ", allowed);
             }
             case "const" -> "must be " + schemaNode;
+            case "minLength" -> schemaNode != null && schemaNode.asInt() == 1 ? "must not be empty"
+                    : "must be at least " + schemaNode + " characters long";
             case "type" -> "must be " + article(schemaNode == null ? "?" : schemaNode.isArray()
                     ? String.join(" or ", textsOf(schemaNode)) : schemaNode.asText());
             default -> withoutLocation(m.getMessage(), pointer);

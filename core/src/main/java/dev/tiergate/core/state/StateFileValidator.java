@@ -21,11 +21,19 @@ public final class StateFileValidator {
     public static final String RULE_JSON = "state.json";
     public static final String RULE_SCHEMA = "state.schema";
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String RULE_BRANCH_MISMATCH = "state.branch-mismatch";
+
+    /**
+     * Strict like the kit's own reader ({@code JSON.parse}): one JSON value and nothing after it. Jackson would
+     * otherwise stop after the object and ignore trailing text.
+     */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String TIMESTAMP = "\"<ISO-8601 UTC date-time, e.g. 2026-06-16T09:30:00Z>\"";
 
     /** Example values for fixes, by field name; shared by both state formats where names agree. */
     static final Map<String, String> HINTS = Map.ofEntries(
+            Map.entry("$schema", "\"./scm-workflow-state.schema.json\""),
             Map.entry("version", "1"),
             Map.entry("state", "\"feature-claimed\" (one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged)"),
             Map.entry("tier_topology", "2 (the number of tiers: 1, 2 or 3)"),
@@ -63,6 +71,16 @@ public final class StateFileValidator {
         return validate(content, path, JsonSchemas.TIERGATE_STATE);
     }
 
+    private static Verdict notJson(JsonProcessingException e, String path) {
+        String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
+        return Verdict.refused(RULE_JSON, path + line, "not valid JSON: " + e.getOriginalMessage(),
+                "correct the JSON syntax (a state file is one JSON object)");
+    }
+
+    static boolean startsWithByteOrderMark(byte[] content) {
+        return content.length >= 3 && (content[0] & 0xFF) == 0xEF && (content[1] & 0xFF) == 0xBB && (content[2] & 0xFF) == 0xBF;
+    }
+
     /** The git branch a kit state file records ({@code "branch"}); empty for tiergate's file or unreadable input. */
     public static Optional<String> branchOf(byte[] kitOrTiergateState) {
         try {
@@ -77,13 +95,23 @@ public final class StateFileValidator {
     }
 
     private static Verdict validate(byte[] content, String path, String schema) {
+        if (startsWithByteOrderMark(content)) {
+            return Verdict.refused(RULE_JSON, path + ":1", "starts with a UTF-8 byte-order mark (bytes EF BB BF), which"
+                            + " the kit's tools (JSON.parse) refuse",
+                    "save the file as UTF-8 without a byte-order mark, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' " + path);
+        }
         JsonNode root;
         try {
             root = JSON.readTree(content);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+                String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
+                return Verdict.refused(RULE_JSON, path + line, "has text after the JSON object (the kit's tools refuse it)",
+                        "delete everything after the object's closing '}' (a state file is exactly one JSON object)");
+            }
+            return notJson(e, path);
         } catch (JsonProcessingException e) {
-            String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-            return Verdict.refused(RULE_JSON, path + line, "not valid JSON: " + e.getOriginalMessage(),
-                    "correct the JSON syntax (a state file is one JSON object)");
+            return notJson(e, path);
         } catch (IOException e) {
             return Verdict.refused(RULE_JSON, path, "cannot be read: " + e.getMessage(), "restore the file");
         }

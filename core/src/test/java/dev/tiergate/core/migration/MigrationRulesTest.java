@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.verdict.Severity;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -180,5 +182,47 @@ class MigrationRulesTest {
             "README.md", "attestation/x.txt", "testdata.json", "src/main/java/Testing.java"}) {
             assertFalse(TestFiles.isTestFile(p), p);
         }
+    }
+
+    @Test
+    void otherToolsMigrationFilesAreMigrationsButOnlySqlFilesAreSql() {
+        MigrationSettings knex = new MigrationSettings("migrations", "{timestamp}_{description}.js");
+        assertEquals(".js", knex.extension());
+        assertTrue(MigrationRules.isMigrationPath("migrations/20260616093000_add_users.js", knex));
+        assertFalse(MigrationRules.isMigrationPath("migrations/README.md", knex));
+        assertFalse(MigrationRules.isMigrationPath("migrations/.eslintrc.js", knex));
+        assertTrue(MigrationRules.checkName("migrations/20260616093000_add_users.js", knex).isAllowed());
+        assertEquals("migration.naming", only(MigrationRules.checkName("migrations/add_users.js", knex, NOW)).rule());
+        MigrationSettings alembic = new MigrationSettings("alembic/versions", "{timestamp}_{description}.py");
+        assertTrue(MigrationRules.isMigrationPath("alembic/versions/20260616093000_add_users.py", alembic));
+        assertFalse(MigrationRules.isMigrationPath("alembic/versions/__init__.py", alembic));
+        assertEquals("rename it, e.g. git mv alembic/versions/ae1027a6acf_add_users.py alembic/versions/20260616100000_ae1027a6acf_add_users.py",
+                only(MigrationRules.checkName("alembic/versions/ae1027a6acf_add_users.py", alembic, NOW)).fix());
+        assertFalse(MigrationRules.isSql("migrations/20260616093000_add_users.js"));
+        assertTrue(MigrationRules.isSql(DIR + "V20260616093000__x.SQL"));
+        assertEquals(".sql", MigrationSettings.DEFAULTS.extension());
+        assertEquals("", new MigrationSettings("m", "{timestamp}-{description}").extension());
+    }
+
+    @Test
+    void theKitsGeneratedHeaderIsADescriptionAndAWarningWhereThePolicySaysSo() {
+        String kit = "-- V20260616093000: add_users\nCREATE TABLE users (id bigint primary key);\n";
+        HeaderResult h = MigrationHeader.parse(kit);
+        assertFalse(h.isValid());
+        assertEquals(java.util.Optional.of("add_users"), h.description());
+        Verdict v = MigrationRules.checkHeader(PATH, kit);
+        Refusal r = only(v);
+        assertEquals("migration.header", r.rule());
+        assertEquals(PATH + ":1", r.where());
+        assertEquals("no '-- refactoring: <name>' line in the leading comment block (it describes the migration as 'add_users'"
+                + " only); no '-- phase: expand|migrate|contract' line in the leading comment block", r.message());
+        Verdict lowered = v.withSeverities(Map.of("migration.header", Severity.WARNING));
+        assertTrue(lowered.isAllowed());
+        assertEquals(List.of(r), lowered.warnings());
+        assertTrue(v.withSeverities(Map.of("migration.header", Severity.OFF)).warnings().isEmpty());
+        assertTrue(v.withSeverities(Map.of("migration.header", Severity.OFF)).isAllowed());
+        assertFalse(v.withSeverities(Map.of("migration.naming", Severity.OFF)).isAllowed());
+        HeaderResult both = MigrationHeader.parse("-- V20260616093000: add_users\n" + "-- refactoring: Introduce New Table\n-- phase: expand\n");
+        assertTrue(both.isValid(), both.problems().toString());
     }
 }

@@ -22,6 +22,16 @@ class DbBranchNameTest {
         assertEquals(63, DbBranchName.of("feature/" + "x".repeat(100)).length());
     }
 
+    /** The Lakebase kit's own sanitizeBranchName cases. */
+    @Test
+    void matchesTheKitsSanitizeBranchNameCases() {
+        assertEquals("feature-auth-v2-0-", DbBranchName.of("feature/auth_v2.0!"));
+        assertEquals("a".repeat(63), DbBranchName.of("a".repeat(100)));
+        assertEquals("a-x", DbBranchName.of("a"));
+        assertEquals("-x-x", DbBranchName.of(""));
+        assertEquals("feature-split-inventory", DbBranchName.of("feature-split-inventory"));
+    }
+
     @Test
     void tierBranchMapsToTierName() {
         Policy policy = PolicyReader.read("""

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.core.verdict.Severity;
 import dev.tiergate.core.verdict.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -263,8 +264,38 @@ class PolicyValidatorTest {
                 "migrations:\n  directory: db/migration\n  naming: \"V{version}.sql\"")));
         assertEquals("policy.migrations.naming", r.rule());
         assertEquals(PATH + ":19", r.where());
-        assertEquals("migration naming 'V{version}.sql' must contain {timestamp} and {description} once each and end in .sql",
+        assertEquals("migration naming 'V{version}.sql' must contain {timestamp} and {description} once each",
                 r.message());
+    }
+
+    @Test
+    void otherToolsMigrationNamesAreAllowed() {
+        for (String naming : new String[] {"{timestamp}_{description}.js", "{timestamp}_{description}.py", "{timestamp}-{description}"}) {
+            Verdict v = validate(GOOD.replace("migrations: {directory: db/migration}",
+                    "migrations:\n  directory: migrations\n  naming: \"" + naming + "\""));
+            assertTrue(v.isAllowed(), naming + ": " + v.render());
+        }
+    }
+
+    @Test
+    void severitiesAreSetPerRuleAndOnlyForRulesThatHaveOne() {
+        Verdict ok = validate(GOOD + "severity: {migration.header: warning, migration.naming: off}\nhooks: {fail_closed: true}\n");
+        assertTrue(ok.isAllowed(), ok.render());
+        Policy read = PolicyReader.read(GOOD + "severity: {migration.header: warning, migration.naming: off}\nhooks: {fail_closed: true}\n", PATH);
+        assertEquals(Severity.OFF, read.severityOf("migration.naming"));
+        assertEquals(Severity.WARNING, read.severityOf("migration.header"));
+        assertEquals(Severity.ERROR, read.severityOf("migration.immutable"));
+        assertTrue(read.hooks().failClosed());
+        Refusal unknown = only(validate(GOOD + "severity:\n  migration.headers: warning\n"));
+        assertEquals("policy.severity.rule", unknown.rule());
+        assertEquals("severity is set for 'migration.headers', which is not a rule whose severity a policy may set", unknown.message());
+        assertTrue(unknown.fix().startsWith("use one of [migration.destructive-outside-contract, migration.header,"), unknown.fix());
+        Refusal level = only(validate(GOOD + "severity: {migration.header: warn}\n"));
+        assertEquals("policy.schema", level.rule());
+        assertTrue(level.message().contains("migration.header") && level.message().contains("error, warning, off"), level.message());
+        assertEquals("use one of: error, warning, off, false", level.fix());
+        Refusal own = only(validate(GOOD + "severity: {policy.schema: off}\n"));
+        assertEquals("policy.severity.rule", own.rule());
     }
 
     @Test

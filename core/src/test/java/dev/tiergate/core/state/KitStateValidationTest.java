@@ -237,4 +237,63 @@ class KitStateValidationTest {
         assertTrue(StateFileValidator.branchOf("nope".getBytes(StandardCharsets.UTF_8)).isEmpty());
         assertTrue(StateFileValidator.branchOf(validFile("scaffold-complete").toString().getBytes(StandardCharsets.UTF_8)).isEmpty());
     }
+    @Test
+    void theKitsSchemaReferenceIsAllowed() {
+        ObjectNode n = validFile("scaffold-complete");
+        n.put("$schema", "./scm-workflow-state.schema.json");
+        assertTrue(validate(n).isAllowed(), () -> validate(n).render());
+        n.put("$schema", "");
+        Refusal r = onlyRefusal(validate(n));
+        assertEquals("state.schema", r.rule());
+        assertEquals("field '$schema' must not be empty (was \"\")", r.message());
+        assertEquals("set \"$schema\": \"./scm-workflow-state.schema.json\"", r.fix());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"project_id", "feature_id", "branch", "parent_branch", "lakebase_branch_uid"})
+    void anEmptyRequiredStringIsRefused(String field) {
+        ObjectNode n = validFile("feature-claimed");
+        n.put(field, "");
+        Refusal r = onlyRefusal(validate(n));
+        assertEquals("state.schema", r.rule());
+        assertEquals("field '" + field + "' must not be empty (was \"\")", r.message());
+        assertTrue(r.fix().startsWith("set \"" + field + "\": \"<"), r.fix());
+    }
+
+    @Test
+    void millisecondTimestampsAsTheKitWritesThemPass() {
+        ObjectNode n = validFile("feature-claimed");
+        n.put("claimed_at", "2026-06-16T09:30:00.123Z");
+        assertTrue(validate(n).isAllowed(), () -> validate(n).render());
+    }
+
+    @Test
+    void trailingTextAfterTheObjectIsRefused() {
+        String text = validFile("scaffold-complete").toString() + "\n{\"state\": \"merged\"}\n";
+        Refusal r = onlyRefusal(StateFileValidator.validateKitState(text.getBytes(StandardCharsets.UTF_8), PATH));
+        assertEquals("state.json", r.rule());
+        assertEquals(PATH + ":2", r.where());
+        assertEquals("has text after the JSON object (the kit's tools refuse it)", r.message());
+        assertTrue(r.fix().startsWith("delete everything after the object's closing '}'"), r.fix());
+        Refusal word = onlyRefusal(StateFileValidator.validateKitState(
+                (validFile("scaffold-complete").toString() + " trailing").getBytes(StandardCharsets.UTF_8), PATH));
+        assertEquals("state.json", word.rule());
+    }
+
+    @Test
+    void aByteOrderMarkIsRefusedWithAClearMessage() {
+        byte[] body = validFile("scaffold-complete").toString().getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        Refusal r = onlyRefusal(StateFileValidator.validateKitState(withBom, PATH));
+        assertEquals("state.json", r.rule());
+        assertEquals(PATH + ":1", r.where());
+        assertEquals("starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kit's tools (JSON.parse) refuse",
+                r.message());
+        assertEquals("save the file as UTF-8 without a byte-order mark, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' " + PATH, r.fix());
+        assertTrue(StateFileValidator.validateKitState(body, PATH).isAllowed());
+    }
 }

@@ -46,6 +46,9 @@ final class MigrationSet {
             }
             v = v.and(MigrationRules.checkNewerThanTier(path, name.get(), newestOnTier, versions));
         }
+        if (!MigrationRules.isSql(path)) {
+            return v; // an Alembic, Knex, ... migration: naming, versions and immutability only
+        }
         v = v.and(MigrationRules.checkHeader(path, sql));
         Optional<MigrationHeader> header = MigrationHeader.parse(sql).header();
         return v.and(MigrationRules.checkDestructive(path, sql, header));

@@ -9,6 +9,7 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.KitState;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
@@ -58,8 +59,9 @@ public final class PreCommitCheck {
             return new Result(v, null, changes); // the claim cannot be trusted from a state file that fails its schema
         }
         Optional<Claim> claim = branch.flatMap(ws::claimFor);
-        if (branch.isPresent()) {
-            v = v.and(claimRule(policy, branch.get(), claim));
+        if (branch.isPresent() && claim.isEmpty()) {
+            Optional<KitState> kit = git.staged(StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read);
+            v = v.and(claimRule(policy, branch.get(), kit.filter(k -> k.claims(branch.get())).isPresent()));
         }
         MigrationLedger ledger = git.staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitRepo.text(b)))
                 .orElse(MigrationLedger.empty());
@@ -105,6 +107,7 @@ public final class PreCommitCheck {
                 }
             }
         }
+        v = v.withSeverities(policy.severity());
         return new Result(v, v.isAllowed() && recorded != ledger ? recorded : null, changes);
     }
 
@@ -116,12 +119,10 @@ public final class PreCommitCheck {
                 Verdict sv = StateFileValidator.validateKitState(content, c.path());
                 v = v.and(sv);
                 if (sv.isAllowed() && branch.isPresent()) {
-                    Optional<String> stateBranch = StateFileValidator.branchOf(content);
-                    if (stateBranch.isPresent() && !stateBranch.get().equals(branch.get())) {
-                        v = v.and(Verdict.refused("state.branch-mismatch", c.path(),
-                                "the state names branch '" + stateBranch.get() + "' but '" + branch.get() + "' is checked out",
-                                "commit this state on " + stateBranch.get() + ", or set \"branch\": \"" + branch.get() + "\""));
-                    }
+                    Policy policy = ws.policy();
+                    List<String> tierBranches = policy.tiers().stream().map(Tier::branch).toList();
+                    v = v.and(KitState.read(content).map(k -> k.mayBeCommittedOn(branch.get(), tierBranches, c.path()))
+                            .orElse(Verdict.allowed()));
                 }
             }
         }
@@ -133,16 +134,22 @@ public final class PreCommitCheck {
         return v;
     }
 
-    static Verdict claimRule(Policy policy, String branch, Optional<Claim> claim) {
+    /**
+     * A working branch needs a claim: tiergate's own (in {@code .tiergate/workflow-state.json}) or the Lakebase kit's
+     * row for this branch in {@code feature-claimed}, {@code pr-ready} or {@code ci-green}.
+     */
+    static Verdict claimRule(Policy policy, String branch, boolean claimed) {
         Optional<dev.tiergate.core.policy.WorkingBranchType> type = policy.typeForBranch(branch);
-        if (type.isEmpty() || claim.isPresent()) {
+        if (type.isEmpty() || claimed) {
             return Verdict.allowed();
         }
-        String id = branch.substring(branch.indexOf('/') + 1);
+        String id = type.get().featureIdOf(branch);
         return Verdict.refused("workflow.no-claim", "branch " + branch,
-                "working branch " + branch + " has no claim in " + Workspace.STATE_PATH,
+                "working branch " + branch + " has no claim in " + Workspace.STATE_PATH + " (nor a claim of it in "
+                        + StateFileValidator.KIT_STATE_PATH + ")",
                 "claim the feature first: tiergate claim " + id + " --type " + type.get().name()
-                        + " (or, for an existing branch, tiergate claim " + id + " --here)");
+                        + " (or, for an existing branch, tiergate claim " + id + " --here; in a Lakebase kit project the"
+                        + " kit's claim, committed on this branch, counts)");
     }
 
     /** The newest migration version on the tier this branch merges into (local branch, else origin's). */

@@ -6,6 +6,8 @@ import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.Actor;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.state.KitState;
+import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitRepo;
@@ -46,8 +48,10 @@ public final class PrePushCheck {
                                 + "; allowed: " + tier.get().directPush().describe(),
                         "push a working branch and open a pull request into " + branch));
             }
-            if (policy.typeForBranch(branch).isPresent()) {
-                v = v.and(PreCommitCheck.claimRule(policy, branch, ws.claimFor(branch)));
+            if (policy.typeForBranch(branch).isPresent() && ws.claimFor(branch).isEmpty()) {
+                boolean kitClaims = ws.git().fileAt(f[1], StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read)
+                        .filter(k -> k.claims(branch)).isPresent();
+                v = v.and(PreCommitCheck.claimRule(policy, branch, kitClaims));
             }
             List<ObjectId> exclude = new ArrayList<>(ws.git().remoteTips(remote));
             if (!f[3].equals(ZERO)) {
@@ -55,7 +59,7 @@ public final class PrePushCheck {
             }
             v = v.and(immutableMigrations(policy, ws.git().newCommits(ObjectId.fromString(f[1]), exclude)));
         }
-        return v;
+        return v.withSeverities(policy.severity());
     }
 
     /** Any commit in the list that edits or deletes a migration its parent already had. */

@@ -4,10 +4,14 @@ import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.state.StateFileValidator;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitRepo;
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,7 +21,8 @@ import org.eclipse.jgit.revwalk.RevCommit;
 /**
  * {@code tiergate check [--base REF]}: every rule over a commit range, for CI where hooks may have been skipped.
  * New migrations in the range are judged like pre-commit judges them; every commit is checked for edits of
- * committed migrations; the ledger must match the files.
+ * committed migrations; the ledger must match the files; the Lakebase kit's state file must validate in every
+ * commit that wrote it.
  */
 public final class RangeCheck {
     private final Workspace ws;
@@ -67,6 +72,35 @@ public final class RangeCheck {
         }
         List<ObjectId> exclude = base == null ? List.of() : List.of(git.resolve(base).orElseThrow());
         List<RevCommit> commits = git.newCommits(head, exclude);
-        return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits));
+        v = v.and(kitStateInEveryCommit(commits));
+        return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits)).withSeverities(policy.severity());
+    }
+
+    /**
+     * The Lakebase kit's state file as each commit of the range wrote it (a commit that leaves it as a parent had it
+     * is not asked again), against the kit-v1 schema and strict JSON: hooks may have been skipped with --no-verify.
+     */
+    Verdict kitStateInEveryCommit(List<RevCommit> commits) throws IOException {
+        GitRepo git = ws.git();
+        Verdict v = Verdict.allowed();
+        Set<ObjectId> judged = new HashSet<>();
+        for (RevCommit c : commits) {
+            Optional<ObjectId> blob = git.blobAt(c, StateFileValidator.KIT_STATE_PATH);
+            if (blob.isEmpty() || !judged.add(blob.get())) {
+                continue;
+            }
+            boolean asAParentHadIt = false;
+            for (RevCommit parent : c.getParents()) {
+                asAParentHadIt |= git.blobAt(parent, StateFileValidator.KIT_STATE_PATH).equals(blob);
+            }
+            if (asAParentHadIt) {
+                continue;
+            }
+            Verdict sv = StateFileValidator.validateKitState(git.read(blob.get()), StateFileValidator.KIT_STATE_PATH);
+            String commit = " (commit " + c.name().substring(0, 7) + " \"" + c.getShortMessage() + "\")";
+            v = v.and(new Verdict(sv.refusals().stream()
+                    .map(r -> new Refusal(r.rule(), r.where() + commit, r.message(), r.fix())).toList()));
+        }
+        return v;
     }
 }

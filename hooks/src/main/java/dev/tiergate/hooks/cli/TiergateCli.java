@@ -7,7 +7,9 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.policy.WorkingBranchType;
+import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.core.workflow.WorkflowState;
@@ -65,11 +67,21 @@ public final class TiergateCli {
     }
 
     static int print(CommandSpec spec, Verdict v, String okText) {
+        PrintWriter err = spec.commandLine().getErr();
+        int warnings = v.warnings().size();
+        String warningText = "tiergate: " + warnings + " warning" + (warnings == 1 ? "" : "s")
+                + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)\n" + v.renderWarnings();
         if (v.isAllowed()) {
-            spec.commandLine().getOut().println(okText);
+            spec.commandLine().getOut().println(okText + (warnings == 0 ? "" : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"));
+            if (warnings > 0) {
+                err.println(warningText);
+            }
             return Main.OK;
         }
-        spec.commandLine().getErr().println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
+        err.println("tiergate: refused (" + v.refusals().size() + " rule(s) broken)\n" + v.render());
+        if (warnings > 0) {
+            err.println(warningText);
+        }
         return Main.REFUSED;
     }
 
@@ -77,7 +89,7 @@ public final class TiergateCli {
     static final class Install implements Callable<Integer> {
         @Option(names = "--repo", description = "the repository (default: the current directory)")
         Path repo;
-        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: $TIERGATE_LAUNCHER, else tiergate on PATH)")
+        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: the one running this install, else $TIERGATE_LAUNCHER, else tiergate on PATH)")
         String launcher;
         @Spec
         CommandSpec spec;
@@ -85,14 +97,28 @@ public final class TiergateCli {
         @Override
         public Integer call() throws IOException {
             Path dir = repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath();
-            String l = launcher != null ? launcher : System.getenv("TIERGATE_LAUNCHER");
-            if (l == null) {
-                l = whichTiergate().orElse(System.getProperty("user.home") + "/.local/bin/tiergate");
-            }
+            String l = launcherThatRuns(launcher).orElseThrow(() -> new Workspace.Refused(Verdict.refused("install.launcher",
+                    "tiergate install", "cannot tell which tiergate command is running, so the hooks would call a guess",
+                    "run 'tiergate install' through the tiergate command install.sh wrote, or name it: tiergate install"
+                            + " --launcher /path/to/tiergate")));
             for (String line : HookInstaller.install(dir, l)) {
                 spec.commandLine().getOut().println(line);
             }
             return Main.OK;
+        }
+
+        /**
+         * The command the hooks are to run: {@code --launcher}, else the launcher script that started this JVM (it
+         * passes its own path as {@code -Dtiergate.launcher}), else {@code $TIERGATE_LAUNCHER}, else tiergate on PATH.
+         * Never a guessed path: a hook calling a command that does not exist would check nothing.
+         */
+        static Optional<String> launcherThatRuns(String option) {
+            for (String candidate : new String[] {option, System.getProperty("tiergate.launcher"), System.getenv("TIERGATE_LAUNCHER")}) {
+                if (candidate != null && !candidate.isBlank()) {
+                    return Optional.of(Path.of(candidate).toAbsolutePath().normalize().toString());
+                }
+            }
+            return whichTiergate();
         }
 
         private static Optional<String> whichTiergate() {
@@ -142,14 +168,31 @@ public final class TiergateCli {
             if (Files.exists(policyFile)) {
                 out.println(Policy.PATH + " exists; left as it is");
             } else {
-                Files.createDirectories(policyFile.getParent());
-                Files.writeString(policyFile, DefaultPolicy.yaml(defaultBranch), StandardCharsets.UTF_8);
-                out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
+                List<String> toCommit = new ArrayList<>(List.of(Policy.PATH));
+                Path kitFile = ws.top().resolve(StateFileValidator.KIT_STATE_PATH);
+                if (Files.exists(kitFile)) {
+                    KitAdoption adopted = KitAdoption.of(ws, Files.readAllBytes(kitFile), defaultBranch);
+                    Files.createDirectories(policyFile.getParent());
+                    Files.writeString(policyFile, adopted.policyYaml(), StandardCharsets.UTF_8);
+                    adopted.describe().forEach(out::println);
+                    if (adopted.baseline() != null) {
+                        Files.writeString(ws.top().resolve(MigrationChecksums.PATH), adopted.baseline().render(), StandardCharsets.UTF_8);
+                        toCommit.add(MigrationChecksums.PATH);
+                    }
+                } else {
+                    Files.createDirectories(policyFile.getParent());
+                    Files.writeString(policyFile, DefaultPolicy.yaml(defaultBranch), StandardCharsets.UTF_8);
+                    out.println("wrote " + Policy.PATH + " (production = " + defaultBranch + " <- staging)");
+                }
                 if (!noCommit) {
                     // tier branches are cut from this commit, so every branch made from them carries the policy
-                    GitCommand.run(ws.top(), "add", "--", Policy.PATH);
-                    GitCommand.run(ws.top(), "commit", "-q", "-m", "tiergate: add policy", "--", Policy.PATH);
-                    out.println("committed " + Policy.PATH + " on " + ws.git().currentBranch().orElse("HEAD"));
+                    List<String> add = new ArrayList<>(List.of("add", "--"));
+                    add.addAll(toCommit);
+                    GitCommand.run(ws.top(), add.toArray(String[]::new));
+                    List<String> commit = new ArrayList<>(List.of("commit", "-q", "-m", "tiergate: add policy", "--"));
+                    commit.addAll(toCommit);
+                    GitCommand.run(ws.top(), commit.toArray(String[]::new));
+                    out.println("committed " + String.join(" and ", toCommit) + " on " + ws.git().currentBranch().orElse("HEAD"));
                 }
             }
             Policy policy = ws.policy();
@@ -200,7 +243,7 @@ public final class TiergateCli {
             }
             Tier target = policy.tier(t.get().target()).orElseThrow();
             String branch = here ? ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"))
-                    : t.get().pattern().replace("*", featureId);
+                    : t.get().branchFor(featureId);
             Actor actor = actorId == null ? ws.actor(policy) : policy.actorFor(actorId, false);
             if (!t.get().actors().contains(actor.actorClass())) {
                 throw new Workspace.Refused(Verdict.refused("claim.actor", "branch " + branch,

@@ -190,6 +190,13 @@ public final class GitRepo implements AutoCloseable {
         }
     }
 
+    /** The blob of {@code path} in a commit's tree; empty when the commit has no such file. */
+    public Optional<ObjectId> blobAt(RevCommit commit, String path) throws IOException {
+        try (RevWalk rw = new RevWalk(repo); TreeWalk tw = TreeWalk.forPath(repo, path, rw.parseCommit(commit).getTree())) {
+            return tw == null ? Optional.empty() : Optional.of(tw.getObjectId(0));
+        }
+    }
+
     public Optional<ObjectId> resolve(String rev) throws IOException {
         return Optional.ofNullable(repo.resolve(rev));
     }

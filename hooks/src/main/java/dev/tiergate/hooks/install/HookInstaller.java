@@ -35,16 +35,28 @@ public final class HookInstaller {
         Path dir = hooksDir(repoDir);
         Files.createDirectories(dir);
         List<String> report = new ArrayList<>();
+        Path defaultDir = defaultHooksDir(repoDir);
+        if (!dir.equals(defaultDir) && Files.exists(defaultDir.resolve(HOOKS.get(0))) && isOurs(defaultDir.resolve(HOOKS.get(0)))) {
+            report.add("note: core.hooksPath sends git to " + dir + " (another tool, such as the Lakebase kit's install-hook.sh,"
+                    + " may have set it), so tiergate's hooks in " + defaultDir + " no longer run; installing into " + dir
+                    + ", where the other tool's hooks are chained");
+        }
         for (String hook : HOOKS) {
             Path target = dir.resolve(hook);
             Path chained = dir.resolve(hook + CHAINED);
             String note = "installed";
             if (Files.exists(target) && !isOurs(target)) {
-                if (Files.exists(chained)) {
-                    throw new IOException(target + " exists and so does " + chained + "; fix: merge them by hand, then run tiergate install again");
+                if (Files.exists(chained) && Files.mismatch(target, chained) == -1) {
+                    note = "another tool had put its hook here again (the same one already kept as " + chained.getFileName()
+                            + "); tiergate's hook is back and runs it first";
+                } else if (Files.exists(chained)) {
+                    throw new IOException(target + " is another tool's hook and " + chained + " holds a different one; fix: merge"
+                            + " the two into " + chained.getFileName() + " by hand, delete " + hook + ", then run tiergate install again");
+                } else {
+                    Files.move(target, chained);
+                    note = "installed; the hook that was there (another tool's) is kept as " + chained.getFileName()
+                            + " and runs first (its failure still fails the " + (hook.equals("pre-push") ? "push" : "commit") + ")";
                 }
-                Files.move(target, chained);
-                note = "installed; the existing hook is kept as " + chained.getFileName() + " and runs first";
             } else if (Files.exists(target)) {
                 note = "already installed (refreshed)";
             }
@@ -53,6 +65,12 @@ public final class HookInstaller {
             report.add(hook + ": " + note + " (" + target + ")");
         }
         return report;
+    }
+
+    /** Where git keeps hooks without core.hooksPath: the hooks folder of the common git dir. */
+    static Path defaultHooksDir(Path repoDir) throws IOException {
+        Path common = Path.of(GitCommand.run(repoDir, "rev-parse", "--git-common-dir"));
+        return (common.isAbsolute() ? common : repoDir.resolve(common)).resolve("hooks").normalize();
     }
 
     public static List<String> uninstall(Path repoDir) throws IOException {

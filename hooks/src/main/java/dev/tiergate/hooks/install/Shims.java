@@ -35,6 +35,19 @@ final class Shims {
         s.append("# git runs hooks at the top of the working tree; without a policy tiergate has nothing to say\n");
         s.append("top=$PWD\n");
         s.append("[ -f \"$top/.tiergate/policy.yaml\" ] || exit 0\n");
+        s.append("# another tool (e.g. the Lakebase kit's install-hook.sh) may have put its own hook in place of one of ours:\n");
+        s.append("# reading two short lines of each sibling costs no process\n");
+        for (String other : HookInstaller.HOOKS) {
+            if (other.equals(hook)) {
+                continue;
+            }
+            s.append("l2=; if [ -f \"$hook_dir/").append(other).append("\" ]; then { read -r l1; read -r l2; } < \"$hook_dir/")
+                    .append(other).append("\"; fi\n");
+            s.append("case $l2 in \"").append(HookInstaller.MARKER).append("\"*) ;; *) echo \"tiergate: $hook_dir/").append(other)
+                    .append(" is not tiergate's hook (another tool replaced or removed it), so tiergate's ").append(other)
+                    .append(" checks do not run; fix: run 'tiergate install' again: it keeps the other hook as ").append(other)
+                    .append(HookInstaller.CHAINED).append(" and runs it first\" >&2 ;; esac\n");
+        }
         if (hook.equals("pre-commit")) {
             s.append(GIT_DIR);
             s.append("""
@@ -94,8 +107,21 @@ final class Shims {
         }
         s.append("launcher=\"${TIERGATE_LAUNCHER:-").append(launcher.replace("\"", "\\\"").replace("$", "\\$")).append("}\"\n");
         s.append("if [ ! -x \"$launcher\" ]; then\n");
-        s.append("  launcher=$(command -v tiergate 2>/dev/null) || { echo \"tiergate: the tiergate command is not installed; ")
-                .append(hook).append(" checks skipped (fix: run ./install.sh)\" >&2; exit 0; }\n");
+        s.append("  if found=$(command -v tiergate 2>/dev/null); then\n");
+        s.append("    echo \"tiergate: $launcher (baked in by 'tiergate install') is missing; running $found from PATH"
+                + " (fix: run 'tiergate install' again)\" >&2\n");
+        s.append("    launcher=$found\n");
+        s.append("  else\n");
+        s.append("    echo \"tiergate: WARNING: the tiergate command $launcher is missing, so the ").append(hook)
+                .append(" checks did NOT run (fix: install tiergate again, e.g. ./install.sh, then run 'tiergate install' with it;"
+                        + " or set TIERGATE_LAUNCHER)\" >&2\n");
+        s.append("    if grep -Eq '^[[:space:]]*\"?fail_closed\"?[[:space:]]*:[[:space:]]*true' \"$top/.tiergate/policy.yaml\"; then\n");
+        s.append("      echo \"tiergate: ").append(hook.equals("pre-push") ? "push" : "commit")
+                .append(" refused: the policy says hooks.fail_closed: true\" >&2\n");
+        s.append("      exit 1\n");
+        s.append("    fi\n");
+        s.append("    exit 0\n");
+        s.append("  fi\n");
         s.append("fi\n");
         if (readsStdin) {
             s.append("printf '%s\\n' \"$input\" | \"$launcher\" ").append(hook).append(" \"$@\"\n");
