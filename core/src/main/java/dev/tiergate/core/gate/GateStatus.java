@@ -18,10 +18,19 @@ public record GateStatus(StatusState state, String rule, String description) {
     }
 
     public static GateStatus failure(String rule, String description) {
-        return new GateStatus(StatusState.FAILURE, rule, description + " [" + rule + "]");
+        return new GateStatus(StatusState.FAILURE, rule, tagged(description, rule));
     }
 
     public static GateStatus pending(String rule, String description) {
-        return new GateStatus(StatusState.PENDING, rule, description + " [" + rule + "]");
+        return new GateStatus(StatusState.PENDING, rule, tagged(description, rule));
+    }
+
+    /** The description with its rule id at the end; the words are cut, never the rule id, to fit the forge's limit. */
+    static String tagged(String description, String rule) {
+        String tag = " [" + rule + "]";
+        if (description.length() + tag.length() <= MAX_DESCRIPTION) {
+            return description + tag;
+        }
+        return description.substring(0, Math.max(0, MAX_DESCRIPTION - tag.length() - 1)) + "\u2026" + tag;
     }
 }

@@ -39,6 +39,7 @@ final class PullRequestReconciler {
     private final AuditTrail audit;
     private final StatusPublisher statuses;
     private final GatePages pages;
+    private final StateFileCheck stateFiles;
 
     PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
                           StatusPublisher statuses, GatePages pages) {
@@ -49,6 +50,7 @@ final class PullRequestReconciler {
         this.audit = audit;
         this.statuses = statuses;
         this.pages = pages;
+        this.stateFiles = new StateFileCheck(forge);
     }
 
     void reconcile(RepoRef repo, PullRequestFacts pr) {
@@ -122,7 +124,9 @@ final class PullRequestReconciler {
             cleanUpAfterPr(repo, pr, record, false);
             return;
         }
-        GateStatus status = MergeGate.evaluate(p, pr, record.state(), record.headSha(), () -> forge.approvals(repo, number));
+        BranchRecord rec = record;
+        GateStatus status = stateFiles.problemAt(repo, pr.headSha())
+                .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
             audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
         }

@@ -278,4 +278,36 @@ class GateEndToEndTest {
         assertTrue(missing.body().contains("missing X-Hub-Signature-256"));
         assertTrue(h.server.inbox().statusOf("github", "d-2").isEmpty());
     }
+
+    @Test
+    void anInvalidKitStateFileAtThePrHeadIsRefusedByTheGate() throws Exception {
+        // committed with --no-verify: the hooks never saw it, the gate does
+        h.github.file(F1, ".lakebase/workflow-state.json", """
+                {"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": ""}
+                """);
+        openPr(12, "feature/F12", F1, "staging", STAGING, "alice");
+        ciGreen(F1);
+        h.github.review(12, "bob", false, "APPROVED", F1);
+        h.deliver("pull_request_review", GitHubPayloads.review(h.repoPath, new Pull(12, "feature/F12", F1, "staging", STAGING, "alice", false, "open", false), "bob"));
+        JsonNode s = h.github.lastPosted(F1);
+        assertEquals("failure", s.path("state").asText());
+        assertTrue(s.path("description").asText().startsWith(".lakebase/workflow-state.json at aaaaaaa: "), s.toString());
+        assertTrue(s.path("description").asText().endsWith("[state.schema]"), s.toString());
+        assertEquals("state.schema", h.branch("pull/12").orElseThrow().lastRule());
+
+        // fixed on a new head: the gate lets it through
+        h.github.file(F1_NEXT, ".lakebase/workflow-state.json", """
+                {"$schema": "./scm-workflow-state.schema.json", "version": 1, "state": "pr-ready", "tier_topology": 2,
+                 "project_id": "proj-1", "feature_id": "F12", "branch": "feature/F12", "parent_branch": "staging",
+                 "lakebase_branch_uid": "br-1", "claimed_at": "2026-06-16T09:30:00.123Z",
+                 "pr_url": "https://github.com/acme/inv/pull/12", "pushed_at": "2026-06-16T10:30:00.456Z"}
+                """);
+        h.github.branch("feature/F12", F1_NEXT);
+        h.github.pull(12, "feature/F12", F1_NEXT, "staging", STAGING, "alice", false, "open", false);
+        h.github.ciStatus(F1_NEXT, "build", "success");
+        h.github.review(12, "bob", false, "APPROVED", F1_NEXT);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "synchronize",
+                new Pull(12, "feature/F12", F1_NEXT, "staging", STAGING, "alice", false, "open", false)));
+        assertEquals("success", h.github.lastPosted(F1_NEXT).path("state").asText(), h.github.lastPosted(F1_NEXT).toString());
+    }
 }

@@ -34,7 +34,8 @@ public final class GitHubApiStub extends ForgeStub {
     private static final Pattern STATUSES = Pattern.compile("/statuses/([0-9a-f]{40})");
     private final String repo;
     private final String base;
-    private final Map<String, String> policies = new LinkedHashMap<>();
+    /** ref → path → content. */
+    private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
     private final Map<String, String> branches = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> pulls = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> reviews = new LinkedHashMap<>();
@@ -57,7 +58,12 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** Serves {@code .tiergate/policy.yaml} at a ref (a SHA or a branch name). */
     public synchronized void policy(String ref, String yaml) {
-        policies.put(ref, yaml);
+        file(ref, ".tiergate/policy.yaml", yaml);
+    }
+
+    /** Serves a file at a ref (a SHA or a branch name). */
+    public synchronized void file(String ref, String path, String content) {
+        files.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(path, content);
     }
 
     public synchronized void branch(String name, String sha) {
@@ -169,13 +175,14 @@ public final class GitHubApiStub extends ForgeStub {
         }
         if (p.startsWith("/contents/")) {
             String file = p.substring("/contents/".length());
-            String yaml = policies.get(c.query().getOrDefault("ref", "main"));
-            if (!file.equals(".tiergate/policy.yaml") || yaml == null) {
+            String content = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).get(file);
+            if (content == null) {
                 return Answer.json(404, Map.of("message", "Not Found",
                         "documentation_url", "https://docs.github.com/rest/repos/contents#get-repository-content"));
             }
-            return Answer.json(200, Map.of("type", "file", "encoding", "base64", "path", file, "name", "policy.yaml",
-                    "content", Base64.getMimeEncoder().encodeToString(yaml.getBytes(StandardCharsets.UTF_8))));
+            return Answer.json(200, Map.of("type", "file", "encoding", "base64", "path", file,
+                    "name", file.substring(file.lastIndexOf('/') + 1),
+                    "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
         }
         if (p.equals("/branches")) {
             List<Object> list = new ArrayList<>();
