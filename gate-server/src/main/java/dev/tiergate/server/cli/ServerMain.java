@@ -102,7 +102,7 @@ public final class ServerMain {
 
         @Override
         public Integer call() {
-            try (Database db = Database.open(config(config), true)) {
+            try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
                 int n = log.all().size();
                 Optional<String> broken = log.verify();
@@ -129,7 +129,7 @@ public final class ServerMain {
 
         @Override
         public Integer call() throws IOException {
-            try (Database db = Database.open(config(config), true)) {
+            try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
                 if (out == null) {
                     log.exportJsonLines(spec.commandLine().getOut());

@@ -104,7 +104,7 @@ public final class GateServer implements AutoCloseable {
 
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
-        Database db = Database.open(cfg, false);
+        Database db = Database.open(cfg);
         return new GateServer(cfg, db, true, bindings(cfg), "0.0.0.0");
     }
 
