@@ -28,6 +28,8 @@ public final class ServerMain {
     static final int OK = 0;
     static final int REFUSED = 2;
     static final int FAILED = 3;
+    static final String NO_AUDIT_TABLE = "this store has no audit table: it is not a tiergate server's store (check TIERGATE_DB_URL);"
+            + " audit commands only read, they never create it";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -104,6 +106,9 @@ public final class ServerMain {
         public Integer call() {
             try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
+                if (!log.hasTable()) {
+                    throw new IllegalStateException(NO_AUDIT_TABLE);
+                }
                 int n = log.all().size();
                 Optional<String> broken = log.verify();
                 java.io.PrintWriter out = spec.commandLine().getOut();
@@ -131,6 +136,9 @@ public final class ServerMain {
         public Integer call() throws IOException {
             try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
+                if (!log.hasTable()) {
+                    throw new IllegalStateException(NO_AUDIT_TABLE);
+                }
                 if (out == null) {
                     log.exportJsonLines(spec.commandLine().getOut());
                 } else {

@@ -74,10 +74,11 @@ final class WebhookEndpoint {
         }
         String event = receiver.eventType(headers);
         headers.keySet().removeIf(WebhookEndpoint::isSecretHeader);
-        boolean fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body);
+        int bytes = body.length;
+        boolean fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
+                c -> audit.append(c, "delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
+                        "event", event, "delivery_id", deliveryId, "bytes", bytes)));
         if (fresh) {
-            audit.append("delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(), "event", event,
-                    "delivery_id", deliveryId, "bytes", body.length));
             workers.wakeUp();
         }
         ctx.status(202).json(Map.of("delivery", deliveryId, "duplicate", !fresh));
