@@ -94,7 +94,9 @@ cat > "$launcher.tmp" <<LAUNCHER
 lib='$lib'
 case "\$1" in
   server|demo|audit)
-    exec '$java_bin' -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
+    # an explicit heap: request bodies are bounded (8 at a time, 25 MB each), so 512 MB is plenty; override with
+    # TIERGATE_JAVA_OPTS, e.g. TIERGATE_JAVA_OPTS='-Xmx1g'
+    exec '$java_bin' -Xmx512m \${TIERGATE_JAVA_OPTS:-} -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
 exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\

@@ -21,8 +21,6 @@ import dev.tiergate.server.inbox.WorkerPool;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
 import io.javalin.Javalin;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +42,9 @@ public final class GateServer implements AutoCloseable {
     private final Inbox inbox;
     private final PostgresBranchBackend backend;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
+    private final Liveness liveness;
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
+    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** One forge the server serves: how to receive, how to read it, how to parse its events. */
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
@@ -78,15 +79,17 @@ public final class GateServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = WebhookEndpoint.MAX_BODY;
+            c.jetty.modifyHttpConfiguration(http -> {
+                // a body trickled in below 1 KB/s is dropped (each byte no longer buys another idle timeout)
+                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            });
         });
         app.post("/webhooks/{forge}", webhooks::handle);
+        this.liveness = new Liveness(inbox, Map::of, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.execute("select 1");
-                ctx.json(Map.of("status", "ok", "pending_deliveries", inbox.pendingCount()));
-            } catch (Exception e) {
-                ctx.status(503).json(Map.of("status", "store unreachable"));
-            }
+            var answer = liveness.answer();
+            ctx.status(answer.getKey()).json(answer.getValue());
         });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
@@ -184,6 +187,7 @@ public final class GateServer implements AutoCloseable {
     public void close() {
         reconciler.shutdownNow();
         app.stop();
+        liveness.close();
         workers.close();
         branchAdmin.close();
         if (ownsDb) {

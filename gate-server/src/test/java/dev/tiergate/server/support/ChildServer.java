@@ -21,8 +21,12 @@ public final class ChildServer implements AutoCloseable {
     private final List<String> seen = new ArrayList<>();
 
     public ChildServer(Path home, Map<String, String> env) throws IOException {
+        this(home, env, "-Xmx256m");
+    }
+
+    public ChildServer(Path home, Map<String, String> env, String heap) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.tiergate.server.cli.ServerMain",
+                heap, "-cp", System.getProperty("java.class.path"), "dev.tiergate.server.cli.ServerMain",
                 "server", "--port", "0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TIERGATE_HOME", home.toString());
