@@ -93,6 +93,12 @@ public final class Inbox {
         }
     }
 
+    /** The worker is still at it: extend its claim (a heartbeat). */
+    public void renewLease(long id, Duration lease) {
+        update("update inbox set locked_until = now() + make_interval(secs => ?) where id = ? and status = 'processing'",
+                id, null, lease.toMillis() / 1000.0);
+    }
+
     public void markDone(long id) {
         update("update inbox set status = 'done', processed_at = now(), locked_until = null, last_error = null where id = ?", id, null, null);
     }
