@@ -91,6 +91,17 @@ public final class GateServer implements AutoCloseable {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());
         });
+        if (cfg.apiToken() != null) {
+            byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            app.before("/api/*", ctx -> {
+                String given = ctx.header("Authorization");
+                byte[] got = given == null ? new byte[0] : given.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (!java.security.MessageDigest.isEqual(expected, got)) { // constant-time
+                    ctx.header("WWW-Authenticate", "Bearer");
+                    throw new io.javalin.http.UnauthorizedResponse("the API needs Authorization: Bearer <TIERGATE_API_TOKEN>");
+                }
+            });
+        }
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
@@ -108,7 +119,7 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), "0.0.0.0");
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind());
     }
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
