@@ -94,6 +94,17 @@ public final class AuditLog {
         return r;
     }
 
+    /** seq and hash of the last record, or empty for an empty trail. */
+    public Optional<String[]> head() {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select seq, hash from audit order by seq desc limit 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)}) : Optional.empty();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+        }
+    }
+
     /** False on a database tiergate's server never migrated (a wrong TIERGATE_DB_URL). */
     public boolean hasTable() {
         try (Connection c = ds.getConnection();

@@ -43,6 +43,7 @@ public final class GateServer implements AutoCloseable {
     private final PostgresBranchBackend backend;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
     private final Liveness liveness;
+    private final dev.tiergate.server.audit.AnchorKeeper anchor;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -50,7 +51,7 @@ public final class GateServer implements AutoCloseable {
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
     }
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost) {
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
@@ -86,7 +87,8 @@ public final class GateServer implements AutoCloseable {
             });
         });
         app.post("/webhooks/{forge}", webhooks::handle);
-        this.liveness = new Liveness(inbox, Map::of, java.time.Clock.systemUTC());
+        this.anchor = anchorDir == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, dev.tiergate.server.audit.AuditAnchor.in(anchorDir));
+        this.liveness = new Liveness(inbox, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());
@@ -119,12 +121,17 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind());
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home());
     }
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1");
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", null);
+    }
+
+    /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
+    public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, java.nio.file.Path anchorDir) {
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir);
     }
 
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
@@ -200,6 +207,9 @@ public final class GateServer implements AutoCloseable {
         app.stop();
         liveness.close();
         workers.close();
+        if (anchor != null) {
+            anchor.close();
+        }
         branchAdmin.close();
         if (ownsDb) {
             db.close();

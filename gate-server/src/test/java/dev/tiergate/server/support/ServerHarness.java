@@ -23,6 +23,8 @@ public final class ServerHarness implements AutoCloseable {
     public final Database db;
     public final GateServer server;
     public final WebhookSender hooks;
+    /** TIERGATE_HOME: where the audit anchor is kept. */
+    public final java.nio.file.Path home;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public ServerHarness() {
@@ -37,7 +39,12 @@ public final class ServerHarness implements AutoCloseable {
                 "TIERGATE_PUBLIC_URL", "https://tiergate.example",
                 "TIERGATE_RETRY_BASE_MS", "50",
                 "TIERGATE_MAX_ATTEMPTS", "3"), null);
-        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+        try {
+            this.home = java.nio.file.Files.createTempDirectory("tiergate-home");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg), home);
         this.hooks = new WebhookSender(baseUrl(), SECRET);
     }
 
