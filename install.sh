@@ -96,7 +96,9 @@ lib='$lib'
 case \$0 in /*) self=\$0 ;; *) self=\$PWD/\$0 ;; esac
 case "\$1" in
   server|demo|audit)
-    exec '$java_bin' -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
+    # an explicit heap: request bodies are bounded (8 at a time, 25 MB each), so 512 MB is plenty; override with
+    # TIERGATE_JAVA_OPTS, e.g. TIERGATE_JAVA_OPTS='-Xmx1g'
+    exec '$java_bin' -Xmx512m \${TIERGATE_JAVA_OPTS:-} -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
 exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\

@@ -39,6 +39,25 @@ public final class AuditLog implements AuditTrail {
 
     @Override
     public void append(String kind, RepoRef repo, String subject, Map<String, ?> details) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                append(c, kind, repo, subject, details);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot append to the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Appends inside the caller's transaction (auto-commit off), so the record is stored together with what it
+     * records, or neither is. The chain lock is held until that transaction ends.
+     */
+    public AuditRecord append(Connection c, String kind, RepoRef repo, String subject, Map<String, ?> details) throws SQLException {
         String json;
         try {
             json = CANONICAL.writeValueAsString(new TreeMap<>(details));
@@ -46,37 +65,55 @@ public final class AuditLog implements AuditTrail {
             throw new IllegalArgumentException("audit details must be JSON-serialisable", e);
         }
         String repoName = repo == null ? null : repo.forge() + ":" + repo.path();
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, CHAIN_LOCK);
-                lock.execute();
+        try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, CHAIN_LOCK);
+            lock.execute();
+        }
+        AuditRecord last = null;
+        try (PreparedStatement ps = c.prepareStatement("select * from audit order by seq desc limit 1");
+             ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+                last = map(rs);
             }
-            AuditRecord last = null;
-            try (PreparedStatement ps = c.prepareStatement("select * from audit order by seq desc limit 1");
-                 ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    last = map(rs);
-                }
-            }
-            // PostgreSQL keeps microseconds: hash exactly what is stored
-            Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind, repoName, subject, json);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "insert into audit (seq, at, kind, repo, subject, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, r.seq());
-                ps.setTimestamp(2, Timestamp.from(r.at()));
-                ps.setString(3, r.kind());
-                ps.setString(4, r.repo());
-                ps.setString(5, r.subject());
-                ps.setString(6, r.details());
-                ps.setString(7, r.prevHash());
-                ps.setString(8, r.hash());
-                ps.executeUpdate();
-            }
-            c.commit();
+        }
+        // PostgreSQL keeps microseconds: hash exactly what is stored
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind, repoName, subject, json);
+        try (PreparedStatement ps = c.prepareStatement(
+                "insert into audit (seq, at, kind, repo, subject, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, r.seq());
+            ps.setTimestamp(2, Timestamp.from(r.at()));
+            ps.setString(3, r.kind());
+            ps.setString(4, r.repo());
+            ps.setString(5, r.subject());
+            ps.setString(6, r.details());
+            ps.setString(7, r.prevHash());
+            ps.setString(8, r.hash());
+            ps.executeUpdate();
+        }
+        return r;
+    }
+
+    /** seq and hash of the last record, or empty for an empty trail. */
+    public Optional<String[]> head() {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select seq, hash from audit order by seq desc limit 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)}) : Optional.empty();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot append to the audit trail: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+        }
+    }
+
+    /** False on a database tiergate's server never migrated (a wrong TIERGATE_DB_URL). */
+    public boolean hasTable() {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select to_regclass('audit') is not null");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
         }
     }
 

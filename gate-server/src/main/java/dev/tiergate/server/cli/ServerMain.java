@@ -28,6 +28,8 @@ public final class ServerMain {
     static final int OK = 0;
     static final int REFUSED = 2;
     static final int FAILED = 3;
+    static final String NO_AUDIT_TABLE = "this store has no audit table: it is not a tiergate server's store (check TIERGATE_DB_URL);"
+            + " audit commands only read, they never create it";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -102,15 +104,34 @@ public final class ServerMain {
 
         @Override
         public Integer call() {
-            try (Database db = Database.open(config(config), true)) {
+            ServerConfig cfg = config(config);
+            try (Database db = Database.open(cfg, Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
-                int n = log.all().size();
-                Optional<String> broken = log.verify();
+                if (!log.hasTable()) {
+                    throw new IllegalStateException(NO_AUDIT_TABLE);
+                }
+                var records = log.all();
+                int n = records.size();
+                Optional<String> broken = dev.tiergate.core.audit.AuditChain.firstBreak(records);
                 java.io.PrintWriter out = spec.commandLine().getOut();
                 if (broken.isPresent()) {
                     out.println("audit trail BROKEN: " + broken.get() + " [audit.chain]");
                     out.println("  fix: restore the audit table from a backup; the records before this one are intact");
                     return REFUSED;
+                }
+                Path anchorFile = cfg.home().resolve(dev.tiergate.server.audit.AuditAnchor.FILE);
+                if (!Files.exists(anchorFile)) {
+                    out.println("note: no audit anchor at " + anchorFile + "; deleted newest records cannot be detected"
+                            + " (the server writes it; pass --config with the server's TIERGATE_HOME)");
+                } else {
+                    var anchored = dev.tiergate.server.audit.AuditAnchor.in(cfg.home()).read().orElseThrow();
+                    Optional<String> missing = dev.tiergate.server.audit.AuditAnchor.missingFrom(records, anchored);
+                    if (missing.isPresent()) {
+                        out.println("audit trail BROKEN: " + missing.get() + " [audit.anchor]");
+                        out.println("  fix: restore the audit table from a backup taken after " + anchored.at()
+                                + "; the anchor is " + anchorFile);
+                        return REFUSED;
+                    }
                 }
                 out.println("audit trail intact: " + n + " record(s)");
                 return OK;
@@ -129,8 +150,11 @@ public final class ServerMain {
 
         @Override
         public Integer call() throws IOException {
-            try (Database db = Database.open(config(config), true)) {
+            try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
                 AuditLog log = new AuditLog(db.dataSource());
+                if (!log.hasTable()) {
+                    throw new IllegalStateException(NO_AUDIT_TABLE);
+                }
                 if (out == null) {
                     log.exportJsonLines(spec.commandLine().getOut());
                 } else {

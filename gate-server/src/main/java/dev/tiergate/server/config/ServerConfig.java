@@ -33,7 +33,9 @@ public record ServerConfig(
         int workers,
         Duration retryBaseDelay,
         int maxAttempts,
-        Duration reconcileInterval) {
+        Duration reconcileInterval,
+        String bind,
+        String apiToken) {
 
     public static ServerConfig fromEnvironment(Map<String, String> env, Path configFile) {
         Map<String, String> values = new HashMap<>();
@@ -68,7 +70,10 @@ public record ServerConfig(
                 intValue(values, "TIERGATE_WORKERS", 2),
                 Duration.ofMillis(intValue(values, "TIERGATE_RETRY_BASE_MS", 1000)),
                 intValue(values, "TIERGATE_MAX_ATTEMPTS", 6),
-                Duration.ofSeconds(intValue(values, "TIERGATE_RECONCILE_SECONDS", 600)));
+                Duration.ofSeconds(intValue(values, "TIERGATE_RECONCILE_SECONDS", 600)),
+                // the embedded store is a single-host setup: loopback unless told otherwise (behind a proxy: 0.0.0.0)
+                values.getOrDefault("TIERGATE_BIND", "127.0.0.1").strip(),
+                secret(values, "TIERGATE_API_TOKEN"));
     }
 
     /** The one-line refusal when a configured forge has no webhook secret, or null when start-up may go on. */
@@ -126,15 +131,16 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
                 publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,
-                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval);
+                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken);
     }
 
     @Override
     public String toString() {
-        return "ServerConfig[port=" + port + ", home=" + home + ", dbUrl=" + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
+        return "ServerConfig[bind=" + bind + ", port=" + port + ", home=" + home + ", dbUrl=" + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
                 + ", githubApiUrl=" + githubApiUrl + ", githubWebhookSecret=" + redacted(githubWebhookSecret)
                 + ", githubToken=" + redacted(githubToken) + ", gitlabUrl=" + gitlabUrl
-                + ", gitlabToken=" + redacted(gitlabToken) + ", gitlabWebhookSecret=" + redacted(gitlabWebhookSecret) + "]";
+                + ", gitlabToken=" + redacted(gitlabToken) + ", gitlabWebhookSecret=" + redacted(gitlabWebhookSecret)
+                + ", apiToken=" + redacted(apiToken) + "]";
     }
 
     private static String redacted(String s) {

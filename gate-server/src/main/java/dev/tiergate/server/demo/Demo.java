@@ -54,7 +54,7 @@ public final class Demo {
                     "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
                     "TIERGATE_GITHUB_API_URL", github.apiUrl(),
                     "TIERGATE_RETRY_BASE_MS", "100"), null);
-            try (Database db = Database.open(cfg, false);
+            try (Database db = Database.open(cfg);
                  GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
                 new Story(out, github, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret)).tell();
             }

@@ -21,8 +21,6 @@ import dev.tiergate.server.inbox.WorkerPool;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
 import io.javalin.Javalin;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,12 +43,16 @@ public final class GateServer implements AutoCloseable {
     private final PostgresBranchBackend backend;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
+    private final Liveness liveness;
+    private final dev.tiergate.server.audit.AnchorKeeper anchor;
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
+    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     /** One forge the server serves: how to receive, how to read it, how to parse its events. */
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
     }
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost) {
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
@@ -79,16 +81,30 @@ public final class GateServer implements AutoCloseable {
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = WebhookEndpoint.MAX_BODY;
+            c.jetty.modifyHttpConfiguration(http -> {
+                // a body trickled in below 1 KB/s is dropped (each byte no longer buys another idle timeout)
+                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                http.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+            });
         });
         app.post("/webhooks/{forge}", webhooks::handle);
+        this.anchor = anchorDir == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, dev.tiergate.server.audit.AuditAnchor.in(anchorDir));
+        this.liveness = new Liveness(inbox, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.execute("select 1");
-                ctx.json(Map.of("status", "ok", "pending_deliveries", inbox.pendingCount()));
-            } catch (Exception e) {
-                ctx.status(503).json(Map.of("status", "store unreachable"));
-            }
+            var answer = liveness.answer();
+            ctx.status(answer.getKey()).json(answer.getValue());
         });
+        if (cfg.apiToken() != null) {
+            byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            app.before("/api/*", ctx -> {
+                String given = ctx.header("Authorization");
+                byte[] got = given == null ? new byte[0] : given.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                if (!java.security.MessageDigest.isEqual(expected, got)) { // constant-time
+                    ctx.header("WWW-Authenticate", "Bearer");
+                    throw new io.javalin.http.UnauthorizedResponse("the API needs Authorization: Bearer <TIERGATE_API_TOKEN>");
+                }
+            });
+        }
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
@@ -105,13 +121,18 @@ public final class GateServer implements AutoCloseable {
 
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
-        Database db = Database.open(cfg, false);
-        return new GateServer(cfg, db, true, bindings(cfg), "0.0.0.0");
+        Database db = Database.open(cfg);
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home());
     }
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1");
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", null);
+    }
+
+    /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
+    public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, java.nio.file.Path anchorDir) {
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir);
     }
 
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
@@ -198,7 +219,11 @@ public final class GateServer implements AutoCloseable {
     public void close() {
         reconciler.shutdownNow();
         app.stop();
+        liveness.close();
         workers.close();
+        if (anchor != null) {
+            anchor.close();
+        }
         branchAdmin.close();
         if (ownsDb) {
             db.close();

@@ -18,11 +18,15 @@ import java.util.Map;
  */
 final class WebhookEndpoint {
     static final long MAX_BODY = 25L * 1024 * 1024;
+    /** Bodies read at once: with the cap, at most 8 × 25 MB of heap for bodies in flight. */
+    static final int CONCURRENT_BODIES = 8;
+    static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, WebhookReceiver> receivers;
     private final Inbox inbox;
     private final AuditLog audit;
     private final WorkerPool workers;
+    private final BodyReader bodies = new BodyReader(CONCURRENT_BODIES, MAX_BODY, BODY_DEADLINE);
 
     WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers) {
         this.receivers = receivers;
@@ -37,16 +41,21 @@ final class WebhookEndpoint {
             error(ctx, 404, "no forge '" + ctx.pathParam("forge") + "' is configured on this server; configured: " + receivers.keySet());
             return;
         }
-        long declared = ctx.contentLength();
-        if (declared > MAX_BODY) {
-            error(ctx, 413, "body of " + declared + " bytes is over the 25 MB limit");
+        byte[] body;
+        BodyReader.Result read;
+        try {
+            read = bodies.read(ctx.req().getContentLengthLong(), ctx.req().getInputStream());
+        } catch (java.io.IOException e) {
+            read = new BodyReader.Refused(400, "body cannot be read: " + e.getMessage());
+        }
+        if (read instanceof BodyReader.Refused r) {
+            if (r.status() == 503) {
+                ctx.header("Retry-After", "2");
+            }
+            answerNow(ctx, r.status(), r.message());
             return;
         }
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length > MAX_BODY) {
-            error(ctx, 413, "body is over the 25 MB limit");
-            return;
-        }
+        body = ((BodyReader.Body) read).bytes();
         Map<String, String> headers = new HashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         String authProblem = receiver.authenticationProblem(headers, body);
@@ -74,10 +83,11 @@ final class WebhookEndpoint {
         }
         String event = receiver.eventType(headers);
         headers.keySet().removeIf(WebhookEndpoint::isSecretHeader);
-        boolean fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body);
+        int bytes = body.length;
+        boolean fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
+                c -> audit.append(c, "delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
+                        "event", event, "delivery_id", deliveryId, "bytes", bytes)));
         if (fresh) {
-            audit.append("delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(), "event", event,
-                    "delivery_id", deliveryId, "bytes", body.length));
             workers.wakeUp();
         }
         ctx.status(202).json(Map.of("delivery", deliveryId, "duplicate", !fresh));
@@ -86,6 +96,23 @@ final class WebhookEndpoint {
     /** Tokens and signatures are checked, never stored. */
     static boolean isSecretHeader(String name) {
         return name.equals("x-gitlab-token") || name.equals("authorization") || name.contains("signature");
+    }
+
+    /**
+     * Answers and flushes at once, before the rest of the unread body would be drained, and closes the connection:
+     * the sender learns at once and the connection is not kept for what it still sends.
+     */
+    private static void answerNow(Context ctx, int status, String message) {
+        try {
+            var res = ctx.res();
+            res.setStatus(status);
+            res.setHeader("Connection", "close");
+            res.setContentType("application/json");
+            res.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", message)));
+            res.flushBuffer();
+        } catch (java.io.IOException e) {
+            // the client is gone: nothing to answer
+        }
     }
 
     private static void error(Context ctx, int status, String message) {

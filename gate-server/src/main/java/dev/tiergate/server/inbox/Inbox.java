@@ -25,17 +25,43 @@ public final class Inbox {
         this.ds = ds;
     }
 
+    /** What else must be stored in the same transaction as a new delivery (its audit record). */
+    @FunctionalInterface
+    public interface AlsoWhenNew {
+        void store(Connection c) throws SQLException;
+    }
+
     /** Stores a delivery; false when this forge's delivery id was already stored (a redelivery: no-op). */
     public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into inbox (forge, delivery_id, event_type, headers, body) values (?, ?, ?, ?::jsonb, ?)
-                on conflict (forge, delivery_id) do nothing""")) {
-            ps.setString(1, forge);
-            ps.setString(2, deliveryId);
-            ps.setString(3, eventType);
-            ps.setString(4, JSON.writeValueAsString(headers));
-            ps.setBytes(5, body);
-            return ps.executeUpdate() == 1;
+        return receive(forge, deliveryId, eventType, headers, body, c -> { });
+    }
+
+    /**
+     * Stores a delivery and, when it is new, whatever {@code alsoWhenNew} writes, in one transaction: both are
+     * stored or neither is, so a crash cannot leave an acknowledged delivery without its audit record.
+     */
+    public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body,
+                           AlsoWhenNew alsoWhenNew) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into inbox (forge, delivery_id, event_type, headers, body) values (?, ?, ?, ?::jsonb, ?)
+                    on conflict (forge, delivery_id) do nothing""")) {
+                ps.setString(1, forge);
+                ps.setString(2, deliveryId);
+                ps.setString(3, eventType);
+                ps.setString(4, JSON.writeValueAsString(headers));
+                ps.setBytes(5, body);
+                boolean fresh = ps.executeUpdate() == 1;
+                if (fresh) {
+                    alsoWhenNew.store(c);
+                }
+                c.commit();
+                return fresh;
+            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getMessage(), e);
         }
@@ -65,6 +91,12 @@ public final class Inbox {
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot claim from the inbox: " + e.getMessage(), e);
         }
+    }
+
+    /** The worker is still at it: extend its claim (a heartbeat). */
+    public void renewLease(long id, Duration lease) {
+        update("update inbox set locked_until = now() + make_interval(secs => ?) where id = ? and status = 'processing'",
+                id, null, lease.toMillis() / 1000.0);
     }
 
     public void markDone(long id) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
-    private static final Duration LEASE = Duration.ofMinutes(5);
+    /** How long a claim lasts unless renewed; renewed every third of it while the worker is still at it. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final Inbox inbox;
@@ -27,9 +28,22 @@ public final class WorkerPool implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
+    private final Duration lease;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat;
 
     public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
+        this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE);
+    }
+
+    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts,
+                      Duration lease) {
         this.inbox = inbox;
+        this.lease = lease;
+        this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tiergate-lease-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
         this.processors = Map.copyOf(processors);
         this.retryBase = retryBase;
         this.maxAttempts = maxAttempts;
@@ -53,7 +67,7 @@ public final class WorkerPool implements AutoCloseable {
     private void loop() {
         while (running.get()) {
             try {
-                var next = inbox.claimNext(LEASE);
+                var next = inbox.claimNext(lease);
                 if (next.isEmpty()) {
                     wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
                     wake.drainPermits();
@@ -82,10 +96,20 @@ public final class WorkerPool implements AutoCloseable {
             inbox.park(d.id(), "no processor for forge " + d.forge());
             return;
         }
+        long every = Math.max(1, lease.toMillis() / 3);
+        var renewal = heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                inbox.renewLease(d.id(), lease);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot renew the lease of delivery {}: {}", d.deliveryId(), e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
         try {
             p.process(d);
+            renewal.cancel(false);
             inbox.markDone(d.id());
         } catch (Exception e) {
+            renewal.cancel(false);
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             boolean retryable = !(e instanceof ForgeException fe) || fe.retryable();
             if (!retryable || d.attempts() >= maxAttempts) {
@@ -126,5 +150,6 @@ public final class WorkerPool implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        heartbeat.shutdownNow();
     }
 }

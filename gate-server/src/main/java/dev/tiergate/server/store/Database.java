@@ -16,10 +16,15 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The server's store: the team's PostgreSQL given by URL, or, with none configured, a real PostgreSQL run from
- * {@code TIERGATE_HOME/pg} whose JDBC URL is written to {@code TIERGATE_HOME/pg/url} so that other commands
- * ({@code tiergate audit verify}) reach the running server's store. Schema managed by Flyway.
+ * {@code TIERGATE_HOME/pg} (see {@link EmbeddedStore}) whose JDBC URL is written to {@code TIERGATE_HOME/pg/url} so
+ * that other commands ({@code tiergate audit verify}) reach the running server's store. The server migrates the
+ * schema with Flyway; a {@link Mode#READ_ONLY} store (audit verify and export) never migrates and every
+ * connection is read-only.
  */
 public final class Database implements AutoCloseable {
+    /** Whether opening may change the store. */
+    public enum Mode { MIGRATE, READ_ONLY }
+
     private final HikariDataSource pool;
     private final EmbeddedPostgres embedded;
     private final String jdbcUrl;
@@ -27,7 +32,7 @@ public final class Database implements AutoCloseable {
     private final String password;
     private final Path urlFile;
 
-    private Database(String jdbcUrl, String user, String password, EmbeddedPostgres embedded, Path urlFile) {
+    private Database(String jdbcUrl, String user, String password, EmbeddedPostgres embedded, Path urlFile, Mode mode) {
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
@@ -39,36 +44,50 @@ public final class Database implements AutoCloseable {
         hc.setPassword(password);
         hc.setMaximumPoolSize(8);
         hc.setPoolName("tiergate-store");
+        if (mode == Mode.READ_ONLY) {
+            hc.setReadOnly(true);
+            hc.addDataSourceProperty("readOnlyMode", "always"); // read-only in auto-commit too, not only in transactions
+        }
         this.pool = new HikariDataSource(hc);
-        Flyway.configure().dataSource(pool).locations("classpath:db/tiergate").load().migrate();
+        if (mode == Mode.MIGRATE) {
+            Flyway.configure().dataSource(pool).locations("classpath:db/tiergate").load().migrate();
+        }
     }
 
-    /** Opens the configured store; {@code reuseRunning} lets a CLI command attach to a running server's embedded store. */
-    public static Database open(ServerConfig cfg, boolean reuseRunning) {
+    /** The server's store, migrated. */
+    public static Database open(ServerConfig cfg) {
+        return open(cfg, Mode.MIGRATE);
+    }
+
+    /**
+     * Opens the configured store. A {@link Mode#READ_ONLY} open first attaches to a running server's embedded
+     * store (its URL file) and starts the embedded PostgreSQL itself only when no server runs.
+     */
+    public static Database open(ServerConfig cfg, Mode mode) {
         if (cfg.dbUrl() != null) {
-            return new Database(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), null, null);
+            return new Database(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), null, null, mode);
         }
         Path pgDir = cfg.home().resolve("pg");
         Path urlFile = pgDir.resolve("url");
-        if (reuseRunning && Files.exists(urlFile)) {
+        if (mode == Mode.READ_ONLY && Files.exists(urlFile)) {
             try {
                 String url = Files.readString(urlFile, StandardCharsets.UTF_8).strip();
-                try (Connection ignored = DriverManager.getConnection(url, "postgres", null)) {
-                    return new Database(url, "postgres", null, null, null);
+                String pw = EmbeddedStore.readPassword(pgDir).orElse(null);
+                try (Connection ignored = DriverManager.getConnection(url, EmbeddedStore.USER, pw)) {
+                    return new Database(url, EmbeddedStore.USER, pw, null, null, mode);
                 }
             } catch (IOException | SQLException e) {
                 // stale file from a server that is gone: start our own below
             }
         }
         try {
-            Files.createDirectories(pgDir);
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(pgDir.resolve("data"))
-                    .setCleanDataDirectory(false)
-                    .start();
-            String url = pg.getJdbcUrl("postgres", "postgres");
-            Files.writeString(urlFile, url + "\n", StandardCharsets.UTF_8);
-            return new Database(url, "postgres", null, pg, urlFile);
+            EmbeddedPostgres pg = EmbeddedStore.start(pgDir);
+            String url = pg.getJdbcUrl(EmbeddedStore.USER, "postgres");
+            String pw = EmbeddedStore.readPassword(pgDir).orElseThrow();
+            if (mode == Mode.MIGRATE) {
+                Files.writeString(urlFile, url + "\n", StandardCharsets.UTF_8);
+            }
+            return new Database(url, EmbeddedStore.USER, pw, pg, mode == Mode.MIGRATE ? urlFile : null, mode);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded PostgreSQL under " + pgDir + ": " + e.getMessage(), e);
         }
@@ -76,7 +95,12 @@ public final class Database implements AutoCloseable {
 
     /** For tests and the demo: a store on an already running PostgreSQL. */
     public static Database at(String jdbcUrl, String user, String password) {
-        return new Database(jdbcUrl, user, password, null, null);
+        return new Database(jdbcUrl, user, password, null, null, Mode.MIGRATE);
+    }
+
+    /** A read-only view of an already running PostgreSQL, never migrated. */
+    public static Database readOnlyAt(String jdbcUrl, String user, String password) {
+        return new Database(jdbcUrl, user, password, null, null, Mode.READ_ONLY);
     }
 
     public DataSource dataSource() {
@@ -104,10 +128,12 @@ public final class Database implements AutoCloseable {
             } catch (IOException e) {
                 // shutting down anyway
             }
-            try {
-                Files.deleteIfExists(urlFile);
-            } catch (IOException e) {
-                // a stale url file is detected and ignored by the next start
+            if (urlFile != null) {
+                try {
+                    Files.deleteIfExists(urlFile);
+                } catch (IOException e) {
+                    // a stale url file is detected and ignored by the next start
+                }
             }
         }
     }

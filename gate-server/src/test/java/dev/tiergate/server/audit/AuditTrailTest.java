@@ -88,4 +88,33 @@ class AuditTrailTest {
         assertEquals(2, code);
         assertTrue(broken.toString(StandardCharsets.UTF_8).contains("record 4 (transition feature/forged) was edited"), broken.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void verifyAndExportNeverMigrateOrWriteTheStore(@TempDir Path tmp) throws Exception {
+        String empty = "empty_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+        sql("create database " + empty);
+        String url = db.jdbcUrl().replaceAll("/[^/?]+(\\?|$)", "/" + empty + "$1");
+        Path cfg = tmp.resolve("tiergate.properties");
+        Files.writeString(cfg, "TIERGATE_DB_URL=" + url + "\nTIERGATE_DB_USER=postgres\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ServerMain.run(new String[] {"audit", "verify", "--config", cfg.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(3, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("this store has no audit table"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(3, ServerMain.run(new String[] {"audit", "export", "--config", cfg.toString()},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+        try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement();
+             var rs = st.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no table (not even flyway_schema_history) may be created by verify or export");
+        }
+        // and the connections they use cannot write
+        try (Database ro = Database.readOnlyAt(db.jdbcUrl(), "postgres", null); Connection c = ro.dataSource().getConnection();
+             Statement st = c.createStatement()) {
+            java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> st.execute("delete from audit"));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+        assertTrue(log.verify().isEmpty());
+    }
 }

@@ -114,6 +114,18 @@ class WebhookEndpointTest {
         }
     }
 
+    @Test
+    void aPushToABranchWithANulByteIsFinishedAtTheFirstAttemptNotRetried() throws Exception {
+        var payload = dev.tiergate.server.demo.GitHubPayloads.push(h.repoPath, "feature/a\u0000b",
+                dev.tiergate.server.demo.GitHubPayloads.ZERO, "a".repeat(40), "alice");
+        byte[] body = JSON.writeValueAsBytes(payload);
+        assertEquals(202, h.hooks.send("push", body, "nul-branch"));
+        h.awaitIdle();
+        String[] s = h.server.inbox().statusOf("github", "nul-branch").orElseThrow();
+        assertEquals("done", s[0], String.join(",", s));
+        assertEquals("1", s[2]);
+    }
+
     static Map<String, String> signed(String event, String id, byte[] body) {
         return Map.of("X-GitHub-Event", event, "X-GitHub-Delivery", id, "Content-Type", "application/json",
                 "X-Hub-Signature-256", GitHubSignature.sign(ServerHarness.SECRET, body));

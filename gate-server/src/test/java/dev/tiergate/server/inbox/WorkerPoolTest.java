@@ -134,4 +134,33 @@ class WorkerPoolTest {
         assertEquals(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null), "capped at ten minutes");
         assertEquals(java.time.Duration.ofSeconds(4), pool.retryDelay(3, java.time.Duration.ofMillis(10)), "a shorter hint keeps the backoff");
     }
+
+    @Test
+    void aWorkerStillProcessingKeepsItsClaimAndADeadOnesIsTakenBackWithinTheLease() throws Exception {
+        Duration lease = Duration.ofMillis(300);
+        receive("long");
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger otherPool = new AtomicInteger();
+        DeliveryProcessor slow = d -> {
+            inside.countDown();
+            release.await();
+        };
+        try (WorkerPool busy = new WorkerPool(inbox, Map.of("github", slow), 1, Duration.ofMillis(20), 5, lease).start()) {
+            assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            try (WorkerPool other = new WorkerPool(new Inbox(db.dataSource()), Map.of("github", d -> otherPool.incrementAndGet()), 1,
+                    Duration.ofMillis(20), 5, lease).start()) {
+                // five lease lengths: without the heartbeat the other pool would have taken it long before
+                long until = System.currentTimeMillis() + 5 * lease.toMillis();
+                while (System.currentTimeMillis() < until) {
+                    assertEquals(0, otherPool.get(), "a delivery still being processed was claimed by another worker");
+                    Thread.sleep(20);
+                }
+                release.countDown();
+                assertEquals("1", await("long", "done")[2]);
+            }
+        }
+        assertEquals(0, otherPool.get());
+        assertTrue(WorkerPool.DEFAULT_LEASE.compareTo(Duration.ofSeconds(30)) <= 0, "a dead worker's delivery waits at most 30 s");
+    }
 }

@@ -23,6 +23,8 @@ public final class ServerHarness implements AutoCloseable {
     public final Database db;
     public final GateServer server;
     public final WebhookSender hooks;
+    /** TIERGATE_HOME: where the audit anchor is kept. */
+    public final java.nio.file.Path home;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public ServerHarness() {
@@ -44,7 +46,12 @@ public final class ServerHarness implements AutoCloseable {
                 "TIERGATE_MAX_ATTEMPTS", "3"));
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
-        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+        try {
+            this.home = java.nio.file.Files.createTempDirectory("tiergate-home");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg), home);
         this.hooks = new WebhookSender(baseUrl(), SECRET);
         github.deliverTo(hooks); // as on github.com: every status posted comes back as a status webhook
     }

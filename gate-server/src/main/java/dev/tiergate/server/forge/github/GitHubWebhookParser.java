@@ -2,6 +2,7 @@ package dev.tiergate.server.forge.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.forge.CommitChecks;
+import dev.tiergate.core.naming.GitRefName;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -31,7 +32,7 @@ public final class GitHubWebhookParser {
                 String after = body.path("after").asText(ZERO_SHA);
                 boolean deleted = body.path("deleted").asBoolean(ZERO_SHA.equals(after));
                 boolean created = body.path("created").asBoolean(ZERO_SHA.equals(before));
-                return List.of(new ForgeEvent.BranchPushed(repo, ref.substring(HEADS.length()), before, deleted ? null : after, created, deleted));
+                return branchEvent(repo, new ForgeEvent.BranchPushed(repo, ref.substring(HEADS.length()), before, deleted ? null : after, created, deleted));
             }
             case "create":
             case "delete": {
@@ -39,7 +40,7 @@ public final class GitHubWebhookParser {
                     return ignored(repo, event + " of a " + body.path("ref_type").asText("?"));
                 }
                 boolean deleted = event.equals("delete");
-                return List.of(new ForgeEvent.BranchPushed(repo, body.path("ref").asText(), null, null, !deleted, deleted));
+                return branchEvent(repo, new ForgeEvent.BranchPushed(repo, body.path("ref").asText(), null, null, !deleted, deleted));
             }
             case "pull_request": {
                 JsonNode pr = body.path("pull_request");
@@ -87,12 +88,27 @@ public final class GitHubWebhookParser {
                 }
                 JsonNode g = body.path("merge_group");
                 String baseRef = g.path("base_ref").asText("");
-                return List.of(new ForgeEvent.MergeGroupRequested(repo, g.path("head_sha").asText(), g.path("head_ref").asText(),
-                        baseRef.startsWith(HEADS) ? baseRef.substring(HEADS.length()) : baseRef));
+                String base = baseRef.startsWith(HEADS) ? baseRef.substring(HEADS.length()) : baseRef;
+                var problem = GitRefName.branchNameProblem(base);
+                if (problem.isPresent()) {
+                    return ignored(repo, impossibleBranch(base, problem.get()));
+                }
+                return List.of(new ForgeEvent.MergeGroupRequested(repo, g.path("head_sha").asText(), g.path("head_ref").asText(), base));
             }
             default:
                 return ignored(repo, event + (action.isEmpty() ? "" : " " + action) + " is not used by tiergate");
         }
+    }
+
+    /** A branch git cannot have is a forged or broken delivery: ignored with the reason, never retried. */
+    private static List<ForgeEvent> branchEvent(RepoRef repo, ForgeEvent.BranchPushed p) {
+        return GitRefName.branchNameProblem(p.branch())
+                .map(problem -> ignored(repo, impossibleBranch(p.branch(), problem)))
+                .orElseGet(() -> List.of(p));
+    }
+
+    static String impossibleBranch(String branch, String problem) {
+        return "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name (" + problem + ") [webhook.branch-name]";
     }
 
     private static List<ForgeEvent> ignored(RepoRef repo, String why) {

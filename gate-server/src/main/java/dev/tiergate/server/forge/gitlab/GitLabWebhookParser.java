@@ -2,6 +2,7 @@ package dev.tiergate.server.forge.gitlab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.forge.CommitChecks;
+import dev.tiergate.core.naming.GitRefName;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -44,7 +45,13 @@ public final class GitLabWebhookParser {
                 String before = body.path("before").asText(ZERO_SHA);
                 String after = body.path("after").asText(ZERO_SHA);
                 boolean deleted = ZERO_SHA.equals(after);
-                return List.of(new ForgeEvent.BranchPushed(repo, ref.substring(HEADS.length()), before, deleted ? null : after,
+                String branch = ref.substring(HEADS.length());
+                var problem = GitRefName.branchNameProblem(branch);
+                if (problem.isPresent()) {
+                    return ignored(repo, "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name ("
+                            + problem.get() + ") [webhook.branch-name]");
+                }
+                return List.of(new ForgeEvent.BranchPushed(repo, branch, before, deleted ? null : after,
                         ZERO_SHA.equals(before), deleted));
             }
             case "Merge Request Hook": {

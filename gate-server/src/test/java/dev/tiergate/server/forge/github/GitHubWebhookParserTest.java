@@ -87,4 +87,18 @@ class GitHubWebhookParserTest {
                 "check_run", java.util.Map.of("name", "tiergate/migrations", "head_sha", "a".repeat(40)), "repository", repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.Ignored.class, run.get(0));
     }
+
+    @Test
+    void aBranchNameGitCannotHaveIsIgnoredWithTheReasonNotRetried() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        JsonNode push = m.readTree("""
+                {"ref":"refs/heads/feature/a\\u0000b","before":"0000000000000000000000000000000000000000",
+                 "after":"abc","repository":{"full_name":"o/r"}}""");
+        ForgeEvent.Ignored i = (ForgeEvent.Ignored) GitHubWebhookParser.parse("push", push).get(0);
+        assertEquals("refused: 'feature/a\\u0000b' cannot be a git branch name (it contains the control character U+0000)"
+                + " [webhook.branch-name]", i.reason());
+        JsonNode create = m.readTree("""
+                {"ref":"x..y","ref_type":"branch","repository":{"full_name":"o/r"}}""");
+        assertTrue(((ForgeEvent.Ignored) GitHubWebhookParser.parse("create", create).get(0)).reason().contains("it contains '..'"));
+    }
 }

@@ -49,4 +49,14 @@ class GitLabWebhookParserTest {
         ForgeEvent.ChecksChanged none = (ForgeEvent.ChecksChanged) parse("Pipeline Hook", Map.of("object_attributes", attrs, "project", PROJECT)).get(0);
         assertNull(none.otherJobs(), "without builds in the payload every delivery is looked at");
     }
+
+    @Test
+    void aPushToABranchGitCannotHaveIsIgnoredWithTheReason() throws Exception {
+        var body = new ObjectMapper().readTree("""
+                {"ref":"refs/heads/feature/x.lock","before":"0000000000000000000000000000000000000000","after":"abc",
+                 "project":{"path_with_namespace":"g/p"}}""");
+        ForgeEvent.Ignored i = (ForgeEvent.Ignored) GitLabWebhookParser.parse("Push Hook", body).get(0);
+        assertEquals("refused: 'feature/x.lock' cannot be a git branch name (its component 'x.lock' ends with '.lock')"
+                + " [webhook.branch-name]", i.reason());
+    }
 }
