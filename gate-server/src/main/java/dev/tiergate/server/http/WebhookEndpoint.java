@@ -19,7 +19,11 @@ import java.util.Map;
 final class WebhookEndpoint {
     static final long MAX_BODY = 25L * 1024 * 1024;
     /** Bodies read at once: with the cap, at most 8 × 25 MB of heap for bodies in flight. */
-    static final int CONCURRENT_BODIES = 8;
+    /**
+     * Bodies read at once: at most 8, and at most what a quarter of the heap holds at the 25 MB cap (4 with the
+     * launcher's -Xmx512m), so even the worst case leaves the heap to the rest of the server.
+     */
+    static final int CONCURRENT_BODIES = (int) Math.max(1, Math.min(8, Runtime.getRuntime().maxMemory() / 4 / (25L * 1024 * 1024)));
     static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, WebhookReceiver> receivers;
