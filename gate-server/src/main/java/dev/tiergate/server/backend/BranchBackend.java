@@ -4,25 +4,29 @@ import dev.tiergate.server.forge.RepoRef;
 import java.util.List;
 
 /**
- * The seam to where database branches live (one implementation per system: postgres here; neon and lakebase
- * next). Every operation is idempotent and atomic from the caller's view: after a failure no half-made branch
- * remains. Failures throw {@link BackendException}.
+ * The seam to where database branches live: one implementation per system ({@code postgres} here; {@code neon}
+ * and {@code lakebase} beside it), chosen by configuration and held as this interface everywhere. Every operation
+ * is idempotent and atomic from the caller's view: after a failure no half-made branch remains. Failures throw
+ * {@link BackendException}.
+ *
+ * <p>Names are tiergate's database branch names ({@code production}, {@code feature-f1}, {@code ci-pr-7}); a
+ * backend maps them to what its system calls them.
  */
-public interface BranchBackend {
+public interface BranchBackend extends AutoCloseable {
     String id();
 
-    /** Creates {@code name} as a copy of {@code parent} (null: an empty root tier). No-op when it exists. */
+    /** Creates {@code name} as a copy of {@code parent} as it is now (null: an empty root). No-op when it exists. */
     void create(RepoRef repo, String name, String parent);
 
     /**
-     * Creates a tier's database (a copy of its parent tier, or empty for the root). Backends that clone from idle
-     * templates take the tier's template here, while the new tier is still idle.
+     * Creates a tier: a long-running, protected branch, copied from its parent tier (or adopted, for the root, where
+     * the system already has one). Backends that clone from idle templates take the tier's template here.
      */
     default void createTier(RepoRef repo, String name, String parent) {
         create(repo, name, parent);
     }
 
-    /** Deletes the branch if it exists. */
+    /** Deletes the branch if it exists. A protected tier, or a branch with children, is refused. */
     void delete(RepoRef repo, String name);
 
     boolean exists(RepoRef repo, String name);
@@ -30,6 +34,35 @@ public interface BranchBackend {
     /** The repository's database branches by name. */
     List<String> list(RepoRef repo);
 
-    /** Where to connect to a branch (no credentials in it). */
-    String connectionUrl(RepoRef repo, String name);
+    /** How to connect to a branch: the login of that branch (its own role where the system has them). */
+    BranchConnection connection(RepoRef repo, String name);
+
+    /**
+     * The connection tiergate itself uses to migrate and inspect a branch (a role that may change its schema);
+     * for backends without a separate administrative login the same as {@link #connection}.
+     */
+    default BranchConnection adminConnection(RepoRef repo, String name) {
+        return connection(repo, name);
+    }
+
+    /** Keeps {@code name} as it is now in a new branch {@code snapshot} (a backup before a tier migrates). */
+    void snapshot(RepoRef repo, String name, String snapshot);
+
+    /** Makes {@code name} what {@code snapshot} holds again (a failed migration undone, a rollback). */
+    void restore(RepoRef repo, String name, String snapshot);
+
+    /** Drops what {@code name} holds and copies {@code parent} as it is now (a working branch whose history was rewritten). */
+    default void reset(RepoRef repo, String name, String parent) {
+        delete(repo, name);
+        create(repo, name, parent);
+    }
+
+    /** A tier's content changed (a merge migrated it): whatever is copied from it must be taken anew. */
+    default void tierMoved(RepoRef repo, String tier) {
+    }
+
+    /** Releases what the backend holds (connection pools, HTTP clients). */
+    @Override
+    default void close() {
+    }
 }

@@ -35,7 +35,8 @@ public record ServerConfig(
         int maxAttempts,
         Duration reconcileInterval,
         String bind,
-        String apiToken) {
+        String apiToken,
+        Map<String, String> values) {
 
     public static ServerConfig fromEnvironment(Map<String, String> env, Path configFile) {
         Map<String, String> values = new HashMap<>();
@@ -73,7 +74,24 @@ public record ServerConfig(
                 Duration.ofSeconds(intValue(values, "TIERGATE_RECONCILE_SECONDS", 600)),
                 // the embedded store is a single-host setup: loopback unless told otherwise (behind a proxy: 0.0.0.0)
                 values.getOrDefault("TIERGATE_BIND", "127.0.0.1").strip(),
-                secret(values, "TIERGATE_API_TOKEN"));
+                secret(values, "TIERGATE_API_TOKEN"),
+                Map.copyOf(values));
+    }
+
+    /** A setting by name (e.g. a backend's TIERGATE_NEON_PROJECT), or null; for the composition root only. */
+    public String value(String name) {
+        return blankToNull(values.get(name));
+    }
+
+    /** A secret setting by name, from {@code NAME} or the file named by {@code NAME_FILE}, or null. */
+    public String secretValue(String name) {
+        return secret(values, name);
+    }
+
+    /** The branch backend: TIERGATE_BACKEND, {@code postgres} unless set. */
+    public String backend() {
+        String b = value("TIERGATE_BACKEND");
+        return b == null ? "postgres" : b.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The one-line refusal when a configured forge has no webhook secret, or null when start-up may go on. */
@@ -131,7 +149,7 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
                 publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,
-                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken);
+                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken, values);
     }
 
     @Override

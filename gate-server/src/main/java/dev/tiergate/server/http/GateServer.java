@@ -1,9 +1,8 @@
 package dev.tiergate.server.http;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.tiergate.server.audit.AuditLog;
-import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchBackends;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.github.GitHubForge;
@@ -33,14 +32,13 @@ import java.util.concurrent.TimeUnit;
 public final class GateServer implements AutoCloseable {
     private final Database db;
     private final boolean ownsDb;
-    private final HikariDataSource branchAdmin;
     private final WorkerPool workers;
     private final Javalin app;
     private final ScheduledExecutorService reconciler;
     private final BranchStore store;
     private final AuditLog audit;
     private final Inbox inbox;
-    private final PostgresBranchBackend backend;
+    private final BranchBackend backend;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
     private final Liveness liveness;
@@ -58,15 +56,7 @@ public final class GateServer implements AutoCloseable {
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
         this.inbox = new Inbox(db.dataSource());
-        String branchUrl = cfg.branchDbUrl() != null ? cfg.branchDbUrl() : db.jdbcUrl();
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(branchUrl);
-        hc.setUsername(cfg.branchDbUrl() != null ? null : db.user());
-        hc.setPassword(cfg.branchDbUrl() != null ? null : db.password());
-        hc.setMaximumPoolSize(4);
-        hc.setPoolName("tiergate-branches");
-        this.branchAdmin = new HikariDataSource(hc);
-        this.backend = new PostgresBranchBackend(branchAdmin, jdbcBase(branchUrl));
+        this.backend = BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
         for (ForgeBinding f : forges) {
@@ -206,14 +196,10 @@ public final class GateServer implements AutoCloseable {
         return inbox;
     }
 
-    public PostgresBranchBackend backend() {
+    public BranchBackend backend() {
         return backend;
     }
 
-    static String jdbcBase(String jdbcUrl) {
-        String noQuery = jdbcUrl.contains("?") ? jdbcUrl.substring(0, jdbcUrl.indexOf('?')) : jdbcUrl;
-        return noQuery.substring(0, noQuery.lastIndexOf('/') + 1);
-    }
 
     @Override
     public void close() {
@@ -224,7 +210,7 @@ public final class GateServer implements AutoCloseable {
         if (anchor != null) {
             anchor.close();
         }
-        branchAdmin.close();
+        backend.close();
         if (ownsDb) {
             db.close();
         }

@@ -2,6 +2,7 @@ package dev.tiergate.server.backend.postgres;
 
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.forge.RepoRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,7 +20,7 @@ import javax.sql.DataSource;
 /**
  * A database branch is a PostgreSQL database cloned from its parent tier with {@code CREATE DATABASE … TEMPLATE}.
  * Cloning needs an idle source, and a tier is in use, so each tier keeps an idle template ({@code …__tpl__<tier>},
- * connections disallowed) that branches are cloned from; {@link #refreshTemplate} re-takes it after the tier changes.
+ * connections disallowed) that branches are cloned from; {@link #tierMoved} re-takes it after the tier changes.
  *
  * <p>Physical names carry a per-repository prefix {@code tg_<8 hex of SHA-256(forge:path)>_} so several
  * repositories can share one server; names over PostgreSQL's 63-byte limit are shortened with a hash suffix.
@@ -29,11 +30,34 @@ public final class PostgresBranchBackend implements BranchBackend {
     private static final int PG_NAME_MAX = 63;
     private final DataSource admin;
     private final String jdbcBase;
+    private final String host;
+    private final int port;
+    private final String adminUser;
+    private final String adminPassword;
+    private final byte[] roleSecret;
+    private final AutoCloseable owned;
 
-    /** {@code admin} connects to the branch server with CREATEDB rights; {@code jdbcBase} e.g. jdbc:postgresql://host:5432/. */
-    public PostgresBranchBackend(DataSource admin, String jdbcBase) {
+    /**
+     * {@code admin} connects to the branch server as a superuser (it creates databases and roles); {@code jdbcBase}
+     * e.g. jdbc:postgresql://host:5432/; {@code roleSecret} derives each branch role's password (HMAC of the
+     * branch's database name), so servers sharing the secret agree without storing passwords.
+     */
+    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret) {
+        this(admin, jdbcBase, adminUser, adminPassword, roleSecret, null);
+    }
+
+    /** As above, closing {@code owned} (the admin pool it was given to keep) when the backend is closed. */
+    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret,
+                                 AutoCloseable owned) {
+        this.owned = owned;
         this.admin = admin;
         this.jdbcBase = jdbcBase.endsWith("/") ? jdbcBase : jdbcBase + "/";
+        java.net.URI u = java.net.URI.create(this.jdbcBase.substring("jdbc:".length()));
+        this.host = u.getHost();
+        this.port = u.getPort() < 0 ? 5432 : u.getPort();
+        this.adminUser = adminUser;
+        this.adminPassword = adminPassword;
+        this.roleSecret = roleSecret.clone();
     }
 
     @Override
@@ -42,7 +66,23 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     @Override
+    public void close() {
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
+    }
+
+    @Override
     public void create(RepoRef repo, String name, String parent) {
+        createDatabase(repo, name, parent);
+        grantLogin(physical(repo, name));
+    }
+
+    private void createDatabase(RepoRef repo, String name, String parent) {
         String db = physical(repo, name);
         if (databaseExists(db)) {
             return;
@@ -78,7 +118,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     /** Re-takes the idle template of a tier from the tier itself (after a migration reached the tier). */
-    public void refreshTemplate(RepoRef repo, String tier) {
+    @Override
+    public void tierMoved(RepoRef repo, String tier) {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             dropTemplate(st, templateName(repo, tier));
             ensureTemplate(st, repo, tier);
@@ -109,6 +150,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(db) + " with (force)");
             dropTemplate(st, templateName(repo, name));
+            st.execute("drop role if exists " + quote(roleName(db)));
         } catch (SQLException e) {
             throw new BackendException("cannot delete database branch '" + name + "': " + e.getMessage(), e);
         }
@@ -145,8 +187,110 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     @Override
-    public String connectionUrl(RepoRef repo, String name) {
-        return jdbcBase + physical(repo, name);
+    public BranchConnection connection(RepoRef repo, String name) {
+        String db = physical(repo, name);
+        return new BranchConnection(host, port, db, roleName(db), rolePassword(db));
+    }
+
+    @Override
+    public BranchConnection adminConnection(RepoRef repo, String name) {
+        return new BranchConnection(host, port, physical(repo, name), adminUser, adminPassword);
+    }
+
+    /**
+     * A copy of the branch as it is now. CREATE DATABASE … TEMPLATE needs the source idle, so other sessions on it
+     * are ended first: on this backend a tier's clients are disconnected for the moment of the copy.
+     */
+    @Override
+    public void snapshot(RepoRef repo, String name, String snapshot) {
+        String source = physical(repo, name);
+        String copy = physical(repo, snapshot);
+        if (!databaseExists(source)) {
+            throw new BackendException("cannot snapshot '" + name + "': it does not exist on the branch server", null);
+        }
+        if (databaseExists(copy)) {
+            return;
+        }
+        copyIdle(source, copy);
+    }
+
+    @Override
+    public void restore(RepoRef repo, String name, String snapshot) {
+        String target = physical(repo, name);
+        String copy = physical(repo, snapshot);
+        if (!databaseExists(copy)) {
+            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot", null);
+        }
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + quote(target) + " with (force)");
+        } catch (SQLException e) {
+            throw new BackendException("cannot restore '" + name + "': " + e.getMessage(), e);
+        }
+        copyIdle(copy, target);
+        grantLogin(target);
+        if (databaseExists(templateName(repo, name))) {
+            tierMoved(repo, name);
+        }
+    }
+
+    private void copyIdle(String source, String target) {
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            for (int attempt = 0; ; attempt++) {
+                try (PreparedStatement kick = c.prepareStatement(
+                        "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
+                    kick.setString(1, source);
+                    kick.execute();
+                }
+                try {
+                    st.execute("create database " + quote(target) + " template " + quote(source));
+                    return;
+                } catch (SQLException e) {
+                    if (!"55006".equals(e.getSQLState()) || attempt >= 3) { // 55006: source in use by another session
+                        throw e;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot copy database '" + source + "' to '" + target + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The branch's own login: may connect to this database only (CONNECT is taken from PUBLIC), and read and write
+     * its data (pg_read_all_data, pg_write_all_data); schema changes are tiergate's, through migrations.
+     */
+    private void grantLogin(String db) {
+        String role = roleName(db);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            String password = rolePassword(db).replace("'", "''");
+            try {
+                st.execute("create role " + quote(role) + " login password '" + password + "'");
+            } catch (SQLException e) {
+                if (!"42710".equals(e.getSQLState())) { // duplicate_object: made by an earlier attempt
+                    throw e;
+                }
+                st.execute("alter role " + quote(role) + " login password '" + password + "'");
+            }
+            st.execute("revoke connect, temporary on database " + quote(db) + " from public");
+            st.execute("grant connect, temporary on database " + quote(db) + " to " + quote(role));
+            st.execute("grant pg_read_all_data, pg_write_all_data to " + quote(role));
+        } catch (SQLException e) {
+            throw new BackendException("cannot give database branch " + db + " its login: " + e.getMessage(), e);
+        }
+    }
+
+    private static String roleName(String db) {
+        return fit(db + "_login");
+    }
+
+    private String rolePassword(String db) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(roleSecret, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(db.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The physical database name of a branch. */
@@ -162,7 +306,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         return "tg_" + sha256(repo.forge() + ":" + repo.path()).substring(0, 8) + "_";
     }
 
-    private static String fit(String name) {
+    static String fit(String name) {
         if (name.length() <= PG_NAME_MAX) {
             return name;
         }

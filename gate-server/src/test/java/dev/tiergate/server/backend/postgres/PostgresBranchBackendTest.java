@@ -24,12 +24,14 @@ class PostgresBranchBackendTest {
     @BeforeEach
     void setUp() {
         backend = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/");
+                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
+                "test-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
     }
 
     Connection connect(String branch) throws Exception {
-        return DriverManager.getConnection(backend.connectionUrl(repo, branch), "postgres", null);
+        var admin = backend.adminConnection(repo, branch);
+        return DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
     }
 
     @Test
@@ -39,7 +41,7 @@ class PostgresBranchBackendTest {
         try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
             st.execute("create table inventory (code text); insert into inventory values ('A-1')");
         }
-        backend.refreshTemplate(repo, "staging"); // after a migration reached the tier
+        backend.tierMoved(repo, "staging"); // after a migration reached the tier
         try (Connection tier = connect("staging")) {
             // the tier stays in use (this connection is open) while a branch is cut from its idle template
             backend.create(repo, "feature-f1", "staging");
@@ -73,5 +75,56 @@ class PostgresBranchBackendTest {
         backend.delete(other, "production");
         assertTrue(backend.exists(repo, "production"));
         assertFalse(backend.physical(repo, "x".repeat(80)).length() > 63);
+    }
+
+    @Test
+    void eachBranchHasItsOwnLoginThatReachesItsOwnDatabaseOnly() throws Exception {
+        backend.createTier(repo, "production", null);
+        backend.create(repo, "feature-a", "production");
+        backend.create(repo, "feature-b", "production");
+        var a = backend.connection(repo, "feature-a");
+        var b = backend.connection(repo, "feature-b");
+        assertTrue(a.user().endsWith("_login") && !a.user().equals(b.user()), a + " " + b);
+        assertTrue(a.password() != null && a.password().length() == 32 && !a.password().equals(b.password()));
+        assertFalse(a.toString().contains(a.password()), "no password in toString");
+        assertTrue(a.url().startsWith("postgresql://" + a.user() + ":" + a.password() + "@localhost:"), a.url());
+        try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password()); Statement st = c.createStatement()) {
+            st.execute("select 1");
+        }
+        var wrong = assertThrows(java.sql.SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()));
+        assertTrue(wrong.getMessage().contains("permission denied for database"), wrong.getMessage());
+        backend.delete(repo, "feature-a");
+        assertThrows(java.sql.SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()), "the login goes with its branch");
+    }
+
+    @Test
+    void aSnapshotKeepsTheTierAsItWasAndRestoreBringsItBack() throws Exception {
+        backend.createTier(repo, "production", null);
+        backend.createTier(repo, "staging", "production");
+        try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
+            st.execute("create table inventory (code text); insert into inventory values ('A-1')");
+        }
+        backend.snapshot(repo, "staging", "staging-backup-1");
+        try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
+            st.execute("drop table inventory");
+        }
+        backend.restore(repo, "staging", "staging-backup-1");
+        try (Connection c = connect("staging"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select code from inventory")) {
+            assertTrue(rs.next());
+        }
+        // branches cut after the restore see the restored tier
+        backend.create(repo, "feature-c", "staging");
+        try (Connection c = connect("feature-c"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from inventory")) {
+            assertTrue(rs.next());
+            assertEquals(1, rs.getInt(1));
+        }
+        var login = backend.connection(repo, "staging");
+        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password())) {
+            assertTrue(c.isValid(2), "the tier's login works after the restore");
+        }
+        BackendException missing = assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
+        assertTrue(missing.getMessage().contains("there is no such snapshot"), missing.getMessage());
     }
 }
