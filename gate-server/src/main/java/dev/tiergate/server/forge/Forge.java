@@ -36,6 +36,18 @@ public interface Forge {
     /** Posts a status. Callers compare with {@link #checks} first: the forge keeps every post (GitHub: 1,000 per SHA and context). */
     void postStatus(RepoRef repo, String sha, CommitStatus status);
 
+    /** The files directly in {@code dir} at commit {@code sha} (not its subfolders); empty when there is no such folder. */
+    java.util.List<RepoFile> listDirectory(RepoRef repo, String sha, String dir);
+
+    /** A file's content by its blob SHA (content-addressed: never changes, so callers may keep it). */
+    byte[] blob(RepoRef repo, String blobSha);
+
+    /**
+     * Creates or updates tiergate's one comment on a PR, found by {@code marker} (an HTML comment in its body).
+     * Returns true when it wrote.
+     */
+    boolean upsertComment(RepoRef repo, long number, String marker, String body);
+
     /**
      * Whether the forge already shows what {@code wanted} says, so posting would change nothing. By default the
      * same state, description and link.

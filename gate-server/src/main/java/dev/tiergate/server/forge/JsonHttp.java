@@ -89,6 +89,11 @@ public final class JsonHttp {
         return send("POST", path, body, false).body();
     }
 
+    /** PATCH, PUT or DELETE with a JSON body. */
+    public JsonNode send(String method, String path, Object body) {
+        return send(method, path, body, false).body();
+    }
+
     /** POST that returns the response whatever its status (for callers that treat some 4xx as normal). */
     public Response postLenient(String path, Object body) {
         return send("POST", path, body, true);

@@ -26,11 +26,13 @@ final class BranchLifecycle {
     private final BranchBackend backend;
     private final BranchStore store;
     private final AuditTrail audit;
+    private final DatabaseMigrations migrations;
 
-    BranchLifecycle(BranchBackend backend, BranchStore store, AuditTrail audit) {
+    BranchLifecycle(BranchBackend backend, BranchStore store, AuditTrail audit, DatabaseMigrations migrations) {
         this.backend = backend;
         this.store = store;
         this.audit = audit;
+        this.migrations = migrations;
     }
 
     /** Creates the database branch of every tier the policy names and the store does not yet know, parents first. */
@@ -46,6 +48,7 @@ final class BranchLifecycle {
                     null, null, null, null, null, null, null, null), "tier set up from the policy");
             audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
             transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
+            migrations.setUpTier(repo, policy, t);
         }
     }
 

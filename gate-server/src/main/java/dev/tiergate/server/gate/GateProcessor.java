@@ -58,15 +58,18 @@ public final class GateProcessor implements DeliveryProcessor {
         }
     };
 
-    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail audit, String publicUrl) {
+    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail audit, String publicUrl,
+                         dev.tiergate.server.store.MigrationStore migrationStore) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
         this.audit = audit;
         this.policies = new PolicySource(forge);
-        this.branches = new BranchLifecycle(backend, store, audit);
-        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, new StatusPublisher(forge, audit),
-                new GatePages(publicUrl));
+        StatusPublisher statuses = new StatusPublisher(forge, audit);
+        GatePages pages = new GatePages(publicUrl);
+        DatabaseMigrations migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages);
+        this.branches = new BranchLifecycle(backend, store, audit, migrations);
+        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations);
     }
 
     @Override

@@ -40,9 +40,11 @@ final class PullRequestReconciler {
     private final StatusPublisher statuses;
     private final GatePages pages;
     private final StateFileCheck stateFiles;
+    private final DatabaseMigrations migrations;
 
     PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
-                          StatusPublisher statuses, GatePages pages) {
+                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations) {
+        this.migrations = migrations;
         this.forge = forge;
         this.policies = policies;
         this.branches = branches;
@@ -111,6 +113,8 @@ final class PullRequestReconciler {
             from = step;
         }
         if (pr.merged()) {
+            baseTier.ifPresent(t -> migrations.applyMerge(repo, pr, p, t));
+            migrations.forget(repo, number);
             if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
                 audit.append("violation", repo, ciGit, Map.of("rule", "gate.merged-without-success",
                         "message", "PR #" + number + " merged while tiergate/workflow was "
@@ -121,11 +125,15 @@ final class PullRequestReconciler {
             return;
         }
         if (!pr.open()) {
+            migrations.forget(repo, number);
             cleanUpAfterPr(repo, pr, record, false);
             return;
         }
         BranchRecord rec = record;
-        GateStatus status = stateFiles.problemAt(repo, pr.headSha())
+        Optional<GateStatus> held = baseTier.flatMap(t -> migrations.held(repo, DbBranchName.of(t.name())))
+                .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, "Tier " + baseTier.get().name() + " is held: " + h.reason()
+                        + "; roll it back with tiergate rollback or fix it, then release it"));
+        GateStatus status = held.or(() -> stateFiles.problemAt(repo, pr.headSha()))
                 .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
             audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
@@ -133,6 +141,13 @@ final class PullRequestReconciler {
         BranchRecord next = record.withVerdict(status.state(), pr.headSha(), status.rule(), status.description());
         if (!sameRecord(next, stored)) {
             store.save(next, "status " + status.rule());
+        }
+        if (baseTier.isPresent()) {
+            // a PR whose versions collide with this one's is told too: rehearsed again, it names this PR
+            for (long other : migrations.rehearseIfNeeded(repo, pr, p, baseTier.get(), checks)) {
+                migrations.forget(repo, other);
+                reconcile(repo, forge.pullRequest(repo, other));
+            }
         }
     }
 

@@ -60,7 +60,7 @@ public final class GateServer implements AutoCloseable {
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
         for (ForgeBinding f : forges) {
-            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl());
+            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl(), new dev.tiergate.server.store.MigrationStore(db.dataSource()));
             receivers.put(f.receiver().forge(), f.receiver());
             byForge.put(f.receiver().forge(), p);
             processors.put(f.receiver().forge(), p);

@@ -43,6 +43,10 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<String, List<Map<String, Object>>> statuses = new LinkedHashMap<>();
     private final Map<String, List<Map<String, Object>>> checkRuns = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
+    /** Content by git blob SHA, as GET /git/blobs/{sha} serves it. */
+    private final Map<String, String> blobs = new LinkedHashMap<>();
+    /** Issue comments per PR number, oldest first. */
+    private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
     private long rateRemaining = 5000;
     private volatile WebhookSender webhooks;
 
@@ -64,6 +68,29 @@ public final class GitHubApiStub extends ForgeStub {
     /** Serves a file at a ref (a SHA or a branch name). */
     public synchronized void file(String ref, String path, String content) {
         files.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(path, content);
+        blobs.put(gitBlobSha(content), content);
+    }
+
+    /** Every file of {@code from} also at {@code to} (a new commit on top of another). */
+    public synchronized void copyFiles(String from, String to) {
+        files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+    }
+
+    /** tiergate's comments on a PR, oldest first. */
+    public synchronized List<String> comments(long number) {
+        return comments.getOrDefault(number, List.of()).stream().map(c -> String.valueOf(c.get("body"))).toList();
+    }
+
+    /** git's object id of a blob: SHA-1 of "blob <size>\0<content>". */
+    static String gitBlobSha(String content) {
+        try {
+            byte[] body = content.getBytes(StandardCharsets.UTF_8);
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(("blob " + body.length + "\0").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha1.digest(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public synchronized void branch(String name, String sha) {
@@ -149,7 +176,7 @@ public final class GitHubApiStub extends ForgeStub {
     @Override
     protected String routeOf(String method, String path) {
         return method + " " + fold(path.replace(base, "/repos/{repo}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/contents/.+", "/contents/{path}");
+                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}");
     }
 
     @Override
@@ -158,9 +185,12 @@ public final class GitHubApiStub extends ForgeStub {
             return Answer.json(404, Map.of("message", "Not Found"));
         }
         String p = c.path().substring(base.length());
-        if (c.method().equals("POST")) {
+        if (c.method().equals("POST") || c.method().equals("PATCH")) {
             Matcher m = STATUSES.matcher(p);
-            return m.matches() ? createStatus(m.group(1), c) : Answer.json(404, Map.of("message", "Not Found"));
+            if (m.matches() && c.method().equals("POST")) {
+                return createStatus(m.group(1), c);
+            }
+            return comment(p, c);
         }
         if (!c.method().equals("GET")) {
             return Answer.json(404, Map.of("message", "Not Found"));
@@ -175,7 +205,18 @@ public final class GitHubApiStub extends ForgeStub {
         }
         if (p.startsWith("/contents/")) {
             String file = p.substring("/contents/".length());
-            String content = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).get(file);
+            Map<String, String> tree = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of());
+            List<Object> entries = new ArrayList<>();
+            tree.forEach((path, body) -> {
+                if (path.startsWith(file + "/") && path.indexOf('/', file.length() + 1) < 0) {
+                    entries.add(Map.of("type", "file", "name", path.substring(file.length() + 1), "path", path,
+                            "sha", gitBlobSha(body), "size", body.length()));
+                }
+            });
+            if (!entries.isEmpty()) {
+                return Answer.json(200, entries); // a folder: its entries
+            }
+            String content = tree.get(file);
             if (content == null) {
                 return Answer.json(404, Map.of("message", "Not Found",
                         "documentation_url", "https://docs.github.com/rest/repos/contents#get-repository-content"));
@@ -206,6 +247,17 @@ public final class GitHubApiStub extends ForgeStub {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }
             return pull.group(2) == null ? Answer.json(200, pulls.get(n)) : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
+        }
+        Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
+        if (blob.matches()) {
+            String content = blobs.get(blob.group(1));
+            return content == null ? Answer.json(404, Map.of("message", "Not Found"))
+                    : Answer.json(200, Map.of("sha", blob.group(1), "size", content.length(), "encoding", "base64",
+                    "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
+        }
+        Matcher issueComments = Pattern.compile("/issues/(\\d+)/comments").matcher(p);
+        if (issueComments.matches()) {
+            return page(new ArrayList<>(comments.getOrDefault(Long.parseLong(issueComments.group(1)), List.of())), c);
         }
         Matcher commit = Pattern.compile("/commits/([0-9a-f]{40})/(status|check-runs)").matcher(p);
         if (commit.matches()) {
@@ -255,6 +307,37 @@ public final class GitHubApiStub extends ForgeStub {
         Map<String, Object> s = addStatus(sha, context, state, body.path("description").asText(null), body.path("target_url").asText(null));
         afterAnswer(() -> sendStatusWebhook(sha, s));
         return Answer.json(201, s);
+    }
+
+    /** POST /issues/{n}/comments creates; PATCH /issues/comments/{id} edits (docs.github.com/en/rest/issues/comments). */
+    private Answer comment(String p, Call c) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body());
+        } catch (Exception e) {
+            return Answer.json(400, Map.of("message", "Problems parsing JSON"));
+        }
+        Matcher create = Pattern.compile("/issues/(\\d+)/comments").matcher(p);
+        if (create.matches() && c.method().equals("POST")) {
+            Map<String, Object> comment = new LinkedHashMap<>();
+            comment.put("id", ids.incrementAndGet());
+            comment.put("body", body.path("body").asText());
+            comment.put("user", sender());
+            comments.computeIfAbsent(Long.parseLong(create.group(1)), k -> new ArrayList<>()).add(comment);
+            return Answer.json(201, comment);
+        }
+        Matcher edit = Pattern.compile("/issues/comments/(\\d+)").matcher(p);
+        if (edit.matches() && c.method().equals("PATCH")) {
+            for (List<Map<String, Object>> list : comments.values()) {
+                for (Map<String, Object> comment : list) {
+                    if (String.valueOf(comment.get("id")).equals(edit.group(1))) {
+                        comment.put("body", body.path("body").asText());
+                        return Answer.json(200, comment);
+                    }
+                }
+            }
+        }
+        return Answer.json(404, Map.of("message", "Not Found"));
     }
 
     private Map<String, Object> addStatus(String sha, String context, String state, String description, String targetUrl) {

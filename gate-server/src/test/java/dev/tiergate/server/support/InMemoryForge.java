@@ -84,6 +84,21 @@ public class InMemoryForge implements Forge {
         return calls;
     }
 
+    @Override
+    public List<dev.tiergate.server.forge.RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
+        return List.of();
+    }
+
+    @Override
+    public byte[] blob(RepoRef repo, String blobSha) {
+        throw new dev.tiergate.server.forge.ForgeException("no blob " + blobSha, false);
+    }
+
+    @Override
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
+        return false;
+    }
+
     public List<CommitStatus> posted(String sha) {
         return posted.getOrDefault(sha, List.of());
     }

@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.check;
 
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.migration.MigrationHeader;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.migration.MigrationRules;

@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.check;
 
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;

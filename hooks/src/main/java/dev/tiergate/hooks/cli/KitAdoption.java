@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.cli;
 
+import dev.tiergate.core.migration.MigrationSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.migration.MigrationChecksums;

@@ -11,6 +11,7 @@ import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.JsonHttp;
+import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -152,6 +153,48 @@ public final class GitHubForge implements Forge {
     @Override
     public ApiCallCounter calls() {
         return http.calls();
+    }
+
+    /** GET /repos/{o}/{r}/contents/{dir}?ref=sha: the folder's entries (GitHub lists up to 1,000 per folder). */
+    @Override
+    public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
+        Optional<JsonHttp.Response> r = http.getIfExists("/repos/" + repo.path() + "/contents/" + encodePath(dir)
+                + "?ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8));
+        List<RepoFile> out = new ArrayList<>();
+        if (r.isEmpty() || !r.get().body().isArray()) {
+            return out;
+        }
+        for (JsonNode e : r.get().body()) {
+            if (e.path("type").asText().equals("file")) {
+                out.add(new RepoFile(e.path("path").asText(), e.path("sha").asText()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] blob(RepoRef repo, String blobSha) {
+        JsonNode b = http.get("/repos/" + repo.path() + "/git/blobs/" + blobSha);
+        return Base64.getMimeDecoder().decode(b.path("content").asText(""));
+    }
+
+    /**
+     * The issue comment whose body holds {@code marker}, created once and edited in place; written only when its
+     * body differs. Comments are listed 100 a page (GitHub: GET /repos/{o}/{r}/issues/{n}/comments).
+     */
+    @Override
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
+        for (JsonNode c : paged("/repos/" + repo.path() + "/issues/" + number + "/comments?per_page=100")) {
+            if (c.path("body").asText("").contains(marker)) {
+                if (c.path("body").asText("").equals(body)) {
+                    return false;
+                }
+                http.send("PATCH", "/repos/" + repo.path() + "/issues/comments/" + c.path("id").asLong(), Map.of("body", body));
+                return true;
+            }
+        }
+        http.post("/repos/" + repo.path() + "/issues/" + number + "/comments", Map.of("body", body));
+        return true;
     }
 
     /** Each segment of a branch name percent-encoded, the slashes kept, as GitHub's branch endpoints expect. */

@@ -11,6 +11,7 @@ import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.JsonHttp;
+import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +158,41 @@ public final class GitLabForge implements Forge {
     @Override
     public ApiCallCounter calls() {
         return http.calls();
+    }
+
+    /** GET /projects/:id/repository/tree?path=dir&ref=sha (paged): the folder's blobs. */
+    @Override
+    public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
+        List<RepoFile> out = new ArrayList<>();
+        for (JsonNode e : paged(project(repo) + "/repository/tree?path=" + URLEncoder.encode(dir, StandardCharsets.UTF_8)
+                + "&ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8) + "&per_page=100")) {
+            if (e.path("type").asText().equals("blob")) {
+                out.add(new RepoFile(e.path("path").asText(), e.path("id").asText()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public byte[] blob(RepoRef repo, String blobSha) {
+        return http.getIfExists(project(repo) + "/repository/blobs/" + blobSha + "/raw").map(JsonHttp.Response::bytes)
+                .orElseThrow(() -> new dev.tiergate.server.forge.ForgeException("blob " + blobSha + " not found in " + repo.path(), false));
+    }
+
+    /** The merge request note whose body holds {@code marker}, created once and edited in place when its body differs. */
+    @Override
+    public boolean upsertComment(RepoRef repo, long iid, String marker, String body) {
+        for (JsonNode n : paged(project(repo) + "/merge_requests/" + iid + "/notes?per_page=100")) {
+            if (n.path("body").asText("").contains(marker)) {
+                if (n.path("body").asText("").equals(body)) {
+                    return false;
+                }
+                http.send("PUT", project(repo) + "/merge_requests/" + iid + "/notes/" + n.path("id").asLong(), Map.of("body", body));
+                return true;
+            }
+        }
+        http.post(project(repo) + "/merge_requests/" + iid + "/notes", Map.of("body", body));
+        return true;
     }
 
     @Override

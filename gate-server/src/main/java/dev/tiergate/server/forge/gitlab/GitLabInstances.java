@@ -8,6 +8,7 @@ import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.ForgeException;
+import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -105,6 +106,21 @@ public final class GitLabInstances implements Forge {
     @Override
     public ApiCallCounter calls() {
         return calls;
+    }
+
+    @Override
+    public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
+        return route(repo).listDirectory(repo, sha, dir);
+    }
+
+    @Override
+    public byte[] blob(RepoRef repo, String blobSha) {
+        return route(repo).blob(repo, blobSha);
+    }
+
+    @Override
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
+        return route(repo).upsertComment(repo, number, marker, body);
     }
 
     @Override

@@ -1,8 +1,5 @@
-package dev.tiergate.hooks.check;
+package dev.tiergate.core.migration;
 
-import dev.tiergate.core.migration.MigrationHeader;
-import dev.tiergate.core.migration.MigrationName;
-import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.verdict.Verdict;
 import java.util.HashMap;
@@ -13,14 +10,15 @@ import java.util.TreeSet;
 
 /**
  * The rules one new migration must meet, given the others it will sit beside and the newest version already on
- * its tier. Shared by pre-commit (staged files) and {@code tiergate check} (a commit range).
+ * its tier. Shared by pre-commit (staged files), {@code tiergate check} (a commit range) and the server's PR
+ * rehearsal (the PR head's files): one engine wherever the rules run.
  */
-final class MigrationSet {
+public final class MigrationSet {
     private final MigrationSettings settings;
     private final Map<String, String> versionToPath = new HashMap<>();
     private final Set<String> versions = new TreeSet<>();
 
-    MigrationSet(MigrationSettings settings, Iterable<String> allPaths) {
+    public MigrationSet(MigrationSettings settings, Iterable<String> allPaths) {
         this.settings = settings;
         for (String p : allPaths) {
             MigrationName.parse(fileName(p), settings.naming()).ifPresent(n -> {
@@ -30,7 +28,7 @@ final class MigrationSet {
         }
     }
 
-    Verdict checkNew(String path, String sql, String newestOnTier) {
+    public Verdict checkNew(String path, String sql, String newestOnTier) {
         Verdict v = MigrationRules.checkName(path, settings);
         Optional<MigrationName> name = MigrationName.parse(fileName(path), settings.naming());
         if (name.isPresent()) {
@@ -54,17 +52,17 @@ final class MigrationSet {
         return v.and(MigrationRules.checkDestructive(path, sql, header));
     }
 
-    boolean isMigration(String path) {
+    public boolean isMigration(String path) {
         return MigrationRules.isMigrationPath(path, settings);
     }
 
-    static String fileName(String path) {
+    public static String fileName(String path) {
         int slash = path.lastIndexOf('/');
         return slash < 0 ? path : path.substring(slash + 1);
     }
 
     /** The newest version among migration files (by version order), or null. */
-    static String newestVersion(MigrationSettings settings, Iterable<String> paths) {
+    public static String newestVersion(MigrationSettings settings, Iterable<String> paths) {
         String newest = null;
         for (String p : paths) {
             Optional<MigrationName> n = MigrationName.parse(fileName(p), settings.naming());

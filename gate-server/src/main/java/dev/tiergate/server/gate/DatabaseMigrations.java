@@ -1,0 +1,273 @@
+package dev.tiergate.server.gate;
+
+import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.core.migration.MigrationName;
+import dev.tiergate.core.migration.MigrationSet;
+import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.schema.SchemaDiff;
+import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.server.audit.AuditTrail;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.forge.CommitChecks;
+import dev.tiergate.server.forge.CommitStatus;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.migrate.FlywayRunner;
+import dev.tiergate.server.migrate.MigrationFile;
+import dev.tiergate.server.migrate.MigrationRun;
+import dev.tiergate.server.migrate.MigrationSource;
+import dev.tiergate.server.migrate.SchemaCatalog;
+import dev.tiergate.server.store.MigrationStore;
+import dev.tiergate.core.gate.PullRequestFacts;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The database half of the gate: a tier holds the migrations of its git branch; every PR's migrations are
+ * rehearsed on {@code ci-pr-<N>}, a fresh copy of its base tier, after the hooks' rules are checked again (a
+ * commit made with {@code --no-verify} meets them here); a merge applies them to the tier, one at a time, after a
+ * snapshot, and a failure restores the tier and holds it. The verdict is the {@code tiergate/migrations} status and
+ * one PR comment, updated in place.
+ */
+final class DatabaseMigrations {
+    static final String CONTEXT = "tiergate/migrations";
+    static final String MARKER = "<!-- tiergate:migrations -->";
+    static final String APPLIED_EDITED = "migration.applied-edited";
+    static final String APPLIED_REMOVED = "migration.applied-removed";
+    static final String VERSION_TAKEN = "migration.version-taken";
+    static final String REHEARSAL_FAILED = "migration.rehearsal-failed";
+    static final String TIER_HELD = "migration.tier-held";
+    static final String NOT_FLYWAY = "migration.not-flyway";
+
+    private final Forge forge;
+    private final BranchBackend backend;
+    private final MigrationStore store;
+    private final AuditTrail audit;
+    private final StatusPublisher statuses;
+    private final GatePages pages;
+    private final MigrationSource source;
+
+    DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages) {
+        this.forge = forge;
+        this.backend = backend;
+        this.store = store;
+        this.audit = audit;
+        this.statuses = statuses;
+        this.pages = pages;
+        this.source = new MigrationSource(forge);
+    }
+
+    /** Flyway runs what the policy names {@code V{timestamp}__{description}.sql}; other tools' migrations are not run. */
+    static boolean runnable(MigrationSettings s) {
+        return s.naming().startsWith("V") && s.naming().endsWith(".sql");
+    }
+
+    /** A new tier's database gets the migrations at its git branch's head. */
+    void setUpTier(RepoRef repo, Policy policy, Tier tier) {
+        if (!runnable(policy.migrations())) {
+            return;
+        }
+        Optional<String> head = forge.branchHead(repo, tier.branch());
+        if (head.isEmpty()) {
+            return;
+        }
+        List<MigrationFile> files = source.at(repo, head.get(), policy.migrations());
+        if (files.isEmpty()) {
+            return;
+        }
+        String db = DbBranchName.of(tier.name());
+        MigrationRun run = FlywayRunner.migrate(backend.adminConnection(repo, db), files);
+        audit.append(run.ok() ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
+                "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", run.ok(), "error", String.valueOf(run.error())));
+        if (!run.ok()) {
+            store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + run.error(), null);
+        }
+        backend.tierMoved(repo, db);
+    }
+
+    /** Whether the PR's base tier is held after a failed migration; the workflow status refuses while it is. */
+    Optional<MigrationStore.Held> held(RepoRef repo, String tierDb) {
+        return store.held(repo, tierDb);
+    }
+
+    /**
+     * Rehearses the PR's migrations unless the last rehearsal already ran on this head and base. Returns the other
+     * open PRs into the same tier that take one of this PR's versions and have not been told yet (their last
+     * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
+     * again, so two colliding PRs do not wake each other without end.
+     */
+    List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks) {
+        Optional<MigrationStore.Rehearsal> last = store.rehearsal(repo, pr.number());
+        if (last.isPresent() && last.get().headSha().equals(pr.headSha()) && last.get().baseSha().equals(pr.baseSha())) {
+            return List.of();
+        }
+        MigrationSettings settings = policy.migrations();
+        String tierDb = DbBranchName.of(baseTier.name());
+        String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
+        List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
+        List<MigrationFile> base = source.at(repo, pr.baseSha(), settings);
+        List<Refusal> refusals = new ArrayList<>(rules(head, base, settings, repo, tierDb));
+        List<String> added = addedVersions(head, base, settings);
+        List<Long> collidingPrs = new ArrayList<>();
+        for (MigrationStore.Rehearsal other : store.rehearsalsInto(repo, tierDb, pr.number())) {
+            for (String v : added) {
+                if (other.versions().contains(v)) {
+                    if (other.ok()) {
+                        collidingPrs.add(other.pr()); // not yet told: its last rehearsal passed
+                    }
+                    refusals.add(new Refusal(VERSION_TAKEN, "PR #" + pr.number(), "version " + v + " is also added by PR #" + other.pr()
+                            + " into " + baseTier.name(), "give one of the two migrations a newer version (rename the file)"));
+                }
+            }
+        }
+        MigrationRun run = MigrationRun.nothing();
+        List<SchemaDiff.Change> diff = List.of();
+        if (!runnable(settings)) {
+            refusals.add(new Refusal(NOT_FLYWAY, settings.directory(), "migrations named " + settings.naming() + " are not Flyway SQL migrations;"
+                    + " tiergate checks them but does not run them", "run them in CI against the branch's database"));
+        } else {
+            backend.reset(repo, ciDb, tierDb);
+            run = FlywayRunner.migrate(backend.adminConnection(repo, ciDb), head);
+            diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
+        }
+        boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok();
+        String rule = !run.ok() ? REHEARSAL_FAILED : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse("migration.ok");
+        String description = blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
+                : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
+        CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
+                description + (blocking ? " [" + rule + "]" : ""), pages.branch(repo, "pull/" + pr.number()));
+        if (statuses.publish(repo, pr.headSha(), wanted, checks.shown(CONTEXT), "pull/" + pr.number(), Map.of("rule", rule))
+                && blocking) {
+            audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
+        }
+        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, diff, blocking));
+        store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added));
+        audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
+                "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
+        return collidingPrs;
+    }
+
+    void forget(RepoRef repo, long pr) {
+        store.forgetRehearsal(repo, pr);
+    }
+
+    /**
+     * A merge into a tier: its pending migrations run on the tier after a snapshot {@code <tier>-backup-pr<N>}; a
+     * failure restores the snapshot and holds the tier until someone acts.
+     */
+    void applyMerge(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier) {
+        if (!runnable(policy.migrations())) {
+            return;
+        }
+        String tierDb = DbBranchName.of(baseTier.name());
+        Optional<String> merged = forge.branchHead(repo, pr.baseBranch());
+        if (merged.isEmpty()) {
+            return;
+        }
+        List<MigrationFile> files = source.at(repo, merged.get(), policy.migrations());
+        var tierConn = backend.adminConnection(repo, tierDb);
+        String newestApplied = FlywayRunner.history(tierConn).stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse("");
+        boolean pending = files.stream().anyMatch(f -> MigrationName.parse(f.fileName(), policy.migrations().naming())
+                .map(n -> n.version().compareTo(newestApplied) > 0).orElse(false));
+        if (!pending) {
+            return;
+        }
+        String release = "pr" + pr.number();
+        String snapshot = tierDb + "-backup-" + release;
+        backend.snapshot(repo, tierDb, snapshot);
+        store.snapshotTaken(repo, tierDb, release, snapshot);
+        MigrationRun run = FlywayRunner.migrate(tierConn, files);
+        String subject = baseTier.branch();
+        if (run.ok()) {
+            backend.tierMoved(repo, tierDb);
+            audit.append("tier.migrate", repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
+                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));
+            return;
+        }
+        backend.restore(repo, tierDb, snapshot);
+        String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": " + failure(run)
+                + "; the tier was restored from " + snapshot;
+        store.hold(repo, tierDb, pr.number(), reason, snapshot);
+        audit.append("violation", repo, subject, Map.of("rule", "migration.tier-migrate-failed", "message", reason, "pr", pr.number(),
+                "sha", merged.get()));
+        statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,
+                "Merged, but the migration failed on " + baseTier.name() + " and the tier was restored [migration.tier-migrate-failed]",
+                pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", "migration.tier-migrate-failed"));
+    }
+
+    /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
+    private List<Refusal> rules(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb) {
+        List<Refusal> out = new ArrayList<>();
+        Map<String, MigrationFile> basePaths = new LinkedHashMap<>();
+        base.forEach(f -> basePaths.put(f.path(), f));
+        Map<String, MigrationFile> headPaths = new LinkedHashMap<>();
+        head.forEach(f -> headPaths.put(f.path(), f));
+        List<FlywayRunner.Applied> applied = runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
+        String newestOnTier = applied.stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse(null);
+        MigrationSet set = new MigrationSet(settings, headPaths.keySet());
+        for (MigrationFile f : head) {
+            MigrationFile before = basePaths.get(f.path());
+            if (before == null) {
+                out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
+            } else if (!java.util.Arrays.equals(before.content(), f.content())) {
+                out.add(new Refusal("migration.immutable", f.path(), "a migration already on " + "the base branch was edited",
+                        "restore it as it is on the base branch and put the change in a new migration"));
+            }
+        }
+        for (String path : basePaths.keySet()) {
+            if (!headPaths.containsKey(path)) {
+                out.add(new Refusal("migration.immutable", path, "a migration already on the base branch was removed",
+                        "restore it; undo its effect with a new migration"));
+            }
+        }
+        if (runnable(settings) && !applied.isEmpty()) {
+            for (FlywayRunner.Problem p : FlywayRunner.validate(backend.adminConnection(repo, tierDb), head)) {
+                out.add(switch (p.code()) {
+                    case "CHECKSUM_MISMATCH" -> new Refusal(APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
+                            "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),
+                            "restore the file as applied and put the change in a new migration");
+                    case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(APPLIED_REMOVED, "V" + p.version(),
+                            "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
+                    default -> new Refusal("migration.version-order", p.file() == null ? "V" + p.version() : p.file(),
+                            p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
+                });
+            }
+        }
+        return out;
+    }
+
+    private static List<String> addedVersions(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings) {
+        java.util.Set<String> basePaths = new java.util.HashSet<>();
+        base.forEach(f -> basePaths.add(f.path()));
+        List<String> out = new ArrayList<>();
+        for (MigrationFile f : head) {
+            if (!basePaths.contains(f.path())) {
+                MigrationName.parse(f.fileName(), settings.naming()).ifPresent(n -> out.add(n.version()));
+            }
+        }
+        return out;
+    }
+
+    private static String summary(MigrationRun run, List<Refusal> refusals) {
+        if (!run.ok()) {
+            return failure(run);
+        }
+        Refusal r = refusals.stream().filter(x -> !x.rule().equals(NOT_FLYWAY)).findFirst().orElseThrow();
+        return r.where() + ": " + r.message() + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "");
+    }
+
+    static String failure(MigrationRun run) {
+        return run.migrations().stream().filter(m -> m.outcome() == MigrationRun.Outcome.FAILED).findFirst()
+                .map(m -> m.file() + ":" + m.errorLine() + ": " + m.error()).orElse(String.valueOf(run.error()));
+    }
+
+    private static String versions(MigrationRun run, MigrationRun.Outcome outcome) {
+        return String.join(",", run.migrations().stream().filter(m -> m.outcome() == outcome).map(MigrationRun.Migration::version).toList());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tiergate.server.store;
+
+import dev.tiergate.server.forge.RepoRef;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** What the server keeps about migrations: each open PR's last rehearsal, held tiers, tier snapshots. */
+public final class MigrationStore {
+    private final DataSource ds;
+
+    public MigrationStore(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public record Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions) {
+    }
+
+    public record Held(String tier, Long pr, String reason, String snapshot) {
+    }
+
+    public Optional<Rehearsal> rehearsal(RepoRef repo, long pr) {
+        return rehearsals(repo, "and pr_number = ?", pr).stream().findFirst();
+    }
+
+    /** The last rehearsals of the other PRs into {@code baseTier}. */
+    public List<Rehearsal> rehearsalsInto(RepoRef repo, String baseTier, long except) {
+        return rehearsals(repo, "and base_tier = ? and pr_number <> ?", baseTier, except);
+    }
+
+    public void saveRehearsal(RepoRef repo, Rehearsal r) {
+        update("""
+                insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, updated_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                on conflict (forge, repo, pr_number) do update set head_sha = excluded.head_sha, base_sha = excluded.base_sha,
+                  base_tier = excluded.base_tier, ok = excluded.ok, rule = excluded.rule, versions = excluded.versions, updated_at = now()""",
+                repo.forge(), repo.path(), r.pr(), r.headSha(), r.baseSha(), r.baseTier(), r.ok(), r.rule(), String.join(",", r.versions()));
+    }
+
+    public void forgetRehearsal(RepoRef repo, long pr) {
+        update("delete from rehearsals where forge = ? and repo = ? and pr_number = ?", repo.forge(), repo.path(), pr);
+    }
+
+    public Optional<Held> held(RepoRef repo, String tier) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select tier, pr_number, reason, snapshot from held_tiers where forge = ? and repo = ? and tier = ?")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setString(3, tier);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long pr = rs.getLong(2);
+                return Optional.of(new Held(rs.getString(1), rs.wasNull() ? null : pr, rs.getString(3), rs.getString(4)));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading held tier " + tier, e);
+        }
+    }
+
+    public void hold(RepoRef repo, String tier, Long pr, String reason, String snapshot) {
+        update("""
+                insert into held_tiers (forge, repo, tier, pr_number, reason, snapshot) values (?, ?, ?, ?, ?, ?)
+                on conflict (forge, repo, tier) do update set pr_number = excluded.pr_number, reason = excluded.reason,
+                  snapshot = excluded.snapshot, held_at = now()""", repo.forge(), repo.path(), tier, pr, reason, snapshot);
+    }
+
+    public void release(RepoRef repo, String tier) {
+        update("delete from held_tiers where forge = ? and repo = ? and tier = ?", repo.forge(), repo.path(), tier);
+    }
+
+    public void snapshotTaken(RepoRef repo, String tier, String release, String dbBranch) {
+        update("insert into tier_snapshots (forge, repo, tier, release, db_branch) values (?, ?, ?, ?, ?) on conflict do nothing",
+                repo.forge(), repo.path(), tier, release, dbBranch);
+    }
+
+    public Optional<String> snapshot(RepoRef repo, String tier, String release) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select db_branch from tier_snapshots where forge = ? and repo = ? and tier = ? and release = ?")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setString(3, tier);
+            ps.setString(4, release);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading snapshots of " + tier, e);
+        }
+    }
+
+    private List<Rehearsal> rehearsals(RepoRef repo, String where, Object... args) {
+        List<Rehearsal> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select pr_number, head_sha, base_sha, base_tier, ok, rule, versions from rehearsals where forge = ? and repo = ? " + where
+                        + " order by pr_number")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 3, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String v = rs.getString(7);
+                    out.add(new Rehearsal(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6),
+                            v == null || v.isEmpty() ? List.of() : List.of(v.split(","))));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading rehearsals", e);
+        }
+        return out;
+    }
+
+    private void update(String sql, Object... args) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException("writing migration state", e);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.tiergate.server.gate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.demo.FakeGitHub.Pull;
+import dev.tiergate.server.demo.GitHubPayloads;
+import dev.tiergate.server.support.ServerHarness;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Migrations on the database branches: tiers hold their git branch's migrations, each PR's are rehearsed on a
+ * fresh copy of its tier (status tiergate/migrations, one comment), a merge applies them to the tier after a
+ * snapshot, and a failure restores the tier and holds it. Real PostgreSQL, the GitHub stand-in.
+ */
+class MigrationsOnBranchesTest {
+    static final String POLICY = """
+            version: 1
+            tiers:
+              - {name: production, branch: main}
+              - {name: staging, branch: staging, parent: production}
+            working_branch_types:
+              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+            """;
+    static final String DIR = "db/migration/";
+    static final String BASE = "V20260101000000__inventory.sql";
+    static final String BASE_SQL = """
+            -- refactoring: Introduce Table
+            -- phase: expand
+            create table inventory (id int primary key, code text);
+            insert into inventory select g, 'A-' || g from generate_series(1, 100) g;
+            """;
+    static final String QTY = "V20260102000000__add_qty.sql";
+    static final String QTY_SQL = """
+            -- refactoring: Introduce New Column
+            -- phase: expand
+            alter table inventory add column qty int not null default 0;
+            """;
+    static final String MAIN = "1111111111111111111111111111111111111111";
+    static final String STAGING = "2222222222222222222222222222222222222222";
+    static final String STAGING_2 = "2323232323232323232323232323232323232323";
+    static final String F1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    static final String F2 = "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2";
+
+    ServerHarness h;
+
+    @BeforeEach
+    void start() {
+        h = new ServerHarness();
+        for (String ref : List.of("main", MAIN, STAGING, STAGING_2, F1, F2)) {
+            h.github.policy(ref, POLICY);
+        }
+        h.github.file(MAIN, DIR + BASE, BASE_SQL);
+        h.github.file(STAGING, DIR + BASE, BASE_SQL);
+        h.github.branch("main", MAIN);
+        h.github.branch("staging", STAGING);
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    Pull open(long n, String branch, String sha) throws Exception {
+        h.github.branch(branch, sha);
+        h.github.pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
+        Pull p = new Pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
+        assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
+        return p;
+    }
+
+    JsonNode migrationsStatus(String sha) {
+        return h.github.posted(sha).stream().filter(s -> s.path("context").asText().equals("tiergate/migrations"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no tiergate/migrations on " + sha + ": " + h.github.posted(sha)));
+    }
+
+    boolean hasColumn(String dbBranch, String column) throws Exception {
+        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             ResultSet rs = conn.createStatement().executeQuery(
+                     "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = '" + column + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
+    @Test
+    void tiersHoldTheirBranchesMigrationsAndAPrIsRehearsedOnAFreshCopyOfItsTier() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(1, "feature/F1", F1);
+        assertTrue(hasColumn("staging", "code"), "the tier was migrated from its git branch when it was set up");
+        JsonNode s = migrationsStatus(F1);
+        assertEquals("success", s.path("state").asText(), s.toString());
+        assertEquals("1 migration(s) rehearsed on a copy of staging: all applied", s.path("description").asText());
+        assertTrue(hasColumn("ci-pr-1", "qty"), "the PR's branch holds its migration");
+        assertFalse(hasColumn("staging", "qty"), "the tier does not, until the merge");
+        String comment = h.github.comments(1).get(0);
+        assertTrue(comment.contains("`" + QTY + "` | applied"), comment);
+        assertTrue(comment.contains("AccessExclusiveLock on inventory"), comment);
+        assertTrue(comment.contains("+ column public.inventory.qty: integer not null default 0"), comment);
+        // nothing changed: no new rehearsal, no new comment, no new status
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
+        assertEquals(1, h.github.comments(1).size());
+        assertEquals(1, h.github.posted(F1).stream().filter(x -> x.path("context").asText().equals("tiergate/migrations")).count());
+
+        // the merge: the migration runs on the tier after a snapshot
+        h.github.copyFiles(F1, STAGING_2);
+        h.github.branch("staging", STAGING_2);
+        h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertTrue(hasColumn("staging", "qty"), "merged: the tier has the migration");
+        assertTrue(h.server.backend().exists(h.repo, "staging-backup-pr1"), "the snapshot taken before");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.migrate") && r.details().contains("20260102000000")));
+    }
+
+    @Test
+    void aMigrationFailingHalfWayBlocksThePrAndLeavesNoTraceOnTheTier() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + "V20260102000000__half.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                alter table inventory add column qty int;
+                alter table no_such_table add column x int;
+                """);
+        open(2, "feature/F2", F1);
+        JsonNode s = migrationsStatus(F1);
+        assertEquals("failure", s.path("state").asText());
+        assertTrue(s.path("description").asText().startsWith("V20260102000000__half.sql:4: ERROR: relation \"no_such_table\" does not exist"),
+                s.toString());
+        assertTrue(s.path("description").asText().endsWith("[migration.rehearsal-failed]"), s.toString());
+        assertFalse(hasColumn("ci-pr-2", "qty"), "the failed migration was rolled back on the copy");
+        assertFalse(hasColumn("staging", "qty"));
+        assertTrue(h.github.comments(2).get(0).contains("**Blocked.** A migration failed"), h.github.comments(2).get(0));
+    }
+
+    @Test
+    void anEditOfAMigrationTheTierAppliedIsRefusedWithBothChecksums() throws Exception {
+        // committed with --no-verify: the hooks never saw it
+        h.github.file(F1, DIR + BASE, BASE_SQL.replace("100", "200"));
+        open(3, "feature/F3", F1);
+        JsonNode s = migrationsStatus(F1);
+        assertEquals("failure", s.path("state").asText());
+        String comment = h.github.comments(3).get(0);
+        assertTrue(comment.contains("`migration.immutable` " + DIR + BASE), comment);
+        assertTrue(comment.contains("`migration.applied-edited` ") && comment.contains("Applied to database") && comment.contains("Resolved locally"), comment);
+    }
+
+    @Test
+    void twoOpenPrsTakingTheSameVersionIntoOneTierAreBothTold() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + "V20260102000000__add_note.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                alter table inventory add column note text;
+                """);
+        open(4, "feature/F4", F1);
+        assertEquals("success", migrationsStatus(F1).path("state").asText());
+        open(5, "feature/F5", F2);
+        JsonNode second = migrationsStatus(F2);
+        assertEquals("failure", second.path("state").asText());
+        assertTrue(h.github.comments(5).get(0).contains("version 20260102000000 is also added by PR #4"), h.github.comments(5).get(0));
+        JsonNode first = migrationsStatus(F1);
+        assertEquals("failure", first.path("state").asText(), "the first PR is told too");
+        assertTrue(h.github.comments(4).get(0).contains("version 20260102000000 is also added by PR #5"), h.github.comments(4).get(0));
+    }
+
+    @Test
+    void aMergeWhoseMigrationFailsOnTheTierRestoresItAndHoldsTheTier() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(6, "feature/F6", F1);
+        // what reached staging is not what was rehearsed (a second, broken migration came along)
+        h.github.copyFiles(F1, STAGING_2);
+        h.github.file(STAGING_2, DIR + "V20260103000000__broken.sql", "alter table no_such_table add column x int;\n");
+        h.github.branch("staging", STAGING_2);
+        h.github.pull(6, "feature/F6", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(6, "feature/F6", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertFalse(hasColumn("staging", "qty"), "the tier was restored from its snapshot: not even the good migration remains");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("violation") && r.details().contains("migration.tier-migrate-failed")));
+        assertEquals("failure", migrationsStatus(F1).path("state").asText());
+        // the next PR into the held tier is refused until someone acts
+        h.github.copyFiles(STAGING, F2);
+        open(7, "feature/F7", F2);
+        JsonNode workflow = h.github.posted(F2).stream().filter(x -> x.path("context").asText().equals("tiergate/workflow")).reduce((a, b) -> b).orElseThrow();
+        assertEquals("failure", workflow.path("state").asText());
+        assertTrue(workflow.path("description").asText().contains("Tier staging is held: PR #6 merged but its migration failed"), workflow.toString());
+        assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));
+    }
+}
