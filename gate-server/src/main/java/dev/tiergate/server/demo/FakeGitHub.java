@@ -31,6 +31,7 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<Long, List<Map<String, Object>>> reviews = new ConcurrentHashMap<>();
     private final Map<String, List<Map<String, Object>>> ciStatuses = new ConcurrentHashMap<>();
     private final List<PostedStatus> posted = new CopyOnWriteArrayList<>();
+    private final Map<Long, List<Map<String, Object>>> comments = new ConcurrentHashMap<>();
 
     public FakeGitHub(String repo, String policyYaml) {
         this.repo = repo;
@@ -63,7 +64,10 @@ public final class FakeGitHub implements AutoCloseable {
         app.get(base + "/commits/{sha}/status", ctx -> {
             String sha = ctx.pathParam("sha");
             Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
-            for (PostedStatus p : posted(sha)) {
+            for (PostedStatus p : posted) {
+                if (!p.sha().equals(sha)) {
+                    continue;
+                }
                 latest.put(p.context(), Map.of("context", p.context(), "state", p.state(), "description", p.description(),
                         "target_url", p.targetUrl() == null ? "" : p.targetUrl()));
             }
@@ -73,6 +77,26 @@ public final class FakeGitHub implements AutoCloseable {
             ctx.json(Map.of("state", "success", "sha", sha, "statuses", new ArrayList<>(latest.values())));
         });
         app.get(base + "/commits/{sha}/check-runs", ctx -> ctx.json(Map.of("total_count", 0, "check_runs", List.of())));
+        app.get(base + "/issues/{n}/comments", ctx -> ctx.json(comments.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
+        app.post(base + "/issues/{n}/comments", ctx -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", System.nanoTime());
+            c.put("body", String.valueOf(ctx.bodyAsClass(Map.class).get("body")));
+            comments.computeIfAbsent(Long.parseLong(ctx.pathParam("n")), k -> new CopyOnWriteArrayList<>()).add(c);
+            ctx.status(201).json(c);
+        });
+        app.patch(base + "/issues/comments/{id}", ctx -> {
+            for (List<Map<String, Object>> list : comments.values()) {
+                for (Map<String, Object> c : list) {
+                    if (String.valueOf(c.get("id")).equals(ctx.pathParam("id"))) {
+                        c.put("body", String.valueOf(ctx.bodyAsClass(Map.class).get("body")));
+                        ctx.json(c);
+                        return;
+                    }
+                }
+            }
+            ctx.status(404).json(Map.of("message", "Not Found"));
+        });
         app.post(base + "/statuses/{sha}", ctx -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> body = ctx.bodyAsClass(Map.class);
@@ -133,11 +157,16 @@ public final class FakeGitHub implements AutoCloseable {
         ciStatuses.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>()).add(Map.of("context", context, "state", state));
     }
 
-    /** Statuses tiergate posted on a SHA, oldest first. */
+    /** {@code tiergate/workflow} statuses posted on a SHA, oldest first. */
     public List<PostedStatus> posted(String sha) {
+        return posted(sha, "tiergate/workflow");
+    }
+
+    /** Statuses posted on a SHA in one context, oldest first. */
+    public List<PostedStatus> posted(String sha, String context) {
         List<PostedStatus> out = new ArrayList<>();
         for (PostedStatus s : posted) {
-            if (s.sha().equals(sha)) {
+            if (s.sha().equals(sha) && s.context().equals(context)) {
                 out.add(s);
             }
         }

@@ -79,7 +79,7 @@ class MigrationsOnBranchesTest {
     }
 
     JsonNode migrationsStatus(String sha) {
-        return h.github.posted(sha).stream().filter(s -> s.path("context").asText().equals("tiergate/migrations"))
+        return h.github.posted(sha, "tiergate/migrations").stream()
                 .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no tiergate/migrations on " + sha + ": " + h.github.posted(sha)));
     }
 
@@ -111,7 +111,7 @@ class MigrationsOnBranchesTest {
         // nothing changed: no new rehearsal, no new comment, no new status
         h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
         assertEquals(1, h.github.comments(1).size());
-        assertEquals(1, h.github.posted(F1).stream().filter(x -> x.path("context").asText().equals("tiergate/migrations")).count());
+        assertEquals(1, h.github.posted(F1, "tiergate/migrations").size());
 
         // the merge: the migration runs on the tier after a snapshot
         h.github.copyFiles(F1, STAGING_2);
@@ -193,7 +193,7 @@ class MigrationsOnBranchesTest {
         // the next PR into the held tier is refused until someone acts
         h.github.copyFiles(STAGING, F2);
         open(7, "feature/F7", F2);
-        JsonNode workflow = h.github.posted(F2).stream().filter(x -> x.path("context").asText().equals("tiergate/workflow")).reduce((a, b) -> b).orElseThrow();
+        JsonNode workflow = h.github.lastPosted(F2);
         assertEquals("failure", workflow.path("state").asText());
         assertTrue(workflow.path("description").asText().contains("Tier staging is held: PR #6 merged but its migration failed"), workflow.toString());
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));

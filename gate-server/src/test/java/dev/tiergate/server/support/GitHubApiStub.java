@@ -153,11 +153,16 @@ public final class GitHubApiStub extends ForgeStub {
         send("check_run", Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
     }
 
-    /** The bodies of the statuses tiergate posted on a SHA, oldest first. */
-    public synchronized List<JsonNode> posted(String sha) {
+    /** The bodies of the {@code tiergate/workflow} statuses posted on a SHA, oldest first. */
+    public List<JsonNode> posted(String sha) {
+        return posted(sha, "tiergate/workflow");
+    }
+
+    /** The bodies of the statuses posted on a SHA in one context, oldest first. */
+    public synchronized List<JsonNode> posted(String sha, String context) {
         List<JsonNode> out = new ArrayList<>();
         for (Map<String, Object> s : statuses.getOrDefault(sha, List.of())) {
-            if (String.valueOf(s.get("context")).startsWith("tiergate/")) {
+            if (String.valueOf(s.get("context")).equals(context)) {
                 out.add(JSON.valueToTree(Map.of("state", s.get("state"), "context", s.get("context"),
                         "description", String.valueOf(s.get("description")), "target_url", String.valueOf(s.get("target_url")))));
             }

@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
 public final class GitLabApiStub extends ForgeStub {
     private final String path;
     private final String base;
-    private final Map<String, String> policies = new LinkedHashMap<>();
+    /** ref → path → content. */
+    private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
+    /** content by git blob SHA. */
+    private final Map<String, String> blobs = new LinkedHashMap<>();
+    private final Map<Long, List<Map<String, Object>>> notes = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> mrs = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> approvals = new LinkedHashMap<>();
     private final Map<String, String> branches = new LinkedHashMap<>();
@@ -117,7 +121,21 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized void policy(String ref, String yaml) {
-        policies.put(ref, yaml);
+        file(ref, ".tiergate/policy.yaml", yaml);
+    }
+
+    public synchronized void file(String ref, String filePath, String content) {
+        files.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(filePath, content);
+        blobs.put(GitHubApiStub.gitBlobSha(content), content);
+    }
+
+    public synchronized void copyFiles(String from, String to) {
+        files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+    }
+
+    /** tiergate's notes on a merge request, oldest first. */
+    public synchronized List<String> notes(long iid) {
+        return notes.getOrDefault(iid, List.of()).stream().map(n -> String.valueOf(n.get("body"))).toList();
     }
 
     public synchronized void branch(String name, String sha) {
@@ -186,9 +204,13 @@ public final class GitLabApiStub extends ForgeStub {
         statusCheckAnswer = httpStatus;
     }
 
-    /** The bodies of the statuses tiergate posted on a SHA (accepted or not), oldest first. */
-    public synchronized List<JsonNode> posted(String sha) {
-        return postedStatuses.stream().filter(n -> n.path("_sha").asText().equals(sha)).toList();
+    /** The bodies of the {@code tiergate/workflow} statuses posted on a SHA (accepted or not), oldest first. */
+    public List<JsonNode> posted(String sha) {
+        return posted(sha, "tiergate/workflow");
+    }
+
+    public synchronized List<JsonNode> posted(String sha, String name) {
+        return postedStatuses.stream().filter(n -> n.path("_sha").asText().equals(sha) && n.path("name").asText().equals(name)).toList();
     }
 
     public JsonNode lastPosted(String sha) {
@@ -215,7 +237,8 @@ public final class GitLabApiStub extends ForgeStub {
     @Override
     protected String routeOf(String method, String p) {
         return method + " " + fold(p.replace(base, "/projects/{project}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/files/.+/raw", "/files/{path}/raw");
+                .replaceAll("/files/.+/raw", "/files/{path}/raw")
+                .replaceAll("/blobs/.+/raw", "/blobs/{sha}/raw");
     }
 
     @Override
@@ -224,10 +247,30 @@ public final class GitLabApiStub extends ForgeStub {
             return Answer.json(404, Map.of("message", "404 Project Not Found"));
         }
         String p = c.path().substring(base.length());
+        if (c.method().equals("PUT")) {
+            Matcher edit = Pattern.compile("/merge_requests/(\\d+)/notes/(\\d+)").matcher(p);
+            if (edit.matches()) {
+                for (Map<String, Object> n : notes.getOrDefault(Long.parseLong(edit.group(1)), List.of())) {
+                    if (String.valueOf(n.get("id")).equals(edit.group(2))) {
+                        n.put("body", parse(c.body()).path("body").asText());
+                        return Answer.json(200, n);
+                    }
+                }
+            }
+            return Answer.json(404, Map.of("message", "404 Note Not Found"));
+        }
         if (c.method().equals("POST")) {
             Matcher status = Pattern.compile("/statuses/([0-9a-f]{40})").matcher(p);
             if (status.matches()) {
                 return createStatus(status.group(1), c);
+            }
+            Matcher note = Pattern.compile("/merge_requests/(\\d+)/notes").matcher(p);
+            if (note.matches()) {
+                Map<String, Object> n = new LinkedHashMap<>();
+                n.put("id", ids.incrementAndGet());
+                n.put("body", parse(c.body()).path("body").asText());
+                notes.computeIfAbsent(Long.parseLong(note.group(1)), k -> new ArrayList<>()).add(n);
+                return Answer.json(201, n);
             }
             Matcher check = Pattern.compile("/merge_requests/(\\d+)/status_check_responses").matcher(p);
             if (check.matches()) {
@@ -244,11 +287,33 @@ public final class GitLabApiStub extends ForgeStub {
         }
         Matcher file = Pattern.compile("/repository/files/(.+)/raw").matcher(p);
         if (file.matches()) {
-            String yaml = policies.get(c.query().getOrDefault("ref", "main"));
-            if (!file.group(1).equals(".tiergate/policy.yaml") || yaml == null) {
+            String yaml = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).get(file.group(1));
+            if (yaml == null) {
                 return Answer.json(404, Map.of("message", "404 File Not Found"));
             }
             return new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), yaml);
+        }
+        if (p.equals("/repository/tree")) {
+            // GET /projects/:id/repository/tree?path=&ref= (docs.gitlab.com/api/repositories/#list-repository-tree)
+            String dir = c.query().getOrDefault("path", "");
+            List<Object> entries = new ArrayList<>();
+            files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).forEach((fp, body) -> {
+                if (fp.startsWith(dir + "/") && fp.indexOf('/', dir.length() + 1) < 0) {
+                    entries.add(Map.of("id", GitHubApiStub.gitBlobSha(body), "name", fp.substring(dir.length() + 1), "type", "blob",
+                            "path", fp, "mode", "100644"));
+                }
+            });
+            return entries.isEmpty() ? Answer.json(404, Map.of("message", "404 Tree Not Found")) : page(entries, c);
+        }
+        Matcher blob = Pattern.compile("/repository/blobs/([0-9a-f]{40})/raw").matcher(p);
+        if (blob.matches()) {
+            String body = blobs.get(blob.group(1));
+            return body == null ? Answer.json(404, Map.of("message", "404 Blob Not Found"))
+                    : new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), body);
+        }
+        Matcher mrNotes = Pattern.compile("/merge_requests/(\\d+)/notes").matcher(p);
+        if (mrNotes.matches()) {
+            return page(new ArrayList<>(notes.getOrDefault(Long.parseLong(mrNotes.group(1)), List.of())), c);
         }
         if (p.equals("/repository/branches")) {
             List<Object> list = new ArrayList<>();

@@ -164,8 +164,12 @@ public final class GitLabForge implements Forge {
     @Override
     public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
         List<RepoFile> out = new ArrayList<>();
-        for (JsonNode e : paged(project(repo) + "/repository/tree?path=" + URLEncoder.encode(dir, StandardCharsets.UTF_8)
-                + "&ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8) + "&per_page=100")) {
+        String first = project(repo) + "/repository/tree?path=" + URLEncoder.encode(dir, StandardCharsets.UTF_8)
+                + "&ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8) + "&per_page=100";
+        if (http.getIfExists(first).isEmpty()) {
+            return out; // GitLab answers 404 "Tree Not Found" for a folder the commit does not have
+        }
+        for (JsonNode e : paged(first)) {
             if (e.path("type").asText().equals("blob")) {
                 out.add(new RepoFile(e.path("path").asText(), e.path("id").asText()));
             }
