@@ -45,6 +45,11 @@ public record LakebaseSettings(String host, String projectId, String clientId, S
         return clientId != null ? "service principal " + clientId : "the user of TIERGATE_LAKEBASE_TOKEN";
     }
 
+    /** The tiergate name of the production tier, which is the project's default branch. */
+    public LakebaseSettings withRootTier(String root) {
+        return new LakebaseSettings(host, projectId, clientId, clientSecret, token, root, branchTtl, pollInterval, operationTimeout, maxAttempts, retryBase, postgresPort);
+    }
+
     @Override
     public String toString() {
         return "LakebaseSettings[host=" + host + ", project=" + projectId + ", clientId=" + clientId + ", secrets=<redacted>]";

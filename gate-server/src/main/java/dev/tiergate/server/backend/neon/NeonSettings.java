@@ -29,6 +29,11 @@ public record NeonSettings(String apiUrl, String apiKey, String projectId, Strin
         return new NeonSettings(apiUrl, apiKey, projectId, rootTier, ttl, pollInterval, operationTimeout, maxAttempts, retryBase);
     }
 
+    /** The tiergate name of the production tier, which is the project's default branch. */
+    public NeonSettings withRootTier(String root) {
+        return new NeonSettings(apiUrl, apiKey, projectId, root, branchTtl, pollInterval, operationTimeout, maxAttempts, retryBase);
+    }
+
     @Override
     public String toString() {
         return "NeonSettings[apiUrl=" + apiUrl + ", project=" + projectId + ", apiKey=<" + (apiKey == null ? "unset" : "set") + ">]";
