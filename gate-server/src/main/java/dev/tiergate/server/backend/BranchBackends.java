@@ -2,6 +2,10 @@ package dev.tiergate.server.backend;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tiergate.server.backend.lakebase.LakebaseBranchBackend;
+import dev.tiergate.server.backend.lakebase.LakebaseSettings;
+import dev.tiergate.server.backend.neon.NeonBranchBackend;
+import dev.tiergate.server.backend.neon.NeonSettings;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
 import dev.tiergate.server.config.ConfigException;
 import dev.tiergate.server.config.ServerConfig;
@@ -11,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 
 /** The one place a branch backend is chosen from the configuration (TIERGATE_BACKEND) and built. */
@@ -26,8 +31,69 @@ public final class BranchBackends {
     public static BranchBackend fromConfig(ServerConfig cfg, String storeUrl, String storeUser, String storePassword, Path home) {
         return switch (cfg.backend()) {
             case "postgres" -> postgres(cfg, storeUrl, storeUser, storePassword, home);
-            default -> throw new ConfigException("TIERGATE_BACKEND=" + cfg.backend() + " is not a branch backend tiergate has; use postgres");
+            case "neon" -> neon(cfg);
+            case "lakebase" -> lakebase(cfg);
+            default -> throw new ConfigException("TIERGATE_BACKEND=" + cfg.backend() + " is not a branch backend tiergate has; use postgres, neon or lakebase");
         };
+    }
+
+    private static BranchBackend neon(ServerConfig cfg) {
+        String project = required(cfg.value("TIERGATE_NEON_PROJECT"), "TIERGATE_BACKEND=neon needs TIERGATE_NEON_PROJECT: set it to the id"
+                + " of the Neon project whose default branch is the production tier");
+        String key = required(cfg.secretValue("TIERGATE_NEON_API_KEY"), "TIERGATE_BACKEND=neon needs TIERGATE_NEON_API_KEY (or"
+                + " TIERGATE_NEON_API_KEY_FILE): a Neon API key that may manage the project's branches");
+        NeonSettings s = NeonSettings.of(cfg.value("TIERGATE_NEON_API_URL"), key, project).withBranchTtl(branchTtl(cfg));
+        return new NeonBranchBackend(s.withRootTier(productionTier(cfg)));
+    }
+
+    private static BranchBackend lakebase(ServerConfig cfg) {
+        String host = required(cfg.value("TIERGATE_LAKEBASE_HOST"), "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_HOST: set it to the"
+                + " workspace URL, e.g. https://<workspace>.cloud.databricks.com");
+        String project = required(cfg.value("TIERGATE_LAKEBASE_PROJECT"), "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_PROJECT: set it"
+                + " to the id of the Lakebase project whose default branch is the production tier");
+        String clientId = cfg.value("TIERGATE_LAKEBASE_CLIENT_ID");
+        String secret = cfg.secretValue("TIERGATE_LAKEBASE_CLIENT_SECRET");
+        String token = cfg.secretValue("TIERGATE_LAKEBASE_TOKEN");
+        if (clientId != null && secret == null) {
+            throw new ConfigException("TIERGATE_LAKEBASE_CLIENT_ID is set but TIERGATE_LAKEBASE_CLIENT_SECRET (or _FILE) is not: set both for OAuth M2M");
+        }
+        if (clientId == null && token == null) {
+            throw new ConfigException("TIERGATE_BACKEND=lakebase needs credentials: set TIERGATE_LAKEBASE_CLIENT_ID and"
+                    + " TIERGATE_LAKEBASE_CLIENT_SECRET (OAuth M2M of a service principal with CAN MANAGE on the project), or TIERGATE_LAKEBASE_TOKEN");
+        }
+        LakebaseSettings s = LakebaseSettings.of(host, project, clientId, clientId == null ? null : secret, clientId == null ? token : null)
+                .withBranchTtl(branchTtl(cfg));
+        return new LakebaseBranchBackend(s.withRootTier(productionTier(cfg)));
+    }
+
+    private static String required(String value, String refusal) {
+        if (value == null) {
+            throw new ConfigException(refusal);
+        }
+        return value;
+    }
+
+    /** How long working, ci-pr and snapshot branches live on the cloud backends: TIERGATE_BRANCH_TTL_HOURS, 720 (30 days). */
+    private static Duration branchTtl(ServerConfig cfg) {
+        String v = cfg.value("TIERGATE_BRANCH_TTL_HOURS");
+        if (v == null) {
+            return Duration.ofDays(30);
+        }
+        try {
+            long hours = Long.parseLong(v);
+            if (hours > 0) {
+                return Duration.ofHours(hours);
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ConfigException("TIERGATE_BRANCH_TTL_HOURS=" + v + ": not a positive whole number of hours");
+    }
+
+    /** The production tier's database branch name (the cloud project's default branch): TIERGATE_PRODUCTION_TIER, production. */
+    private static String productionTier(ServerConfig cfg) {
+        String v = cfg.value("TIERGATE_PRODUCTION_TIER");
+        return v == null ? "production" : v;
     }
 
     private static BranchBackend postgres(ServerConfig cfg, String storeUrl, String storeUser, String storePassword, Path home) {

@@ -25,6 +25,9 @@ import javax.sql.DataSource;
  * <p>Physical names carry a per-repository prefix {@code tg_<8 hex of SHA-256(forge:path)>_} so several
  * repositories can share one server; names over PostgreSQL's 63-byte limit are shortened with a hash suffix.
  * CREATE DATABASE is all-or-nothing, so a failed create leaves nothing behind.
+ *
+ * <p>Each branch's database carries its lineage as a comment ({@code tiergate parent=<name> protected=<bool>}), so
+ * {@link #delete} can refuse a protected tier or a branch whose children still exist without a table of its own.
  */
 public final class PostgresBranchBackend implements BranchBackend {
     private static final int PG_NAME_MAX = 63;
@@ -78,13 +81,16 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     @Override
     public void create(RepoRef repo, String name, String parent) {
-        createDatabase(repo, name, parent);
+        createDatabase(repo, name, parent, false);
         grantLogin(physical(repo, name));
     }
 
-    private void createDatabase(RepoRef repo, String name, String parent) {
+    private void createDatabase(RepoRef repo, String name, String parent, boolean tier) {
         String db = physical(repo, name);
         if (databaseExists(db)) {
+            if (tier) {
+                describe(db, parent, true); // a branch taken on as a tier becomes protected
+            }
             return;
         }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
@@ -99,6 +105,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                 String template = ensureTemplate(st, repo, parent);
                 st.execute("create database " + quote(db) + " template " + quote(template));
             }
+            describe(db, parent, tier);
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
                 return; // created meanwhile by another worker: same outcome
@@ -109,7 +116,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     @Override
     public void createTier(RepoRef repo, String name, String parent) {
-        create(repo, name, parent);
+        createDatabase(repo, name, parent, true);
+        grantLogin(physical(repo, name));
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             ensureTemplate(st, repo, name);
         } catch (SQLException e) {
@@ -147,6 +155,16 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public void delete(RepoRef repo, String name) {
         String db = physical(repo, name);
+        Lineage lineage = lineage(db);
+        if (lineage != null && lineage.protectedTier()) {
+            throw new BackendException("refused to delete database branch '" + name + "': it is a protected tier;"
+                    + " tiergate never deletes a tier (drop " + db + " by hand if the tier is really gone)", null);
+        }
+        List<String> children = children(repo, name);
+        if (!children.isEmpty()) {
+            throw new BackendException("refused to delete database branch '" + name + "': its children " + children
+                    + " were cut from it; delete them first", null);
+        }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(db) + " with (force)");
             dropTemplate(st, templateName(repo, name));
@@ -212,6 +230,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             return;
         }
         copyIdle(source, copy);
+        describe(copy, name, false);
     }
 
     @Override
@@ -221,12 +240,16 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (!databaseExists(copy)) {
             throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot", null);
         }
+        Lineage lineage = lineage(target);
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(target) + " with (force)");
         } catch (SQLException e) {
             throw new BackendException("cannot restore '" + name + "': " + e.getMessage(), e);
         }
         copyIdle(copy, target);
+        if (lineage != null) {
+            describe(target, lineage.parent(), lineage.protectedTier());
+        }
         grantLogin(target);
         if (databaseExists(templateName(repo, name))) {
             tierMoved(repo, name);
@@ -253,6 +276,68 @@ public final class PostgresBranchBackend implements BranchBackend {
         } catch (SQLException e) {
             throw new BackendException("cannot copy database '" + source + "' to '" + target + "': " + e.getMessage(), e);
         }
+    }
+
+    /** What a branch's database comment says: the branch it was cut from (null: a root) and whether it is a tier. */
+    private record Lineage(String parent, boolean protectedTier) {
+        static Lineage parse(String comment) {
+            if (comment == null || !comment.startsWith("tiergate ")) {
+                return null;
+            }
+            String parent = null;
+            boolean prot = false;
+            for (String kv : comment.substring("tiergate ".length()).split(" ")) {
+                if (kv.startsWith("parent=")) {
+                    parent = kv.substring("parent=".length());
+                    parent = parent.isEmpty() ? null : parent;
+                } else if (kv.equals("protected=true")) {
+                    prot = true;
+                }
+            }
+            return new Lineage(parent, prot);
+        }
+    }
+
+    private void describe(String db, String parent, boolean tier) {
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            String comment = "tiergate parent=" + (parent == null ? "" : parent) + " protected=" + tier;
+            st.execute("comment on database " + quote(db) + " is '" + comment.replace("'", "''") + "'");
+        } catch (SQLException e) {
+            throw new BackendException("cannot record the lineage of database branch " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Lineage lineage(String db) {
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Lineage.parse(rs.getString(1)) : null;
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot reach the branch server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The repository's branches whose recorded parent is {@code name}. */
+    private List<String> children(RepoRef repo, String name) {
+        String prefix = prefix(repo);
+        List<String> out = new ArrayList<>();
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select datname, shobj_description(oid, 'pg_database') from pg_database where datname like ? and not datistemplate order by datname")) {
+            ps.setString(1, prefix.replace("_", "\\_") + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Lineage l = Lineage.parse(rs.getString(2));
+                    if (l != null && name.equals(l.parent())) {
+                        out.add(rs.getString(1).substring(prefix.length()));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot list database branches: " + e.getMessage(), e);
+        }
+        return out;
     }
 
     /**

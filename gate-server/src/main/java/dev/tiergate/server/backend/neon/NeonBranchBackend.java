@@ -1,0 +1,269 @@
+package dev.tiergate.server.backend.neon;
+
+import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.Sleeper;
+import dev.tiergate.server.forge.RepoRef;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Database branches as Neon branches: copy-on-write, made in about a second whatever the size. One Neon project
+ * holds the tiers of one repository (the repository does not appear in Neon's names). The production tier is the
+ * project's default branch, adopted under its tiergate name, never created or deleted; other tiers are branches of
+ * their parent tier marked {@code protected}; working, {@code ci-pr-N} and snapshot branches carry {@code expires_at}
+ * so a branch tiergate forgets still goes away. Every branch, endpoint and connection URI Neon hands back is checked
+ * to be the one asked for (id, parent, name, host) before it is used: a "new" branch that is really its parent is
+ * refused, so a migration never runs on the parent.
+ */
+public final class NeonBranchBackend implements BranchBackend {
+    private final NeonSettings settings;
+    private final NeonApi api;
+    private final NeonOperations operations;
+    private final Clock clock;
+    private final Map<String, BranchConnection> connections = new ConcurrentHashMap<>();
+    private volatile String rootTier;
+
+    public NeonBranchBackend(NeonSettings settings) {
+        this(settings, Sleeper.REAL, Clock.systemUTC());
+    }
+
+    public NeonBranchBackend(NeonSettings settings, Sleeper sleeper, Clock clock) {
+        this.settings = settings;
+        this.api = new NeonApi(settings, sleeper);
+        this.operations = new NeonOperations(api, sleeper, settings.pollInterval(), settings.operationTimeout());
+        this.clock = clock;
+        this.rootTier = settings.rootTier();
+    }
+
+    @Override
+    public String id() {
+        return "neon";
+    }
+
+    /** HTTP requests sent to Neon so far (BENCHMARKS.md counts them). */
+    public long apiCalls() {
+        return api.calls();
+    }
+
+    @Override
+    public void create(RepoRef repo, String name, String parent) {
+        createBranch(name, parent, false, true);
+    }
+
+    /** The root tier adopts the project's default branch; any other tier is a protected branch of its parent. */
+    @Override
+    public void createTier(RepoRef repo, String name, String parent) {
+        if (parent == null) {
+            boolean hasDefault = api.branches().stream().anyMatch(NeonBranch::defaultBranch);
+            if (!hasDefault) {
+                throw new BackendException("cannot adopt Neon project " + settings.projectId() + "'s default branch as tier '"
+                        + name + "': the project has no default branch", null);
+            }
+            rootTier = name;
+            return;
+        }
+        createBranch(name, parent, true, true);
+    }
+
+    private void createBranch(String name, String parent, boolean tier, boolean withEndpoint) {
+        if (parent == null) {
+            throw new BackendException("cannot create database branch '" + name + "' without a parent: on Neon only the production tier"
+                    + " is a root, and it is the project's default branch", null);
+        }
+        Map<String, NeonBranch> branches = byName(api.branches());
+        if (branches.containsKey(name)) {
+            return;
+        }
+        NeonBranch from = branches.get(parent);
+        if (from == null) {
+            throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
+                    + "' does not exist in Neon project " + settings.projectId(), null);
+        }
+        String expiresAt = tier ? null : clock.instant().plus(settings.branchTtl()).truncatedTo(ChronoUnit.SECONDS).toString();
+        String what = "create database branch '" + name + "' from '" + parent + "'";
+        NeonApi.Created made;
+        try {
+            made = api.createBranch(name, from.id(), expiresAt, tier, withEndpoint);
+        } catch (NeonApi.Refused e) {
+            if (e.status() == 409 && byName(api.branches()).containsKey(name)) {
+                return; // made meanwhile by another worker: the same outcome
+            }
+            throw e;
+        } catch (BackendException e) {
+            throw removeHalfMade(name, from, e);
+        }
+        String wrong = wrongBranch(made, name, from);
+        if (wrong != null) {
+            throw removeHalfMade(name, from, new BackendException("refused the branch Neon handed back: " + wrong
+                    + "; nothing was run on it", null));
+        }
+        try {
+            operations.await(made.operations(), what);
+        } catch (BackendException e) {
+            throw removeHalfMade(name, from, e);
+        }
+    }
+
+    /** Why the answer to a create is not the branch asked for, or null when it is. */
+    private static String wrongBranch(NeonApi.Created made, String name, NeonBranch parent) {
+        NeonBranch b = made.branch();
+        String asked = "asked for '" + name + "' cut from " + parent;
+        if (b.id() == null || b.id().equals(parent.id()) || !name.equals(b.name()) || !parent.id().equals(b.parentId())) {
+            return asked + ", got " + b + (parent.id().equals(b.id()) ? ", which is the parent itself" : "");
+        }
+        for (NeonEndpoint e : made.endpoints()) {
+            if (!b.id().equals(e.branchId())) {
+                return asked + ", got branch " + b + " with endpoint " + e.id() + " of branch " + e.branchId();
+            }
+        }
+        return null;
+    }
+
+    /** After a failed create: deletes the branch of that name cut from {@code parent}, if one was made, and returns {@code cause}. */
+    private BackendException removeHalfMade(String name, NeonBranch parent, BackendException cause) {
+        try {
+            for (NeonBranch b : api.branches()) {
+                if (name.equals(b.name()) && parent.id().equals(b.parentId()) && !b.id().equals(parent.id())
+                        && !b.protectedBranch() && !b.defaultBranch()) {
+                    operations.await(api.deleteBranch(b.id()), "remove the half-made branch '" + name + "'");
+                }
+            }
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+        return cause;
+    }
+
+    @Override
+    public void delete(RepoRef repo, String name) {
+        List<NeonBranch> all = api.branches();
+        NeonBranch b = byName(all).get(name);
+        if (b == null) {
+            return;
+        }
+        if (b.defaultBranch() || b.protectedBranch()) {
+            throw new BackendException("refused to delete database branch '" + name + "': Neon branch " + b
+                    + " is a protected tier" + (b.defaultBranch() ? " (the project's default branch)" : "") + "; tiergate never deletes a tier", null);
+        }
+        List<String> children = new ArrayList<>();
+        all.stream().filter(c -> b.id().equals(c.parentId())).forEach(c -> children.add(tiergateName(c)));
+        if (!children.isEmpty()) {
+            throw new BackendException("refused to delete database branch '" + name + "': its children " + children
+                    + " were cut from it; delete them first", null);
+        }
+        operations.await(api.deleteBranch(b.id()), "delete database branch '" + name + "'");
+        connections.remove(b.id());
+    }
+
+    @Override
+    public boolean exists(RepoRef repo, String name) {
+        return byName(api.branches()).containsKey(name);
+    }
+
+    @Override
+    public List<String> list(RepoRef repo) {
+        return byName(api.branches()).keySet().stream().sorted().toList();
+    }
+
+    @Override
+    public BranchConnection connection(RepoRef repo, String name) {
+        NeonBranch b = byName(api.branches()).get(name);
+        if (b == null) {
+            throw new BackendException("no database branch '" + name + "' in Neon project " + settings.projectId(), null);
+        }
+        BranchConnection known = connections.get(b.id());
+        if (known != null) {
+            return known;
+        }
+        NeonEndpoint rw = api.endpoints(b.id()).stream().filter(NeonEndpoint::readWrite).findFirst().orElseThrow(() ->
+                new BackendException("database branch '" + name + "' (Neon branch " + b.id() + ") has no read-write compute endpoint", null));
+        if (!b.id().equals(rw.branchId())) {
+            throw new BackendException("refused the endpoint Neon handed back for '" + name + "': asked for the endpoint of "
+                    + b + ", got " + rw.id() + " of branch " + rw.branchId(), null);
+        }
+        List<String[]> dbs = api.databases(b.id());
+        if (dbs.isEmpty()) {
+            throw new BackendException("database branch '" + name + "' (Neon branch " + b.id() + ") has no database", null);
+        }
+        String uri = api.connectionUri(b.id(), dbs.get(0)[0], dbs.get(0)[1]);
+        BranchConnection c = parse(uri, name);
+        if (!c.host().equalsIgnoreCase(rw.host())) {
+            throw new BackendException("refused the connection URI Neon handed back for '" + name + "': it names host " + c.host()
+                    + ", but " + b + "'s read-write endpoint " + rw.id() + " is " + rw.host() + "; another branch's database is never used", null);
+        }
+        connections.put(b.id(), c);
+        return c;
+    }
+
+    private static BranchConnection parse(String uri, String name) {
+        if (uri == null) {
+            throw new BackendException("Neon handed back no connection URI for '" + name + "'", null);
+        }
+        URI u = URI.create(uri);
+        String info = u.getRawUserInfo() == null ? "" : u.getRawUserInfo();
+        int colon = info.indexOf(':');
+        String user = URLDecoder.decode(colon < 0 ? info : info.substring(0, colon), StandardCharsets.UTF_8);
+        String password = colon < 0 ? null : URLDecoder.decode(info.substring(colon + 1), StandardCharsets.UTF_8);
+        String db = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
+        return new BranchConnection(u.getHost(), u.getPort() < 0 ? 5432 : u.getPort(), db, user, password);
+    }
+
+    /** A branch of the tier as it is now, expiring like a working branch (Neon keeps it copy-on-write; no compute). */
+    @Override
+    public void snapshot(RepoRef repo, String name, String snapshot) {
+        Map<String, NeonBranch> branches = byName(api.branches());
+        if (!branches.containsKey(name)) {
+            throw new BackendException("cannot snapshot '" + name + "': it does not exist in Neon project " + settings.projectId(), null);
+        }
+        createBranch(snapshot, name, false, false);
+    }
+
+    /**
+     * Neon's restore: {@code name} takes the snapshot's head in place (same branch id, same endpoint, so whatever is
+     * connected to the tier stays pointed at it); its state before the restore, and its children, are kept under
+     * {@code <name>-pre-restore-<epoch seconds>}, which Neon requires when the branch has children.
+     */
+    @Override
+    public void restore(RepoRef repo, String name, String snapshot) {
+        Map<String, NeonBranch> branches = byName(api.branches());
+        NeonBranch target = branches.get(name);
+        NeonBranch source = branches.get(snapshot);
+        if (source == null) {
+            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot in Neon project "
+                    + settings.projectId(), null);
+        }
+        if (target == null) {
+            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': '" + name + "' does not exist", null);
+        }
+        String preserve = name + "-pre-restore-" + clock.instant().getEpochSecond();
+        operations.await(api.restore(target.id(), source.id(), preserve), "restore '" + name + "' from '" + snapshot + "'");
+        connections.remove(target.id());
+        NeonBranch after = api.branch(target.id()).orElseThrow(() ->
+                new BackendException("Neon lost branch " + target + " while restoring it from '" + snapshot + "'", null));
+        if (!name.equals(tiergateName(after))) {
+            throw new BackendException("after restoring '" + name + "' Neon names its branch " + after + "; expected " + target, null);
+        }
+    }
+
+    /** tiergate name → branch: each branch by its name, the default branch by the production tier's name. */
+    private Map<String, NeonBranch> byName(List<NeonBranch> all) {
+        Map<String, NeonBranch> out = new LinkedHashMap<>();
+        all.stream().filter(b -> !b.defaultBranch()).forEach(b -> out.put(b.name(), b));
+        all.stream().filter(NeonBranch::defaultBranch).forEach(b -> out.put(rootTier, b));
+        return out;
+    }
+
+    private String tiergateName(NeonBranch b) {
+        return b.defaultBranch() ? rootTier : b.name();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.tiergate.server.backend.lakebase;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchBackendContract;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.LakebaseApiStub;
+import dev.tiergate.server.support.StubDatabases;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The branch backend contract on the Lakebase stand-in through the Databricks SDK, then Lakebase's own cases. */
+class LakebaseBranchBackendContractTest extends BranchBackendContract {
+    LakebaseApiStub lakebase;
+    final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+
+    @Override
+    protected BranchBackend newBackend() {
+        lakebase = new LakebaseApiStub();
+        return withCredentials(null, null, LakebaseApiStub.TOKEN);
+    }
+
+    LakebaseBranchBackend withCredentials(String clientId, String secret, String token) {
+        LakebaseSettings s = LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, clientId, secret, token)
+                .withPolling(Duration.ofMillis(1), Duration.ofMillis(50)).withRetries(4, Duration.ofMillis(1))
+                .withPostgresPort(StubDatabases.port());
+        return new LakebaseBranchBackend(s, sleeps::add, Clock.systemUTC());
+    }
+
+    @Override
+    protected RepoRef newRepo() {
+        return new RepoRef("github", null, "acme/shop");
+    }
+
+    @AfterEach
+    void stopStub() {
+        lakebase.close();
+    }
+
+    @Test
+    void everyBranchCarriesAnExpirationPolicyTiersNoExpiryWorkingBranchesATtl() throws Exception {
+        stagingWithOneRow();
+        backend.create(repo, "feature-f1", "staging");
+        assertTrue(lakebase.noExpiryOf("staging"));
+        assertNull(lakebase.ttlOf("staging"));
+        assertEquals("2592000s", lakebase.ttlOf("feature-f1"), lakebase.createBodies().toString());
+        assertEquals(List.of("feature-f1", "production", "staging"), lakebase.branchIds(), "the production tier is adopted, not created");
+    }
+
+    @Test
+    void theServiceRefusesABranchWithoutAnExpirationPolicy() {
+        var sdk = new com.databricks.sdk.service.postgres.PostgresAPI(new com.databricks.sdk.core.ApiClient(
+                new com.databricks.sdk.core.DatabricksConfig().setHost(lakebase.url()).setAuthType("pat").setToken(LakebaseApiStub.TOKEN)));
+        var e = assertThrows(com.databricks.sdk.core.DatabricksError.class, () -> sdk.createBranch(
+                new com.databricks.sdk.service.postgres.CreateBranchRequest().setParent("projects/shop").setBranchId("no-policy")
+                        .setBranch(new com.databricks.sdk.service.postgres.Branch().setSpec(
+                                new com.databricks.sdk.service.postgres.BranchSpec().setSourceBranch("projects/shop/branches/production")))));
+        assertTrue(e.getMessage().contains("one of expire_time, ttl, or no_expiry must be provided"), e.getMessage());
+        assertFalse(lakebase.branchIds().contains("no-policy"));
+    }
+
+    @Test
+    void oauthMachineToMachineCredentialsWorkAndTheirIdentityIsTheLogin() throws Exception {
+        BranchBackend sp = withCredentials(LakebaseApiStub.CLIENT_ID, LakebaseApiStub.CLIENT_SECRET, null);
+        sp.create(repo, "feature-sp", "production");
+        assertEquals(LakebaseApiStub.CLIENT_ID, sp.connection(repo, "feature-sp").user());
+        try (var c = connect(sp.connection(repo, "feature-sp"))) {
+            assertTrue(c.isValid(2));
+        }
+        BranchBackend wrong = withCredentials(LakebaseApiStub.CLIENT_ID, "not-the-secret", null);
+        BackendException e = assertThrows(BackendException.class, () -> wrong.list(repo));
+        assertTrue(e.getMessage().contains("service principal " + LakebaseApiStub.CLIENT_ID) && !e.getMessage().contains("not-the-secret"), e.getMessage());
+    }
+
+    @Test
+    void anOperationThatFailsIsReportedAndLeavesNothingBehind() throws Exception {
+        stagingWithOneRow();
+        lakebase.failNextOperation("RESOURCE_EXHAUSTED", "branch limit reached");
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
+        assertTrue(e.getMessage().contains("create database branch 'feature-f1' from 'staging'")
+                && e.getMessage().contains("failed: RESOURCE_EXHAUSTED: branch limit reached"), e.getMessage());
+        assertFalse(lakebase.branchIds().contains("feature-f1"), lakebase.branchIds().toString());
+        backend.create(repo, "feature-f1", "staging");
+        assertEquals(List.of("A-1"), codes("feature-f1"));
+    }
+
+    @Test
+    void aHalfMadeTierIsUnprotectedAndRemoved() throws Exception {
+        lakebase.operationPolls = 0;
+        lakebase.failNextOperation("INTERNAL_ERROR", "storage unavailable");
+        assertThrows(BackendException.class, () -> backend.createTier(repo, "staging", "production"));
+        assertFalse(lakebase.branchIds().contains("staging"), lakebase.branchIds().toString());
+    }
+
+    @Test
+    void anOperationThatOutlastsTheBoundIsReported() {
+        lakebase.operationPolls = 1000;
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "production"));
+        assertTrue(e.getMessage().contains("is not done after"), e.getMessage());
+    }
+
+    @Test
+    void rateLimitsAreRetriedWaitingWhatRetryAfterSaysAndServerErrorsWithBackoff() {
+        sleeps.clear();
+        lakebase.failNext(1, 429, Map.of("Retry-After", "7"), "{\"error_code\":\"REQUEST_LIMIT_EXCEEDED\",\"message\":\"slow down\"}");
+        lakebase.failNext(1, 503, Map.of(), "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"try later\"}");
+        backend.create(repo, "feature-f1", "production");
+        assertTrue(backend.exists(repo, "feature-f1"));
+        assertEquals(Duration.ofSeconds(7), sleeps.get(0), sleeps.toString());
+    }
+
+    @Test
+    void retriesAreBounded() {
+        lakebase.failPath("/branches$", 503, Map.of(), "{\"error_code\":\"TEMPORARILY_UNAVAILABLE\",\"message\":\"down\"}");
+        BackendException e = assertThrows(BackendException.class, () -> backend.list(repo));
+        assertTrue(e.getMessage().contains("list the branches of Lakebase project shop"), e.getMessage());
+    }
+
+    @Test
+    void credentialsWithCanUseOnlyAreToldTheyNeedCanManage() {
+        lakebase.canManage = false;
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "production"));
+        assertTrue(e.getMessage().contains("the user of TIERGATE_LAKEBASE_TOKEN lacks the permission")
+                && e.getMessage().contains("needs CAN MANAGE on the project (CAN USE is not enough)"), e.getMessage());
+        assertTrue(backend.exists(repo, "production"), "reading still works with CAN USE");
+    }
+
+    @Test
+    void theParentHandedBackAsTheNewBranchIsRefusedAndTheHalfMadeBranchRemoved() throws Exception {
+        stagingWithOneRow();
+        lakebase.handBackParentOnNextCreate();
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
+        assertTrue(e.getMessage().contains("refused the branch Lakebase handed back: asked for projects/shop/branches/feature-f1")
+                && e.getMessage().contains("which is the parent itself"), e.getMessage());
+        assertFalse(lakebase.branchIds().contains("feature-f1"));
+        assertEquals(List.of("A-1"), codes("staging"));
+    }
+
+    @Test
+    void aBranchWithChildrenIsRefusedBeforeAnyDeleteIsSent() throws Exception {
+        backend.create(repo, "feature-a", "production");
+        backend.create(repo, "feature-a-fix", "feature-a");
+        lakebase.resetCounts();
+        assertThrows(BackendException.class, () -> backend.delete(repo, "feature-a"));
+        assertEquals(0, lakebase.writes(), lakebase.requestsByRoute().toString());
+    }
+
+    @Test
+    void restoreMakesTheRestoredStateANewGenerationAndKeepsThePreviousBranch() throws Exception {
+        stagingWithOneRow();
+        backend.snapshot(repo, "staging", "staging-backup-1");
+        backend.restore(repo, "staging", "staging-backup-1");
+        assertTrue(lakebase.branchIds().containsAll(List.of("staging", "staging--r1")), lakebase.branchIds().toString());
+        assertFalse(backend.list(repo).contains("staging--r1"), "tiergate sees one staging: " + backend.list(repo));
+        assertTrue(lakebase.noExpiryOf("staging--r1"), "the new generation is a tier");
+        BackendException e = assertThrows(BackendException.class, () -> backend.delete(repo, "staging"));
+        assertTrue(e.getMessage().contains("staging--r1") && e.getMessage().contains("protected"), e.getMessage());
+    }
+}

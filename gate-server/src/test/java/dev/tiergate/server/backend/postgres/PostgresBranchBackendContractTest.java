@@ -1,0 +1,23 @@
+package dev.tiergate.server.backend.postgres;
+
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchBackendContract;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** The branch backend contract on the embedded PostgreSQL (each test a fresh repository prefix on the shared server). */
+class PostgresBranchBackendContractTest extends BranchBackendContract {
+    @Override
+    protected BranchBackend newBackend() {
+        return new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
+                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
+                "contract-secret".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    protected RepoRef newRepo() {
+        return new RepoRef("github", null, "acme/contract-" + UUID.randomUUID());
+    }
+}
