@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
         description = "Git hooks and a merge gate for evolutionary database development.",
         subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
-                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class})
+                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class})
 public final class TiergateCli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new TiergateCli());
