@@ -91,6 +91,17 @@ class PreCommitHookTest {
     }
 
     @Test
+    void theSqlLintRefusesAnErrorLevelFindingAndShowsWarningsWithoutRefusing() throws Exception {
+        g.write(M1, HEADER_EXPAND + "CREATE INDEX IF NOT EXISTS i ON orders (customer_id);\n");
+        refused(g.commit("index"), "sql.index-not-concurrent", M1 + ":3:1");
+        g.write(M1, HEADER_EXPAND + "CREATE TABLE IF NOT EXISTS orders (id bigint, code char(3));\n"
+                + "CREATE INDEX IF NOT EXISTS i ON orders (code);\n");
+        Result r = g.commit("new table, its index, a char column");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.all().contains("sql.char-type"), r.all());
+    }
+
+    @Test
     void destructiveStatementOutsideContractIsRefusedWithItsLine() throws Exception {
         g.write(M1, HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\nDELETE FROM t;\n");
         refused(g.commit("delete all"), "migration.destructive-outside-contract", M1 + ":4");

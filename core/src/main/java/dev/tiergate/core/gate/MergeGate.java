@@ -1,5 +1,6 @@
 package dev.tiergate.core.gate;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.policy.Actor;
 import dev.tiergate.core.policy.ActorClass;
 import dev.tiergate.core.policy.Permission;
@@ -39,7 +40,7 @@ public final class MergeGate {
                                       Supplier<List<Approval>> approvalsWhenNeeded) {
         Optional<Tier> base = policy.tierForBranch(pr.baseBranch());
         if (base.isEmpty()) {
-            return GateStatus.failure("gate.base-not-a-tier",
+            return GateStatus.failure(Rule.GATE_BASE_NOT_A_TIER.id(),
                     "Base '" + pr.baseBranch() + "' is not a tier in .tiergate/policy.yaml; aim the PR at a tier branch");
         }
         Actor author = policy.actorFor(pr.author().login(), pr.author().bot());
@@ -50,36 +51,36 @@ public final class MergeGate {
             if (!base.get().name().equals(headTier.get().parent())) {
                 String allowed = headTier.get().parent() == null ? "nowhere (it is the root tier)"
                         : branchOf(policy, headTier.get().parent());
-                return GateStatus.failure("gate.edge.one-hop",
+                return GateStatus.failure(Rule.GATE_EDGE_ONE_HOP.id(),
                         "Tier " + from + " promotes only to " + allowed + ", not " + pr.baseBranch());
             }
         } else {
             Optional<WorkingBranchType> type = policy.typeForBranch(pr.headBranch());
             if (type.isEmpty()) {
-                return GateStatus.failure("gate.unknown-branch",
+                return GateStatus.failure(Rule.GATE_UNKNOWN_BRANCH.id(),
                         "Head '" + pr.headBranch() + "' matches no tier or branch type; rename it e.g. feature/<id>");
             }
             from = type.get().name();
             boolean toTarget = type.get().target().equals(base.get().name());
             boolean hotfixEdge = type.get().hotfix() && policy.edge(from, base.get().name()).isPresent();
             if (!toTarget && !hotfixEdge) {
-                return GateStatus.failure("gate.edge.skips-tier",
+                return GateStatus.failure(Rule.GATE_EDGE_SKIPS_TIER.id(),
                         from + " branches merge into " + branchOf(policy, type.get().target()) + ", not "
                                 + pr.baseBranch() + " (" + base.get().name() + "); retarget the PR");
             }
             if (!type.get().actors().contains(author.actorClass())) {
-                return GateStatus.failure("gate.actor.type-not-allowed",
+                return GateStatus.failure(Rule.GATE_ACTOR_TYPE_NOT_ALLOWED.id(),
                         author.actorClass().wireName() + " " + author.id() + " may not use " + from + " branches");
             }
         }
         TierEdge edge = policy.edge(from, base.get().name()).orElse(DEFAULT_EDGE);
         if (!edge.allows(author)) {
-            return GateStatus.failure("gate.actor.edge-not-allowed",
+            return GateStatus.failure(Rule.GATE_ACTOR_EDGE_NOT_ALLOWED.id(),
                     author.actorClass().wireName() + " " + author.id() + " may not merge " + from + " -> "
                             + base.get().name() + "; allowed: " + edge.mergers().describe());
         }
         if (state != WorkflowState.CI_GREEN || !pr.headSha().equals(stateSha)) {
-            return GateStatus.pending("gate.ci-not-green",
+            return GateStatus.pending(Rule.GATE_CI_NOT_GREEN.id(),
                     "Waiting for required CI on " + shortSha(pr.headSha()) + " (state " + state + ")");
         }
         List<Approval> approvals = approvalsWhenNeeded.get();
@@ -89,7 +90,7 @@ public final class MergeGate {
                 .filter(login -> !login.equalsIgnoreCase(pr.author().login()))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         if (approvers.size() < edge.approvals()) {
-            return GateStatus.pending("gate.approvals.missing",
+            return GateStatus.pending(Rule.GATE_APPROVALS_MISSING.id(),
                     "Needs " + edge.approvals() + " approval(s) on " + shortSha(pr.headSha()) + ", has " + approvers.size());
         }
         if (author.actorClass() == ActorClass.AGENT && edge.agentChangeNeedsHumanApprover()) {
@@ -98,7 +99,7 @@ public final class MergeGate {
                     .filter(a -> !a.reviewer().login().equalsIgnoreCase(pr.author().login()))
                     .anyMatch(a -> policy.actorFor(a.reviewer().login(), a.reviewer().bot()).actorClass() == ActorClass.HUMAN);
             if (!human) {
-                return GateStatus.pending("gate.approvals.agent-needs-human",
+                return GateStatus.pending(Rule.GATE_APPROVALS_AGENT_NEEDS_HUMAN.id(),
                         "Agent " + author.id() + "'s PR needs approval from a human other than the author");
             }
         }

@@ -1,5 +1,6 @@
 package dev.tiergate.core.migration;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
@@ -20,12 +21,12 @@ import java.util.Set;
  * same functions.
  */
 public final class MigrationRules {
-    public static final String NAMING = "migration.naming";
-    public static final String VERSION_DUPLICATE = "migration.version-duplicate";
-    public static final String VERSION_ORDER = "migration.version-order";
-    public static final String HEADER = "migration.header";
-    public static final String DESTRUCTIVE = "migration.destructive-outside-contract";
-    public static final String IMMUTABLE = "migration.immutable";
+    public static final String NAMING = Rule.MIGRATION_NAMING.id();
+    public static final String VERSION_DUPLICATE = Rule.MIGRATION_VERSION_DUPLICATE.id();
+    public static final String VERSION_ORDER = Rule.MIGRATION_VERSION_ORDER.id();
+    public static final String HEADER = Rule.MIGRATION_HEADER.id();
+    public static final String DESTRUCTIVE = Rule.MIGRATION_DESTRUCTIVE.id();
+    public static final String IMMUTABLE = Rule.MIGRATION_IMMUTABLE.id();
 
     private MigrationRules() {
     }

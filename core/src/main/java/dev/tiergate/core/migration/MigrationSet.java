@@ -1,6 +1,12 @@
 package dev.tiergate.core.migration;
 
+import dev.tiergate.core.lint.Finding;
+import dev.tiergate.core.lint.LintState;
+import dev.tiergate.core.lint.SqlLint;
+
 import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,6 +23,8 @@ public final class MigrationSet {
     private final MigrationSettings settings;
     private final Map<String, String> versionToPath = new HashMap<>();
     private final Set<String> versions = new TreeSet<>();
+    /** The new migrations checked so far are one migration set for the SQL lint (a table they create is new). */
+    private final LintState lintSet = LintState.newMigrationSet();
 
     public MigrationSet(MigrationSettings settings, Iterable<String> allPaths) {
         this.settings = settings;
@@ -49,7 +57,22 @@ public final class MigrationSet {
         }
         v = v.and(MigrationRules.checkHeader(path, sql));
         Optional<MigrationHeader> header = MigrationHeader.parse(sql).header();
-        return v.and(MigrationRules.checkDestructive(path, sql, header));
+        return v.and(MigrationRules.checkDestructive(path, sql, header)).and(lint(path, sql));
+    }
+
+    /**
+     * The SQL lint's findings as refusals; the policy's severities are applied to them with every other rule's.
+     * The destructive-statement rule is still reported by {@link MigrationRules#checkDestructive} (same id), so the
+     * lint's copy of it is left out here.
+     */
+    private Verdict lint(String path, String sql) {
+        java.util.List<Refusal> refusals = new java.util.ArrayList<>();
+        for (Finding f : SqlLint.lint(path, sql, lintSet, Map.of()).findings()) {
+            if (!f.rule().equals(Rule.MIGRATION_DESTRUCTIVE.id())) {
+                refusals.add(new Refusal(f.rule(), path + ":" + f.line() + ":" + f.column(), f.message(), f.fix()));
+            }
+        }
+        return new Verdict(refusals);
     }
 
     public boolean isMigration(String path) {

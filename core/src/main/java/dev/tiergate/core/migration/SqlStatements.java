@@ -7,7 +7,10 @@ import java.util.List;
  * Splits PostgreSQL migration text into statements. A semicolon ends a statement only where it is code: not in a
  * {@code --} or (nested) {@code /* *\/} comment, a {@code 'string'} (with {@code ''} escapes), an
  * {@code E'string'} (with backslash escapes), a {@code "quoted identifier"}, or a dollar-quoted body
- * ({@code $$...$$}, {@code $tag$...$tag$}).
+ * ({@code $$...$$}, {@code $tag$...$tag$}). psql's own input is not SQL and is left out: a meta-command (a line
+ * whose first character is a backslash, such as {@code \connect db} or {@code \i file.sql}) ends the statement
+ * before it and is no statement itself, and the data lines after {@code COPY ... FROM stdin;} up to the line
+ * {@code \.} are no statements either.
  */
 public final class SqlStatements {
     private SqlStatements() {
@@ -22,7 +25,23 @@ public final class SqlStatements {
     }
 
     /** A statement with its code-only form: same length and line breaks, comments and quoted text blanked. */
-    record Segment(String text, String code, int line) {
+    record Segment(String text, String code, int line, int offset) {
+    }
+
+    /** The statements of a file with their code-only form and where each starts (offset, line). */
+    public static List<Located> locate(String sql) {
+        List<Located> out = new ArrayList<>();
+        for (Segment s : segments(sql)) {
+            out.add(new Located(s.text(), s.code(), s.line(), s.offset()));
+        }
+        return out;
+    }
+
+    /**
+     * One statement: its text as written, its code-only form (same length; comments, strings and quoted bodies
+     * blanked), its first line (1-based) and its offset in the file.
+     */
+    public record Located(String text, String code, int line, int offset) {
     }
 
     static List<Segment> segments(String sql) {
@@ -51,7 +70,7 @@ public final class SqlStatements {
             last--;
         }
         // Trailing comments are not part of the statement; a comment inside it is.
-        out.add(new Segment(sql.substring(first, last), code.substring(first, last), lineAt(sql, first)));
+        out.add(new Segment(sql.substring(first, last), code.substring(first, last), lineAt(sql, first), first));
     }
 
     private static int lineAt(String s, int offset) {
@@ -73,10 +92,27 @@ public final class SqlStatements {
         char[] out = sql.toCharArray();
         int n = sql.length();
         int i = 0;
+        int statementStart = 0;
         while (i < n) {
             char c = sql.charAt(i);
             char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
-            if (c == '-' && next == '-') {
+            if (c == '\\' && atLineStart(sql, i)) {
+                // A psql meta-command: not SQL. It ends the statement before it (a ';' in the code form).
+                int end = sql.indexOf('\n', i);
+                end = end < 0 ? n : end;
+                blank(out, i, end);
+                out[i] = ';';
+                statementStart = end;
+                i = end;
+            } else if (c == ';') {
+                i++;
+                if (COPY_FROM_STDIN.matcher(new String(out, statementStart, i - 1 - statementStart)).find()) {
+                    int end = endOfCopyData(sql, i);
+                    blank(out, i, end);
+                    i = end;
+                }
+                statementStart = i;
+            } else if (c == '-' && next == '-') {
                 int end = sql.indexOf('\n', i);
                 end = end < 0 ? n : end;
                 blank(out, i, end);
@@ -131,6 +167,37 @@ public final class SqlStatements {
             }
         }
         return new String(out);
+    }
+
+    private static final java.util.regex.Pattern COPY_FROM_STDIN = java.util.regex.Pattern.compile(
+            "^\\s*COPY\\b[\\s\\S]*\\bFROM\\s+STDIN\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** True when only spaces or tabs stand between the start of the line and {@code i}. */
+    private static boolean atLineStart(String s, int i) {
+        for (int j = i - 1; j >= 0; j--) {
+            char ch = s.charAt(j);
+            if (ch == '\n') {
+                return true;
+            }
+            if (ch != ' ' && ch != '\t' && ch != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** After {@code COPY ... FROM stdin;} at {@code from}: the index just past the line {@code \.} (or the end). */
+    private static int endOfCopyData(String s, int from) {
+        int lineStart = s.indexOf('\n', from);
+        while (lineStart >= 0) {
+            int lineEnd = s.indexOf('\n', lineStart + 1);
+            String line = s.substring(lineStart + 1, lineEnd < 0 ? s.length() : lineEnd).strip();
+            if (line.equals("\\.")) {
+                return lineEnd < 0 ? s.length() : lineEnd;
+            }
+            lineStart = lineEnd;
+        }
+        return s.length();
     }
 
     /** Index just past the closing quote (or the end of text when unterminated). A doubled quote is an escape. */

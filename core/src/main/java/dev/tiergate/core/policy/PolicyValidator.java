@@ -1,5 +1,6 @@
 package dev.tiergate.core.policy;
 
+import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,32 +25,41 @@ import java.util.Set;
  * skips a tier except from a type marked {@code hotfix}. Refusals carry the file's line when it is known.
  */
 public final class PolicyValidator {
-    public static final String SYNTAX = "policy.syntax";
-    public static final String SCHEMA = "policy.schema";
-    public static final String ONE_ROOT = "policy.tiers.one-root";
-    public static final String PARENT_EXISTS = "policy.tiers.parent-exists";
-    public static final String NO_CYCLE = "policy.tiers.no-cycle";
-    public static final String UNIQUE_TIER = "policy.tiers.unique";
-    public static final String UNIQUE_TYPE = "policy.types.unique";
-    public static final String TARGET_EXISTS = "policy.types.target-exists";
-    public static final String TYPE_SKIPS = "policy.types.no-skip";
-    public static final String EDGE_ENDS = "policy.edges.ends-exist";
-    public static final String EDGE_SKIPS = "policy.edges.no-skip";
-    public static final String EDGE_UNIQUE = "policy.edges.unique";
-    public static final String UNIQUE_ACTOR = "policy.actors.unique";
-    public static final String MIGRATION_NAMING = "policy.migrations.naming";
-    public static final String SEVERITY_RULE = "policy.severity.rule";
+    public static final String SYNTAX = Rule.POLICY_SYNTAX.id();
+    public static final String SCHEMA = Rule.POLICY_SCHEMA.id();
+    public static final String ONE_ROOT = Rule.POLICY_TIERS_ONE_ROOT.id();
+    public static final String PARENT_EXISTS = Rule.POLICY_TIERS_PARENT_EXISTS.id();
+    public static final String NO_CYCLE = Rule.POLICY_TIERS_NO_CYCLE.id();
+    public static final String UNIQUE_TIER = Rule.POLICY_TIERS_UNIQUE.id();
+    public static final String UNIQUE_TYPE = Rule.POLICY_TYPES_UNIQUE.id();
+    public static final String TARGET_EXISTS = Rule.POLICY_TYPES_TARGET_EXISTS.id();
+    public static final String TYPE_SKIPS = Rule.POLICY_TYPES_NO_SKIP.id();
+    public static final String EDGE_ENDS = Rule.POLICY_EDGES_ENDS_EXIST.id();
+    public static final String EDGE_SKIPS = Rule.POLICY_EDGES_NO_SKIP.id();
+    public static final String EDGE_UNIQUE = Rule.POLICY_EDGES_UNIQUE.id();
+    public static final String UNIQUE_ACTOR = Rule.POLICY_ACTORS_UNIQUE.id();
+    public static final String MIGRATION_NAMING = Rule.POLICY_MIGRATIONS_NAMING.id();
+    public static final String SEVERITY_RULE = Rule.POLICY_SEVERITY_RULE.id();
 
     /**
      * The rules whose severity a policy may set. The policy's own rules and the state-file schemas are not among
      * them: a file tiergate cannot read cannot be judged at all.
      */
-    public static final Set<String> RULES_WITH_SEVERITY = Set.of(
-            dev.tiergate.core.migration.MigrationRules.NAMING, dev.tiergate.core.migration.MigrationRules.VERSION_DUPLICATE,
-            dev.tiergate.core.migration.MigrationRules.VERSION_ORDER, dev.tiergate.core.migration.MigrationRules.HEADER,
-            dev.tiergate.core.migration.MigrationRules.DESTRUCTIVE, dev.tiergate.core.migration.MigrationRules.IMMUTABLE,
-            "migration.tier-direct", "workflow.no-claim", "tests.agent-deleted",
-            dev.tiergate.core.state.StateFileValidator.RULE_BRANCH_MISMATCH);
+    public static final Set<String> RULES_WITH_SEVERITY = rulesWithSeverity();
+
+    private static Set<String> rulesWithSeverity() {
+        Set<String> ids = new java.util.TreeSet<>(Set.of(
+                Rule.MIGRATION_NAMING.id(), Rule.MIGRATION_VERSION_DUPLICATE.id(), Rule.MIGRATION_VERSION_ORDER.id(),
+                Rule.MIGRATION_HEADER.id(), Rule.MIGRATION_DESTRUCTIVE.id(), Rule.MIGRATION_IMMUTABLE.id(),
+                Rule.MIGRATION_TIER_DIRECT.id(), Rule.WORKFLOW_NO_CLAIM.id(), Rule.TESTS_AGENT_DELETED.id(),
+                Rule.STATE_BRANCH_MISMATCH.id()));
+        for (Rule r : Rule.values()) {
+            if (r.id().startsWith("sql.")) {
+                ids.add(r.id()); // every SQL lint rule
+            }
+        }
+        return java.util.Collections.unmodifiableSet(ids);
+    }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, String> HINTS = Map.ofEntries(

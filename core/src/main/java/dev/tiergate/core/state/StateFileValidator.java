@@ -1,5 +1,6 @@
 package dev.tiergate.core.state;
 
+import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,10 +19,10 @@ import java.util.Optional;
 public final class StateFileValidator {
     public static final String KIT_STATE_PATH = ".lakebase/workflow-state.json";
     public static final String TIERGATE_STATE_PATH = ".tiergate/workflow-state.json";
-    public static final String RULE_JSON = "state.json";
-    public static final String RULE_SCHEMA = "state.schema";
+    public static final String RULE_JSON = Rule.STATE_JSON.id();
+    public static final String RULE_SCHEMA = Rule.STATE_SCHEMA.id();
 
-    public static final String RULE_BRANCH_MISMATCH = "state.branch-mismatch";
+    public static final String RULE_BRANCH_MISMATCH = Rule.STATE_BRANCH_MISMATCH.id();
 
     /**
      * Strict like the kit's own reader ({@code JSON.parse}): one JSON value and nothing after it. Jackson would

@@ -50,16 +50,16 @@ public record Verdict(List<Refusal> refusals, List<Refusal> warnings) {
 
     /**
      * This verdict as the policy weighs it: each refusal whose rule id the map sets to {@code warning} becomes a
-     * warning, to {@code off} disappears; rules not in the map stay errors.
+     * warning, to {@code off} disappears; rules not in the map have their catalog default (an error for every rule
+     * but some of the SQL lint's).
      */
     public Verdict withSeverities(Map<String, Severity> severityByRule) {
-        if (severityByRule.isEmpty()) {
-            return this;
-        }
         List<Refusal> errors = new ArrayList<>();
         List<Refusal> lowered = new ArrayList<>(warnings);
         for (Refusal r : refusals) {
-            switch (severityByRule.getOrDefault(r.rule(), Severity.ERROR)) {
+            Severity byDefault = dev.tiergate.core.rules.Rule.byId(r.rule()).map(dev.tiergate.core.rules.Rule::defaultSeverity)
+                    .orElse(Severity.ERROR);
+            switch (severityByRule.getOrDefault(r.rule(), byDefault)) {
                 case ERROR -> errors.add(r);
                 case WARNING -> lowered.add(r);
                 case OFF -> { }

@@ -73,4 +73,20 @@ class SqlStatementsTest {
     void statementLineSkipsLeadingCommentsAndCountsCrLf() {
         assertEquals(List.of(new SqlStatement("SELECT 1", 3)), SqlStatements.split("/* one\r\n two */\r\nSELECT 1;\r\n"));
     }
+
+    @Test
+    void psqlMetaCommandsAreNoStatementsAndEndTheOneBefore() {
+        String sql = "\\set ON_ERROR_STOP on\nSELECT 1\n\\gset\n  \\connect other\nCREATE TABLE t (a int);\n"
+                + "SELECT '\\not a meta-command';";
+        assertEquals(List.of(new SqlStatement("SELECT 1", 2), new SqlStatement("CREATE TABLE t (a int)", 5),
+                new SqlStatement("SELECT '\\not a meta-command'", 6)), SqlStatements.split(sql));
+    }
+
+    @Test
+    void copyFromStdinDataIsSkippedUpToBackslashDot() {
+        String sql = "COPY t (a, b) FROM stdin;\n1\tDROP TABLE x; it's\n2\t$$;\n\\.\nDROP TABLE y;\n"
+                + "COPY t TO stdout;\nSELECT 1;";
+        assertEquals(List.of(new SqlStatement("COPY t (a, b) FROM stdin", 1), new SqlStatement("DROP TABLE y", 5),
+                new SqlStatement("COPY t TO stdout", 6), new SqlStatement("SELECT 1", 7)), SqlStatements.split(sql));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchClassifier.TrackedBranch;
 import dev.tiergate.core.gate.BranchKind;
@@ -128,7 +129,7 @@ final class BranchLifecycle {
         if (r.kind() == BranchKind.TIER) {
             boolean protectedTier = policy.tierForBranch(r.gitBranch()).map(Tier::protectedTier).orElse(true);
             if (protectedTier) {
-                audit.append("refusal", repo, r.gitBranch(), Map.of("rule", "branch.protected-tier",
+                audit.append("refusal", repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
                         "message", "git branch of protected tier deleted; its database branch " + r.dbBranch() + " is kept"));
                 return;
             }

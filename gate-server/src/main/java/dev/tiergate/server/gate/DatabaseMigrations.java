@@ -8,6 +8,7 @@ import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.schema.SchemaDiff;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
@@ -38,12 +39,12 @@ import java.util.Optional;
 final class DatabaseMigrations {
     static final String CONTEXT = "tiergate/migrations";
     static final String MARKER = "<!-- tiergate:migrations -->";
-    static final String APPLIED_EDITED = "migration.applied-edited";
-    static final String APPLIED_REMOVED = "migration.applied-removed";
-    static final String VERSION_TAKEN = "migration.version-taken";
-    static final String REHEARSAL_FAILED = "migration.rehearsal-failed";
-    static final String TIER_HELD = "migration.tier-held";
-    static final String NOT_FLYWAY = "migration.not-flyway";
+    static final String APPLIED_EDITED = Rule.MIGRATION_APPLIED_EDITED.id();
+    static final String APPLIED_REMOVED = Rule.MIGRATION_APPLIED_REMOVED.id();
+    static final String VERSION_TAKEN = Rule.MIGRATION_VERSION_TAKEN.id();
+    static final String REHEARSAL_FAILED = Rule.MIGRATION_REHEARSAL_FAILED.id();
+    static final String TIER_HELD = Rule.MIGRATION_TIER_HELD.id();
+    static final String NOT_FLYWAY = Rule.MIGRATION_NOT_FLYWAY.id();
 
     private final Forge forge;
     private final BranchBackend backend;
@@ -112,7 +113,11 @@ final class DatabaseMigrations {
         String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
         List<MigrationFile> base = source.at(repo, pr.baseSha(), settings);
-        List<Refusal> refusals = new ArrayList<>(rules(head, base, settings, repo, tierDb));
+        // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(head, base, settings, repo, tierDb))
+                .withSeverities(policy.severity());
+        List<Refusal> refusals = new ArrayList<>(checked.refusals());
+        List<Refusal> warnings = checked.warnings();
         List<String> added = addedVersions(head, base, settings);
         List<Long> collidingPrs = new ArrayList<>();
         for (MigrationStore.Rehearsal other : store.rehearsalsInto(repo, tierDb, pr.number())) {
@@ -137,7 +142,7 @@ final class DatabaseMigrations {
             diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
         }
         boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok();
-        String rule = !run.ok() ? REHEARSAL_FAILED : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse("migration.ok");
+        String rule = !run.ok() ? REHEARSAL_FAILED : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
         String description = blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
                 : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
         CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
@@ -146,7 +151,7 @@ final class DatabaseMigrations {
                 && blocking) {
             audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
-        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, diff, blocking));
+        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking));
         store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added));
         audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
@@ -194,11 +199,11 @@ final class DatabaseMigrations {
         String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": " + failure(run)
                 + "; the tier was restored from " + snapshot;
         store.hold(repo, tierDb, pr.number(), reason, snapshot);
-        audit.append("violation", repo, subject, Map.of("rule", "migration.tier-migrate-failed", "message", reason, "pr", pr.number(),
+        audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", reason, "pr", pr.number(),
                 "sha", merged.get()));
         statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,
                 "Merged, but the migration failed on " + baseTier.name() + " and the tier was restored [migration.tier-migrate-failed]",
-                pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", "migration.tier-migrate-failed"));
+                pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
     }
 
     /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
@@ -216,13 +221,13 @@ final class DatabaseMigrations {
             if (before == null) {
                 out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
             } else if (!java.util.Arrays.equals(before.content(), f.content())) {
-                out.add(new Refusal("migration.immutable", f.path(), "a migration already on " + "the base branch was edited",
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on " + "the base branch was edited",
                         "restore it as it is on the base branch and put the change in a new migration"));
             }
         }
         for (String path : basePaths.keySet()) {
             if (!headPaths.containsKey(path)) {
-                out.add(new Refusal("migration.immutable", path, "a migration already on the base branch was removed",
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), path, "a migration already on the base branch was removed",
                         "restore it; undo its effect with a new migration"));
             }
         }
@@ -234,7 +239,7 @@ final class DatabaseMigrations {
                             "restore the file as applied and put the change in a new migration");
                     case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(APPLIED_REMOVED, "V" + p.version(),
                             "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
-                    default -> new Refusal("migration.version-order", p.file() == null ? "V" + p.version() : p.file(),
+                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), p.file() == null ? "V" + p.version() : p.file(),
                             p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
                 });
             }

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
@@ -213,7 +214,7 @@ public final class GateProcessor implements DeliveryProcessor {
             return p;
         } catch (PolicyException e) {
             if (!e.getMessage().equals(reportedPolicyProblems.put(repo, e.getMessage()))) {
-                audit.append("refusal", repo, null, Map.of("rule", "policy.invalid", "message", e.getMessage()));
+                audit.append("refusal", repo, null, Map.of("rule", Rule.POLICY_INVALID.id(), "message", e.getMessage()));
             }
             return Optional.empty();
         }

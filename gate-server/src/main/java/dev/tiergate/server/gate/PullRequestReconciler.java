@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
@@ -67,7 +68,7 @@ final class PullRequestReconciler {
             policy = policies.at(repo, pr.baseSha());
         } catch (PolicyException e) {
             if (pr.open()) {
-                GateStatus failed = GateStatus.failure("policy.invalid",
+                GateStatus failed = GateStatus.failure(Rule.POLICY_INVALID.id(),
                         "The policy on the base commit does not validate; fix .tiergate/policy.yaml on " + pr.baseBranch());
                 if (publish(repo, pr, failed, ciGit, forge.checks(repo, pr.headSha()))) {
                     audit.append("refusal", repo, ciGit, Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
@@ -77,7 +78,7 @@ final class PullRequestReconciler {
         }
         if (policy.isEmpty()) {
             if (pr.open()) {
-                publish(repo, pr, new GateStatus(StatusState.SUCCESS, "gate.no-policy",
+                publish(repo, pr, new GateStatus(StatusState.SUCCESS, Rule.GATE_NO_POLICY.id(),
                         "No .tiergate/policy.yaml on the base commit: tiergate does not gate this repository"), ciGit, forge.checks(repo, pr.headSha()));
             }
             return;
@@ -116,7 +117,7 @@ final class PullRequestReconciler {
             baseTier.ifPresent(t -> migrations.applyMerge(repo, pr, p, t));
             migrations.forget(repo, number);
             if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
-                audit.append("violation", repo, ciGit, Map.of("rule", "gate.merged-without-success",
+                audit.append("violation", repo, ciGit, Map.of("rule", Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
                         "message", "PR #" + number + " merged while tiergate/workflow was "
                                 + (record.lastStatus() == null ? "never posted" : record.lastStatus().name().toLowerCase(Locale.ROOT))
                                 + " on " + pr.headSha(), "sha", pr.headSha()));

@@ -10,7 +10,8 @@ final class RehearsalComment {
     private RehearsalComment() {
     }
 
-    static String render(String ciDb, String tier, MigrationRun run, List<Refusal> refusals, List<SchemaDiff.Change> diff, boolean blocking) {
+    static String render(String ciDb, String tier, MigrationRun run, List<Refusal> refusals, List<Refusal> warnings,
+                         List<SchemaDiff.Change> diff, boolean blocking) {
         StringBuilder b = new StringBuilder(DatabaseMigrations.MARKER).append('\n');
         b.append("### tiergate: migrations rehearsed on `").append(ciDb).append("`, a fresh copy of `").append(tier).append("`\n\n");
         b.append(blocking ? "**Blocked.** " : "**Passed.** ");
@@ -42,15 +43,8 @@ final class RehearsalComment {
             }
             b.append("\n</details>\n\n");
         }
-        List<Refusal> rules = refusals.stream().toList();
-        if (!rules.isEmpty()) {
-            b.append("#### Rules\n\n");
-            for (Refusal r : rules) {
-                b.append("- `").append(r.rule()).append("` ").append(md(r.where())).append(": ").append(md(r.message()))
-                        .append(" — fix: ").append(md(r.fix())).append('\n');
-            }
-            b.append('\n');
-        }
+        rules(b, "Rules", refusals);
+        rules(b, "Warnings (the policy's severity; they do not block)", warnings);
         b.append("#### Schema of `").append(ciDb).append("` against `").append(tier).append("`\n\n");
         if (diff.isEmpty()) {
             b.append("No difference.\n");
@@ -60,6 +54,18 @@ final class RehearsalComment {
             b.append("```\n");
         }
         return b.toString();
+    }
+
+    private static void rules(StringBuilder b, String title, List<Refusal> list) {
+        if (list.isEmpty()) {
+            return;
+        }
+        b.append("#### ").append(title).append("\n\n");
+        for (Refusal r : list) {
+            b.append("- `").append(r.rule()).append("` ").append(md(r.where())).append(": ").append(md(r.message()))
+                    .append(" — fix: ").append(md(r.fix())).append('\n');
+        }
+        b.append('\n');
     }
 
     private static String abbreviate(String sql) {

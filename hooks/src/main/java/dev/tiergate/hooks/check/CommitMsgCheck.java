@@ -1,6 +1,7 @@
 package dev.tiergate.hooks.check;
 
 import dev.tiergate.core.migration.MigrationSet;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationHeader;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.migration.MigrationRules;
@@ -98,13 +99,13 @@ public final class CommitMsgCheck {
         Verdict v = Verdict.allowed();
         for (String g : given) {
             if (!expected.contains(g)) {
-                v = v.and(Verdict.refused("commit-msg.trailers", "commit message",
+                v = v.and(Verdict.refused(Rule.COMMIT_MSG_TRAILERS.id(), "commit message",
                         "trailer '" + MIGRATION_TRAILER + ": " + g + "' names a migration this commit does not add",
                         "remove the trailer; tiergate adds the right ones itself"));
             }
         }
         if (givenActor != null && !givenActor.equals(actorClass)) {
-            v = v.and(Verdict.refused("commit-msg.trailers", "commit message",
+            v = v.and(Verdict.refused(Rule.COMMIT_MSG_TRAILERS.id(), "commit message",
                     "trailer '" + ACTOR_TRAILER + ": " + givenActor + "' but the policy says this committer is " + actorClass,
                     "remove the trailer; the actor class comes from the policy's actor list"));
         }

@@ -1,6 +1,7 @@
 package dev.tiergate.hooks.check;
 
 import dev.tiergate.core.migration.MigrationSet;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
@@ -83,7 +84,7 @@ public final class PreCommitCheck {
             if (c.kind() == 'A') {
                 String sql = GitRepo.text(git.read(c.staged()));
                 if (onTier && !git.mergeInProgress()) {
-                    v = v.and(Verdict.refused("migration.tier-direct", c.path() + " (branch " + branch.get() + ")",
+                    v = v.and(Verdict.refused(Rule.MIGRATION_TIER_DIRECT.id(), c.path() + " (branch " + branch.get() + ")",
                             "a migration is added directly on tier branch " + branch.get() + "; migrations reach tiers only by merge",
                             "commit it on a working branch (tiergate claim <feature-id>) and merge it through a pull request"));
                     continue;
@@ -101,7 +102,7 @@ public final class PreCommitCheck {
         if (claim.isPresent() && claim.get().actorClass() == ActorClass.AGENT) {
             for (Change c : changes) {
                 if (c.kind() == 'D' && TestFiles.isTestFile(c.path()) && !claim.get().supersedes(c.path())) {
-                    v = v.and(Verdict.refused("tests.agent-deleted", c.path() + " (branch " + branch.get() + ")",
+                    v = v.and(Verdict.refused(Rule.TESTS_AGENT_DELETED.id(), c.path() + " (branch " + branch.get() + ")",
                             "an agent's branch deletes a test file that is not on the claim's superseded-tests allowlist",
                             "restore it (git restore --staged --worktree " + c.path() + "), or have a human add it to"
                                     + " superseded_tests of the claim in " + Workspace.STATE_PATH));
@@ -145,7 +146,7 @@ public final class PreCommitCheck {
             return Verdict.allowed();
         }
         String id = type.get().featureIdOf(branch);
-        return Verdict.refused("workflow.no-claim", "branch " + branch,
+        return Verdict.refused(Rule.WORKFLOW_NO_CLAIM.id(), "branch " + branch,
                 "working branch " + branch + " has no claim in " + Workspace.STATE_PATH + " (nor a claim of it in "
                         + StateFileValidator.KIT_STATE_PATH + ")",
                 "claim the feature first: tiergate claim " + id + " --type " + type.get().name()

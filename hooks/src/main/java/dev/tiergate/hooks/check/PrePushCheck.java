@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.check;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
@@ -43,7 +44,7 @@ public final class PrePushCheck {
             String branch = f[2].substring("refs/heads/".length());
             Optional<Tier> tier = policy.tierForBranch(branch);
             if (tier.isPresent() && tier.get().protectedTier() && !tier.get().directPush().allows(actor)) {
-                v = v.and(Verdict.refused("push.protected-tier", "branch " + branch,
+                v = v.and(Verdict.refused(Rule.PUSH_PROTECTED_TIER.id(), "branch " + branch,
                         "direct push to protected tier " + tier.get().name() + " by " + actor.actorClass().wireName() + " " + actor.id()
                                 + "; allowed: " + tier.get().directPush().describe(),
                         "push a working branch and open a pull request into " + branch));

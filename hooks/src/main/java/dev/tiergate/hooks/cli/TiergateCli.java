@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.cli;
 
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Actor;
 import dev.tiergate.core.policy.DefaultPolicy;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
         description = "Git hooks and a merge gate for evolutionary database development.",
         subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
-                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class})
+                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class})
 public final class TiergateCli {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new TiergateCli());
@@ -97,7 +98,7 @@ public final class TiergateCli {
         @Override
         public Integer call() throws IOException {
             Path dir = repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath();
-            String l = launcherThatRuns(launcher).orElseThrow(() -> new Workspace.Refused(Verdict.refused("install.launcher",
+            String l = launcherThatRuns(launcher).orElseThrow(() -> new Workspace.Refused(Verdict.refused(Rule.INSTALL_LAUNCHER.id(),
                     "tiergate install", "cannot tell which tiergate command is running, so the hooks would call a guess",
                     "run 'tiergate install' through the tiergate command install.sh wrote, or name it: tiergate install"
                             + " --launcher /path/to/tiergate")));
@@ -238,7 +239,7 @@ public final class TiergateCli {
             Policy policy = ws.policy();
             Optional<WorkingBranchType> t = policy.workingBranchTypes().stream().filter(x -> x.name().equals(type)).findFirst();
             if (t.isEmpty()) {
-                throw new Workspace.Refused(Verdict.refused("claim.type", Policy.PATH, "no working-branch type '" + type + "' in the policy",
+                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_TYPE.id(), Policy.PATH, "no working-branch type '" + type + "' in the policy",
                         "use one of: " + policy.workingBranchTypes().stream().map(WorkingBranchType::name).toList()));
             }
             Tier target = policy.tier(t.get().target()).orElseThrow();
@@ -246,14 +247,14 @@ public final class TiergateCli {
                     : t.get().branchFor(featureId);
             Actor actor = actorId == null ? ws.actor(policy) : policy.actorFor(actorId, false);
             if (!t.get().actors().contains(actor.actorClass())) {
-                throw new Workspace.Refused(Verdict.refused("claim.actor", "branch " + branch,
+                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_ACTOR.id(), "branch " + branch,
                         actor.actorClass().wireName() + " " + actor.id() + " may not claim " + type + " branches",
                         "ask a " + t.get().actors().stream().map(c -> c.wireName()).sorted().toList() + " to claim it"));
             }
             TiergateState state = ws.state().orElse(TiergateState.empty(ws.top().getFileName().toString()));
             Optional<Claim> existing = state.claimForBranch(branch);
             if (existing.isPresent() && existing.get().state() != WorkflowState.MERGED) {
-                throw new Workspace.Refused(Verdict.refused("claim.exists", "branch " + branch,
+                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_EXISTS.id(), "branch " + branch,
                         branch + " is already claimed by " + existing.get().actorId() + " (" + existing.get().state() + ")",
                         "work on it, or tiergate abandon it first"));
             }
@@ -294,7 +295,7 @@ public final class TiergateCli {
                 return Main.NO_STATE;
             }
             if (claim.get().state() != WorkflowState.FEATURE_CLAIMED) {
-                throw new Workspace.Refused(Verdict.refused("workflow.abandon", "branch " + branch,
+                throw new Workspace.Refused(Verdict.refused(Rule.WORKFLOW_ABANDON.id(), "branch " + branch,
                         "only a feature-claimed branch can be abandoned; " + branch + " is " + claim.get().state(),
                         "close its pull request first"));
             }

@@ -1,0 +1,806 @@
+package dev.tiergate.core.lint;
+
+import dev.tiergate.core.lint.PgLexer.Kind;
+import dev.tiergate.core.lint.PgLexer.Token;
+import dev.tiergate.core.lint.PgStatement.Action;
+import dev.tiergate.core.lint.PgStatement.ColumnDef;
+import dev.tiergate.core.lint.PgStatement.ConstraintKind;
+import dev.tiergate.core.lint.PgStatement.QName;
+import dev.tiergate.core.lint.PgStatement.TableConstraint;
+import dev.tiergate.core.lint.PgStatement.TypeName;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A recursive-descent parser of PostgreSQL's grammar (gram.y) for the statements the lint's rules read: CREATE TABLE,
+ * CREATE INDEX, ALTER TABLE (every action), DROP, SET, TRUNCATE, DELETE and the transaction statements. Any other
+ * statement is {@link PgStatement.Other} when its first key word starts a PostgreSQL statement. A statement that
+ * does not follow the grammar throws {@link PgParseException}: the lint reports it as not analysed, never guesses.
+ */
+public final class PgParser {
+    /** The key words a PostgreSQL statement can start with (gram.y's stmt alternatives). */
+    private static final Set<String> HEADS = Set.of("abort", "alter", "analyse", "analyze", "begin", "call", "checkpoint",
+            "close", "cluster", "comment", "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do",
+            "drop", "end", "execute", "explain", "fetch", "grant", "import", "insert", "listen", "load", "lock", "merge",
+            "move", "notify", "prepare", "reassign", "refresh", "reindex", "release", "reset", "revoke", "rollback",
+            "savepoint", "security", "select", "set", "show", "start", "table", "truncate", "unlisten", "update",
+            "vacuum", "values", "with");
+    private static final Set<String> COLUMN_CONSTRAINT_WORDS = Set.of("not", "null", "default", "primary", "unique",
+            "references", "check", "generated", "collate", "constraint", "using", "deferrable", "initially", "compression",
+            "storage");
+    private static final Set<String> TABLE_CONSTRAINT_WORDS = Set.of("constraint", "check", "foreign", "unique",
+            "primary", "exclude");
+    private static final Set<String> OTHER_ALTER_ACTIONS = Set.of("owner", "enable", "disable", "set", "reset",
+            "cluster", "inherit", "no", "replica", "attach", "detach", "force", "of", "not", "drop", "alter", "add");
+
+    private final List<Token> t;
+    private int p;
+
+    private PgParser(List<Token> tokens) {
+        this.t = tokens;
+    }
+
+    /** Parses one statement (no trailing semicolon needed). */
+    public static PgStatement parse(String statement) {
+        List<Token> tokens = PgLexer.tokens(statement);
+        if (!tokens.isEmpty() && tokens.get(tokens.size() - 1).isPunct(";")) {
+            tokens = tokens.subList(0, tokens.size() - 1);
+        }
+        return new PgParser(tokens).statement();
+    }
+
+    private PgStatement statement() {
+        if (t.isEmpty()) {
+            throw new PgParseException("empty statement", 0);
+        }
+        Token first = t.get(0);
+        if (first.isPunct("(")) {
+            return new PgStatement.Other("select"); // (SELECT ...) UNION ...
+        }
+        if (first.kind() != Kind.WORD || !HEADS.contains(first.text())) {
+            throw new PgParseException("not a PostgreSQL statement: '" + first.text() + "'", first.offset());
+        }
+        switch (first.text()) {
+            case "create":
+                return create();
+            case "alter":
+                if (peekIs(1, "table")) {
+                    p = 2;
+                    return alterTable();
+                }
+                return other(2);
+            case "drop":
+                return drop();
+            case "set":
+                return set();
+            case "begin":
+            case "start":
+                return new PgStatement.Transaction(true);
+            case "commit":
+            case "end":
+            case "rollback":
+            case "abort":
+                return new PgStatement.Transaction(false);
+            case "truncate":
+                return truncate();
+            case "delete":
+                return delete();
+            default:
+                return other(1);
+        }
+    }
+
+    private PgStatement other(int words) {
+        StringBuilder head = new StringBuilder();
+        for (int i = 0; i < words && i < t.size() && t.get(i).kind() == Kind.WORD; i++) {
+            head.append(i == 0 ? "" : " ").append(t.get(i).text());
+        }
+        return new PgStatement.Other(head.toString());
+    }
+
+    // ---------------------------------------------------------------- CREATE
+
+    private PgStatement create() {
+        p = 1;
+        acceptWord("or");
+        acceptWord("replace");
+        boolean unique = acceptWord("unique");
+        if (acceptWord("index")) {
+            return createIndex(unique);
+        }
+        if (unique) {
+            throw error("expected INDEX after CREATE UNIQUE");
+        }
+        int save = p;
+        if (acceptWord("global") || acceptWord("local")) {
+            // GLOBAL/LOCAL TEMP
+        }
+        boolean temp = acceptWord("temp") || acceptWord("temporary") || acceptWord("unlogged");
+        if (acceptWord("table")) {
+            return createTable();
+        }
+        p = save;
+        return other(temp ? 3 : 2);
+    }
+
+    private PgStatement createIndex(boolean unique) {
+        boolean concurrently = acceptWord("concurrently");
+        boolean ifNotExists = acceptIfNotExists();
+        String name = null;
+        if (!peekIs(0, "on")) {
+            name = name();
+        }
+        expectWord("on");
+        acceptWord("only");
+        QName table = qualifiedName();
+        if (!peekPunct(0, "(") && !peekIs(0, "using")) {
+            throw error("expected ( or USING after the table of CREATE INDEX");
+        }
+        return new PgStatement.CreateIndex(table, name, unique, concurrently, ifNotExists);
+    }
+
+    private PgStatement createTable() {
+        boolean ifNotExists = acceptIfNotExists();
+        QName table = qualifiedName();
+        List<ColumnDef> columns = new ArrayList<>();
+        List<TableConstraint> constraints = new ArrayList<>();
+        if (acceptWord("of") || acceptWord("partition") || acceptWord("as")) {
+            return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
+        }
+        expectPunct("(");
+        if (!peekPunct(0, ")")) {
+            for (List<Token> element : splitUntilClose()) {
+                if (element.isEmpty()) {
+                    throw error("empty table element");
+                }
+                Token head = element.get(0);
+                if (head.kind() == Kind.WORD && TABLE_CONSTRAINT_WORDS.contains(head.text())) {
+                    constraints.add(new PgParser(element).tableConstraint());
+                } else if (head.is("like")) {
+                    continue;
+                } else {
+                    columns.add(new PgParser(element).columnDef());
+                }
+            }
+        } else {
+            p++;
+        }
+        return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
+    }
+
+    /** At an opening parenthesis already consumed: the comma-separated elements up to the matching close. */
+    private List<List<Token>> splitUntilClose() {
+        List<List<Token>> out = new ArrayList<>();
+        List<Token> current = new ArrayList<>();
+        int depth = 0;
+        while (true) {
+            if (p >= t.size()) {
+                throw new PgParseException("missing )", t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
+            }
+            Token k = t.get(p++);
+            if (k.isPunct("(") || k.isPunct("[")) {
+                depth++;
+            } else if ((k.isPunct(")") || k.isPunct("]")) && depth > 0) {
+                depth--;
+            } else if (k.isPunct(")")) {
+                out.add(current);
+                return out;
+            } else if (k.isPunct(",") && depth == 0) {
+                out.add(current);
+                current = new ArrayList<>();
+                continue;
+            }
+            current.add(k);
+        }
+    }
+
+    // ---------------------------------------------------------------- columns and constraints
+
+    private ColumnDef columnDef() {
+        int offset = t.get(0).offset();
+        String name = name();
+        TypeName type = typeName();
+        boolean notNull = false;
+        boolean hasDefault = false;
+        boolean primaryKey = false;
+        boolean identity = false;
+        while (p < t.size()) {
+            if (acceptWord("constraint")) {
+                name();
+            } else if (acceptWord("not")) {
+                if (acceptWord("null")) {
+                    notNull = true;
+                } else if (acceptWord("deferrable")) {
+                    continue;
+                } else {
+                    throw error("expected NULL after NOT");
+                }
+            } else if (acceptWord("null")) {
+                notNull = false;
+            } else if (acceptWord("default")) {
+                hasDefault = true;
+                skipExpression();
+            } else if (acceptWord("primary")) {
+                expectWord("key");
+                primaryKey = true;
+                notNull = true;
+            } else if (acceptWord("unique")) {
+                acceptWord("nulls");
+                acceptWord("not");
+                acceptWord("distinct");
+            } else if (acceptWord("references")) {
+                qualifiedName();
+                skipParens();
+                skipReferenceOptions();
+            } else if (acceptWord("check")) {
+                skipParens();
+                acceptNoInherit();
+            } else if (acceptWord("generated")) {
+                if (acceptWord("always") || (acceptWord("by") && expectWord("default"))) {
+                    expectWord("as");
+                    if (acceptWord("identity")) {
+                        identity = true;
+                        hasDefault = true;
+                        skipParens();
+                    } else {
+                        skipParens();
+                        acceptWord("stored");
+                        acceptWord("virtual");
+                        hasDefault = true;
+                    }
+                } else {
+                    throw error("expected ALWAYS or BY DEFAULT after GENERATED");
+                }
+            } else if (acceptWord("collate")) {
+                qualifiedName();
+            } else if (acceptWord("deferrable") || acceptWord("initially")) {
+                acceptWord("deferred");
+                acceptWord("immediate");
+            } else if (acceptWord("compression") || acceptWord("storage")) {
+                name();
+            } else {
+                throw error("unexpected '" + t.get(p).text() + "' in a column definition");
+            }
+        }
+        return new ColumnDef(name, type, notNull, hasDefault, primaryKey, identity, offset);
+    }
+
+    private void skipReferenceOptions() {
+        while (p < t.size()) {
+            if (acceptWord("match")) {
+                name();
+            } else if (acceptWord("on")) {
+                if (!acceptWord("delete") && !acceptWord("update")) {
+                    throw error("expected DELETE or UPDATE after ON");
+                }
+                if (acceptWord("no")) {
+                    expectWord("action");
+                } else if (acceptWord("set")) {
+                    if (!acceptWord("null") && !acceptWord("default")) {
+                        throw error("expected NULL or DEFAULT after SET");
+                    }
+                    skipParens();
+                } else if (!acceptWord("cascade") && !acceptWord("restrict")) {
+                    throw error("expected a referential action");
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void acceptNoInherit() {
+        if (peekIs(0, "no") && peekIs(1, "inherit")) {
+            p += 2;
+        }
+    }
+
+    /** A table constraint, from CONSTRAINT name or the kind's key word. */
+    private TableConstraint tableConstraint() {
+        int offset = t.get(p).offset();
+        String name = null;
+        if (acceptWord("constraint")) {
+            name = name();
+        }
+        ConstraintKind kind;
+        String usingIndex = null;
+        String checkNotNull = null;
+        if (acceptWord("check")) {
+            kind = ConstraintKind.CHECK;
+            checkNotNull = checkIsNotNullColumn();
+            acceptNoInherit();
+        } else if (acceptWord("foreign")) {
+            expectWord("key");
+            kind = ConstraintKind.FOREIGN_KEY;
+            skipParens();
+            expectWord("references");
+            qualifiedName();
+            skipParens();
+            skipReferenceOptions();
+        } else if (acceptWord("unique") || (acceptWord("primary") && expectWord("key"))) {
+            kind = t.get(p - 1).is("unique") ? ConstraintKind.UNIQUE : ConstraintKind.PRIMARY_KEY;
+            acceptWord("nulls");
+            acceptWord("not");
+            acceptWord("distinct");
+            if (acceptWord("using")) {
+                expectWord("index");
+                usingIndex = name();
+            } else {
+                skipParens();
+                skipIndexParameters();
+            }
+        } else if (acceptWord("exclude")) {
+            kind = ConstraintKind.EXCLUDE;
+            skipRest();
+        } else if (acceptWord("not")) {
+            expectWord("null");
+            kind = ConstraintKind.NOT_NULL;
+            name();
+        } else {
+            throw error("expected a constraint");
+        }
+        boolean notValid = false;
+        while (p < t.size()) {
+            if (acceptWord("not")) {
+                if (acceptWord("valid")) {
+                    notValid = true;
+                } else {
+                    expectWord("deferrable");
+                }
+            } else if (acceptWord("deferrable") || acceptWord("initially")) {
+                acceptWord("deferred");
+                acceptWord("immediate");
+            } else {
+                break;
+            }
+        }
+        if (p < t.size()) {
+            throw error("unexpected '" + t.get(p).text() + "' after a constraint");
+        }
+        return new TableConstraint(name, kind, notValid, usingIndex, checkNotNull, offset);
+    }
+
+    private void skipIndexParameters() {
+        while (p < t.size()) {
+            if (acceptWord("include")) {
+                skipParens();
+            } else if (acceptWord("with")) {
+                skipParens();
+            } else if (peekIs(0, "using") && peekIs(1, "index") && peekIs(2, "tablespace")) {
+                p += 3;
+                name();
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** After CHECK: the parenthesised condition; the column when it is exactly {@code col IS NOT NULL}. */
+    private String checkIsNotNullColumn() {
+        int start = p;
+        expectPunct("(");
+        int depth = 1;
+        while (depth > 0) {
+            if (p >= t.size()) {
+                throw error("missing )");
+            }
+            Token k = t.get(p++);
+            if (k.isPunct("(")) {
+                depth++;
+            } else if (k.isPunct(")")) {
+                depth--;
+            }
+        }
+        List<Token> inner = t.subList(start + 1, p - 1);
+        while (inner.size() >= 2 && inner.get(0).isPunct("(") && inner.get(inner.size() - 1).isPunct(")")) {
+            inner = inner.subList(1, inner.size() - 1);
+        }
+        if (inner.size() == 4 && inner.get(0).isName() && inner.get(1).is("is") && inner.get(2).is("not")
+                && inner.get(3).is("null")) {
+            return inner.get(0).text();
+        }
+        return null;
+    }
+
+    /**
+     * A type name: words (with {@code .} for schema-qualified ones), an optional modifier list in parentheses, and
+     * array brackets. It ends at a column-constraint key word, a comma or the end.
+     */
+    private TypeName typeName() {
+        StringBuilder text = new StringBuilder();
+        List<String> words = new ArrayList<>();
+        String modifiers = "";
+        while (p < t.size()) {
+            Token k = t.get(p);
+            if (k.kind() == Kind.WORD && COLUMN_CONSTRAINT_WORDS.contains(k.text()) && !words.isEmpty()) {
+                break;
+            }
+            if (k.isName()) {
+                words.add(k.text());
+                text.append(text.length() == 0 || text.charAt(text.length() - 1) == '.' ? "" : " ").append(k.text());
+                p++;
+            } else if (k.isPunct(".")) {
+                text.append('.');
+                p++;
+            } else if (k.isPunct("(")) {
+                int from = p;
+                skipParens();
+                StringBuilder m = new StringBuilder("(");
+                for (int i = from + 1; i < p - 1; i++) {
+                    m.append(t.get(i).text());
+                }
+                modifiers = m.append(')').toString();
+                text.append(modifiers);
+            } else if (k.isPunct("[")) {
+                while (p < t.size() && !t.get(p).isPunct("]")) {
+                    p++;
+                }
+                expectPunct("]");
+                text.append("[]");
+            } else {
+                break;
+            }
+        }
+        if (words.isEmpty()) {
+            throw error("expected a type");
+        }
+        return new TypeName(canonical(words), text.toString());
+    }
+
+    /** PostgreSQL's own name for a type (its SQL-standard spellings folded), e.g. integer → int4. */
+    static String canonical(List<String> words) {
+        String w = String.join(" ", words);
+        String last = words.get(words.size() - 1);
+        if (words.size() > 1 && !w.startsWith("timestamp") && !w.startsWith("time ") && !w.startsWith("character")
+                && !w.startsWith("double") && !w.startsWith("bit ") && !w.startsWith("national")) {
+            return w; // schema-qualified or unusual: keep as written
+        }
+        return switch (w) {
+            case "int", "integer", "int4" -> "int4";
+            case "smallint", "int2" -> "int2";
+            case "bigint", "int8" -> "int8";
+            case "serial", "serial4" -> "serial";
+            case "bigserial", "serial8" -> "bigserial";
+            case "smallserial", "serial2" -> "smallserial";
+            case "timestamp", "timestamp without time zone" -> "timestamp";
+            case "timestamptz", "timestamp with time zone" -> "timestamptz";
+            case "char", "character", "bpchar", "national character", "nchar" -> "bpchar";
+            case "varchar", "character varying", "national character varying" -> "varchar";
+            default -> last.equals("zone") ? w : w;
+        };
+    }
+
+    private void skipExpression() {
+        int depth = 0;
+        while (p < t.size()) {
+            Token k = t.get(p);
+            if (k.isPunct("(") || k.isPunct("[")) {
+                depth++;
+            } else if (k.isPunct(")") || k.isPunct("]")) {
+                depth--;
+            } else if (depth == 0 && k.kind() == Kind.WORD && COLUMN_CONSTRAINT_WORDS.contains(k.text())
+                    && !k.is("null") && !(k.is("not") && p + 1 < t.size() && !t.get(p + 1).is("null") && !t.get(p + 1).is("deferrable"))) {
+                return;
+            }
+            p++;
+        }
+    }
+
+    // ---------------------------------------------------------------- ALTER TABLE
+
+    private PgStatement alterTable() {
+        if (peekIs(0, "all") && peekIs(1, "in")) {
+            return other(3); // ALTER TABLE ALL IN TABLESPACE
+        }
+        boolean ifExists = acceptIfExists();
+        acceptWord("only");
+        QName table = qualifiedName();
+        if (p < t.size() && t.get(p).kind() == Kind.OP && t.get(p).text().equals("*")) {
+            p++;
+        }
+        if (p >= t.size()) {
+            throw error("expected an action after ALTER TABLE " + table);
+        }
+        List<Action> actions = new ArrayList<>();
+        List<List<Token>> parts = splitActions();
+        for (List<Token> part : parts) {
+            actions.add(new PgParser(part).action());
+        }
+        return new PgStatement.AlterTable(table, ifExists, actions);
+    }
+
+    private List<List<Token>> splitActions() {
+        List<List<Token>> out = new ArrayList<>();
+        List<Token> current = new ArrayList<>();
+        int depth = 0;
+        for (; p < t.size(); p++) {
+            Token k = t.get(p);
+            if (k.isPunct("(") || k.isPunct("[")) {
+                depth++;
+            } else if (k.isPunct(")") || k.isPunct("]")) {
+                depth--;
+            } else if (k.isPunct(",") && depth == 0) {
+                out.add(current);
+                current = new ArrayList<>();
+                continue;
+            }
+            current.add(k);
+        }
+        out.add(current);
+        return out;
+    }
+
+    private Action action() {
+        if (t.isEmpty()) {
+            throw new PgParseException("empty ALTER TABLE action", 0);
+        }
+        int offset = t.get(0).offset();
+        if (acceptWord("add")) {
+            if (p < t.size() && t.get(p).kind() == Kind.WORD && TABLE_CONSTRAINT_WORDS.contains(t.get(p).text())) {
+                return new PgStatement.AddConstraint(tableConstraint(), offset);
+            }
+            acceptWord("column");
+            boolean ifNotExists = acceptIfNotExists();
+            return new PgStatement.AddColumn(columnDef(), ifNotExists, offset);
+        }
+        if (acceptWord("drop")) {
+            if (acceptWord("constraint")) {
+                acceptIfExists();
+                name();
+                return endOfAction(new PgStatement.OtherAction("drop constraint", offset), true);
+            }
+            acceptWord("column");
+            boolean ifExists = acceptIfExists();
+            String column = name();
+            return endOfAction(new PgStatement.DropColumn(column, ifExists, offset), true);
+        }
+        if (acceptWord("alter")) {
+            if (acceptWord("constraint")) {
+                return new PgStatement.OtherAction("alter constraint", offset);
+            }
+            acceptWord("column");
+            String column = name();
+            if (peekIs(0, "set") && peekIs(1, "data") && peekIs(2, "type")) {
+                p += 2;
+            }
+            if (acceptWord("type")) {
+                TypeName type = typeName();
+                if (p < t.size()) {
+                    if (t.get(p).is("collate")) {
+                        p += 2;
+                    }
+                    if (p < t.size() && !t.get(p).is("using")) {
+                        throw error("unexpected '" + t.get(p).text() + "' after the type");
+                    }
+                }
+                return new PgStatement.AlterColumnType(column, type, offset);
+            }
+            if (peekIs(0, "set") && peekIs(1, "not") && peekIs(2, "null")) {
+                p += 3;
+                return endOfAction(new PgStatement.SetNotNull(column, offset), false);
+            }
+            if (p < t.size() && Set.of("set", "drop", "reset", "add", "restart", "options").contains(t.get(p).text())) {
+                return new PgStatement.OtherAction("alter column " + t.get(p).text(), offset);
+            }
+            throw error("unexpected ALTER COLUMN action");
+        }
+        if (acceptWord("rename")) {
+            if (acceptWord("to")) {
+                return endOfAction(new PgStatement.RenameTable(name(), offset), false);
+            }
+            if (acceptWord("constraint")) {
+                name();
+                expectWord("to");
+                name();
+                return new PgStatement.OtherAction("rename constraint", offset);
+            }
+            acceptWord("column");
+            String from = name();
+            expectWord("to");
+            return endOfAction(new PgStatement.RenameColumn(from, name(), offset), false);
+        }
+        if (acceptWord("validate")) {
+            expectWord("constraint");
+            return endOfAction(new PgStatement.ValidateConstraint(name(), offset), false);
+        }
+        if (acceptWord("set") && (acceptWord("schema") || acceptWord("tablespace"))) {
+            return new PgStatement.OtherAction("set " + t.get(p - 1).text(), offset);
+        }
+        p = 0;
+        Token head = t.get(0);
+        if (head.kind() == Kind.WORD && OTHER_ALTER_ACTIONS.contains(head.text())) {
+            return new PgStatement.OtherAction(head.text(), offset);
+        }
+        throw new PgParseException("not an ALTER TABLE action: '" + head.text() + "'", head.offset());
+    }
+
+    private Action endOfAction(Action a, boolean dropBehaviour) {
+        if (dropBehaviour && (acceptWord("cascade") || acceptWord("restrict"))) {
+            // fine
+        }
+        if (p < t.size()) {
+            throw error("unexpected '" + t.get(p).text() + "'");
+        }
+        return a;
+    }
+
+    // ---------------------------------------------------------------- DROP, SET, TRUNCATE, DELETE
+
+    private PgStatement drop() {
+        p = 1;
+        StringBuilder kind = new StringBuilder(name());
+        if (Set.of("materialized", "foreign", "event", "text", "access", "operator", "user", "default", "owned")
+                .contains(kind.toString()) && p < t.size() && t.get(p).kind() == Kind.WORD) {
+            kind.append(' ').append(t.get(p++).text());
+        }
+        boolean concurrently = acceptWord("concurrently");
+        boolean ifExists = acceptIfExists();
+        List<QName> names = new ArrayList<>();
+        String k = kind.toString();
+        if (k.equals("table") || k.equals("index") || k.equals("view") || k.equals("materialized view")
+                || k.equals("sequence")) {
+            names.add(qualifiedName());
+            while (acceptPunct(",")) {
+                names.add(qualifiedName());
+            }
+            acceptWord("cascade");
+            acceptWord("restrict");
+            if (p < t.size()) {
+                throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(java.util.Locale.ROOT));
+            }
+        }
+        return new PgStatement.Drop(k, names, ifExists, concurrently);
+    }
+
+    private PgStatement set() {
+        p = 1;
+        boolean local = acceptWord("local");
+        acceptWord("session");
+        if (p < t.size() && t.get(p).isName()) {
+            StringBuilder name = new StringBuilder(t.get(p++).text());
+            while (acceptPunct(".") && p < t.size()) {
+                name.append('.').append(t.get(p++).text());
+            }
+            return new PgStatement.SetVariable(name.toString(), local);
+        }
+        return new PgStatement.Other("set");
+    }
+
+    private PgStatement truncate() {
+        p = 1;
+        acceptWord("table");
+        acceptWord("only");
+        List<QName> tables = new ArrayList<>();
+        tables.add(qualifiedName());
+        while (acceptPunct(",")) {
+            acceptWord("only");
+            tables.add(qualifiedName());
+        }
+        return new PgStatement.Truncate(tables);
+    }
+
+    private PgStatement delete() {
+        p = 1;
+        expectWord("from");
+        acceptWord("only");
+        QName table = qualifiedName();
+        boolean where = false;
+        int depth = 0;
+        for (; p < t.size(); p++) {
+            Token k = t.get(p);
+            if (k.isPunct("(")) {
+                depth++;
+            } else if (k.isPunct(")")) {
+                depth--;
+            } else if (depth == 0 && k.is("where")) {
+                where = true;
+            }
+        }
+        return new PgStatement.Delete(table, where);
+    }
+
+    // ---------------------------------------------------------------- small pieces
+
+    private QName qualifiedName() {
+        String first = name();
+        if (acceptPunct(".")) {
+            String second = name();
+            if (acceptPunct(".")) {
+                return new QName(second, name());
+            }
+            return new QName(first, second);
+        }
+        return new QName(null, first);
+    }
+
+    private String name() {
+        if (p >= t.size() || !t.get(p).isName()) {
+            throw error("expected a name");
+        }
+        return t.get(p++).text();
+    }
+
+    private boolean acceptIfNotExists() {
+        if (peekIs(0, "if") && peekIs(1, "not") && peekIs(2, "exists")) {
+            p += 3;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean acceptIfExists() {
+        if (peekIs(0, "if") && peekIs(1, "exists")) {
+            p += 2;
+            return true;
+        }
+        return false;
+    }
+
+    private void skipParens() {
+        if (!peekPunct(0, "(")) {
+            return;
+        }
+        int depth = 0;
+        do {
+            if (p >= t.size()) {
+                throw error("missing )");
+            }
+            Token k = t.get(p++);
+            if (k.isPunct("(")) {
+                depth++;
+            } else if (k.isPunct(")")) {
+                depth--;
+            }
+        } while (depth > 0);
+    }
+
+    private void skipRest() {
+        while (p < t.size() && !(t.get(p).is("not") && peekIs(1, "valid")) && !t.get(p).is("deferrable")
+                && !t.get(p).is("initially")) {
+            p++;
+        }
+    }
+
+    private boolean peekIs(int ahead, String word) {
+        return p + ahead < t.size() && t.get(p + ahead).is(word);
+    }
+
+    private boolean peekPunct(int ahead, String punct) {
+        return p + ahead < t.size() && t.get(p + ahead).isPunct(punct);
+    }
+
+    private boolean acceptWord(String word) {
+        if (peekIs(0, word)) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean acceptPunct(String punct) {
+        if (peekPunct(0, punct)) {
+            p++;
+            return true;
+        }
+        return false;
+    }
+
+    private boolean expectWord(String word) {
+        if (!acceptWord(word)) {
+            throw error("expected " + word.toUpperCase(java.util.Locale.ROOT));
+        }
+        return true;
+    }
+
+    private void expectPunct(String punct) {
+        if (!acceptPunct(punct)) {
+            throw error("expected " + punct);
+        }
+    }
+
+    private PgParseException error(String message) {
+        int offset = p < t.size() ? t.get(p).offset() : (t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
+        return new PgParseException(message, offset);
+    }
+}

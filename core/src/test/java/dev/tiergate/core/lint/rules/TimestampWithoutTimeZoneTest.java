@@ -1,0 +1,21 @@
+package dev.tiergate.core.lint.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class TimestampWithoutTimeZoneTest {
+    private static final String RULE = "sql.timestamp-without-time-zone";
+
+    @Test
+    void flagsWhatTheRuleIsAbout() {
+        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (at timestamp);"), "CREATE TABLE t (at timestamp);");
+        assertEquals(1, Lint.count(RULE, "ALTER TABLE t ADD COLUMN at timestamp(3) without time zone;"), "ALTER TABLE t ADD COLUMN at timestamp(3) without time zone;");
+    }
+
+    @Test
+    void leavesLookAlikesAlone() {
+        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (at timestamptz, b timestamp with time zone);"), "CREATE TABLE t (at timestamptz, b timestamp with time zone);");
+        assertEquals(0, Lint.count(RULE, "SELECT 'x'::timestamp;"), "SELECT 'x'::timestamp;");
+    }
+}

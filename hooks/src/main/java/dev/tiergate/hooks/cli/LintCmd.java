@@ -1,0 +1,174 @@
+package dev.tiergate.hooks.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tiergate.core.lint.Finding;
+import dev.tiergate.core.lint.LintReport;
+import dev.tiergate.core.lint.LintState;
+import dev.tiergate.core.lint.SqlLint;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.PolicyReader;
+import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.verdict.Severity;
+import dev.tiergate.hooks.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tiergate lint FILE|DIR...}: the SQL lint over migration files, as text, JSON or SARIF 2.1.0. */
+@Command(name = "lint", description = "Lint PostgreSQL migrations (exit 2 on an error-level finding, 3 when a file cannot be read).")
+final class LintCmd implements Callable<Integer> {
+    enum Format { text, json, sarif }
+
+    @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "SQL files, or directories searched for *.sql")
+    List<Path> paths;
+    @Option(names = "--format", description = "text (default), json or sarif")
+    Format format = Format.text;
+    @Option(names = "--each-file-alone", description = "lint every file as its own migration set (as squawk does)")
+    boolean eachFileAlone;
+    @Option(names = "--policy", description = "policy whose severities apply (default .tiergate/policy.yaml when present)")
+    Path policyFile;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Severity> severities = severities();
+        List<Path> files = new ArrayList<>();
+        for (Path p : paths) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.walk(p)) {
+                    s.filter(f -> f.toString().endsWith(".sql") && Files.isRegularFile(f)).sorted().forEach(files::add);
+                }
+            } else {
+                files.add(p);
+            }
+        }
+        LintState set = LintState.newMigrationSet();
+        List<LintReport> reports = new ArrayList<>();
+        boolean unreadable = false;
+        for (Path f : files) {
+            String sql;
+            try {
+                sql = Files.readString(f, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("tiergate lint: cannot read " + f + ": " + e.getMessage());
+                unreadable = true;
+                continue;
+            }
+            reports.add(SqlLint.lint(f.toString(), sql, eachFileAlone ? LintState.newMigrationSet() : set, severities));
+        }
+        switch (format) {
+            case json -> out.println(json(reports));
+            case sarif -> out.println(sarif(reports));
+            default -> text(reports, out);
+        }
+        out.flush();
+        if (unreadable) {
+            return Main.FAILED;
+        }
+        return reports.stream().anyMatch(LintReport::hasErrors) ? Main.REFUSED : Main.OK;
+    }
+
+    private Map<String, Severity> severities() throws IOException {
+        Path p = policyFile != null ? policyFile : Path.of(Policy.PATH);
+        if (!Files.exists(p)) {
+            return Map.of();
+        }
+        return PolicyReader.read(Files.readString(p), p.toString()).severity();
+    }
+
+    private static void text(List<LintReport> reports, PrintWriter out) {
+        int errors = 0;
+        int warnings = 0;
+        int statements = 0;
+        int notAnalysed = 0;
+        int suppressed = 0;
+        for (LintReport r : reports) {
+            for (Finding f : r.findings()) {
+                out.println(f.renderText());
+                if (f.severity() == Severity.ERROR) {
+                    errors++;
+                } else {
+                    warnings++;
+                }
+            }
+            statements += r.statements();
+            notAnalysed += r.notAnalysed();
+            suppressed += r.suppressed();
+        }
+        out.println("tiergate lint: " + reports.size() + " files, " + statements + " statements (" + notAnalysed
+                + " not analysed), " + errors + " errors, " + warnings + " warnings, " + suppressed + " suppressed");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static String json(List<LintReport> reports) throws IOException {
+        ArrayNode files = JSON.createArrayNode();
+        for (LintReport r : reports) {
+            ObjectNode f = files.addObject();
+            f.put("file", r.file()).put("statements", r.statements()).put("not_analysed", r.notAnalysed())
+                    .put("suppressed", r.suppressed());
+            ArrayNode findings = f.putArray("findings");
+            for (Finding x : r.findings()) {
+                findings.addObject().put("rule", x.rule()).put("severity", x.severity().wireName()).put("line", x.line())
+                        .put("column", x.column()).put("message", x.message()).put("fix", x.fix());
+            }
+        }
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(files);
+    }
+
+    /** SARIF 2.1.0: one run, the catalog's SQL rules as the tool's rules, one result per finding. */
+    static String sarif(List<LintReport> reports) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json").put("version", "2.1.0");
+        ObjectNode run = root.putArray("runs").addObject();
+        ObjectNode driver = run.putObject("tool").putObject("driver");
+        driver.put("name", "tiergate").put("informationUri", "https://github.com/tiergate/tiergate").put("version", "0.1.0");
+        ArrayNode rules = driver.putArray("rules");
+        for (Rule r : Rule.values()) {
+            if (r.id().startsWith("sql.") || r == Rule.MIGRATION_DESTRUCTIVE) {
+                ObjectNode rule = rules.addObject();
+                rule.put("id", r.id());
+                rule.putObject("shortDescription").put("text", r.meaning());
+                rule.putObject("help").put("text", r.fix());
+                rule.putObject("defaultConfiguration").put("level", level(r.defaultSeverity()));
+            }
+        }
+        ArrayNode results = run.putArray("results");
+        for (LintReport rep : reports) {
+            for (Finding f : rep.findings()) {
+                ObjectNode res = results.addObject();
+                res.put("ruleId", f.rule()).put("level", level(f.severity()));
+                res.putObject("message").put("text", f.message() + " Fix: " + f.fix());
+                ObjectNode loc = res.putArray("locations").addObject().putObject("physicalLocation");
+                loc.putObject("artifactLocation").put("uri", f.file().replace('\\', '/'));
+                loc.putObject("region").put("startLine", f.line()).put("startColumn", f.column());
+            }
+        }
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    }
+
+    private static String level(Severity s) {
+        return switch (s) {
+            case ERROR -> "error";
+            case WARNING -> "warning";
+            case OFF -> "none";
+        };
+    }
+}
