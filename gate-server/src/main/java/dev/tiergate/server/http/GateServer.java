@@ -52,7 +52,8 @@ public final class GateServer implements AutoCloseable {
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
     }
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir) {
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir,
+                       dev.tiergate.server.inbox.DeliveryLog deliveryLog) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
@@ -75,7 +76,8 @@ public final class GateServer implements AutoCloseable {
             byForge.put(f.receiver().forge(), p);
             processors.put(f.receiver().forge(), p);
         }
-        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts()).start();
+        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
+                deliveryLog).start();
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers);
         BranchApi api = new BranchApi(store);
         this.app = Javalin.create(c -> {
@@ -107,6 +109,7 @@ public final class GateServer implements AutoCloseable {
         }
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
+        app.get("/ui/{owner}/{repo}", api::repoPage);
         app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
@@ -122,17 +125,28 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home());
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), dev.tiergate.server.inbox.DeliveryLog.slf4j());
+    }
+
+    /** {@code tiergate server}: as {@link #start(ServerConfig)}, saying what it does and each delivery's outcome on {@code log}. */
+    public static GateServer start(ServerConfig cfg, dev.tiergate.server.log.ServerLog log) {
+        Database db = Database.open(cfg, Database.Mode.MIGRATE, log::progress);
+        try {
+            return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), log);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
     }
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", null);
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", null, dev.tiergate.server.inbox.DeliveryLog.slf4j());
     }
 
     /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, java.nio.file.Path anchorDir) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir);
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir, dev.tiergate.server.inbox.DeliveryLog.slf4j());
     }
 
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
@@ -184,6 +198,11 @@ public final class GateServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The store, for the start-up line. */
+    public String storeDescription() {
+        return db.describe();
     }
 
     public GateProcessor processor(String forge) {
