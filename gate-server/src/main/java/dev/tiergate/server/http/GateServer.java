@@ -153,7 +153,10 @@ public final class GateServer implements AutoCloseable {
         List<ForgeBinding> out = new ArrayList<>();
         if (cfg.githubEnabled()) {
             out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
-                    new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
+                    cfg.githubAppId() != null
+                            ? GitHubForge.signedInAsApp(cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), java.time.Clock.systemUTC())
+                            : new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()),
+                    (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
         }
         if (cfg.gitlabUrl() != null) {
             // TIERGATE_GITLAB_URL may list several instances (comma-separated); tokens pair up by position

@@ -32,17 +32,53 @@ import java.util.regex.Pattern;
 public final class GitHubForge implements Forge {
     public static final String ID = "github";
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>;\\s*rel=\"next\"");
+    private static final Pattern REPO_IN_URL = Pattern.compile("/repos/([^/?#]+/[^/?#]+)");
     private final JsonHttp http;
+    private final GitHubCredentials credentials;
 
+    /** With a token (or none: null). */
     public GitHubForge(String apiUrl, String token) {
+        this(apiUrl, api -> GitHubCredentials.token(token));
+    }
+
+    /**
+     * With the credentials {@code signIn} makes from the unauthenticated client (a GitHub App signs its JWT calls
+     * through it); every call about a repository then carries that repository's {@code Authorization}, and a 401 is
+     * answered by asking the credentials again, once.
+     */
+    public GitHubForge(String apiUrl, java.util.function.Function<JsonHttp, GitHubCredentials> signIn) {
         Map<String, String> h = new HashMap<>();
         h.put("Accept", "application/vnd.github+json");
         h.put("X-GitHub-Api-Version", "2022-11-28");
         h.put("User-Agent", "tiergate");
-        if (token != null) {
-            h.put("Authorization", "Bearer " + token);
-        }
-        this.http = new JsonHttp(apiUrl, h);
+        JsonHttp plain = new JsonHttp(apiUrl, h);
+        this.credentials = signIn.apply(plain);
+        this.http = plain.authorizedBy(new JsonHttp.Authorizer() {
+            @Override
+            public String authorization(String url) {
+                return credentials.authorization(repoOf(url));
+            }
+
+            @Override
+            public boolean rejected(String url, String rejected) {
+                return credentials.rejected(repoOf(url), rejected);
+            }
+        });
+    }
+
+    /** A GitHub App's credentials: {@code TIERGATE_GITHUB_APP_ID} and the PEM of its private key. */
+    public static GitHubForge signedInAsApp(String apiUrl, String appId, String privateKeyPem, java.time.Clock clock) {
+        GitHubAppKey.parse(privateKeyPem); // a bad key is refused at start-up, not at the first delivery
+        return new GitHubForge(apiUrl, api -> GitHubCredentials.app(appId, privateKeyPem, api, clock));
+    }
+
+    public GitHubCredentials credentials() {
+        return credentials;
+    }
+
+    static RepoRef repoOf(String url) {
+        Matcher m = REPO_IN_URL.matcher(java.net.URI.create(url).getRawPath());
+        return m.find() ? new RepoRef(ID, null, java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : null;
     }
 
     @Override
