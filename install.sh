@@ -186,7 +186,18 @@ LAUNCHER
 chmod +x "$launcher.tmp"
 mv "$launcher.tmp" "$launcher"
 printf '%s\n' "$launcher" > "$manifest"
-say "installed $launcher (libraries in $lib)"
+# shell completion where bash-completion and zsh look under a prefix
+bash_completion="$prefix/share/bash-completion/completions/tiergate"
+zsh_completion="$prefix/share/zsh/site-functions/_tiergate"
+mkdir -p "$(dirname "$bash_completion")" "$(dirname "$zsh_completion")"
+if "$launcher" completion bash > "$bash_completion.tmp" && "$launcher" completion zsh > "$zsh_completion.tmp"; then
+  mv "$bash_completion.tmp" "$bash_completion" && mv "$zsh_completion.tmp" "$zsh_completion"
+  printf '%s\n%s\n' "$bash_completion" "$zsh_completion" >> "$manifest"
+else
+  rm -f "$bash_completion.tmp" "$zsh_completion.tmp"
+  say "note: shell completion was not installed"
+fi
+say "installed $launcher $("$launcher" --version | sed 's/^tiergate //') (libraries in $lib)"
 
 if command -v npm >/dev/null 2>&1; then
   bash .ci/fetch-webhook-examples || say "note: could not fetch GitHub's webhook examples (used by the tests only)"

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
-@Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
+@Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class})
 public final class ServerMain {
     static final int OK = 0;
@@ -50,6 +50,14 @@ public final class ServerMain {
             return e instanceof ConfigException ? REFUSED : FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** The Maven project version this server was built from. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tiergate " + dev.tiergate.core.TiergateVersion.current()};
+        }
     }
 
     static ServerConfig config(Path file) {

@@ -107,6 +107,7 @@ public final class GateServer implements AutoCloseable {
                 }
             });
         }
+        app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         app.get("/ui/{owner}/{repo}", api::repoPage);
@@ -200,6 +201,56 @@ public final class GateServer implements AutoCloseable {
                     org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }
             }
+        }
+    }
+
+    /** {@code GET /api/v1/doctor}: configuration facts and whether the store, branch backend and forge answer; no secrets. */
+    private Map<String, Object> doctor(ServerConfig cfg, List<ForgeBinding> forges, String repo) {
+        List<Map<String, Object>> checks = new ArrayList<>();
+        java.util.function.BiConsumer<String, String[]> add = (check, r) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("check", check);
+            c.put("ok", Boolean.parseBoolean(r[0]));
+            c.put("text", r[1]);
+            c.put("fix", r[2]);
+            checks.add(c);
+        };
+        add.accept("forges", new String[] {Boolean.toString(!cfg.forgeSummary().isEmpty()), String.join("; ", cfg.forgeSummary()),
+                "configure TIERGATE_GITHUB_* or TIERGATE_GITLAB_*"});
+        if (cfg.githubEnabled()) {
+            add.accept("webhook secret", new String[] {Boolean.toString(cfg.githubWebhookSecret() != null),
+                    cfg.githubWebhookSecret() != null ? "GitHub's is set" : "GitHub's is not set: signatures are not checked",
+                    "set TIERGATE_GITHUB_WEBHOOK_SECRET(_FILE) to the webhook's secret and restart"});
+        }
+        if (cfg.gitlabUrl() != null) {
+            add.accept("webhook secret", new String[] {Boolean.toString(cfg.gitlabWebhookSecret() != null),
+                    cfg.gitlabWebhookSecret() != null ? "GitLab's is set" : "GitLab's is not set: tokens are not checked",
+                    "set TIERGATE_GITLAB_WEBHOOK_SECRET(_FILE) to the hook's secret token and restart"});
+        }
+        add.accept("store", ping(db.dataSource(), db.describe(), "select 1", "check TIERGATE_DB_URL and that the PostgreSQL runs"));
+        add.accept("branch backend", ping(branchAdmin, "postgres backend", "select rolcreatedb or rolsuper from pg_roles where rolname = current_user",
+                "the branch database's role needs CREATEDB (ALTER ROLE … CREATEDB); check TIERGATE_BRANCH_DB_URL"));
+        if (repo != null && !repo.isBlank()) {
+            for (ForgeBinding f : forges) {
+                if (f.forge() instanceof GitHubForge gh) {
+                    for (String[] r : gh.access(new dev.tiergate.server.forge.RepoRef(GitHubForge.ID, null, repo))) {
+                        add.accept("forge access", r);
+                    }
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", dev.tiergate.core.TiergateVersion.current());
+        out.put("checks", checks);
+        return out;
+    }
+
+    private static String[] ping(javax.sql.DataSource ds, String what, String sql, String fix) {
+        try (var c = ds.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            boolean yes = rs.next() && rs.getBoolean(1);
+            return new String[] {Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix};
+        } catch (java.sql.SQLException e) {
+            return new String[] {"false", what + " does not answer: " + e.getMessage(), fix};
         }
     }
 

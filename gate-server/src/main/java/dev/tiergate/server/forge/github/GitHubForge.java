@@ -76,6 +76,38 @@ public final class GitHubForge implements Forge {
         return credentials;
     }
 
+    /**
+     * For doctor: can these credentials read {@code repo} and write its commit statuses? A token's scopes come in
+     * {@code X-OAuth-Scopes} (classic tokens; fine-grained ones report none), an app's permissions with its installation.
+     * Each entry: {ok, text, fix}.
+     */
+    public List<String[]> access(RepoRef repo) {
+        List<String[]> out = new ArrayList<>();
+        try {
+            if (credentials instanceof GitHubAppCredentials app) {
+                JsonNode p = app.installation(repo).permissions();
+                boolean read = p.path("contents").isTextual() && p.path("pull_requests").isTextual();
+                boolean statuses = "write".equals(p.path("statuses").asText());
+                out.add(new String[] {Boolean.toString(read && statuses), credentials.describe() + " on " + repo.path() + ": " + p,
+                        "grant the app Contents: read, Pull requests: read, Commit statuses: read and write, Checks: read, Metadata: read"
+                                + " (the app's settings, Permissions), then accept the new permissions on the installation"});
+                return out;
+            }
+            JsonHttp.Response r = http.getResponse("/repos/" + repo.path());
+            boolean pull = r.body().path("permissions").path("pull").asBoolean(true);
+            Optional<String> scopes = r.header("x-oauth-scopes");
+            boolean statuses = scopes.map(sc -> java.util.Arrays.stream(sc.split(",")).map(String::strip)
+                    .anyMatch(x -> x.equals("repo") || x.equals("repo:status"))).orElse(true);
+            out.add(new String[] {Boolean.toString(pull && statuses), credentials.describe() + " reads " + repo.path()
+                    + scopes.map(sc -> "; token scopes: " + (sc.isBlank() ? "none" : sc)).orElse("; a fine-grained token (GitHub reports no scopes)"),
+                    "give the token read access to contents and pull requests and write access to commit statuses (classic: scope repo)"});
+        } catch (RuntimeException e) {
+            out.add(new String[] {"false", credentials.describe() + " cannot read " + repo.path() + ": " + e.getMessage(),
+                    "check TIERGATE_GITHUB_TOKEN or the GitHub App's installation on " + repo.path()});
+        }
+        return out;
+    }
+
     static RepoRef repoOf(String url) {
         Matcher m = REPO_IN_URL.matcher(java.net.URI.create(url).getRawPath());
         return m.find() ? new RepoRef(ID, null, java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : null;
