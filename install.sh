@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Builds tiergate, puts the `tiergate` command on PATH and, with --repo, installs the hooks into a repository.
-#   ./install.sh [--prefix DIR] [--repo DIR]
-# Needs a JDK 17+, Maven and git. Idempotent: run it again after pulling.
+# Builds tiergate and installs it under a prefix: the command in PREFIX/bin/tiergate, its libraries in
+# PREFIX/share/tiergate; with --repo, also installs the hooks into a repository.
+#   ./install.sh [--prefix DIR] [--repo DIR] [--no-build]     (default prefix: ~/.local)
+#   ./install.sh --uninstall [--prefix DIR]                    (removes exactly what an install there wrote)
+# Needs a JDK 17+, Maven and git. Idempotent: run it again after pulling. Two prefixes never touch each other.
 set -euo pipefail
 
-prefix="${HOME}/.local/bin"
+prefix="${HOME}/.local"
 repo=""
-lib="${TIERGATE_LIB:-${HOME}/.local/share/tiergate}"
+build=1
+uninstall=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --prefix) prefix="$2"; shift 2 ;;
+    --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }; prefix="$2"; shift 2 ;;
     --prefix=*) prefix="${1#*=}"; shift ;;
-    --repo) repo="$2"; shift 2 ;;
+    --repo) [ $# -ge 2 ] || { echo "install.sh: --repo needs a directory" >&2; exit 2; }; repo="$2"; shift 2 ;;
     --repo=*) repo="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-build) build=0; shift ;;
+    --uninstall) uninstall=1; shift ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option '$1' (see ./install.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -21,28 +26,95 @@ done
 say() { printf 'install.sh: %s\n' "$*"; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit "${2:-3}"; }
 
+[ -n "$prefix" ] || die "--prefix is empty" 2
+if [ "$uninstall" = 0 ]; then mkdir -p "$prefix" || die "cannot create $prefix"; fi
+case "$prefix" in /*) ;; *) prefix="$PWD/$prefix" ;; esac
+bin="$prefix/bin"
+lib="$prefix/share/tiergate"
+# every file an install writes outside $lib, one per line, so --uninstall removes exactly those
+manifest="$lib/installed-files"
+launcher_marker="# tiergate launcher, written by install.sh"
+
+if [ "$uninstall" = 1 ]; then
+  if [ ! -f "$manifest" ]; then
+    die "nothing to uninstall: no tiergate install under $prefix ($manifest is missing)" 1
+  fi
+  while IFS= read -r f; do
+    [ -n "$f" ] || continue
+    case "$f" in
+      "$prefix"/*) ;;
+      *) say "skipped $f: outside $prefix"; continue ;;
+    esac
+    if [ -f "$f" ]; then
+      rm -f "$f" && say "removed $f"
+    fi
+  done < "$manifest"
+  rm -rf "$lib" && say "removed $lib"
+  # the folders an install created, deepest first, if nothing else lives in them now
+  for d in "$prefix/share/zsh/site-functions" "$prefix/share/zsh" "$prefix/share/bash-completion/completions" \
+           "$prefix/share/bash-completion" "$prefix/share" "$bin"; do
+    rmdir "$d" 2>/dev/null || true
+  done
+  exit 0
+fi
+
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 command -v "$java_bin" >/dev/null 2>&1 || die "java not found; install a JDK 17 or newer (e.g. apt-get install openjdk-17-jdk) or set JAVA_HOME"
 java_bin="$(command -v "$java_bin")"
 java_major="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')"
 [ "${java_major:-0}" -ge 17 ] || die "java $java_major found at $java_bin; tiergate needs 17 or newer"
-command -v mvn >/dev/null 2>&1 || die "mvn not found; install Apache Maven 3.8+ (e.g. apt-get install maven)"
 command -v git >/dev/null 2>&1 || die "git not found; install git"
 
+if [ -n "$repo" ]; then
+  case "$repo" in /*) ;; *) repo="$PWD/$repo" ;; esac
+fi
 cd "$(dirname "$0")"
-say "building (mvn -B -q -DskipTests package)..."
-mvn -B -q -DskipTests package
+if [ "$build" = 1 ]; then
+  command -v mvn >/dev/null 2>&1 || die "mvn not found; install Apache Maven 3.8+ (e.g. apt-get install maven)"
+  say "building (mvn -B -q -DskipTests package)..."
+  mvn -B -q -DskipTests package
+fi
+ls hooks/target/tiergate-hooks-*.jar gate-server/target/tiergate-gate-server-*.jar >/dev/null 2>&1 \
+  || die "no build found in hooks/target and gate-server/target; run without --no-build"
 
-stage="${lib}.new.$$"
-rm -rf "$stage"
-mkdir -p "$stage/hooks" "$stage/server"
-cp hooks/target/tiergate-hooks-*.jar hooks/target/lib/*.jar "$stage/hooks/"
-cp gate-server/target/tiergate-gate-server-*.jar gate-server/target/lib/*.jar "$stage/server/"
+# zonky ships the embedded PostgreSQL as one jar per platform; only this platform's is installed
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64|Linux-amd64) pg_platform=linux-amd64; [ -f /etc/alpine-release ] && pg_platform=linux-amd64-alpine ;;
+  Linux-aarch64|Linux-arm64) pg_platform=linux-arm64v8; [ -f /etc/alpine-release ] && pg_platform=linux-arm64v8-alpine ;;
+  Darwin-x86_64) pg_platform=darwin-amd64 ;;
+  Darwin-arm64) pg_platform=darwin-arm64v8 ;;
+  *) pg_platform="" ;;
+esac
+
+mkdir -p "$prefix/share"
+stage="$(mktemp -d "$prefix/share/.tiergate-install.XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/lib/hooks" "$stage/lib/server"
+cp hooks/target/tiergate-hooks-*.jar hooks/target/lib/*.jar "$stage/lib/hooks/"
+cp gate-server/target/tiergate-gate-server-*.jar "$stage/lib/server/"
+pg_version=""
+for f in gate-server/target/lib/*.jar; do
+  case "${f##*/}" in
+    embedded-postgres-binaries-*)
+      name="${f##*/}"; name="${name%.jar}"; pg_version="${name##*-}"
+      [ "$name" = "embedded-postgres-binaries-$pg_platform-$pg_version" ] && cp "$f" "$stage/lib/server/" ;;
+    *) cp "$f" "$stage/lib/server/" ;;
+  esac
+done
+if [ -n "$pg_platform" ] && ! ls "$stage"/lib/server/embedded-postgres-binaries-"$pg_platform"-*.jar >/dev/null 2>&1 \
+   && [ -n "$pg_version" ] && command -v mvn >/dev/null 2>&1; then
+  say "fetching the embedded PostgreSQL for $pg_platform..."
+  mvn -B -q dependency:copy -Dartifact="io.zonky.test.postgres:embedded-postgres-binaries-$pg_platform:$pg_version" \
+    -DoutputDirectory="$stage/lib/server" || true
+fi
+ls "$stage"/lib/server/embedded-postgres-binaries-*.jar >/dev/null 2>&1 \
+  || say "note: no embedded PostgreSQL for this platform ($(uname -s) $(uname -m)); 'tiergate server' needs TIERGATE_DB_URL"
+
 # Class-data sharing skips classes from signed jars, and JGit's jar is signed: keep an unsigned copy for the
 # hooks (same classes; the signature only vouches for the download, which Maven already checked).
 jar_bin="${JAVA_HOME:+$JAVA_HOME/bin/}jar"
 if command -v "$jar_bin" >/dev/null 2>&1; then
-  for signed in "$stage"/hooks/org.eclipse.jgit-*.jar; do
+  for signed in "$stage"/lib/hooks/org.eclipse.jgit-*.jar; do
     unpack="$(mktemp -d)"
     (cd "$unpack" && "$jar_bin" xf "$signed" && rm -f META-INF/*.SF META-INF/*.RSA META-INF/*.DSA META-INF/*.EC \
       && "$jar_bin" cfm "$signed.unsigned" META-INF/MANIFEST.MF -C "$unpack" .) && mv "$signed.unsigned" "$signed"
@@ -52,7 +124,7 @@ fi
 rm -rf "${lib}.old"
 if [ -d "$lib" ]; then mv "$lib" "${lib}.old"; fi
 mkdir -p "$(dirname "$lib")"
-mv "$stage" "$lib"
+mv "$stage/lib" "$lib"
 rm -rf "${lib}.old"
 
 # explicit jar list, our jar first: AppCDS checks the class path entry by entry, so no wildcard
@@ -67,6 +139,7 @@ say "making the class-data sharing archive for the hooks..."
 train="$(mktemp -d)"
 (
   cd "$train"
+  export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
   git init -q -b main . && git config user.email trainer@example.com && git config user.name trainer
   printf 'x\n' > README.md && git add README.md && git commit -q -m init
   "$java_bin" -cp "$hooks_cp" dev.tiergate.hooks.Main init --no-commit >/dev/null
@@ -88,12 +161,17 @@ if [ -s "$train/classes.lst" ]; then
 fi
 rm -rf "$train"
 [ -f "$lib/hooks.jsa" ] || say "note: no class-data sharing archive was made; hooks still work, only slower to start"
+# which JVM made the archive, for 'tiergate doctor'
+printf '%s\n' "$java_bin" > "$lib/hooks.jsa.jvm"
 
-mkdir -p "$prefix"
-launcher="$prefix/tiergate"
+mkdir -p "$bin"
+launcher="$bin/tiergate"
+if [ -e "$launcher" ] && ! grep -q "^$launcher_marker" "$launcher" 2>/dev/null; then
+  die "$launcher exists and was not written by install.sh; move it away or choose another --prefix"
+fi
 cat > "$launcher.tmp" <<LAUNCHER
 #!/bin/sh
-# tiergate launcher, written by install.sh; run install.sh again to update it.
+$launcher_marker; run install.sh again to update it.
 lib='$lib'
 # the hooks 'tiergate install' writes call this very script: tell the JVM where it is
 case \$0 in /*) self=\$0 ;; *) self=\$PWD/\$0 ;; esac
@@ -106,11 +184,23 @@ esac
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
 exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\
   -XX:SharedArchiveFile="\$lib/hooks.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -Dtiergate.launcher="\$self" \\
-  -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
+  -Dtiergate.lib="\$lib" -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
 LAUNCHER
 chmod +x "$launcher.tmp"
 mv "$launcher.tmp" "$launcher"
-say "installed $launcher (libraries in $lib)"
+printf '%s\n' "$launcher" > "$manifest"
+# shell completion where bash-completion and zsh look under a prefix
+bash_completion="$prefix/share/bash-completion/completions/tiergate"
+zsh_completion="$prefix/share/zsh/site-functions/_tiergate"
+mkdir -p "$(dirname "$bash_completion")" "$(dirname "$zsh_completion")"
+if "$launcher" completion bash > "$bash_completion.tmp" && "$launcher" completion zsh > "$zsh_completion.tmp"; then
+  mv "$bash_completion.tmp" "$bash_completion" && mv "$zsh_completion.tmp" "$zsh_completion"
+  printf '%s\n%s\n' "$bash_completion" "$zsh_completion" >> "$manifest"
+else
+  rm -f "$bash_completion.tmp" "$zsh_completion.tmp"
+  say "note: shell completion was not installed"
+fi
+say "installed $launcher $("$launcher" --version | sed 's/^tiergate //') (libraries in $lib)"
 
 if command -v npm >/dev/null 2>&1; then
   bash .ci/fetch-webhook-examples || say "note: could not fetch GitHub's webhook examples (used by the tests only)"
@@ -121,6 +211,6 @@ if [ -n "$repo" ]; then
 fi
 
 case ":$PATH:" in
-  *":$prefix:"*) ;;
-  *) say "add $prefix to your PATH, e.g.: echo 'export PATH=\"$prefix:\$PATH\"' >> ~/.profile" ;;
+  *":$bin:"*) ;;
+  *) say "add $bin to your PATH, e.g.: echo 'export PATH=\"$bin:\$PATH\"' >> ~/.profile" ;;
 esac

@@ -57,8 +57,8 @@ find_or_install_hyperfine
 if [ "$WITH_TIERGATE" = 1 ]; then
     if [ -z "$TIERGATE" ]; then
         log "building and installing tiergate into $WORK/prefix"
-        TIERGATE_LIB="$WORK/prefix/lib" "$ROOT/install.sh" --prefix "$WORK/prefix" >&2
-        TIERGATE=$WORK/prefix/tiergate
+        "$ROOT/install.sh" --prefix "$WORK/prefix" >&2
+        TIERGATE=$WORK/prefix/bin/tiergate
     fi
     [ -x "$TIERGATE" ] || { echo "tiergate command not found (give --tiergate PATH)" >&2; exit 3; }
     TIERGATE=$(cd "$(dirname "$TIERGATE")" && pwd)/$(basename "$TIERGATE")

@@ -5,6 +5,8 @@ import dev.tiergate.server.config.ConfigException;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.demo.Demo;
 import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.log.LibraryLogging;
+import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.store.Database;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
-@Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
+@Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class})
 public final class ServerMain {
     static final int OK = 0;
@@ -32,6 +34,10 @@ public final class ServerMain {
             + " audit commands only read, they never create it";
 
     public static void main(String[] args) {
+        // before the first logger is made: the libraries say only warnings (the demo: only errors) unless --verbose
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        boolean demo = args.length > 0 && args[0].equals("demo");
+        LibraryLogging.configure(verbose, demo ? "error" : "warn");
         System.exit(run(args, System.out, System.err));
     }
 
@@ -46,6 +52,14 @@ public final class ServerMain {
         return cl.execute(args);
     }
 
+    /** The Maven project version this server was built from. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tiergate " + dev.tiergate.core.TiergateVersion.current()};
+        }
+    }
+
     static ServerConfig config(Path file) {
         return ServerConfig.fromEnvironment(System.getenv(), file);
     }
@@ -58,6 +72,8 @@ public final class ServerMain {
         Integer port;
         @Option(names = "--insecure-no-secret", description = "accept unsigned webhooks (local experiments only)")
         boolean insecure;
+        @Option(names = "--verbose", description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
+        boolean verbose;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -66,28 +82,39 @@ public final class ServerMain {
                 cfg = cfg.withPort(port);
             }
             String problem = cfg.missingSecretProblem(insecure);
+            if (problem == null && cfg.githubAppProblem() != null) {
+                problem = "tiergate server: " + cfg.githubAppProblem();
+            }
             if (problem != null) {
                 System.err.println(problem);
                 return REFUSED;
             }
-            GateServer server = GateServer.start(cfg);
+            ServerLog log = new ServerLog(System.out, cfg.logFormat(), java.time.Clock.systemUTC());
+            GateServer server = GateServer.start(cfg, log);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 stopped.countDown();
             }));
-            System.out.println("tiergate server listening on port " + server.port() + " (" + cfg + ")"
-                    + (insecure ? " — WARNING: webhook signatures are not checked" : ""));
+            String host = cfg.bind().contains(":") ? "[" + cfg.bind() + "]" : cfg.bind();
+            log.started("http://" + host + ":" + server.port(), server.storeDescription(), cfg.forgeSummary(),
+                    insecure ? "webhook signatures are not checked (--insecure-no-secret)" : null);
             stopped.await();
             return OK;
         }
     }
 
-    @Command(name = "demo", description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback.")
+    @Command(name = "demo", description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
+            + " then keep the server's pages up until Enter is pressed.")
     static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--no-wait", description = "stop as soon as the story is told (scripts, tests)")
+        boolean noWait;
+        @Option(names = "--verbose", description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
+        boolean verbose;
+
         @Override
         public Integer call() throws Exception {
-            return Demo.run(System.out);
+            return Demo.run(System.out, noWait ? null : System.in);
         }
     }
 

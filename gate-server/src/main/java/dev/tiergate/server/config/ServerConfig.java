@@ -36,7 +36,12 @@ public record ServerConfig(
         Duration reconcileInterval,
         String bind,
         String apiToken,
+        String logFormat,
+        String githubAppId,
+        String githubAppPrivateKey,
         Map<String, String> values) {
+    /** {@code TIERGATE_LOG_FORMAT}: plain lines for people, or one JSON object per line for log shippers. */
+    public static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "json");
 
     public static ServerConfig fromEnvironment(Map<String, String> env, Path configFile) {
         Map<String, String> values = new HashMap<>();
@@ -75,7 +80,35 @@ public record ServerConfig(
                 // the embedded store is a single-host setup: loopback unless told otherwise (behind a proxy: 0.0.0.0)
                 values.getOrDefault("TIERGATE_BIND", "127.0.0.1").strip(),
                 secret(values, "TIERGATE_API_TOKEN"),
+                logFormat(values),
+                blankToNull(values.get("TIERGATE_GITHUB_APP_ID")),
+                // the PEM itself, from TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE (or the variable, for secret stores)
+                secret(values, "TIERGATE_GITHUB_APP_PRIVATE_KEY"),
                 Map.copyOf(values));
+    }
+
+    private static String logFormat(Map<String, String> values) {
+        String f = values.getOrDefault("TIERGATE_LOG_FORMAT", "text").strip().toLowerCase(java.util.Locale.ROOT);
+        if (f.isEmpty()) {
+            return "text";
+        }
+        if (!LOG_FORMATS.contains(f)) {
+            throw new ConfigException("TIERGATE_LOG_FORMAT=" + f + ": not a log format; use text (the default) or json");
+        }
+        return f;
+    }
+
+    /** The GitHub App's credentials are both given or both absent; one without the other is a mistake worth naming. */
+    public String githubAppProblem() {
+        if (githubAppId != null && githubAppPrivateKey == null) {
+            return "TIERGATE_GITHUB_APP_ID is set but TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE is not; set it to the app's private key"
+                    + " (the .pem file GitHub let you download under the app's settings, Private keys)";
+        }
+        if (githubAppId == null && githubAppPrivateKey != null) {
+            return "TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE is set but TIERGATE_GITHUB_APP_ID is not; set it to the app's ID"
+                    + " (a number, shown on the app's settings page as App ID)";
+        }
+        return null;
     }
 
     /** A setting by name (e.g. a backend's TIERGATE_NEON_PROJECT), or null; for the composition root only. */
@@ -111,7 +144,20 @@ public record ServerConfig(
     }
 
     public boolean githubEnabled() {
-        return gitlabUrl == null || githubWebhookSecret != null || githubToken != null;
+        return gitlabUrl == null || githubWebhookSecret != null || githubToken != null || githubAppId != null;
+    }
+
+    /** The forges this configuration serves and how the server signs in to each, without secrets. */
+    public java.util.List<String> forgeSummary() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (githubEnabled()) {
+            String auth = githubAppId != null ? "GitHub App " + githubAppId : githubToken != null ? "token" : "no credentials";
+            out.add("github (" + githubApiUrl + ", " + auth + ")");
+        }
+        if (gitlabUrl != null) {
+            out.add("gitlab (" + gitlabUrl + ", " + (gitlabToken != null ? "token" : "no credentials") + ")");
+        }
+        return out;
     }
 
     private static String secret(Map<String, String> values, String name) {
@@ -149,14 +195,16 @@ public record ServerConfig(
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
                 publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,
-                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken, values);
+                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken, logFormat, githubAppId,
+                githubAppPrivateKey, values);
     }
 
     @Override
     public String toString() {
         return "ServerConfig[bind=" + bind + ", port=" + port + ", home=" + home + ", dbUrl=" + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
                 + ", githubApiUrl=" + githubApiUrl + ", githubWebhookSecret=" + redacted(githubWebhookSecret)
-                + ", githubToken=" + redacted(githubToken) + ", gitlabUrl=" + gitlabUrl
+                + ", githubToken=" + redacted(githubToken) + ", githubAppId=" + githubAppId
+                + ", githubAppPrivateKey=" + redacted(githubAppPrivateKey) + ", gitlabUrl=" + gitlabUrl
                 + ", gitlabToken=" + redacted(gitlabToken) + ", gitlabWebhookSecret=" + redacted(gitlabWebhookSecret)
                 + ", apiToken=" + redacted(apiToken) + "]";
     }

@@ -42,11 +42,20 @@ public final class Demo {
     private Demo() {
     }
 
+    /** The story, then stops at once (scripts, tests: {@code --no-wait}). */
     public static int run(PrintStream out) throws Exception {
+        return run(out, null);
+    }
+
+    /**
+     * The story; then, with {@code enter} given, keeps the server running and shows where its pages are until a line
+     * (Enter) or the end of input arrives on it.
+     */
+    public static int run(PrintStream out, java.io.InputStream enter) throws Exception {
         Path home = Files.createTempDirectory("tiergate-demo");
         String secret = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
         out.println("tiergate demo — a claim, a PR, CI, an approval and a merge, then two refusals.");
-        out.println("Starting an embedded PostgreSQL and a stand-in for the GitHub API on loopback...");
+        out.println("Starting an embedded PostgreSQL (a few seconds) and a stand-in for the GitHub API on loopback...");
         try (FakeGitHub github = new FakeGitHub(REPO, POLICY)) {
             ServerConfig cfg = ServerConfig.fromEnvironment(Map.of(
                     "TIERGATE_HOME", home.toString(),
@@ -57,6 +66,16 @@ public final class Demo {
             try (Database db = Database.open(cfg);
                  GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
                 new Story(out, github, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret)).tell();
+                if (enter != null) {
+                    String ui = "http://127.0.0.1:" + server.port() + "/ui/" + REPO;
+                    out.println();
+                    out.println("The server is still running. Its pages, as a commit status links to them:");
+                    out.println("   " + ui + "                              every branch, its state and the gate's last word");
+                    out.println("   " + ui + "/branches/feature%2FF3-agent-index   one branch with its history");
+                    out.println("   http://127.0.0.1:" + server.port() + "/api/v1/repos/" + REPO + "/branches   the same as JSON");
+                    out.println("Press Enter to stop.");
+                    new java.io.BufferedReader(new java.io.InputStreamReader(enter, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                }
             }
         } finally {
             deleteTree(home);

@@ -37,13 +37,26 @@ public final class JsonHttp {
     private final Map<String, String> headers;
     private final Clock clock;
     private final ApiCallCounter counter;
+    private final Authorizer authorizer;
     /** URL → the last 200 answer with an ETag; access-ordered, so the least recently read goes first. */
-    private final Map<String, Cached> etags = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-            return size() > CACHE_ENTRIES;
+    private final Map<String, Cached> etags;
+
+    /**
+     * The {@code Authorization} header for a request, chosen per URL (a GitHub App's installation token differs per
+     * repository), and what to do when the forge answers 401 to it.
+     */
+    public interface Authorizer {
+        /** The header's value for a request to {@code url}, or null for none. */
+        String authorization(String url);
+
+        /**
+         * The forge refused {@code rejected} with 401 for {@code url}: forget it. True when a fresh credential may
+         * succeed, so the request is sent once more (and only once).
+         */
+        default boolean rejected(String url, String rejected) {
+            return false;
         }
-    };
+    }
 
     private record Cached(String etag, byte[] body, HttpHeaders headers) {
     }
@@ -54,10 +67,34 @@ public final class JsonHttp {
 
     /** {@code counter} may be shared by the clients of one forge (several GitLab instances count as one forge). */
     public JsonHttp(String baseUrl, Map<String, String> headers, Clock clock, ApiCallCounter counter) {
+        this(baseUrl, headers, clock, counter, null, newCache());
+    }
+
+    private JsonHttp(String baseUrl, Map<String, String> headers, Clock clock, ApiCallCounter counter, Authorizer authorizer,
+                     Map<String, Cached> etags) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.headers = Map.copyOf(headers);
         this.clock = clock;
         this.counter = counter;
+        this.authorizer = authorizer;
+        this.etags = etags;
+    }
+
+    private static Map<String, Cached> newCache() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+                return size() > CACHE_ENTRIES;
+            }
+        };
+    }
+
+    /**
+     * The same client (base URL, headers, call counter, conditional-request cache) sending the {@code Authorization}
+     * {@code authorizer} chooses for each request, and sending a request once more when a 401 made it pick afresh.
+     */
+    public JsonHttp authorizedBy(Authorizer authorizer) {
+        return new JsonHttp(baseUrl, headers, clock, counter, authorizer, etags);
     }
 
     /** A response: its status, its JSON (or a text node), its headers and raw bytes. */
@@ -99,10 +136,37 @@ public final class JsonHttp {
         return send("POST", path, body, true);
     }
 
+    /**
+     * A request with headers of its own (e.g. a GitHub App's JWT as {@code Authorization}) and no authorizer; the
+     * response whatever its 4xx status; 5xx, rate limits and transport failures throw as everywhere else.
+     */
+    public Response request(String method, String path, Object body, Map<String, String> extraHeaders) {
+        return send(method, path, body, true, extraHeaders);
+    }
+
     private Response send(String method, String path, Object body, boolean lenient) {
+        if (authorizer == null) {
+            return send(method, path, body, lenient, Map.of());
+        }
+        String url = path.startsWith("http") ? path : baseUrl + path;
+        String auth = authorizer.authorization(url);
+        Response r = send(method, path, body, true, auth == null ? Map.of() : Map.of("Authorization", auth));
+        if (r.status() == 401 && auth != null && authorizer.rejected(url, auth)) {
+            String fresh = authorizer.authorization(url);
+            r = send(method, path, body, true, fresh == null ? Map.of() : Map.of("Authorization", fresh));
+        }
+        if (lenient || r.status() < 400) {
+            return r;
+        }
+        throw new ForgeException(method + " " + url + " answered " + r.status() + ": " + abbreviate(new String(r.bytes(), StandardCharsets.UTF_8)),
+                false);
+    }
+
+    private Response send(String method, String path, Object body, boolean lenient, Map<String, String> extraHeaders) {
         String url = path.startsWith("http") ? path : baseUrl + path;
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
         headers.forEach(b::header);
+        extraHeaders.forEach(b::header);
         Cached cached = null;
         if (method.equals("GET")) {
             synchronized (etags) {

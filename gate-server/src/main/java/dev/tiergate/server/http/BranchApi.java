@@ -45,6 +45,24 @@ final class BranchApi {
         ctx.json(out);
     }
 
+    /** {@code /ui/{owner}/{repo}}: every tracked branch, its state and the gate's last word, each linking to its page. */
+    void repoPage(Context ctx) {
+        String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
+        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>tiergate: " + esc(repo) + "</title>"
+                + "<style>body{font:15px system-ui;margin:2em}td,th{padding:.2em .8em;text-align:left}</style>");
+        html.append("<h1>").append(esc(repo)).append("</h1><table><tr><th>git branch</th><th>database branch</th><th>kind</th>"
+                + "<th>state</th><th>last status</th></tr>");
+        for (BranchRecord b : store.listByPath(repo)) {
+            html.append("<tr><td><a href=\"/ui/").append(esc(repo)).append("/branches/")
+                    .append(esc(java.net.URLEncoder.encode(b.gitBranch(), java.nio.charset.StandardCharsets.UTF_8))).append("\">")
+                    .append(esc(b.gitBranch())).append("</a></td><td>").append(esc(b.dbBranch())).append("</td><td>")
+                    .append(b.kind().wireName()).append("</td><td>").append(b.state().wireName()).append("</td><td>")
+                    .append(b.lastStatus() == null ? "" : b.lastStatus().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(b.lastDescription() == null ? "" : ": " + esc(b.lastDescription())).append("</td></tr>");
+        }
+        ctx.html(html.append("</table>").toString());
+    }
+
     void page(Context ctx) {
         Optional<BranchRecord> r = find(ctx);
         StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>tiergate</title>"

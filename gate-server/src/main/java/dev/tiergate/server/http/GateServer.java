@@ -50,7 +50,8 @@ public final class GateServer implements AutoCloseable {
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
     }
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir) {
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir,
+                       dev.tiergate.server.inbox.DeliveryLog deliveryLog) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
@@ -65,7 +66,8 @@ public final class GateServer implements AutoCloseable {
             byForge.put(f.receiver().forge(), p);
             processors.put(f.receiver().forge(), p);
         }
-        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts()).start();
+        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
+                deliveryLog).start();
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers);
         BranchApi api = new BranchApi(store);
         this.app = Javalin.create(c -> {
@@ -95,8 +97,10 @@ public final class GateServer implements AutoCloseable {
                 }
             });
         }
+        app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
+        app.get("/ui/{owner}/{repo}", api::repoPage);
         app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
@@ -112,24 +116,38 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home());
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), dev.tiergate.server.inbox.DeliveryLog.slf4j());
+    }
+
+    /** {@code tiergate server}: as {@link #start(ServerConfig)}, saying what it does and each delivery's outcome on {@code log}. */
+    public static GateServer start(ServerConfig cfg, dev.tiergate.server.log.ServerLog log) {
+        Database db = Database.open(cfg, Database.Mode.MIGRATE, log::progress);
+        try {
+            return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), log);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
     }
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", null);
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", null, dev.tiergate.server.inbox.DeliveryLog.slf4j());
     }
 
     /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, java.nio.file.Path anchorDir) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir);
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir, dev.tiergate.server.inbox.DeliveryLog.slf4j());
     }
 
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
         List<ForgeBinding> out = new ArrayList<>();
         if (cfg.githubEnabled()) {
             out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
-                    new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()), (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
+                    cfg.githubAppId() != null
+                            ? GitHubForge.signedInAsApp(cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), java.time.Clock.systemUTC())
+                            : new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()),
+                    (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
         }
         if (cfg.gitlabUrl() != null) {
             // TIERGATE_GITLAB_URL may list several instances (comma-separated); tokens pair up by position
@@ -173,6 +191,71 @@ public final class GateServer implements AutoCloseable {
                     org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }
             }
+        }
+    }
+
+    /** {@code GET /api/v1/doctor}: configuration facts and whether the store, branch backend and forge answer; no secrets. */
+    private Map<String, Object> doctor(ServerConfig cfg, List<ForgeBinding> forges, String repo) {
+        List<Map<String, Object>> checks = new ArrayList<>();
+        java.util.function.BiConsumer<String, String[]> add = (check, r) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("check", check);
+            c.put("ok", Boolean.parseBoolean(r[0]));
+            c.put("text", r[1]);
+            c.put("fix", r[2]);
+            checks.add(c);
+        };
+        add.accept("forges", new String[] {Boolean.toString(!cfg.forgeSummary().isEmpty()), String.join("; ", cfg.forgeSummary()),
+                "configure TIERGATE_GITHUB_* or TIERGATE_GITLAB_*"});
+        if (cfg.githubEnabled()) {
+            add.accept("webhook secret", new String[] {Boolean.toString(cfg.githubWebhookSecret() != null),
+                    cfg.githubWebhookSecret() != null ? "GitHub's is set" : "GitHub's is not set: signatures are not checked",
+                    "set TIERGATE_GITHUB_WEBHOOK_SECRET(_FILE) to the webhook's secret and restart"});
+        }
+        if (cfg.gitlabUrl() != null) {
+            add.accept("webhook secret", new String[] {Boolean.toString(cfg.gitlabWebhookSecret() != null),
+                    cfg.gitlabWebhookSecret() != null ? "GitLab's is set" : "GitLab's is not set: tokens are not checked",
+                    "set TIERGATE_GITLAB_WEBHOOK_SECRET(_FILE) to the hook's secret token and restart"});
+        }
+        add.accept("store", ping(db.dataSource(), db.describe(), "select 1", "check TIERGATE_DB_URL and that the PostgreSQL runs"));
+        add.accept("branch backend", backendCheck());
+        if (repo != null && !repo.isBlank()) {
+            for (ForgeBinding f : forges) {
+                if (f.forge() instanceof GitHubForge gh) {
+                    for (String[] r : gh.access(new dev.tiergate.server.forge.RepoRef(GitHubForge.ID, null, repo))) {
+                        add.accept("forge access", r);
+                    }
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", dev.tiergate.core.TiergateVersion.current());
+        out.put("checks", checks);
+        return out;
+    }
+
+    private static String[] ping(javax.sql.DataSource ds, String what, String sql, String fix) {
+        try (var c = ds.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            boolean yes = rs.next() && rs.getBoolean(1);
+            return new String[] {Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix};
+        } catch (java.sql.SQLException e) {
+            return new String[] {"false", what + " does not answer: " + e.getMessage(), fix};
+        }
+    }
+
+    /** The store, for the start-up line. */
+    public String storeDescription() {
+        return db.describe();
+    }
+
+    /** Whether the branch backend answers: it lists a repository's branches (none, for a name no repository has). */
+    private String[] backendCheck() {
+        try {
+            backend.list(new dev.tiergate.server.forge.RepoRef("doctor", null, "doctor/check"));
+            return new String[] {"true", backend.id() + " backend answers", ""};
+        } catch (RuntimeException e) {
+            return new String[] {"false", backend.id() + " backend: " + e.getMessage(),
+                    "check TIERGATE_BACKEND and its settings (postgres: TIERGATE_BRANCH_DB_URL and a role with CREATEDB)"};
         }
     }
 

@@ -30,14 +30,22 @@ public final class WorkerPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final Duration lease;
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
+    private final DeliveryLog deliveryLog;
 
     public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
-        this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE);
+        this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE, DeliveryLog.slf4j());
     }
 
     public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts,
                       Duration lease) {
+        this(inbox, processors, workers, retryBase, maxAttempts, lease, DeliveryLog.slf4j());
+    }
+
+    /** {@code deliveryLog} hears of every attempt: done, retry or parked, with its time. */
+    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts,
+                      Duration lease, DeliveryLog deliveryLog) {
         this.inbox = inbox;
+        this.deliveryLog = deliveryLog;
         this.lease = lease;
         this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tiergate-lease-heartbeat");
@@ -91,9 +99,11 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     void handle(Delivery d) {
+        long started = System.nanoTime();
         DeliveryProcessor p = processors.get(d.forge());
         if (p == null) {
             inbox.park(d.id(), "no processor for forge " + d.forge());
+            deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, 0, "no processor for forge " + d.forge());
             return;
         }
         long every = Math.max(1, lease.toMillis() / 3);
@@ -108,17 +118,20 @@ public final class WorkerPool implements AutoCloseable {
             p.process(d);
             renewal.cancel(false);
             inbox.markDone(d.id());
+            deliveryLog.handled(d, DeliveryLog.Outcome.DONE, (System.nanoTime() - started) / 1_000_000, null);
         } catch (Exception e) {
             renewal.cancel(false);
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             boolean retryable = !(e instanceof ForgeException fe) || fe.retryable();
             if (!retryable || d.attempts() >= maxAttempts) {
-                LOG.warn("delivery {} {} parked after {} attempt(s): {}", d.forge(), d.deliveryId(), d.attempts(), reason);
                 inbox.park(d.id(), reason);
+                deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
+                        "after " + d.attempts() + " attempt(s): " + reason);
             } else {
                 Duration delay = retryDelay(d.attempts(), e instanceof ForgeException fe ? fe.retryAfter().orElse(null) : null);
-                LOG.info("delivery {} {} attempt {} failed, retry in {} ms: {}", d.forge(), d.deliveryId(), d.attempts(), delay.toMillis(), reason);
                 inbox.retryLater(d.id(), reason, delay);
+                deliveryLog.handled(d, DeliveryLog.Outcome.RETRY, (System.nanoTime() - started) / 1_000_000,
+                        "retry in " + delay.toMillis() + " ms: " + reason);
             }
         }
     }

@@ -64,6 +64,11 @@ public final class Database implements AutoCloseable {
      * store (its URL file) and starts the embedded PostgreSQL itself only when no server runs.
      */
     public static Database open(ServerConfig cfg, Mode mode) {
+        return open(cfg, mode, text -> { });
+    }
+
+    /** Same, telling {@code progress} before a step that takes seconds (the embedded PostgreSQL's first start). */
+    public static Database open(ServerConfig cfg, Mode mode, java.util.function.Consumer<String> progress) {
         if (cfg.dbUrl() != null) {
             return new Database(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), null, null, mode);
         }
@@ -81,6 +86,10 @@ public final class Database implements AutoCloseable {
             }
         }
         try {
+            if (!Files.exists(pgDir.resolve("data").resolve("PG_VERSION"))) {
+                progress.accept("first start of the embedded PostgreSQL: unpacking it and creating its data folder in " + pgDir
+                        + " (a few seconds; later starts are quicker)");
+            }
             EmbeddedPostgres pg = EmbeddedStore.start(pgDir);
             String url = pg.getJdbcUrl(EmbeddedStore.USER, "postgres");
             String pw = EmbeddedStore.readPassword(pgDir).orElseThrow();
@@ -101,6 +110,14 @@ public final class Database implements AutoCloseable {
     /** A read-only view of an already running PostgreSQL, never migrated. */
     public static Database readOnlyAt(String jdbcUrl, String user, String password) {
         return new Database(jdbcUrl, user, password, null, null, Mode.READ_ONLY);
+    }
+
+    /** Which store this is, for the server's start-up line: never a password. */
+    public String describe() {
+        if (embedded != null) {
+            return "embedded PostgreSQL " + jdbcUrl.replaceAll("\\?.*", "") + " (data in " + (urlFile == null ? "a temporary folder" : urlFile.getParent()) + ")";
+        }
+        return "PostgreSQL " + jdbcUrl.replaceAll("\\?.*", "").replaceAll("//[^/@]*@", "//");
     }
 
     public DataSource dataSource() {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /** {@code tiergate server} in a child JVM on the test class path, so it can be killed with SIGKILL. */
 public final class ChildServer implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("(?:listening on |\"listen\":\")http://[^ \"]*:(\\d+)");
     public final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();

@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  *     (docs.github.com/en/rest/commits/statuses#create-a-commit-status);</li>
  * <li>every GET carries an {@code ETag}; a matching {@code If-None-Match} is answered 304 with no body, and a 304
  *     is not charged to the rate limit (docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api);</li>
+ * <li>with {@link #installApp} the repository has a GitHub App installed and every call needs its installation token:
+ *     {@code GET /repos/{owner}/{repo}/installation} and {@code POST /app/installations/{id}/access_tokens} want a JWT
+ *     whose RS256 signature verifies with the app's public key, {@code iss} the app id, {@code iat} in the past and
+ *     {@code exp} at most 10 minutes ahead; tokens expire ({@code expires_at}) and an expired, revoked or unknown one
+ *     is answered 401 "Bad credentials"
+ *     (docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app);</li>
  * <li>{@code X-RateLimit-*} headers on every answer, lists paged with {@code per_page} (default 30, at most 100)
  *     and a {@code Link: rel="next"} header (docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).</li>
  * </ul>
@@ -49,10 +55,47 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
     private long rateRemaining = 5000;
     private volatile WebhookSender webhooks;
+    /** A GitHub App installed on the repository (null: no sign-in is checked, as before). */
+    private App app;
+
+    private static final class App {
+        final String id;
+        final java.security.PublicKey key;
+        final java.time.Clock clock;
+        final java.time.Duration tokenLifetime;
+        final long installationId = 4242;
+        final Map<String, java.time.Instant> tokens = new LinkedHashMap<>();
+        int issued;
+
+        App(String id, java.security.PublicKey key, java.time.Clock clock, java.time.Duration tokenLifetime) {
+            this.id = id;
+            this.key = key;
+            this.clock = clock;
+            this.tokenLifetime = tokenLifetime;
+        }
+    }
 
     public GitHubApiStub(String repo) {
         this.repo = repo;
         this.base = "/repos/" + repo;
+    }
+
+    /**
+     * Installs a GitHub App on the repository: from now on every call must sign in as it. {@code clock} is GitHub's
+     * (share it with the client to move time on); tokens last {@code tokenLifetime} (GitHub: one hour).
+     */
+    public synchronized void installApp(String appId, java.security.PublicKey publicKey, java.time.Clock clock, java.time.Duration tokenLifetime) {
+        this.app = new App(appId, publicKey, clock, tokenLifetime);
+    }
+
+    /** How many installation tokens the app was given. */
+    public synchronized int tokensIssued() {
+        return app == null ? 0 : app.issued;
+    }
+
+    /** Revokes every installation token given so far (GitHub does this when a token leaks or the app's access changes). */
+    public synchronized void revokeTokens() {
+        app.tokens.clear();
     }
 
     /** Where GitHub delivers its webhooks: from now on, writes fire them as GitHub would. */
@@ -186,6 +229,12 @@ public final class GitHubApiStub extends ForgeStub {
 
     @Override
     protected Answer answer(Call c) {
+        if (app != null) {
+            Answer refused = signIn(c);
+            if (refused != null) {
+                return refused;
+            }
+        }
         if (!c.path().startsWith(base)) {
             return Answer.json(404, Map.of("message", "Not Found"));
         }
@@ -202,6 +251,82 @@ public final class GitHubApiStub extends ForgeStub {
         }
         Answer a = read(p, c);
         return conditional(a, c);
+    }
+
+    /** The app's endpoints, and the installation token every other call needs; null when the call may go on. */
+    private Answer signIn(Call c) {
+        Matcher exchange = Pattern.compile("/app/installations/(\\d+)/access_tokens").matcher(c.path());
+        boolean lookup = c.method().equals("GET") && c.path().matches("/repos/[^/]+/[^/]+/installation");
+        if (lookup || c.method().equals("POST") && exchange.matches()) {
+            String problem = jwtProblem(c.header("Authorization"));
+            if (problem != null) {
+                return Answer.json(401, Map.of("message", problem, "documentation_url", "https://docs.github.com/rest"));
+            }
+            Map<String, Object> permissions = Map.of("contents", "read", "pull_requests", "read", "statuses", "write", "checks", "read",
+                    "metadata", "read");
+            if (lookup && !c.path().equals(base + "/installation")) {
+                return Answer.json(404, Map.of("message", "Not Found", "documentation_url",
+                        "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app"));
+            }
+            if (lookup) {
+                return Answer.json(200, Map.of("id", app.installationId, "app_id", Long.parseLong(app.id), "target_type", "Organization",
+                        "permissions", permissions, "events", List.of("pull_request", "push", "status")));
+            }
+            if (Long.parseLong(exchange.group(1)) != app.installationId) {
+                return Answer.json(404, Map.of("message", "Not Found"));
+            }
+            String token = "ghs_" + Long.toHexString(ids.incrementAndGet()) + "x" + app.issued;
+            java.time.Instant expires = app.clock.instant().plus(app.tokenLifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            app.tokens.put(token, expires);
+            app.issued++;
+            return Answer.json(201, Map.of("token", token, "expires_at", expires.toString(), "permissions", permissions,
+                    "repository_selection", "selected"));
+        }
+        String auth = c.header("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
+        java.time.Instant expires = token == null ? null : app.tokens.get(token);
+        if (expires == null || !app.clock.instant().isBefore(expires)) {
+            return Answer.json(401, Map.of("message", "Bad credentials", "documentation_url", "https://docs.github.com/rest"));
+        }
+        return null;
+    }
+
+    /** GitHub's checks of an app JWT, with its messages; null when it is good. */
+    private String jwtProblem(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return "A JSON web token could not be decoded";
+        }
+        String[] parts = authorization.substring(7).split("\\.");
+        if (parts.length != 3) {
+            return "A JSON web token could not be decoded";
+        }
+        try {
+            Base64.Decoder d = Base64.getUrlDecoder();
+            JsonNode header = JSON.readTree(d.decode(parts[0]));
+            JsonNode claims = JSON.readTree(d.decode(parts[1]));
+            java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
+            sig.initVerify(app.key);
+            sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+            if (!"RS256".equals(header.path("alg").asText()) || !sig.verify(d.decode(parts[2]))) {
+                return "A JSON web token could not be decoded";
+            }
+            long now = app.clock.instant().getEpochSecond();
+            if (!claims.path("iss").asText().equals(app.id)) {
+                return "Integration not found"; // what GitHub says to an iss of another (or no) app
+            }
+            if (!claims.path("iat").canConvertToLong() || claims.path("iat").asLong() > now) {
+                return "'Issued at' claim ('iat') must be an Integer representing a time in the past";
+            }
+            if (!claims.path("exp").canConvertToLong() || claims.path("exp").asLong() > now + 600) {
+                return "'Expiration time' claim ('exp') is too far in the future";
+            }
+            if (claims.path("exp").asLong() <= now) {
+                return "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires";
+            }
+            return null;
+        } catch (Exception e) {
+            return "A JSON web token could not be decoded";
+        }
     }
 
     private Answer read(String p, Call c) {

@@ -39,11 +39,45 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Every subcommand of {@code tiergate} except the hooks themselves. */
-@Command(name = "tiergate", mixinStandardHelpOptions = true, version = "tiergate 0.1.0",
+@Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = TiergateCli.Version.class,
         description = "Git hooks and a merge gate for evolutionary database development.",
         subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
-                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class})
+                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class,
+                Doctor.class, ServerCommands.Server.class, ServerCommands.Demo.class, ServerCommands.Audit.class, TiergateCli.Completion.class})
 public final class TiergateCli {
+    /** {@code tiergate --version}: the Maven project version it was built from. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tiergate " + dev.tiergate.core.TiergateVersion.current()};
+        }
+    }
+
+    @Command(name = "completion", description = "Print the shell completion script: tiergate completion bash|zsh (install.sh installs both).")
+    static final class Completion implements Callable<Integer> {
+        @Parameters(index = "0", description = "bash or zsh")
+        String shell;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            String bash = picocli.AutoComplete.bash("tiergate", new CommandLine(new TiergateCli()));
+            switch (shell) {
+                case "bash" -> spec.commandLine().getOut().print(bash);
+                // zsh runs picocli's script through bashcompinit; as a file in site-functions it is autoloaded on first use
+                case "zsh" -> spec.commandLine().getOut().print("#compdef tiergate\nautoload -U +X bashcompinit && bashcompinit\n"
+                        + bash + "\n_complete_tiergate \"$@\"\n");
+                default -> {
+                    spec.commandLine().getErr().println("tiergate completion: '" + shell + "' is not a shell tiergate completes; use bash or zsh");
+                    return Main.REFUSED;
+                }
+            }
+            spec.commandLine().getOut().flush();
+            return Main.OK;
+        }
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new TiergateCli());
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));

@@ -68,7 +68,7 @@ public final class HookInstaller {
     }
 
     /** Where git keeps hooks without core.hooksPath: the hooks folder of the common git dir. */
-    static Path defaultHooksDir(Path repoDir) throws IOException {
+    public static Path defaultHooksDir(Path repoDir) throws IOException {
         Path common = Path.of(GitCommand.run(repoDir, "rev-parse", "--git-common-dir"));
         return (common.isAbsolute() ? common : repoDir.resolve(common)).resolve("hooks").normalize();
     }
@@ -94,12 +94,26 @@ public final class HookInstaller {
         return report;
     }
 
-    static boolean isOurs(Path hook) throws IOException {
+    public static boolean isOurs(Path hook) throws IOException {
         try (var lines = Files.lines(hook, StandardCharsets.UTF_8)) {
             return lines.limit(3).anyMatch(l -> l.startsWith(MARKER));
         } catch (java.io.UncheckedIOException e) {
             return false; // not text: certainly not ours
         }
+    }
+
+    /** The launcher a tiergate hook calls (baked in by install), if the file is one of ours. */
+    public static java.util.Optional<String> launcherIn(Path hook) throws IOException {
+        if (!Files.exists(hook) || !isOurs(hook)) {
+            return java.util.Optional.empty();
+        }
+        for (String line : Files.readAllLines(hook, StandardCharsets.UTF_8)) {
+            if (line.startsWith("launcher=\"${TIERGATE_LAUNCHER:-") && line.endsWith("}\"")) {
+                String baked = line.substring("launcher=\"${TIERGATE_LAUNCHER:-".length(), line.length() - 2);
+                return java.util.Optional.of(baked.replace("\\$", "$").replace("\\\"", "\""));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static void makeExecutable(Path p) throws IOException {

@@ -33,17 +33,85 @@ import java.util.regex.Pattern;
 public final class GitHubForge implements Forge {
     public static final String ID = "github";
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>;\\s*rel=\"next\"");
+    private static final Pattern REPO_IN_URL = Pattern.compile("/repos/([^/?#]+/[^/?#]+)");
     private final JsonHttp http;
+    private final GitHubCredentials credentials;
 
+    /** With a token (or none: null). */
     public GitHubForge(String apiUrl, String token) {
+        this(apiUrl, api -> GitHubCredentials.token(token));
+    }
+
+    /**
+     * With the credentials {@code signIn} makes from the unauthenticated client (a GitHub App signs its JWT calls
+     * through it); every call about a repository then carries that repository's {@code Authorization}, and a 401 is
+     * answered by asking the credentials again, once.
+     */
+    public GitHubForge(String apiUrl, java.util.function.Function<JsonHttp, GitHubCredentials> signIn) {
         Map<String, String> h = new HashMap<>();
         h.put("Accept", "application/vnd.github+json");
         h.put("X-GitHub-Api-Version", "2022-11-28");
         h.put("User-Agent", "tiergate");
-        if (token != null) {
-            h.put("Authorization", "Bearer " + token);
+        JsonHttp plain = new JsonHttp(apiUrl, h);
+        this.credentials = signIn.apply(plain);
+        this.http = plain.authorizedBy(new JsonHttp.Authorizer() {
+            @Override
+            public String authorization(String url) {
+                return credentials.authorization(repoOf(url));
+            }
+
+            @Override
+            public boolean rejected(String url, String rejected) {
+                return credentials.rejected(repoOf(url), rejected);
+            }
+        });
+    }
+
+    /** A GitHub App's credentials: {@code TIERGATE_GITHUB_APP_ID} and the PEM of its private key. */
+    public static GitHubForge signedInAsApp(String apiUrl, String appId, String privateKeyPem, java.time.Clock clock) {
+        GitHubAppKey.parse(privateKeyPem); // a bad key is refused at start-up, not at the first delivery
+        return new GitHubForge(apiUrl, api -> GitHubCredentials.app(appId, privateKeyPem, api, clock));
+    }
+
+    public GitHubCredentials credentials() {
+        return credentials;
+    }
+
+    /**
+     * For doctor: can these credentials read {@code repo} and write its commit statuses? A token's scopes come in
+     * {@code X-OAuth-Scopes} (classic tokens; fine-grained ones report none), an app's permissions with its installation.
+     * Each entry: {ok, text, fix}.
+     */
+    public List<String[]> access(RepoRef repo) {
+        List<String[]> out = new ArrayList<>();
+        try {
+            if (credentials instanceof GitHubAppCredentials app) {
+                JsonNode p = app.installation(repo).permissions();
+                boolean read = p.path("contents").isTextual() && p.path("pull_requests").isTextual();
+                boolean statuses = "write".equals(p.path("statuses").asText());
+                out.add(new String[] {Boolean.toString(read && statuses), credentials.describe() + " on " + repo.path() + ": " + p,
+                        "grant the app Contents: read, Pull requests: read, Commit statuses: read and write, Checks: read, Metadata: read"
+                                + " (the app's settings, Permissions), then accept the new permissions on the installation"});
+                return out;
+            }
+            JsonHttp.Response r = http.getResponse("/repos/" + repo.path());
+            boolean pull = r.body().path("permissions").path("pull").asBoolean(true);
+            Optional<String> scopes = r.header("x-oauth-scopes");
+            boolean statuses = scopes.map(sc -> java.util.Arrays.stream(sc.split(",")).map(String::strip)
+                    .anyMatch(x -> x.equals("repo") || x.equals("repo:status"))).orElse(true);
+            out.add(new String[] {Boolean.toString(pull && statuses), credentials.describe() + " reads " + repo.path()
+                    + scopes.map(sc -> "; token scopes: " + (sc.isBlank() ? "none" : sc)).orElse("; a fine-grained token (GitHub reports no scopes)"),
+                    "give the token read access to contents and pull requests and write access to commit statuses (classic: scope repo)"});
+        } catch (RuntimeException e) {
+            out.add(new String[] {"false", credentials.describe() + " cannot read " + repo.path() + ": " + e.getMessage(),
+                    "check TIERGATE_GITHUB_TOKEN or the GitHub App's installation on " + repo.path()});
         }
-        this.http = new JsonHttp(apiUrl, h);
+        return out;
+    }
+
+    static RepoRef repoOf(String url) {
+        Matcher m = REPO_IN_URL.matcher(java.net.URI.create(url).getRawPath());
+        return m.find() ? new RepoRef(ID, null, java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : null;
     }
 
     @Override
