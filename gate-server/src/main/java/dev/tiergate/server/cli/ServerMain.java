@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
 @Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
-        subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class})
+        subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class, ServerMain.Rollback.class,
+                ServerMain.ReleaseTier.class})
 public final class ServerMain {
     static final int OK = 0;
     static final int REFUSED = 2;
@@ -115,6 +116,56 @@ public final class ServerMain {
         @Override
         public Integer call() throws Exception {
             return Demo.run(System.out, noWait ? null : System.in);
+        }
+    }
+
+    /** The options both tier commands take, and the pieces they work with. */
+    abstract static class TierCommand implements Callable<Integer> {
+        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
+        Path config;
+        @Option(names = "--repo", required = true, description = "OWNER/REPO as the forge names it")
+        String repo;
+        @Option(names = "--forge", defaultValue = "github", description = "github or gitlab (default: github)")
+        String forge;
+        @Option(names = "--tier", required = true, description = "the tier's name in the policy, e.g. staging")
+        String tier;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ServerConfig cfg = config(config);
+            try (Database db = Database.attachOrOpen(cfg);
+                 dev.tiergate.server.backend.BranchBackend backend = dev.tiergate.server.backend.BranchBackends.fromConfig(cfg, db.jdbcUrl(),
+                         db.user(), db.password(), cfg.home())) {
+                var tiers = new dev.tiergate.server.gate.TierRollback(backend, new dev.tiergate.server.store.MigrationStore(db.dataSource()),
+                        new AuditLog(db.dataSource()));
+                return run(tiers, new dev.tiergate.server.forge.RepoRef(forge, null, repo), spec.commandLine().getOut());
+            }
+        }
+
+        abstract int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repo, java.io.PrintWriter out);
+    }
+
+    @Command(name = "rollback", description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
+    static final class Rollback extends TierCommand {
+        @Option(names = "--to", required = true, description = "the release: pr<N>, the merge whose snapshot to go back to")
+        String release;
+
+        @Override
+        int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repoRef, java.io.PrintWriter out) {
+            String snapshot = tiers.rollback(repoRef, tier, release);
+            out.println("tier " + tier + " of " + repo + " restored from " + snapshot + "; PRs into it may merge again");
+            return OK;
+        }
+    }
+
+    @Command(name = "release-tier", description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
+    static final class ReleaseTier extends TierCommand {
+        @Override
+        int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repoRef, java.io.PrintWriter out) {
+            out.println(tiers.release(repoRef, tier) ? "tier " + tier + " of " + repo + " released" : "tier " + tier + " of " + repo + " was not held");
+            return OK;
         }
     }
 

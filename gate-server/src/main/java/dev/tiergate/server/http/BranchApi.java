@@ -13,9 +13,17 @@ import java.util.Optional;
 /** The read-only REST API and the per-branch page that commit statuses link to. */
 final class BranchApi {
     private final BranchStore store;
+    private final dev.tiergate.server.backend.BranchBackend backend;
+    private final boolean callersAuthenticated;
 
-    BranchApi(BranchStore store) {
+    /**
+     * {@code callersAuthenticated}: TIERGATE_API_TOKEN is set, so every /api caller has shown it and may have a
+     * branch's password; without a token the API is open and never hands out a password.
+     */
+    BranchApi(BranchStore store, dev.tiergate.server.backend.BranchBackend backend, boolean callersAuthenticated) {
         this.store = store;
+        this.backend = backend;
+        this.callersAuthenticated = callersAuthenticated;
     }
 
     void list(Context ctx) {
@@ -31,6 +39,7 @@ final class BranchApi {
             return;
         }
         Map<String, Object> out = json(r.get());
+        out.put("connection", connection(r.get()));
         List<Map<String, Object>> history = new ArrayList<>();
         for (HistoryEntry h : store.history(r.get().repo(), r.get().gitBranch())) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -84,6 +93,27 @@ final class BranchApi {
                     .append("</td><td>").append(esc(String.valueOf(h.sha()))).append("</td></tr>");
         }
         ctx.html(html.append("</table>").toString());
+    }
+
+    /**
+     * Where CI connects: host, port, database and the branch's own login; with {@code url} (password included) only
+     * to a caller that sent the API token. Null when the backend cannot say (the branch is gone).
+     */
+    private Map<String, Object> connection(BranchRecord r) {
+        try {
+            dev.tiergate.server.backend.BranchConnection c = backend.connection(r.repo(), r.dbBranch());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("host", c.host());
+            m.put("port", c.port());
+            m.put("database", c.database());
+            m.put("user", c.user());
+            if (callersAuthenticated) {
+                m.put("url", c.url());
+            }
+            return m;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private Optional<BranchRecord> find(Context ctx) {

@@ -69,7 +69,7 @@ public final class GateServer implements AutoCloseable {
         this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
                 deliveryLog).start();
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers);
-        BranchApi api = new BranchApi(store);
+        BranchApi api = new BranchApi(store, backend, cfg.apiToken() != null);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = WebhookEndpoint.MAX_BODY;

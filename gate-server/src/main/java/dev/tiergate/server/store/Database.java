@@ -102,6 +102,27 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * For a command that writes while a server may be running: the running server's embedded store when there is one
+     * (found through TIERGATE_HOME/pg/url), else the configured or embedded store as {@link #open(ServerConfig)}.
+     */
+    public static Database attachOrOpen(ServerConfig cfg) {
+        Path pgDir = cfg.home().resolve("pg");
+        Path urlFile = pgDir.resolve("url");
+        if (cfg.dbUrl() == null && Files.exists(urlFile)) {
+            try {
+                String url = Files.readString(urlFile, StandardCharsets.UTF_8).strip();
+                String pw = EmbeddedStore.readPassword(pgDir).orElse(null);
+                try (Connection ignored = DriverManager.getConnection(url, EmbeddedStore.USER, pw)) {
+                    return new Database(url, EmbeddedStore.USER, pw, null, null, Mode.MIGRATE);
+                }
+            } catch (IOException | SQLException e) {
+                // no server running: open below
+            }
+        }
+        return open(cfg);
+    }
+
     /** For tests and the demo: a store on an already running PostgreSQL. */
     public static Database at(String jdbcUrl, String user, String password) {
         return new Database(jdbcUrl, user, password, null, null, Mode.MIGRATE);

@@ -55,7 +55,11 @@ class MigrationsOnBranchesTest {
 
     @BeforeEach
     void start() {
-        h = new ServerHarness();
+        start(java.util.Map.of());
+    }
+
+    void start(java.util.Map<String, String> settings) {
+        h = new ServerHarness(settings);
         for (String ref : List.of("main", MAIN, STAGING, STAGING_2, F1, F2)) {
             h.github.policy(ref, POLICY);
         }
@@ -197,5 +201,56 @@ class MigrationsOnBranchesTest {
         assertEquals("failure", workflow.path("state").asText());
         assertTrue(workflow.path("description").asText().contains("Tier staging is held: PR #6 merged but its migration failed"), workflow.toString());
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));
+
+        // an operator rolls the tier back to the snapshot taken before PR #6 with the real command line
+        java.nio.file.Path config = h.home.resolve("rollback.properties");
+        java.nio.file.Files.writeString(config, "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
+                + h.db.user() + "\n" + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n"));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int missing = dev.tiergate.server.cli.ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
+                "--tier", "staging", "--to", "pr99"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(3, missing, err.toString());
+        assertTrue(err.toString().contains("tier staging of " + h.repoPath + " has no snapshot for release 'pr99'"), err.toString());
+        int code = dev.tiergate.server.cli.ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
+                "--tier", "staging", "--to", "pr6"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("tier staging of " + h.repoPath + " restored from staging-backup-pr6"), out.toString());
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.rollback") && r.details().contains("pr6")));
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(7, "feature/F7", F2, "staging", STAGING, "alice", false, "open", false)));
+        JsonNode released = h.github.lastPosted(F2);
+        assertTrue(released.path("description").asText().endsWith("[gate.ci-not-green]"),
+                "released: the PR into staging is judged by the usual rules again (here: waiting for CI): " + released);
+        assertTrue(hasColumn("staging", "code"), "the tier's login and content came back with the snapshot");
+    }
+
+    @Test
+    void ciConnectsToThePrsBranchWithTheDetailsTheApiGivesAndOnlyATokenHolderGetsThePassword() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(8, "feature/F8", F1);
+        JsonNode open = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/api/v1/repos/" + h.repoPath + "/branches/pull/8").body());
+        JsonNode c = open.path("connection");
+        assertEquals("localhost", c.path("host").asText(), open.toString());
+        assertTrue(c.path("user").asText().endsWith("_login"), c.toString());
+        assertFalse(c.has("url"), "no password from an API without a token: " + c);
+        h.close();
+
+        start(java.util.Map.of("TIERGATE_API_TOKEN", "api-t0ken"));
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(8, "feature/F8", F1);
+        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/pull/8"))
+                .header("Authorization", "Bearer api-t0ken").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode withToken = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("connection");
+        java.net.URI url = java.net.URI.create(withToken.path("url").asText());
+        assertEquals("postgresql", url.getScheme(), withToken.toString());
+        String[] userInfo = url.getUserInfo().split(":", 2);
+        try (Connection conn = DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
+                userInfo[0], userInfo[1]); ResultSet rs = conn.createStatement().executeQuery("select count(*) from inventory where qty = 0")) {
+            rs.next();
+            assertEquals(100, rs.getInt(1), "the PR's branch, migrated, reached with its own login");
+        }
     }
 }

@@ -88,4 +88,44 @@ final class ServerCommands {
             return elsewhere(spec);
         }
     }
+
+    @Command(name = "rollback", description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
+    static final class Rollback implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Option(names = "--repo", required = true)
+        String repo;
+        @Option(names = "--forge", defaultValue = "github")
+        String forge;
+        @Option(names = "--tier", required = true)
+        String tier;
+        @Option(names = "--to", required = true, description = "the release: pr<N>")
+        String release;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return elsewhere(spec);
+        }
+    }
+
+    @Command(name = "release-tier", description = "Let PRs into a tier held after a failed migration merge again.")
+    static final class ReleaseTier implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Option(names = "--repo", required = true)
+        String repo;
+        @Option(names = "--forge", defaultValue = "github")
+        String forge;
+        @Option(names = "--tier", required = true)
+        String tier;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return elsewhere(spec);
+        }
+    }
 }

@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
         description = "Git hooks and a merge gate for evolutionary database development.",
         subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
                 TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class,
-                Doctor.class, ServerCommands.Server.class, ServerCommands.Demo.class, ServerCommands.Audit.class, TiergateCli.Completion.class})
+                Doctor.class, ServerCommands.Server.class, ServerCommands.Demo.class, ServerCommands.Audit.class, ServerCommands.Rollback.class,
+                ServerCommands.ReleaseTier.class, TiergateCli.Completion.class})
 public final class TiergateCli {
     /** {@code tiergate --version}: the Maven project version it was built from. */
     public static final class Version implements CommandLine.IVersionProvider {
