@@ -66,7 +66,12 @@ final class BranchLifecycle {
         }
         String head = headOnForge.get();
         if (existing.isEmpty()) {
-            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> created(repo, t, head));
+            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> {
+                created(repo, t, head);
+                if (t.kind() == BranchKind.WORKING) {
+                    migrations.followWorkingBranch(repo, policy, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), head);
+                }
+            });
             return Optional.empty();
         }
         BranchRecord r = existing.get();
@@ -74,6 +79,9 @@ final class BranchLifecycle {
             return Optional.empty();
         }
         store.save(r.withHead(head), "new push");
+        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
+            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head);
+        }
         // an open PR from this branch goes back to pr-ready: what was tested is what merges
         if (r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()) {
             return Optional.of(r.prNumber());

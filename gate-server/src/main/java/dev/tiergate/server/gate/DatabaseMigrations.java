@@ -92,6 +92,31 @@ final class DatabaseMigrations {
         backend.tierMoved(repo, db);
     }
 
+    /**
+     * A working branch's database follows its git branch: the migrations a push adds are applied; when a push edits
+     * or removes a migration the database already applied, the database is reset from its tier and the branch's
+     * migrations applied again, and the audit says so.
+     */
+    void followWorkingBranch(RepoRef repo, Policy policy, String gitBranch, String dbBranch, String tierDb, String head) {
+        if (!runnable(policy.migrations()) || tierDb == null) {
+            return;
+        }
+        List<MigrationFile> files = source.at(repo, head, policy.migrations());
+        var conn = backend.adminConnection(repo, dbBranch);
+        List<FlywayRunner.Problem> rewritten = FlywayRunner.validate(conn, files);
+        if (!rewritten.isEmpty()) {
+            backend.reset(repo, dbBranch, tierDb);
+            audit.append("branch.reset", repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
+                    "reason", "a migration it had applied was edited or removed: " + rewritten.get(0).code() + " " + rewritten.get(0).version()));
+        }
+        MigrationRun run = FlywayRunner.migrate(conn, files);
+        String applied = versions(run, MigrationRun.Outcome.APPLIED);
+        if (!applied.isEmpty() || !run.ok()) {
+            audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", run.ok(),
+                    "error", run.ok() ? "" : failure(run)));
+        }
+    }
+
     /** Whether the PR's base tier is held after a failed migration; the workflow status refuses while it is. */
     Optional<MigrationStore.Held> held(RepoRef repo, String tierDb) {
         return store.held(repo, tierDb);

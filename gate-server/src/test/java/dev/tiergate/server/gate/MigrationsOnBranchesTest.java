@@ -253,4 +253,23 @@ class MigrationsOnBranchesTest {
             assertEquals(100, rs.getInt(1), "the PR's branch, migrated, reached with its own login");
         }
     }
+
+    @Test
+    void aWorkingBranchsDatabaseFollowsItsPushesAndIsResetWhenAnAppliedMigrationIsRewritten() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        h.github.branch("feature/F9", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", GitHubPayloads.ZERO, F1, "alice"));
+        assertTrue(hasColumn("feature-f9", "qty"), "the push's migration was applied to the branch's database");
+        assertFalse(hasColumn("feature-f9", "amount"));
+        // the migration is rewritten before review (a force-push): the database is reset from the tier and re-applied
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + QTY, QTY_SQL.replace("qty", "amount"));
+        h.github.branch("feature/F9", F2);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
+        assertTrue(hasColumn("feature-f9", "amount"));
+        assertFalse(hasColumn("feature-f9", "qty"), "nothing of the rewritten migration's first version remains");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.reset") && r.details().contains("CHECKSUM_MISMATCH")));
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
+    }
 }
