@@ -86,6 +86,9 @@ public enum Rule {
     MIGRATION_TIER_MIGRATE_FAILED("migration.tier-migrate-failed", Severity.ERROR,
             "a merged pull request's migration failed on the tier; the tier was restored from its snapshot (recorded, not refused)",
             "fix the migration in a new pull request and release the tier"),
+    MIGRATION_CONTRACT_BEFORE_EXPAND("migration.contract-before-expand", Severity.ERROR,
+            "a contract-phase migration whose refactoring's expand phase has not reached the target tier in an earlier merge",
+            "merge the expand-phase migration into the tier first; contract in a later pull request"),
     MIGRATION_TIER_DIRECT("migration.tier-direct", Severity.ERROR, "a migration added directly on a tier branch",
             "add it on a working branch and merge"),
     // ---- workflow, hooks, CLI

@@ -256,6 +256,27 @@ final class DatabaseMigrations {
                         "restore it; undo its effect with a new migration"));
             }
         }
+        // expand, then contract in a later merge: a contract needs its refactoring's expand applied on the tier already
+        java.util.Set<String> appliedScripts = new java.util.HashSet<>();
+        applied.forEach(a -> appliedScripts.add(a.script()));
+        for (MigrationFile f : head) {
+            if (basePaths.containsKey(f.path()) || !dev.tiergate.core.migration.MigrationRules.isSql(f.path())) {
+                continue;
+            }
+            Optional<dev.tiergate.core.migration.MigrationHeader> h = dev.tiergate.core.migration.MigrationHeader.parse(f.text()).header();
+            if (h.isEmpty() || h.get().phase() != dev.tiergate.core.migration.Phase.CONTRACT) {
+                continue;
+            }
+            boolean expanded = head.stream().filter(e -> appliedScripts.contains(e.fileName()))
+                    .map(e -> dev.tiergate.core.migration.MigrationHeader.parse(e.text()).header())
+                    .anyMatch(e -> e.isPresent() && e.get().phase() == dev.tiergate.core.migration.Phase.EXPAND
+                            && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
+            if (!expanded) {
+                out.add(new Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.path(), "contract phase of '" + h.get().refactoring()
+                        + "' but no expand phase of it has been applied on " + tierDb,
+                        "merge the expand-phase migration into " + tierDb + " first; contract in a later pull request"));
+            }
+        }
         if (runnable(settings) && !applied.isEmpty()) {
             for (FlywayRunner.Problem p : FlywayRunner.validate(backend.adminConnection(repo, tierDb), head)) {
                 out.add(switch (p.code()) {

@@ -272,4 +272,44 @@ class MigrationsOnBranchesTest {
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.reset") && r.details().contains("CHECKSUM_MISMATCH")));
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
     }
+
+    @Test
+    void expandThenContractAcrossTwoMergesIsAcceptedContractFirstIsRefused() throws Exception {
+        String contract = """
+                -- refactoring: Drop Column
+                -- phase: contract
+                alter table inventory drop column code;
+                """;
+        // contract first: refused
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + "V20260103000000__drop_code.sql", contract);
+        open(10, "feature/F10", F1);
+        assertEquals("failure", migrationsStatus(F1).path("state").asText());
+        assertTrue(h.github.comments(10).get(0).contains("`migration.contract-before-expand` " + DIR + "V20260103000000__drop_code.sql"),
+                h.github.comments(10).get(0));
+        // expand merged first, then the contract in a later PR: accepted
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + "V20260102000000__expand_code.sql", """
+                -- refactoring: Drop Column
+                -- phase: expand
+                alter table inventory alter column code drop not null;
+                """);
+        open(11, "feature/F11", F2);
+        assertEquals("success", migrationsStatus(F2).path("state").asText(), h.github.comments(11).get(0));
+        h.github.copyFiles(F2, STAGING_2);
+        h.github.branch("staging", STAGING_2);
+        h.github.pull(11, "feature/F11", F2, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(11, "feature/F11", F2, "staging", STAGING, "alice", false, "closed", true)));
+        // the contract-first PR is closed; its contract comes back in a later PR
+        h.github.pull(10, "feature/F10", F1, "staging", STAGING, "alice", false, "closed", false);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(10, "feature/F10", F1, "staging", STAGING, "alice", false, "closed", false)));
+        String later = "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3";
+        h.github.policy(later, POLICY);
+        h.github.copyFiles(STAGING_2, later);
+        h.github.file(later, DIR + "V20260103000000__drop_code.sql", contract);
+        h.github.branch("feature/F12", later);
+        h.github.pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", new Pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false)));
+        assertEquals("success", migrationsStatus(later).path("state").asText(), h.github.comments(12).get(0));
+    }
 }
