@@ -183,6 +183,39 @@ final class DatabaseMigrations {
         return collidingPrs;
     }
 
+    /**
+     * A merge queue's group (GitHub {@code merge_group}): its head, which holds this PR and everything ahead of it in
+     * the queue, is rehearsed on a fresh copy of the tier as it is now ({@code ci-mq-<N>}, dropped afterwards), and
+     * {@code tiergate/migrations} is posted on the group's head: what merges has run on the tier as it is.
+     */
+    void rehearseMergeGroup(RepoRef repo, long pr, Policy policy, Tier baseTier, String groupSha, String tierHeadSha) {
+        MigrationSettings settings = policy.migrations();
+        if (!runnable(settings)) {
+            return;
+        }
+        String tierDb = DbBranchName.of(baseTier.name());
+        String forkDb = "ci-mq-" + pr;
+        List<MigrationFile> group = source.at(repo, groupSha, settings);
+        List<MigrationFile> tierFiles = tierHeadSha == null ? List.of() : source.at(repo, tierHeadSha, settings);
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(group, tierFiles, settings, repo, tierDb))
+                .withSeverities(policy.severity());
+        MigrationRun run;
+        backend.reset(repo, forkDb, tierDb);
+        try {
+            run = FlywayRunner.migrate(backend.adminConnection(repo, forkDb), group);
+        } finally {
+            backend.delete(repo, forkDb);
+        }
+        boolean blocking = !checked.refusals().isEmpty() || !run.ok();
+        String rule = !run.ok() ? REHEARSAL_FAILED : checked.refusals().stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
+        String description = blocking ? summary(run, checked.refusals()) + " [" + rule + "]"
+                : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
+        statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
+                pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
+        audit.append("rehearsal", repo, "merge_group", Map.of("sha", groupSha, "pr", pr, "ok", !blocking, "rule", rule,
+                "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
+    }
+
     void forget(RepoRef repo, long pr) {
         store.forgetRehearsal(repo, pr);
     }

@@ -154,7 +154,8 @@ final class PullRequestReconciler {
 
     /** A GitHub merge group: the status of the PR it carries, posted on the group's head SHA too. */
     void onMergeGroup(RepoRef repo, long number, String groupHeadSha) {
-        reconcile(repo, forge.pullRequest(repo, number));
+        PullRequestFacts facts = forge.pullRequest(repo, number);
+        reconcile(repo, facts);
         String ciGit = BranchClassifier.ciGitBranch(number);
         StatusState s = store.find(repo, ciGit).map(BranchRecord::lastStatus).orElse(StatusState.PENDING);
         String description = s == StatusState.SUCCESS ? "PR #" + number + " passed tiergate; merge group allowed"
@@ -162,6 +163,16 @@ final class PullRequestReconciler {
         CommitStatus wanted = new CommitStatus(s, description, pages.branch(repo, ciGit));
         statuses.publish(repo, groupHeadSha, wanted, forge.checks(repo, groupHeadSha).shown(CommitStatus.CONTEXT), "merge_group",
                 Map.of("pr", number));
+        try {
+            Optional<Policy> policy = policies.at(repo, facts.baseSha());
+            Optional<Tier> tier = policy.flatMap(p -> p.tierForBranch(facts.baseBranch()));
+            if (tier.isPresent()) {
+                migrations.rehearseMergeGroup(repo, number, policy.get(), tier.get(), groupHeadSha,
+                        forge.branchHead(repo, facts.baseBranch()).orElse(null));
+            }
+        } catch (PolicyException e) {
+            // the workflow status above already says the policy does not validate
+        }
     }
 
     private boolean publish(RepoRef repo, PullRequestFacts pr, GateStatus status, String ciGit, CommitChecks checks) {

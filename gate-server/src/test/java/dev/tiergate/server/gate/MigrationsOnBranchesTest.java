@@ -312,4 +312,28 @@ class MigrationsOnBranchesTest {
         h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", new Pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false)));
         assertEquals("success", migrationsStatus(later).path("state").asText(), h.github.comments(12).get(0));
     }
+
+    @Test
+    void aMergeGroupIsRehearsedOnAFreshCopyOfTheTierAsItIsNow() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(13, "feature/F13", F1);
+        // the queue's group holds PR #13 on top of another change already ahead of it in the queue, which breaks it
+        String group = "9999999999999999999999999999999999999999";
+        h.github.policy(group, POLICY);
+        h.github.copyFiles(F1, group);
+        h.github.file(group, DIR + "V20260101500000__ahead.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                alter table inventory add column qty text;
+                """);
+        h.deliver("merge_group", java.util.Map.of("action", "checks_requested", "merge_group", java.util.Map.of("head_sha", group,
+                "head_ref", "refs/heads/gh-readonly-queue/staging/pr-13-" + F1, "base_ref", "refs/heads/staging"),
+                "repository", java.util.Map.of("full_name", h.repoPath)));
+        JsonNode s = migrationsStatus(group);
+        assertEquals("failure", s.path("state").asText(), s.toString());
+        assertTrue(s.path("description").asText().contains("column \"qty\" of relation \"inventory\" already exists"), s.toString());
+        assertFalse(h.server.backend().exists(h.repo, "ci-mq-13"), "the group's copy is dropped afterwards");
+        assertEquals("success", migrationsStatus(F1).path("state").asText(), "the PR alone still rehearses fine");
+    }
 }
