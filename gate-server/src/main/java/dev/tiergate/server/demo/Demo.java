@@ -102,6 +102,8 @@ public final class Demo {
         void tell() throws Exception {
             String main = sha("main");
             String staging = sha("staging");
+            github.file(main, MIGRATIONS + "V20260101000000__inventory.sql", INVENTORY);
+            github.file(staging, MIGRATIONS + "V20260101000000__inventory.sql", INVENTORY);
             github.branch("main", main);
             github.branch("staging", staging);
             step("1. The repository " + REPO + " has a policy: production (main) <- staging; feature/* merges into staging.");
@@ -109,7 +111,9 @@ public final class Demo {
             dbBranches();
 
             String f1 = sha("f1");
-            step("2. alice claims feature F1 and pushes feature/F1-split-inventory.");
+            github.copyFiles(staging, f1);
+            github.file(f1, MIGRATIONS + "V20260616093000__split_inventory_code.sql", SPLIT);
+            step("2. alice claims feature F1 and pushes feature/F1-split-inventory with one migration (Split Column, expand).");
             github.branch("feature/F1-split-inventory", f1);
             deliver("push", GitHubPayloads.push(REPO, "feature/F1-split-inventory", GitHubPayloads.ZERO, f1, "alice"));
             dbBranches();
@@ -121,6 +125,7 @@ public final class Demo {
             state("feature/F1-split-inventory");
             status(f1);
             dbBranches();
+            migrations(f1, 1);
 
             step("4. CI reports the required check 'build' green on " + f1.substring(0, 7) + ".");
             github.ciStatus(f1, "build", "success");
@@ -136,12 +141,19 @@ public final class Demo {
             step("6. PR #1 is merged.");
             FakeGitHub.Pull merged = new FakeGitHub.Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
             github.pull(merged);
+            String stagingAfter = sha("staging-after-merge");
+            github.copyFiles(f1, stagingAfter);
+            github.branch("staging", stagingAfter);
             deliver("pull_request", GitHubPayloads.pullRequest(REPO, "closed", merged));
             state("feature/F1-split-inventory");
             dbBranches();
+            out.println("   the merge migrated staging (after a snapshot, staging-backup-pr1): "
+                    + server.audit().all().stream().filter(r -> r.kind().equals("tier.migrate") && r.details().contains("20260616093000"))
+                    .findFirst().map(r -> "V20260616093000 applied").orElse("nothing applied"));
 
             String f2 = sha("f2");
             step("7. alice opens PR #2 from feature/F2-rush straight into main (production), CI green, approved.");
+            github.copyFiles(main, f2);
             github.branch("feature/F2-rush", f2);
             FakeGitHub.Pull pr2 = new FakeGitHub.Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
             github.pull(pr2);
@@ -152,8 +164,9 @@ public final class Demo {
 
             String f3 = sha("f3");
             step("8. The agent claude-agent opens PR #3 into staging; CI is green; only ci-bot approved.");
+            github.copyFiles(stagingAfter, f3);
             github.branch("feature/F3-agent-index", f3);
-            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(3, "feature/F3-agent-index", f3, "staging", staging, "claude-agent", false, "open", false);
+            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(3, "feature/F3-agent-index", f3, "staging", stagingAfter, "claude-agent", false, "open", false);
             github.pull(pr3);
             github.ciStatus(f3, "build", "success");
             github.approve(3, "ci-bot", f3);
@@ -193,6 +206,23 @@ public final class Demo {
                     + " (database branch " + r.dbBranch() + ")"));
         }
 
+        /** The tiergate/migrations status and the heart of the rehearsal comment. */
+        private void migrations(String sha, long pr) {
+            List<FakeGitHub.PostedStatus> posted = github.posted(sha, "tiergate/migrations");
+            if (!posted.isEmpty()) {
+                FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
+                out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(java.util.Locale.ROOT)
+                        + " — " + last.description());
+            }
+            List<String> comments = github.comments(pr);
+            if (!comments.isEmpty()) {
+                out.println("   the PR comment, rehearsed on ci-pr-" + pr + " (a fresh copy of staging):");
+                comments.get(comments.size() - 1).lines()
+                        .filter(l -> l.startsWith("| `V") || l.startsWith("+ ") || l.startsWith("| migration"))
+                        .limit(6).forEach(l -> out.println("     " + l));
+            }
+        }
+
         private void status(String sha) {
             List<FakeGitHub.PostedStatus> posted = github.posted(sha);
             if (posted.isEmpty()) {
@@ -203,6 +233,20 @@ public final class Demo {
             out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(java.util.Locale.ROOT)
                     + " — " + last.description());
         }
+
+        static final String MIGRATIONS = "db/migration/";
+        static final String INVENTORY = """
+                -- refactoring: Introduce Table
+                -- phase: expand
+                create table inventory (id bigint primary key, code text not null);
+                insert into inventory select g, 'SKU-' || g from generate_series(1, 1000) g;
+                """;
+        static final String SPLIT = """
+                -- refactoring: Split Column
+                -- phase: expand
+                alter table inventory add column code_prefix text;
+                alter table inventory add column code_number int;
+                """;
 
         private static String sha(String seed) {
             StringBuilder sb = new StringBuilder();

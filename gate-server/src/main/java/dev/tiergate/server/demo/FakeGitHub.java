@@ -32,6 +32,9 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<String, List<Map<String, Object>>> ciStatuses = new ConcurrentHashMap<>();
     private final List<PostedStatus> posted = new CopyOnWriteArrayList<>();
     private final Map<Long, List<Map<String, Object>>> comments = new ConcurrentHashMap<>();
+    /** ref → path → content: the migrations at each commit of the story. */
+    private final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
+    private final Map<String, String> blobs = new ConcurrentHashMap<>();
 
     public FakeGitHub(String repo, String policyYaml) {
         this.repo = repo;
@@ -40,6 +43,15 @@ public final class FakeGitHub implements AutoCloseable {
         String base = "/repos/" + repo;
         app.get(base, ctx -> ctx.json(Map.of("full_name", repo, "default_branch", "main")));
         app.get(base + "/contents/<path>", this::contents);
+        app.get(base + "/git/blobs/{sha}", ctx -> {
+            String content = blobs.get(ctx.pathParam("sha"));
+            if (content == null) {
+                ctx.status(404).json(Map.of("message", "Not Found"));
+            } else {
+                ctx.json(Map.of("sha", ctx.pathParam("sha"), "encoding", "base64",
+                        "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
+            }
+        });
         app.get(base + "/branches", ctx -> ctx.json(branches.entrySet().stream()
                 .map(e -> Map.of("name", e.getKey(), "commit", Map.of("sha", e.getValue()))).toList()));
         app.get(base + "/branches/<name>", ctx -> {
@@ -108,7 +120,19 @@ public final class FakeGitHub implements AutoCloseable {
     }
 
     private void contents(Context ctx) {
-        if (!ctx.pathParam("path").equals(".tiergate/policy.yaml") || policyYaml == null) {
+        String path = ctx.pathParam("path");
+        Map<String, String> tree = files.getOrDefault(String.valueOf(ctx.queryParam("ref")), Map.of());
+        List<Map<String, Object>> folder = new ArrayList<>();
+        tree.forEach((p, content) -> {
+            if (p.startsWith(path + "/") && p.indexOf('/', path.length() + 1) < 0) {
+                folder.add(Map.of("type", "file", "name", p.substring(path.length() + 1), "path", p, "sha", blobSha(content)));
+            }
+        });
+        if (!folder.isEmpty()) {
+            ctx.json(folder);
+            return;
+        }
+        if (!path.equals(".tiergate/policy.yaml") || policyYaml == null) {
             ctx.status(404).json(Map.of("message", "Not Found"));
             return;
         }
@@ -130,6 +154,33 @@ public final class FakeGitHub implements AutoCloseable {
 
     public String apiUrl() {
         return "http://127.0.0.1:" + app.port();
+    }
+
+    /** A file at a commit of the story (migrations), served by the contents and blobs endpoints as GitHub does. */
+    public void file(String ref, String path, String content) {
+        files.computeIfAbsent(ref, k -> new ConcurrentHashMap<>()).put(path, content);
+        blobs.put(blobSha(content), content);
+    }
+
+    public void copyFiles(String from, String to) {
+        files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+    }
+
+    /** The PR comments posted so far, oldest first. */
+    public List<String> comments(long number) {
+        return comments.getOrDefault(number, List.of()).stream().map(c -> String.valueOf(c.get("body"))).toList();
+    }
+
+    /** git's blob id: SHA-1 of "blob <size>\0<content>". */
+    private static String blobSha(String content) {
+        try {
+            byte[] body = content.getBytes(StandardCharsets.UTF_8);
+            java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+            sha1.update(("blob " + body.length + "\0").getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha1.digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public void branch(String name, String sha) {

@@ -263,8 +263,14 @@ public final class FlywayRunner {
             return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error);
         }
 
+        /** The statement as Flyway ran it, without the comment lines Flyway keeps in front of it (a migration's header). */
         private String sqlOf(Context ctx) {
-            return ctx.getStatement() == null ? "" : ctx.getStatement().getSql().strip();
+            String sql = ctx.getStatement() == null ? "" : ctx.getStatement().getSql().strip();
+            while (sql.startsWith("--")) {
+                int nl = sql.indexOf('\n');
+                sql = nl < 0 ? "" : sql.substring(nl + 1).strip();
+            }
+            return sql;
         }
 
         /** The statement's first line in its file, found by walking the file forward from the previous statement. */

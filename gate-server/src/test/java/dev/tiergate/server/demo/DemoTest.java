@@ -94,6 +94,10 @@ class DemoTest {
         assertTrue(out.contains("feature/F1-split-inventory is merged"), out);
         assertTrue(out.contains("FAILURE — feature branches merge into staging, not main (production); retarget the PR [gate.edge.skips-tier]"), out);
         assertTrue(out.contains("[gate.approvals.agent-needs-human]"), out);
+        assertTrue(out.contains("tiergate/migrations on "), out);
+        assertTrue(out.contains("SUCCESS — 1 migration(s) rehearsed on a copy of staging: all applied"), out);
+        assertTrue(out.contains("+ column public.inventory.code_prefix: text"), out);
+        assertTrue(out.contains("the merge migrated staging (after a snapshot, staging-backup-pr1): V20260616093000 applied"), out);
         assertTrue(out.contains("chain intact"), out);
         assertTrue(out.contains("temporary files removed"), out);
     }

@@ -94,6 +94,8 @@ class FlywayRunnerTest {
         MigrationRun.Migration failed = run.migrations().get(1);
         assertEquals(MigrationRun.Outcome.FAILED, failed.outcome());
         assertEquals(5, failed.errorLine(), "the failing statement's line in the file");
+        assertEquals(3, failed.statements().get(0).line(), "a statement's line is its own, not its header comment's");
+        assertEquals("create table audit_log (id int);", failed.statements().get(0).sql());
         assertTrue(failed.error().contains("no_such_table"), failed.error());
         assertTrue(run.error().contains("V20260102000000__half.sql") || run.error().contains("20260102000000"), run.error());
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
