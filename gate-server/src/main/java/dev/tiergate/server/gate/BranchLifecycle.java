@@ -118,7 +118,11 @@ final class BranchLifecycle {
     }
 
     private void created(RepoRef repo, TrackedBranch t, String head) {
-        backend.create(repo, t.dbBranch(), t.parentDbBranch());
+        if (t.kind() == BranchKind.TIER) {
+            backend.createTier(repo, t.dbBranch(), t.parentDbBranch());
+        } else {
+            backend.create(repo, t.dbBranch(), t.parentDbBranch());
+        }
         BranchRecord r = new BranchRecord(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
                 t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
                 head, null, null, null, null, null, null, null);
@@ -135,12 +139,10 @@ final class BranchLifecycle {
 
     private void gone(RepoRef repo, Policy policy, BranchRecord r) {
         if (r.kind() == BranchKind.TIER) {
-            boolean protectedTier = policy.tierForBranch(r.gitBranch()).map(Tier::protectedTier).orElse(true);
-            if (protectedTier) {
-                audit.append("refusal", repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
-                        "message", "git branch of protected tier deleted; its database branch " + r.dbBranch() + " is kept"));
-                return;
-            }
+            // a tier's database is never deleted by tiergate (every backend refuses it too): the deletion is audited
+            audit.append("refusal", repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
+                    "message", "git branch of tier deleted; its database branch " + r.dbBranch() + " is kept"));
+            return;
         }
         if (r.kind() == BranchKind.CI) {
             return; // a PR's branch lives and dies with the PR, not with a git branch
