@@ -21,6 +21,7 @@ import dev.tiergate.server.migrate.MigrationFile;
 import dev.tiergate.server.migrate.MigrationRun;
 import dev.tiergate.server.migrate.MigrationSource;
 import dev.tiergate.server.migrate.SchemaCatalog;
+import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.core.gate.PullRequestFacts;
 import java.util.ArrayList;
@@ -69,8 +70,22 @@ final class DatabaseMigrations {
         return s.naming().startsWith("V") && s.naming().endsWith(".sql");
     }
 
-    /** A new tier's database gets the migrations at its git branch's head. */
+    /**
+     * A new tier's database gets its seed (when the policy names one) and the migrations at its git branch's head. A
+     * failure holds the tier with the reason, so PRs into it say what is wrong instead of merging onto a half-made tier.
+     */
     void setUpTier(RepoRef repo, Policy policy, Tier tier) {
+        try {
+            seedAndMigrate(repo, policy, tier);
+        } catch (RuntimeException e) {
+            String db = DbBranchName.of(tier.name());
+            store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
+            audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+                    "setting up tier " + tier.name() + " failed: " + e.getMessage()));
+        }
+    }
+
+    private void seedAndMigrate(RepoRef repo, Policy policy, Tier tier) {
         if (!runnable(policy.migrations())) {
             return;
         }
@@ -78,11 +93,23 @@ final class DatabaseMigrations {
         if (head.isEmpty()) {
             return;
         }
+        String db = DbBranchName.of(tier.name());
+        if (tier.seed() != null) {
+            Optional<byte[]> seed = forge.fileAt(repo, head.get(), tier.seed());
+            if (seed.isEmpty()) {
+                store.hold(repo, db, null, "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(), null);
+                audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+                        "seed " + tier.seed() + " not found at " + head.get() + "; commit it or remove seed from the tier in the policy"));
+                return;
+            }
+            int loaded = SeedLoader.load(backend.adminConnection(repo, db), new String(seed.get(), java.nio.charset.StandardCharsets.UTF_8));
+            audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+        }
         List<MigrationFile> files = source.at(repo, head.get(), policy.migrations());
         if (files.isEmpty()) {
+            backend.tierMoved(repo, db);
             return;
         }
-        String db = DbBranchName.of(tier.name());
         MigrationRun run = FlywayRunner.migrate(backend.adminConnection(repo, db), files);
         audit.append(run.ok() ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
                 "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", run.ok(), "error", String.valueOf(run.error())));
