@@ -164,7 +164,10 @@ final class DatabaseMigrations {
         String tierDb = DbBranchName.of(baseTier.name());
         String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
-        List<MigrationFile> base = source.at(repo, pr.baseSha(), settings);
+        // the PR's own changes are those since its merge base: a file merged into the tier after the PR forked is not
+        // one the PR removed
+        String forkedAt = forge.mergeBase(repo, pr.baseSha(), pr.headSha()).orElse(pr.baseSha());
+        List<MigrationFile> base = source.at(repo, forkedAt, settings);
         // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
         dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(head, base, settings, repo, tierDb))
                 .withSeverities(policy.severity());
@@ -203,7 +206,10 @@ final class DatabaseMigrations {
                 && blocking) {
             audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
-        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking));
+        // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
+        boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
+        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking),
+                worthSaying);
         store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added));
         audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
@@ -306,7 +312,7 @@ final class DatabaseMigrations {
             if (before == null) {
                 out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
             } else if (!java.util.Arrays.equals(before.content(), f.content())) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on " + "the base branch was edited",
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on the base branch was edited",
                         "restore it as it is on the base branch and put the change in a new migration"));
             }
         }

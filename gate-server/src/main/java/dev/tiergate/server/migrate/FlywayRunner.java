@@ -70,7 +70,7 @@ public final class FlywayRunner {
      */
     public static List<Problem> validate(BranchConnection db, List<MigrationFile> files) {
         try (Workdir dir = Workdir.of(files)) {
-            ValidateResult r = flyway(db, dir.path).ignoreMigrationPatterns("*:pending").load().validateWithResult();
+            ValidateResult r = flyway(db, dir.path).ignoreMigrationPatterns("*:pending", "*:missing").load().validateWithResult();
             List<Problem> out = new ArrayList<>();
             if (r.invalidMigrations != null) {
                 for (ValidateOutput o : r.invalidMigrations) {
@@ -120,6 +120,9 @@ public final class FlywayRunner {
                 .dataSource(db.jdbcUrl(), db.user(), db.password())
                 .locations("filesystem:" + dir)
                 .cleanDisabled(true)
+                // a branch behind its tier lacks the files of migrations merged after it: applied there, not missing here
+                // (a migration really removed is the base-against-head rule's to refuse)
+                .ignoreMigrationPatterns("*:missing")
                 .mixed(true) // CREATE INDEX CONCURRENTLY beside other statements: Flyway runs it outside a transaction
                 // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
                 // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever

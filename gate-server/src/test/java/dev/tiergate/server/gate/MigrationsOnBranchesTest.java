@@ -322,7 +322,7 @@ class MigrationsOnBranchesTest {
         String group = "9999999999999999999999999999999999999999";
         h.github.policy(group, POLICY);
         h.github.copyFiles(F1, group);
-        h.github.file(group, DIR + "V20260101500000__ahead.sql", """
+        h.github.file(group, DIR + "V20260101130000__ahead.sql", """
                 -- refactoring: Introduce New Column
                 -- phase: expand
                 alter table inventory add column qty text;
@@ -415,5 +415,42 @@ class MigrationsOnBranchesTest {
             rs.next();
             assertTrue(rs.getBoolean(1), "the seed loads all or nothing");
         }
+    }
+
+    @Test
+    void aPrBehindItsTierIsNotToldItRemovedTheMigrationsMergedAfterIt() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(16, "feature/F16", F1);
+        // PR #17, opened later, merges first: its migration reaches staging
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + "V20260101120000__add_note.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                alter table inventory add column note text;
+                """);
+        open(17, "feature/F17", F2);
+        h.github.copyFiles(F2, STAGING_2);
+        h.github.branch("staging", STAGING_2);
+        h.github.pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true)));
+        assertTrue(hasColumn("staging", "note"), () -> h.server.audit().all().stream().map(r -> r.kind() + " " + r.subject() + " " + r.details()).toList().toString());
+        // PR #16's base moves to the new staging (GitHub updates it); its head, forked at the old staging, does not have
+        // PR #17's file: not a removal
+        h.github.mergeBase(STAGING_2, F1, STAGING);
+        h.github.pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false)));
+        JsonNode s = migrationsStatus(F1);
+        assertEquals("success", s.path("state").asText(), h.github.comments(16).get(0));
+        assertTrue(hasColumn("ci-pr-16", "note") && hasColumn("ci-pr-16", "qty"), "rehearsed on the tier as it is now, with its own migration on top");
+    }
+
+    @Test
+    void aPrThatTouchesNoMigrationGetsTheStatusButNoComment() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        open(18, "feature/F18", F1);
+        assertEquals("success", migrationsStatus(F1).path("state").asText());
+        assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F1).path("description").asText());
+        assertEquals(List.of(), h.github.comments(18), "nothing to say, no comment");
     }
 }
