@@ -116,7 +116,11 @@ public final class FlywayRunner {
     }
 
     private static FluentConfiguration flyway(BranchConnection db, Path dir) {
-        return Flyway.configure()
+        FluentConfiguration config = Flyway.configure();
+        // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
+        // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
+        config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        return config
                 .dataSource(db.jdbcUrl(), db.user(), db.password())
                 .locations("filesystem:" + dir)
                 .cleanDisabled(true)
@@ -124,9 +128,7 @@ public final class FlywayRunner {
                 // (a migration really removed is the base-against-head rule's to refuse)
                 .ignoreMigrationPatterns("*:missing")
                 .mixed(true) // CREATE INDEX CONCURRENTLY beside other statements: Flyway runs it outside a transaction
-                // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
-                // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+
                 .failOnMissingLocations(false)
                 .loggers("slf4j");
     }
