@@ -28,4 +28,21 @@ public final class TestFiles {
         }
         return FILE.matcher(name).matches();
     }
+
+    /**
+     * The test files an agent's change removed that its claim does not list as superseded, one refusal each; the
+     * same rule the pre-commit hook applies, for the server, which sees the PR's removals since its merge base.
+     */
+    public static java.util.List<dev.tiergate.core.verdict.Refusal> deletedByAgent(java.util.List<String> removedPaths,
+            java.util.function.Predicate<String> superseded, String where) {
+        java.util.List<dev.tiergate.core.verdict.Refusal> out = new java.util.ArrayList<>();
+        for (String path : removedPaths) {
+            if (isTestFile(path) && !superseded.test(path)) {
+                out.add(new dev.tiergate.core.verdict.Refusal(dev.tiergate.core.rules.Rule.TESTS_AGENT_DELETED.id(), path + " (" + where + ")",
+                        "an agent's change deletes a test file that is not on the claim's superseded-tests allowlist",
+                        "restore it, or have a human add it to superseded_tests of the claim in .tiergate/workflow-state.json"));
+            }
+        }
+        return out;
+    }
 }

@@ -225,4 +225,13 @@ class MigrationRulesTest {
         HeaderResult both = MigrationHeader.parse("-- V20260616093000: add_users\n" + "-- refactoring: Introduce New Table\n-- phase: expand\n");
         assertTrue(both.isValid(), both.problems().toString());
     }
+
+    @Test
+    void anAgentsRemovalsOfTestsAreRefusedUnlessSuperseded() {
+        var refusals = TestFiles.deletedByAgent(java.util.List.of("src/test/java/ATest.java", "src/test/java/BTest.java", "README.md"),
+                path -> path.equals("src/test/java/BTest.java"), "PR #3");
+        assertEquals(1, refusals.size(), refusals.toString());
+        assertEquals("tests.agent-deleted", refusals.get(0).rule());
+        assertEquals("src/test/java/ATest.java (PR #3)", refusals.get(0).where());
+    }
 }

@@ -40,10 +40,17 @@ public interface Forge {
     java.util.List<RepoFile> listDirectory(RepoRef repo, String sha, String dir);
 
     /**
-     * The merge base of two commits (where the PR's head forked from its base), so a PR is judged by its own changes:
-     * a file on the base that the head lacks because the head is behind is not a file the PR removed.
+     * What a PR changed: where its head forked from its base (the merge base) and the files it removed since, so a PR
+     * is judged by its own changes (a file on the base that the head lacks because it is behind is not one it removed).
      */
-    Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha);
+    Changes changes(RepoRef repo, String baseSha, String headSha);
+
+    /** A PR's own changes: its merge base ({@code null} when the forge cannot say) and the paths it removed. */
+    record Changes(String mergeBase, java.util.List<String> removed) {
+        public Changes {
+            removed = java.util.List.copyOf(removed);
+        }
+    }
 
     /** A file's content by its blob SHA (content-addressed: never changes, so callers may keep it). */
     byte[] blob(RepoRef repo, String blobSha);

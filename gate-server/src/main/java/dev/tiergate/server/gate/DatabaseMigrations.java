@@ -54,8 +54,11 @@ final class DatabaseMigrations {
     private final StatusPublisher statuses;
     private final GatePages pages;
     private final MigrationSource source;
+    private final PullRequestChanges changes;
 
-    DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages) {
+    DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
+                       PullRequestChanges changes) {
+        this.changes = changes;
         this.forge = forge;
         this.backend = backend;
         this.store = store;
@@ -166,7 +169,8 @@ final class DatabaseMigrations {
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
         // the PR's own changes are those since its merge base: a file merged into the tier after the PR forked is not
         // one the PR removed
-        String forkedAt = forge.mergeBase(repo, pr.baseSha(), pr.headSha()).orElse(pr.baseSha());
+        String mergeBase = changes.of(repo, pr.baseSha(), pr.headSha()).mergeBase();
+        String forkedAt = mergeBase == null ? pr.baseSha() : mergeBase;
         List<MigrationFile> base = source.at(repo, forkedAt, settings);
         // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
         dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(head, base, settings, repo, tierDb))

@@ -68,9 +68,10 @@ public final class GateProcessor implements DeliveryProcessor {
         this.policies = new PolicySource(forge);
         StatusPublisher statuses = new StatusPublisher(forge, audit);
         GatePages pages = new GatePages(publicUrl);
-        DatabaseMigrations migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages);
+        PullRequestChanges changes = new PullRequestChanges(forge);
+        DatabaseMigrations migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes);
         this.branches = new BranchLifecycle(backend, store, audit, migrations);
-        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations);
+        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes);
     }
 
     @Override

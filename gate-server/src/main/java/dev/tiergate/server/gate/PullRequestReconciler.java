@@ -42,10 +42,12 @@ final class PullRequestReconciler {
     private final GatePages pages;
     private final StateFileCheck stateFiles;
     private final DatabaseMigrations migrations;
+    private final PullRequestChanges changes;
 
     PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
-                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations) {
+                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations, PullRequestChanges changes) {
         this.migrations = migrations;
+        this.changes = changes;
         this.forge = forge;
         this.policies = policies;
         this.branches = branches;
@@ -134,7 +136,7 @@ final class PullRequestReconciler {
         Optional<GateStatus> held = baseTier.flatMap(t -> migrations.held(repo, DbBranchName.of(t.name())))
                 .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, "Tier " + baseTier.get().name() + " is held: " + h.reason()
                         + "; roll it back with tiergate rollback or fix it, then release it"));
-        GateStatus status = held.or(() -> stateFiles.problemAt(repo, pr.headSha()))
+        GateStatus status = held.or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
                 .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
             audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
@@ -150,6 +152,37 @@ final class PullRequestReconciler {
                 reconcile(repo, forge.pullRequest(repo, other));
             }
         }
+    }
+
+    /**
+     * An agent's PR may not delete test files unless its claim (the tiergate state file at the head) lists them as
+     * superseded: the hooks' rule, here over the PR's removals since its merge base. Read only for agents' PRs.
+     */
+    private Optional<GateStatus> testsDeletedByAgent(RepoRef repo, Policy p, PullRequestFacts pr) {
+        if (p.actorFor(pr.author().login(), pr.author().bot()).actorClass() != dev.tiergate.core.policy.ActorClass.AGENT) {
+            return Optional.empty();
+        }
+        java.util.List<String> removed = changes.of(repo, pr.baseSha(), pr.headSha()).removed();
+        if (removed.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<dev.tiergate.core.state.Claim> claim = forge.fileAt(repo, pr.headSha(), dev.tiergate.core.state.StateFileValidator.TIERGATE_STATE_PATH)
+                .flatMap(bytes -> {
+                    try {
+                        return dev.tiergate.core.state.TiergateState.read(bytes, dev.tiergate.core.state.StateFileValidator.TIERGATE_STATE_PATH)
+                                .claimForBranch(pr.headBranch());
+                    } catch (RuntimeException e) {
+                        return Optional.empty(); // an unreadable state file is the state-file rule's to refuse
+                    }
+                });
+        java.util.List<dev.tiergate.core.verdict.Refusal> refusals = dev.tiergate.core.migration.TestFiles.deletedByAgent(removed,
+                path -> claim.map(c -> c.supersedes(path)).orElse(false), "PR #" + pr.number());
+        if (refusals.isEmpty()) {
+            return Optional.empty();
+        }
+        dev.tiergate.core.verdict.Refusal first = refusals.get(0);
+        return Optional.of(GateStatus.failure(first.rule(), first.where() + ": " + first.message()
+                + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "")));
     }
 
     /** A GitHub merge group: the status of the PR it carries, posted on the group's head SHA too. */

@@ -310,4 +310,20 @@ class GateEndToEndTest {
                 new Pull(12, "feature/F12", F1_NEXT, "staging", STAGING, "alice", false, "open", false)));
         assertEquals("success", h.github.lastPosted(F1_NEXT).path("state").asText(), h.github.lastPosted(F1_NEXT).toString());
     }
+
+    @Test
+    void anAgentsPrThatDeletesATestIsRefusedAHumansIsNot() throws Exception {
+        h.github.removed(STAGING, F1, "src/test/java/dev/acme/InventoryTest.java", "docs/old.md");
+        openPr(13, "feature/F13", F1, "staging", STAGING, "claude-agent");
+        JsonNode s = h.github.lastPosted(F1);
+        assertEquals("failure", s.path("state").asText());
+        assertTrue(s.path("description").asText().startsWith("src/test/java/dev/acme/InventoryTest.java (PR #13): an agent's change deletes a test"),
+                s.toString());
+        assertTrue(s.path("description").asText().endsWith("[tests.agent-deleted]"), s.toString());
+
+        h.github.removed(STAGING, F1_NEXT, "src/test/java/dev/acme/InventoryTest.java");
+        openPr(14, "feature/F14", F1_NEXT, "staging", STAGING, "alice");
+        assertTrue(h.github.lastPosted(F1_NEXT).path("description").asText().endsWith("[gate.ci-not-green]"),
+                "a human may delete a test: " + h.github.lastPosted(F1_NEXT));
+    }
 }

@@ -53,6 +53,8 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<String, String> blobs = new LinkedHashMap<>();
     /** "base...head" → the merge base; a pair not named here forked at its base (the head is not behind). */
     private final Map<String, String> mergeBases = new LinkedHashMap<>();
+    /** "base...head" → the files the head removed since the merge base. */
+    private final Map<String, List<String>> removedFiles = new LinkedHashMap<>();
     /** Issue comments per PR number, oldest first. */
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
     private long rateRemaining = 5000;
@@ -124,6 +126,11 @@ public final class GitHubApiStub extends ForgeStub {
     /** The head forked from the base's history at {@code forkedAt} (the head is behind a base that moved on). */
     public synchronized void mergeBase(String base, String head, String forkedAt) {
         mergeBases.put(base + "..." + head, forkedAt);
+    }
+
+    /** The head removed these files since its merge base with the base (the compare API's "removed" files). */
+    public synchronized void removed(String base, String head, String... paths) {
+        removedFiles.put(base + "..." + head, List.of(paths));
     }
 
     /** tiergate's comments on a PR, oldest first. */
@@ -390,7 +397,8 @@ public final class GitHubApiStub extends ForgeStub {
         if (compare.matches()) {
             String mb = mergeBases.getOrDefault(compare.group(1) + "..." + compare.group(2), compare.group(1));
             return Answer.json(200, Map.of("status", mb.equals(compare.group(1)) ? "ahead" : "diverged", "merge_base_commit", Map.of("sha", mb),
-                    "base_commit", Map.of("sha", compare.group(1)), "files", List.of()));
+                    "base_commit", Map.of("sha", compare.group(1)), "files", removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2),
+                            List.of()).stream().map(f -> Map.of("filename", f, "status", "removed")).toList()));
         }
         Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
         if (blob.matches()) {

@@ -90,8 +90,8 @@ public class InMemoryForge implements Forge {
     }
 
     @Override
-    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
-        return Optional.empty();
+    public Changes changes(RepoRef repo, String baseSha, String headSha) {
+        return new Changes(null, List.of());
     }
 
     @Override

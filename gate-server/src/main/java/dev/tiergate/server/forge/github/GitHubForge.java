@@ -240,11 +240,23 @@ public final class GitHubForge implements Forge {
         return out;
     }
 
-    /** GET /repos/{o}/{r}/compare/{base}...{head}: its merge_base_commit (docs.github.com/en/rest/commits/commits#compare-two-commits). */
+    /**
+     * GET /repos/{o}/{r}/compare/{base}...{head}: its merge_base_commit and the files whose status is "removed"
+     * (docs.github.com/en/rest/commits/commits#compare-two-commits; GitHub lists up to 300 files in one answer).
+     */
     @Override
-    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
-        return http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha + "?per_page=1")
-                .map(r -> r.body().path("merge_base_commit").path("sha").asText(null));
+    public Changes changes(RepoRef repo, String baseSha, String headSha) {
+        Optional<JsonHttp.Response> r = http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha);
+        if (r.isEmpty()) {
+            return new Changes(null, List.of());
+        }
+        List<String> removed = new ArrayList<>();
+        for (JsonNode f : r.get().body().path("files")) {
+            if (f.path("status").asText().equals("removed")) {
+                removed.add(f.path("filename").asText());
+            }
+        }
+        return new Changes(r.get().body().path("merge_base_commit").path("sha").asText(null), removed);
     }
 
     @Override

@@ -177,11 +177,23 @@ public final class GitLabForge implements Forge {
         return out;
     }
 
-    /** GET /projects/:id/repository/merge_base?refs[]=a&refs[]=b (docs.gitlab.com/api/repositories/#merge-base). */
+    /**
+     * GET /projects/:id/repository/merge_base (docs.gitlab.com/api/repositories/#merge-base) and
+     * GET /projects/:id/repository/compare?from=&to= for the diffs whose deleted_file is true.
+     */
     @Override
-    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
-        return http.getIfExists(project(repo) + "/repository/merge_base?refs%5B%5D=" + baseSha + "&refs%5B%5D=" + headSha)
-                .map(r -> r.body().path("id").asText(null));
+    public Changes changes(RepoRef repo, String baseSha, String headSha) {
+        String mergeBase = http.getIfExists(project(repo) + "/repository/merge_base?refs%5B%5D=" + baseSha + "&refs%5B%5D=" + headSha)
+                .map(r -> r.body().path("id").asText(null)).orElse(null);
+        List<String> removed = new ArrayList<>();
+        http.getIfExists(project(repo) + "/repository/compare?from=" + baseSha + "&to=" + headSha).ifPresent(r -> {
+            for (JsonNode d : r.body().path("diffs")) {
+                if (d.path("deleted_file").asBoolean(false)) {
+                    removed.add(d.path("old_path").asText());
+                }
+            }
+        });
+        return new Changes(mergeBase, removed);
     }
 
     @Override

@@ -114,8 +114,8 @@ public final class GitLabInstances implements Forge {
     }
 
     @Override
-    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
-        return route(repo).mergeBase(repo, baseSha, headSha);
+    public Changes changes(RepoRef repo, String baseSha, String headSha) {
+        return route(repo).changes(repo, baseSha, headSha);
     }
 
     @Override
