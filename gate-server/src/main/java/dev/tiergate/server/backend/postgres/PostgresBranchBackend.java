@@ -39,6 +39,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final String adminPassword;
     private final byte[] roleSecret;
     private final AutoCloseable owned;
+    /** Whether the server has pg_read_all_data and pg_write_all_data (PostgreSQL 14+); null until asked. */
+    private volatile Boolean dataRoles;
 
     /**
      * {@code admin} connects to the branch server as a superuser (it creates databases and roles); {@code jdbcBase}
@@ -66,6 +68,11 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public String id() {
         return "postgres";
+    }
+
+    /** For tests on a newer server: grant as on PostgreSQL 13 (inside each database, by default privileges). */
+    void grantAsBefore14() {
+        this.dataRoles = false;
     }
 
     @Override
@@ -358,9 +365,42 @@ public final class PostgresBranchBackend implements BranchBackend {
             }
             st.execute("revoke connect, temporary on database " + quote(db) + " from public");
             st.execute("grant connect, temporary on database " + quote(db) + " to " + quote(role));
-            st.execute("grant pg_read_all_data, pg_write_all_data to " + quote(role));
+            if (dataRoles == null) {
+                try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int >= 140000")) {
+                    rs.next();
+                    dataRoles = rs.getBoolean(1);
+                }
+            }
+            if (dataRoles) {
+                st.execute("grant pg_read_all_data, pg_write_all_data to " + quote(role));
+            } else {
+                grantInside(db, role);
+            }
         } catch (SQLException e) {
             throw new BackendException("cannot give database branch " + db + " its login: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Before PostgreSQL 14 there are no pg_read_all_data / pg_write_all_data roles: the same rights granted inside the
+     * branch's database on what is there, and, by default privileges, on what tiergate's migrations create later.
+     */
+    private void grantInside(String db, String role) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(jdbcBase + db, adminUser, adminPassword); Statement st = c.createStatement();
+             ResultSet schemas = c.createStatement().executeQuery(
+                     "select nspname from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'")) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            while (schemas.next()) {
+                names.add(schemas.getString(1));
+            }
+            for (String schema : names) {
+                String q = quote(schema);
+                st.execute("grant usage on schema " + q + " to " + quote(role));
+                st.execute("grant select, insert, update, delete on all tables in schema " + q + " to " + quote(role));
+                st.execute("grant usage, select, update on all sequences in schema " + q + " to " + quote(role));
+                st.execute("alter default privileges in schema " + q + " grant select, insert, update, delete on tables to " + quote(role));
+                st.execute("alter default privileges in schema " + q + " grant usage, select, update on sequences to " + quote(role));
+            }
         }
     }
 

@@ -127,4 +127,29 @@ class PostgresBranchBackendTest {
         BackendException missing = assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
         assertTrue(missing.getMessage().contains("there is no such snapshot"), missing.getMessage());
     }
+
+    @Test
+    void onAServerWithoutTheDataRolesABranchLoginGetsItsRightsInsideItsDatabase() throws Exception {
+        backend.grantAsBefore14(); // PostgreSQL 13 has no pg_read_all_data / pg_write_all_data
+        backend.createTier(repo, "production", null);
+        try (Connection tier = connect("production"); Statement st = tier.createStatement()) {
+            st.execute("create table inventory (id bigint generated always as identity, code text); insert into inventory (code) values ('A-1')");
+        }
+        backend.tierMoved(repo, "production");
+        backend.create(repo, "feature-x", "production");
+        try (Connection admin = connect("feature-x"); Statement st = admin.createStatement()) {
+            st.execute("create table added_later (id int)"); // what a migration creates after the branch was cut
+        }
+        var login = backend.connection(repo, "feature-x");
+        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()); Statement st = c.createStatement()) {
+            st.execute("insert into inventory (code) values ('B-2')");
+            st.execute("insert into added_later values (1)");
+            try (ResultSet rs = st.executeQuery("select count(*) from inventory")) {
+                rs.next();
+                assertEquals(2, rs.getInt(1));
+            }
+            var ddl = assertThrows(java.sql.SQLException.class, () -> st.execute("drop table inventory"));
+            assertTrue(ddl.getMessage().contains("must be owner"), "schema changes are tiergate's: " + ddl.getMessage());
+        }
+    }
 }
