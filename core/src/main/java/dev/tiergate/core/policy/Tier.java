@@ -5,14 +5,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * A long-running branch with its own database: {@code production} (the root), {@code staging}, ...
- * {@code parent} is the next tier on the promotion path (null for the root).
+ * {@code parent} is the next tier on the promotion path (null for the root). {@code seed} (optional) is a plain-SQL
+ * dump in the repository loaded into the tier's database before its migrations, so branches carry realistic data.
  */
 public record Tier(
         @JsonProperty("name") String name,
         @JsonProperty("branch") String branch,
         @JsonProperty("parent") String parent,
         @JsonProperty("protected") Boolean isProtected,
-        @JsonProperty("direct_push") Permission directPush) {
+        @JsonProperty("direct_push") Permission directPush,
+        @JsonProperty("seed") @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String seed) {
+
+    public Tier(String name, String branch, String parent, Boolean isProtected, Permission directPush) {
+        this(name, branch, parent, isProtected, directPush, null);
+    }
 
     public Tier {
         isProtected = isProtected == null ? Boolean.TRUE : isProtected;

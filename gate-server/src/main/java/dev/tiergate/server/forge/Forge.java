@@ -39,14 +39,20 @@ public interface Forge {
     /** The files directly in {@code dir} at commit {@code sha} (not its subfolders); empty when there is no such folder. */
     java.util.List<RepoFile> listDirectory(RepoRef repo, String sha, String dir);
 
+    /**
+     * The merge base of two commits (where the PR's head forked from its base), so a PR is judged by its own changes:
+     * a file on the base that the head lacks because the head is behind is not a file the PR removed.
+     */
+    Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha);
+
     /** A file's content by its blob SHA (content-addressed: never changes, so callers may keep it). */
     byte[] blob(RepoRef repo, String blobSha);
 
     /**
-     * Creates or updates tiergate's one comment on a PR, found by {@code marker} (an HTML comment in its body).
-     * Returns true when it wrote.
+     * Updates tiergate's one comment on a PR, found by {@code marker} (an HTML comment in its body), or creates it when
+     * {@code createIfMissing}. Returns true when it wrote.
      */
-    boolean upsertComment(RepoRef repo, long number, String marker, String body);
+    boolean upsertComment(RepoRef repo, long number, String marker, String body, boolean createIfMissing);
 
     /**
      * Whether the forge already shows what {@code wanted} says, so posting would change nothing. By default the

@@ -44,7 +44,8 @@ final class BranchLifecycle {
             }
             String db = DbBranchName.of(t.name());
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
-            backend.createTier(repo, db, parentDb);
+            // a tier with a seed starts from its seed, not from a copy of its parent
+            backend.createTier(repo, db, t.seed() != null ? null : parentDb);
             store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
                     null, null, null, null, null, null, null, null), "tier set up from the policy");
             audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));

@@ -21,6 +21,7 @@ import dev.tiergate.server.migrate.MigrationFile;
 import dev.tiergate.server.migrate.MigrationRun;
 import dev.tiergate.server.migrate.MigrationSource;
 import dev.tiergate.server.migrate.SchemaCatalog;
+import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.core.gate.PullRequestFacts;
 import java.util.ArrayList;
@@ -69,8 +70,22 @@ final class DatabaseMigrations {
         return s.naming().startsWith("V") && s.naming().endsWith(".sql");
     }
 
-    /** A new tier's database gets the migrations at its git branch's head. */
+    /**
+     * A new tier's database gets its seed (when the policy names one) and the migrations at its git branch's head. A
+     * failure holds the tier with the reason, so PRs into it say what is wrong instead of merging onto a half-made tier.
+     */
     void setUpTier(RepoRef repo, Policy policy, Tier tier) {
+        try {
+            seedAndMigrate(repo, policy, tier);
+        } catch (RuntimeException e) {
+            String db = DbBranchName.of(tier.name());
+            store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
+            audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+                    "setting up tier " + tier.name() + " failed: " + e.getMessage()));
+        }
+    }
+
+    private void seedAndMigrate(RepoRef repo, Policy policy, Tier tier) {
         if (!runnable(policy.migrations())) {
             return;
         }
@@ -78,11 +93,23 @@ final class DatabaseMigrations {
         if (head.isEmpty()) {
             return;
         }
+        String db = DbBranchName.of(tier.name());
+        if (tier.seed() != null) {
+            Optional<byte[]> seed = forge.fileAt(repo, head.get(), tier.seed());
+            if (seed.isEmpty()) {
+                store.hold(repo, db, null, "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(), null);
+                audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+                        "seed " + tier.seed() + " not found at " + head.get() + "; commit it or remove seed from the tier in the policy"));
+                return;
+            }
+            int loaded = SeedLoader.load(backend.adminConnection(repo, db), new String(seed.get(), java.nio.charset.StandardCharsets.UTF_8));
+            audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+        }
         List<MigrationFile> files = source.at(repo, head.get(), policy.migrations());
         if (files.isEmpty()) {
+            backend.tierMoved(repo, db);
             return;
         }
-        String db = DbBranchName.of(tier.name());
         MigrationRun run = FlywayRunner.migrate(backend.adminConnection(repo, db), files);
         audit.append(run.ok() ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
                 "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", run.ok(), "error", String.valueOf(run.error())));
@@ -137,7 +164,10 @@ final class DatabaseMigrations {
         String tierDb = DbBranchName.of(baseTier.name());
         String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
-        List<MigrationFile> base = source.at(repo, pr.baseSha(), settings);
+        // the PR's own changes are those since its merge base: a file merged into the tier after the PR forked is not
+        // one the PR removed
+        String forkedAt = forge.mergeBase(repo, pr.baseSha(), pr.headSha()).orElse(pr.baseSha());
+        List<MigrationFile> base = source.at(repo, forkedAt, settings);
         // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
         dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(head, base, settings, repo, tierDb))
                 .withSeverities(policy.severity());
@@ -176,7 +206,10 @@ final class DatabaseMigrations {
                 && blocking) {
             audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
-        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking));
+        // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
+        boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
+        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking),
+                worthSaying);
         store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added));
         audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
@@ -279,7 +312,7 @@ final class DatabaseMigrations {
             if (before == null) {
                 out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
             } else if (!java.util.Arrays.equals(before.content(), f.content())) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on " + "the base branch was edited",
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on the base branch was edited",
                         "restore it as it is on the base branch and put the change in a new migration"));
             }
         }

@@ -70,7 +70,7 @@ public final class FlywayRunner {
      */
     public static List<Problem> validate(BranchConnection db, List<MigrationFile> files) {
         try (Workdir dir = Workdir.of(files)) {
-            ValidateResult r = flyway(db, dir.path).ignoreMigrationPatterns("*:pending").load().validateWithResult();
+            ValidateResult r = flyway(db, dir.path).ignoreMigrationPatterns("*:pending", "*:missing").load().validateWithResult();
             List<Problem> out = new ArrayList<>();
             if (r.invalidMigrations != null) {
                 for (ValidateOutput o : r.invalidMigrations) {
@@ -116,14 +116,19 @@ public final class FlywayRunner {
     }
 
     private static FluentConfiguration flyway(BranchConnection db, Path dir) {
-        return Flyway.configure()
+        FluentConfiguration config = Flyway.configure();
+        // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
+        // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
+        config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        return config
                 .dataSource(db.jdbcUrl(), db.user(), db.password())
                 .locations("filesystem:" + dir)
                 .cleanDisabled(true)
+                // a branch behind its tier lacks the files of migrations merged after it: applied there, not missing here
+                // (a migration really removed is the base-against-head rule's to refuse)
+                .ignoreMigrationPatterns("*:missing")
                 .mixed(true) // CREATE INDEX CONCURRENTLY beside other statements: Flyway runs it outside a transaction
-                // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
-                // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
-                .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
+
                 .failOnMissingLocations(false)
                 .loggers("slf4j");
     }

@@ -73,7 +73,11 @@ class MigrationBench {
 
             // the peer on the tier as it was (the snapshot): copy it, then plain flyway migrate, no measurement
             long t2 = System.nanoTime();
-            backend.create(repo, "peer-copy", "staging-backup-pr1");
+            try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+                // what a user does by hand: one CREATE DATABASE ... TEMPLATE of the tier as it was
+                st.execute("create database \"" + backend.physical(repo, "peer-copy") + "\" template \""
+                        + backend.physical(repo, "staging-backup-pr1") + "\"");
+            }
             long copy = ms(t2);
             Path dir = Files.createTempDirectory("peer");
             for (MigrationFile f : files) {

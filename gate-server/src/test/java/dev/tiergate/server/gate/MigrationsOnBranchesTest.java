@@ -322,7 +322,7 @@ class MigrationsOnBranchesTest {
         String group = "9999999999999999999999999999999999999999";
         h.github.policy(group, POLICY);
         h.github.copyFiles(F1, group);
-        h.github.file(group, DIR + "V20260101500000__ahead.sql", """
+        h.github.file(group, DIR + "V20260101130000__ahead.sql", """
                 -- refactoring: Introduce New Column
                 -- phase: expand
                 alter table inventory add column qty text;
@@ -335,5 +335,122 @@ class MigrationsOnBranchesTest {
         assertTrue(s.path("description").asText().contains("column \"qty\" of relation \"inventory\" already exists"), s.toString());
         assertFalse(h.server.backend().exists(h.repo, "ci-mq-13"), "the group's copy is dropped afterwards");
         assertEquals("success", migrationsStatus(F1).path("state").asText(), "the PR alone still rehearses fine");
+    }
+
+    /** A seed shaped as pg_dump --format=plain writes it, of a database Flyway migrated to the base migration. */
+    String seedDump() throws Exception {
+        dev.tiergate.server.backend.postgres.PostgresBranchBackend scratch = new dev.tiergate.server.backend.postgres.PostgresBranchBackend(
+                dev.tiergate.server.support.TestPostgres.server().getPostgresDatabase(),
+                "jdbc:postgresql://localhost:" + dev.tiergate.server.support.TestPostgres.server().getPort() + "/", "postgres", null,
+                "s".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        dev.tiergate.server.forge.RepoRef r = new dev.tiergate.server.forge.RepoRef("github", null, "seed/" + java.util.UUID.randomUUID());
+        scratch.create(r, "scratch", null);
+        var conn = scratch.adminConnection(r, "scratch");
+        dev.tiergate.server.migrate.FlywayRunner.migrate(conn, List.of(new dev.tiergate.server.migrate.MigrationFile(DIR + BASE,
+                BASE_SQL.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        int checksum = dev.tiergate.server.migrate.FlywayRunner.history(conn).get(0).checksum();
+        scratch.delete(r, "scratch");
+        return """
+                --
+                -- PostgreSQL database dump
+                --
+                \\restrict Tz0cBZrGNXJ0gYa
+                SET statement_timeout = 0;
+                SET client_encoding = 'UTF8';
+                SELECT pg_catalog.set_config('search_path', '', false);
+                CREATE TABLE public.inventory (id integer NOT NULL, code text);
+                CREATE TABLE public.flyway_schema_history (installed_rank integer NOT NULL, version character varying(50),
+                    description character varying(200) NOT NULL, type character varying(20) NOT NULL, script character varying(1000) NOT NULL,
+                    checksum integer, installed_by character varying(100) NOT NULL, installed_on timestamp without time zone DEFAULT now() NOT NULL,
+                    execution_time integer NOT NULL, success boolean NOT NULL);
+                COPY public.inventory (id, code) FROM stdin;
+                1\tSEED-1
+                2\tSEED-2; with a semicolon
+                \\.
+                COPY public.flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, installed_on, execution_time, success) FROM stdin;
+                1\t20260101000000\tinventory\tSQL\tV20260101000000__inventory.sql\t%d\tpostgres\t2026-01-01 00:00:00\t10\tt
+                \\.
+                ALTER TABLE ONLY public.inventory ADD CONSTRAINT inventory_pkey PRIMARY KEY (id);
+                \\unrestrict Tz0cBZrGNXJ0gYa
+                """.formatted(checksum);
+    }
+
+    @Test
+    void aTiersSeedIsLoadedBeforeItsMigrationsAndOnlyNewerMigrationsRunOnTop() throws Exception {
+        h.github.policy("main", POLICY.replace("{name: staging, branch: staging, parent: production}",
+                "{name: staging, branch: staging, parent: production, seed: db/seed/staging.sql}"));
+        h.github.file(STAGING, "db/seed/staging.sql", seedDump());
+        h.github.file(STAGING, DIR + QTY, QTY_SQL); // newer than the dump
+        h.github.branch("feature/F14", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F14", GitHubPayloads.ZERO, F1, "alice"));
+        BranchConnection c = h.server.backend().adminConnection(h.repo, "staging");
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             ResultSet rs = conn.createStatement().executeQuery("select string_agg(code || '/' || qty, ',' order by id) from inventory")) {
+            rs.next();
+            assertEquals("SEED-1/0,SEED-2; with a semicolon/0", rs.getString(1), "the seed's rows, with the newer migration's column");
+        }
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.seed") && r.details().contains("db/seed/staging.sql")));
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.migrate") && r.details().contains("20260102000000")
+                && !r.details().contains("20260101000000,")), "only the migration newer than the dump ran");
+    }
+
+    @Test
+    void aSeedThatDoesNotLoadHoldsTheTierAndPrsIntoItSayWhy() throws Exception {
+        String seeded = POLICY.replace("{name: staging, branch: staging, parent: production}",
+                "{name: staging, branch: staging, parent: production, seed: db/seed/staging.sql}");
+        for (String ref : List.of("main", MAIN, STAGING, F1)) {
+            h.github.policy(ref, seeded);
+        }
+        h.github.file(STAGING, "db/seed/staging.sql", "CREATE TABLE public.inventory (id integer);\nINSERT INTO public.nowhere VALUES (1);\n");
+        h.github.copyFiles(STAGING, F1);
+        open(15, "feature/F15", F1);
+        JsonNode workflow = h.github.lastPosted(F1);
+        assertEquals("failure", workflow.path("state").asText());
+        assertTrue(workflow.path("description").asText().contains("Tier staging is held: setting up the tier failed: cannot load the seed"),
+                workflow.toString());
+        assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"), workflow.toString());
+        BranchConnection c = h.server.backend().adminConnection(h.repo, "staging");
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             ResultSet rs = conn.createStatement().executeQuery("select to_regclass('public.inventory') is null")) {
+            rs.next();
+            assertTrue(rs.getBoolean(1), "the seed loads all or nothing");
+        }
+    }
+
+    @Test
+    void aPrBehindItsTierIsNotToldItRemovedTheMigrationsMergedAfterIt() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + QTY, QTY_SQL);
+        open(16, "feature/F16", F1);
+        // PR #17, opened later, merges first: its migration reaches staging
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + "V20260101120000__add_note.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                alter table inventory add column note text;
+                """);
+        open(17, "feature/F17", F2);
+        h.github.copyFiles(F2, STAGING_2);
+        h.github.branch("staging", STAGING_2);
+        h.github.pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true)));
+        assertTrue(hasColumn("staging", "note"), () -> h.server.audit().all().stream().map(r -> r.kind() + " " + r.subject() + " " + r.details()).toList().toString());
+        // PR #16's base moves to the new staging (GitHub updates it); its head, forked at the old staging, does not have
+        // PR #17's file: not a removal
+        h.github.mergeBase(STAGING_2, F1, STAGING);
+        h.github.pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false)));
+        JsonNode s = migrationsStatus(F1);
+        assertEquals("success", s.path("state").asText(), h.github.comments(16).get(0));
+        assertTrue(hasColumn("ci-pr-16", "note") && hasColumn("ci-pr-16", "qty"), "rehearsed on the tier as it is now, with its own migration on top");
+    }
+
+    @Test
+    void aPrThatTouchesNoMigrationGetsTheStatusButNoComment() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        open(18, "feature/F18", F1);
+        assertEquals("success", migrationsStatus(F1).path("state").asText());
+        assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F1).path("description").asText());
+        assertEquals(List.of(), h.github.comments(18), "nothing to say, no comment");
     }
 }

@@ -51,6 +51,8 @@ public final class GitHubApiStub extends ForgeStub {
     private final AtomicLong ids = new AtomicLong(1000);
     /** Content by git blob SHA, as GET /git/blobs/{sha} serves it. */
     private final Map<String, String> blobs = new LinkedHashMap<>();
+    /** "base...head" → the merge base; a pair not named here forked at its base (the head is not behind). */
+    private final Map<String, String> mergeBases = new LinkedHashMap<>();
     /** Issue comments per PR number, oldest first. */
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
     private long rateRemaining = 5000;
@@ -117,6 +119,11 @@ public final class GitHubApiStub extends ForgeStub {
     /** Every file of {@code from} also at {@code to} (a new commit on top of another). */
     public synchronized void copyFiles(String from, String to) {
         files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+    }
+
+    /** The head forked from the base's history at {@code forkedAt} (the head is behind a base that moved on). */
+    public synchronized void mergeBase(String base, String head, String forkedAt) {
+        mergeBases.put(base + "..." + head, forkedAt);
     }
 
     /** tiergate's comments on a PR, oldest first. */
@@ -224,7 +231,8 @@ public final class GitHubApiStub extends ForgeStub {
     @Override
     protected String routeOf(String method, String path) {
         return method + " " + fold(path.replace(base, "/repos/{repo}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}");
+                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}")
+                .replaceAll("/compare/.+", "/compare/{base}...{head}");
     }
 
     @Override
@@ -377,6 +385,12 @@ public final class GitHubApiStub extends ForgeStub {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }
             return pull.group(2) == null ? Answer.json(200, pulls.get(n)) : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
+        }
+        Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})").matcher(p);
+        if (compare.matches()) {
+            String mb = mergeBases.getOrDefault(compare.group(1) + "..." + compare.group(2), compare.group(1));
+            return Answer.json(200, Map.of("status", mb.equals(compare.group(1)) ? "ahead" : "diverged", "merge_base_commit", Map.of("sha", mb),
+                    "base_commit", Map.of("sha", compare.group(1)), "files", List.of()));
         }
         Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
         if (blob.matches()) {

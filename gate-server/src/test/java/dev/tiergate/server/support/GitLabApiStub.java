@@ -293,6 +293,11 @@ public final class GitLabApiStub extends ForgeStub {
             }
             return new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), yaml);
         }
+        if (p.equals("/repository/merge_base")) {
+            // refs[]=base&refs[]=head: this stand-in's heads fork at their base (they are never behind)
+            String first = c.raw().queryParameter("refs[]").firstValue();
+            return Answer.json(200, Map.of("id", first));
+        }
         if (p.equals("/repository/tree")) {
             // GET /projects/:id/repository/tree?path=&ref= (docs.gitlab.com/api/repositories/#list-repository-tree)
             String dir = c.query().getOrDefault("path", "");

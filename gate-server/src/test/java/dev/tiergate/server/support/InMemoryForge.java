@@ -90,12 +90,17 @@ public class InMemoryForge implements Forge {
     }
 
     @Override
+    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
+        return Optional.empty();
+    }
+
+    @Override
     public byte[] blob(RepoRef repo, String blobSha) {
         throw new dev.tiergate.server.forge.ForgeException("no blob " + blobSha, false);
     }
 
     @Override
-    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body, boolean createIfMissing) {
         return false;
     }
 

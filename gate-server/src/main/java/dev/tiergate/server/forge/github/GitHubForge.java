@@ -240,6 +240,13 @@ public final class GitHubForge implements Forge {
         return out;
     }
 
+    /** GET /repos/{o}/{r}/compare/{base}...{head}: its merge_base_commit (docs.github.com/en/rest/commits/commits#compare-two-commits). */
+    @Override
+    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
+        return http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha + "?per_page=1")
+                .map(r -> r.body().path("merge_base_commit").path("sha").asText(null));
+    }
+
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {
         JsonNode b = http.get("/repos/" + repo.path() + "/git/blobs/" + blobSha);
@@ -251,7 +258,7 @@ public final class GitHubForge implements Forge {
      * body differs. Comments are listed 100 a page (GitHub: GET /repos/{o}/{r}/issues/{n}/comments).
      */
     @Override
-    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body, boolean createIfMissing) {
         for (JsonNode c : paged("/repos/" + repo.path() + "/issues/" + number + "/comments?per_page=100")) {
             if (c.path("body").asText("").contains(marker)) {
                 if (c.path("body").asText("").equals(body)) {
@@ -260,6 +267,9 @@ public final class GitHubForge implements Forge {
                 http.send("PATCH", "/repos/" + repo.path() + "/issues/comments/" + c.path("id").asLong(), Map.of("body", body));
                 return true;
             }
+        }
+        if (!createIfMissing) {
+            return false;
         }
         http.post("/repos/" + repo.path() + "/issues/" + number + "/comments", Map.of("body", body));
         return true;

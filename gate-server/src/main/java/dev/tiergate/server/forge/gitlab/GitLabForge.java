@@ -177,6 +177,13 @@ public final class GitLabForge implements Forge {
         return out;
     }
 
+    /** GET /projects/:id/repository/merge_base?refs[]=a&refs[]=b (docs.gitlab.com/api/repositories/#merge-base). */
+    @Override
+    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
+        return http.getIfExists(project(repo) + "/repository/merge_base?refs%5B%5D=" + baseSha + "&refs%5B%5D=" + headSha)
+                .map(r -> r.body().path("id").asText(null));
+    }
+
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {
         return http.getIfExists(project(repo) + "/repository/blobs/" + blobSha + "/raw").map(JsonHttp.Response::bytes)
@@ -185,7 +192,7 @@ public final class GitLabForge implements Forge {
 
     /** The merge request note whose body holds {@code marker}, created once and edited in place when its body differs. */
     @Override
-    public boolean upsertComment(RepoRef repo, long iid, String marker, String body) {
+    public boolean upsertComment(RepoRef repo, long iid, String marker, String body, boolean createIfMissing) {
         for (JsonNode n : paged(project(repo) + "/merge_requests/" + iid + "/notes?per_page=100")) {
             if (n.path("body").asText("").contains(marker)) {
                 if (n.path("body").asText("").equals(body)) {
@@ -194,6 +201,9 @@ public final class GitLabForge implements Forge {
                 http.send("PUT", project(repo) + "/merge_requests/" + iid + "/notes/" + n.path("id").asLong(), Map.of("body", body));
                 return true;
             }
+        }
+        if (!createIfMissing) {
+            return false;
         }
         http.post(project(repo) + "/merge_requests/" + iid + "/notes", Map.of("body", body));
         return true;

@@ -114,13 +114,18 @@ public final class GitLabInstances implements Forge {
     }
 
     @Override
+    public Optional<String> mergeBase(RepoRef repo, String baseSha, String headSha) {
+        return route(repo).mergeBase(repo, baseSha, headSha);
+    }
+
+    @Override
     public byte[] blob(RepoRef repo, String blobSha) {
         return route(repo).blob(repo, blobSha);
     }
 
     @Override
-    public boolean upsertComment(RepoRef repo, long number, String marker, String body) {
-        return route(repo).upsertComment(repo, number, marker, body);
+    public boolean upsertComment(RepoRef repo, long number, String marker, String body, boolean createIfMissing) {
+        return route(repo).upsertComment(repo, number, marker, body, createIfMissing);
     }
 
     @Override
