@@ -192,7 +192,7 @@ public final class GateProcessor implements DeliveryProcessor {
         if (c.otherJobs() == null) {
             return false;
         }
-        String key = repo.forge() + "|" + repo.instance() + "|" + repo.path() + "|" + c.sha();
+        String key = repo.keyFor(c.sha());
         synchronized (pipelineJobsSeen) {
             String before = pipelineJobsSeen.put(key, c.otherJobs());
             return c.otherJobs().equals(before);

@@ -42,7 +42,7 @@ final class PolicySource {
     /** The policy at a commit SHA or branch; empty when the file is not there; {@link PolicyException} when invalid. */
     Optional<Policy> at(RepoRef repo, String ref) {
         boolean immutable = ref != null && SHA.matcher(ref).matches();
-        String key = repo.forge() + "|" + repo.instance() + "|" + repo.path() + "|" + ref;
+        String key = repo.keyFor(ref);
         if (immutable) {
             synchronized (bySha) {
                 Read known = bySha.get(key);

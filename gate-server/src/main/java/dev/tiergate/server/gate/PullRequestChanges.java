@@ -21,7 +21,7 @@ final class PullRequestChanges {
     }
 
     Forge.Changes of(RepoRef repo, String baseSha, String headSha) {
-        String key = repo.forge() + "|" + repo.instance() + "|" + repo.path() + "|" + baseSha + "..." + headSha;
+        String key = repo.keyFor(baseSha + "..." + headSha);
         synchronized (known) {
             Forge.Changes c = known.get(key);
             if (c != null) {

@@ -31,7 +31,7 @@ final class StateFileCheck {
 
     /** The first refusal of a state file at {@code sha}, as a failing status; empty when the files are valid or absent. */
     Optional<GateStatus> problemAt(RepoRef repo, String sha) {
-        String key = repo.forge() + "|" + repo.instance() + "|" + repo.path() + "|" + sha;
+        String key = repo.keyFor(sha);
         Optional<Refusal> refusal;
         synchronized (bySha) {
             refusal = bySha.get(key);
