@@ -63,6 +63,15 @@ public final class BranchBackends {
         }
         LakebaseSettings s = LakebaseSettings.of(host, project, clientId, clientId == null ? null : secret, clientId == null ? token : null)
                 .withBranchTtl(branchTtl(cfg));
+        // Lakebase's API names an endpoint's host, not a port: 5432, unless a proxy in between listens elsewhere
+        String port = cfg.value("TIERGATE_LAKEBASE_PORT");
+        if (port != null) {
+            try {
+                s = s.withPostgresPort(Integer.parseInt(port));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("TIERGATE_LAKEBASE_PORT=" + port + ": not a port number");
+            }
+        }
         return new LakebaseBranchBackend(s.withRootTier(productionTier(cfg)));
     }
 
