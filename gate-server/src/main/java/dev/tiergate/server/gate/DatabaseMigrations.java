@@ -2,7 +2,6 @@ package dev.tiergate.server.gate;
 
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.migration.MigrationName;
-import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
@@ -25,7 +24,6 @@ import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.core.gate.PullRequestFacts;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,10 +53,12 @@ final class DatabaseMigrations {
     private final GatePages pages;
     private final MigrationSource source;
     private final PullRequestChanges changes;
+    private final MigrationChecks rules;
 
     DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
                        PullRequestChanges changes) {
         this.changes = changes;
+        this.rules = new MigrationChecks(backend);
         this.forge = forge;
         this.backend = backend;
         this.store = store;
@@ -173,7 +173,7 @@ final class DatabaseMigrations {
         String forkedAt = mergeBase == null ? pr.baseSha() : mergeBase;
         List<MigrationFile> base = source.at(repo, forkedAt, settings);
         // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(head, base, settings, repo, tierDb))
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, repo, tierDb))
                 .withSeverities(policy.severity());
         List<Refusal> refusals = new ArrayList<>(checked.refusals());
         List<Refusal> warnings = checked.warnings();
@@ -234,7 +234,7 @@ final class DatabaseMigrations {
         String forkDb = "ci-mq-" + pr;
         List<MigrationFile> group = source.at(repo, groupSha, settings);
         List<MigrationFile> tierFiles = tierHeadSha == null ? List.of() : source.at(repo, tierHeadSha, settings);
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules(group, tierFiles, settings, repo, tierDb))
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(group, tierFiles, settings, repo, tierDb))
                 .withSeverities(policy.severity());
         MigrationRun run;
         backend.reset(repo, forkDb, tierDb);
@@ -299,68 +299,6 @@ final class DatabaseMigrations {
         statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,
                 "Merged, but the migration failed on " + baseTier.name() + " and the tier was restored [migration.tier-migrate-failed]",
                 pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
-    }
-
-    /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
-    private List<Refusal> rules(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb) {
-        List<Refusal> out = new ArrayList<>();
-        Map<String, MigrationFile> basePaths = new LinkedHashMap<>();
-        base.forEach(f -> basePaths.put(f.path(), f));
-        Map<String, MigrationFile> headPaths = new LinkedHashMap<>();
-        head.forEach(f -> headPaths.put(f.path(), f));
-        List<FlywayRunner.Applied> applied = runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
-        String newestOnTier = applied.stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse(null);
-        MigrationSet set = new MigrationSet(settings, headPaths.keySet());
-        for (MigrationFile f : head) {
-            MigrationFile before = basePaths.get(f.path());
-            if (before == null) {
-                out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
-            } else if (!java.util.Arrays.equals(before.content(), f.content())) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on the base branch was edited",
-                        "restore it as it is on the base branch and put the change in a new migration"));
-            }
-        }
-        for (String path : basePaths.keySet()) {
-            if (!headPaths.containsKey(path)) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), path, "a migration already on the base branch was removed",
-                        "restore it; undo its effect with a new migration"));
-            }
-        }
-        // expand, then contract in a later merge: a contract needs its refactoring's expand applied on the tier already
-        java.util.Set<String> appliedScripts = new java.util.HashSet<>();
-        applied.forEach(a -> appliedScripts.add(a.script()));
-        for (MigrationFile f : head) {
-            if (basePaths.containsKey(f.path()) || !dev.tiergate.core.migration.MigrationRules.isSql(f.path())) {
-                continue;
-            }
-            Optional<dev.tiergate.core.migration.MigrationHeader> h = dev.tiergate.core.migration.MigrationHeader.parse(f.text()).header();
-            if (h.isEmpty() || h.get().phase() != dev.tiergate.core.migration.Phase.CONTRACT) {
-                continue;
-            }
-            boolean expanded = head.stream().filter(e -> appliedScripts.contains(e.fileName()))
-                    .map(e -> dev.tiergate.core.migration.MigrationHeader.parse(e.text()).header())
-                    .anyMatch(e -> e.isPresent() && e.get().phase() == dev.tiergate.core.migration.Phase.EXPAND
-                            && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
-            if (!expanded) {
-                out.add(new Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.path(), "contract phase of '" + h.get().refactoring()
-                        + "' but no expand phase of it has been applied on " + tierDb,
-                        "merge the expand-phase migration into " + tierDb + " first; contract in a later pull request"));
-            }
-        }
-        if (runnable(settings) && !applied.isEmpty()) {
-            for (FlywayRunner.Problem p : FlywayRunner.validate(backend.adminConnection(repo, tierDb), head)) {
-                out.add(switch (p.code()) {
-                    case "CHECKSUM_MISMATCH" -> new Refusal(APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
-                            "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),
-                            "restore the file as applied and put the change in a new migration");
-                    case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(APPLIED_REMOVED, "V" + p.version(),
-                            "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
-                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), p.file() == null ? "V" + p.version() : p.file(),
-                            p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
-                });
-            }
-        }
-        return out;
     }
 
     private static List<String> addedVersions(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings) {

@@ -11,17 +11,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.callback.Callback;
-import org.flywaydb.core.api.callback.Context;
-import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
@@ -34,22 +28,12 @@ import org.flywaydb.core.api.output.ValidateResult;
  * tier, not guessed from the text.
  */
 public final class FlywayRunner {
-    private static final String LOCKS = """
-            select c.relname, l.mode from pg_locks l join pg_class c on c.oid = l.relation
-             where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted
-               and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-               and c.relname <> 'flyway_schema_history' and c.relname not like 'flyway_schema_history%'""";
-    private static final String FILENODES = """
-            select c.oid, c.relname, c.relfilenode from pg_class c
-             where c.relkind in ('r', 'm', 'p') and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
-               and c.relnamespace::regnamespace::text not like 'pg_toast%' and c.relname <> 'flyway_schema_history'""";
-
     private FlywayRunner() {
     }
 
     /** Applies the pending migrations among {@code files}; stops at the first failure (which Flyway rolls back). */
     public static MigrationRun migrate(BranchConnection db, List<MigrationFile> files) {
-        Measure measure = new Measure(files);
+        StatementMeasure measure = new StatementMeasure(files);
         try (Workdir dir = Workdir.of(files)) {
             try {
                 flyway(db, dir.path).callbacks(measure).load().migrate();
@@ -162,166 +146,6 @@ public final class FlywayRunner {
             return "migration failed";
         }
         return s.strip();
-    }
-
-    /** The Flyway callback that measures each statement on the migrating connection. */
-    private static final class Measure implements Callback {
-        private final Map<String, String> textByFile = new HashMap<>();
-        private final List<MigrationRun.Migration> done = new ArrayList<>();
-        private List<MigrationRun.Statement> statements;
-        private String version;
-        private String file;
-        private long migrationStart;
-        private long statementStart;
-        private TreeSet<String> locksBefore;
-        private Map<Long, String[]> filenodesBefore;
-        private int searchFrom;
-        private int lastLine;
-
-        Measure(List<MigrationFile> files) {
-            files.forEach(f -> textByFile.put(f.fileName(), f.text()));
-        }
-
-        List<MigrationRun.Migration> results() {
-            return List.copyOf(done);
-        }
-
-        @Override
-        public boolean supports(Event event, Context context) {
-            return switch (event) {
-                case BEFORE_EACH_MIGRATE, AFTER_EACH_MIGRATE, AFTER_EACH_MIGRATE_ERROR, BEFORE_EACH_MIGRATE_STATEMENT,
-                     AFTER_EACH_MIGRATE_STATEMENT, AFTER_EACH_MIGRATE_STATEMENT_ERROR -> true;
-                default -> false;
-            };
-        }
-
-        @Override
-        public boolean canHandleInTransaction(Event event, Context context) {
-            return true;
-        }
-
-        @Override
-        public String getCallbackName() {
-            return "tiergate-measure";
-        }
-
-        @Override
-        public void handle(Event event, Context ctx) {
-            try {
-                switch (event) {
-                    case BEFORE_EACH_MIGRATE -> {
-                        version = ctx.getMigrationInfo().getVersion() == null ? null : ctx.getMigrationInfo().getVersion().getVersion();
-                        file = fileName(ctx.getMigrationInfo().getScript());
-                        statements = new ArrayList<>();
-                        migrationStart = System.nanoTime();
-                        searchFrom = 0;
-                        lastLine = 1;
-                    }
-                    case BEFORE_EACH_MIGRATE_STATEMENT -> {
-                        locksBefore = locks(ctx.getConnection());
-                        filenodesBefore = filenodes(ctx.getConnection());
-                        statementStart = System.nanoTime();
-                    }
-                    case AFTER_EACH_MIGRATE_STATEMENT -> statements.add(statementDone(ctx, null));
-                    case AFTER_EACH_MIGRATE_STATEMENT_ERROR -> {
-                        String err = ctx.getStatement() == null || ctx.getStatement().getErrors().isEmpty() ? "failed"
-                                : ctx.getStatement().getErrors().get(0).getMessage();
-                        statements.add(statementDone(ctx, err));
-                    }
-                    case AFTER_EACH_MIGRATE -> done.add(new MigrationRun.Migration(version, file, MigrationRun.Outcome.APPLIED,
-                            millis(migrationStart), List.copyOf(statements), null, 0));
-                    case AFTER_EACH_MIGRATE_ERROR -> {
-                        MigrationRun.Statement failed = statements.stream().filter(s -> s.error() != null).findFirst().orElse(null);
-                        done.add(new MigrationRun.Migration(version, file, MigrationRun.Outcome.FAILED, millis(migrationStart),
-                                List.copyOf(statements), failed == null ? "failed" : failed.error(), failed == null ? 0 : failed.line()));
-                    }
-                    default -> {
-                    }
-                }
-            } catch (SQLException e) {
-                // measuring must never change the outcome of a migration; the statement's figures are left out
-                if (statements != null && (event == Event.AFTER_EACH_MIGRATE_STATEMENT || event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR)) {
-                    statements.add(new MigrationRun.Statement(lastLine, sqlOf(ctx), millis(statementStart), List.of(), List.of(),
-                            event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR ? "failed" : null));
-                }
-            }
-        }
-
-        private MigrationRun.Statement statementDone(Context ctx, String error) throws SQLException {
-            long ms = millis(statementStart);
-            String sql = sqlOf(ctx);
-            int line = lineOf(sql);
-            List<String> taken = new ArrayList<>();
-            List<String> rewritten = new ArrayList<>();
-            if (error == null) {
-                TreeSet<String> now = locks(ctx.getConnection());
-                now.removeAll(locksBefore);
-                taken.addAll(now);
-                Map<Long, String[]> after = filenodes(ctx.getConnection());
-                for (Map.Entry<Long, String[]> e : after.entrySet()) {
-                    String[] before = filenodesBefore.get(e.getKey());
-                    if (before != null && !before[1].equals(e.getValue()[1])) {
-                        rewritten.add(e.getValue()[0]);
-                    }
-                }
-            }
-            return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error);
-        }
-
-        /** The statement as Flyway ran it, without the comment lines Flyway keeps in front of it (a migration's header). */
-        private String sqlOf(Context ctx) {
-            String sql = ctx.getStatement() == null ? "" : ctx.getStatement().getSql().strip();
-            while (sql.startsWith("--")) {
-                int nl = sql.indexOf('\n');
-                sql = nl < 0 ? "" : sql.substring(nl + 1).strip();
-            }
-            return sql;
-        }
-
-        /** The statement's first line in its file, found by walking the file forward from the previous statement. */
-        private int lineOf(String sql) {
-            String text = textByFile.getOrDefault(file, "");
-            String head = sql.length() > 40 ? sql.substring(0, 40) : sql;
-            int at = head.isEmpty() ? -1 : text.indexOf(head, searchFrom);
-            if (at < 0) {
-                return lastLine;
-            }
-            searchFrom = at + head.length();
-            lastLine = 1 + (int) text.substring(0, at).chars().filter(ch -> ch == '\n').count();
-            return lastLine;
-        }
-
-        private static TreeSet<String> locks(Connection c) throws SQLException {
-            TreeSet<String> out = new TreeSet<>();
-            try (PreparedStatement ps = c.prepareStatement(LOCKS); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(2) + " on " + rs.getString(1));
-                }
-            }
-            return out;
-        }
-
-        private static Map<Long, String[]> filenodes(Connection c) throws SQLException {
-            Map<Long, String[]> out = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(FILENODES); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
-                }
-            }
-            return out;
-        }
-
-        private static String fileName(String script) {
-            if (script == null) {
-                return null;
-            }
-            int slash = Math.max(script.lastIndexOf('/'), script.lastIndexOf('\\'));
-            return slash < 0 ? script : script.substring(slash + 1);
-        }
-
-        private static long millis(long startNanos) {
-            return (System.nanoTime() - startNanos) / 1_000_000;
-        }
     }
 
     /** The files written to a fresh folder for Flyway's filesystem location; removed afterwards. */

@@ -1,0 +1,90 @@
+package dev.tiergate.server.gate;
+
+import dev.tiergate.core.migration.MigrationSet;
+import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.migrate.FlywayRunner;
+import dev.tiergate.server.migrate.MigrationFile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The migration rules the server applies to a PR's migrations: the hooks' own (one engine, {@link MigrationSet}) over
+ * what the PR changed since its merge base, and what only the server knows, from the target tier's Flyway history:
+ * applied migrations edited or removed, versions out of order, a contract phase whose expand has not reached the tier.
+ */
+final class MigrationChecks {
+    private final BranchBackend backend;
+
+    MigrationChecks(BranchBackend backend) {
+        this.backend = backend;
+    }
+
+    /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
+    List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb) {
+        List<Refusal> out = new ArrayList<>();
+        Map<String, MigrationFile> basePaths = new LinkedHashMap<>();
+        base.forEach(f -> basePaths.put(f.path(), f));
+        Map<String, MigrationFile> headPaths = new LinkedHashMap<>();
+        head.forEach(f -> headPaths.put(f.path(), f));
+        List<FlywayRunner.Applied> applied = DatabaseMigrations.runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
+        String newestOnTier = applied.stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse(null);
+        MigrationSet set = new MigrationSet(settings, headPaths.keySet());
+        for (MigrationFile f : head) {
+            MigrationFile before = basePaths.get(f.path());
+            if (before == null) {
+                out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
+            } else if (!java.util.Arrays.equals(before.content(), f.content())) {
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on the base branch was edited",
+                        "restore it as it is on the base branch and put the change in a new migration"));
+            }
+        }
+        for (String path : basePaths.keySet()) {
+            if (!headPaths.containsKey(path)) {
+                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), path, "a migration already on the base branch was removed",
+                        "restore it; undo its effect with a new migration"));
+            }
+        }
+        // expand, then contract in a later merge: a contract needs its refactoring's expand applied on the tier already
+        java.util.Set<String> appliedScripts = new java.util.HashSet<>();
+        applied.forEach(a -> appliedScripts.add(a.script()));
+        for (MigrationFile f : head) {
+            if (basePaths.containsKey(f.path()) || !dev.tiergate.core.migration.MigrationRules.isSql(f.path())) {
+                continue;
+            }
+            Optional<dev.tiergate.core.migration.MigrationHeader> h = dev.tiergate.core.migration.MigrationHeader.parse(f.text()).header();
+            if (h.isEmpty() || h.get().phase() != dev.tiergate.core.migration.Phase.CONTRACT) {
+                continue;
+            }
+            boolean expanded = head.stream().filter(e -> appliedScripts.contains(e.fileName()))
+                    .map(e -> dev.tiergate.core.migration.MigrationHeader.parse(e.text()).header())
+                    .anyMatch(e -> e.isPresent() && e.get().phase() == dev.tiergate.core.migration.Phase.EXPAND
+                            && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
+            if (!expanded) {
+                out.add(new Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.path(), "contract phase of '" + h.get().refactoring()
+                        + "' but no expand phase of it has been applied on " + tierDb,
+                        "merge the expand-phase migration into " + tierDb + " first; contract in a later pull request"));
+            }
+        }
+        if (DatabaseMigrations.runnable(settings) && !applied.isEmpty()) {
+            for (FlywayRunner.Problem p : FlywayRunner.validate(backend.adminConnection(repo, tierDb), head)) {
+                out.add(switch (p.code()) {
+                    case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
+                            "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),
+                            "restore the file as applied and put the change in a new migration");
+                    case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(DatabaseMigrations.APPLIED_REMOVED, "V" + p.version(),
+                            "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
+                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), p.file() == null ? "V" + p.version() : p.file(),
+                            p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
+                });
+            }
+        }
+        return out;
+    }
+}
