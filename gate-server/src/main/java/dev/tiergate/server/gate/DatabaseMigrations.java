@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.naming.DbBranchName;
@@ -205,7 +206,7 @@ final class DatabaseMigrations {
         String description = blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
                 : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
         CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
-                description + (blocking ? " [" + rule + "]" : ""), pages.branch(repo, "pull/" + pr.number()));
+                blocking ? GateStatus.failure(rule, description).description() : description, pages.branch(repo, "pull/" + pr.number()));
         if (statuses.publish(repo, pr.headSha(), wanted, checks.shown(CONTEXT), "pull/" + pr.number(), Map.of("rule", rule))
                 && blocking) {
             audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
@@ -245,7 +246,7 @@ final class DatabaseMigrations {
         }
         boolean blocking = !checked.refusals().isEmpty() || !run.ok();
         String rule = !run.ok() ? REHEARSAL_FAILED : checked.refusals().stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = blocking ? summary(run, checked.refusals()) + " [" + rule + "]"
+        String description = blocking ? GateStatus.failure(rule, summary(run, checked.refusals())).description()
                 : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
         statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
                 pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
