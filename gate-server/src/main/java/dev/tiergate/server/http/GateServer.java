@@ -100,8 +100,12 @@ public final class GateServer implements AutoCloseable {
         app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
-        app.get("/ui/{owner}/{repo}", api::repoPage);
-        app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
+        new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,
+                ref -> {
+                    GateProcessor p = processors.get(ref.forge());
+                    return p == null ? java.util.Optional.empty() : p.policyToShow(ref);
+                }, java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"))
+                .routes(app);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
         this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
