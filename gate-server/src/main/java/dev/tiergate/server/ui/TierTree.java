@@ -74,14 +74,14 @@ final class TierTree {
                     .append("<g class=branch data-state=\"").append(state).append("\" data-kind=\"").append(r.kind().wireName()).append("\">")
                     .append("<title>").append(esc(r.gitBranch())).append(": ").append(state).append("</title>")
                     .append("<rect class=node x=\"").append(p.x).append("\" y=\"").append(p.y).append("\" width=\"").append((int) p.width)
-                    .append("\" height=\"").append(p.height).append("\" rx=6/>")
+                    .append("\" height=\"").append(p.height).append("\" rx=\"6\"/>")
                     .append("<rect class=\"stripe s-").append(state).append(failing).append("\" x=\"").append(p.x).append("\" y=\"").append(p.y)
-                    .append("\" width=5 height=\"").append(p.height).append("\" rx=2/>");
+                    .append("\" width=\"5\" height=\"").append(p.height).append("\" rx=\"2\"/>");
             int tx = p.x + 14;
             int ty = p.y + 20;
             int pillWidth = (int) Math.ceil(state.length() * CHAR) + 12;
             s.append("<rect class=\"pill s-").append(state).append("\" x=\"").append(tx - 4).append("\" y=\"").append(ty - 14)
-                    .append("\" width=\"").append(pillWidth).append("\" height=18 rx=4/>")
+                    .append("\" width=\"").append(pillWidth).append("\" height=\"18\" rx=\"4\"/>")
                     .append("<text class=\"pill s-").append(state).append("\" x=\"").append(tx + 2).append("\" y=\"").append(ty).append("\">")
                     .append(state).append("</text>")
                     .append("<text class=name x=\"").append(tx + pillWidth + 6).append("\" y=\"").append(ty).append("\">")
