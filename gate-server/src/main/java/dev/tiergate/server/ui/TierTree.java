@@ -79,7 +79,7 @@ final class TierTree {
                     .append("\" width=\"5\" height=\"").append(p.height).append("\" rx=\"2\"/>");
             int tx = p.x + 14;
             int ty = p.y + 20;
-            int pillWidth = (int) Math.ceil(state.length() * CHAR) + 12;
+            int pillWidth = (int) Math.ceil(state.length() * 8.2) + 12; // bold
             s.append("<rect class=\"pill s-").append(state).append("\" x=\"").append(tx - 4).append("\" y=\"").append(ty - 14)
                     .append("\" width=\"").append(pillWidth).append("\" height=\"18\" rx=\"4\"/>")
                     .append("<text class=\"pill s-").append(state).append("\" x=\"").append(tx + 2).append("\" y=\"").append(ty).append("\">")

@@ -55,10 +55,19 @@ class DashboardInBrowserTest {
     @BeforeAll
     void start() throws Exception {
         demo = Demo.start(new PrintStream(OutputStream.nullOutputStream()), Map.of("TIERGATE_VIEWER_TOKEN", TOKEN));
+        browser = startBrowser();
+        // the README's picture (docs/dashboard-tier-tree.png is a copy): the demo's story as tiergate demo shows it
+        browser.manage().window().setSize(new Dimension(900, 1300));
+        open("/ui/" + demo.repo());
+        Files.write(SHOTS.resolve("readme-tier-tree.png"), browser.findElement(By.tagName("main")).getScreenshotAs(OutputType.BYTES));
+        browser.manage().window().setSize(new Dimension(1100, 900));
         // a valid git branch name full of HTML: it must render as text and run nothing
         String sha = "ab".repeat(20);
         demo.github().branch(XSS_BRANCH, sha);
         demo.deliver("push", GitHubPayloads.push(demo.repo(), XSS_BRANCH, GitHubPayloads.ZERO, sha, "bob"));
+    }
+
+    private ChromeDriver startBrowser() throws Exception {
         Files.createDirectories(SHOTS);
         profile = Files.createTempDirectory("tiergate-chromium");
         ChromeOptions options = new ChromeOptions();
@@ -67,8 +76,9 @@ class DashboardInBrowserTest {
                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1100,900");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
                 .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        return driver;
     }
 
     @AfterAll
@@ -108,7 +118,6 @@ class DashboardInBrowserTest {
         assertTrue(pr3Text.contains("tiergate/migrations: "), pr3Text);
         assertTrue(pr3Text.matches("(?s).*database ci-pr-3 · (\\d+ kB|[\\d.]+ MB).*"), "the postgres backend measures the branch: " + pr3Text);
         shot("tier-tree");
-        Files.copy(SHOTS.resolve("tier-tree.png"), SHOTS.resolve("tier-tree-for-readme.png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -227,6 +236,22 @@ class DashboardInBrowserTest {
         } finally {
             browser.manage().window().setSize(new Dimension(1100, 900));
         }
+    }
+
+    @Test
+    void thePagesFollowTheSystemsDarkScheme() throws Exception {
+        try {
+            browser.executeCdpCommand("Emulation.setEmulatedMedia",
+                    Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+            open("/ui/" + demo.repo());
+            assertEquals("rgb(15, 23, 42)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
+            assertEquals("rgb(229, 231, 235)", browser.findElement(By.tagName("h1")).getCssValue("color"));
+            shot("tier-tree-dark");
+        } finally {
+            browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
+        open("/ui/" + demo.repo());
+        assertEquals("rgb(255, 255, 255)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
     }
 
     /** Opens a page, signing in through the form first when the browser has no cookie yet. */
