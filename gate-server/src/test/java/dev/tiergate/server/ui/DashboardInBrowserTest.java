@@ -244,14 +244,14 @@ class DashboardInBrowserTest {
             browser.executeCdpCommand("Emulation.setEmulatedMedia",
                     Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
             open("/ui/" + demo.repo());
-            assertEquals("rgb(15, 23, 42)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
-            assertEquals("rgb(229, 231, 235)", browser.findElement(By.tagName("h1")).getCssValue("color"));
+            assertEquals("rgba(15, 23, 42, 1)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
+            assertEquals("rgba(229, 231, 235, 1)", browser.findElement(By.tagName("h1")).getCssValue("color"));
             shot("tier-tree-dark");
         } finally {
             browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
         }
         open("/ui/" + demo.repo());
-        assertEquals("rgb(255, 255, 255)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
+        assertEquals("rgba(255, 255, 255, 1)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
     }
 
     /** Opens a page, signing in through the form first when the browser has no cookie yet. */
