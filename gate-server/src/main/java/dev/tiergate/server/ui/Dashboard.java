@@ -50,16 +50,19 @@ public final class Dashboard {
     private final MigrationStore migrations;
     private final BranchBackend backend;
     private final Function<RepoRef, Optional<Policy>> policies;
+    private final Function<List<AuditRecord>, Optional<String>> anchorProblem;
     private final Clock clock;
     private final ViewerAccess access;
 
     public Dashboard(BranchStore store, AuditLog audit, MigrationStore migrations, BranchBackend backend,
-                     Function<RepoRef, Optional<Policy>> policies, Clock clock, String viewerToken, boolean secureCookie) {
+                     Function<RepoRef, Optional<Policy>> policies, Function<List<AuditRecord>, Optional<String>> anchorProblem,
+                     Clock clock, String viewerToken, boolean secureCookie) {
         this.store = store;
         this.audit = audit;
         this.migrations = migrations;
         this.backend = backend;
         this.policies = policies;
+        this.anchorProblem = anchorProblem;
         this.clock = clock;
         this.access = new ViewerAccess(viewerToken, secureCookie);
     }
@@ -364,10 +367,24 @@ public final class Dashboard {
         Instant since = day(ctx.queryParam("since"), "since", false, problems);
         Instant until = day(ctx.queryParam("until"), "until", true, problems);
         StringBuilder b = new StringBuilder("<h1>Audit trail of ").append(esc(repo)).append("</h1>");
-        Optional<String> broken = audit.verify();
-        b.append(broken.map(p -> "<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN: " + esc(p) + "</p>")
-                .orElse("<p class=\"chain chain-ok\" id=chain>Hash chain intact: every record's hash matches its content and its predecessor.</p>"));
-        List<AuditRecord> mine = ofRepoPath(repo);
+        List<AuditRecord> table = audit.all();
+        Optional<String> broken = dev.tiergate.core.audit.AuditChain.firstBreak(table);
+        Optional<String> cut = Optional.empty();
+        if (broken.isEmpty()) {
+            try {
+                cut = anchorProblem.apply(table);
+            } catch (RuntimeException e) {
+                cut = Optional.of("the anchor of the chain's head cannot be read: " + e.getMessage());
+            }
+        }
+        if (broken.isPresent()) {
+            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN: ").append(esc(broken.get())).append("</p>");
+        } else if (cut.isPresent()) {
+            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN at its end: ").append(esc(cut.get())).append("</p>");
+        } else {
+            b.append("<p class=\"chain chain-ok\" id=chain>Hash chain intact: every record's hash matches its content and its predecessor.</p>");
+        }
+        List<AuditRecord> mine = table.stream().filter(a -> a.repo() != null && a.repo().endsWith(":" + repo)).toList();
         Set<String> kinds = new TreeSet<>();
         Set<String> subjects = new TreeSet<>();
         mine.forEach(a -> {
@@ -414,10 +431,6 @@ public final class Dashboard {
     private List<AuditRecord> ofRepo(RepoRef ref) {
         String name = ref.forge() + ":" + ref.path();
         return audit.all().stream().filter(a -> name.equals(a.repo())).toList();
-    }
-
-    private List<AuditRecord> ofRepoPath(String path) {
-        return audit.all().stream().filter(a -> a.repo() != null && a.repo().endsWith(":" + path)).toList();
     }
 
     private static String firstNumber(String s) {
