@@ -127,7 +127,7 @@ class DashboardInBrowserTest {
         String sha = "cd".repeat(20);
         demo.github().branch("feature/F4-live", sha);
         demo.deliver("push", GitHubPayloads.push(demo.repo(), "feature/F4-live", GitHubPayloads.ZERO, sha, "alice"));
-        new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> d.findElement(By.id("tree")).getText().contains("feature/F4-live"));
+        waitUntil(20, d -> d.findElement(By.id("tree")).getText().contains("feature/F4-live"));
         assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.tiergateNotReloaded === true;"),
                 "the page was reloaded instead of refreshed in place");
     }
@@ -208,10 +208,10 @@ class DashboardInBrowserTest {
         shot("sign-in");
         browser.findElement(By.id("token")).sendKeys("not-the-token");
         browser.findElement(By.id("sign-in")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.findElement(By.id("message")).getText().equals(ViewerAccess.WRONG_TOKEN));
+        waitUntil(10, d -> d.findElement(By.id("message")).getText().equals(ViewerAccess.WRONG_TOKEN));
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.id("sign-in")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> !d.findElements(By.id("tree")).isEmpty());
+        waitUntil(10, d -> !d.findElements(By.id("tree")).isEmpty());
         assertEquals(demo.baseUrl() + "/ui/" + demo.repo(), browser.getCurrentUrl(), "back where the viewer was going");
         assertFalse(browser.manage().getCookieNamed(ViewerAccess.COOKIE).getValue().contains(TOKEN), "the cookie holds no token");
         assertTrue(browser.manage().getCookieNamed(ViewerAccess.COOKIE).isHttpOnly());
@@ -260,9 +260,14 @@ class DashboardInBrowserTest {
             browser.get(demo.baseUrl() + "/ui/login?next=" + Html.seg(path));
             browser.findElement(By.id("token")).sendKeys(TOKEN);
             browser.findElement(By.id("sign-in")).click();
-            new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.manage().getCookieNamed(ViewerAccess.COOKIE) != null);
+            waitUntil(10, d -> d.manage().getCookieNamed(ViewerAccess.COOKIE) != null);
         }
         browser.get(demo.baseUrl() + path);
+    }
+
+    /** Polls until {@code condition} holds; an element replaced by the next page (a form posted) is looked up again. */
+    private void waitUntil(int seconds, java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
+        new WebDriverWait(browser, Duration.ofSeconds(seconds)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     private void shot(String name) throws Exception {
