@@ -34,6 +34,14 @@ public interface BranchBackend extends AutoCloseable {
     /** The repository's database branches by name. */
     List<String> list(RepoRef repo);
 
+    /**
+     * The size in bytes of each of the repository's database branches the system can measure, by name (the
+     * dashboard shows "unknown" for the others). The default measures none.
+     */
+    default java.util.Map<String, Long> sizes(RepoRef repo) {
+        return java.util.Map.of();
+    }
+
     /** How to connect to a branch: the login of that branch (its own role where the system has them). */
     BranchConnection connection(RepoRef repo, String name);
 

@@ -52,51 +52,151 @@ public final class Demo {
      * (Enter) or the end of input arrives on it.
      */
     public static int run(PrintStream out, java.io.InputStream enter) throws Exception {
-        Path home = Files.createTempDirectory("tiergate-demo");
-        String secret = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
         out.println("tiergate demo — a claim, a PR, CI, an approval and a merge, then two refusals.");
         out.println("Starting an embedded PostgreSQL (a few seconds) and a stand-in for the GitHub API on loopback...");
-        try (FakeGitHub github = new FakeGitHub(REPO, POLICY)) {
-            ServerConfig cfg = ServerConfig.fromEnvironment(Map.of(
-                    "TIERGATE_HOME", home.toString(),
-                    "TIERGATE_PORT", "0",
-                    "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
-                    "TIERGATE_GITHUB_API_URL", github.apiUrl(),
-                    "TIERGATE_RETRY_BASE_MS", "100"), null);
-            try (Database db = Database.open(cfg);
-                 GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
-                new Story(out, github, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret)).tell();
-                if (enter != null) {
-                    String ui = "http://127.0.0.1:" + server.port() + "/ui/" + REPO;
-                    out.println();
-                    out.println("The server is still running. Its pages, as a commit status links to them:");
-                    out.println("   " + ui + "                              every branch, its state and the gate's last word");
-                    out.println("   " + ui + "/branches/feature%2FF3-agent-index   one branch with its history");
-                    out.println("   http://127.0.0.1:" + server.port() + "/api/v1/repos/" + REPO + "/branches   the same as JSON");
-                    out.println("Press Enter to stop.");
-                    new java.io.BufferedReader(new java.io.InputStreamReader(enter, java.nio.charset.StandardCharsets.UTF_8)).readLine();
-                }
+        try (Running demo = start(out, Map.of())) {
+            if (enter != null) {
+                String base = demo.baseUrl();
+                String ui = base + "/ui/" + REPO;
+                out.println();
+                out.println("The server is still running. Open the dashboard:");
+                out.println("   " + base + "/   the dashboard: repositories, counts by state");
+                out.println("   " + ui + "   the tier tree: every branch, its state, database and the gate's last word");
+                out.println("   " + ui + "/branches/feature%2FF3-agent-index   one branch: why its PR is held, its history");
+                out.println("   " + ui + "/audit   the audit trail and whether its hash chain is intact");
+                out.println("   " + base + "/api/v1/repos/" + REPO + "/branches   the same as JSON");
+                out.println("Press Enter to stop.");
+                new java.io.BufferedReader(new java.io.InputStreamReader(enter, java.nio.charset.StandardCharsets.UTF_8)).readLine();
             }
-        } finally {
-            deleteTree(home);
         }
         out.println();
         out.println("Done. Server, stand-in GitHub and database stopped; temporary files removed.");
         return 0;
     }
 
-    private static final class Story {
-        private final PrintStream out;
+    /**
+     * The demo's world, started and with the story told on {@code out}: an embedded PostgreSQL in a temporary folder,
+     * the stand-in GitHub, the real server. {@code settings} add to (or override) the demo's configuration, e.g.
+     * {@code TIERGATE_VIEWER_TOKEN}. Closing it stops everything and removes the folder. The dashboard's browser tests
+     * start it this way, so what they look at is what {@code tiergate demo} shows.
+     */
+    public static Running start(PrintStream out, Map<String, String> settings) throws Exception {
+        Path home = Files.createTempDirectory("tiergate-demo");
+        String secret = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        FakeGitHub github = null;
+        Database db = null;
+        GateServer server = null;
+        try {
+            github = new FakeGitHub(REPO, POLICY);
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
+                    "TIERGATE_HOME", home.toString(),
+                    "TIERGATE_PORT", "0",
+                    "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
+                    "TIERGATE_GITHUB_API_URL", github.apiUrl(),
+                    "TIERGATE_RETRY_BASE_MS", "100"));
+            env.putAll(settings);
+            ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
+            db = Database.open(cfg);
+            server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+            Running running = new Running(home, github, db, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret));
+            new Story(out, running).tell();
+            return running;
+        } catch (Exception | Error e) {
+            closeAll(server, db, github);
+            deleteTree(home);
+            throw e;
+        }
+    }
+
+    /** The demo running: its server, its stand-in GitHub, and a way to deliver more events to it. */
+    public static final class Running implements AutoCloseable {
+        private final Path home;
         private final FakeGitHub github;
+        private final Database db;
         private final GateServer server;
         private final WebhookSender hooks;
-        private final RepoRef repo = new RepoRef("github", null, REPO);
 
-        Story(PrintStream out, FakeGitHub github, GateServer server, WebhookSender hooks) {
-            this.out = out;
+        private Running(Path home, FakeGitHub github, Database db, GateServer server, WebhookSender hooks) {
+            this.home = home;
             this.github = github;
+            this.db = db;
             this.server = server;
             this.hooks = hooks;
+        }
+
+        public GateServer server() {
+            return server;
+        }
+
+        public FakeGitHub github() {
+            return github;
+        }
+
+        public Database db() {
+            return db;
+        }
+
+        public String repo() {
+            return REPO;
+        }
+
+        public String baseUrl() {
+            return "http://127.0.0.1:" + server.port();
+        }
+
+        /** Sends a signed delivery and waits until the server has processed it. */
+        public void deliver(String event, Object payload) throws Exception {
+            int code = hooks.send(event, payload);
+            if (code != 202) {
+                throw new IllegalStateException("server answered " + code + " to a " + event + " delivery");
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (server.inbox().pendingCount() > 0) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("delivery not processed within 30 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            closeAll(server, db, github);
+            deleteTree(home);
+        }
+    }
+
+    private static void closeAll(AutoCloseable... all) {
+        RuntimeException first = null;
+        for (AutoCloseable c : all) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new IllegalStateException("stopping the demo: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static final class Story {
+        private final PrintStream out;
+        private final Running demo;
+        private final FakeGitHub github;
+        private final GateServer server;
+        private final RepoRef repo = new RepoRef("github", null, REPO);
+
+        Story(PrintStream out, Running demo) {
+            this.out = out;
+            this.demo = demo;
+            this.github = demo.github;
+            this.server = demo.server;
         }
 
         void tell() throws Exception {
@@ -178,17 +278,7 @@ public final class Demo {
         }
 
         private void deliver(String event, Object payload) throws Exception {
-            int code = hooks.send(event, payload);
-            if (code != 202) {
-                throw new IllegalStateException("server answered " + code + " to a " + event + " delivery");
-            }
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (server.inbox().pendingCount() > 0) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("delivery not processed within 30 s");
-                }
-                Thread.sleep(20);
-            }
+            demo.deliver(event, payload);
         }
 
         private void step(String text) {

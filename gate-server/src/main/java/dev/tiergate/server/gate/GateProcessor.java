@@ -208,6 +208,18 @@ public final class GateProcessor implements DeliveryProcessor {
         return forge.openPullRequests(repo).stream().filter(pr -> pr.headSha().equals(sha)).map(PullRequestFacts::number).toList();
     }
 
+    /**
+     * The policy on the repository's default branch for a reader that only shows it (the dashboard): empty when it
+     * is missing, invalid or the forge does not answer; nothing is audited.
+     */
+    public Optional<Policy> policyToShow(RepoRef repo) {
+        try {
+            return policies.onDefaultBranch(repo);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private Optional<Policy> policyOnDefaultBranch(RepoRef repo) {
         try {
             Optional<Policy> p = policies.onDefaultBranch(repo);

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The read-only REST API and the per-branch page that commit statuses link to. */
+/** The read-only REST API (the pages are {@link dev.tiergate.server.ui.Dashboard}'s). */
 final class BranchApi {
     private final BranchStore store;
     private final dev.tiergate.server.backend.BranchBackend backend;
@@ -52,47 +52,6 @@ final class BranchApi {
         }
         out.put("history", history);
         ctx.json(out);
-    }
-
-    /** {@code /ui/{owner}/{repo}}: every tracked branch, its state and the gate's last word, each linking to its page. */
-    void repoPage(Context ctx) {
-        String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
-        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>tiergate: " + esc(repo) + "</title>"
-                + "<style>body{font:15px system-ui;margin:2em}td,th{padding:.2em .8em;text-align:left}</style>");
-        html.append("<h1>").append(esc(repo)).append("</h1><table><tr><th>git branch</th><th>database branch</th><th>kind</th>"
-                + "<th>state</th><th>last status</th></tr>");
-        for (BranchRecord b : store.listByPath(repo)) {
-            html.append("<tr><td><a href=\"/ui/").append(esc(repo)).append("/branches/")
-                    .append(esc(java.net.URLEncoder.encode(b.gitBranch(), java.nio.charset.StandardCharsets.UTF_8))).append("\">")
-                    .append(esc(b.gitBranch())).append("</a></td><td>").append(esc(b.dbBranch())).append("</td><td>")
-                    .append(b.kind().wireName()).append("</td><td>").append(b.state().wireName()).append("</td><td>")
-                    .append(b.lastStatus() == null ? "" : b.lastStatus().name().toLowerCase(java.util.Locale.ROOT))
-                    .append(b.lastDescription() == null ? "" : ": " + esc(b.lastDescription())).append("</td></tr>");
-        }
-        ctx.html(html.append("</table>").toString());
-    }
-
-    void page(Context ctx) {
-        Optional<BranchRecord> r = find(ctx);
-        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>tiergate</title>"
-                + "<style>body{font:15px system-ui;margin:2em}td,th{padding:.2em .8em;text-align:left}</style>");
-        if (r.isEmpty()) {
-            ctx.status(404).html(html.append("<p>Branch not tracked.</p>").toString());
-            return;
-        }
-        BranchRecord b = r.get();
-        html.append("<h1>").append(esc(b.gitBranch())).append("</h1><p>database branch <b>").append(esc(b.dbBranch()))
-                .append("</b> (").append(b.kind().wireName()).append(", parent ").append(esc(String.valueOf(b.parent())))
-                .append(")<br>state <b>").append(b.state().wireName()).append("</b> at ").append(esc(String.valueOf(b.headSha())))
-                .append("<br>last status ").append(b.lastStatus() == null ? "none" : b.lastStatus().name().toLowerCase(java.util.Locale.ROOT))
-                .append(b.lastDescription() == null ? "" : ": " + esc(b.lastDescription()))
-                .append("</p><table><tr><th>at</th><th>from</th><th>to</th><th>why</th><th>commit</th></tr>");
-        for (HistoryEntry h : store.history(b.repo(), b.gitBranch())) {
-            html.append("<tr><td>").append(h.at()).append("</td><td>").append(h.from() == null ? "" : h.from().wireName())
-                    .append("</td><td>").append(h.to().wireName()).append("</td><td>").append(esc(h.reason()))
-                    .append("</td><td>").append(esc(String.valueOf(h.sha()))).append("</td></tr>");
-        }
-        ctx.html(html.append("</table>").toString());
     }
 
     /**
@@ -142,9 +101,5 @@ final class BranchApi {
             m.put("verdict", verdict);
         }
         return m;
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -80,7 +80,8 @@ public final class GateServer implements AutoCloseable {
             });
         });
         app.post("/webhooks/{forge}", webhooks::handle);
-        this.anchor = anchorDir == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, dev.tiergate.server.audit.AuditAnchor.in(anchorDir));
+        dev.tiergate.server.audit.AuditAnchor anchorFile = anchorDir == null ? null : dev.tiergate.server.audit.AuditAnchor.in(anchorDir);
+        this.anchor = anchorFile == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, anchorFile);
         this.liveness = new Liveness(inbox, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
@@ -100,8 +101,14 @@ public final class GateServer implements AutoCloseable {
         app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
-        app.get("/ui/{owner}/{repo}", api::repoPage);
-        app.get("/ui/{owner}/{repo}/branches/<branch>", api::page);
+        new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,
+                ref -> {
+                    GateProcessor p = processors.get(ref.forge());
+                    return p == null ? java.util.Optional.empty() : p.policyToShow(ref);
+                }, table -> anchorFile == null ? java.util.Optional.empty()
+                        : anchorFile.read().flatMap(head -> dev.tiergate.server.audit.AuditAnchor.missingFrom(table, head)),
+                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"))
+                .routes(app);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
         this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -211,6 +211,26 @@ public final class PostgresBranchBackend implements BranchBackend {
         return out;
     }
 
+    /** {@code pg_database_size} of each branch database, in one query. */
+    @Override
+    public java.util.Map<String, Long> sizes(RepoRef repo) {
+        String prefix = prefix(repo);
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("select datname, pg_database_size(oid) from pg_database"
+                     + " where datname like ? and not datistemplate and datallowconn order by datname")) {
+            ps.setString(1, prefix.replace("_", "\\_") + "%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1).substring(prefix.length()), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot measure database branches: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     @Override
     public BranchConnection connection(RepoRef repo, String name) {
         String db = physical(repo, name);
