@@ -1,72 +1,26 @@
 package dev.tiergate.server.backend.lakebase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tiergate.server.backend.BranchConnection;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.ServerHarness;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
+import dev.tiergate.server.support.ServerOnBackendScenario;
+import dev.tiergate.server.support.TestPostgres;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/**
- * {@code tiergate server} with TIERGATE_BACKEND=lakebase, end to end through the Databricks SDK: tiers and branches
- * are made on the Lakebase stand-in (whose branches are real databases on the embedded PostgreSQL), the tier is
- * migrated and a PR rehearsed there through the credentials Lakebase hands out.
- */
+/** {@code tiergate server} with TIERGATE_BACKEND=lakebase, end to end through the Databricks SDK on the Lakebase stand-in. */
 class LakebaseServerTest {
-    static final String POLICY = """
-            version: 1
-            tiers:
-              - {name: production, branch: main}
-              - {name: staging, branch: staging, parent: production}
-            working_branch_types:
-              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
-            """;
-    static final String MAIN = "1111111111111111111111111111111111111111";
-    static final String STAGING = "2222222222222222222222222222222222222222";
-    static final String F1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
-
     @Test
     void theServerRunsOnLakebaseBranchesMigratesTheTierAndRehearsesAPr() throws Exception {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
              ServerHarness h = new ServerHarness(Map.of("TIERGATE_BACKEND", "lakebase", "TIERGATE_LAKEBASE_HOST", lakebase.url(),
                      "TIERGATE_LAKEBASE_TOKEN", LakebaseApiStub.TOKEN, "TIERGATE_LAKEBASE_PROJECT", LakebaseApiStub.PROJECT,
                      // the stand-in's branches are databases on the embedded PostgreSQL, which listens on its own port
-                     "TIERGATE_LAKEBASE_PORT", Integer.toString(dev.tiergate.server.support.TestPostgres.server().getPort())))) {
+                     "TIERGATE_LAKEBASE_PORT", Integer.toString(TestPostgres.server().getPort())))) {
             assertEquals("lakebase", h.server.backend().id());
-            for (String ref : List.of("main", MAIN, STAGING, F1)) {
-                h.github.policy(ref, POLICY);
-            }
-            String base = "-- refactoring: Introduce Table\n-- phase: expand\ncreate table inventory (id int primary key, code text);\n";
-            h.github.file(MAIN, "db/migration/V20260101000000__inventory.sql", base);
-            h.github.file(STAGING, "db/migration/V20260101000000__inventory.sql", base);
-            h.github.copyFiles(STAGING, F1);
-            h.github.file(F1, "db/migration/V20260102000000__qty.sql",
-                    "-- refactoring: Introduce New Column\n-- phase: expand\nalter table inventory add column qty int not null default 0;\n");
-            h.github.branch("main", MAIN);
-            h.github.branch("staging", STAGING);
-            h.github.branch("feature/F1", F1);
-            h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
-            h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened",
-                    new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
-            assertTrue(lakebase.branchIds().containsAll(List.of("staging", "ci-pr-1")), lakebase.branchIds().toString());
-            assertEquals("success", h.github.posted(F1, "tiergate/migrations").get(0).path("state").asText(),
-                    h.github.posted(F1, "tiergate/migrations").toString());
-            BranchConnection pr = h.server.backend().connection(h.repo, "ci-pr-1");
-            try (Connection c = DriverManager.getConnection(pr.jdbcUrl(), pr.user(), pr.password());
-                 ResultSet rs = c.createStatement().executeQuery("select count(*) from information_schema.columns where column_name = 'qty'")) {
-                rs.next();
-                assertEquals(1, rs.getInt(1), "the PR's migration ran on its Lakebase branch");
-            }
-            assertTrue(h.github.comments(1).get(0).contains("V20260102000000__qty.sql"), h.github.comments(1).get(0).getBytes(StandardCharsets.UTF_8).length + "");
+            ServerOnBackendScenario.run(h, lakebase::branchIds, List.of("staging", "ci-pr-1"));
         }
     }
 }
