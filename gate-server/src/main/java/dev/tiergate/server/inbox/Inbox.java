@@ -137,6 +137,19 @@ public final class Inbox {
         }
     }
 
+    /** Deliveries not yet done and the age in seconds of the oldest of them (0 when none), in one query. */
+    public double[] depthAndOldestAgeSeconds() {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*), coalesce(extract(epoch from now() - min(received_at)), 0) "
+                     + "from inbox where status in ('received', 'retry', 'processing')");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new double[] {rs.getLong(1), rs.getDouble(2)};
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void update(String sql, long id, String error, Double seconds) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
