@@ -57,7 +57,7 @@ public final class GateServer implements AutoCloseable {
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
-        this.inbox = new Inbox(db.dataSource());
+        this.inbox = new Inbox(db.dataSource(), audit);
         this.backend = new dev.tiergate.server.backend.MeteredBranchBackend(
                 BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
@@ -307,6 +307,7 @@ public final class GateServer implements AutoCloseable {
         app.stop();
         liveness.close();
         workers.close();
+        inbox.close();
         if (anchor != null) {
             anchor.close();
         }

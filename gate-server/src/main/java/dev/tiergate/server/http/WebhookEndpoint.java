@@ -110,13 +110,14 @@ final class WebhookEndpoint {
         boolean fresh;
         try {
             fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
-                    c -> audit.append(c, "delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
+                    new AuditLog.Entry("delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
                             "event", event, "delivery_id", deliveryId, "bytes", bytes)));
         } catch (RuntimeException e) {
             // not stored, so not acknowledged: a 503 makes the forge deliver it again (a 2xx would lose it)
             eventAndOutcome[1] = "unavailable";
             ctx.header("Retry-After", "5");
-            error(ctx, 503, "the delivery could not be stored (" + e.getMessage() + "); deliver it again");
+            org.slf4j.LoggerFactory.getLogger(WebhookEndpoint.class).warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
+            error(ctx, 503, "the delivery could not be stored right now; deliver it again");
             return;
         }
         eventAndOutcome[1] = fresh ? "accepted" : "duplicate";
