@@ -41,7 +41,7 @@ class MetricsEndpointTest {
 
     @Test
     void aScrapeAfterAPushShowsTheDeliveryItsProcessingTheBranchMadeTheForgeCallsAndTheAuditHead() throws Exception {
-        try (ServerHarness h = new ServerHarness()) {
+        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_CLONE_POOL", "1"))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
             }
@@ -72,6 +72,13 @@ class MetricsEndpointTest {
             assertTrue(sample(m, "tiergate_forge_api_calls_total{forge=\"github\",kind=\"charged\"}") > 0);
             assertTrue(m.contains("tiergate_forge_rate_limit_remaining{forge=\"github\"}"), m);
             assertEquals(Long.parseLong(h.server.audit().head().orElseThrow()[0]), (long) sample(m, "tiergate_audit_chain_head_seq"));
+
+            String key = "tiergate_clone_pool_ready{tier=\"" + h.repoPath + ":staging\"}";
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!h.get("/metrics").body().contains(key + " 1.0")) { // refilled in the background after the claim
+                assertTrue(System.currentTimeMillis() < deadline, "the staging pool was not refilled: " + h.get("/metrics").body());
+                Thread.sleep(50);
+            }
 
             h.server.reconcileAll();
             String after = h.get("/metrics").body();

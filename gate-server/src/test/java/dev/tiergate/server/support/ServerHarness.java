@@ -43,7 +43,9 @@ public final class ServerHarness implements AutoCloseable {
                 "TIERGATE_GITHUB_API_URL", github.url(),
                 "TIERGATE_PUBLIC_URL", "https://tiergate.example",
                 "TIERGATE_RETRY_BASE_MS", "50",
-                "TIERGATE_MAX_ATTEMPTS", "3"));
+                "TIERGATE_MAX_ATTEMPTS", "3",
+                // background copies would only load the shared test PostgreSQL; tests of the pool turn it on
+                "TIERGATE_CLONE_POOL", "0"));
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         try {
