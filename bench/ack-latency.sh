@@ -45,6 +45,7 @@ for rate in $rates; do
           --rate "$rate" --seconds "$seconds" --warmup "$warmup" --prefix "r$rate")"
   echo "$line" >> "$work/data"
   echo "$line" | awk '{printf "| %d | %d | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n", $1,$2,$3,$4,$5,$6,$7/1000,$8/1000,$9/1000,$10/1000,$11/1000}'
+  [ "$rate" = "${rates##* }" ] && break   # the last rate: nothing follows it
   # let the workers drain what this rate left so the next rate starts from an empty inbox (bounded: 120 s)
   for _ in $(seq 1 1200); do
     depth="$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/^tiergate_inbox_depth /{print $2}')"
@@ -52,20 +53,7 @@ for rate in $rates; do
     sleep 0.1
   done
 done
-if [ -n "$plot" ] && command -v gnuplot >/dev/null; then
-  gnuplot <<GP
-set terminal pngcairo size 900,560 noenhanced
-set output "$plot"
-set title "tiergate ack latency against offered load (embedded PostgreSQL, fsync on; $(nproc) cores shared with the client)"
-set xlabel "offered deliveries/s"
-set ylabel "latency ms (log)"
-set logscale y
-set grid
-set key top left
-plot "$work/data" using 1:(\$7/1000) with linespoints title "p50", \
-     "" using 1:(\$9/1000) with linespoints title "p99", \
-     "" using 1:(\$10/1000) with linespoints title "p99.9", \
-     20 with lines dashtype 2 title "goal p99 20 ms"
-GP
-  echo "plot: $plot"
+if [ -n "$plot" ]; then
+  cp "$work/data" "${plot%.png}.dat"   # offered achieved sent 2xx non-2xx errors, then p50 p90 p99 p99.9 max in µs
+  bench/lib/plot-ack-latency.sh "${plot%.png}.dat" "$plot"
 fi
