@@ -69,6 +69,11 @@ public interface BranchBackend extends AutoCloseable {
     default void tierMoved(RepoRef repo, String tier) {
     }
 
+    /** Ready clones waiting to become a new branch, by "repository:tier" (backends that keep a pool of them); none by default. */
+    default java.util.Map<String, Integer> readyClones() {
+        return java.util.Map.of();
+    }
+
     /** Releases what the backend holds (connection pools, HTTP clients). */
     @Override
     default void close() {

@@ -117,7 +117,24 @@ public final class BranchBackends {
         hc.setMaximumPoolSize(4);
         hc.setPoolName("tiergate-branches");
         HikariDataSource pool = new HikariDataSource(hc);
-        return new PostgresBranchBackend(pool, jdbcBase(url), user, password, branchSecret(cfg, home), pool);
+        return new PostgresBranchBackend(pool, jdbcBase(url), user, password, branchSecret(cfg, home), pool, clonePool(cfg));
+    }
+
+    /** TIERGATE_CLONE_POOL: ready clones kept per tier (default 2; 0 turns the pool off). */
+    static int clonePool(ServerConfig cfg) {
+        String v = cfg.value("TIERGATE_CLONE_POOL");
+        if (v == null || v.isBlank()) {
+            return 2;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < 0 || n > 64) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("TIERGATE_CLONE_POOL=" + v + " is not a number of clones from 0 to 64");
+        }
     }
 
     /** jdbc:postgresql://host:port/db?x → jdbc:postgresql://host:port/ */

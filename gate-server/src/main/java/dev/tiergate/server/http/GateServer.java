@@ -43,6 +43,7 @@ public final class GateServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
     private final Liveness liveness;
     private final dev.tiergate.server.audit.AnchorKeeper anchor;
+    private final dev.tiergate.server.metrics.GateMetrics metrics = new dev.tiergate.server.metrics.GateMetrics();
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
@@ -56,8 +57,9 @@ public final class GateServer implements AutoCloseable {
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
-        this.inbox = new Inbox(db.dataSource());
-        this.backend = BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir);
+        this.inbox = new Inbox(db.dataSource(), audit);
+        this.backend = new dev.tiergate.server.backend.MeteredBranchBackend(
+                BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
         for (ForgeBinding f : forges) {
@@ -67,8 +69,14 @@ public final class GateServer implements AutoCloseable {
             processors.put(f.receiver().forge(), p);
         }
         this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
-                deliveryLog).start();
-        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers);
+                metrics.observing(deliveryLog)).start();
+        Map<String, dev.tiergate.server.forge.ApiCallCounter> apiCalls = new LinkedHashMap<>();
+        forges.forEach(f -> apiCalls.put(f.receiver().forge(), f.forge().calls()));
+        metrics.forges(apiCalls);
+        metrics.inbox(inbox::depthAndOldestAgeSeconds);
+        metrics.clonePools(backend::readyClones);
+        metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
+        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics);
         BranchApi api = new BranchApi(store, backend, cfg.apiToken() != null);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -89,15 +97,18 @@ public final class GateServer implements AutoCloseable {
         });
         if (cfg.apiToken() != null) {
             byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            app.before("/api/*", ctx -> {
+            io.javalin.http.Handler bearer = ctx -> {
                 String given = ctx.header("Authorization");
                 byte[] got = given == null ? new byte[0] : given.getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 if (!java.security.MessageDigest.isEqual(expected, got)) { // constant-time
                     ctx.header("WWW-Authenticate", "Bearer");
                     throw new io.javalin.http.UnauthorizedResponse("the API needs Authorization: Bearer <TIERGATE_API_TOKEN>");
                 }
-            });
+            };
+            app.before("/api/*", bearer);
+            app.before("/metrics", bearer);
         }
+        app.get("/metrics", ctx -> ctx.contentType(dev.tiergate.server.metrics.GateMetrics.contentType()).result(metrics.scrape()));
         app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
@@ -179,6 +190,7 @@ public final class GateServer implements AutoCloseable {
         try {
             reconcileRepositories();
         } finally {
+            metrics.reconcilePassDone();
             reconcilePasses.incrementAndGet();
         }
     }
@@ -193,7 +205,8 @@ public final class GateServer implements AutoCloseable {
             GateProcessor p = processors.get(repo.forge());
             if (p != null) {
                 try {
-                    p.reconcile(repo); // logs the items that failed; they are retried next pass
+                    var report = p.reconcile(repo); // logs the items that failed; they are retried next pass
+                    metrics.reconciled(report.branches() + report.pullRequests(), report.failures().size());
                 } catch (RuntimeException e) {
                     org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }
@@ -286,6 +299,10 @@ public final class GateServer implements AutoCloseable {
         return inbox;
     }
 
+    public dev.tiergate.server.metrics.GateMetrics metrics() {
+        return metrics;
+    }
+
     public BranchBackend backend() {
         return backend;
     }
@@ -297,6 +314,7 @@ public final class GateServer implements AutoCloseable {
         app.stop();
         liveness.close();
         workers.close();
+        inbox.close();
         if (anchor != null) {
             anchor.close();
         }

@@ -30,9 +30,12 @@ final class WebhookEndpoint {
     private final Inbox inbox;
     private final AuditLog audit;
     private final WorkerPool workers;
+    private final dev.tiergate.server.metrics.GateMetrics metrics;
     private final BodyReader bodies = new BodyReader(CONCURRENT_BODIES, MAX_BODY, BODY_DEADLINE);
 
-    WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers) {
+    WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers,
+                    dev.tiergate.server.metrics.GateMetrics metrics) {
+        this.metrics = metrics;
         this.receivers = receivers;
         this.inbox = inbox;
         this.audit = audit;
@@ -40,6 +43,19 @@ final class WebhookEndpoint {
     }
 
     void handle(Context ctx) {
+        long started = System.nanoTime();
+        String[] eventAndOutcome = {null, "invalid"};
+        String forge = ctx.pathParam("forge");
+        try {
+            handle(ctx, eventAndOutcome);
+        } finally {
+            if (receivers.containsKey(forge)) {
+                metrics.received(forge, eventAndOutcome[0], eventAndOutcome[1], System.nanoTime() - started);
+            }
+        }
+    }
+
+    private void handle(Context ctx, String[] eventAndOutcome) {
         WebhookReceiver receiver = receivers.get(ctx.pathParam("forge"));
         if (receiver == null) {
             error(ctx, 404, "no forge '" + ctx.pathParam("forge") + "' is configured on this server; configured: " + receivers.keySet());
@@ -55,6 +71,7 @@ final class WebhookEndpoint {
         if (read instanceof BodyReader.Refused r) {
             if (r.status() == 503) {
                 ctx.header("Retry-After", "2");
+                eventAndOutcome[1] = "unavailable";
             }
             answerNow(ctx, r.status(), r.message());
             return;
@@ -63,7 +80,9 @@ final class WebhookEndpoint {
         Map<String, String> headers = new HashMap<>();
         ctx.headerMap().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         String authProblem = receiver.authenticationProblem(headers, body);
+        eventAndOutcome[0] = receiver.eventType(headers);
         if (authProblem != null) {
+            eventAndOutcome[1] = "unauthenticated";
             error(ctx, 401, authProblem);
             return;
         }
@@ -88,9 +107,20 @@ final class WebhookEndpoint {
         String event = receiver.eventType(headers);
         headers.keySet().removeIf(WebhookEndpoint::isSecretHeader);
         int bytes = body.length;
-        boolean fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
-                c -> audit.append(c, "delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
-                        "event", event, "delivery_id", deliveryId, "bytes", bytes)));
+        boolean fresh;
+        try {
+            fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
+                    new AuditLog.Entry("delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
+                            "event", event, "delivery_id", deliveryId, "bytes", bytes)));
+        } catch (RuntimeException e) {
+            // not stored, so not acknowledged: a 503 makes the forge deliver it again (a 2xx would lose it)
+            eventAndOutcome[1] = "unavailable";
+            ctx.header("Retry-After", "5");
+            org.slf4j.LoggerFactory.getLogger(WebhookEndpoint.class).warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
+            error(ctx, 503, "the delivery could not be stored right now; deliver it again");
+            return;
+        }
+        eventAndOutcome[1] = fresh ? "accepted" : "duplicate";
         if (fresh) {
             workers.wakeUp();
         }

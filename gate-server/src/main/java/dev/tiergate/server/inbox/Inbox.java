@@ -20,50 +20,189 @@ import javax.sql.DataSource;
 public final class Inbox {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource ds;
+    private final dev.tiergate.server.audit.AuditLog audit;
 
+    /** An inbox whose deliveries are not audited (tests of the inbox alone). */
     public Inbox(DataSource ds) {
-        this.ds = ds;
+        this(ds, null);
     }
 
-    /** What else must be stored in the same transaction as a new delivery (its audit record). */
-    @FunctionalInterface
-    public interface AlsoWhenNew {
-        void store(Connection c) throws SQLException;
+    /** An inbox that appends each new delivery's audit record in the transaction that stores it. */
+    public Inbox(DataSource ds, dev.tiergate.server.audit.AuditLog audit) {
+        this.ds = ds;
+        this.audit = audit;
     }
 
     /** Stores a delivery; false when this forge's delivery id was already stored (a redelivery: no-op). */
     public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body) {
-        return receive(forge, deliveryId, eventType, headers, body, c -> { });
+        return receive(forge, deliveryId, eventType, headers, body, null);
     }
 
     /**
-     * Stores a delivery and, when it is new, whatever {@code alsoWhenNew} writes, in one transaction: both are
-     * stored or neither is, so a crash cannot leave an acknowledged delivery without its audit record.
+     * Stores a delivery and, when it is new, its audit record {@code auditWhenNew} (null: none), in one transaction: both are
+     * stored or neither is, so a crash cannot leave an acknowledged delivery without its audit record. Returns only
+     * after that transaction committed. Deliveries that arrive while another commit is under way share the next
+     * one (group commit: one WAL flush for many), each still answered only after its own commit.
      */
     public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body,
-                           AlsoWhenNew alsoWhenNew) {
+                           dev.tiergate.server.audit.AuditLog.Entry auditWhenNew) {
+        String headersJson;
+        try {
+            headersJson = JSON.writeValueAsString(headers);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getMessage(), e);
+        }
+        Pending p = new Pending(forge, deliveryId, eventType, headersJson, body, auditWhenNew, new java.util.concurrent.CompletableFuture<>());
+        writer().add(p);
+        try {
+            return p.stored().get(STORE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot store delivery " + deliveryId + ": the store did not commit within "
+                    + STORE_TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing delivery " + deliveryId, e);
+        }
+    }
+
+    /** How long a webhook request waits for its commit before it is answered 503 (the forge then delivers it again). */
+    static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
+    /** At most this many deliveries share one commit. */
+    static final int MAX_GROUP = 128;
+
+    /** A delivery waiting for the writer's next commit. */
+    record Pending(String forge, String deliveryId, String eventType, String headersJson, byte[] body,
+                   dev.tiergate.server.audit.AuditLog.Entry auditWhenNew,
+                   java.util.concurrent.CompletableFuture<Boolean> stored) {
+    }
+
+    private final java.util.concurrent.LinkedBlockingQueue<Pending> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile Thread writerThread;
+
+    private java.util.concurrent.LinkedBlockingQueue<Pending> writer() {
+        if (writerThread == null) {
+            synchronized (this) {
+                if (writerThread == null) {
+                    Thread t = new Thread(this::writeLoop, "tiergate-inbox-writer");
+                    t.setDaemon(true);
+                    t.start();
+                    writerThread = t;
+                }
+            }
+        }
+        return queue;
+    }
+
+    /** One thread commits: it takes whatever arrived while the last commit ran, so the group grows with the load. */
+    private void writeLoop() {
+        java.util.List<Pending> group = new java.util.ArrayList<>(MAX_GROUP);
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                group.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(group, MAX_GROUP - 1);
+            try {
+                boolean[] fresh = store(group);
+                for (int i = 0; i < group.size(); i++) {
+                    group.get(i).stored().complete(fresh[i]);
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (group.size() == 1 || storeUnreachable(e)) {
+                    group.forEach(p -> p.stored().completeExceptionally(e));
+                    group.clear();
+                    continue;
+                }
+                // one bad delivery must not fail the others: each alone, in its own transaction
+                for (Pending p : group) {
+                    try {
+                        p.stored().complete(store(java.util.List.of(p))[0]);
+                    } catch (SQLException | RuntimeException alone) {
+                        p.stored().completeExceptionally(alone);
+                    }
+                }
+            }
+            group.clear();
+        }
+    }
+
+    /** The store did not answer at all (no connection): trying each delivery alone would only wait again. */
+    private static boolean storeUnreachable(Exception e) {
+        return e instanceof java.sql.SQLTransientConnectionException
+                || e instanceof SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08");
+    }
+
+    /**
+     * One transaction for the group, in a fixed number of round trips whatever its size: one multi-row insert that
+     * returns the rows that were new, then (with an audit trail) one chain lock, one head read, one batch of records.
+     */
+    private boolean[] store(java.util.List<Pending> group) throws SQLException {
+        boolean[] fresh = new boolean[group.size()];
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""
-                    insert into inbox (forge, delivery_id, event_type, headers, body) values (?, ?, ?, ?::jsonb, ?)
-                    on conflict (forge, delivery_id) do nothing""")) {
-                ps.setString(1, forge);
-                ps.setString(2, deliveryId);
-                ps.setString(3, eventType);
-                ps.setString(4, JSON.writeValueAsString(headers));
-                ps.setBytes(5, body);
-                boolean fresh = ps.executeUpdate() == 1;
-                if (fresh) {
-                    alsoWhenNew.store(c);
+                    insert into inbox (forge, delivery_id, event_type, headers, body)
+                    select f, d, e, h::jsonb, b from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[]) as t(f, d, e, h, b)
+                    on conflict (forge, delivery_id) do nothing
+                    returning forge, delivery_id""")) {
+                int n = group.size();
+                String[] forges = new String[n], ids = new String[n], events = new String[n], headers = new String[n];
+                byte[][] bodies = new byte[n][];
+                for (int i = 0; i < n; i++) {
+                    Pending p = group.get(i);
+                    forges[i] = p.forge();
+                    ids[i] = p.deliveryId();
+                    events[i] = p.eventType();
+                    headers[i] = p.headersJson();
+                    bodies[i] = p.body();
+                }
+                ps.setArray(1, c.createArrayOf("text", forges));
+                ps.setArray(2, c.createArrayOf("text", ids));
+                ps.setArray(3, c.createArrayOf("text", events));
+                ps.setArray(4, c.createArrayOf("text", headers));
+                ps.setArray(5, c.createArrayOf("bytea", bodies));
+                java.util.Set<String> inserted = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        inserted.add(rs.getString(1) + "\n" + rs.getString(2));
+                    }
+                }
+                java.util.List<dev.tiergate.server.audit.AuditLog.Entry> records = new java.util.ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Pending p = group.get(i);
+                    // the same delivery twice in one group: the first is the new one
+                    fresh[i] = inserted.remove(p.forge() + "\n" + p.deliveryId());
+                    if (fresh[i] && p.auditWhenNew() != null) {
+                        records.add(p.auditWhenNew());
+                    }
+                }
+                if (!records.isEmpty()) {
+                    if (audit == null) {
+                        throw new IllegalStateException("this inbox has no audit trail to append delivery records to");
+                    }
+                    audit.appendAll(c, records);
                 }
                 c.commit();
                 return fresh;
-            } catch (SQLException | JsonProcessingException | RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the writer; deliveries still queued are refused (their senders answer 503 and the forge redelivers). */
+    public void close() {
+        Thread t = writerThread;
+        if (t != null) {
+            t.interrupt();
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.stored().completeExceptionally(new IllegalStateException("the server is stopping"));
         }
     }
 
@@ -132,6 +271,19 @@ public final class Inbox {
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deliveries not yet done and the age in seconds of the oldest of them (0 when none), in one query. */
+    public double[] depthAndOldestAgeSeconds() {
+        try (Connection c = ds.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*), coalesce(extract(epoch from now() - min(received_at)), 0) "
+                     + "from inbox where status in ('received', 'retry', 'processing')");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new double[] {rs.getLong(1), rs.getDouble(2)};
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

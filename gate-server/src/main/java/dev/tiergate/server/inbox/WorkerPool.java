@@ -123,7 +123,14 @@ public final class WorkerPool implements AutoCloseable {
             renewal.cancel(false);
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             boolean retryable = !(e instanceof ForgeException fe) || fe.retryable();
-            if (!retryable || d.attempts() >= maxAttempts) {
+            // the forge down, slow or rate-limiting: waiting fixes it, so it is not parked after maxAttempts but retried
+            // (backoff capped at 10 minutes) for as long as the forge would still redeliver it; anything else is parked
+            // after maxAttempts with its reason
+            boolean forgeWillRecover = e instanceof ForgeException fe && fe.retryable();
+            boolean giveUp = !retryable
+                    || (forgeWillRecover ? java.time.Duration.between(d.receivedAt(), java.time.Instant.now()).compareTo(FORGE_RETRY_WINDOW) > 0
+                                         : d.attempts() >= maxAttempts);
+            if (giveUp) {
                 inbox.park(d.id(), reason);
                 deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
                         "after " + d.attempts() + " attempt(s): " + reason);
@@ -136,11 +143,22 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** How long a delivery the forge failed (5xx, timeout, rate limit) keeps being retried: GitHub redelivers for 3 days. */
+    static final Duration FORGE_RETRY_WINDOW = Duration.ofHours(24);
+
     /**
      * Exponential backoff from the configured base, capped at 10 minutes; never sooner than a rate-limited forge
-     * asked ({@code Retry-After}, {@code X-RateLimit-Reset}): retrying earlier only spends the budget again.
+     * asked ({@code Retry-After}, {@code X-RateLimit-Reset}): retrying earlier only spends the budget again. Plus up
+     * to a quarter more at random, so deliveries that failed together (a forge outage, one rate limit) do not all come
+     * back in the same instant.
      */
     Duration retryDelay(int attempts, Duration forgeAskedFor) {
+        Duration d = backoff(attempts, forgeAskedFor);
+        long jitter = (long) (d.toMillis() / 4.0 * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        return d.plusMillis(jitter);
+    }
+
+    private Duration backoff(int attempts, Duration forgeAskedFor) {
         long factor = 1L << Math.min(attempts - 1, 10);
         Duration delay = retryBase.multipliedBy(factor);
         if (delay.compareTo(Duration.ofMinutes(10)) > 0) {

@@ -43,6 +43,8 @@ public final class Database implements AutoCloseable {
         hc.setUsername(user);
         hc.setPassword(password);
         hc.setMaximumPoolSize(8);
+        // while the store is down a webhook is answered 503 within seconds (the forge redelivers), not after Hikari's 30 s
+        hc.setConnectionTimeout(3000);
         hc.setPoolName("tiergate-store");
         if (mode == Mode.READ_ONLY) {
             hc.setReadOnly(true);

@@ -77,6 +77,11 @@ public abstract class BranchBackendContract {
         backend.createTier(repo, "staging", rootTier());
         execute("staging", "create table inventory (code text primary key); insert into inventory values ('A-1')");
         backend.tierMoved(repo, "staging");
+        settled();
+    }
+
+    /** After a tier changed: backends that prepare copies in the background wait for them here (default: nothing). */
+    protected void settled() throws SQLException {
     }
 
     @Test

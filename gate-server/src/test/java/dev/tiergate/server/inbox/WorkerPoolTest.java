@@ -54,7 +54,7 @@ class WorkerPoolTest {
         AtomicInteger calls = new AtomicInteger();
         DeliveryProcessor flaky = d -> {
             calls.incrementAndGet();
-            throw new ForgeException("GET /repos/o/r/pulls/1 answered 502", true);
+            throw new IllegalStateException("the policy cannot be read: answered 502 by something that is not the forge");
         };
         try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", flaky), 1, Duration.ofMillis(20), 3).start()) {
             receive("flaky");
@@ -64,6 +64,41 @@ class WorkerPoolTest {
             assertTrue(s[1].contains("answered 502"), s[1]);
             assertEquals(3, calls.get());
         }
+    }
+
+    @Test
+    void aForgeThatIsDownOrRateLimitingIsWaitedForPastMaxAttemptsNotParked() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        DeliveryProcessor forgeDownThenUp = d -> {
+            int n = calls.incrementAndGet();
+            if (n <= 3) {
+                throw new ForgeException("GET /repos/o/r/pulls/1 answered 502", true);
+            }
+            if (n <= 5) {
+                throw new ForgeException("GET /repos/o/r/pulls/1 answered 429", true, null, Duration.ofMillis(30));
+            }
+        };
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", forgeDownThenUp), 1, Duration.ofMillis(10), 2).start()) {
+            receive("outage");
+            pool.wakeUp();
+            String[] s = await("outage", "done");
+            assertEquals("6", s[2], "five failures waited out with maxAttempts 2, then done");
+            assertEquals(6, calls.get());
+        }
+    }
+
+    @Test
+    void retryDelaysAreSpreadByJitterAboveTheBackoffAndAboveWhatTheForgeAskedFor() {
+        WorkerPool pool = new WorkerPool(inbox, Map.of(), 0, Duration.ofSeconds(1), 6);
+        java.util.Set<Duration> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            Duration d = pool.retryDelay(3, null);
+            assertTrue(d.compareTo(Duration.ofSeconds(4)) >= 0 && d.compareTo(Duration.ofSeconds(5)) <= 0, d.toString());
+            seen.add(d);
+            Duration asked = pool.retryDelay(1, Duration.ofSeconds(90));
+            assertTrue(asked.compareTo(Duration.ofSeconds(90)) >= 0 && asked.compareTo(Duration.ofMillis(112_500)) <= 0, asked.toString());
+        }
+        assertTrue(seen.size() > 50, "200 delays of the same attempt took only " + seen.size() + " values");
     }
 
     @Test
@@ -129,10 +164,16 @@ class WorkerPoolTest {
     @Test
     void aRateLimitedForgeSetsTheRetryDelayNeverShorterThanItAsked() {
         WorkerPool pool = new WorkerPool(null, java.util.Map.of(), 0, java.time.Duration.ofSeconds(1), 5);
-        assertEquals(java.time.Duration.ofSeconds(4), pool.retryDelay(3, null));
-        assertEquals(java.time.Duration.ofSeconds(90), pool.retryDelay(1, java.time.Duration.ofSeconds(90)));
-        assertEquals(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null), "capped at ten minutes");
-        assertEquals(java.time.Duration.ofSeconds(4), pool.retryDelay(3, java.time.Duration.ofMillis(10)), "a shorter hint keeps the backoff");
+        assertBetween(java.time.Duration.ofSeconds(4), pool.retryDelay(3, null));
+        assertBetween(java.time.Duration.ofSeconds(90), pool.retryDelay(1, java.time.Duration.ofSeconds(90)));
+        assertBetween(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null)); // capped at ten minutes, plus jitter
+        assertBetween(java.time.Duration.ofSeconds(4), pool.retryDelay(3, java.time.Duration.ofMillis(10))); // a shorter hint keeps the backoff
+    }
+
+    /** {@code actual} is {@code backoff} plus a jitter of at most a quarter of it. */
+    static void assertBetween(Duration backoff, Duration actual) {
+        assertTrue(actual.compareTo(backoff) >= 0 && actual.compareTo(backoff.plus(backoff.dividedBy(4))) <= 0,
+                actual + " is not within [" + backoff + ", " + backoff.plus(backoff.dividedBy(4)) + "]");
     }
 
     @Test

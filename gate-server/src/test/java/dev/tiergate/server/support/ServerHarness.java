@@ -33,17 +33,24 @@ public final class ServerHarness implements AutoCloseable {
 
     /** {@code settings} add to or override the test configuration (e.g. TIERGATE_RECONCILE_SECONDS). */
     public ServerHarness(Map<String, String> settings) {
+        this(settings, TestPostgres.freshStore());
+    }
+
+    /** On a given store (closed with the harness), e.g. one on a PostgreSQL the test stops and starts. */
+    public ServerHarness(Map<String, String> settings, Database store) {
         this.repoPath = "acme/inv-" + UUID.randomUUID().toString().substring(0, 8);
         this.repo = new RepoRef("github", null, repoPath);
         this.github = new GitHubApiStub(repoPath);
-        this.db = TestPostgres.freshStore();
+        this.db = store;
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "TIERGATE_PORT", "0",
                 "TIERGATE_GITHUB_WEBHOOK_SECRET", SECRET,
                 "TIERGATE_GITHUB_API_URL", github.url(),
                 "TIERGATE_PUBLIC_URL", "https://tiergate.example",
                 "TIERGATE_RETRY_BASE_MS", "50",
-                "TIERGATE_MAX_ATTEMPTS", "3"));
+                "TIERGATE_MAX_ATTEMPTS", "3",
+                // background copies would only load the shared test PostgreSQL; tests of the pool turn it on
+                "TIERGATE_CLONE_POOL", "0"));
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         try {

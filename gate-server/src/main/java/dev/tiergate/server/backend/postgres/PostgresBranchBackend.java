@@ -41,6 +41,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final AutoCloseable owned;
     /** Whether the server has pg_read_all_data and pg_write_all_data (PostgreSQL 14+); null until asked. */
     private volatile Boolean dataRoles;
+    private final ClonePool pool;
 
     /**
      * {@code admin} connects to the branch server as a superuser (it creates databases and roles); {@code jdbcBase}
@@ -54,6 +55,16 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** As above, closing {@code owned} (the admin pool it was given to keep) when the backend is closed. */
     public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret,
                                  AutoCloseable owned) {
+        this(admin, jdbcBase, adminUser, adminPassword, roleSecret, owned, 0);
+    }
+
+    /**
+     * As above, keeping {@code clonePool} ready clones of each tier (TIERGATE_CLONE_POOL; 0: none), so a new working
+     * or CI branch is a rename of one instead of a copy of the tier.
+     */
+    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret,
+                                 AutoCloseable owned, int clonePool) {
+        this.pool = new ClonePool(admin, clonePool);
         this.owned = owned;
         this.admin = admin;
         this.jdbcBase = jdbcBase.endsWith("/") ? jdbcBase : jdbcBase + "/";
@@ -77,6 +88,7 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     @Override
     public void close() {
+        pool.close();
         if (owned != null) {
             try {
                 owned.close();
@@ -95,6 +107,10 @@ public final class PostgresBranchBackend implements BranchBackend {
     private void createDatabase(RepoRef repo, String name, String parent, boolean tier) {
         String db = physical(repo, name);
         if (databaseExists(db)) {
+            Lineage had = lineage(db);
+            if (had == null && !tier) {
+                describe(db, parent, false); // made by an attempt that stopped before its lineage was written
+            }
             if (tier) {
                 describe(db, parent, true); // a branch taken on as a tier becomes protected
             }
@@ -110,6 +126,10 @@ public final class PostgresBranchBackend implements BranchBackend {
                             + "' does not exist on the branch server", null);
                 }
                 String template = ensureTemplate(st, repo, parent);
+                pool.watch(repo.path() + ":" + parent, template);
+                if (!tier && pool.claim(template, db, lineageComment(parent, false))) {
+                    return; // a ready clone renamed: constant time whatever the tier's size
+                }
                 st.execute("create database " + quote(db) + " template " + quote(template));
             }
             describe(db, parent, tier);
@@ -126,7 +146,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         createDatabase(repo, name, parent, true);
         grantLogin(physical(repo, name));
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            ensureTemplate(st, repo, name);
+            pool.watch(repo.path() + ":" + name, ensureTemplate(st, repo, name));
         } catch (SQLException e) {
             throw new BackendException("cannot take the idle template of tier '" + name + "': " + e.getMessage(), e);
         }
@@ -136,8 +156,11 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public void tierMoved(RepoRef repo, String tier) {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            dropTemplate(st, templateName(repo, tier));
-            ensureTemplate(st, repo, tier);
+            synchronized (pool) { // not while the pool copies the old template
+                dropTemplate(st, templateName(repo, tier));
+                // the new template has a new oid: clones of the old one are never claimed and the refill drops them
+                pool.watch(repo.path() + ":" + tier, ensureTemplate(st, repo, tier));
+            }
         } catch (SQLException e) {
             throw new BackendException("cannot refresh the template of tier '" + tier + "': " + e.getMessage(), e);
         }
@@ -174,7 +197,10 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(db) + " with (force)");
-            dropTemplate(st, templateName(repo, name));
+            synchronized (pool) {
+                dropTemplate(st, templateName(repo, name));
+                pool.dropAll(templateName(repo, name));
+            }
             st.execute("drop role if exists " + quote(roleName(db)));
         } catch (SQLException e) {
             throw new BackendException("cannot delete database branch '" + name + "': " + e.getMessage(), e);
@@ -202,7 +228,10 @@ public final class PostgresBranchBackend implements BranchBackend {
             ps.setString(1, prefix.replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1).substring(prefix.length()));
+                    String name = rs.getString(1).substring(prefix.length());
+                    if (!name.startsWith("_")) { // "_pool_…": a ready clone, not a branch (branch names never start with _)
+                        out.add(name);
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -325,9 +354,19 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
+    private static String lineageComment(String parent, boolean tier) {
+        return "tiergate parent=" + (parent == null ? "" : parent) + " protected=" + tier;
+    }
+
+    /** Ready clones per "repo:tier" this backend keeps a pool for. */
+    @Override
+    public java.util.Map<String, Integer> readyClones() {
+        return pool.enabled() ? pool.ready() : java.util.Map.of();
+    }
+
     private void describe(String db, String parent, boolean tier) {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            String comment = "tiergate parent=" + (parent == null ? "" : parent) + " protected=" + tier;
+            String comment = lineageComment(parent, tier);
             st.execute("comment on database " + quote(db) + " is '" + comment.replace("'", "''") + "'");
         } catch (SQLException e) {
             throw new BackendException("cannot record the lineage of database branch " + db + ": " + e.getMessage(), e);

@@ -1,0 +1,107 @@
+package dev.tiergate.server.backend;
+
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.metrics.GateMetrics;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** A backend whose every branch-changing operation is counted and timed in {@link GateMetrics}; reads pass through. */
+public final class MeteredBranchBackend implements BranchBackend {
+    private final BranchBackend inner;
+    private final GateMetrics metrics;
+
+    public MeteredBranchBackend(BranchBackend inner, GateMetrics metrics) {
+        this.inner = inner;
+        this.metrics = metrics;
+    }
+
+    private <T> T timed(String operation, Supplier<T> op) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            T out = op.get();
+            ok = true;
+            return out;
+        } finally {
+            metrics.branchOperation(inner.id(), operation, ok, System.nanoTime() - start);
+        }
+    }
+
+    private void timed(String operation, Runnable op) {
+        timed(operation, () -> {
+            op.run();
+            return null;
+        });
+    }
+
+    @Override
+    public String id() {
+        return inner.id();
+    }
+
+    @Override
+    public void create(RepoRef repo, String name, String parent) {
+        timed("create", () -> inner.create(repo, name, parent));
+    }
+
+    @Override
+    public void createTier(RepoRef repo, String name, String parent) {
+        timed("create_tier", () -> inner.createTier(repo, name, parent));
+    }
+
+    @Override
+    public void delete(RepoRef repo, String name) {
+        timed("delete", () -> inner.delete(repo, name));
+    }
+
+    @Override
+    public boolean exists(RepoRef repo, String name) {
+        return inner.exists(repo, name);
+    }
+
+    @Override
+    public List<String> list(RepoRef repo) {
+        return inner.list(repo);
+    }
+
+    @Override
+    public BranchConnection connection(RepoRef repo, String name) {
+        return inner.connection(repo, name);
+    }
+
+    @Override
+    public BranchConnection adminConnection(RepoRef repo, String name) {
+        return inner.adminConnection(repo, name);
+    }
+
+    @Override
+    public void snapshot(RepoRef repo, String name, String snapshot) {
+        timed("snapshot", () -> inner.snapshot(repo, name, snapshot));
+    }
+
+    @Override
+    public void restore(RepoRef repo, String name, String snapshot) {
+        timed("restore", () -> inner.restore(repo, name, snapshot));
+    }
+
+    @Override
+    public void reset(RepoRef repo, String name, String parent) {
+        timed("reset", () -> inner.reset(repo, name, parent));
+    }
+
+    @Override
+    public void tierMoved(RepoRef repo, String tier) {
+        timed("tier_moved", () -> inner.tierMoved(repo, tier));
+    }
+
+    @Override
+    public Map<String, Integer> readyClones() {
+        return inner.readyClones();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
