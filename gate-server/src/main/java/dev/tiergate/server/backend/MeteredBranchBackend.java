@@ -96,6 +96,11 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public Map<String, Long> sizes(RepoRef repo) {
+        return inner.sizes(repo);
+    }
+
+    @Override
     public Map<String, Integer> readyClones() {
         return inner.readyClones();
     }

@@ -50,7 +50,7 @@ public final class ServerHarness implements AutoCloseable {
                 "TIERGATE_RETRY_BASE_MS", "50",
                 "TIERGATE_MAX_ATTEMPTS", "3",
                 // background copies would only load the shared test PostgreSQL; tests of the pool turn it on
-                "TIERGATE_CLONE_POOL", "0"));
+                "TIERGATE_CLONE_POOL", System.getProperty("tiergate.test.clonePool", "0")));
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         try {
