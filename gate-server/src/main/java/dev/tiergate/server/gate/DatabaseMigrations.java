@@ -159,7 +159,8 @@ final class DatabaseMigrations {
      * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
      * again, so two colliding PRs do not wake each other without end.
      */
-    List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks) {
+    List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks,
+                                boolean copiedJustNow) {
         Optional<MigrationStore.Rehearsal> last = store.rehearsal(repo, pr.number());
         if (last.isPresent() && last.get().headSha().equals(pr.headSha()) && last.get().baseSha().equals(pr.baseSha())) {
             return List.of();
@@ -197,7 +198,9 @@ final class DatabaseMigrations {
             refusals.add(new Refusal(NOT_FLYWAY, settings.directory(), "migrations named " + settings.naming() + " are not Flyway SQL migrations;"
                     + " tiergate checks them but does not run them", "run them in CI against the branch's database"));
         } else {
-            backend.reset(repo, ciDb, tierDb);
+            if (!copiedJustNow) {
+                backend.reset(repo, ciDb, tierDb); // a copy made in this same pass is already fresh: one copy, not two
+            }
             run = FlywayRunner.migrate(backend.adminConnection(repo, ciDb), head);
             diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
         }

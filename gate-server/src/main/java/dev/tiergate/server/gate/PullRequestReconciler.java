@@ -99,6 +99,8 @@ final class PullRequestReconciler {
         BranchRecord record = ci.orElseGet(() -> new BranchRecord(repo, ciGit, ciDb,
                 baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED,
                 pr.headSha(), number, pr.author().login(), null, null, null, null, null));
+        // a copy made here is fresh for the rehearsal below; one left by an earlier, interrupted attempt is not
+        boolean copiedJustNow = pr.open() && ci.isEmpty() && baseTier.isPresent() && !branches.databaseBranchExists(repo, ciDb);
         if (pr.open() && ci.isEmpty() && baseTier.isPresent()) {
             branches.createDatabaseBranch(repo, ciGit, ciDb, DbBranchName.of(baseTier.get().name()), Map.of("head", pr.headBranch()));
         }
@@ -147,7 +149,7 @@ final class PullRequestReconciler {
         }
         if (baseTier.isPresent()) {
             // a PR whose versions collide with this one's is told too: rehearsed again, it names this PR
-            for (long other : migrations.rehearseIfNeeded(repo, pr, p, baseTier.get(), checks)) {
+            for (long other : migrations.rehearseIfNeeded(repo, pr, p, baseTier.get(), checks, copiedJustNow)) {
                 migrations.forget(repo, other);
                 reconcile(repo, forge.pullRequest(repo, other));
             }
