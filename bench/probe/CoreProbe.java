@@ -1,5 +1,4 @@
-import dev.tiergate.core.migration.MigrationHeader;
-import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Verdict;
@@ -8,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * What the pre-commit hook's JVM does for a commit that adds one migration and changes the kit's state file,
- * minus git access: validate the state file, then check the migration's name, header and statements.
+ * minus git access: validate the state file, then check the migration's name, header and statements (the SQL lint).
  * Used by bench/core-startup.sh to measure the core's share of the full path, with and without AppCDS.
  */
 public class CoreProbe {
@@ -18,9 +17,7 @@ public class CoreProbe {
         String path = "db/migration/" + migration.getFileName();
         String sql = Files.readString(migration);
         Verdict v = StateFileValidator.validateKitState(Files.readAllBytes(state), StateFileValidator.KIT_STATE_PATH)
-                .and(MigrationRules.checkName(path, MigrationSettings.DEFAULTS))
-                .and(MigrationRules.checkHeader(path, sql))
-                .and(MigrationRules.checkDestructive(path, sql, MigrationHeader.parse(sql).header()));
+                .and(new MigrationSet(MigrationSettings.DEFAULTS, java.util.List.of(path)).checkNew(path, sql, null));
         if (!v.isAllowed()) {
             System.err.println(v.render());
             System.exit(2);

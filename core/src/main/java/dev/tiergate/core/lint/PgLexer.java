@@ -5,12 +5,21 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * PostgreSQL's lexical grammar (scan.l), for one statement: key words and identifiers (unquoted ones folded to lower
- * case, {@code "quoted"} ones kept), string constants ({@code '...'}, {@code E'...'}, {@code $tag$...$tag$}), numbers,
- * positional parameters, operators and punctuation. Comments are skipped. Malformed input (an unterminated string or
- * comment) throws {@link PgParseException}.
+ * PostgreSQL's lexical grammar (scan.l): tiergate's one SQL lexer. Two entry points share its rules for comments,
+ * quoted strings and identifiers and dollar quotes:
+ * <ul>
+ * <li>{@link #statements} splits a migration file into statements, leniently (an unterminated quote or comment runs
+ *     to the end of the file; the parser then reports that statement as not analysed). A semicolon ends a statement
+ *     only where it is code. psql's own input is not SQL: a meta-command (a line starting with a backslash, such as
+ *     {@code \connect db}) ends the statement before it and is no statement itself, and the data lines after
+ *     {@code COPY ... FROM stdin;} up to {@code \.} are no statements either.</li>
+ * <li>{@link #tokens} reads one statement strictly into tokens: key words and identifiers (unquoted ones folded to
+ *     lower case, {@code "quoted"} ones kept), string constants ({@code '...'}, {@code E'...'},
+ *     {@code $tag$...$tag$}), numbers, positional parameters, operators and punctuation. Comments are skipped.
+ *     Malformed input (an unterminated string or comment) throws {@link PgParseException}.</li>
+ * </ul>
  */
-final class PgLexer {
+public final class PgLexer {
     enum Kind { WORD, IDENT, STRING, NUMBER, PARAM, OP, PUNCT }
 
     /** One token. {@code text} of a WORD is lower case; {@code offset} is where it starts in the statement. */
@@ -29,9 +38,200 @@ final class PgLexer {
         }
     }
 
+    /**
+     * One statement of a file as written (without its terminating semicolon, leading or trailing comments), its
+     * 1-based start line and its offset in the file.
+     */
+    public record Statement(String text, int line, int offset) {
+    }
+
     private PgLexer() {
     }
 
+    /** The statements of a migration file, in order; see the class comment for what is and is not a statement. */
+    public static List<Statement> statements(String sql) {
+        List<Statement> out = new ArrayList<>();
+        int n = sql.length();
+        int start = -1;      // first code character of the statement being read, or -1 between statements
+        int codeEnd = -1;    // just past its last code character (trailing comments are not part of it)
+        int line = 1;        // the line of index i
+        int startLine = 1;
+        int i = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            char next = i + 1 < n ? sql.charAt(i + 1) : '\0';
+            int end;
+            if (c == '\n') {
+                line++;
+                i++;
+                continue;
+            } else if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            } else if (c == '-' && next == '-') {
+                end = lineEnd(sql, i);
+            } else if (c == '/' && next == '*') {
+                end = endOfBlockComment(sql, i);
+                end = end < 0 ? n : end;
+            } else if (c == '\\' && atLineStart(sql, i)) {
+                addStatement(sql, start, codeEnd, startLine, out); // a psql meta-command ends the statement before it
+                start = -1;
+                end = lineEnd(sql, i);
+            } else if (c == ';') {
+                boolean copyData = start >= 0 && isCopyFromStdin(sql.substring(start, codeEnd));
+                addStatement(sql, start, codeEnd, startLine, out);
+                start = -1;
+                end = copyData ? endOfCopyData(sql, i + 1) : i + 1;
+            } else {
+                if (start < 0) {
+                    start = i;
+                    startLine = line;
+                }
+                end = endOfCode(sql, i);
+                codeEnd = end;
+            }
+            line += count(sql, '\n', i, end);
+            i = end;
+        }
+        addStatement(sql, start, codeEnd, startLine, out);
+        return out;
+    }
+
+    /** Just past the code element at {@code i}: a quoted string, identifier or dollar-quoted body, or one character. */
+    private static int endOfCode(String s, int i) {
+        char c = s.charAt(i);
+        int end = -1;
+        if (c == '\'') {
+            boolean escapes = i > 0 && (s.charAt(i - 1) == 'E' || s.charAt(i - 1) == 'e') && (i < 2 || !isWordChar(s.charAt(i - 2)));
+            end = endOfQuoted(s, i, '\'', escapes);
+        } else if (c == '"') {
+            end = endOfQuoted(s, i, '"', false);
+        } else if (c == '$' && (i == 0 || !isWordChar(s.charAt(i - 1)))) {
+            int tagEnd = dollarTagEnd(s, i);
+            if (tagEnd < 0) {
+                return i + 1; // $1 is a parameter
+            }
+            int close = s.indexOf(s.substring(i, tagEnd + 1), tagEnd + 1);
+            end = close < 0 ? -1 : close + tagEnd + 1 - i;
+        } else if (isWordChar(c)) {
+            int j = i + 1;
+            while (j < s.length() && isWordChar(s.charAt(j))) {
+                j++;
+            }
+            return j;
+        } else {
+            return i + 1;
+        }
+        return end < 0 ? s.length() : end; // unterminated: the rest of the file (the parser reports it)
+    }
+
+    private static void addStatement(String sql, int start, int codeEnd, int line, List<Statement> out) {
+        if (start >= 0) {
+            out.add(new Statement(sql.substring(start, codeEnd), line, start));
+        }
+    }
+
+    private static boolean isCopyFromStdin(String statement) {
+        try {
+            List<Token> t = tokens(statement);
+            if (t.isEmpty() || !t.get(0).is("copy")) {
+                return false;
+            }
+            for (int k = 1; k + 1 < t.size(); k++) {
+                if (t.get(k).is("from") && t.get(k + 1).is("stdin")) {
+                    return true;
+                }
+            }
+        } catch (PgParseException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** After {@code COPY ... FROM stdin;} at {@code from}: the index of the line break after the line {@code \.} (or the end). */
+    private static int endOfCopyData(String s, int from) {
+        int lineStart = s.indexOf('\n', from);
+        while (lineStart >= 0) {
+            int lineEnd = s.indexOf('\n', lineStart + 1);
+            String dataLine = s.substring(lineStart + 1, lineEnd < 0 ? s.length() : lineEnd).strip();
+            if (dataLine.equals("\\.")) {
+                return lineEnd < 0 ? s.length() : lineEnd;
+            }
+            lineStart = lineEnd;
+        }
+        return s.length();
+    }
+
+    /** True when only spaces or tabs stand between the start of the line and {@code i}. */
+    private static boolean atLineStart(String s, int i) {
+        for (int j = i - 1; j >= 0; j--) {
+            char ch = s.charAt(j);
+            if (ch == '\n') {
+                return true;
+            }
+            if (ch != ' ' && ch != '\t' && ch != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lineEnd(String s, int i) {
+        int end = s.indexOf('\n', i);
+        return end < 0 ? s.length() : end;
+    }
+
+    private static int count(String s, char c, int from, int to) {
+        int k = 0;
+        for (int j = from; j < to; j++) {
+            if (s.charAt(j) == c) {
+                k++;
+            }
+        }
+        return k;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+    }
+
+    /** Just past the {@code *\/} that closes the (nested) comment opening at {@code i}; -1 when unterminated. */
+    private static int endOfBlockComment(String s, int i) {
+        int depth = 0;
+        int j = i;
+        while (j < s.length()) {
+            if (s.startsWith("/*", j)) {
+                depth++;
+                j += 2;
+            } else if (s.startsWith("*/", j)) {
+                depth--;
+                j += 2;
+                if (depth == 0) {
+                    return j;
+                }
+            } else {
+                j++;
+            }
+        }
+        return -1;
+    }
+
+    /** For {@code $tag$} or {@code $$} at {@code i}, the index of the tag's closing {@code $}; -1 when it is none. */
+    private static int dollarTagEnd(String s, int i) {
+        int j = i + 1;
+        if (j < s.length() && s.charAt(j) == '$') {
+            return j;
+        }
+        if (j >= s.length() || !(Character.isLetter(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) > 127)) {
+            return -1;
+        }
+        while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_' || s.charAt(j) > 127)) {
+            j++;
+        }
+        return j < s.length() && s.charAt(j) == '$' ? j : -1;
+    }
+
+    /** The tokens of one statement; malformed input throws {@link PgParseException}. */
     static List<Token> tokens(String s) {
         List<Token> out = new ArrayList<>();
         int n = s.length();
@@ -45,40 +245,25 @@ final class PgLexer {
                 int end = s.indexOf('\n', i);
                 i = end < 0 ? n : end;
             } else if (c == '/' && next == '*') {
-                int depth = 0;
-                int j = i;
-                while (true) {
-                    if (j >= n) {
-                        throw new PgParseException("unterminated /* comment", i);
-                    }
-                    if (s.startsWith("/*", j)) {
-                        depth++;
-                        j += 2;
-                    } else if (s.startsWith("*/", j)) {
-                        depth--;
-                        j += 2;
-                        if (depth == 0) {
-                            break;
-                        }
-                    } else {
-                        j++;
-                    }
+                int end = endOfBlockComment(s, i);
+                if (end < 0) {
+                    throw new PgParseException("unterminated /* comment", i);
                 }
-                i = j;
+                i = end;
             } else if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N'
                     || c == 'n') && next == '\'')) {
                 boolean escapes = c == 'E' || c == 'e';
                 int open = c == '\'' ? i : i + 1;
-                int end = endOfQuoted(s, open, '\'', escapes);
+                int end = endOfQuotedOrThrow(s, open, '\'', escapes);
                 out.add(new Token(Kind.STRING, s.substring(open + 1, end - 1), i));
                 i = end;
             } else if ((c == 'U' || c == 'u') && next == '&' && i + 2 < n && (s.charAt(i + 2) == '\'' || s.charAt(i + 2) == '"')) {
                 char q = s.charAt(i + 2);
-                int end = endOfQuoted(s, i + 2, q, false);
+                int end = endOfQuotedOrThrow(s, i + 2, q, false);
                 out.add(new Token(q == '\'' ? Kind.STRING : Kind.IDENT, s.substring(i + 3, end - 1), i));
                 i = end;
             } else if (c == '"') {
-                int end = endOfQuoted(s, i, '"', false);
+                int end = endOfQuotedOrThrow(s, i, '"', false);
                 out.add(new Token(Kind.IDENT, s.substring(i + 1, end - 1).replace("\"\"", "\""), i));
                 i = end;
             } else if (c == '$' && Character.isDigit(next)) {
@@ -89,11 +274,11 @@ final class PgLexer {
                 out.add(new Token(Kind.PARAM, s.substring(i, j), i));
                 i = j;
             } else if (c == '$') {
-                int tagEnd = s.indexOf('$', i + 1);
-                String tag = tagEnd < 0 ? null : s.substring(i, tagEnd + 1);
-                if (tag == null || !tag.matches("\\$([A-Za-z_\\x80-\\uffff][A-Za-z0-9_\\x80-\\uffff]*)?\\$")) {
+                int tagEnd = dollarTagEnd(s, i);
+                if (tagEnd < 0) {
                     throw new PgParseException("stray $", i);
                 }
+                String tag = s.substring(i, tagEnd + 1);
                 int close = s.indexOf(tag, tagEnd + 1);
                 if (close < 0) {
                     throw new PgParseException("unterminated dollar-quoted string " + tag, i);
@@ -144,6 +329,7 @@ final class PgLexer {
         return out;
     }
 
+    /** Just past the closing quote of the string or identifier opening at {@code open}; -1 when unterminated. */
     private static int endOfQuoted(String s, int open, char quote, boolean backslashEscapes) {
         int j = open + 1;
         while (j < s.length()) {
@@ -161,6 +347,14 @@ final class PgLexer {
             }
             j++;
         }
-        throw new PgParseException("unterminated " + (quote == '"' ? "quoted identifier" : "string"), open);
+        return -1;
+    }
+
+    private static int endOfQuotedOrThrow(String s, int open, char quote, boolean backslashEscapes) {
+        int end = endOfQuoted(s, open, quote, backslashEscapes);
+        if (end < 0) {
+            throw new PgParseException("unterminated " + (quote == '"' ? "quoted identifier" : "string"), open);
+        }
+        return end;
     }
 }

@@ -3,7 +3,6 @@ package dev.tiergate.core.lint;
 import dev.tiergate.core.lint.rules.LintRules;
 import dev.tiergate.core.migration.MigrationHeader;
 import dev.tiergate.core.migration.Phase;
-import dev.tiergate.core.migration.SqlStatements;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Severity;
 import java.util.ArrayList;
@@ -43,7 +42,7 @@ public final class SqlLint {
         int statements = 0;
         int notAnalysed = 0;
         int suppressed = 0;
-        for (SqlStatements.Located s : SqlStatements.locate(sql)) {
+        for (PgLexer.Statement s : PgLexer.statements(sql)) {
             statements++;
             Optional<String> ignored = ignoredRule(lines, s.line());
             List<Finding> raw = new ArrayList<>();

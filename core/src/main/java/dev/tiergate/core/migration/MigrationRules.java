@@ -2,17 +2,13 @@ package dev.tiergate.core.migration;
 
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.policy.MigrationSettings;
-import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,7 +21,6 @@ public final class MigrationRules {
     public static final String VERSION_DUPLICATE = Rule.MIGRATION_VERSION_DUPLICATE.id();
     public static final String VERSION_ORDER = Rule.MIGRATION_VERSION_ORDER.id();
     public static final String HEADER = Rule.MIGRATION_HEADER.id();
-    public static final String DESTRUCTIVE = Rule.MIGRATION_DESTRUCTIVE.id();
     public static final String IMMUTABLE = Rule.MIGRATION_IMMUTABLE.id();
 
     private MigrationRules() {
@@ -116,23 +111,6 @@ public final class MigrationRules {
                         + "    " + MigrationHeader.EXAMPLE.replace("\n", "\n    "));
     }
 
-    public static Verdict checkDestructive(String path, String sql, Optional<MigrationHeader> h) {
-        if (h.isPresent() && h.get().phase() == Phase.CONTRACT) {
-            return Verdict.allowed();
-        }
-        String phase = h.map(x -> (x.phase() == Phase.EXPAND ? "an " : "a ") + x.phase().wireName() + "-phase")
-                .orElse("a header-less");
-        List<Refusal> refusals = new ArrayList<>();
-        for (DestructiveFinding f : DestructiveStatements.find(sql)) {
-            refusals.add(new Refusal(DESTRUCTIVE, path + ":" + f.line(),
-                    "destructive statement (" + f.kind() + ": " + abbreviate(f.statement()) + ") "
-                            + DestructiveStatements.describe(f.kind()) + " in " + phase + " migration",
-                    "expand first (add the new structure, keep the old one working), then move this statement into its"
-                            + " own later migration with '-- phase: contract' once the expand phase has reached the tier"));
-        }
-        return new Verdict(refusals);
-    }
-
     /**
      * @param recordedChecksum the checksum in {@code .tiergate/migrations.sum}, or null when not yet recorded
      * @param nowOrNull        the file's content now, or null when it was deleted
@@ -182,9 +160,5 @@ public final class MigrationRules {
         String base = badName.replaceFirst("\\.[A-Za-z0-9]+$", "").replaceFirst("^[Vv][0-9._]*_*", "");
         String d = base.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
         return d.isEmpty() ? "describe_the_change" : d;
-    }
-
-    private static String abbreviate(String statement) {
-        return statement.length() <= 80 ? statement : statement.substring(0, 77) + "...";
     }
 }

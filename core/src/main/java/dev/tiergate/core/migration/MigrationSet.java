@@ -5,7 +5,6 @@ import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.SqlLint;
 
 import dev.tiergate.core.policy.MigrationSettings;
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.util.HashMap;
@@ -55,22 +54,17 @@ public final class MigrationSet {
         if (!MigrationRules.isSql(path)) {
             return v; // an Alembic, Knex, ... migration: naming, versions and immutability only
         }
-        v = v.and(MigrationRules.checkHeader(path, sql));
-        Optional<MigrationHeader> header = MigrationHeader.parse(sql).header();
-        return v.and(MigrationRules.checkDestructive(path, sql, header)).and(lint(path, sql));
+        return v.and(MigrationRules.checkHeader(path, sql)).and(lint(path, sql));
     }
 
     /**
-     * The SQL lint's findings as refusals; the policy's severities are applied to them with every other rule's.
-     * The destructive-statement rule is still reported by {@link MigrationRules#checkDestructive} (same id), so the
-     * lint's copy of it is left out here.
+     * The SQL lint's findings (the destructive-statement rule among them) as refusals; the policy's severities are
+     * applied to them with every other rule's.
      */
     private Verdict lint(String path, String sql) {
         java.util.List<Refusal> refusals = new java.util.ArrayList<>();
         for (Finding f : SqlLint.lint(path, sql, lintSet, Map.of()).findings()) {
-            if (!f.rule().equals(Rule.MIGRATION_DESTRUCTIVE.id())) {
-                refusals.add(new Refusal(f.rule(), path + ":" + f.line() + ":" + f.column(), f.message(), f.fix()));
-            }
+            refusals.add(new Refusal(f.rule(), path + ":" + f.line() + ":" + f.column(), f.message(), f.fix()));
         }
         return new Verdict(refusals);
     }

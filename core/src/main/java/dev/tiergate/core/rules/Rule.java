@@ -66,7 +66,8 @@ public enum Rule {
     MIGRATION_HEADER("migration.header", Severity.ERROR, "no refactoring or phase in the header", "add '-- refactoring:' and '-- phase:'"),
     MIGRATION_DESTRUCTIVE("migration.destructive-outside-contract", Severity.ERROR,
             "DROP TABLE, DROP COLUMN, TRUNCATE or DELETE without WHERE outside a contract-phase migration",
-            "expand first, then drop in a later migration with '-- phase: contract'"),
+            "expand first (add the new structure, keep the old one working), then drop in a later migration with"
+                    + " '-- phase: contract' once the expand phase has reached the tier"),
     MIGRATION_IMMUTABLE("migration.immutable", Severity.ERROR, "a committed migration was edited or deleted",
             "restore it and put the change in a new migration"),
     MIGRATION_APPLIED_EDITED("migration.applied-edited", Severity.ERROR,

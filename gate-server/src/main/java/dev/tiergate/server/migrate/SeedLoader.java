@@ -1,7 +1,6 @@
 package dev.tiergate.server.migrate;
 
-import dev.tiergate.core.migration.SqlStatement;
-import dev.tiergate.core.migration.SqlStatements;
+import dev.tiergate.core.lint.PgLexer;
 import dev.tiergate.server.backend.BranchConnection;
 import java.io.IOException;
 import java.io.StringReader;
@@ -58,15 +57,9 @@ public final class SeedLoader {
 
     private static int statements(Statement st, String sql) throws SQLException {
         int n = 0;
-        StringBuilder withoutMeta = new StringBuilder();
-        for (String line : sql.split("\n", -1)) {
-            withoutMeta.append(line.startsWith("\\") ? "" : line).append('\n'); // psql's own commands
-        }
-        for (SqlStatement s : SqlStatements.split(withoutMeta.toString())) {
-            if (!s.text().isBlank() && !s.text().lines().allMatch(l -> l.isBlank() || l.strip().startsWith("--"))) {
-                st.execute(s.text());
-                n++;
-            }
+        for (PgLexer.Statement s : PgLexer.statements(sql)) { // psql's own commands and comments are no statements
+            st.execute(s.text());
+            n++;
         }
         return n;
     }
