@@ -3,7 +3,8 @@
 # PREFIX/share/tiergate; with --repo, also installs the hooks into a repository.
 #   ./install.sh [--prefix DIR] [--repo DIR] [--no-build]     (default prefix: ~/.local)
 #   ./install.sh --uninstall [--prefix DIR]                    (removes exactly what an install there wrote)
-# Needs a JDK 17+, Maven and git. Idempotent: run it again after pulling. Two prefixes never touch each other.
+# Needs a JDK 17+, Maven and git. The hooks run on the newest JDK 25+ it finds (an ahead-of-time cache makes them
+# start faster), else on the JDK 17+ it runs with; TIERGATE_HOOKS_JAVA=/path/to/java chooses one. Idempotent: run it again after pulling. Two prefixes never touch each other.
 set -euo pipefail
 
 prefix="${HOME}/.local"
@@ -133,36 +134,72 @@ for f in "$lib"/hooks/*.jar; do
   case "$f" in */tiergate-hooks-*) ;; *) hooks_cp="$hooks_cp:$f" ;; esac
 done
 
-# AppCDS for the hooks: record the classes one pre-commit loads, then dump a static archive with this very JVM
-# (an archive only fits the JVM and class path that made it, so it is made here, at install time).
-say "making the class-data sharing archive for the hooks..."
+# The hooks' JVM: the newest JDK found that keeps an ahead-of-time cache (JDK 25+: loaded and linked classes and
+# method profiles, JEPs 483, 514, 515), else the JVM above with an AppCDS archive. TIERGATE_HOOKS_JAVA names one.
+java_major_of() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }
+hooks_java="${TIERGATE_HOOKS_JAVA:-}"
+if [ -n "$hooks_java" ]; then
+  hooks_java="$(command -v "$hooks_java")" || die "TIERGATE_HOOKS_JAVA=$TIERGATE_HOOKS_JAVA is not a java executable"
+  hooks_major="$(java_major_of "$hooks_java")"
+  [ "${hooks_major:-0}" -ge 17 ] || die "TIERGATE_HOOKS_JAVA: java $hooks_major found at $hooks_java; the hooks need 17 or newer"
+else
+  hooks_java="$java_bin"; hooks_major="$java_major"
+  for candidate in /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java \
+                   "$HOME"/.sdkman/candidates/java/*/bin/java; do
+    [ -x "$candidate" ] || continue
+    m="$(java_major_of "$candidate")"
+    if [ "${m:-0}" -ge 25 ] && [ "$m" -gt "$hooks_major" ]; then hooks_java="$candidate"; hooks_major="$m"; fi
+  done
+fi
+# hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup);
+# the training run uses the same flags, so the recorded profiles fit
+hook_flags="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData"
+
+# Record what a pre-commit and a lint load (hooks/.../StartupTraining.java), in a throw-away repository, with the
+# very JVM and class path the launcher uses: a cache or archive only fits the JVM that made it, so it is made here.
+rm -f "$lib/hooks.jsa" "$lib/hooks.aot" "$lib/hooks.jsa.jvm" "$lib/hooks.aot.jvm"
+if [ "$hooks_major" -ge 25 ]; then
+  say "making the ahead-of-time cache for the hooks (JDK $hooks_major at $hooks_java)..."
+else
+  say "making the class-data sharing archive for the hooks (JDK $hooks_major; a JDK 25 or newer would start faster)..."
+fi
 train="$(mktemp -d)"
 (
   cd "$train"
   export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
   git init -q -b main . && git config user.email trainer@example.com && git config user.name trainer
   printf 'x\n' > README.md && git add README.md && git commit -q -m init
-  "$java_bin" -cp "$hooks_cp" dev.tiergate.hooks.Main init --no-commit >/dev/null
+  "$hooks_java" -cp "$hooks_cp" dev.tiergate.hooks.Main init --no-commit >/dev/null
   git checkout -q -b feature/train
-  "$java_bin" -cp "$hooks_cp" dev.tiergate.hooks.Main claim train --here >/dev/null
+  "$hooks_java" -cp "$hooks_cp" dev.tiergate.hooks.Main claim train --here >/dev/null
   mkdir -p db/migration .lakebase
   printf '{"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p", "feature_id": "train", "branch": "feature/train", "parent_branch": "staging", "lakebase_branch_uid": "br-1", "claimed_at": "2026-01-01T00:00:00Z"}\n' > .lakebase/workflow-state.json
   printf -- '-- refactoring: Add Column\n-- phase: expand\nALTER TABLE t ADD COLUMN c int;\n' > db/migration/V20260101000000__train.sql
   git add -A .lakebase db .tiergate/policy.yaml
-  "$java_bin" -XX:DumpLoadedClassList="$train/classes.lst" -cp "$hooks_cp" dev.tiergate.hooks.Main pre-commit >/dev/null 2>&1 || true
-  # and the classes `tiergate lint` adds (its JSON output included), so a lint run starts as fast as a hook
-  "$java_bin" -XX:DumpLoadedClassList="$train/lint.lst" -cp "$hooks_cp" dev.tiergate.hooks.Main lint --format json db/migration >/dev/null 2>&1 || true
-  cat "$train/lint.lst" >> "$train/classes.lst" 2>/dev/null || true
+  if [ "$hooks_major" -ge 25 ]; then
+    # one step (JEP 514): the JVM records at exit and then assembles the cache in a child JVM
+    "$hooks_java" $hook_flags -XX:AOTCacheOutput="$lib/hooks.aot" -Xlog:aot=off -Xlog:cds=off -cp "$hooks_cp" \
+      dev.tiergate.hooks.StartupTraining >/dev/null 2>&1 || true
+  else
+    "$hooks_java" $hook_flags -XX:DumpLoadedClassList="$train/classes.lst" -cp "$hooks_cp" \
+      dev.tiergate.hooks.StartupTraining >/dev/null 2>&1 || true
+    if [ -s "$train/classes.lst" ]; then
+      "$hooks_java" -Xshare:dump -XX:SharedClassListFile="$train/classes.lst" -XX:SharedArchiveFile="$lib/hooks.jsa" \
+        -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$hooks_cp" >/dev/null 2>&1 || true
+    fi
+  fi
 )
-rm -f "$lib/hooks.jsa"
-if [ -s "$train/classes.lst" ]; then
-  "$java_bin" -Xshare:dump -XX:SharedClassListFile="$train/classes.lst" -XX:SharedArchiveFile="$lib/hooks.jsa" \
-    -Xlog:cds=off -Xlog:cds+dynamic=off -cp "$hooks_cp" >/dev/null 2>&1 || true
-fi
 rm -rf "$train"
-[ -f "$lib/hooks.jsa" ] || say "note: no class-data sharing archive was made; hooks still work, only slower to start"
-# which JVM made the archive, for 'tiergate doctor'
-printf '%s\n' "$java_bin" > "$lib/hooks.jsa.jvm"
+if [ -f "$lib/hooks.aot" ]; then
+  hooks_cache="hooks.aot"; cache_flags="-XX:AOTCache=\"\$lib/hooks.aot\" -Xlog:aot=off -Xlog:cds=off"
+elif [ -f "$lib/hooks.jsa" ]; then
+  hooks_cache="hooks.jsa"; cache_flags="-Xshare:auto -XX:SharedArchiveFile=\"\$lib/hooks.jsa\" -Xlog:cds=off -Xlog:cds+dynamic=off"
+else
+  hooks_cache=""; cache_flags=""
+  say "note: no start-up cache was made for the hooks; they still work, only slower to start"
+fi
+# which JVM made the cache, for 'tiergate doctor'
+[ -n "$hooks_cache" ] && printf '%s\n' "$hooks_java" > "$lib/$hooks_cache.jvm"
 
 mkdir -p "$bin"
 launcher="$bin/tiergate"
@@ -181,9 +218,8 @@ case "\$1" in
     # TIERGATE_JAVA_OPTS, e.g. TIERGATE_JAVA_OPTS='-Xmx1g'
     exec '$java_bin' -Xmx512m \${TIERGATE_JAVA_OPTS:-} -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;
 esac
-# hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup)
-exec '$java_bin' -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto \\
-  -XX:SharedArchiveFile="\$lib/hooks.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -Dtiergate.launcher="\$self" \\
+# the hooks: $hooks_java, with the start-up cache install.sh made for it (${hooks_cache:-none})
+exec '$hooks_java' $hook_flags $cache_flags -Dtiergate.launcher="\$self" \\
   -Dtiergate.lib="\$lib" -cp '$hooks_cp' dev.tiergate.hooks.Main "\$@"
 LAUNCHER
 chmod +x "$launcher.tmp"

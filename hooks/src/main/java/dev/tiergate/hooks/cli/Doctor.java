@@ -232,32 +232,40 @@ final class Doctor implements Callable<Integer> {
         }
     }
 
-    /** The hooks' class-data archive (made by install.sh for one JVM) is only used by that JVM. */
+    /**
+     * The hooks' start-up cache (made by install.sh for one JVM: an ahead-of-time cache on JDK 25+, an AppCDS archive
+     * before) is only used by that JVM.
+     */
     private void checkClassDataArchive() {
         String lib = System.getProperty("tiergate.lib");
         if (lib == null) {
             ok("class-data archive", "not run through install.sh's launcher: nothing to check");
             return;
         }
-        Path jsa = Path.of(lib, "hooks.jsa");
-        if (!Files.exists(jsa)) {
-            problem("class-data archive", jsa + " is missing: every hook starts about twice as slowly", "run ./install.sh again");
+        Path cache = Path.of(lib, "hooks.aot");
+        if (!Files.exists(cache)) {
+            cache = Path.of(lib, "hooks.jsa");
+        }
+        if (!Files.exists(cache)) {
+            problem("class-data archive", Path.of(lib, "hooks.aot") + " and " + cache
+                    + " are missing: every hook starts about twice as slowly", "run ./install.sh again");
             return;
         }
         String javaNow = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String madeBy = null;
         try {
-            madeBy = Files.readString(Path.of(lib, "hooks.jsa.jvm")).strip();
+            madeBy = Files.readString(Path.of(cache + ".jvm")).strip();
         } catch (IOException e) {
             // older install: judged by whether sharing is on
         }
+        // the JVM says "sharing" when it maps a CDS archive or an AOT cache (which is one)
         boolean sharing = System.getProperty("java.vm.info", "").contains("sharing");
         boolean sameJvm = madeBy == null || Path.of(madeBy).toAbsolutePath().normalize().equals(Path.of(javaNow).normalize())
                 || resolvesTo(madeBy, javaNow);
         if (sharing && sameJvm) {
-            ok("class-data archive", jsa + " matches this JVM (" + System.getProperty("java.vm.version") + ")");
+            ok("class-data archive", cache + " matches this JVM (" + System.getProperty("java.vm.version") + ")");
         } else {
-            problem("class-data archive", jsa + " was made " + (madeBy == null ? "for another JVM" : "by " + madeBy) + " and does not match this one ("
+            problem("class-data archive", cache + " was made " + (madeBy == null ? "for another JVM" : "by " + madeBy) + " and does not match this one ("
                     + javaNow + ", " + System.getProperty("java.vm.version") + "): hooks start without it", "run ./install.sh again");
         }
     }
