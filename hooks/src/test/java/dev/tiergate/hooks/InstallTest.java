@@ -57,6 +57,28 @@ class InstallTest {
         assertFalse(Files.exists(hooks().resolve("pre-commit.tiergate-chained")));
         assertFalse(Files.exists(hooks().resolve("commit-msg")));
         assertFalse(Files.exists(hooks().resolve("pre-push")));
+        assertFalse(Files.exists(hooks().resolve(".tiergate-installed")), "uninstall removes install's stamp");
+    }
+
+    /** The shims trust a sibling older than install's stamp; without the stamp (an older install) they read it. */
+    @Test
+    void aReplacedHookIsReportedWhetherOrNotInstallsStampIsThere() throws Exception {
+        g.tiergate("install");
+        g.tiergate("init");
+        Path stamp = hooks().resolve(".tiergate-installed");
+        assertTrue(Files.getLastModifiedTime(hooks().resolve("pre-push")).compareTo(Files.getLastModifiedTime(stamp)) < 0,
+                "install dates its hooks before its stamp");
+        Files.delete(stamp);
+        Path prePush = hooks().resolve("pre-push");
+        Files.writeString(prePush, "#!/bin/sh\nexit 0\n");
+        g.write("a.txt", "a\n");
+        Result c = g.commit("a");
+        assertEquals(0, c.exit(), c.all());
+        assertTrue(c.err().contains(".git/hooks/pre-push is not tiergate's hook"), c.all());
+        Files.delete(prePush);
+        g.write("b.txt", "b\n");
+        Result missing = g.commit("b");
+        assertTrue(missing.err().contains(".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it)"), missing.all());
     }
 
     @Test

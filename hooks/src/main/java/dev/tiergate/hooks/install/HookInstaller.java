@@ -20,6 +20,11 @@ public final class HookInstaller {
     public static final List<String> HOOKS = List.of("pre-commit", "commit-msg", "pre-push");
     static final String MARKER = "# tiergate-hook";
     static final String CHAINED = ".tiergate-chained";
+    /**
+     * Dated after tiergate's hooks and before anything written later, so a shim can tell with two stats whether a
+     * sibling hook may have been replaced since (then it reads the sibling's marker line).
+     */
+    static final String STAMP = ".tiergate-installed";
 
     private HookInstaller() {
     }
@@ -64,7 +69,23 @@ public final class HookInstaller {
             makeExecutable(target);
             report.add(hook + ": " + note + " (" + target + ")");
         }
+        stamp(dir);
         return report;
+    }
+
+    /**
+     * Backdates the hooks by two seconds and the stamp by one, so that a hook another tool writes from now on is
+     * newer than the stamp even on a file system that keeps whole seconds.
+     */
+    private static void stamp(Path dir) throws IOException {
+        long now = System.currentTimeMillis();
+        for (String hook : HOOKS) {
+            Files.setLastModifiedTime(dir.resolve(hook), java.nio.file.attribute.FileTime.fromMillis(now - 2000));
+        }
+        Path stamp = dir.resolve(STAMP);
+        Files.writeString(stamp, "tiergate's hooks were installed here; their shims compare sibling hooks' dates with this file\n",
+                StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(stamp, java.nio.file.attribute.FileTime.fromMillis(now - 1000));
     }
 
     /** Where git keeps hooks without core.hooksPath: the hooks folder of the common git dir. */
@@ -91,6 +112,7 @@ public final class HookInstaller {
                 report.add(hook + ": not installed by tiergate; left alone");
             }
         }
+        Files.deleteIfExists(dir.resolve(STAMP));
         return report;
     }
 

@@ -36,13 +36,15 @@ final class Shims {
         s.append("top=$PWD\n");
         s.append("[ -f \"$top/.tiergate/policy.yaml\" ] || exit 0\n");
         s.append("# another tool (e.g. the Lakebase kit's install-hook.sh) may have put its own hook in place of one of ours:\n");
-        s.append("# reading two short lines of each sibling costs no process\n");
+        s.append("# a sibling older than install's stamp is ours (two stats); a newer one has its marker line read\n");
+        s.append("stamp=\"$hook_dir/").append(HookInstaller.STAMP).append("\"\n");
         for (String other : HookInstaller.HOOKS) {
             if (other.equals(hook)) {
                 continue;
             }
-            s.append("l2=; if [ -f \"$hook_dir/").append(other).append("\" ]; then { read -r l1; read -r l2; } < \"$hook_dir/")
-                    .append(other).append("\"; fi\n");
+            String sibling = "\"$hook_dir/" + other + "\"";
+            s.append("l2=\"").append(HookInstaller.MARKER).append("\"; if [ ! -f ").append(sibling).append(" ]; then l2=; elif [ ! ")
+                    .append(sibling).append(" -ot \"$stamp\" ]; then { read -r l1; read -r l2; } < ").append(sibling).append("; fi\n");
             s.append("case $l2 in \"").append(HookInstaller.MARKER).append("\"*) ;; *) echo \"tiergate: $hook_dir/").append(other)
                     .append(" is not tiergate's hook (another tool replaced or removed it), so tiergate's ").append(other)
                     .append(" checks do not run; fix: run 'tiergate install' again: it keeps the other hook as ").append(other)
