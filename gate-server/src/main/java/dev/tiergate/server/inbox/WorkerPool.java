@@ -67,8 +67,19 @@ public final class WorkerPool implements AutoCloseable {
         return this;
     }
 
-    /** A delivery was just stored: do not wait for the next poll. */
+    /**
+     * A delivery was just stored: one idle worker need not wait for the next poll. One permit, not one per worker: a
+     * worker that finds work keeps claiming until the inbox is empty, so waking all of them on every delivery would
+     * only spend the CPU the webhook path needs on empty claims. Permits do not pile up beyond one per worker.
+     */
     public void wakeUp() {
+        if (wake.availablePermits() < threads.size()) {
+            wake.release();
+        }
+    }
+
+    /** Stopping: every worker must see it at once. */
+    private void wakeAll() {
         wake.release(threads.size());
     }
 
@@ -78,7 +89,6 @@ public final class WorkerPool implements AutoCloseable {
                 var next = inbox.claimNext(lease);
                 if (next.isEmpty()) {
                     wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                    wake.drainPermits();
                     continue;
                 }
                 handle(next.get());
@@ -173,7 +183,7 @@ public final class WorkerPool implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        wakeUp();
+        wakeAll();
         for (Thread t : threads) {
             try {
                 t.join(5000);
