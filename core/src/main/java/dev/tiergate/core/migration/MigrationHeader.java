@@ -25,15 +25,18 @@ public record MigrationHeader(String refactoring, Phase phase) {
      * Headers further down do not count: the header is what a reader sees first.
      */
     public static HeaderResult parse(String sql) {
-        String[] lines = sql.split("\r?\n", -1);
         String refactoring = null;
         String phaseText = null;
         int refactoringLine = 0;
         int phaseLine = 0;
         int lastCommentLine = 1;
         String description = null;
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
+        // only the leading comment block counts: read line by line and stop at the first statement, not split the file
+        int at = 0;
+        for (int i = 0; at <= sql.length(); i++) {
+            int end = sql.indexOf('\n', at);
+            String line = sql.substring(at, end < 0 ? sql.length() : end).strip();
+            at = end < 0 ? sql.length() + 1 : end + 1;
             if (i == 0 && line.startsWith("\uFEFF")) {
                 line = line.substring(1);
             }

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  */
 public final class MigrationSet {
     private final MigrationSettings settings;
-    private final Map<String, String> versionToPath = new HashMap<>();
+    /** Every path of each version (more than one is a duplicate). */
+    private final Map<String, java.util.List<String>> versionToPaths = new HashMap<>();
     private final Set<String> versions = new TreeSet<>();
     /** The new migrations checked so far are one migration set for the SQL lint (a table they create is new). */
     private final LintState lintSet = LintState.newMigrationSet();
@@ -30,7 +31,7 @@ public final class MigrationSet {
         for (String p : allPaths) {
             MigrationName.parse(fileName(p), settings.naming()).ifPresent(n -> {
                 versions.add(n.version());
-                versionToPath.putIfAbsent(n.version(), p);
+                versionToPaths.computeIfAbsent(n.version(), v -> new java.util.ArrayList<>(1)).add(p);
             });
         }
     }
@@ -41,9 +42,9 @@ public final class MigrationSet {
         if (name.isPresent()) {
             // a duplicate among the other files in the tree
             String clash = null;
-            for (Map.Entry<String, String> e : versionToPath.entrySet()) {
-                if (e.getKey().equals(name.get().version()) && !e.getValue().equals(path)) {
-                    clash = e.getValue();
+            for (String other : versionToPaths.getOrDefault(name.get().version(), java.util.List.of())) {
+                if (clash == null && !other.equals(path)) {
+                    clash = other;
                 }
             }
             if (clash != null) {
