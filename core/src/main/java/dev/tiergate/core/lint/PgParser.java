@@ -306,6 +306,7 @@ public final class PgParser {
         ConstraintKind kind;
         String usingIndex = null;
         String checkNotNull = null;
+        List<String> columns = List.of();
         if (acceptWord("check")) {
             kind = ConstraintKind.CHECK;
             checkNotNull = checkIsNotNullColumn();
@@ -327,7 +328,7 @@ public final class PgParser {
                 expectWord("index");
                 usingIndex = name();
             } else {
-                skipParens();
+                columns = columnList();
                 skipIndexParameters();
             }
         } else if (acceptWord("exclude")) {
@@ -358,7 +359,21 @@ public final class PgParser {
         if (p < t.size()) {
             throw error("unexpected '" + t.get(p).text() + "' after a constraint");
         }
-        return new TableConstraint(name, kind, notValid, usingIndex, checkNotNull, offset);
+        return new TableConstraint(name, kind, columns, notValid, usingIndex, checkNotNull, offset);
+    }
+
+    /** {@code ( name [, ...] [WITHOUT OVERLAPS] )}: gram.y's columnList, as a key's columns are written (PG 18 adds the last). */
+    private List<String> columnList() {
+        expectPunct("(");
+        List<String> out = new ArrayList<>();
+        do {
+            out.add(name());
+        } while (acceptPunct(","));
+        if (acceptWord("without")) {
+            expectWord("overlaps");
+        }
+        expectPunct(")");
+        return out;
     }
 
     private void skipIndexParameters() {

@@ -31,10 +31,11 @@ public sealed interface PgStatement {
     enum ConstraintKind { CHECK, FOREIGN_KEY, UNIQUE, PRIMARY_KEY, EXCLUDE, NOT_NULL }
 
     /**
+     * @param columns            for UNIQUE/PRIMARY KEY {@code (a, b)}, the key's columns; else empty
      * @param usingIndex         the index named by {@code UNIQUE/PRIMARY KEY USING INDEX i}, else null
      * @param checkNotNullColumn for {@code CHECK (col IS NOT NULL)}, the column; else null
      */
-    record TableConstraint(String name, ConstraintKind kind, boolean notValid, String usingIndex,
+    record TableConstraint(String name, ConstraintKind kind, List<String> columns, boolean notValid, String usingIndex,
                            String checkNotNullColumn, int offset) {
     }
 
