@@ -59,6 +59,11 @@ public final class LintState {
         return inExplicitTransaction || !nonTransactional;
     }
 
+    /** Inside a BEGIN ... COMMIT the file itself opened (whatever runs it, the block is atomic). */
+    public boolean inExplicitTransaction() {
+        return inExplicitTransaction;
+    }
+
     public boolean lockTimeoutSet() {
         return lockTimeoutSet;
     }

@@ -120,8 +120,26 @@ public final class PgParser {
         if (acceptWord("table")) {
             return createTable();
         }
+        if (peekIs(0, "materialized") && peekIs(1, "view")) {
+            p += 2;
+            return createObject("materialized view");
+        }
+        if (acceptWord("sequence") || acceptWord("schema") || acceptWord("extension")) {
+            return createObject(t.get(p - 1).text());
+        }
         p = save;
         return other(temp ? 3 : 2);
+    }
+
+    /**
+     * CREATE SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW [IF NOT EXISTS] name: the kinds other than tables and
+     * indexes that have IF NOT EXISTS. The rest of the statement is not read. {@code CREATE SCHEMA AUTHORIZATION r}
+     * has no name (null).
+     */
+    private PgStatement createObject(String kind) {
+        boolean ifNotExists = acceptIfNotExists();
+        QName name = kind.equals("schema") && peekIs(0, "authorization") ? null : qualifiedName();
+        return new PgStatement.CreateObject(kind, name, ifNotExists);
     }
 
     private PgStatement createIndex(boolean unique) {
@@ -561,9 +579,8 @@ public final class PgParser {
         }
         if (acceptWord("drop")) {
             if (acceptWord("constraint")) {
-                acceptIfExists();
-                name();
-                return endOfAction(new PgStatement.OtherAction("drop constraint", offset), true);
+                boolean ifExists = acceptIfExists();
+                return endOfAction(new PgStatement.DropConstraint(name(), ifExists, offset), true);
             }
             acceptWord("column");
             boolean ifExists = acceptIfExists();
@@ -642,19 +659,36 @@ public final class PgParser {
 
     // ---------------------------------------------------------------- DROP, SET, TRUNCATE, DELETE
 
+    /** DROP's object kinds of more than one word (the PostgreSQL 18 reference, "SQL Commands", DROP ...). */
+    private static final List<String> DROP_KINDS = List.of("access method", "event trigger", "foreign data wrapper",
+            "foreign table", "materialized view", "operator class", "operator family", "text search configuration",
+            "text search dictionary", "text search parser", "text search template", "user mapping", "owned");
+    /** The kinds whose names the rules read: a comma-separated list of qualified names, nothing else. */
+    private static final Set<String> DROP_NAMED = Set.of("table", "index", "view", "materialized view", "sequence",
+            "type", "domain", "schema", "extension", "foreign table", "collation", "conversion", "statistics");
+
     private PgStatement drop() {
         p = 1;
-        StringBuilder kind = new StringBuilder(name());
-        if (Set.of("materialized", "foreign", "event", "text", "access", "operator", "user", "default", "owned")
-                .contains(kind.toString()) && p < t.size() && t.get(p).kind() == Kind.WORD) {
-            kind.append(' ').append(t.get(p++).text());
+        String k = null;
+        for (String multi : DROP_KINDS) {
+            String[] words = multi.split(" ");
+            boolean match = true;
+            for (int i = 0; i < words.length && match; i++) {
+                match = peekIs(i, words[i]);
+            }
+            if (match) {
+                k = multi;
+                p += words.length;
+                break;
+            }
+        }
+        if (k == null) {
+            k = name();
         }
         boolean concurrently = acceptWord("concurrently");
         boolean ifExists = acceptIfExists();
         List<QName> names = new ArrayList<>();
-        String k = kind.toString();
-        if (k.equals("table") || k.equals("index") || k.equals("view") || k.equals("materialized view")
-                || k.equals("sequence")) {
+        if (DROP_NAMED.contains(k)) {
             names.add(qualifiedName());
             while (acceptPunct(",")) {
                 names.add(qualifiedName());
@@ -664,6 +698,8 @@ public final class PgParser {
             if (p < t.size()) {
                 throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(java.util.Locale.ROOT));
             }
+        } else if (p < t.size() && t.get(p).isName()) {
+            names.add(new QName(null, t.get(p).text())); // e.g. DROP FUNCTION f(int), DROP TRIGGER x ON t: its first name
         }
         return new PgStatement.Drop(k, names, ifExists, concurrently);
     }

@@ -49,6 +49,9 @@ public sealed interface PgStatement {
     record DropColumn(String column, boolean ifExists, int offset) implements Action {
     }
 
+    record DropConstraint(String name, boolean ifExists, int offset) implements Action {
+    }
+
     record AlterColumnType(String column, TypeName type, int offset) implements Action {
     }
 
@@ -67,12 +70,16 @@ public sealed interface PgStatement {
     record RenameTable(String to, int offset) implements Action {
     }
 
-    /** Any other action ALTER TABLE has (OWNER TO, ENABLE TRIGGER, SET DEFAULT, DROP CONSTRAINT, ...). */
+    /** Any other action ALTER TABLE has (OWNER TO, ENABLE TRIGGER, SET DEFAULT, ...). */
     record OtherAction(String head, int offset) implements Action {
     }
 
     record CreateTable(QName table, boolean ifNotExists, List<ColumnDef> columns, List<TableConstraint> constraints)
             implements PgStatement {
+    }
+
+    /** CREATE SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW; name null for CREATE SCHEMA AUTHORIZATION r. */
+    record CreateObject(String kind, QName name, boolean ifNotExists) implements PgStatement {
     }
 
     record CreateIndex(QName table, String name, boolean unique, boolean concurrently, boolean ifNotExists)
@@ -82,7 +89,11 @@ public sealed interface PgStatement {
     record AlterTable(QName table, boolean ifExists, List<Action> actions) implements PgStatement {
     }
 
-    /** {@code DROP <kind> [CONCURRENTLY] [IF EXISTS] names}, kind in lower case, e.g. {@code table}, {@code index}. */
+    /**
+     * {@code DROP <kind> [CONCURRENTLY] [IF EXISTS] names}, kind in lower case, e.g. {@code table}, {@code index},
+     * {@code materialized view}. For kinds whose names are not a plain list (functions, triggers, ...) names holds
+     * the first name only, or nothing.
+     */
     record Drop(String kind, List<QName> names, boolean ifExists, boolean concurrently) implements PgStatement {
     }
 
