@@ -222,6 +222,8 @@ public final class PgParser {
         boolean notNull = false;
         boolean hasDefault = false;
         boolean primaryKey = false;
+        boolean unique = false;
+        boolean references = false;
         boolean identity = false;
         while (p < t.size()) {
             if (acceptWord("constraint")) {
@@ -244,10 +246,12 @@ public final class PgParser {
                 primaryKey = true;
                 notNull = true;
             } else if (acceptWord("unique")) {
+                unique = true;
                 acceptWord("nulls");
                 acceptWord("not");
                 acceptWord("distinct");
             } else if (acceptWord("references")) {
+                references = true;
                 qualifiedName();
                 skipParens();
                 skipReferenceOptions();
@@ -281,7 +285,12 @@ public final class PgParser {
                 throw error("unexpected '" + t.get(p).text() + "' in a column definition");
             }
         }
-        return new ColumnDef(name, type, notNull, hasDefault, primaryKey, identity, offset);
+        if (Set.of("serial", "bigserial", "smallserial").contains(type.base())) {
+            // PostgreSQL's "Serial Types": integer NOT NULL DEFAULT nextval('t_col_seq'); rows get values from it
+            notNull = true;
+            hasDefault = true;
+        }
+        return new ColumnDef(name, type, notNull, hasDefault, primaryKey, unique, references, identity, offset);
     }
 
     private void skipReferenceOptions() {
@@ -355,7 +364,7 @@ public final class PgParser {
         } else if (acceptWord("not")) {
             expectWord("null");
             kind = ConstraintKind.NOT_NULL;
-            name();
+            columns = List.of(name());
         } else {
             throw error("expected a constraint");
         }

@@ -24,14 +24,21 @@ public sealed interface PgStatement {
     record TypeName(String base, String text) {
     }
 
+    /**
+     * @param hasDefault a DEFAULT, an identity or generated column, or a serial type (whose DEFAULT is nextval of its
+     *                   sequence)
+     * @param unique     a column-level UNIQUE constraint
+     * @param references a column-level REFERENCES (foreign key)
+     */
     record ColumnDef(String name, TypeName type, boolean notNull, boolean hasDefault, boolean primaryKey,
-                     boolean identity, int offset) {
+                     boolean unique, boolean references, boolean identity, int offset) {
     }
 
     enum ConstraintKind { CHECK, FOREIGN_KEY, UNIQUE, PRIMARY_KEY, EXCLUDE, NOT_NULL }
 
     /**
-     * @param columns            for UNIQUE/PRIMARY KEY {@code (a, b)}, the key's columns; else empty
+     * @param columns            for UNIQUE/PRIMARY KEY {@code (a, b)}, the key's columns; for NOT NULL col (PG 18), the
+     *                           column; else empty
      * @param usingIndex         the index named by {@code UNIQUE/PRIMARY KEY USING INDEX i}, else null
      * @param checkNotNullColumn for {@code CHECK (col IS NOT NULL)}, the column; else null
      */
