@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tiergate's SQL lint against squawk (npm squawk-cli 2.x) on the same corpus, in one run:
 #   1. the share of statements tiergate's parser reads (sql.not-analysed counts the rest);
-#   2. for every rule the two share, per file: both flag / only squawk / only tiergate (counted per file and rule:
-#      min(count) agree, the excess is one tool's alone), and a sample of disagreements to read;
+#   2. for every rule the two share: both flag / only squawk / only tiergate, counted per file, rule and line (per
+#      file for the lock_timeout rule, which squawk reports once a file), and a sample of disagreements to read;
 #   3. whole-process wall time of each over all files (median of RUNS), tiergate through its installed launcher
 #      (AppCDS archive made by install.sh), squawk through its npm binary.
 # Usage: bench/lint-vs-squawk.sh        (needs bench/corpus from bench/lint-corpus.sh; installs squawk-cli and tiergate)
@@ -19,8 +19,8 @@ SQUAWK=$ROOT/bench/node_modules/.bin/squawk
 [ -x "$SQUAWK" ] || npm install --no-save --prefix "$ROOT/bench" squawk-cli@2 >&2
 TIERGATE=${TIERGATE:-}
 if [ -z "$TIERGATE" ]; then
-    TIERGATE_LIB="$WORK/lib" "$ROOT/install.sh" --prefix "$WORK/bin" >&2
-    TIERGATE=$WORK/bin/tiergate
+    "$ROOT/install.sh" --prefix "$WORK/prefix" >&2   # the launcher lands in PREFIX/bin
+    TIERGATE=$WORK/prefix/bin/tiergate
 fi
 mapfile -t FILES < <(find "$CORPUS" -name '*.sql' -type f | sort)
 echo "== ${#FILES[@]} files; squawk $("$SQUAWK" --version | awk '{print $2}')" >&2
@@ -29,9 +29,9 @@ echo "== ${#FILES[@]} files; squawk $("$SQUAWK" --version | awk '{print $2}')" >
 "$TIERGATE" lint --each-file-alone --format json "$CORPUS" > "$WORK/tiergate.json" 2>/dev/null || true
 
 python3 - "$WORK/squawk.json" "$WORK/tiergate.json" "$CORPUS" <<'PY'
-import json, sys, collections, os
+import json, sys, collections, os, random
 squawk = json.load(open(sys.argv[1])); tg = json.load(open(sys.argv[2])); corpus = sys.argv[3]
-# squawk rule -> tiergate rule, for the rules both have
+# squawk rule (names as squawk 2.66 reports them) -> tiergate rule, for the rules both have
 PAIRS = {
   'require-concurrent-index-creation': 'sql.index-not-concurrent',
   'constraint-missing-not-valid': 'sql.constraint-not-valid', 'adding-foreign-key-constraint': 'sql.constraint-not-valid',
@@ -40,43 +40,54 @@ PAIRS = {
   'changing-column-type': 'sql.column-type-change',
   'renaming-column': 'sql.rename', 'renaming-table': 'sql.rename',
   'ban-drop-column': 'migration.destructive-outside-contract', 'ban-drop-table': 'migration.destructive-outside-contract',
-  'ban-truncate-cascade': None,
-  'require-timeout-settings': 'sql.lock-timeout-missing',
-  'disallowed-unique-constraint': 'sql.unique-without-index',
-  'prefer-timestamptz': 'sql.timestamp-without-time-zone',
+  'require-lock-timeout': 'sql.lock-timeout-missing',
+  'disallowed-unique-constraint': 'sql.unique-without-index', 'adding-serial-primary-key-field': 'sql.unique-without-index',
+  'prefer-timestamp-tz': 'sql.timestamp-without-time-zone',
   'ban-char-field': 'sql.char-type',
   'prefer-robust-stmts': 'sql.missing-if-exists',
-  'serial': 'sql.int-primary-key', 'prefer-bigint-over-int': 'sql.int-primary-key',
+  'prefer-identity': 'sql.int-primary-key', 'prefer-bigint-over-int': 'sql.int-primary-key',
+  'prefer-bigint-over-smallint': 'sql.int-primary-key',
 }
+# squawk reports a missing lock_timeout once per file, tiergate at every statement that needs one: compared per file
+PER_FILE = {'sql.lock-timeout-missing'}
 def rel(p): return os.path.relpath(os.path.abspath(p), corpus)
-sq = collections.Counter(); sq_lines = collections.defaultdict(list)
+# Compared per file, rule and line: a line both flag agrees (as often as both flag it), the rest is one tool's alone.
+# Two squawk rules on one line (a serial: prefer-identity + prefer-bigint-over-int; a foreign key:
+# adding-foreign-key-constraint + constraint-missing-not-valid) count once: the larger of their counts on that line.
+per = collections.defaultdict(lambda: collections.defaultdict(int))
 sq_rules = collections.Counter()
 for f in squawk:
     sq_rules[f['rule_name']] += 1
     t = PAIRS.get(f['rule_name'])
-    if t: sq[(rel(f['file']), t)] += 1; sq_lines[(rel(f['file']), t)].append(f['line'] + 1)
-tgc = collections.Counter(); tg_lines = collections.defaultdict(list)
+    if t: per[(rel(f['file']), t, f['line'] + 1)][f['rule_name']] += 1
+sq = collections.defaultdict(collections.Counter)
+for (file, t, line), by_rule in per.items():
+    sq[(file, t)][line] = max(by_rule.values())
+tgc = collections.defaultdict(collections.Counter)
 stmts = na = 0
 for r in tg:
     stmts += r['statements']; na += r['not_analysed']
     for f in r['findings']:
-        tgc[(rel(r['file']), f['rule'])] += 1; tg_lines[(rel(r['file']), f['rule'])].append(f['line'])
+        tgc[(rel(r['file']), f['rule'])][f['line']] += 1
+for d in (sq, tgc):
+    for key in d:
+        if key[1] in PER_FILE: d[key] = collections.Counter({0: 1})
 print(f"statements: {stmts}, read by tiergate's parser: {stmts - na} ({100.0 * (stmts - na) / stmts:.2f}%), not analysed: {na}")
 print(f"squawk parse errors (syntax-error findings): {sq_rules.get('syntax-error', 0)}")
 print("\n| tiergate rule | squawk rule(s) | both | only squawk | only tiergate |\n|---|---|---|---|---|")
-rules = sorted(set(v for v in PAIRS.values() if v))
 samples = []
-for rule in rules:
+for rule in sorted(set(PAIRS.values())):
     both = os_ = ot = 0
-    for key in set(k for k in list(sq) + list(tgc) if k[1] == rule):
-        a, b = sq[key], tgc[key]
-        both += min(a, b); os_ += max(0, a - b); ot += max(0, b - a)
-        if a != b and len(samples) < 400:
-            samples.append((rule, key[0], a, b, sq_lines[key][:5], tg_lines[key][:5]))
+    for key in sorted(set(k for k in list(sq) + list(tgc) if k[1] == rule)):
+        a, b = sq.get(key, collections.Counter()), tgc.get(key, collections.Counter())
+        both += sum((a & b).values()); os_ += sum((a - b).values()); ot += sum((b - a).values())
+        for line, n in (a - b).items(): samples.append((rule, key[0], 'only squawk', line))
+        for line, n in (b - a).items(): samples.append((rule, key[0], 'only tiergate', line))
     names = ', '.join(k for k, v in PAIRS.items() if v == rule)
-    print(f"| `{rule}` | {names} | {both} | {os_} | {ot} |")
-print("\nsample of disagreements (rule, file, squawk count, tiergate count, squawk lines, tiergate lines):")
-import random; random.seed(11)
+    unit = ' (files)' if rule in PER_FILE else ''
+    print(f"| `{rule}`{unit} | {names} | {both} | {os_} | {ot} |")
+print("\nsample of disagreements (rule, file, side, line):")
+random.seed(11)
 for s in random.sample(samples, min(25, len(samples))): print(*s)
 PY
 

@@ -120,8 +120,26 @@ public final class PgParser {
         if (acceptWord("table")) {
             return createTable();
         }
+        if (peekIs(0, "materialized") && peekIs(1, "view")) {
+            p += 2;
+            return createObject("materialized view");
+        }
+        if (acceptWord("sequence") || acceptWord("schema") || acceptWord("extension")) {
+            return createObject(t.get(p - 1).text());
+        }
         p = save;
         return other(temp ? 3 : 2);
+    }
+
+    /**
+     * CREATE SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW [IF NOT EXISTS] name: the kinds other than tables and
+     * indexes that have IF NOT EXISTS. The rest of the statement is not read. {@code CREATE SCHEMA AUTHORIZATION r}
+     * has no name (null).
+     */
+    private PgStatement createObject(String kind) {
+        boolean ifNotExists = acceptIfNotExists();
+        QName name = kind.equals("schema") && peekIs(0, "authorization") ? null : qualifiedName();
+        return new PgStatement.CreateObject(kind, name, ifNotExists);
     }
 
     private PgStatement createIndex(boolean unique) {
@@ -204,6 +222,8 @@ public final class PgParser {
         boolean notNull = false;
         boolean hasDefault = false;
         boolean primaryKey = false;
+        boolean unique = false;
+        boolean references = false;
         boolean identity = false;
         while (p < t.size()) {
             if (acceptWord("constraint")) {
@@ -226,10 +246,12 @@ public final class PgParser {
                 primaryKey = true;
                 notNull = true;
             } else if (acceptWord("unique")) {
+                unique = true;
                 acceptWord("nulls");
                 acceptWord("not");
                 acceptWord("distinct");
             } else if (acceptWord("references")) {
+                references = true;
                 qualifiedName();
                 skipParens();
                 skipReferenceOptions();
@@ -263,7 +285,12 @@ public final class PgParser {
                 throw error("unexpected '" + t.get(p).text() + "' in a column definition");
             }
         }
-        return new ColumnDef(name, type, notNull, hasDefault, primaryKey, identity, offset);
+        if (Set.of("serial", "bigserial", "smallserial").contains(type.base())) {
+            // PostgreSQL's "Serial Types": integer NOT NULL DEFAULT nextval('t_col_seq'); rows get values from it
+            notNull = true;
+            hasDefault = true;
+        }
+        return new ColumnDef(name, type, notNull, hasDefault, primaryKey, unique, references, identity, offset);
     }
 
     private void skipReferenceOptions() {
@@ -306,6 +333,7 @@ public final class PgParser {
         ConstraintKind kind;
         String usingIndex = null;
         String checkNotNull = null;
+        List<String> columns = List.of();
         if (acceptWord("check")) {
             kind = ConstraintKind.CHECK;
             checkNotNull = checkIsNotNullColumn();
@@ -327,7 +355,7 @@ public final class PgParser {
                 expectWord("index");
                 usingIndex = name();
             } else {
-                skipParens();
+                columns = columnList();
                 skipIndexParameters();
             }
         } else if (acceptWord("exclude")) {
@@ -336,7 +364,7 @@ public final class PgParser {
         } else if (acceptWord("not")) {
             expectWord("null");
             kind = ConstraintKind.NOT_NULL;
-            name();
+            columns = List.of(name());
         } else {
             throw error("expected a constraint");
         }
@@ -358,7 +386,21 @@ public final class PgParser {
         if (p < t.size()) {
             throw error("unexpected '" + t.get(p).text() + "' after a constraint");
         }
-        return new TableConstraint(name, kind, notValid, usingIndex, checkNotNull, offset);
+        return new TableConstraint(name, kind, columns, notValid, usingIndex, checkNotNull, offset);
+    }
+
+    /** {@code ( name [, ...] [WITHOUT OVERLAPS] )}: gram.y's columnList, as a key's columns are written (PG 18 adds the last). */
+    private List<String> columnList() {
+        expectPunct("(");
+        List<String> out = new ArrayList<>();
+        do {
+            out.add(name());
+        } while (acceptPunct(","));
+        if (acceptWord("without")) {
+            expectWord("overlaps");
+        }
+        expectPunct(")");
+        return out;
     }
 
     private void skipIndexParameters() {
@@ -546,9 +588,8 @@ public final class PgParser {
         }
         if (acceptWord("drop")) {
             if (acceptWord("constraint")) {
-                acceptIfExists();
-                name();
-                return endOfAction(new PgStatement.OtherAction("drop constraint", offset), true);
+                boolean ifExists = acceptIfExists();
+                return endOfAction(new PgStatement.DropConstraint(name(), ifExists, offset), true);
             }
             acceptWord("column");
             boolean ifExists = acceptIfExists();
@@ -627,19 +668,36 @@ public final class PgParser {
 
     // ---------------------------------------------------------------- DROP, SET, TRUNCATE, DELETE
 
+    /** DROP's object kinds of more than one word (the PostgreSQL 18 reference, "SQL Commands", DROP ...). */
+    private static final List<String> DROP_KINDS = List.of("access method", "event trigger", "foreign data wrapper",
+            "foreign table", "materialized view", "operator class", "operator family", "text search configuration",
+            "text search dictionary", "text search parser", "text search template", "user mapping", "owned");
+    /** The kinds whose names the rules read: a comma-separated list of qualified names, nothing else. */
+    private static final Set<String> DROP_NAMED = Set.of("table", "index", "view", "materialized view", "sequence",
+            "type", "domain", "schema", "extension", "foreign table", "collation", "conversion", "statistics");
+
     private PgStatement drop() {
         p = 1;
-        StringBuilder kind = new StringBuilder(name());
-        if (Set.of("materialized", "foreign", "event", "text", "access", "operator", "user", "default", "owned")
-                .contains(kind.toString()) && p < t.size() && t.get(p).kind() == Kind.WORD) {
-            kind.append(' ').append(t.get(p++).text());
+        String k = null;
+        for (String multi : DROP_KINDS) {
+            String[] words = multi.split(" ");
+            boolean match = true;
+            for (int i = 0; i < words.length && match; i++) {
+                match = peekIs(i, words[i]);
+            }
+            if (match) {
+                k = multi;
+                p += words.length;
+                break;
+            }
+        }
+        if (k == null) {
+            k = name();
         }
         boolean concurrently = acceptWord("concurrently");
         boolean ifExists = acceptIfExists();
         List<QName> names = new ArrayList<>();
-        String k = kind.toString();
-        if (k.equals("table") || k.equals("index") || k.equals("view") || k.equals("materialized view")
-                || k.equals("sequence")) {
+        if (DROP_NAMED.contains(k)) {
             names.add(qualifiedName());
             while (acceptPunct(",")) {
                 names.add(qualifiedName());
@@ -649,6 +707,8 @@ public final class PgParser {
             if (p < t.size()) {
                 throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(java.util.Locale.ROOT));
             }
+        } else if (p < t.size() && t.get(p).isName()) {
+            names.add(new QName(null, t.get(p).text())); // e.g. DROP FUNCTION f(int), DROP TRIGGER x ON t: its first name
         }
         return new PgStatement.Drop(k, names, ifExists, concurrently);
     }

@@ -24,17 +24,25 @@ public sealed interface PgStatement {
     record TypeName(String base, String text) {
     }
 
+    /**
+     * @param hasDefault a DEFAULT, an identity or generated column, or a serial type (whose DEFAULT is nextval of its
+     *                   sequence)
+     * @param unique     a column-level UNIQUE constraint
+     * @param references a column-level REFERENCES (foreign key)
+     */
     record ColumnDef(String name, TypeName type, boolean notNull, boolean hasDefault, boolean primaryKey,
-                     boolean identity, int offset) {
+                     boolean unique, boolean references, boolean identity, int offset) {
     }
 
     enum ConstraintKind { CHECK, FOREIGN_KEY, UNIQUE, PRIMARY_KEY, EXCLUDE, NOT_NULL }
 
     /**
+     * @param columns            for UNIQUE/PRIMARY KEY {@code (a, b)}, the key's columns; for NOT NULL col (PG 18), the
+     *                           column; else empty
      * @param usingIndex         the index named by {@code UNIQUE/PRIMARY KEY USING INDEX i}, else null
      * @param checkNotNullColumn for {@code CHECK (col IS NOT NULL)}, the column; else null
      */
-    record TableConstraint(String name, ConstraintKind kind, boolean notValid, String usingIndex,
+    record TableConstraint(String name, ConstraintKind kind, List<String> columns, boolean notValid, String usingIndex,
                            String checkNotNullColumn, int offset) {
     }
 
@@ -46,6 +54,9 @@ public sealed interface PgStatement {
     }
 
     record DropColumn(String column, boolean ifExists, int offset) implements Action {
+    }
+
+    record DropConstraint(String name, boolean ifExists, int offset) implements Action {
     }
 
     record AlterColumnType(String column, TypeName type, int offset) implements Action {
@@ -66,12 +77,16 @@ public sealed interface PgStatement {
     record RenameTable(String to, int offset) implements Action {
     }
 
-    /** Any other action ALTER TABLE has (OWNER TO, ENABLE TRIGGER, SET DEFAULT, DROP CONSTRAINT, ...). */
+    /** Any other action ALTER TABLE has (OWNER TO, ENABLE TRIGGER, SET DEFAULT, ...). */
     record OtherAction(String head, int offset) implements Action {
     }
 
     record CreateTable(QName table, boolean ifNotExists, List<ColumnDef> columns, List<TableConstraint> constraints)
             implements PgStatement {
+    }
+
+    /** CREATE SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW; name null for CREATE SCHEMA AUTHORIZATION r. */
+    record CreateObject(String kind, QName name, boolean ifNotExists) implements PgStatement {
     }
 
     record CreateIndex(QName table, String name, boolean unique, boolean concurrently, boolean ifNotExists)
@@ -81,7 +96,11 @@ public sealed interface PgStatement {
     record AlterTable(QName table, boolean ifExists, List<Action> actions) implements PgStatement {
     }
 
-    /** {@code DROP <kind> [CONCURRENTLY] [IF EXISTS] names}, kind in lower case, e.g. {@code table}, {@code index}. */
+    /**
+     * {@code DROP <kind> [CONCURRENTLY] [IF EXISTS] names}, kind in lower case, e.g. {@code table}, {@code index},
+     * {@code materialized view}. For kinds whose names are not a plain list (functions, triggers, ...) names holds
+     * the first name only, or nothing.
+     */
     record Drop(String kind, List<QName> names, boolean ifExists, boolean concurrently) implements PgStatement {
     }
 

@@ -157,11 +157,34 @@ final class LintCmd implements Callable<Integer> {
                 res.put("ruleId", f.rule()).put("level", level(f.severity()));
                 res.putObject("message").put("text", f.message() + " Fix: " + f.fix());
                 ObjectNode loc = res.putArray("locations").addObject().putObject("physicalLocation");
-                loc.putObject("artifactLocation").put("uri", f.file().replace('\\', '/'));
+                loc.putObject("artifactLocation").put("uri", uriReference(f.file()));
                 loc.putObject("region").put("startLine", f.line()).put("startColumn", f.column());
             }
         }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    }
+
+    /**
+     * SARIF's artifactLocation.uri must be an RFC 3986 URI reference: an absolute path becomes a file: URI, a relative
+     * one stays relative (code scanning resolves it against the checkout), each with spaces and non-ASCII letters
+     * percent-encoded.
+     */
+    static String uriReference(String file) {
+        Path p = Path.of(file);
+        if (p.isAbsolute()) {
+            return p.toUri().toASCIIString();
+        }
+        try {
+            String path = file.replace('\\', '/');
+            // a colon in the first segment would read as a scheme ("a:b.sql"): RFC 3986 4.2 says to prefix "./"
+            int colon = path.indexOf(':');
+            if (colon >= 0 && colon < (path.indexOf('/') < 0 ? path.length() : path.indexOf('/'))) {
+                path = "./" + path;
+            }
+            return new java.net.URI(null, null, path, null).toASCIIString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a path: " + file, e);
+        }
     }
 
     private static String level(Severity s) {

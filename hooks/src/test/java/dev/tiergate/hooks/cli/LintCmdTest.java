@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,29 +28,22 @@ class LintCmdTest {
     Path dir;
 
     /**
-     * The parts of SARIF 2.1.0 (OASIS) that code scanning reads, as the standard requires them: version, runs,
-     * tool.driver.name, each result's message.text, its level from the standard's enumeration, and a physical
-     * location with a 1-based region.
+     * The official SARIF 2.1.0 JSON schema (OASIS Standard incorporating Approved Errata 01, draft-04), copied unchanged
+     * from the OASIS TC's repository github.com/oasis-tcs/sarif-spec, file sarif-2.1/schema/sarif-schema-2.1.0.json
+     * at commit e0583813 (last changed a560296, 2024-05-02); its "id" is
+     * https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json. Formats (uri,
+     * uri-reference, date-time) are asserted, not only annotated.
      */
-    private static final String SARIF_REQUIRED = """
-            {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "required": ["version", "runs"],
-             "properties": {
-              "version": {"const": "2.1.0"},
-              "runs": {"type": "array", "items": {"type": "object", "required": ["tool"], "properties": {
-                "tool": {"type": "object", "required": ["driver"], "properties": {"driver": {"type": "object",
-                  "required": ["name"], "properties": {"name": {"type": "string"}, "rules": {"type": "array", "items": {
-                    "type": "object", "required": ["id"], "properties": {"defaultConfiguration": {"type": "object",
-                    "properties": {"level": {"enum": ["none", "note", "warning", "error"]}}}}}}}}}},
-                "results": {"type": "array", "items": {"type": "object", "required": ["message"], "properties": {
-                  "ruleId": {"type": "string"}, "level": {"enum": ["none", "note", "warning", "error"]},
-                  "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-                  "locations": {"type": "array", "items": {"type": "object", "properties": {"physicalLocation": {
-                    "type": "object", "required": ["artifactLocation"], "properties": {
-                      "artifactLocation": {"type": "object", "required": ["uri"]},
-                      "region": {"type": "object", "required": ["startLine"], "properties": {
-                        "startLine": {"type": "integer", "minimum": 1}, "startColumn": {"type": "integer", "minimum": 1}}}}}}}}}}}}}}},
-             "additionalProperties": true}
-            """;
+    private static final JsonSchema SARIF_SCHEMA = sarifSchema();
+
+    private static JsonSchema sarifSchema() {
+        try (InputStream in = LintCmdTest.class.getResourceAsStream("/sarif/sarif-schema-2.1.0.json")) {
+            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in, config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private record Run(int exit, String out, String err) {
     }
@@ -89,22 +87,54 @@ class LintCmdTest {
     }
 
     @Test
-    void sarifOutputHasTheStructureSarif210Requires() throws Exception {
+    void sarifOutputIsValidAgainstTheOfficialSarif210Schema() throws Exception {
         Files.writeString(dir.resolve("V1__a.sql"), "ALTER TABLE orders RENAME COLUMN a TO b;\nALTER TABLE orders FROBNICATE;\n");
+        // a space and a non-ASCII letter in the path: SARIF's artifactLocation.uri must be a URI reference
+        Files.writeString(dir.resolve("V2__b cé.sql"), "CREATE INDEX i ON orders (c);\n");
         Run r = lint("--format", "sarif", dir.toString());
         assertEquals(2, r.exit(), r.err());
         ObjectMapper m = new ObjectMapper();
         JsonNode doc = m.readTree(r.out());
-        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7).getSchema(m.readTree(SARIF_REQUIRED));
-        Set<ValidationMessage> problems = schema.validate(doc);
-        assertEquals(Set.of(), problems);
+        assertEquals(Set.of(), SARIF_SCHEMA.validate(doc), r.out());
         JsonNode results = doc.at("/runs/0/results");
-        assertTrue(results.size() >= 2, r.out());
+        assertTrue(results.size() >= 3, r.out());
         assertEquals("sql.rename", results.get(0).at("/ruleId").asText(), r.out());
         assertEquals(1, results.get(0).at("/locations/0/physicalLocation/region/startLine").asInt());
         assertTrue(r.out().contains("sql.not-analysed"), r.out());
-        // and a broken document fails the same check, so the check can fail
-        ((com.fasterxml.jackson.databind.node.ObjectNode) doc).put("version", "2.0.0");
-        assertEquals(1, schema.validate(doc).size());
+        String uri = results.get(results.size() - 1).at("/locations/0/physicalLocation/artifactLocation/uri").asText();
+        assertTrue(uri.endsWith("/V2__b%20c%C3%A9.sql"), uri);
+    }
+
+    @Test
+    void theSchemaCheckRefusesDocumentsThatBreakSarif() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        Files.writeString(dir.resolve("V1__a.sql"), "ALTER TABLE orders RENAME COLUMN a TO b;\n");
+        ObjectNode doc = (ObjectNode) m.readTree(lint("--format", "sarif", dir.toString()).out());
+        assertEquals(Set.of(), SARIF_SCHEMA.validate(doc));
+        // each break is one the schema names: a wrong version, a level outside its enumeration, a 0 line, an
+        // unknown top-level property (the schema has additionalProperties false), a URI that is not a URI reference
+        assertRefused(doc.deepCopy().put("version", "2.0.0"), "version");
+        ObjectNode badLevel = doc.deepCopy();
+        ((ObjectNode) badLevel.at("/runs/0/results/0")).put("level", "fatal");
+        assertRefused(badLevel, "level");
+        ObjectNode badLine = doc.deepCopy();
+        ((ObjectNode) badLine.at("/runs/0/results/0/locations/0/physicalLocation/region")).put("startLine", 0);
+        assertRefused(badLine, "startLine");
+        assertRefused(doc.deepCopy().put("tool", "tiergate"), "tool");
+        ObjectNode badUri = doc.deepCopy();
+        ((ObjectNode) badUri.at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation")).put("uri", "a b\\c");
+        assertRefused(badUri, "uri");
+    }
+
+    @Test
+    void relativePathsStayRelativeUriReferences() {
+        assertEquals("db/migration/V1__a%20b.sql", LintCmd.uriReference("db/migration/V1__a b.sql"));
+        assertEquals("./V1:a.sql", LintCmd.uriReference("V1:a.sql"));
+        assertEquals("db/V1%C3%A9.sql", LintCmd.uriReference("db\\V1\u00e9.sql"));
+    }
+
+    private static void assertRefused(JsonNode doc, String about) {
+        Set<ValidationMessage> problems = SARIF_SCHEMA.validate(doc);
+        assertTrue(problems.stream().anyMatch(p -> p.getMessage().contains(about)), about + ": " + problems);
     }
 }

@@ -14,9 +14,10 @@ public final class CharType implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        for (PgStatement.TypeName t : LintRules.types(s)) {
+        for (LintRules.Typed typed : LintRules.types(s)) {
+            PgStatement.TypeName t = typed.type();
             if (t.base().equals("bpchar")) {
-                out.report(0, "type " + t.text() + " pads values with spaces");
+                out.report(typed.offset(), "type " + t.text() + " pads values with spaces");
             }
         }
     }

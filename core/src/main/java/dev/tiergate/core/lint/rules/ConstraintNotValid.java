@@ -3,9 +3,17 @@ package dev.tiergate.core.lint.rules;
 import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
+import dev.tiergate.core.lint.PgStatement.ConstraintKind;
 import dev.tiergate.core.rules.Rule;
 
-/** {@link Rule#SQL_CONSTRAINT_NOT_VALID}: a foreign key or CHECK added to an existing table without NOT VALID. */
+/**
+ * {@link Rule#SQL_CONSTRAINT_NOT_VALID}: a constraint that PostgreSQL checks against every row of an existing table
+ * while holding its lock, where NOT VALID exists: a FOREIGN KEY or CHECK, a PG 18 {@code NOT NULL col} constraint
+ * (unless a validated CHECK (col IS NOT NULL) already proves it), and a column added with REFERENCES and a DEFAULT.
+ * A column added with REFERENCES and no DEFAULT is not checked: its values are all NULL, and PostgreSQL skips the
+ * validation then (parse_utilcmd.c, transformAlterTableStmt: "If the column has a non-null default, we can't skip
+ * validation of foreign keys").
+ */
 public final class ConstraintNotValid implements LintRule {
     @Override
     public Rule rule() {
@@ -14,15 +22,26 @@ public final class ConstraintNotValid implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
-            for (PgStatement.Action action : a.actions()) {
-                if (action instanceof PgStatement.AddConstraint add && !add.constraint().notValid()
-                        && (add.constraint().kind() == PgStatement.ConstraintKind.FOREIGN_KEY
-                        || add.constraint().kind() == PgStatement.ConstraintKind.CHECK)) {
-                    out.report(action.offset(), (add.constraint().kind() == PgStatement.ConstraintKind.CHECK
-                            ? "CHECK" : "FOREIGN KEY") + " constraint added to existing table " + a.table()
+        if (!(s instanceof PgStatement.AlterTable a) || !state.isExisting(a.table())) {
+            return;
+        }
+        for (PgStatement.Action action : a.actions()) {
+            if (action instanceof PgStatement.AddConstraint add && !add.constraint().notValid()) {
+                PgStatement.TableConstraint k = add.constraint();
+                String what = switch (k.kind()) {
+                    case FOREIGN_KEY -> "FOREIGN KEY";
+                    case CHECK -> "CHECK";
+                    case NOT_NULL -> state.hasValidatedNotNullCheck(a.table(), k.columns().get(0)) ? null : "NOT NULL";
+                    default -> null;
+                };
+                if (what != null) {
+                    out.report(action.offset(), what + " constraint added to existing table " + a.table()
                             + " without NOT VALID: it checks every row while holding a lock");
                 }
+            } else if (action instanceof PgStatement.AddColumn add && add.column().references()
+                    && add.column().hasDefault() && !add.column().identity()) {
+                out.report(action.offset(), "column " + add.column().name() + " added to existing table " + a.table()
+                        + " with REFERENCES and a DEFAULT: the foreign key checks every row while holding a lock");
             }
         }
     }

@@ -30,14 +30,18 @@ public final class LintRules {
         return out;
     }
 
+    /** A type a statement gives a column, and the offset of that column's definition or ALTER COLUMN. */
+    record Typed(PgStatement.TypeName type, int offset) {
+    }
+
     /** The types a statement gives columns: its column definitions' and ALTER COLUMN ... TYPE's. */
-    static List<PgStatement.TypeName> types(PgStatement s) {
-        List<PgStatement.TypeName> out = new ArrayList<>();
-        columns(s).forEach(c -> out.add(c.type()));
+    static List<Typed> types(PgStatement s) {
+        List<Typed> out = new ArrayList<>();
+        columns(s).forEach(c -> out.add(new Typed(c.type(), c.offset())));
         if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.AlterColumnType t) {
-                    out.add(t.type());
+                    out.add(new Typed(t.type(), action.offset()));
                 }
             }
         }

@@ -22,6 +22,9 @@ public final class LockTimeoutMissing implements LintRule {
             out.report(0, "ALTER TABLE " + a.table() + " takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("table") && d.names().stream().anyMatch(state::isExisting)) {
             out.report(0, "DROP TABLE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
+        } else if (s instanceof PgStatement.Drop d && d.kind().equals("index") && !d.concurrently()) {
+            // PostgreSQL's DROP INDEX reference: a normal DROP INDEX takes an ACCESS EXCLUSIVE lock on the table
+            out.report(0, "DROP INDEX takes an ACCESS EXCLUSIVE lock on its table and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Truncate) {
             out.report(0, "TRUNCATE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         }

@@ -4,8 +4,16 @@ import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
+import java.util.Locale;
 
-/** {@link Rule#SQL_MISSING_IF_EXISTS}: CREATE TABLE/INDEX and ADD COLUMN without IF NOT EXISTS, DROP and DROP COLUMN without IF EXISTS. */
+/**
+ * {@link Rule#SQL_MISSING_IF_EXISTS}: a statement that fails when run a second time, where PostgreSQL has the IF [NOT]
+ * EXISTS that makes it succeed: CREATE TABLE (also AS) / INDEX / SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW
+ * without IF NOT EXISTS, every DROP without IF EXISTS (DROP OWNED has none), ALTER TABLE's ADD COLUMN without IF NOT
+ * EXISTS and DROP COLUMN / DROP CONSTRAINT without IF EXISTS. Not demanded where PostgreSQL has no such clause (CREATE
+ * TYPE, DOMAIN, FUNCTION, VIEW, TRIGGER; ADD CONSTRAINT). Not reported inside an explicit BEGIN ... COMMIT in the file:
+ * a failure there rolls the whole block back, so a re-run starts from the state before it.
+ */
 public final class MissingIfExists implements LintRule {
     @Override
     public Rule rule() {
@@ -14,12 +22,18 @@ public final class MissingIfExists implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
+        if (state.inExplicitTransaction()) {
+            return;
+        }
         if (s instanceof PgStatement.CreateTable c && !c.ifNotExists()) {
             out.report(0, "CREATE TABLE " + c.table() + " without IF NOT EXISTS fails when re-run");
         } else if (s instanceof PgStatement.CreateIndex i && !i.ifNotExists() && i.name() != null) {
             out.report(0, "CREATE INDEX " + i.name() + " without IF NOT EXISTS fails when re-run");
-        } else if (s instanceof PgStatement.Drop d && !d.ifExists() && !d.names().isEmpty()) {
-            out.report(0, "DROP " + d.kind().toUpperCase(java.util.Locale.ROOT) + " " + d.names().get(0)
+        } else if (s instanceof PgStatement.CreateObject c && !c.ifNotExists()) {
+            out.report(0, "CREATE " + c.kind().toUpperCase(Locale.ROOT) + (c.name() == null ? "" : " " + c.name())
+                    + " without IF NOT EXISTS fails when re-run");
+        } else if (s instanceof PgStatement.Drop d && !d.ifExists() && !d.kind().equals("owned")) {
+            out.report(0, "DROP " + d.kind().toUpperCase(Locale.ROOT) + (d.names().isEmpty() ? "" : " " + d.names().get(0))
                     + " without IF EXISTS fails when re-run");
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
@@ -27,6 +41,8 @@ public final class MissingIfExists implements LintRule {
                     out.report(action.offset(), "ADD COLUMN " + add.column().name() + " without IF NOT EXISTS fails when re-run");
                 } else if (action instanceof PgStatement.DropColumn d && !d.ifExists()) {
                     out.report(action.offset(), "DROP COLUMN " + d.column() + " without IF EXISTS fails when re-run");
+                } else if (action instanceof PgStatement.DropConstraint d && !d.ifExists()) {
+                    out.report(action.offset(), "DROP CONSTRAINT " + d.name() + " without IF EXISTS fails when re-run");
                 }
             }
         }

@@ -14,9 +14,10 @@ public final class TimestampWithoutTimeZone implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        for (PgStatement.TypeName t : LintRules.types(s)) {
+        for (LintRules.Typed typed : LintRules.types(s)) {
+            PgStatement.TypeName t = typed.type();
             if (t.base().equals("timestamp")) {
-                out.report(0, "type " + t.text() + " has no time zone");
+                out.report(typed.offset(), "type " + t.text() + " has no time zone");
             }
         }
     }

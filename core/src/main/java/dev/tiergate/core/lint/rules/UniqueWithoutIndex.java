@@ -5,7 +5,10 @@ import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
 
-/** {@link Rule#SQL_UNIQUE_WITHOUT_INDEX}: UNIQUE or PRIMARY KEY constraint added to an existing table without USING INDEX. */
+/**
+ * {@link Rule#SQL_UNIQUE_WITHOUT_INDEX}: a UNIQUE or PRIMARY KEY constraint added to an existing table without USING
+ * INDEX, as a table constraint or on a column added by ADD COLUMN.
+ */
 public final class UniqueWithoutIndex implements LintRule {
     @Override
     public Rule rule() {
@@ -21,6 +24,10 @@ public final class UniqueWithoutIndex implements LintRule {
                         || add.constraint().kind() == PgStatement.ConstraintKind.PRIMARY_KEY)) {
                     out.report(action.offset(), "UNIQUE/PRIMARY KEY added to existing table " + a.table()
                             + " builds its index under an ACCESS EXCLUSIVE lock");
+                } else if (action instanceof PgStatement.AddColumn add && (add.column().unique() || add.column().primaryKey())) {
+                    out.report(action.offset(), "column " + add.column().name() + " added with "
+                            + (add.column().primaryKey() ? "PRIMARY KEY" : "UNIQUE") + " to existing table " + a.table()
+                            + ": its index is built under the ACCESS EXCLUSIVE lock of the ALTER TABLE");
                 }
             }
         }

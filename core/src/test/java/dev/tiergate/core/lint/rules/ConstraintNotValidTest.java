@@ -14,8 +14,23 @@ class ConstraintNotValidTest {
     }
 
     @Test
+    void flagsAPg18NotNullConstraintAndAReferencingColumnWithADefault() {
+        assertEquals(1, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT users_banned_nn NOT NULL banned;"));
+        assertEquals(1, Lint.count(RULE, "ALTER TABLE post ADD category_id int REFERENCES category NOT NULL DEFAULT 1;"));
+        assertEquals(1, Lint.count(RULE, "ALTER TABLE post ADD COLUMN n serial REFERENCES counters;"));
+    }
+
+    @Test
     void leavesLookAlikesAlone() {
         assertEquals(0, Lint.count(RULE, "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES customers (id) NOT VALID;"), "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES customers (id) NOT VALID;");
         assertEquals(0, Lint.count(RULE, "CREATE TABLE o (c int);\nALTER TABLE o ADD CONSTRAINT q CHECK (c > 0);"), "CREATE TABLE o (c int);\nALTER TABLE o ADD CONSTRAINT q CHECK (c > 0);");
+        // a new column with REFERENCES and no DEFAULT is all NULL: PostgreSQL skips the validation
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE post ADD COLUMN language_id int REFERENCES language ON DELETE CASCADE;"));
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT users_banned_nn NOT NULL banned NOT VALID;"));
+        // UNIQUE and PRIMARY KEY have no NOT VALID: sql.unique-without-index speaks of them
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT u UNIQUE (email);"));
+        // NOT NULL after a validated CHECK (banned IS NOT NULL): PostgreSQL uses the CHECK instead of a scan
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT c CHECK (banned IS NOT NULL) NOT VALID;",
+                "ALTER TABLE users VALIDATE CONSTRAINT c;", "ALTER TABLE users ADD CONSTRAINT users_banned_nn NOT NULL banned;"));
     }
 }
