@@ -132,6 +132,9 @@ public final class PgLexer {
     }
 
     private static boolean isCopyFromStdin(String statement) {
+        if (!statement.regionMatches(true, 0, "copy", 0, 4)) {
+            return false; // most statements: no need to read their tokens
+        }
         try {
             List<Token> t = tokens(statement);
             if (t.isEmpty() || !t.get(0).is("copy")) {

@@ -38,6 +38,7 @@ public final class SqlLint {
         Optional<Phase> phase = MigrationHeader.parse(sql).header().map(MigrationHeader::phase);
         set.startFile(phase, NON_TRANSACTIONAL.matcher(sql).find());
         String[] lines = sql.split("\n", -1);
+        int[] lineStarts = lineStarts(sql);
         List<Finding> findings = new ArrayList<>();
         int statements = 0;
         int notAnalysed = 0;
@@ -51,14 +52,14 @@ public final class SqlLint {
                 parsed = PgParser.parse(s.text());
             } catch (PgParseException e) {
                 notAnalysed++;
-                raw.add(finding(Rule.SQL_NOT_ANALYSED, severities, fileName, sql, s.offset() + e.offset(),
+                raw.add(finding(Rule.SQL_NOT_ANALYSED, severities, fileName, lineStarts, s.offset() + e.offset(),
                         "statement not analysed: " + e.getMessage() + " (" + abbreviate(s.text()) + ")"));
             }
             if (parsed != null) {
                 PgStatement statement = parsed;
                 for (LintRule rule : LintRules.ALL) {
                     rule.check(statement, set, (offset, message) -> raw.add(
-                            finding(rule.rule(), severities, fileName, sql, s.offset() + offset, message)));
+                            finding(rule.rule(), severities, fileName, lineStarts, s.offset() + offset, message)));
                 }
                 set.after(statement);
             }
@@ -83,18 +84,25 @@ public final class SqlLint {
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    private static Finding finding(Rule rule, Map<String, Severity> severities, String file, String sql, int offset,
+    private static Finding finding(Rule rule, Map<String, Severity> severities, String file, int[] lineStarts, int offset,
                                    String message) {
-        int line = 1;
-        int lineStart = 0;
-        for (int i = 0; i < offset && i < sql.length(); i++) {
-            if (sql.charAt(i) == '\n') {
-                line++;
-                lineStart = i + 1;
-            }
-        }
+        int index = java.util.Arrays.binarySearch(lineStarts, offset);
+        int line = index >= 0 ? index + 1 : -index - 1; // the last line starting at or before the offset, 1-based
         return new Finding(rule.id(), severities.getOrDefault(rule.id(), rule.defaultSeverity()), file, line,
-                offset - lineStart + 1, message, rule.fix());
+                offset - lineStarts[line - 1] + 1, message, rule.fix());
+    }
+
+    /** Where each line starts: a finding's line and column in one binary search, not a scan from the file's start. */
+    private static int[] lineStarts(String sql) {
+        int[] starts = new int[16];
+        int n = 1; // starts[0] = 0
+        for (int i = sql.indexOf('\n'); i >= 0; i = sql.indexOf('\n', i + 1)) {
+            if (n == starts.length) {
+                starts = java.util.Arrays.copyOf(starts, n * 2);
+            }
+            starts[n++] = i + 1;
+        }
+        return java.util.Arrays.copyOf(starts, n);
     }
 
     private static String abbreviate(String statement) {
