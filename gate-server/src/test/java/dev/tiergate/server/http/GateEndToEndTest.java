@@ -241,6 +241,24 @@ class GateEndToEndTest {
         assertEquals(records + 1, h.server.audit().all().size(), "only the redelivery's own delivery record");
     }
 
+    /** A merge's clean-up that stopped (a crash) after ci-pr-N was gone but before the head's database was: the next delivery finishes it. */
+    @Test
+    void aMergeCleanUpCutShortIsFinishedByTheNextDelivery() throws Exception {
+        h.github.branch("feature/F16", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F16", GitHubPayloads.ZERO, F1, "alice"));
+        openPr(16, "feature/F16", F1, "staging", STAGING, "alice");
+        Pull merged = new Pull(16, "feature/F16", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.github.pull(16, "feature/F16", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", merged));
+        assertFalse(h.dbBranchExists("feature-f16"));
+        h.server.backend().create(h.repo, "feature-f16", "staging"); // the state a crash before its drop leaves
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", merged));
+        assertFalse(h.dbBranchExists("feature-f16"));
+        assertEquals(WorkflowState.MERGED, h.branch("feature/F16").orElseThrow().state());
+        assertEquals(2, h.server.audit().all().stream().filter(r -> r.kind().equals("branch.delete")
+                && "feature/F16".equals(r.subject())).count(), "the second drop is audited too");
+    }
+
     @Test
     void closedUnmergedPrDeletesOnlyTheCiBranch() throws Exception {
         openPr(9, "feature/F9", F1, "staging", STAGING, "alice");
