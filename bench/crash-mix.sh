@@ -113,7 +113,7 @@ for f in branches statuses-heads databases; do
   if ! diff -q "$work/calm/$f.txt" "$work/killed/$f.txt" >/dev/null; then
     n=$(diff "$work/calm/$f.txt" "$work/killed/$f.txt" | grep -c '^[<>]' || true)
     echo "MISMATCH $f.txt ($n lines differ; < without kills, > with kills):"
-    diff "$work/calm/$f.txt" "$work/killed/$f.txt" | grep '^[<>]' | head -20
+    { diff "$work/calm/$f.txt" "$work/killed/$f.txt" || true; } | grep '^[<>]' | head -20 || true
     mismatches=$((mismatches + n))
   fi
 done
@@ -124,7 +124,7 @@ for r in calm killed; do
   [ "$(v $r orphans)" = 0 ] || { echo "MISMATCH $r: orphans=$(v $r orphans)"; mismatches=$((mismatches + 1)); }
   case "$(v $r audit_verify)" in *intact*) ;; *) echo "MISMATCH $r: audit verify: $(v $r audit_verify)"; mismatches=$((mismatches + 1)) ;; esac
 done
-other=$(diff "$work/calm/statuses-other.txt" "$work/killed/statuses-other.txt" | grep -c '^>' || true)
+other=$({ diff "$work/calm/statuses-other.txt" "$work/killed/statuses-other.txt" || true; } | grep -c '^>' || true)
 echo "summary: seed $seed; sent $(v killed sent), 2xx $(v killed acknowledged), answers $(v killed answers); kills $(v killed kills);" \
      "processed again after a kill $(v killed processed_again_after_kill); branch records $(v killed branch_records), open PRs $(v killed open_prs);" \
      "statuses posted twice in a row $(v calm status_posted_twice_in_a_row)/$(v killed status_posted_twice_in_a_row);" \
