@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 done
 cpfile=gate-server/target/crash-mix.classpath
 if [ "$build" = 1 ]; then
-  mvn -B -q -DskipTests -pl state-schemas,core,gate-server -am package dependency:build-classpath \
+  mvn -B -q -Dstyle.color=never -DskipTests -pl state-schemas,core,gate-server -am package dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$cpfile" >/dev/null
 fi
 [ -f "$cpfile" ] || { echo "crash-mix.sh: no $cpfile; run once without --no-build" >&2; exit 2; }
@@ -75,8 +75,10 @@ run() { # $1 = name, $2 = kills, $3 = port; writes $work/$1/{summary,branches,..
   [ -s "$dir/forge-url" ] || { echo "the stand-in forge did not start: $(tail -5 "$dir/driver.log")" > "$dir/failed"; return; }
   start_server "$dir" "$3"
   # kill points: $2 delivery counts drawn from the seed in the middle 80 % of the stream, each plus 0-999 ms
-  RANDOM=$seed
-  local points; points="$(for _ in $(seq 1 "$2"); do echo $(( deliveries / 10 + (RANDOM * 32768 + RANDOM) % (deliveries * 8 / 10) )); done | sort -n)"
+  RANDOM=$seed  # drawn in this shell: a subshell would reseed RANDOM, and the points would not follow the seed
+  local points="" _
+  for _ in $(seq 1 "$2"); do points+="$(( deliveries / 10 + (RANDOM * 32768 + RANDOM) % (deliveries * 8 / 10) )) "; done
+  points="$(tr ' ' '\n' <<<"$points" | sort -n)"
   for at in $points; do
     while [ "$(progress "$dir")" -lt "$at" ]; do
       kill -0 "$driver_pid" 2>/dev/null || break 2
