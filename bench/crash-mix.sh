@@ -9,7 +9,7 @@
 #     those of the run without kills.
 # Deliveries the dead server refused are not sent again (GitHub does not redeliver by itself): the reconciler repairs.
 #   bench/crash-mix.sh [--seed N] [--deliveries 5000] [--branches 200] [--prs 50] [--rate 40] [--kills 3] [--quick] [--no-build]
-# --quick: 800 deliveries over 40 branches and 10 PRs. Needs a JDK 17+, Maven (unless --no-build), curl.
+# --quick: 800 deliveries over 40 branches and 10 PRs. Needs a JDK 17+ and Maven (the build writes the test class path).
 # Prints a summary and exits 1 on any mismatch. KEEP=1 keeps the runs' files (logs, stores, outputs) and says where.
 set -euo pipefail
 cd "$(dirname "$0")/.."
