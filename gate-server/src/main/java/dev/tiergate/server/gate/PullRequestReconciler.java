@@ -63,7 +63,15 @@ final class PullRequestReconciler {
         String ciGit = BranchClassifier.ciGitBranch(number);
         Optional<BranchRecord> ci = store.find(repo, ciGit);
         if (!pr.open() && ci.isEmpty()) {
-            return; // closed or merged, and already cleaned up: a duplicate
+            Optional<BranchRecord> head = mergedHead(repo, pr);
+            if (head.isEmpty() || head.get().state() == WorkflowState.MERGED && !branches.databaseBranchExists(repo, head.get().dbBranch())) {
+                return; // closed or merged, and already cleaned up: a duplicate
+            }
+            if (head.get().state() == WorkflowState.MERGED) { // an attempt stopped between ci-pr-<N> and the head's database
+                branches.deleteDatabaseBranch(repo, pr.headBranch(), head.get().dbBranch(), "PR merged");
+                return;
+            }
+            // merged before tiergate heard of it (its deliveries lost, or reached only after the merge): merge it now
         }
         Optional<Policy> policy;
         try {
@@ -215,8 +223,21 @@ final class PullRequestReconciler {
         return statuses.publish(repo, pr.headSha(), wanted, checks.shown(CommitStatus.CONTEXT), ciGit, Map.of("rule", status.rule()));
     }
 
+    /**
+     * The working branch a merged PR came from, while it still shows the PR's merged head: the branch record the
+     * merge has to end. Empty for a closed, unmerged PR and for a branch pushed again after the merge.
+     */
+    private Optional<BranchRecord> mergedHead(RepoRef repo, PullRequestFacts pr) {
+        if (!pr.merged()) {
+            return Optional.empty();
+        }
+        return store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING && pr.headSha().equals(h.headSha()));
+    }
+
     private void cleanUpAfterPr(RepoRef repo, PullRequestFacts pr, BranchRecord ci, boolean merged) {
-        branches.deleteDatabaseBranch(repo, ci.gitBranch(), ci.dbBranch(), merged ? "PR merged" : "PR closed");
+        if (branches.databaseBranchExists(repo, ci.dbBranch())) { // none when the PR was first heard of after its merge
+            branches.deleteDatabaseBranch(repo, ci.gitBranch(), ci.dbBranch(), merged ? "PR merged" : "PR closed");
+        }
         store.delete(repo, ci.gitBranch(), merged ? "PR merged" : "PR closed without merge");
         Optional<BranchRecord> head = store.find(repo, pr.headBranch());
         if (merged && head.isPresent() && head.get().kind() == BranchKind.WORKING && branches.databaseBranchExists(repo, head.get().dbBranch())) {

@@ -214,6 +214,51 @@ class GateEndToEndTest {
         assertFalse(h.dbBranchExists("ci-pr-8"));
     }
 
+    /**
+     * Found by bench/crash-mix.sh: every delivery of a PR's life before its merge was lost (the server was down, or
+     * its backlog reached the PR only after the merge). The merge must still end the head branch's database branch
+     * and be audited as a merge without tiergate's success, as when the PR was seen open.
+     */
+    @Test
+    void aPrFirstHeardOfAfterItsMergeStillEndsItsHeadBranchAndIsAViolation() throws Exception {
+        h.github.branch("feature/F15", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F15", GitHubPayloads.ZERO, F1, "alice"));
+        assertTrue(h.dbBranchExists("feature-f15"));
+        // opened, approved and merged on the forge while no delivery about it reached tiergate
+        h.github.pull(15, "feature/F15", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
+                new Pull(15, "feature/F15", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertEquals(WorkflowState.MERGED, h.branch("feature/F15").orElseThrow().state());
+        assertFalse(h.dbBranchExists("feature-f15"));
+        assertFalse(h.dbBranchExists("ci-pr-15"));
+        assertTrue(h.branch("pull/15").isEmpty());
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("violation")
+                && r.details().contains("PR #15 merged while tiergate/workflow was never posted")), "violation audited");
+        // a redelivery of the merge changes nothing more
+        long records = h.server.audit().all().size();
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
+                new Pull(15, "feature/F15", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertEquals(records + 1, h.server.audit().all().size(), "only the redelivery's own delivery record");
+    }
+
+    /** A merge's clean-up that stopped (a crash) after ci-pr-N was gone but before the head's database was: the next delivery finishes it. */
+    @Test
+    void aMergeCleanUpCutShortIsFinishedByTheNextDelivery() throws Exception {
+        h.github.branch("feature/F16", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F16", GitHubPayloads.ZERO, F1, "alice"));
+        openPr(16, "feature/F16", F1, "staging", STAGING, "alice");
+        Pull merged = new Pull(16, "feature/F16", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.github.pull(16, "feature/F16", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", merged));
+        assertFalse(h.dbBranchExists("feature-f16"));
+        h.server.backend().create(h.repo, "feature-f16", "staging"); // the state a crash before its drop leaves
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", merged));
+        assertFalse(h.dbBranchExists("feature-f16"));
+        assertEquals(WorkflowState.MERGED, h.branch("feature/F16").orElseThrow().state());
+        assertEquals(2, h.server.audit().all().stream().filter(r -> r.kind().equals("branch.delete")
+                && "feature/F16".equals(r.subject())).count(), "the second drop is audited too");
+    }
+
     @Test
     void closedUnmergedPrDeletesOnlyTheCiBranch() throws Exception {
         openPr(9, "feature/F9", F1, "staging", STAGING, "alice");

@@ -227,6 +227,11 @@ public final class GitHubApiStub extends ForgeStub {
         return out;
     }
 
+    /** Every SHA that holds at least one status, tiergate's or CI's. */
+    public synchronized java.util.Set<String> shasWithStatuses() {
+        return new java.util.TreeSet<>(statuses.keySet());
+    }
+
     public JsonNode lastPosted(String sha) {
         List<JsonNode> all = posted(sha);
         if (all.isEmpty()) {
