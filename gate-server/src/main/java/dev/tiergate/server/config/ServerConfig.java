@@ -192,6 +192,18 @@ public record ServerConfig(
         return s == null || s.isBlank() ? null : s.strip();
     }
 
+    /**
+     * {@code TIERGATE_INGEST_YIELD_MS} (default 50; 0: off): how long a worker waits, at most, per delivery while
+     * webhook requests are being answered, so a burst is acknowledged first and processed after.
+     */
+    public Duration ingestYield() {
+        int ms = intValue(values, "TIERGATE_INGEST_YIELD_MS", 50);
+        if (ms < 0) {
+            throw new ConfigException("TIERGATE_INGEST_YIELD_MS=" + ms + ": must be 0 (off) or a number of milliseconds");
+        }
+        return Duration.ofMillis(ms);
+    }
+
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
                 publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,

@@ -58,6 +58,7 @@ public final class GateServer implements AutoCloseable {
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
         this.inbox = new Inbox(db.dataSource(), audit);
+        dev.tiergate.server.inbox.IngestPressure ingest = new dev.tiergate.server.inbox.IngestPressure();
         this.backend = new dev.tiergate.server.backend.MeteredBranchBackend(
                 BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
@@ -69,14 +70,14 @@ public final class GateServer implements AutoCloseable {
             processors.put(f.receiver().forge(), p);
         }
         this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
-                metrics.observing(deliveryLog)).start();
+                metrics.observing(deliveryLog)).yieldingTo(ingest, cfg.ingestYield()).start();
         Map<String, dev.tiergate.server.forge.ApiCallCounter> apiCalls = new LinkedHashMap<>();
         forges.forEach(f -> apiCalls.put(f.receiver().forge(), f.forge().calls()));
         metrics.forges(apiCalls);
         metrics.inbox(inbox::depthAndOldestAgeSeconds);
         metrics.clonePools(backend::readyClones);
         metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
-        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics);
+        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics, ingest);
         BranchApi api = new BranchApi(store, backend, cfg.apiToken() != null);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;

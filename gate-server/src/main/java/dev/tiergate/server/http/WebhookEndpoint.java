@@ -18,7 +18,6 @@ import java.util.Map;
  */
 final class WebhookEndpoint {
     static final long MAX_BODY = 25L * 1024 * 1024;
-    /** Bodies read at once: with the cap, at most 8 × 25 MB of heap for bodies in flight. */
     /**
      * Bodies read at once: at most 8, and at most what a quarter of the heap holds at the 25 MB cap (4 with the
      * launcher's -Xmx512m), so even the worst case leaves the heap to the rest of the server.
@@ -32,9 +31,11 @@ final class WebhookEndpoint {
     private final WorkerPool workers;
     private final dev.tiergate.server.metrics.GateMetrics metrics;
     private final BodyReader bodies = new BodyReader(CONCURRENT_BODIES, MAX_BODY, BODY_DEADLINE);
+    private final dev.tiergate.server.inbox.IngestPressure ingest;
 
     WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers,
-                    dev.tiergate.server.metrics.GateMetrics metrics) {
+                    dev.tiergate.server.metrics.GateMetrics metrics, dev.tiergate.server.inbox.IngestPressure ingest) {
+        this.ingest = ingest;
         this.metrics = metrics;
         this.receivers = receivers;
         this.inbox = inbox;
@@ -46,9 +47,11 @@ final class WebhookEndpoint {
         long started = System.nanoTime();
         String[] eventAndOutcome = {null, "invalid"};
         String forge = ctx.pathParam("forge");
+        ingest.started();
         try {
             handle(ctx, eventAndOutcome);
         } finally {
+            ingest.finished();
             if (receivers.containsKey(forge)) {
                 metrics.received(forge, eventAndOutcome[0], eventAndOutcome[1], System.nanoTime() - started);
             }

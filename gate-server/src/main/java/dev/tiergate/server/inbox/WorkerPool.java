@@ -31,6 +31,8 @@ public final class WorkerPool implements AutoCloseable {
     private final Duration lease;
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
     private final DeliveryLog deliveryLog;
+    private volatile IngestPressure ingest = new IngestPressure();
+    private volatile long ingestYieldMillis;
 
     public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
         this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE, DeliveryLog.slf4j());
@@ -62,6 +64,16 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * While webhook requests are in flight, each worker waits up to {@code atMost} before it claims the next
+     * delivery (0: never), so acknowledging keeps the CPU in a burst; see {@link IngestPressure}.
+     */
+    public WorkerPool yieldingTo(IngestPressure pressure, Duration atMost) {
+        this.ingest = pressure;
+        this.ingestYieldMillis = atMost.toMillis();
+        return this;
+    }
+
     public WorkerPool start() {
         threads.forEach(Thread::start);
         return this;
@@ -86,6 +98,7 @@ public final class WorkerPool implements AutoCloseable {
     private void loop() {
         while (running.get()) {
             try {
+                yieldToIngest();
                 var next = inbox.claimNext(lease);
                 if (next.isEmpty()) {
                     wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -105,6 +118,14 @@ public final class WorkerPool implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Waits, at most {@code ingestYieldMillis}, while webhook requests are being answered. */
+    private void yieldToIngest() throws InterruptedException {
+        long deadline = System.nanoTime() + ingestYieldMillis * 1_000_000;
+        while (ingestYieldMillis > 0 && ingest.busy() && running.get() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
     }
 

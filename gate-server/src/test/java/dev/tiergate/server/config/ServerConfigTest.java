@@ -52,4 +52,13 @@ class ServerConfigTest {
                 () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_TOKEN_FILE", "/nonexistent/token"), null));
         assertTrue(f.getMessage().startsWith("TIERGATE_GITHUB_TOKEN_FILE=/nonexistent/token: cannot read the secret file"), f.getMessage());
     }
+
+    @Test
+    void theIngestYieldDefaultsTo50MillisecondsAndRefusesANegativeOne() {
+        assertEquals(java.time.Duration.ofMillis(50), ServerConfig.fromEnvironment(Map.of(), null).ingestYield());
+        assertEquals(java.time.Duration.ZERO, ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "0"), null).ingestYield());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "-5"), null).ingestYield());
+        assertEquals("TIERGATE_INGEST_YIELD_MS=-5: must be 0 (off) or a number of milliseconds", e.getMessage());
+    }
 }

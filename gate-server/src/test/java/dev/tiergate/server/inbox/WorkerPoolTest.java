@@ -49,6 +49,41 @@ class WorkerPoolTest {
         throw new AssertionError(id + " never reached " + status + ": " + String.join(",", inbox.statusOf("github", id).orElseThrow()));
     }
 
+    /** Acknowledging first: while webhook requests are in flight a worker waits (bounded) before its next claim. */
+    @Test
+    void whileWebhooksAreBeingAnsweredWorkersWaitThenProcess() throws Exception {
+        Set<String> processed = ConcurrentHashMap.newKeySet();
+        IngestPressure pressure = new IngestPressure();
+        pressure.started();
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> processed.add(d.deliveryId())), 1,
+                Duration.ofMillis(20), 3).yieldingTo(pressure, Duration.ofHours(1)).start()) {
+            receive("during-burst");
+            pool.wakeUp();
+            Thread.sleep(500);
+            assertEquals("received", inbox.statusOf("github", "during-burst").orElseThrow()[0],
+                    "not claimed while a webhook request is in flight");
+            pressure.finished();
+            await("during-burst", "done");
+            assertEquals(Set.of("during-burst"), processed);
+        }
+    }
+
+    @Test
+    void theWaitIsBoundedSoASteadyStreamOfWebhooksNeverStopsProcessing() throws Exception {
+        IngestPressure neverIdle = new IngestPressure();
+        neverIdle.started();
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> { }), 1, Duration.ofMillis(20), 3)
+                .yieldingTo(neverIdle, Duration.ofMillis(20)).start()) {
+            for (int i = 0; i < 5; i++) {
+                receive("steady-" + i);
+            }
+            pool.wakeUp();
+            for (int i = 0; i < 5; i++) {
+                await("steady-" + i, "done");
+            }
+        }
+    }
+
     @Test
     void failingDeliveryIsRetriedWithBackoffThenParkedWithItsReason() throws Exception {
         AtomicInteger calls = new AtomicInteger();
