@@ -45,7 +45,7 @@ public final class GateProcessor implements DeliveryProcessor {
     private final Forge forge;
     private final EventParser parser;
     private final BranchStore store;
-    private final AuditTrail audit;
+    private final AuditedChanges audit;
     private final PolicySource policies;
     private final BranchLifecycle branches;
     private final PullRequestReconciler pullRequests;
@@ -59,12 +59,13 @@ public final class GateProcessor implements DeliveryProcessor {
         }
     };
 
-    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail audit, String publicUrl,
+    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail trail, String publicUrl,
                          dev.tiergate.server.store.MigrationStore migrationStore) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
-        this.audit = audit;
+        // everything below audits through the counter: a reconcile visit that appended a record repaired something
+        this.audit = new AuditedChanges(trail);
         this.policies = new PolicySource(forge);
         StatusPublisher statuses = new StatusPublisher(forge, audit);
         GatePages pages = new GatePages(publicUrl);
@@ -130,8 +131,12 @@ public final class GateProcessor implements DeliveryProcessor {
         moved.ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
     }
 
-    /** What one reconcile pass did: how many branches and PRs it visited and which of them failed. */
-    public record ReconcileReport(int branches, int pullRequests, List<String> failures) {
+    /**
+     * What one reconcile pass did: how many branches and PRs it visited, how many of those visits repaired something
+     * (appended to the audit trail: a status posted, a state moved, a database branch created or deleted; setting up a
+     * missing tier counts as one too), and which visits failed.
+     */
+    public record ReconcileReport(int branches, int pullRequests, int repaired, List<String> failures) {
     }
 
     /**
@@ -143,20 +148,25 @@ public final class GateProcessor implements DeliveryProcessor {
             List<String> failures = new ArrayList<>();
             Optional<Policy> policy = policyOnDefaultBranch(repo);
             if (policy.isEmpty()) {
-                return new ReconcileReport(0, 0, failures);
+                return new ReconcileReport(0, 0, 0, failures);
             }
             Policy p = policy.get();
+            int[] repaired = {0};
+            long before = audit.byThisThread();
             branches.ensureTiers(repo, p);
+            if (audit.byThisThread() > before) {
+                repaired[0]++;
+            }
             Map<String, String> onForge = forge.branches(repo);
             int branchVisits = 0;
             for (Map.Entry<String, String> b : onForge.entrySet()) {
                 branchVisits++;
-                attempt(failures, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
+                attempt(failures, repaired, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
             }
             for (BranchRecord r : store.list(repo)) {
                 if (r.kind() == BranchKind.WORKING && !onForge.containsKey(r.gitBranch()) && r.state() != WorkflowState.MERGED) {
                     branchVisits++;
-                    attempt(failures, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
+                    attempt(failures, repaired, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
                 }
             }
             Map<Long, PullRequestFacts> open = new LinkedHashMap<>();
@@ -170,21 +180,26 @@ public final class GateProcessor implements DeliveryProcessor {
                 }
             }
             for (long n : numbers) {
-                attempt(failures, "PR #" + n, () -> pullRequests.reconcile(repo, open.containsKey(n) ? open.get(n) : forge.pullRequest(repo, n)));
+                attempt(failures, repaired, "PR #" + n, () -> pullRequests.reconcile(repo, open.containsKey(n) ? open.get(n) : forge.pullRequest(repo, n)));
             }
             if (!failures.isEmpty()) {
                 LOG.warn("reconcile {}: {} of {} item(s) failed and will be retried next pass: {}", repo.path(), failures.size(),
                         branchVisits + numbers.size(), failures);
             }
-            return new ReconcileReport(branchVisits, numbers.size(), List.copyOf(failures));
+            return new ReconcileReport(branchVisits, numbers.size(), repaired[0], List.copyOf(failures));
         });
     }
 
-    private static void attempt(List<String> failures, String what, Runnable work) {
+    /** One item's visit; counted in {@code repaired} when it appended to the audit trail (a failed one may have too). */
+    private void attempt(List<String> failures, int[] repaired, String what, Runnable work) {
+        long before = audit.byThisThread();
         try {
             work.run();
         } catch (RuntimeException e) {
             failures.add(what + ": " + e.getMessage());
+        }
+        if (audit.byThisThread() > before) {
+            repaired[0]++;
         }
     }
 
