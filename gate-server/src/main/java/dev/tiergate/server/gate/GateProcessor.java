@@ -83,9 +83,65 @@ public final class GateProcessor implements DeliveryProcessor {
             }
             store.withRepoLock(event.repo(), () -> {
                 handle(event);
+                if (delivery.attempts() > 1) {
+                    // a retry that got through: a PR whose verdict still says it waits on this delivery is judged again
+                    for (long n : pullRequestsNamedBy(event)) {
+                        if (store.find(event.repo(), BranchClassifier.ciGitBranch(n)).map(BranchRecord::lastRule)
+                                .filter(Rule.GATE_WAITING.id()::equals).isPresent()) {
+                            pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
+                        }
+                    }
+                }
                 return null;
             });
         }
+    }
+
+    /**
+     * The delivery waits for a retry (or was parked, {@code retryAt} null): each PR it is about gets a pending verdict
+     * that says on what and until when, on its record (the API, the dashboard) and, unless the forge is what failed,
+     * as its status.
+     */
+    @Override
+    public void notDone(Delivery delivery, Exception cause, java.time.Instant retryAt) throws Exception {
+        boolean post = !WaitingVerdict.forgeFailed(cause);
+        for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
+            if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
+                continue;
+            }
+            String forgeName = event.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
+            dev.tiergate.core.gate.GateStatus waiting = WaitingVerdict.of(forgeName, cause, delivery.attempts(), retryAt);
+            store.withRepoLock(event.repo(), () -> {
+                for (long n : pullRequestsNamedBy(event)) {
+                    pullRequests.waiting(event.repo(), n, waiting, post);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** The PRs an event is about, as far as the store knows without asking the forge. */
+    private List<Long> pullRequestsNamedBy(ForgeEvent event) {
+        RepoRef repo = event.repo();
+        if (event instanceof ForgeEvent.PullRequestChanged pr) {
+            return List.of(pr.number());
+        }
+        if (event instanceof ForgeEvent.ExternalStatusCheckRequested x) {
+            return List.of(x.number());
+        }
+        if (event instanceof ForgeEvent.MergeGroupRequested g) {
+            Matcher m = QUEUE_PR.matcher(g.headRef());
+            return m.find() ? List.of(Long.parseLong(m.group(1))) : List.of();
+        }
+        if (event instanceof ForgeEvent.ChecksChanged c) {
+            return store.withHeadSha(repo, c.sha()).stream().filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
+                    .map(BranchRecord::prNumber).toList();
+        }
+        if (event instanceof ForgeEvent.BranchPushed p) {
+            return store.find(repo, p.branch()).map(BranchRecord::prNumber)
+                    .filter(n -> store.find(repo, BranchClassifier.ciGitBranch(n)).isPresent()).map(List::of).orElse(List.of());
+        }
+        return List.of();
     }
 
     void handle(ForgeEvent event) {
