@@ -28,17 +28,21 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A real {@code GateServer} (ServerHarness: its store in the embedded PostgreSQL, the postgres branch backend)
  * and the GitHub stand-in, which sends the {@code status} webhook GitHub sends for every status (tiergate's own
- * too). {@code PRS} pull requests are opened first (push + {@code pull_request opened}, one at a time, each PR's
+ * too). {@code prs} pull requests are opened first (push + {@code pull_request opened}, one at a time, each PR's
  * status seen). Then, per offered rate, signed deliveries go out open loop (each at its planned moment, whatever
- * the answers; latency counted from that moment). Each PR cycles through three deliveries, {@code PRS} deliveries
- * apart: a push of a new commit (the stand-in shows it as the branch's and the PR's head), the PR's
- * {@code synchronize}, and CI's {@code build} success on that commit (recorded in the stand-in first, as CI posts it
- * through the API). Two latencies are taken per commit, each to the moment the stand-in records a
- * {@code tiergate/workflow} status: from the push to the first status on the new SHA (pending, waiting for CI),
- * and from CI's status to the first one on that SHA that waits on approvals (CI green). The {@code synchronize}
- * is load only: the push has usually posted the status already.
+ * the answers; latency counted from that moment), a third of each kind: a push of a new commit on the next PR in
+ * turn (the stand-in shows it as the branch's and the PR's head), that PR's {@code synchronize}, and CI's
+ * {@code build} success (recorded in the stand-in first, as CI posts it through the API) on the commit pushed half a
+ * round of PRs earlier. Two latencies are taken, each to the moment the stand-in records a {@code tiergate/workflow}
+ * status: from a push to the first status on its new SHA (pending, waiting for CI), and from CI's success to the
+ * first status on that SHA that waits on approvals (CI green). The {@code synchronize} is load only: the push has
+ * usually posted the status already.
  *
- * <p>-Dtiergate.bench.rates (deliveries/s, default 25,50,100,150,200), .seconds (per rate, default 10), .prs
+ * <p>-Dtiergate.bench.mix=checks sends only CI statuses instead: each flips CI between success and failure on a
+ * PR's head (no new commit, so no database branch is copied), and the latency is to the first status with the new
+ * verdict. That is the gate's own decision path, without the rehearsals a new commit brings.
+ *
+ * <p>-Dtiergate.bench.rates (deliveries/s, default 5,10,25,50,100), .seconds (per rate, default 10), .prs
  * (default 100), .workers (the server's TIERGATE_WORKERS, default the server's). Writes target/delivery-to-status.md.
  */
 class DeliveryToStatusBench {
@@ -71,11 +75,14 @@ class DeliveryToStatusBench {
     static final class Expect {
         final String sha;
         final long sentNanos;
-        final boolean ciGreen;
+        /** null: any status; true: one that waits on approvals (CI green); false: one that does not. */
+        final Boolean ciGreen;
         final String kind;
         long movedOnNanos;
+        /** Only a status recorded before {@code movedOnNanos} answers it (CI flipped back: a later one may answer the flip). */
+        boolean endsWhenMovedOn;
 
-        Expect(String sha, long sentNanos, boolean ciGreen, String kind) {
+        Expect(String sha, long sentNanos, Boolean ciGreen, String kind) {
             this.sha = sha;
             this.sentNanos = sentNanos;
             this.ciGreen = ciGreen;
@@ -103,7 +110,7 @@ class DeliveryToStatusBench {
             settings.put("TIERGATE_WORKERS", System.getProperty("tiergate.bench.workers"));
         }
         StringBuilder report = new StringBuilder("| offered deliveries/s | achieved/s | deliveries | non-202 | latency samples | superseded | missing "
-                + "| p50 ms | p90 ms | p99 ms | max ms | push → pending p99 ms | CI status → CI-green p99 ms |\n"
+                + "| p50 ms | p90 ms | p99 ms | max ms | push → pending p99 ms | CI status → new verdict p99 ms |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         try (ServerHarness harness = new ServerHarness(settings)) {
             h = harness;
@@ -114,9 +121,10 @@ class DeliveryToStatusBench {
                 }
             });
             String[] heads = setUp(prs);
+            boolean[] green = new boolean[prs]; // whether CI's last word on the PR's head is success
             int round = 0;
-            for (String rate : System.getProperty("tiergate.bench.rates", "25,50,100,150,200").split(",")) {
-                report.append(run(Integer.parseInt(rate.strip()), seconds, prs, heads, round++)).append('\n');
+            for (String rate : System.getProperty("tiergate.bench.rates", "5,10,25,50,100").split(",")) {
+                report.append(run(Integer.parseInt(rate.strip()), seconds, prs, heads, green, round++)).append('\n');
                 System.out.println(report);
             }
         }
@@ -149,7 +157,8 @@ class DeliveryToStatusBench {
         return heads;
     }
 
-    private String run(int rate, int seconds, int prs, String[] heads, int round) throws Exception {
+    private String run(int rate, int seconds, int prs, String[] heads, boolean[] green, int round) throws Exception {
+        boolean checksOnly = "checks".equals(System.getProperty("tiergate.bench.mix", "commits"));
         int total = rate * seconds;
         long interval = 1_000_000_000L / rate;
         List<Expect> expects = new ArrayList<>();
@@ -164,37 +173,59 @@ class DeliveryToStatusBench {
                 LockSupport.parkNanos(wait);
             }
             int n = i % prs + 1;
-            int visit = i / prs;
-            int commit = visit / 3;
-            String branch = "feature/f" + n;
-            String sha = sha(n, round + 1, commit);
             String event;
             Map<String, Object> payload;
-            switch (visit % 3) {
-                case 0 -> {
-                    for (Expect e : openByPr.getOrDefault(n, List.of())) {
-                        e.movedOnNanos = planned;
+            if (checksOnly) {
+                // CI flips between success and failure on the PR's head: each flip changes the verdict, no new commit
+                for (Expect e : openByPr.getOrDefault(n, List.of())) {
+                    e.movedOnNanos = planned;
+                }
+                green[n - 1] = !green[n - 1];
+                h.github.ciStatus(heads[n - 1], "build", green[n - 1] ? "success" : "failure");
+                event = "status";
+                payload = GitHubPayloads.status(h.repoPath, heads[n - 1], "build", green[n - 1] ? "success" : "failure");
+                expects.add(new Expect(heads[n - 1], planned, green[n - 1], green[n - 1] ? "ci" : "ci-red"));
+                expects.get(expects.size() - 1).endsWhenMovedOn = true;
+                openByPr.put(n, new ArrayList<>(List.of(expects.get(expects.size() - 1))));
+            } else {
+                // commit c: its push, then its synchronize; the third delivery is CI's success on the commit pushed
+                // half a cycle (prs / 2 commits) earlier, so every PR sees push, synchronize and CI in that order
+                int c = i / 3;
+                int pushed = c % prs + 1;
+                switch (i % 3) {
+                    case 0 -> {
+                        n = pushed;
+                        for (Expect e : openByPr.getOrDefault(n, List.of())) {
+                            e.movedOnNanos = planned;
+                        }
+                        openByPr.put(n, new ArrayList<>());
+                        String sha = sha(n, round + 1, c / prs);
+                        String before = heads[n - 1];
+                        heads[n - 1] = sha;
+                        green[n - 1] = false;
+                        h.github.branch("feature/f" + n, sha);
+                        h.github.pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
+                        event = "push";
+                        payload = GitHubPayloads.push(h.repoPath, "feature/f" + n, before, sha, "alice");
+                        expects.add(new Expect(sha, planned, null, "push"));
+                        openByPr.get(n).add(expects.get(expects.size() - 1));
                     }
-                    openByPr.put(n, new ArrayList<>());
-                    String before = heads[n - 1];
-                    heads[n - 1] = sha;
-                    h.github.branch(branch, sha);
-                    h.github.pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
-                    event = "push";
-                    payload = GitHubPayloads.push(h.repoPath, branch, before, sha, "alice");
-                    expects.add(new Expect(sha, planned, false, "push"));
-                    openByPr.get(n).add(expects.get(expects.size() - 1));
-                }
-                case 1 -> {
-                    event = "pull_request";
-                    payload = GitHubPayloads.pullRequest(h.repoPath, "synchronize", pull(n, heads[n - 1]));
-                }
-                default -> {
-                    h.github.ciStatus(heads[n - 1], "build", "success");
-                    event = "status";
-                    payload = GitHubPayloads.status(h.repoPath, heads[n - 1], "build", "success");
-                    expects.add(new Expect(heads[n - 1], planned, true, "ci"));
-                    openByPr.computeIfAbsent(n, k -> new ArrayList<>()).add(expects.get(expects.size() - 1));
+                    case 1 -> {
+                        n = pushed;
+                        event = "pull_request";
+                        payload = GitHubPayloads.pullRequest(h.repoPath, "synchronize", pull(n, heads[n - 1]));
+                    }
+                    default -> {
+                        n = Math.floorMod(c - prs / 2, prs) + 1;
+                        h.github.ciStatus(heads[n - 1], "build", "success");
+                        event = "status";
+                        payload = GitHubPayloads.status(h.repoPath, heads[n - 1], "build", "success");
+                        if (!green[n - 1]) { // a status on a head already green changes nothing: load only
+                            green[n - 1] = true;
+                            expects.add(new Expect(heads[n - 1], planned, true, "ci"));
+                            openByPr.computeIfAbsent(n, k -> new ArrayList<>()).add(expects.get(expects.size() - 1));
+                        }
+                    }
                 }
             }
             answers.add(send(event, payload).whenComplete((r, e) -> {
@@ -245,7 +276,7 @@ class DeliveryToStatusBench {
     }
 
     private long[] kind(List<Expect> expects, String kind) {
-        return expects.stream().filter(e -> e.kind.equals(kind)).mapToLong(e -> {
+        return expects.stream().filter(e -> e.kind.startsWith(kind)).mapToLong(e -> {
             long at = firstAfter(e);
             return at < 0 ? Long.MAX_VALUE : at - e.sentNanos;
         }).filter(v -> v != Long.MAX_VALUE).sorted().toArray();
@@ -254,7 +285,10 @@ class DeliveryToStatusBench {
     /** When the first matching status on the SHA was recorded at or after the delivery was sent; -1: none yet. */
     private long firstAfter(Expect e) {
         for (Posted p : posted.getOrDefault(e.sha, List.of())) {
-            if (p.nanos() >= e.sentNanos && (!e.ciGreen || p.ciGreen())) {
+            if (e.endsWhenMovedOn && e.movedOnNanos != 0 && p.nanos() >= e.movedOnNanos) {
+                break;
+            }
+            if (p.nanos() >= e.sentNanos && (e.ciGreen == null || e.ciGreen == p.ciGreen())) {
                 return p.nanos();
             }
         }
