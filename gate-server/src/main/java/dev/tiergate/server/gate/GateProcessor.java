@@ -183,8 +183,16 @@ public final class GateProcessor implements DeliveryProcessor {
             return;
         }
         branches.ensureTiers(repo, policy.get());
-        Optional<Long> moved = branches.observe(repo, policy.get(), branch, forge.branchHead(repo, branch));
-        moved.ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        Optional<String> head = forge.branchHead(repo, branch);
+        // the PR first: its status does not wait for the working branch's database to take the push's migrations
+        BranchLifecycle.Seen seen = branches.observe(repo, policy.get(), branch, head, true);
+        try {
+            seen.movedPr().ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        } finally {
+            if (seen.followLater()) {
+                branches.follow(repo, policy.get(), branch, head.orElseThrow());
+            }
+        }
     }
 
     /**

@@ -69,8 +69,9 @@ class DeliveryToStatusBench {
 
     /**
      * One latency to take: from {@code sentNanos} to the first status on {@code sha} ({@code ciGreen}: one that is).
-     * {@code movedOnNanos}: when the PR got its next commit (0: it did not). A status not posted by then never will
-     * be, rightly: tiergate re-reads the PR and judges its head as it is now, so that sample is counted as superseded.
+     * {@code movedOnNanos}: when the PR got its next commit or CI flip (0: it did not). A status not posted by then
+     * never will be, rightly: tiergate re-reads the PR and judges its head as it is now, so that sample is counted as
+     * superseded; so is one whose verdict the SHA's last status already shows (nothing changed as the server saw it).
      */
     static final class Expect {
         final String sha;
@@ -96,6 +97,10 @@ class DeliveryToStatusBench {
     }
 
     private final Map<String, List<Posted>> posted = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong postedCount = new java.util.concurrent.atomic.AtomicLong();
+    /** Where the server's time went, per rate, from /metrics before and after. */
+    private final StringBuilder breakdown = new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
+            + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted |\n|---|---|---|---|---|---|\n");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private ServerHarness h;
 
@@ -116,6 +121,7 @@ class DeliveryToStatusBench {
             h = harness;
             h.github.onStatus((sha, s) -> {
                 if ("tiergate/workflow".equals(s.get("context"))) {
+                    postedCount.incrementAndGet();
                     posted.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>())
                             .add(new Posted(System.nanoTime(), String.valueOf(s.get("description")).contains("approval")));
                 }
@@ -130,7 +136,7 @@ class DeliveryToStatusBench {
         }
         Path out = Path.of("target", "delivery-to-status.md");
         Files.createDirectories(out.getParent());
-        Files.writeString(out, report.toString(), StandardCharsets.UTF_8);
+        Files.writeString(out, report + "\n" + breakdown, StandardCharsets.UTF_8);
     }
 
     /** Opens {@code prs} PRs one at a time, each until its first status is posted; returns their heads. */
@@ -165,6 +171,8 @@ class DeliveryToStatusBench {
         Map<Integer, List<Expect>> openByPr = new java.util.HashMap<>();
         List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
         AtomicInteger non202 = new AtomicInteger();
+        Map<String, Double> metricsBefore = metrics();
+        long postedBefore = postedCount.get();
         long start = System.nanoTime() + 200_000_000L;
         for (int i = 0; i < total; i++) {
             long planned = start + i * interval;
@@ -248,7 +256,7 @@ class DeliveryToStatusBench {
                 long at = firstAfter(e);
                 if (at >= 0) {
                     got.add(at - e.sentNanos);
-                } else if (e.movedOnNanos != 0) {
+                } else if (e.movedOnNanos != 0 || alreadyShown(e)) {
                     superseded++;
                 } else {
                     missing++;
@@ -264,6 +272,8 @@ class DeliveryToStatusBench {
             a.exceptionally(e -> null).join();
         }
         h.awaitIdle();
+        long busy = System.nanoTime() - start;
+        breakdown.append(breakdown(rate, busy, metricsBefore, metrics(), postedCount.get() - postedBefore)).append('\n');
         expects.stream().filter(e -> firstAfter(e) < 0 && e.movedOnNanos == 0).limit(5).forEach(e -> System.out.println("missing: " + e + " posted "
                 + posted.getOrDefault(e.sha, List.of()).stream().map(p -> (p.nanos() - e.sentNanos) / 1_000_000 + " ms " + p.ciGreen()).toList()
                 + " all " + h.github.posted(e.sha) + " mig " + h.github.posted(e.sha, "tiergate/migrations")
@@ -275,11 +285,60 @@ class DeliveryToStatusBench {
                 ms(latencies.length == 0 ? -1 : latencies[latencies.length - 1]), ms(pct(push, 99)), ms(pct(ci, 99)));
     }
 
+    /** Every sample of /metrics by series (name and labels), summed over nothing: as the exposition shows it. */
+    private Map<String, Double> metrics() throws Exception {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (String line : h.get("/metrics").body().split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.startsWith("#") && space > 0) {
+                try {
+                    out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                } catch (NumberFormatException e) {
+                    // a timestamp or an exemplar: not needed here
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String breakdown(int rate, long busyNanos, Map<String, Double> before, Map<String, Double> after, long statuses) {
+        java.util.function.Function<String, Double> delta = series -> after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
+        double processed = after.keySet().stream().filter(k -> k.startsWith("tiergate_deliveries_processed_total{") && k.contains("outcome=\"done\""))
+                .mapToDouble(delta::apply).sum();
+        StringBuilder ops = new StringBuilder();
+        double opSeconds = 0;
+        double opCount = 0;
+        for (String k : after.keySet()) {
+            if (k.startsWith("tiergate_branch_operation_seconds_sum{")) {
+                String op = k.replaceAll(".*operation=\"([^\"]+)\".*", "$1");
+                double sec = delta.apply(k);
+                double n = delta.apply(k.replace("_sum{", "_count{"));
+                if (n > 0) {
+                    ops.append(String.format(java.util.Locale.ROOT, "%s %.0f×, %.1f s; ", op, n, sec));
+                    opSeconds += sec;
+                    opCount += n;
+                }
+            }
+        }
+        double forgeCalls = after.keySet().stream().filter(k -> k.startsWith("tiergate_forge_api_calls_total{")).mapToDouble(delta::apply).sum();
+        return String.format(java.util.Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d |", rate, busyNanos / 1e9, processed,
+                opCount, opSeconds, ops.toString().replaceAll("; $", ""), forgeCalls, statuses);
+    }
+
     private long[] kind(List<Expect> expects, String kind) {
         return expects.stream().filter(e -> e.kind.startsWith(kind)).mapToLong(e -> {
             long at = firstAfter(e);
             return at < 0 ? Long.MAX_VALUE : at - e.sentNanos;
         }).filter(v -> v != Long.MAX_VALUE).sorted().toArray();
+    }
+
+    /**
+     * Whether the SHA's last status already says what {@code e} asked for: CI flipped back before its flip was read,
+     * so the server saw no change and rightly posted nothing.
+     */
+    private boolean alreadyShown(Expect e) {
+        List<Posted> all = posted.getOrDefault(e.sha, List.of());
+        return e.ciGreen != null && !all.isEmpty() && all.get(all.size() - 1).ciGreen() == e.ciGreen;
     }
 
     /** When the first matching status on the SHA was recorded at or after the delivery was sent; -1: none yet. */
