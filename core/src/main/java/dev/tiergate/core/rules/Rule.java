@@ -31,6 +31,10 @@ public enum Rule {
             "an agent's pull request needs a human approval", "ask a human to approve"),
     GATE_NO_POLICY("gate.no-policy", Severity.ERROR, "the base commit has no policy, so the gate does not apply",
             "commit .tiergate/policy.yaml on the base branch"),
+    GATE_WAITING("gate.waiting", Severity.ERROR,
+            "tiergate could not finish judging the pull request: the forge or the database branch backend is down, slow or "
+                    + "rate-limiting; the status says what it waits on and when it retries",
+            "nothing: it retries by itself; once it gave up, the next reconcile pass tries again"),
     GATE_MERGED_WITHOUT_SUCCESS("gate.merged-without-success", Severity.ERROR,
             "a pull request was merged while its tiergate status was not success (recorded, not refused)",
             "require the tiergate/workflow status in the forge's branch protection"),

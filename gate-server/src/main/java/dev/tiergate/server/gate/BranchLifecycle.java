@@ -60,10 +60,26 @@ final class BranchLifecycle {
      * the caller should look at again.
      */
     Optional<Long> observe(RepoRef repo, Policy policy, String gitBranch, Optional<String> headOnForge) {
+        return observe(repo, policy, gitBranch, headOnForge, false).movedPr();
+    }
+
+    /**
+     * What observing a branch left to its caller: {@code movedPr}, an open PR from it whose head moved (look at it
+     * again); {@code followLater}, the working branch's database still has to follow the new head ({@link #follow}).
+     */
+    record Seen(Optional<Long> movedPr, boolean followLater) {
+    }
+
+    /**
+     * As {@link #observe(RepoRef, Policy, String, Optional)}; with {@code followPrFirst}, a push to a working branch
+     * with an open PR leaves its database's migrations to {@link #follow}, so the caller can judge the PR (and post
+     * its status) first: the PR's verdict does not depend on that database.
+     */
+    Seen observe(RepoRef repo, Policy policy, String gitBranch, Optional<String> headOnForge, boolean followPrFirst) {
         Optional<BranchRecord> existing = store.find(repo, gitBranch);
         if (headOnForge.isEmpty()) {
             existing.ifPresent(r -> gone(repo, policy, r));
-            return Optional.empty();
+            return new Seen(Optional.empty(), false);
         }
         String head = headOnForge.get();
         if (existing.isEmpty()) {
@@ -73,21 +89,37 @@ final class BranchLifecycle {
                     migrations.followWorkingBranch(repo, policy, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), head);
                 }
             });
-            return Optional.empty();
+            return new Seen(Optional.empty(), false);
         }
         BranchRecord r = existing.get();
         if (head.equals(r.headSha())) {
-            return Optional.empty();
-        }
-        store.save(r.withHead(head), "new push");
-        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
-            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head);
+            return new Seen(Optional.empty(), false);
         }
         // an open PR from this branch goes back to pr-ready: what was tested is what merges
-        if (r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()) {
-            return Optional.of(r.prNumber());
+        Optional<Long> pr = r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()
+                ? Optional.of(r.prNumber()) : Optional.empty();
+        boolean follows = r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED;
+        if (follows && followPrFirst && pr.isPresent()) {
+            return new Seen(pr, true);
         }
-        return Optional.empty();
+        if (follows) {
+            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head);
+        }
+        // the new head is recorded once its database followed it: a retry after a failed follow follows again
+        store.save(r.withHead(head), "new push");
+        return new Seen(pr, false);
+    }
+
+    /** The working branch's database follows {@code head} (what {@link Seen#followLater} left), and the head is recorded. */
+    void follow(RepoRef repo, Policy policy, String gitBranch, String head) {
+        Optional<BranchRecord> r = store.find(repo, gitBranch);
+        if (r.isEmpty() || r.get().kind() != BranchKind.WORKING || r.get().state() == WorkflowState.MERGED) {
+            return;
+        }
+        migrations.followWorkingBranch(repo, policy, gitBranch, r.get().dbBranch(), r.get().parent(), head);
+        if (!head.equals(r.get().headSha())) {
+            store.save(r.get().withHead(head), "new push");
+        }
     }
 
     /** Deletes a branch's database branch (when it exists) with its audit record. */

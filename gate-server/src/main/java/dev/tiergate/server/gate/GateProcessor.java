@@ -45,7 +45,7 @@ public final class GateProcessor implements DeliveryProcessor {
     private final Forge forge;
     private final EventParser parser;
     private final BranchStore store;
-    private final AuditTrail audit;
+    private final AuditedChanges audit;
     private final PolicySource policies;
     private final BranchLifecycle branches;
     private final PullRequestReconciler pullRequests;
@@ -59,12 +59,13 @@ public final class GateProcessor implements DeliveryProcessor {
         }
     };
 
-    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail audit, String publicUrl,
+    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail trail, String publicUrl,
                          dev.tiergate.server.store.MigrationStore migrationStore) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
-        this.audit = audit;
+        // everything below audits through the counter: a reconcile visit that appended a record repaired something
+        this.audit = new AuditedChanges(trail);
         this.policies = new PolicySource(forge);
         StatusPublisher statuses = new StatusPublisher(forge, audit);
         GatePages pages = new GatePages(publicUrl);
@@ -82,9 +83,65 @@ public final class GateProcessor implements DeliveryProcessor {
             }
             store.withRepoLock(event.repo(), () -> {
                 handle(event);
+                if (delivery.attempts() > 1) {
+                    // a retry that got through: a PR whose verdict still says it waits on this delivery is judged again
+                    for (long n : pullRequestsNamedBy(event)) {
+                        if (store.find(event.repo(), BranchClassifier.ciGitBranch(n)).map(BranchRecord::lastRule)
+                                .filter(Rule.GATE_WAITING.id()::equals).isPresent()) {
+                            pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
+                        }
+                    }
+                }
                 return null;
             });
         }
+    }
+
+    /**
+     * The delivery waits for a retry (or was parked, {@code retryAt} null): each PR it is about gets a pending verdict
+     * that says on what and until when, on its record (the API, the dashboard) and, unless the forge is what failed,
+     * as its status.
+     */
+    @Override
+    public void notDone(Delivery delivery, Exception cause, java.time.Instant retryAt) throws Exception {
+        boolean post = !WaitingVerdict.forgeFailed(cause);
+        for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
+            if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
+                continue;
+            }
+            String forgeName = event.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
+            dev.tiergate.core.gate.GateStatus waiting = WaitingVerdict.of(forgeName, cause, delivery.attempts(), retryAt);
+            store.withRepoLock(event.repo(), () -> {
+                for (long n : pullRequestsNamedBy(event)) {
+                    pullRequests.waiting(event.repo(), n, waiting, post);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** The PRs an event is about, as far as the store knows without asking the forge. */
+    private List<Long> pullRequestsNamedBy(ForgeEvent event) {
+        RepoRef repo = event.repo();
+        if (event instanceof ForgeEvent.PullRequestChanged pr) {
+            return List.of(pr.number());
+        }
+        if (event instanceof ForgeEvent.ExternalStatusCheckRequested x) {
+            return List.of(x.number());
+        }
+        if (event instanceof ForgeEvent.MergeGroupRequested g) {
+            Matcher m = QUEUE_PR.matcher(g.headRef());
+            return m.find() ? List.of(Long.parseLong(m.group(1))) : List.of();
+        }
+        if (event instanceof ForgeEvent.ChecksChanged c) {
+            return store.withHeadSha(repo, c.sha()).stream().filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
+                    .map(BranchRecord::prNumber).toList();
+        }
+        if (event instanceof ForgeEvent.BranchPushed p) {
+            return store.find(repo, p.branch()).map(BranchRecord::prNumber)
+                    .filter(n -> store.find(repo, BranchClassifier.ciGitBranch(n)).isPresent()).map(List::of).orElse(List.of());
+        }
+        return List.of();
     }
 
     void handle(ForgeEvent event) {
@@ -126,12 +183,24 @@ public final class GateProcessor implements DeliveryProcessor {
             return;
         }
         branches.ensureTiers(repo, policy.get());
-        Optional<Long> moved = branches.observe(repo, policy.get(), branch, forge.branchHead(repo, branch));
-        moved.ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        Optional<String> head = forge.branchHead(repo, branch);
+        // the PR first: its status does not wait for the working branch's database to take the push's migrations
+        BranchLifecycle.Seen seen = branches.observe(repo, policy.get(), branch, head, true);
+        try {
+            seen.movedPr().ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        } finally {
+            if (seen.followLater()) {
+                branches.follow(repo, policy.get(), branch, head.orElseThrow());
+            }
+        }
     }
 
-    /** What one reconcile pass did: how many branches and PRs it visited and which of them failed. */
-    public record ReconcileReport(int branches, int pullRequests, List<String> failures) {
+    /**
+     * What one reconcile pass did: how many branches and PRs it visited, how many of those visits repaired something
+     * (appended to the audit trail: a status posted, a state moved, a database branch created or deleted; setting up a
+     * missing tier counts as one too), and which visits failed.
+     */
+    public record ReconcileReport(int branches, int pullRequests, int repaired, List<String> failures) {
     }
 
     /**
@@ -143,20 +212,25 @@ public final class GateProcessor implements DeliveryProcessor {
             List<String> failures = new ArrayList<>();
             Optional<Policy> policy = policyOnDefaultBranch(repo);
             if (policy.isEmpty()) {
-                return new ReconcileReport(0, 0, failures);
+                return new ReconcileReport(0, 0, 0, failures);
             }
             Policy p = policy.get();
+            int[] repaired = {0};
+            long before = audit.byThisThread();
             branches.ensureTiers(repo, p);
+            if (audit.byThisThread() > before) {
+                repaired[0]++;
+            }
             Map<String, String> onForge = forge.branches(repo);
             int branchVisits = 0;
             for (Map.Entry<String, String> b : onForge.entrySet()) {
                 branchVisits++;
-                attempt(failures, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
+                attempt(failures, repaired, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
             }
             for (BranchRecord r : store.list(repo)) {
                 if (r.kind() == BranchKind.WORKING && !onForge.containsKey(r.gitBranch()) && r.state() != WorkflowState.MERGED) {
                     branchVisits++;
-                    attempt(failures, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
+                    attempt(failures, repaired, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
                 }
             }
             Map<Long, PullRequestFacts> open = new LinkedHashMap<>();
@@ -170,21 +244,26 @@ public final class GateProcessor implements DeliveryProcessor {
                 }
             }
             for (long n : numbers) {
-                attempt(failures, "PR #" + n, () -> pullRequests.reconcile(repo, open.containsKey(n) ? open.get(n) : forge.pullRequest(repo, n)));
+                attempt(failures, repaired, "PR #" + n, () -> pullRequests.reconcile(repo, open.containsKey(n) ? open.get(n) : forge.pullRequest(repo, n)));
             }
             if (!failures.isEmpty()) {
                 LOG.warn("reconcile {}: {} of {} item(s) failed and will be retried next pass: {}", repo.path(), failures.size(),
                         branchVisits + numbers.size(), failures);
             }
-            return new ReconcileReport(branchVisits, numbers.size(), List.copyOf(failures));
+            return new ReconcileReport(branchVisits, numbers.size(), repaired[0], List.copyOf(failures));
         });
     }
 
-    private static void attempt(List<String> failures, String what, Runnable work) {
+    /** One item's visit; counted in {@code repaired} when it appended to the audit trail (a failed one may have too). */
+    private void attempt(List<String> failures, int[] repaired, String what, Runnable work) {
+        long before = audit.byThisThread();
         try {
             work.run();
         } catch (RuntimeException e) {
             failures.add(what + ": " + e.getMessage());
+        }
+        if (audit.byThisThread() > before) {
+            repaired[0]++;
         }
     }
 

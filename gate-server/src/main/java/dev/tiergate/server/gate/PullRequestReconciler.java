@@ -195,6 +195,28 @@ final class PullRequestReconciler {
                 + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "")));
     }
 
+    /**
+     * PR {@code number}'s judgement waits for a retry: its record's verdict says so (and on what, until when), and
+     * with {@code post} (the forge answers) so does its status on the head the forge shows now. The next judgement
+     * that gets through replaces both.
+     */
+    void waiting(RepoRef repo, long number, GateStatus status, boolean post) {
+        String ciGit = BranchClassifier.ciGitBranch(number);
+        Optional<BranchRecord> ci = store.find(repo, ciGit);
+        String sha = ci.map(BranchRecord::headSha).orElse(null);
+        if (post) {
+            PullRequestFacts pr = forge.pullRequest(repo, number);
+            if (!pr.open()) {
+                return;
+            }
+            sha = pr.headSha();
+            publish(repo, pr, status, ciGit, forge.checks(repo, sha));
+        }
+        if (ci.isPresent() && sha != null) {
+            store.save(ci.get().withVerdict(status.state(), sha, status.rule(), status.description()), "status " + status.rule());
+        }
+    }
+
     /** A GitHub merge group: the status of the PR it carries, posted on the group's head SHA too. */
     void onMergeGroup(RepoRef repo, long number, String groupHeadSha) {
         PullRequestFacts facts = forge.pullRequest(repo, number);

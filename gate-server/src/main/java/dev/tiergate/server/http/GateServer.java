@@ -207,7 +207,7 @@ public final class GateServer implements AutoCloseable {
             if (p != null) {
                 try {
                     var report = p.reconcile(repo); // logs the items that failed; they are retried next pass
-                    metrics.reconciled(report.branches() + report.pullRequests(), report.failures().size());
+                    metrics.reconciled(report.branches() + report.pullRequests(), report.repaired(), report.failures().size());
                 } catch (RuntimeException e) {
                     org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }

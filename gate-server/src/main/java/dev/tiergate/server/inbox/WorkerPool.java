@@ -165,12 +165,23 @@ public final class WorkerPool implements AutoCloseable {
                 inbox.park(d.id(), reason);
                 deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
                         "after " + d.attempts() + " attempt(s): " + reason);
+                tell(p, d, e, null);
             } else {
                 Duration delay = retryDelay(d.attempts(), e instanceof ForgeException fe ? fe.retryAfter().orElse(null) : null);
                 inbox.retryLater(d.id(), reason, delay);
                 deliveryLog.handled(d, DeliveryLog.Outcome.RETRY, (System.nanoTime() - started) / 1_000_000,
                         "retry in " + delay.toMillis() + " ms: " + reason);
+                tell(p, d, e, java.time.Instant.now().plus(delay));
             }
+        }
+    }
+
+    /** The processor hears that the delivery waits; saying so is best effort and never changes what became of it. */
+    private static void tell(DeliveryProcessor p, Delivery d, Exception cause, java.time.Instant retryAt) {
+        try {
+            p.notDone(d, cause, retryAt);
+        } catch (Exception e) {
+            LOG.warn("delivery {}: could not say that it waits: {}", d.deliveryId(), e.getMessage());
         }
     }
 

@@ -62,8 +62,9 @@ public final class GateMetrics {
                 .help("Duration of database branch operations, by backend and operation")
                 .classicOnly().classicUpperBounds(LATENCY_BOUNDS).labelNames("backend", "operation").register(registry);
         reconcileItems = Counter.builder().name("tiergate_reconciler_items_total")
-                .help("Branches and pull requests a reconcile pass re-read and repaired where they differed (visited), "
-                        + "and those whose repair failed and waits for the next pass (failed)")
+                .help("Branches and pull requests the reconciler re-read (visited), those of them it changed something for, "
+                        + "a status posted, a state moved, a database branch created or deleted (repaired), and those whose visit "
+                        + "failed and waits for the next pass (failed)")
                 .labelNames("result").register(registry);
         reconcilePasses = Counter.builder().name("tiergate_reconciler_passes_total")
                 .help("Reconcile passes finished").register(registry);
@@ -98,9 +99,10 @@ public final class GateMetrics {
         branchSeconds.labelValues(backend, operation).observe(nanos / 1e9);
     }
 
-    /** One repository's reconcile: items visited and failed. */
-    public void reconciled(int visited, int failed) {
+    /** One repository's reconcile: items visited, repaired (a visit that changed something) and failed. */
+    public void reconciled(int visited, int repaired, int failed) {
         reconcileItems.labelValues("visited").inc(visited);
+        reconcileItems.labelValues("repaired").inc(repaired);
         reconcileItems.labelValues("failed").inc(failed);
     }
 

@@ -273,6 +273,37 @@ class MigrationsOnBranchesTest {
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
     }
 
+    /** The new head is recorded only once the branch's database followed it: the retry of a push that failed half-way follows. */
+    @Test
+    void aPushWhoseDatabaseCouldNotFollowItIsFollowedOnTheRetry() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.branch("feature/F9", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", GitHubPayloads.ZERO, F1, "alice"));
+        assertFalse(hasColumn("feature-f9", "qty"));
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + QTY, QTY_SQL);
+        h.github.branch("feature/F9", F2);
+        h.github.failPath("/contents/db/migration", 502, java.util.Map.of(), "{\"message\":\"Server Error\"}");
+        h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!lastPushError().contains("answered 502")) {
+            assertTrue(System.currentTimeMillis() < deadline, "the push was not retried after the 502: " + lastPushError());
+            Thread.sleep(20);
+        }
+        h.github.heal();
+        h.awaitIdle();
+        assertTrue(hasColumn("feature-f9", "qty"), "the retry applied the push's migration");
+        assertEquals(F2, h.branch("feature/F9").orElseThrow().headSha());
+    }
+
+    String lastPushError() throws Exception {
+        try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "select coalesce(max(last_error), '') from inbox where event_type = 'push'")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     @Test
     void expandThenContractAcrossTwoMergesIsAcceptedContractFirstIsRefused() throws Exception {
         String contract = """

@@ -87,6 +87,44 @@ class MetricsEndpointTest {
         }
     }
 
+    /**
+     * Visits and repairs are counted apart: a pass over a repository tiergate was told everything about repairs
+     * nothing; a PR whose deliveries were lost is repaired once (its database branch, its state, its status), and
+     * the next pass repairs nothing again.
+     */
+    @Test
+    void theReconcilerCountsRepairsApartFromVisits() throws Exception {
+        try (ServerHarness h = new ServerHarness()) {
+            for (String ref : List.of("main", MAIN, STAGING)) {
+                h.github.policy(ref, POLICY);
+            }
+            h.github.branch("main", MAIN);
+            h.github.branch("staging", STAGING);
+            h.github.branch("feature/F1", F1);
+            assertEquals(202, h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice")));
+
+            h.server.reconcileAll();
+            String told = h.get("/metrics").body();
+            assertEquals(3.0, sample(told, "tiergate_reconciler_items_total{result=\"visited\"}"), "main, staging and feature/F1");
+            assertEquals(0.0, sample(told, "tiergate_reconciler_items_total{result=\"repaired\"}"), told);
+
+            // a PR the server was never told about (its deliveries lost)
+            h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
+            h.server.reconcileAll();
+            String lost = h.get("/metrics").body();
+            assertEquals(7.0, sample(lost, "tiergate_reconciler_items_total{result=\"visited\"}"), "three branches and PR #1");
+            assertEquals(1.0, sample(lost, "tiergate_reconciler_items_total{result=\"repaired\"}"), lost);
+            assertTrue(h.dbBranchExists("ci-pr-1"));
+            assertEquals("pending", h.github.lastPosted(F1).path("state").asText());
+
+            h.server.reconcileAll();
+            String again = h.get("/metrics").body();
+            assertEquals(11.0, sample(again, "tiergate_reconciler_items_total{result=\"visited\"}"));
+            assertEquals(1.0, sample(again, "tiergate_reconciler_items_total{result=\"repaired\"}"), "nothing left to repair: " + again);
+            assertEquals(0.0, sample(again, "tiergate_reconciler_items_total{result=\"failed\"}"));
+        }
+    }
+
     @Test
     void withAnApiTokenMetricsNeedIt() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", "metrics-t0ken"))) {

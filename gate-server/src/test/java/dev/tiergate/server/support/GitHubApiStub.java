@@ -59,6 +59,8 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
     private long rateRemaining = 5000;
     private volatile WebhookSender webhooks;
+    /** Told of every status as it is recorded (sha, its body): a benchmark takes the moment GitHub would have it. */
+    private volatile java.util.function.BiConsumer<String, Map<String, Object>> statusListener;
     /** A GitHub App installed on the repository (null: no sign-in is checked, as before). */
     private App app;
 
@@ -105,6 +107,11 @@ public final class GitHubApiStub extends ForgeStub {
     /** Where GitHub delivers its webhooks: from now on, writes fire them as GitHub would. */
     public void deliverTo(WebhookSender sender) {
         this.webhooks = sender;
+    }
+
+    /** {@code listener} hears of every status recorded on a SHA, at the moment it is recorded (before any webhook). */
+    public void onStatus(java.util.function.BiConsumer<String, Map<String, Object>> listener) {
+        this.statusListener = listener;
     }
 
     /** Serves {@code .tiergate/policy.yaml} at a ref (a SHA or a branch name). */
@@ -506,6 +513,10 @@ public final class GitHubApiStub extends ForgeStub {
         s.put("context", context);
         s.put("created_at", java.time.Instant.now().toString());
         statuses.computeIfAbsent(sha, k -> new ArrayList<>()).add(s);
+        var listener = statusListener;
+        if (listener != null) {
+            listener.accept(sha, s);
+        }
         return s;
     }
 

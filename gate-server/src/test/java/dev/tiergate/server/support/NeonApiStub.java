@@ -13,7 +13,7 @@ import java.util.Objects;
  * …/restoreprojectbranch, …/getprojectoperation, …/getconnectionuri). Each branch is a real database on the
  * embedded PostgreSQL, copied from its parent's, so the connection URI it hands out connects. Operations run for
  * {@link #operationPolls} reads before they finish. Faults: the next operation fails; the next create hands back the
- * parent (the known GitHub action's bug) or another branch's endpoint; the next connection URI names another host;
+ * parent (the known GitHub action's bug); every operation fails until healed; or another branch's endpoint; the next connection URI names another host;
  * and ForgeStub's failNext/failPath (429 with Retry-After, 403, 5xx).
  */
 public final class NeonApiStub extends ForgeStub {
@@ -26,6 +26,8 @@ public final class NeonApiStub extends ForgeStub {
     private int ids;
     public volatile int operationPolls = 1;
     private String failNextOperation;
+    /** Every operation fails with this until {@link #heal} (an outage of Neon's control plane); null: none. */
+    private String failOperations;
     private boolean handBackParent;
     private boolean handBackForeignEndpoint;
     private String nextUriHost;
@@ -64,6 +66,19 @@ public final class NeonApiStub extends ForgeStub {
 
     public synchronized void failNextOperation(String error) {
         failNextOperation = error;
+    }
+
+    /** Every operation fails with {@code error} until {@link #heal}, as during an outage of Neon's control plane. */
+    public synchronized void failOperations(String error) {
+        failOperations = error;
+    }
+
+    @Override
+    public void heal() {
+        synchronized (this) {
+            failOperations = null;
+        }
+        super.heal();
     }
 
     public synchronized void handBackParentOnNextCreate() {
@@ -238,7 +253,7 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     private Op newOp(String action, String branchId) {
-        String error = failNextOperation;
+        String error = failNextOperation != null ? failNextOperation : failOperations;
         failNextOperation = null;
         Op op = new Op("op-" + (++ids), action, branchId, error == null ? "finished" : "failed", error, new int[] {operationPolls});
         operations.put(op.id, op);
