@@ -3,8 +3,8 @@
 # PREFIX/share/tiergate; with --repo, also installs the hooks into a repository.
 #   ./install.sh [--prefix DIR] [--repo DIR] [--no-build]     (default prefix: ~/.local)
 #   ./install.sh --uninstall [--prefix DIR]                    (removes exactly what an install there wrote)
-# Needs a JDK 17+, Maven and git. The hooks run on the newest JDK 25+ it finds (an ahead-of-time cache makes them
-# start faster), else on the JDK 17+ it runs with; TIERGATE_HOOKS_JAVA=/path/to/java chooses one. Idempotent: run it again after pulling. Two prefixes never touch each other.
+# Needs a JDK 17+, Maven and git. The hooks run on the same JDK (TIERGATE_HOOKS_JAVA=/path/to/java chooses another),
+# from an AppCDS archive, or from an ahead-of-time cache on JDK 25+. Idempotent: run it again after pulling. Two prefixes never touch each other.
 set -euo pipefail
 
 prefix="${HOME}/.local"
@@ -134,22 +134,16 @@ for f in "$lib"/hooks/*.jar; do
   case "$f" in */tiergate-hooks-*) ;; *) hooks_cp="$hooks_cp:$f" ;; esac
 done
 
-# The hooks' JVM: the newest JDK found that keeps an ahead-of-time cache (JDK 25+: loaded and linked classes and
-# method profiles, JEPs 483, 514, 515), else the JVM above with an AppCDS archive. TIERGATE_HOOKS_JAVA names one.
+# The hooks' JVM: the one above, or TIERGATE_HOOKS_JAVA. On JDK 25+ the hooks start from an ahead-of-time cache
+# (loaded and linked classes and method profiles, JEPs 483, 514, 515), before that from an AppCDS archive. Measured
+# on the build machines (BENCHMARKS.md), JDK 25 with its cache starts the hooks no faster than JDK 17 with AppCDS,
+# so install.sh does not go looking for a newer JDK than the one it runs with.
 java_major_of() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'; }
-hooks_java="${TIERGATE_HOOKS_JAVA:-}"
-if [ -n "$hooks_java" ]; then
-  hooks_java="$(command -v "$hooks_java")" || die "TIERGATE_HOOKS_JAVA=$TIERGATE_HOOKS_JAVA is not a java executable"
+hooks_java="$java_bin"; hooks_major="$java_major"
+if [ -n "${TIERGATE_HOOKS_JAVA:-}" ]; then
+  hooks_java="$(command -v "$TIERGATE_HOOKS_JAVA")" || die "TIERGATE_HOOKS_JAVA=$TIERGATE_HOOKS_JAVA is not a java executable"
   hooks_major="$(java_major_of "$hooks_java")"
   [ "${hooks_major:-0}" -ge 17 ] || die "TIERGATE_HOOKS_JAVA: java $hooks_major found at $hooks_java; the hooks need 17 or newer"
-else
-  hooks_java="$java_bin"; hooks_major="$java_major"
-  for candidate in /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java \
-                   "$HOME"/.sdkman/candidates/java/*/bin/java; do
-    [ -x "$candidate" ] || continue
-    m="$(java_major_of "$candidate")"
-    if [ "${m:-0}" -ge 25 ] && [ "$m" -gt "$hooks_major" ]; then hooks_java="$candidate"; hooks_major="$m"; fi
-  done
 fi
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup);
 # the training run uses the same flags, so the recorded profiles fit
@@ -161,7 +155,7 @@ rm -f "$lib/hooks.jsa" "$lib/hooks.aot" "$lib/hooks.jsa.jvm" "$lib/hooks.aot.jvm
 if [ "$hooks_major" -ge 25 ]; then
   say "making the ahead-of-time cache for the hooks (JDK $hooks_major at $hooks_java)..."
 else
-  say "making the class-data sharing archive for the hooks (JDK $hooks_major; a JDK 25 or newer would start faster)..."
+  say "making the class-data sharing archive for the hooks (JDK $hooks_major at $hooks_java)..."
 fi
 train="$(mktemp -d)"
 (

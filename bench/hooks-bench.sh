@@ -7,8 +7,8 @@
 #   (b) full path: `git commit` adding one migration plus a state-file change: median hook overhead
 #       (tiergate minus no hooks), with and without the AppCDS archive, and with the warm-up thread off;
 #   (c) `tiergate check` over a repository with 1,000 migrations.
-# When the install's hooks run on a JDK 25+ (ahead-of-time cache) and a JDK 17-24 is on the PATH, (b) is also
-# measured in the same run through a second install whose hooks run on that JDK with AppCDS (TIERGATE_HOOKS_JAVA).
+# When the install's hooks run on a JDK 17-24 (AppCDS) and a JDK 25+ is under /usr/lib/jvm, (b) is also measured in
+# the same run through a second install whose hooks run on that JDK with its ahead-of-time cache (TIERGATE_HOOKS_JAVA).
 #
 # Usage: bench/hooks-bench.sh [--runs N] [--tiergate PATH/TO/tiergate] [--without-tiergate] [--keep]
 #   --without-tiergate measures only the peers (no hooks, lefthook), e.g. before the hooks are built.
@@ -67,15 +67,19 @@ if [ "$WITH_TIERGATE" = 1 ]; then
     export PATH="$(dirname "$TIERGATE"):$PATH"
 fi
 NA="n/a"
-# the second install: the same build, hooks on the PATH's JDK (17-24) with AppCDS, to compare with the AOT cache
-TIERGATE_CDS=""
-if [ "$WITH_TIERGATE" = 1 ] && grep -q 'hooks.aot' "$TIERGATE"; then
-    path_java=$(command -v java || true)
-    path_major=$("$path_java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
-    if [ -n "$path_java" ] && [ "${path_major:-99}" -lt 25 ]; then
-        log "installing a second tiergate whose hooks run on JDK $path_major with AppCDS, into $WORK/prefix-cds"
-        TIERGATE_HOOKS_JAVA=$path_java "$ROOT/install.sh" --no-build --prefix "$WORK/prefix-cds" >&2
-        TIERGATE_CDS=$WORK/prefix-cds/bin/tiergate
+# the second install: the same build, hooks on a JDK 25+ with its ahead-of-time cache (TIERGATE_HOOKS_JAVA), to
+# compare with the first install's JDK (17-24, AppCDS) in the same run
+TIERGATE_AOT=""
+if [ "$WITH_TIERGATE" = 1 ] && ! grep -q 'hooks.aot' "$TIERGATE"; then
+    jdk25=""
+    for j in /usr/lib/jvm/*/bin/java; do
+        m=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+        [ "${m:-0}" -ge 25 ] && jdk25=$j
+    done
+    if [ -n "$jdk25" ]; then
+        log "installing a second tiergate whose hooks run on $jdk25 with an ahead-of-time cache, into $WORK/prefix-aot"
+        TIERGATE_HOOKS_JAVA=$jdk25 "$ROOT/install.sh" --no-build --prefix "$WORK/prefix-aot" >&2
+        TIERGATE_AOT=$WORK/prefix-aot/bin/tiergate
     fi
 fi
 HOOKS_JVM=$(sed -n "s/^exec '\([^']*\)' -XX:TieredStop.*/\1/p" "${TIERGATE:-/dev/null}" 2>/dev/null || true)
@@ -127,7 +131,7 @@ log "creating repositories"
 new_repo "$WORK/plain"
 (cd "$WORK/plain" && git checkout -q -b feature/bench staging)
 [ "$WITH_TIERGATE" = 1 ] && tiergate_repo "$WORK/tiergate"
-[ -n "$TIERGATE_CDS" ] && PATH="$(dirname "$TIERGATE_CDS"):$PATH" tiergate_repo "$WORK/tiergate-cds"
+[ -n "$TIERGATE_AOT" ] && PATH="$(dirname "$TIERGATE_AOT"):$PATH" tiergate_repo "$WORK/tiergate-aot"
 # the same two at the size of a real project (5,000 files): what the hooks' fixed cost is worth there
 new_repo "$WORK/plain-big" 5000
 (cd "$WORK/plain-big" && git checkout -q -b feature/bench staging)
@@ -168,7 +172,7 @@ for r in $REPOS; do
         || { echo "a plain commit fails in $r; fix the set-up" >&2; exit 3; }
 done
 if [ "$WITH_TIERGATE" = 1 ]; then
-    for r in tiergate $([ -n "$TIERGATE_CDS" ] && echo tiergate-cds); do
+    for r in tiergate $([ -n "$TIERGATE_AOT" ] && echo tiergate-aot); do
         bash "$NEW_MIGRATION" "$WORK/$r" && bash -c "$(commit_cmd "$WORK/$r")" \
             || { echo "a migration commit is refused in the $r repository; fix the set-up" >&2; exit 3; }
     done
@@ -208,11 +212,11 @@ cds_off() { cds_archives | while read -r f; do mv "$f" "$f.off"; done; }
 cds_on() { [ -n "$TG_LIB" ] && find "$TG_LIB" -maxdepth 1 \( -name '*.jsa.off' -o -name '*.aot.off' \) | while read -r f; do mv "$f" "${f%.off}"; done; }
 log "(b) full path, $RUNS runs each"
 FULL_NONE=$(measure full-none "bash '$NEW_MIGRATION' '$WORK/plain'" "$(commit_cmd "$WORK/plain")")
-FULL_TG=$NA FULL_TG_JDK17=$NA FULL_TG_NOCDS=$NA FULL_TG_NOWARM=$NA CDS_FILES=0 CHECK=$NA
+FULL_TG=$NA FULL_TG_AOT=$NA FULL_TG_NOCDS=$NA FULL_TG_NOWARM=$NA CDS_FILES=0 CHECK=$NA
 if [ "$WITH_TIERGATE" = 1 ]; then
-    FULL_TG=$(measure full-tiergate-cds "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
-    if [ -n "$TIERGATE_CDS" ]; then
-        FULL_TG_JDK17=$(measure full-tiergate-jdk17-cds "bash '$NEW_MIGRATION' '$WORK/tiergate-cds'" "$(commit_cmd "$WORK/tiergate-cds")")
+    FULL_TG=$(measure full-tiergate-aot "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
+    if [ -n "$TIERGATE_AOT" ]; then
+        FULL_TG_AOT=$(measure full-tiergate-jdk25-aot "bash '$NEW_MIGRATION' '$WORK/tiergate-aot'" "$(commit_cmd "$WORK/tiergate-aot")")
     fi
     CDS_FILES=$(cds_archives | wc -l)
     # the warm-up thread (hooks/.../HookWarmup.java) switched off through the JVM's standard options variable
@@ -249,7 +253,7 @@ cat <<REPORT
 ### tiergate hook benchmarks
 
 Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(git --version), load average at the end $(cut -d' ' -f1-3 /proc/loadavg)
-Hooks' JVM: $HOOKS_JVM_VERSION with its $HOOKS_CACHE$([ -n "$TIERGATE_CDS" ] && echo "; second install: $(java -version 2>&1 | head -1) with AppCDS")
+Hooks' JVM: $HOOKS_JVM_VERSION with its $HOOKS_CACHE$([ -n "$TIERGATE_AOT" ] && echo "; second install: $("$jdk25" -version 2>&1 | head -1) with its AOT cache")
 Timer: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo "plain loop (date +%s%N)"); $RUNS runs after $WARMUP warm-up runs (check: $CHECK_RUNS runs; (a): $FAST_RUNS runs in $FAST_ROUNDS interleaved rounds)
 Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " --without-tiergate")
 
@@ -264,7 +268,7 @@ Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " -
 | (a) 5,000-file repository, tiergate hooks | $(ms "$FAST_BIG_TG") | $(ratio "$FAST_BIG_TG" "$FAST_BIG_NONE") |
 | (b) commit adding a migration + state-file change, no hooks | $(ms "$FULL_NONE") | |
 | (b) same, tiergate hooks with the $HOOKS_CACHE ($CDS_FILES file(s)) | $(ms "$FULL_TG") | overhead $(ms "$(minus "$FULL_TG" "$FULL_NONE")") |
-| (b) same, second install: hooks on the PATH's JDK with AppCDS | $(ms "$FULL_TG_JDK17") | overhead $(ms "$(minus "$FULL_TG_JDK17" "$FULL_NONE")") |
+| (b) same, second install: hooks on JDK 25+ with its AOT cache | $(ms "$FULL_TG_AOT") | overhead $(ms "$(minus "$FULL_TG_AOT" "$FULL_NONE")") |
 | (b) same, tiergate hooks with the $HOOKS_CACHE, warm-up thread off | $(ms "$FULL_TG_NOWARM") | overhead $(ms "$(minus "$FULL_TG_NOWARM" "$FULL_NONE")") |
 | (b) same, tiergate hooks without a start-up cache | $(ms "$FULL_TG_NOCDS") | overhead $(ms "$(minus "$FULL_TG_NOCDS" "$FULL_NONE")") |
 | (c) tiergate check --base staging, 1,000 migrations | $(ms "$CHECK") | |
