@@ -19,6 +19,12 @@ public interface Forge {
 
     List<PullRequestFacts> openPullRequests(RepoRef repo);
 
+    /**
+     * The merged or closed PRs whose head is {@code branch}: how the reconciler learns of a PR that was opened and
+     * merged while every delivery about it was lost (GitHub does not deliver a failed webhook again by itself).
+     */
+    List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch);
+
     /** Branch name → head SHA, for the reconciler. */
     java.util.Map<String, String> branches(RepoRef repo);
 

@@ -205,7 +205,8 @@ public final class GateProcessor implements DeliveryProcessor {
 
     /**
      * Repairs what lost deliveries left behind: every branch and every open PR of the repository, re-read, each
-     * visited once. One item's failure is logged and counted and does not stop the pass; the next pass retries it.
+     * visited once, and the closed PRs of working branches still in flight without an open PR (a PR opened and
+     * merged while every delivery about it was lost). One item's failure is logged and counted and does not stop the pass; the next pass retries it.
      */
     public ReconcileReport reconcile(RepoRef repo) {
         return store.withRepoLock(repo, () -> {
@@ -233,18 +234,35 @@ public final class GateProcessor implements DeliveryProcessor {
                     attempt(failures, repaired, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
                 }
             }
-            Map<Long, PullRequestFacts> open = new LinkedHashMap<>();
+            Map<Long, PullRequestFacts> read = new LinkedHashMap<>(); // facts read this pass, by PR number
             for (PullRequestFacts pr : forge.openPullRequests(repo)) {
-                open.put(pr.number(), pr);
+                read.put(pr.number(), pr);
             }
-            TreeSet<Long> numbers = new TreeSet<>(open.keySet());
+            TreeSet<Long> numbers = new TreeSet<>(read.keySet());
+            java.util.Set<String> withOpenPr = new java.util.HashSet<>();
+            read.values().forEach(pr -> withOpenPr.add(pr.headBranch()));
+            Map<Long, PullRequestFacts> closed = new LinkedHashMap<>();
             for (BranchRecord r : store.list(repo)) {
                 if (r.kind() == BranchKind.CI && r.prNumber() != null) {
                     numbers.add(r.prNumber()); // closed or merged while we were not told
+                } else if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED && onForge.containsKey(r.gitBranch())
+                        && !withOpenPr.contains(r.gitBranch())) {
+                    // a working branch in flight with no open PR: its PR may have been opened and merged while every
+                    // delivery about it was lost, leaving no pull/<N> record to find it by
+                    attempt(failures, repaired, "closed PRs of " + r.gitBranch(), () -> {
+                        for (PullRequestFacts pr : forge.closedPullRequestsFrom(repo, r.gitBranch())) {
+                            closed.put(pr.number(), pr);
+                        }
+                    });
+                }
+            }
+            for (Long n : closed.keySet()) {
+                if (numbers.add(n)) {
+                    read.putIfAbsent(n, closed.get(n)); // facts already read: no second call for them
                 }
             }
             for (long n : numbers) {
-                attempt(failures, repaired, "PR #" + n, () -> pullRequests.reconcile(repo, open.containsKey(n) ? open.get(n) : forge.pullRequest(repo, n)));
+                attempt(failures, repaired, "PR #" + n, () -> pullRequests.reconcile(repo, read.containsKey(n) ? read.get(n) : forge.pullRequest(repo, n)));
             }
             if (!failures.isEmpty()) {
                 LOG.warn("reconcile {}: {} of {} item(s) failed and will be retried next pass: {}", repo.path(), failures.size(),

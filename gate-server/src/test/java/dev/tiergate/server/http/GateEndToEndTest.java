@@ -241,6 +241,29 @@ class GateEndToEndTest {
         assertEquals(records + 1, h.server.audit().all().size(), "only the redelivery's own delivery record");
     }
 
+    /**
+     * A PR opened and merged while every delivery about it was lost (the server was down; GitHub does not deliver a
+     * failed webhook again by itself): no delivery and no pull/N record point at it, so the reconcile pass finds it
+     * through the working branch still in flight (found by bench/crash-mix.sh, seed 7).
+     */
+    @Test
+    void aPrOpenedAndMergedWhileEveryDeliveryWasLostIsFoundByTheReconcilePass() throws Exception {
+        h.github.branch("feature/F17", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F17", GitHubPayloads.ZERO, F1, "alice"));
+        assertTrue(h.dbBranchExists("feature-f17"));
+        h.github.pull(17, "feature/F17", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.github.pull(18, "feature/F18", F1, "staging", STAGING, "bob", false, "closed", true); // another branch's: not touched
+        h.server.processor("github").reconcile(h.repo);
+        assertEquals(WorkflowState.MERGED, h.branch("feature/F17").orElseThrow().state());
+        assertFalse(h.dbBranchExists("feature-f17"));
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("violation")
+                && r.details().contains("PR #17 merged while tiergate/workflow was never posted")), "violation audited");
+        assertTrue(h.branch("feature/F18").isEmpty(), "a closed PR of a branch tiergate does not track is left alone");
+        long records = h.server.audit().all().size();
+        h.server.processor("github").reconcile(h.repo);
+        assertEquals(records, h.server.audit().all().size(), "the next pass finds nothing to repair");
+    }
+
     /** A merge's clean-up that stopped (a crash) after ci-pr-N was gone but before the head's database was: the next delivery finishes it. */
     @Test
     void aMergeCleanUpCutShortIsFinishedByTheNextDelivery() throws Exception {

@@ -394,8 +394,12 @@ public final class GitHubApiStub extends ForgeStub {
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("sha", sha), "protected", false));
         }
         if (p.equals("/pulls")) {
+            // GitHub's filters: state (open, closed, all) and head ("owner:branch")
             String state = c.query().getOrDefault("state", "open");
-            return page(pulls.values().stream().filter(pr -> state.equals("all") || state.equals(pr.get("state"))).map(pr -> (Object) pr).toList(), c);
+            String head = c.query().get("head");
+            return page(pulls.values().stream().filter(pr -> state.equals("all") || state.equals(pr.get("state")))
+                    .filter(pr -> head == null || head.equals(repo.substring(0, repo.indexOf('/')) + ":" + ((Map<?, ?>) pr.get("head")).get("ref")))
+                    .map(pr -> (Object) pr).toList(), c);
         }
         Matcher pull = Pattern.compile("/pulls/(\\d+)(/reviews)?").matcher(p);
         if (pull.matches()) {

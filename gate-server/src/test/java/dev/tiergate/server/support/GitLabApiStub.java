@@ -332,8 +332,11 @@ public final class GitLabApiStub extends ForgeStub {
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("id", sha), "protected", false));
         }
         if (p.equals("/merge_requests")) {
+            // GitLab's filters: state (opened, closed, merged, locked; none: all) and source_branch
             String state = c.query().getOrDefault("state", "all");
-            return page(mrs.values().stream().filter(m -> state.equals("all") || state.equals(m.get("state"))).map(m -> (Object) m).toList(), c);
+            String source = c.query().get("source_branch");
+            return page(mrs.values().stream().filter(m -> state.equals("all") || state.equals(m.get("state")))
+                    .filter(m -> source == null || source.equals(m.get("source_branch"))).map(m -> (Object) m).toList(), c);
         }
         Matcher mr = Pattern.compile("/merge_requests/(\\d+)(/approvals)?").matcher(p);
         if (mr.matches()) {

@@ -46,6 +46,11 @@ public class InMemoryForge implements Forge {
     }
 
     @Override
+    public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
+        return pulls.values().stream().filter(pr -> !pr.open() && pr.headBranch().equals(branch)).toList();
+    }
+
+    @Override
     public Map<String, String> branches(RepoRef repo) {
         return Map.copyOf(branches);
     }

@@ -138,6 +138,18 @@ public final class GitHubForge implements Forge {
         return out;
     }
 
+    /** GitHub's list filter {@code head=owner:branch} (docs.github.com/rest/pulls/pulls#list-pull-requests). */
+    @Override
+    public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
+        String owner = repo.path().substring(0, repo.path().indexOf('/'));
+        List<PullRequestFacts> out = new ArrayList<>();
+        for (JsonNode pr : paged("/repos/" + repo.path() + "/pulls?state=closed&head="
+                + java.net.URLEncoder.encode(owner + ":" + branch, java.nio.charset.StandardCharsets.UTF_8) + "&per_page=100")) {
+            out.add(facts(pr));
+        }
+        return out;
+    }
+
     @Override
     public Map<String, String> branches(RepoRef repo) {
         Map<String, String> out = new LinkedHashMap<>();

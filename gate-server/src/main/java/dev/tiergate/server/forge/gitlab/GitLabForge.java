@@ -82,6 +82,20 @@ public final class GitLabForge implements Forge {
         return out;
     }
 
+    /** GitLab's list filter {@code source_branch} over every state (docs.gitlab.com/api/merge_requests#list-project-merge-requests). */
+    @Override
+    public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
+        List<PullRequestFacts> out = new ArrayList<>();
+        for (JsonNode mr : paged(project(repo) + "/merge_requests?source_branch="
+                + java.net.URLEncoder.encode(branch, java.nio.charset.StandardCharsets.UTF_8) + "&per_page=100")) {
+            PullRequestFacts f = facts(mr);
+            if (!f.open()) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
     @Override
     public Map<String, String> branches(RepoRef repo) {
         Map<String, String> out = new LinkedHashMap<>();

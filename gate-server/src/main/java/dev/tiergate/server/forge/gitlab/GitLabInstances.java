@@ -74,6 +74,11 @@ public final class GitLabInstances implements Forge {
     }
 
     @Override
+    public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
+        return route(repo).closedPullRequestsFrom(repo, branch);
+    }
+
+    @Override
     public Map<String, String> branches(RepoRef repo) {
         return route(repo).branches(repo);
     }
