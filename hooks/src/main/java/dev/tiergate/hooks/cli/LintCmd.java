@@ -74,8 +74,8 @@ final class LintCmd implements Callable<Integer> {
             reports.add(SqlLint.lint(f.toString(), sql, eachFileAlone ? LintState.newMigrationSet() : set, severities));
         }
         switch (format) {
-            case json -> out.println(json(reports));
-            case sarif -> out.println(sarif(reports));
+            case json -> json(reports, out);
+            case sarif -> write(sarif(reports), out);
             default -> text(reports, out);
         }
         out.flush();
@@ -116,26 +116,57 @@ final class LintCmd implements Callable<Integer> {
                 + " not analysed), " + errors + " errors, " + warnings + " warnings, " + suppressed + " suppressed");
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson's object mapper, made on first use: the JSON format streams without it. */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
-    static String json(List<LintReport> reports) throws IOException {
-        ArrayNode files = JSON.createArrayNode();
-        for (LintReport r : reports) {
-            ObjectNode f = files.addObject();
-            f.put("file", r.file()).put("statements", r.statements()).put("not_analysed", r.notAnalysed())
-                    .put("suppressed", r.suppressed());
-            ArrayNode findings = f.putArray("findings");
-            for (Finding x : r.findings()) {
-                findings.addObject().put("rule", x.rule()).put("severity", x.severity().wireName()).put("line", x.line())
-                        .put("column", x.column()).put("message", x.message()).put("fix", x.fix());
+    private static final com.fasterxml.jackson.core.JsonFactory STREAMING = new com.fasterxml.jackson.core.JsonFactory()
+            .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    /** Streams the document to the output (a corpus's findings are megabytes: no String of them first). */
+    private static void write(com.fasterxml.jackson.databind.JsonNode document, PrintWriter out) throws IOException {
+        Mapper.JSON.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .writeValue(out, document);
+        out.println();
+    }
+
+    /**
+     * The JSON format: one object per file with its findings. Written with Jackson's streaming generator, not its
+     * object mapper: a lint over a CI's worth of files should not pay for the mapper's start-up (BENCHMARKS.md).
+     */
+    static void json(List<LintReport> reports, PrintWriter out) throws IOException {
+        try (com.fasterxml.jackson.core.JsonGenerator g = STREAMING.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartArray();
+            for (LintReport r : reports) {
+                g.writeStartObject();
+                g.writeStringField("file", r.file());
+                g.writeNumberField("statements", r.statements());
+                g.writeNumberField("not_analysed", r.notAnalysed());
+                g.writeNumberField("suppressed", r.suppressed());
+                g.writeArrayFieldStart("findings");
+                for (Finding x : r.findings()) {
+                    g.writeStartObject();
+                    g.writeStringField("rule", x.rule());
+                    g.writeStringField("severity", x.severity().wireName());
+                    g.writeNumberField("line", x.line());
+                    g.writeNumberField("column", x.column());
+                    g.writeStringField("message", x.message());
+                    g.writeStringField("fix", x.fix());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(files);
+        out.println();
     }
 
     /** SARIF 2.1.0: one run, the catalog's SQL rules as the tool's rules, one result per finding. */
-    static String sarif(List<LintReport> reports) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+    static ObjectNode sarif(List<LintReport> reports) {
+        ObjectNode root = Mapper.JSON.createObjectNode();
         root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json").put("version", "2.1.0");
         ObjectNode run = root.putArray("runs").addObject();
         ObjectNode driver = run.putObject("tool").putObject("driver");
@@ -161,7 +192,7 @@ final class LintCmd implements Callable<Integer> {
                 loc.putObject("region").put("startLine", f.line()).put("startColumn", f.column());
             }
         }
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        return root;
     }
 
     /**

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Every subcommand of {@code tiergate} except the hooks themselves. */
-@Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = TiergateCli.Version.class,
+// scope INHERIT: every subcommand takes --help (and --version) too; `tiergate lint --help` used to say a FILE was missing
+@Command(name = "tiergate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TiergateCli.Version.class,
         description = "Git hooks and a merge gate for evolutionary database development.",
         subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
                 TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class,

@@ -60,6 +60,14 @@ class LintCmdTest {
     }
 
     @Test
+    void helpOnTheSubcommandPrintsItsUsageAndExitsZero() {
+        Run r = lint("--help");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Usage: tiergate lint") && r.out().contains("--each-file-alone"), r.out());
+        assertTrue(r.err().isEmpty(), r.err());
+    }
+
+    @Test
     void textNamesFileLineColumnSeverityRuleAndFixAndExitsTwoOnAnError() throws Exception {
         Path f = Files.writeString(dir.resolve("V1__idx.sql"), "SET lock_timeout = '1s';\n\nCREATE INDEX IF NOT EXISTS i ON orders (c);\n");
         Run r = lint(f.toString());
