@@ -31,6 +31,22 @@ public interface BranchBackend extends AutoCloseable {
 
     boolean exists(RepoRef repo, String name);
 
+    /**
+     * True while any part of the branch is still there: a delete cut short (a crash between its steps) leaves a part
+     * that {@link #exists} no longer sees, so deciding whether to delete asks this. The default: {@link #exists}.
+     */
+    default boolean leftOver(RepoRef repo, String name) {
+        return exists(repo, name);
+    }
+
+    /**
+     * True when {@link #delete} takes several steps a crash can cut apart (the {@code postgres} backend: the database,
+     * then its login), so the reconcile pass looks for what a delete left behind. A cloud branch is deleted by one call.
+     */
+    default boolean deletesInSteps() {
+        return false;
+    }
+
     /** The repository's database branches by name. */
     List<String> list(RepoRef repo);
 

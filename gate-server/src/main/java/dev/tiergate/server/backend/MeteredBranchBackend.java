@@ -61,6 +61,16 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public boolean leftOver(RepoRef repo, String name) {
+        return inner.leftOver(repo, name);
+    }
+
+    @Override
+    public boolean deletesInSteps() {
+        return inner.deletesInSteps();
+    }
+
+    @Override
     public List<String> list(RepoRef repo) {
         return inner.list(repo);
     }

@@ -132,6 +132,16 @@ final class BranchLifecycle {
         return backend.exists(repo, dbBranch);
     }
 
+    /** Whether deletes take steps a crash can cut apart, so the reconcile pass looks for their leftovers. */
+    boolean deletesInSteps() {
+        return backend.deletesInSteps();
+    }
+
+    /** Any part of the database branch still there (a delete cut short leaves some): whether a delete has work to do. */
+    boolean databaseBranchLeftOver(RepoRef repo, String dbBranch) {
+        return backend.leftOver(repo, dbBranch);
+    }
+
     void createDatabaseBranch(RepoRef repo, String gitBranch, String dbBranch, String parentDb, Map<String, String> more) {
         backend.create(repo, dbBranch, parentDb);
         Map<String, Object> details = new LinkedHashMap<>();

@@ -64,7 +64,7 @@ final class PullRequestReconciler {
         Optional<BranchRecord> ci = store.find(repo, ciGit);
         if (!pr.open() && ci.isEmpty()) {
             Optional<BranchRecord> head = mergedHead(repo, pr);
-            if (head.isEmpty() || head.get().state() == WorkflowState.MERGED && !branches.databaseBranchExists(repo, head.get().dbBranch())) {
+            if (head.isEmpty() || head.get().state() == WorkflowState.MERGED && !branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
                 return; // closed or merged, and already cleaned up: a duplicate
             }
             if (head.get().state() == WorkflowState.MERGED) { // an attempt stopped between ci-pr-<N> and the head's database
@@ -257,12 +257,12 @@ final class PullRequestReconciler {
     }
 
     private void cleanUpAfterPr(RepoRef repo, PullRequestFacts pr, BranchRecord ci, boolean merged) {
-        if (branches.databaseBranchExists(repo, ci.dbBranch())) { // none when the PR was first heard of after its merge
+        if (branches.databaseBranchLeftOver(repo, ci.dbBranch())) { // none when the PR was first heard of after its merge
             branches.deleteDatabaseBranch(repo, ci.gitBranch(), ci.dbBranch(), merged ? "PR merged" : "PR closed");
         }
         store.delete(repo, ci.gitBranch(), merged ? "PR merged" : "PR closed without merge");
         Optional<BranchRecord> head = store.find(repo, pr.headBranch());
-        if (merged && head.isPresent() && head.get().kind() == BranchKind.WORKING && branches.databaseBranchExists(repo, head.get().dbBranch())) {
+        if (merged && head.isPresent() && head.get().kind() == BranchKind.WORKING && branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
             branches.deleteDatabaseBranch(repo, pr.headBranch(), head.get().dbBranch(), "PR merged");
         }
     }

@@ -264,6 +264,33 @@ class GateEndToEndTest {
         assertEquals(records, h.server.audit().all().size(), "the next pass finds nothing to repair");
     }
 
+    /**
+     * A merged head's drop cut short between its database and its login (a kill inside the postgres backend's delete):
+     * the reconcile pass finishes it, although no delivery about the PR comes again (found by bench/crash-mix.sh).
+     */
+    @Test
+    void aLoginLeftByADropCutShortIsDroppedByTheReconcilePass() throws Exception {
+        h.github.branch("feature/F19", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F19", GitHubPayloads.ZERO, F1, "alice"));
+        openPr(19, "feature/F19", F1, "staging", STAGING, "alice");
+        String login = h.server.backend().connection(h.repo, "feature-f19").user();
+        h.github.pull(19, "feature/F19", F1, "staging", STAGING, "alice", false, "closed", true);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
+                new Pull(19, "feature/F19", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertEquals(WorkflowState.MERGED, h.branch("feature/F19").orElseThrow().state());
+        var admin = h.server.backend().adminConnection(h.repo, "staging");
+        try (var c = java.sql.DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+             var st = c.createStatement()) {
+            assertFalse(st.executeQuery("select 1 from pg_roles where rolname = '" + login + "'").next(), "the merge dropped the login");
+            st.execute("create role \"" + login + "\" login"); // what a kill between the two drops leaves
+        }
+        assertTrue(h.server.backend().leftOver(h.repo, "feature-f19"));
+        h.server.processor("github").reconcile(h.repo);
+        assertFalse(h.server.backend().leftOver(h.repo, "feature-f19"), "the pass finished the drop");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.delete")
+                && r.details().contains("a delete cut short")), "and audited it");
+    }
+
     /** A merge's clean-up that stopped (a crash) after ci-pr-N was gone but before the head's database was: the next delivery finishes it. */
     @Test
     void aMergeCleanUpCutShortIsFinishedByTheNextDelivery() throws Exception {

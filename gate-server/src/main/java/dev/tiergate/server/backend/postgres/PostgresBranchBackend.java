@@ -220,6 +220,28 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     @Override
+    public boolean deletesInSteps() {
+        return true;
+    }
+
+    /** The database, or its login role: {@link #delete} drops the database first, so a kill can leave the role. */
+    @Override
+    public boolean leftOver(RepoRef repo, String name) {
+        String db = physical(repo, name);
+        if (databaseExists(db)) {
+            return true;
+        }
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+            ps.setString(1, roleName(db));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot look for database branch " + db + "'s login: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<String> list(RepoRef repo) {
         String prefix = prefix(repo);
         List<String> out = new ArrayList<>();
