@@ -229,11 +229,13 @@ public final class GateProcessor implements DeliveryProcessor {
                 attempt(failures, repaired, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
             }
             for (BranchRecord r : store.list(repo)) {
-                if (branches.deletesInSteps() && r.kind() == BranchKind.WORKING && r.state() == WorkflowState.MERGED
-                        && branches.databaseBranchLeftOver(repo, r.dbBranch())) {
+                if (branches.deletesInSteps() && r.kind() == BranchKind.WORKING && r.state() == WorkflowState.MERGED) {
                     // a merged branch's database drop cut short by a crash (its login left behind): finish it
-                    attempt(failures, repaired, "leftover of " + r.gitBranch(),
-                            () -> branches.deleteDatabaseBranch(repo, r.gitBranch(), r.dbBranch(), "PR merged (a delete cut short)"));
+                    attempt(failures, repaired, "leftover of " + r.gitBranch(), () -> {
+                        if (branches.databaseBranchLeftOver(repo, r.dbBranch())) {
+                            branches.deleteDatabaseBranch(repo, r.gitBranch(), r.dbBranch(), "PR merged (a delete cut short)");
+                        }
+                    });
                 }
                 if (r.kind() == BranchKind.WORKING && !onForge.containsKey(r.gitBranch()) && r.state() != WorkflowState.MERGED) {
                     branchVisits++;
