@@ -185,6 +185,21 @@ class GitLabEndToEndTest {
         assertTrue(server.audit().verify().isEmpty());
     }
 
+    /** An MR opened and merged while every hook about it was lost: the reconcile pass finds it by its source branch. */
+    @Test
+    void anMrMergedWhileEveryHookWasLostIsFoundByTheReconcilePass() throws Exception {
+        gitlab.branch("feature/F7", F1);
+        assertEquals(202, deliver("Push Hook", GitLabPayloads.push(path, "feature/F7", GitLabPayloads.ZERO, F1, 1)));
+        assertTrue(server.backend().exists(repo, "feature-f7"));
+        gitlab.mergeRequest(7, "feature/F7", F1, "staging", STAGING, "alice", false, "merged");
+        gitlab.mergeRequest(8, "feature/F8", F1, "staging", STAGING, "bob", false, "closed"); // another branch's
+        server.processor("gitlab").reconcile(repo);
+        assertEquals(WorkflowState.MERGED, server.store().find(repo, "feature/F7").orElseThrow().state());
+        assertFalse(server.backend().exists(repo, "feature-f7"));
+        assertTrue(server.store().find(repo, "feature/F8").isEmpty());
+        assertTrue(server.audit().verify().isEmpty());
+    }
+
     @Test
     void featureMrAimedAtProductionIsRefused() throws Exception {
         openMr(2, "feature/F2", F1, "main", MAIN, "alice");
