@@ -23,17 +23,7 @@ import java.util.TreeMap;
  */
 final class DeliveryMix {
     static final String REPO = "acme/crashmix";
-    static final String POLICY = """
-            version: 1
-            tiers:
-              - {name: production, branch: main}
-              - {name: staging, branch: staging, parent: production}
-            working_branch_types:
-              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
-            edges:
-              - {from: feature, to: staging, approvals: 1}
-            required_checks: [build]
-            """;
+    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MAIN = "1111111111111111111111111111111111111111";
 

@@ -22,17 +22,7 @@ import org.junit.jupiter.api.Test;
  * is in every failure message (TIERGATE_ORDER_SEED=… to repeat one).
  */
 class DeliveryOrderPropertyTest {
-    static final String POLICY = """
-            version: 1
-            tiers:
-              - {name: production, branch: main}
-              - {name: staging, branch: staging, parent: production}
-            working_branch_types:
-              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
-            edges:
-              - {from: feature, to: staging, approvals: 1}
-            required_checks: [build]
-            """;
+    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final int PRS = 4;

@@ -25,17 +25,7 @@ import org.junit.jupiter.api.Test;
  * (the posted statuses have no repeat, which two unserialised passes diffing against the same old status would make).
  */
 class ScaleOutTest {
-    static final String POLICY = """
-            version: 1
-            tiers:
-              - {name: production, branch: main}
-              - {name: staging, branch: staging, parent: production}
-            working_branch_types:
-              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
-            edges:
-              - {from: feature, to: staging, approvals: 1}
-            required_checks: [build]
-            """;
+    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
 
