@@ -38,7 +38,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "doctor", description = "Check this repository's tiergate setup (and, with --server, a gate server); each line ok or problem with its fix.")
 final class Doctor implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: picocli builds every command object on each run, and a mapper costs start-up time. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     @Option(names = "--repo", description = "the repository (default: the current directory)")
     Path repo;
     @Option(names = "--server", description = "a tiergate server to check, e.g. https://tiergate.example (uses TIERGATE_API_TOKEN when set)")
@@ -286,7 +289,7 @@ final class Doctor implements Callable<Integer> {
             if (health.statusCode() != 200) {
                 problem("server", base + "/healthz answered " + health.statusCode() + ": " + health.body(), "look at the server's log");
             } else {
-                ok("server", base + " answers (/healthz: " + JSON.readTree(health.body()).path("status").asText() + ")");
+                ok("server", base + " answers (/healthz: " + Json.MAPPER.readTree(health.body()).path("status").asText() + ")");
             }
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
             problem("server", base + " does not answer: " + e.getMessage(), "start it (tiergate server) or check the URL and the proxy in front of it");
@@ -311,7 +314,7 @@ final class Doctor implements Callable<Integer> {
                 problem("server", "/api/v1/doctor answered " + r.statusCode() + " (a server older than this tiergate?)", "update the server");
                 return;
             }
-            facts = JSON.readTree(r.body());
+            facts = Json.MAPPER.readTree(r.body());
         } catch (IOException | InterruptedException e) {
             problem("server", "/api/v1/doctor failed: " + e.getMessage(), "look at the server's log");
             return;

@@ -40,13 +40,38 @@ import picocli.CommandLine.Spec;
 
 /** Every subcommand of {@code tiergate} except the hooks themselves. */
 // scope INHERIT: every subcommand takes --help (and --version) too; `tiergate lint --help` used to say a FILE was missing
+// The subcommands are added in run(), not listed here: picocli builds the model of every listed command by reflection
+// on each start, about 50 ms of a lint's or a hook command's time; a run that names one needs only that one.
 @Command(name = "tiergate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TiergateCli.Version.class,
-        description = "Git hooks and a merge gate for evolutionary database development.",
-        subcommands = {TiergateCli.Install.class, TiergateCli.Uninstall.class, TiergateCli.Init.class, TiergateCli.ClaimCmd.class,
-                TiergateCli.Abandon.class, TiergateCli.State.class, TiergateCli.Check.class, TiergateCli.PolicyCmd.class, LintCmd.class,
-                Doctor.class, ServerCommands.Server.class, ServerCommands.Demo.class, ServerCommands.Audit.class, ServerCommands.Rollback.class,
-                ServerCommands.ReleaseTier.class, TiergateCli.Completion.class})
+        description = "Git hooks and a merge gate for evolutionary database development.")
 public final class TiergateCli {
+    /** Every subcommand, in the order the help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(Install.class, Uninstall.class, Init.class, ClaimCmd.class, Abandon.class,
+            State.class, Check.class, PolicyCmd.class, LintCmd.class, Doctor.class, ServerCommands.Server.class, ServerCommands.Demo.class,
+            ServerCommands.Audit.class, ServerCommands.Rollback.class, ServerCommands.ReleaseTier.class, Completion.class);
+
+    /**
+     * The command line for {@code args}: when the first argument names a subcommand, the tree holds only that one (its
+     * own subcommands included); otherwise (no arguments, an option such as --help, a misspelt name) every subcommand,
+     * so the help lists them all and picocli's "did you mean" suggestions see them.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new TiergateCli());
+        String first = args.length == 0 ? "" : args[0];
+        Class<?> named = null;
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c.getAnnotation(Command.class).name().equals(first)) {
+                named = c;
+            }
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (named == null || c == named) {
+                cl.addSubcommand(c);
+            }
+        }
+        return cl;
+    }
+
     /** {@code tiergate --version}: the Maven project version it was built from. */
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
@@ -64,7 +89,7 @@ public final class TiergateCli {
 
         @Override
         public Integer call() {
-            String bash = picocli.AutoComplete.bash("tiergate", new CommandLine(new TiergateCli()));
+            String bash = picocli.AutoComplete.bash("tiergate", commandLine());
             switch (shell) {
                 case "bash" -> spec.commandLine().getOut().print(bash);
                 // zsh runs picocli's script through bashcompinit; as a file in site-functions it is autoloaded on first use
@@ -81,7 +106,7 @@ public final class TiergateCli {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new TiergateCli());
+        CommandLine cl = commandLine(args);
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((e, c, p) -> {
