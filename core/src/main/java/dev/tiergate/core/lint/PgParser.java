@@ -676,11 +676,14 @@ public final class PgParser {
     private static final Set<String> DROP_NAMED = Set.of("table", "index", "view", "materialized view", "sequence",
             "type", "domain", "schema", "extension", "foreign table", "collation", "conversion", "statistics");
 
+    private static final List<String[]> DROP_KIND_WORDS = DROP_KINDS.stream().map(k -> k.split(" ")).toList();
+
     private PgStatement drop() {
         p = 1;
         String k = null;
-        for (String multi : DROP_KINDS) {
-            String[] words = multi.split(" ");
+        for (int m = 0; m < DROP_KINDS.size(); m++) {
+            String multi = DROP_KINDS.get(m);
+            String[] words = DROP_KIND_WORDS.get(m);
             boolean match = true;
             for (int i = 0; i < words.length && match; i++) {
                 match = peekIs(i, words[i]);

@@ -37,7 +37,6 @@ public final class SqlLint {
     public static LintReport lint(String fileName, String sql, LintState set, Map<String, Severity> severities) {
         Optional<Phase> phase = MigrationHeader.parse(sql).header().map(MigrationHeader::phase);
         set.startFile(phase, NON_TRANSACTIONAL.matcher(sql).find());
-        String[] lines = sql.split("\n", -1);
         int[] lineStarts = lineStarts(sql);
         List<Finding> findings = new ArrayList<>();
         int statements = 0;
@@ -45,7 +44,7 @@ public final class SqlLint {
         int suppressed = 0;
         for (PgLexer.Statement s : PgLexer.statements(sql)) {
             statements++;
-            Optional<String> ignored = ignoredRule(lines, s.line());
+            Optional<String> ignored = ignoredRule(sql, lineStarts, s.line());
             List<Finding> raw = new ArrayList<>();
             PgStatement parsed = null;
             try {
@@ -75,12 +74,17 @@ public final class SqlLint {
     }
 
     /** The rule named by {@code -- tiergate:ignore <rule-id> <reason>} on the line just before the statement. */
-    private static Optional<String> ignoredRule(String[] lines, int statementLine) {
+    private static Optional<String> ignoredRule(String sql, int[] lineStarts, int statementLine) {
         int before = statementLine - 2; // 0-based index of the line above
         if (before < 0) {
             return Optional.empty();
         }
-        Matcher m = IGNORE.matcher(lines[before].stripTrailing());
+        int end = before + 1 < lineStarts.length ? lineStarts[before + 1] - 1 : sql.length();
+        String line = sql.substring(lineStarts[before], end);
+        if (!line.contains("tiergate:ignore")) {
+            return Optional.empty(); // nearly every statement: no regular expression run for it
+        }
+        Matcher m = IGNORE.matcher(line.stripTrailing());
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
