@@ -42,7 +42,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 : > "$work/data"
 for rate in $rates; do
   line="$(java -Xmx256m bench/load/LoadGen.java --url "http://127.0.0.1:$port/webhooks/github" --secret "$(cat "$work/secret")" \
-          --rate "$rate" --seconds "$seconds" --warmup "$warmup" --prefix "r$rate")"
+          --rate "$rate" --seconds "$seconds" --warmup "$warmup" --prefix "r$rate" ${LOADGEN_ARGS:-})"
   echo "$line" >> "$work/data"
   echo "$line" | awk '{printf "| %d | %d | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n", $1,$2,$3,$4,$5,$6,$7/1000,$8/1000,$9/1000,$10/1000,$11/1000}'
   [ "$rate" = "${rates##* }" ] && break   # the last rate: nothing follows it
