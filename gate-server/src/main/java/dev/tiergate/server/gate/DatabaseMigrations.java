@@ -159,6 +159,12 @@ final class DatabaseMigrations {
      * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
      * again, so two colliding PRs do not wake each other without end.
      */
+    /** Whether the PR's head and base are the ones last rehearsed: {@link #rehearseIfNeeded} would do nothing. */
+    boolean rehearsed(RepoRef repo, PullRequestFacts pr) {
+        return store.rehearsal(repo, pr.number())
+                .filter(last -> last.headSha().equals(pr.headSha()) && last.baseSha().equals(pr.baseSha())).isPresent();
+    }
+
     List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks,
                                 boolean copiedJustNow) {
         Optional<MigrationStore.Rehearsal> last = store.rehearsal(repo, pr.number());

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,6 +82,17 @@ public final class GateProcessor implements DeliveryProcessor {
             if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
                 continue;
             }
+            OptionalLong onePr = onePullRequest(event);
+            if (onePr.isPresent() && store.withPullRequestLock(event.repo(), onePr.getAsLong(), () -> {
+                PullRequestFacts pr = forge.pullRequest(event.repo(), onePr.getAsLong());
+                if (!pullRequests.judgedAlone(event.repo(), pr)) {
+                    return false;
+                }
+                pullRequests.reconcile(event.repo(), pr);
+                return true;
+            })) {
+                continue; // judged beside other PRs' judgements; the rest needs the whole repository
+            }
             store.withRepoLock(event.repo(), () -> {
                 handle(event);
                 if (delivery.attempts() > 1) {
@@ -118,6 +130,30 @@ public final class GateProcessor implements DeliveryProcessor {
                 return null;
             });
         }
+    }
+
+    /**
+     * The one PR a review, a PR change or a CI result is about, when the store knows it: such an event may be judged
+     * under that PR's lock ({@link PullRequestReconciler#judgedAlone}). GitLab's pipeline events are not (their "only
+     * tiergate's job changed" test remembers what it saw, so it runs once, in {@link #handle}); nor are pushes,
+     * merge groups and external status checks.
+     */
+    private OptionalLong onePullRequest(ForgeEvent event) {
+        if (event instanceof ForgeEvent.PullRequestChanged pr) {
+            // a PR tiergate has not judged yet, or one whose event names a new head, needs the repository's lock: no
+            // forge call is spent on finding that out under the PR's lock first
+            Optional<BranchRecord> ci = store.find(event.repo(), BranchClassifier.ciGitBranch(pr.number()));
+            boolean sameHead = ci.isPresent() && (pr.headSha() == null || pr.headSha().equals(ci.get().headSha()));
+            boolean staysOpen = pr.action() == ForgeEvent.PullRequestChanged.Action.APPROVAL_CHANGED
+                    || pr.action() == ForgeEvent.PullRequestChanged.Action.EDITED;
+            return sameHead && staysOpen ? OptionalLong.of(pr.number()) : OptionalLong.empty();
+        }
+        if (event instanceof ForgeEvent.ChecksChanged c && c.otherJobs() == null) {
+            List<Long> prs = store.withHeadSha(event.repo(), c.sha()).stream()
+                    .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null).map(BranchRecord::prNumber).toList();
+            return prs.size() == 1 ? OptionalLong.of(prs.get(0)) : OptionalLong.empty();
+        }
+        return OptionalLong.empty();
     }
 
     /** The PRs an event is about, as far as the store knows without asking the forge. */

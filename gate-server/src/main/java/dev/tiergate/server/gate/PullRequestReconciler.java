@@ -58,6 +58,33 @@ final class PullRequestReconciler {
         this.stateFiles = new StateFileCheck(forge);
     }
 
+    /**
+     * Whether judging this PR now touches only what is its own (its {@code ci-pr-<N>} record, its head branch's
+     * record, its status, audit records), so that it may run beside other PRs' judgements under its PR lock: it is
+     * open, its head is the one recorded and already rehearsed against this base, its head branch and every tier of
+     * the policy are set up. Anything else (a first sight, a new head, a merge or close, a policy problem) may create
+     * or drop database branches, move a tier or re-judge colliding PRs, and runs under the repository's lock.
+     */
+    boolean judgedAlone(RepoRef repo, PullRequestFacts pr) {
+        if (!pr.open() || pr.merged()) {
+            return false;
+        }
+        Optional<BranchRecord> ci = store.find(repo, BranchClassifier.ciGitBranch(pr.number()));
+        if (ci.isEmpty() || !pr.headSha().equals(ci.get().headSha()) || store.find(repo, pr.headBranch()).isEmpty()) {
+            return false;
+        }
+        Optional<Policy> policy;
+        try {
+            policy = policies.at(repo, pr.baseSha());
+        } catch (PolicyException e) {
+            return false;
+        }
+        if (policy.isEmpty() || policy.get().tiers().stream().anyMatch(t -> store.find(repo, t.branch()).isEmpty())) {
+            return false;
+        }
+        return policy.get().tierForBranch(pr.baseBranch()).isEmpty() || migrations.rehearsed(repo, pr);
+    }
+
     void reconcile(RepoRef repo, PullRequestFacts pr) {
         long number = pr.number();
         String ciGit = BranchClassifier.ciGitBranch(number);

@@ -151,7 +151,7 @@ public final class BranchStore {
      */
     public <T> T withRepoLock(RepoRef repo, Supplier<T> work) {
         try (Connection c = ds.getConnection()) {
-            long key = ((long) repo.forge().hashCode() << 32) ^ repo.path().hashCode();
+            long key = repoKey(repo);
             try (PreparedStatement ps = c.prepareStatement("select pg_advisory_lock(?)")) {
                 ps.setLong(1, key);
                 ps.execute();
@@ -166,6 +166,52 @@ public final class BranchStore {
             }
         } catch (SQLException e) {
             throw new StoreException("locking repository " + repo.path(), e);
+        }
+    }
+
+    private static long repoKey(RepoRef repo) {
+        return ((long) repo.forge().hashCode() << 32) ^ repo.path().hashCode();
+    }
+
+    /**
+     * Runs {@code work} while holding the repository's advisory lock in shared mode and PR {@code number}'s in
+     * exclusive mode: judgements of different PRs of one repository run side by side, one PR is never judged twice at
+     * once (here or in another server), and {@link #withRepoLock} (pushes, merges, rehearsals, reconcile passes: what
+     * spans PRs) still excludes them all. Nothing under a PR lock takes another lock of these, so they cannot deadlock.
+     * The PR's key is PostgreSQL's two-integer form, a key space apart from the one-bigint form of the repository's.
+     */
+    public <T> T withPullRequestLock(RepoRef repo, long number, Supplier<T> work) {
+        try (Connection c = ds.getConnection()) {
+            long key = repoKey(repo);
+            int repoInt = (int) (key ^ (key >>> 32));
+            lock(c, "select pg_advisory_lock_shared(?)", key);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("select pg_advisory_lock(?, ?)")) {
+                    ps.setInt(1, repoInt);
+                    ps.setInt(2, (int) number);
+                    ps.execute();
+                }
+                try {
+                    return work.get();
+                } finally {
+                    try (PreparedStatement ps = c.prepareStatement("select pg_advisory_unlock(?, ?)")) {
+                        ps.setInt(1, repoInt);
+                        ps.setInt(2, (int) number);
+                        ps.execute();
+                    }
+                }
+            } finally {
+                lock(c, "select pg_advisory_unlock_shared(?)", key);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("locking pull request " + number + " of " + repo.path(), e);
+        }
+    }
+
+    private static void lock(Connection c, String sql, long key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, key);
+            ps.execute();
         }
     }
 
