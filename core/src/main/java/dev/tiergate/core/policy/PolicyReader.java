@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tiergate.core.state.JsonLocations;
 import java.nio.charset.StandardCharsets;
 
 /** Reads a policy from YAML or JSON text (JSON is YAML, so one parser serves both). */
@@ -20,11 +21,12 @@ public final class PolicyReader {
 
     public static Policy read(String content, String where) {
         try {
-            Policy policy = YAML.readValue(content, Policy.class);
-            if (policy == null) {
+            com.fasterxml.jackson.databind.JsonNode root = YAML.readTree(content);
+            if (root == null || root.isMissingNode() || root.isNull()) {
                 throw new PolicyException(where + ": policy file is empty; fix: run 'tiergate init' or restore the file");
             }
-            return policy;
+            // the records by hand from the tree (PolicyTree); lines for an error message only when there is one
+            return PolicyTree.policy(root, where, () -> JsonLocations.of(YAML.getFactory(), content.getBytes(StandardCharsets.UTF_8)));
         } catch (JsonProcessingException e) {
             String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
             throw new PolicyException(where + line + ": policy file cannot be read: " + e.getOriginalMessage()

@@ -107,10 +107,9 @@ public final class PolicyValidator {
         }
         Policy policy;
         try {
-            policy = YAML.treeToValue(root, Policy.class);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            return Verdict.refused(SCHEMA, path, "policy file cannot be read: " + e.getMessage(),
-                    "correct the file (run 'tiergate policy validate " + path + "')");
+            policy = PolicyTree.policy(root, path, () -> locations);
+        } catch (PolicyException e) {
+            return Verdict.refused(SCHEMA, path, e.getMessage(), "correct the file (run 'tiergate policy validate " + path + "')");
         }
         return new Checks(policy, path, locations).run();
     }

@@ -50,4 +50,65 @@ class PolicyReaderTest {
         assertTrue(e.getMessage().startsWith(".tiergate/policy.yaml:"), e.getMessage());
         assertTrue(e.getMessage().contains("tierz"), e.getMessage());
     }
+
+    @Test
+    void everyFieldIsReadAsTheDataBindingReadIt() {
+        Policy p = PolicyReader.read("""
+                version: "1"
+                tiers:
+                  - {name: production, branch: main, protected: "false", direct_push: {classes: [human], roles: [ops]}, seed: db/seed.sql}
+                  - {name: staging, branch: staging, parent: production, protected: null}
+                working_branch_types:
+                  - {name: feature, pattern: ["feature/*", "feature-*"], target: staging}
+                  - {name: hotfix, pattern: "hotfix/*", target: production, actors: [human], hotfix: true}
+                actors: [{id: alice, class: human, roles: [release-manager], emails: [alice@example.com]}]
+                edges: [{from: staging, to: production, mergers: {roles: [release-manager]}, approvals: "2", agent_needs_human_approval: false}]
+                required_checks: [build, 7]
+                migrations: {directory: ./sql/, naming: "{timestamp}_{description}.py"}
+                severity: {sql.char-type: off, sql.rename: warning}
+                hooks: {fail_closed: true}
+                """, "p.yaml");
+        assertEquals(1, p.version());
+        Tier prod = p.tier("production").orElseThrow();
+        assertFalse(prod.protectedTier());
+        assertEquals("db/seed.sql", prod.seed());
+        assertEquals(java.util.Set.of(ActorClass.HUMAN), prod.directPush().classes());
+        assertTrue(p.tier("staging").orElseThrow().protectedTier(), "null is the default");
+        assertEquals(java.util.List.of("feature/*", "feature-*"), p.workingBranchTypes().get(0).patterns());
+        assertEquals(java.util.Set.of(ActorClass.values()), p.workingBranchTypes().get(0).actors(), "no actors: every class");
+        assertTrue(p.workingBranchTypes().get(1).hotfix());
+        assertEquals("hotfix/*", p.workingBranchTypes().get(1).pattern());
+        TierEdge e = p.edge("staging", "production").orElseThrow();
+        assertEquals(2, e.approvals());
+        assertFalse(e.agentChangeNeedsHumanApprover());
+        assertEquals(java.util.List.of("build", "7"), p.requiredChecks());
+        assertEquals("sql", p.migrations().directory());
+        assertEquals(".py", p.migrations().extension());
+        assertEquals(dev.tiergate.core.verdict.Severity.OFF, p.severityOf("sql.char-type"));
+        assertEquals(dev.tiergate.core.verdict.Severity.WARNING, p.severityOf("sql.rename"));
+        assertTrue(p.hooks().failClosed());
+        // what `tiergate init` writes reads back equal
+        Policy d = DefaultPolicy.create("main");
+        assertEquals(d, PolicyReader.read(PolicyReader.toYaml(d), "init.yaml"));
+    }
+
+    @Test
+    void aFieldOfTheWrongShapeIsRefusedWithItsPathAndLine() {
+        PolicyException list = assertThrows(PolicyException.class,
+                () -> PolicyReader.read("version: 1\ntiers:\n  - {name: production, branch: [main]}\n", ".tiergate/policy.yaml"));
+        assertTrue(list.getMessage().startsWith(".tiergate/policy.yaml:3: policy file cannot be read: /tiers/0/branch must be a string"),
+                list.getMessage());
+        assertTrue(list.getMessage().contains("fix: correct the file (run 'tiergate policy validate .tiergate/policy.yaml')"), list.getMessage());
+        PolicyException number = assertThrows(PolicyException.class,
+                () -> PolicyReader.read("version: one\n", "p.yaml"));
+        assertTrue(number.getMessage().startsWith("p.yaml:1: policy file cannot be read: /version must be a whole number"), number.getMessage());
+        PolicyException actor = assertThrows(PolicyException.class,
+                () -> PolicyReader.read("actors:\n  - {id: bot, class: robot}\n", "p.yaml"));
+        assertTrue(actor.getMessage().contains("unknown actor class 'robot' (expected human, agent or bot)"), actor.getMessage());
+        PolicyException nested = assertThrows(PolicyException.class,
+                () -> PolicyReader.read("edges:\n  - {from: a, to: b, mergers: {clases: [human]}}\n", "p.yaml"));
+        assertTrue(nested.getMessage().contains("unknown field 'clases' in /edges/0/mergers (known fields: classes, roles)"), nested.getMessage());
+        PolicyException notAMapping = assertThrows(PolicyException.class, () -> PolicyReader.read("- a\n- b\n", "p.yaml"));
+        assertTrue(notAMapping.getMessage().contains("the policy must be a mapping of version, tiers"), notAMapping.getMessage());
+    }
 }

@@ -1,0 +1,231 @@
+package dev.tiergate.core.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.core.state.JsonLocations;
+import dev.tiergate.core.verdict.Severity;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The policy's records made from its parsed tree, field by field. Jackson's data binding did this before, and its
+ * introspection of nine record types was 45 ms of every hook run that reads the policy (BENCHMARKS.md, "Hooks"),
+ * more than parsing the YAML. The rules are the binding's: every field optional, {@code null} the same as absent,
+ * numbers and booleans also accepted as strings, {@code pattern} one string or a list, an unknown field refused.
+ */
+final class PolicyTree {
+    private final String where;
+    private final Supplier<JsonLocations> locations;
+
+    private PolicyTree(String where, Supplier<JsonLocations> locations) {
+        this.where = where;
+        this.locations = locations;
+    }
+
+    /** The policy in {@code root} (a mapping); a field of the wrong shape or name is a {@link PolicyException}. */
+    static Policy policy(JsonNode root, String where, Supplier<JsonLocations> locations) {
+        return new PolicyTree(where, locations).policy(root);
+    }
+
+    private Policy policy(JsonNode n) {
+        Fields f = fields(n, "", "version", "tiers", "working_branch_types", "actors", "edges", "required_checks", "migrations",
+                "severity", "hooks");
+        return new Policy(integer(f, "version"), list(f, "tiers", this::tier), list(f, "working_branch_types", this::workingBranchType),
+                list(f, "actors", this::actor), list(f, "edges", this::edge), list(f, "required_checks", this::text),
+                f.has("migrations") ? migrations(f.get("migrations")) : null, severities(f), f.has("hooks") ? hooks(f.get("hooks")) : null);
+    }
+
+    private Tier tier(Node n) {
+        Fields f = fields(n, "name", "branch", "parent", "protected", "direct_push", "seed");
+        return new Tier(string(f, "name"), string(f, "branch"), string(f, "parent"), bool(f, "protected"),
+                f.has("direct_push") ? permission(f.get("direct_push")) : null, string(f, "seed"));
+    }
+
+    private WorkingBranchType workingBranchType(Node n) {
+        Fields f = fields(n, "name", "pattern", "target", "actors", "hotfix");
+        List<String> patterns = null;
+        if (f.has("pattern")) {
+            Node p = f.get("pattern");
+            patterns = p.node().isArray() ? elements(p, this::text) : List.of(text(p));
+        }
+        Boolean hotfix = bool(f, "hotfix");
+        return new WorkingBranchType(string(f, "name"), patterns, string(f, "target"), set(f, "actors", this::actorClass),
+                hotfix != null && hotfix);
+    }
+
+    private Actor actor(Node n) {
+        Fields f = fields(n, "id", "class", "roles", "emails");
+        return new Actor(string(f, "id"), f.has("class") ? actorClass(f.get("class")) : null, set(f, "roles", this::text),
+                list(f, "emails", this::text));
+    }
+
+    private TierEdge edge(Node n) {
+        Fields f = fields(n, "from", "to", "mergers", "approvals", "agent_needs_human_approval");
+        return new TierEdge(string(f, "from"), string(f, "to"), f.has("mergers") ? permission(f.get("mergers")) : null,
+                integer(f, "approvals"), bool(f, "agent_needs_human_approval"));
+    }
+
+    private Permission permission(Node n) {
+        Fields f = fields(n, "classes", "roles");
+        return new Permission(set(f, "classes", this::actorClass), set(f, "roles", this::text));
+    }
+
+    private MigrationSettings migrations(Node n) {
+        Fields f = fields(n, "directory", "naming");
+        return new MigrationSettings(string(f, "directory"), string(f, "naming"));
+    }
+
+    private HookSettings hooks(Node n) {
+        Fields f = fields(n, "fail_closed");
+        Boolean failClosed = bool(f, "fail_closed");
+        return new HookSettings(failClosed != null && failClosed);
+    }
+
+    private Map<String, Severity> severities(Fields policy) {
+        if (!policy.has("severity")) {
+            return null;
+        }
+        Node n = policy.get("severity");
+        if (!n.node().isObject()) {
+            throw wrong(n, "a mapping of rule id to error, warning or off");
+        }
+        Map<String, Severity> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.node().fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Node value = n.child(e.getKey(), e.getValue());
+            try {
+                out.put(e.getKey(), Severity.fromWireName(text(value)));
+            } catch (IllegalArgumentException x) {
+                throw problem(value, x.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private ActorClass actorClass(Node n) {
+        try {
+            return ActorClass.fromWireName(text(n));
+        } catch (IllegalArgumentException x) {
+            throw problem(n, x.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- shapes
+
+    /** A node and the JSON pointer it sits at (for the line of an error). */
+    private record Node(JsonNode node, String pointer) {
+        Node child(String name, JsonNode value) {
+            return new Node(value, pointer + "/" + name.replace("~", "~0").replace("/", "~1"));
+        }
+    }
+
+    /** A mapping's fields, every one of them among the known names. */
+    private record Fields(Node node) {
+        boolean has(String name) {
+            JsonNode v = node.node().get(name);
+            return v != null && !v.isNull();
+        }
+
+        Node get(String name) {
+            return node.child(name, node.node().get(name));
+        }
+    }
+
+    private Fields fields(JsonNode root, String pointer, String... known) {
+        return fields(new Node(root, pointer), known);
+    }
+
+    private Fields fields(Node n, String... known) {
+        if (!n.node().isObject()) {
+            throw wrong(n, "a mapping of " + String.join(", ", known));
+        }
+        Set<String> names = Set.of(known);
+        for (Iterator<String> it = n.node().fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!names.contains(name)) {
+                throw problem(n.child(name, n.node().get(name)), "unknown field '" + name + "'"
+                        + (n.pointer().isEmpty() ? "" : " in " + n.pointer()) + " (known fields: " + String.join(", ", known) + ")");
+            }
+        }
+        return new Fields(n);
+    }
+
+    private String text(Node n) {
+        JsonNode v = n.node();
+        if (v.isTextual() || v.isNumber() || v.isBoolean()) {
+            return v.asText();
+        }
+        throw wrong(n, "a string");
+    }
+
+    private String string(Fields f, String name) {
+        return f.has(name) ? text(f.get(name)) : null;
+    }
+
+    private int integer(Fields f, String name) {
+        if (!f.has(name)) {
+            return 0;
+        }
+        Node n = f.get(name);
+        JsonNode v = n.node();
+        if (v.isIntegralNumber() && v.canConvertToInt()) {
+            return v.intValue();
+        }
+        if (v.isTextual() && v.asText().strip().matches("-?\\d{1,9}")) {
+            return Integer.parseInt(v.asText().strip());
+        }
+        throw wrong(n, "a whole number");
+    }
+
+    private Boolean bool(Fields f, String name) {
+        if (!f.has(name)) {
+            return null;
+        }
+        Node n = f.get(name);
+        JsonNode v = n.node();
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isTextual() && (v.asText().equals("true") || v.asText().equals("false"))) {
+            return Boolean.valueOf(v.asText());
+        }
+        throw wrong(n, "true or false");
+    }
+
+    private <T> List<T> list(Fields f, String name, Function<Node, T> element) {
+        return f.has(name) ? elements(f.get(name), element) : null;
+    }
+
+    private <T> Set<T> set(Fields f, String name, Function<Node, T> element) {
+        return f.has(name) ? new LinkedHashSet<>(elements(f.get(name), element)) : null;
+    }
+
+    private <T> List<T> elements(Node n, Function<Node, T> element) {
+        if (!n.node().isArray()) {
+            throw wrong(n, "a list");
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < n.node().size(); i++) {
+            out.add(element.apply(n.child(Integer.toString(i), n.node().get(i))));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private PolicyException wrong(Node n, String expected) {
+        return problem(n, (n.pointer().isEmpty() ? "the policy" : n.pointer()) + " must be " + expected);
+    }
+
+    private PolicyException problem(Node n, String message) {
+        String line = locations.get().lineOf(n.pointer()).map(l -> ":" + l).orElse("");
+        return new PolicyException(where + line + ": policy file cannot be read: " + message
+                + "; fix: correct the file (run 'tiergate policy validate " + where + "')");
+    }
+}
