@@ -152,17 +152,11 @@ public final class BranchStore {
     public <T> T withRepoLock(RepoRef repo, Supplier<T> work) {
         try (Connection c = ds.getConnection()) {
             long key = repoKey(repo);
-            try (PreparedStatement ps = c.prepareStatement("select pg_advisory_lock(?)")) {
-                ps.setLong(1, key);
-                ps.execute();
-            }
+            lock(c, "select pg_advisory_lock(?)", key);
             try {
                 return work.get();
             } finally {
-                try (PreparedStatement ps = c.prepareStatement("select pg_advisory_unlock(?)")) {
-                    ps.setLong(1, key);
-                    ps.execute();
-                }
+                lock(c, "select pg_advisory_unlock(?)", key);
             }
         } catch (SQLException e) {
             throw new StoreException("locking repository " + repo.path(), e);
