@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two servers on one store, deliveries for one repository's PRs and a stream of others sent to both: they share the
- * inbox (each processes some), no delivery is processed twice, and the repository is never handled by both at once
- * (the posted statuses have no repeat, which two unserialised passes diffing against the same old status would make).
+ * inbox (each processes some), no delivery is processed twice, and no PR is judged by both at once (the posted
+ * statuses have no repeat, which two unserialised passes diffing against the same old status would make). What spans
+ * a repository's PRs runs under its exclusive lock (RepositoryLocksTest).
  */
 class ScaleOutTest {
     static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
@@ -40,7 +41,7 @@ class ScaleOutTest {
     }
 
     @Test
-    void twoServersShareTheInboxProcessEachDeliveryOnceAndNeverHandleARepositoryTogether() throws Exception {
+    void twoServersShareTheInboxProcessEachDeliveryOnceAndNeverJudgeAPullRequestTogether() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
