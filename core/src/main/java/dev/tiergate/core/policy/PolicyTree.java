@@ -225,7 +225,28 @@ final class PolicyTree {
 
     private PolicyException problem(Node n, String message) {
         String line = locations.get().lineOf(n.pointer()).map(l -> ":" + l).orElse("");
-        return new PolicyException(where + line + ": policy file cannot be read: " + message
-                + "; fix: correct the file (run 'tiergate policy validate " + where + "')");
+        return new Problem(where, where + line, message);
+    }
+
+    /** A field of the wrong shape or name: where ({@code file:line}) and what, also apart for a refusal's parts. */
+    static final class Problem extends PolicyException {
+        private static final long serialVersionUID = 1L;
+        private final String where;
+        private final String problem;
+
+        Problem(String file, String where, String problem) {
+            super(where + ": policy file cannot be read: " + problem + "; fix: correct the file (run 'tiergate policy validate "
+                    + file + "')");
+            this.where = where;
+            this.problem = problem;
+        }
+
+        String where() {
+            return where;
+        }
+
+        String problem() {
+            return problem;
+        }
     }
 }

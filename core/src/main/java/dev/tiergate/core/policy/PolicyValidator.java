@@ -108,8 +108,9 @@ public final class PolicyValidator {
         Policy policy;
         try {
             policy = PolicyTree.policy(root, path, () -> locations);
-        } catch (PolicyException e) {
-            return Verdict.refused(SCHEMA, path, e.getMessage(), "correct the file (run 'tiergate policy validate " + path + "')");
+        } catch (PolicyTree.Problem e) {
+            return Verdict.refused(SCHEMA, e.where(), "policy file cannot be read: " + e.problem(),
+                    "correct the file (run 'tiergate policy validate " + path + "')");
         }
         return new Checks(policy, path, locations).run();
     }
