@@ -150,7 +150,7 @@ final class PolicyTree {
             String name = it.next();
             if (!names.contains(name)) {
                 throw problem(n.child(name, n.node().get(name)), "unknown field '" + name + "'"
-                        + (n.pointer().isEmpty() ? "" : " in " + n.pointer()) + " (known fields: " + String.join(", ", known) + ")");
+                        + (n.pointer().isEmpty() ? "" : " in " + field(n.pointer())) + " (known fields: " + String.join(", ", known) + ")");
             }
         }
         return new Fields(n);
@@ -220,7 +220,21 @@ final class PolicyTree {
     // ---------------------------------------------------------------- errors
 
     private PolicyException wrong(Node n, String expected) {
-        return problem(n, (n.pointer().isEmpty() ? "the policy" : n.pointer()) + " must be " + expected);
+        return problem(n, (n.pointer().isEmpty() ? "the policy" : "field '" + field(n.pointer()) + "'") + " must be " + expected);
+    }
+
+    /** A pointer in the words the schema's refusals use: {@code /tiers/0/branch} is {@code tiers[0].branch}. */
+    private static String field(String pointer) {
+        StringBuilder b = new StringBuilder();
+        for (String part : pointer.substring(1).split("/")) {
+            String name = part.replace("~1", "/").replace("~0", "~");
+            if (name.chars().allMatch(Character::isDigit) && !name.isEmpty()) {
+                b.append('[').append(name).append(']');
+            } else {
+                b.append(b.length() == 0 ? "" : ".").append(name);
+            }
+        }
+        return b.toString();
     }
 
     private PolicyException problem(Node n, String message) {

@@ -96,18 +96,18 @@ class PolicyReaderTest {
     void aFieldOfTheWrongShapeIsRefusedWithItsPathAndLine() {
         PolicyException list = assertThrows(PolicyException.class,
                 () -> PolicyReader.read("version: 1\ntiers:\n  - {name: production, branch: [main]}\n", ".tiergate/policy.yaml"));
-        assertTrue(list.getMessage().startsWith(".tiergate/policy.yaml:3: policy file cannot be read: /tiers/0/branch must be a string"),
+        assertTrue(list.getMessage().startsWith(".tiergate/policy.yaml:3: policy file cannot be read: field 'tiers[0].branch' must be a string"),
                 list.getMessage());
         assertTrue(list.getMessage().contains("fix: correct the file (run 'tiergate policy validate .tiergate/policy.yaml')"), list.getMessage());
         PolicyException number = assertThrows(PolicyException.class,
                 () -> PolicyReader.read("version: one\n", "p.yaml"));
-        assertTrue(number.getMessage().startsWith("p.yaml:1: policy file cannot be read: /version must be a whole number"), number.getMessage());
+        assertTrue(number.getMessage().startsWith("p.yaml:1: policy file cannot be read: field 'version' must be a whole number"), number.getMessage());
         PolicyException actor = assertThrows(PolicyException.class,
                 () -> PolicyReader.read("actors:\n  - {id: bot, class: robot}\n", "p.yaml"));
         assertTrue(actor.getMessage().contains("unknown actor class 'robot' (expected human, agent or bot)"), actor.getMessage());
         PolicyException nested = assertThrows(PolicyException.class,
                 () -> PolicyReader.read("edges:\n  - {from: a, to: b, mergers: {clases: [human]}}\n", "p.yaml"));
-        assertTrue(nested.getMessage().contains("unknown field 'clases' in /edges/0/mergers (known fields: classes, roles)"), nested.getMessage());
+        assertTrue(nested.getMessage().contains("unknown field 'clases' in edges[0].mergers (known fields: classes, roles)"), nested.getMessage());
         PolicyException notAMapping = assertThrows(PolicyException.class, () -> PolicyReader.read("- a\n- b\n", "p.yaml"));
         assertTrue(notAMapping.getMessage().contains("the policy must be a mapping of version, tiers"), notAMapping.getMessage());
     }
