@@ -153,22 +153,21 @@ final class DatabaseMigrations {
         return store.held(repo, tierDb);
     }
 
-    /**
-     * Rehearses the PR's migrations unless the last rehearsal already ran on this head and base. Returns the other
-     * open PRs into the same tier that take one of this PR's versions and have not been told yet (their last
-     * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
-     * again, so two colliding PRs do not wake each other without end.
-     */
     /** Whether the PR's head and base are the ones last rehearsed: {@link #rehearseIfNeeded} would do nothing. */
     boolean rehearsed(RepoRef repo, PullRequestFacts pr) {
         return store.rehearsal(repo, pr.number())
                 .filter(last -> last.headSha().equals(pr.headSha()) && last.baseSha().equals(pr.baseSha())).isPresent();
     }
 
+    /**
+     * Rehearses the PR's migrations unless the last rehearsal already ran on this head and base. Returns the other
+     * open PRs into the same tier that take one of this PR's versions and have not been told yet (their last
+     * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
+     * again, so two colliding PRs do not wake each other without end.
+     */
     List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks,
                                 boolean copiedJustNow) {
-        Optional<MigrationStore.Rehearsal> last = store.rehearsal(repo, pr.number());
-        if (last.isPresent() && last.get().headSha().equals(pr.headSha()) && last.get().baseSha().equals(pr.baseSha())) {
+        if (rehearsed(repo, pr)) {
             return List.of();
         }
         MigrationSettings settings = policy.migrations();
