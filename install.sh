@@ -128,10 +128,17 @@ mkdir -p "$(dirname "$lib")"
 mv "$stage/lib" "$lib"
 rm -rf "${lib}.old"
 
-# explicit jar list, our jar first: AppCDS checks the class path entry by entry, so no wildcard
-hooks_cp="$(ls "$lib"/hooks/tiergate-hooks-*.jar)"
+# explicit jar list: AppCDS checks the class path entry by entry, so no wildcard. Classes come from the start-up
+# cache, but a resource (a JSON Schema, the validator's meta-schemas) is looked up jar by jar, opening each jar it
+# passes: the jars a commit reads resources from come first, JGit's large one (not on the commit path) later.
+hooks_cp=""
+for pattern in tiergate-hooks- tiergate-state-schemas- tiergate-core- json-schema-validator- jackson- snakeyaml-; do
+  for f in "$lib"/hooks/"$pattern"*.jar; do
+    [ -f "$f" ] && hooks_cp="${hooks_cp:+$hooks_cp:}$f"
+  done
+done
 for f in "$lib"/hooks/*.jar; do
-  case "$f" in */tiergate-hooks-*) ;; *) hooks_cp="$hooks_cp:$f" ;; esac
+  case ":$hooks_cp:" in *":$f:"*) ;; *) hooks_cp="$hooks_cp:$f" ;; esac
 done
 
 # The hooks' JVM: the one above, or TIERGATE_HOOKS_JAVA. On JDK 25+ the hooks start from an ahead-of-time cache

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Where a full-path pre-commit spends its time: bench/probe/HookSteps.java runs the hook's steps one after the other
-# (JGit open and staged changes, Jackson's first tree, the policy, tiergate's state file with its JSON Schema, the
-# kit's state file, the lint of one migration) in a fresh JVM with the install's class path, JVM flags and start-up
-# cache, in a repository set up as bench/hooks-bench.sh sets up its full path. Prints the median of each step.
+# (git's answers about the index: staged changes, paths, one blob; Jackson's first tree, the policy, tiergate's
+# state file with its JSON Schema, the kit's state file, the lint of one migration) in a fresh JVM with the install's
+# class path, JVM flags and start-up cache, in a repository set up as bench/hooks-bench.sh sets up its full path. Prints the median of each step.
 #   bench/hook-steps.sh [--runs N] [--tiergate PATH/TO/tiergate]     (builds and installs one when not given)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -3,7 +3,7 @@ import dev.tiergate.core.lint.SqlLint;
 import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
-import dev.tiergate.hooks.git.GitRepo;
+import dev.tiergate.hooks.git.GitIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * The pre-commit hook's steps one after the other on one thread, in a fresh JVM, each timed: where a full-path hook
  * run spends its time (bench/hook-steps.sh runs it with the install's class path and start-up cache). The first step
- * to touch a library pays its start-up, so the order is the hook's: its own thread opens git while the warm-up thread
- * reads the policy and the state file. Prints one line: step=ms ...
+ * to touch a library pays its start-up, so the order is the hook's: its own thread asks git about the index while the warm-up thread
+ * reads the policy and the state file.
+ * The git steps run the git binary, as the hook does (GitIndex); JGit is no longer on the pre-commit path. Prints one line: step=ms ...
  *
  *   java -cp INSTALL_CLASSPATH:. HookSteps REPO_TOP MIGRATION_FILE
  */
@@ -22,10 +23,13 @@ public class HookSteps {
         String migration = Files.readString(Path.of(args[1]));
         StringBuilder out = new StringBuilder();
         long t = System.nanoTime();
-        GitRepo git = GitRepo.open(top);
-        t = lap(out, "jgit-open", t);
-        git.stagedChanges();
-        t = lap(out, "jgit-staged", t);
+        GitIndex git = GitIndex.at(top);
+        git.changes();
+        t = lap(out, "git-staged-changes", t);
+        git.paths();
+        t = lap(out, "git-index-paths", t);
+        git.read(git.changes().get(0).staged());
+        t = lap(out, "git-changes-again-and-cat-file", t);
         new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"a\": 1}");
         t = lap(out, "jackson-first-tree", t);
         PolicyReader.read(Files.readAllBytes(top.resolve(".tiergate/policy.yaml")), ".tiergate/policy.yaml");

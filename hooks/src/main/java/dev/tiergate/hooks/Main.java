@@ -8,8 +8,8 @@ import dev.tiergate.hooks.check.CommitMsgCheck;
 import dev.tiergate.hooks.check.PreCommitCheck;
 import dev.tiergate.hooks.check.PrePushCheck;
 import dev.tiergate.hooks.cli.TiergateCli;
+import dev.tiergate.hooks.git.GitIndex;
 import dev.tiergate.hooks.git.GitCommand;
-import dev.tiergate.hooks.git.GitRepo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,11 +98,11 @@ public final class Main {
         }
     }
 
-    /** The hook's workspace; the Jackson half of start-up is warmed on another core while JGit opens the repository. */
+    /** The hook's workspace; the Jackson half of start-up is warmed on another core while git is asked about the index. */
     private static Workspace workspace() throws IOException {
         Path top = Path.of("").toAbsolutePath();
-        HookWarmup warmup = HookWarmup.start(top);
-        return new Workspace(GitRepo.open(top), warmup);
+        GitIndex index = GitIndex.at(top);
+        return Workspace.forHook(index, HookWarmup.start(top, index.gitDir()));
     }
 
     static int preCommit(PrintStream err) throws IOException {
@@ -119,7 +119,7 @@ public final class Main {
         warn(r.verdict(), err);
         // the commit-msg shim appends these without starting a JVM
         List<String> trailers = new CommitMsgCheck(ws).trailersFor(r.changes());
-        Path handoff = ws.git().gitDir().resolve(TRAILERS_FILE);
+        Path handoff = ws.gitDir().resolve(TRAILERS_FILE);
         if (trailers.isEmpty()) {
             Files.deleteIfExists(handoff);
         } else {
@@ -146,7 +146,7 @@ public final class Main {
             if (dir.contains("\n")) {
                 return;
             }
-            Path file = ws.git().gitDir().resolve(FASTPATH_FILE);
+            Path file = ws.gitDir().resolve(FASTPATH_FILE);
             Path tmp = Files.createTempFile(file.getParent(), FASTPATH_FILE, ".tmp");
             Files.writeString(tmp, dir + "\n", StandardCharsets.UTF_8);
             Files.setLastModifiedTime(tmp, FileTime.fromMillis(readStarted - 2_000));
@@ -173,7 +173,7 @@ public final class Main {
         if (!r.message().equals(message)) {
             Files.writeString(file, r.message(), StandardCharsets.UTF_8);
         }
-        Files.deleteIfExists(ws.git().gitDir().resolve(TRAILERS_FILE));
+        Files.deleteIfExists(ws.gitDir().resolve(TRAILERS_FILE));
         return OK;
     }
 

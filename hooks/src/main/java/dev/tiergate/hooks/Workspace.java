@@ -10,23 +10,33 @@ import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
 import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.hooks.git.GitIndex;
 import dev.tiergate.hooks.git.GitRepo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * One repository as the hooks see it: its policy, tiergate's state file (untracked, per worktree), and who is
  * acting. Configuration is read here, once, and handed to the checks as values.
+ *
+ * <p>Two views of git: {@link #index()} asks the git binary about the index (all a commit's checks need), and
+ * {@link #git()} is JGit, for history walks and the CLI's commands. A hook's workspace opens JGit only when something
+ * asks for it, which pre-commit never does: JGit's start-up is most of what a fresh JVM would spend on git.
  */
 public final class Workspace {
     public static final String STATE_PATH = StateFileValidator.TIERGATE_STATE_PATH;
-    private final GitRepo git;
+    private GitRepo git;
+    private final GitIndex index;
     private final Path top;
     private Policy policy;
     private Optional<TiergateState> state;
     private final HookWarmup warmup;
+    private String actor;
+    private static final String[] ACTOR_CONFIG_KEYS = {"tiergate.actor", "user.email"};
 
     public Workspace(GitRepo git) {
         this(git, HookWarmup.none());
@@ -34,18 +44,51 @@ public final class Workspace {
 
     /** A workspace whose Jackson-side classes are being warmed up by {@code warmup} (see {@link HookWarmup}). */
     public Workspace(GitRepo git, HookWarmup warmup) {
+        this(git, new GitIndex(git.workTree(), git.gitDir()), warmup);
+    }
+
+    private Workspace(GitRepo git, GitIndex index, HookWarmup warmup) {
         this.git = git;
-        this.top = git.workTree();
+        this.index = index;
+        this.top = index.top();
         this.warmup = warmup;
     }
 
-    /** Call before the first use of Jackson or the schema validator outside this class. */
+    /** The workspace of a hook (git runs hooks at the top of the working tree); JGit is opened on first use of {@link #git()}. */
+    public static Workspace forHook(GitIndex index, HookWarmup warmup) {
+        return new Workspace(null, index, warmup);
+    }
+
+    /** Call before the first use of the schema validator outside this class. */
     public void awaitWarmup() {
         warmup.await();
     }
 
+    /** Call before the first use of Jackson outside this class. */
+    public void awaitJackson() {
+        warmup.awaitJackson();
+    }
+
+    /** JGit, opened on first use. */
     public GitRepo git() {
+        if (git == null) {
+            try {
+                git = GitRepo.open(top);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return git;
+    }
+
+    /** The index and HEAD as the git binary reports them. */
+    public GitIndex index() {
+        return index;
+    }
+
+    /** The (per-worktree) git dir. */
+    public Path gitDir() {
+        return index.gitDir();
     }
 
     public Path top() {
@@ -58,7 +101,7 @@ public final class Workspace {
 
     /** The policy bytes the commit will contain: staged if staged, else the working copy. */
     public byte[] policyBytes() throws IOException {
-        Optional<byte[]> staged = git.staged(Policy.PATH);
+        Optional<byte[]> staged = index.staged(Policy.PATH);
         return staged.isPresent() ? staged.get() : Files.readAllBytes(top.resolve(Policy.PATH));
     }
 
@@ -69,8 +112,9 @@ public final class Workspace {
      */
     public Policy policy() throws IOException {
         if (policy == null) {
-            warmup.await();
-            policy = PolicyReader.read(policyBytes(), Policy.PATH);
+            byte[] bytes = policyBytes();
+            warmup.awaitJackson();
+            policy = PolicyReader.read(bytes, Policy.PATH);
         }
         return policy;
     }
@@ -89,15 +133,29 @@ public final class Workspace {
     /** tiergate's own state file, read and validated once per command. */
     public Optional<TiergateState> state() {
         if (state == null) {
-            warmup.await();
             Path p = top.resolve(STATE_PATH);
             try {
-                state = Files.exists(p) ? Optional.of(TiergateState.read(Files.readAllBytes(p), STATE_PATH)) : Optional.empty();
+                if (Files.exists(p)) {
+                    byte[] bytes = Files.readAllBytes(p);
+                    Optional<TiergateState> warmed = warmup.stateReadFrom(bytes);
+                    if (warmed.isEmpty()) {
+                        warmup.await(); // the schema validator is the warm-up's until it is done
+                    }
+                    state = Optional.of(warmed.orElseGet(() -> TiergateState.read(bytes, STATE_PATH)));
+                } else {
+                    state = Optional.empty();
+                }
             } catch (IOException e) {
                 throw new IllegalStateException(STATE_PATH + ": cannot read: " + e.getMessage(), e);
             }
         }
         return state;
+    }
+
+    /** The verdict on the kit's state file with this content (the warm-up's, when it validated the same bytes). */
+    public Verdict kitStateVerdict(byte[] content, String path) {
+        return warmup.kitVerdictFor(content).filter(v -> path.equals(StateFileValidator.KIT_STATE_PATH))
+                .orElseGet(() -> StateFileValidator.validateKitState(content, path));
     }
 
     public void writeState(TiergateState newState) throws IOException {
@@ -118,18 +176,33 @@ public final class Workspace {
      * Who is committing: {@code TIERGATE_ACTOR}, else git config {@code tiergate.actor}, else {@code user.email};
      * class and roles from the policy's actor list (unlisted: human).
      */
-    public Actor actor(Policy policy) {
+    public Actor actor(Policy policy) throws IOException {
+        if (actor == null) {
+            actor = actorId();
+        }
+        return policy.actorFor(actor, false);
+    }
+
+    /** Starts looking up the actor's git config ahead of {@link #actor} (a hook does while it waits for its checks). */
+    public void prefetchActor() throws IOException {
+        if (actor == null && (System.getenv("TIERGATE_ACTOR") == null || System.getenv("TIERGATE_ACTOR").isBlank())) {
+            index.prefetchConfig(ACTOR_CONFIG_KEYS);
+        }
+    }
+
+    private String actorId() throws IOException {
         String id = System.getenv("TIERGATE_ACTOR");
         if (id == null || id.isBlank()) {
-            id = git.config("tiergate", "actor");
-        }
-        if (id == null || id.isBlank()) {
-            id = git.config("user", "email");
+            Map<String, String> config = index.config(ACTOR_CONFIG_KEYS);
+            id = config.get("tiergate.actor");
+            if (id == null || id.isBlank()) {
+                id = config.get("user.email");
+            }
         }
         if (id == null || id.isBlank()) {
             id = System.getProperty("user.name");
         }
-        return policy.actorFor(id, false);
+        return id;
     }
 
     /** The tier a branch merges into: a working type's target, or a tier's parent. */

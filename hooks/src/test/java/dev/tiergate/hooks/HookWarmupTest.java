@@ -22,11 +22,11 @@ class HookWarmupTest {
         Files.writeString(top.resolve(".tiergate/workflow-state.json"), "{not json");
         Files.writeString(top.resolve(".lakebase/workflow-state.json"), "{\"version\": 2}");
         // the checks report these files; the warm-up must neither throw nor hang
-        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> HookWarmup.start(top).await());
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> HookWarmup.start(top, top.resolve(".git")).await());
     }
 
     @Test
     void withoutAPolicyNoThreadStarts() {
-        assertSame(HookWarmup.none(), HookWarmup.start(top));
+        assertSame(HookWarmup.none(), HookWarmup.start(top, top.resolve(".git")));
     }
 }

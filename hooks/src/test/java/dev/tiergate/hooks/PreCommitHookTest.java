@@ -85,6 +85,31 @@ class PreCommitHookTest {
     }
 
     @Test
+    void aPartialCommitIsJudgedOnWhatItCommitsNotOnTheWholeIndex() throws Exception {
+        // `git commit <paths>` runs the hooks on a temporary index (GIT_INDEX_FILE) that holds HEAD plus those paths
+        g.write(M1, "ALTER TABLE t ADD COLUMN c int;\n");
+        g.write("README.md", "# inventory, edited\n");
+        g.ok(g.repo, "git", "add", "-A");
+        Result onlyReadme = g.run(g.repo, "git", "commit", "-q", "-m", "readme only", "--", "README.md");
+        assertEquals(0, onlyReadme.exit(), onlyReadme.all());
+        assertEquals("A  " + M1 + "\n", g.git("status", "--porcelain", "--untracked-files=no").out());
+        refused(g.run(g.repo, "git", "commit", "-q", "-m", "the migration"), "migration.header", M1);
+    }
+
+    @Test
+    void aHandEditedStateFileIsRefusedAlthoughAnEarlierVersionWasFoundValid() throws Exception {
+        g.write("notes.sql", "select 1;\n"); // a .sql path: the shim hands the commit to the JVM, which validates
+        assertEquals(0, g.commit("notes").exit());
+        assertTrue(Files.exists(g.repo.resolve(".git/" + ValidatedStateCache.FILE)), "the valid state file is remembered");
+        String valid = g.read(".tiergate/workflow-state.json");
+        String edited = valid.replaceFirst("\"version\"\\s*:\\s*1", "\"version\" : 7");
+        assertFalse(edited.equals(valid), valid);
+        g.write(".tiergate/workflow-state.json", edited);
+        g.write("more.sql", "select 2;\n");
+        refused(g.commit("more"), "state.schema", ".tiergate/workflow-state.json", "version");
+    }
+
+    @Test
     void missingHeaderIsRefused() throws Exception {
         g.write(M1, "ALTER TABLE t ADD COLUMN c int;\n");
         refused(g.commit("no header"), "migration.header", M1, "-- refactoring:");

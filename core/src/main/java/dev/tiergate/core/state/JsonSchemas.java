@@ -61,6 +61,24 @@ public final class JsonSchemas {
                 .toList();
     }
 
+    /**
+     * A fingerprint of a schema file as shipped (CRC-32 of its bytes, in hex): what a remembered verdict about a
+     * document must be checked against, since a newer tiergate may ship a stricter schema.
+     */
+    public static String fingerprint(String schemaFile) {
+        String resource = "tiergate/schemas/" + schemaFile;
+        try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema " + resource + " is missing from the classpath (state-schemas jar)");
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(in.readAllBytes());
+            return Long.toHexString(crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static JsonSchema load(String file) {
         // Formats (date-time, uri) are only annotations in 2020-12 unless assertions are switched on.
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()

@@ -39,6 +39,14 @@ public record TiergateState(int version, String projectId, List<Claim> features)
         if (!verdict.isAllowed()) {
             throw new StateException(verdict);
         }
+        return readValidated(json, path);
+    }
+
+    /**
+     * Reads bytes that already passed {@link StateFileValidator#validateTiergateState} against this build's schema
+     * ({@link JsonSchemas#fingerprint}); the hooks remember such bytes, to spare every commit the schema validator.
+     */
+    public static TiergateState readValidated(byte[] json, String path) {
         try {
             JsonNode root = StateFileValidator.JSON.readTree(json);
             List<Claim> claims = new ArrayList<>();

@@ -8,7 +8,7 @@ import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
-import dev.tiergate.hooks.git.GitRepo;
+import dev.tiergate.hooks.git.GitIndex;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,7 +37,7 @@ public final class CommitMsgCheck {
         Policy policy = ws.policy();
         String actorClass = ws.actor(policy).actorClass().wireName();
         Result r = check(message, expectedMigrationTrailers(policy, "HEAD"), actorClass);
-        if (!r.verdict().isAllowed() && ws.git().resolve("HEAD").isPresent()) {
+        if (!r.verdict().isAllowed() && ws.index().resolves("HEAD")) {
             // git does not tell hooks it is amending: `commit --amend` repeats HEAD's message, whose trailers describe
             // what HEAD adds to its parent. A message that is true of the index against HEAD's parent is let through.
             Result amend = check(message, expectedMigrationTrailers(policy, "HEAD~1"), actorClass);
@@ -52,7 +52,7 @@ public final class CommitMsgCheck {
      * The trailers a commit of the staged content carries, as lines ready to append. Pre-commit hands them to the
      * commit-msg shim in a file so that a normal commit starts one JVM, not two.
      */
-    public List<String> trailersFor(List<GitRepo.Change> stagedChanges) throws IOException {
+    public List<String> trailersFor(List<GitIndex.Change> stagedChanges) throws IOException {
         Policy policy = ws.policy();
         Set<String> expected = expectedMigrationTrailers(policy, stagedChanges);
         List<String> out = new ArrayList<>();
@@ -67,17 +67,17 @@ public final class CommitMsgCheck {
 
     /** The migration trailers of a commit of the index whose parent is {@code base}. */
     private Set<String> expectedMigrationTrailers(Policy policy, String base) throws IOException {
-        return expectedMigrationTrailers(policy, ws.git().stagedChangesAgainst(base));
+        return expectedMigrationTrailers(policy, ws.index().changesAgainst(base));
     }
 
-    private Set<String> expectedMigrationTrailers(Policy policy, List<GitRepo.Change> changes) throws IOException {
+    private Set<String> expectedMigrationTrailers(Policy policy, List<GitIndex.Change> changes) throws IOException {
         Set<String> expected = new LinkedHashSet<>();
-        for (GitRepo.Change c : changes) {
+        for (GitIndex.Change c : changes) {
             if (c.kind() != 'A' || !MigrationRules.isMigrationPath(c.path(), policy.migrations())) {
                 continue;
             }
             Optional<MigrationName> n = MigrationName.parse(MigrationSet.fileName(c.path()), policy.migrations().naming());
-            Optional<MigrationHeader> h = MigrationHeader.parse(GitRepo.text(ws.git().read(c.staged()))).header();
+            Optional<MigrationHeader> h = MigrationHeader.parse(GitIndex.text(ws.index().read(c.staged()))).header();
             if (n.isPresent() && h.isPresent()) {
                 expected.add("V" + n.get().version() + " \"" + h.get().refactoring() + "\" " + h.get().phase().name().toLowerCase(Locale.ROOT));
             }

@@ -15,12 +15,10 @@ import dev.tiergate.core.state.KitState;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
-import dev.tiergate.hooks.git.GitRepo;
-import dev.tiergate.hooks.git.GitRepo.Change;
+import dev.tiergate.hooks.git.GitIndex;
+import dev.tiergate.hooks.git.GitIndex.Change;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,20 +41,29 @@ public final class PreCommitCheck {
     }
 
     public Result run() throws IOException {
-        GitRepo git = ws.git();
-        List<Change> changes = git.stagedChanges();
-        ws.awaitWarmup(); // JGit's work is done; Jackson and the schemas are warm (or warming) on the other thread
-        Verdict v = Verdict.allowed();
+        GitIndex git = ws.index();
+        git.prefetch();
+        List<Change> changes = git.changes();
+        List<String> indexPaths = git.paths();
         boolean policyStaged = changes.stream().anyMatch(c -> c.path().equals(Policy.PATH) && c.kind() != 'D');
         if (policyStaged) {
+            ws.awaitWarmup(); // the policy's schema needs the validator the warm-up thread is loading
             Verdict pv = PolicyValidator.validate(git.staged(Policy.PATH).orElseThrow(), Policy.PATH);
             if (!pv.isAllowed()) {
                 return new Result(pv, null, changes);
             }
         }
+        // the policy (YAML) and the migrations need no state file: they are judged while the warm-up thread is still
+        // validating tiergate's state file, and the verdicts are put together in the order the rules are listed
         Policy policy = ws.policy();
+        if (changes.stream().anyMatch(c -> c.kind() == 'A' && MigrationRules.isMigrationPath(c.path(), policy.migrations()))) {
+            ws.prefetchActor(); // the trailers of a commit that adds a migration name the actor's class
+        }
         Optional<String> branch = git.currentBranch();
-        v = v.and(stateFiles(changes, branch));
+        MigrationLedger ledger = git.staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitIndex.text(b)))
+                .orElse(MigrationLedger.empty());
+        Migrations migrations = migrations(policy, branch, changes, indexPaths, ledger);
+        Verdict v = stateFiles(changes, branch);
         if (!v.isAllowed()) {
             return new Result(v, null, changes); // the claim cannot be trusted from a state file that fails its schema
         }
@@ -65,40 +72,7 @@ public final class PreCommitCheck {
             Optional<KitState> kit = git.staged(StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read);
             v = v.and(claimRule(policy, branch.get(), kit.filter(k -> k.claims(branch.get())).isPresent()));
         }
-        MigrationLedger ledger = git.staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitRepo.text(b)))
-                .orElse(MigrationLedger.empty());
-        MigrationLedger recorded = ledger;
-        var settings = policy.migrations();
-        List<String> indexPaths = new ArrayList<>();
-        var index = git.jgit().readDirCache();
-        for (int i = 0; i < index.getEntryCount(); i++) {
-            indexPaths.add(index.getEntry(i).getPathString());
-        }
-        MigrationSet set = new MigrationSet(settings, indexPaths);
-        String newestOnTier = branch.map(b -> newestOnTier(policy, b)).orElse(null);
-        boolean onTier = branch.flatMap(policy::tierForBranch).isPresent();
-        for (Change c : changes) {
-            if (!set.isMigration(c.path())) {
-                continue;
-            }
-            if (c.kind() == 'A') {
-                String sql = GitRepo.text(git.read(c.staged()));
-                if (onTier && !git.mergeInProgress()) {
-                    v = v.and(Verdict.refused(Rule.MIGRATION_TIER_DIRECT.id(), c.path() + " (branch " + branch.get() + ")",
-                            "a migration is added directly on tier branch " + branch.get() + "; migrations reach tiers only by merge",
-                            "commit it on a working branch (tiergate claim <feature-id>) and merge it through a pull request"));
-                    continue;
-                }
-                v = v.and(set.checkNew(c.path(), sql, newestOnTier));
-                if (!ledger.records(c.path())) {
-                    recorded = recorded.record(c.path(), git.read(c.staged()));
-                }
-            } else {
-                // an edit or deletion of a committed migration
-                String sum = ledger.recordedChecksum(c.path()).orElse(MigrationChecksums.checksum(git.read(c.before())));
-                v = v.and(MigrationRules.checkUnchanged(c.path(), sum, c.kind() == 'D' ? null : git.read(c.staged())));
-            }
-        }
+        v = v.and(migrations.verdict());
         if (claim.isPresent() && claim.get().actorClass() == ActorClass.AGENT) {
             for (Change c : changes) {
                 if (c.kind() == 'D' && TestFiles.isTestFile(c.path()) && !claim.get().supersedes(c.path())) {
@@ -110,15 +84,52 @@ public final class PreCommitCheck {
             }
         }
         v = v.withSeverities(policy.severity());
-        return new Result(v, v.isAllowed() && recorded != ledger ? recorded : null, changes);
+        return new Result(v, v.isAllowed() && migrations.recorded() != ledger ? migrations.recorded() : null, changes);
+    }
+
+    /** The migration rules' verdict on the staged changes, and the ledger with the new migrations recorded. */
+    private record Migrations(Verdict verdict, MigrationLedger recorded) {
+    }
+
+    private Migrations migrations(Policy policy, Optional<String> branch, List<Change> changes, List<String> indexPaths,
+            MigrationLedger ledger) throws IOException {
+        GitIndex git = ws.index();
+        Verdict v = Verdict.allowed();
+        MigrationLedger recorded = ledger;
+        MigrationSet set = new MigrationSet(policy.migrations(), indexPaths);
+        String newestOnTier = branch.map(b -> newestOnTier(policy, b)).orElse(null);
+        boolean onTier = branch.flatMap(policy::tierForBranch).isPresent();
+        for (Change c : changes) {
+            if (!set.isMigration(c.path())) {
+                continue;
+            }
+            if (c.kind() == 'A') {
+                byte[] content = git.read(c.staged());
+                if (onTier && !git.mergeInProgress()) {
+                    v = v.and(Verdict.refused(Rule.MIGRATION_TIER_DIRECT.id(), c.path() + " (branch " + branch.get() + ")",
+                            "a migration is added directly on tier branch " + branch.get() + "; migrations reach tiers only by merge",
+                            "commit it on a working branch (tiergate claim <feature-id>) and merge it through a pull request"));
+                    continue;
+                }
+                v = v.and(set.checkNew(c.path(), GitIndex.text(content), newestOnTier));
+                if (!ledger.records(c.path())) {
+                    recorded = recorded.record(c.path(), content);
+                }
+            } else {
+                // an edit or deletion of a committed migration
+                String sum = ledger.recordedChecksum(c.path()).orElse(MigrationChecksums.checksum(git.read(c.before())));
+                v = v.and(MigrationRules.checkUnchanged(c.path(), sum, c.kind() == 'D' ? null : git.read(c.staged())));
+            }
+        }
+        return new Migrations(v, recorded);
     }
 
     private Verdict stateFiles(List<Change> changes, Optional<String> branch) throws IOException {
         Verdict v = Verdict.allowed();
         for (Change c : changes) {
             if (c.path().equals(StateFileValidator.KIT_STATE_PATH) && c.kind() != 'D') {
-                byte[] content = ws.git().read(c.staged());
-                Verdict sv = StateFileValidator.validateKitState(content, c.path());
+                byte[] content = ws.index().read(c.staged());
+                Verdict sv = ws.kitStateVerdict(content, c.path());
                 v = v.and(sv);
                 if (sv.isAllowed() && branch.isPresent()) {
                     Policy policy = ws.policy();
@@ -161,12 +172,9 @@ public final class PreCommitCheck {
             return null;
         }
         try {
-            Optional<String> ref = ws.git().firstExisting("refs/heads/" + tier.get().branch(), "refs/remotes/origin/" + tier.get().branch());
-            if (ref.isEmpty()) {
-                return null;
-            }
-            Map<String, ?> files = ws.git().filesAt(ref.get(), policy.migrations().directory());
-            return MigrationSet.newestVersion(policy.migrations(), files.keySet());
+            return ws.index().pathsAt(policy.migrations().directory(), "refs/heads/" + tier.get().branch(),
+                    "refs/remotes/origin/" + tier.get().branch()).map(paths -> MigrationSet.newestVersion(policy.migrations(), paths))
+                    .orElse(null);
         } catch (IOException e) {
             return null;
         }

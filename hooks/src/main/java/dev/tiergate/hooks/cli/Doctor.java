@@ -147,11 +147,16 @@ final class Doctor implements Callable<Integer> {
         } catch (IOException e) {
             problem("branch", e.getMessage(), "check the repository with git status");
         }
-        Actor actor = ws.actor(policy);
-        String source = System.getenv("TIERGATE_ACTOR") != null && !System.getenv("TIERGATE_ACTOR").isBlank() ? "TIERGATE_ACTOR"
-                : ws.git().config("tiergate", "actor") != null ? "git config tiergate.actor"
-                : ws.git().config("user", "email") != null ? "git config user.email" : "the login name";
-        ok("actor", actor.actorClass().wireName() + " " + actor.id() + " (from " + source + ")");
+        try {
+            Actor actor = ws.actor(policy);
+            var config = ws.index().config("tiergate.actor", "user.email");
+            String source = System.getenv("TIERGATE_ACTOR") != null && !System.getenv("TIERGATE_ACTOR").isBlank() ? "TIERGATE_ACTOR"
+                    : config.get("tiergate.actor") != null && !config.get("tiergate.actor").isBlank() ? "git config tiergate.actor"
+                    : config.get("user.email") != null && !config.get("user.email").isBlank() ? "git config user.email" : "the login name";
+            ok("actor", actor.actorClass().wireName() + " " + actor.id() + " (from " + source + ")");
+        } catch (IOException e) {
+            problem("actor", e.getMessage(), "check git's config with git config --list --show-origin");
+        }
     }
 
     private void checkHooks(Path dir) {

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.eclipse.jgit.dircache.DirCache;
 
 /**
  * {@code tiergate init} in a Lakebase kit project: the policy that matches the kit (tiers from {@code tier_topology},
@@ -42,19 +41,15 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
         } catch (IOException e) {
             // an unreadable kit file: the default topology, and the hooks will say what is wrong with the file
         }
-        List<String> tracked = new ArrayList<>();
-        DirCache index = ws.git().jgit().readDirCache();
-        for (int i = 0; i < index.getEntryCount(); i++) {
-            tracked.add(index.getEntry(i).getPathString());
-        }
+        List<String> tracked = ws.index().paths();
         String dir = migrationDirectory(tracked);
         MigrationSettings settings = new MigrationSettings(dir, namingFor(dir, tracked));
-        MigrationLedger ledger = ws.git().staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(new String(b,
+        MigrationLedger ledger = ws.index().staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(new String(b,
                 java.nio.charset.StandardCharsets.UTF_8))).orElse(MigrationLedger.empty());
         int count = 0;
         for (String path : tracked) {
             if (MigrationRules.isMigrationPath(path, settings) && !ledger.records(path)) {
-                ledger = ledger.record(path, ws.git().staged(path).orElseThrow());
+                ledger = ledger.record(path, ws.index().staged(path).orElseThrow());
                 count++;
             }
         }

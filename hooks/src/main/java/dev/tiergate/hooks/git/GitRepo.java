@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -27,8 +25,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 /**
- * What the hooks read from git, through JGit. Opened from the environment git gives a hook (GIT_DIR,
- * GIT_INDEX_FILE — set during {@code git commit -a} and {@code git commit <paths>} — and worktrees).
+ * History as the pre-push hook and the CLI read it, through JGit: commits, trees, refs and config. Opened from the
+ * environment git gives a hook (GIT_DIR, worktrees). The index is read through {@link GitIndex}, by the git binary.
  */
 public final class GitRepo implements AutoCloseable {
     private final Repository repo;
@@ -75,52 +73,6 @@ public final class GitRepo implements AutoCloseable {
 
     public boolean mergeInProgress() {
         return Files.exists(gitDir().resolve("MERGE_HEAD"));
-    }
-
-    /** One staged change: A(dded), M(odified) or D(eleted), with the staged blob for A/M. */
-    public record Change(char kind, String path, ObjectId staged, ObjectId before) {
-    }
-
-    /** Index vs HEAD: every staged path that differs. */
-    public List<Change> stagedChanges() throws IOException {
-        return stagedChangesAgainst(Constants.HEAD);
-    }
-
-    /** Index vs the tree of {@code rev} (no tree when rev does not resolve, as for HEAD~1 of a root commit). */
-    public List<Change> stagedChangesAgainst(String rev) throws IOException {
-        Map<String, ObjectId> head = new LinkedHashMap<>();
-        ObjectId headId = repo.resolve(rev + "^{tree}");
-        if (headId != null) {
-            try (TreeWalk tw = new TreeWalk(repo)) {
-                tw.addTree(headId);
-                tw.setRecursive(true);
-                while (tw.next()) {
-                    head.put(tw.getPathString(), tw.getObjectId(0));
-                }
-            }
-        }
-        DirCache index = repo.readDirCache();
-        List<Change> out = new ArrayList<>();
-        for (int i = 0; i < index.getEntryCount(); i++) {
-            DirCacheEntry e = index.getEntry(i);
-            if (e.getStage() != 0 && e.getStage() != 2) {
-                continue;
-            }
-            ObjectId before = head.remove(e.getPathString());
-            if (before == null) {
-                out.add(new Change('A', e.getPathString(), e.getObjectId(), null));
-            } else if (!before.equals(e.getObjectId())) {
-                out.add(new Change('M', e.getPathString(), e.getObjectId(), before));
-            }
-        }
-        head.forEach((path, id) -> out.add(new Change('D', path, null, id)));
-        return out;
-    }
-
-    /** The staged content of a path, if it is in the index. */
-    public Optional<byte[]> staged(String path) throws IOException {
-        DirCacheEntry e = repo.readDirCache().getEntry(path);
-        return e == null ? Optional.empty() : Optional.of(read(e.getObjectId()));
     }
 
     public byte[] read(ObjectId blob) throws IOException {
