@@ -84,6 +84,20 @@ class GitIndexTest {
     }
 
     @Test
+    void closingEndsTheBlobReaderSoTheJvmNeedNotWaitForItAtExit() throws IOException {
+        GitSandbox g = repo();
+        g.write("a.txt", "a\n");
+        g.ok(g.repo, "git", "add", "a.txt");
+        long before = ProcessHandle.current().children().count();
+        GitIndex index = GitIndex.at(g.repo);
+        index.staged("a.txt");
+        assertEquals(before + 1, ProcessHandle.current().children().count(), "one cat-file --batch for the run");
+        index.close();
+        assertEquals(before, ProcessHandle.current().children().count(), "close waits until cat-file has exited");
+        index.close(); // twice is harmless (the shutdown hook closes it again)
+    }
+
+    @Test
     void pathsAtTheFirstRefThatExistsUnderADirectory() throws IOException {
         GitSandbox g = repo();
         g.write("db/migration/V1__a.sql", "select 1;\n");
