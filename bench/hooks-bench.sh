@@ -6,6 +6,7 @@
 #       same commit in a repository of 5,000 files;
 #   (b) full path: `git commit` adding one migration plus a state-file change: median hook overhead
 #       (tiergate minus no hooks), with and without the AppCDS archive, and with the warm-up thread off;
+#   (b') the same commit without the state-file change (most migration commits): its overhead;
 #   (c) `tiergate check` over a repository with 1,000 migrations.
 # When the install's hooks run on a JDK 17-24 (AppCDS) and a JDK 25+ is under /usr/lib/jvm, (b) is also measured in
 # the same run through a second install whose hooks run on that JDK with its ahead-of-time cache (TIERGATE_HOOKS_JAVA).
@@ -212,11 +213,17 @@ cds_off() { cds_archives | while read -r f; do mv "$f" "$f.off"; done; }
 cds_on() { [ -n "$TG_LIB" ] && find "$TG_LIB" -maxdepth 1 \( -name '*.jsa.off' -o -name '*.aot.off' \) | while read -r f; do mv "$f" "${f%.off}"; done; }
 log "(b) full path, $RUNS runs each"
 FULL_NONE=$(measure full-none "bash '$NEW_MIGRATION' '$WORK/plain'" "$(commit_cmd "$WORK/plain")")
-FULL_TG=$NA FULL_TG_AOT=$NA FULL_TG_NOCDS=$NA FULL_TG_NOWARM=$NA CDS_FILES=0 CHECK=$NA
+FULL_TG=$NA FULL_TG_AOT=$NA FULL_TG_NOCDS=$NA FULL_TG_NOWARM=$NA CDS_FILES=0 CHECK=$NA MIG_NONE=$NA MIG_TG=$NA MIG_TG_AOT=$NA
 if [ "$WITH_TIERGATE" = 1 ]; then
     FULL_TG=$(measure full-tiergate-aot "bash '$NEW_MIGRATION' '$WORK/tiergate'" "$(commit_cmd "$WORK/tiergate")")
     if [ -n "$TIERGATE_AOT" ]; then
         FULL_TG_AOT=$(measure full-tiergate-jdk25-aot "bash '$NEW_MIGRATION' '$WORK/tiergate-aot'" "$(commit_cmd "$WORK/tiergate-aot")")
+    fi
+    # the same commit without the kit's state file: the common case, where no JSON Schema validator is started
+    MIG_NONE=$(measure mig-none "bash '$NEW_MIGRATION' '$WORK/plain' --migration-only" "$(commit_cmd "$WORK/plain")")
+    MIG_TG=$(measure mig-tiergate "bash '$NEW_MIGRATION' '$WORK/tiergate' --migration-only" "$(commit_cmd "$WORK/tiergate")")
+    if [ -n "$TIERGATE_AOT" ]; then
+        MIG_TG_AOT=$(measure mig-tiergate-jdk25-aot "bash '$NEW_MIGRATION' '$WORK/tiergate-aot' --migration-only" "$(commit_cmd "$WORK/tiergate-aot")")
     fi
     CDS_FILES=$(cds_archives | wc -l)
     # the warm-up thread (hooks/.../HookWarmup.java) switched off through the JVM's standard options variable
@@ -271,5 +278,8 @@ Command: bench/hooks-bench.sh --runs $RUNS$([ "$WITH_TIERGATE" = 1 ] || echo " -
 | (b) same, second install: hooks on JDK 25+ with its AOT cache | $(ms "$FULL_TG_AOT") | overhead $(ms "$(minus "$FULL_TG_AOT" "$FULL_NONE")") |
 | (b) same, tiergate hooks with the $HOOKS_CACHE, warm-up thread off | $(ms "$FULL_TG_NOWARM") | overhead $(ms "$(minus "$FULL_TG_NOWARM" "$FULL_NONE")") |
 | (b) same, tiergate hooks without a start-up cache | $(ms "$FULL_TG_NOCDS") | overhead $(ms "$(minus "$FULL_TG_NOCDS" "$FULL_NONE")") |
+| (b') commit adding a migration only (no state-file change), no hooks | $(ms "$MIG_NONE") | |
+| (b') same, tiergate hooks with the $HOOKS_CACHE | $(ms "$MIG_TG") | overhead $(ms "$(minus "$MIG_TG" "$MIG_NONE")") |
+| (b') same, second install: hooks on JDK 25+ with its AOT cache | $(ms "$MIG_TG_AOT") | overhead $(ms "$(minus "$MIG_TG_AOT" "$MIG_NONE")") |
 | (c) tiergate check --base staging, 1,000 migrations | $(ms "$CHECK") | |
 REPORT

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stages one new expand-phase migration with a fresh, increasing version, plus a change to the Lakebase kit's
-# state file, in the repository given as $1. The migration is one the SQL lint passes without a finding (what a
+# state file (not with --migration-only as $2), in the repository given as $1. The migration is one the SQL lint passes without a finding (what a
 # team that follows it writes), so the figure is the engine's, not the printing of warnings. The counter lives in the repository's .git so runs never collide.
 set -euo pipefail
 repo=$1
@@ -17,6 +17,10 @@ cat >"$file" <<SQL
 SET lock_timeout = '2s';
 ALTER TABLE bench ADD COLUMN IF NOT EXISTS c${n} integer;
 SQL
+if [ "${2:-}" = "--migration-only" ]; then
+  git add "$file"
+  exit 0
+fi
 branch=$(git symbolic-ref --short HEAD)
 mkdir -p .lakebase
 cat >.lakebase/workflow-state.json <<JSON

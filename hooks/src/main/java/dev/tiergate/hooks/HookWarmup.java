@@ -14,8 +14,9 @@ import java.util.concurrent.CountDownLatch;
  * Most of a hook's time is class loading and static initialisation, and a hook has two cores. While the hook's own
  * thread asks git about the index, this thread initialises Jackson's core (first phase), reads tiergate's state file
  * (second phase: parsed only when the same bytes were found valid before, see {@link ValidatedStateCache}, else
- * validated against its JSON Schema), and validates the working copy of the kit's state file, if there is one (third
- * phase). After the first phase the hook's thread reads the policy (YAML) and runs the migration checks beside the
+ * validated against its JSON Schema), and, for a pre-commit that stages the kit's state file, validates the staged
+ * content the hook's thread hands over (third phase; a commit that does not stage it never starts the validator when
+ * tiergate's own state file is known valid). After the first phase the hook's thread reads the policy (YAML) and runs the migration checks beside the
  * others; it waits for a later phase only when it needs its result. Failures are ignored here: the check that reads
  * the same file reports what is wrong with it.
  *
@@ -32,6 +33,9 @@ public final class HookWarmup {
     private final Path gitDir;
     private final CountDownLatch jacksonReady = new CountDownLatch(1);
     private final CountDownLatch stateReady = new CountDownLatch(1);
+    /** Counted down once the hook's thread has said what, if anything, the third phase validates. */
+    private final CountDownLatch kitDecided = new CountDownLatch(1);
+    private volatile byte[] stagedKit;
     /** Set, by the hook's thread, before the thread starts; null when there is nothing to wait for. */
     private Thread thread;
     /** What the warm-up read, and from which bytes: the hook reuses a result when its bytes are the same. */
@@ -45,6 +49,9 @@ public final class HookWarmup {
         this.gitDir = gitDir;
     }
 
+    /** How long the third phase waits for the hook's thread to say what to validate: only a defect makes it wait. */
+    private static final long KIT_DECISION_WAIT_SECONDS = 5;
+
     /** Nothing to wait for (commands that are not hooks, and tests that build a Workspace by hand). */
     public static HookWarmup none() {
         return NONE;
@@ -52,13 +59,18 @@ public final class HookWarmup {
 
     /**
      * Starts warming up for a hook run at {@code top} (git runs hooks at the top of the working tree) whose git dir is
-     * {@code gitDir}. The system property {@code tiergate.warmup=false} switches it off, to measure what it is worth.
+     * {@code gitDir}. With {@code kitHandedOver} the third phase waits for {@link #stagedKitState}, which the hook's
+     * thread must then call; without it there is no third phase. The system property {@code tiergate.warmup=false}
+     * switches the warm-up off, to measure what it is worth.
      */
-    public static HookWarmup start(Path top, Path gitDir) {
+    public static HookWarmup start(Path top, Path gitDir, boolean kitHandedOver) {
         if ("false".equals(System.getProperty("tiergate.warmup")) || !Files.exists(top.resolve(Policy.PATH))) {
             return NONE; // no policy: the hook returns at once
         }
         HookWarmup w = new HookWarmup(top, gitDir);
+        if (!kitHandedOver) {
+            w.kitDecided.countDown();
+        }
         w.thread = new Thread(w::warm, "tiergate-warmup");
         w.thread.setDaemon(true);
         w.thread.start();
@@ -91,15 +103,28 @@ public final class HookWarmup {
             stateReady.countDown();
         }
         try {
-            Path kit = top.resolve(StateFileValidator.KIT_STATE_PATH);
-            if (Files.exists(kit)) {
-                byte[] bytes = Files.readAllBytes(kit);
+            if (kitDecided.await(KIT_DECISION_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS) && stagedKit != null) {
+                byte[] bytes = stagedKit;
                 kitVerdict = StateFileValidator.validateKitState(bytes, StateFileValidator.KIT_STATE_PATH);
                 kitBytes = bytes;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception | LinkageError e) {
             // as above
         }
+    }
+
+    /**
+     * What the commit stages as the kit's state file ({@code null}: nothing), for the third phase to validate; called
+     * once by the hook's thread as soon as it knows, when the warm-up was started with {@code kitHandedOver}.
+     */
+    public void stagedKitState(byte[] content) {
+        if (thread == null) {
+            return;
+        }
+        stagedKit = content;
+        kitDecided.countDown();
     }
 
     /** Waits until Jackson's core is initialised (the first phase). */

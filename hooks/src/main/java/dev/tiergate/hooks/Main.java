@@ -99,15 +99,16 @@ public final class Main {
     }
 
     /** The hook's workspace; the Jackson half of start-up is warmed on another core while git is asked about the index. */
-    private static Workspace workspace() throws IOException {
+    private static Workspace workspace(boolean preCommit) throws IOException {
         Path top = Path.of("").toAbsolutePath();
         GitIndex index = GitIndex.at(top);
-        return Workspace.forHook(index, HookWarmup.start(top, index.gitDir()));
+        // pre-commit hands the warm-up the kit's staged state file (PreCommitCheck), the other hooks have none
+        return Workspace.forHook(index, HookWarmup.start(top, index.gitDir(), preCommit));
     }
 
     static int preCommit(PrintStream err) throws IOException {
         long started = System.currentTimeMillis();
-        Workspace ws = workspace();
+        Workspace ws = workspace(true);
         if (!ws.hasPolicy()) {
             return OK;
         }
@@ -157,7 +158,7 @@ public final class Main {
     }
 
     static int commitMsg(Path messageFile, PrintStream err) throws IOException {
-        Workspace ws = workspace();
+        Workspace ws = workspace(false);
         if (!ws.hasPolicy()) {
             return OK;
         }
@@ -178,7 +179,7 @@ public final class Main {
     }
 
     static int prePush(String remote, InputStream in, PrintStream err) throws IOException {
-        Workspace ws = workspace();
+        Workspace ws = workspace(false);
         if (!ws.hasPolicy()) {
             return OK;
         }

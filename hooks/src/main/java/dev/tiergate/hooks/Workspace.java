@@ -152,6 +152,11 @@ public final class Workspace {
         return state;
     }
 
+    /** Tells the warm-up what the commit stages as the kit's state file (null: nothing); see {@link HookWarmup}. */
+    public void stagedKitState(byte[] content) {
+        warmup.stagedKitState(content);
+    }
+
     /** The verdict on the kit's state file with this content (the warm-up's, when it validated the same bytes). */
     public Verdict kitStateVerdict(byte[] content, String path) {
         return warmup.kitVerdictFor(content).filter(v -> path.equals(StateFileValidator.KIT_STATE_PATH))

@@ -43,7 +43,18 @@ public final class PreCommitCheck {
     public Result run() throws IOException {
         GitIndex git = ws.index();
         git.prefetch();
-        List<Change> changes = git.changes();
+        List<Change> changes;
+        byte[] stagedKit = null;
+        try {
+            changes = git.changes();
+            for (Change c : changes) {
+                if (c.path().equals(StateFileValidator.KIT_STATE_PATH) && c.kind() != 'D') {
+                    stagedKit = git.read(c.staged());
+                }
+            }
+        } finally {
+            ws.stagedKitState(stagedKit); // the warm-up validates it meanwhile; without one it never loads the validator
+        }
         List<String> indexPaths = git.paths();
         boolean policyStaged = changes.stream().anyMatch(c -> c.path().equals(Policy.PATH) && c.kind() != 'D');
         if (policyStaged) {
