@@ -12,28 +12,26 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Most of a hook's time is class loading and static initialisation, and a hook has two cores. While the hook's own
- * thread asks git about the index, this thread initialises Jackson's core (first phase), reads tiergate's state file
- * (second phase: parsed only when the same bytes were found valid before, see {@link ValidatedStateCache}, else
- * validated against its JSON Schema), and, for a pre-commit that stages the kit's state file, validates the staged
- * content the hook's thread hands over (third phase; a commit that does not stage it never starts the validator when
- * tiergate's own state file is known valid). After the first phase the hook's thread reads the policy (YAML) and runs the migration checks beside the
- * others; it waits for a later phase only when it needs its result. Failures are ignored here: the check that reads
- * the same file reports what is wrong with it.
+ * thread asks git about the index, reads the policy (SnakeYAML alone, {@code PolicyReader}) and runs the migration
+ * checks, this thread reads tiergate's state file with Jackson (first phase: parsed only when the same bytes were
+ * found valid before, see {@link ValidatedStateCache}, else validated against its JSON Schema) and, for a pre-commit
+ * that stages the kit's state file, validates the staged content the hook's thread hands over (second phase; a commit
+ * that does not stage it never starts the validator when tiergate's own state file is known valid). The hook's
+ * thread waits for a phase only when it needs its result. Failures are ignored here: the check that reads the same
+ * file reports what is wrong with it.
  *
- * <p>The two threads never initialise the same library at once: the hook's thread waits for the first phase before
- * its first use of Jackson ({@link #awaitJackson()}), and for everything before its first use of the schema validator
- * ({@link #await()}). After the first phase they touch disjoint libraries (SnakeYAML and the YAML module there, the
- * schema validator here), so no class initialisation can wait on the other thread in a cycle.
+ * <p>The two threads never initialise the same library at once, so no class initialisation can wait on the other
+ * thread in a cycle: the hook's thread uses SnakeYAML and tiergate's own code, this one Jackson and the schema
+ * validator (whose YAML support, the one path into SnakeYAML, is never loaded for JSON schemas); the hook's thread
+ * waits for the first phase before its first use of Jackson and for the second before the validator
+ * ({@link #await()}).
  */
 public final class HookWarmup {
     private static final HookWarmup NONE = new HookWarmup(Path.of(""), Path.of(""));
-    /** One JSON value of each kind, so every node type's class is initialised in the first phase. */
-    private static final String JSON_OF_EVERY_KIND = "{\"o\": {\"a\": [1, 2.5, 12345678901234, true, false, null, \"s\"]}}";
     private final Path top;
     private final Path gitDir;
-    private final CountDownLatch jacksonReady = new CountDownLatch(1);
     private final CountDownLatch stateReady = new CountDownLatch(1);
-    /** Counted down once the hook's thread has said what, if anything, the third phase validates. */
+    /** Counted down once the hook's thread has said what, if anything, the second phase validates. */
     private final CountDownLatch kitDecided = new CountDownLatch(1);
     private volatile byte[] stagedKit;
     /** Set, by the hook's thread, before the thread starts; null when there is nothing to wait for. */
@@ -49,7 +47,7 @@ public final class HookWarmup {
         this.gitDir = gitDir;
     }
 
-    /** How long the third phase waits for the hook's thread to say what to validate: only a defect makes it wait. */
+    /** How long the second phase waits for the hook's thread to say what to validate: only a defect makes it wait. */
     private static final long KIT_DECISION_WAIT_SECONDS = 5;
 
     /** Nothing to wait for (commands that are not hooks, and tests that build a Workspace by hand). */
@@ -59,8 +57,8 @@ public final class HookWarmup {
 
     /**
      * Starts warming up for a hook run at {@code top} (git runs hooks at the top of the working tree) whose git dir is
-     * {@code gitDir}. With {@code kitHandedOver} the third phase waits for {@link #stagedKitState}, which the hook's
-     * thread must then call; without it there is no third phase. The system property {@code tiergate.warmup=false}
+     * {@code gitDir}. With {@code kitHandedOver} the second phase waits for {@link #stagedKitState}, which the hook's
+     * thread must then call; without it there is no second phase. The system property {@code tiergate.warmup=false}
      * switches the warm-up off, to measure what it is worth.
      */
     public static HookWarmup start(Path top, Path gitDir, boolean kitHandedOver) {
@@ -78,13 +76,6 @@ public final class HookWarmup {
     }
 
     private void warm() {
-        try {
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(JSON_OF_EVERY_KIND);
-        } catch (Exception | LinkageError e) {
-            // the hook's own reading meets the same problem and reports it
-        } finally {
-            jacksonReady.countDown();
-        }
         try {
             Path file = top.resolve(StateFileValidator.TIERGATE_STATE_PATH);
             if (Files.exists(file)) {
@@ -116,7 +107,7 @@ public final class HookWarmup {
     }
 
     /**
-     * What the commit stages as the kit's state file ({@code null}: nothing), for the third phase to validate; called
+     * What the commit stages as the kit's state file ({@code null}: nothing), for the second phase to validate; called
      * once by the hook's thread as soon as it knows, when the warm-up was started with {@code kitHandedOver}.
      */
     public void stagedKitState(byte[] content) {
@@ -125,18 +116,6 @@ public final class HookWarmup {
         }
         stagedKit = content;
         kitDecided.countDown();
-    }
-
-    /** Waits until Jackson's core is initialised (the first phase). */
-    public void awaitJackson() {
-        if (thread == null) {
-            return;
-        }
-        try {
-            jacksonReady.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Waits until the warm-up is done (at most a few hundred milliseconds; it never blocks on git or the user). */

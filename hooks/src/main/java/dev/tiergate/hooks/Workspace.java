@@ -59,15 +59,11 @@ public final class Workspace {
         return new Workspace(null, index, warmup);
     }
 
-    /** Call before the first use of the schema validator outside this class. */
+    /** Call before the first use of Jackson or the schema validator outside this class. */
     public void awaitWarmup() {
         warmup.await();
     }
 
-    /** Call before the first use of Jackson outside this class. */
-    public void awaitJackson() {
-        warmup.awaitJackson();
-    }
 
     /** JGit, opened on first use. */
     public GitRepo git() {
@@ -112,9 +108,8 @@ public final class Workspace {
      */
     public Policy policy() throws IOException {
         if (policy == null) {
-            byte[] bytes = policyBytes();
-            warmup.awaitJackson();
-            policy = PolicyReader.read(bytes, Policy.PATH);
+            // SnakeYAML alone (PolicyReader): no wait for the warm-up, which starts Jackson meanwhile
+            policy = PolicyReader.read(policyBytes(), Policy.PATH);
         }
         return policy;
     }

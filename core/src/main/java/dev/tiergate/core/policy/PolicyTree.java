@@ -1,39 +1,33 @@
 package dev.tiergate.core.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.core.state.JsonLocations;
 import dev.tiergate.core.verdict.Severity;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * The policy's records made from its parsed tree, field by field. Jackson's data binding did this before, and its
- * introspection of nine record types was 45 ms of every hook run that reads the policy (BENCHMARKS.md, "Hooks"),
- * more than parsing the YAML. The rules are the binding's: every field optional, {@code null} the same as absent,
+ * The policy's records made from its parsed tree ({@link YamlTree}), field by field. Jackson's data binding did this
+ * before, and its introspection of nine record types was 45 ms of every hook run that reads the policy
+ * (BENCHMARKS.md, "Hooks"), more than parsing the YAML. The rules are the binding's: every field optional, {@code null} the same as absent,
  * numbers and booleans also accepted as strings, {@code pattern} one string or a list, an unknown field refused.
  */
 final class PolicyTree {
     private final String where;
-    private final Supplier<JsonLocations> locations;
 
-    private PolicyTree(String where, Supplier<JsonLocations> locations) {
+    private PolicyTree(String where) {
         this.where = where;
-        this.locations = locations;
     }
 
     /** The policy in {@code root} (a mapping); a field of the wrong shape or name is a {@link PolicyException}. */
-    static Policy policy(JsonNode root, String where, Supplier<JsonLocations> locations) {
-        return new PolicyTree(where, locations).policy(root);
+    static Policy policy(YamlTree root, String where) {
+        return new PolicyTree(where).policy(root);
     }
 
-    private Policy policy(JsonNode n) {
+    private Policy policy(YamlTree n) {
         Fields f = fields(n, "", "version", "tiers", "working_branch_types", "actors", "edges", "required_checks", "migrations",
                 "severity", "hooks");
         return new Policy(integer(f, "version"), list(f, "tiers", this::tier), list(f, "working_branch_types", this::workingBranchType),
@@ -96,11 +90,10 @@ final class PolicyTree {
             throw wrong(n, "a mapping of rule id to error, warning or off");
         }
         Map<String, Severity> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.node().fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            Node value = n.child(e.getKey(), e.getValue());
+        for (String rule : n.node().fieldNames()) {
+            Node value = n.child(rule, n.node().get(rule));
             try {
-                out.put(e.getKey(), Severity.fromWireName(text(value)));
+                out.put(rule, Severity.fromWireName(text(value)));
             } catch (IllegalArgumentException x) {
                 throw problem(value, x.getMessage());
             }
@@ -119,8 +112,8 @@ final class PolicyTree {
     // ---------------------------------------------------------------- shapes
 
     /** A node and the JSON pointer it sits at (for the line of an error). */
-    private record Node(JsonNode node, String pointer) {
-        Node child(String name, JsonNode value) {
+    private record Node(YamlTree node, String pointer) {
+        Node child(String name, YamlTree value) {
             return new Node(value, pointer + "/" + name.replace("~", "~0").replace("/", "~1"));
         }
     }
@@ -128,7 +121,7 @@ final class PolicyTree {
     /** A mapping's fields, every one of them among the known names. */
     private record Fields(Node node) {
         boolean has(String name) {
-            JsonNode v = node.node().get(name);
+            YamlTree v = node.node().get(name);
             return v != null && !v.isNull();
         }
 
@@ -137,7 +130,7 @@ final class PolicyTree {
         }
     }
 
-    private Fields fields(JsonNode root, String pointer, String... known) {
+    private Fields fields(YamlTree root, String pointer, String... known) {
         return fields(new Node(root, pointer), known);
     }
 
@@ -146,8 +139,7 @@ final class PolicyTree {
             throw wrong(n, "a mapping of " + String.join(", ", known));
         }
         Set<String> names = Set.of(known);
-        for (Iterator<String> it = n.node().fieldNames(); it.hasNext(); ) {
-            String name = it.next();
+        for (String name : n.node().fieldNames()) {
             if (!names.contains(name)) {
                 throw problem(n.child(name, n.node().get(name)), "unknown field '" + name + "'"
                         + (n.pointer().isEmpty() ? "" : " in " + field(n.pointer())) + " (known fields: " + String.join(", ", known) + ")");
@@ -157,7 +149,7 @@ final class PolicyTree {
     }
 
     private String text(Node n) {
-        JsonNode v = n.node();
+        YamlTree v = n.node();
         if (v.isTextual() || v.isNumber() || v.isBoolean()) {
             return v.asText();
         }
@@ -173,8 +165,8 @@ final class PolicyTree {
             return 0;
         }
         Node n = f.get(name);
-        JsonNode v = n.node();
-        if (v.isIntegralNumber() && v.canConvertToInt()) {
+        YamlTree v = n.node();
+        if (v.isInt()) {
             return v.intValue();
         }
         if (v.isTextual() && v.asText().strip().matches("-?\\d{1,9}")) {
@@ -188,7 +180,7 @@ final class PolicyTree {
             return null;
         }
         Node n = f.get(name);
-        JsonNode v = n.node();
+        YamlTree v = n.node();
         if (v.isBoolean()) {
             return v.booleanValue();
         }
@@ -238,7 +230,7 @@ final class PolicyTree {
     }
 
     private PolicyException problem(Node n, String message) {
-        String line = locations.get().lineOf(n.pointer()).map(l -> ":" + l).orElse("");
+        String line = n.node() != null && n.node().line > 0 ? ":" + n.node().line : "";
         return new Problem(where, where + line, message);
     }
 

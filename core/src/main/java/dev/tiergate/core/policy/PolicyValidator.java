@@ -107,7 +107,8 @@ public final class PolicyValidator {
         }
         Policy policy;
         try {
-            policy = PolicyTree.policy(root, path, () -> locations);
+            // the same reading the hooks and the server do (SnakeYAML); the schema above checked Jackson's tree of it
+            policy = PolicyReader.read(new String(content, java.nio.charset.StandardCharsets.UTF_8), path);
         } catch (PolicyTree.Problem e) {
             return Verdict.refused(SCHEMA, e.where(), "policy file cannot be read: " + e.problem(),
                     "correct the file (run 'tiergate policy validate " + path + "')");
