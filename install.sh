@@ -155,6 +155,11 @@ fi
 # hooks live a quarter of a second: C1 only, one compiler thread (the second core warms Jackson, see HookWarmup);
 # the training run uses the same flags, so the recorded profiles fit
 hook_flags="-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData"
+# a pre-commit starts a few git processes: up to JDK 20, vfork starts each with one exec instead of two (through
+# jspawnhelper), 3-7 ms a commit; later JDKs deprecate it, so they keep their default
+if [ "$hooks_major" -le 20 ]; then
+  hook_flags="$hook_flags -Djdk.lang.Process.launchMechanism=VFORK"
+fi
 
 # Record what a pre-commit and a lint load (hooks/.../StartupTraining.java), in a throw-away repository, with the
 # very JVM and class path the launcher uses: a cache or archive only fits the JVM that made it, so it is made here.
