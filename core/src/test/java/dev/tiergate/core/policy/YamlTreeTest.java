@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -72,56 +71,80 @@ class YamlTreeTest {
         assertThrows(YamlTree.SyntaxError.class, () -> YamlTree.parse("q: .inf\n"));
     }
 
-    /** Kinds and texts, in Jackson's words: s"..." string, n... number, b... boolean, null, {..} and [..]. */
+    /** A tree as the renderer sees it: Jackson's and YamlTree are rendered by one method. */
+    private interface View<T> {
+        boolean isObject(T n);
+
+        boolean isArray(T n);
+
+        Iterable<String> names(T n);
+
+        T field(T n, String name);
+
+        int size(T n);
+
+        T element(T n, int i);
+
+        /** A scalar as kind and text: s"..." string, b boolean, i integer, f float; null for null. */
+        String leaf(T n);
+    }
+
+    private static final View<JsonNode> JACKSON_VIEW = new View<>() {
+        public boolean isObject(JsonNode n) { return n.isObject(); }
+        public boolean isArray(JsonNode n) { return n.isArray(); }
+        public Iterable<String> names(JsonNode n) { return n::fieldNames; }
+        public JsonNode field(JsonNode n, String name) { return n.get(name); }
+        public int size(JsonNode n) { return n.size(); }
+        public JsonNode element(JsonNode n, int i) { return n.get(i); }
+        public String leaf(JsonNode n) {
+            return n.isNull() ? "null" : (n.isTextual() ? "s" : n.isBoolean() ? "b" : n.isIntegralNumber() ? "i" : n.isNumber() ? "f" : "?")
+                    + "\"" + n.asText() + "\"";
+        }
+    };
+
+    private static final View<YamlTree> OUR_VIEW = new View<>() {
+        public boolean isObject(YamlTree n) { return n.isObject(); }
+        public boolean isArray(YamlTree n) { return n.isArray(); }
+        public Iterable<String> names(YamlTree n) { return n.fieldNames(); }
+        public YamlTree field(YamlTree n, String name) { return n.get(name); }
+        public int size(YamlTree n) { return n.size(); }
+        public YamlTree element(YamlTree n, int i) { return n.get(i); }
+        public String leaf(YamlTree n) {
+            String kind = switch (n.kind) {
+                case STRING -> "s";
+                case BOOLEAN -> "b";
+                case INTEGER -> "i";
+                case FLOAT -> "f";
+                default -> "?";
+            };
+            return n.isNull() ? "null" : kind + "\"" + n.asText() + "\"";
+        }
+    };
+
     private static String render(JsonNode n) {
-        if (n.isObject()) {
-            StringBuilder b = new StringBuilder("{");
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                b.append(k).append('=').append(render(n.get(k))).append(it.hasNext() ? "," : "");
-            }
-            return b.append('}').toString();
-        }
-        if (n.isArray()) {
-            StringBuilder b = new StringBuilder("[");
-            for (int i = 0; i < n.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(render(n.get(i)));
-            }
-            return b.append(']').toString();
-        }
-        if (n.isNull()) {
-            return "null";
-        }
-        return (n.isTextual() ? "s" : n.isBoolean() ? "b" : n.isIntegralNumber() ? "i" : n.isNumber() ? "f" : "?") + "\"" + n.asText() + "\"";
+        return render(n, JACKSON_VIEW);
     }
 
     private static String render(YamlTree n) {
-        if (n.isObject()) {
-            StringBuilder b = new StringBuilder("{");
-            Iterator<String> it = n.fieldNames().iterator();
-            while (it.hasNext()) {
-                String k = it.next();
-                b.append(k).append('=').append(render(n.get(k))).append(it.hasNext() ? "," : "");
+        return render(n, OUR_VIEW);
+    }
+
+    private static <T> String render(T n, View<T> v) {
+        StringBuilder b = new StringBuilder();
+        if (v.isObject(n)) {
+            b.append('{');
+            for (String k : v.names(n)) {
+                b.append(b.length() > 1 ? "," : "").append(k).append('=').append(render(v.field(n, k), v));
             }
             return b.append('}').toString();
         }
-        if (n.isArray()) {
-            StringBuilder b = new StringBuilder("[");
-            for (int i = 0; i < n.size(); i++) {
-                b.append(i == 0 ? "" : ",").append(render(n.get(i)));
+        if (v.isArray(n)) {
+            b.append('[');
+            for (int i = 0; i < v.size(n); i++) {
+                b.append(i == 0 ? "" : ",").append(render(v.element(n, i), v));
             }
             return b.append(']').toString();
         }
-        if (n.isNull()) {
-            return "null";
-        }
-        String kind = switch (n.kind) {
-            case STRING -> "s";
-            case BOOLEAN -> "b";
-            case INTEGER -> "i";
-            case FLOAT -> "f";
-            default -> "?";
-        };
-        return kind + "\"" + n.asText() + "\"";
+        return v.leaf(n);
     }
 }
