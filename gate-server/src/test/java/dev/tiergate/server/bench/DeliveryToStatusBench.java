@@ -90,7 +90,8 @@ class DeliveryToStatusBench {
     private final java.util.concurrent.atomic.AtomicLong postedCount = new java.util.concurrent.atomic.AtomicLong();
     /** Where the server's time went, per rate, from /metrics before and after. */
     private final StringBuilder breakdown = new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
-            + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted |\n|---|---|---|---|---|---|\n");
+            + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted "
+            + "| machine CPU busy, core-s (of core-s there were) |\n|---|---|---|---|---|---|---|\n");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private ServerHarness h;
 
@@ -162,6 +163,7 @@ class DeliveryToStatusBench {
         List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
         AtomicInteger non202 = new AtomicInteger();
         Map<String, Double> metricsBefore = metrics();
+        double cpuBefore = machineBusySeconds();
         long postedBefore = postedCount.get();
         long start = System.nanoTime() + 200_000_000L;
         for (int i = 0; i < total; i++) {
@@ -263,7 +265,8 @@ class DeliveryToStatusBench {
         }
         h.awaitIdle();
         long busy = System.nanoTime() - start;
-        breakdown.append(breakdown(rate, busy, metricsBefore, metrics(), postedCount.get() - postedBefore)).append('\n');
+        double cpu = cpuBefore < 0 ? -1 : machineBusySeconds() - cpuBefore;
+        breakdown.append(breakdown(rate, busy, metricsBefore, metrics(), postedCount.get() - postedBefore, cpu)).append('\n');
         expects.stream().filter(e -> firstAfter(e) < 0 && e.movedOnNanos == 0).limit(5).forEach(e -> System.out.println("missing: " + e + " posted "
                 + posted.getOrDefault(e.sha, List.of()).stream().map(p -> (p.nanos() - e.sentNanos) / 1_000_000 + " ms " + p.ciGreen()).toList()
                 + " all " + h.github.posted(e.sha) + " mig " + h.github.posted(e.sha, "tiergate/migrations")
@@ -291,7 +294,25 @@ class DeliveryToStatusBench {
         return out;
     }
 
-    private static String breakdown(int rate, long busyNanos, Map<String, Double> before, Map<String, Double> after, long statuses) {
+    /**
+     * Busy CPU time of the whole machine so far (server, its PostgreSQL, the stand-in and this client: they share
+     * it), in core-seconds, from the first line of /proc/stat at 100 ticks a second; -1 where there is no /proc/stat.
+     */
+    private static double machineBusySeconds() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal (guest is inside user)
+                ticks += i < f.length ? Long.parseLong(f[i]) : 0;
+            }
+            return ticks / 100.0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static String breakdown(int rate, long busyNanos, Map<String, Double> before, Map<String, Double> after, long statuses,
+                                    double cpuSeconds) {
         java.util.function.Function<String, Double> delta = series -> after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
         double processed = after.keySet().stream().filter(k -> k.startsWith("tiergate_deliveries_processed_total{") && k.contains("outcome=\"done\""))
                 .mapToDouble(delta::apply).sum();
@@ -311,8 +332,10 @@ class DeliveryToStatusBench {
             }
         }
         double forgeCalls = after.keySet().stream().filter(k -> k.startsWith("tiergate_forge_api_calls_total{")).mapToDouble(delta::apply).sum();
-        return String.format(java.util.Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d |", rate, busyNanos / 1e9, processed,
-                opCount, opSeconds, ops.toString().replaceAll("; $", ""), forgeCalls, statuses);
+        String cpu = cpuSeconds < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f (of %.1f)", cpuSeconds,
+                Runtime.getRuntime().availableProcessors() * busyNanos / 1e9);
+        return String.format(java.util.Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d | %s |", rate, busyNanos / 1e9, processed,
+                opCount, opSeconds, ops.toString().replaceAll("; $", ""), forgeCalls, statuses, cpu);
     }
 
     private long[] kind(List<Expect> expects, String kind) {
