@@ -35,6 +35,8 @@ public final class Main {
     public static final String TRAILERS_FILE = "tiergate-trailers";
     /** In the (per-worktree) git dir: the migration directory, for the pre-commit shim's fast path. */
     public static final String FASTPATH_FILE = "tiergate-fastpath";
+    /** Every file the hooks leave in a (per-worktree) git dir for their next run; uninstall removes them. */
+    public static final List<String> GIT_DIR_FILES = List.of(TRAILERS_FILE, FASTPATH_FILE, ValidatedStateCache.FILE);
 
     static {
         // JGit logs through SLF4J; naming its (no-op) provider spares every hook a ServiceLoader scan of each jar

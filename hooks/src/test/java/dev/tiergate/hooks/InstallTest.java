@@ -135,6 +135,15 @@ class InstallTest {
         Result ok = g.run(wt, "git", "commit", "-q", "-m", "good in a worktree");
         assertEquals(0, ok.exit(), ok.all());
         assertTrue(g.run(wt, "git", "show", "HEAD:.tiergate/migrations.sum").out().contains("V20260616093000__x.sql"));
+        // what the hooks keep for their next run sits in the worktree's own git dir; uninstall removes it there too
+        Path wtGitDir = g.repo.resolve(".git/worktrees/wt2");
+        assertTrue(Files.exists(wtGitDir.resolve(Main.FASTPATH_FILE)), "the JVM left the shim its fast-path file");
+        assertTrue(Files.exists(wtGitDir.resolve(ValidatedStateCache.FILE)), "and the state file it found valid");
+        assertEquals(0, g.tiergate("uninstall").exit());
+        for (String file : Main.GIT_DIR_FILES) {
+            assertFalse(Files.exists(wtGitDir.resolve(file)), file);
+            assertFalse(Files.exists(g.repo.resolve(".git").resolve(file)), file);
+        }
     }
 
     @Test

@@ -113,6 +113,20 @@ public final class HookInstaller {
             }
         }
         Files.deleteIfExists(dir.resolve(STAMP));
+        // what the hooks keep for their next run, in the git dir of every worktree (each has its own)
+        Path common = Path.of(GitCommand.run(repoDir, "rev-parse", "--git-common-dir"));
+        common = (common.isAbsolute() ? common : repoDir.resolve(common)).normalize();
+        List<Path> gitDirs = new ArrayList<>(List.of(common));
+        if (Files.isDirectory(common.resolve("worktrees"))) {
+            try (var worktrees = Files.list(common.resolve("worktrees"))) {
+                worktrees.filter(Files::isDirectory).forEach(gitDirs::add);
+            }
+        }
+        for (Path gitDir : gitDirs) {
+            for (String file : dev.tiergate.hooks.Main.GIT_DIR_FILES) {
+                Files.deleteIfExists(gitDir.resolve(file));
+            }
+        }
         return report;
     }
 
