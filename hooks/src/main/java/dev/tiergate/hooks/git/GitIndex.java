@@ -22,8 +22,9 @@ import java.util.Optional;
  * also means the hook sees exactly what git sees: GIT_INDEX_FILE (set for {@code commit -a} and
  * {@code commit <paths>}), worktrees, alternates, packed or loose objects and any ref storage.
  *
- * <p>Every listing uses {@code -z}, so no path is ever quoted or split. Meant for one thread (a hook's); only
- * {@link #read} and {@link #close} are synchronized, because close also runs from a shutdown hook.
+ * <p>Every listing uses {@code -z}, so no path is ever quoted or split; trees are read as objects through the same
+ * cat-file. Meant for one thread (a hook's); the cat-file exchange and {@link #close} are synchronized, because
+ * close also runs from a shutdown hook.
  */
 public final class GitIndex implements AutoCloseable {
     private final Path top;
@@ -172,21 +173,9 @@ public final class GitIndex implements AutoCloseable {
     }
 
     /** A blob's content, through one {@code git cat-file --batch} kept open for the run. */
-    public synchronized byte[] read(String blob) throws IOException {
-        catFile();
-        catFileIn.write((blob + "\n").getBytes(StandardCharsets.US_ASCII));
-        catFileIn.flush();
-        // "<oid> <type> <size>\n<content>\n", or "<oid> missing\n"
-        String header = readLine(catFileOut);
-        String[] f = header.split(" ");
-        if (f.length != 3) {
-            throw new IOException("git cat-file cannot read object " + blob + ": " + header);
-        }
-        byte[] content = catFileOut.readNBytes(Integer.parseInt(f[2]));
-        if (catFileOut.read() != '\n') {
-            throw new IOException("git cat-file: unexpected output after object " + blob);
-        }
-        return content;
+    public byte[] read(String blob) throws IOException {
+        return object(blob).orElseThrow(() -> new IOException("git cat-file cannot read object " + blob + ": git has no such object"))
+                .content();
     }
 
     private synchronized void catFile() throws IOException {
@@ -203,23 +192,72 @@ public final class GitIndex implements AutoCloseable {
 
     /**
      * Paths under {@code dir} in the tree of the first of {@code refs} that names a commit (for example a tier branch
-     * locally, else at origin); empty when none does.
+     * locally, else at origin); empty when none does. Asked of the cat-file process already open (as
+     * {@code <ref>:<dir>} and then each subtree by id), not of one more git process.
      */
     public Optional<List<String>> pathsAt(String dir, String... refs) throws IOException {
+        String d = dir.equals(".") ? "" : dir;
+        if (d.contains("\n")) {
+            throw new IOException("a migration directory with a line break cannot be looked up: " + dir);
+        }
         for (String ref : refs) {
-            Output out = git(false, "ls-tree", "-r", "-z", "--name-only", "--full-tree", ref + "^{commit}", "--", dir);
-            if (out.ok()) {
-                List<String> paths = new ArrayList<>();
-                byte[] b = out.bytes;
-                for (int i = 0; i < b.length; ) {
-                    int end = indexOf(b, i, (byte) 0);
-                    paths.add(new String(b, i, end - i, StandardCharsets.UTF_8));
-                    i = end + 1;
-                }
-                return Optional.of(paths);
+            if (ref.contains("\n") || object(ref + "^{commit}").isEmpty()) {
+                continue;
             }
+            List<String> paths = new ArrayList<>();
+            Optional<GitObject> top = object(d.isEmpty() ? ref + "^{tree}" : ref + ":" + d);
+            if (top.isPresent() && top.get().type().equals("tree")) {
+                collect(top.get(), d.isEmpty() ? "" : d + "/", paths);
+            } else if (top.isPresent()) {
+                paths.add(d); // the "directory" is a file: what ls-tree would list
+            }
+            return Optional.of(paths);
         }
         return Optional.empty();
+    }
+
+    /** An object as cat-file gives it: its id, type and content. */
+    private record GitObject(String id, String type, byte[] content) {
+    }
+
+    /** The object {@code spec} names (an id, or {@code rev:path}), or empty when git has none. */
+    private synchronized Optional<GitObject> object(String spec) throws IOException {
+        catFile();
+        catFileIn.write((spec + "\n").getBytes(StandardCharsets.UTF_8));
+        catFileIn.flush();
+        String[] f = readLine(catFileOut).split(" ");
+        if (f.length != 3) {
+            return Optional.empty(); // "<spec> missing" (or ambiguous)
+        }
+        byte[] content = catFileOut.readNBytes(Integer.parseInt(f[2]));
+        if (catFileOut.read() != '\n') {
+            throw new IOException("git cat-file: unexpected output after object " + spec);
+        }
+        return Optional.of(new GitObject(f[0], f[1], content));
+    }
+
+    /** Every non-tree entry below {@code tree}, recursively, as {@code prefix + name}: what {@code ls-tree -r} lists. */
+    private void collect(GitObject tree, String prefix, List<String> out) throws IOException {
+        // "<mode> <name>\0<id as raw bytes>" per entry; the id is as long as the tree's own (SHA-1 or SHA-256)
+        int idBytes = tree.id().length() / 2;
+        byte[] b = tree.content();
+        int i = 0;
+        while (i < b.length) {
+            int space = indexOf(b, i, (byte) ' ');
+            int nul = indexOf(b, space + 1, (byte) 0);
+            String mode = new String(b, i, space - i, StandardCharsets.US_ASCII);
+            String name = new String(b, space + 1, nul - space - 1, StandardCharsets.UTF_8);
+            if (mode.equals("40000")) {
+                String id = java.util.HexFormat.of().formatHex(b, nul + 1, nul + 1 + idBytes);
+                Optional<GitObject> sub = object(id);
+                if (sub.isPresent()) {
+                    collect(sub.get(), prefix + name + "/", out);
+                }
+            } else {
+                out.add(prefix + name);
+            }
+            i = nul + 1 + idBytes;
+        }
     }
 
     /**

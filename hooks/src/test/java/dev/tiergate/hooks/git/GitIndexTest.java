@@ -98,16 +98,40 @@ class GitIndexTest {
     }
 
     @Test
-    void pathsAtTheFirstRefThatExistsUnderADirectory() throws IOException {
+    void pathsAtTheFirstRefThatExistsUnderADirectoryAsLsTreeListsThem() throws IOException {
         GitSandbox g = repo();
         g.write("db/migration/V1__a.sql", "select 1;\n");
-        g.write("db/other/V2__b.sql", "select 2;\n");
+        g.write("db/migration/2026/V2__nested one.sql", "select 2;\n");
+        g.write("db/other/V3__b.sql", "select 3;\n");
         g.commitNoVerify("one");
         g.ok(g.repo, "git", "update-ref", "refs/remotes/origin/staging", "HEAD");
         try (GitIndex index = GitIndex.at(g.repo)) {
-            assertEquals(Optional.of(List.of("db/migration/V1__a.sql")),
-                    index.pathsAt("db/migration", "refs/heads/staging", "refs/remotes/origin/staging"));
+            List<String> expected = List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD", "--", "db/migration")
+                    .out().strip().split("\n"));
+            assertEquals(Optional.of(expected), index.pathsAt("db/migration", "refs/heads/staging", "refs/remotes/origin/staging"));
+            assertEquals(List.of("db/migration/2026/V2__nested one.sql", "db/migration/V1__a.sql"), expected);
+            assertEquals(Optional.of(List.of()), index.pathsAt("db/none", "refs/remotes/origin/staging"), "the ref, but no such directory");
+            assertEquals(List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD").out().strip().split("\n")),
+                    index.pathsAt(".", "HEAD").orElseThrow(), "the whole tree");
             assertEquals(Optional.empty(), index.pathsAt("db/migration", "refs/heads/nowhere"));
+        }
+    }
+
+    @Test
+    void aSha256RepositoryIsReadAlike() throws IOException {
+        GitSandbox g = new GitSandbox(tmp);
+        g.ok(g.repo, "git", "init", "-q", "-b", "main", "--object-format=sha256");
+        g.ok(g.repo, "git", "config", "user.name", "Alice");
+        g.ok(g.repo, "git", "config", "user.email", "alice@example.com");
+        g.write("db/migration/V1__a.sql", "select 1;\n");
+        g.commitNoVerify("one");
+        g.write("db/migration/V2__b.sql", "select 2;\n");
+        g.ok(g.repo, "git", "add", "-A");
+        try (GitIndex index = GitIndex.at(g.repo)) {
+            Change added = index.changes().get(0);
+            assertEquals(64, added.staged().length());
+            assertArrayEquals("select 2;\n".getBytes(StandardCharsets.UTF_8), index.read(added.staged()));
+            assertEquals(Optional.of(List.of("db/migration/V1__a.sql")), index.pathsAt("db/migration", "HEAD"));
         }
     }
 
