@@ -2,9 +2,9 @@ package dev.tiergate.hooks.install;
 
 /**
  * The hook scripts. POSIX sh, so they run wherever git runs hooks. The cheapest JVM is the one not started, and the
- * cheapest process the one not spawned: on the fast path pre-commit runs one {@code git diff} and shell builtins
- * only, and commit-msg runs nothing at all (pre-commit hands it the trailers in a file). The shims read only small
- * files: dash's {@code read} makes one system call per byte, so the policy itself is never read here (the JVM leaves
+ * cheapest process the one not spawned: on the fast path pre-commit runs one {@code git diff-index} and shell
+ * builtins only (and hands its output to the JVM when it does start one, {@code TIERGATE_STAGED_RAW}), and
+ * commit-msg runs nothing at all (pre-commit hands it the trailers in a file). The shims read only small files: dash's {@code read} makes one system call per byte, so the policy itself is never read here (the JVM leaves
  * its migration directory in the git dir).
  */
 final class Shims {
@@ -75,13 +75,18 @@ final class Shims {
                     fi
                     # any deletion, any path under the migration directory, .tiergate or .lakebase, any .sql file and
                     # any path git had to quote goes to the JVM; everything else needs nothing more
-                    if [ -n "$mdir" ] && staged=$(git diff --cached --name-status --no-renames); then
+                    if [ -n "$mdir" ] && staged=$(git diff-index --cached --no-renames --no-abbrev HEAD); then
                       nl='
                     '
                       case "$nl$staged$nl" in
-                        *"${nl}D\t"*|*"\t$mdir/"*|*"\t.tiergate/"*|*"\t.lakebase/"*|*".sql$nl"*|*'"'*) ;;
+                        *" D\t"*|*"\t$mdir/"*|*"\t.tiergate/"*|*"\t.lakebase/"*|*".sql$nl"*|*'"'*) ;;
                         *) exit 0 ;;
                       esac
+                      # the JVM takes these staged changes instead of asking git again (when they fit the environment)
+                      if [ ${#staged} -le 65536 ]; then
+                        TIERGATE_STAGED_RAW=$staged
+                        export TIERGATE_STAGED_RAW
+                      fi
                     fi
                     """);
         } else if (hook.equals("commit-msg")) {

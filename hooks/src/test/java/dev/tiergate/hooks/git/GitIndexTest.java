@@ -75,6 +75,33 @@ class GitIndexTest {
     }
 
     @Test
+    void theShimsHandedOverDiffReadsAsGitsOwnAndAnythingElseIsAskedAgain() throws IOException {
+        GitSandbox g = repo();
+        g.write("keep.txt", "keep\n");
+        g.write("edit.txt", "before\n");
+        g.write("gone.txt", "gone\n");
+        g.commitNoVerify("one");
+        g.write("edit.txt", "after\n");
+        Files.delete(g.repo.resolve("gone.txt"));
+        g.write("db/migration/V2__ünï code.sql", "select 1;\n");
+        g.ok(g.repo, "git", "add", "-A");
+        // exactly what the pre-commit shim runs (core.quotePath=false: git then quotes only control characters)
+        g.ok(g.repo, "git", "config", "core.quotePath", "false");
+        String raw = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD").out();
+        try (GitIndex index = GitIndex.at(g.repo)) {
+            assertEquals(Optional.of(index.changesAgainst("HEAD")), GitIndex.parseRaw(raw));
+        }
+        assertEquals(Optional.of(List.of()), GitIndex.parseRaw(""), "nothing staged");
+        g.write("tab\there.sql", "select 2;\n");
+        g.ok(g.repo, "git", "add", "-A");
+        String quoted = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD").out();
+        assertTrue(quoted.contains("\"tab\\there.sql\""), quoted);
+        assertEquals(Optional.empty(), GitIndex.parseRaw(quoted), "a quoted path: git is asked again with -z");
+        assertEquals(Optional.empty(), GitIndex.parseRaw(":100644 100644 abc1234 def5678 M\tedit.txt\n"), "abbreviated ids");
+        assertEquals(Optional.empty(), GitIndex.parseRaw("M\tedit.txt\n"), "name-status, not raw");
+    }
+
+    @Test
     void anObjectGitDoesNotHaveIsAnErrorNamingIt() throws IOException {
         GitSandbox g = repo();
         try (GitIndex index = GitIndex.at(g.repo)) {
