@@ -46,18 +46,24 @@ class GitIndexTest {
         }
     }
 
-    @Test
-    void addedModifiedAndDeletedPathsCarryGitsBlobIdsWhateverTheirNames() throws IOException {
+    /** A repository with one commit, and staged on top of it: edit.txt modified, gone.txt deleted, {@code added} new. */
+    private GitSandbox withEveryKindOfChange(String added) throws IOException {
         GitSandbox g = repo();
-        String odd = "dir with space/ünïcode\ttab.sql";
         g.write("keep.txt", "keep\n");
         g.write("edit.txt", "before\n");
         g.write("gone.txt", "gone\n");
         g.commitNoVerify("one");
         g.write("edit.txt", "after\n");
         Files.delete(g.repo.resolve("gone.txt"));
-        g.write(odd, "select 1;\n");
+        g.write(added, "select 1;\n");
         g.ok(g.repo, "git", "add", "-A");
+        return g;
+    }
+
+    @Test
+    void addedModifiedAndDeletedPathsCarryGitsBlobIdsWhateverTheirNames() throws IOException {
+        String odd = "dir with space/ünïcode\ttab.sql";
+        GitSandbox g = withEveryKindOfChange(odd);
         try (GitIndex index = GitIndex.at(g.repo)) {
             List<Change> changes = index.changes();
             assertEquals(3, changes.size(), changes.toString());
@@ -76,15 +82,7 @@ class GitIndexTest {
 
     @Test
     void theShimsHandedOverDiffReadsAsGitsOwnAndAnythingElseIsAskedAgain() throws IOException {
-        GitSandbox g = repo();
-        g.write("keep.txt", "keep\n");
-        g.write("edit.txt", "before\n");
-        g.write("gone.txt", "gone\n");
-        g.commitNoVerify("one");
-        g.write("edit.txt", "after\n");
-        Files.delete(g.repo.resolve("gone.txt"));
-        g.write("db/migration/V2__ünï code.sql", "select 1;\n");
-        g.ok(g.repo, "git", "add", "-A");
+        GitSandbox g = withEveryKindOfChange("db/migration/V2__ünï code.sql");
         // exactly what the pre-commit shim runs (core.quotePath=false: git then quotes only control characters)
         g.ok(g.repo, "git", "config", "core.quotePath", "false");
         String raw = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD").out();
