@@ -1,6 +1,7 @@
 package dev.tiergate.hooks;
 
 import dev.tiergate.core.policy.Actor;
+import dev.tiergate.core.policy.ActorClass;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.policy.PolicyValidator;
@@ -183,9 +184,18 @@ public final class Workspace {
         return policy.actorFor(actor, false);
     }
 
-    /** Starts looking up the actor's git config ahead of {@link #actor} (a hook does while it waits for its checks). */
-    public void prefetchActor() throws IOException {
-        if (actor == null && (System.getenv("TIERGATE_ACTOR") == null || System.getenv("TIERGATE_ACTOR").isBlank())) {
+    /**
+     * The committer's class. A policy that lists no actors makes everyone human (the default policy does), and then
+     * git's config is not asked: one process fewer on a commit that adds a migration.
+     */
+    public ActorClass actorClass(Policy policy) throws IOException {
+        return policy.actors().isEmpty() ? ActorClass.HUMAN : actor(policy).actorClass();
+    }
+
+    /** Starts looking up what {@link #actorClass} needs ahead (a hook does while it waits for its checks). */
+    public void prefetchActorClass(Policy policy) throws IOException {
+        if (actor == null && !policy.actors().isEmpty()
+                && (System.getenv("TIERGATE_ACTOR") == null || System.getenv("TIERGATE_ACTOR").isBlank())) {
             index.prefetchConfig(ACTOR_CONFIG_KEYS);
         }
     }

@@ -256,6 +256,22 @@ class PreCommitHookTest {
         assertEquals(0, ok.exit(), ok.all());
     }
 
+    @Test
+    void theActorClassTrailerFollowsGitsConfigWhenThePolicyListsActors() throws Exception {
+        // the default policy lists no actors: everyone is human, and git's config is not asked
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code text;\n");
+        assertEquals(0, g.commit("human's migration").exit());
+        assertTrue(g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: human"));
+        // a policy that names an agent: the committer is whoever git config tiergate.actor says
+        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("actors: []",
+                "actors:\n  - {id: claude-agent, class: agent}"));
+        g.ok(g.repo, "git", "config", "tiergate.actor", "claude-agent");
+        g.write("db/migration/V20260616093100__add_name.sql", HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN name text;\n");
+        Result r = g.commit("agent's migration");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: agent"), g.git("log", "-1", "--format=%B").out());
+    }
+
     /** The shim could not find the launcher: it tried to start the JVM. */
     static boolean startedTheJvm(Result r) {
         return r.all().contains("checks did NOT run");

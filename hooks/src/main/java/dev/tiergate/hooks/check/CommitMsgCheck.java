@@ -35,7 +35,7 @@ public final class CommitMsgCheck {
 
     public Result run(String message) throws IOException {
         Policy policy = ws.policy();
-        String actorClass = ws.actor(policy).actorClass().wireName();
+        String actorClass = ws.actorClass(policy).wireName();
         Result r = check(message, expectedMigrationTrailers(policy, "HEAD"), actorClass);
         if (!r.verdict().isAllowed() && ws.index().resolves("HEAD")) {
             // git does not tell hooks it is amending: `commit --amend` repeats HEAD's message, whose trailers describe
@@ -60,7 +60,7 @@ public final class CommitMsgCheck {
             out.add(MIGRATION_TRAILER + ": " + e);
         }
         if (!expected.isEmpty()) {
-            out.add(ACTOR_TRAILER + ": " + ws.actor(policy).actorClass().wireName());
+            out.add(ACTOR_TRAILER + ": " + ws.actorClass(policy).wireName());
         }
         return out;
     }

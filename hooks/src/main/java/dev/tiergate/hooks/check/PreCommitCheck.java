@@ -68,7 +68,7 @@ public final class PreCommitCheck {
         // validating tiergate's state file, and the verdicts are put together in the order the rules are listed
         Policy policy = ws.policy();
         if (changes.stream().anyMatch(c -> c.kind() == 'A' && MigrationRules.isMigrationPath(c.path(), policy.migrations()))) {
-            ws.prefetchActor(); // the trailers of a commit that adds a migration name the actor's class
+            ws.prefetchActorClass(policy); // the trailers of a commit that adds a migration name the actor's class
         }
         Optional<String> branch = git.currentBranch();
         MigrationLedger ledger = git.staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitIndex.text(b)))
