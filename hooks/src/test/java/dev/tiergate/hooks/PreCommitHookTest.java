@@ -272,6 +272,25 @@ class PreCommitHookTest {
         assertTrue(g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: agent"), g.git("log", "-1", "--format=%B").out());
     }
 
+    @Test
+    void trailersLeftByAnAbortedCommitDoNotReachALaterMerge() throws Exception {
+        g.write(M1, HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN code text;\n");
+        g.ok(g.repo, "git", "add", "-A");
+        g.setEnv("GIT_EDITOR", "false"); // the editor fails: git aborts after pre-commit, before commit-msg
+        assertTrue(g.run(g.repo, "git", "commit", "-q").exit() != 0);
+        g.setEnv("GIT_EDITOR", "true");
+        assertTrue(Files.exists(g.repo.resolve(".git/" + Main.TRAILERS_FILE)), "pre-commit left the trailers for commit-msg");
+        g.ok(g.repo, "git", "stash", "-q");
+        g.ok(g.repo, "git", "checkout", "-q", "-b", "side");
+        g.write("side.txt", "side\n");
+        g.commitNoVerify("side");
+        g.ok(g.repo, "git", "checkout", "-q", "feature/F1-split-inventory");
+        g.ok(g.repo, "git", "merge", "-q", "--no-ff", "side", "-m", "merge side");
+        String msg = g.git("log", "-1", "--format=%B").out();
+        assertFalse(msg.contains("Tiergate-"), "a merge adds no migration of the aborted commit: " + msg);
+        assertFalse(Files.exists(g.repo.resolve(".git/" + Main.TRAILERS_FILE)), "and the stale file is gone");
+    }
+
     /** The shim could not find the launcher: it tried to start the JVM. */
     static boolean startedTheJvm(Result r) {
         return r.all().contains("checks did NOT run");

@@ -100,12 +100,18 @@ final class Shims {
                     done < "$1"
                     if [ -z "$own" ]; then
                       if [ -f "$gd/tiergate-trailers" ]; then
-                        msg=$1
-                        set --
-                        while IFS= read -r trailer; do
-                          if [ -n "$trailer" ]; then set -- "$@" --trailer "$trailer"; fi
-                        done < "$gd/tiergate-trailers"
-                        if [ $# -gt 0 ]; then git interpret-trailers --in-place "$@" "$msg"; fi
+                        # the trailers belong to a git commit, whose message is COMMIT_EDITMSG; a merge's (MERGE_MSG)
+                        # never ran pre-commit, so a file there was left by a commit aborted after its pre-commit
+                        case ${1##*/} in
+                          COMMIT_EDITMSG)
+                            msg=$1
+                            set --
+                            while IFS= read -r trailer; do
+                              if [ -n "$trailer" ]; then set -- "$@" --trailer "$trailer"; fi
+                            done < "$gd/tiergate-trailers"
+                            if [ $# -gt 0 ]; then git interpret-trailers --in-place "$@" "$msg"; fi
+                            ;;
+                        esac
                         rm -f "$gd/tiergate-trailers"
                       fi
                       exit 0
