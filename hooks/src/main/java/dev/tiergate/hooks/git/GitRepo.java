@@ -194,10 +194,6 @@ public final class GitRepo implements AutoCloseable {
         return out;
     }
 
-    public String config(String section, String name) {
-        return repo.getConfig().getString(section, null, name);
-    }
-
     public Optional<String> defaultBranchGuess() throws IOException {
         for (String candidate : List.of("main", "master", "trunk")) {
             if (repo.resolve(Constants.R_HEADS + candidate) != null) {
