@@ -61,4 +61,30 @@ public final class GitHubPayloads {
         m.put("sender", Map.of("login", "ci", "type", "Bot"));
         return m;
     }
+
+    /** A {@code check_run} webhook ({@code created}, {@code completed}) carrying the run as the checks API shows it. */
+    public static Map<String, Object> checkRun(String repo, String action, Map<String, Object> run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", action);
+        m.put("check_run", run);
+        m.put("repository", repository(repo));
+        m.put("sender", Map.of("login", "ci", "type", "Bot"));
+        return m;
+    }
+
+    /** A {@code check_suite completed} webhook: GitHub sends it once every run of an app's suite on a SHA has completed. */
+    public static Map<String, Object> checkSuiteCompleted(String repo, String sha, String branch, String conclusion) {
+        Map<String, Object> suite = new LinkedHashMap<>();
+        suite.put("head_sha", sha);
+        suite.put("head_branch", branch);
+        suite.put("status", "completed");
+        suite.put("conclusion", conclusion);
+        suite.put("app", Map.of("slug", "ci"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", "completed");
+        m.put("check_suite", suite);
+        m.put("repository", repository(repo));
+        m.put("sender", Map.of("login", "ci", "type", "Bot"));
+        return m;
+    }
 }

@@ -107,6 +107,31 @@ class GateSettlesOnGitHubTest {
         assertTrue(h.server.audit().verify().isEmpty());
     }
 
+    /**
+     * GitHub Actions: a failed job run again on the same head makes a new check run of the same name. GitHub lists
+     * only the most recent run per name (the check-runs API's default filter), so the re-run's success turns CI green.
+     */
+    @Test
+    void aJobRunAgainOnTheSameHeadCountsOnlyItsLatestRun() throws Exception {
+        start(600);
+        open(3, "feature/F1", F1);
+        Map<String, Object> first = h.github.checkRunCreated(F1, "build");
+        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "created", first));
+        long firstId = ((Number) first.get("id")).longValue();
+        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed", h.github.checkRunCompleted(F1, firstId, "failure")));
+        assertEquals(WorkflowState.PR_READY, h.branch("pull/3").orElseThrow().state());
+        assertTrue(h.github.lastPosted(F1).path("description").asText().contains("[gate.ci-not-green]"),
+                h.github.lastPosted(F1).toString());
+
+        Map<String, Object> rerun = h.github.checkRunCreated(F1, "build");
+        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "created", rerun));
+        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed",
+                h.github.checkRunCompleted(F1, ((Number) rerun.get("id")).longValue(), "success")));
+        h.deliver("check_suite", GitHubPayloads.checkSuiteCompleted(h.repoPath, F1, "feature/F1", "success"));
+        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/3").orElseThrow().state(), "the failed first run still counted");
+        assertTrue(h.github.lastPosted(F1).path("description").asText().contains("approval"), h.github.lastPosted(F1).toString());
+    }
+
     @Test
     void ownStatusDeliveryChangesNothingAndPostsNothing() throws Exception {
         start(600);

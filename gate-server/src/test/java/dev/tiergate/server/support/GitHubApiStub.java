@@ -217,6 +217,38 @@ public final class GitHubApiStub extends ForgeStub {
         send("check_run", Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
     }
 
+    /**
+     * CI creates a check run on a SHA, recorded without a webhook (the caller delivers {@code check_run created}
+     * itself). As on GitHub, a new run is {@code queued} with a null conclusion
+     * (docs.github.com/en/rest/checks/runs#create-a-check-run). Returns the run as the webhook carries it.
+     */
+    public synchronized Map<String, Object> checkRunCreated(String sha, String name) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("id", ids.incrementAndGet());
+        run.put("name", name);
+        run.put("head_sha", sha);
+        run.put("status", "queued");
+        run.put("conclusion", null);
+        run.put("app", Map.of("slug", "ci"));
+        checkRuns.computeIfAbsent(sha, k -> new ArrayList<>()).add(run);
+        return new LinkedHashMap<>(run);
+    }
+
+    /**
+     * CI completes a run made by {@link #checkRunCreated}, without a webhook. GitHub updates the run in place (same
+     * id; the SHA's list does not grow: docs.github.com/en/rest/checks/runs#update-a-check-run). Returns it.
+     */
+    public synchronized Map<String, Object> checkRunCompleted(String sha, long id, String conclusion) {
+        for (Map<String, Object> run : checkRuns.getOrDefault(sha, List.of())) {
+            if (((Number) run.get("id")).longValue() == id) {
+                run.put("status", "completed");
+                run.put("conclusion", conclusion);
+                return new LinkedHashMap<>(run);
+            }
+        }
+        throw new IllegalArgumentException("no check run " + id + " on " + sha);
+    }
+
     /** The bodies of the {@code tiergate/workflow} statuses posted on a SHA, oldest first. */
     public List<JsonNode> posted(String sha) {
         return posted(sha, "tiergate/workflow");
@@ -433,7 +465,16 @@ public final class GitHubApiStub extends ForgeStub {
             if (commit.group(2).equals("status")) {
                 return combinedStatus(sha, c);
             }
+            // filter=latest (GitHub's default) lists only the most recent run of each name: a job run again on the same
+            // SHA hides its earlier runs (docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference)
             List<Map<String, Object>> runs = checkRuns.getOrDefault(sha, List.of());
+            if (!"all".equals(c.query().get("filter"))) {
+                Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
+                for (Map<String, Object> run : runs) {
+                    latest.put(String.valueOf(run.get("name")), run); // ids grow: the last one of a name is the most recent
+                }
+                runs = new ArrayList<>(latest.values());
+            }
             return Answer.json(200, Map.of("total_count", runs.size(), "check_runs", runs));
         }
         return Answer.json(404, Map.of("message", "Not Found"));
