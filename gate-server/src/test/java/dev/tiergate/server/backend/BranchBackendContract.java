@@ -187,6 +187,33 @@ public abstract class BranchBackendContract {
     }
 
     @Test
+    void resetMakesTheBranchAFreshCopyOfItsParentAsItIsNowAndItsLoginStillConnects() throws Exception {
+        stagingWithOneRow();
+        backend.create(repo, "ci-pr-1", "staging");
+        execute("ci-pr-1", "insert into inventory values ('B-2')");
+        execute("staging", "insert into inventory values ('C-3')");
+        backend.tierMoved(repo, "staging");
+        settled();
+        backend.reset(repo, "ci-pr-1", "staging");
+        assertEquals(List.of("A-1", "C-3"), codes("ci-pr-1"), "the branch's own row is gone and the tier's new one is there");
+        assertEquals(List.of("A-1", "C-3"), codes("staging"));
+        assertEquals(1, backend.list(repo).stream().filter("ci-pr-1"::equals).count(), backend.list(repo).toString());
+        execute("staging", "insert into inventory values ('D-4')");
+        backend.tierMoved(repo, "staging");
+        settled();
+        backend.reset(repo, "ci-pr-1", "staging");
+        assertEquals(List.of("A-1", "C-3", "D-4"), codes("ci-pr-1"), "a second reset takes the tier as it is then");
+    }
+
+    @Test
+    void resetRefusesAProtectedTierAndLeavesItAsItWas() throws Exception {
+        stagingWithOneRow();
+        BackendException e = assertThrows(BackendException.class, () -> backend.reset(repo, "staging", rootTier()));
+        assertTrue(e.getMessage().contains("'staging'") && e.getMessage().contains("protected"), e.getMessage());
+        assertEquals(List.of("A-1"), codes("staging"));
+    }
+
+    @Test
     void aBranchWithChildrenIsNotDeletedBeforeItsChildren() throws Exception {
         stagingWithOneRow();
         backend.create(repo, "feature-a", "staging");

@@ -112,6 +112,55 @@ final class ClonePool implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Replaces the database {@code target} with a ready clone of {@code template}, in one transaction: {@code target}
+     * is renamed into a clone of no current template (a stale one, which the refill started here drops in the
+     * background) and the clone takes its name, opened, with {@code lineage} as its comment. A crash leaves either
+     * {@code target} as it was or the swap done. The caller waits for two renames rather than a DROP DATABASE. False
+     * when no clone is ready (the caller drops and copies instead).
+     */
+    boolean swap(String template, String target, String lineage) throws SQLException {
+        if (!enabled()) {
+            return false;
+        }
+        try (Connection c = admin.getConnection()) {
+            for (String clone : ready(c, template)) {
+                String trash = PostgresBranchBackend.fit(prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
+                for (int attempt = 0; ; attempt++) {
+                    try (PreparedStatement kick = c.prepareStatement(
+                            "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
+                        kick.setString(1, target);
+                        kick.execute();
+                    }
+                    c.setAutoCommit(false);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("alter database " + quote(target) + " rename to " + quote(trash));
+                        st.execute("alter database " + quote(trash) + " with allow_connections false");
+                        st.execute("comment on database " + quote(trash) + " is '" + MARK + "template=" + template + " oid=0'");
+                        st.execute("alter database " + quote(clone) + " rename to " + quote(target));
+                        st.execute("alter database " + quote(target) + " with allow_connections true");
+                        st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
+                        c.commit();
+                        refillSoon(template);
+                        return true;
+                    } catch (SQLException e) {
+                        c.rollback();
+                        if ("3D000".equals(e.getSQLState())) {
+                            break; // another server claimed this clone first: take the next
+                        }
+                        if (!"55006".equals(e.getSQLState()) || attempt >= 3) { // 55006: a session came back to target
+                            throw e;
+                        }
+                    } finally {
+                        c.setAutoCommit(true);
+                    }
+                }
+            }
+        }
+        refillSoon(template);
+        return false;
+    }
+
     /** Ready clones per watched "repo:tier". */
     Map<String, Integer> ready() {
         Map<String, Integer> out = new LinkedHashMap<>();

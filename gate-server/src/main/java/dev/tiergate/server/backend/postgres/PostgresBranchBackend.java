@@ -207,6 +207,34 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
+    /**
+     * A fresh copy of the parent under the branch's name (a PR's rehearsal, a rewritten working branch). With a ready
+     * clone of the parent, the old database is swapped out for it and dropped in the background
+     * ({@link ClonePool#swap}); the branch keeps its login. Otherwise, and for what {@link #delete} refuses, it is
+     * dropped and copied.
+     */
+    @Override
+    public void reset(RepoRef repo, String name, String parent) {
+        String db = physical(repo, name);
+        Lineage lineage = parent == null || !pool.enabled() ? null : lineage(db);
+        if (lineage == null || lineage.protectedTier() || databaseExists(templateName(repo, name)) || !databaseExists(physical(repo, parent))
+                || !children(repo, name).isEmpty()) {
+            BranchBackend.super.reset(repo, name, parent);
+            return;
+        }
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            String template = ensureTemplate(st, repo, parent);
+            pool.watch(repo.path() + ":" + parent, template);
+            if (!pool.swap(template, db, lineageComment(parent, false))) {
+                BranchBackend.super.reset(repo, name, parent);
+                return;
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot reset database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
+        }
+        grantLogin(db);
+    }
+
     private void dropTemplate(Statement st, String tpl) throws SQLException {
         if (databaseExists(tpl)) {
             st.execute("alter database " + quote(tpl) + " with is_template false");

@@ -161,4 +161,44 @@ class PostgresClonePoolTest {
             }
         }
     }
+
+    /**
+     * A reset with a ready clone is a swap: the clone takes the branch's name and the old database, renamed into a
+     * stale clone, is dropped by the pool's refill in the background. A session left on the old database is ended.
+     */
+    @Test
+    void aResetSwapsInAReadyCloneAndTheOldDatabaseIsDroppedInTheBackground() throws Exception {
+        execute("staging", "create table inventory (code text primary key); insert into inventory values ('A-1')");
+        backend.tierMoved(repo, "staging");
+        awaitReady(backend, repo.path() + ":staging", 2);
+        backend.create(repo, "ci-pr-7", "staging");
+        awaitReady(backend, repo.path() + ":staging", 2);
+        long before = oidOf("ci-pr-7");
+        Set<Long> ready = poolOids();
+        var login = backend.connection(repo, "ci-pr-7");
+        try (Connection left = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password())) {
+            backend.reset(repo, "ci-pr-7", "staging");
+            assertFalse(left.isValid(2), "the session on the old database was ended");
+        }
+        long after = oidOf("ci-pr-7");
+        assertTrue(ready.contains(after), "ci-pr-7 is now one of the ready clones " + ready);
+        assertEquals(List.of("A-1"), codesAsItsLogin("ci-pr-7"), "the branch's login connects to the new database");
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (databaseWithOid(before)) {
+            assertTrue(System.currentTimeMillis() < deadline, "the old database (oid " + before + ") was not dropped within 60 s");
+            Thread.sleep(25);
+        }
+        awaitReady(backend, repo.path() + ":staging", 2);
+        assertEquals(List.of("ci-pr-7", "production", "staging"), backend.list(repo).stream().sorted().toList());
+    }
+
+    boolean databaseWithOid(long oid) throws Exception {
+        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where oid = ?")) {
+            ps.setLong(1, oid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
 }
