@@ -93,20 +93,60 @@ public final class GateProcessor implements DeliveryProcessor {
             })) {
                 continue; // judged beside other PRs' judgements; the rest needs the whole repository
             }
-            store.withRepoLock(event.repo(), () -> {
-                handle(event);
-                if (delivery.attempts() > 1) {
-                    // a retry that got through: a PR whose verdict still says it waits on this delivery is judged again
-                    for (long n : pullRequestsNamedBy(event)) {
-                        if (store.find(event.repo(), BranchClassifier.ciGitBranch(n)).map(BranchRecord::lastRule)
-                                .filter(Rule.GATE_WAITING.id()::equals).isPresent()) {
-                            pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
-                        }
+            FollowLater[] later = new FollowLater[1];
+            try {
+                store.withRepoLock(event.repo(), () -> {
+                    handle(event, f -> later[0] = f);
+                    judgeWaitingAgain(delivery, event);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                if (later[0] != null) { // the working branch's database still follows the push, as it would have
+                    try {
+                        follow(later[0]);
+                    } catch (RuntimeException f) {
+                        e.addSuppressed(f);
                     }
                 }
-                return null;
-            });
+                throw e;
+            }
+            if (later[0] != null) {
+                follow(later[0]);
+            }
         }
+    }
+
+    /** A retry that got through: a PR whose verdict still says it waits on this delivery is judged again. */
+    private void judgeWaitingAgain(Delivery delivery, ForgeEvent event) {
+        if (delivery.attempts() <= 1) {
+            return;
+        }
+        for (long n : pullRequestsNamedBy(event)) {
+            if (store.find(event.repo(), BranchClassifier.ciGitBranch(n)).map(BranchRecord::lastRule)
+                    .filter(Rule.GATE_WAITING.id()::equals).isPresent()) {
+                pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
+            }
+        }
+    }
+
+    /** A push's working branch whose database has yet to follow {@code head}, after the PR from it was judged. */
+    private record FollowLater(RepoRef repo, Policy policy, String branch, String head, long pr) {
+    }
+
+    /**
+     * The working branch's database follows a push off the repository's exclusive lock, so other PRs' judgements
+     * run meanwhile: under its PR's lock (that PR's judgements save the same branch record) with the repository's
+     * lock shared (no merge moves its tier, no other push's section runs). Only while the forge still shows
+     * {@code head}: a later push whose section ran first follows its own head, and following an older one after it
+     * would undo that push's migrations.
+     */
+    private void follow(FollowLater f) {
+        store.withPullRequestLock(f.repo(), f.pr(), () -> {
+            if (forge.branchHead(f.repo(), f.branch()).filter(f.head()::equals).isPresent()) {
+                branches.follow(f.repo(), f.policy(), f.branch(), f.head());
+            }
+            return null;
+        });
     }
 
     /**
@@ -180,10 +220,14 @@ public final class GateProcessor implements DeliveryProcessor {
         return List.of();
     }
 
-    void handle(ForgeEvent event) {
+    /**
+     * Applies the event under the repository's lock. A push to a branch with an open PR hands {@code followLater} its
+     * working branch's database, to follow the push once the lock is released (even when judging the PR failed).
+     */
+    private void handle(ForgeEvent event, java.util.function.Consumer<FollowLater> followLater) {
         RepoRef repo = event.repo();
         if (event instanceof ForgeEvent.BranchPushed p) {
-            onBranchEvent(repo, p.branch());
+            onBranchEvent(repo, p.branch(), followLater);
         } else if (event instanceof ForgeEvent.PullRequestChanged pr) {
             pullRequests.reconcile(repo, forge.pullRequest(repo, pr.number()));
         } else if (event instanceof ForgeEvent.ChecksChanged c) {
@@ -213,22 +257,20 @@ public final class GateProcessor implements DeliveryProcessor {
      * A push, create or delete is a hint: the branch's head is confirmed through the forge API before a database
      * branch is created or deleted, so a replayed or forged-looking delivery changes nothing the forge does not show.
      */
-    private void onBranchEvent(RepoRef repo, String branch) {
+    private void onBranchEvent(RepoRef repo, String branch, java.util.function.Consumer<FollowLater> followLater) {
         Optional<Policy> policy = policyOnDefaultBranch(repo);
         if (policy.isEmpty()) {
             return;
         }
         branches.ensureTiers(repo, policy.get());
         Optional<String> head = forge.branchHead(repo, branch);
-        // the PR first: its status does not wait for the working branch's database to take the push's migrations
+        // the PR first: its status does not wait for the working branch's database to take the push's migrations,
+        // which the caller has it take after the repository's lock (followLater comes with the PR's number)
         BranchLifecycle.Seen seen = branches.observe(repo, policy.get(), branch, head, true);
-        try {
-            seen.movedPr().ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
-        } finally {
-            if (seen.followLater()) {
-                branches.follow(repo, policy.get(), branch, head.orElseThrow());
-            }
+        if (seen.followLater()) {
+            followLater.accept(new FollowLater(repo, policy.get(), branch, head.orElseThrow(), seen.movedPr().orElseThrow()));
         }
+        seen.movedPr().ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
     }
 
     /**
