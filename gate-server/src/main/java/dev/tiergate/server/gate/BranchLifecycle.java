@@ -86,7 +86,7 @@ final class BranchLifecycle {
             BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> {
                 created(repo, t, head);
                 if (t.kind() == BranchKind.WORKING) {
-                    migrations.followWorkingBranch(repo, policy, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), head);
+                    migrations.followWorkingBranch(repo, policy, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), head, null);
                 }
             });
             return new Seen(Optional.empty(), false);
@@ -103,7 +103,7 @@ final class BranchLifecycle {
             return new Seen(pr, true);
         }
         if (follows) {
-            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head);
+            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head, r.headSha());
         }
         // the new head is recorded once its database followed it: a retry after a failed follow follows again
         store.save(r.withHead(head), "new push");
@@ -116,7 +116,7 @@ final class BranchLifecycle {
         if (r.isEmpty() || r.get().kind() != BranchKind.WORKING || r.get().state() == WorkflowState.MERGED) {
             return;
         }
-        migrations.followWorkingBranch(repo, policy, gitBranch, r.get().dbBranch(), r.get().parent(), head);
+        migrations.followWorkingBranch(repo, policy, gitBranch, r.get().dbBranch(), r.get().parent(), head, r.get().headSha());
         if (!head.equals(r.get().headSha())) {
             store.save(r.get().withHead(head), "new push");
         }

@@ -55,6 +55,20 @@ final class DatabaseMigrations {
     private final MigrationSource source;
     private final PullRequestChanges changes;
     private final MigrationChecks rules;
+    /**
+     * repo|database branch → the head this process last saw it follow without a problem, and the fingerprint of that
+     * head's migration files. A push that changes no migration file then asks Flyway nothing. Per process and
+     * bounded: a miss (a restart, another server followed since) only costs the Flyway runs.
+     */
+    private final Map<String, Followed> followed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Followed> eldest) {
+            return size() > 10_000;
+        }
+    });
+
+    private record Followed(String head, String files) {
+    }
 
     DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
                        PullRequestChanges changes) {
@@ -72,6 +86,26 @@ final class DatabaseMigrations {
     /** Flyway runs what the policy names {@code V{timestamp}__{description}.sql}; other tools' migrations are not run. */
     static boolean runnable(MigrationSettings s) {
         return s.naming().startsWith("V") && s.naming().endsWith(".sql");
+    }
+
+    /**
+     * Whether every file is a versioned migration that {@code applied} holds as a success, by Flyway's version
+     * equality. Any other file (a repeatable migration, a stray file) makes it false: only Flyway can say what it does.
+     */
+    static boolean allApplied(List<MigrationFile> files, List<FlywayRunner.Applied> applied, MigrationSettings settings) {
+        java.util.Set<org.flywaydb.core.api.MigrationVersion> done = new java.util.HashSet<>();
+        for (FlywayRunner.Applied a : applied) {
+            if (a.success() && a.version() != null) {
+                done.add(org.flywaydb.core.api.MigrationVersion.fromVersion(a.version()));
+            }
+        }
+        for (MigrationFile f : files) {
+            Optional<MigrationName> name = MigrationName.parse(f.fileName(), settings.naming());
+            if (name.isEmpty() || !done.contains(org.flywaydb.core.api.MigrationVersion.fromVersion(name.get().version()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -126,13 +160,23 @@ final class DatabaseMigrations {
     /**
      * A working branch's database follows its git branch: the migrations a push adds are applied; when a push edits
      * or removes a migration the database already applied, the database is reset from its tier and the branch's
-     * migrations applied again, and the audit says so.
+     * migrations applied again, and the audit says so. {@code followedHead}: the head the branch's record says its
+     * database followed (null for a new branch).
      */
-    void followWorkingBranch(RepoRef repo, Policy policy, String gitBranch, String dbBranch, String tierDb, String head) {
+    void followWorkingBranch(RepoRef repo, Policy policy, String gitBranch, String dbBranch, String tierDb, String head, String followedHead) {
         if (!runnable(policy.migrations()) || tierDb == null) {
             return;
         }
         List<MigrationFile> files = source.at(repo, head, policy.migrations());
+        String key = repo.forge() + "|" + repo.path() + "|" + dbBranch;
+        String fingerprint = fingerprint(files);
+        Followed last = followed.get(key);
+        if (followedHead != null && last != null && last.head().equals(followedHead) && last.files().equals(fingerprint)) {
+            // the database followed the recorded head, whose migration files are these very files: nothing to apply
+            followed.put(key, new Followed(head, fingerprint));
+            return;
+        }
+        followed.remove(key);
         var conn = backend.adminConnection(repo, dbBranch);
         List<FlywayRunner.Problem> rewritten = FlywayRunner.validate(conn, files);
         if (!rewritten.isEmpty()) {
@@ -146,6 +190,26 @@ final class DatabaseMigrations {
             audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", run.ok(),
                     "error", run.ok() ? "" : failure(run)));
         }
+        if (run.ok()) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
+            followed.put(key, new Followed(head, fingerprint));
+        }
+    }
+
+    /** The migration files' names and contents, as one SHA-256 (hex). */
+    private static String fingerprint(List<MigrationFile> files) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        files.stream().sorted(java.util.Comparator.comparing(MigrationFile::fileName)).forEach(f -> {
+            sha.update(f.fileName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(java.nio.ByteBuffer.allocate(8).putLong(f.content().length).array());
+            sha.update(f.content());
+        });
+        return java.util.HexFormat.of().formatHex(sha.digest());
     }
 
     /** Whether the PR's base tier is held after a failed migration; the workflow status refuses while it is. */
@@ -180,7 +244,8 @@ final class DatabaseMigrations {
         String forkedAt = mergeBase == null ? pr.baseSha() : mergeBase;
         List<MigrationFile> base = source.at(repo, forkedAt, settings);
         // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, repo, tierDb))
+        List<FlywayRunner.Applied> onTier = runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, repo, tierDb, onTier))
                 .withSeverities(policy.severity());
         List<Refusal> refusals = new ArrayList<>(checked.refusals());
         List<Refusal> warnings = checked.warnings();
@@ -206,8 +271,12 @@ final class DatabaseMigrations {
             if (!copiedJustNow) {
                 backend.reset(repo, ciDb, tierDb); // a copy made in this same pass is already fresh: one copy, not two
             }
-            run = FlywayRunner.migrate(backend.adminConnection(repo, ciDb), head);
-            diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
+            // most pushes to a PR touch no migration: when the tier has applied every one of the head's (and no rule
+            // objects), Flyway would apply nothing to the fresh copy and the copy is the tier, so neither is asked
+            if (!refusals.isEmpty() || !allApplied(head, onTier, settings)) {
+                run = FlywayRunner.migrate(backend.adminConnection(repo, ciDb), head);
+                diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
+            }
         }
         boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok();
         String rule = !run.ok() ? REHEARSAL_FAILED : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());

@@ -28,12 +28,17 @@ final class MigrationChecks {
 
     /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
     List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb) {
+        return of(head, base, settings, repo, tierDb, DatabaseMigrations.runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of());
+    }
+
+    /** As above, with the tier's Flyway history already read ({@code applied}). */
+    List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb,
+                     List<FlywayRunner.Applied> applied) {
         List<Refusal> out = new ArrayList<>();
         Map<String, MigrationFile> basePaths = new LinkedHashMap<>();
         base.forEach(f -> basePaths.put(f.path(), f));
         Map<String, MigrationFile> headPaths = new LinkedHashMap<>();
         head.forEach(f -> headPaths.put(f.path(), f));
-        List<FlywayRunner.Applied> applied = DatabaseMigrations.runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
         String newestOnTier = applied.stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse(null);
         MigrationSet set = new MigrationSet(settings, headPaths.keySet());
         for (MigrationFile f : head) {

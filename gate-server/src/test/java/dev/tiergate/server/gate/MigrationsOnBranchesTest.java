@@ -483,5 +483,69 @@ class MigrationsOnBranchesTest {
         assertEquals("success", migrationsStatus(F1).path("state").asText());
         assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F1).path("description").asText());
         assertEquals(List.of(), h.github.comments(18), "nothing to say, no comment");
+        // CI wrote to the PR's database; the next head (no migration either) gets a fresh copy of the tier all the same
+        execute("ci-pr-18", "insert into inventory values (1000, 'CI-ROW')");
+        h.github.copyFiles(STAGING, F2);
+        h.github.branch("feature/F18", F2);
+        h.github.pull(18, "feature/F18", F2, "staging", STAGING, "alice", false, "open", false);
+        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "synchronize",
+                new Pull(18, "feature/F18", F2, "staging", STAGING, "alice", false, "open", false)));
+        assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F2).path("description").asText());
+        assertEquals(0, count("ci-pr-18", "select count(*) from inventory where id = 1000"), "ci-pr-18 is a fresh copy for the new head");
+        assertEquals(100, count("ci-pr-18", "select count(*) from inventory"));
+    }
+
+    /**
+     * A push that changes no migration file asks Flyway nothing, unless the branch's database did not take the last
+     * push's migrations: a migration that failed there (here on a row CI left) is tried again at the next push.
+     */
+    @Test
+    void aMigrationThatFailedOnAWorkingBranchIsTriedAgainAtTheNextPushThatChangesNoMigration() throws Exception {
+        String f3 = "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3";
+        String f4 = "a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4a4";
+        String check = """
+                -- refactoring: Add Check Constraint
+                -- phase: expand
+                alter table inventory add constraint code_short check (length(code) < 8);
+                """;
+        h.github.copyFiles(STAGING, F1);
+        h.github.branch("feature/F9", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", GitHubPayloads.ZERO, F1, "alice"));
+        execute("feature-f9", "insert into inventory values (1000, 'MUCH-TOO-LONG')");
+        for (String sha : List.of(F2, f3, f4)) {
+            h.github.policy(sha, POLICY);
+            h.github.copyFiles(STAGING, sha);
+            h.github.file(sha, DIR + "V20260102000000__code_short.sql", check);
+        }
+        h.github.branch("feature/F9", F2);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
+        assertEquals(0, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"), "the row breaks the check");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("\"ok\":false")),
+                h.server.audit().all().toString());
+        execute("feature-f9", "delete from inventory where id = 1000");
+        h.github.branch("feature/F9", f3);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F2, f3, "alice"));
+        assertEquals(1, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"), "tried again, and applied");
+        long migrates = h.server.audit().all().stream().filter(r -> r.kind().equals("branch.migrate")).count();
+        h.github.branch("feature/F9", f4);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", f3, f4, "alice"));
+        assertEquals(f4, h.branch("feature/F9").orElseThrow().headSha());
+        assertEquals(migrates, h.server.audit().all().stream().filter(r -> r.kind().equals("branch.migrate")).count());
+        assertEquals(1, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"));
+    }
+
+    void execute(String dbBranch, String sql) throws Exception {
+        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
+            conn.createStatement().execute(sql);
+        }
+    }
+
+    int count(String dbBranch, String sql) throws Exception {
+        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password()); ResultSet rs = conn.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }
