@@ -42,6 +42,14 @@ import org.junit.jupiter.api.Test;
  * PR's head (no new commit, so no database branch is copied), and the latency is to the first status with the new
  * verdict. That is the gate's own decision path, without the rehearsals a new commit brings.
  *
+ * <p>-Dtiergate.bench.mix=actions sends what GitHub sends for a PR whose CI runs on GitHub Actions, one new commit
+ * in every {@code 3 + 2 × jobs} deliveries: the push, the {@code synchronize}, then per job a {@code check_run
+ * created} (two cycles after the push) and a {@code check_run completed} (later, when a different PR's push is
+ * going on), and the suite's {@code check_suite completed}
+ * (docs.github.com/en/webhooks/webhook-events-and-payloads#check_run, #check_suite). The runs are recorded in the
+ * stand-in first, as CI makes them through the checks API. {@code build}, the policy's required check, completes
+ * last; the latencies are the commits mix's two. -Dtiergate.bench.jobs: jobs per commit (default 8).
+ *
  * <p>-Dtiergate.bench.rates (deliveries/s, default 5,10,25,50,100), .seconds (per rate, default 10), .prs
  * (default 100), .workers (the server's TIERGATE_WORKERS, default the server's). Writes target/delivery-to-status.md.
  */
@@ -87,6 +95,8 @@ class DeliveryToStatusBench {
     }
 
     private final Map<String, List<Posted>> posted = new ConcurrentHashMap<>();
+    /** actions mix: the check runs CI created on each PR's head, by job name. */
+    private final Map<Integer, Map<String, Long>> runIds = new java.util.HashMap<>();
     private final java.util.concurrent.atomic.AtomicLong postedCount = new java.util.concurrent.atomic.AtomicLong();
     /** Where the server's time went, per rate, from /metrics before and after. */
     private final StringBuilder breakdown = new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
@@ -155,7 +165,12 @@ class DeliveryToStatusBench {
     }
 
     private String run(int rate, int seconds, int prs, String[] heads, boolean[] green, int round) throws Exception {
-        boolean checksOnly = "checks".equals(System.getProperty("tiergate.bench.mix", "commits"));
+        String mix = System.getProperty("tiergate.bench.mix", "commits");
+        boolean checksOnly = "checks".equals(mix);
+        boolean actions = "actions".equals(mix);
+        int jobs = Integer.getInteger("tiergate.bench.jobs", 8);
+        int cycle = 3 + 2 * jobs; // push, synchronize, a created and a completed per job, the suite's completed
+        int ciLag = Math.max(1, Math.min(25, prs / 2)); // cycles from a push to its CI's results: a different PR by then
         int total = rate * seconds;
         long interval = 1_000_000_000L / rate;
         List<Expect> expects = new ArrayList<>();
@@ -175,7 +190,57 @@ class DeliveryToStatusBench {
             int n = i % prs + 1;
             String event;
             Map<String, Object> payload;
-            if (checksOnly) {
+            if (actions) {
+                int c = i / cycle;
+                int at = i % cycle;
+                if (at == 0) { // a push of a new commit on the next PR in turn: its earlier CI runs are no longer the head's
+                    n = c % prs + 1;
+                    for (Expect e : openByPr.getOrDefault(n, List.of())) {
+                        e.movedOnNanos = planned;
+                    }
+                    openByPr.put(n, new ArrayList<>());
+                    String sha = sha(n, round + 1, c / prs);
+                    String before = heads[n - 1];
+                    heads[n - 1] = sha;
+                    green[n - 1] = false;
+                    runIds.remove(n);
+                    h.github.branch("feature/f" + n, sha);
+                    h.github.pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
+                    event = "push";
+                    payload = GitHubPayloads.push(h.repoPath, "feature/f" + n, before, sha, "alice");
+                    expects.add(new Expect(sha, planned, null, "push"));
+                    openByPr.get(n).add(expects.get(expects.size() - 1));
+                } else if (at == 1) {
+                    n = c % prs + 1;
+                    event = "pull_request";
+                    payload = GitHubPayloads.pullRequest(h.repoPath, "synchronize", pull(n, heads[n - 1]));
+                } else if (at < 2 + jobs) { // CI queues its jobs on the commit pushed two cycles earlier
+                    n = Math.floorMod(c - 2, prs) + 1;
+                    String job = job(at - 2, jobs);
+                    Map<String, Object> run = h.github.checkRunCreated(heads[n - 1], job);
+                    runIds.computeIfAbsent(n, k -> new java.util.HashMap<>()).put(job, ((Number) run.get("id")).longValue());
+                    event = "check_run";
+                    payload = GitHubPayloads.checkRun(h.repoPath, "created", run);
+                } else if (at < 2 + 2 * jobs) { // the jobs of the commit pushed ciLag cycles earlier complete, build last
+                    n = Math.floorMod(c - ciLag, prs) + 1;
+                    String job = job(at - 2 - jobs, jobs);
+                    Long id = runIds.computeIfAbsent(n, k -> new java.util.HashMap<>()).get(job);
+                    if (id == null) { // a head from before this rate: its runs were queued then
+                        id = ((Number) h.github.checkRunCreated(heads[n - 1], job).get("id")).longValue();
+                    }
+                    event = "check_run";
+                    payload = GitHubPayloads.checkRun(h.repoPath, "completed", h.github.checkRunCompleted(heads[n - 1], id, "success"));
+                    if (job.equals("build") && !green[n - 1]) {
+                        green[n - 1] = true;
+                        expects.add(new Expect(heads[n - 1], planned, true, "ci"));
+                        openByPr.computeIfAbsent(n, k -> new ArrayList<>()).add(expects.get(expects.size() - 1));
+                    }
+                } else { // load only: the verdict changed with build's run
+                    n = Math.floorMod(c - ciLag, prs) + 1;
+                    event = "check_suite";
+                    payload = GitHubPayloads.checkSuiteCompleted(h.repoPath, heads[n - 1], "feature/f" + n, "success");
+                }
+            } else if (checksOnly) {
                 // CI flips between success and failure on the PR's head: each flip changes the verdict, no new commit
                 for (Expect e : openByPr.getOrDefault(n, List.of())) {
                     e.movedOnNanos = planned;
@@ -381,6 +446,11 @@ class DeliveryToStatusBench {
 
     private static Pull pull(long n, String sha) {
         return new Pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
+    }
+
+    /** actions mix: the name of job {@code k} of {@code jobs}; the required check, {@code build}, is the last. */
+    private static String job(int k, int jobs) {
+        return k == jobs - 1 ? "build" : "test-" + (k + 1);
     }
 
     /** A distinct 40-hex SHA per PR, round and commit. */
