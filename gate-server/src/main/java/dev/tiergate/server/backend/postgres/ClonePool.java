@@ -93,6 +93,8 @@ final class ClonePool implements AutoCloseable {
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
                     st.execute("alter database " + quote(clone) + " rename to " + quote(target));
+                    // closed to other branches' logins before it opens: a crash before the caller's grant leaves no gap
+                    st.execute("revoke connect, temporary on database " + quote(target) + " from public");
                     st.execute("alter database " + quote(target) + " with allow_connections true");
                     st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
                     c.commit();
@@ -138,6 +140,7 @@ final class ClonePool implements AutoCloseable {
                         st.execute("alter database " + quote(trash) + " with allow_connections false");
                         st.execute("comment on database " + quote(trash) + " is '" + MARK + "template=" + template + " oid=0'");
                         st.execute("alter database " + quote(clone) + " rename to " + quote(target));
+                        st.execute("revoke connect, temporary on database " + quote(target) + " from public");
                         st.execute("alter database " + quote(target) + " with allow_connections true");
                         st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
                         c.commit();

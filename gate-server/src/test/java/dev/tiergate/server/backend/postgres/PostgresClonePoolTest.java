@@ -201,4 +201,45 @@ class PostgresClonePoolTest {
             }
         }
     }
+
+    /**
+     * A claimed or swapped-in clone is closed to PUBLIC in the same transaction that opens it: other branches' logins
+     * (which may read and write any database they can connect to) never get a moment in it, even if the server dies
+     * before the branch's own login is granted.
+     */
+    @Test
+    void aClaimedCloneIsClosedToPublicInTheTransactionThatOpensIt() throws Exception {
+        var admin = TestPostgres.server().getPostgresDatabase();
+        String prefix = PostgresBranchBackend.prefix(repo);
+        String template = PostgresBranchBackend.fit(prefix + "_tpl_raw");
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("create database \"" + template + "\" is_template true");
+        }
+        try (ClonePool pool = new ClonePool(admin, 1)) {
+            pool.refill(template);
+            String target = PostgresBranchBackend.fit(prefix + "_raw_claimed");
+            assertTrue(pool.claim(template, target, "tiergate branch parent=raw"));
+            assertFalse(publicMayConnect(target), "PUBLIC may connect to the claimed clone");
+            pool.refill(template);
+            assertTrue(pool.swap(template, target, "tiergate branch parent=raw"));
+            assertFalse(publicMayConnect(target), "PUBLIC may connect to the swapped-in clone");
+        } finally {
+            try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+                st.execute("alter database \"" + template + "\" is_template false");
+                st.execute("drop database \"" + template + "\" with (force)");
+                st.execute("drop database if exists \"" + PostgresBranchBackend.fit(prefix + "_raw_claimed") + "\" with (force)");
+            }
+        }
+    }
+
+    boolean publicMayConnect(String db) throws Exception {
+        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+             PreparedStatement ps = c.prepareStatement("select has_database_privilege('public', oid, 'CONNECT') from pg_database where datname = ?")) {
+            ps.setString(1, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), db + " does not exist");
+                return rs.getBoolean(1);
+            }
+        }
+    }
 }
