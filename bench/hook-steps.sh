@@ -25,7 +25,7 @@ fi
 line=$(grep -E "^exec '[^']*' -XX:TieredStop" "$TIERGATE")
 java_bin=$(sed -n "s/^exec '\([^']*\)'.*/\1/p" <<<"$line")
 lib=$(sed -n "s/^lib='\(.*\)'$/\1/p" "$TIERGATE")
-flags=$(sed -n "s/^exec '[^']*' \(.*\) -Dtiergate.launcher=.*/\1/p" <<<"$line" | sed "s|\"\$lib|\"$lib|g; s|\"||g")
+flags=$(sed -n "s/^exec '[^']*' \(.*\) -Dtiergate.launcher=.*/\1/p" <<<"$line" | sed "s|\"\$lib|\"$lib|g; s|\$cache|hooks|g; s|\"||g")
 cp=$(grep "dev.tiergate.hooks.Main" "$TIERGATE" | sed -n "s/.* -cp '\([^']*\)'.*/\1/p")
 javac -d "$WORK/probe" -cp "$cp" "$ROOT/bench/probe/HookSteps.java"
 

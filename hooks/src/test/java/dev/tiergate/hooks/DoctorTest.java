@@ -31,6 +31,24 @@ class DoctorTest {
         assertTrue(out.endsWith("tiergate doctor: every check is ok\n"), out);
     }
 
+    /** install.sh makes two start-up caches (the commit hooks', the other commands'); a missing one is named. */
+    @Test
+    void bothStartUpCachesAreCheckedAndAMissingOneIsNamed() throws Exception {
+        GitSandbox g = new GitSandbox(tmp).initialised();
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Files.writeString(lib.resolve("hooks.jsa"), "archive");
+        Files.writeString(lib.resolve("hooks.jsa.jvm"), Path.of(System.getProperty("java.home"), "bin", "java") + "\n");
+        g.setEnv("JAVA_TOOL_OPTIONS", "-Dtiergate.lib=" + lib);
+        Result r = g.tiergate("doctor");
+        assertEquals(2, r.exit(), r.all());
+        assertTrue(r.out().contains("problem  class-data archive: " + lib.resolve("cli.jsa")
+                + " is missing: commands other than the commit hooks start about twice as slowly\n         fix: run ./install.sh again"), r.out());
+        Files.writeString(lib.resolve("cli.jsa"), "archive");
+        r = g.tiergate("doctor");
+        assertEquals(0, r.exit(), r.all());
+        assertTrue(r.out().contains("ok       class-data archive: " + lib.resolve("hooks.jsa") + " and cli.jsa match this JVM ("), r.out());
+    }
+
     @Test
     void eachProblemIsNamedWithItsFix() throws Exception {
         GitSandbox g = new GitSandbox(tmp).initialised();

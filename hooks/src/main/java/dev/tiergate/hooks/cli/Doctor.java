@@ -270,8 +270,13 @@ final class Doctor implements Callable<Integer> {
         boolean sharing = System.getProperty("java.vm.info", "").contains("sharing");
         boolean sameJvm = madeBy == null || Path.of(madeBy).toAbsolutePath().normalize().equals(Path.of(javaNow).normalize())
                 || resolvesTo(madeBy, javaNow);
-        if (sharing && sameJvm) {
-            ok("class-data archive", cache + " matches this JVM (" + System.getProperty("java.vm.version") + ")");
+        // install.sh makes a second one for the other commands (lint, check, pre-push): see StartupTraining
+        Path cli = cache.resolveSibling(cache.getFileName().toString().replace("hooks.", "cli."));
+        if (sharing && sameJvm && !Files.exists(cli)) {
+            problem("class-data archive", cli + " is missing: commands other than the commit hooks start about twice as slowly",
+                    "run ./install.sh again");
+        } else if (sharing && sameJvm) {
+            ok("class-data archive", cache + " and " + cli.getFileName() + " match this JVM (" + System.getProperty("java.vm.version") + ")");
         } else {
             problem("class-data archive", cache + " was made " + (madeBy == null ? "for another JVM" : "by " + madeBy) + " and does not match this one ("
                     + javaNow + ", " + System.getProperty("java.vm.version") + "): hooks start without it", "run ./install.sh again");
