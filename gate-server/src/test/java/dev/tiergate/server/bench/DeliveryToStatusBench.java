@@ -195,21 +195,9 @@ class DeliveryToStatusBench {
                 int at = i % cycle;
                 if (at == 0) { // a push of a new commit on the next PR in turn: its earlier CI runs are no longer the head's
                     n = c % prs + 1;
-                    for (Expect e : openByPr.getOrDefault(n, List.of())) {
-                        e.movedOnNanos = planned;
-                    }
-                    openByPr.put(n, new ArrayList<>());
-                    String sha = sha(n, round + 1, c / prs);
-                    String before = heads[n - 1];
-                    heads[n - 1] = sha;
-                    green[n - 1] = false;
                     runIds.remove(n);
-                    h.github.branch("feature/f" + n, sha);
-                    h.github.pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
                     event = "push";
-                    payload = GitHubPayloads.push(h.repoPath, "feature/f" + n, before, sha, "alice");
-                    expects.add(new Expect(sha, planned, null, "push"));
-                    openByPr.get(n).add(expects.get(expects.size() - 1));
+                    payload = pushNewCommit(n, sha(n, round + 1, c / prs), planned, heads, green, expects, openByPr);
                 } else if (at == 1) {
                     n = c % prs + 1;
                     event = "pull_request";
@@ -260,20 +248,8 @@ class DeliveryToStatusBench {
                 switch (i % 3) {
                     case 0 -> {
                         n = pushed;
-                        for (Expect e : openByPr.getOrDefault(n, List.of())) {
-                            e.movedOnNanos = planned;
-                        }
-                        openByPr.put(n, new ArrayList<>());
-                        String sha = sha(n, round + 1, c / prs);
-                        String before = heads[n - 1];
-                        heads[n - 1] = sha;
-                        green[n - 1] = false;
-                        h.github.branch("feature/f" + n, sha);
-                        h.github.pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
                         event = "push";
-                        payload = GitHubPayloads.push(h.repoPath, "feature/f" + n, before, sha, "alice");
-                        expects.add(new Expect(sha, planned, null, "push"));
-                        openByPr.get(n).add(expects.get(expects.size() - 1));
+                        payload = pushNewCommit(n, sha(n, round + 1, c / prs), planned, heads, green, expects, openByPr);
                     }
                     case 1 -> {
                         n = pushed;
@@ -341,6 +317,27 @@ class DeliveryToStatusBench {
         return String.format(java.util.Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |", rate, achieved,
                 total, non202.get(), latencies.length, superseded, missing, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
                 ms(latencies.length == 0 ? -1 : latencies[latencies.length - 1]), ms(pct(push, 99)), ms(pct(ci, 99)));
+    }
+
+    /**
+     * PR {@code n}'s branch gets the new commit {@code sha} (the stand-in shows it as the branch's and the PR's head):
+     * the PR's open samples are superseded, and one is taken from its push to the first status on the new SHA.
+     * Returns the push's payload.
+     */
+    private Map<String, Object> pushNewCommit(int n, String sha, long planned, String[] heads, boolean[] green, List<Expect> expects,
+                                              Map<Integer, List<Expect>> openByPr) {
+        for (Expect e : openByPr.getOrDefault(n, List.of())) {
+            e.movedOnNanos = planned;
+        }
+        openByPr.put(n, new ArrayList<>());
+        String before = heads[n - 1];
+        heads[n - 1] = sha;
+        green[n - 1] = false;
+        h.github.branch("feature/f" + n, sha);
+        h.github.pull(n, "feature/f" + n, sha, "staging", STAGING, "alice", false, "open", false);
+        expects.add(new Expect(sha, planned, null, "push"));
+        openByPr.get(n).add(expects.get(expects.size() - 1));
+        return GitHubPayloads.push(h.repoPath, "feature/f" + n, before, sha, "alice");
     }
 
     /** Every sample of /metrics by series (name and labels), summed over nothing: as the exposition shows it. */

@@ -204,15 +204,9 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** A check run completes on a SHA: recorded, then GitHub's {@code check_run} webhook. */
     public void checkRun(String sha, String name, String conclusion) {
-        Map<String, Object> run = new LinkedHashMap<>();
+        Map<String, Object> run;
         synchronized (this) {
-            run.put("id", ids.incrementAndGet());
-            run.put("name", name);
-            run.put("head_sha", sha);
-            run.put("status", "completed");
-            run.put("conclusion", conclusion);
-            run.put("app", Map.of("slug", "ci"));
-            checkRuns.computeIfAbsent(sha, k -> new ArrayList<>()).add(run);
+            run = newRun(sha, name, "completed", conclusion);
         }
         send("check_run", Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
     }
@@ -223,15 +217,20 @@ public final class GitHubApiStub extends ForgeStub {
      * (docs.github.com/en/rest/checks/runs#create-a-check-run). Returns the run as the webhook carries it.
      */
     public synchronized Map<String, Object> checkRunCreated(String sha, String name) {
+        return new LinkedHashMap<>(newRun(sha, name, "queued", null));
+    }
+
+    /** A new run of CI's app on the SHA, recorded (the caller holds the lock). */
+    private Map<String, Object> newRun(String sha, String name, String status, String conclusion) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("id", ids.incrementAndGet());
         run.put("name", name);
         run.put("head_sha", sha);
-        run.put("status", "queued");
-        run.put("conclusion", null);
+        run.put("status", status);
+        run.put("conclusion", conclusion);
         run.put("app", Map.of("slug", "ci"));
         checkRuns.computeIfAbsent(sha, k -> new ArrayList<>()).add(run);
-        return new LinkedHashMap<>(run);
+        return run;
     }
 
     /**

@@ -92,11 +92,7 @@ final class ClonePool implements AutoCloseable {
             for (String clone : ready(c, template)) {
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
-                    st.execute("alter database " + quote(clone) + " rename to " + quote(target));
-                    // closed to other branches' logins before it opens: a crash before the caller's grant leaves no gap
-                    st.execute("revoke connect, temporary on database " + quote(target) + " from public");
-                    st.execute("alter database " + quote(target) + " with allow_connections true");
-                    st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
+                    open(st, clone, target, lineage);
                     c.commit();
                     refillSoon(template);
                     return true;
@@ -139,10 +135,7 @@ final class ClonePool implements AutoCloseable {
                         st.execute("alter database " + quote(target) + " rename to " + quote(trash));
                         st.execute("alter database " + quote(trash) + " with allow_connections false");
                         st.execute("comment on database " + quote(trash) + " is '" + MARK + "template=" + template + " oid=0'");
-                        st.execute("alter database " + quote(clone) + " rename to " + quote(target));
-                        st.execute("revoke connect, temporary on database " + quote(target) + " from public");
-                        st.execute("alter database " + quote(target) + " with allow_connections true");
-                        st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
+                        open(st, clone, target, lineage);
                         c.commit();
                         refillSoon(template);
                         return true;
@@ -162,6 +155,18 @@ final class ClonePool implements AutoCloseable {
         }
         refillSoon(template);
         return false;
+    }
+
+    /**
+     * In the caller's transaction: the clone takes {@code target}'s name and opens, with {@code lineage} as its
+     * comment. It is closed to other branches' logins before it opens, so a crash before the caller's grant leaves
+     * no gap.
+     */
+    private static void open(Statement st, String clone, String target, String lineage) throws SQLException {
+        st.execute("alter database " + quote(clone) + " rename to " + quote(target));
+        st.execute("revoke connect, temporary on database " + quote(target) + " from public");
+        st.execute("alter database " + quote(target) + " with allow_connections true");
+        st.execute("comment on database " + quote(target) + " is '" + lineage.replace("'", "''") + "'");
     }
 
     /** Ready clones per watched "repo:tier". */
