@@ -182,7 +182,11 @@ train="$(mktemp -d)"
   "$hooks_java" -cp "$hooks_cp" dev.tiergate.hooks.Main claim train --here >/dev/null
   mkdir -p db/migration .lakebase
   printf '{"version": 1, "state": "feature-claimed", "tier_topology": 2, "project_id": "p", "feature_id": "train", "branch": "feature/train", "parent_branch": "staging", "lakebase_branch_uid": "br-1", "claimed_at": "2026-01-01T00:00:00Z"}\n' > .lakebase/workflow-state.json
+  # one migration the lint has findings on, one it passes (lock_timeout first, as a team that follows it writes):
+  # a commit loads the classes of both paths
   printf -- '-- refactoring: Add Column\n-- phase: expand\nALTER TABLE t ADD COLUMN c int;\n' > db/migration/V20260101000000__train.sql
+  printf -- "-- refactoring: Add Column\n-- phase: expand\nSET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN IF NOT EXISTS d int;\n" \
+    > db/migration/V20260101000001__train_clean.sql
   git add -A .lakebase db .tiergate/policy.yaml
   for part in hooks cli; do
     if [ "$hooks_major" -ge 25 ]; then
