@@ -132,6 +132,33 @@ class GateSettlesOnGitHubTest {
         assertTrue(h.github.lastPosted(F1).path("description").asText().contains("approval"), h.github.lastPosted(F1).toString());
     }
 
+    /**
+     * A big CI matrix: GitHub lists 100 check runs or statuses a page (per_page at most 100). The required check on a
+     * later page must still be read: as the 120th check run on one head, and as the oldest of 111 statuses on another
+     * (the combined status lists the newest first).
+     */
+    @Test
+    void theRequiredCheckOnALaterPageOfCheckRunsOrStatusesIsRead() throws Exception {
+        start(600);
+        open(4, "feature/F1", F1);
+        for (int i = 1; i <= 119; i++) {
+            long id = ((Number) h.github.checkRunCreated(F1, "matrix-" + i).get("id")).longValue();
+            h.github.checkRunCompleted(F1, id, "success");
+        }
+        Map<String, Object> build = h.github.checkRunCreated(F1, "build");
+        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed",
+                h.github.checkRunCompleted(F1, ((Number) build.get("id")).longValue(), "success")));
+        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/4").orElseThrow().state(), "build, the 120th check run, was not read");
+
+        open(5, "feature/F2", F2);
+        h.github.ciStatus(F2, "build", "success");
+        for (int i = 1; i <= 110; i++) {
+            h.github.ciStatus(F2, "lint-" + i, "success");
+        }
+        h.deliver("status", GitHubPayloads.status(h.repoPath, F2, "lint-110", "success"));
+        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/5").orElseThrow().state(), "build, the oldest of 111 statuses, was not read");
+    }
+
     @Test
     void ownStatusDeliveryChangesNothingAndPostsNothing() throws Exception {
         start(600);

@@ -474,7 +474,9 @@ public final class GitHubApiStub extends ForgeStub {
                 }
                 runs = new ArrayList<>(latest.values());
             }
-            return Answer.json(200, Map.of("total_count", runs.size(), "check_runs", runs));
+            // paged like every listing (docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference)
+            Page listed = pageOf(runs, c);
+            return listed.linked(Answer.json(200, Map.of("total_count", runs.size(), "check_runs", listed.items())));
         }
         return Answer.json(404, Map.of("message", "Not Found"));
     }
@@ -490,9 +492,10 @@ public final class GitHubApiStub extends ForgeStub {
         String state = latest.isEmpty() ? "pending"
                 : latest.values().stream().anyMatch(s -> s.get("state").equals("failure") || s.get("state").equals("error")) ? "failure"
                 : latest.values().stream().anyMatch(s -> s.get("state").equals("pending")) ? "pending" : "success";
-        int perPage = Math.min(100, c.intParam("per_page", 30));
-        List<Map<String, Object>> first = new ArrayList<>(latest.values()).subList(0, Math.min(perPage, latest.size()));
-        return Answer.json(200, Map.of("state", state, "sha", sha, "statuses", first, "total_count", latest.size()));
+        // paged: per_page (at most 100) and a Link to the next page
+        // (docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference)
+        Page p = pageOf(new ArrayList<>(latest.values()), c);
+        return p.linked(Answer.json(200, Map.of("state", state, "sha", sha, "statuses", p.items(), "total_count", latest.size())));
     }
 
     private Answer createStatus(String sha, Call c) {
@@ -610,21 +613,36 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** One page of a list, with GitHub's Link header when more follow. */
     private Answer page(List<Object> all, Call c) {
+        Page p = pageOf(all, c);
+        return p.linked(Answer.json(200, p.items()));
+    }
+
+    /** One page of a listing, and the URL of the next page (null on the last). */
+    private record Page(List<?> items, String next) {
+        Answer linked(Answer a) {
+            if (next != null) {
+                a.headers().put("Link", "<" + next + ">; rel=\"next\"");
+            }
+            return a;
+        }
+    }
+
+    /** GitHub's paging: {@code per_page} (default 30, at most 100) and {@code page}, from 1. */
+    private Page pageOf(List<?> all, Call c) {
         int perPage = Math.max(1, Math.min(100, c.intParam("per_page", 30)));
         int page = Math.max(1, c.intParam("page", 1));
         int from = Math.min(all.size(), (page - 1) * perPage);
         int to = Math.min(all.size(), from + perPage);
-        Answer a = Answer.json(200, all.subList(from, to));
-        if (to < all.size()) {
-            Map<String, String> q = new LinkedHashMap<>(c.query());
-            q.put("per_page", Integer.toString(perPage));
-            q.put("page", Integer.toString(page + 1));
-            StringBuilder next = new StringBuilder(url()).append(c.path()).append('?');
-            q.forEach((k, v) -> next.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
-            next.setLength(next.length() - 1);
-            a.headers().put("Link", "<" + next + ">; rel=\"next\"");
+        if (to >= all.size()) {
+            return new Page(all.subList(from, to), null);
         }
-        return a;
+        Map<String, String> q = new LinkedHashMap<>(c.query());
+        q.put("per_page", Integer.toString(perPage));
+        q.put("page", Integer.toString(page + 1));
+        StringBuilder next = new StringBuilder(url()).append(c.path()).append('?');
+        q.forEach((k, v) -> next.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        next.setLength(next.length() - 1);
+        return new Page(all.subList(from, to), next.toString());
     }
 
     /** ETag on every 200; a matching If-None-Match is a free 304. Rate-limit headers on everything. */

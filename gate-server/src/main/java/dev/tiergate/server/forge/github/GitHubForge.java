@@ -187,8 +187,7 @@ public final class GitHubForge implements Forge {
     public CommitChecks checks(RepoRef repo, String sha) {
         List<CheckResult> ci = new ArrayList<>();
         Map<String, CommitStatus> ours = new LinkedHashMap<>();
-        JsonNode combined = http.get("/repos/" + repo.path() + "/commits/" + sha + "/status?per_page=100");
-        for (JsonNode s : combined.path("statuses")) {
+        for (JsonNode s : paged("/repos/" + repo.path() + "/commits/" + sha + "/status?per_page=100", "statuses")) {
             String context = s.path("context").asText();
             String state = s.path("state").asText();
             if (CommitChecks.isOurs(context)) {
@@ -205,8 +204,7 @@ public final class GitHubForge implements Forge {
                 default -> CheckResult.Outcome.FAILURE;
             }));
         }
-        JsonNode runs = http.get("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100");
-        for (JsonNode r : runs.path("check_runs")) {
+        for (JsonNode r : paged("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100", "check_runs")) {
             if (CommitChecks.isOurs(r.path("name").asText())) {
                 continue;
             }
@@ -330,11 +328,21 @@ public final class GitHubForge implements Forge {
     }
 
     private List<JsonNode> paged(String first) {
+        return paged(first, null);
+    }
+
+    /**
+     * Every item of a listing, page after page as the {@code Link: rel="next"} header leads (at most 50 pages);
+     * {@code field}: where an object answer keeps its items (the combined status' {@code statuses}, the check runs'
+     * {@code check_runs}), null for an array answer. A commit with more than 100 check runs or statuses has its
+     * required check on a later page as often as not.
+     */
+    private List<JsonNode> paged(String first, String field) {
         List<JsonNode> out = new ArrayList<>();
         String url = first;
         for (int page = 0; url != null && page < 50; page++) {
             JsonHttp.Response r = http.getResponse(url);
-            r.body().forEach(out::add);
+            (field == null ? r.body() : r.body().path(field)).forEach(out::add);
             url = r.header("link").map(l -> {
                 Matcher m = NEXT.matcher(l);
                 return m.find() ? m.group(1) : null;
