@@ -278,10 +278,38 @@ public final class GitHubApiStub extends ForgeStub {
         return all.get(all.size() - 1);
     }
 
+    /** GitHub's contents API lists at most this many entries of a folder. */
+    static final int CONTENTS_LIMIT = 1000;
+    /** The sha of every folder listed so far → its ref and path, for GET /git/trees/{sha}. */
+    private final Map<String, String[]> trees = new LinkedHashMap<>();
+
+    /** A folder's entries at a ref (files and sub-folders, by name), as the contents API shows them; "" is the top. */
+    private List<Map<String, Object>> folder(String ref, String dir) {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
+        java.util.TreeMap<String, Map<String, Object>> byName = new java.util.TreeMap<>();
+        files.getOrDefault(ref, Map.of()).forEach((path, body) -> {
+            if (!path.startsWith(prefix)) {
+                return;
+            }
+            String rest = path.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                byName.put(rest, Map.of("type", "file", "name", rest, "path", path, "sha", gitBlobSha(body), "size", body.length()));
+            } else {
+                String name = rest.substring(0, slash);
+                String sub = prefix + name;
+                String sha = gitBlobSha("tree " + ref + " " + sub); // a stand-in tree id, stable per ref and folder
+                trees.put(sha, new String[] {ref, sub});
+                byName.putIfAbsent(name, Map.of("type", "dir", "name", name, "path", sub, "sha", sha, "size", 0));
+            }
+        });
+        return new ArrayList<>(byName.values());
+    }
+
     @Override
     protected String routeOf(String method, String path) {
         return method + " " + fold(path.replace(base, "/repos/{repo}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}")
+                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}").replaceAll("/git/trees/.+", "/git/trees/{sha}")
                 .replaceAll("/compare/.+", "/compare/{base}...{head}");
     }
 
@@ -391,20 +419,16 @@ public final class GitHubApiStub extends ForgeStub {
         if (p.isEmpty()) {
             return Answer.json(200, Map.of("full_name", repo, "default_branch", "main", "private", true));
         }
-        if (p.startsWith("/contents/")) {
-            String file = p.substring("/contents/".length());
-            Map<String, String> tree = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of());
-            List<Object> entries = new ArrayList<>();
-            tree.forEach((path, body) -> {
-                if (path.startsWith(file + "/") && path.indexOf('/', file.length() + 1) < 0) {
-                    entries.add(Map.of("type", "file", "name", path.substring(file.length() + 1), "path", path,
-                            "sha", gitBlobSha(body), "size", body.length()));
-                }
-            });
+        if (p.startsWith("/contents/") || p.equals("/contents")) {
+            String file = p.equals("/contents") ? "" : p.substring("/contents/".length());
+            String ref = c.query().getOrDefault("ref", "main");
+            List<Map<String, Object>> entries = folder(ref, file);
             if (!entries.isEmpty()) {
-                return Answer.json(200, entries); // a folder: its entries
+                // a folder: its entries, files and folders, at most 1,000: "If you need more, use the Git Trees API"
+                // (docs.github.com/en/rest/repos/contents#get-repository-content)
+                return Answer.json(200, entries.subList(0, Math.min(CONTENTS_LIMIT, entries.size())));
             }
-            String content = tree.get(file);
+            String content = files.getOrDefault(ref, Map.of()).get(file);
             if (content == null) {
                 return Answer.json(404, Map.of("message", "Not Found",
                         "documentation_url", "https://docs.github.com/rest/repos/contents#get-repository-content"));
@@ -446,6 +470,21 @@ public final class GitHubApiStub extends ForgeStub {
             return Answer.json(200, Map.of("status", mb.equals(compare.group(1)) ? "ahead" : "diverged", "merge_base_commit", Map.of("sha", mb),
                     "base_commit", Map.of("sha", compare.group(1)), "files", removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2),
                             List.of()).stream().map(f -> Map.of("filename", f, "status", "removed")).toList()));
+        }
+        Matcher tree = Pattern.compile("/git/trees/([0-9a-f]{40})").matcher(p);
+        if (tree.matches()) {
+            // a folder's tree, by the sha its parent's listing gave (docs.github.com/en/rest/git/trees#get-a-tree)
+            String[] where = trees.get(tree.group(1));
+            if (where == null) {
+                return Answer.json(404, Map.of("message", "Not Found"));
+            }
+            List<Object> entries = new ArrayList<>();
+            for (Map<String, Object> e : folder(where[0], where[1])) {
+                boolean isDir = e.get("type").equals("dir");
+                entries.add(Map.of("path", e.get("name"), "mode", isDir ? "040000" : "100644", "type", isDir ? "tree" : "blob",
+                        "sha", e.get("sha")));
+            }
+            return Answer.json(200, Map.of("sha", tree.group(1), "tree", entries, "truncated", false));
         }
         Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
         if (blob.matches()) {

@@ -10,6 +10,7 @@ import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
@@ -233,18 +234,60 @@ public final class GitHubForge implements Forge {
         return http.calls();
     }
 
-    /** GET /repos/{o}/{r}/contents/{dir}?ref=sha: the folder's entries (GitHub lists up to 1,000 per folder). */
+    /**
+     * GET /repos/{o}/{r}/contents/{dir}?ref=sha: the folder's files. GitHub lists at most 1,000 entries of a folder
+     * there, and a project's migrations can be more: a full listing is read through the Git Trees API instead, by
+     * the folder's tree sha from its parent's listing (docs.github.com/en/rest/repos/contents, /rest/git/trees).
+     */
     @Override
     public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
-        Optional<JsonHttp.Response> r = http.getIfExists("/repos/" + repo.path() + "/contents/" + encodePath(dir)
-                + "?ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8));
+        Optional<JsonNode> listing = contents(repo, sha, dir);
         List<RepoFile> out = new ArrayList<>();
-        if (r.isEmpty() || !r.get().body().isArray()) {
+        if (listing.isEmpty()) {
             return out;
         }
-        for (JsonNode e : r.get().body()) {
+        if (listing.get().size() >= CONTENTS_LIMIT) {
+            return listedByTree(repo, sha, dir);
+        }
+        for (JsonNode e : listing.get()) {
             if (e.path("type").asText().equals("file")) {
                 out.add(new RepoFile(e.path("path").asText(), e.path("sha").asText()));
+            }
+        }
+        return out;
+    }
+
+    /** GitHub's contents API lists at most this many entries of a folder. */
+    static final int CONTENTS_LIMIT = 1000;
+
+    /** A folder's listing at {@code sha} ("" is the top); empty when it is not a folder there. */
+    private Optional<JsonNode> contents(RepoRef repo, String sha, String dir) {
+        return http.getIfExists("/repos/" + repo.path() + "/contents" + (dir.isEmpty() ? "" : "/" + encodePath(dir))
+                + "?ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8)).map(JsonHttp.Response::body).filter(JsonNode::isArray);
+    }
+
+    private List<RepoFile> listedByTree(RepoRef repo, String sha, String dir) {
+        int slash = dir.lastIndexOf('/');
+        String parent = slash < 0 ? "" : dir.substring(0, slash);
+        String treeSha = null;
+        for (JsonNode e : contents(repo, sha, parent).orElseThrow(() -> new ForgeException("GitHub listed " + dir + " at " + sha
+                + " but not its parent folder", false))) {
+            if (e.path("type").asText().equals("dir") && e.path("path").asText().equals(dir)) {
+                treeSha = e.path("sha").asText();
+            }
+        }
+        if (treeSha == null) { // the parent has more than 1,000 entries too: GitHub's limit, not tiergate's guess
+            throw new ForgeException("cannot list " + dir + " at " + sha + ": it has more than " + CONTENTS_LIMIT
+                    + " entries and its parent folder too many to find it in", false);
+        }
+        JsonNode tree = http.get("/repos/" + repo.path() + "/git/trees/" + treeSha);
+        if (tree.path("truncated").asBoolean(false)) {
+            throw new ForgeException("GitHub truncated the tree of " + dir + " at " + sha + " (more than 100,000 entries)", false);
+        }
+        List<RepoFile> out = new ArrayList<>();
+        for (JsonNode e : tree.path("tree")) {
+            if (e.path("type").asText().equals("blob")) {
+                out.add(new RepoFile(dir + "/" + e.path("path").asText(), e.path("sha").asText()));
             }
         }
         return out;
