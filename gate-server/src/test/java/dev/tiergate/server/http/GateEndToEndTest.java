@@ -421,4 +421,26 @@ class GateEndToEndTest {
         assertTrue(h.github.lastPosted(F1_NEXT).path("description").asText().endsWith("[gate.ci-not-green]"),
                 "a human may delete a test: " + h.github.lastPosted(F1_NEXT));
     }
+
+    /**
+     * GitHub's compare API lists at most 300 changed files: a test deleted as the 301st removal is still found (the
+     * gate reads the two commits' trees when the list is full) and refused.
+     */
+    @Test
+    void anAgentsPrThatHidesADeletedTestBehind300OtherRemovalsIsRefused() throws Exception {
+        String[] gone = new String[301];
+        for (int i = 0; i < 300; i++) {
+            gone[i] = "docs/old/page-" + i + ".md";
+        }
+        gone[300] = "src/test/java/dev/acme/InventoryTest.java";
+        for (String path : gone) {
+            h.github.file(STAGING, path, "was here\n");
+        }
+        h.github.removed(STAGING, F1, gone);
+        openPr(15, "feature/F15", F1, "staging", STAGING, "claude-agent");
+        JsonNode s = h.github.lastPosted(F1);
+        assertEquals("failure", s.path("state").asText(), s.toString());
+        assertTrue(s.path("description").asText().startsWith("src/test/java/dev/acme/InventoryTest.java (PR #15): an agent's change deletes a test"),
+                s.toString());
+    }
 }

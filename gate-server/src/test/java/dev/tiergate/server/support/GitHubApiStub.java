@@ -467,14 +467,22 @@ public final class GitHubApiStub extends ForgeStub {
         Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})").matcher(p);
         if (compare.matches()) {
             String mb = mergeBases.getOrDefault(compare.group(1) + "..." + compare.group(2), compare.group(1));
+            // at most 300 changed files for the whole comparison (docs.github.com/en/rest/commits/commits#compare-two-commits)
             return Answer.json(200, Map.of("status", mb.equals(compare.group(1)) ? "ahead" : "diverged", "merge_base_commit", Map.of("sha", mb),
                     "base_commit", Map.of("sha", compare.group(1)), "files", removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2),
-                            List.of()).stream().map(f -> Map.of("filename", f, "status", "removed")).toList()));
+                            List.of()).stream().limit(300).map(f -> Map.of("filename", f, "status", "removed")).toList()));
         }
         Matcher tree = Pattern.compile("/git/trees/([0-9a-f]{40})").matcher(p);
         if (tree.matches()) {
             // a folder's tree, by the sha its parent's listing gave (docs.github.com/en/rest/git/trees#get-a-tree)
             String[] where = trees.get(tree.group(1));
+            if (where == null && "1".equals(c.query().get("recursive"))) {
+                // a commit's whole tree, every file by its full path (a commit the stand-in holds no file of is empty)
+                List<Object> all = new ArrayList<>();
+                files.getOrDefault(tree.group(1), Map.of()).forEach((path, body) -> all.add(Map.of("path", path, "mode", "100644", "type", "blob",
+                        "sha", gitBlobSha(body))));
+                return Answer.json(200, Map.of("sha", tree.group(1), "tree", all, "truncated", false));
+            }
             if (where == null) {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }

@@ -295,7 +295,9 @@ public final class GitHubForge implements Forge {
 
     /**
      * GET /repos/{o}/{r}/compare/{base}...{head}: its merge_base_commit and the files whose status is "removed"
-     * (docs.github.com/en/rest/commits/commits#compare-two-commits; GitHub lists up to 300 files in one answer).
+     * (docs.github.com/en/rest/commits/commits#compare-two-commits). GitHub lists at most 300 changed files there,
+     * for the whole comparison; a comparison that reaches that has its removals read from the two commits' trees
+     * instead, so an agent's PR cannot hide a deleted test behind 300 other changes.
      */
     @Override
     public Changes changes(RepoRef repo, String baseSha, String headSha) {
@@ -303,13 +305,49 @@ public final class GitHubForge implements Forge {
         if (r.isEmpty()) {
             return new Changes(null, List.of());
         }
+        String mergeBase = r.get().body().path("merge_base_commit").path("sha").asText(null);
+        JsonNode files = r.get().body().path("files");
+        if (files.size() >= COMPARE_FILES_LIMIT && mergeBase != null) {
+            return new Changes(mergeBase, removedBetween(repo, mergeBase, headSha));
+        }
         List<String> removed = new ArrayList<>();
-        for (JsonNode f : r.get().body().path("files")) {
+        for (JsonNode f : files) {
             if (f.path("status").asText().equals("removed")) {
                 removed.add(f.path("filename").asText());
             }
         }
-        return new Changes(r.get().body().path("merge_base_commit").path("sha").asText(null), removed);
+        return new Changes(mergeBase, removed);
+    }
+
+    /** GitHub's compare API lists at most this many changed files. */
+    static final int COMPARE_FILES_LIMIT = 300;
+
+    /** Files at {@code from} that {@code to} no longer has, from the two commits' whole trees. */
+    private List<String> removedBetween(RepoRef repo, String from, String to) {
+        java.util.Set<String> kept = new java.util.HashSet<>(filesAt(repo, to));
+        List<String> removed = new ArrayList<>();
+        for (String path : filesAt(repo, from)) {
+            if (!kept.contains(path)) {
+                removed.add(path);
+            }
+        }
+        return removed;
+    }
+
+    /** Every file path of a commit: GET /repos/{o}/{r}/git/trees/{sha}?recursive=1 (docs.github.com/en/rest/git/trees). */
+    private List<String> filesAt(RepoRef repo, String sha) {
+        JsonNode tree = http.get("/repos/" + repo.path() + "/git/trees/" + sha + "?recursive=1");
+        if (tree.path("truncated").asBoolean(false)) {
+            throw new ForgeException("cannot list what the PR removed: it changes more than " + COMPARE_FILES_LIMIT
+                    + " files and GitHub truncated the tree of " + sha + " (more than 100,000 entries)", false);
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : tree.path("tree")) {
+            if (e.path("type").asText().equals("blob")) {
+                out.add(e.path("path").asText());
+            }
+        }
+        return out;
     }
 
     @Override
