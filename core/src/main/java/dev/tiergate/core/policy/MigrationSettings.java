@@ -1,20 +1,51 @@
 package dev.tiergate.core.policy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
-/** Where migrations live and how they are named. */
+/**
+ * Where migrations live, how they are named, and the bounds every run of them gets on the server: the extensions
+ * tiergate creates before migrations run (a migration itself may create only PostgreSQL's trusted ones), the
+ * deadline of one run, and the size a branch database may reach.
+ */
 public record MigrationSettings(
         @JsonProperty("directory") String directory,
-        @JsonProperty("naming") String naming) {
+        @JsonProperty("naming") String naming,
+        @JsonProperty("extensions") List<String> extensions,
+        @JsonProperty("run_minutes") Integer runMinutes,
+        @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long branchSizeLimitMb) {
 
     public static final String DEFAULT_DIRECTORY = "db/migration";
     /** Flyway-style versioned name with a UTC timestamp version. */
     public static final String DEFAULT_NAMING = "V{timestamp}__{description}.sql";
     public static final MigrationSettings DEFAULTS = new MigrationSettings(null, null);
+    /** A run (a rehearsal, a merge, a working branch following a push) ends after this long unless the policy says. */
+    public static final int DEFAULT_RUN_MINUTES = 10;
+    /** The longest deadline a policy may ask for: a policy is repository content, and a day-long run holds a slot. */
+    public static final int MAX_RUN_MINUTES = 120;
 
     public MigrationSettings {
         directory = directory == null || directory.isBlank() ? DEFAULT_DIRECTORY : stripSlashes(directory);
         naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
+        extensions = extensions == null ? List.of() : List.copyOf(extensions);
+        runMinutes = runMinutes == null ? DEFAULT_RUN_MINUTES : Math.max(1, Math.min(runMinutes, MAX_RUN_MINUTES));
+    }
+
+    /** Where migrations live and how they are named; the run's bounds at their defaults. */
+    public MigrationSettings(String directory, String naming) {
+        this(directory, naming, null, null, null);
+    }
+
+    /**
+     * The size in bytes a branch database may reach while migrations run on it: the policy's
+     * {@code branch_size_limit_mb}, else twice its tier's size plus 1 GiB.
+     */
+    public long branchSizeLimitBytes(long tierBytes) {
+        if (branchSizeLimitMb != null && branchSizeLimitMb > 0) {
+            return branchSizeLimitMb * 1024L * 1024L;
+        }
+        return 2 * Math.max(0, tierBytes) + 1024L * 1024L * 1024L;
     }
 
     /**

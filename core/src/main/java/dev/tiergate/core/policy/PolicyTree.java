@@ -71,8 +71,9 @@ final class PolicyTree {
     }
 
     private MigrationSettings migrations(Node n) {
-        Fields f = fields(n, "directory", "naming");
-        return new MigrationSettings(string(f, "directory"), string(f, "naming"));
+        Fields f = fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb");
+        return new MigrationSettings(string(f, "directory"), string(f, "naming"), list(f, "extensions", this::text),
+                f.has("run_minutes") ? integer(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null);
     }
 
     private HookSettings hooks(Node n) {

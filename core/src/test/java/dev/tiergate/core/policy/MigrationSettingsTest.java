@@ -1,0 +1,51 @@
+package dev.tiergate.core.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The run bounds a policy gives migrations: read, defaulted, and capped where a policy could ask for too much. */
+class MigrationSettingsTest {
+    private static final String TIERS = """
+            version: 1
+            tiers:
+              - {name: production, branch: main}
+            """;
+
+    @Test
+    void theBoundsAreReadFromThePolicy() {
+        Policy p = PolicyReader.read(TIERS + """
+                migrations:
+                  extensions: [postgis, pg_partman]
+                  run_minutes: 3
+                  branch_size_limit_mb: 512
+                """, ".tiergate/policy.yaml");
+        assertEquals(List.of("postgis", "pg_partman"), p.migrations().extensions());
+        assertEquals(3, p.migrations().runMinutes());
+        assertEquals(512L * 1024 * 1024, p.migrations().branchSizeLimitBytes(10L << 30));
+    }
+
+    @Test
+    void withoutBoundsARunGetsTenMinutesAndTwiceItsTierPlusAGigabyte() {
+        MigrationSettings s = PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations();
+        assertEquals(10, s.runMinutes());
+        assertEquals(List.of(), s.extensions());
+        assertEquals(2L * 100 + (1L << 30), s.branchSizeLimitBytes(100));
+    }
+
+    @Test
+    void aPolicyCannotAskForADayLongRun() {
+        assertEquals(MigrationSettings.MAX_RUN_MINUTES, new MigrationSettings(null, null, null, 100_000, null).runMinutes());
+    }
+
+    @Test
+    void anExtensionNameThatIsNotAnIdentifierIsRefusedByTheSchema() {
+        var verdict = PolicyValidator.validate((TIERS + """
+                migrations:
+                  extensions: ["x; drop database postgres"]
+                """).getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+        assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("extensions")), verdict.toString());
+    }
+}
