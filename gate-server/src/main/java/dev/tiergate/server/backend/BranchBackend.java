@@ -62,11 +62,24 @@ public interface BranchBackend extends AutoCloseable {
     BranchConnection connection(RepoRef repo, String name);
 
     /**
-     * The connection tiergate itself uses to migrate and inspect a branch (a role that may change its schema);
-     * for backends without a separate administrative login the same as {@link #connection}.
+     * The login repository SQL runs as on this branch (migrations, a seed, reads of its history): a role that may
+     * change this branch's schema and reaches nothing else. Never an administrative login: the admin connection only
+     * creates, copies and drops databases and roles. For backends without a role of their own for this, the branch's
+     * {@link #connection}. Used inside a {@link MigrationSession} ({@link #openRun}), which bounds the run.
      */
-    default BranchConnection adminConnection(RepoRef repo, String name) {
+    default BranchConnection migrationConnection(RepoRef repo, String name) {
         return connection(repo, name);
+    }
+
+    /**
+     * Starts a run of repository SQL on the branch under {@code limits}. By default the watchdog watches from a
+     * second session of the migration login itself (a role may cancel and terminate its own sessions); the
+     * {@code postgres} backend watches as the admin and resets the migration role's settings first.
+     */
+    default MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
+        BranchConnection login = migrationConnection(repo, name);
+        return RunWatchdog.start(login, () -> java.sql.DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()),
+                login.database(), login.user(), limits, null);
     }
 
     /** Keeps {@code name} as it is now in a new branch {@code snapshot} (a backup before a tier migrates). */

@@ -24,13 +24,14 @@ public final class BranchBackends {
     }
 
     /**
-     * The configured backend. {@code storeUrl}, {@code storeUser} and {@code storePassword} are the server's own
-     * store, where the {@code postgres} backend keeps branches unless TIERGATE_BRANCH_DB_URL names another server;
-     * {@code home} (may be null) is where a generated branch secret is kept.
+     * The configured backend. The {@code postgres} backend keeps branches on the server TIERGATE_BRANCH_DB_URL names,
+     * else on an embedded cluster of its own under TIERGATE_HOME/branch-pg: never on the store's server, so no
+     * migration it runs shares a server with tiergate's own data. {@code home} (may be null) is where a generated
+     * branch secret is kept.
      */
-    public static BranchBackend fromConfig(ServerConfig cfg, String storeUrl, String storeUser, String storePassword, Path home) {
+    public static BranchBackend fromConfig(ServerConfig cfg, Path home) {
         return switch (cfg.backend()) {
-            case "postgres" -> postgres(cfg, storeUrl, storeUser, storePassword, home);
+            case "postgres" -> postgres(cfg, home);
             case "neon" -> neon(cfg);
             case "lakebase" -> lakebase(cfg);
             default -> throw new ConfigException("TIERGATE_BACKEND=" + cfg.backend() + " is not a branch backend tiergate has; use postgres, neon or lakebase");
@@ -105,11 +106,21 @@ public final class BranchBackends {
         return v == null ? "production" : v;
     }
 
-    private static BranchBackend postgres(ServerConfig cfg, String storeUrl, String storeUser, String storePassword, Path home) {
-        boolean own = cfg.branchDbUrl() == null;
-        String url = own ? storeUrl : cfg.branchDbUrl();
-        String user = own ? storeUser : cfg.value("TIERGATE_BRANCH_DB_USER");
-        String password = own ? storePassword : cfg.secretValue("TIERGATE_BRANCH_DB_PASSWORD");
+    private static BranchBackend postgres(ServerConfig cfg, Path home) {
+        EmbeddedBranchCluster embedded = null;
+        String url;
+        String user;
+        String password;
+        if (cfg.branchDbUrl() != null) {
+            url = cfg.branchDbUrl();
+            user = cfg.value("TIERGATE_BRANCH_DB_USER");
+            password = cfg.secretValue("TIERGATE_BRANCH_DB_PASSWORD");
+        } else {
+            embedded = EmbeddedBranchCluster.attachOrStart(cfg.home().resolve(EmbeddedBranchCluster.FOLDER));
+            url = embedded.url();
+            user = embedded.user();
+            password = embedded.password();
+        }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
         hc.setUsername(user);
@@ -117,7 +128,14 @@ public final class BranchBackends {
         hc.setMaximumPoolSize(4);
         hc.setPoolName("tiergate-branches");
         HikariDataSource pool = new HikariDataSource(hc);
-        return new PostgresBranchBackend(pool, jdbcBase(url), user, password, branchSecret(cfg, home), pool, clonePool(cfg));
+        EmbeddedBranchCluster cluster = embedded;
+        AutoCloseable owned = () -> {
+            pool.close();
+            if (cluster != null) {
+                cluster.close();
+            }
+        };
+        return new PostgresBranchBackend(pool, jdbcBase(url), user, password, branchSecret(cfg, home), owned, clonePool(cfg));
     }
 
     /** TIERGATE_CLONE_POOL: ready clones kept per tier (default 2; 0 turns the pool off). */

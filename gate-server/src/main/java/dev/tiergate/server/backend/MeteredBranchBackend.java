@@ -81,8 +81,13 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
-    public BranchConnection adminConnection(RepoRef repo, String name) {
-        return inner.adminConnection(repo, name);
+    public BranchConnection migrationConnection(RepoRef repo, String name) {
+        return inner.migrationConnection(repo, name);
+    }
+
+    @Override
+    public MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
+        return timed("open_run", () -> inner.openRun(repo, name, limits));
     }
 
     @Override

@@ -136,8 +136,7 @@ public final class ServerMain {
         public Integer call() {
             ServerConfig cfg = config(config);
             try (Database db = Database.attachOrOpen(cfg);
-                 dev.tiergate.server.backend.BranchBackend backend = dev.tiergate.server.backend.BranchBackends.fromConfig(cfg, db.jdbcUrl(),
-                         db.user(), db.password(), cfg.home())) {
+                 dev.tiergate.server.backend.BranchBackend backend = dev.tiergate.server.backend.BranchBackends.fromConfig(cfg, cfg.home())) {
                 var tiers = new dev.tiergate.server.gate.TierRollback(backend, new dev.tiergate.server.store.MigrationStore(db.dataSource()),
                         new AuditLog(db.dataSource()));
                 return run(tiers, new dev.tiergate.server.forge.RepoRef(forge, null, repo), spec.commandLine().getOut());

@@ -12,6 +12,9 @@ import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
+import dev.tiergate.server.backend.RunStop;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
@@ -24,6 +27,7 @@ import dev.tiergate.server.migrate.SchemaCatalog;
 import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.core.gate.PullRequestFacts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +77,7 @@ final class DatabaseMigrations {
     DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
                        PullRequestChanges changes) {
         this.changes = changes;
-        this.rules = new MigrationChecks(backend);
+        this.rules = new MigrationChecks();
         this.forge = forge;
         this.backend = backend;
         this.store = store;
@@ -132,27 +136,43 @@ final class DatabaseMigrations {
             return;
         }
         String db = DbBranchName.of(tier.name());
+        byte[] seed = null;
         if (tier.seed() != null) {
-            Optional<byte[]> seed = forge.fileAt(repo, head.get(), tier.seed());
-            if (seed.isEmpty()) {
+            Optional<byte[]> found = forge.fileAt(repo, head.get(), tier.seed());
+            if (found.isEmpty()) {
                 store.hold(repo, db, null, "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(), null);
                 audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
                         "seed " + tier.seed() + " not found at " + head.get() + "; commit it or remove seed from the tier in the policy"));
                 return;
             }
-            int loaded = SeedLoader.load(backend.adminConnection(repo, db), new String(seed.get(), java.nio.charset.StandardCharsets.UTF_8));
-            audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+            seed = found.get();
         }
-        List<MigrationFile> files = source.at(repo, head.get(), policy.migrations());
-        if (files.isEmpty()) {
+        List<MigrationFile> files = judged(source.at(repo, head.get(), policy.migrations()), policy.migrations());
+        if (files.isEmpty() && seed == null) {
             backend.tierMoved(repo, db);
             return;
         }
-        MigrationRun run = FlywayRunner.migrate(backend.adminConnection(repo, db), files);
-        audit.append(run.ok() ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
-                "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", run.ok(), "error", String.valueOf(run.error())));
-        if (!run.ok()) {
-            store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + run.error(), null);
+        // setting up is a run like any other: the seed and the migrations are repository content (no size bound: a
+        // seed may be as large as the team's data)
+        MigrationRun run = MigrationRun.nothing();
+        Optional<RunStop> stop;
+        try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(Duration.ofMinutes(policy.migrations().runMinutes())))) {
+            if (seed != null) {
+                int loaded = SeedLoader.load(session.connection(), new String(seed, java.nio.charset.StandardCharsets.UTF_8));
+                audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+            }
+            if (!files.isEmpty()) {
+                run = FlywayRunner.migrate(session.connection(), files);
+            }
+            stop = session.stopped();
+        }
+        boolean ok = run.ok() && stop.isEmpty();
+        if (!files.isEmpty() || !ok) {
+            audit.append(ok ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
+                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", ok, "error", ok ? "" : failure(run, stop, policy.migrations())));
+        }
+        if (!ok) {
+            store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()), null);
         }
         backend.tierMoved(repo, db);
     }
@@ -167,7 +187,7 @@ final class DatabaseMigrations {
         if (!runnable(policy.migrations()) || tierDb == null) {
             return;
         }
-        List<MigrationFile> files = source.at(repo, head, policy.migrations());
+        List<MigrationFile> files = judged(source.at(repo, head, policy.migrations()), policy.migrations());
         String key = repo.forge() + "|" + repo.path() + "|" + dbBranch;
         String fingerprint = fingerprint(files);
         Followed last = followed.get(key);
@@ -177,20 +197,34 @@ final class DatabaseMigrations {
             return;
         }
         followed.remove(key);
-        var conn = backend.adminConnection(repo, dbBranch);
-        List<FlywayRunner.Problem> rewritten = FlywayRunner.validate(conn, files);
+        RunLimits limits = limits(repo, policy.migrations(), tierDb);
+        List<FlywayRunner.Problem> rewritten;
+        try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
+            rewritten = FlywayRunner.validate(session.connection(), files);
+        }
         if (!rewritten.isEmpty()) {
             backend.reset(repo, dbBranch, tierDb);
             audit.append("branch.reset", repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
                     "reason", "a migration it had applied was edited or removed: " + rewritten.get(0).code() + " " + rewritten.get(0).version()));
         }
-        MigrationRun run = FlywayRunner.migrate(conn, files);
-        String applied = versions(run, MigrationRun.Outcome.APPLIED);
-        if (!applied.isEmpty() || !run.ok()) {
-            audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", run.ok(),
-                    "error", run.ok() ? "" : failure(run)));
+        MigrationRun run;
+        Optional<RunStop> stop;
+        try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
+            run = FlywayRunner.migrate(session.connection(), files);
+            stop = session.stopped();
         }
-        if (run.ok()) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
+        boolean ok = run.ok() && stop.isEmpty();
+        String applied = versions(run, MigrationRun.Outcome.APPLIED);
+        if (!applied.isEmpty() || !ok) {
+            audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
+                    "error", ok ? "" : failure(run, stop, policy.migrations())));
+        }
+        if (stop.filter(RunStop.SIZE::equals).isPresent()) {
+            backend.reset(repo, dbBranch, tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
+            audit.append("branch.reset", repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
+                    "reason", Rule.MIGRATION_BRANCH_TOO_LARGE.id()));
+        }
+        if (ok) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
             followed.put(key, new Followed(head, fingerprint));
         }
     }
@@ -243,44 +277,51 @@ final class DatabaseMigrations {
         String mergeBase = changes.of(repo, pr.baseSha(), pr.headSha()).mergeBase();
         String forkedAt = mergeBase == null ? pr.baseSha() : mergeBase;
         List<MigrationFile> base = source.at(repo, forkedAt, settings);
-        // the policy's severities, as in the hooks: a rule set to warning is shown in the comment, and does not block
-        List<FlywayRunner.Applied> onTier = runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of();
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, repo, tierDb, onTier))
-                .withSeverities(policy.severity());
-        List<Refusal> refusals = new ArrayList<>(checked.refusals());
-        List<Refusal> warnings = checked.warnings();
         List<String> added = addedVersions(head, base, settings);
+        List<Refusal> refusals = new ArrayList<>();
+        List<Refusal> warnings = new ArrayList<>();
         List<Long> collidingPrs = new ArrayList<>();
-        for (MigrationStore.Rehearsal other : store.rehearsalsInto(repo, tierDb, pr.number())) {
-            for (String v : added) {
-                if (other.versions().contains(v)) {
-                    if (other.ok()) {
-                        collidingPrs.add(other.pr()); // not yet told: its last rehearsal passed
-                    }
-                    refusals.add(new Refusal(VERSION_TAKEN, "PR #" + pr.number(), "version " + v + " is also added by PR #" + other.pr()
-                            + " into " + baseTier.name(), "give one of the two migrations a newer version (rename the file)"));
-                }
-            }
-        }
         MigrationRun run = MigrationRun.nothing();
+        Optional<RunStop> stop = Optional.empty();
         List<SchemaDiff.Change> diff = List.of();
         if (!runnable(settings)) {
+            judge(head, base, settings, tierDb, List.of(), List.of(), policy, refusals, warnings);
+            collidingPrs.addAll(collisions(repo, pr, baseTier, tierDb, added, refusals));
             refusals.add(new Refusal(NOT_FLYWAY, settings.directory(), "migrations named " + settings.naming() + " are not Flyway SQL migrations;"
                     + " tiergate checks them but does not run them", "run them in CI against the branch's database"));
         } else {
             if (!copiedJustNow) {
                 backend.reset(repo, ciDb, tierDb); // a copy made in this same pass is already fresh: one copy, not two
             }
-            // most pushes to a PR touch no migration: when the tier has applied every one of the head's (and no rule
-            // objects), Flyway would apply nothing to the fresh copy and the copy is the tier, so neither is asked
-            if (!refusals.isEmpty() || !allApplied(head, onTier, settings)) {
-                run = FlywayRunner.migrate(backend.adminConnection(repo, ciDb), head);
-                diff = SchemaDiff.between(SchemaCatalog.read(backend.adminConnection(repo, tierDb)), SchemaCatalog.read(backend.adminConnection(repo, ciDb)));
+            // everything below reads or runs repository content, so all of it happens in one bounded run on the fresh
+            // copy, as its migration role: the copy's history and schema are the tier's until the migrations run
+            try (MigrationSession session = backend.openRun(repo, ciDb, limits(repo, settings, tierDb))) {
+                List<FlywayRunner.Applied> onTier = FlywayRunner.history(session.connection());
+                List<FlywayRunner.Problem> problems = onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(head, settings));
+                judge(head, base, settings, tierDb, onTier, problems, policy, refusals, warnings);
+                collidingPrs.addAll(collisions(repo, pr, baseTier, tierDb, added, refusals));
+                boolean outOfReach = refusals.stream().anyMatch(r -> r.rule().equals(Rule.SQL_CLUSTER_STATEMENT.id()));
+                // most pushes to a PR touch no migration: when the tier has applied every one of the head's (and no rule
+                // objects), Flyway would apply nothing to the fresh copy and the copy is the tier, so neither is asked;
+                // a statement outside a migration's reach is refused before anything runs
+                if (!outOfReach && (!refusals.isEmpty() || !allApplied(head, onTier, settings))) {
+                    dev.tiergate.core.schema.SchemaSnapshot before = SchemaCatalog.read(session.connection());
+                    run = FlywayRunner.migrate(session.connection(), judged(head, settings));
+                    stop = session.stopped();
+                    if (stop.isEmpty()) {
+                        diff = SchemaDiff.between(before, SchemaCatalog.read(session.connection()));
+                    }
+                }
+                stop = session.stopped();
+            }
+            if (stop.filter(RunStop.SIZE::equals).isPresent()) {
+                backend.delete(repo, ciDb); // over its bound: dropped now, made afresh for the next head
             }
         }
-        boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok();
-        String rule = !run.ok() ? REHEARSAL_FAILED : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
+        boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
+        String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
+                : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
+        String description = stop.isPresent() ? ciDb + ": " + stopped(stop.get(), settings) : blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
                 : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
         CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
                 blocking ? GateStatus.failure(rule, description).description() : description, pages.branch(repo, "pull/" + pr.number()));
@@ -299,6 +340,70 @@ final class DatabaseMigrations {
     }
 
     /**
+     * The migration rules over the PR's files (the hooks' rules and what the tier's history says), with the policy's
+     * severities as in the hooks: a rule set to warning is shown in the comment, and does not block.
+     */
+    private void judge(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, String tierDb,
+                       List<FlywayRunner.Applied> onTier, List<FlywayRunner.Problem> problems, Policy policy, List<Refusal> refusals,
+                       List<Refusal> warnings) {
+        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, tierDb, onTier, problems))
+                .withSeverities(policy.severity());
+        refusals.addAll(checked.refusals());
+        warnings.addAll(checked.warnings());
+    }
+
+    /**
+     * Open PRs into the same tier that add one of {@code added}: each is a refusal here, and those whose last
+     * rehearsal passed (not told yet) are returned to be rehearsed again.
+     */
+    private List<Long> collisions(RepoRef repo, PullRequestFacts pr, Tier baseTier, String tierDb, List<String> added, List<Refusal> refusals) {
+        List<Long> colliding = new ArrayList<>();
+        for (MigrationStore.Rehearsal other : store.rehearsalsInto(repo, tierDb, pr.number())) {
+            for (String v : added) {
+                if (other.versions().contains(v)) {
+                    if (other.ok()) {
+                        colliding.add(other.pr()); // not yet told: its last rehearsal passed
+                    }
+                    refusals.add(new Refusal(VERSION_TAKEN, "PR #" + pr.number(), "version " + v + " is also added by PR #" + other.pr()
+                            + " into " + baseTier.name(), "give one of the two migrations a newer version (rename the file)"));
+                }
+            }
+        }
+        return colliding;
+    }
+
+    /** A run's bounds on a branch of {@code tierDb}: the policy's deadline, and a size from the tier's own. */
+    private RunLimits limits(RepoRef repo, MigrationSettings settings, String tierDb) {
+        long tierBytes = backend.sizes(repo).getOrDefault(tierDb, 0L);
+        return new RunLimits(Duration.ofMinutes(settings.runMinutes()), settings.branchSizeLimitBytes(tierBytes));
+    }
+
+    /**
+     * Only what the rules judged runs: the files named as the policy's naming says. Anything else in the folder
+     * (a {@code beforeMigrate.sql} callback, a stray script) is the naming rule's to refuse, and Flyway never sees it.
+     */
+    static List<MigrationFile> judged(List<MigrationFile> files, MigrationSettings settings) {
+        return files.stream().filter(f -> MigrationName.parse(f.fileName(), settings.naming()).isPresent()).toList();
+    }
+
+    private static String stopRule(RunStop stop) {
+        return (stop == RunStop.DEADLINE ? Rule.MIGRATION_DEADLINE_EXCEEDED : Rule.MIGRATION_BRANCH_TOO_LARGE).id();
+    }
+
+    /** What the watchdog did, in words, with the bound and where it comes from. */
+    static String stopped(RunStop stop, MigrationSettings settings) {
+        return stop == RunStop.DEADLINE
+                ? "the run passed its deadline of " + settings.runMinutes() + " min (migrations.run_minutes) and was stopped"
+                : "the database grew past its size bound (" + (settings.branchSizeLimitMb() != null ? settings.branchSizeLimitMb()
+                        + " MB, migrations.branch_size_limit_mb" : "twice its tier plus 1 GiB") + ") and was stopped and dropped";
+    }
+
+    /** Why a run failed: the watchdog's stop, else the migration PostgreSQL refused. */
+    static String failure(MigrationRun run, Optional<RunStop> stop, MigrationSettings settings) {
+        return stop.map(s -> stopped(s, settings)).orElseGet(() -> failure(run));
+    }
+
+    /**
      * A merge queue's group (GitHub {@code merge_group}): its head, which holds this PR and everything ahead of it in
      * the queue, is rehearsed on a fresh copy of the tier as it is now ({@code ci-mq-<N>}, dropped afterwards), and
      * {@code tiergate/migrations} is posted on the group's head: what merges has run on the tier as it is.
@@ -312,18 +417,25 @@ final class DatabaseMigrations {
         String forkDb = "ci-mq-" + pr;
         List<MigrationFile> group = source.at(repo, groupSha, settings);
         List<MigrationFile> tierFiles = tierHeadSha == null ? List.of() : source.at(repo, tierHeadSha, settings);
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(group, tierFiles, settings, repo, tierDb))
-                .withSeverities(policy.severity());
-        MigrationRun run;
+        List<Refusal> refusals = new ArrayList<>();
+        MigrationRun run = MigrationRun.nothing();
+        Optional<RunStop> stop;
         backend.reset(repo, forkDb, tierDb);
-        try {
-            run = FlywayRunner.migrate(backend.adminConnection(repo, forkDb), group);
+        try (MigrationSession session = backend.openRun(repo, forkDb, limits(repo, settings, tierDb))) {
+            List<FlywayRunner.Applied> onTier = FlywayRunner.history(session.connection());
+            List<FlywayRunner.Problem> problems = onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(group, settings));
+            judge(group, tierFiles, settings, tierDb, onTier, problems, policy, refusals, new ArrayList<>());
+            if (refusals.stream().noneMatch(r -> r.rule().equals(Rule.SQL_CLUSTER_STATEMENT.id()))) {
+                run = FlywayRunner.migrate(session.connection(), judged(group, settings));
+            }
+            stop = session.stopped();
         } finally {
             backend.delete(repo, forkDb);
         }
-        boolean blocking = !checked.refusals().isEmpty() || !run.ok();
-        String rule = !run.ok() ? REHEARSAL_FAILED : checked.refusals().stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = blocking ? GateStatus.failure(rule, summary(run, checked.refusals())).description()
+        boolean blocking = !refusals.isEmpty() || !run.ok() || stop.isPresent();
+        String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
+                : refusals.stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
+        String description = blocking ? GateStatus.failure(rule, stop.isPresent() ? stopped(stop.get(), settings) : summary(run, refusals)).description()
                 : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
         statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
                 pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
@@ -348,9 +460,12 @@ final class DatabaseMigrations {
         if (merged.isEmpty()) {
             return;
         }
-        List<MigrationFile> files = source.at(repo, merged.get(), policy.migrations());
-        var tierConn = backend.adminConnection(repo, tierDb);
-        String newestApplied = FlywayRunner.history(tierConn).stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse("");
+        List<MigrationFile> files = judged(source.at(repo, merged.get(), policy.migrations()), policy.migrations());
+        RunLimits limits = limits(repo, policy.migrations(), tierDb);
+        String newestApplied;
+        try (MigrationSession session = backend.openRun(repo, tierDb, limits)) {
+            newestApplied = FlywayRunner.history(session.connection()).stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse("");
+        }
         boolean pending = files.stream().anyMatch(f -> MigrationName.parse(f.fileName(), policy.migrations().naming())
                 .map(n -> n.version().compareTo(newestApplied) > 0).orElse(false));
         if (!pending) {
@@ -360,17 +475,22 @@ final class DatabaseMigrations {
         String snapshot = tierDb + "-backup-" + release;
         backend.snapshot(repo, tierDb, snapshot);
         store.snapshotTaken(repo, tierDb, release, snapshot);
-        MigrationRun run = FlywayRunner.migrate(tierConn, files);
+        MigrationRun run;
+        Optional<RunStop> stop;
+        try (MigrationSession session = backend.openRun(repo, tierDb, limits)) {
+            run = FlywayRunner.migrate(session.connection(), files);
+            stop = session.stopped();
+        }
         String subject = baseTier.branch();
-        if (run.ok()) {
+        if (run.ok() && stop.isEmpty()) {
             backend.tierMoved(repo, tierDb);
             audit.append("tier.migrate", repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
                     "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));
             return;
         }
         backend.restore(repo, tierDb, snapshot);
-        String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": " + failure(run)
-                + "; the tier was restored from " + snapshot;
+        String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "
+                + failure(run, stop, policy.migrations()) + "; the tier was restored from " + snapshot;
         store.hold(repo, tierDb, pr.number(), reason, snapshot);
         audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", reason, "pr", pr.number(),
                 "sha", merged.get()));

@@ -4,8 +4,6 @@ import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
-import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.migrate.FlywayRunner;
 import dev.tiergate.server.migrate.MigrationFile;
 import java.util.ArrayList;
@@ -20,20 +18,16 @@ import java.util.Optional;
  * applied migrations edited or removed, versions out of order, a contract phase whose expand has not reached the tier.
  */
 final class MigrationChecks {
-    private final BranchBackend backend;
-
-    MigrationChecks(BranchBackend backend) {
-        this.backend = backend;
+    MigrationChecks() {
     }
 
-    /** The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied. */
-    List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb) {
-        return of(head, base, settings, repo, tierDb, DatabaseMigrations.runnable(settings) ? FlywayRunner.history(backend.adminConnection(repo, tierDb)) : List.of());
-    }
-
-    /** As above, with the tier's Flyway history already read ({@code applied}). */
-    List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, RepoRef repo, String tierDb,
-                     List<FlywayRunner.Applied> applied) {
+    /**
+     * The hooks' rules on the PR's migrations, plus what only the server knows: what the tier has applied
+     * ({@code applied}, its Flyway history) and what Flyway's validate found wrong with the head's files against it
+     * ({@code problems}). Both are read by the caller in a run on a fresh copy of the tier, never here.
+     */
+    List<Refusal> of(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, String tierDb,
+                     List<FlywayRunner.Applied> applied, List<FlywayRunner.Problem> problems) {
         List<Refusal> out = new ArrayList<>();
         Map<String, MigrationFile> basePaths = new LinkedHashMap<>();
         base.forEach(f -> basePaths.put(f.path(), f));
@@ -78,7 +72,7 @@ final class MigrationChecks {
             }
         }
         if (DatabaseMigrations.runnable(settings) && !applied.isEmpty()) {
-            for (FlywayRunner.Problem p : FlywayRunner.validate(backend.adminConnection(repo, tierDb), head)) {
+            for (FlywayRunner.Problem p : problems) {
                 out.add(switch (p.code()) {
                     case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
                             "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),

@@ -60,7 +60,7 @@ public final class GateServer implements AutoCloseable {
         this.inbox = new Inbox(db.dataSource(), audit);
         dev.tiergate.server.inbox.IngestPressure ingest = new dev.tiergate.server.inbox.IngestPressure();
         this.backend = new dev.tiergate.server.backend.MeteredBranchBackend(
-                BranchBackends.fromConfig(cfg, db.jdbcUrl(), db.user(), db.password(), anchorDir), metrics);
+                BranchBackends.fromConfig(cfg, anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
         for (ForgeBinding f : forges) {

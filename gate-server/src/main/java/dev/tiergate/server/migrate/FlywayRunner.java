@@ -112,7 +112,10 @@ public final class FlywayRunner {
                 // (a migration really removed is the base-against-head rule's to refuse)
                 .ignoreMigrationPatterns("*:missing")
                 .mixed(true) // CREATE INDEX CONCURRENTLY beside other statements: Flyway runs it outside a transaction
-
+                // only the judged files run: no SQL callback (beforeMigrate.sql …) found beside them, and no ${…}
+                // placeholder expanded into what was judged as text (${flyway:user} and the like)
+                .skipDefaultCallbacks(true)
+                .placeholderReplacement(false)
                 .failOnMissingLocations(false)
                 .loggers("slf4j");
     }
@@ -160,7 +163,11 @@ public final class FlywayRunner {
             try {
                 Path dir = Files.createTempDirectory("tiergate-migrations");
                 for (MigrationFile f : files) {
-                    Files.write(dir.resolve(f.fileName()), f.content());
+                    Path target = dir.resolve(f.fileName()).normalize();
+                    if (!dir.equals(target.getParent())) { // a name from the repository never leaves the folder
+                        throw new IllegalArgumentException("migration file name " + f.fileName() + " is not a plain file name");
+                    }
+                    Files.write(target, f.content());
                 }
                 return new Workdir(dir);
             } catch (IOException e) {

@@ -15,9 +15,13 @@ import org.postgresql.PGConnection;
  * Loads a tier's seed, a plain-SQL dump as {@code pg_dump --format=plain} writes it, in one transaction: its statements
  * one by one, each {@code COPY … FROM stdin;} block with the rows that follow it up to {@code \.} (through the driver's
  * COPY protocol), psql meta-commands ({@code \connect}, {@code \restrict}) skipped. A dump of a database Flyway
- * migrated carries {@code flyway_schema_history}, so the migrations newer than the dump run on top of it.
+ * migrated carries {@code flyway_schema_history}, so the migrations newer than the dump run on top of it. The seed is
+ * repository content: it runs as the tier's migration role inside a {@code MigrationSession}, and pg_dump's
+ * {@code ALTER … OWNER TO} lines are skipped (the role may not give objects away, and they belong to the owner role).
  */
 public final class SeedLoader {
+    /** {@code ALTER <object> … OWNER TO <role>}, as pg_dump writes it unless told {@code --no-owner}. */
+    private static final Pattern OWNER = Pattern.compile("(?is)^\\s*ALTER\\s+.*\\s+OWNER\\s+TO\\s+\\S+\\s*;?\\s*$");
     private static final Pattern COPY = Pattern.compile("(?im)^(COPY\\s+[^;]*?\\s+FROM\\s+stdin\\s*;)[ \\t]*\\r?\\n");
 
     private SeedLoader() {
@@ -58,6 +62,9 @@ public final class SeedLoader {
     private static int statements(Statement st, String sql) throws SQLException {
         int n = 0;
         for (PgLexer.Statement s : PgLexer.statements(sql)) { // psql's own commands and comments are no statements
+            if (OWNER.matcher(s.text()).find()) {
+                continue; // pg_dump's ownership lines: what the seed makes belongs to the repository's owner role
+            }
             st.execute(s.text());
             n++;
         }

@@ -3,6 +3,7 @@ package dev.tiergate.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.embedded.EmbeddedCluster;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The server's store: the team's PostgreSQL given by URL, or, with none configured, a real PostgreSQL run from
- * {@code TIERGATE_HOME/pg} (see {@link EmbeddedStore}) whose JDBC URL is written to {@code TIERGATE_HOME/pg/url} so
+ * {@code TIERGATE_HOME/pg} (see {@link EmbeddedCluster}) whose JDBC URL is written to {@code TIERGATE_HOME/pg/url} so
  * that other commands ({@code tiergate audit verify}) reach the running server's store. The server migrates the
  * schema with Flyway; a {@link Mode#READ_ONLY} store (audit verify and export) never migrates and every
  * connection is read-only.
@@ -79,9 +80,9 @@ public final class Database implements AutoCloseable {
         if (mode == Mode.READ_ONLY && Files.exists(urlFile)) {
             try {
                 String url = Files.readString(urlFile, StandardCharsets.UTF_8).strip();
-                String pw = EmbeddedStore.readPassword(pgDir).orElse(null);
-                try (Connection ignored = DriverManager.getConnection(url, EmbeddedStore.USER, pw)) {
-                    return new Database(url, EmbeddedStore.USER, pw, null, null, mode);
+                String pw = EmbeddedCluster.readPassword(pgDir).orElse(null);
+                try (Connection ignored = DriverManager.getConnection(url, EmbeddedCluster.USER, pw)) {
+                    return new Database(url, EmbeddedCluster.USER, pw, null, null, mode);
                 }
             } catch (IOException | SQLException e) {
                 // stale file from a server that is gone: start our own below
@@ -92,13 +93,13 @@ public final class Database implements AutoCloseable {
                 progress.accept("first start of the embedded PostgreSQL: unpacking it and creating its data folder in " + pgDir
                         + " (a few seconds; later starts are quicker)");
             }
-            EmbeddedPostgres pg = EmbeddedStore.start(pgDir);
-            String url = pg.getJdbcUrl(EmbeddedStore.USER, "postgres");
-            String pw = EmbeddedStore.readPassword(pgDir).orElseThrow();
+            EmbeddedPostgres pg = EmbeddedCluster.start(pgDir);
+            String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
+            String pw = EmbeddedCluster.readPassword(pgDir).orElseThrow();
             if (mode == Mode.MIGRATE) {
                 Files.writeString(urlFile, url + "\n", StandardCharsets.UTF_8);
             }
-            return new Database(url, EmbeddedStore.USER, pw, pg, mode == Mode.MIGRATE ? urlFile : null, mode);
+            return new Database(url, EmbeddedCluster.USER, pw, pg, mode == Mode.MIGRATE ? urlFile : null, mode);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded PostgreSQL under " + pgDir + ": " + e.getMessage(), e);
         }
@@ -114,9 +115,9 @@ public final class Database implements AutoCloseable {
         if (cfg.dbUrl() == null && Files.exists(urlFile)) {
             try {
                 String url = Files.readString(urlFile, StandardCharsets.UTF_8).strip();
-                String pw = EmbeddedStore.readPassword(pgDir).orElse(null);
-                try (Connection ignored = DriverManager.getConnection(url, EmbeddedStore.USER, pw)) {
-                    return new Database(url, EmbeddedStore.USER, pw, null, null, Mode.MIGRATE);
+                String pw = EmbeddedCluster.readPassword(pgDir).orElse(null);
+                try (Connection ignored = DriverManager.getConnection(url, EmbeddedCluster.USER, pw)) {
+                    return new Database(url, EmbeddedCluster.USER, pw, null, null, Mode.MIGRATE);
                 }
             } catch (IOException | SQLException e) {
                 // no server running: open below

@@ -56,7 +56,7 @@ public abstract class BranchBackendContract {
     }
 
     protected void execute(String branch, String sql) throws SQLException {
-        try (Connection c = connect(backend.adminConnection(repo, branch)); Statement st = c.createStatement()) {
+        try (Connection c = connect(backend.migrationConnection(repo, branch)); Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

@@ -20,7 +20,7 @@ class BranchBackendsTest {
     Path tmp;
 
     BranchBackend build(Map<String, String> env) {
-        return BranchBackends.fromConfig(ServerConfig.fromEnvironment(env, null), "jdbc:postgresql://localhost:1/x", "u", "p", null);
+        return BranchBackends.fromConfig(ServerConfig.fromEnvironment(env, null), null);
     }
 
     ConfigException refused(Map<String, String> env) {

@@ -57,8 +57,7 @@ class BranchBudgetTest {
 
     @Test
     void postgresNeedsNoApiCalls() {
-        try (BranchBackend b = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null, "s".getBytes(StandardCharsets.UTF_8))) {
+        try (BranchBackend b = TestPostgres.branchBackend("s")) {
             b.createTier(repo, "production", null);
             measure(b, null);
         }

@@ -45,12 +45,11 @@ class MigrationBench {
     }
 
     String run(int megabytes) throws Exception {
-        PostgresBranchBackend backend = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null, "bench".getBytes(StandardCharsets.UTF_8));
+        PostgresBranchBackend backend = TestPostgres.branchBackend("bench");
         RepoRef repo = new RepoRef("github", null, "bench/" + UUID.randomUUID());
         try {
             backend.createTier(repo, "staging", null);
-            BranchConnection tier = backend.adminConnection(repo, "staging");
+            BranchConnection tier = backend.migrationConnection(repo, "staging");
             MigrationFile base = baseMigration(megabytes);
             long actual = fill(tier, base);
             backend.tierMoved(repo, "staging");
@@ -59,8 +58,8 @@ class MigrationBench {
 
             long t0 = System.nanoTime();
             backend.reset(repo, "ci-pr-1", "staging");
-            MigrationRun rehearsal = FlywayRunner.migrate(backend.adminConnection(repo, "ci-pr-1"), files);
-            List<SchemaDiff.Change> diff = SchemaDiff.between(SchemaCatalog.read(tier), SchemaCatalog.read(backend.adminConnection(repo, "ci-pr-1")));
+            MigrationRun rehearsal = FlywayRunner.migrate(backend.migrationConnection(repo, "ci-pr-1"), files);
+            List<SchemaDiff.Change> diff = SchemaDiff.between(SchemaCatalog.read(tier), SchemaCatalog.read(backend.migrationConnection(repo, "ci-pr-1")));
             long rehearse = ms(t0);
             check(rehearsal, diff);
 
@@ -73,7 +72,7 @@ class MigrationBench {
 
             // the peer on the tier as it was (the snapshot): copy it, then plain flyway migrate, no measurement
             long t2 = System.nanoTime();
-            try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement()) {
                 // what a user does by hand: one CREATE DATABASE ... TEMPLATE of the tier as it was
                 st.execute("create database \"" + backend.physical(repo, "peer-copy") + "\" template \""
                         + backend.physical(repo, "staging-backup-pr1") + "\"");
@@ -83,7 +82,10 @@ class MigrationBench {
             for (MigrationFile f : files) {
                 Files.write(dir.resolve(f.fileName()), f.content());
             }
-            BranchConnection peer = backend.adminConnection(repo, "peer-copy");
+            // the peer as a user runs it by hand: as the cluster's admin
+            TestPostgres.BranchCluster cluster = TestPostgres.branches();
+            BranchConnection peer = new BranchConnection("localhost", cluster.pg().getPort(), backend.physical(repo, "peer-copy"),
+                    cluster.user(), cluster.password());
             long t3 = System.nanoTime();
             int peerApplied = Flyway.configure().dataSource(peer.jdbcUrl(), peer.user(), peer.password()).locations("filesystem:" + dir)
                     .load().migrate().migrationsExecuted;
@@ -94,7 +96,7 @@ class MigrationBench {
             return "| " + actual + " MB | " + rehearse + " ms | " + apply + " ms | " + copy + " ms | " + flyway + " ms |";
         } finally {
             // tiers are protected from the seam's delete: the bench drops what it made by hand
-            try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection(); Statement st = c.createStatement();
+            try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
                  ResultSet rs = c.createStatement().executeQuery("select datname from pg_database where datname like '"
                          + backend.physical(repo, "") + "%'")) {
                 List<String> names = new ArrayList<>();

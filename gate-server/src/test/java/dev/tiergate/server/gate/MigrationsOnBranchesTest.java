@@ -88,7 +88,7 @@ class MigrationsOnBranchesTest {
     }
 
     boolean hasColumn(String dbBranch, String column) throws Exception {
-        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery(
                      "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = '" + column + "'")) {
@@ -205,7 +205,10 @@ class MigrationsOnBranchesTest {
         // an operator rolls the tier back to the snapshot taken before PR #6 with the real command line
         java.nio.file.Path config = h.home.resolve("rollback.properties");
         java.nio.file.Files.writeString(config, "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
-                + h.db.user() + "\n" + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n"));
+                + h.db.user() + "\n" + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n")
+                + "TIERGATE_BRANCH_DB_URL=" + dev.tiergate.server.support.TestPostgres.branches().url() + "\nTIERGATE_BRANCH_DB_USER="
+                + dev.tiergate.server.support.TestPostgres.branches().user() + "\nTIERGATE_BRANCH_DB_PASSWORD="
+                + dev.tiergate.server.support.TestPostgres.branches().password() + "\n");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         int missing = dev.tiergate.server.cli.ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
@@ -370,13 +373,10 @@ class MigrationsOnBranchesTest {
 
     /** A seed shaped as pg_dump --format=plain writes it, of a database Flyway migrated to the base migration. */
     String seedDump() throws Exception {
-        dev.tiergate.server.backend.postgres.PostgresBranchBackend scratch = new dev.tiergate.server.backend.postgres.PostgresBranchBackend(
-                dev.tiergate.server.support.TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + dev.tiergate.server.support.TestPostgres.server().getPort() + "/", "postgres", null,
-                "s".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        dev.tiergate.server.backend.postgres.PostgresBranchBackend scratch = dev.tiergate.server.support.TestPostgres.branchBackend("s");
         dev.tiergate.server.forge.RepoRef r = new dev.tiergate.server.forge.RepoRef("github", null, "seed/" + java.util.UUID.randomUUID());
         scratch.create(r, "scratch", null);
-        var conn = scratch.adminConnection(r, "scratch");
+        var conn = scratch.migrationConnection(r, "scratch");
         dev.tiergate.server.migrate.FlywayRunner.migrate(conn, List.of(new dev.tiergate.server.migrate.MigrationFile(DIR + BASE,
                 BASE_SQL.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         int checksum = dev.tiergate.server.migrate.FlywayRunner.history(conn).get(0).checksum();
@@ -414,7 +414,7 @@ class MigrationsOnBranchesTest {
         h.github.file(STAGING, DIR + QTY, QTY_SQL); // newer than the dump
         h.github.branch("feature/F14", F1);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F14", GitHubPayloads.ZERO, F1, "alice"));
-        BranchConnection c = h.server.backend().adminConnection(h.repo, "staging");
+        BranchConnection c = h.server.backend().migrationConnection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery("select string_agg(code || '/' || qty, ',' order by id) from inventory")) {
             rs.next();
@@ -440,7 +440,7 @@ class MigrationsOnBranchesTest {
         assertTrue(workflow.path("description").asText().contains("Tier staging is held: setting up the tier failed: cannot load the seed"),
                 workflow.toString());
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"), workflow.toString());
-        BranchConnection c = h.server.backend().adminConnection(h.repo, "staging");
+        BranchConnection c = h.server.backend().migrationConnection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery("select to_regclass('public.inventory') is null")) {
             rs.next();
@@ -535,14 +535,14 @@ class MigrationsOnBranchesTest {
     }
 
     void execute(String dbBranch, String sql) throws Exception {
-        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
             conn.createStatement().execute(sql);
         }
     }
 
     int count(String dbBranch, String sql) throws Exception {
-        BranchConnection c = h.server.backend().adminConnection(h.repo, dbBranch);
+        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password()); ResultSet rs = conn.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);

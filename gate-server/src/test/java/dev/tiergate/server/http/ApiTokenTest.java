@@ -18,8 +18,8 @@ class ApiTokenTest {
 
     @Test
     void withATokenTheApiNeedsItAndHealthStaysPublic() throws Exception {
-        ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", "s",
-                "TIERGATE_API_TOKEN", "api-t0ken"), null);
+        ServerConfig cfg = TestPostgres.config(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", "s",
+                "TIERGATE_API_TOKEN", "api-t0ken"));
         try (Database db = TestPostgres.freshStore(); GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
             String api = "http://127.0.0.1:" + server.port() + "/api/v1/repos/acme/inv/branches";
             var none = get(api, null);

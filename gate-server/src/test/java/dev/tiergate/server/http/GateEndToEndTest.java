@@ -278,9 +278,7 @@ class GateEndToEndTest {
         h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
                 new Pull(19, "feature/F19", F1, "staging", STAGING, "alice", false, "closed", true)));
         assertEquals(WorkflowState.MERGED, h.branch("feature/F19").orElseThrow().state());
-        var admin = h.server.backend().adminConnection(h.repo, "staging");
-        try (var c = java.sql.DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
-             var st = c.createStatement()) {
+        try (var c = dev.tiergate.server.support.TestPostgres.branches().admin().getConnection(); var st = c.createStatement()) {
             assertFalse(st.executeQuery("select 1 from pg_roles where rolname = '" + login + "'").next(), "the merge dropped the login");
             st.execute("create role \"" + login + "\" login"); // what a kill between the two drops leaves
         }

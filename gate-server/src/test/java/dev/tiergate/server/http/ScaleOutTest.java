@@ -9,6 +9,7 @@ import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.demo.WebhookSender;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -48,9 +49,9 @@ class ScaleOutTest {
             }
             h.github.branch("main", MAIN);
             h.github.branch("staging", STAGING);
-            ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", ServerHarness.SECRET,
+            ServerConfig cfg = TestPostgres.config(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", ServerHarness.SECRET,
                     "TIERGATE_GITHUB_API_URL", h.github.url(), "TIERGATE_PUBLIC_URL", "https://tiergate.example", "TIERGATE_RETRY_BASE_MS", "50",
-                    "TIERGATE_MAX_ATTEMPTS", "3", "TIERGATE_CLONE_POOL", "0", "TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"), null);
+                    "TIERGATE_MAX_ATTEMPTS", "3", "TIERGATE_CLONE_POOL", "0", "TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"));
             try (GateServer b = GateServer.start(cfg, h.db, GateServer.bindings(cfg))) {
                 WebhookSender[] to = {h.hooks, new WebhookSender("http://127.0.0.1:" + b.port(), ServerHarness.SECRET)};
                 int prs = 6;

@@ -29,11 +29,10 @@ class FlywayRunnerTest {
 
     @BeforeEach
     void setUp() {
-        backend = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null, "s".getBytes(StandardCharsets.UTF_8));
+        backend = TestPostgres.branchBackend("s");
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
         backend.createTier(repo, "staging", null);
-        db = backend.adminConnection(repo, "staging");
+        db = backend.migrationConnection(repo, "staging");
     }
 
     static final MigrationFile BASE = file("V20260101000000__inventory.sql", """

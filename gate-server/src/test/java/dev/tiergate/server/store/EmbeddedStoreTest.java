@@ -64,7 +64,7 @@ class EmbeddedStoreTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)));
             assertTrue(!Files.readString(home.resolve("pg/data/pg_hba.conf")).contains("trust"));
 
-            StoreInUseException refused = assertThrows(StoreInUseException.class, () -> Database.open(cfg).close());
+            dev.tiergate.server.embedded.ClusterInUseException refused = assertThrows(dev.tiergate.server.embedded.ClusterInUseException.class, () -> Database.open(cfg).close());
             assertTrue(refused.getMessage().startsWith("the embedded PostgreSQL under " + home.resolve("pg/data")
                     + " belongs to another running tiergate"), refused.getMessage());
             assertTrue(refused.getMessage().endsWith("stop that server first, or give this one another TIERGATE_HOME"));

@@ -39,6 +39,7 @@ public final class GitLabHarness implements AutoCloseable {
         Map<String, String> env = new HashMap<>(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITLAB_URL", gitlab.url(),
                 "TIERGATE_GITLAB_TOKEN", "glpat-test", "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET, "TIERGATE_GITLAB_SIGNING_TOKEN", SIGNING,
                 "TIERGATE_RETRY_BASE_MS", "50", "TIERGATE_MAX_ATTEMPTS", "3"));
+        env.putAll(TestPostgres.branches().settings());
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         this.server = GateServer.start(cfg, db, GateServer.bindings(cfg));

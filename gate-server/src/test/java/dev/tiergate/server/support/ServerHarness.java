@@ -51,6 +51,7 @@ public final class ServerHarness implements AutoCloseable {
                 "TIERGATE_MAX_ATTEMPTS", "3",
                 // background copies would only load the shared test PostgreSQL; tests of the pool turn it on
                 "TIERGATE_CLONE_POOL", System.getProperty("tiergate.test.clonePool", "0")));
+        env.putAll(TestPostgres.branches().settings());
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         try {

@@ -1,16 +1,44 @@
 package dev.tiergate.server.support;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.embedded.EmbeddedCluster;
 import dev.tiergate.server.store.Database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
-/** One real PostgreSQL for the whole test JVM; each caller gets a fresh database on it. */
+/**
+ * Two real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
+ * stores (each caller gets a fresh database on it), {@link #branches()} the database branches, started as
+ * {@code tiergate server} starts its branch cluster (passwords required, loopback only), so a branch login that
+ * reaches too far is refused as it would be there.
+ */
 public final class TestPostgres {
     private static EmbeddedPostgres server;
+    private static BranchCluster branches;
     private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    /** The branch cluster: its admin's URL, name and password, and a small pool of admin connections. */
+    public record BranchCluster(EmbeddedPostgres pg, String url, String user, String password, DataSource admin) {
+        /** {@code jdbc:postgresql://localhost:<port>/}. */
+        public String jdbcBase() {
+            return "jdbc:postgresql://localhost:" + pg.getPort() + "/";
+        }
+
+        /** The settings a server on this cluster is given (TIERGATE_BRANCH_DB_*). */
+        public Map<String, String> settings() {
+            return Map.of("TIERGATE_BRANCH_DB_URL", url, "TIERGATE_BRANCH_DB_USER", user, "TIERGATE_BRANCH_DB_PASSWORD", password);
+        }
+    }
 
     private TestPostgres() {
     }
@@ -22,15 +50,60 @@ public final class TestPostgres {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start embedded PostgreSQL", e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (IOException e) {
-                    // JVM is exiting
-                }
-            }));
+            closeAtExit(server);
         }
         return server;
+    }
+
+    /** The branch cluster, started once per JVM in a temporary folder. */
+    public static synchronized BranchCluster branches() {
+        if (branches == null) {
+            try {
+                Path dir = Files.createTempDirectory("tiergate-test-branch-pg");
+                EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", "300"));
+                String password = EmbeddedCluster.readPassword(dir).orElseThrow();
+                String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
+                HikariConfig hc = new HikariConfig();
+                hc.setJdbcUrl(url);
+                hc.setUsername(EmbeddedCluster.USER);
+                hc.setPassword(password);
+                hc.setMaximumPoolSize(8);
+                hc.setPoolName("test-branch-admin");
+                branches = new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
+                closeAtExit(pg);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the embedded branch cluster", e);
+            }
+        }
+        return branches;
+    }
+
+    /** A postgres backend on the branch cluster, as the server builds it (without a clone pool unless asked). */
+    public static PostgresBranchBackend branchBackend(String secret) {
+        return branchBackend(secret, 0);
+    }
+
+    public static PostgresBranchBackend branchBackend(String secret, int clonePool) {
+        BranchCluster c = branches();
+        return new PostgresBranchBackend(c.admin(), c.jdbcBase(), c.user(), c.password(), secret.getBytes(StandardCharsets.UTF_8), null,
+                clonePool);
+    }
+
+    private static void closeAtExit(EmbeddedPostgres pg) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                pg.close();
+            } catch (IOException e) {
+                // JVM is exiting
+            }
+        }));
+    }
+
+    /** A server configuration from {@code env}, its branches on the test branch cluster unless {@code env} names another. */
+    public static dev.tiergate.server.config.ServerConfig config(Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(branches().settings());
+        all.putAll(env);
+        return dev.tiergate.server.config.ServerConfig.fromEnvironment(all, null);
     }
 
     /** A new empty database with tiergate's schema migrated. */

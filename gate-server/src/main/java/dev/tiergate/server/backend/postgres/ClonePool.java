@@ -159,8 +159,8 @@ final class ClonePool implements AutoCloseable {
 
     /**
      * In the caller's transaction: the clone takes {@code target}'s name and opens, with {@code lineage} as its
-     * comment. It is closed to other branches' logins before it opens, so a crash before the caller's grant leaves
-     * no gap.
+     * comment. It was closed to PUBLIC when it was made and is again here (a clone made by an earlier version), so a
+     * crash before the caller's grants leaves it open to no login.
      */
     private static void open(Statement st, String clone, String target, String lineage) throws SQLException {
         st.execute("alter database " + quote(clone) + " rename to " + quote(target));
@@ -208,8 +208,8 @@ final class ClonePool implements AutoCloseable {
             }
             for (int n = current.size(); n < size; n++) {
                 String clone = PostgresBranchBackend.fit(prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
-                st.execute("create database " + quote(clone) + " template " + quote(template));
-                st.execute("alter database " + quote(clone) + " with allow_connections false");
+                st.execute("create database " + quote(clone) + " template " + quote(template) + " allow_connections false");
+                st.execute("revoke all on database " + quote(clone) + " from public");
                 st.execute("comment on database " + quote(clone) + " is '" + MARK + "template=" + template + " oid=" + oid + "'");
             }
         }

@@ -3,19 +3,32 @@ package dev.tiergate.server.backend.postgres;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
+import dev.tiergate.server.backend.RunWatchdog;
 import dev.tiergate.server.forge.RepoRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A database branch is a PostgreSQL database cloned from its parent tier with {@code CREATE DATABASE … TEMPLATE}.
@@ -28,9 +41,31 @@ import javax.sql.DataSource;
  *
  * <p>Each branch's database carries its lineage as a comment ({@code tiergate parent=<name> protected=<bool>}), so
  * {@link #delete} can refuse a protected tier or a branch whose children still exist without a table of its own.
+ *
+ * <p><b>Who may do what</b> (the sandbox; README "Security model"). The admin login given to this backend creates,
+ * renames, copies and drops databases and roles, and never runs a byte from a repository. Every database belongs to
+ * it; PUBLIC may not connect to any of them, nor to the cluster's {@code postgres} and {@code template1}. Per
+ * repository, a role {@code <prefix>_owner} (no login) owns every object in the repository's databases, and
+ * {@code <prefix>_rw} (no login) may read and write their data. Per branch:
+ * <ul>
+ * <li>{@code <db>_migrator}: the login repository SQL runs as ({@link #openRun}). No attribute beyond LOGIN, member of
+ * no predefined role; a member of the repository's owner role, whose sessions start as it ({@code SET role}), so what
+ * a migration creates is the owner's and the next branch's migrator may change it. It may connect to its own
+ * database only, so the owner's rights reach no further.</li>
+ * <li>{@code <db>_login}: the branch's login for people and CI, a member of the repository's data role; reaches its
+ * own database only and changes no schema.</li>
+ * </ul>
+ * A copy of a database keeps the ownership and grants of its objects, so a clone needs nothing but its own logins.
  */
 public final class PostgresBranchBackend implements BranchBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresBranchBackend.class);
     private static final int PG_NAME_MAX = 63;
+    /** Sessions a branch's login may hold at once: one login cannot take the cluster's connections from the others. */
+    static final int LOGIN_CONNECTIONS = 20;
+    /** Sessions a migration role may hold: Flyway's, the measure's and a spare; a run opens no more. */
+    static final int MIGRATOR_CONNECTIONS = 4;
+    /** Schemas that are PostgreSQL's, never a repository's. */
+    private static final String SYSTEM_SCHEMAS = "nspname not like 'pg\\_%' and nspname <> 'information_schema'";
     private final DataSource admin;
     private final String jdbcBase;
     private final String host;
@@ -39,14 +74,15 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final String adminPassword;
     private final byte[] roleSecret;
     private final AutoCloseable owned;
-    /** Whether the server has pg_read_all_data and pg_write_all_data (PostgreSQL 14+); null until asked. */
-    private volatile Boolean dataRoles;
     private final ClonePool pool;
+    /** Repositories whose owner and data roles are known to exist (made once per process). */
+    private final Set<String> rolesMade = ConcurrentHashMap.newKeySet();
+    private volatile boolean clusterClosed;
 
     /**
-     * {@code admin} connects to the branch server as a superuser (it creates databases and roles); {@code jdbcBase}
-     * e.g. jdbc:postgresql://host:5432/; {@code roleSecret} derives each branch role's password (HMAC of the
-     * branch's database name), so servers sharing the secret agree without storing passwords.
+     * {@code admin} connects to the branch server as a role that may create databases and roles (a superuser on the
+     * embedded cluster); {@code jdbcBase} e.g. jdbc:postgresql://host:5432/; {@code roleSecret} derives each branch
+     * role's password (HMAC of the role's name), so servers sharing the secret agree without storing passwords.
      */
     public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret) {
         this(admin, jdbcBase, adminUser, adminPassword, roleSecret, null);
@@ -81,11 +117,6 @@ public final class PostgresBranchBackend implements BranchBackend {
         return "postgres";
     }
 
-    /** For tests on a newer server: grant as on PostgreSQL 13 (inside each database, by default privileges). */
-    void grantAsBefore14() {
-        this.dataRoles = false;
-    }
-
     @Override
     public void close() {
         pool.close();
@@ -101,10 +132,11 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public void create(RepoRef repo, String name, String parent) {
         createDatabase(repo, name, parent, false);
-        grantLogin(physical(repo, name));
     }
 
     private void createDatabase(RepoRef repo, String name, String parent, boolean tier) {
+        closeCluster();
+        makeRepositoryRoles(repo);
         String db = physical(repo, name);
         if (databaseExists(db)) {
             Lineage had = lineage(db);
@@ -114,11 +146,18 @@ public final class PostgresBranchBackend implements BranchBackend {
             if (tier) {
                 describe(db, parent, true); // a branch taken on as a tier becomes protected
             }
+            giveLogins(repo, db);
+            open(db);
             return;
         }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             if (parent == null) {
-                st.execute("create database " + quote(db));
+                // a root starts closed, and opens once PUBLIC may no longer connect: only the admin then can, to give
+                // its schema to the repository's owner role
+                st.execute("create database " + quote(db) + " allow_connections false");
+                st.execute("revoke all on database " + quote(db) + " from public");
+                st.execute("alter database " + quote(db) + " with allow_connections true");
+                setUpRoot(repo, db);
             } else {
                 String source = physical(repo, parent);
                 if (!databaseExists(source)) {
@@ -127,24 +166,25 @@ public final class PostgresBranchBackend implements BranchBackend {
                 }
                 String template = ensureTemplate(st, repo, parent);
                 pool.watch(repo.path() + ":" + parent, template);
-                if (!tier && pool.claim(template, db, lineageComment(parent, false))) {
-                    return; // a ready clone renamed: constant time whatever the tier's size
+                if (tier || !pool.claim(template, db, lineageComment(parent, false))) {
+                    // not a ready clone: a copy, closed until its logins are given
+                    st.execute("create database " + quote(db) + " template " + quote(template) + " allow_connections false");
+                    st.execute("revoke all on database " + quote(db) + " from public");
                 }
-                st.execute("create database " + quote(db) + " template " + quote(template));
             }
             describe(db, parent, tier);
         } catch (SQLException e) {
-            if ("42P04".equals(e.getSQLState())) {
-                return; // created meanwhile by another worker: same outcome
+            if (!"42P04".equals(e.getSQLState())) { // 42P04: created meanwhile by another worker: same outcome
+                throw new BackendException("cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
             }
-            throw new BackendException("cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
         }
+        giveLogins(repo, db);
+        open(db);
     }
 
     @Override
     public void createTier(RepoRef repo, String name, String parent) {
         createDatabase(repo, name, parent, true);
-        grantLogin(physical(repo, name));
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             pool.watch(repo.path() + ":" + name, ensureTemplate(st, repo, name));
         } catch (SQLException e) {
@@ -166,19 +206,20 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
+    /** A tier's idle template: a copy no login may connect to, only copied from. */
     private String ensureTemplate(Statement st, RepoRef repo, String tier) throws SQLException {
         String tpl = templateName(repo, tier);
         if (databaseExists(tpl)) {
             return tpl;
         }
         try {
-            st.execute("create database " + quote(tpl) + " template " + quote(physical(repo, tier)));
+            st.execute("create database " + quote(tpl) + " template " + quote(physical(repo, tier)) + " allow_connections false is_template true");
         } catch (SQLException e) {
             if (!"42P04".equals(e.getSQLState())) {
                 throw e;
             }
         }
-        st.execute("alter database " + quote(tpl) + " with allow_connections false is_template true");
+        st.execute("revoke all on database " + quote(tpl) + " from public");
         return tpl;
     }
 
@@ -201,7 +242,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                 dropTemplate(st, templateName(repo, name));
                 pool.dropAll(templateName(repo, name));
             }
-            st.execute("drop role if exists " + quote(roleName(db)));
+            st.execute("drop role if exists " + quote(loginRole(db)));
+            st.execute("drop role if exists " + quote(migratorRole(db)));
         } catch (SQLException e) {
             throw new BackendException("cannot delete database branch '" + name + "': " + e.getMessage(), e);
         }
@@ -232,7 +274,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         } catch (SQLException e) {
             throw new BackendException("cannot reset database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
         }
-        grantLogin(db);
+        giveLogins(repo, db);
     }
 
     private void dropTemplate(Statement st, String tpl) throws SQLException {
@@ -252,20 +294,21 @@ public final class PostgresBranchBackend implements BranchBackend {
         return true;
     }
 
-    /** The database, or its login role: {@link #delete} drops the database first, so a kill can leave the role. */
+    /** The database, or one of its roles: {@link #delete} drops the database first, so a kill can leave the roles. */
     @Override
     public boolean leftOver(RepoRef repo, String name) {
         String db = physical(repo, name);
         if (databaseExists(db)) {
             return true;
         }
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
-            ps.setString(1, roleName(db));
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname in (?, ?)")) {
+            ps.setString(1, loginRole(db));
+            ps.setString(2, migratorRole(db));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot look for database branch " + db + "'s login: " + e.getMessage(), e);
+            throw new BackendException("cannot look for database branch " + db + "'s roles: " + e.getMessage(), e);
         }
     }
 
@@ -313,17 +356,88 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public BranchConnection connection(RepoRef repo, String name) {
         String db = physical(repo, name);
-        return new BranchConnection(host, port, db, roleName(db), rolePassword(db));
+        return new BranchConnection(host, port, db, loginRole(db), password(loginRole(db)));
     }
 
     @Override
-    public BranchConnection adminConnection(RepoRef repo, String name) {
-        return new BranchConnection(host, port, physical(repo, name), adminUser, adminPassword);
+    public BranchConnection migrationConnection(RepoRef repo, String name) {
+        String db = physical(repo, name);
+        return new BranchConnection(host, port, db, migratorRole(db), password(migratorRole(db)));
     }
 
     /**
-     * A copy of the branch as it is now. CREATE DATABASE … TEMPLATE needs the source idle, so other sessions on it
-     * are ended first: on this backend a tier's clients are disconnected for the moment of the copy.
+     * Before the run: the branch's migration role is made again as tiergate wants it (a run may have changed its own
+     * password or session defaults, which a role may do), with the run's bounds as its session defaults (a migration
+     * can SET the first three; {@code temp_file_limit} only a superuser can), and any session left by an earlier run
+     * ended. The watchdog then watches as the admin, and closing the session gives back to the owner role anything the
+     * run made under the migration role's own name and grants the data role on what it created.
+     */
+    @Override
+    public MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
+        String db = physical(repo, name);
+        if (!databaseExists(db)) {
+            throw new BackendException("cannot run migrations on database branch '" + name + "': it does not exist", null);
+        }
+        makeRepositoryRoles(repo);
+        String migrator = migratorRole(db);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            makeMigrator(st, repo, db);
+            long ms = Math.max(1, limits.deadline().toMillis());
+            st.execute("alter role " + quote(migrator) + " reset all");
+            st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
+            for (String setting : List.of("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")) {
+                st.execute("alter role " + quote(migrator) + " set " + setting + " = " + ms);
+            }
+            if (limits.maxBytes() > 0) {
+                st.execute("alter role " + quote(migrator) + " set temp_file_limit = " + Math.max(1, limits.maxBytes() / 1024)); // kB
+            }
+            try (PreparedStatement kick = c.prepareStatement("select pg_terminate_backend(pid) from pg_stat_activity where usename = ?")) {
+                kick.setString(1, migrator);
+                kick.execute();
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
+        }
+        return RunWatchdog.start(migrationConnection(repo, name), this::maintenanceConnection, db, migrator, limits, () -> afterRun(repo, db));
+    }
+
+    /** What a run may have left: objects made under the migration role's own name, objects the data role cannot reach. */
+    private void afterRun(RepoRef repo, String db) {
+        if (!databaseExists(db)) {
+            return; // dropped meanwhile (a branch over its size bound)
+        }
+        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+            st.execute("reassign owned by " + quote(migratorRole(db)) + " to " + quote(ownerRole(repo)));
+            grantData(c, st, repo);
+        } catch (SQLException e) {
+            LOG.warn("after a run on {}: {}", db, e.getMessage());
+        }
+    }
+
+    /** The data role's rights on everything in the database's own schemas, as default privileges give them to what is new. */
+    private void grantData(Connection c, Statement st, RepoRef repo) throws SQLException {
+        String rw = quote(dataRole(repo));
+        for (String schema : userSchemas(c)) {
+            String q = quote(schema);
+            st.execute("grant usage on schema " + q + " to " + rw);
+            st.execute("grant select, insert, update, delete on all tables in schema " + q + " to " + rw);
+            st.execute("grant usage, select, update on all sequences in schema " + q + " to " + rw);
+        }
+    }
+
+    private static List<String> userSchemas(Connection c) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select nspname from pg_namespace where " + SYSTEM_SCHEMAS)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A copy of the branch as it is now, closed to every login. CREATE DATABASE … TEMPLATE needs the source idle, so
+     * other sessions on it are ended first: on this backend a tier's clients are disconnected for the moment of the copy.
      */
     @Override
     public void snapshot(RepoRef repo, String name, String snapshot) {
@@ -356,12 +470,14 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (lineage != null) {
             describe(target, lineage.parent(), lineage.protectedTier());
         }
-        grantLogin(target);
+        giveLogins(repo, target);
+        open(target);
         if (databaseExists(templateName(repo, name))) {
             tierMoved(repo, name);
         }
     }
 
+    /** A copy of {@code source} as {@code target}, closed: no login may connect to it until it is opened. */
     private void copyIdle(String source, String target) {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             for (int attempt = 0; ; attempt++) {
@@ -371,7 +487,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                     kick.execute();
                 }
                 try {
-                    st.execute("create database " + quote(target) + " template " + quote(source));
+                    st.execute("create database " + quote(target) + " template " + quote(source) + " allow_connections false");
+                    st.execute("revoke all on database " + quote(target) + " from public");
                     return;
                 } catch (SQLException e) {
                     if (!"55006".equals(e.getSQLState()) || attempt >= 3) { // 55006: source in use by another session
@@ -457,71 +574,176 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     /**
-     * The branch's own login: may connect to this database only (CONNECT is taken from PUBLIC), and read and write
-     * its data (pg_read_all_data, pg_write_all_data); schema changes are tiergate's, through migrations.
+     * Once per process: PUBLIC may not connect to the cluster's own databases, so a branch's login reaches its branch
+     * and nothing else (a cluster where tiergate's admin may not change them keeps them as they are; doctor says so).
      */
-    private void grantLogin(String db) {
-        String role = roleName(db);
+    private void closeCluster() {
+        if (clusterClosed) {
+            return;
+        }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            String password = rolePassword(db).replace("'", "''");
-            try {
-                st.execute("create role " + quote(role) + " login password '" + password + "'");
-            } catch (SQLException e) {
-                if (!"42710".equals(e.getSQLState())) { // duplicate_object: made by an earlier attempt
-                    throw e;
-                }
-                st.execute("alter role " + quote(role) + " login password '" + password + "'");
-            }
-            st.execute("revoke connect, temporary on database " + quote(db) + " from public");
-            st.execute("grant connect, temporary on database " + quote(db) + " to " + quote(role));
-            if (dataRoles == null) {
-                try (ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int >= 140000")) {
-                    rs.next();
-                    dataRoles = rs.getBoolean(1);
+            for (String db : List.of("postgres", "template1")) {
+                if (databaseExists(db)) {
+                    st.execute("revoke connect, temporary on database " + quote(db) + " from public");
                 }
             }
-            if (dataRoles) {
-                st.execute("grant pg_read_all_data, pg_write_all_data to " + quote(role));
-            } else {
-                grantInside(db, role);
-            }
+            clusterClosed = true;
         } catch (SQLException e) {
-            throw new BackendException("cannot give database branch " + db + " its login: " + e.getMessage(), e);
+            LOG.warn("cannot close the branch cluster's own databases to PUBLIC: {}", e.getMessage());
+            clusterClosed = true; // said once; the doctor check says it again
+        }
+    }
+
+    /** The repository's owner role (owns every object) and data role (reads and writes data), both without login. */
+    private void makeRepositoryRoles(RepoRef repo) {
+        String key = prefix(repo);
+        if (rolesMade.contains(key)) {
+            return;
+        }
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            for (String role : List.of(ownerRole(repo), dataRole(repo))) {
+                createRole(st, role, "nologin");
+                st.execute("alter role " + quote(role) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
+            }
+            rolesMade.add(key);
+        } catch (SQLException e) {
+            throw new BackendException("cannot make the roles of " + repo.path() + " on the branch server: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a role; one that exists already (an earlier attempt, another server) is the same outcome. */
+    private static void createRole(Statement st, String role, String attributes) throws SQLException {
+        try {
+            st.execute("create role " + quote(role) + " " + attributes);
+        } catch (SQLException e) {
+            if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) { // duplicate_object; a concurrent create
+                throw e;
+            }
         }
     }
 
     /**
-     * Before PostgreSQL 14 there are no pg_read_all_data / pg_write_all_data roles: the same rights granted inside the
-     * branch's database on what is there, and, by default privileges, on what tiergate's migrations create later.
+     * A new root database: its {@code public} schema belongs to the repository's owner role, PUBLIC may not create in
+     * it, the data role may use it, and what the owner role creates later is readable and writable by the data role.
+     * Branches copied from it keep all of this.
      */
-    private void grantInside(String db, String role) throws SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection(jdbcBase + db, adminUser, adminPassword); Statement st = c.createStatement();
-             ResultSet schemas = c.createStatement().executeQuery(
-                     "select nspname from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'")) {
-            java.util.List<String> names = new java.util.ArrayList<>();
-            while (schemas.next()) {
-                names.add(schemas.getString(1));
+    private void setUpRoot(RepoRef repo, String db) throws SQLException {
+        String owner = quote(ownerRole(repo));
+        String rw = quote(dataRole(repo));
+        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+            st.execute("alter schema public owner to " + owner);
+            st.execute("revoke all on schema public from public");
+            st.execute("grant usage on schema public to " + rw);
+            st.execute("alter default privileges for role " + owner + " grant select, insert, update, delete on tables to " + rw);
+            st.execute("alter default privileges for role " + owner + " grant usage, select, update on sequences to " + rw);
+            st.execute("alter default privileges for role " + owner + " grant usage on schemas to " + rw);
+        }
+    }
+
+    /**
+     * The branch's two logins ({@code _login} for people and CI, {@code _migrator} for repository SQL) and the only
+     * rights anyone has on the database: CONNECT for both, TEMPORARY for the login, CREATE and TEMPORARY for the owner
+     * role the migrator acts as. A login of a database made before the sandbox loses the cluster-wide data roles.
+     */
+    private void giveLogins(RepoRef repo, String db) {
+        String login = loginRole(db);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            createRole(st, login, "login");
+            st.execute("alter role " + quote(login) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+                    + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(password(login)));
+            st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
+            revokeDataRoles(st, login);
+            makeMigrator(st, repo, db);
+            st.execute("revoke all on database " + quote(db) + " from public");
+            st.execute("grant connect, temporary on database " + quote(db) + " to " + quote(login));
+            st.execute("grant connect on database " + quote(db) + " to " + quote(migratorRole(db)));
+            st.execute("grant create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
+        } catch (SQLException e) {
+            throw new BackendException("cannot give database branch " + db + " its logins: " + e.getMessage(), e);
+        }
+    }
+
+    /** The migration role: LOGIN and nothing else, a member of the owner role only, its password derived anew. */
+    private void makeMigrator(Statement st, RepoRef repo, String db) throws SQLException {
+        String migrator = migratorRole(db);
+        createRole(st, migrator, "login");
+        st.execute("alter role " + quote(migrator) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+                + " connection limit " + MIGRATOR_CONNECTIONS + " password " + literal(password(migrator)));
+        st.execute("grant " + quote(ownerRole(repo)) + " to " + quote(migrator));
+        st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
+        revokeDataRoles(st, migrator);
+    }
+
+    /** Earlier versions gave branch logins the cluster-wide pg_read_all_data and pg_write_all_data (PostgreSQL 14+). */
+    private static void revokeDataRoles(Statement st, String role) throws SQLException {
+        try (ResultSet rs = st.executeQuery("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
+                + " join pg_roles u on u.oid = m.member where u.rolname = " + literal(role) + " and r.rolname like 'pg\\_%'")) {
+            List<String> predefined = new ArrayList<>();
+            while (rs.next()) {
+                predefined.add(rs.getString(1));
             }
-            for (String schema : names) {
-                String q = quote(schema);
-                st.execute("grant usage on schema " + q + " to " + quote(role));
-                st.execute("grant select, insert, update, delete on all tables in schema " + q + " to " + quote(role));
-                st.execute("grant usage, select, update on all sequences in schema " + q + " to " + quote(role));
-                st.execute("alter default privileges in schema " + q + " grant select, insert, update, delete on tables to " + quote(role));
-                st.execute("alter default privileges in schema " + q + " grant usage, select, update on sequences to " + quote(role));
+            for (String p : predefined) {
+                st.execute("revoke " + quote(p) + " from " + quote(role));
             }
         }
     }
 
-    private static String roleName(String db) {
+    /** Lets logins connect to a database made closed (allow_connections false). */
+    private void open(String db) {
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            st.execute("alter database " + quote(db) + " with allow_connections true");
+        } catch (SQLException e) {
+            throw new BackendException("cannot open database branch " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The admin in one branch database, for tiergate's own statements there. Its search path is {@code pg_catalog}
+     * alone, so no function or operator a migration created can stand in for PostgreSQL's own.
+     */
+    private Connection inDatabase(String db) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", adminUser);
+        if (adminPassword != null) {
+            p.setProperty("password", adminPassword);
+        }
+        p.setProperty("options", "-c search_path=pg_catalog");
+        return DriverManager.getConnection(jdbcBase + db, p);
+    }
+
+    /** A connection of the admin's own, off the pool, for a watchdog that lives as long as its run. */
+    private Connection maintenanceConnection() throws SQLException {
+        String db;
+        try (Connection c = admin.getConnection()) {
+            db = c.getCatalog();
+        }
+        return inDatabase(db);
+    }
+
+    static String loginRole(String db) {
         return fit(db + "_login");
     }
 
-    private String rolePassword(String db) {
+    static String migratorRole(String db) {
+        return fit(db + "_migrator");
+    }
+
+    /** The role that owns every object of the repository's databases (a double underscore: no branch name has one). */
+    static String ownerRole(RepoRef repo) {
+        return prefix(repo) + "_owner";
+    }
+
+    /** The role that may read and write the data of the repository's databases. */
+    static String dataRole(RepoRef repo) {
+        return prefix(repo) + "_rw";
+    }
+
+    /** A role's password: the HMAC of its name under the branch secret, so every server sharing the secret agrees. */
+    private String password(String role) {
         try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(roleSecret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(db.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(roleSecret, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(role.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -561,6 +783,11 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private static String quote(String ident) {
         return "\"" + ident.replace("\"", "\"\"") + "\"";
+    }
+
+    /** A string literal; tiergate's own values only (role names, passwords of hex digits). */
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
     }
 
     private static String sha256(String s) {

@@ -11,9 +11,7 @@ import java.util.UUID;
 class PostgresBranchBackendContractTest extends BranchBackendContract {
     @Override
     protected BranchBackend newBackend() {
-        return new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
-                "contract-secret".getBytes(StandardCharsets.UTF_8));
+        return TestPostgres.branchBackend("contract-secret");
     }
 
     @Override

@@ -23,14 +23,12 @@ class PostgresBranchBackendTest {
 
     @BeforeEach
     void setUp() {
-        backend = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
-                "test-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        backend = TestPostgres.branchBackend("test-secret");
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
     }
 
     Connection connect(String branch) throws Exception {
-        var admin = backend.adminConnection(repo, branch);
+        var admin = backend.migrationConnection(repo, branch);
         return DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
     }
 
@@ -129,27 +127,54 @@ class PostgresBranchBackendTest {
     }
 
     @Test
-    void onAServerWithoutTheDataRolesABranchLoginGetsItsRightsInsideItsDatabase() throws Exception {
-        backend.grantAsBefore14(); // PostgreSQL 13 has no pg_read_all_data / pg_write_all_data
+    void aBranchLoginReadsAndWritesDataIncludingWhatALaterMigrationCreatesAndChangesNoSchema() throws Exception {
         backend.createTier(repo, "production", null);
         try (Connection tier = connect("production"); Statement st = tier.createStatement()) {
             st.execute("create table inventory (id bigint generated always as identity, code text); insert into inventory (code) values ('A-1')");
         }
         backend.tierMoved(repo, "production");
         backend.create(repo, "feature-x", "production");
-        try (Connection admin = connect("feature-x"); Statement st = admin.createStatement()) {
+        try (var run = backend.openRun(repo, "feature-x", dev.tiergate.server.backend.RunLimits.deadline(java.time.Duration.ofMinutes(1)));
+             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
+             Statement st = m.createStatement()) {
             st.execute("create table added_later (id int)"); // what a migration creates after the branch was cut
+            st.execute("create schema app");
+            st.execute("create table app.orders (id int)");
         }
         var login = backend.connection(repo, "feature-x");
         try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()); Statement st = c.createStatement()) {
             st.execute("insert into inventory (code) values ('B-2')");
             st.execute("insert into added_later values (1)");
+            st.execute("insert into app.orders values (1)");
             try (ResultSet rs = st.executeQuery("select count(*) from inventory")) {
                 rs.next();
                 assertEquals(2, rs.getInt(1));
             }
             var ddl = assertThrows(java.sql.SQLException.class, () -> st.execute("drop table inventory"));
             assertTrue(ddl.getMessage().contains("must be owner"), "schema changes are tiergate's: " + ddl.getMessage());
+            var create = assertThrows(java.sql.SQLException.class, () -> st.execute("create table mine (id int)"));
+            assertTrue(create.getMessage().contains("permission denied for schema public"), create.getMessage());
+        }
+    }
+
+    @Test
+    void whatAMigrationCreatesBelongsToTheRepositorysOwnerRoleSoTheNextBranchMayChangeIt() throws Exception {
+        backend.createTier(repo, "production", null);
+        var limits = dev.tiergate.server.backend.RunLimits.deadline(java.time.Duration.ofMinutes(1));
+        try (var run = backend.openRun(repo, "production", limits);
+             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
+             Statement st = m.createStatement()) {
+            st.execute("create table inventory (code text)");
+            st.execute("set role " + run.connection().user()); // a migration that acts under its own name: given back on close
+            st.execute("create table own (id int)");
+        }
+        backend.tierMoved(repo, "production");
+        backend.create(repo, "feature-y", "production");
+        try (var run = backend.openRun(repo, "feature-y", limits);
+             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
+             Statement st = m.createStatement()) {
+            st.execute("alter table inventory add column qty int");
+            st.execute("alter table own add column x int");
         }
     }
 }

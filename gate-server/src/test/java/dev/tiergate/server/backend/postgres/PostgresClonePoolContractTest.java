@@ -14,9 +14,7 @@ import java.util.UUID;
 class PostgresClonePoolContractTest extends BranchBackendContract {
     @Override
     protected BranchBackend newBackend() {
-        return new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
-                "contract-secret".getBytes(StandardCharsets.UTF_8), null, 1);
+        return TestPostgres.branchBackend("contract-secret", 1);
     }
 
     @Override

@@ -29,9 +29,7 @@ class PostgresClonePoolTest {
 
     @BeforeEach
     void start() {
-        backend = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
-                "pool-secret".getBytes(StandardCharsets.UTF_8), null, 2);
+        backend = TestPostgres.branchBackend("pool-secret", 2);
         repo = new RepoRef("github", null, "acme/pool-" + UUID.randomUUID());
         backend.createTier(repo, "production", null);
         backend.createTier(repo, "staging", "production");
@@ -60,7 +58,7 @@ class PostgresClonePoolTest {
     /** oids of this repository's pool clones of staging's template, of any copy of it (production has its own pool beside them). */
     Set<Long> poolOids() throws Exception {
         Set<Long> out = new TreeSet<>();
-        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+        try (Connection c = TestPostgres.branches().admin().getConnection();
              PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname like ? "
                      + "and starts_with(shobj_description(oid, 'pg_database'), 'tiergate pool template=' || ? || ' oid=')")) {
             String template = PostgresBranchBackend.fit(PostgresBranchBackend.prefix(repo) + "_tpl_staging");
@@ -76,7 +74,7 @@ class PostgresClonePoolTest {
     }
 
     long oidOf(String branch) throws Exception {
-        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+        try (Connection c = TestPostgres.branches().admin().getConnection();
              PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname = ?")) {
             ps.setString(1, backend.physical(repo, branch));
             try (ResultSet rs = ps.executeQuery()) {
@@ -87,7 +85,7 @@ class PostgresClonePoolTest {
     }
 
     void execute(String branch, String sql) throws Exception {
-        var a = backend.adminConnection(repo, branch);
+        var a = backend.migrationConnection(repo, branch);
         try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password()); Statement st = c.createStatement()) {
             st.execute(sql);
         }
@@ -142,16 +140,14 @@ class PostgresClonePoolTest {
 
     @Test
     void withThePoolOffNothingIsCopiedAhead() throws Exception {
-        try (PostgresBranchBackend off = new PostgresBranchBackend(TestPostgres.server().getPostgresDatabase(),
-                "jdbc:postgresql://localhost:" + TestPostgres.server().getPort() + "/", "postgres", null,
-                "pool-secret".getBytes(StandardCharsets.UTF_8), null, 0)) {
+        try (PostgresBranchBackend off = TestPostgres.branchBackend("pool-secret", 0)) {
             RepoRef other = new RepoRef("github", null, "acme/nopool-" + UUID.randomUUID());
             off.createTier(other, "production", null);
             off.createTier(other, "staging", "production");
             off.create(other, "feature-f1", "staging");
             assertTrue(off.exists(other, "feature-f1"));
             assertTrue(off.readyClones().isEmpty());
-            try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+            try (Connection c = TestPostgres.branches().admin().getConnection();
                  PreparedStatement ps = c.prepareStatement("select count(*) from pg_database where datname like ?")) {
                 ps.setString(1, PostgresBranchBackend.prefix(other).replace("_", "\\_") + "\\_pool\\_%");
                 try (ResultSet rs = ps.executeQuery()) {
@@ -193,7 +189,7 @@ class PostgresClonePoolTest {
     }
 
     boolean databaseWithOid(long oid) throws Exception {
-        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+        try (Connection c = TestPostgres.branches().admin().getConnection();
              PreparedStatement ps = c.prepareStatement("select 1 from pg_database where oid = ?")) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
@@ -209,7 +205,7 @@ class PostgresClonePoolTest {
      */
     @Test
     void aClaimedCloneIsClosedToPublicInTheTransactionThatOpensIt() throws Exception {
-        var admin = TestPostgres.server().getPostgresDatabase();
+        var admin = TestPostgres.branches().admin();
         String prefix = PostgresBranchBackend.prefix(repo);
         String template = PostgresBranchBackend.fit(prefix + "_tpl_raw");
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
@@ -233,7 +229,7 @@ class PostgresClonePoolTest {
     }
 
     boolean publicMayConnect(String db) throws Exception {
-        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection();
+        try (Connection c = TestPostgres.branches().admin().getConnection();
              PreparedStatement ps = c.prepareStatement("select has_database_privilege('public', oid, 'CONNECT') from pg_database where datname = ?")) {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {

@@ -73,9 +73,9 @@ class GitLabEndToEndTest {
         gitlab.branch("main", MAIN);
         gitlab.branch("staging", STAGING);
         db = TestPostgres.freshStore();
-        ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITLAB_URL", gitlab.url(),
+        ServerConfig cfg = TestPostgres.config(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITLAB_URL", gitlab.url(),
                 "TIERGATE_GITLAB_TOKEN", "glpat-test", "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET, "TIERGATE_GITLAB_SIGNING_TOKEN", SIGNING,
-                "TIERGATE_RETRY_BASE_MS", "50", "TIERGATE_MAX_ATTEMPTS", "3"), null);
+                "TIERGATE_RETRY_BASE_MS", "50", "TIERGATE_MAX_ATTEMPTS", "3"));
         assertEquals(null, cfg.missingSecretProblem(false));
         assertFalse(cfg.githubEnabled(), "GitLab alone: no GitHub endpoint");
         server = GateServer.start(cfg, db, GateServer.bindings(cfg));
@@ -307,9 +307,9 @@ class GitLabEndToEndTest {
             second.branch("feature/F9", F1);
             second.mergeRequest(9, "feature/F9", F1, "staging", STAGING, "alice", false, "opened");
             Database otherDb = TestPostgres.freshStore();
-            ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "0",
+            ServerConfig cfg = TestPostgres.config(Map.of("TIERGATE_PORT", "0",
                     "TIERGATE_GITLAB_URL", gitlab.url() + ", " + second.url(), "TIERGATE_GITLAB_TOKEN", "glpat-one,glpat-two",
-                    "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET), null);
+                    "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET));
             try (GateServer two = GateServer.start(cfg, otherDb, GateServer.bindings(cfg))) {
                 byte[] body = JSON.writeValueAsBytes(GitLabPayloads.mergeRequest(path, 9, "open", "feature/F9", "staging", F1, null, "alice"));
                 Map<String, String> h = new HashMap<>(Map.of("Content-Type", "application/json", "X-Gitlab-Event", "Merge Request Hook",

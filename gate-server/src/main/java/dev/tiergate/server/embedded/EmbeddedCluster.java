@@ -1,4 +1,4 @@
-package dev.tiergate.server.store;
+package dev.tiergate.server.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -18,20 +18,22 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded PostgreSQL under {@code TIERGATE_HOME/pg}: binaries unpacked under {@code pg/bin} (not a shared
- * temporary folder), data in {@code pg/data}, durable ({@code fsync}, {@code synchronous_commit} on), loopback only,
- * no Unix socket, and the {@code postgres} role's password in {@code pg/password} (0600) with scram-sha-256 required
+ * An embedded PostgreSQL under one folder: the store's ({@code TIERGATE_HOME/pg}) or the branch cluster's
+ * ({@code TIERGATE_HOME/branch-pg}), kept apart so no migration tiergate runs shares a server with its store.
+ * Binaries unpacked under {@code <dir>/bin} (not a shared temporary folder), data in {@code <dir>/data}, durable ({@code fsync}, {@code synchronous_commit} on), loopback only,
+ * no Unix socket, and the {@code postgres} role's password in {@code <dir>/password} (0600) with scram-sha-256 required
  * for every connection. A {@code postmaster.pid} left by a killed server is recognised: the orphaned PostgreSQL is
  * stopped and the store started again; one that belongs to a running tiergate is refused.
  */
-final class EmbeddedStore {
-    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
-    static final String USER = "postgres";
+public final class EmbeddedCluster {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
+    public static final String USER = "postgres";
     private static final String HBA = """
             # written by tiergate: a password for every connection, loopback only
             local all all scram-sha-256
@@ -39,10 +41,15 @@ final class EmbeddedStore {
             host  all all ::1/128 scram-sha-256
             """;
 
-    private EmbeddedStore() {
+    private EmbeddedCluster() {
     }
 
-    static EmbeddedPostgres start(Path pgDir) throws IOException {
+    public static EmbeddedPostgres start(Path pgDir) throws IOException {
+        return start(pgDir, Map.of());
+    }
+
+    /** As {@link #start(Path)}, with more server settings ({@code max_connections} for the branch cluster). */
+    public static EmbeddedPostgres start(Path pgDir, Map<String, String> settings) throws IOException {
         Files.createDirectories(pgDir);
         restrictToOwner(pgDir);
         Path data = pgDir.resolve("data");
@@ -51,7 +58,7 @@ final class EmbeddedStore {
         EmbeddedPostgres.Builder b;
         Path work = pgDir.resolve("bin");
         Files.createDirectories(work);
-        synchronized (EmbeddedStore.class) {
+        synchronized (EmbeddedCluster.class) {
             // zonky also creates and sweeps a "parent" working folder, java.io.tmpdir unless this property names one
             String before = System.getProperty("ot.epg.working-dir");
             System.setProperty("ot.epg.working-dir", work.toString());
@@ -65,7 +72,7 @@ final class EmbeddedStore {
                 }
             }
         }
-        EmbeddedPostgres pg = b.setOverrideWorkingDirectory(work.toFile())
+        b = b.setOverrideWorkingDirectory(work.toFile())
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setServerConfig("fsync", "on") // zonky passes -F (fsync off); a later -c wins
@@ -75,14 +82,15 @@ final class EmbeddedStore {
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setConnectConfig("password", password)
-                .setPGStartupWait(Duration.ofSeconds(30))
-                .start();
+                .setPGStartupWait(Duration.ofSeconds(30));
+        settings.forEach(b::setServerConfig);
+        EmbeddedPostgres pg = b.start();
         requirePasswords(pg, data, password);
         return pg;
     }
 
     /** Read by the commands that attach to a running server's store. */
-    static Optional<String> readPassword(Path pgDir) {
+    public static Optional<String> readPassword(Path pgDir) {
         Path f = pgDir.resolve("password");
         try {
             return Files.exists(f) ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip()) : Optional.empty();
@@ -133,7 +141,7 @@ final class EmbeddedStore {
         long pid = lines.isEmpty() ? -1 : parse(lines.get(0));
         String port = lines.size() > 3 ? lines.get(3).strip() : "?";
         if (!ownerIsGone(data)) {
-            throw new StoreInUseException("the embedded PostgreSQL under " + data + " belongs to another running tiergate"
+            throw new ClusterInUseException("the embedded PostgreSQL under " + data + " belongs to another running tiergate"
                     + " (its PostgreSQL is pid " + pid + " on port " + port + "); stop that server first, or give this one"
                     + " another TIERGATE_HOME");
         }

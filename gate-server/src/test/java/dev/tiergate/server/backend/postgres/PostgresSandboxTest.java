@@ -1,0 +1,239 @@
+package dev.tiergate.server.backend.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
+import dev.tiergate.server.backend.RunStop;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.TestPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sandbox at the database: what repository SQL may do when it runs as a branch's migration role, tried as an
+ * attacker would, statement by statement, on the real branch cluster (passwords required, as in production). Each
+ * attack must fail for want of privilege and leave the cluster as it was; the watchdog must end what runs too long or
+ * writes too much, whatever the run does to its own settings.
+ */
+class PostgresSandboxTest {
+    static final RunLimits MINUTE = RunLimits.deadline(Duration.ofMinutes(1));
+    PostgresBranchBackend backend;
+    RepoRef repo;
+    RepoRef other;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void setUp() {
+        backend = TestPostgres.branchBackend("sandbox-secret");
+        repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
+        other = new RepoRef("github", null, "rival/" + UUID.randomUUID());
+        backend.createTier(repo, "production", null);
+        backend.createTier(repo, "staging", "production");
+        backend.create(repo, "ci-pr-1", "staging");
+        backend.createTier(other, "production", null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        backend.close();
+    }
+
+    static Connection connect(BranchConnection c) throws SQLException {
+        return DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+    }
+
+    /** Runs {@code sql} as the migration role of ci-pr-1 and returns PostgreSQL's refusal. */
+    SQLException refused(String sql) throws SQLException {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            return assertThrows(SQLException.class, () -> st.execute(sql), "allowed, and must not be: " + sql);
+        }
+    }
+
+    List<String> databases() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select datname || ' ' || coalesce(datacl::text, '') from pg_database order by 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    List<String> roles() throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select rolname || ' ' || rolsuper || rolcreatedb || rolcreaterole from pg_roles order by 1")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theMigrationRoleHasNoAttributeAndNoPredefinedRole() throws SQLException {
+        String migrator = backend.migrationConnection(repo, "ci-pr-1").user();
+        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,"
+                     + " (select count(*) from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid and g.rolname like 'pg\\_%')"
+                     + " from pg_roles r where rolname = '" + migrator + "'")) {
+            assertTrue(rs.next());
+            for (int i = 1; i <= 5; i++) {
+                assertFalse(rs.getBoolean(i), "attribute " + i);
+            }
+            assertEquals(0, rs.getInt(6), "member of a predefined role");
+        }
+    }
+
+    @Test
+    void noProgramRunsAndNoServerFileIsReadOrWritten() throws Exception {
+        Path pwned = tmp.resolve("pwned");
+        Path secret = Files.writeString(tmp.resolve("secret"), "s3cr3t-" + UUID.randomUUID());
+        assertTrue(refused("copy (select 1) to program 'id > " + pwned + "'").getMessage().contains("permission denied"));
+        assertTrue(refused("create table e (t text); copy e from program 'cat " + secret + "'").getMessage().contains("permission denied"));
+        assertTrue(refused("select pg_read_file('" + secret + "')").getMessage().contains("permission denied"));
+        assertTrue(refused("select pg_read_binary_file('/etc/passwd')").getMessage().contains("permission denied"));
+        assertTrue(refused("select lo_import('" + secret + "')").getMessage().contains("permission denied"));
+        assertTrue(refused("copy (select 1) to '" + pwned + "'").getMessage().contains("permission denied"));
+        assertTrue(refused("select pg_ls_dir('.')").getMessage().contains("permission denied"));
+        assertFalse(Files.exists(pwned), "no file written");
+    }
+
+    @Test
+    void noDatabaseRoleOrSettingOfTheClusterChanges() throws Exception {
+        List<String> dbs = databases();
+        List<String> roles = roles();
+        String otherProduction = backend.physical(other, "production");
+        String staging = backend.physical(repo, "staging");
+        for (String attack : List.of(
+                "drop database if exists \"" + otherProduction + "\" with (force)",
+                "drop database if exists postgres with (force)",
+                "drop database if exists \"" + staging + "\"",
+                "alter database \"" + staging + "\" rename to x",
+                "grant connect on database \"" + otherProduction + "\" to public",
+                "create database evil",
+                "create role evil superuser login",
+                "alter role current_user superuser",
+                "alter role current_user createrole",
+                "alter system set log_statement = 'all'",
+                "select pg_reload_conf()",
+                "create extension dblink",
+                "create extension postgres_fdw",
+                "set role \"" + PostgresBranchBackend.ownerRole(other) + "\"",
+                "set role postgres",
+                "set session authorization postgres",
+                "grant \"" + PostgresBranchBackend.ownerRole(repo) + "\" to public",
+                "load 'auto_explain'",
+                "create language plpython3u")) {
+            SQLException e = refused(attack);
+            assertTrue(e.getSQLState().startsWith("42") || e.getSQLState().startsWith("58"), attack + ": " + e.getSQLState() + " " + e.getMessage());
+        }
+        // its own database: not refused, but PostgreSQL grants nothing (the role holds no grant option on it)
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("grant connect on database \"" + backend.physical(repo, "ci-pr-1") + "\" to public");
+            assertTrue(st.getWarnings() != null && st.getWarnings().getMessage().contains("no privileges were granted"), "a warning, no grant");
+        }
+        assertEquals(dbs, databases(), "no database made, dropped, renamed or opened");
+        assertEquals(roles, roles(), "no role made or changed");
+    }
+
+    @Test
+    void noOtherSessionIsSignalled() throws Exception {
+        try (Connection victim = TestPostgres.branches().admin().getConnection(); Statement st = victim.createStatement();
+             ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            int pid = rs.getInt(1);
+            assertTrue(refused("select pg_terminate_backend(" + pid + ")").getMessage().contains("permission denied"));
+            assertTrue(refused("select pg_cancel_backend(" + pid + ")").getMessage().contains("permission denied"));
+            assertTrue(victim.isValid(2), "the admin's session lives");
+        }
+    }
+
+    @Test
+    void theBranchLoginReachesItsOwnDatabaseAndNothingElse() throws Exception {
+        BranchConnection login = backend.connection(repo, "ci-pr-1");
+        BranchConnection migrator = backend.migrationConnection(repo, "ci-pr-1");
+        for (BranchConnection who : List.of(login, migrator)) {
+            for (String db : List.of("postgres", "template1", backend.physical(repo, "staging"), backend.physical(other, "production"))) {
+                SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
+                        "jdbc:postgresql://" + who.host() + ":" + who.port() + "/" + db, who.user(), who.password()).close(), who.user() + " on " + db);
+                assertTrue(e.getMessage().contains("permission denied for database") || e.getMessage().contains("not currently accepting"),
+                        e.getMessage());
+            }
+            try (Connection c = connect(who)) {
+                assertTrue(c.isValid(2));
+            }
+        }
+    }
+
+    @Test
+    void theDeadlineEndsARunWhateverItSetsAndWhateverItCatches() throws Exception {
+        RunLimits two = RunLimits.deadline(Duration.ofSeconds(2));
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", two); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("set statement_timeout = 0");
+            st.execute("set lock_timeout = 0");
+            // a loop that swallows every cancel: only a terminate ends it
+            assertThrows(SQLException.class, () -> st.execute("""
+                    do $$ begin
+                      loop
+                        begin perform pg_sleep(60); exception when query_canceled then null; end;
+                      end loop;
+                    end $$"""));
+            assertEquals(RunStop.DEADLINE, run.stopped().orElseThrow());
+        }
+    }
+
+    @Test
+    void aBranchThatGrowsPastItsBoundIsStopped() throws Exception {
+        RunLimits small = new RunLimits(Duration.ofMinutes(1), 12L * 1024 * 1024);
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", small); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            assertThrows(SQLException.class, () -> {
+                st.execute("create table big (t text)");
+                for (int i = 0; i < 200; i++) {
+                    st.execute("insert into big select repeat(md5(g::text), 30) from generate_series(1, 20000) g");
+                }
+            });
+            assertEquals(RunStop.SIZE, run.stopped().orElseThrow());
+        }
+    }
+
+    @Test
+    void aRunCannotLoosenTheSettingsOfItsNextRun() throws Exception {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("alter role current_user set statement_timeout = 0"); // a role may change its own defaults
+            st.execute("alter role current_user reset role");
+        }
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_setting('statement_timeout'), current_user")) {
+            rs.next();
+            assertEquals("1min", rs.getString(1), "the next run's bound is tiergate's again");
+            assertEquals(PostgresBranchBackend.ownerRole(repo), rs.getString(2), "and it acts as the owner role again");
+        }
+    }
+}
