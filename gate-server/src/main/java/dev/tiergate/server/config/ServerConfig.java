@@ -204,6 +204,27 @@ public record ServerConfig(
         return Duration.ofMillis(ms);
     }
 
+    /** {@code TIERGATE_RUN_WORKERS} (default 2): threads that run repository SQL, apart from the delivery workers. */
+    public int runWorkers() {
+        int n = intValue(values, "TIERGATE_RUN_WORKERS", 2);
+        if (n < 1 || n > 64) {
+            throw new ConfigException("TIERGATE_RUN_WORKERS=" + n + ": must be a number of threads from 1 to 64");
+        }
+        return n;
+    }
+
+    /**
+     * {@code TIERGATE_RUNS_PER_REPO} (default 1): runs of one repository under way at once. Below the number of run
+     * workers, so a repository whose runs are slow cannot take them all.
+     */
+    public int runsPerRepository() {
+        int n = intValue(values, "TIERGATE_RUNS_PER_REPO", 1);
+        if (n < 1) {
+            throw new ConfigException("TIERGATE_RUNS_PER_REPO=" + n + ": must be at least 1");
+        }
+        return n;
+    }
+
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
                 publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,

@@ -151,7 +151,7 @@ public final class Demo {
                 throw new IllegalStateException("server answered " + code + " to a " + event + " delivery");
             }
             long deadline = System.currentTimeMillis() + 30_000;
-            while (server.inbox().pendingCount() > 0) {
+            while (server.pendingWork() > 0) {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("delivery not processed within 30 s");
                 }

@@ -22,104 +22,125 @@ import java.util.Optional;
  * Keeps each tracked git branch's record and database branch in line with what the forge shows: tiers set up
  * from the policy, a working branch's database created when the forge shows the branch and deleted when it no
  * longer does. Every action is audited; observing what is already so changes nothing and records nothing.
+ *
+ * <p>A delivery decides and records ({@link #ensureTiers}, {@link #observe}); what runs repository SQL (a tier's
+ * set-up, a working branch following its pushes, which first makes its database) it asks of the run workers
+ * ({@link RunRequests}), and they carry it out here ({@link #setUpTier}, {@link #follow}). Deleting a branch's
+ * database runs no repository SQL and stays with the delivery.
  */
 final class BranchLifecycle {
     private final BranchBackend backend;
     private final BranchStore store;
     private final AuditTrail audit;
     private final DatabaseMigrations migrations;
+    private final RunRequests runs;
 
-    BranchLifecycle(BranchBackend backend, BranchStore store, AuditTrail audit, DatabaseMigrations migrations) {
+    BranchLifecycle(BranchBackend backend, BranchStore store, AuditTrail audit, DatabaseMigrations migrations, RunRequests runs) {
         this.backend = backend;
         this.store = store;
         this.audit = audit;
         this.migrations = migrations;
+        this.runs = runs;
     }
 
-    /** Creates the database branch of every tier the policy names and the store does not yet know, parents first. */
-    void ensureTiers(RepoRef repo, Policy policy) {
+    /**
+     * Every tier the policy names and the store does not yet know gets its record and a set-up run, parents first (the
+     * runs of a repository go one at a time, in order, so a tier is copied from its parent once the parent is set up).
+     * With {@code repairMissing} (the reconcile pass) a known tier whose database is missing, a set-up that failed for
+     * good or was lost, is asked for again.
+     */
+    void ensureTiers(RepoRef repo, Policy policy, boolean repairMissing) {
         for (Tier t : TierOrder.parentsFirst(policy)) {
+            String db = DbBranchName.of(t.name());
             if (store.find(repo, t.branch()).isPresent()) {
+                if (repairMissing && !backend.exists(repo, db)) {
+                    runs.tierSetUp(repo, t.name());
+                }
                 continue;
             }
-            String db = DbBranchName.of(t.name());
+            String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
+            runs.tierSetUp(repo, t.name());
+            store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
+                    null, null, null, null, null, null, null, null), "tier set up from the policy");
+            transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
+        }
+    }
+
+    void ensureTiers(RepoRef repo, Policy policy) {
+        ensureTiers(repo, policy, false);
+    }
+
+    /**
+     * The set-up run of a tier: its database made (a copy of its parent as the parent is now, or empty for a root or a
+     * seeded tier) unless it exists, then its seed and migrations ({@link DatabaseMigrations#setUpTier}).
+     */
+    void setUpTier(RepoRef repo, Policy policy, Tier t) {
+        String db = DbBranchName.of(t.name());
+        boolean made = false;
+        if (!backend.exists(repo, db)) {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             // a tier with a seed starts from its seed, not from a copy of its parent
             backend.createTier(repo, db, t.seed() != null ? null : parentDb);
-            store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
-                    null, null, null, null, null, null, null, null), "tier set up from the policy");
             audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
-            transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
-            migrations.setUpTier(repo, policy, t);
+            made = true;
         }
+        migrations.setUpTier(repo, policy, t, made);
     }
 
     /**
      * Brings one git branch in line with the forge: {@code headOnForge} is its head as the forge shows it now
-     * (empty: the branch is gone). Returns the number of an open PR from this branch whose head moved, which
-     * the caller should look at again.
+     * (empty: the branch is gone). A new working branch, or a push to one, asks for a run that makes its database
+     * follow the head. Returns the number of an open PR from this branch whose head moved, which the caller should
+     * look at again.
      */
     Optional<Long> observe(RepoRef repo, Policy policy, String gitBranch, Optional<String> headOnForge) {
-        return observe(repo, policy, gitBranch, headOnForge, false).movedPr();
-    }
-
-    /**
-     * What observing a branch left to its caller: {@code movedPr}, an open PR from it whose head moved (look at it
-     * again); {@code followLater}, the working branch's database still has to follow the new head ({@link #follow}).
-     */
-    record Seen(Optional<Long> movedPr, boolean followLater) {
-    }
-
-    /**
-     * As {@link #observe(RepoRef, Policy, String, Optional)}; with {@code followPrFirst}, a push to a working branch
-     * with an open PR leaves its database's migrations to {@link #follow}, so the caller can judge the PR (and post
-     * its status) first: the PR's verdict does not depend on that database.
-     */
-    Seen observe(RepoRef repo, Policy policy, String gitBranch, Optional<String> headOnForge, boolean followPrFirst) {
         Optional<BranchRecord> existing = store.find(repo, gitBranch);
         if (headOnForge.isEmpty()) {
             existing.ifPresent(r -> gone(repo, policy, r));
-            return new Seen(Optional.empty(), false);
+            return Optional.empty();
         }
         String head = headOnForge.get();
         if (existing.isEmpty()) {
-            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> {
-                created(repo, t, head);
-                if (t.kind() == BranchKind.WORKING) {
-                    migrations.followWorkingBranch(repo, policy, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), head, null);
-                }
-            });
-            return new Seen(Optional.empty(), false);
+            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> created(repo, policy, t, head));
+            return Optional.empty();
         }
         BranchRecord r = existing.get();
         if (head.equals(r.headSha())) {
-            return new Seen(Optional.empty(), false);
+            return Optional.empty();
         }
         // an open PR from this branch goes back to pr-ready: what was tested is what merges
         Optional<Long> pr = r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()
                 ? Optional.of(r.prNumber()) : Optional.empty();
-        boolean follows = r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED;
-        if (follows && followPrFirst && pr.isPresent()) {
-            return new Seen(pr, true);
+        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
+            runs.follow(repo, r.gitBranch(), head, r.headSha(), null);
         }
-        if (follows) {
-            migrations.followWorkingBranch(repo, policy, r.gitBranch(), r.dbBranch(), r.parent(), head, r.headSha());
-        }
-        // the new head is recorded once its database followed it: a retry after a failed follow follows again
         store.save(r.withHead(head), "new push");
-        return new Seen(pr, false);
+        return pr;
     }
 
-    /** The working branch's database follows {@code head} (what {@link Seen#followLater} left), and the head is recorded. */
-    void follow(RepoRef repo, Policy policy, String gitBranch, String head) {
+    /**
+     * The follow run of a working branch: while the branch is still in flight at {@code head}, its database is made
+     * from its tier if missing, then takes the head's migrations ({@link DatabaseMigrations#followWorkingBranch});
+     * {@code followed} is the head it last followed (null: none).
+     */
+    void follow(RepoRef repo, Policy policy, String gitBranch, String head, String followed, String collisionNote) {
         Optional<BranchRecord> r = store.find(repo, gitBranch);
-        if (r.isEmpty() || r.get().kind() != BranchKind.WORKING || r.get().state() == WorkflowState.MERGED) {
+        if (r.isEmpty() || r.get().kind() != BranchKind.WORKING || r.get().state() == WorkflowState.MERGED || r.get().parent() == null) {
             return;
         }
-        migrations.followWorkingBranch(repo, policy, gitBranch, r.get().dbBranch(), r.get().parent(), head, r.get().headSha());
-        if (!head.equals(r.get().headSha())) {
-            store.save(r.get().withHead(head), "new push");
+        String db = r.get().dbBranch();
+        if (!backend.exists(repo, db)) {
+            backend.create(repo, db, r.get().parent());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("db_branch", db);
+            details.put("parent", r.get().parent());
+            if (collisionNote != null) {
+                details.put("name_collision", collisionNote);
+            }
+            audit.append("branch.create", repo, gitBranch, details);
+            followed = null; // a new database has followed nothing
         }
+        migrations.followWorkingBranch(repo, policy, gitBranch, db, r.get().parent(), head, followed);
     }
 
     /** Deletes a branch's database branch (when it exists) with its audit record. */
@@ -142,15 +163,6 @@ final class BranchLifecycle {
         return backend.leftOver(repo, dbBranch);
     }
 
-    void createDatabaseBranch(RepoRef repo, String gitBranch, String dbBranch, String parentDb, Map<String, String> more) {
-        backend.create(repo, dbBranch, parentDb);
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("db_branch", dbBranch);
-        details.put("parent", parentDb);
-        details.putAll(more);
-        audit.append("branch.create", repo, gitBranch, details);
-    }
-
     void transition(RepoRef repo, String branch, WorkflowState from, WorkflowState to, String reason, String sha) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("from", from == null ? "" : from.wireName());
@@ -160,23 +172,17 @@ final class BranchLifecycle {
         audit.append("transition", repo, branch, d);
     }
 
-    private void created(RepoRef repo, TrackedBranch t, String head) {
+    /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
+    private void created(RepoRef repo, Policy policy, TrackedBranch t, String head) {
         if (t.kind() == BranchKind.TIER) {
-            backend.createTier(repo, t.dbBranch(), t.parentDbBranch());
+            policy.tierForBranch(t.gitBranch()).ifPresent(tier -> runs.tierSetUp(repo, tier.name()));
         } else {
-            backend.create(repo, t.dbBranch(), t.parentDbBranch());
+            runs.follow(repo, t.gitBranch(), head, null, t.collisionNote());
         }
         BranchRecord r = new BranchRecord(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
                 t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
                 head, null, null, null, null, null, null, null);
         store.save(r, "git branch created");
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("db_branch", t.dbBranch());
-        details.put("parent", t.parentDbBranch() == null ? "" : t.parentDbBranch());
-        if (t.collisionNote() != null) {
-            details.put("name_collision", t.collisionNote());
-        }
-        audit.append("branch.create", repo, t.gitBranch(), details);
         transition(repo, t.gitBranch(), null, r.state(), "git branch created", head);
     }
 

@@ -116,9 +116,9 @@ final class DatabaseMigrations {
      * A new tier's database gets its seed (when the policy names one) and the migrations at its git branch's head. A
      * failure holds the tier with the reason, so PRs into it say what is wrong instead of merging onto a half-made tier.
      */
-    void setUpTier(RepoRef repo, Policy policy, Tier tier) {
+    void setUpTier(RepoRef repo, Policy policy, Tier tier, boolean madeNow) {
         try {
-            seedAndMigrate(repo, policy, tier);
+            seedAndMigrate(repo, policy, tier, madeNow);
         } catch (RuntimeException e) {
             String db = DbBranchName.of(tier.name());
             store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
@@ -127,7 +127,11 @@ final class DatabaseMigrations {
         }
     }
 
-    private void seedAndMigrate(RepoRef repo, Policy policy, Tier tier) {
+    /**
+     * The seed loads into a tier made by this very run, or one that holds no table yet (made by a run that stopped
+     * before its seed): never twice.
+     */
+    private void seedAndMigrate(RepoRef repo, Policy policy, Tier tier, boolean madeNow) {
         if (!runnable(policy.migrations())) {
             return;
         }
@@ -157,7 +161,7 @@ final class DatabaseMigrations {
         MigrationRun run = MigrationRun.nothing();
         Optional<RunStop> stop;
         try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(Duration.ofMinutes(policy.migrations().runMinutes())))) {
-            if (seed != null) {
+            if (seed != null && (madeNow || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
                 int loaded = SeedLoader.load(session.connection(), new String(seed, java.nio.charset.StandardCharsets.UTF_8));
                 audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
             }
@@ -263,14 +267,20 @@ final class DatabaseMigrations {
      * rehearsal passed): the caller rehearses them again, and they name this PR. A PR already told is not told
      * again, so two colliding PRs do not wake each other without end.
      */
-    List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks,
-                                boolean copiedJustNow) {
+    List<Long> rehearseIfNeeded(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, CommitChecks checks) {
         if (rehearsed(repo, pr)) {
             return List.of();
         }
         MigrationSettings settings = policy.migrations();
         String tierDb = DbBranchName.of(baseTier.name());
         String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
+        // ci-pr-<N> is made here the first time, and made afresh for every later head: one copy per rehearsal
+        boolean copiedJustNow = !backend.exists(repo, ciDb);
+        if (copiedJustNow) {
+            backend.create(repo, ciDb, tierDb);
+            audit.append("branch.create", repo, dev.tiergate.core.gate.BranchClassifier.ciGitBranch(pr.number()),
+                    Map.of("db_branch", ciDb, "parent", tierDb, "head", pr.headBranch()));
+        }
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
         // the PR's own changes are those since its merge base: a file merged into the tier after the PR forked is not
         // one the PR removed
@@ -291,7 +301,7 @@ final class DatabaseMigrations {
                     + " tiergate checks them but does not run them", "run them in CI against the branch's database"));
         } else {
             if (!copiedJustNow) {
-                backend.reset(repo, ciDb, tierDb); // a copy made in this same pass is already fresh: one copy, not two
+                backend.reset(repo, ciDb, tierDb); // a copy made just now is already fresh: one copy, not two
             }
             // everything below reads or runs repository content, so all of it happens in one bounded run on the fresh
             // copy, as its migration role: the copy's history and schema are the tier's until the migrations run
@@ -441,6 +451,12 @@ final class DatabaseMigrations {
                 pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
         audit.append("rehearsal", repo, "merge_group", Map.of("sha", groupSha, "pr", pr, "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
+    }
+
+    /** A rehearsal that waits for a retry: {@code tiergate/migrations} on {@code sha} says on what, and until when. */
+    void waiting(RepoRef repo, long pr, String sha, GateStatus status) {
+        statuses.publish(repo, sha, new CommitStatus(CONTEXT, StatusState.PENDING, status.description(), pages.branch(repo, "pull/" + pr)),
+                forge.checks(repo, sha).shown(CONTEXT), "pull/" + pr, Map.of("rule", status.rule()));
     }
 
     void forget(RepoRef repo, long pr) {

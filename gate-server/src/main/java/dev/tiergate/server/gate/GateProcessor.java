@@ -16,6 +16,9 @@ import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.inbox.Delivery;
 import dev.tiergate.server.inbox.DeliveryProcessor;
+import dev.tiergate.server.runs.Run;
+import dev.tiergate.server.runs.RunExecutor;
+import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
 import java.util.ArrayList;
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * replayed deliveries therefore converge on what the forge shows, and the periodic {@link #reconcile} pass
  * repairs what a lost delivery left behind.
  */
-public final class GateProcessor implements DeliveryProcessor {
+public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(GateProcessor.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern QUEUE_PR = Pattern.compile("pr-(\\d+)-");
@@ -50,6 +53,9 @@ public final class GateProcessor implements DeliveryProcessor {
     private final PolicySource policies;
     private final BranchLifecycle branches;
     private final PullRequestReconciler pullRequests;
+    private final DatabaseMigrations migrations;
+    private final RunRequests runs;
+    private final BranchBackend backend;
     /** The last invalid-policy message reported per repository, so a broken policy is audited once, not per event. */
     private final Map<RepoRef, String> reportedPolicyProblems = new java.util.concurrent.ConcurrentHashMap<>();
     /** repo|sha → the other jobs' statuses last acted on: a pipeline delivery that changed only tiergate's job is skipped. */
@@ -61,19 +67,21 @@ public final class GateProcessor implements DeliveryProcessor {
     };
 
     public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail trail, String publicUrl,
-                         dev.tiergate.server.store.MigrationStore migrationStore) {
+                         dev.tiergate.server.store.MigrationStore migrationStore, RunQueue runQueue, Runnable wakeRunWorkers) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
+        this.backend = backend;
         // everything below audits through the counter: a reconcile visit that appended a record repaired something
         this.audit = new AuditedChanges(trail);
         this.policies = new PolicySource(forge);
         StatusPublisher statuses = new StatusPublisher(forge, audit);
         GatePages pages = new GatePages(publicUrl);
         PullRequestChanges changes = new PullRequestChanges(forge);
-        DatabaseMigrations migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes);
-        this.branches = new BranchLifecycle(backend, store, audit, migrations);
-        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes);
+        this.runs = new RunRequests(runQueue, wakeRunWorkers);
+        this.migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes);
+        this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
+        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs);
     }
 
     @Override
@@ -93,26 +101,114 @@ public final class GateProcessor implements DeliveryProcessor {
             })) {
                 continue; // judged beside other PRs' judgements; the rest needs the whole repository
             }
-            FollowLater[] later = new FollowLater[1];
-            try {
-                store.withRepoLock(event.repo(), () -> {
-                    handle(event, f -> later[0] = f);
-                    judgeWaitingAgain(delivery, event);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                if (later[0] != null) { // the working branch's database still follows the push, as it would have
-                    try {
-                        follow(later[0]);
-                    } catch (RuntimeException f) {
-                        e.addSuppressed(f);
-                    }
+            store.withRepoLock(event.repo(), () -> {
+                handle(event);
+                judgeWaitingAgain(delivery, event);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * A run the deliveries asked for ({@link RunRequests}), carried out on a run worker: the facts it needs are read
+     * again (the forge may have moved on since it was asked for), and a run no longer wanted does nothing. The runs of
+     * one repository go one at a time ({@link RunQueue}), and take no repository lock: deliveries never wait for them.
+     */
+    @Override
+    public void execute(Run run) {
+        RepoRef repo = run.repo();
+        switch (run.kind()) {
+            case TIER_SETUP -> policyOnDefaultBranch(repo).ifPresent(p -> p.tier(run.subject()).ifPresent(t -> {
+                branches.setUpTier(repo, p, t);
+                judgeAgainIfHeld(repo, t);
+            }));
+            case FOLLOW -> {
+                String head = run.get("head");
+                if (forge.branchHead(repo, run.subject()).filter(head::equals).isEmpty()) {
+                    return; // pushed again (its own run follows the newer head) or gone
                 }
-                throw e;
+                String followed = run.get("followed");
+                policyOnDefaultBranch(repo).ifPresent(p -> branches.follow(repo, p, run.subject(), head,
+                        followed == null || followed.isEmpty() ? null : followed, run.get("name_collision")));
             }
-            if (later[0] != null) {
-                follow(later[0]);
+            case REHEARSAL -> {
+                PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
+                if (!pr.open() || pr.merged() || !pr.headSha().equals(run.get("head"))
+                        || store.find(repo, BranchClassifier.ciGitBranch(pr.number())).isEmpty()) {
+                    return; // closed, merged or pushed again since: nothing to rehearse at this head
+                }
+                withTierAtBase(repo, pr, (p, tier) -> {
+                    // a PR whose versions collide with this one's is told too: rehearsed again, it names this PR
+                    for (long other : migrations.rehearseIfNeeded(repo, pr, p, tier, forge.checks(repo, pr.headSha()))) {
+                        migrations.forget(repo, other);
+                        PullRequestFacts o = forge.pullRequest(repo, other);
+                        if (o.open()) {
+                            runs.rehearsal(repo, other, o.headSha(), o.baseSha());
+                        }
+                    }
+                });
             }
+            case MERGE_GROUP -> {
+                PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
+                withTierAtBase(repo, pr, (p, tier) -> migrations.rehearseMergeGroup(repo, pr.number(), p, tier, run.get("group"),
+                        forge.branchHead(repo, pr.baseBranch()).orElse(null)));
+            }
+            case MERGE -> {
+                PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
+                if (pr.merged()) {
+                    withTierAtBase(repo, pr, (p, tier) -> {
+                        migrations.applyMerge(repo, pr, p, tier);
+                        judgeAgainIfHeld(repo, tier);
+                    });
+                }
+            }
+        }
+    }
+
+    /**
+     * A run that held its tier (a set-up or a merge that failed) changes the verdict of every open PR into it: they
+     * are judged again now, under the repository's lock, rather than at their next event.
+     */
+    private void judgeAgainIfHeld(RepoRef repo, dev.tiergate.core.policy.Tier tier) {
+        String tierDb = dev.tiergate.core.naming.DbBranchName.of(tier.name());
+        if (migrations.held(repo, tierDb).isEmpty()) {
+            return;
+        }
+        store.withRepoLock(repo, () -> {
+            for (BranchRecord r : store.list(repo)) {
+                if (r.kind() == BranchKind.CI && r.prNumber() != null && tierDb.equals(r.parent())) {
+                    pullRequests.reconcile(repo, forge.pullRequest(repo, r.prNumber()));
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A rehearsal (or a merge group's) that waits for a retry says so in {@code tiergate/migrations} on its head,
+     * pending, unless the forge is what failed: the workflow verdict does not wait for the database, its rehearsal does.
+     */
+    @Override
+    public void notDone(Run run, Throwable cause, java.time.Instant retryAt) {
+        if (WaitingVerdict.forgeFailed(cause) || (run.kind() != dev.tiergate.server.runs.RunKind.REHEARSAL
+                && run.kind() != dev.tiergate.server.runs.RunKind.MERGE_GROUP)) {
+            return;
+        }
+        String sha = run.kind() == dev.tiergate.server.runs.RunKind.REHEARSAL ? run.get("head") : run.get("group");
+        String forgeName = run.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
+        migrations.waiting(run.repo(), prNumber(run), sha, WaitingVerdict.of(forgeName, cause, run.attempts(), retryAt));
+    }
+
+    private static long prNumber(Run run) {
+        return Long.parseLong(run.subject().substring("pull/".length()));
+    }
+
+    /** The policy at the PR's base and the tier it merges into, when both are there (else the workflow status says why). */
+    private void withTierAtBase(RepoRef repo, PullRequestFacts pr, java.util.function.BiConsumer<Policy, dev.tiergate.core.policy.Tier> work) {
+        try {
+            policies.at(repo, pr.baseSha()).ifPresent(p -> p.tierForBranch(pr.baseBranch()).ifPresent(t -> work.accept(p, t)));
+        } catch (PolicyException e) {
+            // the policy at the base does not validate: tiergate/workflow refuses the PR with policy.invalid
         }
     }
 
@@ -127,26 +223,6 @@ public final class GateProcessor implements DeliveryProcessor {
                 pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
             }
         }
-    }
-
-    /** A push's working branch whose database has yet to follow {@code head}, after the PR from it was judged. */
-    private record FollowLater(RepoRef repo, Policy policy, String branch, String head, long pr) {
-    }
-
-    /**
-     * The working branch's database follows a push off the repository's exclusive lock, so other PRs' judgements
-     * run meanwhile: under its PR's lock (that PR's judgements save the same branch record) with the repository's
-     * lock shared (no merge moves its tier, no other push's section runs). Only while the forge still shows
-     * {@code head}: a later push whose section ran first follows its own head, and following an older one after it
-     * would undo that push's migrations.
-     */
-    private void follow(FollowLater f) {
-        store.withPullRequestLock(f.repo(), f.pr(), () -> {
-            if (forge.branchHead(f.repo(), f.branch()).filter(f.head()::equals).isPresent()) {
-                branches.follow(f.repo(), f.policy(), f.branch(), f.head());
-            }
-            return null;
-        });
     }
 
     /**
@@ -220,14 +296,11 @@ public final class GateProcessor implements DeliveryProcessor {
         return List.of();
     }
 
-    /**
-     * Applies the event under the repository's lock. A push to a branch with an open PR hands {@code followLater} its
-     * working branch's database, to follow the push once the lock is released (even when judging the PR failed).
-     */
-    private void handle(ForgeEvent event, java.util.function.Consumer<FollowLater> followLater) {
+    /** Applies the event under the repository's lock. */
+    private void handle(ForgeEvent event) {
         RepoRef repo = event.repo();
         if (event instanceof ForgeEvent.BranchPushed p) {
-            onBranchEvent(repo, p.branch(), followLater);
+            onBranchEvent(repo, p.branch());
         } else if (event instanceof ForgeEvent.PullRequestChanged pr) {
             pullRequests.reconcile(repo, forge.pullRequest(repo, pr.number()));
         } else if (event instanceof ForgeEvent.ChecksChanged c) {
@@ -257,20 +330,15 @@ public final class GateProcessor implements DeliveryProcessor {
      * A push, create or delete is a hint: the branch's head is confirmed through the forge API before a database
      * branch is created or deleted, so a replayed or forged-looking delivery changes nothing the forge does not show.
      */
-    private void onBranchEvent(RepoRef repo, String branch, java.util.function.Consumer<FollowLater> followLater) {
+    private void onBranchEvent(RepoRef repo, String branch) {
         Optional<Policy> policy = policyOnDefaultBranch(repo);
         if (policy.isEmpty()) {
             return;
         }
         branches.ensureTiers(repo, policy.get());
         Optional<String> head = forge.branchHead(repo, branch);
-        // the PR first: its status does not wait for the working branch's database to take the push's migrations,
-        // which the caller has it take after the repository's lock (followLater comes with the PR's number)
-        BranchLifecycle.Seen seen = branches.observe(repo, policy.get(), branch, head, true);
-        if (seen.followLater()) {
-            followLater.accept(new FollowLater(repo, policy.get(), branch, head.orElseThrow(), seen.movedPr().orElseThrow()));
-        }
-        seen.movedPr().ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        // the working branch's database follows the push in a run of its own; the PR from it is judged now
+        branches.observe(repo, policy.get(), branch, head).ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
     }
 
     /**
@@ -296,10 +364,11 @@ public final class GateProcessor implements DeliveryProcessor {
             Policy p = policy.get();
             int[] repaired = {0};
             long before = audit.byThisThread();
-            branches.ensureTiers(repo, p);
+            branches.ensureTiers(repo, p, true);
             if (audit.byThisThread() > before) {
                 repaired[0]++;
             }
+            attempt(failures, repaired, "left-over copies", () -> sweepCopies(repo));
             Map<String, String> onForge = forge.branches(repo);
             int branchVisits = 0;
             for (Map.Entry<String, String> b : onForge.entrySet()) {
@@ -356,6 +425,20 @@ public final class GateProcessor implements DeliveryProcessor {
             }
             return new ReconcileReport(branchVisits, numbers.size(), repaired[0], List.copyOf(failures));
         });
+    }
+
+    /**
+     * A PR's copy ({@code ci-pr-<N>}) or a merge group's ({@code ci-mq-<N>}) that no record knows: a rehearsal run that
+     * made it while its PR was being closed, or a merge group's run cut short. Dropped, and audited.
+     */
+    private void sweepCopies(RepoRef repo) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        store.list(repo).forEach(r -> known.add(r.dbBranch()));
+        for (String db : backend.list(repo)) {
+            if (db.matches("ci-(pr|mq)-\\d+") && !known.contains(db)) {
+                branches.deleteDatabaseBranch(repo, db, db, "a PR's copy no record knows (left by a run cut short)");
+            }
+        }
     }
 
     /** One item's visit; counted in {@code repaired} when it appended to the audit trail (a failed one may have too). */

@@ -43,9 +43,12 @@ final class PullRequestReconciler {
     private final StateFileCheck stateFiles;
     private final DatabaseMigrations migrations;
     private final PullRequestChanges changes;
+    private final RunRequests runs;
 
     PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
-                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations, PullRequestChanges changes) {
+                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations, PullRequestChanges changes,
+                          RunRequests runs) {
+        this.runs = runs;
         this.migrations = migrations;
         this.changes = changes;
         this.forge = forge;
@@ -134,11 +137,6 @@ final class PullRequestReconciler {
         BranchRecord record = ci.orElseGet(() -> new BranchRecord(repo, ciGit, ciDb,
                 baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED,
                 pr.headSha(), number, pr.author().login(), null, null, null, null, null));
-        // a copy made here is fresh for the rehearsal below; one left by an earlier, interrupted attempt is not
-        boolean copiedJustNow = pr.open() && ci.isEmpty() && baseTier.isPresent() && !branches.databaseBranchExists(repo, ciDb);
-        if (pr.open() && ci.isEmpty() && baseTier.isPresent()) {
-            branches.createDatabaseBranch(repo, ciGit, ciDb, DbBranchName.of(baseTier.get().name()), Map.of("head", pr.headBranch()));
-        }
         record = new BranchRecord(repo, ciGit, record.dbBranch(), record.parent(), BranchKind.CI, record.state(), pr.headSha(),
                 number, pr.author().login(), record.lastStatus(), record.lastStatusSha(), null, record.lastRule(), record.lastDescription());
         BranchRecord stored = ci.orElse(null);
@@ -153,7 +151,7 @@ final class PullRequestReconciler {
             from = step;
         }
         if (pr.merged()) {
-            baseTier.ifPresent(t -> migrations.applyMerge(repo, pr, p, t));
+            baseTier.ifPresent(t -> runs.merge(repo, number, pr.headSha())); // the tier migrates in a run of its own
             migrations.forget(repo, number);
             if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
                 audit.append("violation", repo, ciGit, Map.of("rule", Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
@@ -182,12 +180,9 @@ final class PullRequestReconciler {
         if (!sameRecord(next, stored)) {
             store.save(next, "status " + status.rule());
         }
-        if (baseTier.isPresent()) {
-            // a PR whose versions collide with this one's is told too: rehearsed again, it names this PR
-            for (long other : migrations.rehearseIfNeeded(repo, pr, p, baseTier.get(), checks, copiedJustNow)) {
-                migrations.forget(repo, other);
-                reconcile(repo, forge.pullRequest(repo, other));
-            }
+        if (baseTier.isPresent() && !migrations.rehearsed(repo, pr)) {
+            // ci-pr-<N> is made (or made afresh) and the PR's migrations run on it by the rehearsal run
+            runs.rehearsal(repo, number, pr.headSha(), pr.baseSha());
         }
     }
 
@@ -257,10 +252,8 @@ final class PullRequestReconciler {
                 Map.of("pr", number));
         try {
             Optional<Policy> policy = policies.at(repo, facts.baseSha());
-            Optional<Tier> tier = policy.flatMap(p -> p.tierForBranch(facts.baseBranch()));
-            if (tier.isPresent()) {
-                migrations.rehearseMergeGroup(repo, number, policy.get(), tier.get(), groupHeadSha,
-                        forge.branchHead(repo, facts.baseBranch()).orElse(null));
+            if (policy.flatMap(p -> p.tierForBranch(facts.baseBranch())).isPresent()) {
+                runs.mergeGroup(repo, number, groupHeadSha);
             }
         } catch (PolicyException e) {
             // the workflow status above already says the policy does not validate

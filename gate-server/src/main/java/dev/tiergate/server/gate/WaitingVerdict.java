@@ -25,7 +25,7 @@ final class WaitingVerdict {
     }
 
     /** {@code retryAt} null: the delivery was parked after {@code attempts} attempts. */
-    static GateStatus of(String forgeName, Exception cause, int attempts, Instant retryAt) {
+    static GateStatus of(String forgeName, Throwable cause, int attempts, Instant retryAt) {
         String on = "Waiting on " + on(forgeName, cause);
         return GateStatus.pending(Rule.GATE_WAITING.id(), retryAt == null
                 ? "Gave up for now: " + on.substring("Waiting on ".length()) + " after " + attempts + " attempts; the next reconcile pass tries again"

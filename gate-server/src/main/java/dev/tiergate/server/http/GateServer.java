@@ -17,6 +17,9 @@ import dev.tiergate.server.inbox.DeliveryProcessor;
 import dev.tiergate.server.inbox.Inbox;
 import dev.tiergate.server.inbox.WebhookReceiver;
 import dev.tiergate.server.inbox.WorkerPool;
+import dev.tiergate.server.runs.RunExecutor;
+import dev.tiergate.server.runs.RunQueue;
+import dev.tiergate.server.runs.RunWorkers;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
 import io.javalin.Javalin;
@@ -39,6 +42,8 @@ public final class GateServer implements AutoCloseable {
     private final AuditLog audit;
     private final Inbox inbox;
     private final BranchBackend backend;
+    private final RunQueue runQueue;
+    private volatile RunWorkers runWorkers;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
     private final Liveness liveness;
@@ -63,12 +68,19 @@ public final class GateServer implements AutoCloseable {
                 BranchBackends.fromConfig(cfg, anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
+        Map<String, RunExecutor> executors = new LinkedHashMap<>();
+        this.runQueue = new RunQueue(db.dataSource(), cfg.runsPerRepository());
         for (ForgeBinding f : forges) {
-            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl(), new dev.tiergate.server.store.MigrationStore(db.dataSource()));
+            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl(),
+                    new dev.tiergate.server.store.MigrationStore(db.dataSource()), runQueue, this::wakeRunWorkers);
             receivers.put(f.receiver().forge(), f.receiver());
             byForge.put(f.receiver().forge(), p);
+            executors.put(f.receiver().forge(), p);
             processors.put(f.receiver().forge(), p);
         }
+        // repository SQL runs here, never on a delivery worker: one repository's slow run holds none of them
+        this.runWorkers = new RunWorkers(runQueue, executors, cfg.runWorkers(), cfg.retryBaseDelay()).start();
+        metrics.runs(runQueue::pendingCount);
         this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
                 metrics.observing(deliveryLog)).yieldingTo(ingest, cfg.ingestYield()).start();
         Map<String, dev.tiergate.server.forge.ApiCallCounter> apiCalls = new LinkedHashMap<>();
@@ -300,6 +312,23 @@ public final class GateServer implements AutoCloseable {
         return inbox;
     }
 
+    /** The queue of runs of repository SQL. */
+    public RunQueue runs() {
+        return runQueue;
+    }
+
+    /** Deliveries not yet done plus runs waiting or under way: 0 when the server has nothing left to do. */
+    public int pendingWork() {
+        return inbox.pendingCount() + runQueue.pendingCount();
+    }
+
+    private void wakeRunWorkers() {
+        RunWorkers w = runWorkers;
+        if (w != null) {
+            w.wakeUp();
+        }
+    }
+
     public dev.tiergate.server.metrics.GateMetrics metrics() {
         return metrics;
     }
@@ -315,6 +344,7 @@ public final class GateServer implements AutoCloseable {
         app.stop();
         liveness.close();
         workers.close();
+        runWorkers.close();
         inbox.close();
         if (anchor != null) {
             anchor.close();

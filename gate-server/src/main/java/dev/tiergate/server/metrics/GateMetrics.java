@@ -120,6 +120,13 @@ public final class GateMetrics {
                 .callback(cb -> readable(depthAndOldestAgeSeconds).ifPresent(v -> cb.call(v[1]))).register(registry);
     }
 
+    /** Runs of repository SQL waiting or under way (the run queue). */
+    public void runs(Supplier<Integer> depth) {
+        GaugeWithCallback.builder().name("tiergate_runs_depth")
+                .help("Runs of repository SQL (set-ups, follows, rehearsals, merges) queued or under way")
+                .callback(cb -> readable(() -> depth.get().doubleValue()).ifPresent(cb::call)).register(registry);
+    }
+
     /** Forge API calls and the last rate-limit budget the forge reported (-1: it reports none), per forge. */
     public void forges(Map<String, dev.tiergate.server.forge.ApiCallCounter> counters) {
         CounterWithCallback.builder().name("tiergate_forge_api_calls")

@@ -163,13 +163,17 @@ public final class CrashMix {
         return 0;
     }
 
-    /** Inbox empty, then two reconcile passes finished (one begun after the last delivery), then the inbox empty again. */
+    /**
+     * Inbox and run queue empty, then two reconcile passes finished (one begun after the last delivery), then both
+     * empty again.
+     */
     private void settle() throws Exception {
         int limit = intArg("settle-seconds");
-        await("the inbox to empty", limit, () -> metric("tiergate_inbox_depth") == 0);
+        await("the inbox and the runs to empty", limit, () -> metric("tiergate_inbox_depth") == 0 && metric("tiergate_runs_depth") == 0);
         double passes = metric("tiergate_reconciler_passes_total");
         await("two reconcile passes", limit, () -> metric("tiergate_reconciler_passes_total") >= passes + 2);
-        await("the inbox to empty after the reconciler", limit, () -> metric("tiergate_inbox_depth") == 0);
+        await("the inbox and the runs to empty after the reconciler", limit,
+                () -> metric("tiergate_inbox_depth") == 0 && metric("tiergate_runs_depth") == 0);
     }
 
     private interface Check {
@@ -189,7 +193,8 @@ public final class CrashMix {
     private void collect(GitHubApiStub forge, DeliveryMix mix, List<String> acknowledged, Map<String, Object> summary) throws Exception {
         JsonNode records = JSON.readTree(get("/api/v1/repos/" + DeliveryMix.REPO + "/branches"));
         Home home = new Home(Path.of(args.get("home")));
-        Set<String> databases = home.strings("select datname from pg_database where datname like 'tg\\_%'");
+        Home branchCluster = new Home(Path.of(args.get("home")), "branch-pg");
+        Set<String> databases = branchCluster.strings("select datname from pg_database where datname like 'tg\\_%'");
         // the postgres backend's per-repository prefix: tg_<8 hex of SHA-256("github:owner/repo")>_
         String prefix = "tg_" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(("github:" + DeliveryMix.REPO).getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 8) + "_";
@@ -226,10 +231,12 @@ public final class CrashMix {
                 orphans.add(name);
             }
         }
-        Set<String> roles = home.strings("select rolname from pg_roles where rolname like 'tg\\_%'");
+        Set<String> roles = branchCluster.strings("select rolname from pg_roles where rolname like 'tg\\_%'");
         for (String role : roles) {
-            if (role.endsWith("_login") && !databases.contains(role.substring(0, role.length() - "_login".length()))) {
-                orphans.add("role " + role);
+            for (String suffix : List.of("_login", "_migrator")) {
+                if (role.endsWith(suffix) && !databases.contains(role.substring(0, role.length() - suffix.length()))) {
+                    orphans.add("role " + role);
+                }
             }
         }
         Files.write(out.resolve("databases.txt"), dbLines);
@@ -317,15 +324,22 @@ public final class CrashMix {
         return b.startsWith("pull/") && !mix.openHeads().containsKey(Long.parseLong(b.substring(5)));
     }
 
-    /** The server's embedded store, read directly (pg/url, pg/password under TIERGATE_HOME). */
-    private record Home(Path dir) {
+    /**
+     * One of the server's embedded clusters, read directly: the store ({@code pg/url}, {@code pg/password} under
+     * TIERGATE_HOME) or the branch cluster ({@code branch-pg/…}).
+     */
+    private record Home(Path dir, String cluster) {
+        Home(Path dir) {
+            this(dir, "pg");
+        }
+
         interface Row {
             void take(ResultSet rs) throws Exception;
         }
 
         Connection connect() throws Exception {
-            String url = Files.readString(dir.resolve("pg/url")).strip();
-            return DriverManager.getConnection(url, "postgres", Files.readString(dir.resolve("pg/password")).strip());
+            String url = Files.readString(dir.resolve(cluster + "/url")).strip();
+            return DriverManager.getConnection(url, "postgres", Files.readString(dir.resolve(cluster + "/password")).strip());
         }
 
         void rows(String sql, Row row) throws Exception {

@@ -233,16 +233,20 @@ class GateSettlesOnGitHubTest {
                 "state", "pending", "repository", Map.of("full_name", h.repoPath))));
         h.github.review(1, "bob", false, "APPROVED", F1);
         budget.measure("pull_request_review approved (success posted)", () -> h.deliver("pull_request_review", GitHubPayloads.review(h.repoPath, pr, "bob")));
-        budget.measure("reconcile pass right after a status was posted (its combined status is read anew)",
-                () -> h.server.processor("github").reconcile(h.repo));
+        budget.measure("reconcile pass right after a status was posted (its combined status is read anew)", () -> {
+            h.server.processor("github").reconcile(h.repo);
+            h.awaitIdle();
+        });
         budget.measure("reconcile pass, 1 open PR, nothing changed", () -> h.server.processor("github").reconcile(h.repo));
         for (long n = 2; n <= 5; n++) {
             String sha = String.format("%040x", n * 7919);
             h.github.branch("feature/P" + n, sha);
             h.github.pull(n, "feature/P" + n, sha, "staging", STAGING, "alice", false, "open", false);
         }
-        h.server.processor("github").reconcile(h.repo); // first sight of four more PRs: statuses posted
+        h.server.processor("github").reconcile(h.repo); // first sight of four more PRs: statuses posted, runs asked for
+        h.awaitIdle(); // their rehearsals and their branches' databases, run apart from the pass
         h.server.processor("github").reconcile(h.repo); // their combined statuses, changed by those posts, read once more
+        h.awaitIdle();
         ApiBudget.Cost five = budget.measure("reconcile pass, 5 open PRs, nothing changed", () -> h.server.processor("github").reconcile(h.repo));
         ApiBudget.Cost one = budget.cost("reconcile pass, 1 open PR, nothing changed");
         budget.note("per open PR per idle pass (marginal)", new ApiBudget.Cost((five.requests() - one.requests()) / 4.0,

@@ -276,7 +276,7 @@ class MigrationsOnBranchesTest {
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
     }
 
-    /** The new head is recorded only once the branch's database followed it: the retry of a push that failed half-way follows. */
+    /** A push's database follows it in a run; a run the forge failed (502) is tried again and follows. */
     @Test
     void aPushWhoseDatabaseCouldNotFollowItIsFollowedOnTheRetry() throws Exception {
         h.github.copyFiles(STAGING, F1);
@@ -289,8 +289,8 @@ class MigrationsOnBranchesTest {
         h.github.failPath("/contents/db/migration", 502, java.util.Map.of(), "{\"message\":\"Server Error\"}");
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         long deadline = System.currentTimeMillis() + 30_000;
-        while (!lastPushError().contains("answered 502")) {
-            assertTrue(System.currentTimeMillis() < deadline, "the push was not retried after the 502: " + lastPushError());
+        while (!lastFollowError().contains("answered 502")) {
+            assertTrue(System.currentTimeMillis() < deadline, "the follow run was not retried after the 502: " + lastFollowError());
             Thread.sleep(20);
         }
         h.github.heal();
@@ -299,9 +299,9 @@ class MigrationsOnBranchesTest {
         assertEquals(F2, h.branch("feature/F9").orElseThrow().headSha());
     }
 
-    String lastPushError() throws Exception {
+    String lastFollowError() throws Exception {
         try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
-                "select coalesce(max(last_error), '') from inbox where event_type = 'push'")) {
+                "select coalesce(max(last_error), '') from runs where kind = 'follow'")) {
             rs.next();
             return rs.getString(1);
         }

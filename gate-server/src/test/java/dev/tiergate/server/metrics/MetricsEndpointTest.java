@@ -111,6 +111,7 @@ class MetricsEndpointTest {
             // a PR the server was never told about (its deliveries lost)
             h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
             h.server.reconcileAll();
+            h.awaitIdle(); // ci-pr-1 is made by the rehearsal run the pass asked for
             String lost = h.get("/metrics").body();
             assertEquals(7.0, sample(lost, "tiergate_reconciler_items_total{result=\"visited\"}"), "three branches and PR #1");
             assertEquals(1.0, sample(lost, "tiergate_reconciler_items_total{result=\"repaired\"}"), lost);

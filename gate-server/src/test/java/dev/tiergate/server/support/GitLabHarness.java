@@ -74,7 +74,7 @@ public final class GitLabHarness implements AutoCloseable {
 
     public void awaitIdle() throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
-        while (server.inbox().pendingCount() > 0) {
+        while (server.pendingWork() > 0) {
             if (System.currentTimeMillis() > deadline) {
                 throw new AssertionError("inbox not drained within 30 s");
             }

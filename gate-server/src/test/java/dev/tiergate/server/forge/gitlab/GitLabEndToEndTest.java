@@ -125,11 +125,16 @@ class GitLabEndToEndTest {
 
     int deliver(String event, byte[] body, String id) throws Exception {
         int code = post(headers(event, id, body, Instant.now().getEpochSecond()), body).statusCode();
+        awaitIdle();
+        return code;
+    }
+
+    /** Until the inbox is drained and every run it asked for is done. */
+    void awaitIdle() throws InterruptedException {
         long deadline = System.currentTimeMillis() + 30_000;
-        while (server.inbox().pendingCount() > 0 && System.currentTimeMillis() < deadline) {
+        while (server.pendingWork() > 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        return code;
     }
 
     void openMr(long iid, String source, String sha, String target, String targetSha, String author) throws Exception {
@@ -291,6 +296,7 @@ class GitLabEndToEndTest {
         gitlab.mergeRequest(7, "feature/F7", F1_NEXT, "staging", STAGING, "alice", false, "opened");
         assertTrue(server.store().find(repo, "feature/F7").isEmpty());
         server.reconcileAll();
+        awaitIdle(); // the branches' databases are made by runs the pass asked for
         assertTrue(server.backend().exists(repo, "feature-f7"));
         assertTrue(server.backend().exists(repo, "feature-f8"));
         assertEquals(WorkflowState.PR_READY, server.store().find(repo, "pull/7").orElseThrow().state());
@@ -325,7 +331,7 @@ class GitLabEndToEndTest {
                 h.forEach(foreign::header);
                 assertEquals(202, http.send(foreign.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
                 long deadline = System.currentTimeMillis() + 30_000;
-                while (two.inbox().pendingCount() > 0 && System.currentTimeMillis() < deadline) {
+                while (two.pendingWork() > 0 && System.currentTimeMillis() < deadline) {
                     Thread.sleep(20);
                 }
                 assertEquals("pending", second.lastPosted(F1).path("state").asText());

@@ -1,0 +1,56 @@
+package dev.tiergate.server.gate;
+
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.runs.Run;
+import dev.tiergate.server.runs.RunKind;
+import dev.tiergate.server.runs.RunQueue;
+import java.util.Map;
+
+/**
+ * How a delivery asks for the database work it decided on: a durable run in the queue, carried out by the run workers,
+ * never on the delivery's own thread. Asked before the records that depend on it are written, so a crash between the
+ * two leaves a run without its record (harmless: the run re-reads and finds nothing to do) rather than a record whose
+ * run was never asked for.
+ */
+final class RunRequests {
+    private final RunQueue queue;
+    private final Runnable wake;
+
+    RunRequests(RunQueue queue, Runnable wake) {
+        this.queue = queue;
+        this.wake = wake;
+    }
+
+    /** A tier's database made and set up: its seed and its git branch's migrations. */
+    void tierSetUp(RepoRef repo, String tier) {
+        ask(Run.of(RunKind.TIER_SETUP, repo, tier, "", Map.of()));
+    }
+
+    /** A working branch's database made if missing and brought to {@code head}; {@code followed}: the head it last followed. */
+    void follow(RepoRef repo, String gitBranch, String head, String followed, String collisionNote) {
+        ask(Run.of(RunKind.FOLLOW, repo, gitBranch, head, collisionNote == null
+                ? Map.of("head", head, "followed", followed == null ? "" : followed)
+                : Map.of("head", head, "followed", followed == null ? "" : followed, "name_collision", collisionNote)));
+    }
+
+    /** PR {@code number}'s migrations rehearsed at this head and base. */
+    void rehearsal(RepoRef repo, long number, String head, String base) {
+        ask(Run.of(RunKind.REHEARSAL, repo, "pull/" + number, head + ":" + base, Map.of("head", head, "base", base)));
+    }
+
+    /** A merge queue group's head rehearsed on a fresh copy of the tier. */
+    void mergeGroup(RepoRef repo, long number, String groupSha) {
+        ask(Run.of(RunKind.MERGE_GROUP, repo, "pull/" + number, groupSha, Map.of("group", groupSha)));
+    }
+
+    /** A merged PR's migrations applied to its tier. */
+    void merge(RepoRef repo, long number, String mergedHead) {
+        ask(Run.of(RunKind.MERGE, repo, "pull/" + number, mergedHead, Map.of("head", mergedHead)));
+    }
+
+    private void ask(Run run) {
+        if (queue.enqueue(run)) {
+            wake.run();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.tiergate.server.runs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads that carry out runs, apart from the delivery workers: a delivery decides and queues, these run the
+ * repository's SQL, each run bounded by its own watchdog. A run that throws (the forge or the backend failed) is
+ * tried again with backoff, {@link #MAX_ATTEMPTS} times in all, then failed with its reason; the next reconcile pass
+ * asks for it again if it is still wanted. A worker survives anything its run throws, errors included.
+ */
+public final class RunWorkers implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunWorkers.class);
+    /** A claim lasts this long unless renewed; renewed every third of it while the run goes on. */
+    static final Duration LEASE = Duration.ofSeconds(30);
+    static final int MAX_ATTEMPTS = 3;
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private final RunQueue queue;
+    private final Map<String, RunExecutor> executors;
+    private final Duration retryBase;
+    private final List<Thread> threads = new ArrayList<>();
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ScheduledExecutorService heartbeat;
+
+    /** {@code executors}: by forge id ("github", "gitlab"). */
+    public RunWorkers(RunQueue queue, Map<String, RunExecutor> executors, int workers, Duration retryBase) {
+        this.queue = queue;
+        this.executors = Map.copyOf(executors);
+        this.retryBase = retryBase;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tiergate-run-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::loop, "tiergate-runner-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+    }
+
+    public RunWorkers start() {
+        threads.forEach(Thread::start);
+        return this;
+    }
+
+    /** A run was just queued: an idle worker need not wait for the next poll. */
+    public void wakeUp() {
+        if (wake.availablePermits() < threads.size()) {
+            wake.release();
+        }
+    }
+
+    /** Whether any worker thread is alive (for /healthz). */
+    public boolean alive() {
+        return threads.stream().anyMatch(Thread::isAlive);
+    }
+
+    private void loop() {
+        while (running.get()) {
+            try {
+                var next = queue.claim(LEASE);
+                if (next.isEmpty()) {
+                    wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
+                handle(next.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("run worker: {}", e.getMessage()); // the store itself failed; back off a little and go on
+                try {
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    void handle(Run run) {
+        RunExecutor executor = executors.get(run.repo().forge());
+        if (executor == null) {
+            queue.failed(run.id(), "no executor for forge " + run.repo().forge());
+            return;
+        }
+        long every = Math.max(1, LEASE.toMillis() / 3);
+        ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                queue.renew(run.id(), LEASE);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot renew the lease of run {}: {}", run, e.getMessage());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        try {
+            executor.execute(run);
+            renewal.cancel(false);
+            queue.done(run.id());
+        } catch (Throwable t) { // an Error too: the worker lives on, the run is tried again or failed with the reason
+            renewal.cancel(false);
+            String reason = t.getClass().getSimpleName() + ": " + t.getMessage();
+            java.time.Instant retryAt = null;
+            if (t instanceof Error || run.attempts() >= MAX_ATTEMPTS) {
+                LOG.warn("run {} failed after {} attempt(s): {}", run, run.attempts(), reason);
+                queue.failed(run.id(), reason);
+            } else {
+                Duration delay = retryBase.multipliedBy(1L << Math.min(run.attempts() - 1, 6));
+                LOG.info("run {} will be tried again in {} ms: {}", run, delay.toMillis(), reason);
+                queue.retryLater(run.id(), reason, delay);
+                retryAt = java.time.Instant.now().plus(delay);
+            }
+            try {
+                executor.notDone(run, t, retryAt);
+            } catch (RuntimeException e) {
+                LOG.warn("run {}: could not say that it waits: {}", run, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        wake.release(threads.size());
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        heartbeat.shutdownNow();
+    }
+}
