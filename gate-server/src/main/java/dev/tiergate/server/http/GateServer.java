@@ -119,7 +119,7 @@ public final class GateServer implements AutoCloseable {
                     return p == null ? java.util.Optional.empty() : p.policyToShow(ref);
                 }, table -> anchorFile == null ? java.util.Optional.empty()
                         : anchorFile.read().flatMap(head -> dev.tiergate.server.audit.AuditAnchor.missingFrom(table, head)),
-                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"))
+                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"), bindHost)
                 .routes(app);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
