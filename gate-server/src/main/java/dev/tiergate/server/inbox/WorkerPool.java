@@ -105,8 +105,7 @@ public final class WorkerPool implements AutoCloseable {
      * the deadline (the oldest one named). From memory: asking costs no store round trip.
      */
     public Optional<String> problem() {
-        long alive = threads.stream().filter(Thread::isAlive).count();
-        if (alive == 0) {
+        if (alive() == 0) {
             return Optional.of(threads.isEmpty() ? "no worker thread (TIERGATE_WORKERS is 0)" : "no worker thread is alive");
         }
         long now = System.nanoTime();
