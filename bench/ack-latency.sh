@@ -29,6 +29,8 @@ cleanup() {
 trap cleanup EXIT
 export TIERGATE_HOME="$work/home" TIERGATE_GITHUB_WEBHOOK_SECRET_FILE="$work/secret"
 head -c 24 /dev/urandom | base64 | tr -d '\n' > "$work/secret"
+TIERGATE_API_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')" # /metrics needs it
+export TIERGATE_API_TOKEN
 port="${PORT:-18090}"
 java $jvm -cp "$cp" dev.tiergate.server.cli.ServerMain server --port "$port" >>"$work/server.log" 2>&1 &
 server_pid=$!
@@ -48,7 +50,7 @@ for rate in $rates; do
   [ "$rate" = "${rates##* }" ] && break   # the last rate: nothing follows it
   # let the workers drain what this rate left so the next rate starts from an empty inbox (bounded: 120 s)
   for _ in $(seq 1 1200); do
-    depth="$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/^tiergate_inbox_depth /{print $2}')"
+    depth="$(curl -fsS -H "Authorization: Bearer $TIERGATE_API_TOKEN" "http://127.0.0.1:$port/metrics" | awk '/^tiergate_inbox_depth /{print $2}')"
     [ "${depth%.*}" = 0 ] && break
     sleep 0.1
   done

@@ -50,6 +50,9 @@ cleanup() { # every process a run started (their pids are in the runs' *.pid fil
 trap cleanup EXIT
 port="${PORT:-18091}"
 head -c 24 /dev/urandom | base64 | tr -d '\n' > "$work/secret"
+# /metrics needs the API token; the server and the driver (which reads /metrics and /api/v1) both get it
+TIERGATE_API_TOKEN="$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')"
+export TIERGATE_API_TOKEN
 echo "crash-mix: seed $seed, $deliveries deliveries over $branches branches and $prs PRs at $rate/s, $kills kill(s); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 start_server() { # $1 = run dir, $2 = port; sets server_pid (not in a subshell) and writes it to $1/server.pid

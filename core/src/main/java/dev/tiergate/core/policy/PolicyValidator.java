@@ -86,6 +86,12 @@ public final class PolicyValidator {
     }
 
     public static Verdict validate(byte[] content, String path) {
+        java.util.Optional<YamlTree.LimitExceeded> unread = PolicyReader.beyondBounds(content);
+        if (unread.isPresent()) { // before Jackson builds anything from it, in the words the server uses
+            YamlTree.LimitExceeded e = unread.get();
+            return Verdict.refused(SYNTAX, path + (e.line > 0 ? ":" + e.line : ""), "policy file is refused unread: " + e.getMessage(),
+                    e.fix + " (run 'tiergate policy validate " + path + "')");
+        }
         JsonNode root;
         try {
             root = YAML.readTree(content);

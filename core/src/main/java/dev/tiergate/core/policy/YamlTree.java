@@ -54,8 +54,18 @@ final class YamlTree {
         this.elements = elements;
     }
 
+    /**
+     * How deep a document may nest: far beyond any policy (its deepest field is five levels down), and far within a
+     * thread's stack, which {@link #node} descends one frame a level. SnakeYAML's own composer stops at 50.
+     */
+    static final int MAX_DEPTH = 64;
+    /** Aliases a document may use (SnakeYAML's default for collections): a policy needs none, a billion laughs many. */
+    static final int MAX_ALIASES = 50;
+    /** Bytes a document may hold: a policy is a few kilobytes. */
+    static final int MAX_BYTES = 256 * 1024;
+
     /** A syntax error: SnakeYAML's message and the 1-based line it points at (0 when it names none). */
-    static final class SyntaxError extends Exception {
+    static class SyntaxError extends Exception {
         private static final long serialVersionUID = 1L;
         final int line;
 
@@ -65,8 +75,23 @@ final class YamlTree {
         }
     }
 
+    /** The document is past one of the bounds above; the message names the bound, {@link #fix} what to do. */
+    static final class LimitExceeded extends SyntaxError {
+        private static final long serialVersionUID = 1L;
+        final String fix;
+
+        LimitExceeded(String message, int line, String fix) {
+            super(message, line);
+            this.fix = fix;
+        }
+    }
+
     /** The first document's root; empty for a document with no content (only comments, or nothing). */
     static Optional<YamlTree> parse(String content) throws SyntaxError {
+        int bytes = utf8Length(content);
+        if (bytes > MAX_BYTES) {
+            throw tooLarge(bytes);
+        }
         try {
             Parser parser = new ParserImpl(new StreamReader(new StringReader(content)), new LoaderOptions());
             parser.getEvent(); // stream start
@@ -74,7 +99,7 @@ final class YamlTree {
                 return Optional.empty();
             }
             parser.getEvent(); // document start
-            return Optional.of(node(parser, parser.getEvent()));
+            return Optional.of(node(parser, parser.getEvent(), 1, new int[1]));
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             return fail(e.getMessage(), mark == null ? 0 : mark.getLine() + 1);
@@ -83,12 +108,41 @@ final class YamlTree {
         }
     }
 
+    static LimitExceeded tooLarge(int bytes) {
+        return new LimitExceeded("the file is " + bytes + " bytes, more than the " + MAX_BYTES + " a policy may hold", 0,
+                "keep the policy to its settings (a policy is a few kilobytes)");
+    }
+
+    /** UTF-8 length, counted without encoding (a lone surrogate counts as the 3 bytes its replacement takes). */
+    static int utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
     private static <T> T fail(String message, int line) throws SyntaxError {
         throw new SyntaxError(message, line);
     }
 
-    private static YamlTree node(Parser parser, Event e) throws SyntaxError {
+    /** {@code depth}: 1 for the root; {@code aliases}: how many the document used so far. */
+    private static YamlTree node(Parser parser, Event e, int depth, int[] aliases) throws SyntaxError {
         int line = e.getStartMark() == null ? 0 : e.getStartMark().getLine() + 1;
+        if (depth > MAX_DEPTH && (e instanceof MappingStartEvent || e instanceof SequenceStartEvent)) {
+            throw new LimitExceeded("lists and mappings nest deeper than " + MAX_DEPTH + " levels", line,
+                    "un-nest it: a policy's deepest field is a few levels down");
+        }
         if (e instanceof MappingStartEvent) {
             Map<String, YamlTree> fields = new LinkedHashMap<>();
             while (!parser.checkEvent(Event.ID.MappingEnd)) {
@@ -96,7 +150,7 @@ final class YamlTree {
                 if (!(key instanceof ScalarEvent k)) {
                     return fail("a mapping key must be a plain name, not a list or a mapping", line(key));
                 }
-                fields.put(k.getValue(), node(parser, parser.getEvent()));
+                fields.put(k.getValue(), node(parser, parser.getEvent(), depth + 1, aliases));
             }
             parser.getEvent();
             return new YamlTree(Kind.MAPPING, null, null, line, fields, null);
@@ -104,12 +158,16 @@ final class YamlTree {
         if (e instanceof SequenceStartEvent) {
             List<YamlTree> elements = new ArrayList<>();
             while (!parser.checkEvent(Event.ID.SequenceEnd)) {
-                elements.add(node(parser, parser.getEvent()));
+                elements.add(node(parser, parser.getEvent(), depth + 1, aliases));
             }
             parser.getEvent();
             return new YamlTree(Kind.SEQUENCE, null, null, line, null, elements);
         }
         if (e instanceof AliasEvent a) {
+            if (++aliases[0] > MAX_ALIASES) {
+                throw new LimitExceeded("more than " + MAX_ALIASES + " aliases (*name)", line,
+                        "write the values out: a policy needs no aliases");
+            }
             return new YamlTree(Kind.STRING, a.getAnchor(), null, line, null, null);
         }
         if (e instanceof ScalarEvent s) {

@@ -111,4 +111,46 @@ class PolicyReaderTest {
         PolicyException notAMapping = assertThrows(PolicyException.class, () -> PolicyReader.read("- a\n- b\n", "p.yaml"));
         assertTrue(notAMapping.getMessage().contains("the policy must be a mapping of version, tiers"), notAMapping.getMessage());
     }
+
+    /** A policy on a PR's base is repository content: a hostile one is refused with its bound, never read into a stack overflow. */
+    @Test
+    void aFileNestedTooDeepIsRefusedWithTheLimitAndTheFix() {
+        String brackets = "[".repeat(12 * 1024); // 12 KB of '[': a StackOverflowError in the worker before
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(brackets.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                ".tiergate/policy.yaml@abc123"));
+        assertEquals(".tiergate/policy.yaml@abc123:1: policy file is refused unread: lists and mappings nest deeper than 64 levels; fix: un-nest it:"
+                + " a policy's deepest field is a few levels down (run 'tiergate policy validate .tiergate/policy.yaml@abc123')", e.getMessage());
+        String mappings = "a: " + "{c: ".repeat(70) + "1" + "}".repeat(70) + "\n";
+        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(mappings, "p.yaml")).getMessage().contains("deeper than 64"));
+        // 64 levels are read (and then refused for what they say, not for their depth)
+        PolicyException deepButBounded = assertThrows(PolicyException.class,
+                () -> PolicyReader.read("version: 1\nx: " + "[".repeat(63) + "]".repeat(63) + "\n", "p.yaml"));
+        assertFalse(deepButBounded.getMessage().contains("refused unread"), deepButBounded.getMessage());
+    }
+
+    @Test
+    void aFileOverTheSizeBoundIsRefusedUnread() {
+        byte[] big = ("version: 1\n# " + "x".repeat(256 * 1024) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(big, "p.yaml"));
+        assertTrue(e.getMessage().startsWith("p.yaml: policy file is refused unread: the file is " + big.length + " bytes, more than the 262144"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("fix: keep the policy to its settings"), e.getMessage());
+        String bigText = new String(big, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(bigText, "p.yaml")).getMessage().contains("refused unread"));
+        PolicyReader.read(POLICY + "# " + "x".repeat(200 * 1024) + "\n", "p.yaml"); // a long comment under the bound is fine
+    }
+
+    @Test
+    void aBillionLaughsIsRefusedAtItsFiftyFirstAlias() {
+        StringBuilder laughs = new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (char c = 'b'; c <= 'i'; c++) {
+            char prev = (char) (c - 1);
+            laughs.append(c).append(": &").append(c).append(" [").append(("*" + prev + ", ").repeat(8)).append('*').append(prev).append("]\n");
+        }
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(laughs.toString(), "p.yaml"));
+        assertTrue(e.getMessage().contains("policy file is refused unread: more than 50 aliases (*name); fix: write the values out"), e.getMessage());
+        // a few aliases are read as their anchor's name, as before
+        PolicyException few = assertThrows(PolicyException.class, () -> PolicyReader.read("version: 1\nx: &a 1\ny: *a\n", "p.yaml"));
+        assertFalse(few.getMessage().contains("refused unread"), few.getMessage());
+    }
 }

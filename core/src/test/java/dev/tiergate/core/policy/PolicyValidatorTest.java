@@ -304,4 +304,17 @@ class PolicyValidatorTest {
         assertEquals("policy.tiers.one-root", r.rule());
         assertEquals("the policy has no tiers", r.message());
     }
+
+    /** The hook refuses a hostile policy file with the bound and the words the server uses, before Jackson reads it. */
+    @Test
+    void aFileNestedTooDeepIsASyntaxRefusalWithTheBound() {
+        Verdict v = PolicyValidator.validate("[".repeat(12 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+        assertEquals(1, v.refusals().size(), v.toString());
+        assertEquals(PolicyValidator.SYNTAX, v.refusals().get(0).rule());
+        assertEquals(".tiergate/policy.yaml:1", v.refusals().get(0).where());
+        assertEquals("policy file is refused unread: lists and mappings nest deeper than 64 levels", v.refusals().get(0).message());
+        assertTrue(v.refusals().get(0).fix().startsWith("un-nest it"), v.refusals().get(0).fix());
+        Verdict big = PolicyValidator.validate(new byte[256 * 1024 + 1], "p.yaml");
+        assertTrue(big.refusals().get(0).message().contains("more than the 262144 a policy may hold"), big.toString());
+    }
 }

@@ -8,12 +8,15 @@ import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.log.LibraryLogging;
 import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.ui.Dashboard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -98,8 +101,13 @@ public final class ServerMain {
                 stopped.countDown();
             }));
             String host = cfg.bind().contains(":") ? "[" + cfg.bind() + "]" : cfg.bind();
+            List<String> warnings = new ArrayList<>();
+            if (insecure) {
+                warnings.add("webhook signatures are not checked (--insecure-no-secret)");
+            }
+            Dashboard.closedReason(cfg.bind(), cfg.secretValue("TIERGATE_VIEWER_TOKEN")).ifPresent(warnings::add);
             log.started("http://" + host + ":" + server.port(), server.storeDescription(), cfg.forgeSummary(),
-                    insecure ? "webhook signatures are not checked (--insecure-no-secret)" : null);
+                    warnings.isEmpty() ? null : String.join("; ", warnings));
             stopped.await();
             return OK;
         }

@@ -21,6 +21,7 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.MigrationStore;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -169,8 +170,7 @@ final class PullRequestReconciler {
         }
         BranchRecord rec = record;
         Optional<GateStatus> held = baseTier.flatMap(t -> migrations.held(repo, DbBranchName.of(t.name())))
-                .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, "Tier " + baseTier.get().name() + " is held: " + h.reason()
-                        + "; roll it back with tiergate rollback or fix it, then release it"));
+                .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, heldDescription(baseTier.get().name(), h)));
         GateStatus status = held.or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
                 .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
@@ -304,5 +304,15 @@ final class PullRequestReconciler {
                 && Objects.equals(a.actorLogin(), b.actorLogin()) && a.lastStatus() == b.lastStatus()
                 && Objects.equals(a.lastStatusSha(), b.lastStatusSha()) && Objects.equals(a.lastRule(), b.lastRule())
                 && Objects.equals(a.lastDescription(), b.lastDescription());
+    }
+
+    /**
+     * Why a PR into a held tier is refused, as its status says it: what failed, not how. The reason recorded with the
+     * hold quotes the database's error in full (a row a migration or a seed printed), so it stays on the tier's page
+     * of the dashboard, behind its sign-in.
+     */
+    static String heldDescription(String tier, MigrationStore.Held held) {
+        return "Tier " + tier + " is held: " + (held.pr() != null && held.pr() > 0 ? "PR #" + held.pr() + "'s migration failed on it" : "setting it up failed")
+                + "; roll it back with tiergate rollback or fix it, then release it";
     }
 }

@@ -1,9 +1,12 @@
 package dev.tiergate.server.gate;
 
 import dev.tiergate.core.gate.GateStatus;
+import dev.tiergate.core.publish.PublicWords;
+import dev.tiergate.core.publish.PublishedError;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.forge.ForgeException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -49,7 +52,10 @@ final class WaitingVerdict {
         return "a retry after " + cause.getClass().getSimpleName() + " (" + why(cause) + ")";
     }
 
-    /** A few words: the HTTP status, "rate limited", "connection refused", "timed out", else the last clause of the message. */
+    /**
+     * A few words: the HTTP status, "rate limited", "connection refused", "timed out"; a database's error as
+     * {@link PublishedError} publishes it; else the last clause of the message.
+     */
     static String why(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -69,6 +75,11 @@ final class WaitingVerdict {
         }
         if (lower.contains("timed out") || lower.contains("timeout")) {
             return "timed out";
+        }
+        SQLException sql = find(e, SQLException.class);
+        if (sql != null) { // the database's words: only its SQLSTATE and its own vocabulary are published (issue 24)
+            String reduced = PublishedError.of(sql.getSQLState(), sql.getMessage(), PublicWords.none(), null, 0).text();
+            return reduced.length() <= 60 ? reduced : reduced.substring(0, 59) + "\u2026";
         }
         String message = String.valueOf(e.getMessage());
         String last = message.substring(message.lastIndexOf(": ") < 0 ? 0 : message.lastIndexOf(": ") + 2).strip();

@@ -103,12 +103,19 @@ public final class GateServer implements AutoCloseable {
         app.post("/webhooks/{forge}", webhooks::handle);
         dev.tiergate.server.audit.AuditAnchor anchorFile = anchorDir == null ? null : dev.tiergate.server.audit.AuditAnchor.in(anchorDir);
         this.anchor = anchorFile == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, anchorFile);
-        this.liveness = new Liveness(inbox, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
+        this.liveness = new Liveness(inbox::pendingCount, workers::problem, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());
         });
-        if (cfg.apiToken() != null) {
+        if (cfg.apiToken() == null) {
+            // they say how the server is made and let a caller make it read the forge: never open to whoever reaches it
+            io.javalin.http.Handler closed = ctx -> {
+                throw new io.javalin.http.ForbiddenResponse(ApiAccess.NO_TOKEN);
+            };
+            app.before("/api/v1/doctor", closed);
+            app.before("/metrics", closed);
+        } else {
             byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             io.javalin.http.Handler bearer = ctx -> {
                 String given = ctx.header("Authorization");
@@ -122,7 +129,15 @@ public final class GateServer implements AutoCloseable {
             app.before("/metrics", bearer);
         }
         app.get("/metrics", ctx -> ctx.contentType(dev.tiergate.server.metrics.GateMetrics.contentType()).result(metrics.scrape()));
-        app.get("/api/v1/doctor", ctx -> ctx.json(doctor(cfg, forges, ctx.queryParam("repo"))));
+        app.get("/api/v1/doctor", ctx -> {
+            String repo = ctx.queryParam("repo");
+            java.util.Optional<String> problem = ApiAccess.repoProblem(repo, cfg.gitlabUrl() != null);
+            if (problem.isPresent()) {
+                ctx.status(400).json(Map.of("error", problem.get()));
+                return;
+            }
+            ctx.json(doctor(cfg, forges, repo));
+        });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,
@@ -131,7 +146,7 @@ public final class GateServer implements AutoCloseable {
                     return p == null ? java.util.Optional.empty() : p.policyToShow(ref);
                 }, table -> anchorFile == null ? java.util.Optional.empty()
                         : anchorFile.read().flatMap(head -> dev.tiergate.server.audit.AuditAnchor.missingFrom(table, head)),
-                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"))
+                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"), bindHost)
                 .routes(app);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
@@ -254,7 +269,7 @@ public final class GateServer implements AutoCloseable {
         add.accept("branch backend", backendCheck());
         if (repo != null && !repo.isBlank()) {
             for (ForgeBinding f : forges) {
-                if (f.forge() instanceof GitHubForge gh) {
+                if (f.forge() instanceof GitHubForge gh && repo.indexOf('/') == repo.lastIndexOf('/')) {
                     for (String[] r : gh.access(new dev.tiergate.server.forge.RepoRef(GitHubForge.ID, null, repo))) {
                         add.accept("forge access", r);
                     }

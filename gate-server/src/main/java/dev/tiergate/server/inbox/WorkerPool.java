@@ -1,10 +1,14 @@
 package dev.tiergate.server.inbox;
 
+import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.server.forge.ForgeException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,13 +17,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Threads that drain the inbox. Each delivery goes to its forge's processor; a failure is retried with
- * exponential backoff and parked with its reason after the last attempt. A 4xx from a forge is not retried.
+ * exponential backoff and parked with its reason after the last attempt. A 4xx from a forge is not retried, nor is
+ * an {@link Error} (a {@code StackOverflowError} from a hostile file, say): it would stop the next worker that took
+ * the delivery too, so the delivery is parked with it at once and the worker goes on. Nothing a processor throws ends
+ * a worker. {@link #problem} says when none is alive or one has been at a delivery past {@link #DELIVERY_DEADLINE}.
  */
 public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
     /** How long a claim lasts unless renewed; renewed every third of it while the worker is still at it. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofSeconds(1);
+    /**
+     * How long one delivery may be processed before the pool reports itself stuck ({@code /healthz} answers 503): a
+     * delivery runs at most two migration runs back to back (a push's working branch, then its PR's rehearsal), each
+     * bounded by the policy's {@code run_minutes} ({@link MigrationSettings#MAX_RUN_MINUTES} at most), plus a lease for
+     * everything else it does. Past that, a worker is not slow: it is stuck.
+     */
+    public static final Duration DELIVERY_DEADLINE = Duration.ofMinutes(2L * MigrationSettings.MAX_RUN_MINUTES).plus(DEFAULT_LEASE);
 
     private final Inbox inbox;
     private final Map<String, DeliveryProcessor> processors;
@@ -33,6 +47,12 @@ public final class WorkerPool implements AutoCloseable {
     private final DeliveryLog deliveryLog;
     private volatile IngestPressure ingest = new IngestPressure();
     private volatile long ingestYieldMillis;
+    private volatile Duration deadline = DELIVERY_DEADLINE;
+    /** What each worker is processing now, and since when ({@link System#nanoTime}). */
+    private final Map<Thread, Processing> processing = new ConcurrentHashMap<>();
+
+    private record Processing(Delivery delivery, long sinceNanos) {
+    }
 
     public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
         this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE, DeliveryLog.slf4j());
@@ -74,6 +94,41 @@ public final class WorkerPool implements AutoCloseable {
         return this;
     }
 
+    /** How long one delivery may be processed before {@link #problem} reports the pool stuck (tests shorten it). */
+    public WorkerPool stuckAfter(Duration processingDeadline) {
+        this.deadline = processingDeadline;
+        return this;
+    }
+
+    /**
+     * Why the pool cannot be counted on, or empty: no worker thread alive, or a delivery processed for longer than
+     * the deadline (the oldest one named). From memory: asking costs no store round trip.
+     */
+    public Optional<String> problem() {
+        if (alive() == 0) {
+            return Optional.of(threads.isEmpty() ? "no worker thread (TIERGATE_WORKERS is 0)" : "no worker thread is alive");
+        }
+        long now = System.nanoTime();
+        return processing.entrySet().stream()
+                .filter(e -> now - e.getValue().sinceNanos() > deadline.toNanos())
+                .min(Comparator.comparingLong(e -> e.getValue().sinceNanos()))
+                .map(e -> {
+                    Delivery d = e.getValue().delivery();
+                    return "delivery " + d.forge() + " " + d.deliveryId() + " (" + d.eventType() + ") has been processing for "
+                            + spoken(Duration.ofNanos(now - e.getValue().sinceNanos())) + " on " + e.getKey().getName() + ", past the "
+                            + spoken(deadline) + " deadline";
+                });
+    }
+
+    private static String spoken(Duration d) {
+        return d.compareTo(Duration.ofSeconds(10)) < 0 ? d.toMillis() + " ms" : d.toSeconds() + " s";
+    }
+
+    /** Worker threads alive now. */
+    public long alive() {
+        return threads.stream().filter(Thread::isAlive).count();
+    }
+
     public WorkerPool start() {
         threads.forEach(Thread::start);
         return this;
@@ -108,9 +163,9 @@ public final class WorkerPool implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                // the store itself failed; back off a little and go on
-                LOG.warn("worker: {}", e.getMessage());
+            } catch (Throwable e) { // nothing ends a worker
+                // the store itself failed (or the JVM is short of something): back off a little and go on
+                LOG.warn("worker: {}", String.valueOf(e));
                 try {
                     Thread.sleep(POLL.toMillis());
                 } catch (InterruptedException ie) {
@@ -145,6 +200,7 @@ public final class WorkerPool implements AutoCloseable {
                 LOG.warn("cannot renew the lease of delivery {}: {}", d.deliveryId(), e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+        processing.put(Thread.currentThread(), new Processing(d, started));
         try {
             p.process(d);
             renewal.cancel(false);
@@ -173,6 +229,18 @@ public final class WorkerPool implements AutoCloseable {
                         "retry in " + delay.toMillis() + " ms: " + reason);
                 tell(p, d, e, java.time.Instant.now().plus(delay));
             }
+        } catch (Throwable t) { // an Error (StackOverflowError, OutOfMemoryError, ...): parked at once, never retried
+            renewal.cancel(false);
+            String reason = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+                    + " (an Error: parked, not retried, since it would stop the next worker too)";
+            LOG.error("delivery {} parked: {}", d.deliveryId(), reason);
+            inbox.park(d.id(), reason);
+            deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
+                    "after " + d.attempts() + " attempt(s): " + reason);
+            tell(p, d, new IllegalStateException(t.getClass().getSimpleName() + " while processing; parked, not retried", t), null);
+        } finally {
+            renewal.cancel(false);
+            processing.remove(Thread.currentThread());
         }
     }
 
@@ -180,7 +248,7 @@ public final class WorkerPool implements AutoCloseable {
     private static void tell(DeliveryProcessor p, Delivery d, Exception cause, java.time.Instant retryAt) {
         try {
             p.notDone(d, cause, retryAt);
-        } catch (Exception e) {
+        } catch (Throwable e) { // saying so never ends a worker either
             LOG.warn("delivery {}: could not say that it waits: {}", d.deliveryId(), e.getMessage());
         }
     }

@@ -87,11 +87,11 @@ final class StatementMeasure implements Callback {
                     filenodesBefore = filenodes(ctx.getConnection());
                     statementStart = System.nanoTime();
                 }
-                case AFTER_EACH_MIGRATE_STATEMENT -> statements.add(statementDone(ctx, null));
+                case AFTER_EACH_MIGRATE_STATEMENT -> statements.add(statementDone(ctx, null, null));
                 case AFTER_EACH_MIGRATE_STATEMENT_ERROR -> {
-                    String err = ctx.getStatement() == null || ctx.getStatement().getErrors().isEmpty() ? "failed"
-                            : ctx.getStatement().getErrors().get(0).getMessage();
-                    statements.add(statementDone(ctx, err));
+                    boolean known = ctx.getStatement() != null && !ctx.getStatement().getErrors().isEmpty();
+                    String err = known ? ctx.getStatement().getErrors().get(0).getMessage() : "failed";
+                    statements.add(statementDone(ctx, err, known ? ctx.getStatement().getErrors().get(0).getState() : null));
                 }
                 case AFTER_EACH_MIGRATE -> done.add(new MigrationRun.Migration(version, file, MigrationRun.Outcome.APPLIED,
                         millis(migrationStart), List.copyOf(statements), null, 0));
@@ -106,13 +106,16 @@ final class StatementMeasure implements Callback {
         } catch (SQLException e) {
             // measuring must never change the outcome of a migration; the statement's figures are left out
             if (statements != null && (event == Event.AFTER_EACH_MIGRATE_STATEMENT || event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR)) {
+                boolean failed = event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR;
+                boolean known = failed && ctx.getStatement() != null && !ctx.getStatement().getErrors().isEmpty();
                 statements.add(new MigrationRun.Statement(lastLine, sqlOf(ctx), millis(statementStart), List.of(), List.of(),
-                        event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR ? "failed" : null));
+                        known ? ctx.getStatement().getErrors().get(0).getMessage() : failed ? "failed" : null,
+                        known ? ctx.getStatement().getErrors().get(0).getState() : null));
             }
         }
     }
 
-    private MigrationRun.Statement statementDone(Context ctx, String error) throws SQLException {
+    private MigrationRun.Statement statementDone(Context ctx, String error, String sqlState) throws SQLException {
         long ms = millis(statementStart);
         String sql = sqlOf(ctx);
         int line = lineOf(sql);
@@ -130,7 +133,7 @@ final class StatementMeasure implements Callback {
                 }
             }
         }
-        return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error);
+        return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error, sqlState);
     }
 
     /** The statement as Flyway ran it, without the comment lines Flyway keeps in front of it (a migration's header). */

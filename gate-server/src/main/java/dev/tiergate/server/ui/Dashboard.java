@@ -54,9 +54,13 @@ public final class Dashboard {
     private final Clock clock;
     private final ViewerAccess access;
 
+    /**
+     * {@code viewerToken} null: the pages are open when {@code bindHost} (the address the server listens on) is a
+     * loopback address, and closed to everyone otherwise ({@link #closedReason}).
+     */
     public Dashboard(BranchStore store, AuditLog audit, MigrationStore migrations, BranchBackend backend,
                      Function<RepoRef, Optional<Policy>> policies, Function<List<AuditRecord>, Optional<String>> anchorProblem,
-                     Clock clock, String viewerToken, boolean secureCookie) {
+                     Clock clock, String viewerToken, boolean secureCookie, String bindHost) {
         this.store = store;
         this.audit = audit;
         this.migrations = migrations;
@@ -64,7 +68,15 @@ public final class Dashboard {
         this.policies = policies;
         this.anchorProblem = anchorProblem;
         this.clock = clock;
-        this.access = new ViewerAccess(viewerToken, secureCookie);
+        this.access = new ViewerAccess(viewerToken, secureCookie, bindHost);
+    }
+
+    /**
+     * Why a server listening on {@code bindHost} with this viewer token (null: none) would close its pages to
+     * everyone, for its start-up line; empty when they are open or need the token.
+     */
+    public static Optional<String> closedReason(String bindHost, String viewerToken) {
+        return ViewerAccess.closedReason(bindHost, viewerToken);
     }
 
     public void routes(Javalin app) {
@@ -90,7 +102,9 @@ public final class Dashboard {
             return;
         }
         ctx.status(401);
-        if (path.endsWith("/changes")) {
+        if (access.closed()) {
+            closedPage(ctx, path);
+        } else if (path.endsWith("/changes")) {
             ctx.contentType("text/plain; charset=utf-8").result(ViewerAccess.NEEDS_TOKEN);
         } else {
             String next = path + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
@@ -99,14 +113,32 @@ public final class Dashboard {
         ctx.skipRemainingHandlers();
     }
 
+    /** The pages are closed to everyone: no form, since no token opens them; what to set instead. */
+    private static void closedPage(Context ctx, String path) {
+        ctx.status(401);
+        if (path.endsWith("/changes")) {
+            ctx.contentType("text/plain; charset=utf-8").result(ViewerAccess.CLOSED);
+        } else {
+            ctx.html(Html.page("tiergate: closed", "", null, "<h1>Closed</h1><p class=\"card refused\" id=message>" + esc(ViewerAccess.CLOSED) + "</p>"));
+        }
+    }
+
     private void loginPage(Context ctx) {
         headers(ctx);
+        if (access.closed()) {
+            closedPage(ctx, ctx.path());
+            return;
+        }
         ctx.html(loginForm(access.required() ? ViewerAccess.NEEDS_TOKEN : "These pages need no token on this server.",
                 safeNext(ctx.queryParam("next"))));
     }
 
     private void login(Context ctx) {
         headers(ctx);
+        if (access.closed()) {
+            closedPage(ctx, ctx.path());
+            return;
+        }
         String next = safeNext(ctx.formParam("next"));
         if (!access.required()) {
             ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
@@ -120,12 +152,33 @@ public final class Dashboard {
         ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
-    /** Only a path on this server: {@code //evil.example} or {@code https://…} would send a viewer elsewhere. */
+    /**
+     * Where the sign-in form sends a viewer afterwards: only a plain path on this server, else {@code /}. It starts
+     * with one {@code /} and its second character is neither {@code /} nor {@code \} (both make a browser leave for
+     * another host), it holds no backslash, no control character and no white space (a browser drops some of them,
+     * so {@code /%0B/evil.example} or a tab would become {@code //evil.example}), and the same holds once more after
+     * percent-decoding it (for whatever decodes it again on the way). A path cannot carry a scheme.
+     */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.contains("\r") || next.contains("\n")) {
+        if (!plainLocalPath(next)) {
             return "/";
         }
-        return next;
+        try {
+            return plainLocalPath(URLDecoder.decode(next.replace("+", "%2B"), StandardCharsets.UTF_8)) ? next : "/";
+        } catch (IllegalArgumentException e) {
+            return "/"; // a malformed percent sequence
+        }
+    }
+
+    private static boolean plainLocalPath(String p) {
+        if (p == null || p.isEmpty() || p.length() > 2000 || p.charAt(0) != '/') {
+            return false;
+        }
+        if (p.length() > 1 && (p.charAt(1) == '/' || p.charAt(1) == '\\')) {
+            return false;
+        }
+        return p.codePoints().noneMatch(cp -> cp == '\\' || Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
+                || Character.getType(cp) == Character.FORMAT);
     }
 
     private static String loginForm(String message, String next) {

@@ -142,8 +142,12 @@ public final class CrashMix {
 
     private String get(String path) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10));
+            String token = System.getenv("TIERGATE_API_TOKEN"); // /metrics needs it, and with it set so does /api/*
+            if (token != null && !token.isBlank()) {
+                req.header("Authorization", "Bearer " + token);
+            }
+            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (Exception e) {
             return null;

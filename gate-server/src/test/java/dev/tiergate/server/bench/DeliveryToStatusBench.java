@@ -57,6 +57,8 @@ class DeliveryToStatusBench {
     static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
+    /** /metrics needs the API token (issue 24). */
+    static final String API_TOKEN = "bench-api-token";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long after the last delivery of a rate its statuses may still come. */
     private static final long SETTLE_NANOS = 120_000_000_000L;
@@ -111,7 +113,8 @@ class DeliveryToStatusBench {
         int seconds = Integer.getInteger("tiergate.bench.seconds", 10);
         // the server's own defaults (the harness shortens retries and turns the clone pool off for the suite)
         Map<String, String> settings = new java.util.HashMap<>(Map.of("TIERGATE_RECONCILE_SECONDS", "3600", "TIERGATE_RETRY_BASE_MS", "1000",
-                "TIERGATE_MAX_ATTEMPTS", "6", "TIERGATE_CLONE_POOL", System.getProperty("tiergate.bench.clonePool", "2")));
+                "TIERGATE_MAX_ATTEMPTS", "6", "TIERGATE_CLONE_POOL", System.getProperty("tiergate.bench.clonePool", "2"),
+                "TIERGATE_API_TOKEN", API_TOKEN));
         if (System.getProperty("tiergate.bench.workers") != null) {
             settings.put("TIERGATE_WORKERS", System.getProperty("tiergate.bench.workers"));
         }
@@ -343,7 +346,7 @@ class DeliveryToStatusBench {
     /** Every sample of /metrics by series (name and labels), summed over nothing: as the exposition shows it. */
     private Map<String, Double> metrics() throws Exception {
         Map<String, Double> out = new java.util.TreeMap<>();
-        for (String line : h.get("/metrics").body().split("\n")) {
+        for (String line : h.get("/metrics", API_TOKEN).body().split("\n")) {
             int space = line.lastIndexOf(' ');
             if (!line.startsWith("#") && space > 0) {
                 try {

@@ -145,6 +145,34 @@ class MigrationsOnBranchesTest {
         assertFalse(hasColumn("ci-pr-2", "qty"), "the failed migration was rolled back on the copy");
         assertFalse(hasColumn("staging", "qty"));
         assertTrue(h.github.comments(2).get(0).contains("**Blocked.** A migration failed"), h.github.comments(2).get(0));
+        assertTrue(h.github.comments(2).get(0).contains(
+                "`V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist`"), h.github.comments(2).get(0));
+    }
+
+    /** The PR comment is public: what a migration raised or cast from the tier's rows is not in it (issue 24). */
+    @Test
+    void rowsAMigrationRaisesOrCastsAreNotInThePrComment() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, DIR + "V20260102000000__leak.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                DO $$ BEGIN RAISE EXCEPTION '%', (SELECT string_agg(code, ',') FROM inventory); END $$;
+                """);
+        open(20, "feature/F20", F1);
+        String raised = h.github.comments(20).get(0);
+        assertFalse(raised.contains("A-17"), raised);
+        assertTrue(raised.contains("`V20260102000000__leak.sql:3: SQLSTATE P0001: raised by the migration; message withheld"), raised);
+
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + "V20260102000000__cast.sql", """
+                -- refactoring: Introduce New Column
+                -- phase: expand
+                select (select code from inventory where id = 42)::int;
+                """);
+        open(21, "feature/F21", F2);
+        String cast = h.github.comments(21).get(0);
+        assertFalse(cast.contains("A-42"), cast);
+        assertTrue(cast.contains("SQLSTATE 22P02: invalid input syntax for type integer: \"…\"`"), cast);
     }
 
     @Test
@@ -155,7 +183,7 @@ class MigrationsOnBranchesTest {
         JsonNode s = migrationsStatus(F1);
         assertEquals("failure", s.path("state").asText());
         String comment = h.github.comments(3).get(0);
-        assertTrue(comment.contains("`migration.immutable` " + DIR + BASE), comment);
+        assertTrue(comment.contains("`migration.immutable` `" + DIR + BASE), comment);
         assertTrue(comment.contains("`migration.applied-edited` ") && comment.contains("Applied to database") && comment.contains("Resolved locally"), comment);
     }
 
@@ -199,7 +227,9 @@ class MigrationsOnBranchesTest {
         open(7, "feature/F7", F2);
         JsonNode workflow = h.github.lastPosted(F2);
         assertEquals("failure", workflow.path("state").asText());
-        assertTrue(workflow.path("description").asText().contains("Tier staging is held: PR #6 merged but its migration failed"), workflow.toString());
+        assertTrue(workflow.path("description").asText().startsWith("Tier staging is held: PR #6's migration failed on it; roll it back"),
+                workflow.toString());
+        assertFalse(workflow.path("description").asText().contains("no_such_table"), "the database's error stays on the dashboard: " + workflow);
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));
 
         // an operator rolls the tier back to the snapshot taken before PR #6 with the real command line
@@ -319,7 +349,7 @@ class MigrationsOnBranchesTest {
         h.github.file(F1, DIR + "V20260103000000__drop_code.sql", contract);
         open(10, "feature/F10", F1);
         assertEquals("failure", migrationsStatus(F1).path("state").asText());
-        assertTrue(h.github.comments(10).get(0).contains("`migration.contract-before-expand` " + DIR + "V20260103000000__drop_code.sql"),
+        assertTrue(h.github.comments(10).get(0).contains("`migration.contract-before-expand` `" + DIR + "V20260103000000__drop_code.sql"),
                 h.github.comments(10).get(0));
         // expand merged first, then the contract in a later PR: accepted
         h.github.copyFiles(STAGING, F2);
@@ -437,8 +467,8 @@ class MigrationsOnBranchesTest {
         open(15, "feature/F15", F1);
         JsonNode workflow = h.github.lastPosted(F1);
         assertEquals("failure", workflow.path("state").asText());
-        assertTrue(workflow.path("description").asText().contains("Tier staging is held: setting up the tier failed: cannot load the seed"),
-                workflow.toString());
+        assertTrue(workflow.path("description").asText().startsWith("Tier staging is held: setting it up failed; roll it back"), workflow.toString());
+        assertFalse(workflow.path("description").asText().contains("nowhere"), "the database's error stays on the dashboard: " + workflow);
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"), workflow.toString());
         BranchConnection c = h.server.backend().migrationConnection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());

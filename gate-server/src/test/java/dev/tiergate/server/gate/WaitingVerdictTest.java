@@ -68,6 +68,20 @@ class WaitingVerdictTest {
     }
 
     @Test
+    void aDatabaseErrorInTheWaitingVerdictKeepsItsSqlStateAndNoValue() {
+        Instant at = Instant.parse("2026-11-26T04:12:30Z");
+        BackendException cast = new BackendException("cannot reset database branch 'ci-pr-7'", new java.sql.SQLException(
+                "ERROR: invalid input syntax for type integer: \"4111111111111111\"\n  Where: SQL statement \"select card\"", "22P02"));
+        String d = WaitingVerdict.of("GitHub", cast, 1, at).description();
+        assertTrue(d.startsWith("Waiting on the database branch backend (SQLSTATE 22P02: invalid input syntax for type"), d);
+        assertFalse(d.contains("4111"), d);
+        BackendException raised = new BackendException("cannot load the seed", new java.sql.SQLException("ERROR: alice,bob", "P0001"));
+        String r = WaitingVerdict.of("GitHub", raised, 1, at).description();
+        assertTrue(r.contains("SQLSTATE P0001: raised by the migration"), r);
+        assertFalse(r.contains("alice"), r);
+    }
+
+    @Test
     void aForgeThatIsDownIsNamedOnThePrsRecordAndNoStatusIsTried() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_RETRY_BASE_MS", "2000", "TIERGATE_RECONCILE_SECONDS", "600"))) {
             open(h);

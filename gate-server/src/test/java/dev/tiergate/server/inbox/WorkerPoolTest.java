@@ -101,6 +101,75 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * A processor that overflows its stack (a hostile policy did, issue 24) does not end the worker: the delivery is
+     * parked with the Error at its first attempt, since a retry would stop the next worker too, and the same worker
+     * takes the next delivery.
+     */
+    @Test
+    void anErrorIsParkedAtOnceWithItsReasonAndTheWorkerGoesOnToTheNextDelivery() throws Exception {
+        AtomicInteger overflowCalls = new AtomicInteger();
+        Set<String> processed = ConcurrentHashMap.newKeySet();
+        DeliveryProcessor hostile = d -> {
+            if (d.deliveryId().equals("overflow")) {
+                overflowCalls.incrementAndGet();
+                descend(0);
+            }
+            processed.add(d.deliveryId());
+        };
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", hostile), 1, Duration.ofMillis(20), 3).start()) {
+            receive("overflow");
+            receive("after");
+            pool.wakeUp();
+            String[] s = await("overflow", "parked");
+            assertEquals("1", s[2], "an Error is not retried");
+            assertTrue(s[1].startsWith("StackOverflowError (an Error: parked, not retried"), s[1]);
+            await("after", "done");
+            assertEquals(Set.of("after"), processed);
+            assertEquals(1, overflowCalls.get());
+            assertEquals(1, pool.alive(), "the worker lives on");
+            assertEquals(java.util.Optional.empty(), pool.problem());
+        }
+    }
+
+    private static int descend(int depth) {
+        return descend(depth + 1) + 1;
+    }
+
+    @Test
+    void aDeliveryProcessedPastTheDeadlineMakesThePoolUnhealthyUntilItIsDone() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DeliveryProcessor stuck = d -> release.await();
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", stuck), 1, Duration.ofMillis(20), 3)
+                .stuckAfter(Duration.ofMillis(300)).start()) {
+            receive("stuck");
+            pool.wakeUp();
+            await("stuck", "processing");
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (pool.problem().isEmpty()) {
+                assertTrue(System.currentTimeMillis() < deadline, "no problem reported for a delivery processing past its deadline");
+                Thread.sleep(20);
+            }
+            String problem = pool.problem().orElseThrow();
+            assertTrue(problem.startsWith("delivery github stuck (push) has been processing for ") && problem.contains("on tiergate-worker-0")
+                    && problem.endsWith("past the 300 ms deadline"), problem);
+            release.countDown();
+            await("stuck", "done");
+            assertEquals(java.util.Optional.empty(), pool.problem());
+        }
+    }
+
+    @Test
+    void aPoolWithNoWorkerAliveSaysSo() {
+        WorkerPool pool = new WorkerPool(inbox, Map.of(), 1, Duration.ofMillis(20), 3).start();
+        assertEquals(java.util.Optional.empty(), pool.problem());
+        pool.close();
+        assertEquals(java.util.Optional.of("no worker thread is alive"), pool.problem());
+        assertEquals(java.util.Optional.of("no worker thread (TIERGATE_WORKERS is 0)"), new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
+        assertEquals(Duration.ofMinutes(240).plus(WorkerPool.DEFAULT_LEASE), WorkerPool.DELIVERY_DEADLINE,
+                "two runs of the longest run_minutes, plus a lease");
+    }
+
     @Test
     void aForgeThatIsDownOrRateLimitingIsWaitedForPastMaxAttemptsNotParked() throws Exception {
         AtomicInteger calls = new AtomicInteger();

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code GET /metrics}: Prometheus text that a scrape after real deliveries can read the server's state from. */
 class MetricsEndpointTest {
+    static final String TOKEN = "metrics-t0ken";
     static final String POLICY = """
             version: 1
             tiers:
@@ -41,7 +42,7 @@ class MetricsEndpointTest {
 
     @Test
     void aScrapeAfterAPushShowsTheDeliveryItsProcessingTheBranchMadeTheForgeCallsAndTheAuditHead() throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_CLONE_POOL", "1"))) {
+        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_CLONE_POOL", "1", "TIERGATE_API_TOKEN", TOKEN))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
             }
@@ -55,7 +56,7 @@ class MetricsEndpointTest {
             assertTrue(h.dbBranchExists("feature-f1"));
             assertEquals(202, h.hooks.send("push", push, "d-push-1")); // redelivered: acknowledged, stored once
 
-            HttpResponse<String> r = h.get("/metrics");
+            HttpResponse<String> r = h.get("/metrics", TOKEN);
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
             String m = r.body();
@@ -75,13 +76,13 @@ class MetricsEndpointTest {
 
             String key = "tiergate_clone_pool_ready{tier=\"" + h.repoPath + ":staging\"}";
             long deadline = System.currentTimeMillis() + 30_000;
-            while (!h.get("/metrics").body().contains(key + " 1.0")) { // refilled in the background after the claim
-                assertTrue(System.currentTimeMillis() < deadline, "the staging pool was not refilled: " + h.get("/metrics").body());
+            while (!h.get("/metrics", TOKEN).body().contains(key + " 1.0")) { // refilled in the background after the claim
+                assertTrue(System.currentTimeMillis() < deadline, "the staging pool was not refilled: " + h.get("/metrics", TOKEN).body());
                 Thread.sleep(50);
             }
 
             h.server.reconcileAll();
-            String after = h.get("/metrics").body();
+            String after = h.get("/metrics", TOKEN).body();
             assertEquals(1.0, sample(after, "tiergate_reconciler_passes_total"));
             assertTrue(sample(after, "tiergate_reconciler_items_total{result=\"visited\"}") >= 3.0, "main, staging and feature/F1");
         }
@@ -94,7 +95,7 @@ class MetricsEndpointTest {
      */
     @Test
     void theReconcilerCountsRepairsApartFromVisits() throws Exception {
-        try (ServerHarness h = new ServerHarness()) {
+        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", TOKEN))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
             }
@@ -104,7 +105,7 @@ class MetricsEndpointTest {
             assertEquals(202, h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice")));
 
             h.server.reconcileAll();
-            String told = h.get("/metrics").body();
+            String told = h.get("/metrics", TOKEN).body();
             assertEquals(3.0, sample(told, "tiergate_reconciler_items_total{result=\"visited\"}"), "main, staging and feature/F1");
             assertEquals(0.0, sample(told, "tiergate_reconciler_items_total{result=\"repaired\"}"), told);
 
@@ -112,14 +113,14 @@ class MetricsEndpointTest {
             h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
             h.server.reconcileAll();
             h.awaitIdle(); // ci-pr-1 is made by the rehearsal run the pass asked for
-            String lost = h.get("/metrics").body();
+            String lost = h.get("/metrics", TOKEN).body();
             assertEquals(7.0, sample(lost, "tiergate_reconciler_items_total{result=\"visited\"}"), "three branches and PR #1");
             assertEquals(1.0, sample(lost, "tiergate_reconciler_items_total{result=\"repaired\"}"), lost);
             assertTrue(h.dbBranchExists("ci-pr-1"));
             assertEquals("pending", h.github.lastPosted(F1).path("state").asText());
 
             h.server.reconcileAll();
-            String again = h.get("/metrics").body();
+            String again = h.get("/metrics", TOKEN).body();
             assertEquals(11.0, sample(again, "tiergate_reconciler_items_total{result=\"visited\"}"));
             assertEquals(1.0, sample(again, "tiergate_reconciler_items_total{result=\"repaired\"}"), "nothing left to repair: " + again);
             assertEquals(0.0, sample(again, "tiergate_reconciler_items_total{result=\"failed\"}"));
@@ -128,13 +129,24 @@ class MetricsEndpointTest {
 
     @Test
     void withAnApiTokenMetricsNeedIt() throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", "metrics-t0ken"))) {
+        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", TOKEN))) {
             HttpClient http = HttpClient.newHttpClient();
             assertEquals(401, h.get("/metrics").statusCode());
-            var ok = http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/metrics")).header("Authorization", "Bearer metrics-t0ken").build(),
+            var ok = http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/metrics")).header("Authorization", "Bearer " + TOKEN).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ok.statusCode());
             assertTrue(ok.body().contains("# TYPE tiergate_inbox_depth gauge"), ok.body());
+        }
+    }
+
+    /** No TIERGATE_API_TOKEN: the metrics are closed, not open, and the answer says what to set. */
+    @Test
+    void withoutAnApiTokenMetricsAreClosed() throws Exception {
+        try (ServerHarness h = new ServerHarness()) {
+            HttpResponse<String> r = h.get("/metrics");
+            assertEquals(403, r.statusCode());
+            assertTrue(r.body().contains("TIERGATE_API_TOKEN"), r.body());
+            assertTrue(!r.body().contains("tiergate_inbox_depth"), r.body());
         }
     }
 }

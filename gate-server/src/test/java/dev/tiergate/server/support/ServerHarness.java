@@ -97,6 +97,12 @@ public final class ServerHarness implements AutoCloseable {
         return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET with {@code Authorization: Bearer <token>}. */
+    public HttpResponse<String> get(String path, String bearerToken) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + bearerToken).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     public HttpResponse<String> postRaw(String path, Map<String, String> headers, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);

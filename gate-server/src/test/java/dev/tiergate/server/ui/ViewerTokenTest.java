@@ -61,6 +61,9 @@ class ViewerTokenTest {
 
             assertEquals("/", login(h, TOKEN, "//evil.example/x").headers().firstValue("Location").orElseThrow(), "no open redirect");
             assertEquals("/", login(h, TOKEN, "https://evil.example/").headers().firstValue("Location").orElseThrow(), "no open redirect");
+            // next=/%0B/evil.example: a browser drops the control character and goes to //evil.example
+            assertEquals("/", login(h, TOKEN, "/\u000B/evil.example").headers().firstValue("Location").orElseThrow(), "no open redirect");
+            assertEquals("/", login(h, TOKEN, "/\t/evil.example").headers().firstValue("Location").orElseThrow(), "no open redirect");
         }
     }
 
@@ -80,12 +83,93 @@ class ViewerTokenTest {
     @Test
     void escapingCoversEveryCharacterGitAllowsInABranchName() {
         assertEquals("feature/&lt;svg/onload=document.title=&#39;x&#39;&gt;&amp;&quot;", Html.esc("feature/<svg/onload=document.title='x'>&\""));
-        assertEquals("/", Dashboard.safeNext("/\\evil.example"));
-        assertEquals("/ui/a/b?kind=x", Dashboard.safeNext("/ui/a/b?kind=x"));
+    }
+
+    @Test
+    void afterSigningInOnlyAPlainLocalPathIsFollowed() {
+        for (String local : new String[] {"/", "/ui/a/b?kind=x", "/ui/acme/x/branches/feature%2Fx", "/ui/acme/x/audit?branch=a+b&since=2026-01-01"}) {
+            assertEquals(local, Dashboard.safeNext(local));
+        }
+        for (String elsewhere : new String[] {null, "", "ui/a", "//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example/",
+                "javascript:alert(1)", "/\u000B/evil.example", "/\t/evil.example", "/\n/evil.example", "/\u0000/evil.example", "/ /evil.example",
+                "/%0B/evil.example", "/%2F/evil.example", "/%5C/evil.example", "/ui/\\evil", "/\u202E/x", "/%E2%80%AE/x", "/%zz", "/" + "a".repeat(2001)}) {
+            assertEquals("/", Dashboard.safeNext(elsewhere), String.valueOf(elsewhere));
+        }
+    }
+
+    /** No token on a server bound beyond loopback: every page (the audit trail too) is refused, and says what to set. No database. */
+    @Test
+    void withoutATokenBeyondLoopbackThePagesAreClosed() throws Exception {
+        try (Closeable app = dashboardOn("0.0.0.0", null)) {
+            for (String page : new String[] {"/", "/ui/acme/inv", "/ui/acme/inv/audit", "/ui/acme/inv/branches/main", "/ui/login"}) {
+                HttpResponse<String> r = get(app.url + page, null, null);
+                assertEquals(401, r.statusCode(), page);
+                assertTrue(r.body().contains(Html.esc(ViewerAccess.CLOSED)), r.body());
+                assertFalse(r.body().contains("<form"), "no token opens them: no form " + r.body());
+            }
+            HttpResponse<String> mark = get(app.url + "/ui/acme/inv/changes", null, null);
+            assertEquals(401, mark.statusCode());
+            assertEquals(ViewerAccess.CLOSED, mark.body());
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(app.url + "/ui/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=x&next=/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, post.statusCode());
+            assertTrue(post.headers().firstValue("Set-Cookie").isEmpty());
+            assertEquals(200, get(app.url + "/ui/static/tiergate.css", null, null).statusCode(), "the style sheet is no secret");
+        }
+        assertTrue(ViewerAccess.CLOSED.contains("TIERGATE_VIEWER_TOKEN") && ViewerAccess.CLOSED.contains("TIERGATE_BIND"));
+        assertEquals(java.util.Optional.of(ViewerAccess.CLOSED), Dashboard.closedReason("0.0.0.0", null), "said at start-up too");
+        assertEquals(java.util.Optional.empty(), Dashboard.closedReason("0.0.0.0", TOKEN));
+        assertEquals(java.util.Optional.empty(), Dashboard.closedReason("127.0.0.1", null));
+    }
+
+    @Test
+    void beyondLoopbackWithATokenThePagesAskForItAndOnLoopbackWithoutOneTheyAreOpen() throws Exception {
+        try (Closeable app = dashboardOn("0.0.0.0", TOKEN)) {
+            HttpResponse<String> r = get(app.url + "/", null, null);
+            assertEquals(401, r.statusCode());
+            assertTrue(r.body().contains(ViewerAccess.NEEDS_TOKEN), r.body());
+        }
+        try (Closeable app = dashboardOn("127.0.0.1", null)) {
+            HttpResponse<String> r = get(app.url + "/ui/login", null, null);
+            assertEquals(200, r.statusCode());
+            assertTrue(r.body().contains("These pages need no token on this server."), r.body());
+        }
+    }
+
+    @Test
+    void onlyALoopbackAddressIsLoopback() {
+        for (String host : new String[] {"127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"}) {
+            assertTrue(ViewerAccess.loopback(host), host);
+        }
+        for (String host : new String[] {null, "", "0.0.0.0", "::", "[::]", "10.0.0.1", "192.168.1.20"}) {
+            assertFalse(ViewerAccess.loopback(host), host);
+        }
+    }
+
+    /** The dashboard alone on a Javalin of its own; its stores are never reached while the pages refuse. */
+    private static Closeable dashboardOn(String bindHost, String token) {
+        io.javalin.Javalin app = io.javalin.Javalin.create(c -> c.showJavalinBanner = false);
+        new Dashboard(new dev.tiergate.server.store.BranchStore(null), new dev.tiergate.server.audit.AuditLog(null),
+                new dev.tiergate.server.store.MigrationStore(null), null, r -> java.util.Optional.empty(), t -> java.util.Optional.empty(),
+                java.time.Clock.systemUTC(), token, false, bindHost).routes(app);
+        app.start("127.0.0.1", 0);
+        return new Closeable(app, "http://127.0.0.1:" + app.port());
+    }
+
+    private record Closeable(io.javalin.Javalin app, String url) implements AutoCloseable {
+        @Override
+        public void close() {
+            app.stop();
+        }
     }
 
     private HttpResponse<String> get(ServerHarness h, String path, String authorization, String cookie) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.baseUrl() + path));
+        return get(h.baseUrl() + path, authorization, cookie);
+    }
+
+    private HttpResponse<String> get(String url, String authorization, String cookie) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }

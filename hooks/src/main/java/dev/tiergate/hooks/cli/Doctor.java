@@ -320,6 +320,11 @@ final class Doctor implements Callable<Integer> {
                 problem("server", "/api/v1/doctor needs the server's API token", "set TIERGATE_API_TOKEN to the server's TIERGATE_API_TOKEN");
                 return;
             }
+            if (r.statusCode() == 403) { // a server with no API token keeps the doctor closed
+                problem("server", "/api/v1/doctor is closed: the server sets no TIERGATE_API_TOKEN",
+                        "set TIERGATE_API_TOKEN on the server, restart it, and set the same TIERGATE_API_TOKEN here");
+                return;
+            }
             if (r.statusCode() != 200) {
                 problem("server", "/api/v1/doctor answered " + r.statusCode() + " (a server older than this tiergate?)", "update the server");
                 return;
