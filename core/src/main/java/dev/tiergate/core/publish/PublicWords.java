@@ -11,8 +11,10 @@ import java.util.Set;
  * from a database (an error message, a schema) is published with these words, PostgreSQL's own words
  * ({@link PostgresWords}) and numbers of at most three digits; any other word is a value that reached the text at run
  * time (a row, a literal made by dynamic SQL) and is replaced by {@link #WITHHELD}. A quoted segment ({@code "..."}
- * or {@code '...'}) is a name or a value: it is kept only when every word in it is the pull request's own, else it
- * shows as {@code "…"} whole. Words are compared without case (PostgreSQL folds names to lower case) and a name made
+ * or {@code '...'}) is a name or a value: it is kept when the files hold it as it is, or when it has the shape of a
+ * name ({@code [a-z_][a-z0-9_$]*}) whose every part is the pull request's own (a name PostgreSQL made up, such as
+ * {@code inventory_pkey}); else it shows as {@code "…"} whole. A value made of public words ({@code "A-42"} from
+ * {@code 'A-' || id}) is not a name, and the files do not hold it. Words are compared without case (PostgreSQL folds names to lower case) and a name made
  * of parts joined by {@code _} is public when each part is.
  *
  * <p>Checking every word, not only the quoted ones, is what holds when a migration puts quotes into a value
@@ -22,28 +24,38 @@ import java.util.Set;
 public final class PublicWords {
     /** What a withheld word or quoted segment shows as. */
     public static final String WITHHELD = "\u2026";
-    private static final PublicWords NONE = new PublicWords(Set.of());
+    private static final PublicWords NONE = new PublicWords(Set.of(), "");
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z_][a-z0-9_$]*");
 
     private final Set<String> own;
+    /** The texts themselves, lower case, for a quoted segment that must appear as it is. */
+    private final String texts;
 
-    private PublicWords(Set<String> own) {
+    private PublicWords(Set<String> own, String texts) {
         this.own = own;
+        this.texts = texts;
     }
 
     /** The words of these texts, e.g. a pull request's migration files by name (both the names and the contents count). */
     public static PublicWords of(Map<String, String> textByName) {
         Set<String> own = new HashSet<>();
+        StringBuilder all = new StringBuilder();
         textByName.forEach((name, text) -> {
             addWords(own, name);
             addWords(own, text);
+            all.append(name).append('\n').append(text).append('\n');
         });
-        return new PublicWords(own);
+        return new PublicWords(own, all.toString().toLowerCase(Locale.ROOT));
     }
 
     public static PublicWords of(List<String> texts) {
         Set<String> own = new HashSet<>();
-        texts.forEach(t -> addWords(own, t));
-        return new PublicWords(own);
+        StringBuilder all = new StringBuilder();
+        texts.forEach(t -> {
+            addWords(own, t);
+            all.append(t).append('\n');
+        });
+        return new PublicWords(own, all.toString().toLowerCase(Locale.ROOT));
     }
 
     /** No file's words: only PostgreSQL's own words and short numbers are published. */
@@ -87,8 +99,15 @@ public final class PublicWords {
         return check(word, PostgresWords.WORDS);
     }
 
-    /** Inside quotes: only the pull request's own words, short numbers, and the parts of names PostgreSQL makes up. */
+    /** Inside quotes: as the files hold it, or a name whose parts are the pull request's own or PostgreSQL's suffixes. */
     private boolean allOwn(String quoted) {
+        String lower = quoted.toLowerCase(Locale.ROOT);
+        if (!lower.isEmpty() && texts.contains(lower)) {
+            return true;
+        }
+        if (!NAME.matcher(lower).matches()) {
+            return false;
+        }
         int i = 0;
         while (i < quoted.length()) {
             if (isWordChar(quoted, i)) {

@@ -35,6 +35,16 @@ class PublicWordsTest {
         assertEquals("ShareLock on …", ORDERS.reduce("ShareLock on secret_table"));
     }
 
+    /** A row value built from public words ('A-' || id) is not a name, and no file holds it: withheld inside quotes. */
+    @Test
+    void aQuotedValueMadeOfPublicWordsIsWithheldUnlessAFileHoldsItAsItIs() {
+        PublicWords w = PublicWords.of(List.of("insert into inventory select g, 'A-' || g from generate_series(1, 100) g;"));
+        assertEquals("invalid input syntax for type integer: \"…\"", w.reduce("invalid input syntax for type integer: \"A-42\""));
+        assertTrue(w.reduce("value \"A-\" is fine").startsWith("value \"A-\""), "the file holds it as it is");
+        assertEquals("constraint \"inventory_pkey\"", w.reduce("constraint \"inventory_pkey\""), "a name PostgreSQL made of the file's words");
+        assertEquals("relation \"…\"", w.reduce("relation \"42\""), "a number is not a name");
+    }
+
     @Test
     void wordsAreComparedWithoutCaseAndNamesByTheirParts() {
         assertTrue(ORDERS.isPublic("ORDERS"));

@@ -111,10 +111,11 @@ final class BranchLifecycle {
         // an open PR from this branch goes back to pr-ready: what was tested is what merges
         Optional<Long> pr = r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()
                 ? Optional.of(r.prNumber()) : Optional.empty();
+        store.save(r.withHead(head), "new push");
         if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
+            // asked once the record holds the head: the run reads it (a crash in between: the next push asks again)
             runs.follow(repo, r.gitBranch(), head, r.headSha(), null);
         }
-        store.save(r.withHead(head), "new push");
         return pr;
     }
 
@@ -174,16 +175,25 @@ final class BranchLifecycle {
 
     /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
     private void created(RepoRef repo, Policy policy, TrackedBranch t, String head) {
-        if (t.kind() == BranchKind.TIER) {
-            policy.tierForBranch(t.gitBranch()).ifPresent(tier -> runs.tierSetUp(repo, tier.name()));
-        } else {
-            runs.follow(repo, t.gitBranch(), head, null, t.collisionNote());
-        }
         BranchRecord r = new BranchRecord(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
                 t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
                 head, null, null, null, null, null, null, null);
         store.save(r, "git branch created");
         transition(repo, t.gitBranch(), null, r.state(), "git branch created", head);
+        // asked once the record is there, since the run reads it; a crash in between leaves a record without a
+        // database, which the reconcile pass asks for (followMissing)
+        if (t.kind() == BranchKind.TIER) {
+            policy.tierForBranch(t.gitBranch()).ifPresent(tier -> runs.tierSetUp(repo, tier.name()));
+        } else {
+            runs.follow(repo, t.gitBranch(), head, null, t.collisionNote());
+        }
+    }
+
+    /** The reconcile pass's repair: a working branch in flight whose database is missing gets a follow run again. */
+    void followIfMissing(RepoRef repo, BranchRecord r) {
+        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED && r.headSha() != null && !backend.exists(repo, r.dbBranch())) {
+            runs.follow(repo, r.gitBranch(), r.headSha(), null, null);
+        }
     }
 
     private void gone(RepoRef repo, Policy policy, BranchRecord r) {

@@ -120,10 +120,11 @@ final class DatabaseMigrations {
         try {
             seedAndMigrate(repo, policy, tier, madeNow);
         } catch (RuntimeException e) {
+            // the hold's reason (the dashboard) keeps PostgreSQL's whole text; the audit trail, which is exported, does not
             String db = DbBranchName.of(tier.name());
             store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
             audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
-                    "setting up tier " + tier.name() + " failed: " + e.getMessage()));
+                    "setting up tier " + tier.name() + " failed (" + e.getClass().getSimpleName() + "); the dashboard shows why"));
         }
     }
 
@@ -173,7 +174,7 @@ final class DatabaseMigrations {
         boolean ok = run.ok() && stop.isEmpty();
         if (!files.isEmpty() || !ok) {
             audit.append(ok ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
-                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", ok, "error", ok ? "" : failure(run, stop, policy.migrations())));
+                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", ok, "error", ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (!ok) {
             store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()), null);
@@ -221,7 +222,7 @@ final class DatabaseMigrations {
         String applied = versions(run, MigrationRun.Outcome.APPLIED);
         if (!applied.isEmpty() || !ok) {
             audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
-                    "error", ok ? "" : failure(run, stop, policy.migrations())));
+                    "error", ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (stop.filter(RunStop.SIZE::equals).isPresent()) {
             backend.reset(repo, dbBranch, tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
@@ -331,7 +332,7 @@ final class DatabaseMigrations {
         boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
         String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
                 : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = stop.isPresent() ? ciDb + ": " + stopped(stop.get(), settings) : blocking ? summary(run, refusals) : added.isEmpty() ? "No new migrations; the schema is unchanged"
+        String description = stop.isPresent() ? ciDb + ": " + stopped(stop.get(), settings) : blocking ? summary(run, refusals, head) : added.isEmpty() ? "No new migrations; the schema is unchanged"
                 : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
         CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
                 blocking ? GateStatus.failure(rule, description).description() : description, pages.branch(repo, "pull/" + pr.number()));
@@ -341,9 +342,10 @@ final class DatabaseMigrations {
         }
         // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
         boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
-        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, refusals, warnings, diff, blocking),
+        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, head, refusals, warnings, diff, blocking),
                 worthSaying);
-        store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added));
+        store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added,
+                run.ok() ? null : failure(run)));
         audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
         return collidingPrs;
@@ -445,7 +447,7 @@ final class DatabaseMigrations {
         boolean blocking = !refusals.isEmpty() || !run.ok() || stop.isPresent();
         String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
                 : refusals.stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = blocking ? GateStatus.failure(rule, stop.isPresent() ? stopped(stop.get(), settings) : summary(run, refusals)).description()
+        String description = blocking ? GateStatus.failure(rule, stop.isPresent() ? stopped(stop.get(), settings) : summary(run, refusals, group)).description()
                 : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
         statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
                 pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
@@ -507,9 +509,10 @@ final class DatabaseMigrations {
         backend.restore(repo, tierDb, snapshot);
         String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "
                 + failure(run, stop, policy.migrations()) + "; the tier was restored from " + snapshot;
-        store.hold(repo, tierDb, pr.number(), reason, snapshot);
-        audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", reason, "pr", pr.number(),
-                "sha", merged.get()));
+        store.hold(repo, tierDb, pr.number(), reason, snapshot); // the dashboard's: the whole text
+        audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", "PR #" + pr.number()
+                + " merged but its migration failed on " + baseTier.name() + ": " + published(run, stop, policy.migrations(), files)
+                + "; the tier was restored from " + snapshot, "pr", pr.number(), "sha", merged.get()));
         statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,
                 "Merged, but the migration failed on " + baseTier.name() + " and the tier was restored [migration.tier-migrate-failed]",
                 pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
@@ -527,14 +530,27 @@ final class DatabaseMigrations {
         return out;
     }
 
-    private static String summary(MigrationRun run, List<Refusal> refusals) {
+    private static String summary(MigrationRun run, List<Refusal> refusals, List<MigrationFile> files) {
         if (!run.ok()) {
-            return failure(run);
+            return published(run, Optional.empty(), null, files);
         }
         Refusal r = refusals.stream().filter(x -> !x.rule().equals(NOT_FLYWAY)).findFirst().orElseThrow();
         return r.where() + ": " + r.message() + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "");
     }
 
+    /**
+     * The failure as it may be published (statuses, PR comments, the audit trail): the watchdog's stop, else the
+     * failed migration's file and line, SQLSTATE and PostgreSQL's words reduced to those the PR's files show
+     * ({@link dev.tiergate.core.publish.PublishedError}). Never Flyway's or PostgreSQL's whole text.
+     */
+    static String published(MigrationRun run, Optional<RunStop> stop, MigrationSettings settings, List<MigrationFile> files) {
+        if (stop.isPresent()) {
+            return stopped(stop.get(), settings);
+        }
+        return run.publishedFailure(run.words(files)).map(dev.tiergate.core.publish.PublishedError::text).orElse("");
+    }
+
+    /** The whole failure, for the store and the dashboard only: PostgreSQL's message may hold row data. */
     static String failure(MigrationRun run) {
         return run.migrations().stream().filter(m -> m.outcome() == MigrationRun.Outcome.FAILED).findFirst()
                 .map(m -> m.file() + ":" + m.errorLine() + ": " + m.error()).orElse(String.valueOf(run.error()));

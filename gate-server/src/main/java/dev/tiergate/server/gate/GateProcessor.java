@@ -376,6 +376,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 attempt(failures, repaired, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
             }
             for (BranchRecord r : store.list(repo)) {
+                attempt(failures, repaired, "database of " + r.gitBranch(), () -> branches.followIfMissing(repo, r));
                 if (branches.deletesInSteps() && r.kind() == BranchKind.WORKING && r.state() == WorkflowState.MERGED) {
                     // a merged branch's database drop cut short by a crash (its login left behind): finish it
                     attempt(failures, repaired, "leftover of " + r.gitBranch(), () -> {

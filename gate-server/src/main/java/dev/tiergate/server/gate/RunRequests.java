@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * How a delivery asks for the database work it decided on: a durable run in the queue, carried out by the run workers,
- * never on the delivery's own thread. Asked before the records that depend on it are written, so a crash between the
- * two leaves a run without its record (harmless: the run re-reads and finds nothing to do) rather than a record whose
- * run was never asked for.
+ * never on the delivery's own thread. A run re-reads what it needs, and a run whose subject has no record yet finds
+ * nothing to do, so a run is asked for after the records it reads are written. What a crash between the two loses,
+ * the reconcile pass asks for again: a tier or working branch whose database is missing, a PR not rehearsed at its
+ * head. A merge is asked for before the PR's records are cleaned up, since its run reads only the forge.
  */
 final class RunRequests {
     private final RunQueue queue;

@@ -103,7 +103,8 @@ public final class GateServer implements AutoCloseable {
         app.post("/webhooks/{forge}", webhooks::handle);
         dev.tiergate.server.audit.AuditAnchor anchorFile = anchorDir == null ? null : dev.tiergate.server.audit.AuditAnchor.in(anchorDir);
         this.anchor = anchorFile == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, anchorFile);
-        this.liveness = new Liveness(inbox::pendingCount, workers::problem, anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
+        this.liveness = new Liveness(this::pendingWork, () -> workers.problem().or(() -> runWorkers.problem()),
+                anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());

@@ -1,6 +1,5 @@
 package dev.tiergate.server.inbox;
 
-import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.server.forge.ForgeException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +27,12 @@ public final class WorkerPool implements AutoCloseable {
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofSeconds(1);
     /**
-     * How long one delivery may be processed before the pool reports itself stuck ({@code /healthz} answers 503): a
-     * delivery runs at most two migration runs back to back (a push's working branch, then its PR's rehearsal), each
-     * bounded by the policy's {@code run_minutes} ({@link MigrationSettings#MAX_RUN_MINUTES} at most), plus a lease for
-     * everything else it does. Past that, a worker is not slow: it is stuck.
+     * How long one delivery may be processed before the pool reports itself stuck ({@code /healthz} answers 503). A
+     * delivery runs no repository SQL (that is the run workers'): it reads the forge and the store, posts statuses and
+     * drops database branches, each bounded by its own timeouts. Ten minutes is far past any of that: a worker at one
+     * delivery that long is stuck.
      */
-    public static final Duration DELIVERY_DEADLINE = Duration.ofMinutes(2L * MigrationSettings.MAX_RUN_MINUTES).plus(DEFAULT_LEASE);
+    public static final Duration DELIVERY_DEADLINE = Duration.ofMinutes(10);
 
     private final Inbox inbox;
     private final Map<String, DeliveryProcessor> processors;

@@ -1,9 +1,11 @@
 package dev.tiergate.server.runs;
 
+import dev.tiergate.core.policy.MigrationSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,6 +26,12 @@ public final class RunWorkers implements AutoCloseable {
     /** A claim lasts this long unless renewed; renewed every third of it while the run goes on. */
     static final Duration LEASE = Duration.ofSeconds(30);
     static final int MAX_ATTEMPTS = 3;
+    /**
+     * How long one run may last before the workers report themselves stuck ({@code /healthz} answers 503): a run opens
+     * at most three sessions one after the other (a read, a snapshot, the migration), each ended by its watchdog at the
+     * policy's {@code run_minutes}, at most {@link MigrationSettings#MAX_RUN_MINUTES}; plus a lease for the rest.
+     */
+    public static final Duration RUN_DEADLINE = Duration.ofMinutes(3L * MigrationSettings.MAX_RUN_MINUTES).plus(LEASE);
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final RunQueue queue;
@@ -33,6 +41,8 @@ public final class RunWorkers implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ScheduledExecutorService heartbeat;
+    /** The run each worker is at, and since when (System.nanoTime). */
+    private final Map<Thread, Object[]> underWay = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@code executors}: by forge id ("github", "gitlab"). */
     public RunWorkers(RunQueue queue, Map<String, RunExecutor> executors, int workers, Duration retryBase) {
@@ -66,6 +76,17 @@ public final class RunWorkers implements AutoCloseable {
     /** Whether any worker thread is alive (for /healthz). */
     public boolean alive() {
         return threads.stream().anyMatch(Thread::isAlive);
+    }
+
+    /** Why the run workers cannot be counted on (none alive, or one at a run past {@link #RUN_DEADLINE}), or empty. */
+    public Optional<String> problem() {
+        if (!alive()) {
+            return Optional.of("no run worker thread is alive");
+        }
+        long now = System.nanoTime();
+        return underWay.entrySet().stream().filter(e -> now - (long) e.getValue()[1] > RUN_DEADLINE.toNanos()).findFirst()
+                .map(e -> "run " + e.getValue()[0] + " has been under way for " + (now - (long) e.getValue()[1]) / 1_000_000_000L + " s on "
+                        + e.getKey().getName() + ", past the " + RUN_DEADLINE.toSeconds() + " s deadline");
     }
 
     private void loop() {
@@ -106,6 +127,7 @@ public final class RunWorkers implements AutoCloseable {
                 LOG.warn("cannot renew the lease of run {}: {}", run, e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+        underWay.put(Thread.currentThread(), new Object[] {run, System.nanoTime()});
         try {
             executor.execute(run);
             renewal.cancel(false);
@@ -128,6 +150,8 @@ public final class RunWorkers implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("run {}: could not say that it waits: {}", run, e.getMessage());
             }
+        } finally {
+            underWay.remove(Thread.currentThread());
         }
     }
 

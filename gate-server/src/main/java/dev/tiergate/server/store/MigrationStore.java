@@ -18,7 +18,12 @@ public final class MigrationStore {
         this.ds = ds;
     }
 
-    public record Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions) {
+    /** A PR's last rehearsal; {@code detail}: a failure's whole text, for the dashboard only (may be null). */
+    public record Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions,
+                            String detail) {
+        public Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions) {
+            this(pr, headSha, baseSha, baseTier, ok, rule, versions, null);
+        }
     }
 
     public record Held(String tier, Long pr, String reason, String snapshot) {
@@ -35,11 +40,13 @@ public final class MigrationStore {
 
     public void saveRehearsal(RepoRef repo, Rehearsal r) {
         update("""
-                insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, updated_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail, updated_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
                 on conflict (forge, repo, pr_number) do update set head_sha = excluded.head_sha, base_sha = excluded.base_sha,
-                  base_tier = excluded.base_tier, ok = excluded.ok, rule = excluded.rule, versions = excluded.versions, updated_at = now()""",
-                repo.forge(), repo.path(), r.pr(), r.headSha(), r.baseSha(), r.baseTier(), r.ok(), r.rule(), String.join(",", r.versions()));
+                  base_tier = excluded.base_tier, ok = excluded.ok, rule = excluded.rule, versions = excluded.versions,
+                  detail = excluded.detail, updated_at = now()""",
+                repo.forge(), repo.path(), r.pr(), r.headSha(), r.baseSha(), r.baseTier(), r.ok(), r.rule(), String.join(",", r.versions()),
+                r.detail() == null ? null : r.detail().length() > 4000 ? r.detail().substring(0, 4000) : r.detail());
     }
 
     public void forgetRehearsal(RepoRef repo, long pr) {
@@ -98,7 +105,7 @@ public final class MigrationStore {
     private List<Rehearsal> rehearsals(RepoRef repo, String where, Object... args) {
         List<Rehearsal> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select pr_number, head_sha, base_sha, base_tier, ok, rule, versions from rehearsals where forge = ? and repo = ? " + where
+                "select pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail from rehearsals where forge = ? and repo = ? " + where
                         + " order by pr_number")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
@@ -109,7 +116,7 @@ public final class MigrationStore {
                 while (rs.next()) {
                     String v = rs.getString(7);
                     out.add(new Rehearsal(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6),
-                            v == null || v.isEmpty() ? List.of() : List.of(v.split(","))));
+                            v == null || v.isEmpty() ? List.of() : List.of(v.split(",")), rs.getString(8)));
                 }
             }
         } catch (SQLException e) {

@@ -371,7 +371,11 @@ public final class Dashboard {
                 b.append("<div class=card id=rehearsal>Rehearsed on a fresh copy of <b>").append(esc(h.baseTier())).append("</b> at ")
                         .append(esc(Html.shortSha(h.headSha()))).append(": <span class=\"badge v-").append(h.ok() ? "success" : "failure").append("\">")
                         .append(h.ok() ? "applied" : "failed").append("</span> ").append(verdict(h.rule(), null)).append("<br>migrations: ")
-                        .append(h.versions().isEmpty() ? "none" : esc(String.join(", ", h.versions()))).append("</div>");
+                        .append(h.versions().isEmpty() ? "none" : esc(String.join(", ", h.versions())));
+                if (h.detail() != null) { // the whole text, here only: what the PR comment and the status show is reduced
+                    b.append("<details><summary>What PostgreSQL said</summary><pre>").append(esc(h.detail())).append("</pre></details>");
+                }
+                b.append("</div>");
             }
         }
         if (r.kind() == BranchKind.TIER) {

@@ -139,7 +139,7 @@ class MigrationsOnBranchesTest {
         open(2, "feature/F2", F1);
         JsonNode s = migrationsStatus(F1);
         assertEquals("failure", s.path("state").asText());
-        assertTrue(s.path("description").asText().startsWith("V20260102000000__half.sql:4: ERROR: relation \"no_such_table\" does not exist"),
+        assertTrue(s.path("description").asText().startsWith("V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist"),
                 s.toString());
         assertTrue(s.path("description").asText().endsWith("[migration.rehearsal-failed]"), s.toString());
         assertFalse(hasColumn("ci-pr-2", "qty"), "the failed migration was rolled back on the copy");

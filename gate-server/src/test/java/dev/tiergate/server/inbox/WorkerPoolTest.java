@@ -166,8 +166,7 @@ class WorkerPoolTest {
         pool.close();
         assertEquals(java.util.Optional.of("no worker thread is alive"), pool.problem());
         assertEquals(java.util.Optional.of("no worker thread (TIERGATE_WORKERS is 0)"), new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
-        assertEquals(Duration.ofMinutes(240).plus(WorkerPool.DEFAULT_LEASE), WorkerPool.DELIVERY_DEADLINE,
-                "two runs of the longest run_minutes, plus a lease");
+        assertEquals(Duration.ofMinutes(10), WorkerPool.DELIVERY_DEADLINE, "a delivery runs no repository SQL: ten minutes is stuck");
     }
 
     @Test
