@@ -72,6 +72,26 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /**
+     * Makes the extensions the policy lists ({@code migrations.extensions}) exist in the branch's database before
+     * migrations run there, so no migration needs the right to create them. By default through the migration login
+     * (a cloud service decides which extensions its roles may create); the {@code postgres} backend as its admin.
+     */
+    default void createExtensions(RepoRef repo, String name, List<String> extensions) {
+        if (extensions.isEmpty()) {
+            return;
+        }
+        BranchConnection c = migrationConnection(repo, name);
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             java.sql.Statement st = conn.createStatement()) {
+            for (String e : extensions) {
+                st.execute("create extension if not exists \"" + e.replace("\"", "\"\"") + "\"");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new BackendException("cannot create the policy's extensions " + extensions + " on " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Starts a run of repository SQL on the branch under {@code limits}. By default the watchdog watches from a
      * second session of the migration login itself (a role may cancel and terminate its own sessions); the
      * {@code postgres} backend watches as the admin and resets the migration role's settings first.

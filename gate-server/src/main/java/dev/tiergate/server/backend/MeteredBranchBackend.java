@@ -86,6 +86,11 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public void createExtensions(RepoRef repo, String name, List<String> extensions) {
+        inner.createExtensions(repo, name, extensions);
+    }
+
+    @Override
     public MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
         return timed("open_run", () -> inner.openRun(repo, name, limits));
     }

@@ -167,6 +167,7 @@ final class DatabaseMigrations {
                 audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
             }
             if (!files.isEmpty()) {
+                backend.createExtensions(repo, db, policy.migrations().extensions());
                 run = FlywayRunner.migrate(session.connection(), files);
             }
             stop = session.stopped();
@@ -215,6 +216,7 @@ final class DatabaseMigrations {
         MigrationRun run;
         Optional<RunStop> stop;
         try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
+            backend.createExtensions(repo, dbBranch, policy.migrations().extensions());
             run = FlywayRunner.migrate(session.connection(), files);
             stop = session.stopped();
         }
@@ -317,6 +319,7 @@ final class DatabaseMigrations {
                 // a statement outside a migration's reach is refused before anything runs
                 if (!outOfReach && (!refusals.isEmpty() || !allApplied(head, onTier, settings))) {
                     dev.tiergate.core.schema.SchemaSnapshot before = SchemaCatalog.read(session.connection());
+                    backend.createExtensions(repo, ciDb, settings.extensions());
                     run = FlywayRunner.migrate(session.connection(), judged(head, settings));
                     stop = session.stopped();
                     if (stop.isEmpty()) {
@@ -438,6 +441,7 @@ final class DatabaseMigrations {
             List<FlywayRunner.Problem> problems = onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(group, settings));
             judge(group, tierFiles, settings, tierDb, onTier, problems, policy, refusals, new ArrayList<>());
             if (refusals.stream().noneMatch(r -> r.rule().equals(Rule.SQL_CLUSTER_STATEMENT.id()))) {
+                backend.createExtensions(repo, forkDb, settings.extensions());
                 run = FlywayRunner.migrate(session.connection(), judged(group, settings));
             }
             stop = session.stopped();
@@ -496,6 +500,7 @@ final class DatabaseMigrations {
         MigrationRun run;
         Optional<RunStop> stop;
         try (MigrationSession session = backend.openRun(repo, tierDb, limits)) {
+            backend.createExtensions(repo, tierDb, policy.migrations().extensions());
             run = FlywayRunner.migrate(session.connection(), files);
             stop = session.stopped();
         }

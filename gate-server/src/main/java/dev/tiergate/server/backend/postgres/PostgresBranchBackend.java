@@ -401,6 +401,25 @@ public final class PostgresBranchBackend implements BranchBackend {
         return RunWatchdog.start(migrationConnection(repo, name), this::maintenanceConnection, db, migrator, limits, () -> afterRun(repo, db));
     }
 
+    /**
+     * The policy's extensions, created by the admin in the branch's {@code public} schema (its own statements run with
+     * {@code search_path} pg_catalog alone, so the schema is named): a migration then needs no right to create them.
+     */
+    @Override
+    public void createExtensions(RepoRef repo, String name, List<String> extensions) {
+        if (extensions.isEmpty()) {
+            return;
+        }
+        try (Connection c = inDatabase(physical(repo, name)); Statement st = c.createStatement()) {
+            for (String e : extensions) {
+                st.execute("create extension if not exists " + quote(e) + " schema public");
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot create the policy's extensions " + extensions + " on database branch '" + name + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** What a run may have left: objects made under the migration role's own name, objects the data role cannot reach. */
     private void afterRun(RepoRef repo, String db) {
         if (!databaseExists(db)) {

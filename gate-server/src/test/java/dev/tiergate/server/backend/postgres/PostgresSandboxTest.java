@@ -190,6 +190,22 @@ class PostgresSandboxTest {
     }
 
     @Test
+    void anExtensionThePolicyListsIsCreatedBeforeTheRunAndOneItDoesNotIsRefused() throws Exception {
+        assertTrue(refused("create extension if not exists pg_buffercache").getMessage().contains("permission denied"),
+                "not trusted, not listed: the migration may not create it");
+        backend.createExtensions(repo, "ci-pr-1", List.of("pg_buffercache"));
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("create extension if not exists pg_buffercache"); // the migration's own statement: already there
+            st.execute("create extension if not exists pgcrypto"); // trusted: a migration may create it itself
+            try (ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname in ('pg_buffercache', 'pgcrypto')")) {
+                rs.next();
+                assertEquals(2, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
     void theDeadlineEndsARunWhateverItSetsAndWhateverItCatches() throws Exception {
         RunLimits two = RunLimits.deadline(Duration.ofSeconds(2));
         try (MigrationSession run = backend.openRun(repo, "ci-pr-1", two); Connection c = connect(run.connection());
