@@ -6,6 +6,7 @@ import dev.tiergate.core.migration.Phase;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Severity;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,51 +15,68 @@ import java.util.regex.Pattern;
 
 /**
  * The SQL lint: the one entry point the hooks, {@code tiergate lint} and the server's pull-request rehearsal call.
- * Pure: text in, findings out.
+ * Pure: text in, findings out. A file is read whole before any rule runs: how the migration tool runs it (in one
+ * transaction or not) depends on all its statements.
  */
 public final class SqlLint {
     private static final Pattern IGNORE = Pattern.compile("^\\s*--\\s*tiergate:ignore\\s+(\\S+)\\s+(\\S.*)$");
-    private static final Pattern NON_TRANSACTIONAL = Pattern.compile(
+    private static final Pattern FLYWAY_COMMENT = Pattern.compile(
             "^\\s*--\\s*flyway:executeInTransaction\\s*=\\s*false\\s*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
 
     private SqlLint() {
     }
 
+    /** {@link #lint(String, String, String, LintState, Map)} of a file with no Flyway script configuration file. */
+    public static LintReport lint(String fileName, String sql, LintState set, Map<String, Severity> severities) {
+        return lint(fileName, sql, null, set, severities);
+    }
+
     /**
      * Lints one migration file.
      *
-     * @param fileName   the path reported in findings
-     * @param sql        its text
-     * @param set        the migration set it belongs to, carrying what earlier files created; files of a set are
-     *                   linted in order with the same state
-     * @param severities the policy's {@code severity} map (rule id → error|warning|off); rules not in it have their
-     *                   catalog default
+     * @param fileName     the path reported in findings
+     * @param sql          its text
+     * @param scriptConfig the text of its Flyway script configuration file ({@code <file>.conf}), or null
+     * @param set          the migration set it belongs to, carrying what earlier files created and how files run;
+     *                     files of a set are linted in order with the same state
+     * @param severities   the policy's {@code severity} map (rule id → error|warning|off); rules not in it have their
+     *                     catalog default
      */
-    public static LintReport lint(String fileName, String sql, LintState set, Map<String, Severity> severities) {
+    public static LintReport lint(String fileName, String sql, String scriptConfig, LintState set,
+                                  Map<String, Severity> severities) {
         Optional<Phase> phase = MigrationHeader.parse(sql).header().map(MigrationHeader::phase);
-        set.startFile(phase, NON_TRANSACTIONAL.matcher(sql).find());
         int[] lineStarts = lineStarts(sql);
+        List<Unit> units = units(sql);
+        List<PgStatement> parsed = new ArrayList<>(units.size());
+        List<Integer> lines = new ArrayList<>(units.size());
+        for (Unit u : units) {
+            parsed.add(u.parsed == null ? null : u.parsed.statement());
+            lines.add(lineOf(lineStarts, u.start));
+        }
+        set.startFile(phase, FileTransaction.of(set.settings(), fileName, sql, parsed, lines, scriptConfig),
+                sql.contains("flyway:") && FLYWAY_COMMENT.matcher(sql).find());
         List<Finding> findings = new ArrayList<>();
-        int statements = 0;
         int notAnalysed = 0;
         int suppressed = 0;
-        for (PgLexer.Statement s : PgLexer.statements(sql)) {
-            statements++;
-            Optional<String> ignored = ignoredRule(sql, lineStarts, s.line());
+        for (Unit u : units) {
+            Optional<String> ignored = ignoredRule(sql, lineStarts, lineOf(lineStarts, u.start));
             List<Finding> raw = new ArrayList<>();
-            PgStatement parsed = null;
-            try {
-                parsed = PgParser.parse(s.text());
-            } catch (PgParseException e) {
-                notAnalysed++;
-                raw.add(finding(Rule.SQL_NOT_ANALYSED, severities, fileName, lineStarts, s.offset() + e.offset(),
-                        "statement not analysed: " + e.getMessage() + " (" + abbreviate(s.text()) + ")"));
+            if (u.joinedTo != null) {
+                raw.add(finding(Rule.SQL_MISSING_SEMICOLON, severities, fileName, lineStarts, u.start,
+                        "no semicolon between '" + abbreviate(u.joinedTo) + "' and '" + abbreviate(u.text)
+                                + "': PostgreSQL reads them as one statement and fails on it; each was linted as if"
+                                + " the semicolon were there"));
             }
-            if (parsed != null) {
-                PgStatement statement = parsed;
+            set.startStatement(u.parsed == null ? List.of() : u.parsed.calls());
+            if (u.error != null) {
+                notAnalysed++;
+                raw.add(finding(Rule.SQL_NOT_ANALYSED, severities, fileName, lineStarts, u.base + u.error.offset(),
+                        "statement not analysed: " + u.error.getMessage() + " (" + abbreviate(u.text) + ")"));
+            } else {
+                PgStatement statement = u.parsed.statement();
                 for (LintRule rule : LintRules.ALL) {
-                    rule.check(statement, set, (offset, message) -> raw.add(
-                            finding(rule.rule(), severities, fileName, lineStarts, s.offset() + offset, message)));
+                    rule.check(statement, set, (offset, message) -> raw.add(finding(rule.rule(), severities, fileName,
+                            lineStarts, offset == 0 ? u.start : u.base + offset, message)));
                 }
                 set.after(statement);
             }
@@ -70,7 +88,52 @@ public final class SqlLint {
                 }
             }
         }
-        return new LintReport(fileName, findings, statements, notAnalysed, suppressed);
+        return new LintReport(fileName, findings, units.size(), notAnalysed, suppressed);
+    }
+
+    /**
+     * One statement as the lint reads it: a statement of the splitter, or a part of one where a semicolon is missing.
+     *
+     * @param base     the offset in the file that the tokens' offsets count from
+     * @param start    the offset in the file of its first token
+     * @param joinedTo the text of the statement before it when no semicolon separates them, else null
+     */
+    private record Unit(String text, int base, int start, PgParser.Parsed parsed, PgParseException error, String joinedTo) {
+    }
+
+    private static List<Unit> units(String sql) {
+        List<Unit> out = new ArrayList<>();
+        for (PgLexer.Statement s : PgLexer.statements(sql)) {
+            List<PgLexer.Token> tokens;
+            try {
+                tokens = PgLexer.tokens(s.text());
+            } catch (PgParseException e) {
+                out.add(new Unit(s.text(), s.offset(), s.offset(), null, e, null));
+                continue;
+            }
+            String before = null;
+            while (true) {
+                int second = PgParser.secondStatementAt(tokens, s.text());
+                List<PgLexer.Token> part = second < 0 ? tokens : tokens.subList(0, second);
+                int from = part.isEmpty() ? 0 : part.get(0).offset();
+                int to = second < 0 ? s.text().length() : tokens.get(second).offset();
+                String text = s.text().substring(from, to).strip();
+                PgParser.Parsed parsed = null;
+                PgParseException error = null;
+                try {
+                    parsed = PgParser.read(part);
+                } catch (PgParseException e) {
+                    error = e;
+                }
+                out.add(new Unit(text, s.offset(), s.offset() + from, parsed, error, before));
+                if (second < 0) {
+                    break;
+                }
+                before = text;
+                tokens = tokens.subList(second, tokens.size());
+            }
+        }
+        return out;
     }
 
     /** The rule named by {@code -- tiergate:ignore <rule-id> <reason>} on the line just before the statement. */
@@ -90,10 +153,15 @@ public final class SqlLint {
 
     private static Finding finding(Rule rule, Map<String, Severity> severities, String file, int[] lineStarts, int offset,
                                    String message) {
-        int index = java.util.Arrays.binarySearch(lineStarts, offset);
-        int line = index >= 0 ? index + 1 : -index - 1; // the last line starting at or before the offset, 1-based
+        int line = lineOf(lineStarts, offset);
         return new Finding(rule.id(), severities.getOrDefault(rule.id(), rule.defaultSeverity()), file, line,
                 offset - lineStarts[line - 1] + 1, message, rule.fix());
+    }
+
+    /** The 1-based line of an offset: the last line starting at or before it. */
+    private static int lineOf(int[] lineStarts, int offset) {
+        int index = Arrays.binarySearch(lineStarts, offset);
+        return index >= 0 ? index + 1 : -index - 1;
     }
 
     /** Where each line starts: a finding's line and column in one binary search, not a scan from the file's start. */
@@ -102,11 +170,11 @@ public final class SqlLint {
         int n = 1; // starts[0] = 0
         for (int i = sql.indexOf('\n'); i >= 0; i = sql.indexOf('\n', i + 1)) {
             if (n == starts.length) {
-                starts = java.util.Arrays.copyOf(starts, n * 2);
+                starts = Arrays.copyOf(starts, n * 2);
             }
             starts[n++] = i + 1;
         }
-        return java.util.Arrays.copyOf(starts, n);
+        return Arrays.copyOf(starts, n);
     }
 
     private static String abbreviate(String statement) {

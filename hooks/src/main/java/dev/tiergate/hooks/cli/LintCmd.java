@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.core.lint.Finding;
 import dev.tiergate.core.lint.LintReport;
+import dev.tiergate.core.lint.LintSettings;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.SqlLint;
+import dev.tiergate.core.policy.MigrationTool;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.rules.Rule;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -39,8 +42,12 @@ final class LintCmd implements Callable<Integer> {
     Format format = Format.text;
     @Option(names = "--each-file-alone", description = "lint every file as its own migration set (as squawk does)")
     boolean eachFileAlone;
-    @Option(names = "--policy", description = "policy whose severities apply (default .tiergate/policy.yaml when present)")
+    @Option(names = "--policy", description = "policy whose severities, migration tool and extensions apply (default"
+            + " .tiergate/policy.yaml when present)")
     Path policyFile;
+    @Option(names = "--assume-in-transaction", negatable = true, description = "every file runs in one transaction"
+            + " (or, negated, each statement on its own), whatever the policy's migrations.tool does (as squawk's flag)")
+    Boolean assumeInTransaction;
     @Spec
     CommandSpec spec;
 
@@ -50,7 +57,10 @@ final class LintCmd implements Callable<Integer> {
         // finding in the text format (a corpus's lint printed 10,000 lines that way)
         PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
         PrintWriter err = spec.commandLine().getErr();
-        Map<String, Severity> severities = severities();
+        Policy policy = policy();
+        Map<String, Severity> severities = policy == null ? Map.of() : policy.severity();
+        LintSettings settings = (policy == null ? LintSettings.DEFAULTS : LintSettings.of(policy.migrations()))
+                .assumingInTransaction(Optional.ofNullable(assumeInTransaction));
         List<Path> files = new ArrayList<>();
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
@@ -61,7 +71,7 @@ final class LintCmd implements Callable<Integer> {
                 files.add(p);
             }
         }
-        LintState set = LintState.newMigrationSet();
+        LintState set = LintState.newMigrationSet(settings);
         List<LintReport> reports = new ArrayList<>();
         boolean unreadable = false;
         for (Path f : files) {
@@ -73,7 +83,8 @@ final class LintCmd implements Callable<Integer> {
                 unreadable = true;
                 continue;
             }
-            reports.add(SqlLint.lint(f.toString(), sql, eachFileAlone ? LintState.newMigrationSet() : set, severities));
+            reports.add(SqlLint.lint(f.toString(), sql, scriptConfig(f, settings),
+                    eachFileAlone ? LintState.newMigrationSet(settings) : set, severities));
         }
         switch (format) {
             case json -> json(reports, out);
@@ -87,12 +98,21 @@ final class LintCmd implements Callable<Integer> {
         return reports.stream().anyMatch(LintReport::hasErrors) ? Main.REFUSED : Main.OK;
     }
 
-    private Map<String, Severity> severities() throws IOException {
+    private Policy policy() throws IOException {
         Path p = policyFile != null ? policyFile : Path.of(Policy.PATH);
         if (!Files.exists(p)) {
-            return Map.of();
+            return null;
         }
-        return PolicyReader.read(Files.readString(p), p.toString()).severity();
+        return PolicyReader.read(Files.readString(p), p.toString());
+    }
+
+    /** Flyway's script configuration file beside a script ({@code V1__x.sql.conf}), when the tool is Flyway and it exists. */
+    private static String scriptConfig(Path script, LintSettings settings) throws IOException {
+        if (settings.tool() != MigrationTool.FLYWAY) {
+            return null;
+        }
+        Path conf = script.resolveSibling(script.getFileName() + ".conf");
+        return Files.isRegularFile(conf) ? Files.readString(conf, StandardCharsets.UTF_8) : null;
     }
 
     private static void text(List<LintReport> reports, PrintWriter out) {

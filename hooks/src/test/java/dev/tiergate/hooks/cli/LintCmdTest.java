@@ -88,6 +88,34 @@ class LintCmdTest {
     }
 
     @Test
+    void theToolComesFromThePolicyAndTheFlagOverridesIt() throws Exception {
+        // alone in its script, Flyway runs it outside a transaction: only the transactional-lock finding is left
+        Path idx = Files.writeString(dir.resolve("V2__idx.sql"), "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (c);\n");
+        Path lockOff = Files.writeString(dir.resolve("flyway.yaml"), "version: 1\nmigrations:\n  flyway: {transactional_lock: false}\n");
+        Run flyway = lint("--policy", lockOff.toString(), idx.toString());
+        assertEquals(0, flyway.exit(), flyway.out() + flyway.err());
+        Run assumed = lint("--policy", lockOff.toString(), "--assume-in-transaction", idx.toString());
+        assertEquals(2, assumed.exit(), assumed.out());
+        assertTrue(assumed.out().contains("error sql.concurrently-in-transaction: CREATE INDEX CONCURRENTLY cannot run inside a"
+                + " transaction block, and the runner wraps each file in a transaction (--assume-in-transaction)"), assumed.out());
+        Path goose = Files.writeString(dir.resolve("goose.yaml"), "version: 1\nmigrations:\n  tool: goose\n");
+        Run g = lint("--policy", goose.toString(), idx.toString());
+        assertTrue(g.out().contains("goose runs each migration in a transaction unless it is annotated -- +goose NO TRANSACTION"),
+                g.out());
+        assertEquals(0, lint("--policy", goose.toString(), "--no-assume-in-transaction", idx.toString()).exit());
+    }
+
+    @Test
+    void aFlywayScriptConfigurationFileBesideTheScriptIsRead() throws Exception {
+        Path reindex = Files.writeString(dir.resolve("V3__reindex.sql"), "REINDEX INDEX CONCURRENTLY i;\n");
+        Path lockOff = Files.writeString(dir.resolve("flyway.yaml"), "version: 1\nmigrations:\n  flyway: {transactional_lock: false}\n");
+        assertEquals(2, lint("--policy", lockOff.toString(), reindex.toString()).exit());
+        Files.writeString(dir.resolve("V3__reindex.sql.conf"), "executeInTransaction=false\n");
+        Run r = lint("--policy", lockOff.toString(), reindex.toString());
+        assertEquals(0, r.exit(), r.out());
+    }
+
+    @Test
     void aFileThatCannotBeReadExitsThree() {
         Run r = lint(dir.resolve("missing.sql").toString());
         assertEquals(3, r.exit());

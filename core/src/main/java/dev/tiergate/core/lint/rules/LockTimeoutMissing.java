@@ -5,7 +5,13 @@ import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
 
-/** {@link Rule#SQL_LOCK_TIMEOUT}: an ACCESS EXCLUSIVE lock on an existing table with no lock_timeout set before it in the file. */
+/**
+ * {@link Rule#SQL_LOCK_TIMEOUT}: a lock that blocks writes to an existing table, with no lock_timeout set before it in
+ * the file: ACCESS EXCLUSIVE (ALTER TABLE, DROP TABLE, DROP INDEX, TRUNCATE, DROP TRIGGER), and SHARE ROW EXCLUSIVE,
+ * which CREATE TRIGGER takes on its table and a foreign key takes on the table it references (PostgreSQL 16
+ * reference, "Explicit Locking", 13.3.1: SHARE ROW EXCLUSIVE "acquired by CREATE TRIGGER and some forms of ALTER
+ * TABLE"; ALTER TABLE's ADD FOREIGN KEY locks the referenced table SHARE ROW EXCLUSIVE).
+ */
 public final class LockTimeoutMissing implements LintRule {
     @Override
     public Rule rule() {
@@ -27,6 +33,41 @@ public final class LockTimeoutMissing implements LintRule {
             out.report(0, "DROP INDEX takes an ACCESS EXCLUSIVE lock on its table and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Truncate) {
             out.report(0, "TRUNCATE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
+        } else if (s instanceof PgStatement.CreateTrigger c && state.isExisting(c.table())) {
+            out.report(0, "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on existing table " + c.table()
+                    + ", blocking its writes, and no lock_timeout is set before it");
+        } else if (s instanceof PgStatement.Drop d && d.kind().equals("trigger") && d.on() != null && state.isExisting(d.on())) {
+            out.report(0, "DROP TRIGGER takes an ACCESS EXCLUSIVE lock on existing table " + d.on()
+                    + " and no lock_timeout is set before it");
+        } else {
+            referencedExisting(s, state).ifPresent(t -> out.report(0, "the foreign key to existing table " + t
+                    + " takes a SHARE ROW EXCLUSIVE lock on it, blocking its writes, and no lock_timeout is set before it"));
         }
+    }
+
+    /** An existing table a foreign key in a new table (CREATE TABLE, or ALTER TABLE of a table of the set) references. */
+    private static java.util.Optional<PgStatement.QName> referencedExisting(PgStatement s, LintState state) {
+        java.util.List<PgStatement.QName> referenced = new java.util.ArrayList<>();
+        PgStatement.QName self = null;
+        if (s instanceof PgStatement.CreateTable c) {
+            self = c.table();
+            c.columns().forEach(col -> referenced.add(col.referenced()));
+            c.constraints().forEach(k -> referenced.add(k.referenced()));
+        } else if (s instanceof PgStatement.AlterTable a) {
+            self = a.table();
+            for (PgStatement.Action action : a.actions()) {
+                if (action instanceof PgStatement.AddColumn add) {
+                    referenced.add(add.column().referenced());
+                } else if (action instanceof PgStatement.AddConstraint add) {
+                    referenced.add(add.constraint().referenced());
+                }
+            }
+        }
+        for (PgStatement.QName t : referenced) {
+            if (t != null && !t.key().equals(self.key()) && state.isExisting(t)) {
+                return java.util.Optional.of(t);
+            }
+        }
+        return java.util.Optional.empty();
     }
 }

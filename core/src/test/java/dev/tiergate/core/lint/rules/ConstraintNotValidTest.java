@@ -33,4 +33,22 @@ class ConstraintNotValidTest {
         assertEquals(0, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT c CHECK (banned IS NOT NULL) NOT VALID;",
                 "ALTER TABLE users VALIDATE CONSTRAINT c;", "ALTER TABLE users ADD CONSTRAINT users_banned_nn NOT NULL banned;"));
     }
+
+    @Test
+    void aReferencingColumnAddedBesideAColumnWithADefaultIsValidatedByAScan() {
+        // issue 26: one skipValidation for the whole ALTER TABLE (parse_utilcmd.c), cleared by any column's DEFAULT
+        String sql = "ALTER TABLE post\n    ADD COLUMN featured boolean NOT NULL DEFAULT false,\n"
+                + "    ADD COLUMN language_id int REFERENCES language ON UPDATE CASCADE ON DELETE CASCADE;";
+        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, sql);
+        assertEquals(1, f.size(), f.toString());
+        assertEquals(3, f.get(0).line());
+        assertEquals("column language_id added to existing table post with REFERENCES in the same ALTER TABLE as column"
+                + " featured with a DEFAULT: PostgreSQL then validates the foreign key, checking every row while holding a"
+                + " lock", f.get(0).message());
+        // an identity is no default there; nor is a column added in another statement
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE post ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY,"
+                + " ADD COLUMN language_id int REFERENCES language;"));
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE post ADD COLUMN featured boolean NOT NULL DEFAULT false;\n"
+                + "ALTER TABLE post ADD COLUMN language_id int REFERENCES language;"));
+    }
 }
