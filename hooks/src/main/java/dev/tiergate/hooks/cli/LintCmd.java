@@ -31,9 +31,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code tiergate lint FILE|DIR...}: the SQL lint over migration files, as text, JSON or SARIF 2.1.0. */
+/**
+ * {@code tiergate lint FILE|DIR...}: the SQL lint over migration files, as text, JSON or SARIF 2.1.0. {@link #fastPath}
+ * runs it without picocli when the arguments are only the options below and paths: building picocli's model by
+ * reflection was about 50 ms of every lint (BENCHMARKS.md, "SQL lint"), as much as linting 500 files.
+ */
 @Command(name = "lint", description = "Lint PostgreSQL migrations (exit 2 on an error-level finding, 3 when a file cannot be read).")
-final class LintCmd implements Callable<Integer> {
+public final class LintCmd implements Callable<Integer> {
     enum Format { text, json, sarif }
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "SQL files, or directories searched for *.sql")
@@ -53,10 +57,71 @@ final class LintCmd implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return lint(spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * {@code tiergate lint ...} without picocli, when {@code args} (after {@code lint}) are paths and the options this
+     * class declares, each spelt the way its annotation names it; null for anything else ({@code --help}, an unknown
+     * or misspelt option, no path), which picocli then parses and explains.
+     */
+    public static Integer fastPath(String[] args, java.io.PrintStream stdout, java.io.PrintStream stderr) throws IOException {
+        LintCmd cmd = new LintCmd();
+        cmd.paths = new ArrayList<>();
+        boolean onlyPaths = false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (onlyPaths || !a.startsWith("-") || a.equals("-")) {
+                cmd.paths.add(Path.of(a));
+            } else if (a.equals("--")) {
+                onlyPaths = true;
+            } else if (a.equals("--each-file-alone")) {
+                cmd.eachFileAlone = true;
+            } else if (a.equals("--assume-in-transaction") || a.equals("--no-assume-in-transaction")) {
+                cmd.assumeInTransaction = a.equals("--assume-in-transaction");
+            } else if ((a.equals("--format") || a.equals("--policy")) && i + 1 < args.length) {
+                if (!cmd.option(a, args[++i])) {
+                    return null;
+                }
+            } else if (a.startsWith("--format=") || a.startsWith("--policy=")) {
+                if (!cmd.option(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1))) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (cmd.paths.isEmpty()) {
+            return null;
+        }
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        try {
+            return cmd.lint(out, err);
+        } catch (IOException e) {
+            err.println("tiergate lint: " + e.getMessage()); // as picocli's execution exception handler says it
+            return Main.FAILED;
+        }
+    }
+
+    private boolean option(String name, String value) {
+        if (name.equals("--policy")) {
+            policyFile = Path.of(value);
+            return true;
+        }
+        for (Format f : Format.values()) {
+            if (f.name().equals(value)) {
+                format = f;
+                return true;
+            }
+        }
+        return false; // picocli names the valid values
+    }
+
+    private int lint(PrintWriter stdout, PrintWriter err) throws IOException {
         // buffered, flushed once at the end: the command line's writer flushes at every println, a system call per
         // finding in the text format (a corpus's lint printed 10,000 lines that way)
-        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false);
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(stdout, 1 << 16), false);
         Policy policy = policy();
         Map<String, Severity> severities = policy == null ? Map.of() : policy.severity();
         LintSettings settings = (policy == null ? LintSettings.DEFAULTS : LintSettings.of(policy.migrations()))

@@ -116,6 +116,29 @@ class LintCmdTest {
     }
 
     @Test
+    void theFastPathPrintsWhatPicocliWouldAndLeavesEverythingElseToIt() throws Exception {
+        Path f = Files.writeString(dir.resolve("V1__idx.sql"), "CREATE INDEX i ON orders (c);\nALTER TABLE t RENAME a TO b;\n");
+        for (String[] args : new String[][] {{f.toString()}, {"--format", "json", "--each-file-alone", f.toString()},
+                {"--format=sarif", "--assume-in-transaction", "--", f.toString()}, {"--no-assume-in-transaction", f.toString()}}) {
+            Run picocli = lint(args);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String[] all = new String[args.length + 1];
+            all[0] = "lint";
+            System.arraycopy(args, 0, all, 1, args.length);
+            Integer fast = LintCmd.fastPath(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(picocli.exit(), fast, String.join(" ", args));
+            assertEquals(picocli.out(), out.toString(StandardCharsets.UTF_8), String.join(" ", args));
+            assertEquals(picocli.err(), err.toString(StandardCharsets.UTF_8), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{"lint"}, {"lint", "--help"}, {"lint", "--format", "yaml", f.toString()},
+                {"lint", "--each-file", f.toString()}, {"lint", "-h"}}) {
+            assertEquals(null, LintCmd.fastPath(args, System.out, System.err), String.join(" ", args));
+        }
+    }
+
+    @Test
     void aFileThatCannotBeReadExitsThree() {
         Run r = lint(dir.resolve("missing.sql").toString());
         assertEquals(3, r.exit());
