@@ -26,6 +26,7 @@ public final class LintState {
     boolean flywayComment;
     boolean inExplicitTransaction;
     boolean lockTimeoutSet;
+    private final Set<String> addedNotValidInFile = new HashSet<>();
     int statementIndex;
     List<PgParser.Call> calls = List.of();
 
@@ -50,6 +51,7 @@ public final class LintState {
         flywayComment = hasFlywayComment;
         inExplicitTransaction = false;
         lockTimeoutSet = false;
+        addedNotValidInFile.clear();
         statementIndex = -1;
     }
 
@@ -123,6 +125,11 @@ public final class LintState {
         return lockTimeoutSet;
     }
 
+    /** A constraint of that name was added NOT VALID earlier in this file. */
+    public boolean addedNotValidInThisFile(String constraint) {
+        return addedNotValidInFile.contains(constraint);
+    }
+
     private static void learnColumn(Map<String, PgStatement.TypeName> types, PgStatement.Action action) {
         if (action instanceof PgStatement.AddColumn add) {
             types.put(add.column().name(), add.column().type());
@@ -152,6 +159,9 @@ public final class LintState {
             for (PgStatement.Action action : a.actions()) {
                 if (types != null) {
                     learnColumn(types, action);
+                }
+                if (action instanceof PgStatement.AddConstraint add && add.constraint().notValid() && add.constraint().name() != null) {
+                    addedNotValidInFile.add(add.constraint().name());
                 }
                 if (action instanceof PgStatement.AddConstraint add && add.constraint().checkNotNullColumn() != null) {
                     String column = a.table().key() + "." + add.constraint().checkNotNullColumn();

@@ -396,10 +396,14 @@ public final class PgParser {
         QName table = qualifiedName();
         List<ColumnDef> columns = new ArrayList<>();
         List<TableConstraint> constraints = new ArrayList<>();
-        if (acceptWord("of") || acceptWord("partition") || acceptWord("as")) {
+        if (acceptWord("of") || acceptWord("partition")) {
             return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
         }
-        expectPunct("(");
+        if (!acceptPunct("(")) {
+            // CREATE TABLE ... [WITH ...] [ON COMMIT ...] [TABLESPACE ...] AS query: the clauses, then AS
+            trailingTableClauses(true);
+            return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
+        }
         if (!peekPunct(0, ")")) {
             for (List<Token> element : splitUntilClose()) {
                 if (element.isEmpty()) {
@@ -417,9 +421,20 @@ public final class PgParser {
         } else {
             p++;
         }
-        // gram.y's CreateStmt after the element list: INHERITS, PARTITION BY, USING, WITH/WITHOUT OIDS, ON COMMIT,
-        // TABLESPACE
+        trailingTableClauses(false);
+        return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
+    }
+
+    /**
+     * gram.y's CreateStmt after the element list: INHERITS, PARTITION BY, USING, WITH/WITHOUT OIDS, ON COMMIT,
+     * TABLESPACE; for CREATE TABLE AS ({@code asQuery}), the same before AS, whose query is not read.
+     */
+    private void trailingTableClauses(boolean asQuery) {
         while (p < t.size()) {
+            if (asQuery && (acceptWord("as") || acceptWord("execute"))) {
+                p = t.size();
+                return;
+            }
             if (acceptWord("inherits")) {
                 skipParens();
             } else if (acceptWord("partition")) {
@@ -441,11 +456,15 @@ public final class PgParser {
                 } else {
                     expectWord("drop");
                 }
+            } else if (asQuery) {
+                throw error("expected ( or AS after the name of CREATE TABLE");
             } else {
                 throw leftOver("CREATE TABLE");
             }
         }
-        return new PgStatement.CreateTable(table, ifNotExists, columns, constraints);
+        if (asQuery) {
+            throw error("expected ( or AS after the name of CREATE TABLE");
+        }
     }
 
     /** At an opening parenthesis already consumed: the comma-separated elements up to the matching close. */

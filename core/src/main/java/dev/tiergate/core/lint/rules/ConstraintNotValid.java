@@ -14,7 +14,9 @@ import dev.tiergate.core.rules.Rule;
  * only when no column it adds has a default (parse_utilcmd.c, transformAlterTableStmt: one {@code skipValidation} for
  * the whole statement, cleared by "If the column has a non-null default, we can't skip validation of foreign keys",
  * then applied to every column-level foreign key by transformFKConstraints); a serial's nextval and a generated
- * expression are such defaults, an identity is not.
+ * expression are such defaults, an identity is not. And VALIDATE CONSTRAINT of a constraint the same file added NOT VALID,
+ * where the tool runs the file in one transaction: the ADD's lock is held until commit, so the validation scans the
+ * table under it and NOT VALID bought nothing.
  */
 public final class ConstraintNotValid implements LintRule {
     @Override
@@ -46,6 +48,11 @@ public final class ConstraintNotValid implements LintRule {
                     out.report(action.offset(), what + " constraint added to existing table " + a.table()
                             + " without NOT VALID: it checks every row while holding a lock");
                 }
+            } else if (action instanceof PgStatement.ValidateConstraint v && state.addedNotValidInThisFile(v.name())
+                    && state.runsInTransaction()) {
+                out.report(action.offset(), "VALIDATE CONSTRAINT " + v.name() + " in the transaction that added it NOT VALID ("
+                        + state.file().fact() + "): the ADD's lock on " + a.table() + " is held until commit, so the"
+                        + " validation scans every row under it; validate in a later migration");
             } else if (action instanceof PgStatement.AddColumn add && add.column().references() && withDefault != null) {
                 out.report(action.offset(), "column " + add.column().name() + " added to existing table " + a.table()
                         + " with REFERENCES " + (withDefault.equals(add.column().name()) ? "and a DEFAULT"

@@ -25,12 +25,15 @@ public final class MissingIfExists implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        if (state.inExplicitTransaction() || state.file().versioned() && state.runsInTransaction()) {
+        java.util.Optional<String> outside = dev.tiergate.core.lint.NonTransactionalStatements.inPostgres(s);
+        if (state.inExplicitTransaction() || state.file().versioned() && state.runsInTransaction() && outside.isEmpty()) {
             return;
         }
-        String rerun = " fails when re-run: " + (state.file().versioned()
-                ? state.file().fact() + ", so a failure halfway leaves the statements before it applied"
-                : "Flyway runs a repeatable script again whenever it changes");
+        String rerun = " fails when re-run: " + (!state.file().versioned()
+                ? "Flyway runs a repeatable script again whenever it changes"
+                : outside.isPresent() ? outside.get() + " runs outside any transaction, and a failed one leaves an"
+                + " invalid index or its other effects behind"
+                : state.file().fact() + ", so a failure halfway leaves the statements before it applied");
         if (s instanceof PgStatement.CreateTable c && !c.ifNotExists()) {
             out.report(0, "CREATE TABLE " + c.table() + " without IF NOT EXISTS" + rerun);
         } else if (s instanceof PgStatement.CreateIndex i && !i.ifNotExists() && i.name() != null) {

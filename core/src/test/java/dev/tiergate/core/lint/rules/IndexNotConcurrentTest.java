@@ -36,4 +36,12 @@ class IndexNotConcurrentTest {
                 + " statements outside a transaction), or with executeInTransaction=false in the script's .sql.conf file",
                 message);
     }
+
+    @Test
+    void aTemporaryTableCreatedAsAQueryWithItsClausesFirstIsNew() {
+        String sql = "CREATE TEMPORARY TABLE repair_runs ON COMMIT DROP AS\nSELECT id FROM billing_invoices;\n"
+                + "CREATE INDEX ON repair_runs (id);\n";
+        assertEquals(0, Lint.count(RULE, sql));
+        assertEquals(0, Lint.count("sql.not-analysed", sql));
+    }
 }

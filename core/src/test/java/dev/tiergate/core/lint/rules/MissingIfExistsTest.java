@@ -74,7 +74,7 @@ class MissingIfExistsTest {
         flagged("ALTER TABLE t ADD COLUMN IF NOT EXISTS b int, DROP CONSTRAINT \"t_fk\" CASCADE;",
                 "DROP CONSTRAINT t_fk without IF EXISTS");
         flagged("DROP TYPE mood;", "DROP TYPE mood without IF EXISTS");
-        flagged("DROP INDEX CONCURRENTLY i;", "DROP INDEX i without IF EXISTS");
+        flagged("DROP INDEX i;", "DROP INDEX i without IF EXISTS");
         flagged("DROP VIEW v, w;", "DROP VIEW v without IF EXISTS");
         flagged("DROP MATERIALIZED VIEW mv;", "DROP MATERIALIZED VIEW mv without IF EXISTS");
         flagged("DROP SEQUENCE s;", "DROP SEQUENCE s without IF EXISTS");
@@ -109,5 +109,16 @@ class MissingIfExistsTest {
         // inside BEGIN ... COMMIT a failure rolls the block back: a re-run starts clean
         notFlagged("BEGIN;\nCREATE TABLE t (a int);\nDROP TYPE mood;\nALTER TABLE t DROP CONSTRAINT c;\nCOMMIT;");
         assertEquals(1, Lint.findings(PSQL, RULE, "BEGIN;\nCREATE TABLE t (a int);\nCOMMIT;\nDROP TYPE mood;").size());
+    }
+
+    @Test
+    void aConcurrentIndexRunsOutsideAnyTransactionSoItsRerunMatters() {
+        // crates.io's shape: a diesel migration of one CREATE INDEX CONCURRENTLY, linted as if in a transaction
+        List<Finding> f = Lint.findings(Lint.assumeInTransaction(true), RULE,
+                "CREATE INDEX CONCURRENTLY background_jobs_priority_id_index ON background_jobs (priority, id);");
+        assertEquals(List.of("CREATE INDEX background_jobs_priority_id_index without IF NOT EXISTS fails when re-run:"
+                + " CREATE INDEX CONCURRENTLY runs outside any transaction, and a failed one leaves an invalid index or"
+                + " its other effects behind"), f.stream().map(Finding::message).toList());
+        assertEquals(1, Lint.findings(PSQL, RULE, "DROP INDEX CONCURRENTLY i;").size());
     }
 }
