@@ -147,7 +147,9 @@ public final class LintState {
         if (s instanceof PgStatement.CreateTable c) {
             createdTables.add(c.table().key());
             Map<String, PgStatement.TypeName> types = new HashMap<>();
-            c.columns().forEach(col -> types.put(col.name(), col.type()));
+            for (PgStatement.ColumnDef col : c.columns()) {
+                types.put(col.name(), col.type());
+            }
             columnTypes.put(c.table().key(), types);
             for (PgStatement.TableConstraint k : c.constraints()) {
                 if (k.checkNotNullColumn() != null) {
@@ -184,10 +186,10 @@ public final class LintState {
         } else if (s instanceof PgStatement.CreateObject c && c.kind().equals("materialized view") && c.name() != null) {
             createdTables.add(c.name().key()); // indexable like a table, and nobody reads it yet
         } else if (s instanceof PgStatement.Drop d && (d.kind().equals("table") || d.kind().equals("materialized view"))) {
-            d.names().forEach(n -> {
+            for (QName n : d.names()) {
                 createdTables.remove(n.key());
                 columnTypes.remove(n.key());
-            });
+            }
         } else if (s instanceof PgStatement.Transaction t) {
             inExplicitTransaction = t.begin();
         } else if (s instanceof PgStatement.SetVariable v && v.name().equals("lock_timeout")) {

@@ -29,9 +29,13 @@ public final class NonTransactionalStatements {
             return Optional.of("DROP " + d.kind().toUpperCase(java.util.Locale.ROOT));
         } else if (s instanceof PgStatement.Reindex r && (r.concurrently() || Set.of("schema", "database", "system").contains(r.kind()))) {
             return Optional.of("REINDEX " + r.kind().toUpperCase(java.util.Locale.ROOT) + (r.concurrently() ? " CONCURRENTLY" : ""));
-        } else if (s instanceof PgStatement.AlterTable a && a.actions().stream().anyMatch(x -> x instanceof PgStatement.OtherAction o
-                && o.head().startsWith("detach partition") && o.head().contains("concurrently"))) {
-            return Optional.of("ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY");
+        } else if (s instanceof PgStatement.AlterTable a) {
+            for (PgStatement.Action x : a.actions()) {
+                if (x instanceof PgStatement.OtherAction o && o.head().startsWith("detach partition")
+                        && o.head().contains("concurrently")) {
+                    return Optional.of("ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY");
+                }
+            }
         } else if (s instanceof PgStatement.Other o) {
             for (String head : new String[] {"vacuum", "create database", "create tablespace", "alter system", "discard all"}) {
                 if (o.startsWith(head)) {
@@ -71,6 +75,6 @@ public final class NonTransactionalStatements {
     public static boolean isConcurrently(PgStatement s) {
         return s instanceof PgStatement.CreateIndex i && i.concurrently() || s instanceof PgStatement.Drop d && d.concurrently()
                 || s instanceof PgStatement.Reindex r && r.concurrently()
-                || inPostgres(s).filter(x -> x.contains("DETACH")).isPresent();
+                || inPostgres(s).orElse("").contains("DETACH");
     }
 }

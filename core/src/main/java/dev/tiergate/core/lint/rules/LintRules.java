@@ -37,7 +37,9 @@ public final class LintRules {
     /** The types a statement gives columns: its column definitions' and ALTER COLUMN ... TYPE's. */
     static List<Typed> types(PgStatement s) {
         List<Typed> out = new ArrayList<>();
-        columns(s).forEach(c -> out.add(new Typed(c.type(), c.offset())));
+        for (PgStatement.ColumnDef c : columns(s)) {
+            out.add(new Typed(c.type(), c.offset()));
+        }
         if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.AlterColumnType t) {

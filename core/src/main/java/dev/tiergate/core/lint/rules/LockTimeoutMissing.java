@@ -23,10 +23,9 @@ public final class LockTimeoutMissing implements LintRule {
         if (state.lockTimeoutSet()) {
             return;
         }
-        if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())
-                && !a.actions().stream().allMatch(x -> x instanceof PgStatement.ValidateConstraint)) {
+        if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table()) && !onlyValidates(a)) {
             out.report(0, "ALTER TABLE " + a.table() + " takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
-        } else if (s instanceof PgStatement.Drop d && d.kind().equals("table") && d.names().stream().anyMatch(state::isExisting)) {
+        } else if (s instanceof PgStatement.Drop d && d.kind().equals("table") && anyExisting(d.names(), state)) {
             out.report(0, "DROP TABLE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("index") && !d.concurrently()) {
             // PostgreSQL's DROP INDEX reference: a normal DROP INDEX takes an ACCESS EXCLUSIVE lock on the table
@@ -40,9 +39,31 @@ public final class LockTimeoutMissing implements LintRule {
             out.report(0, "DROP TRIGGER takes an ACCESS EXCLUSIVE lock on existing table " + d.on()
                     + " and no lock_timeout is set before it");
         } else {
-            referencedExisting(s, state).ifPresent(t -> out.report(0, "the foreign key to existing table " + t
-                    + " takes a SHARE ROW EXCLUSIVE lock on it, blocking its writes, and no lock_timeout is set before it"));
+            java.util.Optional<PgStatement.QName> t = referencedExisting(s, state);
+            if (t.isPresent()) {
+                out.report(0, "the foreign key to existing table " + t.get() + " takes a SHARE ROW EXCLUSIVE lock on it,"
+                        + " blocking its writes, and no lock_timeout is set before it");
+            }
         }
+    }
+
+    // loops, not streams: a lambda's first call costs a bootstrap, and the lint runs mostly while the JVM starts
+    private static boolean onlyValidates(PgStatement.AlterTable a) {
+        for (PgStatement.Action x : a.actions()) {
+            if (!(x instanceof PgStatement.ValidateConstraint)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean anyExisting(java.util.List<PgStatement.QName> names, LintState state) {
+        for (PgStatement.QName n : names) {
+            if (state.isExisting(n)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An existing table a foreign key in a new table (CREATE TABLE, or ALTER TABLE of a table of the set) references. */
@@ -51,8 +72,12 @@ public final class LockTimeoutMissing implements LintRule {
         PgStatement.QName self = null;
         if (s instanceof PgStatement.CreateTable c) {
             self = c.table();
-            c.columns().forEach(col -> referenced.add(col.referenced()));
-            c.constraints().forEach(k -> referenced.add(k.referenced()));
+            for (PgStatement.ColumnDef col : c.columns()) {
+                referenced.add(col.referenced());
+            }
+            for (PgStatement.TableConstraint k : c.constraints()) {
+                referenced.add(k.referenced());
+            }
         } else if (s instanceof PgStatement.AlterTable a) {
             self = a.table();
             for (PgStatement.Action action : a.actions()) {
