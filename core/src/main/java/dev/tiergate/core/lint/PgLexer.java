@@ -71,8 +71,12 @@ public final class PgLexer {
 
     /** The statements of a migration file, in order; see the class comment for what is and is not a statement. */
     public static List<Statement> statements(String sql) {
+        return statements(sql, sql.toCharArray());
+    }
+
+    /** {@link #statements(String)} of a file whose characters the caller has already ({@code a}, {@code sql}'s). */
+    static List<Statement> statements(String sql, char[] a) {
         List<Statement> out = new ArrayList<>();
-        char[] a = sql.toCharArray();
         int n = a.length;
         int start = -1;      // first code character of the statement being read, or -1 between statements
         int codeEnd = -1;    // just past its last code character (trailing comments are not part of it)
@@ -200,8 +204,12 @@ public final class PgLexer {
     }
 
     private static int lineEnd(char[] a, int i) {
+        return lineEnd(a, i, a.length);
+    }
+
+    private static int lineEnd(char[] a, int i, int limit) {
         int j = i;
-        while (j < a.length && a[j] != '\n') {
+        while (j < limit && a[j] != '\n') {
             j++;
         }
         return j;
@@ -223,9 +231,12 @@ public final class PgLexer {
 
     /** Just past the {@code *\/} that closes the (nested) comment opening at {@code i}; -1 when unterminated. */
     private static int endOfBlockComment(char[] a, int i) {
+        return endOfBlockComment(a, i, a.length);
+    }
+
+    private static int endOfBlockComment(char[] a, int i, int n) {
         int depth = 0;
         int j = i;
-        int n = a.length;
         while (j < n) {
             if (a[j] == '/' && j + 1 < n && a[j + 1] == '*') {
                 depth++;
@@ -245,8 +256,11 @@ public final class PgLexer {
 
     /** For {@code $tag$} or {@code $$} at {@code i}, the index of the tag's closing {@code $}; -1 when it is none. */
     private static int dollarTagEnd(char[] a, int i) {
+        return dollarTagEnd(a, i, a.length);
+    }
+
+    private static int dollarTagEnd(char[] a, int i, int n) {
         int j = i + 1;
-        int n = a.length;
         if (j < n && a[j] == '$') {
             return j;
         }
@@ -261,67 +275,97 @@ public final class PgLexer {
 
     /** The tokens of one statement; malformed input throws {@link PgParseException}. */
     static List<Token> tokens(String s) {
+        return tokens(s, s.toCharArray(), 0, s.length());
+    }
+
+    private static final String[] PUNCT = new String[128];
+
+    static {
+        for (char c : "(),;[].".toCharArray()) {
+            PUNCT[c] = String.valueOf(c);
+        }
+    }
+
+    /**
+     * The tokens of the statement at {@code [from, to)} of a file ({@code a} its characters, {@code s} its text),
+     * their offsets counted from {@code from}: a file's characters are read once, not copied per statement.
+     */
+    static List<Token> tokens(String s, char[] a, int from, int to) {
         List<Token> out = new ArrayList<>();
-        char[] a = s.toCharArray();
-        int n = a.length;
-        int i = 0;
+        int n = to;
+        int i = from;
+        char[] word = null; // a word with upper-case letters, lowered here: String.toLowerCase is many calls a letter
         while (i < n) {
             char c = a[i];
             char next = i + 1 < n ? a[i + 1] : '\0';
             if (c < 128 ? SPACE[c] : Character.isWhitespace(c)) {
                 i++;
             } else if (c == '-' && next == '-') {
-                i = lineEnd(a, i);
+                i = lineEnd(a, i, n);
             } else if (c == '/' && next == '*') {
-                int end = endOfBlockComment(a, i);
+                int end = endOfBlockComment(a, i, n);
                 if (end < 0) {
-                    throw new PgParseException("unterminated /* comment", i);
+                    throw new PgParseException("unterminated /* comment", i - from);
                 }
                 i = end;
             } else if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N'
                     || c == 'n') && next == '\'')) {
                 boolean escapes = c == 'E' || c == 'e';
                 int open = c == '\'' ? i : i + 1;
-                int end = endOfQuotedOrThrow(a, open, '\'', escapes);
-                out.add(new Token(Kind.STRING, s.substring(open + 1, end - 1), i));
+                int end = endOfQuotedOrThrow(a, open, '\'', escapes, n, from);
+                out.add(new Token(Kind.STRING, s.substring(open + 1, end - 1), i - from));
                 i = end;
             } else if ((c == 'U' || c == 'u') && next == '&' && i + 2 < n && (a[i + 2] == '\'' || a[i + 2] == '"')) {
                 char q = a[i + 2];
-                int end = endOfQuotedOrThrow(a, i + 2, q, false);
-                out.add(new Token(q == '\'' ? Kind.STRING : Kind.IDENT, s.substring(i + 3, end - 1), i));
+                int end = endOfQuotedOrThrow(a, i + 2, q, false, n, from);
+                out.add(new Token(q == '\'' ? Kind.STRING : Kind.IDENT, s.substring(i + 3, end - 1), i - from));
                 i = end;
             } else if (c == '"') {
-                int end = endOfQuotedOrThrow(a, i, '"', false);
-                out.add(new Token(Kind.IDENT, s.substring(i + 1, end - 1).replace("\"\"", "\""), i));
+                int end = endOfQuotedOrThrow(a, i, '"', false, n, from);
+                out.add(new Token(Kind.IDENT, s.substring(i + 1, end - 1).replace("\"\"", "\""), i - from));
                 i = end;
             } else if (c == '$' && next >= '0' && next <= '9') {
                 int j = i + 1;
                 while (j < n && a[j] >= '0' && a[j] <= '9') {
                     j++;
                 }
-                out.add(new Token(Kind.PARAM, s.substring(i, j), i));
+                out.add(new Token(Kind.PARAM, s.substring(i, j), i - from));
                 i = j;
             } else if (c == '$') {
-                int tagEnd = dollarTagEnd(a, i);
+                int tagEnd = dollarTagEnd(a, i, n);
                 if (tagEnd < 0) {
-                    throw new PgParseException("stray $", i);
+                    throw new PgParseException("stray $", i - from);
                 }
                 String tag = s.substring(i, tagEnd + 1);
                 int close = s.indexOf(tag, tagEnd + 1);
-                if (close < 0) {
-                    throw new PgParseException("unterminated dollar-quoted string " + tag, i);
+                if (close < 0 || close + tag.length() > n) {
+                    throw new PgParseException("unterminated dollar-quoted string " + tag, i - from);
                 }
-                out.add(new Token(Kind.STRING, s.substring(tagEnd + 1, close), i));
+                out.add(new Token(Kind.STRING, s.substring(tagEnd + 1, close), i - from));
                 i = close + tag.length();
             } else if (c < 128 ? WORD_START[c] : true) {
                 int j = i + 1;
                 boolean upper = c >= 'A' && c <= 'Z' || c >= 128;
                 while (j < n && (a[j] >= 128 || WORD[a[j]])) {
-                    upper |= a[j] >= 'A' && a[j] <= 'Z' || a[j] >= 128;
+                    upper |= a[j] <= 'Z' && a[j] >= 'A' || a[j] >= 128;
                     j++;
                 }
-                String word = new String(a, i, j - i);
-                out.add(new Token(Kind.WORD, upper ? word.toLowerCase(Locale.ROOT) : word, i));
+                String text;
+                if (!upper) {
+                    text = new String(a, i, j - i);
+                } else if (ascii(a, i, j)) {
+                    if (word == null || word.length < j - i) {
+                        word = new char[Math.max(64, j - i)];
+                    }
+                    for (int k = i; k < j; k++) {
+                        char ch = a[k];
+                        word[k - i] = ch >= 'A' && ch <= 'Z' ? (char) (ch + ('a' - 'A')) : ch;
+                    }
+                    text = new String(word, 0, j - i);
+                } else {
+                    text = new String(a, i, j - i).toLowerCase(Locale.ROOT);
+                }
+                out.add(new Token(Kind.WORD, text, i - from));
                 i = j;
             } else if (isDigit(c) || (c == '.' && isDigit(next))) {
                 int j = i + 1;
@@ -332,13 +376,13 @@ public final class PgLexer {
                     }
                     j++;
                 }
-                out.add(new Token(Kind.NUMBER, s.substring(i, j), i));
+                out.add(new Token(Kind.NUMBER, s.substring(i, j), i - from));
                 i = j;
             } else if ("(),;[].".indexOf(c) >= 0 && !(c == '.' && next == '.')) {
-                out.add(new Token(Kind.PUNCT, String.valueOf(c), i));
+                out.add(new Token(Kind.PUNCT, PUNCT[c], i - from));
                 i++;
             } else if (c == ':' && next == ':') {
-                out.add(new Token(Kind.OP, "::", i));
+                out.add(new Token(Kind.OP, "::", i - from));
                 i += 2;
             } else if ("+-*/<>=~!@#%^&|`?:".indexOf(c) >= 0 || (c == '.' && next == '.')) {
                 int j = i + 1;
@@ -350,13 +394,22 @@ public final class PgLexer {
                 if (c == '.') {
                     j = i + 2;
                 }
-                out.add(new Token(Kind.OP, s.substring(i, j), i));
+                out.add(new Token(Kind.OP, s.substring(i, j), i - from));
                 i = j;
             } else {
-                throw new PgParseException("unexpected character '" + c + "'", i);
+                throw new PgParseException("unexpected character '" + c + "'", i - from);
             }
         }
         return out;
+    }
+
+    private static boolean ascii(char[] a, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (a[k] >= 128) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDigit(char c) {
@@ -369,8 +422,11 @@ public final class PgLexer {
 
     /** Just past the closing quote of the string or identifier opening at {@code open}; -1 when unterminated. */
     private static int endOfQuoted(char[] a, int open, char quote, boolean backslashEscapes) {
+        return endOfQuoted(a, open, quote, backslashEscapes, a.length);
+    }
+
+    private static int endOfQuoted(char[] a, int open, char quote, boolean backslashEscapes, int n) {
         int j = open + 1;
-        int n = a.length;
         while (j < n) {
             char ch = a[j];
             if (backslashEscapes && ch == '\\') {
@@ -389,10 +445,10 @@ public final class PgLexer {
         return -1;
     }
 
-    private static int endOfQuotedOrThrow(char[] a, int open, char quote, boolean backslashEscapes) {
-        int end = endOfQuoted(a, open, quote, backslashEscapes);
+    private static int endOfQuotedOrThrow(char[] a, int open, char quote, boolean backslashEscapes, int limit, int from) {
+        int end = endOfQuoted(a, open, quote, backslashEscapes, limit);
         if (end < 0) {
-            throw new PgParseException("unterminated " + (quote == '"' ? "quoted identifier" : "string"), open);
+            throw new PgParseException("unterminated " + (quote == '"' ? "quoted identifier" : "string"), open - from);
         }
         return end;
     }

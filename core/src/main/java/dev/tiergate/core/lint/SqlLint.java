@@ -45,10 +45,14 @@ public final class SqlLint {
     public static LintReport lint(String fileName, String sql, String scriptConfig, LintState set,
                                   Map<String, Severity> severities) {
         // the phase is all the lint reads of the header, and a file without the word has none
-        Optional<MigrationHeader> header = headerMentionsPhase(sql) ? MigrationHeader.parse(sql).header() : Optional.empty();
-        Optional<Phase> phase = header.isPresent() ? Optional.of(header.get().phase()) : Optional.empty();
-        int[] lineStarts = lineStarts(sql);
-        List<Unit> units = units(sql);
+        Optional<Phase> phase = Optional.empty(); // read below, from the characters
+        char[] a = sql.toCharArray(); // read once: the lexer's two passes and the line starts share it
+        if (headerMentionsPhase(a)) {
+            Optional<MigrationHeader> header = MigrationHeader.parse(sql).header();
+            phase = header.isPresent() ? Optional.of(header.get().phase()) : Optional.empty();
+        }
+        int[] lineStarts = lineStarts(a);
+        List<Unit> units = units(sql, a);
         List<PgStatement> parsed = new ArrayList<>(units.size());
         List<Integer> lines = new ArrayList<>(units.size());
         for (Unit u : units) {
@@ -103,12 +107,12 @@ public final class SqlLint {
     private record Unit(String text, int base, int start, PgParser.Parsed parsed, PgParseException error, String joinedTo) {
     }
 
-    private static List<Unit> units(String sql) {
+    private static List<Unit> units(String sql, char[] a) {
         List<Unit> out = new ArrayList<>();
-        for (PgLexer.Statement s : PgLexer.statements(sql)) {
+        for (PgLexer.Statement s : PgLexer.statements(sql, a)) {
             List<PgLexer.Token> tokens;
             try {
-                tokens = PgLexer.tokens(s.text());
+                tokens = PgLexer.tokens(sql, a, s.offset(), s.offset() + s.text().length());
             } catch (PgParseException e) {
                 out.add(new Unit(s.text(), s.offset(), s.offset(), null, e, null));
                 continue;
@@ -143,21 +147,24 @@ public final class SqlLint {
      * {@code -- phase:} line can only be there then. Most files of a corpus have no header, and the parse's regular
      * expressions per comment line were 5% of a corpus lint.
      */
-    private static boolean headerMentionsPhase(String sql) {
+    private static boolean headerMentionsPhase(char[] a) {
         int at = 0;
-        while (at < sql.length()) {
-            int end = sql.indexOf('\n', at);
-            end = end < 0 ? sql.length() : end;
+        while (at < a.length) {
+            int end = at;
+            while (end < a.length && a[end] != '\n') {
+                end++;
+            }
             int i = at;
-            while (i < end && (Character.isWhitespace(sql.charAt(i)) || sql.charAt(i) == '\uFEFF')) {
+            while (i < end && (Character.isWhitespace(a[i]) || a[i] == '\uFEFF')) {
                 i++;
             }
             if (i < end) {
-                if (!sql.startsWith("--", i)) {
+                if (a[i] != '-' || i + 1 >= end || a[i + 1] != '-') {
                     return false; // the first line of SQL ends the block
                 }
                 for (int j = i; j + 5 <= end; j++) {
-                    if (sql.regionMatches(true, j, "phase", 0, 5)) {
+                    if ((a[j] | 0x20) == 'p' && (a[j + 1] | 0x20) == 'h' && (a[j + 2] | 0x20) == 'a'
+                            && (a[j + 3] | 0x20) == 's' && (a[j + 4] | 0x20) == 'e') {
                         return true;
                     }
                 }
@@ -196,14 +203,16 @@ public final class SqlLint {
     }
 
     /** Where each line starts: a finding's line and column in one binary search, not a scan from the file's start. */
-    private static int[] lineStarts(String sql) {
+    private static int[] lineStarts(char[] a) {
         int[] starts = new int[16];
         int n = 1; // starts[0] = 0
-        for (int i = sql.indexOf('\n'); i >= 0; i = sql.indexOf('\n', i + 1)) {
-            if (n == starts.length) {
-                starts = Arrays.copyOf(starts, n * 2);
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == '\n') {
+                if (n == starts.length) {
+                    starts = Arrays.copyOf(starts, n * 2);
+                }
+                starts[n++] = i + 1;
             }
-            starts[n++] = i + 1;
         }
         return Arrays.copyOf(starts, n);
     }

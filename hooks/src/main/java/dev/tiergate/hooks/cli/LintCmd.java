@@ -1,6 +1,5 @@
 package dev.tiergate.hooks.cli;
 
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -250,22 +249,6 @@ public final class LintCmd implements Callable<Integer> {
         static final ObjectMapper JSON = new ObjectMapper();
     }
 
-    /** The JSON format's field names of a finding, quoted once. */
-    private static final class Fields {
-        static final SerializedString RULE = new SerializedString("rule");
-        static final SerializedString SEVERITY = new SerializedString("severity");
-        static final SerializedString LINE = new SerializedString("line");
-        static final SerializedString COLUMN = new SerializedString("column");
-        static final SerializedString MESSAGE = new SerializedString("message");
-        static final SerializedString FIX = new SerializedString("fix");
-    }
-
-    /** Made on first use, like the mapper: text output and every other command never load Jackson. */
-    private static final class Streaming {
-        static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory()
-                .disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    }
-
     /** Streams the document to the output (a corpus's findings are megabytes: no String of them first). */
     private static void write(com.fasterxml.jackson.databind.JsonNode document, PrintWriter out) throws IOException {
         Mapper.JSON.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
@@ -275,44 +258,81 @@ public final class LintCmd implements Callable<Integer> {
 
     /**
      * The JSON format: one object per file with its findings, compact (a machine format, like squawk's and eslint's:
-     * {@code | jq .} to read it). Written with Jackson's streaming generator, not its object mapper: a lint over a CI's
-     * worth of files should not pay for the mapper's start-up (BENCHMARKS.md).
+     * {@code | jq .} to read it). Written by hand into one buffer: a lint over a CI's worth of files should not pay for
+     * a JSON library's start-up, and it writes while the JVM still interprets, where each call per character counts
+     * (BENCHMARKS.md, "SQL lint"). Rule ids, severities and fixes repeat in every finding: quoted once.
      */
-    static void json(List<LintReport> reports, PrintWriter out) throws IOException {
-        // field names, rule ids, severities and fixes repeat in every finding: escaped once (SerializedString keeps
-        // its quoted form), as the corpus lint writes them while the JVM still interprets
-        java.util.Map<String, SerializedString> repeated = new java.util.HashMap<>();
-        try (com.fasterxml.jackson.core.JsonGenerator g = Streaming.FACTORY.createGenerator(out)) {
-            g.writeStartArray();
-            for (LintReport r : reports) {
-                g.writeStartObject();
-                g.writeStringField("file", r.file());
-                g.writeNumberField("statements", r.statements());
-                g.writeNumberField("not_analysed", r.notAnalysed());
-                g.writeNumberField("suppressed", r.suppressed());
-                g.writeArrayFieldStart("findings");
-                for (Finding x : r.findings()) {
-                    g.writeStartObject();
-                    g.writeFieldName(Fields.RULE);
-                    g.writeString(repeated.computeIfAbsent(x.rule(), SerializedString::new));
-                    g.writeFieldName(Fields.SEVERITY);
-                    g.writeString(repeated.computeIfAbsent(x.severity().wireName(), SerializedString::new));
-                    g.writeFieldName(Fields.LINE);
-                    g.writeNumber(x.line());
-                    g.writeFieldName(Fields.COLUMN);
-                    g.writeNumber(x.column());
-                    g.writeFieldName(Fields.MESSAGE);
-                    g.writeString(x.message());
-                    g.writeFieldName(Fields.FIX);
-                    g.writeString(repeated.computeIfAbsent(x.fix(), SerializedString::new));
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
+    static void json(List<LintReport> reports, PrintWriter out) {
+        StringBuilder b = new StringBuilder(1 << 16);
+        java.util.Map<String, String> quoted = new java.util.HashMap<>();
+        char[] buffer = new char[256];
+        b.append('[');
+        for (int r = 0; r < reports.size(); r++) {
+            LintReport report = reports.get(r);
+            b.append(r == 0 ? "{\"file\":" : ",{\"file\":");
+            buffer = quote(b, report.file(), buffer);
+            b.append(",\"statements\":").append(report.statements()).append(",\"not_analysed\":")
+                    .append(report.notAnalysed()).append(",\"suppressed\":").append(report.suppressed())
+                    .append(",\"findings\":[");
+            List<Finding> findings = report.findings();
+            for (int i = 0; i < findings.size(); i++) {
+                Finding x = findings.get(i);
+                b.append(i == 0 ? "{\"rule\":" : ",{\"rule\":").append(quotedOnce(quoted, x.rule()))
+                        .append(",\"severity\":").append(quotedOnce(quoted, x.severity().wireName()))
+                        .append(",\"line\":").append(x.line()).append(",\"column\":").append(x.column())
+                        .append(",\"message\":");
+                buffer = quote(b, x.message(), buffer);
+                b.append(",\"fix\":").append(quotedOnce(quoted, x.fix())).append('}');
             }
-            g.writeEndArray();
+            b.append("]}");
         }
+        b.append(']');
+        out.append(b);
         out.println();
+    }
+
+    private static String quotedOnce(java.util.Map<String, String> quoted, String s) {
+        String q = quoted.get(s);
+        if (q == null) {
+            StringBuilder b = new StringBuilder(s.length() + 2);
+            quote(b, s, new char[s.length()]);
+            q = b.toString();
+            quoted.put(s, q);
+        }
+        return q;
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * {@code s} as a JSON string (RFC 8259: quote, backslash and control characters escaped, the short forms where
+     * JSON has them, as Jackson writes them); returns the scratch buffer, grown when {@code s} did not fit.
+     */
+    static char[] quote(StringBuilder b, String s, char[] buffer) {
+        int n = s.length();
+        char[] c = buffer.length >= n ? buffer : new char[Math.max(n, buffer.length * 2)];
+        s.getChars(0, n, c, 0); // one copy, not a call per character
+        b.append('"');
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            char ch = c[i];
+            if (ch < 0x20 || ch == '"' || ch == '\\') {
+                b.append(c, start, i - start);
+                switch (ch) {
+                    case '"' -> b.append("\\\"");
+                    case '\\' -> b.append("\\\\");
+                    case '\n' -> b.append("\\n");
+                    case '\r' -> b.append("\\r");
+                    case '\t' -> b.append("\\t");
+                    case '\b' -> b.append("\\b");
+                    case '\f' -> b.append("\\f");
+                    default -> b.append("\\u00").append(HEX[ch >> 4]).append(HEX[ch & 0xF]);
+                }
+                start = i + 1;
+            }
+        }
+        b.append(c, start, n - start).append('"');
+        return c;
     }
 
     /** SARIF 2.1.0: one run, the catalog's SQL rules as the tool's rules, one result per finding. */

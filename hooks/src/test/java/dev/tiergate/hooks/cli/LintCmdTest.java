@@ -139,6 +139,31 @@ class LintCmdTest {
     }
 
     @Test
+    void theJsonFormatIsJsonWhateverTheMessagesHoldAndHasEveryField() throws Exception {
+        Path f = Files.writeString(dir.resolve("V1__odd.sql"), "ALTER TABLE \"q\"\"t\\x\" RENAME COLUMN \"a\tb\u0001\" TO c;\n");
+        Run r = lint("--format", "json", f.toString());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals(1, doc.size());
+        JsonNode file = doc.get(0);
+        assertEquals(f.toString(), file.get("file").asText());
+        assertEquals(1, file.get("statements").asInt());
+        assertEquals(0, file.get("not_analysed").asInt());
+        assertEquals(0, file.get("suppressed").asInt());
+        JsonNode rename = null;
+        for (JsonNode x : file.get("findings")) {
+            if (x.get("rule").asText().equals("sql.rename")) {
+                rename = x;
+            }
+        }
+        assertEquals("column q\"t\\x.a\tb\u0001 renamed to c: code still running uses the old name", rename.get("message").asText());
+        assertEquals("error", rename.get("severity").asText());
+        assertEquals(1, rename.get("line").asInt());
+        assertEquals(22, rename.get("column").asInt());
+        assertTrue(rename.get("fix").asText().startsWith("expand: add the new name"), rename.toString());
+        assertTrue(r.out().contains("\\u0001") && r.out().contains("\\t") && r.out().endsWith("]\n"), r.out());
+    }
+
+    @Test
     void aFileThatCannotBeReadExitsThree() {
         Run r = lint(dir.resolve("missing.sql").toString());
         assertEquals(3, r.exit());
