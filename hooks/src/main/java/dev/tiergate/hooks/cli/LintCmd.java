@@ -53,6 +53,8 @@ public final class LintCmd implements Callable<Integer> {
     Boolean assumeInTransaction;
     @Spec
     CommandSpec spec;
+    /** The standard output as bytes, when {@link #fastPath} runs the command (picocli hands a writer only). */
+    java.io.OutputStream rawOut;
 
     @Override
     public Integer call() throws IOException {
@@ -95,6 +97,7 @@ public final class LintCmd implements Callable<Integer> {
         }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        cmd.rawOut = stdout;
         try {
             return cmd.lint(out, err);
         } catch (IOException e) {
@@ -169,7 +172,18 @@ public final class LintCmd implements Callable<Integer> {
                     eachFileAlone ? LintState.newMigrationSet(settings) : set, severities));
         }
         switch (format) {
-            case json -> json(reports, out);
+            case json -> {
+                StringBuilder doc = json(reports).append('\n');
+                if (rawOut != null) {
+                    // bytes straight to the output: the writer's encoder is a loop per character while interpreted,
+                    // String.getBytes one array copy for ASCII
+                    out.flush();
+                    rawOut.write(doc.toString().getBytes(StandardCharsets.UTF_8));
+                    rawOut.flush();
+                } else {
+                    out.append(doc);
+                }
+            }
             case sarif -> write(sarif(reports), out);
             default -> text(reports, out);
         }
@@ -177,7 +191,12 @@ public final class LintCmd implements Callable<Integer> {
         if (unreadable) {
             return Main.FAILED;
         }
-        return reports.stream().anyMatch(LintReport::hasErrors) ? Main.REFUSED : Main.OK;
+        for (LintReport r : reports) {
+            if (r.hasErrors()) {
+                return Main.REFUSED;
+            }
+        }
+        return Main.OK;
     }
 
     private Policy policy() throws IOException {
@@ -262,7 +281,7 @@ public final class LintCmd implements Callable<Integer> {
      * a JSON library's start-up, and it writes while the JVM still interprets, where each call per character counts
      * (BENCHMARKS.md, "SQL lint"). Rule ids, severities and fixes repeat in every finding: quoted once.
      */
-    static void json(List<LintReport> reports, PrintWriter out) {
+    static StringBuilder json(List<LintReport> reports) {
         StringBuilder b = new StringBuilder(1 << 16);
         java.util.Map<String, String> quoted = new java.util.HashMap<>();
         char[] buffer = new char[256];
@@ -286,9 +305,7 @@ public final class LintCmd implements Callable<Integer> {
             }
             b.append("]}");
         }
-        b.append(']');
-        out.append(b);
-        out.println();
+        return b.append(']');
     }
 
     private static String quotedOnce(java.util.Map<String, String> quoted, String s) {
@@ -312,6 +329,14 @@ public final class LintCmd implements Callable<Integer> {
         int n = s.length();
         char[] c = buffer.length >= n ? buffer : new char[Math.max(n, buffer.length * 2)];
         s.getChars(0, n, c, 0); // one copy, not a call per character
+        int plain = 0;
+        while (plain < n && c[plain] >= 0x20 && c[plain] != '"' && c[plain] != '\\') {
+            plain++;
+        }
+        if (plain == n) {
+            b.append('"').append(s).append('"'); // nothing to escape: the string is copied whole
+            return c;
+        }
         b.append('"');
         int start = 0;
         for (int i = 0; i < n; i++) {
