@@ -14,7 +14,8 @@
 # these corpora do (diesel, golang-migrate, goose, pop, postgres-migrations), and each file is linted alone
 # (--each-file-alone), as squawk does, so "existing table" means the same to both.
 # Usage: bench/lint-vs-squawk.sh [CORPUS...]   (default: dev crates-io openmeter; needs bench/lint-corpus.sh first;
-#        installs squawk-cli and tiergate unless SQUAWK / TIERGATE name them)
+#        installs squawk-cli and tiergate unless SQUAWK / TIERGATE name them; TIERGATE_BEFORE=launcher times an older
+#        install in the same interleaved runs, without --assume-in-transaction, which older installs lack)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PAIRS=${PAIRS:-7}
@@ -179,7 +180,7 @@ PY
 
     echo
     echo "wall time over the ${#FILES[@]} files, $PAIRS interleaved pairs (ms: median [min-max], CPU user+sys median):"
-    : > "$WORK/sq.t"; : > "$WORK/tg.t"
+    : > "$WORK/sq.t"; : > "$WORK/tg.t"; : > "$WORK/before.t"
     for i in $(seq "$PAIRS"); do
         if [ $((i % 2)) -eq 1 ]; then
             run_timed "$SQUAWK" --assume-in-transaction --reporter json "${FILES[@]}" >> "$WORK/sq.t"
@@ -188,10 +189,18 @@ PY
             run_timed "$TIERGATE" lint --each-file-alone --assume-in-transaction --format json "$dir" >> "$WORK/tg.t"
             run_timed "$SQUAWK" --assume-in-transaction --reporter json "${FILES[@]}" >> "$WORK/sq.t"
         fi
+        if [ -n "${TIERGATE_BEFORE:-}" ]; then
+            run_timed "$TIERGATE_BEFORE" lint --each-file-alone --format json "$dir" >> "$WORK/before.t"
+        fi
     done
     read -r sw smin smax sc < <(summary < "$WORK/sq.t")
     read -r tw tmin tmax tc < <(summary < "$WORK/tg.t")
+    echo "| corpus | files | squawk wall | tiergate wall | ratio | squawk CPU | tiergate CPU | ratio |"
     echo "| $corpus | ${#FILES[@]} | $sw [$smin-$smax] | $tw [$tmin-$tmax] | $(awk "BEGIN {printf \"%.2f\", $tw / $sw}") | $sc | $tc | $(awk "BEGIN {printf \"%.2f\", $tc / $sc}") |"
+    if [ -n "${TIERGATE_BEFORE:-}" ]; then
+        read -r bw bmin bmax bc < <(summary < "$WORK/before.t")
+        echo "| $corpus, tiergate before ($TIERGATE_BEFORE) | ${#FILES[@]} | | $bw [$bmin-$bmax] | $(awk "BEGIN {printf \"%.2f\", $bw / $sw}") | | $bc | $(awk "BEGIN {printf \"%.2f\", $bc / $sc}") |"
+    fi
 done
 
 # one file, against one start of the JVM the launcher runs, with its flags and start-up cache (java -version)
