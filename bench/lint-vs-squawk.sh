@@ -35,14 +35,22 @@ if [ -z "$TIERGATE" ]; then
 fi
 echo "== squawk $("$SQUAWK" --version | awk '{print $2}'), $("$TIERGATE" --version); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# seconds -> "wall cpu" of one run of a command, its output thrown away
-# (time writes "Command exited with non-zero status N" first when the command finds errors: the last line counts)
-run_timed() { /usr/bin/time -o "$WORK/t" -f "%e %U %S" "$@" >/dev/null 2>&1 || true; tail -1 "$WORK/t" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'; }
-summary() {  # stdin: "wall cpu" lines -> median wall [min-max], median cpu
+# "wall cpu" in seconds of one run of a command, its output thrown away: the wall clock around the child and the
+# child's own user + sys time (getrusage), both to the microsecond (time(1) rounds to 10 ms, a third of a small run)
+run_timed() {
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+r0 = resource.getrusage(resource.RUSAGE_CHILDREN); t0 = time.perf_counter()
+subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+t1 = time.perf_counter(); r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.5f %.5f" % (t1 - t0, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime))
+PY
+}
+summary() {  # stdin: "wall cpu" lines -> median wall, min, max, median cpu (ms, one decimal)
     python3 -c 'import sys, statistics as s
 r = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
 w = [x[0] for x in r]; c = [x[1] for x in r]
-print("%d %d %d %d" % (1000 * s.median(w), 1000 * min(w), 1000 * max(w), 1000 * s.median(c)))'
+print("%.1f %.1f %.1f %.1f" % (1000 * s.median(w), 1000 * min(w), 1000 * max(w), 1000 * s.median(c)))'
 }
 
 for corpus in "${CORPORA[@]}"; do
