@@ -101,7 +101,8 @@ public final class PgLexer {
                 start = -1;
                 end = lineEnd(a, i);
             } else if (c == ';') {
-                boolean copyData = start >= 0 && isCopyFromStdin(sql.substring(start, codeEnd));
+                boolean copyData = start >= 0 && startsWithCopy(a, start, codeEnd)
+                        && isCopyFromStdin(sql.substring(start, codeEnd));
                 addStatement(sql, start, codeEnd, startLine, out);
                 start = -1;
                 end = copyData ? endOfCopyData(sql, i + 1) : i + 1;
@@ -153,6 +154,12 @@ public final class PgLexer {
         if (start >= 0) {
             out.add(new Statement(sql.substring(start, codeEnd), line, start));
         }
+    }
+
+    /** The statement at {@code [start, end)} starts with COPY: only then is it read for FROM STDIN. */
+    private static boolean startsWithCopy(char[] a, int start, int end) {
+        return end - start > 4 && (a[start] | 0x20) == 'c' && (a[start + 1] | 0x20) == 'o' && (a[start + 2] | 0x20) == 'p'
+                && (a[start + 3] | 0x20) == 'y';
     }
 
     private static boolean isCopyFromStdin(String statement) {

@@ -772,7 +772,7 @@ public final class PgParser {
 
     /** PostgreSQL's own name for a type (its SQL-standard spellings folded), e.g. integer → int4. */
     static String canonical(List<String> words) {
-        String w = String.join(" ", words);
+        String w = words.size() == 1 ? words.get(0) : String.join(" ", words); // most types are one word
         String last = words.get(words.size() - 1);
         if (words.size() > 1 && !w.startsWith("timestamp") && !w.startsWith("time ") && !w.startsWith("character")
                 && !w.startsWith("double") && !w.startsWith("bit ") && !w.startsWith("national")) {

@@ -123,7 +123,7 @@ public final class SqlLint {
                 List<PgLexer.Token> part = second < 0 ? tokens : tokens.subList(0, second);
                 int from = part.isEmpty() ? 0 : part.get(0).offset();
                 int to = second < 0 ? s.text().length() : tokens.get(second).offset();
-                String text = s.text().substring(from, to).strip();
+                String text = from == 0 && to == s.text().length() ? s.text() : s.text().substring(from, to).strip();
                 PgParser.Parsed parsed = null;
                 PgParseException error = null;
                 try {
