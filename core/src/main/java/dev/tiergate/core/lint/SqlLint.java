@@ -60,7 +60,7 @@ public final class SqlLint {
             lines.add(lineOf(lineStarts, u.start));
         }
         set.startFile(phase, FileTransaction.of(set.settings(), fileName, sql, parsed, lines, scriptConfig),
-                sql.contains("flyway:") && FLYWAY_COMMENT.matcher(sql).find());
+                flywayComment(set.settings(), sql));
         List<Finding> findings = new ArrayList<>();
         int notAnalysed = 0;
         int suppressed = 0;
@@ -172,6 +172,12 @@ public final class SqlLint {
             at = end + 1;
         }
         return false;
+    }
+
+    /** The file has a {@code -- flyway:executeInTransaction=false} comment, where a finding would say Flyway ignores it. */
+    private static boolean flywayComment(LintSettings settings, String sql) {
+        return settings.tool() == dev.tiergate.core.policy.MigrationTool.FLYWAY && settings.assumeInTransaction().isEmpty()
+                && sql.contains("flyway:") && FLYWAY_COMMENT.matcher(sql).find();
     }
 
     /** The rule named by {@code -- tiergate:ignore <rule-id> <reason>} on the line just before the statement. */
