@@ -20,12 +20,15 @@ import java.util.regex.Pattern;
  */
 public record FileTransaction(boolean inTransaction, String fact, boolean versioned, int mixedAt,
                               int firstTransactionalLine) {
-    private static final Pattern GOOSE_NO_TRANSACTION = Pattern.compile("^--\\s*\\+goose\\s+NO\\s+TRANSACTION\\b",
+    /** The tools' annotations, compiled on first use (a regular expression compiles slowly at start-up). */
+    private static final class Patterns {
+        static final Pattern GOOSE_NO_TRANSACTION = Pattern.compile("^--\\s*\\+goose\\s+NO\\s+TRANSACTION\\b",
             Pattern.MULTILINE);
-    private static final Pattern DBMATE_NO_TRANSACTION = Pattern.compile("^--\\s*migrate:(up|down)\\b.*\\btransaction:false\\b",
+        static final Pattern DBMATE_NO_TRANSACTION = Pattern.compile("^--\\s*migrate:(up|down)\\b.*\\btransaction:false\\b",
             Pattern.MULTILINE);
-    private static final Pattern SCRIPT_CONFIG = Pattern.compile("^\\s*(?:flyway\\.)?executeInTransaction\\s*[=:]\\s*(true|false)\\s*$",
+        static final Pattern SCRIPT_CONFIG = Pattern.compile("^\\s*(?:flyway\\.)?executeInTransaction\\s*[=:]\\s*(true|false)\\s*$",
             Pattern.MULTILINE | Pattern.CASE_INSENSITIVE);
+    }
 
     /**
      * @param fileName     the file's name (its last path part decides versioned or repeatable)
@@ -55,12 +58,12 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
                         : new FileTransaction(true, tool.transactionFact() + " (it has " + statements.size()
                                 + " statements)", versioned, -1, -1);
             case GOOSE:
-                return GOOSE_NO_TRANSACTION.matcher(sql).find()
+                return Patterns.GOOSE_NO_TRANSACTION.matcher(sql).find()
                         ? new FileTransaction(false, "goose runs this file outside a transaction (-- +goose NO TRANSACTION)",
                                 versioned, -1, -1)
                         : new FileTransaction(true, tool.transactionFact(), versioned, -1, -1);
             case DBMATE:
-                return DBMATE_NO_TRANSACTION.matcher(sql).find()
+                return Patterns.DBMATE_NO_TRANSACTION.matcher(sql).find()
                         ? new FileTransaction(false, "dbmate runs this file outside a transaction (transaction:false)",
                                 versioned, -1, -1)
                         : new FileTransaction(true, tool.transactionFact(), versioned, -1, -1);
@@ -74,7 +77,7 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
     private static FileTransaction flyway(LintSettings settings, List<PgStatement> statements, List<Integer> lines,
                                           String scriptConfig, boolean versioned) {
         if (scriptConfig != null) {
-            Matcher m = SCRIPT_CONFIG.matcher(scriptConfig);
+            Matcher m = Patterns.SCRIPT_CONFIG.matcher(scriptConfig);
             if (m.find()) {
                 boolean in = Boolean.parseBoolean(m.group(1).toLowerCase(java.util.Locale.ROOT));
                 return new FileTransaction(in, "the script's configuration file sets executeInTransaction=" + in

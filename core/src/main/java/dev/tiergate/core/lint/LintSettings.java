@@ -36,6 +36,10 @@ public record LintSettings(MigrationTool tool, Optional<Boolean> assumeInTransac
     }
 
     private static List<String> lower(List<String> names) {
-        return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
+        List<String> out = new java.util.ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(n.toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
     }
 }

@@ -19,9 +19,12 @@ import java.util.regex.Pattern;
  * transaction or not) depends on all its statements.
  */
 public final class SqlLint {
-    private static final Pattern IGNORE = Pattern.compile("^\\s*--\\s*tiergate:ignore\\s+(\\S+)\\s+(\\S.*)$");
-    private static final Pattern FLYWAY_COMMENT = Pattern.compile(
-            "^\\s*--\\s*flyway:executeInTransaction\\s*=\\s*false\\s*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+    /** Compiled on first use: most files have neither comment, and a regular expression compiles slowly at start-up. */
+    private static final class Patterns {
+        static final Pattern IGNORE = Pattern.compile("^\\s*--\\s*tiergate:ignore\\s+(\\S+)\\s+(\\S.*)$");
+        static final Pattern FLYWAY_COMMENT = Pattern.compile(
+                "^\\s*--\\s*flyway:executeInTransaction\\s*=\\s*false\\s*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+    }
 
     private SqlLint() {
     }
@@ -81,8 +84,13 @@ public final class SqlLint {
             } else {
                 PgStatement statement = u.parsed.statement();
                 for (LintRule rule : LintRules.ALL) {
-                    rule.check(statement, set, (offset, message) -> raw.add(finding(rule.rule(), severities, fileName,
-                            lineStarts, offset == 0 ? u.start : u.base + offset, message)));
+                    rule.check(statement, set, new LintRule.Reporter() { // not a lambda: see PgParser.words
+                        @Override
+                        public void report(int offset, String message) {
+                            raw.add(finding(rule.rule(), severities, fileName, lineStarts,
+                                    offset == 0 ? u.start : u.base + offset, message));
+                        }
+                    });
                 }
                 set.after(statement);
             }
@@ -177,7 +185,7 @@ public final class SqlLint {
     /** The file has a {@code -- flyway:executeInTransaction=false} comment, where a finding would say Flyway ignores it. */
     private static boolean flywayComment(LintSettings settings, String sql) {
         return settings.tool() == dev.tiergate.core.policy.MigrationTool.FLYWAY && settings.assumeInTransaction().isEmpty()
-                && sql.contains("flyway:") && FLYWAY_COMMENT.matcher(sql).find();
+                && sql.contains("flyway:") && Patterns.FLYWAY_COMMENT.matcher(sql).find();
     }
 
     /** The rule named by {@code -- tiergate:ignore <rule-id> <reason>} on the line just before the statement. */
@@ -191,7 +199,7 @@ public final class SqlLint {
         if (!line.contains("tiergate:ignore")) {
             return Optional.empty(); // nearly every statement: no regular expression run for it
         }
-        Matcher m = IGNORE.matcher(line.stripTrailing());
+        Matcher m = Patterns.IGNORE.matcher(line.stripTrailing());
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
@@ -223,8 +231,23 @@ public final class SqlLint {
         return Arrays.copyOf(starts, n);
     }
 
+    /** The statement on one line, its runs of white space one space, cut at 80 characters (no regular expression). */
     private static String abbreviate(String statement) {
-        String s = statement.replaceAll("\\s+", " ").strip();
+        StringBuilder b = new StringBuilder(Math.min(statement.length(), 96));
+        boolean space = false;
+        for (int i = 0; i < statement.length() && b.length() <= 80; i++) {
+            char c = statement.charAt(i);
+            if (Character.isWhitespace(c)) {
+                space = b.length() > 0;
+            } else {
+                if (space) {
+                    b.append(' ');
+                    space = false;
+                }
+                b.append(c);
+            }
+        }
+        String s = b.toString();
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

@@ -215,9 +215,12 @@ public final class LintCmd implements Callable<Integer> {
         try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path e : entries) {
                 String name = e.toString();
-                if (Files.isDirectory(e, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                // one stat an entry (as Files.walk: links to folders not followed, links to files are files)
+                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(e,
+                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
                     walk(e, sql, confs);
-                } else if (name.endsWith(".sql") && Files.isRegularFile(e)) {
+                } else if (name.endsWith(".sql") && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(e))) {
                     sql.add(name);
                 } else if (name.endsWith(".sql.conf")) {
                     confs.add(name);
