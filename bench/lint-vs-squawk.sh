@@ -218,7 +218,9 @@ jvm=$(grep "^exec '" "$TIERGATE" | head -1 | sed 's/^exec //; s/ -Dtiergate\.lau
 lib=$(sed -n "s/^lib='\(.*\)'$/\1/p" "$TIERGATE")
 jvm=${jvm//\$lib/$lib}
 jvm=${jvm//\$cache/cli}
+cp=$(sed -n "s/.*-cp '\([^']*\)'.*/\1/p" "$TIERGATE")
 eval "jvm_cmd=($jvm)"
+jvm_cmd+=(-cp "$cp") # the class path the start-up cache was made with: without it the JVM refuses the cache
 : > "$WORK/one.t"; : > "$WORK/jvm.t"
 for i in $(seq "$PAIRS"); do
     run_timed "$TIERGATE" lint "$one" >> "$WORK/one.t"
