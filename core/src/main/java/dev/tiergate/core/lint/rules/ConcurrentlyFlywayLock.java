@@ -12,7 +12,8 @@ import dev.tiergate.core.rules.Rule;
  * its migration lock the default way: {@code pg_try_advisory_xact_lock} inside a transaction it keeps open on its own
  * connection until the migrations end (flyway-database-postgresql, PostgreSQLAdvisoryLockTemplate, when
  * PostgreSQLConfigurationExtension.isTransactionalLock(), true unless {@code postgresql.transactional.lock=false}). A
- * concurrent index build waits for the transactions open when it starts, so the migration never ends: flyway/flyway
+ * concurrent index build waits for older transactions to end (PostgreSQL's CREATE INDEX reference, "Building Indexes
+ * Concurrently"), so the migration never ends: flyway/flyway
  * issues 3682 and 3854, and tiergate's own server runs Flyway with the lock off for this reason (FlywayRunner). A
  * statement that runs inside a transaction is {@link ConcurrentlyInTransaction}'s finding instead.
  */
@@ -29,8 +30,8 @@ public final class ConcurrentlyFlywayLock implements LintRule {
             return;
         }
         String what = NonTransactionalStatements.inPostgres(s).orElse("CONCURRENTLY");
-        out.report(0, what + " waits for every transaction open when it starts, and Flyway keeps one open holding its"
+        out.report(0, what + " waits for transactions older than it to end, and Flyway keeps one open holding its"
                 + " lock (pg_try_advisory_xact_lock; postgresql.transactional.lock is on unless the policy says"
-                + " migrations.flyway.transactional_lock: false): the migration waits forever");
+                + " migrations.flyway.transactional_lock: false): the migration waits forever (flyway/flyway#3682)");
     }
 }
