@@ -176,10 +176,17 @@ public final class PgParser {
                     }
                 }
                 return false;
-            case "truncate":
-                return next.isName() && !next.is("on");
-            case "comment":
-                return next.is("on");
+            case "truncate": // TRUNCATE [TABLE] [ONLY] name [, ...] [RESTART|CONTINUE IDENTITY] [CASCADE|RESTRICT]
+                if (next.is("table") || next.is("only")) {
+                    return true;
+                }
+                Token after = i + 2 < t.size() ? t.get(i + 2) : null;
+                return next.isName() && (after == null || after.isPunct(",") || after.isPunct(".") || after.is("cascade")
+                        || after.is("restrict") || after.is("restart") || after.is("continue"));
+            case "comment": // COMMENT ON <object kind> ...: not a table named comment before ON CONFLICT
+                return next.is("on") && i + 2 < t.size()
+                        && (STATEMENT_OBJECTS.contains(t.get(i + 2).text()) || t.get(i + 2).is("column")
+                        || t.get(i + 2).is("constraint") || t.get(i + 2).is("procedural"));
             case "do":
                 return next.kind() == Kind.STRING;
             case "refresh":

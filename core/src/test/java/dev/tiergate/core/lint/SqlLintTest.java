@@ -93,6 +93,8 @@ class SqlLintTest {
         assertTrue(ids(r).contains("migration.destructive-outside-contract"), ids(r).toString());
         assertTrue(ids(r).contains("sql.index-not-concurrent"), ids(r).toString());
         assertEquals(3, r.statements());
+        assertEquals(2, lint("SELECT 1\nCOMMENT ON TABLE t IS 'x';", Map.of()).statements());
+        assertEquals(2, lint("SELECT 1\nTRUNCATE audit_log;", Map.of()).statements());
     }
 
     @Test
@@ -106,7 +108,11 @@ class SqlLintTest {
                 "CREATE TRIGGER tr BEFORE INSERT OR\nUPDATE OF a ON t FOR EACH ROW EXECUTE FUNCTION f();",
                 "GRANT SELECT, INSERT,\nUPDATE, DELETE ON t TO app;",
                 "CREATE RULE r AS ON INSERT TO v DO INSTEAD\nINSERT INTO t VALUES (NEW.a);",
-                "UPDATE t\nSET a = 1\nWHERE b IN (SELECT b FROM u);")) {
+                "UPDATE t\nSET a = 1\nWHERE b IN (SELECT b FROM u);",
+                // a lemmy migration, formatted: a table named comment on its own line, then ON CONFLICT
+                "INSERT INTO comment_aggregates\nSELECT\n    id AS comment_id\nFROM\n    COMMENT\nON CONFLICT (comment_id)\n"
+                        + "    DO UPDATE SET\n        score = excluded.score;",
+                "SELECT a\nFROM\n    truncate AS t;")) {
             LintReport r = lint(sql, Map.of());
             assertEquals(1, r.statements(), sql + " -> " + r.findings());
             assertFalse(ids(r).contains("sql.missing-semicolon"), sql);
