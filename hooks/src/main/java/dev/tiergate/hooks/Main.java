@@ -63,6 +63,9 @@ public final class Main {
                     return commitMsg(Path.of(args[1]), err);
                 case "pre-push":
                     return prePush(args.length > 1 ? args[1] : "origin", in, err);
+                case "lint":
+                    Integer linted = dev.tiergate.hooks.cli.LintCmd.fastPath(args, out, err);
+                    return linted != null ? linted : TiergateCli.run(args, out, err);
                 default:
                     return TiergateCli.run(args, out, err);
             }

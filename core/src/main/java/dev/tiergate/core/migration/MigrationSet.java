@@ -1,6 +1,7 @@
 package dev.tiergate.core.migration;
 
 import dev.tiergate.core.lint.Finding;
+import dev.tiergate.core.lint.LintSettings;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.SqlLint;
 
@@ -23,11 +24,15 @@ public final class MigrationSet {
     /** Every path of each version (more than one is a duplicate). */
     private final Map<String, java.util.List<String>> versionToPaths = new HashMap<>();
     private final Set<String> versions = new TreeSet<>();
-    /** The new migrations checked so far are one migration set for the SQL lint (a table they create is new). */
-    private final LintState lintSet = LintState.newMigrationSet();
+    /**
+     * The new migrations checked so far are one migration set for the SQL lint (a table they create is new), linted
+     * with the policy's migration tool and extension allow-list.
+     */
+    private final LintState lintSet;
 
     public MigrationSet(MigrationSettings settings, Iterable<String> allPaths) {
         this.settings = settings;
+        this.lintSet = LintState.newMigrationSet(LintSettings.of(settings));
         for (String p : allPaths) {
             MigrationName.parse(fileName(p), settings.naming()).ifPresent(n -> {
                 versions.add(n.version());

@@ -5,16 +5,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * Where migrations live, how they are named, and the bounds every run of them gets on the server: the extensions
- * tiergate creates before migrations run (a migration itself may create only PostgreSQL's trusted ones), the
- * deadline of one run, and the size a branch database may reach.
+ * Where migrations live, how they are named, the tool that applies them (its transaction semantics are what the SQL
+ * lint's transaction rules rest on, with the two Flyway settings that change them), and the bounds every run of them
+ * gets on the server: the extensions tiergate creates before migrations run (a migration itself may create only
+ * PostgreSQL's trusted ones), the deadline of one run, and the size a branch database may reach.
  */
 public record MigrationSettings(
         @JsonProperty("directory") String directory,
         @JsonProperty("naming") String naming,
         @JsonProperty("extensions") List<String> extensions,
         @JsonProperty("run_minutes") Integer runMinutes,
-        @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long branchSizeLimitMb) {
+        @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long branchSizeLimitMb,
+        @JsonProperty("tool") MigrationTool tool,
+        @JsonProperty("flyway") FlywaySettings flyway) {
 
     public static final String DEFAULT_DIRECTORY = "db/migration";
     /** Flyway-style versioned name with a UTC timestamp version. */
@@ -30,11 +33,19 @@ public record MigrationSettings(
         naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
         extensions = extensions == null ? List.of() : List.copyOf(extensions);
         runMinutes = runMinutes == null ? DEFAULT_RUN_MINUTES : Math.max(1, Math.min(runMinutes, MAX_RUN_MINUTES));
+        tool = tool == null ? MigrationTool.FLYWAY : tool;
+        flyway = flyway == null ? FlywaySettings.DEFAULTS : flyway;
+    }
+
+    /** Where migrations live and the bounds of a run; the tool Flyway with Flyway's defaults. */
+    public MigrationSettings(String directory, String naming, List<String> extensions, Integer runMinutes,
+                             Long branchSizeLimitMb) {
+        this(directory, naming, extensions, runMinutes, branchSizeLimitMb, null, null);
     }
 
     /** Where migrations live and how they are named; the run's bounds at their defaults. */
     public MigrationSettings(String directory, String naming) {
-        this(directory, naming, null, null, null);
+        this(directory, naming, null, null, null, null, null);
     }
 
     /**

@@ -71,9 +71,26 @@ final class PolicyTree {
     }
 
     private MigrationSettings migrations(Node n) {
-        Fields f = fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb");
+        Fields f = fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb", "tool", "flyway");
         return new MigrationSettings(string(f, "directory"), string(f, "naming"), list(f, "extensions", this::text),
-                f.has("run_minutes") ? integer(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null);
+                f.has("run_minutes") ? integer(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null,
+                f.has("tool") ? tool(f.get("tool")) : null, f.has("flyway") ? flyway(f.get("flyway")) : null);
+    }
+
+    private MigrationTool tool(Node n) {
+        try {
+            return MigrationTool.fromWireName(text(n));
+        } catch (IllegalArgumentException x) {
+            throw problem(n, x.getMessage());
+        }
+    }
+
+    private FlywaySettings flyway(Node n) {
+        Fields f = fields(n, "mixed", "transactional_lock");
+        Boolean mixed = bool(f, "mixed");
+        Boolean lock = bool(f, "transactional_lock");
+        return new FlywaySettings(mixed != null ? mixed : FlywaySettings.DEFAULTS.mixed(),
+                lock != null ? lock : FlywaySettings.DEFAULTS.transactionalLock());
     }
 
     private HookSettings hooks(Node n) {

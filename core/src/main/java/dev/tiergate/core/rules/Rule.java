@@ -119,15 +119,31 @@ public enum Rule {
     CLAIM_EXISTS("claim.exists", Severity.ERROR, "the branch already has a claim", "abandon it first or work on it"),
     INSTALL_LAUNCHER("install.launcher", Severity.ERROR, "no launcher that runs tiergate was found", "run install.sh"),
     // ---- the SQL lint (core/lint)
-    SQL_NOT_ANALYSED("sql.not-analysed", Severity.WARNING, "a statement the parser cannot read; no rule looked at it",
+    SQL_NOT_ANALYSED("sql.not-analysed", Severity.WARNING,
+            "a statement the parser cannot read, or one with tokens left over after it is complete; no rule looked at it",
             "check it by hand, or rewrite it in a form the parser reads"),
+    SQL_MISSING_SEMICOLON("sql.missing-semicolon", Severity.ERROR,
+            "two statements with no semicolon between them: PostgreSQL reads them as one and fails on it",
+            "end the first statement with a semicolon"),
     SQL_INDEX_NOT_CONCURRENT("sql.index-not-concurrent", Severity.ERROR,
             "CREATE INDEX without CONCURRENTLY on an existing table blocks writes while it builds",
             "CREATE INDEX CONCURRENTLY, in a migration that runs outside a transaction"),
     SQL_CONCURRENTLY_IN_TRANSACTION("sql.concurrently-in-transaction", Severity.ERROR,
-            "CONCURRENTLY cannot run inside a transaction block, which is where Flyway runs a script by default",
-            "put '-- flyway:executeInTransaction=false' on the script's first line (or executeInTransaction=false in"
-                    + " its .conf file), and keep the statement alone in its migration"),
+            "a statement that cannot run inside a transaction block (CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY,"
+                    + " VACUUM, ...) in a file the migration tool (policy migrations.tool) runs in one, or after the file's own BEGIN",
+            "run it outside a transaction the way the migration tool allows, as the message says (Flyway: alone in its"
+                    + " own script, or executeInTransaction=false in the script's .sql.conf file)"),
+    SQL_MIXED_TRANSACTION("sql.mixed-transaction", Severity.ERROR,
+            "a Flyway script that mixes non-transactional statements (CREATE INDEX CONCURRENTLY, ...) with transactional"
+                    + " ones: Flyway refuses it while its mixed setting is off",
+            "split the file: the non-transactional statements alone in a migration of their own, which Flyway runs"
+                    + " outside a transaction"),
+    SQL_CONCURRENTLY_FLYWAY_LOCK("sql.concurrently-flyway-lock", Severity.ERROR,
+            "CONCURRENTLY under Flyway's transactional advisory lock (postgresql.transactional.lock, on by default):"
+                    + " the statement waits for the lock's open transaction, which waits for the statement",
+            "set postgresql.transactional.lock=false in the team's Flyway configuration"
+                    + " (FLYWAY_POSTGRESQL_TRANSACTIONAL_LOCK=false) and say so in .tiergate/policy.yaml:"
+                    + " migrations.flyway.transactional_lock: false"),
     SQL_CONSTRAINT_NOT_VALID("sql.constraint-not-valid", Severity.ERROR,
             "a foreign key or check constraint added to an existing table scans it under a lock",
             "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration"),
@@ -143,8 +159,9 @@ public enum Rule {
     SQL_RENAME("sql.rename", Severity.ERROR, "renaming a column or a table breaks the code still running against the old name",
             "expand: add the new name (column or view), move readers and writers, drop the old in a contract-phase migration"),
     SQL_LOCK_TIMEOUT("sql.lock-timeout-missing", Severity.WARNING,
-            "a statement that takes an ACCESS EXCLUSIVE lock on an existing table, with no lock_timeout set before it:"
-                    + " it queues behind long transactions and blocks every query behind it",
+            "a statement that takes a lock blocking writes on an existing table (ACCESS EXCLUSIVE; SHARE ROW EXCLUSIVE"
+                    + " for a trigger or a foreign key to it), with no lock_timeout set before it: it queues behind long"
+                    + " transactions and blocks every query behind it",
             "SET lock_timeout = '2s'; (or SET LOCAL in a transaction) before the statement, and retry on timeout"),
     SQL_UNIQUE_WITHOUT_INDEX("sql.unique-without-index", Severity.ERROR,
             "ADD CONSTRAINT ... UNIQUE/PRIMARY KEY on an existing table builds the index under an ACCESS EXCLUSIVE lock",
@@ -155,8 +172,21 @@ public enum Rule {
             "timestamp without time zone stores a wall-clock time with no zone", "use timestamptz"),
     SQL_CHAR_TYPE("sql.char-type", Severity.WARNING, "char(n) pads with spaces and saves nothing", "use text or varchar"),
     SQL_MISSING_IF_EXISTS("sql.missing-if-exists", Severity.WARNING,
-            "CREATE without IF NOT EXISTS or DROP without IF EXISTS fails when the migration is re-run after a partial failure",
-            "add IF NOT EXISTS / IF EXISTS");
+            "CREATE without IF NOT EXISTS or DROP without IF EXISTS fails when the script runs again: a repeatable"
+                    + " migration, or one the tool runs outside a transaction and re-runs after a partial failure"
+                    + " (not a versioned migration the tool applies once in a transaction)",
+            "add IF NOT EXISTS / IF EXISTS"),
+    SQL_CLUSTER_STATEMENT("sql.cluster-statement", Severity.ERROR,
+            "a statement outside a migration's reach on tiergate (databases, roles, role membership, ALTER SYSTEM, server"
+                    + " files and programs, untrusted languages and extensions, SET ROLE, LOAD): the migration runs as a"
+                    + " role that owns only its branch database, so it fails there or would reach beyond it",
+            "leave it to the policy and operations (databases, roles and grants of membership), list an extension under"
+                    + " migrations.extensions in .tiergate/policy.yaml, or load data with COPY ... FROM STDIN"),
+    SQL_PRIVILEGE_CHANGE("sql.privilege-change", Severity.WARNING,
+            "a change of privileges inside a migration (GRANT/REVOKE on objects, ALTER DEFAULT PRIVILEGES, row-level"
+                    + " security policies), where a reviewer of schema changes does not look for it",
+            "put database access in the policy file (.tiergate/policy.yaml, database access) so the reviewer sees it;"
+                    + " keep it here only with -- tiergate:ignore sql.privilege-change <reason>");
 
     private final String id;
     private final Severity defaultSeverity;

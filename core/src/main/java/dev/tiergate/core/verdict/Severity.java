@@ -12,9 +12,11 @@ import java.util.Locale;
 public enum Severity {
     ERROR, WARNING, OFF;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT); // once: every lint finding asks for it
+
     @JsonValue
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wireName;
     }
 
     /** YAML 1.1 reads an unquoted {@code off} as the boolean false; it means {@code off} here too. */

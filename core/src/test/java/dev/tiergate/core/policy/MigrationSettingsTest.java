@@ -48,4 +48,32 @@ class MigrationSettingsTest {
                 """).getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
         assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("extensions")), verdict.toString());
     }
+
+    @Test
+    void theToolAndItsFlywaySettingsAreReadAndDefaultToFlywaysOwn() {
+        MigrationSettings d = PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations();
+        assertEquals(MigrationTool.FLYWAY, d.tool());
+        assertEquals(new FlywaySettings(false, true), d.flyway());
+        MigrationSettings s = PolicyReader.read(TIERS + """
+                migrations:
+                  tool: golang-migrate
+                  flyway: {transactional_lock: false}
+                """, ".tiergate/policy.yaml").migrations();
+        assertEquals(MigrationTool.GOLANG_MIGRATE, s.tool());
+        assertEquals(new FlywaySettings(false, false), s.flyway());
+    }
+
+    @Test
+    void anUnknownToolIsRefusedByTheReaderAndTheSchema() {
+        String yaml = TIERS + """
+                migrations:
+                  tool: liquibase
+                """;
+        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+                () -> PolicyReader.read(yaml, ".tiergate/policy.yaml"));
+        assertTrue(e.getMessage().contains("unknown migration tool 'liquibase' (expected flyway, golang-migrate, goose,"
+                + " dbmate, rails, alembic or plain)"), e.getMessage());
+        var verdict = PolicyValidator.validate(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+        assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("tool")), verdict.toString());
+    }
 }

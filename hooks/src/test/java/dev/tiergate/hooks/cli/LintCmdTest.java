@@ -88,6 +88,82 @@ class LintCmdTest {
     }
 
     @Test
+    void theToolComesFromThePolicyAndTheFlagOverridesIt() throws Exception {
+        // alone in its script, Flyway runs it outside a transaction: only the transactional-lock finding is left
+        Path idx = Files.writeString(dir.resolve("V2__idx.sql"), "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (c);\n");
+        Path lockOff = Files.writeString(dir.resolve("flyway.yaml"), "version: 1\nmigrations:\n  flyway: {transactional_lock: false}\n");
+        Run flyway = lint("--policy", lockOff.toString(), idx.toString());
+        assertEquals(0, flyway.exit(), flyway.out() + flyway.err());
+        Run assumed = lint("--policy", lockOff.toString(), "--assume-in-transaction", idx.toString());
+        assertEquals(2, assumed.exit(), assumed.out());
+        assertTrue(assumed.out().contains("error sql.concurrently-in-transaction: CREATE INDEX CONCURRENTLY cannot run inside a"
+                + " transaction block, and the runner wraps each file in a transaction (--assume-in-transaction)"), assumed.out());
+        Path goose = Files.writeString(dir.resolve("goose.yaml"), "version: 1\nmigrations:\n  tool: goose\n");
+        Run g = lint("--policy", goose.toString(), idx.toString());
+        assertTrue(g.out().contains("goose runs each migration in a transaction unless it is annotated -- +goose NO TRANSACTION"),
+                g.out());
+        assertEquals(0, lint("--policy", goose.toString(), "--no-assume-in-transaction", idx.toString()).exit());
+    }
+
+    @Test
+    void aFlywayScriptConfigurationFileBesideTheScriptIsRead() throws Exception {
+        Path reindex = Files.writeString(dir.resolve("V3__reindex.sql"), "REINDEX INDEX CONCURRENTLY i;\n");
+        Path lockOff = Files.writeString(dir.resolve("flyway.yaml"), "version: 1\nmigrations:\n  flyway: {transactional_lock: false}\n");
+        assertEquals(2, lint("--policy", lockOff.toString(), reindex.toString()).exit());
+        Files.writeString(dir.resolve("V3__reindex.sql.conf"), "executeInTransaction=false\n");
+        Run r = lint("--policy", lockOff.toString(), reindex.toString());
+        assertEquals(0, r.exit(), r.out());
+    }
+
+    @Test
+    void theFastPathPrintsWhatPicocliWouldAndLeavesEverythingElseToIt() throws Exception {
+        Path f = Files.writeString(dir.resolve("V1__idx.sql"), "CREATE INDEX i ON orders (c);\nALTER TABLE t RENAME a TO b;\n");
+        for (String[] args : new String[][] {{f.toString()}, {"--format", "json", "--each-file-alone", f.toString()},
+                {"--format=sarif", "--assume-in-transaction", "--", f.toString()}, {"--no-assume-in-transaction", f.toString()}}) {
+            Run picocli = lint(args);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String[] all = new String[args.length + 1];
+            all[0] = "lint";
+            System.arraycopy(args, 0, all, 1, args.length);
+            Integer fast = LintCmd.fastPath(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(picocli.exit(), fast, String.join(" ", args));
+            assertEquals(picocli.out(), out.toString(StandardCharsets.UTF_8), String.join(" ", args));
+            assertEquals(picocli.err(), err.toString(StandardCharsets.UTF_8), String.join(" ", args));
+        }
+        for (String[] args : new String[][] {{"lint"}, {"lint", "--help"}, {"lint", "--format", "yaml", f.toString()},
+                {"lint", "--each-file", f.toString()}, {"lint", "-h"}}) {
+            assertEquals(null, LintCmd.fastPath(args, System.out, System.err), String.join(" ", args));
+        }
+    }
+
+    @Test
+    void theJsonFormatIsJsonWhateverTheMessagesHoldAndHasEveryField() throws Exception {
+        Path f = Files.writeString(dir.resolve("V1__odd.sql"), "ALTER TABLE \"q\"\"t\\x\" RENAME COLUMN \"a\tb\u0001\" TO c;\n");
+        Run r = lint("--format", "json", f.toString());
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals(1, doc.size());
+        JsonNode file = doc.get(0);
+        assertEquals(f.toString(), file.get("file").asText());
+        assertEquals(1, file.get("statements").asInt());
+        assertEquals(0, file.get("not_analysed").asInt());
+        assertEquals(0, file.get("suppressed").asInt());
+        JsonNode rename = null;
+        for (JsonNode x : file.get("findings")) {
+            if (x.get("rule").asText().equals("sql.rename")) {
+                rename = x;
+            }
+        }
+        assertEquals("column q\"t\\x.a\tb\u0001 renamed to c: code still running uses the old name", rename.get("message").asText());
+        assertEquals("error", rename.get("severity").asText());
+        assertEquals(1, rename.get("line").asInt());
+        assertEquals(22, rename.get("column").asInt());
+        assertTrue(rename.get("fix").asText().startsWith("expand: add the new name"), rename.toString());
+        assertTrue(r.out().contains("\\u0001") && r.out().contains("\\t") && r.out().endsWith("]\n"), r.out());
+    }
+
+    @Test
     void aFileThatCannotBeReadExitsThree() {
         Run r = lint(dir.resolve("missing.sql").toString());
         assertEquals(3, r.exit());

@@ -14,11 +14,17 @@ public final class DestructiveOutsideContract implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        if (state.phase().filter(p -> p == dev.tiergate.core.migration.Phase.CONTRACT).isPresent()) {
+        java.util.Optional<dev.tiergate.core.migration.Phase> p = state.phase();
+        if (p.isPresent() && p.get() == dev.tiergate.core.migration.Phase.CONTRACT) {
             return;
         }
-        String phase = state.phase().map(p -> (p == dev.tiergate.core.migration.Phase.EXPAND ? "an " : "a ")
-                + p.wireName() + "-phase").orElse("a header-less");
+        boolean destructive = s instanceof PgStatement.Drop || s instanceof PgStatement.AlterTable
+                || s instanceof PgStatement.Truncate || s instanceof PgStatement.Delete;
+        if (!destructive) {
+            return;
+        }
+        String phase = p.isEmpty() ? "a header-less"
+                : (p.get() == dev.tiergate.core.migration.Phase.EXPAND ? "an " : "a ") + p.get().wireName() + "-phase";
         if (s instanceof PgStatement.Drop d && d.kind().equals("table")) {
             for (PgStatement.QName t : d.names()) {
                 if (state.isExisting(t)) {

@@ -35,17 +35,23 @@ public final class IntPrimaryKey implements LintRule {
         }
         if (s instanceof PgStatement.CreateTable c) {
             for (PgStatement.TableConstraint k : c.constraints()) {
-                singleKeyColumn(k).map(written::get)
-                        .ifPresent(col -> report(col.name(), col.type(), col.offset(), out)); // where the type is fixed
+                Optional<String> key = singleKeyColumn(k);
+                PgStatement.ColumnDef col = key.isPresent() ? written.get(key.get()) : null;
+                if (col != null) {
+                    report(col.name(), col.type(), col.offset(), out); // where the type is fixed
+                }
             }
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
-                if (action instanceof PgStatement.AddConstraint add) {
-                    singleKeyColumn(add.constraint()).ifPresent(col -> {
-                        Optional<PgStatement.TypeName> type = written.containsKey(col)
-                                ? Optional.of(written.get(col).type()) : state.columnType(a.table(), col);
-                        type.ifPresent(t -> report(col, t, action.offset(), out));
-                    });
+                Optional<String> key = action instanceof PgStatement.AddConstraint add
+                        ? singleKeyColumn(add.constraint()) : Optional.empty();
+                if (key.isPresent()) {
+                    String col = key.get();
+                    Optional<PgStatement.TypeName> type = written.containsKey(col)
+                            ? Optional.of(written.get(col).type()) : state.columnType(a.table(), col);
+                    if (type.isPresent()) {
+                        report(col, type.get(), action.offset(), out);
+                    }
                 }
             }
         }

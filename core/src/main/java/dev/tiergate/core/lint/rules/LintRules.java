@@ -7,10 +7,10 @@ import java.util.List;
 
 /** Every SQL lint rule, in the order their findings are listed for one statement. */
 public final class LintRules {
-    public static final List<LintRule> ALL = List.of(new IndexNotConcurrent(), new ConcurrentlyInTransaction(),
-            new ConstraintNotValid(), new NotNullWithoutDefault(), new SetNotNull(), new ColumnTypeChange(),
+    public static final List<LintRule> ALL = List.of(new ClusterStatement(), new IndexNotConcurrent(),
+            new ConcurrentlyInTransaction(), new MixedTransaction(), new ConcurrentlyFlywayLock(), new ConstraintNotValid(), new NotNullWithoutDefault(), new SetNotNull(), new ColumnTypeChange(),
             new Rename(), new DestructiveOutsideContract(), new LockTimeoutMissing(), new UniqueWithoutIndex(),
-            new IntPrimaryKey(), new TimestampWithoutTimeZone(), new CharType(), new MissingIfExists());
+            new IntPrimaryKey(), new TimestampWithoutTimeZone(), new CharType(), new MissingIfExists(), new PrivilegeChange());
 
     private LintRules() {
     }
@@ -37,7 +37,9 @@ public final class LintRules {
     /** The types a statement gives columns: its column definitions' and ALTER COLUMN ... TYPE's. */
     static List<Typed> types(PgStatement s) {
         List<Typed> out = new ArrayList<>();
-        columns(s).forEach(c -> out.add(new Typed(c.type(), c.offset())));
+        for (PgStatement.ColumnDef c : columns(s)) {
+            out.add(new Typed(c.type(), c.offset()));
+        }
         if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.AlterColumnType t) {

@@ -33,4 +33,41 @@ class ConstraintNotValidTest {
         assertEquals(0, Lint.count(RULE, "ALTER TABLE users ADD CONSTRAINT c CHECK (banned IS NOT NULL) NOT VALID;",
                 "ALTER TABLE users VALIDATE CONSTRAINT c;", "ALTER TABLE users ADD CONSTRAINT users_banned_nn NOT NULL banned;"));
     }
+
+    @Test
+    void aReferencingColumnAddedBesideAColumnWithADefaultIsValidatedByAScan() {
+        // issue 26: one skipValidation for the whole ALTER TABLE (parse_utilcmd.c), cleared by any column's DEFAULT
+        String sql = "ALTER TABLE post\n    ADD COLUMN featured boolean NOT NULL DEFAULT false,\n"
+                + "    ADD COLUMN language_id int REFERENCES language ON UPDATE CASCADE ON DELETE CASCADE;";
+        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, sql);
+        assertEquals(1, f.size(), f.toString());
+        assertEquals(3, f.get(0).line());
+        assertEquals("column language_id added to existing table post with REFERENCES in the same ALTER TABLE as column"
+                + " featured with a DEFAULT: PostgreSQL then validates the foreign key, checking every row while holding a"
+                + " lock", f.get(0).message());
+        // an identity is no default there; nor is a column added in another statement
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE post ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY,"
+                + " ADD COLUMN language_id int REFERENCES language;"));
+        assertEquals(0, Lint.count(RULE, "ALTER TABLE post ADD COLUMN featured boolean NOT NULL DEFAULT false;\n"
+                + "ALTER TABLE post ADD COLUMN language_id int REFERENCES language;"));
+    }
+
+    @Test
+    void validatingInTheTransactionThatAddedItNotValidScansUnderTheAddsLock() {
+        // the shape of an atlas-generated golang-migrate file: ADD ... NOT VALID, then VALIDATE, in one file
+        String sql = "ALTER TABLE \"addon_rate_cards\" ADD COLUMN \"tax_code_id\" character(26) NULL, ADD CONSTRAINT"
+                + " \"addon_rate_cards_tax_codes\" FOREIGN KEY (\"tax_code_id\") REFERENCES \"tax_codes\" (\"id\")"
+                + " ON UPDATE NO ACTION ON DELETE SET NULL NOT VALID;\n"
+                + "ALTER TABLE \"addon_rate_cards\" VALIDATE CONSTRAINT \"addon_rate_cards_tax_codes\";\n";
+        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(Lint.tool(dev.tiergate.core.policy.MigrationTool.GOLANG_MIGRATE), RULE, sql);
+        assertEquals(1, f.size(), f.toString());
+        assertEquals(2, f.get(0).line());
+        assertEquals("VALIDATE CONSTRAINT addon_rate_cards_tax_codes in the transaction that added it NOT VALID"
+                + " (golang-migrate sends the file as one query, which PostgreSQL runs as one transaction (it has 2"
+                + " statements)): the ADD's lock on addon_rate_cards is held until commit, so the validation scans every"
+                + " row under it; validate in a later migration", f.get(0).message());
+        // in a later migration, or statement by statement, the lock is gone when the validation starts
+        assertEquals(0, Lint.count(RULE, sql.substring(0, sql.indexOf('\n') + 1), sql.substring(sql.indexOf('\n') + 1)));
+        assertEquals(0, Lint.findings(Lint.tool(dev.tiergate.core.policy.MigrationTool.PLAIN), RULE, sql).size());
+    }
 }
