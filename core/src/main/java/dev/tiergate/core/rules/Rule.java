@@ -96,9 +96,6 @@ public enum Rule {
             "merge the expand-phase migration into the tier first; contract in a later pull request"),
     MIGRATION_TIER_DIRECT("migration.tier-direct", Severity.ERROR, "a migration added directly on a tier branch",
             "add it on a working branch and merge"),
-    SQL_CLUSTER_STATEMENT("sql.cluster-statement", Severity.ERROR,
-            "a statement outside what a migration may do: it would act on the cluster, other databases, roles or the host",
-            "remove it; databases, roles and grants are the policy's and the operator's, extensions go under migrations.extensions"),
     MIGRATION_DEADLINE_EXCEEDED("migration.deadline-exceeded", Severity.ERROR,
             "a run of the migrations passed its deadline and was stopped from outside its session",
             "make the migration faster (batch a backfill, add the index CONCURRENTLY in its own file) or raise migrations.run_minutes"),
@@ -138,7 +135,7 @@ public enum Rule {
                     + " ones: Flyway refuses it while its mixed setting is off",
             "split the file: the non-transactional statements alone in a migration of their own, which Flyway runs"
                     + " outside a transaction"),
-    SQL_CONCURRENTLY_FLYWAY_LOCK("sql.concurrently-flyway-lock", Severity.ERROR,
+    SQL_CONCURRENTLY_FLYWAY_LOCK("sql.concurrently-flyway-lock", Severity.WARNING,
             "CONCURRENTLY under Flyway's transactional advisory lock (postgresql.transactional.lock, on by default):"
                     + " the statement waits for the lock's open transaction, which waits for the statement",
             "set postgresql.transactional.lock=false in the team's Flyway configuration"
