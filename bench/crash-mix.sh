@@ -42,7 +42,7 @@ cleanup() { # every process a run started (their pids are in the runs' *.pid fil
     [ -f "$f" ] || continue
     p="$(cat "$f")"; if kill "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
   done
-  for f in "$work"/*/home/pg/data/postmaster.pid; do # an embedded PostgreSQL a killed server left running
+  for f in "$work"/*/home/pg/data/postmaster.pid "$work"/*/home/branch-pg/data/postmaster.pid; do # an embedded PostgreSQL a killed server left running
     [ -f "$f" ] && kill "$(head -1 "$f")" 2>/dev/null || true
   done
   if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi

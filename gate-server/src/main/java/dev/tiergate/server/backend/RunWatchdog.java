@@ -87,8 +87,21 @@ public final class RunWatchdog implements MigrationSession {
         return login;
     }
 
+    /**
+     * Why the watchdog ended the run, if it did. Asked after the run, it measures the database once more: a run that
+     * wrote past the bound between two ticks and finished is over its bound all the same.
+     */
     @Override
-    public Optional<RunStop> stopped() {
+    public synchronized Optional<RunStop> stopped() {
+        if (stopped == null && limits.maxBytes() > 0 && !closed) {
+            try {
+                if (size() > limits.maxBytes()) {
+                    stopped = RunStop.SIZE;
+                }
+            } catch (SQLException e) {
+                LOG.warn("run watchdog on {}: {}", database, e.getMessage());
+            }
+        }
         return Optional.ofNullable(stopped);
     }
 

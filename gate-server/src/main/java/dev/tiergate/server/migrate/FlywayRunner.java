@@ -106,6 +106,8 @@ public final class FlywayRunner {
         config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         return config
                 .dataSource(db.jdbcUrl(), db.user(), db.password())
+                // the history names the branch's migration login (its sessions act as the repository's owner role)
+                .installedBy(db.user())
                 .locations("filesystem:" + dir)
                 .cleanDisabled(true)
                 // a branch behind its tier lacks the files of migrations merged after it: applied there, not missing here

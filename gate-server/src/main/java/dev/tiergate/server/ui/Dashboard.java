@@ -372,8 +372,10 @@ public final class Dashboard {
                         .append(esc(Html.shortSha(h.headSha()))).append(": <span class=\"badge v-").append(h.ok() ? "success" : "failure").append("\">")
                         .append(h.ok() ? "applied" : "failed").append("</span> ").append(verdict(h.rule(), null)).append("<br>migrations: ")
                         .append(h.versions().isEmpty() ? "none" : esc(String.join(", ", h.versions())));
-                if (h.detail() != null) { // the whole text, here only: what the PR comment and the status show is reduced
-                    b.append("<details><summary>What PostgreSQL said</summary><pre>").append(esc(h.detail())).append("</pre></details>");
+                if (h.detail() != null) { // the whole text: to a signed-in viewer only (it may hold rows a migration raised)
+                    b.append(access.required()
+                            ? "<details><summary>What PostgreSQL said</summary><pre>" + esc(h.detail()) + "</pre></details>"
+                            : "<p>PostgreSQL's whole message is shown here to a signed-in viewer only: set TIERGATE_VIEWER_TOKEN.</p>");
                 }
                 b.append("</div>");
             }
@@ -383,7 +385,8 @@ public final class Dashboard {
             Optional<MigrationStore.Held> held = tierName.flatMap(t -> migrations.held(ref, t));
             if (held.isPresent()) {
                 any = true;
-                b.append("<div class=\"card refused\" id=held>This tier is held: ").append(esc(held.get().reason()))
+                b.append("<div class=\"card refused\" id=held>This tier is held: ").append(esc(access.required() ? held.get().reason()
+                                : heldSummary(held.get().reason())))
                         .append(held.get().snapshot() == null ? "" : " (snapshot " + esc(held.get().snapshot()) + ")").append("</div>");
             }
         }
@@ -564,5 +567,15 @@ public final class Dashboard {
 
     private static String repoPath(Context ctx) {
         return ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
+    }
+
+    /**
+     * A hold's reason without PostgreSQL's text (what follows the first ": " after "failed"), for a viewer who has not
+     * signed in: the whole reason may hold rows a migration raised.
+     */
+    static String heldSummary(String reason) {
+        int failed = reason.indexOf("failed");
+        int colon = failed < 0 ? -1 : reason.indexOf(": ", failed);
+        return colon < 0 ? reason : reason.substring(0, colon) + " (PostgreSQL's message: to a signed-in viewer only)";
     }
 }

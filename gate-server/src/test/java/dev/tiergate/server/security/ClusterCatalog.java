@@ -108,8 +108,10 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
             }
         });
         before.databases.keySet().stream().filter(d -> !databases.containsKey(d) && !d.startsWith(ownPrefix)).forEach(d -> out.add("database " + d + " dropped"));
-        settings.stream().filter(s -> !before.settings.contains(s) && !s.startsWith("database " + ownPrefix)).forEach(s -> out.add("new setting: " + s));
-        before.settings.stream().filter(s -> !settings.contains(s) && !s.startsWith("database " + ownPrefix)).forEach(s -> out.add("setting gone: " + s));
+        // the repository's own databases' settings, and its own roles' (tiergate sets its migration roles' run bounds)
+        java.util.function.Predicate<String> own = s -> s.startsWith("database " + ownPrefix) || s.matches("database \\S+ role " + java.util.regex.Pattern.quote(ownPrefix) + ".*");
+        settings.stream().filter(s -> !before.settings.contains(s) && !own.test(s)).forEach(s -> out.add("new setting: " + s));
+        before.settings.stream().filter(s -> !settings.contains(s) && !own.test(s)).forEach(s -> out.add("setting gone: " + s));
         if (!autoConf.equals(before.autoConf)) {
             out.add("postgresql.auto.conf changed: " + before.autoConf + " → " + autoConf);
         }

@@ -127,7 +127,7 @@ final class Scene implements AutoCloseable {
             if (!h.dbBranchExists("staging")) {
                 throw new IllegalStateException("the scene's staging tier was not set up: " + h.server.audit().all());
             }
-            this.clusterAdmin = h.server.backend().adminConnection(repo, "staging");
+            this.clusterAdmin = admin("staging");
         } catch (Exception | AssertionError e) {
             h.close();
             front.close();
@@ -244,6 +244,24 @@ final class Scene implements AutoCloseable {
      * on every SHA, every PR comment, every audit record, and the dashboard's pages and the branch API.
      */
     String published() throws Exception {
+        return published(false);
+    }
+
+    /**
+     * As {@link #published()}, with each comment as a forge renders it: what sits in a code span or a fenced block is
+     * shown as text, never as markup, so it is left out when looking for markup that renders.
+     */
+    String publishedAsRendered() throws Exception {
+        return published(true);
+    }
+
+    /** A Markdown text without its fenced blocks and code spans (whose content a forge shows literally). */
+    static String outsideCode(String markdown) {
+        String noFences = markdown.replaceAll("(?ms)^(`{3,}|~{3,})[^\\n]*\\n.*?^\\1[`~]*\\s*$", "");
+        return noFences.replaceAll("(`+)(?:(?!\\1).)+?\\1", "");
+    }
+
+    private String published(boolean rendered) throws Exception {
         StringBuilder b = new StringBuilder();
         for (GitHubApiStub github : other == null ? List.of(h.github) : List.of(h.github, other.github())) {
             for (String sha : github.shasWithStatuses()) {
@@ -253,7 +271,7 @@ final class Scene implements AutoCloseable {
             }
         }
         for (long n : pullRequests) {
-            h.github.comments(n).forEach(c -> b.append("comment #").append(n).append(' ').append(c).append('\n'));
+            h.github.comments(n).forEach(c -> b.append("comment #").append(n).append(' ').append(rendered ? outsideCode(c) : c).append('\n'));
         }
         for (AuditRecord r : h.server.audit().all()) {
             b.append("audit ").append(r.kind()).append(' ').append(r.subject()).append(' ').append(r.details()).append('\n');
@@ -288,9 +306,11 @@ final class Scene implements AutoCloseable {
 
     // ---- the attacked repository's databases
 
-    /** tiergate's own administrative connection to one of the attacked repository's branches (for looking only). */
+    /** The branch cluster's admin, connected to one of the attacked repository's branches (for looking only). */
     BranchConnection admin(String dbBranch) {
-        return h.server.backend().adminConnection(repo, dbBranch);
+        BranchConnection m = h.server.backend().migrationConnection(repo, dbBranch);
+        dev.tiergate.server.support.TestPostgres.BranchCluster c = dev.tiergate.server.support.TestPostgres.branches();
+        return new BranchConnection(m.host(), m.port(), m.database(), c.user(), c.password());
     }
 
     static Connection open(BranchConnection c) throws SQLException {

@@ -64,6 +64,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     static final int LOGIN_CONNECTIONS = 20;
     /** Sessions a migration role may hold: Flyway's, the measure's and a spare; a run opens no more. */
     static final int MIGRATOR_CONNECTIONS = 4;
+    /** How far past the run's deadline the migration role's own timeouts fall (the watchdog acts at the deadline). */
+    static final long ROLE_TIMEOUT_SLACK_MS = 5_000;
     /** Schemas that are PostgreSQL's, never a repository's. */
     private static final String SYSTEM_SCHEMAS = "nspname not like 'pg\\_%' and nspname <> 'information_schema'";
     private final DataSource admin;
@@ -382,7 +384,8 @@ public final class PostgresBranchBackend implements BranchBackend {
         String migrator = migratorRole(db);
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             makeMigrator(st, repo, db);
-            long ms = Math.max(1, limits.deadline().toMillis());
+            // a few seconds past the deadline: the watchdog, which says why it stopped the run, comes first
+            long ms = Math.max(1, limits.deadline().toMillis()) + ROLE_TIMEOUT_SLACK_MS;
             st.execute("alter role " + quote(migrator) + " reset all");
             st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
             for (String setting : List.of("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")) {
@@ -601,7 +604,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             return;
         }
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            for (String db : List.of("postgres", "template1")) {
+            for (String db : List.of("postgres", "template1", "template0")) { // template0 takes no connection at all; said anyway
                 if (databaseExists(db)) {
                     st.execute("revoke connect, temporary on database " + quote(db) + " from public");
                 }
