@@ -21,7 +21,9 @@ public record Policy(
         @JsonProperty("required_checks") List<String> requiredChecks,
         @JsonProperty("migrations") MigrationSettings migrations,
         @JsonProperty("severity") Map<String, Severity> severity,
-        @JsonProperty("hooks") HookSettings hooks) {
+        @JsonProperty("hooks") HookSettings hooks,
+        @JsonProperty("database_access") @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        DatabaseAccess databaseAccess) {
 
     public static final String PATH = ".tiergate/policy.yaml";
 
@@ -36,10 +38,21 @@ public record Policy(
         hooks = hooks == null ? HookSettings.DEFAULTS : hooks;
     }
 
+    /** As read before database access was part of the policy: {@link DatabaseAccess#DEFAULT} applies. */
+    public Policy(int version, List<Tier> tiers, List<WorkingBranchType> workingBranchTypes, List<Actor> actors, List<TierEdge> edges,
+                  List<String> requiredChecks, MigrationSettings migrations, Map<String, Severity> severity, HookSettings hooks) {
+        this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, severity, hooks, null);
+    }
+
+    /** Who may reach which database branch: the policy's {@code database_access}, else the default (safe for agents). */
+    public DatabaseAccess access() {
+        return databaseAccess == null ? DatabaseAccess.DEFAULT : databaseAccess;
+    }
+
     /** A policy with every rule an error and the default hook settings. */
     public Policy(int version, List<Tier> tiers, List<WorkingBranchType> workingBranchTypes, List<Actor> actors,
                   List<TierEdge> edges, List<String> requiredChecks, MigrationSettings migrations) {
-        this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, null, null);
+        this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, null, null, null);
     }
 
     /** The severity the policy gives a rule: {@code error} unless its {@code severity} map says otherwise. */

@@ -29,10 +29,11 @@ final class PolicyTree {
 
     private Policy policy(YamlTree n) {
         Fields f = fields(n, "", "version", "tiers", "working_branch_types", "actors", "edges", "required_checks", "migrations",
-                "severity", "hooks");
+                "severity", "hooks", "database_access");
         return new Policy(integer(f, "version"), list(f, "tiers", this::tier), list(f, "working_branch_types", this::workingBranchType),
                 list(f, "actors", this::actor), list(f, "edges", this::edge), list(f, "required_checks", this::text),
-                f.has("migrations") ? migrations(f.get("migrations")) : null, severities(f), f.has("hooks") ? hooks(f.get("hooks")) : null);
+                f.has("migrations") ? migrations(f.get("migrations")) : null, severities(f), f.has("hooks") ? hooks(f.get("hooks")) : null,
+                f.has("database_access") ? databaseAccess(f.get("database_access")) : null);
     }
 
     private Tier tier(Node n) {
@@ -63,6 +64,33 @@ final class PolicyTree {
         Fields f = fields(n, "from", "to", "mergers", "approvals", "agent_needs_human_approval");
         return new TierEdge(string(f, "from"), string(f, "to"), f.has("mergers") ? permission(f.get("mergers")) : null,
                 integer(f, "approvals"), bool(f, "agent_needs_human_approval"));
+    }
+
+    private DatabaseAccess databaseAccess(Node n) {
+        Fields f = fields(n, "groups", "tiers", "working", "credential_hours");
+        return new DatabaseAccess(list(f, "groups", this::group), list(f, "tiers", this::tierAccess), list(f, "working", this::workingAccess),
+                f.has("credential_hours") ? integer(f, "credential_hours") : null);
+    }
+
+    private DatabaseAccess.Group group(Node n) {
+        Fields f = fields(n, "name", "privileges", "schemas", "tables");
+        return new DatabaseAccess.Group(string(f, "name"), list(f, "privileges", this::text), list(f, "schemas", this::text),
+                list(f, "tables", this::text));
+    }
+
+    private DatabaseAccess.TierAccess tierAccess(Node n) {
+        Fields f = fields(n, "tier", "grants", "drift");
+        return new DatabaseAccess.TierAccess(string(f, "tier"), list(f, "grants", this::grant), string(f, "drift"));
+    }
+
+    private DatabaseAccess.WorkingAccess workingAccess(Node n) {
+        Fields f = fields(n, "type", "grants");
+        return new DatabaseAccess.WorkingAccess(string(f, "type"), list(f, "grants", this::grant));
+    }
+
+    private DatabaseAccess.Grant grant(Node n) {
+        Fields f = fields(n, "group", "classes", "roles", "author");
+        return new DatabaseAccess.Grant(string(f, "group"), set(f, "classes", this::actorClass), set(f, "roles", this::text), bool(f, "author"));
     }
 
     private Permission permission(Node n) {

@@ -38,6 +38,7 @@ public final class PolicyValidator {
     public static final String EDGE_SKIPS = Rule.POLICY_EDGES_NO_SKIP.id();
     public static final String EDGE_UNIQUE = Rule.POLICY_EDGES_UNIQUE.id();
     public static final String UNIQUE_ACTOR = Rule.POLICY_ACTORS_UNIQUE.id();
+    public static final String ACCESS_NAMES = Rule.POLICY_ACCESS_NAMES.id();
     public static final String MIGRATION_NAMING = Rule.POLICY_MIGRATIONS_NAMING.id();
     public static final String SEVERITY_RULE = Rule.POLICY_SEVERITY_RULE.id();
 
@@ -154,6 +155,7 @@ public final class PolicyValidator {
             types();
             edges(treeIsSound);
             actorsAreUnique();
+            accessNames();
             migrationNaming();
             severities();
             return new Verdict(refusals);
@@ -302,6 +304,58 @@ public final class PolicyValidator {
                 if (!ids.add(a.id().toLowerCase(java.util.Locale.ROOT))) {
                     refuse(UNIQUE_ACTOR, "/actors/" + i + "/id", "actor '" + a.id() + "' is listed twice",
                             "keep one entry per actor (merge their roles and e-mails)");
+                }
+            }
+        }
+
+        /** database_access names only groups, tiers and types the policy has; a group holds privileges somewhere. */
+        private void accessNames() {
+            DatabaseAccess a = p.databaseAccess();
+            if (a == null) {
+                return;
+            }
+            Set<String> groups = new HashSet<>();
+            for (int i = 0; i < a.groups().size(); i++) {
+                DatabaseAccess.Group g = a.groups().get(i);
+                if (!groups.add(g.name())) {
+                    refuse(ACCESS_NAMES, "/database_access/groups/" + i + "/name", "group '" + g.name() + "' is defined twice", "keep one");
+                }
+                if (g.schemas().isEmpty() == g.tables().isEmpty()) {
+                    refuse(ACCESS_NAMES, "/database_access/groups/" + i, "group '" + g.name() + "' needs either schemas or tables, not "
+                            + (g.schemas().isEmpty() ? "neither" : "both"), "give it schemas: [public] (or [\"*\"]), or tables: [public.orders]");
+                }
+            }
+            if (a.groups().isEmpty()) {
+                groups.addAll(List.of(DatabaseAccess.READ.name(), DatabaseAccess.WRITE.name()));
+            }
+            Set<String> tiers = new HashSet<>();
+            p.tiers().forEach(t -> tiers.add(t.name()));
+            for (int i = 0; i < a.tiers().size(); i++) {
+                DatabaseAccess.TierAccess t = a.tiers().get(i);
+                if (!tiers.contains(t.tier())) {
+                    refuse(ACCESS_NAMES, "/database_access/tiers/" + i + "/tier", "database_access names tier '" + t.tier() + "', which the"
+                            + " policy does not have", "use one of " + tierNames());
+                }
+                grantsName(groups, t.grants(), "/database_access/tiers/" + i + "/grants/");
+            }
+            Set<String> types = new HashSet<>(List.of(DatabaseAccess.CI));
+            p.workingBranchTypes().forEach(w -> types.add(w.name()));
+            for (int i = 0; i < a.working().size(); i++) {
+                DatabaseAccess.WorkingAccess w = a.working().get(i);
+                if (!types.contains(w.type())) {
+                    refuse(ACCESS_NAMES, "/database_access/working/" + i + "/type", "database_access names working-branch type '" + w.type()
+                            + "', which the policy does not have", "use one of " + typeNames() + " or ci");
+                }
+                grantsName(groups, w.grants(), "/database_access/working/" + i + "/grants/");
+            }
+        }
+
+        private void grantsName(Set<String> groups, List<DatabaseAccess.Grant> grants, String at) {
+            for (int j = 0; j < grants.size(); j++) {
+                String g = grants.get(j).group();
+                if (!groups.contains(g)) {
+                    refuse(ACCESS_NAMES, at + j + "/group", "a grant names group '" + g + "', which database_access does not define",
+                            "use one of " + new java.util.TreeSet<>(groups) + ", or add it under database_access.groups");
                 }
             }
         }

@@ -72,6 +72,39 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /**
+     * An actor's own login on the branch: a member of {@code groups} (the repository's group roles, see
+     * {@link #applyAccess}) and of nothing else, reaching this branch's database only, valid until {@code until} (null:
+     * for as long as the branch lives). Each call gives a new password; the one before stops working. The password is
+     * in the returned connection only: tiergate never stores or logs it. A backend that cannot make per-actor logins
+     * refuses ({@link BackendException}).
+     */
+    default BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, java.time.Instant until) {
+        throw new BackendException("the " + id() + " backend cannot make a login per actor yet", null);
+    }
+
+    /**
+     * Makes the repository's group roles, and their privileges in the branch's database, what the policy's groups say
+     * ({@code database_access.groups}): each group's privileges on every current table of its scope, and by default
+     * privileges on what migrations create later. Adds what is missing; {@link #revoke} takes away what is extra.
+     */
+    default void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
+    }
+
+    /** What the branch's database holds and the privileges in place on it, for {@link dev.tiergate.core.access.GrantDrift}. */
+    default dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+        return new dev.tiergate.core.access.AccessSnapshot(java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of());
+    }
+
+    /** Takes away privileges a drift added (a hand-run GRANT), as {@link dev.tiergate.core.access.GrantDrift} named them. */
+    default void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
+    }
+
+    /** The statement that gives ({@code grant}) or takes away a privilege as named by {@link dev.tiergate.core.access.Privilege}, for people to read. */
+    default String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
+        return (grant ? "GRANT " : "REVOKE ") + p.privilege() + " ON " + p.kind() + " " + p.object() + (grant ? " TO " : " FROM ") + p.grantee();
+    }
+
+    /**
      * Makes the extensions the policy lists ({@code migrations.extensions}) exist in the branch's database before
      * migrations run there, so no migration needs the right to create them. By default through the migration login
      * (a cloud service decides which extensions its roles may create); the {@code postgres} backend as its admin.

@@ -86,6 +86,31 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, java.time.Instant until) {
+        return timed("credential", () -> inner.credential(repo, name, actor, groups, until));
+    }
+
+    @Override
+    public void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
+        timed("apply_access", () -> inner.applyAccess(repo, name, groups));
+    }
+
+    @Override
+    public dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+        return inner.accessSnapshot(repo, name);
+    }
+
+    @Override
+    public void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
+        timed("revoke", () -> inner.revoke(repo, name, extra));
+    }
+
+    @Override
+    public String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
+        return inner.statement(repo, p, grant);
+    }
+
+    @Override
     public void createExtensions(RepoRef repo, String name, List<String> extensions) {
         inner.createExtensions(repo, name, extensions);
     }
