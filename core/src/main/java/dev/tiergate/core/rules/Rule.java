@@ -99,6 +99,10 @@ public enum Rule {
             "merge the expand-phase migration into the tier first; contract in a later pull request"),
     MIGRATION_TIER_DIRECT("migration.tier-direct", Severity.ERROR, "a migration added directly on a tier branch",
             "add it on a working branch and merge"),
+    PERMISSIONS_DRIFTED("permissions.drifted", Severity.ERROR,
+            "the target tier's privileges differ from the policy's database_access (a grant made by hand), and the policy"
+                    + " says drift: hold for it",
+            "run tiergate grants diff to see it, then tiergate grants apply --tier <tier> (audited), or undo it by hand"),
     MIGRATION_DEADLINE_EXCEEDED("migration.deadline-exceeded", Severity.ERROR,
             "a run of the migrations passed its deadline and was stopped from outside its session",
             "make the migration faster (batch a backfill, add the index CONCURRENTLY in its own file) or raise migrations.run_minutes"),

@@ -59,6 +59,7 @@ final class DatabaseMigrations {
     private final MigrationSource source;
     private final PullRequestChanges changes;
     private final MigrationChecks rules;
+    private final AccessKeeper access;
     /**
      * repo|database branch → the head this process last saw it follow without a problem, and the fingerprint of that
      * head's migration files. A push that changes no migration file then asks Flyway nothing. Per process and
@@ -75,7 +76,8 @@ final class DatabaseMigrations {
     }
 
     DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
-                       PullRequestChanges changes) {
+                       PullRequestChanges changes, AccessKeeper access) {
+        this.access = access;
         this.changes = changes;
         this.rules = new MigrationChecks();
         this.forge = forge;
@@ -154,6 +156,7 @@ final class DatabaseMigrations {
         }
         List<MigrationFile> files = judged(source.at(repo, head.get(), policy.migrations()), policy.migrations());
         if (files.isEmpty() && seed == null) {
+            access.afterRun(repo, policy, db); // the groups' default privileges, for what the first migration creates
             backend.tierMoved(repo, db);
             return;
         }
@@ -180,6 +183,8 @@ final class DatabaseMigrations {
         if (!ok) {
             store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()), null);
         }
+        access.afterRun(repo, policy, db);
+        access.checkTier(repo, policy, tier);
         backend.tierMoved(repo, db);
     }
 
@@ -221,6 +226,9 @@ final class DatabaseMigrations {
             stop = session.stopped();
         }
         boolean ok = run.ok() && stop.isEmpty();
+        if (stop.filter(RunStop.SIZE::equals).isEmpty()) {
+            access.afterRun(repo, policy, dbBranch);
+        }
         String applied = versions(run, MigrationRun.Outcome.APPLIED);
         if (!applied.isEmpty() || !ok) {
             audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
@@ -330,6 +338,8 @@ final class DatabaseMigrations {
             }
             if (stop.filter(RunStop.SIZE::equals).isPresent()) {
                 backend.delete(repo, ciDb); // over its bound: dropped now, made afresh for the next head
+            } else if (!run.migrations().isEmpty()) {
+                access.afterRun(repo, policy, ciDb); // CI's login reads and writes what the PR's migrations made
             }
         }
         boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
@@ -506,6 +516,8 @@ final class DatabaseMigrations {
         }
         String subject = baseTier.branch();
         if (run.ok() && stop.isEmpty()) {
+            access.afterRun(repo, policy, tierDb);
+            access.checkTier(repo, policy, baseTier);
             backend.tierMoved(repo, tierDb);
             audit.append("tier.migrate", repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
                     "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));

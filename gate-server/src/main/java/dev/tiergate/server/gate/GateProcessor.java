@@ -54,6 +54,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     private final BranchLifecycle branches;
     private final PullRequestReconciler pullRequests;
     private final DatabaseMigrations migrations;
+    private final AccessKeeper access;
     private final RunRequests runs;
     private final BranchBackend backend;
     /** The last invalid-policy message reported per repository, so a broken policy is audited once, not per event. */
@@ -79,9 +80,10 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         GatePages pages = new GatePages(publicUrl);
         PullRequestChanges changes = new PullRequestChanges(forge);
         this.runs = new RunRequests(runQueue, wakeRunWorkers);
-        this.migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes);
+        this.access = new AccessKeeper(backend, migrationStore, audit);
+        this.migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access);
         this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
-        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs);
+        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs, access);
     }
 
     @Override
@@ -171,16 +173,63 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      */
     private void judgeAgainIfHeld(RepoRef repo, dev.tiergate.core.policy.Tier tier) {
         String tierDb = dev.tiergate.core.naming.DbBranchName.of(tier.name());
-        if (migrations.held(repo, tierDb).isEmpty()) {
+        if (migrations.held(repo, tierDb).isEmpty() && access.held(repo, tier).isEmpty()) {
             return;
         }
         store.withRepoLock(repo, () -> {
-            for (BranchRecord r : store.list(repo)) {
-                if (r.kind() == BranchKind.CI && r.prNumber() != null && tierDb.equals(r.parent())) {
-                    pullRequests.reconcile(repo, forge.pullRequest(repo, r.prNumber()));
-                }
-            }
+            judgeOpenPullRequestsInto(repo, tier);
             return null;
+        });
+    }
+
+    /** Every open PR into {@code tier}, judged again (a hold on the tier came or went). */
+    private void judgeOpenPullRequestsInto(RepoRef repo, dev.tiergate.core.policy.Tier tier) {
+        String tierDb = dev.tiergate.core.naming.DbBranchName.of(tier.name());
+        for (BranchRecord r : store.list(repo)) {
+            if (r.kind() == BranchKind.CI && r.prNumber() != null && tierDb.equals(r.parent())) {
+                pullRequests.reconcile(repo, forge.pullRequest(repo, r.prNumber()));
+            }
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/repos/…/grants}: for each tier (or the one database branch asked for), how its privileges
+     * differ from the policy's database access, each with the statement that would mend it.
+     */
+    public List<Map<String, Object>> grantsDiff(RepoRef repo, String onlyDbBranch) {
+        Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
+                + "'s default branch"));
+        List<String> dbs = onlyDbBranch != null ? List.of(onlyDbBranch)
+                : p.tiers().stream().map(t -> dev.tiergate.core.naming.DbBranchName.of(t.name())).toList();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String db : dbs) {
+            if (!backend.exists(repo, db)) {
+                continue;
+            }
+            var d = access.diff(repo, p, db);
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("db_branch", db);
+            one.put("extra", d.extra().stream().map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, false))).toList());
+            one.put("missing", d.missing().stream().map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, true))).toList());
+            out.add(one);
+        }
+        return out;
+    }
+
+    /** {@code POST /api/v1/repos/…/grants/apply?tier=T}: the tier repaired as the policy says, its hold released, audited. */
+    public Map<String, Object> grantsApply(RepoRef repo, String tierName, String by) {
+        return store.withRepoLock(repo, () -> {
+            Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
+                    + "'s default branch"));
+            dev.tiergate.core.policy.Tier t = p.tier(tierName).orElseThrow(() -> new IllegalArgumentException("the policy has no tier '"
+                    + tierName + "'; tiers: " + p.tiers().stream().map(dev.tiergate.core.policy.Tier::name).toList()));
+            var d = access.apply(repo, p, t, by);
+            judgeOpenPullRequestsInto(repo, t);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("tier", t.name());
+            out.put("revoked", d.extra().stream().map(Object::toString).toList());
+            out.put("granted", d.missing().stream().map(Object::toString).toList());
+            return out;
         });
     }
 
@@ -369,6 +418,14 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 repaired[0]++;
             }
             attempt(failures, repaired, "left-over copies", () -> sweepCopies(repo));
+            for (dev.tiergate.core.policy.Tier t : p.tiers()) {
+                attempt(failures, repaired, "privileges of " + t.name(), () -> {
+                    boolean heldBefore = access.held(repo, t).isPresent();
+                    if (access.checkTier(repo, p, t) != heldBefore) {
+                        judgeOpenPullRequestsInto(repo, t);
+                    }
+                });
+            }
             Map<String, String> onForge = forge.branches(repo);
             int branchVisits = 0;
             for (Map.Entry<String, String> b : onForge.entrySet()) {

@@ -45,11 +45,13 @@ final class PullRequestReconciler {
     private final DatabaseMigrations migrations;
     private final PullRequestChanges changes;
     private final RunRequests runs;
+    private final AccessKeeper access;
 
     PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
                           StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations, PullRequestChanges changes,
-                          RunRequests runs) {
+                          RunRequests runs, AccessKeeper access) {
         this.runs = runs;
+        this.access = access;
         this.migrations = migrations;
         this.changes = changes;
         this.forge = forge;
@@ -171,7 +173,9 @@ final class PullRequestReconciler {
         BranchRecord rec = record;
         Optional<GateStatus> held = baseTier.flatMap(t -> migrations.held(repo, DbBranchName.of(t.name())))
                 .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, heldDescription(baseTier.get().name(), h)));
-        GateStatus status = held.or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
+        Optional<GateStatus> drifted = baseTier.flatMap(t -> access.held(repo, t).map(words -> GateStatus.failure(Rule.PERMISSIONS_DRIFTED.id(),
+                "Tier " + t.name() + "'s privileges drifted from the policy; tiergate grants apply --tier " + t.name())));
+        GateStatus status = held.or(() -> drifted).or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
                 .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
             audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));

@@ -115,6 +115,8 @@ public final class GateServer implements AutoCloseable {
                 throw new io.javalin.http.ForbiddenResponse(ApiAccess.NO_TOKEN);
             };
             app.before("/api/v1/doctor", closed);
+            app.before("/api/v1/repos/{owner}/{repo}/grants", closed);
+            app.before("/api/v1/repos/{owner}/{repo}/grants/apply", closed);
             app.before("/metrics", closed);
         } else {
             byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -139,6 +141,9 @@ public final class GateServer implements AutoCloseable {
             }
             ctx.json(doctor(cfg, forges, repo));
         });
+        GrantsApi grants = new GrantsApi(processors::get);
+        app.get("/api/v1/repos/{owner}/{repo}/grants", grants::diff);
+        app.post("/api/v1/repos/{owner}/{repo}/grants/apply", grants::apply);
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,

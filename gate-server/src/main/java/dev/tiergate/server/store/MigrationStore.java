@@ -125,6 +125,42 @@ public final class MigrationStore {
         return out;
     }
 
+    /** A tier held for a drift of its privileges: what drifted, in words. */
+    public Optional<String> drifted(RepoRef repo, String tier) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select detail from permission_drift where forge = ? and repo = ? and tier = ?")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setString(3, tier);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading permission drift", e);
+        }
+    }
+
+    /** Records (or updates) a tier's drift; true when it is new or changed. */
+    public boolean drift(RepoRef repo, String tier, String detail) {
+        if (drifted(repo, tier).filter(detail::equals).isPresent()) {
+            return false;
+        }
+        update("""
+                insert into permission_drift (forge, repo, tier, detail) values (?, ?, ?, ?)
+                on conflict (forge, repo, tier) do update set detail = excluded.detail, found_at = now()""",
+                repo.forge(), repo.path(), tier, detail);
+        return true;
+    }
+
+    /** The tier's privileges are as the policy says again; true when a drift was recorded. */
+    public boolean driftCleared(RepoRef repo, String tier) {
+        if (drifted(repo, tier).isEmpty()) {
+            return false;
+        }
+        update("delete from permission_drift where forge = ? and repo = ? and tier = ?", repo.forge(), repo.path(), tier);
+        return true;
+    }
+
     private void update(String sql, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
