@@ -8,7 +8,7 @@ import java.util.Set;
  * What {@code tiergate init} writes: two tiers, {@code production} (the git default branch: {@code main}, else
  * {@code master}) ← {@code staging}; {@code feature/*} and {@code feature-*} (the Lakebase kit's naming), {@code test/*}, {@code uat/*} and {@code perf/*} branches merge into staging (people and
  * agents), {@code hotfix/*} into production (people only). Every edge needs one approval, and an agent's change
- * needs a human approver.
+ * needs a human approver. Database access is safe for agents: humans read the tiers, agents reach none of them.
  */
 public final class DefaultPolicy {
     public static final String PRODUCTION = "production";
@@ -66,6 +66,20 @@ public final class DefaultPolicy {
                 migrations:
                   directory: db/migration
                   naming: "V{timestamp}__{description}.sql"
+
+                # Who may reach which database branch, and with which privileges (tiergate hands each actor a login of
+                # its own, for credential_hours). Safe for agents: on the tiers humans read, nobody writes by hand and
+                # agents get nothing; a working branch's author, and bots (CI), write it (working types not listed here).
+                database_access:
+                  groups:
+                    - {name: read,  privileges: [select], schemas: ["*"]}
+                    - {name: write, privileges: [select, insert, update, delete], schemas: ["*"]}
+                  tiers:
+                    - {tier: production, grants: [{group: read, classes: [human]}]}
+                    - {tier: staging,    grants: [{group: read, classes: [human]}]}
+                  working:
+                    - {type: ci, grants: [{group: write, author: true}, {group: write, classes: [bot]}]}
+                  credential_hours: 8
                 """.formatted(defaultBranch, staging);
     }
 
@@ -88,6 +102,11 @@ public final class DefaultPolicy {
         types.add(new WorkingBranchType("hotfix", "hotfix/*", PRODUCTION, Set.of(ActorClass.HUMAN), true));
         edges.add(new TierEdge("hotfix", PRODUCTION, humans, 1, true));
         edges.add(new TierEdge(STAGING, PRODUCTION, humans, 1, true));
-        return new Policy(1, tiers, types, List.of(), edges, List.of(), MigrationSettings.DEFAULTS);
+        DatabaseAccess.Grant humansRead = new DatabaseAccess.Grant("read", Set.of(ActorClass.HUMAN), Set.of(), null);
+        DatabaseAccess access = new DatabaseAccess(List.of(DatabaseAccess.READ, DatabaseAccess.WRITE),
+                List.of(new DatabaseAccess.TierAccess(PRODUCTION, List.of(humansRead), null), new DatabaseAccess.TierAccess(STAGING, List.of(humansRead), null)),
+                List.of(new DatabaseAccess.WorkingAccess(DatabaseAccess.CI, List.of(new DatabaseAccess.Grant("write", Set.of(), Set.of(), true),
+                        new DatabaseAccess.Grant("write", Set.of(ActorClass.BOT), Set.of(), null)))), 8);
+        return new Policy(1, tiers, types, List.of(), edges, List.of(), MigrationSettings.DEFAULTS, null, null, access);
     }
 }

@@ -64,7 +64,7 @@ final class AccessKeeper {
         GrantDrift.Diff d = diff(repo, policy, db);
         if (d.none()) {
             if (store.driftCleared(repo, db)) {
-                audit.append("permissions.cleared", repo, tier.branch(), Map.of("tier", tier.name()));
+                audit.append("grants.cleared", repo, tier.branch(), Map.of("tier", tier.name()));
             }
             return false;
         }
@@ -72,12 +72,12 @@ final class AccessKeeper {
         Map<String, Object> details = details(tier, d);
         if (hold) {
             if (store.drift(repo, db, words(d))) {
-                audit.append("permissions.drifted", repo, tier.branch(), details);
+                audit.append("grants.drifted", repo, tier.branch(), details);
             }
             return true;
         }
         repair(repo, policy, db, d);
-        audit.append("permissions.repaired", repo, tier.branch(), details);
+        audit.append("grants.repaired", repo, tier.branch(), details);
         return false;
     }
 
@@ -89,7 +89,7 @@ final class AccessKeeper {
         store.driftCleared(repo, db);
         Map<String, Object> details = details(tier, d);
         details.put("by", by);
-        audit.append("permissions.applied", repo, tier.branch(), details);
+        audit.append("grants.applied", repo, tier.branch(), details);
         return d;
     }
 

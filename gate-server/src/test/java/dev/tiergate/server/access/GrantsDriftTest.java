@@ -109,7 +109,7 @@ class GrantsDriftTest {
 
         h.server.reconcileAll();
         h.awaitIdle();
-        assertTrue(audited("permissions.drifted", "PUBLIC SELECT on table public.orders"), "the drift is audited");
+        assertTrue(audited("grants.drifted", "PUBLIC SELECT on table public.orders"), "the drift is audited");
         h.github.copyFiles(STAGING, F1);
         h.github.branch("feature/F1", F1);
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
@@ -121,7 +121,7 @@ class GrantsDriftTest {
 
         JsonNode applied = JSON.readTree(api("POST", "/api/v1/repos/" + h.repoPath + "/grants/apply?tier=staging").body());
         assertEquals(List.of("PUBLIC SELECT on table public.orders"), List.of(applied.path("revoked").get(0).asText()), applied.toString());
-        assertTrue(audited("permissions.applied", "admin token"), "applying is audited with who asked");
+        assertTrue(audited("grants.applied", "admin token"), "applying is audited with who asked");
         JsonNode released = h.github.lastPosted(F1);
         assertFalse(released.path("description").asText().endsWith("[permissions.drifted]"), "the PR is judged again: " + released);
         JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging").body());
@@ -133,7 +133,7 @@ class GrantsDriftTest {
         byHand("production", "grant insert on orders to public");
         h.server.reconcileAll();
         h.awaitIdle();
-        assertTrue(audited("permissions.repaired", "PUBLIC INSERT on table public.orders"), "repaired and audited");
+        assertTrue(audited("grants.repaired", "PUBLIC INSERT on table public.orders"), "repaired and audited");
         JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=production").body());
         assertEquals(0, after.path("branches").get(0).path("extra").size(), after.toString());
     }
