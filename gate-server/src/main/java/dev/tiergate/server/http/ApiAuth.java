@@ -39,6 +39,9 @@ final class ApiAuth {
      */
     void screen(Context ctx) {
         if (caller(ctx) instanceof ApiCaller.Anonymous && adminConfigured()) {
+            if (ctx.path().startsWith("/metrics") || ctx.path().startsWith("/api/v1/doctor")) {
+                requireAdmin(ctx);
+            }
             throw ApiRefusal.unauthenticated("the API needs Authorization: Bearer <token>", NEW_TOKEN, "Bearer");
         }
     }

@@ -50,7 +50,9 @@ class ApiTokenAuthTest {
                 assertEquals(path + " needs the admin token (TIERGATE_API_TOKEN); claude's token reaches the branches' read API only",
                         body.path("message").asText());
                 assertFalse(body.path("fix").asText().isBlank(), refused.body());
-                assertEquals(401, get(h, path, null).statusCode(), path);
+                HttpResponse<String> none = get(h, path, null);
+                assertEquals(401, none.statusCode(), path);
+                assertEquals(path + " needs Authorization: Bearer <TIERGATE_API_TOKEN>", JSON.readTree(none.body()).path("message").asText());
             }
             // the same endpoints by other spellings of their paths: never for an actor
             for (String path : List.of("/metrics/", "/api/v1/doctor/", "/api/v1//doctor", "/api/v1/repos/a/b/branches/../../../../doctor")) {

@@ -347,6 +347,7 @@ class ApiTokenCredentialsTest {
                 && a.subject().equals("pull/1")).reduce((a, b) -> b).orElseThrow();
         assertTrue(one.details().contains("\"groups\":[\"app_write\"]") && one.details().contains("\"until\":null"), one.details());
         String logs = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(logs.contains("Listening on http://127.0.0.1:" + h.server.port()), "the capture sees the server's log lines");
         for (String p : passwords) {
             for (AuditRecord a : trail) {
                 assertFalse(a.details().contains(p) || String.valueOf(a.subject()).contains(p), a.kind() + " " + a.details());
