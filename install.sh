@@ -237,7 +237,7 @@ lib='$lib'
 # the hooks 'tiergate install' writes call this very script: tell the JVM where it is
 case \$0 in /*) self=\$0 ;; *) self=\$PWD/\$0 ;; esac
 case "\$1" in
-  server|demo|audit|rollback|release-tier)
+  server|demo|audit|rollback|release-tier|token)
     # an explicit heap: request bodies are bounded (8 at a time, 25 MB each), so 512 MB is plenty; override with
     # TIERGATE_JAVA_OPTS, e.g. TIERGATE_JAVA_OPTS='-Xmx1g'
     exec '$java_bin' -Xmx512m \${TIERGATE_JAVA_OPTS:-} -cp "\$lib/server/*" dev.tiergate.server.cli.ServerMain "\$@" ;;

@@ -124,6 +124,11 @@ public record DatabaseAccess(
         return credentialHours == null || credentialHours < 1 ? DEFAULT_CREDENTIAL_HOURS : credentialHours;
     }
 
+    /** The groups the policy defines, or the default's read and write when it defines none. */
+    public List<Group> groupsOrDefault() {
+        return groups.isEmpty() ? DEFAULT.groups() : groups;
+    }
+
     public Optional<Group> group(String name) {
         return groups.stream().filter(g -> g.name().equals(name)).findFirst();
     }

@@ -61,6 +61,10 @@ public enum Rule {
             "use a rule id the message lists"),
     POLICY_INVALID("policy.invalid", Severity.ERROR, "the server could not read the base commit's policy",
             "fix the policy on the base branch"),
+    // ---- database access (the policy's database_access, the server's branch API)
+    PERMISSIONS_NO_ACCESS("permissions.no-access", Severity.ERROR,
+            "database_access gives the actor no group on the branch, so the server hands out no login there",
+            "ask for a branch where the policy grants you a group, or have database_access changed on the default branch"),
     // ---- state files
     STATE_JSON("state.json", Severity.ERROR, "a workflow state file is not strict JSON", "write one JSON object, no BOM, nothing after it"),
     STATE_SCHEMA("state.schema", Severity.ERROR, "a workflow state file breaks its schema", "fix the field the message names"),

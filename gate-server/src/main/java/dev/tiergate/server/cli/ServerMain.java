@@ -7,6 +7,7 @@ import dev.tiergate.server.demo.Demo;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.log.LibraryLogging;
 import dev.tiergate.server.log.ServerLog;
+import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.ui.Dashboard;
 import java.io.IOException;
@@ -26,12 +27,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tiergate server | demo | audit verify | audit export}: the server half of the tiergate command. */
+/** {@code tiergate server | demo | audit verify | audit export | rollback | release-tier | token}: the server half of the tiergate command. */
 @Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
         subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class, ServerMain.Rollback.class,
-                ServerMain.ReleaseTier.class})
+                ServerMain.ReleaseTier.class, ServerMain.Token.class})
 public final class ServerMain {
     static final int OK = 0;
+    static final int NO_STATE = 1;
     static final int REFUSED = 2;
     static final int FAILED = 3;
     static final String NO_AUDIT_TABLE = "this store has no audit table: it is not a tiergate server's store (check TIERGATE_DB_URL);"
@@ -172,6 +174,113 @@ public final class ServerMain {
         @Override
         int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repoRef, java.io.PrintWriter out) {
             out.println(tiers.release(repoRef, tier) ? "tier " + tier + " of " + repo + " released" : "tier " + tier + " of " + repo + " was not held");
+            return OK;
+        }
+    }
+
+    @Command(name = "token", description = "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
+            subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
+    static final class Token {
+    }
+
+    /** What the token commands share: the store (a running server's, or the configured one) and who runs them. */
+    abstract static class TokenCommand implements Callable<Integer> {
+        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
+        Path config;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.attachOrOpen(config(config))) {
+                var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), java.time.Clock.systemUTC());
+                return run(tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
+            }
+        }
+
+        /** Who made or revoked a token, for the audit trail: the operator's account on this machine. */
+        static String operator() {
+            return System.getProperty("user.name", "unknown");
+        }
+
+        abstract int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err);
+    }
+
+    @Command(name = "create", description = "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
+    static final class TokenCreate extends TokenCommand {
+        @Option(names = "--actor", required = true, description = "the forge login the token stands for, as the policy's actors name it")
+        String actor;
+        @Option(names = "--expires", defaultValue = "30d", description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
+        String expires;
+        @Option(names = "--repo", description = "OWNER/REPO: the one repository it reaches (default: every repository)")
+        String repo;
+
+        @Override
+        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+            ApiTokenStore.Issued issued;
+            try {
+                issued = tokens.create(actor, repo, ApiTokenStore.lifetime(expires), operator());
+            } catch (IllegalArgumentException e) {
+                err.println("tiergate token create: " + e.getMessage());
+                return REFUSED;
+            }
+            var t = issued.token();
+            out.println(issued.secret());
+            err.println("token " + t.id() + " for " + t.actor() + ", " + (t.repo() == null ? "every repository" : "only " + t.repo())
+                    + ", valid until " + t.expiresAt() + ": shown this once, tiergate keeps only its SHA-256.");
+            err.println("The caller sends it as Authorization: Bearer <token>; tiergate token revoke " + t.id() + " ends it.");
+            return OK;
+        }
+    }
+
+    @Command(name = "list", description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
+    static final class TokenList extends TokenCommand {
+        @Override
+        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+            var all = tokens.list();
+            if (all.isEmpty()) {
+                out.println("no API tokens; tiergate token create --actor LOGIN makes one");
+                return OK;
+            }
+            java.time.Instant now = java.time.Instant.now();
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"ID", "ACTOR", "REPO", "STATE", "EXPIRES", "CREATED", "BY", "REVOKED"});
+            for (var t : all) {
+                rows.add(new String[] {t.id(), t.actor(), t.repo() == null ? "*" : t.repo(), t.stateAt(now), t.expiresAt().toString(),
+                        t.createdAt().toString(), t.createdBy(), t.revokedAt() == null ? "" : t.revokedAt() + " by " + t.revokedBy()});
+            }
+            int[] width = new int[rows.get(0).length];
+            for (String[] r : rows) {
+                for (int i = 0; i < r.length; i++) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+            for (String[] r : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int i = 0; i < r.length; i++) {
+                    line.append(i == r.length - 1 ? r[i] : String.format("%-" + width[i] + "s  ", r[i]));
+                }
+                out.println(line.toString().stripTrailing());
+            }
+            return OK;
+        }
+    }
+
+    @Command(name = "revoke", description = "Refuse a token from now on (by its id, as tiergate token list shows it).")
+    static final class TokenRevoke extends TokenCommand {
+        @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "the token's id, tok_...")
+        String id;
+
+        @Override
+        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+            var r = tokens.revoke(id, operator());
+            if (r.isEmpty()) {
+                err.println("tiergate token revoke: no token " + id + " in this store (tiergate token list shows them)");
+                return NO_STATE;
+            }
+            var t = r.get().token();
+            out.println(r.get().now() ? "token " + id + " of " + t.actor() + " revoked: requests with it are refused from now on"
+                    : "token " + id + " of " + t.actor() + " was already revoked at " + t.revokedAt() + " by " + t.revokedBy());
             return OK;
         }
     }

@@ -43,8 +43,7 @@ final class AccessKeeper {
     }
 
     static List<DatabaseAccess.Group> groups(Policy policy) {
-        List<DatabaseAccess.Group> g = policy.access().groups();
-        return g.isEmpty() ? DatabaseAccess.DEFAULT.groups() : g;
+        return policy.access().groupsOrDefault();
     }
 
     /** The difference between a branch's privileges and the policy's groups. */

@@ -544,6 +544,15 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         }
     }
 
+    /**
+     * The policy on the repository's default branch for deciding who gets a login on its database branches (the
+     * branch API): empty when the file is missing; {@link PolicyException} when invalid, the forge's exception when it
+     * does not answer, so the caller can tell the two apart and refuse. Nothing is audited here.
+     */
+    public Optional<Policy> policyForAccess(RepoRef repo) {
+        return policies.onDefaultBranch(repo);
+    }
+
     private Optional<Policy> policyOnDefaultBranch(RepoRef repo) {
         try {
             Optional<Policy> p = policies.onDefaultBranch(repo);

@@ -10,36 +10,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The read-only REST API (the pages are {@link dev.tiergate.server.ui.Dashboard}'s). */
+/**
+ * The read-only REST API (the pages are {@link dev.tiergate.server.ui.Dashboard}'s). Every caller sees the same branch
+ * records; a branch's {@code connection} depends on who asks ({@link ApiAuth}): the admin token gets the branch's
+ * shared login with its password, an actor's token its own login as the policy allows it ({@link ActorLogins}), and
+ * nobody (on a server without an admin token) the shared login's name without a password. No list shows a password.
+ */
 final class BranchApi {
     private final BranchStore store;
     private final dev.tiergate.server.backend.BranchBackend backend;
-    private final boolean callersAuthenticated;
+    private final ApiAuth auth;
+    private final ActorLogins logins;
 
-    /**
-     * {@code callersAuthenticated}: TIERGATE_API_TOKEN is set, so every /api caller has shown it and may have a
-     * branch's password; without a token the API is open and never hands out a password.
-     */
-    BranchApi(BranchStore store, dev.tiergate.server.backend.BranchBackend backend, boolean callersAuthenticated) {
+    BranchApi(BranchStore store, dev.tiergate.server.backend.BranchBackend backend, ApiAuth auth, ActorLogins logins) {
         this.store = store;
         this.backend = backend;
-        this.callersAuthenticated = callersAuthenticated;
+        this.auth = auth;
+        this.logins = logins;
     }
 
     void list(Context ctx) {
+        auth.requireReader(ctx);
         String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
         ctx.json(store.listByPath(repo).stream().map(BranchApi::json).toList());
     }
 
     void one(Context ctx) {
+        ApiCaller caller = auth.requireReader(ctx);
         Optional<BranchRecord> r = find(ctx);
         if (r.isEmpty()) {
             ctx.status(404).json(Map.of("error", "branch '" + ctx.pathParam("branch") + "' is not tracked in "
                     + ctx.pathParam("owner") + "/" + ctx.pathParam("repo")));
             return;
         }
+        Map<String, Object> connection = caller instanceof ApiCaller.Actor actor ? logins.issue(r.get(), actor.token())
+                : sharedLogin(r.get(), caller instanceof ApiCaller.Admin);
         Map<String, Object> out = json(r.get());
-        out.put("connection", connection(r.get()));
+        out.put("connection", connection);
         List<Map<String, Object>> history = new ArrayList<>();
         for (HistoryEntry h : store.history(r.get().repo(), r.get().gitBranch())) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -51,14 +58,17 @@ final class BranchApi {
             history.add(e);
         }
         out.put("history", history);
+        if (connection != null && connection.containsKey("url")) {
+            ctx.header("Cache-Control", "no-store"); // a password: no proxy or browser keeps it
+        }
         ctx.json(out);
     }
 
     /**
-     * Where CI connects: host, port, database and the branch's own login; with {@code url} (password included) only
-     * to a caller that sent the API token. Null when the backend cannot say (the branch is gone).
+     * The branch's shared login, where tiergate's own work connects: host, port, database and user; with {@code url}
+     * (password included) for the admin only. Null when the backend cannot say (the branch is gone).
      */
-    private Map<String, Object> connection(BranchRecord r) {
+    private Map<String, Object> sharedLogin(BranchRecord r, boolean withPassword) {
         try {
             dev.tiergate.server.backend.BranchConnection c = backend.connection(r.repo(), r.dbBranch());
             Map<String, Object> m = new LinkedHashMap<>();
@@ -66,7 +76,7 @@ final class BranchApi {
             m.put("port", c.port());
             m.put("database", c.database());
             m.put("user", c.user());
-            if (callersAuthenticated) {
+            if (withPassword) {
                 m.put("url", c.url());
             }
             return m;

@@ -42,6 +42,7 @@ public final class GateServer implements AutoCloseable {
     private final AuditLog audit;
     private final Inbox inbox;
     private final BranchBackend backend;
+    private final dev.tiergate.server.store.ApiTokenStore tokens;
     private final RunQueue runQueue;
     private volatile RunWorkers runWorkers;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
@@ -90,7 +91,13 @@ public final class GateServer implements AutoCloseable {
         metrics.clonePools(backend::readyClones);
         metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics, ingest);
-        BranchApi api = new BranchApi(store, backend, cfg.apiToken() != null);
+        this.tokens = new dev.tiergate.server.store.ApiTokenStore(db.dataSource(), audit, java.time.Clock.systemUTC());
+        ApiAuth auth = new ApiAuth(cfg.apiToken(), tokens);
+        ActorLogins logins = new ActorLogins(backend, ref -> {
+            GateProcessor p = processors.get(ref.forge());
+            return p == null ? java.util.Optional.empty() : p.policyForAccess(ref);
+        }, audit, java.time.Clock.systemUTC());
+        BranchApi api = new BranchApi(store, backend, auth, logins);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
             c.http.maxRequestSize = WebhookEndpoint.MAX_BODY;
@@ -118,21 +125,22 @@ public final class GateServer implements AutoCloseable {
             app.before("/api/v1/repos/{owner}/{repo}/grants", closed);
             app.before("/api/v1/repos/{owner}/{repo}/grants/apply", closed);
             app.before("/metrics", closed);
-        } else {
-            byte[] expected = ("Bearer " + cfg.apiToken()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            io.javalin.http.Handler bearer = ctx -> {
-                String given = ctx.header("Authorization");
-                byte[] got = given == null ? new byte[0] : given.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                if (!java.security.MessageDigest.isEqual(expected, got)) { // constant-time
-                    ctx.header("WWW-Authenticate", "Bearer");
-                    throw new io.javalin.http.UnauthorizedResponse("the API needs Authorization: Bearer <TIERGATE_API_TOKEN>");
-                }
-            };
-            app.before("/api/*", bearer);
-            app.before("/metrics", bearer);
         }
-        app.get("/metrics", ctx -> ctx.contentType(dev.tiergate.server.metrics.GateMetrics.contentType()).result(metrics.scrape()));
+        // who calls, once per request: the admin (TIERGATE_API_TOKEN), an actor (a token of its own) or nobody
+        app.before("/api/*", auth::screen);
+        app.before("/metrics", auth::screen);
+        app.exception(ApiRefusal.class, (e, ctx) -> {
+            if (e.challenge() != null) {
+                ctx.header("WWW-Authenticate", e.challenge());
+            }
+            ctx.status(e.status()).json(e.answer());
+        });
+        app.get("/metrics", ctx -> {
+            auth.requireAdmin(ctx);
+            ctx.contentType(dev.tiergate.server.metrics.GateMetrics.contentType()).result(metrics.scrape());
+        });
         app.get("/api/v1/doctor", ctx -> {
+            auth.requireAdmin(ctx);
             String repo = ctx.queryParam("repo");
             java.util.Optional<String> problem = ApiAccess.repoProblem(repo, cfg.gitlabUrl() != null);
             if (problem.isPresent()) {
@@ -356,6 +364,11 @@ public final class GateServer implements AutoCloseable {
 
     public BranchBackend backend() {
         return backend;
+    }
+
+    /** The actors' API tokens (the operator makes them with tiergate token create). */
+    public dev.tiergate.server.store.ApiTokenStore tokens() {
+        return tokens;
     }
 
 

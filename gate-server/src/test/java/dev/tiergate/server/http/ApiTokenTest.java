@@ -24,7 +24,8 @@ class ApiTokenTest {
             String api = "http://127.0.0.1:" + server.port() + "/api/v1/repos/acme/inv/branches";
             var none = get(api, null);
             assertEquals(401, none.statusCode());
-            assertTrue(none.body().contains("the API needs Authorization: Bearer <TIERGATE_API_TOKEN>"), none.body());
+            assertTrue(none.body().contains("the API needs Authorization: Bearer <token>"), none.body());
+            assertTrue(none.body().contains("tiergate token create --actor"), "and says how to get one: " + none.body());
             assertEquals(401, get(api, "Bearer wrong").statusCode());
             assertEquals(401, get(api, "api-t0ken").statusCode());
             assertEquals(200, get(api, "Bearer api-t0ken").statusCode());

@@ -6,11 +6,13 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * The server's commands as {@code tiergate --help} and shell completion show them. The launcher hands
- * {@code server}, {@code demo} and {@code audit} to the server's JVM (dev.tiergate.server.cli.ServerMain), so these
+ * {@code server}, {@code demo}, {@code audit}, {@code rollback}, {@code release-tier} and {@code token} to the server's
+ * JVM (dev.tiergate.server.cli.ServerMain), so these
  * run only when the hooks' class path is started by hand; keep their options in step with ServerMain's.
  */
 final class ServerCommands {
@@ -120,6 +122,58 @@ final class ServerCommands {
         String forge;
         @Option(names = "--tier", required = true)
         String tier;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return elsewhere(spec);
+        }
+    }
+
+    @Command(name = "token", description = "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
+            subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
+    static final class Token {
+    }
+
+    @Command(name = "create", description = "Make a token for one actor and print it, once, on standard output.")
+    static final class TokenCreate implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Option(names = "--actor", required = true, description = "the forge login the token stands for")
+        String actor;
+        @Option(names = "--expires", defaultValue = "30d", description = "12h, 90d, ... (1h to 365d; default 30d)")
+        String expires;
+        @Option(names = "--repo", description = "OWNER/REPO: the one repository it reaches (default: every repository)")
+        String repo;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return elsewhere(spec);
+        }
+    }
+
+    @Command(name = "list", description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
+    static final class TokenList implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return elsewhere(spec);
+        }
+    }
+
+    @Command(name = "revoke", description = "Refuse a token from now on (by its id, as tiergate token list shows it).")
+    static final class TokenRevoke implements Callable<Integer> {
+        @Option(names = "--config")
+        Path config;
+        @Parameters(index = "0", paramLabel = "ID", description = "the token's id, tok_...")
+        String id;
         @Spec
         CommandSpec spec;
 

@@ -47,8 +47,9 @@ import picocli.CommandLine.Spec;
 public final class TiergateCli {
     /** Every subcommand, in the order the help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(Install.class, Uninstall.class, Init.class, ClaimCmd.class, Abandon.class,
-            State.class, Check.class, PolicyCmd.class, LintCmd.class, Doctor.class, GrantsCmd.class, ServerCommands.Server.class, ServerCommands.Demo.class,
-            ServerCommands.Audit.class, ServerCommands.Rollback.class, ServerCommands.ReleaseTier.class, Completion.class);
+            State.class, Check.class, PolicyCmd.class, LintCmd.class, Doctor.class, GrantsCmd.class, ServerCommands.Server.class,
+            ServerCommands.Demo.class, ServerCommands.Audit.class, ServerCommands.Rollback.class, ServerCommands.ReleaseTier.class,
+            ServerCommands.Token.class, Completion.class);
 
     /**
      * The command line for {@code args}: when the first argument names a subcommand, the tree holds only that one (its
