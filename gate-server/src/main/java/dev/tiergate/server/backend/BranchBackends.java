@@ -125,7 +125,7 @@ public final class BranchBackends {
         hc.setJdbcUrl(url);
         hc.setUsername(user);
         hc.setPassword(password);
-        hc.setMaximumPoolSize(4);
+        hc.setMaximumPoolSize(8); // a run watchdog holds one for its run (TIERGATE_RUN_WORKERS of them), the rest make and drop branches
         hc.setPoolName("tiergate-branches");
         HikariDataSource pool = new HikariDataSource(hc);
         EmbeddedBranchCluster cluster = embedded;

@@ -380,31 +380,46 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
         String db = physical(repo, name);
-        if (!databaseExists(db)) {
-            throw new BackendException("cannot run migrations on database branch '" + name + "': it does not exist", null);
-        }
         makeRepositoryRoles(repo);
         String migrator = migratorRole(db);
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            makeMigrator(st, repo, db);
+            boolean migratorExists;
+            try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_database where datname = ?),"
+                    + " exists (select 1 from pg_roles where rolname = ?)")) {
+                ps.setString(1, db);
+                ps.setString(2, migrator);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new BackendException("cannot run migrations on database branch '" + name + "': it does not exist", null);
+                    }
+                    migratorExists = rs.getBoolean(2);
+                }
+            }
+            if (!migratorExists) {
+                giveLogins(repo, db); // a database made before the sandbox: its roles and rights, once
+            }
             // a few seconds past the deadline: the watchdog, which says why it stopped the run, comes first
             long ms = Math.max(1, limits.deadline().toMillis()) + ROLE_TIMEOUT_SLACK_MS;
-            st.execute("alter role " + quote(migrator) + " reset all");
-            st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
+            String m = quote(migrator);
+            StringBuilder prepare = new StringBuilder()
+                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit")
+                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(password(migrator))).append(";\n")
+                    .append("alter role ").append(m).append(" reset all;\n")
+                    .append("alter role ").append(m).append(" set role = ").append(literal(ownerRole(repo))).append(";\n");
             for (String setting : List.of("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")) {
-                st.execute("alter role " + quote(migrator) + " set " + setting + " = " + ms);
+                prepare.append("alter role ").append(m).append(" set ").append(setting).append(" = ").append(ms).append(";\n");
             }
             if (limits.maxBytes() > 0) {
-                st.execute("alter role " + quote(migrator) + " set temp_file_limit = " + Math.max(1, limits.maxBytes() / 1024)); // kB
+                prepare.append("alter role ").append(m).append(" set temp_file_limit = ").append(Math.max(1, limits.maxBytes() / 1024)).append(";\n"); // kB
             }
-            try (PreparedStatement kick = c.prepareStatement("select pg_terminate_backend(pid) from pg_stat_activity where usename = ?")) {
-                kick.setString(1, migrator);
-                kick.execute();
-            }
+            // sessions an earlier run left (a server killed mid-run): ended before this one starts
+            prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ").append(literal(migrator));
+            st.execute(prepare.toString()); // one round trip: every statement is tiergate's own, with quoted names
         } catch (SQLException e) {
             throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
         }
-        return RunWatchdog.start(migrationConnection(repo, name), this::maintenanceConnection, db, migrator, limits, () -> afterRun(repo, db));
+        return RunWatchdog.start(migrationConnection(repo, name), admin::getConnection, db, migrator, limits, () -> afterRun(repo, db));
     }
 
     /**
@@ -426,14 +441,29 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
-    /** What a run may have left: objects made under the migration role's own name, objects the data role cannot reach. */
+    /**
+     * What a run may have left: objects made under the migration role's own name (a migration that did SET ROLE to it),
+     * handed to the owner role, with the data role's rights on them. Usually there are none: one catalog query says so,
+     * without a connection into the branch.
+     */
     private void afterRun(RepoRef repo, String db) {
-        if (!databaseExists(db)) {
-            return; // dropped meanwhile (a branch over its size bound)
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_shdepend d"
+                + " join pg_database b on b.oid = d.dbid join pg_roles r on r.oid = d.refobjid where b.datname = ? and r.rolname = ? and d.deptype = 'o')")) {
+            ps.setString(1, db);
+            ps.setString(2, migratorRole(db));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return; // nothing owned by the migration role itself (the usual case): nothing to hand over
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("after a run on {}: {}", db, e.getMessage());
+            return;
         }
         try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
             st.execute("reassign owned by " + quote(migratorRole(db)) + " to " + quote(ownerRole(repo)));
-            grantData(c, st, repo);
+            grantData(c, st, repo); // what default privileges gave the owner role's objects, given to these too
         } catch (SQLException e) {
             LOG.warn("after a run on {}: {}", db, e.getMessage());
         }
@@ -734,15 +764,6 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
         p.setProperty("options", "-c search_path=pg_catalog");
         return DriverManager.getConnection(jdbcBase + db, p);
-    }
-
-    /** A connection of the admin's own, off the pool, for a watchdog that lives as long as its run. */
-    private Connection maintenanceConnection() throws SQLException {
-        String db;
-        try (Connection c = admin.getConnection()) {
-            db = c.getCatalog();
-        }
-        return inDatabase(db);
     }
 
     // ------------------------------------------------------------------ database access (the policy's groups)
