@@ -73,17 +73,30 @@ final class MigrationChecks {
         }
         if (DatabaseMigrations.runnable(settings) && !applied.isEmpty()) {
             for (FlywayRunner.Problem p : problems) {
+                // tiergate's own words: Flyway's message names the folder it was staged in and links to its vendor's site
+                String where = head.stream().filter(f -> dev.tiergate.core.migration.MigrationName.parse(f.fileName(), settings.naming())
+                        .filter(n -> n.version().equals(p.version())).isPresent()).map(MigrationFile::path).findFirst().orElse("V" + p.version());
                 out.add(switch (p.code()) {
-                    case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
-                            "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),
-                            "restore the file as applied and put the change in a new migration");
+                    case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, where, "the tier has applied version " + p.version()
+                            + checksums(p.message()) + ", and the file differs", "restore the file as applied and put the change in a new migration");
                     case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(DatabaseMigrations.APPLIED_REMOVED, "V" + p.version(),
                             "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
-                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), p.file() == null ? "V" + p.version() : p.file(),
-                            p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
+                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), where, "version " + p.version() + " is older than " + newestOnTier
+                            + ", the newest the tier has applied, and not applied there (" + p.code() + ")",
+                            "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
                 });
             }
         }
         return out;
+    }
+
+    private static final java.util.regex.Pattern APPLIED = java.util.regex.Pattern.compile("Applied to database\\s*:\\s*(-?\\d+)");
+    private static final java.util.regex.Pattern RESOLVED = java.util.regex.Pattern.compile("Resolved locally\\s*:\\s*(-?\\d+)");
+
+    /** " (checksum A as applied, B in the file)" from Flyway's message, or nothing when it names none. */
+    static String checksums(String flywayMessage) {
+        java.util.regex.Matcher a = APPLIED.matcher(flywayMessage == null ? "" : flywayMessage);
+        java.util.regex.Matcher r = RESOLVED.matcher(flywayMessage == null ? "" : flywayMessage);
+        return a.find() && r.find() ? " (checksum " + a.group(1) + " as applied, " + r.group(1) + " in the file)" : "";
     }
 }
