@@ -15,11 +15,25 @@ import java.util.Objects;
  * {@link #operationPolls} reads before they finish. Faults: the next operation fails; the next create hands back the
  * parent (the known GitHub action's bug); every operation fails until healed; or another branch's endpoint; the next connection URI names another host;
  * and ForgeStub's failNext/failPath (429 with Retry-After, 403, 5xx).
+ *
+ * <p>Roles as Neon makes them (https://neon.com/docs/manage/roles, "The neon_superuser role"): the project's owner
+ * role {@value #ROLE} owns each branch's database and is no superuser; it is a member of {@code neon_superuser}, a
+ * NOLOGIN role with CREATEDB, CREATEROLE, BYPASSRLS and REPLICATION that holds {@code pg_read_all_data},
+ * {@code pg_write_all_data}, {@code pg_monitor} and {@code pg_create_subscription}, and the owner has those
+ * attributes itself (PostgreSQL does not pass attributes through membership). {@code neon_superuser} holds ALL on
+ * the database, as a {@code pg_dump} of a Neon database shows ({@code GRANT ALL ON DATABASE neondb TO
+ * neon_superuser}). PUBLIC keeps PostgreSQL's defaults (CONNECT and TEMPORARY on the database, USAGE on schema
+ * {@code public}). A branch copies its parent's roles, with their passwords, and privileges
+ * (https://neon.com/docs/manage/roles: "roles in the parent branch are duplicated in the child branch";
+ * https://neon.com/faqs/reset-database-password: a password reset on a parent leaves its children's as they were):
+ * see {@link StubDatabases} for how one cluster stands for a catalog per branch.
  */
 public final class NeonApiStub extends ForgeStub {
     public static final String PROJECT = "proj-stub-1";
     public static final String KEY = "neon-test-key";
     public static final String ROLE = "neondb_owner";
+    /** Neon's administrative role, which every role made through the console, CLI or API is a member of. */
+    public static final String ADMIN_ROLE = "neon_superuser";
     private static final String PASSWORD = "npg_stub_password";
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
@@ -48,14 +62,17 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     public NeonApiStub() {
-        StubDatabases.ensureRole(ROLE, PASSWORD);
+        StubDatabases.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls replication",
+                "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_create_subscription");
+        StubDatabases.ensureLogin(ROLE, PASSWORD, "createdb createrole bypassrls replication", ADMIN_ROLE);
         Branch main = new Branch();
         main.id = "br-main-" + (++ids);
         main.name = "main";
         main.isDefault = true;
         main.db = StubDatabases.newName("neon_main");
         main.endpointId = "ep-main-" + ids;
-        StubDatabases.createEmpty(main.db);
+        StubDatabases.createEmpty(main.db, ROLE);
+        StubDatabases.run("grant all on database " + StubDatabases.q(main.db) + " to " + ADMIN_ROLE);
         branches.put(main.id, main);
     }
 

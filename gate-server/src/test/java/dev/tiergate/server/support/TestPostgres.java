@@ -17,14 +17,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 /**
- * Two real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
+ * Real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
  * stores (each caller gets a fresh database on it), {@link #branches()} the database branches, started as
  * {@code tiergate server} starts its branch cluster (passwords required, loopback only), so a branch login that
- * reaches too far is refused as it would be there.
+ * reaches too far is refused as it would be there; {@link #cloud()} the branches of the Neon and Lakebase
+ * stand-ins, started the same way, so their passwords and {@code VALID UNTIL} are checked as the services check them.
  */
 public final class TestPostgres {
     private static EmbeddedPostgres server;
     private static BranchCluster branches;
+    private static BranchCluster cloud;
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     /** The branch cluster: its admin's URL, name and password, and a small pool of admin connections. */
@@ -58,24 +60,39 @@ public final class TestPostgres {
     /** The branch cluster, started once per JVM in a temporary folder. */
     public static synchronized BranchCluster branches() {
         if (branches == null) {
-            try {
-                Path dir = Files.createTempDirectory("tiergate-test-branch-pg");
-                EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", "300"));
-                String password = EmbeddedCluster.readPassword(dir).orElseThrow();
-                String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
-                HikariConfig hc = new HikariConfig();
-                hc.setJdbcUrl(url);
-                hc.setUsername(EmbeddedCluster.USER);
-                hc.setPassword(password);
-                hc.setMaximumPoolSize(8);
-                hc.setPoolName("test-branch-admin");
-                branches = new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
-                closeAtExit(pg);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start the embedded branch cluster", e);
-            }
+            branches = startCluster("tiergate-test-branch-pg", "test-branch-admin", "300");
         }
         return branches;
+    }
+
+    /**
+     * The cluster behind the cloud stand-ins ({@link StubDatabases}), started once per JVM: passwords required, as on
+     * Neon and Lakebase, where a login's password and its {@code VALID UNTIL} decide whether it connects.
+     */
+    public static synchronized BranchCluster cloud() {
+        if (cloud == null) {
+            cloud = startCluster("tiergate-test-cloud-pg", "test-cloud-admin", "200");
+        }
+        return cloud;
+    }
+
+    private static BranchCluster startCluster(String folder, String pool, String maxConnections) {
+        try {
+            Path dir = Files.createTempDirectory(folder);
+            EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", maxConnections));
+            String password = EmbeddedCluster.readPassword(dir).orElseThrow();
+            String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(url);
+            hc.setUsername(EmbeddedCluster.USER);
+            hc.setPassword(password);
+            hc.setMaximumPoolSize(8);
+            hc.setPoolName(pool);
+            closeAtExit(pg);
+            return new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start an embedded cluster in " + folder, e);
+        }
     }
 
     /** A postgres backend on the branch cluster, as the server builds it (without a clone pool unless asked). */
