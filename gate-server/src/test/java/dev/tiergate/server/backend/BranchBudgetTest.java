@@ -11,7 +11,6 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.ForgeStub;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.NeonApiStub;
-import dev.tiergate.server.support.StubDatabases;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -78,7 +77,7 @@ class BranchBudgetTest {
     void lakebaseCreateIsTenCallsAndDeleteFour() {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
              BranchBackend b = new LakebaseBranchBackend(LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, null, null, LakebaseApiStub.TOKEN)
-                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)).withPostgresPort(StubDatabases.port()), d -> { }, Clock.systemUTC())) {
+                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)).withPostgresPort(lakebase.postgresPort()), d -> { }, Clock.systemUTC())) {
             Figures f = measure(b, lakebase);
             assertEquals(10.0, f.callsPerCreate(), "list, POST branch, 2 polls, GET branch (verify), list endpoints, POST endpoint, 2 polls, list endpoints");
             assertEquals(4.0, f.callsPerDelete(), "list, DELETE, 2 polls");

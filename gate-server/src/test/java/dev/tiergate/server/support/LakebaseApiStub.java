@@ -48,6 +48,7 @@ public final class LakebaseApiStub extends ForgeStub {
     private final Map<String, Token> tokens = new LinkedHashMap<>();
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
+    private final StubDatabases dbs = StubDatabases.of("lakebase");
     private int ids;
     public volatile int operationPolls = 1;
     public volatile boolean canManage = true;
@@ -74,9 +75,9 @@ public final class LakebaseApiStub extends ForgeStub {
     }
 
     public LakebaseApiStub() {
-        StubDatabases.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls", "pg_read_all_data", "pg_write_all_data", "pg_monitor");
+        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls", "pg_read_all_data", "pg_write_all_data", "pg_monitor");
         for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
-            StubDatabases.ensureLogin(identity, "unset-" + UUID.randomUUID(), ATTRIBUTES, ADMIN_ROLE);
+            dbs.ensureLogin(identity, "unset-" + UUID.randomUUID(), ATTRIBUTES, ADMIN_ROLE);
         }
         Branch prod = new Branch();
         prod.id = "production";
@@ -85,8 +86,8 @@ public final class LakebaseApiStub extends ForgeStub {
         prod.noExpiry = true;
         prod.endpoint = true;
         prod.db = StubDatabases.newName("lakebase_production");
-        StubDatabases.createEmpty(prod.db, TOKEN_USER);
-        StubDatabases.run("grant all on database " + StubDatabases.q(prod.db) + " to " + ADMIN_ROLE + " with grant option");
+        dbs.createEmpty(prod.db, TOKEN_USER);
+        dbs.run("grant all on database " + StubDatabases.q(prod.db) + " to " + ADMIN_ROLE + " with grant option");
         List<String> inDatabase = new ArrayList<>(List.of("grant all on schema public to " + ADMIN_ROLE + " with grant option"));
         for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
             for (String kind : List.of("tables", "sequences", "schemas")) {
@@ -94,7 +95,7 @@ public final class LakebaseApiStub extends ForgeStub {
                         + " with grant option");
             }
         }
-        StubDatabases.runIn(prod.db, inDatabase.toArray(String[]::new));
+        dbs.runIn(prod.db, inDatabase.toArray(String[]::new));
         branches.put(name(prod), prod);
     }
 
@@ -120,10 +121,15 @@ public final class LakebaseApiStub extends ForgeStub {
         return List.copyOf(createBodies);
     }
 
+    /** The port of the cluster the stand-in's branches live on (Lakebase's API names only an endpoint's host). */
+    public int postgresPort() {
+        return dbs.port();
+    }
+
     @Override
     public void close() {
         super.close();
-        branches.values().forEach(b -> StubDatabases.drop(b.db));
+        branches.values().forEach(b -> dbs.drop(b.db));
     }
 
     @Override
@@ -172,7 +178,7 @@ public final class LakebaseApiStub extends ForgeStub {
             Token t = tokens.get(identity);
             if (t == null || t.expires().isBefore(Instant.now().plusSeconds(600))) {
                 t = new Token("lb-cred-" + UUID.randomUUID(), Instant.now().plusSeconds(3600));
-                StubDatabases.setPassword(identity, t.value());
+                dbs.setPassword(identity, t.value());
                 tokens.put(identity, t);
             }
             return Answer.json(200, Map.of("token", t.value(), "expire_time", t.expires().toString()));
@@ -263,7 +269,7 @@ public final class LakebaseApiStub extends ForgeStub {
         b.noExpiry = spec.path("no_expiry").asBoolean(false);
         b.ttl = spec.has("ttl") ? spec.get("ttl").asText() : null;
         b.db = StubDatabases.newName("lakebase");
-        StubDatabases.copy(source.db, b.db);
+        dbs.copy(source.db, b.db);
         branches.put(resource, b);
         return Answer.json(200, newOp(resource, json(b)));
     }
@@ -276,7 +282,7 @@ public final class LakebaseApiStub extends ForgeStub {
             return error(400, "FAILED_PRECONDITION", "Branch " + b.id + " has child branches");
         }
         branches.remove(name(b));
-        StubDatabases.drop(b.db);
+        dbs.drop(b.db);
         return Answer.json(200, newOp(name(b), Map.of()));
     }
 

@@ -37,6 +37,7 @@ public final class NeonApiStub extends ForgeStub {
     private static final String PASSWORD = "npg_stub_password";
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
+    private final StubDatabases dbs = StubDatabases.of("neon");
     private int ids;
     public volatile int operationPolls = 1;
     private String failNextOperation;
@@ -62,17 +63,17 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     public NeonApiStub() {
-        StubDatabases.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls replication",
+        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls replication",
                 "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_create_subscription");
-        StubDatabases.ensureLogin(ROLE, PASSWORD, "createdb createrole bypassrls replication", ADMIN_ROLE);
+        dbs.ensureLogin(ROLE, PASSWORD, "createdb createrole bypassrls replication", ADMIN_ROLE);
         Branch main = new Branch();
         main.id = "br-main-" + (++ids);
         main.name = "main";
         main.isDefault = true;
         main.db = StubDatabases.newName("neon_main");
         main.endpointId = "ep-main-" + ids;
-        StubDatabases.createEmpty(main.db, ROLE);
-        StubDatabases.run("grant all on database " + StubDatabases.q(main.db) + " to " + ADMIN_ROLE);
+        dbs.createEmpty(main.db, ROLE);
+        dbs.run("grant all on database " + StubDatabases.q(main.db) + " to " + ADMIN_ROLE);
         branches.put(main.id, main);
     }
 
@@ -120,10 +121,15 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     /** Drops the databases behind the branches. */
+    /** The port of the cluster the stand-in's branches live on (Lakebase's API names only an endpoint's host). */
+    public int postgresPort() {
+        return dbs.port();
+    }
+
     @Override
     public void close() {
         super.close();
-        branches.values().forEach(b -> StubDatabases.drop(b.db));
+        branches.values().forEach(b -> dbs.drop(b.db));
     }
 
     @Override
@@ -182,7 +188,7 @@ public final class NeonApiStub extends ForgeStub {
             }
             String host = nextUriHost == null ? "localhost" : nextUriHost;
             nextUriHost = null;
-            return Answer.json(200, Map.of("uri", "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + StubDatabases.port() + "/" + b.db + "?sslmode=require"));
+            return Answer.json(200, Map.of("uri", "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + dbs.port() + "/" + b.db + "?sslmode=require"));
         }
         return error(404, "not routed: " + m + " " + p);
     }
@@ -204,7 +210,7 @@ public final class NeonApiStub extends ForgeStub {
         b.isProtected = nb.path("protected").asBoolean(false);
         b.expiresAt = nb.hasNonNull("expires_at") ? nb.get("expires_at").asText() : null;
         b.db = StubDatabases.newName("neon");
-        StubDatabases.copy(parent.db, b.db);
+        dbs.copy(parent.db, b.db);
         boolean withEndpoint = body.path("endpoints").size() > 0;
         if (withEndpoint) {
             b.endpointId = "ep-" + (++ids);
@@ -227,7 +233,7 @@ public final class NeonApiStub extends ForgeStub {
         answer.put("operations", ops);
         answer.put("roles", List.of(Map.of("branch_id", b.id, "name", ROLE, "protected", false)));
         answer.put("databases", List.of(Map.of("id", ids, "branch_id", b.id, "name", b.db, "owner_name", ROLE)));
-        answer.put("connection_uris", List.of(Map.of("connection_uri", "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + StubDatabases.port() + "/" + b.db)));
+        answer.put("connection_uris", List.of(Map.of("connection_uri", "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + dbs.port() + "/" + b.db)));
         return Answer.json(201, answer);
     }
 
@@ -239,7 +245,7 @@ public final class NeonApiStub extends ForgeStub {
             return error(422, "branch has children");
         }
         branches.remove(b.id);
-        StubDatabases.drop(b.db);
+        dbs.drop(b.db);
         return Answer.json(200, Map.of("branch", json(b), "operations", List.of(poll(newOp("delete_timeline", b.id)))));
     }
 
@@ -259,13 +265,13 @@ public final class NeonApiStub extends ForgeStub {
             kept.name = preserve;
             kept.parentId = target.parentId;
             kept.db = StubDatabases.newName("neon_kept");
-            StubDatabases.rename(target.db, kept.db);
+            dbs.rename(target.db, kept.db);
             branches.values().stream().filter(c -> target.id.equals(c.parentId)).forEach(c -> c.parentId = kept.id);
             branches.put(kept.id, kept);
         } else {
-            StubDatabases.drop(target.db);
+            dbs.drop(target.db);
         }
-        StubDatabases.copy(source.db, target.db);
+        dbs.copy(source.db, target.db);
         return Answer.json(200, Map.of("branch", json(target), "operations", List.of(poll(newOp("restore_branch", target.id)))));
     }
 

@@ -6,11 +6,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real databases behind the cloud stand-ins' branches: each stub branch is a database on the stand-ins' own
- * embedded cluster ({@link TestPostgres#cloud()}, passwords required), a child made with {@code CREATE DATABASE …
+ * The real databases behind a cloud stand-in's branches: each stub branch is a database on the stand-in's own
+ * embedded cluster ({@link TestPostgres#cloud}, passwords required; one per service), a child made with {@code CREATE DATABASE …
  * TEMPLATE} of its parent's, so the connection details a stub hands out connect and hold the parent's data, as a
  * copy-on-write branch would.
  *
@@ -22,12 +24,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class StubDatabases {
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Map<String, StubDatabases> SERVICES = new ConcurrentHashMap<>();
+    private final TestPostgres.BranchCluster cluster;
 
-    private StubDatabases() {
+    private StubDatabases(TestPostgres.BranchCluster cluster) {
+        this.cluster = cluster;
     }
 
-    public static int port() {
-        return TestPostgres.cloud().pg().getPort();
+    /** The databases of one service's stand-ins ("neon", "lakebase"), on that service's cluster. */
+    public static StubDatabases of(String service) {
+        return SERVICES.computeIfAbsent(service, s -> new StubDatabases(TestPostgres.cloud(s)));
+    }
+
+    public int port() {
+        return cluster.pg().getPort();
     }
 
     /** A fresh database name for a stub branch. */
@@ -36,7 +46,7 @@ public final class StubDatabases {
     }
 
     /** An empty database owned by {@code owner}, as a service's first database belongs to the project owner's role. */
-    public static void createEmpty(String db, String owner) {
+    public void createEmpty(String db, String owner) {
         run("create database " + q(db) + " owner " + q(owner));
     }
 
@@ -44,7 +54,7 @@ public final class StubDatabases {
      * {@code target} as a copy of {@code source} now, with its owner and its database privileges; sessions on the
      * source are ended first (a template must be idle).
      */
-    public static void copy(String source, String target) {
+    public void copy(String source, String target) {
         for (int attempt = 0; ; attempt++) {
             try (Connection c = admin(); Statement st = c.createStatement()) {
                 terminate(c, source);
@@ -64,7 +74,7 @@ public final class StubDatabases {
         }
     }
 
-    public static void rename(String from, String to) {
+    public void rename(String from, String to) {
         try (Connection c = admin(); Statement st = c.createStatement()) {
             terminate(c, from);
             st.execute("alter database " + q(from) + " rename to " + q(to));
@@ -73,7 +83,7 @@ public final class StubDatabases {
         }
     }
 
-    public static void drop(String db) {
+    public void drop(String db) {
         run("drop database if exists " + q(db) + " with (force)");
     }
 
@@ -81,7 +91,7 @@ public final class StubDatabases {
      * A role that cannot log in, with {@code attributes} (e.g. {@code createdb createrole}) and a member of
      * {@code memberOf}: a service's administrative role such as {@code neon_superuser}.
      */
-    public static synchronized void ensureGroup(String role, String attributes, String... memberOf) {
+    public synchronized void ensureGroup(String role, String attributes, String... memberOf) {
         ensure(role, "nologin nosuperuser " + attributes, memberOf);
     }
 
@@ -89,16 +99,16 @@ public final class StubDatabases {
      * A login with {@code password}, {@code attributes} and the memberships given, never a superuser: a service's
      * owner role, which manages its branch through the administrative role it is a member of.
      */
-    public static synchronized void ensureLogin(String role, String password, String attributes, String... memberOf) {
+    public synchronized void ensureLogin(String role, String password, String attributes, String... memberOf) {
         ensure(role, "login nosuperuser " + attributes + " password '" + password.replace("'", "''") + "'", memberOf);
     }
 
     /** Sets a login's password (a service that hands out a new one). */
-    public static synchronized void setPassword(String role, String password) {
+    public synchronized void setPassword(String role, String password) {
         run("alter role " + q(role) + " password '" + password.replace("'", "''") + "'");
     }
 
-    private static void ensure(String role, String options, String... memberOf) {
+    private void ensure(String role, String options, String... memberOf) {
         try (Connection c = admin(); Statement st = c.createStatement()) {
             try {
                 st.execute("create role " + q(role));
@@ -117,8 +127,7 @@ public final class StubDatabases {
     }
 
     /** Statements run in database {@code db} as the cluster's superuser (what the service does inside a branch). */
-    public static void runIn(String db, String... statements) {
-        TestPostgres.BranchCluster cluster = TestPostgres.cloud();
+    public void runIn(String db, String... statements) {
         try (Connection c = DriverManager.getConnection(cluster.jdbcBase() + db, cluster.user(), cluster.password());
              Statement st = c.createStatement()) {
             for (String s : statements) {
@@ -130,7 +139,7 @@ public final class StubDatabases {
     }
 
     /** Statements run in the cluster's {@code postgres} database as its superuser. */
-    public static void run(String... statements) {
+    public void run(String... statements) {
         try (Connection c = admin(); Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
@@ -140,8 +149,8 @@ public final class StubDatabases {
         }
     }
 
-    private static Connection admin() throws SQLException {
-        return TestPostgres.cloud().admin().getConnection();
+    private Connection admin() throws SQLException {
+        return cluster.admin().getConnection();
     }
 
     private static String ownerOf(Connection c, String db) throws SQLException {

@@ -20,13 +20,13 @@ import javax.sql.DataSource;
  * Real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
  * stores (each caller gets a fresh database on it), {@link #branches()} the database branches, started as
  * {@code tiergate server} starts its branch cluster (passwords required, loopback only), so a branch login that
- * reaches too far is refused as it would be there; {@link #cloud()} the branches of the Neon and Lakebase
- * stand-ins, started the same way, so their passwords and {@code VALID UNTIL} are checked as the services check them.
+ * reaches too far is refused as it would be there; {@link #cloud} the branches of the Neon and Lakebase
+ * stand-ins (one each), started the same way, so their passwords and {@code VALID UNTIL} are checked as the services check them.
  */
 public final class TestPostgres {
     private static EmbeddedPostgres server;
     private static BranchCluster branches;
-    private static BranchCluster cloud;
+    private static final Map<String, BranchCluster> CLOUDS = new java.util.HashMap<>();
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     /** The branch cluster: its admin's URL, name and password, and a small pool of admin connections. */
@@ -66,14 +66,12 @@ public final class TestPostgres {
     }
 
     /**
-     * The cluster behind the cloud stand-ins ({@link StubDatabases}), started once per JVM: passwords required, as on
-     * Neon and Lakebase, where a login's password and its {@code VALID UNTIL} decide whether it connects.
+     * The cluster behind a cloud stand-in ({@link StubDatabases}; {@code service}: "neon", "lakebase"), started once per
+     * JVM and service: passwords required, as on Neon and Lakebase, where a login's password and its {@code VALID UNTIL}
+     * decide whether it connects; one per service, so one service's roles are never another's.
      */
-    public static synchronized BranchCluster cloud() {
-        if (cloud == null) {
-            cloud = startCluster("tiergate-test-cloud-pg", "test-cloud-admin", "200");
-        }
-        return cloud;
+    public static synchronized BranchCluster cloud(String service) {
+        return CLOUDS.computeIfAbsent(service, s -> startCluster("tiergate-test-" + s + "-pg", "test-" + s + "-admin", "150"));
     }
 
     private static BranchCluster startCluster(String folder, String pool, String maxConnections) {
@@ -88,7 +86,14 @@ public final class TestPostgres {
             hc.setPassword(password);
             hc.setMaximumPoolSize(8);
             hc.setPoolName(pool);
-            closeAtExit(pg);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException e) {
+                    // JVM is exiting
+                }
+                deleteTree(dir); // its binaries and data: hundreds of megabytes per run otherwise left in the temporary folder
+            }));
             return new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start an embedded cluster in " + folder, e);
@@ -104,6 +109,24 @@ public final class TestPostgres {
         BranchCluster c = branches();
         return new PostgresBranchBackend(c.admin(), c.jdbcBase(), c.user(), c.password(), secret.getBytes(StandardCharsets.UTF_8), null,
                 clonePool);
+    }
+
+    /** Deletes {@code dir}, again while the stopping server still writes its last files (its statistics), a few times. */
+    private static void deleteTree(Path dir) {
+        for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // a file went while walking: walk again
+            }
+            if (Files.exists(dir)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return; // JVM is exiting; the temporary folder keeps what could not go
+                }
+            }
+        }
     }
 
     private static void closeAtExit(EmbeddedPostgres pg) {

@@ -11,7 +11,6 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchBackendContract;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.LakebaseApiStub;
-import dev.tiergate.server.support.StubDatabases;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +33,7 @@ class LakebaseBranchBackendContractTest extends BranchBackendContract {
     LakebaseBranchBackend withCredentials(String clientId, String secret, String token) {
         LakebaseSettings s = LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, clientId, secret, token)
                 .withPolling(Duration.ofMillis(1), Duration.ofMillis(50)).withRetries(4, Duration.ofMillis(1))
-                .withPostgresPort(StubDatabases.port());
+                .withPostgresPort(lakebase.postgresPort());
         return new LakebaseBranchBackend(s, sleeps::add, Clock.systemUTC());
     }
 
