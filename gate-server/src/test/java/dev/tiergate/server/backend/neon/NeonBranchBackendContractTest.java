@@ -144,10 +144,10 @@ class NeonBranchBackendContractTest extends BranchBackendContract {
     @Test
     void aConnectionUriNamingAnotherHostIsRefused() throws Exception {
         stagingWithOneRow();
-        backend.create(repo, "feature-f1", "staging");
-        neon.nextConnectionUriHost("ep-parent.us-east-2.aws.neon.tech");
-        BackendException e = assertThrows(BackendException.class, () -> backend.connection(repo, "feature-f1"));
+        neon.nextConnectionUriHost("ep-parent.us-east-2.aws.neon.tech"); // asked for by the create, to take the parent's logins away
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
         assertTrue(e.getMessage().contains("names host ep-parent.us-east-2.aws.neon.tech") && e.getMessage().contains("is localhost"), e.getMessage());
+        assertFalse(neon.branchNames().contains("feature-f1"), "the half-made branch is gone: " + neon.branchNames());
     }
 
     @Test
