@@ -201,8 +201,8 @@ public final class OwnerAccess {
     }
 
     /**
-     * See {@link BranchBackend#accessSnapshot}. Grantees: the branch's owner (and {@code pg_database_owner}, which
-     * stands for it) {@code tiergate:owner}; a superuser and the service's own roles {@code tiergate:admin}; groups
+     * See {@link BranchBackend#accessSnapshot}. Grantees: the branch's owner login (and {@code pg_database_owner},
+     * which stands for the database's owner), and any role on what it owns itself, {@code tiergate:owner}; a superuser and the service's own roles {@code tiergate:admin}; groups
      * {@code group:<name>}; this branch's logins {@code login:<actor>}; PUBLIC; any other role by its name (a login of
      * another branch copied here is such a role). Schemas that belong to a superuser or the service are not the
      * repository's and are left out.
@@ -245,23 +245,26 @@ public final class OwnerAccess {
                 }
             }
             try (ResultSet rs = st.executeQuery("""
-                    select 'SCHEMA', n.nspname, n.nspname, x.grantee, x.privilege_type
+                    select 'SCHEMA', n.nspname, n.nspname, x.grantee, x.privilege_type, n.nspowner
                       from pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
                     union all
-                    select case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end, n.nspname, n.nspname || '.' || c.relname, x.grantee, x.privilege_type
+                    select case c.relkind when 'S' then 'SEQUENCE' else 'TABLE' end, n.nspname, n.nspname || '.' || c.relname, x.grantee,
+                           x.privilege_type, c.relowner
                       from pg_class c join pg_namespace n on n.oid = c.relnamespace,
                            aclexplode(coalesce(c.relacl, acldefault(case c.relkind when 'S' then 's'::"char" else 'r'::"char" end, c.relowner))) x
                      where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')
                     union all
-                    select 'DATABASE', null, '', x.grantee, x.privilege_type
+                    select 'DATABASE', null, '', x.grantee, x.privilege_type, d.datdba
                       from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
                      where d.datname = current_database()""")) {
                 while (rs.next()) {
                     if (rs.getString(2) != null && !schemas.contains(rs.getString(2))) {
                         continue;
                     }
-                    privileges.add(new Privilege(who.getOrDefault(rs.getLong(4), "role " + rs.getLong(4)),
-                            Privilege.Kind.valueOf(rs.getString(1)), rs.getString(3), rs.getString(5)));
+                    long grantee = rs.getLong(4);
+                    String label = grantee == rs.getLong(6) && grantee != 0 ? "tiergate:owner" // an object's owner holds what it owns
+                            : who.getOrDefault(grantee, "role " + grantee);
+                    privileges.add(new Privilege(label, Privilege.Kind.valueOf(rs.getString(1)), rs.getString(3), rs.getString(5)));
                 }
             }
         } catch (SQLException e) {
@@ -300,8 +303,9 @@ public final class OwnerAccess {
         List<Privilege> still = extra.stream().filter(held::contains).toList();
         if (!still.isEmpty()) {
             throw new BackendException("took privileges away on " + service + " branch '" + branch + "', but " + still + " are still held:"
-                    + " granted by a role other than the branch's owner " + owner.user() + ", and only that role (or a superuser) may take"
-                    + " its grants away; revoke them as that role", null);
+                    + " they were granted by a role other than " + owner.user() + " (the role tiergate acts as there), and PostgreSQL lets"
+                    + " only that role, the object's owner or a superuser take its grants away; revoke them as the object's owner once, or"
+                    + " give tiergate the identity that owns the branch's database", null);
         }
     }
 

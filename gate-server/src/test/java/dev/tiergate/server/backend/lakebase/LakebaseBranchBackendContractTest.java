@@ -222,6 +222,22 @@ class LakebaseBranchBackendContractTest extends BranchAccessContract {
         assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT")), d.extra());
         BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", d.extra()));
         assertTrue(e.getMessage().contains("[PUBLIC SELECT on table public.inventory] are still held")
-                && e.getMessage().contains("only that role (or a superuser) may take its grants away"), e.getMessage());
+                && e.getMessage().contains("revoke them as the object's owner once"), e.getMessage());
+    }
+
+    @Test
+    void anIdentityThatDoesNotOwnTheDatabaseCannotCloseItToPublicAndSaysSo() throws Exception {
+        stagingWithOneRow(); // made, and its table created, as the project owner's identity
+        BranchBackend sp = withCredentials(LakebaseApiStub.CLIENT_ID, LakebaseApiStub.CLIENT_SECRET, null);
+        sp.applyAccess(repo, "staging", GROUPS);
+        GrantDrift.Diff d = GrantDrift.between(GROUPS, sp.accessSnapshot(repo, "staging"));
+        assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.DATABASE, "", "CONNECT"),
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.DATABASE, "", "TEMPORARY"),
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.SCHEMA, "public", "USAGE")), d.extra(),
+                "PostgreSQL's defaults, granted by the owner, stay; the owner's own privileges are no drift");
+        assertEquals(List.of(), d.missing(), "the groups got theirs");
+        BackendException e = assertThrows(BackendException.class, () -> sp.revoke(repo, "staging", d.extra()));
+        assertTrue(e.getMessage().contains("are still held") && e.getMessage().contains(LakebaseApiStub.CLIENT_ID + " (the role tiergate acts as there)")
+                && e.getMessage().contains("give tiergate the identity that owns the branch's database"), e.getMessage());
     }
 }
