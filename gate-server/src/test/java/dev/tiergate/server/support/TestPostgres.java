@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -26,7 +29,7 @@ import javax.sql.DataSource;
 public final class TestPostgres {
     private static EmbeddedPostgres server;
     private static BranchCluster branches;
-    private static final Map<String, BranchCluster> CLOUDS = new java.util.HashMap<>();
+    private static final Map<String, BranchCluster> CLOUDS = new HashMap<>();
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     /** The branch cluster: its admin's URL, name and password, and a small pool of admin connections. */
@@ -114,8 +117,8 @@ public final class TestPostgres {
     /** Deletes {@code dir}, again while the stopping server still writes its last files (its statistics), a few times. */
     private static void deleteTree(Path dir) {
         for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
-            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (Stream<Path> all = Files.walk(dir)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException | RuntimeException e) {
                 // a file went while walking: walk again
             }
