@@ -14,7 +14,7 @@ public record MigrationSettings(
         @JsonProperty("directory") String directory,
         @JsonProperty("naming") String naming,
         @JsonProperty("extensions") List<String> extensions,
-        @JsonProperty("run_minutes") Integer runMinutes,
+        @JsonProperty("run_minutes") Double runMinutes,
         @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long branchSizeLimitMb,
         @JsonProperty("tool") MigrationTool tool,
         @JsonProperty("flyway") FlywaySettings flyway) {
@@ -24,21 +24,23 @@ public record MigrationSettings(
     public static final String DEFAULT_NAMING = "V{timestamp}__{description}.sql";
     public static final MigrationSettings DEFAULTS = new MigrationSettings(null, null);
     /** A run (a rehearsal, a merge, a working branch following a push) ends after this long unless the policy says. */
-    public static final int DEFAULT_RUN_MINUTES = 10;
+    public static final double DEFAULT_RUN_MINUTES = 10;
+    /** The shortest deadline a policy may set (3 s): a fraction of a minute suits a test, hardly a team. */
+    public static final double MIN_RUN_MINUTES = 0.05;
     /** The longest deadline a policy may ask for: a policy is repository content, and a day-long run holds a slot. */
-    public static final int MAX_RUN_MINUTES = 120;
+    public static final double MAX_RUN_MINUTES = 120;
 
     public MigrationSettings {
         directory = directory == null || directory.isBlank() ? DEFAULT_DIRECTORY : stripSlashes(directory);
         naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
         extensions = extensions == null ? List.of() : List.copyOf(extensions);
-        runMinutes = runMinutes == null ? DEFAULT_RUN_MINUTES : Math.max(1, Math.min(runMinutes, MAX_RUN_MINUTES));
+        runMinutes = runMinutes == null ? DEFAULT_RUN_MINUTES : Math.max(MIN_RUN_MINUTES, Math.min(runMinutes, MAX_RUN_MINUTES));
         tool = tool == null ? MigrationTool.FLYWAY : tool;
         flyway = flyway == null ? FlywaySettings.DEFAULTS : flyway;
     }
 
     /** Where migrations live and the bounds of a run; the tool Flyway with Flyway's defaults. */
-    public MigrationSettings(String directory, String naming, List<String> extensions, Integer runMinutes,
+    public MigrationSettings(String directory, String naming, List<String> extensions, Double runMinutes,
                              Long branchSizeLimitMb) {
         this(directory, naming, extensions, runMinutes, branchSizeLimitMb, null, null);
     }
@@ -46,6 +48,16 @@ public record MigrationSettings(
     /** Where migrations live and how they are named; the run's bounds at their defaults. */
     public MigrationSettings(String directory, String naming) {
         this(directory, naming, null, null, null, null, null);
+    }
+
+    /** The deadline of one run. */
+    public java.time.Duration runDeadline() {
+        return java.time.Duration.ofMillis(Math.round(runMinutes * 60_000));
+    }
+
+    /** The deadline in words: "10 min", "0.05 min". */
+    public String runMinutesText() {
+        return (runMinutes == Math.rint(runMinutes) ? Long.toString(Math.round(runMinutes)) : Double.toString(runMinutes)) + " min";
     }
 
     /**

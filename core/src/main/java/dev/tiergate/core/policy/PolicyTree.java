@@ -101,7 +101,7 @@ final class PolicyTree {
     private MigrationSettings migrations(Node n) {
         Fields f = fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb", "tool", "flyway");
         return new MigrationSettings(string(f, "directory"), string(f, "naming"), list(f, "extensions", this::text),
-                f.has("run_minutes") ? integer(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null,
+                f.has("run_minutes") ? decimal(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null,
                 f.has("tool") ? tool(f.get("tool")) : null, f.has("flyway") ? flyway(f.get("flyway")) : null);
     }
 
@@ -219,6 +219,16 @@ final class PolicyTree {
             return Integer.parseInt(v.asText().strip());
         }
         throw wrong(n, "a whole number");
+    }
+
+    private double decimal(Fields f, String name) {
+        Node n = f.get(name);
+        YamlTree v = n.node();
+        // only plain decimals: YAML's .inf and .nan, and exponents, are not a deadline anyone means
+        if ((v.isNumber() || v.isTextual()) && v.asText().strip().matches("\\d{1,6}(\\.\\d{1,6})?")) {
+            return Double.parseDouble(v.asText().strip());
+        }
+        throw wrong(n, "a number");
     }
 
     private Boolean bool(Fields f, String name) {

@@ -24,6 +24,7 @@ class MigrationSettingsTest {
                 """, ".tiergate/policy.yaml");
         assertEquals(List.of("postgis", "pg_partman"), p.migrations().extensions());
         assertEquals(3, p.migrations().runMinutes());
+        assertEquals(java.time.Duration.ofMinutes(3), p.migrations().runDeadline());
         assertEquals(512L * 1024 * 1024, p.migrations().branchSizeLimitBytes(10L << 30));
     }
 
@@ -37,7 +38,16 @@ class MigrationSettingsTest {
 
     @Test
     void aPolicyCannotAskForADayLongRun() {
-        assertEquals(MigrationSettings.MAX_RUN_MINUTES, new MigrationSettings(null, null, null, 100_000, null).runMinutes());
+        assertEquals(MigrationSettings.MAX_RUN_MINUTES, new MigrationSettings(null, null, null, 100_000.0, null).runMinutes());
+    }
+
+    @Test
+    void aFractionOfAMinuteIsADeadlineTooDownToThreeSeconds() {
+        MigrationSettings s = PolicyReader.read(TIERS + "migrations: {run_minutes: 0.05}\n", ".tiergate/policy.yaml").migrations();
+        assertEquals(java.time.Duration.ofSeconds(3), s.runDeadline());
+        assertEquals("0.05 min", s.runMinutesText());
+        assertEquals(java.time.Duration.ofSeconds(3), new MigrationSettings(null, null, null, 0.0001, null).runDeadline(), "never below 3 s");
+        assertEquals("10 min", PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations().runMinutesText());
     }
 
     @Test

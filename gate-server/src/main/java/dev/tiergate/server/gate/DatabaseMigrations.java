@@ -164,7 +164,7 @@ final class DatabaseMigrations {
         // seed may be as large as the team's data)
         MigrationRun run = MigrationRun.nothing();
         Optional<RunStop> stop;
-        try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(Duration.ofMinutes(policy.migrations().runMinutes())))) {
+        try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(policy.migrations().runDeadline()))) {
             if (seed != null && (madeNow || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
                 int loaded = SeedLoader.load(session.connection(), new String(seed, java.nio.charset.StandardCharsets.UTF_8));
                 audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
@@ -400,7 +400,7 @@ final class DatabaseMigrations {
     /** A run's bounds on a branch of {@code tierDb}: the policy's deadline, and a size from the tier's own. */
     private RunLimits limits(RepoRef repo, MigrationSettings settings, String tierDb) {
         long tierBytes = backend.sizes(repo).getOrDefault(tierDb, 0L);
-        return new RunLimits(Duration.ofMinutes(settings.runMinutes()), settings.branchSizeLimitBytes(tierBytes));
+        return new RunLimits(settings.runDeadline(), settings.branchSizeLimitBytes(tierBytes));
     }
 
     /**
@@ -418,7 +418,7 @@ final class DatabaseMigrations {
     /** What the watchdog did, in words, with the bound and where it comes from. */
     static String stopped(RunStop stop, MigrationSettings settings) {
         return stop == RunStop.DEADLINE
-                ? "the run passed its deadline of " + settings.runMinutes() + " min (migrations.run_minutes) and was stopped"
+                ? "the run passed its deadline of " + settings.runMinutesText() + " (migrations.run_minutes) and was stopped"
                 : "the database grew past its size bound (" + (settings.branchSizeLimitMb() != null ? settings.branchSizeLimitMb()
                         + " MB, migrations.branch_size_limit_mb" : "twice its tier plus 1 GiB") + ") and was stopped and dropped";
     }

@@ -31,7 +31,7 @@ public final class RunWorkers implements AutoCloseable {
      * at most three sessions one after the other (a read, a snapshot, the migration), each ended by its watchdog at the
      * policy's {@code run_minutes}, at most {@link MigrationSettings#MAX_RUN_MINUTES}; plus a lease for the rest.
      */
-    public static final Duration RUN_DEADLINE = Duration.ofMinutes(3L * MigrationSettings.MAX_RUN_MINUTES).plus(LEASE);
+    public static final Duration RUN_DEADLINE = Duration.ofMinutes((long) (3 * MigrationSettings.MAX_RUN_MINUTES)).plus(LEASE);
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final RunQueue queue;

@@ -31,8 +31,12 @@ import org.junit.jupiter.api.Test;
 class BoundsTest {
     /** What an ordinary PR takes to be judged on a loaded machine, with slack: the bound for repository B's PR. */
     static final Duration USUAL = Duration.ofSeconds(30);
-    /** The policy's deadline (run_minutes: 1) and the slack given to whatever enforces it. */
-    static final Duration DEADLINE = Duration.ofMinutes(1);
+    /**
+     * The policy's deadlines: long enough in the race that A's sleeps outlast B's judging (three sleeps of 15 s, one
+     * after another), short where only the ending matters; and the slack given to whatever enforces them.
+     */
+    static final Duration RACE_DEADLINE = Duration.ofSeconds(15);
+    static final Duration SHORT_DEADLINE = Duration.ofSeconds(3);
     static final Duration DEADLINE_SLACK = Duration.ofSeconds(45);
     /** More than the server's workers (TIERGATE_WORKERS, 2 by default). */
     static final int SLEEPERS = 3;
@@ -57,7 +61,7 @@ class BoundsTest {
      */
     @Test
     void anotherRepositorysPullRequestIsJudgedWhileOneRepositorysRehearsalsSleepAndTheFirstSleepEndsAtItsDeadline() throws Exception {
-        s = Scene.withMigrationSettings("{run_minutes: 1}");
+        s = Scene.withMigrationSettings("{run_minutes: 0.25}");
         s.otherRepository(); // its tiers set up before the race
         List<Pr> a = new ArrayList<>();
         for (int n = 1; n <= SLEEPERS; n++) {
@@ -76,19 +80,19 @@ class BoundsTest {
                 + s.otherRepository().github().posted(b.headSha(), "tiergate/migrations"));
         assertTrue(sleeping() > 0, "none of A's migrations sleeps any more: the race did not happen as this test means it");
 
-        assertRunEndsAtItsDeadline(a, first);
+        assertRunEndsAtItsDeadline(a, first, RACE_DEADLINE);
     }
 
     @Test
     void aMigrationCannotLiftItsDeadline() throws Exception {
-        s = Scene.withMigrationSettings("{run_minutes: 1}");
+        s = Scene.withMigrationSettings("{run_minutes: 0.05}");
         Pr a = s.sendPullRequest(1, "sleepy/1", Scene.STAGING, file("V20260102000000__sleep.sql", migration("""
                 SET statement_timeout = 0;
                 SET lock_timeout = 0;
                 SET idle_in_transaction_session_timeout = 0;
                 SELECT pg_sleep(3600);
                 """)));
-        assertRunEndsAtItsDeadline(List.of(a), awaitSleep());
+        assertRunEndsAtItsDeadline(List.of(a), awaitSleep(), SHORT_DEADLINE);
     }
 
     @Test
@@ -121,12 +125,12 @@ class BoundsTest {
      * The first sleep ended within the deadline and its slack (its session is gone), and one of A's PRs was refused by
      * the deadline's rule.
      */
-    void assertRunEndsAtItsDeadline(List<Pr> a, Sleep first) throws Exception {
-        Duration left = DEADLINE.plus(DEADLINE_SLACK).minus(Duration.ofNanos(System.nanoTime() - first.since()));
+    void assertRunEndsAtItsDeadline(List<Pr> a, Sleep first, Duration deadline) throws Exception {
+        Duration left = deadline.plus(DEADLINE_SLACK).minus(Duration.ofNanos(System.nanoTime() - first.since()));
         boolean ended = await(left.isNegative() ? Duration.ZERO : left, () -> !alive(first.pid())
                 && a.stream().anyMatch(pr -> failed(s.lastStatus(pr.headSha(), "tiergate/migrations"))));
         List<JsonNode> statuses = a.stream().map(pr -> s.lastStatus(pr.headSha(), "tiergate/migrations")).toList();
-        assertTrue(ended, "repository A's sleeping migration was not ended within its deadline (" + DEADLINE.toSeconds() + " s + "
+        assertTrue(ended, "repository A's sleeping migration was not ended within its deadline (" + deadline.toSeconds() + " s + "
                 + DEADLINE_SLACK.toSeconds() + " s slack): session " + first.pid() + " alive: " + alive(first.pid()) + ", A's statuses: " + statuses);
         assertTrue(statuses.stream().anyMatch(st -> st != null && st.path("description").asText().contains("[" + SandboxRules.DEADLINE_EXCEEDED + "]")),
                 "the run ended, but no refusal names " + SandboxRules.DEADLINE_EXCEEDED + ": " + statuses);
