@@ -80,7 +80,10 @@ public final class TestPostgres {
     private static BranchCluster startCluster(String folder, String pool, String maxConnections) {
         try {
             Path dir = Files.createTempDirectory(folder);
-            EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", maxConnections));
+            // not durable, as the store's test server (zonky's -F): a test cluster outlives no crash, and a durable
+            // CREATE DATABASE (WAL_LOG, fsync) made every copy of a tier several times slower than the store's
+            EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", maxConnections, "fsync", "off",
+                    "synchronous_commit", "off", "full_page_writes", "off"));
             String password = EmbeddedCluster.readPassword(dir).orElseThrow();
             String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
             HikariConfig hc = new HikariConfig();
