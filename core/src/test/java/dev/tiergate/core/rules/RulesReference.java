@@ -60,8 +60,10 @@ final class RulesReference {
         md.append("  `warning` is shown and counted but lets the change through.\n");
         md.append("- **policy may change it**: `yes` when `.tiergate/policy.yaml` may set the rule to `error`, `warning` or `off`\n");
         md.append("  (`severity: {sql.char-type: off}`); setting any other rule there is refused (`policy.severity.rule`).\n");
-        md.append("- Where the rules are checked: [method.md](method.md#where-each-rule-is-checked); the file formats they read:\n");
-        md.append("  [core-rules.md](core-rules.md); database access: [access.md](access.md).\n\n");
+        md.append("- Where each rule is checked, with the messages it prints: [hooks.md](hooks.md) (the git hooks and `tiergate check`),\n");
+        md.append("  [migrations.md](migrations.md) (the SQL lint and the server's rehearsal), [server.md](server.md) (the merge gate),\n");
+        md.append("  [agents.md](agents.md), [access.md](access.md) (database access); the file formats the rules read:\n");
+        md.append("  [core-rules.md](core-rules.md); the method behind them: [method.md](method.md#where-each-rule-is-checked).\n\n");
         md.append("| family | rules |\n|---|---:|\n");
         for (Map.Entry<String, List<Rule>> f : families.entrySet()) {
             md.append("| [").append(f.getKey()).append("](#").append(slug(f.getKey())).append(") | ")
