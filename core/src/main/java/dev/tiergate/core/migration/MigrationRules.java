@@ -112,25 +112,62 @@ public final class MigrationRules {
     }
 
     /**
-     * @param recordedChecksum the checksum in {@code .tiergate/migrations.sum}, or null when not yet recorded
+     * {@code migration.immutable}, the one rule the hooks and the server apply alike: a migration that was committed
+     * (the hooks: recorded in {@code .tiergate/migrations.sum}; the server: on the PR's base) may not change or go.
+     *
+     * @param recordedChecksum its checksum when it was committed, or null when it was not yet
      * @param nowOrNull        the file's content now, or null when it was deleted
+     * @param recordedWhere    where that checksum comes from, for the message (e.g. {@code .tiergate/migrations.sum})
+     * @param restoreFrom      what to restore it from, for the fix ({@code HEAD}, the base branch)
      */
-    public static Verdict checkUnchanged(String path, String recordedChecksum, byte[] nowOrNull) {
+    public static Verdict checkUnchanged(String path, String recordedChecksum, byte[] nowOrNull, String recordedWhere, String restoreFrom) {
         if (recordedChecksum == null) {
             return Verdict.allowed();
         }
-        String fix = "restore it (git checkout HEAD -- " + path + ") and put the change in a new migration with the"
+        String fix = "restore it (git checkout " + restoreFrom + " -- " + path + ") and put the change in a new migration with the"
                 + " next free version; a committed migration is immutable";
         if (nowOrNull == null) {
-            return Verdict.refused(IMMUTABLE, path, "committed migration was deleted (recorded checksum sha256:"
-                    + recordedChecksum + " in " + MigrationChecksums.PATH + ")", fix);
+            return Verdict.refused(IMMUTABLE, path, "committed migration was deleted (recorded checksum sha256:" + recordedChecksum + " in "
+                    + recordedWhere + ")", fix);
         }
         String now = MigrationChecksums.checksum(nowOrNull);
         if (now.equals(recordedChecksum)) {
             return Verdict.allowed();
         }
-        return Verdict.refused(IMMUTABLE, path, "committed migration was edited: recorded checksum sha256:"
-                + recordedChecksum + " (" + MigrationChecksums.PATH + "), now sha256:" + now, fix);
+        return Verdict.refused(IMMUTABLE, path, "committed migration was edited: recorded checksum sha256:" + recordedChecksum + " ("
+                + recordedWhere + "), now sha256:" + now, fix);
+    }
+
+    /** As above, the checksum recorded by the hooks in {@code .tiergate/migrations.sum}. */
+    public static Verdict checkUnchanged(String path, String recordedChecksum, byte[] nowOrNull) {
+        return checkUnchanged(path, recordedChecksum, nowOrNull, MigrationChecksums.PATH, "HEAD");
+    }
+
+    /**
+     * {@code migration.contract-before-expand}: a new contract-phase migration needs an expand phase of the same
+     * refactoring (by name) already applied on the tier, in an earlier merge. {@code newFiles}: path → text of the
+     * migrations the change adds; {@code appliedTexts}: the texts of the migrations the tier has applied.
+     */
+    public static java.util.List<dev.tiergate.core.verdict.Refusal> contractBeforeExpand(java.util.Map<String, String> newFiles,
+            java.util.Collection<String> appliedTexts, String tier) {
+        java.util.List<dev.tiergate.core.verdict.Refusal> out = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String> f : newFiles.entrySet()) {
+            if (!isSql(f.getKey())) {
+                continue;
+            }
+            java.util.Optional<MigrationHeader> h = MigrationHeader.parse(f.getValue()).header();
+            if (h.isEmpty() || h.get().phase() != Phase.CONTRACT) {
+                continue;
+            }
+            boolean expanded = appliedTexts.stream().map(t -> MigrationHeader.parse(t).header())
+                    .anyMatch(e -> e.isPresent() && e.get().phase() == Phase.EXPAND && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
+            if (!expanded) {
+                out.add(new dev.tiergate.core.verdict.Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.getKey(), "contract phase of '"
+                        + h.get().refactoring() + "' but no expand phase of it has been applied on " + tier,
+                        "merge the expand-phase migration into " + tier + " first; contract in a later pull request"));
+            }
+        }
+        return out;
     }
 
     /** A UTC {@code yyyyMMddHHmmss} version at or after {@code now} and greater than every taken version. */

@@ -30,8 +30,9 @@ public final class TestFiles {
     }
 
     /**
-     * The test files an agent's change removed that its claim does not list as superseded, one refusal each; the
-     * same rule the pre-commit hook applies, for the server, which sees the PR's removals since its merge base.
+     * {@code tests.agent-deleted}, once for the hooks and the server: the test files an agent's change removed that
+     * its claim does not list as superseded, one refusal each ({@code where}: "branch X" in the pre-commit hook, the PR
+     * on the server, which sees the PR's removals since its merge base).
      */
     public static java.util.List<dev.tiergate.core.verdict.Refusal> deletedByAgent(java.util.List<String> removedPaths,
             java.util.function.Predicate<String> superseded, String where) {
@@ -40,7 +41,8 @@ public final class TestFiles {
             if (isTestFile(path) && !superseded.test(path)) {
                 out.add(new dev.tiergate.core.verdict.Refusal(dev.tiergate.core.rules.Rule.TESTS_AGENT_DELETED.id(), path + " (" + where + ")",
                         "an agent's change deletes a test file that is not on the claim's superseded-tests allowlist",
-                        "restore it, or have a human add it to superseded_tests of the claim in .tiergate/workflow-state.json"));
+                        "restore it (git restore --staged --worktree " + path + "), or have a human add it to superseded_tests of the"
+                                + " claim in .tiergate/workflow-state.json"));
             }
         }
         return out;

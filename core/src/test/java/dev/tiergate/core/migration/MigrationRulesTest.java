@@ -229,4 +229,19 @@ class MigrationRulesTest {
         assertEquals("tests.agent-deleted", refusals.get(0).rule());
         assertEquals("src/test/java/ATest.java (PR #3)", refusals.get(0).where());
     }
+
+    /** The server's rule, pure: a contract needs an expand of the same refactoring applied on the tier in an earlier merge. */
+    @Test
+    void aContractWhoseExpandTheTierHasNotAppliedIsRefusedAndOneWhoseExpandItHasIsNot() {
+        String expand = "-- refactoring: Split Column\n-- phase: expand\nALTER TABLE t ADD COLUMN b int;\n";
+        String contract = "-- refactoring: split column\n-- phase: contract\nALTER TABLE t DROP COLUMN a;\n";
+        java.util.Map<String, String> added = java.util.Map.of("db/migration/V20260102000000__drop_a.sql", contract);
+        var refused = MigrationRules.contractBeforeExpand(added, java.util.List.of(), "staging");
+        assertEquals(1, refused.size());
+        assertEquals("migration.contract-before-expand", refused.get(0).rule());
+        assertEquals("contract phase of 'Split Column' but no expand phase of it has been applied on staging", refused.get(0).message());
+        assertTrue(MigrationRules.contractBeforeExpand(added, java.util.List.of(expand), "staging").isEmpty(), "refactorings match without case");
+        assertTrue(MigrationRules.contractBeforeExpand(java.util.Map.of("db/migration/V1__x.sql", expand), java.util.List.of(), "staging").isEmpty(),
+                "an expand needs nothing");
+    }
 }

@@ -307,9 +307,10 @@ public final class Demo {
             List<String> comments = github.comments(pr);
             if (!comments.isEmpty()) {
                 out.println("   the PR comment, rehearsed on ci-pr-" + pr + " (a fresh copy of staging):");
+                // each table with its own header row: the per-migration table, then the statement-by-statement one
                 comments.get(comments.size() - 1).lines()
-                        .filter(l -> l.startsWith("| `V") || l.startsWith("+ ") || l.startsWith("| migration"))
-                        .limit(6).forEach(l -> out.println("     " + l));
+                        .filter(l -> l.startsWith("| `V") || l.startsWith("+ ") || l.startsWith("| migration") || l.startsWith("| file:line"))
+                        .limit(7).forEach(l -> out.println("     " + l));
             }
         }
 

@@ -1,5 +1,7 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.rules.Rule;
@@ -35,55 +37,52 @@ final class MigrationChecks {
         head.forEach(f -> headPaths.put(f.path(), f));
         String newestOnTier = applied.stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse(null);
         MigrationSet set = new MigrationSet(settings, headPaths.keySet());
+        Map<String, String> added = new LinkedHashMap<>();
         for (MigrationFile f : head) {
             MigrationFile before = basePaths.get(f.path());
             if (before == null) {
                 out.addAll(set.checkNew(f.path(), f.text(), newestOnTier).refusals());
-            } else if (!java.util.Arrays.equals(before.content(), f.content())) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), f.path(), "a migration already on the base branch was edited",
-                        "restore it as it is on the base branch and put the change in a new migration"));
+                added.put(f.path(), f.text());
+            } else {
+                out.addAll(MigrationRules.checkUnchanged(f.path(), MigrationChecksums.checksum(before.content()), f.content(), "the base branch", "<the base branch>").refusals());
             }
         }
-        for (String path : basePaths.keySet()) {
-            if (!headPaths.containsKey(path)) {
-                out.add(new Refusal(Rule.MIGRATION_IMMUTABLE.id(), path, "a migration already on the base branch was removed",
-                        "restore it; undo its effect with a new migration"));
+        for (MigrationFile before : base) {
+            if (!headPaths.containsKey(before.path())) {
+                out.addAll(MigrationRules.checkUnchanged(before.path(), MigrationChecksums.checksum(before.content()), null, "the base branch", "<the base branch>").refusals());
             }
         }
         // expand, then contract in a later merge: a contract needs its refactoring's expand applied on the tier already
         java.util.Set<String> appliedScripts = new java.util.HashSet<>();
         applied.forEach(a -> appliedScripts.add(a.script()));
-        for (MigrationFile f : head) {
-            if (basePaths.containsKey(f.path()) || !dev.tiergate.core.migration.MigrationRules.isSql(f.path())) {
-                continue;
-            }
-            Optional<dev.tiergate.core.migration.MigrationHeader> h = dev.tiergate.core.migration.MigrationHeader.parse(f.text()).header();
-            if (h.isEmpty() || h.get().phase() != dev.tiergate.core.migration.Phase.CONTRACT) {
-                continue;
-            }
-            boolean expanded = head.stream().filter(e -> appliedScripts.contains(e.fileName()))
-                    .map(e -> dev.tiergate.core.migration.MigrationHeader.parse(e.text()).header())
-                    .anyMatch(e -> e.isPresent() && e.get().phase() == dev.tiergate.core.migration.Phase.EXPAND
-                            && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
-            if (!expanded) {
-                out.add(new Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.path(), "contract phase of '" + h.get().refactoring()
-                        + "' but no expand phase of it has been applied on " + tierDb,
-                        "merge the expand-phase migration into " + tierDb + " first; contract in a later pull request"));
-            }
-        }
+        out.addAll(MigrationRules.contractBeforeExpand(added, head.stream().filter(e -> appliedScripts.contains(e.fileName()))
+                .map(MigrationFile::text).toList(), tierDb));
         if (DatabaseMigrations.runnable(settings) && !applied.isEmpty()) {
             for (FlywayRunner.Problem p : problems) {
+                // tiergate's own words: Flyway's message names the folder it was staged in and links to its vendor's site
+                String where = head.stream().filter(f -> dev.tiergate.core.migration.MigrationName.parse(f.fileName(), settings.naming())
+                        .filter(n -> n.version().equals(p.version())).isPresent()).map(MigrationFile::path).findFirst().orElse("V" + p.version());
                 out.add(switch (p.code()) {
-                    case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, p.file() == null ? "V" + p.version() : p.file(),
-                            "the tier has applied version " + p.version() + " and the file differs: " + p.message().replace('\n', ' ').strip(),
-                            "restore the file as applied and put the change in a new migration");
+                    case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, where, "the tier has applied version " + p.version()
+                            + checksums(p.message()) + ", and the file differs", "restore the file as applied and put the change in a new migration");
                     case "APPLIED_VERSIONED_MIGRATION_NOT_RESOLVED" -> new Refusal(DatabaseMigrations.APPLIED_REMOVED, "V" + p.version(),
                             "the tier has applied version " + p.version() + " but the PR no longer has its file", "restore the file");
-                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), p.file() == null ? "V" + p.version() : p.file(),
-                            p.message().replace('\n', ' ').strip(), "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
+                    default -> new Refusal(Rule.MIGRATION_VERSION_ORDER.id(), where, "version " + p.version() + " is older than " + newestOnTier
+                            + ", the newest the tier has applied, and not applied there (" + p.code() + ")",
+                            "give it a version newer than " + newestOnTier + ", the newest applied on the tier");
                 });
             }
         }
         return out;
+    }
+
+    private static final java.util.regex.Pattern APPLIED = java.util.regex.Pattern.compile("Applied to database\\s*:\\s*(-?\\d+)");
+    private static final java.util.regex.Pattern RESOLVED = java.util.regex.Pattern.compile("Resolved locally\\s*:\\s*(-?\\d+)");
+
+    /** " (checksum A as applied, B in the file)" from Flyway's message, or nothing when it names none. */
+    static String checksums(String flywayMessage) {
+        java.util.regex.Matcher a = APPLIED.matcher(flywayMessage == null ? "" : flywayMessage);
+        java.util.regex.Matcher r = RESOLVED.matcher(flywayMessage == null ? "" : flywayMessage);
+        return a.find() && r.find() ? " (checksum " + a.group(1) + " as applied, " + r.group(1) + " in the file)" : "";
     }
 }

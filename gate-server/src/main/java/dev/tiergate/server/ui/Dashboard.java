@@ -331,12 +331,20 @@ public final class Dashboard {
         b.append("</dl>");
 
         b.append("<h2>The gate's last verdict</h2>");
-        if (r.lastStatus() == null) {
+        // a working branch's verdict is its pull request's, kept on that PR's record (pull/<N>)
+        BranchRecord judged = r.lastStatus() == null && r.prNumber() != null
+                ? all.stream().filter(x -> x.gitBranch().equals("pull/" + r.prNumber())).findFirst().orElse(r) : r;
+        if (judged.lastStatus() == null) {
             b.append("<p>None yet: tiergate posts a verdict when a pull request is open.</p>");
         } else {
-            b.append("<div class=card id=verdict><span class=\"badge v-").append(r.lastStatus().name().toLowerCase(Locale.ROOT)).append("\">")
-                    .append(r.lastStatus().name().toLowerCase(Locale.ROOT)).append("</span> on ").append(esc(Html.shortSha(r.lastStatusSha())))
-                    .append(' ').append(verdict(r.lastRule(), r.lastDescription())).append("</div>");
+            b.append("<div class=card id=verdict><span class=\"badge v-").append(judged.lastStatus().name().toLowerCase(Locale.ROOT)).append("\">")
+                    .append(judged.lastStatus().name().toLowerCase(Locale.ROOT)).append("</span> on ").append(esc(Html.shortSha(judged.lastStatusSha())))
+                    .append(' ').append(verdict(judged.lastRule(), judged.lastDescription()));
+            if (judged != r) {
+                b.append(" (pull request <a href=\"").append(esc(Html.branchHref(repo, judged.gitBranch()))).append("\">#")
+                        .append(judged.prNumber()).append("</a>)");
+            }
+            b.append("</div>");
         }
 
         b.append("<h2>Verdicts and refusals</h2>");

@@ -11,7 +11,6 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.ForgeStub;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.NeonApiStub;
-import dev.tiergate.server.support.StubDatabases;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -64,23 +63,26 @@ class BranchBudgetTest {
     }
 
     @Test
-    void neonCreateIsFourCallsAndDeleteThree() {
+    void neonCreateIsSixCallsAndDeleteThree() {
         try (NeonApiStub neon = new NeonApiStub();
              BranchBackend b = new NeonBranchBackend(NeonSettings.of(neon.apiUrl(), NeonApiStub.KEY, NeonApiStub.PROJECT)
                      .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)), d -> { }, Clock.systemUTC())) {
             Figures f = measure(b, neon);
-            assertEquals(4.0, f.callsPerCreate(), "list, POST branches, one poll each of create_branch and start_compute");
+            assertEquals(6.0, f.callsPerCreate(), "list, POST branches, one poll each of create_branch and start_compute, then databases and"
+                    + " connection URI for the owner's connection (kept), which takes the parent's copied logins away");
             assertEquals(3.0, f.callsPerDelete(), "list, DELETE, one poll of the operation");
         }
     }
 
     @Test
-    void lakebaseCreateIsTenCallsAndDeleteFour() {
+    void lakebaseCreateIsTwelveCallsAndDeleteFour() {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
              BranchBackend b = new LakebaseBranchBackend(LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, null, null, LakebaseApiStub.TOKEN)
-                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)).withPostgresPort(StubDatabases.port()), d -> { }, Clock.systemUTC())) {
+                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)).withPostgresPort(lakebase.postgresPort()), d -> { }, Clock.systemUTC())) {
             Figures f = measure(b, lakebase);
-            assertEquals(10.0, f.callsPerCreate(), "list, POST branch, 2 polls, GET branch (verify), list endpoints, POST endpoint, 2 polls, list endpoints");
+            assertEquals(12.2, f.callsPerCreate(), 1e-9, "list, POST branch, 2 polls, GET branch (verify), list endpoints, POST endpoint, 2 polls,"
+                    + " list endpoints, then databases and a credential for the identity's connection (kept), which takes the parent's copied"
+                    + " logins away; and once per server the token's user: 61 calls in 5 creates");
             assertEquals(4.0, f.callsPerDelete(), "list, DELETE, 2 polls");
         }
     }

@@ -97,6 +97,9 @@ class DemoTest {
         assertTrue(out.contains("tiergate/migrations on "), out);
         assertTrue(out.contains("SUCCESS — 1 migration(s) rehearsed on a copy of staging: all applied"), out);
         assertTrue(out.contains("+ column public.inventory.code_prefix: text"), out);
+        // the comment's statement rows come under their own header, not under the per-migration one (columns shifted)
+        String comment = out.substring(out.indexOf("the PR comment"));
+        assertTrue(comment.indexOf("| file:line") > comment.indexOf("| migration") && comment.indexOf("| file:line") < comment.indexOf(":3`"), comment);
         assertTrue(out.contains("the merge migrated staging (after a snapshot, staging-backup-pr1): V20260616093000 applied"), out);
         assertTrue(out.contains("chain intact"), out);
         assertTrue(out.contains("temporary files removed"), out);

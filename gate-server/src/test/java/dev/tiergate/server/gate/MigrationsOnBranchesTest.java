@@ -184,7 +184,10 @@ class MigrationsOnBranchesTest {
         assertEquals("failure", s.path("state").asText());
         String comment = h.github.comments(3).get(0);
         assertTrue(comment.contains("`migration.immutable` `" + DIR + BASE), comment);
-        assertTrue(comment.contains("`migration.applied-edited` ") && comment.contains("Applied to database") && comment.contains("Resolved locally"), comment);
+        assertTrue(comment.contains("`migration.applied-edited` `" + DIR + BASE + "`") && comment.contains("the tier has applied version 20260101000000 (checksum ")
+                && comment.contains(" as applied, ") && comment.contains(" in the file), and the file differs"), comment);
+        // tiergate's own words: not the folder Flyway was staged in, nor a link to its vendor's site
+        assertFalse(comment.contains("tiergate-migrations") || comment.contains("rd.gt") || comment.contains("http"), comment);
     }
 
     @Test

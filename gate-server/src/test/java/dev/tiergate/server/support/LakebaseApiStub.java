@@ -19,6 +19,21 @@ import java.util.UUID;
  * branch without an expiration policy ({@code ttl}, {@code expire_time} or {@code no_expiry}), deleting a protected
  * branch or one with children, and writes by an identity with CAN USE only. Each branch is a real database on the
  * embedded PostgreSQL. Faults: the next operation fails; the next branch read back is its parent.
+ *
+ * <p>Roles as Lakebase makes them (https://docs.databricks.com/aws/en/oltp/projects/manage-roles-permissions,
+ * "Pre-created roles and default permissions"): the project owner's Databricks identity ({@value #TOKEN_USER} here)
+ * owns each branch's {@code databricks_postgres} database; it has LOGIN, CREATEDB, CREATEROLE, REPLICATION and
+ * BYPASSRLS and is a member of {@code databricks_superuser}, a NOLOGIN role with CREATEDB, CREATEROLE and BYPASSRLS
+ * that inherits {@code pg_read_all_data}, {@code pg_write_all_data} and {@code pg_monitor} and holds "all privileges
+ * (with grant) on all databases, schemas, tables, and sequences" (modelled as grants on the database and schema
+ * {@code public} and default privileges on what the identities create). Neither is a superuser. The service
+ * principal ({@value #CLIENT_ID}) has a role of its own with the same memberships, as one made with
+ * {@code databricks_create_role} and granted {@code databricks_superuser} would. A credential is an OAuth token that
+ * expires after an hour (https://docs.databricks.com/aws/en/oltp/projects/manage-roles); the service mints a new
+ * one each time and each stays valid for its hour, where one PostgreSQL password cannot stand for several, so the
+ * stand-in hands the identity's current token again until it is near its end. A branch inherits its parent's roles
+ * (https://docs.databricks.com/aws/en/oltp/projects/manage-roles: "Roles are branch-scoped. When you create a child
+ * branch, it inherits roles from its parent branch"): see {@link StubDatabases}.
  */
 public final class LakebaseApiStub extends ForgeStub {
     public static final String PROJECT = "shop";
@@ -27,8 +42,13 @@ public final class LakebaseApiStub extends ForgeStub {
     public static final String CLIENT_ID = "6f1a3c2e-sp";
     public static final String CLIENT_SECRET = "sp-secret";
     private static final String OAUTH_TOKEN = "oauth-access-" + UUID.randomUUID();
+    /** Lakebase's administrative role. */
+    public static final String ADMIN_ROLE = "databricks_superuser";
+    private static final String ATTRIBUTES = "createdb createrole bypassrls replication";
+    private final Map<String, Token> tokens = new LinkedHashMap<>();
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
+    private final StubDatabases dbs = StubDatabases.of("lakebase");
     private int ids;
     public volatile int operationPolls = 1;
     public volatile boolean canManage = true;
@@ -51,7 +71,14 @@ public final class LakebaseApiStub extends ForgeStub {
     private record Op(String name, String[] error, int[] pollsLeft) {
     }
 
+    private record Token(String value, Instant expires) {
+    }
+
     public LakebaseApiStub() {
+        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls", "pg_read_all_data", "pg_write_all_data", "pg_monitor");
+        for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
+            dbs.ensureLogin(identity, "unset-" + UUID.randomUUID(), ATTRIBUTES, ADMIN_ROLE);
+        }
         Branch prod = new Branch();
         prod.id = "production";
         prod.isDefault = true;
@@ -59,7 +86,16 @@ public final class LakebaseApiStub extends ForgeStub {
         prod.noExpiry = true;
         prod.endpoint = true;
         prod.db = StubDatabases.newName("lakebase_production");
-        StubDatabases.createEmpty(prod.db);
+        dbs.createEmpty(prod.db, TOKEN_USER);
+        dbs.run("grant all on database " + StubDatabases.q(prod.db) + " to " + ADMIN_ROLE + " with grant option");
+        List<String> inDatabase = new ArrayList<>(List.of("grant all on schema public to " + ADMIN_ROLE + " with grant option"));
+        for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
+            for (String kind : List.of("tables", "sequences", "schemas")) {
+                inDatabase.add("alter default privileges for role " + StubDatabases.q(identity) + " grant all on " + kind + " to " + ADMIN_ROLE
+                        + " with grant option");
+            }
+        }
+        dbs.runIn(prod.db, inDatabase.toArray(String[]::new));
         branches.put(name(prod), prod);
     }
 
@@ -85,10 +121,15 @@ public final class LakebaseApiStub extends ForgeStub {
         return List.copyOf(createBodies);
     }
 
+    /** The port of the cluster the stand-in's branches live on (Lakebase's API names only an endpoint's host). */
+    public int postgresPort() {
+        return dbs.port();
+    }
+
     @Override
     public void close() {
         super.close();
-        branches.values().forEach(b -> StubDatabases.drop(b.db));
+        branches.values().forEach(b -> dbs.drop(b.db));
     }
 
     @Override
@@ -134,9 +175,13 @@ public final class LakebaseApiStub extends ForgeStub {
             return op == null ? error(404, "NOT_FOUND", "operation not found") : Answer.json(200, poll(op));
         }
         if (res.equals("credentials") && m.equals("POST")) {
-            String token = "lb-cred-" + UUID.randomUUID();
-            StubDatabases.ensureRole(identity, token);
-            return Answer.json(200, Map.of("token", token, "expire_time", Instant.now().plusSeconds(3600).toString()));
+            Token t = tokens.get(identity);
+            if (t == null || t.expires().isBefore(Instant.now().plusSeconds(600))) {
+                t = new Token("lb-cred-" + UUID.randomUUID(), Instant.now().plusSeconds(3600));
+                dbs.setPassword(identity, t.value());
+                tokens.put(identity, t);
+            }
+            return Answer.json(200, Map.of("token", t.value(), "expire_time", t.expires().toString()));
         }
         String projectPrefix = "projects/" + PROJECT;
         if (!res.startsWith(projectPrefix)) {
@@ -224,7 +269,7 @@ public final class LakebaseApiStub extends ForgeStub {
         b.noExpiry = spec.path("no_expiry").asBoolean(false);
         b.ttl = spec.has("ttl") ? spec.get("ttl").asText() : null;
         b.db = StubDatabases.newName("lakebase");
-        StubDatabases.copy(source.db, b.db);
+        dbs.copy(source.db, b.db);
         branches.put(resource, b);
         return Answer.json(200, newOp(resource, json(b)));
     }
@@ -237,7 +282,7 @@ public final class LakebaseApiStub extends ForgeStub {
             return error(400, "FAILED_PRECONDITION", "Branch " + b.id + " has child branches");
         }
         branches.remove(name(b));
-        StubDatabases.drop(b.db);
+        dbs.drop(b.db);
         return Answer.json(200, newOp(name(b), Map.of()));
     }
 

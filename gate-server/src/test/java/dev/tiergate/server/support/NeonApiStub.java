@@ -15,14 +15,29 @@ import java.util.Objects;
  * {@link #operationPolls} reads before they finish. Faults: the next operation fails; the next create hands back the
  * parent (the known GitHub action's bug); every operation fails until healed; or another branch's endpoint; the next connection URI names another host;
  * and ForgeStub's failNext/failPath (429 with Retry-After, 403, 5xx).
+ *
+ * <p>Roles as Neon makes them (https://neon.com/docs/manage/roles, "The neon_superuser role"): the project's owner
+ * role {@value #ROLE} owns each branch's database and is no superuser; it is a member of {@code neon_superuser}, a
+ * NOLOGIN role with CREATEDB, CREATEROLE, BYPASSRLS and REPLICATION that holds {@code pg_read_all_data},
+ * {@code pg_write_all_data}, {@code pg_monitor} and {@code pg_create_subscription}, and the owner has those
+ * attributes itself (PostgreSQL does not pass attributes through membership). {@code neon_superuser} holds ALL on
+ * the database, as a {@code pg_dump} of a Neon database shows ({@code GRANT ALL ON DATABASE neondb TO
+ * neon_superuser}). PUBLIC keeps PostgreSQL's defaults (CONNECT and TEMPORARY on the database, USAGE on schema
+ * {@code public}). A branch copies its parent's roles, with their passwords, and privileges
+ * (https://neon.com/docs/manage/roles: "roles in the parent branch are duplicated in the child branch";
+ * https://neon.com/faqs/reset-database-password: a password reset on a parent leaves its children's as they were):
+ * see {@link StubDatabases} for how one cluster stands for a catalog per branch.
  */
 public final class NeonApiStub extends ForgeStub {
     public static final String PROJECT = "proj-stub-1";
     public static final String KEY = "neon-test-key";
     public static final String ROLE = "neondb_owner";
+    /** Neon's administrative role, which every role made through the console, CLI or API is a member of. */
+    public static final String ADMIN_ROLE = "neon_superuser";
     private static final String PASSWORD = "npg_stub_password";
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
+    private final StubDatabases dbs = StubDatabases.of("neon");
     private int ids;
     public volatile int operationPolls = 1;
     private String failNextOperation;
@@ -48,14 +63,17 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     public NeonApiStub() {
-        StubDatabases.ensureRole(ROLE, PASSWORD);
+        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls replication",
+                "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_create_subscription");
+        dbs.ensureLogin(ROLE, PASSWORD, "createdb createrole bypassrls replication", ADMIN_ROLE);
         Branch main = new Branch();
         main.id = "br-main-" + (++ids);
         main.name = "main";
         main.isDefault = true;
         main.db = StubDatabases.newName("neon_main");
         main.endpointId = "ep-main-" + ids;
-        StubDatabases.createEmpty(main.db);
+        dbs.createEmpty(main.db, ROLE);
+        dbs.run("grant all on database " + StubDatabases.q(main.db) + " to " + ADMIN_ROLE);
         branches.put(main.id, main);
     }
 
@@ -103,10 +121,15 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     /** Drops the databases behind the branches. */
+    /** The port of the cluster the stand-in's branches live on (Lakebase's API names only an endpoint's host). */
+    public int postgresPort() {
+        return dbs.port();
+    }
+
     @Override
     public void close() {
         super.close();
-        branches.values().forEach(b -> StubDatabases.drop(b.db));
+        branches.values().forEach(b -> dbs.drop(b.db));
     }
 
     @Override
@@ -165,7 +188,7 @@ public final class NeonApiStub extends ForgeStub {
             }
             String host = nextUriHost == null ? "localhost" : nextUriHost;
             nextUriHost = null;
-            return Answer.json(200, Map.of("uri", "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + StubDatabases.port() + "/" + b.db + "?sslmode=require"));
+            return Answer.json(200, Map.of("uri", "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + dbs.port() + "/" + b.db + "?sslmode=require"));
         }
         return error(404, "not routed: " + m + " " + p);
     }
@@ -187,7 +210,7 @@ public final class NeonApiStub extends ForgeStub {
         b.isProtected = nb.path("protected").asBoolean(false);
         b.expiresAt = nb.hasNonNull("expires_at") ? nb.get("expires_at").asText() : null;
         b.db = StubDatabases.newName("neon");
-        StubDatabases.copy(parent.db, b.db);
+        dbs.copy(parent.db, b.db);
         boolean withEndpoint = body.path("endpoints").size() > 0;
         if (withEndpoint) {
             b.endpointId = "ep-" + (++ids);
@@ -210,7 +233,7 @@ public final class NeonApiStub extends ForgeStub {
         answer.put("operations", ops);
         answer.put("roles", List.of(Map.of("branch_id", b.id, "name", ROLE, "protected", false)));
         answer.put("databases", List.of(Map.of("id", ids, "branch_id", b.id, "name", b.db, "owner_name", ROLE)));
-        answer.put("connection_uris", List.of(Map.of("connection_uri", "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + StubDatabases.port() + "/" + b.db)));
+        answer.put("connection_uris", List.of(Map.of("connection_uri", "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + dbs.port() + "/" + b.db)));
         return Answer.json(201, answer);
     }
 
@@ -222,7 +245,7 @@ public final class NeonApiStub extends ForgeStub {
             return error(422, "branch has children");
         }
         branches.remove(b.id);
-        StubDatabases.drop(b.db);
+        dbs.drop(b.db);
         return Answer.json(200, Map.of("branch", json(b), "operations", List.of(poll(newOp("delete_timeline", b.id)))));
     }
 
@@ -242,13 +265,13 @@ public final class NeonApiStub extends ForgeStub {
             kept.name = preserve;
             kept.parentId = target.parentId;
             kept.db = StubDatabases.newName("neon_kept");
-            StubDatabases.rename(target.db, kept.db);
+            dbs.rename(target.db, kept.db);
             branches.values().stream().filter(c -> target.id.equals(c.parentId)).forEach(c -> c.parentId = kept.id);
             branches.put(kept.id, kept);
         } else {
-            StubDatabases.drop(target.db);
+            dbs.drop(target.db);
         }
-        StubDatabases.copy(source.db, target.db);
+        dbs.copy(source.db, target.db);
         return Answer.json(200, Map.of("branch", json(target), "operations", List.of(poll(newOp("restore_branch", target.id)))));
     }
 

@@ -12,19 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * Two real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
+ * Real PostgreSQL servers for the whole test JVM, kept apart as in production: {@link #server()} holds the
  * stores (each caller gets a fresh database on it), {@link #branches()} the database branches, started as
  * {@code tiergate server} starts its branch cluster (passwords required, loopback only), so a branch login that
- * reaches too far is refused as it would be there.
+ * reaches too far is refused as it would be there; {@link #cloud} the branches of the Neon and Lakebase
+ * stand-ins (one each), started the same way, so their passwords and {@code VALID UNTIL} are checked as the services check them.
  */
 public final class TestPostgres {
     private static EmbeddedPostgres server;
     private static BranchCluster branches;
+    private static final Map<String, BranchCluster> CLOUDS = new HashMap<>();
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     /** The branch cluster: its admin's URL, name and password, and a small pool of admin connections. */
@@ -58,24 +63,44 @@ public final class TestPostgres {
     /** The branch cluster, started once per JVM in a temporary folder. */
     public static synchronized BranchCluster branches() {
         if (branches == null) {
-            try {
-                Path dir = Files.createTempDirectory("tiergate-test-branch-pg");
-                EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", "300"));
-                String password = EmbeddedCluster.readPassword(dir).orElseThrow();
-                String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
-                HikariConfig hc = new HikariConfig();
-                hc.setJdbcUrl(url);
-                hc.setUsername(EmbeddedCluster.USER);
-                hc.setPassword(password);
-                hc.setMaximumPoolSize(8);
-                hc.setPoolName("test-branch-admin");
-                branches = new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
-                closeAtExit(pg);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot start the embedded branch cluster", e);
-            }
+            branches = startCluster("tiergate-test-branch-pg", "test-branch-admin", "300");
         }
         return branches;
+    }
+
+    /**
+     * The cluster behind a cloud stand-in ({@link StubDatabases}; {@code service}: "neon", "lakebase"), started once per
+     * JVM and service: passwords required, as on Neon and Lakebase, where a login's password and its {@code VALID UNTIL}
+     * decide whether it connects; one per service, so one service's roles are never another's.
+     */
+    public static synchronized BranchCluster cloud(String service) {
+        return CLOUDS.computeIfAbsent(service, s -> startCluster("tiergate-test-" + s + "-pg", "test-" + s + "-admin", "150"));
+    }
+
+    private static BranchCluster startCluster(String folder, String pool, String maxConnections) {
+        try {
+            Path dir = Files.createTempDirectory(folder);
+            EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", maxConnections));
+            String password = EmbeddedCluster.readPassword(dir).orElseThrow();
+            String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(url);
+            hc.setUsername(EmbeddedCluster.USER);
+            hc.setPassword(password);
+            hc.setMaximumPoolSize(8);
+            hc.setPoolName(pool);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.close();
+                } catch (IOException e) {
+                    // JVM is exiting
+                }
+                deleteTree(dir); // its binaries and data: hundreds of megabytes per run otherwise left in the temporary folder
+            }));
+            return new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start an embedded cluster in " + folder, e);
+        }
     }
 
     /** A postgres backend on the branch cluster, as the server builds it (without a clone pool unless asked). */
@@ -87,6 +112,24 @@ public final class TestPostgres {
         BranchCluster c = branches();
         return new PostgresBranchBackend(c.admin(), c.jdbcBase(), c.user(), c.password(), secret.getBytes(StandardCharsets.UTF_8), null,
                 clonePool);
+    }
+
+    /** Deletes {@code dir}, again while the stopping server still writes its last files (its statistics), a few times. */
+    private static void deleteTree(Path dir) {
+        for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException | RuntimeException e) {
+                // a file went while walking: walk again
+            }
+            if (Files.exists(dir)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return; // JVM is exiting; the temporary folder keeps what could not go
+                }
+            }
+        }
     }
 
     private static void closeAtExit(EmbeddedPostgres pg) {

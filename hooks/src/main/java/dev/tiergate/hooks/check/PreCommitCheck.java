@@ -85,14 +85,8 @@ public final class PreCommitCheck {
         }
         v = v.and(migrations.verdict());
         if (claim.isPresent() && claim.get().actorClass() == ActorClass.AGENT) {
-            for (Change c : changes) {
-                if (c.kind() == 'D' && TestFiles.isTestFile(c.path()) && !claim.get().supersedes(c.path())) {
-                    v = v.and(Verdict.refused(Rule.TESTS_AGENT_DELETED.id(), c.path() + " (branch " + branch.get() + ")",
-                            "an agent's branch deletes a test file that is not on the claim's superseded-tests allowlist",
-                            "restore it (git restore --staged --worktree " + c.path() + "), or have a human add it to"
-                                    + " superseded_tests of the claim in " + Workspace.STATE_PATH));
-                }
-            }
+            List<String> deleted = changes.stream().filter(c -> c.kind() == 'D').map(Change::path).toList();
+            v = v.and(new Verdict(TestFiles.deletedByAgent(deleted, claim.get()::supersedes, "branch " + branch.get())));
         }
         v = v.withSeverities(policy.severity());
         return new Result(v, v.isAllowed() && migrations.recorded() != ledger ? migrations.recorded() : null, changes);

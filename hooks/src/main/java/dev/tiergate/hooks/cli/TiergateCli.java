@@ -122,6 +122,12 @@ public final class TiergateCli {
             cl.usage(cl.getOut());
             return Main.OK;
         }
+        if (!args[0].startsWith("-") && SUBCOMMANDS.stream().noneMatch(c -> c.getAnnotation(Command.class).name().equals(args[0]))) {
+            // picocli answers `tiergate pr --help` with the top help and exit 0, as though pr existed: without the help
+            // and version flags it refuses the unknown command (exit 2) with its suggestions
+            String[] unknown = java.util.Arrays.stream(args).filter(a -> !List.of("-h", "--help", "-V", "--version").contains(a)).toArray(String[]::new);
+            return cl.execute(unknown);
+        }
         return cl.execute(args);
     }
 

@@ -4,9 +4,13 @@ import com.databricks.sdk.service.postgres.Database;
 import com.databricks.sdk.service.postgres.DatabaseCredential;
 import com.databricks.sdk.service.postgres.Endpoint;
 import com.databricks.sdk.service.postgres.EndpointType;
+import dev.tiergate.core.access.AccessSnapshot;
+import dev.tiergate.core.access.Privilege;
+import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.OwnerAccess;
 import dev.tiergate.server.backend.Sleeper;
 import dev.tiergate.server.forge.RepoRef;
 import java.time.Clock;
@@ -36,8 +40,31 @@ import org.slf4j.LoggerFactory;
  * with the tier's protection, and tiergate's name now points at it (the highest generation wins); the previous branch
  * is kept with its children, untouched. Applications that connect to the tier's old endpoint must be pointed at the
  * new one; the log says which.
+ *
+ * <p>The policy's database access ({@link #credential}, {@link #applyAccess}, {@link #accessSnapshot}, {@link #revoke})
+ * is SQL run as the configured identity, the project owner's role or one like it (a member of
+ * {@code databricks_superuser}, with CREATEROLE: https://docs.databricks.com/aws/en/oltp/projects/manage-roles-permissions),
+ * through {@link OwnerAccess}. The postgres API's roles ({@code POST /api/2.0/postgres/{branch}/roles},
+ * https://docs.databricks.com/api/postgres/v1/create-role) are not used for an actor's login: a password role made
+ * there gets a password Lakebase generates and the Role object never carries (nor does any other answer), and an OAuth
+ * role logs in with a Databricks identity's own token, where tiergate's actors are forge accounts. Native password roles
+ * made with SQL are documented ("Create Postgres roles": the UI, SQL, or the API;
+ * https://docs.databricks.com/aws/en/oltp/projects/postgres-roles), hold only what they are granted (roles made in the
+ * UI are granted {@code databricks_superuser}), and take a password of ours (at least 60 bits of entropy) and
+ * {@code VALID UNTIL}. Roles are branch-scoped and a child inherits its parent's ("Manage roles",
+ * https://docs.databricks.com/aws/en/oltp/projects/manage-roles), so after each create the parent's logins lose their
+ * reach on the child, and on a restore's new generation every earlier login does.
  */
 public final class LakebaseBranchBackend implements BranchBackend {
+    /**
+     * Lakebase's own roles: {@code databricks_superuser} and the system roles it creates, all named
+     * {@code databricks_…} ({@code databricks_control_plane}, {@code databricks_monitor}, {@code databricks_writer_<oid>},
+     * {@code databricks_reader_<oid>}, {@code databricks_gateway}: https://docs.databricks.com/aws/en/oltp/instances/roles).
+     */
+    static boolean lakebaseRole(String role) {
+        return role.startsWith("databricks_");
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(LakebaseBranchBackend.class);
     private static final Pattern GENERATION = Pattern.compile("^(.+)--r(\\d+)$");
     private static final int ID_MAX = 63;
@@ -46,6 +73,7 @@ public final class LakebaseBranchBackend implements BranchBackend {
     private final LakebaseOperations operations;
     private final Clock clock;
     private final Map<String, Held> connections = new ConcurrentHashMap<>();
+    private final OwnerAccess access = new OwnerAccess("Lakebase", LakebaseBranchBackend::lakebaseRole);
     private volatile String rootTier;
 
     private record Held(BranchConnection connection, Instant until) {
@@ -100,11 +128,14 @@ public final class LakebaseBranchBackend implements BranchBackend {
             throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
                     + "' does not exist in Lakebase project " + settings.projectId(), null);
         }
-        make(name, name, from, tier, withEndpoint);
+        make(name, name, from, tier, withEndpoint, false);
     }
 
-    /** Creates branch {@code branchId} (tiergate's {@code name}) from {@code from}, verifies it, gives it an endpoint. */
-    private void make(String branchId, String name, LakebaseBranch from, boolean tier, boolean withEndpoint) {
+    /**
+     * Creates branch {@code branchId} (tiergate's {@code name}) from {@code from}, verifies it, gives it an endpoint, and
+     * takes away the reach of the logins it inherited: another branch's, or, for a restore, every one.
+     */
+    private void make(String branchId, String name, LakebaseBranch from, boolean tier, boolean withEndpoint, boolean restoring) {
         String what = "create database branch '" + name + "' from '" + from.branchId() + "'";
         String resource = settings.project() + "/branches/" + branchId;
         try {
@@ -119,7 +150,8 @@ public final class LakebaseBranchBackend implements BranchBackend {
                 throw new BackendException("refused the branch Lakebase handed back: " + wrong + "; nothing was run on it", null);
             }
             if (withEndpoint) {
-                ensureEndpoint(made, what);
+                Endpoint rw = ensureEndpoint(made, what);
+                access.forgetLogins(connectionOf(made, name, rw), name, restoring);
             }
         } catch (BackendException e) {
             throw removeHalfMade(resource, from, e);
@@ -214,12 +246,17 @@ public final class LakebaseBranchBackend implements BranchBackend {
         if (b == null) {
             throw new BackendException("no database branch '" + name + "' in Lakebase project " + settings.projectId(), null);
         }
+        return connectionOf(b, name, null);
+    }
+
+    /** The configured identity's connection to branch {@code b}; {@code knownEndpoint}: its read-write endpoint when known. */
+    private BranchConnection connectionOf(LakebaseBranch b, String name, Endpoint knownEndpoint) {
         Held held = connections.get(b.name());
         if (held != null && clock.instant().isBefore(held.until())) {
             return held.connection();
         }
-        Endpoint rw = readWrite(b).orElseThrow(() -> new BackendException("database branch '" + name + "' (Lakebase branch "
-                + b.name() + ") has no read-write endpoint", null));
+        Endpoint rw = knownEndpoint != null ? knownEndpoint : readWrite(b).orElseThrow(() -> new BackendException("database branch '" + name
+                + "' (Lakebase branch " + b.name() + ") has no read-write endpoint", null));
         String host = rw.getStatus() == null || rw.getStatus().getHosts() == null ? null : rw.getStatus().getHosts().getHost();
         if (host == null) {
             throw new BackendException("the read-write endpoint " + rw.getName() + " of '" + name + "' has no host yet", null);
@@ -240,6 +277,34 @@ public final class LakebaseBranchBackend implements BranchBackend {
             connections.put(b.name(), new Held(c, Instant.ofEpochSecond(cred.getExpireTime().getSeconds()).minusSeconds(300)));
         }
         return c;
+    }
+
+    /** An actor's own login on the branch, made with SQL as the configured identity: see {@link OwnerAccess}. */
+    @Override
+    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
+        return access.credential(connection(repo, name), name, actor, groups, until);
+    }
+
+    @Override
+    public void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
+        access.apply(connection(repo, name), name, groups);
+    }
+
+    @Override
+    public AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+        return access.snapshot(connection(repo, name), name);
+    }
+
+    @Override
+    public void revoke(RepoRef repo, String name, List<Privilege> extra) {
+        if (!extra.isEmpty()) {
+            access.revoke(connection(repo, name), name, extra);
+        }
+    }
+
+    @Override
+    public String statement(RepoRef repo, Privilege p, boolean grant) {
+        return access.statement(p, grant);
     }
 
     @Override
@@ -265,7 +330,7 @@ public final class LakebaseBranchBackend implements BranchBackend {
         String base = name.length() > ID_MAX - 6 ? name.substring(0, ID_MAX - 6) : name;
         String next = base + "--r" + (generation(target.branchId()) + 1);
         boolean tier = target.protectedBranch() || target.defaultBranch();
-        make(next, name, source, tier, true);
+        make(next, name, source, tier, true, true);
         connections.remove(target.name());
         LOG.warn("Lakebase has no in-place restore: '{}' is now branch {} cut from snapshot '{}'; the previous branch {} is kept,"
                 + " with its children; point applications that connect to its endpoint at the new branch's", name,

@@ -1,19 +1,25 @@
 package dev.tiergate.server.backend.neon;
 
+import dev.tiergate.core.access.AccessSnapshot;
+import dev.tiergate.core.access.Privilege;
+import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.OwnerAccess;
 import dev.tiergate.server.backend.Sleeper;
 import dev.tiergate.server.forge.RepoRef;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,13 +30,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * so a branch tiergate forgets still goes away. Every branch, endpoint and connection URI Neon hands back is checked
  * to be the one asked for (id, parent, name, host) before it is used: a "new" branch that is really its parent is
  * refused, so a migration never runs on the parent.
+ *
+ * <p>The policy's database access ({@link #credential}, {@link #applyAccess}, {@link #accessSnapshot}, {@link #revoke})
+ * is SQL run as the branch's owner role ({@code neondb_owner}, from the connection URI), through {@link OwnerAccess}:
+ * Neon's role API is not used, because a role it makes is a member of {@code neon_superuser} (which reads and writes
+ * every table, creates roles and databases, and bypasses row-level security: https://neon.com/docs/manage/roles, "The
+ * neon_superuser role"; https://github.com/neondatabase/neon/issues/12926), membership the owner cannot take away,
+ * and because creating a role or resetting its password through the API drops every connection to the branch's compute
+ * (https://neon.com/docs/reference/api/branches/create-project-branch-role.md,
+ * https://neon.com/docs/reference/api/branches/reset-project-branch-role-password), a running migration's included.
+ * Roles made with SQL hold only what they are granted and take {@code VALID UNTIL} (Neon documents
+ * {@code CREATE ROLE … WITH LOGIN PASSWORD} with a password of at least 60 bits of entropy, given in plain text: "Manage
+ * roles with SQL"). Neon keeps roles per branch and a new branch copies its parent's, passwords included
+ * ("roles in the parent branch are duplicated in the child branch"; https://neon.com/faqs/reset-database-password:
+ * a reset on the parent leaves the children's passwords as they were), so after each create the parent's logins lose
+ * their reach on the child, and after a restore every earlier login does.
  */
 public final class NeonBranchBackend implements BranchBackend {
+    /**
+     * Neon's own roles: its administrative role and the names it protects or runs as
+     * (https://neon.com/docs/manage/roles, "Protected role names"; {@code neon_service}: the roles page, "Neon runs
+     * internal roles such as neon_service", https://github.com/neondatabase/website/pull/5846).
+     */
+    static final Set<String> NEON_ROLES = Set.of("neon_superuser", "cloud_admin", "zenith_admin", "neon_service");
     private final NeonSettings settings;
     private final NeonApi api;
     private final NeonOperations operations;
     private final Clock clock;
     private final Map<String, BranchConnection> connections = new ConcurrentHashMap<>();
+    private final OwnerAccess access = new OwnerAccess("Neon", NEON_ROLES::contains);
     private volatile String rootTier;
 
     public NeonBranchBackend(NeonSettings settings) {
@@ -109,6 +137,10 @@ public final class NeonBranchBackend implements BranchBackend {
         }
         try {
             operations.await(made.operations(), what);
+            if (withEndpoint) {
+                NeonEndpoint rw = made.endpoints().stream().filter(NeonEndpoint::readWrite).findFirst().orElse(null);
+                access.forgetLogins(connectionOf(made.branch(), name, rw), name, false);
+            }
         } catch (BackendException e) {
             throw removeHalfMade(name, from, e);
         }
@@ -181,11 +213,16 @@ public final class NeonBranchBackend implements BranchBackend {
         if (b == null) {
             throw new BackendException("no database branch '" + name + "' in Neon project " + settings.projectId(), null);
         }
+        return connectionOf(b, name, null);
+    }
+
+    /** The owner's connection to branch {@code b}; {@code knownEndpoint}: its read-write endpoint when known (null: asked). */
+    private BranchConnection connectionOf(NeonBranch b, String name, NeonEndpoint knownEndpoint) {
         BranchConnection known = connections.get(b.id());
         if (known != null) {
             return known;
         }
-        NeonEndpoint rw = api.endpoints(b.id()).stream().filter(NeonEndpoint::readWrite).findFirst().orElseThrow(() ->
+        NeonEndpoint rw = knownEndpoint != null ? knownEndpoint : api.endpoints(b.id()).stream().filter(NeonEndpoint::readWrite).findFirst().orElseThrow(() ->
                 new BackendException("database branch '" + name + "' (Neon branch " + b.id() + ") has no read-write compute endpoint", null));
         if (!b.id().equals(rw.branchId())) {
             throw new BackendException("refused the endpoint Neon handed back for '" + name + "': asked for the endpoint of "
@@ -253,6 +290,36 @@ public final class NeonBranchBackend implements BranchBackend {
         if (!name.equals(tiergateName(after))) {
             throw new BackendException("after restoring '" + name + "' Neon names its branch " + after + "; expected " + target, null);
         }
+        // the branch took the snapshot's roles, with the passwords they had then: no login from before reaches it
+        access.forgetLogins(connection(repo, name), name, true);
+    }
+
+    /** An actor's own login on the branch, made with SQL as its owner: see {@link OwnerAccess}. */
+    @Override
+    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
+        return access.credential(connection(repo, name), name, actor, groups, until);
+    }
+
+    @Override
+    public void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
+        access.apply(connection(repo, name), name, groups);
+    }
+
+    @Override
+    public AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+        return access.snapshot(connection(repo, name), name);
+    }
+
+    @Override
+    public void revoke(RepoRef repo, String name, List<Privilege> extra) {
+        if (!extra.isEmpty()) {
+            access.revoke(connection(repo, name), name, extra);
+        }
+    }
+
+    @Override
+    public String statement(RepoRef repo, Privilege p, boolean grant) {
+        return access.statement(p, grant);
     }
 
     /** tiergate name → branch: each branch by its name, the default branch by the production tier's name. */

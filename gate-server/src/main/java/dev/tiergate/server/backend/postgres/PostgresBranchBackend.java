@@ -789,6 +789,11 @@ public final class PostgresBranchBackend implements BranchBackend {
             throw new BackendException("cannot give a login on database branch '" + name + "': it does not exist", null);
         }
         makeRepositoryRoles(repo);
+        for (String g : groups) {
+            if (!GROUP_NAME.matcher(g).matches()) {
+                throw new BackendException("group name '" + g + "' is not [a-z][a-z0-9_]{0,30}", null);
+            }
+        }
         String role = credentialRole(db, actor);
         byte[] secret = new byte[16];
         random.nextBytes(secret);

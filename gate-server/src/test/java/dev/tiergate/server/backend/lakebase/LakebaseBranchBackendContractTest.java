@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.core.access.GrantDrift;
+import dev.tiergate.core.access.Privilege;
 import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.backend.BranchBackendContract;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.LakebaseApiStub;
-import dev.tiergate.server.support.StubDatabases;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -20,8 +24,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The branch backend contract on the Lakebase stand-in through the Databricks SDK, then Lakebase's own cases. */
-class LakebaseBranchBackendContractTest extends BranchBackendContract {
+/**
+ * The branch backend contract and its database-access half on the Lakebase stand-in through the Databricks SDK, then
+ * Lakebase's own cases: expiration policies, OAuth, operations, faults, the owner's role, and the calls the backend
+ * makes for access (none to the postgres API's roles).
+ */
+class LakebaseBranchBackendContractTest extends BranchAccessContract {
     LakebaseApiStub lakebase;
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
@@ -34,8 +42,13 @@ class LakebaseBranchBackendContractTest extends BranchBackendContract {
     LakebaseBranchBackend withCredentials(String clientId, String secret, String token) {
         LakebaseSettings s = LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, clientId, secret, token)
                 .withPolling(Duration.ofMillis(1), Duration.ofMillis(50)).withRetries(4, Duration.ofMillis(1))
-                .withPostgresPort(StubDatabases.port());
+                .withPostgresPort(lakebase.postgresPort());
         return new LakebaseBranchBackend(s, sleeps::add, Clock.systemUTC());
+    }
+
+    @Override
+    protected String serviceAdminRole() {
+        return LakebaseApiStub.ADMIN_ROLE;
     }
 
     @Override
@@ -166,5 +179,65 @@ class LakebaseBranchBackendContractTest extends BranchBackendContract {
         assertTrue(lakebase.noExpiryOf("staging--r1"), "the new generation is a tier");
         BackendException e = assertThrows(BackendException.class, () -> backend.delete(repo, "staging"));
         assertTrue(e.getMessage().contains("staging--r1") && e.getMessage().contains("protected"), e.getMessage());
+    }
+
+    @Test
+    void theIdentityIsAMemberOfDatabricksSuperuserAndNoSuperuser() throws Exception {
+        try (Connection c = connect(backend.connection(repo, "production"))) {
+            assertEquals(List.of(LakebaseApiStub.TOKEN_USER + " false true true"), column(c, "select current_user || ' ' || rolsuper || ' '"
+                    + " || rolcreaterole || ' ' || pg_has_role(current_user, 'databricks_superuser', 'member') from pg_roles where rolname = current_user"));
+            SQLException e = assertThrows(SQLException.class, () -> column(c, "create role tg_probe superuser"));
+            assertTrue(e.getMessage().contains("SUPERUSER attribute"), e.getMessage());
+        }
+    }
+
+    @Test
+    void accessIsSqlAsTheIdentityAndNeverThePostgresApisRoles() throws Exception {
+        stagingWithAccess();
+        lakebase.resetCounts();
+        backend.create(repo, "feature-a", "staging");
+        String branch = "/api/2.0/postgres/projects/{project}/branches/{branch}";
+        assertEquals(Map.of("GET /api/2.0/postgres/projects/{project}/branches", 1L, "POST /api/2.0/postgres/projects/{project}/branches", 1L,
+                        "GET " + branch + "/operations/{operation}", 2L, "GET " + branch, 1L, "GET " + branch + "/endpoints", 2L,
+                        "POST " + branch + "/endpoints", 1L, "GET " + branch + "/endpoints/primary/operations/{operation}", 2L,
+                        "GET " + branch + "/databases", 1L, "POST /api/2.0/postgres/credentials", 1L),
+                lakebase.requestsByRoute(), "a create, then the identity's connection to take the parent's logins away (kept for later)");
+        lakebase.resetCounts();
+        backend.credential(repo, "feature-a", "alice", List.of("app_write"), inAnHour());
+        backend.applyAccess(repo, "feature-a", GROUPS);
+        backend.accessSnapshot(repo, "feature-a");
+        backend.revoke(repo, "feature-a", List.of());
+        assertEquals(Map.of("GET /api/2.0/postgres/projects/{project}/branches", 3L), lakebase.requestsByRoute(),
+                "each finds the branch by name; the rest is SQL: no call to .../roles, no new credential");
+    }
+
+    @Test
+    void aGrantMadeByAnotherMemberOfDatabricksSuperuserIsReportedNotSilentlyKept() throws Exception {
+        stagingWithAccess();
+        BranchBackend sp = withCredentials(LakebaseApiStub.CLIENT_ID, LakebaseApiStub.CLIENT_SECRET, null);
+        try (Connection c = connect(sp.connection(repo, "staging")); Statement st = c.createStatement()) {
+            st.execute("grant select on inventory to public"); // recorded as granted by databricks_superuser, not by the owner
+        }
+        GrantDrift.Diff d = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
+        assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT")), d.extra());
+        BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", d.extra()));
+        assertTrue(e.getMessage().contains("[PUBLIC SELECT on table public.inventory] are still held")
+                && e.getMessage().contains("revoke them as the object's owner once"), e.getMessage());
+    }
+
+    @Test
+    void anIdentityThatDoesNotOwnTheDatabaseCannotCloseItToPublicAndSaysSo() throws Exception {
+        stagingWithOneRow(); // made, and its table created, as the project owner's identity
+        BranchBackend sp = withCredentials(LakebaseApiStub.CLIENT_ID, LakebaseApiStub.CLIENT_SECRET, null);
+        sp.applyAccess(repo, "staging", GROUPS);
+        GrantDrift.Diff d = GrantDrift.between(GROUPS, sp.accessSnapshot(repo, "staging"));
+        assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.DATABASE, "", "CONNECT"),
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.DATABASE, "", "TEMPORARY"),
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.SCHEMA, "public", "USAGE")), d.extra(),
+                "PostgreSQL's defaults, granted by the owner, stay; the owner's own privileges are no drift");
+        assertEquals(List.of(), d.missing(), "the groups got theirs");
+        BackendException e = assertThrows(BackendException.class, () -> sp.revoke(repo, "staging", d.extra()));
+        assertTrue(e.getMessage().contains("are still held") && e.getMessage().contains(LakebaseApiStub.CLIENT_ID + " (the role tiergate acts as there)")
+                && e.getMessage().contains("give tiergate the identity that owns the branch's database"), e.getMessage());
     }
 }

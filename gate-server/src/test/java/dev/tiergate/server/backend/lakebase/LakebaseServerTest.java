@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.ServerOnBackendScenario;
-import dev.tiergate.server.support.TestPostgres;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,8 +16,8 @@ class LakebaseServerTest {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
              ServerHarness h = new ServerHarness(Map.of("TIERGATE_BACKEND", "lakebase", "TIERGATE_LAKEBASE_HOST", lakebase.url(),
                      "TIERGATE_LAKEBASE_TOKEN", LakebaseApiStub.TOKEN, "TIERGATE_LAKEBASE_PROJECT", LakebaseApiStub.PROJECT,
-                     // the stand-in's branches are databases on the embedded PostgreSQL, which listens on its own port
-                     "TIERGATE_LAKEBASE_PORT", Integer.toString(TestPostgres.server().getPort())))) {
+                     // the stand-in's branches are databases on its embedded cluster, which listens on its own port
+                     "TIERGATE_LAKEBASE_PORT", Integer.toString(lakebase.postgresPort())))) {
             assertEquals("lakebase", h.server.backend().id());
             ServerOnBackendScenario.run(h, lakebase::branchIds, List.of("staging", "ci-pr-1"));
         }

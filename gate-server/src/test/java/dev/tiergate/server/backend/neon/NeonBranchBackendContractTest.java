@@ -7,13 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.backend.BranchBackendContract;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.NeonApiStub;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The branch backend contract on the Neon stand-in, then what is Neon's own: expiry, operations, faults. */
-class NeonBranchBackendContractTest extends BranchBackendContract {
+/**
+ * The branch backend contract and its database-access half on the Neon stand-in, then what is Neon's own: expiry,
+ * operations, faults, its owner role, and the calls the backend makes for access (none to Neon's role API).
+ */
+class NeonBranchBackendContractTest extends BranchAccessContract {
     static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
     NeonApiStub neon;
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
@@ -37,6 +42,11 @@ class NeonBranchBackendContractTest extends BranchBackendContract {
         NeonSettings s = NeonSettings.of(neon.apiUrl(), key, NeonApiStub.PROJECT)
                 .withPolling(Duration.ofMillis(1), Duration.ofMillis(50)).withRetries(4, Duration.ofMillis(1));
         return new NeonBranchBackend(s, sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    @Override
+    protected String serviceAdminRole() {
+        return NeonApiStub.ADMIN_ROLE;
     }
 
     @Override
@@ -144,10 +154,10 @@ class NeonBranchBackendContractTest extends BranchBackendContract {
     @Test
     void aConnectionUriNamingAnotherHostIsRefused() throws Exception {
         stagingWithOneRow();
-        backend.create(repo, "feature-f1", "staging");
-        neon.nextConnectionUriHost("ep-parent.us-east-2.aws.neon.tech");
-        BackendException e = assertThrows(BackendException.class, () -> backend.connection(repo, "feature-f1"));
+        neon.nextConnectionUriHost("ep-parent.us-east-2.aws.neon.tech"); // asked for by the create, to take the parent's logins away
+        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
         assertTrue(e.getMessage().contains("names host ep-parent.us-east-2.aws.neon.tech") && e.getMessage().contains("is localhost"), e.getMessage());
+        assertFalse(neon.branchNames().contains("feature-f1"), "the half-made branch is gone: " + neon.branchNames());
     }
 
     @Test
@@ -170,5 +180,33 @@ class NeonBranchBackendContractTest extends BranchBackendContract {
         assertTrue(neon.branchNames().contains(kept), neon.branchNames().toString());
         assertEquals(neon.branchByName(kept).get("id"), neon.branchByName("feature-a").get("parent_id"));
         assertEquals(true, neon.branchByName("staging").get("protected"));
+    }
+
+    @Test
+    void theBranchOwnerIsNeonsOwnerRoleAMemberOfNeonSuperuserAndNoSuperuser() throws Exception {
+        try (Connection c = connect(backend.connection(repo, "production"))) {
+            assertEquals(List.of(NeonApiStub.ROLE + " false true true"), column(c, "select current_user || ' ' || rolsuper || ' ' || rolcreaterole"
+                    + " || ' ' || pg_has_role(current_user, 'neon_superuser', 'member') from pg_roles where rolname = current_user"));
+            SQLException e = assertThrows(SQLException.class, () -> column(c, "create role tg_probe superuser"));
+            assertTrue(e.getMessage().contains("SUPERUSER attribute"), e.getMessage());
+        }
+    }
+
+    @Test
+    void accessIsSqlAsTheOwnerAndNeverNeonsRoleApi() throws Exception {
+        stagingWithAccess();
+        neon.resetCounts();
+        backend.create(repo, "feature-a", "staging");
+        assertEquals(Map.of("GET /projects/{project_id}/branches", 1L, "POST /projects/{project_id}/branches", 1L,
+                        "GET /projects/{project_id}/operations/{operation_id}", 2L,
+                        "GET /projects/{project_id}/branches/{branch_id}/databases", 1L, "GET /projects/{project_id}/connection_uri", 1L),
+                neon.requestsByRoute(), "a create, then the owner's connection to take the parent's logins away (kept for later)");
+        neon.resetCounts();
+        backend.credential(repo, "feature-a", "alice", List.of("app_write"), inAnHour());
+        backend.applyAccess(repo, "feature-a", GROUPS);
+        backend.accessSnapshot(repo, "feature-a");
+        backend.revoke(repo, "feature-a", List.of());
+        assertEquals(Map.of("GET /projects/{project_id}/branches", 3L), neon.requestsByRoute(),
+                "each finds the branch by name; the rest is SQL: no POST .../roles, no reset_password, no reveal_password");
     }
 }
