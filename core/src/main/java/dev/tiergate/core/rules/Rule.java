@@ -6,8 +6,9 @@ import java.util.Optional;
 /**
  * Every rule tiergate has, in one place: a stable id (what a refusal, a status, an audit record and the policy's
  * {@code severity} map name), the severity it has when the policy says nothing, what it means in one line, and the
- * fix. Code names a rule through this catalog ({@code Rule.MIGRATION_HEADER.id()}), never as a string literal; a test
- * checks that every id here is documented in README.md or docs/core-rules.md.
+ * fix. Code names a rule through this catalog ({@code Rule.MIGRATION_HEADER.id()}), never as a string literal.
+ * docs/rules.md is generated from it ({@code RulesReferenceTest} in core's tests fails while the page is stale; run
+ * {@code mvn -B -q -pl state-schemas,core test -Dtiergate.rules.write=true} to regenerate it).
  */
 public enum Rule {
     // ---- the merge gate (core/gate, gate-server)
