@@ -61,12 +61,13 @@ public record MigrationSettings(
     }
 
     /**
-     * The size in bytes a branch database may reach while migrations run on it: the policy's
-     * {@code branch_size_limit_mb}, else twice its tier's size plus 1 GiB.
+     * The size in bytes a branch database may reach while migrations run on it: its tier's size plus the policy's
+     * {@code branch_size_limit_mb} (a bound on growth, so a tier already larger than the number can still migrate),
+     * else twice its tier's size plus 1 GiB.
      */
     public long branchSizeLimitBytes(long tierBytes) {
         if (branchSizeLimitMb != null && branchSizeLimitMb > 0) {
-            return branchSizeLimitMb * 1024L * 1024L;
+            return Math.max(0, tierBytes) + branchSizeLimitMb * 1024L * 1024L;
         }
         return 2 * Math.max(0, tierBytes) + 1024L * 1024L * 1024L;
     }

@@ -125,7 +125,8 @@ public final class BranchBackends {
         hc.setJdbcUrl(url);
         hc.setUsername(user);
         hc.setPassword(password);
-        hc.setMaximumPoolSize(8); // a run watchdog holds one for its run (TIERGATE_RUN_WORKERS of them), the rest make and drop branches
+        // a run watchdog holds one for its run (TIERGATE_RUN_WORKERS of them); eight more make and drop branches
+        hc.setMaximumPoolSize(cfg.runWorkers() + 8);
         hc.setPoolName("tiergate-branches");
         HikariDataSource pool = new HikariDataSource(hc);
         EmbeddedBranchCluster cluster = embedded;

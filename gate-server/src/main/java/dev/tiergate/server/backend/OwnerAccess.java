@@ -520,8 +520,12 @@ public final class OwnerAccess {
         return "\"" + ident.replace("\"", "\"\"") + "\"";
     }
 
+    /**
+     * A string constant in the escape form ({@code E'…'}), which means the same whatever the server's
+     * {@code standard_conforming_strings}: with that off, a backslash in a plain {@code '…'} would end it early.
+     */
     private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
+        return "E'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
     private static String sha256(String s) {

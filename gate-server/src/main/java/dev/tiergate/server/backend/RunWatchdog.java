@@ -15,11 +15,18 @@ import org.slf4j.LoggerFactory;
  * database's size with its bound. At the deadline the run's sessions get {@code pg_cancel_backend}, and
  * {@code pg_terminate_backend} {@link #GRACE} later (a PL/pgSQL handler can catch a cancel, not a terminate); over
  * the size bound they are terminated at once. Its queries are tiergate's own, with the role and database as parameters.
+ *
+ * <p>Where the watchdog logs in as the run's own role (the cloud backends), the run can end the watchdog's session:
+ * the watchdog then opens another at its next tick, and the deadline is decided by the clock here, not by the
+ * session. What a run could still hold past that, one statement that never returns, the run's own connection bounds
+ * on the client's side ({@link BranchConnection#withSocketTimeout}, the deadline plus {@link #CLIENT_SLACK}).
  */
 public final class RunWatchdog implements MigrationSession {
     private static final Logger LOG = LoggerFactory.getLogger(RunWatchdog.class);
     static final Duration TICK = Duration.ofMillis(500);
     static final Duration GRACE = Duration.ofSeconds(3);
+    /** After the deadline and the grace, how long a statement's client still waits for the server. */
+    static final Duration CLIENT_SLACK = Duration.ofSeconds(10);
 
     /** Opens the watchdog's own connection. */
     @FunctionalInterface
@@ -28,7 +35,8 @@ public final class RunWatchdog implements MigrationSession {
     }
 
     private final BranchConnection login;
-    private final Connection controller;
+    private final Controller opener;
+    private Connection controller;
     private final String database;
     private final String role;
     private final RunLimits limits;
@@ -40,8 +48,10 @@ public final class RunWatchdog implements MigrationSession {
     private long cancelledAt;
     private int ticks;
 
-    private RunWatchdog(BranchConnection login, Connection controller, String database, String role, RunLimits limits, Runnable after) {
-        this.login = login;
+    private RunWatchdog(BranchConnection login, Controller opener, Connection controller, String database, String role, RunLimits limits,
+                        Runnable after) {
+        this.login = login.withSocketTimeout(limits.deadline().plus(GRACE).plus(CLIENT_SLACK));
+        this.opener = opener;
         this.controller = controller;
         this.database = database;
         this.role = role;
@@ -79,7 +89,43 @@ public final class RunWatchdog implements MigrationSession {
         } catch (SQLException e) {
             throw new BackendException("cannot watch a run on " + database + ": " + e.getMessage(), e);
         }
-        return new RunWatchdog(login, c, database, role, limits, after == null ? () -> { } : after);
+        try {
+            if (!lock(c, database)) {
+                throw new BackendException("another run is under way on " + database + " (its watchdog holds the database's run lock);"
+                        + " this one is tried again later", null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e instanceof BackendException b ? b : new BackendException("cannot take the run lock of " + database + ": " + e.getMessage(), e);
+        }
+        return new RunWatchdog(login, controller, c, database, role, limits, after == null ? () -> { } : after);
+    }
+
+    /**
+     * One run at a time on a database, whoever asks (another worker whose claim of the same run came after a lease
+     * ran out, another server): a session-level advisory lock on the watchdog's session, which lives exactly as long
+     * as the run. The run's SQL cannot release it, as advisory locks belong to the session that took them.
+     */
+    private static boolean lock(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
+            ps.setQueryTimeout(5);
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static void unlock(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
+            ps.setQueryTimeout(5);
+            ps.setString(1, database);
+            ps.execute();
+        }
     }
 
     @Override
@@ -122,6 +168,23 @@ public final class RunWatchdog implements MigrationSession {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("run watchdog on {}: {}", database, e.getMessage());
+            reconnect(); // the session may have been ended under it: the next tick signals from a new one
+        }
+    }
+
+    private void reconnect() {
+        try {
+            controller.close();
+        } catch (SQLException e) {
+            // the old session is gone or going: nothing to keep
+        }
+        try {
+            controller = opener.open();
+            if (!lock(controller, database)) {
+                LOG.warn("run watchdog on {}: its run lock went with the session it lost, and another session holds it now", database);
+            }
+        } catch (SQLException e) {
+            LOG.warn("run watchdog on {}: cannot open a new session: {}", database, e.getMessage());
         }
     }
 
@@ -150,6 +213,16 @@ public final class RunWatchdog implements MigrationSession {
         closed = true;
         ticking.interrupt();
         synchronized (this) { // a tick under way finishes first
+            try {
+                unlock(controller, database); // a pooled session goes back to its pool without the lock
+            } catch (SQLException e) {
+                LOG.warn("run watchdog on {}: cannot release the run lock: {}", database, e.getMessage());
+                try {
+                    controller.abort(Runnable::run); // not back into a pool still holding it
+                } catch (SQLException aborting) {
+                    // the session is gone, and its lock with it
+                }
+            }
             try {
                 controller.close();
             } catch (SQLException e) {

@@ -25,6 +25,7 @@ import java.util.Optional;
  * {@code permissions.drifted} until {@link #apply} repairs it (what {@code tiergate grants apply} asks for).
  */
 final class AccessKeeper {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccessKeeper.class);
     /** What a drift shows in words at most (a status, an audit record): the first few privileges and the count. */
     private static final int SHOWN = 5;
     private final BranchBackend backend;
@@ -40,6 +41,22 @@ final class AccessKeeper {
     /** The groups the policy defines (or the default's read and write), for what is in the branch now. */
     void afterRun(RepoRef repo, Policy policy, String dbBranch) {
         backend.applyAccess(repo, dbBranch, groups(policy));
+    }
+
+    /**
+     * After a tier moved (set up, migrated by a merge): its groups' privileges on what the run made, and its comparison
+     * with the policy. A failure here never undoes the move or stops what follows it: it is logged and audited
+     * ({@code grants.failed}), and the next reconcile pass compares the tier again.
+     */
+    void afterTierMoved(RepoRef repo, Policy policy, Tier tier) {
+        try {
+            afterRun(repo, policy, DbBranchName.of(tier.name()));
+            checkTier(repo, policy, tier);
+        } catch (RuntimeException e) {
+            LOG.warn("the grants of tier {} of {} after it moved: {}", tier.name(), repo.path(), e.toString());
+            audit.append("grants.failed", repo, tier.branch(), Map.of("tier", tier.name(), "error",
+                    "the policy's grants could not be applied after the tier moved; the server's log says why, and the next reconcile pass tries again"));
+        }
     }
 
     static List<DatabaseAccess.Group> groups(Policy policy) {
@@ -85,9 +102,17 @@ final class AccessKeeper {
         String db = DbBranchName.of(tier.name());
         GrantDrift.Diff d = diff(repo, policy, db);
         repair(repo, policy, db, d);
-        store.driftCleared(repo, db);
+        // released only when the tier now is as the policy says: a REVOKE that took nothing away (a grant someone
+        // else made) leaves it held, with what is left in words
+        GrantDrift.Diff left = diff(repo, policy, db);
+        if (left.none()) {
+            store.driftCleared(repo, db);
+        } else {
+            store.drift(repo, db, words(left));
+        }
         Map<String, Object> details = details(tier, d);
         details.put("by", by);
+        details.put("left", left.none() ? "nothing" : words(left));
         audit.append("grants.applied", repo, tier.branch(), details);
         return d;
     }

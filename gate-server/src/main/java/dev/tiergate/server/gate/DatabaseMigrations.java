@@ -156,8 +156,8 @@ final class DatabaseMigrations {
         }
         List<MigrationFile> files = judged(source.at(repo, head.get(), policy.migrations()), policy.migrations());
         if (files.isEmpty() && seed == null) {
-            access.afterRun(repo, policy, db); // the groups' default privileges, for what the first migration creates
             backend.tierMoved(repo, db);
+            access.afterTierMoved(repo, policy, tier); // the groups' default privileges, for what the first migration creates
             return;
         }
         // setting up is a run like any other: the seed and the migrations are repository content (no size bound: a
@@ -183,9 +183,8 @@ final class DatabaseMigrations {
         if (!ok) {
             store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()), null);
         }
-        access.afterRun(repo, policy, db);
-        access.checkTier(repo, policy, tier);
         backend.tierMoved(repo, db);
+        access.afterTierMoved(repo, policy, tier);
     }
 
     /**
@@ -516,11 +515,11 @@ final class DatabaseMigrations {
         }
         String subject = baseTier.branch();
         if (run.ok() && stop.isEmpty()) {
-            access.afterRun(repo, policy, tierDb);
-            access.checkTier(repo, policy, baseTier);
+            // the move first: the tier's copies come from its template, and a retried run finds nothing pending
             backend.tierMoved(repo, tierDb);
             audit.append("tier.migrate", repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
                     "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));
+            access.afterTierMoved(repo, policy, baseTier);
             return;
         }
         backend.restore(repo, tierDb, snapshot);

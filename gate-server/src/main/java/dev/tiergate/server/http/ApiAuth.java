@@ -39,14 +39,21 @@ final class ApiAuth {
      */
     void screen(Context ctx) {
         if (caller(ctx) instanceof ApiCaller.Anonymous && adminConfigured()) {
-            if (ctx.path().startsWith("/metrics") || ctx.path().startsWith("/api/v1/doctor")) {
+            if (adminOnly(ctx.path())) {
                 requireAdmin(ctx);
             }
             throw ApiRefusal.unauthenticated("the API needs Authorization: Bearer <token>", NEW_TOKEN, "Bearer");
         }
     }
 
-    /** The admin's endpoints ({@code /metrics}, {@code /api/v1/doctor}): TIERGATE_API_TOKEN and nothing else. */
+    /** A repository's grants and their repair, which are the operator's alone. */
+    private static final java.util.regex.Pattern GRANTS = java.util.regex.Pattern.compile("/api/v1/repos/[^/]+/[^/]+/grants(/apply)?/?");
+
+    private static boolean adminOnly(String path) {
+        return path.startsWith("/metrics") || path.startsWith("/api/v1/doctor") || GRANTS.matcher(path).matches();
+    }
+
+    /** The admin's endpoints ({@code /metrics}, {@code /api/v1/doctor}, the grants): TIERGATE_API_TOKEN and nothing else. */
     void requireAdmin(Context ctx) {
         if (!adminConfigured()) {
             throw ApiRefusal.forbidden(ApiAccess.NO_TOKEN, "set TIERGATE_API_TOKEN (or TIERGATE_API_TOKEN_FILE) on the server and restart it");

@@ -150,8 +150,15 @@ public final class GateServer implements AutoCloseable {
             ctx.json(doctor(cfg, forges, repo));
         });
         GrantsApi grants = new GrantsApi(processors::get);
-        app.get("/api/v1/repos/{owner}/{repo}/grants", grants::diff);
-        app.post("/api/v1/repos/{owner}/{repo}/grants/apply", grants::apply);
+        // what a repository's grants are, and their repair, are the operator's: an actor's token reaches neither
+        app.get("/api/v1/repos/{owner}/{repo}/grants", ctx -> {
+            auth.requireAdmin(ctx);
+            grants.diff(ctx);
+        });
+        app.post("/api/v1/repos/{owner}/{repo}/grants/apply", ctx -> {
+            auth.requireAdmin(ctx);
+            grants.apply(ctx);
+        });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,

@@ -57,7 +57,8 @@ public final class RunQueue {
              where id = (
                select r.id from runs r
                 where r.status in ('queued', 'retry', 'running')
-                  and ((r.status in ('queued', 'retry') and r.next_attempt_at <= now()) or (r.status = 'running' and r.locked_until < now()))
+                  and ((r.status in ('queued', 'retry') and r.next_attempt_at <= now())
+                       or (r.status = 'running' and r.locked_until < now() and r.attempts < ?))
                   and (select count(*) from runs o where o.status = 'running' and o.locked_until >= now()
                          and o.forge = r.forge and o.instance = r.instance and o.repo = r.repo and o.id <> r.id) < ?
                 order by r.id
@@ -65,15 +66,32 @@ public final class RunQueue {
                 limit 1)
             returning id, forge, instance, repo, kind, subject, dedup, payload::text, attempts""";
 
-    /** The oldest run that may start now, leased for {@code lease}, or empty. */
-    public Optional<Run> claim(Duration lease) {
+    /**
+     * A run whose lease ran out {@code maxAttempts} times (a server that died in it each time: the run may be what
+     * kills it) is failed, not claimed again.
+     */
+    private static final String GIVE_UP = """
+            update runs set status = 'failed', locked_until = null, finished_at = now(),
+                   last_error = 'the server stopped during each of its ' || attempts || ' attempts'
+             where status = 'running' and locked_until < now() and attempts >= ?""";
+
+    /**
+     * The oldest run that may start now, leased for {@code lease}, or empty. The claim's {@code attempts} is its
+     * fencing token: {@link #renew}, {@link #done}, {@link #retryLater} and {@link #failed} change the run only while
+     * it is still this claim's.
+     */
+    public Optional<Run> claim(Duration lease, int maxAttempts) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)"); PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)"); PreparedStatement giveUp = c.prepareStatement(GIVE_UP);
+                 PreparedStatement ps = c.prepareStatement(CLAIM)) {
                 lock.setLong(1, CLAIM_LOCK);
                 lock.execute();
+                giveUp.setInt(1, maxAttempts);
+                giveUp.executeUpdate();
                 ps.setDouble(1, lease.toMillis() / 1000.0);
-                ps.setInt(2, perRepository);
+                ps.setInt(2, maxAttempts);
+                ps.setInt(3, perRepository);
                 Optional<Run> claimed = Optional.empty();
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -95,22 +113,25 @@ public final class RunQueue {
         }
     }
 
-    /** The worker is still at it. */
-    public void renew(long id, Duration lease) {
-        update("update runs set locked_until = now() + make_interval(secs => ?) where id = ? and status = 'running'", lease.toMillis() / 1000.0, null, id);
+    /** The worker is still at it; false when the run is no longer this claim's (its lease ran out and another took it). */
+    public boolean renew(Run claim, Duration lease) {
+        return update("update runs set locked_until = now() + make_interval(secs => ?) where id = ? and attempts = ? and status = 'running'",
+                lease.toMillis() / 1000.0, null, claim) == 1;
     }
 
-    public void done(long id) {
-        update("update runs set status = 'done', locked_until = null, finished_at = now() where id = ?", null, null, id);
+    public void done(Run claim) {
+        update("update runs set status = 'done', locked_until = null, finished_at = now() where id = ? and attempts = ? and status = 'running'",
+                null, null, claim);
     }
 
-    public void retryLater(long id, String error, Duration delay) {
+    public void retryLater(Run claim, String error, Duration delay) {
         update("update runs set status = 'retry', locked_until = null, next_attempt_at = now() + make_interval(secs => ?), last_error = ?"
-                + " where id = ?", delay.toMillis() / 1000.0, error, id);
+                + " where id = ? and attempts = ? and status = 'running'", delay.toMillis() / 1000.0, error, claim);
     }
 
-    public void failed(long id, String error) {
-        update("update runs set status = 'failed', locked_until = null, finished_at = now(), last_error = ? where id = ?", null, error, id);
+    public void failed(Run claim, String error) {
+        update("update runs set status = 'failed', locked_until = null, finished_at = now(), last_error = ?"
+                + " where id = ? and attempts = ? and status = 'running'", null, error, claim);
     }
 
     /** Runs waiting or under way. */
@@ -140,7 +161,8 @@ public final class RunQueue {
         }
     }
 
-    private void update(String sql, Double seconds, String error, long id) {
+    /** Changes the claimed run; the number of rows changed (0: the claim is no longer the run's). */
+    private int update(String sql, Double seconds, String error, Run claim) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             if (seconds != null) {
@@ -149,10 +171,11 @@ public final class RunQueue {
             if (sql.contains("last_error = ?")) {
                 ps.setString(i++, error == null ? null : error.length() > 2000 ? error.substring(0, 2000) : error);
             }
-            ps.setLong(i, id);
-            ps.executeUpdate();
+            ps.setLong(i++, claim.id());
+            ps.setInt(i, claim.attempts());
+            return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot update run " + id + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot update run " + claim.id() + ": " + e.getMessage(), e);
         }
     }
 }

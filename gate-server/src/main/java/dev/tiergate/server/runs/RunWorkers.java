@@ -85,14 +85,15 @@ public final class RunWorkers implements AutoCloseable {
         }
         long now = System.nanoTime();
         return underWay.entrySet().stream().filter(e -> now - (long) e.getValue()[1] > RUN_DEADLINE.toNanos()).findFirst()
-                .map(e -> "run " + e.getValue()[0] + " has been under way for " + (now - (long) e.getValue()[1]) / 1_000_000_000L + " s on "
+                // which repository's run it is goes to the log, not to /healthz, which anyone may ask
+                .map(e -> "a run has been under way for " + (now - (long) e.getValue()[1]) / 1_000_000_000L + " s on "
                         + e.getKey().getName() + ", past the " + RUN_DEADLINE.toSeconds() + " s deadline");
     }
 
     private void loop() {
         while (running.get()) {
             try {
-                var next = queue.claim(LEASE);
+                var next = queue.claim(LEASE, MAX_ATTEMPTS);
                 if (next.isEmpty()) {
                     wake.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS);
                     continue;
@@ -116,33 +117,44 @@ public final class RunWorkers implements AutoCloseable {
     void handle(Run run) {
         RunExecutor executor = executors.get(run.repo().forge());
         if (executor == null) {
-            queue.failed(run.id(), "no executor for forge " + run.repo().forge());
+            queue.failed(run, "no executor for forge " + run.repo().forge());
             return;
         }
         long every = Math.max(1, LEASE.toMillis() / 3);
+        long began = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>> self = new java.util.concurrent.atomic.AtomicReference<>();
         ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(() -> {
             try {
-                queue.renew(run.id(), LEASE);
+                if (System.nanoTime() - began > RUN_DEADLINE.toNanos()) {
+                    // a run past every deadline is stuck (a forge call that never returns): its lease runs out, and
+                    // after MAX_ATTEMPTS such claims the queue fails it
+                    LOG.error("run {} is past the {} s a run may take: its lease is no longer renewed", run, RUN_DEADLINE.toSeconds());
+                    self.get().cancel(false);
+                } else if (!queue.renew(run, LEASE)) {
+                    LOG.error("run {} is no longer this worker's: its lease ran out and it was claimed again", run);
+                    self.get().cancel(false);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("cannot renew the lease of run {}: {}", run, e.getMessage());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+        self.set(renewal);
         underWay.put(Thread.currentThread(), new Object[] {run, System.nanoTime()});
         try {
             executor.execute(run);
             renewal.cancel(false);
-            queue.done(run.id());
+            queue.done(run);
         } catch (Throwable t) { // an Error too: the worker lives on, the run is tried again or failed with the reason
             renewal.cancel(false);
             String reason = t.getClass().getSimpleName() + ": " + t.getMessage();
             java.time.Instant retryAt = null;
             if (t instanceof Error || run.attempts() >= MAX_ATTEMPTS) {
                 LOG.warn("run {} failed after {} attempt(s): {}", run, run.attempts(), reason);
-                queue.failed(run.id(), reason);
+                queue.failed(run, reason);
             } else {
                 Duration delay = retryBase.multipliedBy(1L << Math.min(run.attempts() - 1, 6));
                 LOG.info("run {} will be tried again in {} ms: {}", run, delay.toMillis(), reason);
-                queue.retryLater(run.id(), reason, delay);
+                queue.retryLater(run, reason, delay);
                 retryAt = java.time.Instant.now().plus(delay);
             }
             try {

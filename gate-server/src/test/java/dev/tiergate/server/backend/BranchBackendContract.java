@@ -56,9 +56,7 @@ public abstract class BranchBackendContract {
     }
 
     protected void execute(String branch, String sql) throws SQLException {
-        try (Connection c = connect(backend.migrationConnection(repo, branch)); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+        dev.tiergate.server.support.MigratorSql.execute(backend, repo, branch, sql);
     }
 
     protected List<String> codes(String branch) throws SQLException {

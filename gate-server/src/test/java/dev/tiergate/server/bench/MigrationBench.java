@@ -2,6 +2,8 @@ package dev.tiergate.server.bench;
 
 import dev.tiergate.core.schema.SchemaDiff;
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.migrate.FlywayRunner;
@@ -47,9 +49,11 @@ class MigrationBench {
     String run(int megabytes) throws Exception {
         PostgresBranchBackend backend = TestPostgres.branchBackend("bench");
         RepoRef repo = new RepoRef("github", null, "bench/" + UUID.randomUUID());
+        MigrationSession tierRun = null;
         try {
             backend.createTier(repo, "staging", null);
-            BranchConnection tier = backend.migrationConnection(repo, "staging");
+            tierRun = dev.tiergate.server.support.MigratorSql.open(backend, repo, "staging");
+            BranchConnection tier = tierRun.connection();
             MigrationFile base = baseMigration(megabytes);
             long actual = fill(tier, base);
             backend.tierMoved(repo, "staging");
@@ -58,8 +62,12 @@ class MigrationBench {
 
             long t0 = System.nanoTime();
             backend.reset(repo, "ci-pr-1", "staging");
-            MigrationRun rehearsal = FlywayRunner.migrate(backend.migrationConnection(repo, "ci-pr-1"), files);
-            List<SchemaDiff.Change> diff = SchemaDiff.between(SchemaCatalog.read(tier), SchemaCatalog.read(backend.migrationConnection(repo, "ci-pr-1")));
+            MigrationRun rehearsal;
+            List<SchemaDiff.Change> diff;
+            try (MigrationSession run = backend.openRun(repo, "ci-pr-1", RunLimits.deadline(java.time.Duration.ofMinutes(30)))) {
+                rehearsal = FlywayRunner.migrate(run.connection(), files);
+                diff = SchemaDiff.between(SchemaCatalog.read(tier), SchemaCatalog.read(run.connection()));
+            }
             long rehearse = ms(t0);
             check(rehearsal, diff);
 
@@ -95,6 +103,9 @@ class MigrationBench {
             }
             return "| " + actual + " MB | " + rehearse + " ms | " + apply + " ms | " + copy + " ms | " + flyway + " ms |";
         } finally {
+            if (tierRun != null) {
+                tierRun.close();
+            }
             // tiers are protected from the seam's delete: the bench drops what it made by hand
             try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
                  ResultSet rs = c.createStatement().executeQuery("select datname from pg_database where datname like '"

@@ -88,7 +88,7 @@ class MigrationsOnBranchesTest {
     }
 
     boolean hasColumn(String dbBranch, String column) throws Exception {
-        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
+        BranchConnection c = h.server.backend().connection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery(
                      "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = '" + column + "'")) {
@@ -409,10 +409,12 @@ class MigrationsOnBranchesTest {
         dev.tiergate.server.backend.postgres.PostgresBranchBackend scratch = dev.tiergate.server.support.TestPostgres.branchBackend("s");
         dev.tiergate.server.forge.RepoRef r = new dev.tiergate.server.forge.RepoRef("github", null, "seed/" + java.util.UUID.randomUUID());
         scratch.create(r, "scratch", null);
-        var conn = scratch.migrationConnection(r, "scratch");
-        dev.tiergate.server.migrate.FlywayRunner.migrate(conn, List.of(new dev.tiergate.server.migrate.MigrationFile(DIR + BASE,
-                BASE_SQL.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        int checksum = dev.tiergate.server.migrate.FlywayRunner.history(conn).get(0).checksum();
+        int checksum;
+        try (var run = dev.tiergate.server.support.MigratorSql.open(scratch, r, "scratch")) {
+            dev.tiergate.server.migrate.FlywayRunner.migrate(run.connection(), List.of(new dev.tiergate.server.migrate.MigrationFile(DIR + BASE,
+                    BASE_SQL.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            checksum = dev.tiergate.server.migrate.FlywayRunner.history(run.connection()).get(0).checksum();
+        }
         scratch.delete(r, "scratch");
         return """
                 --
@@ -447,7 +449,7 @@ class MigrationsOnBranchesTest {
         h.github.file(STAGING, DIR + QTY, QTY_SQL); // newer than the dump
         h.github.branch("feature/F14", F1);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F14", GitHubPayloads.ZERO, F1, "alice"));
-        BranchConnection c = h.server.backend().migrationConnection(h.repo, "staging");
+        BranchConnection c = h.server.backend().connection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery("select string_agg(code || '/' || qty, ',' order by id) from inventory")) {
             rs.next();
@@ -473,7 +475,7 @@ class MigrationsOnBranchesTest {
         assertTrue(workflow.path("description").asText().startsWith("Tier staging is held: setting it up failed; roll it back"), workflow.toString());
         assertFalse(workflow.path("description").asText().contains("nowhere"), "the database's error stays on the dashboard: " + workflow);
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"), workflow.toString());
-        BranchConnection c = h.server.backend().migrationConnection(h.repo, "staging");
+        BranchConnection c = h.server.backend().connection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
              ResultSet rs = conn.createStatement().executeQuery("select to_regclass('public.inventory') is null")) {
             rs.next();
@@ -568,14 +570,11 @@ class MigrationsOnBranchesTest {
     }
 
     void execute(String dbBranch, String sql) throws Exception {
-        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
-        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password())) {
-            conn.createStatement().execute(sql);
-        }
+        dev.tiergate.server.support.MigratorSql.execute(h.server.backend(), h.repo, dbBranch, sql);
     }
 
     int count(String dbBranch, String sql) throws Exception {
-        BranchConnection c = h.server.backend().migrationConnection(h.repo, dbBranch);
+        BranchConnection c = h.server.backend().connection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password()); ResultSet rs = conn.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);

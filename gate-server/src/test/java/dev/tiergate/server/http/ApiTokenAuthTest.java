@@ -42,8 +42,10 @@ class ApiTokenAuthTest {
     void theAdminTokenAloneReachesTheMetricsAndTheDoctor() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN))) {
             String actor = h.server.tokens().create("claude", null, Duration.ofDays(1), "ops").secret();
-            for (String path : List.of("/metrics", "/api/v1/doctor")) {
-                assertEquals(200, get(h, path, "Bearer " + ADMIN).statusCode(), path);
+            String grants = "/api/v1/repos/" + h.repoPath + "/grants";
+            for (String path : List.of("/metrics", "/api/v1/doctor", grants)) {
+                // the grants of a repository the server has no policy of yet: not found, but the admin was let in
+                assertEquals(path.equals(grants) ? 404 : 200, get(h, path, "Bearer " + ADMIN).statusCode(), path);
                 HttpResponse<String> refused = get(h, path, "Bearer " + actor);
                 assertEquals(403, refused.statusCode(), path + ": " + refused.body());
                 JsonNode body = JSON.readTree(refused.body());
@@ -54,6 +56,16 @@ class ApiTokenAuthTest {
                 assertEquals(401, none.statusCode(), path);
                 assertEquals(path + " needs Authorization: Bearer <TIERGATE_API_TOKEN>", JSON.readTree(none.body()).path("message").asText());
             }
+            // the repair of a tier's grants (which releases a drift hold): not for an actor, even one of this repository
+            String own = h.server.tokens().create("claude", h.repoPath, Duration.ofDays(1), "ops").secret();
+            for (String token : List.of(actor, own)) {
+                HttpResponse<String> apply = http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath
+                        + "/grants/apply?tier=staging")).header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, apply.statusCode(), apply.body());
+                assertTrue(JSON.readTree(apply.body()).path("message").asText().contains("needs the admin token (TIERGATE_API_TOKEN)"), apply.body());
+            }
+            assertEquals(403, get(h, "/api/v1/repos/acme/elsewhere/grants", "Bearer " + own).statusCode(), "another repository's grants");
             // the same endpoints by other spellings of their paths: never for an actor
             for (String path : List.of("/metrics/", "/api/v1/doctor/", "/api/v1//doctor", "/api/v1/repos/a/b/branches/../../../../doctor")) {
                 assertNotEquals(200, get(h, path, "Bearer " + actor).statusCode(), path);

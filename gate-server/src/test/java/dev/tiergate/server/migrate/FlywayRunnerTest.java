@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ class FlywayRunnerTest {
     PostgresBranchBackend backend;
     RepoRef repo;
     BranchConnection db;
+    dev.tiergate.server.backend.MigrationSession run;
 
     static MigrationFile file(String name, String sql) {
         return new MigrationFile("db/migration/" + name, sql.getBytes(StandardCharsets.UTF_8));
@@ -32,7 +34,13 @@ class FlywayRunnerTest {
         backend = TestPostgres.branchBackend("s");
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
         backend.createTier(repo, "staging", null);
-        db = backend.migrationConnection(repo, "staging");
+        run = dev.tiergate.server.support.MigratorSql.open(backend, repo, "staging"); // the role logs in while a run is open
+        db = run.connection();
+    }
+
+    @AfterEach
+    void endRun() {
+        run.close();
     }
 
     static final MigrationFile BASE = file("V20260101000000__inventory.sql", """

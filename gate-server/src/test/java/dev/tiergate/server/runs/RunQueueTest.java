@@ -45,9 +45,9 @@ class RunQueueTest {
         assertTrue(queue.enqueue(rehearsal(A, 1, "h1")));
         assertFalse(queue.enqueue(rehearsal(A, 1, "h1")), "waiting: the same run");
         assertTrue(queue.enqueue(rehearsal(A, 1, "h2")), "another head is another run");
-        Run first = queue.claim(Duration.ofSeconds(30)).orElseThrow();
+        Run first = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
         assertFalse(queue.enqueue(rehearsal(A, 1, "h1")), "running: still the same run");
-        queue.done(first.id());
+        queue.done(first);
         assertTrue(queue.enqueue(rehearsal(A, 1, "h1")), "done: asked again, run again");
     }
 
@@ -56,24 +56,55 @@ class RunQueueTest {
         queue.enqueue(rehearsal(A, 1, "a1"));
         queue.enqueue(rehearsal(A, 2, "a2"));
         queue.enqueue(rehearsal(B, 1, "b1"));
-        Run a1 = queue.claim(Duration.ofSeconds(30)).orElseThrow();
+        Run a1 = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
         assertEquals(A, a1.repo());
-        Run next = queue.claim(Duration.ofSeconds(30)).orElseThrow();
+        Run next = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
         assertEquals(B, next.repo(), "A's second run waits for its first; B's goes ahead of it");
-        assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30)));
-        queue.done(a1.id());
-        assertEquals("pull/2", queue.claim(Duration.ofSeconds(30)).orElseThrow().subject());
+        assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30), 3));
+        queue.done(a1);
+        assertEquals("pull/2", queue.claim(Duration.ofSeconds(30), 3).orElseThrow().subject());
     }
 
     @Test
     void aRunWhoseWorkerDiedIsClaimedAgainWhenItsLeaseRunsOut() throws Exception {
         queue.enqueue(rehearsal(A, 1, "a1"));
-        Run first = queue.claim(Duration.ofMillis(200)).orElseThrow();
-        assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30)));
+        Run first = queue.claim(Duration.ofMillis(200), 3).orElseThrow();
+        assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30), 3));
         Thread.sleep(400);
-        Run again = queue.claim(Duration.ofSeconds(30)).orElseThrow();
+        Run again = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
         assertEquals(first.id(), again.id());
         assertEquals(2, again.attempts());
+    }
+
+    /** A worker whose lease ran out (a pause, a slow store) and whose run was claimed again changes nothing of the new claim's. */
+    @Test
+    void aClaimThatLostItsLeaseCannotRenewFinishOrFailTheRunItLost() throws Exception {
+        queue.enqueue(rehearsal(A, 1, "a1"));
+        Run stale = queue.claim(Duration.ofMillis(200), 3).orElseThrow();
+        Thread.sleep(400);
+        Run current = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
+        assertFalse(queue.renew(stale, Duration.ofSeconds(30)), "the stale claim renewed a lease that is another's");
+        queue.done(stale);
+        queue.failed(stale, "the stale worker's failure");
+        queue.retryLater(stale, "the stale worker's retry", Duration.ZERO);
+        assertEquals("running", queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0], "the stale claim changed the run");
+        assertTrue(queue.renew(current, Duration.ofSeconds(30)));
+        queue.done(current);
+        assertEquals("done", queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0]);
+    }
+
+    /** A run that a server died in at every attempt (it may be what kills it) is failed, not claimed for ever. */
+    @Test
+    void aRunWhoseLeaseRanOutAtEveryAttemptIsFailedNotClaimedAgain() throws Exception {
+        queue.enqueue(rehearsal(A, 1, "a1"));
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            assertEquals(attempt, queue.claim(Duration.ofMillis(100), 3).orElseThrow().attempts());
+            Thread.sleep(250);
+        }
+        assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30), 3));
+        String[] latest = queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow();
+        assertEquals("failed", latest[0]);
+        assertEquals("the server stopped during each of its 3 attempts", latest[1]);
     }
 
     @Test
@@ -88,7 +119,7 @@ class RunQueueTest {
             Thread th = new Thread(() -> {
                 try {
                     go.await();
-                    queue.claim(Duration.ofSeconds(30)).ifPresent(claimed::add);
+                    queue.claim(Duration.ofSeconds(30), 3).ifPresent(claimed::add);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -20,8 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * server's files or programs, or other sessions), it owns no database but its own, it is not tiergate's administrator,
  * and it is the login Flyway recorded as having run the migrations.
  *
- * <p>Kept in a commit of its own at the end of the branch: it does not compile until
- * {@code BranchBackend.migrationConnection} exists (cherry-pick it onto the sandbox).
  */
 class MigrationLoginPrivilegeTest {
     Scene s;
@@ -42,7 +40,13 @@ class MigrationLoginPrivilegeTest {
     @ParameterizedTest(name = "the migration login of {0}")
     @ValueSource(strings = {"staging", "feature-p1", "ci-pr-1"})
     void theMigrationLoginReachesItsOwnDatabaseAndNothingElse(String name) throws Exception {
-        BranchConnection login = s.h.server.backend().migrationConnection(s.repo, name);
+        // the role logs in only while a run is open: it is looked at during one, as a migration would see it
+        try (dev.tiergate.server.backend.MigrationSession run = dev.tiergate.server.support.MigratorSql.open(s.h.server.backend(), s.repo, name)) {
+            assertWhatItReaches(name, run.connection());
+        }
+    }
+
+    void assertWhatItReaches(String name, BranchConnection login) throws Exception {
         List<String> problems = new ArrayList<>(LoginMatrix.problems(s, name, login, LoginMatrix.neighbours(s)));
         List<String> owned = LoginMatrix.owned(s, login);
         if (!owned.stream().allMatch(login.database()::equals)) {

@@ -399,12 +399,18 @@ public final class PostgresBranchBackend implements BranchBackend {
             if (!migratorExists) {
                 giveLogins(repo, db); // a database made before the sandbox: its roles and rights, once
             }
+        } catch (SQLException e) {
+            throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
+        }
+        // the watchdog first: it takes the database's run lock, so what follows never ends another run's sessions
+        RunWatchdog watchdog = RunWatchdog.start(migrationConnection(repo, name), admin::getConnection, db, migrator, limits, () -> afterRun(repo, db));
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             // a few seconds past the deadline: the watchdog, which says why it stopped the run, comes first
             long ms = Math.max(1, limits.deadline().toMillis()) + ROLE_TIMEOUT_SLACK_MS;
             String m = quote(migrator);
             StringBuilder prepare = new StringBuilder()
                     .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit")
-                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(password(migrator))).append(";\n")
+                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(verifier(password(migrator)))).append(";\n")
                     .append("alter role ").append(m).append(" reset all;\n")
                     .append("alter role ").append(m).append(" set role = ").append(literal(ownerRole(repo))).append(";\n");
             for (String setting : List.of("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")) {
@@ -417,9 +423,10 @@ public final class PostgresBranchBackend implements BranchBackend {
             prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ").append(literal(migrator));
             st.execute(prepare.toString()); // one round trip: every statement is tiergate's own, with quoted names
         } catch (SQLException e) {
+            watchdog.close();
             throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
         }
-        return RunWatchdog.start(migrationConnection(repo, name), admin::getConnection, db, migrator, limits, () -> afterRun(repo, db));
+        return watchdog;
     }
 
     /**
@@ -447,6 +454,15 @@ public final class PostgresBranchBackend implements BranchBackend {
      * without a connection into the branch.
      */
     private void afterRun(RepoRef repo, String db) {
+        String migrator = migratorRole(db);
+        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            // the run is over: its role logs in no more, and whatever session it still has (one it opened with a
+            // password it set itself) ends
+            st.execute("alter role " + quote(migrator) + " nologin;\n"
+                    + "select pg_terminate_backend(pid) from pg_stat_activity where usename = " + literal(migrator));
+        } catch (SQLException e) {
+            LOG.warn("after a run on {}: cannot take the migration role's login: {}", db, e.getMessage());
+        }
         try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_shdepend d"
                 + " join pg_database b on b.oid = d.dbid join pg_roles r on r.oid = d.refobjid where b.datname = ? and r.rolname = ? and d.deptype = 'o')")) {
             ps.setString(1, db);
@@ -705,7 +721,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
             createRole(st, login, "login");
             st.execute("alter role " + quote(login) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                    + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(password(login)));
+                    + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(verifier(password(login))));
             st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
             revokeDataRoles(st, login);
             makeMigrator(st, repo, db);
@@ -721,9 +737,11 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** The migration role: LOGIN and nothing else, a member of the owner role only, its password derived anew. */
     private void makeMigrator(Statement st, RepoRef repo, String db) throws SQLException {
         String migrator = migratorRole(db);
-        createRole(st, migrator, "login");
-        st.execute("alter role " + quote(migrator) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                + " connection limit " + MIGRATOR_CONNECTIONS + " password " + literal(password(migrator)));
+        createRole(st, migrator, "nologin");
+        // LOGIN only while a run is open (openRun gives it, the run's end takes it): a run that changed its own
+        // password cannot come back through it later
+        st.execute("alter role " + quote(migrator) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+                + " connection limit " + MIGRATOR_CONNECTIONS);
         st.execute("grant " + quote(ownerRole(repo)) + " to " + quote(migrator));
         st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
         revokeDataRoles(st, migrator);
@@ -808,7 +826,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 st.execute("alter role " + quote(role) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                        + " connection limit " + CREDENTIAL_CONNECTIONS + " password " + literal(password)
+                        + " connection limit " + CREDENTIAL_CONNECTIONS + " password " + literal(verifier(password))
                         + " valid until " + literal(until == null ? "infinity" : until.toString()));
                 st.execute("comment on role " + quote(role) + " is " + literal(CREDENTIAL_MARK + db + " actor=" + actor));
                 for (String member : memberships(c, role)) { // exactly the groups asked for: earlier ones go
@@ -1091,8 +1109,20 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     /** A string literal; tiergate's own values only (role names, passwords of hex digits). */
+    /**
+     * A string constant in the escape form ({@code E'…'}), which means the same whatever the server's
+     * {@code standard_conforming_strings}: with that off, a backslash in a plain {@code '…'} would end it early.
+     */
     private static String literal(String s) {
-        return "'" + s.replace("'", "''") + "'";
+        return "E'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /**
+     * The SCRAM-SHA-256 verifier of a password, made here (pgjdbc's {@code PasswordUtil}): the server stores it as it
+     * is, and the password itself never reaches the server, so no server log of a failed statement can show it.
+     */
+    private static String verifier(String password) {
+        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray());
     }
 
     private static String sha256(String s) {

@@ -28,8 +28,7 @@ class PostgresBranchBackendTest {
     }
 
     Connection connect(String branch) throws Exception {
-        var admin = backend.migrationConnection(repo, branch);
-        return DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+        return dev.tiergate.server.support.MigratorSql.connect(backend, repo, branch);
     }
 
     @Test

@@ -85,10 +85,7 @@ class PostgresClonePoolTest {
     }
 
     void execute(String branch, String sql) throws Exception {
-        var a = backend.migrationConnection(repo, branch);
-        try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password()); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+        dev.tiergate.server.support.MigratorSql.execute(backend, repo, branch, sql);
     }
 
     List<String> codesAsItsLogin(String branch) throws Exception {

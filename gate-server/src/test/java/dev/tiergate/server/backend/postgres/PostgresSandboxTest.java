@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.RunLimits;
@@ -174,9 +175,55 @@ class PostgresSandboxTest {
 
     @Test
     void theBranchLoginReachesItsOwnDatabaseAndNothingElse() throws Exception {
-        BranchConnection login = backend.connection(repo, "ci-pr-1");
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE)) {
+            reachesItsOwnDatabaseAndNothingElse(List.of(backend.connection(repo, "ci-pr-1"), run.connection()));
+        }
+    }
+
+    /**
+     * The migration role logs in only while a run is open; a run that set the role's password itself (any role may)
+     * loses the session it opened with it when the run ends, and cannot log in with it afterwards.
+     */
+    @Test
+    void theMigrationRoleLogsInOnlyWhileARunIsOpenWhateverPasswordTheRunSet() throws Exception {
         BranchConnection migrator = backend.migrationConnection(repo, "ci-pr-1");
-        for (BranchConnection who : List.of(login, migrator)) {
+        SQLException before = assertThrows(SQLException.class, () -> connect(migrator).close(), "the migration role logged in with no run open");
+        assertTrue(before.getMessage().contains("not permitted to log in") || before.getMessage().contains("authentication failed"), before.getMessage());
+        Connection kept;
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection()); Statement st = c.createStatement()) {
+            st.execute("set role none"); // the session's own role (RESET ROLE would go back to the role's default, the owner)
+            st.execute("alter role current_user password 'chosen-by-the-migration'");
+            kept = DriverManager.getConnection(migrator.jdbcUrl(), migrator.user(), "chosen-by-the-migration");
+            assertTrue(kept.isValid(2), "the password the run set works while the run is open");
+        }
+        try (Statement st = kept.createStatement()) {
+            assertThrows(SQLException.class, () -> st.execute("select 1"), "the session opened with the run's own password outlived the run");
+        } finally {
+            kept.close();
+        }
+        SQLException after = assertThrows(SQLException.class, () -> DriverManager.getConnection(migrator.jdbcUrl(), migrator.user(),
+                "chosen-by-the-migration").close(), "the run's own password let the migration role back in after the run");
+        assertTrue(after.getMessage().contains("not permitted to log in"), after.getMessage());
+        try (MigrationSession again = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(again.connection())) {
+            assertTrue(c.isValid(2), "the next run logs in with tiergate's password again");
+        }
+    }
+
+    /** Two runs on one database never at once: the second is refused while the first's watchdog holds the run lock. */
+    @Test
+    void aSecondRunOnTheSameDatabaseIsRefusedWhileTheFirstIsOpen() throws Exception {
+        try (MigrationSession first = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(first.connection())) {
+            BackendException refused = assertThrows(BackendException.class, () -> backend.openRun(repo, "ci-pr-1", MINUTE).close());
+            assertTrue(refused.getMessage().contains("another run is under way on " + backend.physical(repo, "ci-pr-1")), refused.getMessage());
+            assertTrue(c.isValid(2), "the refused run ended the first run's session");
+        }
+        try (MigrationSession next = backend.openRun(repo, "ci-pr-1", MINUTE)) {
+            assertTrue(next.stopped().isEmpty(), "the lock went with the first run");
+        }
+    }
+
+    void reachesItsOwnDatabaseAndNothingElse(List<BranchConnection> logins) throws Exception {
+        for (BranchConnection who : logins) {
             for (String db : List.of("postgres", "template1", backend.physical(repo, "staging"), backend.physical(other, "production"))) {
                 SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
                         "jdbc:postgresql://" + who.host() + ":" + who.port() + "/" + db, who.user(), who.password()).close(), who.user() + " on " + db);
