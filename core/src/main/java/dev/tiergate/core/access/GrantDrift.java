@@ -24,12 +24,19 @@ public final class GrantDrift {
         }
     }
 
-    /** The privileges {@code groups} give on what {@code held} holds. */
+    /**
+     * The privileges {@code groups} give on what {@code held} holds: what the backends' {@code applyAccess} grants, no
+     * more. Only a group's table privileges ({@link DatabaseAccess#TABLE_PRIVILEGES}) are granted, and a group with
+     * none gets nothing (no USAGE, no sequences); a table not written {@code schema.table} is no table.
+     */
     public static Set<Privilege> expected(List<DatabaseAccess.Group> groups, AccessSnapshot held) {
         Set<Privilege> out = new TreeSet<>();
         for (DatabaseAccess.Group g : groups) {
             String who = Privilege.group(g.name());
-            List<String> tablePrivileges = g.privileges().stream().map(p -> p.toUpperCase(Locale.ROOT)).toList();
+            List<String> tablePrivileges = g.tablePrivileges().stream().map(p -> p.toUpperCase(Locale.ROOT)).toList();
+            if (tablePrivileges.isEmpty()) {
+                continue; // the backends make its role and grant it nothing
+            }
             List<String> sequencePrivileges = g.writes() ? List.of("SELECT", "UPDATE", "USAGE") : List.of("SELECT");
             Set<String> schemas = new TreeSet<>();
             if (g.everySchema()) {
@@ -48,6 +55,9 @@ public final class GrantDrift {
             }
             for (String qualified : g.tables()) {
                 int dot = qualified.indexOf('.');
+                if (dot < 0) {
+                    continue; // the backends skip it too; the policy's validation refuses it (policy.access.values)
+                }
                 String s = qualified.substring(0, dot);
                 if (held.tables().getOrDefault(s, List.of()).contains(qualified.substring(dot + 1))) {
                     out.add(new Privilege(who, Privilege.Kind.SCHEMA, s, "USAGE"));

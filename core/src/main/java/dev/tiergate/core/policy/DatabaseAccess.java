@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who may reach which database branch, and with which privileges: the policy's {@code database_access}, the same
@@ -30,8 +31,26 @@ public record DatabaseAccess(
     /** The name under {@code working} that stands for every PR's copy ({@code ci-pr-<N>}). */
     public static final String CI = "ci";
     public static final int DEFAULT_CREDENTIAL_HOURS = 8;
-    /** Table privileges a group may hold; schema changes are the migrations' alone. */
-    public static final Set<String> TABLE_PRIVILEGES = Set.of("select", "insert", "update", "delete", "truncate", "references", "trigger");
+    /**
+     * Table privileges a group may hold, the only ones the backends grant it; schema changes are the migrations' alone.
+     * The policy may write each in lower or upper case ({@link #isTablePrivilege}).
+     */
+    public static final Set<String> TABLE_PRIVILEGES = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(
+            List.of("select", "insert", "update", "delete", "truncate", "references", "trigger")));
+    /**
+     * A group's name: the backends make a role of it ({@code <prefix>_g_<name>}, {@code tg_group_<name>}), so it is a
+     * short unquoted identifier. policy.schema.json's {@code accessGroup.name} and {@code accessGrant.group} say the same.
+     */
+    public static final Pattern GROUP_NAME = Pattern.compile("[a-z][a-z0-9_]{0,30}");
+    /** A schema in a group's {@code schemas} (besides {@link #EVERY_SCHEMA}): an unquoted PostgreSQL identifier. */
+    public static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_$]{0,62}");
+    /**
+     * A table in a group's {@code tables}: {@code schema.table}, both unquoted identifiers. No wildcard: every table of
+     * a schema is a group of {@code schemas}.
+     */
+    public static final Pattern TABLE_NAME = Pattern.compile(SCHEMA_NAME.pattern() + "\\." + SCHEMA_NAME.pattern());
+    /** In a group's {@code schemas}: every schema of the database. */
+    public static final String EVERY_SCHEMA = "*";
 
     public DatabaseAccess {
         groups = groups == null ? List.of() : List.copyOf(groups);
@@ -58,7 +77,12 @@ public record DatabaseAccess(
 
         /** Whether it holds privileges on every schema of the database. */
         public boolean everySchema() {
-            return schemas.contains("*");
+            return schemas.contains(EVERY_SCHEMA);
+        }
+
+        /** Its privileges the backends grant ({@link #TABLE_PRIVILEGES}); none, and the group gets nothing at all. */
+        public List<String> tablePrivileges() {
+            return privileges.stream().filter(TABLE_PRIVILEGES::contains).toList();
         }
     }
 
@@ -118,6 +142,12 @@ public record DatabaseAccess(
 
     /** What applies when the policy says nothing: see the class comment. */
     public static final DatabaseAccess DEFAULT = new DatabaseAccess(List.of(READ, WRITE), List.of(), List.of(), null);
+
+    /** Whether {@code written} is a table privilege as a policy may write it: {@code select} or {@code SELECT}, not {@code Select}. */
+    public static boolean isTablePrivilege(String written) {
+        String lower = written.toLowerCase(Locale.ROOT);
+        return TABLE_PRIVILEGES.contains(lower) && (written.equals(lower) || written.equals(written.toUpperCase(Locale.ROOT)));
+    }
 
     /** The hours a credential lives (a bot's on a PR's copy excepted). */
     public int credentialHoursOrDefault() {

@@ -39,6 +39,7 @@ public final class PolicyValidator {
     public static final String EDGE_UNIQUE = Rule.POLICY_EDGES_UNIQUE.id();
     public static final String UNIQUE_ACTOR = Rule.POLICY_ACTORS_UNIQUE.id();
     public static final String ACCESS_NAMES = Rule.POLICY_ACCESS_NAMES.id();
+    public static final String ACCESS_VALUES = Rule.POLICY_ACCESS_VALUES.id();
     public static final String MIGRATION_NAMING = Rule.POLICY_MIGRATIONS_NAMING.id();
     public static final String SEVERITY_RULE = Rule.POLICY_SEVERITY_RULE.id();
 
@@ -81,7 +82,11 @@ public final class PolicyValidator {
             Map.entry("agent_needs_human_approval", "true"),
             Map.entry("directory", "db/migration"),
             Map.entry("naming", MigrationSettings.DEFAULT_NAMING),
-            Map.entry("fail_closed", "true"));
+            Map.entry("fail_closed", "true"),
+            Map.entry("privileges", "[select] (or more of " + String.join(", ", DatabaseAccess.TABLE_PRIVILEGES) + ")"),
+            Map.entry("schemas", "[public] (or [\"*\"]: every schema)"),
+            Map.entry("tables", "[public.orders]"),
+            Map.entry("group", "<a group's name under database_access.groups>"));
 
     private PolicyValidator() {
     }
@@ -110,7 +115,7 @@ public final class PolicyValidator {
         JsonLocations locations = JsonLocations.of(YAML.getFactory(), content);
         var problems = JsonSchemas.validate(JsonSchemas.POLICY, root);
         if (!problems.isEmpty()) {
-            return new Verdict(SchemaRefusals.toRefusals(problems, root, path, SCHEMA, HINTS, locations));
+            return new Verdict(schemaRefusals(problems, root, path, locations));
         }
         Policy policy;
         try {
@@ -125,6 +130,156 @@ public final class PolicyValidator {
 
     public static Verdict validate(Policy policy, String path) {
         return new Checks(policy, path, JsonLocations.none()).run();
+    }
+
+    /**
+     * The schema's findings as refusals; one about a value of database_access that {@link AccessValues} judges (a
+     * group's name, privileges, schema or table, a grant's group) in that rule's words, which name the fix, as the
+     * checks of a policy read without the schema do.
+     */
+    private static List<Refusal> schemaRefusals(List<com.networknt.schema.ValidationMessage> problems, JsonNode root, String path,
+                                                JsonLocations locations) {
+        Set<Refusal> out = new LinkedHashSet<>();
+        for (var m : problems) {
+            String pointer = m.getInstanceLocation().toString();
+            java.util.Optional<AccessValues.Wrong> wrong = AccessValues.ofSchemaProblem(pointer, root);
+            if (wrong.isPresent()) {
+                String where = locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
+                out.add(new Refusal(ACCESS_VALUES, where, wrong.get().message(), wrong.get().fix()));
+            } else {
+                out.addAll(SchemaRefusals.toRefusals(List.of(m), root, path, SCHEMA, HINTS, locations));
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * What is wrong with a value of database_access that reaches the database as a name or a privilege
+     * ({@link Rule#POLICY_ACCESS_VALUES}): the field, the value and the fix. The patterns are {@link DatabaseAccess}'s,
+     * the same as policy.schema.json's and the backends'.
+     */
+    static final class AccessValues {
+        record Wrong(String message, String fix) {
+        }
+
+        /** The fields it judges, as the schema's refusals point at them. */
+        private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
+                "/database_access/(?:groups/(\\d+)/(name|privileges|privileges/\\d+|schemas/\\d+|tables/\\d+)|(?:tiers|working)/\\d+/grants/\\d+/(group))");
+
+        private AccessValues() {
+        }
+
+        /** The schema refused the value at {@code pointer}: what this rule says of it, if it is one of its fields. */
+        static java.util.Optional<Wrong> ofSchemaProblem(String pointer, JsonNode root) {
+            java.util.regex.Matcher m = FIELD.matcher(pointer);
+            JsonNode value = root.at(pointer);
+            if (!m.matches() || value.isMissingNode()) {
+                return java.util.Optional.empty();
+            }
+            String field = SchemaRefusals.plainName(pointer);
+            String what = m.group(3) != null ? m.group(3) : m.group(2).replaceAll("/\\d+$", "");
+            if (what.equals("privileges") && value.isArray()) {
+                JsonNode name = root.at("/database_access/groups/" + m.group(1) + "/name");
+                return value.isEmpty() ? java.util.Optional.of(noPrivileges(field, name.isTextual() ? name.asText() : null))
+                        : java.util.Optional.empty();
+            }
+            if (!value.isTextual()) {
+                return java.util.Optional.empty(); // a wrong type: the schema's words
+            }
+            String v = value.asText();
+            return switch (what) {
+                case "name", "group" -> groupName(field, v);
+                case "privileges" -> privilege(field, v);
+                case "schemas" -> schema(field, v);
+                case "tables" -> table(field, v);
+                default -> java.util.Optional.empty();
+            };
+        }
+
+        static java.util.Optional<Wrong> groupName(String field, String name) {
+            if (DatabaseAccess.GROUP_NAME.matcher(name).matches()) {
+                return java.util.Optional.empty();
+            }
+            String like = nameLike(name);
+            return java.util.Optional.of(new Wrong(field + " is '" + name + "', which cannot be a database role: a group's name is"
+                    + " lower-case letters, digits and _, starting with a letter, at most 31 characters (" + DatabaseAccess.GROUP_NAME.pattern() + ")",
+                    "rename the group" + (like == null ? "" : " to " + like) + " under database_access.groups and in every grant that names it"));
+        }
+
+        static java.util.Optional<Wrong> privilege(String field, String written) {
+            if (DatabaseAccess.isTablePrivilege(written)) {
+                return java.util.Optional.empty();
+            }
+            String lower = written.toLowerCase(java.util.Locale.ROOT);
+            if (DatabaseAccess.TABLE_PRIVILEGES.contains(lower)) {
+                return java.util.Optional.of(new Wrong(field + " is '" + written + "', a privilege written in mixed case",
+                        "write it " + lower + " (or " + written.toUpperCase(java.util.Locale.ROOT) + ")"));
+            }
+            return java.util.Optional.of(new Wrong(field + (field.endsWith("]") ? " is '" : " has '") + written + "', which is not a table privilege: a group is"
+                    + " granted table privileges only, and schema changes are the migrations' alone",
+                    "use only " + String.join(", ", DatabaseAccess.TABLE_PRIVILEGES)
+                            + (lower.equals("all") ? " (list the ones it needs instead of all)" : "")));
+        }
+
+        static Wrong noPrivileges(String field, String group) {
+            return new Wrong(field + " lists no privilege: group " + (group == null ? "" : "'" + group + "' ") + "would hold nothing,"
+                    + " not even USAGE on its schemas", "give it privileges: [select] (or more), or remove the group and the grants that name it");
+        }
+
+        static java.util.Optional<Wrong> schema(String field, String schema) {
+            if (schema.equals(DatabaseAccess.EVERY_SCHEMA) || DatabaseAccess.SCHEMA_NAME.matcher(schema).matches()) {
+                return java.util.Optional.empty();
+            }
+            int dot = schema.indexOf('.');
+            String lower = schema.toLowerCase(java.util.Locale.ROOT);
+            String fix;
+            if (dot > 0) {
+                fix = "name the schema alone, schemas: [" + schema.substring(0, dot) + "], or give the group tables: [" + schema
+                        + "] instead of schemas";
+            } else if (DatabaseAccess.SCHEMA_NAME.matcher(lower).matches()) {
+                fix = "write it " + lower + ", as PostgreSQL keeps an unquoted name";
+            } else {
+                fix = "write a schema's name, e.g. public, or \"*\" for every schema";
+            }
+            return java.util.Optional.of(new Wrong(field + " is '" + schema + "', which is not a schema's name: a letter or _, then"
+                    + " letters, digits, _ or $, in lower case, at most 63 characters (or \"*\": every schema)", fix));
+        }
+
+        static java.util.Optional<Wrong> table(String field, String table) {
+            if (DatabaseAccess.TABLE_NAME.matcher(table).matches()) {
+                return java.util.Optional.empty();
+            }
+            int dot = table.indexOf('.');
+            String lower = table.toLowerCase(java.util.Locale.ROOT);
+            String message = field + " is '" + table + "', which is not schema.table";
+            String fix;
+            if (table.equals("*") || table.endsWith(".*")) {
+                String schema = table.equals("*") ? "\"*\"" : table.substring(0, table.length() - 2);
+                message += ": tables takes no wildcard";
+                fix = "for every table of " + (table.equals("*") ? "every schema" : "schema " + schema) + " give the group schemas: ["
+                        + schema + "] instead of tables";
+            } else if (dot < 0) {
+                message += ": it names no schema";
+                fix = "qualify it with its schema, e.g. public." + table;
+            } else if (DatabaseAccess.TABLE_NAME.matcher(lower).matches()) {
+                message += " as PostgreSQL keeps unquoted names";
+                fix = "write it " + lower;
+            } else {
+                message += ": each part a letter or _, then letters, digits, _ or $, in lower case, at most 63 characters";
+                fix = "write it as schema.table, e.g. public.orders";
+            }
+            return java.util.Optional.of(new Wrong(message, fix));
+        }
+
+        /** A group name like {@code name} that the pattern takes ({@code read-only}: {@code read_only}), or null. */
+        static String nameLike(String name) {
+            String s = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+            if (!s.isEmpty() && !Character.isLetter(s.charAt(0))) {
+                s = "g_" + s;
+            }
+            s = s.length() > 31 ? s.substring(0, 31) : s;
+            return DatabaseAccess.GROUP_NAME.matcher(s).matches() ? s : null;
+        }
     }
 
     /** The semantic checks for one policy; collects every refusal rather than stopping at the first. */
@@ -155,6 +310,7 @@ public final class PolicyValidator {
             types();
             edges(treeIsSound);
             actorsAreUnique();
+            accessValues();
             accessNames();
             migrationNaming();
             severities();
@@ -350,10 +506,47 @@ public final class PolicyValidator {
             }
         }
 
+        /**
+         * database_access.groups hold only what reaches the database as it is: role names, table privileges, schema names,
+         * schema.table. The grants' group names are judged where they are named ({@link #grantsName}).
+         */
+        private void accessValues() {
+            DatabaseAccess a = p.databaseAccess();
+            if (a == null) {
+                return;
+            }
+            for (int i = 0; i < a.groups().size(); i++) {
+                DatabaseAccess.Group g = a.groups().get(i);
+                String at = "/database_access/groups/" + i;
+                String field = "database_access.groups[" + i + "]";
+                if (g.name() != null) {
+                    AccessValues.groupName(field + ".name", g.name()).ifPresent(w -> refuse(ACCESS_VALUES, at + "/name", w));
+                }
+                if (g.privileges().isEmpty()) {
+                    refuse(ACCESS_VALUES, at + "/privileges", AccessValues.noPrivileges(field + ".privileges", g.name()));
+                }
+                for (String privilege : g.privileges()) { // read in lower case, so not by their index in the file
+                    AccessValues.privilege(field + ".privileges", privilege).ifPresent(w -> refuse(ACCESS_VALUES, at + "/privileges", w));
+                }
+                for (int j = 0; j < g.schemas().size(); j++) {
+                    String pointer = at + "/schemas/" + j;
+                    AccessValues.schema(field + ".schemas[" + j + "]", g.schemas().get(j)).ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
+                }
+                for (int j = 0; j < g.tables().size(); j++) {
+                    String pointer = at + "/tables/" + j;
+                    AccessValues.table(field + ".tables[" + j + "]", g.tables().get(j)).ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
+                }
+            }
+        }
+
         private void grantsName(Set<String> groups, List<DatabaseAccess.Grant> grants, String at) {
             for (int j = 0; j < grants.size(); j++) {
                 String g = grants.get(j).group();
-                if (!groups.contains(g)) {
+                java.util.Optional<AccessValues.Wrong> wrong = g == null ? java.util.Optional.empty()
+                        : AccessValues.groupName(SchemaRefusals.plainName(at + j + "/group"), g);
+                if (wrong.isPresent()) {
+                    refuse(ACCESS_VALUES, at + j + "/group", wrong.get());
+                } else if (!groups.contains(g)) {
                     refuse(ACCESS_NAMES, at + j + "/group", "a grant names group '" + g + "', which database_access does not define",
                             "use one of " + new java.util.TreeSet<>(groups) + ", or add it under database_access.groups");
                 }
@@ -392,6 +585,10 @@ public final class PolicyValidator {
 
         private String typeNames() {
             return "[" + String.join(", ", p.workingBranchTypes().stream().map(WorkingBranchType::name).toList()) + "]";
+        }
+
+        private void refuse(String rule, String pointer, AccessValues.Wrong wrong) {
+            refuse(rule, pointer, wrong.message(), wrong.fix());
         }
 
         private void refuse(String rule, String pointer, String message, String fix) {

@@ -56,6 +56,11 @@ public enum Rule {
     POLICY_ACCESS_NAMES("policy.access.names", Severity.ERROR,
             "database_access names a group, tier or working-branch type the policy does not have",
             "use a group from database_access.groups, a tier from tiers, a type from working_branch_types (or ci)"),
+    POLICY_ACCESS_VALUES("policy.access.values", Severity.ERROR,
+            "a database_access group has a value the database branches cannot take: a name no role may have, a privilege"
+                    + " beyond table privileges (or none), a schema or table that is not a plain schema or schema.table",
+            "name groups [a-z][a-z0-9_]{0,30}; give them select, insert, update, delete, truncate, references or trigger;"
+                    + " write schemas: [public] and tables: [public.orders]"),
     POLICY_MIGRATIONS_NAMING("policy.migrations.naming", Severity.ERROR, "the migration naming template is invalid",
             "use {timestamp} or {version} and {description}"),
     POLICY_SEVERITY_RULE("policy.severity.rule", Severity.ERROR, "the severity map names a rule that takes no severity",

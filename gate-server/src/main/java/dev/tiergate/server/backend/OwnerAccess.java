@@ -61,7 +61,7 @@ public final class OwnerAccess {
     static final String GROUP_PREFIX = "tg_group_";
     /** Sessions an actor's login may hold at once. */
     static final int CREDENTIAL_CONNECTIONS = 10;
-    private static final Pattern GROUP_NAME = Pattern.compile("[a-z][a-z0-9_]{0,30}");
+    private static final Pattern GROUP_NAME = DatabaseAccess.GROUP_NAME;
     private static final Set<String> OBJECT_PRIVILEGES = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
             "TRIGGER", "USAGE", "CREATE", "CONNECT", "TEMPORARY", "MAINTAIN");
     private static final String SYSTEM_SCHEMA = "nspname like 'pg\\_%' or nspname = 'information_schema'";

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -78,5 +82,27 @@ class TiergateCliTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("Unmatched argument at index 0: 'lnit'"), r.err());
         assertTrue(r.err().contains("Did you mean: tiergate init"), "suggestions come from the whole tree: " + r.err());
+    }
+
+    /** A group the database cannot make a role of is refused by `tiergate policy validate`, with the field and the fix. */
+    @Test
+    void policyValidateRefusesAGroupNameTheDatabaseCannotTake(@TempDir Path dir) throws IOException {
+        String policy = """
+                version: 1
+                tiers: [{name: production, branch: main}]
+                database_access:
+                  groups:
+                    - {name: %s, privileges: [select], schemas: [public]}
+                """;
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, policy.formatted("read-only"));
+        Run r = run("policy", "validate", bad.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(bad + ":5: database_access.groups[0].name is 'read-only', which cannot be a database role"), r.err());
+        assertTrue(r.err().contains("[policy.access.values]\n  fix: rename the group to read_only under database_access.groups"), r.err());
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, policy.formatted("read_only"));
+        Run ok = run("policy", "validate", good.toString());
+        assertEquals(0, ok.exit(), ok.out() + ok.err());
     }
 }

@@ -790,7 +790,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     private static final String CREDENTIAL_MARK = "tiergate credential db=";
     /** Sessions an actor's login may hold at once. */
     static final int CREDENTIAL_CONNECTIONS = 10;
-    private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,30}");
+    private static final java.util.regex.Pattern GROUP_NAME = dev.tiergate.core.policy.DatabaseAccess.GROUP_NAME;
     private static final Set<String> OBJECT_PRIVILEGES = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
             "USAGE", "CREATE", "CONNECT", "TEMPORARY", "MAINTAIN");
     private final java.security.SecureRandom random = new java.security.SecureRandom();
