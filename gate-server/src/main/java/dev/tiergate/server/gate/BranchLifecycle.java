@@ -53,7 +53,8 @@ final class BranchLifecycle {
         for (Tier t : TierOrder.parentsFirst(policy)) {
             String db = DbBranchName.of(t.name());
             if (store.find(repo, t.branch()).isPresent()) {
-                if (repairMissing && !backend.exists(repo, db)) {
+                // not while a run may be changing it (a merge's restore drops the tier, then copies its snapshot)
+                if (repairMissing && !backend.exists(repo, db) && !runs.pending(repo)) {
                     runs.tierSetUp(repo, t.name());
                 }
                 continue;
@@ -76,6 +77,11 @@ final class BranchLifecycle {
      */
     void setUpTier(RepoRef repo, Policy policy, Tier t) {
         String db = DbBranchName.of(t.name());
+        if (migrations.heldByAMerge(repo, db)) {
+            // a merge's migration failed on it: what happens to it now is someone's decision (tiergate rollback, a
+            // fix merged), never a set-up that copies the parent and applies the migration that failed
+            return;
+        }
         boolean made = false;
         if (!backend.exists(repo, db)) {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
@@ -189,10 +195,19 @@ final class BranchLifecycle {
         }
     }
 
-    /** The reconcile pass's repair: a working branch in flight whose database is missing gets a follow run again. */
+    /**
+     * The reconcile pass's repair of a working branch in flight: its database missing, it gets a follow run again;
+     * its follow run of the recorded head failed for good (the forge or the backend failed three times), that run is
+     * asked for again (the record holds the head as soon as the push is seen, so nothing else would).
+     */
     void followIfMissing(RepoRef repo, BranchRecord r) {
-        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED && r.headSha() != null && !backend.exists(repo, r.dbBranch())) {
+        if (r.kind() != BranchKind.WORKING || r.state() == WorkflowState.MERGED || r.headSha() == null) {
+            return;
+        }
+        if (!backend.exists(repo, r.dbBranch())) {
             runs.follow(repo, r.gitBranch(), r.headSha(), null, null);
+        } else if (runs.followAgainIfFailed(repo, r.gitBranch(), r.headSha())) {
+            audit.append("branch.follow-again", repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
         }
     }
 

@@ -118,6 +118,11 @@ final class DatabaseMigrations {
      * A new tier's database gets its seed (when the policy names one) and the migrations at its git branch's head. A
      * failure holds the tier with the reason, so PRs into it say what is wrong instead of merging onto a half-made tier.
      */
+    /** Whether a merge's failed migration holds the tier (a set-up's own failure holds it with no PR). */
+    boolean heldByAMerge(RepoRef repo, String tierDb) {
+        return store.held(repo, tierDb).map(h -> h.pr() != null).orElse(false);
+    }
+
     void setUpTier(RepoRef repo, Policy policy, Tier tier, boolean madeNow) {
         try {
             seedAndMigrate(repo, policy, tier, madeNow);
@@ -522,9 +527,12 @@ final class DatabaseMigrations {
             access.afterTierMoved(repo, policy, baseTier);
             return;
         }
+        String failed = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": " + failure(run, stop, policy.migrations());
+        // held before the restore: a restore cut short (it drops the tier, then copies the snapshot) leaves it held,
+        // with the snapshot named, and nothing sets the tier up again over it
+        store.hold(repo, tierDb, pr.number(), failed + "; restoring the tier from " + snapshot + " did not finish", snapshot);
         backend.restore(repo, tierDb, snapshot);
-        String reason = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "
-                + failure(run, stop, policy.migrations()) + "; the tier was restored from " + snapshot;
+        String reason = failed + "; the tier was restored from " + snapshot;
         store.hold(repo, tierDb, pr.number(), reason, snapshot); // the dashboard's: the whole text
         audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", "PR #" + pr.number()
                 + " merged but its migration failed on " + baseTier.name() + ": " + published(run, stop, policy.migrations(), files)

@@ -490,6 +490,9 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * made it while its PR was being closed, or a merge group's run cut short. Dropped, and audited.
      */
     private void sweepCopies(RepoRef repo) {
+        if (runs.pending(repo)) {
+            return; // a run may be using one (a merge group's copy has no record): the next pass, when none is
+        }
         java.util.Set<String> known = new java.util.HashSet<>();
         store.list(repo).forEach(r -> known.add(r.dbBranch()));
         for (String db : backend.list(repo)) {

@@ -3,6 +3,8 @@ package dev.tiergate.server.gate;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.policy.PolicyReader;
+import dev.tiergate.core.policy.PolicyValidator;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.RepoRef;
 import java.util.LinkedHashMap;
@@ -53,7 +55,8 @@ final class PolicySource {
         }
         Read read;
         try {
-            read = new Read(forge.fileAt(repo, ref, Policy.PATH).map(bytes -> PolicyReader.read(bytes, Policy.PATH + "@" + ref)), null);
+            read = new Read(forge.fileAt(repo, ref, Policy.PATH).map(bytes -> judged(PolicyReader.read(bytes, Policy.PATH + "@" + ref),
+                    Policy.PATH + "@" + ref)), null);
         } catch (PolicyException e) {
             read = new Read(Optional.empty(), e);
         }
@@ -63,6 +66,20 @@ final class PolicySource {
             }
         }
         return read.get();
+    }
+
+    /**
+     * A policy whose {@code database_access} holds what no database role can take (a group named {@code read-only},
+     * a table without its schema) is invalid here as in {@code tiergate policy validate}: the server reads a policy
+     * pushed past the hooks too, and never hands such a value to a backend.
+     */
+    static Policy judged(Policy policy, String where) {
+        Optional<Refusal> wrong = PolicyValidator.validate(policy, where).refusals().stream()
+                .filter(r -> r.rule().equals(PolicyValidator.ACCESS_VALUES)).findFirst();
+        if (wrong.isPresent()) {
+            throw new PolicyException(where + ": " + wrong.get().message() + " [" + wrong.get().rule() + "]; " + wrong.get().fix());
+        }
+        return policy;
     }
 
     /** The policy on the default branch, which judges branch events. */

@@ -22,6 +22,11 @@ final class RunRequests {
         this.wake = wake;
     }
 
+    /** Whether the repository has a run waiting or under way: its databases may be in the middle of a change. */
+    boolean pending(RepoRef repo) {
+        return queue.pendingFor(repo);
+    }
+
     /** A tier's database made and set up: its seed and its git branch's migrations. */
     void tierSetUp(RepoRef repo, String tier) {
         ask(Run.of(RunKind.TIER_SETUP, repo, tier, "", Map.of()));
@@ -32,6 +37,15 @@ final class RunRequests {
         ask(Run.of(RunKind.FOLLOW, repo, gitBranch, head, collisionNote == null
                 ? Map.of("head", head, "followed", followed == null ? "" : followed)
                 : Map.of("head", head, "followed", followed == null ? "" : followed, "name_collision", collisionNote)));
+    }
+
+    /** The follow run of {@code gitBranch} to {@code head}, asked again if it failed for good; whether it was. */
+    boolean followAgainIfFailed(RepoRef repo, String gitBranch, String head) {
+        boolean again = queue.askAgainIfFailed(repo, RunKind.FOLLOW, gitBranch, head);
+        if (again) {
+            wake.run();
+        }
+        return again;
     }
 
     /** PR {@code number}'s migrations rehearsed at this head and base. */

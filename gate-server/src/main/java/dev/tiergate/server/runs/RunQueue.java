@@ -134,6 +134,47 @@ public final class RunQueue {
                 + " where id = ? and attempts = ? and status = 'running'", null, error, claim);
     }
 
+    /**
+     * The newest run of {@code kind} about {@code subject} for {@code dedup}, when it failed for good, queued again
+     * with its attempts from zero (the reconcile pass's repair of a run whose failure was the forge's or the
+     * backend's). False when there is none, or the same run already waits.
+     */
+    public boolean askAgainIfFailed(RepoRef repo, RunKind kind, String subject, String dedup) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                update runs r set status = 'retry', attempts = 0, next_attempt_at = now(), finished_at = null
+                 where r.id = (select id from runs where forge = ? and instance = ? and repo = ? and kind = ? and subject = ? and dedup = ?
+                                order by id desc limit 1)
+                   and r.status = 'failed'
+                   and not exists (select 1 from runs o where o.forge = r.forge and o.instance = r.instance and o.repo = r.repo
+                                     and o.kind = r.kind and o.subject = r.subject and o.dedup = r.dedup and o.status in ('queued', 'retry', 'running'))""")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.instance() == null ? "" : repo.instance());
+            ps.setString(3, repo.path());
+            ps.setString(4, kind.wireName());
+            ps.setString(5, subject);
+            ps.setString(6, dedup);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot ask again for a run of " + repo.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code repo} has a run waiting or under way (the reconcile pass leaves its databases alone then). */
+    public boolean pendingFor(RepoRef repo) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select exists (select 1 from runs where status in"
+                + " ('queued', 'retry', 'running') and forge = ? and instance = ? and repo = ?)")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.instance() == null ? "" : repo.instance());
+            ps.setString(3, repo.path());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look for the runs of " + repo.path() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Runs waiting or under way. */
     public int pendingCount() {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(

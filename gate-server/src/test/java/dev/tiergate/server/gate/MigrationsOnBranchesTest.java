@@ -332,6 +332,41 @@ class MigrationsOnBranchesTest {
         assertEquals(F2, h.branch("feature/F9").orElseThrow().headSha());
     }
 
+    /**
+     * The forge failed every attempt of a follow run (it is failed for good); the branch's record already holds the
+     * push's head, so only the reconcile pass can notice that its database is behind: it asks for the run again.
+     */
+    @Test
+    void aFollowThatFailedForGoodIsAskedForAgainByTheReconcilePass() throws Exception {
+        h.github.copyFiles(STAGING, F1);
+        h.github.branch("feature/F9", F1);
+        h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", GitHubPayloads.ZERO, F1, "alice"));
+        h.github.copyFiles(STAGING, F2);
+        h.github.file(F2, DIR + QTY, QTY_SQL);
+        h.github.branch("feature/F9", F2);
+        h.github.failPath("/contents/db/migration", 502, java.util.Map.of(), "{\"message\":\"Server Error\"}");
+        h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!lastFollowStatus().equals("failed")) {
+            assertTrue(System.currentTimeMillis() < deadline, "the follow run did not fail for good: " + lastFollowStatus() + " " + lastFollowError());
+            Thread.sleep(50);
+        }
+        h.github.heal();
+        assertFalse(hasColumn("feature-f9", "qty"));
+        h.server.processor("github").reconcile(h.repo);
+        h.awaitIdle();
+        assertTrue(hasColumn("feature-f9", "qty"), "the reconcile pass did not ask again for the follow that failed for good");
+        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.follow-again") && r.details().contains(F2)));
+    }
+
+    String lastFollowStatus() throws Exception {
+        try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "select coalesce((select status from runs where kind = 'follow' order by id desc limit 1), '')")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     String lastFollowError() throws Exception {
         try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
                 "select coalesce(max(last_error), '') from runs where kind = 'follow'")) {

@@ -93,6 +93,25 @@ class RunQueueTest {
         assertEquals("done", queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0]);
     }
 
+    /** The reconcile pass's repair: a run failed for good is queued again once, and not while the same run waits. */
+    @Test
+    void aRunThatFailedForGoodCanBeAskedForAgainOnce() {
+        assertFalse(queue.pendingFor(A));
+        queue.enqueue(rehearsal(A, 1, "a1"));
+        assertTrue(queue.pendingFor(A));
+        assertFalse(queue.pendingFor(B), "another repository's run is not this one's");
+        Run claim = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
+        assertFalse(queue.askAgainIfFailed(A, RunKind.REHEARSAL, "pull/1", "a1:base"), "running, not failed");
+        queue.failed(claim, "the forge answered 502");
+        assertFalse(queue.pendingFor(A));
+        assertFalse(queue.askAgainIfFailed(A, RunKind.REHEARSAL, "pull/1", "another:base"), "another head's run");
+        assertTrue(queue.askAgainIfFailed(A, RunKind.REHEARSAL, "pull/1", "a1:base"));
+        assertFalse(queue.askAgainIfFailed(A, RunKind.REHEARSAL, "pull/1", "a1:base"), "it waits already");
+        Run again = queue.claim(Duration.ofSeconds(30), 3).orElseThrow();
+        assertEquals(claim.id(), again.id());
+        assertEquals(1, again.attempts(), "its attempts start again");
+    }
+
     /** A run that a server died in at every attempt (it may be what kills it) is failed, not claimed for ever. */
     @Test
     void aRunWhoseLeaseRanOutAtEveryAttemptIsFailedNotClaimedAgain() throws Exception {
