@@ -429,19 +429,38 @@ public final class PostgresBranchBackend implements BranchBackend {
         return watchdog;
     }
 
+    /** Where the admin creates the policy's extensions: a schema only it may write to. */
+    static final String EXTENSIONS_SCHEMA = "extensions";
+
     /**
-     * The policy's extensions, created by the admin in the branch's {@code public} schema (its own statements run with
-     * {@code search_path} pg_catalog alone, so the schema is named): a migration then needs no right to create them.
+     * The policy's extensions, created by the admin (a migration then needs no right to create them) in schema
+     * {@value #EXTENSIONS_SCHEMA}, which the admin owns and no one else may create in. Not in {@code public}: that
+     * belongs to the repository's owner role, so the repository's SQL could have put functions or operators there for
+     * an extension's script, run as the admin, to call (PostgreSQL's "security considerations for extensions"). The
+     * database's {@code search_path} ends with the schema, so migrations name what the extensions give unqualified.
      */
     @Override
     public void createExtensions(RepoRef repo, String name, List<String> extensions) {
         if (extensions.isEmpty()) {
             return;
         }
-        try (Connection c = inDatabase(physical(repo, name)); Statement st = c.createStatement()) {
-            for (String e : extensions) {
-                st.execute("create extension if not exists " + quote(e) + " schema public");
+        String db = physical(repo, name);
+        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+            st.execute("create schema if not exists " + EXTENSIONS_SCHEMA + " authorization current_user");
+            try (ResultSet rs = st.executeQuery("select pg_get_userbyid(nspowner) = current_user from pg_namespace where nspname = "
+                    + literal(EXTENSIONS_SCHEMA))) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    // the repository's SQL made a schema of that name first: it is not a place for the admin's scripts
+                    throw new BackendException("cannot create the policy's extensions " + extensions + " on database branch '" + name
+                            + "': its schema " + EXTENSIONS_SCHEMA + " was made by the repository's SQL, not by tiergate;"
+                            + " rename or drop that schema in a migration", null);
+                }
             }
+            st.execute("revoke all on schema " + EXTENSIONS_SCHEMA + " from public; grant usage on schema " + EXTENSIONS_SCHEMA + " to public");
+            for (String e : extensions) {
+                st.execute("create extension if not exists " + quote(e) + " schema " + EXTENSIONS_SCHEMA);
+            }
+            st.execute("alter database " + quote(db) + " set search_path = \"$user\", public, " + EXTENSIONS_SCHEMA);
         } catch (SQLException e) {
             throw new BackendException("cannot create the policy's extensions " + extensions + " on database branch '" + name + "': "
                     + e.getMessage(), e);

@@ -249,6 +249,34 @@ class PostgresSandboxTest {
                 rs.next();
                 assertEquals(2, rs.getInt(1));
             }
+            try (ResultSet rs = st.executeQuery("select extnamespace::regnamespace::text from pg_extension where extname = 'pg_buffercache'")) {
+                rs.next();
+                assertEquals("extensions", rs.getString(1), "the admin's extension went into a schema the repository's SQL owns");
+            }
+            try (ResultSet rs = st.executeQuery("select to_regclass('pg_buffercache')::text")) { // unqualified: the search_path has the schema
+                rs.next();
+                assertEquals("pg_buffercache", rs.getString(1), "the extension's view is not found by its name alone");
+            }
+            SQLException plant = assertThrows(SQLException.class, () -> st.execute("create function extensions.planted() returns int language sql as 'select 1'"));
+            assertTrue(plant.getMessage().contains("permission denied"), "a migration could write where the admin's extension scripts run: "
+                    + plant.getMessage());
+        }
+    }
+
+    /** A schema named like the admin's, made first by the repository's SQL, is not where the admin runs extension scripts. */
+    @Test
+    void anExtensionsSchemaTheRepositoryMadeFirstIsRefused() throws Exception {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("create schema extensions");
+            st.execute("create function extensions.hijack() returns int language sql as 'select 1'");
+        }
+        BackendException refused = assertThrows(BackendException.class, () -> backend.createExtensions(repo, "ci-pr-1", List.of("pg_buffercache")));
+        assertTrue(refused.getMessage().contains("its schema extensions was made by the repository's SQL, not by tiergate"), refused.getMessage());
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname = 'pg_buffercache'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the extension was created all the same");
         }
     }
 
