@@ -397,6 +397,15 @@ public final class Dashboard {
                                 : heldSummary(held.get().reason())))
                         .append(held.get().snapshot() == null ? "" : " (snapshot " + esc(held.get().snapshot()) + ")").append("</div>");
             }
+            // a drift the policy holds for (drift: hold): what differs, and what releases it
+            Optional<String> drift = tierName.flatMap(t -> migrations.drifted(ref, dev.tiergate.core.naming.DbBranchName.of(t)));
+            if (drift.isPresent()) {
+                any = true;
+                b.append("<div class=\"card refused\" id=drift>This tier's grants differ from the policy's database_access (")
+                        .append(verdict(dev.tiergate.core.rules.Rule.PERMISSIONS_DRIFTED.id(), null)).append("): ").append(esc(drift.get()))
+                        .append(". Pull requests into it are refused until an operator runs <code>tiergate grants apply --repo ")
+                        .append(esc(ref.path())).append(" --tier ").append(esc(tierName.get())).append("</code>.</div>");
+            }
         }
         if (!any) {
             b.append("<p>No rehearsal or held tier recorded for this branch.</p>");

@@ -118,6 +118,10 @@ class GrantsDriftTest {
         assertEquals("failure", workflow.path("state").asText(), workflow.toString());
         assertTrue(workflow.path("description").asText().endsWith("[permissions.drifted]"), workflow.toString());
         assertTrue(workflow.path("description").asText().contains("tiergate grants apply --tier staging"), workflow.toString());
+        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(page.contains("id=drift") && page.contains("PUBLIC SELECT on table public.orders") && page.contains("tiergate grants apply --repo "
+                + h.repoPath + " --tier staging"), "the tier's page does not show the drift: " + page);
 
         JsonNode applied = JSON.readTree(api("POST", "/api/v1/repos/" + h.repoPath + "/grants/apply?tier=staging").body());
         assertEquals(List.of("PUBLIC SELECT on table public.orders"), List.of(applied.path("revoked").get(0).asText()), applied.toString());
@@ -126,6 +130,8 @@ class GrantsDriftTest {
         assertFalse(released.path("description").asText().endsWith("[permissions.drifted]"), "the PR is judged again: " + released);
         JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging").body());
         assertEquals(0, after.path("branches").get(0).path("extra").size(), after.toString());
+        assertFalse(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging")).build(),
+                HttpResponse.BodyHandlers.ofString()).body().contains("id=drift"), "the drift is still shown after the policy was applied");
     }
 
     @Test
