@@ -10,6 +10,7 @@ import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.GrantDrift;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.core.policy.DatabaseAccess;
+import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,14 +20,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /**
  * The database-access half of the backend contract (issue 25): an actor's own login, the policy's group roles and
  * their privileges, what a snapshot shows and what a revoke takes away, checked by connecting as the login and asking
- * PostgreSQL ({@code has_table_privilege}, a refused connection). Run by the {@code neon} and {@code lakebase}
- * backends on their stand-ins for now; the {@code postgres} backend has its own test of the same seam
- * (PostgresAccessTest) and can extend this class once both agree.
+ * PostgreSQL ({@code has_table_privilege}, a refused connection). Run by the {@code postgres} backend and by the
+ * {@code neon} and {@code lakebase} backends on their stand-ins, which share their SQL ({@link AccessSql}).
  */
 public abstract class BranchAccessContract extends BranchBackendContract {
     protected static final DatabaseAccess.Group READ = new DatabaseAccess.Group("app_read", List.of("select"), List.of("public"), List.of());
@@ -37,6 +38,20 @@ public abstract class BranchAccessContract extends BranchBackendContract {
 
     /** The service's administrative role, which no actor's login may be a member of. */
     protected abstract String serviceAdminRole();
+
+    /** The cluster the backend's branches are databases of: its superuser makes what no role of tiergate's may. */
+    protected abstract TestPostgres.BranchCluster cluster();
+
+    /** {@code sql} in {@code branch}'s database as the cluster's superuser: a change by hand, outside tiergate. */
+    protected void asSuperuser(String branch, String sql) throws SQLException {
+        try (Connection c = superuserOn(branch); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    protected Connection superuserOn(String branch) throws SQLException {
+        return DriverManager.getConnection(backend.connection(repo, branch).jdbcUrl(), cluster().user(), cluster().password());
+    }
 
     /** staging with a row in inventory, an orders table with a sequence, a schema app, and the policy's groups applied. */
     protected void stagingWithAccess() throws SQLException {
@@ -250,5 +265,69 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         }
         assertEquals(List.of("A-1"), codes("staging"));
         assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(new Privilege("login:" + actor, Privilege.Kind.DATABASE, "", "CONNECT")));
+    }
+
+    // ------------------------------------------------------------------ a revoke is all or nothing, and never guesses a role
+
+    @Test
+    void aRevokeOfAnObjectNamedWithoutItsSchemaIsRefusedAndChangesNothing() throws Exception {
+        stagingWithAccess();
+        execute("staging", "grant select on inventory to public");
+        Privilege held = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
+        for (Privilege unqualified : List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "inventory", "SELECT"),
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.SEQUENCE, "orders_id_seq", "USAGE"))) {
+            BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(held, unqualified)),
+                    "a clear refusal, not a StringIndexOutOfBoundsException");
+            assertTrue(e.getMessage().contains("not a qualified name: " + unqualified.object()), e.getMessage());
+            assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(held), "the privilege listed before it is still held");
+        }
+    }
+
+    @Test
+    void aDriftWhoseGranteeIsALabelIsNeverARevokeFromARoleOfThatName() throws Exception {
+        stagingWithAccess();
+        execute("staging", "grant select on inventory to public");
+        Privilege publicSelect = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
+        String tag = String.valueOf(ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999)); // roles are the cluster's
+        // roles named as a snapshot labels a login of this branch, one of tiergate's roles, and a role known by its oid alone
+        List<String> impostors = List.of("login:mallory" + tag, "tiergate:rw" + tag, "role " + tag);
+        for (String name : impostors) {
+            asSuperuser("staging", "create role \"" + name + "\"; grant select on public.inventory to \"" + name + "\"");
+        }
+        try {
+            for (String name : impostors) {
+                Privilege label = new Privilege(name, Privilege.Kind.TABLE, "public.inventory", "SELECT");
+                assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(publicSelect, label)), name);
+                try (Connection c = superuserOn("staging")) {
+                    assertEquals(List.of("true"), column(c, "select has_table_privilege('" + name + "', 'public.inventory', 'select')::text"),
+                            "the role named " + name + " keeps what it was granted");
+                }
+                assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(publicSelect), "and nothing else in the list was taken");
+            }
+        } finally {
+            for (String name : impostors) {
+                asSuperuser("staging", "drop owned by \"" + name + "\"; drop role \"" + name + "\"");
+            }
+        }
+    }
+
+    @Test
+    void aRevokeThatFailsHalfwayLeavesEverythingAsItWas() throws Exception {
+        stagingWithAccess();
+        BranchConnection ordersOnly = backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
+        execute("staging", "grant select on inventory to public; grant select on app.jobs to public");
+        Privilege inventory = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
+        Privilege jobs = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "app.jobs", "SELECT");
+        Privilege none = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.no_such_table", "SELECT"); // fails at the server, third
+        BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(inventory, jobs, none)));
+        assertTrue(e.getMessage().contains("no_such_table"), e.getMessage());
+        Set<Privilege> held = backend.accessSnapshot(repo, "staging").privileges();
+        assertTrue(held.contains(inventory) && held.contains(jobs), "the two revoked before the failure are held again: " + held);
+        try (Connection c = connect(ordersOnly)) {
+            assertTrue(can(c, "public.inventory", "select"), "through PUBLIC, as before the revoke");
+        }
+        backend.revoke(repo, "staging", List.of(inventory, jobs)); // and the same without the failing one goes through
+        Set<Privilege> after = backend.accessSnapshot(repo, "staging").privileges();
+        assertFalse(after.contains(inventory) || after.contains(jobs), after.toString());
     }
 }

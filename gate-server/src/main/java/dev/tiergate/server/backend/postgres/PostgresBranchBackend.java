@@ -1,5 +1,11 @@
 package dev.tiergate.server.backend.postgres;
 
+import static dev.tiergate.server.backend.AccessSql.literal;
+import static dev.tiergate.server.backend.AccessSql.quote;
+import static dev.tiergate.server.backend.AccessSql.sha256;
+import static dev.tiergate.server.backend.AccessSql.verifier;
+
+import dev.tiergate.server.backend.AccessSql;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
@@ -8,8 +14,6 @@ import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.RunWatchdog;
 import dev.tiergate.server.forge.RepoRef;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -807,12 +811,6 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** What marks an actor's login, as its role's comment: {@code tiergate credential db=<db> actor=<actor>}. */
     private static final String CREDENTIAL_MARK = "tiergate credential db=";
-    /** Sessions an actor's login may hold at once. */
-    static final int CREDENTIAL_CONNECTIONS = 10;
-    private static final java.util.regex.Pattern GROUP_NAME = dev.tiergate.core.policy.DatabaseAccess.GROUP_NAME;
-    private static final Set<String> OBJECT_PRIVILEGES = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER",
-            "USAGE", "CREATE", "CONNECT", "TEMPORARY", "MAINTAIN");
-    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     /**
      * An actor's own login ({@code <db>_u_<actor>}): LOGIN and nothing else, a member of exactly {@code groups},
@@ -826,215 +824,68 @@ public final class PostgresBranchBackend implements BranchBackend {
             throw new BackendException("cannot give a login on database branch '" + name + "': it does not exist", null);
         }
         makeRepositoryRoles(repo);
-        for (String g : groups) {
-            if (!GROUP_NAME.matcher(g).matches()) {
-                throw new BackendException("group name '" + g + "' is not [a-z][a-z0-9_]{0,30}", null);
-            }
-        }
-        String role = credentialRole(db, actor);
-        byte[] secret = new byte[16];
-        random.nextBytes(secret);
-        String password = HexFormat.of().formatHex(secret);
-        try (Connection c = admin.getConnection()) {
-            try (Statement st = c.createStatement()) { // made first: in the transaction below, an existing one would abort it
-                createRole(st, role, "nologin");
-                for (String g : groups) {
-                    createRole(st, groupRole(repo, g), "nologin");
-                }
-            }
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("alter role " + quote(role) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                        + " connection limit " + CREDENTIAL_CONNECTIONS + " password " + literal(verifier(password))
-                        + " valid until " + literal(until == null ? "infinity" : until.toString()));
-                st.execute("comment on role " + quote(role) + " is " + literal(CREDENTIAL_MARK + db + " actor=" + actor));
-                for (String member : memberships(c, role)) { // exactly the groups asked for: earlier ones go
-                    st.execute("revoke " + quote(member) + " from " + quote(role));
-                }
-                for (String g : groups) {
-                    st.execute("grant " + quote(groupRole(repo, g)) + " to " + quote(role));
-                }
-                st.execute("grant connect on database " + quote(db) + " to " + quote(role));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new BackendException("cannot give " + actor + " a login on database branch '" + name + "': " + e.getMessage(), e);
-        }
-        return new BranchConnection(host, port, db, role, password);
+        // roles are the cluster's: any database will do, and the admin pool has one ready
+        AccessSql.Login login = access(repo, name, admin::getConnection, (sql, c) -> sql.credential(c, actor, groups, until));
+        return new BranchConnection(host, port, db, login.role(), login.password());
     }
 
     /**
      * The policy's groups as roles of the repository ({@code <prefix>_g_<name>}, no login) and their privileges in the
-     * database: USAGE on each schema of their scope, their privileges on every table there (and on sequences: SELECT,
-     * and USAGE and UPDATE for a group that writes), the same by default privileges on what the owner role creates
-     * later; a group of tables gets those tables alone. Names and privileges from the policy are checked again here,
-     * since they reach SQL.
+     * database ({@link AccessSql#apply}), by default too on what the owner role creates later.
      */
     @Override
     public void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
-        String db = physical(repo, name);
         makeRepositoryRoles(repo);
-        String owner = quote(ownerRole(repo));
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
-            List<String> schemas = userSchemas(c);
-            for (dev.tiergate.core.policy.DatabaseAccess.Group g : groups) {
-                if (!GROUP_NAME.matcher(g.name()).matches()) {
-                    throw new BackendException("group name '" + g.name() + "' is not [a-z][a-z0-9_]{0,30}", null);
-                }
-                String role = groupRole(repo, g.name());
-                createRole(st, role, "nologin");
-                String r = quote(role);
-                String privileges = String.join(", ", g.privileges().stream().filter(dev.tiergate.core.policy.DatabaseAccess.TABLE_PRIVILEGES::contains).toList());
-                if (privileges.isEmpty()) {
-                    continue;
-                }
-                String sequences = g.writes() ? "usage, select, update" : "select";
-                List<String> scope = g.everySchema() ? schemas : g.schemas().stream().filter(schemas::contains).toList();
-                for (String schema : scope) {
-                    String q = quote(schema);
-                    st.execute("grant usage on schema " + q + " to " + r);
-                    st.execute("grant " + privileges + " on all tables in schema " + q + " to " + r);
-                    st.execute("grant " + sequences + " on all sequences in schema " + q + " to " + r);
-                    st.execute("alter default privileges for role " + owner + " in schema " + q + " grant " + privileges + " on tables to " + r);
-                    st.execute("alter default privileges for role " + owner + " in schema " + q + " grant " + sequences + " on sequences to " + r);
-                }
-                if (g.everySchema()) { // schemas a migration creates later, and what it creates in them
-                    st.execute("alter default privileges for role " + owner + " grant usage on schemas to " + r);
-                    st.execute("alter default privileges for role " + owner + " grant " + privileges + " on tables to " + r);
-                    st.execute("alter default privileges for role " + owner + " grant " + sequences + " on sequences to " + r);
-                }
-                for (String table : g.tables()) {
-                    int dot = table.indexOf('.');
-                    if (dot < 0 || !schemas.contains(table.substring(0, dot)) || !tableExists(c, table.substring(0, dot), table.substring(dot + 1))) {
-                        continue; // a table a later migration creates: granted after that run
-                    }
-                    st.execute("grant usage on schema " + quote(table.substring(0, dot)) + " to " + r);
-                    st.execute("grant " + privileges + " on table " + quote(table.substring(0, dot)) + "." + quote(table.substring(dot + 1)) + " to " + r);
-                }
-            }
-        } catch (SQLException e) {
-            throw new BackendException("cannot give database branch '" + name + "' the policy's groups: " + e.getMessage(), e);
-        }
+        String db = physical(repo, name);
+        access(repo, name, () -> inDatabase(db), (sql, c) -> {
+            sql.apply(c, ownerRole(repo), groups);
+            return null;
+        });
     }
 
     @Override
     public dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
         String db = physical(repo, name);
-        Map<Long, String> who = new java.util.HashMap<>();
-        Set<String> schemas = new java.util.TreeSet<>();
-        Map<String, List<String>> tables = new java.util.TreeMap<>();
-        Map<String, List<String>> sequences = new java.util.TreeMap<>();
-        Set<dev.tiergate.core.access.Privilege> privileges = new java.util.TreeSet<>();
-        String groupPrefix = prefix(repo) + "_g_";
-        Map<String, String> own = Map.of(ownerRole(repo), "tiergate:owner", dataRole(repo), "tiergate:rw", loginRole(db), "tiergate:login",
-                migratorRole(db), "tiergate:migrator");
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select oid, rolname, rolsuper, shobj_description(oid, 'pg_authid') from pg_roles")) {
-                while (rs.next()) {
-                    String rolname = rs.getString(2);
-                    String comment = rs.getString(4);
-                    who.put(rs.getLong(1), rs.getBoolean(3) ? "tiergate:admin"
-                            : own.containsKey(rolname) ? own.get(rolname)
-                            : rolname.startsWith(groupPrefix) ? dev.tiergate.core.access.Privilege.group(rolname.substring(groupPrefix.length()))
-                            : comment != null && comment.startsWith(CREDENTIAL_MARK + db + " actor=") ? "login:" + comment.substring((CREDENTIAL_MARK + db + " actor=").length())
-                            : rolname);
-                }
-            }
-            who.put(0L, dev.tiergate.core.access.Privilege.PUBLIC);
-            schemas.addAll(userSchemas(c));
-            try (ResultSet rs = st.executeQuery("select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                    + " where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and n." + SYSTEM_SCHEMAS)) {
-                while (rs.next()) {
-                    (rs.getString(3).equals("S") ? sequences : tables).computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
-                }
-            }
-            try (ResultSet rs = st.executeQuery("""
-                    select 'SCHEMA', n.nspname, a.grantee, a.privilege_type from pg_namespace n,
-                           aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a where n.""" + SYSTEM_SCHEMAS + """
-
-                    union all
-                    select case when c.relkind = 'S' then 'SEQUENCE' else 'TABLE' end, n.nspname || '.' || c.relname, a.grantee, a.privilege_type
-                      from pg_class c join pg_namespace n on n.oid = c.relnamespace,
-                           aclexplode(coalesce(c.relacl, acldefault(case when c.relkind = 'S' then 's'::"char" else 'r'::"char" end, c.relowner))) a
-                     where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') and n.""" + SYSTEM_SCHEMAS + """
-
-                    union all
-                    select 'DATABASE', '', a.grantee, a.privilege_type from pg_database d,
-                           aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a where d.datname = current_database()""")) {
-                while (rs.next()) {
-                    String grantee = who.getOrDefault(rs.getLong(3), "role " + rs.getLong(3));
-                    privileges.add(new dev.tiergate.core.access.Privilege(grantee, dev.tiergate.core.access.Privilege.Kind.valueOf(rs.getString(1)),
-                            rs.getString(2), rs.getString(4)));
-                }
-            }
-        } catch (SQLException e) {
-            throw new BackendException("cannot read the privileges of database branch '" + name + "': " + e.getMessage(), e);
-        }
-        return new dev.tiergate.core.access.AccessSnapshot(schemas, tables, sequences, privileges);
+        return access(repo, name, () -> inDatabase(db), AccessSql::snapshot);
     }
 
     @Override
     public void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
         String db = physical(repo, name);
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
-            for (dev.tiergate.core.access.Privilege p : extra) {
-                st.execute(sql(repo, db, p, false));
-            }
-        } catch (SQLException e) {
-            throw new BackendException("cannot take privileges away on database branch '" + name + "': " + e.getMessage(), e);
-        }
+        access(repo, name, () -> inDatabase(db), (sql, c) -> {
+            sql.revoke(c, extra);
+            return null;
+        });
     }
 
     @Override
     public String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
-        return sql(repo, "<database>", p, grant) + ";";
+        return AccessSql.statement(p, grant, groupPrefix(repo));
     }
 
-    /** GRANT or REVOKE of one privilege as {@link dev.tiergate.core.access.Privilege} names it, every name quoted. */
-    private String sql(RepoRef repo, String db, dev.tiergate.core.access.Privilege p, boolean grant) {
-        String privilege = p.privilege().toUpperCase(java.util.Locale.ROOT);
-        if (!OBJECT_PRIVILEGES.contains(privilege)) {
-            throw new BackendException("not a privilege: " + p.privilege(), null);
-        }
-        String on = switch (p.kind()) {
-            case DATABASE -> "database " + quote(db);
-            case SCHEMA -> "schema " + quote(p.object());
-            case TABLE, SEQUENCE -> (p.kind() == dev.tiergate.core.access.Privilege.Kind.TABLE ? "table " : "sequence ")
-                    + quote(p.object().substring(0, p.object().indexOf('.'))) + "." + quote(p.object().substring(p.object().indexOf('.') + 1));
-        };
-        String grantee = p.grantee().equals(dev.tiergate.core.access.Privilege.PUBLIC) ? "public"
-                : p.grantee().startsWith("group:") ? quote(groupRole(repo, p.grantee().substring("group:".length()))) : quote(p.grantee());
-        return (grant ? "grant " : "revoke ") + privilege.toLowerCase(java.util.Locale.ROOT) + " on " + on + (grant ? " to " : " from ") + grantee;
+    private interface Opener {
+        Connection open() throws SQLException;
     }
 
-    private static boolean tableExists(Connection c, String schema, String table) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ? and c.relname = ?")) {
-            ps.setString(1, schema);
-            ps.setString(2, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+    private interface Work<T> {
+        T run(AccessSql sql, Connection c);
     }
 
-    /** The roles {@code role} is a member of. */
-    private static List<String> memberships(Connection c, String role) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid"
-                + " join pg_roles u on u.oid = m.member where u.rolname = ?")) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
+    /**
+     * The shared SQL on one branch's database, as the admin: this backend's role names (tiergate's own roles labelled
+     * as such; no service roles but superusers), passwords sent as SCRAM verifiers.
+     */
+    private <T> T access(RepoRef repo, String name, Opener opener, Work<T> work) {
+        String db = physical(repo, name);
+        Map<String, String> own = Map.of(ownerRole(repo), "tiergate:owner", dataRole(repo), "tiergate:rw", loginRole(db), "tiergate:login",
+                migratorRole(db), "tiergate:migrator");
+        AccessSql sql = new AccessSql("database branch '" + name + "'", db, new AccessSql.Roles(groupPrefix(repo), actor -> credentialRole(db, actor),
+                CREDENTIAL_MARK + db + " actor=", own, role -> false), true);
+        try (Connection c = opener.open()) {
+            return work.run(sql, c);
+        } catch (SQLException e) {
+            throw new BackendException("cannot reach database branch '" + name + "': " + e.getMessage(), e);
         }
-        return out;
     }
 
     /** The actors' logins on database {@code db} (their roles' comments say so). */
@@ -1057,9 +908,13 @@ public final class PostgresBranchBackend implements BranchBackend {
         return fit(db + "_u_" + (letters.length() > 16 ? letters.substring(0, 16) : letters) + "_" + sha256(actor).substring(0, 6));
     }
 
-    /** A group of the policy as a role of the repository. */
+    /** A group of the policy as a role of the repository (its name checked). */
     static String groupRole(RepoRef repo, String group) {
-        return prefix(repo) + "_g_" + group;
+        return AccessSql.groupRole(groupPrefix(repo), group);
+    }
+
+    private static String groupPrefix(RepoRef repo) {
+        return prefix(repo) + "_g_";
     }
 
     static String loginRole(String db) {
@@ -1120,35 +975,6 @@ public final class PostgresBranchBackend implements BranchBackend {
             }
         } catch (SQLException e) {
             throw new BackendException("cannot reach the branch server: " + e.getMessage(), e);
-        }
-    }
-
-    private static String quote(String ident) {
-        return "\"" + ident.replace("\"", "\"\"") + "\"";
-    }
-
-    /** A string literal; tiergate's own values only (role names, passwords of hex digits). */
-    /**
-     * A string constant in the escape form ({@code E'…'}), which means the same whatever the server's
-     * {@code standard_conforming_strings}: with that off, a backslash in a plain {@code '…'} would end it early.
-     */
-    private static String literal(String s) {
-        return "E'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
-    }
-
-    /**
-     * The SCRAM-SHA-256 verifier of a password, made here (pgjdbc's {@code PasswordUtil}): the server stores it as it
-     * is, and the password itself never reaches the server, so no server log of a failed statement can show it.
-     */
-    private static String verifier(String password) {
-        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray());
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

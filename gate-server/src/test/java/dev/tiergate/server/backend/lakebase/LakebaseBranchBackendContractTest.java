@@ -13,6 +13,7 @@ import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.LakebaseApiStub;
+import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -49,6 +50,11 @@ class LakebaseBranchBackendContractTest extends BranchAccessContract {
     @Override
     protected String serviceAdminRole() {
         return LakebaseApiStub.ADMIN_ROLE;
+    }
+
+    @Override
+    protected TestPostgres.BranchCluster cluster() {
+        return TestPostgres.cloud("lakebase");
     }
 
     @Override

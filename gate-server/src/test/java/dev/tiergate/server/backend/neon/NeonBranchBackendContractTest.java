@@ -11,6 +11,7 @@ import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.NeonApiStub;
+import dev.tiergate.server.support.TestPostgres;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,11 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
     @Override
     protected String serviceAdminRole() {
         return NeonApiStub.ADMIN_ROLE;
+    }
+
+    @Override
+    protected TestPostgres.BranchCluster cluster() {
+        return TestPostgres.cloud("neon");
     }
 
     @Override

@@ -95,4 +95,12 @@ class PostgresAccessTest {
         assertTrue(GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging")).none(), "repaired");
     }
 
+    @Test
+    void theSchemaOfThePolicysExtensionsIsTiergatesNotTheRepositorysSoNoDrift() {
+        backend.createExtensions(repo, "staging", List.of("pg_buffercache")); // schema extensions: the admin's, USAGE to PUBLIC
+        backend.applyAccess(repo, "staging", GROUPS);
+        GrantDrift.Diff d = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
+        assertTrue(d.none(), "PUBLIC's USAGE there is no drift to take away: " + d);
+        assertFalse(backend.accessSnapshot(repo, "staging").schemas().contains("extensions"));
+    }
 }

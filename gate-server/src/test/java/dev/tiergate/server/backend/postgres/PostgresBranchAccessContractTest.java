@@ -23,4 +23,9 @@ class PostgresBranchAccessContractTest extends BranchAccessContract {
     protected String serviceAdminRole() {
         return TestPostgres.branches().user();
     }
+
+    @Override
+    protected TestPostgres.BranchCluster cluster() {
+        return TestPostgres.branches();
+    }
 }
