@@ -58,6 +58,14 @@ public interface BranchBackend extends AutoCloseable {
         return java.util.Map.of();
     }
 
+    /**
+     * The size in bytes of one database branch, if the system can measure it (what a run's size bound is taken from,
+     * once per run: measuring every branch of the repository for it costs a walk of each one's files).
+     */
+    default java.util.Optional<Long> size(RepoRef repo, String name) {
+        return java.util.Optional.ofNullable(sizes(repo).get(name));
+    }
+
     /** How to connect to a branch: the login of that branch (its own role where the system has them). */
     BranchConnection connection(RepoRef repo, String name);
 

@@ -141,6 +141,11 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public java.util.Optional<Long> size(RepoRef repo, String name) {
+        return inner.size(repo, name);
+    }
+
+    @Override
     public Map<String, Long> sizes(RepoRef repo) {
         return inner.sizes(repo);
     }

@@ -403,7 +403,7 @@ final class DatabaseMigrations {
 
     /** A run's bounds on a branch of {@code tierDb}: the policy's deadline, and a size from the tier's own. */
     private RunLimits limits(RepoRef repo, MigrationSettings settings, String tierDb) {
-        long tierBytes = backend.sizes(repo).getOrDefault(tierDb, 0L);
+        long tierBytes = backend.size(repo, tierDb).orElse(0L);
         return new RunLimits(settings.runDeadline(), settings.branchSizeLimitBytes(tierBytes));
     }
 

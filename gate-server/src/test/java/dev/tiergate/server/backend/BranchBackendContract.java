@@ -105,6 +105,18 @@ public abstract class BranchBackendContract {
         assertEquals(3, names.size(), names.toString());
     }
 
+    /** One branch's size is what the list of all sizes says of it (the run's bound is taken from the one), and none for a missing one. */
+    @Test
+    void oneBranchsSizeIsTheSizeTheListGivesIt() throws Exception {
+        stagingWithOneRow();
+        backend.create(repo, "feature-f1", "staging");
+        java.util.Map<String, Long> all = backend.sizes(repo);
+        for (String name : java.util.List.of("staging", "feature-f1")) {
+            assertEquals(java.util.Optional.ofNullable(all.get(name)), backend.size(repo, name), name);
+        }
+        assertEquals(java.util.Optional.empty(), backend.size(repo, "feature-nowhere"));
+    }
+
     @Test
     void theConnectionDetailsHandedOutConnectToThatBranch() throws Exception {
         stagingWithOneRow();

@@ -83,6 +83,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final ClonePool pool;
     /** Repositories whose owner and data roles are known to exist (made once per process). */
     private final Set<String> rolesMade = ConcurrentHashMap.newKeySet();
+    /** Derived passwords' verifiers, by role ({@link #derivedVerifier}). */
+    private final Map<String, String> verifiers = new ConcurrentHashMap<>();
     private volatile boolean clusterClosed;
 
     /**
@@ -342,6 +344,20 @@ public final class PostgresBranchBackend implements BranchBackend {
         return out;
     }
 
+    /** {@code pg_database_size} of one branch database: a walk of its files only. */
+    @Override
+    public java.util.Optional<Long> size(RepoRef repo, String name) {
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "select pg_database_size(oid) from pg_database where datname = ? and not datistemplate and datallowconn")) {
+            ps.setString(1, physical(repo, name));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.Optional.of(rs.getLong(1)) : java.util.Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new BackendException("cannot measure database branch '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
     /** {@code pg_database_size} of each branch database, in one query. */
     @Override
     public java.util.Map<String, Long> sizes(RepoRef repo) {
@@ -412,16 +428,25 @@ public final class PostgresBranchBackend implements BranchBackend {
             // a few seconds past the deadline: the watchdog, which says why it stopped the run, comes first
             long ms = Math.max(1, limits.deadline().toMillis()) + ROLE_TIMEOUT_SLACK_MS;
             String m = quote(migrator);
-            StringBuilder prepare = new StringBuilder()
-                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit")
-                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(verifier(password(migrator)))).append(";\n")
-                    .append("alter role ").append(m).append(" reset all;\n")
-                    .append("alter role ").append(m).append(" set role = ").append(literal(ownerRole(repo))).append(";\n");
-            for (String setting : List.of("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")) {
-                prepare.append("alter role ").append(m).append(" set ").append(setting).append(" = ").append(ms).append(";\n");
-            }
+            List<String> settings = new ArrayList<>(List.of("role=" + ownerRole(repo), "statement_timeout=" + ms, "lock_timeout=" + ms,
+                    "idle_in_transaction_session_timeout=" + ms));
             if (limits.maxBytes() > 0) {
-                prepare.append("alter role ").append(m).append(" set temp_file_limit = ").append(Math.max(1, limits.maxBytes() / 1024)).append(";\n"); // kB
+                settings.add("temp_file_limit=" + Math.max(1, limits.maxBytes() / 1024)); // kB
+            }
+            StringBuilder prepare = new StringBuilder()
+                    // LOGIN for this run (its end takes it away), with tiergate's password whatever an earlier run set
+                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit")
+                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(derivedVerifier(migrator))).append(";\n");
+            // the role's own settings, which a role may change for itself: set again only when they are not as they
+            // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
+            if (!new java.util.HashSet<>(roleSettings(c, migrator)).equals(new java.util.HashSet<>(settings))) {
+                prepare.append("alter role ").append(m).append(" reset all;\n");
+                for (String setting : settings) {
+                    int eq = setting.indexOf('=');
+                    String value = setting.substring(eq + 1);
+                    prepare.append("alter role ").append(m).append(" set ").append(setting, 0, eq).append(" = ")
+                            .append(setting.startsWith("role=") ? literal(value) : value).append(";\n");
+                }
             }
             // sessions an earlier run left (a server killed mid-run): ended before this one starts
             prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ").append(literal(migrator));
@@ -742,19 +767,81 @@ public final class PostgresBranchBackend implements BranchBackend {
     private void giveLogins(RepoRef repo, String db) {
         String login = loginRole(db);
         try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            createRole(st, login, "login");
-            st.execute("alter role " + quote(login) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                    + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(verifier(password(login))));
-            st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
-            revokeDataRoles(st, login);
-            makeMigrator(st, repo, db);
-            st.execute("revoke all on database " + quote(db) + " from public");
-            st.execute("grant connect, temporary on database " + quote(db) + " to " + quote(login));
-            st.execute("grant connect on database " + quote(db) + " to " + quote(migratorRole(db)));
-            st.execute("grant create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
+            String loginVerifier = derivedVerifier(login);
+            Map<String, String> stored = storedPasswords(c, login, migratorRole(db));
+            if (!stored.containsKey(login) || !stored.containsKey(migratorRole(db))) {
+                // the first time for this database name: its roles, made once (a reset keeps them, and no migration
+                // can alter a role but its own password and settings, which are set again below and before each run)
+                createRole(st, login, "login");
+                st.execute("alter role " + quote(login) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+                        + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(loginVerifier));
+                st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
+                revokeDataRoles(st, login);
+                makeMigrator(st, repo, db);
+            } else if (!loginVerifier.equals(stored.get(login))) {
+                // the login set its own password (any role may): tiergate's is the one it hands out
+                st.execute("alter role " + quote(login) + " password " + literal(loginVerifier));
+            }
+            // a new database (every reset is one) has an ACL of its own: one round trip
+            st.execute("revoke all on database " + quote(db) + " from public;\n"
+                    + "grant connect, temporary on database " + quote(db) + " to " + quote(login) + ";\n"
+                    + "grant connect on database " + quote(db) + " to " + quote(migratorRole(db)) + ";\n"
+                    + "grant create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
         } catch (SQLException e) {
             throw new BackendException("cannot give database branch " + db + " its logins: " + e.getMessage(), e);
         }
+    }
+
+    /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
+    private static List<String> roleSettings(Connection c, String role) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
+                + " where r.rolname = ? and s.setdatabase = 0")) {
+            ps.setString(1, role);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        }
+    }
+
+    /**
+     * The SCRAM verifiers of {@code roles} as the catalog holds them, for those that exist (null: no password, or an
+     * admin that is not a superuser and may not read {@code pg_authid}, which then sets the password every time).
+     */
+    private static Map<String, String> storedPasswords(Connection c, String... roles) throws SQLException {
+        Map<String, String> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select rolname from pg_roles where rolname = any (?)")) {
+            ps.setArray(1, c.createArrayOf("text", roles));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), null);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("select rolname, rolpassword from pg_authid where rolname = any (?)")) {
+            ps.setArray(1, c.createArrayOf("text", roles));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) { // insufficient_privilege: not a superuser
+                throw e;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The SCRAM verifier of a role's derived password, made once per role and kept: making one is 4,096 rounds of
+     * PBKDF2 here, and a verifier the catalog already holds need not be sent again.
+     */
+    private String derivedVerifier(String role) {
+        return verifiers.computeIfAbsent(role, r -> verifier(password(r)));
     }
 
     /** The migration role: LOGIN and nothing else, a member of the owner role only, its password derived anew. */

@@ -317,7 +317,8 @@ class PostgresSandboxTest {
     void aRunCannotLoosenTheSettingsOfItsNextRun() throws Exception {
         try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
              Statement st = c.createStatement()) {
-            st.execute("alter role current_user set statement_timeout = 0"); // a role may change its own defaults
+            st.execute("set role none"); // the session's own role, the migration role, which may change its own defaults
+            st.execute("alter role current_user set statement_timeout = 0");
             st.execute("alter role current_user reset role");
         }
         try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
