@@ -102,6 +102,7 @@ class StoreRestartTest {
             assertTrue(h.server.audit().verify().isEmpty(), "the audit chain is intact");
         } finally {
             pg.close();
+            dev.tiergate.server.support.TestPostgres.deleteTree(data);
         }
     }
 }

@@ -114,5 +114,6 @@ public final class ServerHarness implements AutoCloseable {
         server.close();
         db.close();
         github.close();
+        TestPostgres.deleteTree(home); // its keys and secret: thousands of folders a run otherwise left behind
     }
 }

@@ -118,7 +118,7 @@ public final class TestPostgres {
     }
 
     /** Deletes {@code dir}, again while the stopping server still writes its last files (its statistics), a few times. */
-    private static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
             try (Stream<Path> all = Files.walk(dir)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -435,7 +435,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             }
             StringBuilder prepare = new StringBuilder()
                     // LOGIN for this run (its end takes it away), with tiergate's password whatever an earlier run set
-                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit")
+                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit")
                     .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(derivedVerifier(migrator))).append(";\n");
             // the role's own settings, which a role may change for itself: set again only when they are not as they
             // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
@@ -786,7 +786,9 @@ public final class PostgresBranchBackend implements BranchBackend {
             st.execute("revoke all on database " + quote(db) + " from public;\n"
                     + "grant connect, temporary on database " + quote(db) + " to " + quote(login) + ";\n"
                     + "grant connect on database " + quote(db) + " to " + quote(migratorRole(db)) + ";\n"
-                    + "grant create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
+                    // CONNECT too: a parallel worker checks it for the role the session acts as (PostgreSQL 16.6 and
+                    // others of late 2024), which is the owner role; no login inherits it
+                    + "grant connect, create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
         } catch (SQLException e) {
             throw new BackendException("cannot give database branch " + db + " its logins: " + e.getMessage(), e);
         }
@@ -850,11 +852,22 @@ public final class PostgresBranchBackend implements BranchBackend {
         createRole(st, migrator, "nologin");
         // LOGIN only while a run is open (openRun gives it, the run's end takes it): a run that changed its own
         // password cannot come back through it later
-        st.execute("alter role " + quote(migrator) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+        // NOINHERIT: the role acts as the owner role by SET ROLE (its default), never by inheriting it, so the owner
+        // role's CONNECT on every database of the repository (which parallel workers ask of the current role) is not
+        // the migration role's: it connects to its own database alone
+        st.execute("alter role " + quote(migrator) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit"
                 + " connection limit " + MIGRATOR_CONNECTIONS);
-        st.execute("grant " + quote(ownerRole(repo)) + " to " + quote(migrator));
+        st.execute("grant " + quote(ownerRole(repo)) + " to " + quote(migrator) + ownerGrantOptions(st.getConnection()));
         st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
         revokeDataRoles(st, migrator);
+    }
+
+    /**
+     * The options of the migration role's membership in the owner role: on PostgreSQL 16+ a membership carries its own
+     * INHERIT (set from the member's attribute when granted, and kept after), so it is said: SET, not INHERIT.
+     */
+    private static String ownerGrantOptions(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseMajorVersion() >= 16 ? " with inherit false, set true" : "";
     }
 
     /** Earlier versions gave branch logins the cluster-wide pg_read_all_data and pg_write_all_data (PostgreSQL 14+). */

@@ -209,6 +209,25 @@ class PostgresSandboxTest {
         }
     }
 
+    /**
+     * A migration whose query or index build gets parallel workers runs: on PostgreSQL 16.6 a worker checks CONNECT
+     * for the role the session acts as (the owner role), and the migration role still reaches no other database.
+     */
+    @Test
+    void aMigrationWithParallelWorkersRuns() throws Exception {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
+             Statement st = c.createStatement()) {
+            st.execute("create table wide as select g as id from generate_series(1, 20000) g");
+            st.execute("set debug_parallel_query = on"); // every query through a parallel worker
+            try (ResultSet rs = st.executeQuery("select count(*) from wide")) {
+                rs.next();
+                assertEquals(20000, rs.getInt(1));
+            }
+            st.execute("set min_parallel_table_scan_size = 0; set max_parallel_maintenance_workers = 2");
+            st.execute("create index wide_id on wide (id)");
+        }
+    }
+
     /** Two runs on one database never at once: the second is refused while the first's watchdog holds the run lock. */
     @Test
     void aSecondRunOnTheSameDatabaseIsRefusedWhileTheFirstIsOpen() throws Exception {
