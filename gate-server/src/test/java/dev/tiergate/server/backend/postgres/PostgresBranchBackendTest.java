@@ -164,7 +164,13 @@ class PostgresBranchBackendTest {
              Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
              Statement st = m.createStatement()) {
             st.execute("create table inventory (code text)");
-            st.execute("set role " + run.connection().user()); // a migration that acts under its own name: given back on close
+            // a migration that acts under its own name holds none of the owner role's rights (the role is NOINHERIT,
+            // so that the owner role's CONNECT on the repository's other databases is not its own)
+            st.execute("set role " + run.connection().user());
+            var own = assertThrows(java.sql.SQLException.class, () -> st.execute("create table own (id int)"));
+            assertTrue(own.getMessage().contains("no schema has been selected") || own.getMessage().contains("permission denied"),
+                    own.getMessage());
+            st.execute("reset role"); // back to its default: the owner role
             st.execute("create table own (id int)");
         }
         backend.tierMoved(repo, "production");
