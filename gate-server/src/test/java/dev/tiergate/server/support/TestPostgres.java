@@ -60,6 +60,20 @@ public final class TestPostgres {
         return server;
     }
 
+    /** The stores' server, when started (asking starts none). */
+    static synchronized java.util.Optional<EmbeddedPostgres> startedStoreServer() {
+        return java.util.Optional.ofNullable(server);
+    }
+
+    /** The clusters of database branches started so far in this JVM (none is started by asking). */
+    static synchronized java.util.List<BranchCluster> startedBranchClusters() {
+        java.util.List<BranchCluster> all = new java.util.ArrayList<>(CLOUDS.values());
+        if (branches != null) {
+            all.add(0, branches);
+        }
+        return all;
+    }
+
     /** The branch cluster, started once per JVM in a temporary folder. */
     public static synchronized BranchCluster branches() {
         if (branches == null) {
