@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export | rollback | release-tier | token}: the server half of the tiergate command. */
-@Command(name = "tiergate", mixinStandardHelpOptions = true, versionProvider = ServerMain.Version.class,
+// scope INHERIT: `tiergate server --help` (which the launcher hands to this JVM) is help, not "Unknown option"
+@Command(name = "tiergate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = ServerMain.Version.class,
         subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class, ServerMain.Rollback.class,
                 ServerMain.ReleaseTier.class, ServerMain.Token.class})
 public final class ServerMain {
@@ -291,7 +292,7 @@ public final class ServerMain {
 
     @Command(name = "verify", description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
     static final class Verify implements Callable<Integer> {
-        @Option(names = "--config")
+        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
         @Spec
         CommandSpec spec;
@@ -335,9 +336,9 @@ public final class ServerMain {
 
     @Command(name = "export", description = "Write the audit trail as JSON Lines (stdout, or --out FILE).")
     static final class Export implements Callable<Integer> {
-        @Option(names = "--config")
+        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
-        @Option(names = "--out")
+        @Option(names = "--out", description = "the file to write (default: standard output)")
         Path out;
         @Spec
         CommandSpec spec;

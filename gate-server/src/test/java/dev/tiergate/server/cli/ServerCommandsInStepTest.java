@@ -1,0 +1,43 @@
+package dev.tiergate.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tiergate.hooks.cli.TiergateCli;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's commands are declared twice: in the server's JVM (ServerMain, which runs them) and in the hooks' JVM
+ * (ServerCommands, which only shows them in {@code tiergate --help} and shell completion, since the launcher hands
+ * them to the server's JVM). This keeps the two in step: each command's help, as a user reads it, is the same from
+ * both. No database.
+ */
+class ServerCommandsInStepTest {
+    private static final List<List<String>> COMMANDS = List.of(List.of("server"), List.of("demo"), List.of("audit"),
+            List.of("audit", "verify"), List.of("audit", "export"), List.of("rollback"), List.of("release-tier"),
+            List.of("token"), List.of("token", "create"), List.of("token", "list"), List.of("token", "revoke"));
+
+    @Test
+    void everyServerCommandHasTheSameHelpInBothJvms() {
+        for (List<String> command : COMMANDS) {
+            String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            String server = help(true, args);
+            String hooks = help(false, args);
+            assertEquals(server, hooks, "tiergate " + String.join(" ", command) + " --help differs between"
+                    + " gate-server's cli/ServerMain.java (expected) and hooks' cli/ServerCommands.java (actual): make the hooks' copy say the same");
+        }
+    }
+
+    private static String help(boolean serverJvm, String[] args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int code = serverJvm ? ServerMain.run(args, o, e) : TiergateCli.run(args, o, e);
+        assertEquals(0, code, String.join(" ", args) + " in the " + (serverJvm ? "server's" : "hooks'") + " JVM: " + err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
