@@ -38,7 +38,7 @@ public final class AuditLog implements AuditTrail {
     }
 
     @Override
-    public void append(String kind, RepoRef repo, String subject, Map<String, ?> details) {
+    public void append(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -57,7 +57,7 @@ public final class AuditLog implements AuditTrail {
      * Appends inside the caller's transaction (auto-commit off), so the record is stored together with what it
      * records, or neither is. The chain lock is held until that transaction ends.
      */
-    public AuditRecord append(Connection c, String kind, RepoRef repo, String subject, Map<String, ?> details) throws SQLException {
+    public AuditRecord append(Connection c, AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) throws SQLException {
         String json;
         try {
             json = CANONICAL.writeValueAsString(new TreeMap<>(details));
@@ -78,7 +78,7 @@ public final class AuditLog implements AuditTrail {
         }
         // PostgreSQL keeps microseconds: hash exactly what is stored
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind, repoName, subject, json);
+        AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind.wireName(), repoName, subject, json);
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into audit (seq, at, kind, repo, subject, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, r.seq());
@@ -95,7 +95,7 @@ public final class AuditLog implements AuditTrail {
     }
 
     /** One record to append, for {@link #appendAll}. */
-    public record Entry(String kind, RepoRef repo, String subject, Map<String, ?> details) {
+    public record Entry(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) {
     }
 
     /**
@@ -129,7 +129,7 @@ public final class AuditLog implements AuditTrail {
                     throw new IllegalArgumentException("audit details must be JSON-serialisable", x);
                 }
                 String repoName = e.repo() == null ? null : e.repo().forge() + ":" + e.repo().path();
-                AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, e.kind(), repoName, e.subject(), json);
+                AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, e.kind().wireName(), repoName, e.subject(), json);
                 ps.setLong(1, r.seq());
                 ps.setTimestamp(2, Timestamp.from(r.at()));
                 ps.setString(3, r.kind());

@@ -6,5 +6,5 @@ import java.util.Map;
 /** Where decisions leave their record: the hash-chained {@link AuditLog} in the server, a list in unit tests. */
 @FunctionalInterface
 public interface AuditTrail {
-    void append(String kind, RepoRef repo, String subject, Map<String, ?> details);
+    void append(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details);
 }

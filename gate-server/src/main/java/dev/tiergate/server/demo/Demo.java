@@ -1,5 +1,6 @@
 package dev.tiergate.server.demo;
 
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
@@ -248,7 +249,7 @@ public final class Demo {
             state("feature/F1-split-inventory");
             dbBranches();
             out.println("   the merge migrated staging (after a snapshot, staging-backup-pr1): "
-                    + server.audit().all().stream().filter(r -> r.kind().equals("tier.migrate") && r.details().contains("20260616093000"))
+                    + server.audit().all().stream().filter(r -> r.kind().equals(AuditKind.TIER_MIGRATE.wireName()) && r.details().contains("20260616093000"))
                     .findFirst().map(r -> "V20260616093000 applied").orElse("nothing applied"));
 
             String f2 = sha("f2");

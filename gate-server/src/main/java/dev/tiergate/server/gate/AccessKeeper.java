@@ -7,6 +7,7 @@ import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.rules.Rule;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
@@ -54,7 +55,7 @@ final class AccessKeeper {
             checkTier(repo, policy, tier);
         } catch (RuntimeException e) {
             LOG.warn("the grants of tier {} of {} after it moved: {}", tier.name(), repo.path(), e.toString());
-            audit.append("grants.failed", repo, tier.branch(), Map.of("tier", tier.name(), "error",
+            audit.append(AuditKind.GRANTS_FAILED, repo, tier.branch(), Map.of("tier", tier.name(), "error",
                     "the policy's grants could not be applied after the tier moved; the server's log says why, and the next reconcile pass tries again"));
         }
     }
@@ -80,7 +81,7 @@ final class AccessKeeper {
         GrantDrift.Diff d = diff(repo, policy, db);
         if (d.none()) {
             if (store.driftCleared(repo, db)) {
-                audit.append("grants.cleared", repo, tier.branch(), Map.of("tier", tier.name()));
+                audit.append(AuditKind.GRANTS_CLEARED, repo, tier.branch(), Map.of("tier", tier.name()));
             }
             return false;
         }
@@ -88,12 +89,12 @@ final class AccessKeeper {
         Map<String, Object> details = details(tier, d);
         if (hold) {
             if (store.drift(repo, db, words(d))) {
-                audit.append("grants.drifted", repo, tier.branch(), details);
+                audit.append(AuditKind.GRANTS_DRIFTED, repo, tier.branch(), details);
             }
             return true;
         }
         repair(repo, policy, db, d);
-        audit.append("grants.repaired", repo, tier.branch(), details);
+        audit.append(AuditKind.GRANTS_REPAIRED, repo, tier.branch(), details);
         return false;
     }
 
@@ -113,7 +114,7 @@ final class AccessKeeper {
         Map<String, Object> details = details(tier, d);
         details.put("by", by);
         details.put("left", left.none() ? "nothing" : words(left));
-        audit.append("grants.applied", repo, tier.branch(), details);
+        audit.append(AuditKind.GRANTS_APPLIED, repo, tier.branch(), details);
         return d;
     }
 

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.forge.RepoRef;
 import java.util.Map;
@@ -18,7 +19,7 @@ final class AuditedChanges implements AuditTrail {
     }
 
     @Override
-    public void append(String kind, RepoRef repo, String subject, Map<String, ?> details) {
+    public void append(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) {
         audit.append(kind, repo, subject, details);
         appended.get()[0]++;
     }

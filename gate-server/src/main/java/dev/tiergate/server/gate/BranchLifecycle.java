@@ -9,6 +9,7 @@ import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
@@ -87,7 +88,7 @@ final class BranchLifecycle {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             // a tier with a seed starts from its seed, not from a copy of its parent
             backend.createTier(repo, db, t.seed() != null ? null : parentDb);
-            audit.append("branch.create", repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
+            audit.append(AuditKind.BRANCH_CREATE, repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
             made = true;
         }
         migrations.setUpTier(repo, policy, t, made);
@@ -144,7 +145,7 @@ final class BranchLifecycle {
             if (collisionNote != null) {
                 details.put("name_collision", collisionNote);
             }
-            audit.append("branch.create", repo, gitBranch, details);
+            audit.append(AuditKind.BRANCH_CREATE, repo, gitBranch, details);
             followed = null; // a new database has followed nothing
         }
         migrations.followWorkingBranch(repo, policy, gitBranch, db, r.get().parent(), head, followed);
@@ -153,7 +154,7 @@ final class BranchLifecycle {
     /** Deletes a branch's database branch (when it exists) with its audit record. */
     void deleteDatabaseBranch(RepoRef repo, String gitBranch, String dbBranch, String reason) {
         backend.delete(repo, dbBranch);
-        audit.append("branch.delete", repo, gitBranch, Map.of("db_branch", dbBranch, "reason", reason));
+        audit.append(AuditKind.BRANCH_DELETE, repo, gitBranch, Map.of("db_branch", dbBranch, "reason", reason));
     }
 
     boolean databaseBranchExists(RepoRef repo, String dbBranch) {
@@ -176,7 +177,7 @@ final class BranchLifecycle {
         d.put("to", to.wireName());
         d.put("reason", reason);
         d.put("sha", sha == null ? "" : sha);
-        audit.append("transition", repo, branch, d);
+        audit.append(AuditKind.TRANSITION, repo, branch, d);
     }
 
     /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
@@ -207,14 +208,14 @@ final class BranchLifecycle {
         if (!backend.exists(repo, r.dbBranch())) {
             runs.follow(repo, r.gitBranch(), r.headSha(), null, null);
         } else if (runs.followAgainIfFailed(repo, r.gitBranch(), r.headSha())) {
-            audit.append("branch.follow-again", repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
+            audit.append(AuditKind.BRANCH_FOLLOW_AGAIN, repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
         }
     }
 
     private void gone(RepoRef repo, Policy policy, BranchRecord r) {
         if (r.kind() == BranchKind.TIER) {
             // a tier's database is never deleted by tiergate (every backend refuses it too): the deletion is audited
-            audit.append("refusal", repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
+            audit.append(AuditKind.REFUSAL, repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
                     "message", "git branch of tier deleted; its database branch " + r.dbBranch() + " is kept"));
             return;
         }
@@ -223,6 +224,6 @@ final class BranchLifecycle {
         }
         backend.delete(repo, r.dbBranch());
         store.delete(repo, r.gitBranch(), "git branch deleted");
-        audit.append("branch.delete", repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "reason", "git branch deleted"));
+        audit.append(AuditKind.BRANCH_DELETE, repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "reason", "git branch deleted"));
     }
 }

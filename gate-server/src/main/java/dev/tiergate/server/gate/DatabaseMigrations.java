@@ -10,6 +10,7 @@ import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.schema.SchemaDiff;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.MigrationSession;
@@ -130,7 +131,7 @@ final class DatabaseMigrations {
             // the hold's reason (the dashboard) keeps PostgreSQL's whole text; the audit trail, which is exported, does not
             String db = DbBranchName.of(tier.name());
             store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
-            audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+            audit.append(AuditKind.REFUSAL, repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
                     "setting up tier " + tier.name() + " failed (" + e.getClass().getSimpleName() + "); the dashboard shows why"));
         }
     }
@@ -153,7 +154,7 @@ final class DatabaseMigrations {
             Optional<byte[]> found = forge.fileAt(repo, head.get(), tier.seed());
             if (found.isEmpty()) {
                 store.hold(repo, db, null, "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(), null);
-                audit.append("refusal", repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
+                audit.append(AuditKind.REFUSAL, repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
                         "seed " + tier.seed() + " not found at " + head.get() + "; commit it or remove seed from the tier in the policy"));
                 return;
             }
@@ -172,7 +173,7 @@ final class DatabaseMigrations {
         try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(policy.migrations().runDeadline()))) {
             if (seed != null && (madeNow || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
                 int loaded = SeedLoader.load(session.connection(), new String(seed, java.nio.charset.StandardCharsets.UTF_8));
-                audit.append("tier.seed", repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+                audit.append(AuditKind.TIER_SEED, repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
             }
             if (!files.isEmpty()) {
                 backend.createExtensions(repo, db, policy.migrations().extensions());
@@ -182,7 +183,7 @@ final class DatabaseMigrations {
         }
         boolean ok = run.ok() && stop.isEmpty();
         if (!files.isEmpty() || !ok) {
-            audit.append(ok ? "tier.migrate" : "refusal", repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
+            audit.append(ok ? AuditKind.TIER_MIGRATE : AuditKind.REFUSAL, repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
                     "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", ok, "error", ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (!ok) {
@@ -219,7 +220,7 @@ final class DatabaseMigrations {
         }
         if (!rewritten.isEmpty()) {
             backend.reset(repo, dbBranch, tierDb);
-            audit.append("branch.reset", repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
+            audit.append(AuditKind.BRANCH_RESET, repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
                     "reason", "a migration it had applied was edited or removed: " + rewritten.get(0).code() + " " + rewritten.get(0).version()));
         }
         MigrationRun run;
@@ -235,12 +236,12 @@ final class DatabaseMigrations {
         }
         String applied = versions(run, MigrationRun.Outcome.APPLIED);
         if (!applied.isEmpty() || !ok) {
-            audit.append("branch.migrate", repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
+            audit.append(AuditKind.BRANCH_MIGRATE, repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
                     "error", ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (stop.filter(RunStop.SIZE::equals).isPresent()) {
             backend.reset(repo, dbBranch, tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
-            audit.append("branch.reset", repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
+            audit.append(AuditKind.BRANCH_RESET, repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
                     "reason", Rule.MIGRATION_BRANCH_TOO_LARGE.id()));
         }
         if (ok) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
@@ -293,7 +294,7 @@ final class DatabaseMigrations {
         boolean copiedJustNow = !backend.exists(repo, ciDb);
         if (copiedJustNow) {
             backend.create(repo, ciDb, tierDb);
-            audit.append("branch.create", repo, dev.tiergate.core.gate.BranchClassifier.ciGitBranch(pr.number()),
+            audit.append(AuditKind.BRANCH_CREATE, repo, dev.tiergate.core.gate.BranchClassifier.ciGitBranch(pr.number()),
                     Map.of("db_branch", ciDb, "parent", tierDb, "head", pr.headBranch()));
         }
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
@@ -355,7 +356,7 @@ final class DatabaseMigrations {
                 blocking ? GateStatus.failure(rule, description).description() : description, pages.branch(repo, "pull/" + pr.number()));
         if (statuses.publish(repo, pr.headSha(), wanted, checks.shown(CONTEXT), "pull/" + pr.number(), Map.of("rule", rule))
                 && blocking) {
-            audit.append("refusal", repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
+            audit.append(AuditKind.REFUSAL, repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
         // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
         boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
@@ -363,7 +364,7 @@ final class DatabaseMigrations {
                 worthSaying);
         store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added,
                 run.ok() ? null : failure(run)));
-        audit.append("rehearsal", repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
+        audit.append(AuditKind.REHEARSAL, repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
         return collidingPrs;
     }
@@ -469,7 +470,7 @@ final class DatabaseMigrations {
                 : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
         statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
                 pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
-        audit.append("rehearsal", repo, "merge_group", Map.of("sha", groupSha, "pr", pr, "ok", !blocking, "rule", rule,
+        audit.append(AuditKind.REHEARSAL, repo, "merge_group", Map.of("sha", groupSha, "pr", pr, "ok", !blocking, "rule", rule,
                 "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
     }
 
@@ -522,7 +523,7 @@ final class DatabaseMigrations {
         if (run.ok() && stop.isEmpty()) {
             // the move first: the tier's copies come from its template, and a retried run finds nothing pending
             backend.tierMoved(repo, tierDb);
-            audit.append("tier.migrate", repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
+            audit.append(AuditKind.TIER_MIGRATE, repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
                     "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));
             access.afterTierMoved(repo, policy, baseTier);
             return;
@@ -534,7 +535,7 @@ final class DatabaseMigrations {
         backend.restore(repo, tierDb, snapshot);
         String reason = failed + "; the tier was restored from " + snapshot;
         store.hold(repo, tierDb, pr.number(), reason, snapshot); // the dashboard's: the whole text
-        audit.append("violation", repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", "PR #" + pr.number()
+        audit.append(AuditKind.VIOLATION, repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", "PR #" + pr.number()
                 + " merged but its migration failed on " + baseTier.name() + ": " + published(run, stop, policy.migrations(), files)
                 + "; the tier was restored from " + snapshot, "pr", pr.number(), "sha", merged.get()));
         statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,

@@ -9,6 +9,7 @@ import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.Forge;
@@ -370,7 +371,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             boolean passed = ci.isPresent() && ci.get().lastStatus() == StatusState.SUCCESS && x.sha() != null
                     && x.sha().equals(ci.get().lastStatusSha());
             forge.answerStatusCheck(repo, x.number(), x.sha(), x.statusCheckId(), passed);
-            audit.append("status", repo, "external_status_check", Map.of("sha", String.valueOf(x.sha()), "passed", passed,
+            audit.append(AuditKind.STATUS, repo, "external_status_check", Map.of("sha", String.valueOf(x.sha()), "passed", passed,
                     "check_id", x.statusCheckId()));
         }
     }
@@ -563,7 +564,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             return p;
         } catch (PolicyException e) {
             if (!e.getMessage().equals(reportedPolicyProblems.put(repo, e.getMessage()))) {
-                audit.append("refusal", repo, null, Map.of("rule", Rule.POLICY_INVALID.id(), "message", e.getMessage()));
+                audit.append(AuditKind.REFUSAL, repo, null, Map.of("rule", Rule.POLICY_INVALID.id(), "message", e.getMessage()));
             }
             return Optional.empty();
         }

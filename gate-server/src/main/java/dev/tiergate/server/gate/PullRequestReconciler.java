@@ -14,6 +14,7 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
@@ -114,7 +115,7 @@ final class PullRequestReconciler {
                 GateStatus failed = GateStatus.failure(Rule.POLICY_INVALID.id(),
                         "The policy on the base commit does not validate; fix .tiergate/policy.yaml on " + pr.baseBranch());
                 if (publish(repo, pr, failed, ciGit, forge.checks(repo, pr.headSha()))) {
-                    audit.append("refusal", repo, ciGit, Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
+                    audit.append(AuditKind.REFUSAL, repo, ciGit, Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
                 }
             }
             return;
@@ -157,7 +158,7 @@ final class PullRequestReconciler {
             baseTier.ifPresent(t -> runs.merge(repo, number, pr.headSha())); // the tier migrates in a run of its own
             migrations.forget(repo, number);
             if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
-                audit.append("violation", repo, ciGit, Map.of("rule", Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
+                audit.append(AuditKind.VIOLATION, repo, ciGit, Map.of("rule", Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
                         "message", "PR #" + number + " merged while tiergate/workflow was "
                                 + (record.lastStatus() == null ? "never posted" : record.lastStatus().name().toLowerCase(Locale.ROOT))
                                 + " on " + pr.headSha(), "sha", pr.headSha()));
@@ -178,7 +179,7 @@ final class PullRequestReconciler {
         GateStatus status = held.or(() -> drifted).or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
                 .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
-            audit.append("refusal", repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
+            audit.append(AuditKind.REFUSAL, repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
         }
         BranchRecord next = record.withVerdict(status.state(), pr.headSha(), status.rule(), status.description());
         if (!sameRecord(next, stored)) {

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
@@ -38,7 +39,7 @@ public final class StatusPublisher {
         details.put("context", wanted.context());
         details.put("state", wanted.state().name());
         details.put("was", shown.map(s -> s.state().name()).orElse("none"));
-        audit.append("status", repo, subject, details);
+        audit.append(AuditKind.STATUS, repo, subject, details);
         return true;
     }
 }

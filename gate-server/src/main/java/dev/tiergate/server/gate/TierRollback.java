@@ -1,6 +1,7 @@
 package dev.tiergate.server.gate;
 
 import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
@@ -32,7 +33,7 @@ public final class TierRollback {
                 + "-backup-<release>, e.g. pr12, one per merge that migrated the tier)", null));
         backend.restore(repo, tierDb, snapshot);
         store.release(repo, tierDb);
-        audit.append("tier.rollback", repo, tier, Map.of("tier", tier, "release", release, "snapshot", snapshot));
+        audit.append(AuditKind.TIER_ROLLBACK, repo, tier, Map.of("tier", tier, "release", release, "snapshot", snapshot));
         return snapshot;
     }
 
@@ -42,7 +43,7 @@ public final class TierRollback {
         boolean held = store.held(repo, tierDb).isPresent();
         if (held) {
             store.release(repo, tierDb);
-            audit.append("tier.release", repo, tier, Map.of("tier", tier));
+            audit.append(AuditKind.TIER_RELEASE, repo, tier, Map.of("tier", tier));
         }
         return held;
     }

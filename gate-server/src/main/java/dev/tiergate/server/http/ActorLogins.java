@@ -6,6 +6,7 @@ import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.rules.Rule;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
@@ -78,7 +79,7 @@ final class ActorLogins {
         details.put("groups", decision.groups());
         details.put("until", until == null ? null : until.toString());
         details.put("user", c.user());
-        audit.append("credential.issued", r.repo(), r.gitBranch(), details);
+        audit.append(AuditKind.CREDENTIAL_ISSUED, r.repo(), r.gitBranch(), details);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("host", c.host());
         m.put("port", c.port());
@@ -116,7 +117,7 @@ final class ActorLogins {
         details.put("groups", List.of());
         details.put("rule", rule == null ? null : rule.id());
         details.put("reason", reason);
-        audit.append("credential.refused", r.repo(), r.gitBranch(), details);
+        audit.append(AuditKind.CREDENTIAL_REFUSED, r.repo(), r.gitBranch(), details);
     }
 
     private static Map<String, Object> details(BranchRecord r, ApiTokenStore.ApiToken token) {

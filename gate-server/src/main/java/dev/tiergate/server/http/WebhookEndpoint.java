@@ -2,6 +2,7 @@ package dev.tiergate.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.inbox.Inbox;
 import dev.tiergate.server.inbox.WebhookReceiver;
@@ -113,7 +114,7 @@ final class WebhookEndpoint {
         boolean fresh;
         try {
             fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
-                    new AuditLog.Entry("delivery", null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
+                    new AuditLog.Entry(AuditKind.DELIVERY, null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
                             "event", event, "delivery_id", deliveryId, "bytes", bytes)));
         } catch (RuntimeException e) {
             // not stored, so not acknowledged: a 503 makes the forge deliver it again (a 2xx would lose it)

@@ -1,5 +1,6 @@
 package dev.tiergate.server.store;
 
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -116,7 +117,7 @@ public final class ApiTokenStore {
             details.put("repo", repo);
             details.put("expires_at", token.expiresAt().toString());
             details.put("by", by);
-            audit.append(c, "token.created", null, token.id(), details);
+            audit.append(c, AuditKind.TOKEN_CREATED, null, token.id(), details);
             return null;
         });
         return new Issued(token, secret);
@@ -149,7 +150,7 @@ public final class ApiTokenStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         ApiToken t = map(rs);
-                        audit.append(c, "token.revoked", null, id, Map.of("actor", t.actor(), "by", by));
+                        audit.append(c, AuditKind.TOKEN_REVOKED, null, id, Map.of("actor", t.actor(), "by", by));
                         return Optional.of(new Revocation(t, true));
                     }
                 }

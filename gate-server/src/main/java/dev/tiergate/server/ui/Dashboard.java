@@ -8,6 +8,7 @@ import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
@@ -36,6 +37,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The read-only dashboard: {@code /} (repositories), {@code /ui/{owner}/{repo}} (the tier tree),
@@ -45,6 +48,9 @@ import java.util.function.Function;
  */
 public final class Dashboard {
     private static final int AUDIT_ROWS = 500;
+    /** The records a branch's page lists as the gate's verdicts on it. */
+    private static final Set<String> VERDICT_KINDS = Stream.of(AuditKind.STATUS, AuditKind.REFUSAL, AuditKind.VIOLATION,
+            AuditKind.REHEARSAL, AuditKind.TIER_MIGRATE).map(AuditKind::wireName).collect(Collectors.toUnmodifiableSet());
     private final BranchStore store;
     private final AuditLog audit;
     private final MigrationStore migrations;
@@ -354,7 +360,7 @@ public final class Dashboard {
             all.stream().filter(o -> r.prNumber().equals(o.prNumber())).forEach(o -> subjects.add(o.gitBranch()));
         }
         List<AuditRecord> verdicts = ofRepo(ref).stream().filter(a -> subjects.contains(a.subject()))
-                .filter(a -> Set.of("status", "refusal", "violation", "rehearsal", "tier.migrate").contains(a.kind())).toList();
+                .filter(a -> VERDICT_KINDS.contains(a.kind())).toList();
         if (verdicts.isEmpty()) {
             b.append("<p>None recorded.</p>");
         } else {

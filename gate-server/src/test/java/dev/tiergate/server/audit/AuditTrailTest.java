@@ -32,7 +32,7 @@ class AuditTrailTest {
         db = TestPostgres.freshStore();
         log = new AuditLog(db.dataSource());
         for (int i = 1; i <= 5; i++) {
-            log.append("transition", repo, "feature/f" + i, Map.of("to", "pr-ready", "sha", "s" + i));
+            log.append(AuditKind.TRANSITION, repo, "feature/f" + i, Map.of("to", "pr-ready", "sha", "s" + i));
         }
     }
 

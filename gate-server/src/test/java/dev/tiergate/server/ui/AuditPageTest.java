@@ -3,6 +3,7 @@ package dev.tiergate.server.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.support.ServerHarness;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +16,7 @@ class AuditPageTest {
     void recordsDeletedFromTheEndAreNamedAgainstTheAnchor() throws Exception {
         try (ServerHarness h = new ServerHarness()) {
             for (int i = 0; i < 3; i++) {
-                h.server.audit().append("transition", h.repo, "feature/x", Map.of("to", "feature-claimed", "n", i));
+                h.server.audit().append(AuditKind.TRANSITION, h.repo, "feature/x", Map.of("to", "feature-claimed", "n", i));
             }
             long last = Long.parseLong(h.server.audit().head().orElseThrow()[0]);
             String page = "/ui/" + h.repoPath + "/audit";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.workflow.WorkflowState;
+import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.MigrationStore;
@@ -42,8 +43,8 @@ class DashboardEscapingTest {
                     "b2" + IMG, null, "<b>mallory</b>", null, null, null, null, null), "claim " + SCRIPT);
             h.server.store().save(new BranchRecord(h.repo, "pull/7", "ci-pr-7", "staging", BranchKind.CI, WorkflowState.PR_READY, "c3",
                     7L, "mallory" + IMG, StatusState.FAILURE, "c3" + SCRIPT, null, "<i>rule</i>", "</details>" + IMG), "status");
-            h.server.audit().append("refusal", h.repo, "pull/7", Map.of("rule", "<u>rule</u>", "message", IMG + SCRIPT));
-            h.server.audit().append("refusal", h.repo, "<svg onload=alert(3)>", Map.of("error", "relation \"" + SCRIPT + "\" does not exist"));
+            h.server.audit().append(AuditKind.REFUSAL, h.repo, "pull/7", Map.of("rule", "<u>rule</u>", "message", IMG + SCRIPT));
+            h.server.audit().append(AuditKind.REFUSAL, h.repo, "<svg onload=alert(3)>", Map.of("error", "relation \"" + SCRIPT + "\" does not exist"));
             MigrationStore migrations = new MigrationStore(h.db.dataSource());
             migrations.hold(h.repo, "staging", 7L, "PR #7 failed: " + SCRIPT, "staging-backup" + IMG);
             migrations.saveRehearsal(h.repo, new MigrationStore.Rehearsal(7, "d4" + IMG, "e5", "staging" + SCRIPT, false, "<i>r</i>",
