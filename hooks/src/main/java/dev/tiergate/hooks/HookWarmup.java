@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Most of a hook's time is class loading and static initialisation, and a hook has two cores. While the hook's own
@@ -94,7 +95,7 @@ public final class HookWarmup {
             stateReady.countDown();
         }
         try {
-            if (kitDecided.await(KIT_DECISION_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS) && stagedKit != null) {
+            if (kitDecided.await(KIT_DECISION_WAIT_SECONDS, TimeUnit.SECONDS) && stagedKit != null) {
                 byte[] bytes = stagedKit;
                 kitVerdict = StateFileValidator.validateKitState(bytes, StateFileValidator.KIT_STATE_PATH);
                 kitBytes = bytes;

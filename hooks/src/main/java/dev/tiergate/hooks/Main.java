@@ -7,6 +7,7 @@ import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.check.CommitMsgCheck;
 import dev.tiergate.hooks.check.PreCommitCheck;
 import dev.tiergate.hooks.check.PrePushCheck;
+import dev.tiergate.hooks.cli.LintCmd;
 import dev.tiergate.hooks.cli.TiergateCli;
 import dev.tiergate.hooks.git.GitIndex;
 import dev.tiergate.hooks.git.GitCommand;
@@ -64,7 +65,7 @@ public final class Main {
                 case "pre-push":
                     return prePush(args.length > 1 ? args[1] : "origin", in, err);
                 case "lint":
-                    Integer linted = dev.tiergate.hooks.cli.LintCmd.fastPath(args, out, err);
+                    Integer linted = LintCmd.fastPath(args, out, err);
                     return linted != null ? linted : TiergateCli.run(args, out, err);
                 default:
                     return TiergateCli.run(args, out, err);

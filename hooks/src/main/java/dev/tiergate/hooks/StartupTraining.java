@@ -1,8 +1,11 @@
 package dev.tiergate.hooks;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What install.sh runs, in a repository it prepared (a claimed branch with a staged migration and state file), to
@@ -23,12 +26,12 @@ public final class StartupTraining {
     /** {@link #LINT_TRAINING} in a temporary folder (deleted when the JVM exits), or null when it cannot be written. */
     private static String lintTraining() {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tiergate-training");
-            java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("V1__training.sql"), LINT_TRAINING);
+            Path dir = Files.createTempDirectory("tiergate-training");
+            Path file = Files.writeString(dir.resolve("V1__training.sql"), LINT_TRAINING);
             file.toFile().deleteOnExit();
             dir.toFile().deleteOnExit();
             return dir.toString();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.hooks.GitSandbox.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -213,7 +214,7 @@ class InstallTest {
         assertTrue(again.out().contains("pre-push: installed; the hook that was there (another tool's) is kept as"
                 + " pre-push.tiergate-chained and runs first"), again.all());
         // the kit copies its hook over ours once more: install restores ours, the same hook stays chained
-        Files.copy(hooks().resolve("pre-push.tiergate-chained"), prePush, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(hooks().resolve("pre-push.tiergate-chained"), prePush, StandardCopyOption.REPLACE_EXISTING);
         Result third = g.tiergate("install");
         assertEquals(0, third.exit(), third.all());
         assertTrue(third.out().contains("pre-push: another tool had put its hook here again"), third.all());

@@ -1,5 +1,7 @@
 package dev.tiergate.core.access;
 
+import java.util.Locale;
+
 /**
  * One privilege in a database branch: who holds it ({@code grantee}: a group of the policy as {@code group:<name>},
  * one of tiergate's own roles as {@code tiergate:<what>}, an actor's login as {@code login:<actor>}, {@code PUBLIC},
@@ -22,6 +24,6 @@ public record Privilege(String grantee, Kind kind, String object, String privile
 
     @Override
     public String toString() {
-        return grantee + " " + privilege + " on " + kind.name().toLowerCase(java.util.Locale.ROOT) + (object.isEmpty() ? "" : " " + object);
+        return grantee + " " + privilege + " on " + kind.name().toLowerCase(Locale.ROOT) + (object.isEmpty() ? "" : " " + object);
     }
 }

@@ -12,6 +12,7 @@ import dev.tiergate.core.workflow.WorkflowState;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -88,7 +89,7 @@ public final class MergeGate {
                 .filter(a -> a.commitSha() == null || a.commitSha().equals(pr.headSha()))
                 .map(a -> a.reviewer().login())
                 .filter(login -> !login.equalsIgnoreCase(pr.author().login()))
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
         if (approvers.size() < edge.approvals()) {
             return GateStatus.pending(Rule.GATE_APPROVALS_MISSING.id(),
                     "Needs " + edge.approvals() + " approval(s) on " + shortSha(pr.headSha()) + ", has " + approvers.size());

@@ -2,6 +2,7 @@ package dev.tiergate.core.lint;
 
 import dev.tiergate.core.policy.MigrationTool;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,7 +80,7 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
         if (scriptConfig != null) {
             Matcher m = Patterns.SCRIPT_CONFIG.matcher(scriptConfig);
             if (m.find()) {
-                boolean in = Boolean.parseBoolean(m.group(1).toLowerCase(java.util.Locale.ROOT));
+                boolean in = Boolean.parseBoolean(m.group(1).toLowerCase(Locale.ROOT));
                 return new FileTransaction(in, "the script's configuration file sets executeInTransaction=" + in
                         + ", which Flyway follows", versioned, -1, -1);
             }

@@ -3,7 +3,9 @@ package dev.tiergate.core.lint;
 import dev.tiergate.core.policy.FlywaySettings;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.MigrationTool;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,9 +38,9 @@ public record LintSettings(MigrationTool tool, Optional<Boolean> assumeInTransac
     }
 
     private static List<String> lower(List<String> names) {
-        List<String> out = new java.util.ArrayList<>(names.size());
+        List<String> out = new ArrayList<>(names.size());
         for (String n : names) {
-            out.add(n.toLowerCase(java.util.Locale.ROOT));
+            out.add(n.toLowerCase(Locale.ROOT));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.tiergate.core.lint;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,9 +27,9 @@ public final class NonTransactionalStatements {
         } else if (s instanceof PgStatement.Drop d && d.concurrently()) {
             return Optional.of("DROP INDEX CONCURRENTLY");
         } else if (s instanceof PgStatement.Drop d && OTHER_KINDS.contains(d.kind()) && !d.kind().equals("subscription")) {
-            return Optional.of("DROP " + d.kind().toUpperCase(java.util.Locale.ROOT));
+            return Optional.of("DROP " + d.kind().toUpperCase(Locale.ROOT));
         } else if (s instanceof PgStatement.Reindex r && (r.concurrently() || Set.of("schema", "database", "system").contains(r.kind()))) {
-            return Optional.of("REINDEX " + r.kind().toUpperCase(java.util.Locale.ROOT) + (r.concurrently() ? " CONCURRENTLY" : ""));
+            return Optional.of("REINDEX " + r.kind().toUpperCase(Locale.ROOT) + (r.concurrently() ? " CONCURRENTLY" : ""));
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action x : a.actions()) {
                 if (x instanceof PgStatement.OtherAction o && o.head().startsWith("detach partition")
@@ -39,7 +40,7 @@ public final class NonTransactionalStatements {
         } else if (s instanceof PgStatement.Other o) {
             for (String head : new String[] {"vacuum", "create database", "create tablespace", "alter system", "discard all"}) {
                 if (o.startsWith(head)) {
-                    return Optional.of(head.toUpperCase(java.util.Locale.ROOT));
+                    return Optional.of(head.toUpperCase(Locale.ROOT));
                 }
             }
         }

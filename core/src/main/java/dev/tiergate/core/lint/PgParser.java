@@ -10,6 +10,7 @@ import dev.tiergate.core.lint.PgStatement.TableConstraint;
 import dev.tiergate.core.lint.PgStatement.TypeName;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -338,7 +339,7 @@ public final class PgParser {
                 depth--;
             } else if (depth == 0 && k.is("language") && p + 1 < t.size()
                     && (t.get(p + 1).isName() || t.get(p + 1).kind() == Kind.STRING)) {
-                language = t.get(p + 1).text().toLowerCase(java.util.Locale.ROOT);
+                language = t.get(p + 1).text().toLowerCase(Locale.ROOT);
             }
         }
         return new PgStatement.CreateFunction(kind, name, language);
@@ -1011,7 +1012,7 @@ public final class PgParser {
             acceptWord("cascade");
             acceptWord("restrict");
             if (p < t.size()) {
-                throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(java.util.Locale.ROOT));
+                throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(Locale.ROOT));
             }
         } else if (p < t.size() && t.get(p).isName()) {
             names.add(new QName(null, t.get(p).text())); // e.g. DROP FUNCTION f(int), DROP TRIGGER x ON t: its first name
@@ -1037,7 +1038,7 @@ public final class PgParser {
             if (p < t.size() && t.get(p).kind() == Kind.OP && t.get(p).text().equals("=")) {
                 p++;
             }
-            String value = p < t.size() ? t.get(p).text().toLowerCase(java.util.Locale.ROOT) : null;
+            String value = p < t.size() ? t.get(p).text().toLowerCase(Locale.ROOT) : null;
             return new PgStatement.SetVariable(name.toString(), local, value);
         }
         return new PgStatement.Other("set");
@@ -1262,7 +1263,7 @@ public final class PgParser {
 
     private boolean expectWord(String word) {
         if (!acceptWord(word)) {
-            throw error("expected " + word.toUpperCase(java.util.Locale.ROOT));
+            throw error("expected " + word.toUpperCase(Locale.ROOT));
         }
         return true;
     }

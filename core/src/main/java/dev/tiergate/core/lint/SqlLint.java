@@ -3,6 +3,7 @@ package dev.tiergate.core.lint;
 import dev.tiergate.core.lint.rules.LintRules;
 import dev.tiergate.core.migration.MigrationHeader;
 import dev.tiergate.core.migration.Phase;
+import dev.tiergate.core.policy.MigrationTool;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Severity;
 import java.util.ArrayList;
@@ -184,7 +185,7 @@ public final class SqlLint {
 
     /** The file has a {@code -- flyway:executeInTransaction=false} comment, where a finding would say Flyway ignores it. */
     private static boolean flywayComment(LintSettings settings, String sql) {
-        return settings.tool() == dev.tiergate.core.policy.MigrationTool.FLYWAY && settings.assumeInTransaction().isEmpty()
+        return settings.tool() == MigrationTool.FLYWAY && settings.assumeInTransaction().isEmpty()
                 && sql.contains("flyway:") && Patterns.FLYWAY_COMMENT.matcher(sql).find();
     }
 

@@ -2,6 +2,7 @@ package dev.tiergate.core.migration;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,7 @@ public record MigrationHeader(String refactoring, Phase phase) {
             if (!m.matches()) {
                 continue;
             }
-            String key = m.group(1).toLowerCase(java.util.Locale.ROOT);
+            String key = m.group(1).toLowerCase(Locale.ROOT);
             if (key.equals("refactoring") && refactoring == null) {
                 refactoring = m.group(2);
                 refactoringLine = i + 1;

@@ -1,6 +1,7 @@
 package dev.tiergate.core.migration;
 
 import java.time.LocalDateTime;
+import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
 import java.util.Optional;
@@ -114,7 +115,7 @@ public record MigrationName(String version, String description, String fileName)
         int hour = Integer.parseInt(digits, 8, 10, 10);
         int minute = Integer.parseInt(digits, 10, 12, 10);
         int second = Integer.parseInt(digits, 12, 14, 10);
-        return month >= 1 && month <= 12 && day >= 1 && day <= java.time.YearMonth.of(year, month).lengthOfMonth()
+        return month >= 1 && month <= 12 && day >= 1 && day <= YearMonth.of(year, month).lengthOfMonth()
                 && hour <= 23 && minute <= 59 && second <= 59;
     }
 }

@@ -2,13 +2,20 @@ package dev.tiergate.core.migration;
 
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,12 +44,12 @@ public final class MigrationRules {
             return false;
         }
         String name = path.substring(path.lastIndexOf('/') + 1);
-        return !name.startsWith(".") && !name.startsWith("__") && name.toLowerCase(java.util.Locale.ROOT).endsWith(s.extension());
+        return !name.startsWith(".") && !name.startsWith("__") && name.toLowerCase(Locale.ROOT).endsWith(s.extension());
     }
 
     /** A SQL migration: the header and destructive-statement rules read SQL, so they apply to these only. */
     public static boolean isSql(String path) {
-        return path.toLowerCase(java.util.Locale.ROOT).endsWith(".sql");
+        return path.toLowerCase(Locale.ROOT).endsWith(".sql");
     }
 
     public static Verdict checkName(String path, MigrationSettings s) {
@@ -92,7 +99,7 @@ public final class MigrationRules {
         if (newestVersionOnTier == null || newestVersionOnTier.isBlank() || compareVersions(n.version(), newestVersionOnTier) > 0) {
             return Verdict.allowed();
         }
-        Set<String> all = new java.util.HashSet<>(taken);
+        Set<String> all = new HashSet<>(taken);
         all.add(newestVersionOnTier);
         String next = nextFreeVersion(now, all);
         return Verdict.refused(VERSION_ORDER, path,
@@ -148,21 +155,21 @@ public final class MigrationRules {
      * refactoring (by name) already applied on the tier, in an earlier merge. {@code newFiles}: path → text of the
      * migrations the change adds; {@code appliedTexts}: the texts of the migrations the tier has applied.
      */
-    public static java.util.List<dev.tiergate.core.verdict.Refusal> contractBeforeExpand(java.util.Map<String, String> newFiles,
-            java.util.Collection<String> appliedTexts, String tier) {
-        java.util.List<dev.tiergate.core.verdict.Refusal> out = new java.util.ArrayList<>();
-        for (java.util.Map.Entry<String, String> f : newFiles.entrySet()) {
+    public static List<Refusal> contractBeforeExpand(Map<String, String> newFiles,
+            Collection<String> appliedTexts, String tier) {
+        List<Refusal> out = new ArrayList<>();
+        for (Map.Entry<String, String> f : newFiles.entrySet()) {
             if (!isSql(f.getKey())) {
                 continue;
             }
-            java.util.Optional<MigrationHeader> h = MigrationHeader.parse(f.getValue()).header();
+            Optional<MigrationHeader> h = MigrationHeader.parse(f.getValue()).header();
             if (h.isEmpty() || h.get().phase() != Phase.CONTRACT) {
                 continue;
             }
             boolean expanded = appliedTexts.stream().map(t -> MigrationHeader.parse(t).header())
                     .anyMatch(e -> e.isPresent() && e.get().phase() == Phase.EXPAND && e.get().refactoring().equalsIgnoreCase(h.get().refactoring()));
             if (!expanded) {
-                out.add(new dev.tiergate.core.verdict.Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.getKey(), "contract phase of '"
+                out.add(new Refusal(Rule.MIGRATION_CONTRACT_BEFORE_EXPAND.id(), f.getKey(), "contract phase of '"
                         + h.get().refactoring() + "' but no expand phase of it has been applied on " + tier,
                         "merge the expand-phase migration into " + tier + " first; contract in a later pull request"));
             }
@@ -195,7 +202,7 @@ public final class MigrationRules {
 
     private static String describe(String badName) {
         String base = badName.replaceFirst("\\.[A-Za-z0-9]+$", "").replaceFirst("^[Vv][0-9._]*_*", "");
-        String d = base.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(java.util.Locale.ROOT);
+        String d = base.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "").toLowerCase(Locale.ROOT);
         return d.isEmpty() ? "describe_the_change" : d;
     }
 }

@@ -8,7 +8,9 @@ import dev.tiergate.core.lint.SqlLint;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +24,7 @@ import java.util.TreeSet;
 public final class MigrationSet {
     private final MigrationSettings settings;
     /** Every path of each version (more than one is a duplicate). */
-    private final Map<String, java.util.List<String>> versionToPaths = new HashMap<>();
+    private final Map<String, List<String>> versionToPaths = new HashMap<>();
     private final Set<String> versions = new TreeSet<>();
     /**
      * The new migrations checked so far are one migration set for the SQL lint (a table they create is new), linted
@@ -36,7 +38,7 @@ public final class MigrationSet {
         for (String p : allPaths) {
             MigrationName.parse(fileName(p), settings.naming()).ifPresent(n -> {
                 versions.add(n.version());
-                versionToPaths.computeIfAbsent(n.version(), v -> new java.util.ArrayList<>(1)).add(p);
+                versionToPaths.computeIfAbsent(n.version(), v -> new ArrayList<>(1)).add(p);
             });
         }
     }
@@ -47,7 +49,7 @@ public final class MigrationSet {
         if (name.isPresent()) {
             // a duplicate among the other files in the tree
             String clash = null;
-            for (String other : versionToPaths.getOrDefault(name.get().version(), java.util.List.of())) {
+            for (String other : versionToPaths.getOrDefault(name.get().version(), List.of())) {
                 if (clash == null && !other.equals(path)) {
                     clash = other;
                 }
@@ -68,7 +70,7 @@ public final class MigrationSet {
      * applied to them with every other rule's.
      */
     private Verdict lint(String path, String sql) {
-        java.util.List<Refusal> refusals = new java.util.ArrayList<>();
+        List<Refusal> refusals = new ArrayList<>();
         for (Finding f : SqlLint.lint(path, sql, lintSet, Map.of()).findings()) {
             refusals.add(new Refusal(f.rule(), path + ":" + f.line() + ":" + f.column(), f.message(), f.fix()));
         }

@@ -1,5 +1,10 @@
 package dev.tiergate.core.migration;
 
+import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.verdict.Refusal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -34,12 +39,12 @@ public final class TestFiles {
      * its claim does not list as superseded, one refusal each ({@code where}: "branch X" in the pre-commit hook, the PR
      * on the server, which sees the PR's removals since its merge base).
      */
-    public static java.util.List<dev.tiergate.core.verdict.Refusal> deletedByAgent(java.util.List<String> removedPaths,
-            java.util.function.Predicate<String> superseded, String where) {
-        java.util.List<dev.tiergate.core.verdict.Refusal> out = new java.util.ArrayList<>();
+    public static List<Refusal> deletedByAgent(List<String> removedPaths,
+            Predicate<String> superseded, String where) {
+        List<Refusal> out = new ArrayList<>();
         for (String path : removedPaths) {
             if (isTestFile(path) && !superseded.test(path)) {
-                out.add(new dev.tiergate.core.verdict.Refusal(dev.tiergate.core.rules.Rule.TESTS_AGENT_DELETED.id(), path + " (" + where + ")",
+                out.add(new Refusal(Rule.TESTS_AGENT_DELETED.id(), path + " (" + where + ")",
                         "an agent's change deletes a test file that is not on the claim's superseded-tests allowlist",
                         "restore it (git restore --staged --worktree " + path + "), or have a human add it to superseded_tests of the"
                                 + " claim in .tiergate/workflow-state.json"));

@@ -3,6 +3,7 @@ package dev.tiergate.core.policy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +36,7 @@ public record DatabaseAccess(
      * Table privileges a group may hold, the only ones the backends grant it; schema changes are the migrations' alone.
      * The policy may write each in lower or upper case ({@link #isTablePrivilege}).
      */
-    public static final Set<String> TABLE_PRIVILEGES = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(
+    public static final Set<String> TABLE_PRIVILEGES = Collections.unmodifiableSet(new LinkedHashSet<>(
             List.of("select", "insert", "update", "delete", "truncate", "references", "trigger")));
     /**
      * A group's name: the backends make a role of it ({@code <prefix>_g_<name>}, {@code tg_group_<name>}), so it is a

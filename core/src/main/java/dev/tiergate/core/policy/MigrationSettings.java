@@ -2,7 +2,9 @@ package dev.tiergate.core.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where migrations live, how they are named, the tool that applies them (its transaction semantics are what the SQL
@@ -51,8 +53,8 @@ public record MigrationSettings(
     }
 
     /** The deadline of one run. */
-    public java.time.Duration runDeadline() {
-        return java.time.Duration.ofMillis(Math.round(runMinutes * 60_000));
+    public Duration runDeadline() {
+        return Duration.ofMillis(Math.round(runMinutes * 60_000));
     }
 
     /** The deadline in words: "10 min", "0.05 min". */
@@ -80,7 +82,7 @@ public record MigrationSettings(
     public String extension() {
         String tail = naming.substring(naming.lastIndexOf('}') + 1);
         int dot = tail.lastIndexOf('.');
-        return dot < 0 ? "" : tail.substring(dot).toLowerCase(java.util.Locale.ROOT);
+        return dot < 0 ? "" : tail.substring(dot).toLowerCase(Locale.ROOT);
     }
 
     private static String stripSlashes(String dir) {

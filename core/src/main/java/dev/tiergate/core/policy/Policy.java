@@ -1,5 +1,6 @@
 package dev.tiergate.core.policy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tiergate.core.verdict.Severity;
 import java.util.Collections;
@@ -22,7 +23,7 @@ public record Policy(
         @JsonProperty("migrations") MigrationSettings migrations,
         @JsonProperty("severity") Map<String, Severity> severity,
         @JsonProperty("hooks") HookSettings hooks,
-        @JsonProperty("database_access") @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        @JsonProperty("database_access") @JsonInclude(JsonInclude.Include.NON_NULL)
         DatabaseAccess databaseAccess) {
 
     public static final String PATH = ".tiergate/policy.yaml";

@@ -1,5 +1,7 @@
 package dev.tiergate.core.policy;
 
+import com.networknt.schema.ValidationMessage;
+import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,13 +12,21 @@ import dev.tiergate.core.state.JsonSchemas;
 import dev.tiergate.core.state.SchemaRefusals;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Checks a policy file: first its shape against {@code policy.schema.json} (unknown, missing and wrong-typed
@@ -50,7 +60,7 @@ public final class PolicyValidator {
     public static final Set<String> RULES_WITH_SEVERITY = rulesWithSeverity();
 
     private static Set<String> rulesWithSeverity() {
-        Set<String> ids = new java.util.TreeSet<>(Set.of(
+        Set<String> ids = new TreeSet<>(Set.of(
                 Rule.MIGRATION_NAMING.id(), Rule.MIGRATION_VERSION_DUPLICATE.id(), Rule.MIGRATION_VERSION_ORDER.id(),
                 Rule.MIGRATION_HEADER.id(), Rule.MIGRATION_DESTRUCTIVE.id(), Rule.MIGRATION_IMMUTABLE.id(),
                 Rule.MIGRATION_TIER_DIRECT.id(), Rule.WORKFLOW_NO_CLAIM.id(), Rule.TESTS_AGENT_DELETED.id(),
@@ -60,7 +70,7 @@ public final class PolicyValidator {
                 ids.add(r.id()); // every SQL lint rule
             }
         }
-        return java.util.Collections.unmodifiableSet(ids);
+        return Collections.unmodifiableSet(ids);
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -92,7 +102,7 @@ public final class PolicyValidator {
     }
 
     public static Verdict validate(byte[] content, String path) {
-        java.util.Optional<YamlTree.LimitExceeded> unread = PolicyReader.beyondBounds(content);
+        Optional<YamlTree.LimitExceeded> unread = PolicyReader.beyondBounds(content);
         if (unread.isPresent()) { // before Jackson builds anything from it, in the words the server uses
             YamlTree.LimitExceeded e = unread.get();
             return Verdict.refused(SYNTAX, path + (e.line > 0 ? ":" + e.line : ""), "policy file is refused unread: " + e.getMessage(),
@@ -105,7 +115,7 @@ public final class PolicyValidator {
             String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
             return Verdict.refused(SYNTAX, path + line, "policy file is not valid YAML or JSON: " + e.getOriginalMessage(),
                     "correct the syntax (run 'tiergate policy validate " + path + "')");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Verdict.refused(SYNTAX, path, "policy file cannot be read: " + e.getMessage(), "restore the file");
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -120,7 +130,7 @@ public final class PolicyValidator {
         Policy policy;
         try {
             // the same reading the hooks and the server do (SnakeYAML); the schema above checked Jackson's tree of it
-            policy = PolicyReader.read(new String(content, java.nio.charset.StandardCharsets.UTF_8), path);
+            policy = PolicyReader.read(new String(content, StandardCharsets.UTF_8), path);
         } catch (PolicyTree.Problem e) {
             return Verdict.refused(SCHEMA, e.where(), "policy file cannot be read: " + e.problem(),
                     "correct the file (run 'tiergate policy validate " + path + "')");
@@ -137,12 +147,12 @@ public final class PolicyValidator {
      * group's name, privileges, schema or table, a grant's group) in that rule's words, which name the fix, as the
      * checks of a policy read without the schema do.
      */
-    private static List<Refusal> schemaRefusals(List<com.networknt.schema.ValidationMessage> problems, JsonNode root, String path,
+    private static List<Refusal> schemaRefusals(List<ValidationMessage> problems, JsonNode root, String path,
                                                 JsonLocations locations) {
         Set<Refusal> out = new LinkedHashSet<>();
         for (var m : problems) {
             String pointer = m.getInstanceLocation().toString();
-            java.util.Optional<AccessValues.Wrong> wrong = AccessValues.ofSchemaProblem(pointer, root);
+            Optional<AccessValues.Wrong> wrong = AccessValues.ofSchemaProblem(pointer, root);
             if (wrong.isPresent()) {
                 String where = locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
                 out.add(new Refusal(ACCESS_VALUES, where, wrong.get().message(), wrong.get().fix()));
@@ -163,28 +173,28 @@ public final class PolicyValidator {
         }
 
         /** The fields it judges, as the schema's refusals point at them. */
-        private static final java.util.regex.Pattern FIELD = java.util.regex.Pattern.compile(
+        private static final Pattern FIELD = Pattern.compile(
                 "/database_access/(?:groups/(\\d+)/(name|privileges|privileges/\\d+|schemas/\\d+|tables/\\d+)|(?:tiers|working)/\\d+/grants/\\d+/(group))");
 
         private AccessValues() {
         }
 
         /** The schema refused the value at {@code pointer}: what this rule says of it, if it is one of its fields. */
-        static java.util.Optional<Wrong> ofSchemaProblem(String pointer, JsonNode root) {
-            java.util.regex.Matcher m = FIELD.matcher(pointer);
+        static Optional<Wrong> ofSchemaProblem(String pointer, JsonNode root) {
+            Matcher m = FIELD.matcher(pointer);
             JsonNode value = root.at(pointer);
             if (!m.matches() || value.isMissingNode()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String field = SchemaRefusals.plainName(pointer);
             String what = m.group(3) != null ? m.group(3) : m.group(2).replaceAll("/\\d+$", "");
             if (what.equals("privileges") && value.isArray()) {
                 JsonNode name = root.at("/database_access/groups/" + m.group(1) + "/name");
-                return value.isEmpty() ? java.util.Optional.of(noPrivileges(field, name.isTextual() ? name.asText() : null))
-                        : java.util.Optional.empty();
+                return value.isEmpty() ? Optional.of(noPrivileges(field, name.isTextual() ? name.asText() : null))
+                        : Optional.empty();
             }
             if (!value.isTextual()) {
-                return java.util.Optional.empty(); // a wrong type: the schema's words
+                return Optional.empty(); // a wrong type: the schema's words
             }
             String v = value.asText();
             return switch (what) {
@@ -192,30 +202,30 @@ public final class PolicyValidator {
                 case "privileges" -> privilege(field, v);
                 case "schemas" -> schema(field, v);
                 case "tables" -> table(field, v);
-                default -> java.util.Optional.empty();
+                default -> Optional.empty();
             };
         }
 
-        static java.util.Optional<Wrong> groupName(String field, String name) {
+        static Optional<Wrong> groupName(String field, String name) {
             if (DatabaseAccess.GROUP_NAME.matcher(name).matches()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String like = nameLike(name);
-            return java.util.Optional.of(new Wrong(field + " is '" + name + "', which cannot be a database role: a group's name is"
+            return Optional.of(new Wrong(field + " is '" + name + "', which cannot be a database role: a group's name is"
                     + " lower-case letters, digits and _, starting with a letter, at most 31 characters (" + DatabaseAccess.GROUP_NAME.pattern() + ")",
                     "rename the group" + (like == null ? "" : " to " + like) + " under database_access.groups and in every grant that names it"));
         }
 
-        static java.util.Optional<Wrong> privilege(String field, String written) {
+        static Optional<Wrong> privilege(String field, String written) {
             if (DatabaseAccess.isTablePrivilege(written)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            String lower = written.toLowerCase(java.util.Locale.ROOT);
+            String lower = written.toLowerCase(Locale.ROOT);
             if (DatabaseAccess.TABLE_PRIVILEGES.contains(lower)) {
-                return java.util.Optional.of(new Wrong(field + " is '" + written + "', a privilege written in mixed case",
-                        "write it " + lower + " (or " + written.toUpperCase(java.util.Locale.ROOT) + ")"));
+                return Optional.of(new Wrong(field + " is '" + written + "', a privilege written in mixed case",
+                        "write it " + lower + " (or " + written.toUpperCase(Locale.ROOT) + ")"));
             }
-            return java.util.Optional.of(new Wrong(field + (field.endsWith("]") ? " is '" : " has '") + written + "', which is not a table privilege: a group is"
+            return Optional.of(new Wrong(field + (field.endsWith("]") ? " is '" : " has '") + written + "', which is not a table privilege: a group is"
                     + " granted table privileges only, and schema changes are the migrations' alone",
                     "use only " + String.join(", ", DatabaseAccess.TABLE_PRIVILEGES)
                             + (lower.equals("all") ? " (list the ones it needs instead of all)" : "")));
@@ -226,12 +236,12 @@ public final class PolicyValidator {
                     + " not even USAGE on its schemas", "give it privileges: [select] (or more), or remove the group and the grants that name it");
         }
 
-        static java.util.Optional<Wrong> schema(String field, String schema) {
+        static Optional<Wrong> schema(String field, String schema) {
             if (schema.equals(DatabaseAccess.EVERY_SCHEMA) || DatabaseAccess.SCHEMA_NAME.matcher(schema).matches()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             int dot = schema.indexOf('.');
-            String lower = schema.toLowerCase(java.util.Locale.ROOT);
+            String lower = schema.toLowerCase(Locale.ROOT);
             String fix;
             if (dot > 0) {
                 fix = "name the schema alone, schemas: [" + schema.substring(0, dot) + "], or give the group tables: [" + schema
@@ -241,16 +251,16 @@ public final class PolicyValidator {
             } else {
                 fix = "write a schema's name, e.g. public, or \"*\" for every schema";
             }
-            return java.util.Optional.of(new Wrong(field + " is '" + schema + "', which is not a schema's name: a letter or _, then"
+            return Optional.of(new Wrong(field + " is '" + schema + "', which is not a schema's name: a letter or _, then"
                     + " letters, digits, _ or $, in lower case, at most 63 characters (or \"*\": every schema)", fix));
         }
 
-        static java.util.Optional<Wrong> table(String field, String table) {
+        static Optional<Wrong> table(String field, String table) {
             if (DatabaseAccess.TABLE_NAME.matcher(table).matches()) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             int dot = table.indexOf('.');
-            String lower = table.toLowerCase(java.util.Locale.ROOT);
+            String lower = table.toLowerCase(Locale.ROOT);
             String message = field + " is '" + table + "', which is not schema.table";
             String fix;
             if (table.equals("*") || table.endsWith(".*")) {
@@ -268,12 +278,12 @@ public final class PolicyValidator {
                 message += ": each part a letter or _, then letters, digits, _ or $, in lower case, at most 63 characters";
                 fix = "write it as schema.table, e.g. public.orders";
             }
-            return java.util.Optional.of(new Wrong(message, fix));
+            return Optional.of(new Wrong(message, fix));
         }
 
         /** A group name like {@code name} that the pattern takes ({@code read-only}: {@code read_only}), or null. */
         static String nameLike(String name) {
-            String s = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+            String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
             if (!s.isEmpty() && !Character.isLetter(s.charAt(0))) {
                 s = "g_" + s;
             }
@@ -457,7 +467,7 @@ public final class PolicyValidator {
             Set<String> ids = new HashSet<>();
             for (int i = 0; i < p.actors().size(); i++) {
                 Actor a = p.actors().get(i);
-                if (!ids.add(a.id().toLowerCase(java.util.Locale.ROOT))) {
+                if (!ids.add(a.id().toLowerCase(Locale.ROOT))) {
                     refuse(UNIQUE_ACTOR, "/actors/" + i + "/id", "actor '" + a.id() + "' is listed twice",
                             "keep one entry per actor (merge their roles and e-mails)");
                 }
@@ -542,20 +552,20 @@ public final class PolicyValidator {
         private void grantsName(Set<String> groups, List<DatabaseAccess.Grant> grants, String at) {
             for (int j = 0; j < grants.size(); j++) {
                 String g = grants.get(j).group();
-                java.util.Optional<AccessValues.Wrong> wrong = g == null ? java.util.Optional.empty()
+                Optional<AccessValues.Wrong> wrong = g == null ? Optional.empty()
                         : AccessValues.groupName(SchemaRefusals.plainName(at + j + "/group"), g);
                 if (wrong.isPresent()) {
                     refuse(ACCESS_VALUES, at + j + "/group", wrong.get());
                 } else if (!groups.contains(g)) {
                     refuse(ACCESS_NAMES, at + j + "/group", "a grant names group '" + g + "', which database_access does not define",
-                            "use one of " + new java.util.TreeSet<>(groups) + ", or add it under database_access.groups");
+                            "use one of " + new TreeSet<>(groups) + ", or add it under database_access.groups");
                 }
             }
         }
 
         private void migrationNaming() {
             String naming = p.migrations().naming();
-            if (!dev.tiergate.core.migration.MigrationName.isUsableTemplate(naming)) {
+            if (!MigrationName.isUsableTemplate(naming)) {
                 refuse(MIGRATION_NAMING, "/migrations/naming", "migration naming '" + naming + "' must contain {timestamp}"
                                 + " and {description} once each",
                         "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\" (or e.g."
@@ -568,7 +578,7 @@ public final class PolicyValidator {
                 if (!RULES_WITH_SEVERITY.contains(rule)) {
                     refuse(SEVERITY_RULE, "/severity/" + rule, "severity is set for '" + rule
                                     + "', which is not a rule whose severity a policy may set",
-                            "use one of " + new java.util.TreeSet<>(RULES_WITH_SEVERITY) + ", or remove it");
+                            "use one of " + new TreeSet<>(RULES_WITH_SEVERITY) + ", or remove it");
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.tiergate.core.policy;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -14,7 +15,7 @@ public record Tier(
         @JsonProperty("parent") String parent,
         @JsonProperty("protected") Boolean isProtected,
         @JsonProperty("direct_push") Permission directPush,
-        @JsonProperty("seed") @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String seed) {
+        @JsonProperty("seed") @JsonInclude(JsonInclude.Include.NON_NULL) String seed) {
 
     public Tier(String name, String branch, String parent, Boolean isProtected, Permission directPush) {
         this(name, branch, parent, isProtected, directPush, null);

@@ -16,6 +16,7 @@ import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.events.MappingStartEvent;
 import org.yaml.snakeyaml.events.ScalarEvent;
 import org.yaml.snakeyaml.events.SequenceStartEvent;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
@@ -181,7 +182,7 @@ final class YamlTree {
         String tag = s.getTag();
         String type;
         if (tag == null || tag.equals("!")) {
-            Tag resolved = RESOLVER.resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, value, s.getImplicit().canOmitTagInPlainScalar());
+            Tag resolved = RESOLVER.resolve(NodeId.scalar, value, s.getImplicit().canOmitTagInPlainScalar());
             type = resolved.getValue().substring(Tag.PREFIX.length());
         } else {
             type = tag.startsWith(Tag.PREFIX) ? tag.substring(Tag.PREFIX.length()) : "str";

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The words a pull request already shows: those its migration files (and their names) hold. Text tiergate read back
@@ -25,7 +26,7 @@ public final class PublicWords {
     /** What a withheld word or quoted segment shows as. */
     public static final String WITHHELD = "\u2026";
     private static final PublicWords NONE = new PublicWords(Set.of(), "");
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z_][a-z0-9_$]*");
+    private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*");
 
     private final Set<String> own;
     /** The texts themselves, lower case, for a quoted segment that must appear as it is. */

@@ -1,5 +1,6 @@
 package dev.tiergate.core.publish;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -37,7 +38,7 @@ public record PublishedError(String sqlState, String file, int line, String mess
      * then {@code Detail:}, {@code Hint:}, {@code Where:} lines); {@code migrationText}: the failing file's text.
      */
     public static PublishedError of(String sqlState, String postgresMessage, String migrationText, String file, int line) {
-        return of(sqlState, postgresMessage, PublicWords.of(java.util.List.of(migrationText == null ? "" : migrationText,
+        return of(sqlState, postgresMessage, PublicWords.of(List.of(migrationText == null ? "" : migrationText,
                 file == null ? "" : file)), file, line);
     }
 

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * The JSON Schemas shipped in the {@code state-schemas} jar (classpath {@code tiergate/schemas/}), compiled once
@@ -71,7 +72,7 @@ public final class JsonSchemas {
             if (in == null) {
                 throw new IllegalStateException("schema " + resource + " is missing from the classpath (state-schemas jar)");
             }
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            CRC32 crc = new CRC32();
             crc.update(in.readAllBytes());
             return Long.toHexString(crc.getValue());
         } catch (IOException e) {

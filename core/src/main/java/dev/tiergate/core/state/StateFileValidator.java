@@ -1,5 +1,7 @@
 package dev.tiergate.core.state;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +31,7 @@ public final class StateFileValidator {
      * otherwise stop after the object and ignore trailing text.
      */
     static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String TIMESTAMP = "\"<ISO-8601 UTC date-time, e.g. 2026-06-16T09:30:00Z>\"";
 
     /** Example values for fixes, by field name; shared by both state formats where names agree. */
@@ -104,7 +106,7 @@ public final class StateFileValidator {
         JsonNode root;
         try {
             root = JSON.readTree(content);
-        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        } catch (MismatchedInputException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
                 String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
                 return Verdict.refused(RULE_JSON, path + line, "has text after the JSON object (the kit's tools refuse it)",

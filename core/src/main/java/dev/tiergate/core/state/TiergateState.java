@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,6 +170,6 @@ public record TiergateState(int version, String projectId, List<Claim> features)
 
     private static Instant instant(JsonNode n, String field) {
         String v = text(n, field);
-        return v == null ? null : java.time.OffsetDateTime.parse(v).toInstant();
+        return v == null ? null : OffsetDateTime.parse(v).toInstant();
     }
 }

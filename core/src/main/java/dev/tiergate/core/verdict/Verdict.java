@@ -1,5 +1,6 @@
 package dev.tiergate.core.verdict;
 
+import dev.tiergate.core.rules.Rule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public record Verdict(List<Refusal> refusals, List<Refusal> warnings) {
         List<Refusal> errors = new ArrayList<>();
         List<Refusal> lowered = new ArrayList<>(warnings);
         for (Refusal r : refusals) {
-            Severity byDefault = dev.tiergate.core.rules.Rule.byId(r.rule()).map(dev.tiergate.core.rules.Rule::defaultSeverity)
+            Severity byDefault = Rule.byId(r.rule()).map(Rule::defaultSeverity)
                     .orElse(Severity.ERROR);
             switch (severityByRule.getOrDefault(r.rule(), byDefault)) {
                 case ERROR -> errors.add(r);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.core.verdict.Severity;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class SqlLintTest {
@@ -75,7 +76,7 @@ class SqlLintTest {
     }
 
     private static Map<String, Severity> severityByRule(LintReport r) {
-        return r.findings().stream().collect(java.util.stream.Collectors.toMap(Finding::rule, Finding::severity));
+        return r.findings().stream().collect(Collectors.toMap(Finding::rule, Finding::severity));
     }
 
     @Test

@@ -204,7 +204,7 @@ class MigrationRulesTest {
         String kit = "-- V20260616093000: add_users\nCREATE TABLE users (id bigint primary key);\n";
         HeaderResult h = MigrationHeader.parse(kit);
         assertFalse(h.isValid());
-        assertEquals(java.util.Optional.of("add_users"), h.description());
+        assertEquals(Optional.of("add_users"), h.description());
         Verdict v = MigrationRules.checkHeader(PATH, kit);
         Refusal r = only(v);
         assertEquals("migration.header", r.rule());
@@ -223,7 +223,7 @@ class MigrationRulesTest {
 
     @Test
     void anAgentsRemovalsOfTestsAreRefusedUnlessSuperseded() {
-        var refusals = TestFiles.deletedByAgent(java.util.List.of("src/test/java/ATest.java", "src/test/java/BTest.java", "README.md"),
+        var refusals = TestFiles.deletedByAgent(List.of("src/test/java/ATest.java", "src/test/java/BTest.java", "README.md"),
                 path -> path.equals("src/test/java/BTest.java"), "PR #3");
         assertEquals(1, refusals.size(), refusals.toString());
         assertEquals("tests.agent-deleted", refusals.get(0).rule());
@@ -235,13 +235,13 @@ class MigrationRulesTest {
     void aContractWhoseExpandTheTierHasNotAppliedIsRefusedAndOneWhoseExpandItHasIsNot() {
         String expand = "-- refactoring: Split Column\n-- phase: expand\nALTER TABLE t ADD COLUMN b int;\n";
         String contract = "-- refactoring: split column\n-- phase: contract\nALTER TABLE t DROP COLUMN a;\n";
-        java.util.Map<String, String> added = java.util.Map.of("db/migration/V20260102000000__drop_a.sql", contract);
-        var refused = MigrationRules.contractBeforeExpand(added, java.util.List.of(), "staging");
+        Map<String, String> added = Map.of("db/migration/V20260102000000__drop_a.sql", contract);
+        var refused = MigrationRules.contractBeforeExpand(added, List.of(), "staging");
         assertEquals(1, refused.size());
         assertEquals("migration.contract-before-expand", refused.get(0).rule());
         assertEquals("contract phase of 'Split Column' but no expand phase of it has been applied on staging", refused.get(0).message());
-        assertTrue(MigrationRules.contractBeforeExpand(added, java.util.List.of(expand), "staging").isEmpty(), "refactorings match without case");
-        assertTrue(MigrationRules.contractBeforeExpand(java.util.Map.of("db/migration/V1__x.sql", expand), java.util.List.of(), "staging").isEmpty(),
+        assertTrue(MigrationRules.contractBeforeExpand(added, List.of(expand), "staging").isEmpty(), "refactorings match without case");
+        assertTrue(MigrationRules.contractBeforeExpand(Map.of("db/migration/V1__x.sql", expand), List.of(), "staging").isEmpty(),
                 "an expand needs nothing");
     }
 }

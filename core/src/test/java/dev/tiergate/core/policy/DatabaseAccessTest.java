@@ -3,9 +3,15 @@ package dev.tiergate.core.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.verdict.Verdict;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -197,7 +203,7 @@ class DatabaseAccessTest {
 
     @Test
     void aTableThatIsNotSchemaDotTableIsRefused() {
-        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        Map<String, String> cases = new LinkedHashMap<>();
         cases.put("orders", "database_access.groups[0].tables[0] is 'orders', which is not schema.table: it names no schema"
                 + " | fix: qualify it with its schema, e.g. public.orders");
         cases.put("public.*", "database_access.groups[0].tables[0] is 'public.*', which is not schema.table: tables takes no wildcard"
@@ -264,20 +270,20 @@ class DatabaseAccessTest {
 
     /** policy.schema.json (for editors, and the file's first check) says what DatabaseAccess says: one source of the values. */
     @Test
-    void theSchemaSaysWhatTheCoreConstantsSay() throws java.io.IOException {
-        com.fasterxml.jackson.databind.JsonNode schema;
+    void theSchemaSaysWhatTheCoreConstantsSay() throws IOException {
+        JsonNode schema;
         try (var in = getClass().getClassLoader().getResourceAsStream("tiergate/schemas/policy.schema.json")) {
-            schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+            schema = new ObjectMapper().readTree(in);
         }
         var group = schema.at("/$defs/accessGroup/properties");
         assertEquals("^" + DatabaseAccess.GROUP_NAME.pattern() + "$", group.at("/name/pattern").asText());
         assertEquals("^" + DatabaseAccess.GROUP_NAME.pattern() + "$", schema.at("/$defs/accessGrant/properties/group/pattern").asText());
         assertEquals("^" + DatabaseAccess.TABLE_NAME.pattern() + "$", group.at("/tables/items/pattern").asText());
         assertEquals("^(\\" + DatabaseAccess.EVERY_SCHEMA + "|" + DatabaseAccess.SCHEMA_NAME.pattern() + ")$", group.at("/schemas/items/pattern").asText());
-        Set<String> privileges = new java.util.HashSet<>();
+        Set<String> privileges = new HashSet<>();
         group.at("/privileges/items/enum").forEach(p -> privileges.add(p.asText()));
-        Set<String> both = new java.util.HashSet<>(DatabaseAccess.TABLE_PRIVILEGES);
-        DatabaseAccess.TABLE_PRIVILEGES.forEach(p -> both.add(p.toUpperCase(java.util.Locale.ROOT)));
+        Set<String> both = new HashSet<>(DatabaseAccess.TABLE_PRIVILEGES);
+        DatabaseAccess.TABLE_PRIVILEGES.forEach(p -> both.add(p.toUpperCase(Locale.ROOT)));
         assertEquals(both, privileges);
         assertTrue(both.stream().allMatch(DatabaseAccess::isTablePrivilege));
         assertTrue(!DatabaseAccess.isTablePrivilege("Select") && !DatabaseAccess.isTablePrivilege("create"));

@@ -3,7 +3,10 @@ package dev.tiergate.core.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The run bounds a policy gives migrations: read, defaulted, and capped where a policy could ask for too much. */
@@ -24,7 +27,7 @@ class MigrationSettingsTest {
                 """, ".tiergate/policy.yaml");
         assertEquals(List.of("postgis", "pg_partman"), p.migrations().extensions());
         assertEquals(3, p.migrations().runMinutes());
-        assertEquals(java.time.Duration.ofMinutes(3), p.migrations().runDeadline());
+        assertEquals(Duration.ofMinutes(3), p.migrations().runDeadline());
         assertEquals((10L << 30) + 512L * 1024 * 1024, p.migrations().branchSizeLimitBytes(10L << 30),
                 "a bound on growth: a 10 GiB tier may still migrate under 512 MB");
     }
@@ -45,9 +48,9 @@ class MigrationSettingsTest {
     @Test
     void aFractionOfAMinuteIsADeadlineTooDownToThreeSeconds() {
         MigrationSettings s = PolicyReader.read(TIERS + "migrations: {run_minutes: 0.05}\n", ".tiergate/policy.yaml").migrations();
-        assertEquals(java.time.Duration.ofSeconds(3), s.runDeadline());
+        assertEquals(Duration.ofSeconds(3), s.runDeadline());
         assertEquals("0.05 min", s.runMinutesText());
-        assertEquals(java.time.Duration.ofSeconds(3), new MigrationSettings(null, null, null, 0.0001, null).runDeadline(), "never below 3 s");
+        assertEquals(Duration.ofSeconds(3), new MigrationSettings(null, null, null, 0.0001, null).runDeadline(), "never below 3 s");
         assertEquals("10 min", PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations().runMinutesText());
     }
 
@@ -56,7 +59,7 @@ class MigrationSettingsTest {
         var verdict = PolicyValidator.validate((TIERS + """
                 migrations:
                   extensions: ["x; drop database postgres"]
-                """).getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+                """).getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
         assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("extensions")), verdict.toString());
     }
 
@@ -80,11 +83,11 @@ class MigrationSettingsTest {
                 migrations:
                   tool: liquibase
                 """;
-        PolicyException e = org.junit.jupiter.api.Assertions.assertThrows(PolicyException.class,
+        PolicyException e = Assertions.assertThrows(PolicyException.class,
                 () -> PolicyReader.read(yaml, ".tiergate/policy.yaml"));
         assertTrue(e.getMessage().contains("unknown migration tool 'liquibase' (expected flyway, golang-migrate, goose,"
                 + " dbmate, rails, alembic or plain)"), e.getMessage());
-        var verdict = PolicyValidator.validate(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+        var verdict = PolicyValidator.validate(yaml.getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
         assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("tool")), verdict.toString());
     }
 }

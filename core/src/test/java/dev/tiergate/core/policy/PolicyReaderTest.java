@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.core.verdict.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PolicyReaderTest {
@@ -72,20 +76,20 @@ class PolicyReaderTest {
         Tier prod = p.tier("production").orElseThrow();
         assertFalse(prod.protectedTier());
         assertEquals("db/seed.sql", prod.seed());
-        assertEquals(java.util.Set.of(ActorClass.HUMAN), prod.directPush().classes());
+        assertEquals(Set.of(ActorClass.HUMAN), prod.directPush().classes());
         assertTrue(p.tier("staging").orElseThrow().protectedTier(), "null is the default");
-        assertEquals(java.util.List.of("feature/*", "feature-*"), p.workingBranchTypes().get(0).patterns());
-        assertEquals(java.util.Set.of(ActorClass.values()), p.workingBranchTypes().get(0).actors(), "no actors: every class");
+        assertEquals(List.of("feature/*", "feature-*"), p.workingBranchTypes().get(0).patterns());
+        assertEquals(Set.of(ActorClass.values()), p.workingBranchTypes().get(0).actors(), "no actors: every class");
         assertTrue(p.workingBranchTypes().get(1).hotfix());
         assertEquals("hotfix/*", p.workingBranchTypes().get(1).pattern());
         TierEdge e = p.edge("staging", "production").orElseThrow();
         assertEquals(2, e.approvals());
         assertFalse(e.agentChangeNeedsHumanApprover());
-        assertEquals(java.util.List.of("build", "7"), p.requiredChecks());
+        assertEquals(List.of("build", "7"), p.requiredChecks());
         assertEquals("sql", p.migrations().directory());
         assertEquals(".py", p.migrations().extension());
-        assertEquals(dev.tiergate.core.verdict.Severity.OFF, p.severityOf("sql.char-type"));
-        assertEquals(dev.tiergate.core.verdict.Severity.WARNING, p.severityOf("sql.rename"));
+        assertEquals(Severity.OFF, p.severityOf("sql.char-type"));
+        assertEquals(Severity.WARNING, p.severityOf("sql.rename"));
         assertTrue(p.hooks().failClosed());
         // what `tiergate init` writes reads back equal
         Policy d = DefaultPolicy.create("main");
@@ -116,7 +120,7 @@ class PolicyReaderTest {
     @Test
     void aFileNestedTooDeepIsRefusedWithTheLimitAndTheFix() {
         String brackets = "[".repeat(12 * 1024); // 12 KB of '[': a StackOverflowError in the worker before
-        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(brackets.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(brackets.getBytes(StandardCharsets.UTF_8),
                 ".tiergate/policy.yaml@abc123"));
         assertEquals(".tiergate/policy.yaml@abc123:1: policy file is refused unread: lists and mappings nest deeper than 64 levels; fix: un-nest it:"
                 + " a policy's deepest field is a few levels down (run 'tiergate policy validate .tiergate/policy.yaml@abc123')", e.getMessage());
@@ -130,12 +134,12 @@ class PolicyReaderTest {
 
     @Test
     void aFileOverTheSizeBoundIsRefusedUnread() {
-        byte[] big = ("version: 1\n# " + "x".repeat(256 * 1024) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] big = ("version: 1\n# " + "x".repeat(256 * 1024) + "\n").getBytes(StandardCharsets.UTF_8);
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(big, "p.yaml"));
         assertTrue(e.getMessage().startsWith("p.yaml: policy file is refused unread: the file is " + big.length + " bytes, more than the 262144"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("fix: keep the policy to its settings"), e.getMessage());
-        String bigText = new String(big, java.nio.charset.StandardCharsets.UTF_8);
+        String bigText = new String(big, StandardCharsets.UTF_8);
         assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(bigText, "p.yaml")).getMessage().contains("refused unread"));
         PolicyReader.read(POLICY + "# " + "x".repeat(200 * 1024) + "\n", "p.yaml"); // a long comment under the bound is fine
     }

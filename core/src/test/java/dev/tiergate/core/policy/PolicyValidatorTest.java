@@ -308,7 +308,7 @@ class PolicyValidatorTest {
     /** The hook refuses a hostile policy file with the bound and the words the server uses, before Jackson reads it. */
     @Test
     void aFileNestedTooDeepIsASyntaxRefusalWithTheBound() {
-        Verdict v = PolicyValidator.validate("[".repeat(12 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8), ".tiergate/policy.yaml");
+        Verdict v = PolicyValidator.validate("[".repeat(12 * 1024).getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
         assertEquals(1, v.refusals().size(), v.toString());
         assertEquals(PolicyValidator.SYNTAX, v.refusals().get(0).rule());
         assertEquals(".tiergate/policy.yaml:1", v.refusals().get(0).where());

@@ -4,6 +4,7 @@ import dev.tiergate.core.policy.PolicyValidator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,7 +90,7 @@ final class RulesReference {
 
     /** GitHub's anchor for a heading, as .ci/check-links computes it: lower case, punctuation dropped, spaces to -. */
     static String slug(String heading) {
-        return heading.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+        return heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
     }
 
     /** Catalog text as one table cell: a pipe would end the cell, and a {@code <tier>} would vanish as an HTML tag. */

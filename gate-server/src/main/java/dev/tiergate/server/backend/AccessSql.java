@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.postgresql.util.PasswordUtil;
 
 /**
  * The SQL of the policy's database access on one branch's database, for every backend: an actor's login
@@ -519,7 +520,7 @@ public final class AccessSql {
      * is, and the password itself never reaches the server, so no server log of a failed statement can show it.
      */
     public static String verifier(String password) {
-        return org.postgresql.util.PasswordUtil.encodeScramSha256(password.toCharArray());
+        return PasswordUtil.encodeScramSha256(password.toCharArray());
     }
 
     public static String quote(String ident) {

@@ -1,7 +1,18 @@
 package dev.tiergate.server.backend;
 
+import dev.tiergate.core.access.AccessSnapshot;
+import dev.tiergate.core.access.Privilege;
+import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.forge.RepoRef;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The seam to where database branches live: one implementation per system ({@code postgres} here; {@code neon}
@@ -54,16 +65,16 @@ public interface BranchBackend extends AutoCloseable {
      * The size in bytes of each of the repository's database branches the system can measure, by name (the
      * dashboard shows "unknown" for the others). The default measures none.
      */
-    default java.util.Map<String, Long> sizes(RepoRef repo) {
-        return java.util.Map.of();
+    default Map<String, Long> sizes(RepoRef repo) {
+        return Map.of();
     }
 
     /**
      * The size in bytes of one database branch, if the system can measure it (what a run's size bound is taken from,
      * once per run: measuring every branch of the repository for it costs a walk of each one's files).
      */
-    default java.util.Optional<Long> size(RepoRef repo, String name) {
-        return java.util.Optional.ofNullable(sizes(repo).get(name));
+    default Optional<Long> size(RepoRef repo, String name) {
+        return Optional.ofNullable(sizes(repo).get(name));
     }
 
     /** How to connect to a branch: the login of that branch (its own role where the system has them). */
@@ -86,7 +97,7 @@ public interface BranchBackend extends AutoCloseable {
      * in the returned connection only: tiergate never stores or logs it. A backend that cannot make per-actor logins
      * refuses ({@link BackendException}).
      */
-    default BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, java.time.Instant until) {
+    default BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
         throw new BackendException("the " + id() + " backend cannot make a login per actor yet", null);
     }
 
@@ -95,20 +106,20 @@ public interface BranchBackend extends AutoCloseable {
      * ({@code database_access.groups}): each group's privileges on every current table of its scope, and by default
      * privileges on what migrations create later. Adds what is missing; {@link #revoke} takes away what is extra.
      */
-    default void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
+    default void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
     }
 
     /** What the branch's database holds and the privileges in place on it, for {@link dev.tiergate.core.access.GrantDrift}. */
-    default dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
-        return new dev.tiergate.core.access.AccessSnapshot(java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of());
+    default AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+        return new AccessSnapshot(Set.of(), Map.of(), Map.of(), Set.of());
     }
 
     /** Takes away privileges a drift added (a hand-run GRANT), as {@link dev.tiergate.core.access.GrantDrift} named them. */
-    default void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
+    default void revoke(RepoRef repo, String name, List<Privilege> extra) {
     }
 
     /** The statement that gives ({@code grant}) or takes away a privilege as named by {@link dev.tiergate.core.access.Privilege}, for people to read. */
-    default String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
+    default String statement(RepoRef repo, Privilege p, boolean grant) {
         return (grant ? "GRANT " : "REVOKE ") + p.privilege() + " ON " + p.kind() + " " + p.object() + (grant ? " TO " : " FROM ") + p.grantee();
     }
 
@@ -122,12 +133,12 @@ public interface BranchBackend extends AutoCloseable {
             return;
         }
         BranchConnection c = migrationConnection(repo, name);
-        try (java.sql.Connection conn = java.sql.DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-             java.sql.Statement st = conn.createStatement()) {
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+             Statement st = conn.createStatement()) {
             for (String e : extensions) {
                 st.execute("create extension if not exists \"" + e.replace("\"", "\"\"") + "\"");
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new BackendException("cannot create the policy's extensions " + extensions + " on " + name + ": " + e.getMessage(), e);
         }
     }
@@ -139,7 +150,7 @@ public interface BranchBackend extends AutoCloseable {
      */
     default MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
         BranchConnection login = migrationConnection(repo, name);
-        return RunWatchdog.start(login, () -> java.sql.DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()),
+        return RunWatchdog.start(login, () -> DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()),
                 login.database(), login.user(), limits, null);
     }
 
@@ -160,8 +171,8 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /** Ready clones waiting to become a new branch, by "repository:tier" (backends that keep a pool of them); none by default. */
-    default java.util.Map<String, Integer> readyClones() {
-        return java.util.Map.of();
+    default Map<String, Integer> readyClones() {
+        return Map.of();
     }
 
     /** Releases what the backend holds (connection pools, HTTP clients). */

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -189,7 +190,7 @@ public final class BranchBackends {
                 // not a POSIX file system
             }
             Files.writeString(tmp, HexFormat.of().formatHex(fresh) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return fresh;
         } catch (IOException e) {
             throw new ConfigException("cannot keep the branch secret in " + file + ": " + e.getMessage());

@@ -2,6 +2,7 @@ package dev.tiergate.server.backend;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Where and as whom to connect to one database branch. {@code password} may be a short-lived credential (Lakebase,
@@ -19,7 +20,7 @@ public record BranchConnection(String host, int port, String database, String us
      * (pgjdbc's {@code socketTimeout}, which closes the connection): a bound on one statement that holds on the
      * client's side, whatever the session did to its own settings or to the watchdog.
      */
-    public BranchConnection withSocketTimeout(java.time.Duration timeout) {
+    public BranchConnection withSocketTimeout(Duration timeout) {
         return new BranchConnection(host, port, database, user, password, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
     }
 

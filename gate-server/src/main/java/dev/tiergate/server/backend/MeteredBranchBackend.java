@@ -1,9 +1,14 @@
 package dev.tiergate.server.backend;
 
+import dev.tiergate.core.access.AccessSnapshot;
+import dev.tiergate.core.access.Privilege;
+import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.metrics.GateMetrics;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** A backend whose every branch-changing operation is counted and timed in {@link GateMetrics}; reads pass through. */
@@ -86,27 +91,27 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
-    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, java.time.Instant until) {
+    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
         return timed("credential", () -> inner.credential(repo, name, actor, groups, until));
     }
 
     @Override
-    public void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
+    public void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
         timed("apply_access", () -> inner.applyAccess(repo, name, groups));
     }
 
     @Override
-    public dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+    public AccessSnapshot accessSnapshot(RepoRef repo, String name) {
         return inner.accessSnapshot(repo, name);
     }
 
     @Override
-    public void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
+    public void revoke(RepoRef repo, String name, List<Privilege> extra) {
         timed("revoke", () -> inner.revoke(repo, name, extra));
     }
 
     @Override
-    public String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
+    public String statement(RepoRef repo, Privilege p, boolean grant) {
         return inner.statement(repo, p, grant);
     }
 
@@ -141,7 +146,7 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
-    public java.util.Optional<Long> size(RepoRef repo, String name) {
+    public Optional<Long> size(RepoRef repo, String name) {
         return inner.size(repo, name);
     }
 

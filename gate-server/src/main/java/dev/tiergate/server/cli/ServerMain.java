@@ -1,22 +1,35 @@
 package dev.tiergate.server.cli;
 
+import dev.tiergate.core.TiergateVersion;
+import dev.tiergate.core.audit.AuditChain;
+import dev.tiergate.server.audit.AuditAnchor;
 import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchBackends;
 import dev.tiergate.server.config.ConfigException;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.demo.Demo;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.gate.TierRollback;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.log.LibraryLogging;
 import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.ui.Dashboard;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,7 +55,7 @@ public final class ServerMain {
 
     public static void main(String[] args) {
         // before the first logger is made: the libraries say only warnings (the demo: only errors) unless --verbose
-        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        boolean verbose = Arrays.asList(args).contains("--verbose");
         boolean demo = args.length > 0 && args[0].equals("demo");
         LibraryLogging.configure(verbose, demo ? "error" : "warn");
         System.exit(run(args, System.out, System.err));
@@ -50,8 +63,8 @@ public final class ServerMain {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new ServerMain());
-        cl.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-        cl.setErr(new java.io.PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((e, c, p) -> {
             err.println("tiergate: " + e.getMessage());
             return e instanceof ConfigException ? REFUSED : FAILED;
@@ -63,7 +76,7 @@ public final class ServerMain {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tiergate " + dev.tiergate.core.TiergateVersion.current()};
+            return new String[] {"tiergate " + TiergateVersion.current()};
         }
     }
 
@@ -96,7 +109,7 @@ public final class ServerMain {
                 System.err.println(problem);
                 return REFUSED;
             }
-            ServerLog log = new ServerLog(System.out, cfg.logFormat(), java.time.Clock.systemUTC());
+            ServerLog log = new ServerLog(System.out, cfg.logFormat(), Clock.systemUTC());
             GateServer server = GateServer.start(cfg, log);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -147,14 +160,14 @@ public final class ServerMain {
         public Integer call() {
             ServerConfig cfg = config(config);
             try (Database db = Database.attachOrOpen(cfg);
-                 dev.tiergate.server.backend.BranchBackend backend = dev.tiergate.server.backend.BranchBackends.fromConfig(cfg, cfg.home())) {
-                var tiers = new dev.tiergate.server.gate.TierRollback(backend, new dev.tiergate.server.store.MigrationStore(db.dataSource()),
+                 BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
+                var tiers = new TierRollback(backend, new MigrationStore(db.dataSource()),
                         new AuditLog(db.dataSource()));
-                return run(tiers, new dev.tiergate.server.forge.RepoRef(forge, null, repo), spec.commandLine().getOut());
+                return run(tiers, new RepoRef(forge, null, repo), spec.commandLine().getOut());
             }
         }
 
-        abstract int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repo, java.io.PrintWriter out);
+        abstract int run(TierRollback tiers, RepoRef repo, PrintWriter out);
     }
 
     @Command(name = "rollback", description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
@@ -163,7 +176,7 @@ public final class ServerMain {
         String release;
 
         @Override
-        int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repoRef, java.io.PrintWriter out) {
+        int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
             String snapshot = tiers.rollback(repoRef, tier, release);
             out.println("tier " + tier + " of " + repo + " restored from " + snapshot + "; PRs into it may merge again");
             return OK;
@@ -173,7 +186,7 @@ public final class ServerMain {
     @Command(name = "release-tier", description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
     static final class ReleaseTier extends TierCommand {
         @Override
-        int run(dev.tiergate.server.gate.TierRollback tiers, dev.tiergate.server.forge.RepoRef repoRef, java.io.PrintWriter out) {
+        int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
             out.println(tiers.release(repoRef, tier) ? "tier " + tier + " of " + repo + " released" : "tier " + tier + " of " + repo + " was not held");
             return OK;
         }
@@ -194,7 +207,7 @@ public final class ServerMain {
         @Override
         public Integer call() {
             try (Database db = Database.attachOrOpen(config(config))) {
-                var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), java.time.Clock.systemUTC());
+                var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), Clock.systemUTC());
                 return run(tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }
@@ -204,7 +217,7 @@ public final class ServerMain {
             return System.getProperty("user.name", "unknown");
         }
 
-        abstract int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err);
+        abstract int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err);
     }
 
     @Command(name = "create", description = "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
@@ -217,7 +230,7 @@ public final class ServerMain {
         String repo;
 
         @Override
-        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+        int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             ApiTokenStore.Issued issued;
             try {
                 issued = tokens.create(actor, repo, ApiTokenStore.lifetime(expires), operator());
@@ -237,13 +250,13 @@ public final class ServerMain {
     @Command(name = "list", description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
     static final class TokenList extends TokenCommand {
         @Override
-        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+        int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             var all = tokens.list();
             if (all.isEmpty()) {
                 out.println("no API tokens; tiergate token create --actor LOGIN makes one");
                 return OK;
             }
-            java.time.Instant now = java.time.Instant.now();
+            Instant now = Instant.now();
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"ID", "ACTOR", "REPO", "STATE", "EXPIRES", "CREATED", "BY", "REVOKED"});
             for (var t : all) {
@@ -273,7 +286,7 @@ public final class ServerMain {
         String id;
 
         @Override
-        int run(ApiTokenStore tokens, java.io.PrintWriter out, java.io.PrintWriter err) {
+        int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             var r = tokens.revoke(id, operator());
             if (r.isEmpty()) {
                 err.println("tiergate token revoke: no token " + id + " in this store (tiergate token list shows them)");
@@ -307,20 +320,20 @@ public final class ServerMain {
                 }
                 var records = log.all();
                 int n = records.size();
-                Optional<String> broken = dev.tiergate.core.audit.AuditChain.firstBreak(records);
-                java.io.PrintWriter out = spec.commandLine().getOut();
+                Optional<String> broken = AuditChain.firstBreak(records);
+                PrintWriter out = spec.commandLine().getOut();
                 if (broken.isPresent()) {
                     out.println("audit trail BROKEN: " + broken.get() + " [audit.chain]");
                     out.println("  fix: restore the audit table from a backup; the records before this one are intact");
                     return REFUSED;
                 }
-                Path anchorFile = cfg.home().resolve(dev.tiergate.server.audit.AuditAnchor.FILE);
+                Path anchorFile = cfg.home().resolve(AuditAnchor.FILE);
                 if (!Files.exists(anchorFile)) {
                     out.println("note: no audit anchor at " + anchorFile + "; deleted newest records cannot be detected"
                             + " (the server writes it; pass --config with the server's TIERGATE_HOME)");
                 } else {
-                    var anchored = dev.tiergate.server.audit.AuditAnchor.in(cfg.home()).read().orElseThrow();
-                    Optional<String> missing = dev.tiergate.server.audit.AuditAnchor.missingFrom(records, anchored);
+                    var anchored = AuditAnchor.in(cfg.home()).read().orElseThrow();
+                    Optional<String> missing = AuditAnchor.missingFrom(records, anchored);
                     if (missing.isPresent()) {
                         out.println("audit trail BROKEN: " + missing.get() + " [audit.anchor]");
                         out.println("  fix: restore the audit table from a backup taken after " + anchored.at()

@@ -6,7 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -41,7 +44,7 @@ public record ServerConfig(
         String githubAppPrivateKey,
         Map<String, String> values) {
     /** {@code TIERGATE_LOG_FORMAT}: plain lines for people, or one JSON object per line for log shippers. */
-    public static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "json");
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     public static ServerConfig fromEnvironment(Map<String, String> env, Path configFile) {
         Map<String, String> values = new HashMap<>();
@@ -88,7 +91,7 @@ public record ServerConfig(
     }
 
     private static String logFormat(Map<String, String> values) {
-        String f = values.getOrDefault("TIERGATE_LOG_FORMAT", "text").strip().toLowerCase(java.util.Locale.ROOT);
+        String f = values.getOrDefault("TIERGATE_LOG_FORMAT", "text").strip().toLowerCase(Locale.ROOT);
         if (f.isEmpty()) {
             return "text";
         }
@@ -124,7 +127,7 @@ public record ServerConfig(
     /** The branch backend: TIERGATE_BACKEND, {@code postgres} unless set. */
     public String backend() {
         String b = value("TIERGATE_BACKEND");
-        return b == null ? "postgres" : b.toLowerCase(java.util.Locale.ROOT);
+        return b == null ? "postgres" : b.toLowerCase(Locale.ROOT);
     }
 
     /** The one-line refusal when a configured forge has no webhook secret, or null when start-up may go on. */
@@ -148,8 +151,8 @@ public record ServerConfig(
     }
 
     /** The forges this configuration serves and how the server signs in to each, without secrets. */
-    public java.util.List<String> forgeSummary() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    public List<String> forgeSummary() {
+        List<String> out = new ArrayList<>();
         if (githubEnabled()) {
             String auth = githubAppId != null ? "GitHub App " + githubAppId : githubToken != null ? "token" : "no credentials";
             out.add("github (" + githubApiUrl + ", " + auth + ")");

@@ -5,12 +5,18 @@ import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.store.Database;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -52,7 +58,7 @@ public final class Demo {
      * The story; then, with {@code enter} given, keeps the server running and shows where its pages are until a line
      * (Enter) or the end of input arrives on it.
      */
-    public static int run(PrintStream out, java.io.InputStream enter) throws Exception {
+    public static int run(PrintStream out, InputStream enter) throws Exception {
         out.println("tiergate demo — a claim, a PR, CI, an approval and a merge, then two refusals.");
         out.println("Starting an embedded PostgreSQL (a few seconds) and a stand-in for the GitHub API on loopback...");
         try (Running demo = start(out, Map.of())) {
@@ -67,7 +73,7 @@ public final class Demo {
                 out.println("   " + ui + "/audit   the audit trail and whether its hash chain is intact");
                 out.println("   " + base + "/api/v1/repos/" + REPO + "/branches   the same as JSON");
                 out.println("Press Enter to stop.");
-                new java.io.BufferedReader(new java.io.InputStreamReader(enter, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                new BufferedReader(new InputStreamReader(enter, StandardCharsets.UTF_8)).readLine();
             }
         }
         out.println();
@@ -89,7 +95,7 @@ public final class Demo {
         GateServer server = null;
         try {
             github = new FakeGitHub(REPO, POLICY);
-            Map<String, String> env = new java.util.HashMap<>(Map.of(
+            Map<String, String> env = new HashMap<>(Map.of(
                     "TIERGATE_HOME", home.toString(),
                     "TIERGATE_PORT", "0",
                     "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
@@ -302,7 +308,7 @@ public final class Demo {
             List<FakeGitHub.PostedStatus> posted = github.posted(sha, "tiergate/migrations");
             if (!posted.isEmpty()) {
                 FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
-                out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(java.util.Locale.ROOT)
+                out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(Locale.ROOT)
                         + " — " + last.description());
             }
             List<String> comments = github.comments(pr);
@@ -322,7 +328,7 @@ public final class Demo {
                 return;
             }
             FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
-            out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(java.util.Locale.ROOT)
+            out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(Locale.ROOT)
                     + " — " + last.description());
         }
 

@@ -3,8 +3,11 @@ package dev.tiergate.server.demo;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,10 +178,10 @@ public final class FakeGitHub implements AutoCloseable {
     private static String blobSha(String content) {
         try {
             byte[] body = content.getBytes(StandardCharsets.UTF_8);
-            java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
             sha1.update(("blob " + body.length + "\0").getBytes(StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(sha1.digest(body));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return HexFormat.of().formatHex(sha1.digest(body));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

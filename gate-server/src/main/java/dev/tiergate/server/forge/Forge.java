@@ -3,6 +3,7 @@ package dev.tiergate.server.forge;
 import dev.tiergate.core.gate.Approval;
 import dev.tiergate.core.gate.PullRequestFacts;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +27,7 @@ public interface Forge {
     List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch);
 
     /** Branch name → head SHA, for the reconciler. */
-    java.util.Map<String, String> branches(RepoRef repo);
+    Map<String, String> branches(RepoRef repo);
 
     List<Approval> approvals(RepoRef repo, long number);
 
@@ -43,7 +44,7 @@ public interface Forge {
     void postStatus(RepoRef repo, String sha, CommitStatus status);
 
     /** The files directly in {@code dir} at commit {@code sha} (not its subfolders); empty when there is no such folder. */
-    java.util.List<RepoFile> listDirectory(RepoRef repo, String sha, String dir);
+    List<RepoFile> listDirectory(RepoRef repo, String sha, String dir);
 
     /**
      * What a PR changed: where its head forked from its base (the merge base) and the files it removed since, so a PR
@@ -52,9 +53,9 @@ public interface Forge {
     Changes changes(RepoRef repo, String baseSha, String headSha);
 
     /** A PR's own changes: its merge base ({@code null} when the forge cannot say) and the paths it removed. */
-    record Changes(String mergeBase, java.util.List<String> removed) {
+    record Changes(String mergeBase, List<String> removed) {
         public Changes {
-            removed = java.util.List.copyOf(removed);
+            removed = List.copyOf(removed);
         }
     }
 

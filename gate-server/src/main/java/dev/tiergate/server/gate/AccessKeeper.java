@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The policy's database access kept in place: after every run the branch's group roles get their privileges on what
@@ -26,7 +28,7 @@ import java.util.Optional;
  * {@code permissions.drifted} until {@link #apply} repairs it (what {@code tiergate grants apply} asks for).
  */
 final class AccessKeeper {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AccessKeeper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AccessKeeper.class);
     /** What a drift shows in words at most (a status, an audit record): the first few privileges and the count. */
     private static final int SHOWN = 5;
     private final BranchBackend backend;

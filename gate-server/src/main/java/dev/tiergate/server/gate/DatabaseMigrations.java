@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.migration.MigrationName;
@@ -7,9 +8,12 @@ import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.publish.PublishedError;
 import dev.tiergate.core.schema.SchemaDiff;
 import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.schema.SchemaSnapshot;
 import dev.tiergate.core.verdict.Refusal;
+import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
@@ -28,11 +32,22 @@ import dev.tiergate.server.migrate.SchemaCatalog;
 import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.core.gate.PullRequestFacts;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.flywaydb.core.api.MigrationVersion;
 
 /**
  * The database half of the gate: a tier holds the migrations of its git branch; every PR's migrations are
@@ -66,7 +81,7 @@ final class DatabaseMigrations {
      * head's migration files. A push that changes no migration file then asks Flyway nothing. Per process and
      * bounded: a miss (a restart, another server followed since) only costs the Flyway runs.
      */
-    private final Map<String, Followed> followed = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, Followed> followed = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Followed> eldest) {
             return size() > 10_000;
@@ -100,15 +115,15 @@ final class DatabaseMigrations {
      * equality. Any other file (a repeatable migration, a stray file) makes it false: only Flyway can say what it does.
      */
     static boolean allApplied(List<MigrationFile> files, List<FlywayRunner.Applied> applied, MigrationSettings settings) {
-        java.util.Set<org.flywaydb.core.api.MigrationVersion> done = new java.util.HashSet<>();
+        Set<MigrationVersion> done = new HashSet<>();
         for (FlywayRunner.Applied a : applied) {
             if (a.success() && a.version() != null) {
-                done.add(org.flywaydb.core.api.MigrationVersion.fromVersion(a.version()));
+                done.add(MigrationVersion.fromVersion(a.version()));
             }
         }
         for (MigrationFile f : files) {
             Optional<MigrationName> name = MigrationName.parse(f.fileName(), settings.naming());
-            if (name.isEmpty() || !done.contains(org.flywaydb.core.api.MigrationVersion.fromVersion(name.get().version()))) {
+            if (name.isEmpty() || !done.contains(MigrationVersion.fromVersion(name.get().version()))) {
                 return false;
             }
         }
@@ -172,7 +187,7 @@ final class DatabaseMigrations {
         Optional<RunStop> stop;
         try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(policy.migrations().runDeadline()))) {
             if (seed != null && (madeNow || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
-                int loaded = SeedLoader.load(session.connection(), new String(seed, java.nio.charset.StandardCharsets.UTF_8));
+                int loaded = SeedLoader.load(session.connection(), new String(seed, StandardCharsets.UTF_8));
                 audit.append(AuditKind.TIER_SEED, repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
             }
             if (!files.isEmpty()) {
@@ -251,19 +266,19 @@ final class DatabaseMigrations {
 
     /** The migration files' names and contents, as one SHA-256 (hex). */
     private static String fingerprint(List<MigrationFile> files) {
-        java.security.MessageDigest sha;
+        MessageDigest sha;
         try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        files.stream().sorted(java.util.Comparator.comparing(MigrationFile::fileName)).forEach(f -> {
-            sha.update(f.fileName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.stream().sorted(Comparator.comparing(MigrationFile::fileName)).forEach(f -> {
+            sha.update(f.fileName().getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
-            sha.update(java.nio.ByteBuffer.allocate(8).putLong(f.content().length).array());
+            sha.update(ByteBuffer.allocate(8).putLong(f.content().length).array());
             sha.update(f.content());
         });
-        return java.util.HexFormat.of().formatHex(sha.digest());
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /** Whether the PR's base tier is held after a failed migration; the workflow status refuses while it is. */
@@ -289,12 +304,12 @@ final class DatabaseMigrations {
         }
         MigrationSettings settings = policy.migrations();
         String tierDb = DbBranchName.of(baseTier.name());
-        String ciDb = dev.tiergate.core.gate.BranchClassifier.ciDbBranch(pr.number());
+        String ciDb = BranchClassifier.ciDbBranch(pr.number());
         // ci-pr-<N> is made here the first time, and made afresh for every later head: one copy per rehearsal
         boolean copiedJustNow = !backend.exists(repo, ciDb);
         if (copiedJustNow) {
             backend.create(repo, ciDb, tierDb);
-            audit.append(AuditKind.BRANCH_CREATE, repo, dev.tiergate.core.gate.BranchClassifier.ciGitBranch(pr.number()),
+            audit.append(AuditKind.BRANCH_CREATE, repo, BranchClassifier.ciGitBranch(pr.number()),
                     Map.of("db_branch", ciDb, "parent", tierDb, "head", pr.headBranch()));
         }
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
@@ -331,7 +346,7 @@ final class DatabaseMigrations {
                 // objects), Flyway would apply nothing to the fresh copy and the copy is the tier, so neither is asked;
                 // a statement outside a migration's reach is refused before anything runs
                 if (!outOfReach && (!refusals.isEmpty() || !allApplied(head, onTier, settings))) {
-                    dev.tiergate.core.schema.SchemaSnapshot before = SchemaCatalog.read(session.connection());
+                    SchemaSnapshot before = SchemaCatalog.read(session.connection());
                     backend.createExtensions(repo, ciDb, settings.extensions());
                     run = FlywayRunner.migrate(session.connection(), judged(head, settings));
                     stop = session.stopped();
@@ -376,7 +391,7 @@ final class DatabaseMigrations {
     private void judge(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, String tierDb,
                        List<FlywayRunner.Applied> onTier, List<FlywayRunner.Problem> problems, Policy policy, List<Refusal> refusals,
                        List<Refusal> warnings) {
-        dev.tiergate.core.verdict.Verdict checked = new dev.tiergate.core.verdict.Verdict(rules.of(head, base, settings, tierDb, onTier, problems))
+        Verdict checked = new Verdict(rules.of(head, base, settings, tierDb, onTier, problems))
                 .withSeverities(policy.severity());
         refusals.addAll(checked.refusals());
         warnings.addAll(checked.warnings());
@@ -544,7 +559,7 @@ final class DatabaseMigrations {
     }
 
     private static List<String> addedVersions(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings) {
-        java.util.Set<String> basePaths = new java.util.HashSet<>();
+        Set<String> basePaths = new HashSet<>();
         base.forEach(f -> basePaths.add(f.path()));
         List<String> out = new ArrayList<>();
         for (MigrationFile f : head) {
@@ -572,7 +587,7 @@ final class DatabaseMigrations {
         if (stop.isPresent()) {
             return stopped(stop.get(), settings);
         }
-        return run.publishedFailure(run.words(files)).map(dev.tiergate.core.publish.PublishedError::text).orElse("");
+        return run.publishedFailure(run.words(files)).map(PublishedError::text).orElse("");
     }
 
     /** The whole failure, for the store and the dashboard only: PostgreSQL's message may hold row data. */

@@ -1,5 +1,8 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.gate.GateStatus;
+import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.gate.BranchClassifier;
@@ -19,16 +22,23 @@ import dev.tiergate.server.inbox.Delivery;
 import dev.tiergate.server.inbox.DeliveryProcessor;
 import dev.tiergate.server.runs.Run;
 import dev.tiergate.server.runs.RunExecutor;
+import dev.tiergate.server.runs.RunKind;
 import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.MigrationStore;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -59,7 +69,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     private final RunRequests runs;
     private final BranchBackend backend;
     /** The last invalid-policy message reported per repository, so a broken policy is audited once, not per event. */
-    private final Map<RepoRef, String> reportedPolicyProblems = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<RepoRef, String> reportedPolicyProblems = new ConcurrentHashMap<>();
     /** repo|sha → the other jobs' statuses last acted on: a pipeline delivery that changed only tiergate's job is skipped. */
     private final Map<String, String> pipelineJobsSeen = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -69,7 +79,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     };
 
     public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail trail, String publicUrl,
-                         dev.tiergate.server.store.MigrationStore migrationStore, RunQueue runQueue, Runnable wakeRunWorkers) {
+                         MigrationStore migrationStore, RunQueue runQueue, Runnable wakeRunWorkers) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
@@ -172,8 +182,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * A run that held its tier (a set-up or a merge that failed) changes the verdict of every open PR into it: they
      * are judged again now, under the repository's lock, rather than at their next event.
      */
-    private void judgeAgainIfHeld(RepoRef repo, dev.tiergate.core.policy.Tier tier) {
-        String tierDb = dev.tiergate.core.naming.DbBranchName.of(tier.name());
+    private void judgeAgainIfHeld(RepoRef repo, Tier tier) {
+        String tierDb = DbBranchName.of(tier.name());
         if (migrations.held(repo, tierDb).isEmpty() && access.held(repo, tier).isEmpty()) {
             return;
         }
@@ -184,8 +194,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     }
 
     /** Every open PR into {@code tier}, judged again (a hold on the tier came or went). */
-    private void judgeOpenPullRequestsInto(RepoRef repo, dev.tiergate.core.policy.Tier tier) {
-        String tierDb = dev.tiergate.core.naming.DbBranchName.of(tier.name());
+    private void judgeOpenPullRequestsInto(RepoRef repo, Tier tier) {
+        String tierDb = DbBranchName.of(tier.name());
         for (BranchRecord r : store.list(repo)) {
             if (r.kind() == BranchKind.CI && r.prNumber() != null && tierDb.equals(r.parent())) {
                 pullRequests.reconcile(repo, forge.pullRequest(repo, r.prNumber()));
@@ -201,7 +211,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
                 + "'s default branch"));
         List<String> dbs = onlyDbBranch != null ? List.of(onlyDbBranch)
-                : p.tiers().stream().map(t -> dev.tiergate.core.naming.DbBranchName.of(t.name())).toList();
+                : p.tiers().stream().map(t -> DbBranchName.of(t.name())).toList();
         List<Map<String, Object>> out = new ArrayList<>();
         for (String db : dbs) {
             if (!backend.exists(repo, db)) {
@@ -222,8 +232,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         return store.withRepoLock(repo, () -> {
             Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
                     + "'s default branch"));
-            dev.tiergate.core.policy.Tier t = p.tier(tierName).orElseThrow(() -> new IllegalArgumentException("the policy has no tier '"
-                    + tierName + "'; tiers: " + p.tiers().stream().map(dev.tiergate.core.policy.Tier::name).toList()));
+            Tier t = p.tier(tierName).orElseThrow(() -> new IllegalArgumentException("the policy has no tier '"
+                    + tierName + "'; tiers: " + p.tiers().stream().map(Tier::name).toList()));
             var d = access.apply(repo, p, t, by);
             judgeOpenPullRequestsInto(repo, t);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -239,12 +249,12 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * pending, unless the forge is what failed: the workflow verdict does not wait for the database, its rehearsal does.
      */
     @Override
-    public void notDone(Run run, Throwable cause, java.time.Instant retryAt) {
-        if (WaitingVerdict.forgeFailed(cause) || (run.kind() != dev.tiergate.server.runs.RunKind.REHEARSAL
-                && run.kind() != dev.tiergate.server.runs.RunKind.MERGE_GROUP)) {
+    public void notDone(Run run, Throwable cause, Instant retryAt) {
+        if (WaitingVerdict.forgeFailed(cause) || (run.kind() != RunKind.REHEARSAL
+                && run.kind() != RunKind.MERGE_GROUP)) {
             return;
         }
-        String sha = run.kind() == dev.tiergate.server.runs.RunKind.REHEARSAL ? run.get("head") : run.get("group");
+        String sha = run.kind() == RunKind.REHEARSAL ? run.get("head") : run.get("group");
         String forgeName = run.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
         migrations.waiting(run.repo(), prNumber(run), sha, WaitingVerdict.of(forgeName, cause, run.attempts(), retryAt));
     }
@@ -254,7 +264,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     }
 
     /** The policy at the PR's base and the tier it merges into, when both are there (else the workflow status says why). */
-    private void withTierAtBase(RepoRef repo, PullRequestFacts pr, java.util.function.BiConsumer<Policy, dev.tiergate.core.policy.Tier> work) {
+    private void withTierAtBase(RepoRef repo, PullRequestFacts pr, BiConsumer<Policy, Tier> work) {
         try {
             policies.at(repo, pr.baseSha()).ifPresent(p -> p.tierForBranch(pr.baseBranch()).ifPresent(t -> work.accept(p, t)));
         } catch (PolicyException e) {
@@ -281,14 +291,14 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * as its status.
      */
     @Override
-    public void notDone(Delivery delivery, Exception cause, java.time.Instant retryAt) throws Exception {
+    public void notDone(Delivery delivery, Exception cause, Instant retryAt) throws Exception {
         boolean post = !WaitingVerdict.forgeFailed(cause);
         for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
             if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
                 continue;
             }
             String forgeName = event.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
-            dev.tiergate.core.gate.GateStatus waiting = WaitingVerdict.of(forgeName, cause, delivery.attempts(), retryAt);
+            GateStatus waiting = WaitingVerdict.of(forgeName, cause, delivery.attempts(), retryAt);
             store.withRepoLock(event.repo(), () -> {
                 for (long n : pullRequestsNamedBy(event)) {
                     pullRequests.waiting(event.repo(), n, waiting, post);
@@ -419,7 +429,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 repaired[0]++;
             }
             attempt(failures, repaired, "left-over copies", () -> sweepCopies(repo));
-            for (dev.tiergate.core.policy.Tier t : p.tiers()) {
+            for (Tier t : p.tiers()) {
                 attempt(failures, repaired, "privileges of " + t.name(), () -> {
                     boolean heldBefore = access.held(repo, t).isPresent();
                     if (access.checkTier(repo, p, t) != heldBefore) {
@@ -453,7 +463,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 read.put(pr.number(), pr);
             }
             TreeSet<Long> numbers = new TreeSet<>(read.keySet());
-            java.util.Set<String> withOpenPr = new java.util.HashSet<>();
+            Set<String> withOpenPr = new HashSet<>();
             read.values().forEach(pr -> withOpenPr.add(pr.headBranch()));
             Map<Long, PullRequestFacts> closed = new LinkedHashMap<>();
             for (BranchRecord r : store.list(repo)) {
@@ -494,7 +504,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         if (runs.pending(repo)) {
             return; // a run may be using one (a merge group's copy has no record): the next pass, when none is
         }
-        java.util.Set<String> known = new java.util.HashSet<>();
+        Set<String> known = new HashSet<>();
         store.list(repo).forEach(r -> known.add(r.dbBranch()));
         for (String db : backend.list(repo)) {
             if (db.matches("ci-(pr|mq)-\\d+") && !known.contains(db)) {

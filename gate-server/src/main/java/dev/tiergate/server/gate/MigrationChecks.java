@@ -1,6 +1,7 @@
 package dev.tiergate.server.gate;
 
 import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.MigrationSettings;
@@ -9,10 +10,14 @@ import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.server.migrate.FlywayRunner;
 import dev.tiergate.server.migrate.MigrationFile;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The migration rules the server applies to a PR's migrations: the hooks' own (one engine, {@link MigrationSet}) over
@@ -53,14 +58,14 @@ final class MigrationChecks {
             }
         }
         // expand, then contract in a later merge: a contract needs its refactoring's expand applied on the tier already
-        java.util.Set<String> appliedScripts = new java.util.HashSet<>();
+        Set<String> appliedScripts = new HashSet<>();
         applied.forEach(a -> appliedScripts.add(a.script()));
         out.addAll(MigrationRules.contractBeforeExpand(added, head.stream().filter(e -> appliedScripts.contains(e.fileName()))
                 .map(MigrationFile::text).toList(), tierDb));
         if (DatabaseMigrations.runnable(settings) && !applied.isEmpty()) {
             for (FlywayRunner.Problem p : problems) {
                 // tiergate's own words: Flyway's message names the folder it was staged in and links to its vendor's site
-                String where = head.stream().filter(f -> dev.tiergate.core.migration.MigrationName.parse(f.fileName(), settings.naming())
+                String where = head.stream().filter(f -> MigrationName.parse(f.fileName(), settings.naming())
                         .filter(n -> n.version().equals(p.version())).isPresent()).map(MigrationFile::path).findFirst().orElse("V" + p.version());
                 out.add(switch (p.code()) {
                     case "CHECKSUM_MISMATCH" -> new Refusal(DatabaseMigrations.APPLIED_EDITED, where, "the tier has applied version " + p.version()
@@ -76,13 +81,13 @@ final class MigrationChecks {
         return out;
     }
 
-    private static final java.util.regex.Pattern APPLIED = java.util.regex.Pattern.compile("Applied to database\\s*:\\s*(-?\\d+)");
-    private static final java.util.regex.Pattern RESOLVED = java.util.regex.Pattern.compile("Resolved locally\\s*:\\s*(-?\\d+)");
+    private static final Pattern APPLIED = Pattern.compile("Applied to database\\s*:\\s*(-?\\d+)");
+    private static final Pattern RESOLVED = Pattern.compile("Resolved locally\\s*:\\s*(-?\\d+)");
 
     /** " (checksum A as applied, B in the file)" from Flyway's message, or nothing when it names none. */
     static String checksums(String flywayMessage) {
-        java.util.regex.Matcher a = APPLIED.matcher(flywayMessage == null ? "" : flywayMessage);
-        java.util.regex.Matcher r = RESOLVED.matcher(flywayMessage == null ? "" : flywayMessage);
+        Matcher a = APPLIED.matcher(flywayMessage == null ? "" : flywayMessage);
+        Matcher r = RESOLVED.matcher(flywayMessage == null ? "" : flywayMessage);
         return a.find() && r.find() ? " (checksum " + a.group(1) + " as applied, " + r.group(1) + " in the file)" : "";
     }
 }

@@ -1,5 +1,7 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.migration.TestFiles;
+import dev.tiergate.core.policy.ActorClass;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
@@ -13,6 +15,10 @@ import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.state.StateFileValidator;
+import dev.tiergate.core.state.TiergateState;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
@@ -23,6 +29,7 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.MigrationStore;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -196,28 +203,28 @@ final class PullRequestReconciler {
      * superseded: the hooks' rule, here over the PR's removals since its merge base. Read only for agents' PRs.
      */
     private Optional<GateStatus> testsDeletedByAgent(RepoRef repo, Policy p, PullRequestFacts pr) {
-        if (p.actorFor(pr.author().login(), pr.author().bot()).actorClass() != dev.tiergate.core.policy.ActorClass.AGENT) {
+        if (p.actorFor(pr.author().login(), pr.author().bot()).actorClass() != ActorClass.AGENT) {
             return Optional.empty();
         }
-        java.util.List<String> removed = changes.of(repo, pr.baseSha(), pr.headSha()).removed();
+        List<String> removed = changes.of(repo, pr.baseSha(), pr.headSha()).removed();
         if (removed.isEmpty()) {
             return Optional.empty();
         }
-        Optional<dev.tiergate.core.state.Claim> claim = forge.fileAt(repo, pr.headSha(), dev.tiergate.core.state.StateFileValidator.TIERGATE_STATE_PATH)
+        Optional<Claim> claim = forge.fileAt(repo, pr.headSha(), StateFileValidator.TIERGATE_STATE_PATH)
                 .flatMap(bytes -> {
                     try {
-                        return dev.tiergate.core.state.TiergateState.read(bytes, dev.tiergate.core.state.StateFileValidator.TIERGATE_STATE_PATH)
+                        return TiergateState.read(bytes, StateFileValidator.TIERGATE_STATE_PATH)
                                 .claimForBranch(pr.headBranch());
                     } catch (RuntimeException e) {
                         return Optional.empty(); // an unreadable state file is the state-file rule's to refuse
                     }
                 });
-        java.util.List<dev.tiergate.core.verdict.Refusal> refusals = dev.tiergate.core.migration.TestFiles.deletedByAgent(removed,
+        List<Refusal> refusals = TestFiles.deletedByAgent(removed,
                 path -> claim.map(c -> c.supersedes(path)).orElse(false), "PR #" + pr.number());
         if (refusals.isEmpty()) {
             return Optional.empty();
         }
-        dev.tiergate.core.verdict.Refusal first = refusals.get(0);
+        Refusal first = refusals.get(0);
         return Optional.of(GateStatus.failure(first.rule(), first.where() + ": " + first.message()
                 + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "")));
     }

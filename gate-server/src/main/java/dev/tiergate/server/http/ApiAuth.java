@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Resolves the caller of {@code /api} and {@code /metrics} once per request, from {@code Authorization: Bearer <token>}:
@@ -47,7 +48,7 @@ final class ApiAuth {
     }
 
     /** A repository's grants and their repair, which are the operator's alone. */
-    private static final java.util.regex.Pattern GRANTS = java.util.regex.Pattern.compile("/api/v1/repos/[^/]+/[^/]+/grants(/apply)?/?");
+    private static final Pattern GRANTS = Pattern.compile("/api/v1/repos/[^/]+/[^/]+/grants(/apply)?/?");
 
     private static boolean adminOnly(String path) {
         return path.startsWith("/metrics") || path.startsWith("/api/v1/doctor") || GRANTS.matcher(path).matches();

@@ -1,12 +1,17 @@
 package dev.tiergate.server.http;
 
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.HistoryEntry;
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,11 +23,11 @@ import java.util.Optional;
  */
 final class BranchApi {
     private final BranchStore store;
-    private final dev.tiergate.server.backend.BranchBackend backend;
+    private final BranchBackend backend;
     private final ApiAuth auth;
     private final ActorLogins logins;
 
-    BranchApi(BranchStore store, dev.tiergate.server.backend.BranchBackend backend, ApiAuth auth, ActorLogins logins) {
+    BranchApi(BranchStore store, BranchBackend backend, ApiAuth auth, ActorLogins logins) {
         this.store = store;
         this.backend = backend;
         this.auth = auth;
@@ -70,7 +75,7 @@ final class BranchApi {
      */
     private Map<String, Object> sharedLogin(BranchRecord r, boolean withPassword) {
         try {
-            dev.tiergate.server.backend.BranchConnection c = backend.connection(r.repo(), r.dbBranch());
+            BranchConnection c = backend.connection(r.repo(), r.dbBranch());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("host", c.host());
             m.put("port", c.port());
@@ -87,7 +92,7 @@ final class BranchApi {
 
     private Optional<BranchRecord> find(Context ctx) {
         String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
-        String branch = java.net.URLDecoder.decode(ctx.pathParam("branch"), java.nio.charset.StandardCharsets.UTF_8);
+        String branch = URLDecoder.decode(ctx.pathParam("branch"), StandardCharsets.UTF_8);
         return store.listByPath(repo).stream().filter(b -> b.gitBranch().equals(branch)).findFirst();
     }
 
@@ -104,7 +109,7 @@ final class BranchApi {
         }
         if (r.lastStatus() != null) {
             Map<String, Object> verdict = new LinkedHashMap<>();
-            verdict.put("state", r.lastStatus().name().toLowerCase(java.util.Locale.ROOT));
+            verdict.put("state", r.lastStatus().name().toLowerCase(Locale.ROOT));
             verdict.put("sha", r.lastStatusSha());
             verdict.put("rule", r.lastRule());
             verdict.put("description", r.lastDescription());

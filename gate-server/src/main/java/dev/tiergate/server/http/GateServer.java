@@ -1,10 +1,17 @@
 package dev.tiergate.server.http;
 
+import dev.tiergate.core.TiergateVersion;
+import dev.tiergate.server.audit.AnchorKeeper;
+import dev.tiergate.server.audit.AuditAnchor;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchBackends;
+import dev.tiergate.server.backend.MeteredBranchBackend;
 import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.ForgeEvent;
+import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.forge.github.GitHubForge;
 import dev.tiergate.server.forge.github.GitHubWebhookParser;
 import dev.tiergate.server.forge.github.GitHubWebhookReceiver;
@@ -13,23 +20,41 @@ import dev.tiergate.server.forge.gitlab.GitLabWebhookParser;
 import dev.tiergate.server.forge.gitlab.GitLabWebhookReceiver;
 import dev.tiergate.server.gate.EventParser;
 import dev.tiergate.server.gate.GateProcessor;
+import dev.tiergate.server.inbox.DeliveryLog;
 import dev.tiergate.server.inbox.DeliveryProcessor;
 import dev.tiergate.server.inbox.Inbox;
+import dev.tiergate.server.inbox.IngestPressure;
 import dev.tiergate.server.inbox.WebhookReceiver;
 import dev.tiergate.server.inbox.WorkerPool;
+import dev.tiergate.server.log.ServerLog;
+import dev.tiergate.server.metrics.GateMetrics;
 import dev.tiergate.server.runs.RunExecutor;
 import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.runs.RunWorkers;
+import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.store.MigrationStore;
+import dev.tiergate.server.ui.Dashboard;
 import io.javalin.Javalin;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.Handler;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 
 /** Wires the server: store, inbox, workers, forges, backend, HTTP. Closing it stops everything it started. */
 public final class GateServer implements AutoCloseable {
@@ -42,30 +67,30 @@ public final class GateServer implements AutoCloseable {
     private final AuditLog audit;
     private final Inbox inbox;
     private final BranchBackend backend;
-    private final dev.tiergate.server.store.ApiTokenStore tokens;
+    private final ApiTokenStore tokens;
     private final RunQueue runQueue;
     private volatile RunWorkers runWorkers;
     private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong reconcilePasses = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong reconcilePasses = new AtomicLong();
     private final Liveness liveness;
-    private final dev.tiergate.server.audit.AnchorKeeper anchor;
-    private final dev.tiergate.server.metrics.GateMetrics metrics = new dev.tiergate.server.metrics.GateMetrics();
+    private final AnchorKeeper anchor;
+    private final GateMetrics metrics = new GateMetrics();
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
-    static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(10);
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     /** One forge the server serves: how to receive, how to read it, how to parse its events. */
     public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
     }
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, java.nio.file.Path anchorDir,
-                       dev.tiergate.server.inbox.DeliveryLog deliveryLog) {
+    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, Path anchorDir,
+                       DeliveryLog deliveryLog) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
         this.inbox = new Inbox(db.dataSource(), audit);
-        dev.tiergate.server.inbox.IngestPressure ingest = new dev.tiergate.server.inbox.IngestPressure();
-        this.backend = new dev.tiergate.server.backend.MeteredBranchBackend(
+        IngestPressure ingest = new IngestPressure();
+        this.backend = new MeteredBranchBackend(
                 BranchBackends.fromConfig(cfg, anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
@@ -73,7 +98,7 @@ public final class GateServer implements AutoCloseable {
         this.runQueue = new RunQueue(db.dataSource(), cfg.runsPerRepository());
         for (ForgeBinding f : forges) {
             GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl(),
-                    new dev.tiergate.server.store.MigrationStore(db.dataSource()), runQueue, this::wakeRunWorkers);
+                    new MigrationStore(db.dataSource()), runQueue, this::wakeRunWorkers);
             receivers.put(f.receiver().forge(), f.receiver());
             byForge.put(f.receiver().forge(), p);
             executors.put(f.receiver().forge(), p);
@@ -84,19 +109,19 @@ public final class GateServer implements AutoCloseable {
         metrics.runs(runQueue::pendingCount);
         this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
                 metrics.observing(deliveryLog)).yieldingTo(ingest, cfg.ingestYield()).start();
-        Map<String, dev.tiergate.server.forge.ApiCallCounter> apiCalls = new LinkedHashMap<>();
+        Map<String, ApiCallCounter> apiCalls = new LinkedHashMap<>();
         forges.forEach(f -> apiCalls.put(f.receiver().forge(), f.forge().calls()));
         metrics.forges(apiCalls);
         metrics.inbox(inbox::depthAndOldestAgeSeconds);
         metrics.clonePools(backend::readyClones);
         metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics, ingest);
-        this.tokens = new dev.tiergate.server.store.ApiTokenStore(db.dataSource(), audit, java.time.Clock.systemUTC());
+        this.tokens = new ApiTokenStore(db.dataSource(), audit, Clock.systemUTC());
         ApiAuth auth = new ApiAuth(cfg.apiToken(), tokens);
         ActorLogins logins = new ActorLogins(backend, ref -> {
             GateProcessor p = processors.get(ref.forge());
-            return p == null ? java.util.Optional.empty() : p.policyForAccess(ref);
-        }, audit, java.time.Clock.systemUTC());
+            return p == null ? Optional.empty() : p.policyForAccess(ref);
+        }, audit, Clock.systemUTC());
         BranchApi api = new BranchApi(store, backend, auth, logins);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -108,18 +133,18 @@ public final class GateServer implements AutoCloseable {
             });
         });
         app.post("/webhooks/{forge}", webhooks::handle);
-        dev.tiergate.server.audit.AuditAnchor anchorFile = anchorDir == null ? null : dev.tiergate.server.audit.AuditAnchor.in(anchorDir);
-        this.anchor = anchorFile == null ? null : new dev.tiergate.server.audit.AnchorKeeper(audit, anchorFile);
+        AuditAnchor anchorFile = anchorDir == null ? null : AuditAnchor.in(anchorDir);
+        this.anchor = anchorFile == null ? null : new AnchorKeeper(audit, anchorFile);
         this.liveness = new Liveness(this::pendingWork, () -> workers.problem().or(() -> runWorkers.problem()),
-                anchor == null ? Map::of : anchor::shown, java.time.Clock.systemUTC());
+                anchor == null ? Map::of : anchor::shown, Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());
         });
         if (cfg.apiToken() == null) {
             // they say how the server is made and let a caller make it read the forge: never open to whoever reaches it
-            io.javalin.http.Handler closed = ctx -> {
-                throw new io.javalin.http.ForbiddenResponse(ApiAccess.NO_TOKEN);
+            Handler closed = ctx -> {
+                throw new ForbiddenResponse(ApiAccess.NO_TOKEN);
             };
             app.before("/api/v1/doctor", closed);
             app.before("/api/v1/repos/{owner}/{repo}/grants", closed);
@@ -137,12 +162,12 @@ public final class GateServer implements AutoCloseable {
         });
         app.get("/metrics", ctx -> {
             auth.requireAdmin(ctx);
-            ctx.contentType(dev.tiergate.server.metrics.GateMetrics.contentType()).result(metrics.scrape());
+            ctx.contentType(GateMetrics.contentType()).result(metrics.scrape());
         });
         app.get("/api/v1/doctor", ctx -> {
             auth.requireAdmin(ctx);
             String repo = ctx.queryParam("repo");
-            java.util.Optional<String> problem = ApiAccess.repoProblem(repo, cfg.gitlabUrl() != null);
+            Optional<String> problem = ApiAccess.repoProblem(repo, cfg.gitlabUrl() != null);
             if (problem.isPresent()) {
                 ctx.status(400).json(Map.of("error", problem.get()));
                 return;
@@ -161,13 +186,13 @@ public final class GateServer implements AutoCloseable {
         });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
-        new dev.tiergate.server.ui.Dashboard(store, audit, new dev.tiergate.server.store.MigrationStore(db.dataSource()), backend,
+        new Dashboard(store, audit, new MigrationStore(db.dataSource()), backend,
                 ref -> {
                     GateProcessor p = processors.get(ref.forge());
-                    return p == null ? java.util.Optional.empty() : p.policyToShow(ref);
-                }, table -> anchorFile == null ? java.util.Optional.empty()
-                        : anchorFile.read().flatMap(head -> dev.tiergate.server.audit.AuditAnchor.missingFrom(table, head)),
-                java.time.Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"), bindHost)
+                    return p == null ? Optional.empty() : p.policyToShow(ref);
+                }, table -> anchorFile == null ? Optional.empty()
+                        : anchorFile.read().flatMap(head -> AuditAnchor.missingFrom(table, head)),
+                Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"), bindHost)
                 .routes(app);
         app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
@@ -183,11 +208,11 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), dev.tiergate.server.inbox.DeliveryLog.slf4j());
+        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), DeliveryLog.slf4j());
     }
 
     /** {@code tiergate server}: as {@link #start(ServerConfig)}, saying what it does and each delivery's outcome on {@code log}. */
-    public static GateServer start(ServerConfig cfg, dev.tiergate.server.log.ServerLog log) {
+    public static GateServer start(ServerConfig cfg, ServerLog log) {
         Database db = Database.open(cfg, Database.Mode.MIGRATE, log::progress);
         try {
             return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), log);
@@ -199,12 +224,12 @@ public final class GateServer implements AutoCloseable {
 
     /** Starts on a given store and forges (tests, the demo); binds to loopback. */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", null, dev.tiergate.server.inbox.DeliveryLog.slf4j());
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", null, DeliveryLog.slf4j());
     }
 
     /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
-    public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, java.nio.file.Path anchorDir) {
-        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir, dev.tiergate.server.inbox.DeliveryLog.slf4j());
+    public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, Path anchorDir) {
+        return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir, DeliveryLog.slf4j());
     }
 
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
@@ -212,7 +237,7 @@ public final class GateServer implements AutoCloseable {
         if (cfg.githubEnabled()) {
             out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
                     cfg.githubAppId() != null
-                            ? GitHubForge.signedInAsApp(cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), java.time.Clock.systemUTC())
+                            ? GitHubForge.signedInAsApp(cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), Clock.systemUTC())
                             : new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()),
                     (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
         }
@@ -221,11 +246,11 @@ public final class GateServer implements AutoCloseable {
             List<String> urls = List.of(cfg.gitlabUrl().split("\\s*,\\s*"));
             List<String> tokens = cfg.gitlabToken() == null ? List.of() : List.of(cfg.gitlabToken().split("\\s*,\\s*"));
             GitLabInstances instances = new GitLabInstances(urls, tokens);
-            out.add(new ForgeBinding(new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), java.time.Clock.systemUTC()),
+            out.add(new ForgeBinding(new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), Clock.systemUTC()),
                     instances, (event, headers, body) -> {
                         String instance = headers.get("x-gitlab-instance");
                         if (!instances.serves(instance)) {
-                            return List.of(new dev.tiergate.server.forge.ForgeEvent.Ignored(null,
+                            return List.of(new ForgeEvent.Ignored(null,
                                     "delivery from GitLab instance " + instance + ", which this server is not configured for"));
                         }
                         return GitLabWebhookParser.parse(event, body, instance);
@@ -257,7 +282,7 @@ public final class GateServer implements AutoCloseable {
                     var report = p.reconcile(repo); // logs the items that failed; they are retried next pass
                     metrics.reconciled(report.branches() + report.pullRequests(), report.repaired(), report.failures().size());
                 } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
+                    LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }
             }
         }
@@ -266,7 +291,7 @@ public final class GateServer implements AutoCloseable {
     /** {@code GET /api/v1/doctor}: configuration facts and whether the store, branch backend and forge answer; no secrets. */
     private Map<String, Object> doctor(ServerConfig cfg, List<ForgeBinding> forges, String repo) {
         List<Map<String, Object>> checks = new ArrayList<>();
-        java.util.function.BiConsumer<String, String[]> add = (check, r) -> {
+        BiConsumer<String, String[]> add = (check, r) -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("check", check);
             c.put("ok", Boolean.parseBoolean(r[0]));
@@ -291,23 +316,23 @@ public final class GateServer implements AutoCloseable {
         if (repo != null && !repo.isBlank()) {
             for (ForgeBinding f : forges) {
                 if (f.forge() instanceof GitHubForge gh && repo.indexOf('/') == repo.lastIndexOf('/')) {
-                    for (String[] r : gh.access(new dev.tiergate.server.forge.RepoRef(GitHubForge.ID, null, repo))) {
+                    for (String[] r : gh.access(new RepoRef(GitHubForge.ID, null, repo))) {
                         add.accept("forge access", r);
                     }
                 }
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("version", dev.tiergate.core.TiergateVersion.current());
+        out.put("version", TiergateVersion.current());
         out.put("checks", checks);
         return out;
     }
 
-    private static String[] ping(javax.sql.DataSource ds, String what, String sql, String fix) {
+    private static String[] ping(DataSource ds, String what, String sql, String fix) {
         try (var c = ds.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
             boolean yes = rs.next() && rs.getBoolean(1);
             return new String[] {Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix};
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return new String[] {"false", what + " does not answer: " + e.getMessage(), fix};
         }
     }
@@ -320,7 +345,7 @@ public final class GateServer implements AutoCloseable {
     /** Whether the branch backend answers: it lists a repository's branches (none, for a name no repository has). */
     private String[] backendCheck() {
         try {
-            backend.list(new dev.tiergate.server.forge.RepoRef("doctor", null, "doctor/check"));
+            backend.list(new RepoRef("doctor", null, "doctor/check"));
             return new String[] {"true", backend.id() + " backend answers", ""};
         } catch (RuntimeException e) {
             return new String[] {"false", backend.id() + " backend: " + e.getMessage(),
@@ -365,7 +390,7 @@ public final class GateServer implements AutoCloseable {
         }
     }
 
-    public dev.tiergate.server.metrics.GateMetrics metrics() {
+    public GateMetrics metrics() {
         return metrics;
     }
 
@@ -374,7 +399,7 @@ public final class GateServer implements AutoCloseable {
     }
 
     /** The actors' API tokens (the operator makes them with tiergate token create). */
-    public dev.tiergate.server.store.ApiTokenStore tokens() {
+    public ApiTokenStore tokens() {
         return tokens;
     }
 

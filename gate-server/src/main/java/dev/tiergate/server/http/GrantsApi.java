@@ -4,6 +4,7 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.gate.GateProcessor;
 import io.javalin.http.Context;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -39,7 +40,7 @@ final class GrantsApi {
     private void with(Context ctx, Work work) {
         String forge = ctx.queryParamAsClass("forge", String.class).getOrDefault("github");
         String path = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
-        java.util.Optional<String> problem = ApiAccess.repoProblem(path, false);
+        Optional<String> problem = ApiAccess.repoProblem(path, false);
         GateProcessor p = processors.apply(forge);
         if (problem.isPresent() || p == null) {
             ctx.status(400).json(Map.of("error", problem.orElse("this server does not serve forge '" + forge + "'")));

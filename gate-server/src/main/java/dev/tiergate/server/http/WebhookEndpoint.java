@@ -5,12 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.inbox.Inbox;
+import dev.tiergate.server.inbox.IngestPressure;
 import dev.tiergate.server.inbox.WebhookReceiver;
 import dev.tiergate.server.inbox.WorkerPool;
+import dev.tiergate.server.metrics.GateMetrics;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhooks/{forge}}: authenticate the raw bytes, check the body is JSON, store it in the inbox keyed
@@ -24,18 +29,18 @@ final class WebhookEndpoint {
      * launcher's -Xmx512m), so even the worst case leaves the heap to the rest of the server.
      */
     static final int CONCURRENT_BODIES = (int) Math.max(1, Math.min(8, Runtime.getRuntime().maxMemory() / 4 / (25L * 1024 * 1024)));
-    static final java.time.Duration BODY_DEADLINE = java.time.Duration.ofSeconds(30);
+    static final Duration BODY_DEADLINE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, WebhookReceiver> receivers;
     private final Inbox inbox;
     private final AuditLog audit;
     private final WorkerPool workers;
-    private final dev.tiergate.server.metrics.GateMetrics metrics;
+    private final GateMetrics metrics;
     private final BodyReader bodies = new BodyReader(CONCURRENT_BODIES, MAX_BODY, BODY_DEADLINE);
-    private final dev.tiergate.server.inbox.IngestPressure ingest;
+    private final IngestPressure ingest;
 
     WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers,
-                    dev.tiergate.server.metrics.GateMetrics metrics, dev.tiergate.server.inbox.IngestPressure ingest) {
+                    GateMetrics metrics, IngestPressure ingest) {
         this.ingest = ingest;
         this.metrics = metrics;
         this.receivers = receivers;
@@ -69,7 +74,7 @@ final class WebhookEndpoint {
         BodyReader.Result read;
         try {
             read = bodies.read(ctx.req().getContentLengthLong(), ctx.req().getInputStream());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             read = new BodyReader.Refused(400, "body cannot be read: " + e.getMessage());
         }
         if (read instanceof BodyReader.Refused r) {
@@ -95,7 +100,7 @@ final class WebhookEndpoint {
         } catch (JsonProcessingException e) {
             error(ctx, 400, "body is not valid JSON: " + e.getOriginalMessage());
             return;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             error(ctx, 400, "body cannot be read: " + e.getMessage());
             return;
         }
@@ -120,7 +125,7 @@ final class WebhookEndpoint {
             // not stored, so not acknowledged: a 503 makes the forge deliver it again (a 2xx would lose it)
             eventAndOutcome[1] = "unavailable";
             ctx.header("Retry-After", "5");
-            org.slf4j.LoggerFactory.getLogger(WebhookEndpoint.class).warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
+            LoggerFactory.getLogger(WebhookEndpoint.class).warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
             error(ctx, 503, "the delivery could not be stored right now; deliver it again");
             return;
         }
@@ -148,7 +153,7 @@ final class WebhookEndpoint {
             res.setContentType("application/json");
             res.getOutputStream().write(JSON.writeValueAsBytes(Map.of("error", message)));
             res.flushBuffer();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the client is gone: nothing to answer
         }
     }

@@ -3,13 +3,24 @@ package dev.tiergate.server.inbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.server.audit.AuditLog;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 
 /**
@@ -20,7 +31,7 @@ import javax.sql.DataSource;
 public final class Inbox {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource ds;
-    private final dev.tiergate.server.audit.AuditLog audit;
+    private final AuditLog audit;
 
     /** An inbox whose deliveries are not audited (tests of the inbox alone). */
     public Inbox(DataSource ds) {
@@ -28,7 +39,7 @@ public final class Inbox {
     }
 
     /** An inbox that appends each new delivery's audit record in the transaction that stores it. */
-    public Inbox(DataSource ds, dev.tiergate.server.audit.AuditLog audit) {
+    public Inbox(DataSource ds, AuditLog audit) {
         this.ds = ds;
         this.audit = audit;
     }
@@ -45,20 +56,20 @@ public final class Inbox {
      * one (group commit: one WAL flush for many), each still answered only after its own commit.
      */
     public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body,
-                           dev.tiergate.server.audit.AuditLog.Entry auditWhenNew) {
+                           AuditLog.Entry auditWhenNew) {
         String headersJson;
         try {
             headersJson = JSON.writeValueAsString(headers);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getMessage(), e);
         }
-        Pending p = new Pending(forge, deliveryId, eventType, headersJson, body, auditWhenNew, new java.util.concurrent.CompletableFuture<>());
+        Pending p = new Pending(forge, deliveryId, eventType, headersJson, body, auditWhenNew, new CompletableFuture<>());
         writer().add(p);
         try {
-            return p.stored().get(STORE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+            return p.stored().get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
             throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("cannot store delivery " + deliveryId + ": the store did not commit within "
                     + STORE_TIMEOUT.toSeconds() + " s", e);
         } catch (InterruptedException e) {
@@ -74,14 +85,14 @@ public final class Inbox {
 
     /** A delivery waiting for the writer's next commit. */
     record Pending(String forge, String deliveryId, String eventType, String headersJson, byte[] body,
-                   dev.tiergate.server.audit.AuditLog.Entry auditWhenNew,
-                   java.util.concurrent.CompletableFuture<Boolean> stored) {
+                   AuditLog.Entry auditWhenNew,
+                   CompletableFuture<Boolean> stored) {
     }
 
-    private final java.util.concurrent.LinkedBlockingQueue<Pending> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private volatile Thread writerThread;
 
-    private java.util.concurrent.LinkedBlockingQueue<Pending> writer() {
+    private LinkedBlockingQueue<Pending> writer() {
         if (writerThread == null) {
             synchronized (this) {
                 if (writerThread == null) {
@@ -97,7 +108,7 @@ public final class Inbox {
 
     /** One thread commits: it takes whatever arrived while the last commit ran, so the group grows with the load. */
     private void writeLoop() {
-        java.util.List<Pending> group = new java.util.ArrayList<>(MAX_GROUP);
+        List<Pending> group = new ArrayList<>(MAX_GROUP);
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 group.add(queue.take());
@@ -119,7 +130,7 @@ public final class Inbox {
                 // one bad delivery must not fail the others: each alone, in its own transaction
                 for (Pending p : group) {
                     try {
-                        p.stored().complete(store(java.util.List.of(p))[0]);
+                        p.stored().complete(store(List.of(p))[0]);
                     } catch (SQLException | RuntimeException alone) {
                         p.stored().completeExceptionally(alone);
                     }
@@ -131,7 +142,7 @@ public final class Inbox {
 
     /** The store did not answer at all (no connection): trying each delivery alone would only wait again. */
     private static boolean storeUnreachable(Exception e) {
-        return e instanceof java.sql.SQLTransientConnectionException
+        return e instanceof SQLTransientConnectionException
                 || e instanceof SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08");
     }
 
@@ -139,7 +150,7 @@ public final class Inbox {
      * One transaction for the group, in a fixed number of round trips whatever its size: one multi-row insert that
      * returns the rows that were new, then (with an audit trail) one chain lock, one head read, one batch of records.
      */
-    private boolean[] store(java.util.List<Pending> group) throws SQLException {
+    private boolean[] store(List<Pending> group) throws SQLException {
         boolean[] fresh = new boolean[group.size()];
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -164,13 +175,13 @@ public final class Inbox {
                 ps.setArray(3, c.createArrayOf("text", events));
                 ps.setArray(4, c.createArrayOf("text", headers));
                 ps.setArray(5, c.createArrayOf("bytea", bodies));
-                java.util.Set<String> inserted = new java.util.HashSet<>();
+                Set<String> inserted = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         inserted.add(rs.getString(1) + "\n" + rs.getString(2));
                     }
                 }
-                java.util.List<dev.tiergate.server.audit.AuditLog.Entry> records = new java.util.ArrayList<>();
+                List<AuditLog.Entry> records = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     Pending p = group.get(i);
                     // the same delivery twice in one group: the first is the new one

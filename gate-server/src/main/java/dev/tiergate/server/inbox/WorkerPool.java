@@ -2,13 +2,17 @@ package dev.tiergate.server.inbox;
 
 import dev.tiergate.server.forge.ForgeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -42,7 +46,7 @@ public final class WorkerPool implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
     private final Duration lease;
-    private final java.util.concurrent.ScheduledExecutorService heartbeat;
+    private final ScheduledExecutorService heartbeat;
     private final DeliveryLog deliveryLog;
     private volatile IngestPressure ingest = new IngestPressure();
     private volatile long ingestYieldMillis;
@@ -68,7 +72,7 @@ public final class WorkerPool implements AutoCloseable {
         this.inbox = inbox;
         this.deliveryLog = deliveryLog;
         this.lease = lease;
-        this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tiergate-lease-heartbeat");
             t.setDaemon(true);
             return t;
@@ -214,7 +218,7 @@ public final class WorkerPool implements AutoCloseable {
             // after maxAttempts with its reason
             boolean forgeWillRecover = e instanceof ForgeException fe && fe.retryable();
             boolean giveUp = !retryable
-                    || (forgeWillRecover ? java.time.Duration.between(d.receivedAt(), java.time.Instant.now()).compareTo(FORGE_RETRY_WINDOW) > 0
+                    || (forgeWillRecover ? Duration.between(d.receivedAt(), Instant.now()).compareTo(FORGE_RETRY_WINDOW) > 0
                                          : d.attempts() >= maxAttempts);
             if (giveUp) {
                 inbox.park(d.id(), reason);
@@ -226,7 +230,7 @@ public final class WorkerPool implements AutoCloseable {
                 inbox.retryLater(d.id(), reason, delay);
                 deliveryLog.handled(d, DeliveryLog.Outcome.RETRY, (System.nanoTime() - started) / 1_000_000,
                         "retry in " + delay.toMillis() + " ms: " + reason);
-                tell(p, d, e, java.time.Instant.now().plus(delay));
+                tell(p, d, e, Instant.now().plus(delay));
             }
         } catch (Throwable t) { // an Error (StackOverflowError, OutOfMemoryError, ...): parked at once, never retried
             renewal.cancel(false);
@@ -244,7 +248,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /** The processor hears that the delivery waits; saying so is best effort and never changes what became of it. */
-    private static void tell(DeliveryProcessor p, Delivery d, Exception cause, java.time.Instant retryAt) {
+    private static void tell(DeliveryProcessor p, Delivery d, Exception cause, Instant retryAt) {
         try {
             p.notDone(d, cause, retryAt);
         } catch (Throwable e) { // saying so never ends a worker either
@@ -263,7 +267,7 @@ public final class WorkerPool implements AutoCloseable {
      */
     Duration retryDelay(int attempts, Duration forgeAskedFor) {
         Duration d = backoff(attempts, forgeAskedFor);
-        long jitter = (long) (d.toMillis() / 4.0 * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        long jitter = (long) (d.toMillis() / 4.0 * ThreadLocalRandom.current().nextDouble());
         return d.plusMillis(jitter);
     }
 

@@ -1,5 +1,6 @@
 package dev.tiergate.server.metrics;
 
+import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.inbox.Delivery;
 import dev.tiergate.server.inbox.DeliveryLog;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -128,7 +130,7 @@ public final class GateMetrics {
     }
 
     /** Forge API calls and the last rate-limit budget the forge reported (-1: it reports none), per forge. */
-    public void forges(Map<String, dev.tiergate.server.forge.ApiCallCounter> counters) {
+    public void forges(Map<String, ApiCallCounter> counters) {
         CounterWithCallback.builder().name("tiergate_forge_api_calls")
                 .help("Forge API requests, by forge and kind (charged to the rate limit, or 304 not modified)")
                 .labelNames("forge", "kind")
@@ -158,11 +160,11 @@ public final class GateMetrics {
     }
 
     /** A value read at scrape time; while the store does not answer the metric is left out rather than the scrape failing. */
-    private static <T> java.util.Optional<T> readable(Supplier<T> s) {
+    private static <T> Optional<T> readable(Supplier<T> s) {
         try {
-            return java.util.Optional.ofNullable(s.get());
+            return Optional.ofNullable(s.get());
         } catch (RuntimeException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

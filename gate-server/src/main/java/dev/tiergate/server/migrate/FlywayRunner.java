@@ -19,6 +19,8 @@ import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
+import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Runs a set of migration files on one database branch with Flyway (the same tool, history table and checksums a
@@ -103,7 +105,7 @@ public final class FlywayRunner {
         FluentConfiguration config = Flyway.configure();
         // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
         // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
-        config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
         return config
                 .dataSource(db.jdbcUrl(), db.user(), db.password())
                 // the history names the branch's migration login (its sessions act as the repository's owner role)
@@ -127,7 +129,7 @@ public final class FlywayRunner {
         String message = null;
         int line = 0;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException s) {
+            if (t instanceof FlywaySqlScriptException s) {
                 line = s.getLineNumber();
             }
             if (t instanceof SQLException sql && message == null) {

@@ -2,16 +2,19 @@ package dev.tiergate.server.runs;
 
 import dev.tiergate.core.policy.MigrationSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +45,7 @@ public final class RunWorkers implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ScheduledExecutorService heartbeat;
     /** The run each worker is at, and since when (System.nanoTime). */
-    private final Map<Thread, Object[]> underWay = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Thread, Object[]> underWay = new ConcurrentHashMap<>();
 
     /** {@code executors}: by forge id ("github", "gitlab"). */
     public RunWorkers(RunQueue queue, Map<String, RunExecutor> executors, int workers, Duration retryBase) {
@@ -122,7 +125,7 @@ public final class RunWorkers implements AutoCloseable {
         }
         long every = Math.max(1, LEASE.toMillis() / 3);
         long began = System.nanoTime();
-        java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
         ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(() -> {
             try {
                 if (System.nanoTime() - began > RUN_DEADLINE.toNanos()) {
@@ -147,7 +150,7 @@ public final class RunWorkers implements AutoCloseable {
         } catch (Throwable t) { // an Error too: the worker lives on, the run is tried again or failed with the reason
             renewal.cancel(false);
             String reason = t.getClass().getSimpleName() + ": " + t.getMessage();
-            java.time.Instant retryAt = null;
+            Instant retryAt = null;
             if (t instanceof Error || run.attempts() >= MAX_ATTEMPTS) {
                 LOG.warn("run {} failed after {} attempt(s): {}", run, run.attempts(), reason);
                 queue.failed(run, reason);
@@ -155,7 +158,7 @@ public final class RunWorkers implements AutoCloseable {
                 Duration delay = retryBase.multipliedBy(1L << Math.min(run.attempts() - 1, 6));
                 LOG.info("run {} will be tried again in {} ms: {}", run, delay.toMillis(), reason);
                 queue.retryLater(run, reason, delay);
-                retryAt = java.time.Instant.now().plus(delay);
+                retryAt = Instant.now().plus(delay);
             }
             try {
                 executor.notDone(run, t, retryAt);

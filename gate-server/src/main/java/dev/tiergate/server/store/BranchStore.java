@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -247,7 +248,7 @@ public final class BranchStore {
         String status = rs.getString("last_status");
         Timestamp updated = rs.getTimestamp("updated_at");
         return new BranchRecord(new RepoRef(rs.getString("forge"), null, rs.getString("repo")), rs.getString("git_branch"),
-                rs.getString("db_branch"), rs.getString("parent"), BranchKind.valueOf(rs.getString("kind").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("db_branch"), rs.getString("parent"), BranchKind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
                 WorkflowState.fromWireName(rs.getString("state")), rs.getString("head_sha"), prNumber, rs.getString("actor_login"),
                 status == null ? null : StatusState.valueOf(status), rs.getString("last_status_sha"),
                 updated == null ? Instant.now() : updated.toInstant(), rs.getString("last_rule"), rs.getString("last_description"));

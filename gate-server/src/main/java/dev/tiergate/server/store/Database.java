@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -71,7 +72,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** Same, telling {@code progress} before a step that takes seconds (the embedded PostgreSQL's first start). */
-    public static Database open(ServerConfig cfg, Mode mode, java.util.function.Consumer<String> progress) {
+    public static Database open(ServerConfig cfg, Mode mode, Consumer<String> progress) {
         if (cfg.dbUrl() != null) {
             return new Database(cfg.dbUrl(), cfg.dbUser(), cfg.dbPassword(), null, null, mode);
         }

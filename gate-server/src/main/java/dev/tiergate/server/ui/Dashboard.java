@@ -2,9 +2,12 @@ package dev.tiergate.server.ui;
 
 import static dev.tiergate.server.ui.Html.esc;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.core.audit.AuditChain;
 import dev.tiergate.core.audit.AuditRecord;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.workflow.WorkflowState;
@@ -19,6 +22,7 @@ import dev.tiergate.server.store.HistoryEntry;
 import dev.tiergate.server.store.MigrationStore;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -29,7 +33,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +43,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -147,7 +155,7 @@ public final class Dashboard {
         }
         String next = safeNext(ctx.formParam("next"));
         if (!access.required()) {
-            ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
+            ctx.redirect(next, HttpStatus.SEE_OTHER);
             return;
         }
         if (!access.isToken(ctx.formParam("token"))) {
@@ -155,7 +163,7 @@ public final class Dashboard {
             return;
         }
         access.signIn(ctx);
-        ctx.redirect(next, io.javalin.http.HttpStatus.SEE_OTHER);
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
     }
 
     /**
@@ -250,7 +258,7 @@ public final class Dashboard {
         RepoRef ref = records.get(0).repo();
         Optional<Policy> policy = policies.apply(ref);
         Map<String, Long> sizes = sizes(ref);
-        Map<Long, MigrationStore.Rehearsal> rehearsals = new java.util.HashMap<>();
+        Map<Long, MigrationStore.Rehearsal> rehearsals = new HashMap<>();
         for (BranchRecord r : records) {
             if (r.kind() == BranchKind.CI && r.prNumber() != null) {
                 migrations.rehearsal(ref, r.prNumber()).ifPresent(x -> rehearsals.put(x.pr(), x));
@@ -404,7 +412,7 @@ public final class Dashboard {
                         .append(held.get().snapshot() == null ? "" : " (snapshot " + esc(held.get().snapshot()) + ")").append("</div>");
             }
             // a drift the policy holds for (drift: hold): what differs, and what releases it
-            Optional<String> drift = tierName.flatMap(t -> migrations.drifted(ref, dev.tiergate.core.naming.DbBranchName.of(t)));
+            Optional<String> drift = tierName.flatMap(t -> migrations.drifted(ref, DbBranchName.of(t)));
             if (drift.isPresent()) {
                 any = true;
                 b.append("<div class=\"card refused\" id=drift>This tier's grants differ from the policy's database_access (")
@@ -451,7 +459,7 @@ public final class Dashboard {
         Instant until = day(ctx.queryParam("until"), "until", true, problems);
         StringBuilder b = new StringBuilder("<h1>Audit trail of ").append(esc(repo)).append("</h1>");
         List<AuditRecord> table = audit.all();
-        Optional<String> broken = dev.tiergate.core.audit.AuditChain.firstBreak(table);
+        Optional<String> broken = AuditChain.firstBreak(table);
         Optional<String> cut = Optional.empty();
         if (broken.isEmpty()) {
             try {
@@ -517,7 +525,7 @@ public final class Dashboard {
     }
 
     private static String firstNumber(String s) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+").matcher(s);
+        Matcher m = Pattern.compile("\\d+").matcher(s);
         return m.find() ? m.group() : null;
     }
 
@@ -553,7 +561,7 @@ public final class Dashboard {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> details(AuditRecord a) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(a.details(), Map.class);
+            return new ObjectMapper().readValue(a.details(), Map.class);
         } catch (IOException | RuntimeException e) {
             return Map.of();
         }
@@ -561,7 +569,7 @@ public final class Dashboard {
 
     private static <T> List<T> newestFirst(List<T> oldestFirst) {
         List<T> out = new ArrayList<>(oldestFirst);
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 

@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * The dashboard's HTML: escaping and the page shell. Every value from a forge (branch names, logins, titles) passes
@@ -74,7 +75,7 @@ final class Html {
         if (bytes < 1024 * 1024) {
             return (bytes / 1024) + " kB";
         }
-        return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
+        return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024.0));
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.server.store.BranchRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,7 @@ final class TierTree {
         List<Placed> placed = new ArrayList<>();
         int[] y = {PAD};
         for (BranchRecord root : roots) {
-            place(root, 0, null, children, details, placed, y, new java.util.HashSet<>());
+            place(root, 0, null, children, details, placed, y, new HashSet<>());
         }
         double width = PAD * 2;
         for (Placed p : placed) {

@@ -15,9 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +106,7 @@ class AuditTrailTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("this store has no audit table"), err.toString(StandardCharsets.UTF_8));
         assertEquals(3, ServerMain.run(new String[] {"audit", "export", "--config", cfg.toString()},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
-        try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement();
              var rs = st.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
             rs.next();
             assertEquals(0, rs.getInt(1), "no table (not even flyway_schema_history) may be created by verify or export");
@@ -111,7 +114,7 @@ class AuditTrailTest {
         // and the connections they use cannot write
         try (Database ro = Database.readOnlyAt(db.jdbcUrl(), "postgres", null); Connection c = ro.dataSource().getConnection();
              Statement st = c.createStatement()) {
-            java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+            SQLException e = Assertions.assertThrows(SQLException.class,
                     () -> st.execute("delete from audit"));
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
         }

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.MigratorSql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,13 +60,13 @@ public abstract class BranchBackendContract {
     }
 
     protected void execute(String branch, String sql) throws SQLException {
-        dev.tiergate.server.support.MigratorSql.execute(backend, repo, branch, sql);
+        MigratorSql.execute(backend, repo, branch, sql);
     }
 
     protected List<String> codes(String branch) throws SQLException {
         try (Connection c = connect(backend.connection(repo, branch)); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select code from inventory order by code")) {
-            List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -110,11 +114,11 @@ public abstract class BranchBackendContract {
     void oneBranchsSizeIsTheSizeTheListGivesIt() throws Exception {
         stagingWithOneRow();
         backend.create(repo, "feature-f1", "staging");
-        java.util.Map<String, Long> all = backend.sizes(repo);
-        for (String name : java.util.List.of("staging", "feature-f1")) {
-            assertEquals(java.util.Optional.ofNullable(all.get(name)), backend.size(repo, name), name);
+        Map<String, Long> all = backend.sizes(repo);
+        for (String name : List.of("staging", "feature-f1")) {
+            assertEquals(Optional.ofNullable(all.get(name)), backend.size(repo, name), name);
         }
-        assertEquals(java.util.Optional.empty(), backend.size(repo, "feature-nowhere"));
+        assertEquals(Optional.empty(), backend.size(repo, "feature-nowhere"));
     }
 
     @Test

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.GitHubApiStub;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,6 +22,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,7 +108,7 @@ public final class CrashMix {
                     }
                     Path tmp = out.resolve("progress.tmp"); // moved into place: the script never reads half a number
                     Files.writeString(tmp, Integer.toString(++sent));
-                    Files.move(tmp, out.resolve("progress"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(tmp, out.resolve("progress"), StandardCopyOption.ATOMIC_MOVE);
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -109,7 +116,7 @@ public final class CrashMix {
             long settleStart = System.nanoTime();
             settle();
             double settled = (System.nanoTime() - settleStart) / 1e9;
-            Map<String, Object> summary = new java.util.LinkedHashMap<>();
+            Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("sent", sent);
             summary.put("send_seconds", String.format("%.1f", seconds));
             summary.put("settle_seconds", String.format("%.1f", settled));
@@ -131,9 +138,9 @@ public final class CrashMix {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(d.body())).build();
         try {
             return Integer.toString(http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode());
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             return "refused";
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (HttpTimeoutException e) {
             return "timeout";
         } catch (Exception e) {
             return "reset";
@@ -200,8 +207,8 @@ public final class CrashMix {
         Home branchCluster = new Home(Path.of(args.get("home")), "branch-pg");
         Set<String> databases = branchCluster.strings("select datname from pg_database where datname like 'tg\\_%'");
         // the postgres backend's per-repository prefix: tg_<8 hex of SHA-256("github:owner/repo")>_
-        String prefix = "tg_" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(("github:" + DeliveryMix.REPO).getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 8) + "_";
+        String prefix = "tg_" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(("github:" + DeliveryMix.REPO).getBytes(StandardCharsets.UTF_8))).substring(0, 8) + "_";
         // branch records: state, head, database and whether the database exists
         List<String> branches = new ArrayList<>();
         Set<String> recordDbs = new TreeSet<>();

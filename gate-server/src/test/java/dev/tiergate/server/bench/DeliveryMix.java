@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.GitHubApiStub;
+import dev.tiergate.server.support.TestPolicies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -23,7 +25,7 @@ import java.util.TreeMap;
  */
 final class DeliveryMix {
     static final String REPO = "acme/crashmix";
-    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
+    static final String POLICY = TestPolicies.TWO_TIERS;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MAIN = "1111111111111111111111111111111111111111";
 
@@ -178,7 +180,7 @@ final class DeliveryMix {
         }
         Ci then = now == Ci.NONE ? Ci.PENDING : random.nextInt(8) == 0 ? Ci.FAILURE : Ci.SUCCESS;
         ci.put(sha, then);
-        String state = then.name().toLowerCase(java.util.Locale.ROOT);
+        String state = then.name().toLowerCase(Locale.ROOT);
         if (i % 2 == 0) { // commit statuses (docs.github.com/en/rest/commits/statuses)
             forge.ciStatus(sha, "build", state);
             out.add(delivery("status", GitHubPayloads.status(REPO, sha, "build", state)));

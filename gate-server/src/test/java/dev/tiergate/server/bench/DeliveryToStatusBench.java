@@ -5,6 +5,8 @@ import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPolicies;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,13 +15,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +62,7 @@ import org.junit.jupiter.api.Test;
  * (default 100), .workers (the server's TIERGATE_WORKERS, default the server's). Writes target/delivery-to-status.md.
  */
 class DeliveryToStatusBench {
-    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
+    static final String POLICY = TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
     /** /metrics needs the API token (issue 24). */
@@ -98,8 +106,8 @@ class DeliveryToStatusBench {
 
     private final Map<String, List<Posted>> posted = new ConcurrentHashMap<>();
     /** actions mix: the check runs CI created on each PR's head, by job name. */
-    private final Map<Integer, Map<String, Long>> runIds = new java.util.HashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong postedCount = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<Integer, Map<String, Long>> runIds = new HashMap<>();
+    private final AtomicLong postedCount = new AtomicLong();
     /** Where the server's time went, per rate, from /metrics before and after. */
     private final StringBuilder breakdown = new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
             + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted "
@@ -112,7 +120,7 @@ class DeliveryToStatusBench {
         int prs = Integer.getInteger("tiergate.bench.prs", 100);
         int seconds = Integer.getInteger("tiergate.bench.seconds", 10);
         // the server's own defaults (the harness shortens retries and turns the clone pool off for the suite)
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("TIERGATE_RECONCILE_SECONDS", "3600", "TIERGATE_RETRY_BASE_MS", "1000",
+        Map<String, String> settings = new HashMap<>(Map.of("TIERGATE_RECONCILE_SECONDS", "3600", "TIERGATE_RETRY_BASE_MS", "1000",
                 "TIERGATE_MAX_ATTEMPTS", "6", "TIERGATE_CLONE_POOL", System.getProperty("tiergate.bench.clonePool", "2"),
                 "TIERGATE_API_TOKEN", API_TOKEN));
         if (System.getProperty("tiergate.bench.workers") != null) {
@@ -177,8 +185,8 @@ class DeliveryToStatusBench {
         int total = rate * seconds;
         long interval = 1_000_000_000L / rate;
         List<Expect> expects = new ArrayList<>();
-        Map<Integer, List<Expect>> openByPr = new java.util.HashMap<>();
-        List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        Map<Integer, List<Expect>> openByPr = new HashMap<>();
+        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
         AtomicInteger non202 = new AtomicInteger();
         Map<String, Double> metricsBefore = metrics();
         double cpuBefore = machineBusySeconds();
@@ -209,13 +217,13 @@ class DeliveryToStatusBench {
                     n = Math.floorMod(c - 2, prs) + 1;
                     String job = job(at - 2, jobs);
                     Map<String, Object> run = h.github.checkRunCreated(heads[n - 1], job);
-                    runIds.computeIfAbsent(n, k -> new java.util.HashMap<>()).put(job, ((Number) run.get("id")).longValue());
+                    runIds.computeIfAbsent(n, k -> new HashMap<>()).put(job, ((Number) run.get("id")).longValue());
                     event = "check_run";
                     payload = GitHubPayloads.checkRun(h.repoPath, "created", run);
                 } else if (at < 2 + 2 * jobs) { // the jobs of the commit pushed ciLag cycles earlier complete, build last
                     n = Math.floorMod(c - ciLag, prs) + 1;
                     String job = job(at - 2 - jobs, jobs);
-                    Long id = runIds.computeIfAbsent(n, k -> new java.util.HashMap<>()).get(job);
+                    Long id = runIds.computeIfAbsent(n, k -> new HashMap<>()).get(job);
                     if (id == null) { // a head from before this rate: its runs were queued then
                         id = ((Number) h.github.checkRunCreated(heads[n - 1], job).get("id")).longValue();
                     }
@@ -317,7 +325,7 @@ class DeliveryToStatusBench {
                 + " records " + h.server.store().withHeadSha(h.repo, e.sha)));
         long[] push = kind(expects, "push");
         long[] ci = kind(expects, "ci");
-        return String.format(java.util.Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |", rate, achieved,
+        return String.format(Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |", rate, achieved,
                 total, non202.get(), latencies.length, superseded, missing, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
                 ms(latencies.length == 0 ? -1 : latencies[latencies.length - 1]), ms(pct(push, 99)), ms(pct(ci, 99)));
     }
@@ -345,7 +353,7 @@ class DeliveryToStatusBench {
 
     /** Every sample of /metrics by series (name and labels), summed over nothing: as the exposition shows it. */
     private Map<String, Double> metrics() throws Exception {
-        Map<String, Double> out = new java.util.TreeMap<>();
+        Map<String, Double> out = new TreeMap<>();
         for (String line : h.get("/metrics", API_TOKEN).body().split("\n")) {
             int space = line.lastIndexOf(' ');
             if (!line.startsWith("#") && space > 0) {
@@ -365,20 +373,20 @@ class DeliveryToStatusBench {
      */
     private static double machineBusySeconds() {
         try {
-            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long ticks = 0;
             for (int i : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal (guest is inside user)
                 ticks += i < f.length ? Long.parseLong(f[i]) : 0;
             }
             return ticks / 100.0;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
     private static String breakdown(int rate, long busyNanos, Map<String, Double> before, Map<String, Double> after, long statuses,
                                     double cpuSeconds) {
-        java.util.function.Function<String, Double> delta = series -> after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
+        Function<String, Double> delta = series -> after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
         double processed = after.keySet().stream().filter(k -> k.startsWith("tiergate_deliveries_processed_total{") && k.contains("outcome=\"done\""))
                 .mapToDouble(delta::apply).sum();
         StringBuilder ops = new StringBuilder();
@@ -390,16 +398,16 @@ class DeliveryToStatusBench {
                 double sec = delta.apply(k);
                 double n = delta.apply(k.replace("_sum{", "_count{"));
                 if (n > 0) {
-                    ops.append(String.format(java.util.Locale.ROOT, "%s %.0f×, %.1f s; ", op, n, sec));
+                    ops.append(String.format(Locale.ROOT, "%s %.0f×, %.1f s; ", op, n, sec));
                     opSeconds += sec;
                     opCount += n;
                 }
             }
         }
         double forgeCalls = after.keySet().stream().filter(k -> k.startsWith("tiergate_forge_api_calls_total{")).mapToDouble(delta::apply).sum();
-        String cpu = cpuSeconds < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f (of %.1f)", cpuSeconds,
+        String cpu = cpuSeconds < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f (of %.1f)", cpuSeconds,
                 Runtime.getRuntime().availableProcessors() * busyNanos / 1e9);
-        return String.format(java.util.Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d | %s |", rate, busyNanos / 1e9, processed,
+        return String.format(Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d | %s |", rate, busyNanos / 1e9, processed,
                 opCount, opSeconds, ops.toString().replaceAll("; $", ""), forgeCalls, statuses, cpu);
     }
 
@@ -432,7 +440,7 @@ class DeliveryToStatusBench {
         return -1;
     }
 
-    private java.util.concurrent.CompletableFuture<HttpResponse<Void>> send(String event, Object payload) throws Exception {
+    private CompletableFuture<HttpResponse<Void>> send(String event, Object payload) throws Exception {
         byte[] body = JSON.writeValueAsBytes(payload);
         HttpRequest req = HttpRequest.newBuilder(URI.create(h.baseUrl() + "/webhooks/github"))
                 .header("Content-Type", "application/json")

@@ -10,6 +10,7 @@ import dev.tiergate.server.migrate.FlywayRunner;
 import dev.tiergate.server.migrate.MigrationFile;
 import dev.tiergate.server.migrate.MigrationRun;
 import dev.tiergate.server.migrate.SchemaCatalog;
+import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -52,7 +54,7 @@ class MigrationBench {
         MigrationSession tierRun = null;
         try {
             backend.createTier(repo, "staging", null);
-            tierRun = dev.tiergate.server.support.MigratorSql.open(backend, repo, "staging");
+            tierRun = MigratorSql.open(backend, repo, "staging");
             BranchConnection tier = tierRun.connection();
             MigrationFile base = baseMigration(megabytes);
             fill(tier, base);
@@ -66,7 +68,7 @@ class MigrationBench {
             backend.reset(repo, "ci-pr-1", "staging");
             MigrationRun rehearsal;
             List<SchemaDiff.Change> diff;
-            try (MigrationSession run = backend.openRun(repo, "ci-pr-1", RunLimits.deadline(java.time.Duration.ofMinutes(30)))) {
+            try (MigrationSession run = backend.openRun(repo, "ci-pr-1", RunLimits.deadline(Duration.ofMinutes(30)))) {
                 rehearsal = FlywayRunner.migrate(run.connection(), files);
                 diff = SchemaDiff.between(SchemaCatalog.read(tier), SchemaCatalog.read(run.connection()));
             }

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -122,7 +124,7 @@ class ApiTokenCommandsTest {
         assertEquals(0, created.code(), created.err());
         assertTrue(created.err().contains("every repository"), created.err());
         String expires = created.err().replaceAll("(?s).*valid until (\\S+?Z).*", "$1");
-        long days = java.time.Duration.between(java.time.Instant.now(), java.time.Instant.parse(expires)).toHours();
+        long days = Duration.between(Instant.now(), Instant.parse(expires)).toHours();
         assertTrue(days > 29 * 24 && days <= 30 * 24, created.err());
     }
 }

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,7 @@ class ServerCommandsInStepTest {
     @Test
     void everyServerCommandHasTheSameHelpInBothJvms() {
         for (List<String> command : COMMANDS) {
-            String[] args = java.util.stream.Stream.concat(command.stream(), java.util.stream.Stream.of("--help")).toArray(String[]::new);
+            String[] args = Stream.concat(command.stream(), Stream.of("--help")).toArray(String[]::new);
             String server = help(true, args);
             String hooks = help(false, args);
             assertEquals(server, hooks, "tiergate " + String.join(" ", command) + " --help differs between"

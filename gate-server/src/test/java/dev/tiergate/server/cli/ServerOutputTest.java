@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +71,7 @@ class ServerOutputTest {
     @Test
     void anUnknownLogFormatIsRefusedWithTheChoices(@TempDir Path home) throws Exception {
         try (ChildServer server = new ChildServer(home, Map.of("TIERGATE_GITHUB_WEBHOOK_SECRET", SECRET, "TIERGATE_LOG_FORMAT", "xml"))) {
-            assertTrue(server.process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(server.process.waitFor(60, TimeUnit.SECONDS));
             assertEquals(2, server.process.exitValue());
             assertTrue(server.output().contains("TIERGATE_LOG_FORMAT=xml: not a log format; use text (the default) or json"), server.output());
         }

@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +56,8 @@ class ServerConfigTest {
 
     @Test
     void theIngestYieldDefaultsTo50MillisecondsAndRefusesANegativeOne() {
-        assertEquals(java.time.Duration.ofMillis(50), ServerConfig.fromEnvironment(Map.of(), null).ingestYield());
-        assertEquals(java.time.Duration.ZERO, ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "0"), null).ingestYield());
+        assertEquals(Duration.ofMillis(50), ServerConfig.fromEnvironment(Map.of(), null).ingestYield());
+        assertEquals(Duration.ZERO, ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "0"), null).ingestYield());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "-5"), null).ingestYield());
         assertEquals("TIERGATE_INGEST_YIELD_MS=-5: must be 0 (off) or a number of milliseconds", e.getMessage());

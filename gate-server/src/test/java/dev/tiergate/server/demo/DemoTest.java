@@ -38,7 +38,7 @@ class DemoTest {
         assertStory(out);
         // nothing of the server is left running: no workers, reconciler, HTTP server threads or connection pools
         Thread.sleep(200);
-        java.util.List<String> left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        List<String> left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
                 .filter(n -> n.startsWith("tiergate-") || n.startsWith("qtp") || n.startsWith("JettyServerThreadPool") || n.contains("Hikari"))
                 .toList();
         assertTrue(left.isEmpty(), "threads still running: " + left);

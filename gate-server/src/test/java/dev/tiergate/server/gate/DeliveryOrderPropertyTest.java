@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPolicies;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * is in every failure message (TIERGATE_ORDER_SEED=… to repeat one).
  */
 class DeliveryOrderPropertyTest {
-    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
+    static final String POLICY = TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final int PRS = 4;

@@ -9,6 +9,7 @@ import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ApiBudget;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPolicies;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * to the audit trail when nothing happens, and stay within its API budget.
  */
 class GateSettlesOnGitHubTest {
-    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
+    static final String POLICY = TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final String F1 = "f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1";

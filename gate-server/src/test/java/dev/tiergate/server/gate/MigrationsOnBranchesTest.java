@@ -5,14 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.cli.ServerMain;
 import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
+import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.migrate.FlywayRunner;
+import dev.tiergate.server.migrate.MigrationFile;
+import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,10 +74,10 @@ class MigrationsOnBranchesTest {
 
     @BeforeEach
     void start() {
-        start(java.util.Map.of());
+        start(Map.of());
     }
 
-    void start(java.util.Map<String, String> settings) {
+    void start(Map<String, String> settings) {
         h = new ServerHarness(settings);
         for (String ref : List.of("main", MAIN, STAGING, STAGING_2, F1, F2)) {
             h.github.policy(ref, POLICY);
@@ -236,20 +255,20 @@ class MigrationsOnBranchesTest {
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));
 
         // an operator rolls the tier back to the snapshot taken before PR #6 with the real command line
-        java.nio.file.Path config = h.home.resolve("rollback.properties");
-        java.nio.file.Files.writeString(config, "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
+        Path config = h.home.resolve("rollback.properties");
+        Files.writeString(config, "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
                 + h.db.user() + "\n" + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n")
-                + "TIERGATE_BRANCH_DB_URL=" + dev.tiergate.server.support.TestPostgres.branches().url() + "\nTIERGATE_BRANCH_DB_USER="
-                + dev.tiergate.server.support.TestPostgres.branches().user() + "\nTIERGATE_BRANCH_DB_PASSWORD="
-                + dev.tiergate.server.support.TestPostgres.branches().password() + "\n");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int missing = dev.tiergate.server.cli.ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
-                "--tier", "staging", "--to", "pr99"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+                + "TIERGATE_BRANCH_DB_URL=" + TestPostgres.branches().url() + "\nTIERGATE_BRANCH_DB_USER="
+                + TestPostgres.branches().user() + "\nTIERGATE_BRANCH_DB_PASSWORD="
+                + TestPostgres.branches().password() + "\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int missing = ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
+                "--tier", "staging", "--to", "pr99"}, new PrintStream(out, true), new PrintStream(err, true));
         assertEquals(3, missing, err.toString());
         assertTrue(err.toString().contains("tier staging of " + h.repoPath + " has no snapshot for release 'pr99'"), err.toString());
-        int code = dev.tiergate.server.cli.ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
-                "--tier", "staging", "--to", "pr6"}, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        int code = ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
+                "--tier", "staging", "--to", "pr6"}, new PrintStream(out, true), new PrintStream(err, true));
         assertEquals(0, code, err.toString());
         assertTrue(out.toString().contains("tier staging of " + h.repoPath + " restored from staging-backup-pr6"), out.toString());
         assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.rollback") && r.details().contains("pr6")));
@@ -265,22 +284,22 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F1);
         h.github.file(F1, DIR + QTY, QTY_SQL);
         open(8, "feature/F8", F1);
-        JsonNode open = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.get("/api/v1/repos/" + h.repoPath + "/branches/pull/8").body());
+        JsonNode open = new ObjectMapper().readTree(h.get("/api/v1/repos/" + h.repoPath + "/branches/pull/8").body());
         JsonNode c = open.path("connection");
         assertEquals("localhost", c.path("host").asText(), open.toString());
         assertTrue(c.path("user").asText().endsWith("_login"), c.toString());
         assertFalse(c.has("url"), "no password from an API without a token: " + c);
         h.close();
 
-        start(java.util.Map.of("TIERGATE_API_TOKEN", "api-t0ken"));
+        start(Map.of("TIERGATE_API_TOKEN", "api-t0ken"));
         h.github.copyFiles(STAGING, F1);
         h.github.file(F1, DIR + QTY, QTY_SQL);
         open(8, "feature/F8", F1);
-        var answer = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/pull/8"))
-                .header("Authorization", "Bearer api-t0ken").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        JsonNode withToken = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.body()).path("connection");
-        java.net.URI url = java.net.URI.create(withToken.path("url").asText());
+        var answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/pull/8"))
+                .header("Authorization", "Bearer api-t0ken").build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode withToken = new ObjectMapper().readTree(answer.body()).path("connection");
+        URI url = URI.create(withToken.path("url").asText());
         assertEquals("postgresql", url.getScheme(), withToken.toString());
         String[] userInfo = url.getUserInfo().split(":", 2);
         try (Connection conn = DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
@@ -319,7 +338,7 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F2);
         h.github.file(F2, DIR + QTY, QTY_SQL);
         h.github.branch("feature/F9", F2);
-        h.github.failPath("/contents/db/migration", 502, java.util.Map.of(), "{\"message\":\"Server Error\"}");
+        h.github.failPath("/contents/db/migration", 502, Map.of(), "{\"message\":\"Server Error\"}");
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         long deadline = System.currentTimeMillis() + 30_000;
         while (!lastFollowError().contains("answered 502")) {
@@ -344,7 +363,7 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F2);
         h.github.file(F2, DIR + QTY, QTY_SQL);
         h.github.branch("feature/F9", F2);
-        h.github.failPath("/contents/db/migration", 502, java.util.Map.of(), "{\"message\":\"Server Error\"}");
+        h.github.failPath("/contents/db/migration", 502, Map.of(), "{\"message\":\"Server Error\"}");
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         long deadline = System.currentTimeMillis() + 60_000;
         while (!lastFollowStatus().equals("failed")) {
@@ -429,9 +448,9 @@ class MigrationsOnBranchesTest {
                 -- phase: expand
                 alter table inventory add column qty text;
                 """);
-        h.deliver("merge_group", java.util.Map.of("action", "checks_requested", "merge_group", java.util.Map.of("head_sha", group,
+        h.deliver("merge_group", Map.of("action", "checks_requested", "merge_group", Map.of("head_sha", group,
                 "head_ref", "refs/heads/gh-readonly-queue/staging/pr-13-" + F1, "base_ref", "refs/heads/staging"),
-                "repository", java.util.Map.of("full_name", h.repoPath)));
+                "repository", Map.of("full_name", h.repoPath)));
         JsonNode s = migrationsStatus(group);
         assertEquals("failure", s.path("state").asText(), s.toString());
         assertTrue(s.path("description").asText().contains("column \"qty\" of relation \"inventory\" already exists"), s.toString());
@@ -441,14 +460,14 @@ class MigrationsOnBranchesTest {
 
     /** A seed shaped as pg_dump --format=plain writes it, of a database Flyway migrated to the base migration. */
     String seedDump() throws Exception {
-        dev.tiergate.server.backend.postgres.PostgresBranchBackend scratch = dev.tiergate.server.support.TestPostgres.branchBackend("s");
-        dev.tiergate.server.forge.RepoRef r = new dev.tiergate.server.forge.RepoRef("github", null, "seed/" + java.util.UUID.randomUUID());
+        PostgresBranchBackend scratch = TestPostgres.branchBackend("s");
+        RepoRef r = new RepoRef("github", null, "seed/" + UUID.randomUUID());
         scratch.create(r, "scratch", null);
         int checksum;
-        try (var run = dev.tiergate.server.support.MigratorSql.open(scratch, r, "scratch")) {
-            dev.tiergate.server.migrate.FlywayRunner.migrate(run.connection(), List.of(new dev.tiergate.server.migrate.MigrationFile(DIR + BASE,
-                    BASE_SQL.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-            checksum = dev.tiergate.server.migrate.FlywayRunner.history(run.connection()).get(0).checksum();
+        try (var run = MigratorSql.open(scratch, r, "scratch")) {
+            FlywayRunner.migrate(run.connection(), List.of(new MigrationFile(DIR + BASE,
+                    BASE_SQL.getBytes(StandardCharsets.UTF_8))));
+            checksum = FlywayRunner.history(run.connection()).get(0).checksum();
         }
         scratch.delete(r, "scratch");
         return """
@@ -605,7 +624,7 @@ class MigrationsOnBranchesTest {
     }
 
     void execute(String dbBranch, String sql) throws Exception {
-        dev.tiergate.server.support.MigratorSql.execute(h.server.backend(), h.repo, dbBranch, sql);
+        MigratorSql.execute(h.server.backend(), h.repo, dbBranch, sql);
     }
 
     int count(String dbBranch, String sql) throws Exception {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.forge.gitlab.GitLabForge;
 import dev.tiergate.server.support.InMemoryForge;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ class StatusPublisherTest {
         InMemoryForge gitlab = new InMemoryForge() {
             @Override
             public boolean alreadyShows(CommitStatus wanted, CommitStatus shown) {
-                return new dev.tiergate.server.forge.gitlab.GitLabForge("http://127.0.0.1:1", null).alreadyShows(wanted, shown);
+                return new GitLabForge("http://127.0.0.1:1", null).alreadyShows(wanted, shown);
             }
         };
         StatusPublisher p = new StatusPublisher(gitlab, (k, r, s, d) -> { });

@@ -15,6 +15,8 @@ import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.support.NeonApiStub;
 import dev.tiergate.server.support.ServerHarness;
 import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -47,7 +49,7 @@ class WaitingVerdictTest {
     void theWordsNameWhatFailedAndWhenItIsTriedAgain() {
         Instant at = Instant.parse("2026-11-26T04:12:30Z");
         BackendException refused = new BackendException("cannot create database branch 'ci-pr-7'",
-                new java.sql.SQLException("Connection to localhost:5432 refused", "08001", new ConnectException("Connection refused")));
+                new SQLException("Connection to localhost:5432 refused", "08001", new ConnectException("Connection refused")));
         assertEquals("Waiting on the database branch backend (connection refused); retry 3 at 04:12:30Z [gate.waiting]",
                 WaitingVerdict.of("GitHub", refused, 2, at).description());
         assertEquals(StatusState.PENDING, WaitingVerdict.of("GitHub", refused, 2, at).state());
@@ -59,7 +61,7 @@ class WaitingVerdictTest {
         ForgeException down = new ForgeException("GET https://gitlab.example/api/v4/projects/1 answered 502: bad gateway", true);
         assertEquals("Waiting on GitLab (HTTP 502); retry 4 at 04:12:30Z [gate.waiting]", WaitingVerdict.of("GitLab", down, 3, at).description());
         ForgeException slow = new ForgeException("GET https://api.github.com/x failed: request timed out", true,
-                new java.net.http.HttpTimeoutException("request timed out"));
+                new HttpTimeoutException("request timed out"));
         assertEquals("Waiting on GitHub (timed out); retry 2 at 04:12:30Z [gate.waiting]", WaitingVerdict.of("GitHub", slow, 1, at).description());
         assertEquals("Gave up for now: the database branch backend (connection refused) after 6 attempts; the next reconcile pass tries again "
                 + "[gate.waiting]", WaitingVerdict.of("GitHub", refused, 6, null).description());
@@ -70,12 +72,12 @@ class WaitingVerdictTest {
     @Test
     void aDatabaseErrorInTheWaitingVerdictKeepsItsSqlStateAndNoValue() {
         Instant at = Instant.parse("2026-11-26T04:12:30Z");
-        BackendException cast = new BackendException("cannot reset database branch 'ci-pr-7'", new java.sql.SQLException(
+        BackendException cast = new BackendException("cannot reset database branch 'ci-pr-7'", new SQLException(
                 "ERROR: invalid input syntax for type integer: \"4111111111111111\"\n  Where: SQL statement \"select card\"", "22P02"));
         String d = WaitingVerdict.of("GitHub", cast, 1, at).description();
         assertTrue(d.startsWith("Waiting on the database branch backend (SQLSTATE 22P02: invalid input syntax for type"), d);
         assertFalse(d.contains("4111"), d);
-        BackendException raised = new BackendException("cannot load the seed", new java.sql.SQLException("ERROR: alice,bob", "P0001"));
+        BackendException raised = new BackendException("cannot load the seed", new SQLException("ERROR: alice,bob", "P0001"));
         String r = WaitingVerdict.of("GitHub", raised, 1, at).description();
         assertTrue(r.contains("SQLSTATE P0001: raised by the migration"), r);
         assertFalse(r.contains("alice"), r);

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class ApiTokenAuthTest {
             String branches = "/api/v1/repos/" + h.repoPath + "/branches";
             assertEquals(200, get(h, branches, "Bearer " + anywhere).statusCode());
             assertEquals(200, get(h, branches, "Bearer " + one.secret()).statusCode());
-            assertEquals(200, get(h, branches.toUpperCase(java.util.Locale.ROOT).replace("/API/V1/REPOS/", "/api/v1/repos/").replace("/BRANCHES", "/branches"),
+            assertEquals(200, get(h, branches.toUpperCase(Locale.ROOT).replace("/API/V1/REPOS/", "/api/v1/repos/").replace("/BRANCHES", "/branches"),
                     "bearer " + one.secret()).statusCode(), "paths and the scheme without case, as forges and RFC 7235 have them");
             HttpResponse<String> elsewhere = get(h, "/api/v1/repos/acme/other/branches", "Bearer " + one.secret());
             assertEquals(403, elsewhere.statusCode(), elsewhere.body());

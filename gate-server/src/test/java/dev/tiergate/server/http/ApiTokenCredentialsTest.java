@@ -17,6 +17,7 @@ import dev.tiergate.server.support.MutableClock;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPostgres;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -383,7 +384,7 @@ class ApiTokenCredentialsTest {
         }
 
         @Override
-        public void write(int x) throws java.io.IOException {
+        public void write(int x) throws IOException {
             a.write(x);
             synchronized (b) {
                 b.write(x);
@@ -391,7 +392,7 @@ class ApiTokenCredentialsTest {
         }
 
         @Override
-        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+        public void write(byte[] bytes, int off, int len) throws IOException {
             a.write(bytes, off, len);
             synchronized (b) {
                 b.write(bytes, off, len);
@@ -399,7 +400,7 @@ class ApiTokenCredentialsTest {
         }
 
         @Override
-        public void flush() throws java.io.IOException {
+        public void flush() throws IOException {
             a.flush();
         }
     }

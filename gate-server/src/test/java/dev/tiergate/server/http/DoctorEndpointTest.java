@@ -10,6 +10,7 @@ import dev.tiergate.core.TiergateVersion;
 import dev.tiergate.server.support.ServerHarness;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class DoctorEndpointTest {
             assertEquals(TiergateVersion.current(), body.path("version").asText());
             Map<String, JsonNode> checks = new LinkedHashMap<>();
             body.path("checks").forEach(c -> checks.put(c.path("check").asText(), c));
-            assertEquals(java.util.List.of("forges", "webhook secret", "store", "branch backend", "forge access"), java.util.List.copyOf(checks.keySet()));
+            assertEquals(List.of("forges", "webhook secret", "store", "branch backend", "forge access"), List.copyOf(checks.keySet()));
             checks.values().forEach(c -> assertTrue(c.path("ok").asBoolean(), c.toString()));
             assertEquals("github (" + h.github.url() + ", token)", checks.get("forges").path("text").asText());
             assertTrue(checks.get("forge access").path("text").asText().startsWith("token reads " + h.repoPath), r.body());

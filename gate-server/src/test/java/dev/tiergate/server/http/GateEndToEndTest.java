@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.demo.FakeGitHub.Pull;
+import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -278,7 +280,7 @@ class GateEndToEndTest {
         h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
                 new Pull(19, "feature/F19", F1, "staging", STAGING, "alice", false, "closed", true)));
         assertEquals(WorkflowState.MERGED, h.branch("feature/F19").orElseThrow().state());
-        try (var c = dev.tiergate.server.support.TestPostgres.branches().admin().getConnection(); var st = c.createStatement()) {
+        try (var c = TestPostgres.branches().admin().getConnection(); var st = c.createStatement()) {
             assertFalse(st.executeQuery("select 1 from pg_roles where rolname = '" + login + "'").next(), "the merge dropped the login");
             st.execute("create role \"" + login + "\" login"); // what a kill between the two drops leaves
         }
@@ -361,7 +363,7 @@ class GateEndToEndTest {
     void tamperedSignatureIsRefusedAndNothingIsStored() throws Exception {
         byte[] body = JSON.writeValueAsBytes(GitHubPayloads.push(h.repoPath, "feature/x", GitHubPayloads.ZERO, F1, "alice"));
         var r = h.postRaw("/webhooks/github", Map.of("X-GitHub-Event", "push", "X-GitHub-Delivery", "d-1",
-                "X-Hub-Signature-256", dev.tiergate.server.forge.github.GitHubSignature.sign(ServerHarness.SECRET, "other".getBytes(StandardCharsets.UTF_8)),
+                "X-Hub-Signature-256", GitHubSignature.sign(ServerHarness.SECRET, "other".getBytes(StandardCharsets.UTF_8)),
                 "Content-Type", "application/json"), body);
         assertEquals(401, r.statusCode());
         assertTrue(r.body().contains("does not match the body"), r.body());

@@ -9,17 +9,20 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -137,7 +140,7 @@ class HardeningTest {
             InputStream in = s.getInputStream();
             try {
                 return in.read() != 0 || true; // any answer (a 408/503) or end of stream means the server gave up on it
-            } catch (java.net.SocketTimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 return false;
             }
         } catch (IOException e) {
@@ -172,7 +175,7 @@ class HardeningTest {
             int port = child.awaitListening(30_000);
             String base = "http://127.0.0.1:" + port;
             byte[] body = new byte[24 * 1024 * 1024];
-            java.util.Arrays.fill(body, (byte) ' ');
+            Arrays.fill(body, (byte) ' ');
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> all = new ArrayList<>();
@@ -186,7 +189,7 @@ class HardeningTest {
                         .computeIfAbsent(r == null ? e.getClass().getSimpleName() : Integer.toString(r.statusCode()),
                                 k -> new AtomicInteger()).incrementAndGet()));
             }
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             System.out.printf(UPLOADS + " x 24 MB with a wrong signature against -Xmx320m: %s in %d ms%n", answers,
                     (System.nanoTime() - t0) / 1_000_000);
             assertTrue(answers.containsKey("401"), "some were read whole and refused for their signature: " + answers);

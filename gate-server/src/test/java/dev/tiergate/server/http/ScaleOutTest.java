@@ -9,7 +9,9 @@ import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.demo.WebhookSender;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPolicies;
 import dev.tiergate.server.support.TestPostgres;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -27,13 +29,13 @@ import org.junit.jupiter.api.Test;
  * a repository's PRs runs under its exclusive lock (RepositoryLocksTest).
  */
 class ScaleOutTest {
-    static final String POLICY = dev.tiergate.server.support.TestPolicies.TWO_TIERS;
+    static final String POLICY = TestPolicies.TWO_TIERS;
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
 
     static double processed(GateServer s) {
         double sum = 0;
-        for (String line : new String(s.metrics().scrape(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+        for (String line : new String(s.metrics().scrape(), StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith("tiergate_deliveries_processed_total{")) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }

@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +33,12 @@ class StoreRestartTest {
     }
 
     static int freePort() throws Exception {
-        try (var s = new java.net.ServerSocket(0)) {
+        try (var s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (!done.getAsBoolean()) {
             assertTrue(System.currentTimeMillis() < deadline, "not within 60 s: " + what);
@@ -47,7 +52,7 @@ class StoreRestartTest {
         int port = freePort();
         EmbeddedPostgres pg = start(data, port);
         Map<String, Integer> answers = new ConcurrentHashMap<>();
-        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean sending = new AtomicBoolean(true);
         try (ServerHarness h = new ServerHarness(Map.of(), Database.at(pg.getJdbcUrl("postgres", "postgres"), "postgres", null))) {
             Thread sender = new Thread(() -> {
@@ -91,7 +96,7 @@ class StoreRestartTest {
                 }
             }
             h.awaitIdle();
-            Map<String, Long> audited = new java.util.HashMap<>();
+            Map<String, Long> audited = new HashMap<>();
             h.server.audit().all().stream().filter(r -> r.kind().equals("delivery"))
                     .forEach(r -> audited.merge(r.subject(), 1L, Long::sum));
             for (String id : answers.keySet()) {
@@ -102,7 +107,7 @@ class StoreRestartTest {
             assertTrue(h.server.audit().verify().isEmpty(), "the audit chain is intact");
         } finally {
             pg.close();
-            dev.tiergate.server.support.TestPostgres.deleteTree(data);
+            TestPostgres.deleteTree(data);
         }
     }
 }

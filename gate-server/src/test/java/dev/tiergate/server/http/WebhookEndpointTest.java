@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.OctokitExamples;
 import dev.tiergate.server.support.ServerHarness;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -66,7 +68,7 @@ class WebhookEndpointTest {
     @Test
     void bodyOver25MegabytesIs413AndNothingIsStored() throws Exception {
         byte[] body = new byte[25 * 1024 * 1024 + 10];
-        java.util.Arrays.fill(body, (byte) ' ');
+        Arrays.fill(body, (byte) ' ');
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.baseUrl() + "/webhooks/github"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         signed("push", "too-big", body).forEach(b::header);
@@ -116,8 +118,8 @@ class WebhookEndpointTest {
 
     @Test
     void aPushToABranchWithANulByteIsFinishedAtTheFirstAttemptNotRetried() throws Exception {
-        var payload = dev.tiergate.server.demo.GitHubPayloads.push(h.repoPath, "feature/a\u0000b",
-                dev.tiergate.server.demo.GitHubPayloads.ZERO, "a".repeat(40), "alice");
+        var payload = GitHubPayloads.push(h.repoPath, "feature/a\u0000b",
+                GitHubPayloads.ZERO, "a".repeat(40), "alice");
         byte[] body = JSON.writeValueAsBytes(payload);
         assertEquals(202, h.hooks.send("push", body, "nul-branch"));
         h.awaitIdle();

@@ -10,9 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,7 +132,7 @@ class WorkerPoolTest {
             assertEquals(Set.of("after"), processed);
             assertEquals(1, overflowCalls.get());
             assertEquals(1, pool.alive(), "the worker lives on");
-            assertEquals(java.util.Optional.empty(), pool.problem());
+            assertEquals(Optional.empty(), pool.problem());
         }
     }
 
@@ -138,7 +142,7 @@ class WorkerPoolTest {
 
     @Test
     void aDeliveryProcessedPastTheDeadlineMakesThePoolUnhealthyUntilItIsDone() throws Exception {
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         DeliveryProcessor stuck = d -> release.await();
         try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", stuck), 1, Duration.ofMillis(20), 3)
                 .stuckAfter(Duration.ofMillis(300)).start()) {
@@ -155,17 +159,17 @@ class WorkerPoolTest {
                     && problem.endsWith("past the 300 ms deadline"), problem);
             release.countDown();
             await("stuck", "done");
-            assertEquals(java.util.Optional.empty(), pool.problem());
+            assertEquals(Optional.empty(), pool.problem());
         }
     }
 
     @Test
     void aPoolWithNoWorkerAliveSaysSo() {
         WorkerPool pool = new WorkerPool(inbox, Map.of(), 1, Duration.ofMillis(20), 3).start();
-        assertEquals(java.util.Optional.empty(), pool.problem());
+        assertEquals(Optional.empty(), pool.problem());
         pool.close();
-        assertEquals(java.util.Optional.of("no worker thread is alive"), pool.problem());
-        assertEquals(java.util.Optional.of("no worker thread (TIERGATE_WORKERS is 0)"), new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
+        assertEquals(Optional.of("no worker thread is alive"), pool.problem());
+        assertEquals(Optional.of("no worker thread (TIERGATE_WORKERS is 0)"), new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
         assertEquals(Duration.ofMinutes(10), WorkerPool.DELIVERY_DEADLINE, "a delivery runs no repository SQL: ten minutes is stuck");
     }
 
@@ -193,7 +197,7 @@ class WorkerPoolTest {
     @Test
     void retryDelaysAreSpreadByJitterAboveTheBackoffAndAboveWhatTheForgeAskedFor() {
         WorkerPool pool = new WorkerPool(inbox, Map.of(), 0, Duration.ofSeconds(1), 6);
-        java.util.Set<Duration> seen = new java.util.HashSet<>();
+        Set<Duration> seen = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             Duration d = pool.retryDelay(3, null);
             assertTrue(d.compareTo(Duration.ofSeconds(4)) >= 0 && d.compareTo(Duration.ofSeconds(5)) <= 0, d.toString());
@@ -266,7 +270,7 @@ class WorkerPoolTest {
 
     @Test
     void aRateLimitedForgeSetsTheRetryDelayNeverShorterThanItAsked() {
-        WorkerPool pool = new WorkerPool(null, java.util.Map.of(), 0, java.time.Duration.ofSeconds(1), 5);
+        WorkerPool pool = new WorkerPool(null, Map.of(), 0, java.time.Duration.ofSeconds(1), 5);
         assertBetween(java.time.Duration.ofSeconds(4), pool.retryDelay(3, null));
         assertBetween(java.time.Duration.ofSeconds(90), pool.retryDelay(1, java.time.Duration.ofSeconds(90)));
         assertBetween(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null)); // capped at ten minutes, plus jitter
@@ -283,15 +287,15 @@ class WorkerPoolTest {
     void aWorkerStillProcessingKeepsItsClaimAndADeadOnesIsTakenBackWithinTheLease() throws Exception {
         Duration lease = Duration.ofMillis(300);
         receive("long");
-        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         AtomicInteger otherPool = new AtomicInteger();
         DeliveryProcessor slow = d -> {
             inside.countDown();
             release.await();
         };
         try (WorkerPool busy = new WorkerPool(inbox, Map.of("github", slow), 1, Duration.ofMillis(20), 5, lease).start()) {
-            assertTrue(inside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(inside.await(10, TimeUnit.SECONDS));
             try (WorkerPool other = new WorkerPool(new Inbox(db.dataSource()), Map.of("github", d -> otherPool.incrementAndGet()), 1,
                     Duration.ofMillis(20), 5, lease).start()) {
                 // five lease lengths: without the heartbeat the other pool would have taken it long before

@@ -3,6 +3,7 @@ package dev.tiergate.server.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ServerHarness;
 import java.net.URI;
@@ -49,7 +50,7 @@ class MetricsEndpointTest {
             h.github.branch("main", MAIN);
             h.github.branch("staging", STAGING);
             h.github.branch("feature/F1", F1);
-            byte[] push = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(
+            byte[] push = new ObjectMapper().writeValueAsBytes(
                     GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice"));
             assertEquals(202, h.hooks.send("push", push, "d-push-1"));
             h.awaitIdle();

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
 import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -23,7 +25,7 @@ class FlywayRunnerTest {
     PostgresBranchBackend backend;
     RepoRef repo;
     BranchConnection db;
-    dev.tiergate.server.backend.MigrationSession run;
+    MigrationSession run;
 
     static MigrationFile file(String name, String sql) {
         return new MigrationFile("db/migration/" + name, sql.getBytes(StandardCharsets.UTF_8));
@@ -34,7 +36,7 @@ class FlywayRunnerTest {
         backend = TestPostgres.branchBackend("s");
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
         backend.createTier(repo, "staging", null);
-        run = dev.tiergate.server.support.MigratorSql.open(backend, repo, "staging"); // the role logs in while a run is open
+        run = MigratorSql.open(backend, repo, "staging"); // the role logs in while a run is open
         db = run.connection();
     }
 

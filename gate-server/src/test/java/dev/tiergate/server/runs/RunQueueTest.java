@@ -9,6 +9,7 @@ import dev.tiergate.server.store.Database;
 import dev.tiergate.server.support.TestPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,7 +132,7 @@ class RunQueueTest {
         for (int i = 0; i < 20; i++) {
             queue.enqueue(rehearsal(A, i, "a" + i));
         }
-        List<Run> claimed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Run> claimed = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -155,7 +156,7 @@ class RunQueueTest {
 
     @Test
     void workersCarryOutRunsRetryWhatThrowsAndSurviveAnError() throws Exception {
-        List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> done = Collections.synchronizedList(new ArrayList<>());
         RunExecutor executor = run -> {
             if (run.subject().equals("pull/1") && run.attempts() == 1) {
                 throw new IllegalStateException("the forge answered 502");

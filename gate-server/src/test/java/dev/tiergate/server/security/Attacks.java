@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -207,7 +208,7 @@ final class Attacks {
             String table = "sec_" + s.tag + "_pwned";
             String store = s.storeDatabase();
             s.atTheEnd(() -> {
-                try (Connection c = DriverManager.getConnection(dev.tiergate.server.support.TestPostgres.server().getJdbcUrl(s.h.db.user(), store),
+                try (Connection c = DriverManager.getConnection(TestPostgres.server().getJdbcUrl(s.h.db.user(), store),
                         s.h.db.user(), s.h.db.password()); Statement st = c.createStatement()) {
                     st.execute("drop table if exists " + table);
                 }

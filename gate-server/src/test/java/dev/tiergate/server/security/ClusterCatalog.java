@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * What a migration must never change on a cluster, read as its administrator: every role (attributes and password
@@ -109,7 +111,7 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
         });
         before.databases.keySet().stream().filter(d -> !databases.containsKey(d) && !d.startsWith(ownPrefix)).forEach(d -> out.add("database " + d + " dropped"));
         // the repository's own databases' settings, and its own roles' (tiergate sets its migration roles' run bounds)
-        java.util.function.Predicate<String> own = s -> s.startsWith("database " + ownPrefix) || s.matches("database \\S+ role " + java.util.regex.Pattern.quote(ownPrefix) + ".*");
+        Predicate<String> own = s -> s.startsWith("database " + ownPrefix) || s.matches("database \\S+ role " + Pattern.quote(ownPrefix) + ".*");
         settings.stream().filter(s -> !before.settings.contains(s) && !own.test(s)).forEach(s -> out.add("new setting: " + s));
         before.settings.stream().filter(s -> !settings.contains(s) && !own.test(s)).forEach(s -> out.add("setting gone: " + s));
         if (!autoConf.equals(before.autoConf)) {

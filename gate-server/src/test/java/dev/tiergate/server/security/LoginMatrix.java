@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -145,7 +146,7 @@ final class LoginMatrix {
     }
 
     private static Connection connect(BranchConnection login, String database) throws SQLException {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         p.setProperty("user", login.user());
         if (login.password() != null) {
             p.setProperty("password", login.password());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.support.MigratorSql;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +43,7 @@ class MigrationLoginPrivilegeTest {
     @ValueSource(strings = {"staging", "feature-p1", "ci-pr-1"})
     void theMigrationLoginReachesItsOwnDatabaseAndNothingElse(String name) throws Exception {
         // the role logs in only while a run is open: it is looked at during one, as a migration would see it
-        try (dev.tiergate.server.backend.MigrationSession run = dev.tiergate.server.support.MigratorSql.open(s.h.server.backend(), s.repo, name)) {
+        try (MigrationSession run = MigratorSql.open(s.h.server.backend(), s.repo, name)) {
             assertWhatItReaches(name, run.connection());
         }
     }

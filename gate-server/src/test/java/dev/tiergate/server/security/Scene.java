@@ -27,6 +27,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -309,7 +310,7 @@ final class Scene implements AutoCloseable {
     /** The branch cluster's admin, connected to one of the attacked repository's branches (for looking only). */
     BranchConnection admin(String dbBranch) {
         BranchConnection m = h.server.backend().migrationConnection(repo, dbBranch);
-        dev.tiergate.server.support.TestPostgres.BranchCluster c = dev.tiergate.server.support.TestPostgres.branches();
+        TestPostgres.BranchCluster c = TestPostgres.branches();
         return new BranchConnection(m.host(), m.port(), m.database(), c.user(), c.password());
     }
 
@@ -470,7 +471,7 @@ final class Scene implements AutoCloseable {
 
     /** Waits (at most 20 s) until no session of any cluster in play is dropping a database (an attack's drop sent asynchronously). */
     void awaitNoDropInFlight() throws Exception {
-        await(java.time.Duration.ofSeconds(20), () -> {
+        await(Duration.ofSeconds(20), () -> {
             for (Connection c : clusters()) {
                 try (c; Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
                         + " and pid <> pg_backend_pid() and query ~* '^\\s*drop\\s+database'")) {
@@ -701,7 +702,7 @@ final class Scene implements AutoCloseable {
      * Ends sleeping attacks until the server is idle: each ended sleep lets the next queued PR of the attacked
      * repository start its own, so this goes on until no delivery is pending (at most {@code atMost}).
      */
-    void endSleepsUntilIdle(java.time.Duration atMost) throws Exception {
+    void endSleepsUntilIdle(Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             int ended = endSessionsOnAttackedDatabases();
@@ -776,7 +777,7 @@ final class Scene implements AutoCloseable {
     }
 
     /** Polls {@code condition} every 200 ms until it holds or {@code within} has passed; whether it held. */
-    static boolean await(java.time.Duration within, Condition condition) throws Exception {
+    static boolean await(Duration within, Condition condition) throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             if (condition.holds()) {

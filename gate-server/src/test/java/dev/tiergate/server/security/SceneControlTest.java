@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.security.Scene.Pr;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class SceneControlTest {
         assertTrue(s.hasTable("ci-pr-1", "inventory") && "1".equals(s.value("ci-pr-1",
                 "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = 'qty'")), "the migration did not run");
         s.assertCatalogsUnchanged(before);
-        assertEquals(java.util.List.of(), s.filesWritten(), "an ordinary migration wrote files on the host");
+        assertEquals(List.of(), s.filesWritten(), "an ordinary migration wrote files on the host");
     }
 
     @Test

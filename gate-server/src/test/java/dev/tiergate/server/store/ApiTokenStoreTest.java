@@ -10,6 +10,7 @@ import dev.tiergate.core.audit.AuditRecord;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.support.MutableClock;
 import dev.tiergate.server.support.TestPostgres;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -48,7 +49,7 @@ class ApiTokenStoreTest {
         String table = dump("select * from api_tokens");
         assertFalse(table.contains(secret), table);
         assertFalse(table.contains(secret.substring(3)), "not even without its prefix: " + table);
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
         assertTrue(table.contains(hash), "the SHA-256 of the token is what is kept: " + table);
 
         ApiTokenStore.ApiToken found = tokens.active(secret).orElseThrow();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.embedded.ClusterInUseException;
 import dev.tiergate.server.support.ChildServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ class EmbeddedStoreTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)));
             assertTrue(!Files.readString(home.resolve("pg/data/pg_hba.conf")).contains("trust"));
 
-            dev.tiergate.server.embedded.ClusterInUseException refused = assertThrows(dev.tiergate.server.embedded.ClusterInUseException.class, () -> Database.open(cfg).close());
+            ClusterInUseException refused = assertThrows(ClusterInUseException.class, () -> Database.open(cfg).close());
             assertTrue(refused.getMessage().startsWith("the embedded PostgreSQL under " + home.resolve("pg/data")
                     + " belongs to another running tiergate"), refused.getMessage());
             assertTrue(refused.getMessage().endsWith("stop that server first, or give this one another TIERGATE_HOME"));

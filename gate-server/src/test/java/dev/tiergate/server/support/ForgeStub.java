@@ -15,9 +15,12 @@ import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -34,12 +37,12 @@ public abstract class ForgeStub implements AutoCloseable {
     private static final Pattern NUMBER = Pattern.compile("/\\d+(?=/|$)");
     protected final WireMockServer wm;
     private final ConcurrentLinkedDeque<Answer> injected = new ConcurrentLinkedDeque<>();
-    private final Map<Pattern, Answer> failingPaths = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> byRoute = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Pattern, Answer> failingPaths = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> byRoute = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong notModified = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
-    private final ThreadLocal<java.util.List<Runnable>> afterAnswer = ThreadLocal.withInitial(java.util.ArrayList::new);
+    private final ThreadLocal<List<Runnable>> afterAnswer = ThreadLocal.withInitial(ArrayList::new);
 
     /** One answer: status, headers, body (null: none). */
     protected record Answer(int status, Map<String, String> headers, String body) {
@@ -180,7 +183,7 @@ public abstract class ForgeStub implements AutoCloseable {
                 synchronized (ForgeStub.this) {
                     a = answer(new Call(method, path, query, r));
                 }
-                java.util.List<Runnable> actions = new java.util.ArrayList<>(afterAnswer.get());
+                List<Runnable> actions = new ArrayList<>(afterAnswer.get());
                 afterAnswer.get().clear();
                 actions.forEach(Runnable::run);
             }

@@ -2,15 +2,27 @@ package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.demo.WebhookSender;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,20 +72,20 @@ public final class GitHubApiStub extends ForgeStub {
     private long rateRemaining = 5000;
     private volatile WebhookSender webhooks;
     /** Told of every status as it is recorded (sha, its body): a benchmark takes the moment GitHub would have it. */
-    private volatile java.util.function.BiConsumer<String, Map<String, Object>> statusListener;
+    private volatile BiConsumer<String, Map<String, Object>> statusListener;
     /** A GitHub App installed on the repository (null: no sign-in is checked, as before). */
     private App app;
 
     private static final class App {
         final String id;
-        final java.security.PublicKey key;
-        final java.time.Clock clock;
-        final java.time.Duration tokenLifetime;
+        final PublicKey key;
+        final Clock clock;
+        final Duration tokenLifetime;
         final long installationId = 4242;
-        final Map<String, java.time.Instant> tokens = new LinkedHashMap<>();
+        final Map<String, Instant> tokens = new LinkedHashMap<>();
         int issued;
 
-        App(String id, java.security.PublicKey key, java.time.Clock clock, java.time.Duration tokenLifetime) {
+        App(String id, PublicKey key, Clock clock, Duration tokenLifetime) {
             this.id = id;
             this.key = key;
             this.clock = clock;
@@ -90,7 +102,7 @@ public final class GitHubApiStub extends ForgeStub {
      * Installs a GitHub App on the repository: from now on every call must sign in as it. {@code clock} is GitHub's
      * (share it with the client to move time on); tokens last {@code tokenLifetime} (GitHub: one hour).
      */
-    public synchronized void installApp(String appId, java.security.PublicKey publicKey, java.time.Clock clock, java.time.Duration tokenLifetime) {
+    public synchronized void installApp(String appId, PublicKey publicKey, Clock clock, Duration tokenLifetime) {
         this.app = new App(appId, publicKey, clock, tokenLifetime);
     }
 
@@ -110,7 +122,7 @@ public final class GitHubApiStub extends ForgeStub {
     }
 
     /** {@code listener} hears of every status recorded on a SHA, at the moment it is recorded (before any webhook). */
-    public void onStatus(java.util.function.BiConsumer<String, Map<String, Object>> listener) {
+    public void onStatus(BiConsumer<String, Map<String, Object>> listener) {
         this.statusListener = listener;
     }
 
@@ -178,7 +190,7 @@ public final class GitHubApiStub extends ForgeStub {
         pr.put("base", Map.of("ref", base, "sha", baseSha, "label", "acme:" + base));
         pr.put("merged", merged);
         pr.put("merged_at", merged ? "2026-11-25T10:00:00Z" : null);
-        pr.put("updated_at", java.time.Instant.now().toString());
+        pr.put("updated_at", Instant.now().toString());
         pulls.put(number, pr);
     }
 
@@ -266,8 +278,8 @@ public final class GitHubApiStub extends ForgeStub {
     }
 
     /** Every SHA that holds at least one status, tiergate's or CI's. */
-    public synchronized java.util.Set<String> shasWithStatuses() {
-        return new java.util.TreeSet<>(statuses.keySet());
+    public synchronized Set<String> shasWithStatuses() {
+        return new TreeSet<>(statuses.keySet());
     }
 
     public JsonNode lastPosted(String sha) {
@@ -286,7 +298,7 @@ public final class GitHubApiStub extends ForgeStub {
     /** A folder's entries at a ref (files and sub-folders, by name), as the contents API shows them; "" is the top. */
     private List<Map<String, Object>> folder(String ref, String dir) {
         String prefix = dir.isEmpty() ? "" : dir + "/";
-        java.util.TreeMap<String, Map<String, Object>> byName = new java.util.TreeMap<>();
+        TreeMap<String, Map<String, Object>> byName = new TreeMap<>();
         files.getOrDefault(ref, Map.of()).forEach((path, body) -> {
             if (!path.startsWith(prefix)) {
                 return;
@@ -362,7 +374,7 @@ public final class GitHubApiStub extends ForgeStub {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }
             String token = "ghs_" + Long.toHexString(ids.incrementAndGet()) + "x" + app.issued;
-            java.time.Instant expires = app.clock.instant().plus(app.tokenLifetime).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Instant expires = app.clock.instant().plus(app.tokenLifetime).truncatedTo(ChronoUnit.SECONDS);
             app.tokens.put(token, expires);
             app.issued++;
             return Answer.json(201, Map.of("token", token, "expires_at", expires.toString(), "permissions", permissions,
@@ -370,7 +382,7 @@ public final class GitHubApiStub extends ForgeStub {
         }
         String auth = c.header("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
-        java.time.Instant expires = token == null ? null : app.tokens.get(token);
+        Instant expires = token == null ? null : app.tokens.get(token);
         if (expires == null || !app.clock.instant().isBefore(expires)) {
             return Answer.json(401, Map.of("message", "Bad credentials", "documentation_url", "https://docs.github.com/rest"));
         }
@@ -390,7 +402,7 @@ public final class GitHubApiStub extends ForgeStub {
             Base64.Decoder d = Base64.getUrlDecoder();
             JsonNode header = JSON.readTree(d.decode(parts[0]));
             JsonNode claims = JSON.readTree(d.decode(parts[1]));
-            java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
+            Signature sig = Signature.getInstance("SHA256withRSA");
             sig.initVerify(app.key);
             sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
             if (!"RS256".equals(header.path("alg").asText()) || !sig.verify(d.decode(parts[2]))) {
@@ -532,7 +544,7 @@ public final class GitHubApiStub extends ForgeStub {
     private Answer combinedStatus(String sha, Call c) {
         Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
         List<Map<String, Object>> all = new ArrayList<>(statuses.getOrDefault(sha, List.of()));
-        java.util.Collections.reverse(all);
+        Collections.reverse(all);
         for (Map<String, Object> s : all) {
             latest.putIfAbsent(String.valueOf(s.get("context")), s);
         }
@@ -605,7 +617,7 @@ public final class GitHubApiStub extends ForgeStub {
         s.put("description", description);
         s.put("target_url", targetUrl);
         s.put("context", context);
-        s.put("created_at", java.time.Instant.now().toString());
+        s.put("created_at", Instant.now().toString());
         statuses.computeIfAbsent(sha, k -> new ArrayList<>()).add(s);
         var listener = statusListener;
         if (listener != null) {
@@ -687,7 +699,7 @@ public final class GitHubApiStub extends ForgeStub {
         q.put("per_page", Integer.toString(perPage));
         q.put("page", Integer.toString(page + 1));
         StringBuilder next = new StringBuilder(url()).append(c.path()).append('?');
-        q.forEach((k, v) -> next.append(k).append('=').append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        q.forEach((k, v) -> next.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
         next.setLength(next.length() - 1);
         return new Page(all.subList(from, to), next.toString());
     }
@@ -714,7 +726,7 @@ public final class GitHubApiStub extends ForgeStub {
         h.put("X-RateLimit-Limit", "5000");
         h.put("X-RateLimit-Remaining", Long.toString(rateRemaining));
         h.put("X-RateLimit-Used", Long.toString(5000 - rateRemaining));
-        h.put("X-RateLimit-Reset", Long.toString(java.time.Instant.now().getEpochSecond() + 3600));
+        h.put("X-RateLimit-Reset", Long.toString(Instant.now().getEpochSecond() + 3600));
         h.put("X-RateLimit-Resource", "core");
     }
 

@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,7 +87,7 @@ public final class GitHubFront implements AutoCloseable {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(to.url() + in.getRawPath() + (in.getRawQuery() == null ? "" : "?" + in.getRawQuery())))
                     .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {
-                if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
                     values.forEach(v -> b.header(name, v));
                 }
             });
@@ -99,7 +100,7 @@ public final class GitHubFront implements AutoCloseable {
                 return;
             }
             answer.headers().map().forEach((name, values) -> {
-                if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT)) && !name.startsWith(":")) {
+                if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                     ex.getResponseHeaders().put(name, List.copyOf(values));
                 }
             });

@@ -1,10 +1,12 @@
 package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -275,7 +277,7 @@ public final class GitLabApiStub extends ForgeStub {
             Matcher check = Pattern.compile("/merge_requests/(\\d+)/status_check_responses").matcher(p);
             if (check.matches()) {
                 JsonNode body = parse(c.body());
-                ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_iid", Long.parseLong(check.group(1)));
+                ((ObjectNode) body).put("_iid", Long.parseLong(check.group(1)));
                 statusCheckResponses.add(body);
                 return statusCheckAnswer == 201 ? Answer.json(201, Map.of("id", ids.incrementAndGet()))
                         : Answer.json(statusCheckAnswer, Map.of("message", statusCheckAnswer + " Conflict"));
@@ -377,7 +379,7 @@ public final class GitLabApiStub extends ForgeStub {
 
     private Answer createStatus(String sha, Call c) {
         JsonNode body = parse(c.body());
-        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_sha", sha);
+        ((ObjectNode) body).put("_sha", sha);
         postedStatuses.add(body);
         String state = body.path("state").asText();
         if (!List.of("pending", "running", "success", "failed", "canceled", "skipped").contains(state)) {
@@ -430,7 +432,7 @@ public final class GitLabApiStub extends ForgeStub {
         return pl;
     }
 
-    private java.util.Optional<Pipeline> latestPipeline(String sha) {
+    private Optional<Pipeline> latestPipeline(String sha) {
         return pipelines.stream().filter(x -> x.sha.equals(sha)).reduce((a, b) -> b);
     }
 

@@ -7,6 +7,8 @@ import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.ForgeException;
+import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,7 +92,7 @@ public class InMemoryForge implements Forge {
     }
 
     @Override
-    public List<dev.tiergate.server.forge.RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
+    public List<RepoFile> listDirectory(RepoRef repo, String sha, String dir) {
         return List.of();
     }
 
@@ -101,7 +103,7 @@ public class InMemoryForge implements Forge {
 
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {
-        throw new dev.tiergate.server.forge.ForgeException("no blob " + blobSha, false);
+        throw new ForgeException("no blob " + blobSha, false);
     }
 
     @Override

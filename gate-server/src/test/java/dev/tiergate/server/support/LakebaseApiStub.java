@@ -1,8 +1,10 @@
 package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,7 +149,7 @@ public final class LakebaseApiStub extends ForgeStub {
                     "issuer", url() + "/oidc"));
         }
         if (p.equals("/oidc/v1/token") && m.equals("POST")) {
-            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String basic = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
             String body = Objects.requireNonNullElse(call.body(), "");
             boolean ok = basic.equals(call.header("Authorization"))
                     || body.contains("client_id=" + CLIENT_ID) && body.contains("client_secret=" + CLIENT_SECRET);

@@ -6,10 +6,14 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.Database;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,7 +28,7 @@ public final class ServerHarness implements AutoCloseable {
     public final GateServer server;
     public final WebhookSender hooks;
     /** TIERGATE_HOME: where the audit anchor is kept. */
-    public final java.nio.file.Path home;
+    public final Path home;
     private final HttpClient http = HttpClient.newHttpClient();
 
     public ServerHarness() {
@@ -42,7 +46,7 @@ public final class ServerHarness implements AutoCloseable {
         this.repo = new RepoRef("github", null, repoPath);
         this.github = new GitHubApiStub(repoPath);
         this.db = store;
-        Map<String, String> env = new java.util.HashMap<>(Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
                 "TIERGATE_PORT", "0",
                 "TIERGATE_GITHUB_WEBHOOK_SECRET", SECRET,
                 "TIERGATE_GITHUB_API_URL", github.url(),
@@ -55,8 +59,8 @@ public final class ServerHarness implements AutoCloseable {
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
         try {
-            this.home = java.nio.file.Files.createTempDirectory("tiergate-home");
-        } catch (java.io.IOException e) {
+            this.home = Files.createTempDirectory("tiergate-home");
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         this.server = GateServer.start(cfg, db, GateServer.bindings(cfg), home);

@@ -3,6 +3,7 @@ package dev.tiergate.server.support;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.embedded.EmbeddedCluster;
 import dev.tiergate.server.store.Database;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -12,9 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -61,13 +65,13 @@ public final class TestPostgres {
     }
 
     /** The stores' server, when started (asking starts none). */
-    static synchronized java.util.Optional<EmbeddedPostgres> startedStoreServer() {
-        return java.util.Optional.ofNullable(server);
+    static synchronized Optional<EmbeddedPostgres> startedStoreServer() {
+        return Optional.ofNullable(server);
     }
 
     /** The clusters of database branches started so far in this JVM (none is started by asking). */
-    static synchronized java.util.List<BranchCluster> startedBranchClusters() {
-        java.util.List<BranchCluster> all = new java.util.ArrayList<>(CLOUDS.values());
+    static synchronized List<BranchCluster> startedBranchClusters() {
+        List<BranchCluster> all = new ArrayList<>(CLOUDS.values());
         if (branches != null) {
             all.add(0, branches);
         }
@@ -160,10 +164,10 @@ public final class TestPostgres {
     }
 
     /** A server configuration from {@code env}, its branches on the test branch cluster unless {@code env} names another. */
-    public static dev.tiergate.server.config.ServerConfig config(Map<String, String> env) {
-        Map<String, String> all = new java.util.HashMap<>(branches().settings());
+    public static ServerConfig config(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(branches().settings());
         all.putAll(env);
-        return dev.tiergate.server.config.ServerConfig.fromEnvironment(all, null);
+        return ServerConfig.fromEnvironment(all, null);
     }
 
     /** A new empty database with tiergate's schema migrated. */

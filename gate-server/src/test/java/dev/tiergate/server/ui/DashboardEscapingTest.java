@@ -12,7 +12,9 @@ import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.support.ServerHarness;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,7 @@ class DashboardEscapingTest {
             String seg = Html.seg(branch);
             for (String page : List.of("/", "/ui/" + h.repoPath, "/ui/" + h.repoPath + "/branches/" + seg, "/ui/" + h.repoPath + "/branches/pull%2F7",
                     "/ui/" + h.repoPath + "/branches/staging", "/ui/" + h.repoPath + "/audit",
-                    "/ui/" + h.repoPath + "/audit?branch=" + java.net.URLEncoder.encode(SCRIPT, java.nio.charset.StandardCharsets.UTF_8)
+                    "/ui/" + h.repoPath + "/audit?branch=" + URLEncoder.encode(SCRIPT, StandardCharsets.UTF_8)
                             + "&kind=%3Cb%3E&since=%22%3E%3Cscript%3E", "/ui/" + h.repoPath + "/branches/%3Cscript%3E")) {
                 HttpResponse<String> r = h.get(page);
                 assertTrue(r.statusCode() == 200 || r.statusCode() == 404 || r.statusCode() == 400, page + " " + r.statusCode() + " " + r.body());

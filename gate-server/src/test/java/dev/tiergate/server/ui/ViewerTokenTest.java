@@ -4,13 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.support.ServerHarness;
+import io.javalin.Javalin;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** TIERGATE_VIEWER_TOKEN over plain HTTP: every refusal and its words, the cookie, and the pages open without it. */
@@ -118,9 +125,9 @@ class ViewerTokenTest {
             assertEquals(200, get(app.url + "/ui/static/tiergate.css", null, null).statusCode(), "the style sheet is no secret");
         }
         assertTrue(ViewerAccess.CLOSED.contains("TIERGATE_VIEWER_TOKEN") && ViewerAccess.CLOSED.contains("TIERGATE_BIND"));
-        assertEquals(java.util.Optional.of(ViewerAccess.CLOSED), Dashboard.closedReason("0.0.0.0", null), "said at start-up too");
-        assertEquals(java.util.Optional.empty(), Dashboard.closedReason("0.0.0.0", TOKEN));
-        assertEquals(java.util.Optional.empty(), Dashboard.closedReason("127.0.0.1", null));
+        assertEquals(Optional.of(ViewerAccess.CLOSED), Dashboard.closedReason("0.0.0.0", null), "said at start-up too");
+        assertEquals(Optional.empty(), Dashboard.closedReason("0.0.0.0", TOKEN));
+        assertEquals(Optional.empty(), Dashboard.closedReason("127.0.0.1", null));
     }
 
     @Test
@@ -149,15 +156,15 @@ class ViewerTokenTest {
 
     /** The dashboard alone on a Javalin of its own; its stores are never reached while the pages refuse. */
     private static Closeable dashboardOn(String bindHost, String token) {
-        io.javalin.Javalin app = io.javalin.Javalin.create(c -> c.showJavalinBanner = false);
-        new Dashboard(new dev.tiergate.server.store.BranchStore(null), new dev.tiergate.server.audit.AuditLog(null),
-                new dev.tiergate.server.store.MigrationStore(null), null, r -> java.util.Optional.empty(), t -> java.util.Optional.empty(),
-                java.time.Clock.systemUTC(), token, false, bindHost).routes(app);
+        Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
+        new Dashboard(new BranchStore(null), new AuditLog(null),
+                new MigrationStore(null), null, r -> Optional.empty(), t -> Optional.empty(),
+                Clock.systemUTC(), token, false, bindHost).routes(app);
         app.start("127.0.0.1", 0);
         return new Closeable(app, "http://127.0.0.1:" + app.port());
     }
 
-    private record Closeable(io.javalin.Javalin app, String url) implements AutoCloseable {
+    private record Closeable(Javalin app, String url) implements AutoCloseable {
         @Override
         public void close() {
             app.stop();
@@ -180,7 +187,7 @@ class ViewerTokenTest {
     }
 
     private HttpResponse<String> login(ServerHarness h, String token, String next) throws Exception {
-        String form = "token=" + java.net.URLEncoder.encode(token, StandardCharsets.UTF_8) + "&next=" + java.net.URLEncoder.encode(next, StandardCharsets.UTF_8);
+        String form = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
         return http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/login")).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -1,6 +1,7 @@
 package dev.tiergate.hooks.check;
 
 import dev.tiergate.core.migration.MigrationSet;
+import dev.tiergate.core.policy.WorkingBranchType;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
@@ -12,6 +13,7 @@ import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.state.KitState;
+import dev.tiergate.core.state.StateException;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
@@ -146,7 +148,7 @@ public final class PreCommitCheck {
         }
         try {
             ws.state(); // read once, validated against its schema
-        } catch (dev.tiergate.core.state.StateException e) {
+        } catch (StateException e) {
             v = v.and(e.verdict());
         }
         return v;
@@ -157,7 +159,7 @@ public final class PreCommitCheck {
      * row for this branch in {@code feature-claimed}, {@code pr-ready} or {@code ci-green}.
      */
     static Verdict claimRule(Policy policy, String branch, boolean claimed) {
-        Optional<dev.tiergate.core.policy.WorkingBranchType> type = policy.typeForBranch(branch);
+        Optional<WorkingBranchType> type = policy.typeForBranch(branch);
         if (type.isEmpty() || claimed) {
             return Verdict.allowed();
         }

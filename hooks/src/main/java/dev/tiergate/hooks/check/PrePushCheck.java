@@ -9,6 +9,7 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.state.KitState;
 import dev.tiergate.core.state.StateFileValidator;
+import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitRepo;
@@ -84,7 +85,7 @@ public final class PrePushCheck {
                 String sum = ledger.recordedChecksum(d.path()).orElse(MigrationChecksums.checksum(ws.git().read(d.before())));
                 Verdict u = MigrationRules.checkUnchanged(d.path(), sum, d.after() == null ? null : ws.git().read(d.after()));
                 if (!u.isAllowed()) {
-                    v = v.and(new Verdict(u.refusals().stream().map(r -> new dev.tiergate.core.verdict.Refusal(r.rule(),
+                    v = v.and(new Verdict(u.refusals().stream().map(r -> new Refusal(r.rule(),
                             r.where() + " (commit " + c.name().substring(0, 7) + " \"" + c.getShortMessage() + "\")", r.message(), r.fix())).toList()));
                 }
             }

@@ -15,9 +15,11 @@ import dev.tiergate.hooks.install.HookInstaller;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -83,7 +87,7 @@ final class Doctor implements Callable<Integer> {
     private void checkGit(Path dir) {
         try {
             String v = GitCommand.run(dir.toFile().isDirectory() ? dir : Path.of("").toAbsolutePath(), "--version");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(v);
+            Matcher m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(v);
             if (m.find() && (Integer.parseInt(m.group(1)) > 2 || Integer.parseInt(m.group(1)) == 2 && Integer.parseInt(m.group(2)) >= 20)) {
                 ok("git", v);
             } else {
@@ -307,7 +311,7 @@ final class Doctor implements Callable<Integer> {
         }
         String repoPath = originRepository(dir).orElse(null);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctor"
-                + (repoPath == null ? "" : "?repo=" + java.net.URLEncoder.encode(repoPath, java.nio.charset.StandardCharsets.UTF_8))))
+                + (repoPath == null ? "" : "?repo=" + URLEncoder.encode(repoPath, StandardCharsets.UTF_8))))
                 .timeout(Duration.ofSeconds(60));
         String token = System.getenv("TIERGATE_API_TOKEN");
         if (token != null && !token.isBlank()) {
@@ -353,7 +357,7 @@ final class Doctor implements Callable<Integer> {
     static Optional<String> originRepository(Path dir) {
         try {
             String url = GitCommand.run(dir, "remote", "get-url", "origin");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("[:/]([^/:]+/[^/]+?)(?:\\.git)?/?$").matcher(url);
+            Matcher m = Pattern.compile("[:/]([^/:]+/[^/]+?)(?:\\.git)?/?$").matcher(url);
             return m.find() ? Optional.of(m.group(1)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -60,7 +61,7 @@ final class GrantsCmd {
             String token = System.getenv("TIERGATE_API_TOKEN");
             if (tokenFile != null) {
                 try {
-                    token = java.nio.file.Files.readString(tokenFile, StandardCharsets.UTF_8);
+                    token = Files.readString(tokenFile, StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     err.println("tiergate grants: cannot read --token-file " + tokenFile + ": " + e.getMessage());
                     return null;

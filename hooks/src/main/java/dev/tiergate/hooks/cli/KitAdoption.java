@@ -8,9 +8,11 @@ import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.KitPolicy;
 import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.hooks.Workspace;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +47,7 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
         String dir = migrationDirectory(tracked);
         MigrationSettings settings = new MigrationSettings(dir, namingFor(dir, tracked));
         MigrationLedger ledger = ws.index().staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(new String(b,
-                java.nio.charset.StandardCharsets.UTF_8))).orElse(MigrationLedger.empty());
+                StandardCharsets.UTF_8))).orElse(MigrationLedger.empty());
         int count = 0;
         for (String path : tracked) {
             if (MigrationRules.isMigrationPath(path, settings) && !ledger.records(path)) {
@@ -89,7 +91,7 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
         List<String> tiers = KitPolicy.tierNames(tierTopology);
         List<String> lines = new ArrayList<>();
         lines.add("found " + StateFileValidator.KIT_STATE_PATH + ": adopting the Lakebase kit's workflow");
-        lines.add("wrote " + dev.tiergate.core.policy.Policy.PATH + ":");
+        lines.add("wrote " + Policy.PATH + ":");
         lines.add("  tiers (tier_topology " + tierTopology + (topologyRead ? "" : ", not readable in the kit file: assumed") + "): "
                 + String.join(" <- ", tiers) + "; production = " + productionBranch
                 + " (main or master, whichever exists: the kit maps both to production)");

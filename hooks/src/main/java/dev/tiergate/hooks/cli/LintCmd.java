@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,15 +16,28 @@ import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Severity;
 import dev.tiergate.hooks.Main;
+import java.io.BufferedWriter;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +69,7 @@ public final class LintCmd implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     /** The standard output as bytes, when {@link #fastPath} runs the command (picocli hands a writer only). */
-    java.io.OutputStream rawOut;
+    OutputStream rawOut;
 
     @Override
     public Integer call() throws IOException {
@@ -66,7 +81,7 @@ public final class LintCmd implements Callable<Integer> {
      * class declares, each spelt the way its annotation names it; null for anything else ({@code --help}, an unknown
      * or misspelt option, no path), which picocli then parses and explains.
      */
-    public static Integer fastPath(String[] args, java.io.PrintStream stdout, java.io.PrintStream stderr) throws IOException {
+    public static Integer fastPath(String[] args, PrintStream stdout, PrintStream stderr) throws IOException {
         LintCmd cmd = new LintCmd();
         cmd.paths = new ArrayList<>();
         boolean onlyPaths = false;
@@ -95,8 +110,8 @@ public final class LintCmd implements Callable<Integer> {
         if (cmd.paths.isEmpty()) {
             return null;
         }
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
         cmd.rawOut = stdout;
         try {
             return cmd.lint(out, err);
@@ -123,13 +138,13 @@ public final class LintCmd implements Callable<Integer> {
     private int lint(PrintWriter stdout, PrintWriter err) throws IOException {
         // buffered, flushed once at the end: the command line's writer flushes at every println, a system call per
         // finding in the text format (a corpus's lint printed 10,000 lines that way)
-        PrintWriter out = new PrintWriter(new java.io.BufferedWriter(stdout, 1 << 16), false);
+        PrintWriter out = new PrintWriter(new BufferedWriter(stdout, 1 << 16), false);
         Policy policy = policy();
         Map<String, Severity> severities = policy == null ? Map.of() : policy.severity();
         LintSettings settings = (policy == null ? LintSettings.DEFAULTS : LintSettings.of(policy.migrations()))
                 .assumingInTransaction(Optional.ofNullable(assumeInTransaction));
         List<String> files = new ArrayList<>();
-        java.util.Set<String> scriptConfigs = new java.util.HashSet<>(); // Flyway's V1__x.sql.conf files beside them
+        Set<String> scriptConfigs = new HashSet<>(); // Flyway's V1__x.sql.conf files beside them
         for (Path p : paths) {
             if (Files.isDirectory(p)) {
                 List<String> found = new ArrayList<>();
@@ -211,13 +226,13 @@ public final class LintCmd implements Callable<Integer> {
      * The {@code *.sql} files under a directory (as strings, to be sorted), and Flyway's script configuration files
      * ({@code *.sql.conf}) beside them, in one walk: one directory listing instead of a stat per migration.
      */
-    private static void walk(Path dir, List<String> sql, java.util.Set<String> confs) throws IOException {
-        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+    private static void walk(Path dir, List<String> sql, Set<String> confs) throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path e : entries) {
                 String name = e.toString();
                 // one stat an entry (as Files.walk: links to folders not followed, links to files are files)
-                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(e,
-                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes a = Files.readAttributes(e,
+                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isDirectory()) {
                     walk(e, sql, confs);
                 } else if (name.endsWith(".sql") && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(e))) {
@@ -235,7 +250,7 @@ public final class LintCmd implements Callable<Integer> {
      */
     private static String read(String f) throws IOException {
         byte[] bytes;
-        try (java.io.FileInputStream in = new java.io.FileInputStream(f)) {
+        try (FileInputStream in = new FileInputStream(f)) {
             bytes = in.readAllBytes();
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
@@ -272,8 +287,8 @@ public final class LintCmd implements Callable<Integer> {
     }
 
     /** Streams the document to the output (a corpus's findings are megabytes: no String of them first). */
-    private static void write(com.fasterxml.jackson.databind.JsonNode document, PrintWriter out) throws IOException {
-        Mapper.JSON.writerWithDefaultPrettyPrinter().without(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+    private static void write(JsonNode document, PrintWriter out) throws IOException {
+        Mapper.JSON.writerWithDefaultPrettyPrinter().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .writeValue(out, document);
         out.println();
     }
@@ -286,7 +301,7 @@ public final class LintCmd implements Callable<Integer> {
      */
     static StringBuilder json(List<LintReport> reports) {
         StringBuilder b = new StringBuilder(1 << 16);
-        java.util.Map<String, String> quoted = new java.util.HashMap<>();
+        Map<String, String> quoted = new HashMap<>();
         char[] buffer = new char[256];
         b.append('[');
         for (int r = 0; r < reports.size(); r++) {
@@ -311,7 +326,7 @@ public final class LintCmd implements Callable<Integer> {
         return b.append(']');
     }
 
-    private static String quotedOnce(java.util.Map<String, String> quoted, String s) {
+    private static String quotedOnce(Map<String, String> quoted, String s) {
         String q = quoted.get(s);
         if (q == null) {
             StringBuilder b = new StringBuilder(s.length() + 2);
@@ -411,8 +426,8 @@ public final class LintCmd implements Callable<Integer> {
             if (colon >= 0 && colon < (path.indexOf('/') < 0 ? path.length() : path.indexOf('/'))) {
                 path = "./" + path;
             }
-            return new java.net.URI(null, null, path, null).toASCIIString();
-        } catch (java.net.URISyntaxException e) {
+            return new URI(null, null, path, null).toASCIIString();
+        } catch (URISyntaxException e) {
             throw new IllegalArgumentException("not a path: " + file, e);
         }
     }

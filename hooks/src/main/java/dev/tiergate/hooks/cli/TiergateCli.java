@@ -1,5 +1,6 @@
 package dev.tiergate.hooks.cli;
 
+import dev.tiergate.core.TiergateVersion;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Actor;
@@ -20,7 +21,9 @@ import dev.tiergate.hooks.check.RangeCheck;
 import dev.tiergate.hooks.git.GitCommand;
 import dev.tiergate.hooks.git.GitRepo;
 import dev.tiergate.hooks.install.HookInstaller;
+import java.io.File;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -77,7 +81,7 @@ public final class TiergateCli {
     public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"tiergate " + dev.tiergate.core.TiergateVersion.current()};
+            return new String[] {"tiergate " + TiergateVersion.current()};
         }
     }
 
@@ -108,8 +112,8 @@ public final class TiergateCli {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl = commandLine(args);
-        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((e, c, p) -> {
             if (e instanceof Workspace.Refused r) {
                 c.getErr().println("tiergate: refused\n" + r.verdict().render());
@@ -125,7 +129,7 @@ public final class TiergateCli {
         if (!args[0].startsWith("-") && SUBCOMMANDS.stream().noneMatch(c -> c.getAnnotation(Command.class).name().equals(args[0]))) {
             // picocli answers `tiergate pr --help` with the top help and exit 0, as though pr existed: without the help
             // and version flags it refuses the unknown command (exit 2) with its suggestions
-            String[] unknown = java.util.Arrays.stream(args).filter(a -> !List.of("-h", "--help", "-V", "--version").contains(a)).toArray(String[]::new);
+            String[] unknown = Arrays.stream(args).filter(a -> !List.of("-h", "--help", "-V", "--version").contains(a)).toArray(String[]::new);
             return cl.execute(unknown);
         }
         return cl.execute(args);
@@ -195,7 +199,7 @@ public final class TiergateCli {
             if (path == null) {
                 return Optional.empty();
             }
-            for (String d : path.split(java.io.File.pathSeparator)) {
+            for (String d : path.split(File.pathSeparator)) {
                 Path p = Path.of(d, "tiergate");
                 if (Files.isExecutable(p)) {
                     return Optional.of(p.toAbsolutePath().toString());

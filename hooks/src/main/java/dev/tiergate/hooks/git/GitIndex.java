@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a commit of the index would contain, as the {@code git} binary reports it: the staged changes against a
@@ -34,7 +37,7 @@ public final class GitIndex implements AutoCloseable {
     /** The index listing, when {@link #prefetch} started it. */
     private Process pendingEntries;
     /** Config lookups started ahead, by pattern. */
-    private final Map<String, Process> prefetched = new java.util.HashMap<>();
+    private final Map<String, Process> prefetched = new HashMap<>();
     private Process catFile;
     private OutputStream catFileIn;
     private InputStream catFileOut;
@@ -302,7 +305,7 @@ public final class GitIndex implements AutoCloseable {
             String mode = new String(b, i, space - i, StandardCharsets.US_ASCII);
             String name = new String(b, space + 1, nul - space - 1, StandardCharsets.UTF_8);
             if (mode.equals("40000")) {
-                String id = java.util.HexFormat.of().formatHex(b, nul + 1, nul + 1 + idBytes);
+                String id = HexFormat.of().formatHex(b, nul + 1, nul + 1 + idBytes);
                 Optional<GitObject> sub = object(id);
                 if (sub.isPresent()) {
                     collect(sub.get(), prefix + name + "/", out);
@@ -390,7 +393,7 @@ public final class GitIndex implements AutoCloseable {
         catFile = null;
         try {
             catFileIn.close();
-            if (!p.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!p.waitFor(1, TimeUnit.SECONDS)) {
                 p.destroy();
             }
         } catch (IOException e) {

@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -22,7 +24,9 @@ import org.eclipse.jgit.revwalk.RevTree;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 /**
  * History as the pre-push hook and the CLI read it, through JGit: commits, trees, refs and config. Opened from the
@@ -120,9 +124,9 @@ public final class GitRepo implements AutoCloseable {
             tw.addTree(rw.parseCommit(from).getTree());
             tw.addTree(rw.parseCommit(to).getTree());
             tw.setRecursive(true);
-            org.eclipse.jgit.treewalk.filter.TreeFilter changed = org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF;
+            TreeFilter changed = TreeFilter.ANY_DIFF;
             tw.setFilter(dir == null || dir.isEmpty() ? changed
-                    : org.eclipse.jgit.treewalk.filter.AndTreeFilter.create(PathFilter.create(dir), changed));
+                    : AndTreeFilter.create(PathFilter.create(dir), changed));
             while (tw.next()) {
                 ObjectId a = tw.getFileMode(0) == FileMode.MISSING ? null : tw.getObjectId(0);
                 ObjectId b = tw.getFileMode(1) == FileMode.MISSING ? null : tw.getObjectId(1);
@@ -171,7 +175,7 @@ public final class GitRepo implements AutoCloseable {
             for (ObjectId x : exclude) {
                 try {
                     rw.markUninteresting(rw.parseCommit(x));
-                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                } catch (MissingObjectException e) {
                     // the remote has a commit we never fetched: nothing of ours is behind it
                 }
             }
@@ -179,7 +183,7 @@ public final class GitRepo implements AutoCloseable {
                 out.add(c);
             }
         }
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 

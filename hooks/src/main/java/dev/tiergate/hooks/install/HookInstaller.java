@@ -1,14 +1,18 @@
 package dev.tiergate.hooks.install;
 
+import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.git.GitCommand;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Installs tiergate's POSIX sh shims where git says hooks live ({@code git rev-parse --git-path hooks}, which
@@ -80,12 +84,12 @@ public final class HookInstaller {
     private static void stamp(Path dir) throws IOException {
         long now = System.currentTimeMillis();
         for (String hook : HOOKS) {
-            Files.setLastModifiedTime(dir.resolve(hook), java.nio.file.attribute.FileTime.fromMillis(now - 2000));
+            Files.setLastModifiedTime(dir.resolve(hook), FileTime.fromMillis(now - 2000));
         }
         Path stamp = dir.resolve(STAMP);
         Files.writeString(stamp, "tiergate's hooks were installed here; their shims compare sibling hooks' dates with this file\n",
                 StandardCharsets.UTF_8);
-        Files.setLastModifiedTime(stamp, java.nio.file.attribute.FileTime.fromMillis(now - 1000));
+        Files.setLastModifiedTime(stamp, FileTime.fromMillis(now - 1000));
     }
 
     /** Where git keeps hooks without core.hooksPath: the hooks folder of the common git dir. */
@@ -123,7 +127,7 @@ public final class HookInstaller {
             }
         }
         for (Path gitDir : gitDirs) {
-            for (String file : dev.tiergate.hooks.Main.GIT_DIR_FILES) {
+            for (String file : Main.GIT_DIR_FILES) {
                 Files.deleteIfExists(gitDir.resolve(file));
             }
         }
@@ -133,23 +137,23 @@ public final class HookInstaller {
     public static boolean isOurs(Path hook) throws IOException {
         try (var lines = Files.lines(hook, StandardCharsets.UTF_8)) {
             return lines.limit(3).anyMatch(l -> l.startsWith(MARKER));
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             return false; // not text: certainly not ours
         }
     }
 
     /** The launcher a tiergate hook calls (baked in by install), if the file is one of ours. */
-    public static java.util.Optional<String> launcherIn(Path hook) throws IOException {
+    public static Optional<String> launcherIn(Path hook) throws IOException {
         if (!Files.exists(hook) || !isOurs(hook)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         for (String line : Files.readAllLines(hook, StandardCharsets.UTF_8)) {
             if (line.startsWith("launcher=\"${TIERGATE_LAUNCHER:-") && line.endsWith("}\"")) {
                 String baked = line.substring("launcher=\"${TIERGATE_LAUNCHER:-".length(), line.length() - 2);
-                return java.util.Optional.of(baked.replace("\\$", "$").replace("\\\"", "\""));
+                return Optional.of(baked.replace("\\$", "$").replace("\\\"", "\""));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static void makeExecutable(Path p) throws IOException {

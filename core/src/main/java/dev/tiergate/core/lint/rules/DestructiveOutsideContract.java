@@ -3,7 +3,9 @@ package dev.tiergate.core.lint.rules;
 import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
+import dev.tiergate.core.migration.Phase;
 import dev.tiergate.core.rules.Rule;
+import java.util.Optional;
 
 /** {@link Rule#MIGRATION_DESTRUCTIVE}: DROP TABLE, DROP COLUMN, TRUNCATE, DELETE without WHERE outside a contract-phase migration (the rule that split SQL by hand before; same id). */
 public final class DestructiveOutsideContract implements LintRule {
@@ -14,8 +16,8 @@ public final class DestructiveOutsideContract implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        java.util.Optional<dev.tiergate.core.migration.Phase> p = state.phase();
-        if (p.isPresent() && p.get() == dev.tiergate.core.migration.Phase.CONTRACT) {
+        Optional<Phase> p = state.phase();
+        if (p.isPresent() && p.get() == Phase.CONTRACT) {
             return;
         }
         boolean destructive = s instanceof PgStatement.Drop || s instanceof PgStatement.AlterTable
@@ -24,7 +26,7 @@ public final class DestructiveOutsideContract implements LintRule {
             return;
         }
         String phase = p.isEmpty() ? "a header-less"
-                : (p.get() == dev.tiergate.core.migration.Phase.EXPAND ? "an " : "a ") + p.get().wireName() + "-phase";
+                : (p.get() == Phase.EXPAND ? "an " : "a ") + p.get().wireName() + "-phase";
         if (s instanceof PgStatement.Drop d && d.kind().equals("table")) {
             for (PgStatement.QName t : d.names()) {
                 if (state.isExisting(t)) {

@@ -4,6 +4,9 @@ import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * {@link Rule#SQL_LOCK_TIMEOUT}: a lock that blocks writes to an existing table, with no lock_timeout set before it in
@@ -39,7 +42,7 @@ public final class LockTimeoutMissing implements LintRule {
             out.report(0, "DROP TRIGGER takes an ACCESS EXCLUSIVE lock on existing table " + d.on()
                     + " and no lock_timeout is set before it");
         } else {
-            java.util.Optional<PgStatement.QName> t = referencedExisting(s, state);
+            Optional<PgStatement.QName> t = referencedExisting(s, state);
             if (t.isPresent()) {
                 out.report(0, "the foreign key to existing table " + t.get() + " takes a SHARE ROW EXCLUSIVE lock on it,"
                         + " blocking its writes, and no lock_timeout is set before it");
@@ -57,7 +60,7 @@ public final class LockTimeoutMissing implements LintRule {
         return true;
     }
 
-    private static boolean anyExisting(java.util.List<PgStatement.QName> names, LintState state) {
+    private static boolean anyExisting(List<PgStatement.QName> names, LintState state) {
         for (PgStatement.QName n : names) {
             if (state.isExisting(n)) {
                 return true;
@@ -67,8 +70,8 @@ public final class LockTimeoutMissing implements LintRule {
     }
 
     /** An existing table a foreign key in a new table (CREATE TABLE, or ALTER TABLE of a table of the set) references. */
-    private static java.util.Optional<PgStatement.QName> referencedExisting(PgStatement s, LintState state) {
-        java.util.List<PgStatement.QName> referenced = new java.util.ArrayList<>();
+    private static Optional<PgStatement.QName> referencedExisting(PgStatement s, LintState state) {
+        List<PgStatement.QName> referenced = new ArrayList<>();
         PgStatement.QName self = null;
         if (s instanceof PgStatement.CreateTable c) {
             self = c.table();
@@ -90,9 +93,9 @@ public final class LockTimeoutMissing implements LintRule {
         }
         for (PgStatement.QName t : referenced) {
             if (t != null && !t.key().equals(self.key()) && state.isExisting(t)) {
-                return java.util.Optional.of(t);
+                return Optional.of(t);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

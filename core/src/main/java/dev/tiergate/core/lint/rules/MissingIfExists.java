@@ -2,9 +2,11 @@ package dev.tiergate.core.lint.rules;
 
 import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
+import dev.tiergate.core.lint.NonTransactionalStatements;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@link Rule#SQL_MISSING_IF_EXISTS}: a statement that fails when run a second time, where PostgreSQL has the IF [NOT]
@@ -25,7 +27,7 @@ public final class MissingIfExists implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        java.util.Optional<String> outside = dev.tiergate.core.lint.NonTransactionalStatements.inPostgres(s);
+        Optional<String> outside = NonTransactionalStatements.inPostgres(s);
         if (state.inExplicitTransaction() || state.file().versioned() && state.runsInTransaction() && outside.isEmpty()) {
             return;
         }

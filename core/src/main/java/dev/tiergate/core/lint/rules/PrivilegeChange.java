@@ -4,6 +4,7 @@ import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
 import dev.tiergate.core.rules.Rule;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -29,7 +30,7 @@ public final class PrivilegeChange implements LintRule {
             out.report(0, (g.grant() ? "GRANT" : "REVOKE") + " on " + g.objectKind() + WHERE);
         } else if (s instanceof PgStatement.Other o && (o.startsWith("alter default privileges")
                 || o.startsWith("create policy") || o.startsWith("alter policy"))) {
-            out.report(0, String.join(" ", java.util.Arrays.copyOf(o.head().split(" "), o.startsWith("alter default") ? 3 : 2))
+            out.report(0, String.join(" ", Arrays.copyOf(o.head().split(" "), o.startsWith("alter default") ? 3 : 2))
                     .toUpperCase(Locale.ROOT) + WHERE);
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("policy")) {
             out.report(0, "DROP POLICY" + WHERE);

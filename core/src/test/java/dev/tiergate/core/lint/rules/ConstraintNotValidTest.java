@@ -2,6 +2,9 @@ package dev.tiergate.core.lint.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tiergate.core.lint.Finding;
+import dev.tiergate.core.policy.MigrationTool;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConstraintNotValidTest {
@@ -39,7 +42,7 @@ class ConstraintNotValidTest {
         // issue 26: one skipValidation for the whole ALTER TABLE (parse_utilcmd.c), cleared by any column's DEFAULT
         String sql = "ALTER TABLE post\n    ADD COLUMN featured boolean NOT NULL DEFAULT false,\n"
                 + "    ADD COLUMN language_id int REFERENCES language ON UPDATE CASCADE ON DELETE CASCADE;";
-        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, sql);
+        List<Finding> f = Lint.findings(RULE, sql);
         assertEquals(1, f.size(), f.toString());
         assertEquals(3, f.get(0).line());
         assertEquals("column language_id added to existing table post with REFERENCES in the same ALTER TABLE as column"
@@ -59,7 +62,7 @@ class ConstraintNotValidTest {
                 + " \"addon_rate_cards_tax_codes\" FOREIGN KEY (\"tax_code_id\") REFERENCES \"tax_codes\" (\"id\")"
                 + " ON UPDATE NO ACTION ON DELETE SET NULL NOT VALID;\n"
                 + "ALTER TABLE \"addon_rate_cards\" VALIDATE CONSTRAINT \"addon_rate_cards_tax_codes\";\n";
-        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(Lint.tool(dev.tiergate.core.policy.MigrationTool.GOLANG_MIGRATE), RULE, sql);
+        List<Finding> f = Lint.findings(Lint.tool(MigrationTool.GOLANG_MIGRATE), RULE, sql);
         assertEquals(1, f.size(), f.toString());
         assertEquals(2, f.get(0).line());
         assertEquals("VALIDATE CONSTRAINT addon_rate_cards_tax_codes in the transaction that added it NOT VALID"
@@ -68,6 +71,6 @@ class ConstraintNotValidTest {
                 + " row under it; validate in a later migration", f.get(0).message());
         // in a later migration, or statement by statement, the lock is gone when the validation starts
         assertEquals(0, Lint.count(RULE, sql.substring(0, sql.indexOf('\n') + 1), sql.substring(sql.indexOf('\n') + 1)));
-        assertEquals(0, Lint.findings(Lint.tool(dev.tiergate.core.policy.MigrationTool.PLAIN), RULE, sql).size());
+        assertEquals(0, Lint.findings(Lint.tool(MigrationTool.PLAIN), RULE, sql).size());
     }
 }

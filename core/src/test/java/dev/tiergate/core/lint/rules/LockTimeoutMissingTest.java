@@ -2,6 +2,8 @@ package dev.tiergate.core.lint.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tiergate.core.lint.Finding;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LockTimeoutMissingTest {
@@ -24,7 +26,7 @@ class LockTimeoutMissingTest {
 
     @Test
     void triggerStatementsOnAnExistingTableNeedALockTimeout() {
-        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, "CREATE TRIGGER objects_set_updated_at\n"
+        List<Finding> f = Lint.findings(RULE, "CREATE TRIGGER objects_set_updated_at\n"
                 + "  BEFORE UPDATE ON storage.objects\n  FOR EACH ROW EXECUTE FUNCTION storage.set_updated_at();");
         assertEquals(1, f.size());
         assertEquals("CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on existing table storage.objects, blocking its"
@@ -37,7 +39,7 @@ class LockTimeoutMissingTest {
 
     @Test
     void aForeignKeyToAnExistingTableLocksThatTable() {
-        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, "CREATE TABLE crate_owner_invitations (\n"
+        List<Finding> f = Lint.findings(RULE, "CREATE TABLE crate_owner_invitations (\n"
                 + "  invited_user_id int NOT NULL REFERENCES users (id) ON DELETE CASCADE,\n  crate_id int NOT NULL,\n"
                 + "  FOREIGN KEY (crate_id) REFERENCES crates (id)\n);");
         assertEquals(1, f.size());

@@ -2,6 +2,8 @@ package dev.tiergate.core.lint.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tiergate.core.lint.Finding;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UniqueWithoutIndexTest {
@@ -15,7 +17,7 @@ class UniqueWithoutIndexTest {
 
     @Test
     void flagsAColumnAddedWithUniqueOrPrimaryKey() {
-        java.util.List<dev.tiergate.core.lint.Finding> f = Lint.findings(RULE, "ALTER TABLE users ADD COLUMN handle text UNIQUE;");
+        List<Finding> f = Lint.findings(RULE, "ALTER TABLE users ADD COLUMN handle text UNIQUE;");
         assertEquals(1, f.size(), f.toString());
         assertEquals("column handle added with UNIQUE to existing table users: its index is built under the ACCESS"
                 + " EXCLUSIVE lock of the ALTER TABLE", f.get(0).message());

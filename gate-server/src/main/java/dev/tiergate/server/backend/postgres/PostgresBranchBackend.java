@@ -5,6 +5,9 @@ import static dev.tiergate.server.backend.AccessSql.quote;
 import static dev.tiergate.server.backend.AccessSql.sha256;
 import static dev.tiergate.server.backend.AccessSql.verifier;
 
+import dev.tiergate.core.access.AccessSnapshot;
+import dev.tiergate.core.access.Privilege;
+import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.backend.AccessSql;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
@@ -13,18 +16,25 @@ import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.RunWatchdog;
 import dev.tiergate.server.forge.RepoRef;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,7 +122,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         this.owned = owned;
         this.admin = admin;
         this.jdbcBase = jdbcBase.endsWith("/") ? jdbcBase : jdbcBase + "/";
-        java.net.URI u = java.net.URI.create(this.jdbcBase.substring("jdbc:".length()));
+        URI u = URI.create(this.jdbcBase.substring("jdbc:".length()));
         this.host = u.getHost();
         this.port = u.getPort() < 0 ? 5432 : u.getPort();
         this.adminUser = adminUser;
@@ -346,12 +356,12 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** {@code pg_database_size} of one branch database: a walk of its files only. */
     @Override
-    public java.util.Optional<Long> size(RepoRef repo, String name) {
+    public Optional<Long> size(RepoRef repo, String name) {
         try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "select pg_database_size(oid) from pg_database where datname = ? and not datistemplate and datallowconn")) {
             ps.setString(1, physical(repo, name));
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? java.util.Optional.of(rs.getLong(1)) : java.util.Optional.empty();
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new BackendException("cannot measure database branch '" + name + "': " + e.getMessage(), e);
@@ -360,9 +370,9 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** {@code pg_database_size} of each branch database, in one query. */
     @Override
-    public java.util.Map<String, Long> sizes(RepoRef repo) {
+    public Map<String, Long> sizes(RepoRef repo) {
         String prefix = prefix(repo);
-        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        Map<String, Long> out = new LinkedHashMap<>();
         try (Connection c = admin.getConnection();
              PreparedStatement ps = c.prepareStatement("select datname, pg_database_size(oid) from pg_database"
                      + " where datname like ? and not datistemplate and datallowconn order by datname")) {
@@ -439,7 +449,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                     .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(derivedVerifier(migrator))).append(";\n");
             // the role's own settings, which a role may change for itself: set again only when they are not as they
             // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
-            if (!new java.util.HashSet<>(roleSettings(c, migrator)).equals(new java.util.HashSet<>(settings))) {
+            if (!new HashSet<>(roleSettings(c, migrator)).equals(new HashSet<>(settings))) {
                 prepare.append("alter role ").append(m).append(" reset all;\n");
                 for (String setting : settings) {
                     int eq = setting.indexOf('=');
@@ -646,8 +656,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** Ready clones per "repo:tier" this backend keeps a pool for. */
     @Override
-    public java.util.Map<String, Integer> readyClones() {
-        return pool.enabled() ? pool.ready() : java.util.Map.of();
+    public Map<String, Integer> readyClones() {
+        return pool.enabled() ? pool.ready() : Map.of();
     }
 
     private void describe(String db, String parent, boolean tier) {
@@ -814,7 +824,7 @@ public final class PostgresBranchBackend implements BranchBackend {
      * admin that is not a superuser and may not read {@code pg_authid}, which then sets the password every time).
      */
     private static Map<String, String> storedPasswords(Connection c, String... roles) throws SQLException {
-        Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("select rolname from pg_roles where rolname = any (?)")) {
             ps.setArray(1, c.createArrayOf("text", roles));
             try (ResultSet rs = ps.executeQuery()) {
@@ -918,7 +928,7 @@ public final class PostgresBranchBackend implements BranchBackend {
      * {@code until} (null: until the branch is deleted, which drops it). Its comment names the database and the actor.
      */
     @Override
-    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, java.time.Instant until) {
+    public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
         String db = physical(repo, name);
         if (!databaseExists(db)) {
             throw new BackendException("cannot give a login on database branch '" + name + "': it does not exist", null);
@@ -934,7 +944,7 @@ public final class PostgresBranchBackend implements BranchBackend {
      * database ({@link AccessSql#apply}), by default too on what the owner role creates later.
      */
     @Override
-    public void applyAccess(RepoRef repo, String name, List<dev.tiergate.core.policy.DatabaseAccess.Group> groups) {
+    public void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
         makeRepositoryRoles(repo);
         String db = physical(repo, name);
         access(repo, name, () -> inDatabase(db), (sql, c) -> {
@@ -944,13 +954,13 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     @Override
-    public dev.tiergate.core.access.AccessSnapshot accessSnapshot(RepoRef repo, String name) {
+    public AccessSnapshot accessSnapshot(RepoRef repo, String name) {
         String db = physical(repo, name);
         return access(repo, name, () -> inDatabase(db), AccessSql::snapshot);
     }
 
     @Override
-    public void revoke(RepoRef repo, String name, List<dev.tiergate.core.access.Privilege> extra) {
+    public void revoke(RepoRef repo, String name, List<Privilege> extra) {
         String db = physical(repo, name);
         access(repo, name, () -> inDatabase(db), (sql, c) -> {
             sql.revoke(c, extra);
@@ -959,7 +969,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     @Override
-    public String statement(RepoRef repo, dev.tiergate.core.access.Privilege p, boolean grant) {
+    public String statement(RepoRef repo, Privilege p, boolean grant) {
         return AccessSql.statement(p, grant, groupPrefix(repo));
     }
 
@@ -1004,7 +1014,7 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** An actor's login on {@code db}: readable ({@code <db>_u_<actor's letters>}), and apart by a hash of the whole name. */
     static String credentialRole(String db, String actor) {
-        String letters = actor.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        String letters = actor.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
         return fit(db + "_u_" + (letters.length() > 16 ? letters.substring(0, 16) : letters) + "_" + sha256(actor).substring(0, 6));
     }
 
@@ -1041,7 +1051,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(roleSecret, "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(role.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }

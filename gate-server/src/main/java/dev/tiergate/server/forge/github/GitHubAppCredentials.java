@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoRef;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -118,7 +119,7 @@ final class GitHubAppCredentials implements GitHubCredentials {
         if (r.status() >= 200 && r.status() < 300) {
             return;
         }
-        String message = r.body().path("message").asText(new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        String message = r.body().path("message").asText(new String(r.bytes(), StandardCharsets.UTF_8));
         if (r.status() == 401) {
             throw new ForgeException("GitHub refused the GitHub App's sign-in (" + route + " answered 401: " + message + "); fix: check that"
                     + " TIERGATE_GITHUB_APP_ID (" + appId + ") is the app's ID and TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE holds one of its"

@@ -14,16 +14,23 @@ import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
+import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,7 +55,7 @@ public final class GitHubForge implements Forge {
      * through it); every call about a repository then carries that repository's {@code Authorization}, and a 401 is
      * answered by asking the credentials again, once.
      */
-    public GitHubForge(String apiUrl, java.util.function.Function<JsonHttp, GitHubCredentials> signIn) {
+    public GitHubForge(String apiUrl, Function<JsonHttp, GitHubCredentials> signIn) {
         Map<String, String> h = new HashMap<>();
         h.put("Accept", "application/vnd.github+json");
         h.put("X-GitHub-Api-Version", "2022-11-28");
@@ -69,7 +76,7 @@ public final class GitHubForge implements Forge {
     }
 
     /** A GitHub App's credentials: {@code TIERGATE_GITHUB_APP_ID} and the PEM of its private key. */
-    public static GitHubForge signedInAsApp(String apiUrl, String appId, String privateKeyPem, java.time.Clock clock) {
+    public static GitHubForge signedInAsApp(String apiUrl, String appId, String privateKeyPem, Clock clock) {
         GitHubAppKey.parse(privateKeyPem); // a bad key is refused at start-up, not at the first delivery
         return new GitHubForge(apiUrl, api -> GitHubCredentials.app(appId, privateKeyPem, api, clock));
     }
@@ -98,7 +105,7 @@ public final class GitHubForge implements Forge {
             JsonHttp.Response r = http.getResponse("/repos/" + repo.path());
             boolean pull = r.body().path("permissions").path("pull").asBoolean(true);
             Optional<String> scopes = r.header("x-oauth-scopes");
-            boolean statuses = scopes.map(sc -> java.util.Arrays.stream(sc.split(",")).map(String::strip)
+            boolean statuses = scopes.map(sc -> Arrays.stream(sc.split(",")).map(String::strip)
                     .anyMatch(x -> x.equals("repo") || x.equals("repo:status"))).orElse(true);
             out.add(new String[] {Boolean.toString(pull && statuses), credentials.describe() + " reads " + repo.path()
                     + scopes.map(sc -> "; token scopes: " + (sc.isBlank() ? "none" : sc)).orElse("; a fine-grained token (GitHub reports no scopes)"),
@@ -111,8 +118,8 @@ public final class GitHubForge implements Forge {
     }
 
     static RepoRef repoOf(String url) {
-        Matcher m = REPO_IN_URL.matcher(java.net.URI.create(url).getRawPath());
-        return m.find() ? new RepoRef(ID, null, java.net.URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : null;
+        Matcher m = REPO_IN_URL.matcher(URI.create(url).getRawPath());
+        return m.find() ? new RepoRef(ID, null, URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : null;
     }
 
     @Override
@@ -145,7 +152,7 @@ public final class GitHubForge implements Forge {
         String owner = repo.path().substring(0, repo.path().indexOf('/'));
         List<PullRequestFacts> out = new ArrayList<>();
         for (JsonNode pr : paged("/repos/" + repo.path() + "/pulls?state=closed&head="
-                + java.net.URLEncoder.encode(owner + ":" + branch, java.nio.charset.StandardCharsets.UTF_8) + "&per_page=100")) {
+                + URLEncoder.encode(owner + ":" + branch, StandardCharsets.UTF_8) + "&per_page=100")) {
             out.add(facts(pr));
         }
         return out;
@@ -324,7 +331,7 @@ public final class GitHubForge implements Forge {
 
     /** Files at {@code from} that {@code to} no longer has, from the two commits' whole trees. */
     private List<String> removedBetween(RepoRef repo, String from, String to) {
-        java.util.Set<String> kept = new java.util.HashSet<>(filesAt(repo, to));
+        Set<String> kept = new HashSet<>(filesAt(repo, to));
         List<String> removed = new ArrayList<>();
         for (String path : filesAt(repo, from)) {
             if (!kept.contains(path)) {

@@ -5,6 +5,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,7 +35,7 @@ public final class GitHubSignature {
             return "X-Hub-Signature-256 must start with sha256=";
         }
         byte[] expected = sign(secret, body).getBytes(StandardCharsets.US_ASCII);
-        byte[] given = header.strip().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        byte[] given = header.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         return MessageDigest.isEqual(expected, given) ? null : "X-Hub-Signature-256 does not match the body (wrong secret or altered payload)";
     }
 }

@@ -10,11 +10,13 @@ import dev.tiergate.server.forge.ApiCallCounter;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.forge.RepoRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +49,7 @@ public final class GitLabForge implements Forge {
         if (token != null) {
             h.put("PRIVATE-TOKEN", token);
         }
-        this.http = new JsonHttp(baseUrl + "/api/v4", h, java.time.Clock.systemUTC(), counter);
+        this.http = new JsonHttp(baseUrl + "/api/v4", h, Clock.systemUTC(), counter);
     }
 
     @Override
@@ -87,7 +89,7 @@ public final class GitLabForge implements Forge {
     public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
         List<PullRequestFacts> out = new ArrayList<>();
         for (JsonNode mr : paged(project(repo) + "/merge_requests?source_branch="
-                + java.net.URLEncoder.encode(branch, java.nio.charset.StandardCharsets.UTF_8) + "&per_page=100")) {
+                + URLEncoder.encode(branch, StandardCharsets.UTF_8) + "&per_page=100")) {
             PullRequestFacts f = facts(mr);
             if (!f.open()) {
                 out.add(f);
@@ -213,7 +215,7 @@ public final class GitLabForge implements Forge {
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {
         return http.getIfExists(project(repo) + "/repository/blobs/" + blobSha + "/raw").map(JsonHttp.Response::bytes)
-                .orElseThrow(() -> new dev.tiergate.server.forge.ForgeException("blob " + blobSha + " not found in " + repo.path(), false));
+                .orElseThrow(() -> new ForgeException("blob " + blobSha + " not found in " + repo.path(), false));
     }
 
     /** The merge request note whose body holds {@code marker}, created once and edited in place when its body differs. */
@@ -263,7 +265,7 @@ public final class GitLabForge implements Forge {
             return;
         }
         if (r.status() >= 400) {
-            throw new dev.tiergate.server.forge.ForgeException("POST status on " + sha + " answered " + r.status() + ": "
+            throw new ForgeException("POST status on " + sha + " answered " + r.status() + ": "
                     + r.body().path("message").asText(""), false);
         }
     }
@@ -280,7 +282,7 @@ public final class GitLabForge implements Forge {
         body.put("status", passed ? "passed" : "failed");
         JsonHttp.Response r = http.postLenient(project(repo) + "/merge_requests/" + iid + "/status_check_responses", body);
         if (r.status() >= 400 && r.status() != 409) {
-            throw new dev.tiergate.server.forge.ForgeException("status check response for !" + iid + " answered " + r.status(), false);
+            throw new ForgeException("status check response for !" + iid + " answered " + r.status(), false);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * GitLab event ({@code X-Gitlab-Event}) + payload → forge-neutral events. Never throws on a well-formed payload;
@@ -88,7 +89,7 @@ public final class GitLabWebhookParser {
         if (!builds.isArray() || builds.isEmpty()) {
             return List.of(new ForgeEvent.ChecksChanged(repo, sha));
         }
-        java.util.TreeMap<String, String> others = new java.util.TreeMap<>();
+        TreeMap<String, String> others = new TreeMap<>();
         for (JsonNode b : builds) {
             String name = b.path("name").asText();
             if (!CommitChecks.isOurs(name)) {

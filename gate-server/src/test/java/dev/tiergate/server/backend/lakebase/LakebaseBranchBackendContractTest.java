@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.databricks.sdk.core.ApiClient;
+import com.databricks.sdk.core.DatabricksConfig;
+import com.databricks.sdk.core.DatabricksError;
+import com.databricks.sdk.service.postgres.Branch;
+import com.databricks.sdk.service.postgres.BranchSpec;
+import com.databricks.sdk.service.postgres.CreateBranchRequest;
+import com.databricks.sdk.service.postgres.PostgresAPI;
 import dev.tiergate.core.access.GrantDrift;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.server.backend.BackendException;
@@ -79,12 +86,12 @@ class LakebaseBranchBackendContractTest extends BranchAccessContract {
 
     @Test
     void theServiceRefusesABranchWithoutAnExpirationPolicy() {
-        var sdk = new com.databricks.sdk.service.postgres.PostgresAPI(new com.databricks.sdk.core.ApiClient(
-                new com.databricks.sdk.core.DatabricksConfig().setHost(lakebase.url()).setAuthType("pat").setToken(LakebaseApiStub.TOKEN)));
-        var e = assertThrows(com.databricks.sdk.core.DatabricksError.class, () -> sdk.createBranch(
-                new com.databricks.sdk.service.postgres.CreateBranchRequest().setParent("projects/shop").setBranchId("no-policy")
-                        .setBranch(new com.databricks.sdk.service.postgres.Branch().setSpec(
-                                new com.databricks.sdk.service.postgres.BranchSpec().setSourceBranch("projects/shop/branches/production")))));
+        var sdk = new PostgresAPI(new ApiClient(
+                new DatabricksConfig().setHost(lakebase.url()).setAuthType("pat").setToken(LakebaseApiStub.TOKEN)));
+        var e = assertThrows(DatabricksError.class, () -> sdk.createBranch(
+                new CreateBranchRequest().setParent("projects/shop").setBranchId("no-policy")
+                        .setBranch(new Branch().setSpec(
+                                new BranchSpec().setSourceBranch("projects/shop/branches/production")))));
         assertTrue(e.getMessage().contains("one of expire_time, ttl, or no_expiry must be provided"), e.getMessage());
         assertFalse(lakebase.branchIds().contains("no-policy"));
     }

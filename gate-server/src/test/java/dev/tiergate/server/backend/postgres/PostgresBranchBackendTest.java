@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BackendException;
+import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +32,7 @@ class PostgresBranchBackendTest {
     }
 
     Connection connect(String branch) throws Exception {
-        return dev.tiergate.server.support.MigratorSql.connect(backend, repo, branch);
+        return MigratorSql.connect(backend, repo, branch);
     }
 
     @Test
@@ -88,10 +92,10 @@ class PostgresBranchBackendTest {
         try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password()); Statement st = c.createStatement()) {
             st.execute("select 1");
         }
-        var wrong = assertThrows(java.sql.SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()));
+        var wrong = assertThrows(SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()));
         assertTrue(wrong.getMessage().contains("permission denied for database"), wrong.getMessage());
         backend.delete(repo, "feature-a");
-        assertThrows(java.sql.SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()), "the login goes with its branch");
+        assertThrows(SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()), "the login goes with its branch");
     }
 
     @Test
@@ -133,7 +137,7 @@ class PostgresBranchBackendTest {
         }
         backend.tierMoved(repo, "production");
         backend.create(repo, "feature-x", "production");
-        try (var run = backend.openRun(repo, "feature-x", dev.tiergate.server.backend.RunLimits.deadline(java.time.Duration.ofMinutes(1)));
+        try (var run = backend.openRun(repo, "feature-x", RunLimits.deadline(Duration.ofMinutes(1)));
              Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
              Statement st = m.createStatement()) {
             st.execute("create table added_later (id int)"); // what a migration creates after the branch was cut
@@ -149,9 +153,9 @@ class PostgresBranchBackendTest {
                 rs.next();
                 assertEquals(2, rs.getInt(1));
             }
-            var ddl = assertThrows(java.sql.SQLException.class, () -> st.execute("drop table inventory"));
+            var ddl = assertThrows(SQLException.class, () -> st.execute("drop table inventory"));
             assertTrue(ddl.getMessage().contains("must be owner"), "schema changes are tiergate's: " + ddl.getMessage());
-            var create = assertThrows(java.sql.SQLException.class, () -> st.execute("create table mine (id int)"));
+            var create = assertThrows(SQLException.class, () -> st.execute("create table mine (id int)"));
             assertTrue(create.getMessage().contains("permission denied for schema public"), create.getMessage());
         }
     }
@@ -159,7 +163,7 @@ class PostgresBranchBackendTest {
     @Test
     void whatAMigrationCreatesBelongsToTheRepositorysOwnerRoleSoTheNextBranchMayChangeIt() throws Exception {
         backend.createTier(repo, "production", null);
-        var limits = dev.tiergate.server.backend.RunLimits.deadline(java.time.Duration.ofMinutes(1));
+        var limits = RunLimits.deadline(Duration.ofMinutes(1));
         try (var run = backend.openRun(repo, "production", limits);
              Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
              Statement st = m.createStatement()) {
@@ -167,7 +171,7 @@ class PostgresBranchBackendTest {
             // a migration that acts under its own name holds none of the owner role's rights (the role is NOINHERIT,
             // so that the owner role's CONNECT on the repository's other databases is not its own)
             st.execute("set role " + run.connection().user());
-            var own = assertThrows(java.sql.SQLException.class, () -> st.execute("create table own (id int)"));
+            var own = assertThrows(SQLException.class, () -> st.execute("create table own (id int)"));
             assertTrue(own.getMessage().contains("no schema has been selected") || own.getMessage().contains("permission denied"),
                     own.getMessage());
             st.execute("reset role"); // back to its default: the owner role

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -85,7 +86,7 @@ class PostgresClonePoolTest {
     }
 
     void execute(String branch, String sql) throws Exception {
-        dev.tiergate.server.support.MigratorSql.execute(backend, repo, branch, sql);
+        MigratorSql.execute(backend, repo, branch, sql);
     }
 
     List<String> codesAsItsLogin(String branch) throws Exception {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.support.OctokitExamples;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -74,17 +75,17 @@ class GitHubWebhookParserTest {
 
     @Test
     void tiergatesOwnStatusAndCheckRunAreIgnoredOthersAreChecks() throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var repo = java.util.Map.of("full_name", "acme/inv");
-        var own = GitHubWebhookParser.parse("status", json.valueToTree(java.util.Map.of("sha", "a".repeat(40), "context", "tiergate/workflow",
+        ObjectMapper json = new ObjectMapper();
+        var repo = Map.of("full_name", "acme/inv");
+        var own = GitHubWebhookParser.parse("status", json.valueToTree(Map.of("sha", "a".repeat(40), "context", "tiergate/workflow",
                 "state", "success", "repository", repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.Ignored.class, own.get(0));
         assertTrue(((dev.tiergate.server.forge.ForgeEvent.Ignored) own.get(0)).reason().contains("tiergate's own status"));
-        var ci = GitHubWebhookParser.parse("status", json.valueToTree(java.util.Map.of("sha", "a".repeat(40), "context", "build",
+        var ci = GitHubWebhookParser.parse("status", json.valueToTree(Map.of("sha", "a".repeat(40), "context", "build",
                 "state", "success", "repository", repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.ChecksChanged.class, ci.get(0));
-        var run = GitHubWebhookParser.parse("check_run", json.valueToTree(java.util.Map.of("action", "completed",
-                "check_run", java.util.Map.of("name", "tiergate/migrations", "head_sha", "a".repeat(40)), "repository", repo)));
+        var run = GitHubWebhookParser.parse("check_run", json.valueToTree(Map.of("action", "completed",
+                "check_run", Map.of("name", "tiergate/migrations", "head_sha", "a".repeat(40)), "repository", repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.Ignored.class, run.get(0));
     }
 
