@@ -62,8 +62,8 @@ final class BranchLifecycle {
             }
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             runs.tierSetUp(repo, t.name());
-            store.save(new BranchRecord(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE,
-                    null, null, null, null, null, null, null, null), "tier set up from the policy");
+            store.save(BranchRecord.tracked(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE, null),
+                    "tier set up from the policy");
             transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
         }
     }
@@ -182,9 +182,8 @@ final class BranchLifecycle {
 
     /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
     private void created(RepoRef repo, Policy policy, TrackedBranch t, String head) {
-        BranchRecord r = new BranchRecord(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
-                t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
-                head, null, null, null, null, null, null, null);
+        BranchRecord r = BranchRecord.tracked(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
+                t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED, head);
         store.save(r, "git branch created");
         transition(repo, t.gitBranch(), null, r.state(), "git branch created", head);
         // asked once the record is there, since the run reads it; a crash in between leaves a record without a

@@ -145,11 +145,9 @@ final class PullRequestReconciler {
         boolean headMoved = ci.isPresent() && !pr.headSha().equals(ci.get().headSha());
         Optional<Tier> baseTier = p.tierForBranch(pr.baseBranch());
         String ciDb = BranchClassifier.ciDbBranch(number);
-        BranchRecord record = ci.orElseGet(() -> new BranchRecord(repo, ciGit, ciDb,
-                baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED,
-                pr.headSha(), number, pr.author().login(), null, null, null, null, null));
-        record = new BranchRecord(repo, ciGit, record.dbBranch(), record.parent(), BranchKind.CI, record.state(), pr.headSha(),
-                number, pr.author().login(), record.lastStatus(), record.lastStatusSha(), null, record.lastRule(), record.lastDescription());
+        BranchRecord record = ci.orElseGet(() -> BranchRecord.tracked(repo, ciGit, ciDb,
+                baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED, pr.headSha()))
+                .withHead(pr.headSha()).withPullRequest(number, pr.author().login());
         BranchRecord stored = ci.orElse(null);
         WorkflowState from = recorded;
         for (WorkflowState step : PullRequestWorkflow.steps(recorded, headMoved, target)) {
@@ -302,8 +300,7 @@ final class PullRequestReconciler {
     private void mirrorOnHead(RepoRef repo, PullRequestFacts pr, WorkflowState step, String reason) {
         store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING).ifPresent(h -> {
             if (h.state() != step) {
-                store.save(new BranchRecord(repo, h.gitBranch(), h.dbBranch(), h.parent(), h.kind(), step, pr.headSha(), pr.number(),
-                        pr.author().login(), h.lastStatus(), h.lastStatusSha(), null, h.lastRule(), h.lastDescription()), reason);
+                store.save(h.withState(step).withHead(pr.headSha()).withPullRequest(pr.number(), pr.author().login()), reason);
             }
         });
     }

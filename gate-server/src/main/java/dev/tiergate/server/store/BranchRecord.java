@@ -16,6 +16,18 @@ public record BranchRecord(RepoRef repo, String gitBranch, String dbBranch, Stri
                            StatusState lastStatus, String lastStatusSha, Instant updatedAt,
                            String lastRule, String lastDescription) {
 
+    /** A branch as first tracked: no pull request, no actor, no verdict yet ({@code headSha} may be null). */
+    public static BranchRecord tracked(RepoRef repo, String gitBranch, String dbBranch, String parent, BranchKind kind,
+                                       WorkflowState state, String headSha) {
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, headSha, null, null, null, null, null, null, null);
+    }
+
+    /** The pull request the branch is in, and its author. */
+    public BranchRecord withPullRequest(Long number, String author) {
+        return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, state, headSha, number, author, lastStatus, lastStatusSha,
+                updatedAt, lastRule, lastDescription);
+    }
+
     public BranchRecord withState(WorkflowState s) {
         return new BranchRecord(repo, gitBranch, dbBranch, parent, kind, s, headSha, prNumber, actorLogin, lastStatus, lastStatusSha,
                 updatedAt, lastRule, lastDescription);

@@ -39,12 +39,11 @@ class DashboardEscapingTest {
         try (ServerHarness h = new ServerHarness()) {
             h.github.policy("main", POLICY);
             String branch = "feature/" + SCRIPT;
-            h.server.store().save(new BranchRecord(h.repo, "staging", "staging", "production", BranchKind.TIER, WorkflowState.MERGED, "a1",
-                    null, null, null, null, null, null, null), "tier");
-            h.server.store().save(new BranchRecord(h.repo, branch, "feature-x" + IMG, "staging", BranchKind.WORKING, WorkflowState.FEATURE_CLAIMED,
-                    "b2" + IMG, null, "<b>mallory</b>", null, null, null, null, null), "claim " + SCRIPT);
-            h.server.store().save(new BranchRecord(h.repo, "pull/7", "ci-pr-7", "staging", BranchKind.CI, WorkflowState.PR_READY, "c3",
-                    7L, "mallory" + IMG, StatusState.FAILURE, "c3" + SCRIPT, null, "<i>rule</i>", "</details>" + IMG), "status");
+            h.server.store().save(BranchRecord.tracked(h.repo, "staging", "staging", "production", BranchKind.TIER, WorkflowState.MERGED, "a1"), "tier");
+            h.server.store().save(BranchRecord.tracked(h.repo, branch, "feature-x" + IMG, "staging", BranchKind.WORKING, WorkflowState.FEATURE_CLAIMED,
+                    "b2" + IMG).withPullRequest(null, "<b>mallory</b>"), "claim " + SCRIPT);
+            h.server.store().save(BranchRecord.tracked(h.repo, "pull/7", "ci-pr-7", "staging", BranchKind.CI, WorkflowState.PR_READY, "c3")
+                    .withPullRequest(7L, "mallory" + IMG).withVerdict(StatusState.FAILURE, "c3" + SCRIPT, "<i>rule</i>", "</details>" + IMG), "status");
             h.server.audit().append(AuditKind.REFUSAL, h.repo, "pull/7", Map.of("rule", "<u>rule</u>", "message", IMG + SCRIPT));
             h.server.audit().append(AuditKind.REFUSAL, h.repo, "<svg onload=alert(3)>", Map.of("error", "relation \"" + SCRIPT + "\" does not exist"));
             MigrationStore migrations = new MigrationStore(h.db.dataSource());
@@ -52,8 +51,7 @@ class DashboardEscapingTest {
             migrations.saveRehearsal(h.repo, new MigrationStore.Rehearsal(7, "d4" + IMG, "e5", "staging" + SCRIPT, false, "<i>r</i>",
                     List.of("2026" + SCRIPT)));
             RepoRef hostileRepo = new RepoRef("github", null, "evil/" + "x" + IMG);
-            h.server.store().save(new BranchRecord(hostileRepo, "main", "main", null, BranchKind.TIER, WorkflowState.MERGED, "f6",
-                    null, null, null, null, null, null, null), "tier");
+            h.server.store().save(BranchRecord.tracked(hostileRepo, "main", "main", null, BranchKind.TIER, WorkflowState.MERGED, "f6"), "tier");
 
             String seg = Html.seg(branch);
             for (String page : List.of("/", "/ui/" + h.repoPath, "/ui/" + h.repoPath + "/branches/" + seg, "/ui/" + h.repoPath + "/branches/pull%2F7",
