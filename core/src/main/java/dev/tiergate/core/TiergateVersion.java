@@ -6,8 +6,7 @@ import java.util.Properties;
 
 /** tiergate's version, as Maven built it (the project version, filtered into version.properties). */
 public final class TiergateVersion {
-    private TiergateVersion() {
-    }
+    private TiergateVersion() {}
 
     public static String current() {
         try (InputStream in = TiergateVersion.class.getResourceAsStream("version.properties")) {

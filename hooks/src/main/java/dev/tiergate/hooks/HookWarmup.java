@@ -34,11 +34,13 @@ public final class HookWarmup {
     private final CountDownLatch stateReady = new CountDownLatch(1);
     /** Counted down once the hook's thread has said what, if anything, the second phase validates. */
     private final CountDownLatch kitDecided = new CountDownLatch(1);
+
     private volatile byte[] stagedKit;
     /** Set, by the hook's thread, before the thread starts; null when there is nothing to wait for. */
     private Thread thread;
     /** What the warm-up read, and from which bytes: the hook reuses a result when its bytes are the same. */
     private volatile byte[] stateBytes;
+
     private volatile TiergateState state;
     private volatile byte[] kitBytes;
     private volatile Verdict kitVerdict;

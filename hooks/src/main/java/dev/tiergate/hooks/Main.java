@@ -9,8 +9,8 @@ import dev.tiergate.hooks.check.PreCommitCheck;
 import dev.tiergate.hooks.check.PrePushCheck;
 import dev.tiergate.hooks.cli.LintCmd;
 import dev.tiergate.hooks.cli.TiergateCli;
-import dev.tiergate.hooks.git.GitIndex;
 import dev.tiergate.hooks.git.GitCommand;
+import dev.tiergate.hooks.git.GitIndex;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,8 +47,7 @@ public final class Main {
         }
     }
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.in, System.out, System.err));
@@ -89,7 +88,8 @@ public final class Main {
             case "pre-push" -> "push refused";
             default -> "refused";
         };
-        err.println("tiergate: " + action + " (" + v.refusals().size() + " rule" + (v.refusals().size() == 1 ? "" : "s") + " broken)");
+        err.println("tiergate: " + action + " (" + v.refusals().size() + " rule"
+                + (v.refusals().size() == 1 ? "" : "s") + " broken)");
         err.println(v.render());
         warn(v, err);
         return REFUSED;
@@ -99,7 +99,8 @@ public final class Main {
     public static void warn(Verdict v, PrintStream err) {
         int n = v.warnings().size();
         if (n > 0) {
-            err.println("tiergate: " + n + " warning" + (n == 1 ? "" : "s") + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)");
+            err.println("tiergate: " + n + " warning" + (n == 1 ? "" : "s")
+                    + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)");
             err.println(v.renderWarnings());
         }
     }
@@ -189,8 +190,10 @@ public final class Main {
         if (!ws.hasPolicy()) {
             return OK;
         }
-        List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-                .filter(l -> !l.isBlank()).toList();
+        List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList();
         Verdict v = new PrePushCheck(ws).run(remote, lines);
         if (v.isAllowed()) {
             warn(v, err);

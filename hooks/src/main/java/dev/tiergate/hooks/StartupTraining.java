@@ -20,8 +20,7 @@ import java.nio.file.Path;
  * from it is loaded or linked while a corpus lint runs (BENCHMARKS.md, "SQL lint").
  */
 public final class StartupTraining {
-    private StartupTraining() {
-    }
+    private StartupTraining() {}
 
     /** {@link #LINT_TRAINING} in a temporary folder (deleted when the JVM exits), or null when it cannot be written. */
     private static String lintTraining() {
@@ -79,10 +78,19 @@ public final class StartupTraining {
         if (part.equals("cli") || part.equals("all")) {
             String training = lintTraining();
             for (String format : new String[] {"text", "json", "sarif"}) {
-                Main.run(new String[] {"lint", "--format", format, "db/migration"}, InputStream.nullInputStream(), sink, sink);
+                Main.run(
+                        new String[] {"lint", "--format", format, "db/migration"},
+                        InputStream.nullInputStream(),
+                        sink,
+                        sink);
                 if (training != null) {
-                    Main.run(new String[] {"lint", "--each-file-alone", "--assume-in-transaction", "--format", format, training},
-                            InputStream.nullInputStream(), sink, sink);
+                    Main.run(
+                            new String[] {
+                                "lint", "--each-file-alone", "--assume-in-transaction", "--format", format, training
+                            },
+                            InputStream.nullInputStream(),
+                            sink,
+                            sink);
                 }
             }
             // pre-commit does not load JGit; pre-push and check walk history with it

@@ -18,8 +18,7 @@ import java.util.Arrays;
 final class ValidatedStateCache {
     static final String FILE = "tiergate-state-validated";
 
-    private ValidatedStateCache() {
-    }
+    private ValidatedStateCache() {}
 
     /** Whether exactly {@code content} was found valid against the current schema. */
     static boolean isKnownValid(Path gitDir, byte[] content) {
@@ -50,6 +49,7 @@ final class ValidatedStateCache {
     }
 
     private static byte[] header() {
-        return ("tiergate-state " + JsonSchemas.fingerprint(JsonSchemas.TIERGATE_STATE) + "\n").getBytes(StandardCharsets.UTF_8);
+        return ("tiergate-state " + JsonSchemas.fingerprint(JsonSchemas.TIERGATE_STATE) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

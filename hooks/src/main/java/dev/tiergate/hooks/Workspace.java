@@ -66,7 +66,6 @@ public final class Workspace {
         warmup.await();
     }
 
-
     /** JGit, opened on first use. */
     public GitRepo git() {
         if (git == null) {
@@ -156,7 +155,8 @@ public final class Workspace {
 
     /** The verdict on the kit's state file with this content (the warm-up's, when it validated the same bytes). */
     public Verdict kitStateVerdict(byte[] content, String path) {
-        return warmup.kitVerdictFor(content).filter(v -> path.equals(StateFileValidator.KIT_STATE_PATH))
+        return warmup.kitVerdictFor(content)
+                .filter(v -> path.equals(StateFileValidator.KIT_STATE_PATH))
                 .orElseGet(() -> StateFileValidator.validateKitState(content, path));
     }
 
@@ -195,8 +195,10 @@ public final class Workspace {
 
     /** Starts looking up what {@link #actorClass} needs ahead (a hook does while it waits for its checks). */
     public void prefetchActorClass(Policy policy) throws IOException {
-        if (actor == null && !policy.actors().isEmpty()
-                && (System.getenv("TIERGATE_ACTOR") == null || System.getenv("TIERGATE_ACTOR").isBlank())) {
+        if (actor == null
+                && !policy.actors().isEmpty()
+                && (System.getenv("TIERGATE_ACTOR") == null
+                        || System.getenv("TIERGATE_ACTOR").isBlank())) {
             index.prefetchConfig(ACTOR_CONFIG_KEYS);
         }
     }
@@ -222,7 +224,8 @@ public final class Workspace {
         if (type.isPresent()) {
             return policy.tier(type.get().target());
         }
-        return policy.tierForBranch(branch).flatMap(t -> t.parent() == null ? Optional.empty() : policy.tier(t.parent()));
+        return policy.tierForBranch(branch)
+                .flatMap(t -> t.parent() == null ? Optional.empty() : policy.tier(t.parent()));
     }
 
     /** Thrown to end a command with exit code 2 and the verdict's message. */

@@ -22,7 +22,10 @@ class DoctorTest {
         assertEquals(0, r.exit(), r.all());
         String out = r.out();
         assertTrue(out.matches("(?s)ok {7}git: git version \\d+\\.\\d+.*"), out);
-        assertTrue(out.contains("ok       hooks: pre-commit, commit-msg, pre-push installed in " + g.repo.resolve(".git/hooks")), out);
+        assertTrue(
+                out.contains("ok       hooks: pre-commit, commit-msg, pre-push installed in "
+                        + g.repo.resolve(".git/hooks")),
+                out);
         assertTrue(out.contains("ok       launcher: the hooks call " + g.launcher + ", which exists"), out);
         assertTrue(out.contains("ok       policy: .tiergate/policy.yaml validates (2 tiers)"), out);
         assertTrue(out.contains("ok       branch: main is the tier production"), out);
@@ -41,12 +44,20 @@ class DoctorTest {
         g.setEnv("JAVA_TOOL_OPTIONS", "-Dtiergate.lib=" + lib);
         Result r = g.tiergate("doctor");
         assertEquals(2, r.exit(), r.all());
-        assertTrue(r.out().contains("problem  class-data archive: " + lib.resolve("cli.jsa")
-                + " is missing: commands other than the commit hooks start about twice as slowly\n         fix: run ./install.sh again"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "problem  class-data archive: " + lib.resolve("cli.jsa")
+                                        + " is missing: commands other than the commit hooks start about twice as slowly\n         fix: run ./install.sh again"),
+                r.out());
         Files.writeString(lib.resolve("cli.jsa"), "archive");
         r = g.tiergate("doctor");
         assertEquals(0, r.exit(), r.all());
-        assertTrue(r.out().contains("ok       class-data archive: " + lib.resolve("hooks.jsa") + " and cli.jsa match this JVM ("), r.out());
+        assertTrue(
+                r.out()
+                        .contains("ok       class-data archive: " + lib.resolve("hooks.jsa")
+                                + " and cli.jsa match this JVM ("),
+                r.out());
     }
 
     @Test
@@ -60,10 +71,17 @@ class DoctorTest {
         Result r = g.tiergate("doctor");
         assertEquals(2, r.exit(), r.all());
         String out = r.out();
-        assertTrue(out.contains("problem  hooks: pre-push in " + g.repo.resolve(".git/hooks") + " is another tool's hook, not tiergate's,"
-                + " so tiergate's checks do not run\n         fix: tiergate install (it keeps the other hook as <hook>.tiergate-chained and runs it first)"), out);
-        assertTrue(out.contains("problem  branch: feature/unclaimed is neither a tier nor claimed: commits on it are refused [workflow.no-claim]\n"
-                + "         fix: tiergate claim <feature-id> --here"), out);
+        assertTrue(
+                out.contains(
+                        "problem  hooks: pre-push in " + g.repo.resolve(".git/hooks")
+                                + " is another tool's hook, not tiergate's,"
+                                + " so tiergate's checks do not run\n         fix: tiergate install (it keeps the other hook as <hook>.tiergate-chained and runs it first)"),
+                out);
+        assertTrue(
+                out.contains(
+                        "problem  branch: feature/unclaimed is neither a tier nor claimed: commits on it are refused [workflow.no-claim]\n"
+                                + "         fix: tiergate claim <feature-id> --here"),
+                out);
         assertTrue(out.contains("ok       actor: human claude-agent (from TIERGATE_ACTOR)"), out);
         assertTrue(out.endsWith("tiergate doctor: 2 problems\n"), out);
     }
@@ -74,13 +92,21 @@ class DoctorTest {
         g.ok(g.repo, "git", "worktree", "add", "-q", tmp.resolve("second").toString(), "-b", "feature/second");
         Path gone = tmp.resolve("gone/tiergate");
         g.ok(g.repo, "tiergate", "install", "--launcher", gone.toString());
-        g.write(".tiergate/policy.yaml", "version: 1\ntiers:\n  - {name: production, branch: main}\n  - {name: staging, branch: staging, parent: prod}\n");
+        g.write(
+                ".tiergate/policy.yaml",
+                "version: 1\ntiers:\n  - {name: production, branch: main}\n  - {name: staging, branch: staging, parent: prod}\n");
         Result r = g.run(tmp.resolve("second"), g.launcher.toString(), "doctor", "--repo", g.repo.toString());
         assertEquals(2, r.exit(), r.all());
         String out = r.out();
-        assertTrue(out.contains("ok       hooks: pre-commit, commit-msg, pre-push installed in " + g.repo.resolve(".git/hooks") + " (serves 2 worktrees)"), out);
-        assertTrue(out.contains("problem  launcher: the hooks call " + gone + ", which is missing or not executable, so they check nothing\n"
-                + "         fix: install tiergate again (./install.sh), then run tiergate install with it"), out);
+        assertTrue(
+                out.contains("ok       hooks: pre-commit, commit-msg, pre-push installed in "
+                        + g.repo.resolve(".git/hooks") + " (serves 2 worktrees)"),
+                out);
+        assertTrue(
+                out.contains("problem  launcher: the hooks call " + gone
+                        + ", which is missing or not executable, so they check nothing\n"
+                        + "         fix: install tiergate again (./install.sh), then run tiergate install with it"),
+                out);
         assertTrue(out.contains("problem  policy: .tiergate/policy.yaml does not validate:"), out);
         assertTrue(out.contains("[policy.tiers.parent-exists]"), out);
     }
@@ -102,7 +128,10 @@ class DoctorTest {
         assertTrue(v.out().matches("tiergate \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\n"), v.out());
         Result bash = g.run(tmp, g.launcher.toString(), "completion", "bash");
         assertEquals(0, bash.exit(), bash.all());
-        assertTrue(bash.out().contains("complete -F _complete_tiergate") && bash.out().contains("doctor") && bash.out().contains("--no-wait"),
+        assertTrue(
+                bash.out().contains("complete -F _complete_tiergate")
+                        && bash.out().contains("doctor")
+                        && bash.out().contains("--no-wait"),
                 bash.out());
         Result bad = g.run(tmp, g.launcher.toString(), "completion", "fish");
         assertEquals(2, bad.exit());

@@ -44,9 +44,12 @@ public final class GitSandbox {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path l = dir.resolve("tiergate");
         // like install.sh's launcher: it tells the JVM its own path, which 'tiergate install' bakes into the hooks
-        Files.writeString(l, "#!/bin/sh\ncase $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac\nexec '"
-                + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dtiergate.launcher=\"$self\" -cp '" + cp + "' dev.tiergate.hooks.Main \"$@\"\n");
+        Files.writeString(
+                l,
+                "#!/bin/sh\ncase $0 in /*) self=$0 ;; *) self=$PWD/$0 ;; esac\nexec '"
+                        + Path.of(System.getProperty("java.home"), "bin", "java")
+                        + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dtiergate.launcher=\"$self\" -cp '" + cp
+                        + "' dev.tiergate.hooks.Main \"$@\"\n");
         Files.setPosixFilePermissions(l, PosixFilePermissions.fromString("rwxr-xr-x"));
         return l;
     }

@@ -44,8 +44,14 @@ class HookWarmupTest {
         Optional<Verdict> verdict = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> w.kitVerdictFor(staged));
         assertTrue(verdict.isPresent(), "validated on the warm-up thread");
         assertFalse(verdict.get().isAllowed());
-        assertEquals(StateFileValidator.validateKitState(staged, StateFileValidator.KIT_STATE_PATH).render(), verdict.get().render());
-        assertEquals(Optional.empty(), w.kitVerdictFor("{\"version\": 1}".getBytes(StandardCharsets.UTF_8)), "other bytes: no reuse");
+        assertEquals(
+                StateFileValidator.validateKitState(staged, StateFileValidator.KIT_STATE_PATH)
+                        .render(),
+                verdict.get().render());
+        assertEquals(
+                Optional.empty(),
+                w.kitVerdictFor("{\"version\": 1}".getBytes(StandardCharsets.UTF_8)),
+                "other bytes: no reuse");
     }
 
     @Test

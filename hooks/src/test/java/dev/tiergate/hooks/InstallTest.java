@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallTest {
     @TempDir
     Path tmp;
+
     GitSandbox g;
 
     @BeforeEach
@@ -41,7 +42,9 @@ class InstallTest {
         String original = Files.readString(pre);
         Result first = g.tiergate("install");
         assertEquals(0, first.exit(), first.all());
-        assertTrue(first.out().contains("the hook that was there (another tool's) is kept as pre-commit.tiergate-chained"), first.out());
+        assertTrue(
+                first.out().contains("the hook that was there (another tool's) is kept as pre-commit.tiergate-chained"),
+                first.out());
         String installed = Files.readString(pre);
         assertEquals(0, g.tiergate("install").exit());
         assertEquals(installed, Files.readString(pre));
@@ -67,7 +70,8 @@ class InstallTest {
         g.tiergate("install");
         g.tiergate("init");
         Path stamp = hooks().resolve(".tiergate-installed");
-        assertTrue(Files.getLastModifiedTime(hooks().resolve("pre-push")).compareTo(Files.getLastModifiedTime(stamp)) < 0,
+        assertTrue(
+                Files.getLastModifiedTime(hooks().resolve("pre-push")).compareTo(Files.getLastModifiedTime(stamp)) < 0,
                 "install dates its hooks before its stamp");
         Files.delete(stamp);
         Path prePush = hooks().resolve("pre-push");
@@ -79,7 +83,10 @@ class InstallTest {
         Files.delete(prePush);
         g.write("b.txt", "b\n");
         Result missing = g.commit("b");
-        assertTrue(missing.err().contains(".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it)"), missing.all());
+        assertTrue(
+                missing.err()
+                        .contains(".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it)"),
+                missing.all());
     }
 
     @Test
@@ -131,11 +138,13 @@ class InstallTest {
         g.ok(wt, "git", "add", "-A");
         Result refused = g.run(wt, "git", "commit", "-q", "-m", "no header in a worktree");
         assertTrue(refused.exit() != 0 && refused.all().contains("[migration.header]"), refused.all());
-        Files.writeString(wt.resolve("db/migration/V20260616093000__x.sql"), HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
+        Files.writeString(
+                wt.resolve("db/migration/V20260616093000__x.sql"), HEADER_EXPAND + "ALTER TABLE t ADD COLUMN c int;\n");
         g.ok(wt, "git", "add", "-A");
         Result ok = g.run(wt, "git", "commit", "-q", "-m", "good in a worktree");
         assertEquals(0, ok.exit(), ok.all());
-        assertTrue(g.run(wt, "git", "show", "HEAD:.tiergate/migrations.sum").out().contains("V20260616093000__x.sql"));
+        assertTrue(
+                g.run(wt, "git", "show", "HEAD:.tiergate/migrations.sum").out().contains("V20260616093000__x.sql"));
         // what the hooks keep for their next run sits in the worktree's own git dir; uninstall removes it there too
         Path wtGitDir = g.repo.resolve(".git/worktrees/wt2");
         assertTrue(Files.exists(wtGitDir.resolve(Main.FASTPATH_FILE)), "the JVM left the shim its fast-path file");
@@ -153,7 +162,8 @@ class InstallTest {
         for (String h : new String[] {"pre-commit", "commit-msg", "pre-push"}) {
             String text = Files.readString(hooks().resolve(h));
             assertTrue(text.startsWith("#!/bin/sh\n"), h);
-            assertEquals(0, g.run(g.repo, "sh", "-n", hooks().resolve(h).toString()).exit(), h);
+            assertEquals(
+                    0, g.run(g.repo, "sh", "-n", hooks().resolve(h).toString()).exit(), h);
         }
     }
 
@@ -172,28 +182,38 @@ class InstallTest {
         g.ok(g.repo, launcher.toString(), "claim", "F1");
         g.write("db/migration/V20260616093000__x.sql", "ALTER TABLE t ADD COLUMN c int;\n");
         Result c = g.commit("no header");
-        assertTrue(c.exit() != 0 && c.all().contains("[migration.header]"), "the baked launcher ran the checks: " + c.all());
+        assertTrue(
+                c.exit() != 0 && c.all().contains("[migration.header]"),
+                "the baked launcher ran the checks: " + c.all());
     }
 
     @Test
     void aMissingLauncherWarnsOnEveryCommitAndRefusesWhenThePolicyFailsClosed() throws Exception {
         g.tiergate("init");
         g.setEnv("TIERGATE_LAUNCHER", "");
-        assertEquals(0, g.tiergate("install", "--launcher", "/nonexistent/bin/tiergate").exit());
+        assertEquals(
+                0,
+                g.tiergate("install", "--launcher", "/nonexistent/bin/tiergate").exit());
         for (int i = 0; i < 2; i++) {
             g.write("notes" + i + ".txt", "x\n");
             Result c = g.commit("note " + i);
             assertEquals(0, c.exit(), c.all());
-            assertTrue(c.err().contains("tiergate: WARNING: the tiergate command /nonexistent/bin/tiergate is missing, so the"
-                    + " pre-commit checks did NOT run (fix: install tiergate again"), c.all());
+            assertTrue(
+                    c.err()
+                            .contains(
+                                    "tiergate: WARNING: the tiergate command /nonexistent/bin/tiergate is missing, so the"
+                                            + " pre-commit checks did NOT run (fix: install tiergate again"),
+                    c.all());
         }
         g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml") + "hooks:\n  fail_closed: true\n");
         g.commitNoVerify("fail closed");
         g.write("notes-closed.txt", "x\n");
         Result refused = g.commit("refused");
         assertTrue(refused.exit() != 0, refused.all());
-        assertTrue(refused.err().contains("/nonexistent/bin/tiergate is missing")
-                && refused.err().contains("tiergate: commit refused: the policy says hooks.fail_closed: true"), refused.all());
+        assertTrue(
+                refused.err().contains("/nonexistent/bin/tiergate is missing")
+                        && refused.err().contains("tiergate: commit refused: the policy says hooks.fail_closed: true"),
+                refused.all());
     }
 
     /** What the Lakebase kit's install-hook.sh does: its own pre-push over ours. */
@@ -207,12 +227,19 @@ class InstallTest {
         g.write("a.txt", "a\n");
         Result c = g.commit("a");
         assertEquals(0, c.exit(), c.all());
-        assertTrue(c.err().contains(".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it), so tiergate's"
-                + " pre-push checks do not run; fix: run 'tiergate install' again: it keeps the other hook as"
-                + " pre-push.tiergate-chained and runs it first"), c.all());
+        assertTrue(
+                c.err()
+                        .contains(
+                                ".git/hooks/pre-push is not tiergate's hook (another tool replaced or removed it), so tiergate's"
+                                        + " pre-push checks do not run; fix: run 'tiergate install' again: it keeps the other hook as"
+                                        + " pre-push.tiergate-chained and runs it first"),
+                c.all());
         Result again = g.tiergate("install");
-        assertTrue(again.out().contains("pre-push: installed; the hook that was there (another tool's) is kept as"
-                + " pre-push.tiergate-chained and runs first"), again.all());
+        assertTrue(
+                again.out()
+                        .contains("pre-push: installed; the hook that was there (another tool's) is kept as"
+                                + " pre-push.tiergate-chained and runs first"),
+                again.all());
         // the kit copies its hook over ours once more: install restores ours, the same hook stays chained
         Files.copy(hooks().resolve("pre-push.tiergate-chained"), prePush, StandardCopyOption.REPLACE_EXISTING);
         Result third = g.tiergate("install");

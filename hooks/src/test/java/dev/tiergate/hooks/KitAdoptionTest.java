@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.hooks.GitSandbox.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,8 +23,10 @@ class KitAdoptionTest {
     static final String KIT = ".lakebase/workflow-state.json";
     static final String MIGRATIONS = "src/main/resources/db/migration/";
     static final String BASELINE = MIGRATIONS + "V20260601000000__create_inventory.sql";
+
     @TempDir
     Path tmp;
+
     GitSandbox g;
     Result init;
 
@@ -65,12 +67,15 @@ class KitAdoptionTest {
         String sum = g.git("show", "HEAD:.tiergate/migrations.sum").out();
         assertTrue(sum.contains(BASELINE), sum);
         assertTrue(g.git("show", "HEAD:.tiergate/policy.yaml").out().contains("migration.header: warning"));
-        assertEquals(0, g.git("rev-parse", "--verify", "-q", "refs/heads/staging").exit());
+        assertEquals(
+                0, g.git("rev-parse", "--verify", "-q", "refs/heads/staging").exit());
         assertEquals(0, g.tiergate("policy", "validate").exit());
         // the baseline is immutable from now on
         g.git("checkout", "-q", "-b", "feature-tweak", "staging");
         g.write(KIT, KitFixtures.row("feature-claimed", "feature-tweak"));
-        g.write(BASELINE, "-- V20260601000000: create_inventory\nCREATE TABLE inventory (id bigint PRIMARY KEY, sku text);\n");
+        g.write(
+                BASELINE,
+                "-- V20260601000000: create_inventory\nCREATE TABLE inventory (id bigint PRIMARY KEY, sku text);\n");
         Result edit = g.commit("edit the baseline");
         PreCommitHookTest.refused(edit, "migration.immutable", BASELINE, "committed migration was edited");
     }
@@ -88,9 +93,16 @@ class KitAdoptionTest {
         g.write(m, "-- V20260616093000: split_inventory\nALTER TABLE inventory ADD COLUMN sku text;\n");
         Result mig = g.commit("kit: migration");
         assertEquals(0, mig.exit(), mig.all());
-        assertTrue(mig.err().contains("tiergate: 2 warnings (rules the policy sets to 'warning' in .tiergate/policy.yaml)"), mig.all());
-        assertTrue(mig.err().contains(m + ":1: no '-- refactoring: <name>' line in the leading comment block (it describes the"
-                + " migration as 'split_inventory' only)"), mig.all());
+        assertTrue(
+                mig.err()
+                        .contains("tiergate: 2 warnings (rules the policy sets to 'warning' in .tiergate/policy.yaml)"),
+                mig.all());
+        assertTrue(
+                mig.err()
+                        .contains(m
+                                + ":1: no '-- refactoring: <name>' line in the leading comment block (it describes the"
+                                + " migration as 'split_inventory' only)"),
+                mig.all());
         assertTrue(g.git("show", "HEAD:.tiergate/migrations.sum").out().contains(m));
         for (String state : new String[] {"pr-ready", "ci-green"}) {
             g.write(KIT, KitFixtures.row(state, "feature-split-inventory"));
@@ -122,38 +134,76 @@ class KitAdoptionTest {
     static List<Invalid> invalidKitFiles() {
         String claimed = KitFixtures.row("feature-claimed", "feature-bad");
         List<Invalid> out = new ArrayList<>();
-        out.add(new Invalid("unknown key", claimed.replace("\"version\": 1,", "\"version\": 1,\n  \"owner\": \"alice\","),
-                "state.schema", "field 'owner' is not allowed (unknown field)"));
-        out.add(new Invalid("version 2", claimed.replace("\"version\": 1", "\"version\": 2"), "state.schema", "field 'version' must be 1 (was 2)"));
-        out.add(new Invalid("unknown state", claimed.replace("\"feature-claimed\"", "\"claimed\""), "state.schema",
-                "field 'state' must be one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged (was \"claimed\")"));
-        out.add(new Invalid("tier_topology 4", claimed.replace("\"tier_topology\": 2", "\"tier_topology\": 4"), "state.schema",
+        out.add(new Invalid(
+                "unknown key",
+                claimed.replace("\"version\": 1,", "\"version\": 1,\n  \"owner\": \"alice\","),
+                "state.schema",
+                "field 'owner' is not allowed (unknown field)"));
+        out.add(new Invalid(
+                "version 2",
+                claimed.replace("\"version\": 1", "\"version\": 2"),
+                "state.schema",
+                "field 'version' must be 1 (was 2)"));
+        out.add(
+                new Invalid(
+                        "unknown state",
+                        claimed.replace("\"feature-claimed\"", "\"claimed\""),
+                        "state.schema",
+                        "field 'state' must be one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged (was \"claimed\")"));
+        out.add(new Invalid(
+                "tier_topology 4",
+                claimed.replace("\"tier_topology\": 2", "\"tier_topology\": 4"),
+                "state.schema",
                 "field 'tier_topology' must have a maximum value of 3 (was 4)"));
-        out.add(new Invalid("feature-claimed without lakebase_branch_uid",
-                claimed.replace("  \"lakebase_branch_uid\": \"br-cool-water-a1b2c3\",\n", ""), "state.schema",
+        out.add(new Invalid(
+                "feature-claimed without lakebase_branch_uid",
+                claimed.replace("  \"lakebase_branch_uid\": \"br-cool-water-a1b2c3\",\n", ""),
+                "state.schema",
                 "state 'feature-claimed' requires field 'lakebase_branch_uid' (missing)"));
-        out.add(new Invalid("pr-ready without pr_url", KitFixtures.row("pr-ready", "feature-bad")
-                .replace(",\n  \"pr_url\": \"https://github.com/acme/inventory/pull/42\"", ""), "state.schema",
+        out.add(new Invalid(
+                "pr-ready without pr_url",
+                KitFixtures.row("pr-ready", "feature-bad")
+                        .replace(",\n  \"pr_url\": \"https://github.com/acme/inventory/pull/42\"", ""),
+                "state.schema",
                 "state 'pr-ready' requires field 'pr_url' (missing)"));
-        out.add(new Invalid("ci-green without ci_green_at", KitFixtures.row("ci-green", "feature-bad")
-                .replace(",\n  \"ci_green_at\": \"2026-06-16T11:15:40.789Z\"", ""), "state.schema",
+        out.add(new Invalid(
+                "ci-green without ci_green_at",
+                KitFixtures.row("ci-green", "feature-bad")
+                        .replace(",\n  \"ci_green_at\": \"2026-06-16T11:15:40.789Z\"", ""),
+                "state.schema",
                 "state 'ci-green' requires field 'ci_green_at' (missing)"));
-        out.add(new Invalid("merged without merged_at", KitFixtures.row("merged", "feature-bad")
-                .replace(",\n  \"merged_at\": \"2026-06-17T08:00:00.001Z\"", ""), "state.schema",
+        out.add(new Invalid(
+                "merged without merged_at",
+                KitFixtures.row("merged", "feature-bad")
+                        .replace(",\n  \"merged_at\": \"2026-06-17T08:00:00.001Z\"", ""),
+                "state.schema",
                 "state 'merged' requires field 'merged_at' (missing)"));
         out.add(new Invalid("not JSON", "state: feature-claimed\n", "state.json", "not valid JSON"));
-        out.add(new Invalid("empty project_id", claimed.replace("\"proj-7f3a\"", "\"\""), "state.schema",
+        out.add(new Invalid(
+                "empty project_id",
+                claimed.replace("\"proj-7f3a\"", "\"\""),
+                "state.schema",
                 "field 'project_id' must not be empty (was \"\")"));
-        out.add(new Invalid("empty parent_branch", claimed.replace("\"parent_branch\": \"staging\"", "\"parent_branch\": \"\""),
-                "state.schema", "field 'parent_branch' must not be empty (was \"\")"));
-        out.add(new Invalid("trailing text", claimed + "{}\n", "state.json", "has text after the JSON object (the kit's tools refuse it)"));
+        out.add(new Invalid(
+                "empty parent_branch",
+                claimed.replace("\"parent_branch\": \"staging\"", "\"parent_branch\": \"\""),
+                "state.schema",
+                "field 'parent_branch' must not be empty (was \"\")"));
+        out.add(new Invalid(
+                "trailing text",
+                claimed + "{}\n",
+                "state.json",
+                "has text after the JSON object (the kit's tools refuse it)"));
         byte[] body = claimed.getBytes(StandardCharsets.UTF_8);
         byte[] bom = new byte[body.length + 3];
         bom[0] = (byte) 0xEF;
         bom[1] = (byte) 0xBB;
         bom[2] = (byte) 0xBF;
         System.arraycopy(body, 0, bom, 3, body.length);
-        out.add(new Invalid("byte-order mark", bom, "state.json",
+        out.add(new Invalid(
+                "byte-order mark",
+                bom,
+                "state.json",
                 "starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kit's tools (JSON.parse) refuse"));
         return out;
     }
@@ -167,14 +217,23 @@ class KitAdoptionTest {
             Files.write(g.repo.resolve(KIT), bad.content());
             Result c = g.commit(bad.name());
             assertTrue(c.exit() != 0, bad.name() + ": " + c.all());
-            assertTrue(c.err().contains("[" + bad.rule() + "]") && c.err().contains(bad.message()), bad.name() + ": " + c.all());
+            assertTrue(
+                    c.err().contains("[" + bad.rule() + "]") && c.err().contains(bad.message()),
+                    bad.name() + ": " + c.all());
             assertTrue(c.err().contains(KIT) && c.err().contains("fix: "), bad.name() + ": " + c.all());
             g.commitNoVerify(bad.name());
             Result k = check();
             assertEquals(2, k.exit(), bad.name() + ": " + k.all());
-            assertTrue(k.err().contains(" (commit ") && k.err().contains("\"" + bad.name() + "\")"), bad.name() + ": " + k.all());
-            String line = k.err().lines().filter(l -> l.contains("\"" + bad.name() + "\")")).findFirst().orElse("");
-            assertTrue(line.contains(bad.message()) && line.endsWith("[" + bad.rule() + "]"), bad.name() + ": " + k.all());
+            assertTrue(
+                    k.err().contains(" (commit ") && k.err().contains("\"" + bad.name() + "\")"),
+                    bad.name() + ": " + k.all());
+            String line = k.err()
+                    .lines()
+                    .filter(l -> l.contains("\"" + bad.name() + "\")"))
+                    .findFirst()
+                    .orElse("");
+            assertTrue(
+                    line.contains(bad.message()) && line.endsWith("[" + bad.rule() + "]"), bad.name() + ": " + k.all());
             g.ok(g.repo, "git", "reset", "-q", "--hard", "HEAD~1");
         }
         assertEquals(0, check().exit());
@@ -190,12 +249,17 @@ class KitAdoptionTest {
         m.commitNoVerify("scaffold");
         m.ok(m.repo, "tiergate", "install");
         Result r = m.ok(m.repo, "tiergate", "init");
-        assertTrue(r.out().contains("tiers (tier_topology 3): production <- staging <- dev; production = master"), r.out());
+        assertTrue(
+                r.out().contains("tiers (tier_topology 3): production <- staging <- dev; production = master"),
+                r.out());
         assertTrue(r.out().contains("no migrations there yet"), r.out());
         assertTrue(r.out().contains("created tier branch dev from staging"), r.out());
         m.git("checkout", "-q", "-b", "feature-x", "dev");
-        m.write(KIT, KitFixtures.row("feature-claimed", "feature-x").replace("\"tier_topology\": 2", "\"tier_topology\": 3")
-                .replace("\"parent_branch\": \"staging\"", "\"parent_branch\": \"dev\""));
+        m.write(
+                KIT,
+                KitFixtures.row("feature-claimed", "feature-x")
+                        .replace("\"tier_topology\": 2", "\"tier_topology\": 3")
+                        .replace("\"parent_branch\": \"staging\"", "\"parent_branch\": \"dev\""));
         Result c = m.commit("kit: claim x");
         assertEquals(0, c.exit(), c.all());
         assertFalse(m.tiergate("check").all().contains("[workflow.no-claim]"));

@@ -6,8 +6,7 @@ package dev.tiergate.hooks;
  * branches {@code feature-<slug>} and pretty-prints with two spaces and a final newline.
  */
 final class KitFixtures {
-    private KitFixtures() {
-    }
+    private KitFixtures() {}
 
     static final String SCAFFOLD_COMPLETE = """
             {
@@ -22,13 +21,18 @@ final class KitFixtures {
     /** A row in flight for {@code branch}: feature-claimed, pr-ready or ci-green, with the fields of every earlier state. */
     static String row(String state, String branch) {
         StringBuilder b = new StringBuilder();
-        b.append("{\n  \"$schema\": \"./scm-workflow-state.schema.json\",\n  \"version\": 1,\n  \"state\": \"").append(state)
+        b.append("{\n  \"$schema\": \"./scm-workflow-state.schema.json\",\n  \"version\": 1,\n  \"state\": \"")
+                .append(state)
                 .append("\",\n  \"tier_topology\": 2,\n  \"project_id\": \"proj-7f3a\",\n");
-        b.append("  \"feature_id\": \"").append(branch.replaceFirst("^feature-", "")).append("\",\n");
+        b.append("  \"feature_id\": \"")
+                .append(branch.replaceFirst("^feature-", ""))
+                .append("\",\n");
         b.append("  \"branch\": \"").append(branch).append("\",\n  \"parent_branch\": \"staging\",\n");
-        b.append("  \"lakebase_branch_uid\": \"br-cool-water-a1b2c3\",\n  \"claimed_at\": \"2026-06-16T09:30:00.123Z\"");
+        b.append(
+                "  \"lakebase_branch_uid\": \"br-cool-water-a1b2c3\",\n  \"claimed_at\": \"2026-06-16T09:30:00.123Z\"");
         if (!state.equals("feature-claimed")) {
-            b.append(",\n  \"pr_url\": \"https://github.com/acme/inventory/pull/42\",\n  \"pushed_at\": \"2026-06-16T11:02:17.456Z\"");
+            b.append(
+                    ",\n  \"pr_url\": \"https://github.com/acme/inventory/pull/42\",\n  \"pushed_at\": \"2026-06-16T11:02:17.456Z\"");
         }
         if (state.equals("ci-green") || state.equals("merged")) {
             b.append(",\n  \"ci_run_url\": \"https://github.com/acme/inventory/actions/runs/123456\",\n"

@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every pre-commit rule, proved by a real `git commit` that fails with its message, and allowed cases that pass. */
 class PreCommitHookTest {
     static final String M1 = "db/migration/V20260616093000__add_code.sql";
+
     @TempDir
     Path tmp;
+
     GitSandbox g;
 
     @BeforeEach
@@ -92,7 +94,9 @@ class PreCommitHookTest {
         g.ok(g.repo, "git", "add", "-A");
         Result onlyReadme = g.run(g.repo, "git", "commit", "-q", "-m", "readme only", "--", "README.md");
         assertEquals(0, onlyReadme.exit(), onlyReadme.all());
-        assertEquals("A  " + M1 + "\n", g.git("status", "--porcelain", "--untracked-files=no").out());
+        assertEquals(
+                "A  " + M1 + "\n",
+                g.git("status", "--porcelain", "--untracked-files=no").out());
         refused(g.run(g.repo, "git", "commit", "-q", "-m", "the migration"), "migration.header", M1);
     }
 
@@ -100,7 +104,8 @@ class PreCommitHookTest {
     void aHandEditedStateFileIsRefusedAlthoughAnEarlierVersionWasFoundValid() throws Exception {
         g.write("notes.sql", "select 1;\n"); // a .sql path: the shim hands the commit to the JVM, which validates
         assertEquals(0, g.commit("notes").exit());
-        assertTrue(Files.exists(g.repo.resolve(".git/" + ValidatedStateCache.FILE)), "the valid state file is remembered");
+        assertTrue(
+                Files.exists(g.repo.resolve(".git/" + ValidatedStateCache.FILE)), "the valid state file is remembered");
         String valid = g.read(".tiergate/workflow-state.json");
         String edited = valid.replaceFirst("\"version\"\\s*:\\s*1", "\"version\" : 7");
         assertFalse(edited.equals(valid), valid);
@@ -119,8 +124,10 @@ class PreCommitHookTest {
     void theSqlLintRefusesAnErrorLevelFindingAndShowsWarningsWithoutRefusing() throws Exception {
         g.write(M1, HEADER_EXPAND + "CREATE INDEX IF NOT EXISTS i ON orders (customer_id);\n");
         refused(g.commit("index"), "sql.index-not-concurrent", M1 + ":3:1");
-        g.write(M1, HEADER_EXPAND + "CREATE TABLE IF NOT EXISTS orders (id bigint, code char(3));\n"
-                + "CREATE INDEX IF NOT EXISTS i ON orders (code);\n");
+        g.write(
+                M1,
+                HEADER_EXPAND + "CREATE TABLE IF NOT EXISTS orders (id bigint, code char(3));\n"
+                        + "CREATE INDEX IF NOT EXISTS i ON orders (code);\n");
         Result r = g.commit("new table, its index, a char column");
         assertEquals(0, r.exit(), r.all());
         assertTrue(r.all().contains("sql.char-type"), r.all());
@@ -135,8 +142,10 @@ class PreCommitHookTest {
     @Test
     void destructiveStatementInContractPhaseAndLookAlikesAreAllowed() throws Exception {
         g.write(M1, "-- refactoring: Drop Column\n-- phase: contract\nALTER TABLE t DROP COLUMN old_code;\n");
-        g.write("db/migration/V20260616093100__fn.sql", HEADER_EXPAND
-                + "-- DROP TABLE t;\nSELECT 'DROP TABLE t;';\nCREATE FUNCTION f() RETURNS void AS $$ DELETE FROM t; $$ LANGUAGE sql;\n");
+        g.write(
+                "db/migration/V20260616093100__fn.sql",
+                HEADER_EXPAND
+                        + "-- DROP TABLE t;\nSELECT 'DROP TABLE t;';\nCREATE FUNCTION f() RETURNS void AS $$ DELETE FROM t; $$ LANGUAGE sql;\n");
         Result r = g.commit("contract and look-alikes");
         assertEquals(0, r.exit(), r.all());
     }
@@ -173,7 +182,10 @@ class PreCommitHookTest {
                  "lakebase_branch_uid": "br-1", "claimed_at": "2026-06-16T09:30:00Z"}
                 """);
         Result r = g.commit("state");
-        refused(r, "state.branch-mismatch", ".lakebase/workflow-state.json (branch feature/F1-split-inventory)",
+        refused(
+                r,
+                "state.branch-mismatch",
+                ".lakebase/workflow-state.json (branch feature/F1-split-inventory)",
                 "the state names branch 'feature/F2-other' (feature-claimed) but 'feature/F1-split-inventory' is checked out",
                 "fix: commit this state on feature/F2-other (git checkout feature/F2-other), or restore this branch's copy:"
                         + " git checkout HEAD -- .lakebase/workflow-state.json");
@@ -184,8 +196,12 @@ class PreCommitHookTest {
     void theKitsClaimOnAFeatureDashBranchCountsAsTheClaim() throws Exception {
         g.git("checkout", "-q", "-b", "feature-split-inventory", "staging");
         g.write("notes.txt", "x\n");
-        refused(g.commit("work before any claim"), "workflow.no-claim", "branch feature-split-inventory",
-                "tiergate claim split-inventory --type feature", ".lakebase/workflow-state.json");
+        refused(
+                g.commit("work before any claim"),
+                "workflow.no-claim",
+                "branch feature-split-inventory",
+                "tiergate claim split-inventory --type feature",
+                ".lakebase/workflow-state.json");
         for (String state : new String[] {"feature-claimed", "pr-ready", "ci-green"}) {
             g.write(".lakebase/workflow-state.json", KitFixtures.row(state, "feature-split-inventory"));
             Result r = g.commit("kit: " + state);
@@ -201,7 +217,9 @@ class PreCommitHookTest {
         assertEquals(0, ok.exit(), ok.all());
         g.git("checkout", "-q", "feature/F1-split-inventory");
         g.write(".lakebase/workflow-state.json", KitFixtures.MERGED_ON_STAGING);
-        refused(g.commit("merged row on a feature branch"), "state.branch-mismatch",
+        refused(
+                g.commit("merged row on a feature branch"),
+                "state.branch-mismatch",
                 "the merged row of feature-split-inventory belongs on its parent tier staging",
                 "commit it on staging (git checkout staging)");
     }
@@ -209,8 +227,13 @@ class PreCommitHookTest {
     @Test
     void aKnexMigrationDirectoryGetsNamingAndImmutabilityButNoSqlRules() throws Exception {
         g.git("checkout", "-q", "staging");
-        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("directory: db/migration", "directory: migrations")
-                .replace("naming: \"V{timestamp}__{description}.sql\"", "naming: \"{timestamp}_{description}.js\""));
+        g.write(
+                ".tiergate/policy.yaml",
+                g.read(".tiergate/policy.yaml")
+                        .replace("directory: db/migration", "directory: migrations")
+                        .replace(
+                                "naming: \"V{timestamp}__{description}.sql\"",
+                                "naming: \"{timestamp}_{description}.js\""));
         g.commitNoVerify("knex migrations");
         g.git("checkout", "-q", "feature/F1-split-inventory");
         g.ok(g.repo, "git", "merge", "-q", "--no-verify", "staging");
@@ -232,7 +255,9 @@ class PreCommitHookTest {
         g.write(".tiergate/policy.yaml", policy.replace("parent: production", "parent: nowhere"));
         Result r = g.commit("break policy");
         assertTrue(r.exit() != 0, r.all());
-        assertTrue(r.all().contains("[policy.tiers.parent-exists]") || r.all().contains("[policy.tiers.one-root]"), r.all());
+        assertTrue(
+                r.all().contains("[policy.tiers.parent-exists]") || r.all().contains("[policy.tiers.one-root]"),
+                r.all());
         assertTrue(r.all().contains(".tiergate/policy.yaml"), r.all());
     }
 
@@ -242,14 +267,26 @@ class PreCommitHookTest {
         g.write("src/test/java/OldTest.java", "class OldTest {}\n");
         assertEquals(0, g.commit("tests").exit());
         g.git("checkout", "-q", "staging");
-        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("actors: []",
-                "actors:\n  - {id: claude-agent, class: agent}"));
+        g.write(
+                ".tiergate/policy.yaml",
+                g.read(".tiergate/policy.yaml").replace("actors: []", "actors:\n  - {id: claude-agent, class: agent}"));
         g.commitNoVerify("policy names the agent");
         g.ok(g.repo, "git", "merge", "-q", "--no-ff", "--no-verify", "-m", "merge tests", "feature/F1-split-inventory");
         g.setEnv("TIERGATE_ACTOR", "claude-agent");
-        g.ok(g.repo, "tiergate", "claim", "F2-agent", "--actor", "claude-agent", "--supersedes", "src/test/java/OldTest.java");
+        g.ok(
+                g.repo,
+                "tiergate",
+                "claim",
+                "F2-agent",
+                "--actor",
+                "claude-agent",
+                "--supersedes",
+                "src/test/java/OldTest.java");
         g.git("rm", "-q", "src/test/java/InventoryTest.java");
-        refused(g.run(g.repo, "git", "commit", "-q", "-m", "drop test"), "tests.agent-deleted", "src/test/java/InventoryTest.java");
+        refused(
+                g.run(g.repo, "git", "commit", "-q", "-m", "drop test"),
+                "tests.agent-deleted",
+                "src/test/java/InventoryTest.java");
         g.git("reset", "-q", "--hard");
         g.git("rm", "-q", "src/test/java/OldTest.java");
         Result ok = g.run(g.repo, "git", "commit", "-q", "-m", "drop superseded test");
@@ -263,13 +300,18 @@ class PreCommitHookTest {
         assertEquals(0, g.commit("human's migration").exit());
         assertTrue(g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: human"));
         // a policy that names an agent: the committer is whoever git config tiergate.actor says
-        g.write(".tiergate/policy.yaml", g.read(".tiergate/policy.yaml").replace("actors: []",
-                "actors:\n  - {id: claude-agent, class: agent}"));
+        g.write(
+                ".tiergate/policy.yaml",
+                g.read(".tiergate/policy.yaml").replace("actors: []", "actors:\n  - {id: claude-agent, class: agent}"));
         g.ok(g.repo, "git", "config", "tiergate.actor", "claude-agent");
-        g.write("db/migration/V20260616093100__add_name.sql", HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN name text;\n");
+        g.write(
+                "db/migration/V20260616093100__add_name.sql",
+                HEADER_EXPAND + "ALTER TABLE inventory ADD COLUMN name text;\n");
         Result r = g.commit("agent's migration");
         assertEquals(0, r.exit(), r.all());
-        assertTrue(g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: agent"), g.git("log", "-1", "--format=%B").out());
+        assertTrue(
+                g.git("log", "-1", "--format=%B").out().contains("Tiergate-Actor-Class: agent"),
+                g.git("log", "-1", "--format=%B").out());
     }
 
     @Test
@@ -279,7 +321,9 @@ class PreCommitHookTest {
         g.setEnv("GIT_EDITOR", "false"); // the editor fails: git aborts after pre-commit, before commit-msg
         assertTrue(g.run(g.repo, "git", "commit", "-q").exit() != 0);
         g.setEnv("GIT_EDITOR", "true");
-        assertTrue(Files.exists(g.repo.resolve(".git/" + Main.TRAILERS_FILE)), "pre-commit left the trailers for commit-msg");
+        assertTrue(
+                Files.exists(g.repo.resolve(".git/" + Main.TRAILERS_FILE)),
+                "pre-commit left the trailers for commit-msg");
         g.ok(g.repo, "git", "stash", "-q");
         g.ok(g.repo, "git", "checkout", "-q", "-b", "side");
         g.write("side.txt", "side\n");
@@ -315,8 +359,9 @@ class PreCommitHookTest {
     void fastPathSendsEveryPathThatMayConcernTheDatabaseToTheJvm() throws Exception {
         primeTheFastPath();
         g.setEnv("TIERGATE_LAUNCHER", "/nonexistent/launcher-that-would-fail");
-        for (String path : new String[] {"db/migration/README.md", "elsewhere/V1__x.sql", ".lakebase/notes.json",
-                "docs/caf\u00e9.md"}) {
+        for (String path : new String[] {
+            "db/migration/README.md", "elsewhere/V1__x.sql", ".lakebase/notes.json", "docs/caf\u00e9.md"
+        }) {
             g.write(path, "x\n");
             Result r = g.commit("add " + path);
             assertTrue(startedTheJvm(r), path + ": " + r.all());
@@ -354,8 +399,8 @@ class PreCommitHookTest {
         // the fast-path file is dated two seconds before the JVM read the policy: a policy written in the last two
         // seconds (as by this test's set-up) still counts as newer, so date it as edited a minute ago, before any
         // JVM ran (no fast-path file yet)
-        Files.setLastModifiedTime(g.repo.resolve(".tiergate/policy.yaml"),
-                FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Files.setLastModifiedTime(
+                g.repo.resolve(".tiergate/policy.yaml"), FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         Files.deleteIfExists(g.repo.resolve(".git/" + Main.FASTPATH_FILE));
         g.write("docs/first.md", "first\n");
         Result first = g.commit("first");

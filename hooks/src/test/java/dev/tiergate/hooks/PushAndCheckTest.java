@@ -14,8 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** pre-push against a local bare remote, commit-msg trailers, `tiergate check` and the small commands. */
 class PushAndCheckTest {
     static final String M1 = "db/migration/V20260616093000__add_code.sql";
+
     @TempDir
     Path tmp;
+
     GitSandbox g;
 
     @BeforeEach
@@ -53,7 +55,11 @@ class PushAndCheckTest {
         g.write("x.txt", "x\n");
         g.commitNoVerify("stray work");
         Result r = g.git("push", "-q", "origin", "feature/F7-stray");
-        assertTrue(r.exit() != 0 && r.all().contains("[workflow.no-claim]") && r.all().contains("tiergate claim F7-stray"), r.all());
+        assertTrue(
+                r.exit() != 0
+                        && r.all().contains("[workflow.no-claim]")
+                        && r.all().contains("tiergate claim F7-stray"),
+                r.all());
     }
 
     @Test
@@ -74,15 +80,21 @@ class PushAndCheckTest {
 
     @Test
     void checkValidatesTheKitStateFileInEveryCommitOfTheRange() throws Exception {
-        g.write(".lakebase/workflow-state.json", KitFixtures.row("feature-claimed", "feature/F1-split").replace("\"proj-7f3a\"", "\"\""));
+        g.write(
+                ".lakebase/workflow-state.json",
+                KitFixtures.row("feature-claimed", "feature/F1-split").replace("\"proj-7f3a\"", "\"\""));
         g.commitNoVerify("kit row with an empty project id");
         String bad = g.git("rev-parse", "--short=7", "HEAD").out().strip();
         g.write(".lakebase/workflow-state.json", KitFixtures.row("feature-claimed", "feature/F1-split"));
         assertEquals(0, g.commit("kit row repaired").exit());
         Result r = g.tiergate("check");
         assertEquals(2, r.exit(), r.all());
-        assertTrue(r.err().contains(".lakebase/workflow-state.json:6 (commit " + bad + " \"kit row with an empty project id\"):"
-                + " field 'project_id' must not be empty (was \"\") [state.schema]"), r.all());
+        assertTrue(
+                r.err()
+                        .contains(".lakebase/workflow-state.json:6 (commit " + bad
+                                + " \"kit row with an empty project id\"):"
+                                + " field 'project_id' must not be empty (was \"\") [state.schema]"),
+                r.all());
         assertTrue(r.err().contains("fix: set \"project_id\": \"<project id>\""), r.all());
         assertEquals(1, r.err().split("\\[state\\.", -1).length - 1, "the repaired version passes: " + r.all());
     }
@@ -120,10 +132,24 @@ class PushAndCheckTest {
         Result r = g.run(g.repo, "git", "commit", "-q", "--amend", "--no-edit");
         assertEquals(0, r.exit(), r.all());
         String msg = g.git("log", "-1", "--format=%B").out();
-        assertEquals(1, msg.lines().filter(l -> l.startsWith("Tiergate-Migration: V20260616093000")).count(), msg);
-        assertEquals(1, msg.lines().filter(l -> l.startsWith("Tiergate-Actor-Class:")).count(), msg);
+        assertEquals(
+                1,
+                msg.lines()
+                        .filter(l -> l.startsWith("Tiergate-Migration: V20260616093000"))
+                        .count(),
+                msg);
+        assertEquals(
+                1,
+                msg.lines().filter(l -> l.startsWith("Tiergate-Actor-Class:")).count(),
+                msg);
         // the amended commit still may not claim a migration it does not add
-        Result bad = g.run(g.repo, "git", "commit", "-q", "--amend", "-m",
+        Result bad = g.run(
+                g.repo,
+                "git",
+                "commit",
+                "-q",
+                "--amend",
+                "-m",
                 "Add code\n\nTiergate-Migration: V20990101000000 \"Drop Table\" contract");
         assertTrue(bad.exit() != 0 && bad.all().contains("[commit-msg.trailers]"), bad.all());
     }

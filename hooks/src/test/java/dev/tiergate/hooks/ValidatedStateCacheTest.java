@@ -24,8 +24,10 @@ class ValidatedStateCacheTest {
         assertFalse(ValidatedStateCache.isKnownValid(gitDir, state), "nothing remembered yet");
         ValidatedStateCache.remember(gitDir, state);
         assertTrue(ValidatedStateCache.isKnownValid(gitDir, state));
-        assertFalse(ValidatedStateCache.isKnownValid(gitDir, bytes("{\"version\": 1, \"project_id\": \"q\", \"features\": []}\n")));
-        assertFalse(ValidatedStateCache.isKnownValid(gitDir, bytes("{\"version\": 1, \"project_id\": \"p\", \"features\": []}")));
+        assertFalse(ValidatedStateCache.isKnownValid(
+                gitDir, bytes("{\"version\": 1, \"project_id\": \"q\", \"features\": []}\n")));
+        assertFalse(ValidatedStateCache.isKnownValid(
+                gitDir, bytes("{\"version\": 1, \"project_id\": \"p\", \"features\": []}")));
         assertFalse(ValidatedStateCache.isKnownValid(gitDir, new byte[0]));
     }
 

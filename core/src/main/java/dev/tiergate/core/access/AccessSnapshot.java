@@ -9,8 +9,11 @@ import java.util.Set;
  * out), its tables (views and materialized views included) and sequences by schema, and the privileges in place on
  * them and on the database, with grantees named as {@link Privilege} says.
  */
-public record AccessSnapshot(Set<String> schemas, Map<String, List<String>> tables, Map<String, List<String>> sequences,
-                             Set<Privilege> privileges) {
+public record AccessSnapshot(
+        Set<String> schemas,
+        Map<String, List<String>> tables,
+        Map<String, List<String>> sequences,
+        Set<Privilege> privileges) {
     public AccessSnapshot {
         schemas = Set.copyOf(schemas);
         tables = Map.copyOf(tables);

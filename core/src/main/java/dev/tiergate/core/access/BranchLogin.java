@@ -25,8 +25,15 @@ import java.util.stream.Collectors;
  * @param place the branch as the policy sees it ("tier production"), or null when the policy knows it as neither a
  *              tier nor a working-branch type
  */
-public record BranchLogin(String gitBranch, Actor actor, boolean author, String place, List<DatabaseAccess.Grant> grants,
-                          List<String> groups, boolean forThePullRequestsLife, int hours) {
+public record BranchLogin(
+        String gitBranch,
+        Actor actor,
+        boolean author,
+        String place,
+        List<DatabaseAccess.Grant> grants,
+        List<String> groups,
+        boolean forThePullRequestsLife,
+        int hours) {
 
     public BranchLogin {
         grants = List.copyOf(grants);
@@ -37,7 +44,8 @@ public record BranchLogin(String gitBranch, Actor actor, boolean author, String 
      * Decides for {@code login} on the tracked branch {@code gitBranch} of {@code kind}, whose recorded author is
      * {@code authorLogin} (null: none yet), by {@code policy}, the policy on the repository's default branch.
      */
-    public static BranchLogin decide(Policy policy, BranchKind kind, String gitBranch, String authorLogin, String login) {
+    public static BranchLogin decide(
+            Policy policy, BranchKind kind, String gitBranch, String authorLogin, String login) {
         DatabaseAccess access = policy.access();
         Actor actor = policy.actorFor(login, false);
         boolean author = authorLogin != null && authorLogin.equalsIgnoreCase(login);
@@ -65,7 +73,8 @@ public record BranchLogin(String gitBranch, Actor actor, boolean author, String 
         }
         List<String> groups = DatabaseAccess.groupsFor(grants, actor, author);
         boolean prLife = kind == BranchKind.CI && actor.actorClass() == ActorClass.BOT;
-        return new BranchLogin(gitBranch, actor, author, place, grants, groups, prLife, access.credentialHoursOrDefault());
+        return new BranchLogin(
+                gitBranch, actor, author, place, grants, groups, prLife, access.credentialHoursOrDefault());
     }
 
     /** Whether the login is given: the policy names at least one group for the actor here. */
@@ -87,12 +96,14 @@ public record BranchLogin(String gitBranch, Actor actor, boolean author, String 
     public String refusal(String repoPath) {
         String who = actor.id() + " (" + actor.actorClass().wireName() + ")";
         if (place == null) {
-            return who + " gets no login on " + gitBranch + " of " + repoPath + ": it is neither a tier nor of a working-branch type"
-                    + " of the policy on the default branch";
+            return who + " gets no login on " + gitBranch + " of " + repoPath
+                    + ": it is neither a tier nor of a working-branch type" + " of the policy on the default branch";
         }
-        String given = grants.isEmpty() ? "no group to anyone"
+        String given = grants.isEmpty()
+                ? "no group to anyone"
                 : grants.stream().map(g -> g.group() + " to " + g.describe()).collect(Collectors.joining("; "));
-        return who + " gets no login on " + gitBranch + " (" + place + ") of " + repoPath + ": database_access gives there " + given;
+        return who + " gets no login on " + gitBranch + " (" + place + ") of " + repoPath
+                + ": database_access gives there " + given;
     }
 
     /** What to do about a refusal. */

@@ -14,8 +14,7 @@ import java.util.TreeSet;
  * judged here. Pure: no database.
  */
 public final class GrantDrift {
-    private GrantDrift() {
-    }
+    private GrantDrift() {}
 
     /** The difference: nothing in either list when the database is as the policy says. */
     public record Diff(List<Privilege> missing, List<Privilege> extra) {
@@ -33,7 +32,9 @@ public final class GrantDrift {
         Set<Privilege> out = new TreeSet<>();
         for (DatabaseAccess.Group g : groups) {
             String who = Privilege.group(g.name());
-            List<String> tablePrivileges = g.tablePrivileges().stream().map(p -> p.toUpperCase(Locale.ROOT)).toList();
+            List<String> tablePrivileges = g.tablePrivileges().stream()
+                    .map(p -> p.toUpperCase(Locale.ROOT))
+                    .toList();
             if (tablePrivileges.isEmpty()) {
                 continue; // the backends make its role and grant it nothing
             }
@@ -50,7 +51,8 @@ public final class GrantDrift {
                     tablePrivileges.forEach(p -> out.add(new Privilege(who, Privilege.Kind.TABLE, s + "." + t, p)));
                 }
                 for (String q : held.sequences().getOrDefault(s, List.of())) {
-                    sequencePrivileges.forEach(p -> out.add(new Privilege(who, Privilege.Kind.SEQUENCE, s + "." + q, p)));
+                    sequencePrivileges.forEach(
+                            p -> out.add(new Privilege(who, Privilege.Kind.SEQUENCE, s + "." + q, p)));
                 }
             }
             for (String qualified : g.tables()) {

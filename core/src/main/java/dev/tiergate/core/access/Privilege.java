@@ -9,7 +9,12 @@ import java.util.Locale;
  * qualified name, "" for the database) and which ({@code privilege}, PostgreSQL's upper-case word).
  */
 public record Privilege(String grantee, Kind kind, String object, String privilege) implements Comparable<Privilege> {
-    public enum Kind { DATABASE, SCHEMA, TABLE, SEQUENCE }
+    public enum Kind {
+        DATABASE,
+        SCHEMA,
+        TABLE,
+        SEQUENCE
+    }
 
     public static final String PUBLIC = "PUBLIC";
 
@@ -24,6 +29,7 @@ public record Privilege(String grantee, Kind kind, String object, String privile
 
     @Override
     public String toString() {
-        return grantee + " " + privilege + " on " + kind.name().toLowerCase(Locale.ROOT) + (object.isEmpty() ? "" : " " + object);
+        return grantee + " " + privilege + " on " + kind.name().toLowerCase(Locale.ROOT)
+                + (object.isEmpty() ? "" : " " + object);
     }
 }

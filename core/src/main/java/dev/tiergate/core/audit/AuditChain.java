@@ -12,23 +12,33 @@ import java.util.Optional;
 public final class AuditChain {
     public static final String GENESIS = "0".repeat(64);
 
-    private AuditChain() {
-    }
+    private AuditChain() {}
 
-    public static String hash(String prevHash, long seq, Instant at, String kind, String repo, String subject, String details) {
+    public static String hash(
+            String prevHash, long seq, Instant at, String kind, String repo, String subject, String details) {
         // unit separator between fields so no two different records concatenate to the same text
-        String text = String.join("\u001f", prevHash, Long.toString(seq), at.toString(), kind, nullToEmpty(repo),
-                nullToEmpty(subject), nullToEmpty(details));
+        String text = String.join(
+                "\u001f",
+                prevHash,
+                Long.toString(seq),
+                at.toString(),
+                kind,
+                nullToEmpty(repo),
+                nullToEmpty(subject),
+                nullToEmpty(details));
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    public static AuditRecord seal(AuditRecord previous, long seq, Instant at, String kind, String repo, String subject, String details) {
+    public static AuditRecord seal(
+            AuditRecord previous, long seq, Instant at, String kind, String repo, String subject, String details) {
         String prev = previous == null ? GENESIS : previous.hash();
-        return new AuditRecord(seq, at, kind, repo, subject, details, prev, hash(prev, seq, at, kind, repo, subject, details));
+        return new AuditRecord(
+                seq, at, kind, repo, subject, details, prev, hash(prev, seq, at, kind, repo, subject, details));
     }
 
     /** The first problem in records ordered by seq (seq starts at 1), or empty when the chain is intact. */
@@ -37,7 +47,8 @@ public final class AuditChain {
         long expectedSeq = 1;
         for (AuditRecord r : records) {
             if (r.seq() != expectedSeq) {
-                String missing = r.seq() - 1 > expectedSeq ? "records " + expectedSeq + " to " + (r.seq() - 1) + " are"
+                String missing = r.seq() - 1 > expectedSeq
+                        ? "records " + expectedSeq + " to " + (r.seq() - 1) + " are"
                         : "record " + expectedSeq + " is";
                 return Optional.of(missing + " missing: deleted before record " + r.seq());
             }

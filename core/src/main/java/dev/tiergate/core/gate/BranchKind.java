@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** What a tracked branch is: a long-running tier, a short-lived working branch, or a PR's CI branch. */
 public enum BranchKind {
-    TIER, WORKING, CI;
+    TIER,
+    WORKING,
+    CI;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -7,8 +7,7 @@ import java.util.Map;
 
 /** Is CI green on a SHA? Required checks all succeeded; with none required, at least one success and no failure. */
 public final class CiVerdict {
-    private CiVerdict() {
-    }
+    private CiVerdict() {}
 
     public static boolean green(Policy policy, List<CheckResult> checks) {
         Map<String, CheckResult.Outcome> byName = new HashMap<>();
@@ -17,10 +16,14 @@ public final class CiVerdict {
                 continue; // tiergate's own status never makes CI green
             }
             // a failure anywhere under one name wins over a success under the same name
-            byName.merge(c.name(), c.outcome(), (a, b) -> a == CheckResult.Outcome.FAILURE || b == CheckResult.Outcome.FAILURE
-                    ? CheckResult.Outcome.FAILURE
-                    : a == CheckResult.Outcome.PENDING || b == CheckResult.Outcome.PENDING ? CheckResult.Outcome.PENDING
-                    : CheckResult.Outcome.SUCCESS);
+            byName.merge(
+                    c.name(),
+                    c.outcome(),
+                    (a, b) -> a == CheckResult.Outcome.FAILURE || b == CheckResult.Outcome.FAILURE
+                            ? CheckResult.Outcome.FAILURE
+                            : a == CheckResult.Outcome.PENDING || b == CheckResult.Outcome.PENDING
+                                    ? CheckResult.Outcome.PENDING
+                                    : CheckResult.Outcome.SUCCESS);
         }
         if (!policy.requiredChecks().isEmpty()) {
             return policy.requiredChecks().stream().allMatch(n -> byName.get(n) == CheckResult.Outcome.SUCCESS);

@@ -5,6 +5,5 @@ public final class GateConstants {
     /** The commit status context branch protection requires. */
     public static final String STATUS_CONTEXT = "tiergate/workflow";
 
-    private GateConstants() {
-    }
+    private GateConstants() {}
 }

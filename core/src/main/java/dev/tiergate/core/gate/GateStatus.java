@@ -1,6 +1,7 @@
 package dev.tiergate.core.gate;
 
 import dev.tiergate.core.rules.Rule;
+
 /**
  * The merge gate's answer for one head SHA: the status to post, the rule that decided it, and a description
  * a person can act on (forges cap descriptions; GitHub at 140 characters).
@@ -15,7 +16,10 @@ public record GateStatus(StatusState state, String rule, String description) {
     }
 
     public static GateStatus success() {
-        return new GateStatus(StatusState.SUCCESS, Rule.GATE_OK.id(), "All tiergate rules hold: ci-green on this commit, edge, actor and approvals allowed");
+        return new GateStatus(
+                StatusState.SUCCESS,
+                Rule.GATE_OK.id(),
+                "All tiergate rules hold: ci-green on this commit, edge, actor and approvals allowed");
     }
 
     public static GateStatus failure(String rule, String description) {

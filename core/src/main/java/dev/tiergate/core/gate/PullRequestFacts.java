@@ -13,5 +13,4 @@ public record PullRequestFacts(
         ForgeIdentity author,
         boolean open,
         boolean merged,
-        String url) {
-}
+        String url) {}

@@ -10,8 +10,7 @@ import java.util.List;
  * deliveries do not matter), and the steps from the recorded state to it.
  */
 public final class PullRequestWorkflow {
-    private PullRequestWorkflow() {
-    }
+    private PullRequestWorkflow() {}
 
     /** The state the facts put the PR in. */
     public static WorkflowState stateFor(Policy policy, PullRequestFacts pr, List<CheckResult> checksOnHead) {

@@ -1,4 +1,8 @@
 package dev.tiergate.core.gate;
 
 /** The commit status tiergate posts as {@code tiergate/workflow}. */
-public enum StatusState { SUCCESS, FAILURE, PENDING }
+public enum StatusState {
+    SUCCESS,
+    FAILURE,
+    PENDING
+}

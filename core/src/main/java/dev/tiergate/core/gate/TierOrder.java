@@ -7,8 +7,7 @@ import java.util.List;
 
 /** The order in which tiers can be set up: each tier after its parent, the root first. */
 public final class TierOrder {
-    private TierOrder() {
-    }
+    private TierOrder() {}
 
     /** The policy's tiers, parents before children; tiers in a cycle (the validator refuses those) are left out. */
     public static List<Tier> parentsFirst(Policy policy) {
@@ -17,7 +16,8 @@ public final class TierOrder {
         while (!remaining.isEmpty()) {
             int before = remaining.size();
             remaining.removeIf(t -> {
-                boolean ready = t.parent() == null || ordered.stream().anyMatch(o -> o.name().equals(t.parent()));
+                boolean ready = t.parent() == null
+                        || ordered.stream().anyMatch(o -> o.name().equals(t.parent()));
                 if (ready) {
                     ordered.add(t);
                 }

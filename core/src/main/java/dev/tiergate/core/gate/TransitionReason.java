@@ -4,13 +4,15 @@ import dev.tiergate.core.workflow.WorkflowState;
 
 /** Why a pull request's branch moved from one state to the next, in the words the history and audit show. */
 public final class TransitionReason {
-    private TransitionReason() {
-    }
+    private TransitionReason() {}
 
     public static String of(WorkflowState from, WorkflowState to, boolean headMoved) {
         return switch (to) {
             case FEATURE_CLAIMED -> from == null ? "PR seen" : "PR closed without merge";
-            case PR_READY -> from == WorkflowState.CI_GREEN ? (headMoved ? "new push: CI must pass again" : "CI no longer green") : "PR opened";
+            case PR_READY ->
+                from == WorkflowState.CI_GREEN
+                        ? (headMoved ? "new push: CI must pass again" : "CI no longer green")
+                        : "PR opened";
             case CI_GREEN -> "required CI checks green";
             case MERGED -> "PR merged";
             case SCAFFOLD_COMPLETE -> "abandoned";

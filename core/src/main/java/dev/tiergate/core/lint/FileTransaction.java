@@ -19,16 +19,17 @@ import java.util.regex.Pattern;
  *                      also has transactional ones (Flyway refuses it), else -1
  * @param firstTransactionalLine for such a script, the line of its first transactional statement, else -1
  */
-public record FileTransaction(boolean inTransaction, String fact, boolean versioned, int mixedAt,
-                              int firstTransactionalLine) {
+public record FileTransaction(
+        boolean inTransaction, String fact, boolean versioned, int mixedAt, int firstTransactionalLine) {
     /** The tools' annotations, compiled on first use (a regular expression compiles slowly at start-up). */
     private static final class Patterns {
-        static final Pattern GOOSE_NO_TRANSACTION = Pattern.compile("^--\\s*\\+goose\\s+NO\\s+TRANSACTION\\b",
-            Pattern.MULTILINE);
-        static final Pattern DBMATE_NO_TRANSACTION = Pattern.compile("^--\\s*migrate:(up|down)\\b.*\\btransaction:false\\b",
-            Pattern.MULTILINE);
-        static final Pattern SCRIPT_CONFIG = Pattern.compile("^\\s*(?:flyway\\.)?executeInTransaction\\s*[=:]\\s*(true|false)\\s*$",
-            Pattern.MULTILINE | Pattern.CASE_INSENSITIVE);
+        static final Pattern GOOSE_NO_TRANSACTION =
+                Pattern.compile("^--\\s*\\+goose\\s+NO\\s+TRANSACTION\\b", Pattern.MULTILINE);
+        static final Pattern DBMATE_NO_TRANSACTION =
+                Pattern.compile("^--\\s*migrate:(up|down)\\b.*\\btransaction:false\\b", Pattern.MULTILINE);
+        static final Pattern SCRIPT_CONFIG = Pattern.compile(
+                "^\\s*(?:flyway\\.)?executeInTransaction\\s*[=:]\\s*(true|false)\\s*$",
+                Pattern.MULTILINE | Pattern.CASE_INSENSITIVE);
     }
 
     /**
@@ -38,35 +39,62 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
      * @param lines        the line each statement starts on
      * @param scriptConfig Flyway's script configuration file of it ({@code V1__x.sql.conf}), or null
      */
-    static FileTransaction of(LintSettings settings, String fileName, String sql, List<PgStatement> statements,
-                              List<Integer> lines, String scriptConfig) {
+    static FileTransaction of(
+            LintSettings settings,
+            String fileName,
+            String sql,
+            List<PgStatement> statements,
+            List<Integer> lines,
+            String scriptConfig) {
         MigrationTool tool = settings.tool();
         String base = fileName.substring(fileName.lastIndexOf('/') + 1);
         boolean versioned = !(tool == MigrationTool.FLYWAY && base.startsWith("R__"));
         Optional<Boolean> assume = settings.assumeInTransaction();
         if (assume.isPresent()) {
-            return new FileTransaction(assume.get(), assume.get()
-                    ? "the runner wraps each file in a transaction (--assume-in-transaction)"
-                    : "the runner runs each statement on its own (--no-assume-in-transaction)", versioned, -1, -1);
+            return new FileTransaction(
+                    assume.get(),
+                    assume.get()
+                            ? "the runner wraps each file in a transaction (--assume-in-transaction)"
+                            : "the runner runs each statement on its own (--no-assume-in-transaction)",
+                    versioned,
+                    -1,
+                    -1);
         }
         switch (tool) {
             case FLYWAY:
                 return flyway(settings, statements, lines, scriptConfig, versioned);
             case GOLANG_MIGRATE:
                 return statements.size() <= 1
-                        ? new FileTransaction(false, "golang-migrate sends the file as one query, and a query of one"
-                                + " statement runs outside a transaction block", versioned, -1, -1)
-                        : new FileTransaction(true, tool.transactionFact() + " (it has " + statements.size()
-                                + " statements)", versioned, -1, -1);
+                        ? new FileTransaction(
+                                false,
+                                "golang-migrate sends the file as one query, and a query of one"
+                                        + " statement runs outside a transaction block",
+                                versioned,
+                                -1,
+                                -1)
+                        : new FileTransaction(
+                                true,
+                                tool.transactionFact() + " (it has " + statements.size() + " statements)",
+                                versioned,
+                                -1,
+                                -1);
             case GOOSE:
                 return Patterns.GOOSE_NO_TRANSACTION.matcher(sql).find()
-                        ? new FileTransaction(false, "goose runs this file outside a transaction (-- +goose NO TRANSACTION)",
-                                versioned, -1, -1)
+                        ? new FileTransaction(
+                                false,
+                                "goose runs this file outside a transaction (-- +goose NO TRANSACTION)",
+                                versioned,
+                                -1,
+                                -1)
                         : new FileTransaction(true, tool.transactionFact(), versioned, -1, -1);
             case DBMATE:
                 return Patterns.DBMATE_NO_TRANSACTION.matcher(sql).find()
-                        ? new FileTransaction(false, "dbmate runs this file outside a transaction (transaction:false)",
-                                versioned, -1, -1)
+                        ? new FileTransaction(
+                                false,
+                                "dbmate runs this file outside a transaction (transaction:false)",
+                                versioned,
+                                -1,
+                                -1)
                         : new FileTransaction(true, tool.transactionFact(), versioned, -1, -1);
             case PLAIN:
                 return new FileTransaction(false, tool.transactionFact(), versioned, -1, -1);
@@ -75,14 +103,22 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
         }
     }
 
-    private static FileTransaction flyway(LintSettings settings, List<PgStatement> statements, List<Integer> lines,
-                                          String scriptConfig, boolean versioned) {
+    private static FileTransaction flyway(
+            LintSettings settings,
+            List<PgStatement> statements,
+            List<Integer> lines,
+            String scriptConfig,
+            boolean versioned) {
         if (scriptConfig != null) {
             Matcher m = Patterns.SCRIPT_CONFIG.matcher(scriptConfig);
             if (m.find()) {
                 boolean in = Boolean.parseBoolean(m.group(1).toLowerCase(Locale.ROOT));
-                return new FileTransaction(in, "the script's configuration file sets executeInTransaction=" + in
-                        + ", which Flyway follows", versioned, -1, -1);
+                return new FileTransaction(
+                        in,
+                        "the script's configuration file sets executeInTransaction=" + in + ", which Flyway follows",
+                        versioned,
+                        -1,
+                        -1);
             }
         }
         int firstNonTransactional = -1;
@@ -99,19 +135,39 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
             }
         }
         if (firstNonTransactional < 0) {
-            return new FileTransaction(true, "Flyway runs this script in one transaction (no statement in it is"
-                    + " non-transactional to Flyway's PostgreSQL parser)", versioned, -1, -1);
+            return new FileTransaction(
+                    true,
+                    "Flyway runs this script in one transaction (no statement in it is"
+                            + " non-transactional to Flyway's PostgreSQL parser)",
+                    versioned,
+                    -1,
+                    -1);
         }
         if (firstTransactional < 0) {
-            return new FileTransaction(false, "Flyway runs this script outside a transaction: every statement in it is"
-                    + " non-transactional to its PostgreSQL parser", versioned, -1, -1);
+            return new FileTransaction(
+                    false,
+                    "Flyway runs this script outside a transaction: every statement in it is"
+                            + " non-transactional to its PostgreSQL parser",
+                    versioned,
+                    -1,
+                    -1);
         }
         if (settings.flyway().mixed()) {
-            return new FileTransaction(false, "with mixed on, Flyway runs this script outside a transaction because it"
-                    + " has a non-transactional statement, so its other statements are not atomic", versioned, -1, -1);
+            return new FileTransaction(
+                    false,
+                    "with mixed on, Flyway runs this script outside a transaction because it"
+                            + " has a non-transactional statement, so its other statements are not atomic",
+                    versioned,
+                    -1,
+                    -1);
         }
-        return new FileTransaction(false, "Flyway refuses a script that mixes transactional and non-transactional"
-                + " statements while mixed is off", versioned, firstNonTransactional, lines.get(firstTransactional));
+        return new FileTransaction(
+                false,
+                "Flyway refuses a script that mixes transactional and non-transactional"
+                        + " statements while mixed is off",
+                versioned,
+                firstNonTransactional,
+                lines.get(firstTransactional));
     }
 
     /** Where the tool lets a statement run outside a transaction, as advice for a fix. */
@@ -120,10 +176,12 @@ public record FileTransaction(boolean inTransaction, String fact, boolean versio
             return "in a migration the runner runs outside a transaction";
         }
         return switch (settings.tool()) {
-            case FLYWAY -> "alone in its own script (Flyway runs a script of only non-transactional statements outside a"
-                    + " transaction), or with executeInTransaction=false in the script's .sql.conf file";
-            case GOLANG_MIGRATE -> "alone in its own file (golang-migrate sends a file as one query; one statement runs"
-                    + " outside a transaction block)";
+            case FLYWAY ->
+                "alone in its own script (Flyway runs a script of only non-transactional statements outside a"
+                        + " transaction), or with executeInTransaction=false in the script's .sql.conf file";
+            case GOLANG_MIGRATE ->
+                "alone in its own file (golang-migrate sends a file as one query; one statement runs"
+                        + " outside a transaction block)";
             case GOOSE -> "in a migration annotated '-- +goose NO TRANSACTION'";
             case DBMATE -> "in a migration whose '-- migrate:up' line says transaction:false";
             case RAILS -> "in a migration with disable_ddl_transaction! (add_index ..., algorithm: :concurrently)";

@@ -7,7 +7,7 @@ public record Finding(String rule, Severity severity, String file, int line, int
 
     /** {@code file:line:column: severity rule-id: message} and a {@code fix:} line. */
     public String renderText() {
-        return file + ":" + line + ":" + column + ": " + severity.wireName() + " " + rule + ": " + message
-                + "\n  fix: " + fix;
+        return file + ":" + line + ":" + column + ": " + severity.wireName() + " " + rule + ": " + message + "\n  fix: "
+                + fix;
     }
 }

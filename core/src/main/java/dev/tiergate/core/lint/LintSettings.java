@@ -19,8 +19,8 @@ import java.util.Set;
  * @param flyway              the team's Flyway settings that change how a script runs
  * @param extensions          the extensions tiergate creates before migrations run (the policy's allow-list)
  */
-public record LintSettings(MigrationTool tool, Optional<Boolean> assumeInTransaction, FlywaySettings flyway,
-                           Set<String> extensions) {
+public record LintSettings(
+        MigrationTool tool, Optional<Boolean> assumeInTransaction, FlywaySettings flyway, Set<String> extensions) {
     public static final LintSettings DEFAULTS = of(MigrationSettings.DEFAULTS);
 
     public LintSettings {

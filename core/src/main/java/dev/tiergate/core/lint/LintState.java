@@ -20,7 +20,7 @@ public final class LintState {
     private final Set<String> createdTables = new HashSet<>();
     private final Map<String, Map<String, PgStatement.TypeName>> columnTypes = new HashMap<>(); // created tables only
     private final Map<String, String> notNullChecks = new HashMap<>(); // constraint name -> table.column
-    private final Set<String> validatedNotNull = new HashSet<>();       // table.column
+    private final Set<String> validatedNotNull = new HashSet<>(); // table.column
     Optional<Phase> phase = Optional.empty();
     FileTransaction file = new FileTransaction(true, "", true, -1, -1);
     boolean flywayComment;
@@ -100,7 +100,8 @@ public final class LintState {
 
     /** The type of a column of a table created earlier in this migration set, as its last ADD/ALTER left it. */
     public Optional<PgStatement.TypeName> columnType(QName table, String column) {
-        return Optional.ofNullable(columnTypes.getOrDefault(table.key(), Map.of()).get(column));
+        return Optional.ofNullable(
+                columnTypes.getOrDefault(table.key(), Map.of()).get(column));
     }
 
     public boolean hasValidatedNotNullCheck(QName table, String column) {
@@ -162,10 +163,13 @@ public final class LintState {
                 if (types != null) {
                     learnColumn(types, action);
                 }
-                if (action instanceof PgStatement.AddConstraint add && add.constraint().notValid() && add.constraint().name() != null) {
+                if (action instanceof PgStatement.AddConstraint add
+                        && add.constraint().notValid()
+                        && add.constraint().name() != null) {
                     addedNotValidInFile.add(add.constraint().name());
                 }
-                if (action instanceof PgStatement.AddConstraint add && add.constraint().checkNotNullColumn() != null) {
+                if (action instanceof PgStatement.AddConstraint add
+                        && add.constraint().checkNotNullColumn() != null) {
                     String column = a.table().key() + "." + add.constraint().checkNotNullColumn();
                     if (add.constraint().notValid()) {
                         if (add.constraint().name() != null) {
@@ -183,9 +187,12 @@ public final class LintState {
                     }
                 }
             }
-        } else if (s instanceof PgStatement.CreateObject c && c.kind().equals("materialized view") && c.name() != null) {
+        } else if (s instanceof PgStatement.CreateObject c
+                && c.kind().equals("materialized view")
+                && c.name() != null) {
             createdTables.add(c.name().key()); // indexable like a table, and nobody reads it yet
-        } else if (s instanceof PgStatement.Drop d && (d.kind().equals("table") || d.kind().equals("materialized view"))) {
+        } else if (s instanceof PgStatement.Drop d
+                && (d.kind().equals("table") || d.kind().equals("materialized view"))) {
             for (QName n : d.names()) {
                 createdTables.remove(n.key());
                 columnTypes.remove(n.key());

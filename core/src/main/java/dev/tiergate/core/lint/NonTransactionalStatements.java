@@ -13,8 +13,7 @@ import java.util.Set;
 public final class NonTransactionalStatements {
     private static final Set<String> OTHER_KINDS = Set.of("database", "tablespace", "subscription");
 
-    private NonTransactionalStatements() {
-    }
+    private NonTransactionalStatements() {}
 
     /**
      * The statement as named in PostgreSQL's "cannot run inside a transaction block" error (PostgreSQL 16 reference
@@ -26,19 +25,25 @@ public final class NonTransactionalStatements {
             return Optional.of("CREATE INDEX CONCURRENTLY");
         } else if (s instanceof PgStatement.Drop d && d.concurrently()) {
             return Optional.of("DROP INDEX CONCURRENTLY");
-        } else if (s instanceof PgStatement.Drop d && OTHER_KINDS.contains(d.kind()) && !d.kind().equals("subscription")) {
+        } else if (s instanceof PgStatement.Drop d
+                && OTHER_KINDS.contains(d.kind())
+                && !d.kind().equals("subscription")) {
             return Optional.of("DROP " + d.kind().toUpperCase(Locale.ROOT));
-        } else if (s instanceof PgStatement.Reindex r && (r.concurrently() || Set.of("schema", "database", "system").contains(r.kind()))) {
-            return Optional.of("REINDEX " + r.kind().toUpperCase(Locale.ROOT) + (r.concurrently() ? " CONCURRENTLY" : ""));
+        } else if (s instanceof PgStatement.Reindex r
+                && (r.concurrently() || Set.of("schema", "database", "system").contains(r.kind()))) {
+            return Optional.of(
+                    "REINDEX " + r.kind().toUpperCase(Locale.ROOT) + (r.concurrently() ? " CONCURRENTLY" : ""));
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action x : a.actions()) {
-                if (x instanceof PgStatement.OtherAction o && o.head().startsWith("detach partition")
+                if (x instanceof PgStatement.OtherAction o
+                        && o.head().startsWith("detach partition")
                         && o.head().contains("concurrently")) {
                     return Optional.of("ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY");
                 }
             }
         } else if (s instanceof PgStatement.Other o) {
-            for (String head : new String[] {"vacuum", "create database", "create tablespace", "alter system", "discard all"}) {
+            for (String head :
+                    new String[] {"vacuum", "create database", "create tablespace", "alter system", "discard all"}) {
                 if (o.startsWith(head)) {
                     return Optional.of(head.toUpperCase(Locale.ROOT));
                 }
@@ -62,8 +67,9 @@ public final class NonTransactionalStatements {
         } else if (s instanceof PgStatement.Reindex r) {
             return Set.of("schema", "database", "system").contains(r.kind());
         } else if (s instanceof PgStatement.Other o) {
-            for (String head : new String[] {"vacuum", "create database", "create tablespace", "create subscription",
-                    "alter system", "discard all"}) {
+            for (String head : new String[] {
+                "vacuum", "create database", "create tablespace", "create subscription", "alter system", "discard all"
+            }) {
                 if (o.startsWith(head)) {
                     return true;
                 }
@@ -74,7 +80,8 @@ public final class NonTransactionalStatements {
 
     /** A CONCURRENTLY statement: it waits for the transactions open when it starts (PostgreSQL's CREATE INDEX reference). */
     public static boolean isConcurrently(PgStatement s) {
-        return s instanceof PgStatement.CreateIndex i && i.concurrently() || s instanceof PgStatement.Drop d && d.concurrently()
+        return s instanceof PgStatement.CreateIndex i && i.concurrently()
+                || s instanceof PgStatement.Drop d && d.concurrently()
                 || s instanceof PgStatement.Reindex r && r.concurrently()
                 || inPostgres(s).orElse("").contains("DETACH");
     }

@@ -20,7 +20,15 @@ import java.util.Locale;
  * </ul>
  */
 public final class PgLexer {
-    enum Kind { WORD, IDENT, STRING, NUMBER, PARAM, OP, PUNCT }
+    enum Kind {
+        WORD,
+        IDENT,
+        STRING,
+        NUMBER,
+        PARAM,
+        OP,
+        PUNCT
+    }
 
     /** One token. {@code text} of a WORD is lower case; {@code offset} is where it starts in the statement. */
     record Token(Kind kind, String text, int offset) {
@@ -42,11 +50,9 @@ public final class PgLexer {
      * One statement of a file as written (without its terminating semicolon, leading or trailing comments), its
      * 1-based start line and its offset in the file.
      */
-    public record Statement(String text, int line, int offset) {
-    }
+    public record Statement(String text, int line, int offset) {}
 
-    private PgLexer() {
-    }
+    private PgLexer() {}
 
     /**
      * ASCII character classes, looked up rather than asked of {@link Character}: a lint of a corpus runs most of its
@@ -54,6 +60,7 @@ public final class PgLexer {
      * bytecode and {@code Character.isLetterOrDigit} a chain of calls. Characters past ASCII ask {@link Character}.
      */
     private static final boolean[] WORD = new boolean[128];
+
     private static final boolean[] WORD_START = new boolean[128];
     private static final boolean[] SPACE = new boolean[128];
 
@@ -78,10 +85,10 @@ public final class PgLexer {
     static List<Statement> statements(String sql, char[] a) {
         List<Statement> out = new ArrayList<>();
         int n = a.length;
-        int start = -1;      // first code character of the statement being read, or -1 between statements
-        int codeEnd = -1;    // just past its last code character (trailing comments are not part of it)
-        int line = 1;        // the line of index counted
-        int counted = 0;     // line breaks are counted up to here, when a statement starts
+        int start = -1; // first code character of the statement being read, or -1 between statements
+        int codeEnd = -1; // just past its last code character (trailing comments are not part of it)
+        int line = 1; // the line of index counted
+        int counted = 0; // line breaks are counted up to here, when a statement starts
         int startLine = 1;
         int i = 0;
         while (i < n) {
@@ -101,7 +108,8 @@ public final class PgLexer {
                 start = -1;
                 end = lineEnd(a, i);
             } else if (c == ';') {
-                boolean copyData = start >= 0 && startsWithCopy(a, start, codeEnd)
+                boolean copyData = start >= 0
+                        && startsWithCopy(a, start, codeEnd)
                         && isCopyFromStdin(sql.substring(start, codeEnd));
                 addStatement(sql, start, codeEnd, startLine, out);
                 start = -1;
@@ -158,7 +166,10 @@ public final class PgLexer {
 
     /** The statement at {@code [start, end)} starts with COPY: only then is it read for FROM STDIN. */
     private static boolean startsWithCopy(char[] a, int start, int end) {
-        return end - start > 4 && (a[start] | 0x20) == 'c' && (a[start + 1] | 0x20) == 'o' && (a[start + 2] | 0x20) == 'p'
+        return end - start > 4
+                && (a[start] | 0x20) == 'c'
+                && (a[start + 1] | 0x20) == 'o'
+                && (a[start + 2] | 0x20) == 'p'
                 && (a[start + 3] | 0x20) == 'y';
     }
 
@@ -187,7 +198,8 @@ public final class PgLexer {
         int lineStart = s.indexOf('\n', from);
         while (lineStart >= 0) {
             int lineEnd = s.indexOf('\n', lineStart + 1);
-            String dataLine = s.substring(lineStart + 1, lineEnd < 0 ? s.length() : lineEnd).strip();
+            String dataLine = s.substring(lineStart + 1, lineEnd < 0 ? s.length() : lineEnd)
+                    .strip();
             if (dataLine.equals("\\.")) {
                 return lineEnd < 0 ? s.length() : lineEnd;
             }
@@ -315,8 +327,9 @@ public final class PgLexer {
                     throw new PgParseException("unterminated /* comment", i - from);
                 }
                 i = end;
-            } else if (c == '\'' || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N'
-                    || c == 'n') && next == '\'')) {
+            } else if (c == '\''
+                    || ((c == 'E' || c == 'e' || c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n')
+                            && next == '\'')) {
                 boolean escapes = c == 'E' || c == 'e';
                 int open = c == '\'' ? i : i + 1;
                 int end = endOfQuotedOrThrow(a, open, '\'', escapes, n, from);
@@ -376,8 +389,11 @@ public final class PgLexer {
                 i = j;
             } else if (isDigit(c) || (c == '.' && isDigit(next))) {
                 int j = i + 1;
-                while (j < n && (isLetterOrDigit(a[j]) || a[j] == '.' || a[j] == '_'
-                        || ((a[j] == '+' || a[j] == '-') && (a[j - 1] == 'e' || a[j - 1] == 'E')))) {
+                while (j < n
+                        && (isLetterOrDigit(a[j])
+                                || a[j] == '.'
+                                || a[j] == '_'
+                                || ((a[j] == '+' || a[j] == '-') && (a[j - 1] == 'e' || a[j - 1] == 'E')))) {
                     if (a[j] == '.' && j + 1 < n && a[j + 1] == '.') {
                         break;
                     }
@@ -393,7 +409,8 @@ public final class PgLexer {
                 i += 2;
             } else if ("+-*/<>=~!@#%^&|`?:".indexOf(c) >= 0 || (c == '.' && next == '.')) {
                 int j = i + 1;
-                while (j < n && "+-*/<>=~!@#%^&|`?".indexOf(a[j]) >= 0
+                while (j < n
+                        && "+-*/<>=~!@#%^&|`?".indexOf(a[j]) >= 0
                         && !(a[j] == '-' && j + 1 < n && a[j + 1] == '-')
                         && !(a[j] == '/' && j + 1 < n && a[j + 1] == '*')) {
                     j++;
@@ -452,7 +469,8 @@ public final class PgLexer {
         return -1;
     }
 
-    private static int endOfQuotedOrThrow(char[] a, int open, char quote, boolean backslashEscapes, int limit, int from) {
+    private static int endOfQuotedOrThrow(
+            char[] a, int open, char quote, boolean backslashEscapes, int limit, int from) {
         int end = endOfQuoted(a, open, quote, backslashEscapes, limit);
         if (end < 0) {
             throw new PgParseException("unterminated " + (quote == '"' ? "quoted identifier" : "string"), open - from);

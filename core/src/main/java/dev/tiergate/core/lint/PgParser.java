@@ -21,19 +21,82 @@ import java.util.Set;
  */
 public final class PgParser {
     /** The key words a PostgreSQL statement can start with (gram.y's stmt alternatives). */
-    private static final Set<String> HEADS = Set.of("abort", "alter", "analyse", "analyze", "begin", "call", "checkpoint",
-            "close", "cluster", "comment", "commit", "copy", "create", "deallocate", "declare", "delete", "discard", "do",
-            "drop", "end", "execute", "explain", "fetch", "grant", "import", "insert", "listen", "load", "lock", "merge",
-            "move", "notify", "prepare", "reassign", "refresh", "reindex", "release", "reset", "revoke", "rollback",
-            "savepoint", "security", "select", "set", "show", "start", "table", "truncate", "unlisten", "update",
-            "vacuum", "values", "with");
-    private static final Set<String> COLUMN_CONSTRAINT_WORDS = Set.of("not", "null", "default", "primary", "unique",
-            "references", "check", "generated", "collate", "constraint", "using", "deferrable", "initially", "compression",
+    private static final Set<String> HEADS = Set.of(
+            "abort",
+            "alter",
+            "analyse",
+            "analyze",
+            "begin",
+            "call",
+            "checkpoint",
+            "close",
+            "cluster",
+            "comment",
+            "commit",
+            "copy",
+            "create",
+            "deallocate",
+            "declare",
+            "delete",
+            "discard",
+            "do",
+            "drop",
+            "end",
+            "execute",
+            "explain",
+            "fetch",
+            "grant",
+            "import",
+            "insert",
+            "listen",
+            "load",
+            "lock",
+            "merge",
+            "move",
+            "notify",
+            "prepare",
+            "reassign",
+            "refresh",
+            "reindex",
+            "release",
+            "reset",
+            "revoke",
+            "rollback",
+            "savepoint",
+            "security",
+            "select",
+            "set",
+            "show",
+            "start",
+            "table",
+            "truncate",
+            "unlisten",
+            "update",
+            "vacuum",
+            "values",
+            "with");
+
+    private static final Set<String> COLUMN_CONSTRAINT_WORDS = Set.of(
+            "not",
+            "null",
+            "default",
+            "primary",
+            "unique",
+            "references",
+            "check",
+            "generated",
+            "collate",
+            "constraint",
+            "using",
+            "deferrable",
+            "initially",
+            "compression",
             "storage");
-    private static final Set<String> TABLE_CONSTRAINT_WORDS = Set.of("constraint", "check", "foreign", "unique",
-            "primary", "exclude");
-    private static final Set<String> OTHER_ALTER_ACTIONS = Set.of("owner", "enable", "disable", "set", "reset",
-            "cluster", "inherit", "no", "replica", "attach", "detach", "force", "of", "not", "drop", "alter", "add");
+    private static final Set<String> TABLE_CONSTRAINT_WORDS =
+            Set.of("constraint", "check", "foreign", "unique", "primary", "exclude");
+    private static final Set<String> OTHER_ALTER_ACTIONS = Set.of(
+            "owner", "enable", "disable", "set", "reset", "cluster", "inherit", "no", "replica", "attach", "detach",
+            "force", "of", "not", "drop", "alter", "add");
 
     private final List<Token> t;
     private int p;
@@ -43,20 +106,36 @@ public final class PgParser {
     }
 
     /** Server-side functions that reach files, programs, other databases or other sessions (the lint sees calls). */
-    private static final Set<String> SERVER_FUNCTIONS = Set.of("pg_read_file", "pg_read_binary_file", "pg_ls_dir",
-            "pg_stat_file", "pg_ls_logdir", "pg_ls_waldir", "pg_ls_tmpdir", "pg_ls_archive_statusdir", "lo_import",
-            "lo_export", "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile",
+    private static final Set<String> SERVER_FUNCTIONS = Set.of(
+            "pg_read_file",
+            "pg_read_binary_file",
+            "pg_ls_dir",
+            "pg_stat_file",
+            "pg_ls_logdir",
+            "pg_ls_waldir",
+            "pg_ls_tmpdir",
+            "pg_ls_archive_statusdir",
+            "lo_import",
+            "lo_export",
+            "pg_terminate_backend",
+            "pg_cancel_backend",
+            "pg_reload_conf",
+            "pg_rotate_logfile",
             // the dblink extension's functions that reach another database (PostgreSQL 16, Appendix F.12)
-            "dblink", "dblink_exec", "dblink_connect", "dblink_connect_u", "dblink_open", "dblink_fetch",
-            "dblink_send_query", "dblink_get_result");
+            "dblink",
+            "dblink_exec",
+            "dblink_connect",
+            "dblink_connect_u",
+            "dblink_open",
+            "dblink_fetch",
+            "dblink_send_query",
+            "dblink_get_result");
 
     /** A statement as parsed, and the calls of {@link #SERVER_FUNCTIONS} in it outside string constants. */
-    record Parsed(PgStatement statement, List<Call> calls) {
-    }
+    record Parsed(PgStatement statement, List<Call> calls) {}
 
     /** A call of a server-side function: its name in lower case and its offset in the statement. */
-    public record Call(String name, int offset) {
-    }
+    public record Call(String name, int offset) {}
 
     /** Parses one statement (no trailing semicolon needed). */
     public static PgStatement parse(String statement) {
@@ -76,8 +155,10 @@ public final class PgParser {
         List<Call> out = List.of();
         for (int i = 0; i + 1 < t.size(); i++) {
             Token k = t.get(i);
-            if (k.kind() == Kind.WORD && t.get(i + 1).isPunct("(")
-                    && SERVER_FUNCTIONS.contains(k.text()) && !defines(t, i)) {
+            if (k.kind() == Kind.WORD
+                    && t.get(i + 1).isPunct("(")
+                    && SERVER_FUNCTIONS.contains(k.text())
+                    && !defines(t, i)) {
                 if (out.isEmpty()) {
                     out = new ArrayList<>(1);
                 }
@@ -92,7 +173,9 @@ public final class PgParser {
 
     private static boolean defines(List<Token> t, int i) {
         int before = i > 1 && t.get(i - 1).isPunct(".") ? i - 3 : i - 1; // schema-qualified: public.dblink
-        return before >= 0 && t.get(before).kind() == Kind.WORD && DEFINING.contains(t.get(before).text());
+        return before >= 0
+                && t.get(before).kind() == Kind.WORD
+                && DEFINING.contains(t.get(before).text());
     }
 
     /**
@@ -114,22 +197,72 @@ public final class PgParser {
                 depth++;
             } else if (k.isPunct(")") || k.isPunct("]")) {
                 depth--;
-            } else if (i > 0 && depth == 0 && k.kind() == Kind.WORD && STATEMENT_WORDS.contains(k.text())
-                    && startsStatement(t, i) && firstOnItsLine(t, i, text)) {
+            } else if (i > 0
+                    && depth == 0
+                    && k.kind() == Kind.WORD
+                    && STATEMENT_WORDS.contains(k.text())
+                    && startsStatement(t, i)
+                    && firstOnItsLine(t, i, text)) {
                 return i;
             }
         }
         return -1;
     }
 
-    private static final Set<String> STATEMENT_WORDS = Set.of("create", "alter", "drop", "insert", "update", "delete",
-            "truncate", "grant", "revoke", "comment", "do", "refresh");
+    private static final Set<String> STATEMENT_WORDS = Set.of(
+            "create",
+            "alter",
+            "drop",
+            "insert",
+            "update",
+            "delete",
+            "truncate",
+            "grant",
+            "revoke",
+            "comment",
+            "do",
+            "refresh");
     /** The objects ALTER and DROP name as statements; not an ALTER TABLE action's COLUMN, CONSTRAINT, DEFAULT, ... */
-    private static final Set<String> STATEMENT_OBJECTS = Set.of("table", "index", "view", "materialized", "sequence",
-            "type", "function", "procedure", "schema", "extension", "trigger", "policy", "role", "user", "group",
-            "database", "domain", "aggregate", "cast", "collation", "conversion", "event", "foreign", "language",
-            "operator", "owned", "publication", "routine", "rule", "server", "statistics", "subscription", "tablespace",
-            "text", "transform", "access", "default", "system", "large");
+    private static final Set<String> STATEMENT_OBJECTS = Set.of(
+            "table",
+            "index",
+            "view",
+            "materialized",
+            "sequence",
+            "type",
+            "function",
+            "procedure",
+            "schema",
+            "extension",
+            "trigger",
+            "policy",
+            "role",
+            "user",
+            "group",
+            "database",
+            "domain",
+            "aggregate",
+            "cast",
+            "collation",
+            "conversion",
+            "event",
+            "foreign",
+            "language",
+            "operator",
+            "owned",
+            "publication",
+            "routine",
+            "rule",
+            "server",
+            "statistics",
+            "subscription",
+            "tablespace",
+            "text",
+            "transform",
+            "access",
+            "default",
+            "system",
+            "large");
 
     private static boolean containsStatements(List<Token> t) {
         Token first = t.get(0);
@@ -147,8 +280,12 @@ public final class PgParser {
             i += 2;
         }
         String what = t.get(i).text();
-        return what.equals("schema") || what.equals("rule") || what.equals("function") || what.equals("procedure")
-                || what.equals("trusted") || what.equals("language");
+        return what.equals("schema")
+                || what.equals("rule")
+                || what.equals("function")
+                || what.equals("procedure")
+                || what.equals("trusted")
+                || what.equals("language");
     }
 
     private static boolean startsStatement(List<Token> t, int i) {
@@ -161,7 +298,9 @@ public final class PgParser {
                 return next.kind() == Kind.WORD;
             case "alter":
             case "drop":
-                return next.kind() == Kind.WORD && STATEMENT_OBJECTS.contains(next.text()) && i + 2 < t.size()
+                return next.kind() == Kind.WORD
+                        && STATEMENT_OBJECTS.contains(next.text())
+                        && i + 2 < t.size()
                         && (t.get(i + 2).isName() || t.get(i + 2).is("if"));
             case "insert":
                 return next.is("into");
@@ -182,12 +321,21 @@ public final class PgParser {
                     return true;
                 }
                 Token after = i + 2 < t.size() ? t.get(i + 2) : null;
-                return next.isName() && (after == null || after.isPunct(",") || after.isPunct(".") || after.is("cascade")
-                        || after.is("restrict") || after.is("restart") || after.is("continue"));
+                return next.isName()
+                        && (after == null
+                                || after.isPunct(",")
+                                || after.isPunct(".")
+                                || after.is("cascade")
+                                || after.is("restrict")
+                                || after.is("restart")
+                                || after.is("continue"));
             case "comment": // COMMENT ON <object kind> ...: not a table named comment before ON CONFLICT
-                return next.is("on") && i + 2 < t.size()
-                        && (STATEMENT_OBJECTS.contains(t.get(i + 2).text()) || t.get(i + 2).is("column")
-                        || t.get(i + 2).is("constraint") || t.get(i + 2).is("procedural"));
+                return next.is("on")
+                        && i + 2 < t.size()
+                        && (STATEMENT_OBJECTS.contains(t.get(i + 2).text())
+                                || t.get(i + 2).is("column")
+                                || t.get(i + 2).is("constraint")
+                                || t.get(i + 2).is("procedural"));
             case "do":
                 return next.kind() == Kind.STRING;
             case "refresh":
@@ -266,7 +414,9 @@ public final class PgParser {
     /** Other, named by the first key words from {@code from} on (after CREATE's modifiers), with the statement's first word. */
     private PgStatement otherFrom(int from, int words) {
         StringBuilder head = new StringBuilder(t.get(0).text());
-        for (int i = Math.max(from, 1); i < from + words && i < t.size() && t.get(i).kind() == Kind.WORD; i++) {
+        for (int i = Math.max(from, 1);
+                i < from + words && i < t.size() && t.get(i).kind() == Kind.WORD;
+                i++) {
             head.append(' ').append(t.get(i).text());
         }
         return new PgStatement.Other(head.toString());
@@ -337,7 +487,9 @@ public final class PgParser {
                 depth++;
             } else if (k.isPunct(")")) {
                 depth--;
-            } else if (depth == 0 && k.is("language") && p + 1 < t.size()
+            } else if (depth == 0
+                    && k.is("language")
+                    && p + 1 < t.size()
                     && (t.get(p + 1).isName() || t.get(p + 1).kind() == Kind.STRING)) {
                 language = t.get(p + 1).text().toLowerCase(Locale.ROOT);
             }
@@ -396,7 +548,8 @@ public final class PgParser {
 
     /** Tokens after a complete statement: PostgreSQL reads them as part of it, the lint does not guess what they do. */
     private PgParseException leftOver(String statement) {
-        return error("tokens left over after a complete " + statement + ": '" + t.get(p).text() + "'");
+        return error("tokens left over after a complete " + statement + ": '"
+                + t.get(p).text() + "'");
     }
 
     private PgStatement createTable() {
@@ -482,7 +635,8 @@ public final class PgParser {
         int depth = 0;
         while (true) {
             if (p >= t.size()) {
-                throw new PgParseException("missing )", t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
+                throw new PgParseException(
+                        "missing )", t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
             }
             Token k = t.get(p++);
             if (k.isPunct("(") || k.isPunct("[")) {
@@ -723,10 +877,15 @@ public final class PgParser {
             }
         }
         List<Token> inner = t.subList(start + 1, p - 1);
-        while (inner.size() >= 2 && inner.get(0).isPunct("(") && inner.get(inner.size() - 1).isPunct(")")) {
+        while (inner.size() >= 2
+                && inner.get(0).isPunct("(")
+                && inner.get(inner.size() - 1).isPunct(")")) {
             inner = inner.subList(1, inner.size() - 1);
         }
-        if (inner.size() == 4 && inner.get(0).isName() && inner.get(1).is("is") && inner.get(2).is("not")
+        if (inner.size() == 4
+                && inner.get(0).isName()
+                && inner.get(1).is("is")
+                && inner.get(2).is("not")
                 && inner.get(3).is("null")) {
             return inner.get(0).text();
         }
@@ -748,7 +907,8 @@ public final class PgParser {
             }
             if (k.isName()) {
                 words.add(k.text());
-                text.append(text.length() == 0 || text.charAt(text.length() - 1) == '.' ? "" : " ").append(k.text());
+                text.append(text.length() == 0 || text.charAt(text.length() - 1) == '.' ? "" : " ")
+                        .append(k.text());
                 p++;
             } else if (k.isPunct(".")) {
                 text.append('.');
@@ -782,8 +942,13 @@ public final class PgParser {
     static String canonical(List<String> words) {
         String w = words.size() == 1 ? words.get(0) : String.join(" ", words); // most types are one word
         String last = words.get(words.size() - 1);
-        if (words.size() > 1 && !w.startsWith("timestamp") && !w.startsWith("time ") && !w.startsWith("character")
-                && !w.startsWith("double") && !w.startsWith("bit ") && !w.startsWith("national")) {
+        if (words.size() > 1
+                && !w.startsWith("timestamp")
+                && !w.startsWith("time ")
+                && !w.startsWith("character")
+                && !w.startsWith("double")
+                && !w.startsWith("bit ")
+                && !w.startsWith("national")) {
             return w; // schema-qualified or unusual: keep as written
         }
         return switch (w) {
@@ -809,8 +974,14 @@ public final class PgParser {
                 depth++;
             } else if (k.isPunct(")") || k.isPunct("]")) {
                 depth--;
-            } else if (depth == 0 && k.kind() == Kind.WORD && COLUMN_CONSTRAINT_WORDS.contains(k.text())
-                    && !k.is("null") && !(k.is("not") && p + 1 < t.size() && !t.get(p + 1).is("null") && !t.get(p + 1).is("deferrable"))) {
+            } else if (depth == 0
+                    && k.kind() == Kind.WORD
+                    && COLUMN_CONSTRAINT_WORDS.contains(k.text())
+                    && !k.is("null")
+                    && !(k.is("not")
+                            && p + 1 < t.size()
+                            && !t.get(p + 1).is("null")
+                            && !t.get(p + 1).is("deferrable"))) {
                 return;
             }
             p++;
@@ -867,7 +1038,9 @@ public final class PgParser {
         }
         int offset = t.get(0).offset();
         if (acceptWord("add")) {
-            if (p < t.size() && t.get(p).kind() == Kind.WORD && TABLE_CONSTRAINT_WORDS.contains(t.get(p).text())) {
+            if (p < t.size()
+                    && t.get(p).kind() == Kind.WORD
+                    && TABLE_CONSTRAINT_WORDS.contains(t.get(p).text())) {
                 return new PgStatement.AddConstraint(tableConstraint(), offset);
             }
             acceptWord("column");
@@ -909,7 +1082,9 @@ public final class PgParser {
                 p += 3;
                 return endOfAction(new PgStatement.SetNotNull(column, offset), false);
             }
-            if (p < t.size() && Set.of("set", "drop", "reset", "add", "restart", "options").contains(t.get(p).text())) {
+            if (p < t.size()
+                    && Set.of("set", "drop", "reset", "add", "restart", "options")
+                            .contains(t.get(p).text())) {
                 return new PgStatement.OtherAction("alter column " + t.get(p).text(), offset);
             }
             throw error("unexpected ALTER COLUMN action");
@@ -961,12 +1136,35 @@ public final class PgParser {
     // ---------------------------------------------------------------- DROP, SET, TRUNCATE, DELETE
 
     /** DROP's object kinds of more than one word (the PostgreSQL 18 reference, "SQL Commands", DROP ...). */
-    private static final List<String> DROP_KINDS = List.of("access method", "event trigger", "foreign data wrapper",
-            "foreign table", "materialized view", "operator class", "operator family", "text search configuration",
-            "text search dictionary", "text search parser", "text search template", "user mapping", "owned");
+    private static final List<String> DROP_KINDS = List.of(
+            "access method",
+            "event trigger",
+            "foreign data wrapper",
+            "foreign table",
+            "materialized view",
+            "operator class",
+            "operator family",
+            "text search configuration",
+            "text search dictionary",
+            "text search parser",
+            "text search template",
+            "user mapping",
+            "owned");
     /** The kinds whose names the rules read: a comma-separated list of qualified names, nothing else. */
-    private static final Set<String> DROP_NAMED = Set.of("table", "index", "view", "materialized view", "sequence",
-            "type", "domain", "schema", "extension", "foreign table", "collation", "conversion", "statistics");
+    private static final Set<String> DROP_NAMED = Set.of(
+            "table",
+            "index",
+            "view",
+            "materialized view",
+            "sequence",
+            "type",
+            "domain",
+            "schema",
+            "extension",
+            "foreign table",
+            "collation",
+            "conversion",
+            "statistics");
 
     private static final List<String[]> DROP_KIND_WORDS = words(DROP_KINDS);
 
@@ -1015,10 +1213,13 @@ public final class PgParser {
                 throw error("unexpected '" + t.get(p).text() + "' in DROP " + k.toUpperCase(Locale.ROOT));
             }
         } else if (p < t.size() && t.get(p).isName()) {
-            names.add(new QName(null, t.get(p).text())); // e.g. DROP FUNCTION f(int), DROP TRIGGER x ON t: its first name
+            names.add(
+                    new QName(null, t.get(p).text())); // e.g. DROP FUNCTION f(int), DROP TRIGGER x ON t: its first name
         }
         QName on = null;
-        if ((k.equals("trigger") || k.equals("policy") || k.equals("rule")) && p + 2 < t.size() && t.get(p + 1).is("on")) {
+        if ((k.equals("trigger") || k.equals("policy") || k.equals("rule"))
+                && p + 2 < t.size()
+                && t.get(p + 1).is("on")) {
             p += 2;
             on = qualifiedName();
         }
@@ -1075,10 +1276,27 @@ public final class PgParser {
     }
 
     /** Object kinds after GRANT/REVOKE ... ON, longest first (the PostgreSQL 18 GRANT reference). */
-    private static final List<String[]> GRANT_KINDS = words(List.of("all tables in schema",
-            "all sequences in schema", "all functions in schema", "all procedures in schema", "all routines in schema",
-            "foreign data wrapper", "foreign server", "large object", "table", "sequence", "database", "domain",
-            "function", "procedure", "routine", "language", "parameter", "schema", "tablespace", "type"));
+    private static final List<String[]> GRANT_KINDS = words(List.of(
+            "all tables in schema",
+            "all sequences in schema",
+            "all functions in schema",
+            "all procedures in schema",
+            "all routines in schema",
+            "foreign data wrapper",
+            "foreign server",
+            "large object",
+            "table",
+            "sequence",
+            "database",
+            "domain",
+            "function",
+            "procedure",
+            "routine",
+            "language",
+            "parameter",
+            "schema",
+            "tablespace",
+            "type"));
 
     /**
      * GRANT/REVOKE: of privileges ON an object kind, or of role membership (no ON at depth 0 before TO/FROM). Its
@@ -1231,7 +1449,9 @@ public final class PgParser {
     }
 
     private void skipRest() {
-        while (p < t.size() && !(t.get(p).is("not") && peekIs(1, "valid")) && !t.get(p).is("deferrable")
+        while (p < t.size()
+                && !(t.get(p).is("not") && peekIs(1, "valid"))
+                && !t.get(p).is("deferrable")
                 && !t.get(p).is("initially")) {
             p++;
         }
@@ -1275,7 +1495,9 @@ public final class PgParser {
     }
 
     private PgParseException error(String message) {
-        int offset = p < t.size() ? t.get(p).offset() : (t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
+        int offset = p < t.size()
+                ? t.get(p).offset()
+                : (t.isEmpty() ? 0 : t.get(t.size() - 1).offset());
         return new PgParseException(message, offset);
     }
 }

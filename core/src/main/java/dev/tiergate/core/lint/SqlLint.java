@@ -24,11 +24,11 @@ public final class SqlLint {
     private static final class Patterns {
         static final Pattern IGNORE = Pattern.compile("^\\s*--\\s*tiergate:ignore\\s+(\\S+)\\s+(\\S.*)$");
         static final Pattern FLYWAY_COMMENT = Pattern.compile(
-                "^\\s*--\\s*flyway:executeInTransaction\\s*=\\s*false\\s*$", Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
+                "^\\s*--\\s*flyway:executeInTransaction\\s*=\\s*false\\s*$",
+                Pattern.CASE_INSENSITIVE | Pattern.MULTILINE);
     }
 
-    private SqlLint() {
-    }
+    private SqlLint() {}
 
     /** {@link #lint(String, String, String, LintState, Map)} of a file with no Flyway script configuration file. */
     public static LintReport lint(String fileName, String sql, LintState set, Map<String, Severity> severities) {
@@ -46,8 +46,8 @@ public final class SqlLint {
      * @param severities   the policy's {@code severity} map (rule id → error|warning|off); rules not in it have their
      *                     catalog default
      */
-    public static LintReport lint(String fileName, String sql, String scriptConfig, LintState set,
-                                  Map<String, Severity> severities) {
+    public static LintReport lint(
+            String fileName, String sql, String scriptConfig, LintState set, Map<String, Severity> severities) {
         // the phase is all the lint reads of the header, and a file without the word has none
         Optional<Phase> phase = Optional.empty(); // read below, from the characters
         char[] a = sql.toCharArray(); // read once: the lexer's two passes and the line starts share it
@@ -63,7 +63,9 @@ public final class SqlLint {
             parsed.add(u.parsed == null ? null : u.parsed.statement());
             lines.add(lineOf(lineStarts, u.start));
         }
-        set.startFile(phase, FileTransaction.of(set.settings(), fileName, sql, parsed, lines, scriptConfig),
+        set.startFile(
+                phase,
+                FileTransaction.of(set.settings(), fileName, sql, parsed, lines, scriptConfig),
                 flywayComment(set.settings(), sql));
         List<Finding> findings = new ArrayList<>();
         int notAnalysed = 0;
@@ -72,7 +74,12 @@ public final class SqlLint {
             Optional<String> ignored = ignoredRule(sql, lineStarts, lineOf(lineStarts, u.start));
             List<Finding> raw = new ArrayList<>();
             if (u.joinedTo != null) {
-                raw.add(finding(Rule.SQL_MISSING_SEMICOLON, severities, fileName, lineStarts, u.start,
+                raw.add(finding(
+                        Rule.SQL_MISSING_SEMICOLON,
+                        severities,
+                        fileName,
+                        lineStarts,
+                        u.start,
                         "no semicolon between '" + abbreviate(u.joinedTo) + "' and '" + abbreviate(u.text)
                                 + "': PostgreSQL reads them as one statement and fails on it; each was linted as if"
                                 + " the semicolon were there"));
@@ -80,18 +87,31 @@ public final class SqlLint {
             set.startStatement(u.parsed == null ? List.of() : u.parsed.calls());
             if (u.error != null) {
                 notAnalysed++;
-                raw.add(finding(Rule.SQL_NOT_ANALYSED, severities, fileName, lineStarts, u.base + u.error.offset(),
+                raw.add(finding(
+                        Rule.SQL_NOT_ANALYSED,
+                        severities,
+                        fileName,
+                        lineStarts,
+                        u.base + u.error.offset(),
                         "statement not analysed: " + u.error.getMessage() + " (" + abbreviate(u.text) + ")"));
             } else {
                 PgStatement statement = u.parsed.statement();
                 for (LintRule rule : LintRules.ALL) {
-                    rule.check(statement, set, new LintRule.Reporter() { // not a lambda: see PgParser.words
-                        @Override
-                        public void report(int offset, String message) {
-                            raw.add(finding(rule.rule(), severities, fileName, lineStarts,
-                                    offset == 0 ? u.start : u.base + offset, message));
-                        }
-                    });
+                    rule.check(
+                            statement,
+                            set,
+                            new LintRule.Reporter() { // not a lambda: see PgParser.words
+                                @Override
+                                public void report(int offset, String message) {
+                                    raw.add(finding(
+                                            rule.rule(),
+                                            severities,
+                                            fileName,
+                                            lineStarts,
+                                            offset == 0 ? u.start : u.base + offset,
+                                            message));
+                                }
+                            });
                 }
                 set.after(statement);
             }
@@ -113,15 +133,16 @@ public final class SqlLint {
      * @param start    the offset in the file of its first token
      * @param joinedTo the text of the statement before it when no semicolon separates them, else null
      */
-    private record Unit(String text, int base, int start, PgParser.Parsed parsed, PgParseException error, String joinedTo) {
-    }
+    private record Unit(
+            String text, int base, int start, PgParser.Parsed parsed, PgParseException error, String joinedTo) {}
 
     private static List<Unit> units(String sql, char[] a) {
         List<Unit> out = new ArrayList<>();
         for (PgLexer.Statement s : PgLexer.statements(sql, a)) {
             List<PgLexer.Token> tokens;
             try {
-                tokens = PgLexer.tokens(sql, a, s.offset(), s.offset() + s.text().length());
+                tokens =
+                        PgLexer.tokens(sql, a, s.offset(), s.offset() + s.text().length());
             } catch (PgParseException e) {
                 out.add(new Unit(s.text(), s.offset(), s.offset(), null, e, null));
                 continue;
@@ -132,7 +153,9 @@ public final class SqlLint {
                 List<PgLexer.Token> part = second < 0 ? tokens : tokens.subList(0, second);
                 int from = part.isEmpty() ? 0 : part.get(0).offset();
                 int to = second < 0 ? s.text().length() : tokens.get(second).offset();
-                String text = from == 0 && to == s.text().length() ? s.text() : s.text().substring(from, to).strip();
+                String text = from == 0 && to == s.text().length()
+                        ? s.text()
+                        : s.text().substring(from, to).strip();
                 PgParser.Parsed parsed = null;
                 PgParseException error = null;
                 try {
@@ -172,8 +195,11 @@ public final class SqlLint {
                     return false; // the first line of SQL ends the block
                 }
                 for (int j = i; j + 5 <= end; j++) {
-                    if ((a[j] | 0x20) == 'p' && (a[j + 1] | 0x20) == 'h' && (a[j + 2] | 0x20) == 'a'
-                            && (a[j + 3] | 0x20) == 's' && (a[j + 4] | 0x20) == 'e') {
+                    if ((a[j] | 0x20) == 'p'
+                            && (a[j + 1] | 0x20) == 'h'
+                            && (a[j + 2] | 0x20) == 'a'
+                            && (a[j + 3] | 0x20) == 's'
+                            && (a[j + 4] | 0x20) == 'e') {
                         return true;
                     }
                 }
@@ -185,8 +211,10 @@ public final class SqlLint {
 
     /** The file has a {@code -- flyway:executeInTransaction=false} comment, where a finding would say Flyway ignores it. */
     private static boolean flywayComment(LintSettings settings, String sql) {
-        return settings.tool() == MigrationTool.FLYWAY && settings.assumeInTransaction().isEmpty()
-                && sql.contains("flyway:") && Patterns.FLYWAY_COMMENT.matcher(sql).find();
+        return settings.tool() == MigrationTool.FLYWAY
+                && settings.assumeInTransaction().isEmpty()
+                && sql.contains("flyway:")
+                && Patterns.FLYWAY_COMMENT.matcher(sql).find();
     }
 
     /** The rule named by {@code -- tiergate:ignore <rule-id> <reason>} on the line just before the statement. */
@@ -204,11 +232,17 @@ public final class SqlLint {
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    private static Finding finding(Rule rule, Map<String, Severity> severities, String file, int[] lineStarts, int offset,
-                                   String message) {
+    private static Finding finding(
+            Rule rule, Map<String, Severity> severities, String file, int[] lineStarts, int offset, String message) {
         int line = lineOf(lineStarts, offset);
-        return new Finding(rule.id(), severities.getOrDefault(rule.id(), rule.defaultSeverity()), file, line,
-                offset - lineStarts[line - 1] + 1, message, rule.fix());
+        return new Finding(
+                rule.id(),
+                severities.getOrDefault(rule.id(), rule.defaultSeverity()),
+                file,
+                line,
+                offset - lineStarts[line - 1] + 1,
+                message,
+                rule.fix());
     }
 
     /** The 1-based line of an offset: the last line starting at or before it. */

@@ -8,7 +8,8 @@ import java.util.Optional;
  * (each a sentence naming what to write) and the 1-based line they refer to; and the migration's description when
  * the header gives one in the Lakebase kit's form {@code -- V<version>: <slug>}.
  */
-public record HeaderResult(Optional<MigrationHeader> header, List<String> problems, int line, Optional<String> description) {
+public record HeaderResult(
+        Optional<MigrationHeader> header, List<String> problems, int line, Optional<String> description) {
     public HeaderResult {
         problems = List.copyOf(problems);
         description = description == null ? Optional.empty() : description;

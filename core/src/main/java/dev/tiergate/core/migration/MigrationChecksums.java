@@ -16,8 +16,7 @@ import java.util.TreeMap;
 public final class MigrationChecksums {
     public static final String PATH = ".tiergate/migrations.sum";
 
-    private MigrationChecksums() {
-    }
+    private MigrationChecksums() {}
 
     public static String checksum(byte[] content) {
         try {
@@ -44,7 +43,8 @@ public final class MigrationChecksums {
             }
             if (!sum.matches("[0-9a-f]{64}") || path.isEmpty()) {
                 throw new IllegalArgumentException(PATH + ":" + (i + 1) + ": expected '<sha256-hex>  <path>', found '"
-                        + line + "' [migration.ledger]\n  fix: restore the line from git history (git log -p -- " + PATH + ")");
+                        + line + "' [migration.ledger]\n  fix: restore the line from git history (git log -p -- " + PATH
+                        + ")");
             }
             out.put(path, sum);
         }
@@ -54,7 +54,8 @@ public final class MigrationChecksums {
     /** Lines sorted by path, so two branches that each add a migration merge without conflicts more often. */
     public static String render(Map<String, String> pathToChecksum) {
         StringBuilder b = new StringBuilder();
-        new TreeMap<>(pathToChecksum).forEach((path, sum) -> b.append(sum).append("  ").append(path).append('\n'));
+        new TreeMap<>(pathToChecksum)
+                .forEach((path, sum) -> b.append(sum).append("  ").append(path).append('\n'));
         return b.toString();
     }
 

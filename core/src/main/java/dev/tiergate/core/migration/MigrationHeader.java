@@ -19,6 +19,7 @@ public record MigrationHeader(String refactoring, Phase phase) {
     private static final Pattern ENTRY = Pattern.compile("^--\\s*([A-Za-z_-]+)\\s*:\\s*(.*?)\\s*$");
     /** The line the Lakebase kit's migration generator writes first: {@code -- V20260616093000: add_users}. */
     private static final Pattern KIT_DESCRIPTION = Pattern.compile("^--\\s*V(\\d+)\\s*:\\s*(.*?)\\s*$");
+
     public static final String EXAMPLE = "-- refactoring: Split Column\n-- phase: expand";
 
     /**
@@ -77,7 +78,9 @@ public record MigrationHeader(String refactoring, Phase phase) {
             canonical = RefactoringCatalog.canonical(refactoring);
             if (canonical.isEmpty()) {
                 problems.add("refactoring '" + refactoring + "' is not in the catalog"
-                        + RefactoringCatalog.closest(refactoring).map(c -> " (did you mean '" + c + "'?)").orElse(""));
+                        + RefactoringCatalog.closest(refactoring)
+                                .map(c -> " (did you mean '" + c + "'?)")
+                                .orElse(""));
                 line = refactoringLine;
             }
         }
@@ -95,7 +98,10 @@ public record MigrationHeader(String refactoring, Phase phase) {
         if (!problems.isEmpty()) {
             return new HeaderResult(Optional.empty(), problems, Math.max(line, 1), Optional.ofNullable(description));
         }
-        return new HeaderResult(Optional.of(new MigrationHeader(canonical.orElseThrow(), phase.orElseThrow())),
-                List.of(), refactoringLine, Optional.ofNullable(description));
+        return new HeaderResult(
+                Optional.of(new MigrationHeader(canonical.orElseThrow(), phase.orElseThrow())),
+                List.of(),
+                refactoringLine,
+                Optional.ofNullable(description));
     }
 }

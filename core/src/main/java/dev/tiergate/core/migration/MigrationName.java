@@ -1,6 +1,5 @@
 package dev.tiergate.core.migration;
 
-import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
@@ -32,7 +31,9 @@ public record MigrationName(String version, String description, String fileName)
      * {@code {description}} letters, digits and underscores; everything else is literal.
      */
     public static Optional<MigrationName> parse(String fileName, String namingTemplate) {
-        return parse(fileName, namingTemplate == null || namingTemplate.equals(DEFAULT_TEMPLATE) ? NAME : compile(namingTemplate));
+        return parse(
+                fileName,
+                namingTemplate == null || namingTemplate.equals(DEFAULT_TEMPLATE) ? NAME : compile(namingTemplate));
     }
 
     /** A template is usable when it has exactly one {timestamp} and one {description} placeholder. */
@@ -115,7 +116,12 @@ public record MigrationName(String version, String description, String fileName)
         int hour = Integer.parseInt(digits, 8, 10, 10);
         int minute = Integer.parseInt(digits, 10, 12, 10);
         int second = Integer.parseInt(digits, 12, 14, 10);
-        return month >= 1 && month <= 12 && day >= 1 && day <= YearMonth.of(year, month).lengthOfMonth()
-                && hour <= 23 && minute <= 59 && second <= 59;
+        return month >= 1
+                && month <= 12
+                && day >= 1
+                && day <= YearMonth.of(year, month).lengthOfMonth()
+                && hour <= 23
+                && minute <= 59
+                && second <= 59;
     }
 }

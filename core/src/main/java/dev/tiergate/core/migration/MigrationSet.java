@@ -4,7 +4,6 @@ import dev.tiergate.core.lint.Finding;
 import dev.tiergate.core.lint.LintSettings;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.SqlLint;
-
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
@@ -25,6 +24,7 @@ public final class MigrationSet {
     private final MigrationSettings settings;
     /** Every path of each version (more than one is a duplicate). */
     private final Map<String, List<String>> versionToPaths = new HashMap<>();
+
     private final Set<String> versions = new TreeSet<>();
     /**
      * The new migrations checked so far are one migration set for the SQL lint (a table they create is new), linted
@@ -38,7 +38,9 @@ public final class MigrationSet {
         for (String p : allPaths) {
             MigrationName.parse(fileName(p), settings.naming()).ifPresent(n -> {
                 versions.add(n.version());
-                versionToPaths.computeIfAbsent(n.version(), v -> new ArrayList<>(1)).add(p);
+                versionToPaths
+                        .computeIfAbsent(n.version(), v -> new ArrayList<>(1))
+                        .add(p);
             });
         }
     }
@@ -55,7 +57,8 @@ public final class MigrationSet {
                 }
             }
             if (clash != null) {
-                v = v.and(MigrationRules.checkVersionUnique(path, name.get(), Map.of(name.get().version(), clash)));
+                v = v.and(MigrationRules.checkVersionUnique(
+                        path, name.get(), Map.of(name.get().version(), clash)));
             }
             v = v.and(MigrationRules.checkNewerThanTier(path, name.get(), newestOnTier, versions));
         }

@@ -9,7 +9,9 @@ import java.util.Optional;
  * destroy.
  */
 public enum Phase {
-    EXPAND, MIGRATE, CONTRACT;
+    EXPAND,
+    MIGRATE,
+    CONTRACT;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -18,37 +18,102 @@ public final class RefactoringCatalog {
     private static final Map<String, List<String>> BY_CATEGORY = new LinkedHashMap<>();
 
     static {
-        BY_CATEGORY.put("structural", List.of(
-                "Drop Column", "Drop Table", "Drop View", "Introduce Calculated Column", "Introduce Surrogate Key",
-                "Merge Columns", "Merge Tables", "Move Column", "Rename Column", "Rename Table", "Rename View",
-                "Replace LOB With Table", "Replace Column", "Replace One-To-Many With Associative Table",
-                "Replace Surrogate Key With Natural Key", "Split Column", "Split Table"));
-        BY_CATEGORY.put("data quality", List.of(
-                "Add Lookup Table", "Apply Standard Codes", "Apply Standard Type", "Consolidate Key Strategy",
-                "Drop Column Constraint", "Drop Default Value", "Drop Non-Nullable", "Introduce Column Constraint",
-                "Introduce Common Format", "Introduce Default Value", "Make Column Non-Nullable", "Move Data",
-                "Replace Type Code With Property Flags"));
-        BY_CATEGORY.put("referential integrity", List.of(
-                "Add Foreign Key Constraint", "Add Trigger For Calculated Column", "Drop Foreign Key Constraint",
-                "Introduce Cascading Delete", "Introduce Hard Delete", "Introduce Soft Delete",
-                "Introduce Trigger For History"));
-        BY_CATEGORY.put("architectural", List.of(
-                "Add CRUD Methods", "Add Mirror Table", "Add Read Method", "Encapsulate Table With View",
-                "Introduce Calculation Method", "Introduce Index", "Introduce Read-Only Table",
-                "Migrate Method From Database", "Migrate Method To Database", "Replace Method(s) With View",
-                "Replace View With Method(s)", "Use Official Data Source"));
-        BY_CATEGORY.put("method", List.of(
-                "Add Parameter", "Parameterize Method", "Remove Parameter", "Rename Method", "Reorder Parameters",
-                "Replace Parameter With Explicit Methods", "Consolidate Conditional Expression",
-                "Decompose Conditional", "Extract Method", "Introduce Variable", "Replace Literal With Table Lookup",
-                "Replace Nested Conditional With Guard Clauses", "Split Temporary Variable", "Substitute Algorithm"));
-        BY_CATEGORY.put("transformation", List.of(
-                "Insert Data", "Introduce New Column", "Introduce New Table", "Introduce View", "Update Data"));
+        BY_CATEGORY.put(
+                "structural",
+                List.of(
+                        "Drop Column",
+                        "Drop Table",
+                        "Drop View",
+                        "Introduce Calculated Column",
+                        "Introduce Surrogate Key",
+                        "Merge Columns",
+                        "Merge Tables",
+                        "Move Column",
+                        "Rename Column",
+                        "Rename Table",
+                        "Rename View",
+                        "Replace LOB With Table",
+                        "Replace Column",
+                        "Replace One-To-Many With Associative Table",
+                        "Replace Surrogate Key With Natural Key",
+                        "Split Column",
+                        "Split Table"));
+        BY_CATEGORY.put(
+                "data quality",
+                List.of(
+                        "Add Lookup Table",
+                        "Apply Standard Codes",
+                        "Apply Standard Type",
+                        "Consolidate Key Strategy",
+                        "Drop Column Constraint",
+                        "Drop Default Value",
+                        "Drop Non-Nullable",
+                        "Introduce Column Constraint",
+                        "Introduce Common Format",
+                        "Introduce Default Value",
+                        "Make Column Non-Nullable",
+                        "Move Data",
+                        "Replace Type Code With Property Flags"));
+        BY_CATEGORY.put(
+                "referential integrity",
+                List.of(
+                        "Add Foreign Key Constraint",
+                        "Add Trigger For Calculated Column",
+                        "Drop Foreign Key Constraint",
+                        "Introduce Cascading Delete",
+                        "Introduce Hard Delete",
+                        "Introduce Soft Delete",
+                        "Introduce Trigger For History"));
+        BY_CATEGORY.put(
+                "architectural",
+                List.of(
+                        "Add CRUD Methods",
+                        "Add Mirror Table",
+                        "Add Read Method",
+                        "Encapsulate Table With View",
+                        "Introduce Calculation Method",
+                        "Introduce Index",
+                        "Introduce Read-Only Table",
+                        "Migrate Method From Database",
+                        "Migrate Method To Database",
+                        "Replace Method(s) With View",
+                        "Replace View With Method(s)",
+                        "Use Official Data Source"));
+        BY_CATEGORY.put(
+                "method",
+                List.of(
+                        "Add Parameter",
+                        "Parameterize Method",
+                        "Remove Parameter",
+                        "Rename Method",
+                        "Reorder Parameters",
+                        "Replace Parameter With Explicit Methods",
+                        "Consolidate Conditional Expression",
+                        "Decompose Conditional",
+                        "Extract Method",
+                        "Introduce Variable",
+                        "Replace Literal With Table Lookup",
+                        "Replace Nested Conditional With Guard Clauses",
+                        "Split Temporary Variable",
+                        "Substitute Algorithm"));
+        BY_CATEGORY.put(
+                "transformation",
+                List.of("Insert Data", "Introduce New Column", "Introduce New Table", "Introduce View", "Update Data"));
         // What people write for catalog entries whose book title differs.
-        BY_CATEGORY.put("alias", List.of(
-                "Add Column", "Add Table", "Add View", "Add Index", "Drop Index", "Drop Non-Nullable Constraint",
-                "Replace Method With View", "Replace Methods With View", "Replace View With Method",
-                "Replace View With Methods", "Delete Data"));
+        BY_CATEGORY.put(
+                "alias",
+                List.of(
+                        "Add Column",
+                        "Add Table",
+                        "Add View",
+                        "Add Index",
+                        "Drop Index",
+                        "Drop Non-Nullable Constraint",
+                        "Replace Method With View",
+                        "Replace Methods With View",
+                        "Replace View With Method",
+                        "Replace View With Methods",
+                        "Delete Data"));
     }
 
     private static final Map<String, String> BY_KEY = new LinkedHashMap<>();
@@ -57,8 +122,7 @@ public final class RefactoringCatalog {
         BY_CATEGORY.values().forEach(names -> names.forEach(n -> BY_KEY.put(key(n), n)));
     }
 
-    private RefactoringCatalog() {
-    }
+    private RefactoringCatalog() {}
 
     /** Every accepted name, in catalog order. */
     public static Set<String> names() {

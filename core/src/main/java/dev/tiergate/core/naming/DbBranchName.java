@@ -20,8 +20,7 @@ public final class DbBranchName {
     public static final int MIN_LENGTH = 3;
     private static final int SUFFIX_HEX = 6;
 
-    private DbBranchName() {
-    }
+    private DbBranchName() {}
 
     /** The kit's mapping, with no knowledge of other branches. */
     public static String of(String gitBranch) {
@@ -79,8 +78,9 @@ public final class DbBranchName {
 
         public String explanation(String gitBranch) {
             return collided()
-                    ? "git branches '" + collidedWith + "' and '" + gitBranch + "' map to the same database branch name;"
-                            + " '" + gitBranch + "' gets '" + name + "' (suffix = first 6 hex digits of SHA-256 of the git branch name)"
+                    ? "git branches '" + collidedWith + "' and '" + gitBranch
+                            + "' map to the same database branch name;" + " '" + gitBranch + "' gets '" + name
+                            + "' (suffix = first 6 hex digits of SHA-256 of the git branch name)"
                     : "'" + gitBranch + "' → '" + name + "'";
         }
     }

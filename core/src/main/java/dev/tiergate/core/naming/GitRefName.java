@@ -8,8 +8,7 @@ import java.util.Optional;
  * and is refused up front rather than retried.
  */
 public final class GitRefName {
-    private GitRefName() {
-    }
+    private GitRefName() {}
 
     public static boolean isValidBranchName(String name) {
         return branchNameProblem(name).isEmpty();

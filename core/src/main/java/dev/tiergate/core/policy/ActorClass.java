@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /** Who is acting: a person, an AI agent, or an automation account. */
 public enum ActorClass {
-    HUMAN, AGENT, BOT;
+    HUMAN,
+    AGENT,
+    BOT;
 
     @JsonValue
     public String wireName() {

@@ -27,17 +27,20 @@ public record DatabaseAccess(
         @JsonProperty("groups") List<Group> groups,
         @JsonProperty("tiers") List<TierAccess> tiers,
         @JsonProperty("working") List<WorkingAccess> working,
-        @JsonProperty("credential_hours") @JsonInclude(JsonInclude.Include.NON_NULL) Integer credentialHours) {
+
+        @JsonProperty("credential_hours") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Integer credentialHours) {
 
     /** The name under {@code working} that stands for every PR's copy ({@code ci-pr-<N>}). */
     public static final String CI = "ci";
+
     public static final int DEFAULT_CREDENTIAL_HOURS = 8;
     /**
      * Table privileges a group may hold, the only ones the backends grant it; schema changes are the migrations' alone.
      * The policy may write each in lower or upper case ({@link #isTablePrivilege}).
      */
-    public static final Set<String> TABLE_PRIVILEGES = Collections.unmodifiableSet(new LinkedHashSet<>(
-            List.of("select", "insert", "update", "delete", "truncate", "references", "trigger")));
+    public static final Set<String> TABLE_PRIVILEGES = Collections.unmodifiableSet(
+            new LinkedHashSet<>(List.of("select", "insert", "update", "delete", "truncate", "references", "trigger")));
     /**
      * A group's name: the backends make a role of it ({@code <prefix>_g_<name>}, {@code tg_group_<name>}), so it is a
      * short unquoted identifier. policy.schema.json's {@code accessGroup.name} and {@code accessGrant.group} say the same.
@@ -66,7 +69,13 @@ public record DatabaseAccess(
             @JsonProperty("schemas") List<String> schemas,
             @JsonProperty("tables") List<String> tables) {
         public Group {
-            privileges = privileges == null ? List.of() : privileges.stream().map(p -> p.toLowerCase(Locale.ROOT)).distinct().sorted().toList();
+            privileges = privileges == null
+                    ? List.of()
+                    : privileges.stream()
+                            .map(p -> p.toLowerCase(Locale.ROOT))
+                            .distinct()
+                            .sorted()
+                            .toList();
             schemas = schemas == null ? List.of() : List.copyOf(schemas);
             tables = tables == null ? List.of() : List.copyOf(tables);
         }
@@ -95,7 +104,9 @@ public record DatabaseAccess(
             @JsonProperty("group") String group,
             @JsonProperty("classes") Set<ActorClass> classes,
             @JsonProperty("roles") Set<String> roles,
-            @JsonProperty("author") @JsonInclude(JsonInclude.Include.NON_NULL) Boolean author) {
+
+            @JsonProperty("author") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Boolean author) {
         public Grant {
             classes = classes == null ? Set.of() : Set.copyOf(classes);
             roles = roles == null ? Set.of() : Set.copyOf(roles);
@@ -111,7 +122,11 @@ public record DatabaseAccess(
         /** Plain words: "the author", "human with role release-manager". */
         public String describe() {
             String who = new Permission(classes, roles).describe();
-            return Boolean.TRUE.equals(author) ? (classes.isEmpty() && roles.isEmpty() ? "the branch's author" : "the branch's author (" + who + ")") : who;
+            return Boolean.TRUE.equals(author)
+                    ? (classes.isEmpty() && roles.isEmpty()
+                            ? "the branch's author"
+                            : "the branch's author (" + who + ")")
+                    : who;
         }
     }
 
@@ -119,7 +134,9 @@ public record DatabaseAccess(
     public record TierAccess(
             @JsonProperty("tier") String tier,
             @JsonProperty("grants") List<Grant> grants,
-            @JsonProperty("drift") @JsonInclude(JsonInclude.Include.NON_NULL) String drift) {
+
+            @JsonProperty("drift") @JsonInclude(JsonInclude.Include.NON_NULL)
+            String drift) {
         public TierAccess {
             grants = grants == null ? List.of() : List.copyOf(grants);
         }
@@ -130,14 +147,17 @@ public record DatabaseAccess(
     }
 
     /** A working-branch type's grants (by the type's name), or {@code ci}'s. */
-    public record WorkingAccess(@JsonProperty("type") String type, @JsonProperty("grants") List<Grant> grants) {
+    public record WorkingAccess(
+            @JsonProperty("type") String type,
+            @JsonProperty("grants") List<Grant> grants) {
         public WorkingAccess {
             grants = grants == null ? List.of() : List.copyOf(grants);
         }
     }
 
     public static final Group READ = new Group("read", List.of("select"), List.of("*"), List.of());
-    public static final Group WRITE = new Group("write", List.of("select", "insert", "update", "delete"), List.of("*"), List.of());
+    public static final Group WRITE =
+            new Group("write", List.of("select", "insert", "update", "delete"), List.of("*"), List.of());
     private static final Grant AUTHOR_WRITES = new Grant("write", Set.of(), Set.of(), true);
     private static final Grant BOTS_WRITE = new Grant("write", Set.of(ActorClass.BOT), Set.of(), null);
 
@@ -147,7 +167,8 @@ public record DatabaseAccess(
     /** Whether {@code written} is a table privilege as a policy may write it: {@code select} or {@code SELECT}, not {@code Select}. */
     public static boolean isTablePrivilege(String written) {
         String lower = written.toLowerCase(Locale.ROOT);
-        return TABLE_PRIVILEGES.contains(lower) && (written.equals(lower) || written.equals(written.toUpperCase(Locale.ROOT)));
+        return TABLE_PRIVILEGES.contains(lower)
+                && (written.equals(lower) || written.equals(written.toUpperCase(Locale.ROOT)));
     }
 
     /** The hours a credential lives (a bot's on a PR's copy excepted). */
@@ -180,13 +201,17 @@ public record DatabaseAccess(
         if (tier.protectedTier()) {
             return List.of(new Grant("read", Set.of(ActorClass.HUMAN), Set.of(), null));
         }
-        return List.of(new Grant("write", Set.of(ActorClass.HUMAN, ActorClass.BOT), Set.of(), null),
+        return List.of(
+                new Grant("write", Set.of(ActorClass.HUMAN, ActorClass.BOT), Set.of(), null),
                 new Grant("read", Set.of(ActorClass.AGENT), Set.of(), null));
     }
 
     /** The grants on a working branch of {@code type}, or on a PR's copy ({@link #CI}): the policy's, else author and bots write. */
     public List<Grant> grantsOnWorking(String type) {
-        return working.stream().filter(w -> w.type().equals(type)).findFirst().map(WorkingAccess::grants)
+        return working.stream()
+                .filter(w -> w.type().equals(type))
+                .findFirst()
+                .map(WorkingAccess::grants)
                 .orElse(List.of(AUTHOR_WRITES, BOTS_WRITE));
     }
 

@@ -14,8 +14,7 @@ public final class DefaultPolicy {
     public static final String PRODUCTION = "production";
     public static final String STAGING = "staging";
 
-    private DefaultPolicy() {
-    }
+    private DefaultPolicy() {}
 
     /**
      * The default policy as the commented YAML {@code tiergate init} writes; {@code PolicyReader.read(yaml(b))}
@@ -96,17 +95,25 @@ public final class DefaultPolicy {
         List<TierEdge> edges = new ArrayList<>();
         for (String name : List.of("feature", "test", "uat", "perf")) {
             List<String> patterns = name.equals("feature") ? List.of("feature/*", "feature-*") : List.of(name + "/*");
-            types.add(new WorkingBranchType(name, patterns, STAGING, Set.of(ActorClass.HUMAN, ActorClass.AGENT), false));
+            types.add(
+                    new WorkingBranchType(name, patterns, STAGING, Set.of(ActorClass.HUMAN, ActorClass.AGENT), false));
             edges.add(new TierEdge(name, STAGING, null, 1, true));
         }
         types.add(new WorkingBranchType("hotfix", "hotfix/*", PRODUCTION, Set.of(ActorClass.HUMAN), true));
         edges.add(new TierEdge("hotfix", PRODUCTION, humans, 1, true));
         edges.add(new TierEdge(STAGING, PRODUCTION, humans, 1, true));
         DatabaseAccess.Grant humansRead = new DatabaseAccess.Grant("read", Set.of(ActorClass.HUMAN), Set.of(), null);
-        DatabaseAccess access = new DatabaseAccess(List.of(DatabaseAccess.READ, DatabaseAccess.WRITE),
-                List.of(new DatabaseAccess.TierAccess(PRODUCTION, List.of(humansRead), null), new DatabaseAccess.TierAccess(STAGING, List.of(humansRead), null)),
-                List.of(new DatabaseAccess.WorkingAccess(DatabaseAccess.CI, List.of(new DatabaseAccess.Grant("write", Set.of(), Set.of(), true),
-                        new DatabaseAccess.Grant("write", Set.of(ActorClass.BOT), Set.of(), null)))), 8);
+        DatabaseAccess access = new DatabaseAccess(
+                List.of(DatabaseAccess.READ, DatabaseAccess.WRITE),
+                List.of(
+                        new DatabaseAccess.TierAccess(PRODUCTION, List.of(humansRead), null),
+                        new DatabaseAccess.TierAccess(STAGING, List.of(humansRead), null)),
+                List.of(new DatabaseAccess.WorkingAccess(
+                        DatabaseAccess.CI,
+                        List.of(
+                                new DatabaseAccess.Grant("write", Set.of(), Set.of(), true),
+                                new DatabaseAccess.Grant("write", Set.of(ActorClass.BOT), Set.of(), null)))),
+                8);
         return new Policy(1, tiers, types, List.of(), edges, List.of(), MigrationSettings.DEFAULTS, null, null, access);
     }
 }

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                          {@code pg_try_advisory_xact_lock} inside a transaction it keeps open while migrating
  *                          (flyway-database-postgresql, PostgreSQLAdvisoryLockTemplate; default true)
  */
-public record FlywaySettings(@JsonProperty("mixed") boolean mixed,
-                             @JsonProperty("transactional_lock") boolean transactionalLock) {
+public record FlywaySettings(
+        @JsonProperty("mixed") boolean mixed,
+        @JsonProperty("transactional_lock") boolean transactionalLock) {
     public static final FlywaySettings DEFAULTS = new FlywaySettings(false, true);
 }

@@ -11,8 +11,7 @@ import java.util.List;
  * kit's generator writes {@code -- V<version>: <slug>}, not a refactoring and phase.
  */
 public final class KitPolicy {
-    private KitPolicy() {
-    }
+    private KitPolicy() {}
 
     /** The tier branches from the root down, as the kit's topology has them. */
     public static List<String> tierNames(int tierTopology) {
@@ -48,8 +47,13 @@ public final class KitPolicy {
                     protected: true
                 """.formatted(tierTopology, productionBranch, productionBranch));
         for (int i = 1; i < tiers.size(); i++) {
-            y.append("  - name: ").append(tiers.get(i)).append("\n    branch: ").append(tiers.get(i))
-                    .append("\n    parent: ").append(tiers.get(i - 1)).append("\n    protected: true\n");
+            y.append("  - name: ")
+                    .append(tiers.get(i))
+                    .append("\n    branch: ")
+                    .append(tiers.get(i))
+                    .append("\n    parent: ")
+                    .append(tiers.get(i - 1))
+                    .append("\n    protected: true\n");
         }
         y.append("""
 
@@ -74,8 +78,12 @@ public final class KitPolicy {
         for (int i = tiers.size() - 1; i >= 1; i--) {
             String from = tiers.get(i);
             String to = tiers.get(i - 1);
-            y.append("  - {from: ").append(from).append(", to: ").append(to)
-                    .append(to.equals(DefaultPolicy.PRODUCTION) ? ", mergers: {classes: [human]}" : "").append(", approvals: 1}\n");
+            y.append("  - {from: ")
+                    .append(from)
+                    .append(", to: ")
+                    .append(to)
+                    .append(to.equals(DefaultPolicy.PRODUCTION) ? ", mergers: {classes: [human]}" : "")
+                    .append(", approvals: 1}\n");
         }
         y.append("""
 

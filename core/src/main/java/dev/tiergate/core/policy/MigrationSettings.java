@@ -17,13 +17,17 @@ public record MigrationSettings(
         @JsonProperty("naming") String naming,
         @JsonProperty("extensions") List<String> extensions,
         @JsonProperty("run_minutes") Double runMinutes,
-        @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL) Long branchSizeLimitMb,
+
+        @JsonProperty("branch_size_limit_mb") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Long branchSizeLimitMb,
+
         @JsonProperty("tool") MigrationTool tool,
         @JsonProperty("flyway") FlywaySettings flyway) {
 
     public static final String DEFAULT_DIRECTORY = "db/migration";
     /** Flyway-style versioned name with a UTC timestamp version. */
     public static final String DEFAULT_NAMING = "V{timestamp}__{description}.sql";
+
     public static final MigrationSettings DEFAULTS = new MigrationSettings(null, null);
     /** A run (a rehearsal, a merge, a working branch following a push) ends after this long unless the policy says. */
     public static final double DEFAULT_RUN_MINUTES = 10;
@@ -36,14 +40,16 @@ public record MigrationSettings(
         directory = directory == null || directory.isBlank() ? DEFAULT_DIRECTORY : stripSlashes(directory);
         naming = naming == null || naming.isBlank() ? DEFAULT_NAMING : naming;
         extensions = extensions == null ? List.of() : List.copyOf(extensions);
-        runMinutes = runMinutes == null ? DEFAULT_RUN_MINUTES : Math.max(MIN_RUN_MINUTES, Math.min(runMinutes, MAX_RUN_MINUTES));
+        runMinutes = runMinutes == null
+                ? DEFAULT_RUN_MINUTES
+                : Math.max(MIN_RUN_MINUTES, Math.min(runMinutes, MAX_RUN_MINUTES));
         tool = tool == null ? MigrationTool.FLYWAY : tool;
         flyway = flyway == null ? FlywaySettings.DEFAULTS : flyway;
     }
 
     /** Where migrations live and the bounds of a run; the tool Flyway with Flyway's defaults. */
-    public MigrationSettings(String directory, String naming, List<String> extensions, Double runMinutes,
-                             Long branchSizeLimitMb) {
+    public MigrationSettings(
+            String directory, String naming, List<String> extensions, Double runMinutes, Long branchSizeLimitMb) {
         this(directory, naming, extensions, runMinutes, branchSizeLimitMb, null, null);
     }
 
@@ -59,7 +65,10 @@ public record MigrationSettings(
 
     /** The deadline in words: "10 min", "0.05 min". */
     public String runMinutesText() {
-        return (runMinutes == Math.rint(runMinutes) ? Long.toString(Math.round(runMinutes)) : Double.toString(runMinutes)) + " min";
+        return (runMinutes == Math.rint(runMinutes)
+                        ? Long.toString(Math.round(runMinutes))
+                        : Double.toString(runMinutes))
+                + " min";
     }
 
     /**

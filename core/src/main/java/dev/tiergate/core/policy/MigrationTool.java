@@ -28,7 +28,8 @@ public enum MigrationTool {
      * include transaction control (PostgreSQL protocol, "Multiple Statements in a Simple Query"). A file of a single
      * statement runs it outside any transaction block.
      */
-    GOLANG_MIGRATE("golang-migrate", "golang-migrate sends the file as one query, which PostgreSQL runs as one transaction"),
+    GOLANG_MIGRATE(
+            "golang-migrate", "golang-migrate sends the file as one query, which PostgreSQL runs as one transaction"),
     /**
      * goose runs each SQL migration in a transaction unless the file has the annotation
      * {@code -- +goose NO TRANSACTION} (goose documentation, "SQL migration files and goose annotations").

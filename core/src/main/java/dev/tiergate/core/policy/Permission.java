@@ -30,8 +30,14 @@ public record Permission(
         if (this.equals(NOBODY)) {
             return "nobody";
         }
-        String who = classes.isEmpty() ? "anyone"
-                : String.join(" or ", classes.stream().map(ActorClass::wireName).sorted().toList());
-        return roles.isEmpty() ? who : who + " with role " + String.join(" or ", roles.stream().sorted().toList());
+        String who = classes.isEmpty()
+                ? "anyone"
+                : String.join(
+                        " or ",
+                        classes.stream().map(ActorClass::wireName).sorted().toList());
+        return roles.isEmpty()
+                ? who
+                : who + " with role "
+                        + String.join(" or ", roles.stream().sorted().toList());
     }
 }

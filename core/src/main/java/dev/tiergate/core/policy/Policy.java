@@ -23,6 +23,7 @@ public record Policy(
         @JsonProperty("migrations") MigrationSettings migrations,
         @JsonProperty("severity") Map<String, Severity> severity,
         @JsonProperty("hooks") HookSettings hooks,
+
         @JsonProperty("database_access") @JsonInclude(JsonInclude.Include.NON_NULL)
         DatabaseAccess databaseAccess) {
 
@@ -40,8 +41,16 @@ public record Policy(
     }
 
     /** As read before database access was part of the policy: {@link DatabaseAccess#DEFAULT} applies. */
-    public Policy(int version, List<Tier> tiers, List<WorkingBranchType> workingBranchTypes, List<Actor> actors, List<TierEdge> edges,
-                  List<String> requiredChecks, MigrationSettings migrations, Map<String, Severity> severity, HookSettings hooks) {
+    public Policy(
+            int version,
+            List<Tier> tiers,
+            List<WorkingBranchType> workingBranchTypes,
+            List<Actor> actors,
+            List<TierEdge> edges,
+            List<String> requiredChecks,
+            MigrationSettings migrations,
+            Map<String, Severity> severity,
+            HookSettings hooks) {
         this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, severity, hooks, null);
     }
 
@@ -51,8 +60,14 @@ public record Policy(
     }
 
     /** A policy with every rule an error and the default hook settings. */
-    public Policy(int version, List<Tier> tiers, List<WorkingBranchType> workingBranchTypes, List<Actor> actors,
-                  List<TierEdge> edges, List<String> requiredChecks, MigrationSettings migrations) {
+    public Policy(
+            int version,
+            List<Tier> tiers,
+            List<WorkingBranchType> workingBranchTypes,
+            List<Actor> actors,
+            List<TierEdge> edges,
+            List<String> requiredChecks,
+            MigrationSettings migrations) {
         this(version, tiers, workingBranchTypes, actors, edges, requiredChecks, migrations, null, null, null);
     }
 
@@ -80,7 +95,9 @@ public record Policy(
     }
 
     public Optional<TierEdge> edge(String from, String to) {
-        return edges.stream().filter(e -> e.from().equals(from) && e.to().equals(to)).findFirst();
+        return edges.stream()
+                .filter(e -> e.from().equals(from) && e.to().equals(to))
+                .findFirst();
     }
 
     /**
@@ -90,7 +107,8 @@ public record Policy(
      */
     public Actor actorFor(String login, boolean forgeSaysBot) {
         return actors.stream()
-                .filter(a -> a.id().equalsIgnoreCase(login) || a.emails().stream().anyMatch(login::equalsIgnoreCase))
+                .filter(a ->
+                        a.id().equalsIgnoreCase(login) || a.emails().stream().anyMatch(login::equalsIgnoreCase))
                 .findFirst()
                 .orElseGet(() -> Actor.unlisted(login, forgeSaysBot ? ActorClass.BOT : ActorClass.HUMAN));
     }

@@ -19,8 +19,7 @@ public final class PolicyReader {
         static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     }
 
-    private PolicyReader() {
-    }
+    private PolicyReader() {}
 
     public static Policy read(byte[] content, String where) {
         if (content.length > YamlTree.MAX_BYTES) { // not even decoded
@@ -36,8 +35,10 @@ public final class PolicyReader {
         } catch (YamlTree.LimitExceeded e) {
             throw refusedUnread(where, e);
         } catch (YamlTree.SyntaxError e) {
-            throw new PolicyException(where + (e.line > 0 ? ":" + e.line : "") + ": policy file cannot be read: " + e.getMessage()
-                    + "; fix: correct the file (run 'tiergate policy validate " + where + "')", e);
+            throw new PolicyException(
+                    where + (e.line > 0 ? ":" + e.line : "") + ": policy file cannot be read: " + e.getMessage()
+                            + "; fix: correct the file (run 'tiergate policy validate " + where + "')",
+                    e);
         }
         if (root.isEmpty() || root.get().isNull()) {
             throw new PolicyException(where + ": policy file is empty; fix: run 'tiergate init' or restore the file");
@@ -65,8 +66,10 @@ public final class PolicyReader {
     }
 
     private static PolicyException refusedUnread(String where, YamlTree.LimitExceeded e) {
-        return new PolicyException(where + (e.line > 0 ? ":" + e.line : "") + ": policy file is refused unread: " + e.getMessage()
-                + "; fix: " + e.fix + " (run 'tiergate policy validate " + where + "')", e);
+        return new PolicyException(
+                where + (e.line > 0 ? ":" + e.line : "") + ": policy file is refused unread: " + e.getMessage()
+                        + "; fix: " + e.fix + " (run 'tiergate policy validate " + where + "')",
+                e);
     }
 
     public static String toYaml(Policy policy) {

@@ -28,18 +28,41 @@ final class PolicyTree {
     }
 
     private Policy policy(YamlTree n) {
-        Fields f = fields(n, "", "version", "tiers", "working_branch_types", "actors", "edges", "required_checks", "migrations",
-                "severity", "hooks", "database_access");
-        return new Policy(integer(f, "version"), list(f, "tiers", this::tier), list(f, "working_branch_types", this::workingBranchType),
-                list(f, "actors", this::actor), list(f, "edges", this::edge), list(f, "required_checks", this::text),
-                f.has("migrations") ? migrations(f.get("migrations")) : null, severities(f), f.has("hooks") ? hooks(f.get("hooks")) : null,
+        Fields f = fields(
+                n,
+                "",
+                "version",
+                "tiers",
+                "working_branch_types",
+                "actors",
+                "edges",
+                "required_checks",
+                "migrations",
+                "severity",
+                "hooks",
+                "database_access");
+        return new Policy(
+                integer(f, "version"),
+                list(f, "tiers", this::tier),
+                list(f, "working_branch_types", this::workingBranchType),
+                list(f, "actors", this::actor),
+                list(f, "edges", this::edge),
+                list(f, "required_checks", this::text),
+                f.has("migrations") ? migrations(f.get("migrations")) : null,
+                severities(f),
+                f.has("hooks") ? hooks(f.get("hooks")) : null,
                 f.has("database_access") ? databaseAccess(f.get("database_access")) : null);
     }
 
     private Tier tier(Node n) {
         Fields f = fields(n, "name", "branch", "parent", "protected", "direct_push", "seed");
-        return new Tier(string(f, "name"), string(f, "branch"), string(f, "parent"), bool(f, "protected"),
-                f.has("direct_push") ? permission(f.get("direct_push")) : null, string(f, "seed"));
+        return new Tier(
+                string(f, "name"),
+                string(f, "branch"),
+                string(f, "parent"),
+                bool(f, "protected"),
+                f.has("direct_push") ? permission(f.get("direct_push")) : null,
+                string(f, "seed"));
     }
 
     private WorkingBranchType workingBranchType(Node n) {
@@ -50,31 +73,48 @@ final class PolicyTree {
             patterns = p.node().isArray() ? elements(p, this::text) : List.of(text(p));
         }
         Boolean hotfix = bool(f, "hotfix");
-        return new WorkingBranchType(string(f, "name"), patterns, string(f, "target"), set(f, "actors", this::actorClass),
+        return new WorkingBranchType(
+                string(f, "name"),
+                patterns,
+                string(f, "target"),
+                set(f, "actors", this::actorClass),
                 hotfix != null && hotfix);
     }
 
     private Actor actor(Node n) {
         Fields f = fields(n, "id", "class", "roles", "emails");
-        return new Actor(string(f, "id"), f.has("class") ? actorClass(f.get("class")) : null, set(f, "roles", this::text),
+        return new Actor(
+                string(f, "id"),
+                f.has("class") ? actorClass(f.get("class")) : null,
+                set(f, "roles", this::text),
                 list(f, "emails", this::text));
     }
 
     private TierEdge edge(Node n) {
         Fields f = fields(n, "from", "to", "mergers", "approvals", "agent_needs_human_approval");
-        return new TierEdge(string(f, "from"), string(f, "to"), f.has("mergers") ? permission(f.get("mergers")) : null,
-                integer(f, "approvals"), bool(f, "agent_needs_human_approval"));
+        return new TierEdge(
+                string(f, "from"),
+                string(f, "to"),
+                f.has("mergers") ? permission(f.get("mergers")) : null,
+                integer(f, "approvals"),
+                bool(f, "agent_needs_human_approval"));
     }
 
     private DatabaseAccess databaseAccess(Node n) {
         Fields f = fields(n, "groups", "tiers", "working", "credential_hours");
-        return new DatabaseAccess(list(f, "groups", this::group), list(f, "tiers", this::tierAccess), list(f, "working", this::workingAccess),
+        return new DatabaseAccess(
+                list(f, "groups", this::group),
+                list(f, "tiers", this::tierAccess),
+                list(f, "working", this::workingAccess),
                 f.has("credential_hours") ? integer(f, "credential_hours") : null);
     }
 
     private DatabaseAccess.Group group(Node n) {
         Fields f = fields(n, "name", "privileges", "schemas", "tables");
-        return new DatabaseAccess.Group(string(f, "name"), list(f, "privileges", this::text), list(f, "schemas", this::text),
+        return new DatabaseAccess.Group(
+                string(f, "name"),
+                list(f, "privileges", this::text),
+                list(f, "schemas", this::text),
                 list(f, "tables", this::text));
     }
 
@@ -90,7 +130,11 @@ final class PolicyTree {
 
     private DatabaseAccess.Grant grant(Node n) {
         Fields f = fields(n, "group", "classes", "roles", "author");
-        return new DatabaseAccess.Grant(string(f, "group"), set(f, "classes", this::actorClass), set(f, "roles", this::text), bool(f, "author"));
+        return new DatabaseAccess.Grant(
+                string(f, "group"),
+                set(f, "classes", this::actorClass),
+                set(f, "roles", this::text),
+                bool(f, "author"));
     }
 
     private Permission permission(Node n) {
@@ -99,10 +143,16 @@ final class PolicyTree {
     }
 
     private MigrationSettings migrations(Node n) {
-        Fields f = fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb", "tool", "flyway");
-        return new MigrationSettings(string(f, "directory"), string(f, "naming"), list(f, "extensions", this::text),
-                f.has("run_minutes") ? decimal(f, "run_minutes") : null, f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null,
-                f.has("tool") ? tool(f.get("tool")) : null, f.has("flyway") ? flyway(f.get("flyway")) : null);
+        Fields f =
+                fields(n, "directory", "naming", "extensions", "run_minutes", "branch_size_limit_mb", "tool", "flyway");
+        return new MigrationSettings(
+                string(f, "directory"),
+                string(f, "naming"),
+                list(f, "extensions", this::text),
+                f.has("run_minutes") ? decimal(f, "run_minutes") : null,
+                f.has("branch_size_limit_mb") ? (long) integer(f, "branch_size_limit_mb") : null,
+                f.has("tool") ? tool(f.get("tool")) : null,
+                f.has("flyway") ? flyway(f.get("flyway")) : null);
     }
 
     private MigrationTool tool(Node n) {
@@ -117,7 +167,8 @@ final class PolicyTree {
         Fields f = fields(n, "mixed", "transactional_lock");
         Boolean mixed = bool(f, "mixed");
         Boolean lock = bool(f, "transactional_lock");
-        return new FlywaySettings(mixed != null ? mixed : FlywaySettings.DEFAULTS.mixed(),
+        return new FlywaySettings(
+                mixed != null ? mixed : FlywaySettings.DEFAULTS.mixed(),
                 lock != null ? lock : FlywaySettings.DEFAULTS.transactionalLock());
     }
 
@@ -187,8 +238,10 @@ final class PolicyTree {
         Set<String> names = Set.of(known);
         for (String name : n.node().fieldNames()) {
             if (!names.contains(name)) {
-                throw problem(n.child(name, n.node().get(name)), "unknown field '" + name + "'"
-                        + (n.pointer().isEmpty() ? "" : " in " + field(n.pointer())) + " (known fields: " + String.join(", ", known) + ")");
+                throw problem(
+                        n.child(name, n.node().get(name)),
+                        "unknown field '" + name + "'" + (n.pointer().isEmpty() ? "" : " in " + field(n.pointer()))
+                                + " (known fields: " + String.join(", ", known) + ")");
             }
         }
         return new Fields(n);
@@ -268,7 +321,9 @@ final class PolicyTree {
     // ---------------------------------------------------------------- errors
 
     private PolicyException wrong(Node n, String expected) {
-        return problem(n, (n.pointer().isEmpty() ? "the policy" : "field '" + field(n.pointer()) + "'") + " must be " + expected);
+        return problem(
+                n,
+                (n.pointer().isEmpty() ? "the policy" : "field '" + field(n.pointer()) + "'") + " must be " + expected);
     }
 
     /** A pointer in the words the schema's refusals use: {@code /tiers/0/branch} is {@code tiers[0].branch}. */
@@ -297,8 +352,8 @@ final class PolicyTree {
         private final String problem;
 
         Problem(String file, String where, String problem) {
-            super(where + ": policy file cannot be read: " + problem + "; fix: correct the file (run 'tiergate policy validate "
-                    + file + "')");
+            super(where + ": policy file cannot be read: " + problem
+                    + "; fix: correct the file (run 'tiergate policy validate " + file + "')");
             this.where = where;
             this.problem = problem;
         }

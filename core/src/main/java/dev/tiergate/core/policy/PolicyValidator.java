@@ -1,12 +1,12 @@
 package dev.tiergate.core.policy;
 
-import com.networknt.schema.ValidationMessage;
-import dev.tiergate.core.migration.MigrationName;
-import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.ValidationMessage;
+import dev.tiergate.core.migration.MigrationName;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.JsonLocations;
 import dev.tiergate.core.state.JsonSchemas;
 import dev.tiergate.core.state.SchemaRefusals;
@@ -61,9 +61,15 @@ public final class PolicyValidator {
 
     private static Set<String> rulesWithSeverity() {
         Set<String> ids = new TreeSet<>(Set.of(
-                Rule.MIGRATION_NAMING.id(), Rule.MIGRATION_VERSION_DUPLICATE.id(), Rule.MIGRATION_VERSION_ORDER.id(),
-                Rule.MIGRATION_HEADER.id(), Rule.MIGRATION_DESTRUCTIVE.id(), Rule.MIGRATION_IMMUTABLE.id(),
-                Rule.MIGRATION_TIER_DIRECT.id(), Rule.WORKFLOW_NO_CLAIM.id(), Rule.TESTS_AGENT_DELETED.id(),
+                Rule.MIGRATION_NAMING.id(),
+                Rule.MIGRATION_VERSION_DUPLICATE.id(),
+                Rule.MIGRATION_VERSION_ORDER.id(),
+                Rule.MIGRATION_HEADER.id(),
+                Rule.MIGRATION_DESTRUCTIVE.id(),
+                Rule.MIGRATION_IMMUTABLE.id(),
+                Rule.MIGRATION_TIER_DIRECT.id(),
+                Rule.WORKFLOW_NO_CLAIM.id(),
+                Rule.TESTS_AGENT_DELETED.id(),
                 Rule.STATE_BRANCH_MISMATCH.id()));
         for (Rule r : Rule.values()) {
             if (r.id().startsWith("sql.")) {
@@ -76,7 +82,9 @@ public final class PolicyValidator {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Map<String, String> HINTS = Map.ofEntries(
             Map.entry("version", "1"),
-            Map.entry("tiers", "[{name: production, branch: main}, {name: staging, branch: staging, parent: production}]"),
+            Map.entry(
+                    "tiers",
+                    "[{name: production, branch: main}, {name: staging, branch: staging, parent: production}]"),
             Map.entry("name", "<name of letters, digits, ., _ or ->"),
             Map.entry("branch", "<git branch>"),
             Map.entry("parent", "<name of the parent tier>"),
@@ -98,14 +106,16 @@ public final class PolicyValidator {
             Map.entry("tables", "[public.orders]"),
             Map.entry("group", "<a group's name under database_access.groups>"));
 
-    private PolicyValidator() {
-    }
+    private PolicyValidator() {}
 
     public static Verdict validate(byte[] content, String path) {
         Optional<YamlTree.LimitExceeded> unread = PolicyReader.beyondBounds(content);
         if (unread.isPresent()) { // before Jackson builds anything from it, in the words the server uses
             YamlTree.LimitExceeded e = unread.get();
-            return Verdict.refused(SYNTAX, path + (e.line > 0 ? ":" + e.line : ""), "policy file is refused unread: " + e.getMessage(),
+            return Verdict.refused(
+                    SYNTAX,
+                    path + (e.line > 0 ? ":" + e.line : ""),
+                    "policy file is refused unread: " + e.getMessage(),
                     e.fix + " (run 'tiergate policy validate " + path + "')");
         }
         JsonNode root;
@@ -113,13 +123,19 @@ public final class PolicyValidator {
             root = YAML.readTree(content);
         } catch (JsonProcessingException e) {
             String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-            return Verdict.refused(SYNTAX, path + line, "policy file is not valid YAML or JSON: " + e.getOriginalMessage(),
+            return Verdict.refused(
+                    SYNTAX,
+                    path + line,
+                    "policy file is not valid YAML or JSON: " + e.getOriginalMessage(),
                     "correct the syntax (run 'tiergate policy validate " + path + "')");
         } catch (IOException e) {
             return Verdict.refused(SYNTAX, path, "policy file cannot be read: " + e.getMessage(), "restore the file");
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return Verdict.refused(SCHEMA, path, "policy file is empty",
+            return Verdict.refused(
+                    SCHEMA,
+                    path,
+                    "policy file is empty",
                     "run 'tiergate init' to write the default policy, or restore the file");
         }
         JsonLocations locations = JsonLocations.of(YAML.getFactory(), content);
@@ -132,7 +148,10 @@ public final class PolicyValidator {
             // the same reading the hooks and the server do (SnakeYAML); the schema above checked Jackson's tree of it
             policy = PolicyReader.read(new String(content, StandardCharsets.UTF_8), path);
         } catch (PolicyTree.Problem e) {
-            return Verdict.refused(SCHEMA, e.where(), "policy file cannot be read: " + e.problem(),
+            return Verdict.refused(
+                    SCHEMA,
+                    e.where(),
+                    "policy file cannot be read: " + e.problem(),
                     "correct the file (run 'tiergate policy validate " + path + "')");
         }
         return new Checks(policy, path, locations).run();
@@ -147,15 +166,17 @@ public final class PolicyValidator {
      * group's name, privileges, schema or table, a grant's group) in that rule's words, which name the fix, as the
      * checks of a policy read without the schema do.
      */
-    private static List<Refusal> schemaRefusals(List<ValidationMessage> problems, JsonNode root, String path,
-                                                JsonLocations locations) {
+    private static List<Refusal> schemaRefusals(
+            List<ValidationMessage> problems, JsonNode root, String path, JsonLocations locations) {
         Set<Refusal> out = new LinkedHashSet<>();
         for (var m : problems) {
             String pointer = m.getInstanceLocation().toString();
             Optional<AccessValues.Wrong> wrong = AccessValues.ofSchemaProblem(pointer, root);
             if (wrong.isPresent()) {
-                String where = locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
-                out.add(new Refusal(ACCESS_VALUES, where, wrong.get().message(), wrong.get().fix()));
+                String where =
+                        locations.lineOf(pointer).map(l -> path + ":" + l).orElse(path);
+                out.add(new Refusal(
+                        ACCESS_VALUES, where, wrong.get().message(), wrong.get().fix()));
             } else {
                 out.addAll(SchemaRefusals.toRefusals(List.of(m), root, path, SCHEMA, HINTS, locations));
             }
@@ -169,15 +190,13 @@ public final class PolicyValidator {
      * the same as policy.schema.json's and the backends'.
      */
     static final class AccessValues {
-        record Wrong(String message, String fix) {
-        }
+        record Wrong(String message, String fix) {}
 
         /** The fields it judges, as the schema's refusals point at them. */
         private static final Pattern FIELD = Pattern.compile(
                 "/database_access/(?:groups/(\\d+)/(name|privileges|privileges/\\d+|schemas/\\d+|tables/\\d+)|(?:tiers|working)/\\d+/grants/\\d+/(group))");
 
-        private AccessValues() {
-        }
+        private AccessValues() {}
 
         /** The schema refused the value at {@code pointer}: what this rule says of it, if it is one of its fields. */
         static Optional<Wrong> ofSchemaProblem(String pointer, JsonNode root) {
@@ -190,7 +209,8 @@ public final class PolicyValidator {
             String what = m.group(3) != null ? m.group(3) : m.group(2).replaceAll("/\\d+$", "");
             if (what.equals("privileges") && value.isArray()) {
                 JsonNode name = root.at("/database_access/groups/" + m.group(1) + "/name");
-                return value.isEmpty() ? Optional.of(noPrivileges(field, name.isTextual() ? name.asText() : null))
+                return value.isEmpty()
+                        ? Optional.of(noPrivileges(field, name.isTextual() ? name.asText() : null))
                         : Optional.empty();
             }
             if (!value.isTextual()) {
@@ -211,9 +231,12 @@ public final class PolicyValidator {
                 return Optional.empty();
             }
             String like = nameLike(name);
-            return Optional.of(new Wrong(field + " is '" + name + "', which cannot be a database role: a group's name is"
-                    + " lower-case letters, digits and _, starting with a letter, at most 31 characters (" + DatabaseAccess.GROUP_NAME.pattern() + ")",
-                    "rename the group" + (like == null ? "" : " to " + like) + " under database_access.groups and in every grant that names it"));
+            return Optional.of(new Wrong(
+                    field + " is '" + name + "', which cannot be a database role: a group's name is"
+                            + " lower-case letters, digits and _, starting with a letter, at most 31 characters ("
+                            + DatabaseAccess.GROUP_NAME.pattern() + ")",
+                    "rename the group" + (like == null ? "" : " to " + like)
+                            + " under database_access.groups and in every grant that names it"));
         }
 
         static Optional<Wrong> privilege(String field, String written) {
@@ -222,37 +245,45 @@ public final class PolicyValidator {
             }
             String lower = written.toLowerCase(Locale.ROOT);
             if (DatabaseAccess.TABLE_PRIVILEGES.contains(lower)) {
-                return Optional.of(new Wrong(field + " is '" + written + "', a privilege written in mixed case",
+                return Optional.of(new Wrong(
+                        field + " is '" + written + "', a privilege written in mixed case",
                         "write it " + lower + " (or " + written.toUpperCase(Locale.ROOT) + ")"));
             }
-            return Optional.of(new Wrong(field + (field.endsWith("]") ? " is '" : " has '") + written + "', which is not a table privilege: a group is"
-                    + " granted table privileges only, and schema changes are the migrations' alone",
+            return Optional.of(new Wrong(
+                    field + (field.endsWith("]") ? " is '" : " has '") + written
+                            + "', which is not a table privilege: a group is"
+                            + " granted table privileges only, and schema changes are the migrations' alone",
                     "use only " + String.join(", ", DatabaseAccess.TABLE_PRIVILEGES)
                             + (lower.equals("all") ? " (list the ones it needs instead of all)" : "")));
         }
 
         static Wrong noPrivileges(String field, String group) {
-            return new Wrong(field + " lists no privilege: group " + (group == null ? "" : "'" + group + "' ") + "would hold nothing,"
-                    + " not even USAGE on its schemas", "give it privileges: [select] (or more), or remove the group and the grants that name it");
+            return new Wrong(
+                    field + " lists no privilege: group " + (group == null ? "" : "'" + group + "' ")
+                            + "would hold nothing," + " not even USAGE on its schemas",
+                    "give it privileges: [select] (or more), or remove the group and the grants that name it");
         }
 
         static Optional<Wrong> schema(String field, String schema) {
-            if (schema.equals(DatabaseAccess.EVERY_SCHEMA) || DatabaseAccess.SCHEMA_NAME.matcher(schema).matches()) {
+            if (schema.equals(DatabaseAccess.EVERY_SCHEMA)
+                    || DatabaseAccess.SCHEMA_NAME.matcher(schema).matches()) {
                 return Optional.empty();
             }
             int dot = schema.indexOf('.');
             String lower = schema.toLowerCase(Locale.ROOT);
             String fix;
             if (dot > 0) {
-                fix = "name the schema alone, schemas: [" + schema.substring(0, dot) + "], or give the group tables: [" + schema
-                        + "] instead of schemas";
+                fix = "name the schema alone, schemas: [" + schema.substring(0, dot) + "], or give the group tables: ["
+                        + schema + "] instead of schemas";
             } else if (DatabaseAccess.SCHEMA_NAME.matcher(lower).matches()) {
                 fix = "write it " + lower + ", as PostgreSQL keeps an unquoted name";
             } else {
                 fix = "write a schema's name, e.g. public, or \"*\" for every schema";
             }
-            return Optional.of(new Wrong(field + " is '" + schema + "', which is not a schema's name: a letter or _, then"
-                    + " letters, digits, _ or $, in lower case, at most 63 characters (or \"*\": every schema)", fix));
+            return Optional.of(new Wrong(
+                    field + " is '" + schema + "', which is not a schema's name: a letter or _, then"
+                            + " letters, digits, _ or $, in lower case, at most 63 characters (or \"*\": every schema)",
+                    fix));
         }
 
         static Optional<Wrong> table(String field, String table) {
@@ -266,8 +297,8 @@ public final class PolicyValidator {
             if (table.equals("*") || table.endsWith(".*")) {
                 String schema = table.equals("*") ? "\"*\"" : table.substring(0, table.length() - 2);
                 message += ": tables takes no wildcard";
-                fix = "for every table of " + (table.equals("*") ? "every schema" : "schema " + schema) + " give the group schemas: ["
-                        + schema + "] instead of tables";
+                fix = "for every table of " + (table.equals("*") ? "every schema" : "schema " + schema)
+                        + " give the group schemas: [" + schema + "] instead of tables";
             } else if (dot < 0) {
                 message += ": it names no schema";
                 fix = "qualify it with its schema, e.g. public." + table;
@@ -275,7 +306,8 @@ public final class PolicyValidator {
                 message += " as PostgreSQL keeps unquoted names";
                 fix = "write it " + lower;
             } else {
-                message += ": each part a letter or _, then letters, digits, _ or $, in lower case, at most 63 characters";
+                message +=
+                        ": each part a letter or _, then letters, digits, _ or $, in lower case, at most 63 characters";
                 fix = "write it as schema.table, e.g. public.orders";
             }
             return Optional.of(new Wrong(message, fix));
@@ -283,7 +315,8 @@ public final class PolicyValidator {
 
         /** A group name like {@code name} that the pattern takes ({@code read-only}: {@code read_only}), or null. */
         static String nameLike(String name) {
-            String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+            String s =
+                    name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
             if (!s.isEmpty() && !Character.isLetter(s.charAt(0))) {
                 s = "g_" + s;
             }
@@ -307,7 +340,10 @@ public final class PolicyValidator {
 
         Verdict run() {
             if (p.tiers().isEmpty()) {
-                refuse(ONE_ROOT, "/tiers", "the policy has no tiers",
+                refuse(
+                        ONE_ROOT,
+                        "/tiers",
+                        "the policy has no tiers",
                         "add at least the root tier, e.g. tiers: [{name: production, branch: main}]");
                 return new Verdict(refusals);
             }
@@ -334,13 +370,19 @@ public final class PolicyValidator {
                 Tier t = p.tiers().get(i);
                 Integer first = names.putIfAbsent(t.name(), i);
                 if (first != null) {
-                    refuse(UNIQUE_TIER, "/tiers/" + i + "/name", "tier name '" + t.name() + "' is used twice (tiers "
-                            + first + " and " + i + ")", "give each tier its own name");
+                    refuse(
+                            UNIQUE_TIER,
+                            "/tiers/" + i + "/name",
+                            "tier name '" + t.name() + "' is used twice (tiers " + first + " and " + i + ")",
+                            "give each tier its own name");
                 }
                 Integer firstBranch = branches.putIfAbsent(t.branch(), i);
                 if (firstBranch != null) {
-                    refuse(UNIQUE_TIER, "/tiers/" + i + "/branch", "tiers '" + p.tiers().get(firstBranch).name()
-                            + "' and '" + t.name() + "' share git branch '" + t.branch() + "'",
+                    refuse(
+                            UNIQUE_TIER,
+                            "/tiers/" + i + "/branch",
+                            "tiers '" + p.tiers().get(firstBranch).name() + "' and '" + t.name()
+                                    + "' share git branch '" + t.branch() + "'",
                             "give each tier its own long-running git branch");
                 }
             }
@@ -350,8 +392,11 @@ public final class PolicyValidator {
             for (int i = 0; i < p.tiers().size(); i++) {
                 Tier t = p.tiers().get(i);
                 if (t.parent() != null && p.tier(t.parent()).isEmpty()) {
-                    refuse(PARENT_EXISTS, "/tiers/" + i + "/parent", "tier '" + t.name() + "' has parent '" + t.parent()
-                            + "', which is not a tier", "set parent to one of " + tierNames() + " (or remove it on the root tier)");
+                    refuse(
+                            PARENT_EXISTS,
+                            "/tiers/" + i + "/parent",
+                            "tier '" + t.name() + "' has parent '" + t.parent() + "', which is not a tier",
+                            "set parent to one of " + tierNames() + " (or remove it on the root tier)");
                 }
             }
         }
@@ -364,13 +409,22 @@ public final class PolicyValidator {
                 }
             }
             if (roots.isEmpty()) {
-                refuse(ONE_ROOT, "/tiers", "no tier is the root: every tier has a parent",
+                refuse(
+                        ONE_ROOT,
+                        "/tiers",
+                        "no tier is the root: every tier has a parent",
                         "remove 'parent' from the production tier, the end of the promotion path");
             } else if (roots.size() > 1) {
-                List<String> names = roots.stream().map(i -> "'" + p.tiers().get(i).name() + "'").toList();
-                refuse(ONE_ROOT, "/tiers/" + roots.get(1), "the tiers must form one tree with one root, but "
-                        + String.join(" and ", names) + " have no parent",
-                        "give every tier but the production tier a 'parent', e.g. parent: " + p.tiers().get(roots.get(0)).name());
+                List<String> names = roots.stream()
+                        .map(i -> "'" + p.tiers().get(i).name() + "'")
+                        .toList();
+                refuse(
+                        ONE_ROOT,
+                        "/tiers/" + roots.get(1),
+                        "the tiers must form one tree with one root, but " + String.join(" and ", names)
+                                + " have no parent",
+                        "give every tier but the production tier a 'parent', e.g. parent: "
+                                + p.tiers().get(roots.get(0)).name());
             }
         }
 
@@ -383,10 +437,15 @@ public final class PolicyValidator {
                 while (cur != null && cur.parent() != null && chain.add(cur.name())) {
                     cur = p.tier(cur.parent()).orElse(null);
                 }
-                if (cur != null && chain.contains(cur.name()) && cur.name().equals(t.name()) && reported.add(t.name())) {
+                if (cur != null
+                        && chain.contains(cur.name())
+                        && cur.name().equals(t.name())
+                        && reported.add(t.name())) {
                     reported.addAll(chain);
-                    refuse(NO_CYCLE, "/tiers/" + i + "/parent", "tier parents form a cycle: "
-                            + String.join(" -> ", chain) + " -> " + t.name(),
+                    refuse(
+                            NO_CYCLE,
+                            "/tiers/" + i + "/parent",
+                            "tier parents form a cycle: " + String.join(" -> ", chain) + " -> " + t.name(),
                             "break the cycle: the promotion path must end at the root tier (the one without a parent)");
                 }
             }
@@ -394,28 +453,41 @@ public final class PolicyValidator {
 
         private void types() {
             Map<String, Integer> names = new HashMap<>();
-            boolean rootHasChildren = p.rootTier().map(r -> p.tiers().stream().anyMatch(t -> r.name().equals(t.parent())))
+            boolean rootHasChildren = p.rootTier()
+                    .map(r -> p.tiers().stream().anyMatch(t -> r.name().equals(t.parent())))
                     .orElse(false);
             for (int i = 0; i < p.workingBranchTypes().size(); i++) {
                 WorkingBranchType w = p.workingBranchTypes().get(i);
                 Integer first = names.putIfAbsent(w.name(), i);
                 if (first != null) {
-                    refuse(UNIQUE_TYPE, "/working_branch_types/" + i + "/name", "working-branch type name '" + w.name()
-                            + "' is used twice", "give each working-branch type its own name");
+                    refuse(
+                            UNIQUE_TYPE,
+                            "/working_branch_types/" + i + "/name",
+                            "working-branch type name '" + w.name() + "' is used twice",
+                            "give each working-branch type its own name");
                 } else if (p.tier(w.name()).isPresent()) {
-                    refuse(UNIQUE_TYPE, "/working_branch_types/" + i + "/name", "'" + w.name()
-                            + "' names both a tier and a working-branch type, so an edge from it is ambiguous",
+                    refuse(
+                            UNIQUE_TYPE,
+                            "/working_branch_types/" + i + "/name",
+                            "'" + w.name()
+                                    + "' names both a tier and a working-branch type, so an edge from it is ambiguous",
                             "rename the working-branch type, e.g. " + w.name() + "-work");
                 }
                 var target = p.tier(w.target());
                 if (target.isEmpty()) {
-                    refuse(TARGET_EXISTS, "/working_branch_types/" + i + "/target", "working-branch type '" + w.name()
-                            + "' targets '" + w.target() + "', which is not a tier", "set target to one of " + tierNames());
+                    refuse(
+                            TARGET_EXISTS,
+                            "/working_branch_types/" + i + "/target",
+                            "working-branch type '" + w.name() + "' targets '" + w.target() + "', which is not a tier",
+                            "set target to one of " + tierNames());
                 } else if (!w.hotfix() && target.get().isRoot() && rootHasChildren) {
-                    refuse(TYPE_SKIPS, "/working_branch_types/" + i + "/target", "working-branch type '" + w.name()
-                            + "' targets the root tier '" + w.target() + "' and would skip the tiers below it",
-                            "target the entry tier (e.g. " + entryTierName() + "), or mark the type 'hotfix: true' if it"
-                                    + " really is an emergency path");
+                    refuse(
+                            TYPE_SKIPS,
+                            "/working_branch_types/" + i + "/target",
+                            "working-branch type '" + w.name() + "' targets the root tier '" + w.target()
+                                    + "' and would skip the tiers below it",
+                            "target the entry tier (e.g. " + entryTierName()
+                                    + "), or mark the type 'hotfix: true' if it" + " really is an emergency path");
                 }
             }
         }
@@ -429,16 +501,25 @@ public final class PolicyValidator {
                 if (!seen.add(e.from() + "\u0000" + e.to())) {
                     refuse(EDGE_UNIQUE, at, label + " is listed twice", "keep one entry per edge");
                 }
-                var fromType = p.workingBranchTypes().stream().filter(w -> w.name().equals(e.from())).findFirst();
+                var fromType = p.workingBranchTypes().stream()
+                        .filter(w -> w.name().equals(e.from()))
+                        .findFirst();
                 var fromTier = p.tier(e.from());
                 boolean ok = true;
                 if (fromType.isEmpty() && fromTier.isEmpty()) {
-                    refuse(EDGE_ENDS, at + "/from", label + ": '" + e.from() + "' is neither a working-branch type nor a tier",
+                    refuse(
+                            EDGE_ENDS,
+                            at + "/from",
+                            label + ": '" + e.from() + "' is neither a working-branch type nor a tier",
                             "set from to one of " + typeNames() + " or " + tierNames());
                     ok = false;
                 }
                 if (p.tier(e.to()).isEmpty()) {
-                    refuse(EDGE_ENDS, at + "/to", label + ": '" + e.to() + "' is not a tier", "set to to one of " + tierNames());
+                    refuse(
+                            EDGE_ENDS,
+                            at + "/to",
+                            label + ": '" + e.to() + "' is not a tier",
+                            "set to to one of " + tierNames());
                     ok = false;
                 }
                 if (!ok) {
@@ -447,16 +528,24 @@ public final class PolicyValidator {
                 if (fromTier.isPresent() && treeIsSound) {
                     Tier from = fromTier.get();
                     if (!e.to().equals(from.parent())) {
-                        refuse(EDGE_SKIPS, at + "/to", label + " does not lead to the parent of tier '" + from.name() + "' ("
-                                        + (from.parent() == null ? "it is the root" : from.parent()) + "); promotion goes one parent hop at a time",
-                                from.parent() == null ? "remove this edge: nothing merges out of the root tier"
+                        refuse(
+                                EDGE_SKIPS,
+                                at + "/to",
+                                label + " does not lead to the parent of tier '" + from.name() + "' ("
+                                        + (from.parent() == null ? "it is the root" : from.parent())
+                                        + "); promotion goes one parent hop at a time",
+                                from.parent() == null
+                                        ? "remove this edge: nothing merges out of the root tier"
                                         : "set to: " + from.parent());
                     }
                 } else if (fromTier.isEmpty()) {
                     WorkingBranchType w = fromType.get();
                     if (!w.hotfix() && !e.to().equals(w.target())) {
-                        refuse(EDGE_SKIPS, at + "/to", label + " skips the target tier of type '" + w.name() + "' ("
-                                        + w.target() + "); only a type marked hotfix may merge into another tier",
+                        refuse(
+                                EDGE_SKIPS,
+                                at + "/to",
+                                label + " skips the target tier of type '" + w.name() + "' (" + w.target()
+                                        + "); only a type marked hotfix may merge into another tier",
                                 "set to: " + w.target() + ", or mark type '" + w.name() + "' with 'hotfix: true'");
                     }
                 }
@@ -468,7 +557,10 @@ public final class PolicyValidator {
             for (int i = 0; i < p.actors().size(); i++) {
                 Actor a = p.actors().get(i);
                 if (!ids.add(a.id().toLowerCase(Locale.ROOT))) {
-                    refuse(UNIQUE_ACTOR, "/actors/" + i + "/id", "actor '" + a.id() + "' is listed twice",
+                    refuse(
+                            UNIQUE_ACTOR,
+                            "/actors/" + i + "/id",
+                            "actor '" + a.id() + "' is listed twice",
                             "keep one entry per actor (merge their roles and e-mails)");
                 }
             }
@@ -484,11 +576,19 @@ public final class PolicyValidator {
             for (int i = 0; i < a.groups().size(); i++) {
                 DatabaseAccess.Group g = a.groups().get(i);
                 if (!groups.add(g.name())) {
-                    refuse(ACCESS_NAMES, "/database_access/groups/" + i + "/name", "group '" + g.name() + "' is defined twice", "keep one");
+                    refuse(
+                            ACCESS_NAMES,
+                            "/database_access/groups/" + i + "/name",
+                            "group '" + g.name() + "' is defined twice",
+                            "keep one");
                 }
                 if (g.schemas().isEmpty() == g.tables().isEmpty()) {
-                    refuse(ACCESS_NAMES, "/database_access/groups/" + i, "group '" + g.name() + "' needs either schemas or tables, not "
-                            + (g.schemas().isEmpty() ? "neither" : "both"), "give it schemas: [public] (or [\"*\"]), or tables: [public.orders]");
+                    refuse(
+                            ACCESS_NAMES,
+                            "/database_access/groups/" + i,
+                            "group '" + g.name() + "' needs either schemas or tables, not "
+                                    + (g.schemas().isEmpty() ? "neither" : "both"),
+                            "give it schemas: [public] (or [\"*\"]), or tables: [public.orders]");
                 }
             }
             if (a.groups().isEmpty()) {
@@ -499,8 +599,11 @@ public final class PolicyValidator {
             for (int i = 0; i < a.tiers().size(); i++) {
                 DatabaseAccess.TierAccess t = a.tiers().get(i);
                 if (!tiers.contains(t.tier())) {
-                    refuse(ACCESS_NAMES, "/database_access/tiers/" + i + "/tier", "database_access names tier '" + t.tier() + "', which the"
-                            + " policy does not have", "use one of " + tierNames());
+                    refuse(
+                            ACCESS_NAMES,
+                            "/database_access/tiers/" + i + "/tier",
+                            "database_access names tier '" + t.tier() + "', which the" + " policy does not have",
+                            "use one of " + tierNames());
                 }
                 grantsName(groups, t.grants(), "/database_access/tiers/" + i + "/grants/");
             }
@@ -509,8 +612,12 @@ public final class PolicyValidator {
             for (int i = 0; i < a.working().size(); i++) {
                 DatabaseAccess.WorkingAccess w = a.working().get(i);
                 if (!types.contains(w.type())) {
-                    refuse(ACCESS_NAMES, "/database_access/working/" + i + "/type", "database_access names working-branch type '" + w.type()
-                            + "', which the policy does not have", "use one of " + typeNames() + " or ci");
+                    refuse(
+                            ACCESS_NAMES,
+                            "/database_access/working/" + i + "/type",
+                            "database_access names working-branch type '" + w.type()
+                                    + "', which the policy does not have",
+                            "use one of " + typeNames() + " or ci");
                 }
                 grantsName(groups, w.grants(), "/database_access/working/" + i + "/grants/");
             }
@@ -530,21 +637,29 @@ public final class PolicyValidator {
                 String at = "/database_access/groups/" + i;
                 String field = "database_access.groups[" + i + "]";
                 if (g.name() != null) {
-                    AccessValues.groupName(field + ".name", g.name()).ifPresent(w -> refuse(ACCESS_VALUES, at + "/name", w));
+                    AccessValues.groupName(field + ".name", g.name())
+                            .ifPresent(w -> refuse(ACCESS_VALUES, at + "/name", w));
                 }
                 if (g.privileges().isEmpty()) {
-                    refuse(ACCESS_VALUES, at + "/privileges", AccessValues.noPrivileges(field + ".privileges", g.name()));
+                    refuse(
+                            ACCESS_VALUES,
+                            at + "/privileges",
+                            AccessValues.noPrivileges(field + ".privileges", g.name()));
                 }
                 for (String privilege : g.privileges()) { // read in lower case, so not by their index in the file
-                    AccessValues.privilege(field + ".privileges", privilege).ifPresent(w -> refuse(ACCESS_VALUES, at + "/privileges", w));
+                    AccessValues.privilege(field + ".privileges", privilege)
+                            .ifPresent(w -> refuse(ACCESS_VALUES, at + "/privileges", w));
                 }
                 for (int j = 0; j < g.schemas().size(); j++) {
                     String pointer = at + "/schemas/" + j;
-                    AccessValues.schema(field + ".schemas[" + j + "]", g.schemas().get(j)).ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
+                    AccessValues.schema(
+                                    field + ".schemas[" + j + "]", g.schemas().get(j))
+                            .ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
                 }
                 for (int j = 0; j < g.tables().size(); j++) {
                     String pointer = at + "/tables/" + j;
-                    AccessValues.table(field + ".tables[" + j + "]", g.tables().get(j)).ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
+                    AccessValues.table(field + ".tables[" + j + "]", g.tables().get(j))
+                            .ifPresent(w -> refuse(ACCESS_VALUES, pointer, w));
                 }
             }
         }
@@ -552,12 +667,16 @@ public final class PolicyValidator {
         private void grantsName(Set<String> groups, List<DatabaseAccess.Grant> grants, String at) {
             for (int j = 0; j < grants.size(); j++) {
                 String g = grants.get(j).group();
-                Optional<AccessValues.Wrong> wrong = g == null ? Optional.empty()
+                Optional<AccessValues.Wrong> wrong = g == null
+                        ? Optional.empty()
                         : AccessValues.groupName(SchemaRefusals.plainName(at + j + "/group"), g);
                 if (wrong.isPresent()) {
                     refuse(ACCESS_VALUES, at + j + "/group", wrong.get());
                 } else if (!groups.contains(g)) {
-                    refuse(ACCESS_NAMES, at + j + "/group", "a grant names group '" + g + "', which database_access does not define",
+                    refuse(
+                            ACCESS_NAMES,
+                            at + j + "/group",
+                            "a grant names group '" + g + "', which database_access does not define",
                             "use one of " + new TreeSet<>(groups) + ", or add it under database_access.groups");
                 }
             }
@@ -566,8 +685,10 @@ public final class PolicyValidator {
         private void migrationNaming() {
             String naming = p.migrations().naming();
             if (!MigrationName.isUsableTemplate(naming)) {
-                refuse(MIGRATION_NAMING, "/migrations/naming", "migration naming '" + naming + "' must contain {timestamp}"
-                                + " and {description} once each",
+                refuse(
+                        MIGRATION_NAMING,
+                        "/migrations/naming",
+                        "migration naming '" + naming + "' must contain {timestamp}" + " and {description} once each",
                         "use the default, naming: \"" + MigrationSettings.DEFAULT_NAMING + "\" (or e.g."
                                 + " \"{timestamp}_{description}.js\" for Knex, \"{timestamp}_{description}.py\" for Alembic)");
             }
@@ -576,8 +697,10 @@ public final class PolicyValidator {
         private void severities() {
             for (String rule : p.severity().keySet()) {
                 if (!RULES_WITH_SEVERITY.contains(rule)) {
-                    refuse(SEVERITY_RULE, "/severity/" + rule, "severity is set for '" + rule
-                                    + "', which is not a rule whose severity a policy may set",
+                    refuse(
+                            SEVERITY_RULE,
+                            "/severity/" + rule,
+                            "severity is set for '" + rule + "', which is not a rule whose severity a policy may set",
                             "use one of " + new TreeSet<>(RULES_WITH_SEVERITY) + ", or remove it");
                 }
             }
@@ -586,7 +709,11 @@ public final class PolicyValidator {
         private String entryTierName() {
             Set<String> parents = new HashSet<>();
             p.tiers().forEach(t -> parents.add(t.parent()));
-            return p.tiers().stream().filter(t -> !parents.contains(t.name())).map(Tier::name).findFirst().orElse("staging");
+            return p.tiers().stream()
+                    .filter(t -> !parents.contains(t.name()))
+                    .map(Tier::name)
+                    .findFirst()
+                    .orElse("staging");
         }
 
         private String tierNames() {
@@ -594,7 +721,12 @@ public final class PolicyValidator {
         }
 
         private String typeNames() {
-            return "[" + String.join(", ", p.workingBranchTypes().stream().map(WorkingBranchType::name).toList()) + "]";
+            return "["
+                    + String.join(
+                            ", ",
+                            p.workingBranchTypes().stream()
+                                    .map(WorkingBranchType::name)
+                                    .toList()) + "]";
         }
 
         private void refuse(String rule, String pointer, AccessValues.Wrong wrong) {

@@ -15,7 +15,9 @@ public record Tier(
         @JsonProperty("parent") String parent,
         @JsonProperty("protected") Boolean isProtected,
         @JsonProperty("direct_push") Permission directPush,
-        @JsonProperty("seed") @JsonInclude(JsonInclude.Include.NON_NULL) String seed) {
+
+        @JsonProperty("seed") @JsonInclude(JsonInclude.Include.NON_NULL)
+        String seed) {
 
     public Tier(String name, String branch, String parent, Boolean isProtected, Permission directPush) {
         this(name, branch, parent, isProtected, directPush, null);

@@ -13,9 +13,15 @@ import java.util.Set;
  */
 public record WorkingBranchType(
         @JsonProperty("name") String name,
+
         @JsonProperty("pattern")
-        @JsonFormat(with = {JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY, JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED})
+        @JsonFormat(
+                with = {
+                    JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY,
+                    JsonFormat.Feature.WRITE_SINGLE_ELEM_ARRAYS_UNWRAPPED
+                })
         List<String> patterns,
+
         @JsonProperty("target") String target,
         @JsonProperty("actors") Set<ActorClass> actors,
         @JsonProperty("hotfix") boolean hotfix) {

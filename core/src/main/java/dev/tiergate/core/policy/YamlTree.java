@@ -33,20 +33,36 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * counts; a repeated key keeps its last value.
  */
 final class YamlTree {
-    enum Kind { MAPPING, SEQUENCE, STRING, INTEGER, FLOAT, BOOLEAN, NULL }
+    enum Kind {
+        MAPPING,
+        SEQUENCE,
+        STRING,
+        INTEGER,
+        FLOAT,
+        BOOLEAN,
+        NULL
+    }
 
     private static final Resolver RESOLVER = new Resolver();
 
     final Kind kind;
     /** A scalar's text as Jackson's {@code asText()} gives it (numbers and booleans canonical); null otherwise. */
     private final String text;
+
     private final BigInteger integer;
     /** 1-based line where the node starts. */
     final int line;
+
     private final Map<String, YamlTree> fields;
     private final List<YamlTree> elements;
 
-    private YamlTree(Kind kind, String text, BigInteger integer, int line, Map<String, YamlTree> fields, List<YamlTree> elements) {
+    private YamlTree(
+            Kind kind,
+            String text,
+            BigInteger integer,
+            int line,
+            Map<String, YamlTree> fields,
+            List<YamlTree> elements) {
         this.kind = kind;
         this.text = text;
         this.integer = integer;
@@ -110,7 +126,9 @@ final class YamlTree {
     }
 
     static LimitExceeded tooLarge(int bytes) {
-        return new LimitExceeded("the file is " + bytes + " bytes, more than the " + MAX_BYTES + " a policy may hold", 0,
+        return new LimitExceeded(
+                "the file is " + bytes + " bytes, more than the " + MAX_BYTES + " a policy may hold",
+                0,
                 "keep the policy to its settings (a policy is a few kilobytes)");
     }
 
@@ -123,7 +141,9 @@ final class YamlTree {
                 n++;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {
@@ -141,7 +161,9 @@ final class YamlTree {
     private static YamlTree node(Parser parser, Event e, int depth, int[] aliases) throws SyntaxError {
         int line = e.getStartMark() == null ? 0 : e.getStartMark().getLine() + 1;
         if (depth > MAX_DEPTH && (e instanceof MappingStartEvent || e instanceof SequenceStartEvent)) {
-            throw new LimitExceeded("lists and mappings nest deeper than " + MAX_DEPTH + " levels", line,
+            throw new LimitExceeded(
+                    "lists and mappings nest deeper than " + MAX_DEPTH + " levels",
+                    line,
                     "un-nest it: a policy's deepest field is a few levels down");
         }
         if (e instanceof MappingStartEvent) {
@@ -166,7 +188,9 @@ final class YamlTree {
         }
         if (e instanceof AliasEvent a) {
             if (++aliases[0] > MAX_ALIASES) {
-                throw new LimitExceeded("more than " + MAX_ALIASES + " aliases (*name)", line,
+                throw new LimitExceeded(
+                        "more than " + MAX_ALIASES + " aliases (*name)",
+                        line,
                         "write the values out: a policy needs no aliases");
             }
             return new YamlTree(Kind.STRING, a.getAnchor(), null, line, null, null);
@@ -182,7 +206,8 @@ final class YamlTree {
         String tag = s.getTag();
         String type;
         if (tag == null || tag.equals("!")) {
-            Tag resolved = RESOLVER.resolve(NodeId.scalar, value, s.getImplicit().canOmitTagInPlainScalar());
+            Tag resolved =
+                    RESOLVER.resolve(NodeId.scalar, value, s.getImplicit().canOmitTagInPlainScalar());
             type = resolved.getValue().substring(Tag.PREFIX.length());
         } else {
             type = tag.startsWith(Tag.PREFIX) ? tag.substring(Tag.PREFIX.length()) : "str";
@@ -209,7 +234,13 @@ final class YamlTree {
             }
             case "float":
                 try {
-                    return new YamlTree(Kind.FLOAT, Double.toString(Double.parseDouble(value.replace("_", ""))), null, line, null, null);
+                    return new YamlTree(
+                            Kind.FLOAT,
+                            Double.toString(Double.parseDouble(value.replace("_", ""))),
+                            null,
+                            line,
+                            null,
+                            null);
                 } catch (NumberFormatException x) {
                     return fail("malformed number '" + value + "'", line);
                 }

@@ -13,8 +13,7 @@ public final class Markdown {
     /** A zero-width space: after {@code @} it keeps a name from being a mention; inside {@code <!--} it breaks the marker. */
     static final char ZERO_WIDTH_SPACE = '\u200B';
 
-    private Markdown() {
-    }
+    private Markdown() {}
 
     /**
      * Prose: the ASCII punctuation that starts markup inside a line is backslash-escaped (emphasis, code, links and
@@ -36,7 +35,8 @@ public final class Markdown {
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '@' -> b.append('@').append(ZERO_WIDTH_SPACE);
-                case '\\', '`', '*', '_', '[', ']', '|', '~', '$' -> b.append('\\').append(c);
+                case '\\', '`', '*', '_', '[', ']', '|', '~', '$' ->
+                    b.append('\\').append(c);
                 default -> b.append(c);
             }
         }
@@ -69,7 +69,8 @@ public final class Markdown {
         String body = unmark(lines(content));
         int fence = Math.max(3, longestRun(body, '`') + 1);
         String f = "`".repeat(fence);
-        return f + oneLine(info).replace("`", "") + "\n" + body + (body.isEmpty() || body.endsWith("\n") ? "" : "\n") + f + "\n";
+        return f + oneLine(info).replace("`", "") + "\n" + body + (body.isEmpty() || body.endsWith("\n") ? "" : "\n")
+                + f + "\n";
     }
 
     private static String span(String s) {
@@ -134,6 +135,10 @@ public final class Markdown {
      */
     static boolean isControl(int cp) {
         return Character.getType(cp) == Character.CONTROL
-                || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF;
+                || (cp >= 0x202A && cp <= 0x202E)
+                || (cp >= 0x2066 && cp <= 0x2069)
+                || cp == 0x2028
+                || cp == 0x2029
+                || cp == 0xFEFF;
     }
 }

@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
  * template word missing here costs a message a word ("…"), never a leak.
  */
 final class PostgresWords {
-    private PostgresWords() {
-    }
+    private PostgresWords() {}
 
     /** Lower case. */
-    static final Set<String> WORDS = Arrays.stream("""
+    static final Set<String> WORDS =
+            Arrays.stream("""
             accesssharelock rowsharelock rowexclusivelock shareupdateexclusivelock sharelock sharerowexclusivelock
             exclusivelock accessexclusivelock
             a about above access accessed acquire acquired action active add added after aggregate aggregates all allow
@@ -71,5 +71,6 @@ final class PostgresWords {
      * Parts of the names PostgreSQL makes up itself ({@code inventory_pkey}, {@code orders_id_seq},
      * {@code items_qty_check}): inside quotes only these join the pull request's own words.
      */
-    static final Set<String> NAME_SUFFIXES = Set.of("pkey", "fkey", "key", "seq", "idx", "excl", "check", "not", "null");
+    static final Set<String> NAME_SUFFIXES =
+            Set.of("pkey", "fkey", "key", "seq", "idx", "excl", "check", "not", "null");
 }

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 public final class PublicWords {
     /** What a withheld word or quoted segment shows as. */
     public static final String WITHHELD = "\u2026";
+
     private static final PublicWords NONE = new PublicWords(Set.of(), "");
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_$]*");
 

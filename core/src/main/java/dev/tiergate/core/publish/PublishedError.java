@@ -20,26 +20,34 @@ public record PublishedError(String sqlState, String file, int line, String mess
     public static final int MAX_MESSAGE = 200;
     public static final int MAX_FILE = 120;
     public static final String RAISED = "raised by the migration; message withheld \u2014 see the dashboard";
-    public static final String UNCLASSIFIED = "no SQLSTATE to tell what wrote it; message withheld \u2014 see the dashboard";
+    public static final String UNCLASSIFIED =
+            "no SQLSTATE to tell what wrote it; message withheld \u2014 see the dashboard";
 
     private static final Pattern SQLSTATE = Pattern.compile("[0-9A-Z]{5}");
     /** The SQLSTATE classes PostgreSQL's own errors fall in (Appendix A); any other class was made up by a RAISE. */
-    private static final Set<String> POSTGRES_CLASSES = Set.of("00", "01", "02", "03", "08", "09", "0A", "0B", "0F", "0L", "0P", "0Z",
-            "20", "21", "22", "23", "24", "25", "26", "27", "28", "2B", "2D", "2F", "34", "38", "39", "3B", "3D", "3F", "40", "42", "44",
-            "53", "54", "55", "57", "58", "72", "F0", "HV", "P0", "XX");
+    private static final Set<String> POSTGRES_CLASSES = Set.of(
+            "00", "01", "02", "03", "08", "09", "0A", "0B", "0F", "0L", "0P", "0Z", "20", "21", "22", "23", "24", "25",
+            "26", "27", "28", "2B", "2D", "2F", "34", "38", "39", "3B", "3D", "3F", "40", "42", "44", "53", "54", "55",
+            "57", "58", "72", "F0", "HV", "P0", "XX");
     /** A context line PL/pgSQL adds for its RAISE or ASSERT statement ("PL/pgSQL function f() line 3 at RAISE"). */
     private static final Pattern PLPGSQL_RAISE = Pattern.compile("(?i)\\bPL/pgSQL\\b[^\\n]*\\b(RAISE|ASSERT)\\b");
     /** Another procedural language, whose code writes its messages as it likes (plperl's die, plpython's plpy.error). */
     private static final Pattern OTHER_LANGUAGE = Pattern.compile("(?i)\\bPL/(?!pgSQL\\b)\\w+|\\bplv8\\b");
+
     private static final Pattern SEVERITY = Pattern.compile("^\\s*(ERROR|FATAL|PANIC):\\s*");
 
     /**
      * {@code postgresMessage}: the error as the driver gives it (PgJDBC's {@code getMessage()}: severity, message,
      * then {@code Detail:}, {@code Hint:}, {@code Where:} lines); {@code migrationText}: the failing file's text.
      */
-    public static PublishedError of(String sqlState, String postgresMessage, String migrationText, String file, int line) {
-        return of(sqlState, postgresMessage, PublicWords.of(List.of(migrationText == null ? "" : migrationText,
-                file == null ? "" : file)), file, line);
+    public static PublishedError of(
+            String sqlState, String postgresMessage, String migrationText, String file, int line) {
+        return of(
+                sqlState,
+                postgresMessage,
+                PublicWords.of(List.of(migrationText == null ? "" : migrationText, file == null ? "" : file)),
+                file,
+                line);
     }
 
     /** As {@link #of(String, String, String, String, int)} with the words of every file the pull request shows. */
@@ -57,14 +65,17 @@ public record PublishedError(String sqlState, String file, int line, String mess
                 message = "no message";
             }
         }
-        return new PublishedError(state, file == null ? null : boundedFile(Markdown.oneLine(file).strip()), line, message);
+        return new PublishedError(
+                state, file == null ? null : boundedFile(Markdown.oneLine(file).strip()), line, message);
     }
 
     /** Whether the message is one a migration wrote: a RAISE or ASSERT (any SQLSTATE), or code in another language. */
     static boolean writtenByTheMigration(String sqlState, String fullText) {
         String cls = sqlState.substring(0, 2).toUpperCase(Locale.ROOT);
-        return cls.equals("P0") || !POSTGRES_CLASSES.contains(cls)
-                || PLPGSQL_RAISE.matcher(fullText).find() || OTHER_LANGUAGE.matcher(fullText).find();
+        return cls.equals("P0")
+                || !POSTGRES_CLASSES.contains(cls)
+                || PLPGSQL_RAISE.matcher(fullText).find()
+                || OTHER_LANGUAGE.matcher(fullText).find();
     }
 
     public boolean withheld() {
@@ -81,7 +92,9 @@ public record PublishedError(String sqlState, String file, int line, String mess
             }
             b.append(": ");
         }
-        b.append(sqlState == null ? "no SQLSTATE" : "SQLSTATE " + sqlState).append(": ").append(message);
+        b.append(sqlState == null ? "no SQLSTATE" : "SQLSTATE " + sqlState)
+                .append(": ")
+                .append(message);
         return b.toString();
     }
 

@@ -7,8 +7,7 @@ import java.util.TreeSet;
 
 /** What a migrated branch has that its base tier has not, and the reverse: one line per difference. */
 public final class SchemaDiff {
-    private SchemaDiff() {
-    }
+    private SchemaDiff() {}
 
     /** One difference: {@code +} added, {@code -} dropped, {@code ~} changed; {@code what} names it, {@code detail} says how. */
     public record Change(char sign, String what, String detail) {
@@ -25,8 +24,15 @@ public final class SchemaDiff {
             SchemaSnapshot.Table b = base.tables().get(t);
             SchemaSnapshot.Table h = head.tables().get(t);
             if (b == null) {
-                out.add(new Change('+', "table " + t, String.join(", ", h.columns().keySet().stream().sorted()
-                        .map(c -> c + " " + h.columns().get(c).describe()).toList())));
+                out.add(new Change(
+                        '+',
+                        "table " + t,
+                        String.join(
+                                ", ",
+                                h.columns().keySet().stream()
+                                        .sorted()
+                                        .map(c -> c + " " + h.columns().get(c).describe())
+                                        .toList())));
                 continue;
             }
             if (h == null) {
@@ -40,7 +46,11 @@ public final class SchemaDiff {
         return out;
     }
 
-    private static void compare(List<Change> out, String prefix, Map<String, SchemaSnapshot.Column> b, Map<String, SchemaSnapshot.Column> h) {
+    private static void compare(
+            List<Change> out,
+            String prefix,
+            Map<String, SchemaSnapshot.Column> b,
+            Map<String, SchemaSnapshot.Column> h) {
         TreeSet<String> names = new TreeSet<>(b.keySet());
         names.addAll(h.keySet());
         for (String n : names) {

@@ -12,9 +12,20 @@ import java.util.TreeMap;
  * database branch, and how far it has come. Links are forge-neutral ({@code pull_request} is a GitHub pull
  * request or a GitLab merge request). {@code supersededTests} lists test files an agent may delete on this branch.
  */
-public record Claim(String featureId, WorkflowState state, String branch, String parentBranch, String dbBranch,
-                    String actorId, ActorClass actorClass, Instant claimedAt, Map<String, String> links,
-                    Instant pushedAt, Instant ciGreenAt, Instant mergedAt, List<String> supersededTests) {
+public record Claim(
+        String featureId,
+        WorkflowState state,
+        String branch,
+        String parentBranch,
+        String dbBranch,
+        String actorId,
+        ActorClass actorClass,
+        Instant claimedAt,
+        Map<String, String> links,
+        Instant pushedAt,
+        Instant ciGreenAt,
+        Instant mergedAt,
+        List<String> supersededTests) {
 
     public static final String LINK_PULL_REQUEST = "pull_request";
     public static final String LINK_CI_RUN = "ci_run";
@@ -26,20 +37,62 @@ public record Claim(String featureId, WorkflowState state, String branch, String
     }
 
     /** A fresh claim in state {@code feature-claimed}. */
-    public static Claim claimed(String featureId, String branch, String parentBranch, String dbBranch,
-                                String actorId, ActorClass actorClass, Instant claimedAt) {
-        return new Claim(featureId, WorkflowState.FEATURE_CLAIMED, branch, parentBranch, dbBranch, actorId, actorClass,
-                claimedAt, Map.of(), null, null, null, List.of());
+    public static Claim claimed(
+            String featureId,
+            String branch,
+            String parentBranch,
+            String dbBranch,
+            String actorId,
+            ActorClass actorClass,
+            Instant claimedAt) {
+        return new Claim(
+                featureId,
+                WorkflowState.FEATURE_CLAIMED,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                Map.of(),
+                null,
+                null,
+                null,
+                List.of());
     }
 
     public Claim withState(WorkflowState newState) {
-        return new Claim(featureId, newState, branch, parentBranch, dbBranch, actorId, actorClass, claimedAt, links,
-                pushedAt, ciGreenAt, mergedAt, supersededTests);
+        return new Claim(
+                featureId,
+                newState,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                links,
+                pushedAt,
+                ciGreenAt,
+                mergedAt,
+                supersededTests);
     }
 
     public Claim withSupersededTests(List<String> tests) {
-        return new Claim(featureId, state, branch, parentBranch, dbBranch, actorId, actorClass, claimedAt, links,
-                pushedAt, ciGreenAt, mergedAt, tests);
+        return new Claim(
+                featureId,
+                state,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                links,
+                pushedAt,
+                ciGreenAt,
+                mergedAt,
+                tests);
     }
 
     public boolean supersedes(String testPath) {

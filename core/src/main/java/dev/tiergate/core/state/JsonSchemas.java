@@ -26,8 +26,7 @@ public final class JsonSchemas {
     public static final String POLICY = "policy.schema.json";
     public static final String MIGRATION_HEADER = "migration-header.schema.json";
 
-    private JsonSchemas() {
-    }
+    private JsonSchemas() {}
 
     private static final class KitState {
         static final JsonSchema SCHEMA = load(KIT_STATE_V1);
@@ -56,7 +55,8 @@ public final class JsonSchemas {
         };
         Set<ValidationMessage> problems = schema.validate(document);
         return problems.stream()
-                .sorted(Comparator.comparing((ValidationMessage m) -> m.getInstanceLocation().toString())
+                .sorted(Comparator.comparing(
+                                (ValidationMessage m) -> m.getInstanceLocation().toString())
                         .thenComparing(m -> String.valueOf(m.getProperty()))
                         .thenComparing(ValidationMessage::getType))
                 .toList();
@@ -70,7 +70,8 @@ public final class JsonSchemas {
         String resource = "tiergate/schemas/" + schemaFile;
         try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("schema " + resource + " is missing from the classpath (state-schemas jar)");
+                throw new IllegalStateException(
+                        "schema " + resource + " is missing from the classpath (state-schemas jar)");
             }
             CRC32 crc = new CRC32();
             crc.update(in.readAllBytes());
@@ -89,9 +90,11 @@ public final class JsonSchemas {
         String resource = "tiergate/schemas/" + file;
         try (InputStream in = JsonSchemas.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("schema " + resource + " is missing from the classpath (state-schemas jar)");
+                throw new IllegalStateException(
+                        "schema " + resource + " is missing from the classpath (state-schemas jar)");
             }
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in, config);
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -21,8 +21,7 @@ final class JsonTree {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private JsonTree() {
-    }
+    private JsonTree() {}
 
     static JsonNode read(byte[] json) throws IOException {
         try (JsonParser p = FACTORY.createParser(json)) {

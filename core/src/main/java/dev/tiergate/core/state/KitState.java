@@ -1,8 +1,8 @@
 package dev.tiergate.core.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.core.verdict.Verdict;
+import dev.tiergate.core.workflow.WorkflowState;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Optional;
@@ -15,8 +15,8 @@ import java.util.Set;
  * {@code merged} row after checking out the parent tier, and the abandon reset ({@code scaffold-complete}) there too.
  */
 public record KitState(WorkflowState state, String branch, String parentBranch) {
-    private static final Set<WorkflowState> ACTIVE = Set.of(WorkflowState.FEATURE_CLAIMED, WorkflowState.PR_READY,
-            WorkflowState.CI_GREEN);
+    private static final Set<WorkflowState> ACTIVE =
+            Set.of(WorkflowState.FEATURE_CLAIMED, WorkflowState.PR_READY, WorkflowState.CI_GREEN);
 
     /** The row of a file that passed its schema; empty when the file is not a kit row at all. */
     public static Optional<KitState> read(byte[] content) {
@@ -25,8 +25,10 @@ public record KitState(WorkflowState state, String branch, String parentBranch) 
             if (root == null || !root.path("state").isTextual()) {
                 return Optional.empty();
             }
-            return Optional.of(new KitState(WorkflowState.fromWireName(root.get("state").asText()),
-                    text(root, "branch"), text(root, "parent_branch")));
+            return Optional.of(new KitState(
+                    WorkflowState.fromWireName(root.get("state").asText()),
+                    text(root, "branch"),
+                    text(root, "parent_branch")));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty(); // validation says why
         }
@@ -57,14 +59,19 @@ public record KitState(WorkflowState state, String branch, String parentBranch) 
             if (checkedOut.equals(parentBranch) || tierBranches.contains(checkedOut)) {
                 return Verdict.allowed();
             }
-            return Verdict.refused(StateFileValidator.RULE_BRANCH_MISMATCH, path + " (branch " + checkedOut + ")",
+            return Verdict.refused(
+                    StateFileValidator.RULE_BRANCH_MISMATCH,
+                    path + " (branch " + checkedOut + ")",
                     "the merged row of " + branch + " belongs on its parent tier " + parentBranch
                             + " (where the kit's merge writes it), but " + checkedOut + " is checked out",
                     "commit it on " + parentBranch + " (git checkout " + parentBranch + "), or restore this branch's"
                             + " copy: git checkout HEAD -- " + path);
         }
-        return Verdict.refused(StateFileValidator.RULE_BRANCH_MISMATCH, path + " (branch " + checkedOut + ")",
-                "the state names branch '" + branch + "' (" + state.wireName() + ") but '" + checkedOut + "' is checked out",
+        return Verdict.refused(
+                StateFileValidator.RULE_BRANCH_MISMATCH,
+                path + " (branch " + checkedOut + ")",
+                "the state names branch '" + branch + "' (" + state.wireName() + ") but '" + checkedOut
+                        + "' is checked out",
                 "commit this state on " + branch + " (git checkout " + branch + "), or restore this branch's copy: "
                         + "git checkout HEAD -- " + path);
     }

@@ -13,14 +13,18 @@ import java.util.Map;
  * and a concrete fix.
  */
 public final class SchemaRefusals {
-    private SchemaRefusals() {
-    }
+    private SchemaRefusals() {}
 
     /**
      * @param hints example values by field name (last path segment), used in "add ..." and "set ..." fixes
      */
-    public static List<Refusal> toRefusals(List<ValidationMessage> problems, JsonNode document, String path,
-                                           String rule, Map<String, String> hints, JsonLocations locations) {
+    public static List<Refusal> toRefusals(
+            List<ValidationMessage> problems,
+            JsonNode document,
+            String path,
+            String rule,
+            Map<String, String> hints,
+            JsonLocations locations) {
         List<Refusal> refusals = new ArrayList<>();
         for (ValidationMessage m : problems) {
             refusals.add(toRefusal(m, document, path, rule, hints, locations));
@@ -28,8 +32,13 @@ public final class SchemaRefusals {
         return refusals;
     }
 
-    static Refusal toRefusal(ValidationMessage m, JsonNode document, String path, String rule,
-                             Map<String, String> hints, JsonLocations locations) {
+    static Refusal toRefusal(
+            ValidationMessage m,
+            JsonNode document,
+            String path,
+            String rule,
+            Map<String, String> hints,
+            JsonLocations locations) {
         String pointer = m.getInstanceLocation().toString();
         String type = m.getType();
         if ("required".equals(type)) {
@@ -50,25 +59,34 @@ public final class SchemaRefusals {
         if ("additionalProperties".equals(type) || "unevaluatedProperties".equals(type)) {
             String extra = join(field, m.getProperty());
             String extraWhere = at(path, locations, pointer + "/" + m.getProperty());
-            return new Refusal(rule, extraWhere, "field '" + extra + "' is not allowed (unknown field)",
+            return new Refusal(
+                    rule,
+                    extraWhere,
+                    "field '" + extra + "' is not allowed (unknown field)",
                     "remove \"" + m.getProperty() + "\" or correct its spelling; the schema allows no other fields");
         }
         String was = m.getInstanceNode() == null ? "" : " (was " + m.getInstanceNode() + ")";
         String last = lastSegment(pointer);
         if ("format".equals(type)) {
-            String format = m.getSchemaNode() != null && m.getSchemaNode().isTextual() ? m.getSchemaNode().asText() : "";
+            String format = m.getSchemaNode() != null && m.getSchemaNode().isTextual()
+                    ? m.getSchemaNode().asText()
+                    : "";
             String what = switch (format) {
                 case "date-time" -> "an ISO-8601 date-time with a time zone, e.g. 2026-06-16T09:30:00Z";
                 case "uri" -> "an absolute URI, e.g. https://github.com/acme/inventory/pull/42";
                 default -> "in format " + format;
             };
-            return new Refusal(rule, where, "field '" + field + "' must be " + what + was,
+            return new Refusal(
+                    rule,
+                    where,
+                    "field '" + field + "' must be " + what + was,
                     "set \"" + last + "\": " + hintFor(last, hints));
         }
         String subject = field.isEmpty() ? "the document" : "field '" + field + "'";
         // An array element is named by its array for hints: actors[0] -> "actors".
         String hintKey = last.chars().allMatch(Character::isDigit) ? parentSegment(pointer) : last;
-        String fix = field.isEmpty() ? "write one JSON object as the schema describes"
+        String fix = field.isEmpty()
+                ? "write one JSON object as the schema describes"
                 : "set \"" + (hintKey.equals(last) ? last : field) + "\": " + hintFor(hintKey, hints);
         JsonNode schemaNode = m.getSchemaNode();
         String detail = switch (type) {
@@ -81,10 +99,18 @@ public final class SchemaRefusals {
                 yield "must be one of " + String.join(", ", allowed);
             }
             case "const" -> "must be " + schemaNode;
-            case "minLength" -> schemaNode != null && schemaNode.asInt() == 1 ? "must not be empty"
-                    : "must be at least " + schemaNode + " characters long";
-            case "type" -> "must be " + article(schemaNode == null ? "?" : schemaNode.isArray()
-                    ? String.join(" or ", textsOf(schemaNode)) : schemaNode.asText());
+            case "minLength" ->
+                schemaNode != null && schemaNode.asInt() == 1
+                        ? "must not be empty"
+                        : "must be at least " + schemaNode + " characters long";
+            case "type" ->
+                "must be "
+                        + article(
+                                schemaNode == null
+                                        ? "?"
+                                        : schemaNode.isArray()
+                                                ? String.join(" or ", textsOf(schemaNode))
+                                                : schemaNode.asText());
             default -> withoutLocation(m.getMessage(), pointer);
         };
         return new Refusal(rule, where, subject + " " + detail + was, fix);

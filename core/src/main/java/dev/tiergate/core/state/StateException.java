@@ -19,7 +19,12 @@ public class StateException extends RuntimeException {
 
     /** The refusals behind this exception (one built from the message when it did not come from validation). */
     public Verdict verdict() {
-        return verdict != null ? verdict
-                : Verdict.refused(StateFileValidator.RULE_JSON, "state file", getMessage(), "fix the file, or restore it from git");
+        return verdict != null
+                ? verdict
+                : Verdict.refused(
+                        StateFileValidator.RULE_JSON,
+                        "state file",
+                        getMessage(),
+                        "fix the file, or restore it from git");
     }
 }

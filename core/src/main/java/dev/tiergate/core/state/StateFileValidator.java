@@ -1,11 +1,11 @@
 package dev.tiergate.core.state;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import java.io.IOException;
@@ -30,15 +30,17 @@ public final class StateFileValidator {
      * Strict like the kit's own reader ({@code JSON.parse}): one JSON value and nothing after it. Jackson would
      * otherwise stop after the object and ignore trailing text.
      */
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private static final String TIMESTAMP = "\"<ISO-8601 UTC date-time, e.g. 2026-06-16T09:30:00Z>\"";
 
     /** Example values for fixes, by field name; shared by both state formats where names agree. */
     static final Map<String, String> HINTS = Map.ofEntries(
             Map.entry("$schema", "\"./scm-workflow-state.schema.json\""),
             Map.entry("version", "1"),
-            Map.entry("state", "\"feature-claimed\" (one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged)"),
+            Map.entry(
+                    "state",
+                    "\"feature-claimed\" (one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged)"),
             Map.entry("tier_topology", "2 (the number of tiers: 1, 2 or 3)"),
             Map.entry("project_id", "\"<project id>\""),
             Map.entry("feature_id", "\"<feature id, e.g. F1-split-inventory>\""),
@@ -63,8 +65,7 @@ public final class StateFileValidator {
             Map.entry("ci_run_url", "\"<https URL of the green CI run>\""),
             Map.entry("migrate_run_url", "\"<https URL of the migration run>\""));
 
-    private StateFileValidator() {
-    }
+    private StateFileValidator() {}
 
     public static Verdict validateKitState(byte[] content, String path) {
         return validate(content, path, JsonSchemas.KIT_STATE_V1);
@@ -76,12 +77,18 @@ public final class StateFileValidator {
 
     private static Verdict notJson(JsonProcessingException e, String path) {
         String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-        return Verdict.refused(RULE_JSON, path + line, "not valid JSON: " + e.getOriginalMessage(),
+        return Verdict.refused(
+                RULE_JSON,
+                path + line,
+                "not valid JSON: " + e.getOriginalMessage(),
                 "correct the JSON syntax (a state file is one JSON object)");
     }
 
     static boolean startsWithByteOrderMark(byte[] content) {
-        return content.length >= 3 && (content[0] & 0xFF) == 0xEF && (content[1] & 0xFF) == 0xBB && (content[2] & 0xFF) == 0xBF;
+        return content.length >= 3
+                && (content[0] & 0xFF) == 0xEF
+                && (content[1] & 0xFF) == 0xBB
+                && (content[2] & 0xFF) == 0xBF;
     }
 
     /** The git branch a kit state file records ({@code "branch"}); empty for tiergate's file or unreadable input. */
@@ -99,7 +106,10 @@ public final class StateFileValidator {
 
     private static Verdict validate(byte[] content, String path, String schema) {
         if (startsWithByteOrderMark(content)) {
-            return Verdict.refused(RULE_JSON, path + ":1", "starts with a UTF-8 byte-order mark (bytes EF BB BF), which"
+            return Verdict.refused(
+                    RULE_JSON,
+                    path + ":1",
+                    "starts with a UTF-8 byte-order mark (bytes EF BB BF), which"
                             + " the kit's tools (JSON.parse) refuse",
                     "save the file as UTF-8 without a byte-order mark, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' " + path);
         }
@@ -108,8 +118,12 @@ public final class StateFileValidator {
             root = JSON.readTree(content);
         } catch (MismatchedInputException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
-                String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-                return Verdict.refused(RULE_JSON, path + line, "has text after the JSON object (the kit's tools refuse it)",
+                String line =
+                        e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
+                return Verdict.refused(
+                        RULE_JSON,
+                        path + line,
+                        "has text after the JSON object (the kit's tools refuse it)",
                         "delete everything after the object's closing '}' (a state file is exactly one JSON object)");
             }
             return notJson(e, path);
@@ -119,7 +133,8 @@ public final class StateFileValidator {
             return Verdict.refused(RULE_JSON, path, "cannot be read: " + e.getMessage(), "restore the file");
         }
         if (root == null || root.isMissingNode()) {
-            return Verdict.refused(RULE_JSON, path, "is empty", "write the state as one JSON object, or delete the file");
+            return Verdict.refused(
+                    RULE_JSON, path, "is empty", "write the state as one JSON object, or delete the file");
         }
         var problems = JsonSchemas.validate(schema, root);
         if (problems.isEmpty()) {

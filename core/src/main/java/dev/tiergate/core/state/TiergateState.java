@@ -54,11 +54,13 @@ public record TiergateState(int version, String projectId, List<Claim> features)
             for (JsonNode f : root.get("features")) {
                 claims.add(claimOf(f));
             }
-            TiergateState state = new TiergateState(root.get("version").asInt(), root.get("project_id").asText(), claims);
+            TiergateState state = new TiergateState(
+                    root.get("version").asInt(), root.get("project_id").asText(), claims);
             state.requireOneClaimPerBranch(path);
             return state;
         } catch (IOException e) {
-            throw new StateException(path + ": cannot be read: " + e.getMessage() + " [state.json]\n  fix: restore the file");
+            throw new StateException(
+                    path + ": cannot be read: " + e.getMessage() + " [state.json]\n  fix: restore the file");
         }
     }
 
@@ -71,7 +73,10 @@ public record TiergateState(int version, String projectId, List<Claim> features)
             arr.add(nodeOf(c));
         }
         try {
-            return (StateFileValidator.JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n")
+            return (StateFileValidator.JSON
+                                    .writer()
+                                    .with(SerializationFeature.INDENT_OUTPUT)
+                                    .writeValueAsString(root) + "\n")
                     .getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
@@ -101,7 +106,9 @@ public record TiergateState(int version, String projectId, List<Claim> features)
     }
 
     public TiergateState without(String gitBranch) {
-        return new TiergateState(version, projectId,
+        return new TiergateState(
+                version,
+                projectId,
                 features.stream().filter(c -> !c.branch().equals(gitBranch)).toList());
     }
 
@@ -110,8 +117,11 @@ public record TiergateState(int version, String projectId, List<Claim> features)
         for (int i = 0; i < features.size(); i++) {
             Integer first = seen.putIfAbsent(features.get(i).branch(), i);
             if (first != null) {
-                throw new StateException(Verdict.refused(StateFileValidator.RULE_SCHEMA, path,
-                        "features[" + first + "] and features[" + i + "] both claim branch '" + features.get(i).branch() + "'",
+                throw new StateException(Verdict.refused(
+                        StateFileValidator.RULE_SCHEMA,
+                        path,
+                        "features[" + first + "] and features[" + i + "] both claim branch '"
+                                + features.get(i).branch() + "'",
                         "keep one claim per branch (run 'tiergate abandon' on the branch and claim it again)"));
             }
         }
@@ -120,14 +130,25 @@ public record TiergateState(int version, String projectId, List<Claim> features)
     private static Claim claimOf(JsonNode f) {
         JsonNode actor = f.path("actor");
         Map<String, String> links = new LinkedHashMap<>();
-        f.path("links").fields().forEachRemaining(e -> links.put(e.getKey(), e.getValue().asText()));
+        f.path("links")
+                .fields()
+                .forEachRemaining(e -> links.put(e.getKey(), e.getValue().asText()));
         List<String> superseded = new ArrayList<>();
         f.path("superseded_tests").forEach(t -> superseded.add(t.asText()));
-        return new Claim(text(f, "feature_id"), WorkflowState.fromWireName(f.get("state").asText()), text(f, "branch"),
-                text(f, "parent_branch"), text(f, "db_branch"), text(actor, "id"),
+        return new Claim(
+                text(f, "feature_id"),
+                WorkflowState.fromWireName(f.get("state").asText()),
+                text(f, "branch"),
+                text(f, "parent_branch"),
+                text(f, "db_branch"),
+                text(actor, "id"),
                 actor.has("class") ? ActorClass.fromWireName(actor.get("class").asText()) : null,
-                instant(f, "claimed_at"), links, instant(f, "pushed_at"), instant(f, "ci_green_at"),
-                instant(f, "merged_at"), superseded);
+                instant(f, "claimed_at"),
+                links,
+                instant(f, "pushed_at"),
+                instant(f, "ci_green_at"),
+                instant(f, "merged_at"),
+                superseded);
     }
 
     private static ObjectNode nodeOf(Claim c) {

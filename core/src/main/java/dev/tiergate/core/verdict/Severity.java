@@ -10,7 +10,9 @@ import java.util.Locale;
  * nothing.
  */
 public enum Severity {
-    ERROR, WARNING, OFF;
+    ERROR,
+    WARNING,
+    OFF;
 
     private final String wireName = name().toLowerCase(Locale.ROOT); // once: every lint finding asks for it
 

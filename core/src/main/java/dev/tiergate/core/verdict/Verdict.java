@@ -58,12 +58,11 @@ public record Verdict(List<Refusal> refusals, List<Refusal> warnings) {
         List<Refusal> errors = new ArrayList<>();
         List<Refusal> lowered = new ArrayList<>(warnings);
         for (Refusal r : refusals) {
-            Severity byDefault = Rule.byId(r.rule()).map(Rule::defaultSeverity)
-                    .orElse(Severity.ERROR);
+            Severity byDefault = Rule.byId(r.rule()).map(Rule::defaultSeverity).orElse(Severity.ERROR);
             switch (severityByRule.getOrDefault(r.rule(), byDefault)) {
                 case ERROR -> errors.add(r);
                 case WARNING -> lowered.add(r);
-                case OFF -> { }
+                case OFF -> {}
             }
         }
         return new Verdict(errors, lowered);

@@ -72,15 +72,34 @@ class BranchLoginTest {
         BranchLogin own = BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "Alice", "alice");
         assertTrue(own.author(), "authorship ignores case, as forge logins do");
         assertEquals(List.of("app_write", "app_read"), own.groups());
-        assertEquals(List.of("app_read"), BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "bob").groups());
-        assertEquals(List.of("app_read"), BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "claude").groups());
-        assertEquals(List.of(), BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "ci-bot").groups());
-        assertEquals(List.of(), BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", null, "ci-bot").groups(),
+        assertEquals(
+                List.of("app_read"),
+                BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "bob")
+                        .groups());
+        assertEquals(
+                List.of("app_read"),
+                BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "claude")
+                        .groups());
+        assertEquals(
+                List.of(),
+                BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", "alice", "ci-bot")
+                        .groups());
+        assertEquals(
+                List.of(),
+                BranchLogin.decide(P, BranchKind.WORKING, "feature/f1", null, "ci-bot")
+                        .groups(),
                 "a branch nobody opened a PR from has no author");
 
-        assertEquals(List.of("app_read"), BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "alice").groups());
-        assertEquals(List.of(), BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "bob").groups());
-        assertEquals(List.of("app_write"), BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "ci-bot").groups());
+        assertEquals(
+                List.of("app_read"),
+                BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "alice").groups());
+        assertEquals(
+                List.of(),
+                BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "bob").groups());
+        assertEquals(
+                List.of("app_write"),
+                BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "ci-bot")
+                        .groups());
     }
 
     @Test
@@ -95,11 +114,21 @@ class BranchLoginTest {
     @Test
     void aLoginLivesTheCredentialHoursExceptABotsOnAPullRequestsCopy() {
         assertEquals(NOW.plus(Duration.ofHours(3)), tier("staging", "alice").validUntil(NOW));
-        assertEquals(NOW.plus(Duration.ofHours(3)), BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "alice").validUntil(NOW));
-        assertNull(BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "ci-bot").validUntil(NOW), "the PR's life");
-        assertEquals(NOW.plus(Duration.ofHours(3)), tier("staging", "ci-bot").validUntil(NOW), "a bot on a tier: the hours");
-        Policy defaults = PolicyReader.read(POLICY.substring(0, POLICY.indexOf("database_access:")), ".tiergate/policy.yaml");
-        assertEquals(NOW.plus(Duration.ofHours(8)), BranchLogin.decide(defaults, BranchKind.TIER, "staging", null, "alice").validUntil(NOW));
+        assertEquals(
+                NOW.plus(Duration.ofHours(3)),
+                BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "alice").validUntil(NOW));
+        assertNull(
+                BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "ci-bot")
+                        .validUntil(NOW),
+                "the PR's life");
+        assertEquals(
+                NOW.plus(Duration.ofHours(3)), tier("staging", "ci-bot").validUntil(NOW), "a bot on a tier: the hours");
+        Policy defaults =
+                PolicyReader.read(POLICY.substring(0, POLICY.indexOf("database_access:")), ".tiergate/policy.yaml");
+        assertEquals(
+                NOW.plus(Duration.ofHours(8)),
+                BranchLogin.decide(defaults, BranchKind.TIER, "staging", null, "alice")
+                        .validUntil(NOW));
     }
 
     @Test
@@ -107,12 +136,15 @@ class BranchLoginTest {
         BranchLogin agent = tier("main", "claude");
         assertFalse(agent.granted());
         assertEquals(Rule.PERMISSIONS_NO_ACCESS, agent.rule());
-        assertEquals("claude (agent) gets no login on main (tier production) of acme/inv: database_access gives there"
-                + " app_read to human with role dba", agent.refusal("acme/inv"));
+        assertEquals(
+                "claude (agent) gets no login on main (tier production) of acme/inv: database_access gives there"
+                        + " app_read to human with role dba",
+                agent.refusal("acme/inv"));
         assertTrue(agent.fix().contains("database_access"), agent.fix());
         assertTrue(agent.fix().contains("tier production"), agent.fix());
 
-        assertEquals("bob (human) gets no login on pull/7 (a pull request's copy, ci) of acme/inv: database_access gives there"
+        assertEquals(
+                "bob (human) gets no login on pull/7 (a pull request's copy, ci) of acme/inv: database_access gives there"
                         + " app_write to bot; app_read to the branch's author",
                 BranchLogin.decide(P, BranchKind.CI, "pull/7", "alice", "bob").refusal("acme/inv"));
     }
@@ -121,8 +153,10 @@ class BranchLoginTest {
     void aBranchThePolicyDoesNotKnowGivesNobodyALogin() {
         BranchLogin gone = BranchLogin.decide(P, BranchKind.WORKING, "spike/x", "alice", "alice");
         assertFalse(gone.granted());
-        assertEquals("alice (human) gets no login on spike/x of acme/inv: it is neither a tier nor of a working-branch type"
-                + " of the policy on the default branch", gone.refusal("acme/inv"));
+        assertEquals(
+                "alice (human) gets no login on spike/x of acme/inv: it is neither a tier nor of a working-branch type"
+                        + " of the policy on the default branch",
+                gone.refusal("acme/inv"));
         assertFalse(tier("release", "bob").granted(), "a tier the policy no longer has");
     }
 }

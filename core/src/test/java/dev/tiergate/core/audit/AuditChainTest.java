@@ -14,8 +14,14 @@ class AuditChainTest {
         List<AuditRecord> out = new ArrayList<>();
         AuditRecord prev = null;
         for (int i = 1; i <= n; i++) {
-            prev = AuditChain.seal(prev, i, Instant.parse("2026-06-16T09:30:00Z").plusSeconds(i), "transition",
-                    "github:acme/inventory", "feature/f" + i, "{\"to\":\"pr-ready\"}");
+            prev = AuditChain.seal(
+                    prev,
+                    i,
+                    Instant.parse("2026-06-16T09:30:00Z").plusSeconds(i),
+                    "transition",
+                    "github:acme/inventory",
+                    "feature/f" + i,
+                    "{\"to\":\"pr-ready\"}");
             out.add(prev);
         }
         return out;
@@ -30,7 +36,17 @@ class AuditChainTest {
     void editedRecordIsNamed() {
         List<AuditRecord> records = chain(5);
         AuditRecord r = records.get(2);
-        records.set(2, new AuditRecord(r.seq(), r.at(), r.kind(), r.repo(), r.subject(), "{\"to\":\"merged\"}", r.prevHash(), r.hash()));
+        records.set(
+                2,
+                new AuditRecord(
+                        r.seq(),
+                        r.at(),
+                        r.kind(),
+                        r.repo(),
+                        r.subject(),
+                        "{\"to\":\"merged\"}",
+                        r.prevHash(),
+                        r.hash()));
         String problem = AuditChain.firstBreak(records).orElseThrow();
         assertTrue(problem.startsWith("record 3 (transition feature/f3) was edited"), problem);
     }
@@ -39,7 +55,9 @@ class AuditChainTest {
     void deletedRecordIsNamed() {
         List<AuditRecord> records = chain(5);
         records.remove(1);
-        assertEquals("record 2 is missing: deleted before record 3", AuditChain.firstBreak(records).orElseThrow());
+        assertEquals(
+                "record 2 is missing: deleted before record 3",
+                AuditChain.firstBreak(records).orElseThrow());
     }
 
     @Test

@@ -15,6 +15,8 @@ class GateStatusTest {
 
     @Test
     void aShortDescriptionIsKeptWhole() {
-        assertEquals("Waiting for CI [gate.ci-not-green]", GateStatus.pending("gate.ci-not-green", "Waiting for CI").description());
+        assertEquals(
+                "Waiting for CI [gate.ci-not-green]",
+                GateStatus.pending("gate.ci-not-green", "Waiting for CI").description());
     }
 }

@@ -14,29 +14,38 @@ class PgLexerStatementsTest {
 
     /** "text@line" of each statement. */
     static List<String> at(String sql) {
-        return PgLexer.statements(sql).stream().map(s -> s.text() + "@" + s.line()).toList();
+        return PgLexer.statements(sql).stream()
+                .map(s -> s.text() + "@" + s.line())
+                .toList();
     }
 
     @Test
     void splitsOnSemicolonsAndKeepsStartLinesAndOffsets() {
         String sql = "-- refactoring: Add Column\n-- phase: expand\n\nALTER TABLE a ADD COLUMN b int;\n"
                 + "CREATE INDEX i ON a (b);\n\n  UPDATE a\n  SET b = 1\n  WHERE b IS NULL;";
-        assertEquals(List.of("ALTER TABLE a ADD COLUMN b int@4", "CREATE INDEX i ON a (b)@5",
-                "UPDATE a\n  SET b = 1\n  WHERE b IS NULL@7"), at(sql));
+        assertEquals(
+                List.of(
+                        "ALTER TABLE a ADD COLUMN b int@4",
+                        "CREATE INDEX i ON a (b)@5",
+                        "UPDATE a\n  SET b = 1\n  WHERE b IS NULL@7"),
+                at(sql));
         for (PgLexer.Statement s : PgLexer.statements(sql)) {
-            assertEquals(s.text(), sql.substring(s.offset(), s.offset() + s.text().length()));
+            assertEquals(
+                    s.text(), sql.substring(s.offset(), s.offset() + s.text().length()));
         }
     }
 
     @Test
     void semicolonsInStringsAndIdentifiersDoNotSplit() {
-        assertEquals(List.of("INSERT INTO t VALUES ('a;b', 'it''s; fine')", "SELECT \"odd;name\" FROM \"x\"\"y;\""),
+        assertEquals(
+                List.of("INSERT INTO t VALUES ('a;b', 'it''s; fine')", "SELECT \"odd;name\" FROM \"x\"\"y;\""),
                 texts("INSERT INTO t VALUES ('a;b', 'it''s; fine'); SELECT \"odd;name\" FROM \"x\"\"y;\";"));
     }
 
     @Test
     void escapeStringsHonourBackslashes() {
-        assertEquals(List.of("SELECT E'it\\'s; still one'", "SELECT e'\\\\'", "SELECT 2"),
+        assertEquals(
+                List.of("SELECT E'it\\'s; still one'", "SELECT e'\\\\'", "SELECT 2"),
                 texts("SELECT E'it\\'s; still one'; SELECT e'\\\\'; SELECT 2"));
     }
 
@@ -56,15 +65,21 @@ class PgLexerStatementsTest {
 
     @Test
     void dollarQuotedBodiesAreOneStatement() {
-        String sql = "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM t;\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;\n"
-                + "DO $body$ BEGIN PERFORM 1; END $body$;\nSELECT $1, a$b FROM t;";
-        assertEquals(List.of("CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM t;\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql@1",
-                "DO $body$ BEGIN PERFORM 1; END $body$@7", "SELECT $1, a$b FROM t@8"), at(sql));
+        String sql =
+                "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM t;\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;\n"
+                        + "DO $body$ BEGIN PERFORM 1; END $body$;\nSELECT $1, a$b FROM t;";
+        assertEquals(
+                List.of(
+                        "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM t;\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql@1",
+                        "DO $body$ BEGIN PERFORM 1; END $body$@7",
+                        "SELECT $1, a$b FROM t@8"),
+                at(sql));
     }
 
     @Test
     void aDifferentTagInsideADollarBodyDoesNotEndIt() {
-        assertEquals(List.of("SELECT $a$ x $b$ ; $b$ y; $a$", "SELECT 2"), texts("SELECT $a$ x $b$ ; $b$ y; $a$; SELECT 2"));
+        assertEquals(
+                List.of("SELECT $a$ x $b$ ; $b$ y; $a$", "SELECT 2"), texts("SELECT $a$ x $b$ ; $b$ y; $a$; SELECT 2"));
     }
 
     @Test
@@ -96,6 +111,7 @@ class PgLexerStatementsTest {
     void copyFromStdinDataIsSkippedUpToBackslashDot() {
         String sql = "COPY t (a, b) FROM stdin;\n1\tDROP TABLE x; it's\n2\t$$;\n\\.\nDROP TABLE y;\n"
                 + "COPY t TO stdout;\nSELECT 1;";
-        assertEquals(List.of("COPY t (a, b) FROM stdin@1", "DROP TABLE y@5", "COPY t TO stdout@6", "SELECT 1@7"), at(sql));
+        assertEquals(
+                List.of("COPY t (a, b) FROM stdin@1", "DROP TABLE y@5", "COPY t TO stdout@6", "SELECT 1@7"), at(sql));
     }
 }

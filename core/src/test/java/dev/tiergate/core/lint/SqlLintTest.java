@@ -22,15 +22,24 @@ class SqlLintTest {
 
     @Test
     void anUnparseableStatementIsReportedNotAnalysedWithItsLineAndTheRestIsStillLinted() {
-        LintReport r = lint("SET lock_timeout = '1s';\nALTER TABLE orders FROBNICATE c;\nCREAT TABLE x (a int);\n"
-                + "CREATE INDEX i ON orders (c);", Map.of());
+        LintReport r = lint(
+                "SET lock_timeout = '1s';\nALTER TABLE orders FROBNICATE c;\nCREAT TABLE x (a int);\n"
+                        + "CREATE INDEX i ON orders (c);",
+                Map.of());
         assertEquals(4, r.statements());
         assertEquals(2, r.notAnalysed());
-        List<Finding> notAnalysed = r.findings().stream().filter(f -> f.rule().equals("sql.not-analysed")).toList();
+        List<Finding> notAnalysed = r.findings().stream()
+                .filter(f -> f.rule().equals("sql.not-analysed"))
+                .toList();
         assertEquals(List.of(2, 3), notAnalysed.stream().map(Finding::line).toList());
         assertTrue(ids(r).contains("sql.index-not-concurrent"));
-        assertEquals(4, r.findings().stream().filter(f -> f.rule().equals("sql.index-not-concurrent"))
-                .findFirst().orElseThrow().line());
+        assertEquals(
+                4,
+                r.findings().stream()
+                        .filter(f -> f.rule().equals("sql.index-not-concurrent"))
+                        .findFirst()
+                        .orElseThrow()
+                        .line());
     }
 
     @Test
@@ -56,22 +65,30 @@ class SqlLintTest {
         String sql = "SET lock_timeout = '1s';\nCREATE TABLE IF NOT EXISTS t (code char(3));\n"
                 + "CREATE INDEX IF NOT EXISTS i ON orders (c);";
         LintReport defaults = lint(sql, Map.of());
-        assertEquals(Map.of("sql.char-type", Severity.WARNING, "sql.index-not-concurrent", Severity.ERROR),
+        assertEquals(
+                Map.of("sql.char-type", Severity.WARNING, "sql.index-not-concurrent", Severity.ERROR),
                 severityByRule(defaults));
         assertTrue(defaults.hasErrors());
-        LintReport lowered = lint(sql, Map.of("sql.index-not-concurrent", Severity.WARNING, "sql.char-type", Severity.OFF));
+        LintReport lowered =
+                lint(sql, Map.of("sql.index-not-concurrent", Severity.WARNING, "sql.char-type", Severity.OFF));
         assertEquals(Map.of("sql.index-not-concurrent", Severity.WARNING), severityByRule(lowered));
         assertFalse(lowered.hasErrors());
     }
 
     @Test
     void findingsHaveLineAndColumnOfTheAction() {
-        LintReport r = lint("SET lock_timeout = '1s';\nALTER TABLE IF EXISTS t\n    ADD COLUMN IF NOT EXISTS a int,\n"
-                + "    RENAME COLUMN b TO c;", Map.of());
-        Finding rename = r.findings().stream().filter(f -> f.rule().equals("sql.rename")).findFirst().orElseThrow();
+        LintReport r = lint(
+                "SET lock_timeout = '1s';\nALTER TABLE IF EXISTS t\n    ADD COLUMN IF NOT EXISTS a int,\n"
+                        + "    RENAME COLUMN b TO c;",
+                Map.of());
+        Finding rename = r.findings().stream()
+                .filter(f -> f.rule().equals("sql.rename"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(4, rename.line());
         assertEquals(5, rename.column());
-        assertTrue(rename.renderText().startsWith("V1__x.sql:4:5: error sql.rename: column t.b renamed to c"),
+        assertTrue(
+                rename.renderText().startsWith("V1__x.sql:4:5: error sql.rename: column t.b renamed to c"),
                 rename.renderText());
     }
 
@@ -84,11 +101,14 @@ class SqlLintTest {
         // issue 26: the DROP TABLE was read as part of the CREATE INDEX and never seen
         String sql = "SET lock_timeout = '2s';\nCREATE INDEX idx_big_a ON big (a)\nDROP TABLE users;\n";
         LintReport r = lint(sql, Map.of());
-        List<Finding> joined = r.findings().stream().filter(f -> f.rule().equals("sql.missing-semicolon")).toList();
+        List<Finding> joined = r.findings().stream()
+                .filter(f -> f.rule().equals("sql.missing-semicolon"))
+                .toList();
         assertEquals(1, joined.size(), r.findings().toString());
         assertEquals(3, joined.get(0).line());
-        assertEquals("no semicolon between 'CREATE INDEX idx_big_a ON big (a)' and 'DROP TABLE users': PostgreSQL reads"
-                + " them as one statement and fails on it; each was linted as if the semicolon were there",
+        assertEquals(
+                "no semicolon between 'CREATE INDEX idx_big_a ON big (a)' and 'DROP TABLE users': PostgreSQL reads"
+                        + " them as one statement and fails on it; each was linted as if the semicolon were there",
                 joined.get(0).message());
         assertEquals("error", joined.get(0).severity().wireName());
         assertTrue(ids(r).contains("migration.destructive-outside-contract"), ids(r).toString());
@@ -122,19 +142,32 @@ class SqlLintTest {
 
     @Test
     void tokensLeftOverAfterACompleteStatementAreNotAnalysedWithTheirLine() {
-        LintReport r = lint("SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) foo;\n"
-                + "TRUNCATE t RESTART IDENTITY CASCADE oops;\nCREATE TABLE IF NOT EXISTS u (a int) TABLESPACE x y;", Map.of());
-        List<Finding> na = r.findings().stream().filter(f -> f.rule().equals("sql.not-analysed")).toList();
+        LintReport r = lint(
+                "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) foo;\n"
+                        + "TRUNCATE t RESTART IDENTITY CASCADE oops;\nCREATE TABLE IF NOT EXISTS u (a int) TABLESPACE x y;",
+                Map.of());
+        List<Finding> na = r.findings().stream()
+                .filter(f -> f.rule().equals("sql.not-analysed"))
+                .toList();
         assertEquals(List.of(2, 3, 4), na.stream().map(Finding::line).toList(), na.toString());
-        assertTrue(na.get(0).message().startsWith("statement not analysed: tokens left over after a complete CREATE INDEX: 'foo'"),
+        assertTrue(
+                na.get(0)
+                        .message()
+                        .startsWith("statement not analysed: tokens left over after a complete CREATE INDEX: 'foo'"),
                 na.get(0).message());
         assertEquals(3, r.notAnalysed());
         // what the grammar has after the parts it reads is read, not left over
-        LintReport fine = lint("CREATE INDEX IF NOT EXISTS i ON t USING gin (a) INCLUDE (b) WITH (fillfactor = 70)"
-                + " TABLESPACE fast WHERE a IS NOT NULL;\nCREATE TABLE IF NOT EXISTS m (a int) PARTITION BY RANGE (a);\n"
-                + "CREATE TEMP TABLE IF NOT EXISTS x (a int) ON COMMIT DROP;\nTRUNCATE TABLE ONLY a, b RESTART IDENTITY;",
-                Map.of("sql.lock-timeout-missing", Severity.OFF, "sql.index-not-concurrent", Severity.OFF,
-                        "migration.destructive-outside-contract", Severity.OFF));
+        LintReport fine = lint(
+                "CREATE INDEX IF NOT EXISTS i ON t USING gin (a) INCLUDE (b) WITH (fillfactor = 70)"
+                        + " TABLESPACE fast WHERE a IS NOT NULL;\nCREATE TABLE IF NOT EXISTS m (a int) PARTITION BY RANGE (a);\n"
+                        + "CREATE TEMP TABLE IF NOT EXISTS x (a int) ON COMMIT DROP;\nTRUNCATE TABLE ONLY a, b RESTART IDENTITY;",
+                Map.of(
+                        "sql.lock-timeout-missing",
+                        Severity.OFF,
+                        "sql.index-not-concurrent",
+                        Severity.OFF,
+                        "migration.destructive-outside-contract",
+                        Severity.OFF));
         assertEquals(List.of(), fine.findings());
     }
 }

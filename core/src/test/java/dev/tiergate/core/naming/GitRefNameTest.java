@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class GitRefNameTest {
     @Test
     void namesGitAcceptsAreValid() {
-        for (String ok : List.of("main", "feature/F1-split-inventory", "hotfix/2026.11", "a", "x@y", "feature/ünïcödé", "v1.lockx")) {
+        for (String ok : List.of(
+                "main", "feature/F1-split-inventory", "hotfix/2026.11", "a", "x@y", "feature/ünïcödé", "v1.lockx")) {
             assertTrue(GitRefName.isValidBranchName(ok), ok);
         }
     }
@@ -17,7 +18,9 @@ class GitRefNameTest {
     @Test
     void aNulByteIsRefusedAndNamedPrintably() {
         String name = "feature/a\u0000b";
-        assertEquals("it contains the control character U+0000", GitRefName.branchNameProblem(name).orElseThrow());
+        assertEquals(
+                "it contains the control character U+0000",
+                GitRefName.branchNameProblem(name).orElseThrow());
         assertEquals("feature/a\\u0000b", GitRefName.printable(name));
     }
 

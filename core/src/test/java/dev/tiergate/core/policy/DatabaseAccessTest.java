@@ -67,18 +67,28 @@ class DatabaseAccessTest {
         Policy p = policy(TIERS + ACCESS);
         DatabaseAccess a = p.access();
         assertEquals(4, a.credentialHoursOrDefault());
-        assertEquals(List.of("select"), a.group("app_read").orElseThrow().privileges(), "privileges read in lower case");
-        List<DatabaseAccess.Grant> production = a.grantsOnTier(p.tier("production").orElseThrow());
+        assertEquals(
+                List.of("select"), a.group("app_read").orElseThrow().privileges(), "privileges read in lower case");
+        List<DatabaseAccess.Grant> production =
+                a.grantsOnTier(p.tier("production").orElseThrow());
         assertEquals(List.of("app_read"), DatabaseAccess.groupsFor(production, RM, false));
-        assertEquals(List.of(), DatabaseAccess.groupsFor(production, ALICE, false), "a human without the role gets nothing");
-        assertEquals(List.of(), DatabaseAccess.groupsFor(production, CLAUDE, false), "an agent gets nothing on production");
+        assertEquals(
+                List.of(), DatabaseAccess.groupsFor(production, ALICE, false), "a human without the role gets nothing");
+        assertEquals(
+                List.of(), DatabaseAccess.groupsFor(production, CLAUDE, false), "an agent gets nothing on production");
         assertTrue(a.tier("production").orElseThrow().holdsOnDrift());
         List<DatabaseAccess.Grant> staging = a.grantsOnTier(p.tier("staging").orElseThrow());
         assertEquals(List.of("app_write"), DatabaseAccess.groupsFor(staging, ALICE, false));
         assertEquals(List.of("app_read"), DatabaseAccess.groupsFor(staging, CLAUDE, false));
         List<DatabaseAccess.Grant> feature = a.grantsOnWorking("feature");
-        assertEquals(List.of("app_write", "orders_only"), DatabaseAccess.groupsFor(feature, CLAUDE, true), "the author writes");
-        assertEquals(List.of("orders_only"), DatabaseAccess.groupsFor(feature, CLAUDE, false), "another agent reads orders only");
+        assertEquals(
+                List.of("app_write", "orders_only"),
+                DatabaseAccess.groupsFor(feature, CLAUDE, true),
+                "the author writes");
+        assertEquals(
+                List.of("orders_only"),
+                DatabaseAccess.groupsFor(feature, CLAUDE, false),
+                "another agent reads orders only");
         assertEquals(List.of(), DatabaseAccess.groupsFor(feature, ALICE, false), "not the author: nothing");
         assertEquals(List.of("app_write"), DatabaseAccess.groupsFor(a.grantsOnWorking(DatabaseAccess.CI), CI, false));
     }
@@ -91,15 +101,23 @@ class DatabaseAccessTest {
         for (String tier : List.of("production", "staging")) { // protected
             List<DatabaseAccess.Grant> grants = a.grantsOnTier(p.tier(tier).orElseThrow());
             assertEquals(List.of("read"), DatabaseAccess.groupsFor(grants, ALICE, false), tier + ": humans read");
-            assertEquals(List.of(), DatabaseAccess.groupsFor(grants, CLAUDE, false), tier + ": no credential for an agent");
+            assertEquals(
+                    List.of(), DatabaseAccess.groupsFor(grants, CLAUDE, false), tier + ": no credential for an agent");
             assertEquals(List.of(), DatabaseAccess.groupsFor(grants, CI, false), tier + ": nobody writes by hand");
         }
         List<DatabaseAccess.Grant> sandbox = a.grantsOnTier(p.tier("sandbox").orElseThrow());
         assertEquals(List.of("write"), DatabaseAccess.groupsFor(sandbox, ALICE, false));
         assertEquals(List.of("read"), DatabaseAccess.groupsFor(sandbox, CLAUDE, false));
-        assertEquals(List.of("write"), DatabaseAccess.groupsFor(a.grantsOnWorking("feature"), CLAUDE, true), "an agent writes its own branch");
-        assertEquals(List.of(), DatabaseAccess.groupsFor(a.grantsOnWorking("feature"), CLAUDE, false), "not someone else's");
-        assertEquals(List.of("write"), DatabaseAccess.groupsFor(a.grantsOnWorking(DatabaseAccess.CI), CI, false), "CI writes a PR's copy");
+        assertEquals(
+                List.of("write"),
+                DatabaseAccess.groupsFor(a.grantsOnWorking("feature"), CLAUDE, true),
+                "an agent writes its own branch");
+        assertEquals(
+                List.of(), DatabaseAccess.groupsFor(a.grantsOnWorking("feature"), CLAUDE, false), "not someone else's");
+        assertEquals(
+                List.of("write"),
+                DatabaseAccess.groupsFor(a.grantsOnWorking(DatabaseAccess.CI), CI, false),
+                "CI writes a PR's copy");
         assertEquals(DatabaseAccess.DEFAULT_CREDENTIAL_HOURS, a.credentialHoursOrDefault());
     }
 
@@ -116,14 +134,27 @@ class DatabaseAccessTest {
                     - {type: bugfix, grants: [{group: app_admin, author: true}]}
                 """;
         Verdict v = PolicyValidator.validate(wrong.getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
-        List<String> messages = v.refusals().stream().filter(r -> r.rule().equals(PolicyValidator.ACCESS_NAMES)).map(r -> r.where() + " "
-                + r.message() + " | " + r.fix()).toList();
+        List<String> messages = v.refusals().stream()
+                .filter(r -> r.rule().equals(PolicyValidator.ACCESS_NAMES))
+                .map(r -> r.where() + " " + r.message() + " | " + r.fix())
+                .toList();
         assertEquals(4, messages.size(), messages.toString());
-        assertTrue(messages.stream().anyMatch(m -> m.contains("tier 'prod'") && m.contains("[production, staging, sandbox]")), messages.toString());
-        assertTrue(messages.stream().anyMatch(m -> m.contains("type 'bugfix'") && m.contains("or ci")), messages.toString());
-        assertTrue(messages.stream().anyMatch(m -> m.contains("group 'app_admin'") && m.contains("[app_read, both]")), messages.toString());
-        assertTrue(messages.stream().anyMatch(m -> m.contains("group 'both' needs either schemas or tables, not both")), messages.toString());
-        assertTrue(messages.stream().allMatch(m -> m.startsWith(".tiergate/policy.yaml:")), "each with its line: " + messages);
+        assertTrue(
+                messages.stream()
+                        .anyMatch(m -> m.contains("tier 'prod'") && m.contains("[production, staging, sandbox]")),
+                messages.toString());
+        assertTrue(
+                messages.stream().anyMatch(m -> m.contains("type 'bugfix'") && m.contains("or ci")),
+                messages.toString());
+        assertTrue(
+                messages.stream().anyMatch(m -> m.contains("group 'app_admin'") && m.contains("[app_read, both]")),
+                messages.toString());
+        assertTrue(
+                messages.stream().anyMatch(m -> m.contains("group 'both' needs either schemas or tables, not both")),
+                messages.toString());
+        assertTrue(
+                messages.stream().allMatch(m -> m.startsWith(".tiergate/policy.yaml:")),
+                "each with its line: " + messages);
     }
 
     @Test
@@ -133,10 +164,15 @@ class DatabaseAccessTest {
                   groups:
                     - {name: ddl, privileges: [create], schemas: [public]}
                 """).getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
-        assertTrue(v.refusals().stream().anyMatch(r -> r.rule().equals(PolicyValidator.ACCESS_VALUES) && r.message().contains("privileges")), v.toString());
+        assertTrue(
+                v.refusals().stream()
+                        .anyMatch(r -> r.rule().equals(PolicyValidator.ACCESS_VALUES)
+                                && r.message().contains("privileges")),
+                v.toString());
     }
 
-    // ---- policy.access.values: what reaches the database as a name or a privilege, from the file and from a policy read without the schema
+    // ---- policy.access.values: what reaches the database as a name or a privilege, from the file and from a policy
+    // read without the schema
 
     static final String PATH = ".tiergate/policy.yaml";
 
@@ -151,7 +187,11 @@ class DatabaseAccessTest {
     }
 
     static String rendered(Verdict v) {
-        return String.join("\n", v.refusals().stream().map(r -> r.rule() + " " + r.where() + " " + r.message() + " | fix: " + r.fix()).toList());
+        return String.join(
+                "\n",
+                v.refusals().stream()
+                        .map(r -> r.rule() + " " + r.where() + " " + r.message() + " | fix: " + r.fix())
+                        .toList());
     }
 
     @Test
@@ -180,51 +220,87 @@ class DatabaseAccessTest {
                   tiers:
                     - {tier: production, grants: [{group: read-only, classes: [human]}]}
                 """;
-        String message = "database_access.groups[0].name is 'read-only', which cannot be a database role: a group's name is lower-case"
-                + " letters, digits and _, starting with a letter, at most 31 characters ([a-z][a-z0-9_]{0,30})";
+        String message =
+                "database_access.groups[0].name is 'read-only', which cannot be a database role: a group's name is lower-case"
+                        + " letters, digits and _, starting with a letter, at most 31 characters ([a-z][a-z0-9_]{0,30})";
         String fix = "rename the group to read_only under database_access.groups and in every grant that names it";
-        String grant = "database_access.tiers[0].grants[0].group is 'read-only', which cannot be a database role: a group's name is"
-                + " lower-case letters, digits and _, starting with a letter, at most 31 characters ([a-z][a-z0-9_]{0,30})";
-        assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 " + message + " | fix: " + fix + "\n"
-                + PolicyValidator.ACCESS_VALUES + " " + PATH + ":12 " + grant + " | fix: " + fix, rendered(validateFile(access)));
-        assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + " " + message + " | fix: " + fix + "\n"
-                + PolicyValidator.ACCESS_VALUES + " " + PATH + " " + grant + " | fix: " + fix, rendered(validateRead(access)));
+        String grant =
+                "database_access.tiers[0].grants[0].group is 'read-only', which cannot be a database role: a group's name is"
+                        + " lower-case letters, digits and _, starting with a letter, at most 31 characters ([a-z][a-z0-9_]{0,30})";
+        assertEquals(
+                PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 " + message + " | fix: " + fix + "\n"
+                        + PolicyValidator.ACCESS_VALUES + " " + PATH + ":12 " + grant + " | fix: " + fix,
+                rendered(validateFile(access)));
+        assertEquals(
+                PolicyValidator.ACCESS_VALUES + " " + PATH + " " + message + " | fix: " + fix + "\n"
+                        + PolicyValidator.ACCESS_VALUES + " " + PATH + " " + grant + " | fix: " + fix,
+                rendered(validateRead(access)));
         for (String name : List.of("Readers", "1st", "a" + "b".repeat(31), "app.read", "x y")) {
-            String yaml = "database_access:\n  groups:\n    - {name: \"" + name + "\", privileges: [select], schemas: [public]}\n";
+            String yaml = "database_access:\n  groups:\n    - {name: \"" + name
+                    + "\", privileges: [select], schemas: [public]}\n";
             for (Verdict v : List.of(validateFile(yaml), validateRead(yaml))) {
                 assertEquals(1, v.refusals().size(), name + ": " + v.render());
                 assertEquals(PolicyValidator.ACCESS_VALUES, v.refusals().get(0).rule(), v.render());
-                assertTrue(v.refusals().get(0).message().startsWith("database_access.groups[0].name is '" + name + "', which cannot be a database role"), v.render());
+                assertTrue(
+                        v.refusals()
+                                .get(0)
+                                .message()
+                                .startsWith("database_access.groups[0].name is '" + name
+                                        + "', which cannot be a database role"),
+                        v.render());
             }
         }
-        assertEquals("rename the group to g_1st under database_access.groups and in every grant that names it",
-                validateFile("database_access:\n  groups:\n    - {name: \"1st\", privileges: [select], schemas: [public]}\n").refusals().get(0).fix());
+        assertEquals(
+                "rename the group to g_1st under database_access.groups and in every grant that names it",
+                validateFile(
+                                "database_access:\n  groups:\n    - {name: \"1st\", privileges: [select], schemas: [public]}\n")
+                        .refusals()
+                        .get(0)
+                        .fix());
     }
 
     @Test
     void aTableThatIsNotSchemaDotTableIsRefused() {
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("orders", "database_access.groups[0].tables[0] is 'orders', which is not schema.table: it names no schema"
-                + " | fix: qualify it with its schema, e.g. public.orders");
-        cases.put("public.*", "database_access.groups[0].tables[0] is 'public.*', which is not schema.table: tables takes no wildcard"
-                + " | fix: for every table of schema public give the group schemas: [public] instead of tables");
-        cases.put("*", "database_access.groups[0].tables[0] is '*', which is not schema.table: tables takes no wildcard"
-                + " | fix: for every table of every schema give the group schemas: [\"*\"] instead of tables");
-        cases.put("Public.Orders", "database_access.groups[0].tables[0] is 'Public.Orders', which is not schema.table as PostgreSQL keeps"
-                + " unquoted names | fix: write it public.orders");
-        cases.put("db.public.orders", "database_access.groups[0].tables[0] is 'db.public.orders', which is not schema.table: each part a"
-                + " letter or _, then letters, digits, _ or $, in lower case, at most 63 characters | fix: write it as schema.table, e.g. public.orders");
+        cases.put(
+                "orders",
+                "database_access.groups[0].tables[0] is 'orders', which is not schema.table: it names no schema"
+                        + " | fix: qualify it with its schema, e.g. public.orders");
+        cases.put(
+                "public.*",
+                "database_access.groups[0].tables[0] is 'public.*', which is not schema.table: tables takes no wildcard"
+                        + " | fix: for every table of schema public give the group schemas: [public] instead of tables");
+        cases.put(
+                "*",
+                "database_access.groups[0].tables[0] is '*', which is not schema.table: tables takes no wildcard"
+                        + " | fix: for every table of every schema give the group schemas: [\"*\"] instead of tables");
+        cases.put(
+                "Public.Orders",
+                "database_access.groups[0].tables[0] is 'Public.Orders', which is not schema.table as PostgreSQL keeps"
+                        + " unquoted names | fix: write it public.orders");
+        cases.put(
+                "db.public.orders",
+                "database_access.groups[0].tables[0] is 'db.public.orders', which is not schema.table: each part a"
+                        + " letter or _, then letters, digits, _ or $, in lower case, at most 63 characters | fix: write it as schema.table, e.g. public.orders");
         for (var c : cases.entrySet()) {
-            String yaml = "database_access:\n  groups:\n    - {name: ro, privileges: [select], tables: [\"" + c.getKey() + "\"]}\n";
-            assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 " + c.getValue(), rendered(validateFile(yaml)), c.getKey());
-            assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + " " + c.getValue(), rendered(validateRead(yaml)), c.getKey());
+            String yaml = "database_access:\n  groups:\n    - {name: ro, privileges: [select], tables: [\"" + c.getKey()
+                    + "\"]}\n";
+            assertEquals(
+                    PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 " + c.getValue(),
+                    rendered(validateFile(yaml)),
+                    c.getKey());
+            assertEquals(
+                    PolicyValidator.ACCESS_VALUES + " " + PATH + " " + c.getValue(),
+                    rendered(validateRead(yaml)),
+                    c.getKey());
         }
     }
 
     @Test
     void aSchemaThatIsNotASchemasNameIsRefused() {
         String yaml = "database_access:\n  groups:\n    - {name: ro, privileges: [select], schemas: [public.orders]}\n";
-        String expected = PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 database_access.groups[0].schemas[0] is 'public.orders', which is"
+        String expected = PolicyValidator.ACCESS_VALUES + " " + PATH
+                + ":10 database_access.groups[0].schemas[0] is 'public.orders', which is"
                 + " not a schema's name: a letter or _, then letters, digits, _ or $, in lower case, at most 63 characters (or \"*\": every"
                 + " schema) | fix: name the schema alone, schemas: [public], or give the group tables: [public.orders] instead of schemas";
         assertEquals(expected, rendered(validateFile(yaml)));
@@ -235,36 +311,57 @@ class DatabaseAccessTest {
     void aPrivilegeBeyondTablePrivilegesIsRefusedAndSoIsAGroupWithNone() {
         String allowed = "select, insert, update, delete, truncate, references, trigger";
         String all = "database_access:\n  groups:\n    - {name: admin, privileges: [select, all], schemas: [public]}\n";
-        assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 database_access.groups[0].privileges[1] is 'all', which is not a"
-                + " table privilege: a group is granted table privileges only, and schema changes are the migrations' alone"
-                + " | fix: use only " + allowed + " (list the ones it needs instead of all)", rendered(validateFile(all)));
-        assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + " database_access.groups[0].privileges has 'all', which is not a"
-                + " table privilege: a group is granted table privileges only, and schema changes are the migrations' alone"
-                + " | fix: use only " + allowed + " (list the ones it needs instead of all)", rendered(validateRead(all)));
+        assertEquals(
+                PolicyValidator.ACCESS_VALUES + " " + PATH
+                        + ":10 database_access.groups[0].privileges[1] is 'all', which is not a"
+                        + " table privilege: a group is granted table privileges only, and schema changes are the migrations' alone"
+                        + " | fix: use only " + allowed + " (list the ones it needs instead of all)",
+                rendered(validateFile(all)));
+        assertEquals(
+                PolicyValidator.ACCESS_VALUES + " " + PATH
+                        + " database_access.groups[0].privileges has 'all', which is not a"
+                        + " table privilege: a group is granted table privileges only, and schema changes are the migrations' alone"
+                        + " | fix: use only " + allowed + " (list the ones it needs instead of all)",
+                rendered(validateRead(all)));
         for (String p : List.of("create", "usage", "connect", "temporary", "maintain")) {
-            String yaml = "database_access:\n  groups:\n    - {name: ddl, privileges: [" + p + "], schemas: [public]}\n";
+            String yaml =
+                    "database_access:\n  groups:\n    - {name: ddl, privileges: [" + p + "], schemas: [public]}\n";
             for (Verdict v : List.of(validateFile(yaml), validateRead(yaml))) {
                 assertEquals(1, v.refusals().size(), p + ": " + v.render());
-                assertTrue(v.refusals().get(0).message().contains("'" + p + "', which is not a table privilege"), v.render());
+                assertTrue(
+                        v.refusals().get(0).message().contains("'" + p + "', which is not a table privilege"),
+                        v.render());
                 assertEquals("use only " + allowed, v.refusals().get(0).fix());
             }
         }
         String mixed = "database_access:\n  groups:\n    - {name: ro, privileges: [Select], schemas: [public]}\n";
-        assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + ":10 database_access.groups[0].privileges[0] is 'Select', a privilege"
-                + " written in mixed case | fix: write it select (or SELECT)", rendered(validateFile(mixed)));
+        assertEquals(
+                PolicyValidator.ACCESS_VALUES + " " + PATH
+                        + ":10 database_access.groups[0].privileges[0] is 'Select', a privilege"
+                        + " written in mixed case | fix: write it select (or SELECT)",
+                rendered(validateFile(mixed)));
         String none = "database_access:\n  groups:\n    - {name: nothing, privileges: [], schemas: [public]}\n";
-        String noneMessage = " database_access.groups[0].privileges lists no privilege: group 'nothing' would hold nothing, not even USAGE"
-                + " on its schemas | fix: give it privileges: [select] (or more), or remove the group and the grants that name it";
+        String noneMessage =
+                " database_access.groups[0].privileges lists no privilege: group 'nothing' would hold nothing, not even USAGE"
+                        + " on its schemas | fix: give it privileges: [select] (or more), or remove the group and the grants that name it";
         assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + ":10" + noneMessage, rendered(validateFile(none)));
         assertEquals(PolicyValidator.ACCESS_VALUES + " " + PATH + noneMessage, rendered(validateRead(none)));
     }
 
     @Test
     void otherSchemaProblemsOfAGroupKeepTheSchemasWords() {
-        Verdict v = validateFile("database_access:\n  groups:\n    - {name: ro, schemas: [public], tables: public.orders}\n");
-        assertEquals(List.of(PolicyValidator.SCHEMA, PolicyValidator.SCHEMA), v.refusals().stream().map(r -> r.rule()).toList(), v::render);
-        assertTrue(v.render().contains("field 'database_access.groups[0].privileges' is required (missing) [policy.schema]\n  fix: add"
-                + " \"privileges\": [select] (or more of select, insert"), v.render());
+        Verdict v = validateFile(
+                "database_access:\n  groups:\n    - {name: ro, schemas: [public], tables: public.orders}\n");
+        assertEquals(
+                List.of(PolicyValidator.SCHEMA, PolicyValidator.SCHEMA),
+                v.refusals().stream().map(r -> r.rule()).toList(),
+                v::render);
+        assertTrue(
+                v.render()
+                        .contains(
+                                "field 'database_access.groups[0].privileges' is required (missing) [policy.schema]\n  fix: add"
+                                        + " \"privileges\": [select] (or more of select, insert"),
+                v.render());
         assertTrue(v.render().contains("fix: set \"tables\": [public.orders]"), v.render());
     }
 
@@ -276,10 +373,18 @@ class DatabaseAccessTest {
             schema = new ObjectMapper().readTree(in);
         }
         var group = schema.at("/$defs/accessGroup/properties");
-        assertEquals("^" + DatabaseAccess.GROUP_NAME.pattern() + "$", group.at("/name/pattern").asText());
-        assertEquals("^" + DatabaseAccess.GROUP_NAME.pattern() + "$", schema.at("/$defs/accessGrant/properties/group/pattern").asText());
-        assertEquals("^" + DatabaseAccess.TABLE_NAME.pattern() + "$", group.at("/tables/items/pattern").asText());
-        assertEquals("^(\\" + DatabaseAccess.EVERY_SCHEMA + "|" + DatabaseAccess.SCHEMA_NAME.pattern() + ")$", group.at("/schemas/items/pattern").asText());
+        assertEquals(
+                "^" + DatabaseAccess.GROUP_NAME.pattern() + "$",
+                group.at("/name/pattern").asText());
+        assertEquals(
+                "^" + DatabaseAccess.GROUP_NAME.pattern() + "$",
+                schema.at("/$defs/accessGrant/properties/group/pattern").asText());
+        assertEquals(
+                "^" + DatabaseAccess.TABLE_NAME.pattern() + "$",
+                group.at("/tables/items/pattern").asText());
+        assertEquals(
+                "^(\\" + DatabaseAccess.EVERY_SCHEMA + "|" + DatabaseAccess.SCHEMA_NAME.pattern() + ")$",
+                group.at("/schemas/items/pattern").asText());
         Set<String> privileges = new HashSet<>();
         group.at("/privileges/items/enum").forEach(p -> privileges.add(p.asText()));
         Set<String> both = new HashSet<>(DatabaseAccess.TABLE_PRIVILEGES);

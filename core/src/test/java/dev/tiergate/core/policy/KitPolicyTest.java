@@ -15,7 +15,8 @@ class KitPolicyTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void thePolicyForEachTopologyValidatesAndMatchesTheKit(int topology) {
-        String yaml = KitPolicy.yaml(topology, "master", new MigrationSettings("src/main/resources/db/migration", null));
+        String yaml =
+                KitPolicy.yaml(topology, "master", new MigrationSettings("src/main/resources/db/migration", null));
         Verdict v = PolicyValidator.validate(yaml.getBytes(StandardCharsets.UTF_8), Policy.PATH);
         assertTrue(v.isAllowed(), v.render() + "\n" + yaml);
         Policy p = PolicyReader.read(yaml, Policy.PATH);

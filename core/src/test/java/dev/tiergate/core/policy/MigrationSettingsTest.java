@@ -28,7 +28,9 @@ class MigrationSettingsTest {
         assertEquals(List.of("postgis", "pg_partman"), p.migrations().extensions());
         assertEquals(3, p.migrations().runMinutes());
         assertEquals(Duration.ofMinutes(3), p.migrations().runDeadline());
-        assertEquals((10L << 30) + 512L * 1024 * 1024, p.migrations().branchSizeLimitBytes(10L << 30),
+        assertEquals(
+                (10L << 30) + 512L * 1024 * 1024,
+                p.migrations().branchSizeLimitBytes(10L << 30),
                 "a bound on growth: a 10 GiB tier may still migrate under 512 MB");
     }
 
@@ -42,16 +44,24 @@ class MigrationSettingsTest {
 
     @Test
     void aPolicyCannotAskForADayLongRun() {
-        assertEquals(MigrationSettings.MAX_RUN_MINUTES, new MigrationSettings(null, null, null, 100_000.0, null).runMinutes());
+        assertEquals(
+                MigrationSettings.MAX_RUN_MINUTES,
+                new MigrationSettings(null, null, null, 100_000.0, null).runMinutes());
     }
 
     @Test
     void aFractionOfAMinuteIsADeadlineTooDownToThreeSeconds() {
-        MigrationSettings s = PolicyReader.read(TIERS + "migrations: {run_minutes: 0.05}\n", ".tiergate/policy.yaml").migrations();
+        MigrationSettings s = PolicyReader.read(TIERS + "migrations: {run_minutes: 0.05}\n", ".tiergate/policy.yaml")
+                .migrations();
         assertEquals(Duration.ofSeconds(3), s.runDeadline());
         assertEquals("0.05 min", s.runMinutesText());
-        assertEquals(Duration.ofSeconds(3), new MigrationSettings(null, null, null, 0.0001, null).runDeadline(), "never below 3 s");
-        assertEquals("10 min", PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations().runMinutesText());
+        assertEquals(
+                Duration.ofSeconds(3),
+                new MigrationSettings(null, null, null, 0.0001, null).runDeadline(),
+                "never below 3 s");
+        assertEquals(
+                "10 min",
+                PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations().runMinutesText());
     }
 
     @Test
@@ -68,7 +78,8 @@ class MigrationSettingsTest {
         MigrationSettings d = PolicyReader.read(TIERS, ".tiergate/policy.yaml").migrations();
         assertEquals(MigrationTool.FLYWAY, d.tool());
         assertEquals(new FlywaySettings(false, true), d.flyway());
-        MigrationSettings s = PolicyReader.read(TIERS + """
+        MigrationSettings s =
+                PolicyReader.read(TIERS + """
                 migrations:
                   tool: golang-migrate
                   flyway: {transactional_lock: false}
@@ -83,10 +94,13 @@ class MigrationSettingsTest {
                 migrations:
                   tool: liquibase
                 """;
-        PolicyException e = Assertions.assertThrows(PolicyException.class,
-                () -> PolicyReader.read(yaml, ".tiergate/policy.yaml"));
-        assertTrue(e.getMessage().contains("unknown migration tool 'liquibase' (expected flyway, golang-migrate, goose,"
-                + " dbmate, rails, alembic or plain)"), e.getMessage());
+        PolicyException e =
+                Assertions.assertThrows(PolicyException.class, () -> PolicyReader.read(yaml, ".tiergate/policy.yaml"));
+        assertTrue(
+                e.getMessage()
+                        .contains("unknown migration tool 'liquibase' (expected flyway, golang-migrate, goose,"
+                                + " dbmate, rails, alembic or plain)"),
+                e.getMessage());
         var verdict = PolicyValidator.validate(yaml.getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml");
         assertTrue(verdict.refusals().stream().anyMatch(r -> r.message().contains("tool")), verdict.toString());
     }

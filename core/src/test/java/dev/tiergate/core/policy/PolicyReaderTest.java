@@ -49,8 +49,8 @@ class PolicyReaderTest {
 
     @Test
     void unknownFieldIsRefusedWithFileAndLine() {
-        PolicyException e = assertThrows(PolicyException.class,
-                () -> PolicyReader.read("version: 1\ntierz: []\n", ".tiergate/policy.yaml"));
+        PolicyException e = assertThrows(
+                PolicyException.class, () -> PolicyReader.read("version: 1\ntierz: []\n", ".tiergate/policy.yaml"));
         assertTrue(e.getMessage().startsWith(".tiergate/policy.yaml:"), e.getMessage());
         assertTrue(e.getMessage().contains("tierz"), e.getMessage());
     }
@@ -78,7 +78,8 @@ class PolicyReaderTest {
         assertEquals("db/seed.sql", prod.seed());
         assertEquals(Set.of(ActorClass.HUMAN), prod.directPush().classes());
         assertTrue(p.tier("staging").orElseThrow().protectedTier(), "null is the default");
-        assertEquals(List.of("feature/*", "feature-*"), p.workingBranchTypes().get(0).patterns());
+        assertEquals(
+                List.of("feature/*", "feature-*"), p.workingBranchTypes().get(0).patterns());
         assertEquals(Set.of(ActorClass.values()), p.workingBranchTypes().get(0).actors(), "no actors: every class");
         assertTrue(p.workingBranchTypes().get(1).hotfix());
         assertEquals("hotfix/*", p.workingBranchTypes().get(1).pattern());
@@ -98,36 +99,62 @@ class PolicyReaderTest {
 
     @Test
     void aFieldOfTheWrongShapeIsRefusedWithItsPathAndLine() {
-        PolicyException list = assertThrows(PolicyException.class,
-                () -> PolicyReader.read("version: 1\ntiers:\n  - {name: production, branch: [main]}\n", ".tiergate/policy.yaml"));
-        assertTrue(list.getMessage().startsWith(".tiergate/policy.yaml:3: policy file cannot be read: field 'tiers[0].branch' must be a string"),
+        PolicyException list = assertThrows(
+                PolicyException.class,
+                () -> PolicyReader.read(
+                        "version: 1\ntiers:\n  - {name: production, branch: [main]}\n", ".tiergate/policy.yaml"));
+        assertTrue(
+                list.getMessage()
+                        .startsWith(
+                                ".tiergate/policy.yaml:3: policy file cannot be read: field 'tiers[0].branch' must be a string"),
                 list.getMessage());
-        assertTrue(list.getMessage().contains("fix: correct the file (run 'tiergate policy validate .tiergate/policy.yaml')"), list.getMessage());
-        PolicyException number = assertThrows(PolicyException.class,
-                () -> PolicyReader.read("version: one\n", "p.yaml"));
-        assertTrue(number.getMessage().startsWith("p.yaml:1: policy file cannot be read: field 'version' must be a whole number"), number.getMessage());
-        PolicyException actor = assertThrows(PolicyException.class,
-                () -> PolicyReader.read("actors:\n  - {id: bot, class: robot}\n", "p.yaml"));
-        assertTrue(actor.getMessage().contains("unknown actor class 'robot' (expected human, agent or bot)"), actor.getMessage());
-        PolicyException nested = assertThrows(PolicyException.class,
+        assertTrue(
+                list.getMessage()
+                        .contains("fix: correct the file (run 'tiergate policy validate .tiergate/policy.yaml')"),
+                list.getMessage());
+        PolicyException number =
+                assertThrows(PolicyException.class, () -> PolicyReader.read("version: one\n", "p.yaml"));
+        assertTrue(
+                number.getMessage()
+                        .startsWith("p.yaml:1: policy file cannot be read: field 'version' must be a whole number"),
+                number.getMessage());
+        PolicyException actor = assertThrows(
+                PolicyException.class, () -> PolicyReader.read("actors:\n  - {id: bot, class: robot}\n", "p.yaml"));
+        assertTrue(
+                actor.getMessage().contains("unknown actor class 'robot' (expected human, agent or bot)"),
+                actor.getMessage());
+        PolicyException nested = assertThrows(
+                PolicyException.class,
                 () -> PolicyReader.read("edges:\n  - {from: a, to: b, mergers: {clases: [human]}}\n", "p.yaml"));
-        assertTrue(nested.getMessage().contains("unknown field 'clases' in edges[0].mergers (known fields: classes, roles)"), nested.getMessage());
-        PolicyException notAMapping = assertThrows(PolicyException.class, () -> PolicyReader.read("- a\n- b\n", "p.yaml"));
-        assertTrue(notAMapping.getMessage().contains("the policy must be a mapping of version, tiers"), notAMapping.getMessage());
+        assertTrue(
+                nested.getMessage()
+                        .contains("unknown field 'clases' in edges[0].mergers (known fields: classes, roles)"),
+                nested.getMessage());
+        PolicyException notAMapping =
+                assertThrows(PolicyException.class, () -> PolicyReader.read("- a\n- b\n", "p.yaml"));
+        assertTrue(
+                notAMapping.getMessage().contains("the policy must be a mapping of version, tiers"),
+                notAMapping.getMessage());
     }
 
     /** A policy on a PR's base is repository content: a hostile one is refused with its bound, never read into a stack overflow. */
     @Test
     void aFileNestedTooDeepIsRefusedWithTheLimitAndTheFix() {
         String brackets = "[".repeat(12 * 1024); // 12 KB of '[': a StackOverflowError in the worker before
-        PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(brackets.getBytes(StandardCharsets.UTF_8),
-                ".tiergate/policy.yaml@abc123"));
-        assertEquals(".tiergate/policy.yaml@abc123:1: policy file is refused unread: lists and mappings nest deeper than 64 levels; fix: un-nest it:"
-                + " a policy's deepest field is a few levels down (run 'tiergate policy validate .tiergate/policy.yaml@abc123')", e.getMessage());
+        PolicyException e = assertThrows(
+                PolicyException.class,
+                () -> PolicyReader.read(brackets.getBytes(StandardCharsets.UTF_8), ".tiergate/policy.yaml@abc123"));
+        assertEquals(
+                ".tiergate/policy.yaml@abc123:1: policy file is refused unread: lists and mappings nest deeper than 64 levels; fix: un-nest it:"
+                        + " a policy's deepest field is a few levels down (run 'tiergate policy validate .tiergate/policy.yaml@abc123')",
+                e.getMessage());
         String mappings = "a: " + "{c: ".repeat(70) + "1" + "}".repeat(70) + "\n";
-        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(mappings, "p.yaml")).getMessage().contains("deeper than 64"));
+        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(mappings, "p.yaml"))
+                .getMessage()
+                .contains("deeper than 64"));
         // 64 levels are read (and then refused for what they say, not for their depth)
-        PolicyException deepButBounded = assertThrows(PolicyException.class,
+        PolicyException deepButBounded = assertThrows(
+                PolicyException.class,
                 () -> PolicyReader.read("version: 1\nx: " + "[".repeat(63) + "]".repeat(63) + "\n", "p.yaml"));
         assertFalse(deepButBounded.getMessage().contains("refused unread"), deepButBounded.getMessage());
     }
@@ -136,12 +163,18 @@ class PolicyReaderTest {
     void aFileOverTheSizeBoundIsRefusedUnread() {
         byte[] big = ("version: 1\n# " + "x".repeat(256 * 1024) + "\n").getBytes(StandardCharsets.UTF_8);
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(big, "p.yaml"));
-        assertTrue(e.getMessage().startsWith("p.yaml: policy file is refused unread: the file is " + big.length + " bytes, more than the 262144"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("p.yaml: policy file is refused unread: the file is " + big.length
+                                + " bytes, more than the 262144"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("fix: keep the policy to its settings"), e.getMessage());
         String bigText = new String(big, StandardCharsets.UTF_8);
-        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(bigText, "p.yaml")).getMessage().contains("refused unread"));
-        PolicyReader.read(POLICY + "# " + "x".repeat(200 * 1024) + "\n", "p.yaml"); // a long comment under the bound is fine
+        assertTrue(assertThrows(PolicyException.class, () -> PolicyReader.read(bigText, "p.yaml"))
+                .getMessage()
+                .contains("refused unread"));
+        PolicyReader.read(
+                POLICY + "# " + "x".repeat(200 * 1024) + "\n", "p.yaml"); // a long comment under the bound is fine
     }
 
     @Test
@@ -149,12 +182,24 @@ class PolicyReaderTest {
         StringBuilder laughs = new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for (char c = 'b'; c <= 'i'; c++) {
             char prev = (char) (c - 1);
-            laughs.append(c).append(": &").append(c).append(" [").append(("*" + prev + ", ").repeat(8)).append('*').append(prev).append("]\n");
+            laughs.append(c)
+                    .append(": &")
+                    .append(c)
+                    .append(" [")
+                    .append(("*" + prev + ", ").repeat(8))
+                    .append('*')
+                    .append(prev)
+                    .append("]\n");
         }
         PolicyException e = assertThrows(PolicyException.class, () -> PolicyReader.read(laughs.toString(), "p.yaml"));
-        assertTrue(e.getMessage().contains("policy file is refused unread: more than 50 aliases (*name); fix: write the values out"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "policy file is refused unread: more than 50 aliases (*name); fix: write the values out"),
+                e.getMessage());
         // a few aliases are read as their anchor's name, as before
-        PolicyException few = assertThrows(PolicyException.class, () -> PolicyReader.read("version: 1\nx: &a 1\ny: *a\n", "p.yaml"));
+        PolicyException few =
+                assertThrows(PolicyException.class, () -> PolicyReader.read("version: 1\nx: &a 1\ny: *a\n", "p.yaml"));
         assertFalse(few.getMessage().contains("refused unread"), few.getMessage());
     }
 }

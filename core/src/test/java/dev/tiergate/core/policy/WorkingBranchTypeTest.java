@@ -15,7 +15,8 @@ class WorkingBranchTypeTest {
         Policy p = DefaultPolicy.create("main");
         WorkingBranchType feature = p.typeForBranch("feature-split-inventory").orElseThrow();
         assertEquals("feature", feature.name());
-        assertEquals("feature", p.typeForBranch("feature/F1-split").orElseThrow().name());
+        assertEquals(
+                "feature", p.typeForBranch("feature/F1-split").orElseThrow().name());
         assertEquals("split-inventory", feature.featureIdOf("feature-split-inventory"));
         assertEquals("F1-split", feature.featureIdOf("feature/F1-split"));
         assertEquals("feature/F2", feature.branchFor("F2"));
@@ -32,15 +33,18 @@ class WorkingBranchTypeTest {
                   - {name: feature, pattern: ["feature-*", "feature/*"], target: production}
                   - {name: hotfix, pattern: "hotfix/*", target: production, hotfix: true}
                 """, "inline");
-        assertEquals(List.of("feature-*", "feature/*"), p.workingBranchTypes().get(0).patterns());
+        assertEquals(
+                List.of("feature-*", "feature/*"), p.workingBranchTypes().get(0).patterns());
         assertEquals(List.of("hotfix/*"), p.workingBranchTypes().get(1).patterns());
         assertEquals("feature-x", p.workingBranchTypes().get(0).branchFor("x"));
         assertEquals(p, PolicyReader.read(PolicyReader.toYaml(p), "again"));
-        assertTrue(PolicyValidator.validate(PolicyReader.toYaml(p).getBytes(StandardCharsets.UTF_8), "p").isAllowed());
+        assertTrue(PolicyValidator.validate(PolicyReader.toYaml(p).getBytes(StandardCharsets.UTF_8), "p")
+                .isAllowed());
         assertFalse(PolicyValidator.validate("""
                 version: 1
                 tiers: [{name: production, branch: main}]
                 working_branch_types: [{name: feature, pattern: [], target: production}]
-                """.getBytes(StandardCharsets.UTF_8), "p").isAllowed());
+                """.getBytes(StandardCharsets.UTF_8), "p")
+                .isAllowed());
     }
 }

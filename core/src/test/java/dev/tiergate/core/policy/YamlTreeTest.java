@@ -52,14 +52,16 @@ class YamlTreeTest {
 
     @Test
     void aSyntaxErrorNamesItsLine() {
-        YamlTree.SyntaxError e = assertThrows(YamlTree.SyntaxError.class, () -> YamlTree.parse("a: 1\nb: [1, 2\nc: 3\n"));
+        YamlTree.SyntaxError e =
+                assertThrows(YamlTree.SyntaxError.class, () -> YamlTree.parse("a: 1\nb: [1, 2\nc: 3\n"));
         assertTrue(e.line >= 2, "line " + e.line);
         assertTrue(e.getMessage().contains("flow sequence"), e.getMessage());
     }
 
     @Test
     void linesAreWhereEachValueStarts() throws Exception {
-        YamlTree root = YamlTree.parse("version: 1\ntiers:\n  - name: a\n    branch: main\n").orElseThrow();
+        YamlTree root = YamlTree.parse("version: 1\ntiers:\n  - name: a\n    branch: main\n")
+                .orElseThrow();
         assertEquals(1, root.get("version").line);
         assertEquals(3, root.get("tiers").line);
         assertEquals(4, root.get("tiers").get(0).get("branch").line);
@@ -90,25 +92,65 @@ class YamlTreeTest {
     }
 
     private static final View<JsonNode> JACKSON_VIEW = new View<>() {
-        public boolean isObject(JsonNode n) { return n.isObject(); }
-        public boolean isArray(JsonNode n) { return n.isArray(); }
-        public Iterable<String> names(JsonNode n) { return n::fieldNames; }
-        public JsonNode field(JsonNode n, String name) { return n.get(name); }
-        public int size(JsonNode n) { return n.size(); }
-        public JsonNode element(JsonNode n, int i) { return n.get(i); }
+        public boolean isObject(JsonNode n) {
+            return n.isObject();
+        }
+
+        public boolean isArray(JsonNode n) {
+            return n.isArray();
+        }
+
+        public Iterable<String> names(JsonNode n) {
+            return n::fieldNames;
+        }
+
+        public JsonNode field(JsonNode n, String name) {
+            return n.get(name);
+        }
+
+        public int size(JsonNode n) {
+            return n.size();
+        }
+
+        public JsonNode element(JsonNode n, int i) {
+            return n.get(i);
+        }
+
         public String leaf(JsonNode n) {
-            return n.isNull() ? "null" : (n.isTextual() ? "s" : n.isBoolean() ? "b" : n.isIntegralNumber() ? "i" : n.isNumber() ? "f" : "?")
-                    + "\"" + n.asText() + "\"";
+            return n.isNull()
+                    ? "null"
+                    : (n.isTextual()
+                                    ? "s"
+                                    : n.isBoolean() ? "b" : n.isIntegralNumber() ? "i" : n.isNumber() ? "f" : "?")
+                            + "\"" + n.asText() + "\"";
         }
     };
 
     private static final View<YamlTree> OUR_VIEW = new View<>() {
-        public boolean isObject(YamlTree n) { return n.isObject(); }
-        public boolean isArray(YamlTree n) { return n.isArray(); }
-        public Iterable<String> names(YamlTree n) { return n.fieldNames(); }
-        public YamlTree field(YamlTree n, String name) { return n.get(name); }
-        public int size(YamlTree n) { return n.size(); }
-        public YamlTree element(YamlTree n, int i) { return n.get(i); }
+        public boolean isObject(YamlTree n) {
+            return n.isObject();
+        }
+
+        public boolean isArray(YamlTree n) {
+            return n.isArray();
+        }
+
+        public Iterable<String> names(YamlTree n) {
+            return n.fieldNames();
+        }
+
+        public YamlTree field(YamlTree n, String name) {
+            return n.get(name);
+        }
+
+        public int size(YamlTree n) {
+            return n.size();
+        }
+
+        public YamlTree element(YamlTree n, int i) {
+            return n.get(i);
+        }
+
         public String leaf(YamlTree n) {
             String kind = switch (n.kind) {
                 case STRING -> "s";

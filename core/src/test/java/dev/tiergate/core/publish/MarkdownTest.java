@@ -56,7 +56,8 @@ class MarkdownTest {
 
     @Test
     void markupInProseIsEscaped() {
-        assertEquals("\\*\\*bold\\*\\* \\_em\\_ \\[link\\](https://evil.example) \\~\\~gone\\~\\~ \\$x\\$ \\`code\\` a\\\\b",
+        assertEquals(
+                "\\*\\*bold\\*\\* \\_em\\_ \\[link\\](https://evil.example) \\~\\~gone\\~\\~ \\$x\\$ \\`code\\` a\\\\b",
                 Markdown.text("**bold** _em_ [link](https://evil.example) ~~gone~~ $x$ `code` a\\b"));
         assertEquals("\\## INJECTED", Markdown.text("## INJECTED"));
         assertEquals("\\- item", Markdown.text("- item"));
@@ -65,7 +66,11 @@ class MarkdownTest {
 
     @Test
     void theMarkerCannotBeForgedFromContent() {
-        for (String shown : List.of(Markdown.text(MARKER), Markdown.cell(MARKER), Markdown.code(MARKER), Markdown.cellCode(MARKER),
+        for (String shown : List.of(
+                Markdown.text(MARKER),
+                Markdown.cell(MARKER),
+                Markdown.code(MARKER),
+                Markdown.cellCode(MARKER),
                 Markdown.fenced("diff", "+ table " + MARKER))) {
             assertFalse(shown.contains("<!--"), shown);
             assertFalse(shown.contains(MARKER), shown);

@@ -30,7 +30,8 @@ class PublicWordsTest {
     void aValueMadeAtRunTimeIsWithheldWhereverItIs() {
         assertEquals("+ table public.…: id integer", ORDERS.reduce("+ table public.alice_smith: id integer"));
         assertEquals("+ table public.\"…\"", ORDERS.reduce("+ table public.\"4111111111111111\""));
-        assertEquals("+ column public.orders.note: text default '…'::text",
+        assertEquals(
+                "+ column public.orders.note: text default '…'::text",
                 ORDERS.reduce("+ column public.orders.note: text default 'alice@example.com'::text"));
         assertEquals("ShareLock on …", ORDERS.reduce("ShareLock on secret_table"));
     }
@@ -38,10 +39,16 @@ class PublicWordsTest {
     /** A row value built from public words ('A-' || id) is not a name, and no file holds it: withheld inside quotes. */
     @Test
     void aQuotedValueMadeOfPublicWordsIsWithheldUnlessAFileHoldsItAsItIs() {
-        PublicWords w = PublicWords.of(List.of("insert into inventory select g, 'A-' || g from generate_series(1, 100) g;"));
-        assertEquals("invalid input syntax for type integer: \"…\"", w.reduce("invalid input syntax for type integer: \"A-42\""));
+        PublicWords w =
+                PublicWords.of(List.of("insert into inventory select g, 'A-' || g from generate_series(1, 100) g;"));
+        assertEquals(
+                "invalid input syntax for type integer: \"…\"",
+                w.reduce("invalid input syntax for type integer: \"A-42\""));
         assertTrue(w.reduce("value \"A-\" is fine").startsWith("value \"A-\""), "the file holds it as it is");
-        assertEquals("constraint \"inventory_pkey\"", w.reduce("constraint \"inventory_pkey\""), "a name PostgreSQL made of the file's words");
+        assertEquals(
+                "constraint \"inventory_pkey\"",
+                w.reduce("constraint \"inventory_pkey\""),
+                "a name PostgreSQL made of the file's words");
         assertEquals("relation \"…\"", w.reduce("relation \"42\""), "a number is not a name");
     }
 

@@ -42,7 +42,8 @@ class RulesReferenceTest {
         for (Rule r : Rule.values()) {
             assertTrue(md.contains("| `" + r.id() + "` | " + r.defaultSeverity().wireName() + " | "), r.id());
         }
-        assertEquals("workflow-hooks-and-the-command-line", RulesReference.slug("Workflow, hooks and the command line"));
+        assertEquals(
+                "workflow-hooks-and-the-command-line", RulesReference.slug("Workflow, hooks and the command line"));
         assertTrue(md.contains("\n## The SQL lint\n"), "the lint's family has its heading");
     }
 

@@ -17,21 +17,33 @@ class JsonSchemasTest {
 
     @Test
     void migrationHeaderSchemaAcceptsWhatTheParserAccepts() throws Exception {
-        MigrationHeader h = MigrationHeader.parse("-- refactoring: split column\n-- phase: CONTRACT\n").header().orElseThrow();
-        var doc = JSON.valueToTree(Map.of("refactoring", h.refactoring(), "phase", h.phase().wireName()));
+        MigrationHeader h = MigrationHeader.parse("-- refactoring: split column\n-- phase: CONTRACT\n")
+                .header()
+                .orElseThrow();
+        var doc = JSON.valueToTree(
+                Map.of("refactoring", h.refactoring(), "phase", h.phase().wireName()));
         assertEquals(List.of(), JsonSchemas.validate(JsonSchemas.MIGRATION_HEADER, doc));
         assertEquals(Phase.CONTRACT, h.phase());
-        List<ValidationMessage> bad = JsonSchemas.validate(JsonSchemas.MIGRATION_HEADER,
+        List<ValidationMessage> bad = JsonSchemas.validate(
+                JsonSchemas.MIGRATION_HEADER,
                 JSON.readTree("{\"refactoring\": \"Split Column\", \"phase\": \"cleanup\", \"extra\": 1}"));
-        assertEquals(List.of("additionalProperties", "enum"), bad.stream().map(ValidationMessage::getType).sorted().toList());
+        assertEquals(
+                List.of("additionalProperties", "enum"),
+                bad.stream().map(ValidationMessage::getType).sorted().toList());
     }
 
     @Test
     void everySchemaLoadsFromTheClasspath() throws Exception {
         var empty = JSON.readTree("{}");
-        for (String s : List.of(JsonSchemas.KIT_STATE_V1, JsonSchemas.TIERGATE_STATE, JsonSchemas.POLICY,
+        for (String s : List.of(
+                JsonSchemas.KIT_STATE_V1,
+                JsonSchemas.TIERGATE_STATE,
+                JsonSchemas.POLICY,
                 JsonSchemas.MIGRATION_HEADER)) {
-            assertTrue(JsonSchemas.validate(s, empty).stream().anyMatch(m -> m.getType().equals("required")), s);
+            assertTrue(
+                    JsonSchemas.validate(s, empty).stream()
+                            .anyMatch(m -> m.getType().equals("required")),
+                    s);
         }
         assertThrows(IllegalArgumentException.class, () -> JsonSchemas.validate("nope.json", empty));
     }

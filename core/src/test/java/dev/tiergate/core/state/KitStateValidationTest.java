@@ -23,23 +23,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KitStateValidationTest {
     static final String PATH = StateFileValidator.KIT_STATE_PATH;
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> STATES = List.of("scaffold-complete", "feature-claimed", "pr-ready", "ci-green", "merged");
+    static final List<String> STATES =
+            List.of("scaffold-complete", "feature-claimed", "pr-ready", "ci-green", "merged");
 
     /** The fields each state adds, in order; a state needs its own and every earlier state's. */
     static final Map<String, List<String>> ADDED_BY_STATE = new LinkedHashMap<>();
 
     static {
         ADDED_BY_STATE.put("scaffold-complete", List.of("version", "state", "tier_topology", "project_id"));
-        ADDED_BY_STATE.put("feature-claimed", List.of("feature_id", "branch", "parent_branch", "lakebase_branch_uid", "claimed_at"));
+        ADDED_BY_STATE.put(
+                "feature-claimed",
+                List.of("feature_id", "branch", "parent_branch", "lakebase_branch_uid", "claimed_at"));
         ADDED_BY_STATE.put("pr-ready", List.of("pr_url", "pushed_at"));
         ADDED_BY_STATE.put("ci-green", List.of("ci_run_url", "ci_green_at"));
         ADDED_BY_STATE.put("merged", List.of("merged_at"));
     }
 
     static final Map<String, Object> VALUES = Map.ofEntries(
-            Map.entry("version", 1), Map.entry("tier_topology", 2), Map.entry("project_id", "proj-7f3a"),
-            Map.entry("feature_id", "F1-split-inventory"), Map.entry("branch", "feature/F1-split-inventory"),
-            Map.entry("parent_branch", "staging"), Map.entry("lakebase_branch_uid", "br-cool-water-a1b2c3"),
+            Map.entry("version", 1),
+            Map.entry("tier_topology", 2),
+            Map.entry("project_id", "proj-7f3a"),
+            Map.entry("feature_id", "F1-split-inventory"),
+            Map.entry("branch", "feature/F1-split-inventory"),
+            Map.entry("parent_branch", "staging"),
+            Map.entry("lakebase_branch_uid", "br-cool-water-a1b2c3"),
             Map.entry("claimed_at", "2026-06-16T09:30:00Z"),
             Map.entry("pr_url", "https://github.com/acme/inventory/pull/42"),
             Map.entry("pushed_at", "2026-06-16T11:02:17Z"),
@@ -135,8 +142,10 @@ class KitStateValidationTest {
     void renderedMessageNamesFileFieldRuleAndFix() {
         ObjectNode n = validFile("pr-ready");
         n.remove("pr_url");
-        assertEquals(".lakebase/workflow-state.json: state 'pr-ready' requires field 'pr_url' (missing) [state.schema]\n"
-                + "  fix: add \"pr_url\": \"<https URL of the pull request>\"", validate(n).render());
+        assertEquals(
+                ".lakebase/workflow-state.json: state 'pr-ready' requires field 'pr_url' (missing) [state.schema]\n"
+                        + "  fix: add \"pr_url\": \"<https URL of the pull request>\"",
+                validate(n).render());
     }
 
     @Test
@@ -151,21 +160,29 @@ class KitStateValidationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"yesterday", "2026-06-16", "2026-06-16 09:30:00", "2026-06-16T09:30:00", "2026-13-01T00:00:00Z"})
+    @ValueSource(
+            strings = {"yesterday", "2026-06-16", "2026-06-16 09:30:00", "2026-06-16T09:30:00", "2026-13-01T00:00:00Z"})
     void badDateTimeIsRefused(String bad) {
         ObjectNode n = validFile("feature-claimed");
         n.put("claimed_at", bad);
         Refusal r = onlyRefusal(validate(n));
         assertEquals("state.schema", r.rule());
-        assertEquals("field 'claimed_at' must be an ISO-8601 date-time with a time zone, e.g. 2026-06-16T09:30:00Z (was \""
-                + bad + "\")", r.message());
+        assertEquals(
+                "field 'claimed_at' must be an ISO-8601 date-time with a time zone, e.g. 2026-06-16T09:30:00Z (was \""
+                        + bad + "\")",
+                r.message());
         assertTrue(r.fix().startsWith("set \"claimed_at\": \"<ISO-8601"), r.fix());
     }
 
     @Test
     void aPrettyPrintedFileGetsTheLineOfTheBadValue() throws Exception {
-        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(validFile("feature-claimed").put("claimed_at", "soon"));
-        int line = 1 + (int) text.substring(0, text.indexOf("\"claimed_at\"")).chars().filter(c -> c == '\n').count();
+        String text = JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(validFile("feature-claimed").put("claimed_at", "soon"));
+        int line = 1
+                + (int) text.substring(0, text.indexOf("\"claimed_at\""))
+                        .chars()
+                        .filter(c -> c == '\n')
+                        .count();
         Refusal r = onlyRefusal(StateFileValidator.validateKitState(text.getBytes(StandardCharsets.UTF_8), PATH));
         assertEquals(PATH + ":" + line, r.where());
         assertTrue(line > 5, text);
@@ -177,8 +194,10 @@ class KitStateValidationTest {
         ObjectNode n = validFile("pr-ready");
         n.put("pr_url", bad);
         Refusal r = onlyRefusal(validate(n));
-        assertEquals("field 'pr_url' must be an absolute URI, e.g. https://github.com/acme/inventory/pull/42 (was \""
-                + bad + "\")", r.message());
+        assertEquals(
+                "field 'pr_url' must be an absolute URI, e.g. https://github.com/acme/inventory/pull/42 (was \"" + bad
+                        + "\")",
+                r.message());
         assertEquals("set \"pr_url\": \"<https URL of the pull request>\"", r.fix());
     }
 
@@ -209,9 +228,13 @@ class KitStateValidationTest {
         n.put("version", 2);
         Verdict v = validate(n);
         assertEquals(2, v.refusals().size(), v::render);
-        assertEquals("field 'state' must be one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged"
-                + " (was \"done\")", v.refusals().get(0).message());
-        assertEquals("use one of: scaffold-complete, feature-claimed, pr-ready, ci-green, merged", v.refusals().get(0).fix());
+        assertEquals(
+                "field 'state' must be one of scaffold-complete, feature-claimed, pr-ready, ci-green, merged"
+                        + " (was \"done\")",
+                v.refusals().get(0).message());
+        assertEquals(
+                "use one of: scaffold-complete, feature-claimed, pr-ready, ci-green, merged",
+                v.refusals().get(0).fix());
         assertEquals("field 'version' must be 1 (was 2)", v.refusals().get(1).message());
     }
 
@@ -225,7 +248,8 @@ class KitStateValidationTest {
 
     @Test
     void syntaxErrorIsRefusedWithLine() {
-        Refusal r = onlyRefusal(StateFileValidator.validateKitState("{\n\"version\": 1,\n}".getBytes(StandardCharsets.UTF_8), PATH));
+        Refusal r = onlyRefusal(
+                StateFileValidator.validateKitState("{\n\"version\": 1,\n}".getBytes(StandardCharsets.UTF_8), PATH));
         assertEquals("state.json", r.rule());
         assertEquals(PATH + ":3", r.where());
     }
@@ -233,10 +257,15 @@ class KitStateValidationTest {
     @Test
     void branchOfReadsTheKitBranch() {
         byte[] bytes = validFile("feature-claimed").toString().getBytes(StandardCharsets.UTF_8);
-        assertEquals("feature/F1-split-inventory", StateFileValidator.branchOf(bytes).orElseThrow());
-        assertTrue(StateFileValidator.branchOf("nope".getBytes(StandardCharsets.UTF_8)).isEmpty());
-        assertTrue(StateFileValidator.branchOf(validFile("scaffold-complete").toString().getBytes(StandardCharsets.UTF_8)).isEmpty());
+        assertEquals(
+                "feature/F1-split-inventory", StateFileValidator.branchOf(bytes).orElseThrow());
+        assertTrue(StateFileValidator.branchOf("nope".getBytes(StandardCharsets.UTF_8))
+                .isEmpty());
+        assertTrue(StateFileValidator.branchOf(
+                        validFile("scaffold-complete").toString().getBytes(StandardCharsets.UTF_8))
+                .isEmpty());
     }
+
     @Test
     void theKitsSchemaReferenceIsAllowed() {
         ObjectNode n = validFile("scaffold-complete");
@@ -291,9 +320,12 @@ class KitStateValidationTest {
         Refusal r = onlyRefusal(StateFileValidator.validateKitState(withBom, PATH));
         assertEquals("state.json", r.rule());
         assertEquals(PATH + ":1", r.where());
-        assertEquals("starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kit's tools (JSON.parse) refuse",
+        assertEquals(
+                "starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kit's tools (JSON.parse) refuse",
                 r.message());
-        assertEquals("save the file as UTF-8 without a byte-order mark, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' " + PATH, r.fix());
+        assertEquals(
+                "save the file as UTF-8 without a byte-order mark, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' " + PATH,
+                r.fix());
         assertTrue(StateFileValidator.validateKitState(body, PATH).isAllowed());
     }
 }

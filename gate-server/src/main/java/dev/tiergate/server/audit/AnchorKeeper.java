@@ -44,8 +44,10 @@ public final class AnchorKeeper implements AutoCloseable {
                 long seq = Long.parseLong(h[0]);
                 if (seq < writtenSeq) {
                     // never move the anchor back: that would hide deleted records
-                    LOG.error("the audit trail ends at record {} but the anchor says {}: records were deleted; run tiergate audit verify",
-                            seq, writtenSeq);
+                    LOG.error(
+                            "the audit trail ends at record {} but the anchor says {}: records were deleted; run tiergate audit verify",
+                            seq,
+                            writtenSeq);
                 } else if (!h[1].equals(writtenHash)) {
                     anchor.write(seq, h[1]);
                     writtenSeq = Long.parseLong(h[0]);
@@ -60,8 +62,17 @@ public final class AnchorKeeper implements AutoCloseable {
     /** For /healthz: the head the anchor file holds. */
     public Map<String, Object> shown() {
         String hash = writtenHash;
-        return hash == null ? Map.of("audit_anchor", Map.of("seq", 0))
-                : Map.of("audit_anchor", Map.of("seq", writtenSeq, "hash", hash, "file", anchor.file().toString()));
+        return hash == null
+                ? Map.of("audit_anchor", Map.of("seq", 0))
+                : Map.of(
+                        "audit_anchor",
+                        Map.of(
+                                "seq",
+                                writtenSeq,
+                                "hash",
+                                hash,
+                                "file",
+                                anchor.file().toString()));
     }
 
     @Override

@@ -36,8 +36,7 @@ public final class AuditAnchor {
     private final byte[] key;
 
     /** The head as the anchor records it. */
-    public record Head(long seq, String hash, Instant at) {
-    }
+    public record Head(long seq, String hash, Instant at) {}
 
     private AuditAnchor(Path file, byte[] key) {
         this.file = file;
@@ -54,7 +53,8 @@ public final class AuditAnchor {
                 new SecureRandom().nextBytes(k);
                 writeAtomically(keyFile, HexFormat.of().formatHex(k) + "\n");
             }
-            byte[] key = HexFormat.of().parseHex(Files.readString(keyFile, StandardCharsets.UTF_8).strip());
+            byte[] key = HexFormat.of()
+                    .parseHex(Files.readString(keyFile, StandardCharsets.UTF_8).strip());
             return new AuditAnchor(home.resolve(FILE), key);
         } catch (IOException e) {
             throw new IllegalStateException("cannot set up the audit anchor under " + home + ": " + e.getMessage(), e);
@@ -105,16 +105,22 @@ public final class AuditAnchor {
     public static Optional<String> missingFrom(List<AuditRecord> table, Head anchored) {
         long last = table.isEmpty() ? 0 : table.get(table.size() - 1).seq();
         if (last < anchored.seq()) {
-            String missing = last + 1 == anchored.seq() ? "record " + anchored.seq() + " is" : "records " + (last + 1) + "–" + anchored.seq() + " are";
+            String missing = last + 1 == anchored.seq()
+                    ? "record " + anchored.seq() + " is"
+                    : "records " + (last + 1) + "–" + anchored.seq() + " are";
             return Optional.of(missing + " missing: the anchor says " + anchored.seq() + ", the table ends at " + last);
         }
-        AuditRecord atAnchor = table.stream().filter(r -> r.seq() == anchored.seq()).findFirst().orElse(null);
+        AuditRecord atAnchor = table.stream()
+                .filter(r -> r.seq() == anchored.seq())
+                .findFirst()
+                .orElse(null);
         if (atAnchor == null) {
             return Optional.of("record " + anchored.seq() + ", which the anchor names, is missing");
         }
         if (!atAnchor.hash().equals(anchored.hash())) {
-            return Optional.of("record " + anchored.seq() + " is not the one anchored: its hash is " + atAnchor.hash().substring(0, 12)
-                    + "…, the anchor says " + anchored.hash().substring(0, 12) + "… (the chain was rewritten from there or before)");
+            return Optional.of("record " + anchored.seq() + " is not the one anchored: its hash is "
+                    + atAnchor.hash().substring(0, 12) + "…, the anchor says "
+                    + anchored.hash().substring(0, 12) + "… (the chain was rewritten from there or before)");
         }
         return Optional.empty();
     }

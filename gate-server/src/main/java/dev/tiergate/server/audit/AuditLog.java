@@ -30,7 +30,8 @@ import javax.sql.DataSource;
  */
 public final class AuditLog implements AuditTrail {
     private static final long CHAIN_LOCK = 0x7469657267617465L; // "tiergate"
-    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper CANONICAL =
+            new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     private final DataSource ds;
 
     public AuditLog(DataSource ds) {
@@ -57,7 +58,8 @@ public final class AuditLog implements AuditTrail {
      * Appends inside the caller's transaction (auto-commit off), so the record is stored together with what it
      * records, or neither is. The chain lock is held until that transaction ends.
      */
-    public AuditRecord append(Connection c, AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) throws SQLException {
+    public AuditRecord append(Connection c, AuditKind kind, RepoRef repo, String subject, Map<String, ?> details)
+            throws SQLException {
         String json;
         try {
             json = CANONICAL.writeValueAsString(new TreeMap<>(details));
@@ -71,14 +73,15 @@ public final class AuditLog implements AuditTrail {
         }
         AuditRecord last = null;
         try (PreparedStatement ps = c.prepareStatement("select * from audit order by seq desc limit 1");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 last = map(rs);
             }
         }
         // PostgreSQL keeps microseconds: hash exactly what is stored
         Instant at = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind.wireName(), repoName, subject, json);
+        AuditRecord r =
+                AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, kind.wireName(), repoName, subject, json);
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into audit (seq, at, kind, repo, subject, details, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, r.seq());
@@ -95,8 +98,7 @@ public final class AuditLog implements AuditTrail {
     }
 
     /** One record to append, for {@link #appendAll}. */
-    public record Entry(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) {
-    }
+    public record Entry(AuditKind kind, RepoRef repo, String subject, Map<String, ?> details) {}
 
     /**
      * Appends several records inside the caller's transaction with one chain lock, one read of the head and one
@@ -113,7 +115,7 @@ public final class AuditLog implements AuditTrail {
         }
         AuditRecord last = null;
         try (PreparedStatement ps = c.prepareStatement("select * from audit order by seq desc limit 1");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
                 last = map(rs);
             }
@@ -128,8 +130,11 @@ public final class AuditLog implements AuditTrail {
                 } catch (JsonProcessingException x) {
                     throw new IllegalArgumentException("audit details must be JSON-serialisable", x);
                 }
-                String repoName = e.repo() == null ? null : e.repo().forge() + ":" + e.repo().path();
-                AuditRecord r = AuditChain.seal(last, last == null ? 1 : last.seq() + 1, at, e.kind().wireName(), repoName, e.subject(), json);
+                String repoName = e.repo() == null
+                        ? null
+                        : e.repo().forge() + ":" + e.repo().path();
+                AuditRecord r = AuditChain.seal(
+                        last, last == null ? 1 : last.seq() + 1, at, e.kind().wireName(), repoName, e.subject(), json);
                 ps.setLong(1, r.seq());
                 ps.setTimestamp(2, Timestamp.from(r.at()));
                 ps.setString(3, r.kind());
@@ -150,9 +155,11 @@ public final class AuditLog implements AuditTrail {
     /** seq and hash of the last record, or empty for an empty trail. */
     public Optional<String[]> head() {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select seq, hash from audit order by seq desc limit 1");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)}) : Optional.empty();
+                PreparedStatement ps = c.prepareStatement("select seq, hash from audit order by seq desc limit 1");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next()
+                    ? Optional.of(new String[] {Long.toString(rs.getLong(1)), rs.getString(2)})
+                    : Optional.empty();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
         }
@@ -161,8 +168,8 @@ public final class AuditLog implements AuditTrail {
     /** False on a database tiergate's server never migrated (a wrong TIERGATE_DB_URL). */
     public boolean hasTable() {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select to_regclass('audit') is not null");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement("select to_regclass('audit') is not null");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getBoolean(1);
         } catch (SQLException e) {
@@ -173,8 +180,8 @@ public final class AuditLog implements AuditTrail {
     public List<AuditRecord> all() {
         List<AuditRecord> out = new ArrayList<>();
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select * from audit order by seq");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement("select * from audit order by seq");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(map(rs));
             }
@@ -211,7 +218,14 @@ public final class AuditLog implements AuditTrail {
     }
 
     private static AuditRecord map(ResultSet rs) throws SQLException {
-        return new AuditRecord(rs.getLong("seq"), rs.getTimestamp("at").toInstant(), rs.getString("kind"), rs.getString("repo"),
-                rs.getString("subject"), rs.getString("details"), rs.getString("prev_hash"), rs.getString("hash"));
+        return new AuditRecord(
+                rs.getLong("seq"),
+                rs.getTimestamp("at").toInstant(),
+                rs.getString("kind"),
+                rs.getString("repo"),
+                rs.getString("subject"),
+                rs.getString("details"),
+                rs.getString("prev_hash"),
+                rs.getString("hash"));
     }
 }

@@ -38,13 +38,27 @@ import org.postgresql.util.PasswordUtil;
 public final class AccessSql {
     /** Sessions an actor's login may hold at once. */
     public static final int CREDENTIAL_CONNECTIONS = 10;
-    static final Set<String> OBJECT_PRIVILEGES = Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-            "TRIGGER", "USAGE", "CREATE", "CONNECT", "TEMPORARY", "MAINTAIN");
+
+    static final Set<String> OBJECT_PRIVILEGES = Set.of(
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "TRUNCATE",
+            "REFERENCES",
+            "TRIGGER",
+            "USAGE",
+            "CREATE",
+            "CONNECT",
+            "TEMPORARY",
+            "MAINTAIN");
     /** How a snapshot names a grantee whose oid is in no role: never a role's name to revoke from. */
     private static final Pattern UNKNOWN_ROLE = Pattern.compile("role \\d+");
+
     private static final String SYSTEM_SCHEMA = "nspname like 'pg\\_%' or nspname = 'information_schema'";
     /** duplicate_object; unique_violation (a role created by another session in the same instant). */
     private static final Set<String> MADE_MEANWHILE = Set.of("42710", "23505");
+
     private static final String LOWER = "abcdefghijkmnopqrstuvwxyz";
     private static final String UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ";
     private static final String DIGITS = "23456789";
@@ -61,13 +75,15 @@ public final class AccessSql {
      * @param service     the service's own roles, whose privileges are the service's: labelled {@code tiergate:admin},
      *                    as a superuser is, and their schemas are not the repository's
      */
-    public record Roles(String groupPrefix, UnaryOperator<String> login, String loginMark, Map<String, String> own,
-                        Predicate<String> service) {
-    }
+    public record Roles(
+            String groupPrefix,
+            UnaryOperator<String> login,
+            String loginMark,
+            Map<String, String> own,
+            Predicate<String> service) {}
 
     /** An actor's login: its role and its password, which only this answer carries. */
-    public record Login(String role, String password) {
-    }
+    public record Login(String role, String password) {}
 
     private final String where;
     private final String database;
@@ -90,7 +106,9 @@ public final class AccessSql {
     /** A group of the policy as a role: its name is checked here, since it reaches SQL. */
     public static String groupRole(String groupPrefix, String group) {
         if (!DatabaseAccess.GROUP_NAME.matcher(group).matches()) {
-            throw new BackendException("group name '" + group + "' is not [a-z][a-z0-9_]{0,30}; fix database_access.groups in the policy", null);
+            throw new BackendException(
+                    "group name '" + group + "' is not [a-z][a-z0-9_]{0,30}; fix database_access.groups in the policy",
+                    null);
         }
         return groupPrefix + group;
     }
@@ -102,7 +120,8 @@ public final class AccessSql {
      * whose it is and where.
      */
     public Login credential(Connection c, String actor, List<String> groups, Instant until) {
-        List<String> groupRoles = groups.stream().map(g -> groupRole(roles.groupPrefix(), g)).toList();
+        List<String> groupRoles =
+                groups.stream().map(g -> groupRole(roles.groupPrefix(), g)).toList();
         String role = roles.login().apply(actor);
         String password = password();
         String secret = verifiers ? verifier(password) : password;
@@ -112,8 +131,9 @@ public final class AccessSql {
                 // a superuser may reset what was given by hand; a role that only has CREATEROLE may not name these
                 // attributes at all, and refuses a login that has them instead (below)
                 String reset = isSuperuser(c) ? " nosuperuser nocreatedb nocreaterole noreplication nobypassrls" : "";
-                st.execute((roleExists(c, role) ? "alter role " : "create role ") + quote(role) + " login inherit" + reset
-                        + " connection limit " + CREDENTIAL_CONNECTIONS + " password " + literal(secret) + " valid until " + literal(validUntil));
+                st.execute((roleExists(c, role) ? "alter role " : "create role ") + quote(role) + " login inherit"
+                        + reset + " connection limit " + CREDENTIAL_CONNECTIONS + " password " + literal(secret)
+                        + " valid until " + literal(validUntil));
                 refuseAttributesBeyondLogin(c, role);
                 st.execute("comment on role " + quote(role) + " is " + literal(roles.loginMark() + actor));
                 for (String member : memberships(c, role)) {
@@ -157,34 +177,45 @@ public final class AccessSql {
                     if (!roleExists(c, role)) {
                         st.execute("create role " + r + " nologin");
                     }
-                    List<String> allowed = g.privileges().stream().filter(DatabaseAccess.TABLE_PRIVILEGES::contains).toList();
+                    List<String> allowed = g.privileges().stream()
+                            .filter(DatabaseAccess.TABLE_PRIVILEGES::contains)
+                            .toList();
                     if (allowed.isEmpty()) {
                         continue;
                     }
                     String privileges = String.join(", ", allowed);
                     String sequences = g.writes() ? "select, usage, update" : "select";
-                    List<String> scope = g.everySchema() ? schemas : g.schemas().stream().filter(schemas::contains).toList();
+                    List<String> scope = g.everySchema()
+                            ? schemas
+                            : g.schemas().stream().filter(schemas::contains).toList();
                     for (String schema : scope) {
                         String s = quote(schema);
                         asOwnerOf(c, st, schema, "grant usage on schema " + s + " to " + r);
                         st.execute("grant " + privileges + " on all tables in schema " + s + " to " + r);
                         st.execute("grant " + sequences + " on all sequences in schema " + s + " to " + r);
-                        st.execute("alter default privileges for role " + by + " in schema " + s + " grant " + privileges + " on tables to " + r);
-                        st.execute("alter default privileges for role " + by + " in schema " + s + " grant " + sequences + " on sequences to " + r);
+                        st.execute("alter default privileges for role " + by + " in schema " + s + " grant "
+                                + privileges + " on tables to " + r);
+                        st.execute("alter default privileges for role " + by + " in schema " + s + " grant " + sequences
+                                + " on sequences to " + r);
                     }
                     if (g.everySchema()) { // schemas a migration creates later, and what it creates in them
                         st.execute("alter default privileges for role " + by + " grant usage on schemas to " + r);
-                        st.execute("alter default privileges for role " + by + " grant " + privileges + " on tables to " + r);
-                        st.execute("alter default privileges for role " + by + " grant " + sequences + " on sequences to " + r);
+                        st.execute("alter default privileges for role " + by + " grant " + privileges + " on tables to "
+                                + r);
+                        st.execute("alter default privileges for role " + by + " grant " + sequences
+                                + " on sequences to " + r);
                     }
                     for (String table : g.tables()) {
                         int dot = table.indexOf('.');
-                        if (dot < 0 || !schemas.contains(table.substring(0, dot)) || !relationExists(c, table.substring(0, dot), table.substring(dot + 1))) {
+                        if (dot < 0
+                                || !schemas.contains(table.substring(0, dot))
+                                || !relationExists(c, table.substring(0, dot), table.substring(dot + 1))) {
                             continue; // a table a later migration creates: granted after that run
                         }
                         String s = quote(table.substring(0, dot));
                         asOwnerOf(c, st, table.substring(0, dot), "grant usage on schema " + s + " to " + r);
-                        st.execute("grant " + privileges + " on table " + s + "." + quote(table.substring(dot + 1)) + " to " + r);
+                        st.execute("grant " + privileges + " on table " + s + "." + quote(table.substring(dot + 1))
+                                + " to " + r);
                     }
                 }
             });
@@ -215,7 +246,8 @@ public final class AccessSql {
         Map<String, List<String>> sequences = new TreeMap<>();
         Set<Privilege> privileges = new TreeSet<>();
         try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select oid, rolname, rolsuper, shobj_description(oid, 'pg_authid') from pg_roles")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select oid, rolname, rolsuper, shobj_description(oid, 'pg_authid') from pg_roles")) {
                 while (rs.next()) {
                     String name = rs.getString(2);
                     String comment = rs.getString(4);
@@ -225,7 +257,8 @@ public final class AccessSql {
                     } else if (roles.own().containsKey(name)) {
                         label = roles.own().get(name);
                     } else if (name.startsWith(roles.groupPrefix())) {
-                        label = Privilege.group(name.substring(roles.groupPrefix().length()));
+                        label = Privilege.group(
+                                name.substring(roles.groupPrefix().length()));
                     } else if (comment != null && comment.startsWith(roles.loginMark())) {
                         label = "login:" + comment.substring(roles.loginMark().length());
                     } else {
@@ -235,11 +268,14 @@ public final class AccessSql {
                 }
             }
             who.put(0L, Privilege.PUBLIC);
-            try (ResultSet rs = st.executeQuery("select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                    + " where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select n.nspname, c.relname, c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                            + " where c.relkind in ('r', 'p', 'v', 'm', 'f', 'S')")) {
                 while (rs.next()) {
                     if (schemas.contains(rs.getString(1))) {
-                        (rs.getString(3).equals("S") ? sequences : tables).computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                        (rs.getString(3).equals("S") ? sequences : tables)
+                                .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                                .add(rs.getString(2));
                     }
                 }
             }
@@ -263,9 +299,11 @@ public final class AccessSql {
                     long grantee = rs.getLong(4);
                     String label = who.getOrDefault(grantee, "role " + grantee);
                     if (grantee == rs.getLong(6) && grantee != 0 && !label.startsWith("tiergate:")) {
-                        label = "tiergate:owner"; // an object's owner holds what it owns; tiergate's own roles keep their labels
+                        label = "tiergate:owner"; // an object's owner holds what it owns; tiergate's own roles keep
+                        // their labels
                     }
-                    privileges.add(new Privilege(label, Privilege.Kind.valueOf(rs.getString(1)), rs.getString(3), rs.getString(5)));
+                    privileges.add(new Privilege(
+                            label, Privilege.Kind.valueOf(rs.getString(1)), rs.getString(3), rs.getString(5)));
                 }
             }
         }
@@ -279,7 +317,15 @@ public final class AccessSql {
      * error that says so.
      */
     public void revoke(Connection c, List<Privilege> extra) {
-        List<String> statements = extra.stream().map(p -> sql(p, false, roles.groupPrefix(), quote(database), a -> quote(roles.login().apply(a)), false)).toList();
+        List<String> statements = extra.stream()
+                .map(p -> sql(
+                        p,
+                        false,
+                        roles.groupPrefix(),
+                        quote(database),
+                        a -> quote(roles.login().apply(a)),
+                        false))
+                .toList();
         boolean superuser;
         try {
             inTransaction(c, st -> {
@@ -301,19 +347,32 @@ public final class AccessSql {
             return;
         }
         if (superuser) {
-            throw new BackendException("took privileges away on " + where + ", but " + still + " are still held: tiergate revokes as a superuser,"
-                    + " that is as the object's owner, and they were granted by another role holding a grant option; revoke them as that role"
-                    + " (the grantor in the object's ACL) or take its grant option away with CASCADE", null);
+            throw new BackendException(
+                    "took privileges away on " + where + ", but " + still
+                            + " are still held: tiergate revokes as a superuser,"
+                            + " that is as the object's owner, and they were granted by another role holding a grant option; revoke them as that role"
+                            + " (the grantor in the object's ACL) or take its grant option away with CASCADE",
+                    null);
         }
-        throw new BackendException("took privileges away on " + where + ", but " + still + " are still held:"
-                + " they were granted by a role other than " + currentUser(c) + " (the role tiergate acts as there), and PostgreSQL lets"
-                + " only that role, the object's owner or a superuser take its grants away; revoke them as the object's owner once, or"
-                + " give tiergate the identity that owns the branch's database", null);
+        throw new BackendException(
+                "took privileges away on " + where + ", but " + still + " are still held:"
+                        + " they were granted by a role other than " + currentUser(c)
+                        + " (the role tiergate acts as there), and PostgreSQL lets"
+                        + " only that role, the object's owner or a superuser take its grants away; revoke them as the object's owner once, or"
+                        + " give tiergate the identity that owns the branch's database",
+                null);
     }
 
     /** See {@link BranchBackend#statement}: with no branch named, the database and an actor's login are named in words. */
     public static String statement(Privilege p, boolean grant, String groupPrefix) {
-        return sql(p, grant, groupPrefix, "<the branch's database>", actor -> "<" + actor + "'s login on the branch>", true) + ";";
+        return sql(
+                        p,
+                        grant,
+                        groupPrefix,
+                        "<the branch's database>",
+                        actor -> "<" + actor + "'s login on the branch>",
+                        true)
+                + ";";
     }
 
     /**
@@ -321,7 +380,13 @@ public final class AccessSql {
      * label, never taken for a role of that name: {@code group:} and {@code login:} become the backend's roles,
      * tiergate's own are refused, and so is a role known only by its oid ({@code forPeople}: said in words).
      */
-    private static String sql(Privilege p, boolean grant, String groupPrefix, String database, UnaryOperator<String> loginOf, boolean forPeople) {
+    private static String sql(
+            Privilege p,
+            boolean grant,
+            String groupPrefix,
+            String database,
+            UnaryOperator<String> loginOf,
+            boolean forPeople) {
         String privilege = p.privilege().toUpperCase(Locale.ROOT);
         if (!OBJECT_PRIVILEGES.contains(privilege)) {
             throw new BackendException("not a privilege: " + p.privilege(), null);
@@ -332,10 +397,13 @@ public final class AccessSql {
             case TABLE, SEQUENCE -> {
                 int dot = p.object().indexOf('.');
                 if (dot < 0) {
-                    throw new BackendException("not a qualified name: " + p.object() + " (a " + p.kind().name().toLowerCase(Locale.ROOT)
-                            + " is named schema.name)", null);
+                    throw new BackendException(
+                            "not a qualified name: " + p.object() + " (a "
+                                    + p.kind().name().toLowerCase(Locale.ROOT) + " is named schema.name)",
+                            null);
                 }
-                yield (p.kind() == Privilege.Kind.TABLE ? "table " : "sequence ") + quote(p.object().substring(0, dot)) + "."
+                yield (p.kind() == Privilege.Kind.TABLE ? "table " : "sequence ")
+                        + quote(p.object().substring(0, dot)) + "."
                         + quote(p.object().substring(dot + 1));
             }
         };
@@ -348,16 +416,23 @@ public final class AccessSql {
         } else if (g.startsWith("login:")) {
             grantee = loginOf.apply(g.substring("login:".length()));
         } else if (g.startsWith("tiergate:")) {
-            throw new BackendException("refused to change what " + g + " holds: tiergate's and the service's own roles keep what they were given", null);
+            throw new BackendException(
+                    "refused to change what " + g
+                            + " holds: tiergate's and the service's own roles keep what they were given",
+                    null);
         } else if (UNKNOWN_ROLE.matcher(g).matches()) {
             if (!forPeople) {
-                throw new BackendException("refused to change what " + g + " holds: no role has that oid any more, so no name to revoke from", null);
+                throw new BackendException(
+                        "refused to change what " + g
+                                + " holds: no role has that oid any more, so no name to revoke from",
+                        null);
             }
             grantee = "<the " + g + ", which no longer exists>";
         } else {
             grantee = quote(g);
         }
-        return (grant ? "grant " : "revoke ") + privilege.toLowerCase(Locale.ROOT) + " on " + on + (grant ? " to " : " from ") + grantee;
+        return (grant ? "grant " : "revoke ") + privilege.toLowerCase(Locale.ROOT) + " on " + on
+                + (grant ? " to " : " from ") + grantee;
     }
 
     /**
@@ -385,7 +460,8 @@ public final class AccessSql {
         }
         st.execute("set local role " + owner); // regrole's text is a quoted identifier
         st.execute(sql);
-        st.execute("reset role"); // not after a failure: the rollback ends the SET LOCAL, and the aborted transaction would hide the error
+        st.execute("reset role"); // not after a failure: the rollback ends the SET LOCAL, and the aborted transaction
+        // would hide the error
     }
 
     private interface Work {
@@ -424,13 +500,15 @@ public final class AccessSql {
     }
 
     private static boolean isSuperuser(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
             return rs.next() && rs.getBoolean(1);
         }
     }
 
     private static String currentUser(Connection c) {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_user")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select current_user")) {
             return rs.next() ? rs.getString(1) : "?";
         } catch (SQLException e) {
             return "?";
@@ -439,12 +517,15 @@ public final class AccessSql {
 
     /** A login tiergate hands out has LOGIN and INHERIT and nothing more; one that gained more (by hand) is refused. */
     private static void refuseAttributesBeyondLogin(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select rolsuper or rolcreaterole or rolcreatedb or rolreplication or rolbypassrls"
-                + " from pg_roles where rolname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select rolsuper or rolcreaterole or rolcreatedb or rolreplication or rolbypassrls"
+                        + " from pg_roles where rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && rs.getBoolean(1)) {
-                    throw new SQLException("login " + role + " has attributes beyond LOGIN (given by hand?); drop it and ask again", "42501");
+                    throw new SQLException(
+                            "login " + role + " has attributes beyond LOGIN (given by hand?); drop it and ask again",
+                            "42501");
                 }
             }
         }
@@ -453,8 +534,9 @@ public final class AccessSql {
     /** The roles {@code role} is a member of. */
     private static List<String> memberships(Connection c, String role) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid"
-                + " join pg_roles u on u.oid = m.member where u.rolname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select g.rolname from pg_auth_members m join pg_roles g on g.oid = m.roleid"
+                        + " join pg_roles u on u.oid = m.member where u.rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -471,8 +553,10 @@ public final class AccessSql {
      */
     private List<String> repositorySchemas(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select n.nspname, r.rolname, r.rolsuper from pg_namespace n"
-                + " join pg_roles r on r.oid = n.nspowner where not (" + SYSTEM_SCHEMA + ") order by n.nspname")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select n.nspname, r.rolname, r.rolsuper from pg_namespace n"
+                        + " join pg_roles r on r.oid = n.nspowner where not (" + SYSTEM_SCHEMA
+                        + ") order by n.nspname")) {
             while (rs.next()) {
                 if (!rs.getBoolean(3) && !roles.service().test(rs.getString(2))) {
                     out.add(rs.getString(1));
@@ -483,8 +567,9 @@ public final class AccessSql {
     }
 
     private static boolean relationExists(Connection c, String schema, String relation) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                + " where n.nspname = ? and c.relname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                        + " where n.nspname = ? and c.relname = ?")) {
             ps.setString(1, schema);
             ps.setString(2, relation);
             try (ResultSet rs = ps.executeQuery()) {
@@ -507,8 +592,10 @@ public final class AccessSql {
                 b.append(all.charAt(RANDOM.nextInt(all.length())));
             }
             String p = b.toString();
-            if (p.chars().anyMatch(ch -> LOWER.indexOf(ch) >= 0) && p.chars().anyMatch(ch -> UPPER.indexOf(ch) >= 0)
-                    && p.chars().anyMatch(ch -> DIGITS.indexOf(ch) >= 0) && p.chars().anyMatch(ch -> SYMBOLS.indexOf(ch) >= 0)
+            if (p.chars().anyMatch(ch -> LOWER.indexOf(ch) >= 0)
+                    && p.chars().anyMatch(ch -> UPPER.indexOf(ch) >= 0)
+                    && p.chars().anyMatch(ch -> DIGITS.indexOf(ch) >= 0)
+                    && p.chars().anyMatch(ch -> SYMBOLS.indexOf(ch) >= 0)
                     && !p.matches(".*(.)\\1\\1.*")) {
                 return p;
             }
@@ -537,7 +624,8 @@ public final class AccessSql {
 
     public static String sha256(String s) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

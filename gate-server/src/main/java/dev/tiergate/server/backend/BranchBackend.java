@@ -106,8 +106,7 @@ public interface BranchBackend extends AutoCloseable {
      * ({@code database_access.groups}): each group's privileges on every current table of its scope, and by default
      * privileges on what migrations create later. Adds what is missing; {@link #revoke} takes away what is extra.
      */
-    default void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
-    }
+    default void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {}
 
     /** What the branch's database holds and the privileges in place on it, for {@link dev.tiergate.core.access.GrantDrift}. */
     default AccessSnapshot accessSnapshot(RepoRef repo, String name) {
@@ -115,12 +114,12 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /** Takes away privileges a drift added (a hand-run GRANT), as {@link dev.tiergate.core.access.GrantDrift} named them. */
-    default void revoke(RepoRef repo, String name, List<Privilege> extra) {
-    }
+    default void revoke(RepoRef repo, String name, List<Privilege> extra) {}
 
     /** The statement that gives ({@code grant}) or takes away a privilege as named by {@link dev.tiergate.core.access.Privilege}, for people to read. */
     default String statement(RepoRef repo, Privilege p, boolean grant) {
-        return (grant ? "GRANT " : "REVOKE ") + p.privilege() + " ON " + p.kind() + " " + p.object() + (grant ? " TO " : " FROM ") + p.grantee();
+        return (grant ? "GRANT " : "REVOKE ") + p.privilege() + " ON " + p.kind() + " " + p.object()
+                + (grant ? " TO " : " FROM ") + p.grantee();
     }
 
     /**
@@ -134,12 +133,13 @@ public interface BranchBackend extends AutoCloseable {
         }
         BranchConnection c = migrationConnection(repo, name);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-             Statement st = conn.createStatement()) {
+                Statement st = conn.createStatement()) {
             for (String e : extensions) {
                 st.execute("create extension if not exists \"" + e.replace("\"", "\"\"") + "\"");
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot create the policy's extensions " + extensions + " on " + name + ": " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot create the policy's extensions " + extensions + " on " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -150,8 +150,13 @@ public interface BranchBackend extends AutoCloseable {
      */
     default MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
         BranchConnection login = migrationConnection(repo, name);
-        return RunWatchdog.start(login, () -> DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()),
-                login.database(), login.user(), limits, null);
+        return RunWatchdog.start(
+                login,
+                () -> DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()),
+                login.database(),
+                login.user(),
+                limits,
+                null);
     }
 
     /** Keeps {@code name} as it is now in a new branch {@code snapshot} (a backup before a tier migrates). */
@@ -167,8 +172,7 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /** A tier's content changed (a merge migrated it): whatever is copied from it must be taken anew. */
-    default void tierMoved(RepoRef repo, String tier) {
-    }
+    default void tierMoved(RepoRef repo, String tier) {}
 
     /** Ready clones waiting to become a new branch, by "repository:tier" (backends that keep a pool of them); none by default. */
     default Map<String, Integer> readyClones() {
@@ -177,6 +181,5 @@ public interface BranchBackend extends AutoCloseable {
 
     /** Releases what the backend holds (connection pools, HTTP clients). */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -21,8 +21,7 @@ import java.util.HexFormat;
 
 /** The one place a branch backend is chosen from the configuration (TIERGATE_BACKEND) and built. */
 public final class BranchBackends {
-    private BranchBackends() {
-    }
+    private BranchBackends() {}
 
     /**
      * The configured backend. The {@code postgres} backend keeps branches on the server TIERGATE_BRANCH_DB_URL names,
@@ -35,35 +34,49 @@ public final class BranchBackends {
             case "postgres" -> postgres(cfg, home);
             case "neon" -> neon(cfg);
             case "lakebase" -> lakebase(cfg);
-            default -> throw new ConfigException("TIERGATE_BACKEND=" + cfg.backend() + " is not a branch backend tiergate has; use postgres, neon or lakebase");
+            default ->
+                throw new ConfigException("TIERGATE_BACKEND=" + cfg.backend()
+                        + " is not a branch backend tiergate has; use postgres, neon or lakebase");
         };
     }
 
     private static BranchBackend neon(ServerConfig cfg) {
-        String project = required(cfg.value("TIERGATE_NEON_PROJECT"), "TIERGATE_BACKEND=neon needs TIERGATE_NEON_PROJECT: set it to the id"
-                + " of the Neon project whose default branch is the production tier");
-        String key = required(cfg.secretValue("TIERGATE_NEON_API_KEY"), "TIERGATE_BACKEND=neon needs TIERGATE_NEON_API_KEY (or"
-                + " TIERGATE_NEON_API_KEY_FILE): a Neon API key that may manage the project's branches");
-        NeonSettings s = NeonSettings.of(cfg.value("TIERGATE_NEON_API_URL"), key, project).withBranchTtl(branchTtl(cfg));
+        String project = required(
+                cfg.value("TIERGATE_NEON_PROJECT"),
+                "TIERGATE_BACKEND=neon needs TIERGATE_NEON_PROJECT: set it to the id"
+                        + " of the Neon project whose default branch is the production tier");
+        String key = required(
+                cfg.secretValue("TIERGATE_NEON_API_KEY"),
+                "TIERGATE_BACKEND=neon needs TIERGATE_NEON_API_KEY (or"
+                        + " TIERGATE_NEON_API_KEY_FILE): a Neon API key that may manage the project's branches");
+        NeonSettings s = NeonSettings.of(cfg.value("TIERGATE_NEON_API_URL"), key, project)
+                .withBranchTtl(branchTtl(cfg));
         return new NeonBranchBackend(s.withRootTier(productionTier(cfg)));
     }
 
     private static BranchBackend lakebase(ServerConfig cfg) {
-        String host = required(cfg.value("TIERGATE_LAKEBASE_HOST"), "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_HOST: set it to the"
-                + " workspace URL, e.g. https://<workspace>.cloud.databricks.com");
-        String project = required(cfg.value("TIERGATE_LAKEBASE_PROJECT"), "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_PROJECT: set it"
-                + " to the id of the Lakebase project whose default branch is the production tier");
+        String host = required(
+                cfg.value("TIERGATE_LAKEBASE_HOST"),
+                "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_HOST: set it to the"
+                        + " workspace URL, e.g. https://<workspace>.cloud.databricks.com");
+        String project = required(
+                cfg.value("TIERGATE_LAKEBASE_PROJECT"),
+                "TIERGATE_BACKEND=lakebase needs TIERGATE_LAKEBASE_PROJECT: set it"
+                        + " to the id of the Lakebase project whose default branch is the production tier");
         String clientId = cfg.value("TIERGATE_LAKEBASE_CLIENT_ID");
         String secret = cfg.secretValue("TIERGATE_LAKEBASE_CLIENT_SECRET");
         String token = cfg.secretValue("TIERGATE_LAKEBASE_TOKEN");
         if (clientId != null && secret == null) {
-            throw new ConfigException("TIERGATE_LAKEBASE_CLIENT_ID is set but TIERGATE_LAKEBASE_CLIENT_SECRET (or _FILE) is not: set both for OAuth M2M");
+            throw new ConfigException(
+                    "TIERGATE_LAKEBASE_CLIENT_ID is set but TIERGATE_LAKEBASE_CLIENT_SECRET (or _FILE) is not: set both for OAuth M2M");
         }
         if (clientId == null && token == null) {
-            throw new ConfigException("TIERGATE_BACKEND=lakebase needs credentials: set TIERGATE_LAKEBASE_CLIENT_ID and"
-                    + " TIERGATE_LAKEBASE_CLIENT_SECRET (OAuth M2M of a service principal with CAN MANAGE on the project), or TIERGATE_LAKEBASE_TOKEN");
+            throw new ConfigException(
+                    "TIERGATE_BACKEND=lakebase needs credentials: set TIERGATE_LAKEBASE_CLIENT_ID and"
+                            + " TIERGATE_LAKEBASE_CLIENT_SECRET (OAuth M2M of a service principal with CAN MANAGE on the project), or TIERGATE_LAKEBASE_TOKEN");
         }
-        LakebaseSettings s = LakebaseSettings.of(host, project, clientId, clientId == null ? null : secret, clientId == null ? token : null)
+        LakebaseSettings s = LakebaseSettings.of(
+                        host, project, clientId, clientId == null ? null : secret, clientId == null ? token : null)
                 .withBranchTtl(branchTtl(cfg));
         // Lakebase's API names an endpoint's host, not a port: 5432, unless a proxy in between listens elsewhere
         String port = cfg.value("TIERGATE_LAKEBASE_PORT");
@@ -137,7 +150,8 @@ public final class BranchBackends {
                 cluster.close();
             }
         };
-        return new PostgresBranchBackend(pool, jdbcBase(url), user, password, branchSecret(cfg, home), owned, clonePool(cfg));
+        return new PostgresBranchBackend(
+                pool, jdbcBase(url), user, password, branchSecret(cfg, home), owned, clonePool(cfg));
     }
 
     /** TIERGATE_CLONE_POOL: ready clones kept per tier (default 2; 0 turns the pool off). */
@@ -180,7 +194,8 @@ public final class BranchBackends {
         Path file = home.resolve("branch-secret");
         try {
             if (Files.exists(file)) {
-                return HexFormat.of().parseHex(Files.readString(file, StandardCharsets.UTF_8).strip());
+                return HexFormat.of()
+                        .parseHex(Files.readString(file, StandardCharsets.UTF_8).strip());
             }
             Files.createDirectories(home);
             Path tmp = Files.createTempFile(home, "branch-secret", ".tmp");

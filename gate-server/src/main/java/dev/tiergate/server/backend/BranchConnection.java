@@ -9,7 +9,8 @@ import java.time.Duration;
  * Neon) and is never part of {@link #toString()}, logs or audit records; {@link #url()} includes it and is handed
  * only to an authenticated caller.
  */
-public record BranchConnection(String host, int port, String database, String user, String password, int socketTimeoutSeconds) {
+public record BranchConnection(
+        String host, int port, String database, String user, String password, int socketTimeoutSeconds) {
 
     public BranchConnection(String host, int port, String database, String user, String password) {
         this(host, port, database, user, password, 0);
@@ -21,17 +22,20 @@ public record BranchConnection(String host, int port, String database, String us
      * client's side, whatever the session did to its own settings or to the watchdog.
      */
     public BranchConnection withSocketTimeout(Duration timeout) {
-        return new BranchConnection(host, port, database, user, password, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
+        return new BranchConnection(host, port, database, user, password, (int)
+                Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds())));
     }
 
     /** {@code jdbc:postgresql://host:port/database}, without credentials. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database + (socketTimeoutSeconds > 0 ? "?socketTimeout=" + socketTimeoutSeconds : "");
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database
+                + (socketTimeoutSeconds > 0 ? "?socketTimeout=" + socketTimeoutSeconds : "");
     }
 
     /** {@code postgresql://user:password@host:port/database}, the form libpq, psql and most drivers take. */
     public String url() {
-        return "postgresql://" + enc(user) + (password == null ? "" : ":" + enc(password)) + "@" + host + ":" + port + "/" + enc(database);
+        return "postgresql://" + enc(user) + (password == null ? "" : ":" + enc(password)) + "@" + host + ":" + port
+                + "/" + enc(database);
     }
 
     private static String enc(String s) {

@@ -21,6 +21,7 @@ final class EmbeddedBranchCluster implements AutoCloseable {
     static final String FOLDER = "branch-pg";
     /** Branch logins are handed to people and CI; each may hold a few sessions (PostgresBranchBackend's limits). */
     private static final Map<String, String> SETTINGS = Map.of("max_connections", "300");
+
     private final EmbeddedPostgres started;
     private final Path urlFile;
     private final String url;
@@ -51,9 +52,11 @@ final class EmbeddedBranchCluster implements AutoCloseable {
             EmbeddedPostgres pg = EmbeddedCluster.start(dir, SETTINGS);
             String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
             Files.writeString(urlFile, url + "\n", StandardCharsets.UTF_8);
-            return new EmbeddedBranchCluster(pg, urlFile, url, EmbeddedCluster.readPassword(dir).orElseThrow());
+            return new EmbeddedBranchCluster(
+                    pg, urlFile, url, EmbeddedCluster.readPassword(dir).orElseThrow());
         } catch (IOException e) {
-            throw new BackendException("cannot start the embedded branch cluster under " + dir + ": " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot start the embedded branch cluster under " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -52,6 +52,7 @@ public final class OwnerAccess {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerAccess.class);
     /** The start of an actor's login's comment. */
     static final String CREDENTIAL_MARK = "tiergate credential branch=";
+
     static final String GROUP_PREFIX = "tg_group_";
     private final String service;
     private final Predicate<String> serviceRole;
@@ -78,7 +79,8 @@ public final class OwnerAccess {
     }
 
     /** See {@link BranchBackend#credential}; {@code owner} is the branch owner's login on the branch's database. */
-    public BranchConnection credential(BranchConnection owner, String branch, String actor, List<String> groups, Instant until) {
+    public BranchConnection credential(
+            BranchConnection owner, String branch, String actor, List<String> groups, Instant until) {
         AccessSql.Login login = as(owner, branch, (sql, c) -> sql.credential(c, actor, groups, until));
         return new BranchConnection(owner.host(), owner.port(), owner.database(), login.role(), login.password());
     }
@@ -121,8 +123,15 @@ public final class OwnerAccess {
     private <T> T as(BranchConnection owner, String branch, Work<T> work) {
         String where = service + " branch '" + branch + "'";
         String db = owner.database();
-        AccessSql sql = new AccessSql(where, db, new AccessSql.Roles(GROUP_PREFIX, actor -> loginRole(branch, db, actor),
-                CREDENTIAL_MARK + branch + " actor=", Map.of(owner.user(), "tiergate:owner", "pg_database_owner", "tiergate:owner"), serviceRole),
+        AccessSql sql = new AccessSql(
+                where,
+                db,
+                new AccessSql.Roles(
+                        GROUP_PREFIX,
+                        actor -> loginRole(branch, db, actor),
+                        CREDENTIAL_MARK + branch + " actor=",
+                        Map.of(owner.user(), "tiergate:owner", "pg_database_owner", "tiergate:owner"),
+                        serviceRole),
                 false);
         try (Connection c = open(owner)) {
             return work.run(sql, c);
@@ -138,10 +147,12 @@ public final class OwnerAccess {
      */
     public List<String> forgetLogins(BranchConnection owner, String branch, boolean all) {
         List<String> forgotten = new ArrayList<>();
-        try (Connection c = open(owner); Statement st = c.createStatement()) {
+        try (Connection c = open(owner);
+                Statement st = c.createStatement()) {
             Map<String, String> logins = new TreeMap<>();
-            try (PreparedStatement ps = c.prepareStatement("select rolname, shobj_description(oid, 'pg_authid') from pg_roles"
-                    + " where starts_with(coalesce(shobj_description(oid, 'pg_authid'), ''), ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("select rolname, shobj_description(oid, 'pg_authid') from pg_roles"
+                            + " where starts_with(coalesce(shobj_description(oid, 'pg_authid'), ''), ?)")) {
                 ps.setString(1, CREDENTIAL_MARK);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -162,21 +173,29 @@ public final class OwnerAccess {
                     try {
                         st.execute("drop role " + role);
                     } catch (SQLException e) {
-                        LOG.warn("{} branch '{}': the copied login {} reaches nothing here but could not be dropped: {}", service, branch, l.getKey(),
+                        LOG.warn(
+                                "{} branch '{}': the copied login {} reaches nothing here but could not be dropped: {}",
+                                service,
+                                branch,
+                                l.getKey(),
                                 e.getMessage());
                     }
                 }
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot take other branches' logins away on " + service + " branch '" + branch + "': " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot take other branches' logins away on " + service + " branch '" + branch + "': "
+                            + e.getMessage(),
+                    e);
         }
         return forgotten;
     }
 
     /** Whether {@code role} holds a privilege of its own on any database of the catalog. */
     private static boolean holdsAnyDatabase(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select 1 from pg_database d, aclexplode(d.datacl) x join pg_roles r on r.oid = x.grantee"
-                + " where r.rolname = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select 1 from pg_database d, aclexplode(d.datacl) x join pg_roles r on r.oid = x.grantee"
+                        + " where r.rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -187,5 +206,4 @@ public final class OwnerAccess {
     private static Connection open(BranchConnection login) throws SQLException {
         return DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
     }
-
 }

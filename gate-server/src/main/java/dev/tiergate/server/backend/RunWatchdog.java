@@ -48,8 +48,14 @@ public final class RunWatchdog implements MigrationSession {
     private long cancelledAt;
     private int ticks;
 
-    private RunWatchdog(BranchConnection login, Controller opener, Connection controller, String database, String role, RunLimits limits,
-                        Runnable after) {
+    private RunWatchdog(
+            BranchConnection login,
+            Controller opener,
+            Connection controller,
+            String database,
+            String role,
+            RunLimits limits,
+            Runnable after) {
         this.login = login.withSocketTimeout(limits.deadline().plus(GRACE).plus(CLIENT_SLACK));
         this.opener = opener;
         this.controller = controller;
@@ -81,8 +87,13 @@ public final class RunWatchdog implements MigrationSession {
      * Starts watching the sessions of {@code role} on {@code database}; {@code login} is what the run connects with,
      * {@code after} what closing the session does once the watchdog stopped (null: nothing).
      */
-    public static RunWatchdog start(BranchConnection login, Controller controller, String database, String role, RunLimits limits,
-                                    Runnable after) {
+    public static RunWatchdog start(
+            BranchConnection login,
+            Controller controller,
+            String database,
+            String role,
+            RunLimits limits,
+            Runnable after) {
         Connection c;
         try {
             c = controller.open();
@@ -91,8 +102,10 @@ public final class RunWatchdog implements MigrationSession {
         }
         try {
             if (!lock(c, database)) {
-                throw new BackendException("another run is under way on " + database + " (its watchdog holds the database's run lock);"
-                        + " this one is tried again later", null);
+                throw new BackendException(
+                        "another run is under way on " + database + " (its watchdog holds the database's run lock);"
+                                + " this one is tried again later",
+                        null);
             }
         } catch (SQLException | RuntimeException e) {
             try {
@@ -100,9 +113,11 @@ public final class RunWatchdog implements MigrationSession {
             } catch (SQLException closing) {
                 e.addSuppressed(closing);
             }
-            throw e instanceof BackendException b ? b : new BackendException("cannot take the run lock of " + database + ": " + e.getMessage(), e);
+            throw e instanceof BackendException b
+                    ? b
+                    : new BackendException("cannot take the run lock of " + database + ": " + e.getMessage(), e);
         }
-        return new RunWatchdog(login, controller, c, database, role, limits, after == null ? () -> { } : after);
+        return new RunWatchdog(login, controller, c, database, role, limits, after == null ? () -> {} : after);
     }
 
     /**
@@ -111,7 +126,8 @@ public final class RunWatchdog implements MigrationSession {
      * as the run. The run's SQL cannot release it, as advisory locks belong to the session that took them.
      */
     private static boolean lock(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
             ps.setQueryTimeout(5);
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
@@ -121,7 +137,8 @@ public final class RunWatchdog implements MigrationSession {
     }
 
     private static void unlock(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('tiergate.run'), pg_catalog.hashtext(?))")) {
             ps.setQueryTimeout(5);
             ps.setString(1, database);
             ps.execute();
@@ -181,7 +198,9 @@ public final class RunWatchdog implements MigrationSession {
         try {
             controller = opener.open();
             if (!lock(controller, database)) {
-                LOG.warn("run watchdog on {}: its run lock went with the session it lost, and another session holds it now", database);
+                LOG.warn(
+                        "run watchdog on {}: its run lock went with the session it lost, and another session holds it now",
+                        database);
             }
         } catch (SQLException e) {
             LOG.warn("run watchdog on {}: cannot open a new session: {}", database, e.getMessage());
@@ -199,8 +218,9 @@ public final class RunWatchdog implements MigrationSession {
     }
 
     private void signal(String function) throws SQLException {
-        try (PreparedStatement ps = controller.prepareStatement("select pg_catalog." + function + "(pid) from pg_catalog.pg_stat_activity"
-                + " where usename = ? and datname = ? and pid <> pg_catalog.pg_backend_pid()")) {
+        try (PreparedStatement ps =
+                controller.prepareStatement("select pg_catalog." + function + "(pid) from pg_catalog.pg_stat_activity"
+                        + " where usename = ? and datname = ? and pid <> pg_catalog.pg_backend_pid()")) {
             ps.setQueryTimeout(5);
             ps.setString(1, role);
             ps.setString(2, database);

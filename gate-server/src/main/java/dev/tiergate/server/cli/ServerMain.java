@@ -42,16 +42,27 @@ import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export | rollback | release-tier | token}: the server half of the tiergate command. */
 // scope INHERIT: `tiergate server --help` (which the launcher hands to this JVM) is help, not "Unknown option"
-@Command(name = "tiergate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = ServerMain.Version.class,
-        subcommands = {ServerMain.Serve.class, ServerMain.DemoCommand.class, ServerMain.Audit.class, ServerMain.Rollback.class,
-                ServerMain.ReleaseTier.class, ServerMain.Token.class})
+@Command(
+        name = "tiergate",
+        mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = ServerMain.Version.class,
+        subcommands = {
+            ServerMain.Serve.class,
+            ServerMain.DemoCommand.class,
+            ServerMain.Audit.class,
+            ServerMain.Rollback.class,
+            ServerMain.ReleaseTier.class,
+            ServerMain.Token.class
+        })
 public final class ServerMain {
     static final int OK = 0;
     static final int NO_STATE = 1;
     static final int REFUSED = 2;
     static final int FAILED = 3;
-    static final String NO_AUDIT_TABLE = "this store has no audit table: it is not a tiergate server's store (check TIERGATE_DB_URL);"
-            + " audit commands only read, they never create it";
+    static final String NO_AUDIT_TABLE =
+            "this store has no audit table: it is not a tiergate server's store (check TIERGATE_DB_URL);"
+                    + " audit commands only read, they never create it";
 
     public static void main(String[] args) {
         // before the first logger is made: the libraries say only warnings (the demo: only errors) unless --verbose
@@ -84,15 +95,23 @@ public final class ServerMain {
         return ServerConfig.fromEnvironment(System.getenv(), file);
     }
 
-    @Command(name = "server", description = "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
+    @Command(
+            name = "server",
+            description =
+                    "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
     static final class Serve implements Callable<Integer> {
         @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
+
         @Option(names = "--port", description = "overrides TIERGATE_PORT")
         Integer port;
+
         @Option(names = "--insecure-no-secret", description = "accept unsigned webhooks (local experiments only)")
         boolean insecure;
-        @Option(names = "--verbose", description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
+
+        @Option(
+                names = "--verbose",
+                description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
         boolean verbose;
 
         @Override
@@ -121,20 +140,29 @@ public final class ServerMain {
             if (insecure) {
                 warnings.add("webhook signatures are not checked (--insecure-no-secret)");
             }
-            Dashboard.closedReason(cfg.bind(), cfg.secretValue("TIERGATE_VIEWER_TOKEN")).ifPresent(warnings::add);
-            log.started("http://" + host + ":" + server.port(), server.storeDescription(), cfg.forgeSummary(),
+            Dashboard.closedReason(cfg.bind(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"))
+                    .ifPresent(warnings::add);
+            log.started(
+                    "http://" + host + ":" + server.port(),
+                    server.storeDescription(),
+                    cfg.forgeSummary(),
                     warnings.isEmpty() ? null : String.join("; ", warnings));
             stopped.await();
             return OK;
         }
     }
 
-    @Command(name = "demo", description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
-            + " then keep the server's pages up until Enter is pressed.")
+    @Command(
+            name = "demo",
+            description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
+                    + " then keep the server's pages up until Enter is pressed.")
     static final class DemoCommand implements Callable<Integer> {
         @Option(names = "--no-wait", description = "stop as soon as the story is told (scripts, tests)")
         boolean noWait;
-        @Option(names = "--verbose", description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
+
+        @Option(
+                names = "--verbose",
+                description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
         boolean verbose;
 
         @Override
@@ -147,12 +175,16 @@ public final class ServerMain {
     abstract static class TierCommand implements Callable<Integer> {
         @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
+
         @Option(names = "--repo", required = true, description = "OWNER/REPO as the forge names it")
         String repo;
+
         @Option(names = "--forge", defaultValue = "github", description = "github or gitlab (default: github)")
         String forge;
+
         @Option(names = "--tier", required = true, description = "the tier's name in the policy, e.g. staging")
         String tier;
+
         @Spec
         CommandSpec spec;
 
@@ -160,47 +192,64 @@ public final class ServerMain {
         public Integer call() {
             ServerConfig cfg = config(config);
             try (Database db = Database.attachOrOpen(cfg);
-                 BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
-                var tiers = new TierRollback(backend, new MigrationStore(db.dataSource()),
-                        new AuditLog(db.dataSource()));
-                return run(tiers, new RepoRef(forge, null, repo), spec.commandLine().getOut());
+                    BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
+                var tiers =
+                        new TierRollback(backend, new MigrationStore(db.dataSource()), new AuditLog(db.dataSource()));
+                return run(
+                        tiers,
+                        new RepoRef(forge, null, repo),
+                        spec.commandLine().getOut());
             }
         }
 
         abstract int run(TierRollback tiers, RepoRef repo, PrintWriter out);
     }
 
-    @Command(name = "rollback", description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
+    @Command(
+            name = "rollback",
+            description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
     static final class Rollback extends TierCommand {
-        @Option(names = "--to", required = true, description = "the release: pr<N>, the merge whose snapshot to go back to")
+        @Option(
+                names = "--to",
+                required = true,
+                description = "the release: pr<N>, the merge whose snapshot to go back to")
         String release;
 
         @Override
         int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
             String snapshot = tiers.rollback(repoRef, tier, release);
-            out.println("tier " + tier + " of " + repo + " restored from " + snapshot + "; PRs into it may merge again");
+            out.println(
+                    "tier " + tier + " of " + repo + " restored from " + snapshot + "; PRs into it may merge again");
             return OK;
         }
     }
 
-    @Command(name = "release-tier", description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
+    @Command(
+            name = "release-tier",
+            description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
     static final class ReleaseTier extends TierCommand {
         @Override
         int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
-            out.println(tiers.release(repoRef, tier) ? "tier " + tier + " of " + repo + " released" : "tier " + tier + " of " + repo + " was not held");
+            out.println(
+                    tiers.release(repoRef, tier)
+                            ? "tier " + tier + " of " + repo + " released"
+                            : "tier " + tier + " of " + repo + " was not held");
             return OK;
         }
     }
 
-    @Command(name = "token", description = "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
+    @Command(
+            name = "token",
+            description =
+                    "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
             subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
-    static final class Token {
-    }
+    static final class Token {}
 
     /** What the token commands share: the store (a running server's, or the configured one) and who runs them. */
     abstract static class TokenCommand implements Callable<Integer> {
         @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
+
         @Spec
         CommandSpec spec;
 
@@ -208,7 +257,8 @@ public final class ServerMain {
         public Integer call() {
             try (Database db = Database.attachOrOpen(config(config))) {
                 var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), Clock.systemUTC());
-                return run(tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
+                return run(
+                        tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
             }
         }
 
@@ -220,12 +270,23 @@ public final class ServerMain {
         abstract int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err);
     }
 
-    @Command(name = "create", description = "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
+    @Command(
+            name = "create",
+            description =
+                    "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
     static final class TokenCreate extends TokenCommand {
-        @Option(names = "--actor", required = true, description = "the forge login the token stands for, as the policy's actors name it")
+        @Option(
+                names = "--actor",
+                required = true,
+                description = "the forge login the token stands for, as the policy's actors name it")
         String actor;
-        @Option(names = "--expires", defaultValue = "30d", description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
+
+        @Option(
+                names = "--expires",
+                defaultValue = "30d",
+                description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
         String expires;
+
         @Option(names = "--repo", description = "OWNER/REPO: the one repository it reaches (default: every repository)")
         String repo;
 
@@ -240,14 +301,18 @@ public final class ServerMain {
             }
             var t = issued.token();
             out.println(issued.secret());
-            err.println("token " + t.id() + " for " + t.actor() + ", " + (t.repo() == null ? "every repository" : "only " + t.repo())
-                    + ", valid until " + t.expiresAt() + ": shown this once, tiergate keeps only its SHA-256.");
-            err.println("The caller sends it as Authorization: Bearer <token>; tiergate token revoke " + t.id() + " ends it.");
+            err.println("token " + t.id() + " for " + t.actor() + ", "
+                    + (t.repo() == null ? "every repository" : "only " + t.repo()) + ", valid until " + t.expiresAt()
+                    + ": shown this once, tiergate keeps only its SHA-256.");
+            err.println("The caller sends it as Authorization: Bearer <token>; tiergate token revoke " + t.id()
+                    + " ends it.");
             return OK;
         }
     }
 
-    @Command(name = "list", description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
+    @Command(
+            name = "list",
+            description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
     static final class TokenList extends TokenCommand {
         @Override
         int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
@@ -260,8 +325,16 @@ public final class ServerMain {
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"ID", "ACTOR", "REPO", "STATE", "EXPIRES", "CREATED", "BY", "REVOKED"});
             for (var t : all) {
-                rows.add(new String[] {t.id(), t.actor(), t.repo() == null ? "*" : t.repo(), t.stateAt(now), t.expiresAt().toString(),
-                        t.createdAt().toString(), t.createdBy(), t.revokedAt() == null ? "" : t.revokedAt() + " by " + t.revokedBy()});
+                rows.add(new String[] {
+                    t.id(),
+                    t.actor(),
+                    t.repo() == null ? "*" : t.repo(),
+                    t.stateAt(now),
+                    t.expiresAt().toString(),
+                    t.createdAt().toString(),
+                    t.createdBy(),
+                    t.revokedAt() == null ? "" : t.revokedAt() + " by " + t.revokedBy()
+                });
             }
             int[] width = new int[rows.get(0).length];
             for (String[] r : rows) {
@@ -289,24 +362,33 @@ public final class ServerMain {
         int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             var r = tokens.revoke(id, operator());
             if (r.isEmpty()) {
-                err.println("tiergate token revoke: no token " + id + " in this store (tiergate token list shows them)");
+                err.println(
+                        "tiergate token revoke: no token " + id + " in this store (tiergate token list shows them)");
                 return NO_STATE;
             }
             var t = r.get().token();
-            out.println(r.get().now() ? "token " + id + " of " + t.actor() + " revoked: requests with it are refused from now on"
-                    : "token " + id + " of " + t.actor() + " was already revoked at " + t.revokedAt() + " by " + t.revokedBy());
+            out.println(
+                    r.get().now()
+                            ? "token " + id + " of " + t.actor() + " revoked: requests with it are refused from now on"
+                            : "token " + id + " of " + t.actor() + " was already revoked at " + t.revokedAt() + " by "
+                                    + t.revokedBy());
             return OK;
         }
     }
 
-    @Command(name = "audit", description = "Verify or export the audit trail.", subcommands = {Verify.class, Export.class})
-    static final class Audit {
-    }
+    @Command(
+            name = "audit",
+            description = "Verify or export the audit trail.",
+            subcommands = {Verify.class, Export.class})
+    static final class Audit {}
 
-    @Command(name = "verify", description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
+    @Command(
+            name = "verify",
+            description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
     static final class Verify implements Callable<Integer> {
         @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
+
         @Spec
         CommandSpec spec;
 
@@ -351,8 +433,10 @@ public final class ServerMain {
     static final class Export implements Callable<Integer> {
         @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
         Path config;
+
         @Option(names = "--out", description = "the file to write (default: standard output)")
         Path out;
+
         @Spec
         CommandSpec spec;
 

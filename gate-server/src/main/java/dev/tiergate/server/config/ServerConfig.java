@@ -96,7 +96,8 @@ public record ServerConfig(
             return "text";
         }
         if (!LOG_FORMATS.contains(f)) {
-            throw new ConfigException("TIERGATE_LOG_FORMAT=" + f + ": not a log format; use text (the default) or json");
+            throw new ConfigException(
+                    "TIERGATE_LOG_FORMAT=" + f + ": not a log format; use text (the default) or json");
         }
         return f;
     }
@@ -154,7 +155,9 @@ public record ServerConfig(
     public List<String> forgeSummary() {
         List<String> out = new ArrayList<>();
         if (githubEnabled()) {
-            String auth = githubAppId != null ? "GitHub App " + githubAppId : githubToken != null ? "token" : "no credentials";
+            String auth = githubAppId != null
+                    ? "GitHub App " + githubAppId
+                    : githubToken != null ? "token" : "no credentials";
             out.add("github (" + githubApiUrl + ", " + auth + ")");
         }
         if (gitlabUrl != null) {
@@ -202,7 +205,8 @@ public record ServerConfig(
     public Duration ingestYield() {
         int ms = intValue(values, "TIERGATE_INGEST_YIELD_MS", 50);
         if (ms < 0) {
-            throw new ConfigException("TIERGATE_INGEST_YIELD_MS=" + ms + ": must be 0 (off) or a number of milliseconds");
+            throw new ConfigException(
+                    "TIERGATE_INGEST_YIELD_MS=" + ms + ": must be 0 (off) or a number of milliseconds");
         }
         return Duration.ofMillis(ms);
     }
@@ -229,15 +233,37 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, home, dbUrl, dbUser, dbPassword, branchDbUrl,
-                publicUrl, githubWebhookSecret, githubToken, githubApiUrl, gitlabUrl, gitlabToken, gitlabWebhookSecret,
-                gitlabSigningToken, workers, retryBaseDelay, maxAttempts, reconcileInterval, bind, apiToken, logFormat, githubAppId,
-                githubAppPrivateKey, values);
+        return new ServerConfig(
+                newPort,
+                home,
+                dbUrl,
+                dbUser,
+                dbPassword,
+                branchDbUrl,
+                publicUrl,
+                githubWebhookSecret,
+                githubToken,
+                githubApiUrl,
+                gitlabUrl,
+                gitlabToken,
+                gitlabWebhookSecret,
+                gitlabSigningToken,
+                workers,
+                retryBaseDelay,
+                maxAttempts,
+                reconcileInterval,
+                bind,
+                apiToken,
+                logFormat,
+                githubAppId,
+                githubAppPrivateKey,
+                values);
     }
 
     @Override
     public String toString() {
-        return "ServerConfig[bind=" + bind + ", port=" + port + ", home=" + home + ", dbUrl=" + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
+        return "ServerConfig[bind=" + bind + ", port=" + port + ", home=" + home + ", dbUrl="
+                + (dbUrl == null ? "<embedded>" : redactUrl(dbUrl))
                 + ", githubApiUrl=" + githubApiUrl + ", githubWebhookSecret=" + redacted(githubWebhookSecret)
                 + ", githubToken=" + redacted(githubToken) + ", githubAppId=" + githubAppId
                 + ", githubAppPrivateKey=" + redacted(githubAppPrivateKey) + ", gitlabUrl=" + gitlabUrl

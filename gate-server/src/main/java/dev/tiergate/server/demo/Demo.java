@@ -46,8 +46,7 @@ public final class Demo {
             required_checks: [build]
             """;
 
-    private Demo() {
-    }
+    private Demo() {}
 
     /** The story, then stops at once (scripts, tests: {@code --no-wait}). */
     public static int run(PrintStream out) throws Exception {
@@ -68,8 +67,10 @@ public final class Demo {
                 out.println();
                 out.println("The server is still running. Open the dashboard:");
                 out.println("   " + base + "/   the dashboard: repositories, counts by state");
-                out.println("   " + ui + "   the tier tree: every branch, its state, database and the gate's last word");
-                out.println("   " + ui + "/branches/feature%2FF3-agent-index   one branch: why its PR is held, its history");
+                out.println(
+                        "   " + ui + "   the tier tree: every branch, its state, database and the gate's last word");
+                out.println("   " + ui
+                        + "/branches/feature%2FF3-agent-index   one branch: why its PR is held, its history");
                 out.println("   " + ui + "/audit   the audit trail and whether its hash chain is intact");
                 out.println("   " + base + "/api/v1/repos/" + REPO + "/branches   the same as JSON");
                 out.println("Press Enter to stop.");
@@ -96,16 +97,22 @@ public final class Demo {
         try {
             github = new FakeGitHub(REPO, POLICY);
             Map<String, String> env = new HashMap<>(Map.of(
-                    "TIERGATE_HOME", home.toString(),
-                    "TIERGATE_PORT", "0",
-                    "TIERGATE_GITHUB_WEBHOOK_SECRET", secret,
-                    "TIERGATE_GITHUB_API_URL", github.apiUrl(),
-                    "TIERGATE_RETRY_BASE_MS", "100"));
+                    "TIERGATE_HOME",
+                    home.toString(),
+                    "TIERGATE_PORT",
+                    "0",
+                    "TIERGATE_GITHUB_WEBHOOK_SECRET",
+                    secret,
+                    "TIERGATE_GITHUB_API_URL",
+                    github.apiUrl(),
+                    "TIERGATE_RETRY_BASE_MS",
+                    "100"));
             env.putAll(settings);
             ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
             db = Database.open(cfg);
             server = GateServer.start(cfg, db, GateServer.bindings(cfg));
-            Running running = new Running(home, github, db, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret));
+            Running running = new Running(
+                    home, github, db, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret));
             new Story(out, running).tell();
             return running;
         } catch (Exception | Error e) {
@@ -213,20 +220,23 @@ public final class Demo {
             github.file(staging, MIGRATIONS + "V20260101000000__inventory.sql", INVENTORY);
             github.branch("main", main);
             github.branch("staging", staging);
-            step("1. The repository " + REPO + " has a policy: production (main) <- staging; feature/* merges into staging.");
+            step("1. The repository " + REPO
+                    + " has a policy: production (main) <- staging; feature/* merges into staging.");
             deliver("push", GitHubPayloads.push(REPO, "main", sha("main0"), main, "alice"));
             dbBranches();
 
             String f1 = sha("f1");
             github.copyFiles(staging, f1);
             github.file(f1, MIGRATIONS + "V20260616093000__split_inventory_code.sql", SPLIT);
-            step("2. alice claims feature F1 and pushes feature/F1-split-inventory with one migration (Split Column, expand).");
+            step(
+                    "2. alice claims feature F1 and pushes feature/F1-split-inventory with one migration (Split Column, expand).");
             github.branch("feature/F1-split-inventory", f1);
             deliver("push", GitHubPayloads.push(REPO, "feature/F1-split-inventory", GitHubPayloads.ZERO, f1, "alice"));
             dbBranches();
 
             step("3. alice opens PR #1 into staging.");
-            FakeGitHub.Pull pr1 = new FakeGitHub.Pull(1, "feature/F1-split-inventory", f1, "staging", staging, "alice", false, "open", false);
+            FakeGitHub.Pull pr1 = new FakeGitHub.Pull(
+                    1, "feature/F1-split-inventory", f1, "staging", staging, "alice", false, "open", false);
             github.pull(pr1);
             deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr1));
             state("feature/F1-split-inventory");
@@ -246,7 +256,8 @@ public final class Demo {
             status(f1);
 
             step("6. PR #1 is merged.");
-            FakeGitHub.Pull merged = new FakeGitHub.Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
+            FakeGitHub.Pull merged =
+                    new FakeGitHub.Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
             github.pull(merged);
             String stagingAfter = sha("staging-after-merge");
             github.copyFiles(f1, stagingAfter);
@@ -255,14 +266,19 @@ public final class Demo {
             state("feature/F1-split-inventory");
             dbBranches();
             out.println("   the merge migrated staging (after a snapshot, staging-backup-pr1): "
-                    + server.audit().all().stream().filter(r -> r.kind().equals(AuditKind.TIER_MIGRATE.wireName()) && r.details().contains("20260616093000"))
-                    .findFirst().map(r -> "V20260616093000 applied").orElse("nothing applied"));
+                    + server.audit().all().stream()
+                            .filter(r -> r.kind().equals(AuditKind.TIER_MIGRATE.wireName())
+                                    && r.details().contains("20260616093000"))
+                            .findFirst()
+                            .map(r -> "V20260616093000 applied")
+                            .orElse("nothing applied"));
 
             String f2 = sha("f2");
             step("7. alice opens PR #2 from feature/F2-rush straight into main (production), CI green, approved.");
             github.copyFiles(main, f2);
             github.branch("feature/F2-rush", f2);
-            FakeGitHub.Pull pr2 = new FakeGitHub.Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
+            FakeGitHub.Pull pr2 =
+                    new FakeGitHub.Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
             github.pull(pr2);
             github.ciStatus(f2, "build", "success");
             github.approve(2, "bob", f2);
@@ -273,7 +289,8 @@ public final class Demo {
             step("8. The agent claude-agent opens PR #3 into staging; CI is green; only ci-bot approved.");
             github.copyFiles(stagingAfter, f3);
             github.branch("feature/F3-agent-index", f3);
-            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(3, "feature/F3-agent-index", f3, "staging", stagingAfter, "claude-agent", false, "open", false);
+            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(
+                    3, "feature/F3-agent-index", f3, "staging", stagingAfter, "claude-agent", false, "open", false);
             github.pull(pr3);
             github.ciStatus(f3, "build", "success");
             github.approve(3, "ci-bot", f3);
@@ -299,8 +316,10 @@ public final class Demo {
         }
 
         private void state(String branch) {
-            server.store().find(repo, branch).ifPresent(r -> out.println("   " + branch + " is " + r.state().wireName()
-                    + " (database branch " + r.dbBranch() + ")"));
+            server.store()
+                    .find(repo, branch)
+                    .ifPresent(r -> out.println("   " + branch + " is "
+                            + r.state().wireName() + " (database branch " + r.dbBranch() + ")"));
         }
 
         /** The tiergate/migrations status and the heart of the rehearsal comment. */
@@ -308,16 +327,21 @@ public final class Demo {
             List<FakeGitHub.PostedStatus> posted = github.posted(sha, "tiergate/migrations");
             if (!posted.isEmpty()) {
                 FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
-                out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(Locale.ROOT)
-                        + " — " + last.description());
+                out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": "
+                        + last.state().toUpperCase(Locale.ROOT) + " — " + last.description());
             }
             List<String> comments = github.comments(pr);
             if (!comments.isEmpty()) {
                 out.println("   the PR comment, rehearsed on ci-pr-" + pr + " (a fresh copy of staging):");
                 // each table with its own header row: the per-migration table, then the statement-by-statement one
-                comments.get(comments.size() - 1).lines()
-                        .filter(l -> l.startsWith("| `V") || l.startsWith("+ ") || l.startsWith("| migration") || l.startsWith("| file:line"))
-                        .limit(7).forEach(l -> out.println("     " + l));
+                comments.get(comments.size() - 1)
+                        .lines()
+                        .filter(l -> l.startsWith("| `V")
+                                || l.startsWith("+ ")
+                                || l.startsWith("| migration")
+                                || l.startsWith("| file:line"))
+                        .limit(7)
+                        .forEach(l -> out.println("     " + l));
             }
         }
 
@@ -328,8 +352,8 @@ public final class Demo {
                 return;
             }
             FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
-            out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": " + last.state().toUpperCase(Locale.ROOT)
-                    + " — " + last.description());
+            out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": "
+                    + last.state().toUpperCase(Locale.ROOT) + " — " + last.description());
         }
 
         static final String MIGRATIONS = "db/migration/";

@@ -19,12 +19,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code tiergate demo} so a newcomer sees the whole story with no GitHub account. Shapes follow GitHub's API.
  */
 public final class FakeGitHub implements AutoCloseable {
-    public record Pull(long number, String head, String headSha, String base, String baseSha, String login, boolean bot,
-                       String state, boolean merged) {
-    }
+    public record Pull(
+            long number,
+            String head,
+            String headSha,
+            String base,
+            String baseSha,
+            String login,
+            boolean bot,
+            String state,
+            boolean merged) {}
 
-    public record PostedStatus(String sha, String state, String context, String description, String targetUrl) {
-    }
+    public record PostedStatus(String sha, String state, String context, String description, String targetUrl) {}
 
     private final Javalin app;
     private final String repo;
@@ -37,6 +43,7 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<Long, List<Map<String, Object>>> comments = new ConcurrentHashMap<>();
     /** ref → path → content: the migrations at each commit of the story. */
     private final Map<String, Map<String, String>> files = new ConcurrentHashMap<>();
+
     private final Map<String, String> blobs = new ConcurrentHashMap<>();
 
     public FakeGitHub(String repo, String policyYaml) {
@@ -51,12 +58,20 @@ public final class FakeGitHub implements AutoCloseable {
             if (content == null) {
                 ctx.status(404).json(Map.of("message", "Not Found"));
             } else {
-                ctx.json(Map.of("sha", ctx.pathParam("sha"), "encoding", "base64",
-                        "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
+                ctx.json(Map.of(
+                        "sha",
+                        ctx.pathParam("sha"),
+                        "encoding",
+                        "base64",
+                        "content",
+                        Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
             }
         });
-        app.get(base + "/branches", ctx -> ctx.json(branches.entrySet().stream()
-                .map(e -> Map.of("name", e.getKey(), "commit", Map.of("sha", e.getValue()))).toList()));
+        app.get(
+                base + "/branches",
+                ctx -> ctx.json(branches.entrySet().stream()
+                        .map(e -> Map.of("name", e.getKey(), "commit", Map.of("sha", e.getValue())))
+                        .toList()));
         app.get(base + "/branches/<name>", ctx -> {
             String sha = branches.get(ctx.pathParam("name"));
             if (sha == null) {
@@ -65,7 +80,12 @@ public final class FakeGitHub implements AutoCloseable {
                 ctx.json(Map.of("name", ctx.pathParam("name"), "commit", Map.of("sha", sha), "protected", false));
             }
         });
-        app.get(base + "/pulls", ctx -> ctx.json(pulls.values().stream().filter(p -> p.state().equals("open")).map(this::pullJson).toList()));
+        app.get(
+                base + "/pulls",
+                ctx -> ctx.json(pulls.values().stream()
+                        .filter(p -> p.state().equals("open"))
+                        .map(this::pullJson)
+                        .toList()));
         app.get(base + "/pulls/{n}", ctx -> {
             Pull p = pulls.get(Long.parseLong(ctx.pathParam("n")));
             if (p == null) {
@@ -74,7 +94,9 @@ public final class FakeGitHub implements AutoCloseable {
                 ctx.json(pullJson(p));
             }
         });
-        app.get(base + "/pulls/{n}/reviews", ctx -> ctx.json(reviews.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
+        app.get(
+                base + "/pulls/{n}/reviews",
+                ctx -> ctx.json(reviews.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
         // as on GitHub, the combined status holds the latest status per context, tiergate's own included
         app.get(base + "/commits/{sha}/status", ctx -> {
             String sha = ctx.pathParam("sha");
@@ -83,8 +105,17 @@ public final class FakeGitHub implements AutoCloseable {
                 if (!p.sha().equals(sha)) {
                     continue;
                 }
-                latest.put(p.context(), Map.of("context", p.context(), "state", p.state(), "description", p.description(),
-                        "target_url", p.targetUrl() == null ? "" : p.targetUrl()));
+                latest.put(
+                        p.context(),
+                        Map.of(
+                                "context",
+                                p.context(),
+                                "state",
+                                p.state(),
+                                "description",
+                                p.description(),
+                                "target_url",
+                                p.targetUrl() == null ? "" : p.targetUrl()));
             }
             for (Map<String, Object> s : ciStatuses.getOrDefault(sha, List.of())) {
                 latest.put(String.valueOf(s.get("context")), s);
@@ -92,12 +123,15 @@ public final class FakeGitHub implements AutoCloseable {
             ctx.json(Map.of("state", "success", "sha", sha, "statuses", new ArrayList<>(latest.values())));
         });
         app.get(base + "/commits/{sha}/check-runs", ctx -> ctx.json(Map.of("total_count", 0, "check_runs", List.of())));
-        app.get(base + "/issues/{n}/comments", ctx -> ctx.json(comments.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
+        app.get(
+                base + "/issues/{n}/comments",
+                ctx -> ctx.json(comments.getOrDefault(Long.parseLong(ctx.pathParam("n")), List.of())));
         app.post(base + "/issues/{n}/comments", ctx -> {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("id", System.nanoTime());
             c.put("body", String.valueOf(ctx.bodyAsClass(Map.class).get("body")));
-            comments.computeIfAbsent(Long.parseLong(ctx.pathParam("n")), k -> new CopyOnWriteArrayList<>()).add(c);
+            comments.computeIfAbsent(Long.parseLong(ctx.pathParam("n")), k -> new CopyOnWriteArrayList<>())
+                    .add(c);
             ctx.status(201).json(c);
         });
         app.patch(base + "/issues/comments/{id}", ctx -> {
@@ -115,8 +149,12 @@ public final class FakeGitHub implements AutoCloseable {
         app.post(base + "/statuses/{sha}", ctx -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> body = ctx.bodyAsClass(Map.class);
-            posted.add(new PostedStatus(ctx.pathParam("sha"), String.valueOf(body.get("state")), String.valueOf(body.get("context")),
-                    String.valueOf(body.get("description")), (String) body.get("target_url")));
+            posted.add(new PostedStatus(
+                    ctx.pathParam("sha"),
+                    String.valueOf(body.get("state")),
+                    String.valueOf(body.get("context")),
+                    String.valueOf(body.get("description")),
+                    (String) body.get("target_url")));
             ctx.status(201).json(body);
         });
         app.start("127.0.0.1", 0);
@@ -128,7 +166,8 @@ public final class FakeGitHub implements AutoCloseable {
         List<Map<String, Object>> folder = new ArrayList<>();
         tree.forEach((p, content) -> {
             if (p.startsWith(path + "/") && p.indexOf('/', path.length() + 1) < 0) {
-                folder.add(Map.of("type", "file", "name", p.substring(path.length() + 1), "path", p, "sha", blobSha(content)));
+                folder.add(Map.of(
+                        "type", "file", "name", p.substring(path.length() + 1), "path", p, "sha", blobSha(content)));
             }
         });
         if (!folder.isEmpty()) {
@@ -139,8 +178,13 @@ public final class FakeGitHub implements AutoCloseable {
             ctx.status(404).json(Map.of("message", "Not Found"));
             return;
         }
-        ctx.json(Map.of("type", "file", "encoding", "base64",
-                "content", Base64.getMimeEncoder().encodeToString(policyYaml.getBytes(StandardCharsets.UTF_8))));
+        ctx.json(Map.of(
+                "type",
+                "file",
+                "encoding",
+                "base64",
+                "content",
+                Base64.getMimeEncoder().encodeToString(policyYaml.getBytes(StandardCharsets.UTF_8))));
     }
 
     private Map<String, Object> pullJson(Pull p) {
@@ -171,7 +215,9 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The PR comments posted so far, oldest first. */
     public List<String> comments(long number) {
-        return comments.getOrDefault(number, List.of()).stream().map(c -> String.valueOf(c.get("body"))).toList();
+        return comments.getOrDefault(number, List.of()).stream()
+                .map(c -> String.valueOf(c.get("body")))
+                .toList();
     }
 
     /** git's blob id: SHA-1 of "blob <size>\0<content>". */
@@ -203,12 +249,22 @@ public final class FakeGitHub implements AutoCloseable {
     }
 
     public void approve(long n, String login, String sha) {
-        reviews.computeIfAbsent(n, k -> new CopyOnWriteArrayList<>()).add(Map.of("id", System.nanoTime(), "state", "APPROVED",
-                "commit_id", sha, "user", Map.of("login", login, "type", "User")));
+        reviews.computeIfAbsent(n, k -> new CopyOnWriteArrayList<>())
+                .add(Map.of(
+                        "id",
+                        System.nanoTime(),
+                        "state",
+                        "APPROVED",
+                        "commit_id",
+                        sha,
+                        "user",
+                        Map.of("login", login, "type", "User")));
     }
 
     public void ciStatus(String sha, String context, String state) {
-        ciStatuses.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>()).add(Map.of("context", context, "state", state));
+        ciStatuses
+                .computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>())
+                .add(Map.of("context", context, "state", state));
     }
 
     /** {@code tiergate/workflow} statuses posted on a SHA, oldest first. */

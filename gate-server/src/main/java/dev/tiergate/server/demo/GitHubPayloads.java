@@ -7,12 +7,18 @@ import java.util.Map;
 public final class GitHubPayloads {
     public static final String ZERO = "0000000000000000000000000000000000000000";
 
-    private GitHubPayloads() {
-    }
+    private GitHubPayloads() {}
 
     static Map<String, Object> repository(String fullName) {
-        return Map.of("full_name", fullName, "name", fullName.substring(fullName.indexOf('/') + 1), "default_branch", "main",
-                "owner", Map.of("login", fullName.substring(0, fullName.indexOf('/'))));
+        return Map.of(
+                "full_name",
+                fullName,
+                "name",
+                fullName.substring(fullName.indexOf('/') + 1),
+                "default_branch",
+                "main",
+                "owner",
+                Map.of("login", fullName.substring(0, fullName.indexOf('/'))));
     }
 
     public static Map<String, Object> push(String repo, String branch, String before, String after, String pusher) {
@@ -48,7 +54,15 @@ public final class GitHubPayloads {
 
     public static Map<String, Object> review(String repo, FakeGitHub.Pull p, String reviewer) {
         Map<String, Object> m = new LinkedHashMap<>(pullRequest(repo, "submitted", p));
-        m.put("review", Map.of("state", "approved", "commit_id", p.headSha(), "user", Map.of("login", reviewer, "type", "User")));
+        m.put(
+                "review",
+                Map.of(
+                        "state",
+                        "approved",
+                        "commit_id",
+                        p.headSha(),
+                        "user",
+                        Map.of("login", reviewer, "type", "User")));
         return m;
     }
 

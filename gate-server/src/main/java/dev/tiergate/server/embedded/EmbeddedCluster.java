@@ -42,8 +42,7 @@ public final class EmbeddedCluster {
             host  all all ::1/128 scram-sha-256
             """;
 
-    private EmbeddedCluster() {
-    }
+    private EmbeddedCluster() {}
 
     public static EmbeddedPostgres start(Path pgDir) throws IOException {
         return start(pgDir, Map.of());
@@ -94,7 +93,9 @@ public final class EmbeddedCluster {
     public static Optional<String> readPassword(Path pgDir) {
         Path f = pgDir.resolve("password");
         try {
-            return Files.exists(f) ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip()) : Optional.empty();
+            return Files.exists(f)
+                    ? Optional.of(Files.readString(f, StandardCharsets.UTF_8).strip())
+                    : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -115,7 +116,7 @@ public final class EmbeddedCluster {
     /** Sets the password (it may be new) and replaces initdb's "trust" lines; a reload applies them. */
     private static void requirePasswords(EmbeddedPostgres pg, Path data, String password) throws IOException {
         try (Connection c = DriverManager.getConnection(pg.getJdbcUrl(USER, "postgres"), USER, password);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             // a generated base64url string: nothing to quote
             st.execute("alter role " + USER + " password '" + password + "'");
             Path hba = data.resolve("pg_hba.conf");
@@ -142,9 +143,11 @@ public final class EmbeddedCluster {
         long pid = lines.isEmpty() ? -1 : parse(lines.get(0));
         String port = lines.size() > 3 ? lines.get(3).strip() : "?";
         if (!ownerIsGone(data)) {
-            throw new ClusterInUseException("the embedded PostgreSQL under " + data + " belongs to another running tiergate"
-                    + " (its PostgreSQL is pid " + pid + " on port " + port + "); stop that server first, or give this one"
-                    + " another TIERGATE_HOME");
+            throw new ClusterInUseException(
+                    "the embedded PostgreSQL under " + data + " belongs to another running tiergate"
+                            + " (its PostgreSQL is pid " + pid + " on port " + port
+                            + "); stop that server first, or give this one"
+                            + " another TIERGATE_HOME");
         }
         Optional<ProcessHandle> proc = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
         if (proc.isEmpty() || !proc.get().isAlive()) {
@@ -164,8 +167,8 @@ public final class EmbeddedCluster {
             sleep(50);
         }
         if (proc.get().isAlive()) {
-            throw new IOException("the orphaned PostgreSQL (pid " + pid + ") on " + data + " did not stop within 20 s; stop it"
-                    + " (kill -INT " + pid + ") and start again");
+            throw new IOException("the orphaned PostgreSQL (pid " + pid + ") on " + data
+                    + " did not stop within 20 s; stop it" + " (kill -INT " + pid + ") and start again");
         }
     }
 
@@ -188,17 +191,24 @@ public final class EmbeddedCluster {
 
     private static boolean isPostgresOn(ProcessHandle p, Path data) {
         var info = p.info();
-        boolean postgres = info.command().map(c -> c.endsWith("/postgres") || c.endsWith("postgres.exe")).orElse(false);
+        boolean postgres = info.command()
+                .map(c -> c.endsWith("/postgres") || c.endsWith("postgres.exe"))
+                .orElse(false);
         if (!postgres) {
             return false;
         }
         // arguments may be hidden; a postgres process holding our pid file is ours unless it names another folder
-        return info.arguments().map(args -> String.join(" ", args).contains(data.toString())).orElse(true);
+        return info.arguments()
+                .map(args -> String.join(" ", args).contains(data.toString()))
+                .orElse(true);
     }
 
     private static void signal(String sig, long pid) throws IOException {
         try {
-            new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+            new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

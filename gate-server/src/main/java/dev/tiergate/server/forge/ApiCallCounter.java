@@ -69,7 +69,8 @@ public final class ApiCallCounter {
 
     public record Snapshot(long requests, long notModified, long writes) {
         public Snapshot minus(Snapshot earlier) {
-            return new Snapshot(requests - earlier.requests, notModified - earlier.notModified, writes - earlier.writes);
+            return new Snapshot(
+                    requests - earlier.requests, notModified - earlier.notModified, writes - earlier.writes);
         }
 
         public long charged() {

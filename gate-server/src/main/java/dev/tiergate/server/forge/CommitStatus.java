@@ -27,7 +27,9 @@ public record CommitStatus(String context, StatusState state, String description
 
     /** True when posting {@code this} would change nothing the forge shows. */
     public boolean sameAs(CommitStatus shown) {
-        return shown != null && context.equals(shown.context) && state == shown.state
+        return shown != null
+                && context.equals(shown.context)
+                && state == shown.state
                 && Objects.equals(blankToNull(description), blankToNull(shown.description))
                 && Objects.equals(blankToNull(targetUrl), blankToNull(shown.targetUrl));
     }

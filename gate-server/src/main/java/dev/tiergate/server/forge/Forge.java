@@ -80,6 +80,5 @@ public interface Forge {
     ApiCallCounter calls();
 
     /** Answers an external status check for exactly {@code sha} (GitLab); forges without them ignore it. */
-    default void answerStatusCheck(RepoRef repo, long number, String sha, long checkId, boolean passed) {
-    }
+    default void answerStatusCheck(RepoRef repo, long number, String sha, long checkId, boolean passed) {}
 }

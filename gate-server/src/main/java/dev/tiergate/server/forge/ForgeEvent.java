@@ -9,12 +9,20 @@ public sealed interface ForgeEvent {
 
     /** A branch was created, moved or deleted ({@code after} all zeros / null when deleted). */
     record BranchPushed(RepoRef repo, String branch, String before, String after, boolean created, boolean deleted)
-            implements ForgeEvent {
-    }
+            implements ForgeEvent {}
 
     /** Something happened to a PR/MR; workers re-read it by number. */
     record PullRequestChanged(RepoRef repo, long number, Action action, String headSha) implements ForgeEvent {
-        public enum Action { OPENED, REOPENED, SYNCHRONIZED, BASE_CHANGED, EDITED, CLOSED, MERGED, APPROVAL_CHANGED }
+        public enum Action {
+            OPENED,
+            REOPENED,
+            SYNCHRONIZED,
+            BASE_CHANGED,
+            EDITED,
+            CLOSED,
+            MERGED,
+            APPROVAL_CHANGED
+        }
     }
 
     /**
@@ -29,14 +37,12 @@ public sealed interface ForgeEvent {
     }
 
     /** GitHub merge queue: the status must be posted on the group's head SHA too. */
-    record MergeGroupRequested(RepoRef repo, String headSha, String headRef, String baseBranch) implements ForgeEvent {
-    }
+    record MergeGroupRequested(RepoRef repo, String headSha, String headRef, String baseBranch) implements ForgeEvent {}
 
     /** GitLab external status check request: answer passed/failed for exactly this SHA. */
-    record ExternalStatusCheckRequested(RepoRef repo, long number, String sha, long statusCheckId) implements ForgeEvent {
-    }
+    record ExternalStatusCheckRequested(RepoRef repo, long number, String sha, long statusCheckId)
+            implements ForgeEvent {}
 
     /** Recorded and otherwise ignored (ping, tags, events tiergate does not use). */
-    record Ignored(RepoRef repo, String reason) implements ForgeEvent {
-    }
+    record Ignored(RepoRef repo, String reason) implements ForgeEvent {}
 }

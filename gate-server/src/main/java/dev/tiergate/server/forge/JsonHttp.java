@@ -36,8 +36,10 @@ public final class JsonHttp {
     // client would otherwise upgrade each new connection to cleartext HTTP/2, whose framing cost a third more CPU per
     // call than the call's own work (JFR, bench/delivery-to-status.sh); one call at a time per worker gains nothing
     // from HTTP/2's multiplexing
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private final String baseUrl;
     private final Map<String, String> headers;
     private final Clock clock;
@@ -63,8 +65,7 @@ public final class JsonHttp {
         }
     }
 
-    private record Cached(String etag, byte[] body, HttpHeaders headers) {
-    }
+    private record Cached(String etag, byte[] body, HttpHeaders headers) {}
 
     public JsonHttp(String baseUrl, Map<String, String> headers) {
         this(baseUrl, headers, Clock.systemUTC(), new ApiCallCounter());
@@ -75,8 +76,13 @@ public final class JsonHttp {
         this(baseUrl, headers, clock, counter, null, newCache());
     }
 
-    private JsonHttp(String baseUrl, Map<String, String> headers, Clock clock, ApiCallCounter counter, Authorizer authorizer,
-                     Map<String, Cached> etags) {
+    private JsonHttp(
+            String baseUrl,
+            Map<String, String> headers,
+            Clock clock,
+            ApiCallCounter counter,
+            Authorizer authorizer,
+            Map<String, Cached> etags) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.headers = Map.copyOf(headers);
         this.clock = clock;
@@ -163,7 +169,9 @@ public final class JsonHttp {
         if (lenient || r.status() < 400) {
             return r;
         }
-        throw new ForgeException(method + " " + url + " answered " + r.status() + ": " + abbreviate(new String(r.bytes(), StandardCharsets.UTF_8)),
+        throw new ForgeException(
+                method + " " + url + " answered " + r.status() + ": "
+                        + abbreviate(new String(r.bytes(), StandardCharsets.UTF_8)),
                 false);
     }
 
@@ -220,8 +228,13 @@ public final class JsonHttp {
                 return new Response(s, json, r.headers(), r.body());
             }
             boolean retryable = s >= 500 || wait.isPresent();
-            throw new ForgeException(method + " " + url + " answered " + s + wait.map(w -> " (rate limited; retry in " + w.toSeconds() + " s)").orElse("")
-                    + ": " + abbreviate(new String(r.body(), StandardCharsets.UTF_8)), retryable, null, wait.orElse(null));
+            throw new ForgeException(
+                    method + " " + url + " answered " + s
+                            + wait.map(w -> " (rate limited; retry in " + w.toSeconds() + " s)")
+                                    .orElse("") + ": " + abbreviate(new String(r.body(), StandardCharsets.UTF_8)),
+                    retryable,
+                    null,
+                    wait.orElse(null));
         } catch (IOException e) {
             throw new ForgeException(method + " " + url + " failed: " + e.getMessage(), true, e);
         } catch (InterruptedException e) {
@@ -238,8 +251,12 @@ public final class JsonHttp {
      */
     Optional<Duration> rateLimitWait(int status, HttpHeaders h) {
         Optional<String> retryAfter = h.firstValue("retry-after");
-        boolean exhausted = h.firstValue("x-ratelimit-remaining").map(v -> v.trim().equals("0")).orElse(false)
-                || h.firstValue("ratelimit-remaining").map(v -> v.trim().equals("0")).orElse(false);
+        boolean exhausted = h.firstValue("x-ratelimit-remaining")
+                        .map(v -> v.trim().equals("0"))
+                        .orElse(false)
+                || h.firstValue("ratelimit-remaining")
+                        .map(v -> v.trim().equals("0"))
+                        .orElse(false);
         if (status != 429 && !(status == 403 && (retryAfter.isPresent() || exhausted))) {
             return Optional.empty();
         }
@@ -260,7 +277,8 @@ public final class JsonHttp {
         if (reset.isPresent()) {
             try {
                 long epoch = Long.parseLong(reset.get().trim());
-                return Optional.of(positive(Duration.ofSeconds(epoch - clock.instant().getEpochSecond())));
+                return Optional.of(
+                        positive(Duration.ofSeconds(epoch - clock.instant().getEpochSecond())));
             } catch (NumberFormatException e) {
                 // fall through
             }

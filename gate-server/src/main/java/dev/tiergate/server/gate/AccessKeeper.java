@@ -31,6 +31,7 @@ final class AccessKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(AccessKeeper.class);
     /** What a drift shows in words at most (a status, an audit record): the first few privileges and the count. */
     private static final int SHOWN = 5;
+
     private final BranchBackend backend;
     private final MigrationStore store;
     private final AuditTrail audit;
@@ -57,8 +58,15 @@ final class AccessKeeper {
             checkTier(repo, policy, tier);
         } catch (RuntimeException e) {
             LOG.warn("the grants of tier {} of {} after it moved: {}", tier.name(), repo.path(), e.toString());
-            audit.append(AuditKind.GRANTS_FAILED, repo, tier.branch(), Map.of("tier", tier.name(), "error",
-                    "the policy's grants could not be applied after the tier moved; the server's log says why, and the next reconcile pass tries again"));
+            audit.append(
+                    AuditKind.GRANTS_FAILED,
+                    repo,
+                    tier.branch(),
+                    Map.of(
+                            "tier",
+                            tier.name(),
+                            "error",
+                            "the policy's grants could not be applied after the tier moved; the server's log says why, and the next reconcile pass tries again"));
         }
     }
 
@@ -87,7 +95,10 @@ final class AccessKeeper {
             }
             return false;
         }
-        boolean hold = policy.access().tier(tier.name()).map(DatabaseAccess.TierAccess::holdsOnDrift).orElse(false);
+        boolean hold = policy.access()
+                .tier(tier.name())
+                .map(DatabaseAccess.TierAccess::holdsOnDrift)
+                .orElse(false);
         Map<String, Object> details = details(tier, d);
         if (hold) {
             if (store.drift(repo, db, words(d))) {
@@ -154,7 +165,8 @@ final class AccessKeeper {
     }
 
     private static String shown(List<Privilege> ps) {
-        String s = String.join(", ", ps.stream().limit(SHOWN).map(Privilege::toString).toList());
+        String s = String.join(
+                ", ", ps.stream().limit(SHOWN).map(Privilege::toString).toList());
         return ps.size() > SHOWN ? s + " (+" + (ps.size() - SHOWN) + " more)" : s;
     }
 }

@@ -1,6 +1,5 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchClassifier.TrackedBranch;
 import dev.tiergate.core.gate.BranchKind;
@@ -8,6 +7,7 @@ import dev.tiergate.core.gate.TierOrder;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
@@ -36,7 +36,12 @@ final class BranchLifecycle {
     private final DatabaseMigrations migrations;
     private final RunRequests runs;
 
-    BranchLifecycle(BranchBackend backend, BranchStore store, AuditTrail audit, DatabaseMigrations migrations, RunRequests runs) {
+    BranchLifecycle(
+            BranchBackend backend,
+            BranchStore store,
+            AuditTrail audit,
+            DatabaseMigrations migrations,
+            RunRequests runs) {
         this.backend = backend;
         this.store = store;
         this.audit = audit;
@@ -62,7 +67,9 @@ final class BranchLifecycle {
             }
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             runs.tierSetUp(repo, t.name());
-            store.save(BranchRecord.tracked(repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE, null),
+            store.save(
+                    BranchRecord.tracked(
+                            repo, t.branch(), db, parentDb, BranchKind.TIER, WorkflowState.SCAFFOLD_COMPLETE, null),
                     "tier set up from the policy");
             transition(repo, t.branch(), null, WorkflowState.SCAFFOLD_COMPLETE, "tier set up from the policy", null);
         }
@@ -88,7 +95,11 @@ final class BranchLifecycle {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
             // a tier with a seed starts from its seed, not from a copy of its parent
             backend.createTier(repo, db, t.seed() != null ? null : parentDb);
-            audit.append(AuditKind.BRANCH_CREATE, repo, t.branch(), Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
+            audit.append(
+                    AuditKind.BRANCH_CREATE,
+                    repo,
+                    t.branch(),
+                    Map.of("db_branch", db, "parent", parentDb == null ? "" : parentDb, "tier", t.name()));
             made = true;
         }
         migrations.setUpTier(repo, policy, t, made);
@@ -108,7 +119,8 @@ final class BranchLifecycle {
         }
         String head = headOnForge.get();
         if (existing.isEmpty()) {
-            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo)).ifPresent(t -> created(repo, policy, t, head));
+            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo))
+                    .ifPresent(t -> created(repo, policy, t, head));
             return Optional.empty();
         }
         BranchRecord r = existing.get();
@@ -116,8 +128,11 @@ final class BranchLifecycle {
             return Optional.empty();
         }
         // an open PR from this branch goes back to pr-ready: what was tested is what merges
-        Optional<Long> pr = r.prNumber() != null && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber())).isPresent()
-                ? Optional.of(r.prNumber()) : Optional.empty();
+        Optional<Long> pr = r.prNumber() != null
+                        && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber()))
+                                .isPresent()
+                ? Optional.of(r.prNumber())
+                : Optional.empty();
         store.save(r.withHead(head), "new push");
         if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
             // asked once the record holds the head: the run reads it (a crash in between: the next push asks again)
@@ -133,7 +148,10 @@ final class BranchLifecycle {
      */
     void follow(RepoRef repo, Policy policy, String gitBranch, String head, String followed, String collisionNote) {
         Optional<BranchRecord> r = store.find(repo, gitBranch);
-        if (r.isEmpty() || r.get().kind() != BranchKind.WORKING || r.get().state() == WorkflowState.MERGED || r.get().parent() == null) {
+        if (r.isEmpty()
+                || r.get().kind() != BranchKind.WORKING
+                || r.get().state() == WorkflowState.MERGED
+                || r.get().parent() == null) {
             return;
         }
         String db = r.get().dbBranch();
@@ -182,8 +200,14 @@ final class BranchLifecycle {
 
     /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
     private void created(RepoRef repo, Policy policy, TrackedBranch t, String head) {
-        BranchRecord r = BranchRecord.tracked(repo, t.gitBranch(), t.dbBranch(), t.parentDbBranch(), t.kind(),
-                t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED, head);
+        BranchRecord r = BranchRecord.tracked(
+                repo,
+                t.gitBranch(),
+                t.dbBranch(),
+                t.parentDbBranch(),
+                t.kind(),
+                t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
+                head);
         store.save(r, "git branch created");
         transition(repo, t.gitBranch(), null, r.state(), "git branch created", head);
         // asked once the record is there, since the run reads it; a crash in between leaves a record without a
@@ -207,15 +231,26 @@ final class BranchLifecycle {
         if (!backend.exists(repo, r.dbBranch())) {
             runs.follow(repo, r.gitBranch(), r.headSha(), null, null);
         } else if (runs.followAgainIfFailed(repo, r.gitBranch(), r.headSha())) {
-            audit.append(AuditKind.BRANCH_FOLLOW_AGAIN, repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
+            audit.append(
+                    AuditKind.BRANCH_FOLLOW_AGAIN,
+                    repo,
+                    r.gitBranch(),
+                    Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
         }
     }
 
     private void gone(RepoRef repo, Policy policy, BranchRecord r) {
         if (r.kind() == BranchKind.TIER) {
             // a tier's database is never deleted by tiergate (every backend refuses it too): the deletion is audited
-            audit.append(AuditKind.REFUSAL, repo, r.gitBranch(), Map.of("rule", Rule.BRANCH_PROTECTED_TIER.id(),
-                    "message", "git branch of tier deleted; its database branch " + r.dbBranch() + " is kept"));
+            audit.append(
+                    AuditKind.REFUSAL,
+                    repo,
+                    r.gitBranch(),
+                    Map.of(
+                            "rule",
+                            Rule.BRANCH_PROTECTED_TIER.id(),
+                            "message",
+                            "git branch of tier deleted; its database branch " + r.dbBranch() + " is kept"));
             return;
         }
         if (r.kind() == BranchKind.CI) {
@@ -223,6 +258,10 @@ final class BranchLifecycle {
         }
         backend.delete(repo, r.dbBranch());
         store.delete(repo, r.gitBranch(), "git branch deleted");
-        audit.append(AuditKind.BRANCH_DELETE, repo, r.gitBranch(), Map.of("db_branch", r.dbBranch(), "reason", "git branch deleted"));
+        audit.append(
+                AuditKind.BRANCH_DELETE,
+                repo,
+                r.gitBranch(),
+                Map.of("db_branch", r.dbBranch(), "reason", "git branch deleted"));
     }
 }

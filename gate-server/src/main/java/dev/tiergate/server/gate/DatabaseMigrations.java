@@ -2,6 +2,7 @@ package dev.tiergate.server.gate;
 
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.GateStatus;
+import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.naming.DbBranchName;
@@ -9,8 +10,8 @@ import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.publish.PublishedError;
-import dev.tiergate.core.schema.SchemaDiff;
 import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.schema.SchemaDiff;
 import dev.tiergate.core.schema.SchemaSnapshot;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
@@ -31,12 +32,10 @@ import dev.tiergate.server.migrate.MigrationSource;
 import dev.tiergate.server.migrate.SchemaCatalog;
 import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.store.MigrationStore;
-import dev.tiergate.core.gate.PullRequestFacts;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -88,11 +87,17 @@ final class DatabaseMigrations {
         }
     });
 
-    private record Followed(String head, String files) {
-    }
+    private record Followed(String head, String files) {}
 
-    DatabaseMigrations(Forge forge, BranchBackend backend, MigrationStore store, AuditTrail audit, StatusPublisher statuses, GatePages pages,
-                       PullRequestChanges changes, AccessKeeper access) {
+    DatabaseMigrations(
+            Forge forge,
+            BranchBackend backend,
+            MigrationStore store,
+            AuditTrail audit,
+            StatusPublisher statuses,
+            GatePages pages,
+            PullRequestChanges changes,
+            AccessKeeper access) {
         this.access = access;
         this.changes = changes;
         this.rules = new MigrationChecks();
@@ -114,7 +119,8 @@ final class DatabaseMigrations {
      * Whether every file is a versioned migration that {@code applied} holds as a success, by Flyway's version
      * equality. Any other file (a repeatable migration, a stray file) makes it false: only Flyway can say what it does.
      */
-    static boolean allApplied(List<MigrationFile> files, List<FlywayRunner.Applied> applied, MigrationSettings settings) {
+    static boolean allApplied(
+            List<MigrationFile> files, List<FlywayRunner.Applied> applied, MigrationSettings settings) {
         Set<MigrationVersion> done = new HashSet<>();
         for (FlywayRunner.Applied a : applied) {
             if (a.success() && a.version() != null) {
@@ -123,7 +129,8 @@ final class DatabaseMigrations {
         }
         for (MigrationFile f : files) {
             Optional<MigrationName> name = MigrationName.parse(f.fileName(), settings.naming());
-            if (name.isEmpty() || !done.contains(MigrationVersion.fromVersion(name.get().version()))) {
+            if (name.isEmpty()
+                    || !done.contains(MigrationVersion.fromVersion(name.get().version()))) {
                 return false;
             }
         }
@@ -143,11 +150,20 @@ final class DatabaseMigrations {
         try {
             seedAndMigrate(repo, policy, tier, madeNow);
         } catch (RuntimeException e) {
-            // the hold's reason (the dashboard) keeps PostgreSQL's whole text; the audit trail, which is exported, does not
+            // the hold's reason (the dashboard) keeps PostgreSQL's whole text; the audit trail, which is exported, does
+            // not
             String db = DbBranchName.of(tier.name());
             store.hold(repo, db, null, "setting up the tier failed: " + e.getMessage(), null);
-            audit.append(AuditKind.REFUSAL, repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
-                    "setting up tier " + tier.name() + " failed (" + e.getClass().getSimpleName() + "); the dashboard shows why"));
+            audit.append(
+                    AuditKind.REFUSAL,
+                    repo,
+                    tier.branch(),
+                    Map.of(
+                            "rule",
+                            Rule.MIGRATION_TIER_HELD.id(),
+                            "message",
+                            "setting up tier " + tier.name() + " failed ("
+                                    + e.getClass().getSimpleName() + "); the dashboard shows why"));
         }
     }
 
@@ -168,9 +184,22 @@ final class DatabaseMigrations {
         if (tier.seed() != null) {
             Optional<byte[]> found = forge.fileAt(repo, head.get(), tier.seed());
             if (found.isEmpty()) {
-                store.hold(repo, db, null, "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(), null);
-                audit.append(AuditKind.REFUSAL, repo, tier.branch(), Map.of("rule", Rule.MIGRATION_TIER_HELD.id(), "message",
-                        "seed " + tier.seed() + " not found at " + head.get() + "; commit it or remove seed from the tier in the policy"));
+                store.hold(
+                        repo,
+                        db,
+                        null,
+                        "the policy's seed " + tier.seed() + " is not on " + tier.branch() + " at " + head.get(),
+                        null);
+                audit.append(
+                        AuditKind.REFUSAL,
+                        repo,
+                        tier.branch(),
+                        Map.of(
+                                "rule",
+                                Rule.MIGRATION_TIER_HELD.id(),
+                                "message",
+                                "seed " + tier.seed() + " not found at " + head.get()
+                                        + "; commit it or remove seed from the tier in the policy"));
                 return;
             }
             seed = found.get();
@@ -178,17 +207,25 @@ final class DatabaseMigrations {
         List<MigrationFile> files = judged(source.at(repo, head.get(), policy.migrations()), policy.migrations());
         if (files.isEmpty() && seed == null) {
             backend.tierMoved(repo, db);
-            access.afterTierMoved(repo, policy, tier); // the groups' default privileges, for what the first migration creates
+            access.afterTierMoved(
+                    repo, policy, tier); // the groups' default privileges, for what the first migration creates
             return;
         }
         // setting up is a run like any other: the seed and the migrations are repository content (no size bound: a
         // seed may be as large as the team's data)
         MigrationRun run = MigrationRun.nothing();
         Optional<RunStop> stop;
-        try (MigrationSession session = backend.openRun(repo, db, RunLimits.deadline(policy.migrations().runDeadline()))) {
-            if (seed != null && (madeNow || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
+        try (MigrationSession session =
+                backend.openRun(repo, db, RunLimits.deadline(policy.migrations().runDeadline()))) {
+            if (seed != null
+                    && (madeNow
+                            || SchemaCatalog.read(session.connection()).tables().isEmpty())) {
                 int loaded = SeedLoader.load(session.connection(), new String(seed, StandardCharsets.UTF_8));
-                audit.append(AuditKind.TIER_SEED, repo, tier.branch(), Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
+                audit.append(
+                        AuditKind.TIER_SEED,
+                        repo,
+                        tier.branch(),
+                        Map.of("tier", tier.name(), "seed", tier.seed(), "sha", head.get(), "statements", loaded));
             }
             if (!files.isEmpty()) {
                 backend.createExtensions(repo, db, policy.migrations().extensions());
@@ -198,11 +235,29 @@ final class DatabaseMigrations {
         }
         boolean ok = run.ok() && stop.isEmpty();
         if (!files.isEmpty() || !ok) {
-            audit.append(ok ? AuditKind.TIER_MIGRATE : AuditKind.REFUSAL, repo, tier.branch(), Map.of("tier", tier.name(), "sha", head.get(),
-                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "ok", ok, "error", ok ? "" : published(run, stop, policy.migrations(), files)));
+            audit.append(
+                    ok ? AuditKind.TIER_MIGRATE : AuditKind.REFUSAL,
+                    repo,
+                    tier.branch(),
+                    Map.of(
+                            "tier",
+                            tier.name(),
+                            "sha",
+                            head.get(),
+                            "applied",
+                            versions(run, MigrationRun.Outcome.APPLIED),
+                            "ok",
+                            ok,
+                            "error",
+                            ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (!ok) {
-            store.hold(repo, db, null, "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()), null);
+            store.hold(
+                    repo,
+                    db,
+                    null,
+                    "setting up the tier from " + tier.branch() + " failed: " + failure(run, stop, policy.migrations()),
+                    null);
         }
         backend.tierMoved(repo, db);
         access.afterTierMoved(repo, policy, tier);
@@ -214,7 +269,14 @@ final class DatabaseMigrations {
      * migrations applied again, and the audit says so. {@code followedHead}: the head the branch's record says its
      * database followed (null for a new branch).
      */
-    void followWorkingBranch(RepoRef repo, Policy policy, String gitBranch, String dbBranch, String tierDb, String head, String followedHead) {
+    void followWorkingBranch(
+            RepoRef repo,
+            Policy policy,
+            String gitBranch,
+            String dbBranch,
+            String tierDb,
+            String head,
+            String followedHead) {
         if (!runnable(policy.migrations()) || tierDb == null) {
             return;
         }
@@ -222,7 +284,10 @@ final class DatabaseMigrations {
         String key = repo.forge() + "|" + repo.path() + "|" + dbBranch;
         String fingerprint = fingerprint(files);
         Followed last = followed.get(key);
-        if (followedHead != null && last != null && last.head().equals(followedHead) && last.files().equals(fingerprint)) {
+        if (followedHead != null
+                && last != null
+                && last.head().equals(followedHead)
+                && last.files().equals(fingerprint)) {
             // the database followed the recorded head, whose migration files are these very files: nothing to apply
             followed.put(key, new Followed(head, fingerprint));
             return;
@@ -235,8 +300,21 @@ final class DatabaseMigrations {
         }
         if (!rewritten.isEmpty()) {
             backend.reset(repo, dbBranch, tierDb);
-            audit.append(AuditKind.BRANCH_RESET, repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
-                    "reason", "a migration it had applied was edited or removed: " + rewritten.get(0).code() + " " + rewritten.get(0).version()));
+            audit.append(
+                    AuditKind.BRANCH_RESET,
+                    repo,
+                    gitBranch,
+                    Map.of(
+                            "db_branch",
+                            dbBranch,
+                            "from",
+                            tierDb,
+                            "sha",
+                            head,
+                            "reason",
+                            "a migration it had applied was edited or removed: "
+                                    + rewritten.get(0).code() + " "
+                                    + rewritten.get(0).version()));
         }
         MigrationRun run;
         Optional<RunStop> stop;
@@ -251,13 +329,39 @@ final class DatabaseMigrations {
         }
         String applied = versions(run, MigrationRun.Outcome.APPLIED);
         if (!applied.isEmpty() || !ok) {
-            audit.append(AuditKind.BRANCH_MIGRATE, repo, gitBranch, Map.of("db_branch", dbBranch, "sha", head, "applied", applied, "ok", ok,
-                    "error", ok ? "" : published(run, stop, policy.migrations(), files)));
+            audit.append(
+                    AuditKind.BRANCH_MIGRATE,
+                    repo,
+                    gitBranch,
+                    Map.of(
+                            "db_branch",
+                            dbBranch,
+                            "sha",
+                            head,
+                            "applied",
+                            applied,
+                            "ok",
+                            ok,
+                            "error",
+                            ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (stop.filter(RunStop.SIZE::equals).isPresent()) {
-            backend.reset(repo, dbBranch, tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
-            audit.append(AuditKind.BRANCH_RESET, repo, gitBranch, Map.of("db_branch", dbBranch, "from", tierDb, "sha", head,
-                    "reason", Rule.MIGRATION_BRANCH_TOO_LARGE.id()));
+            backend.reset(
+                    repo, dbBranch,
+                    tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
+            audit.append(
+                    AuditKind.BRANCH_RESET,
+                    repo,
+                    gitBranch,
+                    Map.of(
+                            "db_branch",
+                            dbBranch,
+                            "from",
+                            tierDb,
+                            "sha",
+                            head,
+                            "reason",
+                            Rule.MIGRATION_BRANCH_TOO_LARGE.id()));
         }
         if (ok) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
             followed.put(key, new Followed(head, fingerprint));
@@ -289,7 +393,9 @@ final class DatabaseMigrations {
     /** Whether the PR's head and base are the ones last rehearsed: {@link #rehearseIfNeeded} would do nothing. */
     boolean rehearsed(RepoRef repo, PullRequestFacts pr) {
         return store.rehearsal(repo, pr.number())
-                .filter(last -> last.headSha().equals(pr.headSha()) && last.baseSha().equals(pr.baseSha())).isPresent();
+                .filter(last ->
+                        last.headSha().equals(pr.headSha()) && last.baseSha().equals(pr.baseSha()))
+                .isPresent();
     }
 
     /**
@@ -309,7 +415,10 @@ final class DatabaseMigrations {
         boolean copiedJustNow = !backend.exists(repo, ciDb);
         if (copiedJustNow) {
             backend.create(repo, ciDb, tierDb);
-            audit.append(AuditKind.BRANCH_CREATE, repo, BranchClassifier.ciGitBranch(pr.number()),
+            audit.append(
+                    AuditKind.BRANCH_CREATE,
+                    repo,
+                    BranchClassifier.ciGitBranch(pr.number()),
                     Map.of("db_branch", ciDb, "parent", tierDb, "head", pr.headBranch()));
         }
         List<MigrationFile> head = source.at(repo, pr.headSha(), settings);
@@ -328,8 +437,12 @@ final class DatabaseMigrations {
         if (!runnable(settings)) {
             judge(head, base, settings, tierDb, List.of(), List.of(), policy, refusals, warnings);
             collidingPrs.addAll(collisions(repo, pr, baseTier, tierDb, added, refusals));
-            refusals.add(new Refusal(NOT_FLYWAY, settings.directory(), "migrations named " + settings.naming() + " are not Flyway SQL migrations;"
-                    + " tiergate checks them but does not run them", "run them in CI against the branch's database"));
+            refusals.add(new Refusal(
+                    NOT_FLYWAY,
+                    settings.directory(),
+                    "migrations named " + settings.naming() + " are not Flyway SQL migrations;"
+                            + " tiergate checks them but does not run them",
+                    "run them in CI against the branch's database"));
         } else {
             if (!copiedJustNow) {
                 backend.reset(repo, ciDb, tierDb); // a copy made just now is already fresh: one copy, not two
@@ -338,11 +451,14 @@ final class DatabaseMigrations {
             // copy, as its migration role: the copy's history and schema are the tier's until the migrations run
             try (MigrationSession session = backend.openRun(repo, ciDb, limits(repo, settings, tierDb))) {
                 List<FlywayRunner.Applied> onTier = FlywayRunner.history(session.connection());
-                List<FlywayRunner.Problem> problems = onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(head, settings));
+                List<FlywayRunner.Problem> problems = onTier.isEmpty()
+                        ? List.of()
+                        : FlywayRunner.validate(session.connection(), judged(head, settings));
                 judge(head, base, settings, tierDb, onTier, problems, policy, refusals, warnings);
                 collidingPrs.addAll(collisions(repo, pr, baseTier, tierDb, added, refusals));
                 boolean outOfReach = refusals.stream().anyMatch(r -> r.rule().equals(Rule.SQL_CLUSTER_STATEMENT.id()));
-                // most pushes to a PR touch no migration: when the tier has applied every one of the head's (and no rule
+                // most pushes to a PR touch no migration: when the tier has applied every one of the head's (and no
+                // rule
                 // objects), Flyway would apply nothing to the fresh copy and the copy is the tier, so neither is asked;
                 // a statement outside a migration's reach is refused before anything runs
                 if (!outOfReach && (!refusals.isEmpty() || !allApplied(head, onTier, settings))) {
@@ -362,25 +478,71 @@ final class DatabaseMigrations {
                 access.afterRun(repo, policy, ciDb); // CI's login reads and writes what the PR's migrations made
             }
         }
-        boolean blocking = refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
-        String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
-                : refusals.stream().filter(r -> !r.rule().equals(NOT_FLYWAY)).map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = stop.isPresent() ? ciDb + ": " + stopped(stop.get(), settings) : blocking ? summary(run, refusals, head) : added.isEmpty() ? "No new migrations; the schema is unchanged"
-                : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name() + ": all applied";
-        CommitStatus wanted = new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS,
-                blocking ? GateStatus.failure(rule, description).description() : description, pages.branch(repo, "pull/" + pr.number()));
-        if (statuses.publish(repo, pr.headSha(), wanted, checks.shown(CONTEXT), "pull/" + pr.number(), Map.of("rule", rule))
+        boolean blocking =
+                refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
+        String rule = stop.isPresent()
+                ? stopRule(stop.get())
+                : !run.ok()
+                        ? REHEARSAL_FAILED
+                        : refusals.stream()
+                                .filter(r -> !r.rule().equals(NOT_FLYWAY))
+                                .map(Refusal::rule)
+                                .findFirst()
+                                .orElse(Rule.MIGRATION_OK.id());
+        String description = stop.isPresent()
+                ? ciDb + ": " + stopped(stop.get(), settings)
+                : blocking
+                        ? summary(run, refusals, head)
+                        : added.isEmpty()
+                                ? "No new migrations; the schema is unchanged"
+                                : added.size() + " migration(s) rehearsed on a copy of " + baseTier.name()
+                                        + ": all applied";
+        CommitStatus wanted = new CommitStatus(
+                CONTEXT,
+                blocking ? StatusState.FAILURE : StatusState.SUCCESS,
+                blocking ? GateStatus.failure(rule, description).description() : description,
+                pages.branch(repo, "pull/" + pr.number()));
+        if (statuses.publish(
+                        repo, pr.headSha(), wanted, checks.shown(CONTEXT), "pull/" + pr.number(), Map.of("rule", rule))
                 && blocking) {
-            audit.append(AuditKind.REFUSAL, repo, "pull/" + pr.number(), Map.of("rule", rule, "message", description, "sha", pr.headSha()));
+            audit.append(
+                    AuditKind.REFUSAL,
+                    repo,
+                    "pull/" + pr.number(),
+                    Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
         // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
         boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
-        forge.upsertComment(repo, pr.number(), MARKER, RehearsalComment.render(ciDb, baseTier.name(), run, head, refusals, warnings, diff, blocking),
+        forge.upsertComment(
+                repo,
+                pr.number(),
+                MARKER,
+                RehearsalComment.render(ciDb, baseTier.name(), run, head, refusals, warnings, diff, blocking),
                 worthSaying);
-        store.saveRehearsal(repo, new MigrationStore.Rehearsal(pr.number(), pr.headSha(), pr.baseSha(), tierDb, !blocking, rule, added,
-                run.ok() ? null : failure(run)));
-        audit.append(AuditKind.REHEARSAL, repo, "pull/" + pr.number(), Map.of("sha", pr.headSha(), "ok", !blocking, "rule", rule,
-                "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
+        store.saveRehearsal(
+                repo,
+                new MigrationStore.Rehearsal(
+                        pr.number(),
+                        pr.headSha(),
+                        pr.baseSha(),
+                        tierDb,
+                        !blocking,
+                        rule,
+                        added,
+                        run.ok() ? null : failure(run)));
+        audit.append(
+                AuditKind.REHEARSAL,
+                repo,
+                "pull/" + pr.number(),
+                Map.of(
+                        "sha",
+                        pr.headSha(),
+                        "ok",
+                        !blocking,
+                        "rule",
+                        rule,
+                        "migrations",
+                        versions(run, MigrationRun.Outcome.APPLIED)));
         return collidingPrs;
     }
 
@@ -388,11 +550,18 @@ final class DatabaseMigrations {
      * The migration rules over the PR's files (the hooks' rules and what the tier's history says), with the policy's
      * severities as in the hooks: a rule set to warning is shown in the comment, and does not block.
      */
-    private void judge(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings, String tierDb,
-                       List<FlywayRunner.Applied> onTier, List<FlywayRunner.Problem> problems, Policy policy, List<Refusal> refusals,
-                       List<Refusal> warnings) {
-        Verdict checked = new Verdict(rules.of(head, base, settings, tierDb, onTier, problems))
-                .withSeverities(policy.severity());
+    private void judge(
+            List<MigrationFile> head,
+            List<MigrationFile> base,
+            MigrationSettings settings,
+            String tierDb,
+            List<FlywayRunner.Applied> onTier,
+            List<FlywayRunner.Problem> problems,
+            Policy policy,
+            List<Refusal> refusals,
+            List<Refusal> warnings) {
+        Verdict checked =
+                new Verdict(rules.of(head, base, settings, tierDb, onTier, problems)).withSeverities(policy.severity());
         refusals.addAll(checked.refusals());
         warnings.addAll(checked.warnings());
     }
@@ -401,7 +570,13 @@ final class DatabaseMigrations {
      * Open PRs into the same tier that add one of {@code added}: each is a refusal here, and those whose last
      * rehearsal passed (not told yet) are returned to be rehearsed again.
      */
-    private List<Long> collisions(RepoRef repo, PullRequestFacts pr, Tier baseTier, String tierDb, List<String> added, List<Refusal> refusals) {
+    private List<Long> collisions(
+            RepoRef repo,
+            PullRequestFacts pr,
+            Tier baseTier,
+            String tierDb,
+            List<String> added,
+            List<Refusal> refusals) {
         List<Long> colliding = new ArrayList<>();
         for (MigrationStore.Rehearsal other : store.rehearsalsInto(repo, tierDb, pr.number())) {
             for (String v : added) {
@@ -409,8 +584,11 @@ final class DatabaseMigrations {
                     if (other.ok()) {
                         colliding.add(other.pr()); // not yet told: its last rehearsal passed
                     }
-                    refusals.add(new Refusal(VERSION_TAKEN, "PR #" + pr.number(), "version " + v + " is also added by PR #" + other.pr()
-                            + " into " + baseTier.name(), "give one of the two migrations a newer version (rename the file)"));
+                    refusals.add(new Refusal(
+                            VERSION_TAKEN,
+                            "PR #" + pr.number(),
+                            "version " + v + " is also added by PR #" + other.pr() + " into " + baseTier.name(),
+                            "give one of the two migrations a newer version (rename the file)"));
                 }
             }
         }
@@ -428,7 +606,10 @@ final class DatabaseMigrations {
      * (a {@code beforeMigrate.sql} callback, a stray script) is the naming rule's to refuse, and Flyway never sees it.
      */
     static List<MigrationFile> judged(List<MigrationFile> files, MigrationSettings settings) {
-        return files.stream().filter(f -> MigrationName.parse(f.fileName(), settings.naming()).isPresent()).toList();
+        return files.stream()
+                .filter(f ->
+                        MigrationName.parse(f.fileName(), settings.naming()).isPresent())
+                .toList();
     }
 
     private static String stopRule(RunStop stop) {
@@ -438,9 +619,13 @@ final class DatabaseMigrations {
     /** What the watchdog did, in words, with the bound and where it comes from. */
     static String stopped(RunStop stop, MigrationSettings settings) {
         return stop == RunStop.DEADLINE
-                ? "the run passed its deadline of " + settings.runMinutesText() + " (migrations.run_minutes) and was stopped"
-                : "the database grew past its size bound (" + (settings.branchSizeLimitMb() != null ? settings.branchSizeLimitMb()
-                        + " MB, migrations.branch_size_limit_mb" : "twice its tier plus 1 GiB") + ") and was stopped and dropped";
+                ? "the run passed its deadline of " + settings.runMinutesText()
+                        + " (migrations.run_minutes) and was stopped"
+                : "the database grew past its size bound ("
+                        + (settings.branchSizeLimitMb() != null
+                                ? settings.branchSizeLimitMb() + " MB, migrations.branch_size_limit_mb"
+                                : "twice its tier plus 1 GiB")
+                        + ") and was stopped and dropped";
     }
 
     /** Why a run failed: the watchdog's stop, else the migration PostgreSQL refused. */
@@ -468,7 +653,8 @@ final class DatabaseMigrations {
         backend.reset(repo, forkDb, tierDb);
         try (MigrationSession session = backend.openRun(repo, forkDb, limits(repo, settings, tierDb))) {
             List<FlywayRunner.Applied> onTier = FlywayRunner.history(session.connection());
-            List<FlywayRunner.Problem> problems = onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(group, settings));
+            List<FlywayRunner.Problem> problems =
+                    onTier.isEmpty() ? List.of() : FlywayRunner.validate(session.connection(), judged(group, settings));
             judge(group, tierFiles, settings, tierDb, onTier, problems, policy, refusals, new ArrayList<>());
             if (refusals.stream().noneMatch(r -> r.rule().equals(Rule.SQL_CLUSTER_STATEMENT.id()))) {
                 backend.createExtensions(repo, forkDb, settings.extensions());
@@ -479,20 +665,53 @@ final class DatabaseMigrations {
             backend.delete(repo, forkDb);
         }
         boolean blocking = !refusals.isEmpty() || !run.ok() || stop.isPresent();
-        String rule = stop.isPresent() ? stopRule(stop.get()) : !run.ok() ? REHEARSAL_FAILED
-                : refusals.stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
-        String description = blocking ? GateStatus.failure(rule, stop.isPresent() ? stopped(stop.get(), settings) : summary(run, refusals, group)).description()
+        String rule = stop.isPresent()
+                ? stopRule(stop.get())
+                : !run.ok()
+                        ? REHEARSAL_FAILED
+                        : refusals.stream().map(Refusal::rule).findFirst().orElse(Rule.MIGRATION_OK.id());
+        String description = blocking
+                ? GateStatus.failure(
+                                rule, stop.isPresent() ? stopped(stop.get(), settings) : summary(run, refusals, group))
+                        .description()
                 : "Merge group of PR #" + pr + " rehearsed on a copy of " + baseTier.name() + ": all applied";
-        statuses.publish(repo, groupSha, new CommitStatus(CONTEXT, blocking ? StatusState.FAILURE : StatusState.SUCCESS, description,
-                pages.branch(repo, "pull/" + pr)), forge.checks(repo, groupSha).shown(CONTEXT), "merge_group", Map.of("pr", pr, "rule", rule));
-        audit.append(AuditKind.REHEARSAL, repo, "merge_group", Map.of("sha", groupSha, "pr", pr, "ok", !blocking, "rule", rule,
-                "migrations", versions(run, MigrationRun.Outcome.APPLIED)));
+        statuses.publish(
+                repo,
+                groupSha,
+                new CommitStatus(
+                        CONTEXT,
+                        blocking ? StatusState.FAILURE : StatusState.SUCCESS,
+                        description,
+                        pages.branch(repo, "pull/" + pr)),
+                forge.checks(repo, groupSha).shown(CONTEXT),
+                "merge_group",
+                Map.of("pr", pr, "rule", rule));
+        audit.append(
+                AuditKind.REHEARSAL,
+                repo,
+                "merge_group",
+                Map.of(
+                        "sha",
+                        groupSha,
+                        "pr",
+                        pr,
+                        "ok",
+                        !blocking,
+                        "rule",
+                        rule,
+                        "migrations",
+                        versions(run, MigrationRun.Outcome.APPLIED)));
     }
 
     /** A rehearsal that waits for a retry: {@code tiergate/migrations} on {@code sha} says on what, and until when. */
     void waiting(RepoRef repo, long pr, String sha, GateStatus status) {
-        statuses.publish(repo, sha, new CommitStatus(CONTEXT, StatusState.PENDING, status.description(), pages.branch(repo, "pull/" + pr)),
-                forge.checks(repo, sha).shown(CONTEXT), "pull/" + pr, Map.of("rule", status.rule()));
+        statuses.publish(
+                repo,
+                sha,
+                new CommitStatus(CONTEXT, StatusState.PENDING, status.description(), pages.branch(repo, "pull/" + pr)),
+                forge.checks(repo, sha).shown(CONTEXT),
+                "pull/" + pr,
+                Map.of("rule", status.rule()));
     }
 
     void forget(RepoRef repo, long pr) {
@@ -516,10 +735,16 @@ final class DatabaseMigrations {
         RunLimits limits = limits(repo, policy.migrations(), tierDb);
         String newestApplied;
         try (MigrationSession session = backend.openRun(repo, tierDb, limits)) {
-            newestApplied = FlywayRunner.history(session.connection()).stream().map(FlywayRunner.Applied::version).max(String::compareTo).orElse("");
+            newestApplied = FlywayRunner.history(session.connection()).stream()
+                    .map(FlywayRunner.Applied::version)
+                    .max(String::compareTo)
+                    .orElse("");
         }
-        boolean pending = files.stream().anyMatch(f -> MigrationName.parse(f.fileName(), policy.migrations().naming())
-                .map(n -> n.version().compareTo(newestApplied) > 0).orElse(false));
+        boolean pending = files.stream()
+                .anyMatch(f -> MigrationName.parse(
+                                f.fileName(), policy.migrations().naming())
+                        .map(n -> n.version().compareTo(newestApplied) > 0)
+                        .orElse(false));
         if (!pending) {
             return;
         }
@@ -538,27 +763,69 @@ final class DatabaseMigrations {
         if (run.ok() && stop.isEmpty()) {
             // the move first: the tier's copies come from its template, and a retried run finds nothing pending
             backend.tierMoved(repo, tierDb);
-            audit.append(AuditKind.TIER_MIGRATE, repo, subject, Map.of("tier", baseTier.name(), "pr", pr.number(), "sha", merged.get(),
-                    "applied", versions(run, MigrationRun.Outcome.APPLIED), "snapshot", snapshot));
+            audit.append(
+                    AuditKind.TIER_MIGRATE,
+                    repo,
+                    subject,
+                    Map.of(
+                            "tier",
+                            baseTier.name(),
+                            "pr",
+                            pr.number(),
+                            "sha",
+                            merged.get(),
+                            "applied",
+                            versions(run, MigrationRun.Outcome.APPLIED),
+                            "snapshot",
+                            snapshot));
             access.afterTierMoved(repo, policy, baseTier);
             return;
         }
-        String failed = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": " + failure(run, stop, policy.migrations());
+        String failed = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "
+                + failure(run, stop, policy.migrations());
         // held before the restore: a restore cut short (it drops the tier, then copies the snapshot) leaves it held,
         // with the snapshot named, and nothing sets the tier up again over it
-        store.hold(repo, tierDb, pr.number(), failed + "; restoring the tier from " + snapshot + " did not finish", snapshot);
+        store.hold(
+                repo,
+                tierDb,
+                pr.number(),
+                failed + "; restoring the tier from " + snapshot + " did not finish",
+                snapshot);
         backend.restore(repo, tierDb, snapshot);
         String reason = failed + "; the tier was restored from " + snapshot;
         store.hold(repo, tierDb, pr.number(), reason, snapshot); // the dashboard's: the whole text
-        audit.append(AuditKind.VIOLATION, repo, subject, Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id(), "message", "PR #" + pr.number()
-                + " merged but its migration failed on " + baseTier.name() + ": " + published(run, stop, policy.migrations(), files)
-                + "; the tier was restored from " + snapshot, "pr", pr.number(), "sha", merged.get()));
-        statuses.publish(repo, pr.headSha(), new CommitStatus(CONTEXT, StatusState.FAILURE,
-                "Merged, but the migration failed on " + baseTier.name() + " and the tier was restored [migration.tier-migrate-failed]",
-                pages.branch(repo, subject)), Optional.empty(), "pull/" + pr.number(), Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
+        audit.append(
+                AuditKind.VIOLATION,
+                repo,
+                subject,
+                Map.of(
+                        "rule",
+                        Rule.MIGRATION_TIER_MIGRATE_FAILED.id(),
+                        "message",
+                        "PR #" + pr.number()
+                                + " merged but its migration failed on " + baseTier.name() + ": "
+                                + published(run, stop, policy.migrations(), files)
+                                + "; the tier was restored from " + snapshot,
+                        "pr",
+                        pr.number(),
+                        "sha",
+                        merged.get()));
+        statuses.publish(
+                repo,
+                pr.headSha(),
+                new CommitStatus(
+                        CONTEXT,
+                        StatusState.FAILURE,
+                        "Merged, but the migration failed on " + baseTier.name()
+                                + " and the tier was restored [migration.tier-migrate-failed]",
+                        pages.branch(repo, subject)),
+                Optional.empty(),
+                "pull/" + pr.number(),
+                Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
     }
 
-    private static List<String> addedVersions(List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings) {
+    private static List<String> addedVersions(
+            List<MigrationFile> head, List<MigrationFile> base, MigrationSettings settings) {
         Set<String> basePaths = new HashSet<>();
         base.forEach(f -> basePaths.add(f.path()));
         List<String> out = new ArrayList<>();
@@ -574,7 +841,10 @@ final class DatabaseMigrations {
         if (!run.ok()) {
             return published(run, Optional.empty(), null, files);
         }
-        Refusal r = refusals.stream().filter(x -> !x.rule().equals(NOT_FLYWAY)).findFirst().orElseThrow();
+        Refusal r = refusals.stream()
+                .filter(x -> !x.rule().equals(NOT_FLYWAY))
+                .findFirst()
+                .orElseThrow();
         return r.where() + ": " + r.message() + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "");
     }
 
@@ -583,7 +853,8 @@ final class DatabaseMigrations {
      * failed migration's file and line, SQLSTATE and PostgreSQL's words reduced to those the PR's files show
      * ({@link dev.tiergate.core.publish.PublishedError}). Never Flyway's or PostgreSQL's whole text.
      */
-    static String published(MigrationRun run, Optional<RunStop> stop, MigrationSettings settings, List<MigrationFile> files) {
+    static String published(
+            MigrationRun run, Optional<RunStop> stop, MigrationSettings settings, List<MigrationFile> files) {
         if (stop.isPresent()) {
             return stopped(stop.get(), settings);
         }
@@ -592,11 +863,19 @@ final class DatabaseMigrations {
 
     /** The whole failure, for the store and the dashboard only: PostgreSQL's message may hold row data. */
     static String failure(MigrationRun run) {
-        return run.migrations().stream().filter(m -> m.outcome() == MigrationRun.Outcome.FAILED).findFirst()
-                .map(m -> m.file() + ":" + m.errorLine() + ": " + m.error()).orElse(String.valueOf(run.error()));
+        return run.migrations().stream()
+                .filter(m -> m.outcome() == MigrationRun.Outcome.FAILED)
+                .findFirst()
+                .map(m -> m.file() + ":" + m.errorLine() + ": " + m.error())
+                .orElse(String.valueOf(run.error()));
     }
 
     private static String versions(MigrationRun run, MigrationRun.Outcome outcome) {
-        return String.join(",", run.migrations().stream().filter(m -> m.outcome() == outcome).map(MigrationRun.Migration::version).toList());
+        return String.join(
+                ",",
+                run.migrations().stream()
+                        .filter(m -> m.outcome() == outcome)
+                        .map(MigrationRun.Migration::version)
+                        .toList());
     }
 }

@@ -1,16 +1,16 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.core.gate.GateStatus;
-import dev.tiergate.core.naming.DbBranchName;
-import dev.tiergate.core.policy.Tier;
-import dev.tiergate.core.rules.Rule;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
+import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
@@ -78,8 +78,16 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         }
     };
 
-    public GateProcessor(Forge forge, EventParser parser, BranchBackend backend, BranchStore store, AuditTrail trail, String publicUrl,
-                         MigrationStore migrationStore, RunQueue runQueue, Runnable wakeRunWorkers) {
+    public GateProcessor(
+            Forge forge,
+            EventParser parser,
+            BranchBackend backend,
+            BranchStore store,
+            AuditTrail trail,
+            String publicUrl,
+            MigrationStore migrationStore,
+            RunQueue runQueue,
+            Runnable wakeRunWorkers) {
         this.forge = forge;
         this.parser = parser;
         this.store = store;
@@ -92,26 +100,30 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         PullRequestChanges changes = new PullRequestChanges(forge);
         this.runs = new RunRequests(runQueue, wakeRunWorkers);
         this.access = new AccessKeeper(backend, migrationStore, audit);
-        this.migrations = new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access);
+        this.migrations =
+                new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access);
         this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
-        this.pullRequests = new PullRequestReconciler(forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs, access);
+        this.pullRequests = new PullRequestReconciler(
+                forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs, access);
     }
 
     @Override
     public void process(Delivery delivery) throws Exception {
-        for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
+        for (ForgeEvent event :
+                parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
             if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
                 continue;
             }
             OptionalLong onePr = onePullRequest(event);
-            if (onePr.isPresent() && store.withPullRequestLock(event.repo(), onePr.getAsLong(), () -> {
-                PullRequestFacts pr = forge.pullRequest(event.repo(), onePr.getAsLong());
-                if (!pullRequests.judgedAlone(event.repo(), pr)) {
-                    return false;
-                }
-                pullRequests.reconcile(event.repo(), pr);
-                return true;
-            })) {
+            if (onePr.isPresent()
+                    && store.withPullRequestLock(event.repo(), onePr.getAsLong(), () -> {
+                        PullRequestFacts pr = forge.pullRequest(event.repo(), onePr.getAsLong());
+                        if (!pullRequests.judgedAlone(event.repo(), pr)) {
+                            return false;
+                        }
+                        pullRequests.reconcile(event.repo(), pr);
+                        return true;
+                    })) {
                 continue; // judged beside other PRs' judgements; the rest needs the whole repository
             }
             store.withRepoLock(event.repo(), () -> {
@@ -131,28 +143,40 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     public void execute(Run run) {
         RepoRef repo = run.repo();
         switch (run.kind()) {
-            case TIER_SETUP -> policyOnDefaultBranch(repo).ifPresent(p -> p.tier(run.subject()).ifPresent(t -> {
-                branches.setUpTier(repo, p, t);
-                judgeAgainIfHeld(repo, t);
-            }));
+            case TIER_SETUP ->
+                policyOnDefaultBranch(repo)
+                        .ifPresent(p -> p.tier(run.subject()).ifPresent(t -> {
+                            branches.setUpTier(repo, p, t);
+                            judgeAgainIfHeld(repo, t);
+                        }));
             case FOLLOW -> {
                 String head = run.get("head");
                 if (forge.branchHead(repo, run.subject()).filter(head::equals).isEmpty()) {
                     return; // pushed again (its own run follows the newer head) or gone
                 }
                 String followed = run.get("followed");
-                policyOnDefaultBranch(repo).ifPresent(p -> branches.follow(repo, p, run.subject(), head,
-                        followed == null || followed.isEmpty() ? null : followed, run.get("name_collision")));
+                policyOnDefaultBranch(repo)
+                        .ifPresent(p -> branches.follow(
+                                repo,
+                                p,
+                                run.subject(),
+                                head,
+                                followed == null || followed.isEmpty() ? null : followed,
+                                run.get("name_collision")));
             }
             case REHEARSAL -> {
                 PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
-                if (!pr.open() || pr.merged() || !pr.headSha().equals(run.get("head"))
-                        || store.find(repo, BranchClassifier.ciGitBranch(pr.number())).isEmpty()) {
+                if (!pr.open()
+                        || pr.merged()
+                        || !pr.headSha().equals(run.get("head"))
+                        || store.find(repo, BranchClassifier.ciGitBranch(pr.number()))
+                                .isEmpty()) {
                     return; // closed, merged or pushed again since: nothing to rehearse at this head
                 }
                 withTierAtBase(repo, pr, (p, tier) -> {
                     // a PR whose versions collide with this one's is told too: rehearsed again, it names this PR
-                    for (long other : migrations.rehearseIfNeeded(repo, pr, p, tier, forge.checks(repo, pr.headSha()))) {
+                    for (long other :
+                            migrations.rehearseIfNeeded(repo, pr, p, tier, forge.checks(repo, pr.headSha()))) {
                         migrations.forget(repo, other);
                         PullRequestFacts o = forge.pullRequest(repo, other);
                         if (o.open()) {
@@ -163,8 +187,16 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             }
             case MERGE_GROUP -> {
                 PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
-                withTierAtBase(repo, pr, (p, tier) -> migrations.rehearseMergeGroup(repo, pr.number(), p, tier, run.get("group"),
-                        forge.branchHead(repo, pr.baseBranch()).orElse(null)));
+                withTierAtBase(
+                        repo,
+                        pr,
+                        (p, tier) -> migrations.rehearseMergeGroup(
+                                repo,
+                                pr.number(),
+                                p,
+                                tier,
+                                run.get("group"),
+                                forge.branchHead(repo, pr.baseBranch()).orElse(null)));
             }
             case MERGE -> {
                 PullRequestFacts pr = forge.pullRequest(repo, prNumber(run));
@@ -208,9 +240,11 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * differ from the policy's database access, each with the statement that would mend it.
      */
     public List<Map<String, Object>> grantsDiff(RepoRef repo, String onlyDbBranch) {
-        Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
-                + "'s default branch"));
-        List<String> dbs = onlyDbBranch != null ? List.of(onlyDbBranch)
+        Policy p = policyToShow(repo)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("no readable policy on " + repo.path() + "'s default branch"));
+        List<String> dbs = onlyDbBranch != null
+                ? List.of(onlyDbBranch)
                 : p.tiers().stream().map(t -> DbBranchName.of(t.name())).toList();
         List<Map<String, Object>> out = new ArrayList<>();
         for (String db : dbs) {
@@ -220,8 +254,16 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             var d = access.diff(repo, p, db);
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("db_branch", db);
-            one.put("extra", d.extra().stream().map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, false))).toList());
-            one.put("missing", d.missing().stream().map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, true))).toList());
+            one.put(
+                    "extra",
+                    d.extra().stream()
+                            .map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, false)))
+                            .toList());
+            one.put(
+                    "missing",
+                    d.missing().stream()
+                            .map(x -> Map.of("privilege", x.toString(), "fix", backend.statement(repo, x, true)))
+                            .toList());
             out.add(one);
         }
         return out;
@@ -230,10 +272,12 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     /** {@code POST /api/v1/repos/…/grants/apply?tier=T}: the tier repaired as the policy says, its hold released, audited. */
     public Map<String, Object> grantsApply(RepoRef repo, String tierName, String by) {
         return store.withRepoLock(repo, () -> {
-            Policy p = policyToShow(repo).orElseThrow(() -> new IllegalArgumentException("no readable policy on " + repo.path()
-                    + "'s default branch"));
-            Tier t = p.tier(tierName).orElseThrow(() -> new IllegalArgumentException("the policy has no tier '"
-                    + tierName + "'; tiers: " + p.tiers().stream().map(Tier::name).toList()));
+            Policy p = policyToShow(repo)
+                    .orElseThrow(() ->
+                            new IllegalArgumentException("no readable policy on " + repo.path() + "'s default branch"));
+            Tier t = p.tier(tierName)
+                    .orElseThrow(() -> new IllegalArgumentException("the policy has no tier '" + tierName + "'; tiers: "
+                            + p.tiers().stream().map(Tier::name).toList()));
             var d = access.apply(repo, p, t, by);
             judgeOpenPullRequestsInto(repo, t);
             Map<String, Object> out = new LinkedHashMap<>();
@@ -250,13 +294,14 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      */
     @Override
     public void notDone(Run run, Throwable cause, Instant retryAt) {
-        if (WaitingVerdict.forgeFailed(cause) || (run.kind() != RunKind.REHEARSAL
-                && run.kind() != RunKind.MERGE_GROUP)) {
+        if (WaitingVerdict.forgeFailed(cause)
+                || (run.kind() != RunKind.REHEARSAL && run.kind() != RunKind.MERGE_GROUP)) {
             return;
         }
         String sha = run.kind() == RunKind.REHEARSAL ? run.get("head") : run.get("group");
         String forgeName = run.repo().forge().equals("gitlab") ? "GitLab" : "GitHub";
-        migrations.waiting(run.repo(), prNumber(run), sha, WaitingVerdict.of(forgeName, cause, run.attempts(), retryAt));
+        migrations.waiting(
+                run.repo(), prNumber(run), sha, WaitingVerdict.of(forgeName, cause, run.attempts(), retryAt));
     }
 
     private static long prNumber(Run run) {
@@ -266,7 +311,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     /** The policy at the PR's base and the tier it merges into, when both are there (else the workflow status says why). */
     private void withTierAtBase(RepoRef repo, PullRequestFacts pr, BiConsumer<Policy, Tier> work) {
         try {
-            policies.at(repo, pr.baseSha()).ifPresent(p -> p.tierForBranch(pr.baseBranch()).ifPresent(t -> work.accept(p, t)));
+            policies.at(repo, pr.baseSha())
+                    .ifPresent(p -> p.tierForBranch(pr.baseBranch()).ifPresent(t -> work.accept(p, t)));
         } catch (PolicyException e) {
             // the policy at the base does not validate: tiergate/workflow refuses the PR with policy.invalid
         }
@@ -278,8 +324,10 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             return;
         }
         for (long n : pullRequestsNamedBy(event)) {
-            if (store.find(event.repo(), BranchClassifier.ciGitBranch(n)).map(BranchRecord::lastRule)
-                    .filter(Rule.GATE_WAITING.id()::equals).isPresent()) {
+            if (store.find(event.repo(), BranchClassifier.ciGitBranch(n))
+                    .map(BranchRecord::lastRule)
+                    .filter(Rule.GATE_WAITING.id()::equals)
+                    .isPresent()) {
                 pullRequests.reconcile(event.repo(), forge.pullRequest(event.repo(), n));
             }
         }
@@ -293,7 +341,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     @Override
     public void notDone(Delivery delivery, Exception cause, Instant retryAt) throws Exception {
         boolean post = !WaitingVerdict.forgeFailed(cause);
-        for (ForgeEvent event : parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
+        for (ForgeEvent event :
+                parser.parse(delivery.eventType(), delivery.headers(), JSON.readTree(delivery.body()))) {
             if (event instanceof ForgeEvent.Ignored || event.repo() == null) {
                 continue;
             }
@@ -319,14 +368,17 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             // a PR tiergate has not judged yet, or one whose event names a new head, needs the repository's lock: no
             // forge call is spent on finding that out under the PR's lock first
             Optional<BranchRecord> ci = store.find(event.repo(), BranchClassifier.ciGitBranch(pr.number()));
-            boolean sameHead = ci.isPresent() && (pr.headSha() == null || pr.headSha().equals(ci.get().headSha()));
+            boolean sameHead = ci.isPresent()
+                    && (pr.headSha() == null || pr.headSha().equals(ci.get().headSha()));
             boolean staysOpen = pr.action() == ForgeEvent.PullRequestChanged.Action.APPROVAL_CHANGED
                     || pr.action() == ForgeEvent.PullRequestChanged.Action.EDITED;
             return sameHead && staysOpen ? OptionalLong.of(pr.number()) : OptionalLong.empty();
         }
         if (event instanceof ForgeEvent.ChecksChanged c && c.otherJobs() == null) {
             List<Long> prs = store.withHeadSha(event.repo(), c.sha()).stream()
-                    .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null).map(BranchRecord::prNumber).toList();
+                    .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
+                    .map(BranchRecord::prNumber)
+                    .toList();
             return prs.size() == 1 ? OptionalLong.of(prs.get(0)) : OptionalLong.empty();
         }
         return OptionalLong.empty();
@@ -346,12 +398,18 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             return m.find() ? List.of(Long.parseLong(m.group(1))) : List.of();
         }
         if (event instanceof ForgeEvent.ChecksChanged c) {
-            return store.withHeadSha(repo, c.sha()).stream().filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
-                    .map(BranchRecord::prNumber).toList();
+            return store.withHeadSha(repo, c.sha()).stream()
+                    .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
+                    .map(BranchRecord::prNumber)
+                    .toList();
         }
         if (event instanceof ForgeEvent.BranchPushed p) {
-            return store.find(repo, p.branch()).map(BranchRecord::prNumber)
-                    .filter(n -> store.find(repo, BranchClassifier.ciGitBranch(n)).isPresent()).map(List::of).orElse(List.of());
+            return store.find(repo, p.branch())
+                    .map(BranchRecord::prNumber)
+                    .filter(n ->
+                            store.find(repo, BranchClassifier.ciGitBranch(n)).isPresent())
+                    .map(List::of)
+                    .orElse(List.of());
         }
         return List.of();
     }
@@ -378,11 +436,16 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         } else if (event instanceof ForgeEvent.ExternalStatusCheckRequested x) {
             pullRequests.reconcile(repo, forge.pullRequest(repo, x.number()));
             Optional<BranchRecord> ci = store.find(repo, BranchClassifier.ciGitBranch(x.number()));
-            boolean passed = ci.isPresent() && ci.get().lastStatus() == StatusState.SUCCESS && x.sha() != null
+            boolean passed = ci.isPresent()
+                    && ci.get().lastStatus() == StatusState.SUCCESS
+                    && x.sha() != null
                     && x.sha().equals(ci.get().lastStatusSha());
             forge.answerStatusCheck(repo, x.number(), x.sha(), x.statusCheckId(), passed);
-            audit.append(AuditKind.STATUS, repo, "external_status_check", Map.of("sha", String.valueOf(x.sha()), "passed", passed,
-                    "check_id", x.statusCheckId()));
+            audit.append(
+                    AuditKind.STATUS,
+                    repo,
+                    "external_status_check",
+                    Map.of("sha", String.valueOf(x.sha()), "passed", passed, "check_id", x.statusCheckId()));
         }
     }
 
@@ -398,7 +461,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         branches.ensureTiers(repo, policy.get());
         Optional<String> head = forge.branchHead(repo, branch);
         // the working branch's database follows the push in a run of its own; the PR from it is judged now
-        branches.observe(repo, policy.get(), branch, head).ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
+        branches.observe(repo, policy.get(), branch, head)
+                .ifPresent(n -> pullRequests.reconcile(repo, forge.pullRequest(repo, n)));
     }
 
     /**
@@ -406,8 +470,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
      * (appended to the audit trail: a status posted, a state moved, a database branch created or deleted; setting up a
      * missing tier counts as one too), and which visits failed.
      */
-    public record ReconcileReport(int branches, int pullRequests, int repaired, List<String> failures) {
-    }
+    public record ReconcileReport(int branches, int pullRequests, int repaired, List<String> failures) {}
 
     /**
      * Repairs what lost deliveries left behind: every branch and every open PR of the repository, re-read, each
@@ -441,7 +504,11 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             int branchVisits = 0;
             for (Map.Entry<String, String> b : onForge.entrySet()) {
                 branchVisits++;
-                attempt(failures, repaired, "branch " + b.getKey(), () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
+                attempt(
+                        failures,
+                        repaired,
+                        "branch " + b.getKey(),
+                        () -> branches.observe(repo, p, b.getKey(), Optional.of(b.getValue())));
             }
             for (BranchRecord r : store.list(repo)) {
                 attempt(failures, repaired, "database of " + r.gitBranch(), () -> branches.followIfMissing(repo, r));
@@ -449,13 +516,20 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                     // a merged branch's database drop cut short by a crash (its login left behind): finish it
                     attempt(failures, repaired, "leftover of " + r.gitBranch(), () -> {
                         if (branches.databaseBranchLeftOver(repo, r.dbBranch())) {
-                            branches.deleteDatabaseBranch(repo, r.gitBranch(), r.dbBranch(), "PR merged (a delete cut short)");
+                            branches.deleteDatabaseBranch(
+                                    repo, r.gitBranch(), r.dbBranch(), "PR merged (a delete cut short)");
                         }
                     });
                 }
-                if (r.kind() == BranchKind.WORKING && !onForge.containsKey(r.gitBranch()) && r.state() != WorkflowState.MERGED) {
+                if (r.kind() == BranchKind.WORKING
+                        && !onForge.containsKey(r.gitBranch())
+                        && r.state() != WorkflowState.MERGED) {
                     branchVisits++;
-                    attempt(failures, repaired, "branch " + r.gitBranch(), () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
+                    attempt(
+                            failures,
+                            repaired,
+                            "branch " + r.gitBranch(),
+                            () -> branches.observe(repo, p, r.gitBranch(), Optional.empty()));
                 }
             }
             Map<Long, PullRequestFacts> read = new LinkedHashMap<>(); // facts read this pass, by PR number
@@ -469,7 +543,9 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             for (BranchRecord r : store.list(repo)) {
                 if (r.kind() == BranchKind.CI && r.prNumber() != null) {
                     numbers.add(r.prNumber()); // closed or merged while we were not told
-                } else if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED && onForge.containsKey(r.gitBranch())
+                } else if (r.kind() == BranchKind.WORKING
+                        && r.state() != WorkflowState.MERGED
+                        && onForge.containsKey(r.gitBranch())
                         && !withOpenPr.contains(r.gitBranch())) {
                     // a working branch in flight with no open PR: its PR may have been opened and merged while every
                     // delivery about it was lost, leaving no pull/<N> record to find it by
@@ -486,11 +562,20 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 }
             }
             for (long n : numbers) {
-                attempt(failures, repaired, "PR #" + n, () -> pullRequests.reconcile(repo, read.containsKey(n) ? read.get(n) : forge.pullRequest(repo, n)));
+                attempt(
+                        failures,
+                        repaired,
+                        "PR #" + n,
+                        () -> pullRequests.reconcile(
+                                repo, read.containsKey(n) ? read.get(n) : forge.pullRequest(repo, n)));
             }
             if (!failures.isEmpty()) {
-                LOG.warn("reconcile {}: {} of {} item(s) failed and will be retried next pass: {}", repo.path(), failures.size(),
-                        branchVisits + numbers.size(), failures);
+                LOG.warn(
+                        "reconcile {}: {} of {} item(s) failed and will be retried next pass: {}",
+                        repo.path(),
+                        failures.size(),
+                        branchVisits + numbers.size(),
+                        failures);
             }
             return new ReconcileReport(branchVisits, numbers.size(), repaired[0], List.copyOf(failures));
         });
@@ -539,11 +624,16 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
 
     private List<Long> openPullRequestsWithHead(RepoRef repo, String sha) {
         List<Long> known = store.withHeadSha(repo, sha).stream()
-                .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null).map(BranchRecord::prNumber).toList();
+                .filter(r -> r.kind() == BranchKind.CI && r.prNumber() != null)
+                .map(BranchRecord::prNumber)
+                .toList();
         if (!known.isEmpty()) {
             return known;
         }
-        return forge.openPullRequests(repo).stream().filter(pr -> pr.headSha().equals(sha)).map(PullRequestFacts::number).toList();
+        return forge.openPullRequests(repo).stream()
+                .filter(pr -> pr.headSha().equals(sha))
+                .map(PullRequestFacts::number)
+                .toList();
     }
 
     /**
@@ -574,7 +664,11 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             return p;
         } catch (PolicyException e) {
             if (!e.getMessage().equals(reportedPolicyProblems.put(repo, e.getMessage()))) {
-                audit.append(AuditKind.REFUSAL, repo, null, Map.of("rule", Rule.POLICY_INVALID.id(), "message", e.getMessage()));
+                audit.append(
+                        AuditKind.REFUSAL,
+                        repo,
+                        null,
+                        Map.of("rule", Rule.POLICY_INVALID.id(), "message", e.getMessage()));
             }
             return Optional.empty();
         }

@@ -55,8 +55,11 @@ final class PolicySource {
         }
         Read read;
         try {
-            read = new Read(forge.fileAt(repo, ref, Policy.PATH).map(bytes -> judged(PolicyReader.read(bytes, Policy.PATH + "@" + ref),
-                    Policy.PATH + "@" + ref)), null);
+            read = new Read(
+                    forge.fileAt(repo, ref, Policy.PATH)
+                            .map(bytes ->
+                                    judged(PolicyReader.read(bytes, Policy.PATH + "@" + ref), Policy.PATH + "@" + ref)),
+                    null);
         } catch (PolicyException e) {
             read = new Read(Optional.empty(), e);
         }
@@ -75,9 +78,11 @@ final class PolicySource {
      */
     static Policy judged(Policy policy, String where) {
         Optional<Refusal> wrong = PolicyValidator.validate(policy, where).refusals().stream()
-                .filter(r -> r.rule().equals(PolicyValidator.ACCESS_VALUES)).findFirst();
+                .filter(r -> r.rule().equals(PolicyValidator.ACCESS_VALUES))
+                .findFirst();
         if (wrong.isPresent()) {
-            throw new PolicyException(where + ": " + wrong.get().message() + " [" + wrong.get().rule() + "]; " + wrong.get().fix());
+            throw new PolicyException(where + ": " + wrong.get().message() + " ["
+                    + wrong.get().rule() + "]; " + wrong.get().fix());
         }
         return policy;
     }

@@ -1,8 +1,5 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.core.migration.TestFiles;
-import dev.tiergate.core.policy.ActorClass;
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
@@ -11,10 +8,13 @@ import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.PullRequestWorkflow;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.gate.TransitionReason;
+import dev.tiergate.core.migration.TestFiles;
 import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.ActorClass;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyException;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
@@ -55,9 +55,18 @@ final class PullRequestReconciler {
     private final RunRequests runs;
     private final AccessKeeper access;
 
-    PullRequestReconciler(Forge forge, PolicySource policies, BranchLifecycle branches, BranchStore store, AuditTrail audit,
-                          StatusPublisher statuses, GatePages pages, DatabaseMigrations migrations, PullRequestChanges changes,
-                          RunRequests runs, AccessKeeper access) {
+    PullRequestReconciler(
+            Forge forge,
+            PolicySource policies,
+            BranchLifecycle branches,
+            BranchStore store,
+            AuditTrail audit,
+            StatusPublisher statuses,
+            GatePages pages,
+            DatabaseMigrations migrations,
+            PullRequestChanges changes,
+            RunRequests runs,
+            AccessKeeper access) {
         this.runs = runs;
         this.access = access;
         this.migrations = migrations;
@@ -84,7 +93,9 @@ final class PullRequestReconciler {
             return false;
         }
         Optional<BranchRecord> ci = store.find(repo, BranchClassifier.ciGitBranch(pr.number()));
-        if (ci.isEmpty() || !pr.headSha().equals(ci.get().headSha()) || store.find(repo, pr.headBranch()).isEmpty()) {
+        if (ci.isEmpty()
+                || !pr.headSha().equals(ci.get().headSha())
+                || store.find(repo, pr.headBranch()).isEmpty()) {
             return false;
         }
         Optional<Policy> policy;
@@ -93,7 +104,9 @@ final class PullRequestReconciler {
         } catch (PolicyException e) {
             return false;
         }
-        if (policy.isEmpty() || policy.get().tiers().stream().anyMatch(t -> store.find(repo, t.branch()).isEmpty())) {
+        if (policy.isEmpty()
+                || policy.get().tiers().stream()
+                        .anyMatch(t -> store.find(repo, t.branch()).isEmpty())) {
             return false;
         }
         return policy.get().tierForBranch(pr.baseBranch()).isEmpty() || migrations.rehearsed(repo, pr);
@@ -105,10 +118,13 @@ final class PullRequestReconciler {
         Optional<BranchRecord> ci = store.find(repo, ciGit);
         if (!pr.open() && ci.isEmpty()) {
             Optional<BranchRecord> head = mergedHead(repo, pr);
-            if (head.isEmpty() || head.get().state() == WorkflowState.MERGED && !branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
+            if (head.isEmpty()
+                    || head.get().state() == WorkflowState.MERGED
+                            && !branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
                 return; // closed or merged, and already cleaned up: a duplicate
             }
-            if (head.get().state() == WorkflowState.MERGED) { // an attempt stopped between ci-pr-<N> and the head's database
+            if (head.get().state()
+                    == WorkflowState.MERGED) { // an attempt stopped between ci-pr-<N> and the head's database
                 branches.deleteDatabaseBranch(repo, pr.headBranch(), head.get().dbBranch(), "PR merged");
                 return;
             }
@@ -119,18 +135,31 @@ final class PullRequestReconciler {
             policy = policies.at(repo, pr.baseSha());
         } catch (PolicyException e) {
             if (pr.open()) {
-                GateStatus failed = GateStatus.failure(Rule.POLICY_INVALID.id(),
-                        "The policy on the base commit does not validate; fix .tiergate/policy.yaml on " + pr.baseBranch());
+                GateStatus failed = GateStatus.failure(
+                        Rule.POLICY_INVALID.id(),
+                        "The policy on the base commit does not validate; fix .tiergate/policy.yaml on "
+                                + pr.baseBranch());
                 if (publish(repo, pr, failed, ciGit, forge.checks(repo, pr.headSha()))) {
-                    audit.append(AuditKind.REFUSAL, repo, ciGit, Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
+                    audit.append(
+                            AuditKind.REFUSAL,
+                            repo,
+                            ciGit,
+                            Map.of("rule", failed.rule(), "message", e.getMessage(), "sha", pr.headSha()));
                 }
             }
             return;
         }
         if (policy.isEmpty()) {
             if (pr.open()) {
-                publish(repo, pr, new GateStatus(StatusState.SUCCESS, Rule.GATE_NO_POLICY.id(),
-                        "No .tiergate/policy.yaml on the base commit: tiergate does not gate this repository"), ciGit, forge.checks(repo, pr.headSha()));
+                publish(
+                        repo,
+                        pr,
+                        new GateStatus(
+                                StatusState.SUCCESS,
+                                Rule.GATE_NO_POLICY.id(),
+                                "No .tiergate/policy.yaml on the base commit: tiergate does not gate this repository"),
+                        ciGit,
+                        forge.checks(repo, pr.headSha()));
             }
             return;
         }
@@ -145,9 +174,16 @@ final class PullRequestReconciler {
         boolean headMoved = ci.isPresent() && !pr.headSha().equals(ci.get().headSha());
         Optional<Tier> baseTier = p.tierForBranch(pr.baseBranch());
         String ciDb = BranchClassifier.ciDbBranch(number);
-        BranchRecord record = ci.orElseGet(() -> BranchRecord.tracked(repo, ciGit, ciDb,
-                baseTier.map(t -> DbBranchName.of(t.name())).orElse(null), BranchKind.CI, WorkflowState.FEATURE_CLAIMED, pr.headSha()))
-                .withHead(pr.headSha()).withPullRequest(number, pr.author().login());
+        BranchRecord record = ci.orElseGet(() -> BranchRecord.tracked(
+                        repo,
+                        ciGit,
+                        ciDb,
+                        baseTier.map(t -> DbBranchName.of(t.name())).orElse(null),
+                        BranchKind.CI,
+                        WorkflowState.FEATURE_CLAIMED,
+                        pr.headSha()))
+                .withHead(pr.headSha())
+                .withPullRequest(number, pr.author().login());
         BranchRecord stored = ci.orElse(null);
         WorkflowState from = recorded;
         for (WorkflowState step : PullRequestWorkflow.steps(recorded, headMoved, target)) {
@@ -163,10 +199,21 @@ final class PullRequestReconciler {
             baseTier.ifPresent(t -> runs.merge(repo, number, pr.headSha())); // the tier migrates in a run of its own
             migrations.forget(repo, number);
             if (PullRequestWorkflow.mergeWasViolation(record.lastStatus(), record.lastStatusSha(), pr.headSha())) {
-                audit.append(AuditKind.VIOLATION, repo, ciGit, Map.of("rule", Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
-                        "message", "PR #" + number + " merged while tiergate/workflow was "
-                                + (record.lastStatus() == null ? "never posted" : record.lastStatus().name().toLowerCase(Locale.ROOT))
-                                + " on " + pr.headSha(), "sha", pr.headSha()));
+                audit.append(
+                        AuditKind.VIOLATION,
+                        repo,
+                        ciGit,
+                        Map.of(
+                                "rule",
+                                Rule.GATE_MERGED_WITHOUT_SUCCESS.id(),
+                                "message",
+                                "PR #" + number + " merged while tiergate/workflow was "
+                                        + (record.lastStatus() == null
+                                                ? "never posted"
+                                                : record.lastStatus().name().toLowerCase(Locale.ROOT))
+                                        + " on " + pr.headSha(),
+                                "sha",
+                                pr.headSha()));
             }
             cleanUpAfterPr(repo, pr, record, true);
             return;
@@ -178,13 +225,25 @@ final class PullRequestReconciler {
         }
         BranchRecord rec = record;
         Optional<GateStatus> held = baseTier.flatMap(t -> migrations.held(repo, DbBranchName.of(t.name())))
-                .map(h -> GateStatus.failure(DatabaseMigrations.TIER_HELD, heldDescription(baseTier.get().name(), h)));
-        Optional<GateStatus> drifted = baseTier.flatMap(t -> access.held(repo, t).map(words -> GateStatus.failure(Rule.PERMISSIONS_DRIFTED.id(),
-                "Tier " + t.name() + "'s privileges drifted from the policy; tiergate grants apply --tier " + t.name())));
-        GateStatus status = held.or(() -> drifted).or(() -> stateFiles.problemAt(repo, pr.headSha())).or(() -> testsDeletedByAgent(repo, p, pr))
-                .orElseGet(() -> MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
+                .map(h -> GateStatus.failure(
+                        DatabaseMigrations.TIER_HELD,
+                        heldDescription(baseTier.get().name(), h)));
+        Optional<GateStatus> drifted = baseTier.flatMap(t -> access.held(repo, t)
+                .map(words -> GateStatus.failure(
+                        Rule.PERMISSIONS_DRIFTED.id(),
+                        "Tier " + t.name() + "'s privileges drifted from the policy; tiergate grants apply --tier "
+                                + t.name())));
+        GateStatus status = held.or(() -> drifted)
+                .or(() -> stateFiles.problemAt(repo, pr.headSha()))
+                .or(() -> testsDeletedByAgent(repo, p, pr))
+                .orElseGet(() ->
+                        MergeGate.evaluate(p, pr, rec.state(), rec.headSha(), () -> forge.approvals(repo, number)));
         if (publish(repo, pr, status, ciGit, checks) && status.state() == StatusState.FAILURE) {
-            audit.append(AuditKind.REFUSAL, repo, ciGit, Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
+            audit.append(
+                    AuditKind.REFUSAL,
+                    repo,
+                    ciGit,
+                    Map.of("rule", status.rule(), "message", status.description(), "sha", pr.headSha()));
         }
         BranchRecord next = record.withVerdict(status.state(), pr.headSha(), status.rule(), status.description());
         if (!sameRecord(next, stored)) {
@@ -217,14 +276,16 @@ final class PullRequestReconciler {
                         return Optional.empty(); // an unreadable state file is the state-file rule's to refuse
                     }
                 });
-        List<Refusal> refusals = TestFiles.deletedByAgent(removed,
-                path -> claim.map(c -> c.supersedes(path)).orElse(false), "PR #" + pr.number());
+        List<Refusal> refusals = TestFiles.deletedByAgent(
+                removed, path -> claim.map(c -> c.supersedes(path)).orElse(false), "PR #" + pr.number());
         if (refusals.isEmpty()) {
             return Optional.empty();
         }
         Refusal first = refusals.get(0);
-        return Optional.of(GateStatus.failure(first.rule(), first.where() + ": " + first.message()
-                + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "")));
+        return Optional.of(GateStatus.failure(
+                first.rule(),
+                first.where() + ": " + first.message()
+                        + (refusals.size() > 1 ? " (+" + (refusals.size() - 1) + " more)" : "")));
     }
 
     /**
@@ -245,7 +306,9 @@ final class PullRequestReconciler {
             publish(repo, pr, status, ciGit, forge.checks(repo, sha));
         }
         if (ci.isPresent() && sha != null) {
-            store.save(ci.get().withVerdict(status.state(), sha, status.rule(), status.description()), "status " + status.rule());
+            store.save(
+                    ci.get().withVerdict(status.state(), sha, status.rule(), status.description()),
+                    "status " + status.rule());
         }
     }
 
@@ -255,10 +318,16 @@ final class PullRequestReconciler {
         reconcile(repo, facts);
         String ciGit = BranchClassifier.ciGitBranch(number);
         StatusState s = store.find(repo, ciGit).map(BranchRecord::lastStatus).orElse(StatusState.PENDING);
-        String description = s == StatusState.SUCCESS ? "PR #" + number + " passed tiergate; merge group allowed"
+        String description = s == StatusState.SUCCESS
+                ? "PR #" + number + " passed tiergate; merge group allowed"
                 : "PR #" + number + " has not passed tiergate (" + s.name().toLowerCase(Locale.ROOT) + ")";
         CommitStatus wanted = new CommitStatus(s, description, pages.branch(repo, ciGit));
-        statuses.publish(repo, groupHeadSha, wanted, forge.checks(repo, groupHeadSha).shown(CommitStatus.CONTEXT), "merge_group",
+        statuses.publish(
+                repo,
+                groupHeadSha,
+                wanted,
+                forge.checks(repo, groupHeadSha).shown(CommitStatus.CONTEXT),
+                "merge_group",
                 Map.of("pr", number));
         try {
             Optional<Policy> policy = policies.at(repo, facts.baseSha());
@@ -272,7 +341,8 @@ final class PullRequestReconciler {
 
     private boolean publish(RepoRef repo, PullRequestFacts pr, GateStatus status, String ciGit, CommitChecks checks) {
         CommitStatus wanted = new CommitStatus(status.state(), status.description(), pages.branch(repo, ciGit));
-        return statuses.publish(repo, pr.headSha(), wanted, checks.shown(CommitStatus.CONTEXT), ciGit, Map.of("rule", status.rule()));
+        return statuses.publish(
+                repo, pr.headSha(), wanted, checks.shown(CommitStatus.CONTEXT), ciGit, Map.of("rule", status.rule()));
     }
 
     /**
@@ -283,35 +353,54 @@ final class PullRequestReconciler {
         if (!pr.merged()) {
             return Optional.empty();
         }
-        return store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING && pr.headSha().equals(h.headSha()));
+        return store.find(repo, pr.headBranch())
+                .filter(h -> h.kind() == BranchKind.WORKING && pr.headSha().equals(h.headSha()));
     }
 
     private void cleanUpAfterPr(RepoRef repo, PullRequestFacts pr, BranchRecord ci, boolean merged) {
-        if (branches.databaseBranchLeftOver(repo, ci.dbBranch())) { // none when the PR was first heard of after its merge
+        if (branches.databaseBranchLeftOver(
+                repo, ci.dbBranch())) { // none when the PR was first heard of after its merge
             branches.deleteDatabaseBranch(repo, ci.gitBranch(), ci.dbBranch(), merged ? "PR merged" : "PR closed");
         }
         store.delete(repo, ci.gitBranch(), merged ? "PR merged" : "PR closed without merge");
         Optional<BranchRecord> head = store.find(repo, pr.headBranch());
-        if (merged && head.isPresent() && head.get().kind() == BranchKind.WORKING && branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
+        if (merged
+                && head.isPresent()
+                && head.get().kind() == BranchKind.WORKING
+                && branches.databaseBranchLeftOver(repo, head.get().dbBranch())) {
             branches.deleteDatabaseBranch(repo, pr.headBranch(), head.get().dbBranch(), "PR merged");
         }
     }
 
     private void mirrorOnHead(RepoRef repo, PullRequestFacts pr, WorkflowState step, String reason) {
-        store.find(repo, pr.headBranch()).filter(h -> h.kind() == BranchKind.WORKING).ifPresent(h -> {
-            if (h.state() != step) {
-                store.save(h.withState(step).withHead(pr.headSha()).withPullRequest(pr.number(), pr.author().login()), reason);
-            }
-        });
+        store.find(repo, pr.headBranch())
+                .filter(h -> h.kind() == BranchKind.WORKING)
+                .ifPresent(h -> {
+                    if (h.state() != step) {
+                        store.save(
+                                h.withState(step)
+                                        .withHead(pr.headSha())
+                                        .withPullRequest(
+                                                pr.number(), pr.author().login()),
+                                reason);
+                    }
+                });
     }
 
     /** Equal but for the time it was last written. */
     private static boolean sameRecord(BranchRecord a, BranchRecord b) {
-        return b != null && a.gitBranch().equals(b.gitBranch()) && Objects.equals(a.dbBranch(), b.dbBranch())
-                && Objects.equals(a.parent(), b.parent()) && a.kind() == b.kind() && a.state() == b.state()
-                && Objects.equals(a.headSha(), b.headSha()) && Objects.equals(a.prNumber(), b.prNumber())
-                && Objects.equals(a.actorLogin(), b.actorLogin()) && a.lastStatus() == b.lastStatus()
-                && Objects.equals(a.lastStatusSha(), b.lastStatusSha()) && Objects.equals(a.lastRule(), b.lastRule())
+        return b != null
+                && a.gitBranch().equals(b.gitBranch())
+                && Objects.equals(a.dbBranch(), b.dbBranch())
+                && Objects.equals(a.parent(), b.parent())
+                && a.kind() == b.kind()
+                && a.state() == b.state()
+                && Objects.equals(a.headSha(), b.headSha())
+                && Objects.equals(a.prNumber(), b.prNumber())
+                && Objects.equals(a.actorLogin(), b.actorLogin())
+                && a.lastStatus() == b.lastStatus()
+                && Objects.equals(a.lastStatusSha(), b.lastStatusSha())
+                && Objects.equals(a.lastRule(), b.lastRule())
                 && Objects.equals(a.lastDescription(), b.lastDescription());
     }
 
@@ -321,7 +410,10 @@ final class PullRequestReconciler {
      * of the dashboard, behind its sign-in.
      */
     static String heldDescription(String tier, MigrationStore.Held held) {
-        return "Tier " + tier + " is held: " + (held.pr() != null && held.pr() > 0 ? "PR #" + held.pr() + "'s migration failed on it" : "setting it up failed")
+        return "Tier " + tier + " is held: "
+                + (held.pr() != null && held.pr() > 0
+                        ? "PR #" + held.pr() + "'s migration failed on it"
+                        : "setting it up failed")
                 + "; roll it back with tiergate rollback or fix it, then release it";
     }
 }

@@ -21,28 +21,53 @@ import java.util.Locale;
  * comment's marker is its first line and nothing else in it can spell it.
  */
 final class RehearsalComment {
-    private RehearsalComment() {
-    }
+    private RehearsalComment() {}
 
     /** As {@link #render(String, String, MigrationRun, List, List, List, List, boolean)} with the words of the statements that ran. */
-    static String render(String ciDb, String tier, MigrationRun run, List<Refusal> refusals, List<Refusal> warnings,
-                         List<SchemaDiff.Change> diff, boolean blocking) {
+    static String render(
+            String ciDb,
+            String tier,
+            MigrationRun run,
+            List<Refusal> refusals,
+            List<Refusal> warnings,
+            List<SchemaDiff.Change> diff,
+            boolean blocking) {
         return render(ciDb, tier, run, List.of(), refusals, warnings, diff, blocking);
     }
 
     /** {@code files}: the head's migration files, whose words (beside those of the statements that ran) the comment may repeat. */
-    static String render(String ciDb, String tier, MigrationRun run, List<MigrationFile> files, List<Refusal> refusals,
-                         List<Refusal> warnings, List<SchemaDiff.Change> diff, boolean blocking) {
+    static String render(
+            String ciDb,
+            String tier,
+            MigrationRun run,
+            List<MigrationFile> files,
+            List<Refusal> refusals,
+            List<Refusal> warnings,
+            List<SchemaDiff.Change> diff,
+            boolean blocking) {
         PublicWords words = run.words(files);
         StringBuilder b = new StringBuilder(DatabaseMigrations.MARKER).append('\n');
-        b.append("### tiergate: migrations rehearsed on ").append(code(ciDb)).append(", a fresh copy of ").append(code(tier)).append("\n\n");
+        b.append("### tiergate: migrations rehearsed on ")
+                .append(code(ciDb))
+                .append(", a fresh copy of ")
+                .append(code(tier))
+                .append("\n\n");
         b.append(blocking ? "**Blocked.** " : "**Passed.** ");
         if (!run.ok()) {
             String failure = run.publishedFailure(words).map(f -> f.text()).orElse("");
-            b.append("A migration failed on ").append(code(ciDb)).append(", the copy of ").append(code(tier)).append(": ").append(code(failure))
-                    .append(". The copy is discarded and made again from ").append(code(tier)).append(" for the next rehearsal. What the failed")
-                    .append(" migration did on it is undone only as far as its transaction reached: a statement that ran outside a transaction")
-                    .append(" (e.g. CREATE INDEX CONCURRENTLY) stays on the copy until then. Nothing ran on ").append(code(tier))
+            b.append("A migration failed on ")
+                    .append(code(ciDb))
+                    .append(", the copy of ")
+                    .append(code(tier))
+                    .append(": ")
+                    .append(code(failure))
+                    .append(". The copy is discarded and made again from ")
+                    .append(code(tier))
+                    .append(" for the next rehearsal. What the failed")
+                    .append(
+                            " migration did on it is undone only as far as its transaction reached: a statement that ran outside a transaction")
+                    .append(" (e.g. CREATE INDEX CONCURRENTLY) stays on the copy until then. Nothing ran on ")
+                    .append(code(tier))
                     .append(" or anywhere else.");
         } else if (run.migrations().isEmpty()) {
             b.append("No migration to run.");
@@ -53,26 +78,55 @@ final class RehearsalComment {
         if (!run.migrations().isEmpty()) {
             b.append("| migration | result | time | locks taken | tables rewritten |\n|---|---|---:|---|---|\n");
             for (MigrationRun.Migration m : run.migrations()) {
-                List<String> locks = m.statements().stream().flatMap(s -> s.locks().stream()).distinct().toList();
-                List<String> rewritten = m.statements().stream().flatMap(s -> s.rewritten().stream()).distinct().toList();
-                b.append("| ").append(cellCode(m.file())).append(" | ").append(m.outcome().name().toLowerCase(Locale.ROOT))
-                        .append(" | ").append(m.millis()).append(" ms | ").append(names(locks, words, "none held"))
-                        .append(" | ").append(names(rewritten, words, "none")).append(" |\n");
+                List<String> locks = m.statements().stream()
+                        .flatMap(s -> s.locks().stream())
+                        .distinct()
+                        .toList();
+                List<String> rewritten = m.statements().stream()
+                        .flatMap(s -> s.rewritten().stream())
+                        .distinct()
+                        .toList();
+                b.append("| ")
+                        .append(cellCode(m.file()))
+                        .append(" | ")
+                        .append(m.outcome().name().toLowerCase(Locale.ROOT))
+                        .append(" | ")
+                        .append(m.millis())
+                        .append(" ms | ")
+                        .append(names(locks, words, "none held"))
+                        .append(" | ")
+                        .append(names(rewritten, words, "none"))
+                        .append(" |\n");
             }
-            b.append("\n<details><summary>Statement by statement</summary>\n\n| file:line | time | locks | rewrites | statement |\n|---|---:|---|---|---|\n");
+            b.append(
+                    "\n<details><summary>Statement by statement</summary>\n\n| file:line | time | locks | rewrites | statement |\n|---|---:|---|---|---|\n");
             for (MigrationRun.Migration m : run.migrations()) {
                 for (MigrationRun.Statement s : m.statements()) {
-                    b.append("| ").append(cellCode(m.file() + ":" + s.line())).append(" | ").append(s.millis()).append(" ms | ")
-                            .append(names(s.locks(), words, "")).append(" | ").append(names(s.rewritten(), words, "")).append(" | ")
+                    b.append("| ")
+                            .append(cellCode(m.file() + ":" + s.line()))
+                            .append(" | ")
+                            .append(s.millis())
+                            .append(" ms | ")
+                            .append(names(s.locks(), words, ""))
+                            .append(" | ")
+                            .append(names(s.rewritten(), words, ""))
+                            .append(" | ")
                             .append(cellCode(abbreviate(s.sql())))
-                            .append(s.published(words).map(e -> " **failed:** " + cellCode(e.text())).orElse("")).append(" |\n");
+                            .append(s.published(words)
+                                    .map(e -> " **failed:** " + cellCode(e.text()))
+                                    .orElse(""))
+                            .append(" |\n");
                 }
             }
             b.append("\n</details>\n\n");
         }
         rules(b, "Rules", refusals);
         rules(b, "Warnings (the policy's severity; they do not block)", warnings);
-        b.append("#### Schema of ").append(code(ciDb)).append(" against ").append(code(tier)).append("\n\n");
+        b.append("#### Schema of ")
+                .append(code(ciDb))
+                .append(" against ")
+                .append(code(tier))
+                .append("\n\n");
         if (diff.isEmpty()) {
             b.append("No difference.\n");
         } else {
@@ -88,7 +142,8 @@ final class RehearsalComment {
         if (names.isEmpty()) {
             return none;
         }
-        return String.join(", ", names.stream().map(n -> cellCode(words.reduce(n))).toList());
+        return String.join(
+                ", ", names.stream().map(n -> cellCode(words.reduce(n))).toList());
     }
 
     private static void rules(StringBuilder b, String title, List<Refusal> list) {
@@ -97,8 +152,15 @@ final class RehearsalComment {
         }
         b.append("#### ").append(title).append("\n\n");
         for (Refusal r : list) {
-            b.append("- ").append(code(r.rule())).append(' ').append(code(r.where())).append(": ").append(text(r.message()))
-                    .append(" — fix: ").append(text(r.fix())).append('\n');
+            b.append("- ")
+                    .append(code(r.rule()))
+                    .append(' ')
+                    .append(code(r.where()))
+                    .append(": ")
+                    .append(text(r.message()))
+                    .append(" — fix: ")
+                    .append(text(r.fix()))
+                    .append('\n');
         }
         b.append('\n');
     }

@@ -34,9 +34,20 @@ final class RunRequests {
 
     /** A working branch's database made if missing and brought to {@code head}; {@code followed}: the head it last followed. */
     void follow(RepoRef repo, String gitBranch, String head, String followed, String collisionNote) {
-        ask(Run.of(RunKind.FOLLOW, repo, gitBranch, head, collisionNote == null
-                ? Map.of("head", head, "followed", followed == null ? "" : followed)
-                : Map.of("head", head, "followed", followed == null ? "" : followed, "name_collision", collisionNote)));
+        ask(Run.of(
+                RunKind.FOLLOW,
+                repo,
+                gitBranch,
+                head,
+                collisionNote == null
+                        ? Map.of("head", head, "followed", followed == null ? "" : followed)
+                        : Map.of(
+                                "head",
+                                head,
+                                "followed",
+                                followed == null ? "" : followed,
+                                "name_collision",
+                                collisionNote)));
     }
 
     /** The follow run of {@code gitBranch} to {@code head}, asked again if it failed for good; whether it was. */

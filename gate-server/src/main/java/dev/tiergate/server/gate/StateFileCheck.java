@@ -42,8 +42,10 @@ final class StateFileCheck {
                 bySha.put(key, refusal);
             }
         }
-        return refusal.map(r -> GateStatus.failure(r.rule(), r.where() + " at " + sha.substring(0, Math.min(7, sha.length()))
-                + ": " + r.message() + "; " + r.fix()));
+        return refusal.map(r -> GateStatus.failure(
+                r.rule(),
+                r.where() + " at " + sha.substring(0, Math.min(7, sha.length())) + ": " + r.message() + "; "
+                        + r.fix()));
     }
 
     private Optional<Refusal> firstRefusal(RepoRef repo, String sha) {

@@ -28,8 +28,13 @@ public final class StatusPublisher {
      * Posts {@code wanted} on {@code sha} unless {@code shown} (what the forge shows now, read with the checks)
      * is the same. Returns whether it posted.
      */
-    public boolean publish(RepoRef repo, String sha, CommitStatus wanted, Optional<CommitStatus> shown, String subject,
-                           Map<String, ?> why) {
+    public boolean publish(
+            RepoRef repo,
+            String sha,
+            CommitStatus wanted,
+            Optional<CommitStatus> shown,
+            String subject,
+            Map<String, ?> why) {
         if (shown.isPresent() && forge.alreadyShows(wanted, shown.get())) {
             return false;
         }

@@ -28,12 +28,17 @@ public final class TierRollback {
     /** Restores {@code tier} from the snapshot taken for {@code release} (e.g. {@code pr12}) and releases its hold. */
     public String rollback(RepoRef repo, String tier, String release) {
         String tierDb = DbBranchName.of(tier);
-        String snapshot = store.snapshot(repo, tierDb, release).orElseThrow(() -> new BackendException("tier " + tier + " of "
-                + repo.path() + " has no snapshot for release '" + release + "' (snapshots are named " + tierDb
-                + "-backup-<release>, e.g. pr12, one per merge that migrated the tier)", null));
+        String snapshot = store.snapshot(repo, tierDb, release)
+                .orElseThrow(() -> new BackendException(
+                        "tier " + tier + " of "
+                                + repo.path() + " has no snapshot for release '" + release + "' (snapshots are named "
+                                + tierDb
+                                + "-backup-<release>, e.g. pr12, one per merge that migrated the tier)",
+                        null));
         backend.restore(repo, tierDb, snapshot);
         store.release(repo, tierDb);
-        audit.append(AuditKind.TIER_ROLLBACK, repo, tier, Map.of("tier", tier, "release", release, "snapshot", snapshot));
+        audit.append(
+                AuditKind.TIER_ROLLBACK, repo, tier, Map.of("tier", tier, "release", release, "snapshot", snapshot));
         return snapshot;
     }
 

@@ -21,18 +21,21 @@ import java.util.regex.Pattern;
  * verdict tiergate could not finish.
  */
 final class WaitingVerdict {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern HTTP_STATUS = Pattern.compile("answered (\\d{3})");
 
-    private WaitingVerdict() {
-    }
+    private WaitingVerdict() {}
 
     /** {@code retryAt} null: the delivery was parked after {@code attempts} attempts. */
     static GateStatus of(String forgeName, Throwable cause, int attempts, Instant retryAt) {
         String on = "Waiting on " + on(forgeName, cause);
-        return GateStatus.pending(Rule.GATE_WAITING.id(), retryAt == null
-                ? "Gave up for now: " + on.substring("Waiting on ".length()) + " after " + attempts + " attempts; the next reconcile pass tries again"
-                : on + "; retry " + (attempts + 1) + " at " + TIME.format(retryAt));
+        return GateStatus.pending(
+                Rule.GATE_WAITING.id(),
+                retryAt == null
+                        ? "Gave up for now: " + on.substring("Waiting on ".length()) + " after " + attempts
+                                + " attempts; the next reconcile pass tries again"
+                        : on + "; retry " + (attempts + 1) + " at " + TIME.format(retryAt));
     }
 
     /** Whether the forge is what failed: then no status can (or should, when it rate-limits) be posted. */
@@ -59,7 +62,10 @@ final class WaitingVerdict {
     static String why(Throwable e) {
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
-            all.append(' ').append(t.getMessage()).append(' ').append(t.getClass().getSimpleName());
+            all.append(' ')
+                    .append(t.getMessage())
+                    .append(' ')
+                    .append(t.getClass().getSimpleName());
         }
         String text = all.toString();
         String lower = text.toLowerCase(Locale.ROOT);
@@ -78,11 +84,13 @@ final class WaitingVerdict {
         }
         SQLException sql = find(e, SQLException.class);
         if (sql != null) { // the database's words: only its SQLSTATE and its own vocabulary are published (issue 24)
-            String reduced = PublishedError.of(sql.getSQLState(), sql.getMessage(), PublicWords.none(), null, 0).text();
+            String reduced = PublishedError.of(sql.getSQLState(), sql.getMessage(), PublicWords.none(), null, 0)
+                    .text();
             return reduced.length() <= 60 ? reduced : reduced.substring(0, 59) + "\u2026";
         }
         String message = String.valueOf(e.getMessage());
-        String last = message.substring(message.lastIndexOf(": ") < 0 ? 0 : message.lastIndexOf(": ") + 2).strip();
+        String last = message.substring(message.lastIndexOf(": ") < 0 ? 0 : message.lastIndexOf(": ") + 2)
+                .strip();
         return last.length() <= 60 ? last : last.substring(0, 59) + "\u2026";
     }
 

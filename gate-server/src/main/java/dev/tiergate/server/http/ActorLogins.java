@@ -64,16 +64,22 @@ final class ActorLogins {
         BranchConnection c;
         try {
             DatabaseAccess access = policy.access();
-            boolean heldOnDrift = r.kind() == BranchKind.TIER && policy.tierForBranch(r.gitBranch())
-                    .flatMap(t -> access.tier(t.name())).map(DatabaseAccess.TierAccess::holdsOnDrift).orElse(false);
-            if (!heldOnDrift) { // the runs apply them too; a tier that holds on drift is left as it is for tiergate grants apply
+            boolean heldOnDrift = r.kind() == BranchKind.TIER
+                    && policy.tierForBranch(r.gitBranch())
+                            .flatMap(t -> access.tier(t.name()))
+                            .map(DatabaseAccess.TierAccess::holdsOnDrift)
+                            .orElse(false);
+            if (!heldOnDrift) { // the runs apply them too; a tier that holds on drift is left as it is for tiergate
+                // grants apply
                 backend.applyAccess(r.repo(), r.dbBranch(), access.groupsOrDefault());
             }
             c = backend.credential(r.repo(), r.dbBranch(), decision.actor().id(), decision.groups(), until);
         } catch (BackendException e) {
             refused(r, token, null, "backend");
-            throw ApiRefusal.unavailable("the " + backend.id() + " backend could not make " + token.actor() + "'s login on " + r.gitBranch()
-                    + ": " + e.getMessage(), "try again; if it persists, the server's log and GET /api/v1/doctor (admin) say what is wrong");
+            throw ApiRefusal.unavailable(
+                    "the " + backend.id() + " backend could not make " + token.actor() + "'s login on " + r.gitBranch()
+                            + ": " + e.getMessage(),
+                    "try again; if it persists, the server's log and GET /api/v1/doctor (admin) say what is wrong");
         }
         Map<String, Object> details = details(r, token);
         details.put("groups", decision.groups());
@@ -97,17 +103,25 @@ final class ActorLogins {
             policy = policies.onDefaultBranch(r.repo());
         } catch (PolicyException e) {
             refused(r, token, Rule.POLICY_INVALID, "policy invalid");
-            throw ApiRefusal.byRule(Rule.POLICY_INVALID, "the policy on " + r.repo().path() + "'s default branch is invalid, so nobody gets a login"
-                    + " on its branches: " + e.getMessage(), "fix .tiergate/policy.yaml on the default branch (tiergate policy validate)");
+            throw ApiRefusal.byRule(
+                    Rule.POLICY_INVALID,
+                    "the policy on " + r.repo().path() + "'s default branch is invalid, so nobody gets a login"
+                            + " on its branches: " + e.getMessage(),
+                    "fix .tiergate/policy.yaml on the default branch (tiergate policy validate)");
         } catch (RuntimeException e) {
             refused(r, token, null, "policy unreadable");
-            throw ApiRefusal.unavailable("tiergate could not read the policy of " + r.repo().path() + " from the forge, which decides who gets a login",
+            throw ApiRefusal.unavailable(
+                    "tiergate could not read the policy of " + r.repo().path()
+                            + " from the forge, which decides who gets a login",
                     "try again in a minute; GET /healthz and the server's log say whether the forge answers");
         }
         if (policy.isEmpty()) {
             refused(r, token, Rule.PERMISSIONS_NO_ACCESS, "no policy");
-            throw ApiRefusal.byRule(Rule.PERMISSIONS_NO_ACCESS, r.repo().path() + " has no .tiergate/policy.yaml on its default branch, so it"
-                    + " gives nobody a login on its branches", "commit a policy with database_access on the default branch (tiergate init writes one)");
+            throw ApiRefusal.byRule(
+                    Rule.PERMISSIONS_NO_ACCESS,
+                    r.repo().path() + " has no .tiergate/policy.yaml on its default branch, so it"
+                            + " gives nobody a login on its branches",
+                    "commit a policy with database_access on the default branch (tiergate init writes one)");
         }
         return policy.get();
     }

@@ -10,15 +10,15 @@ import java.util.regex.Pattern;
  * and nothing else, so no caller can point the server's token at another forge endpoint.
  */
 final class ApiAccess {
-    static final String NO_TOKEN = "/api/v1/doctor and /metrics need TIERGATE_API_TOKEN, and this server sets none: set TIERGATE_API_TOKEN"
-            + " (or TIERGATE_API_TOKEN_FILE) on the server, restart it, and send Authorization: Bearer <token>";
+    static final String NO_TOKEN =
+            "/api/v1/doctor and /metrics need TIERGATE_API_TOKEN, and this server sets none: set TIERGATE_API_TOKEN"
+                    + " (or TIERGATE_API_TOKEN_FILE) on the server, restart it, and send Authorization: Bearer <token>";
     /** One path segment as GitHub and GitLab allow it in a repository path (letters, digits, {@code . _ -}). */
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
     /** GitLab nests groups at most 20 deep. */
     private static final int MAX_SEGMENTS = 21;
 
-    private ApiAccess() {
-    }
+    private ApiAccess() {}
 
     /**
      * Why {@code repo} is not a repository path ({@code owner/name}; with GitLab served, {@code group/subgroup/name}

@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  */
 final class ApiAuth {
     static final String ATTRIBUTE = "tiergate.api.caller";
-    private static final String INVALID = "the bearer token is not one this server accepts: it is unknown, revoked or expired";
-    private static final String NEW_TOKEN = "ask the server's operator for a token of your own (tiergate token create --actor <your login>),"
-            + " or use TIERGATE_API_TOKEN if you are the operator";
+    private static final String INVALID =
+            "the bearer token is not one this server accepts: it is unknown, revoked or expired";
+    private static final String NEW_TOKEN =
+            "ask the server's operator for a token of your own (tiergate token create --actor <your login>),"
+                    + " or use TIERGATE_API_TOKEN if you are the operator";
     private final byte[] adminDigest;
     private final ApiTokenStore tokens;
 
@@ -51,22 +53,30 @@ final class ApiAuth {
     private static final Pattern GRANTS = Pattern.compile("/api/v1/repos/[^/]+/[^/]+/grants(/apply)?/?");
 
     private static boolean adminOnly(String path) {
-        return path.startsWith("/metrics") || path.startsWith("/api/v1/doctor") || GRANTS.matcher(path).matches();
+        return path.startsWith("/metrics")
+                || path.startsWith("/api/v1/doctor")
+                || GRANTS.matcher(path).matches();
     }
 
     /** The admin's endpoints ({@code /metrics}, {@code /api/v1/doctor}, the grants): TIERGATE_API_TOKEN and nothing else. */
     void requireAdmin(Context ctx) {
         if (!adminConfigured()) {
-            throw ApiRefusal.forbidden(ApiAccess.NO_TOKEN, "set TIERGATE_API_TOKEN (or TIERGATE_API_TOKEN_FILE) on the server and restart it");
+            throw ApiRefusal.forbidden(
+                    ApiAccess.NO_TOKEN,
+                    "set TIERGATE_API_TOKEN (or TIERGATE_API_TOKEN_FILE) on the server and restart it");
         }
         ApiCaller c = caller(ctx);
         if (c instanceof ApiCaller.Anonymous) {
-            throw ApiRefusal.unauthenticated(ctx.path() + " needs Authorization: Bearer <TIERGATE_API_TOKEN>",
-                    "send the server's admin token, TIERGATE_API_TOKEN", "Bearer");
+            throw ApiRefusal.unauthenticated(
+                    ctx.path() + " needs Authorization: Bearer <TIERGATE_API_TOKEN>",
+                    "send the server's admin token, TIERGATE_API_TOKEN",
+                    "Bearer");
         }
         if (c instanceof ApiCaller.Actor a) {
-            throw ApiRefusal.forbidden(ctx.path() + " needs the admin token (TIERGATE_API_TOKEN); " + a.token().actor()
-                    + "'s token reaches the branches' read API only", "ask the server's operator, who holds TIERGATE_API_TOKEN");
+            throw ApiRefusal.forbidden(
+                    ctx.path() + " needs the admin token (TIERGATE_API_TOKEN); "
+                            + a.token().actor() + "'s token reaches the branches' read API only",
+                    "ask the server's operator, who holds TIERGATE_API_TOKEN");
         }
     }
 
@@ -81,8 +91,11 @@ final class ApiAuth {
         }
         String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
         if (c instanceof ApiCaller.Actor a && !a.token().reaches(repo)) {
-            throw ApiRefusal.forbidden("token " + a.token().id() + " of " + a.token().actor() + " reaches " + a.token().repo() + " only, not " + repo,
-                    "ask the server's operator for one that reaches " + repo + ": tiergate token create --actor " + a.token().actor() + " --repo " + repo);
+            throw ApiRefusal.forbidden(
+                    "token " + a.token().id() + " of " + a.token().actor() + " reaches "
+                            + a.token().repo() + " only, not " + repo,
+                    "ask the server's operator for one that reaches " + repo + ": tiergate token create --actor "
+                            + a.token().actor() + " --repo " + repo);
         }
         return c;
     }

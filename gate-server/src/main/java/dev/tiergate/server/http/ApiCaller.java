@@ -9,14 +9,11 @@ import dev.tiergate.server.store.ApiTokenStore;
  */
 sealed interface ApiCaller {
     /** Holds TIERGATE_API_TOKEN: /metrics, the doctor, and any branch's shared login. */
-    record Admin() implements ApiCaller {
-    }
+    record Admin() implements ApiCaller {}
 
     /** Holds an actor's token: the branches' read API, and on it only what the policy gives that actor. */
-    record Actor(ApiTokenStore.ApiToken token) implements ApiCaller {
-    }
+    record Actor(ApiTokenStore.ApiToken token) implements ApiCaller {}
 
     /** Sent no token: branch records without a password, on a server that sets no admin token. */
-    record Anonymous() implements ApiCaller {
-    }
+    record Anonymous() implements ApiCaller {}
 }

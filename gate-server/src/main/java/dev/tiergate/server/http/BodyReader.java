@@ -17,14 +17,11 @@ final class BodyReader {
     private final long cap;
     private final Duration deadline;
 
-    sealed interface Result {
-    }
+    sealed interface Result {}
 
-    record Body(byte[] bytes) implements Result {
-    }
+    record Body(byte[] bytes) implements Result {}
 
-    record Refused(int status, String message) implements Result {
-    }
+    record Refused(int status, String message) implements Result {}
 
     BodyReader(int concurrent, long cap, Duration deadline) {
         this.permits = new Semaphore(concurrent);

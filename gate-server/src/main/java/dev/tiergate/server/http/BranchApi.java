@@ -44,11 +44,15 @@ final class BranchApi {
         ApiCaller caller = auth.requireReader(ctx);
         Optional<BranchRecord> r = find(ctx);
         if (r.isEmpty()) {
-            ctx.status(404).json(Map.of("error", "branch '" + ctx.pathParam("branch") + "' is not tracked in "
-                    + ctx.pathParam("owner") + "/" + ctx.pathParam("repo")));
+            ctx.status(404)
+                    .json(Map.of(
+                            "error",
+                            "branch '" + ctx.pathParam("branch") + "' is not tracked in " + ctx.pathParam("owner") + "/"
+                                    + ctx.pathParam("repo")));
             return;
         }
-        Map<String, Object> connection = caller instanceof ApiCaller.Actor actor ? logins.issue(r.get(), actor.token())
+        Map<String, Object> connection = caller instanceof ApiCaller.Actor actor
+                ? logins.issue(r.get(), actor.token())
                 : sharedLogin(r.get(), caller instanceof ApiCaller.Admin);
         Map<String, Object> out = json(r.get());
         out.put("connection", connection);
@@ -93,7 +97,9 @@ final class BranchApi {
     private Optional<BranchRecord> find(Context ctx) {
         String repo = ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
         String branch = URLDecoder.decode(ctx.pathParam("branch"), StandardCharsets.UTF_8);
-        return store.listByPath(repo).stream().filter(b -> b.gitBranch().equals(branch)).findFirst();
+        return store.listByPath(repo).stream()
+                .filter(b -> b.gitBranch().equals(branch))
+                .findFirst();
     }
 
     static Map<String, Object> json(BranchRecord r) {

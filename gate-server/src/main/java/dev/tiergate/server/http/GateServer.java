@@ -79,26 +79,38 @@ public final class GateServer implements AutoCloseable {
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
     /** One forge the server serves: how to receive, how to read it, how to parse its events. */
-    public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {
-    }
+    public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {}
 
-    private GateServer(ServerConfig cfg, Database db, boolean ownsDb, List<ForgeBinding> forges, String bindHost, Path anchorDir,
-                       DeliveryLog deliveryLog) {
+    private GateServer(
+            ServerConfig cfg,
+            Database db,
+            boolean ownsDb,
+            List<ForgeBinding> forges,
+            String bindHost,
+            Path anchorDir,
+            DeliveryLog deliveryLog) {
         this.db = db;
         this.ownsDb = ownsDb;
         this.store = new BranchStore(db.dataSource());
         this.audit = new AuditLog(db.dataSource());
         this.inbox = new Inbox(db.dataSource(), audit);
         IngestPressure ingest = new IngestPressure();
-        this.backend = new MeteredBranchBackend(
-                BranchBackends.fromConfig(cfg, anchorDir), metrics);
+        this.backend = new MeteredBranchBackend(BranchBackends.fromConfig(cfg, anchorDir), metrics);
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
         Map<String, RunExecutor> executors = new LinkedHashMap<>();
         this.runQueue = new RunQueue(db.dataSource(), cfg.runsPerRepository());
         for (ForgeBinding f : forges) {
-            GateProcessor p = new GateProcessor(f.forge(), f.parser(), backend, store, audit, cfg.publicUrl(),
-                    new MigrationStore(db.dataSource()), runQueue, this::wakeRunWorkers);
+            GateProcessor p = new GateProcessor(
+                    f.forge(),
+                    f.parser(),
+                    backend,
+                    store,
+                    audit,
+                    cfg.publicUrl(),
+                    new MigrationStore(db.dataSource()),
+                    runQueue,
+                    this::wakeRunWorkers);
             receivers.put(f.receiver().forge(), f.receiver());
             byForge.put(f.receiver().forge(), p);
             executors.put(f.receiver().forge(), p);
@@ -107,8 +119,16 @@ public final class GateServer implements AutoCloseable {
         // repository SQL runs here, never on a delivery worker: one repository's slow run holds none of them
         this.runWorkers = new RunWorkers(runQueue, executors, cfg.runWorkers(), cfg.retryBaseDelay()).start();
         metrics.runs(runQueue::pendingCount);
-        this.workers = new WorkerPool(inbox, byForge, cfg.workers(), cfg.retryBaseDelay(), cfg.maxAttempts(), WorkerPool.DEFAULT_LEASE,
-                metrics.observing(deliveryLog)).yieldingTo(ingest, cfg.ingestYield()).start();
+        this.workers = new WorkerPool(
+                        inbox,
+                        byForge,
+                        cfg.workers(),
+                        cfg.retryBaseDelay(),
+                        cfg.maxAttempts(),
+                        WorkerPool.DEFAULT_LEASE,
+                        metrics.observing(deliveryLog))
+                .yieldingTo(ingest, cfg.ingestYield())
+                .start();
         Map<String, ApiCallCounter> apiCalls = new LinkedHashMap<>();
         forges.forEach(f -> apiCalls.put(f.receiver().forge(), f.forge().calls()));
         metrics.forges(apiCalls);
@@ -118,10 +138,14 @@ public final class GateServer implements AutoCloseable {
         WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics, ingest);
         this.tokens = new ApiTokenStore(db.dataSource(), audit, Clock.systemUTC());
         ApiAuth auth = new ApiAuth(cfg.apiToken(), tokens);
-        ActorLogins logins = new ActorLogins(backend, ref -> {
-            GateProcessor p = processors.get(ref.forge());
-            return p == null ? Optional.empty() : p.policyForAccess(ref);
-        }, audit, Clock.systemUTC());
+        ActorLogins logins = new ActorLogins(
+                backend,
+                ref -> {
+                    GateProcessor p = processors.get(ref.forge());
+                    return p == null ? Optional.empty() : p.policyForAccess(ref);
+                },
+                audit,
+                Clock.systemUTC());
         BranchApi api = new BranchApi(store, backend, auth, logins);
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
@@ -135,8 +159,11 @@ public final class GateServer implements AutoCloseable {
         app.post("/webhooks/{forge}", webhooks::handle);
         AuditAnchor anchorFile = anchorDir == null ? null : AuditAnchor.in(anchorDir);
         this.anchor = anchorFile == null ? null : new AnchorKeeper(audit, anchorFile);
-        this.liveness = new Liveness(this::pendingWork, () -> workers.problem().or(() -> runWorkers.problem()),
-                anchor == null ? Map::of : anchor::shown, Clock.systemUTC());
+        this.liveness = new Liveness(
+                this::pendingWork,
+                () -> workers.problem().or(() -> runWorkers.problem()),
+                anchor == null ? Map::of : anchor::shown,
+                Clock.systemUTC());
         app.get("/healthz", ctx -> {
             var answer = liveness.answer();
             ctx.status(answer.getKey()).json(answer.getValue());
@@ -186,15 +213,25 @@ public final class GateServer implements AutoCloseable {
         });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
-        new Dashboard(store, audit, new MigrationStore(db.dataSource()), backend,
-                ref -> {
-                    GateProcessor p = processors.get(ref.forge());
-                    return p == null ? Optional.empty() : p.policyToShow(ref);
-                }, table -> anchorFile == null ? Optional.empty()
-                        : anchorFile.read().flatMap(head -> AuditAnchor.missingFrom(table, head)),
-                Clock.systemUTC(), cfg.secretValue("TIERGATE_VIEWER_TOKEN"), cfg.publicUrl().startsWith("https:"), bindHost)
+        new Dashboard(
+                        store,
+                        audit,
+                        new MigrationStore(db.dataSource()),
+                        backend,
+                        ref -> {
+                            GateProcessor p = processors.get(ref.forge());
+                            return p == null ? Optional.empty() : p.policyToShow(ref);
+                        },
+                        table -> anchorFile == null
+                                ? Optional.empty()
+                                : anchorFile.read().flatMap(head -> AuditAnchor.missingFrom(table, head)),
+                        Clock.systemUTC(),
+                        cfg.secretValue("TIERGATE_VIEWER_TOKEN"),
+                        cfg.publicUrl().startsWith("https:"),
+                        bindHost)
                 .routes(app);
-        app.exception(Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
+        app.exception(
+                Exception.class, (e, ctx) -> ctx.status(500).json(Map.of("error", String.valueOf(e.getMessage()))));
         app.start(bindHost, cfg.port());
         this.reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tiergate-reconciler");
@@ -235,23 +272,31 @@ public final class GateServer implements AutoCloseable {
     public static List<ForgeBinding> bindings(ServerConfig cfg) {
         List<ForgeBinding> out = new ArrayList<>();
         if (cfg.githubEnabled()) {
-            out.add(new ForgeBinding(new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
+            out.add(new ForgeBinding(
+                    new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
                     cfg.githubAppId() != null
-                            ? GitHubForge.signedInAsApp(cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), Clock.systemUTC())
+                            ? GitHubForge.signedInAsApp(
+                                    cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), Clock.systemUTC())
                             : new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()),
                     (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
         }
         if (cfg.gitlabUrl() != null) {
             // TIERGATE_GITLAB_URL may list several instances (comma-separated); tokens pair up by position
             List<String> urls = List.of(cfg.gitlabUrl().split("\\s*,\\s*"));
-            List<String> tokens = cfg.gitlabToken() == null ? List.of() : List.of(cfg.gitlabToken().split("\\s*,\\s*"));
+            List<String> tokens = cfg.gitlabToken() == null
+                    ? List.of()
+                    : List.of(cfg.gitlabToken().split("\\s*,\\s*"));
             GitLabInstances instances = new GitLabInstances(urls, tokens);
-            out.add(new ForgeBinding(new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), Clock.systemUTC()),
-                    instances, (event, headers, body) -> {
+            out.add(new ForgeBinding(
+                    new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), Clock.systemUTC()),
+                    instances,
+                    (event, headers, body) -> {
                         String instance = headers.get("x-gitlab-instance");
                         if (!instances.serves(instance)) {
-                            return List.of(new ForgeEvent.Ignored(null,
-                                    "delivery from GitLab instance " + instance + ", which this server is not configured for"));
+                            return List.of(new ForgeEvent.Ignored(
+                                    null,
+                                    "delivery from GitLab instance " + instance
+                                            + ", which this server is not configured for"));
                         }
                         return GitLabWebhookParser.parse(event, body, instance);
                     }));
@@ -280,7 +325,10 @@ public final class GateServer implements AutoCloseable {
             if (p != null) {
                 try {
                     var report = p.reconcile(repo); // logs the items that failed; they are retried next pass
-                    metrics.reconciled(report.branches() + report.pullRequests(), report.repaired(), report.failures().size());
+                    metrics.reconciled(
+                            report.branches() + report.pullRequests(),
+                            report.repaired(),
+                            report.failures().size());
                 } catch (RuntimeException e) {
                     LoggerFactory.getLogger(GateServer.class).warn("reconcile {}: {}", repo.path(), e.getMessage());
                 }
@@ -299,19 +347,30 @@ public final class GateServer implements AutoCloseable {
             c.put("fix", r[2]);
             checks.add(c);
         };
-        add.accept("forges", new String[] {Boolean.toString(!cfg.forgeSummary().isEmpty()), String.join("; ", cfg.forgeSummary()),
-                "configure TIERGATE_GITHUB_* or TIERGATE_GITLAB_*"});
+        add.accept("forges", new String[] {
+            Boolean.toString(!cfg.forgeSummary().isEmpty()),
+            String.join("; ", cfg.forgeSummary()),
+            "configure TIERGATE_GITHUB_* or TIERGATE_GITLAB_*"
+        });
         if (cfg.githubEnabled()) {
-            add.accept("webhook secret", new String[] {Boolean.toString(cfg.githubWebhookSecret() != null),
-                    cfg.githubWebhookSecret() != null ? "GitHub's is set" : "GitHub's is not set: signatures are not checked",
-                    "set TIERGATE_GITHUB_WEBHOOK_SECRET(_FILE) to the webhook's secret and restart"});
+            add.accept("webhook secret", new String[] {
+                Boolean.toString(cfg.githubWebhookSecret() != null),
+                cfg.githubWebhookSecret() != null
+                        ? "GitHub's is set"
+                        : "GitHub's is not set: signatures are not checked",
+                "set TIERGATE_GITHUB_WEBHOOK_SECRET(_FILE) to the webhook's secret and restart"
+            });
         }
         if (cfg.gitlabUrl() != null) {
-            add.accept("webhook secret", new String[] {Boolean.toString(cfg.gitlabWebhookSecret() != null),
-                    cfg.gitlabWebhookSecret() != null ? "GitLab's is set" : "GitLab's is not set: tokens are not checked",
-                    "set TIERGATE_GITLAB_WEBHOOK_SECRET(_FILE) to the hook's secret token and restart"});
+            add.accept("webhook secret", new String[] {
+                Boolean.toString(cfg.gitlabWebhookSecret() != null),
+                cfg.gitlabWebhookSecret() != null ? "GitLab's is set" : "GitLab's is not set: tokens are not checked",
+                "set TIERGATE_GITLAB_WEBHOOK_SECRET(_FILE) to the hook's secret token and restart"
+            });
         }
-        add.accept("store", ping(db.dataSource(), db.describe(), "select 1", "check TIERGATE_DB_URL and that the PostgreSQL runs"));
+        add.accept(
+                "store",
+                ping(db.dataSource(), db.describe(), "select 1", "check TIERGATE_DB_URL and that the PostgreSQL runs"));
         add.accept("branch backend", backendCheck());
         if (repo != null && !repo.isBlank()) {
             for (ForgeBinding f : forges) {
@@ -329,9 +388,13 @@ public final class GateServer implements AutoCloseable {
     }
 
     private static String[] ping(DataSource ds, String what, String sql, String fix) {
-        try (var c = ds.getConnection(); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+        try (var c = ds.getConnection();
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
             boolean yes = rs.next() && rs.getBoolean(1);
-            return new String[] {Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix};
+            return new String[] {
+                Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix
+            };
         } catch (SQLException e) {
             return new String[] {"false", what + " does not answer: " + e.getMessage(), fix};
         }
@@ -348,8 +411,11 @@ public final class GateServer implements AutoCloseable {
             backend.list(new RepoRef("doctor", null, "doctor/check"));
             return new String[] {"true", backend.id() + " backend answers", ""};
         } catch (RuntimeException e) {
-            return new String[] {"false", backend.id() + " backend: " + e.getMessage(),
-                    "check TIERGATE_BACKEND and its settings (postgres: TIERGATE_BRANCH_DB_URL and a role with CREATEDB)"};
+            return new String[] {
+                "false",
+                backend.id() + " backend: " + e.getMessage(),
+                "check TIERGATE_BACKEND and its settings (postgres: TIERGATE_BRANCH_DB_URL and a role with CREATEDB)"
+            };
         }
     }
 
@@ -402,7 +468,6 @@ public final class GateServer implements AutoCloseable {
     public ApiTokenStore tokens() {
         return tokens;
     }
-
 
     @Override
     public void close() {

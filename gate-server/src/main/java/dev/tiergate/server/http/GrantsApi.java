@@ -21,7 +21,10 @@ final class GrantsApi {
     }
 
     void diff(Context ctx) {
-        with(ctx, (p, repo) -> ctx.json(Map.of("repo", repo.path(), "branches", p.grantsDiff(repo, ctx.queryParam("branch")))));
+        with(
+                ctx,
+                (p, repo) -> ctx.json(
+                        Map.of("repo", repo.path(), "branches", p.grantsDiff(repo, ctx.queryParam("branch")))));
     }
 
     void apply(Context ctx) {

@@ -31,11 +31,11 @@ final class Liveness implements AutoCloseable {
     private final ScheduledExecutorService refresher;
     private volatile Snapshot snapshot;
 
-    record Snapshot(boolean storeReachable, int pending, String problem, Instant at) {
-    }
+    record Snapshot(boolean storeReachable, int pending, String problem, Instant at) {}
 
     /** {@code pending}: the deliveries not yet done (the store); {@code workers}: why the workers cannot be counted on, or empty. */
-    Liveness(IntSupplier pending, Supplier<Optional<String>> workers, Supplier<Map<String, Object>> extra, Clock clock) {
+    Liveness(
+            IntSupplier pending, Supplier<Optional<String>> workers, Supplier<Map<String, Object>> extra, Clock clock) {
         this.pending = pending;
         this.workers = workers;
         this.extra = extra;
@@ -66,8 +66,13 @@ final class Liveness implements AutoCloseable {
         Optional<String> stuck = workers.get();
         boolean ok = s.storeReachable() && !stale && stuck.isEmpty();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", ok ? "ok" : stale ? "store not answering for " + age.toSeconds() + " s"
-                : !s.storeReachable() ? s.problem() : stuck.orElseThrow());
+        body.put(
+                "status",
+                ok
+                        ? "ok"
+                        : stale
+                                ? "store not answering for " + age.toSeconds() + " s"
+                                : !s.storeReachable() ? s.problem() : stuck.orElseThrow());
         body.put("pending_deliveries", s.pending());
         body.put("checked_at", s.at().toString());
         body.putAll(extra.get());

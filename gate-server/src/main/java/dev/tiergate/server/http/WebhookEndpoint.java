@@ -28,7 +28,9 @@ final class WebhookEndpoint {
      * Bodies read at once: at most 8, and at most what a quarter of the heap holds at the 25 MB cap (4 with the
      * launcher's -Xmx512m), so even the worst case leaves the heap to the rest of the server.
      */
-    static final int CONCURRENT_BODIES = (int) Math.max(1, Math.min(8, Runtime.getRuntime().maxMemory() / 4 / (25L * 1024 * 1024)));
+    static final int CONCURRENT_BODIES =
+            (int) Math.max(1, Math.min(8, Runtime.getRuntime().maxMemory() / 4 / (25L * 1024 * 1024)));
+
     static final Duration BODY_DEADLINE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, WebhookReceiver> receivers;
@@ -39,8 +41,13 @@ final class WebhookEndpoint {
     private final BodyReader bodies = new BodyReader(CONCURRENT_BODIES, MAX_BODY, BODY_DEADLINE);
     private final IngestPressure ingest;
 
-    WebhookEndpoint(Map<String, WebhookReceiver> receivers, Inbox inbox, AuditLog audit, WorkerPool workers,
-                    GateMetrics metrics, IngestPressure ingest) {
+    WebhookEndpoint(
+            Map<String, WebhookReceiver> receivers,
+            Inbox inbox,
+            AuditLog audit,
+            WorkerPool workers,
+            GateMetrics metrics,
+            IngestPressure ingest) {
         this.ingest = ingest;
         this.metrics = metrics;
         this.receivers = receivers;
@@ -67,7 +74,11 @@ final class WebhookEndpoint {
     private void handle(Context ctx, String[] eventAndOutcome) {
         WebhookReceiver receiver = receivers.get(ctx.pathParam("forge"));
         if (receiver == null) {
-            error(ctx, 404, "no forge '" + ctx.pathParam("forge") + "' is configured on this server; configured: " + receivers.keySet());
+            error(
+                    ctx,
+                    404,
+                    "no forge '" + ctx.pathParam("forge") + "' is configured on this server; configured: "
+                            + receivers.keySet());
             return;
         }
         byte[] body;
@@ -110,7 +121,10 @@ final class WebhookEndpoint {
         }
         String deliveryId = receiver.deliveryId(headers, body);
         if (deliveryId == null || deliveryId.isBlank()) {
-            error(ctx, 400, "no delivery id header (GitHub: X-GitHub-Delivery; GitLab: Idempotency-Key or X-Gitlab-Event-UUID)");
+            error(
+                    ctx,
+                    400,
+                    "no delivery id header (GitHub: X-GitHub-Delivery; GitLab: Idempotency-Key or X-Gitlab-Event-UUID)");
             return;
         }
         String event = receiver.eventType(headers);
@@ -118,14 +132,31 @@ final class WebhookEndpoint {
         int bytes = body.length;
         boolean fresh;
         try {
-            fresh = inbox.receive(receiver.forge(), deliveryId, event, headers, body,
-                    new AuditLog.Entry(AuditKind.DELIVERY, null, receiver.forge() + ":" + deliveryId, Map.of("forge", receiver.forge(),
-                            "event", event, "delivery_id", deliveryId, "bytes", bytes)));
+            fresh = inbox.receive(
+                    receiver.forge(),
+                    deliveryId,
+                    event,
+                    headers,
+                    body,
+                    new AuditLog.Entry(
+                            AuditKind.DELIVERY,
+                            null,
+                            receiver.forge() + ":" + deliveryId,
+                            Map.of(
+                                    "forge",
+                                    receiver.forge(),
+                                    "event",
+                                    event,
+                                    "delivery_id",
+                                    deliveryId,
+                                    "bytes",
+                                    bytes)));
         } catch (RuntimeException e) {
             // not stored, so not acknowledged: a 503 makes the forge deliver it again (a 2xx would lose it)
             eventAndOutcome[1] = "unavailable";
             ctx.header("Retry-After", "5");
-            LoggerFactory.getLogger(WebhookEndpoint.class).warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
+            LoggerFactory.getLogger(WebhookEndpoint.class)
+                    .warn("delivery {} {} not stored: {}", receiver.forge(), deliveryId, e.getMessage());
             error(ctx, 503, "the delivery could not be stored right now; deliver it again");
             return;
         }

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 public interface DeliveryLog {
     /** What became of one attempt at a delivery. */
     enum Outcome {
-        DONE, RETRY, PARKED;
+        DONE,
+        RETRY,
+        PARKED;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -23,9 +25,24 @@ public interface DeliveryLog {
         Logger log = LoggerFactory.getLogger(WorkerPool.class);
         return (d, outcome, millis, detail) -> {
             switch (outcome) {
-                case DONE -> log.debug("delivery done {} {} {} {} ms", d.forge(), d.eventType(), d.deliveryId(), millis);
-                case RETRY -> log.info("delivery retry {} {} {} {} ms: {}", d.forge(), d.eventType(), d.deliveryId(), millis, detail);
-                case PARKED -> log.warn("delivery parked {} {} {} {} ms: {}", d.forge(), d.eventType(), d.deliveryId(), millis, detail);
+                case DONE ->
+                    log.debug("delivery done {} {} {} {} ms", d.forge(), d.eventType(), d.deliveryId(), millis);
+                case RETRY ->
+                    log.info(
+                            "delivery retry {} {} {} {} ms: {}",
+                            d.forge(),
+                            d.eventType(),
+                            d.deliveryId(),
+                            millis,
+                            detail);
+                case PARKED ->
+                    log.warn(
+                            "delivery parked {} {} {} {} ms: {}",
+                            d.forge(),
+                            d.eventType(),
+                            d.deliveryId(),
+                            millis,
+                            detail);
             }
         };
     }

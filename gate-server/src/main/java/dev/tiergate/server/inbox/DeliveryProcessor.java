@@ -13,6 +13,5 @@ public interface DeliveryProcessor {
      * {@code delivery}'s attempt failed with {@code cause} and it waits: tried again at {@code retryAt}, or parked
      * when that is null. Lets the processor say so where people look (the gate: the PR's verdict and its status).
      */
-    default void notDone(Delivery delivery, Exception cause, Instant retryAt) throws Exception {
-    }
+    default void notDone(Delivery delivery, Exception cause, Instant retryAt) throws Exception {}
 }

@@ -45,7 +45,8 @@ public final class Inbox {
     }
 
     /** Stores a delivery; false when this forge's delivery id was already stored (a redelivery: no-op). */
-    public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body) {
+    public boolean receive(
+            String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body) {
         return receive(forge, deliveryId, eventType, headers, body, null);
     }
 
@@ -55,23 +56,32 @@ public final class Inbox {
      * after that transaction committed. Deliveries that arrive while another commit is under way share the next
      * one (group commit: one WAL flush for many), each still answered only after its own commit.
      */
-    public boolean receive(String forge, String deliveryId, String eventType, Map<String, String> headers, byte[] body,
-                           AuditLog.Entry auditWhenNew) {
+    public boolean receive(
+            String forge,
+            String deliveryId,
+            String eventType,
+            Map<String, String> headers,
+            byte[] body,
+            AuditLog.Entry auditWhenNew) {
         String headersJson;
         try {
             headersJson = JSON.writeValueAsString(headers);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getMessage(), e);
         }
-        Pending p = new Pending(forge, deliveryId, eventType, headersJson, body, auditWhenNew, new CompletableFuture<>());
+        Pending p =
+                new Pending(forge, deliveryId, eventType, headersJson, body, auditWhenNew, new CompletableFuture<>());
         writer().add(p);
         try {
             return p.stored().get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot store delivery " + deliveryId + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot store delivery " + deliveryId + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("cannot store delivery " + deliveryId + ": the store did not commit within "
-                    + STORE_TIMEOUT.toSeconds() + " s", e);
+            throw new IllegalStateException(
+                    "cannot store delivery " + deliveryId + ": the store did not commit within "
+                            + STORE_TIMEOUT.toSeconds() + " s",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while storing delivery " + deliveryId, e);
@@ -84,10 +94,14 @@ public final class Inbox {
     static final int MAX_GROUP = 128;
 
     /** A delivery waiting for the writer's next commit. */
-    record Pending(String forge, String deliveryId, String eventType, String headersJson, byte[] body,
-                   AuditLog.Entry auditWhenNew,
-                   CompletableFuture<Boolean> stored) {
-    }
+    record Pending(
+            String forge,
+            String deliveryId,
+            String eventType,
+            String headersJson,
+            byte[] body,
+            AuditLog.Entry auditWhenNew,
+            CompletableFuture<Boolean> stored) {}
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private volatile Thread writerThread;
@@ -143,7 +157,9 @@ public final class Inbox {
     /** The store did not answer at all (no connection): trying each delivery alone would only wait again. */
     private static boolean storeUnreachable(Exception e) {
         return e instanceof SQLTransientConnectionException
-                || e instanceof SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08");
+                || e instanceof SQLException se
+                        && se.getSQLState() != null
+                        && se.getSQLState().startsWith("08");
     }
 
     /**
@@ -226,6 +242,7 @@ public final class Inbox {
              order by id
              for update skip locked
              limit 1""";
+
     private static final String CLAIM = "update inbox set status = 'processing', attempts = attempts + 1,"
             + " locked_until = now() + make_interval(secs => ?) where id = (" + CLAIM_SELECT + ")"
             + " returning id, forge, delivery_id, event_type, headers::text, body, attempts, received_at";
@@ -251,9 +268,17 @@ public final class Inbox {
                 Optional<Delivery> claimed = Optional.empty();
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        Map<String, String> headers = JSON.readValue(rs.getString(5), new TypeReference<Map<String, String>>() { });
-                        claimed = Optional.of(new Delivery(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), headers,
-                                rs.getBytes(6), rs.getInt(7), rs.getTimestamp(8).toInstant()));
+                        Map<String, String> headers =
+                                JSON.readValue(rs.getString(5), new TypeReference<Map<String, String>>() {});
+                        claimed = Optional.of(new Delivery(
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                headers,
+                                rs.getBytes(6),
+                                rs.getInt(7),
+                                rs.getTimestamp(8).toInstant()));
                     }
                 }
                 c.commit();
@@ -276,31 +301,48 @@ public final class Inbox {
 
     /** The worker is still at it: extend its claim (a heartbeat). */
     public void renewLease(long id, Duration lease) {
-        update("update inbox set locked_until = now() + make_interval(secs => ?) where id = ? and status = 'processing'",
-                id, null, lease.toMillis() / 1000.0);
+        update(
+                "update inbox set locked_until = now() + make_interval(secs => ?) where id = ? and status = 'processing'",
+                id,
+                null,
+                lease.toMillis() / 1000.0);
     }
 
     public void markDone(long id) {
-        update("update inbox set status = 'done', processed_at = now(), locked_until = null, last_error = null where id = ?", id, null, null);
+        update(
+                "update inbox set status = 'done', processed_at = now(), locked_until = null, last_error = null where id = ?",
+                id,
+                null,
+                null);
     }
 
     public void retryLater(long id, String error, Duration delay) {
-        update("update inbox set status = 'retry', locked_until = null, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?",
-                id, error, delay.toMillis() / 1000.0);
+        update(
+                "update inbox set status = 'retry', locked_until = null, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where id = ?",
+                id,
+                error,
+                delay.toMillis() / 1000.0);
     }
 
     public void park(long id, String error) {
-        update("update inbox set status = 'parked', locked_until = null, last_error = ?, processed_at = now() where id = ?", id, error, null);
+        update(
+                "update inbox set status = 'parked', locked_until = null, last_error = ?, processed_at = now() where id = ?",
+                id,
+                error,
+                null);
     }
 
     /** Status and last error of one delivery, for tests and the API. */
     public Optional<String[]> statusOf(String forge, String deliveryId) {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select status, last_error, attempts from inbox where forge = ? and delivery_id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select status, last_error, attempts from inbox where forge = ? and delivery_id = ?")) {
             ps.setString(1, forge);
             ps.setString(2, deliveryId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))}) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))})
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -309,8 +351,9 @@ public final class Inbox {
 
     public int pendingCount() {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*) from inbox where status in ('received', 'retry', 'processing')");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select count(*) from inbox where status in ('received', 'retry', 'processing')");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {
@@ -321,9 +364,10 @@ public final class Inbox {
     /** Deliveries not yet done and the age in seconds of the oldest of them (0 when none), in one query. */
     public double[] depthAndOldestAgeSeconds() {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*), coalesce(extract(epoch from now() - min(received_at)), 0) "
-                     + "from inbox where status in ('received', 'retry', 'processing')");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("select count(*), coalesce(extract(epoch from now() - min(received_at)), 0) "
+                                + "from inbox where status in ('received', 'retry', 'processing')");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new double[] {rs.getLong(1), rs.getDouble(2)};
         } catch (SQLException e) {

@@ -29,6 +29,7 @@ public final class WorkerPool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
     /** How long a claim lasts unless renewed; renewed every third of it while the worker is still at it. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+
     private static final Duration POLL = Duration.ofSeconds(1);
     /**
      * How long one delivery may be processed before the pool reports itself stuck ({@code /healthz} answers 503). A
@@ -54,21 +55,32 @@ public final class WorkerPool implements AutoCloseable {
     /** What each worker is processing now, and since when ({@link System#nanoTime}). */
     private final Map<Thread, Processing> processing = new ConcurrentHashMap<>();
 
-    private record Processing(Delivery delivery, long sinceNanos) {
-    }
+    private record Processing(Delivery delivery, long sinceNanos) {}
 
-    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
+    public WorkerPool(
+            Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts) {
         this(inbox, processors, workers, retryBase, maxAttempts, DEFAULT_LEASE, DeliveryLog.slf4j());
     }
 
-    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts,
-                      Duration lease) {
+    public WorkerPool(
+            Inbox inbox,
+            Map<String, DeliveryProcessor> processors,
+            int workers,
+            Duration retryBase,
+            int maxAttempts,
+            Duration lease) {
         this(inbox, processors, workers, retryBase, maxAttempts, lease, DeliveryLog.slf4j());
     }
 
     /** {@code deliveryLog} hears of every attempt: done, retry or parked, with its time. */
-    public WorkerPool(Inbox inbox, Map<String, DeliveryProcessor> processors, int workers, Duration retryBase, int maxAttempts,
-                      Duration lease, DeliveryLog deliveryLog) {
+    public WorkerPool(
+            Inbox inbox,
+            Map<String, DeliveryProcessor> processors,
+            int workers,
+            Duration retryBase,
+            int maxAttempts,
+            Duration lease,
+            DeliveryLog deliveryLog) {
         this.inbox = inbox;
         this.deliveryLog = deliveryLog;
         this.lease = lease;
@@ -109,7 +121,8 @@ public final class WorkerPool implements AutoCloseable {
      */
     public Optional<String> problem() {
         if (alive() == 0) {
-            return Optional.of(threads.isEmpty() ? "no worker thread (TIERGATE_WORKERS is 0)" : "no worker thread is alive");
+            return Optional.of(
+                    threads.isEmpty() ? "no worker thread (TIERGATE_WORKERS is 0)" : "no worker thread is alive");
         }
         long now = System.nanoTime();
         return processing.entrySet().stream()
@@ -117,8 +130,10 @@ public final class WorkerPool implements AutoCloseable {
                 .min(Comparator.comparingLong(e -> e.getValue().sinceNanos()))
                 .map(e -> {
                     Delivery d = e.getValue().delivery();
-                    return "delivery " + d.forge() + " " + d.deliveryId() + " (" + d.eventType() + ") has been processing for "
-                            + spoken(Duration.ofNanos(now - e.getValue().sinceNanos())) + " on " + e.getKey().getName() + ", past the "
+                    return "delivery " + d.forge() + " " + d.deliveryId() + " (" + d.eventType()
+                            + ") has been processing for "
+                            + spoken(Duration.ofNanos(now - e.getValue().sinceNanos())) + " on "
+                            + e.getKey().getName() + ", past the "
                             + spoken(deadline) + " deadline";
                 });
     }
@@ -196,13 +211,17 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         long every = Math.max(1, lease.toMillis() / 3);
-        var renewal = heartbeat.scheduleAtFixedRate(() -> {
-            try {
-                inbox.renewLease(d.id(), lease);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot renew the lease of delivery {}: {}", d.deliveryId(), e.getMessage());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        var renewal = heartbeat.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        inbox.renewLease(d.id(), lease);
+                    } catch (RuntimeException e) {
+                        LOG.warn("cannot renew the lease of delivery {}: {}", d.deliveryId(), e.getMessage());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
         processing.put(Thread.currentThread(), new Processing(d, started));
         try {
             p.process(d);
@@ -213,22 +232,32 @@ public final class WorkerPool implements AutoCloseable {
             renewal.cancel(false);
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             boolean retryable = !(e instanceof ForgeException fe) || fe.retryable();
-            // the forge down, slow or rate-limiting: waiting fixes it, so it is not parked after maxAttempts but retried
+            // the forge down, slow or rate-limiting: waiting fixes it, so it is not parked after maxAttempts but
+            // retried
             // (backoff capped at 10 minutes) for as long as the forge would still redeliver it; anything else is parked
             // after maxAttempts with its reason
             boolean forgeWillRecover = e instanceof ForgeException fe && fe.retryable();
             boolean giveUp = !retryable
-                    || (forgeWillRecover ? Duration.between(d.receivedAt(), Instant.now()).compareTo(FORGE_RETRY_WINDOW) > 0
-                                         : d.attempts() >= maxAttempts);
+                    || (forgeWillRecover
+                            ? Duration.between(d.receivedAt(), Instant.now()).compareTo(FORGE_RETRY_WINDOW) > 0
+                            : d.attempts() >= maxAttempts);
             if (giveUp) {
                 inbox.park(d.id(), reason);
-                deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
+                deliveryLog.handled(
+                        d,
+                        DeliveryLog.Outcome.PARKED,
+                        (System.nanoTime() - started) / 1_000_000,
                         "after " + d.attempts() + " attempt(s): " + reason);
                 tell(p, d, e, null);
             } else {
-                Duration delay = retryDelay(d.attempts(), e instanceof ForgeException fe ? fe.retryAfter().orElse(null) : null);
+                Duration delay = retryDelay(
+                        d.attempts(),
+                        e instanceof ForgeException fe ? fe.retryAfter().orElse(null) : null);
                 inbox.retryLater(d.id(), reason, delay);
-                deliveryLog.handled(d, DeliveryLog.Outcome.RETRY, (System.nanoTime() - started) / 1_000_000,
+                deliveryLog.handled(
+                        d,
+                        DeliveryLog.Outcome.RETRY,
+                        (System.nanoTime() - started) / 1_000_000,
                         "retry in " + delay.toMillis() + " ms: " + reason);
                 tell(p, d, e, Instant.now().plus(delay));
             }
@@ -238,9 +267,17 @@ public final class WorkerPool implements AutoCloseable {
                     + " (an Error: parked, not retried, since it would stop the next worker too)";
             LOG.error("delivery {} parked: {}", d.deliveryId(), reason);
             inbox.park(d.id(), reason);
-            deliveryLog.handled(d, DeliveryLog.Outcome.PARKED, (System.nanoTime() - started) / 1_000_000,
+            deliveryLog.handled(
+                    d,
+                    DeliveryLog.Outcome.PARKED,
+                    (System.nanoTime() - started) / 1_000_000,
                     "after " + d.attempts() + " attempt(s): " + reason);
-            tell(p, d, new IllegalStateException(t.getClass().getSimpleName() + " while processing; parked, not retried", t), null);
+            tell(
+                    p,
+                    d,
+                    new IllegalStateException(
+                            t.getClass().getSimpleName() + " while processing; parked, not retried", t),
+                    null);
         } finally {
             renewal.cancel(false);
             processing.remove(Thread.currentThread());

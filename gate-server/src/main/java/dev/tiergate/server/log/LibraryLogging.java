@@ -8,8 +8,7 @@ package dev.tiergate.server.log;
 public final class LibraryLogging {
     private static final String PREFIX = "org.slf4j.simpleLogger.";
 
-    private LibraryLogging() {
-    }
+    private LibraryLogging() {}
 
     /**
      * {@code verbose}: the libraries' INFO lines too. Otherwise only what is at least {@code quietLevel} ("warn" for

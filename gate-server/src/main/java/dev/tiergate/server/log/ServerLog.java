@@ -39,8 +39,12 @@ public final class ServerLog implements DeliveryLog {
         if (warning != null) {
             f.put("warning", warning);
         }
-        emit("started", f, "tiergate server listening on " + listen + "; store: " + store + "; forges: "
-                + (forges.isEmpty() ? "none" : String.join(", ", forges)) + (warning == null ? "" : " — WARNING: " + warning));
+        emit(
+                "started",
+                f,
+                "tiergate server listening on " + listen + "; store: " + store + "; forges: "
+                        + (forges.isEmpty() ? "none" : String.join(", ", forges))
+                        + (warning == null ? "" : " — WARNING: " + warning));
     }
 
     /** A step that takes a while, said before it starts. */
@@ -60,8 +64,12 @@ public final class ServerLog implements DeliveryLog {
         if (detail != null) {
             f.put("detail", detail);
         }
-        emit("delivery", f, "delivery " + outcome.wireName() + " " + d.forge() + " " + d.eventType() + " " + d.deliveryId() + " "
-                + millis + " ms" + (d.attempts() > 1 ? " (attempt " + d.attempts() + ")" : "") + (detail == null ? "" : ": " + detail));
+        emit(
+                "delivery",
+                f,
+                "delivery " + outcome.wireName() + " " + d.forge() + " " + d.eventType() + " " + d.deliveryId() + " "
+                        + millis + " ms" + (d.attempts() > 1 ? " (attempt " + d.attempts() + ")" : "")
+                        + (detail == null ? "" : ": " + detail));
     }
 
     private synchronized void emit(String kind, Map<String, Object> fields, String text) {

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  */
 public final class GateMetrics {
     /** Seconds: from 1 ms (an acknowledgement) to a minute (a delivery that waited for a retry). */
-    static final double[] LATENCY_BOUNDS = {0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+    static final double[] LATENCY_BOUNDS = {
+        0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+    };
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Clock clock;
@@ -41,35 +43,62 @@ public final class GateMetrics {
 
     public GateMetrics(Clock clock) {
         this.clock = clock;
-        received = Counter.builder().name("tiergate_webhook_deliveries_total")
+        received = Counter.builder()
+                .name("tiergate_webhook_deliveries_total")
                 .help("Webhook deliveries received, by forge, event and what the endpoint answered "
                         + "(accepted, duplicate, unauthenticated, invalid, unavailable)")
-                .labelNames("forge", "event", "outcome").register(registry);
-        handled = Counter.builder().name("tiergate_deliveries_processed_total")
+                .labelNames("forge", "event", "outcome")
+                .register(registry);
+        handled = Counter.builder()
+                .name("tiergate_deliveries_processed_total")
                 .help("Attempts at processing a stored delivery, by forge, event and outcome (done, retry, parked)")
-                .labelNames("forge", "event", "outcome").register(registry);
-        ack = Histogram.builder().name("tiergate_webhook_ack_seconds")
+                .labelNames("forge", "event", "outcome")
+                .register(registry);
+        ack = Histogram.builder()
+                .name("tiergate_webhook_ack_seconds")
                 .help("From the request's body read to the answer: signature check and the durable insert")
-                .classicOnly().classicUpperBounds(LATENCY_BOUNDS).labelNames("forge").register(registry);
-        decision = Histogram.builder().name("tiergate_decision_seconds")
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS)
+                .labelNames("forge")
+                .register(registry);
+        decision = Histogram.builder()
+                .name("tiergate_decision_seconds")
                 .help("One attempt at processing a delivery: forge reads, decision, actions")
-                .classicOnly().classicUpperBounds(LATENCY_BOUNDS).labelNames("forge", "outcome").register(registry);
-        endToEnd = Histogram.builder().name("tiergate_delivery_end_to_end_seconds")
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS)
+                .labelNames("forge", "outcome")
+                .register(registry);
+        endToEnd = Histogram.builder()
+                .name("tiergate_delivery_end_to_end_seconds")
                 .help("From a delivery stored to its processing done (statuses posted, branches made)")
-                .classicOnly().classicUpperBounds(LATENCY_BOUNDS).labelNames("forge").register(registry);
-        branchOps = Counter.builder().name("tiergate_branch_operations_total")
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS)
+                .labelNames("forge")
+                .register(registry);
+        branchOps = Counter.builder()
+                .name("tiergate_branch_operations_total")
                 .help("Database branch operations, by backend, operation and outcome (ok, failed)")
-                .labelNames("backend", "operation", "outcome").register(registry);
-        branchSeconds = Histogram.builder().name("tiergate_branch_operation_seconds")
+                .labelNames("backend", "operation", "outcome")
+                .register(registry);
+        branchSeconds = Histogram.builder()
+                .name("tiergate_branch_operation_seconds")
                 .help("Duration of database branch operations, by backend and operation")
-                .classicOnly().classicUpperBounds(LATENCY_BOUNDS).labelNames("backend", "operation").register(registry);
-        reconcileItems = Counter.builder().name("tiergate_reconciler_items_total")
-                .help("Branches and pull requests the reconciler re-read (visited), those of them it changed something for, "
-                        + "a status posted, a state moved, a database branch created or deleted (repaired), and those whose visit "
-                        + "failed and waits for the next pass (failed)")
-                .labelNames("result").register(registry);
-        reconcilePasses = Counter.builder().name("tiergate_reconciler_passes_total")
-                .help("Reconcile passes finished").register(registry);
+                .classicOnly()
+                .classicUpperBounds(LATENCY_BOUNDS)
+                .labelNames("backend", "operation")
+                .register(registry);
+        reconcileItems = Counter.builder()
+                .name("tiergate_reconciler_items_total")
+                .help(
+                        "Branches and pull requests the reconciler re-read (visited), those of them it changed something for, "
+                                + "a status posted, a state moved, a database branch created or deleted (repaired), and those whose visit "
+                                + "failed and waits for the next pass (failed)")
+                .labelNames("result")
+                .register(registry);
+        reconcilePasses = Counter.builder()
+                .name("tiergate_reconciler_passes_total")
+                .help("Reconcile passes finished")
+                .register(registry);
     }
 
     public GateMetrics() {
@@ -86,10 +115,16 @@ public final class GateMetrics {
     /** Wraps the workers' delivery log: each attempt is also counted and timed. */
     public DeliveryLog observing(DeliveryLog inner) {
         return (Delivery d, DeliveryLog.Outcome outcome, long millis, String detail) -> {
-            handled.labelValues(d.forge(), d.eventType() == null ? "" : d.eventType(), outcome.wireName()).inc();
+            handled.labelValues(d.forge(), d.eventType() == null ? "" : d.eventType(), outcome.wireName())
+                    .inc();
             decision.labelValues(d.forge(), outcome.wireName()).observe(millis / 1e3);
             if (outcome == DeliveryLog.Outcome.DONE) {
-                endToEnd.labelValues(d.forge()).observe(Math.max(0, Duration.between(d.receivedAt(), clock.instant()).toNanos()) / 1e9);
+                endToEnd.labelValues(d.forge())
+                        .observe(Math.max(
+                                        0,
+                                        Duration.between(d.receivedAt(), clock.instant())
+                                                .toNanos())
+                                / 1e9);
             }
             inner.handled(d, outcome, millis, detail);
         };
@@ -114,49 +149,63 @@ public final class GateMetrics {
 
     /** Inbox depth and age of its oldest waiting delivery, read from the store at each scrape. */
     public void inbox(Supplier<double[]> depthAndOldestAgeSeconds) {
-        GaugeWithCallback.builder().name("tiergate_inbox_depth")
+        GaugeWithCallback.builder()
+                .name("tiergate_inbox_depth")
                 .help("Deliveries stored and not yet done (received, retry, processing)")
-                .callback(cb -> readable(depthAndOldestAgeSeconds).ifPresent(v -> cb.call(v[0]))).register(registry);
-        GaugeWithCallback.builder().name("tiergate_inbox_oldest_age_seconds")
+                .callback(cb -> readable(depthAndOldestAgeSeconds).ifPresent(v -> cb.call(v[0])))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("tiergate_inbox_oldest_age_seconds")
                 .help("Age of the oldest delivery not yet done (0 when the inbox is empty)")
-                .callback(cb -> readable(depthAndOldestAgeSeconds).ifPresent(v -> cb.call(v[1]))).register(registry);
+                .callback(cb -> readable(depthAndOldestAgeSeconds).ifPresent(v -> cb.call(v[1])))
+                .register(registry);
     }
 
     /** Runs of repository SQL waiting or under way (the run queue). */
     public void runs(Supplier<Integer> depth) {
-        GaugeWithCallback.builder().name("tiergate_runs_depth")
+        GaugeWithCallback.builder()
+                .name("tiergate_runs_depth")
                 .help("Runs of repository SQL (set-ups, follows, rehearsals, merges) queued or under way")
-                .callback(cb -> readable(() -> depth.get().doubleValue()).ifPresent(cb::call)).register(registry);
+                .callback(cb -> readable(() -> depth.get().doubleValue()).ifPresent(cb::call))
+                .register(registry);
     }
 
     /** Forge API calls and the last rate-limit budget the forge reported (-1: it reports none), per forge. */
     public void forges(Map<String, ApiCallCounter> counters) {
-        CounterWithCallback.builder().name("tiergate_forge_api_calls")
+        CounterWithCallback.builder()
+                .name("tiergate_forge_api_calls")
                 .help("Forge API requests, by forge and kind (charged to the rate limit, or 304 not modified)")
                 .labelNames("forge", "kind")
                 .callback(cb -> counters.forEach((forge, c) -> {
                     cb.call(c.charged(), forge, "charged");
                     cb.call(c.notModified(), forge, "not_modified");
-                })).register(registry);
-        GaugeWithCallback.builder().name("tiergate_forge_rate_limit_remaining")
+                }))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("tiergate_forge_rate_limit_remaining")
                 .help("The last X-RateLimit-Remaining the forge sent; -1 when it sends none")
                 .labelNames("forge")
-                .callback(cb -> counters.forEach((forge, c) -> cb.call(c.rateLimitRemaining(), forge))).register(registry);
+                .callback(cb -> counters.forEach((forge, c) -> cb.call(c.rateLimitRemaining(), forge)))
+                .register(registry);
     }
 
     /** Ready clones per repository and tier (the postgres backend's pool; empty for backends without one). */
     public void clonePools(Supplier<Map<String, Integer>> readyByTier) {
-        GaugeWithCallback.builder().name("tiergate_clone_pool_ready")
+        GaugeWithCallback.builder()
+                .name("tiergate_clone_pool_ready")
                 .help("Ready database clones waiting to become a new branch, per repository tier (repo:tier)")
                 .labelNames("tier")
-                .callback(cb -> readable(readyByTier).ifPresent(m -> m.forEach((tier, n) -> cb.call(n, tier)))).register(registry);
+                .callback(cb -> readable(readyByTier).ifPresent(m -> m.forEach((tier, n) -> cb.call(n, tier))))
+                .register(registry);
     }
 
     /** The audit chain's head: its sequence number (the hash is in {@code tiergate audit export}). */
     public void auditHead(Supplier<Long> headSeq) {
-        GaugeWithCallback.builder().name("tiergate_audit_chain_head_seq")
+        GaugeWithCallback.builder()
+                .name("tiergate_audit_chain_head_seq")
                 .help("Sequence number of the last audit record (0: empty trail)")
-                .callback(cb -> readable(headSeq).ifPresent(cb::call)).register(registry);
+                .callback(cb -> readable(headSeq).ifPresent(cb::call))
+                .register(registry);
     }
 
     /** A value read at scrape time; while the store does not answer the metric is left out rather than the scrape failing. */

@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -30,8 +29,7 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
  * tier, not guessed from the text.
  */
 public final class FlywayRunner {
-    private FlywayRunner() {
-    }
+    private FlywayRunner() {}
 
     /** Applies the pending migrations among {@code files}; stops at the first failure (which Flyway rolls back). */
     public static MigrationRun migrate(BranchConnection db, List<MigrationFile> files) {
@@ -47,8 +45,7 @@ public final class FlywayRunner {
     }
 
     /** One problem Flyway's validate found: its error code (e.g. CHECKSUM_MISMATCH), version, file and message. */
-    public record Problem(String code, String version, String file, String message) {
-    }
+    public record Problem(String code, String version, String file, String message) {}
 
     /**
      * Compares {@code files} with what the branch has applied, without changing it: applied migrations edited,
@@ -56,11 +53,17 @@ public final class FlywayRunner {
      */
     public static List<Problem> validate(BranchConnection db, List<MigrationFile> files) {
         try (Workdir dir = Workdir.of(files)) {
-            ValidateResult r = flyway(db, dir.path).ignoreMigrationPatterns("*:pending", "*:missing").load().validateWithResult();
+            ValidateResult r = flyway(db, dir.path)
+                    .ignoreMigrationPatterns("*:pending", "*:missing")
+                    .load()
+                    .validateWithResult();
             List<Problem> out = new ArrayList<>();
             if (r.invalidMigrations != null) {
                 for (ValidateOutput o : r.invalidMigrations) {
-                    out.add(new Problem(o.errorDetails == null ? "UNKNOWN" : String.valueOf(o.errorDetails.errorCode), o.version, o.filepath,
+                    out.add(new Problem(
+                            o.errorDetails == null ? "UNKNOWN" : String.valueOf(o.errorDetails.errorCode),
+                            o.version,
+                            o.filepath,
                             o.errorDetails == null ? "" : o.errorDetails.errorMessage));
                 }
             }
@@ -69,23 +72,22 @@ public final class FlywayRunner {
     }
 
     /** A migration Flyway recorded as applied: version, script, checksum, and whether it succeeded. */
-    public record Applied(String version, String script, Integer checksum, boolean success) {
-    }
+    public record Applied(String version, String script, Integer checksum, boolean success) {}
 
     /** The branch's Flyway history, oldest first; empty when nothing was ever migrated there. */
     public static List<Applied> history(BranchConnection db) {
         List<Applied> out = new ArrayList<>();
         try (Connection c = connect(db)) {
             try (PreparedStatement ps = c.prepareStatement("select to_regclass('flyway_schema_history') is not null");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
                     return out;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(
-                    "select version, script, checksum, success from flyway_schema_history where version is not null order by installed_rank");
-                 ResultSet rs = ps.executeQuery()) {
+                            "select version, script, checksum, success from flyway_schema_history where version is not null order by installed_rank");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int ck = rs.getInt(3);
                     out.add(new Applied(rs.getString(1), rs.getString(2), rs.wasNull() ? null : ck, rs.getBoolean(4)));
@@ -105,14 +107,16 @@ public final class FlywayRunner {
         FluentConfiguration config = Flyway.configure();
         // Flyway's default transactional advisory lock keeps a transaction open on a second connection, and
         // CREATE INDEX CONCURRENTLY waits for every open transaction: it would wait forever
-        config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
-        return config
-                .dataSource(db.jdbcUrl(), db.user(), db.password())
+        config.getPluginRegister()
+                .getPlugin(PostgreSQLConfigurationExtension.class)
+                .setTransactionalLock(false);
+        return config.dataSource(db.jdbcUrl(), db.user(), db.password())
                 // the history names the branch's migration login (its sessions act as the repository's owner role)
                 .installedBy(db.user())
                 .locations("filesystem:" + dir)
                 .cleanDisabled(true)
-                // a branch behind its tier lacks the files of migrations merged after it: applied there, not missing here
+                // a branch behind its tier lacks the files of migrations merged after it: applied there, not missing
+                // here
                 // (a migration really removed is the base-against-head rule's to refuse)
                 .ignoreMigrationPatterns("*:missing")
                 .mixed(true) // CREATE INDEX CONCURRENTLY beside other statements: Flyway runs it outside a transaction
@@ -140,8 +144,16 @@ public final class FlywayRunner {
         for (int i = out.size() - 1; i >= 0; i--) {
             MigrationRun.Migration m = out.get(i);
             if (m.outcome() == MigrationRun.Outcome.FAILED) {
-                out.set(i, new MigrationRun.Migration(m.version(), m.file(), m.outcome(), m.millis(), m.statements(),
-                        message != null ? message : m.error(), line > 0 ? line : m.errorLine()));
+                out.set(
+                        i,
+                        new MigrationRun.Migration(
+                                m.version(),
+                                m.file(),
+                                m.outcome(),
+                                m.millis(),
+                                m.statements(),
+                                message != null ? message : m.error(),
+                                line > 0 ? line : m.errorLine()));
                 break;
             }
         }
@@ -169,7 +181,8 @@ public final class FlywayRunner {
                 for (MigrationFile f : files) {
                     Path target = dir.resolve(f.fileName()).normalize();
                     if (!dir.equals(target.getParent())) { // a name from the repository never leaves the folder
-                        throw new IllegalArgumentException("migration file name " + f.fileName() + " is not a plain file name");
+                        throw new IllegalArgumentException(
+                                "migration file name " + f.fileName() + " is not a plain file name");
                     }
                     Files.write(target, f.content());
                 }

@@ -11,26 +11,45 @@ import java.util.Optional;
 /** What running migrations on one database branch did, migration by migration and statement by statement. */
 public record MigrationRun(List<Migration> migrations, boolean ok, String error) {
 
-    public enum Outcome { APPLIED, FAILED, NOT_RUN }
+    public enum Outcome {
+        APPLIED,
+        FAILED,
+        NOT_RUN
+    }
 
     /**
      * One statement: its line in the file, how long it ran, the locks it took and the tables it rewrote; a failed
      * one its error as the driver gave it (PostgreSQL's message with its Detail and Where lines: never published as
      * it is, see {@link #published}) and that error's SQLSTATE (null when unknown).
      */
-    public record Statement(int line, String sql, long millis, List<String> locks, List<String> rewritten, String error, String sqlState) {
+    public record Statement(
+            int line,
+            String sql,
+            long millis,
+            List<String> locks,
+            List<String> rewritten,
+            String error,
+            String sqlState) {
         public Statement(int line, String sql, long millis, List<String> locks, List<String> rewritten, String error) {
             this(line, sql, millis, locks, rewritten, error, null);
         }
 
         /** This statement's error as tiergate publishes it, without its location; empty when it did not fail. */
         public Optional<PublishedError> published(PublicWords words) {
-            return error == null ? Optional.empty() : Optional.of(PublishedError.of(sqlState, error, words, null, line));
+            return error == null
+                    ? Optional.empty()
+                    : Optional.of(PublishedError.of(sqlState, error, words, null, line));
         }
     }
 
-    public record Migration(String version, String file, Outcome outcome, long millis, List<Statement> statements, String error,
-                            int errorLine) {
+    public record Migration(
+            String version,
+            String file,
+            Outcome outcome,
+            long millis,
+            List<Statement> statements,
+            String error,
+            int errorLine) {
         public boolean rewroteATable() {
             return statements.stream().anyMatch(s -> !s.rewritten().isEmpty());
         }
@@ -52,10 +71,14 @@ public record MigrationRun(List<Migration> migrations, boolean ok, String error)
         }
         for (Migration m : migrations) {
             if (m.outcome() == Outcome.FAILED) {
-                Statement failed = m.statements().stream().filter(s -> s.error() != null).findFirst().orElse(null);
+                Statement failed = m.statements().stream()
+                        .filter(s -> s.error() != null)
+                        .findFirst()
+                        .orElse(null);
                 int line = m.errorLine() > 0 ? m.errorLine() : failed == null ? 0 : failed.line();
                 String message = failed != null && failed.sqlState() != null ? failed.error() : m.error();
-                return Optional.of(PublishedError.of(failed == null ? null : failed.sqlState(), message, words, m.file(), line));
+                return Optional.of(
+                        PublishedError.of(failed == null ? null : failed.sqlState(), message, words, m.file(), line));
             }
         }
         return Optional.of(PublishedError.of(null, error, words, null, 0));

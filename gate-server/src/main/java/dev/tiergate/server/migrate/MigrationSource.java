@@ -43,7 +43,8 @@ public final class MigrationSource {
             out.add(new MigrationFile(f.path(), content(repo, f.blobSha())));
         }
         out.sort(Comparator.comparing((MigrationFile f) -> MigrationName.parse(f.fileName(), settings.naming())
-                .map(MigrationName::version).orElse("~" + f.fileName())));
+                .map(MigrationName::version)
+                .orElse("~" + f.fileName())));
         return out;
     }
 

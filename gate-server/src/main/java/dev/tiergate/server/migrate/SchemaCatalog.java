@@ -11,11 +11,11 @@ import java.util.Map;
 
 /** Reads a branch's schema from PostgreSQL's catalogs (user schemas only; Flyway's history table left out). */
 public final class SchemaCatalog {
-    private static final String USER_TABLES = "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' "
-            + "and c.relname <> 'flyway_schema_history'";
+    private static final String USER_TABLES =
+            "n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg_toast%' "
+                    + "and c.relname <> 'flyway_schema_history'";
 
-    private SchemaCatalog() {
-    }
+    private SchemaCatalog() {}
 
     public static SchemaSnapshot read(BranchConnection db) {
         Map<String, Map<String, SchemaSnapshot.Column>> columns = new LinkedHashMap<>();
@@ -23,26 +23,40 @@ public final class SchemaCatalog {
         Map<String, Map<String, String>> constraints = new LinkedHashMap<>();
         try (Connection c = FlywayRunner.connect(db)) {
             c.setReadOnly(true);
-            query(c, "select n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
-                    + "pg_get_expr(d.adbin, d.adrelid), not a.attnotnull from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-                    + "join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped "
-                    + "left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum "
-                    + "where c.relkind in ('r', 'p') and " + USER_TABLES + " order by 1, a.attnum", rs -> columns
-                    .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
-                    .put(rs.getString(2), new SchemaSnapshot.Column(rs.getString(3), rs.getString(4), rs.getBoolean(5))));
-            query(c, "select n.nspname || '.' || t.relname, i.relname, pg_get_indexdef(x.indexrelid) from pg_index x "
-                    + "join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace "
-                    + "join pg_class c on c.oid = t.oid where " + USER_TABLES, rs -> indexes
-                    .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3)));
-            query(c, "select n.nspname || '.' || c.relname, k.conname, pg_get_constraintdef(k.oid) from pg_constraint k "
-                    + "join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where " + USER_TABLES, rs -> constraints
-                    .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getString(3)));
+            query(
+                    c,
+                    "select n.nspname || '.' || c.relname, a.attname, format_type(a.atttypid, a.atttypmod), "
+                            + "pg_get_expr(d.adbin, d.adrelid), not a.attnotnull from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+                            + "join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped "
+                            + "left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum "
+                            + "where c.relkind in ('r', 'p') and " + USER_TABLES + " order by 1, a.attnum",
+                    rs -> columns.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                            .put(
+                                    rs.getString(2),
+                                    new SchemaSnapshot.Column(rs.getString(3), rs.getString(4), rs.getBoolean(5))));
+            query(
+                    c,
+                    "select n.nspname || '.' || t.relname, i.relname, pg_get_indexdef(x.indexrelid) from pg_index x "
+                            + "join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace "
+                            + "join pg_class c on c.oid = t.oid where " + USER_TABLES,
+                    rs -> indexes.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                            .put(rs.getString(2), rs.getString(3)));
+            query(
+                    c,
+                    "select n.nspname || '.' || c.relname, k.conname, pg_get_constraintdef(k.oid) from pg_constraint k "
+                            + "join pg_class c on c.oid = k.conrelid join pg_namespace n on n.oid = c.relnamespace where "
+                            + USER_TABLES,
+                    rs -> constraints
+                            .computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>())
+                            .put(rs.getString(2), rs.getString(3)));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the schema of " + db + ": " + e.getMessage(), e);
         }
         Map<String, SchemaSnapshot.Table> tables = new LinkedHashMap<>();
-        columns.forEach((t, cols) -> tables.put(t, new SchemaSnapshot.Table(cols, indexes.getOrDefault(t, Map.of()),
-                constraints.getOrDefault(t, Map.of()))));
+        columns.forEach((t, cols) -> tables.put(
+                t,
+                new SchemaSnapshot.Table(
+                        cols, indexes.getOrDefault(t, Map.of()), constraints.getOrDefault(t, Map.of()))));
         return new SchemaSnapshot(tables);
     }
 
@@ -51,7 +65,8 @@ public final class SchemaCatalog {
     }
 
     private static void query(Connection c, String sql, Row row) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 row.accept(rs);
             }

@@ -22,10 +22,10 @@ import org.postgresql.PGConnection;
 public final class SeedLoader {
     /** {@code ALTER <object> … OWNER TO <role>}, as pg_dump writes it unless told {@code --no-owner}. */
     private static final Pattern OWNER = Pattern.compile("(?is)^\\s*ALTER\\s+.*\\s+OWNER\\s+TO\\s+\\S+\\s*;?\\s*$");
+
     private static final Pattern COPY = Pattern.compile("(?im)^(COPY\\s+[^;]*?\\s+FROM\\s+stdin\\s*;)[ \\t]*\\r?\\n");
 
-    private SeedLoader() {
-    }
+    private SeedLoader() {}
 
     /** Loads {@code sql} into the database; all or nothing. Returns the number of statements and COPY blocks run. */
     public static int load(BranchConnection db, String sql) {

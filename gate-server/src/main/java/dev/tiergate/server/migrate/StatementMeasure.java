@@ -30,7 +30,6 @@ final class StatementMeasure implements Callback {
              where c.relkind in ('r', 'm', 'p') and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                and c.relnamespace::regnamespace::text not like 'pg_toast%' and c.relname <> 'flyway_schema_history'""";
 
-
     private final Map<String, String> textByFile = new HashMap<>();
     private final List<MigrationRun.Migration> done = new ArrayList<>();
     private List<MigrationRun.Statement> statements;
@@ -54,8 +53,12 @@ final class StatementMeasure implements Callback {
     @Override
     public boolean supports(Event event, Context context) {
         return switch (event) {
-            case BEFORE_EACH_MIGRATE, AFTER_EACH_MIGRATE, AFTER_EACH_MIGRATE_ERROR, BEFORE_EACH_MIGRATE_STATEMENT,
-                 AFTER_EACH_MIGRATE_STATEMENT, AFTER_EACH_MIGRATE_STATEMENT_ERROR -> true;
+            case BEFORE_EACH_MIGRATE,
+                    AFTER_EACH_MIGRATE,
+                    AFTER_EACH_MIGRATE_ERROR,
+                    BEFORE_EACH_MIGRATE_STATEMENT,
+                    AFTER_EACH_MIGRATE_STATEMENT,
+                    AFTER_EACH_MIGRATE_STATEMENT_ERROR -> true;
             default -> false;
         };
     }
@@ -75,7 +78,9 @@ final class StatementMeasure implements Callback {
         try {
             switch (event) {
                 case BEFORE_EACH_MIGRATE -> {
-                    version = ctx.getMigrationInfo().getVersion() == null ? null : ctx.getMigrationInfo().getVersion().getVersion();
+                    version = ctx.getMigrationInfo().getVersion() == null
+                            ? null
+                            : ctx.getMigrationInfo().getVersion().getVersion();
                     file = fileName(ctx.getMigrationInfo().getScript());
                     statements = new ArrayList<>();
                     migrationStart = System.nanoTime();
@@ -89,26 +94,54 @@ final class StatementMeasure implements Callback {
                 }
                 case AFTER_EACH_MIGRATE_STATEMENT -> statements.add(statementDone(ctx, null, null));
                 case AFTER_EACH_MIGRATE_STATEMENT_ERROR -> {
-                    boolean known = ctx.getStatement() != null && !ctx.getStatement().getErrors().isEmpty();
+                    boolean known = ctx.getStatement() != null
+                            && !ctx.getStatement().getErrors().isEmpty();
                     String err = known ? ctx.getStatement().getErrors().get(0).getMessage() : "failed";
-                    statements.add(statementDone(ctx, err, known ? ctx.getStatement().getErrors().get(0).getState() : null));
+                    statements.add(statementDone(
+                            ctx,
+                            err,
+                            known ? ctx.getStatement().getErrors().get(0).getState() : null));
                 }
-                case AFTER_EACH_MIGRATE -> done.add(new MigrationRun.Migration(version, file, MigrationRun.Outcome.APPLIED,
-                        millis(migrationStart), List.copyOf(statements), null, 0));
+                case AFTER_EACH_MIGRATE ->
+                    done.add(new MigrationRun.Migration(
+                            version,
+                            file,
+                            MigrationRun.Outcome.APPLIED,
+                            millis(migrationStart),
+                            List.copyOf(statements),
+                            null,
+                            0));
                 case AFTER_EACH_MIGRATE_ERROR -> {
-                    MigrationRun.Statement failed = statements.stream().filter(s -> s.error() != null).findFirst().orElse(null);
-                    done.add(new MigrationRun.Migration(version, file, MigrationRun.Outcome.FAILED, millis(migrationStart),
-                            List.copyOf(statements), failed == null ? "failed" : failed.error(), failed == null ? 0 : failed.line()));
+                    MigrationRun.Statement failed = statements.stream()
+                            .filter(s -> s.error() != null)
+                            .findFirst()
+                            .orElse(null);
+                    done.add(new MigrationRun.Migration(
+                            version,
+                            file,
+                            MigrationRun.Outcome.FAILED,
+                            millis(migrationStart),
+                            List.copyOf(statements),
+                            failed == null ? "failed" : failed.error(),
+                            failed == null ? 0 : failed.line()));
                 }
-                default -> {
-                }
+                default -> {}
             }
         } catch (SQLException e) {
             // measuring must never change the outcome of a migration; the statement's figures are left out
-            if (statements != null && (event == Event.AFTER_EACH_MIGRATE_STATEMENT || event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR)) {
+            if (statements != null
+                    && (event == Event.AFTER_EACH_MIGRATE_STATEMENT
+                            || event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR)) {
                 boolean failed = event == Event.AFTER_EACH_MIGRATE_STATEMENT_ERROR;
-                boolean known = failed && ctx.getStatement() != null && !ctx.getStatement().getErrors().isEmpty();
-                statements.add(new MigrationRun.Statement(lastLine, sqlOf(ctx), millis(statementStart), List.of(), List.of(),
+                boolean known = failed
+                        && ctx.getStatement() != null
+                        && !ctx.getStatement().getErrors().isEmpty();
+                statements.add(new MigrationRun.Statement(
+                        lastLine,
+                        sqlOf(ctx),
+                        millis(statementStart),
+                        List.of(),
+                        List.of(),
                         known ? ctx.getStatement().getErrors().get(0).getMessage() : failed ? "failed" : null,
                         known ? ctx.getStatement().getErrors().get(0).getState() : null));
             }
@@ -138,7 +171,8 @@ final class StatementMeasure implements Callback {
 
     /** The statement as Flyway ran it, without the comment lines Flyway keeps in front of it (a migration's header). */
     private String sqlOf(Context ctx) {
-        String sql = ctx.getStatement() == null ? "" : ctx.getStatement().getSql().strip();
+        String sql =
+                ctx.getStatement() == null ? "" : ctx.getStatement().getSql().strip();
         while (sql.startsWith("--")) {
             int nl = sql.indexOf('\n');
             sql = nl < 0 ? "" : sql.substring(nl + 1).strip();
@@ -155,13 +189,15 @@ final class StatementMeasure implements Callback {
             return lastLine;
         }
         searchFrom = at + head.length();
-        lastLine = 1 + (int) text.substring(0, at).chars().filter(ch -> ch == '\n').count();
+        lastLine =
+                1 + (int) text.substring(0, at).chars().filter(ch -> ch == '\n').count();
         return lastLine;
     }
 
     private static TreeSet<String> locks(Connection c) throws SQLException {
         TreeSet<String> out = new TreeSet<>();
-        try (PreparedStatement ps = c.prepareStatement(LOCKS); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(LOCKS);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getString(2) + " on " + rs.getString(1));
             }
@@ -171,7 +207,8 @@ final class StatementMeasure implements Callback {
 
     private static Map<Long, String[]> filenodes(Connection c) throws SQLException {
         Map<Long, String[]> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(FILENODES); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(FILENODES);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.put(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)});
             }

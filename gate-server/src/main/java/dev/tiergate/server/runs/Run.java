@@ -9,7 +9,8 @@ import java.util.Map;
  * decision had; a run still re-reads what it needs, since the forge may have moved on. {@code id} and
  * {@code attempts} are the queue's, 0 before it is stored.
  */
-public record Run(long id, RunKind kind, RepoRef repo, String subject, String dedup, Map<String, String> payload, int attempts) {
+public record Run(
+        long id, RunKind kind, RepoRef repo, String subject, String dedup, Map<String, String> payload, int attempts) {
     public Run {
         payload = Map.copyOf(payload);
     }

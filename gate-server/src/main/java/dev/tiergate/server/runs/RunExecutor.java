@@ -10,6 +10,5 @@ public interface RunExecutor {
      * The run threw and waits for a retry at {@code retryAt} (null: it failed for good): a chance to say so where its
      * verdict would have been. Best effort; never changes what becomes of the run.
      */
-    default void notDone(Run run, Throwable cause, Instant retryAt) {
-    }
+    default void notDone(Run run, Throwable cause, Instant retryAt) {}
 }

@@ -23,6 +23,7 @@ public final class RunQueue {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Claims are made one at a time (a transaction-scoped advisory lock), so two claimers cannot both pass the per-repository bound. */
     private static final long CLAIM_LOCK = 0x7469657267617465L; // "tiergate"
+
     private final DataSource ds;
     private final int perRepository;
 
@@ -36,7 +37,8 @@ public final class RunQueue {
 
     /** Stores {@code run}; false when the same run (kind, repository, subject, dedup) already waits or runs. */
     public boolean enqueue(Run run) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 insert into runs (forge, instance, repo, kind, subject, dedup, payload) values (?, ?, ?, ?, ?, ?, ?::jsonb)
                 on conflict (forge, instance, repo, kind, subject, dedup) where status in ('queued', 'retry', 'running') do nothing""")) {
             ps.setString(1, run.repo().forge());
@@ -83,8 +85,9 @@ public final class RunQueue {
     public Optional<Run> claim(Duration lease, int maxAttempts) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)"); PreparedStatement giveUp = c.prepareStatement(GIVE_UP);
-                 PreparedStatement ps = c.prepareStatement(CLAIM)) {
+            try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)");
+                    PreparedStatement giveUp = c.prepareStatement(GIVE_UP);
+                    PreparedStatement ps = c.prepareStatement(CLAIM)) {
                 lock.setLong(1, CLAIM_LOCK);
                 lock.execute();
                 giveUp.setInt(1, maxAttempts);
@@ -96,10 +99,18 @@ public final class RunQueue {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         String instance = rs.getString(3);
-                        RepoRef repo = new RepoRef(rs.getString(2), instance.isEmpty() ? null : instance, rs.getString(4));
-                        Map<String, String> payload = JSON.readValue(rs.getString(8), new TypeReference<Map<String, String>>() { });
-                        claimed = Optional.of(new Run(rs.getLong(1), RunKind.fromWire(rs.getString(5)), repo, rs.getString(6), rs.getString(7),
-                                payload, rs.getInt(9)));
+                        RepoRef repo =
+                                new RepoRef(rs.getString(2), instance.isEmpty() ? null : instance, rs.getString(4));
+                        Map<String, String> payload =
+                                JSON.readValue(rs.getString(8), new TypeReference<Map<String, String>>() {});
+                        claimed = Optional.of(new Run(
+                                rs.getLong(1),
+                                RunKind.fromWire(rs.getString(5)),
+                                repo,
+                                rs.getString(6),
+                                rs.getString(7),
+                                payload,
+                                rs.getInt(9)));
                     }
                 }
                 c.commit();
@@ -115,23 +126,38 @@ public final class RunQueue {
 
     /** The worker is still at it; false when the run is no longer this claim's (its lease ran out and another took it). */
     public boolean renew(Run claim, Duration lease) {
-        return update("update runs set locked_until = now() + make_interval(secs => ?) where id = ? and attempts = ? and status = 'running'",
-                lease.toMillis() / 1000.0, null, claim) == 1;
+        return update(
+                        "update runs set locked_until = now() + make_interval(secs => ?) where id = ? and attempts = ? and status = 'running'",
+                        lease.toMillis() / 1000.0,
+                        null,
+                        claim)
+                == 1;
     }
 
     public void done(Run claim) {
-        update("update runs set status = 'done', locked_until = null, finished_at = now() where id = ? and attempts = ? and status = 'running'",
-                null, null, claim);
+        update(
+                "update runs set status = 'done', locked_until = null, finished_at = now() where id = ? and attempts = ? and status = 'running'",
+                null,
+                null,
+                claim);
     }
 
     public void retryLater(Run claim, String error, Duration delay) {
-        update("update runs set status = 'retry', locked_until = null, next_attempt_at = now() + make_interval(secs => ?), last_error = ?"
-                + " where id = ? and attempts = ? and status = 'running'", delay.toMillis() / 1000.0, error, claim);
+        update(
+                "update runs set status = 'retry', locked_until = null, next_attempt_at = now() + make_interval(secs => ?), last_error = ?"
+                        + " where id = ? and attempts = ? and status = 'running'",
+                delay.toMillis() / 1000.0,
+                error,
+                claim);
     }
 
     public void failed(Run claim, String error) {
-        update("update runs set status = 'failed', locked_until = null, finished_at = now(), last_error = ?"
-                + " where id = ? and attempts = ? and status = 'running'", null, error, claim);
+        update(
+                "update runs set status = 'failed', locked_until = null, finished_at = now(), last_error = ?"
+                        + " where id = ? and attempts = ? and status = 'running'",
+                null,
+                error,
+                claim);
     }
 
     /**
@@ -140,7 +166,8 @@ public final class RunQueue {
      * backend's). False when there is none, or the same run already waits.
      */
     public boolean askAgainIfFailed(RepoRef repo, RunKind kind, String subject, String dedup) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 update runs r set status = 'retry', attempts = 0, next_attempt_at = now(), finished_at = null
                  where r.id = (select id from runs where forge = ? and instance = ? and repo = ? and kind = ? and subject = ? and dedup = ?
                                 order by id desc limit 1)
@@ -161,8 +188,9 @@ public final class RunQueue {
 
     /** Whether {@code repo} has a run waiting or under way (the reconcile pass leaves its databases alone then). */
     public boolean pendingFor(RepoRef repo) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select exists (select 1 from runs where status in"
-                + " ('queued', 'retry', 'running') and forge = ? and instance = ? and repo = ?)")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("select exists (select 1 from runs where status in"
+                        + " ('queued', 'retry', 'running') and forge = ? and instance = ? and repo = ?)")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.instance() == null ? "" : repo.instance());
             ps.setString(3, repo.path());
@@ -177,8 +205,10 @@ public final class RunQueue {
 
     /** Runs waiting or under way. */
     public int pendingCount() {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select count(*) from runs where status in ('queued', 'retry', 'running')"); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("select count(*) from runs where status in ('queued', 'retry', 'running')");
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getInt(1);
         } catch (SQLException e) {
@@ -188,14 +218,17 @@ public final class RunQueue {
 
     /** Status and last error of the newest run of {@code kind} about {@code subject} in {@code repo}, for tests and the dashboard. */
     public Optional<String[]> latest(RepoRef repo, RunKind kind, String subject) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select status, last_error, attempts from runs where forge = ? and repo = ? and kind = ? and subject = ? order by id desc limit 1")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select status, last_error, attempts from runs where forge = ? and repo = ? and kind = ? and subject = ? order by id desc limit 1")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, kind.wireName());
             ps.setString(4, subject);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))}) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new String[] {rs.getString(1), rs.getString(2), Integer.toString(rs.getInt(3))})
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -204,7 +237,8 @@ public final class RunQueue {
 
     /** Changes the claimed run; the number of rows changed (0: the claim is no longer the run's). */
     private int update(String sql, Double seconds, String error, Run claim) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
             if (seconds != null) {
                 ps.setDouble(i++, seconds);

@@ -28,13 +28,16 @@ public final class RunWorkers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunWorkers.class);
     /** A claim lasts this long unless renewed; renewed every third of it while the run goes on. */
     static final Duration LEASE = Duration.ofSeconds(30);
+
     static final int MAX_ATTEMPTS = 3;
     /**
      * How long one run may last before the workers report themselves stuck ({@code /healthz} answers 503): a run opens
      * at most three sessions one after the other (a read, a snapshot, the migration), each ended by its watchdog at the
      * policy's {@code run_minutes}, at most {@link MigrationSettings#MAX_RUN_MINUTES}; plus a lease for the rest.
      */
-    public static final Duration RUN_DEADLINE = Duration.ofMinutes((long) (3 * MigrationSettings.MAX_RUN_MINUTES)).plus(LEASE);
+    public static final Duration RUN_DEADLINE =
+            Duration.ofMinutes((long) (3 * MigrationSettings.MAX_RUN_MINUTES)).plus(LEASE);
+
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final RunQueue queue;
@@ -87,7 +90,9 @@ public final class RunWorkers implements AutoCloseable {
             return Optional.of("no run worker thread is alive");
         }
         long now = System.nanoTime();
-        return underWay.entrySet().stream().filter(e -> now - (long) e.getValue()[1] > RUN_DEADLINE.toNanos()).findFirst()
+        return underWay.entrySet().stream()
+                .filter(e -> now - (long) e.getValue()[1] > RUN_DEADLINE.toNanos())
+                .findFirst()
                 // which repository's run it is goes to the log, not to /healthz, which anyone may ask
                 .map(e -> "a run has been under way for " + (now - (long) e.getValue()[1]) / 1_000_000_000L + " s on "
                         + e.getKey().getName() + ", past the " + RUN_DEADLINE.toSeconds() + " s deadline");
@@ -126,21 +131,31 @@ public final class RunWorkers implements AutoCloseable {
         long every = Math.max(1, LEASE.toMillis() / 3);
         long began = System.nanoTime();
         AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
-        ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(() -> {
-            try {
-                if (System.nanoTime() - began > RUN_DEADLINE.toNanos()) {
-                    // a run past every deadline is stuck (a forge call that never returns): its lease runs out, and
-                    // after MAX_ATTEMPTS such claims the queue fails it
-                    LOG.error("run {} is past the {} s a run may take: its lease is no longer renewed", run, RUN_DEADLINE.toSeconds());
-                    self.get().cancel(false);
-                } else if (!queue.renew(run, LEASE)) {
-                    LOG.error("run {} is no longer this worker's: its lease ran out and it was claimed again", run);
-                    self.get().cancel(false);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("cannot renew the lease of run {}: {}", run, e.getMessage());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> renewal = heartbeat.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        if (System.nanoTime() - began > RUN_DEADLINE.toNanos()) {
+                            // a run past every deadline is stuck (a forge call that never returns): its lease runs out,
+                            // and
+                            // after MAX_ATTEMPTS such claims the queue fails it
+                            LOG.error(
+                                    "run {} is past the {} s a run may take: its lease is no longer renewed",
+                                    run,
+                                    RUN_DEADLINE.toSeconds());
+                            self.get().cancel(false);
+                        } else if (!queue.renew(run, LEASE)) {
+                            LOG.error(
+                                    "run {} is no longer this worker's: its lease ran out and it was claimed again",
+                                    run);
+                            self.get().cancel(false);
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("cannot renew the lease of run {}: {}", run, e.getMessage());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
         self.set(renewal);
         underWay.put(Thread.currentThread(), new Object[] {run, System.nanoTime()});
         try {

@@ -52,8 +52,15 @@ public final class ApiTokenStore {
     }
 
     /** One token as the store knows it: never the token itself. {@code repo} null: every repository. */
-    public record ApiToken(String id, String actor, String repo, Instant createdAt, String createdBy, Instant expiresAt,
-                           Instant revokedAt, String revokedBy) {
+    public record ApiToken(
+            String id,
+            String actor,
+            String repo,
+            Instant createdAt,
+            String createdBy,
+            Instant expiresAt,
+            Instant revokedAt,
+            String revokedBy) {
         /** {@code active}, {@code expired} or {@code revoked}. */
         public String stateAt(Instant now) {
             return revokedAt != null ? "revoked" : expiresAt.isAfter(now) ? "active" : "expired";
@@ -74,8 +81,7 @@ public final class ApiTokenStore {
     }
 
     /** What {@link #revoke} did: {@code now} false when the token was revoked already (by whom {@code token} says). */
-    public record Revocation(ApiToken token, boolean now) {
-    }
+    public record Revocation(ApiToken token, boolean now) {}
 
     /**
      * Makes a token for {@code actor}, reaching {@code repo} only (null: every repository), valid for {@code lifetime};
@@ -83,12 +89,14 @@ public final class ApiTokenStore {
      */
     public Issued create(String actor, String repo, Duration lifetime, String by) {
         if (actor == null || !ACTOR.matcher(actor).matches()) {
-            throw new IllegalArgumentException("--actor must be a forge login as the policy's actors name it (letters, digits and . _ @ + - [ ],"
-                    + " at most 100), e.g. alice or ci-bot[bot]");
+            throw new IllegalArgumentException(
+                    "--actor must be a forge login as the policy's actors name it (letters, digits and . _ @ + - [ ],"
+                            + " at most 100), e.g. alice or ci-bot[bot]");
         }
         if (repo != null && !isRepositoryPath(repo)) {
-            throw new IllegalArgumentException("--repo must be a repository's path: owner/name (GitHub) or group/subgroup/name (GitLab),"
-                    + " each part letters, digits, '.', '_' or '-'");
+            throw new IllegalArgumentException(
+                    "--repo must be a repository's path: owner/name (GitHub) or group/subgroup/name (GitLab),"
+                            + " each part letters, digits, '.', '_' or '-'");
         }
         if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(LONGEST) > 0) {
             throw new IllegalArgumentException("--expires must be between 1h and 365d");
@@ -99,10 +107,12 @@ public final class ApiTokenStore {
         byte[] id = new byte[5];
         random.nextBytes(id);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        ApiToken token = new ApiToken("tok_" + HexFormat.of().formatHex(id), actor, repo, now, by, now.plus(lifetime), null, null);
+        ApiToken token = new ApiToken(
+                "tok_" + HexFormat.of().formatHex(id), actor, repo, now, by, now.plus(lifetime), null, null);
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("insert into api_tokens (id, token_hash, actor, repo, created_at, created_by, expires_at)"
-                    + " values (?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into api_tokens (id, token_hash, actor, repo, created_at, created_by, expires_at)"
+                            + " values (?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, token.id());
                 ps.setBytes(2, hash(secret));
                 ps.setString(3, actor);
@@ -126,8 +136,9 @@ public final class ApiTokenStore {
     /** Every token the store has, oldest first: revoked and expired ones too, so the list shows what happened. */
     public List<ApiToken> list() {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select " + COLUMNS + " from api_tokens order by created_at, id");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("select " + COLUMNS + " from api_tokens order by created_at, id");
+                ResultSet rs = ps.executeQuery()) {
             List<ApiToken> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(map(rs));
@@ -142,8 +153,9 @@ public final class ApiTokenStore {
     public Optional<Revocation> revoke(String id, String by) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update api_tokens set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null"
-                    + " returning " + COLUMNS)) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update api_tokens set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null"
+                            + " returning " + COLUMNS)) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setString(2, by);
                 ps.setString(3, id);
@@ -169,8 +181,9 @@ public final class ApiTokenStore {
      * never made, a revoked one and an expired one. One query by the secret's SHA-256 (the index holds tokens not revoked).
      */
     public Optional<ApiToken> active(String secret) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("select " + COLUMNS
-                + " from api_tokens where token_hash = ? and revoked_at is null and expires_at > ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("select " + COLUMNS
+                        + " from api_tokens where token_hash = ? and revoked_at is null and expires_at > ?")) {
             ps.setBytes(1, hash(secret));
             ps.setTimestamp(2, Timestamp.from(clock.instant()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -184,10 +197,15 @@ public final class ApiTokenStore {
     /** {@code --expires}: hours or days, {@code 12h}, {@code 30d}, from 1h to 365d. */
     public static Duration lifetime(String text) {
         Matcher m = LIFETIME.matcher(text == null ? "" : text);
-        Duration d = m.matches() ? (m.group(2).equals("h") ? Duration.ofHours(Long.parseLong(m.group(1))) : Duration.ofDays(Long.parseLong(m.group(1))))
+        Duration d = m.matches()
+                ? (m.group(2).equals("h")
+                        ? Duration.ofHours(Long.parseLong(m.group(1)))
+                        : Duration.ofDays(Long.parseLong(m.group(1))))
                 : null;
         if (d == null || d.isZero() || d.compareTo(LONGEST) > 0) {
-            throw new IllegalArgumentException("--expires must be a number of hours or days from 1h to 365d, e.g. 12h or 30d (not '" + text + "')");
+            throw new IllegalArgumentException(
+                    "--expires must be a number of hours or days from 1h to 365d, e.g. 12h or 30d (not '" + text
+                            + "')");
         }
         return d;
     }
@@ -216,8 +234,14 @@ public final class ApiTokenStore {
 
     private static ApiToken map(ResultSet rs) throws SQLException {
         Timestamp revoked = rs.getTimestamp("revoked_at");
-        return new ApiToken(rs.getString("id"), rs.getString("actor"), rs.getString("repo"), rs.getTimestamp("created_at").toInstant(),
-                rs.getString("created_by"), rs.getTimestamp("expires_at").toInstant(), revoked == null ? null : revoked.toInstant(),
+        return new ApiToken(
+                rs.getString("id"),
+                rs.getString("actor"),
+                rs.getString("repo"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getString("created_by"),
+                rs.getTimestamp("expires_at").toInstant(),
+                revoked == null ? null : revoked.toInstant(),
                 rs.getString("revoked_by"));
     }
 

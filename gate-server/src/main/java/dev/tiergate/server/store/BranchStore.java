@@ -28,13 +28,19 @@ public final class BranchStore {
     }
 
     public Optional<BranchRecord> find(RepoRef repo, String gitBranch) {
-        List<BranchRecord> r = query("select * from branches where forge = ? and repo = ? and git_branch = ?",
-                repo.forge(), repo.path(), gitBranch);
+        List<BranchRecord> r = query(
+                "select * from branches where forge = ? and repo = ? and git_branch = ?",
+                repo.forge(),
+                repo.path(),
+                gitBranch);
         return r.stream().findFirst();
     }
 
     public List<BranchRecord> list(RepoRef repo) {
-        return query("select * from branches where forge = ? and repo = ? order by kind desc, git_branch", repo.forge(), repo.path());
+        return query(
+                "select * from branches where forge = ? and repo = ? order by kind desc, git_branch",
+                repo.forge(),
+                repo.path());
     }
 
     /** Every tracked branch of a repository path on any forge (the REST API is addressed by owner/name). */
@@ -43,14 +49,15 @@ public final class BranchStore {
     }
 
     public List<BranchRecord> withHeadSha(RepoRef repo, String sha) {
-        return query("select * from branches where forge = ? and repo = ? and head_sha = ?", repo.forge(), repo.path(), sha);
+        return query(
+                "select * from branches where forge = ? and repo = ? and head_sha = ?", repo.forge(), repo.path(), sha);
     }
 
     public List<RepoRef> repos() {
         List<RepoRef> out = new ArrayList<>();
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("select distinct forge, repo from branches order by 1, 2");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement("select distinct forge, repo from branches order by 1, 2");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new RepoRef(rs.getString(1), null, rs.getString(2)));
             }
@@ -102,13 +109,15 @@ public final class BranchStore {
 
     public void delete(RepoRef repo, String gitBranch, String reason) {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("delete from branches where forge = ? and repo = ? and git_branch = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("delete from branches where forge = ? and repo = ? and git_branch = ?")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, gitBranch);
             if (ps.executeUpdate() > 0) {
                 try (Connection h = ds.getConnection()) {
-                    insertHistory(h, repo, gitBranch, null, WorkflowState.SCAFFOLD_COMPLETE, "deleted: " + reason, null);
+                    insertHistory(
+                            h, repo, gitBranch, null, WorkflowState.SCAFFOLD_COMPLETE, "deleted: " + reason, null);
                 }
             }
         } catch (SQLException e) {
@@ -119,16 +128,20 @@ public final class BranchStore {
     public List<HistoryEntry> history(RepoRef repo, String gitBranch) {
         List<HistoryEntry> out = new ArrayList<>();
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "select at, from_state, to_state, reason, sha from branch_history where forge = ? and repo = ? and git_branch = ? order by id")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select at, from_state, to_state, reason, sha from branch_history where forge = ? and repo = ? and git_branch = ? order by id")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, gitBranch);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String from = rs.getString(2);
-                    out.add(new HistoryEntry(rs.getTimestamp(1).toInstant(), from == null ? null : WorkflowState.fromWireName(from),
-                            WorkflowState.fromWireName(rs.getString(3)), rs.getString(4), rs.getString(5)));
+                    out.add(new HistoryEntry(
+                            rs.getTimestamp(1).toInstant(),
+                            from == null ? null : WorkflowState.fromWireName(from),
+                            WorkflowState.fromWireName(rs.getString(3)),
+                            rs.getString(4),
+                            rs.getString(5)));
                 }
             }
         } catch (SQLException e) {
@@ -210,8 +223,15 @@ public final class BranchStore {
         }
     }
 
-    private static void insertHistory(Connection c, RepoRef repo, String gitBranch, WorkflowState from, WorkflowState to,
-                                      String reason, String sha) throws SQLException {
+    private static void insertHistory(
+            Connection c,
+            RepoRef repo,
+            String gitBranch,
+            WorkflowState from,
+            WorkflowState to,
+            String reason,
+            String sha)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "insert into branch_history (forge, repo, git_branch, from_state, to_state, reason, sha) values (?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, repo.forge());
@@ -227,7 +247,8 @@ public final class BranchStore {
 
     private List<BranchRecord> query(String sql, Object... args) {
         List<BranchRecord> out = new ArrayList<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
@@ -247,10 +268,20 @@ public final class BranchStore {
         Long prNumber = rs.wasNull() ? null : pr;
         String status = rs.getString("last_status");
         Timestamp updated = rs.getTimestamp("updated_at");
-        return new BranchRecord(new RepoRef(rs.getString("forge"), null, rs.getString("repo")), rs.getString("git_branch"),
-                rs.getString("db_branch"), rs.getString("parent"), BranchKind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
-                WorkflowState.fromWireName(rs.getString("state")), rs.getString("head_sha"), prNumber, rs.getString("actor_login"),
-                status == null ? null : StatusState.valueOf(status), rs.getString("last_status_sha"),
-                updated == null ? Instant.now() : updated.toInstant(), rs.getString("last_rule"), rs.getString("last_description"));
+        return new BranchRecord(
+                new RepoRef(rs.getString("forge"), null, rs.getString("repo")),
+                rs.getString("git_branch"),
+                rs.getString("db_branch"),
+                rs.getString("parent"),
+                BranchKind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
+                WorkflowState.fromWireName(rs.getString("state")),
+                rs.getString("head_sha"),
+                prNumber,
+                rs.getString("actor_login"),
+                status == null ? null : StatusState.valueOf(status),
+                rs.getString("last_status_sha"),
+                updated == null ? Instant.now() : updated.toInstant(),
+                rs.getString("last_rule"),
+                rs.getString("last_description"));
     }
 }

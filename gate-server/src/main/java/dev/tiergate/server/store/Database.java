@@ -25,7 +25,10 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable {
     /** Whether opening may change the store. */
-    public enum Mode { MIGRATE, READ_ONLY }
+    public enum Mode {
+        MIGRATE,
+        READ_ONLY
+    }
 
     private final HikariDataSource pool;
     private final EmbeddedPostgres embedded;
@@ -45,16 +48,22 @@ public final class Database implements AutoCloseable {
         hc.setUsername(user);
         hc.setPassword(password);
         hc.setMaximumPoolSize(8);
-        // while the store is down a webhook is answered 503 within seconds (the forge redelivers), not after Hikari's 30 s
+        // while the store is down a webhook is answered 503 within seconds (the forge redelivers), not after Hikari's
+        // 30 s
         hc.setConnectionTimeout(3000);
         hc.setPoolName("tiergate-store");
         if (mode == Mode.READ_ONLY) {
             hc.setReadOnly(true);
-            hc.addDataSourceProperty("readOnlyMode", "always"); // read-only in auto-commit too, not only in transactions
+            hc.addDataSourceProperty(
+                    "readOnlyMode", "always"); // read-only in auto-commit too, not only in transactions
         }
         this.pool = new HikariDataSource(hc);
         if (mode == Mode.MIGRATE) {
-            Flyway.configure().dataSource(pool).locations("classpath:db/tiergate").load().migrate();
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/tiergate")
+                    .load()
+                    .migrate();
         }
     }
 
@@ -68,7 +77,7 @@ public final class Database implements AutoCloseable {
      * store (its URL file) and starts the embedded PostgreSQL itself only when no server runs.
      */
     public static Database open(ServerConfig cfg, Mode mode) {
-        return open(cfg, mode, text -> { });
+        return open(cfg, mode, text -> {});
     }
 
     /** Same, telling {@code progress} before a step that takes seconds (the embedded PostgreSQL's first start). */
@@ -91,8 +100,8 @@ public final class Database implements AutoCloseable {
         }
         try {
             if (!Files.exists(pgDir.resolve("data").resolve("PG_VERSION"))) {
-                progress.accept("first start of the embedded PostgreSQL: unpacking it and creating its data folder in " + pgDir
-                        + " (a few seconds; later starts are quicker)");
+                progress.accept("first start of the embedded PostgreSQL: unpacking it and creating its data folder in "
+                        + pgDir + " (a few seconds; later starts are quicker)");
             }
             EmbeddedPostgres pg = EmbeddedCluster.start(pgDir);
             String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
@@ -102,7 +111,8 @@ public final class Database implements AutoCloseable {
             }
             return new Database(url, EmbeddedCluster.USER, pw, pg, mode == Mode.MIGRATE ? urlFile : null, mode);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the embedded PostgreSQL under " + pgDir + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the embedded PostgreSQL under " + pgDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -140,7 +150,8 @@ public final class Database implements AutoCloseable {
     /** Which store this is, for the server's start-up line: never a password. */
     public String describe() {
         if (embedded != null) {
-            return "embedded PostgreSQL " + jdbcUrl.replaceAll("\\?.*", "") + " (data in " + (urlFile == null ? "a temporary folder" : urlFile.getParent()) + ")";
+            return "embedded PostgreSQL " + jdbcUrl.replaceAll("\\?.*", "") + " (data in "
+                    + (urlFile == null ? "a temporary folder" : urlFile.getParent()) + ")";
         }
         return "PostgreSQL " + jdbcUrl.replaceAll("\\?.*", "").replaceAll("//[^/@]*@", "//");
     }

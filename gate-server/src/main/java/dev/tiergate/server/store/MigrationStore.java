@@ -19,15 +19,28 @@ public final class MigrationStore {
     }
 
     /** A PR's last rehearsal; {@code detail}: a failure's whole text, for the dashboard only (may be null). */
-    public record Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions,
-                            String detail) {
-        public Rehearsal(long pr, String headSha, String baseSha, String baseTier, boolean ok, String rule, List<String> versions) {
+    public record Rehearsal(
+            long pr,
+            String headSha,
+            String baseSha,
+            String baseTier,
+            boolean ok,
+            String rule,
+            List<String> versions,
+            String detail) {
+        public Rehearsal(
+                long pr,
+                String headSha,
+                String baseSha,
+                String baseTier,
+                boolean ok,
+                String rule,
+                List<String> versions) {
             this(pr, headSha, baseSha, baseTier, ok, rule, versions, null);
         }
     }
 
-    public record Held(String tier, Long pr, String reason, String snapshot) {
-    }
+    public record Held(String tier, Long pr, String reason, String snapshot) {}
 
     public Optional<Rehearsal> rehearsal(RepoRef repo, long pr) {
         return rehearsals(repo, "and pr_number = ?", pr).stream().findFirst();
@@ -39,14 +52,25 @@ public final class MigrationStore {
     }
 
     public void saveRehearsal(RepoRef repo, Rehearsal r) {
-        update("""
+        update(
+                """
                 insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail, updated_at)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
                 on conflict (forge, repo, pr_number) do update set head_sha = excluded.head_sha, base_sha = excluded.base_sha,
                   base_tier = excluded.base_tier, ok = excluded.ok, rule = excluded.rule, versions = excluded.versions,
                   detail = excluded.detail, updated_at = now()""",
-                repo.forge(), repo.path(), r.pr(), r.headSha(), r.baseSha(), r.baseTier(), r.ok(), r.rule(), String.join(",", r.versions()),
-                r.detail() == null ? null : r.detail().length() > 4000 ? r.detail().substring(0, 4000) : r.detail());
+                repo.forge(),
+                repo.path(),
+                r.pr(),
+                r.headSha(),
+                r.baseSha(),
+                r.baseTier(),
+                r.ok(),
+                r.rule(),
+                String.join(",", r.versions()),
+                r.detail() == null
+                        ? null
+                        : r.detail().length() > 4000 ? r.detail().substring(0, 4000) : r.detail());
     }
 
     public void forgetRehearsal(RepoRef repo, long pr) {
@@ -54,8 +78,9 @@ public final class MigrationStore {
     }
 
     public Optional<Held> held(RepoRef repo, String tier) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select tier, pr_number, reason, snapshot from held_tiers where forge = ? and repo = ? and tier = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select tier, pr_number, reason, snapshot from held_tiers where forge = ? and repo = ? and tier = ?")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, tier);
@@ -64,7 +89,8 @@ public final class MigrationStore {
                     return Optional.empty();
                 }
                 long pr = rs.getLong(2);
-                return Optional.of(new Held(rs.getString(1), rs.wasNull() ? null : pr, rs.getString(3), rs.getString(4)));
+                return Optional.of(
+                        new Held(rs.getString(1), rs.wasNull() ? null : pr, rs.getString(3), rs.getString(4)));
             }
         } catch (SQLException e) {
             throw new StoreException("reading held tier " + tier, e);
@@ -83,13 +109,19 @@ public final class MigrationStore {
     }
 
     public void snapshotTaken(RepoRef repo, String tier, String release, String dbBranch) {
-        update("insert into tier_snapshots (forge, repo, tier, release, db_branch) values (?, ?, ?, ?, ?) on conflict do nothing",
-                repo.forge(), repo.path(), tier, release, dbBranch);
+        update(
+                "insert into tier_snapshots (forge, repo, tier, release, db_branch) values (?, ?, ?, ?, ?) on conflict do nothing",
+                repo.forge(),
+                repo.path(),
+                tier,
+                release,
+                dbBranch);
     }
 
     public Optional<String> snapshot(RepoRef repo, String tier, String release) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select db_branch from tier_snapshots where forge = ? and repo = ? and tier = ? and release = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select db_branch from tier_snapshots where forge = ? and repo = ? and tier = ? and release = ?")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, tier);
@@ -104,9 +136,10 @@ public final class MigrationStore {
 
     private List<Rehearsal> rehearsals(RepoRef repo, String where, Object... args) {
         List<Rehearsal> out = new ArrayList<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail from rehearsals where forge = ? and repo = ? " + where
-                        + " order by pr_number")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail from rehearsals where forge = ? and repo = ? "
+                                + where + " order by pr_number")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             for (int i = 0; i < args.length; i++) {
@@ -115,8 +148,15 @@ public final class MigrationStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String v = rs.getString(7);
-                    out.add(new Rehearsal(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6),
-                            v == null || v.isEmpty() ? List.of() : List.of(v.split(",")), rs.getString(8)));
+                    out.add(new Rehearsal(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getBoolean(5),
+                            rs.getString(6),
+                            v == null || v.isEmpty() ? List.of() : List.of(v.split(",")),
+                            rs.getString(8)));
                 }
             }
         } catch (SQLException e) {
@@ -127,8 +167,9 @@ public final class MigrationStore {
 
     /** A tier held for a drift of its privileges: what drifted, in words. */
     public Optional<String> drifted(RepoRef repo, String tier) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select detail from permission_drift where forge = ? and repo = ? and tier = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select detail from permission_drift where forge = ? and repo = ? and tier = ?")) {
             ps.setString(1, repo.forge());
             ps.setString(2, repo.path());
             ps.setString(3, tier);
@@ -147,8 +188,7 @@ public final class MigrationStore {
         }
         update("""
                 insert into permission_drift (forge, repo, tier, detail) values (?, ?, ?, ?)
-                on conflict (forge, repo, tier) do update set detail = excluded.detail, found_at = now()""",
-                repo.forge(), repo.path(), tier, detail);
+                on conflict (forge, repo, tier) do update set detail = excluded.detail, found_at = now()""", repo.forge(), repo.path(), tier, detail);
         return true;
     }
 
@@ -157,12 +197,17 @@ public final class MigrationStore {
         if (drifted(repo, tier).isEmpty()) {
             return false;
         }
-        update("delete from permission_drift where forge = ? and repo = ? and tier = ?", repo.forge(), repo.path(), tier);
+        update(
+                "delete from permission_drift where forge = ? and repo = ? and tier = ?",
+                repo.forge(),
+                repo.path(),
+                tier);
         return true;
     }
 
     private void update(String sql, Object... args) {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }

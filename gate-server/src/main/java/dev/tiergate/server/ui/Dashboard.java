@@ -57,8 +57,15 @@ import java.util.stream.Stream;
 public final class Dashboard {
     private static final int AUDIT_ROWS = 500;
     /** The records a branch's page lists as the gate's verdicts on it. */
-    private static final Set<String> VERDICT_KINDS = Stream.of(AuditKind.STATUS, AuditKind.REFUSAL, AuditKind.VIOLATION,
-            AuditKind.REHEARSAL, AuditKind.TIER_MIGRATE).map(AuditKind::wireName).collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> VERDICT_KINDS = Stream.of(
+                    AuditKind.STATUS,
+                    AuditKind.REFUSAL,
+                    AuditKind.VIOLATION,
+                    AuditKind.REHEARSAL,
+                    AuditKind.TIER_MIGRATE)
+            .map(AuditKind::wireName)
+            .collect(Collectors.toUnmodifiableSet());
+
     private final BranchStore store;
     private final AuditLog audit;
     private final MigrationStore migrations;
@@ -72,9 +79,17 @@ public final class Dashboard {
      * {@code viewerToken} null: the pages are open when {@code bindHost} (the address the server listens on) is a
      * loopback address, and closed to everyone otherwise ({@link #closedReason}).
      */
-    public Dashboard(BranchStore store, AuditLog audit, MigrationStore migrations, BranchBackend backend,
-                     Function<RepoRef, Optional<Policy>> policies, Function<List<AuditRecord>, Optional<String>> anchorProblem,
-                     Clock clock, String viewerToken, boolean secureCookie, String bindHost) {
+    public Dashboard(
+            BranchStore store,
+            AuditLog audit,
+            MigrationStore migrations,
+            BranchBackend backend,
+            Function<RepoRef, Optional<Policy>> policies,
+            Function<List<AuditRecord>, Optional<String>> anchorProblem,
+            Clock clock,
+            String viewerToken,
+            boolean secureCookie,
+            String bindHost) {
         this.store = store;
         this.audit = audit;
         this.migrations = migrations;
@@ -133,7 +148,11 @@ public final class Dashboard {
         if (path.endsWith("/changes")) {
             ctx.contentType("text/plain; charset=utf-8").result(ViewerAccess.CLOSED);
         } else {
-            ctx.html(Html.page("tiergate: closed", "", null, "<h1>Closed</h1><p class=\"card refused\" id=message>" + esc(ViewerAccess.CLOSED) + "</p>"));
+            ctx.html(Html.page(
+                    "tiergate: closed",
+                    "",
+                    null,
+                    "<h1>Closed</h1><p class=\"card refused\" id=message>" + esc(ViewerAccess.CLOSED) + "</p>"));
         }
     }
 
@@ -143,7 +162,8 @@ public final class Dashboard {
             closedPage(ctx, ctx.path());
             return;
         }
-        ctx.html(loginForm(access.required() ? ViewerAccess.NEEDS_TOKEN : "These pages need no token on this server.",
+        ctx.html(loginForm(
+                access.required() ? ViewerAccess.NEEDS_TOKEN : "These pages need no token on this server.",
                 safeNext(ctx.queryParam("next"))));
     }
 
@@ -191,15 +211,24 @@ public final class Dashboard {
         if (p.length() > 1 && (p.charAt(1) == '/' || p.charAt(1) == '\\')) {
             return false;
         }
-        return p.codePoints().noneMatch(cp -> cp == '\\' || Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)
-                || Character.getType(cp) == Character.FORMAT);
+        return p.codePoints()
+                .noneMatch(cp -> cp == '\\'
+                        || Character.isISOControl(cp)
+                        || Character.isWhitespace(cp)
+                        || Character.isSpaceChar(cp)
+                        || Character.getType(cp) == Character.FORMAT);
     }
 
     private static String loginForm(String message, String next) {
-        return Html.page("tiergate: sign in", "", null, "<h1>Sign in</h1><p class=\"card refused\" id=message>" + esc(message) + "</p>"
-                + "<form method=post action=\"/ui/login\"><input type=hidden name=next value=\"" + esc(next) + "\">"
-                + "<p><label>Viewer token <input type=password name=token id=token autocomplete=current-password required></label></p>"
-                + "<p><button type=submit id=sign-in>Sign in</button></p></form>");
+        return Html.page(
+                "tiergate: sign in",
+                "",
+                null,
+                "<h1>Sign in</h1><p class=\"card refused\" id=message>" + esc(message) + "</p>"
+                        + "<form method=post action=\"/ui/login\"><input type=hidden name=next value=\"" + esc(next)
+                        + "\">"
+                        + "<p><label>Viewer token <input type=password name=token id=token autocomplete=current-password required></label></p>"
+                        + "<p><button type=submit id=sign-in>Sign in</button></p></form>");
     }
 
     private static void headers(Context ctx) {
@@ -229,7 +258,8 @@ public final class Dashboard {
         if (repos.isEmpty()) {
             b.append("<p>No repository yet: tiergate lists one after its first webhook delivery.</p>");
         }
-        b.append("<div class=scroll><table id=repos><tr><th>repository</th><th>branches by state</th><th>last activity</th><th></th></tr>");
+        b.append(
+                "<div class=scroll><table id=repos><tr><th>repository</th><th>branches by state</th><th>last activity</th><th></th></tr>");
         for (RepoRef r : repos) {
             List<BranchRecord> branches = store.list(r);
             Map<WorkflowState, Integer> counts = new EnumMap<>(WorkflowState.class);
@@ -238,11 +268,24 @@ public final class Dashboard {
                 counts.merge(br.state(), 1, Integer::sum);
                 last = last == null || br.updatedAt().isAfter(last) ? br.updatedAt() : last;
             }
-            b.append("<tr><td><a href=\"/ui/").append(esc(r.path())).append("\">").append(esc(r.path())).append("</a> <span class=muted>")
-                    .append(esc(r.forge())).append("</span></td><td>");
-            counts.forEach((s, n) -> b.append("<span class=\"badge s-").append(s.wireName()).append("\">").append(n).append(' ')
-                    .append(s.wireName()).append("</span> "));
-            b.append("</td><td>").append(Html.age(last, now)).append("</td><td><a href=\"/ui/").append(esc(r.path()))
+            b.append("<tr><td><a href=\"/ui/")
+                    .append(esc(r.path()))
+                    .append("\">")
+                    .append(esc(r.path()))
+                    .append("</a> <span class=muted>")
+                    .append(esc(r.forge()))
+                    .append("</span></td><td>");
+            counts.forEach((s, n) -> b.append("<span class=\"badge s-")
+                    .append(s.wireName())
+                    .append("\">")
+                    .append(n)
+                    .append(' ')
+                    .append(s.wireName())
+                    .append("</span> "));
+            b.append("</td><td>")
+                    .append(Html.age(last, now))
+                    .append("</td><td><a href=\"/ui/")
+                    .append(esc(r.path()))
                     .append("/audit\">audit trail</a></td></tr>");
         }
         ctx.html(Html.page("tiergate", "", null, b.append("</table></div>").toString()));
@@ -266,40 +309,76 @@ public final class Dashboard {
         }
         Instant now = clock.instant();
         StringBuilder b = new StringBuilder("<h1>").append(esc(repo)).append("</h1>");
-        b.append("<p class=muted>Each box is a git branch and its database branch; the colour and the word are its workflow state.")
-                .append(policy.isPresent() ? "" : " The policy could not be read from the forge just now: actor classes show as unknown.")
+        b.append(
+                        "<p class=muted>Each box is a git branch and its database branch; the colour and the word are its workflow state.")
+                .append(
+                        policy.isPresent()
+                                ? ""
+                                : " The policy could not be read from the forge just now: actor classes show as unknown.")
                 .append("</p><div class=legend>");
         for (WorkflowState s : WorkflowState.values()) {
-            b.append("<span class=\"badge s-").append(s.wireName()).append("\">").append(s.wireName()).append("</span>");
+            b.append("<span class=\"badge s-")
+                    .append(s.wireName())
+                    .append("\">")
+                    .append(s.wireName())
+                    .append("</span>");
         }
-        b.append("</div><div class=tree id=tree>").append(TierTree.svg(repo, records, r -> lines(r, policy, sizes, rehearsals, now))).append("</div>");
-        List<BranchRecord> held = records.stream().filter(r -> r.kind() == BranchKind.CI && r.lastStatus() != null
-                && r.lastStatus() != StatusState.SUCCESS).toList();
+        b.append("</div><div class=tree id=tree>")
+                .append(TierTree.svg(repo, records, r -> lines(r, policy, sizes, rehearsals, now)))
+                .append("</div>");
+        List<BranchRecord> held = records.stream()
+                .filter(r ->
+                        r.kind() == BranchKind.CI && r.lastStatus() != null && r.lastStatus() != StatusState.SUCCESS)
+                .toList();
         if (!held.isEmpty()) {
             b.append("<h2>Why pull requests are held</h2>");
             for (BranchRecord r : held) {
-                b.append("<div class=\"card\"><a href=\"").append(esc(Html.branchHref(repo, r.gitBranch()))).append("\">PR #").append(r.prNumber())
-                        .append("</a> ").append(verdict(r.lastRule(), r.lastDescription())).append("</div>");
+                b.append("<div class=\"card\"><a href=\"")
+                        .append(esc(Html.branchHref(repo, r.gitBranch())))
+                        .append("\">PR #")
+                        .append(r.prNumber())
+                        .append("</a> ")
+                        .append(verdict(r.lastRule(), r.lastDescription()))
+                        .append("</div>");
             }
         }
         ctx.html(Html.page("tiergate: " + repo, crumbs(repo, null), "/ui/" + repo + "/changes", b.toString()));
     }
 
-    private List<TierTree.Line> lines(BranchRecord r, Optional<Policy> policy, Map<String, Long> sizes,
-                                      Map<Long, MigrationStore.Rehearsal> rehearsals, Instant now) {
+    private List<TierTree.Line> lines(
+            BranchRecord r,
+            Optional<Policy> policy,
+            Map<String, Long> sizes,
+            Map<Long, MigrationStore.Rehearsal> rehearsals,
+            Instant now) {
         List<TierTree.Line> out = new ArrayList<>();
-        String who = r.actorLogin() == null ? "author unknown"
-                : r.actorLogin() + " (" + policy.map(p -> p.actorFor(r.actorLogin(), false).actorClass().wireName()).orElse("class unknown") + ")";
-        out.add(new TierTree.Line("head " + Html.shortSha(r.headSha()) + " · " + who + " · updated " + Html.age(r.updatedAt(), now), null));
+        String who = r.actorLogin() == null
+                ? "author unknown"
+                : r.actorLogin() + " ("
+                        + policy.map(p -> p.actorFor(r.actorLogin(), false)
+                                        .actorClass()
+                                        .wireName())
+                                .orElse("class unknown")
+                        + ")";
+        out.add(new TierTree.Line(
+                "head " + Html.shortSha(r.headSha()) + " · " + who + " · updated " + Html.age(r.updatedAt(), now),
+                null));
         out.add(new TierTree.Line("database " + r.dbBranch() + " · " + Html.size(sizes.get(r.dbBranch())), null));
         if (r.kind() == BranchKind.CI && r.prNumber() != null) {
-            String wf = r.lastStatus() == null ? "none yet" : r.lastStatus().name().toLowerCase(Locale.ROOT)
-                    + (r.lastStatus() == StatusState.SUCCESS || r.lastRule() == null ? "" : " — " + r.lastRule());
-            out.add(new TierTree.Line("tiergate/workflow: " + wf, r.lastStatus() == StatusState.FAILURE ? "verdict v-failure" : null));
+            String wf = r.lastStatus() == null
+                    ? "none yet"
+                    : r.lastStatus().name().toLowerCase(Locale.ROOT)
+                            + (r.lastStatus() == StatusState.SUCCESS || r.lastRule() == null
+                                    ? ""
+                                    : " — " + r.lastRule());
+            out.add(new TierTree.Line(
+                    "tiergate/workflow: " + wf, r.lastStatus() == StatusState.FAILURE ? "verdict v-failure" : null));
             MigrationStore.Rehearsal x = rehearsals.get(r.prNumber());
-            String mig = x == null ? "not rehearsed" : x.ok() ? "success — " + x.versions().size() + " migration(s) rehearsed"
-                    : "failure — " + x.rule();
-            out.add(new TierTree.Line("tiergate/migrations: " + mig, x != null && !x.ok() ? "verdict v-failure" : null));
+            String mig = x == null
+                    ? "not rehearsed"
+                    : x.ok() ? "success — " + x.versions().size() + " migration(s) rehearsed" : "failure — " + x.rule();
+            out.add(new TierTree.Line(
+                    "tiergate/migrations: " + mig, x != null && !x.ok() ? "verdict v-failure" : null));
         }
         return out;
     }
@@ -316,7 +395,10 @@ public final class Dashboard {
     private void changes(Context ctx) {
         String repo = repoPath(ctx);
         List<BranchRecord> records = store.listByPath(repo);
-        Instant last = records.stream().map(BranchRecord::updatedAt).max(Instant::compareTo).orElse(Instant.EPOCH);
+        Instant last = records.stream()
+                .map(BranchRecord::updatedAt)
+                .max(Instant::compareTo)
+                .orElse(Instant.EPOCH);
         String head = audit.head().map(h -> h[0]).orElse("0");
         ctx.contentType("text/plain; charset=utf-8").result(records.size() + ":" + last.toEpochMilli() + ":" + head);
     }
@@ -325,7 +407,8 @@ public final class Dashboard {
         String repo = repoPath(ctx);
         String name = URLDecoder.decode(ctx.pathParam("branch"), StandardCharsets.UTF_8);
         List<BranchRecord> all = store.listByPath(repo);
-        Optional<BranchRecord> found = all.stream().filter(b -> b.gitBranch().equals(name)).findFirst();
+        Optional<BranchRecord> found =
+                all.stream().filter(b -> b.gitBranch().equals(name)).findFirst();
         if (found.isEmpty()) {
             notTracked(ctx, repo, name);
             return;
@@ -334,12 +417,26 @@ public final class Dashboard {
         RepoRef ref = r.repo();
         Optional<Policy> policy = policies.apply(ref);
         Instant now = clock.instant();
-        StringBuilder b = new StringBuilder("<h1>").append(esc(r.gitBranch())).append(" <span class=\"badge s-").append(r.state().wireName())
-                .append("\" id=state>").append(r.state().wireName()).append("</span></h1><dl>");
+        StringBuilder b = new StringBuilder("<h1>")
+                .append(esc(r.gitBranch()))
+                .append(" <span class=\"badge s-")
+                .append(r.state().wireName())
+                .append("\" id=state>")
+                .append(r.state().wireName())
+                .append("</span></h1><dl>");
         dl(b, "kind", r.kind().wireName() + (r.prNumber() == null ? "" : " · pull request #" + r.prNumber()));
         dl(b, "head", r.headSha() == null ? "no commit" : r.headSha());
-        dl(b, "author", r.actorLogin() == null ? "unknown" : r.actorLogin() + " ("
-                + policy.map(p -> p.actorFor(r.actorLogin(), false).actorClass().wireName()).orElse("class unknown") + ")");
+        dl(
+                b,
+                "author",
+                r.actorLogin() == null
+                        ? "unknown"
+                        : r.actorLogin() + " ("
+                                + policy.map(p -> p.actorFor(r.actorLogin(), false)
+                                                .actorClass()
+                                                .wireName())
+                                        .orElse("class unknown")
+                                + ")");
         dl(b, "parent", r.parent() == null ? "none (the root tier)" : r.parent());
         dl(b, "updated", Html.age(r.updatedAt(), now) + " (" + r.updatedAt() + ")");
         b.append("</dl>");
@@ -347,16 +444,28 @@ public final class Dashboard {
         b.append("<h2>The gate's last verdict</h2>");
         // a working branch's verdict is its pull request's, kept on that PR's record (pull/<N>)
         BranchRecord judged = r.lastStatus() == null && r.prNumber() != null
-                ? all.stream().filter(x -> x.gitBranch().equals("pull/" + r.prNumber())).findFirst().orElse(r) : r;
+                ? all.stream()
+                        .filter(x -> x.gitBranch().equals("pull/" + r.prNumber()))
+                        .findFirst()
+                        .orElse(r)
+                : r;
         if (judged.lastStatus() == null) {
             b.append("<p>None yet: tiergate posts a verdict when a pull request is open.</p>");
         } else {
-            b.append("<div class=card id=verdict><span class=\"badge v-").append(judged.lastStatus().name().toLowerCase(Locale.ROOT)).append("\">")
-                    .append(judged.lastStatus().name().toLowerCase(Locale.ROOT)).append("</span> on ").append(esc(Html.shortSha(judged.lastStatusSha())))
-                    .append(' ').append(verdict(judged.lastRule(), judged.lastDescription()));
+            b.append("<div class=card id=verdict><span class=\"badge v-")
+                    .append(judged.lastStatus().name().toLowerCase(Locale.ROOT))
+                    .append("\">")
+                    .append(judged.lastStatus().name().toLowerCase(Locale.ROOT))
+                    .append("</span> on ")
+                    .append(esc(Html.shortSha(judged.lastStatusSha())))
+                    .append(' ')
+                    .append(verdict(judged.lastRule(), judged.lastDescription()));
             if (judged != r) {
-                b.append(" (pull request <a href=\"").append(esc(Html.branchHref(repo, judged.gitBranch()))).append("\">#")
-                        .append(judged.prNumber()).append("</a>)");
+                b.append(" (pull request <a href=\"")
+                        .append(esc(Html.branchHref(repo, judged.gitBranch())))
+                        .append("\">#")
+                        .append(judged.prNumber())
+                        .append("</a>)");
             }
             b.append("</div>");
         }
@@ -367,18 +476,28 @@ public final class Dashboard {
             subjects.add("pull/" + r.prNumber());
             all.stream().filter(o -> r.prNumber().equals(o.prNumber())).forEach(o -> subjects.add(o.gitBranch()));
         }
-        List<AuditRecord> verdicts = ofRepo(ref).stream().filter(a -> subjects.contains(a.subject()))
-                .filter(a -> VERDICT_KINDS.contains(a.kind())).toList();
+        List<AuditRecord> verdicts = ofRepo(ref).stream()
+                .filter(a -> subjects.contains(a.subject()))
+                .filter(a -> VERDICT_KINDS.contains(a.kind()))
+                .toList();
         if (verdicts.isEmpty()) {
             b.append("<p>None recorded.</p>");
         } else {
-            b.append("<div class=scroll><table id=verdicts><tr><th>at</th><th>what</th><th>rule, meaning and fix</th></tr>");
+            b.append(
+                    "<div class=scroll><table id=verdicts><tr><th>at</th><th>what</th><th>rule, meaning and fix</th></tr>");
             for (AuditRecord a : newestFirst(verdicts)) {
                 Map<String, Object> d = details(a);
-                String what = a.kind() + (d.get("context") == null ? "" : " " + d.get("context")) + (d.get("state") == null ? "" : " " + d.get("state"))
+                String what = a.kind()
+                        + (d.get("context") == null ? "" : " " + d.get("context"))
+                        + (d.get("state") == null ? "" : " " + d.get("state"))
                         + (d.get("ok") == null ? "" : Boolean.TRUE.equals(d.get("ok")) ? " passed" : " failed");
-                b.append("<tr><td>").append(esc(a.at().toString())).append("</td><td>").append(esc(what.toLowerCase(Locale.ROOT)))
-                        .append("</td><td>").append(verdict(str(d.get("rule")), str(d.get("message")))).append("</td></tr>");
+                b.append("<tr><td>")
+                        .append(esc(a.at().toString()))
+                        .append("</td><td>")
+                        .append(esc(what.toLowerCase(Locale.ROOT)))
+                        .append("</td><td>")
+                        .append(verdict(str(d.get("rule")), str(d.get("message"))))
+                        .append("</td></tr>");
             }
             b.append("</table></div>");
         }
@@ -390,35 +509,61 @@ public final class Dashboard {
             if (x.isPresent()) {
                 any = true;
                 MigrationStore.Rehearsal h = x.get();
-                b.append("<div class=card id=rehearsal>Rehearsed on a fresh copy of <b>").append(esc(h.baseTier())).append("</b> at ")
-                        .append(esc(Html.shortSha(h.headSha()))).append(": <span class=\"badge v-").append(h.ok() ? "success" : "failure").append("\">")
-                        .append(h.ok() ? "applied" : "failed").append("</span> ").append(verdict(h.rule(), null)).append("<br>migrations: ")
+                b.append("<div class=card id=rehearsal>Rehearsed on a fresh copy of <b>")
+                        .append(esc(h.baseTier()))
+                        .append("</b> at ")
+                        .append(esc(Html.shortSha(h.headSha())))
+                        .append(": <span class=\"badge v-")
+                        .append(h.ok() ? "success" : "failure")
+                        .append("\">")
+                        .append(h.ok() ? "applied" : "failed")
+                        .append("</span> ")
+                        .append(verdict(h.rule(), null))
+                        .append("<br>migrations: ")
                         .append(h.versions().isEmpty() ? "none" : esc(String.join(", ", h.versions())));
-                if (h.detail() != null) { // the whole text: to a signed-in viewer only (it may hold rows a migration raised)
-                    b.append(access.required()
-                            ? "<details><summary>What PostgreSQL said</summary><pre>" + esc(h.detail()) + "</pre></details>"
-                            : "<p>PostgreSQL's whole message is shown here to a signed-in viewer only: set TIERGATE_VIEWER_TOKEN.</p>");
+                if (h.detail()
+                        != null) { // the whole text: to a signed-in viewer only (it may hold rows a migration raised)
+                    b.append(
+                            access.required()
+                                    ? "<details><summary>What PostgreSQL said</summary><pre>" + esc(h.detail())
+                                            + "</pre></details>"
+                                    : "<p>PostgreSQL's whole message is shown here to a signed-in viewer only: set TIERGATE_VIEWER_TOKEN.</p>");
                 }
                 b.append("</div>");
             }
         }
         if (r.kind() == BranchKind.TIER) {
-            Optional<String> tierName = policy.flatMap(p -> p.tierForBranch(r.gitBranch())).map(t -> t.name());
+            Optional<String> tierName =
+                    policy.flatMap(p -> p.tierForBranch(r.gitBranch())).map(t -> t.name());
             Optional<MigrationStore.Held> held = tierName.flatMap(t -> migrations.held(ref, t));
             if (held.isPresent()) {
                 any = true;
-                b.append("<div class=\"card refused\" id=held>This tier is held: ").append(esc(access.required() ? held.get().reason()
-                                : heldSummary(held.get().reason())))
-                        .append(held.get().snapshot() == null ? "" : " (snapshot " + esc(held.get().snapshot()) + ")").append("</div>");
+                b.append("<div class=\"card refused\" id=held>This tier is held: ")
+                        .append(esc(
+                                access.required()
+                                        ? held.get().reason()
+                                        : heldSummary(held.get().reason())))
+                        .append(
+                                held.get().snapshot() == null
+                                        ? ""
+                                        : " (snapshot " + esc(held.get().snapshot()) + ")")
+                        .append("</div>");
             }
             // a drift the policy holds for (drift: hold): what differs, and what releases it
             Optional<String> drift = tierName.flatMap(t -> migrations.drifted(ref, DbBranchName.of(t)));
             if (drift.isPresent()) {
                 any = true;
-                b.append("<div class=\"card refused\" id=drift>This tier's grants differ from the policy's database_access (")
-                        .append(verdict(dev.tiergate.core.rules.Rule.PERMISSIONS_DRIFTED.id(), null)).append("): ").append(esc(drift.get()))
-                        .append(". Pull requests into it are refused until an operator runs <code>tiergate grants apply --repo ")
-                        .append(esc(ref.path())).append(" --tier ").append(esc(tierName.get())).append("</code>.</div>");
+                b.append(
+                                "<div class=\"card refused\" id=drift>This tier's grants differ from the policy's database_access (")
+                        .append(verdict(dev.tiergate.core.rules.Rule.PERMISSIONS_DRIFTED.id(), null))
+                        .append("): ")
+                        .append(esc(drift.get()))
+                        .append(
+                                ". Pull requests into it are refused until an operator runs <code>tiergate grants apply --repo ")
+                        .append(esc(ref.path()))
+                        .append(" --tier ")
+                        .append(esc(tierName.get()))
+                        .append("</code>.</div>");
             }
         }
         if (!any) {
@@ -440,14 +585,24 @@ public final class Dashboard {
         }
         b.append("</dl>");
 
-        b.append("<h2>History</h2><div class=scroll><table id=history><tr><th>at</th><th>from</th><th>to</th><th>why</th><th>commit</th></tr>");
+        b.append(
+                "<h2>History</h2><div class=scroll><table id=history><tr><th>at</th><th>from</th><th>to</th><th>why</th><th>commit</th></tr>");
         for (HistoryEntry h : newestFirst(store.history(ref, r.gitBranch()))) {
-            b.append("<tr><td>").append(esc(h.at().toString())).append("</td><td>").append(h.from() == null ? "" : h.from().wireName())
-                    .append("</td><td>").append(h.to().wireName()).append("</td><td>").append(esc(h.reason())).append("</td><td class=mono>")
-                    .append(esc(Html.shortSha(h.sha()))).append("</td></tr>");
+            b.append("<tr><td>")
+                    .append(esc(h.at().toString()))
+                    .append("</td><td>")
+                    .append(h.from() == null ? "" : h.from().wireName())
+                    .append("</td><td>")
+                    .append(h.to().wireName())
+                    .append("</td><td>")
+                    .append(esc(h.reason()))
+                    .append("</td><td class=mono>")
+                    .append(esc(Html.shortSha(h.sha())))
+                    .append("</td></tr>");
         }
         b.append("</table></div>");
-        ctx.html(Html.page("tiergate: " + r.gitBranch(), crumbs(repo, r.gitBranch()), "/ui/" + repo + "/changes", b.toString()));
+        ctx.html(Html.page(
+                "tiergate: " + r.gitBranch(), crumbs(repo, r.gitBranch()), "/ui/" + repo + "/changes", b.toString()));
     }
 
     private void auditPage(Context ctx) {
@@ -457,7 +612,8 @@ public final class Dashboard {
         List<String> problems = new ArrayList<>();
         Instant since = day(ctx.queryParam("since"), "since", false, problems);
         Instant until = day(ctx.queryParam("until"), "until", true, problems);
-        StringBuilder b = new StringBuilder("<h1>Audit trail of ").append(esc(repo)).append("</h1>");
+        StringBuilder b =
+                new StringBuilder("<h1>Audit trail of ").append(esc(repo)).append("</h1>");
         List<AuditRecord> table = audit.all();
         Optional<String> broken = AuditChain.firstBreak(table);
         Optional<String> cut = Optional.empty();
@@ -469,13 +625,20 @@ public final class Dashboard {
             }
         }
         if (broken.isPresent()) {
-            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN: ").append(esc(broken.get())).append("</p>");
+            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN: ")
+                    .append(esc(broken.get()))
+                    .append("</p>");
         } else if (cut.isPresent()) {
-            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN at its end: ").append(esc(cut.get())).append("</p>");
+            b.append("<p class=\"chain chain-broken\" id=chain>Hash chain BROKEN at its end: ")
+                    .append(esc(cut.get()))
+                    .append("</p>");
         } else {
-            b.append("<p class=\"chain chain-ok\" id=chain>Hash chain intact: every record's hash matches its content and its predecessor.</p>");
+            b.append(
+                    "<p class=\"chain chain-ok\" id=chain>Hash chain intact: every record's hash matches its content and its predecessor.</p>");
         }
-        List<AuditRecord> mine = table.stream().filter(a -> a.repo() != null && a.repo().endsWith(":" + repo)).toList();
+        List<AuditRecord> mine = table.stream()
+                .filter(a -> a.repo() != null && a.repo().endsWith(":" + repo))
+                .toList();
         Set<String> kinds = new TreeSet<>();
         Set<String> subjects = new TreeSet<>();
         mine.forEach(a -> {
@@ -484,14 +647,27 @@ public final class Dashboard {
                 subjects.add(a.subject());
             }
         });
-        b.append("<form class=filters method=get><label>branch or subject<select name=branch id=f-branch><option value=\"\">any</option>");
-        subjects.forEach(s -> b.append("<option").append(s.equals(branch) ? " selected" : "").append(" value=\"").append(esc(s)).append("\">")
-                .append(esc(s)).append("</option>"));
+        b.append(
+                "<form class=filters method=get><label>branch or subject<select name=branch id=f-branch><option value=\"\">any</option>");
+        subjects.forEach(s -> b.append("<option")
+                .append(s.equals(branch) ? " selected" : "")
+                .append(" value=\"")
+                .append(esc(s))
+                .append("\">")
+                .append(esc(s))
+                .append("</option>"));
         b.append("</select></label><label>kind<select name=kind id=f-kind><option value=\"\">any</option>");
-        kinds.forEach(k -> b.append("<option").append(k.equals(kind) ? " selected" : "").append(" value=\"").append(esc(k)).append("\">")
-                .append(esc(k)).append("</option>"));
-        b.append("</select></label><label>since (UTC day)<input type=date name=since id=f-since value=\"").append(esc(ctx.queryParam("since")))
-                .append("\"></label><label>until (UTC day)<input type=date name=until id=f-until value=\"").append(esc(ctx.queryParam("until")))
+        kinds.forEach(k -> b.append("<option")
+                .append(k.equals(kind) ? " selected" : "")
+                .append(" value=\"")
+                .append(esc(k))
+                .append("\">")
+                .append(esc(k))
+                .append("</option>"));
+        b.append("</select></label><label>since (UTC day)<input type=date name=since id=f-since value=\"")
+                .append(esc(ctx.queryParam("since")))
+                .append("\"></label><label>until (UTC day)<input type=date name=until id=f-until value=\"")
+                .append(esc(ctx.queryParam("until")))
                 .append("\"></label><button type=submit id=f-apply>Filter</button></form>");
         for (String p : problems) {
             b.append("<p class=\"card refused\">").append(esc(p)).append("</p>");
@@ -503,18 +679,38 @@ public final class Dashboard {
                 .filter(a -> until == null || a.at().isBefore(until))
                 .toList();
         shown = newestFirst(shown);
-        b.append("<p class=muted>").append(shown.size()).append(" record(s)").append(shown.size() > AUDIT_ROWS ? ", the newest " + AUDIT_ROWS + " shown" : "")
-                .append(", newest first.</p><div class=scroll><table id=audit><tr><th>seq</th><th>at</th><th>kind</th><th>subject</th><th>details</th></tr>");
+        b.append("<p class=muted>")
+                .append(shown.size())
+                .append(" record(s)")
+                .append(shown.size() > AUDIT_ROWS ? ", the newest " + AUDIT_ROWS + " shown" : "")
+                .append(
+                        ", newest first.</p><div class=scroll><table id=audit><tr><th>seq</th><th>at</th><th>kind</th><th>subject</th><th>details</th></tr>");
         String brokenSeq = broken.map(Dashboard::firstNumber).orElse(null);
         for (AuditRecord a : shown.stream().limit(AUDIT_ROWS).toList()) {
             boolean bad = Long.toString(a.seq()).equals(brokenSeq);
-            b.append("<tr").append(bad ? " class=refused" : "").append(" data-seq=\"").append(a.seq()).append("\"><td>").append(a.seq())
-                    .append("</td><td>").append(esc(a.at().toString())).append("</td><td>").append(esc(a.kind())).append("</td><td>")
-                    .append(a.subject() == null ? "" : "<a href=\"" + esc(Html.branchHref(repo, a.subject())) + "\">" + esc(a.subject()) + "</a>")
-                    .append("</td><td class=mono>").append(esc(a.details())).append("</td></tr>");
+            b.append("<tr")
+                    .append(bad ? " class=refused" : "")
+                    .append(" data-seq=\"")
+                    .append(a.seq())
+                    .append("\"><td>")
+                    .append(a.seq())
+                    .append("</td><td>")
+                    .append(esc(a.at().toString()))
+                    .append("</td><td>")
+                    .append(esc(a.kind()))
+                    .append("</td><td>")
+                    .append(
+                            a.subject() == null
+                                    ? ""
+                                    : "<a href=\"" + esc(Html.branchHref(repo, a.subject())) + "\">" + esc(a.subject())
+                                            + "</a>")
+                    .append("</td><td class=mono>")
+                    .append(esc(a.details()))
+                    .append("</td></tr>");
         }
         b.append("</table></div>");
-        ctx.status(problems.isEmpty() ? 200 : 400).html(Html.page("tiergate: audit of " + repo, crumbs(repo, "audit"), null, b.toString()));
+        ctx.status(problems.isEmpty() ? 200 : 400)
+                .html(Html.page("tiergate: audit of " + repo, crumbs(repo, "audit"), null, b.toString()));
     }
 
     // ---- helpers
@@ -549,11 +745,17 @@ public final class Dashboard {
         if (ruleId != null && !ruleId.isBlank()) {
             Optional<Rule> rule = Rule.byId(ruleId);
             b.append("<span class=rule><code>").append(esc(ruleId)).append("</code>");
-            rule.ifPresent(x -> b.append(": ").append(esc(x.meaning())).append(". <b>Fix:</b> ").append(esc(x.fix())));
+            rule.ifPresent(x -> b.append(": ")
+                    .append(esc(x.meaning()))
+                    .append(". <b>Fix:</b> ")
+                    .append(esc(x.fix())));
             b.append("</span>");
         }
         if (description != null && !description.isBlank()) {
-            b.append(b.isEmpty() ? "" : "<br>").append("<span class=muted>").append(esc(description)).append("</span>");
+            b.append(b.isEmpty() ? "" : "<br>")
+                    .append("<span class=muted>")
+                    .append(esc(description))
+                    .append("</span>");
         }
         return b.toString();
     }
@@ -582,18 +784,31 @@ public final class Dashboard {
     }
 
     private static void dl(StringBuilder b, String term, String value) {
-        b.append("<dt>").append(esc(term)).append("</dt><dd>").append(esc(value)).append("</dd>");
+        b.append("<dt>")
+                .append(esc(term))
+                .append("</dt><dd>")
+                .append(esc(value))
+                .append("</dd>");
     }
 
     private static String crumbs(String repo, String here) {
-        return "<a href=\"/ui/" + esc(repo) + "\">" + esc(repo) + "</a>" + "<a href=\"/ui/" + esc(repo) + "/audit\">audit trail</a>"
+        return "<a href=\"/ui/" + esc(repo) + "\">" + esc(repo) + "</a>" + "<a href=\"/ui/" + esc(repo)
+                + "/audit\">audit trail</a>"
                 + (here == null || here.equals("audit") ? "" : "<span class=muted>" + esc(here) + "</span>");
     }
 
     private void notTracked(Context ctx, String repo, String branch) {
-        ctx.status(404).html(Html.page("tiergate: not tracked", crumbs(repo, null), null, "<h1>Not tracked</h1><p>"
-                + (branch == null ? "tiergate tracks no branch of " + esc(repo) + " yet."
-                : "The branch " + esc(branch) + " is not tracked in " + esc(repo) + " (deleted, or never pushed).") + "</p>"));
+        ctx.status(404)
+                .html(Html.page(
+                        "tiergate: not tracked",
+                        crumbs(repo, null),
+                        null,
+                        "<h1>Not tracked</h1><p>"
+                                + (branch == null
+                                        ? "tiergate tracks no branch of " + esc(repo) + " yet."
+                                        : "The branch " + esc(branch) + " is not tracked in " + esc(repo)
+                                                + " (deleted, or never pushed).")
+                                + "</p>"));
     }
 
     private static String repoPath(Context ctx) {

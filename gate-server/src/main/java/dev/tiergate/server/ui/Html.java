@@ -12,11 +12,11 @@ import java.util.Locale;
  */
 final class Html {
     /** No inline script or style runs: what escaping might miss, the browser refuses. */
-    static final String CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self';"
-            + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    static final String CSP =
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self';"
+                    + " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    private Html() {
-    }
+    private Html() {}
 
     static String esc(Object value) {
         if (value == null) {
@@ -89,6 +89,7 @@ final class Html {
                 + "<title>" + esc(title) + "</title><link rel=stylesheet href=\"/ui/static/tiergate.css\">"
                 + (live == null ? "" : "<script src=\"/ui/static/live.js\" defer></script>")
                 + "</head><body><header><a class=brand href=\"/\">tiergate</a>" + crumbs + "</header>"
-                + "<main" + (live == null ? "" : " data-live=\"" + esc(live) + "\"") + ">" + body + "</main></body></html>";
+                + "<main" + (live == null ? "" : " data-live=\"" + esc(live) + "\"") + ">" + body
+                + "</main></body></html>";
     }
 }

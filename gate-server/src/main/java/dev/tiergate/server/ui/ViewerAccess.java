@@ -21,10 +21,13 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class ViewerAccess {
     static final String COOKIE = "tiergate_viewer";
-    static final String NEEDS_TOKEN = "These pages need the viewer token (TIERGATE_VIEWER_TOKEN). Enter it to continue.";
-    static final String WRONG_TOKEN = "That is not the viewer token. Ask whoever runs this server for TIERGATE_VIEWER_TOKEN.";
-    static final String CLOSED = "These pages are closed: this server listens beyond this machine (TIERGATE_BIND) and has no viewer token."
-            + " Whoever runs it sets TIERGATE_VIEWER_TOKEN (or TIERGATE_VIEWER_TOKEN_FILE) and restarts it, or binds it to 127.0.0.1.";
+    static final String NEEDS_TOKEN =
+            "These pages need the viewer token (TIERGATE_VIEWER_TOKEN). Enter it to continue.";
+    static final String WRONG_TOKEN =
+            "That is not the viewer token. Ask whoever runs this server for TIERGATE_VIEWER_TOKEN.";
+    static final String CLOSED =
+            "These pages are closed: this server listens beyond this machine (TIERGATE_BIND) and has no viewer token."
+                    + " Whoever runs it sets TIERGATE_VIEWER_TOKEN (or TIERGATE_VIEWER_TOKEN_FILE) and restarts it, or binds it to 127.0.0.1.";
     private final byte[] bearer;
     private final byte[] cookie;
     private final boolean secure;
@@ -100,8 +103,10 @@ final class ViewerAccess {
     }
 
     void signIn(Context ctx) {
-        ctx.header("Set-Cookie", COOKIE + "=" + new String(cookie, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict"
-                + (secure ? "; Secure" : ""));
+        ctx.header(
+                "Set-Cookie",
+                COOKIE + "=" + new String(cookie, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict"
+                        + (secure ? "; Secure" : ""));
     }
 
     private static String cookieValue(String token) {

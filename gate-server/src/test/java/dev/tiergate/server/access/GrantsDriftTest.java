@@ -78,34 +78,47 @@ class GrantsDriftTest {
     /** A statement on a tier as the branch cluster's admin: what an operator does by hand. */
     void byHand(String tier, String sql) throws Exception {
         String db = h.server.backend().migrationConnection(h.repo, tier).database();
-        try (Connection c = DriverManager.getConnection(TestPostgres.branches().jdbcBase() + db, TestPostgres.branches().user(),
-                TestPostgres.branches().password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        TestPostgres.branches().jdbcBase() + db,
+                        TestPostgres.branches().user(),
+                        TestPostgres.branches().password());
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     HttpResponse<String> api(String method, String path) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN);
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(h.baseUrl() + path)).header("Authorization", "Bearer " + TOKEN);
         b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     boolean audited(String kind, String text) {
-        return h.server.audit().all().stream().anyMatch(r -> r.kind().equals(kind) && r.details().contains(text));
+        return h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals(kind) && r.details().contains(text));
     }
 
     @Test
     void aGrantByHandOnAHeldTierRefusesPrsIntoItUntilTheOperatorAppliesThePolicy() throws Exception {
-        JsonNode clean = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants").body());
+        JsonNode clean = JSON.readTree(
+                api("GET", "/api/v1/repos/" + h.repoPath + "/grants").body());
         assertEquals(2, clean.path("branches").size(), clean.toString());
-        clean.path("branches").forEach(b -> assertEquals(0, b.path("extra").size() + b.path("missing").size(), "no drift yet: " + clean));
+        clean.path("branches")
+                .forEach(b -> assertEquals(
+                        0, b.path("extra").size() + b.path("missing").size(), "no drift yet: " + clean));
 
         byHand("staging", "grant select on orders to public");
-        JsonNode diff = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging").body());
+        JsonNode diff = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging")
+                .body());
         JsonNode extra = diff.path("branches").get(0).path("extra");
         assertEquals(1, extra.size(), diff.toString());
-        assertEquals("PUBLIC SELECT on table public.orders", extra.get(0).path("privilege").asText());
-        assertEquals("revoke select on table \"public\".\"orders\" from public;", extra.get(0).path("fix").asText());
+        assertEquals(
+                "PUBLIC SELECT on table public.orders",
+                extra.get(0).path("privilege").asText());
+        assertEquals(
+                "revoke select on table \"public\".\"orders\" from public;",
+                extra.get(0).path("fix").asText());
 
         h.server.reconcileAll();
         h.awaitIdle();
@@ -113,25 +126,54 @@ class GrantsDriftTest {
         h.github.copyFiles(STAGING, F1);
         h.github.branch("feature/F1", F1);
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "opened",
+                        new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
         JsonNode workflow = h.github.lastPosted(F1);
         assertEquals("failure", workflow.path("state").asText(), workflow.toString());
         assertTrue(workflow.path("description").asText().endsWith("[permissions.drifted]"), workflow.toString());
-        assertTrue(workflow.path("description").asText().contains("tiergate grants apply --tier staging"), workflow.toString());
-        String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertTrue(page.contains("id=drift") && page.contains("PUBLIC SELECT on table public.orders") && page.contains("tiergate grants apply --repo "
-                + h.repoPath + " --tier staging"), "the tier's page does not show the drift: " + page);
+        assertTrue(
+                workflow.path("description").asText().contains("tiergate grants apply --tier staging"),
+                workflow.toString());
+        String page = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(
+                page.contains("id=drift")
+                        && page.contains("PUBLIC SELECT on table public.orders")
+                        && page.contains("tiergate grants apply --repo " + h.repoPath + " --tier staging"),
+                "the tier's page does not show the drift: " + page);
 
-        JsonNode applied = JSON.readTree(api("POST", "/api/v1/repos/" + h.repoPath + "/grants/apply?tier=staging").body());
-        assertEquals(List.of("PUBLIC SELECT on table public.orders"), List.of(applied.path("revoked").get(0).asText()), applied.toString());
+        JsonNode applied = JSON.readTree(api("POST", "/api/v1/repos/" + h.repoPath + "/grants/apply?tier=staging")
+                .body());
+        assertEquals(
+                List.of("PUBLIC SELECT on table public.orders"),
+                List.of(applied.path("revoked").get(0).asText()),
+                applied.toString());
         assertTrue(audited("grants.applied", "admin token"), "applying is audited with who asked");
         JsonNode released = h.github.lastPosted(F1);
-        assertFalse(released.path("description").asText().endsWith("[permissions.drifted]"), "the PR is judged again: " + released);
-        JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging").body());
+        assertFalse(
+                released.path("description").asText().endsWith("[permissions.drifted]"),
+                "the PR is judged again: " + released);
+        JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=staging")
+                .body());
         assertEquals(0, after.path("branches").get(0).path("extra").size(), after.toString());
-        assertFalse(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging")).build(),
-                HttpResponse.BodyHandlers.ofString()).body().contains("id=drift"), "the drift is still shown after the policy was applied");
+        assertFalse(
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(h.baseUrl() + "/ui/" + h.repoPath + "/branches/staging"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body()
+                        .contains("id=drift"),
+                "the drift is still shown after the policy was applied");
     }
 
     @Test
@@ -140,14 +182,18 @@ class GrantsDriftTest {
         h.server.reconcileAll();
         h.awaitIdle();
         assertTrue(audited("grants.repaired", "PUBLIC INSERT on table public.orders"), "repaired and audited");
-        JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=production").body());
+        JsonNode after = JSON.readTree(api("GET", "/api/v1/repos/" + h.repoPath + "/grants?branch=production")
+                .body());
         assertEquals(0, after.path("branches").get(0).path("extra").size(), after.toString());
     }
 
     @Test
     void theGrantsApiIsTheAdminsAndNamesWhatItLacks() throws Exception {
-        HttpResponse<String> none = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/"
-                + h.repoPath + "/grants")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> none = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/grants"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(401, none.statusCode());
         HttpResponse<String> noTier = api("POST", "/api/v1/repos/" + h.repoPath + "/grants/apply");
         assertEquals(400, noTier.statusCode());

@@ -19,46 +19,93 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importMainCode() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.tiergate");
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.tiergate");
     }
 
     @Test
     void theCoreDependsOnNothingOfOursAndOnNoDatabaseHttpOrGit() {
-        noClasses().that().resideInAPackage("dev.tiergate.core..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.tiergate.server..", "dev.tiergate.hooks..", "java.sql..",
-                        "java.net.http..", "org.eclipse.jgit..", "org.postgresql..", "org.flywaydb..")
-                .because("decisions are pure: the hooks and the server call the same functions, tested without git, a database or a network")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.core..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tiergate.server..",
+                        "dev.tiergate.hooks..",
+                        "java.sql..",
+                        "java.net.http..",
+                        "org.eclipse.jgit..",
+                        "org.postgresql..",
+                        "org.flywaydb..")
+                .because(
+                        "decisions are pure: the hooks and the server call the same functions, tested without git, a database or a network")
                 .check(classes);
     }
 
     @Test
     void theForgesNeverDependOnOneAnother() {
-        slices().matching("dev.tiergate.server.forge.(*)..").should().notDependOnEachOther()
-                .because("adding a forge is copying a sibling, not editing one").check(classes);
+        slices().matching("dev.tiergate.server.forge.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .because("adding a forge is copying a sibling, not editing one")
+                .check(classes);
     }
 
     @Test
     void theBranchBackendsNeverDependOnOneAnother() {
-        slices().matching("dev.tiergate.server.backend.(*)..").should().notDependOnEachOther()
-                .because("adding a backend is copying a sibling, not editing one").check(classes);
+        slices().matching("dev.tiergate.server.backend.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .because("adding a backend is copying a sibling, not editing one")
+                .check(classes);
     }
 
     @Test
     void adaptersAndSeamsNeverDependOnTheGateTheHttpLayerTheDashboardOrTheCommandLine() {
-        noClasses().that().resideInAnyPackage("dev.tiergate.server.forge..", "dev.tiergate.server.backend..", "dev.tiergate.server.store..",
-                        "dev.tiergate.server.inbox..", "dev.tiergate.server.runs..", "dev.tiergate.server.audit..", "dev.tiergate.server.migrate..",
-                        "dev.tiergate.server.embedded..", "dev.tiergate.server.config..", "dev.tiergate.server.metrics..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.tiergate.server.gate..", "dev.tiergate.server.http..",
-                        "dev.tiergate.server.ui..", "dev.tiergate.server.cli..", "dev.tiergate.server.demo..")
-                .because("arrows point inward: the gate uses the seams, never the other way").check(classes);
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.forge..",
+                        "dev.tiergate.server.backend..",
+                        "dev.tiergate.server.store..",
+                        "dev.tiergate.server.inbox..",
+                        "dev.tiergate.server.runs..",
+                        "dev.tiergate.server.audit..",
+                        "dev.tiergate.server.migrate..",
+                        "dev.tiergate.server.embedded..",
+                        "dev.tiergate.server.config..",
+                        "dev.tiergate.server.metrics..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.gate..",
+                        "dev.tiergate.server.http..",
+                        "dev.tiergate.server.ui..",
+                        "dev.tiergate.server.cli..",
+                        "dev.tiergate.server.demo..")
+                .because("arrows point inward: the gate uses the seams, never the other way")
+                .check(classes);
     }
 
     @Test
     void theGateNeverDependsOnAnAdapterOnlyOnItsSeam() {
-        noClasses().that().resideInAPackage("dev.tiergate.server.gate..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.tiergate.server.forge.github..", "dev.tiergate.server.forge.gitlab..",
-                        "dev.tiergate.server.backend.postgres..", "dev.tiergate.server.backend.neon..", "dev.tiergate.server.backend.lakebase..",
-                        "dev.tiergate.server.http..", "dev.tiergate.server.ui..")
-                .because("the gate decides through the Forge and BranchBackend seams; the composition root picks the adapters").check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.server.gate..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.forge.github..",
+                        "dev.tiergate.server.forge.gitlab..",
+                        "dev.tiergate.server.backend.postgres..",
+                        "dev.tiergate.server.backend.neon..",
+                        "dev.tiergate.server.backend.lakebase..",
+                        "dev.tiergate.server.http..",
+                        "dev.tiergate.server.ui..")
+                .because(
+                        "the gate decides through the Forge and BranchBackend seams; the composition root picks the adapters")
+                .check(classes);
     }
 }

@@ -45,7 +45,8 @@ class AuditTrailTest {
     }
 
     void sql(String s) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute(s);
         }
     }
@@ -66,13 +67,16 @@ class AuditTrailTest {
     @Test
     void editedRecordIsNamed() throws Exception {
         sql("update audit set details = '{\"sha\":\"s3\",\"to\":\"merged\"}' where seq = 3");
-        assertTrue(log.verify().orElseThrow().startsWith("record 3 (transition feature/f3) was edited"), log.verify().orElseThrow());
+        assertTrue(
+                log.verify().orElseThrow().startsWith("record 3 (transition feature/f3) was edited"),
+                log.verify().orElseThrow());
     }
 
     @Test
     void deletedRecordIsNamed() throws Exception {
         sql("delete from audit where seq = 2");
-        assertEquals("record 2 is missing: deleted before record 3", log.verify().orElseThrow());
+        assertEquals(
+                "record 2 is missing: deleted before record 3", log.verify().orElseThrow());
     }
 
     @Test
@@ -80,16 +84,30 @@ class AuditTrailTest {
         Path cfg = tmp.resolve("tiergate.properties");
         Files.writeString(cfg, "TIERGATE_DB_URL=" + db.jdbcUrl() + "\nTIERGATE_DB_USER=postgres\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, ServerMain.run(new String[] {"audit", "verify", "--config", cfg.toString()}, new PrintStream(out), System.err));
+        assertEquals(
+                0,
+                ServerMain.run(
+                        new String[] {"audit", "verify", "--config", cfg.toString()},
+                        new PrintStream(out),
+                        System.err));
         Path export = tmp.resolve("audit.jsonl");
-        assertEquals(0, ServerMain.run(new String[] {"audit", "export", "--config", cfg.toString(), "--out", export.toString()},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
+        assertEquals(
+                0,
+                ServerMain.run(
+                        new String[] {"audit", "export", "--config", cfg.toString(), "--out", export.toString()},
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(new ByteArrayOutputStream())));
         assertEquals(5, Files.readAllLines(export).size());
         sql("update audit set subject = 'feature/forged' where seq = 4");
         ByteArrayOutputStream broken = new ByteArrayOutputStream();
-        int code = ServerMain.run(new String[] {"audit", "verify", "--config", cfg.toString()}, new PrintStream(broken, true, StandardCharsets.UTF_8), System.err);
+        int code = ServerMain.run(
+                new String[] {"audit", "verify", "--config", cfg.toString()},
+                new PrintStream(broken, true, StandardCharsets.UTF_8),
+                System.err);
         assertEquals(2, code);
-        assertTrue(broken.toString(StandardCharsets.UTF_8).contains("record 4 (transition feature/forged) was edited"), broken.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                broken.toString(StandardCharsets.UTF_8).contains("record 4 (transition feature/forged) was edited"),
+                broken.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -100,22 +118,32 @@ class AuditTrailTest {
         Path cfg = tmp.resolve("tiergate.properties");
         Files.writeString(cfg, "TIERGATE_DB_URL=" + url + "\nTIERGATE_DB_USER=postgres\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ServerMain.run(new String[] {"audit", "verify", "--config", cfg.toString()}, new PrintStream(new ByteArrayOutputStream()),
+        int code = ServerMain.run(
+                new String[] {"audit", "verify", "--config", cfg.toString()},
+                new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(3, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("this store has no audit table"), err.toString(StandardCharsets.UTF_8));
-        assertEquals(3, ServerMain.run(new String[] {"audit", "export", "--config", cfg.toString()},
-                new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream())));
-        try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement();
-             var rs = st.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("this store has no audit table"),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals(
+                3,
+                ServerMain.run(
+                        new String[] {"audit", "export", "--config", cfg.toString()},
+                        new PrintStream(new ByteArrayOutputStream()),
+                        new PrintStream(new ByteArrayOutputStream())));
+        try (Connection c = DriverManager.getConnection(url, "postgres", null);
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
             rs.next();
-            assertEquals(0, rs.getInt(1), "no table (not even flyway_schema_history) may be created by verify or export");
+            assertEquals(
+                    0, rs.getInt(1), "no table (not even flyway_schema_history) may be created by verify or export");
         }
         // and the connections they use cannot write
-        try (Database ro = Database.readOnlyAt(db.jdbcUrl(), "postgres", null); Connection c = ro.dataSource().getConnection();
-             Statement st = c.createStatement()) {
-            SQLException e = Assertions.assertThrows(SQLException.class,
-                    () -> st.execute("delete from audit"));
+        try (Database ro = Database.readOnlyAt(db.jdbcUrl(), "postgres", null);
+                Connection c = ro.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            SQLException e = Assertions.assertThrows(SQLException.class, () -> st.execute("delete from audit"));
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
         }
         assertTrue(log.verify().isEmpty());

@@ -30,10 +30,12 @@ import org.junit.jupiter.api.Test;
  * {@code neon} and {@code lakebase} backends on their stand-ins, which share their SQL ({@link AccessSql}).
  */
 public abstract class BranchAccessContract extends BranchBackendContract {
-    protected static final DatabaseAccess.Group READ = new DatabaseAccess.Group("app_read", List.of("select"), List.of("public"), List.of());
-    protected static final DatabaseAccess.Group WRITE = new DatabaseAccess.Group("app_write", List.of("select", "insert", "update", "delete"),
-            List.of("*"), List.of());
-    protected static final DatabaseAccess.Group ORDERS = new DatabaseAccess.Group("orders_only", List.of("select"), List.of(), List.of("public.orders"));
+    protected static final DatabaseAccess.Group READ =
+            new DatabaseAccess.Group("app_read", List.of("select"), List.of("public"), List.of());
+    protected static final DatabaseAccess.Group WRITE = new DatabaseAccess.Group(
+            "app_write", List.of("select", "insert", "update", "delete"), List.of("*"), List.of());
+    protected static final DatabaseAccess.Group ORDERS =
+            new DatabaseAccess.Group("orders_only", List.of("select"), List.of(), List.of("public.orders"));
     protected static final List<DatabaseAccess.Group> GROUPS = List.of(READ, WRITE, ORDERS);
 
     /** The service's administrative role, which no actor's login may be a member of. */
@@ -44,20 +46,26 @@ public abstract class BranchAccessContract extends BranchBackendContract {
 
     /** {@code sql} in {@code branch}'s database as the cluster's superuser: a change by hand, outside tiergate. */
     protected void asSuperuser(String branch, String sql) throws SQLException {
-        try (Connection c = superuserOn(branch); Statement st = c.createStatement()) {
+        try (Connection c = superuserOn(branch);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     protected Connection superuserOn(String branch) throws SQLException {
-        return DriverManager.getConnection(backend.connection(repo, branch).jdbcUrl(), cluster().user(), cluster().password());
+        return DriverManager.getConnection(
+                backend.connection(repo, branch).jdbcUrl(),
+                cluster().user(),
+                cluster().password());
     }
 
     /** staging with a row in inventory, an orders table with a sequence, a schema app, and the policy's groups applied. */
     protected void stagingWithAccess() throws SQLException {
         stagingWithOneRow();
-        execute("staging", "create table orders (id bigserial primary key, card text); insert into orders (card) values ('4111');"
-                + " create schema app; create table app.jobs (id int)");
+        execute(
+                "staging",
+                "create table orders (id bigserial primary key, card text); insert into orders (card) values ('4111');"
+                        + " create schema app; create table app.jobs (id int)");
         backend.applyAccess(repo, "staging", GROUPS);
         backend.tierMoved(repo, "staging");
         settled();
@@ -74,7 +82,7 @@ public abstract class BranchAccessContract extends BranchBackendContract {
 
     protected static boolean can(Connection c, String table, String privilege) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select has_table_privilege('" + table + "', '" + privilege + "')")) {
+                ResultSet rs = st.executeQuery("select has_table_privilege('" + table + "', '" + privilege + "')")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -82,7 +90,8 @@ public abstract class BranchAccessContract extends BranchBackendContract {
 
     protected static List<String> column(Connection c, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -94,7 +103,8 @@ public abstract class BranchAccessContract extends BranchBackendContract {
     void anActorsLoginHoldsExactlyItsGroupsPrivilegesIncludingOnATableALaterMigrationCreates() throws Exception {
         stagingWithAccess();
         BranchConnection reader = backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
-        BranchConnection orders = backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
+        BranchConnection orders =
+                backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
         execute("staging", "create table later (id int)");
         backend.applyAccess(repo, "staging", GROUPS); // after every run, as the server does
         try (Connection c = connect(reader)) {
@@ -102,18 +112,31 @@ public abstract class BranchAccessContract extends BranchBackendContract {
             assertTrue(can(c, "public.later", "select"), "a table a later migration created");
             assertFalse(can(c, "public.inventory", "insert"));
             assertThrows(SQLException.class, () -> column(c, "select id from app.jobs"), "not its schema");
-            assertEquals(List.of("false"), column(c, "select (rolsuper or rolcreaterole or rolcreatedb or rolreplication or rolbypassrls)::text"
-                    + " from pg_roles where rolname = current_user"), "LOGIN and nothing more");
-            assertEquals(1, column(c, "select roleid::text from pg_auth_members where member = (select oid from pg_roles where rolname = current_user)").size(),
+            assertEquals(
+                    List.of("false"),
+                    column(
+                            c,
+                            "select (rolsuper or rolcreaterole or rolcreatedb or rolreplication or rolbypassrls)::text"
+                                    + " from pg_roles where rolname = current_user"),
+                    "LOGIN and nothing more");
+            assertEquals(
+                    1,
+                    column(
+                                    c,
+                                    "select roleid::text from pg_auth_members where member = (select oid from pg_roles where rolname = current_user)")
+                            .size(),
                     "a member of its one group");
-            assertEquals(List.of("false"), column(c, "select pg_has_role(current_user, '" + serviceAdminRole() + "', 'usage')::text"));
+            assertEquals(
+                    List.of("false"),
+                    column(c, "select pg_has_role(current_user, '" + serviceAdminRole() + "', 'usage')::text"));
         }
         try (Connection c = connect(orders)) {
             assertTrue(can(c, "public.orders", "select"));
             assertFalse(can(c, "public.inventory", "select"), "a group of one table reads that table alone");
         }
         BranchConnection writer = backend.credential(repo, "staging", "bob", List.of("app_write"), null);
-        try (Connection c = connect(writer); Statement st = c.createStatement()) {
+        try (Connection c = connect(writer);
+                Statement st = c.createStatement()) {
             st.execute("insert into orders (card) values ('5500')"); // its sequence too
             st.execute("insert into app.jobs values (1)");
             assertThrows(SQLException.class, () -> st.execute("drop table inventory"), "schema is the migrations'");
@@ -131,8 +154,13 @@ public abstract class BranchAccessContract extends BranchBackendContract {
             assertEquals(List.of(login.database()), column(c, "select current_database()"));
         }
         for (String other : List.of("staging", "feature-b")) {
-            SQLException e = assertThrows(SQLException.class, () -> connectAs(backend.connection(repo, other), login).close(), other);
-            assertTrue(e.getMessage().contains("permission denied for database") || e.getMessage().contains("password authentication failed"),
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> connectAs(backend.connection(repo, other), login).close(),
+                    other);
+            assertTrue(
+                    e.getMessage().contains("permission denied for database")
+                            || e.getMessage().contains("password authentication failed"),
                     e.getMessage());
         }
     }
@@ -165,7 +193,8 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         BranchConnection second = backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
         assertEquals(first.user(), second.user(), "one login per actor and branch");
         assertNotEquals(first.password(), second.password());
-        SQLException e = assertThrows(SQLException.class, () -> connect(first).close(), "the password before stops working");
+        SQLException e =
+                assertThrows(SQLException.class, () -> connect(first).close(), "the password before stops working");
         assertTrue(e.getMessage().contains("password authentication failed"), e.getMessage());
         try (Connection c = connect(second)) {
             assertTrue(can(c, "public.orders", "select"));
@@ -179,7 +208,9 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
         AccessSnapshot s = backend.accessSnapshot(repo, "staging");
         assertEquals(Set.of("app", "public"), s.schemas());
-        assertEquals(List.of("inventory", "orders"), s.tables().get("public").stream().sorted().toList());
+        assertEquals(
+                List.of("inventory", "orders"),
+                s.tables().get("public").stream().sorted().toList());
         assertEquals(List.of("orders_id_seq"), s.sequences().get("public"));
         for (Privilege p : List.of(
                 new Privilege("group:app_read", Privilege.Kind.SCHEMA, "public", "USAGE"),
@@ -191,8 +222,11 @@ public abstract class BranchAccessContract extends BranchBackendContract {
                 new Privilege("login:alice", Privilege.Kind.DATABASE, "", "CONNECT"))) {
             assertTrue(s.privileges().contains(p), p + " in " + s.privileges());
         }
-        assertFalse(s.privileges().contains(new Privilege("group:orders_only", Privilege.Kind.TABLE, "public.inventory", "SELECT")));
-        assertTrue(s.privileges().stream().noneMatch(p -> p.grantee().equals(Privilege.PUBLIC)), "PUBLIC holds nothing: " + s.privileges());
+        assertFalse(s.privileges()
+                .contains(new Privilege("group:orders_only", Privilege.Kind.TABLE, "public.inventory", "SELECT")));
+        assertTrue(
+                s.privileges().stream().noneMatch(p -> p.grantee().equals(Privilege.PUBLIC)),
+                "PUBLIC holds nothing: " + s.privileges());
         GrantDrift.Diff d = GrantDrift.between(GROUPS, s);
         assertTrue(d.none(), d.toString());
     }
@@ -200,15 +234,22 @@ public abstract class BranchAccessContract extends BranchBackendContract {
     @Test
     void revokeTakesAHandRunGrantToPublicAway() throws Exception {
         stagingWithAccess();
-        BranchConnection ordersOnly = backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
-        execute("staging", "grant select on inventory to public"); // by hand: the kind of change the policy does not know
+        BranchConnection ordersOnly =
+                backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
+        execute(
+                "staging",
+                "grant select on inventory to public"); // by hand: the kind of change the policy does not know
         try (Connection c = connect(ordersOnly)) {
             assertTrue(can(c, "public.inventory", "select"), "through PUBLIC");
         }
         GrantDrift.Diff d = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
-        assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT")), d.extra());
+        assertEquals(
+                List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT")),
+                d.extra());
         assertEquals(List.of(), d.missing());
-        assertEquals("revoke select on table \"public\".\"inventory\" from public;", backend.statement(repo, d.extra().get(0), false));
+        assertEquals(
+                "revoke select on table \"public\".\"inventory\" from public;",
+                backend.statement(repo, d.extra().get(0), false));
         backend.revoke(repo, "staging", d.extra());
         GrantDrift.Diff after = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
         assertTrue(after.none(), after.toString());
@@ -223,15 +264,23 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         stagingWithAccess();
         BranchConnection onStaging = backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
         backend.create(repo, "feature-c", "staging");
-        SQLException e = assertThrows(SQLException.class, () -> connectAs(backend.connection(repo, "feature-c"), onStaging).close(),
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> connectAs(backend.connection(repo, "feature-c"), onStaging)
+                        .close(),
                 "the parent's login, copied with the branch, reaches the child");
-        assertTrue(e.getMessage().contains("permission denied for database") || e.getMessage().contains("password authentication failed"),
+        assertTrue(
+                e.getMessage().contains("permission denied for database")
+                        || e.getMessage().contains("password authentication failed"),
                 e.getMessage());
         try (Connection c = connect(onStaging)) {
             assertTrue(can(c, "public.inventory", "select"), "and still reaches its own branch");
         }
-        assertTrue(backend.accessSnapshot(repo, "feature-c").privileges().stream().noneMatch(p -> p.kind() == Privilege.Kind.DATABASE
-                && !p.grantee().startsWith("tiergate:")), "nobody but the owner and the service holds anything on the child's database");
+        assertTrue(
+                backend.accessSnapshot(repo, "feature-c").privileges().stream()
+                        .noneMatch(p -> p.kind() == Privilege.Kind.DATABASE
+                                && !p.grantee().startsWith("tiergate:")),
+                "nobody but the owner and the service holds anything on the child's database");
     }
 
     @Test
@@ -242,8 +291,10 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         BranchConnection after = backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
         backend.restore(repo, "staging", "staging-backup-1");
         BranchConnection tier = backend.connection(repo, "staging");
-        assertThrows(SQLException.class, () -> connectAs(tier, before).close(), "the snapshot's copy of the first password");
-        assertThrows(SQLException.class, () -> connectAs(tier, after).close(), "the password of the moment of the restore");
+        assertThrows(
+                SQLException.class, () -> connectAs(tier, before).close(), "the snapshot's copy of the first password");
+        assertThrows(
+                SQLException.class, () -> connectAs(tier, after).close(), "the password of the moment of the restore");
         BranchConnection fresh = backend.credential(repo, "staging", "alice", List.of("app_read"), inAnHour());
         try (Connection c = connect(fresh)) {
             assertTrue(can(c, "public.inventory", "select"), "a login asked for after the restore");
@@ -253,10 +304,15 @@ public abstract class BranchAccessContract extends BranchBackendContract {
     @Test
     void namesFromThePolicyAndActorsCannotReachSqlUnchecked() throws Exception {
         stagingWithAccess();
-        DatabaseAccess.Group hostile = new DatabaseAccess.Group("x; drop table inventory", List.of("select"), List.of("public"), List.of());
+        DatabaseAccess.Group hostile =
+                new DatabaseAccess.Group("x; drop table inventory", List.of("select"), List.of("public"), List.of());
         assertThrows(BackendException.class, () -> backend.applyAccess(repo, "staging", List.of(hostile)));
-        assertThrows(BackendException.class, () -> backend.credential(repo, "staging", "alice", List.of("x\"; drop table inventory; --"), inAnHour()));
-        DatabaseAccess.Group odd = new DatabaseAccess.Group("odd", List.of("select; drop table orders"), List.of("public"), List.of());
+        assertThrows(
+                BackendException.class,
+                () -> backend.credential(
+                        repo, "staging", "alice", List.of("x\"; drop table inventory; --"), inAnHour()));
+        DatabaseAccess.Group odd =
+                new DatabaseAccess.Group("odd", List.of("select; drop table orders"), List.of("public"), List.of());
         backend.applyAccess(repo, "staging", List.of(odd)); // an unknown privilege is left out, not run
         String actor = "o'hara\"; drop table inventory; --";
         BranchConnection login = backend.credential(repo, "staging", actor, List.of("app_read"), inAnHour());
@@ -264,22 +320,30 @@ public abstract class BranchAccessContract extends BranchBackendContract {
             assertTrue(can(c, "public.inventory", "select"));
         }
         assertEquals(List.of("A-1"), codes("staging"));
-        assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(new Privilege("login:" + actor, Privilege.Kind.DATABASE, "", "CONNECT")));
+        assertTrue(backend.accessSnapshot(repo, "staging")
+                .privileges()
+                .contains(new Privilege("login:" + actor, Privilege.Kind.DATABASE, "", "CONNECT")));
     }
 
-    // ------------------------------------------------------------------ a revoke is all or nothing, and never guesses a role
+    // ------------------------------------------------------------------ a revoke is all or nothing, and never guesses
+    // a role
 
     @Test
     void aRevokeOfAnObjectNamedWithoutItsSchemaIsRefusedAndChangesNothing() throws Exception {
         stagingWithAccess();
         execute("staging", "grant select on inventory to public");
         Privilege held = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
-        for (Privilege unqualified : List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "inventory", "SELECT"),
+        for (Privilege unqualified : List.of(
+                new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "inventory", "SELECT"),
                 new Privilege(Privilege.PUBLIC, Privilege.Kind.SEQUENCE, "orders_id_seq", "USAGE"))) {
-            BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(held, unqualified)),
+            BackendException e = assertThrows(
+                    BackendException.class,
+                    () -> backend.revoke(repo, "staging", List.of(held, unqualified)),
                     "a clear refusal, not a StringIndexOutOfBoundsException");
             assertTrue(e.getMessage().contains("not a qualified name: " + unqualified.object()), e.getMessage());
-            assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(held), "the privilege listed before it is still held");
+            assertTrue(
+                    backend.accessSnapshot(repo, "staging").privileges().contains(held),
+                    "the privilege listed before it is still held");
         }
     }
 
@@ -288,21 +352,31 @@ public abstract class BranchAccessContract extends BranchBackendContract {
         stagingWithAccess();
         execute("staging", "grant select on inventory to public");
         Privilege publicSelect = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
-        String tag = String.valueOf(ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999)); // roles are the cluster's
-        // roles named as a snapshot labels a login of this branch, one of tiergate's roles, and a role known by its oid alone
+        String tag = String.valueOf(
+                ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999)); // roles are the cluster's
+        // roles named as a snapshot labels a login of this branch, one of tiergate's roles, and a role known by its oid
+        // alone
         List<String> impostors = List.of("login:mallory" + tag, "tiergate:rw" + tag, "role " + tag);
         for (String name : impostors) {
-            asSuperuser("staging", "create role \"" + name + "\"; grant select on public.inventory to \"" + name + "\"");
+            asSuperuser(
+                    "staging", "create role \"" + name + "\"; grant select on public.inventory to \"" + name + "\"");
         }
         try {
             for (String name : impostors) {
                 Privilege label = new Privilege(name, Privilege.Kind.TABLE, "public.inventory", "SELECT");
-                assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(publicSelect, label)), name);
+                assertThrows(
+                        BackendException.class,
+                        () -> backend.revoke(repo, "staging", List.of(publicSelect, label)),
+                        name);
                 try (Connection c = superuserOn("staging")) {
-                    assertEquals(List.of("true"), column(c, "select has_table_privilege('" + name + "', 'public.inventory', 'select')::text"),
+                    assertEquals(
+                            List.of("true"),
+                            column(c, "select has_table_privilege('" + name + "', 'public.inventory', 'select')::text"),
                             "the role named " + name + " keeps what it was granted");
                 }
-                assertTrue(backend.accessSnapshot(repo, "staging").privileges().contains(publicSelect), "and nothing else in the list was taken");
+                assertTrue(
+                        backend.accessSnapshot(repo, "staging").privileges().contains(publicSelect),
+                        "and nothing else in the list was taken");
             }
         } finally {
             for (String name : impostors) {
@@ -314,15 +388,20 @@ public abstract class BranchAccessContract extends BranchBackendContract {
     @Test
     void aRevokeThatFailsHalfwayLeavesEverythingAsItWas() throws Exception {
         stagingWithAccess();
-        BranchConnection ordersOnly = backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
+        BranchConnection ordersOnly =
+                backend.credential(repo, "staging", "claude-agent", List.of("orders_only"), inAnHour());
         execute("staging", "grant select on inventory to public; grant select on app.jobs to public");
         Privilege inventory = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.inventory", "SELECT");
         Privilege jobs = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "app.jobs", "SELECT");
-        Privilege none = new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.no_such_table", "SELECT"); // fails at the server, third
-        BackendException e = assertThrows(BackendException.class, () -> backend.revoke(repo, "staging", List.of(inventory, jobs, none)));
+        Privilege none = new Privilege(
+                Privilege.PUBLIC, Privilege.Kind.TABLE, "public.no_such_table", "SELECT"); // fails at the server, third
+        BackendException e = assertThrows(
+                BackendException.class, () -> backend.revoke(repo, "staging", List.of(inventory, jobs, none)));
         assertTrue(e.getMessage().contains("no_such_table"), e.getMessage());
         Set<Privilege> held = backend.accessSnapshot(repo, "staging").privileges();
-        assertTrue(held.contains(inventory) && held.contains(jobs), "the two revoked before the failure are held again: " + held);
+        assertTrue(
+                held.contains(inventory) && held.contains(jobs),
+                "the two revoked before the failure are held again: " + held);
         try (Connection c = connect(ordersOnly)) {
             assertTrue(can(c, "public.inventory", "select"), "through PUBLIC, as before the revoke");
         }

@@ -64,8 +64,9 @@ public abstract class BranchBackendContract {
     }
 
     protected List<String> codes(String branch) throws SQLException {
-        try (Connection c = connect(backend.connection(repo, branch)); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select code from inventory order by code")) {
+        try (Connection c = connect(backend.connection(repo, branch));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select code from inventory order by code")) {
             List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));
@@ -83,8 +84,7 @@ public abstract class BranchBackendContract {
     }
 
     /** After a tier changed: backends that prepare copies in the background wait for them here (default: nothing). */
-    protected void settled() throws SQLException {
-    }
+    protected void settled() throws SQLException {}
 
     @Test
     void aBranchIsACopyOfItsParentAsItIsNow() throws Exception {
@@ -130,14 +130,18 @@ public abstract class BranchBackendContract {
         if (login.password() != null) {
             assertFalse(login.toString().contains(login.password()), "no password in toString: " + login);
         }
-        try (Connection c = connect(login); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select current_database(), count(*) from inventory")) {
+        try (Connection c = connect(login);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select current_database(), count(*) from inventory")) {
             assertTrue(rs.next());
             assertEquals(login.database(), rs.getString(1));
             assertEquals(1, rs.getInt(2));
         }
         BranchConnection tier = backend.connection(repo, "staging");
-        assertFalse(tier.database().equals(login.database()) && tier.host().equals(login.host()) && tier.port() == login.port(),
+        assertFalse(
+                tier.database().equals(login.database())
+                        && tier.host().equals(login.host())
+                        && tier.port() == login.port(),
                 "the branch and its parent are different databases: " + tier + " " + login);
     }
 
@@ -172,7 +176,8 @@ public abstract class BranchBackendContract {
         assertEquals(List.of("A-1"), codes("staging"));
         backend.create(repo, "feature-c", "staging");
         assertEquals(List.of("A-1"), codes("feature-c"), "a branch cut after the restore sees the restored tier");
-        BackendException missing = assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
+        BackendException missing =
+                assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
         assertTrue(missing.getMessage().contains("staging-backup-9"), missing.getMessage());
     }
 
@@ -209,9 +214,15 @@ public abstract class BranchBackendContract {
         backend.tierMoved(repo, "staging");
         settled();
         backend.reset(repo, "ci-pr-1", "staging");
-        assertEquals(List.of("A-1", "C-3"), codes("ci-pr-1"), "the branch's own row is gone and the tier's new one is there");
+        assertEquals(
+                List.of("A-1", "C-3"),
+                codes("ci-pr-1"),
+                "the branch's own row is gone and the tier's new one is there");
         assertEquals(List.of("A-1", "C-3"), codes("staging"));
-        assertEquals(1, backend.list(repo).stream().filter("ci-pr-1"::equals).count(), backend.list(repo).toString());
+        assertEquals(
+                1,
+                backend.list(repo).stream().filter("ci-pr-1"::equals).count(),
+                backend.list(repo).toString());
         execute("staging", "insert into inventory values ('D-4')");
         backend.tierMoved(repo, "staging");
         settled();

@@ -6,13 +6,11 @@ import dev.tiergate.server.backend.lakebase.LakebaseBranchBackend;
 import dev.tiergate.server.backend.lakebase.LakebaseSettings;
 import dev.tiergate.server.backend.neon.NeonBranchBackend;
 import dev.tiergate.server.backend.neon.NeonSettings;
-import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.ForgeStub;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.NeonApiStub;
 import dev.tiergate.server.support.TestPostgres;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
@@ -27,8 +25,7 @@ class BranchBudgetTest {
     static final int ROUNDS = 5;
     final RepoRef repo = new RepoRef("github", null, "acme/budget-" + UUID.randomUUID());
 
-    record Figures(double callsPerCreate, double callsPerDelete, long msPerCreate, long msPerDelete) {
-    }
+    record Figures(double callsPerCreate, double callsPerDelete, long msPerCreate, long msPerDelete) {}
 
     Figures measure(BranchBackend b, ForgeStub stub) {
         b.createTier(repo, "production", null);
@@ -49,7 +46,11 @@ class BranchBudgetTest {
             createNanos += t1 - t0;
             deleteNanos += t2 - t1;
         }
-        Figures f = new Figures((double) creates / ROUNDS, (double) deletes / ROUNDS, createNanos / ROUNDS / 1_000_000, deleteNanos / ROUNDS / 1_000_000);
+        Figures f = new Figures(
+                (double) creates / ROUNDS,
+                (double) deletes / ROUNDS,
+                createNanos / ROUNDS / 1_000_000,
+                deleteNanos / ROUNDS / 1_000_000);
         System.out.println("BUDGET " + b.id() + " " + f);
         return f;
     }
@@ -65,11 +66,17 @@ class BranchBudgetTest {
     @Test
     void neonCreateIsSixCallsAndDeleteThree() {
         try (NeonApiStub neon = new NeonApiStub();
-             BranchBackend b = new NeonBranchBackend(NeonSettings.of(neon.apiUrl(), NeonApiStub.KEY, NeonApiStub.PROJECT)
-                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)), d -> { }, Clock.systemUTC())) {
+                BranchBackend b = new NeonBranchBackend(
+                        NeonSettings.of(neon.apiUrl(), NeonApiStub.KEY, NeonApiStub.PROJECT)
+                                .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)),
+                        d -> {},
+                        Clock.systemUTC())) {
             Figures f = measure(b, neon);
-            assertEquals(6.0, f.callsPerCreate(), "list, POST branches, one poll each of create_branch and start_compute, then databases and"
-                    + " connection URI for the owner's connection (kept), which takes the parent's copied logins away");
+            assertEquals(
+                    6.0,
+                    f.callsPerCreate(),
+                    "list, POST branches, one poll each of create_branch and start_compute, then databases and"
+                            + " connection URI for the owner's connection (kept), which takes the parent's copied logins away");
             assertEquals(3.0, f.callsPerDelete(), "list, DELETE, one poll of the operation");
         }
     }
@@ -77,12 +84,20 @@ class BranchBudgetTest {
     @Test
     void lakebaseCreateIsTwelveCallsAndDeleteFour() {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
-             BranchBackend b = new LakebaseBranchBackend(LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, null, null, LakebaseApiStub.TOKEN)
-                     .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1)).withPostgresPort(lakebase.postgresPort()), d -> { }, Clock.systemUTC())) {
+                BranchBackend b = new LakebaseBranchBackend(
+                        LakebaseSettings.of(lakebase.url(), LakebaseApiStub.PROJECT, null, null, LakebaseApiStub.TOKEN)
+                                .withPolling(Duration.ofMillis(1), Duration.ofSeconds(1))
+                                .withPostgresPort(lakebase.postgresPort()),
+                        d -> {},
+                        Clock.systemUTC())) {
             Figures f = measure(b, lakebase);
-            assertEquals(12.2, f.callsPerCreate(), 1e-9, "list, POST branch, 2 polls, GET branch (verify), list endpoints, POST endpoint, 2 polls,"
-                    + " list endpoints, then databases and a credential for the identity's connection (kept), which takes the parent's copied"
-                    + " logins away; and once per server the token's user: 61 calls in 5 creates");
+            assertEquals(
+                    12.2,
+                    f.callsPerCreate(),
+                    1e-9,
+                    "list, POST branch, 2 polls, GET branch (verify), list endpoints, POST endpoint, 2 polls,"
+                            + " list endpoints, then databases and a credential for the identity's connection (kept), which takes the parent's copied"
+                            + " logins away; and once per server the token's user: 61 calls in 5 creates");
             assertEquals(4.0, f.callsPerDelete(), "list, DELETE, 2 polls");
         }
     }

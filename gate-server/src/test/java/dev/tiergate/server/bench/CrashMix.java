@@ -48,7 +48,8 @@ import java.util.TreeSet;
 public final class CrashMix {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> CONTEXTS = List.of("tiergate/workflow", "tiergate/migrations");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, String> args;
     private final String server;
     private final Path out;
@@ -60,8 +61,19 @@ public final class CrashMix {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = new HashMap<>(Map.of("seed", "1", "deliveries", "5000", "branches", "200", "prs", "50", "rate", "40",
-                "settle-seconds", "600"));
+        Map<String, String> a = new HashMap<>(Map.of(
+                "seed",
+                "1",
+                "deliveries",
+                "5000",
+                "branches",
+                "200",
+                "prs",
+                "50",
+                "rate",
+                "40",
+                "settle-seconds",
+                "600"));
         for (int i = 0; i + 1 < argv.length; i += 2) {
             a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
         }
@@ -84,7 +96,8 @@ public final class CrashMix {
         try (GitHubApiStub forge = new GitHubApiStub(DeliveryMix.REPO)) {
             Files.writeString(out.resolve("forge-url"), forge.url());
             String secret = Files.readString(Path.of(args.get("secret-file"))).strip();
-            DeliveryMix mix = new DeliveryMix(forge, Long.parseLong(args.get("seed")), intArg("branches"), intArg("prs"));
+            DeliveryMix mix =
+                    new DeliveryMix(forge, Long.parseLong(args.get("seed")), intArg("branches"), intArg("prs"));
             await("the server to answer /healthz", 180, () -> get("/healthz") != null);
             Map<String, Integer> answers = new TreeMap<>();
             List<String> acknowledged = new ArrayList<>();
@@ -132,12 +145,18 @@ public final class CrashMix {
 
     /** The HTTP status, or what went wrong: "refused" (no server), "timeout", "reset" (the server died mid-request). */
     private String send(DeliveryMix.Delivery d, String secret) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(server + "/webhooks/github")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("X-GitHub-Event", d.event()).header("X-GitHub-Delivery", d.id())
-                .header("X-Hub-Signature-256", GitHubSignature.sign(secret, d.body())).header("User-Agent", "GitHub-Hookshot/crash-mix")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body())).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server + "/webhooks/github"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("X-GitHub-Event", d.event())
+                .header("X-GitHub-Delivery", d.id())
+                .header("X-Hub-Signature-256", GitHubSignature.sign(secret, d.body()))
+                .header("User-Agent", "GitHub-Hookshot/crash-mix")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
+                .build();
         try {
-            return Integer.toString(http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode());
+            return Integer.toString(
+                    http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode());
         } catch (ConnectException e) {
             return "refused";
         } catch (HttpTimeoutException e) {
@@ -149,7 +168,8 @@ public final class CrashMix {
 
     private String get(String path) {
         try {
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10));
+            HttpRequest.Builder req =
+                    HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10));
             String token = System.getenv("TIERGATE_API_TOKEN"); // /metrics needs it, and with it set so does /api/*
             if (token != null && !token.isBlank()) {
                 req.header("Authorization", "Bearer " + token);
@@ -180,10 +200,15 @@ public final class CrashMix {
      */
     private void settle() throws Exception {
         int limit = intArg("settle-seconds");
-        await("the inbox and the runs to empty", limit, () -> metric("tiergate_inbox_depth") == 0 && metric("tiergate_runs_depth") == 0);
+        await(
+                "the inbox and the runs to empty",
+                limit,
+                () -> metric("tiergate_inbox_depth") == 0 && metric("tiergate_runs_depth") == 0);
         double passes = metric("tiergate_reconciler_passes_total");
         await("two reconcile passes", limit, () -> metric("tiergate_reconciler_passes_total") >= passes + 2);
-        await("the inbox and the runs to empty after the reconciler", limit,
+        await(
+                "the inbox and the runs to empty after the reconciler",
+                limit,
                 () -> metric("tiergate_inbox_depth") == 0 && metric("tiergate_runs_depth") == 0);
     }
 
@@ -201,14 +226,19 @@ public final class CrashMix {
         }
     }
 
-    private void collect(GitHubApiStub forge, DeliveryMix mix, List<String> acknowledged, Map<String, Object> summary) throws Exception {
+    private void collect(GitHubApiStub forge, DeliveryMix mix, List<String> acknowledged, Map<String, Object> summary)
+            throws Exception {
         JsonNode records = JSON.readTree(get("/api/v1/repos/" + DeliveryMix.REPO + "/branches"));
         Home home = new Home(Path.of(args.get("home")));
         Home branchCluster = new Home(Path.of(args.get("home")), "branch-pg");
         Set<String> databases = branchCluster.strings("select datname from pg_database where datname like 'tg\\_%'");
         // the postgres backend's per-repository prefix: tg_<8 hex of SHA-256("github:owner/repo")>_
-        String prefix = "tg_" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(("github:" + DeliveryMix.REPO).getBytes(StandardCharsets.UTF_8))).substring(0, 8) + "_";
+        String prefix = "tg_"
+                + HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256")
+                                .digest(("github:" + DeliveryMix.REPO).getBytes(StandardCharsets.UTF_8)))
+                        .substring(0, 8)
+                + "_";
         // branch records: state, head, database and whether the database exists
         List<String> branches = new ArrayList<>();
         Set<String> recordDbs = new TreeSet<>();
@@ -222,8 +252,17 @@ public final class CrashMix {
                 missing++;
             }
             JsonNode v = r.path("verdict");
-            branches.add(String.join(" ", r.path("git_branch").asText(), r.path("kind").asText(), state, r.path("head_sha").asText("-"), db,
-                    exists ? "db" : "no-db", v.isMissingNode() || v.isNull() ? "" : v.path("state").asText() + ":" + v.path("rule").asText("")));
+            branches.add(String.join(
+                    " ",
+                    r.path("git_branch").asText(),
+                    r.path("kind").asText(),
+                    state,
+                    r.path("head_sha").asText("-"),
+                    db,
+                    exists ? "db" : "no-db",
+                    v.isMissingNode() || v.isNull()
+                            ? ""
+                            : v.path("state").asText() + ":" + v.path("rule").asText("")));
         }
         branches.sort(null);
         Files.write(out.resolve("branches.txt"), branches);
@@ -266,7 +305,8 @@ public final class CrashMix {
                 }
                 if (!posted.isEmpty()) {
                     JsonNode last = posted.get(posted.size() - 1);
-                    String line = sha + " " + context + " " + last.path("state").asText() + " " + last.path("description").asText();
+                    String line = sha + " " + context + " " + last.path("state").asText() + " "
+                            + last.path("description").asText();
                     (heads.containsValue(sha) ? onHeads : other).add(line);
                 }
             }
@@ -287,7 +327,8 @@ public final class CrashMix {
             attempts.put(rs.getString(1), rs.getInt(3));
         });
         Map<String, Integer> audited = new HashMap<>();
-        home.rows("select subject, count(*) from audit where kind = 'delivery' group by subject",
+        home.rows(
+                "select subject, count(*) from audit where kind = 'delivery' group by subject",
                 rs -> audited.put(rs.getString(1), rs.getInt(2)));
         int notDone = 0;
         int lost = 0;
@@ -325,7 +366,8 @@ public final class CrashMix {
     }
 
     private static boolean same(JsonNode a, JsonNode b) {
-        return a.path("state").equals(b.path("state")) && a.path("description").equals(b.path("description"))
+        return a.path("state").equals(b.path("state"))
+                && a.path("description").equals(b.path("description"))
                 && a.path("target_url").equals(b.path("target_url"));
     }
 
@@ -350,11 +392,16 @@ public final class CrashMix {
 
         Connection connect() throws Exception {
             String url = Files.readString(dir.resolve(cluster + "/url")).strip();
-            return DriverManager.getConnection(url, "postgres", Files.readString(dir.resolve(cluster + "/password")).strip());
+            return DriverManager.getConnection(
+                    url,
+                    "postgres",
+                    Files.readString(dir.resolve(cluster + "/password")).strip());
         }
 
         void rows(String sql, Row row) throws Exception {
-            try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            try (Connection c = connect();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     row.take(rs);
                 }

@@ -29,19 +29,23 @@ final class DeliveryMix {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MAIN = "1111111111111111111111111111111111111111";
 
-    record Delivery(String id, String event, byte[] body) {
-    }
+    record Delivery(String id, String event, byte[] body) {}
 
-    private enum Ci { NONE, PENDING, SUCCESS, FAILURE }
+    private enum Ci {
+        NONE,
+        PENDING,
+        SUCCESS,
+        FAILURE
+    }
 
     private final GitHubApiStub forge;
     private final Random random;
     private final String idPrefix;
     private final int prs;
-    private final String[] head;        // per branch: its head SHA, null while it does not exist
+    private final String[] head; // per branch: its head SHA, null while it does not exist
     private final int[] commits;
-    private final boolean[] retired;    // its PR merged or closed: no more activity on it
-    private final String[] prState;     // per PR (index = number - 1): null, "open", "closed", "merged"
+    private final boolean[] retired; // its PR merged or closed: no more activity on it
+    private final String[] prState; // per PR (index = number - 1): null, "open", "closed", "merged"
     private final String[] prBase;
     private final boolean[] ready;
     private final Map<String, Ci> ci = new LinkedHashMap<>();
@@ -75,7 +79,9 @@ final class DeliveryMix {
         // weights: CI 45, approvals 10, PR events 10, merges 5, pushes 30; a step that does not apply is drawn again
         for (int tries = 0; tries < 50; tries++) {
             int roll = random.nextInt(100);
-            boolean done = roll < 45 ? ci(out) : roll < 55 ? review(out) : roll < 65 ? pullRequest(out) : roll < 70 ? merge(out) : push(out);
+            boolean done = roll < 45
+                    ? ci(out)
+                    : roll < 55 ? review(out) : roll < 65 ? pullRequest(out) : roll < 70 ? merge(out) : push(out);
             if (done) {
                 return out;
             }
@@ -110,7 +116,8 @@ final class DeliveryMix {
 
     private Pull pull(int i) {
         String state = prState[i].equals("open") ? "open" : "closed";
-        return new Pull(i + 1, branch(i), head[i], "staging", prBase[i], login(i), false, state, prState[i].equals("merged"));
+        return new Pull(
+                i + 1, branch(i), head[i], "staging", prBase[i], login(i), false, state, prState[i].equals("merged"));
     }
 
     private void forgePull(int i) {
@@ -222,7 +229,10 @@ final class DeliveryMix {
      */
     private boolean merge(List<Delivery> out) throws Exception {
         int i = random.nextInt(prs);
-        if (i % 5 >= 3 || !"open".equals(prState[i]) || ci.get(head[i]) != Ci.SUCCESS || !approved.getOrDefault(head[i], false)) {
+        if (i % 5 >= 3
+                || !"open".equals(prState[i])
+                || ci.get(head[i]) != Ci.SUCCESS
+                || !approved.getOrDefault(head[i], false)) {
             return false;
         }
         prState[i] = "merged";
@@ -244,11 +254,15 @@ final class DeliveryMix {
 
     private Delivery delivery(String event, Map<String, Object> payload) throws Exception {
         Object action = payload.get("action");
-        String kind = event + (action == null ? "" : " " + action)
+        String kind = event
+                + (action == null ? "" : " " + action)
                 + (event.equals("push") && Boolean.TRUE.equals(payload.get("created")) ? " (new branch)" : "")
                 + (event.equals("push") && Boolean.TRUE.equals(payload.get("deleted")) ? " (deleted)" : "")
-                + (event.equals("pull_request") && "closed".equals(action)
-                        && Boolean.TRUE.equals(((Map<?, ?>) payload.get("pull_request")).get("merged")) ? " (merged)" : "");
+                + (event.equals("pull_request")
+                                && "closed".equals(action)
+                                && Boolean.TRUE.equals(((Map<?, ?>) payload.get("pull_request")).get("merged"))
+                        ? " (merged)"
+                        : "");
         counts.merge(kind, 1, Integer::sum);
         return new Delivery(idPrefix + (next++), event, JSON.writeValueAsBytes(payload));
     }

@@ -67,13 +67,13 @@ class DeliveryToStatusBench {
     static final String STAGING = "2222222222222222222222222222222222222222";
     /** /metrics needs the API token (issue 24). */
     static final String API_TOKEN = "bench-api-token";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How long after the last delivery of a rate its statuses may still come. */
     private static final long SETTLE_NANOS = 120_000_000_000L;
 
     /** The tiergate statuses the stand-in recorded, per SHA: when, and whether it waits on approvals (CI green). */
-    record Posted(long nanos, boolean ciGreen) {
-    }
+    record Posted(long nanos, boolean ciGreen) {}
 
     /**
      * One latency to take: from {@code sentNanos} to the first status on {@code sha} ({@code ciGreen}: one that is).
@@ -86,6 +86,7 @@ class DeliveryToStatusBench {
         final long sentNanos;
         /** null: any status; true: one that waits on approvals (CI green); false: one that does not. */
         final Boolean ciGreen;
+
         final String kind;
         long movedOnNanos;
         /** Only a status recorded before {@code movedOnNanos} answers it (CI flipped back: a later one may answer the flip). */
@@ -107,12 +108,16 @@ class DeliveryToStatusBench {
     private final Map<String, List<Posted>> posted = new ConcurrentHashMap<>();
     /** actions mix: the check runs CI created on each PR's head, by job name. */
     private final Map<Integer, Map<String, Long>> runIds = new HashMap<>();
+
     private final AtomicLong postedCount = new AtomicLong();
     /** Where the server's time went, per rate, from /metrics before and after. */
-    private final StringBuilder breakdown = new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
-            + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted "
-            + "| machine CPU busy, core-s (of core-s there were) |\n|---|---|---|---|---|---|---|\n");
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final StringBuilder breakdown =
+            new StringBuilder("| offered deliveries/s | first delivery → inbox empty s | processed "
+                    + "| branch operations: count, s (by operation) | forge API calls | tiergate/workflow statuses posted "
+                    + "| machine CPU busy, core-s (of core-s there were) |\n|---|---|---|---|---|---|---|\n");
+
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private ServerHarness h;
 
     @Test
@@ -120,29 +125,42 @@ class DeliveryToStatusBench {
         int prs = Integer.getInteger("tiergate.bench.prs", 100);
         int seconds = Integer.getInteger("tiergate.bench.seconds", 10);
         // the server's own defaults (the harness shortens retries and turns the clone pool off for the suite)
-        Map<String, String> settings = new HashMap<>(Map.of("TIERGATE_RECONCILE_SECONDS", "3600", "TIERGATE_RETRY_BASE_MS", "1000",
-                "TIERGATE_MAX_ATTEMPTS", "6", "TIERGATE_CLONE_POOL", System.getProperty("tiergate.bench.clonePool", "2"),
-                "TIERGATE_API_TOKEN", API_TOKEN));
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "TIERGATE_RECONCILE_SECONDS",
+                "3600",
+                "TIERGATE_RETRY_BASE_MS",
+                "1000",
+                "TIERGATE_MAX_ATTEMPTS",
+                "6",
+                "TIERGATE_CLONE_POOL",
+                System.getProperty("tiergate.bench.clonePool", "2"),
+                "TIERGATE_API_TOKEN",
+                API_TOKEN));
         if (System.getProperty("tiergate.bench.workers") != null) {
             settings.put("TIERGATE_WORKERS", System.getProperty("tiergate.bench.workers"));
         }
-        StringBuilder report = new StringBuilder("| offered deliveries/s | achieved/s | deliveries | non-202 | latency samples | superseded | missing "
-                + "| p50 ms | p90 ms | p99 ms | max ms | push → pending p99 ms | CI status → new verdict p99 ms |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder report = new StringBuilder(
+                "| offered deliveries/s | achieved/s | deliveries | non-202 | latency samples | superseded | missing "
+                        + "| p50 ms | p90 ms | p99 ms | max ms | push → pending p99 ms | CI status → new verdict p99 ms |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         try (ServerHarness harness = new ServerHarness(settings)) {
             h = harness;
             h.github.onStatus((sha, s) -> {
                 if ("tiergate/workflow".equals(s.get("context"))) {
                     postedCount.incrementAndGet();
                     posted.computeIfAbsent(sha, k -> new CopyOnWriteArrayList<>())
-                            .add(new Posted(System.nanoTime(), String.valueOf(s.get("description")).contains("approval")));
+                            .add(new Posted(
+                                    System.nanoTime(),
+                                    String.valueOf(s.get("description")).contains("approval")));
                 }
             });
             String[] heads = setUp(prs);
             boolean[] green = new boolean[prs]; // whether CI's last word on the PR's head is success
             int round = 0;
-            for (String rate : System.getProperty("tiergate.bench.rates", "5,10,25,50,100").split(",")) {
-                report.append(run(Integer.parseInt(rate.strip()), seconds, prs, heads, green, round++)).append('\n');
+            for (String rate :
+                    System.getProperty("tiergate.bench.rates", "5,10,25,50,100").split(",")) {
+                report.append(run(Integer.parseInt(rate.strip()), seconds, prs, heads, green, round++))
+                        .append('\n');
                 System.out.println(report);
             }
         }
@@ -181,7 +199,8 @@ class DeliveryToStatusBench {
         boolean actions = "actions".equals(mix);
         int jobs = Integer.getInteger("tiergate.bench.jobs", 8);
         int cycle = 3 + 2 * jobs; // push, synchronize, a created and a completed per job, the suite's completed
-        int ciLag = Math.max(1, Math.min(25, prs / 2)); // cycles from a push to its CI's results: a different PR by then
+        int ciLag =
+                Math.max(1, Math.min(25, prs / 2)); // cycles from a push to its CI's results: a different PR by then
         int total = rate * seconds;
         long interval = 1_000_000_000L / rate;
         List<Expect> expects = new ArrayList<>();
@@ -204,7 +223,8 @@ class DeliveryToStatusBench {
             if (actions) {
                 int c = i / cycle;
                 int at = i % cycle;
-                if (at == 0) { // a push of a new commit on the next PR in turn: its earlier CI runs are no longer the head's
+                if (at == 0) { // a push of a new commit on the next PR in turn: its earlier CI runs are no longer the
+                    // head's
                     n = c % prs + 1;
                     runIds.remove(n);
                     event = "push";
@@ -220,15 +240,20 @@ class DeliveryToStatusBench {
                     runIds.computeIfAbsent(n, k -> new HashMap<>()).put(job, ((Number) run.get("id")).longValue());
                     event = "check_run";
                     payload = GitHubPayloads.checkRun(h.repoPath, "created", run);
-                } else if (at < 2 + 2 * jobs) { // the jobs of the commit pushed ciLag cycles earlier complete, build last
+                } else if (at
+                        < 2 + 2 * jobs) { // the jobs of the commit pushed ciLag cycles earlier complete, build last
                     n = Math.floorMod(c - ciLag, prs) + 1;
                     String job = job(at - 2 - jobs, jobs);
                     Long id = runIds.computeIfAbsent(n, k -> new HashMap<>()).get(job);
                     if (id == null) { // a head from before this rate: its runs were queued then
-                        id = ((Number) h.github.checkRunCreated(heads[n - 1], job).get("id")).longValue();
+                        id = ((Number) h.github
+                                        .checkRunCreated(heads[n - 1], job)
+                                        .get("id"))
+                                .longValue();
                     }
                     event = "check_run";
-                    payload = GitHubPayloads.checkRun(h.repoPath, "completed", h.github.checkRunCompleted(heads[n - 1], id, "success"));
+                    payload = GitHubPayloads.checkRun(
+                            h.repoPath, "completed", h.github.checkRunCompleted(heads[n - 1], id, "success"));
                     if (job.equals("build") && !green[n - 1]) {
                         green[n - 1] = true;
                         expects.add(new Expect(heads[n - 1], planned, true, "ci"));
@@ -247,7 +272,8 @@ class DeliveryToStatusBench {
                 green[n - 1] = !green[n - 1];
                 h.github.ciStatus(heads[n - 1], "build", green[n - 1] ? "success" : "failure");
                 event = "status";
-                payload = GitHubPayloads.status(h.repoPath, heads[n - 1], "build", green[n - 1] ? "success" : "failure");
+                payload =
+                        GitHubPayloads.status(h.repoPath, heads[n - 1], "build", green[n - 1] ? "success" : "failure");
                 expects.add(new Expect(heads[n - 1], planned, green[n - 1], green[n - 1] ? "ci" : "ci-red"));
                 expects.get(expects.size() - 1).endsWhenMovedOn = true;
                 openByPr.put(n, new ArrayList<>(List.of(expects.get(expects.size() - 1))));
@@ -260,7 +286,8 @@ class DeliveryToStatusBench {
                     case 0 -> {
                         n = pushed;
                         event = "push";
-                        payload = pushNewCommit(n, sha(n, round + 1, c / prs), planned, heads, green, expects, openByPr);
+                        payload =
+                                pushNewCommit(n, sha(n, round + 1, c / prs), planned, heads, green, expects, openByPr);
                     }
                     case 1 -> {
                         n = pushed;
@@ -318,16 +345,36 @@ class DeliveryToStatusBench {
         h.awaitIdle();
         long busy = System.nanoTime() - start;
         double cpu = cpuBefore < 0 ? -1 : machineBusySeconds() - cpuBefore;
-        breakdown.append(breakdown(rate, busy, metricsBefore, metrics(), postedCount.get() - postedBefore, cpu)).append('\n');
-        expects.stream().filter(e -> firstAfter(e) < 0 && e.movedOnNanos == 0).limit(5).forEach(e -> System.out.println("missing: " + e + " posted "
-                + posted.getOrDefault(e.sha, List.of()).stream().map(p -> (p.nanos() - e.sentNanos) / 1_000_000 + " ms " + p.ciGreen()).toList()
-                + " all " + h.github.posted(e.sha) + " mig " + h.github.posted(e.sha, "tiergate/migrations")
-                + " records " + h.server.store().withHeadSha(h.repo, e.sha)));
+        breakdown
+                .append(breakdown(rate, busy, metricsBefore, metrics(), postedCount.get() - postedBefore, cpu))
+                .append('\n');
+        expects.stream()
+                .filter(e -> firstAfter(e) < 0 && e.movedOnNanos == 0)
+                .limit(5)
+                .forEach(e -> System.out.println("missing: " + e + " posted "
+                        + posted.getOrDefault(e.sha, List.of()).stream()
+                                .map(p -> (p.nanos() - e.sentNanos) / 1_000_000 + " ms " + p.ciGreen())
+                                .toList()
+                        + " all " + h.github.posted(e.sha) + " mig " + h.github.posted(e.sha, "tiergate/migrations")
+                        + " records " + h.server.store().withHeadSha(h.repo, e.sha)));
         long[] push = kind(expects, "push");
         long[] ci = kind(expects, "ci");
-        return String.format(Locale.ROOT, "| %d | %.0f | %d | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |", rate, achieved,
-                total, non202.get(), latencies.length, superseded, missing, ms(pct(latencies, 50)), ms(pct(latencies, 90)), ms(pct(latencies, 99)),
-                ms(latencies.length == 0 ? -1 : latencies[latencies.length - 1]), ms(pct(push, 99)), ms(pct(ci, 99)));
+        return String.format(
+                Locale.ROOT,
+                "| %d | %.0f | %d | %d | %d | %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f |",
+                rate,
+                achieved,
+                total,
+                non202.get(),
+                latencies.length,
+                superseded,
+                missing,
+                ms(pct(latencies, 50)),
+                ms(pct(latencies, 90)),
+                ms(pct(latencies, 99)),
+                ms(latencies.length == 0 ? -1 : latencies[latencies.length - 1]),
+                ms(pct(push, 99)),
+                ms(pct(ci, 99)));
     }
 
     /**
@@ -335,8 +382,14 @@ class DeliveryToStatusBench {
      * the PR's open samples are superseded, and one is taken from its push to the first status on the new SHA.
      * Returns the push's payload.
      */
-    private Map<String, Object> pushNewCommit(int n, String sha, long planned, String[] heads, boolean[] green, List<Expect> expects,
-                                              Map<Integer, List<Expect>> openByPr) {
+    private Map<String, Object> pushNewCommit(
+            int n,
+            String sha,
+            long planned,
+            String[] heads,
+            boolean[] green,
+            List<Expect> expects,
+            Map<Integer, List<Expect>> openByPr) {
         for (Expect e : openByPr.getOrDefault(n, List.of())) {
             e.movedOnNanos = planned;
         }
@@ -384,11 +437,18 @@ class DeliveryToStatusBench {
         }
     }
 
-    private static String breakdown(int rate, long busyNanos, Map<String, Double> before, Map<String, Double> after, long statuses,
-                                    double cpuSeconds) {
+    private static String breakdown(
+            int rate,
+            long busyNanos,
+            Map<String, Double> before,
+            Map<String, Double> after,
+            long statuses,
+            double cpuSeconds) {
         Function<String, Double> delta = series -> after.getOrDefault(series, 0.0) - before.getOrDefault(series, 0.0);
-        double processed = after.keySet().stream().filter(k -> k.startsWith("tiergate_deliveries_processed_total{") && k.contains("outcome=\"done\""))
-                .mapToDouble(delta::apply).sum();
+        double processed = after.keySet().stream()
+                .filter(k -> k.startsWith("tiergate_deliveries_processed_total{") && k.contains("outcome=\"done\""))
+                .mapToDouble(delta::apply)
+                .sum();
         StringBuilder ops = new StringBuilder();
         double opSeconds = 0;
         double opCount = 0;
@@ -404,18 +464,41 @@ class DeliveryToStatusBench {
                 }
             }
         }
-        double forgeCalls = after.keySet().stream().filter(k -> k.startsWith("tiergate_forge_api_calls_total{")).mapToDouble(delta::apply).sum();
-        String cpu = cpuSeconds < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f (of %.1f)", cpuSeconds,
-                Runtime.getRuntime().availableProcessors() * busyNanos / 1e9);
-        return String.format(Locale.ROOT, "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d | %s |", rate, busyNanos / 1e9, processed,
-                opCount, opSeconds, ops.toString().replaceAll("; $", ""), forgeCalls, statuses, cpu);
+        double forgeCalls = after.keySet().stream()
+                .filter(k -> k.startsWith("tiergate_forge_api_calls_total{"))
+                .mapToDouble(delta::apply)
+                .sum();
+        String cpu = cpuSeconds < 0
+                ? "n/a"
+                : String.format(
+                        Locale.ROOT,
+                        "%.1f (of %.1f)",
+                        cpuSeconds,
+                        Runtime.getRuntime().availableProcessors() * busyNanos / 1e9);
+        return String.format(
+                Locale.ROOT,
+                "| %d | %.1f | %.0f | %.0f, %.1f s (%s) | %.0f | %d | %s |",
+                rate,
+                busyNanos / 1e9,
+                processed,
+                opCount,
+                opSeconds,
+                ops.toString().replaceAll("; $", ""),
+                forgeCalls,
+                statuses,
+                cpu);
     }
 
     private long[] kind(List<Expect> expects, String kind) {
-        return expects.stream().filter(e -> e.kind.startsWith(kind)).mapToLong(e -> {
-            long at = firstAfter(e);
-            return at < 0 ? Long.MAX_VALUE : at - e.sentNanos;
-        }).filter(v -> v != Long.MAX_VALUE).sorted().toArray();
+        return expects.stream()
+                .filter(e -> e.kind.startsWith(kind))
+                .mapToLong(e -> {
+                    long at = firstAfter(e);
+                    return at < 0 ? Long.MAX_VALUE : at - e.sentNanos;
+                })
+                .filter(v -> v != Long.MAX_VALUE)
+                .sorted()
+                .toArray();
     }
 
     /**

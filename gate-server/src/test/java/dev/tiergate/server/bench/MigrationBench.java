@@ -37,9 +37,11 @@ class MigrationBench {
 
     @Test
     void rehearseAndApplyA20MigrationPr() throws Exception {
-        StringBuilder report = new StringBuilder("| tier size | rehearse (copy + migrate + measure + diff) | apply (snapshot + migrate + template) "
-                + "| peer: copy the tier | peer: plain flyway migrate on the copy |\n|---|---:|---:|---:|---:|\n");
-        for (String size : System.getProperty("tiergate.bench.sizes", "100,1000").split(",")) {
+        StringBuilder report = new StringBuilder(
+                "| tier size | rehearse (copy + migrate + measure + diff) | apply (snapshot + migrate + template) "
+                        + "| peer: copy the tier | peer: plain flyway migrate on the copy |\n|---|---:|---:|---:|---:|\n");
+        for (String size :
+                System.getProperty("tiergate.bench.sizes", "100,1000").split(",")) {
             report.append(run(Integer.parseInt(size.strip()))).append('\n');
             System.out.println(report);
         }
@@ -58,7 +60,8 @@ class MigrationBench {
             BranchConnection tier = tierRun.connection();
             MigrationFile base = baseMigration(megabytes);
             fill(tier, base);
-            // measured by the admin: the migration role acts as the owner role, which has no CONNECT of its own to ask with
+            // measured by the admin: the migration role acts as the owner role, which has no CONNECT of its own to ask
+            // with
             long actual = backend.size(repo, "staging").orElseThrow() / 1024 / 1024;
             backend.tierMoved(repo, "staging");
             List<MigrationFile> files = new ArrayList<>(List.of(base)); // a PR's head holds the tier's migrations too
@@ -84,7 +87,8 @@ class MigrationBench {
 
             // the peer on the tier as it was (the snapshot): copy it, then plain flyway migrate, no measurement
             long t2 = System.nanoTime();
-            try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = TestPostgres.branches().admin().getConnection();
+                    Statement st = c.createStatement()) {
                 // what a user does by hand: one CREATE DATABASE ... TEMPLATE of the tier as it was
                 st.execute("create database \"" + backend.physical(repo, "peer-copy") + "\" template \""
                         + backend.physical(repo, "staging-backup-pr1") + "\"");
@@ -96,24 +100,35 @@ class MigrationBench {
             }
             // the peer as a user runs it by hand: as the cluster's admin
             TestPostgres.BranchCluster cluster = TestPostgres.branches();
-            BranchConnection peer = new BranchConnection("localhost", cluster.pg().getPort(), backend.physical(repo, "peer-copy"),
-                    cluster.user(), cluster.password());
+            BranchConnection peer = new BranchConnection(
+                    "localhost",
+                    cluster.pg().getPort(),
+                    backend.physical(repo, "peer-copy"),
+                    cluster.user(),
+                    cluster.password());
             long t3 = System.nanoTime();
-            int peerApplied = Flyway.configure().dataSource(peer.jdbcUrl(), peer.user(), peer.password()).locations("filesystem:" + dir)
-                    .load().migrate().migrationsExecuted;
+            int peerApplied = Flyway.configure()
+                    .dataSource(peer.jdbcUrl(), peer.user(), peer.password())
+                    .locations("filesystem:" + dir)
+                    .load()
+                    .migrate()
+                    .migrationsExecuted;
             long flyway = ms(t3);
             if (peerApplied != MIGRATIONS) {
                 throw new AssertionError("the peer applied " + peerApplied);
             }
-            return "| " + actual + " MB | " + rehearse + " ms | " + apply + " ms | " + copy + " ms | " + flyway + " ms |";
+            return "| " + actual + " MB | " + rehearse + " ms | " + apply + " ms | " + copy + " ms | " + flyway
+                    + " ms |";
         } finally {
             if (tierRun != null) {
                 tierRun.close();
             }
             // tiers are protected from the seam's delete: the bench drops what it made by hand
-            try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
-                 ResultSet rs = c.createStatement().executeQuery("select datname from pg_database where datname like '"
-                         + backend.physical(repo, "") + "%'")) {
+            try (Connection c = TestPostgres.branches().admin().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = c.createStatement()
+                            .executeQuery("select datname from pg_database where datname like '"
+                                    + backend.physical(repo, "") + "%'")) {
                 List<String> names = new ArrayList<>();
                 while (rs.next()) {
                     names.add(rs.getString(1));
@@ -132,10 +147,14 @@ class MigrationBench {
         StringBuilder sql = new StringBuilder("-- refactoring: Introduce New Column\n-- phase: expand\n"
                 + "create table inventory (id bigint primary key, code text not null, payload text not null);\n");
         for (long from = 1; from <= rows; from += 1_000_000) {
-            sql.append("insert into inventory select g, 'SKU-' || g, repeat(md5(g::text), 3) from generate_series(").append(from)
-                    .append(", ").append(Math.min(rows, from + 999_999)).append(") g;\n");
+            sql.append("insert into inventory select g, 'SKU-' || g, repeat(md5(g::text), 3) from generate_series(")
+                    .append(from)
+                    .append(", ")
+                    .append(Math.min(rows, from + 999_999))
+                    .append(") g;\n");
         }
-        return new MigrationFile("db/migration/V20260101000000__inventory.sql", sql.toString().getBytes(StandardCharsets.UTF_8));
+        return new MigrationFile(
+                "db/migration/V20260101000000__inventory.sql", sql.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     static void fill(BranchConnection db, MigrationFile baseMigration) throws Exception {
@@ -143,7 +162,8 @@ class MigrationBench {
         if (!base.ok()) {
             throw new AssertionError(base.error());
         }
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement st = c.createStatement()) {
             st.execute("vacuum analyze inventory");
         }
     }
@@ -153,21 +173,32 @@ class MigrationBench {
         List<MigrationFile> out = new ArrayList<>();
         for (int i = 0; i < MIGRATIONS; i++) {
             String sql = switch (i % 5) {
-                case 0 -> "create table audit_" + i + " (id bigint generated always as identity primary key, at timestamptz not null default now());";
+                case 0 ->
+                    "create table audit_" + i
+                            + " (id bigint generated always as identity primary key, at timestamptz not null default now());";
                 case 1 -> "alter table inventory add column note_" + i + " text;";
                 case 2 -> "alter table inventory add column qty_" + i + " int not null default 0;";
-                case 3 -> i == 3 ? "create index inventory_code_" + i + " on inventory (code);" : "create view inventory_v" + i + " as select id, code from inventory;";
+                case 3 ->
+                    i == 3
+                            ? "create index inventory_code_" + i + " on inventory (code);"
+                            : "create view inventory_v" + i + " as select id, code from inventory;";
                 default -> "comment on table inventory is 'step " + i + "';";
             };
             String name = String.format("V202606%02d000000__step_%d.sql", i + 1, i);
-            out.add(new MigrationFile("db/migration/" + name, ("-- refactoring: Introduce New Column\n-- phase: expand\n" + sql + "\n")
-                    .getBytes(StandardCharsets.UTF_8)));
+            out.add(new MigrationFile(
+                    "db/migration/" + name,
+                    ("-- refactoring: Introduce New Column\n-- phase: expand\n" + sql + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
         }
         return out;
     }
 
     static void check(MigrationRun run, List<SchemaDiff.Change> diff) {
-        if (!run.ok() || run.migrations().stream().filter(m -> m.outcome() == MigrationRun.Outcome.APPLIED).count() != MIGRATIONS
+        if (!run.ok()
+                || run.migrations().stream()
+                                .filter(m -> m.outcome() == MigrationRun.Outcome.APPLIED)
+                                .count()
+                        != MIGRATIONS
                 || diff.isEmpty()) {
             throw new AssertionError("run failed: " + run.error());
         }

@@ -46,9 +46,13 @@ class SandboxCostBench {
         try {
             backend.createTier(repo, "staging", null);
             try (MigrationSession s = backend.openRun(repo, "staging", RunLimits.deadline(Duration.ofMinutes(5)))) {
-                MigrationRun base = FlywayRunner.migrate(s.connection(), List.of(new MigrationFile("db/migration/V20250101000000__inventory.sql",
-                        ("-- refactoring: Introduce New Table\n-- phase: expand\ncreate table inventory (id bigint primary key, code text);\n"
-                                + "insert into inventory select g, 'A-' || g from generate_series(1, 10000) g;\n").getBytes(StandardCharsets.UTF_8))));
+                MigrationRun base = FlywayRunner.migrate(
+                        s.connection(),
+                        List.of(new MigrationFile(
+                                "db/migration/V20250101000000__inventory.sql",
+                                ("-- refactoring: Introduce New Table\n-- phase: expand\ncreate table inventory (id bigint primary key, code text);\n"
+                                                + "insert into inventory select g, 'A-' || g from generate_series(1, 10000) g;\n")
+                                        .getBytes(StandardCharsets.UTF_8))));
                 if (!base.ok()) {
                     throw new AssertionError("the tier's base migration failed: " + base.error());
                 }
@@ -64,7 +68,8 @@ class SandboxCostBench {
                     MigrationRun run;
                     if (sandbox) {
                         long o0 = System.nanoTime();
-                        MigrationSession s = backend.openRun(repo, "ci-pr-1", new RunLimits(Duration.ofMinutes(10), 1L << 34));
+                        MigrationSession s =
+                                backend.openRun(repo, "ci-pr-1", new RunLimits(Duration.ofMinutes(10), 1L << 34));
                         long opened = System.nanoTime() - o0;
                         run = FlywayRunner.migrate(s.connection(), files);
                         long c0 = System.nanoTime();
@@ -74,8 +79,12 @@ class SandboxCostBench {
                             openAndClose.add(opened + System.nanoTime() - c0);
                         }
                     } else {
-                        BranchConnection admin = new BranchConnection("localhost", cluster.pg().getPort(), backend.physical(repo, "ci-pr-1"),
-                                cluster.user(), cluster.password());
+                        BranchConnection admin = new BranchConnection(
+                                "localhost",
+                                cluster.pg().getPort(),
+                                backend.physical(repo, "ci-pr-1"),
+                                cluster.user(),
+                                cluster.password());
                         run = FlywayRunner.migrate(admin, files);
                     }
                     long took = System.nanoTime() - t0;
@@ -88,19 +97,22 @@ class SandboxCostBench {
                 }
             }
         } finally {
-            try (Connection c = cluster.admin().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = cluster.admin().getConnection();
+                    Statement st = c.createStatement()) {
                 for (String db : backend.list(repo)) {
                     st.execute("drop database if exists \"" + backend.physical(repo, db) + "\" with (force)");
                 }
             }
             backend.close();
         }
-        String report = "| run (fresh copy of a 10,000-row tier, one migration) | median | p10 | p90 |\n|---|---:|---:|---:|\n"
-                + row("as before: Flyway as the cluster's admin", before)
-                + row("sandboxed: openRun + Flyway as the migration login + close", sandboxed)
-                + row("of which openRun and close", openAndClose)
-                + "\n" + rounds + " rounds each, interleaved (3 more to warm up, not counted). Median difference: "
-                + String.format("%.1f ms", (pct(sandboxed, 50) - pct(before, 50)) / 1e6) + "\n";
+        String report =
+                "| run (fresh copy of a 10,000-row tier, one migration) | median | p10 | p90 |\n|---|---:|---:|---:|\n"
+                        + row("as before: Flyway as the cluster's admin", before)
+                        + row("sandboxed: openRun + Flyway as the migration login + close", sandboxed)
+                        + row("of which openRun and close", openAndClose)
+                        + "\n" + rounds
+                        + " rounds each, interleaved (3 more to warm up, not counted). Median difference: "
+                        + String.format("%.1f ms", (pct(sandboxed, 50) - pct(before, 50)) / 1e6) + "\n";
         System.out.println(report);
         Path out = Path.of("target", "sandbox-cost.md");
         Files.createDirectories(out.getParent());
@@ -109,12 +121,15 @@ class SandboxCostBench {
 
     private static MigrationFile migration(int i) {
         String name = String.format("V2026010100%04d__add_col_%d.sql", i, i);
-        String sql = "-- refactoring: Introduce New Column\n-- phase: expand\nalter table inventory add column c" + i + " int;\n";
+        String sql = "-- refactoring: Introduce New Column\n-- phase: expand\nalter table inventory add column c" + i
+                + " int;\n";
         return new MigrationFile("db/migration/" + name, sql.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String row(String what, List<Long> nanos) {
-        return String.format("| %s | %.1f ms | %.1f ms | %.1f ms |%n", what, pct(nanos, 50) / 1e6, pct(nanos, 10) / 1e6, pct(nanos, 90) / 1e6);
+        return String.format(
+                "| %s | %.1f ms | %.1f ms | %.1f ms |%n",
+                what, pct(nanos, 50) / 1e6, pct(nanos, 10) / 1e6, pct(nanos, 90) / 1e6);
     }
 
     private static double pct(List<Long> values, int p) {

@@ -17,9 +17,18 @@ import org.junit.jupiter.api.Test;
  * both. No database.
  */
 class ServerCommandsInStepTest {
-    private static final List<List<String>> COMMANDS = List.of(List.of("server"), List.of("demo"), List.of("audit"),
-            List.of("audit", "verify"), List.of("audit", "export"), List.of("rollback"), List.of("release-tier"),
-            List.of("token"), List.of("token", "create"), List.of("token", "list"), List.of("token", "revoke"));
+    private static final List<List<String>> COMMANDS = List.of(
+            List.of("server"),
+            List.of("demo"),
+            List.of("audit"),
+            List.of("audit", "verify"),
+            List.of("audit", "export"),
+            List.of("rollback"),
+            List.of("release-tier"),
+            List.of("token"),
+            List.of("token", "create"),
+            List.of("token", "list"),
+            List.of("token", "revoke"));
 
     @Test
     void everyServerCommandHasTheSameHelpInBothJvms() {
@@ -27,8 +36,11 @@ class ServerCommandsInStepTest {
             String[] args = Stream.concat(command.stream(), Stream.of("--help")).toArray(String[]::new);
             String server = help(true, args);
             String hooks = help(false, args);
-            assertEquals(server, hooks, "tiergate " + String.join(" ", command) + " --help differs between"
-                    + " gate-server's cli/ServerMain.java (expected) and hooks' cli/ServerCommands.java (actual): make the hooks' copy say the same");
+            assertEquals(
+                    server,
+                    hooks,
+                    "tiergate " + String.join(" ", command) + " --help differs between"
+                            + " gate-server's cli/ServerMain.java (expected) and hooks' cli/ServerCommands.java (actual): make the hooks' copy say the same");
         }
     }
 
@@ -38,7 +50,11 @@ class ServerCommandsInStepTest {
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         int code = serverJvm ? ServerMain.run(args, o, e) : TiergateCli.run(args, o, e);
-        assertEquals(0, code, String.join(" ", args) + " in the " + (serverJvm ? "server's" : "hooks'") + " JVM: " + err.toString(StandardCharsets.UTF_8));
+        assertEquals(
+                0,
+                code,
+                String.join(" ", args) + " in the " + (serverJvm ? "server's" : "hooks'") + " JVM: "
+                        + err.toString(StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
 }

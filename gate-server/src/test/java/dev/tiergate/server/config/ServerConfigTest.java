@@ -30,7 +30,10 @@ class ServerConfigTest {
     void serverCommandExitsWithTheRefusal() {
         // the test JVM's environment has no TIERGATE_GITHUB_WEBHOOK_SECRET
         assertNull(System.getenv("TIERGATE_GITHUB_WEBHOOK_SECRET"));
-        int code = ServerMain.run(new String[] {"server"}, new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()));
+        int code = ServerMain.run(
+                new String[] {"server"},
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()));
         assertEquals(2, code);
     }
 
@@ -38,8 +41,15 @@ class ServerConfigTest {
     void secretsComeFromFilesAndNeverAppearInToString(@TempDir Path tmp) throws Exception {
         Path secret = tmp.resolve("secret");
         Files.writeString(secret, "s3cr3t-value\n");
-        ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_WEBHOOK_SECRET_FILE", secret.toString(),
-                "TIERGATE_GITHUB_TOKEN", "ghp_token", "TIERGATE_DB_URL", "jdbc:postgresql://db/x?password=pw"), null);
+        ServerConfig cfg = ServerConfig.fromEnvironment(
+                Map.of(
+                        "TIERGATE_GITHUB_WEBHOOK_SECRET_FILE",
+                        secret.toString(),
+                        "TIERGATE_GITHUB_TOKEN",
+                        "ghp_token",
+                        "TIERGATE_DB_URL",
+                        "jdbc:postgresql://db/x?password=pw"),
+                null);
         assertEquals("s3cr3t-value", cfg.githubWebhookSecret());
         String shown = cfg.toString();
         assertFalse(shown.contains("s3cr3t") || shown.contains("ghp_token") || shown.contains("=pw"), shown);
@@ -47,19 +57,30 @@ class ServerConfigTest {
 
     @Test
     void badNumberAndUnreadableSecretFileAreNamed() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "eighty"), null));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_PORT", "eighty"), null));
         assertEquals("TIERGATE_PORT=eighty: not a whole number", e.getMessage());
-        ConfigException f = assertThrows(ConfigException.class,
+        ConfigException f = assertThrows(
+                ConfigException.class,
                 () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_TOKEN_FILE", "/nonexistent/token"), null));
-        assertTrue(f.getMessage().startsWith("TIERGATE_GITHUB_TOKEN_FILE=/nonexistent/token: cannot read the secret file"), f.getMessage());
+        assertTrue(
+                f.getMessage().startsWith("TIERGATE_GITHUB_TOKEN_FILE=/nonexistent/token: cannot read the secret file"),
+                f.getMessage());
     }
 
     @Test
     void theIngestYieldDefaultsTo50MillisecondsAndRefusesANegativeOne() {
-        assertEquals(Duration.ofMillis(50), ServerConfig.fromEnvironment(Map.of(), null).ingestYield());
-        assertEquals(Duration.ZERO, ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "0"), null).ingestYield());
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "-5"), null).ingestYield());
+        assertEquals(
+                Duration.ofMillis(50),
+                ServerConfig.fromEnvironment(Map.of(), null).ingestYield());
+        assertEquals(
+                Duration.ZERO,
+                ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "0"), null)
+                        .ingestYield());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("TIERGATE_INGEST_YIELD_MS", "-5"), null)
+                        .ingestYield());
         assertEquals("TIERGATE_INGEST_YIELD_MS=-5: must be 0 (off) or a number of milliseconds", e.getMessage());
     }
 }

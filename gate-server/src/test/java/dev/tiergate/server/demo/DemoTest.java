@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DemoTest {
     /** What the libraries' log lines look like (slf4j-simple: "[thread] LEVEL logger - message", or a date first). */
-    static final Pattern LIBRARY_LINE = Pattern.compile("(^\\[|^\\d{4}-\\d\\d-\\d\\dT.* (INFO|WARN|ERROR|DEBUG) |\\b(INFO|WARN) (io\\.javalin|org\\.eclipse"
-            + "|com\\.zaxxer|io\\.zonky|org\\.flywaydb)|Javalin|Jetty|jetty-|HikariPool|Did not clean up directory|days old)");
+    static final Pattern LIBRARY_LINE = Pattern.compile(
+            "(^\\[|^\\d{4}-\\d\\d-\\d\\dT.* (INFO|WARN|ERROR|DEBUG) |\\b(INFO|WARN) (io\\.javalin|org\\.eclipse"
+                    + "|com\\.zaxxer|io\\.zonky|org\\.flywaydb)|Javalin|Jetty|jetty-|HikariPool|Did not clean up directory|days old)");
 
     @TempDir
     Path tmp;
@@ -38,8 +39,12 @@ class DemoTest {
         assertStory(out);
         // nothing of the server is left running: no workers, reconciler, HTTP server threads or connection pools
         Thread.sleep(200);
-        List<String> left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-                .filter(n -> n.startsWith("tiergate-") || n.startsWith("qtp") || n.startsWith("JettyServerThreadPool") || n.contains("Hikari"))
+        List<String> left = Thread.getAllStackTraces().keySet().stream()
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("tiergate-")
+                        || n.startsWith("qtp")
+                        || n.startsWith("JettyServerThreadPool")
+                        || n.contains("Hikari"))
                 .toList();
         assertTrue(left.isEmpty(), "threads still running: " + left);
     }
@@ -55,7 +60,8 @@ class DemoTest {
         assertTrue(out.contains("Starting an embedded PostgreSQL (a few seconds)"), out);
         assertEquals("", demo.stderr(), "the libraries said something on stderr");
         for (String line : out.split("\n")) {
-            assertTrue(!LIBRARY_LINE.matcher(line).find(), "a library's line in the demo's output: " + line + "\n" + out);
+            assertTrue(
+                    !LIBRARY_LINE.matcher(line).find(), "a library's line in the demo's output: " + line + "\n" + out);
         }
     }
 
@@ -72,10 +78,13 @@ class DemoTest {
 
     private static void waitsForEnter(Child demo) throws Exception {
         String url = demo.awaitStdout(Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/ui/acme/inventory)\\s"), 120_000);
-        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("feature/F3-agent-index") && page.body().contains("gate.approvals.agent-needs-human"), page.body());
+        assertTrue(
+                page.body().contains("feature/F3-agent-index")
+                        && page.body().contains("gate.approvals.agent-needs-human"),
+                page.body());
         assertTrue(demo.process.isAlive(), "the demo must wait for Enter");
         assertTrue(demo.stdout().contains("Press Enter to stop."), demo.stdout());
         demo.process.getOutputStream().write('\n');
@@ -83,24 +92,39 @@ class DemoTest {
         assertTrue(demo.process.waitFor(60, TimeUnit.SECONDS), "Enter did not stop the demo");
         assertEquals(0, demo.process.exitValue(), demo.output());
         assertTrue(demo.stdout().contains("temporary files removed"), demo.stdout());
-        assertTrue(demo.stderr().contains("io.javalin") && demo.stderr().contains("HikariDataSource"), "--verbose shows the libraries:\n" + demo.stderr());
+        assertTrue(
+                demo.stderr().contains("io.javalin") && demo.stderr().contains("HikariDataSource"),
+                "--verbose shows the libraries:\n" + demo.stderr());
     }
 
     static void assertStory(String out) {
-        assertTrue(out.contains("database branches in PostgreSQL: feature-f1-split-inventory, production, staging"), out);
-        assertTrue(out.contains("database branches in PostgreSQL: ci-pr-1, feature-f1-split-inventory, production, staging"), out);
+        assertTrue(
+                out.contains("database branches in PostgreSQL: feature-f1-split-inventory, production, staging"), out);
+        assertTrue(
+                out.contains(
+                        "database branches in PostgreSQL: ci-pr-1, feature-f1-split-inventory, production, staging"),
+                out);
         assertTrue(out.contains("feature/F1-split-inventory is ci-green"), out);
         assertTrue(out.contains("SUCCESS — All tiergate rules hold"), out);
         assertTrue(out.contains("feature/F1-split-inventory is merged"), out);
-        assertTrue(out.contains("FAILURE — feature branches merge into staging, not main (production); retarget the PR [gate.edge.skips-tier]"), out);
+        assertTrue(
+                out.contains(
+                        "FAILURE — feature branches merge into staging, not main (production); retarget the PR [gate.edge.skips-tier]"),
+                out);
         assertTrue(out.contains("[gate.approvals.agent-needs-human]"), out);
         assertTrue(out.contains("tiergate/migrations on "), out);
         assertTrue(out.contains("SUCCESS — 1 migration(s) rehearsed on a copy of staging: all applied"), out);
         assertTrue(out.contains("+ column public.inventory.code_prefix: text"), out);
         // the comment's statement rows come under their own header, not under the per-migration one (columns shifted)
         String comment = out.substring(out.indexOf("the PR comment"));
-        assertTrue(comment.indexOf("| file:line") > comment.indexOf("| migration") && comment.indexOf("| file:line") < comment.indexOf(":3`"), comment);
-        assertTrue(out.contains("the merge migrated staging (after a snapshot, staging-backup-pr1): V20260616093000 applied"), out);
+        assertTrue(
+                comment.indexOf("| file:line") > comment.indexOf("| migration")
+                        && comment.indexOf("| file:line") < comment.indexOf(":3`"),
+                comment);
+        assertTrue(
+                out.contains(
+                        "the merge migrated staging (after a snapshot, staging-backup-pr1): V20260616093000 applied"),
+                out);
         assertTrue(out.contains("chain intact"), out);
         assertTrue(out.contains("temporary files removed"), out);
     }
@@ -108,12 +132,19 @@ class DemoTest {
     /** {@code tiergate <args>} through ServerMain.main in a child JVM on the test class path, as the launcher runs it. */
     record Child(Process process, Path out, Path err) {
         static Child start(Path dir, String... args) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), "dev.tiergate.server.cli.ServerMain"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "dev.tiergate.server.cli.ServerMain"));
             cmd.addAll(List.of(args));
             Path out = Files.createTempFile(dir, "out", ".txt");
             Path err = Files.createTempFile(dir, "err", ".txt");
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             return new Child(p, out, err);
         }
 

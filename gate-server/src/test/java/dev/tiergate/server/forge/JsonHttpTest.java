@@ -40,18 +40,25 @@ class JsonHttpTest {
     }
 
     static HttpHeaders headers(Map<String, String> h) {
-        return HttpHeaders.of(h.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
+        return HttpHeaders.of(
+                h.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue()))),
                 (a, b) -> true);
     }
 
     @Test
     void anUnchangedAnswerIsAFree304AndTheCachedBodyIsReturned() {
-        wm.stubFor(get(urlPathEqualTo("/repos/a/b")).withHeader("If-None-Match", absent())
-                .willReturn(aResponse().withStatus(200).withHeader("ETag", "\"v1\"").withBody("{\"default_branch\":\"main\"}")));
-        wm.stubFor(get(urlPathEqualTo("/repos/a/b")).withHeader("If-None-Match", equalTo("\"v1\""))
+        wm.stubFor(get(urlPathEqualTo("/repos/a/b"))
+                .withHeader("If-None-Match", absent())
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("ETag", "\"v1\"")
+                        .withBody("{\"default_branch\":\"main\"}")));
+        wm.stubFor(get(urlPathEqualTo("/repos/a/b"))
+                .withHeader("If-None-Match", equalTo("\"v1\""))
                 .willReturn(aResponse().withStatus(304)));
         assertEquals("main", http.get("/repos/a/b").path("default_branch").asText());
-        assertEquals("main", http.get("/repos/a/b").path("default_branch").asText(), "the 304 is answered from the cache");
+        assertEquals(
+                "main", http.get("/repos/a/b").path("default_branch").asText(), "the 304 is answered from the cache");
         assertEquals(2, http.calls().requests());
         assertEquals(1, http.calls().notModified());
         assertEquals(1, http.calls().charged());
@@ -60,23 +67,47 @@ class JsonHttpTest {
 
     @Test
     void rateLimitsSayHowLongToWait() {
-        assertEquals(Optional.of(Duration.ofSeconds(30)), http.rateLimitWait(429, headers(Map.of("retry-after", "30"))));
-        assertEquals(Optional.of(Duration.ofSeconds(60)), http.rateLimitWait(403, headers(Map.of("retry-after", "60"))), "secondary limit");
-        assertEquals(Optional.of(Duration.ofSeconds(120)), http.rateLimitWait(403,
-                headers(Map.of("x-ratelimit-remaining", "0", "x-ratelimit-reset", Long.toString(NOW.getEpochSecond() + 120)))), "primary limit");
-        assertEquals(Optional.of(Duration.ofSeconds(90)), http.rateLimitWait(429, headers(Map.of("retry-after", "Thu, 26 Nov 2026 10:01:30 GMT"))));
-        assertEquals(Optional.of(Duration.ofMinutes(1)), http.rateLimitWait(429, headers(Map.of())), "no hint: a minute");
-        assertEquals(Optional.empty(), http.rateLimitWait(403, headers(Map.of("x-ratelimit-remaining", "4999"))), "a plain 403 is no rate limit");
+        assertEquals(
+                Optional.of(Duration.ofSeconds(30)), http.rateLimitWait(429, headers(Map.of("retry-after", "30"))));
+        assertEquals(
+                Optional.of(Duration.ofSeconds(60)),
+                http.rateLimitWait(403, headers(Map.of("retry-after", "60"))),
+                "secondary limit");
+        assertEquals(
+                Optional.of(Duration.ofSeconds(120)),
+                http.rateLimitWait(
+                        403,
+                        headers(Map.of(
+                                "x-ratelimit-remaining",
+                                "0",
+                                "x-ratelimit-reset",
+                                Long.toString(NOW.getEpochSecond() + 120)))),
+                "primary limit");
+        assertEquals(
+                Optional.of(Duration.ofSeconds(90)),
+                http.rateLimitWait(429, headers(Map.of("retry-after", "Thu, 26 Nov 2026 10:01:30 GMT"))));
+        assertEquals(
+                Optional.of(Duration.ofMinutes(1)), http.rateLimitWait(429, headers(Map.of())), "no hint: a minute");
+        assertEquals(
+                Optional.empty(),
+                http.rateLimitWait(403, headers(Map.of("x-ratelimit-remaining", "4999"))),
+                "a plain 403 is no rate limit");
     }
 
     @Test
     void aRateLimitedCallIsRetryableWithTheWaitAndAPlain403IsFinal() {
-        wm.stubFor(get(urlPathEqualTo("/limited")).willReturn(aResponse().withStatus(403).withHeader("Retry-After", "45")
-                .withBody("{\"message\":\"You have exceeded a secondary rate limit\"}")));
+        wm.stubFor(get(urlPathEqualTo("/limited"))
+                .willReturn(aResponse()
+                        .withStatus(403)
+                        .withHeader("Retry-After", "45")
+                        .withBody("{\"message\":\"You have exceeded a secondary rate limit\"}")));
         ForgeException e = assertThrows(ForgeException.class, () -> http.get("/limited"));
         assertTrue(e.retryable());
         assertEquals(Optional.of(Duration.ofSeconds(45)), e.retryAfter());
-        wm.stubFor(get(urlPathEqualTo("/forbidden")).willReturn(aResponse().withStatus(403).withBody("{\"message\":\"Resource not accessible by integration\"}")));
+        wm.stubFor(get(urlPathEqualTo("/forbidden"))
+                .willReturn(aResponse()
+                        .withStatus(403)
+                        .withBody("{\"message\":\"Resource not accessible by integration\"}")));
         ForgeException f = assertThrows(ForgeException.class, () -> http.get("/forbidden"));
         assertFalse(f.retryable());
         assertTrue(f.getMessage().contains("Resource not accessible by integration"), f.getMessage());

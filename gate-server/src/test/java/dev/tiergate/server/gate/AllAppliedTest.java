@@ -20,20 +20,27 @@ class AllAppliedTest {
 
     @Test
     void everyFileAppliedOrNoFileAtAll() {
-        List<Applied> tier = List.of(new Applied("20260101000000", "V20260101000000__a.sql", 1, true),
+        List<Applied> tier = List.of(
+                new Applied("20260101000000", "V20260101000000__a.sql", 1, true),
                 new Applied("20260102000000", "V20260102000000__b.sql", 2, true));
-        assertTrue(DatabaseMigrations.allApplied(List.of(file("V20260101000000__a.sql"), file("V20260102000000__b.sql")), tier, S));
-        assertTrue(DatabaseMigrations.allApplied(List.of(file("V20260101000000__a.sql")), tier, S), "a PR behind its tier");
+        assertTrue(DatabaseMigrations.allApplied(
+                List.of(file("V20260101000000__a.sql"), file("V20260102000000__b.sql")), tier, S));
+        assertTrue(
+                DatabaseMigrations.allApplied(List.of(file("V20260101000000__a.sql")), tier, S),
+                "a PR behind its tier");
         assertTrue(DatabaseMigrations.allApplied(List.of(), List.of(), S), "no migrations anywhere");
     }
 
     @Test
     void aNewOrFailedVersionOrAFileFlywayAloneCanJudgeIsNot() {
-        List<Applied> tier = List.of(new Applied("20260101000000", "V20260101000000__a.sql", 1, true),
+        List<Applied> tier = List.of(
+                new Applied("20260101000000", "V20260101000000__a.sql", 1, true),
                 new Applied("20260102000000", "V20260102000000__b.sql", 2, false));
         assertFalse(DatabaseMigrations.allApplied(List.of(file("V20260103000000__c.sql")), tier, S), "pending");
-        assertFalse(DatabaseMigrations.allApplied(List.of(file("V20260102000000__b.sql")), tier, S), "applied, but failed");
+        assertFalse(
+                DatabaseMigrations.allApplied(List.of(file("V20260102000000__b.sql")), tier, S), "applied, but failed");
         assertFalse(DatabaseMigrations.allApplied(List.of(file("R__views.sql")), tier, S), "repeatable");
-        assertFalse(DatabaseMigrations.allApplied(List.of(file("notes.txt")), tier, S), "not a migration by the naming");
+        assertFalse(
+                DatabaseMigrations.allApplied(List.of(file("notes.txt")), tier, S), "not a migration by the naming");
     }
 }

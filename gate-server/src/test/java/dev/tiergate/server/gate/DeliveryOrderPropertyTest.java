@@ -28,8 +28,7 @@ class DeliveryOrderPropertyTest {
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final int PRS = 4;
 
-    record Event(String type, Map<String, Object> payload) {
-    }
+    record Event(String type, Map<String, Object> payload) {}
 
     /** Final outcome per PR: branch states, database branches and the last status on its head. */
     static Map<String, String> run(Long seed) throws Exception {
@@ -38,7 +37,8 @@ class DeliveryOrderPropertyTest {
 
     /** With {@code lose}, about half the deliveries never arrive, and one reconcile pass follows. */
     static Map<String, String> run(Long seed, boolean lose) throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_WORKERS", "1", "TIERGATE_RECONCILE_SECONDS", "600"))) {
+        try (ServerHarness h =
+                new ServerHarness(Map.of("TIERGATE_WORKERS", "1", "TIERGATE_RECONCILE_SECONDS", "600"))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
             }
@@ -54,7 +54,8 @@ class DeliveryOrderPropertyTest {
                 Pull p = new Pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
                 String ci = n % 4 == 0 ? "failure" : "success";
                 h.github.ciStatus(sha, "build", ci);
-                events.add(new Event("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
+                events.add(
+                        new Event("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
                 events.add(new Event("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
                 events.add(new Event("status", GitHubPayloads.status(h.repoPath, sha, "build", ci)));
                 if (n % 3 != 0) {
@@ -89,10 +90,21 @@ class DeliveryOrderPropertyTest {
                 String sha = String.format("%040x", 0xabc00 + n);
                 List<JsonNode> posted = h.github.posted(sha);
                 JsonNode last = posted.isEmpty() ? null : posted.get(posted.size() - 1);
-                out.put("PR " + n + " status", last == null ? "none" : last.path("state").asText() + " " + last.path("description").asText());
-                out.put("PR " + n + " feature branch", h.branch("feature/F" + n).map(b -> b.state().toString()).orElse("none"));
-                out.put("PR " + n + " pull branch", h.branch("pull/" + n).map(b -> b.state().toString()).orElse("none"));
-                out.put("PR " + n + " databases", h.dbBranchExists("feature-f" + n) + " " + h.dbBranchExists("ci-pr-" + n));
+                out.put(
+                        "PR " + n + " status",
+                        last == null
+                                ? "none"
+                                : last.path("state").asText() + " "
+                                        + last.path("description").asText());
+                out.put(
+                        "PR " + n + " feature branch",
+                        h.branch("feature/F" + n).map(b -> b.state().toString()).orElse("none"));
+                out.put(
+                        "PR " + n + " pull branch",
+                        h.branch("pull/" + n).map(b -> b.state().toString()).orElse("none"));
+                out.put(
+                        "PR " + n + " databases",
+                        h.dbBranchExists("feature-f" + n) + " " + h.dbBranchExists("ci-pr-" + n));
             }
             return out;
         }
@@ -102,7 +114,10 @@ class DeliveryOrderPropertyTest {
     void randomOrdersWithDuplicatesEndWhereTheOrderedRunEnds() throws Exception {
         Map<String, String> ordered = run(null);
         assertTrue(ordered.get("PR 1 status").startsWith("success"), ordered.toString());
-        assertTrue(ordered.get("PR 4 status").startsWith("failure") || ordered.get("PR 4 status").startsWith("pending"), ordered.toString());
+        assertTrue(
+                ordered.get("PR 4 status").startsWith("failure")
+                        || ordered.get("PR 4 status").startsWith("pending"),
+                ordered.toString());
         String given = System.getenv("TIERGATE_ORDER_SEED");
         long base = given == null ? System.nanoTime() : Long.parseLong(given);
         for (int i = 0; i < 3; i++) {

@@ -53,7 +53,8 @@ class GateSettlesOnGitHubTest {
 
     Pull open(long n, String branch, String sha) throws Exception {
         h.github.branch(branch, sha);
-        assertEquals(202, h.deliver("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
+        assertEquals(
+                202, h.deliver("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
         h.github.pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
         Pull p = new Pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
         assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
@@ -64,7 +65,8 @@ class GateSettlesOnGitHubTest {
         long target = h.server.reconcilePasses() + passes;
         long deadline = System.currentTimeMillis() + 30_000;
         while (h.server.reconcilePasses() < target) {
-            assertTrue(System.currentTimeMillis() < deadline, "reconciler did not run " + passes + " passes within 30 s");
+            assertTrue(
+                    System.currentTimeMillis() < deadline, "reconciler did not run " + passes + " passes within 30 s");
             Thread.sleep(50);
         }
         h.awaitIdle();
@@ -84,7 +86,8 @@ class GateSettlesOnGitHubTest {
         awaitPasses(3);
         List<JsonNode> posted = h.github.posted(F1);
         Set<String> verdicts = new HashSet<>();
-        posted.forEach(s -> verdicts.add(s.path("state").asText() + " " + s.path("description").asText()));
+        posted.forEach(s -> verdicts.add(
+                s.path("state").asText() + " " + s.path("description").asText()));
         assertEquals(verdicts.size(), posted.size(), "one status per distinct verdict: " + posted);
         assertEquals(3, posted.size(), "waiting for CI, waiting for an approval, success: " + posted);
 
@@ -98,13 +101,20 @@ class GateSettlesOnGitHubTest {
         // the merge, then idle again
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true);
         h.github.branch("feature/F1", null);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
-                new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true)));
         assertEquals(WorkflowState.MERGED, h.branch("feature/F1").orElseThrow().state());
         awaitPasses(1);
         int afterMerge = h.server.audit().all().size();
         awaitPasses(3);
-        assertEquals(afterMerge, h.server.audit().all().size(), "the audit trail grows after the merge while nothing happens");
+        assertEquals(
+                afterMerge,
+                h.server.audit().all().size(),
+                "the audit trail grows after the merge while nothing happens");
         assertTrue(h.server.audit().verify().isEmpty());
     }
 
@@ -119,18 +129,28 @@ class GateSettlesOnGitHubTest {
         Map<String, Object> first = h.github.checkRunCreated(F1, "build");
         h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "created", first));
         long firstId = ((Number) first.get("id")).longValue();
-        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed", h.github.checkRunCompleted(F1, firstId, "failure")));
+        h.deliver(
+                "check_run",
+                GitHubPayloads.checkRun(h.repoPath, "completed", h.github.checkRunCompleted(F1, firstId, "failure")));
         assertEquals(WorkflowState.PR_READY, h.branch("pull/3").orElseThrow().state());
-        assertTrue(h.github.lastPosted(F1).path("description").asText().contains("[gate.ci-not-green]"),
+        assertTrue(
+                h.github.lastPosted(F1).path("description").asText().contains("[gate.ci-not-green]"),
                 h.github.lastPosted(F1).toString());
 
         Map<String, Object> rerun = h.github.checkRunCreated(F1, "build");
         h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "created", rerun));
-        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed",
-                h.github.checkRunCompleted(F1, ((Number) rerun.get("id")).longValue(), "success")));
+        h.deliver(
+                "check_run",
+                GitHubPayloads.checkRun(
+                        h.repoPath,
+                        "completed",
+                        h.github.checkRunCompleted(F1, ((Number) rerun.get("id")).longValue(), "success")));
         h.deliver("check_suite", GitHubPayloads.checkSuiteCompleted(h.repoPath, F1, "feature/F1", "success"));
-        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/3").orElseThrow().state(), "the failed first run still counted");
-        assertTrue(h.github.lastPosted(F1).path("description").asText().contains("approval"), h.github.lastPosted(F1).toString());
+        assertEquals(
+                WorkflowState.CI_GREEN, h.branch("pull/3").orElseThrow().state(), "the failed first run still counted");
+        assertTrue(
+                h.github.lastPosted(F1).path("description").asText().contains("approval"),
+                h.github.lastPosted(F1).toString());
     }
 
     /**
@@ -147,9 +167,16 @@ class GateSettlesOnGitHubTest {
             h.github.checkRunCompleted(F1, id, "success");
         }
         Map<String, Object> build = h.github.checkRunCreated(F1, "build");
-        h.deliver("check_run", GitHubPayloads.checkRun(h.repoPath, "completed",
-                h.github.checkRunCompleted(F1, ((Number) build.get("id")).longValue(), "success")));
-        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/4").orElseThrow().state(), "build, the 120th check run, was not read");
+        h.deliver(
+                "check_run",
+                GitHubPayloads.checkRun(
+                        h.repoPath,
+                        "completed",
+                        h.github.checkRunCompleted(F1, ((Number) build.get("id")).longValue(), "success")));
+        assertEquals(
+                WorkflowState.CI_GREEN,
+                h.branch("pull/4").orElseThrow().state(),
+                "build, the 120th check run, was not read");
 
         open(5, "feature/F2", F2);
         h.github.ciStatus(F2, "build", "success");
@@ -157,7 +184,10 @@ class GateSettlesOnGitHubTest {
             h.github.ciStatus(F2, "lint-" + i, "success");
         }
         h.deliver("status", GitHubPayloads.status(h.repoPath, F2, "lint-110", "success"));
-        assertEquals(WorkflowState.CI_GREEN, h.branch("pull/5").orElseThrow().state(), "build, the oldest of 111 statuses, was not read");
+        assertEquals(
+                WorkflowState.CI_GREEN,
+                h.branch("pull/5").orElseThrow().state(),
+                "build, the oldest of 111 statuses, was not read");
     }
 
     @Test
@@ -167,8 +197,19 @@ class GateSettlesOnGitHubTest {
         int audit = h.server.audit().all().size();
         long requests = h.github.requests();
         JsonNode last = h.github.lastPosted(F2);
-        h.deliver("status", Map.of("sha", F2, "context", "tiergate/workflow", "state", last.path("state").asText(),
-                "description", last.path("description").asText(), "repository", Map.of("full_name", h.repoPath)));
+        h.deliver(
+                "status",
+                Map.of(
+                        "sha",
+                        F2,
+                        "context",
+                        "tiergate/workflow",
+                        "state",
+                        last.path("state").asText(),
+                        "description",
+                        last.path("description").asText(),
+                        "repository",
+                        Map.of("full_name", h.repoPath)));
         assertEquals(audit + 1, h.server.audit().all().size(), "only the delivery itself is recorded");
         assertEquals(requests, h.github.requests(), "no forge call for tiergate's own status");
         assertEquals(1, h.github.posted(F2).size());
@@ -187,7 +228,10 @@ class GateSettlesOnGitHubTest {
         assertEquals(1, report.failures().size(), report.toString());
         assertTrue(report.failures().get(0).startsWith("PR #1: "), report.toString());
         assertEquals(2, report.pullRequests());
-        assertEquals(WorkflowState.PR_READY, h.branch("pull/2").orElseThrow().state(), "PR #2 was reconciled after PR #1 failed");
+        assertEquals(
+                WorkflowState.PR_READY,
+                h.branch("pull/2").orElseThrow().state(),
+                "PR #2 was reconciled after PR #1 failed");
         assertEquals("pending", h.github.lastPosted(F2).path("state").asText());
         h.github.heal();
         assertTrue(h.server.processor("github").reconcile(h.repo).failures().isEmpty());
@@ -198,14 +242,16 @@ class GateSettlesOnGitHubTest {
     void aRateLimitedForgeIsAskedAgainOnlyAfterItsRetryAfter() throws Exception {
         start(600);
         h.github.branch("feature/F3", F1);
-        h.github.failNext(1, 403, Map.of("Retry-After", "120"), "{\"message\":\"You have exceeded a secondary rate limit.\"}");
+        h.github.failNext(
+                1, 403, Map.of("Retry-After", "120"), "{\"message\":\"You have exceeded a secondary rate limit.\"}");
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F3", GitHubPayloads.ZERO, F1, "alice"));
         long deadline = System.currentTimeMillis() + 10_000;
         double waitSeconds = -1;
         while (System.currentTimeMillis() < deadline && waitSeconds < 0) {
-            try (Connection c = h.db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "select extract(epoch from next_attempt_at - now()), last_error from inbox where status = 'retry' and event_type = 'push'");
-                 ResultSet rs = ps.executeQuery()) {
+            try (Connection c = h.db.dataSource().getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            "select extract(epoch from next_attempt_at - now()), last_error from inbox where status = 'retry' and event_type = 'push'");
+                    ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     waitSeconds = rs.getDouble(1);
                     assertTrue(rs.getString(2).contains("rate limited; retry in 120 s"), rs.getString(2));
@@ -213,7 +259,9 @@ class GateSettlesOnGitHubTest {
             }
             Thread.sleep(20);
         }
-        assertTrue(waitSeconds > 100, "the retry waits for GitHub's Retry-After (120 s), not the 50 ms backoff: " + waitSeconds);
+        assertTrue(
+                waitSeconds > 100,
+                "the retry waits for GitHub's Retry-After (120 s), not the 50 ms backoff: " + waitSeconds);
     }
 
     /** The API budget in BENCHMARKS.md: calls per delivery by event and per idle reconcile pass, read off the stub. */
@@ -222,23 +270,46 @@ class GateSettlesOnGitHubTest {
         start(600);
         ApiBudget budget = new ApiBudget("github", h.github);
         h.github.branch("feature/F1", F1);
-        budget.measure("push (new working branch)", () -> h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice")));
+        budget.measure(
+                "push (new working branch)",
+                () -> h.deliver(
+                        "push", GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice")));
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
         Pull pr = new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
-        budget.measure("pull_request opened (status posted, and GitHub's status echo)",
+        budget.measure(
+                "pull_request opened (status posted, and GitHub's status echo)",
                 () -> h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", pr)));
         h.github.ciStatus(F1, "build", "success");
-        budget.measure("status from CI (verdict changes)", () -> h.deliver("status", GitHubPayloads.status(h.repoPath, F1, "build", "success")));
-        budget.measure("status from CI, repeated (nothing changes)", () -> h.deliver("status", GitHubPayloads.status(h.repoPath, F1, "build", "success")));
-        budget.measure("status of tiergate's own (echo)", () -> h.deliver("status", Map.of("sha", F1, "context", "tiergate/workflow",
-                "state", "pending", "repository", Map.of("full_name", h.repoPath))));
+        budget.measure(
+                "status from CI (verdict changes)",
+                () -> h.deliver("status", GitHubPayloads.status(h.repoPath, F1, "build", "success")));
+        budget.measure(
+                "status from CI, repeated (nothing changes)",
+                () -> h.deliver("status", GitHubPayloads.status(h.repoPath, F1, "build", "success")));
+        budget.measure(
+                "status of tiergate's own (echo)",
+                () -> h.deliver(
+                        "status",
+                        Map.of(
+                                "sha",
+                                F1,
+                                "context",
+                                "tiergate/workflow",
+                                "state",
+                                "pending",
+                                "repository",
+                                Map.of("full_name", h.repoPath))));
         h.github.review(1, "bob", false, "APPROVED", F1);
-        budget.measure("pull_request_review approved (success posted)", () -> h.deliver("pull_request_review", GitHubPayloads.review(h.repoPath, pr, "bob")));
+        budget.measure(
+                "pull_request_review approved (success posted)",
+                () -> h.deliver("pull_request_review", GitHubPayloads.review(h.repoPath, pr, "bob")));
         budget.measure("reconcile pass right after a status was posted (its combined status is read anew)", () -> {
             h.server.processor("github").reconcile(h.repo);
             h.awaitIdle();
         });
-        budget.measure("reconcile pass, 1 open PR, nothing changed", () -> h.server.processor("github").reconcile(h.repo));
+        budget.measure(
+                "reconcile pass, 1 open PR, nothing changed",
+                () -> h.server.processor("github").reconcile(h.repo));
         for (long n = 2; n <= 5; n++) {
             String sha = String.format("%040x", n * 7919);
             h.github.branch("feature/P" + n, sha);
@@ -246,16 +317,23 @@ class GateSettlesOnGitHubTest {
         }
         h.server.processor("github").reconcile(h.repo); // first sight of four more PRs: statuses posted, runs asked for
         h.awaitIdle(); // their rehearsals and their branches' databases, run apart from the pass
-        h.server.processor("github").reconcile(h.repo); // their combined statuses, changed by those posts, read once more
+        h.server
+                .processor("github")
+                .reconcile(h.repo); // their combined statuses, changed by those posts, read once more
         h.awaitIdle();
-        ApiBudget.Cost five = budget.measure("reconcile pass, 5 open PRs, nothing changed", () -> h.server.processor("github").reconcile(h.repo));
+        ApiBudget.Cost five = budget.measure(
+                "reconcile pass, 5 open PRs, nothing changed",
+                () -> h.server.processor("github").reconcile(h.repo));
         ApiBudget.Cost one = budget.cost("reconcile pass, 1 open PR, nothing changed");
-        budget.note("per open PR per idle pass (marginal)", new ApiBudget.Cost((five.requests() - one.requests()) / 4.0,
-                (five.charged() - one.charged()) / 4.0, 0));
+        budget.note(
+                "per open PR per idle pass (marginal)",
+                new ApiBudget.Cost(
+                        (five.requests() - one.requests()) / 4.0, (five.charged() - one.charged()) / 4.0, 0));
         budget.write();
         assertEquals(0, five.charged(), "an idle pass is answered by 304s only: " + five);
         assertTrue((five.requests() - one.requests()) / 4.0 <= 3, "per PR at most 3 conditional requests: " + budget);
         assertEquals(0, budget.cost("status of tiergate's own (echo)").requests());
-        assertEquals(0, budget.cost("status from CI, repeated (nothing changes)").writes());
+        assertEquals(
+                0, budget.cost("status from CI, repeated (nothing changes)").writes());
     }
 }

@@ -60,7 +60,11 @@ class GateSettlesOnGitLabTest {
         h.awaitIdle();
         assertEquals(202, h.deliver("Push Hook", GitLabPayloads.push(h.path, branch, GitLabPayloads.ZERO, sha, 1)));
         h.gitlab.mergeRequest(iid, branch, sha, "staging", STAGING, "alice", false, "opened");
-        assertEquals(202, h.deliver("Merge Request Hook", GitLabPayloads.mergeRequest(h.path, iid, "open", branch, "staging", sha, null, "alice")));
+        assertEquals(
+                202,
+                h.deliver(
+                        "Merge Request Hook",
+                        GitLabPayloads.mergeRequest(h.path, iid, "open", branch, "staging", sha, null, "alice")));
     }
 
     @Test
@@ -78,13 +82,17 @@ class GateSettlesOnGitLabTest {
         assertEquals("running", h.gitlab.pipelineStatus(F1), "the pipeline holds tiergate's own pending job");
 
         h.gitlab.approve(1, "bob", false);
-        h.deliver("Merge Request Hook", GitLabPayloads.mergeRequest(h.path, 1, "approved", "feature/F1", "staging", F1, null, "alice"));
+        h.deliver(
+                "Merge Request Hook",
+                GitLabPayloads.mergeRequest(h.path, 1, "approved", "feature/F1", "staging", F1, null, "alice"));
         assertEquals("success", h.gitlab.lastPosted(F1).path("state").asText());
         assertEquals("success", h.gitlab.pipelineStatus(F1));
 
         h.awaitPasses(3);
         List<JsonNode> posted = h.gitlab.posted(F1);
-        assertEquals(List.of("pending", "success"), posted.stream().map(s -> s.path("state").asText()).toList(),
+        assertEquals(
+                List.of("pending", "success"),
+                posted.stream().map(s -> s.path("state").asText()).toList(),
                 "one status per distinct state GitLab can show: " + posted);
         int audit = h.server.audit().all().size();
         h.awaitPasses(3);
@@ -99,19 +107,30 @@ class GateSettlesOnGitLabTest {
         ApiBudget budget = new ApiBudget("gitlab", h.gitlab);
         h.gitlab.branch("feature/F1", F1);
         h.gitlab.jobStatus(F1, "build", "pending");
-        budget.measure("Push Hook (new working branch)", () -> h.deliver("Push Hook", GitLabPayloads.push(h.path, "feature/F1", GitLabPayloads.ZERO, F1, 1)));
+        budget.measure(
+                "Push Hook (new working branch)",
+                () -> h.deliver("Push Hook", GitLabPayloads.push(h.path, "feature/F1", GitLabPayloads.ZERO, F1, 1)));
         h.gitlab.mergeRequest(1, "feature/F1", F1, "staging", STAGING, "alice", false, "opened");
-        budget.measure("Merge Request Hook open (status posted, and GitLab's Pipeline Hook for it)",
-                () -> h.deliver("Merge Request Hook", GitLabPayloads.mergeRequest(h.path, 1, "open", "feature/F1", "staging", F1, null, "alice")));
+        budget.measure(
+                "Merge Request Hook open (status posted, and GitLab's Pipeline Hook for it)",
+                () -> h.deliver(
+                        "Merge Request Hook",
+                        GitLabPayloads.mergeRequest(h.path, 1, "open", "feature/F1", "staging", F1, null, "alice")));
         budget.measure("Job Hook, CI job succeeded (ci-green; GitLab already shows pending, nothing posted)", () -> {
             h.gitlab.runJob(F1, "build", "success");
             h.awaitIdle();
         });
         h.gitlab.approve(1, "bob", false);
-        budget.measure("Merge Request Hook approved (success posted, and the Pipeline Hook it causes)",
-                () -> h.deliver("Merge Request Hook", GitLabPayloads.mergeRequest(h.path, 1, "approved", "feature/F1", "staging", F1, null, "alice")));
+        budget.measure(
+                "Merge Request Hook approved (success posted, and the Pipeline Hook it causes)",
+                () -> h.deliver(
+                        "Merge Request Hook",
+                        GitLabPayloads.mergeRequest(
+                                h.path, 1, "approved", "feature/F1", "staging", F1, null, "alice")));
         h.server.processor("gitlab").reconcile(h.repo);
-        ApiBudget.Cost one = budget.measure("reconcile pass, 1 open MR, nothing changed", () -> h.server.processor("gitlab").reconcile(h.repo));
+        ApiBudget.Cost one = budget.measure(
+                "reconcile pass, 1 open MR, nothing changed",
+                () -> h.server.processor("gitlab").reconcile(h.repo));
         for (long n = 2; n <= 5; n++) {
             String sha = String.format("%040x", n * 7919);
             h.gitlab.branch("feature/P" + n, sha);
@@ -119,9 +138,13 @@ class GateSettlesOnGitLabTest {
         }
         h.server.processor("gitlab").reconcile(h.repo);
         h.awaitIdle();
-        ApiBudget.Cost five = budget.measure("reconcile pass, 5 open MRs, nothing changed", () -> h.server.processor("gitlab").reconcile(h.repo));
-        budget.note("per open MR per idle pass (marginal)", new ApiBudget.Cost((five.requests() - one.requests()) / 4.0,
-                (five.charged() - one.charged()) / 4.0, 0));
+        ApiBudget.Cost five = budget.measure(
+                "reconcile pass, 5 open MRs, nothing changed",
+                () -> h.server.processor("gitlab").reconcile(h.repo));
+        budget.note(
+                "per open MR per idle pass (marginal)",
+                new ApiBudget.Cost(
+                        (five.requests() - one.requests()) / 4.0, (five.charged() - one.charged()) / 4.0, 0));
         budget.write();
         assertEquals(0, five.writes(), "an idle pass writes nothing: " + five);
         assertTrue((five.requests() - one.requests()) / 4.0 <= 3, "per MR at most 3 requests: " + budget);

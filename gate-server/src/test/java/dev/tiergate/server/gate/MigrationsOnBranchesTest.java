@@ -103,14 +103,18 @@ class MigrationsOnBranchesTest {
 
     JsonNode migrationsStatus(String sha) {
         return h.github.posted(sha, "tiergate/migrations").stream()
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no tiergate/migrations on " + sha + ": " + h.github.posted(sha)));
+                .reduce((a, b) -> b)
+                .orElseThrow(
+                        () -> new AssertionError("no tiergate/migrations on " + sha + ": " + h.github.posted(sha)));
     }
 
     boolean hasColumn(String dbBranch, String column) throws Exception {
         BranchConnection c = h.server.backend().connection(h.repo, dbBranch);
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-             ResultSet rs = conn.createStatement().executeQuery(
-                     "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = '" + column + "'")) {
+                ResultSet rs = conn.createStatement()
+                        .executeQuery(
+                                "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = '"
+                                        + column + "'")) {
             rs.next();
             return rs.getInt(1) == 1;
         }
@@ -124,7 +128,9 @@ class MigrationsOnBranchesTest {
         assertTrue(hasColumn("staging", "code"), "the tier was migrated from its git branch when it was set up");
         JsonNode s = migrationsStatus(F1);
         assertEquals("success", s.path("state").asText(), s.toString());
-        assertEquals("1 migration(s) rehearsed on a copy of staging: all applied", s.path("description").asText());
+        assertEquals(
+                "1 migration(s) rehearsed on a copy of staging: all applied",
+                s.path("description").asText());
         assertTrue(hasColumn("ci-pr-1", "qty"), "the PR's branch holds its migration");
         assertFalse(hasColumn("staging", "qty"), "the tier does not, until the merge");
         String comment = h.github.comments(1).get(0);
@@ -132,7 +138,12 @@ class MigrationsOnBranchesTest {
         assertTrue(comment.contains("AccessExclusiveLock on inventory"), comment);
         assertTrue(comment.contains("+ column public.inventory.qty: integer not null default 0"), comment);
         // nothing changed: no new rehearsal, no new comment, no new status
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "edited",
+                        new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
         assertEquals(1, h.github.comments(1).size());
         assertEquals(1, h.github.posted(F1, "tiergate/migrations").size());
 
@@ -140,10 +151,16 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(F1, STAGING_2);
         h.github.branch("staging", STAGING_2);
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "closed", true)));
         assertTrue(hasColumn("staging", "qty"), "merged: the tier has the migration");
         assertTrue(h.server.backend().exists(h.repo, "staging-backup-pr1"), "the snapshot taken before");
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.migrate") && r.details().contains("20260102000000")));
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("tier.migrate") && r.details().contains("20260102000000")));
     }
 
     @Test
@@ -158,14 +175,25 @@ class MigrationsOnBranchesTest {
         open(2, "feature/F2", F1);
         JsonNode s = migrationsStatus(F1);
         assertEquals("failure", s.path("state").asText());
-        assertTrue(s.path("description").asText().startsWith("V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist"),
+        assertTrue(
+                s.path("description")
+                        .asText()
+                        .startsWith(
+                                "V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist"),
                 s.toString());
         assertTrue(s.path("description").asText().endsWith("[migration.rehearsal-failed]"), s.toString());
         assertFalse(hasColumn("ci-pr-2", "qty"), "the failed migration was rolled back on the copy");
         assertFalse(hasColumn("staging", "qty"));
-        assertTrue(h.github.comments(2).get(0).contains("**Blocked.** A migration failed"), h.github.comments(2).get(0));
-        assertTrue(h.github.comments(2).get(0).contains(
-                "`V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist`"), h.github.comments(2).get(0));
+        assertTrue(
+                h.github.comments(2).get(0).contains("**Blocked.** A migration failed"),
+                h.github.comments(2).get(0));
+        assertTrue(
+                h.github
+                        .comments(2)
+                        .get(0)
+                        .contains(
+                                "`V20260102000000__half.sql:4: SQLSTATE 42P01: relation \"no_such_table\" does not exist`"),
+                h.github.comments(2).get(0));
     }
 
     /** The PR comment is public: what a migration raised or cast from the tier's rows is not in it (issue 24). */
@@ -180,7 +208,10 @@ class MigrationsOnBranchesTest {
         open(20, "feature/F20", F1);
         String raised = h.github.comments(20).get(0);
         assertFalse(raised.contains("A-17"), raised);
-        assertTrue(raised.contains("`V20260102000000__leak.sql:3: SQLSTATE P0001: raised by the migration; message withheld"), raised);
+        assertTrue(
+                raised.contains(
+                        "`V20260102000000__leak.sql:3: SQLSTATE P0001: raised by the migration; message withheld"),
+                raised);
 
         h.github.copyFiles(STAGING, F2);
         h.github.file(F2, DIR + "V20260102000000__cast.sql", """
@@ -203,10 +234,16 @@ class MigrationsOnBranchesTest {
         assertEquals("failure", s.path("state").asText());
         String comment = h.github.comments(3).get(0);
         assertTrue(comment.contains("`migration.immutable` `" + DIR + BASE), comment);
-        assertTrue(comment.contains("`migration.applied-edited` `" + DIR + BASE + "`") && comment.contains("the tier has applied version 20260101000000 (checksum ")
-                && comment.contains(" as applied, ") && comment.contains(" in the file), and the file differs"), comment);
+        assertTrue(
+                comment.contains("`migration.applied-edited` `" + DIR + BASE + "`")
+                        && comment.contains("the tier has applied version 20260101000000 (checksum ")
+                        && comment.contains(" as applied, ")
+                        && comment.contains(" in the file), and the file differs"),
+                comment);
         // tiergate's own words: not the folder Flyway was staged in, nor a link to its vendor's site
-        assertFalse(comment.contains("tiergate-migrations") || comment.contains("rd.gt") || comment.contains("http"), comment);
+        assertFalse(
+                comment.contains("tiergate-migrations") || comment.contains("rd.gt") || comment.contains("http"),
+                comment);
     }
 
     @Test
@@ -224,10 +261,14 @@ class MigrationsOnBranchesTest {
         open(5, "feature/F5", F2);
         JsonNode second = migrationsStatus(F2);
         assertEquals("failure", second.path("state").asText());
-        assertTrue(h.github.comments(5).get(0).contains("version 20260102000000 is also added by PR #4"), h.github.comments(5).get(0));
+        assertTrue(
+                h.github.comments(5).get(0).contains("version 20260102000000 is also added by PR #4"),
+                h.github.comments(5).get(0));
         JsonNode first = migrationsStatus(F1);
         assertEquals("failure", first.path("state").asText(), "the first PR is told too");
-        assertTrue(h.github.comments(4).get(0).contains("version 20260102000000 is also added by PR #5"), h.github.comments(4).get(0));
+        assertTrue(
+                h.github.comments(4).get(0).contains("version 20260102000000 is also added by PR #5"),
+                h.github.comments(4).get(0));
     }
 
     @Test
@@ -240,41 +281,76 @@ class MigrationsOnBranchesTest {
         h.github.file(STAGING_2, DIR + "V20260103000000__broken.sql", "alter table no_such_table add column x int;\n");
         h.github.branch("staging", STAGING_2);
         h.github.pull(6, "feature/F6", F1, "staging", STAGING, "alice", false, "closed", true);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(6, "feature/F6", F1, "staging", STAGING, "alice", false, "closed", true)));
-        assertFalse(hasColumn("staging", "qty"), "the tier was restored from its snapshot: not even the good migration remains");
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("violation") && r.details().contains("migration.tier-migrate-failed")));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(6, "feature/F6", F1, "staging", STAGING, "alice", false, "closed", true)));
+        assertFalse(
+                hasColumn("staging", "qty"),
+                "the tier was restored from its snapshot: not even the good migration remains");
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("violation") && r.details().contains("migration.tier-migrate-failed")));
         assertEquals("failure", migrationsStatus(F1).path("state").asText());
         // the next PR into the held tier is refused until someone acts
         h.github.copyFiles(STAGING, F2);
         open(7, "feature/F7", F2);
         JsonNode workflow = h.github.lastPosted(F2);
         assertEquals("failure", workflow.path("state").asText());
-        assertTrue(workflow.path("description").asText().startsWith("Tier staging is held: PR #6's migration failed on it; roll it back"),
+        assertTrue(
+                workflow.path("description")
+                        .asText()
+                        .startsWith("Tier staging is held: PR #6's migration failed on it; roll it back"),
                 workflow.toString());
-        assertFalse(workflow.path("description").asText().contains("no_such_table"), "the database's error stays on the dashboard: " + workflow);
+        assertFalse(
+                workflow.path("description").asText().contains("no_such_table"),
+                "the database's error stays on the dashboard: " + workflow);
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"));
 
         // an operator rolls the tier back to the snapshot taken before PR #6 with the real command line
         Path config = h.home.resolve("rollback.properties");
-        Files.writeString(config, "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
-                + h.db.user() + "\n" + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n")
-                + "TIERGATE_BRANCH_DB_URL=" + TestPostgres.branches().url() + "\nTIERGATE_BRANCH_DB_USER="
-                + TestPostgres.branches().user() + "\nTIERGATE_BRANCH_DB_PASSWORD="
-                + TestPostgres.branches().password() + "\n");
+        Files.writeString(
+                config,
+                "TIERGATE_HOME=" + h.home + "\nTIERGATE_DB_URL=" + h.db.jdbcUrl() + "\nTIERGATE_DB_USER="
+                        + h.db.user() + "\n"
+                        + (h.db.password() == null ? "" : "TIERGATE_DB_PASSWORD=" + h.db.password() + "\n")
+                        + "TIERGATE_BRANCH_DB_URL=" + TestPostgres.branches().url() + "\nTIERGATE_BRANCH_DB_USER="
+                        + TestPostgres.branches().user() + "\nTIERGATE_BRANCH_DB_PASSWORD="
+                        + TestPostgres.branches().password() + "\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int missing = ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
-                "--tier", "staging", "--to", "pr99"}, new PrintStream(out, true), new PrintStream(err, true));
+        int missing = ServerMain.run(
+                new String[] {
+                    "rollback", "--config", config.toString(), "--repo", h.repoPath, "--tier", "staging", "--to", "pr99"
+                },
+                new PrintStream(out, true),
+                new PrintStream(err, true));
         assertEquals(3, missing, err.toString());
-        assertTrue(err.toString().contains("tier staging of " + h.repoPath + " has no snapshot for release 'pr99'"), err.toString());
-        int code = ServerMain.run(new String[] {"rollback", "--config", config.toString(), "--repo", h.repoPath,
-                "--tier", "staging", "--to", "pr6"}, new PrintStream(out, true), new PrintStream(err, true));
+        assertTrue(
+                err.toString().contains("tier staging of " + h.repoPath + " has no snapshot for release 'pr99'"),
+                err.toString());
+        int code = ServerMain.run(
+                new String[] {
+                    "rollback", "--config", config.toString(), "--repo", h.repoPath, "--tier", "staging", "--to", "pr6"
+                },
+                new PrintStream(out, true),
+                new PrintStream(err, true));
         assertEquals(0, code, err.toString());
-        assertTrue(out.toString().contains("tier staging of " + h.repoPath + " restored from staging-backup-pr6"), out.toString());
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.rollback") && r.details().contains("pr6")));
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(7, "feature/F7", F2, "staging", STAGING, "alice", false, "open", false)));
+        assertTrue(
+                out.toString().contains("tier staging of " + h.repoPath + " restored from staging-backup-pr6"),
+                out.toString());
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("tier.rollback") && r.details().contains("pr6")));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "edited",
+                        new Pull(7, "feature/F7", F2, "staging", STAGING, "alice", false, "open", false)));
         JsonNode released = h.github.lastPosted(F2);
-        assertTrue(released.path("description").asText().endsWith("[gate.ci-not-green]"),
+        assertTrue(
+                released.path("description").asText().endsWith("[gate.ci-not-green]"),
                 "released: the PR into staging is judged by the usual rules again (here: waiting for CI): " + released);
         assertTrue(hasColumn("staging", "code"), "the tier's login and content came back with the snapshot");
     }
@@ -284,7 +360,9 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F1);
         h.github.file(F1, DIR + QTY, QTY_SQL);
         open(8, "feature/F8", F1);
-        JsonNode open = new ObjectMapper().readTree(h.get("/api/v1/repos/" + h.repoPath + "/branches/pull/8").body());
+        JsonNode open = new ObjectMapper()
+                .readTree(h.get("/api/v1/repos/" + h.repoPath + "/branches/pull/8")
+                        .body());
         JsonNode c = open.path("connection");
         assertEquals("localhost", c.path("host").asText(), open.toString());
         assertTrue(c.path("user").asText().endsWith("_login"), c.toString());
@@ -295,15 +373,22 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F1);
         h.github.file(F1, DIR + QTY, QTY_SQL);
         open(8, "feature/F8", F1);
-        var answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/pull/8"))
-                .header("Authorization", "Bearer api-t0ken").build(), HttpResponse.BodyHandlers.ofString());
+        var answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/pull/8"))
+                                .header("Authorization", "Bearer api-t0ken")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode withToken = new ObjectMapper().readTree(answer.body()).path("connection");
         URI url = URI.create(withToken.path("url").asText());
         assertEquals("postgresql", url.getScheme(), withToken.toString());
         String[] userInfo = url.getUserInfo().split(":", 2);
-        try (Connection conn = DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
-                userInfo[0], userInfo[1]); ResultSet rs = conn.createStatement().executeQuery("select count(*) from inventory where qty = 0")) {
+        try (Connection conn = DriverManager.getConnection(
+                        "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
+                        userInfo[0],
+                        userInfo[1]);
+                ResultSet rs = conn.createStatement().executeQuery("select count(*) from inventory where qty = 0")) {
             rs.next();
             assertEquals(100, rs.getInt(1), "the PR's branch, migrated, reached with its own login");
         }
@@ -324,8 +409,10 @@ class MigrationsOnBranchesTest {
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         assertTrue(hasColumn("feature-f9", "amount"));
         assertFalse(hasColumn("feature-f9", "qty"), "nothing of the rewritten migration's first version remains");
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.reset") && r.details().contains("CHECKSUM_MISMATCH")));
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("branch.reset") && r.details().contains("CHECKSUM_MISMATCH")));
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("20260102000000")));
     }
 
     /** A push's database follows it in a run; a run the forge failed (502) is tried again and follows. */
@@ -342,7 +429,9 @@ class MigrationsOnBranchesTest {
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         long deadline = System.currentTimeMillis() + 30_000;
         while (!lastFollowError().contains("answered 502")) {
-            assertTrue(System.currentTimeMillis() < deadline, "the follow run was not retried after the 502: " + lastFollowError());
+            assertTrue(
+                    System.currentTimeMillis() < deadline,
+                    "the follow run was not retried after the 502: " + lastFollowError());
             Thread.sleep(20);
         }
         h.github.heal();
@@ -367,28 +456,37 @@ class MigrationsOnBranchesTest {
         h.hooks.send("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
         long deadline = System.currentTimeMillis() + 60_000;
         while (!lastFollowStatus().equals("failed")) {
-            assertTrue(System.currentTimeMillis() < deadline, "the follow run did not fail for good: " + lastFollowStatus() + " " + lastFollowError());
+            assertTrue(
+                    System.currentTimeMillis() < deadline,
+                    "the follow run did not fail for good: " + lastFollowStatus() + " " + lastFollowError());
             Thread.sleep(50);
         }
         h.github.heal();
         assertFalse(hasColumn("feature-f9", "qty"));
         h.server.processor("github").reconcile(h.repo);
         h.awaitIdle();
-        assertTrue(hasColumn("feature-f9", "qty"), "the reconcile pass did not ask again for the follow that failed for good");
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.follow-again") && r.details().contains(F2)));
+        assertTrue(
+                hasColumn("feature-f9", "qty"),
+                "the reconcile pass did not ask again for the follow that failed for good");
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r ->
+                        r.kind().equals("branch.follow-again") && r.details().contains(F2)));
     }
 
     String lastFollowStatus() throws Exception {
-        try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
-                "select coalesce((select status from runs where kind = 'follow' order by id desc limit 1), '')")) {
+        try (Connection c = h.db.dataSource().getConnection();
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "select coalesce((select status from runs where kind = 'follow' order by id desc limit 1), '')")) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     String lastFollowError() throws Exception {
-        try (Connection c = h.db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery(
-                "select coalesce(max(last_error), '') from runs where kind = 'follow'")) {
+        try (Connection c = h.db.dataSource().getConnection();
+                ResultSet rs = c.createStatement()
+                        .executeQuery("select coalesce(max(last_error), '') from runs where kind = 'follow'")) {
             rs.next();
             return rs.getString(1);
         }
@@ -406,7 +504,11 @@ class MigrationsOnBranchesTest {
         h.github.file(F1, DIR + "V20260103000000__drop_code.sql", contract);
         open(10, "feature/F10", F1);
         assertEquals("failure", migrationsStatus(F1).path("state").asText());
-        assertTrue(h.github.comments(10).get(0).contains("`migration.contract-before-expand` `" + DIR + "V20260103000000__drop_code.sql"),
+        assertTrue(
+                h.github
+                        .comments(10)
+                        .get(0)
+                        .contains("`migration.contract-before-expand` `" + DIR + "V20260103000000__drop_code.sql"),
                 h.github.comments(10).get(0));
         // expand merged first, then the contract in a later PR: accepted
         h.github.copyFiles(STAGING, F2);
@@ -416,22 +518,43 @@ class MigrationsOnBranchesTest {
                 alter table inventory alter column code drop not null;
                 """);
         open(11, "feature/F11", F2);
-        assertEquals("success", migrationsStatus(F2).path("state").asText(), h.github.comments(11).get(0));
+        assertEquals(
+                "success",
+                migrationsStatus(F2).path("state").asText(),
+                h.github.comments(11).get(0));
         h.github.copyFiles(F2, STAGING_2);
         h.github.branch("staging", STAGING_2);
         h.github.pull(11, "feature/F11", F2, "staging", STAGING, "alice", false, "closed", true);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(11, "feature/F11", F2, "staging", STAGING, "alice", false, "closed", true)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(11, "feature/F11", F2, "staging", STAGING, "alice", false, "closed", true)));
         // the contract-first PR is closed; its contract comes back in a later PR
         h.github.pull(10, "feature/F10", F1, "staging", STAGING, "alice", false, "closed", false);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(10, "feature/F10", F1, "staging", STAGING, "alice", false, "closed", false)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(10, "feature/F10", F1, "staging", STAGING, "alice", false, "closed", false)));
         String later = "a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3a3";
         h.github.policy(later, POLICY);
         h.github.copyFiles(STAGING_2, later);
         h.github.file(later, DIR + "V20260103000000__drop_code.sql", contract);
         h.github.branch("feature/F12", later);
         h.github.pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", new Pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false)));
-        assertEquals("success", migrationsStatus(later).path("state").asText(), h.github.comments(12).get(0));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "opened",
+                        new Pull(12, "feature/F12", later, "staging", STAGING_2, "alice", false, "open", false)));
+        assertEquals(
+                "success",
+                migrationsStatus(later).path("state").asText(),
+                h.github.comments(12).get(0));
     }
 
     @Test
@@ -448,12 +571,26 @@ class MigrationsOnBranchesTest {
                 -- phase: expand
                 alter table inventory add column qty text;
                 """);
-        h.deliver("merge_group", Map.of("action", "checks_requested", "merge_group", Map.of("head_sha", group,
-                "head_ref", "refs/heads/gh-readonly-queue/staging/pr-13-" + F1, "base_ref", "refs/heads/staging"),
-                "repository", Map.of("full_name", h.repoPath)));
+        h.deliver(
+                "merge_group",
+                Map.of(
+                        "action",
+                        "checks_requested",
+                        "merge_group",
+                        Map.of(
+                                "head_sha",
+                                group,
+                                "head_ref",
+                                "refs/heads/gh-readonly-queue/staging/pr-13-" + F1,
+                                "base_ref",
+                                "refs/heads/staging"),
+                        "repository",
+                        Map.of("full_name", h.repoPath)));
         JsonNode s = migrationsStatus(group);
         assertEquals("failure", s.path("state").asText(), s.toString());
-        assertTrue(s.path("description").asText().contains("column \"qty\" of relation \"inventory\" already exists"), s.toString());
+        assertTrue(
+                s.path("description").asText().contains("column \"qty\" of relation \"inventory\" already exists"),
+                s.toString());
         assertFalse(h.server.backend().exists(h.repo, "ci-mq-13"), "the group's copy is dropped afterwards");
         assertEquals("success", migrationsStatus(F1).path("state").asText(), "the PR alone still rehearses fine");
     }
@@ -465,8 +602,9 @@ class MigrationsOnBranchesTest {
         scratch.create(r, "scratch", null);
         int checksum;
         try (var run = MigratorSql.open(scratch, r, "scratch")) {
-            FlywayRunner.migrate(run.connection(), List.of(new MigrationFile(DIR + BASE,
-                    BASE_SQL.getBytes(StandardCharsets.UTF_8))));
+            FlywayRunner.migrate(
+                    run.connection(),
+                    List.of(new MigrationFile(DIR + BASE, BASE_SQL.getBytes(StandardCharsets.UTF_8))));
             checksum = FlywayRunner.history(run.connection()).get(0).checksum();
         }
         scratch.delete(r, "scratch");
@@ -497,41 +635,63 @@ class MigrationsOnBranchesTest {
 
     @Test
     void aTiersSeedIsLoadedBeforeItsMigrationsAndOnlyNewerMigrationsRunOnTop() throws Exception {
-        h.github.policy("main", POLICY.replace("{name: staging, branch: staging, parent: production}",
-                "{name: staging, branch: staging, parent: production, seed: db/seed/staging.sql}"));
+        h.github.policy(
+                "main",
+                POLICY.replace(
+                        "{name: staging, branch: staging, parent: production}",
+                        "{name: staging, branch: staging, parent: production, seed: db/seed/staging.sql}"));
         h.github.file(STAGING, "db/seed/staging.sql", seedDump());
         h.github.file(STAGING, DIR + QTY, QTY_SQL); // newer than the dump
         h.github.branch("feature/F14", F1);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F14", GitHubPayloads.ZERO, F1, "alice"));
         BranchConnection c = h.server.backend().connection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-             ResultSet rs = conn.createStatement().executeQuery("select string_agg(code || '/' || qty, ',' order by id) from inventory")) {
+                ResultSet rs = conn.createStatement()
+                        .executeQuery("select string_agg(code || '/' || qty, ',' order by id) from inventory")) {
             rs.next();
-            assertEquals("SEED-1/0,SEED-2; with a semicolon/0", rs.getString(1), "the seed's rows, with the newer migration's column");
+            assertEquals(
+                    "SEED-1/0,SEED-2; with a semicolon/0",
+                    rs.getString(1),
+                    "the seed's rows, with the newer migration's column");
         }
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.seed") && r.details().contains("db/seed/staging.sql")));
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("tier.migrate") && r.details().contains("20260102000000")
-                && !r.details().contains("20260101000000,")), "only the migration newer than the dump ran");
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(r -> r.kind().equals("tier.seed") && r.details().contains("db/seed/staging.sql")));
+        assertTrue(
+                h.server.audit().all().stream()
+                        .anyMatch(r -> r.kind().equals("tier.migrate")
+                                && r.details().contains("20260102000000")
+                                && !r.details().contains("20260101000000,")),
+                "only the migration newer than the dump ran");
     }
 
     @Test
     void aSeedThatDoesNotLoadHoldsTheTierAndPrsIntoItSayWhy() throws Exception {
-        String seeded = POLICY.replace("{name: staging, branch: staging, parent: production}",
+        String seeded = POLICY.replace(
+                "{name: staging, branch: staging, parent: production}",
                 "{name: staging, branch: staging, parent: production, seed: db/seed/staging.sql}");
         for (String ref : List.of("main", MAIN, STAGING, F1)) {
             h.github.policy(ref, seeded);
         }
-        h.github.file(STAGING, "db/seed/staging.sql", "CREATE TABLE public.inventory (id integer);\nINSERT INTO public.nowhere VALUES (1);\n");
+        h.github.file(
+                STAGING,
+                "db/seed/staging.sql",
+                "CREATE TABLE public.inventory (id integer);\nINSERT INTO public.nowhere VALUES (1);\n");
         h.github.copyFiles(STAGING, F1);
         open(15, "feature/F15", F1);
         JsonNode workflow = h.github.lastPosted(F1);
         assertEquals("failure", workflow.path("state").asText());
-        assertTrue(workflow.path("description").asText().startsWith("Tier staging is held: setting it up failed; roll it back"), workflow.toString());
-        assertFalse(workflow.path("description").asText().contains("nowhere"), "the database's error stays on the dashboard: " + workflow);
+        assertTrue(
+                workflow.path("description")
+                        .asText()
+                        .startsWith("Tier staging is held: setting it up failed; roll it back"),
+                workflow.toString());
+        assertFalse(
+                workflow.path("description").asText().contains("nowhere"),
+                "the database's error stays on the dashboard: " + workflow);
         assertTrue(workflow.path("description").asText().endsWith("[migration.tier-held]"), workflow.toString());
         BranchConnection c = h.server.backend().connection(h.repo, "staging");
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
-             ResultSet rs = conn.createStatement().executeQuery("select to_regclass('public.inventory') is null")) {
+                ResultSet rs = conn.createStatement().executeQuery("select to_regclass('public.inventory') is null")) {
             rs.next();
             assertTrue(rs.getBoolean(1), "the seed loads all or nothing");
         }
@@ -553,16 +713,34 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(F2, STAGING_2);
         h.github.branch("staging", STAGING_2);
         h.github.pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed", new Pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true)));
-        assertTrue(hasColumn("staging", "note"), () -> h.server.audit().all().stream().map(r -> r.kind() + " " + r.subject() + " " + r.details()).toList().toString());
-        // PR #16's base moves to the new staging (GitHub updates it); its head, forked at the old staging, does not have
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(17, "feature/F17", F2, "staging", STAGING, "alice", false, "closed", true)));
+        assertTrue(
+                hasColumn("staging", "note"),
+                () -> h.server.audit().all().stream()
+                        .map(r -> r.kind() + " " + r.subject() + " " + r.details())
+                        .toList()
+                        .toString());
+        // PR #16's base moves to the new staging (GitHub updates it); its head, forked at the old staging, does not
+        // have
         // PR #17's file: not a removal
         h.github.mergeBase(STAGING_2, F1, STAGING);
         h.github.pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "edited", new Pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "edited",
+                        new Pull(16, "feature/F16", F1, "staging", STAGING_2, "alice", false, "open", false)));
         JsonNode s = migrationsStatus(F1);
         assertEquals("success", s.path("state").asText(), h.github.comments(16).get(0));
-        assertTrue(hasColumn("ci-pr-16", "note") && hasColumn("ci-pr-16", "qty"), "rehearsed on the tier as it is now, with its own migration on top");
+        assertTrue(
+                hasColumn("ci-pr-16", "note") && hasColumn("ci-pr-16", "qty"),
+                "rehearsed on the tier as it is now, with its own migration on top");
     }
 
     @Test
@@ -570,17 +748,28 @@ class MigrationsOnBranchesTest {
         h.github.copyFiles(STAGING, F1);
         open(18, "feature/F18", F1);
         assertEquals("success", migrationsStatus(F1).path("state").asText());
-        assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F1).path("description").asText());
+        assertEquals(
+                "No new migrations; the schema is unchanged",
+                migrationsStatus(F1).path("description").asText());
         assertEquals(List.of(), h.github.comments(18), "nothing to say, no comment");
         // CI wrote to the PR's database; the next head (no migration either) gets a fresh copy of the tier all the same
         execute("ci-pr-18", "insert into inventory values (1000, 'CI-ROW')");
         h.github.copyFiles(STAGING, F2);
         h.github.branch("feature/F18", F2);
         h.github.pull(18, "feature/F18", F2, "staging", STAGING, "alice", false, "open", false);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "synchronize",
-                new Pull(18, "feature/F18", F2, "staging", STAGING, "alice", false, "open", false)));
-        assertEquals("No new migrations; the schema is unchanged", migrationsStatus(F2).path("description").asText());
-        assertEquals(0, count("ci-pr-18", "select count(*) from inventory where id = 1000"), "ci-pr-18 is a fresh copy for the new head");
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "synchronize",
+                        new Pull(18, "feature/F18", F2, "staging", STAGING, "alice", false, "open", false)));
+        assertEquals(
+                "No new migrations; the schema is unchanged",
+                migrationsStatus(F2).path("description").asText());
+        assertEquals(
+                0,
+                count("ci-pr-18", "select count(*) from inventory where id = 1000"),
+                "ci-pr-18 is a fresh copy for the new head");
         assertEquals(100, count("ci-pr-18", "select count(*) from inventory"));
     }
 
@@ -608,18 +797,33 @@ class MigrationsOnBranchesTest {
         }
         h.github.branch("feature/F9", F2);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F1, F2, "alice"));
-        assertEquals(0, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"), "the row breaks the check");
-        assertTrue(h.server.audit().all().stream().anyMatch(r -> r.kind().equals("branch.migrate") && r.details().contains("\"ok\":false")),
+        assertEquals(
+                0,
+                count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"),
+                "the row breaks the check");
+        assertTrue(
+                h.server.audit().all().stream()
+                        .anyMatch(r ->
+                                r.kind().equals("branch.migrate") && r.details().contains("\"ok\":false")),
                 h.server.audit().all().toString());
         execute("feature-f9", "delete from inventory where id = 1000");
         h.github.branch("feature/F9", f3);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", F2, f3, "alice"));
-        assertEquals(1, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"), "tried again, and applied");
-        long migrates = h.server.audit().all().stream().filter(r -> r.kind().equals("branch.migrate")).count();
+        assertEquals(
+                1,
+                count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"),
+                "tried again, and applied");
+        long migrates = h.server.audit().all().stream()
+                .filter(r -> r.kind().equals("branch.migrate"))
+                .count();
         h.github.branch("feature/F9", f4);
         h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F9", f3, f4, "alice"));
         assertEquals(f4, h.branch("feature/F9").orElseThrow().headSha());
-        assertEquals(migrates, h.server.audit().all().stream().filter(r -> r.kind().equals("branch.migrate")).count());
+        assertEquals(
+                migrates,
+                h.server.audit().all().stream()
+                        .filter(r -> r.kind().equals("branch.migrate"))
+                        .count());
         assertEquals(1, count("feature-f9", "select count(*) from pg_constraint where conname = 'code_short'"));
     }
 
@@ -629,7 +833,8 @@ class MigrationsOnBranchesTest {
 
     int count(String dbBranch, String sql) throws Exception {
         BranchConnection c = h.server.backend().connection(h.repo, dbBranch);
-        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password()); ResultSet rs = conn.createStatement().executeQuery(sql)) {
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+                ResultSet rs = conn.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }

@@ -21,18 +21,22 @@ class StatusPublisherTest {
     static final String SHA = "abababababababababababababababababababab";
     final InMemoryForge forge = new InMemoryForge();
     final List<String> audit = new ArrayList<>();
-    final StatusPublisher publisher = new StatusPublisher(forge, (kind, repo, subject, details) -> audit.add(kind + " " + details));
+    final StatusPublisher publisher =
+            new StatusPublisher(forge, (kind, repo, subject, details) -> audit.add(kind + " " + details));
 
     boolean publish(CommitStatus wanted) {
-        return publisher.publish(REPO, SHA, wanted, forge.checks(REPO, SHA).shown(CommitStatus.CONTEXT), "pull/1", Map.of("rule", "r"));
+        return publisher.publish(
+                REPO, SHA, wanted, forge.checks(REPO, SHA).shown(CommitStatus.CONTEXT), "pull/1", Map.of("rule", "r"));
     }
 
     @Test
     void postsOnlyWhatTheForgeDoesNotAlreadyShow() {
-        CommitStatus waiting = new CommitStatus(StatusState.PENDING, "Waiting for CI [gate.ci-not-green]", "https://t.example/ui/x");
+        CommitStatus waiting =
+                new CommitStatus(StatusState.PENDING, "Waiting for CI [gate.ci-not-green]", "https://t.example/ui/x");
         assertTrue(publish(waiting));
         assertFalse(publish(waiting), "the same status again is not posted");
-        assertFalse(publish(new CommitStatus(StatusState.PENDING, "Waiting for CI [gate.ci-not-green]", "https://t.example/ui/x")));
+        assertFalse(publish(
+                new CommitStatus(StatusState.PENDING, "Waiting for CI [gate.ci-not-green]", "https://t.example/ui/x")));
         assertEquals(1, forge.posted(SHA).size());
         assertEquals(1, audit.size(), "only what was posted is audited: " + audit);
         assertTrue(audit.get(0).contains("was=none") && audit.get(0).contains("state=PENDING"), audit.get(0));
@@ -53,7 +57,9 @@ class StatusPublisherTest {
         String longText = "x".repeat(300);
         assertTrue(publish(new CommitStatus(StatusState.FAILURE, longText, null)));
         assertEquals(140, forge.posted(SHA).get(0).description().length());
-        assertFalse(publish(new CommitStatus(StatusState.FAILURE, longText, null)), "what was cut compares equal to what is shown");
+        assertFalse(
+                publish(new CommitStatus(StatusState.FAILURE, longText, null)),
+                "what was cut compares equal to what is shown");
     }
 
     @Test
@@ -64,9 +70,10 @@ class StatusPublisherTest {
                 return new GitLabForge("http://127.0.0.1:1", null).alreadyShows(wanted, shown);
             }
         };
-        StatusPublisher p = new StatusPublisher(gitlab, (k, r, s, d) -> { });
+        StatusPublisher p = new StatusPublisher(gitlab, (k, r, s, d) -> {});
         Optional<CommitStatus> shown = Optional.of(new CommitStatus(StatusState.PENDING, "Waiting for CI", null));
-        assertFalse(p.publish(REPO, SHA, new CommitStatus(StatusState.PENDING, "Needs 1 approval", null), shown, "pull/1", Map.of()));
+        assertFalse(p.publish(
+                REPO, SHA, new CommitStatus(StatusState.PENDING, "Needs 1 approval", null), shown, "pull/1", Map.of()));
         assertTrue(p.publish(REPO, SHA, new CommitStatus(StatusState.SUCCESS, "ok", null), shown, "pull/1", Map.of()));
     }
 }

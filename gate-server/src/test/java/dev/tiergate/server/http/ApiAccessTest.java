@@ -20,11 +20,32 @@ class ApiAccessTest {
 
     @Test
     void anythingElseIsRefusedWithTheRule() {
-        for (String repo : new String[] {"acme", "acme/x/pulls/1", "acme/x/", "/acme/x", "acme//x", "acme/..", "../x", "acme/x..y", "acme/.",
-                "acme/x?y=1", "acme/x#y", "acme/x%2F..", "acme/x y", "acme/x\ty", "acme/x\n", "acme\\x", "acme/x:y", "acme/ünï", " acme/x"}) {
+        for (String repo : new String[] {
+            "acme",
+            "acme/x/pulls/1",
+            "acme/x/",
+            "/acme/x",
+            "acme//x",
+            "acme/..",
+            "../x",
+            "acme/x..y",
+            "acme/.",
+            "acme/x?y=1",
+            "acme/x#y",
+            "acme/x%2F..",
+            "acme/x y",
+            "acme/x\ty",
+            "acme/x\n",
+            "acme\\x",
+            "acme/x:y",
+            "acme/ünï",
+            " acme/x"
+        }) {
             Optional<String> problem = ApiAccess.repoProblem(repo, false);
             assertTrue(problem.isPresent(), repo);
-            assertEquals("repo must be a repository's path, owner/name, each part letters, digits, '.', '_' or '-'", problem.get());
+            assertEquals(
+                    "repo must be a repository's path, owner/name, each part letters, digits, '.', '_' or '-'",
+                    problem.get());
         }
         assertTrue(ApiAccess.repoProblem("group/sub/name", false).isPresent(), "GitHub has one slash");
         assertTrue(ApiAccess.repoProblem("group/../name", true).orElseThrow().contains("group/subgroup/name (GitLab)"));

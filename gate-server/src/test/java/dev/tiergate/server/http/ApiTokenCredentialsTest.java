@@ -115,12 +115,14 @@ class ApiTokenCredentialsTest {
             "bob", Map.of("main", READ, "staging", WRITE, "feature/F1", READ, "pull/1", NONE),
             "claude", Map.of("main", NONE, "staging", READ, "feature/F1", READ, "pull/1", NONE),
             "ci-bot", Map.of("main", NONE, "staging", READ, "feature/F1", NONE, "pull/1", WRITE));
+
     static final ObjectMapper JSON = new ObjectMapper();
 
     final HttpClient http = HttpClient.newHttpClient();
     final Map<String, String> tokens = new LinkedHashMap<>();
     /** Everything the server and the libraries print while this class runs. */
     final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
     PrintStream realOut;
     PrintStream realErr;
     ServerHarness h;
@@ -143,14 +145,28 @@ class ApiTokenCredentialsTest {
         h.github.file(F1, DIR + "V20260102000000__add_qty.sql", QTY_SQL);
         h.github.branch("feature/F1", F1);
         h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
-        assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened",
-                new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false))));
+        assertEquals(
+                202,
+                h.deliver(
+                        "pull_request",
+                        GitHubPayloads.pullRequest(
+                                h.repoPath,
+                                "opened",
+                                new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false))));
         for (String branch : BRANCHES) {
             assertTrue(h.branch(branch).isPresent(), branch + " is tracked");
         }
-        assertEquals("alice", h.branch("feature/F1").orElseThrow().actorLogin(), "the PR made alice the working branch's author");
+        assertEquals(
+                "alice",
+                h.branch("feature/F1").orElseThrow().actorLogin(),
+                "the PR made alice the working branch's author");
         for (String actor : ACTORS) {
-            tokens.put(actor, h.server.tokens().create(actor, h.repoPath, Duration.ofDays(1), "ops").secret());
+            tokens.put(
+                    actor,
+                    h.server
+                            .tokens()
+                            .create(actor, h.repoPath, Duration.ofDays(1), "ops")
+                            .secret());
         }
     }
 
@@ -164,8 +180,11 @@ class ApiTokenCredentialsTest {
     }
 
     HttpResponse<String> ask(String branch, String bearer) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/" + branch))
-                .header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/" + branch))
+                        .header("Authorization", "Bearer " + bearer)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     JsonNode connection(String branch, String actor) throws Exception {
@@ -182,8 +201,10 @@ class ApiTokenCredentialsTest {
 
     static Connection connect(JsonNode connection) throws SQLException {
         URI url = URI.create(connection.path("url").asText());
-        return DriverManager.getConnection("jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
-                connection.path("user").asText(), password(connection));
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(),
+                connection.path("user").asText(),
+                password(connection));
     }
 
     /** The table privileges the login has on inventory, and "create" when it may create anything in the database or the schema. */
@@ -200,8 +221,9 @@ class ApiTokenCredentialsTest {
                 }
             }
         }
-        try (ResultSet rs = c.createStatement().executeQuery("select has_database_privilege(current_database(), 'CREATE'),"
-                + " has_schema_privilege('public', 'CREATE')")) {
+        try (ResultSet rs = c.createStatement()
+                .executeQuery("select has_database_privilege(current_database(), 'CREATE'),"
+                        + " has_schema_privilege('public', 'CREATE')")) {
             rs.next();
             if (rs.getBoolean(1) || rs.getBoolean(2)) {
                 out.add("create");
@@ -220,20 +242,25 @@ class ApiTokenCredentialsTest {
                 if (expected.isEmpty()) {
                     JsonNode body = JSON.readTree(r.body());
                     if (r.statusCode() != 403 || !body.path("rule").asText().equals(Rule.PERMISSIONS_NO_ACCESS.id())) {
-                        wrong.add(actor + " on " + branch + ": expected a refusal, got " + r.statusCode() + " " + r.body());
+                        wrong.add(actor + " on " + branch + ": expected a refusal, got " + r.statusCode() + " "
+                                + r.body());
                     }
                     continue;
                 }
                 if (r.statusCode() != 200) {
-                    wrong.add(actor + " on " + branch + ": expected " + expected + ", got " + r.statusCode() + " " + r.body());
+                    wrong.add(actor + " on " + branch + ": expected " + expected + ", got " + r.statusCode() + " "
+                            + r.body());
                     continue;
                 }
                 JsonNode c = JSON.readTree(r.body()).path("connection");
-                assertTrue(c.path("user").asText().contains("_u_"), "the actor's own login, not the branch's: " + c.path("user"));
+                assertTrue(
+                        c.path("user").asText().contains("_u_"),
+                        "the actor's own login, not the branch's: " + c.path("user"));
                 try (Connection conn = connect(c)) {
                     Set<String> has = privileges(conn);
                     if (!has.equals(new TreeSet<>(expected))) {
-                        wrong.add(actor + " on " + branch + ": expected " + new TreeSet<>(expected) + ", has " + has + " (groups " + c.path("groups") + ")");
+                        wrong.add(actor + " on " + branch + ": expected " + new TreeSet<>(expected) + ", has " + has
+                                + " (groups " + c.path("groups") + ")");
                     }
                 }
             }
@@ -247,13 +274,20 @@ class ApiTokenCredentialsTest {
         assertEquals(403, r.statusCode(), r.body());
         JsonNode body = JSON.readTree(r.body());
         assertEquals(Rule.PERMISSIONS_NO_ACCESS.id(), body.path("rule").asText());
-        assertEquals("claude (agent) gets no login on main (tier production) of " + h.repoPath + ": database_access gives there app_read to human"
-                + " with role dba", body.path("message").asText());
+        assertEquals(
+                "claude (agent) gets no login on main (tier production) of " + h.repoPath
+                        + ": database_access gives there app_read to human" + " with role dba",
+                body.path("message").asText());
         assertTrue(body.path("fix").asText().contains("database_access"), body.toString());
         assertFalse(body.has("connection"), "no connection at all, not even the branch's host");
-        AuditRecord refused = h.server.audit().all().stream().filter(a -> a.kind().equals("credential.refused") && a.subject().equals("main")
-                && a.details().contains("\"actor\":\"claude\"")).reduce((a, b) -> b).orElseThrow();
-        assertTrue(refused.details().contains("\"rule\":\"" + Rule.PERMISSIONS_NO_ACCESS.id() + "\""), refused.details());
+        AuditRecord refused = h.server.audit().all().stream()
+                .filter(a -> a.kind().equals("credential.refused")
+                        && a.subject().equals("main")
+                        && a.details().contains("\"actor\":\"claude\""))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        assertTrue(
+                refused.details().contains("\"rule\":\"" + Rule.PERMISSIONS_NO_ACCESS.id() + "\""), refused.details());
         assertTrue(refused.details().contains("\"groups\":[]"), refused.details());
     }
 
@@ -262,33 +296,57 @@ class ApiTokenCredentialsTest {
         Instant before = Instant.now();
         JsonNode alice = connection("staging", "alice");
         Instant until = Instant.parse(alice.path("valid_until").asText());
-        assertTrue(!until.isBefore(before.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofHours(3))) && until.isBefore(Instant.now().plus(Duration.ofHours(3)).plusSeconds(1)),
+        assertTrue(
+                !until.isBefore(before.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofHours(3)))
+                        && until.isBefore(
+                                Instant.now().plus(Duration.ofHours(3)).plusSeconds(1)),
                 alice.toString());
         assertEquals(List.of("app_write"), JSON.convertValue(alice.path("groups"), List.class));
-        assertEquals(until, validUntil(alice.path("user").asText()), "PostgreSQL's VALID UNTIL is what the answer says");
+        assertEquals(
+                until, validUntil(alice.path("user").asText()), "PostgreSQL's VALID UNTIL is what the answer says");
         JsonNode bot = connection("pull/1", "ci-bot");
         assertTrue(bot.has("valid_until") && bot.path("valid_until").isNull(), "the PR's life: " + bot);
         assertEquals(Instant.MAX, validUntil(bot.path("user").asText()), "infinity: dropped with the PR's copy");
-        SQLException elsewhere = assertThrows(SQLException.class, () -> DriverManager.getConnection("jdbc:postgresql://" + alice.path("host").asText()
-                + ":" + alice.path("port").asInt() + "/" + h.server.backend().connection(h.repo, "production").database(),
-                alice.path("user").asText(), password(alice)));
+        SQLException elsewhere = assertThrows(
+                SQLException.class,
+                () -> DriverManager.getConnection(
+                        "jdbc:postgresql://" + alice.path("host").asText() + ":"
+                                + alice.path("port").asInt() + "/"
+                                + h.server
+                                        .backend()
+                                        .connection(h.repo, "production")
+                                        .database(),
+                        alice.path("user").asText(),
+                        password(alice)));
         assertTrue(elsewhere.getMessage().contains("permission denied for database"), elsewhere.getMessage());
     }
 
     @Test
     void aTokenForOneActorCannotGetAnothersLogin() throws Exception {
         JsonNode bob = connection("staging", "bob");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/staging?actor=bob"))
-                .header("Authorization", "Bearer " + tokens.get("claude")).header("X-Tiergate-Actor", "bob").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(
+                                URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches/staging?actor=bob"))
+                        .header("Authorization", "Bearer " + tokens.get("claude"))
+                        .header("X-Tiergate-Actor", "bob")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         JsonNode claude = JSON.readTree(r.body()).path("connection");
-        assertNotEquals(bob.path("user").asText(), claude.path("user").asText(), "the token's actor decides whose login it is");
-        assertEquals(List.of("app_read"), JSON.convertValue(claude.path("groups"), List.class), "an agent's groups, whatever it asks for");
+        assertNotEquals(
+                bob.path("user").asText(), claude.path("user").asText(), "the token's actor decides whose login it is");
+        assertEquals(
+                List.of("app_read"),
+                JSON.convertValue(claude.path("groups"), List.class),
+                "an agent's groups, whatever it asks for");
         try (Connection c = connect(bob)) {
             assertEquals(WRITE, privileges(c), "bob's login still works: claude's request did not touch it");
         }
         HttpResponse<String> authorsBranch = ask("feature/F1", tokens.get("bob"));
-        assertEquals(List.of("app_read"), JSON.convertValue(JSON.readTree(authorsBranch.body()).path("connection").path("groups"), List.class),
+        assertEquals(
+                List.of("app_read"),
+                JSON.convertValue(
+                        JSON.readTree(authorsBranch.body()).path("connection").path("groups"), List.class),
                 "bob on alice's branch: a reader, not its author");
     }
 
@@ -298,8 +356,11 @@ class ApiTokenCredentialsTest {
         assertEquals(200, ask("staging", revoked.secret()).statusCode());
         h.server.tokens().revoke(revoked.token().id(), "ops");
         assertEquals(401, ask("staging", revoked.secret()).statusCode());
-        var expired = new ApiTokenStore(h.db.dataSource(), h.server.audit(),
-                new MutableClock(Instant.now().minus(Duration.ofHours(2)))).create("alice", null, Duration.ofHours(1), "ops");
+        var expired = new ApiTokenStore(
+                        h.db.dataSource(),
+                        h.server.audit(),
+                        new MutableClock(Instant.now().minus(Duration.ofHours(2))))
+                .create("alice", null, Duration.ofHours(1), "ops");
         HttpResponse<String> r = ask("staging", expired.secret());
         assertEquals(401, r.statusCode());
         assertFalse(r.body().contains("url"), r.body());
@@ -318,8 +379,11 @@ class ApiTokenCredentialsTest {
             passwords.add(password(connection("staging", actor)));
         }
         for (String bearer : List.of(ADMIN, tokens.get("alice"), tokens.get("ci-bot"))) {
-            HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches"))
-                    .header("Authorization", "Bearer " + bearer).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> list = http.send(
+                    HttpRequest.newBuilder(URI.create(h.baseUrl() + "/api/v1/repos/" + h.repoPath + "/branches"))
+                            .header("Authorization", "Bearer " + bearer)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, list.statusCode());
             assertFalse(list.body().contains("\"url\"") || list.body().contains("connection"), list.body());
             for (String p : passwords) {
@@ -340,18 +404,37 @@ class ApiTokenCredentialsTest {
             }
         }
         passwords.add(password(JSON.readTree(ask("staging", ADMIN).body()).path("connection")));
-        assertEquals(1 + EXPECTED.values().stream().mapToLong(m -> m.values().stream().filter(s -> !s.isEmpty()).count()).sum(), passwords.size());
+        assertEquals(
+                1
+                        + EXPECTED.values().stream()
+                                .mapToLong(m -> m.values().stream()
+                                        .filter(s -> !s.isEmpty())
+                                        .count())
+                                .sum(),
+                passwords.size());
         List<AuditRecord> trail = h.server.audit().all();
-        long issued = trail.stream().filter(a -> a.kind().equals("credential.issued")).count();
+        long issued =
+                trail.stream().filter(a -> a.kind().equals("credential.issued")).count();
         assertTrue(issued >= passwords.size() - 1, "every login given is audited: " + issued);
-        AuditRecord one = trail.stream().filter(a -> a.kind().equals("credential.issued") && a.details().contains("\"actor\":\"ci-bot\"")
-                && a.subject().equals("pull/1")).reduce((a, b) -> b).orElseThrow();
-        assertTrue(one.details().contains("\"groups\":[\"app_write\"]") && one.details().contains("\"until\":null"), one.details());
+        AuditRecord one = trail.stream()
+                .filter(a -> a.kind().equals("credential.issued")
+                        && a.details().contains("\"actor\":\"ci-bot\"")
+                        && a.subject().equals("pull/1"))
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        assertTrue(
+                one.details().contains("\"groups\":[\"app_write\"]")
+                        && one.details().contains("\"until\":null"),
+                one.details());
         String logs = printed.toString(StandardCharsets.UTF_8);
-        assertTrue(logs.contains("Listening on http://127.0.0.1:" + h.server.port()), "the capture sees the server's log lines");
+        assertTrue(
+                logs.contains("Listening on http://127.0.0.1:" + h.server.port()),
+                "the capture sees the server's log lines");
         for (String p : passwords) {
             for (AuditRecord a : trail) {
-                assertFalse(a.details().contains(p) || String.valueOf(a.subject()).contains(p), a.kind() + " " + a.details());
+                assertFalse(
+                        a.details().contains(p) || String.valueOf(a.subject()).contains(p),
+                        a.kind() + " " + a.details());
             }
             assertFalse(logs.contains(p), "a password in the log");
         }
@@ -364,7 +447,8 @@ class ApiTokenCredentialsTest {
 
     private static Instant validUntil(String role) throws SQLException {
         try (Connection c = TestPostgres.branches().admin().getConnection();
-             PreparedStatement ps = c.prepareStatement("select rolvaliduntil = 'infinity', rolvaliduntil from pg_roles where rolname = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select rolvaliduntil = 'infinity', rolvaliduntil from pg_roles where rolname = ?")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), role);

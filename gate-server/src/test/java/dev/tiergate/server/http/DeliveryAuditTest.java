@@ -20,7 +20,9 @@ class DeliveryAuditTest {
             // not stored, so not acknowledged: 503 with Retry-After makes the forge deliver it again
             assertEquals(503, refused.statusCode(), refused.body());
             assertTrue(refused.headers().firstValue("Retry-After").isPresent());
-            assertTrue(h.server.inbox().statusOf("github", "tx-1").isEmpty(), "the inbox row must roll back with the audit insert");
+            assertTrue(
+                    h.server.inbox().statusOf("github", "tx-1").isEmpty(),
+                    "the inbox row must roll back with the audit insert");
 
             sql(h, "alter table audit drop constraint refuse_deliveries");
             var accepted = h.postRaw("/webhooks/github", WebhookEndpointTest.signed("ping", "tx-1", body), body);
@@ -28,13 +30,18 @@ class DeliveryAuditTest {
             assertTrue(accepted.body().contains("\"duplicate\":false"), accepted.body());
             var again = h.postRaw("/webhooks/github", WebhookEndpointTest.signed("ping", "tx-1", body), body);
             assertTrue(again.body().contains("\"duplicate\":true"), again.body());
-            assertEquals(1, h.server.audit().all().stream().filter(a -> a.kind().equals("delivery") && "github:tx-1".equals(a.subject())).count());
+            assertEquals(
+                    1,
+                    h.server.audit().all().stream()
+                            .filter(a -> a.kind().equals("delivery") && "github:tx-1".equals(a.subject()))
+                            .count());
             assertTrue(h.server.audit().verify().isEmpty());
         }
     }
 
     private static void sql(ServerHarness h, String s) throws Exception {
-        try (Connection c = h.db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = h.db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute(s);
         }
     }

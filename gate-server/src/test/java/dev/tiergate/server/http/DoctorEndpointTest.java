@@ -20,18 +20,26 @@ class DoctorEndpointTest {
 
     @Test
     void reportsVersionForgesSecretStoreBackendAndForgeAccessWithoutSecrets() throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_GITHUB_TOKEN", "ghp_secret", "TIERGATE_API_TOKEN", TOKEN))) {
+        try (ServerHarness h =
+                new ServerHarness(Map.of("TIERGATE_GITHUB_TOKEN", "ghp_secret", "TIERGATE_API_TOKEN", TOKEN))) {
             HttpResponse<String> r = h.get("/api/v1/doctor?repo=" + h.repoPath, TOKEN);
             assertEquals(200, r.statusCode(), r.body());
             JsonNode body = new ObjectMapper().readTree(r.body());
             assertEquals(TiergateVersion.current(), body.path("version").asText());
             Map<String, JsonNode> checks = new LinkedHashMap<>();
             body.path("checks").forEach(c -> checks.put(c.path("check").asText(), c));
-            assertEquals(List.of("forges", "webhook secret", "store", "branch backend", "forge access"), List.copyOf(checks.keySet()));
+            assertEquals(
+                    List.of("forges", "webhook secret", "store", "branch backend", "forge access"),
+                    List.copyOf(checks.keySet()));
             checks.values().forEach(c -> assertTrue(c.path("ok").asBoolean(), c.toString()));
-            assertEquals("github (" + h.github.url() + ", token)", checks.get("forges").path("text").asText());
-            assertTrue(checks.get("forge access").path("text").asText().startsWith("token reads " + h.repoPath), r.body());
-            assertFalse(r.body().contains("ghp_secret") || r.body().contains(ServerHarness.SECRET), "a secret in " + r.body());
+            assertEquals(
+                    "github (" + h.github.url() + ", token)",
+                    checks.get("forges").path("text").asText());
+            assertTrue(
+                    checks.get("forge access").path("text").asText().startsWith("token reads " + h.repoPath), r.body());
+            assertFalse(
+                    r.body().contains("ghp_secret") || r.body().contains(ServerHarness.SECRET),
+                    "a secret in " + r.body());
         }
     }
 
@@ -39,11 +47,14 @@ class DoctorEndpointTest {
     void aForgeThatCannotReadTheRepositoryIsAProblemWithItsFix() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", TOKEN))) {
             h.github.failPath("^/repos/", 404, Map.of(), "{\"message\":\"Not Found\"}");
-            JsonNode body = new ObjectMapper().readTree(h.get("/api/v1/doctor?repo=" + h.repoPath, TOKEN).body());
+            JsonNode body = new ObjectMapper()
+                    .readTree(h.get("/api/v1/doctor?repo=" + h.repoPath, TOKEN).body());
             JsonNode access = body.path("checks").get(4);
             assertEquals("forge access", access.path("check").asText());
             assertFalse(access.path("ok").asBoolean());
-            assertTrue(access.path("text").asText().startsWith("no credentials cannot read " + h.repoPath), access.toString());
+            assertTrue(
+                    access.path("text").asText().startsWith("no credentials cannot read " + h.repoPath),
+                    access.toString());
             assertTrue(access.path("fix").asText().startsWith("check TIERGATE_GITHUB_TOKEN"), access.toString());
         }
     }
@@ -72,9 +83,12 @@ class DoctorEndpointTest {
     /** {@code repo} is a repository's path: a forge path after it (pulls, issues, ..) is refused before the forge is asked. */
     @Test
     void aRepoThatIsNotARepositoryPathIsRefusedWithTheRule() throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_GITHUB_TOKEN", "ghp_secret", "TIERGATE_API_TOKEN", TOKEN))) {
+        try (ServerHarness h =
+                new ServerHarness(Map.of("TIERGATE_GITHUB_TOKEN", "ghp_secret", "TIERGATE_API_TOKEN", TOKEN))) {
             h.github.resetCounts();
-            for (String repo : new String[] {"acme/x/pulls/1", "acme/x%2Fpulls", "acme/..", "acme/x?per_page=1", "acme/x%23y", "acme", "acme/x%20y"}) {
+            for (String repo : new String[] {
+                "acme/x/pulls/1", "acme/x%2Fpulls", "acme/..", "acme/x?per_page=1", "acme/x%23y", "acme", "acme/x%20y"
+            }) {
                 HttpResponse<String> r = h.get("/api/v1/doctor?repo=" + repo, TOKEN);
                 assertEquals(400, r.statusCode(), repo + ": " + r.body());
                 assertTrue(r.body().contains("repo must be a repository's path, owner/name"), r.body());

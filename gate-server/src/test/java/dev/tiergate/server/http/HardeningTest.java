@@ -3,7 +3,10 @@ package dev.tiergate.server.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.server.store.Database;
+import dev.tiergate.server.support.ChildServer;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,10 +34,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.tiergate.server.store.Database;
-import dev.tiergate.server.support.ChildServer;
-import dev.tiergate.server.support.TestPostgres;
-import java.nio.file.Path;
 
 /** No request without a valid signature can make the server slower for anyone else. */
 class HardeningTest {
@@ -61,8 +61,12 @@ class HardeningTest {
                 started.countDown();
                 while (go.get()) {
                     try {
-                        if (c.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/healthz")).build(),
-                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                        if (c.send(
+                                                HttpRequest.newBuilder(URI.create(h.baseUrl() + "/healthz"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200) {
                             answered.incrementAndGet();
                         }
                     } catch (IOException | InterruptedException e) {
@@ -82,7 +86,8 @@ class HardeningTest {
             assertEquals(202, r.statusCode());
             assertTrue(ackMillis < 2000, "acknowledged after " + ackMillis + " ms under 64 concurrent health checks");
             long deadline = System.currentTimeMillis() + 5000;
-            while (!"done".equals(h.server.inbox().statusOf("github", "under-load").orElseThrow()[0])) {
+            while (!"done"
+                    .equals(h.server.inbox().statusOf("github", "under-load").orElseThrow()[0])) {
                 assertTrue(System.currentTimeMillis() < deadline, "no worker claimed the delivery within 5 s");
                 Thread.sleep(20);
             }
@@ -102,9 +107,12 @@ class HardeningTest {
             Socket s = new Socket();
             s.connect(new InetSocketAddress("127.0.0.1", h.server.port()), 2000);
             s.setSoTimeout(200);
-            s.getOutputStream().write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "X-GitHub-Event: push\r\nX-GitHub-Delivery: slow-" + i + "\r\nX-Hub-Signature-256: sha256=00\r\n"
-                    + "Content-Length: 100000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                    + "X-GitHub-Event: push\r\nX-GitHub-Delivery: slow-" + i
+                                    + "\r\nX-Hub-Signature-256: sha256=00\r\n"
+                                    + "Content-Length: 100000\r\n\r\n{")
+                            .getBytes(StandardCharsets.US_ASCII));
             slow.add(s);
         }
         Map<Socket, Boolean> closed = new ConcurrentHashMap<>();
@@ -118,8 +126,11 @@ class HardeningTest {
                 }
             }
             long t0 = System.nanoTime();
-            int code = probe.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode();
+            int code = probe.send(
+                            HttpRequest.newBuilder(URI.create(h.baseUrl() + "/healthz"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .statusCode();
             slowestProbe.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
             assertEquals(200, code);
             Thread.sleep(250); // the senders' pace: one byte per round
@@ -128,7 +139,8 @@ class HardeningTest {
             s.close();
         }
         assertEquals(slow.size(), closed.size(), "slow senders still connected after 15 s");
-        assertTrue(slowestProbe.get() < 1000, "slowest /healthz while 40 senders trickled: " + slowestProbe.get() + " ms");
+        assertTrue(
+                slowestProbe.get() < 1000, "slowest /healthz while 40 senders trickled: " + slowestProbe.get() + " ms");
     }
 
     /** Sends one more byte; true once the server has answered or closed the connection. */
@@ -152,8 +164,11 @@ class HardeningTest {
     void aDeclaredLengthOverTheCapIsRefusedAtItsFirstByte() throws Exception {
         try (Socket s = new Socket("127.0.0.1", h.server.port())) {
             s.setSoTimeout(2000);
-            s.getOutputStream().write(("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\nX-GitHub-Delivery: huge\r\n"
-                    + "Content-Length: " + (26L * 1024 * 1024) + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(
+                            ("POST /webhooks/github HTTP/1.1\r\nHost: x\r\nX-GitHub-Event: push\r\nX-GitHub-Delivery: huge\r\n"
+                                            + "Content-Length: " + (26L * 1024 * 1024) + "\r\n\r\n{")
+                                    .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
             assertEquals("HTTP/1.1 413", answer);
         }
@@ -170,32 +185,51 @@ class HardeningTest {
     void concurrentOversizedUploadsWithAWrongSignatureFitInA320MegabyteHeap(@TempDir Path home) throws Exception {
         Database store = TestPostgres.freshStore();
         store.close();
-        try (ChildServer child = new ChildServer(home, Map.of("TIERGATE_GITHUB_WEBHOOK_SECRET", ServerHarness.SECRET,
-                "TIERGATE_DB_URL", store.jdbcUrl(), "TIERGATE_DB_USER", "postgres"), "-Xmx320m")) {
+        try (ChildServer child = new ChildServer(
+                home,
+                Map.of(
+                        "TIERGATE_GITHUB_WEBHOOK_SECRET",
+                        ServerHarness.SECRET,
+                        "TIERGATE_DB_URL",
+                        store.jdbcUrl(),
+                        "TIERGATE_DB_USER",
+                        "postgres"),
+                "-Xmx320m")) {
             int port = child.awaitListening(30_000);
             String base = "http://127.0.0.1:" + port;
             byte[] body = new byte[24 * 1024 * 1024];
             Arrays.fill(body, (byte) ' ');
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
             List<CompletableFuture<?>> all = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int i = 0; i < UPLOADS; i++) {
                 HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/webhooks/github"))
-                        .header("X-GitHub-Event", "push").header("X-GitHub-Delivery", "big-" + i)
+                        .header("X-GitHub-Event", "push")
+                        .header("X-GitHub-Delivery", "big-" + i)
                         .header("X-Hub-Signature-256", "sha256=" + "0".repeat(64))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-                all.add(client.sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> answers
-                        .computeIfAbsent(r == null ? e.getClass().getSimpleName() : Integer.toString(r.statusCode()),
-                                k -> new AtomicInteger()).incrementAndGet()));
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build();
+                all.add(client.sendAsync(req, HttpResponse.BodyHandlers.discarding())
+                        .handle((r, e) -> answers.computeIfAbsent(
+                                        r == null ? e.getClass().getSimpleName() : Integer.toString(r.statusCode()),
+                                        k -> new AtomicInteger())
+                                .incrementAndGet()));
             }
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            System.out.printf(UPLOADS + " x 24 MB with a wrong signature against -Xmx320m: %s in %d ms%n", answers,
+            System.out.printf(
+                    UPLOADS + " x 24 MB with a wrong signature against -Xmx320m: %s in %d ms%n",
+                    answers,
                     (System.nanoTime() - t0) / 1_000_000);
             assertTrue(answers.containsKey("401"), "some were read whole and refused for their signature: " + answers);
-            assertTrue(answers.keySet().stream().allMatch(k -> k.equals("401") || k.equals("503") || k.endsWith("Exception")),
+            assertTrue(
+                    answers.keySet().stream()
+                            .allMatch(k -> k.equals("401") || k.equals("503") || k.endsWith("Exception")),
                     "only 401 and 503 (or a connection closed after the 503): " + answers);
-            var health = client.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            var health = client.send(
+                    HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
             assertTrue(child.process.isAlive());
             assertTrue(!child.output().contains("OutOfMemoryError"), child.output());

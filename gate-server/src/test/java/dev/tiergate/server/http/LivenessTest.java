@@ -25,7 +25,9 @@ class LivenessTest {
         AtomicReference<Optional<String>> workers = new AtomicReference<>(Optional.of("no worker thread is alive"));
         try (Liveness l = new Liveness(() -> 0, workers::get, Map::of, Clock.systemUTC())) {
             assertEquals(Map.entry(503, "no worker thread is alive"), statusOf(l));
-            workers.set(Optional.of("delivery github d-1 (push) has been processing for 14431 s on tiergate-worker-0, past the 14430 s deadline"));
+            workers.set(
+                    Optional.of(
+                            "delivery github d-1 (push) has been processing for 14431 s on tiergate-worker-0, past the 14430 s deadline"));
             assertEquals(Map.entry(503, workers.get().orElseThrow()), statusOf(l));
             workers.set(Optional.empty());
             assertEquals(Map.entry(200, "ok"), statusOf(l), "healthy again once it is done");
@@ -34,9 +36,13 @@ class LivenessTest {
 
     @Test
     void anUnreachableStoreIsSaidFirst() {
-        try (Liveness l = new Liveness(() -> {
-            throw new IllegalStateException("connection refused");
-        }, () -> Optional.of("no worker thread is alive"), Map::of, Clock.systemUTC())) {
+        try (Liveness l = new Liveness(
+                () -> {
+                    throw new IllegalStateException("connection refused");
+                },
+                () -> Optional.of("no worker thread is alive"),
+                Map::of,
+                Clock.systemUTC())) {
             assertEquals(Map.entry(503, "store unreachable"), statusOf(l));
         }
     }

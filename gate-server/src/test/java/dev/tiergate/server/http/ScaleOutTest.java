@@ -45,15 +45,32 @@ class ScaleOutTest {
 
     @Test
     void twoServersShareTheInboxProcessEachDeliveryOnceAndNeverJudgeAPullRequestTogether() throws Exception {
-        try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"))) {
+        try (ServerHarness h =
+                new ServerHarness(Map.of("TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"))) {
             for (String ref : List.of("main", MAIN, STAGING)) {
                 h.github.policy(ref, POLICY);
             }
             h.github.branch("main", MAIN);
             h.github.branch("staging", STAGING);
-            ServerConfig cfg = TestPostgres.config(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", ServerHarness.SECRET,
-                    "TIERGATE_GITHUB_API_URL", h.github.url(), "TIERGATE_PUBLIC_URL", "https://tiergate.example", "TIERGATE_RETRY_BASE_MS", "50",
-                    "TIERGATE_MAX_ATTEMPTS", "3", "TIERGATE_CLONE_POOL", "0", "TIERGATE_RECONCILE_SECONDS", "600", "TIERGATE_WORKERS", "3"));
+            ServerConfig cfg = TestPostgres.config(Map.of(
+                    "TIERGATE_PORT",
+                    "0",
+                    "TIERGATE_GITHUB_WEBHOOK_SECRET",
+                    ServerHarness.SECRET,
+                    "TIERGATE_GITHUB_API_URL",
+                    h.github.url(),
+                    "TIERGATE_PUBLIC_URL",
+                    "https://tiergate.example",
+                    "TIERGATE_RETRY_BASE_MS",
+                    "50",
+                    "TIERGATE_MAX_ATTEMPTS",
+                    "3",
+                    "TIERGATE_CLONE_POOL",
+                    "0",
+                    "TIERGATE_RECONCILE_SECONDS",
+                    "600",
+                    "TIERGATE_WORKERS",
+                    "3"));
             try (GateServer b = GateServer.start(cfg, h.db, GateServer.bindings(cfg))) {
                 WebhookSender[] to = {h.hooks, new WebhookSender("http://127.0.0.1:" + b.port(), ServerHarness.SECRET)};
                 int prs = 6;
@@ -64,31 +81,46 @@ class ScaleOutTest {
                     shas.add(sha);
                     String branch = "feature/F" + n;
                     h.github.branch(branch, sha);
-                    assertEquals(202, to[k++ % 2].send("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
+                    assertEquals(
+                            202,
+                            to[k++ % 2].send(
+                                    "push",
+                                    GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
                     h.github.pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
                     Pull p = new Pull(n, branch, sha, "staging", STAGING, "alice", false, "open", false);
-                    assertEquals(202, to[k++ % 2].send("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
+                    assertEquals(
+                            202, to[k++ % 2].send("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
                     for (int i = 0; i < 40; i++) { // other traffic in between: stored and ignored
-                        assertEquals(202, to[k++ % 2].send("star", Map.of("action", "created", "repository", Map.of("full_name", "other/repo"))));
+                        assertEquals(
+                                202,
+                                to[k++ % 2].send(
+                                        "star",
+                                        Map.of("action", "created", "repository", Map.of("full_name", "other/repo"))));
                     }
                     h.github.ciReports(sha, "build", "success"); // its status webhook goes to the first server
                     h.github.review(n, "bob", false, "APPROVED", sha);
-                    assertEquals(202, to[k++ % 2].send("pull_request_review", GitHubPayloads.review(h.repoPath, p, "bob")));
+                    assertEquals(
+                            202, to[k++ % 2].send("pull_request_review", GitHubPayloads.review(h.repoPath, p, "bob")));
                 }
                 h.awaitIdle();
-                assertTrue(processed(h.server) > 0 && processed(b) > 0,
+                assertTrue(
+                        processed(h.server) > 0 && processed(b) > 0,
                         "both servers processed deliveries: " + processed(h.server) + " and " + processed(b));
-                try (Connection c = h.db.dataSource().getConnection(); Statement st = c.createStatement();
-                     ResultSet rs = st.executeQuery("select count(*), count(*) filter (where status <> 'done' or attempts <> 1) from inbox")) {
+                try (Connection c = h.db.dataSource().getConnection();
+                        Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery(
+                                "select count(*), count(*) filter (where status <> 'done' or attempts <> 1) from inbox")) {
                     rs.next();
                     assertTrue(rs.getInt(1) >= prs * 44, "all deliveries stored: " + rs.getInt(1));
                     assertEquals(0, rs.getInt(2), "every delivery claimed and processed exactly once");
                 }
                 for (String sha : shas) {
                     List<JsonNode> posted = h.github.posted(sha);
-                    assertEquals("success", h.github.lastPosted(sha).path("state").asText(), sha + ": " + posted);
+                    assertEquals(
+                            "success", h.github.lastPosted(sha).path("state").asText(), sha + ": " + posted);
                     Set<String> verdicts = new HashSet<>();
-                    posted.forEach(s -> verdicts.add(s.path("state").asText() + " " + s.path("description").asText()));
+                    posted.forEach(s -> verdicts.add(s.path("state").asText() + " "
+                            + s.path("description").asText()));
                     assertEquals(verdicts.size(), posted.size(), "a verdict posted twice for " + sha + ": " + posted);
                 }
                 assertTrue(h.server.audit().verify().isEmpty(), "one audit chain, no fork, from two servers");

@@ -28,8 +28,13 @@ import org.junit.jupiter.api.Test;
  */
 class StoreRestartTest {
     static EmbeddedPostgres start(Path data, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .start();
     }
 
     static int freePort() throws Exception {
@@ -54,31 +59,41 @@ class StoreRestartTest {
         Map<String, Integer> answers = new ConcurrentHashMap<>();
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean sending = new AtomicBoolean(true);
-        try (ServerHarness h = new ServerHarness(Map.of(), Database.at(pg.getJdbcUrl("postgres", "postgres"), "postgres", null))) {
-            Thread sender = new Thread(() -> {
-                for (int i = 0; i < 5_000 && sending.get(); i++) { // bounded: stops when told, or after 5,000
-                    String id = "sr-" + i;
-                    byte[] body = ("{\"zen\":\"restart " + i + "\",\"hook_id\":1}").getBytes(StandardCharsets.UTF_8);
-                    int code;
-                    try {
-                        code = h.hooks.send("ping", body, id);
-                    } catch (Exception e) {
-                        code = -1;
-                    }
-                    answers.put(id, code);
-                    order.add(id);
-                }
-            }, "store-restart-sender");
+        try (ServerHarness h =
+                new ServerHarness(Map.of(), Database.at(pg.getJdbcUrl("postgres", "postgres"), "postgres", null))) {
+            Thread sender = new Thread(
+                    () -> {
+                        for (int i = 0; i < 5_000 && sending.get(); i++) { // bounded: stops when told, or after 5,000
+                            String id = "sr-" + i;
+                            byte[] body =
+                                    ("{\"zen\":\"restart " + i + "\",\"hook_id\":1}").getBytes(StandardCharsets.UTF_8);
+                            int code;
+                            try {
+                                code = h.hooks.send("ping", body, id);
+                            } catch (Exception e) {
+                                code = -1;
+                            }
+                            answers.put(id, code);
+                            order.add(id);
+                        }
+                    },
+                    "store-restart-sender");
             sender.start();
             try {
-                await("50 deliveries acknowledged", () -> answers.values().stream().filter(c -> c == 202).count() >= 50);
+                await(
+                        "50 deliveries acknowledged",
+                        () -> answers.values().stream().filter(c -> c == 202).count() >= 50);
                 pg.close();
                 await("a 503 while the store is down", () -> answers.containsValue(503));
                 pg = start(data, port);
                 int before = order.size();
                 await("20 deliveries acknowledged after the restart", () -> {
                     synchronized (order) {
-                        return order.stream().skip(before).filter(id -> answers.get(id) == 202).count() >= 20;
+                        return order.stream()
+                                        .skip(before)
+                                        .filter(id -> answers.get(id) == 202)
+                                        .count()
+                                >= 20;
                     }
                 });
             } finally {
@@ -86,7 +101,9 @@ class StoreRestartTest {
                 sender.join(30_000);
             }
             for (var a : answers.entrySet()) {
-                assertTrue(a.getValue() == 202 || a.getValue() == 503, a.getKey() + " was answered " + a.getValue() + ", not 202 or 503");
+                assertTrue(
+                        a.getValue() == 202 || a.getValue() == 503,
+                        a.getKey() + " was answered " + a.getValue() + ", not 202 or 503");
             }
             // the forge delivers again what was not acknowledged
             for (var a : answers.entrySet()) {
@@ -97,10 +114,14 @@ class StoreRestartTest {
             }
             h.awaitIdle();
             Map<String, Long> audited = new HashMap<>();
-            h.server.audit().all().stream().filter(r -> r.kind().equals("delivery"))
+            h.server.audit().all().stream()
+                    .filter(r -> r.kind().equals("delivery"))
                     .forEach(r -> audited.merge(r.subject(), 1L, Long::sum));
             for (String id : answers.keySet()) {
-                String[] status = h.server.inbox().statusOf("github", id).orElseThrow(() -> new AssertionError(id + " is not in the inbox"));
+                String[] status = h.server
+                        .inbox()
+                        .statusOf("github", id)
+                        .orElseThrow(() -> new AssertionError(id + " is not in the inbox"));
                 assertEquals("done", status[0], id + ": " + String.join(" ", status));
                 assertEquals(1L, audited.getOrDefault("github:" + id, 0L), id + " has one delivery record");
             }

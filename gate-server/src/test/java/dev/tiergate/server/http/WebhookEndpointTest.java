@@ -42,7 +42,8 @@ class WebhookEndpointTest {
         for (JsonNode event : OctokitExamples.index()) {
             for (JsonNode example : event.path("examples")) {
                 byte[] body = JSON.writeValueAsBytes(example);
-                int code = h.hooks.send(event.path("name").asText(), body, UUID.randomUUID().toString());
+                int code = h.hooks.send(
+                        event.path("name").asText(), body, UUID.randomUUID().toString());
                 assertEquals(202, code, event.path("name").asText());
                 sent++;
             }
@@ -81,8 +82,14 @@ class WebhookEndpointTest {
     @Test
     void missingDeliveryIdIs400() throws Exception {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        var r = h.postRaw("/webhooks/github", Map.of("X-GitHub-Event", "ping",
-                "X-Hub-Signature-256", GitHubSignature.sign(ServerHarness.SECRET, body)), body);
+        var r = h.postRaw(
+                "/webhooks/github",
+                Map.of(
+                        "X-GitHub-Event",
+                        "ping",
+                        "X-Hub-Signature-256",
+                        GitHubSignature.sign(ServerHarness.SECRET, body)),
+                body);
         assertEquals(400, r.statusCode());
         assertTrue(r.body().contains("X-GitHub-Delivery"), r.body());
     }
@@ -94,7 +101,8 @@ class WebhookEndpointTest {
         assertEquals(202, r.statusCode());
         h.awaitIdle();
         assertEquals("done", h.server.inbox().statusOf("github", "unknown-1").orElseThrow()[0]);
-        assertTrue(h.server.audit().all().stream().anyMatch(a -> a.kind().equals("delivery") && a.details().contains("sponsorship")));
+        assertTrue(h.server.audit().all().stream()
+                .anyMatch(a -> a.kind().equals("delivery") && a.details().contains("sponsorship")));
     }
 
     @Test
@@ -109,8 +117,8 @@ class WebhookEndpointTest {
         byte[] body = "{\"zen\":\"x\"}".getBytes(StandardCharsets.UTF_8);
         h.postRaw("/webhooks/github", signed("ping", "no-secret-kept", body), body);
         try (var c = h.db.dataSource().getConnection();
-             var ps = c.prepareStatement("select headers::text from inbox where delivery_id = 'no-secret-kept'");
-             var rs = ps.executeQuery()) {
+                var ps = c.prepareStatement("select headers::text from inbox where delivery_id = 'no-secret-kept'");
+                var rs = ps.executeQuery()) {
             assertTrue(rs.next());
             assertTrue(!rs.getString(1).contains("signature"), rs.getString(1));
         }
@@ -118,8 +126,7 @@ class WebhookEndpointTest {
 
     @Test
     void aPushToABranchWithANulByteIsFinishedAtTheFirstAttemptNotRetried() throws Exception {
-        var payload = GitHubPayloads.push(h.repoPath, "feature/a\u0000b",
-                GitHubPayloads.ZERO, "a".repeat(40), "alice");
+        var payload = GitHubPayloads.push(h.repoPath, "feature/a\u0000b", GitHubPayloads.ZERO, "a".repeat(40), "alice");
         byte[] body = JSON.writeValueAsBytes(payload);
         assertEquals(202, h.hooks.send("push", body, "nul-branch"));
         h.awaitIdle();
@@ -129,7 +136,14 @@ class WebhookEndpointTest {
     }
 
     static Map<String, String> signed(String event, String id, byte[] body) {
-        return Map.of("X-GitHub-Event", event, "X-GitHub-Delivery", id, "Content-Type", "application/json",
-                "X-Hub-Signature-256", GitHubSignature.sign(ServerHarness.SECRET, body));
+        return Map.of(
+                "X-GitHub-Event",
+                event,
+                "X-GitHub-Delivery",
+                id,
+                "Content-Type",
+                "application/json",
+                "X-Hub-Signature-256",
+                GitHubSignature.sign(ServerHarness.SECRET, body));
     }
 }

@@ -5,11 +5,11 @@ import java.nio.charset.StandardCharsets;
 
 /** Signed deliveries for tests outside this package. */
 public final class WebhookEndpointTestSupport {
-    private WebhookEndpointTestSupport() {
-    }
+    private WebhookEndpointTestSupport() {}
 
     public static int ping(ServerHarness h, String deliveryId) throws Exception {
         byte[] body = "{\"zen\":\"x\",\"hook_id\":1}".getBytes(StandardCharsets.UTF_8);
-        return h.postRaw("/webhooks/github", WebhookEndpointTest.signed("ping", deliveryId, body), body).statusCode();
+        return h.postRaw("/webhooks/github", WebhookEndpointTest.signed("ping", deliveryId, body), body)
+                .statusCode();
     }
 }

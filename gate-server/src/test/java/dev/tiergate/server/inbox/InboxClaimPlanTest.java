@@ -18,9 +18,12 @@ import org.junit.jupiter.api.Test;
 class InboxClaimPlanTest {
     @Test
     void theClaimReadsOnlyTheWaitingRowsThroughThePartialIndex() throws Exception {
-        try (Database db = TestPostgres.freshStore(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute("insert into inbox (forge, delivery_id, event_type, headers, body, status, processed_at)"
-                    + " select 'github', 'done-' || g, 'star', '{}', '\\x7b7d', 'done', now() from generate_series(1, 20000) g");
+        try (Database db = TestPostgres.freshStore();
+                Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "insert into inbox (forge, delivery_id, event_type, headers, body, status, processed_at)"
+                            + " select 'github', 'done-' || g, 'star', '{}', '\\x7b7d', 'done', now() from generate_series(1, 20000) g");
             st.execute("insert into inbox (forge, delivery_id, event_type, headers, body)"
                     + " select 'github', 'waiting-' || g, 'star', '{}', '\\x7b7d' from generate_series(1, 50) g");
             st.execute("analyze inbox");
@@ -30,7 +33,9 @@ class InboxClaimPlanTest {
                     plan.append(rs.getString(1)).append('\n');
                 }
             }
-            assertTrue(plan.toString().contains("using inbox_waiting_by_id"), "the claim should read the partial index:\n" + plan);
+            assertTrue(
+                    plan.toString().contains("using inbox_waiting_by_id"),
+                    "the claim should read the partial index:\n" + plan);
             assertTrue(!plan.toString().contains("inbox_pkey"), "the claim should not walk the primary key:\n" + plan);
         }
     }

@@ -50,7 +50,8 @@ class WorkerPoolTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError(id + " never reached " + status + ": " + String.join(",", inbox.statusOf("github", id).orElseThrow()));
+        throw new AssertionError(id + " never reached " + status + ": "
+                + String.join(",", inbox.statusOf("github", id).orElseThrow()));
     }
 
     /** Acknowledging first: while webhook requests are in flight a worker waits (bounded) before its next claim. */
@@ -59,12 +60,16 @@ class WorkerPoolTest {
         Set<String> processed = ConcurrentHashMap.newKeySet();
         IngestPressure pressure = new IngestPressure();
         pressure.started();
-        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> processed.add(d.deliveryId())), 1,
-                Duration.ofMillis(20), 3).yieldingTo(pressure, Duration.ofHours(1)).start()) {
+        try (WorkerPool pool = new WorkerPool(
+                        inbox, Map.of("github", d -> processed.add(d.deliveryId())), 1, Duration.ofMillis(20), 3)
+                .yieldingTo(pressure, Duration.ofHours(1))
+                .start()) {
             receive("during-burst");
             pool.wakeUp();
             Thread.sleep(500);
-            assertEquals("received", inbox.statusOf("github", "during-burst").orElseThrow()[0],
+            assertEquals(
+                    "received",
+                    inbox.statusOf("github", "during-burst").orElseThrow()[0],
                     "not claimed while a webhook request is in flight");
             pressure.finished();
             await("during-burst", "done");
@@ -76,8 +81,9 @@ class WorkerPoolTest {
     void theWaitIsBoundedSoASteadyStreamOfWebhooksNeverStopsProcessing() throws Exception {
         IngestPressure neverIdle = new IngestPressure();
         neverIdle.started();
-        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> { }), 1, Duration.ofMillis(20), 3)
-                .yieldingTo(neverIdle, Duration.ofMillis(20)).start()) {
+        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> {}), 1, Duration.ofMillis(20), 3)
+                .yieldingTo(neverIdle, Duration.ofMillis(20))
+                .start()) {
             for (int i = 0; i < 5; i++) {
                 receive("steady-" + i);
             }
@@ -93,7 +99,8 @@ class WorkerPoolTest {
         AtomicInteger calls = new AtomicInteger();
         DeliveryProcessor flaky = d -> {
             calls.incrementAndGet();
-            throw new IllegalStateException("the policy cannot be read: answered 502 by something that is not the forge");
+            throw new IllegalStateException(
+                    "the policy cannot be read: answered 502 by something that is not the forge");
         };
         try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", flaky), 1, Duration.ofMillis(20), 3).start()) {
             receive("flaky");
@@ -145,18 +152,24 @@ class WorkerPoolTest {
         CountDownLatch release = new CountDownLatch(1);
         DeliveryProcessor stuck = d -> release.await();
         try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", stuck), 1, Duration.ofMillis(20), 3)
-                .stuckAfter(Duration.ofMillis(300)).start()) {
+                .stuckAfter(Duration.ofMillis(300))
+                .start()) {
             receive("stuck");
             pool.wakeUp();
             await("stuck", "processing");
             long deadline = System.currentTimeMillis() + 10_000;
             while (pool.problem().isEmpty()) {
-                assertTrue(System.currentTimeMillis() < deadline, "no problem reported for a delivery processing past its deadline");
+                assertTrue(
+                        System.currentTimeMillis() < deadline,
+                        "no problem reported for a delivery processing past its deadline");
                 Thread.sleep(20);
             }
             String problem = pool.problem().orElseThrow();
-            assertTrue(problem.startsWith("delivery github stuck (push) has been processing for ") && problem.contains("on tiergate-worker-0")
-                    && problem.endsWith("past the 300 ms deadline"), problem);
+            assertTrue(
+                    problem.startsWith("delivery github stuck (push) has been processing for ")
+                            && problem.contains("on tiergate-worker-0")
+                            && problem.endsWith("past the 300 ms deadline"),
+                    problem);
             release.countDown();
             await("stuck", "done");
             assertEquals(Optional.empty(), pool.problem());
@@ -169,8 +182,13 @@ class WorkerPoolTest {
         assertEquals(Optional.empty(), pool.problem());
         pool.close();
         assertEquals(Optional.of("no worker thread is alive"), pool.problem());
-        assertEquals(Optional.of("no worker thread (TIERGATE_WORKERS is 0)"), new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
-        assertEquals(Duration.ofMinutes(10), WorkerPool.DELIVERY_DEADLINE, "a delivery runs no repository SQL: ten minutes is stuck");
+        assertEquals(
+                Optional.of("no worker thread (TIERGATE_WORKERS is 0)"),
+                new WorkerPool(inbox, Map.of(), 0, Duration.ofMillis(20), 3).problem());
+        assertEquals(
+                Duration.ofMinutes(10),
+                WorkerPool.DELIVERY_DEADLINE,
+                "a delivery runs no repository SQL: ten minutes is stuck");
     }
 
     @Test
@@ -185,7 +203,8 @@ class WorkerPoolTest {
                 throw new ForgeException("GET /repos/o/r/pulls/1 answered 429", true, null, Duration.ofMillis(30));
             }
         };
-        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", forgeDownThenUp), 1, Duration.ofMillis(10), 2).start()) {
+        try (WorkerPool pool =
+                new WorkerPool(inbox, Map.of("github", forgeDownThenUp), 1, Duration.ofMillis(10), 2).start()) {
             receive("outage");
             pool.wakeUp();
             String[] s = await("outage", "done");
@@ -200,10 +219,13 @@ class WorkerPoolTest {
         Set<Duration> seen = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             Duration d = pool.retryDelay(3, null);
-            assertTrue(d.compareTo(Duration.ofSeconds(4)) >= 0 && d.compareTo(Duration.ofSeconds(5)) <= 0, d.toString());
+            assertTrue(
+                    d.compareTo(Duration.ofSeconds(4)) >= 0 && d.compareTo(Duration.ofSeconds(5)) <= 0, d.toString());
             seen.add(d);
             Duration asked = pool.retryDelay(1, Duration.ofSeconds(90));
-            assertTrue(asked.compareTo(Duration.ofSeconds(90)) >= 0 && asked.compareTo(Duration.ofMillis(112_500)) <= 0, asked.toString());
+            assertTrue(
+                    asked.compareTo(Duration.ofSeconds(90)) >= 0 && asked.compareTo(Duration.ofMillis(112_500)) <= 0,
+                    asked.toString());
         }
         assertTrue(seen.size() > 50, "200 delays of the same attempt took only " + seen.size() + " values");
     }
@@ -239,7 +261,9 @@ class WorkerPoolTest {
         assertTrue(inbox.claimNext(Duration.ofMillis(1)).isPresent()); // a worker took it, then died
         Thread.sleep(50); // lease runs out
         Set<String> seen = ConcurrentHashMap.newKeySet();
-        try (WorkerPool pool = new WorkerPool(inbox, Map.of("github", d -> seen.add(d.deliveryId())), 1, Duration.ofMillis(20), 5).start()) {
+        try (WorkerPool pool = new WorkerPool(
+                        inbox, Map.of("github", d -> seen.add(d.deliveryId())), 1, Duration.ofMillis(20), 5)
+                .start()) {
             await("crashed", "done");
         }
         assertEquals(Set.of("crashed"), seen);
@@ -248,12 +272,15 @@ class WorkerPoolTest {
     @Test
     void twoPoolsSharingTheDatabaseProcessEachDeliveryExactlyOnce() throws Exception {
         Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-        DeliveryProcessor count = d -> counts.computeIfAbsent(d.deliveryId(), k -> new AtomicInteger()).incrementAndGet();
+        DeliveryProcessor count = d ->
+                counts.computeIfAbsent(d.deliveryId(), k -> new AtomicInteger()).incrementAndGet();
         for (int i = 0; i < 200; i++) {
             receive("d" + i);
         }
         try (WorkerPool a = new WorkerPool(inbox, Map.of("github", count), 3, Duration.ofMillis(20), 5).start();
-             WorkerPool b = new WorkerPool(new Inbox(db.dataSource()), Map.of("github", count), 3, Duration.ofMillis(20), 5).start()) {
+                WorkerPool b = new WorkerPool(
+                                new Inbox(db.dataSource()), Map.of("github", count), 3, Duration.ofMillis(20), 5)
+                        .start()) {
             long deadline = System.currentTimeMillis() + 30_000;
             while (inbox.pendingCount() > 0 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
@@ -261,8 +288,9 @@ class WorkerPoolTest {
         }
         assertEquals(200, counts.size());
         assertTrue(counts.values().stream().allMatch(c -> c.get() == 1), counts.toString());
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
-             var rs = st.executeQuery("select count(*) from inbox where status = 'done'")) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("select count(*) from inbox where status = 'done'")) {
             rs.next();
             assertEquals(200, rs.getInt(1));
         }
@@ -273,13 +301,17 @@ class WorkerPoolTest {
         WorkerPool pool = new WorkerPool(null, Map.of(), 0, java.time.Duration.ofSeconds(1), 5);
         assertBetween(java.time.Duration.ofSeconds(4), pool.retryDelay(3, null));
         assertBetween(java.time.Duration.ofSeconds(90), pool.retryDelay(1, java.time.Duration.ofSeconds(90)));
-        assertBetween(java.time.Duration.ofMinutes(10), pool.retryDelay(30, null)); // capped at ten minutes, plus jitter
-        assertBetween(java.time.Duration.ofSeconds(4), pool.retryDelay(3, java.time.Duration.ofMillis(10))); // a shorter hint keeps the backoff
+        assertBetween(
+                java.time.Duration.ofMinutes(10), pool.retryDelay(30, null)); // capped at ten minutes, plus jitter
+        assertBetween(
+                java.time.Duration.ofSeconds(4),
+                pool.retryDelay(3, java.time.Duration.ofMillis(10))); // a shorter hint keeps the backoff
     }
 
     /** {@code actual} is {@code backoff} plus a jitter of at most a quarter of it. */
     static void assertBetween(Duration backoff, Duration actual) {
-        assertTrue(actual.compareTo(backoff) >= 0 && actual.compareTo(backoff.plus(backoff.dividedBy(4))) <= 0,
+        assertTrue(
+                actual.compareTo(backoff) >= 0 && actual.compareTo(backoff.plus(backoff.dividedBy(4))) <= 0,
                 actual + " is not within [" + backoff + ", " + backoff.plus(backoff.dividedBy(4)) + "]");
     }
 
@@ -294,10 +326,17 @@ class WorkerPoolTest {
             inside.countDown();
             release.await();
         };
-        try (WorkerPool busy = new WorkerPool(inbox, Map.of("github", slow), 1, Duration.ofMillis(20), 5, lease).start()) {
+        try (WorkerPool busy =
+                new WorkerPool(inbox, Map.of("github", slow), 1, Duration.ofMillis(20), 5, lease).start()) {
             assertTrue(inside.await(10, TimeUnit.SECONDS));
-            try (WorkerPool other = new WorkerPool(new Inbox(db.dataSource()), Map.of("github", d -> otherPool.incrementAndGet()), 1,
-                    Duration.ofMillis(20), 5, lease).start()) {
+            try (WorkerPool other = new WorkerPool(
+                            new Inbox(db.dataSource()),
+                            Map.of("github", d -> otherPool.incrementAndGet()),
+                            1,
+                            Duration.ofMillis(20),
+                            5,
+                            lease)
+                    .start()) {
                 // five lease lengths: without the heartbeat the other pool would have taken it long before
                 long until = System.currentTimeMillis() + 5 * lease.toMillis();
                 while (System.currentTimeMillis() < until) {
@@ -309,6 +348,8 @@ class WorkerPoolTest {
             }
         }
         assertEquals(0, otherPool.get());
-        assertTrue(WorkerPool.DEFAULT_LEASE.compareTo(Duration.ofSeconds(30)) <= 0, "a dead worker's delivery waits at most 30 s");
+        assertTrue(
+                WorkerPool.DEFAULT_LEASE.compareTo(Duration.ofSeconds(30)) <= 0,
+                "a dead worker's delivery waits at most 30 s");
     }
 }

@@ -60,30 +60,47 @@ class FlywayRunnerTest {
 
     @Test
     void aConstantDefaultRewritesNothingAVolatileDefaultRewritesTheTable() {
-        MigrationRun run = FlywayRunner.migrate(db, List.of(BASE,
-                file("V20260102000000__qty.sql", "alter table inventory add column qty int not null default 0;\n"),
-                file("V20260103000000__uid.sql", "alter table inventory add column uid uuid default gen_random_uuid();\n")));
+        MigrationRun run = FlywayRunner.migrate(
+                db,
+                List.of(
+                        BASE,
+                        file(
+                                "V20260102000000__qty.sql",
+                                "alter table inventory add column qty int not null default 0;\n"),
+                        file(
+                                "V20260103000000__uid.sql",
+                                "alter table inventory add column uid uuid default gen_random_uuid();\n")));
         MigrationRun.Statement qty = only(run, 1);
         assertEquals(List.of(), qty.rewritten(), "ADD COLUMN ... DEFAULT 0: no rewrite since PostgreSQL 11");
-        assertTrue(qty.locks().contains("AccessExclusiveLock on inventory"), qty.locks().toString());
+        assertTrue(
+                qty.locks().contains("AccessExclusiveLock on inventory"),
+                qty.locks().toString());
         MigrationRun.Statement uid = only(run, 2);
         assertEquals(List.of("inventory"), uid.rewritten(), "a volatile default rewrites every row");
-        assertTrue(uid.locks().contains("AccessExclusiveLock on inventory"), uid.locks().toString());
+        assertTrue(
+                uid.locks().contains("AccessExclusiveLock on inventory"),
+                uid.locks().toString());
         assertEquals(1, uid.line());
         assertEquals(3, FlywayRunner.history(db).size());
     }
 
     @Test
     void createIndexTakesAShareLockConcurrentlyHoldsNoneAndATypeChangeRewrites() {
-        MigrationRun run = FlywayRunner.migrate(db, List.of(BASE,
-                file("V20260102000000__idx.sql", "create index inventory_code on inventory (code);\n"),
-                file("V20260103000000__idx2.sql", "create index concurrently inventory_code2 on inventory (code);\n"),
-                file("V20260104000000__type.sql", "alter table inventory alter column id type bigint;\n")));
+        MigrationRun run = FlywayRunner.migrate(
+                db,
+                List.of(
+                        BASE,
+                        file("V20260102000000__idx.sql", "create index inventory_code on inventory (code);\n"),
+                        file(
+                                "V20260103000000__idx2.sql",
+                                "create index concurrently inventory_code2 on inventory (code);\n"),
+                        file("V20260104000000__type.sql", "alter table inventory alter column id type bigint;\n")));
         MigrationRun.Statement idx = only(run, 1);
         assertTrue(idx.locks().contains("ShareLock on inventory"), "CREATE INDEX blocks writes: " + idx.locks());
         assertEquals(List.of(), idx.rewritten());
         MigrationRun.Statement concurrently = only(run, 2);
-        assertFalse(concurrently.locks().stream().anyMatch(l -> l.startsWith("ShareLock")),
+        assertFalse(
+                concurrently.locks().stream().anyMatch(l -> l.startsWith("ShareLock")),
                 "CONCURRENTLY runs outside a transaction and holds no lock afterwards: " + concurrently.locks());
         MigrationRun.Statement type = only(run, 3);
         assertEquals(List.of("inventory"), type.rewritten(), "ALTER COLUMN ... TYPE int -> bigint rewrites the table");
@@ -104,12 +121,17 @@ class FlywayRunnerTest {
         assertEquals(MigrationRun.Outcome.FAILED, failed.outcome());
         assertEquals(5, failed.errorLine(), "the failing statement's line in the file");
         assertEquals(3, failed.statements().get(0).line(), "a statement's line is its own, not its header comment's");
-        assertEquals("create table audit_log (id int);", failed.statements().get(0).sql());
+        assertEquals(
+                "create table audit_log (id int);", failed.statements().get(0).sql());
         assertTrue(failed.error().contains("no_such_table"), failed.error());
-        assertTrue(run.error().contains("V20260102000000__half.sql") || run.error().contains("20260102000000"), run.error());
+        assertTrue(
+                run.error().contains("V20260102000000__half.sql") || run.error().contains("20260102000000"),
+                run.error());
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             ResultSet rs = c.createStatement().executeQuery("select to_regclass('audit_log') is null, "
-                     + "(select count(*) from information_schema.columns where table_name = 'inventory' and column_name = 'qty')")) {
+                ResultSet rs = c.createStatement()
+                        .executeQuery(
+                                "select to_regclass('audit_log') is null, "
+                                        + "(select count(*) from information_schema.columns where table_name = 'inventory' and column_name = 'qty')")) {
             rs.next();
             assertTrue(rs.getBoolean(1), "the first statement of the failed migration was rolled back");
             assertEquals(0, rs.getInt(2));
@@ -121,12 +143,14 @@ class FlywayRunnerTest {
     void validateNamesAnEditedAppliedMigrationWithBothChecksumsAndLeavesPendingOnesAlone() {
         assertTrue(FlywayRunner.migrate(db, List.of(BASE)).ok());
         MigrationFile edited = file(BASE.fileName(), BASE.text().replace("1000", "2000"));
-        List<FlywayRunner.Problem> problems = FlywayRunner.validate(db, List.of(edited,
-                file("V20260105000000__later.sql", "select 1;\n")));
+        List<FlywayRunner.Problem> problems =
+                FlywayRunner.validate(db, List.of(edited, file("V20260105000000__later.sql", "select 1;\n")));
         assertEquals(1, problems.size(), problems.toString());
         assertEquals("CHECKSUM_MISMATCH", problems.get(0).code());
         assertEquals("20260101000000", problems.get(0).version());
-        assertTrue(problems.get(0).message().contains("Applied to database") && problems.get(0).message().contains("Resolved locally"),
+        assertTrue(
+                problems.get(0).message().contains("Applied to database")
+                        && problems.get(0).message().contains("Resolved locally"),
                 problems.get(0).message());
         assertEquals(List.of(), FlywayRunner.validate(db, List.of(BASE)));
     }

@@ -63,7 +63,8 @@ class RunQueueTest {
         assertEquals(B, next.repo(), "A's second run waits for its first; B's goes ahead of it");
         assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30), 3));
         queue.done(a1);
-        assertEquals("pull/2", queue.claim(Duration.ofSeconds(30), 3).orElseThrow().subject());
+        assertEquals(
+                "pull/2", queue.claim(Duration.ofSeconds(30), 3).orElseThrow().subject());
     }
 
     @Test
@@ -88,7 +89,10 @@ class RunQueueTest {
         queue.done(stale);
         queue.failed(stale, "the stale worker's failure");
         queue.retryLater(stale, "the stale worker's retry", Duration.ZERO);
-        assertEquals("running", queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0], "the stale claim changed the run");
+        assertEquals(
+                "running",
+                queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0],
+                "the stale claim changed the run");
         assertTrue(queue.renew(current, Duration.ofSeconds(30)));
         queue.done(current);
         assertEquals("done", queue.latest(A, RunKind.REHEARSAL, "pull/1").orElseThrow()[0]);
@@ -118,7 +122,9 @@ class RunQueueTest {
     void aRunWhoseLeaseRanOutAtEveryAttemptIsFailedNotClaimedAgain() throws Exception {
         queue.enqueue(rehearsal(A, 1, "a1"));
         for (int attempt = 1; attempt <= 3; attempt++) {
-            assertEquals(attempt, queue.claim(Duration.ofMillis(100), 3).orElseThrow().attempts());
+            assertEquals(
+                    attempt,
+                    queue.claim(Duration.ofMillis(100), 3).orElseThrow().attempts());
             Thread.sleep(250);
         }
         assertEquals(Optional.empty(), queue.claim(Duration.ofSeconds(30), 3));
@@ -179,7 +185,9 @@ class RunQueueTest {
             assertTrue(done.contains("pull/1#2"), "retried after the 502: " + done);
             assertTrue(done.contains("pull/3#1"), "the worker that met the Error went on: " + done);
             assertEquals("failed", queue.latest(B, RunKind.REHEARSAL, "pull/2").orElseThrow()[0]);
-            assertTrue(queue.latest(B, RunKind.REHEARSAL, "pull/2").orElseThrow()[1].contains("StackOverflowError"));
+            assertTrue(queue.latest(B, RunKind.REHEARSAL, "pull/2")
+                    .orElseThrow()[1]
+                    .contains("StackOverflowError"));
             assertTrue(workers.alive());
         }
     }

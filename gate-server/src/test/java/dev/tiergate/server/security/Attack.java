@@ -8,8 +8,7 @@ package dev.tiergate.server.security;
 record Attack(String name, Arming arming) {
 
     /** The attack made ready on a scene. */
-    record Armed(String plain, String hidden, Scene.Check noEffect) {
-    }
+    record Armed(String plain, String hidden, Scene.Check noEffect) {}
 
     interface Arming {
         Armed arm(Scene scene) throws Exception;

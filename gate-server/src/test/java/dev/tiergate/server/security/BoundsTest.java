@@ -1,7 +1,7 @@
 package dev.tiergate.server.security;
 
-import static dev.tiergate.server.security.Scene.file;
 import static dev.tiergate.server.security.Scene.await;
+import static dev.tiergate.server.security.Scene.file;
 import static dev.tiergate.server.security.Scene.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,10 +36,12 @@ class BoundsTest {
      * after another), short where only the ending matters; and the slack given to whatever enforces them.
      */
     static final Duration RACE_DEADLINE = Duration.ofSeconds(15);
+
     static final Duration SHORT_DEADLINE = Duration.ofSeconds(3);
     static final Duration DEADLINE_SLACK = Duration.ofSeconds(45);
     /** More than the server's workers (TIERGATE_WORKERS, 2 by default). */
     static final int SLEEPERS = 3;
+
     static final String ORDINARY = migration("alter table inventory add column if not exists qty int;");
     Scene s;
 
@@ -60,25 +62,42 @@ class BoundsTest {
      * judged in its usual time; and A's first run must end at its deadline, refused by the deadline's rule.
      */
     @Test
-    void anotherRepositorysPullRequestIsJudgedWhileOneRepositorysRehearsalsSleepAndTheFirstSleepEndsAtItsDeadline() throws Exception {
+    void anotherRepositorysPullRequestIsJudgedWhileOneRepositorysRehearsalsSleepAndTheFirstSleepEndsAtItsDeadline()
+            throws Exception {
         s = Scene.withMigrationSettings("{run_minutes: 0.25}");
         s.otherRepository(); // its tiers set up before the race
         List<Pr> a = new ArrayList<>();
         for (int n = 1; n <= SLEEPERS; n++) {
-            a.add(s.sendPullRequest(n, "sleepy/" + n, Scene.STAGING, file("V2026010200000" + n + "__sleep.sql", migration("SELECT pg_sleep(3600);"))));
+            a.add(s.sendPullRequest(
+                    n,
+                    "sleepy/" + n,
+                    Scene.STAGING,
+                    file("V2026010200000" + n + "__sleep.sql", migration("SELECT pg_sleep(3600);"))));
         }
         Sleep first = awaitSleep();
         await(Duration.ofSeconds(5), () -> s.h.server.inbox().pendingCount() >= SLEEPERS); // A's deliveries are all in
         long sent = System.nanoTime();
         Pr b = s.sendOtherPullRequest(1, file("V20260102000000__qty.sql", ORDINARY));
-        boolean judged = await(USUAL, () -> !s.otherRepository().github().posted(b.headSha(), "tiergate/workflow").isEmpty()
-                && !s.otherRepository().github().posted(b.headSha(), "tiergate/migrations").isEmpty());
+        boolean judged = await(
+                USUAL,
+                () -> !s.otherRepository()
+                                .github()
+                                .posted(b.headSha(), "tiergate/workflow")
+                                .isEmpty()
+                        && !s.otherRepository()
+                                .github()
+                                .posted(b.headSha(), "tiergate/migrations")
+                                .isEmpty());
         long waited = Duration.ofNanos(System.nanoTime() - sent).toSeconds();
-        assertTrue(judged, "repository B's ordinary PR was not judged within " + USUAL.toSeconds() + " s (waited " + waited
-                + " s) while repository A's migrations slept: one repository took every worker. B's statuses: "
-                + s.otherRepository().github().posted(b.headSha(), "tiergate/workflow") + " "
-                + s.otherRepository().github().posted(b.headSha(), "tiergate/migrations"));
-        assertTrue(sleeping() > 0, "none of A's migrations sleeps any more: the race did not happen as this test means it");
+        assertTrue(
+                judged,
+                "repository B's ordinary PR was not judged within " + USUAL.toSeconds() + " s (waited " + waited
+                        + " s) while repository A's migrations slept: one repository took every worker. B's statuses: "
+                        + s.otherRepository().github().posted(b.headSha(), "tiergate/workflow") + " "
+                        + s.otherRepository().github().posted(b.headSha(), "tiergate/migrations"));
+        assertTrue(
+                sleeping() > 0,
+                "none of A's migrations sleeps any more: the race did not happen as this test means it");
 
         assertRunEndsAtItsDeadline(a, first, RACE_DEADLINE);
     }
@@ -100,26 +119,37 @@ class BoundsTest {
         s = Scene.withMigrationSettings("{branch_size_limit_mb: 20}");
         String physical = s.h.server.backend().connection(s.repo, "ci-pr-1").database();
         s.atTheEnd(() -> {
-            try (Connection c = s.branchCluster(); Statement st = c.createStatement()) {
+            try (Connection c = s.branchCluster();
+                    Statement st = c.createStatement()) {
                 st.execute("drop database if exists \"" + physical + "\" with (force)");
             }
         });
         // about 65 MB: three times the limit, written in a few seconds
-        Pr pr = s.sendPullRequest(1, "big/1", Scene.STAGING, file("V20260102000000__big.sql",
-                migration("CREATE TABLE big AS SELECT g, repeat('x', 1000) AS filler FROM generate_series(1, 60000) g;")));
-        assertTrue(await(Duration.ofSeconds(90), () -> s.lastStatus(pr.headSha(), "tiergate/migrations") != null),
+        Pr pr = s.sendPullRequest(
+                1,
+                "big/1",
+                Scene.STAGING,
+                file(
+                        "V20260102000000__big.sql",
+                        migration(
+                                "CREATE TABLE big AS SELECT g, repeat('x', 1000) AS filler FROM generate_series(1, 60000) g;")));
+        assertTrue(
+                await(Duration.ofSeconds(90), () -> s.lastStatus(pr.headSha(), "tiergate/migrations") != null),
                 "the PR's migrations were not judged within 90 s");
-        assertFalse(s.h.server.backend().exists(s.repo, "ci-pr-1"), "the PR's database grew past the policy's 20 MB and was kept ("
-                + s.h.server.backend().sizes(s.repo).get("ci-pr-1") + " bytes)");
+        assertFalse(
+                s.h.server.backend().exists(s.repo, "ci-pr-1"),
+                "the PR's database grew past the policy's 20 MB and was kept ("
+                        + s.h.server.backend().sizes(s.repo).get("ci-pr-1") + " bytes)");
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/migrations");
-        assertEquals("failure", status.path("state").asText(), "a branch past its size limit was not refused: " + status);
-        assertTrue(status.path("description").asText().contains("[" + SandboxRules.BRANCH_TOO_LARGE + "]"),
+        assertEquals(
+                "failure", status.path("state").asText(), "a branch past its size limit was not refused: " + status);
+        assertTrue(
+                status.path("description").asText().contains("[" + SandboxRules.BRANCH_TOO_LARGE + "]"),
                 "the refusal does not name " + SandboxRules.BRANCH_TOO_LARGE + ": " + status);
     }
 
     /** A sleeping session of the attacked repository: its pid, and when it was first seen (System.nanoTime). */
-    record Sleep(int pid, long since) {
-    }
+    record Sleep(int pid, long since) {}
 
     /**
      * The first sleep ended within the deadline and its slack (its session is gone), and one of A's PRs was refused by
@@ -127,12 +157,24 @@ class BoundsTest {
      */
     void assertRunEndsAtItsDeadline(List<Pr> a, Sleep first, Duration deadline) throws Exception {
         Duration left = deadline.plus(DEADLINE_SLACK).minus(Duration.ofNanos(System.nanoTime() - first.since()));
-        boolean ended = await(left.isNegative() ? Duration.ZERO : left, () -> !alive(first.pid())
-                && a.stream().anyMatch(pr -> failed(s.lastStatus(pr.headSha(), "tiergate/migrations"))));
-        List<JsonNode> statuses = a.stream().map(pr -> s.lastStatus(pr.headSha(), "tiergate/migrations")).toList();
-        assertTrue(ended, "repository A's sleeping migration was not ended within its deadline (" + deadline.toSeconds() + " s + "
-                + DEADLINE_SLACK.toSeconds() + " s slack): session " + first.pid() + " alive: " + alive(first.pid()) + ", A's statuses: " + statuses);
-        assertTrue(statuses.stream().anyMatch(st -> st != null && st.path("description").asText().contains("[" + SandboxRules.DEADLINE_EXCEEDED + "]")),
+        boolean ended = await(
+                left.isNegative() ? Duration.ZERO : left,
+                () -> !alive(first.pid())
+                        && a.stream().anyMatch(pr -> failed(s.lastStatus(pr.headSha(), "tiergate/migrations"))));
+        List<JsonNode> statuses = a.stream()
+                .map(pr -> s.lastStatus(pr.headSha(), "tiergate/migrations"))
+                .toList();
+        assertTrue(
+                ended,
+                "repository A's sleeping migration was not ended within its deadline (" + deadline.toSeconds() + " s + "
+                        + DEADLINE_SLACK.toSeconds() + " s slack): session " + first.pid() + " alive: "
+                        + alive(first.pid()) + ", A's statuses: " + statuses);
+        assertTrue(
+                statuses.stream()
+                        .anyMatch(st -> st != null
+                                && st.path("description")
+                                        .asText()
+                                        .contains("[" + SandboxRules.DEADLINE_EXCEEDED + "]")),
                 "the run ended, but no refusal names " + SandboxRules.DEADLINE_EXCEEDED + ": " + statuses);
     }
 
@@ -143,12 +185,16 @@ class BoundsTest {
     /** Waits (at most 60 s) until a migration of the attacked repository sleeps. */
     Sleep awaitSleep() throws Exception {
         int[] pid = {0};
-        assertTrue(await(Duration.ofSeconds(60), () -> (pid[0] = sleeperPid()) != 0), "the attack's pg_sleep never started; audit: " + s.h.server.audit().all());
+        assertTrue(
+                await(Duration.ofSeconds(60), () -> (pid[0] = sleeperPid()) != 0),
+                "the attack's pg_sleep never started; audit: "
+                        + s.h.server.audit().all());
         return new Sleep(pid[0], System.nanoTime());
     }
 
     boolean alive(int pid) throws Exception {
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement("select 1 from pg_stat_activity where pid = ?")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_stat_activity where pid = ?")) {
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -158,8 +204,10 @@ class BoundsTest {
 
     /** The pid of a session sleeping on the attacked repository's databases; 0 when none. */
     int sleeperPid() throws Exception {
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement("select pid from pg_stat_activity where datname like ?"
-                + " and state = 'active' and query ilike '%pg_sleep(3600)%' and pid <> pg_backend_pid() order by backend_start limit 1")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement(
+                        "select pid from pg_stat_activity where datname like ?"
+                                + " and state = 'active' and query ilike '%pg_sleep(3600)%' and pid <> pg_backend_pid() order by backend_start limit 1")) {
             ps.setString(1, s.attackedPrefix().replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : 0;
@@ -169,8 +217,9 @@ class BoundsTest {
 
     /** Sessions on the attacked repository's databases running pg_sleep (not this test's own). */
     int sleeping() throws Exception {
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where datname like ?"
-                + " and state = 'active' and query ilike '%pg_sleep(3600)%' and pid <> pg_backend_pid()")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement("select count(*) from pg_stat_activity where datname like ?"
+                        + " and state = 'active' and query ilike '%pg_sleep(3600)%' and pid <> pg_backend_pid()")) {
             ps.setString(1, s.attackedPrefix().replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -178,5 +227,4 @@ class BoundsTest {
             }
         }
     }
-
 }

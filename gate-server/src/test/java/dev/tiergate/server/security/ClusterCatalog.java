@@ -20,11 +20,22 @@ import java.util.regex.Pattern;
  * the differences, leaving out what the server itself does to the attacked repository's own databases and logins
  * while it works (creating ci-pr and working branch databases and their logins).
  */
-record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<String, String> databases, Set<String> settings,
-                      Map<String, String> autoConf) {
+record ClusterCatalog(
+        Map<String, String> roles,
+        Set<String> memberships,
+        Map<String, String> databases,
+        Set<String> settings,
+        Map<String, String> autoConf) {
     /** Built-in roles a branch login must never be made a member of. */
-    static final Set<String> DANGEROUS_ROLES = Set.of("pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
-            "pg_signal_backend", "pg_read_all_settings", "pg_checkpoint", "pg_create_subscription", "pg_use_reserved_connections");
+    static final Set<String> DANGEROUS_ROLES = Set.of(
+            "pg_execute_server_program",
+            "pg_read_server_files",
+            "pg_write_server_files",
+            "pg_signal_backend",
+            "pg_read_all_settings",
+            "pg_checkpoint",
+            "pg_create_subscription",
+            "pg_use_reserved_connections");
 
     static ClusterCatalog of(Connection c) throws SQLException {
         Map<String, String> roles = new TreeMap<>();
@@ -33,34 +44,45 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
         Set<String> settings = new TreeSet<>();
         Map<String, String> autoConf = new TreeMap<>();
         try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin,"
-                    + " rolinherit, md5(coalesce(rolpassword, '')) from pg_authid")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin,"
+                            + " rolinherit, md5(coalesce(rolpassword, '')) from pg_authid")) {
                 while (rs.next()) {
-                    roles.put(rs.getString(1), "super=" + rs.getBoolean(2) + " createrole=" + rs.getBoolean(3) + " createdb=" + rs.getBoolean(4)
-                            + " replication=" + rs.getBoolean(5) + " bypassrls=" + rs.getBoolean(6) + " login=" + rs.getBoolean(7)
-                            + " inherit=" + rs.getBoolean(8) + " password#" + rs.getString(9));
+                    roles.put(
+                            rs.getString(1),
+                            "super=" + rs.getBoolean(2) + " createrole=" + rs.getBoolean(3) + " createdb="
+                                    + rs.getBoolean(4)
+                                    + " replication=" + rs.getBoolean(5) + " bypassrls=" + rs.getBoolean(6) + " login="
+                                    + rs.getBoolean(7)
+                                    + " inherit=" + rs.getBoolean(8) + " password#" + rs.getString(9));
                 }
             }
-            try (ResultSet rs = st.executeQuery("select m.rolname, r.rolname from pg_auth_members a join pg_roles r on r.oid = a.roleid"
-                    + " join pg_roles m on m.oid = a.member")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select m.rolname, r.rolname from pg_auth_members a join pg_roles r on r.oid = a.roleid"
+                            + " join pg_roles m on m.oid = a.member")) {
                 while (rs.next()) {
                     memberships.add(rs.getString(1) + " in " + rs.getString(2));
                 }
             }
-            try (ResultSet rs = st.executeQuery("select d.datname, pg_get_userbyid(d.datdba), coalesce(d.datacl::text, '(default)'), d.datconnlimit,"
-                    + " d.datallowconn, d.datistemplate from pg_database d")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select d.datname, pg_get_userbyid(d.datdba), coalesce(d.datacl::text, '(default)'), d.datconnlimit,"
+                            + " d.datallowconn, d.datistemplate from pg_database d")) {
                 while (rs.next()) {
-                    databases.put(rs.getString(1), "owner=" + rs.getString(2) + " acl=" + rs.getString(3) + " connlimit=" + rs.getInt(4)
-                            + " allowconn=" + rs.getBoolean(5) + " template=" + rs.getBoolean(6));
+                    databases.put(
+                            rs.getString(1),
+                            "owner=" + rs.getString(2) + " acl=" + rs.getString(3) + " connlimit=" + rs.getInt(4)
+                                    + " allowconn=" + rs.getBoolean(5) + " template=" + rs.getBoolean(6));
                 }
             }
-            try (ResultSet rs = st.executeQuery("select coalesce(d.datname, '*'), coalesce(r.rolname, '*'), s.setconfig::text from pg_db_role_setting s"
-                    + " left join pg_database d on d.oid = s.setdatabase left join pg_roles r on r.oid = s.setrole")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select coalesce(d.datname, '*'), coalesce(r.rolname, '*'), s.setconfig::text from pg_db_role_setting s"
+                            + " left join pg_database d on d.oid = s.setdatabase left join pg_roles r on r.oid = s.setrole")) {
                 while (rs.next()) {
                     settings.add("database " + rs.getString(1) + " role " + rs.getString(2) + ": " + rs.getString(3));
                 }
             }
-            try (ResultSet rs = st.executeQuery("select name, setting from pg_file_settings where sourcefile like '%postgresql.auto.conf'")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select name, setting from pg_file_settings where sourcefile like '%postgresql.auto.conf'")) {
                 while (rs.next()) {
                     autoConf.put(rs.getString(1), rs.getString(2));
                 }
@@ -78,15 +100,20 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
         List<String> out = new ArrayList<>();
         roles.forEach((name, now) -> {
             String was = before.roles.get(name);
-            boolean privileged = now.contains("super=true") || now.contains("createrole=true") || now.contains("createdb=true")
-                    || now.contains("replication=true") || now.contains("bypassrls=true");
+            boolean privileged = now.contains("super=true")
+                    || now.contains("createrole=true")
+                    || now.contains("createdb=true")
+                    || now.contains("replication=true")
+                    || now.contains("bypassrls=true");
             if (was == null && (!name.startsWith(ownPrefix) || privileged)) {
                 out.add("new role " + name + " (" + now + ")");
             } else if (was != null && !was.equals(now) && (!name.startsWith(ownPrefix) || privileged)) {
                 out.add("role " + name + " changed: " + was + " → " + now);
             }
         });
-        before.roles.keySet().stream().filter(r -> !roles.containsKey(r) && !r.startsWith(ownPrefix)).forEach(r -> out.add("role " + r + " dropped"));
+        before.roles.keySet().stream()
+                .filter(r -> !roles.containsKey(r) && !r.startsWith(ownPrefix))
+                .forEach(r -> out.add("role " + r + " dropped"));
         for (String m : memberships) {
             if (before.memberships.contains(m)) {
                 continue;
@@ -97,7 +124,9 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
                 out.add("new membership: " + m);
             }
         }
-        before.memberships.stream().filter(m -> !memberships.contains(m) && !m.startsWith(ownPrefix)).forEach(m -> out.add("membership gone: " + m));
+        before.memberships.stream()
+                .filter(m -> !memberships.contains(m) && !m.startsWith(ownPrefix))
+                .forEach(m -> out.add("membership gone: " + m));
         databases.forEach((name, now) -> {
             String was = before.databases.get(name);
             if (name.startsWith(ownPrefix)) {
@@ -109,11 +138,18 @@ record ClusterCatalog(Map<String, String> roles, Set<String> memberships, Map<St
                 out.add("database " + name + " changed: " + was + " → " + now);
             }
         });
-        before.databases.keySet().stream().filter(d -> !databases.containsKey(d) && !d.startsWith(ownPrefix)).forEach(d -> out.add("database " + d + " dropped"));
+        before.databases.keySet().stream()
+                .filter(d -> !databases.containsKey(d) && !d.startsWith(ownPrefix))
+                .forEach(d -> out.add("database " + d + " dropped"));
         // the repository's own databases' settings, and its own roles' (tiergate sets its migration roles' run bounds)
-        Predicate<String> own = s -> s.startsWith("database " + ownPrefix) || s.matches("database \\S+ role " + Pattern.quote(ownPrefix) + ".*");
-        settings.stream().filter(s -> !before.settings.contains(s) && !own.test(s)).forEach(s -> out.add("new setting: " + s));
-        before.settings.stream().filter(s -> !settings.contains(s) && !own.test(s)).forEach(s -> out.add("setting gone: " + s));
+        Predicate<String> own = s -> s.startsWith("database " + ownPrefix)
+                || s.matches("database \\S+ role " + Pattern.quote(ownPrefix) + ".*");
+        settings.stream()
+                .filter(s -> !before.settings.contains(s) && !own.test(s))
+                .forEach(s -> out.add("new setting: " + s));
+        before.settings.stream()
+                .filter(s -> !settings.contains(s) && !own.test(s))
+                .forEach(s -> out.add("setting gone: " + s));
         if (!autoConf.equals(before.autoConf)) {
             out.add("postgresql.auto.conf changed: " + before.autoConf + " → " + autoConf);
         }

@@ -25,8 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DynamicSqlTest {
     static final String ATTACK = "V20260102000000__attack.sql";
     /** PostgreSQL's words for a privilege error (SQLSTATE 42501 and the superuser checks). */
-    static final Pattern PRIVILEGE_ERROR = Pattern.compile("(?i)permission denied|must be superuser|must be (a )?member|must be owner|"
-            + "must have privileges|only roles with|insufficient privilege");
+    static final Pattern PRIVILEGE_ERROR =
+            Pattern.compile("(?i)permission denied|must be superuser|must be (a )?member|must be owner|"
+                    + "must have privileges|only roles with|insufficient privilege");
+
     Scene s;
 
     @AfterEach
@@ -88,7 +90,9 @@ class DynamicSqlTest {
         Attack.Armed a = Attacks.writingOnTheHost().get(0).arm(s);
         s.pushWorkingBranch("feature/hidden", file(ATTACK, migration(a.hidden())));
         a.noEffect().verify();
-        assertFalse(s.applied("feature-hidden", "20260102000000"), "the working branch's database took the attack as applied");
+        assertFalse(
+                s.applied("feature-hidden", "20260102000000"),
+                "the working branch's database took the attack as applied");
     }
 
     @Test
@@ -105,6 +109,8 @@ class DynamicSqlTest {
         s.assertRefused(pr, SandboxRules.REHEARSAL_FAILED);
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/migrations");
         String said = status.path("description").asText() + "\n" + s.comment(pr.number());
-        assertTrue(PRIVILEGE_ERROR.matcher(said).find(), "the rehearsal failed, but not on a privilege (the sandbox did not stop it): " + status);
+        assertTrue(
+                PRIVILEGE_ERROR.matcher(said).find(),
+                "the rehearsal failed, but not on a privilege (the sandbox did not stop it): " + status);
     }
 }

@@ -29,6 +29,7 @@ class FlywayCallbacksAndPlaceholdersTest {
     static final String ORDINARY = "V20260102000000__ordinary.sql";
     /** A row of the comment's migration table: the file and its outcome. */
     static final Pattern ROW = Pattern.compile("(?m)^\\| `([^`]+)` \\| ([a-z_]+) \\|");
+
     Scene s;
 
     @AfterEach
@@ -39,7 +40,14 @@ class FlywayCallbacksAndPlaceholdersTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"beforeMigrate.sql", "beforeEachMigrate.sql", "afterMigrate.sql", "beforeValidate.sql", "R__repeatable.sql"})
+    @ValueSource(
+            strings = {
+                "beforeMigrate.sql",
+                "beforeEachMigrate.sql",
+                "afterMigrate.sql",
+                "beforeValidate.sql",
+                "R__repeatable.sql"
+            })
     void aFileThatIsNoVersionedMigrationNeverRuns(String name) throws Exception {
         s = Scene.start();
         Map<String, String> files = new LinkedHashMap<>();
@@ -52,41 +60,75 @@ class FlywayCallbacksAndPlaceholdersTest {
                 ranOn.add(db);
             }
         }
-        assertEquals(List.of(), ranOn, "Flyway ran db/migration/" + name + ", a file the naming rule refuses, on these databases");
+        assertEquals(
+                List.of(),
+                ranOn,
+                "Flyway ran db/migration/" + name + ", a file the naming rule refuses, on these databases");
         Map<String, String> listed = listed(s.comment(pr.number()));
-        assertFalse("applied".equals(listed.get(name)), "the comment says " + name + " was applied:\n" + s.comment(pr.number()));
-        assertEquals(s.hasTable("ci-pr-1", "ordinary"), "applied".equals(listed.get(ORDINARY)),
+        assertFalse(
+                "applied".equals(listed.get(name)),
+                "the comment says " + name + " was applied:\n" + s.comment(pr.number()));
+        assertEquals(
+                s.hasTable("ci-pr-1", "ordinary"),
+                "applied".equals(listed.get(ORDINARY)),
                 "the comment does not list exactly what ran on ci-pr-1 (" + ORDINARY + "): " + listed);
     }
 
     @Test
     void aCallbackMergedOntoTheTierNeverRuns() throws Exception {
         s = Scene.start();
-        s.mergeOntoTier(1, Map.of("beforeMigrate.sql", "CREATE TABLE callback_ran (x int);\n", ORDINARY, migration("CREATE TABLE ordinary (id int);")));
-        assertFalse(s.hasTable("staging", "callback_ran"), "Flyway ran the callback db/migration/beforeMigrate.sql on the tier");
+        s.mergeOntoTier(
+                1,
+                Map.of(
+                        "beforeMigrate.sql",
+                        "CREATE TABLE callback_ran (x int);\n",
+                        ORDINARY,
+                        migration("CREATE TABLE ordinary (id int);")));
+        assertFalse(
+                s.hasTable("staging", "callback_ran"),
+                "Flyway ran the callback db/migration/beforeMigrate.sql on the tier");
     }
 
     @Test
     void flywayPlaceholdersReachPostgresqlAsWritten() throws Exception {
         s = Scene.start();
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("V20260102000000__probe.sql", migration("CREATE TABLE probe AS SELECT '${flyway:user}'::text AS u, '${flyway:database}'::text AS d;"));
-        files.put("V20260103000000__probe_dir.sql", migration("CREATE TABLE probe_dir AS SELECT '${flyway:workingDirectory}'::text AS w;"));
+        files.put(
+                "V20260102000000__probe.sql",
+                migration(
+                        "CREATE TABLE probe AS SELECT '${flyway:user}'::text AS u, '${flyway:database}'::text AS d;"));
+        files.put(
+                "V20260103000000__probe_dir.sql",
+                migration("CREATE TABLE probe_dir AS SELECT '${flyway:workingDirectory}'::text AS w;"));
         Pr pr = s.openPullRequest(1, files);
         Map<String, String> listed = listed(s.comment(pr.number()));
         if (s.hasTable("ci-pr-1", "probe")) {
-            assertEquals("${flyway:user} ${flyway:database}", s.value("ci-pr-1", "select u || ' ' || d from probe"),
+            assertEquals(
+                    "${flyway:user} ${flyway:database}",
+                    s.value("ci-pr-1", "select u || ' ' || d from probe"),
                     "Flyway filled in its placeholders: the migration learnt the migrating login and database");
-            assertEquals("applied", listed.get("V20260102000000__probe.sql"), "it ran, the comment does not say so: " + listed);
+            assertEquals(
+                    "applied",
+                    listed.get("V20260102000000__probe.sql"),
+                    "it ran, the comment does not say so: " + listed);
         } else {
-            assertFalse("applied".equals(listed.get("V20260102000000__probe.sql")), "the comment says a migration ran that did not: " + listed);
+            assertFalse(
+                    "applied".equals(listed.get("V20260102000000__probe.sql")),
+                    "the comment says a migration ran that did not: " + listed);
         }
         if (s.hasTable("ci-pr-1", "probe_dir")) {
-            assertEquals("${flyway:workingDirectory}", s.value("ci-pr-1", "select w from probe_dir"),
+            assertEquals(
+                    "${flyway:workingDirectory}",
+                    s.value("ci-pr-1", "select w from probe_dir"),
                     "Flyway filled in ${flyway:workingDirectory}: the migration learnt a path on tiergate's host");
-            assertEquals("applied", listed.get("V20260103000000__probe_dir.sql"), "it ran, the comment does not say so: " + listed);
+            assertEquals(
+                    "applied",
+                    listed.get("V20260103000000__probe_dir.sql"),
+                    "it ran, the comment does not say so: " + listed);
         } else {
-            assertFalse("applied".equals(listed.get("V20260103000000__probe_dir.sql")), "the comment says a migration ran that did not: " + listed);
+            assertFalse(
+                    "applied".equals(listed.get("V20260103000000__probe_dir.sql")),
+                    "the comment says a migration ran that did not: " + listed);
         }
         assertTrue(s.lastStatus(pr.headSha(), "tiergate/migrations") != null, "no tiergate/migrations status");
     }

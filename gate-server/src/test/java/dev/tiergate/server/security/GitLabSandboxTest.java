@@ -60,8 +60,8 @@ class GitLabSandboxTest {
 
     @Test
     void aMergeRequestsHiddenProgramFailsOnPrivileges() throws Exception {
-        openMergeRequest(Attacks.hidden("EXECUTE 'COP' || 'Y (SELECT 1) TO PROG' || 'RAM ' || quote_literal('id > " + dir
-                + "/pwned-program-' || current_database());"));
+        openMergeRequest(Attacks.hidden("EXECUTE 'COP' || 'Y (SELECT 1) TO PROG' || 'RAM ' || quote_literal('id > "
+                + dir + "/pwned-program-' || current_database());"));
         assertNothingWritten();
         assertRefused(SandboxRules.REHEARSAL_FAILED);
     }
@@ -70,14 +70,23 @@ class GitLabSandboxTest {
         h.gitlab.copyFiles(STAGING, HEAD);
         h.gitlab.file(HEAD, Scene.DIR + "V20260102000000__attack.sql", Scene.migration(attackSql));
         h.gitlab.branch("feature/attack", HEAD);
-        assertEquals(202, h.deliver("Push Hook", GitLabPayloads.push(h.path, "feature/attack", GitLabPayloads.ZERO, HEAD, 1)));
+        assertEquals(
+                202,
+                h.deliver("Push Hook", GitLabPayloads.push(h.path, "feature/attack", GitLabPayloads.ZERO, HEAD, 1)));
         h.gitlab.mergeRequest(1, "feature/attack", HEAD, "staging", STAGING, "alice", false, "opened");
-        assertEquals(202, h.deliver("Merge Request Hook", GitLabPayloads.mergeRequest(h.path, 1, "open", "feature/attack", "staging", HEAD, null, "alice")));
+        assertEquals(
+                202,
+                h.deliver(
+                        "Merge Request Hook",
+                        GitLabPayloads.mergeRequest(
+                                h.path, 1, "open", "feature/attack", "staging", HEAD, null, "alice")));
     }
 
     void assertNothingWritten() throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
-            assertEquals(List.of(), s.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(
+                    List.of(),
+                    s.map(p -> p.getFileName().toString()).toList(),
                     "the merge request's migration wrote files on the database server's host, in " + dir);
         }
     }
@@ -88,7 +97,8 @@ class GitLabSandboxTest {
         JsonNode last = posted.get(posted.size() - 1);
         assertEquals("failed", last.path("state").asText(), "the attack's merge request was not refused: " + last);
         String notes = String.join("\n", h.gitlab.notes(1));
-        assertTrue(last.path("description").asText().contains("[" + rule + "]") || notes.contains("`" + rule + "`"),
+        assertTrue(
+                last.path("description").asText().contains("[" + rule + "]") || notes.contains("`" + rule + "`"),
                 "the refusal does not name " + rule + ": " + last + "\n" + notes);
     }
 }

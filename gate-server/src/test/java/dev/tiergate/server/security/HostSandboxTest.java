@@ -68,7 +68,9 @@ class HostSandboxTest {
         Attack.Armed a = Attacks.writingOnTheHost().get(0).arm(s);
         s.pushWorkingBranch("feature/host", file(ATTACK, migration(a.plain())));
         a.noEffect().verify();
-        assertFalse(s.applied("feature-host", "20260102000000"), "the working branch's database took the attack as applied");
+        assertFalse(
+                s.applied("feature-host", "20260102000000"),
+                "the working branch's database took the attack as applied");
     }
 
     @Test

@@ -25,13 +25,17 @@ import java.util.Set;
  */
 final class LoginMatrix {
     /** Built-in roles no branch login may be a member of. */
-    static final List<String> FORBIDDEN_ROLES = List.of("pg_read_all_data", "pg_write_all_data", "pg_read_server_files", "pg_write_server_files",
-            "pg_execute_server_program", "pg_signal_backend");
+    static final List<String> FORBIDDEN_ROLES = List.of(
+            "pg_read_all_data",
+            "pg_write_all_data",
+            "pg_read_server_files",
+            "pg_write_server_files",
+            "pg_execute_server_program",
+            "pg_signal_backend");
     /** At most this many connection attempts to databases the catalog says the login may reach (each one is a finding already). */
     static final int ATTEMPTS = 25;
 
-    private LoginMatrix() {
-    }
+    private LoginMatrix() {}
 
     /**
      * Everything {@code login} (for database branch {@code name}) reaches beyond its own database, in words; empty when
@@ -49,8 +53,9 @@ final class LoginMatrix {
             out.add(who + " cannot connect to its own database " + own + ": " + e.getMessage());
         }
         Map<String, Boolean> mayConnect = new LinkedHashMap<>();
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement(
-                "select datname, has_database_privilege(?, oid, 'CONNECT') from pg_database order by datname")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement(
+                        "select datname, has_database_privilege(?, oid, 'CONNECT') from pg_database order by datname")) {
             ps.setString(1, login.user());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -58,7 +63,10 @@ final class LoginMatrix {
                 }
             }
         }
-        List<String> granted = mayConnect.entrySet().stream().filter(e -> e.getValue() && !e.getKey().equals(own)).map(Map.Entry::getKey).toList();
+        List<String> granted = mayConnect.entrySet().stream()
+                .filter(e -> e.getValue() && !e.getKey().equals(own))
+                .map(Map.Entry::getKey)
+                .toList();
         if (!granted.isEmpty()) {
             out.add(who + " has CONNECT on " + granted.size() + " other database(s) of the cluster: "
                     + (granted.size() > 12 ? granted.subList(0, 12) + " …" : granted));
@@ -87,8 +95,9 @@ final class LoginMatrix {
         if (!reached.isEmpty()) {
             out.add(who + " connected to " + reached);
         }
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement(
-                "select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls from pg_roles where rolname = ?")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement(
+                        "select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls from pg_roles where rolname = ?")) {
             ps.setString(1, login.user());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -103,7 +112,8 @@ final class LoginMatrix {
                 }
             }
         }
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement("select pg_has_role(?, ?, 'MEMBER')")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement("select pg_has_role(?, ?, 'MEMBER')")) {
             for (String role : FORBIDDEN_ROLES) {
                 ps.setString(1, login.user());
                 ps.setString(2, role);
@@ -133,8 +143,9 @@ final class LoginMatrix {
     /** The databases a login owns on the branch cluster. */
     static List<String> owned(Scene s, BranchConnection login) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement(
-                "select datname from pg_database where datdba = (select oid from pg_roles where rolname = ?) order by datname")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement(
+                        "select datname from pg_database where datdba = (select oid from pg_roles where rolname = ?) order by datname")) {
             ps.setString(1, login.user());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -152,6 +163,8 @@ final class LoginMatrix {
             p.setProperty("password", login.password());
         }
         p.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection(new BranchConnection(login.host(), login.port(), database, login.user(), login.password()).jdbcUrl(), p);
+        return DriverManager.getConnection(
+                new BranchConnection(login.host(), login.port(), database, login.user(), login.password()).jdbcUrl(),
+                p);
     }
 }

@@ -31,7 +31,9 @@ class MigrationLoginPrivilegeTest {
         s = Scene.start();
         s.otherRepository();
         s.openPullRequest(1, file("V20260102000000__qty.sql", BoundsTest.ORDINARY));
-        assertTrue(s.h.dbBranchExists("ci-pr-1") && s.h.dbBranchExists("feature-p1"), "the PR's and its working branch's databases were not made");
+        assertTrue(
+                s.h.dbBranchExists("ci-pr-1") && s.h.dbBranchExists("feature-p1"),
+                "the PR's and its working branch's databases were not made");
     }
 
     @AfterEach
@@ -63,14 +65,21 @@ class MigrationLoginPrivilegeTest {
     @Test
     void flywayRecordsTheMigrationLoginAsWhoRanEachMigration() throws Exception {
         // staging is a copy of production, which applied the base migration: its history row is production's
-        assertEquals(s.h.server.backend().migrationConnection(s.repo, "production").user(),
-                s.value("production", "select installed_by from flyway_schema_history where version = '20260101000000'"),
+        assertEquals(
+                s.h.server.backend().migrationConnection(s.repo, "production").user(),
+                s.value(
+                        "production",
+                        "select installed_by from flyway_schema_history where version = '20260101000000'"),
                 "the tier's migration did not run as the tier's migration login");
-        assertEquals(s.h.server.backend().migrationConnection(s.repo, "ci-pr-1").user(),
+        assertEquals(
+                s.h.server.backend().migrationConnection(s.repo, "ci-pr-1").user(),
                 s.value("ci-pr-1", "select installed_by from flyway_schema_history where version = '20260102000000'"),
                 "the PR's migration was not rehearsed as ci-pr-1's migration login");
-        assertEquals(s.h.server.backend().migrationConnection(s.repo, "feature-p1").user(),
-                s.value("feature-p1", "select installed_by from flyway_schema_history where version = '20260102000000'"),
+        assertEquals(
+                s.h.server.backend().migrationConnection(s.repo, "feature-p1").user(),
+                s.value(
+                        "feature-p1",
+                        "select installed_by from flyway_schema_history where version = '20260102000000'"),
                 "the working branch's migration did not run as feature-p1's migration login");
     }
 }

@@ -37,14 +37,22 @@ class PolicyAccessValuesTest {
                   tiers:
                     - {tier: staging, grants: [{group: read-only, classes: [human]}]}
                 """));
-        Pr pr = s.sendPullRequest(1, "feature/p1", base, file("V20260102000000__x.sql", migration("create table t1 (id int);")));
-        assertTrue(Scene.await(Duration.ofSeconds(30), () -> s.lastStatus(pr.headSha(), "tiergate/workflow") != null),
+        Pr pr = s.sendPullRequest(
+                1, "feature/p1", base, file("V20260102000000__x.sql", migration("create table t1 (id int);")));
+        assertTrue(
+                Scene.await(Duration.ofSeconds(30), () -> s.lastStatus(pr.headSha(), "tiergate/workflow") != null),
                 "the PR on a policy with a group named read-only got no tiergate/workflow status");
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/workflow");
-        assertEquals("failure", status.path("state").asText(), "a policy no backend can take was not refused: " + status);
-        assertTrue(status.path("description").asText().contains("[" + Rule.POLICY_INVALID.id() + "]"), status.toString());
-        assertTrue(s.h.server.audit().all().stream().anyMatch(r -> r.kind().equals("refusal")
-                        && r.details().contains("database_access.groups[0].name is 'read-only'") && r.details().contains(Rule.POLICY_ACCESS_VALUES.id())),
-                "the refusal does not say which value and which rule: " + s.h.server.audit().all());
+        assertEquals(
+                "failure", status.path("state").asText(), "a policy no backend can take was not refused: " + status);
+        assertTrue(
+                status.path("description").asText().contains("[" + Rule.POLICY_INVALID.id() + "]"), status.toString());
+        assertTrue(
+                s.h.server.audit().all().stream()
+                        .anyMatch(r -> r.kind().equals("refusal")
+                                && r.details().contains("database_access.groups[0].name is 'read-only'")
+                                && r.details().contains(Rule.POLICY_ACCESS_VALUES.id())),
+                "the refusal does not say which value and which rule: "
+                        + s.h.server.audit().all());
     }
 }

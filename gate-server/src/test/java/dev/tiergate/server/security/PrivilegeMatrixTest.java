@@ -26,7 +26,9 @@ class PrivilegeMatrixTest {
         s = Scene.start();
         s.otherRepository();
         s.openPullRequest(1, file("V20260102000000__qty.sql", BoundsTest.ORDINARY));
-        assertTrue(s.h.dbBranchExists("ci-pr-1") && s.h.dbBranchExists("feature-p1"), "the PR's and its working branch's databases were not made");
+        assertTrue(
+                s.h.dbBranchExists("ci-pr-1") && s.h.dbBranchExists("feature-p1"),
+                "the PR's and its working branch's databases were not made");
     }
 
     @AfterEach
@@ -38,6 +40,9 @@ class PrivilegeMatrixTest {
     @ValueSource(strings = {"staging", "feature-p1", "ci-pr-1"})
     void aBranchLoginReachesItsOwnDatabaseAndNothingElse(String name) throws Exception {
         BranchConnection login = s.h.server.backend().connection(s.repo, name);
-        assertEquals(List.of(), LoginMatrix.problems(s, name, login, LoginMatrix.neighbours(s)), "what the branch login of " + name + " reaches");
+        assertEquals(
+                List.of(),
+                LoginMatrix.problems(s, name, login, LoginMatrix.neighbours(s)),
+                "what the branch login of " + name + " reaches");
     }
 }

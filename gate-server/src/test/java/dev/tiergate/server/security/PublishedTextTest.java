@@ -41,38 +41,61 @@ class PublishedTextTest {
     @Test
     void aTableNameCannotWriteAHeadingIntoTheComment() throws Exception {
         s = Scene.start();
-        Pr pr = s.openPullRequest(1, file("V20260102000000__named.sql", migration("CREATE TABLE \"x\n```\n## INJECTED\n```\" (id int);")));
+        Pr pr = s.openPullRequest(
+                1,
+                file("V20260102000000__named.sql", migration("CREATE TABLE \"x\n```\n## INJECTED\n```\" (id int);")));
         String comment = s.comment(pr.number());
         assertFalse(comment.isEmpty(), "no comment on the PR");
-        assertFalse(INJECTED_HEADING.matcher(comment).find(), "a table's name wrote a Markdown heading into tiergate's comment:\n" + comment);
-        assertFalse(INJECTED_HEADING.matcher(s.published()).find(), "a table's name wrote a Markdown heading into what tiergate published");
+        assertFalse(
+                INJECTED_HEADING.matcher(comment).find(),
+                "a table's name wrote a Markdown heading into tiergate's comment:\n" + comment);
+        assertFalse(
+                INJECTED_HEADING.matcher(s.published()).find(),
+                "a table's name wrote a Markdown heading into what tiergate published");
     }
 
     @Test
     void aColumnNameCannotWriteHtmlIntoTheCommentOrThePages() throws Exception {
         s = Scene.start();
-        Pr pr = s.openPullRequest(1, file("V20260102000000__named.sql",
-                migration("CREATE TABLE t (id int, \"<img src=x onerror=alert(1)>\" text);")));
+        Pr pr = s.openPullRequest(
+                1,
+                file(
+                        "V20260102000000__named.sql",
+                        migration("CREATE TABLE t (id int, \"<img src=x onerror=alert(1)>\" text);")));
         String comment = s.comment(pr.number());
         assertFalse(comment.isEmpty(), "no comment on the PR");
         // in a code span or a fenced block the forge shows it as text: only markup outside code renders
-        assertFalse(Scene.outsideCode(comment).toLowerCase(Locale.ROOT).contains("<img"),
+        assertFalse(
+                Scene.outsideCode(comment).toLowerCase(Locale.ROOT).contains("<img"),
                 "a column's name put raw HTML into tiergate's comment:\n" + comment);
         String rendered = s.publishedAsRendered();
-        assertFalse(rendered.contains("<img src=x"), "a column's name as raw HTML was published: "
-                + rendered.lines().filter(l -> l.contains("<img src=x")).findFirst().orElse(""));
+        assertFalse(
+                rendered.contains("<img src=x"),
+                "a column's name as raw HTML was published: "
+                        + rendered.lines()
+                                .filter(l -> l.contains("<img src=x"))
+                                .findFirst()
+                                .orElse(""));
     }
 
     @Test
     void rowsAMigrationRaisesAreNotPublished() throws Exception {
         s = Scene.start();
         String card = seedCustomers(false);
-        Pr pr = s.openPullRequest(1, file("V20260102000000__print.sql",
-                migration("DO $$ BEGIN RAISE EXCEPTION '%', (SELECT string_agg(card, ',') FROM customers); END $$;")));
+        Pr pr = s.openPullRequest(
+                1,
+                file(
+                        "V20260102000000__print.sql",
+                        migration(
+                                "DO $$ BEGIN RAISE EXCEPTION '%', (SELECT string_agg(card, ',') FROM customers); END $$;")));
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/migrations");
         assertTrue(status != null, "no tiergate/migrations status");
-        assertFalse(status.path("description").asText().contains(card), "the status carries a customer's card number: " + status);
-        assertFalse(s.comment(pr.number()).contains(card), "the comment carries a customer's card number:\n" + s.comment(pr.number()));
+        assertFalse(
+                status.path("description").asText().contains(card),
+                "the status carries a customer's card number: " + status);
+        assertFalse(
+                s.comment(pr.number()).contains(card),
+                "the comment carries a customer's card number:\n" + s.comment(pr.number()));
         s.assertNotPublished(card, "a customer's card number, printed by the migration");
         assertEquals("failure", status.path("state").asText(), "the migration raised an error, yet: " + status);
     }
@@ -81,12 +104,19 @@ class PublishedTextTest {
     void rowsInPostgresqlsOwnErrorDetailAreNotPublished() throws Exception {
         s = Scene.start();
         String card = seedCustomers(true);
-        Pr pr = s.openPullRequest(1, file("V20260102000000__unique_card.sql",
-                "-- refactoring: Introduce Index\n-- phase: expand\nCREATE UNIQUE INDEX CONCURRENTLY customers_card ON customers (card);\n"));
+        Pr pr = s.openPullRequest(
+                1,
+                file(
+                        "V20260102000000__unique_card.sql",
+                        "-- refactoring: Introduce Index\n-- phase: expand\nCREATE UNIQUE INDEX CONCURRENTLY customers_card ON customers (card);\n"));
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/migrations");
         assertTrue(status != null, "no tiergate/migrations status");
-        s.assertNotPublished(card, "a customer's card number, from PostgreSQL's error detail (Key (card)=(…) is duplicated)");
-        assertEquals("failure", status.path("state").asText(), "the index cannot be built on the tier's rows, yet: " + status);
+        s.assertNotPublished(
+                card, "a customer's card number, from PostgreSQL's error detail (Key (card)=(…) is duplicated)");
+        assertEquals(
+                "failure",
+                status.path("state").asText(),
+                "the index cannot be built on the tier's rows, yet: " + status);
     }
 
     /**
@@ -95,19 +125,25 @@ class PublishedTextTest {
      * two customers hold the same card. Returns the card number.
      */
     String seedCustomers(boolean twoShareACard) throws Exception {
-        String card = "4" + String.format("%015d", ThreadLocalRandom.current().nextLong(100_000_000_000_000L, 999_999_999_999_999L));
-        try (Connection c = Scene.open(s.admin("staging")); Statement st = c.createStatement()) {
+        String card = "4"
+                + String.format(
+                        "%015d", ThreadLocalRandom.current().nextLong(100_000_000_000_000L, 999_999_999_999_999L));
+        try (Connection c = Scene.open(s.admin("staging"));
+                Statement st = c.createStatement()) {
             String owner;
-            try (ResultSet rs = st.executeQuery("select tableowner from pg_tables where schemaname = 'public' and tablename = 'inventory'")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select tableowner from pg_tables where schemaname = 'public' and tablename = 'inventory'")) {
                 rs.next();
                 owner = rs.getString(1);
             }
             st.execute("create table customers (id int primary key, name text, card text)");
             st.execute("alter table customers owner to \"" + owner + "\"");
-            st.execute("insert into customers values (1, 'Ada', '" + card + "'), (2, 'Grace', '" + (twoShareACard ? card : "4000000000000002") + "')");
+            st.execute("insert into customers values (1, 'Ada', '" + card + "'), (2, 'Grace', '"
+                    + (twoShareACard ? card : "4000000000000002") + "')");
         }
         s.h.server.backend().tierMoved(s.repo, "staging");
-        List<String> tables = List.of(s.value("staging", "select string_agg(tablename, ',') from pg_tables where schemaname = 'public'"));
+        List<String> tables = List.of(
+                s.value("staging", "select string_agg(tablename, ',') from pg_tables where schemaname = 'public'"));
         assertTrue(tables.get(0).contains("customers"), "the tier was not seeded: " + tables);
         return card;
     }

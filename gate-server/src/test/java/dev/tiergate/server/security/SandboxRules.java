@@ -15,6 +15,5 @@ final class SandboxRules {
     /** The policy on the base commit could not be read. */
     static final String POLICY_INVALID = Rule.POLICY_INVALID.id();
 
-    private SandboxRules() {
-    }
+    private SandboxRules() {}
 }

@@ -81,6 +81,7 @@ final class Scene implements AutoCloseable {
     final String secret;
     /** Short and random: in every canary's name, so no two scenes (or JVMs) aim at the same thing. */
     final String tag;
+
     private final String policy;
     private final Deque<Cleanup> cleanups = new ArrayDeque<>();
     private final Set<Long> pullRequests = new LinkedHashSet<>();
@@ -101,12 +102,10 @@ final class Scene implements AutoCloseable {
     }
 
     /** A second repository on the same server, with its own tiers. */
-    record Other(String path, RepoRef repo, GitHubApiStub github) {
-    }
+    record Other(String path, RepoRef repo, GitHubApiStub github) {}
 
     /** A pull request the scene opened: its number, head branch and head SHA. */
-    record Pr(long number, String branch, String headSha) {
-    }
+    record Pr(long number, String branch, String headSha) {}
 
     private Scene(String policy) throws Exception {
         this.policy = policy;
@@ -126,7 +125,8 @@ final class Scene implements AutoCloseable {
             // the tiers exist before any attack: what the attack may not touch is there to be looked at
             h.deliver("push", GitHubPayloads.push(h.repoPath, "staging", GitHubPayloads.ZERO, STAGING, "alice"));
             if (!h.dbBranchExists("staging")) {
-                throw new IllegalStateException("the scene's staging tier was not set up: " + h.server.audit().all());
+                throw new IllegalStateException("the scene's staging tier was not set up: "
+                        + h.server.audit().all());
             }
             this.clusterAdmin = admin("staging");
         } catch (Exception | AssertionError e) {
@@ -197,8 +197,12 @@ final class Scene implements AutoCloseable {
         h.github.pull(n, branch, sha, "staging", baseSha, "alice", false, "open", false);
         pullRequests.add(n);
         workingBranches.add(branch);
-        int code = h.hooks.send("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened",
-                new Pull(n, branch, sha, "staging", baseSha, "alice", false, "open", false)));
+        int code = h.hooks.send(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "opened",
+                        new Pull(n, branch, sha, "staging", baseSha, "alice", false, "open", false)));
         assertEquals(202, code, "the webhook was not accepted");
         return new Pr(n, branch, sha);
     }
@@ -208,7 +212,8 @@ final class Scene implements AutoCloseable {
         String sha = commit(files);
         h.github.branch(branch, sha);
         workingBranches.add(branch);
-        assertEquals(202, h.deliver("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
+        assertEquals(
+                202, h.deliver("push", GitHubPayloads.push(h.repoPath, branch, GitHubPayloads.ZERO, sha, "alice")));
         return sha;
     }
 
@@ -217,14 +222,19 @@ final class Scene implements AutoCloseable {
      * {@code files} (GitHub merged more than was rehearsed), so only the tier's own migration run meets them.
      */
     void mergeOntoTier(long n, Map<String, String> files) throws Exception {
-        Pr pr = openPullRequest(n, Map.of("V20260101120000__harmless.sql", migration("create table harmless (id int);")));
+        Pr pr = openPullRequest(
+                n, Map.of("V20260101120000__harmless.sql", migration("create table harmless (id int);")));
         String merged = String.format("%08x", ++commits) + tag + "b".repeat(22);
         h.github.copyFiles(pr.headSha(), merged);
         files.forEach((name, body) -> h.github.file(merged, name.contains("/") ? name : DIR + name, body));
         h.github.branch("staging", merged);
         h.github.pull(n, pr.branch(), pr.headSha(), "staging", STAGING, "alice", false, "closed", true);
-        h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "closed",
-                new Pull(n, pr.branch(), pr.headSha(), "staging", STAGING, "alice", false, "closed", true)));
+        h.deliver(
+                "pull_request",
+                GitHubPayloads.pullRequest(
+                        h.repoPath,
+                        "closed",
+                        new Pull(n, pr.branch(), pr.headSha(), "staging", STAGING, "alice", false, "closed", true)));
     }
 
     // ---- what tiergate published
@@ -267,28 +277,50 @@ final class Scene implements AutoCloseable {
         for (GitHubApiStub github : other == null ? List.of(h.github) : List.of(h.github, other.github())) {
             for (String sha : github.shasWithStatuses()) {
                 for (String context : List.of("tiergate/workflow", "tiergate/migrations")) {
-                    github.posted(sha, context).forEach(s -> b.append("status ").append(s).append('\n'));
+                    github.posted(sha, context)
+                            .forEach(s -> b.append("status ").append(s).append('\n'));
                 }
             }
         }
         for (long n : pullRequests) {
-            h.github.comments(n).forEach(c -> b.append("comment #").append(n).append(' ').append(rendered ? outsideCode(c) : c).append('\n'));
+            h.github
+                    .comments(n)
+                    .forEach(c -> b.append("comment #")
+                            .append(n)
+                            .append(' ')
+                            .append(rendered ? outsideCode(c) : c)
+                            .append('\n'));
         }
         for (AuditRecord r : h.server.audit().all()) {
-            b.append("audit ").append(r.kind()).append(' ').append(r.subject()).append(' ').append(r.details()).append('\n');
+            b.append("audit ")
+                    .append(r.kind())
+                    .append(' ')
+                    .append(r.subject())
+                    .append(' ')
+                    .append(r.details())
+                    .append('\n');
         }
-        List<String> pages = new ArrayList<>(List.of("/", "/ui/" + h.repoPath, "/ui/" + h.repoPath + "/changes", "/ui/" + h.repoPath + "/audit",
+        List<String> pages = new ArrayList<>(List.of(
+                "/",
+                "/ui/" + h.repoPath,
+                "/ui/" + h.repoPath + "/changes",
+                "/ui/" + h.repoPath + "/audit",
                 "/api/v1/repos/" + h.repoPath + "/branches"));
         for (long n : pullRequests) {
             pages.add("/ui/" + h.repoPath + "/branches/pull/" + n);
             pages.add("/api/v1/repos/" + h.repoPath + "/branches/pull/" + n);
         }
         for (String branch : workingBranches) {
-            pages.add("/ui/" + h.repoPath + "/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8).replace("%2F", "/"));
+            pages.add("/ui/" + h.repoPath + "/branches/"
+                    + URLEncoder.encode(branch, StandardCharsets.UTF_8).replace("%2F", "/"));
         }
         pages.add("/ui/" + h.repoPath + "/branches/staging");
         for (String page : pages) {
-            b.append("page ").append(page).append(' ').append(h.get(page).body()).append('\n');
+            b.append("page ")
+                    .append(page)
+                    .append(' ')
+                    .append(h.get(page).body())
+                    .append('\n');
         }
         return b.toString();
     }
@@ -301,7 +333,8 @@ final class Scene implements AutoCloseable {
             int lineStart = all.lastIndexOf('\n', at) + 1;
             int lineEnd = all.indexOf('\n', at);
             String line = all.substring(lineStart, lineEnd < 0 ? all.length() : lineEnd);
-            throw new AssertionError(what + " was published: " + (line.length() > 400 ? line.substring(0, 400) + "…" : line));
+            throw new AssertionError(
+                    what + " was published: " + (line.length() > 400 ? line.substring(0, 400) + "…" : line));
         }
     }
 
@@ -320,13 +353,19 @@ final class Scene implements AutoCloseable {
 
     /** The first column of the first row of {@code sql} on a branch of the attacked repository, as text; null when no row. */
     String value(String dbBranch, String sql) throws SQLException {
-        try (Connection c = open(admin(dbBranch)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = open(admin(dbBranch));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
     boolean hasTable(String dbBranch, String table) throws SQLException {
-        return h.dbBranchExists(dbBranch) && "t".equals(value(dbBranch, "select case when to_regclass('public." + table + "') is null then 'f' else 't' end"));
+        return h.dbBranchExists(dbBranch)
+                && "t"
+                        .equals(value(
+                                dbBranch,
+                                "select case when to_regclass('public." + table + "') is null then 'f' else 't' end"));
     }
 
     /** The roles that installed migrations on a branch, from Flyway's history (the migration login(s)). */
@@ -335,8 +374,9 @@ final class Scene implements AutoCloseable {
         if (!hasTable(dbBranch, "flyway_schema_history")) {
             return out;
         }
-        try (Connection c = open(admin(dbBranch)); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select distinct installed_by from flyway_schema_history")) {
+        try (Connection c = open(admin(dbBranch));
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select distinct installed_by from flyway_schema_history")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -347,7 +387,8 @@ final class Scene implements AutoCloseable {
     /** Whether a branch's Flyway history records {@code version} as applied with success. */
     boolean applied(String dbBranch, String version) throws SQLException {
         return hasTable(dbBranch, "flyway_schema_history")
-                && value(dbBranch, "select 1 from flyway_schema_history where version = '" + version + "' and success") != null;
+                && value(dbBranch, "select 1 from flyway_schema_history where version = '" + version + "' and success")
+                        != null;
     }
 
     // ---- the clusters
@@ -360,7 +401,10 @@ final class Scene implements AutoCloseable {
     /** A database of the branch cluster, as its administrator. */
     Connection onBranchCluster(String database) throws SQLException {
         BranchConnection a = clusterAdmin;
-        return DriverManager.getConnection(new BranchConnection(a.host(), a.port(), database, a.user(), a.password()).jdbcUrl(), a.user(), a.password());
+        return DriverManager.getConnection(
+                new BranchConnection(a.host(), a.port(), database, a.user(), a.password()).jdbcUrl(),
+                a.user(),
+                a.password());
     }
 
     /** The cluster that holds tiergate's own store, as its administrator. */
@@ -384,7 +428,8 @@ final class Scene implements AutoCloseable {
         Set<String> loopback = Set.of("localhost", "127.0.0.1");
         String a = hostOf(branchClusterAddress());
         String b = hostOf(storeClusterAddress());
-        return portOf(branchClusterAddress()) == portOf(storeClusterAddress()) && (a.equals(b) || loopback.contains(a) && loopback.contains(b));
+        return portOf(branchClusterAddress()) == portOf(storeClusterAddress())
+                && (a.equals(b) || loopback.contains(a) && loopback.contains(b));
     }
 
     private static String hostOf(String address) {
@@ -403,14 +448,15 @@ final class Scene implements AutoCloseable {
 
     /** A libpq connection string to a database of the store's cluster as its administrator (what dblink would need). */
     String storeConnInfo(String database) {
-        return "host=" + hostOf(storeClusterAddress()) + " port=" + portOf(storeClusterAddress()) + " dbname=" + database + " user=" + h.db.user()
-                + (h.db.password() == null ? "" : " password=" + h.db.password());
+        return "host=" + hostOf(storeClusterAddress()) + " port=" + portOf(storeClusterAddress()) + " dbname="
+                + database + " user=" + h.db.user() + (h.db.password() == null ? "" : " password=" + h.db.password());
     }
 
     /** As {@link #storeConnInfo}, on the branch cluster. */
     String branchConnInfo(String database) {
         BranchConnection a = clusterAdmin;
-        return "host=" + a.host() + " port=" + a.port() + " dbname=" + database + " user=" + a.user() + (a.password() == null ? "" : " password=" + a.password());
+        return "host=" + a.host() + " port=" + a.port() + " dbname=" + database + " user=" + a.user()
+                + (a.password() == null ? "" : " password=" + a.password());
     }
 
     /** Every distinct cluster in play, as its administrator: the branch cluster, and the store's when it is another. */
@@ -447,7 +493,8 @@ final class Scene implements AutoCloseable {
     void assertCatalogsUnchanged(Map<String, ClusterCatalog> before) throws Exception {
         Map<String, ClusterCatalog> now = catalogs();
         List<String> changes = new ArrayList<>();
-        before.forEach((cluster, was) -> now.get(cluster).changesSince(was, attackedPrefix()).forEach(c -> changes.add(cluster + ": " + c)));
+        before.forEach((cluster, was) ->
+                now.get(cluster).changesSince(was, attackedPrefix()).forEach(c -> changes.add(cluster + ": " + c)));
         assertEquals(List.of(), changes, "the migration changed the cluster outside its own database");
     }
 
@@ -456,13 +503,17 @@ final class Scene implements AutoCloseable {
     /** A database this scene owns, on the branch cluster ({@code onStoreCluster}: beside the store), dropped at the end. */
     String canaryDatabase(String role, boolean onStoreCluster) throws Exception {
         String name = "sec_" + tag + "_" + role;
-        try (Connection c = onStoreCluster ? storeCluster() : branchCluster(); Statement st = c.createStatement()) {
+        try (Connection c = onStoreCluster ? storeCluster() : branchCluster();
+                Statement st = c.createStatement()) {
             st.execute("create database " + name);
             st.execute("revoke connect, temporary on database " + name + " from public");
         }
         cleanups.push(() -> {
-            try (Connection c = onStoreCluster ? storeCluster() : branchCluster(); Statement st = c.createStatement()) {
-                st.execute("set statement_timeout = '30s'"); // a cleanup stuck behind a hung attack reports, it does not hang the JVM
+            try (Connection c = onStoreCluster ? storeCluster() : branchCluster();
+                    Statement st = c.createStatement()) {
+                st.execute(
+                        "set statement_timeout = '30s'"); // a cleanup stuck behind a hung attack reports, it does not
+                // hang the JVM
                 st.execute("drop database if exists " + name + " with (force)");
             }
         });
@@ -473,8 +524,10 @@ final class Scene implements AutoCloseable {
     void awaitNoDropInFlight() throws Exception {
         await(Duration.ofSeconds(20), () -> {
             for (Connection c : clusters()) {
-                try (c; Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
-                        + " and pid <> pg_backend_pid() and query ~* '^\\s*drop\\s+database'")) {
+                try (c;
+                        Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
+                                + " and pid <> pg_backend_pid() and query ~* '^\\s*drop\\s+database'")) {
                     rs.next();
                     if (rs.getInt(1) > 0) {
                         return false;
@@ -489,15 +542,19 @@ final class Scene implements AutoCloseable {
     void assertAnswers(String database, boolean onStoreCluster, String what) throws Exception {
         awaitNoDropInFlight();
         Connection cluster = onStoreCluster ? storeCluster() : branchCluster();
-        try (cluster; PreparedStatement ps = cluster.prepareStatement("select 1 from pg_database where datname = ?")) {
+        try (cluster;
+                PreparedStatement ps = cluster.prepareStatement("select 1 from pg_database where datname = ?")) {
             ps.setString(1, database);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), what + " (database " + database + ") was dropped by the migration");
             }
         }
         String url = TestPostgres.server().getJdbcUrl("postgres", database);
-        try (Connection c = onStoreCluster ? DriverManager.getConnection(url, "postgres", null) : onBranchCluster(database);
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+        try (Connection c = onStoreCluster
+                        ? DriverManager.getConnection(url, "postgres", null)
+                        : onBranchCluster(database);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select 1")) {
             assertTrue(rs.next(), what + " does not answer");
         }
     }
@@ -508,7 +565,8 @@ final class Scene implements AutoCloseable {
      */
     String canaryRole(String role, String attributes) throws Exception {
         String name = "sec_" + tag + "_" + role;
-        try (Connection c = branchCluster(); Statement st = c.createStatement()) {
+        try (Connection c = branchCluster();
+                Statement st = c.createStatement()) {
             st.execute("create role " + name + " " + attributes);
         }
         dropRoleAtTheEnd(name);
@@ -525,7 +583,8 @@ final class Scene implements AutoCloseable {
     private void dropRoleAtTheEnd(String name) {
         cleanups.push(() -> {
             for (Connection c : clusters()) {
-                try (c; Statement st = c.createStatement()) {
+                try (c;
+                        Statement st = c.createStatement()) {
                     st.execute("set statement_timeout = '30s'");
                     st.execute("drop role if exists " + name);
                 }
@@ -536,7 +595,8 @@ final class Scene implements AutoCloseable {
     /** Whether a role exists on any cluster in play. */
     boolean roleExists(String name) throws Exception {
         for (Connection c : clusters()) {
-            try (c; PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
+            try (c;
+                    PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -557,7 +617,8 @@ final class Scene implements AutoCloseable {
             p.setProperty("password", a.password());
         }
         p.setProperty("ApplicationName", application);
-        Connection c = DriverManager.getConnection(new BranchConnection(a.host(), a.port(), database, a.user(), a.password()).jdbcUrl(), p);
+        Connection c = DriverManager.getConnection(
+                new BranchConnection(a.host(), a.port(), database, a.user(), a.password()).jdbcUrl(), p);
         cleanups.push(c::close);
         return c;
     }
@@ -581,14 +642,20 @@ final class Scene implements AutoCloseable {
         front.route(path, github);
         github.deliverTo(h.hooks);
         other = new Other(path, new RepoRef("github", null, path), github);
-        assertEquals(202, h.deliver("push", GitHubPayloads.push(path, "staging", GitHubPayloads.ZERO, STAGING, "alice")));
-        assertTrue(h.server.backend().exists(other.repo(), "staging"), "the second repository's staging tier was not set up");
+        assertEquals(
+                202, h.deliver("push", GitHubPayloads.push(path, "staging", GitHubPayloads.ZERO, STAGING, "alice")));
+        assertTrue(
+                h.server.backend().exists(other.repo(), "staging"),
+                "the second repository's staging tier was not set up");
         return other;
     }
 
     /** The second repository's tier database: its physical name on the branch cluster. */
     String otherTierDatabase() throws Exception {
-        return h.server.backend().connection(otherRepository().repo(), "staging").database();
+        return h.server
+                .backend()
+                .connection(otherRepository().repo(), "staging")
+                .database();
     }
 
     /** Opens PR {@code n} on the second repository with these files, without waiting. */
@@ -598,8 +665,14 @@ final class Scene implements AutoCloseable {
         String branch = "feature/o" + n;
         o.github().branch(branch, sha);
         o.github().pull(n, branch, sha, "staging", STAGING, "bob", false, "open", false);
-        assertEquals(202, h.hooks.send("pull_request", GitHubPayloads.pullRequest(o.path(), "opened",
-                new Pull(n, branch, sha, "staging", STAGING, "bob", false, "open", false))));
+        assertEquals(
+                202,
+                h.hooks.send(
+                        "pull_request",
+                        GitHubPayloads.pullRequest(
+                                o.path(),
+                                "opened",
+                                new Pull(n, branch, sha, "staging", STAGING, "bob", false, "open", false))));
         return new Pr(n, branch, sha);
     }
 
@@ -608,7 +681,10 @@ final class Scene implements AutoCloseable {
     /** The files an attack wrote into the scene's folder (everything but the secret). */
     List<String> filesWritten() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("secret")).sorted().toList();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals("secret"))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -655,7 +731,8 @@ final class Scene implements AutoCloseable {
             problems.add(e);
         }
         if (!problems.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("the scene did not clean up entirely: " + problems.get(0));
+            IllegalStateException e =
+                    new IllegalStateException("the scene did not clean up entirely: " + problems.get(0));
             problems.forEach(e::addSuppressed);
             throw e;
         }
@@ -665,10 +742,11 @@ final class Scene implements AutoCloseable {
     private List<String> leftovers() throws Exception {
         List<String> out = new ArrayList<>();
         for (Connection c : clusters()) {
-            try (c; Statement st = c.createStatement()) {
+            try (c;
+                    Statement st = c.createStatement()) {
                 String like = "'sec\\_" + tag + "\\_%'";
-                try (ResultSet rs = st.executeQuery("select 'database ' || datname from pg_database where datname like " + like
-                        + " union all select 'role ' || rolname from pg_roles where rolname like " + like)) {
+                try (ResultSet rs = st.executeQuery("select 'database ' || datname from pg_database where datname like "
+                        + like + " union all select 'role ' || rolname from pg_roles where rolname like " + like)) {
                     while (rs.next()) {
                         out.add(rs.getString(1));
                     }
@@ -685,9 +763,10 @@ final class Scene implements AutoCloseable {
     int endSessionsOnAttackedDatabases() throws Exception {
         String prefix = attackedPrefix();
         int ended = 0;
-        try (Connection c = branchCluster(); PreparedStatement ps = c.prepareStatement(
-                "select pg_terminate_backend(pid) from pg_stat_activity where datname like ? and pid <> pg_backend_pid()"
-                        + " and state = 'active' and query ilike '%pg_sleep%'")) {
+        try (Connection c = branchCluster();
+                PreparedStatement ps = c.prepareStatement(
+                        "select pg_terminate_backend(pid) from pg_stat_activity where datname like ? and pid <> pg_backend_pid()"
+                                + " and state = 'active' and query ilike '%pg_sleep%'")) {
             ps.setString(1, prefix.replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -715,11 +794,13 @@ final class Scene implements AutoCloseable {
 
     /** The harmless parameter an ALTER SYSTEM attack sets; reset on every cluster where an attack set it. */
     static final String SYSTEM_PARAMETER = "log_min_duration_statement";
+
     static final String SYSTEM_VALUE = "3600001";
 
     private void resetSystemSettings() throws Exception {
         for (Connection c : clusters()) {
-            try (c; Statement st = c.createStatement()) {
+            try (c;
+                    Statement st = c.createStatement()) {
                 if (autoConfHasAttackValue(st)) {
                     st.execute("alter system reset " + SYSTEM_PARAMETER);
                     st.execute("select pg_reload_conf()");
@@ -744,7 +825,8 @@ final class Scene implements AutoCloseable {
     /** Whether any cluster in play has the ALTER SYSTEM attack's value in its postgresql.auto.conf. */
     boolean systemSettingChanged() throws Exception {
         for (Connection c : clusters()) {
-            try (c; Statement st = c.createStatement()) {
+            try (c;
+                    Statement st = c.createStatement()) {
                 if (autoConfHasAttackValue(st)) {
                     return true;
                 }
@@ -761,13 +843,20 @@ final class Scene implements AutoCloseable {
      */
     void assertRefused(Pr pr, String rule) {
         JsonNode s = lastStatus(pr.headSha(), "tiergate/migrations");
-        assertTrue(s != null, "no tiergate/migrations status on the attack's head " + pr.headSha() + "; workflow: "
-                + h.github.posted(pr.headSha()));
+        assertTrue(
+                s != null,
+                "no tiergate/migrations status on the attack's head " + pr.headSha() + "; workflow: "
+                        + h.github.posted(pr.headSha()));
         assertEquals("failure", s.path("state").asText(), "the attack's PR was not refused: " + s);
-        assertFalse(comment(pr.number()).contains("**Passed.**"), "the comment says the attack passed:\n" + comment(pr.number()));
+        assertFalse(
+                comment(pr.number()).contains("**Passed.**"),
+                "the comment says the attack passed:\n" + comment(pr.number()));
         // the status names the first rule broken; the comment lists them all
-        assertTrue(s.path("description").asText().contains("[" + rule + "]") || comment(pr.number()).contains("`" + rule + "`"),
-                "the refusal does not name the rule " + rule + " (the sandbox's rule for this attack), neither in the status: " + s
+        assertTrue(
+                s.path("description").asText().contains("[" + rule + "]")
+                        || comment(pr.number()).contains("`" + rule + "`"),
+                "the refusal does not name the rule " + rule
+                        + " (the sandbox's rule for this attack), neither in the status: " + s
                         + "\nnor in the comment:\n" + comment(pr.number()));
     }
 

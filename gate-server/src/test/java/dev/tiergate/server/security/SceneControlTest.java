@@ -35,9 +35,18 @@ class SceneControlTest {
         Map<String, ClusterCatalog> before = s.catalogs();
         Pr pr = s.openPullRequest(1, file("V20260102000000__qty.sql", BoundsTest.ORDINARY));
         JsonNode status = s.lastStatus(pr.headSha(), "tiergate/migrations");
-        assertEquals("success", status == null ? null : status.path("state").asText(), "an ordinary migration was refused:\n" + s.comment(1));
-        assertTrue(s.hasTable("ci-pr-1", "inventory") && "1".equals(s.value("ci-pr-1",
-                "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = 'qty'")), "the migration did not run");
+        assertEquals(
+                "success",
+                status == null ? null : status.path("state").asText(),
+                "an ordinary migration was refused:\n" + s.comment(1));
+        assertTrue(
+                s.hasTable("ci-pr-1", "inventory")
+                        && "1"
+                                .equals(
+                                        s.value(
+                                                "ci-pr-1",
+                                                "select count(*) from information_schema.columns where table_name = 'inventory' and column_name = 'qty'")),
+                "the migration did not run");
         s.assertCatalogsUnchanged(before);
         assertEquals(List.of(), s.filesWritten(), "an ordinary migration wrote files on the host");
     }
@@ -46,9 +55,13 @@ class SceneControlTest {
     void theSecondRepositorysOrdinaryPullRequestIsJudged() throws Exception {
         s = Scene.start();
         Pr pr = s.sendOtherPullRequest(1, file("V20260102000000__qty.sql", BoundsTest.ORDINARY));
-        assertTrue(Scene.await(Duration.ofSeconds(60), () -> s.otherRepository().github().posted(pr.headSha(), "tiergate/migrations").stream()
-                .anyMatch(st -> st.path("state").asText().equals("success"))),
-                "the second repository's ordinary PR did not pass: " + s.otherRepository().github().posted(pr.headSha(), "tiergate/migrations"));
+        assertTrue(
+                Scene.await(
+                        Duration.ofSeconds(60),
+                        () -> s.otherRepository().github().posted(pr.headSha(), "tiergate/migrations").stream()
+                                .anyMatch(st -> st.path("state").asText().equals("success"))),
+                "the second repository's ordinary PR did not pass: "
+                        + s.otherRepository().github().posted(pr.headSha(), "tiergate/migrations"));
         assertTrue(s.h.server.backend().exists(s.otherRepository().repo(), "ci-pr-1"));
     }
 }

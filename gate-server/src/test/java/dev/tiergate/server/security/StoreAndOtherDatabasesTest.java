@@ -60,7 +60,9 @@ class StoreAndOtherDatabasesTest {
         s.pushWorkingBranch("feature/drop", file(ATTACK, migration("DROP DATABASE \"" + tier + "\" WITH (FORCE);")));
         Attacks.otherTierIntact(s).verify();
         s.assertCatalogsUnchanged(before);
-        assertFalse(s.applied("feature-drop", "20260102000000"), "the working branch's database took the attack as applied");
+        assertFalse(
+                s.applied("feature-drop", "20260102000000"),
+                "the working branch's database took the attack as applied");
     }
 
     @Test
@@ -79,13 +81,19 @@ class StoreAndOtherDatabasesTest {
     void theClusterWhereMigrationsRunDoesNotHoldTiergatesStore() throws Exception {
         s = Scene.start();
         String store = s.storeDatabase();
-        try (Connection c = s.branchCluster(); PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+        try (Connection c = s.branchCluster();
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             ps.setString(1, store);
             try (ResultSet rs = ps.executeQuery()) {
-                assertFalse(rs.next(), "tiergate's store (" + store + ") is a database of the cluster where branch migrations run ("
-                        + s.branchClusterAddress() + "): one privilege mistake from any repository reaches it");
+                assertFalse(
+                        rs.next(),
+                        "tiergate's store (" + store + ") is a database of the cluster where branch migrations run ("
+                                + s.branchClusterAddress() + "): one privilege mistake from any repository reaches it");
             }
         }
-        assertFalse(s.oneCluster(), "the branch cluster (" + s.branchClusterAddress() + ") is the store's cluster (" + s.storeClusterAddress() + ")");
+        assertFalse(
+                s.oneCluster(),
+                "the branch cluster (" + s.branchClusterAddress() + ") is the store's cluster ("
+                        + s.storeClusterAddress() + ")");
     }
 }

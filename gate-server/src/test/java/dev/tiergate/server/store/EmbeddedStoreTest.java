@@ -36,13 +36,17 @@ class EmbeddedStoreTest {
         try (ChildServer second = new ChildServer(home, env)) {
             second.awaitListening(30_000);
             System.out.printf("restart after kill -9: listening after %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            assertTrue(second.output().contains("stopping the PostgreSQL (pid " + orphan + ") that a killed tiergate left running"),
+            assertTrue(
+                    second.output()
+                            .contains(
+                                    "stopping the PostgreSQL (pid " + orphan + ") that a killed tiergate left running"),
                     second.output());
             assertTrue(ProcessHandle.of(orphan).map(p -> !p.isAlive()).orElse(true));
         }
         // binaries under TIERGATE_HOME, not a shared temporary folder
         try (Stream<Path> s = Files.list(home.resolve("pg/bin"))) {
-            assertTrue(s.anyMatch(p -> Files.isExecutable(p.resolve("bin/postgres"))), "postgres binaries under " + home);
+            assertTrue(
+                    s.anyMatch(p -> Files.isExecutable(p.resolve("bin/postgres"))), "postgres binaries under " + home);
         }
         assertTrue(!Files.exists(pid), "a clean stop removes postmaster.pid");
     }
@@ -51,23 +55,34 @@ class EmbeddedStoreTest {
     void theStoreIsDurableLoopbackOnlyAsksForAPasswordAndIsRefusedToASecondServer(@TempDir Path home) throws Exception {
         ServerConfig cfg = ServerConfig.fromEnvironment(Map.of("TIERGATE_HOME", home.toString()), null);
         try (Database db = Database.open(cfg)) {
-            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = db.dataSource().getConnection();
+                    Statement st = c.createStatement()) {
                 assertEquals("on", show(st, "fsync"));
                 assertEquals("on", show(st, "synchronous_commit"));
                 assertEquals("on", show(st, "full_page_writes"));
                 assertEquals("localhost", show(st, "listen_addresses"));
                 assertEquals("", show(st, "unix_socket_directories"));
             }
-            SQLException noPassword = assertThrows(SQLException.class, () -> DriverManager.getConnection(db.jdbcUrl(), "postgres", null).close());
+            SQLException noPassword = assertThrows(
+                    SQLException.class,
+                    () -> DriverManager.getConnection(db.jdbcUrl(), "postgres", null)
+                            .close());
             assertTrue(noPassword.getMessage().contains("password"), noPassword.getMessage());
-            assertThrows(SQLException.class, () -> DriverManager.getConnection(db.jdbcUrl(), "postgres", "wrong").close());
+            assertThrows(
+                    SQLException.class,
+                    () -> DriverManager.getConnection(db.jdbcUrl(), "postgres", "wrong")
+                            .close());
             Path pw = home.resolve("pg/password");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pw)));
             assertTrue(!Files.readString(home.resolve("pg/data/pg_hba.conf")).contains("trust"));
 
-            ClusterInUseException refused = assertThrows(ClusterInUseException.class, () -> Database.open(cfg).close());
-            assertTrue(refused.getMessage().startsWith("the embedded PostgreSQL under " + home.resolve("pg/data")
-                    + " belongs to another running tiergate"), refused.getMessage());
+            ClusterInUseException refused = assertThrows(
+                    ClusterInUseException.class, () -> Database.open(cfg).close());
+            assertTrue(
+                    refused.getMessage()
+                            .startsWith("the embedded PostgreSQL under " + home.resolve("pg/data")
+                                    + " belongs to another running tiergate"),
+                    refused.getMessage());
             assertTrue(refused.getMessage().endsWith("stop that server first, or give this one another TIERGATE_HOME"));
         }
     }

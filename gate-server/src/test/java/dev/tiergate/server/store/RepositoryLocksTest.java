@@ -31,7 +31,8 @@ class RepositoryLocksTest {
             CountDownLatch bothInside = new CountDownLatch(2);
             Runnable judge1 = () -> store.withPullRequestLock(REPO, 1, () -> meet(bothInside));
             Runnable judge2 = () -> store.withPullRequestLock(REPO, 2, () -> meet(bothInside));
-            CompletableFuture.allOf(hold(judge1), hold(judge2)).get(20, TimeUnit.SECONDS); // would time out if serialised
+            CompletableFuture.allOf(hold(judge1), hold(judge2))
+                    .get(20, TimeUnit.SECONDS); // would time out if serialised
         }
     }
 
@@ -46,7 +47,8 @@ class RepositoryLocksTest {
                 return waitFor(release);
             }));
             assertTrue(inside.await(20, TimeUnit.SECONDS));
-            CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> store.withPullRequestLock(REPO, 7, () -> true));
+            CompletableFuture<Boolean> second =
+                    CompletableFuture.supplyAsync(() -> store.withPullRequestLock(REPO, 7, () -> true));
             Thread.sleep(300);
             assertFalse(second.isDone(), "the same PR's second judgement waits for the first");
             // another repository's PR 7 is another lock
@@ -69,7 +71,8 @@ class RepositoryLocksTest {
                 return waitFor(release);
             }));
             assertTrue(inside.await(20, TimeUnit.SECONDS));
-            CompletableFuture<String> merge = CompletableFuture.supplyAsync(() -> store.withRepoLock(REPO, () -> "merged"));
+            CompletableFuture<String> merge =
+                    CompletableFuture.supplyAsync(() -> store.withRepoLock(REPO, () -> "merged"));
             Thread.sleep(300);
             assertFalse(merge.isDone(), "the repository's exclusive lock waits for PR judgements");
             release.countDown();
@@ -84,7 +87,8 @@ class RepositoryLocksTest {
                 return waitFor(mergeRelease);
             }));
             assertTrue(mergeInside.await(20, TimeUnit.SECONDS));
-            CompletableFuture<Boolean> judgement = CompletableFuture.supplyAsync(() -> store.withPullRequestLock(REPO, 4, () -> true));
+            CompletableFuture<Boolean> judgement =
+                    CompletableFuture.supplyAsync(() -> store.withPullRequestLock(REPO, 4, () -> true));
             Thread.sleep(300);
             assertFalse(judgement.isDone(), "a PR judgement waits while the repository is locked");
             mergeRelease.countDown();

@@ -13,8 +13,7 @@ import java.util.Map;
  * them for BENCHMARKS.md.
  */
 public final class ApiBudget {
-    public record Cost(double requests, double charged, double writes) {
-    }
+    public record Cost(double requests, double charged, double writes) {}
 
     @FunctionalInterface
     public interface Step {
@@ -50,9 +49,17 @@ public final class ApiBudget {
     }
 
     public void write() throws IOException {
-        StringBuilder out = new StringBuilder("| " + forge + ": step | requests | charged to the rate limit | writes |\n|---|---:|---:|---:|\n");
-        costs.forEach((k, v) -> out.append("| ").append(k).append(" | ").append(fmt(v.requests())).append(" | ")
-                .append(fmt(v.charged())).append(" | ").append(fmt(v.writes())).append(" |\n"));
+        StringBuilder out = new StringBuilder(
+                "| " + forge + ": step | requests | charged to the rate limit | writes |\n|---|---:|---:|---:|\n");
+        costs.forEach((k, v) -> out.append("| ")
+                .append(k)
+                .append(" | ")
+                .append(fmt(v.requests()))
+                .append(" | ")
+                .append(fmt(v.charged()))
+                .append(" | ")
+                .append(fmt(v.writes()))
+                .append(" |\n"));
         Path dir = Path.of("target");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("api-budget-" + forge + ".md"), out.toString(), StandardCharsets.UTF_8);

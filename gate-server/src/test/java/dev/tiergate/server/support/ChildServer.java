@@ -25,22 +25,31 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public ChildServer(Path home, Map<String, String> env, String heap) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                heap, "-cp", System.getProperty("java.class.path"), "dev.tiergate.server.cli.ServerMain",
-                "server", "--port", "0"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                heap,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.tiergate.server.cli.ServerMain",
+                "server",
+                "--port",
+                "0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TIERGATE_HOME", home.toString());
         pb.environment().putAll(env);
         this.process = pb.start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l = r.readLine(); l != null; l = r.readLine()) {
-                    lines.add(l);
-                }
-            } catch (IOException e) {
-                // the child is gone
-            }
-        }, "child-server-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String l = r.readLine(); l != null; l = r.readLine()) {
+                            lines.add(l);
+                        }
+                    } catch (IOException e) {
+                        // the child is gone
+                    }
+                },
+                "child-server-output");
         reader.setDaemon(true);
         reader.start();
     }

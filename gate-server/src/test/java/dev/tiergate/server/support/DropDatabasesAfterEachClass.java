@@ -50,20 +50,24 @@ public final class DropDatabasesAfterEachClass implements BeforeAllCallback, Aft
             List<String> made = new ArrayList<>(databases(c.getValue()));
             made.removeAll(keep);
             made.removeAll(CLUSTER_OWN);
-            try (Connection conn = c.getValue().getConnection(); Statement st = conn.createStatement()) {
+            try (Connection conn = c.getValue().getConnection();
+                    Statement st = conn.createStatement()) {
                 for (String db : made) {
                     String q = "\"" + db.replace("\"", "\"\"") + "\"";
-                    // a tier's template is marked one (a template cannot be dropped); FORCE ends what a stopped server left
+                    // a tier's template is marked one (a template cannot be dropped); FORCE ends what a stopped server
+                    // left
                     try {
                         st.execute("alter database " + q + " is_template false");
                         st.execute("drop database if exists " + q + " with (force)");
                     } catch (SQLException e) {
-                        System.err.println("could not drop " + db + " after " + context.getDisplayName() + ": " + e.getMessage());
+                        System.err.println(
+                                "could not drop " + db + " after " + context.getDisplayName() + ": " + e.getMessage());
                     }
                 }
             } catch (SQLException e) {
                 // the next class's run still works: only disk is at stake
-                System.err.println("could not drop the databases of " + context.getDisplayName() + ": " + e.getMessage());
+                System.err.println(
+                        "could not drop the databases of " + context.getDisplayName() + ": " + e.getMessage());
             }
         }
     }
@@ -71,7 +75,8 @@ public final class DropDatabasesAfterEachClass implements BeforeAllCallback, Aft
     /** Each started server, by its URL, with an admin's connections. */
     private static Map<String, DataSource> servers() {
         Map<String, DataSource> all = new LinkedHashMap<>();
-        TestPostgres.startedStoreServer().ifPresent(pg -> all.put(pg.getJdbcUrl("postgres", "postgres"), pg.getPostgresDatabase()));
+        TestPostgres.startedStoreServer()
+                .ifPresent(pg -> all.put(pg.getJdbcUrl("postgres", "postgres"), pg.getPostgresDatabase()));
         for (TestPostgres.BranchCluster c : TestPostgres.startedBranchClusters()) {
             all.put(c.url(), c.admin());
         }
@@ -81,8 +86,8 @@ public final class DropDatabasesAfterEachClass implements BeforeAllCallback, Aft
     private static Set<String> databases(DataSource admin) {
         Set<String> all = new HashSet<>();
         try (Connection conn = admin.getConnection();
-             PreparedStatement ps = conn.prepareStatement("select datname from pg_database");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = conn.prepareStatement("select datname from pg_database");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 all.add(rs.getString(1));
             }

@@ -47,7 +47,10 @@ public abstract class ForgeStub implements AutoCloseable {
     /** One answer: status, headers, body (null: none). */
     protected record Answer(int status, Map<String, String> headers, String body) {
         static Answer json(int status, Object body) {
-            return new Answer(status, new LinkedHashMap<>(Map.of("Content-Type", "application/json; charset=utf-8")), write(body));
+            return new Answer(
+                    status,
+                    new LinkedHashMap<>(Map.of("Content-Type", "application/json; charset=utf-8")),
+                    write(body));
         }
     }
 
@@ -73,7 +76,10 @@ public abstract class ForgeStub implements AutoCloseable {
     protected ForgeStub() {
         // no request journal: the stand-in's model records what the tests look at, and the journal's copy of every
         // request cost the shared CPU a tenth of the stand-in's time under the benches' load (JFR)
-        wm = new WireMockServer(WireMockConfiguration.options().dynamicPort().disableRequestJournal().extensions(new Router()));
+        wm = new WireMockServer(WireMockConfiguration.options()
+                .dynamicPort()
+                .disableRequestJournal()
+                .extensions(new Router()));
         wm.start();
         wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500).withBody("not routed")));
     }
@@ -170,14 +176,19 @@ public abstract class ForgeStub implements AutoCloseable {
             if (uri.getRawQuery() != null) {
                 for (String kv : uri.getRawQuery().split("&")) {
                     int eq = kv.indexOf('=');
-                    query.put(URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
+                    query.put(
+                            URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
                             eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
             String method = r.getMethod().getName();
             Answer a = injected.poll();
             if (a == null) {
-                a = failingPaths.entrySet().stream().filter(e -> e.getKey().matcher(path).find()).map(Map.Entry::getValue).findFirst().orElse(null);
+                a = failingPaths.entrySet().stream()
+                        .filter(e -> e.getKey().matcher(path).find())
+                        .map(Map.Entry::getValue)
+                        .findFirst()
+                        .orElse(null);
             }
             if (a == null) {
                 synchronized (ForgeStub.this) {
@@ -194,11 +205,13 @@ public abstract class ForgeStub implements AutoCloseable {
             if (!method.equals("GET")) {
                 writes.incrementAndGet();
             }
-            byRoute.computeIfAbsent(routeOf(method, path), k -> new AtomicLong()).incrementAndGet();
+            byRoute.computeIfAbsent(routeOf(method, path), k -> new AtomicLong())
+                    .incrementAndGet();
             if (System.getenv("STUB_TRACE") != null) {
                 System.out.println("STUB " + method + " " + r.getUrl() + " -> " + a.status());
             }
-            ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition().withStatus(a.status());
+            ResponseDefinitionBuilder b =
+                    ResponseDefinitionBuilder.responseDefinition().withStatus(a.status());
             a.headers().forEach(b::withHeader);
             if (a.body() != null) {
                 b.withBody(a.body());

@@ -54,11 +54,13 @@ public final class GitHubApiStub extends ForgeStub {
     private final String base;
     /** ref → path → content. */
     private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
+
     private final Map<String, String> branches = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> pulls = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> reviews = new LinkedHashMap<>();
     /** Every status posted on a SHA, oldest first (tiergate's and CI's). */
     private final Map<String, List<Map<String, Object>>> statuses = new LinkedHashMap<>();
+
     private final Map<String, List<Map<String, Object>>> checkRuns = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
     /** Content by git blob SHA, as GET /git/blobs/{sha} serves it. */
@@ -69,6 +71,7 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<String, List<String>> removedFiles = new LinkedHashMap<>();
     /** Issue comments per PR number, oldest first. */
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
+
     private long rateRemaining = 5000;
     private volatile WebhookSender webhooks;
     /** Told of every status as it is recorded (sha, its body): a benchmark takes the moment GitHub would have it. */
@@ -154,7 +157,9 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** tiergate's comments on a PR, oldest first. */
     public synchronized List<String> comments(long number) {
-        return comments.getOrDefault(number, List.of()).stream().map(c -> String.valueOf(c.get("body"))).toList();
+        return comments.getOrDefault(number, List.of()).stream()
+                .map(c -> String.valueOf(c.get("body")))
+                .toList();
     }
 
     /** git's object id of a blob: SHA-1 of "blob <size>\0<content>". */
@@ -177,8 +182,16 @@ public final class GitHubApiStub extends ForgeStub {
         }
     }
 
-    public synchronized void pull(long number, String head, String headSha, String base, String baseSha, String login, boolean bot,
-                                  String state, boolean merged) {
+    public synchronized void pull(
+            long number,
+            String head,
+            String headSha,
+            String base,
+            String baseSha,
+            String login,
+            boolean bot,
+            String state,
+            boolean merged) {
         Map<String, Object> pr = new LinkedHashMap<>();
         pr.put("url", url() + "/repos/" + repo + "/pulls/" + number);
         pr.put("html_url", "https://github.com/" + repo + "/pull/" + number);
@@ -196,8 +209,17 @@ public final class GitHubApiStub extends ForgeStub {
 
     public synchronized void review(long number, String login, boolean bot, String state, String commitId) {
         List<Map<String, Object>> list = reviews.computeIfAbsent(number, k -> new ArrayList<>());
-        list.add(Map.of("id", list.size() + 1, "user", Map.of("login", login, "type", bot ? "Bot" : "User"), "state", state,
-                "commit_id", commitId, "submitted_at", "2026-11-25T09:00:00Z"));
+        list.add(Map.of(
+                "id",
+                list.size() + 1,
+                "user",
+                Map.of("login", login, "type", bot ? "Bot" : "User"),
+                "state",
+                state,
+                "commit_id",
+                commitId,
+                "submitted_at",
+                "2026-11-25T09:00:00Z"));
     }
 
     /** CI's status on a SHA, recorded without a webhook (the caller delivers the event itself). */
@@ -220,7 +242,9 @@ public final class GitHubApiStub extends ForgeStub {
         synchronized (this) {
             run = newRun(sha, name, "completed", conclusion);
         }
-        send("check_run", Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
+        send(
+                "check_run",
+                Map.of("action", "completed", "check_run", run, "repository", repository(), "sender", sender()));
     }
 
     /**
@@ -270,8 +294,15 @@ public final class GitHubApiStub extends ForgeStub {
         List<JsonNode> out = new ArrayList<>();
         for (Map<String, Object> s : statuses.getOrDefault(sha, List.of())) {
             if (String.valueOf(s.get("context")).equals(context)) {
-                out.add(JSON.valueToTree(Map.of("state", s.get("state"), "context", s.get("context"),
-                        "description", String.valueOf(s.get("description")), "target_url", String.valueOf(s.get("target_url")))));
+                out.add(JSON.valueToTree(Map.of(
+                        "state",
+                        s.get("state"),
+                        "context",
+                        s.get("context"),
+                        "description",
+                        String.valueOf(s.get("description")),
+                        "target_url",
+                        String.valueOf(s.get("target_url")))));
             }
         }
         return out;
@@ -306,7 +337,19 @@ public final class GitHubApiStub extends ForgeStub {
             String rest = path.substring(prefix.length());
             int slash = rest.indexOf('/');
             if (slash < 0) {
-                byName.put(rest, Map.of("type", "file", "name", rest, "path", path, "sha", gitBlobSha(body), "size", body.length()));
+                byName.put(
+                        rest,
+                        Map.of(
+                                "type",
+                                "file",
+                                "name",
+                                rest,
+                                "path",
+                                path,
+                                "sha",
+                                gitBlobSha(body),
+                                "size",
+                                body.length()));
             } else {
                 String name = rest.substring(0, slash);
                 String sub = prefix + name;
@@ -320,9 +363,13 @@ public final class GitHubApiStub extends ForgeStub {
 
     @Override
     protected String routeOf(String method, String path) {
-        return method + " " + fold(path.replace(base, "/repos/{repo}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/contents/.+", "/contents/{path}").replaceAll("/git/blobs/.+", "/git/blobs/{sha}").replaceAll("/git/trees/.+", "/git/trees/{sha}")
-                .replaceAll("/compare/.+", "/compare/{base}...{head}");
+        return method + " "
+                + fold(path.replace(base, "/repos/{repo}"))
+                        .replaceAll("/branches/.+", "/branches/{branch}")
+                        .replaceAll("/contents/.+", "/contents/{path}")
+                        .replaceAll("/git/blobs/.+", "/git/blobs/{sha}")
+                        .replaceAll("/git/trees/.+", "/git/trees/{sha}")
+                        .replaceAll("/compare/.+", "/compare/{base}...{head}");
     }
 
     @Override
@@ -353,22 +400,49 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** The app's endpoints, and the installation token every other call needs; null when the call may go on. */
     private Answer signIn(Call c) {
-        Matcher exchange = Pattern.compile("/app/installations/(\\d+)/access_tokens").matcher(c.path());
+        Matcher exchange =
+                Pattern.compile("/app/installations/(\\d+)/access_tokens").matcher(c.path());
         boolean lookup = c.method().equals("GET") && c.path().matches("/repos/[^/]+/[^/]+/installation");
         if (lookup || c.method().equals("POST") && exchange.matches()) {
             String problem = jwtProblem(c.header("Authorization"));
             if (problem != null) {
-                return Answer.json(401, Map.of("message", problem, "documentation_url", "https://docs.github.com/rest"));
+                return Answer.json(
+                        401, Map.of("message", problem, "documentation_url", "https://docs.github.com/rest"));
             }
-            Map<String, Object> permissions = Map.of("contents", "read", "pull_requests", "read", "statuses", "write", "checks", "read",
-                    "metadata", "read");
+            Map<String, Object> permissions = Map.of(
+                    "contents",
+                    "read",
+                    "pull_requests",
+                    "read",
+                    "statuses",
+                    "write",
+                    "checks",
+                    "read",
+                    "metadata",
+                    "read");
             if (lookup && !c.path().equals(base + "/installation")) {
-                return Answer.json(404, Map.of("message", "Not Found", "documentation_url",
-                        "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app"));
+                return Answer.json(
+                        404,
+                        Map.of(
+                                "message",
+                                "Not Found",
+                                "documentation_url",
+                                "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app"));
             }
             if (lookup) {
-                return Answer.json(200, Map.of("id", app.installationId, "app_id", Long.parseLong(app.id), "target_type", "Organization",
-                        "permissions", permissions, "events", List.of("pull_request", "push", "status")));
+                return Answer.json(
+                        200,
+                        Map.of(
+                                "id",
+                                app.installationId,
+                                "app_id",
+                                Long.parseLong(app.id),
+                                "target_type",
+                                "Organization",
+                                "permissions",
+                                permissions,
+                                "events",
+                                List.of("pull_request", "push", "status")));
             }
             if (Long.parseLong(exchange.group(1)) != app.installationId) {
                 return Answer.json(404, Map.of("message", "Not Found"));
@@ -377,14 +451,24 @@ public final class GitHubApiStub extends ForgeStub {
             Instant expires = app.clock.instant().plus(app.tokenLifetime).truncatedTo(ChronoUnit.SECONDS);
             app.tokens.put(token, expires);
             app.issued++;
-            return Answer.json(201, Map.of("token", token, "expires_at", expires.toString(), "permissions", permissions,
-                    "repository_selection", "selected"));
+            return Answer.json(
+                    201,
+                    Map.of(
+                            "token",
+                            token,
+                            "expires_at",
+                            expires.toString(),
+                            "permissions",
+                            permissions,
+                            "repository_selection",
+                            "selected"));
         }
         String auth = c.header("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
         Instant expires = token == null ? null : app.tokens.get(token);
         if (expires == null || !app.clock.instant().isBefore(expires)) {
-            return Answer.json(401, Map.of("message", "Bad credentials", "documentation_url", "https://docs.github.com/rest"));
+            return Answer.json(
+                    401, Map.of("message", "Bad credentials", "documentation_url", "https://docs.github.com/rest"));
         }
         return null;
     }
@@ -442,12 +526,27 @@ public final class GitHubApiStub extends ForgeStub {
             }
             String content = files.getOrDefault(ref, Map.of()).get(file);
             if (content == null) {
-                return Answer.json(404, Map.of("message", "Not Found",
-                        "documentation_url", "https://docs.github.com/rest/repos/contents#get-repository-content"));
+                return Answer.json(
+                        404,
+                        Map.of(
+                                "message",
+                                "Not Found",
+                                "documentation_url",
+                                "https://docs.github.com/rest/repos/contents#get-repository-content"));
             }
-            return Answer.json(200, Map.of("type", "file", "encoding", "base64", "path", file,
-                    "name", file.substring(file.lastIndexOf('/') + 1),
-                    "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
+            return Answer.json(
+                    200,
+                    Map.of(
+                            "type",
+                            "file",
+                            "encoding",
+                            "base64",
+                            "path",
+                            file,
+                            "name",
+                            file.substring(file.lastIndexOf('/') + 1),
+                            "content",
+                            Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
         }
         if (p.equals("/branches")) {
             List<Object> list = new ArrayList<>();
@@ -457,16 +556,23 @@ public final class GitHubApiStub extends ForgeStub {
         if (p.startsWith("/branches/")) {
             String name = p.substring("/branches/".length());
             String sha = branches.get(name);
-            return sha == null ? Answer.json(404, Map.of("message", "Branch not found"))
+            return sha == null
+                    ? Answer.json(404, Map.of("message", "Branch not found"))
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("sha", sha), "protected", false));
         }
         if (p.equals("/pulls")) {
             // GitHub's filters: state (open, closed, all) and head ("owner:branch")
             String state = c.query().getOrDefault("state", "open");
             String head = c.query().get("head");
-            return page(pulls.values().stream().filter(pr -> state.equals("all") || state.equals(pr.get("state")))
-                    .filter(pr -> head == null || head.equals(repo.substring(0, repo.indexOf('/')) + ":" + ((Map<?, ?>) pr.get("head")).get("ref")))
-                    .map(pr -> (Object) pr).toList(), c);
+            return page(
+                    pulls.values().stream()
+                            .filter(pr -> state.equals("all") || state.equals(pr.get("state")))
+                            .filter(pr -> head == null
+                                    || head.equals(repo.substring(0, repo.indexOf('/')) + ":"
+                                            + ((Map<?, ?>) pr.get("head")).get("ref")))
+                            .map(pr -> (Object) pr)
+                            .toList(),
+                    c);
         }
         Matcher pull = Pattern.compile("/pulls/(\\d+)(/reviews)?").matcher(p);
         if (pull.matches()) {
@@ -474,15 +580,30 @@ public final class GitHubApiStub extends ForgeStub {
             if (!pulls.containsKey(n)) {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }
-            return pull.group(2) == null ? Answer.json(200, pulls.get(n)) : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
+            return pull.group(2) == null
+                    ? Answer.json(200, pulls.get(n))
+                    : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
         }
-        Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})").matcher(p);
+        Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})")
+                .matcher(p);
         if (compare.matches()) {
             String mb = mergeBases.getOrDefault(compare.group(1) + "..." + compare.group(2), compare.group(1));
-            // at most 300 changed files for the whole comparison (docs.github.com/en/rest/commits/commits#compare-two-commits)
-            return Answer.json(200, Map.of("status", mb.equals(compare.group(1)) ? "ahead" : "diverged", "merge_base_commit", Map.of("sha", mb),
-                    "base_commit", Map.of("sha", compare.group(1)), "files", removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2),
-                            List.of()).stream().limit(300).map(f -> Map.of("filename", f, "status", "removed")).toList()));
+            // at most 300 changed files for the whole comparison
+            // (docs.github.com/en/rest/commits/commits#compare-two-commits)
+            return Answer.json(
+                    200,
+                    Map.of(
+                            "status",
+                            mb.equals(compare.group(1)) ? "ahead" : "diverged",
+                            "merge_base_commit",
+                            Map.of("sha", mb),
+                            "base_commit",
+                            Map.of("sha", compare.group(1)),
+                            "files",
+                            removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2), List.of()).stream()
+                                    .limit(300)
+                                    .map(f -> Map.of("filename", f, "status", "removed"))
+                                    .toList()));
         }
         Matcher tree = Pattern.compile("/git/trees/([0-9a-f]{40})").matcher(p);
         if (tree.matches()) {
@@ -491,8 +612,9 @@ public final class GitHubApiStub extends ForgeStub {
             if (where == null && "1".equals(c.query().get("recursive"))) {
                 // a commit's whole tree, every file by its full path (a commit the stand-in holds no file of is empty)
                 List<Object> all = new ArrayList<>();
-                files.getOrDefault(tree.group(1), Map.of()).forEach((path, body) -> all.add(Map.of("path", path, "mode", "100644", "type", "blob",
-                        "sha", gitBlobSha(body))));
+                files.getOrDefault(tree.group(1), Map.of())
+                        .forEach((path, body) -> all.add(
+                                Map.of("path", path, "mode", "100644", "type", "blob", "sha", gitBlobSha(body))));
                 return Answer.json(200, Map.of("sha", tree.group(1), "tree", all, "truncated", false));
             }
             if (where == null) {
@@ -501,23 +623,41 @@ public final class GitHubApiStub extends ForgeStub {
             List<Object> entries = new ArrayList<>();
             for (Map<String, Object> e : folder(where[0], where[1])) {
                 boolean isDir = e.get("type").equals("dir");
-                entries.add(Map.of("path", e.get("name"), "mode", isDir ? "040000" : "100644", "type", isDir ? "tree" : "blob",
-                        "sha", e.get("sha")));
+                entries.add(Map.of(
+                        "path",
+                        e.get("name"),
+                        "mode",
+                        isDir ? "040000" : "100644",
+                        "type",
+                        isDir ? "tree" : "blob",
+                        "sha",
+                        e.get("sha")));
             }
             return Answer.json(200, Map.of("sha", tree.group(1), "tree", entries, "truncated", false));
         }
         Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
         if (blob.matches()) {
             String content = blobs.get(blob.group(1));
-            return content == null ? Answer.json(404, Map.of("message", "Not Found"))
-                    : Answer.json(200, Map.of("sha", blob.group(1), "size", content.length(), "encoding", "base64",
-                    "content", Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
+            return content == null
+                    ? Answer.json(404, Map.of("message", "Not Found"))
+                    : Answer.json(
+                            200,
+                            Map.of(
+                                    "sha",
+                                    blob.group(1),
+                                    "size",
+                                    content.length(),
+                                    "encoding",
+                                    "base64",
+                                    "content",
+                                    Base64.getMimeEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8))));
         }
         Matcher issueComments = Pattern.compile("/issues/(\\d+)/comments").matcher(p);
         if (issueComments.matches()) {
             return page(new ArrayList<>(comments.getOrDefault(Long.parseLong(issueComments.group(1)), List.of())), c);
         }
-        Matcher commit = Pattern.compile("/commits/([0-9a-f]{40})/(status|check-runs)").matcher(p);
+        Matcher commit =
+                Pattern.compile("/commits/([0-9a-f]{40})/(status|check-runs)").matcher(p);
         if (commit.matches()) {
             String sha = commit.group(1);
             if (commit.group(2).equals("status")) {
@@ -529,7 +669,9 @@ public final class GitHubApiStub extends ForgeStub {
             if (!"all".equals(c.query().get("filter"))) {
                 Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
                 for (Map<String, Object> run : runs) {
-                    latest.put(String.valueOf(run.get("name")), run); // ids grow: the last one of a name is the most recent
+                    latest.put(
+                            String.valueOf(run.get("name")),
+                            run); // ids grow: the last one of a name is the most recent
                 }
                 runs = new ArrayList<>(latest.values());
             }
@@ -548,13 +690,20 @@ public final class GitHubApiStub extends ForgeStub {
         for (Map<String, Object> s : all) {
             latest.putIfAbsent(String.valueOf(s.get("context")), s);
         }
-        String state = latest.isEmpty() ? "pending"
-                : latest.values().stream().anyMatch(s -> s.get("state").equals("failure") || s.get("state").equals("error")) ? "failure"
-                : latest.values().stream().anyMatch(s -> s.get("state").equals("pending")) ? "pending" : "success";
+        String state = latest.isEmpty()
+                ? "pending"
+                : latest.values().stream()
+                                .anyMatch(s -> s.get("state").equals("failure")
+                                        || s.get("state").equals("error"))
+                        ? "failure"
+                        : latest.values().stream().anyMatch(s -> s.get("state").equals("pending"))
+                                ? "pending"
+                                : "success";
         // paged: per_page (at most 100) and a Link to the next page
         // (docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference)
         Page p = pageOf(new ArrayList<>(latest.values()), c);
-        return p.linked(Answer.json(200, Map.of("state", state, "sha", sha, "statuses", p.items(), "total_count", latest.size())));
+        return p.linked(Answer.json(
+                200, Map.of("state", state, "sha", sha, "statuses", p.items(), "total_count", latest.size())));
     }
 
     private Answer createStatus(String sha, Call c) {
@@ -569,12 +718,30 @@ public final class GitHubApiStub extends ForgeStub {
             return Answer.json(422, Map.of("message", "Validation Failed"));
         }
         String context = body.path("context").asText("default");
-        long already = statuses.getOrDefault(sha, List.of()).stream().filter(s -> context.equals(s.get("context"))).count();
+        long already = statuses.getOrDefault(sha, List.of()).stream()
+                .filter(s -> context.equals(s.get("context")))
+                .count();
         if (already >= STATUS_CAP) {
-            return Answer.json(422, Map.of("message", "Validation Failed", "errors", List.of(Map.of("resource", "Status", "code", "custom",
-                    "message", "This SHA and context has reached the maximum number of statuses."))));
+            return Answer.json(
+                    422,
+                    Map.of(
+                            "message",
+                            "Validation Failed",
+                            "errors",
+                            List.of(Map.of(
+                                    "resource",
+                                    "Status",
+                                    "code",
+                                    "custom",
+                                    "message",
+                                    "This SHA and context has reached the maximum number of statuses."))));
         }
-        Map<String, Object> s = addStatus(sha, context, state, body.path("description").asText(null), body.path("target_url").asText(null));
+        Map<String, Object> s = addStatus(
+                sha,
+                context,
+                state,
+                body.path("description").asText(null),
+                body.path("target_url").asText(null));
         afterAnswer(() -> sendStatusWebhook(sha, s));
         return Answer.json(201, s);
     }
@@ -593,7 +760,8 @@ public final class GitHubApiStub extends ForgeStub {
             comment.put("id", ids.incrementAndGet());
             comment.put("body", body.path("body").asText());
             comment.put("user", sender());
-            comments.computeIfAbsent(Long.parseLong(create.group(1)), k -> new ArrayList<>()).add(comment);
+            comments.computeIfAbsent(Long.parseLong(create.group(1)), k -> new ArrayList<>())
+                    .add(comment);
             return Answer.json(201, comment);
         }
         Matcher edit = Pattern.compile("/issues/comments/(\\d+)").matcher(p);
@@ -610,7 +778,8 @@ public final class GitHubApiStub extends ForgeStub {
         return Answer.json(404, Map.of("message", "Not Found"));
     }
 
-    private Map<String, Object> addStatus(String sha, String context, String state, String description, String targetUrl) {
+    private Map<String, Object> addStatus(
+            String sha, String context, String state, String description, String targetUrl) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("id", ids.incrementAndGet());
         s.put("state", state);
@@ -699,7 +868,10 @@ public final class GitHubApiStub extends ForgeStub {
         q.put("per_page", Integer.toString(perPage));
         q.put("page", Integer.toString(page + 1));
         StringBuilder next = new StringBuilder(url()).append(c.path()).append('?');
-        q.forEach((k, v) -> next.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        q.forEach((k, v) -> next.append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .append('&'));
         next.setLength(next.length() - 1);
         return new Page(all.subList(from, to), next.toString());
     }
@@ -732,7 +904,9 @@ public final class GitHubApiStub extends ForgeStub {
 
     private static String digest(String body) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 32);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -27,8 +27,9 @@ import java.util.concurrent.Executors;
  */
 public final class GitHubFront implements AutoCloseable {
     /** Headers java.net.http sets itself and refuses from a caller, and the hop-by-hop ones. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "content-length", "expect", "host", "upgrade",
-            "transfer-encoding", "keep-alive");
+    private static final Set<String> NOT_FORWARDED =
+            Set.of("connection", "content-length", "expect", "host", "upgrade", "transfer-encoding", "keep-alive");
+
     private final Map<String, GitHubApiStub> byRepo = new ConcurrentHashMap<>();
     private volatile GitHubApiStub first;
     private final HttpServer server;
@@ -37,7 +38,8 @@ public final class GitHubFront implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public GitHubFront() {
         try {
@@ -84,8 +86,13 @@ public final class GitHubFront implements AutoCloseable {
             try (InputStream is = ex.getRequestBody()) {
                 body = is.readAllBytes();
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(to.url() + in.getRawPath() + (in.getRawQuery() == null ? "" : "?" + in.getRawQuery())))
-                    .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(
+                            to.url() + in.getRawPath() + (in.getRawQuery() == null ? "" : "?" + in.getRawQuery())))
+                    .method(
+                            ex.getRequestMethod(),
+                            body.length == 0
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {
                 if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
                     values.forEach(v -> b.header(name, v));

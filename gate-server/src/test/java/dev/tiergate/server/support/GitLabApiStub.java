@@ -37,6 +37,7 @@ public final class GitLabApiStub extends ForgeStub {
     private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
     /** content by git blob SHA. */
     private final Map<String, String> blobs = new LinkedHashMap<>();
+
     private final Map<Long, List<Map<String, Object>>> notes = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> mrs = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> approvals = new LinkedHashMap<>();
@@ -89,7 +90,9 @@ public final class GitLabApiStub extends ForgeStub {
          * So [build: success, tiergate: pending] is running, exactly as [build: running, tiergate: pending] was.
          */
         String status() {
-            List<String> st = jobs.values().stream().map(j -> j.allowFailure && j.status.equals("failed") ? "success" : j.status).toList();
+            List<String> st = jobs.values().stream()
+                    .map(j -> j.allowFailure && j.status.equals("failed") ? "success" : j.status)
+                    .toList();
             if (st.isEmpty() || st.stream().allMatch(x -> x.equals("skipped"))) {
                 return "skipped";
             }
@@ -137,7 +140,9 @@ public final class GitLabApiStub extends ForgeStub {
 
     /** tiergate's notes on a merge request, oldest first. */
     public synchronized List<String> notes(long iid) {
-        return notes.getOrDefault(iid, List.of()).stream().map(n -> String.valueOf(n.get("body"))).toList();
+        return notes.getOrDefault(iid, List.of()).stream()
+                .map(n -> String.valueOf(n.get("body")))
+                .toList();
     }
 
     public synchronized void branch(String name, String sha) {
@@ -148,7 +153,15 @@ public final class GitLabApiStub extends ForgeStub {
         }
     }
 
-    public synchronized void mergeRequest(long iid, String source, String sha, String target, String targetSha, String author, boolean bot, String state) {
+    public synchronized void mergeRequest(
+            long iid,
+            String source,
+            String sha,
+            String target,
+            String targetSha,
+            String author,
+            boolean bot,
+            String state) {
         Map<String, Object> mr = new LinkedHashMap<>();
         mr.put("id", 1000 + iid);
         mr.put("iid", iid);
@@ -164,7 +177,9 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized void approve(long iid, String username, boolean bot) {
-        approvals.computeIfAbsent(iid, k -> new ArrayList<>()).add(Map.of("user", Map.of("id", 3, "username", username, "bot", bot)));
+        approvals
+                .computeIfAbsent(iid, k -> new ArrayList<>())
+                .add(Map.of("user", Map.of("id", 3, "username", username, "bot", bot)));
     }
 
     /** A CI job's status on a SHA, without a webhook (the caller delivers the event itself). */
@@ -181,7 +196,10 @@ public final class GitLabApiStub extends ForgeStub {
         Map<String, Object> jobHook;
         synchronized (this) {
             hook = setJob(sha, name, status);
-            Pipeline pl = pipelines.stream().filter(x -> x.sha.equals(sha) && !x.source.equals("external")).reduce((a, b) -> b).orElseThrow();
+            Pipeline pl = pipelines.stream()
+                    .filter(x -> x.sha.equals(sha) && !x.source.equals("external"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
             Job j = pl.jobs.get(name);
             jobHook = new LinkedHashMap<>();
             jobHook.put("object_kind", "build");
@@ -212,7 +230,10 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized List<JsonNode> posted(String sha, String name) {
-        return postedStatuses.stream().filter(n -> n.path("_sha").asText().equals(sha) && n.path("name").asText().equals(name)).toList();
+        return postedStatuses.stream()
+                .filter(n -> n.path("_sha").asText().equals(sha)
+                        && n.path("name").asText().equals(name))
+                .toList();
     }
 
     public JsonNode lastPosted(String sha) {
@@ -224,7 +245,9 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized List<JsonNode> statusCheckResponses(long iid) {
-        return statusCheckResponses.stream().filter(n -> n.path("_iid").asLong() == iid).toList();
+        return statusCheckResponses.stream()
+                .filter(n -> n.path("_iid").asLong() == iid)
+                .toList();
     }
 
     public synchronized long latestPipelineId(String sha) {
@@ -238,9 +261,11 @@ public final class GitLabApiStub extends ForgeStub {
 
     @Override
     protected String routeOf(String method, String p) {
-        return method + " " + fold(p.replace(base, "/projects/{project}")).replaceAll("/branches/.+", "/branches/{branch}")
-                .replaceAll("/files/.+/raw", "/files/{path}/raw")
-                .replaceAll("/blobs/.+/raw", "/blobs/{sha}/raw");
+        return method + " "
+                + fold(p.replace(base, "/projects/{project}"))
+                        .replaceAll("/branches/.+", "/branches/{branch}")
+                        .replaceAll("/files/.+/raw", "/files/{path}/raw")
+                        .replaceAll("/blobs/.+/raw", "/blobs/{sha}/raw");
     }
 
     @Override
@@ -250,7 +275,8 @@ public final class GitLabApiStub extends ForgeStub {
         }
         String p = c.path().substring(base.length());
         if (c.method().equals("PUT")) {
-            Matcher edit = Pattern.compile("/merge_requests/(\\d+)/notes/(\\d+)").matcher(p);
+            Matcher edit =
+                    Pattern.compile("/merge_requests/(\\d+)/notes/(\\d+)").matcher(p);
             if (edit.matches()) {
                 for (Map<String, Object> n : notes.getOrDefault(Long.parseLong(edit.group(1)), List.of())) {
                     if (String.valueOf(n.get("id")).equals(edit.group(2))) {
@@ -271,15 +297,18 @@ public final class GitLabApiStub extends ForgeStub {
                 Map<String, Object> n = new LinkedHashMap<>();
                 n.put("id", ids.incrementAndGet());
                 n.put("body", parse(c.body()).path("body").asText());
-                notes.computeIfAbsent(Long.parseLong(note.group(1)), k -> new ArrayList<>()).add(n);
+                notes.computeIfAbsent(Long.parseLong(note.group(1)), k -> new ArrayList<>())
+                        .add(n);
                 return Answer.json(201, n);
             }
-            Matcher check = Pattern.compile("/merge_requests/(\\d+)/status_check_responses").matcher(p);
+            Matcher check = Pattern.compile("/merge_requests/(\\d+)/status_check_responses")
+                    .matcher(p);
             if (check.matches()) {
                 JsonNode body = parse(c.body());
                 ((ObjectNode) body).put("_iid", Long.parseLong(check.group(1)));
                 statusCheckResponses.add(body);
-                return statusCheckAnswer == 201 ? Answer.json(201, Map.of("id", ids.incrementAndGet()))
+                return statusCheckAnswer == 201
+                        ? Answer.json(201, Map.of("id", ids.incrementAndGet()))
                         : Answer.json(statusCheckAnswer, Map.of("message", statusCheckAnswer + " Conflict"));
             }
             return Answer.json(404, Map.of("message", "404 Not Found"));
@@ -289,7 +318,8 @@ public final class GitLabApiStub extends ForgeStub {
         }
         Matcher file = Pattern.compile("/repository/files/(.+)/raw").matcher(p);
         if (file.matches()) {
-            String yaml = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).get(file.group(1));
+            String yaml = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of())
+                    .get(file.group(1));
             if (yaml == null) {
                 return Answer.json(404, Map.of("message", "404 File Not Found"));
             }
@@ -306,8 +336,17 @@ public final class GitLabApiStub extends ForgeStub {
             List<Object> entries = new ArrayList<>();
             files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).forEach((fp, body) -> {
                 if (fp.startsWith(dir + "/") && fp.indexOf('/', dir.length() + 1) < 0) {
-                    entries.add(Map.of("id", GitHubApiStub.gitBlobSha(body), "name", fp.substring(dir.length() + 1), "type", "blob",
-                            "path", fp, "mode", "100644"));
+                    entries.add(Map.of(
+                            "id",
+                            GitHubApiStub.gitBlobSha(body),
+                            "name",
+                            fp.substring(dir.length() + 1),
+                            "type",
+                            "blob",
+                            "path",
+                            fp,
+                            "mode",
+                            "100644"));
                 }
             });
             return entries.isEmpty() ? Answer.json(404, Map.of("message", "404 Tree Not Found")) : page(entries, c);
@@ -315,7 +354,8 @@ public final class GitLabApiStub extends ForgeStub {
         Matcher blob = Pattern.compile("/repository/blobs/([0-9a-f]{40})/raw").matcher(p);
         if (blob.matches()) {
             String body = blobs.get(blob.group(1));
-            return body == null ? Answer.json(404, Map.of("message", "404 Blob Not Found"))
+            return body == null
+                    ? Answer.json(404, Map.of("message", "404 Blob Not Found"))
                     : new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), body);
         }
         Matcher mrNotes = Pattern.compile("/merge_requests/(\\d+)/notes").matcher(p);
@@ -330,15 +370,21 @@ public final class GitLabApiStub extends ForgeStub {
         if (p.startsWith("/repository/branches/")) {
             String name = p.substring("/repository/branches/".length());
             String sha = branches.get(name);
-            return sha == null ? Answer.json(404, Map.of("message", "404 Branch Not Found"))
+            return sha == null
+                    ? Answer.json(404, Map.of("message", "404 Branch Not Found"))
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("id", sha), "protected", false));
         }
         if (p.equals("/merge_requests")) {
             // GitLab's filters: state (opened, closed, merged, locked; none: all) and source_branch
             String state = c.query().getOrDefault("state", "all");
             String source = c.query().get("source_branch");
-            return page(mrs.values().stream().filter(m -> state.equals("all") || state.equals(m.get("state")))
-                    .filter(m -> source == null || source.equals(m.get("source_branch"))).map(m -> (Object) m).toList(), c);
+            return page(
+                    mrs.values().stream()
+                            .filter(m -> state.equals("all") || state.equals(m.get("state")))
+                            .filter(m -> source == null || source.equals(m.get("source_branch")))
+                            .map(m -> (Object) m)
+                            .toList(),
+                    c);
         }
         Matcher mr = Pattern.compile("/merge_requests/(\\d+)(/approvals)?").matcher(p);
         if (mr.matches()) {
@@ -352,7 +398,8 @@ public final class GitLabApiStub extends ForgeStub {
             List<Map<String, Object>> by = approvals.getOrDefault(iid, List.of());
             return Answer.json(200, Map.of("approved", !by.isEmpty(), "approved_by", by));
         }
-        Matcher statuses = Pattern.compile("/repository/commits/([0-9a-f]{40})/statuses").matcher(p);
+        Matcher statuses =
+                Pattern.compile("/repository/commits/([0-9a-f]{40})/statuses").matcher(p);
         if (statuses.matches()) {
             Map<String, Object> latest = new LinkedHashMap<>();
             for (int i = pipelines.size() - 1; i >= 0; i--) {
@@ -369,7 +416,8 @@ public final class GitLabApiStub extends ForgeStub {
             for (int i = pipelines.size() - 1; i >= 0; i--) {
                 Pipeline pl = pipelines.get(i);
                 if (sha == null || pl.sha.equals(sha)) {
-                    list.add(Map.of("id", pl.id, "sha", pl.sha, "ref", pl.ref, "status", pl.status(), "source", pl.source));
+                    list.add(Map.of(
+                            "id", pl.id, "sha", pl.sha, "ref", pl.ref, "status", pl.status(), "source", pl.source));
                 }
             }
             return page(list, c);
@@ -382,13 +430,17 @@ public final class GitLabApiStub extends ForgeStub {
         ((ObjectNode) body).put("_sha", sha);
         postedStatuses.add(body);
         String state = body.path("state").asText();
-        if (!List.of("pending", "running", "success", "failed", "canceled", "skipped").contains(state)) {
+        if (!List.of("pending", "running", "success", "failed", "canceled", "skipped")
+                .contains(state)) {
             return Answer.json(400, Map.of("message", "state does not have a valid value"));
         }
         String name = body.path("name").asText("default");
         Pipeline pl;
         if (body.hasNonNull("pipeline_id")) {
-            pl = pipelines.stream().filter(x -> x.id == body.path("pipeline_id").asLong() && x.sha.equals(sha)).findFirst().orElse(null);
+            pl = pipelines.stream()
+                    .filter(x -> x.id == body.path("pipeline_id").asLong() && x.sha.equals(sha))
+                    .findFirst()
+                    .orElse(null);
             if (pl == null) {
                 return Answer.json(404, Map.of("message", "404 Pipeline Not Found"));
             }
@@ -398,8 +450,12 @@ public final class GitLabApiStub extends ForgeStub {
         String before = pl.status();
         Job job = pl.jobs.get(name);
         if (job != null && job.status.equals(state) && (state.equals("pending") || state.equals("running"))) {
-            return Answer.json(400, Map.of("message", "Cannot transition status via :" + (state.equals("pending") ? "enqueue" : "run")
-                    + " from :" + state));
+            return Answer.json(
+                    400,
+                    Map.of(
+                            "message",
+                            "Cannot transition status via :" + (state.equals("pending") ? "enqueue" : "run") + " from :"
+                                    + state));
         }
         if (job == null) {
             job = new Job(ids.incrementAndGet(), name, "external", state);
@@ -417,7 +473,9 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     private Map<String, Object> setJob(String sha, String name, String status) {
-        Pipeline pl = pipelines.stream().filter(x -> x.sha.equals(sha) && !x.source.equals("external")).reduce((a, b) -> b)
+        Pipeline pl = pipelines.stream()
+                .filter(x -> x.sha.equals(sha) && !x.source.equals("external"))
+                .reduce((a, b) -> b)
                 .orElseGet(() -> newPipeline(sha, "push"));
         String before = pl.jobs.isEmpty() ? "none" : pl.status();
         // (a new pipeline's first job always changes its status from none)
@@ -426,7 +484,11 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     private Pipeline newPipeline(String sha, String source) {
-        String ref = branches.entrySet().stream().filter(e -> e.getValue().equals(sha)).map(Map.Entry::getKey).findFirst().orElse("main");
+        String ref = branches.entrySet().stream()
+                .filter(e -> e.getValue().equals(sha))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse("main");
         Pipeline pl = new Pipeline(ids.incrementAndGet(), sha, ref, source);
         pipelines.add(pl);
         return pl;
@@ -464,15 +526,38 @@ public final class GitLabApiStub extends ForgeStub {
         List<Object> builds = new ArrayList<>();
         for (Job j : pl.jobs.values()) {
             if (!j.external()) { // the hook lists CI builds, not external commit statuses
-                builds.add(Map.of("id", j.id, "stage", j.stage, "name", j.name, "status", j.status, "allow_failure", j.allowFailure));
+                builds.add(Map.of(
+                        "id",
+                        j.id,
+                        "stage",
+                        j.stage,
+                        "name",
+                        j.name,
+                        "status",
+                        j.status,
+                        "allow_failure",
+                        j.allowFailure));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("object_kind", "pipeline");
         m.put("object_attributes", attrs);
-        mrs.values().stream().filter(mr -> pl.sha.equals(mr.get("sha"))).findFirst()
-                .ifPresent(mr -> m.put("merge_request", Map.of("id", mr.get("id"), "iid", mr.get("iid"), "source_branch", mr.get("source_branch"),
-                        "target_branch", mr.get("target_branch"), "state", mr.get("state"))));
+        mrs.values().stream()
+                .filter(mr -> pl.sha.equals(mr.get("sha")))
+                .findFirst()
+                .ifPresent(mr -> m.put(
+                        "merge_request",
+                        Map.of(
+                                "id",
+                                mr.get("id"),
+                                "iid",
+                                mr.get("iid"),
+                                "source_branch",
+                                mr.get("source_branch"),
+                                "target_branch",
+                                mr.get("target_branch"),
+                                "state",
+                                mr.get("state"))));
         m.put("project", Map.of("id", 15, "path_with_namespace", path, "default_branch", "main"));
         m.put("builds", builds);
         return m;

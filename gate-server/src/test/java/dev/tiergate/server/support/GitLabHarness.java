@@ -22,7 +22,8 @@ import java.util.UUID;
 /** A real server on a fresh store, a stand-in GitLab that delivers its webhooks to it, and a signing sender. */
 public final class GitLabHarness implements AutoCloseable {
     public static final String SECRET = "gl-hook-secret";
-    public static final String SIGNING = "whsec_" + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
+    public static final String SIGNING = "whsec_"
+            + Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8));
     private static final ObjectMapper JSON = new ObjectMapper();
     public final String path;
     public final RepoRef repo;
@@ -36,9 +37,21 @@ public final class GitLabHarness implements AutoCloseable {
         this.repo = new RepoRef("gitlab", null, path);
         this.gitlab = new GitLabApiStub(path);
         this.db = TestPostgres.freshStore();
-        Map<String, String> env = new HashMap<>(Map.of("TIERGATE_PORT", "0", "TIERGATE_GITLAB_URL", gitlab.url(),
-                "TIERGATE_GITLAB_TOKEN", "glpat-test", "TIERGATE_GITLAB_WEBHOOK_SECRET", SECRET, "TIERGATE_GITLAB_SIGNING_TOKEN", SIGNING,
-                "TIERGATE_RETRY_BASE_MS", "50", "TIERGATE_MAX_ATTEMPTS", "3"));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "TIERGATE_PORT",
+                "0",
+                "TIERGATE_GITLAB_URL",
+                gitlab.url(),
+                "TIERGATE_GITLAB_TOKEN",
+                "glpat-test",
+                "TIERGATE_GITLAB_WEBHOOK_SECRET",
+                SECRET,
+                "TIERGATE_GITLAB_SIGNING_TOKEN",
+                SIGNING,
+                "TIERGATE_RETRY_BASE_MS",
+                "50",
+                "TIERGATE_MAX_ATTEMPTS",
+                "3"));
         env.putAll(TestPostgres.branches().settings());
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
@@ -57,11 +70,17 @@ public final class GitLabHarness implements AutoCloseable {
         byte[] body = JSON.writeValueAsBytes(payload);
         String id = UUID.randomUUID().toString();
         long ts = Instant.now().getEpochSecond();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/webhooks/gitlab"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/webhooks/gitlab"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json").header("X-Gitlab-Event", event).header("X-Gitlab-Token", SECRET)
-                .header("X-Gitlab-Event-UUID", UUID.randomUUID().toString()).header("Idempotency-Key", id)
-                .header("X-Gitlab-Instance", gitlab.url()).header("webhook-id", id).header("webhook-timestamp", Long.toString(ts))
+                .header("Content-Type", "application/json")
+                .header("X-Gitlab-Event", event)
+                .header("X-Gitlab-Token", SECRET)
+                .header("X-Gitlab-Event-UUID", UUID.randomUUID().toString())
+                .header("Idempotency-Key", id)
+                .header("X-Gitlab-Instance", gitlab.url())
+                .header("webhook-id", id)
+                .header("webhook-timestamp", Long.toString(ts))
                 .header("webhook-signature", GitLabWebhookReceiver.sign(SIGNING, id, Long.toString(ts), body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }

@@ -8,8 +8,7 @@ import java.util.Map;
 public final class GitLabPayloads {
     public static final String ZERO = "0000000000000000000000000000000000000000";
 
-    private GitLabPayloads() {
-    }
+    private GitLabPayloads() {}
 
     static Map<String, Object> project(String path) {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -37,8 +36,15 @@ public final class GitLabPayloads {
         return m;
     }
 
-    public static Map<String, Object> mergeRequest(String path, long iid, String action, String source, String target,
-                                                   String lastCommit, String oldrev, String author) {
+    public static Map<String, Object> mergeRequest(
+            String path,
+            long iid,
+            String action,
+            String source,
+            String target,
+            String lastCommit,
+            String oldrev,
+            String author) {
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("id", 99);
         attrs.put("iid", iid);
@@ -64,15 +70,20 @@ public final class GitLabPayloads {
     public static Map<String, Object> pipeline(String path, String sha, String ref, String status, long iid) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("object_kind", "pipeline");
-        m.put("object_attributes", Map.of("id", 31, "iid", 3, "ref", ref, "sha", sha, "status", status, "source", "merge_request_event"));
+        m.put(
+                "object_attributes",
+                Map.of("id", 31, "iid", 3, "ref", ref, "sha", sha, "status", status, "source", "merge_request_event"));
         m.put("merge_request", Map.of("id", 99, "iid", iid));
         m.put("project", project(path));
         return m;
     }
 
-    public static Map<String, Object> statusCheckRequest(String path, long iid, String sha, long ruleId, String source, String target) {
+    public static Map<String, Object> statusCheckRequest(
+            String path, long iid, String sha, long ruleId, String source, String target) {
         Map<String, Object> m = mergeRequest(path, iid, "update", source, target, sha, null, "alice");
-        m.put("external_approval_rule", Map.of("id", ruleId, "name", "tiergate", "external_url", "https://tiergate.example/webhooks/gitlab"));
+        m.put(
+                "external_approval_rule",
+                Map.of("id", ruleId, "name", "tiergate", "external_url", "https://tiergate.example/webhooks/gitlab"));
         return m;
     }
 }

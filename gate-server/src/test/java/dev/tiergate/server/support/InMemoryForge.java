@@ -49,7 +49,9 @@ public class InMemoryForge implements Forge {
 
     @Override
     public List<PullRequestFacts> closedPullRequestsFrom(RepoRef repo, String branch) {
-        return pulls.values().stream().filter(pr -> !pr.open() && pr.headBranch().equals(branch)).toList();
+        return pulls.values().stream()
+                .filter(pr -> !pr.open() && pr.headBranch().equals(branch))
+                .toList();
     }
 
     @Override

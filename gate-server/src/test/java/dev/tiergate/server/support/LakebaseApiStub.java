@@ -46,6 +46,7 @@ public final class LakebaseApiStub extends ForgeStub {
     private static final String OAUTH_TOKEN = "oauth-access-" + UUID.randomUUID();
     /** Lakebase's administrative role. */
     public static final String ADMIN_ROLE = "databricks_superuser";
+
     private static final String ATTRIBUTES = "createdb createrole bypassrls replication";
     private final Map<String, Token> tokens = new LinkedHashMap<>();
     private final Map<String, Branch> branches = new LinkedHashMap<>();
@@ -70,14 +71,13 @@ public final class LakebaseApiStub extends ForgeStub {
         boolean endpoint;
     }
 
-    private record Op(String name, String[] error, int[] pollsLeft) {
-    }
+    private record Op(String name, String[] error, int[] pollsLeft) {}
 
-    private record Token(String value, Instant expires) {
-    }
+    private record Token(String value, Instant expires) {}
 
     public LakebaseApiStub() {
-        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls", "pg_read_all_data", "pg_write_all_data", "pg_monitor");
+        dbs.ensureGroup(
+                ADMIN_ROLE, "createdb createrole bypassrls", "pg_read_all_data", "pg_write_all_data", "pg_monitor");
         for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
             dbs.ensureLogin(identity, "unset-" + UUID.randomUUID(), ATTRIBUTES, ADMIN_ROLE);
         }
@@ -90,11 +90,12 @@ public final class LakebaseApiStub extends ForgeStub {
         prod.db = StubDatabases.newName("lakebase_production");
         dbs.createEmpty(prod.db, TOKEN_USER);
         dbs.run("grant all on database " + StubDatabases.q(prod.db) + " to " + ADMIN_ROLE + " with grant option");
-        List<String> inDatabase = new ArrayList<>(List.of("grant all on schema public to " + ADMIN_ROLE + " with grant option"));
+        List<String> inDatabase =
+                new ArrayList<>(List.of("grant all on schema public to " + ADMIN_ROLE + " with grant option"));
         for (String identity : List.of(TOKEN_USER, CLIENT_ID)) {
             for (String kind : List.of("tables", "sequences", "schemas")) {
-                inDatabase.add("alter default privileges for role " + StubDatabases.q(identity) + " grant all on " + kind + " to " + ADMIN_ROLE
-                        + " with grant option");
+                inDatabase.add("alter default privileges for role " + StubDatabases.q(identity) + " grant all on "
+                        + kind + " to " + ADMIN_ROLE + " with grant option");
             }
         }
         dbs.runIn(prod.db, inDatabase.toArray(String[]::new));
@@ -136,8 +137,10 @@ public final class LakebaseApiStub extends ForgeStub {
 
     @Override
     protected String routeOf(String method, String path) {
-        return method + " " + path.replaceFirst("/projects/[^/]+", "/projects/{project}").replaceFirst("/branches/[^/]+", "/branches/{branch}")
-                .replaceFirst("/operations/[^/]+", "/operations/{operation}");
+        return method + " "
+                + path.replaceFirst("/projects/[^/]+", "/projects/{project}")
+                        .replaceFirst("/branches/[^/]+", "/branches/{branch}")
+                        .replaceFirst("/operations/[^/]+", "/operations/{operation}");
     }
 
     @Override
@@ -145,19 +148,33 @@ public final class LakebaseApiStub extends ForgeStub {
         String p = call.path();
         String m = call.method();
         if (p.equals("/oidc/.well-known/oauth-authorization-server")) {
-            return Answer.json(200, Map.of("authorization_endpoint", url() + "/oidc/v1/authorize", "token_endpoint", url() + "/oidc/v1/token",
-                    "issuer", url() + "/oidc"));
+            return Answer.json(
+                    200,
+                    Map.of(
+                            "authorization_endpoint",
+                            url() + "/oidc/v1/authorize",
+                            "token_endpoint",
+                            url() + "/oidc/v1/token",
+                            "issuer",
+                            url() + "/oidc"));
         }
         if (p.equals("/oidc/v1/token") && m.equals("POST")) {
-            String basic = "Basic " + Base64.getEncoder().encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+            String basic = "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
             String body = Objects.requireNonNullElse(call.body(), "");
             boolean ok = basic.equals(call.header("Authorization"))
                     || body.contains("client_id=" + CLIENT_ID) && body.contains("client_secret=" + CLIENT_SECRET);
-            return ok ? Answer.json(200, Map.of("access_token", OAUTH_TOKEN, "token_type", "Bearer", "expires_in", 3600))
-                    : Answer.json(401, Map.of("error", "invalid_client", "error_description", "Client authentication failed"));
+            return ok
+                    ? Answer.json(200, Map.of("access_token", OAUTH_TOKEN, "token_type", "Bearer", "expires_in", 3600))
+                    : Answer.json(
+                            401,
+                            Map.of("error", "invalid_client", "error_description", "Client authentication failed"));
         }
         String auth = call.header("Authorization");
-        String identity = ("Bearer " + TOKEN).equals(auth) ? TOKEN_USER : ("Bearer " + OAUTH_TOKEN).equals(auth) ? CLIENT_ID : null;
+        String identity = ("Bearer " + TOKEN).equals(auth)
+                ? TOKEN_USER
+                : ("Bearer " + OAUTH_TOKEN).equals(auth) ? CLIENT_ID : null;
         if (identity == null) {
             return error(401, "UNAUTHENTICATED", "Invalid access token.");
         }
@@ -183,7 +200,8 @@ public final class LakebaseApiStub extends ForgeStub {
                 dbs.setPassword(identity, t.value());
                 tokens.put(identity, t);
             }
-            return Answer.json(200, Map.of("token", t.value(), "expire_time", t.expires().toString()));
+            return Answer.json(
+                    200, Map.of("token", t.value(), "expire_time", t.expires().toString()));
         }
         String projectPrefix = "projects/" + PROJECT;
         if (!res.startsWith(projectPrefix)) {
@@ -192,7 +210,11 @@ public final class LakebaseApiStub extends ForgeStub {
         String[] seg = res.split("/");
         if (seg.length == 3 && seg[2].equals("branches")) {
             if (m.equals("GET")) {
-                return Answer.json(200, Map.of("branches", branches.values().stream().map(this::json).toList()));
+                return Answer.json(
+                        200,
+                        Map.of(
+                                "branches",
+                                branches.values().stream().map(this::json).toList()));
             }
             if (m.equals("POST")) {
                 return create(call.query().get("branch_id"), call.body());
@@ -218,7 +240,8 @@ public final class LakebaseApiStub extends ForgeStub {
                     case "PATCH" -> {
                         JsonNode body = read(call.body());
                         if (body.path("spec").has("is_protected")) {
-                            b.isProtected = body.path("spec").path("is_protected").asBoolean();
+                            b.isProtected =
+                                    body.path("spec").path("is_protected").asBoolean();
                         }
                         return Answer.json(200, newOp(name(b), json(b)));
                     }
@@ -240,8 +263,17 @@ public final class LakebaseApiStub extends ForgeStub {
                 }
             }
             if (seg.length == 5 && seg[4].equals("databases") && m.equals("GET")) {
-                return Answer.json(200, Map.of("databases", List.of(Map.of("name", name(b) + "/databases/databricks-postgres",
-                        "parent", name(b), "status", Map.of("postgres_database", b.db, "role", "databricks_superuser")))));
+                return Answer.json(
+                        200,
+                        Map.of(
+                                "databases",
+                                List.of(Map.of(
+                                        "name",
+                                        name(b) + "/databases/databricks-postgres",
+                                        "parent",
+                                        name(b),
+                                        "status",
+                                        Map.of("postgres_database", b.db, "role", "databricks_superuser")))));
             }
         }
         return error(404, "ENDPOINT_NOT_FOUND", "not routed: " + m + " " + p);
@@ -251,16 +283,25 @@ public final class LakebaseApiStub extends ForgeStub {
         createBodies.add(rawBody);
         JsonNode spec = read(rawBody).path("spec");
         if (branchId == null || !branchId.matches("[a-z][a-z0-9-]{0,62}")) {
-            return error(400, "INVALID_PARAMETER_VALUE", "branch_id must be 1-63 characters, start with a lowercase letter, and contain only lowercase letters, numbers, and hyphens");
+            return error(
+                    400,
+                    "INVALID_PARAMETER_VALUE",
+                    "branch_id must be 1-63 characters, start with a lowercase letter, and contain only lowercase letters, numbers, and hyphens");
         }
-        if (!spec.has("ttl") && !spec.has("expire_time") && !spec.path("no_expiry").asBoolean(false)) {
-            return error(400, "INVALID_PARAMETER_VALUE", "Expiration configuration for the branch is required: one of expire_time, ttl, or no_expiry must be provided");
+        if (!spec.has("ttl")
+                && !spec.has("expire_time")
+                && !spec.path("no_expiry").asBoolean(false)) {
+            return error(
+                    400,
+                    "INVALID_PARAMETER_VALUE",
+                    "Expiration configuration for the branch is required: one of expire_time, ttl, or no_expiry must be provided");
         }
         String resource = "projects/" + PROJECT + "/branches/" + branchId;
         if (branches.containsKey(resource)) {
             return error(409, "ALREADY_EXISTS", "Branch " + branchId + " already exists");
         }
-        Branch source = branches.get(spec.path("source_branch").asText(name(branches.values().iterator().next())));
+        Branch source = branches.get(spec.path("source_branch")
+                .asText(name(branches.values().iterator().next())));
         if (source == null) {
             return error(400, "INVALID_PARAMETER_VALUE", "source branch does not exist");
         }
@@ -338,8 +379,19 @@ public final class LakebaseApiStub extends ForgeStub {
     }
 
     private Map<String, Object> endpoint(Branch b) {
-        return Map.of("name", name(b) + "/endpoints/primary", "parent", name(b),
-                "status", Map.of("endpoint_type", "ENDPOINT_TYPE_READ_WRITE", "current_state", "ACTIVE", "hosts", Map.of("host", "localhost")));
+        return Map.of(
+                "name",
+                name(b) + "/endpoints/primary",
+                "parent",
+                name(b),
+                "status",
+                Map.of(
+                        "endpoint_type",
+                        "ENDPOINT_TYPE_READ_WRITE",
+                        "current_state",
+                        "ACTIVE",
+                        "hosts",
+                        Map.of("host", "localhost")));
     }
 
     private static JsonNode read(String body) {

@@ -21,8 +21,7 @@ import java.time.Duration;
 public final class MigratorSql {
     private static final Duration WAIT = Duration.ofMinutes(1);
 
-    private MigratorSql() {
-    }
+    private MigratorSql() {}
 
     /** A run on {@code branch}, waiting while another holds the database. */
     public static MigrationSession open(BranchBackend backend, RepoRef repo, String branch) {
@@ -49,31 +48,36 @@ public final class MigratorSql {
         MigrationSession run = open(backend, repo, branch);
         Connection c;
         try {
-            c = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
+            c = DriverManager.getConnection(
+                    run.connection().jdbcUrl(),
+                    run.connection().user(),
+                    run.connection().password());
         } catch (SQLException | RuntimeException e) {
             run.close();
             throw e;
         }
-        return (Connection) Proxy.newProxyInstance(MigratorSql.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-            if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                try {
-                    c.close();
-                } finally {
-                    run.close();
-                }
-                return null;
-            }
-            try {
-                return method.invoke(c, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
+        return (Connection) Proxy.newProxyInstance(
+                MigratorSql.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                        try {
+                            c.close();
+                        } finally {
+                            run.close();
+                        }
+                        return null;
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** Runs {@code sql} as the migration role of {@code branch}. */
     public static void execute(BranchBackend backend, RepoRef repo, String branch, String sql) throws SQLException {
-        try (Connection c = connect(backend, repo, branch); Statement st = c.createStatement()) {
+        try (Connection c = connect(backend, repo, branch);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

@@ -34,6 +34,7 @@ public final class NeonApiStub extends ForgeStub {
     public static final String ROLE = "neondb_owner";
     /** Neon's administrative role, which every role made through the console, CLI or API is a member of. */
     public static final String ADMIN_ROLE = "neon_superuser";
+
     private static final String PASSWORD = "npg_stub_password";
     private final Map<String, Branch> branches = new LinkedHashMap<>();
     private final Map<String, Op> operations = new LinkedHashMap<>();
@@ -43,6 +44,7 @@ public final class NeonApiStub extends ForgeStub {
     private String failNextOperation;
     /** Every operation fails with this until {@link #heal} (an outage of Neon's control plane); null: none. */
     private String failOperations;
+
     private boolean handBackParent;
     private boolean handBackForeignEndpoint;
     private String nextUriHost;
@@ -59,12 +61,16 @@ public final class NeonApiStub extends ForgeStub {
         String endpointId;
     }
 
-    private record Op(String id, String action, String branchId, String endStatus, String error, int[] pollsLeft) {
-    }
+    private record Op(String id, String action, String branchId, String endStatus, String error, int[] pollsLeft) {}
 
     public NeonApiStub() {
-        dbs.ensureGroup(ADMIN_ROLE, "createdb createrole bypassrls replication",
-                "pg_read_all_data", "pg_write_all_data", "pg_monitor", "pg_create_subscription");
+        dbs.ensureGroup(
+                ADMIN_ROLE,
+                "createdb createrole bypassrls replication",
+                "pg_read_all_data",
+                "pg_write_all_data",
+                "pg_monitor",
+                "pg_create_subscription");
         dbs.ensureLogin(ROLE, PASSWORD, "createdb createrole bypassrls replication", ADMIN_ROLE);
         Branch main = new Branch();
         main.id = "br-main-" + (++ids);
@@ -117,7 +123,11 @@ public final class NeonApiStub extends ForgeStub {
     }
 
     public synchronized Map<String, Object> branchByName(String name) {
-        return branches.values().stream().filter(b -> b.name.equals(name)).findFirst().map(this::json).orElse(null);
+        return branches.values().stream()
+                .filter(b -> b.name.equals(name))
+                .findFirst()
+                .map(this::json)
+                .orElse(null);
     }
 
     /** Drops the databases behind the branches. */
@@ -134,8 +144,10 @@ public final class NeonApiStub extends ForgeStub {
 
     @Override
     protected String routeOf(String method, String path) {
-        return method + " " + path.replaceFirst("^/api/v2/projects/[^/]+", "/projects/{project_id}")
-                .replaceAll("/br-[a-z0-9-]+", "/{branch_id}").replaceAll("/op-[a-z0-9-]+", "/{operation_id}");
+        return method + " "
+                + path.replaceFirst("^/api/v2/projects/[^/]+", "/projects/{project_id}")
+                        .replaceAll("/br-[a-z0-9-]+", "/{branch_id}")
+                        .replaceAll("/op-[a-z0-9-]+", "/{operation_id}");
     }
 
     @Override
@@ -151,7 +163,13 @@ public final class NeonApiStub extends ForgeStub {
         String[] seg = p.split("/");
         String m = call.method();
         if (p.equals("/branches") && m.equals("GET")) {
-            return Answer.json(200, Map.of("branches", branches.values().stream().map(this::json).toList(), "annotations", Map.of()));
+            return Answer.json(
+                    200,
+                    Map.of(
+                            "branches",
+                            branches.values().stream().map(this::json).toList(),
+                            "annotations",
+                            Map.of()));
         }
         if (p.equals("/branches") && m.equals("POST")) {
             return create(read(call));
@@ -174,7 +192,11 @@ public final class NeonApiStub extends ForgeStub {
                 return Answer.json(200, Map.of("endpoints", b.endpointId == null ? List.of() : List.of(endpoint(b))));
             }
             if (seg.length == 4 && seg[3].equals("databases") && m.equals("GET")) {
-                return Answer.json(200, Map.of("databases", List.of(Map.of("id", 1, "branch_id", b.id, "name", b.db, "owner_name", ROLE))));
+                return Answer.json(
+                        200,
+                        Map.of(
+                                "databases",
+                                List.of(Map.of("id", 1, "branch_id", b.id, "name", b.db, "owner_name", ROLE))));
             }
         }
         if (seg.length == 3 && seg[1].equals("operations") && m.equals("GET")) {
@@ -183,12 +205,19 @@ public final class NeonApiStub extends ForgeStub {
         }
         if (p.equals("/connection_uri") && m.equals("GET")) {
             Branch b = branches.get(call.query().get("branch_id"));
-            if (b == null || !ROLE.equals(call.query().get("role_name")) || !b.db.equals(call.query().get("database_name"))) {
+            if (b == null
+                    || !ROLE.equals(call.query().get("role_name"))
+                    || !b.db.equals(call.query().get("database_name"))) {
                 return error(404, "no such branch, role or database");
             }
             String host = nextUriHost == null ? "localhost" : nextUriHost;
             nextUriHost = null;
-            return Answer.json(200, Map.of("uri", "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + dbs.port() + "/" + b.db + "?sslmode=require"));
+            return Answer.json(
+                    200,
+                    Map.of(
+                            "uri",
+                            "postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + dbs.port() + "/" + b.db
+                                    + "?sslmode=require"));
         }
         return error(404, "not routed: " + m + " " + p);
     }
@@ -233,7 +262,11 @@ public final class NeonApiStub extends ForgeStub {
         answer.put("operations", ops);
         answer.put("roles", List.of(Map.of("branch_id", b.id, "name", ROLE, "protected", false)));
         answer.put("databases", List.of(Map.of("id", ids, "branch_id", b.id, "name", b.db, "owner_name", ROLE)));
-        answer.put("connection_uris", List.of(Map.of("connection_uri", "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + dbs.port() + "/" + b.db)));
+        answer.put(
+                "connection_uris",
+                List.of(Map.of(
+                        "connection_uri",
+                        "postgresql://" + ROLE + ":" + PASSWORD + "@localhost:" + dbs.port() + "/" + b.db)));
         return Answer.json(201, answer);
     }
 
@@ -272,13 +305,16 @@ public final class NeonApiStub extends ForgeStub {
             dbs.drop(target.db);
         }
         dbs.copy(source.db, target.db);
-        return Answer.json(200, Map.of("branch", json(target), "operations", List.of(poll(newOp("restore_branch", target.id)))));
+        return Answer.json(
+                200, Map.of("branch", json(target), "operations", List.of(poll(newOp("restore_branch", target.id)))));
     }
 
     private Op newOp(String action, String branchId) {
         String error = failNextOperation != null ? failNextOperation : failOperations;
         failNextOperation = null;
-        Op op = new Op("op-" + (++ids), action, branchId, error == null ? "finished" : "failed", error, new int[] {operationPolls});
+        Op op = new Op("op-" + (++ids), action, branchId, error == null ? "finished" : "failed", error, new int[] {
+            operationPolls
+        });
         operations.put(op.id, op);
         return op;
     }

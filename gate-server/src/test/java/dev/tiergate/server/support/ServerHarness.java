@@ -29,6 +29,7 @@ public final class ServerHarness implements AutoCloseable {
     public final WebhookSender hooks;
     /** TIERGATE_HOME: where the audit anchor is kept. */
     public final Path home;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     public ServerHarness() {
@@ -98,17 +99,22 @@ public final class ServerHarness implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET with {@code Authorization: Bearer <token>}. */
     public HttpResponse<String> get(String path, String bearerToken) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + bearerToken).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .header("Authorization", "Bearer " + bearerToken)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     public HttpResponse<String> postRaw(String path, Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(baseUrl() + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

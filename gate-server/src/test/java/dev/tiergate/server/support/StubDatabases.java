@@ -42,7 +42,8 @@ public final class StubDatabases {
 
     /** A fresh database name for a stub branch. */
     public static String newName(String hint) {
-        return "stub_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet() + "_" + hint.replaceAll("[^a-z0-9]", "_");
+        return "stub_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet() + "_"
+                + hint.replaceAll("[^a-z0-9]", "_");
     }
 
     /** An empty database owned by {@code owner}, as a service's first database belongs to the project owner's role. */
@@ -56,9 +57,11 @@ public final class StubDatabases {
      */
     public void copy(String source, String target) {
         for (int attempt = 0; ; attempt++) {
-            try (Connection c = admin(); Statement st = c.createStatement()) {
+            try (Connection c = admin();
+                    Statement st = c.createStatement()) {
                 terminate(c, source);
-                st.execute("create database " + q(target) + " template " + q(source) + " owner " + q(ownerOf(c, source)));
+                st.execute(
+                        "create database " + q(target) + " template " + q(source) + " owner " + q(ownerOf(c, source)));
                 try (PreparedStatement acl = c.prepareStatement(
                         "update pg_database set datacl = (select datacl from pg_database where datname = ?) where datname = ?")) {
                     acl.setString(1, source);
@@ -68,14 +71,16 @@ public final class StubDatabases {
                 return;
             } catch (SQLException e) {
                 if (!"55006".equals(e.getSQLState()) || attempt >= 5) {
-                    throw new IllegalStateException("stub: cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
+                    throw new IllegalStateException(
+                            "stub: cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
                 }
             }
         }
     }
 
     public void rename(String from, String to) {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             terminate(c, from);
             st.execute("alter database " + q(from) + " rename to " + q(to));
         } catch (SQLException e) {
@@ -109,7 +114,8 @@ public final class StubDatabases {
     }
 
     private void ensure(String role, String options, String... memberOf) {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             try {
                 st.execute("create role " + q(role));
             } catch (SQLException e) {
@@ -129,7 +135,7 @@ public final class StubDatabases {
     /** Statements run in database {@code db} as the cluster's superuser (what the service does inside a branch). */
     public void runIn(String db, String... statements) {
         try (Connection c = DriverManager.getConnection(cluster.jdbcBase() + db, cluster.user(), cluster.password());
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
             }
@@ -140,7 +146,8 @@ public final class StubDatabases {
 
     /** Statements run in the cluster's {@code postgres} database as its superuser. */
     public void run(String... statements) {
-        try (Connection c = admin(); Statement st = c.createStatement()) {
+        try (Connection c = admin();
+                Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
             }
@@ -154,7 +161,8 @@ public final class StubDatabases {
     }
 
     private static String ownerOf(Connection c, String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select pg_get_userbyid(datdba) from pg_database where datname = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select pg_get_userbyid(datdba) from pg_database where datname = ?")) {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

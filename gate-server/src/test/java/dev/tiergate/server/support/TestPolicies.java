@@ -18,6 +18,5 @@ public final class TestPolicies {
             required_checks: [build]
             """;
 
-    private TestPolicies() {
-    }
+    private TestPolicies() {}
 }

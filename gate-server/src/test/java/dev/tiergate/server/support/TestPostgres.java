@@ -45,12 +45,17 @@ public final class TestPostgres {
 
         /** The settings a server on this cluster is given (TIERGATE_BRANCH_DB_*). */
         public Map<String, String> settings() {
-            return Map.of("TIERGATE_BRANCH_DB_URL", url, "TIERGATE_BRANCH_DB_USER", user, "TIERGATE_BRANCH_DB_PASSWORD", password);
+            return Map.of(
+                    "TIERGATE_BRANCH_DB_URL",
+                    url,
+                    "TIERGATE_BRANCH_DB_USER",
+                    user,
+                    "TIERGATE_BRANCH_DB_PASSWORD",
+                    password);
         }
     }
 
-    private TestPostgres() {
-    }
+    private TestPostgres() {}
 
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
@@ -92,7 +97,8 @@ public final class TestPostgres {
      * decide whether it connects; one per service, so one service's roles are never another's.
      */
     public static synchronized BranchCluster cloud(String service) {
-        return CLOUDS.computeIfAbsent(service, s -> startCluster("tiergate-test-" + s + "-pg", "test-" + s + "-admin", "150"));
+        return CLOUDS.computeIfAbsent(
+                service, s -> startCluster("tiergate-test-" + s + "-pg", "test-" + s + "-admin", "150"));
     }
 
     private static BranchCluster startCluster(String folder, String pool, String maxConnections) {
@@ -100,8 +106,17 @@ public final class TestPostgres {
             Path dir = Files.createTempDirectory(folder);
             // not durable, as the store's test server (zonky's -F): a test cluster outlives no crash, and a durable
             // CREATE DATABASE (WAL_LOG, fsync) made every copy of a tier several times slower than the store's
-            EmbeddedPostgres pg = EmbeddedCluster.start(dir, Map.of("max_connections", maxConnections, "fsync", "off",
-                    "synchronous_commit", "off", "full_page_writes", "off"));
+            EmbeddedPostgres pg = EmbeddedCluster.start(
+                    dir,
+                    Map.of(
+                            "max_connections",
+                            maxConnections,
+                            "fsync",
+                            "off",
+                            "synchronous_commit",
+                            "off",
+                            "full_page_writes",
+                            "off"));
             String password = EmbeddedCluster.readPassword(dir).orElseThrow();
             String url = pg.getJdbcUrl(EmbeddedCluster.USER, "postgres");
             HikariConfig hc = new HikariConfig();
@@ -116,7 +131,8 @@ public final class TestPostgres {
                 } catch (IOException e) {
                     // JVM is exiting
                 }
-                deleteTree(dir); // its binaries and data: hundreds of megabytes per run otherwise left in the temporary folder
+                deleteTree(dir); // its binaries and data: hundreds of megabytes per run otherwise left in the temporary
+                // folder
             }));
             return new BranchCluster(pg, url, EmbeddedCluster.USER, password, new HikariDataSource(hc));
         } catch (IOException e) {
@@ -131,7 +147,13 @@ public final class TestPostgres {
 
     public static PostgresBranchBackend branchBackend(String secret, int clonePool) {
         BranchCluster c = branches();
-        return new PostgresBranchBackend(c.admin(), c.jdbcBase(), c.user(), c.password(), secret.getBytes(StandardCharsets.UTF_8), null,
+        return new PostgresBranchBackend(
+                c.admin(),
+                c.jdbcBase(),
+                c.user(),
+                c.password(),
+                secret.getBytes(StandardCharsets.UTF_8),
+                null,
                 clonePool);
     }
 
@@ -173,7 +195,8 @@ public final class TestPostgres {
     /** A new empty database with tiergate's schema migrated. */
     public static Database freshStore() {
         String name = "store_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        try (Connection c = server().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = server().getPostgresDatabase().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("create database " + name);
         } catch (Exception e) {
             throw new IllegalStateException(e);

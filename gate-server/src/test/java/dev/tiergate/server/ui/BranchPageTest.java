@@ -34,11 +34,17 @@ class BranchPageTest {
             h.github.branch("feature/F1", F1);
             h.deliver("push", GitHubPayloads.push(h.repoPath, "feature/F1", GitHubPayloads.ZERO, F1, "alice"));
             h.github.pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false);
-            h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", new Pull(1, "feature/F1", F1, "staging", STAGING, "alice",
-                    false, "open", false)));
+            h.deliver(
+                    "pull_request",
+                    GitHubPayloads.pullRequest(
+                            h.repoPath,
+                            "opened",
+                            new Pull(1, "feature/F1", F1, "staging", STAGING, "alice", false, "open", false)));
             String page = h.get("/ui/" + h.repoPath + "/branches/feature%2FF1").body();
             assertTrue(!page.contains("None yet"), page);
-            assertTrue(page.contains("id=verdict") && page.contains("gate.ci-not-green") && page.contains("#1</a>)"), page);
+            assertTrue(
+                    page.contains("id=verdict") && page.contains("gate.ci-not-green") && page.contains("#1</a>)"),
+                    page);
         }
     }
 }

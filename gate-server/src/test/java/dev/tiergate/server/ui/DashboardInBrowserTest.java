@@ -35,7 +35,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -64,7 +63,9 @@ class DashboardInBrowserTest {
         // the README's picture (docs/dashboard-tier-tree.png is a copy): the demo's story as tiergate demo shows it
         browser.manage().window().setSize(new Dimension(900, 1300));
         open("/ui/" + demo.repo());
-        Files.write(SHOTS.resolve("readme-tier-tree.png"), browser.findElement(By.tagName("main")).getScreenshotAs(OutputType.BYTES));
+        Files.write(
+                SHOTS.resolve("readme-tier-tree.png"),
+                browser.findElement(By.tagName("main")).getScreenshotAs(OutputType.BYTES));
         browser.manage().window().setSize(new Dimension(1100, 900));
         // a valid git branch name full of HTML: it must render as text and run nothing
         String sha = "ab".repeat(20);
@@ -77,10 +78,21 @@ class DashboardInBrowserTest {
         profile = Files.createTempDirectory("tiergate-chromium");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1100,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+                "--user-data-dir=" + profile,
+                "--window-size=1100,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort()
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
         return driver;
@@ -107,21 +119,35 @@ class DashboardInBrowserTest {
         assertTrue(records.size() >= 7, "the story leaves tiers, working and CI branches: " + records);
         List<WebElement> nodes = browser.findElements(By.cssSelector("#tree svg g.branch"));
         for (BranchRecord r : records) {
-            WebElement node = nodes.stream().filter(n -> n.findElement(By.cssSelector("text.name")).getText().startsWith(r.gitBranch()))
-                    .findFirst().orElseThrow(() -> new AssertionError(r.gitBranch() + " is not in the tree"));
+            WebElement node = nodes.stream()
+                    .filter(n ->
+                            n.findElement(By.cssSelector("text.name")).getText().startsWith(r.gitBranch()))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(r.gitBranch() + " is not in the tree"));
             assertEquals(r.state().wireName(), node.getDomAttribute("data-state"), r.gitBranch());
-            assertEquals(r.state().wireName(), node.findElement(By.cssSelector("text.pill")).getText(), r.gitBranch() + ": the state as a word");
+            assertEquals(
+                    r.state().wireName(),
+                    node.findElement(By.cssSelector("text.pill")).getText(),
+                    r.gitBranch() + ": the state as a word");
             assertTrue(node.getText().contains("database " + r.dbBranch()), node.getText());
         }
         // production at the top, each tier under its parent, working and CI branches under their tier
         assertTrue(nodes.get(0).getText().contains("main (tier)"), nodes.get(0).getText());
-        assertTrue(nodes.get(1).getText().contains("staging (tier)"), nodes.get(1).getText());
-        WebElement pr3 = nodes.stream().filter(n -> n.getText().contains("(PR #3)")).findFirst().orElseThrow();
+        assertTrue(
+                nodes.get(1).getText().contains("staging (tier)"), nodes.get(1).getText());
+        WebElement pr3 = nodes.stream()
+                .filter(n -> n.getText().contains("(PR #3)"))
+                .findFirst()
+                .orElseThrow();
         String pr3Text = pr3.getText();
         assertTrue(pr3Text.contains("claude-agent (agent)"), pr3Text);
-        assertTrue(pr3Text.contains("tiergate/workflow: ") && pr3Text.contains(Rule.GATE_APPROVALS_AGENT_NEEDS_HUMAN.id()), pr3Text);
+        assertTrue(
+                pr3Text.contains("tiergate/workflow: ") && pr3Text.contains(Rule.GATE_APPROVALS_AGENT_NEEDS_HUMAN.id()),
+                pr3Text);
         assertTrue(pr3Text.contains("tiergate/migrations: "), pr3Text);
-        assertTrue(pr3Text.matches("(?s).*database ci-pr-3 · (\\d+ kB|[\\d.]+ MB).*"), "the postgres backend measures the branch: " + pr3Text);
+        assertTrue(
+                pr3Text.matches("(?s).*database ci-pr-3 · (\\d+ kB|[\\d.]+ MB).*"),
+                "the postgres backend measures the branch: " + pr3Text);
         shot("tier-tree");
     }
 
@@ -133,14 +159,18 @@ class DashboardInBrowserTest {
         demo.github().branch("feature/F4-live", sha);
         demo.deliver("push", GitHubPayloads.push(demo.repo(), "feature/F4-live", GitHubPayloads.ZERO, sha, "alice"));
         waitUntil(20, d -> d.findElement(By.id("tree")).getText().contains("feature/F4-live"));
-        assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.tiergateNotReloaded === true;"),
+        assertEquals(
+                Boolean.TRUE,
+                ((JavascriptExecutor) browser).executeScript("return window.tiergateNotReloaded === true;"),
                 "the page was reloaded instead of refreshed in place");
     }
 
     @Test
     void aBlockedPullRequestsDetailsPageShowsTheRuleAndTheFix() throws Exception {
         BranchRecord ci = demo.server().store().listByPath(demo.repo()).stream()
-                .filter(r -> r.kind() == BranchKind.CI && Long.valueOf(3).equals(r.prNumber())).findFirst().orElseThrow();
+                .filter(r -> r.kind() == BranchKind.CI && Long.valueOf(3).equals(r.prNumber()))
+                .findFirst()
+                .orElseThrow();
         List<FakeGitHub.PostedStatus> posted = demo.github().posted(ci.headSha(), "tiergate/workflow");
         String details = posted.get(posted.size() - 1).targetUrl(); // what the status's Details link opens
         open(URI.create(details).getRawPath());
@@ -150,8 +180,14 @@ class DashboardInBrowserTest {
         assertTrue(verdict.contains("Fix: " + Rule.GATE_APPROVALS_AGENT_NEEDS_HUMAN.fix()), verdict);
         assertFalse(browser.findElements(By.cssSelector("#history tr")).size() < 2, "the transitions are listed");
         String connection = browser.findElement(By.id("connection")).getText();
-        assertTrue(connection.contains(demo.server().backend().connection(ci.repo(), ci.dbBranch()).user()), connection);
-        String password = demo.server().backend().connection(ci.repo(), ci.dbBranch()).password();
+        assertTrue(
+                connection.contains(demo.server()
+                        .backend()
+                        .connection(ci.repo(), ci.dbBranch())
+                        .user()),
+                connection);
+        String password =
+                demo.server().backend().connection(ci.repo(), ci.dbBranch()).password();
         assertNotNull(password, "the postgres backend gives each branch a password, which the page must not show");
         assertFalse(browser.getPageSource().contains(password), "the branch's password is on the page");
         assertFalse(browser.getPageSource().contains(TOKEN), "the viewer token is on the page");
@@ -161,7 +197,9 @@ class DashboardInBrowserTest {
     @Test
     void theAuditPageSaysIntactAndNamesATamperedRecord() throws Exception {
         open("/ui/" + demo.repo() + "/audit");
-        assertTrue(browser.findElement(By.id("chain")).getText().startsWith("Hash chain intact"), browser.findElement(By.id("chain")).getText());
+        assertTrue(
+                browser.findElement(By.id("chain")).getText().startsWith("Hash chain intact"),
+                browser.findElement(By.id("chain")).getText());
         shot("audit-intact");
         long seq = 5;
         String original = detailsOf(seq);
@@ -170,7 +208,10 @@ class DashboardInBrowserTest {
             open("/ui/" + demo.repo() + "/audit");
             String chain = browser.findElement(By.id("chain")).getText();
             assertTrue(chain.startsWith("Hash chain BROKEN: record " + seq + " "), chain);
-            assertEquals("refused", browser.findElement(By.cssSelector("#audit tr[data-seq='" + seq + "']")).getDomAttribute("class"));
+            assertEquals(
+                    "refused",
+                    browser.findElement(By.cssSelector("#audit tr[data-seq='" + seq + "']"))
+                            .getDomAttribute("class"));
             shot("audit-tampered");
         } finally {
             update(seq, original);
@@ -182,7 +223,9 @@ class DashboardInBrowserTest {
             assertEquals("transition", row.findElements(By.tagName("td")).get(2).getText());
         }
         open("/ui/" + demo.repo() + "/audit?since=yesterday");
-        assertTrue(browser.getPageSource().contains("since is not a day: write it as YYYY-MM-DD (UTC)"), "a bad day is refused in words");
+        assertTrue(
+                browser.getPageSource().contains("since is not a day: write it as YYYY-MM-DD (UTC)"),
+                "a bad day is refused in words");
         assertTrue(browser.findElement(By.id("chain")).getText().startsWith("Hash chain intact"), "restored");
     }
 
@@ -190,12 +233,18 @@ class DashboardInBrowserTest {
     void aBranchNamedLikeMarkupRendersAsTextAndRunsNothing() throws Exception {
         open("/ui/" + demo.repo());
         assertEquals("tiergate: " + demo.repo(), browser.getTitle());
-        assertTrue(browser.findElements(By.cssSelector("[onload]")).isEmpty(), "an element with onload came from a branch name");
-        assertTrue(browser.findElements(By.cssSelector("#tree svg g.branch text.name")).stream().anyMatch(t -> t.getText().equals(XSS_BRANCH)),
+        assertTrue(
+                browser.findElements(By.cssSelector("[onload]")).isEmpty(),
+                "an element with onload came from a branch name");
+        assertTrue(
+                browser.findElements(By.cssSelector("#tree svg g.branch text.name")).stream()
+                        .anyMatch(t -> t.getText().equals(XSS_BRANCH)),
                 "the branch name shows as text");
         open(Html.branchHref(demo.repo(), XSS_BRANCH));
         assertEquals("tiergate: " + XSS_BRANCH, browser.getTitle());
-        assertEquals(XSS_BRANCH + " feature-claimed", browser.findElement(By.tagName("h1")).getText());
+        assertEquals(
+                XSS_BRANCH + " feature-claimed",
+                browser.findElement(By.tagName("h1")).getText());
         assertTrue(browser.findElements(By.cssSelector("main svg, [onload]")).isEmpty());
         shot("branch-markup-name");
         open("/ui/" + demo.repo() + "/audit?branch=" + Html.seg(XSS_BRANCH));
@@ -208,7 +257,8 @@ class DashboardInBrowserTest {
         browser.manage().deleteAllCookies();
         browser.get(demo.baseUrl() + "/ui/" + demo.repo());
         assertEquals("tiergate: sign in", browser.getTitle());
-        assertEquals(ViewerAccess.NEEDS_TOKEN, browser.findElement(By.id("message")).getText());
+        assertEquals(
+                ViewerAccess.NEEDS_TOKEN, browser.findElement(By.id("message")).getText());
         assertTrue(browser.findElements(By.id("tree")).isEmpty());
         shot("sign-in");
         browser.findElement(By.id("token")).sendKeys("not-the-token");
@@ -218,10 +268,14 @@ class DashboardInBrowserTest {
         browser.findElement(By.id("sign-in")).click();
         waitUntil(10, d -> !d.findElements(By.id("tree")).isEmpty());
         assertEquals(demo.baseUrl() + "/ui/" + demo.repo(), browser.getCurrentUrl(), "back where the viewer was going");
-        assertFalse(browser.manage().getCookieNamed(ViewerAccess.COOKIE).getValue().contains(TOKEN), "the cookie holds no token");
+        assertFalse(
+                browser.manage().getCookieNamed(ViewerAccess.COOKIE).getValue().contains(TOKEN),
+                "the cookie holds no token");
         assertTrue(browser.manage().getCookieNamed(ViewerAccess.COOKIE).isHttpOnly());
         open("/");
-        assertTrue(browser.findElement(By.id("repos")).getText().contains(demo.repo()), browser.findElement(By.id("repos")).getText());
+        assertTrue(
+                browser.findElement(By.id("repos")).getText().contains(demo.repo()),
+                browser.findElement(By.id("repos")).getText());
         shot("home");
     }
 
@@ -229,12 +283,19 @@ class DashboardInBrowserTest {
     void thePagesFitAPhonesWidth() throws Exception {
         browser.manage().window().setSize(new Dimension(390, 844));
         try {
-            for (String page : List.of("/", "/ui/" + demo.repo(), "/ui/" + demo.repo() + "/audit",
+            for (String page : List.of(
+                    "/",
+                    "/ui/" + demo.repo(),
+                    "/ui/" + demo.repo() + "/audit",
                     Html.branchHref(demo.repo(), "feature/F3-agent-index"))) {
                 open(page);
-                Object overflow = ((JavascriptExecutor) browser).executeScript(
-                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-                assertEquals(0L, ((Number) overflow).longValue(), page + " is wider than the phone: only the tree and tables scroll inside");
+                Object overflow = ((JavascriptExecutor) browser)
+                        .executeScript(
+                                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                assertEquals(
+                        0L,
+                        ((Number) overflow).longValue(),
+                        page + " is wider than the phone: only the tree and tables scroll inside");
             }
             open("/ui/" + demo.repo());
             shot("tier-tree-phone");
@@ -246,17 +307,24 @@ class DashboardInBrowserTest {
     @Test
     void thePagesFollowTheSystemsDarkScheme() throws Exception {
         try {
-            browser.executeCdpCommand("Emulation.setEmulatedMedia",
+            browser.executeCdpCommand(
+                    "Emulation.setEmulatedMedia",
                     Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
             open("/ui/" + demo.repo());
-            assertEquals("rgba(15, 23, 42, 1)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
-            assertEquals("rgba(229, 231, 235, 1)", browser.findElement(By.tagName("h1")).getCssValue("color"));
+            assertEquals(
+                    "rgba(15, 23, 42, 1)",
+                    browser.findElement(By.tagName("body")).getCssValue("background-color"));
+            assertEquals(
+                    "rgba(229, 231, 235, 1)",
+                    browser.findElement(By.tagName("h1")).getCssValue("color"));
             shot("tier-tree-dark");
         } finally {
             browser.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
         }
         open("/ui/" + demo.repo());
-        assertEquals("rgba(255, 255, 255, 1)", browser.findElement(By.tagName("body")).getCssValue("background-color"));
+        assertEquals(
+                "rgba(255, 255, 255, 1)",
+                browser.findElement(By.tagName("body")).getCssValue("background-color"));
     }
 
     /** Opens a page, signing in through the form first when the browser has no cookie yet. */
@@ -272,7 +340,9 @@ class DashboardInBrowserTest {
 
     /** Polls until {@code condition} holds; an element replaced by the next page (a form posted) is looked up again. */
     private void waitUntil(int seconds, Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, Duration.ofSeconds(seconds)).ignoring(StaleElementReferenceException.class).until(condition);
+        new WebDriverWait(browser, Duration.ofSeconds(seconds))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     private void shot(String name) throws Exception {
@@ -282,7 +352,7 @@ class DashboardInBrowserTest {
 
     private String detailsOf(long seq) throws Exception {
         try (Connection c = demo.db().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("select details from audit where seq = ?")) {
+                PreparedStatement ps = c.prepareStatement("select details from audit where seq = ?")) {
             ps.setLong(1, seq);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), "record " + seq + " exists");
@@ -293,7 +363,7 @@ class DashboardInBrowserTest {
 
     private void update(long seq, String details) throws Exception {
         try (Connection c = demo.db().dataSource().getConnection();
-             PreparedStatement ps = c.prepareStatement("update audit set details = ? where seq = ?")) {
+                PreparedStatement ps = c.prepareStatement("update audit set details = ? where seq = ?")) {
             ps.setString(1, details);
             ps.setLong(2, seq);
             assertEquals(1, ps.executeUpdate());

@@ -28,23 +28,31 @@ class ViewerTokenTest {
     @Test
     void withATokenEveryPageNeedsIt() throws Exception {
         try (ServerHarness h = new ServerHarness(Map.of("TIERGATE_VIEWER_TOKEN", TOKEN))) {
-            for (String page : new String[] {"/", "/ui/" + h.repoPath, "/ui/" + h.repoPath + "/audit", "/ui/" + h.repoPath + "/branches/main"}) {
+            for (String page : new String[] {
+                "/", "/ui/" + h.repoPath, "/ui/" + h.repoPath + "/audit", "/ui/" + h.repoPath + "/branches/main"
+            }) {
                 HttpResponse<String> none = get(h, page, null, null);
                 assertEquals(401, none.statusCode(), page);
                 assertTrue(none.body().contains(ViewerAccess.NEEDS_TOKEN), none.body());
-                assertTrue(none.body().contains("<input type=hidden name=next value=\"" + Html.esc(page) + "\">"), none.body());
+                assertTrue(
+                        none.body().contains("<input type=hidden name=next value=\"" + Html.esc(page) + "\">"),
+                        none.body());
                 HttpResponse<String> wrong = get(h, page, "Bearer not-it", null);
                 assertEquals(401, wrong.statusCode(), page);
                 assertTrue(wrong.body().contains(ViewerAccess.NEEDS_TOKEN), wrong.body());
                 assertEquals(401, get(h, page, TOKEN, null).statusCode(), "the token without 'Bearer '");
-                assertEquals(401, get(h, page, null, ViewerAccess.COOKIE + "=" + TOKEN).statusCode(), "the token itself is not the cookie");
+                assertEquals(
+                        401,
+                        get(h, page, null, ViewerAccess.COOKIE + "=" + TOKEN).statusCode(),
+                        "the token itself is not the cookie");
                 assertFalse(wrong.body().contains(TOKEN));
             }
             HttpResponse<String> mark = get(h, "/ui/" + h.repoPath + "/changes", null, null);
             assertEquals(401, mark.statusCode());
             assertEquals(ViewerAccess.NEEDS_TOKEN, mark.body());
             assertEquals(200, get(h, "/", "Bearer " + TOKEN, null).statusCode());
-            assertEquals(200, get(h, "/ui/static/tiergate.css", null, null).statusCode(), "the style sheet is no secret");
+            assertEquals(
+                    200, get(h, "/ui/static/tiergate.css", null, null).statusCode(), "the style sheet is no secret");
             assertEquals(200, get(h, "/healthz", null, null).statusCode(), "health stays public");
         }
     }
@@ -59,18 +67,46 @@ class ViewerTokenTest {
 
             HttpResponse<String> right = login(h, TOKEN, "/ui/" + h.repoPath + "/audit");
             assertEquals(303, right.statusCode());
-            assertEquals("/ui/" + h.repoPath + "/audit", right.headers().firstValue("Location").orElseThrow());
+            assertEquals(
+                    "/ui/" + h.repoPath + "/audit",
+                    right.headers().firstValue("Location").orElseThrow());
             String cookie = right.headers().firstValue("Set-Cookie").orElseThrow();
-            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), cookie);
+            assertTrue(
+                    cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"),
+                    cookie);
             assertFalse(cookie.contains(TOKEN), cookie);
             String pair = cookie.substring(0, cookie.indexOf(';'));
             assertEquals(200, get(h, "/", null, pair).statusCode());
 
-            assertEquals("/", login(h, TOKEN, "//evil.example/x").headers().firstValue("Location").orElseThrow(), "no open redirect");
-            assertEquals("/", login(h, TOKEN, "https://evil.example/").headers().firstValue("Location").orElseThrow(), "no open redirect");
+            assertEquals(
+                    "/",
+                    login(h, TOKEN, "//evil.example/x")
+                            .headers()
+                            .firstValue("Location")
+                            .orElseThrow(),
+                    "no open redirect");
+            assertEquals(
+                    "/",
+                    login(h, TOKEN, "https://evil.example/")
+                            .headers()
+                            .firstValue("Location")
+                            .orElseThrow(),
+                    "no open redirect");
             // next=/%0B/evil.example: a browser drops the control character and goes to //evil.example
-            assertEquals("/", login(h, TOKEN, "/\u000B/evil.example").headers().firstValue("Location").orElseThrow(), "no open redirect");
-            assertEquals("/", login(h, TOKEN, "/\t/evil.example").headers().firstValue("Location").orElseThrow(), "no open redirect");
+            assertEquals(
+                    "/",
+                    login(h, TOKEN, "/\u000B/evil.example")
+                            .headers()
+                            .firstValue("Location")
+                            .orElseThrow(),
+                    "no open redirect");
+            assertEquals(
+                    "/",
+                    login(h, TOKEN, "/\t/evil.example")
+                            .headers()
+                            .firstValue("Location")
+                            .orElseThrow(),
+                    "no open redirect");
         }
     }
 
@@ -89,17 +125,41 @@ class ViewerTokenTest {
 
     @Test
     void escapingCoversEveryCharacterGitAllowsInABranchName() {
-        assertEquals("feature/&lt;svg/onload=document.title=&#39;x&#39;&gt;&amp;&quot;", Html.esc("feature/<svg/onload=document.title='x'>&\""));
+        assertEquals(
+                "feature/&lt;svg/onload=document.title=&#39;x&#39;&gt;&amp;&quot;",
+                Html.esc("feature/<svg/onload=document.title='x'>&\""));
     }
 
     @Test
     void afterSigningInOnlyAPlainLocalPathIsFollowed() {
-        for (String local : new String[] {"/", "/ui/a/b?kind=x", "/ui/acme/x/branches/feature%2Fx", "/ui/acme/x/audit?branch=a+b&since=2026-01-01"}) {
+        for (String local : new String[] {
+            "/", "/ui/a/b?kind=x", "/ui/acme/x/branches/feature%2Fx", "/ui/acme/x/audit?branch=a+b&since=2026-01-01"
+        }) {
             assertEquals(local, Dashboard.safeNext(local));
         }
-        for (String elsewhere : new String[] {null, "", "ui/a", "//evil.example", "/\\evil.example", "\\/evil.example", "https://evil.example/",
-                "javascript:alert(1)", "/\u000B/evil.example", "/\t/evil.example", "/\n/evil.example", "/\u0000/evil.example", "/ /evil.example",
-                "/%0B/evil.example", "/%2F/evil.example", "/%5C/evil.example", "/ui/\\evil", "/\u202E/x", "/%E2%80%AE/x", "/%zz", "/" + "a".repeat(2001)}) {
+        for (String elsewhere : new String[] {
+            null,
+            "",
+            "ui/a",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/\u000B/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\u0000/evil.example",
+            "/ /evil.example",
+            "/%0B/evil.example",
+            "/%2F/evil.example",
+            "/%5C/evil.example",
+            "/ui/\\evil",
+            "/\u202E/x",
+            "/%E2%80%AE/x",
+            "/%zz",
+            "/" + "a".repeat(2001)
+        }) {
             assertEquals("/", Dashboard.safeNext(elsewhere), String.valueOf(elsewhere));
         }
     }
@@ -108,7 +168,9 @@ class ViewerTokenTest {
     @Test
     void withoutATokenBeyondLoopbackThePagesAreClosed() throws Exception {
         try (Closeable app = dashboardOn("0.0.0.0", null)) {
-            for (String page : new String[] {"/", "/ui/acme/inv", "/ui/acme/inv/audit", "/ui/acme/inv/branches/main", "/ui/login"}) {
+            for (String page :
+                    new String[] {"/", "/ui/acme/inv", "/ui/acme/inv/audit", "/ui/acme/inv/branches/main", "/ui/login"
+                    }) {
                 HttpResponse<String> r = get(app.url + page, null, null);
                 assertEquals(401, r.statusCode(), page);
                 assertTrue(r.body().contains(Html.esc(ViewerAccess.CLOSED)), r.body());
@@ -117,14 +179,21 @@ class ViewerTokenTest {
             HttpResponse<String> mark = get(app.url + "/ui/acme/inv/changes", null, null);
             assertEquals(401, mark.statusCode());
             assertEquals(ViewerAccess.CLOSED, mark.body());
-            HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(app.url + "/ui/login"))
-                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=x&next=/")).build(),
+            HttpResponse<String> post = http.send(
+                    HttpRequest.newBuilder(URI.create(app.url + "/ui/login"))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("token=x&next=/"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, post.statusCode());
             assertTrue(post.headers().firstValue("Set-Cookie").isEmpty());
-            assertEquals(200, get(app.url + "/ui/static/tiergate.css", null, null).statusCode(), "the style sheet is no secret");
+            assertEquals(
+                    200,
+                    get(app.url + "/ui/static/tiergate.css", null, null).statusCode(),
+                    "the style sheet is no secret");
         }
-        assertTrue(ViewerAccess.CLOSED.contains("TIERGATE_VIEWER_TOKEN") && ViewerAccess.CLOSED.contains("TIERGATE_BIND"));
+        assertTrue(
+                ViewerAccess.CLOSED.contains("TIERGATE_VIEWER_TOKEN") && ViewerAccess.CLOSED.contains("TIERGATE_BIND"));
         assertEquals(Optional.of(ViewerAccess.CLOSED), Dashboard.closedReason("0.0.0.0", null), "said at start-up too");
         assertEquals(Optional.empty(), Dashboard.closedReason("0.0.0.0", TOKEN));
         assertEquals(Optional.empty(), Dashboard.closedReason("127.0.0.1", null));
@@ -157,9 +226,18 @@ class ViewerTokenTest {
     /** The dashboard alone on a Javalin of its own; its stores are never reached while the pages refuse. */
     private static Closeable dashboardOn(String bindHost, String token) {
         Javalin app = Javalin.create(c -> c.showJavalinBanner = false);
-        new Dashboard(new BranchStore(null), new AuditLog(null),
-                new MigrationStore(null), null, r -> Optional.empty(), t -> Optional.empty(),
-                Clock.systemUTC(), token, false, bindHost).routes(app);
+        new Dashboard(
+                        new BranchStore(null),
+                        new AuditLog(null),
+                        new MigrationStore(null),
+                        null,
+                        r -> Optional.empty(),
+                        t -> Optional.empty(),
+                        Clock.systemUTC(),
+                        token,
+                        false,
+                        bindHost)
+                .routes(app);
         app.start("127.0.0.1", 0);
         return new Closeable(app, "http://127.0.0.1:" + app.port());
     }
@@ -171,7 +249,8 @@ class ViewerTokenTest {
         }
     }
 
-    private HttpResponse<String> get(ServerHarness h, String path, String authorization, String cookie) throws Exception {
+    private HttpResponse<String> get(ServerHarness h, String path, String authorization, String cookie)
+            throws Exception {
         return get(h.baseUrl() + path, authorization, cookie);
     }
 
@@ -187,8 +266,13 @@ class ViewerTokenTest {
     }
 
     private HttpResponse<String> login(ServerHarness h, String token, String next) throws Exception {
-        String form = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/login")).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        String form = "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + "&next="
+                + URLEncoder.encode(next, StandardCharsets.UTF_8);
+        return http.send(
+                HttpRequest.newBuilder(URI.create(h.baseUrl() + "/ui/login"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

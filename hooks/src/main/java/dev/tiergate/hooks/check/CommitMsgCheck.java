@@ -1,11 +1,11 @@
 package dev.tiergate.hooks.check;
 
-import dev.tiergate.core.migration.MigrationSet;
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationHeader;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitIndex;
@@ -30,8 +30,7 @@ public final class CommitMsgCheck {
         this.ws = ws;
     }
 
-    public record Result(Verdict verdict, String message) {
-    }
+    public record Result(Verdict verdict, String message) {}
 
     public Result run(String message) throws IOException {
         Policy policy = ws.policy();
@@ -76,10 +75,14 @@ public final class CommitMsgCheck {
             if (c.kind() != 'A' || !MigrationRules.isMigrationPath(c.path(), policy.migrations())) {
                 continue;
             }
-            Optional<MigrationName> n = MigrationName.parse(MigrationSet.fileName(c.path()), policy.migrations().naming());
-            Optional<MigrationHeader> h = MigrationHeader.parse(GitIndex.text(ws.index().read(c.staged()))).header();
+            Optional<MigrationName> n = MigrationName.parse(
+                    MigrationSet.fileName(c.path()), policy.migrations().naming());
+            Optional<MigrationHeader> h = MigrationHeader.parse(
+                            GitIndex.text(ws.index().read(c.staged())))
+                    .header();
             if (n.isPresent() && h.isPresent()) {
-                expected.add("V" + n.get().version() + " \"" + h.get().refactoring() + "\" " + h.get().phase().name().toLowerCase(Locale.ROOT));
+                expected.add("V" + n.get().version() + " \"" + h.get().refactoring() + "\" "
+                        + h.get().phase().name().toLowerCase(Locale.ROOT));
             }
         }
         return expected;
@@ -99,14 +102,19 @@ public final class CommitMsgCheck {
         Verdict v = Verdict.allowed();
         for (String g : given) {
             if (!expected.contains(g)) {
-                v = v.and(Verdict.refused(Rule.COMMIT_MSG_TRAILERS.id(), "commit message",
+                v = v.and(Verdict.refused(
+                        Rule.COMMIT_MSG_TRAILERS.id(),
+                        "commit message",
                         "trailer '" + MIGRATION_TRAILER + ": " + g + "' names a migration this commit does not add",
                         "remove the trailer; tiergate adds the right ones itself"));
             }
         }
         if (givenActor != null && !givenActor.equals(actorClass)) {
-            v = v.and(Verdict.refused(Rule.COMMIT_MSG_TRAILERS.id(), "commit message",
-                    "trailer '" + ACTOR_TRAILER + ": " + givenActor + "' but the policy says this committer is " + actorClass,
+            v = v.and(Verdict.refused(
+                    Rule.COMMIT_MSG_TRAILERS.id(),
+                    "commit message",
+                    "trailer '" + ACTOR_TRAILER + ": " + givenActor + "' but the policy says this committer is "
+                            + actorClass,
                     "remove the trailer; the actor class comes from the policy's actor list"));
         }
         if (!v.isAllowed()) {
@@ -137,9 +145,12 @@ public final class CommitMsgCheck {
         while (!body.isEmpty() && body.get(body.size() - 1).isBlank()) {
             body.remove(body.size() - 1);
         }
-        boolean lastIsTrailerBlock = !body.isEmpty() && body.get(body.size() - 1).matches("^[A-Za-z-]+: .*");
+        boolean lastIsTrailerBlock =
+                !body.isEmpty() && body.get(body.size() - 1).matches("^[A-Za-z-]+: .*");
         StringBuilder sb = new StringBuilder(String.join("\n", body));
-        sb.append(lastIsTrailerBlock ? "\n" : "\n\n").append(String.join("\n", trailers)).append('\n');
+        sb.append(lastIsTrailerBlock ? "\n" : "\n\n")
+                .append(String.join("\n", trailers))
+                .append('\n');
         for (String c : comments) {
             sb.append(c).append('\n');
         }

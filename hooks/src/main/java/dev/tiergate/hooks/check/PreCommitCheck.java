@@ -1,16 +1,16 @@
 package dev.tiergate.hooks.check;
 
-import dev.tiergate.core.migration.MigrationSet;
-import dev.tiergate.core.policy.WorkingBranchType;
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.migration.TestFiles;
 import dev.tiergate.core.policy.ActorClass;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.policy.WorkingBranchType;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.state.KitState;
 import dev.tiergate.core.state.StateException;
@@ -39,8 +39,7 @@ public final class PreCommitCheck {
      * The verdict, the ledger to stage when allowed (null when nothing new to record), and the staged changes the
      * verdict was made from (the trailers are computed from the same list, not from a second walk of the index).
      */
-    public record Result(Verdict verdict, MigrationLedger ledgerToStage, List<Change> changes) {
-    }
+    public record Result(Verdict verdict, MigrationLedger ledgerToStage, List<Change> changes) {}
 
     public Result run() throws IOException {
         GitIndex git = ws.index();
@@ -55,7 +54,8 @@ public final class PreCommitCheck {
                 }
             }
         } finally {
-            ws.stagedKitState(stagedKit); // the warm-up validates it meanwhile; without one it never loads the validator
+            ws.stagedKitState(
+                    stagedKit); // the warm-up validates it meanwhile; without one it never loads the validator
         }
         List<String> indexPaths = git.paths();
         boolean policyStaged = changes.stream().anyMatch(c -> c.path().equals(Policy.PATH) && c.kind() != 'D');
@@ -69,11 +69,13 @@ public final class PreCommitCheck {
         // the policy (YAML) and the migrations need no state file: they are judged while the warm-up thread is still
         // validating tiergate's state file, and the verdicts are put together in the order the rules are listed
         Policy policy = ws.policy();
-        if (changes.stream().anyMatch(c -> c.kind() == 'A' && MigrationRules.isMigrationPath(c.path(), policy.migrations()))) {
+        if (changes.stream()
+                .anyMatch(c -> c.kind() == 'A' && MigrationRules.isMigrationPath(c.path(), policy.migrations()))) {
             ws.prefetchActorClass(policy); // the trailers of a commit that adds a migration name the actor's class
         }
         Optional<String> branch = git.currentBranch();
-        MigrationLedger ledger = git.staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitIndex.text(b)))
+        MigrationLedger ledger = git.staged(MigrationChecksums.PATH)
+                .map(b -> MigrationLedger.parse(GitIndex.text(b)))
                 .orElse(MigrationLedger.empty());
         Migrations migrations = migrations(policy, branch, changes, indexPaths, ledger);
         Verdict v = stateFiles(changes, branch);
@@ -82,24 +84,36 @@ public final class PreCommitCheck {
         }
         Optional<Claim> claim = branch.flatMap(ws::claimFor);
         if (branch.isPresent() && claim.isEmpty()) {
-            Optional<KitState> kit = git.staged(StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read);
-            v = v.and(claimRule(policy, branch.get(), kit.filter(k -> k.claims(branch.get())).isPresent()));
+            Optional<KitState> kit =
+                    git.staged(StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read);
+            v = v.and(claimRule(
+                    policy,
+                    branch.get(),
+                    kit.filter(k -> k.claims(branch.get())).isPresent()));
         }
         v = v.and(migrations.verdict());
         if (claim.isPresent() && claim.get().actorClass() == ActorClass.AGENT) {
-            List<String> deleted = changes.stream().filter(c -> c.kind() == 'D').map(Change::path).toList();
-            v = v.and(new Verdict(TestFiles.deletedByAgent(deleted, claim.get()::supersedes, "branch " + branch.get())));
+            List<String> deleted = changes.stream()
+                    .filter(c -> c.kind() == 'D')
+                    .map(Change::path)
+                    .toList();
+            v = v.and(
+                    new Verdict(TestFiles.deletedByAgent(deleted, claim.get()::supersedes, "branch " + branch.get())));
         }
         v = v.withSeverities(policy.severity());
         return new Result(v, v.isAllowed() && migrations.recorded() != ledger ? migrations.recorded() : null, changes);
     }
 
     /** The migration rules' verdict on the staged changes, and the ledger with the new migrations recorded. */
-    private record Migrations(Verdict verdict, MigrationLedger recorded) {
-    }
+    private record Migrations(Verdict verdict, MigrationLedger recorded) {}
 
-    private Migrations migrations(Policy policy, Optional<String> branch, List<Change> changes, List<String> indexPaths,
-            MigrationLedger ledger) throws IOException {
+    private Migrations migrations(
+            Policy policy,
+            Optional<String> branch,
+            List<Change> changes,
+            List<String> indexPaths,
+            MigrationLedger ledger)
+            throws IOException {
         GitIndex git = ws.index();
         Verdict v = Verdict.allowed();
         MigrationLedger recorded = ledger;
@@ -113,9 +127,13 @@ public final class PreCommitCheck {
             if (c.kind() == 'A') {
                 byte[] content = git.read(c.staged());
                 if (onTier && !git.mergeInProgress()) {
-                    v = v.and(Verdict.refused(Rule.MIGRATION_TIER_DIRECT.id(), c.path() + " (branch " + branch.get() + ")",
-                            "a migration is added directly on tier branch " + branch.get() + "; migrations reach tiers only by merge",
-                            "commit it on a working branch (tiergate claim <feature-id>) and merge it through a pull request"));
+                    v = v.and(
+                            Verdict.refused(
+                                    Rule.MIGRATION_TIER_DIRECT.id(),
+                                    c.path() + " (branch " + branch.get() + ")",
+                                    "a migration is added directly on tier branch " + branch.get()
+                                            + "; migrations reach tiers only by merge",
+                                    "commit it on a working branch (tiergate claim <feature-id>) and merge it through a pull request"));
                     continue;
                 }
                 v = v.and(set.checkNew(c.path(), GitIndex.text(content), newestOnTier));
@@ -124,7 +142,8 @@ public final class PreCommitCheck {
                 }
             } else {
                 // an edit or deletion of a committed migration
-                String sum = ledger.recordedChecksum(c.path()).orElse(MigrationChecksums.checksum(git.read(c.before())));
+                String sum =
+                        ledger.recordedChecksum(c.path()).orElse(MigrationChecksums.checksum(git.read(c.before())));
                 v = v.and(MigrationRules.checkUnchanged(c.path(), sum, c.kind() == 'D' ? null : git.read(c.staged())));
             }
         }
@@ -140,8 +159,10 @@ public final class PreCommitCheck {
                 v = v.and(sv);
                 if (sv.isAllowed() && branch.isPresent()) {
                     Policy policy = ws.policy();
-                    List<String> tierBranches = policy.tiers().stream().map(Tier::branch).toList();
-                    v = v.and(KitState.read(content).map(k -> k.mayBeCommittedOn(branch.get(), tierBranches, c.path()))
+                    List<String> tierBranches =
+                            policy.tiers().stream().map(Tier::branch).toList();
+                    v = v.and(KitState.read(content)
+                            .map(k -> k.mayBeCommittedOn(branch.get(), tierBranches, c.path()))
                             .orElse(Verdict.allowed()));
                 }
             }
@@ -164,11 +185,15 @@ public final class PreCommitCheck {
             return Verdict.allowed();
         }
         String id = type.get().featureIdOf(branch);
-        return Verdict.refused(Rule.WORKFLOW_NO_CLAIM.id(), "branch " + branch,
+        return Verdict.refused(
+                Rule.WORKFLOW_NO_CLAIM.id(),
+                "branch " + branch,
                 "working branch " + branch + " has no claim in " + Workspace.STATE_PATH + " (nor a claim of it in "
                         + StateFileValidator.KIT_STATE_PATH + ")",
-                "claim the feature first: tiergate claim " + id + " --type " + type.get().name()
-                        + " (or, for an existing branch, tiergate claim " + id + " --here; in a Lakebase kit project the"
+                "claim the feature first: tiergate claim " + id + " --type "
+                        + type.get().name()
+                        + " (or, for an existing branch, tiergate claim " + id
+                        + " --here; in a Lakebase kit project the"
                         + " kit's claim, committed on this branch, counts)");
     }
 
@@ -179,8 +204,12 @@ public final class PreCommitCheck {
             return null;
         }
         try {
-            return ws.index().pathsAt(policy.migrations().directory(), "refs/heads/" + tier.get().branch(),
-                    "refs/remotes/origin/" + tier.get().branch()).map(paths -> MigrationSet.newestVersion(policy.migrations(), paths))
+            return ws.index()
+                    .pathsAt(
+                            policy.migrations().directory(),
+                            "refs/heads/" + tier.get().branch(),
+                            "refs/remotes/origin/" + tier.get().branch())
+                    .map(paths -> MigrationSet.newestVersion(policy.migrations(), paths))
                     .orElse(null);
         } catch (IOException e) {
             return null;

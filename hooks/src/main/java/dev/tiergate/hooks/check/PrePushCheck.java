@@ -1,12 +1,12 @@
 package dev.tiergate.hooks.check;
 
-import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.Actor;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.KitState;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Refusal;
@@ -44,15 +44,23 @@ public final class PrePushCheck {
             }
             String branch = f[2].substring("refs/heads/".length());
             Optional<Tier> tier = policy.tierForBranch(branch);
-            if (tier.isPresent() && tier.get().protectedTier() && !tier.get().directPush().allows(actor)) {
-                v = v.and(Verdict.refused(Rule.PUSH_PROTECTED_TIER.id(), "branch " + branch,
-                        "direct push to protected tier " + tier.get().name() + " by " + actor.actorClass().wireName() + " " + actor.id()
-                                + "; allowed: " + tier.get().directPush().describe(),
+            if (tier.isPresent()
+                    && tier.get().protectedTier()
+                    && !tier.get().directPush().allows(actor)) {
+                v = v.and(Verdict.refused(
+                        Rule.PUSH_PROTECTED_TIER.id(),
+                        "branch " + branch,
+                        "direct push to protected tier " + tier.get().name() + " by "
+                                + actor.actorClass().wireName() + " " + actor.id() + "; allowed: "
+                                + tier.get().directPush().describe(),
                         "push a working branch and open a pull request into " + branch));
             }
             if (policy.typeForBranch(branch).isPresent() && ws.claimFor(branch).isEmpty()) {
-                boolean kitClaims = ws.git().fileAt(f[1], StateFileValidator.KIT_STATE_PATH).flatMap(KitState::read)
-                        .filter(k -> k.claims(branch)).isPresent();
+                boolean kitClaims = ws.git()
+                        .fileAt(f[1], StateFileValidator.KIT_STATE_PATH)
+                        .flatMap(KitState::read)
+                        .filter(k -> k.claims(branch))
+                        .isPresent();
                 v = v.and(PreCommitCheck.claimRule(policy, branch, kitClaims));
             }
             List<ObjectId> exclude = new ArrayList<>(ws.git().remoteTips(remote));
@@ -79,14 +87,24 @@ public final class PrePushCheck {
                     continue; // an added file is not an edit
                 }
                 if (ledger == null) {
-                    ledger = ws.git().fileAt(parent.name(), MigrationChecksums.PATH)
-                            .map(b -> MigrationLedger.parse(GitRepo.text(b))).orElse(MigrationLedger.empty());
+                    ledger = ws.git()
+                            .fileAt(parent.name(), MigrationChecksums.PATH)
+                            .map(b -> MigrationLedger.parse(GitRepo.text(b)))
+                            .orElse(MigrationLedger.empty());
                 }
-                String sum = ledger.recordedChecksum(d.path()).orElse(MigrationChecksums.checksum(ws.git().read(d.before())));
-                Verdict u = MigrationRules.checkUnchanged(d.path(), sum, d.after() == null ? null : ws.git().read(d.after()));
+                String sum = ledger.recordedChecksum(d.path())
+                        .orElse(MigrationChecksums.checksum(ws.git().read(d.before())));
+                Verdict u = MigrationRules.checkUnchanged(
+                        d.path(), sum, d.after() == null ? null : ws.git().read(d.after()));
                 if (!u.isAllowed()) {
-                    v = v.and(new Verdict(u.refusals().stream().map(r -> new Refusal(r.rule(),
-                            r.where() + " (commit " + c.name().substring(0, 7) + " \"" + c.getShortMessage() + "\")", r.message(), r.fix())).toList()));
+                    v = v.and(new Verdict(u.refusals().stream()
+                            .map(r -> new Refusal(
+                                    r.rule(),
+                                    r.where() + " (commit " + c.name().substring(0, 7) + " \"" + c.getShortMessage()
+                                            + "\")",
+                                    r.message(),
+                                    r.fix()))
+                            .toList()));
                 }
             }
         }

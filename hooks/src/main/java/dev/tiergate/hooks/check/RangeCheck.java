@@ -1,9 +1,9 @@
 package dev.tiergate.hooks.check;
 
-import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.migration.MigrationLedger;
 import dev.tiergate.core.migration.MigrationRules;
+import dev.tiergate.core.migration.MigrationSet;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Refusal;
@@ -12,10 +12,10 @@ import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitRepo;
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 
@@ -46,7 +46,8 @@ public final class RangeCheck {
                         } catch (IOException e) {
                             return Optional.empty();
                         }
-                    }).orElse(null);
+                    })
+                    .orElse(null);
         }
         String dir = policy.migrations().directory();
         Map<String, ObjectId> atBase = base == null ? Map.of() : git.filesAt(base, dir);
@@ -63,7 +64,8 @@ public final class RangeCheck {
             }
         }
         // the ledger at HEAD must vouch for every migration as it is now
-        MigrationLedger ledger = git.fileAt("HEAD", MigrationChecksums.PATH).map(b -> MigrationLedger.parse(GitRepo.text(b)))
+        MigrationLedger ledger = git.fileAt("HEAD", MigrationChecksums.PATH)
+                .map(b -> MigrationLedger.parse(GitRepo.text(b)))
                 .orElse(MigrationLedger.empty());
         for (Map.Entry<String, ObjectId> e : atHead.entrySet()) {
             Optional<String> sum = ledger.recordedChecksum(e.getKey());
@@ -71,7 +73,8 @@ public final class RangeCheck {
                 v = v.and(MigrationRules.checkUnchanged(e.getKey(), sum.get(), git.read(e.getValue())));
             }
         }
-        List<ObjectId> exclude = base == null ? List.of() : List.of(git.resolve(base).orElseThrow());
+        List<ObjectId> exclude =
+                base == null ? List.of() : List.of(git.resolve(base).orElseThrow());
         List<RevCommit> commits = git.newCommits(head, exclude);
         v = v.and(kitStateInEveryCommit(commits));
         return v.and(new PrePushCheck(ws).immutableMigrations(policy, commits)).withSeverities(policy.severity());
@@ -92,7 +95,8 @@ public final class RangeCheck {
             }
             boolean asAParentHadIt = false;
             for (RevCommit parent : c.getParents()) {
-                asAParentHadIt |= git.blobAt(parent, StateFileValidator.KIT_STATE_PATH).equals(blob);
+                asAParentHadIt |=
+                        git.blobAt(parent, StateFileValidator.KIT_STATE_PATH).equals(blob);
             }
             if (asAParentHadIt) {
                 continue;
@@ -100,7 +104,8 @@ public final class RangeCheck {
             Verdict sv = StateFileValidator.validateKitState(git.read(blob.get()), StateFileValidator.KIT_STATE_PATH);
             String commit = " (commit " + c.name().substring(0, 7) + " \"" + c.getShortMessage() + "\")";
             v = v.and(new Verdict(sv.refusals().stream()
-                    .map(r -> new Refusal(r.rule(), r.where() + commit, r.message(), r.fix())).toList()));
+                    .map(r -> new Refusal(r.rule(), r.where() + commit, r.message(), r.fix()))
+                    .toList()));
         }
         return v;
     }

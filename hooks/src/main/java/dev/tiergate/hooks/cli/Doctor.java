@@ -40,18 +40,28 @@ import picocli.CommandLine.Spec;
  * {@code tiergate doctor}: one line per check, {@code ok} or {@code problem} with the fix. Exit 0 when every check
  * is ok, 2 when one is a problem.
  */
-@Command(name = "doctor", description = "Check this repository's tiergate setup (and, with --server, a gate server); each line ok or problem with its fix.")
+@Command(
+        name = "doctor",
+        description =
+                "Check this repository's tiergate setup (and, with --server, a gate server); each line ok or problem with its fix.")
 final class Doctor implements Callable<Integer> {
     /** Made on first use: picocli builds every command object on each run, and a mapper costs start-up time. */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
+
     @Option(names = "--repo", description = "the repository (default: the current directory)")
     Path repo;
-    @Option(names = "--server", description = "a tiergate server to check, e.g. https://tiergate.example (uses TIERGATE_API_TOKEN when set)")
+
+    @Option(
+            names = "--server",
+            description =
+                    "a tiergate server to check, e.g. https://tiergate.example (uses TIERGATE_API_TOKEN when set)")
     String server;
+
     @Spec
     CommandSpec spec;
+
     private final List<String> lines = new ArrayList<>();
     private int problems;
 
@@ -70,7 +80,10 @@ final class Doctor implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         lines.forEach(out::println);
-        out.println(problems == 0 ? "tiergate doctor: every check is ok" : "tiergate doctor: " + problems + " problem" + (problems == 1 ? "" : "s"));
+        out.println(
+                problems == 0
+                        ? "tiergate doctor: every check is ok"
+                        : "tiergate doctor: " + problems + " problem" + (problems == 1 ? "" : "s"));
         return problems == 0 ? Main.OK : Main.REFUSED;
     }
 
@@ -86,12 +99,18 @@ final class Doctor implements Callable<Integer> {
 
     private void checkGit(Path dir) {
         try {
-            String v = GitCommand.run(dir.toFile().isDirectory() ? dir : Path.of("").toAbsolutePath(), "--version");
+            String v = GitCommand.run(
+                    dir.toFile().isDirectory() ? dir : Path.of("").toAbsolutePath(), "--version");
             Matcher m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(v);
-            if (m.find() && (Integer.parseInt(m.group(1)) > 2 || Integer.parseInt(m.group(1)) == 2 && Integer.parseInt(m.group(2)) >= 20)) {
+            if (m.find()
+                    && (Integer.parseInt(m.group(1)) > 2
+                            || Integer.parseInt(m.group(1)) == 2 && Integer.parseInt(m.group(2)) >= 20)) {
                 ok("git", v);
             } else {
-                problem("git", v + " is older than 2.20 (worktrees and core.hooksPath as tiergate uses them)", "install a newer git");
+                problem(
+                        "git",
+                        v + " is older than 2.20 (worktrees and core.hooksPath as tiergate uses them)",
+                        "install a newer git");
             }
         } catch (IOException e) {
             problem("git", "git does not run: " + e.getMessage(), "install git and put it on PATH");
@@ -113,11 +132,17 @@ final class Doctor implements Callable<Integer> {
         try {
             ws = new Workspace(GitRepo.open(dir));
         } catch (IOException e) {
-            problem("repository", "cannot open " + dir + ": " + e.getMessage(), "run tiergate doctor inside a git work tree");
+            problem(
+                    "repository",
+                    "cannot open " + dir + ": " + e.getMessage(),
+                    "run tiergate doctor inside a git work tree");
             return;
         }
         if (!ws.hasPolicy()) {
-            problem("policy", "no " + Policy.PATH + " in " + ws.top() + ": the hooks pass every commit silently", "tiergate init");
+            problem(
+                    "policy",
+                    "no " + Policy.PATH + " in " + ws.top() + ": the hooks pass every commit silently",
+                    "tiergate init");
             return;
         }
         Policy policy;
@@ -125,7 +150,10 @@ final class Doctor implements Callable<Integer> {
             // the working copy, as the user edits it (the next commit of it is judged the same way)
             Verdict v = PolicyValidator.validate(Files.readAllBytes(ws.top().resolve(Policy.PATH)), Policy.PATH);
             if (!v.isAllowed()) {
-                problem("policy", Policy.PATH + " does not validate:\n         " + v.render().replace("\n", "\n         "),
+                problem(
+                        "policy",
+                        Policy.PATH + " does not validate:\n         "
+                                + v.render().replace("\n", "\n         "),
                         "edit " + Policy.PATH + " as the messages say, then tiergate policy validate");
                 return;
             }
@@ -140,12 +168,20 @@ final class Doctor implements Callable<Integer> {
             if (branch.isEmpty()) {
                 ok("branch", "HEAD is detached: no branch to check");
             } else if (policy.tierForBranch(branch.get()).isPresent()) {
-                ok("branch", branch.get() + " is the tier " + policy.tierForBranch(branch.get()).get().name());
+                ok(
+                        "branch",
+                        branch.get() + " is the tier "
+                                + policy.tierForBranch(branch.get()).get().name());
             } else if (ws.claimFor(branch.get()).isPresent()) {
                 var c = ws.claimFor(branch.get()).get();
-                ok("branch", branch.get() + " is claimed (" + c.featureId() + ", " + c.state() + ", by " + c.actorId() + ")");
+                ok(
+                        "branch",
+                        branch.get() + " is claimed (" + c.featureId() + ", " + c.state() + ", by " + c.actorId()
+                                + ")");
             } else {
-                problem("branch", branch.get() + " is neither a tier nor claimed: commits on it are refused [workflow.no-claim]",
+                problem(
+                        "branch",
+                        branch.get() + " is neither a tier nor claimed: commits on it are refused [workflow.no-claim]",
                         "tiergate claim <feature-id> --here (or switch to a claimed branch)");
             }
         } catch (IOException e) {
@@ -154,9 +190,16 @@ final class Doctor implements Callable<Integer> {
         try {
             Actor actor = ws.actor(policy);
             var config = ws.index().config("tiergate.actor", "user.email");
-            String source = System.getenv("TIERGATE_ACTOR") != null && !System.getenv("TIERGATE_ACTOR").isBlank() ? "TIERGATE_ACTOR"
-                    : config.get("tiergate.actor") != null && !config.get("tiergate.actor").isBlank() ? "git config tiergate.actor"
-                    : config.get("user.email") != null && !config.get("user.email").isBlank() ? "git config user.email" : "the login name";
+            String source = System.getenv("TIERGATE_ACTOR") != null
+                            && !System.getenv("TIERGATE_ACTOR").isBlank()
+                    ? "TIERGATE_ACTOR"
+                    : config.get("tiergate.actor") != null
+                                    && !config.get("tiergate.actor").isBlank()
+                            ? "git config tiergate.actor"
+                            : config.get("user.email") != null
+                                            && !config.get("user.email").isBlank()
+                                    ? "git config user.email"
+                                    : "the login name";
             ok("actor", actor.actorClass().wireName() + " " + actor.id() + " (from " + source + ")");
         } catch (IOException e) {
             problem("actor", e.getMessage(), "check git's config with git config --list --show-origin");
@@ -167,7 +210,8 @@ final class Doctor implements Callable<Integer> {
         Set<Path> hookDirs = new LinkedHashSet<>();
         List<String> worktrees = new ArrayList<>();
         try {
-            for (String line : GitCommand.run(dir, "worktree", "list", "--porcelain").split("\n")) {
+            for (String line :
+                    GitCommand.run(dir, "worktree", "list", "--porcelain").split("\n")) {
                 if (line.startsWith("worktree ")) {
                     worktrees.add(line.substring("worktree ".length()));
                 }
@@ -183,7 +227,10 @@ final class Doctor implements Callable<Integer> {
             try {
                 hookDirs.add(HookInstaller.hooksDir(w));
             } catch (IOException e) {
-                problem("hooks", "cannot ask git where the hooks of " + w + " live: " + e.getMessage(), "git worktree prune");
+                problem(
+                        "hooks",
+                        "cannot ask git where the hooks of " + w + " live: " + e.getMessage(),
+                        "git worktree prune");
             }
         }
         String hooksPath = null;
@@ -197,7 +244,9 @@ final class Doctor implements Callable<Integer> {
                 Path defaults = HookInstaller.defaultHooksDir(dir);
                 Path pre = defaults.resolve(HookInstaller.HOOKS.get(0));
                 if (!hookDirs.contains(defaults) && Files.exists(pre) && HookInstaller.isOurs(pre)) {
-                    problem("core.hooksPath", "core.hooksPath=" + hooksPath + " sends git away from tiergate's hooks in " + defaults,
+                    problem(
+                            "core.hooksPath",
+                            "core.hooksPath=" + hooksPath + " sends git away from tiergate's hooks in " + defaults,
                             "tiergate install (it installs where core.hooksPath points and chains the other tool's hooks)");
                 } else {
                     ok("core.hooksPath", hooksPath + " (tiergate installs there)");
@@ -226,7 +275,10 @@ final class Doctor implements Callable<Integer> {
             }
             String where = hd + (worktrees.size() > 1 ? " (serves " + worktrees.size() + " worktrees)" : "");
             if (!foreign.isEmpty()) {
-                problem("hooks", String.join(", ", foreign) + " in " + hd + " is another tool's hook, not tiergate's, so tiergate's checks do not run",
+                problem(
+                        "hooks",
+                        String.join(", ", foreign) + " in " + hd
+                                + " is another tool's hook, not tiergate's, so tiergate's checks do not run",
                         "tiergate install (it keeps the other hook as <hook>.tiergate-chained and runs it first)");
             } else if (!missing.isEmpty()) {
                 problem("hooks", String.join(", ", missing) + " not installed in " + where, "tiergate install");
@@ -238,7 +290,9 @@ final class Doctor implements Callable<Integer> {
             if (Files.isExecutable(Path.of(l))) {
                 ok("launcher", "the hooks call " + l + ", which exists");
             } else {
-                problem("launcher", "the hooks call " + l + ", which is missing or not executable, so they check nothing",
+                problem(
+                        "launcher",
+                        "the hooks call " + l + ", which is missing or not executable, so they check nothing",
                         "install tiergate again (./install.sh), then run tiergate install with it");
             }
         }
@@ -259,8 +313,11 @@ final class Doctor implements Callable<Integer> {
             cache = Path.of(lib, "hooks.jsa");
         }
         if (!Files.exists(cache)) {
-            problem("class-data archive", Path.of(lib, "hooks.aot") + " and " + cache
-                    + " are missing: every hook starts about twice as slowly", "run ./install.sh again");
+            problem(
+                    "class-data archive",
+                    Path.of(lib, "hooks.aot") + " and " + cache
+                            + " are missing: every hook starts about twice as slowly",
+                    "run ./install.sh again");
             return;
         }
         String javaNow = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -272,18 +329,31 @@ final class Doctor implements Callable<Integer> {
         }
         // the JVM says "sharing" when it maps a CDS archive or an AOT cache (which is one)
         boolean sharing = System.getProperty("java.vm.info", "").contains("sharing");
-        boolean sameJvm = madeBy == null || Path.of(madeBy).toAbsolutePath().normalize().equals(Path.of(javaNow).normalize())
+        boolean sameJvm = madeBy == null
+                || Path.of(madeBy)
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(Path.of(javaNow).normalize())
                 || resolvesTo(madeBy, javaNow);
         // install.sh makes a second one for the other commands (lint, check, pre-push): see StartupTraining
         Path cli = cache.resolveSibling(cache.getFileName().toString().replace("hooks.", "cli."));
         if (sharing && sameJvm && !Files.exists(cli)) {
-            problem("class-data archive", cli + " is missing: commands other than the commit hooks start about twice as slowly",
+            problem(
+                    "class-data archive",
+                    cli + " is missing: commands other than the commit hooks start about twice as slowly",
                     "run ./install.sh again");
         } else if (sharing && sameJvm) {
-            ok("class-data archive", cache + " and " + cli.getFileName() + " match this JVM (" + System.getProperty("java.vm.version") + ")");
+            ok(
+                    "class-data archive",
+                    cache + " and " + cli.getFileName() + " match this JVM (" + System.getProperty("java.vm.version")
+                            + ")");
         } else {
-            problem("class-data archive", cache + " was made " + (madeBy == null ? "for another JVM" : "by " + madeBy) + " and does not match this one ("
-                    + javaNow + ", " + System.getProperty("java.vm.version") + "): hooks start without it", "run ./install.sh again");
+            problem(
+                    "class-data archive",
+                    cache + " was made " + (madeBy == null ? "for another JVM" : "by " + madeBy)
+                            + " and does not match this one (" + javaNow + ", " + System.getProperty("java.vm.version")
+                            + "): hooks start without it",
+                    "run ./install.sh again");
         }
     }
 
@@ -296,22 +366,38 @@ final class Doctor implements Callable<Integer> {
     }
 
     private void checkServer(String base, Path dir) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try {
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/healthz"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (health.statusCode() != 200) {
-                problem("server", base + "/healthz answered " + health.statusCode() + ": " + health.body(), "look at the server's log");
+                problem(
+                        "server",
+                        base + "/healthz answered " + health.statusCode() + ": " + health.body(),
+                        "look at the server's log");
             } else {
-                ok("server", base + " answers (/healthz: " + Json.MAPPER.readTree(health.body()).path("status").asText() + ")");
+                ok(
+                        "server",
+                        base + " answers (/healthz: "
+                                + Json.MAPPER
+                                        .readTree(health.body())
+                                        .path("status")
+                                        .asText() + ")");
             }
         } catch (IOException | InterruptedException | IllegalArgumentException e) {
-            problem("server", base + " does not answer: " + e.getMessage(), "start it (tiergate server) or check the URL and the proxy in front of it");
+            problem(
+                    "server",
+                    base + " does not answer: " + e.getMessage(),
+                    "start it (tiergate server) or check the URL and the proxy in front of it");
             return;
         }
         String repoPath = originRepository(dir).orElse(null);
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/api/v1/doctor"
-                + (repoPath == null ? "" : "?repo=" + URLEncoder.encode(repoPath, StandardCharsets.UTF_8))))
+                        + (repoPath == null ? "" : "?repo=" + URLEncoder.encode(repoPath, StandardCharsets.UTF_8))))
                 .timeout(Duration.ofSeconds(60));
         String token = System.getenv("TIERGATE_API_TOKEN");
         if (token != null && !token.isBlank()) {
@@ -321,16 +407,24 @@ final class Doctor implements Callable<Integer> {
         try {
             HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 401) {
-                problem("server", "/api/v1/doctor needs the server's API token", "set TIERGATE_API_TOKEN to the server's TIERGATE_API_TOKEN");
+                problem(
+                        "server",
+                        "/api/v1/doctor needs the server's API token",
+                        "set TIERGATE_API_TOKEN to the server's TIERGATE_API_TOKEN");
                 return;
             }
             if (r.statusCode() == 403) { // a server with no API token keeps the doctor closed
-                problem("server", "/api/v1/doctor is closed: the server sets no TIERGATE_API_TOKEN",
+                problem(
+                        "server",
+                        "/api/v1/doctor is closed: the server sets no TIERGATE_API_TOKEN",
                         "set TIERGATE_API_TOKEN on the server, restart it, and set the same TIERGATE_API_TOKEN here");
                 return;
             }
             if (r.statusCode() != 200) {
-                problem("server", "/api/v1/doctor answered " + r.statusCode() + " (a server older than this tiergate?)", "update the server");
+                problem(
+                        "server",
+                        "/api/v1/doctor answered " + r.statusCode() + " (a server older than this tiergate?)",
+                        "update the server");
                 return;
             }
             facts = Json.MAPPER.readTree(r.body());
@@ -342,13 +436,19 @@ final class Doctor implements Callable<Integer> {
         if (theirs.equals(TiergateVersion.current())) {
             ok("server version", theirs);
         } else {
-            problem("server version", "the server runs " + theirs + ", this command is " + TiergateVersion.current(), "install the same version on both");
+            problem(
+                    "server version",
+                    "the server runs " + theirs + ", this command is " + TiergateVersion.current(),
+                    "install the same version on both");
         }
         for (JsonNode c : facts.path("checks")) {
             if (c.path("ok").asBoolean()) {
                 ok("server " + c.path("check").asText(), c.path("text").asText());
             } else {
-                problem("server " + c.path("check").asText(), c.path("text").asText(), c.path("fix").asText());
+                problem(
+                        "server " + c.path("check").asText(),
+                        c.path("text").asText(),
+                        c.path("fix").asText());
             }
         }
     }

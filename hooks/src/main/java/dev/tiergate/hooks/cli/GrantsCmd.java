@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code tiergate grants diff|apply}: the privileges of a repository's database branches against its policy's
@@ -25,7 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * (TIERGATE_API_TOKEN). diff exits 0 when nothing differs and 2 when something does, each difference with the statement
  * that mends it; apply repairs one tier (and releases a {@code drift: hold}), audited by the server.
  */
-@Command(name = "grants", description = "Compare the database branches' privileges with the policy (diff), or repair a tier (apply).",
+@Command(
+        name = "grants",
+        description = "Compare the database branches' privileges with the policy (diff), or repair a tier (apply).",
         subcommands = {GrantsCmd.Diff.class, GrantsCmd.Apply.class})
 final class GrantsCmd {
     static final int OK = 0;
@@ -34,14 +36,22 @@ final class GrantsCmd {
 
     /** Where the server is and which repository: the options both subcommands take. */
     abstract static class Target implements Callable<Integer> {
-        @Option(names = "--server", description = "the tiergate server (default: TIERGATE_SERVER, else http://localhost:8080)")
+        @Option(
+                names = "--server",
+                description = "the tiergate server (default: TIERGATE_SERVER, else http://localhost:8080)")
         String server;
+
         @Option(names = "--repo", description = "OWNER/REPO (default: the origin remote of the current directory)")
         String repo;
+
         @Option(names = "--forge", defaultValue = "github", description = "github or gitlab (default: github)")
         String forge;
-        @Option(names = "--token-file", description = "a file holding the admin token (default: TIERGATE_API_TOKEN; never on the command line)")
+
+        @Option(
+                names = "--token-file",
+                description = "a file holding the admin token (default: TIERGATE_API_TOKEN; never on the command line)")
         Path tokenFile;
+
         @Spec
         CommandSpec spec;
 
@@ -68,25 +78,34 @@ final class GrantsCmd {
                 }
             }
             if (token == null || token.isBlank()) {
-                err.println("tiergate grants: TIERGATE_API_TOKEN is not set; set it (or --token-file) to the server's admin token");
+                err.println(
+                        "tiergate grants: TIERGATE_API_TOKEN is not set; set it (or --token-file) to the server's admin token");
                 return null;
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).timeout(Duration.ofSeconds(60))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
+                    .timeout(Duration.ofSeconds(60))
                     .header("Authorization", "Bearer " + token.strip());
             b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
             try {
-                HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(b.build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build()
+                        .send(b.build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode body = r.body().isBlank() ? null : new ObjectMapper().readTree(r.body());
                 if (r.statusCode() != 200) {
-                    String why = body == null ? r.body() : body.path("error").asText(body.path("title").asText(r.body()));
+                    String why = body == null
+                            ? r.body()
+                            : body.path("error").asText(body.path("title").asText(r.body()));
                     err.println("tiergate grants: " + base() + " answered " + r.statusCode() + ": " + why
-                            + (r.statusCode() == 401 || r.statusCode() == 403 ? " (TIERGATE_API_TOKEN must be the server's admin token)" : ""));
+                            + (r.statusCode() == 401 || r.statusCode() == 403
+                                    ? " (TIERGATE_API_TOKEN must be the server's admin token)"
+                                    : ""));
                     return null;
                 }
                 return body;
             } catch (IOException | InterruptedException | IllegalArgumentException e) {
-                err.println("tiergate grants: " + base() + " does not answer: " + e.getMessage() + "; start it (tiergate server) or pass --server");
+                err.println("tiergate grants: " + base() + " does not answer: " + e.getMessage()
+                        + "; start it (tiergate server) or pass --server");
                 return null;
             }
         }
@@ -97,15 +116,21 @@ final class GrantsCmd {
 
         boolean repoKnown() {
             if (repository() == null) {
-                spec.commandLine().getErr().println("tiergate grants: no --repo, and the current directory has no origin remote of the form"
-                        + " OWNER/REPO; pass --repo OWNER/REPO");
+                spec.commandLine()
+                        .getErr()
+                        .println(
+                                "tiergate grants: no --repo, and the current directory has no origin remote of the form"
+                                        + " OWNER/REPO; pass --repo OWNER/REPO");
                 return false;
             }
             return true;
         }
     }
 
-    @Command(name = "diff", description = "Each privilege that differs from the policy, with the statement that mends it (exit 2 when any).")
+    @Command(
+            name = "diff",
+            description =
+                    "Each privilege that differs from the policy, with the statement that mends it (exit 2 when any).")
     static final class Diff extends Target {
         @Option(names = "--branch", description = "one database branch (default: every tier)")
         String branch;
@@ -115,8 +140,10 @@ final class GrantsCmd {
             if (!repoKnown()) {
                 return FAILED;
             }
-            JsonNode r = call("GET", reposPath() + "/grants?forge=" + forge
-                    + (branch == null ? "" : "&branch=" + URLEncoder.encode(branch, StandardCharsets.UTF_8)));
+            JsonNode r = call(
+                    "GET",
+                    reposPath() + "/grants?forge=" + forge
+                            + (branch == null ? "" : "&branch=" + URLEncoder.encode(branch, StandardCharsets.UTF_8)));
             if (r == null) {
                 return FAILED;
             }
@@ -125,19 +152,24 @@ final class GrantsCmd {
             for (JsonNode b : r.path("branches")) {
                 int n = b.path("extra").size() + b.path("missing").size();
                 differences += n;
-                out.println(b.path("db_branch").asText() + ": " + (n == 0 ? "as the policy says" : n + " difference(s)"));
+                out.println(
+                        b.path("db_branch").asText() + ": " + (n == 0 ? "as the policy says" : n + " difference(s)"));
                 for (JsonNode x : b.path("extra")) {
-                    out.println("  extra   " + x.path("privilege").asText() + "    fix: " + x.path("fix").asText());
+                    out.println("  extra   " + x.path("privilege").asText() + "    fix: "
+                            + x.path("fix").asText());
                 }
                 for (JsonNode x : b.path("missing")) {
-                    out.println("  missing " + x.path("privilege").asText() + "    fix: " + x.path("fix").asText());
+                    out.println("  missing " + x.path("privilege").asText() + "    fix: "
+                            + x.path("fix").asText());
                 }
             }
             return differences == 0 ? OK : DIFFERS;
         }
     }
 
-    @Command(name = "apply", description = "Make a tier's privileges what the policy says and release its drift hold (audited).")
+    @Command(
+            name = "apply",
+            description = "Make a tier's privileges what the policy says and release its drift hold (audited).")
     static final class Apply extends Target {
         @Option(names = "--tier", required = true, description = "the tier's name in the policy, e.g. staging")
         String tier;
@@ -147,13 +179,17 @@ final class GrantsCmd {
             if (!repoKnown()) {
                 return FAILED;
             }
-            JsonNode r = call("POST", reposPath() + "/grants/apply?forge=" + forge + "&tier=" + URLEncoder.encode(tier, StandardCharsets.UTF_8));
+            JsonNode r = call(
+                    "POST",
+                    reposPath() + "/grants/apply?forge=" + forge + "&tier="
+                            + URLEncoder.encode(tier, StandardCharsets.UTF_8));
             if (r == null) {
                 return FAILED;
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.println("tier " + tier + " of " + repository() + " is as the policy says: revoked " + r.path("revoked").size()
-                    + ", granted " + r.path("granted").size());
+            out.println("tier " + tier + " of " + repository() + " is as the policy says: revoked "
+                    + r.path("revoked").size() + ", granted "
+                    + r.path("granted").size());
             r.path("revoked").forEach(x -> out.println("  revoked " + x.asText()));
             r.path("granted").forEach(x -> out.println("  granted " + x.asText()));
             return OK;

@@ -1,6 +1,5 @@
 package dev.tiergate.hooks.cli;
 
-import dev.tiergate.core.migration.MigrationSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.migration.MigrationChecksums;
@@ -23,12 +22,22 @@ import java.util.Optional;
  * {@code feature-*} branches, {@code main} or {@code master} as production, the migration directory the repository
  * has) and the migrations already there, recorded as the baseline so they count as committed.
  */
-record KitAdoption(int tierTopology, boolean topologyRead, String productionBranch, MigrationSettings migrations,
-                   MigrationLedger baseline, int baselineCount) {
+record KitAdoption(
+        int tierTopology,
+        boolean topologyRead,
+        String productionBranch,
+        MigrationSettings migrations,
+        MigrationLedger baseline,
+        int baselineCount) {
 
     /** Where migration tools keep their files, most specific first: the kit's Flyway layout leads. */
-    static final List<String> CANDIDATE_DIRECTORIES = List.of("src/main/resources/db/migration", "db/migration",
-            "db/migrations", "migrations", "alembic/versions", "supabase/migrations");
+    static final List<String> CANDIDATE_DIRECTORIES = List.of(
+            "src/main/resources/db/migration",
+            "db/migration",
+            "db/migrations",
+            "migrations",
+            "alembic/versions",
+            "supabase/migrations");
 
     static KitAdoption of(Workspace ws, byte[] kitState, String productionBranch) throws IOException {
         int topology = 2;
@@ -46,8 +55,10 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
         List<String> tracked = ws.index().paths();
         String dir = migrationDirectory(tracked);
         MigrationSettings settings = new MigrationSettings(dir, namingFor(dir, tracked));
-        MigrationLedger ledger = ws.index().staged(MigrationChecksums.PATH).map(b -> MigrationLedger.parse(new String(b,
-                StandardCharsets.UTF_8))).orElse(MigrationLedger.empty());
+        MigrationLedger ledger = ws.index()
+                .staged(MigrationChecksums.PATH)
+                .map(b -> MigrationLedger.parse(new String(b, StandardCharsets.UTF_8)))
+                .orElse(MigrationLedger.empty());
         int count = 0;
         for (String path : tracked) {
             if (MigrationRules.isMigrationPath(path, settings) && !ledger.records(path)) {
@@ -65,16 +76,24 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
                 return candidate;
             }
         }
-        Optional<String> nested = tracked.stream().filter(p -> p.contains("/db/migration/"))
-                .map(p -> p.substring(0, p.indexOf("/db/migration/") + "/db/migration".length())).sorted().findFirst();
+        Optional<String> nested = tracked.stream()
+                .filter(p -> p.contains("/db/migration/"))
+                .map(p -> p.substring(0, p.indexOf("/db/migration/") + "/db/migration".length()))
+                .sorted()
+                .findFirst();
         return nested.orElse("src/main/resources/db/migration");
     }
 
     /** Flyway's naming for SQL; for a directory of Knex (.js, .ts) or Alembic (.py) files, their extension. */
     static String namingFor(String dir, List<String> tracked) {
-        long sql = tracked.stream().filter(p -> p.startsWith(dir + "/") && p.toLowerCase(Locale.ROOT).endsWith(".sql")).count();
+        long sql = tracked.stream()
+                .filter(p ->
+                        p.startsWith(dir + "/") && p.toLowerCase(Locale.ROOT).endsWith(".sql"))
+                .count();
         for (String ext : List.of(".js", ".ts", ".py")) {
-            long n = tracked.stream().filter(p -> p.startsWith(dir + "/") && p.endsWith(ext) && !p.endsWith("/__init__.py")).count();
+            long n = tracked.stream()
+                    .filter(p -> p.startsWith(dir + "/") && p.endsWith(ext) && !p.endsWith("/__init__.py"))
+                    .count();
             if (n > 0 && sql == 0) {
                 return "{timestamp}_{description}" + ext;
             }
@@ -92,16 +111,20 @@ record KitAdoption(int tierTopology, boolean topologyRead, String productionBran
         List<String> lines = new ArrayList<>();
         lines.add("found " + StateFileValidator.KIT_STATE_PATH + ": adopting the Lakebase kit's workflow");
         lines.add("wrote " + Policy.PATH + ":");
-        lines.add("  tiers (tier_topology " + tierTopology + (topologyRead ? "" : ", not readable in the kit file: assumed") + "): "
+        lines.add("  tiers (tier_topology " + tierTopology
+                + (topologyRead ? "" : ", not readable in the kit file: assumed") + "): "
                 + String.join(" <- ", tiers) + "; production = " + productionBranch
                 + " (main or master, whichever exists: the kit maps both to production)");
-        lines.add("  working branches feature-* (the kit's naming) and feature/* merge into " + tiers.get(tiers.size() - 1));
+        lines.add("  working branches feature-* (the kit's naming) and feature/* merge into "
+                + tiers.get(tiers.size() - 1));
         lines.add("  migrations: " + migrations.directory() + " (" + migrations.naming() + ")");
         lines.add("  migration.header: warning (the kit's migrations have no '-- refactoring:' and '-- phase:' lines;"
                 + " warnings are counted on every commit)");
-        lines.add(baselineCount == 0 ? "  no migrations there yet: nothing to record as the baseline"
-                : "  recorded " + baselineCount + " existing migration" + (baselineCount == 1 ? "" : "s") + " as the baseline in "
-                + MigrationChecksums.PATH + " (immutable from now on)");
+        lines.add(
+                baselineCount == 0
+                        ? "  no migrations there yet: nothing to record as the baseline"
+                        : "  recorded " + baselineCount + " existing migration" + (baselineCount == 1 ? "" : "s")
+                                + " as the baseline in " + MigrationChecksums.PATH + " (immutable from now on)");
         return lines;
     }
 }

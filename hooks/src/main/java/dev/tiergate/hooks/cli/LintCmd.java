@@ -50,22 +50,39 @@ import picocli.CommandLine.Spec;
  * runs it without picocli when the arguments are only the options below and paths: building picocli's model by
  * reflection was about 50 ms of every lint (BENCHMARKS.md, "SQL lint"), as much as linting 500 files.
  */
-@Command(name = "lint", description = "Lint PostgreSQL migrations (exit 2 on an error-level finding, 3 when a file cannot be read).")
+@Command(
+        name = "lint",
+        description = "Lint PostgreSQL migrations (exit 2 on an error-level finding, 3 when a file cannot be read).")
 public final class LintCmd implements Callable<Integer> {
-    enum Format { text, json, sarif }
+    enum Format {
+        text,
+        json,
+        sarif
+    }
 
     @Parameters(arity = "1..*", paramLabel = "FILE|DIR", description = "SQL files, or directories searched for *.sql")
     List<Path> paths;
+
     @Option(names = "--format", description = "text (default), json or sarif")
     Format format = Format.text;
+
     @Option(names = "--each-file-alone", description = "lint every file as its own migration set (as squawk does)")
     boolean eachFileAlone;
-    @Option(names = "--policy", description = "policy whose severities, migration tool and extensions apply (default"
-            + " .tiergate/policy.yaml when present)")
+
+    @Option(
+            names = "--policy",
+            description = "policy whose severities, migration tool and extensions apply (default"
+                    + " .tiergate/policy.yaml when present)")
     Path policyFile;
-    @Option(names = "--assume-in-transaction", negatable = true, description = "every file runs in one transaction"
-            + " (or, negated, each statement on its own), whatever the policy's migrations.tool does (as squawk's flag)")
+
+    @Option(
+            names = "--assume-in-transaction",
+            negatable = true,
+            description =
+                    "every file runs in one transaction"
+                            + " (or, negated, each statement on its own), whatever the policy's migrations.tool does (as squawk's flag)")
     Boolean assumeInTransaction;
+
     @Spec
     CommandSpec spec;
     /** The standard output as bytes, when {@link #fastPath} runs the command (picocli hands a writer only). */
@@ -182,9 +199,10 @@ public final class LintCmd implements Callable<Integer> {
             }
             String conf = f + ".conf";
             String scriptConfig = settings.tool() == MigrationTool.FLYWAY && scriptConfigs.contains(conf)
-                    ? Files.readString(Path.of(conf), StandardCharsets.UTF_8) : null;
-            reports.add(SqlLint.lint(f, sql, scriptConfig,
-                    eachFileAlone ? LintState.newMigrationSet(settings) : set, severities));
+                    ? Files.readString(Path.of(conf), StandardCharsets.UTF_8)
+                    : null;
+            reports.add(SqlLint.lint(
+                    f, sql, scriptConfig, eachFileAlone ? LintState.newMigrationSet(settings) : set, severities));
         }
         switch (format) {
             case json -> {
@@ -231,11 +249,11 @@ public final class LintCmd implements Callable<Integer> {
             for (Path e : entries) {
                 String name = e.toString();
                 // one stat an entry (as Files.walk: links to folders not followed, links to files are files)
-                BasicFileAttributes a = Files.readAttributes(e,
-                        BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                BasicFileAttributes a = Files.readAttributes(e, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (a.isDirectory()) {
                     walk(e, sql, confs);
-                } else if (name.endsWith(".sql") && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(e))) {
+                } else if (name.endsWith(".sql")
+                        && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(e))) {
                     sql.add(name);
                 } else if (name.endsWith(".sql.conf")) {
                     confs.add(name);
@@ -254,7 +272,8 @@ public final class LintCmd implements Callable<Integer> {
             bytes = in.readAllBytes();
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
-        // a malformed byte became U+FFFD: let readString throw its MalformedInputException (a written U+FFFD is read twice)
+        // a malformed byte became U+FFFD: let readString throw its MalformedInputException (a written U+FFFD is read
+        // twice)
         return text.indexOf('\uFFFD') < 0 ? text : Files.readString(Path.of(f), StandardCharsets.UTF_8);
     }
 
@@ -288,7 +307,9 @@ public final class LintCmd implements Callable<Integer> {
 
     /** Streams the document to the output (a corpus's findings are megabytes: no String of them first). */
     private static void write(JsonNode document, PrintWriter out) throws IOException {
-        Mapper.JSON.writerWithDefaultPrettyPrinter().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+        Mapper.JSON
+                .writerWithDefaultPrettyPrinter()
+                .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .writeValue(out, document);
         out.println();
     }
@@ -308,15 +329,24 @@ public final class LintCmd implements Callable<Integer> {
             LintReport report = reports.get(r);
             b.append(r == 0 ? "{\"file\":" : ",{\"file\":");
             buffer = quote(b, report.file(), buffer);
-            b.append(",\"statements\":").append(report.statements()).append(",\"not_analysed\":")
-                    .append(report.notAnalysed()).append(",\"suppressed\":").append(report.suppressed())
+            b.append(",\"statements\":")
+                    .append(report.statements())
+                    .append(",\"not_analysed\":")
+                    .append(report.notAnalysed())
+                    .append(",\"suppressed\":")
+                    .append(report.suppressed())
                     .append(",\"findings\":[");
             List<Finding> findings = report.findings();
             for (int i = 0; i < findings.size(); i++) {
                 Finding x = findings.get(i);
-                b.append(i == 0 ? "{\"rule\":" : ",{\"rule\":").append(quotedOnce(quoted, x.rule()))
-                        .append(",\"severity\":").append(quotedOnce(quoted, x.severity().wireName()))
-                        .append(",\"line\":").append(x.line()).append(",\"column\":").append(x.column())
+                b.append(i == 0 ? "{\"rule\":" : ",{\"rule\":")
+                        .append(quotedOnce(quoted, x.rule()))
+                        .append(",\"severity\":")
+                        .append(quotedOnce(quoted, x.severity().wireName()))
+                        .append(",\"line\":")
+                        .append(x.line())
+                        .append(",\"column\":")
+                        .append(x.column())
                         .append(",\"message\":");
                 buffer = quote(b, x.message(), buffer);
                 b.append(",\"fix\":").append(quotedOnce(quoted, x.fix())).append('}');
@@ -384,7 +414,9 @@ public final class LintCmd implements Callable<Integer> {
         root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json").put("version", "2.1.0");
         ObjectNode run = root.putArray("runs").addObject();
         ObjectNode driver = run.putObject("tool").putObject("driver");
-        driver.put("name", "tiergate").put("informationUri", "https://github.com/tiergate/tiergate").put("version", "0.1.0");
+        driver.put("name", "tiergate")
+                .put("informationUri", "https://github.com/tiergate/tiergate")
+                .put("version", "0.1.0");
         ArrayNode rules = driver.putArray("rules");
         for (Rule r : Rule.values()) {
             if (r.id().startsWith("sql.") || r == Rule.MIGRATION_DESTRUCTIVE) {

@@ -17,10 +17,10 @@ import picocli.CommandLine.Spec;
  */
 final class ServerCommands {
     private static final String CONFIG = "properties file with TIERGATE_* settings (the environment wins)";
-    private static final String VERBOSE = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error";
+    private static final String VERBOSE =
+            "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error";
 
-    private ServerCommands() {
-    }
+    private ServerCommands() {}
 
     /** Every server command: says where it runs, and fails. */
     abstract static class Elsewhere implements Callable<Integer> {
@@ -29,38 +29,54 @@ final class ServerCommands {
 
         @Override
         public Integer call() {
-            spec.commandLine().getErr().println("tiergate " + spec.qualifiedName().replace("tiergate ", "")
-                    + ": runs in the server's JVM; use the tiergate command install.sh wrote (it starts the right one)");
+            spec.commandLine()
+                    .getErr()
+                    .println(
+                            "tiergate " + spec.qualifiedName().replace("tiergate ", "")
+                                    + ": runs in the server's JVM; use the tiergate command install.sh wrote (it starts the right one)");
             return Main.FAILED;
         }
     }
 
-    @Command(name = "server", description = "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
+    @Command(
+            name = "server",
+            description =
+                    "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
     static final class Server extends Elsewhere {
         @Option(names = "--config", description = CONFIG)
         Path config;
+
         @Option(names = "--port", description = "overrides TIERGATE_PORT")
         Integer port;
+
         @Option(names = "--insecure-no-secret", description = "accept unsigned webhooks (local experiments only)")
         boolean insecure;
+
         @Option(names = "--verbose", description = VERBOSE)
         boolean verbose;
     }
 
-    @Command(name = "demo", description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
-            + " then keep the server's pages up until Enter is pressed.")
+    @Command(
+            name = "demo",
+            description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
+                    + " then keep the server's pages up until Enter is pressed.")
     static final class Demo extends Elsewhere {
         @Option(names = "--no-wait", description = "stop as soon as the story is told (scripts, tests)")
         boolean noWait;
+
         @Option(names = "--verbose", description = VERBOSE)
         boolean verbose;
     }
 
-    @Command(name = "audit", description = "Verify or export the audit trail.", subcommands = {Verify.class, Export.class})
-    static final class Audit {
-    }
+    @Command(
+            name = "audit",
+            description = "Verify or export the audit trail.",
+            subcommands = {Verify.class, Export.class})
+    static final class Audit {}
 
-    @Command(name = "verify", description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
+    @Command(
+            name = "verify",
+            description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
     static final class Verify extends Elsewhere {
         @Option(names = "--config", description = CONFIG)
         Path config;
@@ -70,6 +86,7 @@ final class ServerCommands {
     static final class Export extends Elsewhere {
         @Option(names = "--config", description = CONFIG)
         Path config;
+
         @Option(names = "--out", description = "the file to write (default: standard output)")
         Path out;
     }
@@ -78,28 +95,39 @@ final class ServerCommands {
     abstract static class TierCommand extends Elsewhere {
         @Option(names = "--config", description = CONFIG)
         Path config;
+
         @Option(names = "--repo", required = true, description = "OWNER/REPO as the forge names it")
         String repo;
+
         @Option(names = "--forge", defaultValue = "github", description = "github or gitlab (default: github)")
         String forge;
+
         @Option(names = "--tier", required = true, description = "the tier's name in the policy, e.g. staging")
         String tier;
     }
 
-    @Command(name = "rollback", description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
+    @Command(
+            name = "rollback",
+            description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
     static final class Rollback extends TierCommand {
-        @Option(names = "--to", required = true, description = "the release: pr<N>, the merge whose snapshot to go back to")
+        @Option(
+                names = "--to",
+                required = true,
+                description = "the release: pr<N>, the merge whose snapshot to go back to")
         String release;
     }
 
-    @Command(name = "release-tier", description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
-    static final class ReleaseTier extends TierCommand {
-    }
+    @Command(
+            name = "release-tier",
+            description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
+    static final class ReleaseTier extends TierCommand {}
 
-    @Command(name = "token", description = "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
+    @Command(
+            name = "token",
+            description =
+                    "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
             subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
-    static final class Token {
-    }
+    static final class Token {}
 
     /** The option every token command takes. */
     abstract static class TokenCommand extends Elsewhere {
@@ -107,19 +135,31 @@ final class ServerCommands {
         Path config;
     }
 
-    @Command(name = "create", description = "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
+    @Command(
+            name = "create",
+            description =
+                    "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
     static final class TokenCreate extends TokenCommand {
-        @Option(names = "--actor", required = true, description = "the forge login the token stands for, as the policy's actors name it")
+        @Option(
+                names = "--actor",
+                required = true,
+                description = "the forge login the token stands for, as the policy's actors name it")
         String actor;
-        @Option(names = "--expires", defaultValue = "30d", description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
+
+        @Option(
+                names = "--expires",
+                defaultValue = "30d",
+                description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
         String expires;
+
         @Option(names = "--repo", description = "OWNER/REPO: the one repository it reaches (default: every repository)")
         String repo;
     }
 
-    @Command(name = "list", description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
-    static final class TokenList extends TokenCommand {
-    }
+    @Command(
+            name = "list",
+            description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
+    static final class TokenList extends TokenCommand {}
 
     @Command(name = "revoke", description = "Refuse a token from now on (by its id, as tiergate token list shows it).")
     static final class TokenRevoke extends TokenCommand {

@@ -1,7 +1,7 @@
 package dev.tiergate.hooks.cli;
 
 import dev.tiergate.core.TiergateVersion;
-import dev.tiergate.core.rules.Rule;
+import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Actor;
 import dev.tiergate.core.policy.DefaultPolicy;
@@ -9,7 +9,7 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.policy.WorkingBranchType;
-import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.state.TiergateState;
@@ -43,17 +43,37 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Every subcommand of {@code tiergate} except the hooks themselves. */
-// scope INHERIT: every subcommand takes --help (and --version) too; `tiergate lint --help` used to say a FILE was missing
+// scope INHERIT: every subcommand takes --help (and --version) too; `tiergate lint --help` used to say a FILE was
+// missing
 // The subcommands are added in run(), not listed here: picocli builds the model of every listed command by reflection
 // on each start, about 50 ms of a lint's or a hook command's time; a run that names one needs only that one.
-@Command(name = "tiergate", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TiergateCli.Version.class,
+@Command(
+        name = "tiergate",
+        mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = TiergateCli.Version.class,
         description = "Git hooks and a merge gate for evolutionary database development.")
 public final class TiergateCli {
     /** Every subcommand, in the order the help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(Install.class, Uninstall.class, Init.class, ClaimCmd.class, Abandon.class,
-            State.class, Check.class, PolicyCmd.class, LintCmd.class, Doctor.class, GrantsCmd.class, ServerCommands.Server.class,
-            ServerCommands.Demo.class, ServerCommands.Audit.class, ServerCommands.Rollback.class, ServerCommands.ReleaseTier.class,
-            ServerCommands.Token.class, Completion.class);
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            Install.class,
+            Uninstall.class,
+            Init.class,
+            ClaimCmd.class,
+            Abandon.class,
+            State.class,
+            Check.class,
+            PolicyCmd.class,
+            LintCmd.class,
+            Doctor.class,
+            GrantsCmd.class,
+            ServerCommands.Server.class,
+            ServerCommands.Demo.class,
+            ServerCommands.Audit.class,
+            ServerCommands.Rollback.class,
+            ServerCommands.ReleaseTier.class,
+            ServerCommands.Token.class,
+            Completion.class);
 
     /**
      * The command line for {@code args}: when the first argument names a subcommand, the tree holds only that one (its
@@ -85,10 +105,13 @@ public final class TiergateCli {
         }
     }
 
-    @Command(name = "completion", description = "Print the shell completion script: tiergate completion bash|zsh (install.sh installs both).")
+    @Command(
+            name = "completion",
+            description = "Print the shell completion script: tiergate completion bash|zsh (install.sh installs both).")
     static final class Completion implements Callable<Integer> {
         @Parameters(index = "0", description = "bash or zsh")
         String shell;
+
         @Spec
         CommandSpec spec;
 
@@ -97,11 +120,18 @@ public final class TiergateCli {
             String bash = picocli.AutoComplete.bash("tiergate", commandLine());
             switch (shell) {
                 case "bash" -> spec.commandLine().getOut().print(bash);
-                // zsh runs picocli's script through bashcompinit; as a file in site-functions it is autoloaded on first use
-                case "zsh" -> spec.commandLine().getOut().print("#compdef tiergate\nautoload -U +X bashcompinit && bashcompinit\n"
-                        + bash + "\n_complete_tiergate \"$@\"\n");
+                // zsh runs picocli's script through bashcompinit; as a file in site-functions it is autoloaded on first
+                // use
+                case "zsh" ->
+                    spec.commandLine()
+                            .getOut()
+                            .print("#compdef tiergate\nautoload -U +X bashcompinit && bashcompinit\n" + bash
+                                    + "\n_complete_tiergate \"$@\"\n");
                 default -> {
-                    spec.commandLine().getErr().println("tiergate completion: '" + shell + "' is not a shell tiergate completes; use bash or zsh");
+                    spec.commandLine()
+                            .getErr()
+                            .println("tiergate completion: '" + shell
+                                    + "' is not a shell tiergate completes; use bash or zsh");
                     return Main.REFUSED;
                 }
             }
@@ -126,10 +156,14 @@ public final class TiergateCli {
             cl.usage(cl.getOut());
             return Main.OK;
         }
-        if (!args[0].startsWith("-") && SUBCOMMANDS.stream().noneMatch(c -> c.getAnnotation(Command.class).name().equals(args[0]))) {
+        if (!args[0].startsWith("-")
+                && SUBCOMMANDS.stream()
+                        .noneMatch(c -> c.getAnnotation(Command.class).name().equals(args[0]))) {
             // picocli answers `tiergate pr --help` with the top help and exit 0, as though pr existed: without the help
             // and version flags it refuses the unknown command (exit 2) with its suggestions
-            String[] unknown = Arrays.stream(args).filter(a -> !List.of("-h", "--help", "-V", "--version").contains(a)).toArray(String[]::new);
+            String[] unknown = Arrays.stream(args)
+                    .filter(a -> !List.of("-h", "--help", "-V", "--version").contains(a))
+                    .toArray(String[]::new);
             return cl.execute(unknown);
         }
         return cl.execute(args);
@@ -145,7 +179,10 @@ public final class TiergateCli {
         String warningText = "tiergate: " + warnings + " warning" + (warnings == 1 ? "" : "s")
                 + " (rules the policy sets to 'warning' in .tiergate/policy.yaml)\n" + v.renderWarnings();
         if (v.isAllowed()) {
-            spec.commandLine().getOut().println(okText + (warnings == 0 ? "" : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"));
+            spec.commandLine()
+                    .getOut()
+                    .println(okText
+                            + (warnings == 0 ? "" : " (" + warnings + " warning" + (warnings == 1 ? "" : "s") + ")"));
             if (warnings > 0) {
                 err.println(warningText);
             }
@@ -162,18 +199,26 @@ public final class TiergateCli {
     static final class Install implements Callable<Integer> {
         @Option(names = "--repo", description = "the repository (default: the current directory)")
         Path repo;
-        @Option(names = "--launcher", description = "the tiergate command the hooks run (default: the one running this install, else $TIERGATE_LAUNCHER, else tiergate on PATH)")
+
+        @Option(
+                names = "--launcher",
+                description =
+                        "the tiergate command the hooks run (default: the one running this install, else $TIERGATE_LAUNCHER, else tiergate on PATH)")
         String launcher;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
             Path dir = repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath();
-            String l = launcherThatRuns(launcher).orElseThrow(() -> new Workspace.Refused(Verdict.refused(Rule.INSTALL_LAUNCHER.id(),
-                    "tiergate install", "cannot tell which tiergate command is running, so the hooks would call a guess",
-                    "run 'tiergate install' through the tiergate command install.sh wrote, or name it: tiergate install"
-                            + " --launcher /path/to/tiergate")));
+            String l = launcherThatRuns(launcher)
+                    .orElseThrow(() -> new Workspace.Refused(Verdict.refused(
+                            Rule.INSTALL_LAUNCHER.id(),
+                            "tiergate install",
+                            "cannot tell which tiergate command is running, so the hooks would call a guess",
+                            "run 'tiergate install' through the tiergate command install.sh wrote, or name it: tiergate install"
+                                    + " --launcher /path/to/tiergate")));
             for (String line : HookInstaller.install(dir, l)) {
                 spec.commandLine().getOut().println(line);
             }
@@ -186,9 +231,12 @@ public final class TiergateCli {
          * Never a guessed path: a hook calling a command that does not exist would check nothing.
          */
         static Optional<String> launcherThatRuns(String option) {
-            for (String candidate : new String[] {option, System.getProperty("tiergate.launcher"), System.getenv("TIERGATE_LAUNCHER")}) {
+            for (String candidate :
+                    new String[] {option, System.getProperty("tiergate.launcher"), System.getenv("TIERGATE_LAUNCHER")
+                    }) {
                 if (candidate != null && !candidate.isBlank()) {
-                    return Optional.of(Path.of(candidate).toAbsolutePath().normalize().toString());
+                    return Optional.of(
+                            Path.of(candidate).toAbsolutePath().normalize().toString());
                 }
             }
             return whichTiergate();
@@ -213,22 +261,30 @@ public final class TiergateCli {
     static final class Uninstall implements Callable<Integer> {
         @Option(names = "--repo")
         Path repo;
+
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() throws IOException {
-            for (String line : HookInstaller.uninstall(repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath())) {
+            for (String line :
+                    HookInstaller.uninstall(repo == null ? Path.of("").toAbsolutePath() : repo.toAbsolutePath())) {
                 spec.commandLine().getOut().println(line);
             }
             return Main.OK;
         }
     }
 
-    @Command(name = "init", description = "Write and commit .tiergate/policy.yaml (production = default branch <- staging) and create missing tier branches from it.")
+    @Command(
+            name = "init",
+            description =
+                    "Write and commit .tiergate/policy.yaml (production = default branch <- staging) and create missing tier branches from it.")
     static final class Init implements Callable<Integer> {
-        @Option(names = "--no-commit", description = "write the policy but do not commit it (tier branches are then created without it)")
+        @Option(
+                names = "--no-commit",
+                description = "write the policy but do not commit it (tier branches are then created without it)")
         boolean noCommit;
+
         @Spec
         CommandSpec spec;
 
@@ -249,7 +305,10 @@ public final class TiergateCli {
                     Files.writeString(policyFile, adopted.policyYaml(), StandardCharsets.UTF_8);
                     adopted.describe().forEach(out::println);
                     if (adopted.baseline() != null) {
-                        Files.writeString(ws.top().resolve(MigrationChecksums.PATH), adopted.baseline().render(), StandardCharsets.UTF_8);
+                        Files.writeString(
+                                ws.top().resolve(MigrationChecksums.PATH),
+                                adopted.baseline().render(),
+                                StandardCharsets.UTF_8);
                         toCommit.add(MigrationChecksums.PATH);
                     }
                 } else {
@@ -265,13 +324,16 @@ public final class TiergateCli {
                     List<String> commit = new ArrayList<>(List.of("commit", "-q", "-m", "tiergate: add policy", "--"));
                     commit.addAll(toCommit);
                     GitCommand.run(ws.top(), commit.toArray(String[]::new));
-                    out.println("committed " + String.join(" and ", toCommit) + " on " + ws.git().currentBranch().orElse("HEAD"));
+                    out.println("committed " + String.join(" and ", toCommit) + " on "
+                            + ws.git().currentBranch().orElse("HEAD"));
                 }
             }
             Policy policy = ws.policy();
             for (Tier t : policy.tiers()) {
                 if (ws.git().resolve("refs/heads/" + t.branch()).isEmpty()) {
-                    String from = t.parent() == null ? "HEAD" : policy.tier(t.parent()).map(Tier::branch).orElse("HEAD");
+                    String from = t.parent() == null
+                            ? "HEAD"
+                            : policy.tier(t.parent()).map(Tier::branch).orElse("HEAD");
                     GitCommand.run(ws.top(), "branch", t.branch(), from);
                     out.println("created tier branch " + t.branch() + " from " + from);
                 }
@@ -282,7 +344,10 @@ public final class TiergateCli {
             Files.createDirectories(exclude.getParent());
             String current = Files.exists(exclude) ? Files.readString(exclude) : "";
             if (!current.contains(Workspace.STATE_PATH)) {
-                Files.writeString(exclude, current + (current.isEmpty() || current.endsWith("\n") ? "" : "\n") + "/" + Workspace.STATE_PATH + "\n");
+                Files.writeString(
+                        exclude,
+                        current + (current.isEmpty() || current.endsWith("\n") ? "" : "\n") + "/" + Workspace.STATE_PATH
+                                + "\n");
                 out.println("added " + Workspace.STATE_PATH + " to " + exclude + " (it is per worktree and untracked)");
             }
             out.println("next: tiergate claim <feature-id>");
@@ -294,14 +359,27 @@ public final class TiergateCli {
     static final class ClaimCmd implements Callable<Integer> {
         @Parameters(index = "0", description = "feature id, e.g. F1-split-inventory")
         String featureId;
-        @Option(names = "--type", defaultValue = "feature", description = "working-branch type from the policy (default: feature)")
+
+        @Option(
+                names = "--type",
+                defaultValue = "feature",
+                description = "working-branch type from the policy (default: feature)")
         String type;
-        @Option(names = "--actor", description = "who claims (default: TIERGATE_ACTOR, git config tiergate.actor, user.email)")
+
+        @Option(
+                names = "--actor",
+                description = "who claims (default: TIERGATE_ACTOR, git config tiergate.actor, user.email)")
         String actorId;
+
         @Option(names = "--here", description = "claim the branch that is checked out instead of creating one")
         boolean here;
-        @Option(names = "--supersedes", split = ",", description = "test files this feature may delete (allowlist for agents)")
+
+        @Option(
+                names = "--supersedes",
+                split = ",",
+                description = "test files this feature may delete (allowlist for agents)")
         List<String> supersedes;
+
         @Spec
         CommandSpec spec;
 
@@ -309,49 +387,81 @@ public final class TiergateCli {
         public Integer call() throws IOException {
             Workspace ws = workspace(null);
             Policy policy = ws.policy();
-            Optional<WorkingBranchType> t = policy.workingBranchTypes().stream().filter(x -> x.name().equals(type)).findFirst();
+            Optional<WorkingBranchType> t = policy.workingBranchTypes().stream()
+                    .filter(x -> x.name().equals(type))
+                    .findFirst();
             if (t.isEmpty()) {
-                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_TYPE.id(), Policy.PATH, "no working-branch type '" + type + "' in the policy",
-                        "use one of: " + policy.workingBranchTypes().stream().map(WorkingBranchType::name).toList()));
+                throw new Workspace.Refused(Verdict.refused(
+                        Rule.CLAIM_TYPE.id(),
+                        Policy.PATH,
+                        "no working-branch type '" + type + "' in the policy",
+                        "use one of: "
+                                + policy.workingBranchTypes().stream()
+                                        .map(WorkingBranchType::name)
+                                        .toList()));
             }
             Tier target = policy.tier(t.get().target()).orElseThrow();
-            String branch = here ? ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"))
+            String branch = here
+                    ? ws.git().currentBranch().orElseThrow(() -> new IOException("HEAD is detached"))
                     : t.get().branchFor(featureId);
             Actor actor = actorId == null ? ws.actor(policy) : policy.actorFor(actorId, false);
             if (!t.get().actors().contains(actor.actorClass())) {
-                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_ACTOR.id(), "branch " + branch,
+                throw new Workspace.Refused(Verdict.refused(
+                        Rule.CLAIM_ACTOR.id(),
+                        "branch " + branch,
                         actor.actorClass().wireName() + " " + actor.id() + " may not claim " + type + " branches",
-                        "ask a " + t.get().actors().stream().map(c -> c.wireName()).sorted().toList() + " to claim it"));
+                        "ask a "
+                                + t.get().actors().stream()
+                                        .map(c -> c.wireName())
+                                        .sorted()
+                                        .toList() + " to claim it"));
             }
-            TiergateState state = ws.state().orElse(TiergateState.empty(ws.top().getFileName().toString()));
+            TiergateState state =
+                    ws.state().orElse(TiergateState.empty(ws.top().getFileName().toString()));
             Optional<Claim> existing = state.claimForBranch(branch);
             if (existing.isPresent() && existing.get().state() != WorkflowState.MERGED) {
-                throw new Workspace.Refused(Verdict.refused(Rule.CLAIM_EXISTS.id(), "branch " + branch,
-                        branch + " is already claimed by " + existing.get().actorId() + " (" + existing.get().state() + ")",
+                throw new Workspace.Refused(Verdict.refused(
+                        Rule.CLAIM_EXISTS.id(),
+                        "branch " + branch,
+                        branch + " is already claimed by " + existing.get().actorId() + " ("
+                                + existing.get().state() + ")",
                         "work on it, or tiergate abandon it first"));
             }
             if (!here) {
                 if (ws.git().resolve("refs/heads/" + branch).isPresent()) {
                     GitCommand.run(ws.top(), "checkout", branch);
                 } else {
-                    String from = ws.git().firstExisting("refs/heads/" + target.branch(), "refs/remotes/origin/" + target.branch())
-                            .orElseThrow(() -> new IOException("tier branch " + target.branch() + " does not exist; run tiergate init"));
+                    String from = ws.git()
+                            .firstExisting("refs/heads/" + target.branch(), "refs/remotes/origin/" + target.branch())
+                            .orElseThrow(() -> new IOException(
+                                    "tier branch " + target.branch() + " does not exist; run tiergate init"));
                     GitCommand.run(ws.top(), "checkout", "-b", branch, from);
                 }
             }
-            Claim claim = Claim.claimed(featureId, branch, target.branch(), DbBranchName.of(policy, branch), actor.id(),
-                    actor.actorClass(), Instant.now());
+            Claim claim = Claim.claimed(
+                    featureId,
+                    branch,
+                    target.branch(),
+                    DbBranchName.of(policy, branch),
+                    actor.id(),
+                    actor.actorClass(),
+                    Instant.now());
             if (supersedes != null) {
                 claim = claim.withSupersededTests(supersedes);
             }
             ws.writeState(state.with(claim));
-            spec.commandLine().getOut().println("claimed " + featureId + ": branch " + branch + " from " + target.branch()
-                    + ", database branch " + claim.dbBranch() + ", " + actor.actorClass().wireName() + " " + actor.id());
+            spec.commandLine()
+                    .getOut()
+                    .println("claimed " + featureId + ": branch " + branch + " from " + target.branch()
+                            + ", database branch " + claim.dbBranch() + ", "
+                            + actor.actorClass().wireName() + " " + actor.id());
             return Main.OK;
         }
     }
 
-    @Command(name = "abandon", description = "Give up the claim of the checked-out branch (feature-claimed -> scaffold-complete).")
+    @Command(
+            name = "abandon",
+            description = "Give up the claim of the checked-out branch (feature-claimed -> scaffold-complete).")
     static final class Abandon implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -367,12 +477,17 @@ public final class TiergateCli {
                 return Main.NO_STATE;
             }
             if (claim.get().state() != WorkflowState.FEATURE_CLAIMED) {
-                throw new Workspace.Refused(Verdict.refused(Rule.WORKFLOW_ABANDON.id(), "branch " + branch,
-                        "only a feature-claimed branch can be abandoned; " + branch + " is " + claim.get().state(),
+                throw new Workspace.Refused(Verdict.refused(
+                        Rule.WORKFLOW_ABANDON.id(),
+                        "branch " + branch,
+                        "only a feature-claimed branch can be abandoned; " + branch + " is "
+                                + claim.get().state(),
                         "close its pull request first"));
             }
             ws.writeState(state.get().without(branch));
-            spec.commandLine().getOut().println("abandoned " + claim.get().featureId() + " (" + branch + "): scaffold-complete");
+            spec.commandLine()
+                    .getOut()
+                    .println("abandoned " + claim.get().featureId() + " (" + branch + "): scaffold-complete");
             return Main.OK;
         }
     }
@@ -381,6 +496,7 @@ public final class TiergateCli {
     static final class State implements Callable<Integer> {
         @Option(names = "--json")
         boolean json;
+
         @Spec
         CommandSpec spec;
 
@@ -390,7 +506,10 @@ public final class TiergateCli {
             Optional<TiergateState> state = ws.state();
             PrintWriter out = spec.commandLine().getOut();
             if (state.isEmpty()) {
-                spec.commandLine().getErr().println("tiergate: no state in " + Workspace.STATE_PATH + "; fix: tiergate claim <feature-id>");
+                spec.commandLine()
+                        .getErr()
+                        .println(
+                                "tiergate: no state in " + Workspace.STATE_PATH + "; fix: tiergate claim <feature-id>");
                 return Main.NO_STATE;
             }
             if (json) {
@@ -399,8 +518,9 @@ public final class TiergateCli {
                 return Main.OK;
             }
             for (Claim c : state.get().features()) {
-                out.println(c.featureId() + "  " + c.state() + "  " + c.branch() + " -> " + c.parentBranch() + "  db " + c.dbBranch()
-                        + "  " + (c.actorClass() == null ? "" : c.actorClass().wireName() + " ") + c.actorId());
+                out.println(c.featureId() + "  " + c.state() + "  " + c.branch() + " -> " + c.parentBranch() + "  db "
+                        + c.dbBranch() + "  "
+                        + (c.actorClass() == null ? "" : c.actorClass().wireName() + " ") + c.actorId());
             }
             return Main.OK;
         }
@@ -410,6 +530,7 @@ public final class TiergateCli {
     static final class Check implements Callable<Integer> {
         @Option(names = "--base", description = "first commit not to check (default: the branch's target tier)")
         String base;
+
         @Spec
         CommandSpec spec;
 
@@ -424,14 +545,17 @@ public final class TiergateCli {
         }
     }
 
-    @Command(name = "policy", description = "Policy commands.", subcommands = {PolicyValidate.class})
-    static final class PolicyCmd {
-    }
+    @Command(
+            name = "policy",
+            description = "Policy commands.",
+            subcommands = {PolicyValidate.class})
+    static final class PolicyCmd {}
 
     @Command(name = "validate", description = "Validate a policy file (default .tiergate/policy.yaml).")
     static final class PolicyValidate implements Callable<Integer> {
         @Parameters(index = "0", arity = "0..1")
         Path file;
+
         @Spec
         CommandSpec spec;
 

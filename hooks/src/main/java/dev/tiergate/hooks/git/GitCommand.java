@@ -12,15 +12,17 @@ import java.util.List;
  * commands a user would run (branch, checkout, commit).
  */
 public final class GitCommand {
-    private GitCommand() {
-    }
+    private GitCommand() {}
 
     /** Runs {@code git args…} in {@code dir}; returns its trimmed output, or throws with it when git fails. */
     public static String run(Path dir, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         try {
             if (p.waitFor() != 0) {

@@ -38,6 +38,7 @@ public final class GitIndex implements AutoCloseable {
     private Process pendingEntries;
     /** Config lookups started ahead, by pattern. */
     private final Map<String, Process> prefetched = new HashMap<>();
+
     private Process catFile;
     private OutputStream catFileIn;
     private InputStream catFileOut;
@@ -85,8 +86,7 @@ public final class GitIndex implements AutoCloseable {
     }
 
     /** One staged change: A(dded), M(odified) or D(eleted), with the staged blob (A/M) and the blob before (M/D). */
-    public record Change(char kind, String path, String staged, String before) {
-    }
+    public record Change(char kind, String path, String staged, String before) {}
 
     /**
      * Starts the index listing and the blob reader now, beside whatever git is asked next: a hook that needs the
@@ -134,7 +134,8 @@ public final class GitIndex implements AutoCloseable {
                 continue;
             }
             int tab = line.indexOf('\t');
-            String[] f = tab > 0 && line.startsWith(":") ? line.substring(1, tab).split(" ") : new String[0];
+            String[] f =
+                    tab > 0 && line.startsWith(":") ? line.substring(1, tab).split(" ") : new String[0];
             if (f.length != 5 || !isObjectId(f[2]) || !isObjectId(f[3]) || f[4].isEmpty()) {
                 return Optional.empty();
             }
@@ -155,7 +156,8 @@ public final class GitIndex implements AutoCloseable {
     }
 
     private static boolean isObjectId(String s) {
-        return (s.length() == 40 || s.length() == 64) && s.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+        return (s.length() == 40 || s.length() == 64)
+                && s.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
     }
 
     /** Index against the tree of {@code rev}; when rev does not resolve (HEAD~1 of a root commit), every path is new. */
@@ -231,14 +233,18 @@ public final class GitIndex implements AutoCloseable {
 
     /** A blob's content, through one {@code git cat-file --batch} kept open for the run. */
     public byte[] read(String blob) throws IOException {
-        return object(blob).orElseThrow(() -> new IOException("git cat-file cannot read object " + blob + ": git has no such object"))
+        return object(blob)
+                .orElseThrow(
+                        () -> new IOException("git cat-file cannot read object " + blob + ": git has no such object"))
                 .content();
     }
 
     private synchronized void catFile() throws IOException {
         if (catFile == null) {
-            catFile = new ProcessBuilder("git", "cat-file", "--batch").directory(top.toFile())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            catFile = new ProcessBuilder("git", "cat-file", "--batch")
+                    .directory(top.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             catFileIn = catFile.getOutputStream();
             catFileOut = new BufferedInputStream(catFile.getInputStream());
             // At exit the JVM waits up to 300 ms for threads in native code, and the thread that reaps cat-file
@@ -274,8 +280,7 @@ public final class GitIndex implements AutoCloseable {
     }
 
     /** An object as cat-file gives it: its id, type and content. */
-    private record GitObject(String id, String type, byte[] content) {
-    }
+    private record GitObject(String id, String type, byte[] content) {}
 
     /** The object {@code spec} names (an id, or {@code rev:path}), or empty when git has none. */
     private synchronized Optional<GitObject> object(String spec) throws IOException {
@@ -322,7 +327,8 @@ public final class GitIndex implements AutoCloseable {
      * git asked only when that file does not say (the reftable format's placeholder).
      */
     public Optional<String> currentBranch() throws IOException {
-        String head = Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).strip();
+        String head =
+                Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).strip();
         if (head.startsWith("ref: refs/heads/") && !head.equals("ref: refs/heads/.invalid")) {
             return Optional.of(head.substring("ref: refs/heads/".length()));
         }
@@ -434,7 +440,8 @@ public final class GitIndex implements AutoCloseable {
     private static Output finish(Process p, String what) throws IOException {
         byte[] out;
         byte[] err;
-        try (InputStream stdout = p.getInputStream(); InputStream stderr = p.getErrorStream()) {
+        try (InputStream stdout = p.getInputStream();
+                InputStream stderr = p.getErrorStream()) {
             // stderr is small (one message) and written after stdout in practice; read stdout first
             out = stdout.readAllBytes();
             err = stderr.readAllBytes();

@@ -80,7 +80,8 @@ public final class GitRepo implements AutoCloseable {
     }
 
     public byte[] read(ObjectId blob) throws IOException {
-        try (ObjectReader r = repo.newObjectReader(); InputStream in = r.open(blob).openStream()) {
+        try (ObjectReader r = repo.newObjectReader();
+                InputStream in = r.open(blob).openStream()) {
             return in.readAllBytes();
         }
     }
@@ -114,19 +115,19 @@ public final class GitRepo implements AutoCloseable {
     }
 
     /** A path that differs between two commits: old blob (null when added), new blob (null when deleted). */
-    public record Diff(String path, ObjectId before, ObjectId after) {
-    }
+    public record Diff(String path, ObjectId before, ObjectId after) {}
 
     /** Paths under {@code dir} that differ between {@code from} and {@code to}; walks only the changed subtrees. */
     public List<Diff> diff(RevCommit from, RevCommit to, String dir) throws IOException {
         List<Diff> out = new ArrayList<>();
-        try (RevWalk rw = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
+        try (RevWalk rw = new RevWalk(repo);
+                TreeWalk tw = new TreeWalk(repo)) {
             tw.addTree(rw.parseCommit(from).getTree());
             tw.addTree(rw.parseCommit(to).getTree());
             tw.setRecursive(true);
             TreeFilter changed = TreeFilter.ANY_DIFF;
-            tw.setFilter(dir == null || dir.isEmpty() ? changed
-                    : AndTreeFilter.create(PathFilter.create(dir), changed));
+            tw.setFilter(
+                    dir == null || dir.isEmpty() ? changed : AndTreeFilter.create(PathFilter.create(dir), changed));
             while (tw.next()) {
                 ObjectId a = tw.getFileMode(0) == FileMode.MISSING ? null : tw.getObjectId(0);
                 ObjectId b = tw.getFileMode(1) == FileMode.MISSING ? null : tw.getObjectId(1);
@@ -141,14 +142,18 @@ public final class GitRepo implements AutoCloseable {
         if (commit == null) {
             return Optional.empty();
         }
-        try (RevWalk rw = new RevWalk(repo); TreeWalk tw = TreeWalk.forPath(repo, path, rw.parseCommit(commit).getTree())) {
+        try (RevWalk rw = new RevWalk(repo);
+                TreeWalk tw =
+                        TreeWalk.forPath(repo, path, rw.parseCommit(commit).getTree())) {
             return tw == null ? Optional.empty() : Optional.of(read(tw.getObjectId(0)));
         }
     }
 
     /** The blob of {@code path} in a commit's tree; empty when the commit has no such file. */
     public Optional<ObjectId> blobAt(RevCommit commit, String path) throws IOException {
-        try (RevWalk rw = new RevWalk(repo); TreeWalk tw = TreeWalk.forPath(repo, path, rw.parseCommit(commit).getTree())) {
+        try (RevWalk rw = new RevWalk(repo);
+                TreeWalk tw =
+                        TreeWalk.forPath(repo, path, rw.parseCommit(commit).getTree())) {
             return tw == null ? Optional.empty() : Optional.of(tw.getObjectId(0));
         }
     }

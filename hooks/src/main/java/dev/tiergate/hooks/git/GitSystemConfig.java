@@ -26,8 +26,7 @@ public final class GitSystemConfig {
     static final String CACHE_NAME = "git-system-config";
     private static volatile boolean installed;
 
-    private GitSystemConfig() {
-    }
+    private GitSystemConfig() {}
 
     /** Makes JGit use the cached location from now on (idempotent). */
     public static void install() {
@@ -102,7 +101,8 @@ public final class GitSystemConfig {
     private static String key(Path git) {
         try {
             Path real = git.toRealPath();
-            return real + "\t" + Files.size(real) + "\t" + Files.getLastModifiedTime(real).toMillis();
+            return real + "\t" + Files.size(real) + "\t"
+                    + Files.getLastModifiedTime(real).toMillis();
         } catch (IOException e) {
             return null;
         }

@@ -30,8 +30,7 @@ public final class HookInstaller {
      */
     static final String STAMP = ".tiergate-installed";
 
-    private HookInstaller() {
-    }
+    private HookInstaller() {}
 
     public static Path hooksDir(Path repoDir) throws IOException {
         String out = GitCommand.run(repoDir, "rev-parse", "--git-path", "hooks");
@@ -45,9 +44,13 @@ public final class HookInstaller {
         Files.createDirectories(dir);
         List<String> report = new ArrayList<>();
         Path defaultDir = defaultHooksDir(repoDir);
-        if (!dir.equals(defaultDir) && Files.exists(defaultDir.resolve(HOOKS.get(0))) && isOurs(defaultDir.resolve(HOOKS.get(0)))) {
-            report.add("note: core.hooksPath sends git to " + dir + " (another tool, such as the Lakebase kit's install-hook.sh,"
-                    + " may have set it), so tiergate's hooks in " + defaultDir + " no longer run; installing into " + dir
+        if (!dir.equals(defaultDir)
+                && Files.exists(defaultDir.resolve(HOOKS.get(0)))
+                && isOurs(defaultDir.resolve(HOOKS.get(0)))) {
+            report.add("note: core.hooksPath sends git to " + dir
+                    + " (another tool, such as the Lakebase kit's install-hook.sh,"
+                    + " may have set it), so tiergate's hooks in " + defaultDir + " no longer run; installing into "
+                    + dir
                     + ", where the other tool's hooks are chained");
         }
         for (String hook : HOOKS) {
@@ -56,15 +59,17 @@ public final class HookInstaller {
             String note = "installed";
             if (Files.exists(target) && !isOurs(target)) {
                 if (Files.exists(chained) && Files.mismatch(target, chained) == -1) {
-                    note = "another tool had put its hook here again (the same one already kept as " + chained.getFileName()
-                            + "); tiergate's hook is back and runs it first";
+                    note = "another tool had put its hook here again (the same one already kept as "
+                            + chained.getFileName() + "); tiergate's hook is back and runs it first";
                 } else if (Files.exists(chained)) {
-                    throw new IOException(target + " is another tool's hook and " + chained + " holds a different one; fix: merge"
-                            + " the two into " + chained.getFileName() + " by hand, delete " + hook + ", then run tiergate install again");
+                    throw new IOException(target + " is another tool's hook and " + chained
+                            + " holds a different one; fix: merge" + " the two into " + chained.getFileName()
+                            + " by hand, delete " + hook + ", then run tiergate install again");
                 } else {
                     Files.move(target, chained);
                     note = "installed; the hook that was there (another tool's) is kept as " + chained.getFileName()
-                            + " and runs first (its failure still fails the " + (hook.equals("pre-push") ? "push" : "commit") + ")";
+                            + " and runs first (its failure still fails the "
+                            + (hook.equals("pre-push") ? "push" : "commit") + ")";
                 }
             } else if (Files.exists(target)) {
                 note = "already installed (refreshed)";
@@ -87,7 +92,9 @@ public final class HookInstaller {
             Files.setLastModifiedTime(dir.resolve(hook), FileTime.fromMillis(now - 2000));
         }
         Path stamp = dir.resolve(STAMP);
-        Files.writeString(stamp, "tiergate's hooks were installed here; their shims compare sibling hooks' dates with this file\n",
+        Files.writeString(
+                stamp,
+                "tiergate's hooks were installed here; their shims compare sibling hooks' dates with this file\n",
                 StandardCharsets.UTF_8);
         Files.setLastModifiedTime(stamp, FileTime.fromMillis(now - 1000));
     }
@@ -95,7 +102,9 @@ public final class HookInstaller {
     /** Where git keeps hooks without core.hooksPath: the hooks folder of the common git dir. */
     public static Path defaultHooksDir(Path repoDir) throws IOException {
         Path common = Path.of(GitCommand.run(repoDir, "rev-parse", "--git-common-dir"));
-        return (common.isAbsolute() ? common : repoDir.resolve(common)).resolve("hooks").normalize();
+        return (common.isAbsolute() ? common : repoDir.resolve(common))
+                .resolve("hooks")
+                .normalize();
     }
 
     public static List<String> uninstall(Path repoDir) throws IOException {

@@ -8,8 +8,7 @@ package dev.tiergate.hooks.install;
  * its migration directory in the git dir).
  */
 final class Shims {
-    private Shims() {
-    }
+    private Shims() {}
 
     /** Finds the (per-worktree) git dir without spawning git: GIT_DIR if exported, else .git, a file in linked worktrees. */
     private static final String GIT_DIR = """
@@ -21,7 +20,9 @@ final class Shims {
     static String shim(String hook, String launcher) {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/sh\n");
-        s.append(HookInstaller.MARKER).append(": ").append(hook)
+        s.append(HookInstaller.MARKER)
+                .append(": ")
+                .append(hook)
                 .append(" (installed by 'tiergate install'; 'tiergate uninstall' restores what was here)\n");
         s.append("hook_dir=${0%/*}\n");
         boolean readsStdin = hook.equals("pre-push");
@@ -30,12 +31,15 @@ final class Shims {
         }
         String chained = "\"$hook_dir/" + hook + HookInstaller.CHAINED + "\"";
         s.append("if [ -x ").append(chained).append(" ]; then\n");
-        s.append(readsStdin ? "  printf '%s\\n' \"$input\" | " : "  ").append(chained).append(" \"$@\" || exit $?\n");
+        s.append(readsStdin ? "  printf '%s\\n' \"$input\" | " : "  ")
+                .append(chained)
+                .append(" \"$@\" || exit $?\n");
         s.append("fi\n");
         s.append("# git runs hooks at the top of the working tree; without a policy tiergate has nothing to say\n");
         s.append("top=$PWD\n");
         s.append("[ -f \"$top/.tiergate/policy.yaml\" ] || exit 0\n");
-        s.append("# another tool (e.g. the Lakebase kit's install-hook.sh) may have put its own hook in place of one of ours:\n");
+        s.append(
+                "# another tool (e.g. the Lakebase kit's install-hook.sh) may have put its own hook in place of one of ours:\n");
         s.append("# a sibling older than install's stamp is ours (two stats); a newer one has its marker line read\n");
         s.append("stamp=\"$hook_dir/").append(HookInstaller.STAMP).append("\"\n");
         for (String other : HookInstaller.HOOKS) {
@@ -43,12 +47,25 @@ final class Shims {
                 continue;
             }
             String sibling = "\"$hook_dir/" + other + "\"";
-            s.append("l2=\"").append(HookInstaller.MARKER).append("\"; if [ ! -f ").append(sibling).append(" ]; then l2=; elif [ ! ")
-                    .append(sibling).append(" -ot \"$stamp\" ]; then { read -r l1; read -r l2; } < ").append(sibling).append("; fi\n");
-            s.append("case $l2 in \"").append(HookInstaller.MARKER).append("\"*) ;; *) echo \"tiergate: $hook_dir/").append(other)
-                    .append(" is not tiergate's hook (another tool replaced or removed it), so tiergate's ").append(other)
-                    .append(" checks do not run; fix: run 'tiergate install' again: it keeps the other hook as ").append(other)
-                    .append(HookInstaller.CHAINED).append(" and runs it first\" >&2 ;; esac\n");
+            s.append("l2=\"")
+                    .append(HookInstaller.MARKER)
+                    .append("\"; if [ ! -f ")
+                    .append(sibling)
+                    .append(" ]; then l2=; elif [ ! ")
+                    .append(sibling)
+                    .append(" -ot \"$stamp\" ]; then { read -r l1; read -r l2; } < ")
+                    .append(sibling)
+                    .append("; fi\n");
+            s.append("case $l2 in \"")
+                    .append(HookInstaller.MARKER)
+                    .append("\"*) ;; *) echo \"tiergate: $hook_dir/")
+                    .append(other)
+                    .append(" is not tiergate's hook (another tool replaced or removed it), so tiergate's ")
+                    .append(other)
+                    .append(" checks do not run; fix: run 'tiergate install' again: it keeps the other hook as ")
+                    .append(other)
+                    .append(HookInstaller.CHAINED)
+                    .append(" and runs it first\" >&2 ;; esac\n");
         }
         if (hook.equals("pre-commit")) {
             s.append(GIT_DIR);
@@ -118,18 +135,24 @@ final class Shims {
                     fi
                     """);
         }
-        s.append("launcher=\"${TIERGATE_LAUNCHER:-").append(launcher.replace("\"", "\\\"").replace("$", "\\$")).append("}\"\n");
+        s.append("launcher=\"${TIERGATE_LAUNCHER:-")
+                .append(launcher.replace("\"", "\\\"").replace("$", "\\$"))
+                .append("}\"\n");
         s.append("if [ ! -x \"$launcher\" ]; then\n");
         s.append("  if found=$(command -v tiergate 2>/dev/null); then\n");
         s.append("    echo \"tiergate: $launcher (baked in by 'tiergate install') is missing; running $found from PATH"
                 + " (fix: run 'tiergate install' again)\" >&2\n");
         s.append("    launcher=$found\n");
         s.append("  else\n");
-        s.append("    echo \"tiergate: WARNING: the tiergate command $launcher is missing, so the ").append(hook)
-                .append(" checks did NOT run (fix: install tiergate again, e.g. ./install.sh, then run 'tiergate install' with it;"
-                        + " or set TIERGATE_LAUNCHER)\" >&2\n");
-        s.append("    if grep -Eq '^[[:space:]]*\"?fail_closed\"?[[:space:]]*:[[:space:]]*true' \"$top/.tiergate/policy.yaml\"; then\n");
-        s.append("      echo \"tiergate: ").append(hook.equals("pre-push") ? "push" : "commit")
+        s.append("    echo \"tiergate: WARNING: the tiergate command $launcher is missing, so the ")
+                .append(hook)
+                .append(
+                        " checks did NOT run (fix: install tiergate again, e.g. ./install.sh, then run 'tiergate install' with it;"
+                                + " or set TIERGATE_LAUNCHER)\" >&2\n");
+        s.append(
+                "    if grep -Eq '^[[:space:]]*\"?fail_closed\"?[[:space:]]*:[[:space:]]*true' \"$top/.tiergate/policy.yaml\"; then\n");
+        s.append("      echo \"tiergate: ")
+                .append(hook.equals("pre-push") ? "push" : "commit")
                 .append(" refused: the policy says hooks.fail_closed: true\" >&2\n");
         s.append("      exit 1\n");
         s.append("    fi\n");

@@ -39,7 +39,8 @@ class GrantsCmdTest {
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
-            asked.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getRequestHeaders().getFirst("Authorization"));
+            asked.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " "
+                    + ex.getRequestHeaders().getFirst("Authorization"));
             byte[] body = answer.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(status, body.length);
             ex.getResponseBody().write(body);
@@ -53,13 +54,15 @@ class GrantsCmdTest {
         server.stop(0);
     }
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TiergateCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = TiergateCli.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -76,7 +79,11 @@ class GrantsCmdTest {
         Run r = run("grants", "diff", "--server", url(), "--repo", "acme/inv", "--token-file", token().toString());
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.out().contains("staging: 1 difference(s)"), r.out());
-        assertTrue(r.out().contains("extra   PUBLIC SELECT on table public.orders    fix: revoke select on table \"public\".\"orders\" from public;"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "extra   PUBLIC SELECT on table public.orders    fix: revoke select on table \"public\".\"orders\" from public;"),
+                r.out());
         assertTrue(r.out().contains("production: as the policy says"), r.out());
         assertEquals("GET /api/v1/repos/acme/inv/grants?forge=github Bearer admin-t0ken", asked.get(0));
     }
@@ -84,10 +91,21 @@ class GrantsCmdTest {
     @Test
     void applyRepairsOneTierThroughTheServer() throws Exception {
         answer = "{\"tier\":\"staging\",\"revoked\":[\"PUBLIC SELECT on table public.orders\"],\"granted\":[]}";
-        Run r = run("grants", "apply", "--tier", "staging", "--server", url(), "--repo", "acme/inv", "--token-file", token().toString());
+        Run r = run(
+                "grants",
+                "apply",
+                "--tier",
+                "staging",
+                "--server",
+                url(),
+                "--repo",
+                "acme/inv",
+                "--token-file",
+                token().toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("tier staging of acme/inv is as the policy says: revoked 1, granted 0"), r.out());
-        assertEquals("POST /api/v1/repos/acme/inv/grants/apply?forge=github&tier=staging Bearer admin-t0ken", asked.get(0));
+        assertEquals(
+                "POST /api/v1/repos/acme/inv/grants/apply?forge=github&tier=staging Bearer admin-t0ken", asked.get(0));
     }
 
     @Test
@@ -96,8 +114,18 @@ class GrantsCmdTest {
         answer = "{\"title\":\"the API needs Authorization: Bearer <TIERGATE_API_TOKEN>\"}";
         Run denied = run("grants", "diff", "--server", url(), "--repo", "acme/inv", "--token-file", token().toString());
         assertEquals(3, denied.exit());
-        assertTrue(denied.err().contains("answered 401") && denied.err().contains("must be the server's admin token"), denied.err());
-        Run down = run("grants", "diff", "--server", "http://127.0.0.1:1", "--repo", "acme/inv", "--token-file", token().toString());
+        assertTrue(
+                denied.err().contains("answered 401") && denied.err().contains("must be the server's admin token"),
+                denied.err());
+        Run down = run(
+                "grants",
+                "diff",
+                "--server",
+                "http://127.0.0.1:1",
+                "--repo",
+                "acme/inv",
+                "--token-file",
+                token().toString());
         assertEquals(3, down.exit());
         assertTrue(down.err().contains("does not answer") && down.err().contains("--server"), down.err());
     }

@@ -24,12 +24,15 @@ class ServerCommandsTest {
 
     @Test
     void theLauncherHandsEveryServerCommandToTheServersJvm() throws Exception {
-        Matcher m = Pattern.compile("\n\\s*([a-z|-]+)\\)\n[^\n]*\n[^\n]*\n\\s*exec [^\n]*dev\\.tiergate\\.server\\.cli\\.ServerMain")
+        Matcher m = Pattern.compile(
+                        "\n\\s*([a-z|-]+)\\)\n[^\n]*\n[^\n]*\n\\s*exec [^\n]*dev\\.tiergate\\.server\\.cli\\.ServerMain")
                 .matcher(Files.readString(root().resolve("install.sh")));
         assertTrue(m.find(), "install.sh's launcher has a case that runs ServerMain");
         List<String> forwarded = List.of(m.group(1).split("\\|"));
-        List<String> declared = TiergateCli.SUBCOMMANDS.stream().filter(c -> c.getEnclosingClass() == ServerCommands.class)
-                .map(c -> c.getAnnotation(Command.class).name()).toList();
+        List<String> declared = TiergateCli.SUBCOMMANDS.stream()
+                .filter(c -> c.getEnclosingClass() == ServerCommands.class)
+                .map(c -> c.getAnnotation(Command.class).name())
+                .toList();
         assertTrue(declared.contains("token"), declared.toString());
         assertEquals(declared, forwarded, "the commands ServerCommands declares are the ones the launcher forwards");
     }
@@ -38,9 +41,13 @@ class ServerCommandsTest {
     void tokenRunByTheHooksClassPathSaysWhereItRuns() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TiergateCli.run(new String[] {"token", "create", "--actor", "alice"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int exit = TiergateCli.run(
+                new String[] {"token", "create", "--actor", "alice"},
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(Main.FAILED, exit, err.toString(StandardCharsets.UTF_8));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("tiergate token create: runs in the server's JVM"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("tiergate token create: runs in the server's JVM"),
+                err.toString(StandardCharsets.UTF_8));
     }
 }

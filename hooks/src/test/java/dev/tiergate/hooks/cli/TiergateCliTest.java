@@ -17,13 +17,15 @@ import picocli.CommandLine.Command;
 
 /** The command tree is built for the subcommand a run names; everything a user types must still work. */
 class TiergateCliTest {
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = TiergateCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int exit = TiergateCli.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -32,17 +34,31 @@ class TiergateCliTest {
         CommandLine cl = TiergateCli.commandLine("lint", "x.sql");
         assertEquals(List.of("lint"), List.copyOf(cl.getSubcommands().keySet()));
         // its own subcommands come with it
-        assertEquals(List.of("audit"), List.copyOf(TiergateCli.commandLine("audit", "verify").getSubcommands().keySet()));
-        assertTrue(TiergateCli.commandLine("audit", "verify").getSubcommands().get("audit").getSubcommands().containsKey("verify"));
+        assertEquals(
+                List.of("audit"),
+                List.copyOf(TiergateCli.commandLine("audit", "verify")
+                        .getSubcommands()
+                        .keySet()));
+        assertTrue(TiergateCli.commandLine("audit", "verify")
+                .getSubcommands()
+                .get("audit")
+                .getSubcommands()
+                .containsKey("verify"));
     }
 
     @Test
     void anythingElseGetsEverySubcommand() {
         for (String[] args : new String[][] {{}, {"--help"}, {"--version"}, {"lnit"}}) {
-            assertEquals(TiergateCli.SUBCOMMANDS.size(), TiergateCli.commandLine(args).getSubcommands().size(), String.join(" ", args));
+            assertEquals(
+                    TiergateCli.SUBCOMMANDS.size(),
+                    TiergateCli.commandLine(args).getSubcommands().size(),
+                    String.join(" ", args));
         }
-        List<String> names = TiergateCli.SUBCOMMANDS.stream().map(c -> c.getAnnotation(Command.class).name()).toList();
-        assertEquals(names, List.copyOf(TiergateCli.commandLine().getSubcommands().keySet()));
+        List<String> names = TiergateCli.SUBCOMMANDS.stream()
+                .map(c -> c.getAnnotation(Command.class).name())
+                .toList();
+        assertEquals(
+                names, List.copyOf(TiergateCli.commandLine().getSubcommands().keySet()));
     }
 
     @Test
@@ -98,8 +114,16 @@ class TiergateCliTest {
         Files.writeString(bad, policy.formatted("read-only"));
         Run r = run("policy", "validate", bad.toString());
         assertEquals(2, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains(bad + ":5: database_access.groups[0].name is 'read-only', which cannot be a database role"), r.err());
-        assertTrue(r.err().contains("[policy.access.values]\n  fix: rename the group to read_only under database_access.groups"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(bad
+                                + ":5: database_access.groups[0].name is 'read-only', which cannot be a database role"),
+                r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "[policy.access.values]\n  fix: rename the group to read_only under database_access.groups"),
+                r.err());
         Path good = dir.resolve("good.yaml");
         Files.writeString(good, policy.formatted("read_only"));
         Run ok = run("policy", "validate", good.toString());

@@ -67,16 +67,27 @@ class GitIndexTest {
         try (GitIndex index = GitIndex.at(g.repo)) {
             List<Change> changes = index.changes();
             assertEquals(3, changes.size(), changes.toString());
-            assertTrue(changes.contains(new Change('M', "edit.txt", rev(g, ":edit.txt"), rev(g, "HEAD:edit.txt"))), changes.toString());
-            assertTrue(changes.contains(new Change('D', "gone.txt", null, rev(g, "HEAD:gone.txt"))), changes.toString());
+            assertTrue(
+                    changes.contains(new Change('M', "edit.txt", rev(g, ":edit.txt"), rev(g, "HEAD:edit.txt"))),
+                    changes.toString());
+            assertTrue(
+                    changes.contains(new Change('D', "gone.txt", null, rev(g, "HEAD:gone.txt"))), changes.toString());
             assertTrue(changes.contains(new Change('A', odd, rev(g, ":" + odd), null)), changes.toString());
             assertEquals(List.of("dir with space/ünïcode\ttab.sql", "edit.txt", "keep.txt"), index.paths());
-            assertArrayEquals("after\n".getBytes(StandardCharsets.UTF_8), index.staged("edit.txt").orElseThrow());
-            assertArrayEquals("select 1;\n".getBytes(StandardCharsets.UTF_8), index.staged(odd).orElseThrow());
+            assertArrayEquals(
+                    "after\n".getBytes(StandardCharsets.UTF_8),
+                    index.staged("edit.txt").orElseThrow());
+            assertArrayEquals(
+                    "select 1;\n".getBytes(StandardCharsets.UTF_8),
+                    index.staged(odd).orElseThrow());
             assertEquals(Optional.empty(), index.staged("gone.txt"));
             assertArrayEquals("gone\n".getBytes(StandardCharsets.UTF_8), index.read(rev(g, "HEAD:gone.txt")));
             // HEAD~1 of a root commit does not resolve: against it, everything in the index is new
-            assertEquals(3, index.changesAgainst("HEAD~1").stream().filter(c -> c.kind() == 'A').count());
+            assertEquals(
+                    3,
+                    index.changesAgainst("HEAD~1").stream()
+                            .filter(c -> c.kind() == 'A')
+                            .count());
         }
     }
 
@@ -85,17 +96,20 @@ class GitIndexTest {
         GitSandbox g = withEveryKindOfChange("db/migration/V2__ünï code.sql");
         // exactly what the pre-commit shim runs (core.quotePath=false: git then quotes only control characters)
         g.ok(g.repo, "git", "config", "core.quotePath", "false");
-        String raw = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD").out();
+        String raw = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD")
+                .out();
         try (GitIndex index = GitIndex.at(g.repo)) {
             assertEquals(Optional.of(index.changesAgainst("HEAD")), GitIndex.parseRaw(raw));
         }
         assertEquals(Optional.of(List.of()), GitIndex.parseRaw(""), "nothing staged");
         g.write("tab\there.sql", "select 2;\n");
         g.ok(g.repo, "git", "add", "-A");
-        String quoted = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD").out();
+        String quoted = g.ok(g.repo, "git", "diff-index", "--cached", "--no-renames", "--no-abbrev", "HEAD")
+                .out();
         assertTrue(quoted.contains("\"tab\\there.sql\""), quoted);
         assertEquals(Optional.empty(), GitIndex.parseRaw(quoted), "a quoted path: git is asked again with -z");
-        assertEquals(Optional.empty(), GitIndex.parseRaw(":100644 100644 abc1234 def5678 M\tedit.txt\n"), "abbreviated ids");
+        assertEquals(
+                Optional.empty(), GitIndex.parseRaw(":100644 100644 abc1234 def5678 M\tedit.txt\n"), "abbreviated ids");
         assertEquals(Optional.empty(), GitIndex.parseRaw("M\tedit.txt\n"), "name-status, not raw");
     }
 
@@ -103,7 +117,8 @@ class GitIndexTest {
     void anObjectGitDoesNotHaveIsAnErrorNamingIt() throws IOException {
         GitSandbox g = repo();
         try (GitIndex index = GitIndex.at(g.repo)) {
-            IOException e = assertThrows(IOException.class, () -> index.read("0123456789012345678901234567890123456789"));
+            IOException e =
+                    assertThrows(IOException.class, () -> index.read("0123456789012345678901234567890123456789"));
             assertTrue(e.getMessage().contains("0123456789012345678901234567890123456789"), e.getMessage());
         }
     }
@@ -131,13 +146,26 @@ class GitIndexTest {
         g.commitNoVerify("one");
         g.ok(g.repo, "git", "update-ref", "refs/remotes/origin/staging", "HEAD");
         try (GitIndex index = GitIndex.at(g.repo)) {
-            List<String> expected = List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD", "--", "db/migration")
-                    .out().strip().split("\n"));
-            assertEquals(Optional.of(expected), index.pathsAt("db/migration", "refs/heads/staging", "refs/remotes/origin/staging"));
+            List<String> expected =
+                    List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD", "--", "db/migration")
+                            .out()
+                            .strip()
+                            .split("\n"));
+            assertEquals(
+                    Optional.of(expected),
+                    index.pathsAt("db/migration", "refs/heads/staging", "refs/remotes/origin/staging"));
             assertEquals(List.of("db/migration/2026/V2__nested one.sql", "db/migration/V1__a.sql"), expected);
-            assertEquals(Optional.of(List.of()), index.pathsAt("db/none", "refs/remotes/origin/staging"), "the ref, but no such directory");
-            assertEquals(List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD").out().strip().split("\n")),
-                    index.pathsAt(".", "HEAD").orElseThrow(), "the whole tree");
+            assertEquals(
+                    Optional.of(List.of()),
+                    index.pathsAt("db/none", "refs/remotes/origin/staging"),
+                    "the ref, but no such directory");
+            assertEquals(
+                    List.of(g.ok(g.repo, "git", "ls-tree", "-r", "--name-only", "HEAD")
+                            .out()
+                            .strip()
+                            .split("\n")),
+                    index.pathsAt(".", "HEAD").orElseThrow(),
+                    "the whole tree");
             assertEquals(Optional.empty(), index.pathsAt("db/migration", "refs/heads/nowhere"));
         }
     }
@@ -179,7 +207,8 @@ class GitIndexTest {
             index.prefetchConfig("tiergate.actor", "user.email");
             assertEquals(Map.of("user.email", "alice@example.com"), index.config("tiergate.actor", "user.email"));
             g.ok(g.repo, "git", "config", "tiergate.actor", "bot-7");
-            assertEquals(Map.of("tiergate.actor", "bot-7", "user.email", "alice@example.com"),
+            assertEquals(
+                    Map.of("tiergate.actor", "bot-7", "user.email", "alice@example.com"),
                     index.config("tiergate.actor", "user.email"));
             assertEquals(Map.of(), index.config("tiergate.nothing"));
         }
@@ -194,7 +223,9 @@ class GitIndexTest {
         g.ok(g.repo, "git", "worktree", "add", "-q", "-b", "feature/wt", wt.toString());
         try (GitIndex index = GitIndex.at(wt)) {
             assertEquals(Optional.of("feature/wt"), index.currentBranch());
-            assertEquals(g.repo.resolve(".git/worktrees/second").toRealPath(), index.gitDir().toRealPath());
+            assertEquals(
+                    g.repo.resolve(".git/worktrees/second").toRealPath(),
+                    index.gitDir().toRealPath());
         }
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GitSystemConfigTest {
     @TempDir
     Path tmp;
+
     Path bin;
     Map<String, String> env = new HashMap<>();
     AtomicInteger asked = new AtomicInteger();

@@ -22,15 +22,49 @@ public final class ClusterStatement implements LintRule {
      * Extensions a database owner may create (PostgreSQL 16, Appendix F, "trusted" extensions: their control files say
      * {@code trusted = true} since PostgreSQL 13), and the trusted procedural languages plpgsql, plperl and pltcl.
      */
-    static final Set<String> TRUSTED_EXTENSIONS = Set.of("btree_gin", "btree_gist", "citext", "cube", "dict_int",
-            "earthdistance", "fuzzystrmatch", "hstore", "intarray", "isn", "lo", "ltree", "pgcrypto", "pg_trgm", "seg",
-            "tablefunc", "tcn", "tsm_system_rows", "tsm_system_time", "unaccent", "uuid-ossp", "plpgsql", "plperl", "pltcl");
+    static final Set<String> TRUSTED_EXTENSIONS = Set.of(
+            "btree_gin",
+            "btree_gist",
+            "citext",
+            "cube",
+            "dict_int",
+            "earthdistance",
+            "fuzzystrmatch",
+            "hstore",
+            "intarray",
+            "isn",
+            "lo",
+            "ltree",
+            "pgcrypto",
+            "pg_trgm",
+            "seg",
+            "tablefunc",
+            "tcn",
+            "tsm_system_rows",
+            "tsm_system_time",
+            "unaccent",
+            "uuid-ossp",
+            "plpgsql",
+            "plperl",
+            "pltcl");
     /** Languages only a superuser may use (PostgreSQL 16, CREATE LANGUAGE and CREATE FUNCTION: untrusted languages). */
-    static final Set<String> UNTRUSTED_LANGUAGES = Set.of("plpythonu", "plpython2u", "plpython3u", "plperlu", "pltclu",
-            "c", "internal");
-    private static final String[] CLUSTER_HEADS = {"create database", "alter database", "alter system", "create role",
-            "alter role", "create user", "alter user", "create group", "alter group", "create tablespace",
-            "alter tablespace", "load"};
+    static final Set<String> UNTRUSTED_LANGUAGES =
+            Set.of("plpythonu", "plpython2u", "plpython3u", "plperlu", "pltclu", "c", "internal");
+
+    private static final String[] CLUSTER_HEADS = {
+        "create database",
+        "alter database",
+        "alter system",
+        "create role",
+        "alter role",
+        "create user",
+        "alter user",
+        "create group",
+        "alter group",
+        "create tablespace",
+        "alter tablespace",
+        "load"
+    };
     private static final Set<String> CLUSTER_DROPS = Set.of("database", "role", "user", "group", "tablespace");
     private static final Set<String> CLUSTER_GRANTS = Set.of("database", "tablespace", "parameter", "role");
 
@@ -49,8 +83,10 @@ public final class ClusterStatement implements LintRule {
             out.report(0, what);
         }
         for (PgParser.Call call : state.serverCalls()) {
-            out.report(call.offset(), "a call of " + call.name() + "()" + BEYOND
-                    + "; fix: do it outside the migration, with the operators of the database");
+            out.report(
+                    call.offset(),
+                    "a call of " + call.name() + "()" + BEYOND
+                            + "; fix: do it outside the migration, with the operators of the database");
         }
     }
 
@@ -61,30 +97,38 @@ public final class ClusterStatement implements LintRule {
             }
             for (String head : CLUSTER_HEADS) {
                 if (o.startsWith(head)) {
-                    return head.toUpperCase(Locale.ROOT) + BEYOND + "; fix: " + (head.equals("load")
-                            ? "list the extension that needs the library under migrations.extensions in .tiergate/policy.yaml"
-                            : "leave databases, roles and server settings to the policy and the database's operators");
+                    return head.toUpperCase(Locale.ROOT) + BEYOND + "; fix: "
+                            + (head.equals("load")
+                                    ? "list the extension that needs the library under migrations.extensions in .tiergate/policy.yaml"
+                                    : "leave databases, roles and server settings to the policy and the database's operators");
                 }
             }
         } else if (s instanceof PgStatement.Drop d && CLUSTER_DROPS.contains(d.kind())) {
             return "DROP " + d.kind().toUpperCase(Locale.ROOT) + BEYOND
                     + "; fix: leave databases and roles to the policy and the database's operators";
         } else if (s instanceof PgStatement.Grant g && CLUSTER_GRANTS.contains(g.objectKind())) {
-            return (g.grant() ? "GRANT" : "REVOKE") + (g.objectKind().equals("role") ? " of role membership"
-                    : " on a " + g.objectKind()) + BEYOND + "; fix: give database access in the policy file"
+            return (g.grant() ? "GRANT" : "REVOKE")
+                    + (g.objectKind().equals("role") ? " of role membership" : " on a " + g.objectKind()) + BEYOND
+                    + "; fix: give database access in the policy file"
                     + " (.tiergate/policy.yaml), which tiergate applies per tier";
         } else if (s instanceof PgStatement.Copy c && c.target() != PgStatement.Copy.Target.CLIENT) {
-            return "COPY " + (c.from() ? "FROM " : "TO ") + (c.target() == PgStatement.Copy.Target.PROGRAM
-                    ? "PROGRAM (a command on the database server)" : "a file on the database server") + BEYOND
+            return "COPY " + (c.from() ? "FROM " : "TO ")
+                    + (c.target() == PgStatement.Copy.Target.PROGRAM
+                            ? "PROGRAM (a command on the database server)"
+                            : "a file on the database server")
+                    + BEYOND
                     + "; fix: COPY ... FROM STDIN with the data in the migration, or INSERT";
-        } else if (s instanceof PgStatement.SetVariable v && (v.name().equals("role") || v.name().equals("authorization"))
-                && !"none".equals(v.value()) && !"default".equals(v.value())) {
+        } else if (s instanceof PgStatement.SetVariable v
+                && (v.name().equals("role") || v.name().equals("authorization"))
+                && !"none".equals(v.value())
+                && !"default".equals(v.value())) {
             return (v.name().equals("role") ? "SET ROLE" : "SET SESSION AUTHORIZATION") + BEYOND
                     + "; fix: remove it: the migration's own role owns what it creates";
         } else if (s instanceof PgStatement.CreateLanguage l && UNTRUSTED_LANGUAGES.contains(l.name())) {
             return "CREATE LANGUAGE " + l.name() + ", an untrusted language" + BEYOND
                     + "; fix: write the function in plpgsql or sql";
-        } else if (s instanceof PgStatement.CreateFunction f && f.language() != null
+        } else if (s instanceof PgStatement.CreateFunction f
+                && f.language() != null
                 && UNTRUSTED_LANGUAGES.contains(f.language())) {
             return "CREATE " + f.kind().toUpperCase(Locale.ROOT) + " " + f.name() + " in the untrusted language "
                     + f.language() + BEYOND + "; fix: write it in plpgsql or sql";
@@ -100,7 +144,8 @@ public final class ClusterStatement implements LintRule {
             }
             if (!c.ifNotExists()) {
                 return "CREATE EXTENSION " + name + " without IF NOT EXISTS: tiergate creates it before migrations run"
-                        + " (migrations.extensions), so this statement fails; fix: CREATE EXTENSION IF NOT EXISTS " + name;
+                        + " (migrations.extensions), so this statement fails; fix: CREATE EXTENSION IF NOT EXISTS "
+                        + name;
             }
         }
         return null;

@@ -17,8 +17,11 @@ public final class ColumnTypeChange implements LintRule {
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.AlterColumnType c) {
-                    out.report(action.offset(), "type of " + a.table() + "." + c.column() + " changed to " + c.type().text()
-                            + ": usually a table rewrite under an ACCESS EXCLUSIVE lock, and running code breaks");
+                    out.report(
+                            action.offset(),
+                            "type of " + a.table() + "." + c.column() + " changed to "
+                                    + c.type().text()
+                                    + ": usually a table rewrite under an ACCESS EXCLUSIVE lock, and running code breaks");
                 }
             }
         }

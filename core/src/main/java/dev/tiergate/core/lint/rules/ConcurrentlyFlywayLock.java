@@ -25,13 +25,17 @@ public final class ConcurrentlyFlywayLock implements LintRule {
 
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
-        if (state.settings().tool() != MigrationTool.FLYWAY || !state.settings().flyway().transactionalLock()
-                || state.runsInTransaction() && state.file().mixedAt() < 0 || !NonTransactionalStatements.isConcurrently(s)) {
+        if (state.settings().tool() != MigrationTool.FLYWAY
+                || !state.settings().flyway().transactionalLock()
+                || state.runsInTransaction() && state.file().mixedAt() < 0
+                || !NonTransactionalStatements.isConcurrently(s)) {
             return;
         }
         String what = NonTransactionalStatements.inPostgres(s).orElse("CONCURRENTLY");
-        out.report(0, what + " waits for transactions older than it to end, and Flyway keeps one open holding its"
-                + " lock (pg_try_advisory_xact_lock; postgresql.transactional.lock is on unless the policy says"
-                + " migrations.flyway.transactional_lock: false): the migration waits forever (flyway/flyway#3682)");
+        out.report(
+                0,
+                what + " waits for transactions older than it to end, and Flyway keeps one open holding its"
+                        + " lock (pg_try_advisory_xact_lock; postgresql.transactional.lock is on unless the policy says"
+                        + " migrations.flyway.transactional_lock: false): the migration waits forever (flyway/flyway#3682)");
     }
 }

@@ -32,13 +32,17 @@ public final class ConcurrentlyInTransaction implements LintRule {
         if (state.file().mixedAt() >= 0 || !state.file().inTransaction()) {
             return;
         }
-        boolean flyway = state.settings().tool() == MigrationTool.FLYWAY && state.settings().assumeInTransaction().isEmpty();
-        StringBuilder m = new StringBuilder(what.get()).append(" cannot run inside a transaction block, and ")
+        boolean flyway = state.settings().tool() == MigrationTool.FLYWAY
+                && state.settings().assumeInTransaction().isEmpty();
+        StringBuilder m = new StringBuilder(what.get())
+                .append(" cannot run inside a transaction block, and ")
                 .append(state.file().fact());
         if (flyway && !NonTransactionalStatements.inFlyway(s)) {
-            m.append("; Flyway's PostgreSQL parser does not count ").append(what.get())
-                    .append(" as non-transactional, so it runs it in a transaction even alone in a script: give the script"
-                            + " a .sql.conf file with executeInTransaction=false");
+            m.append("; Flyway's PostgreSQL parser does not count ")
+                    .append(what.get())
+                    .append(
+                            " as non-transactional, so it runs it in a transaction even alone in a script: give the script"
+                                    + " a .sql.conf file with executeInTransaction=false");
         } else {
             m.append("; run it ").append(state.howToRunOutsideATransaction());
         }

@@ -3,7 +3,6 @@ package dev.tiergate.core.lint.rules;
 import dev.tiergate.core.lint.LintRule;
 import dev.tiergate.core.lint.LintState;
 import dev.tiergate.core.lint.PgStatement;
-import dev.tiergate.core.lint.PgStatement.ConstraintKind;
 import dev.tiergate.core.rules.Rule;
 
 /**
@@ -36,28 +35,42 @@ public final class ConstraintNotValid implements LintRule {
             }
         }
         for (PgStatement.Action action : a.actions()) {
-            if (action instanceof PgStatement.AddConstraint add && !add.constraint().notValid()) {
+            if (action instanceof PgStatement.AddConstraint add
+                    && !add.constraint().notValid()) {
                 PgStatement.TableConstraint k = add.constraint();
                 String what = switch (k.kind()) {
                     case FOREIGN_KEY -> "FOREIGN KEY";
                     case CHECK -> "CHECK";
-                    case NOT_NULL -> state.hasValidatedNotNullCheck(a.table(), k.columns().get(0)) ? null : "NOT NULL";
+                    case NOT_NULL ->
+                        state.hasValidatedNotNullCheck(a.table(), k.columns().get(0)) ? null : "NOT NULL";
                     default -> null;
                 };
                 if (what != null) {
-                    out.report(action.offset(), what + " constraint added to existing table " + a.table()
-                            + " without NOT VALID: it checks every row while holding a lock");
+                    out.report(
+                            action.offset(),
+                            what + " constraint added to existing table " + a.table()
+                                    + " without NOT VALID: it checks every row while holding a lock");
                 }
-            } else if (action instanceof PgStatement.ValidateConstraint v && state.addedNotValidInThisFile(v.name())
+            } else if (action instanceof PgStatement.ValidateConstraint v
+                    && state.addedNotValidInThisFile(v.name())
                     && state.runsInTransaction()) {
-                out.report(action.offset(), "VALIDATE CONSTRAINT " + v.name() + " in the transaction that added it NOT VALID ("
-                        + state.file().fact() + "): the ADD's lock on " + a.table() + " is held until commit, so the"
-                        + " validation scans every row under it; validate in a later migration");
-            } else if (action instanceof PgStatement.AddColumn add && add.column().references() && withDefault != null) {
-                out.report(action.offset(), "column " + add.column().name() + " added to existing table " + a.table()
-                        + " with REFERENCES " + (withDefault.equals(add.column().name()) ? "and a DEFAULT"
-                        : "in the same ALTER TABLE as column " + withDefault + " with a DEFAULT")
-                        + ": PostgreSQL then validates the foreign key, checking every row while holding a lock");
+                out.report(
+                        action.offset(),
+                        "VALIDATE CONSTRAINT " + v.name() + " in the transaction that added it NOT VALID ("
+                                + state.file().fact() + "): the ADD's lock on " + a.table()
+                                + " is held until commit, so the"
+                                + " validation scans every row under it; validate in a later migration");
+            } else if (action instanceof PgStatement.AddColumn add
+                    && add.column().references()
+                    && withDefault != null) {
+                out.report(
+                        action.offset(),
+                        "column " + add.column().name() + " added to existing table " + a.table()
+                                + " with REFERENCES "
+                                + (withDefault.equals(add.column().name())
+                                        ? "and a DEFAULT"
+                                        : "in the same ALTER TABLE as column " + withDefault + " with a DEFAULT")
+                                + ": PostgreSQL then validates the foreign key, checking every row while holding a lock");
             }
         }
     }

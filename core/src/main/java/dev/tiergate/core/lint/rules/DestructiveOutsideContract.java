@@ -20,12 +20,15 @@ public final class DestructiveOutsideContract implements LintRule {
         if (p.isPresent() && p.get() == Phase.CONTRACT) {
             return;
         }
-        boolean destructive = s instanceof PgStatement.Drop || s instanceof PgStatement.AlterTable
-                || s instanceof PgStatement.Truncate || s instanceof PgStatement.Delete;
+        boolean destructive = s instanceof PgStatement.Drop
+                || s instanceof PgStatement.AlterTable
+                || s instanceof PgStatement.Truncate
+                || s instanceof PgStatement.Delete;
         if (!destructive) {
             return;
         }
-        String phase = p.isEmpty() ? "a header-less"
+        String phase = p.isEmpty()
+                ? "a header-less"
                 : (p.get() == Phase.EXPAND ? "an " : "a ") + p.get().wireName() + "-phase";
         if (s instanceof PgStatement.Drop d && d.kind().equals("table")) {
             for (PgStatement.QName t : d.names()) {
@@ -36,7 +39,9 @@ public final class DestructiveOutsideContract implements LintRule {
         } else if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.DropColumn c) {
-                    out.report(action.offset(), "DROP COLUMN " + a.table() + "." + c.column() + " in " + phase + " migration");
+                    out.report(
+                            action.offset(),
+                            "DROP COLUMN " + a.table() + "." + c.column() + " in " + phase + " migration");
                 }
             }
         } else if (s instanceof PgStatement.Truncate t) {

@@ -15,9 +15,11 @@ public final class IndexNotConcurrent implements LintRule {
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
         if (s instanceof PgStatement.CreateIndex i && !i.concurrently() && state.isExisting(i.table())) {
-            out.report(0, "CREATE INDEX without CONCURRENTLY on existing table " + i.table()
-                    + " blocks writes to it while the index builds; build it CONCURRENTLY "
-                    + state.howToRunOutsideATransaction());
+            out.report(
+                    0,
+                    "CREATE INDEX without CONCURRENTLY on existing table " + i.table()
+                            + " blocks writes to it while the index builds; build it CONCURRENTLY "
+                            + state.howToRunOutsideATransaction());
         }
     }
 }

@@ -44,11 +44,13 @@ public final class IntPrimaryKey implements LintRule {
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
                 Optional<String> key = action instanceof PgStatement.AddConstraint add
-                        ? singleKeyColumn(add.constraint()) : Optional.empty();
+                        ? singleKeyColumn(add.constraint())
+                        : Optional.empty();
                 if (key.isPresent()) {
                     String col = key.get();
                     Optional<PgStatement.TypeName> type = written.containsKey(col)
-                            ? Optional.of(written.get(col).type()) : state.columnType(a.table(), col);
+                            ? Optional.of(written.get(col).type())
+                            : state.columnType(a.table(), col);
                     if (type.isPresent()) {
                         report(col, type.get(), action.offset(), out);
                     }
@@ -60,13 +62,18 @@ public final class IntPrimaryKey implements LintRule {
     /** The column of a one-column PRIMARY KEY table constraint. */
     private static Optional<String> singleKeyColumn(PgStatement.TableConstraint k) {
         return k.kind() == PgStatement.ConstraintKind.PRIMARY_KEY && k.columns().size() == 1
-                ? Optional.of(k.columns().get(0)) : Optional.empty();
+                ? Optional.of(k.columns().get(0))
+                : Optional.empty();
     }
 
     private static void report(String column, PgStatement.TypeName type, int offset, Reporter out) {
         if (SMALL.contains(type.base())) {
-            out.report(offset, "primary key " + column + " is " + type.text() + ", which runs out at "
-                    + (type.base().contains("small") || type.base().equals("int2") ? "32,767" : "2,147,483,647"));
+            out.report(
+                    offset,
+                    "primary key " + column + " is " + type.text() + ", which runs out at "
+                            + (type.base().contains("small") || type.base().equals("int2")
+                                    ? "32,767"
+                                    : "2,147,483,647"));
         }
     }
 }

@@ -7,13 +7,27 @@ import java.util.List;
 
 /** Every SQL lint rule, in the order their findings are listed for one statement. */
 public final class LintRules {
-    public static final List<LintRule> ALL = List.of(new ClusterStatement(), new IndexNotConcurrent(),
-            new ConcurrentlyInTransaction(), new MixedTransaction(), new ConcurrentlyFlywayLock(), new ConstraintNotValid(), new NotNullWithoutDefault(), new SetNotNull(), new ColumnTypeChange(),
-            new Rename(), new DestructiveOutsideContract(), new LockTimeoutMissing(), new UniqueWithoutIndex(),
-            new IntPrimaryKey(), new TimestampWithoutTimeZone(), new CharType(), new MissingIfExists(), new PrivilegeChange());
+    public static final List<LintRule> ALL = List.of(
+            new ClusterStatement(),
+            new IndexNotConcurrent(),
+            new ConcurrentlyInTransaction(),
+            new MixedTransaction(),
+            new ConcurrentlyFlywayLock(),
+            new ConstraintNotValid(),
+            new NotNullWithoutDefault(),
+            new SetNotNull(),
+            new ColumnTypeChange(),
+            new Rename(),
+            new DestructiveOutsideContract(),
+            new LockTimeoutMissing(),
+            new UniqueWithoutIndex(),
+            new IntPrimaryKey(),
+            new TimestampWithoutTimeZone(),
+            new CharType(),
+            new MissingIfExists(),
+            new PrivilegeChange());
 
-    private LintRules() {
-    }
+    private LintRules() {}
 
     /** The column definitions a statement writes: CREATE TABLE's columns and ALTER TABLE ... ADD COLUMN's. */
     static List<PgStatement.ColumnDef> columns(PgStatement s) {
@@ -31,8 +45,7 @@ public final class LintRules {
     }
 
     /** A type a statement gives a column, and the offset of that column's definition or ALTER COLUMN. */
-    record Typed(PgStatement.TypeName type, int offset) {
-    }
+    record Typed(PgStatement.TypeName type, int offset) {}
 
     /** The types a statement gives columns: its column definitions' and ALTER COLUMN ... TYPE's. */
     static List<Typed> types(PgStatement s) {

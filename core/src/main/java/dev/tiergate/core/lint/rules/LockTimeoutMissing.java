@@ -27,25 +27,38 @@ public final class LockTimeoutMissing implements LintRule {
             return;
         }
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table()) && !onlyValidates(a)) {
-            out.report(0, "ALTER TABLE " + a.table() + " takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
+            out.report(
+                    0,
+                    "ALTER TABLE " + a.table()
+                            + " takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("table") && anyExisting(d.names(), state)) {
             out.report(0, "DROP TABLE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("index") && !d.concurrently()) {
             // PostgreSQL's DROP INDEX reference: a normal DROP INDEX takes an ACCESS EXCLUSIVE lock on the table
-            out.report(0, "DROP INDEX takes an ACCESS EXCLUSIVE lock on its table and no lock_timeout is set before it");
+            out.report(
+                    0, "DROP INDEX takes an ACCESS EXCLUSIVE lock on its table and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.Truncate) {
             out.report(0, "TRUNCATE takes an ACCESS EXCLUSIVE lock and no lock_timeout is set before it");
         } else if (s instanceof PgStatement.CreateTrigger c && state.isExisting(c.table())) {
-            out.report(0, "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on existing table " + c.table()
-                    + ", blocking its writes, and no lock_timeout is set before it");
-        } else if (s instanceof PgStatement.Drop d && d.kind().equals("trigger") && d.on() != null && state.isExisting(d.on())) {
-            out.report(0, "DROP TRIGGER takes an ACCESS EXCLUSIVE lock on existing table " + d.on()
-                    + " and no lock_timeout is set before it");
+            out.report(
+                    0,
+                    "CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on existing table " + c.table()
+                            + ", blocking its writes, and no lock_timeout is set before it");
+        } else if (s instanceof PgStatement.Drop d
+                && d.kind().equals("trigger")
+                && d.on() != null
+                && state.isExisting(d.on())) {
+            out.report(
+                    0,
+                    "DROP TRIGGER takes an ACCESS EXCLUSIVE lock on existing table " + d.on()
+                            + " and no lock_timeout is set before it");
         } else {
             Optional<PgStatement.QName> t = referencedExisting(s, state);
             if (t.isPresent()) {
-                out.report(0, "the foreign key to existing table " + t.get() + " takes a SHARE ROW EXCLUSIVE lock on it,"
-                        + " blocking its writes, and no lock_timeout is set before it");
+                out.report(
+                        0,
+                        "the foreign key to existing table " + t.get() + " takes a SHARE ROW EXCLUSIVE lock on it,"
+                                + " blocking its writes, and no lock_timeout is set before it");
             }
         }
     }

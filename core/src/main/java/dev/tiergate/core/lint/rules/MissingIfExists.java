@@ -28,24 +28,32 @@ public final class MissingIfExists implements LintRule {
     @Override
     public void check(PgStatement s, LintState state, Reporter out) {
         Optional<String> outside = NonTransactionalStatements.inPostgres(s);
-        if (state.inExplicitTransaction() || state.file().versioned() && state.runsInTransaction() && outside.isEmpty()) {
+        if (state.inExplicitTransaction()
+                || state.file().versioned() && state.runsInTransaction() && outside.isEmpty()) {
             return;
         }
-        String rerun = " fails when re-run: " + (!state.file().versioned()
-                ? "Flyway runs a repeatable script again whenever it changes"
-                : outside.isPresent() ? outside.get() + " runs outside any transaction, and a failed one leaves an"
-                + " invalid index or its other effects behind"
-                : state.file().fact() + ", so a failure halfway leaves the statements before it applied");
+        String rerun = " fails when re-run: "
+                + (!state.file().versioned()
+                        ? "Flyway runs a repeatable script again whenever it changes"
+                        : outside.isPresent()
+                                ? outside.get() + " runs outside any transaction, and a failed one leaves an"
+                                        + " invalid index or its other effects behind"
+                                : state.file().fact()
+                                        + ", so a failure halfway leaves the statements before it applied");
         if (s instanceof PgStatement.CreateTable c && !c.ifNotExists()) {
             out.report(0, "CREATE TABLE " + c.table() + " without IF NOT EXISTS" + rerun);
         } else if (s instanceof PgStatement.CreateIndex i && !i.ifNotExists() && i.name() != null) {
             out.report(0, "CREATE INDEX " + i.name() + " without IF NOT EXISTS" + rerun);
         } else if (s instanceof PgStatement.CreateObject c && !c.ifNotExists()) {
-            out.report(0, "CREATE " + c.kind().toUpperCase(Locale.ROOT) + (c.name() == null ? "" : " " + c.name())
-                    + " without IF NOT EXISTS" + rerun);
+            out.report(
+                    0,
+                    "CREATE " + c.kind().toUpperCase(Locale.ROOT) + (c.name() == null ? "" : " " + c.name())
+                            + " without IF NOT EXISTS" + rerun);
         } else if (s instanceof PgStatement.Drop d && !d.ifExists() && !d.kind().equals("owned")) {
-            out.report(0, "DROP " + d.kind().toUpperCase(Locale.ROOT) + (d.names().isEmpty() ? "" : " " + d.names().get(0))
-                    + " without IF EXISTS" + rerun);
+            out.report(
+                    0,
+                    "DROP " + d.kind().toUpperCase(Locale.ROOT)
+                            + (d.names().isEmpty() ? "" : " " + d.names().get(0)) + " without IF EXISTS" + rerun);
         } else if (s instanceof PgStatement.AlterTable a) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.AddColumn add && !add.ifNotExists()) {

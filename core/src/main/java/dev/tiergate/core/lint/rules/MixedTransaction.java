@@ -24,8 +24,11 @@ public final class MixedTransaction implements LintRule {
             return;
         }
         String what = NonTransactionalStatements.inPostgres(s).orElse("this statement");
-        out.report(0, what + " is non-transactional to Flyway and the statement on line "
-                + state.file().firstTransactionalLine() + " is transactional: " + state.file().fact()
-                + " ('Detected both transactional and non-transactional statements within the same migration')");
+        out.report(
+                0,
+                what + " is non-transactional to Flyway and the statement on line "
+                        + state.file().firstTransactionalLine() + " is transactional: "
+                        + state.file().fact()
+                        + " ('Detected both transactional and non-transactional statements within the same migration')");
     }
 }

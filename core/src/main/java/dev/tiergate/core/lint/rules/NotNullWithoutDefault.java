@@ -16,9 +16,13 @@ public final class NotNullWithoutDefault implements LintRule {
     public void check(PgStatement s, LintState state, Reporter out) {
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
-                if (action instanceof PgStatement.AddColumn add && add.column().notNull() && !add.column().hasDefault()) {
-                    out.report(action.offset(), "column " + add.column().name() + " added NOT NULL without a DEFAULT to"
-                            + " existing table " + a.table() + ": fails as soon as the table has a row");
+                if (action instanceof PgStatement.AddColumn add
+                        && add.column().notNull()
+                        && !add.column().hasDefault()) {
+                    out.report(
+                            action.offset(),
+                            "column " + add.column().name() + " added NOT NULL without a DEFAULT to"
+                                    + " existing table " + a.table() + ": fails as soon as the table has a row");
                 }
             }
         }

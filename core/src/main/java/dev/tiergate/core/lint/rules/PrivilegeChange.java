@@ -16,8 +16,9 @@ import java.util.Set;
  */
 public final class PrivilegeChange implements LintRule {
     private static final Set<String> CLUSTER_GRANTS = Set.of("database", "tablespace", "parameter", "role");
-    private static final String WHERE = ": a change of privileges, which belongs in the policy file (.tiergate/policy.yaml,"
-            + " database access) where the reviewer sees it";
+    private static final String WHERE =
+            ": a change of privileges, which belongs in the policy file (.tiergate/policy.yaml,"
+                    + " database access) where the reviewer sees it";
 
     @Override
     public Rule rule() {
@@ -28,10 +29,15 @@ public final class PrivilegeChange implements LintRule {
     public void check(PgStatement s, LintState state, Reporter out) {
         if (s instanceof PgStatement.Grant g && !CLUSTER_GRANTS.contains(g.objectKind())) {
             out.report(0, (g.grant() ? "GRANT" : "REVOKE") + " on " + g.objectKind() + WHERE);
-        } else if (s instanceof PgStatement.Other o && (o.startsWith("alter default privileges")
-                || o.startsWith("create policy") || o.startsWith("alter policy"))) {
-            out.report(0, String.join(" ", Arrays.copyOf(o.head().split(" "), o.startsWith("alter default") ? 3 : 2))
-                    .toUpperCase(Locale.ROOT) + WHERE);
+        } else if (s instanceof PgStatement.Other o
+                && (o.startsWith("alter default privileges")
+                        || o.startsWith("create policy")
+                        || o.startsWith("alter policy"))) {
+            out.report(
+                    0,
+                    String.join(" ", Arrays.copyOf(o.head().split(" "), o.startsWith("alter default") ? 3 : 2))
+                                    .toUpperCase(Locale.ROOT)
+                            + WHERE);
         } else if (s instanceof PgStatement.Drop d && d.kind().equals("policy")) {
             out.report(0, "DROP POLICY" + WHERE);
         } else if (s instanceof PgStatement.AlterTable a) {

@@ -17,11 +17,14 @@ public final class Rename implements LintRule {
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
                 if (action instanceof PgStatement.RenameColumn r) {
-                    out.report(action.offset(), "column " + a.table() + "." + r.from() + " renamed to " + r.to()
-                            + ": code still running uses the old name");
+                    out.report(
+                            action.offset(),
+                            "column " + a.table() + "." + r.from() + " renamed to " + r.to()
+                                    + ": code still running uses the old name");
                 } else if (action instanceof PgStatement.RenameTable r) {
-                    out.report(action.offset(), "table " + a.table() + " renamed to " + r.to()
-                            + ": code still running uses the old name");
+                    out.report(
+                            action.offset(),
+                            "table " + a.table() + " renamed to " + r.to() + ": code still running uses the old name");
                 }
             }
         }

@@ -16,9 +16,13 @@ public final class SetNotNull implements LintRule {
     public void check(PgStatement s, LintState state, Reporter out) {
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
-                if (action instanceof PgStatement.SetNotNull n && !state.hasValidatedNotNullCheck(a.table(), n.column())) {
-                    out.report(action.offset(), "SET NOT NULL on " + a.table() + "." + n.column() + " scans the table"
-                            + " under an ACCESS EXCLUSIVE lock (no validated CHECK (" + n.column() + " IS NOT NULL) first)");
+                if (action instanceof PgStatement.SetNotNull n
+                        && !state.hasValidatedNotNullCheck(a.table(), n.column())) {
+                    out.report(
+                            action.offset(),
+                            "SET NOT NULL on " + a.table() + "." + n.column() + " scans the table"
+                                    + " under an ACCESS EXCLUSIVE lock (no validated CHECK (" + n.column()
+                                    + " IS NOT NULL) first)");
                 }
             }
         }

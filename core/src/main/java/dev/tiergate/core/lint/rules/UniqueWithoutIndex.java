@@ -19,15 +19,22 @@ public final class UniqueWithoutIndex implements LintRule {
     public void check(PgStatement s, LintState state, Reporter out) {
         if (s instanceof PgStatement.AlterTable a && state.isExisting(a.table())) {
             for (PgStatement.Action action : a.actions()) {
-                if (action instanceof PgStatement.AddConstraint add && add.constraint().usingIndex() == null
+                if (action instanceof PgStatement.AddConstraint add
+                        && add.constraint().usingIndex() == null
                         && (add.constraint().kind() == PgStatement.ConstraintKind.UNIQUE
-                        || add.constraint().kind() == PgStatement.ConstraintKind.PRIMARY_KEY)) {
-                    out.report(action.offset(), "UNIQUE/PRIMARY KEY added to existing table " + a.table()
-                            + " builds its index under an ACCESS EXCLUSIVE lock");
-                } else if (action instanceof PgStatement.AddColumn add && (add.column().unique() || add.column().primaryKey())) {
-                    out.report(action.offset(), "column " + add.column().name() + " added with "
-                            + (add.column().primaryKey() ? "PRIMARY KEY" : "UNIQUE") + " to existing table " + a.table()
-                            + ": its index is built under the ACCESS EXCLUSIVE lock of the ALTER TABLE");
+                                || add.constraint().kind() == PgStatement.ConstraintKind.PRIMARY_KEY)) {
+                    out.report(
+                            action.offset(),
+                            "UNIQUE/PRIMARY KEY added to existing table " + a.table()
+                                    + " builds its index under an ACCESS EXCLUSIVE lock");
+                } else if (action instanceof PgStatement.AddColumn add
+                        && (add.column().unique() || add.column().primaryKey())) {
+                    out.report(
+                            action.offset(),
+                            "column " + add.column().name() + " added with "
+                                    + (add.column().primaryKey() ? "PRIMARY KEY" : "UNIQUE") + " to existing table "
+                                    + a.table()
+                                    + ": its index is built under the ACCESS EXCLUSIVE lock of the ALTER TABLE");
                 }
             }
         }

@@ -9,13 +9,25 @@ class ColumnTypeChangeTest {
 
     @Test
     void flagsWhatTheRuleIsAbout() {
-        assertEquals(1, Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);"), "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);");
-        assertEquals(1, Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total SET DATA TYPE bigint USING total::bigint;"), "ALTER TABLE orders ALTER COLUMN total SET DATA TYPE bigint USING total::bigint;");
+        assertEquals(
+                1,
+                Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);"),
+                "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,2);");
+        assertEquals(
+                1,
+                Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total SET DATA TYPE bigint USING total::bigint;"),
+                "ALTER TABLE orders ALTER COLUMN total SET DATA TYPE bigint USING total::bigint;");
     }
 
     @Test
     void leavesLookAlikesAlone() {
-        assertEquals(0, Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;"), "ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;");
-        assertEquals(0, Lint.count(RULE, "-- ALTER TABLE orders ALTER COLUMN total TYPE int;\nSELECT 1;"), "-- ALTER TABLE orders ALTER COLUMN total TYPE int;\nSELECT 1;");
+        assertEquals(
+                0,
+                Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;"),
+                "ALTER TABLE orders ALTER COLUMN total SET DEFAULT 0;");
+        assertEquals(
+                0,
+                Lint.count(RULE, "-- ALTER TABLE orders ALTER COLUMN total TYPE int;\nSELECT 1;"),
+                "-- ALTER TABLE orders ALTER COLUMN total TYPE int;\nSELECT 1;");
     }
 }

@@ -17,11 +17,16 @@ class ConcurrentlyFlywayLockTest {
     void aConcurrentIndexUnderFlywaysDefaultLockWaitsForever() {
         List<Finding> f = Lint.findings(RULE, INDEX);
         assertEquals(1, f.size());
-        assertTrue(f.get(0).message().startsWith("CREATE INDEX CONCURRENTLY waits for transactions older than it to end,"
-                + " and Flyway keeps one open holding its lock"), f.get(0).message());
+        assertTrue(
+                f.get(0)
+                        .message()
+                        .startsWith("CREATE INDEX CONCURRENTLY waits for transactions older than it to end,"
+                                + " and Flyway keeps one open holding its lock"),
+                f.get(0).message());
         assertTrue(f.get(0).fix().contains("migrations.flyway.transactional_lock: false"));
         assertEquals(1, Lint.count(RULE, "DROP INDEX CONCURRENTLY IF EXISTS i;"));
-        // Flyway runs REINDEX ... CONCURRENTLY in a transaction: sql.concurrently-in-transaction's finding, not this one
+        // Flyway runs REINDEX ... CONCURRENTLY in a transaction: sql.concurrently-in-transaction's finding, not this
+        // one
         assertEquals(0, Lint.count(RULE, "REINDEX INDEX CONCURRENTLY i;"));
     }
 

@@ -35,36 +35,40 @@ class DestructiveOutsideContractTest {
 
     @Test
     void saysWhichPhaseAndPointsAtTheClauseOfAnAlterTable() {
-        List<Finding> f = Lint.findings(RULE, "ALTER TABLE inventory\n  ADD CONSTRAINT c CHECK (a IN (1, 2)),\n  DROP COLUMN code;");
+        List<Finding> f = Lint.findings(
+                RULE, "ALTER TABLE inventory\n  ADD CONSTRAINT c CHECK (a IN (1, 2)),\n  DROP COLUMN code;");
         assertEquals(1, f.size(), f::toString);
-        assertEquals("DROP COLUMN inventory.code in a header-less migration", f.get(0).message());
+        assertEquals(
+                "DROP COLUMN inventory.code in a header-less migration",
+                f.get(0).message());
         assertEquals(3, f.get(0).line());
         assertEquals(3, f.get(0).column());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "-- refactoring: Drop Column\n-- phase: contract\nALTER TABLE t DROP COLUMN c;\nDROP TABLE u;\nTRUNCATE v;\nDELETE FROM w;",
-        "-- DROP TABLE x\nSELECT 1;",
-        "/* ALTER TABLE t DROP COLUMN c; /* nested */ TRUNCATE t; */ SELECT 1;",
-        "INSERT INTO log VALUES ('DROP TABLE x; DELETE FROM t');",
-        "INSERT INTO log VALUES (E'\\'; DROP TABLE x; --');",
-        "CREATE FUNCTION purge() RETURNS void AS $$ DELETE FROM t $$ LANGUAGE sql;",
-        "CREATE FUNCTION purge() RETURNS void AS $fn$ BEGIN TRUNCATE t; DROP TABLE u; END $fn$ LANGUAGE plpgsql;",
-        "DELETE FROM t WHERE created < now() - interval '1 year';",
-        "delete from t\nwhere id = 1;",
-        "ALTER TABLE t ADD COLUMN c int;",
-        "ALTER TABLE t DROP CONSTRAINT t_c_check;",
-        "ALTER TABLE t ALTER COLUMN c DROP DEFAULT;",
-        "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;",
-        "ALTER TABLE t RENAME CONSTRAINT a TO b;",
-        "DROP INDEX i;",
-        "CREATE TABLE drop_table (delete_from int, \"DROP TABLE\" text);",
-        "UPDATE t SET note = 'ALTER TABLE t DROP COLUMN c';",
-        "ALTER TABLE \"drop column\" ADD COLUMN x int;",
-        "COPY t (a) FROM stdin;\nDROP TABLE x;\n\\.\nSELECT 1;",
-        "CREATE TABLE tmp (a int);\nDROP TABLE tmp;",
-    })
+    @ValueSource(
+            strings = {
+                "-- refactoring: Drop Column\n-- phase: contract\nALTER TABLE t DROP COLUMN c;\nDROP TABLE u;\nTRUNCATE v;\nDELETE FROM w;",
+                "-- DROP TABLE x\nSELECT 1;",
+                "/* ALTER TABLE t DROP COLUMN c; /* nested */ TRUNCATE t; */ SELECT 1;",
+                "INSERT INTO log VALUES ('DROP TABLE x; DELETE FROM t');",
+                "INSERT INTO log VALUES (E'\\'; DROP TABLE x; --');",
+                "CREATE FUNCTION purge() RETURNS void AS $$ DELETE FROM t $$ LANGUAGE sql;",
+                "CREATE FUNCTION purge() RETURNS void AS $fn$ BEGIN TRUNCATE t; DROP TABLE u; END $fn$ LANGUAGE plpgsql;",
+                "DELETE FROM t WHERE created < now() - interval '1 year';",
+                "delete from t\nwhere id = 1;",
+                "ALTER TABLE t ADD COLUMN c int;",
+                "ALTER TABLE t DROP CONSTRAINT t_c_check;",
+                "ALTER TABLE t ALTER COLUMN c DROP DEFAULT;",
+                "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;",
+                "ALTER TABLE t RENAME CONSTRAINT a TO b;",
+                "DROP INDEX i;",
+                "CREATE TABLE drop_table (delete_from int, \"DROP TABLE\" text);",
+                "UPDATE t SET note = 'ALTER TABLE t DROP COLUMN c';",
+                "ALTER TABLE \"drop column\" ADD COLUMN x int;",
+                "COPY t (a) FROM stdin;\nDROP TABLE x;\n\\.\nSELECT 1;",
+                "CREATE TABLE tmp (a int);\nDROP TABLE tmp;",
+            })
     void leavesLookAlikesAlone(String sql) {
         assertEquals(List.of(), Lint.findings(RULE, sql));
     }

@@ -11,16 +11,25 @@ class IntPrimaryKeyTest {
 
     @Test
     void flagsWhatTheRuleIsAbout() {
-        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id serial PRIMARY KEY);"), "CREATE TABLE t (id serial PRIMARY KEY);");
-        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id integer PRIMARY KEY, n int);"), "CREATE TABLE t (id integer PRIMARY KEY, n int);");
+        assertEquals(
+                1,
+                Lint.count(RULE, "CREATE TABLE t (id serial PRIMARY KEY);"),
+                "CREATE TABLE t (id serial PRIMARY KEY);");
+        assertEquals(
+                1,
+                Lint.count(RULE, "CREATE TABLE t (id integer PRIMARY KEY, n int);"),
+                "CREATE TABLE t (id integer PRIMARY KEY, n int);");
     }
 
     @Test
     void flagsAKeyDeclaredAsATableConstraint() {
-        List<Finding> f = Lint.findings(RULE, "CREATE TABLE t (\n  id int NOT NULL,\n  n text,\n  PRIMARY KEY (id)\n);");
+        List<Finding> f =
+                Lint.findings(RULE, "CREATE TABLE t (\n  id int NOT NULL,\n  n text,\n  PRIMARY KEY (id)\n);");
         assertEquals(1, f.size(), f.toString());
         assertEquals(2, f.get(0).line()); // the column's line: where its type is changed
-        assertEquals("primary key id is int, which runs out at 2,147,483,647", f.get(0).message());
+        assertEquals(
+                "primary key id is int, which runs out at 2,147,483,647",
+                f.get(0).message());
         assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id serial, CONSTRAINT t_pkey PRIMARY KEY (id));"));
         assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id smallint, PRIMARY KEY (id) INCLUDE (id));"));
     }
@@ -28,16 +37,32 @@ class IntPrimaryKeyTest {
     @Test
     void flagsAKeyAddedLaterToATableOfTheSet() {
         assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id int NOT NULL);", "ALTER TABLE t ADD PRIMARY KEY (id);"));
-        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (id int NOT NULL);\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);"));
-        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (a text);\nALTER TABLE t ADD COLUMN id int, ADD PRIMARY KEY (id);"));
-        assertEquals(1, Lint.count(RULE, "CREATE TABLE t (k bigint);\nALTER TABLE t RENAME COLUMN k TO id;\n"
-                + "ALTER TABLE t ALTER COLUMN id TYPE integer;\nALTER TABLE t ADD PRIMARY KEY (id);"));
+        assertEquals(
+                1,
+                Lint.count(
+                        RULE,
+                        "CREATE TABLE t (id int NOT NULL);\nALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY (id);"));
+        assertEquals(
+                1,
+                Lint.count(RULE, "CREATE TABLE t (a text);\nALTER TABLE t ADD COLUMN id int, ADD PRIMARY KEY (id);"));
+        assertEquals(
+                1,
+                Lint.count(
+                        RULE,
+                        "CREATE TABLE t (k bigint);\nALTER TABLE t RENAME COLUMN k TO id;\n"
+                                + "ALTER TABLE t ALTER COLUMN id TYPE integer;\nALTER TABLE t ADD PRIMARY KEY (id);"));
     }
 
     @Test
     void leavesLookAlikesAlone() {
-        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int);"), "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int);");
-        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (id bigserial PRIMARY KEY);"), "CREATE TABLE t (id bigserial PRIMARY KEY);");
+        assertEquals(
+                0,
+                Lint.count(RULE, "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int);"),
+                "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int);");
+        assertEquals(
+                0,
+                Lint.count(RULE, "CREATE TABLE t (id bigserial PRIMARY KEY);"),
+                "CREATE TABLE t (id bigserial PRIMARY KEY);");
         // bigint or uuid keys declared as table constraints
         assertEquals(0, Lint.count(RULE, "CREATE TABLE t (id bigint, n int, PRIMARY KEY (id));"));
         assertEquals(0, Lint.count(RULE, "CREATE TABLE t (id uuid, n int, CONSTRAINT k PRIMARY KEY (id));"));
@@ -51,6 +76,8 @@ class IntPrimaryKeyTest {
         // a table the set did not create: its column types are unknown, nothing is guessed
         assertEquals(0, Lint.count(RULE, "ALTER TABLE t ADD PRIMARY KEY (id);"));
         // the key made of an existing index: its columns are not in the statement
-        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (id int NOT NULL);\nALTER TABLE t ADD PRIMARY KEY USING INDEX t_id;"));
+        assertEquals(
+                0,
+                Lint.count(RULE, "CREATE TABLE t (id int NOT NULL);\nALTER TABLE t ADD PRIMARY KEY USING INDEX t_id;"));
     }
 }

@@ -14,8 +14,7 @@ import java.util.Set;
 
 /** Lints files of one migration set and returns the findings of one rule. */
 final class Lint {
-    private Lint() {
-    }
+    private Lint() {}
 
     static List<Finding> findings(String rule, String... files) {
         return findings(LintSettings.DEFAULTS, rule, files);
@@ -27,7 +26,8 @@ final class Lint {
         List<Finding> out = new ArrayList<>();
         for (int i = 0; i < files.length; i++) {
             SqlLint.lint("V" + i + ".sql", files[i], set, Map.of()).findings().stream()
-                    .filter(f -> f.rule().equals(rule)).forEach(out::add);
+                    .filter(f -> f.rule().equals(rule))
+                    .forEach(out::add);
         }
         return out;
     }
@@ -35,7 +35,8 @@ final class Lint {
     /** One file with a name and, for Flyway, its script configuration file's text (or null). */
     static List<Finding> file(LintSettings settings, String rule, String name, String sql, String scriptConfig) {
         return SqlLint.lint(name, sql, scriptConfig, LintState.newMigrationSet(settings), Map.of()).findings().stream()
-                .filter(f -> f.rule().equals(rule)).toList();
+                .filter(f -> f.rule().equals(rule))
+                .toList();
     }
 
     static int count(String rule, String... files) {
@@ -47,7 +48,8 @@ final class Lint {
     }
 
     static LintSettings flyway(boolean mixed, boolean transactionalLock) {
-        return new LintSettings(MigrationTool.FLYWAY, Optional.empty(), new FlywaySettings(mixed, transactionalLock), Set.of());
+        return new LintSettings(
+                MigrationTool.FLYWAY, Optional.empty(), new FlywaySettings(mixed, transactionalLock), Set.of());
     }
 
     static LintSettings extensions(String... allowed) {

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 class MissingIfExistsTest {
     private static final String RULE = "sql.missing-if-exists";
     private static final LintSettings PSQL = Lint.tool(MigrationTool.PLAIN);
-    private static final String RERUN = " fails when re-run: psql runs each statement on its own (autocommit) unless the"
-            + " file opens a transaction, so a failure halfway leaves the statements before it applied";
+    private static final String RERUN =
+            " fails when re-run: psql runs each statement on its own (autocommit) unless the"
+                    + " file opens a transaction, so a failure halfway leaves the statements before it applied";
 
     private static void flagged(String sql, String message) {
         List<Finding> f = Lint.findings(PSQL, RULE, sql);
@@ -37,15 +38,23 @@ class MissingIfExistsTest {
         assertEquals(List.of(), Lint.findings(RULE, file));
         assertEquals(List.of(), Lint.findings(Lint.tool(MigrationTool.GOOSE), RULE, file));
         assertEquals(List.of(), Lint.findings(Lint.assumeInTransaction(true), RULE, file));
-        assertEquals(4 + 1, Lint.findings(Lint.assumeInTransaction(false), RULE, file).size());
+        assertEquals(
+                4 + 1,
+                Lint.findings(Lint.assumeInTransaction(false), RULE, file).size());
     }
 
     @Test
     void aRepeatableFlywayScriptRunsAgainWheneverItChanges() {
-        List<Finding> f = Lint.file(LintSettings.DEFAULTS, RULE, "db/migration/R__reporting_views.sql",
-                "CREATE MATERIALIZED VIEW crate_stats AS SELECT 1;\n", null);
-        assertEquals(List.of("CREATE MATERIALIZED VIEW crate_stats without IF NOT EXISTS fails when re-run: Flyway runs a"
-                + " repeatable script again whenever it changes"), f.stream().map(Finding::message).toList());
+        List<Finding> f = Lint.file(
+                LintSettings.DEFAULTS,
+                RULE,
+                "db/migration/R__reporting_views.sql",
+                "CREATE MATERIALIZED VIEW crate_stats AS SELECT 1;\n",
+                null);
+        assertEquals(
+                List.of("CREATE MATERIALIZED VIEW crate_stats without IF NOT EXISTS fails when re-run: Flyway runs a"
+                        + " repeatable script again whenever it changes"),
+                f.stream().map(Finding::message).toList());
     }
 
     @Test
@@ -71,7 +80,8 @@ class MissingIfExistsTest {
     @Test
     void flagsEveryDropWithoutIfExists() {
         flagged("ALTER TABLE t DROP CONSTRAINT t_fk;", "DROP CONSTRAINT t_fk without IF EXISTS");
-        flagged("ALTER TABLE t ADD COLUMN IF NOT EXISTS b int, DROP CONSTRAINT \"t_fk\" CASCADE;",
+        flagged(
+                "ALTER TABLE t ADD COLUMN IF NOT EXISTS b int, DROP CONSTRAINT \"t_fk\" CASCADE;",
                 "DROP CONSTRAINT t_fk without IF EXISTS");
         flagged("DROP TYPE mood;", "DROP TYPE mood without IF EXISTS");
         flagged("DROP INDEX i;", "DROP INDEX i without IF EXISTS");
@@ -108,17 +118,24 @@ class MissingIfExistsTest {
         notFlagged("DROP OWNED BY joe;");
         // inside BEGIN ... COMMIT a failure rolls the block back: a re-run starts clean
         notFlagged("BEGIN;\nCREATE TABLE t (a int);\nDROP TYPE mood;\nALTER TABLE t DROP CONSTRAINT c;\nCOMMIT;");
-        assertEquals(1, Lint.findings(PSQL, RULE, "BEGIN;\nCREATE TABLE t (a int);\nCOMMIT;\nDROP TYPE mood;").size());
+        assertEquals(
+                1,
+                Lint.findings(PSQL, RULE, "BEGIN;\nCREATE TABLE t (a int);\nCOMMIT;\nDROP TYPE mood;")
+                        .size());
     }
 
     @Test
     void aConcurrentIndexRunsOutsideAnyTransactionSoItsRerunMatters() {
         // crates.io's shape: a diesel migration of one CREATE INDEX CONCURRENTLY, linted as if in a transaction
-        List<Finding> f = Lint.findings(Lint.assumeInTransaction(true), RULE,
+        List<Finding> f = Lint.findings(
+                Lint.assumeInTransaction(true),
+                RULE,
                 "CREATE INDEX CONCURRENTLY background_jobs_priority_id_index ON background_jobs (priority, id);");
-        assertEquals(List.of("CREATE INDEX background_jobs_priority_id_index without IF NOT EXISTS fails when re-run:"
-                + " CREATE INDEX CONCURRENTLY runs outside any transaction, and a failed one leaves an invalid index or"
-                + " its other effects behind"), f.stream().map(Finding::message).toList());
+        assertEquals(
+                List.of("CREATE INDEX background_jobs_priority_id_index without IF NOT EXISTS fails when re-run:"
+                        + " CREATE INDEX CONCURRENTLY runs outside any transaction, and a failed one leaves an invalid index or"
+                        + " its other effects behind"),
+                f.stream().map(Finding::message).toList());
         assertEquals(1, Lint.findings(PSQL, RULE, "DROP INDEX CONCURRENTLY i;").size());
     }
 }

@@ -21,8 +21,12 @@ class MixedTransactionTest {
         List<Finding> f = Lint.findings(RULE, MIXED);
         assertEquals(1, f.size(), f.toString());
         assertEquals(3, f.get(0).line());
-        assertTrue(f.get(0).message().startsWith("CREATE INDEX CONCURRENTLY is non-transactional to Flyway and the statement"
-                + " on line 1 is transactional: Flyway refuses a script that mixes"), f.get(0).message());
+        assertTrue(
+                f.get(0)
+                        .message()
+                        .startsWith("CREATE INDEX CONCURRENTLY is non-transactional to Flyway and the statement"
+                                + " on line 1 is transactional: Flyway refuses a script that mixes"),
+                f.get(0).message());
         assertTrue(f.get(0).fix().startsWith("split the file"));
         // the in-transaction rule does not say it twice
         assertEquals(0, Lint.count("sql.concurrently-in-transaction", MIXED));
@@ -31,7 +35,9 @@ class MixedTransactionTest {
     @Test
     void mixedOnOrAScriptConfigurationFileLetsFlywayRunIt() {
         assertEquals(List.of(), Lint.findings(Lint.flyway(true, false), RULE, MIXED));
-        assertEquals(List.of(), Lint.file(Lint.tool(MigrationTool.FLYWAY), RULE, "V3__x.sql", MIXED, "executeInTransaction=false"));
+        assertEquals(
+                List.of(),
+                Lint.file(Lint.tool(MigrationTool.FLYWAY), RULE, "V3__x.sql", MIXED, "executeInTransaction=false"));
     }
 
     @Test

@@ -32,11 +32,15 @@ class PrivilegeChangeTest {
 
     @Test
     void defaultPrivilegesPoliciesAndRowLevelSecurity() {
-        flagged("ALTER DEFAULT PRIVILEGES IN SCHEMA storage\n  GRANT ALL ON TABLES TO postgres;", "ALTER DEFAULT PRIVILEGES");
+        flagged(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA storage\n  GRANT ALL ON TABLES TO postgres;",
+                "ALTER DEFAULT PRIVILEGES");
         flagged("CREATE POLICY own_rows ON documents FOR SELECT USING (owner = current_user);", "CREATE POLICY");
         flagged("ALTER POLICY own_rows ON documents USING (true);", "ALTER POLICY");
         flagged("DROP POLICY IF EXISTS own_rows ON documents;", "DROP POLICY");
-        flagged("ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;", "ENABLE ROW LEVEL SECURITY on storage.objects");
+        flagged(
+                "ALTER TABLE storage.objects ENABLE ROW LEVEL SECURITY;",
+                "ENABLE ROW LEVEL SECURITY on storage.objects");
         flagged("ALTER TABLE documents FORCE ROW LEVEL SECURITY;", "FORCE ROW LEVEL SECURITY on documents");
         flagged("ALTER TABLE documents NO FORCE ROW LEVEL SECURITY;", "NO FORCE ROW LEVEL SECURITY on documents");
     }

@@ -9,13 +9,25 @@ class RenameTest {
 
     @Test
     void flagsWhatTheRuleIsAbout() {
-        assertEquals(1, Lint.count(RULE, "ALTER TABLE orders RENAME COLUMN qty TO quantity;"), "ALTER TABLE orders RENAME COLUMN qty TO quantity;");
-        assertEquals(1, Lint.count(RULE, "ALTER TABLE orders RENAME TO purchases;"), "ALTER TABLE orders RENAME TO purchases;");
+        assertEquals(
+                1,
+                Lint.count(RULE, "ALTER TABLE orders RENAME COLUMN qty TO quantity;"),
+                "ALTER TABLE orders RENAME COLUMN qty TO quantity;");
+        assertEquals(
+                1,
+                Lint.count(RULE, "ALTER TABLE orders RENAME TO purchases;"),
+                "ALTER TABLE orders RENAME TO purchases;");
     }
 
     @Test
     void leavesLookAlikesAlone() {
-        assertEquals(0, Lint.count(RULE, "ALTER TABLE orders RENAME CONSTRAINT a TO b;"), "ALTER TABLE orders RENAME CONSTRAINT a TO b;");
-        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;"), "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;");
+        assertEquals(
+                0,
+                Lint.count(RULE, "ALTER TABLE orders RENAME CONSTRAINT a TO b;"),
+                "ALTER TABLE orders RENAME CONSTRAINT a TO b;");
+        assertEquals(
+                0,
+                Lint.count(RULE, "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;"),
+                "CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO b;");
     }
 }

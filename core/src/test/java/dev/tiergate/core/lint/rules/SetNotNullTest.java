@@ -9,12 +9,18 @@ class SetNotNullTest {
 
     @Test
     void flagsWhatTheRuleIsAbout() {
-        assertEquals(1, Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;"), "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;");
+        assertEquals(
+                1,
+                Lint.count(RULE, "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;"),
+                "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;");
     }
 
     @Test
     void leavesLookAlikesAlone() {
-        assertEquals(0, Lint.count(RULE, "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;"), "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;");
+        assertEquals(
+                0,
+                Lint.count(RULE, "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;"),
+                "CREATE TABLE t (a int);\nALTER TABLE t ALTER COLUMN a SET NOT NULL;");
     }
 
     @Test

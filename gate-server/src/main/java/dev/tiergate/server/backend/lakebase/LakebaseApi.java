@@ -59,7 +59,8 @@ final class LakebaseApi {
         try {
             this.client = new ApiClient(cfg, timer(sleeper));
         } catch (DatabricksException e) {
-            throw new BackendException("cannot set up the Databricks client for " + settings.host() + ": " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot set up the Databricks client for " + settings.host() + ": " + e.getMessage(), e);
         }
         this.postgres = new PostgresAPI(client);
     }
@@ -86,13 +87,15 @@ final class LakebaseApi {
     List<LakebaseBranch> branches() {
         return call("list the branches of", false, () -> {
             List<LakebaseBranch> out = new ArrayList<>();
-            postgres.listBranches(new ListBranchesRequest().setParent(settings.project())).forEach(b -> out.add(LakebaseBranch.of(b)));
+            postgres.listBranches(new ListBranchesRequest().setParent(settings.project()))
+                    .forEach(b -> out.add(LakebaseBranch.of(b)));
             return out;
         });
     }
 
     Optional<LakebaseBranch> branch(String name) {
-        return notFoundIsEmpty(() -> call("read branch " + name + " of", false, () -> LakebaseBranch.of(postgres.getBranch(name))));
+        return notFoundIsEmpty(
+                () -> call("read branch " + name + " of", false, () -> LakebaseBranch.of(postgres.getBranch(name))));
     }
 
     /**
@@ -105,14 +108,22 @@ final class LakebaseApi {
         if (ttl == null) {
             spec.setNoExpiry(true);
         } else {
-            spec.setTtl(com.google.protobuf.Duration.newBuilder().setSeconds(ttl.toSeconds()).build());
+            spec.setTtl(com.google.protobuf.Duration.newBuilder()
+                    .setSeconds(ttl.toSeconds())
+                    .build());
         }
         if (protect) {
             spec.setIsProtected(true);
         }
-        CreateBranchRequest req = new CreateBranchRequest().setParent(settings.project()).setBranchId(branchId).setBranch(new Branch().setSpec(spec));
+        CreateBranchRequest req = new CreateBranchRequest()
+                .setParent(settings.project())
+                .setBranchId(branchId)
+                .setBranch(new Branch().setSpec(spec));
         try {
-            return Optional.of(call("create branch " + branchId + " in", true, () -> postgres.createBranch(req).getName()));
+            return Optional.of(call(
+                    "create branch " + branchId + " in",
+                    true,
+                    () -> postgres.createBranch(req).getName()));
         } catch (AlreadyExists e) {
             return Optional.empty();
         }
@@ -120,15 +131,24 @@ final class LakebaseApi {
 
     /** Starts deleting a branch; empty when it is gone already. */
     Optional<String> deleteBranch(String name) {
-        return notFoundIsEmpty(() -> call("delete branch " + name + " of", true,
-                () -> postgres.deleteBranch(new DeleteBranchRequest().setName(name)).getName()));
+        return notFoundIsEmpty(() -> call(
+                "delete branch " + name + " of",
+                true,
+                () -> postgres.deleteBranch(new DeleteBranchRequest().setName(name))
+                        .getName()));
     }
 
     /** Turns a branch's protection off (only ever for a half-made branch tiergate is removing). */
     String unprotect(String name) {
-        UpdateBranchRequest req = new UpdateBranchRequest().setName(name).setBranch(new Branch().setName(name)
-                .setSpec(new BranchSpec().setIsProtected(false))).setUpdateMask(FieldMask.newBuilder().addPaths("spec.is_protected").build());
-        return call("unprotect branch " + name + " of", true, () -> postgres.updateBranch(req).getName());
+        UpdateBranchRequest req = new UpdateBranchRequest()
+                .setName(name)
+                .setBranch(new Branch().setName(name).setSpec(new BranchSpec().setIsProtected(false)))
+                .setUpdateMask(
+                        FieldMask.newBuilder().addPaths("spec.is_protected").build());
+        return call(
+                "unprotect branch " + name + " of",
+                true,
+                () -> postgres.updateBranch(req).getName());
     }
 
     List<Endpoint> endpoints(String branch) {
@@ -141,10 +161,16 @@ final class LakebaseApi {
 
     /** Starts creating the branch's read-write compute endpoint {@code primary}; empty when it exists. */
     Optional<String> createReadWriteEndpoint(String branch) {
-        CreateEndpointRequest req = new CreateEndpointRequest().setParent(branch).setEndpointId("primary")
-                .setEndpoint(new Endpoint().setSpec(new EndpointSpec().setEndpointType(EndpointType.ENDPOINT_TYPE_READ_WRITE)));
+        CreateEndpointRequest req = new CreateEndpointRequest()
+                .setParent(branch)
+                .setEndpointId("primary")
+                .setEndpoint(new Endpoint()
+                        .setSpec(new EndpointSpec().setEndpointType(EndpointType.ENDPOINT_TYPE_READ_WRITE)));
         try {
-            return Optional.of(call("create the read-write endpoint of " + branch + " in", true, () -> postgres.createEndpoint(req).getName()));
+            return Optional.of(call(
+                    "create the read-write endpoint of " + branch + " in",
+                    true,
+                    () -> postgres.createEndpoint(req).getName()));
         } catch (AlreadyExists e) {
             return Optional.empty();
         }
@@ -159,8 +185,11 @@ final class LakebaseApi {
     }
 
     DatabaseCredential credential(String endpoint) {
-        return call("get a database credential for " + endpoint + " in", false,
-                () -> postgres.generateDatabaseCredential(new GenerateDatabaseCredentialRequest().setEndpoint(endpoint)));
+        return call(
+                "get a database credential for " + endpoint + " in",
+                false,
+                () -> postgres.generateDatabaseCredential(
+                        new GenerateDatabaseCredentialRequest().setEndpoint(endpoint)));
     }
 
     Operation operation(String name) {
@@ -170,8 +199,12 @@ final class LakebaseApi {
     /** The Postgres role of these credentials: the service principal's client id, or the token user's name. */
     String identity() {
         if (identity == null) {
-            identity = settings.clientId() != null ? settings.clientId()
-                    : call("find the token's user for", false, () -> new CurrentUserAPI(client).me(new MeRequest()).getUserName());
+            identity = settings.clientId() != null
+                    ? settings.clientId()
+                    : call(
+                            "find the token's user for",
+                            false,
+                            () -> new CurrentUserAPI(client).me(new MeRequest()).getUserName());
         }
         return identity;
     }
@@ -202,8 +235,10 @@ final class LakebaseApi {
                 String code = e.getErrorCode();
                 if (s == 404 || "NOT_FOUND".equals(code) || "RESOURCE_DOES_NOT_EXIST".equals(code)) {
                     if (what.startsWith("list the branches")) {
-                        throw new BackendException("cannot " + doing + ": not found (" + e.getMessage()
-                                + "); check TIERGATE_LAKEBASE_PROJECT and TIERGATE_LAKEBASE_HOST", e);
+                        throw new BackendException(
+                                "cannot " + doing + ": not found (" + e.getMessage()
+                                        + "); check TIERGATE_LAKEBASE_PROJECT and TIERGATE_LAKEBASE_HOST",
+                                e);
                     }
                     throw new NotFound();
                 }
@@ -211,25 +246,39 @@ final class LakebaseApi {
                     throw new AlreadyExists();
                 }
                 if (s == 403 || "PERMISSION_DENIED".equals(code)) {
-                    throw new BackendException("cannot " + doing + ": " + settings.who() + " lacks the permission (" + e.getMessage() + "); "
-                            + (write ? "creating, updating and deleting branches needs CAN MANAGE on the project (CAN USE is not enough)"
-                                    : "reading branches and their endpoints needs CAN USE or CAN MANAGE on the project"), e);
+                    throw new BackendException(
+                            "cannot " + doing + ": " + settings.who() + " lacks the permission (" + e.getMessage()
+                                    + "); "
+                                    + (write
+                                            ? "creating, updating and deleting branches needs CAN MANAGE on the project (CAN USE is not enough)"
+                                            : "reading branches and their endpoints needs CAN USE or CAN MANAGE on the project"),
+                            e);
                 }
                 if (s == 401 || "UNAUTHENTICATED".equals(code)) {
-                    throw new BackendException("cannot " + doing + ": the workspace refused the credentials of " + settings.who()
-                            + " (" + e.getMessage() + "); check TIERGATE_LAKEBASE_CLIENT_ID and _CLIENT_SECRET, or TIERGATE_LAKEBASE_TOKEN", e);
+                    throw new BackendException(
+                            "cannot " + doing + ": the workspace refused the credentials of " + settings.who() + " ("
+                                    + e.getMessage()
+                                    + "); check TIERGATE_LAKEBASE_CLIENT_ID and _CLIENT_SECRET, or TIERGATE_LAKEBASE_TOKEN",
+                            e);
                 }
                 if (s != 429 && s < 500) {
-                    throw new BackendException("cannot " + doing + ": Lakebase answered " + s + " " + code + ": " + e.getMessage(), e);
+                    throw new BackendException(
+                            "cannot " + doing + ": Lakebase answered " + s + " " + code + ": " + e.getMessage(), e);
                 }
                 if (attempt >= settings.maxAttempts()) {
-                    throw new BackendException("cannot " + doing + " after " + attempt + " attempts: Lakebase answered " + s + " " + code + ": " + e.getMessage(), e);
+                    throw new BackendException(
+                            "cannot " + doing + " after " + attempt + " attempts: Lakebase answered " + s + " " + code
+                                    + ": " + e.getMessage(),
+                            e);
                 }
             } catch (DatabricksException e) {
                 String m = String.valueOf(e.getMessage());
                 if (m.contains("auth") || m.contains("credentials")) {
-                    throw new BackendException("cannot " + doing + ": the workspace refused the credentials of " + settings.who()
-                            + " (" + m + "); check TIERGATE_LAKEBASE_CLIENT_ID and _CLIENT_SECRET, or TIERGATE_LAKEBASE_TOKEN", e);
+                    throw new BackendException(
+                            "cannot " + doing + ": the workspace refused the credentials of " + settings.who() + " ("
+                                    + m
+                                    + "); check TIERGATE_LAKEBASE_CLIENT_ID and _CLIENT_SECRET, or TIERGATE_LAKEBASE_TOKEN",
+                            e);
                 }
                 if (attempt >= settings.maxAttempts()) {
                     throw new BackendException("cannot " + doing + ": " + e.getMessage(), e);

@@ -9,8 +9,8 @@ import com.databricks.sdk.service.postgres.BranchStatus;
  * resource {@code name} ({@code projects/<p>/branches/<branch_id>}), {@code uid}, the branch it was cut from
  * ({@code status.source_branch}), and whether it is protected or the project's default.
  */
-public record LakebaseBranch(String name, String branchId, String uid, String sourceBranch, boolean protectedBranch,
-                             boolean defaultBranch) {
+public record LakebaseBranch(
+        String name, String branchId, String uid, String sourceBranch, boolean protectedBranch, boolean defaultBranch) {
 
     static LakebaseBranch of(Branch b) {
         BranchStatus st = b.getStatus() == null ? new BranchStatus() : b.getStatus();
@@ -18,7 +18,12 @@ public record LakebaseBranch(String name, String branchId, String uid, String so
         String name = b.getName();
         String id = name == null ? null : name.substring(name.lastIndexOf('/') + 1);
         String source = st.getSourceBranch() != null ? st.getSourceBranch() : sp.getSourceBranch();
-        return new LakebaseBranch(name, id, b.getUid(), source, Boolean.TRUE.equals(st.getIsProtected()) || Boolean.TRUE.equals(sp.getIsProtected()),
+        return new LakebaseBranch(
+                name,
+                id,
+                b.getUid(),
+                source,
+                Boolean.TRUE.equals(st.getIsProtected()) || Boolean.TRUE.equals(sp.getIsProtected()),
                 Boolean.TRUE.equals(st.getDefault()));
     }
 

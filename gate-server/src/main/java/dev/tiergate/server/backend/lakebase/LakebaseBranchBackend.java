@@ -76,8 +76,7 @@ public final class LakebaseBranchBackend implements BranchBackend {
     private final OwnerAccess access = new OwnerAccess("Lakebase", LakebaseBranchBackend::lakebaseRole);
     private volatile String rootTier;
 
-    private record Held(BranchConnection connection, Instant until) {
-    }
+    private record Held(BranchConnection connection, Instant until) {}
 
     public LakebaseBranchBackend(LakebaseSettings settings) {
         this(settings, Sleeper.REAL, Clock.systemUTC());
@@ -105,8 +104,10 @@ public final class LakebaseBranchBackend implements BranchBackend {
     public void createTier(RepoRef repo, String name, String parent) {
         if (parent == null) {
             if (api.branches().stream().noneMatch(LakebaseBranch::defaultBranch)) {
-                throw new BackendException("cannot adopt Lakebase project " + settings.projectId() + "'s default branch as tier '"
-                        + name + "': the project has no default branch", null);
+                throw new BackendException(
+                        "cannot adopt Lakebase project " + settings.projectId() + "'s default branch as tier '" + name
+                                + "': the project has no default branch",
+                        null);
             }
             rootTier = name;
             return;
@@ -116,8 +117,10 @@ public final class LakebaseBranchBackend implements BranchBackend {
 
     private void createBranch(String name, String parent, boolean tier, boolean withEndpoint) {
         if (parent == null) {
-            throw new BackendException("cannot create database branch '" + name + "' without a parent: on Lakebase only the"
-                    + " production tier is a root, and it is the project's default branch", null);
+            throw new BackendException(
+                    "cannot create database branch '" + name + "' without a parent: on Lakebase only the"
+                            + " production tier is a root, and it is the project's default branch",
+                    null);
         }
         Map<String, LakebaseBranch> branches = byName(api.branches());
         if (branches.containsKey(name)) {
@@ -125,8 +128,10 @@ public final class LakebaseBranchBackend implements BranchBackend {
         }
         LakebaseBranch from = branches.get(parent);
         if (from == null) {
-            throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
-                    + "' does not exist in Lakebase project " + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot create database branch '" + name + "': its parent '" + parent
+                            + "' does not exist in Lakebase project " + settings.projectId(),
+                    null);
         }
         make(name, name, from, tier, withEndpoint, false);
     }
@@ -135,7 +140,8 @@ public final class LakebaseBranchBackend implements BranchBackend {
      * Creates branch {@code branchId} (tiergate's {@code name}) from {@code from}, verifies it, gives it an endpoint, and
      * takes away the reach of the logins it inherited: another branch's, or, for a restore, every one.
      */
-    private void make(String branchId, String name, LakebaseBranch from, boolean tier, boolean withEndpoint, boolean restoring) {
+    private void make(
+            String branchId, String name, LakebaseBranch from, boolean tier, boolean withEndpoint, boolean restoring) {
         String what = "create database branch '" + name + "' from '" + from.branchId() + "'";
         String resource = settings.project() + "/branches/" + branchId;
         try {
@@ -143,11 +149,13 @@ public final class LakebaseBranchBackend implements BranchBackend {
             if (op.isPresent()) {
                 operations.await(op.get(), what);
             }
-            LakebaseBranch made = api.branch(resource).orElseThrow(() ->
-                    new BackendException("cannot " + what + ": Lakebase reports it done but there is no " + resource, null));
+            LakebaseBranch made = api.branch(resource)
+                    .orElseThrow(() -> new BackendException(
+                            "cannot " + what + ": Lakebase reports it done but there is no " + resource, null));
             String wrong = wrongBranch(made, resource, from);
             if (wrong != null) {
-                throw new BackendException("refused the branch Lakebase handed back: " + wrong + "; nothing was run on it", null);
+                throw new BackendException(
+                        "refused the branch Lakebase handed back: " + wrong + "; nothing was run on it", null);
             }
             if (withEndpoint) {
                 Endpoint rw = ensureEndpoint(made, what);
@@ -159,9 +167,14 @@ public final class LakebaseBranchBackend implements BranchBackend {
     }
 
     private static String wrongBranch(LakebaseBranch b, String resource, LakebaseBranch parent) {
-        if (!resource.equals(b.name()) || b.uid() == null || b.uid().equals(parent.uid()) || !parent.name().equals(b.sourceBranch())) {
+        if (!resource.equals(b.name())
+                || b.uid() == null
+                || b.uid().equals(parent.uid())
+                || !parent.name().equals(b.sourceBranch())) {
             return "asked for " + resource + " cut from " + parent.name() + ", got " + b
-                    + (parent.uid() != null && parent.uid().equals(b.uid()) ? ", which is the parent itself (uid " + b.uid() + ")" : "");
+                    + (parent.uid() != null && parent.uid().equals(b.uid())
+                            ? ", which is the parent itself (uid " + b.uid() + ")"
+                            : "");
         }
         return null;
     }
@@ -169,23 +182,30 @@ public final class LakebaseBranchBackend implements BranchBackend {
     private Endpoint ensureEndpoint(LakebaseBranch b, String what) {
         Optional<Endpoint> rw = readWrite(b);
         if (rw.isEmpty()) {
-            api.createReadWriteEndpoint(b.name()).ifPresent(op -> operations.await(op, what + " (its read-write endpoint)"));
+            api.createReadWriteEndpoint(b.name())
+                    .ifPresent(op -> operations.await(op, what + " (its read-write endpoint)"));
             rw = readWrite(b);
         }
-        return rw.orElseThrow(() -> new BackendException("cannot " + what + ": branch " + b.name() + " has no read-write endpoint", null));
+        return rw.orElseThrow(() ->
+                new BackendException("cannot " + what + ": branch " + b.name() + " has no read-write endpoint", null));
     }
 
     private Optional<Endpoint> readWrite(LakebaseBranch b) {
         for (Endpoint e : api.endpoints(b.name())) {
-            boolean rw = e.getStatus() != null && e.getStatus().getEndpointType() == EndpointType.ENDPOINT_TYPE_READ_WRITE
+            boolean rw = e.getStatus() != null
+                            && e.getStatus().getEndpointType() == EndpointType.ENDPOINT_TYPE_READ_WRITE
                     || e.getSpec() != null && e.getSpec().getEndpointType() == EndpointType.ENDPOINT_TYPE_READ_WRITE;
             if (!rw) {
                 continue;
             }
-            String owner = e.getParent() != null ? e.getParent() : e.getName() == null ? null : e.getName().replaceFirst("/endpoints/[^/]+$", "");
+            String owner = e.getParent() != null
+                    ? e.getParent()
+                    : e.getName() == null ? null : e.getName().replaceFirst("/endpoints/[^/]+$", "");
             if (!b.name().equals(owner)) {
-                throw new BackendException("refused the endpoint Lakebase handed back for " + b.name() + ": " + e.getName()
-                        + " belongs to " + owner, null);
+                throw new BackendException(
+                        "refused the endpoint Lakebase handed back for " + b.name() + ": " + e.getName()
+                                + " belongs to " + owner,
+                        null);
             }
             return Optional.of(e);
         }
@@ -195,11 +215,14 @@ public final class LakebaseBranchBackend implements BranchBackend {
     private BackendException removeHalfMade(String resource, LakebaseBranch parent, BackendException cause) {
         try {
             for (LakebaseBranch b : api.branches()) {
-                if (resource.equals(b.name()) && !b.defaultBranch() && (b.uid() == null || !b.uid().equals(parent.uid()))) {
+                if (resource.equals(b.name())
+                        && !b.defaultBranch()
+                        && (b.uid() == null || !b.uid().equals(parent.uid()))) {
                     if (b.protectedBranch()) {
                         operations.await(api.unprotect(b.name()), "unprotect the half-made " + b.name());
                     }
-                    api.deleteBranch(b.name()).ifPresent(op -> operations.await(op, "remove the half-made " + b.name()));
+                    api.deleteBranch(b.name())
+                            .ifPresent(op -> operations.await(op, "remove the half-made " + b.name()));
                 }
             }
         } catch (RuntimeException e) {
@@ -216,14 +239,19 @@ public final class LakebaseBranchBackend implements BranchBackend {
             return;
         }
         if (b.defaultBranch() || b.protectedBranch()) {
-            throw new BackendException("refused to delete database branch '" + name + "': Lakebase branch " + b.name()
-                    + " is a protected tier" + (b.defaultBranch() ? " (the project's default branch)" : "") + "; tiergate never deletes a tier", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': Lakebase branch " + b.name()
+                            + " is a protected tier" + (b.defaultBranch() ? " (the project's default branch)" : "")
+                            + "; tiergate never deletes a tier",
+                    null);
         }
         List<String> children = new ArrayList<>();
         all.stream().filter(c -> b.name().equals(c.sourceBranch())).forEach(c -> children.add(tiergateName(c)));
         if (!children.isEmpty()) {
-            throw new BackendException("refused to delete database branch '" + name + "': its children " + children
-                    + " were cut from it; delete them first", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': its children " + children
+                            + " were cut from it; delete them first",
+                    null);
         }
         api.deleteBranch(b.name()).ifPresent(op -> operations.await(op, "delete database branch '" + name + "'"));
         connections.remove(b.name());
@@ -244,7 +272,8 @@ public final class LakebaseBranchBackend implements BranchBackend {
     public BranchConnection connection(RepoRef repo, String name) {
         LakebaseBranch b = byName(api.branches()).get(name);
         if (b == null) {
-            throw new BackendException("no database branch '" + name + "' in Lakebase project " + settings.projectId(), null);
+            throw new BackendException(
+                    "no database branch '" + name + "' in Lakebase project " + settings.projectId(), null);
         }
         return connectionOf(b, name, null);
     }
@@ -255,15 +284,24 @@ public final class LakebaseBranchBackend implements BranchBackend {
         if (held != null && clock.instant().isBefore(held.until())) {
             return held.connection();
         }
-        Endpoint rw = knownEndpoint != null ? knownEndpoint : readWrite(b).orElseThrow(() -> new BackendException("database branch '" + name
-                + "' (Lakebase branch " + b.name() + ") has no read-write endpoint", null));
-        String host = rw.getStatus() == null || rw.getStatus().getHosts() == null ? null : rw.getStatus().getHosts().getHost();
+        Endpoint rw = knownEndpoint != null
+                ? knownEndpoint
+                : readWrite(b)
+                        .orElseThrow(() -> new BackendException(
+                                "database branch '" + name + "' (Lakebase branch " + b.name()
+                                        + ") has no read-write endpoint",
+                                null));
+        String host = rw.getStatus() == null || rw.getStatus().getHosts() == null
+                ? null
+                : rw.getStatus().getHosts().getHost();
         if (host == null) {
-            throw new BackendException("the read-write endpoint " + rw.getName() + " of '" + name + "' has no host yet", null);
+            throw new BackendException(
+                    "the read-write endpoint " + rw.getName() + " of '" + name + "' has no host yet", null);
         }
         String database = "databricks_postgres";
         for (Database d : api.databases(b.name())) {
-            String pg = d.getStatus() != null && d.getStatus().getPostgresDatabase() != null ? d.getStatus().getPostgresDatabase()
+            String pg = d.getStatus() != null && d.getStatus().getPostgresDatabase() != null
+                    ? d.getStatus().getPostgresDatabase()
                     : d.getSpec() == null ? null : d.getSpec().getPostgresDatabase();
             if (pg != null) {
                 database = pg;
@@ -271,10 +309,16 @@ public final class LakebaseBranchBackend implements BranchBackend {
             }
         }
         DatabaseCredential cred = api.credential(rw.getName());
-        BranchConnection c = new BranchConnection(host, settings.postgresPort(), database, api.identity(), cred.getToken());
+        BranchConnection c =
+                new BranchConnection(host, settings.postgresPort(), database, api.identity(), cred.getToken());
         if (cred.getExpireTime() != null) {
             // keep it until five minutes before it expires
-            connections.put(b.name(), new Held(c, Instant.ofEpochSecond(cred.getExpireTime().getSeconds()).minusSeconds(300)));
+            connections.put(
+                    b.name(),
+                    new Held(
+                            c,
+                            Instant.ofEpochSecond(cred.getExpireTime().getSeconds())
+                                    .minusSeconds(300)));
         }
         return c;
     }
@@ -310,7 +354,9 @@ public final class LakebaseBranchBackend implements BranchBackend {
     @Override
     public void snapshot(RepoRef repo, String name, String snapshot) {
         if (!byName(api.branches()).containsKey(name)) {
-            throw new BackendException("cannot snapshot '" + name + "': it does not exist in Lakebase project " + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot snapshot '" + name + "': it does not exist in Lakebase project " + settings.projectId(),
+                    null);
         }
         createBranch(snapshot, name, false, false);
     }
@@ -321,20 +367,27 @@ public final class LakebaseBranchBackend implements BranchBackend {
         LakebaseBranch target = branches.get(name);
         LakebaseBranch source = branches.get(snapshot);
         if (source == null) {
-            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot in Lakebase project "
-                    + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot restore '" + name + "' from '" + snapshot
+                            + "': there is no such snapshot in Lakebase project " + settings.projectId(),
+                    null);
         }
         if (target == null) {
-            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': '" + name + "' does not exist", null);
+            throw new BackendException(
+                    "cannot restore '" + name + "' from '" + snapshot + "': '" + name + "' does not exist", null);
         }
         String base = name.length() > ID_MAX - 6 ? name.substring(0, ID_MAX - 6) : name;
         String next = base + "--r" + (generation(target.branchId()) + 1);
         boolean tier = target.protectedBranch() || target.defaultBranch();
         make(next, name, source, tier, true, true);
         connections.remove(target.name());
-        LOG.warn("Lakebase has no in-place restore: '{}' is now branch {} cut from snapshot '{}'; the previous branch {} is kept,"
-                + " with its children; point applications that connect to its endpoint at the new branch's", name,
-                settings.project() + "/branches/" + next, snapshot, target.name());
+        LOG.warn(
+                "Lakebase has no in-place restore: '{}' is now branch {} cut from snapshot '{}'; the previous branch {} is kept,"
+                        + " with its children; point applications that connect to its endpoint at the new branch's",
+                name,
+                settings.project() + "/branches/" + next,
+                snapshot,
+                target.name());
     }
 
     private static int generation(String branchId) {

@@ -28,15 +28,20 @@ final class LakebaseOperations {
         for (long n = 0; ; n++) {
             Operation op = api.operation(operation);
             if (op.getError() != null) {
-                throw new BackendException("cannot " + what + ": Lakebase operation " + operation + " failed: "
-                        + op.getError().getErrorCode() + ": " + op.getError().getMessage(), null);
+                throw new BackendException(
+                        "cannot " + what + ": Lakebase operation " + operation + " failed: "
+                                + op.getError().getErrorCode() + ": "
+                                + op.getError().getMessage(),
+                        null);
             }
             if (Boolean.TRUE.equals(op.getDone())) {
                 return;
             }
             if (n >= polls) {
-                throw new BackendException("cannot " + what + ": Lakebase operation " + operation + " is not done after "
-                        + timeout.toSeconds() + " s", null);
+                throw new BackendException(
+                        "cannot " + what + ": Lakebase operation " + operation + " is not done after "
+                                + timeout.toSeconds() + " s",
+                        null);
             }
             try {
                 sleeper.sleep(interval);

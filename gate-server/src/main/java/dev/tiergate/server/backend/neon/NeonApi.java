@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class NeonApi {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final NeonSettings settings;
     private final Sleeper sleeper;
     private final String base;
@@ -41,7 +42,9 @@ public final class NeonApi {
     public NeonApi(NeonSettings settings, Sleeper sleeper) {
         this.settings = settings;
         this.sleeper = sleeper;
-        String url = settings.apiUrl().endsWith("/") ? settings.apiUrl().substring(0, settings.apiUrl().length() - 1) : settings.apiUrl();
+        String url = settings.apiUrl().endsWith("/")
+                ? settings.apiUrl().substring(0, settings.apiUrl().length() - 1)
+                : settings.apiUrl();
         this.base = url + "/projects/" + enc(settings.projectId());
     }
 
@@ -61,8 +64,7 @@ public final class NeonApi {
     }
 
     /** What POST …/branches answers: the branch, its endpoints and the operations still running. */
-    public record Created(NeonBranch branch, List<NeonEndpoint> endpoints, List<NeonOperation> operations) {
-    }
+    public record Created(NeonBranch branch, List<NeonEndpoint> endpoints, List<NeonOperation> operations) {}
 
     /** HTTP requests sent so far (retries included). */
     public long calls() {
@@ -74,10 +76,19 @@ public final class NeonApi {
         List<NeonBranch> out = new ArrayList<>();
         String cursor = null;
         do {
-            JsonNode page = send("GET", "/branches" + (cursor == null ? "" : "?cursor=" + enc(cursor)), null, "list the branches of").body;
+            JsonNode page = send(
+                            "GET",
+                            "/branches" + (cursor == null ? "" : "?cursor=" + enc(cursor)),
+                            null,
+                            "list the branches of")
+                    .body;
             page.path("branches").forEach(b -> out.add(NeonBranch.of(b)));
             JsonNode next = page.path("pagination").path("next");
-            cursor = next.isTextual() && !next.asText().isEmpty() && page.path("branches").size() > 0 ? next.asText() : null;
+            cursor = next.isTextual()
+                            && !next.asText().isEmpty()
+                            && page.path("branches").size() > 0
+                    ? next.asText()
+                    : null;
         } while (cursor != null);
         return out;
     }
@@ -128,34 +139,60 @@ public final class NeonApi {
         ObjectNode body = JSON.createObjectNode();
         body.put("source_branch_id", sourceBranchId);
         body.put("preserve_under_name", preserveUnderName);
-        return operations(send("POST", "/branches/" + enc(branchId) + "/restore", body, "restore branch " + branchId + " of").body);
+        return operations(
+                send("POST", "/branches/" + enc(branchId) + "/restore", body, "restore branch " + branchId + " of")
+                        .body);
     }
 
     /** GET /projects/{id}/operations/{operation_id}. */
     public NeonOperation operation(String operationId) {
-        return NeonOperation.of(send("GET", "/operations/" + enc(operationId), null, "read operation " + operationId + " of").body.path("operation"));
+        return NeonOperation.of(
+                send("GET", "/operations/" + enc(operationId), null, "read operation " + operationId + " of")
+                        .body
+                        .path("operation"));
     }
 
     /** GET /projects/{id}/branches/{branch_id}/endpoints. */
     public List<NeonEndpoint> endpoints(String branchId) {
         List<NeonEndpoint> out = new ArrayList<>();
-        send("GET", "/branches/" + enc(branchId) + "/endpoints", null, "list the endpoints of branch " + branchId + " of")
-                .body.path("endpoints").forEach(e -> out.add(NeonEndpoint.of(e)));
+        send(
+                        "GET",
+                        "/branches/" + enc(branchId) + "/endpoints",
+                        null,
+                        "list the endpoints of branch " + branchId + " of")
+                .body
+                .path("endpoints")
+                .forEach(e -> out.add(NeonEndpoint.of(e)));
         return out;
     }
 
     /** GET /projects/{id}/branches/{branch_id}/databases: each database's {@code name} and {@code owner_name}. */
     public List<String[]> databases(String branchId) {
         List<String[]> out = new ArrayList<>();
-        send("GET", "/branches/" + enc(branchId) + "/databases", null, "list the databases of branch " + branchId + " of")
-                .body.path("databases").forEach(d -> out.add(new String[] {d.path("name").asText(), d.path("owner_name").asText()}));
+        send(
+                        "GET",
+                        "/branches/" + enc(branchId) + "/databases",
+                        null,
+                        "list the databases of branch " + branchId + " of")
+                .body
+                .path("databases")
+                .forEach(d -> out.add(new String[] {
+                    d.path("name").asText(), d.path("owner_name").asText()
+                }));
         return out;
     }
 
     /** GET /projects/{id}/connection_uri?branch_id&database_name&role_name: {@code {"uri": "postgresql://…"}}. */
     public String connectionUri(String branchId, String database, String role) {
-        return send("GET", "/connection_uri?branch_id=" + enc(branchId) + "&database_name=" + enc(database) + "&role_name=" + enc(role),
-                null, "read the connection URI of branch " + branchId + " of").body.path("uri").asText(null);
+        return send(
+                        "GET",
+                        "/connection_uri?branch_id=" + enc(branchId) + "&database_name=" + enc(database) + "&role_name="
+                                + enc(role),
+                        null,
+                        "read the connection URI of branch " + branchId + " of")
+                .body
+                .path("uri")
+                .asText(null);
     }
 
     private static List<NeonOperation> operations(JsonNode r) {
@@ -164,8 +201,7 @@ public final class NeonApi {
         return out;
     }
 
-    private record Answer(int status, JsonNode body) {
-    }
+    private record Answer(int status, JsonNode body) {}
 
     private Answer send(String method, String path, Object body, String what) {
         return send(method, path, body, what, false);
@@ -178,10 +214,15 @@ public final class NeonApi {
             Duration wait;
             String failure;
             try {
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + settings.apiKey()).header("Accept", "application/json");
-                b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + settings.apiKey())
+                        .header("Accept", "application/json");
+                b.method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
                 if (body != null) {
                     b.header("Content-Type", "application/json");
                 }
@@ -194,22 +235,29 @@ public final class NeonApi {
                 }
                 String message = json.path("message").asText(new String(r.body(), StandardCharsets.UTF_8));
                 if (s == 401) {
-                    throw new Refused("cannot " + doing + ": Neon refused the API key (401: " + message
-                            + "); set TIERGATE_NEON_API_KEY (or _FILE) to a valid key", s);
+                    throw new Refused(
+                            "cannot " + doing + ": Neon refused the API key (401: " + message
+                                    + "); set TIERGATE_NEON_API_KEY (or _FILE) to a valid key",
+                            s);
                 }
                 if (s == 403) {
-                    throw new Refused("cannot " + doing + ": the API key lacks the permission (403: " + message
-                            + "); use a key of a member of the project's organization, or an organization key, that may manage branches", s);
+                    throw new Refused(
+                            "cannot " + doing + ": the API key lacks the permission (403: " + message
+                                    + "); use a key of a member of the project's organization, or an organization key, that may manage branches",
+                            s);
                 }
                 if (s == 404) {
-                    throw new Refused("cannot " + doing + ": not found (404: " + message
-                            + "); check TIERGATE_NEON_PROJECT and that the key can see the project", s);
+                    throw new Refused(
+                            "cannot " + doing + ": not found (404: " + message
+                                    + "); check TIERGATE_NEON_PROJECT and that the key can see the project",
+                            s);
                 }
                 if (s != 429 && s != 423 && s < 500) {
                     throw new Refused("cannot " + doing + ": Neon answered " + s + ": " + message, s);
                 }
                 failure = "Neon answered " + s + ": " + message;
-                wait = retryAfter(r.headers().firstValue("retry-after").orElse(null)).orElse(backoff(attempt));
+                wait = retryAfter(r.headers().firstValue("retry-after").orElse(null))
+                        .orElse(backoff(attempt));
             } catch (IOException e) {
                 failure = "the request failed: " + e.getMessage();
                 wait = backoff(attempt);
@@ -242,7 +290,10 @@ public final class NeonApi {
             return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
         } catch (NumberFormatException e) {
             try {
-                Duration d = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                Duration d = Duration.between(
+                        Instant.now(),
+                        ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                                .toInstant());
                 return Optional.of(d.isNegative() ? Duration.ZERO : d);
             } catch (RuntimeException ignored) {
                 return Optional.empty();

@@ -53,6 +53,7 @@ public final class NeonBranchBackend implements BranchBackend {
      * internal roles such as neon_service", https://github.com/neondatabase/website/pull/5846).
      */
     static final Set<String> NEON_ROLES = Set.of("neon_superuser", "cloud_admin", "zenith_admin", "neon_service");
+
     private final NeonSettings settings;
     private final NeonApi api;
     private final NeonOperations operations;
@@ -94,8 +95,10 @@ public final class NeonBranchBackend implements BranchBackend {
         if (parent == null) {
             boolean hasDefault = api.branches().stream().anyMatch(NeonBranch::defaultBranch);
             if (!hasDefault) {
-                throw new BackendException("cannot adopt Neon project " + settings.projectId() + "'s default branch as tier '"
-                        + name + "': the project has no default branch", null);
+                throw new BackendException(
+                        "cannot adopt Neon project " + settings.projectId() + "'s default branch as tier '" + name
+                                + "': the project has no default branch",
+                        null);
             }
             rootTier = name;
             return;
@@ -105,8 +108,10 @@ public final class NeonBranchBackend implements BranchBackend {
 
     private void createBranch(String name, String parent, boolean tier, boolean withEndpoint) {
         if (parent == null) {
-            throw new BackendException("cannot create database branch '" + name + "' without a parent: on Neon only the production tier"
-                    + " is a root, and it is the project's default branch", null);
+            throw new BackendException(
+                    "cannot create database branch '" + name + "' without a parent: on Neon only the production tier"
+                            + " is a root, and it is the project's default branch",
+                    null);
         }
         Map<String, NeonBranch> branches = byName(api.branches());
         if (branches.containsKey(name)) {
@@ -114,10 +119,17 @@ public final class NeonBranchBackend implements BranchBackend {
         }
         NeonBranch from = branches.get(parent);
         if (from == null) {
-            throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
-                    + "' does not exist in Neon project " + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot create database branch '" + name + "': its parent '" + parent
+                            + "' does not exist in Neon project " + settings.projectId(),
+                    null);
         }
-        String expiresAt = tier ? null : clock.instant().plus(settings.branchTtl()).truncatedTo(ChronoUnit.SECONDS).toString();
+        String expiresAt = tier
+                ? null
+                : clock.instant()
+                        .plus(settings.branchTtl())
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString();
         String what = "create database branch '" + name + "' from '" + parent + "'";
         NeonApi.Created made;
         try {
@@ -132,13 +144,19 @@ public final class NeonBranchBackend implements BranchBackend {
         }
         String wrong = wrongBranch(made, name, from);
         if (wrong != null) {
-            throw removeHalfMade(name, from, new BackendException("refused the branch Neon handed back: " + wrong
-                    + "; nothing was run on it", null));
+            throw removeHalfMade(
+                    name,
+                    from,
+                    new BackendException(
+                            "refused the branch Neon handed back: " + wrong + "; nothing was run on it", null));
         }
         try {
             operations.await(made.operations(), what);
             if (withEndpoint) {
-                NeonEndpoint rw = made.endpoints().stream().filter(NeonEndpoint::readWrite).findFirst().orElse(null);
+                NeonEndpoint rw = made.endpoints().stream()
+                        .filter(NeonEndpoint::readWrite)
+                        .findFirst()
+                        .orElse(null);
                 access.forgetLogins(connectionOf(made.branch(), name, rw), name, false);
             }
         } catch (BackendException e) {
@@ -150,7 +168,10 @@ public final class NeonBranchBackend implements BranchBackend {
     private static String wrongBranch(NeonApi.Created made, String name, NeonBranch parent) {
         NeonBranch b = made.branch();
         String asked = "asked for '" + name + "' cut from " + parent;
-        if (b.id() == null || b.id().equals(parent.id()) || !name.equals(b.name()) || !parent.id().equals(b.parentId())) {
+        if (b.id() == null
+                || b.id().equals(parent.id())
+                || !name.equals(b.name())
+                || !parent.id().equals(b.parentId())) {
             return asked + ", got " + b + (parent.id().equals(b.id()) ? ", which is the parent itself" : "");
         }
         for (NeonEndpoint e : made.endpoints()) {
@@ -165,8 +186,11 @@ public final class NeonBranchBackend implements BranchBackend {
     private BackendException removeHalfMade(String name, NeonBranch parent, BackendException cause) {
         try {
             for (NeonBranch b : api.branches()) {
-                if (name.equals(b.name()) && parent.id().equals(b.parentId()) && !b.id().equals(parent.id())
-                        && !b.protectedBranch() && !b.defaultBranch()) {
+                if (name.equals(b.name())
+                        && parent.id().equals(b.parentId())
+                        && !b.id().equals(parent.id())
+                        && !b.protectedBranch()
+                        && !b.defaultBranch()) {
                     operations.await(api.deleteBranch(b.id()), "remove the half-made branch '" + name + "'");
                 }
             }
@@ -184,14 +208,19 @@ public final class NeonBranchBackend implements BranchBackend {
             return;
         }
         if (b.defaultBranch() || b.protectedBranch()) {
-            throw new BackendException("refused to delete database branch '" + name + "': Neon branch " + b
-                    + " is a protected tier" + (b.defaultBranch() ? " (the project's default branch)" : "") + "; tiergate never deletes a tier", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': Neon branch " + b + " is a protected tier"
+                            + (b.defaultBranch() ? " (the project's default branch)" : "")
+                            + "; tiergate never deletes a tier",
+                    null);
         }
         List<String> children = new ArrayList<>();
         all.stream().filter(c -> b.id().equals(c.parentId())).forEach(c -> children.add(tiergateName(c)));
         if (!children.isEmpty()) {
-            throw new BackendException("refused to delete database branch '" + name + "': its children " + children
-                    + " were cut from it; delete them first", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': its children " + children
+                            + " were cut from it; delete them first",
+                    null);
         }
         operations.await(api.deleteBranch(b.id()), "delete database branch '" + name + "'");
         connections.remove(b.id());
@@ -211,7 +240,8 @@ public final class NeonBranchBackend implements BranchBackend {
     public BranchConnection connection(RepoRef repo, String name) {
         NeonBranch b = byName(api.branches()).get(name);
         if (b == null) {
-            throw new BackendException("no database branch '" + name + "' in Neon project " + settings.projectId(), null);
+            throw new BackendException(
+                    "no database branch '" + name + "' in Neon project " + settings.projectId(), null);
         }
         return connectionOf(b, name, null);
     }
@@ -222,21 +252,34 @@ public final class NeonBranchBackend implements BranchBackend {
         if (known != null) {
             return known;
         }
-        NeonEndpoint rw = knownEndpoint != null ? knownEndpoint : api.endpoints(b.id()).stream().filter(NeonEndpoint::readWrite).findFirst().orElseThrow(() ->
-                new BackendException("database branch '" + name + "' (Neon branch " + b.id() + ") has no read-write compute endpoint", null));
+        NeonEndpoint rw = knownEndpoint != null
+                ? knownEndpoint
+                : api.endpoints(b.id()).stream()
+                        .filter(NeonEndpoint::readWrite)
+                        .findFirst()
+                        .orElseThrow(() -> new BackendException(
+                                "database branch '" + name + "' (Neon branch " + b.id()
+                                        + ") has no read-write compute endpoint",
+                                null));
         if (!b.id().equals(rw.branchId())) {
-            throw new BackendException("refused the endpoint Neon handed back for '" + name + "': asked for the endpoint of "
-                    + b + ", got " + rw.id() + " of branch " + rw.branchId(), null);
+            throw new BackendException(
+                    "refused the endpoint Neon handed back for '" + name + "': asked for the endpoint of " + b
+                            + ", got " + rw.id() + " of branch " + rw.branchId(),
+                    null);
         }
         List<String[]> dbs = api.databases(b.id());
         if (dbs.isEmpty()) {
-            throw new BackendException("database branch '" + name + "' (Neon branch " + b.id() + ") has no database", null);
+            throw new BackendException(
+                    "database branch '" + name + "' (Neon branch " + b.id() + ") has no database", null);
         }
         String uri = api.connectionUri(b.id(), dbs.get(0)[0], dbs.get(0)[1]);
         BranchConnection c = parse(uri, name);
         if (!c.host().equalsIgnoreCase(rw.host())) {
-            throw new BackendException("refused the connection URI Neon handed back for '" + name + "': it names host " + c.host()
-                    + ", but " + b + "'s read-write endpoint " + rw.id() + " is " + rw.host() + "; another branch's database is never used", null);
+            throw new BackendException(
+                    "refused the connection URI Neon handed back for '" + name + "': it names host " + c.host()
+                            + ", but " + b + "'s read-write endpoint " + rw.id() + " is " + rw.host()
+                            + "; another branch's database is never used",
+                    null);
         }
         connections.put(b.id(), c);
         return c;
@@ -260,7 +303,8 @@ public final class NeonBranchBackend implements BranchBackend {
     public void snapshot(RepoRef repo, String name, String snapshot) {
         Map<String, NeonBranch> branches = byName(api.branches());
         if (!branches.containsKey(name)) {
-            throw new BackendException("cannot snapshot '" + name + "': it does not exist in Neon project " + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot snapshot '" + name + "': it does not exist in Neon project " + settings.projectId(), null);
         }
         createBranch(snapshot, name, false, false);
     }
@@ -276,19 +320,25 @@ public final class NeonBranchBackend implements BranchBackend {
         NeonBranch target = branches.get(name);
         NeonBranch source = branches.get(snapshot);
         if (source == null) {
-            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot in Neon project "
-                    + settings.projectId(), null);
+            throw new BackendException(
+                    "cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot in Neon project "
+                            + settings.projectId(),
+                    null);
         }
         if (target == null) {
-            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': '" + name + "' does not exist", null);
+            throw new BackendException(
+                    "cannot restore '" + name + "' from '" + snapshot + "': '" + name + "' does not exist", null);
         }
         String preserve = name + "-pre-restore-" + clock.instant().getEpochSecond();
-        operations.await(api.restore(target.id(), source.id(), preserve), "restore '" + name + "' from '" + snapshot + "'");
+        operations.await(
+                api.restore(target.id(), source.id(), preserve), "restore '" + name + "' from '" + snapshot + "'");
         connections.remove(target.id());
-        NeonBranch after = api.branch(target.id()).orElseThrow(() ->
-                new BackendException("Neon lost branch " + target + " while restoring it from '" + snapshot + "'", null));
+        NeonBranch after = api.branch(target.id())
+                .orElseThrow(() -> new BackendException(
+                        "Neon lost branch " + target + " while restoring it from '" + snapshot + "'", null));
         if (!name.equals(tiergateName(after))) {
-            throw new BackendException("after restoring '" + name + "' Neon names its branch " + after + "; expected " + target, null);
+            throw new BackendException(
+                    "after restoring '" + name + "' Neon names its branch " + after + "; expected " + target, null);
         }
         // the branch took the snapshot's roles, with the passwords they had then: no login from before reaches it
         access.forgetLogins(connection(repo, name), name, true);

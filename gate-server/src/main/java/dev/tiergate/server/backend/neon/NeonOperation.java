@@ -14,8 +14,12 @@ public record NeonOperation(String id, String action, String branchId, String st
     private static final Set<String> FAILED = Set.of("failed", "error", "cancelled");
 
     static NeonOperation of(JsonNode o) {
-        return new NeonOperation(o.path("id").asText(null), o.path("action").asText(null), NeonBranch.text(o.path("branch_id")),
-                o.path("status").asText(null), NeonBranch.text(o.path("error")));
+        return new NeonOperation(
+                o.path("id").asText(null),
+                o.path("action").asText(null),
+                NeonBranch.text(o.path("branch_id")),
+                o.path("status").asText(null),
+                NeonBranch.text(o.path("error")));
     }
 
     boolean succeeded() {

@@ -29,12 +29,16 @@ final class NeonOperations {
             NeonOperation op = started;
             for (long n = 0; !op.succeeded(); n++) {
                 if (op.failed()) {
-                    throw new BackendException("cannot " + what + ": Neon operation " + op.id() + " (" + op.action() + ") "
-                            + op.status() + (op.error() == null ? "" : ": " + op.error()), null);
+                    throw new BackendException(
+                            "cannot " + what + ": Neon operation " + op.id() + " (" + op.action() + ") " + op.status()
+                                    + (op.error() == null ? "" : ": " + op.error()),
+                            null);
                 }
                 if (n >= polls) {
-                    throw new BackendException("cannot " + what + ": Neon operation " + op.id() + " (" + op.action()
-                            + ") is still " + op.status() + " after " + timeout.toSeconds() + " s", null);
+                    throw new BackendException(
+                            "cannot " + what + ": Neon operation " + op.id() + " (" + op.action() + ") is still "
+                                    + op.status() + " after " + timeout.toSeconds() + " s",
+                            null);
                 }
                 try {
                     sleeper.sleep(interval);

@@ -38,6 +38,7 @@ final class ClonePool implements AutoCloseable {
     private final ExecutorService refiller;
     /** "repo:tier" → template database, for what {@link #ready()} reports. */
     private final Map<String, String> watched = new ConcurrentHashMap<>();
+
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
@@ -72,7 +73,10 @@ final class ClonePool implements AutoCloseable {
                     try {
                         refill(template);
                     } catch (SQLException | RuntimeException e) {
-                        LOG.warn("clone pool of {}: {} (tried again at the next claim or tier change)", template, e.getMessage());
+                        LOG.warn(
+                                "clone pool of {}: {} (tried again at the next claim or tier change)",
+                                template,
+                                e.getMessage());
                     }
                 });
             } catch (RejectedExecutionException e) {
@@ -124,7 +128,8 @@ final class ClonePool implements AutoCloseable {
         }
         try (Connection c = admin.getConnection()) {
             for (String clone : ready(c, template)) {
-                String trash = PostgresBranchBackend.fit(prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
+                String trash = PostgresBranchBackend.fit(
+                        prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
                 for (int attempt = 0; ; attempt++) {
                     try (PreparedStatement kick = c.prepareStatement(
                             "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
@@ -135,7 +140,8 @@ final class ClonePool implements AutoCloseable {
                     try (Statement st = c.createStatement()) {
                         st.execute("alter database " + quote(target) + " rename to " + quote(trash));
                         st.execute("alter database " + quote(trash) + " with allow_connections false");
-                        st.execute("comment on database " + quote(trash) + " is '" + MARK + "template=" + template + " oid=0'");
+                        st.execute("comment on database " + quote(trash) + " is '" + MARK + "template=" + template
+                                + " oid=0'");
                         open(st, clone, target, lineage);
                         c.commit();
                         refillSoon(template);
@@ -185,7 +191,8 @@ final class ClonePool implements AutoCloseable {
 
     /** Drops every clone of {@code template}, current or stale (the template itself is going away). */
     synchronized void dropAll(String template) throws SQLException {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             for (String clone : clonesOf(c, template, null)) {
                 st.execute("drop database if exists " + quote(clone) + " with (force)");
             }
@@ -194,7 +201,8 @@ final class ClonePool implements AutoCloseable {
 
     /** Drops clones of an earlier copy of the template, then copies it until {@code size} are ready. */
     synchronized void refill(String template) throws SQLException {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             long oid = templateOid(c, template);
             if (oid < 0) {
                 return;
@@ -204,14 +212,18 @@ final class ClonePool implements AutoCloseable {
                 if (clone.endsWith("\n" + oid)) {
                     current.add(clone);
                 } else {
-                    st.execute("drop database if exists " + quote(clone.substring(0, clone.indexOf('\n'))) + " with (force)");
+                    st.execute("drop database if exists " + quote(clone.substring(0, clone.indexOf('\n')))
+                            + " with (force)");
                 }
             }
             for (int n = current.size(); n < size; n++) {
-                String clone = PostgresBranchBackend.fit(prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
-                st.execute("create database " + quote(clone) + " template " + quote(template) + " allow_connections false");
+                String clone = PostgresBranchBackend.fit(
+                        prefixOf(template) + "_pool_" + HexFormat.of().formatHex(randomBytes(6)));
+                st.execute("create database " + quote(clone) + " template " + quote(template)
+                        + " allow_connections false");
                 st.execute("revoke all on database " + quote(clone) + " from public");
-                st.execute("comment on database " + quote(clone) + " is '" + MARK + "template=" + template + " oid=" + oid + "'");
+                st.execute("comment on database " + quote(clone) + " is '" + MARK + "template=" + template + " oid="
+                        + oid + "'");
             }
         }
     }
@@ -261,7 +273,8 @@ final class ClonePool implements AutoCloseable {
     }
 
     private static long templateOid(Connection c, String template) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname = ? and datistemplate")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select oid from pg_database where datname = ? and datistemplate")) {
             ps.setString(1, template);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;

@@ -82,6 +82,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     static final long ROLE_TIMEOUT_SLACK_MS = 5_000;
     /** Schemas that are PostgreSQL's, never a repository's. */
     private static final String SYSTEM_SCHEMAS = "nspname not like 'pg\\_%' and nspname <> 'information_schema'";
+
     private final DataSource admin;
     private final String jdbcBase;
     private final String host;
@@ -95,6 +96,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final Set<String> rolesMade = ConcurrentHashMap.newKeySet();
     /** Derived passwords' verifiers, by role ({@link #derivedVerifier}). */
     private final Map<String, String> verifiers = new ConcurrentHashMap<>();
+
     private volatile boolean clusterClosed;
 
     /**
@@ -102,13 +104,19 @@ public final class PostgresBranchBackend implements BranchBackend {
      * embedded cluster); {@code jdbcBase} e.g. jdbc:postgresql://host:5432/; {@code roleSecret} derives each branch
      * role's password (HMAC of the role's name), so servers sharing the secret agree without storing passwords.
      */
-    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret) {
+    public PostgresBranchBackend(
+            DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret) {
         this(admin, jdbcBase, adminUser, adminPassword, roleSecret, null);
     }
 
     /** As above, closing {@code owned} (the admin pool it was given to keep) when the backend is closed. */
-    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret,
-                                 AutoCloseable owned) {
+    public PostgresBranchBackend(
+            DataSource admin,
+            String jdbcBase,
+            String adminUser,
+            String adminPassword,
+            byte[] roleSecret,
+            AutoCloseable owned) {
         this(admin, jdbcBase, adminUser, adminPassword, roleSecret, owned, 0);
     }
 
@@ -116,8 +124,14 @@ public final class PostgresBranchBackend implements BranchBackend {
      * As above, keeping {@code clonePool} ready clones of each tier (TIERGATE_CLONE_POOL; 0: none), so a new working
      * or CI branch is a rename of one instead of a copy of the tier.
      */
-    public PostgresBranchBackend(DataSource admin, String jdbcBase, String adminUser, String adminPassword, byte[] roleSecret,
-                                 AutoCloseable owned, int clonePool) {
+    public PostgresBranchBackend(
+            DataSource admin,
+            String jdbcBase,
+            String adminUser,
+            String adminPassword,
+            byte[] roleSecret,
+            AutoCloseable owned,
+            int clonePool) {
         this.pool = new ClonePool(admin, clonePool);
         this.owned = owned;
         this.admin = admin;
@@ -168,7 +182,8 @@ public final class PostgresBranchBackend implements BranchBackend {
             open(db);
             return;
         }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             if (parent == null) {
                 // a root starts closed, and opens once PUBLIC may no longer connect: only the admin then can, to give
                 // its schema to the repository's owner role
@@ -179,21 +194,25 @@ public final class PostgresBranchBackend implements BranchBackend {
             } else {
                 String source = physical(repo, parent);
                 if (!databaseExists(source)) {
-                    throw new BackendException("cannot create database branch '" + name + "': its parent '" + parent
-                            + "' does not exist on the branch server", null);
+                    throw new BackendException(
+                            "cannot create database branch '" + name + "': its parent '" + parent
+                                    + "' does not exist on the branch server",
+                            null);
                 }
                 String template = ensureTemplate(st, repo, parent);
                 pool.watch(repo.path() + ":" + parent, template);
                 if (tier || !pool.claim(template, db, lineageComment(parent, false))) {
                     // not a ready clone: a copy, closed until its logins are given
-                    st.execute("create database " + quote(db) + " template " + quote(template) + " allow_connections false");
+                    st.execute("create database " + quote(db) + " template " + quote(template)
+                            + " allow_connections false");
                     st.execute("revoke all on database " + quote(db) + " from public");
                 }
             }
             describe(db, parent, tier);
         } catch (SQLException e) {
             if (!"42P04".equals(e.getSQLState())) { // 42P04: created meanwhile by another worker: same outcome
-                throw new BackendException("cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
+                throw new BackendException(
+                        "cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
             }
         }
         giveLogins(repo, db);
@@ -203,7 +222,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public void createTier(RepoRef repo, String name, String parent) {
         createDatabase(repo, name, parent, true);
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             pool.watch(repo.path() + ":" + name, ensureTemplate(st, repo, name));
         } catch (SQLException e) {
             throw new BackendException("cannot take the idle template of tier '" + name + "': " + e.getMessage(), e);
@@ -213,7 +233,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** Re-takes the idle template of a tier from the tier itself (after a migration reached the tier). */
     @Override
     public void tierMoved(RepoRef repo, String tier) {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             synchronized (pool) { // not while the pool copies the old template
                 dropTemplate(st, templateName(repo, tier));
                 // the new template has a new oid: clones of the old one are never claimed and the refill drops them
@@ -231,7 +252,8 @@ public final class PostgresBranchBackend implements BranchBackend {
             return tpl;
         }
         try {
-            st.execute("create database " + quote(tpl) + " template " + quote(physical(repo, tier)) + " allow_connections false is_template true");
+            st.execute("create database " + quote(tpl) + " template " + quote(physical(repo, tier))
+                    + " allow_connections false is_template true");
         } catch (SQLException e) {
             if (!"42P04".equals(e.getSQLState())) {
                 throw e;
@@ -246,15 +268,20 @@ public final class PostgresBranchBackend implements BranchBackend {
         String db = physical(repo, name);
         Lineage lineage = lineage(db);
         if (lineage != null && lineage.protectedTier()) {
-            throw new BackendException("refused to delete database branch '" + name + "': it is a protected tier;"
-                    + " tiergate never deletes a tier (drop " + db + " by hand if the tier is really gone)", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': it is a protected tier;"
+                            + " tiergate never deletes a tier (drop " + db + " by hand if the tier is really gone)",
+                    null);
         }
         List<String> children = children(repo, name);
         if (!children.isEmpty()) {
-            throw new BackendException("refused to delete database branch '" + name + "': its children " + children
-                    + " were cut from it; delete them first", null);
+            throw new BackendException(
+                    "refused to delete database branch '" + name + "': its children " + children
+                            + " were cut from it; delete them first",
+                    null);
         }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(db) + " with (force)");
             synchronized (pool) {
                 dropTemplate(st, templateName(repo, name));
@@ -280,12 +307,16 @@ public final class PostgresBranchBackend implements BranchBackend {
     public void reset(RepoRef repo, String name, String parent) {
         String db = physical(repo, name);
         Lineage lineage = parent == null || !pool.enabled() ? null : lineage(db);
-        if (lineage == null || lineage.protectedTier() || databaseExists(templateName(repo, name)) || !databaseExists(physical(repo, parent))
+        if (lineage == null
+                || lineage.protectedTier()
+                || databaseExists(templateName(repo, name))
+                || !databaseExists(physical(repo, parent))
                 || !children(repo, name).isEmpty()) {
             BranchBackend.super.reset(repo, name, parent);
             return;
         }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             String template = ensureTemplate(st, repo, parent);
             pool.watch(repo.path() + ":" + parent, template);
             if (!pool.swap(template, db, lineageComment(parent, false))) {
@@ -293,7 +324,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                 return;
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot reset database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot reset database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
         }
         giveLogins(repo, db);
     }
@@ -322,7 +354,8 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (databaseExists(db)) {
             return true;
         }
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname in (?, ?)")) {
+        try (Connection c = admin.getConnection();
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_roles where rolname in (?, ?)")) {
             ps.setString(1, loginRole(db));
             ps.setString(2, migratorRole(db));
             try (ResultSet rs = ps.executeQuery()) {
@@ -338,12 +371,14 @@ public final class PostgresBranchBackend implements BranchBackend {
         String prefix = prefix(repo);
         List<String> out = new ArrayList<>();
         try (Connection c = admin.getConnection();
-             PreparedStatement ps = c.prepareStatement("select datname from pg_database where datname like ? and not datistemplate order by datname")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select datname from pg_database where datname like ? and not datistemplate order by datname")) {
             ps.setString(1, prefix.replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1).substring(prefix.length());
-                    if (!name.startsWith("_")) { // "_pool_…": a ready clone, not a branch (branch names never start with _)
+                    if (!name.startsWith(
+                            "_")) { // "_pool_…": a ready clone, not a branch (branch names never start with _)
                         out.add(name);
                     }
                 }
@@ -357,8 +392,9 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** {@code pg_database_size} of one branch database: a walk of its files only. */
     @Override
     public Optional<Long> size(RepoRef repo, String name) {
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select pg_database_size(oid) from pg_database where datname = ? and not datistemplate and datallowconn")) {
+        try (Connection c = admin.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select pg_database_size(oid) from pg_database where datname = ? and not datistemplate and datallowconn")) {
             ps.setString(1, physical(repo, name));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
@@ -374,8 +410,8 @@ public final class PostgresBranchBackend implements BranchBackend {
         String prefix = prefix(repo);
         Map<String, Long> out = new LinkedHashMap<>();
         try (Connection c = admin.getConnection();
-             PreparedStatement ps = c.prepareStatement("select datname, pg_database_size(oid) from pg_database"
-                     + " where datname like ? and not datistemplate and datallowconn order by datname")) {
+                PreparedStatement ps = c.prepareStatement("select datname, pg_database_size(oid) from pg_database"
+                        + " where datname like ? and not datistemplate and datallowconn order by datname")) {
             ps.setString(1, prefix.replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -412,16 +448,19 @@ public final class PostgresBranchBackend implements BranchBackend {
         String db = physical(repo, name);
         makeRepositoryRoles(repo);
         String migrator = migratorRole(db);
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             boolean migratorExists;
-            try (PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_database where datname = ?),"
-                    + " exists (select 1 from pg_roles where rolname = ?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("select exists (select 1 from pg_database where datname = ?),"
+                            + " exists (select 1 from pg_roles where rolname = ?)")) {
                 ps.setString(1, db);
                 ps.setString(2, migrator);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
-                        throw new BackendException("cannot run migrations on database branch '" + name + "': it does not exist", null);
+                        throw new BackendException(
+                                "cannot run migrations on database branch '" + name + "': it does not exist", null);
                     }
                     migratorExists = rs.getBoolean(2);
                 }
@@ -430,23 +469,35 @@ public final class PostgresBranchBackend implements BranchBackend {
                 giveLogins(repo, db); // a database made before the sandbox: its roles and rights, once
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
         }
         // the watchdog first: it takes the database's run lock, so what follows never ends another run's sessions
-        RunWatchdog watchdog = RunWatchdog.start(migrationConnection(repo, name), admin::getConnection, db, migrator, limits, () -> afterRun(repo, db));
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        RunWatchdog watchdog = RunWatchdog.start(
+                migrationConnection(repo, name), admin::getConnection, db, migrator, limits, () -> afterRun(repo, db));
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             // a few seconds past the deadline: the watchdog, which says why it stopped the run, comes first
             long ms = Math.max(1, limits.deadline().toMillis()) + ROLE_TIMEOUT_SLACK_MS;
             String m = quote(migrator);
-            List<String> settings = new ArrayList<>(List.of("role=" + ownerRole(repo), "statement_timeout=" + ms, "lock_timeout=" + ms,
+            List<String> settings = new ArrayList<>(List.of(
+                    "role=" + ownerRole(repo),
+                    "statement_timeout=" + ms,
+                    "lock_timeout=" + ms,
                     "idle_in_transaction_session_timeout=" + ms));
             if (limits.maxBytes() > 0) {
                 settings.add("temp_file_limit=" + Math.max(1, limits.maxBytes() / 1024)); // kB
             }
             StringBuilder prepare = new StringBuilder()
                     // LOGIN for this run (its end takes it away), with tiergate's password whatever an earlier run set
-                    .append("alter role ").append(m).append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit")
-                    .append(" connection limit ").append(MIGRATOR_CONNECTIONS).append(" password ").append(literal(derivedVerifier(migrator))).append(";\n");
+                    .append("alter role ")
+                    .append(m)
+                    .append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit")
+                    .append(" connection limit ")
+                    .append(MIGRATOR_CONNECTIONS)
+                    .append(" password ")
+                    .append(literal(derivedVerifier(migrator)))
+                    .append(";\n");
             // the role's own settings, which a role may change for itself: set again only when they are not as they
             // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
             if (!new HashSet<>(roleSettings(c, migrator)).equals(new HashSet<>(settings))) {
@@ -454,16 +505,23 @@ public final class PostgresBranchBackend implements BranchBackend {
                 for (String setting : settings) {
                     int eq = setting.indexOf('=');
                     String value = setting.substring(eq + 1);
-                    prepare.append("alter role ").append(m).append(" set ").append(setting, 0, eq).append(" = ")
-                            .append(setting.startsWith("role=") ? literal(value) : value).append(";\n");
+                    prepare.append("alter role ")
+                            .append(m)
+                            .append(" set ")
+                            .append(setting, 0, eq)
+                            .append(" = ")
+                            .append(setting.startsWith("role=") ? literal(value) : value)
+                            .append(";\n");
                 }
             }
             // sessions an earlier run left (a server killed mid-run): ended before this one starts
-            prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ").append(literal(migrator));
+            prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ")
+                    .append(literal(migrator));
             st.execute(prepare.toString()); // one round trip: every statement is tiergate's own, with quoted names
         } catch (SQLException e) {
             watchdog.close();
-            throw new BackendException("cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot prepare the migration role of database branch '" + name + "': " + e.getMessage(), e);
         }
         return watchdog;
     }
@@ -484,25 +542,33 @@ public final class PostgresBranchBackend implements BranchBackend {
             return;
         }
         String db = physical(repo, name);
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+        try (Connection c = inDatabase(db);
+                Statement st = c.createStatement()) {
             st.execute("create schema if not exists " + EXTENSIONS_SCHEMA + " authorization current_user");
-            try (ResultSet rs = st.executeQuery("select pg_get_userbyid(nspowner) = current_user from pg_namespace where nspname = "
-                    + literal(EXTENSIONS_SCHEMA))) {
+            try (ResultSet rs =
+                    st.executeQuery("select pg_get_userbyid(nspowner) = current_user from pg_namespace where nspname = "
+                            + literal(EXTENSIONS_SCHEMA))) {
                 if (!rs.next() || !rs.getBoolean(1)) {
                     // the repository's SQL made a schema of that name first: it is not a place for the admin's scripts
-                    throw new BackendException("cannot create the policy's extensions " + extensions + " on database branch '" + name
-                            + "': its schema " + EXTENSIONS_SCHEMA + " was made by the repository's SQL, not by tiergate;"
-                            + " rename or drop that schema in a migration", null);
+                    throw new BackendException(
+                            "cannot create the policy's extensions " + extensions + " on database branch '" + name
+                                    + "': its schema " + EXTENSIONS_SCHEMA
+                                    + " was made by the repository's SQL, not by tiergate;"
+                                    + " rename or drop that schema in a migration",
+                            null);
                 }
             }
-            st.execute("revoke all on schema " + EXTENSIONS_SCHEMA + " from public; grant usage on schema " + EXTENSIONS_SCHEMA + " to public");
+            st.execute("revoke all on schema " + EXTENSIONS_SCHEMA + " from public; grant usage on schema "
+                    + EXTENSIONS_SCHEMA + " to public");
             for (String e : extensions) {
                 st.execute("create extension if not exists " + quote(e) + " schema " + EXTENSIONS_SCHEMA);
             }
             st.execute("alter database " + quote(db) + " set search_path = \"$user\", public, " + EXTENSIONS_SCHEMA);
         } catch (SQLException e) {
-            throw new BackendException("cannot create the policy's extensions " + extensions + " on database branch '" + name + "': "
-                    + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot create the policy's extensions " + extensions + " on database branch '" + name + "': "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -513,7 +579,8 @@ public final class PostgresBranchBackend implements BranchBackend {
      */
     private void afterRun(RepoRef repo, String db) {
         String migrator = migratorRole(db);
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             // the run is over: its role logs in no more, and whatever session it still has (one it opened with a
             // password it set itself) ends
             st.execute("alter role " + quote(migrator) + " nologin;\n"
@@ -521,8 +588,10 @@ public final class PostgresBranchBackend implements BranchBackend {
         } catch (SQLException e) {
             LOG.warn("after a run on {}: cannot take the migration role's login: {}", db, e.getMessage());
         }
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement("select exists (select 1 from pg_shdepend d"
-                + " join pg_database b on b.oid = d.dbid join pg_roles r on r.oid = d.refobjid where b.datname = ? and r.rolname = ? and d.deptype = 'o')")) {
+        try (Connection c = admin.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select exists (select 1 from pg_shdepend d"
+                                + " join pg_database b on b.oid = d.dbid join pg_roles r on r.oid = d.refobjid where b.datname = ? and r.rolname = ? and d.deptype = 'o')")) {
             ps.setString(1, db);
             ps.setString(2, migratorRole(db));
             try (ResultSet rs = ps.executeQuery()) {
@@ -535,7 +604,8 @@ public final class PostgresBranchBackend implements BranchBackend {
             LOG.warn("after a run on {}: {}", db, e.getMessage());
             return;
         }
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+        try (Connection c = inDatabase(db);
+                Statement st = c.createStatement()) {
             st.execute("reassign owned by " + quote(migratorRole(db)) + " to " + quote(ownerRole(repo)));
             grantData(c, st, repo); // what default privileges gave the owner role's objects, given to these too
         } catch (SQLException e) {
@@ -556,7 +626,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private static List<String> userSchemas(Connection c) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select nspname from pg_namespace where " + SYSTEM_SCHEMAS)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select nspname from pg_namespace where " + SYSTEM_SCHEMAS)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -587,10 +658,12 @@ public final class PostgresBranchBackend implements BranchBackend {
         String target = physical(repo, name);
         String copy = physical(repo, snapshot);
         if (!databaseExists(copy)) {
-            throw new BackendException("cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot", null);
+            throw new BackendException(
+                    "cannot restore '" + name + "' from '" + snapshot + "': there is no such snapshot", null);
         }
         Lineage lineage = lineage(target);
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("drop database if exists " + quote(target) + " with (force)");
         } catch (SQLException e) {
             throw new BackendException("cannot restore '" + name + "': " + e.getMessage(), e);
@@ -608,7 +681,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** A copy of {@code source} as {@code target}, closed: no login may connect to it until it is opened. */
     private void copyIdle(String source, String target) {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             for (int attempt = 0; ; attempt++) {
                 try (PreparedStatement kick = c.prepareStatement(
                         "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
@@ -616,7 +690,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                     kick.execute();
                 }
                 try {
-                    st.execute("create database " + quote(target) + " template " + quote(source) + " allow_connections false");
+                    st.execute("create database " + quote(target) + " template " + quote(source)
+                            + " allow_connections false");
                     st.execute("revoke all on database " + quote(target) + " from public");
                     return;
                 } catch (SQLException e) {
@@ -626,7 +701,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                 }
             }
         } catch (SQLException e) {
-            throw new BackendException("cannot copy database '" + source + "' to '" + target + "': " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot copy database '" + source + "' to '" + target + "': " + e.getMessage(), e);
         }
     }
 
@@ -661,7 +737,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     private void describe(String db, String parent, boolean tier) {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             String comment = lineageComment(parent, tier);
             st.execute("comment on database " + quote(db) + " is '" + comment.replace("'", "''") + "'");
         } catch (SQLException e) {
@@ -671,7 +748,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private Lineage lineage(String db) {
         try (Connection c = admin.getConnection();
-             PreparedStatement ps = c.prepareStatement("select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select shobj_description(oid, 'pg_database') from pg_database where datname = ?")) {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Lineage.parse(rs.getString(1)) : null;
@@ -685,8 +763,9 @@ public final class PostgresBranchBackend implements BranchBackend {
     private List<String> children(RepoRef repo, String name) {
         String prefix = prefix(repo);
         List<String> out = new ArrayList<>();
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "select datname, shobj_description(oid, 'pg_database') from pg_database where datname like ? and not datistemplate order by datname")) {
+        try (Connection c = admin.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select datname, shobj_description(oid, 'pg_database') from pg_database where datname like ? and not datistemplate order by datname")) {
             ps.setString(1, prefix.replace("_", "\\_") + "%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -710,8 +789,10 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (clusterClosed) {
             return;
         }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
-            for (String db : List.of("postgres", "template1", "template0")) { // template0 takes no connection at all; said anyway
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
+            for (String db : List.of(
+                    "postgres", "template1", "template0")) { // template0 takes no connection at all; said anyway
                 if (databaseExists(db)) {
                     st.execute("revoke connect, temporary on database " + quote(db) + " from public");
                 }
@@ -729,14 +810,17 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (rolesMade.contains(key)) {
             return;
         }
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             for (String role : List.of(ownerRole(repo), dataRole(repo))) {
                 createRole(st, role, "nologin");
-                st.execute("alter role " + quote(role) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
+                st.execute("alter role " + quote(role)
+                        + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
             }
             rolesMade.add(key);
         } catch (SQLException e) {
-            throw new BackendException("cannot make the roles of " + repo.path() + " on the branch server: " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot make the roles of " + repo.path() + " on the branch server: " + e.getMessage(), e);
         }
     }
 
@@ -745,7 +829,8 @@ public final class PostgresBranchBackend implements BranchBackend {
         try {
             st.execute("create role " + quote(role) + " " + attributes);
         } catch (SQLException e) {
-            if (!"42710".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) { // duplicate_object; a concurrent create
+            if (!"42710".equals(e.getSQLState())
+                    && !"23505".equals(e.getSQLState())) { // duplicate_object; a concurrent create
                 throw e;
             }
         }
@@ -759,12 +844,15 @@ public final class PostgresBranchBackend implements BranchBackend {
     private void setUpRoot(RepoRef repo, String db) throws SQLException {
         String owner = quote(ownerRole(repo));
         String rw = quote(dataRole(repo));
-        try (Connection c = inDatabase(db); Statement st = c.createStatement()) {
+        try (Connection c = inDatabase(db);
+                Statement st = c.createStatement()) {
             st.execute("alter schema public owner to " + owner);
             st.execute("revoke all on schema public from public");
             st.execute("grant usage on schema public to " + rw);
-            st.execute("alter default privileges for role " + owner + " grant select, insert, update, delete on tables to " + rw);
-            st.execute("alter default privileges for role " + owner + " grant usage, select, update on sequences to " + rw);
+            st.execute("alter default privileges for role " + owner
+                    + " grant select, insert, update, delete on tables to " + rw);
+            st.execute("alter default privileges for role " + owner + " grant usage, select, update on sequences to "
+                    + rw);
             st.execute("alter default privileges for role " + owner + " grant usage on schemas to " + rw);
         }
     }
@@ -776,14 +864,16 @@ public final class PostgresBranchBackend implements BranchBackend {
      */
     private void giveLogins(RepoRef repo, String db) {
         String login = loginRole(db);
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             String loginVerifier = derivedVerifier(login);
             Map<String, String> stored = storedPasswords(c, login, migratorRole(db));
             if (!stored.containsKey(login) || !stored.containsKey(migratorRole(db))) {
                 // the first time for this database name: its roles, made once (a reset keeps them, and no migration
                 // can alter a role but its own password and settings, which are set again below and before each run)
                 createRole(st, login, "login");
-                st.execute("alter role " + quote(login) + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
+                st.execute("alter role " + quote(login)
+                        + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
                         + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(loginVerifier));
                 st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
                 revokeDataRoles(st, login);
@@ -806,8 +896,9 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
     private static List<String> roleSettings(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
-                + " where r.rolname = ? and s.setdatabase = 0")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
+                        + " where r.rolname = ? and s.setdatabase = 0")) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
                 List<String> out = new ArrayList<>();
@@ -833,7 +924,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("select rolname, rolpassword from pg_authid where rolname = any (?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("select rolname, rolpassword from pg_authid where rolname = any (?)")) {
             ps.setArray(1, c.createArrayOf("text", roles));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -865,9 +957,11 @@ public final class PostgresBranchBackend implements BranchBackend {
         // NOINHERIT: the role acts as the owner role by SET ROLE (its default), never by inheriting it, so the owner
         // role's CONNECT on every database of the repository (which parallel workers ask of the current role) is not
         // the migration role's: it connects to its own database alone
-        st.execute("alter role " + quote(migrator) + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit"
+        st.execute("alter role " + quote(migrator)
+                + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit"
                 + " connection limit " + MIGRATOR_CONNECTIONS);
-        st.execute("grant " + quote(ownerRole(repo)) + " to " + quote(migrator) + ownerGrantOptions(st.getConnection()));
+        st.execute(
+                "grant " + quote(ownerRole(repo)) + " to " + quote(migrator) + ownerGrantOptions(st.getConnection()));
         st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
         revokeDataRoles(st, migrator);
     }
@@ -882,8 +976,10 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** Earlier versions gave branch logins the cluster-wide pg_read_all_data and pg_write_all_data (PostgreSQL 14+). */
     private static void revokeDataRoles(Statement st, String role) throws SQLException {
-        try (ResultSet rs = st.executeQuery("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
-                + " join pg_roles u on u.oid = m.member where u.rolname = " + literal(role) + " and r.rolname like 'pg\\_%'")) {
+        try (ResultSet rs =
+                st.executeQuery("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
+                        + " join pg_roles u on u.oid = m.member where u.rolname = " + literal(role)
+                        + " and r.rolname like 'pg\\_%'")) {
             List<String> predefined = new ArrayList<>();
             while (rs.next()) {
                 predefined.add(rs.getString(1));
@@ -896,7 +992,8 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     /** Lets logins connect to a database made closed (allow_connections false). */
     private void open(String db) {
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("alter database " + quote(db) + " with allow_connections true");
         } catch (SQLException e) {
             throw new BackendException("cannot open database branch " + db + ": " + e.getMessage(), e);
@@ -931,11 +1028,13 @@ public final class PostgresBranchBackend implements BranchBackend {
     public BranchConnection credential(RepoRef repo, String name, String actor, List<String> groups, Instant until) {
         String db = physical(repo, name);
         if (!databaseExists(db)) {
-            throw new BackendException("cannot give a login on database branch '" + name + "': it does not exist", null);
+            throw new BackendException(
+                    "cannot give a login on database branch '" + name + "': it does not exist", null);
         }
         makeRepositoryRoles(repo);
         // roles are the cluster's: any database will do, and the admin pool has one ready
-        AccessSql.Login login = access(repo, name, admin::getConnection, (sql, c) -> sql.credential(c, actor, groups, until));
+        AccessSql.Login login =
+                access(repo, name, admin::getConnection, (sql, c) -> sql.credential(c, actor, groups, until));
         return new BranchConnection(host, port, db, login.role(), login.password());
     }
 
@@ -987,10 +1086,25 @@ public final class PostgresBranchBackend implements BranchBackend {
      */
     private <T> T access(RepoRef repo, String name, Opener opener, Work<T> work) {
         String db = physical(repo, name);
-        Map<String, String> own = Map.of(ownerRole(repo), "tiergate:owner", dataRole(repo), "tiergate:rw", loginRole(db), "tiergate:login",
-                migratorRole(db), "tiergate:migrator");
-        AccessSql sql = new AccessSql("database branch '" + name + "'", db, new AccessSql.Roles(groupPrefix(repo), actor -> credentialRole(db, actor),
-                CREDENTIAL_MARK + db + " actor=", own, role -> false), true);
+        Map<String, String> own = Map.of(
+                ownerRole(repo),
+                "tiergate:owner",
+                dataRole(repo),
+                "tiergate:rw",
+                loginRole(db),
+                "tiergate:login",
+                migratorRole(db),
+                "tiergate:migrator");
+        AccessSql sql = new AccessSql(
+                "database branch '" + name + "'",
+                db,
+                new AccessSql.Roles(
+                        groupPrefix(repo),
+                        actor -> credentialRole(db, actor),
+                        CREDENTIAL_MARK + db + " actor=",
+                        own,
+                        role -> false),
+                true);
         try (Connection c = opener.open()) {
             return work.run(sql, c);
         } catch (SQLException e) {
@@ -1001,8 +1115,14 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** The actors' logins on database {@code db} (their roles' comments say so). */
     private static List<String> credentialRoles(Connection c, String db) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("select rolname from pg_roles where shobj_description(oid, 'pg_authid') like ?")) {
-            ps.setString(1, (CREDENTIAL_MARK + db).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + " actor=%");
+        try (PreparedStatement ps =
+                c.prepareStatement("select rolname from pg_roles where shobj_description(oid, 'pg_authid') like ?")) {
+            ps.setString(
+                    1,
+                    (CREDENTIAL_MARK + db)
+                                    .replace("\\", "\\\\")
+                                    .replace("%", "\\%")
+                                    .replace("_", "\\_") + " actor=%");
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(1));
@@ -1015,7 +1135,8 @@ public final class PostgresBranchBackend implements BranchBackend {
     /** An actor's login on {@code db}: readable ({@code <db>_u_<actor's letters>}), and apart by a hash of the whole name. */
     static String credentialRole(String db, String actor) {
         String letters = actor.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-        return fit(db + "_u_" + (letters.length() > 16 ? letters.substring(0, 16) : letters) + "_" + sha256(actor).substring(0, 6));
+        return fit(db + "_u_" + (letters.length() > 16 ? letters.substring(0, 16) : letters) + "_"
+                + sha256(actor).substring(0, 6));
     }
 
     /** A group of the policy as a role of the repository (its name checked). */
@@ -1050,7 +1171,9 @@ public final class PostgresBranchBackend implements BranchBackend {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(roleSecret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(role.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+            return HexFormat.of()
+                    .formatHex(mac.doFinal(role.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 32);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -1078,7 +1201,7 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private boolean databaseExists(String db) {
         try (Connection c = admin.getConnection();
-             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();

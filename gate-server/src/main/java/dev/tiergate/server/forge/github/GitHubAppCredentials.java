@@ -30,11 +30,9 @@ final class GitHubAppCredentials implements GitHubCredentials {
     private final Map<Long, InstallationToken> tokens = new HashMap<>();
 
     /** The app's installation on a repository and what it was granted there. */
-    record Installation(long id, JsonNode permissions) {
-    }
+    record Installation(long id, JsonNode permissions) {}
 
-    private record InstallationToken(String token, Instant expiresAt) {
-    }
+    private record InstallationToken(String token, Instant expiresAt) {}
 
     GitHubAppCredentials(String appId, GitHubAppKey key, JsonHttp api, Clock clock) {
         this.appId = appId;
@@ -86,8 +84,10 @@ final class GitHubAppCredentials implements GitHubCredentials {
         }
         JsonHttp.Response r = api.request("GET", "/repos/" + repo.path() + "/installation", null, appHeaders());
         if (r.status() == 404) {
-            throw new ForgeException("the GitHub App " + appId + " is not installed on " + repo.path() + " (GET /repos/" + repo.path()
-                    + "/installation answered 404); fix: install the app on that repository (the app's settings, Install App)", false);
+            throw new ForgeException(
+                    "the GitHub App " + appId + " is not installed on " + repo.path() + " (GET /repos/" + repo.path()
+                            + "/installation answered 404); fix: install the app on that repository (the app's settings, Install App)",
+                    false);
         }
         refuseUnlessOk(r, "GET /repos/" + repo.path() + "/installation");
         Installation i = new Installation(r.body().path("id").asLong(), r.body().path("permissions"));
@@ -97,7 +97,8 @@ final class GitHubAppCredentials implements GitHubCredentials {
 
     private InstallationToken exchange(long installation, RepoRef repo) {
         String route = "POST /app/installations/" + installation + "/access_tokens";
-        JsonHttp.Response r = api.request("POST", "/app/installations/" + installation + "/access_tokens", Map.of(), appHeaders());
+        JsonHttp.Response r =
+                api.request("POST", "/app/installations/" + installation + "/access_tokens", Map.of(), appHeaders());
         if (r.status() == 404) {
             installations.remove(repo.path()); // uninstalled since: look it up again next time
         }
@@ -121,9 +122,13 @@ final class GitHubAppCredentials implements GitHubCredentials {
         }
         String message = r.body().path("message").asText(new String(r.bytes(), StandardCharsets.UTF_8));
         if (r.status() == 401) {
-            throw new ForgeException("GitHub refused the GitHub App's sign-in (" + route + " answered 401: " + message + "); fix: check that"
-                    + " TIERGATE_GITHUB_APP_ID (" + appId + ") is the app's ID and TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE holds one of its"
-                    + " current private keys (the app's settings, Private keys), and that this machine's clock is right", false);
+            throw new ForgeException(
+                    "GitHub refused the GitHub App's sign-in (" + route + " answered 401: " + message
+                            + "); fix: check that"
+                            + " TIERGATE_GITHUB_APP_ID (" + appId
+                            + ") is the app's ID and TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE holds one of its"
+                            + " current private keys (the app's settings, Private keys), and that this machine's clock is right",
+                    false);
         }
         throw new ForgeException(route + " answered " + r.status() + ": " + message, r.status() >= 500);
     }
@@ -137,7 +142,9 @@ final class GitHubAppCredentials implements GitHubCredentials {
         long now = clock.instant().getEpochSecond();
         long iat = now - CLOCK_DRIFT.toSeconds();
         long exp = iat + JWT_LIFETIME.toSeconds();
-        String iss = appId.matches("\\d+") ? appId : "\"" + appId.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        String iss = appId.matches("\\d+")
+                ? appId
+                : "\"" + appId.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
         return key.signJwt("{\"iat\":" + iat + ",\"exp\":" + exp + ",\"iss\":" + iss + "}");
     }
 }

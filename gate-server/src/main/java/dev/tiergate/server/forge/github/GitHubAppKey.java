@@ -17,8 +17,10 @@ import java.util.Base64;
  */
 final class GitHubAppKey {
     /** DER of AlgorithmIdentifier { rsaEncryption (1.2.840.113549.1.1.1), NULL }. */
-    private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01,
-            0x01, 0x01, 0x05, 0x00};
+    private static final byte[] RSA_ALGORITHM = {
+        0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00
+    };
+
     private final PrivateKey key;
 
     private GitHubAppKey(PrivateKey key) {
@@ -26,13 +28,17 @@ final class GitHubAppKey {
     }
 
     static GitHubAppKey parse(String pem) {
-        String fix = "; fix: point TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE at the .pem file GitHub let you download under the app's"
-                + " settings, Private keys (it starts with -----BEGIN RSA PRIVATE KEY-----)";
+        String fix =
+                "; fix: point TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE at the .pem file GitHub let you download under the app's"
+                        + " settings, Private keys (it starts with -----BEGIN RSA PRIVATE KEY-----)";
         boolean pkcs1 = pem.contains("-----BEGIN RSA PRIVATE KEY-----");
         boolean pkcs8 = pem.contains("-----BEGIN PRIVATE KEY-----");
         if (!pkcs1 && !pkcs8) {
             throw new ConfigException("the GitHub App private key is not an RSA private key in PEM"
-                    + (pem.contains("ENCRYPTED") ? " (it is encrypted; decrypt it: openssl rsa -in key.pem -out plain.pem)" : "") + fix);
+                    + (pem.contains("ENCRYPTED")
+                            ? " (it is encrypted; decrypt it: openssl rsa -in key.pem -out plain.pem)"
+                            : "")
+                    + fix);
         }
         String type = pkcs1 ? "RSA PRIVATE KEY" : "PRIVATE KEY";
         int from = pem.indexOf("-----BEGIN " + type + "-----") + ("-----BEGIN " + type + "-----").length();
@@ -80,8 +86,8 @@ final class GitHubAppKey {
     /** A compact JWS: base64url(header).base64url(claims).base64url(RS256 signature). */
     String signJwt(String claimsJson) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String signingInput = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + b64.encodeToString(claimsJson.getBytes(StandardCharsets.UTF_8));
+        String signingInput = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8))
+                + "." + b64.encodeToString(claimsJson.getBytes(StandardCharsets.UTF_8));
         try {
             Signature s = Signature.getInstance("SHA256withRSA");
             s.initSign(key);

@@ -95,24 +95,37 @@ public final class GitHubForge implements Forge {
         try {
             if (credentials instanceof GitHubAppCredentials app) {
                 JsonNode p = app.installation(repo).permissions();
-                boolean read = p.path("contents").isTextual() && p.path("pull_requests").isTextual();
+                boolean read = p.path("contents").isTextual()
+                        && p.path("pull_requests").isTextual();
                 boolean statuses = "write".equals(p.path("statuses").asText());
-                out.add(new String[] {Boolean.toString(read && statuses), credentials.describe() + " on " + repo.path() + ": " + p,
-                        "grant the app Contents: read, Pull requests: read, Commit statuses: read and write, Checks: read, Metadata: read"
-                                + " (the app's settings, Permissions), then accept the new permissions on the installation"});
+                out.add(new String[] {
+                    Boolean.toString(read && statuses),
+                    credentials.describe() + " on " + repo.path() + ": " + p,
+                    "grant the app Contents: read, Pull requests: read, Commit statuses: read and write, Checks: read, Metadata: read"
+                            + " (the app's settings, Permissions), then accept the new permissions on the installation"
+                });
                 return out;
             }
             JsonHttp.Response r = http.getResponse("/repos/" + repo.path());
             boolean pull = r.body().path("permissions").path("pull").asBoolean(true);
             Optional<String> scopes = r.header("x-oauth-scopes");
-            boolean statuses = scopes.map(sc -> Arrays.stream(sc.split(",")).map(String::strip)
-                    .anyMatch(x -> x.equals("repo") || x.equals("repo:status"))).orElse(true);
-            out.add(new String[] {Boolean.toString(pull && statuses), credentials.describe() + " reads " + repo.path()
-                    + scopes.map(sc -> "; token scopes: " + (sc.isBlank() ? "none" : sc)).orElse("; a fine-grained token (GitHub reports no scopes)"),
-                    "give the token read access to contents and pull requests and write access to commit statuses (classic: scope repo)"});
+            boolean statuses = scopes.map(sc -> Arrays.stream(sc.split(","))
+                            .map(String::strip)
+                            .anyMatch(x -> x.equals("repo") || x.equals("repo:status")))
+                    .orElse(true);
+            out.add(new String[] {
+                Boolean.toString(pull && statuses),
+                credentials.describe() + " reads " + repo.path()
+                        + scopes.map(sc -> "; token scopes: " + (sc.isBlank() ? "none" : sc))
+                                .orElse("; a fine-grained token (GitHub reports no scopes)"),
+                "give the token read access to contents and pull requests and write access to commit statuses (classic: scope repo)"
+            });
         } catch (RuntimeException e) {
-            out.add(new String[] {"false", credentials.describe() + " cannot read " + repo.path() + ": " + e.getMessage(),
-                    "check TIERGATE_GITHUB_TOKEN or the GitHub App's installation on " + repo.path()});
+            out.add(new String[] {
+                "false",
+                credentials.describe() + " cannot read " + repo.path() + ": " + e.getMessage(),
+                "check TIERGATE_GITHUB_TOKEN or the GitHub App's installation on " + repo.path()
+            });
         }
         return out;
     }
@@ -181,7 +194,9 @@ public final class GitHubForge implements Forge {
         List<Approval> out = new ArrayList<>();
         latest.forEach((login, r) -> {
             if (r.path("state").asText().equals("APPROVED")) {
-                out.add(new Approval(new ForgeIdentity(login, isBot(r.path("user"))), r.path("commit_id").asText(null)));
+                out.add(new Approval(
+                        new ForgeIdentity(login, isBot(r.path("user"))),
+                        r.path("commit_id").asText(null)));
             }
         });
         return out;
@@ -199,20 +214,29 @@ public final class GitHubForge implements Forge {
             String context = s.path("context").asText();
             String state = s.path("state").asText();
             if (CommitChecks.isOurs(context)) {
-                ours.putIfAbsent(context, new CommitStatus(context, switch (state) {
-                    case "success" -> StatusState.SUCCESS;
-                    case "pending" -> StatusState.PENDING;
-                    default -> StatusState.FAILURE;
-                }, s.path("description").asText(null), s.path("target_url").asText(null)));
+                ours.putIfAbsent(
+                        context,
+                        new CommitStatus(
+                                context,
+                                switch (state) {
+                                    case "success" -> StatusState.SUCCESS;
+                                    case "pending" -> StatusState.PENDING;
+                                    default -> StatusState.FAILURE;
+                                },
+                                s.path("description").asText(null),
+                                s.path("target_url").asText(null)));
                 continue;
             }
-            ci.add(new CheckResult(context, switch (state) {
-                case "success" -> CheckResult.Outcome.SUCCESS;
-                case "pending" -> CheckResult.Outcome.PENDING;
-                default -> CheckResult.Outcome.FAILURE;
-            }));
+            ci.add(new CheckResult(
+                    context,
+                    switch (state) {
+                        case "success" -> CheckResult.Outcome.SUCCESS;
+                        case "pending" -> CheckResult.Outcome.PENDING;
+                        default -> CheckResult.Outcome.FAILURE;
+                    }));
         }
-        for (JsonNode r : paged("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100", "check_runs")) {
+        for (JsonNode r :
+                paged("/repos/" + repo.path() + "/commits/" + sha + "/check-runs?per_page=100", "check_runs")) {
             if (CommitChecks.isOurs(r.path("name").asText())) {
                 continue;
             }
@@ -270,31 +294,38 @@ public final class GitHubForge implements Forge {
     /** A folder's listing at {@code sha} ("" is the top); empty when it is not a folder there. */
     private Optional<JsonNode> contents(RepoRef repo, String sha, String dir) {
         return http.getIfExists("/repos/" + repo.path() + "/contents" + (dir.isEmpty() ? "" : "/" + encodePath(dir))
-                + "?ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8)).map(JsonHttp.Response::body).filter(JsonNode::isArray);
+                        + "?ref=" + URLEncoder.encode(sha, StandardCharsets.UTF_8))
+                .map(JsonHttp.Response::body)
+                .filter(JsonNode::isArray);
     }
 
     private List<RepoFile> listedByTree(RepoRef repo, String sha, String dir) {
         int slash = dir.lastIndexOf('/');
         String parent = slash < 0 ? "" : dir.substring(0, slash);
         String treeSha = null;
-        for (JsonNode e : contents(repo, sha, parent).orElseThrow(() -> new ForgeException("GitHub listed " + dir + " at " + sha
-                + " but not its parent folder", false))) {
+        for (JsonNode e : contents(repo, sha, parent)
+                .orElseThrow(() -> new ForgeException(
+                        "GitHub listed " + dir + " at " + sha + " but not its parent folder", false))) {
             if (e.path("type").asText().equals("dir") && e.path("path").asText().equals(dir)) {
                 treeSha = e.path("sha").asText();
             }
         }
         if (treeSha == null) { // the parent has more than 1,000 entries too: GitHub's limit, not tiergate's guess
-            throw new ForgeException("cannot list " + dir + " at " + sha + ": it has more than " + CONTENTS_LIMIT
-                    + " entries and its parent folder too many to find it in", false);
+            throw new ForgeException(
+                    "cannot list " + dir + " at " + sha + ": it has more than " + CONTENTS_LIMIT
+                            + " entries and its parent folder too many to find it in",
+                    false);
         }
         JsonNode tree = http.get("/repos/" + repo.path() + "/git/trees/" + treeSha);
         if (tree.path("truncated").asBoolean(false)) {
-            throw new ForgeException("GitHub truncated the tree of " + dir + " at " + sha + " (more than 100,000 entries)", false);
+            throw new ForgeException(
+                    "GitHub truncated the tree of " + dir + " at " + sha + " (more than 100,000 entries)", false);
         }
         List<RepoFile> out = new ArrayList<>();
         for (JsonNode e : tree.path("tree")) {
             if (e.path("type").asText().equals("blob")) {
-                out.add(new RepoFile(dir + "/" + e.path("path").asText(), e.path("sha").asText()));
+                out.add(new RepoFile(
+                        dir + "/" + e.path("path").asText(), e.path("sha").asText()));
             }
         }
         return out;
@@ -308,7 +339,8 @@ public final class GitHubForge implements Forge {
      */
     @Override
     public Changes changes(RepoRef repo, String baseSha, String headSha) {
-        Optional<JsonHttp.Response> r = http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha);
+        Optional<JsonHttp.Response> r =
+                http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha);
         if (r.isEmpty()) {
             return new Changes(null, List.of());
         }
@@ -345,8 +377,10 @@ public final class GitHubForge implements Forge {
     private List<String> filesAt(RepoRef repo, String sha) {
         JsonNode tree = http.get("/repos/" + repo.path() + "/git/trees/" + sha + "?recursive=1");
         if (tree.path("truncated").asBoolean(false)) {
-            throw new ForgeException("cannot list what the PR removed: it changes more than " + COMPARE_FILES_LIMIT
-                    + " files and GitHub truncated the tree of " + sha + " (more than 100,000 entries)", false);
+            throw new ForgeException(
+                    "cannot list what the PR removed: it changes more than " + COMPARE_FILES_LIMIT
+                            + " files and GitHub truncated the tree of " + sha + " (more than 100,000 entries)",
+                    false);
         }
         List<String> out = new ArrayList<>();
         for (JsonNode e : tree.path("tree")) {
@@ -374,7 +408,11 @@ public final class GitHubForge implements Forge {
                 if (c.path("body").asText("").equals(body)) {
                     return false;
                 }
-                http.send("PATCH", "/repos/" + repo.path() + "/issues/comments/" + c.path("id").asLong(), Map.of("body", body));
+                http.send(
+                        "PATCH",
+                        "/repos/" + repo.path() + "/issues/comments/"
+                                + c.path("id").asLong(),
+                        Map.of("body", body));
                 return true;
             }
         }
@@ -399,8 +437,10 @@ public final class GitHubForge implements Forge {
 
     @Override
     public Optional<byte[]> fileAt(RepoRef repo, String ref, String path) {
-        return http.getIfExists("/repos/" + repo.path() + "/contents/" + path + "?ref=" + URLEncoder.encode(ref, StandardCharsets.UTF_8))
-                .map(r -> Base64.getMimeDecoder().decode(r.body().path("content").asText("")));
+        return http.getIfExists("/repos/" + repo.path() + "/contents/" + path + "?ref="
+                        + URLEncoder.encode(ref, StandardCharsets.UTF_8))
+                .map(r ->
+                        Base64.getMimeDecoder().decode(r.body().path("content").asText("")));
     }
 
     @Override
@@ -431,10 +471,12 @@ public final class GitHubForge implements Forge {
         for (int page = 0; url != null && page < 50; page++) {
             JsonHttp.Response r = http.getResponse(url);
             (field == null ? r.body() : r.body().path(field)).forEach(out::add);
-            url = r.header("link").map(l -> {
-                Matcher m = NEXT.matcher(l);
-                return m.find() ? m.group(1) : null;
-            }).orElse(null);
+            url = r.header("link")
+                    .map(l -> {
+                        Matcher m = NEXT.matcher(l);
+                        return m.find() ? m.group(1) : null;
+                    })
+                    .orElse(null);
         }
         return out;
     }

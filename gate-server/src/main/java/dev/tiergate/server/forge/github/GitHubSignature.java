@@ -13,8 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class GitHubSignature {
     private static final String PREFIX = "sha256=";
 
-    private GitHubSignature() {
-    }
+    private GitHubSignature() {}
 
     public static String sign(String secret, byte[] body) {
         try {
@@ -36,6 +35,8 @@ public final class GitHubSignature {
         }
         byte[] expected = sign(secret, body).getBytes(StandardCharsets.US_ASCII);
         byte[] given = header.strip().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-        return MessageDigest.isEqual(expected, given) ? null : "X-Hub-Signature-256 does not match the body (wrong secret or altered payload)";
+        return MessageDigest.isEqual(expected, given)
+                ? null
+                : "X-Hub-Signature-256 does not match the body (wrong secret or altered payload)";
     }
 }

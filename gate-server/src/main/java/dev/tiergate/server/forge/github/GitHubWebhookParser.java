@@ -1,8 +1,8 @@
 package dev.tiergate.server.forge.github;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.core.naming.GitRefName;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -13,8 +13,7 @@ public final class GitHubWebhookParser {
     private static final String ZERO_SHA = "0000000000000000000000000000000000000000";
     private static final String HEADS = "refs/heads/";
 
-    private GitHubWebhookParser() {
-    }
+    private GitHubWebhookParser() {}
 
     public static List<ForgeEvent> parse(String event, JsonNode body) {
         RepoRef repo = repo(body);
@@ -32,15 +31,21 @@ public final class GitHubWebhookParser {
                 String after = body.path("after").asText(ZERO_SHA);
                 boolean deleted = body.path("deleted").asBoolean(ZERO_SHA.equals(after));
                 boolean created = body.path("created").asBoolean(ZERO_SHA.equals(before));
-                return branchEvent(repo, new ForgeEvent.BranchPushed(repo, ref.substring(HEADS.length()), before, deleted ? null : after, created, deleted));
+                return branchEvent(
+                        repo,
+                        new ForgeEvent.BranchPushed(
+                                repo, ref.substring(HEADS.length()), before, deleted ? null : after, created, deleted));
             }
             case "create":
             case "delete": {
                 if (!"branch".equals(body.path("ref_type").asText())) {
-                    return ignored(repo, event + " of a " + body.path("ref_type").asText("?"));
+                    return ignored(
+                            repo, event + " of a " + body.path("ref_type").asText("?"));
                 }
                 boolean deleted = event.equals("delete");
-                return branchEvent(repo, new ForgeEvent.BranchPushed(repo, body.path("ref").asText(), null, null, !deleted, deleted));
+                return branchEvent(
+                        repo,
+                        new ForgeEvent.BranchPushed(repo, body.path("ref").asText(), null, null, !deleted, deleted));
             }
             case "pull_request": {
                 JsonNode pr = body.path("pull_request");
@@ -54,33 +59,47 @@ public final class GitHubWebhookParser {
                     case "closed" -> pr.path("merged").asBoolean(false) ? Action.MERGED : Action.CLOSED;
                     default -> null;
                 };
-                return a == null ? ignored(repo, "pull_request " + action) : List.of(new ForgeEvent.PullRequestChanged(repo, number, a, head));
+                return a == null
+                        ? ignored(repo, "pull_request " + action)
+                        : List.of(new ForgeEvent.PullRequestChanged(repo, number, a, head));
             }
             case "pull_request_review": {
                 if (!action.equals("submitted") && !action.equals("dismissed") && !action.equals("edited")) {
                     return ignored(repo, "pull_request_review " + action);
                 }
                 JsonNode pr = body.path("pull_request");
-                return List.of(new ForgeEvent.PullRequestChanged(repo, pr.path("number").asLong(), Action.APPROVAL_CHANGED,
+                return List.of(new ForgeEvent.PullRequestChanged(
+                        repo,
+                        pr.path("number").asLong(),
+                        Action.APPROVAL_CHANGED,
                         pr.path("head").path("sha").asText(null)));
             }
             case "status":
                 // GitHub sends a status event for every status posted, tiergate's own included: reacting to those
                 // would post again and loop (one SHA holds at most 1,000 statuses per context)
                 if (CommitChecks.isOurs(body.path("context").asText())) {
-                    return ignored(repo, "tiergate's own status " + body.path("context").asText() + " on " + body.path("sha").asText());
+                    return ignored(
+                            repo,
+                            "tiergate's own status " + body.path("context").asText() + " on "
+                                    + body.path("sha").asText());
                 }
-                return List.of(new ForgeEvent.ChecksChanged(repo, body.path("sha").asText()));
+                return List.of(
+                        new ForgeEvent.ChecksChanged(repo, body.path("sha").asText()));
             case "check_run":
                 if (CommitChecks.isOurs(body.path("check_run").path("name").asText())) {
-                    return ignored(repo, "tiergate's own check run " + body.path("check_run").path("name").asText());
+                    return ignored(
+                            repo,
+                            "tiergate's own check run "
+                                    + body.path("check_run").path("name").asText());
                 }
                 return action.equals("completed")
-                        ? List.of(new ForgeEvent.ChecksChanged(repo, body.path("check_run").path("head_sha").asText()))
+                        ? List.of(new ForgeEvent.ChecksChanged(
+                                repo, body.path("check_run").path("head_sha").asText()))
                         : ignored(repo, "check_run " + action);
             case "check_suite":
                 return action.equals("completed")
-                        ? List.of(new ForgeEvent.ChecksChanged(repo, body.path("check_suite").path("head_sha").asText()))
+                        ? List.of(new ForgeEvent.ChecksChanged(
+                                repo, body.path("check_suite").path("head_sha").asText()))
                         : ignored(repo, "check_suite " + action);
             case "merge_group": {
                 if (!action.equals("checks_requested")) {
@@ -93,7 +112,8 @@ public final class GitHubWebhookParser {
                 if (problem.isPresent()) {
                     return ignored(repo, impossibleBranch(base, problem.get()));
                 }
-                return List.of(new ForgeEvent.MergeGroupRequested(repo, g.path("head_sha").asText(), g.path("head_ref").asText(), base));
+                return List.of(new ForgeEvent.MergeGroupRequested(
+                        repo, g.path("head_sha").asText(), g.path("head_ref").asText(), base));
             }
             default:
                 return ignored(repo, event + (action.isEmpty() ? "" : " " + action) + " is not used by tiergate");
@@ -108,7 +128,8 @@ public final class GitHubWebhookParser {
     }
 
     static String impossibleBranch(String branch, String problem) {
-        return "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name (" + problem + ") [webhook.branch-name]";
+        return "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name (" + problem
+                + ") [webhook.branch-name]";
     }
 
     private static List<ForgeEvent> ignored(RepoRef repo, String why) {

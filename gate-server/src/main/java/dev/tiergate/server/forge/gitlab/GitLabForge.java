@@ -33,6 +33,7 @@ public final class GitLabForge implements Forge {
     public static final String ID = "gitlab";
     /** The check name under which the pipeline's jobs (tiergate's own left out) are judged. */
     public static final String PIPELINE_CHECK = "pipeline";
+
     private static final Pattern BOT_USER = Pattern.compile("^(project|group)_\\d+_bot(_[0-9a-f]+)?$");
     private final JsonHttp http;
     private final String baseUrl;
@@ -111,7 +112,8 @@ public final class GitLabForge implements Forge {
     @Override
     public List<Approval> approvals(RepoRef repo, long iid) {
         List<Approval> out = new ArrayList<>();
-        for (JsonNode a : http.get(project(repo) + "/merge_requests/" + iid + "/approvals").path("approved_by")) {
+        for (JsonNode a : http.get(project(repo) + "/merge_requests/" + iid + "/approvals")
+                .path("approved_by")) {
             JsonNode user = a.path("user");
             out.add(new Approval(new ForgeIdentity(user.path("username").asText(), isBot(user)), null));
         }
@@ -134,11 +136,17 @@ public final class GitLabForge implements Forge {
             String name = s.path("name").asText();
             String status = s.path("status").asText();
             if (CommitChecks.isOurs(name)) {
-                ours.putIfAbsent(name, new CommitStatus(name, switch (status) {
-                    case "success" -> StatusState.SUCCESS;
-                    case "failed", "canceled" -> StatusState.FAILURE;
-                    default -> StatusState.PENDING;
-                }, s.path("description").asText(null), s.path("target_url").asText(null)));
+                ours.putIfAbsent(
+                        name,
+                        new CommitStatus(
+                                name,
+                                switch (status) {
+                                    case "success" -> StatusState.SUCCESS;
+                                    case "failed", "canceled" -> StatusState.FAILURE;
+                                    default -> StatusState.PENDING;
+                                },
+                                s.path("description").asText(null),
+                                s.path("target_url").asText(null)));
                 continue;
             }
             CheckResult.Outcome o = outcome(status);
@@ -149,15 +157,21 @@ public final class GitLabForge implements Forge {
             jobs.add(o);
         }
         if (!jobs.isEmpty()) {
-            ci.add(new CheckResult(PIPELINE_CHECK, jobs.contains(CheckResult.Outcome.FAILURE) ? CheckResult.Outcome.FAILURE
-                    : jobs.contains(CheckResult.Outcome.PENDING) ? CheckResult.Outcome.PENDING : CheckResult.Outcome.SUCCESS));
+            ci.add(new CheckResult(
+                    PIPELINE_CHECK,
+                    jobs.contains(CheckResult.Outcome.FAILURE)
+                            ? CheckResult.Outcome.FAILURE
+                            : jobs.contains(CheckResult.Outcome.PENDING)
+                                    ? CheckResult.Outcome.PENDING
+                                    : CheckResult.Outcome.SUCCESS));
         }
         return new CommitChecks(ci, ours);
     }
 
     @Override
     public Optional<String> branchHead(RepoRef repo, String branch) {
-        return http.getIfExists(project(repo) + "/repository/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8))
+        return http.getIfExists(
+                        project(repo) + "/repository/branches/" + URLEncoder.encode(branch, StandardCharsets.UTF_8))
                 .map(r -> r.body().path("commit").path("id").asText(null));
     }
 
@@ -167,8 +181,11 @@ public final class GitLabForge implements Forge {
      */
     @Override
     public boolean alreadyShows(CommitStatus wanted, CommitStatus shown) {
-        return wanted.sameAs(shown) || shown != null && wanted.context().equals(shown.context())
-                && wanted.state() == StatusState.PENDING && shown.state() == StatusState.PENDING;
+        return wanted.sameAs(shown)
+                || shown != null
+                        && wanted.context().equals(shown.context())
+                        && wanted.state() == StatusState.PENDING
+                        && shown.state() == StatusState.PENDING;
     }
 
     @Override
@@ -199,22 +216,26 @@ public final class GitLabForge implements Forge {
      */
     @Override
     public Changes changes(RepoRef repo, String baseSha, String headSha) {
-        String mergeBase = http.getIfExists(project(repo) + "/repository/merge_base?refs%5B%5D=" + baseSha + "&refs%5B%5D=" + headSha)
-                .map(r -> r.body().path("id").asText(null)).orElse(null);
+        String mergeBase = http.getIfExists(
+                        project(repo) + "/repository/merge_base?refs%5B%5D=" + baseSha + "&refs%5B%5D=" + headSha)
+                .map(r -> r.body().path("id").asText(null))
+                .orElse(null);
         List<String> removed = new ArrayList<>();
-        http.getIfExists(project(repo) + "/repository/compare?from=" + baseSha + "&to=" + headSha).ifPresent(r -> {
-            for (JsonNode d : r.body().path("diffs")) {
-                if (d.path("deleted_file").asBoolean(false)) {
-                    removed.add(d.path("old_path").asText());
-                }
-            }
-        });
+        http.getIfExists(project(repo) + "/repository/compare?from=" + baseSha + "&to=" + headSha)
+                .ifPresent(r -> {
+                    for (JsonNode d : r.body().path("diffs")) {
+                        if (d.path("deleted_file").asBoolean(false)) {
+                            removed.add(d.path("old_path").asText());
+                        }
+                    }
+                });
         return new Changes(mergeBase, removed);
     }
 
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {
-        return http.getIfExists(project(repo) + "/repository/blobs/" + blobSha + "/raw").map(JsonHttp.Response::bytes)
+        return http.getIfExists(project(repo) + "/repository/blobs/" + blobSha + "/raw")
+                .map(JsonHttp.Response::bytes)
                 .orElseThrow(() -> new ForgeException("blob " + blobSha + " not found in " + repo.path(), false));
     }
 
@@ -226,7 +247,11 @@ public final class GitLabForge implements Forge {
                 if (n.path("body").asText("").equals(body)) {
                     return false;
                 }
-                http.send("PUT", project(repo) + "/merge_requests/" + iid + "/notes/" + n.path("id").asLong(), Map.of("body", body));
+                http.send(
+                        "PUT",
+                        project(repo) + "/merge_requests/" + iid + "/notes/"
+                                + n.path("id").asLong(),
+                        Map.of("body", body));
                 return true;
             }
         }
@@ -247,11 +272,13 @@ public final class GitLabForge implements Forge {
     @Override
     public void postStatus(RepoRef repo, String sha, CommitStatus status) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("state", switch (status.state()) {
-            case SUCCESS -> "success";
-            case FAILURE -> "failed";
-            case PENDING -> "pending";
-        });
+        body.put(
+                "state",
+                switch (status.state()) {
+                    case SUCCESS -> "success";
+                    case FAILURE -> "failed";
+                    case PENDING -> "pending";
+                });
         body.put("name", status.context());
         body.put("description", status.description());
         if (status.targetUrl() != null) {
@@ -265,8 +292,10 @@ public final class GitLabForge implements Forge {
             return;
         }
         if (r.status() >= 400) {
-            throw new ForgeException("POST status on " + sha + " answered " + r.status() + ": "
-                    + r.body().path("message").asText(""), false);
+            throw new ForgeException(
+                    "POST status on " + sha + " answered " + r.status() + ": "
+                            + r.body().path("message").asText(""),
+                    false);
         }
     }
 
@@ -280,7 +309,8 @@ public final class GitLabForge implements Forge {
         body.put("sha", sha);
         body.put("external_status_check_id", checkId);
         body.put("status", passed ? "passed" : "failed");
-        JsonHttp.Response r = http.postLenient(project(repo) + "/merge_requests/" + iid + "/status_check_responses", body);
+        JsonHttp.Response r =
+                http.postLenient(project(repo) + "/merge_requests/" + iid + "/status_check_responses", body);
         if (r.status() >= 400 && r.status() != 409) {
             throw new ForgeException("status check response for !" + iid + " answered " + r.status(), false);
         }
@@ -288,7 +318,9 @@ public final class GitLabForge implements Forge {
 
     private Optional<Long> latestPipelineId(RepoRef repo, String sha) {
         JsonNode pipelines = http.get(project(repo) + "/pipelines?sha=" + sha + "&order_by=id&sort=desc&per_page=1");
-        return pipelines.isArray() && pipelines.size() > 0 ? Optional.of(pipelines.get(0).path("id").asLong()) : Optional.empty();
+        return pipelines.isArray() && pipelines.size() > 0
+                ? Optional.of(pipelines.get(0).path("id").asLong())
+                : Optional.empty();
     }
 
     private List<JsonNode> paged(String first) {
@@ -319,7 +351,8 @@ public final class GitLabForge implements Forge {
                 mr.path("source_branch").asText(),
                 mr.path("sha").asText(),
                 mr.path("target_branch").asText(),
-                // start_sha is the target branch's head the MR was compared with: the policy is read there, never from the source
+                // start_sha is the target branch's head the MR was compared with: the policy is read there, never from
+                // the source
                 refs.path("start_sha").asText(refs.path("base_sha").asText()),
                 new ForgeIdentity(mr.path("author").path("username").asText(), isBot(mr.path("author"))),
                 state.equals("opened"),
@@ -328,6 +361,7 @@ public final class GitLabForge implements Forge {
     }
 
     static boolean isBot(JsonNode user) {
-        return user.path("bot").asBoolean(false) || BOT_USER.matcher(user.path("username").asText()).matches();
+        return user.path("bot").asBoolean(false)
+                || BOT_USER.matcher(user.path("username").asText()).matches();
     }
 }

@@ -44,7 +44,8 @@ public final class GitLabInstances implements Forge {
             return byHost.values().iterator().next();
         }
         return Optional.ofNullable(byHost.get(host(repo.instance())))
-                .orElseThrow(() -> new ForgeException("no GitLab instance " + repo.instance() + " is configured", false));
+                .orElseThrow(
+                        () -> new ForgeException("no GitLab instance " + repo.instance() + " is configured", false));
     }
 
     /** host[:port] of an instance URL: what X-Gitlab-Instance and the configured URL have in common. */
@@ -104,8 +105,11 @@ public final class GitLabInstances implements Forge {
      */
     @Override
     public boolean alreadyShows(CommitStatus wanted, CommitStatus shown) {
-        return wanted.sameAs(shown) || shown != null && wanted.context().equals(shown.context())
-                && wanted.state() == StatusState.PENDING && shown.state() == StatusState.PENDING;
+        return wanted.sameAs(shown)
+                || shown != null
+                        && wanted.context().equals(shown.context())
+                        && wanted.state() == StatusState.PENDING
+                        && shown.state() == StatusState.PENDING;
     }
 
     @Override

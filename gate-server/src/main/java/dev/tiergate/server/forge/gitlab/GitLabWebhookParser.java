@@ -1,8 +1,8 @@
 package dev.tiergate.server.forge.gitlab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.core.naming.GitRefName;
+import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
 import dev.tiergate.server.forge.RepoRef;
@@ -18,8 +18,7 @@ public final class GitLabWebhookParser {
     private static final String ZERO_SHA = "0000000000000000000000000000000000000000";
     private static final String HEADS = "refs/heads/";
 
-    private GitLabWebhookParser() {
-    }
+    private GitLabWebhookParser() {}
 
     public static List<ForgeEvent> parse(String event, JsonNode body) {
         return parse(event, body, null);
@@ -34,8 +33,11 @@ public final class GitLabWebhookParser {
         JsonNode attrs = body.path("object_attributes");
         if (body.has("external_approval_rule")) {
             // an external status check request: answer for exactly this MR and SHA
-            return List.of(new ForgeEvent.ExternalStatusCheckRequested(repo, attrs.path("iid").asLong(),
-                    attrs.path("last_commit").path("id").asText(null), body.path("external_approval_rule").path("id").asLong()));
+            return List.of(new ForgeEvent.ExternalStatusCheckRequested(
+                    repo,
+                    attrs.path("iid").asLong(),
+                    attrs.path("last_commit").path("id").asText(null),
+                    body.path("external_approval_rule").path("id").asLong()));
         }
         switch (event) {
             case "Push Hook": {
@@ -49,11 +51,13 @@ public final class GitLabWebhookParser {
                 String branch = ref.substring(HEADS.length());
                 var problem = GitRefName.branchNameProblem(branch);
                 if (problem.isPresent()) {
-                    return ignored(repo, "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name ("
-                            + problem.get() + ") [webhook.branch-name]");
+                    return ignored(
+                            repo,
+                            "refused: '" + GitRefName.printable(branch) + "' cannot be a git branch name ("
+                                    + problem.get() + ") [webhook.branch-name]");
                 }
-                return List.of(new ForgeEvent.BranchPushed(repo, branch, before, deleted ? null : after,
-                        ZERO_SHA.equals(before), deleted));
+                return List.of(new ForgeEvent.BranchPushed(
+                        repo, branch, before, deleted ? null : after, ZERO_SHA.equals(before), deleted));
             }
             case "Merge Request Hook": {
                 long iid = attrs.path("iid").asLong();
@@ -62,14 +66,18 @@ public final class GitLabWebhookParser {
                 Action a = switch (action) {
                     case "open" -> Action.OPENED;
                     case "reopen" -> Action.REOPENED;
-                    case "update" -> attrs.hasNonNull("oldrev") ? Action.SYNCHRONIZED
-                            : body.path("changes").has("target_branch") ? Action.BASE_CHANGED : Action.EDITED;
+                    case "update" ->
+                        attrs.hasNonNull("oldrev")
+                                ? Action.SYNCHRONIZED
+                                : body.path("changes").has("target_branch") ? Action.BASE_CHANGED : Action.EDITED;
                     case "approved", "unapproved", "approval", "unapproval" -> Action.APPROVAL_CHANGED;
                     case "merge" -> Action.MERGED;
                     case "close" -> Action.CLOSED;
                     default -> null;
                 };
-                return a == null ? ignored(repo, "merge request " + action) : List.of(new ForgeEvent.PullRequestChanged(repo, iid, a, head));
+                return a == null
+                        ? ignored(repo, "merge request " + action)
+                        : List.of(new ForgeEvent.PullRequestChanged(repo, iid, a, head));
             }
             case "Pipeline Hook":
                 return pipeline(repo, attrs.path("sha").asText(), body.path("builds"));

@@ -42,11 +42,14 @@ public final class GitLabWebhookReceiver implements WebhookReceiver {
             if (given == null || given.isEmpty()) {
                 return "missing X-Gitlab-Token header";
             }
-            if (!MessageDigest.isEqual(secretToken.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
+            if (!MessageDigest.isEqual(
+                    secretToken.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8))) {
                 return "X-Gitlab-Token does not match the configured secret token";
             }
         }
-        return signingToken == null ? null : signatureProblem(signingToken, headers, body, clock.instant().getEpochSecond());
+        return signingToken == null
+                ? null
+                : signatureProblem(signingToken, headers, body, clock.instant().getEpochSecond());
     }
 
     /** Standard Webhooks: {@code webhook-signature} holds space-separated {@code v1,<base64 HMAC-SHA256>} values. */
@@ -68,7 +71,8 @@ public final class GitLabWebhookReceiver implements WebhookReceiver {
         }
         byte[] expected = sign(signingToken, id, timestamp.strip(), body).getBytes(StandardCharsets.US_ASCII);
         for (String candidate : signatures.strip().split(" ")) {
-            if (candidate.startsWith("v1,") && MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.US_ASCII))) {
+            if (candidate.startsWith("v1,")
+                    && MessageDigest.isEqual(expected, candidate.getBytes(StandardCharsets.US_ASCII))) {
                 return null;
             }
         }
@@ -108,7 +112,9 @@ public final class GitLabWebhookReceiver implements WebhookReceiver {
 
     static String contentId(byte[] body) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

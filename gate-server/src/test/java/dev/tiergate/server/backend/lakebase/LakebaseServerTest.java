@@ -14,10 +14,18 @@ class LakebaseServerTest {
     @Test
     void theServerRunsOnLakebaseBranchesMigratesTheTierAndRehearsesAPr() throws Exception {
         try (LakebaseApiStub lakebase = new LakebaseApiStub();
-             ServerHarness h = new ServerHarness(Map.of("TIERGATE_BACKEND", "lakebase", "TIERGATE_LAKEBASE_HOST", lakebase.url(),
-                     "TIERGATE_LAKEBASE_TOKEN", LakebaseApiStub.TOKEN, "TIERGATE_LAKEBASE_PROJECT", LakebaseApiStub.PROJECT,
-                     // the stand-in's branches are databases on its embedded cluster, which listens on its own port
-                     "TIERGATE_LAKEBASE_PORT", Integer.toString(lakebase.postgresPort())))) {
+                ServerHarness h = new ServerHarness(Map.of(
+                        "TIERGATE_BACKEND",
+                        "lakebase",
+                        "TIERGATE_LAKEBASE_HOST",
+                        lakebase.url(),
+                        "TIERGATE_LAKEBASE_TOKEN",
+                        LakebaseApiStub.TOKEN,
+                        "TIERGATE_LAKEBASE_PROJECT",
+                        LakebaseApiStub.PROJECT,
+                        // the stand-in's branches are databases on its embedded cluster, which listens on its own port
+                        "TIERGATE_LAKEBASE_PORT",
+                        Integer.toString(lakebase.postgresPort())))) {
             assertEquals("lakebase", h.server.backend().id());
             ServerOnBackendScenario.run(h, lakebase::branchIds, List.of("staging", "ci-pr-1"));
         }

@@ -12,11 +12,11 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.NeonApiStub;
 import dev.tiergate.server.support.TestPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +41,8 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
 
     NeonBranchBackend backendWith(String key) {
         NeonSettings s = NeonSettings.of(neon.apiUrl(), key, NeonApiStub.PROJECT)
-                .withPolling(Duration.ofMillis(1), Duration.ofMillis(50)).withRetries(4, Duration.ofMillis(1));
+                .withPolling(Duration.ofMillis(1), Duration.ofMillis(50))
+                .withRetries(4, Duration.ofMillis(1));
         return new NeonBranchBackend(s, sleeps::add, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -90,9 +91,12 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
         stagingWithOneRow();
         neon.failNextOperation("compute quota exceeded");
         BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
-        assertTrue(e.getMessage().contains("create database branch 'feature-f1' from 'staging'")
-                && e.getMessage().contains("(create_branch) failed: compute quota exceeded"), e.getMessage());
-        assertFalse(neon.branchNames().contains("feature-f1"), neon.branchNames().toString());
+        assertTrue(
+                e.getMessage().contains("create database branch 'feature-f1' from 'staging'")
+                        && e.getMessage().contains("(create_branch) failed: compute quota exceeded"),
+                e.getMessage());
+        assertFalse(
+                neon.branchNames().contains("feature-f1"), neon.branchNames().toString());
         backend.create(repo, "feature-f1", "staging");
         assertEquals(List.of("A-1"), codes("feature-f1"));
     }
@@ -127,14 +131,20 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
     @Test
     void aPermissionErrorSaysWhatTheKeyLacks() {
         neon.failPath("/branches$", 403, Map.of(), "{\"code\":\"\",\"message\":\"not allowed\"}");
-        BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "production"));
-        assertTrue(e.getMessage().contains("the API key lacks the permission (403: not allowed)")
-                && e.getMessage().contains("proj-stub-1"), e.getMessage());
+        BackendException e =
+                assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "production"));
+        assertTrue(
+                e.getMessage().contains("the API key lacks the permission (403: not allowed)")
+                        && e.getMessage().contains("proj-stub-1"),
+                e.getMessage());
         neon.heal();
         BranchBackend stranger = backendWith("wrong-key");
         BackendException refused = assertThrows(BackendException.class, () -> stranger.list(repo));
-        assertTrue(refused.getMessage().contains("Neon refused the API key (401") && refused.getMessage().contains("TIERGATE_NEON_API_KEY")
-                && !refused.getMessage().contains("wrong-key"), refused.getMessage());
+        assertTrue(
+                refused.getMessage().contains("Neon refused the API key (401")
+                        && refused.getMessage().contains("TIERGATE_NEON_API_KEY")
+                        && !refused.getMessage().contains("wrong-key"),
+                refused.getMessage());
     }
 
     @Test
@@ -142,8 +152,12 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
         stagingWithOneRow();
         neon.handBackParentOnNextCreate();
         BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
-        assertTrue(e.getMessage().contains("refused the branch Neon handed back: asked for 'feature-f1' cut from 'staging'")
-                && e.getMessage().contains("which is the parent itself"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                                .contains(
+                                        "refused the branch Neon handed back: asked for 'feature-f1' cut from 'staging'")
+                        && e.getMessage().contains("which is the parent itself"),
+                e.getMessage());
         assertFalse(neon.branchNames().contains("feature-f1"));
         assertEquals(List.of("A-1"), codes("staging"));
     }
@@ -153,16 +167,22 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
         stagingWithOneRow();
         neon.handBackForeignEndpointOnNextCreate();
         BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
-        assertTrue(e.getMessage().contains("with endpoint") && e.getMessage().contains("of branch br-staging"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("with endpoint") && e.getMessage().contains("of branch br-staging"),
+                e.getMessage());
         assertFalse(neon.branchNames().contains("feature-f1"));
     }
 
     @Test
     void aConnectionUriNamingAnotherHostIsRefused() throws Exception {
         stagingWithOneRow();
-        neon.nextConnectionUriHost("ep-parent.us-east-2.aws.neon.tech"); // asked for by the create, to take the parent's logins away
+        neon.nextConnectionUriHost(
+                "ep-parent.us-east-2.aws.neon.tech"); // asked for by the create, to take the parent's logins away
         BackendException e = assertThrows(BackendException.class, () -> backend.create(repo, "feature-f1", "staging"));
-        assertTrue(e.getMessage().contains("names host ep-parent.us-east-2.aws.neon.tech") && e.getMessage().contains("is localhost"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("names host ep-parent.us-east-2.aws.neon.tech")
+                        && e.getMessage().contains("is localhost"),
+                e.getMessage());
         assertFalse(neon.branchNames().contains("feature-f1"), "the half-made branch is gone: " + neon.branchNames());
     }
 
@@ -184,15 +204,21 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
         backend.restore(repo, "staging", "staging-backup-1");
         String kept = "staging-pre-restore-" + NOW.getEpochSecond();
         assertTrue(neon.branchNames().contains(kept), neon.branchNames().toString());
-        assertEquals(neon.branchByName(kept).get("id"), neon.branchByName("feature-a").get("parent_id"));
+        assertEquals(
+                neon.branchByName(kept).get("id"),
+                neon.branchByName("feature-a").get("parent_id"));
         assertEquals(true, neon.branchByName("staging").get("protected"));
     }
 
     @Test
     void theBranchOwnerIsNeonsOwnerRoleAMemberOfNeonSuperuserAndNoSuperuser() throws Exception {
         try (Connection c = connect(backend.connection(repo, "production"))) {
-            assertEquals(List.of(NeonApiStub.ROLE + " false true true"), column(c, "select current_user || ' ' || rolsuper || ' ' || rolcreaterole"
-                    + " || ' ' || pg_has_role(current_user, 'neon_superuser', 'member') from pg_roles where rolname = current_user"));
+            assertEquals(
+                    List.of(NeonApiStub.ROLE + " false true true"),
+                    column(
+                            c,
+                            "select current_user || ' ' || rolsuper || ' ' || rolcreaterole"
+                                    + " || ' ' || pg_has_role(current_user, 'neon_superuser', 'member') from pg_roles where rolname = current_user"));
             SQLException e = assertThrows(SQLException.class, () -> column(c, "create role tg_probe superuser"));
             assertTrue(e.getMessage().contains("SUPERUSER attribute"), e.getMessage());
         }
@@ -203,16 +229,28 @@ class NeonBranchBackendContractTest extends BranchAccessContract {
         stagingWithAccess();
         neon.resetCounts();
         backend.create(repo, "feature-a", "staging");
-        assertEquals(Map.of("GET /projects/{project_id}/branches", 1L, "POST /projects/{project_id}/branches", 1L,
-                        "GET /projects/{project_id}/operations/{operation_id}", 2L,
-                        "GET /projects/{project_id}/branches/{branch_id}/databases", 1L, "GET /projects/{project_id}/connection_uri", 1L),
-                neon.requestsByRoute(), "a create, then the owner's connection to take the parent's logins away (kept for later)");
+        assertEquals(
+                Map.of(
+                        "GET /projects/{project_id}/branches",
+                        1L,
+                        "POST /projects/{project_id}/branches",
+                        1L,
+                        "GET /projects/{project_id}/operations/{operation_id}",
+                        2L,
+                        "GET /projects/{project_id}/branches/{branch_id}/databases",
+                        1L,
+                        "GET /projects/{project_id}/connection_uri",
+                        1L),
+                neon.requestsByRoute(),
+                "a create, then the owner's connection to take the parent's logins away (kept for later)");
         neon.resetCounts();
         backend.credential(repo, "feature-a", "alice", List.of("app_write"), inAnHour());
         backend.applyAccess(repo, "feature-a", GROUPS);
         backend.accessSnapshot(repo, "feature-a");
         backend.revoke(repo, "feature-a", List.of());
-        assertEquals(Map.of("GET /projects/{project_id}/branches", 3L), neon.requestsByRoute(),
+        assertEquals(
+                Map.of("GET /projects/{project_id}/branches", 3L),
+                neon.requestsByRoute(),
                 "each finds the branch by name; the rest is SQL: no POST .../roles, no reset_password, no reveal_password");
     }
 }

@@ -14,8 +14,15 @@ class NeonServerTest {
     @Test
     void theServerRunsOnNeonBranchesMigratesTheTierAndRehearsesAPr() throws Exception {
         try (NeonApiStub neon = new NeonApiStub();
-             ServerHarness h = new ServerHarness(Map.of("TIERGATE_BACKEND", "neon", "TIERGATE_NEON_API_URL", neon.apiUrl(),
-                     "TIERGATE_NEON_API_KEY", NeonApiStub.KEY, "TIERGATE_NEON_PROJECT", NeonApiStub.PROJECT))) {
+                ServerHarness h = new ServerHarness(Map.of(
+                        "TIERGATE_BACKEND",
+                        "neon",
+                        "TIERGATE_NEON_API_URL",
+                        neon.apiUrl(),
+                        "TIERGATE_NEON_API_KEY",
+                        NeonApiStub.KEY,
+                        "TIERGATE_NEON_PROJECT",
+                        NeonApiStub.PROJECT))) {
             assertEquals("neon", h.server.backend().id());
             ServerOnBackendScenario.run(h, neon::branchNames, List.of("main", "staging", "ci-pr-1"));
         }

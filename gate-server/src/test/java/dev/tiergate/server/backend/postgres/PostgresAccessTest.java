@@ -2,8 +2,6 @@ package dev.tiergate.server.backend.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.core.access.GrantDrift;
@@ -20,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -33,10 +30,12 @@ import org.junit.jupiter.api.Test;
  * are PostgreSQL's, every name quoted. Real PostgreSQL, passwords required.
  */
 class PostgresAccessTest {
-    static final DatabaseAccess.Group READ = new DatabaseAccess.Group("app_read", List.of("select"), List.of("public"), List.of());
-    static final DatabaseAccess.Group WRITE = new DatabaseAccess.Group("app_write", List.of("select", "insert", "update", "delete"),
-            List.of("*"), List.of());
-    static final DatabaseAccess.Group ORDERS = new DatabaseAccess.Group("orders_only", List.of("select"), List.of(), List.of("public.orders"));
+    static final DatabaseAccess.Group READ =
+            new DatabaseAccess.Group("app_read", List.of("select"), List.of("public"), List.of());
+    static final DatabaseAccess.Group WRITE = new DatabaseAccess.Group(
+            "app_write", List.of("select", "insert", "update", "delete"), List.of("*"), List.of());
+    static final DatabaseAccess.Group ORDERS =
+            new DatabaseAccess.Group("orders_only", List.of("select"), List.of(), List.of("public.orders"));
     static final List<DatabaseAccess.Group> GROUPS = List.of(READ, WRITE, ORDERS);
     PostgresBranchBackend backend;
     RepoRef repo;
@@ -46,8 +45,10 @@ class PostgresAccessTest {
         backend = TestPostgres.branchBackend("access-secret");
         repo = new RepoRef("github", null, "acme/" + UUID.randomUUID());
         backend.createTier(repo, "staging", null);
-        migrate("staging", "create table orders (id bigserial primary key, card text); create table customers (id int);"
-                + " insert into orders (card) values ('4111'); create schema app; create table app.jobs (id int)");
+        migrate(
+                "staging",
+                "create table orders (id bigserial primary key, card text); create table customers (id int);"
+                        + " insert into orders (card) values ('4111'); create schema app; create table app.jobs (id int)");
         backend.applyAccess(repo, "staging", GROUPS);
         backend.tierMoved(repo, "staging"); // as after every tier migration: branches copy the tier as it is now
     }
@@ -59,8 +60,11 @@ class PostgresAccessTest {
 
     void migrate(String branch, String sql) throws SQLException {
         try (MigrationSession s = backend.openRun(repo, branch, RunLimits.deadline(Duration.ofMinutes(1)));
-             Connection c = DriverManager.getConnection(s.connection().jdbcUrl(), s.connection().user(), s.connection().password());
-             Statement st = c.createStatement()) {
+                Connection c = DriverManager.getConnection(
+                        s.connection().jdbcUrl(),
+                        s.connection().user(),
+                        s.connection().password());
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
@@ -70,7 +74,8 @@ class PostgresAccessTest {
     }
 
     static boolean can(Connection c, String table, String privilege) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select has_table_privilege('" + table + "', '" + privilege + "')")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select has_table_privilege('" + table + "', '" + privilege + "')")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -78,26 +83,41 @@ class PostgresAccessTest {
 
     @Test
     void aHandRunGrantToPublicIsDriftTheSnapshotShowsAndRevokeTakesAway() throws Exception {
-        assertTrue(GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging")).none(),
-                GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging")).toString());
+        assertTrue(
+                GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"))
+                        .none(),
+                GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"))
+                        .toString());
         // by hand, on the tier, as its admin: the kind of change the policy does not know
-        try (Connection c = DriverManager.getConnection(TestPostgres.branches().jdbcBase() + backend.physical(repo, "staging"),
-                TestPostgres.branches().user(), TestPostgres.branches().password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        TestPostgres.branches().jdbcBase() + backend.physical(repo, "staging"),
+                        TestPostgres.branches().user(),
+                        TestPostgres.branches().password());
+                Statement st = c.createStatement()) {
             st.execute("grant select on orders to public");
             st.execute("revoke select on customers from \"" + PostgresBranchBackend.groupRole(repo, "app_read") + "\"");
         }
         GrantDrift.Diff d = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
-        assertEquals(List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.orders", "SELECT")), d.extra());
-        assertEquals(List.of(new Privilege("group:app_read", Privilege.Kind.TABLE, "public.customers", "SELECT")), d.missing());
-        assertEquals("revoke select on table \"public\".\"orders\" from public;", backend.statement(repo, d.extra().get(0), false));
+        assertEquals(
+                List.of(new Privilege(Privilege.PUBLIC, Privilege.Kind.TABLE, "public.orders", "SELECT")), d.extra());
+        assertEquals(
+                List.of(new Privilege("group:app_read", Privilege.Kind.TABLE, "public.customers", "SELECT")),
+                d.missing());
+        assertEquals(
+                "revoke select on table \"public\".\"orders\" from public;",
+                backend.statement(repo, d.extra().get(0), false));
         backend.revoke(repo, "staging", d.extra());
         backend.applyAccess(repo, "staging", GROUPS);
-        assertTrue(GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging")).none(), "repaired");
+        assertTrue(
+                GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"))
+                        .none(),
+                "repaired");
     }
 
     @Test
     void theSchemaOfThePolicysExtensionsIsTiergatesNotTheRepositorysSoNoDrift() {
-        backend.createExtensions(repo, "staging", List.of("pg_buffercache")); // schema extensions: the admin's, USAGE to PUBLIC
+        backend.createExtensions(
+                repo, "staging", List.of("pg_buffercache")); // schema extensions: the admin's, USAGE to PUBLIC
         backend.applyAccess(repo, "staging", GROUPS);
         GrantDrift.Diff d = GrantDrift.between(GROUPS, backend.accessSnapshot(repo, "staging"));
         assertTrue(d.none(), "PUBLIC's USAGE there is no drift to take away: " + d);

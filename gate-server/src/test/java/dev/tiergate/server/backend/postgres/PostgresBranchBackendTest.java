@@ -39,7 +39,8 @@ class PostgresBranchBackendTest {
     void branchIsACopyOfItsTierAndLeavesTheTierUsable() throws Exception {
         backend.createTier(repo, "production", null);
         backend.createTier(repo, "staging", "production");
-        try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
+        try (Connection tier = connect("staging");
+                Statement st = tier.createStatement()) {
             st.execute("create table inventory (code text); insert into inventory values ('A-1')");
         }
         backend.tierMoved(repo, "staging"); // after a migration reached the tier
@@ -47,8 +48,9 @@ class PostgresBranchBackendTest {
             // the tier stays in use (this connection is open) while a branch is cut from its idle template
             backend.create(repo, "feature-f1", "staging");
         }
-        try (Connection c = connect("feature-f1"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select code from inventory")) {
+        try (Connection c = connect("feature-f1");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select code from inventory")) {
             assertTrue(rs.next());
             assertEquals("A-1", rs.getString(1));
         }
@@ -86,38 +88,49 @@ class PostgresBranchBackendTest {
         var a = backend.connection(repo, "feature-a");
         var b = backend.connection(repo, "feature-b");
         assertTrue(a.user().endsWith("_login") && !a.user().equals(b.user()), a + " " + b);
-        assertTrue(a.password() != null && a.password().length() == 32 && !a.password().equals(b.password()));
+        assertTrue(a.password() != null
+                && a.password().length() == 32
+                && !a.password().equals(b.password()));
         assertFalse(a.toString().contains(a.password()), "no password in toString");
         assertTrue(a.url().startsWith("postgresql://" + a.user() + ":" + a.password() + "@localhost:"), a.url());
-        try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(a.jdbcUrl(), a.user(), a.password());
+                Statement st = c.createStatement()) {
             st.execute("select 1");
         }
-        var wrong = assertThrows(SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()));
+        var wrong = assertThrows(
+                SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()));
         assertTrue(wrong.getMessage().contains("permission denied for database"), wrong.getMessage());
         backend.delete(repo, "feature-a");
-        assertThrows(SQLException.class, () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()), "the login goes with its branch");
+        assertThrows(
+                SQLException.class,
+                () -> DriverManager.getConnection(b.jdbcUrl(), a.user(), a.password()),
+                "the login goes with its branch");
     }
 
     @Test
     void aSnapshotKeepsTheTierAsItWasAndRestoreBringsItBack() throws Exception {
         backend.createTier(repo, "production", null);
         backend.createTier(repo, "staging", "production");
-        try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
+        try (Connection tier = connect("staging");
+                Statement st = tier.createStatement()) {
             st.execute("create table inventory (code text); insert into inventory values ('A-1')");
         }
         backend.snapshot(repo, "staging", "staging-backup-1");
-        try (Connection tier = connect("staging"); Statement st = tier.createStatement()) {
+        try (Connection tier = connect("staging");
+                Statement st = tier.createStatement()) {
             st.execute("drop table inventory");
         }
         backend.restore(repo, "staging", "staging-backup-1");
-        try (Connection c = connect("staging"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select code from inventory")) {
+        try (Connection c = connect("staging");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select code from inventory")) {
             assertTrue(rs.next());
         }
         // branches cut after the restore see the restored tier
         backend.create(repo, "feature-c", "staging");
-        try (Connection c = connect("feature-c"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from inventory")) {
+        try (Connection c = connect("feature-c");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from inventory")) {
             assertTrue(rs.next());
             assertEquals(1, rs.getInt(1));
         }
@@ -125,27 +138,34 @@ class PostgresBranchBackendTest {
         try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password())) {
             assertTrue(c.isValid(2), "the tier's login works after the restore");
         }
-        BackendException missing = assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
+        BackendException missing =
+                assertThrows(BackendException.class, () -> backend.restore(repo, "staging", "staging-backup-9"));
         assertTrue(missing.getMessage().contains("there is no such snapshot"), missing.getMessage());
     }
 
     @Test
     void aBranchLoginReadsAndWritesDataIncludingWhatALaterMigrationCreatesAndChangesNoSchema() throws Exception {
         backend.createTier(repo, "production", null);
-        try (Connection tier = connect("production"); Statement st = tier.createStatement()) {
-            st.execute("create table inventory (id bigint generated always as identity, code text); insert into inventory (code) values ('A-1')");
+        try (Connection tier = connect("production");
+                Statement st = tier.createStatement()) {
+            st.execute(
+                    "create table inventory (id bigint generated always as identity, code text); insert into inventory (code) values ('A-1')");
         }
         backend.tierMoved(repo, "production");
         backend.create(repo, "feature-x", "production");
         try (var run = backend.openRun(repo, "feature-x", RunLimits.deadline(Duration.ofMinutes(1)));
-             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
-             Statement st = m.createStatement()) {
+                Connection m = DriverManager.getConnection(
+                        run.connection().jdbcUrl(),
+                        run.connection().user(),
+                        run.connection().password());
+                Statement st = m.createStatement()) {
             st.execute("create table added_later (id int)"); // what a migration creates after the branch was cut
             st.execute("create schema app");
             st.execute("create table app.orders (id int)");
         }
         var login = backend.connection(repo, "feature-x");
-        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
+                Statement st = c.createStatement()) {
             st.execute("insert into inventory (code) values ('B-2')");
             st.execute("insert into added_later values (1)");
             st.execute("insert into app.orders values (1)");
@@ -154,7 +174,8 @@ class PostgresBranchBackendTest {
                 assertEquals(2, rs.getInt(1));
             }
             var ddl = assertThrows(SQLException.class, () -> st.execute("drop table inventory"));
-            assertTrue(ddl.getMessage().contains("must be owner"), "schema changes are tiergate's: " + ddl.getMessage());
+            assertTrue(
+                    ddl.getMessage().contains("must be owner"), "schema changes are tiergate's: " + ddl.getMessage());
             var create = assertThrows(SQLException.class, () -> st.execute("create table mine (id int)"));
             assertTrue(create.getMessage().contains("permission denied for schema public"), create.getMessage());
         }
@@ -165,14 +186,19 @@ class PostgresBranchBackendTest {
         backend.createTier(repo, "production", null);
         var limits = RunLimits.deadline(Duration.ofMinutes(1));
         try (var run = backend.openRun(repo, "production", limits);
-             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
-             Statement st = m.createStatement()) {
+                Connection m = DriverManager.getConnection(
+                        run.connection().jdbcUrl(),
+                        run.connection().user(),
+                        run.connection().password());
+                Statement st = m.createStatement()) {
             st.execute("create table inventory (code text)");
             // a migration that acts under its own name holds none of the owner role's rights (the role is NOINHERIT,
             // so that the owner role's CONNECT on the repository's other databases is not its own)
             st.execute("set role " + run.connection().user());
             var own = assertThrows(SQLException.class, () -> st.execute("create table own (id int)"));
-            assertTrue(own.getMessage().contains("no schema has been selected") || own.getMessage().contains("permission denied"),
+            assertTrue(
+                    own.getMessage().contains("no schema has been selected")
+                            || own.getMessage().contains("permission denied"),
                     own.getMessage());
             st.execute("reset role"); // back to its default: the owner role
             st.execute("create table own (id int)");
@@ -180,8 +206,11 @@ class PostgresBranchBackendTest {
         backend.tierMoved(repo, "production");
         backend.create(repo, "feature-y", "production");
         try (var run = backend.openRun(repo, "feature-y", limits);
-             Connection m = DriverManager.getConnection(run.connection().jdbcUrl(), run.connection().user(), run.connection().password());
-             Statement st = m.createStatement()) {
+                Connection m = DriverManager.getConnection(
+                        run.connection().jdbcUrl(),
+                        run.connection().user(),
+                        run.connection().password());
+                Statement st = m.createStatement()) {
             st.execute("alter table inventory add column qty int");
             st.execute("alter table own add column x int");
         }

@@ -4,7 +4,6 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchBackendContract;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.TestPostgres;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**

@@ -8,7 +8,6 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -45,7 +44,8 @@ class PostgresClonePoolTest {
         long deadline = System.currentTimeMillis() + 60_000;
         while (backend.readyClones().getOrDefault(key, 0) < n) {
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("the pool of " + key + " did not reach " + n + " within 60 s: " + backend.readyClones());
+                throw new AssertionError(
+                        "the pool of " + key + " did not reach " + n + " within 60 s: " + backend.readyClones());
             }
             try {
                 Thread.sleep(25);
@@ -60,8 +60,9 @@ class PostgresClonePoolTest {
     Set<Long> poolOids() throws Exception {
         Set<Long> out = new TreeSet<>();
         try (Connection c = TestPostgres.branches().admin().getConnection();
-             PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname like ? "
-                     + "and starts_with(shobj_description(oid, 'pg_database'), 'tiergate pool template=' || ? || ' oid=')")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select oid from pg_database where datname like ? "
+                                + "and starts_with(shobj_description(oid, 'pg_database'), 'tiergate pool template=' || ? || ' oid=')")) {
             String template = PostgresBranchBackend.fit(PostgresBranchBackend.prefix(repo) + "_tpl_staging");
             ps.setString(1, PostgresBranchBackend.prefix(repo).replace("_", "\\_") + "\\_pool\\_%");
             ps.setString(2, template);
@@ -76,7 +77,7 @@ class PostgresClonePoolTest {
 
     long oidOf(String branch) throws Exception {
         try (Connection c = TestPostgres.branches().admin().getConnection();
-             PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname = ?")) {
+                PreparedStatement ps = c.prepareStatement("select oid from pg_database where datname = ?")) {
             ps.setString(1, backend.physical(repo, branch));
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), branch + " does not exist");
@@ -91,8 +92,9 @@ class PostgresClonePoolTest {
 
     List<String> codesAsItsLogin(String branch) throws Exception {
         var login = backend.connection(repo, branch);
-        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password()); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select code from inventory order by code")) {
+        try (Connection c = DriverManager.getConnection(login.jdbcUrl(), login.user(), login.password());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select code from inventory order by code")) {
             List<String> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));
@@ -111,7 +113,10 @@ class PostgresClonePoolTest {
         backend.create(repo, "feature-f1", "staging");
         assertTrue(ready.contains(oidOf("feature-f1")), "feature-f1 is one of the ready clones " + ready);
         assertEquals(List.of("A-1"), codesAsItsLogin("feature-f1"));
-        assertEquals(List.of("feature-f1", "production", "staging"), backend.list(repo).stream().sorted().toList(), "clones are not branches");
+        assertEquals(
+                List.of("feature-f1", "production", "staging"),
+                backend.list(repo).stream().sorted().toList(),
+                "clones are not branches");
         awaitReady(backend, repo.path() + ":staging", 2);
     }
 
@@ -146,7 +151,8 @@ class PostgresClonePoolTest {
             assertTrue(off.exists(other, "feature-f1"));
             assertTrue(off.readyClones().isEmpty());
             try (Connection c = TestPostgres.branches().admin().getConnection();
-                 PreparedStatement ps = c.prepareStatement("select count(*) from pg_database where datname like ?")) {
+                    PreparedStatement ps =
+                            c.prepareStatement("select count(*) from pg_database where datname like ?")) {
                 ps.setString(1, PostgresBranchBackend.prefix(other).replace("_", "\\_") + "\\_pool\\_%");
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -179,16 +185,20 @@ class PostgresClonePoolTest {
         assertEquals(List.of("A-1"), codesAsItsLogin("ci-pr-7"), "the branch's login connects to the new database");
         long deadline = System.currentTimeMillis() + 60_000;
         while (databaseWithOid(before)) {
-            assertTrue(System.currentTimeMillis() < deadline, "the old database (oid " + before + ") was not dropped within 60 s");
+            assertTrue(
+                    System.currentTimeMillis() < deadline,
+                    "the old database (oid " + before + ") was not dropped within 60 s");
             Thread.sleep(25);
         }
         awaitReady(backend, repo.path() + ":staging", 2);
-        assertEquals(List.of("ci-pr-7", "production", "staging"), backend.list(repo).stream().sorted().toList());
+        assertEquals(
+                List.of("ci-pr-7", "production", "staging"),
+                backend.list(repo).stream().sorted().toList());
     }
 
     boolean databaseWithOid(long oid) throws Exception {
         try (Connection c = TestPostgres.branches().admin().getConnection();
-             PreparedStatement ps = c.prepareStatement("select 1 from pg_database where oid = ?")) {
+                PreparedStatement ps = c.prepareStatement("select 1 from pg_database where oid = ?")) {
             ps.setLong(1, oid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -206,7 +216,8 @@ class PostgresClonePoolTest {
         var admin = TestPostgres.branches().admin();
         String prefix = PostgresBranchBackend.prefix(repo);
         String template = PostgresBranchBackend.fit(prefix + "_tpl_raw");
-        try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = admin.getConnection();
+                Statement st = c.createStatement()) {
             st.execute("create database \"" + template + "\" is_template true");
         }
         try (ClonePool pool = new ClonePool(admin, 1)) {
@@ -218,17 +229,20 @@ class PostgresClonePoolTest {
             assertTrue(pool.swap(template, target, "tiergate branch parent=raw"));
             assertFalse(publicMayConnect(target), "PUBLIC may connect to the swapped-in clone");
         } finally {
-            try (Connection c = admin.getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = admin.getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("alter database \"" + template + "\" is_template false");
                 st.execute("drop database \"" + template + "\" with (force)");
-                st.execute("drop database if exists \"" + PostgresBranchBackend.fit(prefix + "_raw_claimed") + "\" with (force)");
+                st.execute("drop database if exists \"" + PostgresBranchBackend.fit(prefix + "_raw_claimed")
+                        + "\" with (force)");
             }
         }
     }
 
     boolean publicMayConnect(String db) throws Exception {
         try (Connection c = TestPostgres.branches().admin().getConnection();
-             PreparedStatement ps = c.prepareStatement("select has_database_privilege('public', oid, 'CONNECT') from pg_database where datname = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "select has_database_privilege('public', oid, 'CONNECT') from pg_database where datname = ?")) {
             ps.setString(1, db);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next(), db + " does not exist");

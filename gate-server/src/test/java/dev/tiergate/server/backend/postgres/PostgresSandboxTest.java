@@ -65,16 +65,19 @@ class PostgresSandboxTest {
 
     /** Runs {@code sql} as the migration role of ci-pr-1 and returns PostgreSQL's refusal. */
     SQLException refused(String sql) throws SQLException {
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             return assertThrows(SQLException.class, () -> st.execute(sql), "allowed, and must not be: " + sql);
         }
     }
 
     List<String> databases() throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select datname || ' ' || coalesce(datacl::text, '') from pg_database order by 1")) {
+        try (Connection c = TestPostgres.branches().admin().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select datname || ' ' || coalesce(datacl::text, '') from pg_database order by 1")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -84,8 +87,10 @@ class PostgresSandboxTest {
 
     List<String> roles() throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select rolname || ' ' || rolsuper || rolcreatedb || rolcreaterole from pg_roles order by 1")) {
+        try (Connection c = TestPostgres.branches().admin().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select rolname || ' ' || rolsuper || rolcreatedb || rolcreaterole from pg_roles order by 1")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -96,10 +101,12 @@ class PostgresSandboxTest {
     @Test
     void theMigrationRoleHasNoAttributeAndNoPredefinedRole() throws SQLException {
         String migrator = backend.migrationConnection(repo, "ci-pr-1").user();
-        try (Connection c = TestPostgres.branches().admin().getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,"
-                     + " (select count(*) from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid and g.rolname like 'pg\\_%')"
-                     + " from pg_roles r where rolname = '" + migrator + "'")) {
+        try (Connection c = TestPostgres.branches().admin().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("select rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls,"
+                                + " (select count(*) from pg_auth_members m join pg_roles g on g.oid = m.roleid where m.member = r.oid and g.rolname like 'pg\\_%')"
+                                + " from pg_roles r where rolname = '" + migrator + "'")) {
             assertTrue(rs.next());
             for (int i = 1; i <= 5; i++) {
                 assertFalse(rs.getBoolean(i), "attribute " + i);
@@ -112,10 +119,16 @@ class PostgresSandboxTest {
     void noProgramRunsAndNoServerFileIsReadOrWritten() throws Exception {
         Path pwned = tmp.resolve("pwned");
         Path secret = Files.writeString(tmp.resolve("secret"), "s3cr3t-" + UUID.randomUUID());
-        assertTrue(refused("copy (select 1) to program 'id > " + pwned + "'").getMessage().contains("permission denied"));
-        assertTrue(refused("create table e (t text); copy e from program 'cat " + secret + "'").getMessage().contains("permission denied"));
+        assertTrue(refused("copy (select 1) to program 'id > " + pwned + "'")
+                .getMessage()
+                .contains("permission denied"));
+        assertTrue(refused("create table e (t text); copy e from program 'cat " + secret + "'")
+                .getMessage()
+                .contains("permission denied"));
         assertTrue(refused("select pg_read_file('" + secret + "')").getMessage().contains("permission denied"));
-        assertTrue(refused("select pg_read_binary_file('/etc/passwd')").getMessage().contains("permission denied"));
+        assertTrue(refused("select pg_read_binary_file('/etc/passwd')")
+                .getMessage()
+                .contains("permission denied"));
         assertTrue(refused("select lo_import('" + secret + "')").getMessage().contains("permission denied"));
         assertTrue(refused("copy (select 1) to '" + pwned + "'").getMessage().contains("permission denied"));
         assertTrue(refused("select pg_ls_dir('.')").getMessage().contains("permission denied"));
@@ -149,13 +162,18 @@ class PostgresSandboxTest {
                 "load 'auto_explain'",
                 "create language plpython3u")) {
             SQLException e = refused(attack);
-            assertTrue(e.getSQLState().startsWith("42") || e.getSQLState().startsWith("58"), attack + ": " + e.getSQLState() + " " + e.getMessage());
+            assertTrue(
+                    e.getSQLState().startsWith("42") || e.getSQLState().startsWith("58"),
+                    attack + ": " + e.getSQLState() + " " + e.getMessage());
         }
         // its own database: not refused, but PostgreSQL grants nothing (the role holds no grant option on it)
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             st.execute("grant connect on database \"" + backend.physical(repo, "ci-pr-1") + "\" to public");
-            assertTrue(st.getWarnings() != null && st.getWarnings().getMessage().contains("no privileges were granted"), "a warning, no grant");
+            assertTrue(
+                    st.getWarnings() != null && st.getWarnings().getMessage().contains("no privileges were granted"),
+                    "a warning, no grant");
         }
         assertEquals(dbs, databases(), "no database made, dropped, renamed or opened");
         assertEquals(roles, roles(), "no role made or changed");
@@ -163,12 +181,17 @@ class PostgresSandboxTest {
 
     @Test
     void noOtherSessionIsSignalled() throws Exception {
-        try (Connection victim = TestPostgres.branches().admin().getConnection(); Statement st = victim.createStatement();
-             ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+        try (Connection victim = TestPostgres.branches().admin().getConnection();
+                Statement st = victim.createStatement();
+                ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
             rs.next();
             int pid = rs.getInt(1);
-            assertTrue(refused("select pg_terminate_backend(" + pid + ")").getMessage().contains("permission denied"));
-            assertTrue(refused("select pg_cancel_backend(" + pid + ")").getMessage().contains("permission denied"));
+            assertTrue(refused("select pg_terminate_backend(" + pid + ")")
+                    .getMessage()
+                    .contains("permission denied"));
+            assertTrue(refused("select pg_cancel_backend(" + pid + ")")
+                    .getMessage()
+                    .contains("permission denied"));
             assertTrue(victim.isValid(2), "the admin's session lives");
         }
     }
@@ -187,24 +210,38 @@ class PostgresSandboxTest {
     @Test
     void theMigrationRoleLogsInOnlyWhileARunIsOpenWhateverPasswordTheRunSet() throws Exception {
         BranchConnection migrator = backend.migrationConnection(repo, "ci-pr-1");
-        SQLException before = assertThrows(SQLException.class, () -> connect(migrator).close(), "the migration role logged in with no run open");
-        assertTrue(before.getMessage().contains("not permitted to log in") || before.getMessage().contains("authentication failed"), before.getMessage());
+        SQLException before = assertThrows(
+                SQLException.class, () -> connect(migrator).close(), "the migration role logged in with no run open");
+        assertTrue(
+                before.getMessage().contains("not permitted to log in")
+                        || before.getMessage().contains("authentication failed"),
+                before.getMessage());
         Connection kept;
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection()); Statement st = c.createStatement()) {
-            st.execute("set role none"); // the session's own role (RESET ROLE would go back to the role's default, the owner)
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
+            st.execute("set role none"); // the session's own role (RESET ROLE would go back to the role's default, the
+            // owner)
             st.execute("alter role current_user password 'chosen-by-the-migration'");
             kept = DriverManager.getConnection(migrator.jdbcUrl(), migrator.user(), "chosen-by-the-migration");
             assertTrue(kept.isValid(2), "the password the run set works while the run is open");
         }
         try (Statement st = kept.createStatement()) {
-            assertThrows(SQLException.class, () -> st.execute("select 1"), "the session opened with the run's own password outlived the run");
+            assertThrows(
+                    SQLException.class,
+                    () -> st.execute("select 1"),
+                    "the session opened with the run's own password outlived the run");
         } finally {
             kept.close();
         }
-        SQLException after = assertThrows(SQLException.class, () -> DriverManager.getConnection(migrator.jdbcUrl(), migrator.user(),
-                "chosen-by-the-migration").close(), "the run's own password let the migration role back in after the run");
+        SQLException after = assertThrows(
+                SQLException.class,
+                () -> DriverManager.getConnection(migrator.jdbcUrl(), migrator.user(), "chosen-by-the-migration")
+                        .close(),
+                "the run's own password let the migration role back in after the run");
         assertTrue(after.getMessage().contains("not permitted to log in"), after.getMessage());
-        try (MigrationSession again = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(again.connection())) {
+        try (MigrationSession again = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(again.connection())) {
             assertTrue(c.isValid(2), "the next run logs in with tiergate's password again");
         }
     }
@@ -215,8 +252,9 @@ class PostgresSandboxTest {
      */
     @Test
     void aMigrationWithParallelWorkersRuns() throws Exception {
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             st.execute("create table wide as select g as id from generate_series(1, 20000) g");
             st.execute("set debug_parallel_query = on"); // every query through a parallel worker
             try (ResultSet rs = st.executeQuery("select count(*) from wide")) {
@@ -231,9 +269,14 @@ class PostgresSandboxTest {
     /** Two runs on one database never at once: the second is refused while the first's watchdog holds the run lock. */
     @Test
     void aSecondRunOnTheSameDatabaseIsRefusedWhileTheFirstIsOpen() throws Exception {
-        try (MigrationSession first = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(first.connection())) {
-            BackendException refused = assertThrows(BackendException.class, () -> backend.openRun(repo, "ci-pr-1", MINUTE).close());
-            assertTrue(refused.getMessage().contains("another run is under way on " + backend.physical(repo, "ci-pr-1")), refused.getMessage());
+        try (MigrationSession first = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(first.connection())) {
+            BackendException refused = assertThrows(
+                    BackendException.class,
+                    () -> backend.openRun(repo, "ci-pr-1", MINUTE).close());
+            assertTrue(
+                    refused.getMessage().contains("another run is under way on " + backend.physical(repo, "ci-pr-1")),
+                    refused.getMessage());
             assertTrue(c.isValid(2), "the refused run ended the first run's session");
         }
         try (MigrationSession next = backend.openRun(repo, "ci-pr-1", MINUTE)) {
@@ -243,10 +286,22 @@ class PostgresSandboxTest {
 
     void reachesItsOwnDatabaseAndNothingElse(List<BranchConnection> logins) throws Exception {
         for (BranchConnection who : logins) {
-            for (String db : List.of("postgres", "template1", backend.physical(repo, "staging"), backend.physical(other, "production"))) {
-                SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                        "jdbc:postgresql://" + who.host() + ":" + who.port() + "/" + db, who.user(), who.password()).close(), who.user() + " on " + db);
-                assertTrue(e.getMessage().contains("permission denied for database") || e.getMessage().contains("not currently accepting"),
+            for (String db : List.of(
+                    "postgres",
+                    "template1",
+                    backend.physical(repo, "staging"),
+                    backend.physical(other, "production"))) {
+                SQLException e = assertThrows(
+                        SQLException.class,
+                        () -> DriverManager.getConnection(
+                                        "jdbc:postgresql://" + who.host() + ":" + who.port() + "/" + db,
+                                        who.user(),
+                                        who.password())
+                                .close(),
+                        who.user() + " on " + db);
+                assertTrue(
+                        e.getMessage().contains("permission denied for database")
+                                || e.getMessage().contains("not currently accepting"),
                         e.getMessage());
             }
             try (Connection c = connect(who)) {
@@ -257,43 +312,63 @@ class PostgresSandboxTest {
 
     @Test
     void anExtensionThePolicyListsIsCreatedBeforeTheRunAndOneItDoesNotIsRefused() throws Exception {
-        assertTrue(refused("create extension if not exists pg_buffercache").getMessage().contains("permission denied"),
+        assertTrue(
+                refused("create extension if not exists pg_buffercache")
+                        .getMessage()
+                        .contains("permission denied"),
                 "not trusted, not listed: the migration may not create it");
         backend.createExtensions(repo, "ci-pr-1", List.of("pg_buffercache"));
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             st.execute("create extension if not exists pg_buffercache"); // the migration's own statement: already there
             st.execute("create extension if not exists pgcrypto"); // trusted: a migration may create it itself
-            try (ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname in ('pg_buffercache', 'pgcrypto')")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select count(*) from pg_extension where extname in ('pg_buffercache', 'pgcrypto')")) {
                 rs.next();
                 assertEquals(2, rs.getInt(1));
             }
-            try (ResultSet rs = st.executeQuery("select extnamespace::regnamespace::text from pg_extension where extname = 'pg_buffercache'")) {
+            try (ResultSet rs = st.executeQuery(
+                    "select extnamespace::regnamespace::text from pg_extension where extname = 'pg_buffercache'")) {
                 rs.next();
-                assertEquals("extensions", rs.getString(1), "the admin's extension went into a schema the repository's SQL owns");
+                assertEquals(
+                        "extensions",
+                        rs.getString(1),
+                        "the admin's extension went into a schema the repository's SQL owns");
             }
-            try (ResultSet rs = st.executeQuery("select to_regclass('pg_buffercache')::text")) { // unqualified: the search_path has the schema
+            try (ResultSet rs = st.executeQuery(
+                    "select to_regclass('pg_buffercache')::text")) { // unqualified: the search_path has the schema
                 rs.next();
                 assertEquals("pg_buffercache", rs.getString(1), "the extension's view is not found by its name alone");
             }
-            SQLException plant = assertThrows(SQLException.class, () -> st.execute("create function extensions.planted() returns int language sql as 'select 1'"));
-            assertTrue(plant.getMessage().contains("permission denied"), "a migration could write where the admin's extension scripts run: "
-                    + plant.getMessage());
+            SQLException plant = assertThrows(
+                    SQLException.class,
+                    () -> st.execute("create function extensions.planted() returns int language sql as 'select 1'"));
+            assertTrue(
+                    plant.getMessage().contains("permission denied"),
+                    "a migration could write where the admin's extension scripts run: " + plant.getMessage());
         }
     }
 
     /** A schema named like the admin's, made first by the repository's SQL, is not where the admin runs extension scripts. */
     @Test
     void anExtensionsSchemaTheRepositoryMadeFirstIsRefused() throws Exception {
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             st.execute("create schema extensions");
             st.execute("create function extensions.hijack() returns int language sql as 'select 1'");
         }
-        BackendException refused = assertThrows(BackendException.class, () -> backend.createExtensions(repo, "ci-pr-1", List.of("pg_buffercache")));
-        assertTrue(refused.getMessage().contains("its schema extensions was made by the repository's SQL, not by tiergate"), refused.getMessage());
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname = 'pg_buffercache'")) {
+        BackendException refused = assertThrows(
+                BackendException.class, () -> backend.createExtensions(repo, "ci-pr-1", List.of("pg_buffercache")));
+        assertTrue(
+                refused.getMessage()
+                        .contains("its schema extensions was made by the repository's SQL, not by tiergate"),
+                refused.getMessage());
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from pg_extension where extname = 'pg_buffercache'")) {
             rs.next();
             assertEquals(0, rs.getInt(1), "the extension was created all the same");
         }
@@ -302,8 +377,9 @@ class PostgresSandboxTest {
     @Test
     void theDeadlineEndsARunWhateverItSetsAndWhateverItCatches() throws Exception {
         RunLimits two = RunLimits.deadline(Duration.ofSeconds(2));
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", two); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", two);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             st.execute("set statement_timeout = 0");
             st.execute("set lock_timeout = 0");
             // a loop that swallows every cancel: only a terminate ends it
@@ -320,8 +396,9 @@ class PostgresSandboxTest {
     @Test
     void aBranchThatGrowsPastItsBoundIsStopped() throws Exception {
         RunLimits small = new RunLimits(Duration.ofMinutes(1), 12L * 1024 * 1024);
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", small); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", small);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
             assertThrows(SQLException.class, () -> {
                 st.execute("create table big (t text)");
                 for (int i = 0; i < 200; i++) {
@@ -334,16 +411,23 @@ class PostgresSandboxTest {
 
     @Test
     void aRunCannotLoosenTheSettingsOfItsNextRun() throws Exception {
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement()) {
-            st.execute("set role none"); // the session's own role, the migration role, which may change its own defaults
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "set role none"); // the session's own role, the migration role, which may change its own defaults
             st.execute("alter role current_user set statement_timeout = 0");
             st.execute("alter role current_user reset role");
         }
-        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE); Connection c = connect(run.connection());
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select current_setting('statement_timeout'), current_user")) {
+        try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
+                Connection c = connect(run.connection());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select current_setting('statement_timeout'), current_user")) {
             rs.next();
-            assertEquals("65s", rs.getString(1), "the next run's bound is tiergate's again (the deadline, plus the slack that lets the watchdog act first)");
+            assertEquals(
+                    "65s",
+                    rs.getString(1),
+                    "the next run's bound is tiergate's again (the deadline, plus the slack that lets the watchdog act first)");
             assertEquals(PostgresBranchBackend.ownerRole(repo), rs.getString(2), "and it acts as the owner role again");
         }
     }

@@ -78,7 +78,8 @@ class GitHubAppTest {
         clock.advance(Duration.ofHours(2)); // long idle: the cached token has expired; a fresh one is fetched first
         forge.defaultBranch(repo);
         assertEquals(3, github.tokensIssued());
-        assertEquals(4L, github.requestsByRoute().get("GET /repos/{repo}"), "four calls, none answered 401 and sent again");
+        assertEquals(
+                4L, github.requestsByRoute().get("GET /repos/{repo}"), "four calls, none answered 401 and sent again");
     }
 
     @Test
@@ -88,7 +89,10 @@ class GitHubAppTest {
         github.revokeTokens();
         assertEquals("main", forge.defaultBranch(repo));
         assertEquals(2, github.tokensIssued());
-        assertEquals(3L, github.requestsByRoute().get("GET /repos/{repo}"), "the first call, the refused one, and its retry");
+        assertEquals(
+                3L,
+                github.requestsByRoute().get("GET /repos/{repo}"),
+                "the first call, the refused one, and its retry");
     }
 
     @Test
@@ -96,7 +100,8 @@ class GitHubAppTest {
         GitHubForge forge = forge(pkcs1Pem(APP_KEY));
         github.failPath("^/repos/acme/inventory/pulls/", 401, Map.of(), "{\"message\":\"Bad credentials\"}");
         ForgeException e = assertThrows(ForgeException.class, () -> forge.pullRequest(repo, 7));
-        assertTrue(e.getMessage().contains("answered 401") && e.getMessage().contains("Bad credentials"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("answered 401") && e.getMessage().contains("Bad credentials"), e.getMessage());
         assertFalse(e.retryable());
         assertEquals(2L, github.requestsByRoute().get("GET /repos/{repo}/pulls/{n}"));
         assertEquals(2, github.tokensIssued());
@@ -106,9 +111,10 @@ class GitHubAppTest {
     void aKeyThatIsNotTheAppsIsRefusedWithTheFix() {
         GitHubForge forge = forge(pkcs1Pem(OTHER_KEY));
         ForgeException e = assertThrows(ForgeException.class, () -> forge.defaultBranch(repo));
-        assertEquals("GitHub refused the GitHub App's sign-in (GET /repos/acme/inventory/installation answered 401: A JSON web token could"
-                + " not be decoded); fix: check that TIERGATE_GITHUB_APP_ID (123456) is the app's ID and TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE"
-                + " holds one of its current private keys (the app's settings, Private keys), and that this machine's clock is right",
+        assertEquals(
+                "GitHub refused the GitHub App's sign-in (GET /repos/acme/inventory/installation answered 401: A JSON web token could"
+                        + " not be decoded); fix: check that TIERGATE_GITHUB_APP_ID (123456) is the app's ID and TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE"
+                        + " holds one of its current private keys (the app's settings, Private keys), and that this machine's clock is right",
                 e.getMessage());
         assertFalse(e.retryable());
         assertEquals(0, github.tokensIssued());
@@ -117,7 +123,8 @@ class GitHubAppTest {
     @Test
     void aRepositoryTheAppIsNotInstalledOnIsNamed() {
         GitHubForge forge = forge(pkcs1Pem(APP_KEY));
-        ForgeException e = assertThrows(ForgeException.class, () -> forge.defaultBranch(new RepoRef("github", null, "acme/other")));
+        ForgeException e = assertThrows(
+                ForgeException.class, () -> forge.defaultBranch(new RepoRef("github", null, "acme/other")));
         assertTrue(e.getMessage().startsWith("the GitHub App 123456 is not installed on acme/other"), e.getMessage());
         assertTrue(e.getMessage().contains("fix: install the app on that repository"), e.getMessage());
     }
@@ -142,31 +149,50 @@ class GitHubAppTest {
         assertEquals(123456, claims.path("iss").asLong());
         // the stand-in's checks bite: a JWT that lasts an hour is refused as GitHub refuses it
         String tooLong = key.signJwt("{\"iat\":" + (now - 60) + ",\"exp\":" + (now + 3600) + ",\"iss\":123456}");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(github.url()
-                + "/repos/acme/inventory/installation")).header("Authorization", "Bearer " + tooLong).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(github.url() + "/repos/acme/inventory/installation"))
+                                .header("Authorization", "Bearer " + tooLong)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(401, r.statusCode());
         assertTrue(r.body().contains("'Expiration time' claim ('exp') is too far in the future"), r.body());
         String future = key.signJwt("{\"iat\":" + (now + 120) + ",\"exp\":" + (now + 500) + ",\"iss\":123456}");
-        HttpResponse<String> f = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(github.url()
-                + "/repos/acme/inventory/installation")).header("Authorization", "Bearer " + future).build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(f.body().contains("'Issued at' claim ('iat') must be an Integer representing a time in the past"), f.body());
+        HttpResponse<String> f = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(github.url() + "/repos/acme/inventory/installation"))
+                                .header("Authorization", "Bearer " + future)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertTrue(
+                f.body().contains("'Issued at' claim ('iat') must be an Integer representing a time in the past"),
+                f.body());
     }
 
     @Test
     void aFileThatIsNoRsaKeyIsRefusedAtStartUp() {
-        ConfigException e = assertThrows(ConfigException.class, () -> forge("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
-        assertTrue(e.getMessage().startsWith("the GitHub App private key is not an RSA private key in PEM; fix: point"
-                + " TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE at the .pem file"), e.getMessage());
-        ConfigException broken = assertThrows(ConfigException.class, () -> forge("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> forge("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("the GitHub App private key is not an RSA private key in PEM; fix: point"
+                                + " TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE at the .pem file"),
+                e.getMessage());
+        ConfigException broken = assertThrows(
+                ConfigException.class,
+                () -> forge("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"));
         assertTrue(broken.getMessage().startsWith("the GitHub App private key cannot be read: "), broken.getMessage());
     }
 
     @Test
     void anAppIdWithoutAKeyAndAKeyWithoutAnAppIdAreNamed() {
-        assertEquals("TIERGATE_GITHUB_APP_ID is set but TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE is not; set it to the app's private key"
-                + " (the .pem file GitHub let you download under the app's settings, Private keys)",
-                ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_APP_ID", "1"), null).githubAppProblem());
-        assertTrue(ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_APP_PRIVATE_KEY", "pem"), null).githubAppProblem()
+        assertEquals(
+                "TIERGATE_GITHUB_APP_ID is set but TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE is not; set it to the app's private key"
+                        + " (the .pem file GitHub let you download under the app's settings, Private keys)",
+                ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_APP_ID", "1"), null)
+                        .githubAppProblem());
+        assertTrue(ServerConfig.fromEnvironment(Map.of("TIERGATE_GITHUB_APP_PRIVATE_KEY", "pem"), null)
+                .githubAppProblem()
                 .startsWith("TIERGATE_GITHUB_APP_PRIVATE_KEY_FILE is set but TIERGATE_GITHUB_APP_ID is not"));
         assertEquals(null, ServerConfig.fromEnvironment(Map.of(), null).githubAppProblem());
     }
@@ -180,7 +206,8 @@ class GitHubAppTest {
     }
 
     static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     static KeyPair rsa() {

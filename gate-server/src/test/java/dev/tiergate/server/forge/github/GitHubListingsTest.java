@@ -28,14 +28,19 @@ class GitHubListingsTest {
     @Test
     void aFolderOfMoreThanAThousandMigrationsIsListedWhole() {
         for (int i = 0; i < 1_050; i++) {
-            github.file(SHA, String.format("db/migration/V%014d__m%d.sql", 20260101000000L + i, i), "select " + i + ";");
+            github.file(
+                    SHA, String.format("db/migration/V%014d__m%d.sql", 20260101000000L + i, i), "select " + i + ";");
         }
         github.file(SHA, "db/migration/archive/V1__old.sql", "select 0;"); // a sub-folder: not one of its files
         github.file(SHA, "db/seed.sql", "select 1;");
         List<RepoFile> files = forge.listDirectory(repo, SHA, "db/migration");
         assertEquals(1_050, files.size());
-        assertTrue(files.stream().allMatch(f -> f.path().startsWith("db/migration/V")), files.get(0).toString());
-        assertEquals("db/migration/V20260101001049__m1049.sql", files.get(files.size() - 1).path());
+        assertTrue(
+                files.stream().allMatch(f -> f.path().startsWith("db/migration/V")),
+                files.get(0).toString());
+        assertEquals(
+                "db/migration/V20260101001049__m1049.sql",
+                files.get(files.size() - 1).path());
     }
 
     @Test

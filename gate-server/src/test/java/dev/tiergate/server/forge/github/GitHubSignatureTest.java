@@ -21,10 +21,13 @@ class GitHubSignatureTest {
     @Test
     void refusesMissingMalformedAndWrongSignatures() {
         assertEquals("missing X-Hub-Signature-256 header", GitHubSignature.problem(SECRET, null, PAYLOAD));
-        assertEquals("X-Hub-Signature-256 must start with sha256=", GitHubSignature.problem(SECRET, "sha1=abc", PAYLOAD));
-        assertEquals("X-Hub-Signature-256 does not match the body (wrong secret or altered payload)",
+        assertEquals(
+                "X-Hub-Signature-256 must start with sha256=", GitHubSignature.problem(SECRET, "sha1=abc", PAYLOAD));
+        assertEquals(
+                "X-Hub-Signature-256 does not match the body (wrong secret or altered payload)",
                 GitHubSignature.problem(SECRET, SIGNATURE, "Hello, World?".getBytes(StandardCharsets.UTF_8)));
-        assertEquals("X-Hub-Signature-256 does not match the body (wrong secret or altered payload)",
+        assertEquals(
+                "X-Hub-Signature-256 does not match the body (wrong secret or altered payload)",
                 GitHubSignature.problem("another secret", SIGNATURE, PAYLOAD));
     }
 }

@@ -15,8 +15,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class GitHubWebhookParserTest {
-    static final Set<String> USED = Set.of("push", "create", "delete", "pull_request", "pull_request_review", "status",
-            "check_run", "check_suite", "merge_group");
+    static final Set<String> USED = Set.of(
+            "push",
+            "create",
+            "delete",
+            "pull_request",
+            "pull_request_review",
+            "status",
+            "check_run",
+            "check_suite",
+            "merge_group");
 
     @Test
     void everyPublishedExampleParsesToTheExpectedKind() throws Exception {
@@ -30,7 +38,8 @@ class GitHubWebhookParserTest {
                 String action = example.path("action").asText("");
                 if (!USED.contains(name)) {
                     assertInstanceOf(ForgeEvent.Ignored.class, e, name + " " + action);
-                } else if (name.equals("pull_request") && Set.of("opened", "reopened", "synchronize", "closed").contains(action)) {
+                } else if (name.equals("pull_request")
+                        && Set.of("opened", "reopened", "synchronize", "closed").contains(action)) {
                     assertInstanceOf(ForgeEvent.PullRequestChanged.class, e, name + " " + action);
                 } else if (name.equals("status")) {
                     assertInstanceOf(ForgeEvent.ChecksChanged.class, e);
@@ -57,35 +66,63 @@ class GitHubWebhookParserTest {
         JsonNode created = m.readTree("""
                 {"ref":"refs/heads/feature/x","before":"0000000000000000000000000000000000000000",
                  "after":"abc","created":true,"deleted":false,"repository":{"full_name":"o/r"}}""");
-        ForgeEvent.BranchPushed p = (ForgeEvent.BranchPushed) GitHubWebhookParser.parse("push", created).get(0);
+        ForgeEvent.BranchPushed p = (ForgeEvent.BranchPushed)
+                GitHubWebhookParser.parse("push", created).get(0);
         assertEquals("feature/x", p.branch());
         assertTrue(p.created());
         JsonNode deleted = m.readTree("""
                 {"ref":"refs/heads/feature/x","before":"abc","after":"0000000000000000000000000000000000000000",
                  "created":false,"deleted":true,"repository":{"full_name":"o/r"}}""");
-        assertTrue(((ForgeEvent.BranchPushed) GitHubWebhookParser.parse("push", deleted).get(0)).deleted());
+        assertTrue(((ForgeEvent.BranchPushed)
+                        GitHubWebhookParser.parse("push", deleted).get(0))
+                .deleted());
         JsonNode tag = m.readTree("{\"ref\":\"v1\",\"ref_type\":\"tag\",\"repository\":{\"full_name\":\"o/r\"}}");
-        assertInstanceOf(ForgeEvent.Ignored.class, GitHubWebhookParser.parse("create", tag).get(0));
+        assertInstanceOf(
+                ForgeEvent.Ignored.class,
+                GitHubWebhookParser.parse("create", tag).get(0));
         JsonNode baseChanged = m.readTree("""
                 {"action":"edited","number":5,"changes":{"base":{"ref":{"from":"main"}}},
                  "pull_request":{"number":5,"head":{"sha":"h"}},"repository":{"full_name":"o/r"}}""");
-        assertEquals(ForgeEvent.PullRequestChanged.Action.BASE_CHANGED,
-                ((ForgeEvent.PullRequestChanged) GitHubWebhookParser.parse("pull_request", baseChanged).get(0)).action());
+        assertEquals(
+                ForgeEvent.PullRequestChanged.Action.BASE_CHANGED,
+                ((ForgeEvent.PullRequestChanged) GitHubWebhookParser.parse("pull_request", baseChanged)
+                                .get(0))
+                        .action());
     }
 
     @Test
     void tiergatesOwnStatusAndCheckRunAreIgnoredOthersAreChecks() throws Exception {
         ObjectMapper json = new ObjectMapper();
         var repo = Map.of("full_name", "acme/inv");
-        var own = GitHubWebhookParser.parse("status", json.valueToTree(Map.of("sha", "a".repeat(40), "context", "tiergate/workflow",
-                "state", "success", "repository", repo)));
+        var own = GitHubWebhookParser.parse(
+                "status",
+                json.valueToTree(Map.of(
+                        "sha",
+                        "a".repeat(40),
+                        "context",
+                        "tiergate/workflow",
+                        "state",
+                        "success",
+                        "repository",
+                        repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.Ignored.class, own.get(0));
-        assertTrue(((dev.tiergate.server.forge.ForgeEvent.Ignored) own.get(0)).reason().contains("tiergate's own status"));
-        var ci = GitHubWebhookParser.parse("status", json.valueToTree(Map.of("sha", "a".repeat(40), "context", "build",
-                "state", "success", "repository", repo)));
+        assertTrue(((dev.tiergate.server.forge.ForgeEvent.Ignored) own.get(0))
+                .reason()
+                .contains("tiergate's own status"));
+        var ci = GitHubWebhookParser.parse(
+                "status",
+                json.valueToTree(
+                        Map.of("sha", "a".repeat(40), "context", "build", "state", "success", "repository", repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.ChecksChanged.class, ci.get(0));
-        var run = GitHubWebhookParser.parse("check_run", json.valueToTree(Map.of("action", "completed",
-                "check_run", Map.of("name", "tiergate/migrations", "head_sha", "a".repeat(40)), "repository", repo)));
+        var run = GitHubWebhookParser.parse(
+                "check_run",
+                json.valueToTree(Map.of(
+                        "action",
+                        "completed",
+                        "check_run",
+                        Map.of("name", "tiergate/migrations", "head_sha", "a".repeat(40)),
+                        "repository",
+                        repo)));
         assertInstanceOf(dev.tiergate.server.forge.ForgeEvent.Ignored.class, run.get(0));
     }
 
@@ -95,11 +132,17 @@ class GitHubWebhookParserTest {
         JsonNode push = m.readTree("""
                 {"ref":"refs/heads/feature/a\\u0000b","before":"0000000000000000000000000000000000000000",
                  "after":"abc","repository":{"full_name":"o/r"}}""");
-        ForgeEvent.Ignored i = (ForgeEvent.Ignored) GitHubWebhookParser.parse("push", push).get(0);
-        assertEquals("refused: 'feature/a\\u0000b' cannot be a git branch name (it contains the control character U+0000)"
-                + " [webhook.branch-name]", i.reason());
+        ForgeEvent.Ignored i =
+                (ForgeEvent.Ignored) GitHubWebhookParser.parse("push", push).get(0);
+        assertEquals(
+                "refused: 'feature/a\\u0000b' cannot be a git branch name (it contains the control character U+0000)"
+                        + " [webhook.branch-name]",
+                i.reason());
         JsonNode create = m.readTree("""
                 {"ref":"x..y","ref_type":"branch","repository":{"full_name":"o/r"}}""");
-        assertTrue(((ForgeEvent.Ignored) GitHubWebhookParser.parse("create", create).get(0)).reason().contains("it contains '..'"));
+        assertTrue(((ForgeEvent.Ignored)
+                        GitHubWebhookParser.parse("create", create).get(0))
+                .reason()
+                .contains("it contains '..'"));
     }
 }
