@@ -26,7 +26,6 @@ import org.eclipse.jgit.revwalk.RevCommit;
  * the range, and a working branch with no claim.
  */
 public final class PrePushCheck {
-    private static final String ZERO = ObjectId.zeroId().name();
     private final Workspace ws;
 
     public PrePushCheck(Workspace ws) {
@@ -38,11 +37,14 @@ public final class PrePushCheck {
         Actor actor = ws.actor(policy);
         Verdict v = Verdict.allowed();
         for (String line : refLines) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 4 || f[1].equals(ZERO) || !f[2].startsWith("refs/heads/")) {
-                continue; // a deletion, or not a branch
+            Optional<PushedRef> pushed = PushedRef.parse(line);
+            if (pushed.isEmpty()
+                    || pushed.get().deletion()
+                    || pushed.get().remoteBranch().isEmpty()) {
+                continue; // not git's shape, a deletion, or not a branch
             }
-            String branch = f[2].substring("refs/heads/".length());
+            PushedRef ref = pushed.get();
+            String branch = ref.remoteBranch().get();
             Optional<Tier> tier = policy.tierForBranch(branch);
             if (tier.isPresent()
                     && tier.get().protectedTier()
@@ -57,17 +59,17 @@ public final class PrePushCheck {
             }
             if (policy.typeForBranch(branch).isPresent() && ws.claimFor(branch).isEmpty()) {
                 boolean kitClaims = ws.git()
-                        .fileAt(f[1], StateFileValidator.KIT_STATE_PATH)
+                        .fileAt(ref.localSha(), StateFileValidator.KIT_STATE_PATH)
                         .flatMap(KitState::read)
                         .filter(k -> k.claims(branch))
                         .isPresent();
                 v = v.and(PreCommitCheck.claimRule(policy, branch, kitClaims));
             }
             List<ObjectId> exclude = new ArrayList<>(ws.git().remoteTips(remote));
-            if (!f[3].equals(ZERO)) {
-                exclude.add(ObjectId.fromString(f[3]));
+            if (!ref.newOnRemote()) {
+                exclude.add(ObjectId.fromString(ref.remoteSha()));
             }
-            v = v.and(immutableMigrations(policy, ws.git().newCommits(ObjectId.fromString(f[1]), exclude)));
+            v = v.and(immutableMigrations(policy, ws.git().newCommits(ObjectId.fromString(ref.localSha()), exclude)));
         }
         return v.withSeverities(policy.severity());
     }
