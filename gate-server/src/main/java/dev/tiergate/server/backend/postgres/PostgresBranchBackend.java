@@ -514,6 +514,17 @@ public final class PostgresBranchBackend implements BranchBackend {
                             .append(";\n");
                 }
             }
+            // a role made by an earlier version inherits the owner role through its membership (PostgreSQL 16+ keeps
+            // INHERIT per membership, not only as the role's attribute); the owner role now has CONNECT on each of the
+            // repository's databases, so it would reach them all: taken away before the role logs in
+            if (inheritsOwner(c, migrator, ownerRole(repo))) {
+                prepare.append("grant ")
+                        .append(quote(ownerRole(repo)))
+                        .append(" to ")
+                        .append(m)
+                        .append(ownerGrantOptions(c))
+                        .append(";\n");
+            }
             // sessions an earlier run left (a server killed mid-run): ended before this one starts
             prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ")
                     .append(literal(migrator));
@@ -895,6 +906,27 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
+    /** Whether {@code member}'s membership in {@code owner} says INHERIT (PostgreSQL 16+; before, the attribute decides). */
+    private static boolean inheritsOwner(Connection c, String member, String owner) throws SQLException {
+        if (c.getMetaData().getDatabaseMajorVersion() < 16) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select m.inherit_option from pg_auth_members m"
+                + " join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member"
+                + " where g.rolname = ? and r.rolname = ?")) {
+            ps.setString(1, owner);
+            ps.setString(2, member);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+    }
+
     private static List<String> roleSettings(Connection c, String role) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"

@@ -266,6 +266,40 @@ class PostgresSandboxTest {
         }
     }
 
+    /**
+     * A migration role made by an earlier version (its membership in the owner role granted with INHERIT, PostgreSQL
+     * 16+) inherits nothing once a run opens: otherwise the owner role's CONNECT would let it reach every database of
+     * the repository.
+     */
+    @Test
+    void aMigrationRoleFromAnEarlierVersionReachesOnlyItsOwnDatabaseOnceARunOpens() throws Exception {
+        String migrator = PostgresBranchBackend.migratorRole(backend.physical(repo, "ci-pr-1"));
+        String owner = PostgresBranchBackend.ownerRole(repo);
+        String staging = backend.physical(repo, "staging");
+        try (Connection admin = TestPostgres.branches().admin().getConnection();
+                Statement st = admin.createStatement()) {
+            boolean membershipOptions = admin.getMetaData().getDatabaseMajorVersion() >= 16;
+            st.execute("alter role \"" + migrator + "\" inherit");
+            if (membershipOptions) {
+                st.execute("grant \"" + owner + "\" to \"" + migrator + "\" with inherit true");
+            }
+            try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE)) {
+                try (ResultSet rs = st.executeQuery("select has_database_privilege('" + migrator + "', '" + staging
+                        + "', 'CONNECT'), has_database_privilege('" + migrator + "', '"
+                        + backend.physical(repo, "ci-pr-1") + "', 'CONNECT')")) {
+                    rs.next();
+                    assertFalse(rs.getBoolean(1), "the migration role reaches the repository's staging tier");
+                    assertTrue(rs.getBoolean(2), "the migration role reaches its own database");
+                }
+                BranchConnection own = run.connection();
+                String otherUrl = own.jdbcUrl().replace(backend.physical(repo, "ci-pr-1"), staging);
+                SQLException refused = assertThrows(
+                        SQLException.class, () -> DriverManager.getConnection(otherUrl, own.user(), own.password()));
+                assertTrue(refused.getMessage().contains("permission denied for database"), refused.getMessage());
+            }
+        }
+    }
+
     /** Two runs on one database never at once: the second is refused while the first's watchdog holds the run lock. */
     @Test
     void aSecondRunOnTheSameDatabaseIsRefusedWhileTheFirstIsOpen() throws Exception {
