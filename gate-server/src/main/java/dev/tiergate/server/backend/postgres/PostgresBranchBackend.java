@@ -525,6 +525,14 @@ public final class PostgresBranchBackend implements BranchBackend {
                         .append(ownerGrantOptions(c))
                         .append(";\n");
             }
+            // a database made by an earlier version: its owner role lacks the CONNECT a parallel worker asks of it
+            if (!connects(c, ownerRole(repo), db)) {
+                prepare.append("grant connect on database ")
+                        .append(quote(db))
+                        .append(" to ")
+                        .append(quote(ownerRole(repo)))
+                        .append(";\n");
+            }
             // sessions an earlier run left (a server killed mid-run): ended before this one starts
             prepare.append("select pg_terminate_backend(pid) from pg_stat_activity where usename = ")
                     .append(literal(migrator));
@@ -906,6 +914,16 @@ public final class PostgresBranchBackend implements BranchBackend {
     }
 
     /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
+    private static boolean connects(Connection c, String role, String db) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select has_database_privilege(?, ?, 'CONNECT')")) {
+            ps.setString(1, role);
+            ps.setString(2, db);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Whether {@code member}'s membership in {@code owner} says INHERIT (PostgreSQL 16+; before, the attribute decides). */
     private static boolean inheritsOwner(Connection c, String member, String owner) throws SQLException {
         if (c.getMetaData().getDatabaseMajorVersion() < 16) {

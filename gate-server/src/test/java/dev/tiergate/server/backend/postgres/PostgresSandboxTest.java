@@ -252,6 +252,21 @@ class PostgresSandboxTest {
      */
     @Test
     void aMigrationWithParallelWorkersRuns() throws Exception {
+        parallelWorkersRun();
+    }
+
+    /** The same on a database made by an earlier version, whose owner role had no CONNECT: the run gives it. */
+    @Test
+    void aMigrationWithParallelWorkersRunsOnADatabaseFromAnEarlierVersion() throws Exception {
+        try (Connection admin = TestPostgres.branches().admin().getConnection();
+                Statement st = admin.createStatement()) {
+            st.execute("revoke connect on database \"" + backend.physical(repo, "ci-pr-1") + "\" from \""
+                    + PostgresBranchBackend.ownerRole(repo) + "\"");
+        }
+        parallelWorkersRun();
+    }
+
+    private void parallelWorkersRun() throws Exception {
         try (MigrationSession run = backend.openRun(repo, "ci-pr-1", MINUTE);
                 Connection c = connect(run.connection());
                 Statement st = c.createStatement()) {
