@@ -1,5 +1,5 @@
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;

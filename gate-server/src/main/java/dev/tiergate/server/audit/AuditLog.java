@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.core.audit.AuditChain;
 import dev.tiergate.core.audit.AuditRecord;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.io.IOException;
 import java.io.Writer;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.tiergate.server.audit;
 
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.Map;
 
 /** Where decisions leave their record: the hash-chained {@link AuditLog} in the server, a list in unit tests. */

@@ -3,7 +3,7 @@ package dev.tiergate.server.backend;
 import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.core.policy.DatabaseAccess;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

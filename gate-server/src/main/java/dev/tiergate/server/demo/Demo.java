@@ -2,9 +2,10 @@ package dev.tiergate.server.demo;
 
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.config.ServerConfig;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -110,7 +111,7 @@ public final class Demo {
             env.putAll(settings);
             ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
             db = Database.open(cfg);
-            server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+            server = GateServer.start(cfg, db, ForgeBindings.fromConfig(cfg));
             Running running = new Running(
                     home, github, db, server, new WebhookSender("http://127.0.0.1:" + server.port(), secret));
             new Story(out, running).tell();

@@ -2,6 +2,7 @@ package dev.tiergate.server.forge;
 
 import dev.tiergate.core.gate.Approval;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,4 +82,12 @@ public interface Forge {
 
     /** Answers an external status check for exactly {@code sha} (GitLab); forges without them ignore it. */
     default void answerStatusCheck(RepoRef repo, long number, String sha, long checkId, boolean passed) {}
+
+    /**
+     * For the doctor: whether these credentials can read {@code repoPath} ("owner/name") and post its statuses, each
+     * entry {ok, text, fix}; empty where the forge has no such check (or the path is not one of its repositories).
+     */
+    default List<String[]> accessChecks(String repoPath) {
+        return List.of();
+    }
 }

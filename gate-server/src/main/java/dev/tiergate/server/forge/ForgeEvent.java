@@ -1,5 +1,7 @@
 package dev.tiergate.server.forge;
 
+import dev.tiergate.server.repo.RepoRef;
+
 /**
  * What a webhook delivery means, forge-neutral. An event is a hint to look again, not a fact to apply:
  * workers re-read the current state through {@link Forge} before deciding.

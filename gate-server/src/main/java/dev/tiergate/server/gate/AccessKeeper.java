@@ -10,7 +10,7 @@ import dev.tiergate.core.rules.Rule;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.MigrationStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.tiergate.server.gate;
 
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.Map;
 
 /**

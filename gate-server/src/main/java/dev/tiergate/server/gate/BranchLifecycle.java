@@ -12,7 +12,7 @@ import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
 import java.util.LinkedHashMap;

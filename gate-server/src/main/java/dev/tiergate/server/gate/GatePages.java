@@ -1,6 +1,6 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 

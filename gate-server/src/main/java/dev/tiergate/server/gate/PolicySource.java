@@ -6,7 +6,7 @@ import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.policy.PolicyValidator;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.server.forge.Forge;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

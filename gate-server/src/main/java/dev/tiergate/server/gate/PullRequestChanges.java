@@ -1,7 +1,7 @@
 package dev.tiergate.server.gate;
 
 import dev.tiergate.server.forge.Forge;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.runs.Run;
 import dev.tiergate.server.runs.RunKind;
 import dev.tiergate.server.runs.RunQueue;

@@ -5,7 +5,7 @@ import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.server.forge.Forge;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

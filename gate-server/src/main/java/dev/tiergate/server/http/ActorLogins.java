@@ -11,7 +11,7 @@ import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.BranchRecord;
 import java.time.Clock;

@@ -5,29 +5,19 @@ import dev.tiergate.server.audit.AnchorKeeper;
 import dev.tiergate.server.audit.AuditAnchor;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.backend.BranchBackends;
 import dev.tiergate.server.backend.MeteredBranchBackend;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.ApiCallCounter;
-import dev.tiergate.server.forge.Forge;
-import dev.tiergate.server.forge.ForgeEvent;
-import dev.tiergate.server.forge.RepoRef;
-import dev.tiergate.server.forge.github.GitHubForge;
-import dev.tiergate.server.forge.github.GitHubWebhookParser;
-import dev.tiergate.server.forge.github.GitHubWebhookReceiver;
-import dev.tiergate.server.forge.gitlab.GitLabInstances;
-import dev.tiergate.server.forge.gitlab.GitLabWebhookParser;
-import dev.tiergate.server.forge.gitlab.GitLabWebhookReceiver;
-import dev.tiergate.server.gate.EventParser;
+import dev.tiergate.server.forge.WebhookReceiver;
 import dev.tiergate.server.gate.GateProcessor;
 import dev.tiergate.server.inbox.DeliveryLog;
 import dev.tiergate.server.inbox.DeliveryProcessor;
 import dev.tiergate.server.inbox.Inbox;
 import dev.tiergate.server.inbox.IngestPressure;
-import dev.tiergate.server.inbox.WebhookReceiver;
 import dev.tiergate.server.inbox.WorkerPool;
 import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.metrics.GateMetrics;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.runs.RunExecutor;
 import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.runs.RunWorkers;
@@ -36,6 +26,9 @@ import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.ui.Dashboard;
+import dev.tiergate.server.wiring.BranchBackends;
+import dev.tiergate.server.wiring.ForgeBinding;
+import dev.tiergate.server.wiring.ForgeBindings;
 import io.javalin.Javalin;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.Handler;
@@ -77,9 +70,6 @@ public final class GateServer implements AutoCloseable {
     private final GateMetrics metrics = new GateMetrics();
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
-
-    /** One forge the server serves: how to receive, how to read it, how to parse its events. */
-    public record ForgeBinding(WebhookReceiver receiver, Forge forge, EventParser parser) {}
 
     private GateServer(
             ServerConfig cfg,
@@ -245,14 +235,15 @@ public final class GateServer implements AutoCloseable {
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
     public static GateServer start(ServerConfig cfg) {
         Database db = Database.open(cfg);
-        return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), DeliveryLog.slf4j());
+        return new GateServer(
+                cfg, db, true, ForgeBindings.fromConfig(cfg), cfg.bind(), cfg.home(), DeliveryLog.slf4j());
     }
 
     /** {@code tiergate server}: as {@link #start(ServerConfig)}, saying what it does and each delivery's outcome on {@code log}. */
     public static GateServer start(ServerConfig cfg, ServerLog log) {
         Database db = Database.open(cfg, Database.Mode.MIGRATE, log::progress);
         try {
-            return new GateServer(cfg, db, true, bindings(cfg), cfg.bind(), cfg.home(), log);
+            return new GateServer(cfg, db, true, ForgeBindings.fromConfig(cfg), cfg.bind(), cfg.home(), log);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -267,41 +258,6 @@ public final class GateServer implements AutoCloseable {
     /** Same, anchoring the audit trail's head under {@code anchorDir} (TIERGATE_HOME in production). */
     public static GateServer start(ServerConfig cfg, Database db, List<ForgeBinding> forges, Path anchorDir) {
         return new GateServer(cfg, db, false, forges, "127.0.0.1", anchorDir, DeliveryLog.slf4j());
-    }
-
-    public static List<ForgeBinding> bindings(ServerConfig cfg) {
-        List<ForgeBinding> out = new ArrayList<>();
-        if (cfg.githubEnabled()) {
-            out.add(new ForgeBinding(
-                    new GitHubWebhookReceiver(cfg.githubWebhookSecret()),
-                    cfg.githubAppId() != null
-                            ? GitHubForge.signedInAsApp(
-                                    cfg.githubApiUrl(), cfg.githubAppId(), cfg.githubAppPrivateKey(), Clock.systemUTC())
-                            : new GitHubForge(cfg.githubApiUrl(), cfg.githubToken()),
-                    (event, headers, body) -> GitHubWebhookParser.parse(event, body)));
-        }
-        if (cfg.gitlabUrl() != null) {
-            // TIERGATE_GITLAB_URL may list several instances (comma-separated); tokens pair up by position
-            List<String> urls = List.of(cfg.gitlabUrl().split("\\s*,\\s*"));
-            List<String> tokens = cfg.gitlabToken() == null
-                    ? List.of()
-                    : List.of(cfg.gitlabToken().split("\\s*,\\s*"));
-            GitLabInstances instances = new GitLabInstances(urls, tokens);
-            out.add(new ForgeBinding(
-                    new GitLabWebhookReceiver(cfg.gitlabWebhookSecret(), cfg.gitlabSigningToken(), Clock.systemUTC()),
-                    instances,
-                    (event, headers, body) -> {
-                        String instance = headers.get("x-gitlab-instance");
-                        if (!instances.serves(instance)) {
-                            return List.of(new ForgeEvent.Ignored(
-                                    null,
-                                    "delivery from GitLab instance " + instance
-                                            + ", which this server is not configured for"));
-                        }
-                        return GitLabWebhookParser.parse(event, body, instance);
-                    }));
-        }
-        return out;
     }
 
     /** Re-reads every known repository through its forge (what lost deliveries left behind). */
@@ -374,10 +330,8 @@ public final class GateServer implements AutoCloseable {
         add.accept("branch backend", backendCheck());
         if (repo != null && !repo.isBlank()) {
             for (ForgeBinding f : forges) {
-                if (f.forge() instanceof GitHubForge gh && repo.indexOf('/') == repo.lastIndexOf('/')) {
-                    for (String[] r : gh.access(new RepoRef(GitHubForge.ID, null, repo))) {
-                        add.accept("forge access", r);
-                    }
+                for (String[] r : f.forge().accessChecks(repo)) {
+                    add.accept("forge access", r);
                 }
             }
         }

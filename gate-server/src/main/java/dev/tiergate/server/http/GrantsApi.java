@@ -1,7 +1,7 @@
 package dev.tiergate.server.http;
 
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.gate.GateProcessor;
+import dev.tiergate.server.repo.RepoRef;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.Optional;

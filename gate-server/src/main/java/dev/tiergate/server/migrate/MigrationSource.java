@@ -5,7 +5,7 @@ import dev.tiergate.core.migration.MigrationRules;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.RepoFile;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package dev.tiergate.server.runs;
 
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.Map;
 
 /**

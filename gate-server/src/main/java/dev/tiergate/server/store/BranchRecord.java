@@ -3,7 +3,7 @@ package dev.tiergate.server.store;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.workflow.WorkflowState;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.time.Instant;
 
 /**

@@ -108,4 +108,69 @@ class ArchitectureTest {
                         "the gate decides through the Forge and BranchBackend seams; the composition root picks the adapters")
                 .check(classes);
     }
+
+    @Test
+    void aSeamNeverDependsOnItsAdapters() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.server.backend")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.backend.postgres..",
+                        "dev.tiergate.server.backend.neon..",
+                        "dev.tiergate.server.backend.lakebase..")
+                .because("the factory that picks a backend is the composition root's (wiring), not the seam's")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.server.forge")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.tiergate.server.forge.github..", "dev.tiergate.server.forge.gitlab..")
+                .because("the forges are picked in the composition root (wiring)")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCompositionRootBuildsAdapters() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(
+                        "dev.tiergate.server.wiring..",
+                        "dev.tiergate.server.demo..",
+                        "dev.tiergate.server.backend.postgres..",
+                        "dev.tiergate.server.backend.neon..",
+                        "dev.tiergate.server.backend.lakebase..",
+                        "dev.tiergate.server.forge.github..",
+                        "dev.tiergate.server.forge.gitlab..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.backend.postgres..",
+                        "dev.tiergate.server.backend.neon..",
+                        "dev.tiergate.server.backend.lakebase..",
+                        "dev.tiergate.server.forge.github..",
+                        "dev.tiergate.server.forge.gitlab..")
+                .because(
+                        "wiring/BranchBackends and wiring/ForgeBindings are the one place adapters are chosen and built")
+                .check(classes);
+    }
+
+    @Test
+    void storageAndBranchesKnowNoForge() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.tiergate.server.backend..",
+                        "dev.tiergate.server.store..",
+                        "dev.tiergate.server.audit..",
+                        "dev.tiergate.server.runs..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tiergate.server.forge..")
+                .because(
+                        "a repository is a RepoRef (package repo), which every package can see; the forges are the gate's")
+                .check(classes);
+    }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.cli.ServerMain;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.support.TestPostgres;
 import java.io.ByteArrayOutputStream;

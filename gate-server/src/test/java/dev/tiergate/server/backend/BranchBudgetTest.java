@@ -6,7 +6,7 @@ import dev.tiergate.server.backend.lakebase.LakebaseBranchBackend;
 import dev.tiergate.server.backend.lakebase.LakebaseSettings;
 import dev.tiergate.server.backend.neon.NeonBranchBackend;
 import dev.tiergate.server.backend.neon.NeonSettings;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.ForgeStub;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.NeonApiStub;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.server.forge.CommitStatus;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.forge.gitlab.GitLabForge;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.InMemoryForge;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class ApiTokenTest {
         ServerConfig cfg = TestPostgres.config(
                 Map.of("TIERGATE_PORT", "0", "TIERGATE_GITHUB_WEBHOOK_SECRET", "s", "TIERGATE_API_TOKEN", "api-t0ken"));
         try (Database db = TestPostgres.freshStore();
-                GateServer server = GateServer.start(cfg, db, GateServer.bindings(cfg))) {
+                GateServer server = GateServer.start(cfg, db, ForgeBindings.fromConfig(cfg))) {
             String api = "http://127.0.0.1:" + server.port() + "/api/v1/repos/acme/inv/branches";
             var none = get(api, null);
             assertEquals(401, none.statusCode());

@@ -11,6 +11,7 @@ import dev.tiergate.server.demo.WebhookSender;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPolicies;
 import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -71,7 +72,7 @@ class ScaleOutTest {
                     "600",
                     "TIERGATE_WORKERS",
                     "3"));
-            try (GateServer b = GateServer.start(cfg, h.db, GateServer.bindings(cfg))) {
+            try (GateServer b = GateServer.start(cfg, h.db, ForgeBindings.fromConfig(cfg))) {
                 WebhookSender[] to = {h.hooks, new WebhookSender("http://127.0.0.1:" + b.port(), ServerHarness.SECRET)};
                 int prs = 6;
                 List<String> shas = new ArrayList<>();

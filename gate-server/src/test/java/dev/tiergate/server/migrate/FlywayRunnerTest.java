@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.MigratorSql;
 import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;

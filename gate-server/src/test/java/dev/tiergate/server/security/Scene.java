@@ -9,7 +9,7 @@ import dev.tiergate.core.audit.AuditRecord;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.demo.FakeGitHub.Pull;
 import dev.tiergate.server.demo.GitHubPayloads;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.GitHubApiStub;
 import dev.tiergate.server.support.GitHubFront;
 import dev.tiergate.server.support.ServerHarness;

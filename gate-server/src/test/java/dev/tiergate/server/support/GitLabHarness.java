@@ -2,11 +2,12 @@ package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.config.ServerConfig;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.forge.gitlab.GitLabWebhookReceiver;
 import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,7 +56,7 @@ public final class GitLabHarness implements AutoCloseable {
         env.putAll(TestPostgres.branches().settings());
         env.putAll(settings);
         ServerConfig cfg = ServerConfig.fromEnvironment(env, null);
-        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+        this.server = GateServer.start(cfg, db, ForgeBindings.fromConfig(cfg));
         gitlab.deliverTo((event, payload) -> {
             try {
                 send(event, payload);

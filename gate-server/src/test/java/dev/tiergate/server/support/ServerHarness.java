@@ -2,10 +2,11 @@ package dev.tiergate.server.support;
 
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.demo.WebhookSender;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,7 +65,7 @@ public final class ServerHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        this.server = GateServer.start(cfg, db, GateServer.bindings(cfg), home);
+        this.server = GateServer.start(cfg, db, ForgeBindings.fromConfig(cfg), home);
         this.hooks = new WebhookSender(baseUrl(), SECRET);
         github.deliverTo(hooks); // as on github.com: every status posted comes back as a status webhook
     }

@@ -8,7 +8,7 @@ import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.support.ServerHarness;

@@ -12,7 +12,7 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.OwnerAccess;
 import dev.tiergate.server.backend.Sleeper;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

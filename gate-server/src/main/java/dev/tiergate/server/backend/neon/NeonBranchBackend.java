@@ -8,7 +8,7 @@ import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.OwnerAccess;
 import dev.tiergate.server.backend.Sleeper;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -15,7 +15,7 @@ import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.RunWatchdog;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

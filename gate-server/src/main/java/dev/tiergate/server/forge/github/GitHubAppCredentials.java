@@ -3,7 +3,7 @@ package dev.tiergate.server.forge.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.tiergate.server.forge.github;
 
 import dev.tiergate.server.forge.JsonHttp;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.time.Clock;
 
 /**

@@ -13,7 +13,7 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoFile;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -90,6 +90,12 @@ public final class GitHubForge implements Forge {
      * {@code X-OAuth-Scopes} (classic tokens; fine-grained ones report none), an app's permissions with its installation.
      * Each entry: {ok, text, fix}.
      */
+    @Override
+    public List<String[]> accessChecks(String repoPath) {
+        // owner/name: a GitLab path may have groups in it, and is not this forge's
+        return repoPath.indexOf('/') == repoPath.lastIndexOf('/') ? access(new RepoRef(ID, null, repoPath)) : List.of();
+    }
+
     public List<String[]> access(RepoRef repo) {
         List<String[]> out = new ArrayList<>();
         try {

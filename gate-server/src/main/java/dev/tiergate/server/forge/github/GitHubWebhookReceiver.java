@@ -1,6 +1,6 @@
 package dev.tiergate.server.forge.github;
 
-import dev.tiergate.server.inbox.WebhookReceiver;
+import dev.tiergate.server.forge.WebhookReceiver;
 import java.util.Map;
 
 /** Authenticates GitHub deliveries; with no secret configured (only with --insecure-no-secret) it accepts all. */

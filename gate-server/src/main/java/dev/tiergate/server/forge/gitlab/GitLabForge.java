@@ -13,7 +13,7 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.JsonHttp;
 import dev.tiergate.server.forge.RepoFile;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

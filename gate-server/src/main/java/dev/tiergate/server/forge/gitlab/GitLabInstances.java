@@ -9,7 +9,7 @@ import dev.tiergate.server.forge.CommitStatus;
 import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.RepoFile;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.tiergate.core.naming.GitRefName;
 import dev.tiergate.server.forge.CommitChecks;
 import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.forge.ForgeEvent.PullRequestChanged.Action;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import java.util.List;
 import java.util.TreeMap;
 

@@ -1,6 +1,6 @@
 package dev.tiergate.server.forge.gitlab;
 
-import dev.tiergate.server.inbox.WebhookReceiver;
+import dev.tiergate.server.forge.WebhookReceiver;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

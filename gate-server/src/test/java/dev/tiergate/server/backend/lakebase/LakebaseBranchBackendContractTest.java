@@ -18,7 +18,7 @@ import dev.tiergate.core.access.Privilege;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchAccessContract;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.NeonApiStub;
 import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;

@@ -10,7 +10,7 @@ import dev.tiergate.core.policy.DatabaseAccess;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.RunLimits;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;

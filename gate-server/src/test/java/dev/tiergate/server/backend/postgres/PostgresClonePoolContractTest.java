@@ -2,7 +2,7 @@ package dev.tiergate.server.backend.postgres;
 
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchBackendContract;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.TestPostgres;
 import java.util.UUID;
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.config.ConfigException;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.ForgeException;
-import dev.tiergate.server.forge.RepoRef;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.support.GitHubApiStub;
 import dev.tiergate.server.support.MutableClock;
 import java.net.URI;

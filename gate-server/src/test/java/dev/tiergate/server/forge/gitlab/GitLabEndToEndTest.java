@@ -10,12 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.ForgeEvent;
-import dev.tiergate.server.forge.RepoRef;
 import dev.tiergate.server.http.GateServer;
+import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.support.GitLabApiStub;
 import dev.tiergate.server.support.GitLabPayloads;
 import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.server.wiring.ForgeBindings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,7 +92,7 @@ class GitLabEndToEndTest {
                 "3"));
         assertEquals(null, cfg.missingSecretProblem(false));
         assertFalse(cfg.githubEnabled(), "GitLab alone: no GitHub endpoint");
-        server = GateServer.start(cfg, db, GateServer.bindings(cfg));
+        server = GateServer.start(cfg, db, ForgeBindings.fromConfig(cfg));
         // as on GitLab: a pipeline whose status changes (tiergate's own job included) fires a Pipeline Hook
         gitlab.deliverTo((event, payload) -> {
             try {
@@ -400,7 +401,7 @@ class GitLabEndToEndTest {
                     "glpat-one,glpat-two",
                     "TIERGATE_GITLAB_WEBHOOK_SECRET",
                     SECRET));
-            try (GateServer two = GateServer.start(cfg, otherDb, GateServer.bindings(cfg))) {
+            try (GateServer two = GateServer.start(cfg, otherDb, ForgeBindings.fromConfig(cfg))) {
                 byte[] body = JSON.writeValueAsBytes(
                         GitLabPayloads.mergeRequest(path, 9, "open", "feature/F9", "staging", F1, null, "alice"));
                 Map<String, String> h = new HashMap<>(Map.of(

@@ -1,5 +1,6 @@
-package dev.tiergate.server.backend;
+package dev.tiergate.server.wiring;
 
+import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.embedded.EmbeddedCluster;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

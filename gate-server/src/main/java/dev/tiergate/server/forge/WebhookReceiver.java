@@ -1,4 +1,4 @@
-package dev.tiergate.server.inbox;
+package dev.tiergate.server.forge;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.tiergate.server.forge;
+package dev.tiergate.server.repo;
 
 /** A repository on one forge instance: {@code forge} is e.g. "github" or "gitlab", {@code path} "owner/name". */
 public record RepoRef(String forge, String instance, String path) {

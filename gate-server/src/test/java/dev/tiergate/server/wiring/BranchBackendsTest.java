@@ -1,10 +1,11 @@
-package dev.tiergate.server.backend;
+package dev.tiergate.server.wiring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.config.ConfigException;
 import dev.tiergate.server.config.ServerConfig;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
-package dev.tiergate.server.backend;
+package dev.tiergate.server.wiring;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.lakebase.LakebaseBranchBackend;
 import dev.tiergate.server.backend.lakebase.LakebaseSettings;
 import dev.tiergate.server.backend.neon.NeonBranchBackend;
