@@ -913,7 +913,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
-    /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
+    /** Whether {@code role} may connect to {@code db} (its own grant, PUBLIC's, or a role it inherits). */
     private static boolean connects(Connection c, String role, String db) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select has_database_privilege(?, ?, 'CONNECT')")) {
             ps.setString(1, role);
@@ -945,6 +945,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
+    /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
     private static List<String> roleSettings(Connection c, String role) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
