@@ -500,7 +500,8 @@ public final class PostgresBranchBackend implements BranchBackend {
                     .append(";\n");
             // the role's own settings, which a role may change for itself: set again only when they are not as they
             // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
-            if (!new HashSet<>(roleSettings(c, migrator)).equals(new HashSet<>(settings))) {
+            MigratorState now = MigratorState.read(c, migrator, ownerRole(repo), db);
+            if (!new HashSet<>(now.settings()).equals(new HashSet<>(settings))) {
                 prepare.append("alter role ").append(m).append(" reset all;\n");
                 for (String setting : settings) {
                     int eq = setting.indexOf('=');
@@ -517,7 +518,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             // a role made by an earlier version inherits the owner role through its membership (PostgreSQL 16+ keeps
             // INHERIT per membership, not only as the role's attribute); the owner role now has CONNECT on each of the
             // repository's databases, so it would reach them all: taken away before the role logs in
-            if (inheritsOwner(c, migrator, ownerRole(repo))) {
+            if (now.inheritsOwner()) {
                 prepare.append("grant ")
                         .append(quote(ownerRole(repo)))
                         .append(" to ")
@@ -526,7 +527,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                         .append(";\n");
             }
             // a database made by an earlier version: its owner role lacks the CONNECT a parallel worker asks of it
-            if (!connects(c, ownerRole(repo), db)) {
+            if (!now.ownerConnects()) {
                 prepare.append("grant connect on database ")
                         .append(quote(db))
                         .append(" to ")
@@ -913,50 +914,37 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
-    /** Whether {@code role} may connect to {@code db} (its own grant, PUBLIC's, or a role it inherits). */
-    private static boolean connects(Connection c, String role, String db) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select has_database_privilege(?, ?, 'CONNECT')")) {
-            ps.setString(1, role);
-            ps.setString(2, db);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** Whether {@code member}'s membership in {@code owner} says INHERIT (PostgreSQL 16+; before, the attribute decides). */
-    private static boolean inheritsOwner(Connection c, String member, String owner) throws SQLException {
-        if (c.getMetaData().getDatabaseMajorVersion() < 16) {
-            return false;
-        }
-        try (PreparedStatement ps = c.prepareStatement("select m.inherit_option from pg_auth_members m"
-                + " join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member"
-                + " where g.rolname = ? and r.rolname = ?")) {
-            ps.setString(1, owner);
-            ps.setString(2, member);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (rs.getBoolean(1)) {
-                        return true;
-                    }
+    /**
+     * What a run's preparation reads of its migration role, in one round trip: the role's own settings (ALTER ROLE
+     * ... SET, as {@code name=value}), whether its membership in the owner role says INHERIT (PostgreSQL 16+ keeps it
+     * per membership; a role made by an earlier version may still), and whether the owner role may connect to the
+     * database (a database made by an earlier version lacks it).
+     */
+    record MigratorState(List<String> settings, boolean inheritsOwner, boolean ownerConnects) {
+        static MigratorState read(Connection c, String migrator, String owner, String db) throws SQLException {
+            boolean membershipOptions = c.getMetaData().getDatabaseMajorVersion() >= 16;
+            try (PreparedStatement ps = c.prepareStatement("select array(select unnest(s.setconfig)"
+                    + " from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
+                    + " where r.rolname = ? and s.setdatabase = 0),"
+                    + (membershipOptions
+                            ? " exists(select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid"
+                                    + " join pg_roles r on r.oid = m.member"
+                                    + " where g.rolname = ? and r.rolname = ? and m.inherit_option),"
+                            // before 16 the role's NOINHERIT attribute decides (set at every run): false, same
+                            // parameters
+                            : " ? is null and ? is null,")
+                    + " has_database_privilege(?, ?, 'CONNECT')")) {
+                ps.setString(1, migrator);
+                ps.setString(2, owner);
+                ps.setString(3, migrator);
+                ps.setString(4, owner);
+                ps.setString(5, db);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    List<String> settings =
+                            new ArrayList<>(List.of((String[]) rs.getArray(1).getArray()));
+                    return new MigratorState(settings, rs.getBoolean(2), rs.getBoolean(3));
                 }
-                return false;
-            }
-        }
-    }
-
-    /** A role's own settings (ALTER ROLE ... SET, in every database), as {@code name=value}. */
-    private static List<String> roleSettings(Connection c, String role) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select unnest(s.setconfig) from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
-                        + " where r.rolname = ? and s.setdatabase = 0")) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<String> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-                return out;
             }
         }
     }

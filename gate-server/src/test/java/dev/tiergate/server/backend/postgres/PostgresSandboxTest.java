@@ -255,6 +255,18 @@ class PostgresSandboxTest {
         parallelWorkersRun();
     }
 
+    /** A branch made now needs no repair at its runs: its owner role connects, its migration role inherits nothing. */
+    @Test
+    void aNewBranchIsAlreadyAsARunWantsIt() throws Exception {
+        String db = backend.physical(repo, "ci-pr-1");
+        try (Connection admin = TestPostgres.branches().admin().getConnection()) {
+            PostgresBranchBackend.MigratorState state = PostgresBranchBackend.MigratorState.read(
+                    admin, PostgresBranchBackend.migratorRole(db), PostgresBranchBackend.ownerRole(repo), db);
+            assertTrue(state.ownerConnects(), "the owner role connects to " + db);
+            assertFalse(state.inheritsOwner(), "the migration role inherits the owner role");
+        }
+    }
+
     /** The same on a database made by an earlier version, whose owner role had no CONNECT: the run gives it. */
     @Test
     void aMigrationWithParallelWorkersRunsOnADatabaseFromAnEarlierVersion() throws Exception {
