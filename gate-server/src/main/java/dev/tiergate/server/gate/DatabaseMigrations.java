@@ -294,35 +294,32 @@ final class DatabaseMigrations {
         }
         followed.remove(key);
         RunLimits limits = limits(repo, policy.migrations(), tierDb);
+        // one run validates and migrates; a second only when the first found applied files rewritten, since the
+        // database it ran on is then made again from the tier
         List<FlywayRunner.Problem> rewritten;
+        Ran ran = null;
         try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
             rewritten = FlywayRunner.validate(session.connection(), files);
+            if (rewritten.isEmpty()) {
+                ran = migrateIn(session, repo, dbBranch, policy, files);
+            }
         }
-        if (!rewritten.isEmpty()) {
-            backend.reset(repo, dbBranch, tierDb);
-            audit.append(
-                    AuditKind.BRANCH_RESET,
+        if (ran == null) {
+            resetToTier(
                     repo,
                     gitBranch,
-                    Map.of(
-                            "db_branch",
-                            dbBranch,
-                            "from",
-                            tierDb,
-                            "sha",
-                            head,
-                            "reason",
-                            "a migration it had applied was edited or removed: "
-                                    + rewritten.get(0).code() + " "
-                                    + rewritten.get(0).version()));
+                    dbBranch,
+                    tierDb,
+                    head,
+                    "a migration it had applied was edited or removed: "
+                            + rewritten.get(0).code() + " "
+                            + rewritten.get(0).version());
+            try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
+                ran = migrateIn(session, repo, dbBranch, policy, files);
+            }
         }
-        MigrationRun run;
-        Optional<RunStop> stop;
-        try (MigrationSession session = backend.openRun(repo, dbBranch, limits)) {
-            backend.createExtensions(repo, dbBranch, policy.migrations().extensions());
-            run = FlywayRunner.migrate(session.connection(), files);
-            stop = session.stopped();
-        }
+        MigrationRun run = ran.run();
+        Optional<RunStop> stop = ran.stop();
         boolean ok = run.ok() && stop.isEmpty();
         if (stop.filter(RunStop.SIZE::equals).isEmpty()) {
             access.afterRun(repo, policy, dbBranch);
@@ -346,26 +343,33 @@ final class DatabaseMigrations {
                             ok ? "" : published(run, stop, policy.migrations(), files)));
         }
         if (stop.filter(RunStop.SIZE::equals).isPresent()) {
-            backend.reset(
-                    repo, dbBranch,
-                    tierDb); // over its bound: what it wrote goes, the branch starts again from its tier
-            audit.append(
-                    AuditKind.BRANCH_RESET,
-                    repo,
-                    gitBranch,
-                    Map.of(
-                            "db_branch",
-                            dbBranch,
-                            "from",
-                            tierDb,
-                            "sha",
-                            head,
-                            "reason",
-                            Rule.MIGRATION_BRANCH_TOO_LARGE.id()));
+            // over its bound: what it wrote goes, the branch starts again from its tier
+            resetToTier(repo, gitBranch, dbBranch, tierDb, head, Rule.MIGRATION_BRANCH_TOO_LARGE.id());
         }
         if (ok) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
             followed.put(key, new Followed(head, fingerprint));
         }
+    }
+
+    /** What a run on a working branch gave: Flyway's outcome, and the watchdog's stop if it stopped the run. */
+    private record Ran(MigrationRun run, Optional<RunStop> stop) {}
+
+    private Ran migrateIn(
+            MigrationSession session, RepoRef repo, String dbBranch, Policy policy, List<MigrationFile> files) {
+        backend.createExtensions(repo, dbBranch, policy.migrations().extensions());
+        MigrationRun run = FlywayRunner.migrate(session.connection(), files);
+        return new Ran(run, session.stopped());
+    }
+
+    /** A working branch's database made again from its tier, audited with why. */
+    private void resetToTier(
+            RepoRef repo, String gitBranch, String dbBranch, String tierDb, String head, String reason) {
+        backend.reset(repo, dbBranch, tierDb);
+        audit.append(
+                AuditKind.BRANCH_RESET,
+                repo,
+                gitBranch,
+                Map.of("db_branch", dbBranch, "from", tierDb, "sha", head, "reason", reason));
     }
 
     /** The migration files' names and contents, as one SHA-256 (hex). */
