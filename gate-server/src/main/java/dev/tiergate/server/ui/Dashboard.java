@@ -555,7 +555,7 @@ public final class Dashboard {
                 any = true;
                 b.append(
                                 "<div class=\"card refused\" id=drift>This tier's grants differ from the policy's database_access (")
-                        .append(verdict(dev.tiergate.core.rules.Rule.PERMISSIONS_DRIFTED.id(), null))
+                        .append(verdict(Rule.PERMISSIONS_DRIFTED.id(), null))
                         .append("): ")
                         .append(esc(drift.get()))
                         .append(
