@@ -8,7 +8,12 @@ public final class TransitionReason {
 
     public static String of(WorkflowState from, WorkflowState to, boolean headMoved) {
         return switch (to) {
-            case FEATURE_CLAIMED -> from == null ? "PR seen" : "PR closed without merge";
+            case FEATURE_CLAIMED ->
+                from == null
+                        ? "PR seen"
+                        : from == WorkflowState.MERGED || from == WorkflowState.SCAFFOLD_COMPLETE
+                                ? "PR reopened"
+                                : "PR closed without merge";
             case PR_READY ->
                 from == WorkflowState.CI_GREEN
                         ? (headMoved ? "new push: CI must pass again" : "CI no longer green")

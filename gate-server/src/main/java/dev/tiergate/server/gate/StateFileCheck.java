@@ -1,6 +1,5 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.state.StateFileValidator;
 import dev.tiergate.core.verdict.Refusal;
 import dev.tiergate.core.verdict.Verdict;
@@ -29,8 +28,8 @@ final class StateFileCheck {
         this.forge = forge;
     }
 
-    /** The first refusal of a state file at {@code sha}, as a failing status; empty when the files are valid or absent. */
-    Optional<GateStatus> problemAt(RepoRef repo, String sha) {
+    /** The first refusal of a state file at {@code sha}; empty when the files are valid or absent. */
+    Optional<Refusal> refusalAt(RepoRef repo, String sha) {
         String key = repo.keyFor(sha);
         Optional<Refusal> refusal;
         synchronized (bySha) {
@@ -42,10 +41,7 @@ final class StateFileCheck {
                 bySha.put(key, refusal);
             }
         }
-        return refusal.map(r -> GateStatus.failure(
-                r.rule(),
-                r.where() + " at " + sha.substring(0, Math.min(7, sha.length())) + ": " + r.message() + "; "
-                        + r.fix()));
+        return refusal;
     }
 
     private Optional<Refusal> firstRefusal(RepoRef repo, String sha) {
