@@ -3,7 +3,6 @@ package dev.tiergate.core.gate;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.verdict.Refusal;
-import dev.tiergate.core.workflow.WorkflowState;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -58,10 +57,6 @@ public record PullRequestCase(
             return new PolicyAtBase(null, error);
         }
     }
-
-    /** What the judge needs of a branch record: its kind, state, head and the last status tiergate posted for it. */
-    public record RecordedBranch(
-            BranchKind kind, WorkflowState state, String headSha, StatusState lastStatus, String lastStatusSha) {}
 
     /** A tier held after a failure: by PR {@code pullRequest}'s migration, or (null) by its own set-up. */
     public record TierHold(Long pullRequest) {}

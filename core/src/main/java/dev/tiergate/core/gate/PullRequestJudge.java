@@ -1,6 +1,5 @@
 package dev.tiergate.core.gate;
 
-import dev.tiergate.core.gate.PullRequestCase.RecordedBranch;
 import dev.tiergate.core.gate.PullRequestCase.TierHold;
 import dev.tiergate.core.gate.PullRequestPlan.Action;
 import dev.tiergate.core.gate.PullRequestPlan.EndPullRequest;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tiergate.core.gate.PullRequestCase.PolicyAtBase;
-import dev.tiergate.core.gate.PullRequestCase.RecordedBranch;
 import dev.tiergate.core.gate.PullRequestCase.TierHold;
 import dev.tiergate.core.gate.PullRequestPlan.Action;
 import dev.tiergate.core.gate.PullRequestPlan.EndPullRequest;
@@ -74,12 +73,12 @@ class PullRequestJudgeTest {
         }
 
         Facts ci(WorkflowState state, String sha, StatusState last, String lastSha) {
-            ci = Optional.of(new RecordedBranch(BranchKind.CI, state, sha, last, lastSha));
+            ci = Optional.of(new RecordedBranch(BranchKind.CI, state, sha, "ci-pr-7", 7L, last, lastSha));
             return this;
         }
 
         Facts head(WorkflowState state, String sha) {
-            head = Optional.of(new RecordedBranch(BranchKind.WORKING, state, sha, null, null));
+            head = Optional.of(new RecordedBranch(BranchKind.WORKING, state, sha, "feature_f1", null, null, null));
             return this;
         }
 

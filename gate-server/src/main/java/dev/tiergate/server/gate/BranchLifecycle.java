@@ -1,8 +1,11 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.gate.BranchCase;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchClassifier.TrackedBranch;
+import dev.tiergate.core.gate.BranchJudge;
 import dev.tiergate.core.gate.BranchKind;
+import dev.tiergate.core.gate.BranchPlan;
 import dev.tiergate.core.gate.TierOrder;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
@@ -107,38 +110,55 @@ final class BranchLifecycle {
 
     /**
      * Brings one git branch in line with the forge: {@code headOnForge} is its head as the forge shows it now
-     * (empty: the branch is gone). A new working branch, or a push to one, asks for a run that makes its database
-     * follow the head. Returns the number of an open PR from this branch whose head moved, which the caller should
-     * look at again.
+     * (empty: the branch is gone). Reads the branch's facts, lets core's {@link BranchJudge} decide, and carries out
+     * its plan. Returns the number of an open PR from this branch whose head moved, which the caller should look at
+     * again.
      */
     Optional<Long> observe(RepoRef repo, Policy policy, String gitBranch, Optional<String> headOnForge) {
         Optional<BranchRecord> existing = store.find(repo, gitBranch);
-        if (headOnForge.isEmpty()) {
-            existing.ifPresent(r -> gone(repo, policy, r));
-            return Optional.empty();
+        BranchPlan plan = BranchJudge.judge(new BranchCase(
+                gitBranch,
+                policy,
+                headOnForge,
+                existing.map(BranchRecord::recorded),
+                () -> store.dbNamesInUse(repo),
+                () -> existing.map(BranchRecord::prNumber)
+                        .flatMap(n -> store.find(repo, BranchClassifier.ciGitBranch(n)))
+                        .isPresent()));
+        for (BranchPlan.Action action : plan.actions()) {
+            if (action instanceof BranchPlan.Track t) {
+                track(repo, t);
+            } else if (action instanceof BranchPlan.SetUpTier s) {
+                runs.tierSetUp(repo, s.tier());
+            } else if (action instanceof BranchPlan.Follow f) {
+                // asked once the record holds the head, since the run reads it; a crash in between leaves a record
+                // without a database, which the reconcile pass asks for (followIfMissing)
+                runs.follow(repo, gitBranch, f.head(), f.followed(), f.collisionNote());
+            } else if (action instanceof BranchPlan.MoveHead m) {
+                store.save(existing.orElseThrow().withHead(m.head()), "new push");
+            } else if (action instanceof BranchPlan.KeepTierDatabase k) {
+                // a tier's database is never deleted by tiergate (every backend refuses it too): the deletion is
+                // audited
+                audit.append(
+                        AuditKind.REFUSAL,
+                        repo,
+                        gitBranch,
+                        Map.of(
+                                "rule",
+                                Rule.BRANCH_PROTECTED_TIER.id(),
+                                "message",
+                                "git branch of tier deleted; its database branch " + k.dbBranch() + " is kept"));
+            } else if (action instanceof BranchPlan.Forget f) {
+                backend.delete(repo, f.dbBranch());
+                store.delete(repo, gitBranch, "git branch deleted");
+                audit.append(
+                        AuditKind.BRANCH_DELETE,
+                        repo,
+                        gitBranch,
+                        Map.of("db_branch", f.dbBranch(), "reason", "git branch deleted"));
+            }
         }
-        String head = headOnForge.get();
-        if (existing.isEmpty()) {
-            BranchClassifier.classify(policy, gitBranch, store.dbNamesInUse(repo))
-                    .ifPresent(t -> created(repo, policy, t, head));
-            return Optional.empty();
-        }
-        BranchRecord r = existing.get();
-        if (head.equals(r.headSha())) {
-            return Optional.empty();
-        }
-        // an open PR from this branch goes back to pr-ready: what was tested is what merges
-        Optional<Long> pr = r.prNumber() != null
-                        && store.find(repo, BranchClassifier.ciGitBranch(r.prNumber()))
-                                .isPresent()
-                ? Optional.of(r.prNumber())
-                : Optional.empty();
-        store.save(r.withHead(head), "new push");
-        if (r.kind() == BranchKind.WORKING && r.state() != WorkflowState.MERGED) {
-            // asked once the record holds the head: the run reads it (a crash in between: the next push asks again)
-            runs.follow(repo, r.gitBranch(), head, r.headSha(), null);
-        }
-        return pr;
+        return plan.judgeAgain();
     }
 
     /**
@@ -198,25 +218,13 @@ final class BranchLifecycle {
         audit.append(AuditKind.TRANSITION, repo, branch, d);
     }
 
-    /** A branch first seen: its record, and the run that makes its database (a tier's set-up, a working branch's follow). */
-    private void created(RepoRef repo, Policy policy, TrackedBranch t, String head) {
+    /** A branch first seen: its record and its first transition. */
+    private void track(RepoRef repo, BranchPlan.Track t) {
+        TrackedBranch b = t.branch();
         BranchRecord r = BranchRecord.tracked(
-                repo,
-                t.gitBranch(),
-                t.dbBranch(),
-                t.parentDbBranch(),
-                t.kind(),
-                t.kind() == BranchKind.TIER ? WorkflowState.SCAFFOLD_COMPLETE : WorkflowState.FEATURE_CLAIMED,
-                head);
+                repo, b.gitBranch(), b.dbBranch(), b.parentDbBranch(), b.kind(), t.state(), t.head());
         store.save(r, "git branch created");
-        transition(repo, t.gitBranch(), null, r.state(), "git branch created", head);
-        // asked once the record is there, since the run reads it; a crash in between leaves a record without a
-        // database, which the reconcile pass asks for (followMissing)
-        if (t.kind() == BranchKind.TIER) {
-            policy.tierForBranch(t.gitBranch()).ifPresent(tier -> runs.tierSetUp(repo, tier.name()));
-        } else {
-            runs.follow(repo, t.gitBranch(), head, null, t.collisionNote());
-        }
+        transition(repo, b.gitBranch(), null, r.state(), "git branch created", t.head());
     }
 
     /**
@@ -237,31 +245,5 @@ final class BranchLifecycle {
                     r.gitBranch(),
                     Map.of("db_branch", r.dbBranch(), "sha", r.headSha()));
         }
-    }
-
-    private void gone(RepoRef repo, Policy policy, BranchRecord r) {
-        if (r.kind() == BranchKind.TIER) {
-            // a tier's database is never deleted by tiergate (every backend refuses it too): the deletion is audited
-            audit.append(
-                    AuditKind.REFUSAL,
-                    repo,
-                    r.gitBranch(),
-                    Map.of(
-                            "rule",
-                            Rule.BRANCH_PROTECTED_TIER.id(),
-                            "message",
-                            "git branch of tier deleted; its database branch " + r.dbBranch() + " is kept"));
-            return;
-        }
-        if (r.kind() == BranchKind.CI) {
-            return; // a PR's branch lives and dies with the PR, not with a git branch
-        }
-        backend.delete(repo, r.dbBranch());
-        store.delete(repo, r.gitBranch(), "git branch deleted");
-        audit.append(
-                AuditKind.BRANCH_DELETE,
-                repo,
-                r.gitBranch(),
-                Map.of("db_branch", r.dbBranch(), "reason", "git branch deleted"));
     }
 }

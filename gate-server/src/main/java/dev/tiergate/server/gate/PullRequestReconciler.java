@@ -4,7 +4,6 @@ import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestCase;
 import dev.tiergate.core.gate.PullRequestCase.PolicyAtBase;
-import dev.tiergate.core.gate.PullRequestCase.RecordedBranch;
 import dev.tiergate.core.gate.PullRequestCase.TierHold;
 import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.PullRequestJudge;
@@ -138,8 +137,8 @@ final class PullRequestReconciler {
         return new PullRequestCase(
                 pr,
                 policy,
-                ci.map(PullRequestReconciler::recorded),
-                head.map(PullRequestReconciler::recorded),
+                ci.map(BranchRecord::recorded),
+                head.map(BranchRecord::recorded),
                 checks.ci(),
                 () -> head.map(h -> branches.databaseBranchLeftOver(repo, h.dbBranch()))
                         .orElse(false),
@@ -165,10 +164,6 @@ final class PullRequestReconciler {
                         return Optional.empty(); // an unreadable state file is the state-file rule's to refuse
                     }
                 });
-    }
-
-    private static RecordedBranch recorded(BranchRecord r) {
-        return new RecordedBranch(r.kind(), r.state(), r.headSha(), r.lastStatus(), r.lastStatusSha());
     }
 
     /** A supplier that reads once, however often the judge asks. */

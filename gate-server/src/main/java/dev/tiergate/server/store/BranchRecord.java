@@ -1,6 +1,7 @@
 package dev.tiergate.server.store;
 
 import dev.tiergate.core.gate.BranchKind;
+import dev.tiergate.core.gate.RecordedBranch;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.repo.RepoRef;
@@ -129,5 +130,10 @@ public record BranchRecord(
                 updatedAt,
                 rule,
                 description);
+    }
+
+    /** What the core's judges need of this record. */
+    public RecordedBranch recorded() {
+        return new RecordedBranch(kind, state, headSha, dbBranch, prNumber, lastStatus, lastStatusSha);
     }
 }
