@@ -2,6 +2,7 @@ package dev.tiergate.server.cli;
 
 import dev.tiergate.core.TiergateVersion;
 import dev.tiergate.core.audit.AuditChain;
+import dev.tiergate.hooks.cli.ServerCommands;
 import dev.tiergate.server.audit.AuditAnchor;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
@@ -32,13 +33,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code tiergate server | demo | audit verify | audit export | rollback | release-tier | token}: the server half of the tiergate command. */
 // scope INHERIT: `tiergate server --help` (which the launcher hands to this JVM) is help, not "Unknown option"
@@ -95,25 +93,9 @@ public final class ServerMain {
         return ServerConfig.fromEnvironment(System.getenv(), file);
     }
 
-    @Command(
-            name = "server",
-            description =
-                    "Run the webhook server (embedded PostgreSQL under TIERGATE_HOME when TIERGATE_DB_URL is unset).")
-    static final class Serve implements Callable<Integer> {
-        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
-        Path config;
-
-        @Option(names = "--port", description = "overrides TIERGATE_PORT")
-        Integer port;
-
-        @Option(names = "--insecure-no-secret", description = "accept unsigned webhooks (local experiments only)")
-        boolean insecure;
-
-        @Option(
-                names = "--verbose",
-                description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
-        boolean verbose;
-
+    /** {@code tiergate server}: options as {@link ServerCommands.Server} defines them. */
+    @Command(name = "server") // the description and options are the superclass's
+    static final class Serve extends ServerCommands.Server {
         @Override
         public Integer call() throws InterruptedException {
             ServerConfig cfg = config(config);
@@ -152,145 +134,91 @@ public final class ServerMain {
         }
     }
 
-    @Command(
-            name = "demo",
-            description = "Run the whole story once with an embedded database and a stand-in GitHub on loopback,"
-                    + " then keep the server's pages up until Enter is pressed.")
-    static final class DemoCommand implements Callable<Integer> {
-        @Option(names = "--no-wait", description = "stop as soon as the story is told (scripts, tests)")
-        boolean noWait;
-
-        @Option(
-                names = "--verbose",
-                description = "also show the libraries' logs (Jetty, HikariCP, Flyway, PostgreSQL) on standard error")
-        boolean verbose;
-
+    /** {@code tiergate demo}: options as {@link ServerCommands.Demo} defines them. */
+    @Command(name = "demo") // the description and options are the superclass's
+    static final class DemoCommand extends ServerCommands.Demo {
         @Override
         public Integer call() throws Exception {
             return Demo.run(System.out, noWait ? null : System.in);
         }
     }
 
-    /** The options both tier commands take, and the pieces they work with. */
-    abstract static class TierCommand implements Callable<Integer> {
-        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
-        Path config;
+    /** What both tier commands do: open the store and the backend, then act on one tier with {@code action}. */
+    interface TierAction {
+        int run(TierRollback tiers, RepoRef repo, PrintWriter out);
+    }
 
-        @Option(names = "--repo", required = true, description = "OWNER/REPO as the forge names it")
-        String repo;
+    static int onTier(CommandSpec spec, Path config, String forge, String repo, TierAction action) {
+        ServerConfig cfg = config(config);
+        try (Database db = Database.attachOrOpen(cfg);
+                BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
+            var tiers = new TierRollback(backend, new MigrationStore(db.dataSource()), new AuditLog(db.dataSource()));
+            return action.run(
+                    tiers, new RepoRef(forge, null, repo), spec.commandLine().getOut());
+        }
+    }
 
-        @Option(names = "--forge", defaultValue = "github", description = "github or gitlab (default: github)")
-        String forge;
-
-        @Option(names = "--tier", required = true, description = "the tier's name in the policy, e.g. staging")
-        String tier;
-
-        @Spec
-        CommandSpec spec;
-
+    /** {@code tiergate rollback}: options as {@link ServerCommands.Rollback} defines them. */
+    @Command(name = "rollback") // the description and options are the superclass's
+    static final class Rollback extends ServerCommands.Rollback {
         @Override
         public Integer call() {
-            ServerConfig cfg = config(config);
-            try (Database db = Database.attachOrOpen(cfg);
-                    BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
-                var tiers =
-                        new TierRollback(backend, new MigrationStore(db.dataSource()), new AuditLog(db.dataSource()));
-                return run(
-                        tiers,
-                        new RepoRef(forge, null, repo),
-                        spec.commandLine().getOut());
-            }
-        }
-
-        abstract int run(TierRollback tiers, RepoRef repo, PrintWriter out);
-    }
-
-    @Command(
-            name = "rollback",
-            description = "Repoint a tier to the snapshot taken before a merge migrated it, and release its hold.")
-    static final class Rollback extends TierCommand {
-        @Option(
-                names = "--to",
-                required = true,
-                description = "the release: pr<N>, the merge whose snapshot to go back to")
-        String release;
-
-        @Override
-        int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
-            String snapshot = tiers.rollback(repoRef, tier, release);
-            out.println(
-                    "tier " + tier + " of " + repo + " restored from " + snapshot + "; PRs into it may merge again");
-            return OK;
+            return onTier(spec, config, forge, repo, (tiers, repoRef, out) -> {
+                String snapshot = tiers.rollback(repoRef, tier, release);
+                out.println("tier " + tier + " of " + repo + " restored from " + snapshot
+                        + "; PRs into it may merge again");
+                return OK;
+            });
         }
     }
 
-    @Command(
-            name = "release-tier",
-            description = "Let PRs into a tier held after a failed migration merge again (after fixing it).")
-    static final class ReleaseTier extends TierCommand {
+    /** {@code tiergate release-tier}: options as {@link ServerCommands.ReleaseTier} defines them. */
+    @Command(name = "release-tier") // the description and options are the superclass's
+    static final class ReleaseTier extends ServerCommands.ReleaseTier {
         @Override
-        int run(TierRollback tiers, RepoRef repoRef, PrintWriter out) {
-            out.println(
-                    tiers.release(repoRef, tier)
-                            ? "tier " + tier + " of " + repo + " released"
-                            : "tier " + tier + " of " + repo + " was not held");
-            return OK;
+        public Integer call() {
+            return onTier(spec, config, forge, repo, (tiers, repoRef, out) -> {
+                out.println(
+                        tiers.release(repoRef, tier)
+                                ? "tier " + tier + " of " + repo + " released"
+                                : "tier " + tier + " of " + repo + " was not held");
+                return OK;
+            });
         }
     }
 
     @Command(
             name = "token",
-            description =
-                    "Make, list and revoke API tokens per actor (in the server's store; the operator runs these).",
+            description = ServerCommands.TOKEN,
             subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
     static final class Token {}
 
     /** What the token commands share: the store (a running server's, or the configured one) and who runs them. */
-    abstract static class TokenCommand implements Callable<Integer> {
-        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
-        Path config;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            try (Database db = Database.attachOrOpen(config(config))) {
-                var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), Clock.systemUTC());
-                return run(
-                        tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
-            }
-        }
-
-        /** Who made or revoked a token, for the audit trail: the operator's account on this machine. */
-        static String operator() {
-            return System.getProperty("user.name", "unknown");
-        }
-
-        abstract int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err);
+    interface TokenAction {
+        int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err);
     }
 
-    @Command(
-            name = "create",
-            description =
-                    "Make a token for one actor and print it, once, on standard output (tiergate keeps only its SHA-256).")
-    static final class TokenCreate extends TokenCommand {
-        @Option(
-                names = "--actor",
-                required = true,
-                description = "the forge login the token stands for, as the policy's actors name it")
-        String actor;
+    static int withTokens(CommandSpec spec, Path config, TokenAction action) {
+        try (Database db = Database.attachOrOpen(config(config))) {
+            var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), Clock.systemUTC());
+            return action.run(
+                    tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+    }
 
-        @Option(
-                names = "--expires",
-                defaultValue = "30d",
-                description = "how long it works: hours or days, e.g. 12h or 90d (1h to 365d; default 30d)")
-        String expires;
+    /** Who made or revoked a token, for the audit trail: the operator's account on this machine. */
+    static String operator() {
+        return System.getProperty("user.name", "unknown");
+    }
 
-        @Option(names = "--repo", description = "OWNER/REPO: the one repository it reaches (default: every repository)")
-        String repo;
-
+    /** {@code tiergate token create}: options as {@link ServerCommands.TokenCreate} defines them. */
+    @Command(name = "create") // the description and options are the superclass's
+    static final class TokenCreate extends ServerCommands.TokenCreate {
         @Override
+        public Integer call() {
+            return withTokens(spec, config, this::run);
+        }
+
         int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             ApiTokenStore.Issued issued;
             try {
@@ -310,11 +238,14 @@ public final class ServerMain {
         }
     }
 
-    @Command(
-            name = "list",
-            description = "Every token: id, actor, repository, state, expiry, who made it; never a token itself.")
-    static final class TokenList extends TokenCommand {
+    /** {@code tiergate token list}. */
+    @Command(name = "list") // the description and options are the superclass's
+    static final class TokenList extends ServerCommands.TokenList {
         @Override
+        public Integer call() {
+            return withTokens(spec, config, this::run);
+        }
+
         int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             var all = tokens.list();
             if (all.isEmpty()) {
@@ -353,12 +284,14 @@ public final class ServerMain {
         }
     }
 
-    @Command(name = "revoke", description = "Refuse a token from now on (by its id, as tiergate token list shows it).")
-    static final class TokenRevoke extends TokenCommand {
-        @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "the token's id, tok_...")
-        String id;
-
+    /** {@code tiergate token revoke}: the parameter as {@link ServerCommands.TokenRevoke} defines it. */
+    @Command(name = "revoke") // the description and options are the superclass's
+    static final class TokenRevoke extends ServerCommands.TokenRevoke {
         @Override
+        public Integer call() {
+            return withTokens(spec, config, this::run);
+        }
+
         int run(ApiTokenStore tokens, PrintWriter out, PrintWriter err) {
             var r = tokens.revoke(id, operator());
             if (r.isEmpty()) {
@@ -378,20 +311,13 @@ public final class ServerMain {
 
     @Command(
             name = "audit",
-            description = "Verify or export the audit trail.",
+            description = ServerCommands.AUDIT,
             subcommands = {Verify.class, Export.class})
     static final class Audit {}
 
-    @Command(
-            name = "verify",
-            description = "Check the hash chain; names the first edited or deleted record. Exit 0 intact, 2 broken.")
-    static final class Verify implements Callable<Integer> {
-        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
-        Path config;
-
-        @Spec
-        CommandSpec spec;
-
+    /** {@code tiergate audit verify}: options as {@link ServerCommands.Verify} defines them. */
+    @Command(name = "verify") // the description and options are the superclass's
+    static final class Verify extends ServerCommands.Verify {
         @Override
         public Integer call() {
             ServerConfig cfg = config(config);
@@ -429,17 +355,9 @@ public final class ServerMain {
         }
     }
 
-    @Command(name = "export", description = "Write the audit trail as JSON Lines (stdout, or --out FILE).")
-    static final class Export implements Callable<Integer> {
-        @Option(names = "--config", description = "properties file with TIERGATE_* settings (the environment wins)")
-        Path config;
-
-        @Option(names = "--out", description = "the file to write (default: standard output)")
-        Path out;
-
-        @Spec
-        CommandSpec spec;
-
+    /** {@code tiergate audit export}: options as {@link ServerCommands.Export} defines them. */
+    @Command(name = "export") // the description and options are the superclass's
+    static final class Export extends ServerCommands.Export {
         @Override
         public Integer call() throws IOException {
             try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {

@@ -2,19 +2,21 @@ package dev.tiergate.server.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tiergate.hooks.cli.ServerCommands;
 import dev.tiergate.hooks.cli.TiergateCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The server's commands are declared twice: in the server's JVM (ServerMain, which runs them) and in the hooks' JVM
- * (ServerCommands, which only shows them in {@code tiergate --help} and shell completion, since the launcher hands
- * them to the server's JVM). This keeps the two in step: each command's help, as a user reads it, is the same from
- * both. No database.
+ * The server's commands are defined once, in the hooks' ServerCommands (which shows them in {@code tiergate --help}
+ * and shell completion); the server's JVM (ServerMain, which runs them) extends each. This proves it: every command
+ * ServerMain runs is a ServerCommands class, and each command's help, as a user reads it, is the same from both JVMs.
+ * No database.
  */
 class ServerCommandsInStepTest {
     private static final List<List<String>> COMMANDS = List.of(
@@ -41,6 +43,18 @@ class ServerCommandsInStepTest {
                     hooks,
                     "tiergate " + String.join(" ", command) + " --help differs between"
                             + " gate-server's cli/ServerMain.java (expected) and hooks' cli/ServerCommands.java (actual): make the hooks' copy say the same");
+        }
+    }
+
+    @Test
+    void everyCommandTheServerRunsExtendsTheOneDefinition() {
+        for (Class<?> c : ServerMain.class.getDeclaredClasses()) {
+            if (Callable.class.isAssignableFrom(c) && !c.isInterface()) {
+                assertEquals(
+                        ServerCommands.class,
+                        c.getSuperclass().getEnclosingClass(),
+                        c.getSimpleName() + " must extend its ServerCommands definition, not declare options again");
+            }
         }
     }
 
