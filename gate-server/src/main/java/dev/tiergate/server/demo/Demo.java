@@ -1,11 +1,16 @@
 package dev.tiergate.server.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.testkit.GitHubApiStub;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
+import dev.tiergate.testkit.WebhookSender;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,11 +97,12 @@ public final class Demo {
     public static Running start(PrintStream out, Map<String, String> settings) throws Exception {
         Path home = Files.createTempDirectory("tiergate-demo");
         String secret = "demo-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-        FakeGitHub github = null;
+        GitHubApiStub github = null;
         Database db = null;
         GateServer server = null;
         try {
-            github = new FakeGitHub(REPO, POLICY);
+            github = new GitHubApiStub(REPO);
+            github.policy("main", POLICY); // the policy on the default branch judges branch events
             Map<String, String> env = new HashMap<>(Map.of(
                     "TIERGATE_HOME",
                     home.toString(),
@@ -105,7 +111,7 @@ public final class Demo {
                     "TIERGATE_GITHUB_WEBHOOK_SECRET",
                     secret,
                     "TIERGATE_GITHUB_API_URL",
-                    github.apiUrl(),
+                    github.url(),
                     "TIERGATE_RETRY_BASE_MS",
                     "100"));
             env.putAll(settings);
@@ -126,12 +132,12 @@ public final class Demo {
     /** The demo running: its server, its stand-in GitHub, and a way to deliver more events to it. */
     public static final class Running implements AutoCloseable {
         private final Path home;
-        private final FakeGitHub github;
+        private final GitHubApiStub github;
         private final Database db;
         private final GateServer server;
         private final WebhookSender hooks;
 
-        private Running(Path home, FakeGitHub github, Database db, GateServer server, WebhookSender hooks) {
+        private Running(Path home, GitHubApiStub github, Database db, GateServer server, WebhookSender hooks) {
             this.home = home;
             this.github = github;
             this.db = db;
@@ -143,7 +149,7 @@ public final class Demo {
             return server;
         }
 
-        public FakeGitHub github() {
+        public GitHubApiStub github() {
             return github;
         }
 
@@ -203,7 +209,7 @@ public final class Demo {
     private static final class Story {
         private final PrintStream out;
         private final Running demo;
-        private final FakeGitHub github;
+        private final GitHubApiStub github;
         private final GateServer server;
         private final RepoRef repo = new RepoRef("github", null, REPO);
 
@@ -217,6 +223,8 @@ public final class Demo {
         void tell() throws Exception {
             String main = sha("main");
             String staging = sha("staging");
+            github.policy(main, POLICY);
+            github.policy(staging, POLICY);
             github.file(main, MIGRATIONS + "V20260101000000__inventory.sql", INVENTORY);
             github.file(staging, MIGRATIONS + "V20260101000000__inventory.sql", INVENTORY);
             github.branch("main", main);
@@ -236,8 +244,7 @@ public final class Demo {
             dbBranches();
 
             step("3. alice opens PR #1 into staging.");
-            FakeGitHub.Pull pr1 = new FakeGitHub.Pull(
-                    1, "feature/F1-split-inventory", f1, "staging", staging, "alice", false, "open", false);
+            Pull pr1 = new Pull(1, "feature/F1-split-inventory", f1, "staging", staging, "alice", false, "open", false);
             github.pull(pr1);
             deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr1));
             state("feature/F1-split-inventory");
@@ -252,13 +259,12 @@ public final class Demo {
             status(f1);
 
             step("5. bob approves PR #1.");
-            github.approve(1, "bob", f1);
+            github.review(1, "bob", false, "APPROVED", f1);
             deliver("pull_request_review", GitHubPayloads.review(REPO, pr1, "bob"));
             status(f1);
 
             step("6. PR #1 is merged.");
-            FakeGitHub.Pull merged =
-                    new FakeGitHub.Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
+            Pull merged = new Pull(1, pr1.head(), f1, "staging", staging, "alice", false, "closed", true);
             github.pull(merged);
             String stagingAfter = sha("staging-after-merge");
             github.copyFiles(f1, stagingAfter);
@@ -278,11 +284,10 @@ public final class Demo {
             step("7. alice opens PR #2 from feature/F2-rush straight into main (production), CI green, approved.");
             github.copyFiles(main, f2);
             github.branch("feature/F2-rush", f2);
-            FakeGitHub.Pull pr2 =
-                    new FakeGitHub.Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
+            Pull pr2 = new Pull(2, "feature/F2-rush", f2, "main", main, "alice", false, "open", false);
             github.pull(pr2);
             github.ciStatus(f2, "build", "success");
-            github.approve(2, "bob", f2);
+            github.review(2, "bob", false, "APPROVED", f2);
             deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr2));
             status(f2);
 
@@ -290,11 +295,11 @@ public final class Demo {
             step("8. The agent claude-agent opens PR #3 into staging; CI is green; only ci-bot approved.");
             github.copyFiles(stagingAfter, f3);
             github.branch("feature/F3-agent-index", f3);
-            FakeGitHub.Pull pr3 = new FakeGitHub.Pull(
+            Pull pr3 = new Pull(
                     3, "feature/F3-agent-index", f3, "staging", stagingAfter, "claude-agent", false, "open", false);
             github.pull(pr3);
             github.ciStatus(f3, "build", "success");
-            github.approve(3, "ci-bot", f3);
+            github.review(3, "ci-bot", false, "APPROVED", f3);
             deliver("pull_request", GitHubPayloads.pullRequest(REPO, "opened", pr3));
             status(f3);
             out.println("   -> held until a human other than the agent approves.");
@@ -325,11 +330,12 @@ public final class Demo {
 
         /** The tiergate/migrations status and the heart of the rehearsal comment. */
         private void migrations(String sha, long pr) {
-            List<FakeGitHub.PostedStatus> posted = github.posted(sha, "tiergate/migrations");
+            List<JsonNode> posted = github.posted(sha, "tiergate/migrations");
             if (!posted.isEmpty()) {
-                FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
+                JsonNode last = posted.get(posted.size() - 1);
                 out.println("   tiergate/migrations on " + sha.substring(0, 7) + ": "
-                        + last.state().toUpperCase(Locale.ROOT) + " — " + last.description());
+                        + last.path("state").asText().toUpperCase(Locale.ROOT) + " — "
+                        + last.path("description").asText());
             }
             List<String> comments = github.comments(pr);
             if (!comments.isEmpty()) {
@@ -347,14 +353,15 @@ public final class Demo {
         }
 
         private void status(String sha) {
-            List<FakeGitHub.PostedStatus> posted = github.posted(sha);
+            List<JsonNode> posted = github.posted(sha);
             if (posted.isEmpty()) {
                 out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": (none posted)");
                 return;
             }
-            FakeGitHub.PostedStatus last = posted.get(posted.size() - 1);
+            JsonNode last = posted.get(posted.size() - 1);
             out.println("   tiergate/workflow on " + sha.substring(0, 7) + ": "
-                    + last.state().toUpperCase(Locale.ROOT) + " — " + last.description());
+                    + last.path("state").asText().toUpperCase(Locale.ROOT) + " — "
+                    + last.path("description").asText());
         }
 
         static final String MIGRATIONS = "db/migration/";

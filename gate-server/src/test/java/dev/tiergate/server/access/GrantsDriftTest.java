@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

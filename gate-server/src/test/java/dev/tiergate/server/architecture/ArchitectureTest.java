@@ -173,4 +173,41 @@ class ArchitectureTest {
                         "a repository is a RepoRef (package repo), which every package can see; the forges are the gate's")
                 .check(classes);
     }
+
+    @Test
+    void onlyTheDemoUsesTheTestkitAndTheTestkitUsesNothingOfOurs() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.server..")
+                .and()
+                .resideOutsideOfPackage("dev.tiergate.server.demo..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tiergate.testkit..")
+                .because("the stand-ins are fixtures: tiergate demo plays against them, the server never does")
+                .check(classes);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.testkit..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.tiergate.server..", "dev.tiergate.core..", "dev.tiergate.hooks..")
+                .because("a stand-in models the real service from its documentation, not from the code under test")
+                .check(classes);
+    }
+
+    @Test
+    void theServerTakesOnlyTheCommandDefinitionsFromTheHooks() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.tiergate.server..")
+                .and()
+                .resideOutsideOfPackage("dev.tiergate.server.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.tiergate.hooks..")
+                .because(
+                        "the hooks' jar is on the server's class path for ServerCommands, the one definition of its options")
+                .check(classes);
+    }
 }

@@ -3,7 +3,7 @@ package dev.tiergate.server.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.server.forge.github.GitHubSignature;
-import dev.tiergate.server.support.GitHubApiStub;
+import dev.tiergate.testkit.GitHubApiStub;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +84,7 @@ public final class CrashMix {
             }
         }
         new CrashMix(a).run();
-        System.exit(0); // WireMock's threads are not daemons
+        System.exit(0); // the HTTP clients' and the stand-in's pools may still hold threads
     }
 
     private int intArg(String name) {

@@ -1,10 +1,10 @@
 package dev.tiergate.server.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
-import dev.tiergate.server.support.GitHubApiStub;
 import dev.tiergate.server.support.TestPolicies;
+import dev.tiergate.testkit.GitHubApiStub;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.tiergate.server.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPolicies;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.core.workflow.WorkflowState;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ApiBudget;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPolicies;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.workflow.WorkflowState;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The whole server against a real PostgreSQL and a WireMock GitHub, driven by signed deliveries. */
+/** The whole server against a real PostgreSQL and the testkit's GitHub stand-in, driven by signed deliveries. */
 class GateEndToEndTest {
     static final String POLICY = """
             version: 1

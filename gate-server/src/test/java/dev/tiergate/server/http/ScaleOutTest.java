@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.server.config.ServerConfig;
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
-import dev.tiergate.server.demo.WebhookSender;
 import dev.tiergate.server.support.ServerHarness;
 import dev.tiergate.server.support.TestPolicies;
 import dev.tiergate.server.support.TestPostgres;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
+import dev.tiergate.testkit.WebhookSender;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.forge.github.GitHubSignature;
 import dev.tiergate.server.support.OctokitExamples;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.testkit.GitHubPayloads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.security.Scene.Pr;
+import dev.tiergate.testkit.GitHubPayloads;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -1,5 +1,6 @@
 package dev.tiergate.server.support;
 
+import dev.tiergate.testkit.ForgeStub;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

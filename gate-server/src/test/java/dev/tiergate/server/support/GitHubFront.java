@@ -2,6 +2,7 @@ package dev.tiergate.server.support;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tiergate.testkit.GitHubApiStub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

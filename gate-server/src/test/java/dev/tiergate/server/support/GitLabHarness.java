@@ -8,6 +8,7 @@ import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.testkit.GitLabApiStub;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

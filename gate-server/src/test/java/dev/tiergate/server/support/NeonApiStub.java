@@ -1,6 +1,7 @@
 package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tiergate.testkit.ForgeStub;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

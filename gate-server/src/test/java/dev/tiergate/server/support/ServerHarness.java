@@ -1,12 +1,13 @@
 package dev.tiergate.server.support;
 
 import dev.tiergate.server.config.ServerConfig;
-import dev.tiergate.server.demo.WebhookSender;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.testkit.GitHubApiStub;
+import dev.tiergate.testkit.WebhookSender;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** A real server on a fresh store in the shared embedded PostgreSQL, a WireMock GitHub, and a signing sender. */
+/** A real server on a fresh store in the shared embedded PostgreSQL, the testkit's GitHub stand-in, and a signing sender. */
 public final class ServerHarness implements AutoCloseable {
     public static final String SECRET = "It's a Secret to Everybody";
     public final String repoPath;

@@ -2,9 +2,9 @@ package dev.tiergate.server.ui;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tiergate.server.demo.FakeGitHub.Pull;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

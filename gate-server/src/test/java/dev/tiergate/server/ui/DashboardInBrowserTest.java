@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.server.demo.Demo;
-import dev.tiergate.server.demo.FakeGitHub;
-import dev.tiergate.server.demo.GitHubPayloads;
 import dev.tiergate.server.store.BranchRecord;
+import dev.tiergate.testkit.GitHubPayloads;
 import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -171,8 +171,9 @@ class DashboardInBrowserTest {
                 .filter(r -> r.kind() == BranchKind.CI && Long.valueOf(3).equals(r.prNumber()))
                 .findFirst()
                 .orElseThrow();
-        List<FakeGitHub.PostedStatus> posted = demo.github().posted(ci.headSha(), "tiergate/workflow");
-        String details = posted.get(posted.size() - 1).targetUrl(); // what the status's Details link opens
+        List<JsonNode> posted = demo.github().posted(ci.headSha(), "tiergate/workflow");
+        String details =
+                posted.get(posted.size() - 1).path("target_url").asText(); // what the status's Details link opens
         open(URI.create(details).getRawPath());
         String verdict = browser.findElement(By.id("verdict")).getText();
         assertTrue(verdict.contains(Rule.GATE_APPROVALS_AGENT_NEEDS_HUMAN.id()), verdict);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.repo.RepoRef;
-import dev.tiergate.server.support.GitHubApiStub;
+import dev.tiergate.testkit.GitHubApiStub;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -13,10 +13,10 @@ import dev.tiergate.server.forge.ForgeEvent;
 import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
-import dev.tiergate.server.support.GitLabApiStub;
 import dev.tiergate.server.support.GitLabPayloads;
 import dev.tiergate.server.support.TestPostgres;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.testkit.GitLabApiStub;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The same gate for GitLab merge requests: real endpoint, real PostgreSQL, WireMock GitLab API. */
+/** The same gate for GitLab merge requests: real endpoint, real PostgreSQL, the testkit's GitLab API stand-in. */
 class GitLabEndToEndTest {
     static final String SECRET = "gl-hook-secret";
     static final String SIGNING = "whsec_"

@@ -1,4 +1,4 @@
-package dev.tiergate.server.support;
+package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -327,7 +327,7 @@ public final class GitLabApiStub extends ForgeStub {
         }
         if (p.equals("/repository/merge_base")) {
             // refs[]=base&refs[]=head: this stand-in's heads fork at their base (they are never behind)
-            String first = c.raw().queryParameter("refs[]").firstValue();
+            String first = c.params("refs[]").get(0);
             return Answer.json(200, Map.of("id", first));
         }
         if (p.equals("/repository/tree")) {

@@ -1,17 +1,14 @@
-package dev.tiergate.server.support;
-
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.any;
-import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
-import com.github.tomakehurst.wiremock.extension.ResponseDefinitionTransformerV2;
-import com.github.tomakehurst.wiremock.http.Request;
-import com.github.tomakehurst.wiremock.http.ResponseDefinition;
-import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +19,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * A forge API stand-in: WireMock on loopback whose every answer comes from an in-memory model of the forge
- * (subclasses), so a write changes what later reads see and can fire the webhooks the real forge fires. Counts
+ * An API stand-in: the JDK's HTTP server on loopback whose every answer comes from an in-memory model of the
+ * service (subclasses), so a write changes what later reads see and can fire the webhooks the real forge fires. Counts
  * every request by route (the API budget in BENCHMARKS.md is measured here) and can be told to fail the next
  * requests the way forges fail (5xx, 429 / 403 with {@code Retry-After}).
  */
@@ -35,7 +34,8 @@ public abstract class ForgeStub implements AutoCloseable {
     protected static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}");
     private static final Pattern NUMBER = Pattern.compile("/\\d+(?=/|$)");
-    protected final WireMockServer wm;
+    private final HttpServer http;
+    private final ExecutorService threads;
     private final ConcurrentLinkedDeque<Answer> injected = new ConcurrentLinkedDeque<>();
     private final Map<Pattern, Answer> failingPaths = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> byRoute = new ConcurrentHashMap<>();
@@ -45,8 +45,8 @@ public abstract class ForgeStub implements AutoCloseable {
     private final ThreadLocal<List<Runnable>> afterAnswer = ThreadLocal.withInitial(ArrayList::new);
 
     /** One answer: status, headers, body (null: none). */
-    protected record Answer(int status, Map<String, String> headers, String body) {
-        static Answer json(int status, Object body) {
+    public record Answer(int status, Map<String, String> headers, String body) {
+        public static Answer json(int status, Object body) {
             return new Answer(
                     status,
                     new LinkedHashMap<>(Map.of("Content-Type", "application/json; charset=utf-8")),
@@ -54,17 +54,27 @@ public abstract class ForgeStub implements AutoCloseable {
         }
     }
 
-    /** A request as the model sees it: method, decoded path (no query), query parameters, headers, body. */
-    protected record Call(String method, String path, Map<String, String> query, Request raw) {
-        String header(String name) {
-            return raw.containsHeader(name) ? raw.getHeader(name) : null;
+    /**
+     * A request as the model sees it: method, decoded path (no query), query parameters (the first value of each;
+     * {@link #params} has them all), headers (names in any case), body ("" when none).
+     */
+    public record Call(
+            String method,
+            String path,
+            Map<String, String> query,
+            Map<String, List<String>> allQuery,
+            Headers headers,
+            String body) {
+        public String header(String name) {
+            return headers.getFirst(name);
         }
 
-        String body() {
-            return raw.getBodyAsString();
+        /** Every value of a query parameter given more than once, e.g. GitLab's {@code refs[]}; empty when absent. */
+        public List<String> params(String name) {
+            return allQuery.getOrDefault(name, List.of());
         }
 
-        int intParam(String name, int dflt) {
+        public int intParam(String name, int dflt) {
             try {
                 return query.containsKey(name) ? Integer.parseInt(query.get(name)) : dflt;
             } catch (NumberFormatException e) {
@@ -74,18 +84,24 @@ public abstract class ForgeStub implements AutoCloseable {
     }
 
     protected ForgeStub() {
-        // no request journal: the stand-in's model records what the tests look at, and the journal's copy of every
-        // request cost the shared CPU a tenth of the stand-in's time under the benches' load (JFR)
-        wm = new WireMockServer(WireMockConfiguration.options()
-                .dynamicPort()
-                .disableRequestJournal()
-                .extensions(new Router()));
-        wm.start();
-        wm.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(500).withBody("not routed")));
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on loopback", e);
+        }
+        // a pool, not one thread: the server under test calls from many workers at once, as against the real forge
+        threads = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, getClass().getSimpleName() + "-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(threads);
+        http.createContext("/", this::serve);
+        http.start();
     }
 
     public String url() {
-        return wm.baseUrl();
+        return "http://localhost:" + http.getAddress().getPort();
     }
 
     /** The model's answer; called one request at a time. */
@@ -163,25 +179,30 @@ public abstract class ForgeStub implements AutoCloseable {
 
     @Override
     public void close() {
-        wm.stop();
+        http.stop(0);
+        threads.shutdownNow();
     }
 
-    private final class Router implements ResponseDefinitionTransformerV2 {
-        @Override
-        public ResponseDefinition transform(ServeEvent event) {
-            Request r = event.getRequest();
-            URI uri = URI.create(r.getUrl());
+    private void serve(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            URI uri = exchange.getRequestURI();
             String path = URLDecoder.decode(uri.getRawPath(), StandardCharsets.UTF_8);
             Map<String, String> query = new LinkedHashMap<>();
+            Map<String, List<String>> allQuery = new LinkedHashMap<>();
             if (uri.getRawQuery() != null) {
                 for (String kv : uri.getRawQuery().split("&")) {
                     int eq = kv.indexOf('=');
-                    query.put(
-                            URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8),
-                            eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                    String name = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+                    String value = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                    query.putIfAbsent(name, value);
+                    allQuery.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 }
             }
-            String method = r.getMethod().getName();
+            String body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            String method = exchange.getRequestMethod();
             Answer a = injected.poll();
             if (a == null) {
                 a = failingPaths.entrySet().stream()
@@ -191,8 +212,13 @@ public abstract class ForgeStub implements AutoCloseable {
                         .orElse(null);
             }
             if (a == null) {
-                synchronized (ForgeStub.this) {
-                    a = answer(new Call(method, path, query, r));
+                Call call = new Call(method, path, query, allQuery, exchange.getRequestHeaders(), body);
+                try {
+                    synchronized (this) {
+                        a = answer(call);
+                    }
+                } catch (RuntimeException e) {
+                    a = Answer.json(500, Map.of("message", "stand-in failed: " + e));
                 }
                 List<Runnable> actions = new ArrayList<>(afterAnswer.get());
                 afterAnswer.get().clear();
@@ -208,20 +234,18 @@ public abstract class ForgeStub implements AutoCloseable {
             byRoute.computeIfAbsent(routeOf(method, path), k -> new AtomicLong())
                     .incrementAndGet();
             if (System.getenv("STUB_TRACE") != null) {
-                System.out.println("STUB " + method + " " + r.getUrl() + " -> " + a.status());
+                System.out.println("STUB " + method + " " + uri + " -> " + a.status());
             }
-            ResponseDefinitionBuilder b =
-                    ResponseDefinitionBuilder.responseDefinition().withStatus(a.status());
-            a.headers().forEach(b::withHeader);
-            if (a.body() != null) {
-                b.withBody(a.body());
+            a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+            byte[] out = a.body() == null ? new byte[0] : a.body().getBytes(StandardCharsets.UTF_8);
+            // -1: no body at all (304, 204 and HEAD must carry none); otherwise the exact length, no chunking
+            boolean none = out.length == 0 && (a.status() == 304 || a.status() == 204 || method.equals("HEAD"));
+            exchange.sendResponseHeaders(a.status(), none ? -1 : out.length == 0 ? -1 : out.length);
+            if (out.length > 0 && !method.equals("HEAD")) {
+                try (OutputStream o = exchange.getResponseBody()) {
+                    o.write(out);
+                }
             }
-            return b.build();
-        }
-
-        @Override
-        public String getName() {
-            return "forge-model";
         }
     }
 }

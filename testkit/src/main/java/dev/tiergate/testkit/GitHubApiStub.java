@@ -1,7 +1,6 @@
-package dev.tiergate.server.support;
+package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tiergate.server.demo.WebhookSender;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -205,6 +204,11 @@ public final class GitHubApiStub extends ForgeStub {
         pr.put("merged_at", merged ? "2026-11-25T10:00:00Z" : null);
         pr.put("updated_at", Instant.now().toString());
         pulls.put(number, pr);
+    }
+
+    /** The PR as {@code p} has it (state, head, base, author), as after a webhook carrying {@code p}. */
+    public synchronized void pull(Pull p) {
+        pull(p.number(), p.head(), p.headSha(), p.base(), p.baseSha(), p.login(), p.bot(), p.state(), p.merged());
     }
 
     public synchronized void review(long number, String login, boolean bot, String state, String commitId) {

@@ -1,15 +1,24 @@
-package dev.tiergate.server.demo;
+package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tiergate.server.forge.github.GitHubSignature;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
-/** Sends signed GitHub-style webhook deliveries to a tiergate server, as GitHub does. */
+/**
+ * Sends signed webhook deliveries to a tiergate server as GitHub does: {@code X-Hub-Signature-256} is
+ * {@code sha256=} and the HMAC-SHA256 of the body under the webhook secret, in lowercase hex
+ * (docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries). Signed here on its own, not with the
+ * server's code, so a test proves the server checks what GitHub sends.
+ */
 public final class WebhookSender {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -31,10 +40,21 @@ public final class WebhookSender {
                 .header("Content-Type", "application/json")
                 .header("X-GitHub-Event", event)
                 .header("X-GitHub-Delivery", deliveryId)
-                .header("X-Hub-Signature-256", GitHubSignature.sign(secret, body))
+                .header("X-Hub-Signature-256", signature(secret, body))
                 .header("User-Agent", "GitHub-Hookshot/tiergate-demo")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** GitHub's signature of {@code body}: {@code sha256=<hex HMAC-SHA256>}. */
+    public static String signature(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.tiergate.server.demo;
+package dev.tiergate.testkit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class GitHubPayloads {
         return m;
     }
 
-    public static Map<String, Object> pullRequest(String repo, String action, FakeGitHub.Pull p) {
+    public static Map<String, Object> pullRequest(String repo, String action, Pull p) {
         Map<String, Object> pr = new LinkedHashMap<>();
         pr.put("number", p.number());
         pr.put("state", p.state());
@@ -52,7 +52,7 @@ public final class GitHubPayloads {
         return m;
     }
 
-    public static Map<String, Object> review(String repo, FakeGitHub.Pull p, String reviewer) {
+    public static Map<String, Object> review(String repo, Pull p, String reviewer) {
         Map<String, Object> m = new LinkedHashMap<>(pullRequest(repo, "submitted", p));
         m.put(
                 "review",
