@@ -1,6 +1,7 @@
 package dev.tiergate.server.gate;
 
 import dev.tiergate.core.gate.BranchClassifier;
+import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestCase;
 import dev.tiergate.core.gate.PullRequestCase.PolicyAtBase;
@@ -181,6 +182,16 @@ final class PullRequestReconciler {
                 return value;
             }
         };
+    }
+
+    /** Every open PR into {@code tier}, judged again (a hold on the tier came or went). */
+    void judgeOpenPullRequestsInto(RepoRef repo, Tier tier) {
+        String tierDb = DbBranchName.of(tier.name());
+        for (BranchRecord r : store.list(repo)) {
+            if (r.kind() == BranchKind.CI && r.prNumber() != null && tierDb.equals(r.parent())) {
+                reconcile(repo, forge.pullRequest(repo, r.prNumber()));
+            }
+        }
     }
 
     /**
