@@ -16,9 +16,9 @@ import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.Database;
-import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.ui.Dashboard;
 import dev.tiergate.server.wiring.BranchBackends;
+import dev.tiergate.server.wiring.ServerParts;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -152,7 +152,7 @@ public final class ServerMain {
         ServerConfig cfg = config(config);
         try (Database db = Database.attachOrOpen(cfg);
                 BranchBackend backend = BranchBackends.fromConfig(cfg, cfg.home())) {
-            var tiers = new TierRollback(backend, new MigrationStore(db.dataSource()), new AuditLog(db.dataSource()));
+            TierRollback tiers = ServerParts.tierRollback(db, backend);
             return action.run(
                     tiers, new RepoRef(forge, null, repo), spec.commandLine().getOut());
         }
@@ -200,7 +200,7 @@ public final class ServerMain {
 
     static int withTokens(CommandSpec spec, Path config, TokenAction action) {
         try (Database db = Database.attachOrOpen(config(config))) {
-            var tokens = new ApiTokenStore(db.dataSource(), new AuditLog(db.dataSource()), Clock.systemUTC());
+            ApiTokenStore tokens = ServerParts.tokens(db);
             return action.run(
                     tokens, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
@@ -322,7 +322,7 @@ public final class ServerMain {
         public Integer call() {
             ServerConfig cfg = config(config);
             try (Database db = Database.open(cfg, Database.Mode.READ_ONLY)) {
-                AuditLog log = new AuditLog(db.dataSource());
+                AuditLog log = ServerParts.auditTrail(db);
                 if (!log.hasTable()) {
                     throw new IllegalStateException(NO_AUDIT_TABLE);
                 }
@@ -361,7 +361,7 @@ public final class ServerMain {
         @Override
         public Integer call() throws IOException {
             try (Database db = Database.open(config(config), Database.Mode.READ_ONLY)) {
-                AuditLog log = new AuditLog(db.dataSource());
+                AuditLog log = ServerParts.auditTrail(db);
                 if (!log.hasTable()) {
                     throw new IllegalStateException(NO_AUDIT_TABLE);
                 }

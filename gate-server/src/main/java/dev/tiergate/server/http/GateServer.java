@@ -1,14 +1,11 @@
 package dev.tiergate.server.http;
 
-import dev.tiergate.core.TiergateVersion;
 import dev.tiergate.server.audit.AnchorKeeper;
 import dev.tiergate.server.audit.AuditAnchor;
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
-import dev.tiergate.server.backend.MeteredBranchBackend;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.ApiCallCounter;
-import dev.tiergate.server.forge.WebhookReceiver;
 import dev.tiergate.server.gate.GateProcessor;
 import dev.tiergate.server.inbox.DeliveryLog;
 import dev.tiergate.server.inbox.DeliveryProcessor;
@@ -17,26 +14,22 @@ import dev.tiergate.server.inbox.IngestPressure;
 import dev.tiergate.server.inbox.WorkerPool;
 import dev.tiergate.server.log.ServerLog;
 import dev.tiergate.server.metrics.GateMetrics;
-import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.runs.RunExecutor;
 import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.runs.RunWorkers;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
-import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.ui.Dashboard;
-import dev.tiergate.server.wiring.BranchBackends;
 import dev.tiergate.server.wiring.ForgeBinding;
 import dev.tiergate.server.wiring.ForgeBindings;
+import dev.tiergate.server.wiring.ServerParts;
 import io.javalin.Javalin;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.Handler;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +38,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
-import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
-/** Wires the server: store, inbox, workers, forges, backend, HTTP. Closing it stops everything it started. */
+/**
+ * The running server: on the parts {@link ServerParts} builds (the composition root), it starts the delivery and run
+ * workers, the reconcile schedule and the HTTP routes (webhooks, API, doctor, metrics, dashboard). Closing it stops
+ * everything it started.
+ */
 public final class GateServer implements AutoCloseable {
     private final Database db;
     private final boolean ownsDb;
@@ -63,7 +58,7 @@ public final class GateServer implements AutoCloseable {
     private final ApiTokenStore tokens;
     private final RunQueue runQueue;
     private volatile RunWorkers runWorkers;
-    private final Map<String, GateProcessor> processors = new LinkedHashMap<>();
+    private final Map<String, GateProcessor> processors;
     private final AtomicLong reconcilePasses = new AtomicLong();
     private final Liveness liveness;
     private final AnchorKeeper anchor;
@@ -81,31 +76,17 @@ public final class GateServer implements AutoCloseable {
             DeliveryLog deliveryLog) {
         this.db = db;
         this.ownsDb = ownsDb;
-        this.store = new BranchStore(db.dataSource());
-        this.audit = new AuditLog(db.dataSource());
-        this.inbox = new Inbox(db.dataSource(), audit);
+        ServerParts parts = ServerParts.assemble(cfg, db, forges, anchorDir, metrics, this::wakeRunWorkers);
+        this.store = parts.store();
+        this.audit = parts.audit();
+        this.inbox = parts.inbox();
+        this.backend = parts.backend();
+        this.runQueue = parts.runQueue();
+        this.tokens = parts.tokens();
+        this.processors = parts.processors();
         IngestPressure ingest = new IngestPressure();
-        this.backend = new MeteredBranchBackend(BranchBackends.fromConfig(cfg, anchorDir), metrics);
-        Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
-        Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>();
-        Map<String, RunExecutor> executors = new LinkedHashMap<>();
-        this.runQueue = new RunQueue(db.dataSource(), cfg.runsPerRepository());
-        for (ForgeBinding f : forges) {
-            GateProcessor p = new GateProcessor(
-                    f.forge(),
-                    f.parser(),
-                    backend,
-                    store,
-                    audit,
-                    cfg.publicUrl(),
-                    new MigrationStore(db.dataSource()),
-                    runQueue,
-                    this::wakeRunWorkers);
-            receivers.put(f.receiver().forge(), f.receiver());
-            byForge.put(f.receiver().forge(), p);
-            executors.put(f.receiver().forge(), p);
-            processors.put(f.receiver().forge(), p);
-        }
+        Map<String, DeliveryProcessor> byForge = new LinkedHashMap<>(processors);
+        Map<String, RunExecutor> executors = new LinkedHashMap<>(processors);
         // repository SQL runs here, never on a delivery worker: one repository's slow run holds none of them
         this.runWorkers = new RunWorkers(runQueue, executors, cfg.runWorkers(), cfg.retryBaseDelay()).start();
         metrics.runs(runQueue::pendingCount);
@@ -125,8 +106,7 @@ public final class GateServer implements AutoCloseable {
         metrics.inbox(inbox::depthAndOldestAgeSeconds);
         metrics.clonePools(backend::readyClones);
         metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
-        WebhookEndpoint webhooks = new WebhookEndpoint(receivers, inbox, audit, workers, metrics, ingest);
-        this.tokens = new ApiTokenStore(db.dataSource(), audit, Clock.systemUTC());
+        WebhookEndpoint webhooks = new WebhookEndpoint(parts.receivers(), inbox, audit, workers, metrics, ingest);
         ApiAuth auth = new ApiAuth(cfg.apiToken(), tokens);
         ActorLogins logins = new ActorLogins(
                 backend,
@@ -181,6 +161,7 @@ public final class GateServer implements AutoCloseable {
             auth.requireAdmin(ctx);
             ctx.contentType(GateMetrics.contentType()).result(metrics.scrape());
         });
+        Doctor doctor = new Doctor(cfg, db, backend, forges);
         app.get("/api/v1/doctor", ctx -> {
             auth.requireAdmin(ctx);
             String repo = ctx.queryParam("repo");
@@ -189,7 +170,7 @@ public final class GateServer implements AutoCloseable {
                 ctx.status(400).json(Map.of("error", problem.get()));
                 return;
             }
-            ctx.json(doctor(cfg, forges, repo));
+            ctx.json(doctor.answer(repo));
         });
         GrantsApi grants = new GrantsApi(processors::get);
         // what a repository's grants are, and their repair, are the operator's: an actor's token reaches neither
@@ -206,7 +187,7 @@ public final class GateServer implements AutoCloseable {
         new Dashboard(
                         store,
                         audit,
-                        new MigrationStore(db.dataSource()),
+                        parts.migrations(),
                         backend,
                         ref -> {
                             GateProcessor p = processors.get(ref.forge());
@@ -292,85 +273,9 @@ public final class GateServer implements AutoCloseable {
         }
     }
 
-    /** {@code GET /api/v1/doctor}: configuration facts and whether the store, branch backend and forge answer; no secrets. */
-    private Map<String, Object> doctor(ServerConfig cfg, List<ForgeBinding> forges, String repo) {
-        List<Map<String, Object>> checks = new ArrayList<>();
-        BiConsumer<String, String[]> add = (check, r) -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("check", check);
-            c.put("ok", Boolean.parseBoolean(r[0]));
-            c.put("text", r[1]);
-            c.put("fix", r[2]);
-            checks.add(c);
-        };
-        add.accept("forges", new String[] {
-            Boolean.toString(!cfg.forgeSummary().isEmpty()),
-            String.join("; ", cfg.forgeSummary()),
-            "configure TIERGATE_GITHUB_* or TIERGATE_GITLAB_*"
-        });
-        if (cfg.githubEnabled()) {
-            add.accept("webhook secret", new String[] {
-                Boolean.toString(cfg.githubWebhookSecret() != null),
-                cfg.githubWebhookSecret() != null
-                        ? "GitHub's is set"
-                        : "GitHub's is not set: signatures are not checked",
-                "set TIERGATE_GITHUB_WEBHOOK_SECRET(_FILE) to the webhook's secret and restart"
-            });
-        }
-        if (cfg.gitlabUrl() != null) {
-            add.accept("webhook secret", new String[] {
-                Boolean.toString(cfg.gitlabWebhookSecret() != null),
-                cfg.gitlabWebhookSecret() != null ? "GitLab's is set" : "GitLab's is not set: tokens are not checked",
-                "set TIERGATE_GITLAB_WEBHOOK_SECRET(_FILE) to the hook's secret token and restart"
-            });
-        }
-        add.accept(
-                "store",
-                ping(db.dataSource(), db.describe(), "select 1", "check TIERGATE_DB_URL and that the PostgreSQL runs"));
-        add.accept("branch backend", backendCheck());
-        if (repo != null && !repo.isBlank()) {
-            for (ForgeBinding f : forges) {
-                for (String[] r : f.forge().accessChecks(repo)) {
-                    add.accept("forge access", r);
-                }
-            }
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("version", TiergateVersion.current());
-        out.put("checks", checks);
-        return out;
-    }
-
-    private static String[] ping(DataSource ds, String what, String sql, String fix) {
-        try (var c = ds.getConnection();
-                var st = c.createStatement();
-                var rs = st.executeQuery(sql)) {
-            boolean yes = rs.next() && rs.getBoolean(1);
-            return new String[] {
-                Boolean.toString(yes), what + (yes ? " answers" : " answers, but " + sql + " is false"), fix
-            };
-        } catch (SQLException e) {
-            return new String[] {"false", what + " does not answer: " + e.getMessage(), fix};
-        }
-    }
-
     /** The store, for the start-up line. */
     public String storeDescription() {
         return db.describe();
-    }
-
-    /** Whether the branch backend answers: it lists a repository's branches (none, for a name no repository has). */
-    private String[] backendCheck() {
-        try {
-            backend.list(new RepoRef("doctor", null, "doctor/check"));
-            return new String[] {"true", backend.id() + " backend answers", ""};
-        } catch (RuntimeException e) {
-            return new String[] {
-                "false",
-                backend.id() + " backend: " + e.getMessage(),
-                "check TIERGATE_BACKEND and its settings (postgres: TIERGATE_BRANCH_DB_URL and a role with CREATEDB)"
-            };
-        }
     }
 
     public GateProcessor processor(String forge) {

@@ -3,9 +3,12 @@ package dev.tiergate.server.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +19,15 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     static JavaClasses classes;
+    static final Set<String> PARTS = Set.of(
+            "BranchStore",
+            "AuditLog",
+            "Inbox",
+            "RunQueue",
+            "ApiTokenStore",
+            "MigrationStore",
+            "GateProcessor",
+            "TierRollback");
 
     @BeforeAll
     static void importMainCode() {
@@ -208,6 +220,21 @@ class ArchitectureTest {
                 .resideInAPackage("dev.tiergate.hooks..")
                 .because(
                         "the hooks' jar is on the server's class path for ServerCommands, the one definition of its options")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheCompositionRootBuildsTheServersParts() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.tiergate.server.wiring..")
+                .should()
+                .callConstructorWhere(DescribedPredicate.describe(
+                        "a constructor of the server's stores, queues and gates",
+                        (JavaConstructorCall call) -> PARTS.contains(
+                                        call.getTargetOwner().getSimpleName())
+                                && !call.getOriginOwner().equals(call.getTargetOwner()))) // this(...) is no wiring
+                .because("wiring/ServerParts is the one place the server's stores, queues and gates are built")
                 .check(classes);
     }
 }
