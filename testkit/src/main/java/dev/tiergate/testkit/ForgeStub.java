@@ -83,6 +83,13 @@ public abstract class ForgeStub implements AutoCloseable {
         }
     }
 
+    static {
+        // The JDK's HTTP server leaves Nagle's algorithm on by default: it writes the headers and the body apart, and
+        // the body then waits for the client's delayed ACK (about 40 ms on Linux) on every keep-alive request. A real
+        // forge answers in one go; read once, when the first server starts (sun.net.httpserver.ServerConfig).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     protected ForgeStub() {
         try {
             http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);

@@ -39,7 +39,6 @@ final class PullRequestReconciler {
     private final PolicySource policies;
     private final BranchLifecycle branches;
     private final BranchStore store;
-    private final AuditTrail audit;
     private final StatusPublisher statuses;
     private final GatePages pages;
     private final StateFileCheck stateFiles;
@@ -69,7 +68,6 @@ final class PullRequestReconciler {
         this.policies = policies;
         this.branches = branches;
         this.store = store;
-        this.audit = audit;
         this.statuses = statuses;
         this.pages = pages;
         this.stateFiles = new StateFileCheck(forge);
