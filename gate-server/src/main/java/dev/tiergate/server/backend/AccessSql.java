@@ -468,24 +468,47 @@ public final class AccessSql {
         void run(Statement st) throws SQLException;
     }
 
-    /** {@code work} all or none; again, up to three times, where a role it creates was made meanwhile by another worker. */
+    /**
+     * {@code work} all or none, one at a time per database: the reconcile pass, a tier's set-up run and the grants API
+     * may change one database's privileges at once, and PostgreSQL fails one of two concurrent GRANTs on the same
+     * catalog row ("tuple concurrently updated", SQLSTATE XX000), so each takes the database's access lock first (an
+     * advisory lock, which PostgreSQL keeps per database). Again, up to three times, where a role it creates was made
+     * meanwhile by another worker or a catalog row was changed meanwhile by a run's preparation, which takes no such
+     * lock.
+     */
     private static void inTransaction(Connection c, Work work) throws SQLException {
         boolean auto = c.getAutoCommit();
         for (int attempt = 1; ; attempt++) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
+                st.execute("select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('tiergate.access'),"
+                        + " pg_catalog.hashtext(pg_catalog.current_database()))");
                 work.run(st);
                 c.commit();
                 return;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                if (!(e instanceof SQLException s && MADE_MEANWHILE.contains(s.getSQLState()) && attempt < 3)) {
+                if (!(e instanceof SQLException s && changedMeanwhile(s) && attempt < 3)) {
                     throw e;
                 }
             } finally {
                 c.setAutoCommit(auto); // a pooled connection goes back as it came
             }
+            try {
+                Thread.sleep(20L * attempt); // the other transaction commits within milliseconds
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting to change privileges again", e);
+            }
         }
+    }
+
+    /** A role made, or a catalog row changed, by another session meanwhile: the same work again will get through. */
+    static boolean changedMeanwhile(SQLException e) {
+        return MADE_MEANWHILE.contains(e.getSQLState())
+                || "XX000".equals(e.getSQLState())
+                        && e.getMessage() != null
+                        && e.getMessage().contains("tuple concurrently updated");
     }
 
     // ------------------------------------------------------------------ catalog reads

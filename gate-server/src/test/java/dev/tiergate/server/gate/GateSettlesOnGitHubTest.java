@@ -234,7 +234,8 @@ class GateSettlesOnGitHubTest {
                 "PR #2 was reconciled after PR #1 failed");
         assertEquals("pending", h.github.lastPosted(F2).path("state").asText());
         h.github.heal();
-        assertTrue(h.server.processor("github").reconcile(h.repo).failures().isEmpty());
+        GateProcessor.ReconcileReport again = h.server.processor("github").reconcile(h.repo);
+        assertTrue(again.failures().isEmpty(), again.toString());
         assertEquals("pending", h.github.lastPosted(F1).path("state").asText(), "the next pass repaired PR #1");
     }
 
