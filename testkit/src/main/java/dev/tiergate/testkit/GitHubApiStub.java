@@ -72,6 +72,9 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
 
     private long rateRemaining = 5000;
+    /** When the current rate-limit window ends (epoch seconds); 0 before the first request. */
+    private long rateWindowEnd;
+
     private volatile WebhookSender webhooks;
     /** Told of every status as it is recorded (sha, its body): a benchmark takes the moment GitHub would have it. */
     private volatile BiConsumer<String, Map<String, Object>> statusListener;
@@ -895,14 +898,25 @@ public final class GitHubApiStub extends ForgeStub {
         return new Answer(a.status(), h, a.body());
     }
 
+    /**
+     * GitHub's primary rate limit: 5,000 charged requests per window of an hour, the window's end fixed when it opens
+     * and given in {@code X-RateLimit-Reset}, a fresh window after it (docs.github.com/en/rest/using-the-rest-api/
+     * rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit). A demo left running for hours sees the
+     * window reset as against GitHub.
+     */
     private void rateHeaders(Map<String, String> h, boolean charged) {
+        long now = Instant.now().getEpochSecond();
+        if (rateWindowEnd == 0 || now >= rateWindowEnd) {
+            rateWindowEnd = now + 3600;
+            rateRemaining = 5000;
+        }
         if (charged && rateRemaining > 0) {
             rateRemaining--;
         }
         h.put("X-RateLimit-Limit", "5000");
         h.put("X-RateLimit-Remaining", Long.toString(rateRemaining));
         h.put("X-RateLimit-Used", Long.toString(5000 - rateRemaining));
-        h.put("X-RateLimit-Reset", Long.toString(Instant.now().getEpochSecond() + 3600));
+        h.put("X-RateLimit-Reset", Long.toString(rateWindowEnd));
         h.put("X-RateLimit-Resource", "core");
     }
 
