@@ -71,6 +71,7 @@ public final class GitHubApiStub extends ForgeStub {
     /** Issue comments per PR number, oldest first. */
     private final Map<Long, List<Map<String, Object>>> comments = new LinkedHashMap<>();
 
+    private int rateLimit = 5000;
     private long rateRemaining = 5000;
     /** When the current rate-limit window ends (epoch seconds); 0 before the first request. */
     private long rateWindowEnd;
@@ -390,13 +391,17 @@ public final class GitHubApiStub extends ForgeStub {
         if (!c.path().startsWith(base)) {
             return Answer.json(404, Map.of("message", "Not Found"));
         }
+        Answer exceeded = rateLimitExceeded();
+        if (exceeded != null) {
+            return exceeded; // refused before any work: a write past the limit changes nothing
+        }
         String p = c.path().substring(base.length());
         if (c.method().equals("POST") || c.method().equals("PATCH")) {
             Matcher m = STATUSES.matcher(p);
-            if (m.matches() && c.method().equals("POST")) {
-                return createStatus(m.group(1), c);
-            }
-            return comment(p, c);
+            Answer written = m.matches() && c.method().equals("POST") ? createStatus(m.group(1), c) : comment(p, c);
+            Map<String, String> h = new LinkedHashMap<>(written.headers());
+            rateHeaders(h, true); // a write costs a request of the hour as a read does
+            return new Answer(written.status(), h, written.body());
         }
         if (!c.method().equals("GET")) {
             return Answer.json(404, Map.of("message", "Not Found"));
@@ -899,23 +904,59 @@ public final class GitHubApiStub extends ForgeStub {
     }
 
     /**
+     * Past the hour's limit GitHub refuses every call until the window ends: 403 with {@code X-RateLimit-Remaining: 0}
+     * and the window's end in {@code X-RateLimit-Reset} (docs.github.com/en/rest/using-the-rest-api/
+     * rate-limits-for-the-rest-api#exceeding-the-primary-rate-limit). Null while requests are left.
+     */
+    private Answer rateLimitExceeded() {
+        openWindow();
+        if (rateRemaining > 0) {
+            return null;
+        }
+        Map<String, String> h = new LinkedHashMap<>(Map.of("Content-Type", "application/json; charset=utf-8"));
+        rateHeaders(h, false);
+        return new Answer(
+                403,
+                h,
+                write(Map.of(
+                        "message",
+                        "API rate limit exceeded for installation ID 4242.",
+                        "documentation_url",
+                        "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api")));
+    }
+
+    /**
+     * The requests an hour this repository's token may make: 5,000 for a GitHub App installation at the least, up to
+     * 12,500 as the installation grows, 15,000 on GitHub Enterprise Cloud (same page, "primary rate limit for GitHub
+     * App installations"). The load benchmarks set the last; the window starts again.
+     */
+    public synchronized void rateLimit(int perHour) {
+        rateLimit = perHour;
+        rateWindowEnd = 0;
+    }
+
+    private void openWindow() {
+        long now = Instant.now().getEpochSecond();
+        if (rateWindowEnd == 0 || now >= rateWindowEnd) {
+            rateWindowEnd = now + 3600;
+            rateRemaining = rateLimit;
+        }
+    }
+
+    /**
      * GitHub's primary rate limit: 5,000 charged requests per window of an hour, the window's end fixed when it opens
      * and given in {@code X-RateLimit-Reset}, a fresh window after it (docs.github.com/en/rest/using-the-rest-api/
      * rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit). A demo left running for hours sees the
      * window reset as against GitHub.
      */
     private void rateHeaders(Map<String, String> h, boolean charged) {
-        long now = Instant.now().getEpochSecond();
-        if (rateWindowEnd == 0 || now >= rateWindowEnd) {
-            rateWindowEnd = now + 3600;
-            rateRemaining = 5000;
-        }
+        openWindow();
         if (charged && rateRemaining > 0) {
             rateRemaining--;
         }
-        h.put("X-RateLimit-Limit", "5000");
+        h.put("X-RateLimit-Limit", Integer.toString(rateLimit));
         h.put("X-RateLimit-Remaining", Long.toString(rateRemaining));
-        h.put("X-RateLimit-Used", Long.toString(5000 - rateRemaining));
+        h.put("X-RateLimit-Used", Long.toString(rateLimit - rateRemaining));
         h.put("X-RateLimit-Reset", Long.toString(rateWindowEnd));
         h.put("X-RateLimit-Resource", "core");
     }

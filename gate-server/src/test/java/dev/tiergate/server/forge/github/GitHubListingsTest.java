@@ -1,11 +1,16 @@
 package dev.tiergate.server.forge.github;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.server.forge.CommitStatus;
+import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.forge.RepoFile;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.testkit.GitHubApiStub;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,5 +57,29 @@ class GitHubListingsTest {
         assertEquals(3, forge.listDirectory(repo, SHA, "db/migration").size());
         assertEquals(1, github.requests() - before);
         assertEquals(List.of(), forge.listDirectory(repo, SHA, "db/none"), "no such folder: nothing");
+    }
+
+    /**
+     * Past the hour's requests GitHub refuses with 403, {@code X-RateLimit-Remaining: 0} and the window's end: the
+     * stand-in does too, a write past it changes nothing, and tiergate reads it as "retry after the reset", not as a
+     * refusal for good.
+     */
+    @Test
+    void pastTheHoursLimitTheCallWaitsForTheResetAndTheWriteIsNotDone() {
+        github.rateLimit(2);
+        github.file(SHA, "db/migration/V20260101000000__m.sql", "select 1;");
+        forge.listDirectory(repo, SHA, "db/migration");
+        forge.listDirectory(repo, SHA, "db/none");
+        ForgeException e = assertThrows(
+                ForgeException.class,
+                () -> forge.postStatus(
+                        repo, SHA, new CommitStatus(StatusState.PENDING, "waiting", "https://tiergate.example/x")));
+        assertTrue(e.retryable(), e.getMessage());
+        assertTrue(
+                e.retryAfter().isPresent()
+                        && e.retryAfter().get().compareTo(Duration.ofSeconds(3500)) > 0
+                        && e.retryAfter().get().compareTo(Duration.ofSeconds(3601)) <= 0,
+                "until the window ends: " + e.retryAfter());
+        assertEquals(List.of(), github.posted(SHA), "the refused write changed nothing");
     }
 }
