@@ -2,6 +2,7 @@ package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class GitLabApiStub extends ForgeStub {
     private final List<JsonNode> statusCheckResponses = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
     private int statusCheckAnswer = 201;
+    private int rateLimit = 2000;
+    private long rateWindowEnd;
+    private long rateObserved;
     private volatile BiConsumer<String, Object> webhooks;
 
     private static final class Job {
@@ -268,8 +272,45 @@ public final class GitLabApiStub extends ForgeStub {
                         .replaceAll("/blobs/.+/raw", "/blobs/{sha}/raw");
     }
 
+    /**
+     * GitLab.com's limit on a user's authenticated API calls: 2,000 a minute (docs.gitlab.com/user/gitlab_com/
+     * #rate-limits-on-gitlabcom). Every answer carries {@code RateLimit-Limit}, {@code -Observed}, {@code -Remaining}
+     * and {@code -Reset} (epoch seconds); past the limit GitLab answers 429 "Retry later" with {@code Retry-After}
+     * and does no work (docs.gitlab.com/security/rate_limits/#headers).
+     */
     @Override
     protected Answer answer(Call c) {
+        long now = Instant.now().getEpochSecond();
+        if (rateWindowEnd == 0 || now >= rateWindowEnd) {
+            rateWindowEnd = now + 60;
+            rateObserved = 0;
+        }
+        rateObserved++;
+        Answer a = rateObserved > rateLimit
+                ? new Answer(
+                        429,
+                        new LinkedHashMap<>(Map.of(
+                                "Content-Type",
+                                "text/plain; charset=utf-8",
+                                "Retry-After",
+                                Long.toString(rateWindowEnd - now))),
+                        "Retry later")
+                : route(c);
+        Map<String, String> h = new LinkedHashMap<>(a.headers());
+        h.put("RateLimit-Limit", Integer.toString(rateLimit));
+        h.put("RateLimit-Observed", Long.toString(rateObserved));
+        h.put("RateLimit-Remaining", Long.toString(Math.max(0, rateLimit - rateObserved)));
+        h.put("RateLimit-Reset", Long.toString(rateWindowEnd));
+        return new Answer(a.status(), h, a.body());
+    }
+
+    /** The calls a minute the stand-in allows before it answers 429 (2,000 on GitLab.com); the window starts again. */
+    public synchronized void rateLimit(int perMinute) {
+        rateLimit = perMinute;
+        rateWindowEnd = 0;
+    }
+
+    private Answer route(Call c) {
         if (!c.path().startsWith(base)) {
             return Answer.json(404, Map.of("message", "404 Project Not Found"));
         }
