@@ -5,6 +5,8 @@ import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.verdict.Refusal;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +29,9 @@ import java.util.function.Supplier;
  * @param removedFiles the paths the PR removes since its merge base (asked for agents' PRs only)
  * @param claimAtHead the claim of the head branch in tiergate's state file at the head (asked for agents' PRs only)
  * @param approvals the reviews approving the PR (asked once CI is green on this head)
+ * @param evidence what the last rehearsal of this PR measured (asked only under approval rules)
+ * @param touchedFiles the paths the PR changes since its merge base (asked only under a rule on files)
+ * @param teamMembers a team's logins, lower case (asked only under a rule naming a team)
  */
 public record PullRequestCase(
         PullRequestFacts pr,
@@ -41,7 +46,10 @@ public record PullRequestCase(
         Supplier<Optional<Refusal>> stateFileRefusal,
         Supplier<List<String>> removedFiles,
         Supplier<Optional<Claim>> claimAtHead,
-        Supplier<List<Approval>> approvals) {
+        Supplier<List<Approval>> approvals,
+        Supplier<Optional<RehearsalEvidence>> evidence,
+        Supplier<List<String>> touchedFiles,
+        Function<String, Set<String>> teamMembers) {
 
     /** The policy file on the base commit as the reader found it: exactly one of valid, absent, invalid. */
     public record PolicyAtBase(Policy policy, String error) {

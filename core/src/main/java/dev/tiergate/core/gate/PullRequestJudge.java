@@ -10,6 +10,7 @@ import dev.tiergate.core.gate.PullRequestPlan.RecordVerdict;
 import dev.tiergate.core.gate.PullRequestPlan.RecordViolation;
 import dev.tiergate.core.gate.PullRequestPlan.Rehearse;
 import dev.tiergate.core.gate.PullRequestPlan.RemoveHeadDatabase;
+import dev.tiergate.core.gate.PullRequestPlan.RequestReviews;
 import dev.tiergate.core.gate.PullRequestPlan.SetUpTiers;
 import dev.tiergate.core.gate.PullRequestPlan.Step;
 import dev.tiergate.core.gate.PullRequestPlan.Track;
@@ -117,17 +118,38 @@ public final class PullRequestJudge {
             plan.add(new EndPullRequest(false));
             return new PullRequestPlan(plan);
         }
-        GateStatus status = verdict(c, policy, baseTier, state);
+        List<ApprovalRouting.Shortfall> missing = new ArrayList<>();
+        GateStatus status = verdict(c, policy, baseTier, state, missing);
         plan.add(new Post(status, status.description()));
         plan.add(new RecordVerdict(status));
+        for (ApprovalRouting.Shortfall s : missing) {
+            ApprovalRouting.ReviewRequest ask = ApprovalRouting.reviewersFor(
+                    policy, s, pr.author(), pr.headSha(), c.approvals().get());
+            if (!ask.isEmpty()) {
+                plan.add(new RequestReviews(ask));
+            }
+        }
         if (baseTier.isPresent() && !c.rehearsed().get()) {
             plan.add(new Rehearse()); // ci-pr-<N> is made (or made afresh) and the PR's migrations run on it
         }
         return new PullRequestPlan(plan);
     }
 
-    /** The verdict on an open PR's head: a hold on its base tier, then the state files, the tests, the merge gate. */
+    /** As below, without the shortfalls. */
     static GateStatus verdict(PullRequestCase c, Policy policy, Optional<Tier> baseTier, WorkflowState state) {
+        return verdict(c, policy, baseTier, state, new ArrayList<>());
+    }
+
+    /**
+     * The verdict on an open PR's head: a hold on its base tier, then the state files, the tests, the merge gate, and
+     * last the policy's approval rules; the rules' unmet requirements go to {@code missing}.
+     */
+    static GateStatus verdict(
+            PullRequestCase c,
+            Policy policy,
+            Optional<Tier> baseTier,
+            WorkflowState state,
+            List<ApprovalRouting.Shortfall> missing) {
         PullRequestFacts pr = c.pr();
         if (baseTier.isPresent()) {
             String tier = baseTier.get().name();
@@ -154,7 +176,51 @@ public final class PullRequestJudge {
                 return tests.get();
             }
         }
-        return MergeGate.evaluate(policy, pr, state, pr.headSha(), c.approvals()); // the state is this head's
+        GateStatus gate = MergeGate.evaluate(policy, pr, state, pr.headSha(), c.approvals()); // this head's state
+        if (gate.state() != StatusState.SUCCESS
+                || baseTier.isEmpty()
+                || policy.approvalRules().isEmpty()) {
+            return gate;
+        }
+        return routedReview(c, policy, baseTier.get().name(), missing).orElse(gate);
+    }
+
+    /**
+     * The approval rules over a PR the merge gate lets through: pending until this head's rehearsal is in when a
+     * rule routes by what it measures, then pending while a matched rule's reviewers have not approved this head.
+     */
+    private static Optional<GateStatus> routedReview(
+            PullRequestCase c, Policy policy, String tier, List<ApprovalRouting.Shortfall> missing) {
+        PullRequestFacts pr = c.pr();
+        Optional<RehearsalEvidence> evidence = Optional.empty();
+        if (ApprovalRouting.needsRehearsal(policy, tier)) {
+            evidence = c.evidence().get().filter(e -> e.of(pr.headSha(), pr.baseSha()));
+            if (evidence.isEmpty()) {
+                return Optional.of(GateStatus.pending(
+                        Rule.GATE_APPROVALS_AWAITING_REHEARSAL.id(),
+                        "Waiting for the rehearsal of " + MergeGate.shortSha(pr.headSha())
+                                + ": the policy routes review by what it measures"));
+            }
+        }
+        boolean onFiles = policy.approvalRules().stream()
+                .anyMatch(r -> r.judges(tier) && !r.when().files().isEmpty());
+        List<ApprovalRouting.Demand> demands = ApprovalRouting.demands(
+                policy,
+                tier,
+                evidence,
+                onFiles ? c.touchedFiles().get() : List.of(),
+                policy.actorFor(pr.author().login(), pr.author().bot()).actorClass());
+        if (demands.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ApprovalRouting.Shortfall> unmet = ApprovalRouting.shortfalls(
+                policy, demands, pr.author(), pr.headSha(), c.approvals().get(), c.teamMembers());
+        if (unmet.isEmpty()) {
+            return Optional.empty();
+        }
+        missing.addAll(unmet);
+        return Optional.of(GateStatus.pending(
+                Rule.GATE_APPROVALS_ROLE_MISSING.id(), unmet.get(0).describe()));
     }
 
     /**

@@ -41,6 +41,7 @@ public record PullRequestPlan(List<Action> actions) {
                     RemoveHeadDatabase,
                     Post,
                     RecordVerdict,
+                    RequestReviews,
                     Rehearse {}
 
     /** Every tier of the policy has its record and database branch. */
@@ -75,6 +76,12 @@ public record PullRequestPlan(List<Action> actions) {
      * failure, {@code refusal} is what the audit record says.
      */
     public record Post(GateStatus status, String refusal) implements Action {}
+
+    /**
+     * Ask the forge for the reviews an approval rule needs (GitHub requested reviewers, GitLab reviewers): once per
+     * head, the applier keeps which it asked.
+     */
+    public record RequestReviews(ApprovalRouting.ReviewRequest request) implements Action {}
 
     /** The verdict is kept on the {@code ci-pr-<N>} record, for the dashboard and for a merge's violation check. */
     public record RecordVerdict(GateStatus status) implements Action {}

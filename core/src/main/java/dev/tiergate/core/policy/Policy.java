@@ -25,7 +25,10 @@ public record Policy(
         @JsonProperty("hooks") HookSettings hooks,
 
         @JsonProperty("database_access") @JsonInclude(JsonInclude.Include.NON_NULL)
-        DatabaseAccess databaseAccess) {
+        DatabaseAccess databaseAccess,
+
+        @JsonProperty("approval_rules") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<ApprovalRule> approvalRules) {
 
     public static final String PATH = ".tiergate/policy.yaml";
 
@@ -38,6 +41,33 @@ public record Policy(
         migrations = migrations == null ? MigrationSettings.DEFAULTS : migrations;
         severity = severity == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(severity));
         hooks = hooks == null ? HookSettings.DEFAULTS : hooks;
+        approvalRules = approvalRules == null ? List.of() : List.copyOf(approvalRules);
+    }
+
+    /** As read before approval rules were part of the policy: none. */
+    public Policy(
+            int version,
+            List<Tier> tiers,
+            List<WorkingBranchType> workingBranchTypes,
+            List<Actor> actors,
+            List<TierEdge> edges,
+            List<String> requiredChecks,
+            MigrationSettings migrations,
+            Map<String, Severity> severity,
+            HookSettings hooks,
+            DatabaseAccess databaseAccess) {
+        this(
+                version,
+                tiers,
+                workingBranchTypes,
+                actors,
+                edges,
+                requiredChecks,
+                migrations,
+                severity,
+                hooks,
+                databaseAccess,
+                null);
     }
 
     /** As read before database access was part of the policy: {@link DatabaseAccess#DEFAULT} applies. */

@@ -40,7 +40,8 @@ final class PolicyTree {
                 "migrations",
                 "severity",
                 "hooks",
-                "database_access");
+                "database_access",
+                "approval_rules");
         return new Policy(
                 integer(f, "version"),
                 list(f, "tiers", this::tier),
@@ -51,7 +52,66 @@ final class PolicyTree {
                 f.has("migrations") ? migrations(f.get("migrations")) : null,
                 severities(f),
                 f.has("hooks") ? hooks(f.get("hooks")) : null,
-                f.has("database_access") ? databaseAccess(f.get("database_access")) : null);
+                f.has("database_access") ? databaseAccess(f.get("database_access")) : null,
+                list(f, "approval_rules", this::approvalRule));
+    }
+
+    private ApprovalRule approvalRule(Node n) {
+        Fields f = fields(n, "name", "into", "when", "require");
+        return new ApprovalRule(
+                string(f, "name"),
+                list(f, "into", this::text),
+                f.has("when") ? when(f.get("when")) : null,
+                f.has("require") ? require(f.get("require")) : null);
+    }
+
+    private ApprovalRule.When when(Node n) {
+        Fields f = fields(
+                n,
+                "lock",
+                "rewrite",
+                "statement_seconds",
+                "migration_seconds",
+                "rehearsal",
+                "phase",
+                "lint",
+                "files",
+                "author");
+        return new ApprovalRule.When(
+                f.has("lock") ? lock(f.get("lock")) : null,
+                f.has("rewrite") ? tableSize(f.get("rewrite")) : null,
+                f.has("statement_seconds") ? decimal(f, "statement_seconds") : null,
+                f.has("migration_seconds") ? decimal(f, "migration_seconds") : null,
+                set(f, "rehearsal", this::text),
+                set(f, "phase", this::text),
+                set(f, "lint", this::text),
+                list(f, "files", this::text),
+                set(f, "author", this::actorClass));
+    }
+
+    private ApprovalRule.Lock lock(Node n) {
+        Fields f = fields(n, "mode", "min_rows", "min_mb");
+        return new ApprovalRule.Lock(
+                string(f, "mode"),
+                f.has("min_rows") ? (long) integer(f, "min_rows") : null,
+                f.has("min_mb") ? (long) integer(f, "min_mb") : null);
+    }
+
+    private ApprovalRule.TableSize tableSize(Node n) {
+        Fields f = fields(n, "min_rows", "min_mb");
+        return new ApprovalRule.TableSize(
+                f.has("min_rows") ? (long) integer(f, "min_rows") : null,
+                f.has("min_mb") ? (long) integer(f, "min_mb") : null);
+    }
+
+    private ApprovalRule.Require require(Node n) {
+        Fields f = fields(n, "approvals", "role", "team", "exclude_author", "exclude_agents");
+        return new ApprovalRule.Require(
+                f.has("approvals") ? integer(f, "approvals") : null,
+                string(f, "role"),
+                string(f, "team"),
+                bool(f, "exclude_author"),
+                bool(f, "exclude_agents"));
     }
 
     private Tier tier(Node n) {

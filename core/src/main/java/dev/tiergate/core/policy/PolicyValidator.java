@@ -52,6 +52,7 @@ public final class PolicyValidator {
     public static final String ACCESS_VALUES = Rule.POLICY_ACCESS_VALUES.id();
     public static final String MIGRATION_NAMING = Rule.POLICY_MIGRATIONS_NAMING.id();
     public static final String SEVERITY_RULE = Rule.POLICY_SEVERITY_RULE.id();
+    public static final String APPROVAL_RULES = Rule.POLICY_APPROVAL_RULES.id();
 
     /**
      * The rules whose severity a policy may set. The policy's own rules and the state-file schemas are not among
@@ -360,6 +361,7 @@ public final class PolicyValidator {
             accessNames();
             migrationNaming();
             severities();
+            approvalRules();
             return new Verdict(refusals);
         }
 
@@ -714,6 +716,64 @@ public final class PolicyValidator {
                     .map(Tier::name)
                     .findFirst()
                     .orElse("staging");
+        }
+
+        /**
+         * Approval rules that can be met and judged: a rule whose role no actor holds (and names no team) would keep
+         * every PR it matches pending for good, so it is refused here, where the platform engineer can fix it.
+         */
+        private void approvalRules() {
+            Set<String> names = new HashSet<>();
+            Set<String> roles = new HashSet<>();
+            p.actors().forEach(a -> roles.addAll(a.roles()));
+            for (int i = 0; i < p.approvalRules().size(); i++) {
+                ApprovalRule r = p.approvalRules().get(i);
+                String at = "/approval_rules/" + i;
+                String label = "approval rule '" + r.name() + "'";
+                if (!names.add(r.name())) {
+                    refuse(APPROVAL_RULES, at + "/name", label + " is named twice", "give each rule its own name");
+                }
+                for (String tier : r.into()) {
+                    if (p.tier(tier).isEmpty()) {
+                        refuse(
+                                APPROVAL_RULES,
+                                at + "/into",
+                                label + " judges PRs into '" + tier + "', which is not a tier",
+                                "name tiers from " + tierNames());
+                    }
+                }
+                if (r.when().isEmpty()) {
+                    refuse(
+                            APPROVAL_RULES,
+                            at + "/when",
+                            label + " has no condition, so it would apply to every PR",
+                            "give it a condition, or raise the edge's approvals instead");
+                }
+                for (String lint : r.when().lint()) {
+                    if (Rule.byId(lint).isEmpty()) {
+                        refuse(
+                                APPROVAL_RULES,
+                                at + "/when/lint",
+                                label + " asks for lint rule '" + lint + "', which tiergate does not have",
+                                "name a rule from docs/rules.md, e.g. " + Rule.SQL_PRIVILEGE_CHANGE.id());
+                    }
+                }
+                ApprovalRule.Require need = r.require();
+                if (need == null || (need.role() == null && need.team() == null)) {
+                    refuse(
+                            APPROVAL_RULES,
+                            at + "/require",
+                            label + " does not say whose approval it needs",
+                            "set require.role (a role of the actors) or require.team");
+                } else if (need.team() == null && !roles.contains(need.role())) {
+                    refuse(
+                            APPROVAL_RULES,
+                            at + "/require/role",
+                            label + " needs role '" + need.role() + "', which no actor holds: every PR it matches"
+                                    + " would wait for good",
+                            "give the role to an actor (actors[].roles) or name a team (require.team)");
+                }
+            }
         }
 
         private String tierNames() {

@@ -54,6 +54,18 @@ public enum Rule {
             Severity.ERROR,
             "an agent's pull request needs a human approval",
             "ask a human to approve"),
+    GATE_APPROVALS_ROLE_MISSING(
+            "gate.approvals.role-missing",
+            Severity.ERROR,
+            "an approval rule of the policy matched the pull request (what its rehearsal measured, its phase, lint"
+                    + " findings, files or author) and its reviewers have not approved this head",
+            "ask a reviewer holding the named role (or in the named team) to approve the head commit; tiergate"
+                    + " requests the review itself where the forge allows it"),
+    GATE_APPROVALS_AWAITING_REHEARSAL(
+            "gate.approvals.awaiting-rehearsal",
+            Severity.ERROR,
+            "the policy routes review by what the rehearsal measures, and this head's rehearsal has not finished",
+            "wait: the verdict follows the rehearsal (see tiergate/migrations)"),
     GATE_NO_POLICY(
             "gate.no-policy",
             Severity.ERROR,
@@ -103,6 +115,12 @@ public enum Rule {
     POLICY_EDGES_NO_SKIP(
             "policy.edges.no-skip", Severity.ERROR, "an edge skips a tier", "make the edge one parent hop"),
     POLICY_EDGES_UNIQUE("policy.edges.unique", Severity.ERROR, "two edges join the same tiers", "merge them into one"),
+    POLICY_APPROVAL_RULES(
+            "policy.approval-rules",
+            Severity.ERROR,
+            "an approval rule cannot be judged or met: a name used twice, a tier, role or lint rule the policy or"
+                    + " tiergate does not have, a condition with nothing to ask",
+            "name existing tiers and lint rules, a role some actor holds (or a team), and one name per rule"),
     POLICY_ACTORS_UNIQUE("policy.actors.unique", Severity.ERROR, "two actors share an id or e-mail", "keep one"),
     POLICY_ACCESS_NAMES(
             "policy.access.names",

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,9 @@ class PullRequestJudgeTest {
         List<String> removed = List.of();
         Optional<Claim> claim = Optional.empty();
         List<Approval> approvals = List.of();
+        Optional<RehearsalEvidence> evidence = Optional.empty();
+        List<String> touched = List.of();
+        Map<String, Set<String>> teams = Map.of();
         final List<String> asked = new ArrayList<>();
 
         Facts(PullRequestFacts pr) {
@@ -103,7 +107,13 @@ class PullRequestJudgeTest {
                     read("stateFile", stateFile),
                     read("removed", removed),
                     read("claim", claim),
-                    read("approvals", approvals));
+                    read("approvals", approvals),
+                    read("evidence", evidence),
+                    read("touched", touched),
+                    team -> {
+                        asked.add("team " + team);
+                        return teams.getOrDefault(team, Set.of());
+                    });
         }
 
         PullRequestPlan judge() {
@@ -632,5 +642,107 @@ class PullRequestJudgeTest {
                 fail("an ended PR gets no status, verdict or rehearsal: " + plan);
             }
         }
+    }
+    // ---------------------------------------------------------------- approval rules (issue 29)
+
+    static final PolicyAtBase ROUTED = PolicyAtBase.valid(dev.tiergate.core.policy.PolicyReader.read("""
+            version: 1
+            tiers:
+              - {name: production, branch: main}
+              - {name: staging, branch: staging, parent: production}
+            working_branch_types:
+              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+            actors:
+              - {id: pat, class: human, roles: [platform-engineer]}
+            edges:
+              - {from: feature, to: staging, approvals: 1}
+            approval_rules:
+              - name: big-table-lock
+                when: {lock: {min_rows: 1000000}}
+                require: {role: platform-engineer}
+            """, "test"));
+
+    static Facts routedAndGreen() {
+        Facts f = open().ci(WorkflowState.CI_GREEN, SHA);
+        f.checks = GREEN;
+        f.policy = ROUTED;
+        f.rehearsed = true;
+        return f;
+    }
+
+    static RehearsalEvidence bigLock(String head) {
+        return new RehearsalEvidence(
+                head,
+                "b".repeat(40),
+                RehearsalEvidence.Outcome.PASSED,
+                List.of(new RehearsalEvidence.MigrationFacts(
+                        "2",
+                        "V2__x.sql",
+                        "expand",
+                        10,
+                        List.of(new RehearsalEvidence.StatementFacts(
+                                3,
+                                10,
+                                List.of(new RehearsalEvidence.TableLock("AccessExclusiveLock", "orders", 2_000_000, 0)),
+                                List.of())))),
+                List.of());
+    }
+
+    @Test
+    void underRulesThatRouteByTheRehearsalTheVerdictWaitsForThisHeadsRehearsal() {
+        Facts f = routedAndGreen();
+        f.approvals = List.of(approval("alice"));
+        f.evidence = Optional.of(bigLock(OLD)); // of an earlier head
+        GateStatus s = posted(f.judge());
+        assertEquals(StatusState.PENDING, s.state());
+        assertEquals(Rule.GATE_APPROVALS_AWAITING_REHEARSAL.id(), s.rule());
+    }
+
+    @Test
+    void aMatchedRuleWithoutItsRolesApprovalIsPendingAndAsksThemForAReview() {
+        Facts f = routedAndGreen();
+        f.approvals = List.of(approval("alice"));
+        f.evidence = Optional.of(bigLock(SHA));
+        PullRequestPlan plan = f.judge();
+        GateStatus s = posted(plan);
+        assertEquals(StatusState.PENDING, s.state());
+        assertEquals(Rule.GATE_APPROVALS_ROLE_MISSING.id(), s.rule());
+        assertEquals(
+                "Needs 1 approval from platform-engineer: AccessExclusiveLock on orders (2.0 M rows, 0.0 s) in V2:3"
+                        + " [gate.approvals.role-missing]",
+                s.description());
+        assertTrue(
+                plan.actions()
+                        .contains(new PullRequestPlan.RequestReviews(
+                                new ApprovalRouting.ReviewRequest(List.of("pat"), List.of(), "big-table-lock"))),
+                plan.toString());
+    }
+
+    @Test
+    void theRolesApprovalOnTheHeadTurnsItGreenAndNoReviewIsAsked() {
+        Facts f = routedAndGreen();
+        f.approvals = List.of(approval("pat"));
+        f.evidence = Optional.of(bigLock(SHA));
+        PullRequestPlan plan = f.judge();
+        assertEquals(StatusState.SUCCESS, posted(plan).state());
+        assertFalse(plan.has(PullRequestPlan.RequestReviews.class));
+    }
+
+    @Test
+    void withoutApprovalRulesTheEvidenceIsNeverRead() {
+        Facts f = open().ci(WorkflowState.CI_GREEN, SHA);
+        f.checks = GREEN;
+        f.approvals = List.of(approval("alice"));
+        assertEquals(StatusState.SUCCESS, posted(f.judge()).state());
+        assertFalse(f.asked.contains("evidence"), f.asked.toString());
+        assertFalse(f.asked.contains("touched"), f.asked.toString());
+    }
+
+    @Test
+    void whileCiIsNotGreenTheRulesAreNotAsked() {
+        Facts f = routedAndGreen();
+        f.checks = RED;
+        assertEquals(Rule.GATE_CI_NOT_GREEN.id(), posted(f.judge()).rule());
+        assertFalse(f.asked.contains("evidence"), f.asked.toString());
     }
 }
