@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,6 +58,9 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<String, String> branches = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> pulls = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> reviews = new LinkedHashMap<>();
+    private final Map<String, List<String>> teams = new LinkedHashMap<>();
+    private static final Pattern REQUESTED_REVIEWERS = Pattern.compile("/pulls/(\\d+)/requested_reviewers");
+    private final Map<Long, List<Map<String, Object>>> reviewRequests = new LinkedHashMap<>();
     /** Every status posted on a SHA, oldest first (tiergate's and CI's). */
     private final Map<String, List<Map<String, Object>>> statuses = new LinkedHashMap<>();
 
@@ -231,6 +235,16 @@ public final class GitHubApiStub extends ForgeStub {
     }
 
     /** CI's status on a SHA, recorded without a webhook (the caller delivers the event itself). */
+    /** A team of the repository's organisation, {@code org/slug}, and its members' logins. */
+    public synchronized void team(String orgSlashSlug, String... logins) {
+        teams.put(orgSlashSlug.toLowerCase(Locale.ROOT), List.of(logins));
+    }
+
+    /** The review requests PR {@code number} received, each {@code {reviewers: [...], team_reviewers: [...]}}. */
+    public synchronized List<Map<String, Object>> reviewRequests(long number) {
+        return List.copyOf(reviewRequests.getOrDefault(number, List.of()));
+    }
+
     public synchronized void ciStatus(String sha, String context, String state) {
         addStatus(sha, context, state, "CI", "https://ci.example/1");
     }
@@ -388,6 +402,25 @@ public final class GitHubApiStub extends ForgeStub {
                 return refused;
             }
         }
+        Matcher teamMembers =
+                Pattern.compile("/orgs/([^/]+)/teams/([^/]+)/members").matcher(c.path());
+        if (teamMembers.matches() && c.method().equals("GET")) {
+            Answer exceeded = rateLimitExceeded();
+            if (exceeded != null) {
+                return exceeded;
+            }
+            // GET /orgs/{org}/teams/{team_slug}/members: the members' simple user objects, paged; an unknown team is
+            // 404 (docs.github.com/en/rest/teams/members#list-team-members)
+            List<String> members =
+                    teams.get((teamMembers.group(1) + "/" + teamMembers.group(2)).toLowerCase(Locale.ROOT));
+            if (members == null) {
+                return Answer.json(404, Map.of("message", "Not Found"));
+            }
+            List<Object> users = new ArrayList<>();
+            members.forEach(
+                    login -> users.add(Map.of("login", login, "id", Math.abs(login.hashCode()), "type", "User")));
+            return page(users, c);
+        }
         if (!c.path().startsWith(base)) {
             return Answer.json(404, Map.of("message", "Not Found"));
         }
@@ -398,7 +431,12 @@ public final class GitHubApiStub extends ForgeStub {
         String p = c.path().substring(base.length());
         if (c.method().equals("POST") || c.method().equals("PATCH")) {
             Matcher m = STATUSES.matcher(p);
-            Answer written = m.matches() && c.method().equals("POST") ? createStatus(m.group(1), c) : comment(p, c);
+            Matcher asked = REQUESTED_REVIEWERS.matcher(p);
+            Answer written = m.matches() && c.method().equals("POST")
+                    ? createStatus(m.group(1), c)
+                    : asked.matches() && c.method().equals("POST")
+                            ? requestReviewers(Long.parseLong(asked.group(1)), c)
+                            : comment(p, c);
             Map<String, String> h = new LinkedHashMap<>(written.headers());
             rateHeaders(h, true); // a write costs a request of the hour as a read does
             return new Answer(written.status(), h, written.body());
@@ -612,9 +650,8 @@ public final class GitHubApiStub extends ForgeStub {
                             "base_commit",
                             Map.of("sha", compare.group(1)),
                             "files",
-                            removedFiles.getOrDefault(compare.group(1) + "..." + compare.group(2), List.of()).stream()
+                            changedFiles(mb, compare.group(1), compare.group(2)).stream()
                                     .limit(300)
-                                    .map(f -> Map.of("filename", f, "status", "removed"))
                                     .toList()));
         }
         Matcher tree = Pattern.compile("/git/trees/([0-9a-f]{40})").matcher(p);
@@ -694,6 +731,29 @@ public final class GitHubApiStub extends ForgeStub {
         return Answer.json(404, Map.of("message", "Not Found"));
     }
 
+    /**
+     * The files a comparison lists: those added or changed at the head since the merge base (or the base, when the
+     * stand-in holds no file of the merge base), and those a test said it removed. A head the stand-in holds no file
+     * of changed nothing it knows of.
+     */
+    private List<Map<String, Object>> changedFiles(String mergeBase, String baseSha, String headSha) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, String> head = files.get(headSha);
+        Map<String, String> before = files.getOrDefault(mergeBase, files.getOrDefault(baseSha, Map.of()));
+        if (head != null) {
+            new TreeMap<>(head).forEach((path, body) -> {
+                String was = before.get(path);
+                if (was == null || !was.equals(body)) {
+                    out.add(Map.of("filename", path, "status", was == null ? "added" : "modified"));
+                }
+            });
+        }
+        removedFiles
+                .getOrDefault(baseSha + "..." + headSha, List.of())
+                .forEach(f -> out.add(Map.of("filename", f, "status", "removed")));
+        return out;
+    }
+
     /** The latest status per context, newest first, and the combined state over them. */
     private Answer combinedStatus(String sha, Call c) {
         Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
@@ -756,6 +816,52 @@ public final class GitHubApiStub extends ForgeStub {
                 body.path("target_url").asText(null));
         afterAnswer(() -> sendStatusWebhook(sha, s));
         return Answer.json(201, s);
+    }
+
+    /**
+     * POST /pulls/{n}/requested_reviewers (docs.github.com/en/rest/pulls/review-requests): 201 with the PR, which
+     * lists them in {@code requested_reviewers} and {@code requested_teams} from then on; 422 for the PR's author
+     * ("Review cannot be requested from pull request author.") and for a team of the organisation the stand-in does
+     * not know ("Reviews may only be requested from collaborators. ...").
+     */
+    private Answer requestReviewers(long number, Call c) {
+        Map<String, Object> pr = pulls.get(number);
+        if (pr == null) {
+            return Answer.json(404, Map.of("message", "Not Found"));
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body());
+        } catch (Exception e) {
+            return Answer.json(400, Map.of("message", "Problems parsing JSON"));
+        }
+        List<String> logins = new ArrayList<>();
+        body.path("reviewers").forEach(r -> logins.add(r.asText()));
+        List<String> slugs = new ArrayList<>();
+        body.path("team_reviewers").forEach(t -> slugs.add(t.asText()));
+        String author = String.valueOf(((Map<?, ?>) pr.get("user")).get("login"));
+        if (logins.stream().anyMatch(author::equalsIgnoreCase)) {
+            return Answer.json(422, Map.of("message", "Review cannot be requested from pull request author."));
+        }
+        String org = repo.substring(0, repo.indexOf('/'));
+        if (slugs.stream().anyMatch(t -> !teams.containsKey((org + "/" + t).toLowerCase(Locale.ROOT)))) {
+            return Answer.json(
+                    422,
+                    Map.of(
+                            "message",
+                            "Reviews may only be requested from collaborators. One or more of the users or teams you"
+                                    + " specified is not a collaborator of the " + repo + " repository."));
+        }
+        reviewRequests
+                .computeIfAbsent(number, k -> new ArrayList<>())
+                .add(Map.of("reviewers", logins, "team_reviewers", slugs));
+        List<Object> users = new ArrayList<>();
+        logins.forEach(l -> users.add(Map.of("login", l, "type", "User")));
+        List<Object> teamObjects = new ArrayList<>();
+        slugs.forEach(t -> teamObjects.add(Map.of("slug", t)));
+        pr.put("requested_reviewers", users);
+        pr.put("requested_teams", teamObjects);
+        return Answer.json(201, pr);
     }
 
     /** POST /issues/{n}/comments creates; PATCH /issues/comments/{id} edits (docs.github.com/en/rest/issues/comments). */

@@ -42,6 +42,11 @@ public final class GitLabApiStub extends ForgeStub {
     private final Map<Long, List<Map<String, Object>>> notes = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> mrs = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> approvals = new LinkedHashMap<>();
+    /** Users by username: their ids, as GET /users?username= finds them. */
+    private final Map<String, Long> users = new LinkedHashMap<>();
+    /** Groups by full path: their members' usernames. */
+    private final Map<String, List<String>> groups = new LinkedHashMap<>();
+
     private final Map<String, String> branches = new LinkedHashMap<>();
     private final List<Pipeline> pipelines = new ArrayList<>();
     private final List<JsonNode> postedStatuses = new ArrayList<>();
@@ -175,9 +180,33 @@ public final class GitLabApiStub extends ForgeStub {
         mr.put("target_branch", target);
         mr.put("sha", sha);
         mr.put("author", Map.of("id", 7, "username", author, "name", author, "bot", bot));
+        mr.put("reviewers", new ArrayList<>());
         mr.put("diff_refs", Map.of("base_sha", targetSha, "head_sha", sha, "start_sha", targetSha));
         mr.put("web_url", "https://gitlab.example.com/merge_requests/" + iid);
         mrs.put(iid, mr);
+    }
+
+    /** A group, by its full path, and its members (each also a user of the instance). */
+    public synchronized void group(String fullPath, String... usernames) {
+        groups.put(fullPath, List.of(usernames));
+        for (String u : usernames) {
+            userId(u);
+        }
+    }
+
+    /** The usernames of MR {@code iid}'s reviewers, as its {@code reviewers} field lists them. */
+    @SuppressWarnings("unchecked")
+    public synchronized List<String> reviewers(long iid) {
+        Map<String, Object> mr = mrs.get(iid);
+        if (mr == null || mr.get("reviewers") == null) {
+            return List.of();
+        }
+        return ((List<Map<String, Object>>) mr.get("reviewers"))
+                .stream().map(r -> String.valueOf(r.get("username"))).toList();
+    }
+
+    private long userId(String username) {
+        return users.computeIfAbsent(username, u -> 100L + users.size());
     }
 
     public synchronized void approve(long iid, String username, boolean bot) {
@@ -311,11 +340,19 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     private Answer route(Call c) {
+        Answer instance = instanceWide(c);
+        if (instance != null) {
+            return instance;
+        }
         if (!c.path().startsWith(base)) {
             return Answer.json(404, Map.of("message", "404 Project Not Found"));
         }
         String p = c.path().substring(base.length());
         if (c.method().equals("PUT")) {
+            Matcher update = Pattern.compile("/merge_requests/(\\d+)").matcher(p);
+            if (update.matches()) {
+                return updateMergeRequest(Long.parseLong(update.group(1)), c);
+            }
             Matcher edit =
                     Pattern.compile("/merge_requests/(\\d+)/notes/(\\d+)").matcher(p);
             if (edit.matches()) {
@@ -365,6 +402,9 @@ public final class GitLabApiStub extends ForgeStub {
                 return Answer.json(404, Map.of("message", "404 File Not Found"));
             }
             return new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), yaml);
+        }
+        if (p.equals("/repository/compare")) {
+            return compare(c);
         }
         if (p.equals("/repository/merge_base")) {
             // refs[]=base&refs[]=head: this stand-in's heads fork at their base (they are never behind)
@@ -464,6 +504,90 @@ public final class GitLabApiStub extends ForgeStub {
             return page(list, c);
         }
         return Answer.json(404, Map.of("message", "404 Not Found"));
+    }
+
+    /**
+     * The endpoints outside the project: GET /users?username= (docs.gitlab.com/ee/api/users.html#list-users: an
+     * array, empty when no one has the name) and GET /groups/:id/members/all (docs.gitlab.com/ee/api/members.html,
+     * paged; 404 "404 Group Not Found"). Null for any other path.
+     */
+    private Answer instanceWide(Call c) {
+        if (!c.method().equals("GET")) {
+            return null;
+        }
+        if (c.path().equals("/api/v4/users")) {
+            String name = c.query().get("username");
+            Long id = name == null ? null : users.get(name);
+            return Answer.json(
+                    200, id == null ? List.of() : List.of(Map.of("id", id, "username", name, "state", "active")));
+        }
+        Matcher members = Pattern.compile("/api/v4/groups/(.+)/members/all").matcher(c.path());
+        if (members.matches()) {
+            List<String> in = groups.get(members.group(1));
+            if (in == null) {
+                return Answer.json(404, Map.of("message", "404 Group Not Found"));
+            }
+            List<Object> out = new ArrayList<>();
+            in.forEach(u -> out.add(Map.of("id", userId(u), "username", u, "state", "active", "access_level", 30)));
+            return page(out, c);
+        }
+        return null;
+    }
+
+    /**
+     * PUT /projects/:id/merge_requests/:iid with {@code reviewer_ids}: the list replaces the MR's reviewers
+     * (docs.gitlab.com/ee/api/merge_requests.html#update-mr); an id of no user is left out, as GitLab does.
+     */
+    private Answer updateMergeRequest(long iid, Call c) {
+        Map<String, Object> mr = mrs.get(iid);
+        if (mr == null) {
+            return Answer.json(404, Map.of("message", "404 Not found"));
+        }
+        JsonNode body = parse(c.body());
+        if (body.has("reviewer_ids")) {
+            List<Object> reviewers = new ArrayList<>();
+            for (JsonNode id : body.path("reviewer_ids")) {
+                users.forEach((name, uid) -> {
+                    if (uid == id.asLong()) {
+                        reviewers.add(Map.of("id", uid, "username", name, "state", "active"));
+                    }
+                });
+            }
+            mr.put("reviewers", reviewers);
+        }
+        return Answer.json(200, mr);
+    }
+
+    /**
+     * GET /repository/compare?from=&to= (docs.gitlab.com/ee/api/repositories.html#compare-branches-tags-or-commits):
+     * the diffs between the two commits' files as the stand-in holds them.
+     */
+    private Answer compare(Call c) {
+        Map<String, String> from = files.getOrDefault(c.query().get("from"), Map.of());
+        Map<String, String> to = files.get(c.query().get("to"));
+        List<Object> diffs = new ArrayList<>();
+        if (to != null) {
+            new java.util.TreeMap<>(to).forEach((fp, body) -> {
+                String was = from.get(fp);
+                if (was == null || !was.equals(body)) {
+                    diffs.add(Map.of(
+                            "old_path",
+                            fp,
+                            "new_path",
+                            fp,
+                            "new_file",
+                            was == null,
+                            "renamed_file",
+                            false,
+                            "deleted_file",
+                            false,
+                            "diff",
+                            ""));
+                }
+            });
+        }
+        return Answer.json(
+                200, Map.of("commits", List.of(), "diffs", diffs, "compare_timeout", false, "compare_same_ref", false));
     }
 
     private Answer createStatus(String sha, Call c) {

@@ -20,6 +20,28 @@ import java.util.regex.Pattern;
  * transaction or not) depends on all its statements.
  */
 public final class SqlLint {
+    /** A {@code -- tiergate:ignore <rule> <reason>} comment: the rule it waives and its 1-based line. */
+    public record Waiver(String rule, int line) {}
+
+    /**
+     * Every waiver comment in a file. A waived finding is still a finding the policy may route to a reviewer (an
+     * approval rule on {@code sql.privilege-change} asks for it whether the author waived it or not).
+     */
+    public static List<Waiver> waivers(String sql) {
+        List<Waiver> out = new ArrayList<>();
+        if (!sql.contains("tiergate:ignore")) {
+            return out;
+        }
+        String[] lines = sql.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            Matcher m = Patterns.IGNORE.matcher(lines[i].stripTrailing());
+            if (m.matches()) {
+                out.add(new Waiver(m.group(1), i + 1));
+            }
+        }
+        return out;
+    }
+
     /** Compiled on first use: most files have neither comment, and a regular expression compiles slowly at start-up. */
     private static final class Patterns {
         static final Pattern IGNORE = Pattern.compile("^\\s*--\\s*tiergate:ignore\\s+(\\S+)\\s+(\\S.*)$");

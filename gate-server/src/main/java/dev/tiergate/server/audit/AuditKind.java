@@ -14,6 +14,9 @@ public enum AuditKind {
     VIOLATION(
             "violation",
             "something happened that the gate had refused: a merge without success, a merge's migrations that failed on the tier"),
+    REVIEW_REQUESTED(
+            "review.requested",
+            "tiergate asked the forge for the reviews an approval rule needs (or the forge refused; the record says so)"),
     REHEARSAL("rehearsal", "a PR's or a merge group's migrations were rehearsed on a copy of the target tier"),
     BRANCH_CREATE("branch.create", "a database branch was created (a tier, a working branch, a PR's ci-pr-N)"),
     BRANCH_DELETE("branch.delete", "a database branch was deleted"),

@@ -6,6 +6,7 @@ import dev.tiergate.server.repo.RepoRef;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The seam to one forge's REST API (one implementation per forge, in its own package). Workers re-read facts
@@ -53,12 +54,32 @@ public interface Forge {
      */
     Changes changes(RepoRef repo, String baseSha, String headSha);
 
-    /** A PR's own changes: its merge base ({@code null} when the forge cannot say) and the paths it removed. */
-    record Changes(String mergeBase, List<String> removed) {
+    /**
+     * A PR's own changes: its merge base ({@code null} when the forge cannot say), the paths it removed, and every path
+     * it touched (added, changed, renamed from or to, removed).
+     */
+    record Changes(String mergeBase, List<String> removed, List<String> touched) {
         public Changes {
             removed = List.copyOf(removed);
+            touched = List.copyOf(touched);
+        }
+
+        public Changes(String mergeBase, List<String> removed) {
+            this(mergeBase, removed, removed);
         }
     }
+
+    /**
+     * The logins (lower case) of a team: GitHub {@code org/team-slug}, GitLab a group's path (its members, inherited
+     * ones included). A team the forge does not know has no members.
+     */
+    Set<String> teamMembers(RepoRef repo, String team);
+
+    /**
+     * Asks for reviews on a PR: GitHub's requested reviewers (logins and team slugs), GitLab's reviewers (users; a
+     * group's members). Throws {@link ForgeException} when the forge refuses.
+     */
+    void requestReviews(RepoRef repo, long number, List<String> logins, List<String> teams);
 
     /** A file's content by its blob SHA (content-addressed: never changes, so callers may keep it). */
     byte[] blob(RepoRef repo, String blobSha);

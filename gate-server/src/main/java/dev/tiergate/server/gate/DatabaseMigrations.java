@@ -1,8 +1,10 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.gate.ApprovalRouting;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestFacts;
+import dev.tiergate.core.gate.RehearsalEvidence;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.naming.DbBranchName;
@@ -515,13 +517,27 @@ final class DatabaseMigrations {
                     "pull/" + pr.number(),
                     Map.of("rule", rule, "message", description, "sha", pr.headSha()));
         }
+        RehearsalEvidence evidence = Evidence.of(
+                pr,
+                blocking
+                        ? RehearsalEvidence.Outcome.FAILED
+                        : runnable(settings) ? RehearsalEvidence.Outcome.PASSED : RehearsalEvidence.Outcome.SKIPPED,
+                run,
+                head,
+                added,
+                settings,
+                refusals,
+                warnings);
+        List<ApprovalRouting.Demand> demands = reviewsAsked(repo, pr, policy, baseTier, evidence);
         // a PR that touches no migration and breaks no rule gets no comment (an earlier one is still kept up to date)
-        boolean worthSaying = blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty();
+        boolean worthSaying =
+                blocking || !added.isEmpty() || !warnings.isEmpty() || !diff.isEmpty() || !demands.isEmpty();
         forge.upsertComment(
                 repo,
                 pr.number(),
                 MARKER,
-                RehearsalComment.render(ciDb, baseTier.name(), run, head, refusals, warnings, diff, blocking),
+                RehearsalComment.render(ciDb, baseTier.name(), run, head, refusals, warnings, diff, blocking)
+                        + RehearsalComment.reviews(demands),
                 worthSaying);
         store.saveRehearsal(
                 repo,
@@ -533,7 +549,8 @@ final class DatabaseMigrations {
                         !blocking,
                         rule,
                         added,
-                        run.ok() ? null : failure(run)));
+                        run.ok() ? null : failure(run)),
+                evidence);
         audit.append(
                 AuditKind.REHEARSAL,
                 repo,
@@ -548,6 +565,25 @@ final class DatabaseMigrations {
                         "migrations",
                         versions(run, MigrationRun.Outcome.APPLIED)));
         return collidingPrs;
+    }
+
+    /**
+     * The approval rules this head matches, for the comment (the verdict weighs them again with the reviews). The
+     * files the PR touches are read only under a rule on files.
+     */
+    private List<ApprovalRouting.Demand> reviewsAsked(
+            RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier, RehearsalEvidence evidence) {
+        if (policy.approvalRules().isEmpty()) {
+            return List.of();
+        }
+        boolean onFiles = policy.approvalRules().stream()
+                .anyMatch(r -> r.judges(baseTier.name()) && !r.when().files().isEmpty());
+        return ApprovalRouting.demands(
+                policy,
+                baseTier.name(),
+                Optional.of(evidence),
+                onFiles ? changes.of(repo, pr.baseSha(), pr.headSha()).touched() : List.of(),
+                policy.actorFor(pr.author().login(), pr.author().bot()).actorClass());
     }
 
     /**

@@ -89,7 +89,18 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access);
         this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
         this.pullRequests = new PullRequestReconciler(
-                forge, policies, branches, store, audit, statuses, pages, migrations, changes, runs, access);
+                forge,
+                policies,
+                branches,
+                store,
+                audit,
+                statuses,
+                pages,
+                migrations,
+                changes,
+                runs,
+                access,
+                new ReviewRouting(forge, migrationStore, audit));
         this.defaultPolicy = new DefaultBranchPolicy(policies, audit);
         this.runExecution = new RunExecution(
                 forge, store, policies, defaultPolicy, branches, pullRequests, migrations, access, runs);

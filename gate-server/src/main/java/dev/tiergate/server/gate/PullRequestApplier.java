@@ -15,6 +15,7 @@ import dev.tiergate.core.gate.PullRequestPlan.RecordVerdict;
 import dev.tiergate.core.gate.PullRequestPlan.RecordViolation;
 import dev.tiergate.core.gate.PullRequestPlan.Rehearse;
 import dev.tiergate.core.gate.PullRequestPlan.RemoveHeadDatabase;
+import dev.tiergate.core.gate.PullRequestPlan.RequestReviews;
 import dev.tiergate.core.gate.PullRequestPlan.SetUpTiers;
 import dev.tiergate.core.gate.PullRequestPlan.Step;
 import dev.tiergate.core.gate.PullRequestPlan.Track;
@@ -47,6 +48,7 @@ final class PullRequestApplier {
     private final GatePages pages;
     private final DatabaseMigrations migrations;
     private final RunRequests runs;
+    private final ReviewRouting reviews;
 
     PullRequestApplier(
             BranchLifecycle branches,
@@ -55,7 +57,9 @@ final class PullRequestApplier {
             StatusPublisher statuses,
             GatePages pages,
             DatabaseMigrations migrations,
-            RunRequests runs) {
+            RunRequests runs,
+            ReviewRouting reviews) {
+        this.reviews = reviews;
         this.branches = branches;
         this.store = store;
         this.audit = audit;
@@ -114,6 +118,7 @@ final class PullRequestApplier {
                         Map.of("rule", v.rule(), "message", v.message(), "sha", pr.headSha()));
             } else if (action instanceof EndPullRequest e) {
                 endPullRequest(repo, pr, record, e.merged());
+                reviews.forget(repo, number);
             } else if (action instanceof RemoveHeadDatabase) {
                 store.find(repo, pr.headBranch())
                         .ifPresent(
@@ -134,6 +139,8 @@ final class PullRequestApplier {
                     store.save(next, "status " + status.rule());
                     stored = next;
                 }
+            } else if (action instanceof RequestReviews r) {
+                reviews.request(repo, pr, r.request());
             } else if (action instanceof Rehearse) {
                 runs.rehearsal(repo, number, pr.headSha(), pr.baseSha());
             }

@@ -46,6 +46,7 @@ final class PullRequestReconciler {
     private final PullRequestChanges changes;
     private final RunRequests runs;
     private final AccessKeeper access;
+    private final ReviewRouting reviews;
     private final PullRequestApplier applier;
 
     PullRequestReconciler(
@@ -59,8 +60,10 @@ final class PullRequestReconciler {
             DatabaseMigrations migrations,
             PullRequestChanges changes,
             RunRequests runs,
-            AccessKeeper access) {
+            AccessKeeper access,
+            ReviewRouting reviews) {
         this.runs = runs;
+        this.reviews = reviews;
         this.access = access;
         this.migrations = migrations;
         this.changes = changes;
@@ -71,7 +74,7 @@ final class PullRequestReconciler {
         this.statuses = statuses;
         this.pages = pages;
         this.stateFiles = new StateFileCheck(forge);
-        this.applier = new PullRequestApplier(branches, store, audit, statuses, pages, migrations, runs);
+        this.applier = new PullRequestApplier(branches, store, audit, statuses, pages, migrations, runs, reviews);
     }
 
     /**
@@ -149,7 +152,10 @@ final class PullRequestReconciler {
                 () -> stateFiles.refusalAt(repo, pr.headSha()),
                 () -> changes.of(repo, pr.baseSha(), pr.headSha()).removed(),
                 () -> claimAtHead(repo, pr),
-                () -> forge.approvals(repo, pr.number()));
+                once(() -> forge.approvals(repo, pr.number())),
+                () -> reviews.evidence(repo, pr.number()),
+                () -> changes.of(repo, pr.baseSha(), pr.headSha()).touched(),
+                reviews.teams(repo));
     }
 
     /** The head branch's claim in tiergate's state file at the head; none when the file is absent or unreadable. */

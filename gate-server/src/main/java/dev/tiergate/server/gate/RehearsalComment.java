@@ -4,6 +4,7 @@ import static dev.tiergate.core.publish.Markdown.cellCode;
 import static dev.tiergate.core.publish.Markdown.code;
 import static dev.tiergate.core.publish.Markdown.text;
 
+import dev.tiergate.core.gate.ApprovalRouting;
 import dev.tiergate.core.publish.Markdown;
 import dev.tiergate.core.publish.PublicWords;
 import dev.tiergate.core.schema.SchemaDiff;
@@ -144,6 +145,33 @@ final class RehearsalComment {
         }
         return String.join(
                 ", ", names.stream().map(n -> cellCode(words.reduce(n))).toList());
+    }
+
+    /**
+     * The reviews the policy's approval rules ask for this head, rule by rule, with why (empty when none): the reasons
+     * were made from the evidence, whose table names keep only public words already.
+     */
+    static String reviews(List<ApprovalRouting.Demand> demands) {
+        if (demands.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("\n#### Reviews the policy asks for\n\n");
+        b.append("| rule | approvals | from | why |\n|---|---|---|---|\n");
+        for (ApprovalRouting.Demand d : demands) {
+            b.append("| ")
+                    .append(cellCode(d.rule().name()))
+                    .append(" | ")
+                    .append(d.rule().require().approvals())
+                    .append(" | ")
+                    .append(Markdown.cell(d.rule().require().from()))
+                    .append(" | ")
+                    .append(Markdown.cell(d.reason()))
+                    .append(" |\n");
+        }
+        b.append(
+                "\nAn approval counts when it is given on the head commit by a reviewer holding the role (or in the team),"
+                        + " not the author and not an agent unless the rule allows it; a new push asks again.\n");
+        return b.toString();
     }
 
     private static void rules(StringBuilder b, String title, List<Refusal> list) {

@@ -102,6 +102,9 @@ final class RunExecution {
                             runs.rehearsal(repo, other, o.headSha(), o.baseSha());
                         }
                     }
+                    if (!p.approvalRules().isEmpty()) {
+                        pullRequests.reconcile(repo, pr); // the rules route review by what the rehearsal measured
+                    }
                 });
             }
             case MERGE_GROUP -> {

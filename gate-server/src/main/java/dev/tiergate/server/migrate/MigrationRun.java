@@ -29,9 +29,30 @@ public record MigrationRun(List<Migration> migrations, boolean ok, String error)
             List<String> locks,
             List<String> rewritten,
             String error,
-            String sqlState) {
+            String sqlState,
+            Map<String, TableStats> tables) {
+        public Statement {
+            tables = tables == null ? Map.of() : Map.copyOf(tables);
+        }
+
+        public Statement(
+                int line,
+                String sql,
+                long millis,
+                List<String> locks,
+                List<String> rewritten,
+                String error,
+                String sqlState) {
+            this(line, sql, millis, locks, rewritten, error, sqlState, null);
+        }
+
         public Statement(int line, String sql, long millis, List<String> locks, List<String> rewritten, String error) {
-            this(line, sql, millis, locks, rewritten, error, null);
+            this(line, sql, millis, locks, rewritten, error, null, null);
+        }
+
+        /** The size of a table this statement locked or rewrote, as measured right after it; unknown: -1, -1. */
+        public TableStats statsOf(String table) {
+            return tables.getOrDefault(table, TableStats.UNKNOWN);
         }
 
         /** This statement's error as tiergate publishes it, without its location; empty when it did not fail. */
@@ -40,6 +61,15 @@ public record MigrationRun(List<Migration> migrations, boolean ok, String error)
                     ? Optional.empty()
                     : Optional.of(PublishedError.of(sqlState, error, words, null, line));
         }
+    }
+
+    /**
+     * A table's rows (pg_class.reltuples once the table was analysed, else counted up to {@link #COUNT_CAP}) and
+     * bytes (pg_total_relation_size); -1 when unknown.
+     */
+    public record TableStats(long rows, long bytes) {
+        public static final TableStats UNKNOWN = new TableStats(-1, -1);
+        public static final long COUNT_CAP = 10_000_000;
     }
 
     public record Migration(

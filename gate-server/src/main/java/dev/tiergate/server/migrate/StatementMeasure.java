@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +30,19 @@ final class StatementMeasure implements Callback {
             select c.oid, c.relname, c.relfilenode from pg_class c
              where c.relkind in ('r', 'm', 'p') and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
                and c.relnamespace::regnamespace::text not like 'pg_toast%' and c.relname <> 'flyway_schema_history'""";
+
+    /**
+     * Tables by name (the locks name them as pg_locks does, without schema): their estimate, total size and the name
+     * to count them by (quoted by PostgreSQL, never built from the name). A name in two schemas: the larger.
+     */
+    private static final String SIZES = """
+            select distinct on (c.relname) c.relname,
+                   case when c.reltuples < 0 or c.relpages = 0 then -1 else c.reltuples::bigint end,
+                   pg_total_relation_size(c.oid), c.oid::regclass::text
+              from pg_class c
+             where c.relname = any(?) and c.relkind in ('r', 'p', 'm')
+               and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+             order by c.relname, pg_total_relation_size(c.oid) desc""";
 
     private final Map<String, String> textByFile = new HashMap<>();
     private final List<MigrationRun.Migration> done = new ArrayList<>();
@@ -166,7 +180,65 @@ final class StatementMeasure implements Callback {
                 }
             }
         }
-        return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error, sqlState);
+        Map<String, MigrationRun.TableStats> tables = new LinkedHashMap<>();
+        if (error == null) {
+            TreeSet<String> names = new TreeSet<>(rewritten);
+            taken.forEach(l -> names.add(l.substring(l.indexOf(" on ") + 4)));
+            tables = sizes(ctx.getConnection(), names);
+        }
+        return new MigrationRun.Statement(line, sql, ms, taken, rewritten, error, sqlState, tables);
+    }
+
+    /**
+     * The rows and bytes of the tables a statement locked or rewrote, which the policy's approval rules weigh. Rows
+     * are the planner's estimate once the table was analysed (a copy of a tier keeps its tier's), else counted up to a
+     * cap; the count runs inside a savepoint, so even a failing read (a policy function that raises) never touches
+     * the migration's transaction. Indexes and sequences are left out.
+     */
+    private static Map<String, MigrationRun.TableStats> sizes(Connection c, TreeSet<String> names) throws SQLException {
+        Map<String, MigrationRun.TableStats> out = new LinkedHashMap<>();
+        if (names.isEmpty()) {
+            return out;
+        }
+        Map<String, String> uncounted = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(SIZES)) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long rows = rs.getLong(2);
+                    out.put(rs.getString(1), new MigrationRun.TableStats(rows, rs.getLong(3)));
+                    if (rows < 0) {
+                        uncounted.put(rs.getString(1), rs.getString(4));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, String> t : uncounted.entrySet()) {
+            long rows = counted(c, t.getValue());
+            out.put(
+                    t.getKey(),
+                    new MigrationRun.TableStats(rows, out.get(t.getKey()).bytes()));
+        }
+        return out;
+    }
+
+    private static long counted(Connection c, String qualified) throws SQLException {
+        Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from (select from " + qualified + " limit "
+                        + (MigrationRun.TableStats.COUNT_CAP + 1) + ") s");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long rows = rs.getLong(1);
+            if (sp != null) {
+                c.releaseSavepoint(sp);
+            }
+            return rows;
+        } catch (SQLException e) {
+            if (sp != null) {
+                c.rollback(sp);
+            }
+            return -1;
+        }
     }
 
     /** The statement as Flyway ran it, without the comment lines Flyway keeps in front of it (a migration's header). */

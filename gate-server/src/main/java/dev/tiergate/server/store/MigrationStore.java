@@ -1,5 +1,8 @@
 package dev.tiergate.server.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.core.gate.RehearsalEvidence;
 import dev.tiergate.server.repo.RepoRef;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +13,12 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** What the server keeps about migrations: each open PR's last rehearsal, held tiers, tier snapshots. */
+/**
+ * What the server keeps about migrations: each open PR's last rehearsal and its evidence, the reviews asked for it,
+ * held tiers, tier snapshots.
+ */
 public final class MigrationStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource ds;
 
     public MigrationStore(DataSource ds) {
@@ -52,13 +59,24 @@ public final class MigrationStore {
     }
 
     public void saveRehearsal(RepoRef repo, Rehearsal r) {
+        saveRehearsal(repo, r, null);
+    }
+
+    /** The rehearsal and what it measured, in one row: evidence is never of another head than its rehearsal. */
+    public void saveRehearsal(RepoRef repo, Rehearsal r, RehearsalEvidence evidence) {
+        String json;
+        try {
+            json = evidence == null ? null : JSON.writeValueAsString(evidence);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         update(
                 """
-                insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail, updated_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+                insert into rehearsals (forge, repo, pr_number, head_sha, base_sha, base_tier, ok, rule, versions, detail, updated_at, evidence)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)
                 on conflict (forge, repo, pr_number) do update set head_sha = excluded.head_sha, base_sha = excluded.base_sha,
                   base_tier = excluded.base_tier, ok = excluded.ok, rule = excluded.rule, versions = excluded.versions,
-                  detail = excluded.detail, updated_at = now()""",
+                  detail = excluded.detail, updated_at = now(), evidence = excluded.evidence""",
                 repo.forge(),
                 repo.path(),
                 r.pr(),
@@ -70,11 +88,71 @@ public final class MigrationStore {
                 String.join(",", r.versions()),
                 r.detail() == null
                         ? null
-                        : r.detail().length() > 4000 ? r.detail().substring(0, 4000) : r.detail());
+                        : r.detail().length() > 4000 ? r.detail().substring(0, 4000) : r.detail(),
+                json);
+    }
+
+    /** What PR {@code pr}'s last rehearsal measured; empty before its first rehearsal. */
+    public Optional<RehearsalEvidence> evidence(RepoRef repo, long pr) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select evidence from rehearsals where forge = ? and repo = ? and pr_number = ?")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setLong(3, pr);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(JSON.readValue(rs.getString(1), RehearsalEvidence.class));
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new StoreException("reading the evidence of PR #" + pr, e);
+        }
+    }
+
+    /**
+     * Records that tiergate asked for {@code reviewers} on PR {@code pr}'s head {@code headSha}; false when it had
+     * asked already (the forge is asked once per head).
+     */
+    public boolean reviewRequested(RepoRef repo, long pr, String headSha, String reviewers) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        insert into review_requests (forge, repo, pr_number, head_sha, reviewers) values (?, ?, ?, ?, ?)
+                        on conflict do nothing""")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setLong(3, pr);
+            ps.setString(4, headSha);
+            ps.setString(5, reviewers);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new StoreException("recording a review request on PR #" + pr, e);
+        }
+    }
+
+    /** Takes back {@link #reviewRequested}: the forge refused, so the next judgement asks again. */
+    public void reviewNotRequested(RepoRef repo, long pr, String headSha, String reviewers) {
+        update(
+                "delete from review_requests where forge = ? and repo = ? and pr_number = ? and head_sha = ? and reviewers = ?",
+                repo.forge(),
+                repo.path(),
+                pr,
+                headSha,
+                reviewers);
     }
 
     public void forgetRehearsal(RepoRef repo, long pr) {
         update("delete from rehearsals where forge = ? and repo = ? and pr_number = ?", repo.forge(), repo.path(), pr);
+    }
+
+    /** The PR ended: the reviews asked for it are history (the audit trail keeps them). */
+    public void forgetReviewRequests(RepoRef repo, long pr) {
+        update(
+                "delete from review_requests where forge = ? and repo = ? and pr_number = ?",
+                repo.forge(),
+                repo.path(),
+                pr);
     }
 
     public Optional<Held> held(RepoRef repo, String tier) {

@@ -5,10 +5,13 @@ import static dev.tiergate.server.ui.Html.esc;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.audit.AuditChain;
 import dev.tiergate.core.audit.AuditRecord;
+import dev.tiergate.core.gate.ApprovalRouting;
 import dev.tiergate.core.gate.BranchKind;
+import dev.tiergate.core.gate.RehearsalEvidence;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.naming.DbBranchName;
 import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.server.audit.AuditKind;
@@ -403,6 +406,54 @@ public final class Dashboard {
         ctx.contentType("text/plain; charset=utf-8").result(records.size() + ":" + last.toEpochMilli() + ":" + head);
     }
 
+    /**
+     * The reviews the policy's approval rules ask for this PR's head, from what its last rehearsal measured (the
+     * rules on the files a PR changes are left out here: the page does not ask the forge; the PR's comment has them).
+     */
+    private void reviewsAsked(StringBuilder b, BranchRecord pr, Optional<Policy> policy) {
+        if (pr.prNumber() == null
+                || policy.isEmpty()
+                || policy.get().approvalRules().isEmpty()) {
+            return;
+        }
+        Optional<RehearsalEvidence> evidence = migrations.evidence(pr.repo(), pr.prNumber());
+        Optional<Tier> tier = policy.get().tiers().stream()
+                .filter(t -> DbBranchName.of(t.name()).equals(pr.parent()))
+                .findFirst();
+        if (evidence.isEmpty() || tier.isEmpty()) {
+            return;
+        }
+        List<ApprovalRouting.Demand> demands = ApprovalRouting.demands(
+                policy.get(),
+                tier.get().name(),
+                evidence,
+                List.of(),
+                policy.get()
+                        .actorFor(pr.actorLogin() == null ? "" : pr.actorLogin(), false)
+                        .actorClass());
+        b.append("<h2>Reviews the policy asks for</h2>");
+        if (demands.isEmpty()) {
+            b.append("<p id=reviews>None: no approval rule matches what the rehearsal of ")
+                    .append(esc(Html.shortSha(evidence.get().headSha())))
+                    .append(" measured.</p>");
+            return;
+        }
+        b.append(
+                "<div class=scroll><table id=reviews><tr><th>rule</th><th>approvals</th><th>from</th><th>why</th></tr>");
+        for (ApprovalRouting.Demand d : demands) {
+            b.append("<tr><td>")
+                    .append(esc(d.rule().name()))
+                    .append("</td><td>")
+                    .append(d.rule().require().approvals())
+                    .append("</td><td>")
+                    .append(esc(d.rule().require().from()))
+                    .append("</td><td>")
+                    .append(esc(d.reason()))
+                    .append("</td></tr>");
+        }
+        b.append("</table></div>");
+    }
+
     private void branch(Context ctx) {
         String repo = repoPath(ctx);
         String name = URLDecoder.decode(ctx.pathParam("branch"), StandardCharsets.UTF_8);
@@ -469,6 +520,7 @@ public final class Dashboard {
             }
             b.append("</div>");
         }
+        reviewsAsked(b, judged, policy);
 
         b.append("<h2>Verdicts and refusals</h2>");
         Set<String> subjects = new TreeSet<>(List.of(r.gitBranch()));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A forge held in memory for unit tests of the gate's pieces (as Tide's tests use a fake GitHub client): what is
@@ -102,6 +103,14 @@ public class InMemoryForge implements Forge {
     public Changes changes(RepoRef repo, String baseSha, String headSha) {
         return new Changes(null, List.of());
     }
+
+    @Override
+    public Set<String> teamMembers(RepoRef repo, String team) {
+        return Set.of();
+    }
+
+    @Override
+    public void requestReviews(RepoRef repo, long number, List<String> logins, List<String> teams) {}
 
     @Override
     public byte[] blob(RepoRef repo, String blobSha) {

@@ -23,13 +23,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -348,39 +349,50 @@ public final class GitHubForge implements Forge {
         Optional<JsonHttp.Response> r =
                 http.getIfExists("/repos/" + repo.path() + "/compare/" + baseSha + "..." + headSha);
         if (r.isEmpty()) {
-            return new Changes(null, List.of());
+            return new Changes(null, List.of(), List.of());
         }
         String mergeBase = r.get().body().path("merge_base_commit").path("sha").asText(null);
         JsonNode files = r.get().body().path("files");
         if (files.size() >= COMPARE_FILES_LIMIT && mergeBase != null) {
-            return new Changes(mergeBase, removedBetween(repo, mergeBase, headSha));
+            return changedBetween(repo, mergeBase, headSha);
         }
         List<String> removed = new ArrayList<>();
+        Set<String> touched = new LinkedHashSet<>();
         for (JsonNode f : files) {
             if (f.path("status").asText().equals("removed")) {
                 removed.add(f.path("filename").asText());
             }
+            touched.add(f.path("filename").asText());
+            if (f.hasNonNull("previous_filename")) { // a rename touches both paths
+                touched.add(f.path("previous_filename").asText());
+            }
         }
-        return new Changes(mergeBase, removed);
+        return new Changes(mergeBase, removed, List.copyOf(touched));
     }
 
     /** GitHub's compare API lists at most this many changed files. */
     static final int COMPARE_FILES_LIMIT = 300;
 
-    /** Files at {@code from} that {@code to} no longer has, from the two commits' whole trees. */
-    private List<String> removedBetween(RepoRef repo, String from, String to) {
-        Set<String> kept = new HashSet<>(filesAt(repo, to));
+    /** What changed from {@code from} to {@code to}, from the two commits' whole trees (path and blob SHA). */
+    private Changes changedBetween(RepoRef repo, String from, String to) {
+        Map<String, String> after = filesAt(repo, to);
+        Map<String, String> before = filesAt(repo, from);
         List<String> removed = new ArrayList<>();
-        for (String path : filesAt(repo, from)) {
-            if (!kept.contains(path)) {
+        Set<String> touched = new LinkedHashSet<>();
+        before.forEach((path, blob) -> {
+            if (!after.containsKey(path)) {
                 removed.add(path);
+                touched.add(path);
+            } else if (!after.get(path).equals(blob)) {
+                touched.add(path);
             }
-        }
-        return removed;
+        });
+        after.keySet().stream().filter(p -> !before.containsKey(p)).forEach(touched::add);
+        return new Changes(from, removed, List.copyOf(touched));
     }
 
     /** Every file path of a commit: GET /repos/{o}/{r}/git/trees/{sha}?recursive=1 (docs.github.com/en/rest/git/trees). */
-    private List<String> filesAt(RepoRef repo, String sha) {
+    private Map<String, String> filesAt(RepoRef repo, String sha) {
         JsonNode tree = http.get("/repos/" + repo.path() + "/git/trees/" + sha + "?recursive=1");
         if (tree.path("truncated").asBoolean(false)) {
             throw new ForgeException(
@@ -388,10 +400,10 @@ public final class GitHubForge implements Forge {
                             + " files and GitHub truncated the tree of " + sha + " (more than 100,000 entries)",
                     false);
         }
-        List<String> out = new ArrayList<>();
+        Map<String, String> out = new LinkedHashMap<>();
         for (JsonNode e : tree.path("tree")) {
             if (e.path("type").asText().equals("blob")) {
-                out.add(e.path("path").asText());
+                out.put(e.path("path").asText(), e.path("sha").asText());
             }
         }
         return out;
@@ -427,6 +439,49 @@ public final class GitHubForge implements Forge {
         }
         http.post("/repos/" + repo.path() + "/issues/" + number + "/comments", Map.of("body", body));
         return true;
+    }
+
+    /**
+     * A team's members: GET /orgs/{org}/teams/{team_slug}/members (docs.github.com/en/rest/teams/members), paged;
+     * {@code team} is {@code org/slug}, or a slug of the repository's owner. An unknown team (404) has no members, so
+     * its approvals do not count: the rule stays unmet rather than met by mistake.
+     */
+    @Override
+    public Set<String> teamMembers(RepoRef repo, String team) {
+        int slash = team.indexOf('/');
+        String org = slash < 0 ? repo.path().substring(0, repo.path().indexOf('/')) : team.substring(0, slash);
+        String slug = slash < 0 ? team : team.substring(slash + 1);
+        String first = "/orgs/" + encodePath(org) + "/teams/" + encodePath(slug) + "/members?per_page=100";
+        Optional<JsonHttp.Response> page = http.getIfExists(first);
+        Set<String> out = new TreeSet<>();
+        if (page.isEmpty()) {
+            return out;
+        }
+        page.get().body().forEach(m -> out.add(m.path("login").asText().toLowerCase(Locale.ROOT)));
+        nextPage(page.get())
+                .ifPresent(next -> paged(next)
+                        .forEach(m -> out.add(m.path("login").asText().toLowerCase(Locale.ROOT))));
+        return out;
+    }
+
+    /**
+     * POST /repos/{o}/{r}/pulls/{n}/requested_reviewers with {@code reviewers} (logins) and {@code team_reviewers}
+     * (slugs of the repository's organisation), docs.github.com/en/rest/pulls/review-requests.
+     */
+    @Override
+    public void requestReviews(RepoRef repo, long number, List<String> logins, List<String> teams) {
+        List<String> slugs =
+                teams.stream().map(t -> t.substring(t.indexOf('/') + 1)).toList();
+        http.post(
+                "/repos/" + repo.path() + "/pulls/" + number + "/requested_reviewers",
+                Map.of("reviewers", logins, "team_reviewers", slugs));
+    }
+
+    private static Optional<String> nextPage(JsonHttp.Response r) {
+        return r.header("link").map(l -> {
+            Matcher m = NEXT.matcher(l);
+            return m.find() ? m.group(1) : null;
+        });
     }
 
     /** Each segment of a branch name percent-encoded, the slashes kept, as GitHub's branch endpoints expect. */

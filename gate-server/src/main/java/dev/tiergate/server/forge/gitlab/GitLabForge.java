@@ -19,9 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -221,15 +225,64 @@ public final class GitLabForge implements Forge {
                 .map(r -> r.body().path("id").asText(null))
                 .orElse(null);
         List<String> removed = new ArrayList<>();
+        Set<String> touched = new LinkedHashSet<>();
         http.getIfExists(project(repo) + "/repository/compare?from=" + baseSha + "&to=" + headSha)
                 .ifPresent(r -> {
                     for (JsonNode d : r.body().path("diffs")) {
                         if (d.path("deleted_file").asBoolean(false)) {
                             removed.add(d.path("old_path").asText());
                         }
+                        touched.add(d.path("old_path").asText());
+                        touched.add(d.path("new_path").asText()); // a rename touches both
                     }
                 });
-        return new Changes(mergeBase, removed);
+        touched.remove("");
+        return new Changes(mergeBase, removed, List.copyOf(touched));
+    }
+
+    /**
+     * A group's members, inherited ones included: GET /groups/:id/members/all (docs.gitlab.com/ee/api/members.html),
+     * paged; {@code team} is the group's full path. An unknown group (404) has no members.
+     */
+    @Override
+    public Set<String> teamMembers(RepoRef repo, String team) {
+        Set<String> out = new TreeSet<>();
+        for (JsonNode m : groupMembers(team)) {
+            out.add(m.path("username").asText().toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    private List<JsonNode> groupMembers(String group) {
+        String first = "/groups/" + URLEncoder.encode(group, StandardCharsets.UTF_8) + "/members/all?per_page=100";
+        if (http.getIfExists(first + "&page=1").isEmpty()) {
+            return List.of();
+        }
+        return paged(first);
+    }
+
+    /**
+     * Adds reviewers to a merge request: PUT /projects/:id/merge_requests/:iid with {@code reviewer_ids}, which
+     * replaces the list, so the reviewers it has are kept (docs.gitlab.com/ee/api/merge_requests.html#update-mr).
+     * Logins become user ids through GET /users?username=; a group's members through its member list.
+     */
+    @Override
+    public void requestReviews(RepoRef repo, long iid, List<String> logins, List<String> teams) {
+        String mr = project(repo) + "/merge_requests/" + iid;
+        Set<Long> ids = new LinkedHashSet<>();
+        http.get(mr).path("reviewers").forEach(r -> ids.add(r.path("id").asLong()));
+        int before = ids.size();
+        for (String login : logins) {
+            for (JsonNode u : http.get("/users?username=" + URLEncoder.encode(login, StandardCharsets.UTF_8))) {
+                ids.add(u.path("id").asLong());
+            }
+        }
+        for (String team : teams) {
+            groupMembers(team).forEach(m -> ids.add(m.path("id").asLong()));
+        }
+        if (ids.size() > before) {
+            http.send("PUT", mr, Map.of("reviewer_ids", List.copyOf(ids)));
+        }
     }
 
     @Override

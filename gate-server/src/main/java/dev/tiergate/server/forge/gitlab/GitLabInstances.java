@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Several GitLab instances behind one server: each delivery names its instance ({@code X-Gitlab-Instance}), and
@@ -87,6 +88,16 @@ public final class GitLabInstances implements Forge {
     @Override
     public List<Approval> approvals(RepoRef repo, long number) {
         return route(repo).approvals(repo, number);
+    }
+
+    @Override
+    public Set<String> teamMembers(RepoRef repo, String team) {
+        return route(repo).teamMembers(repo, team);
+    }
+
+    @Override
+    public void requestReviews(RepoRef repo, long number, List<String> logins, List<String> teams) {
+        route(repo).requestReviews(repo, number, logins, teams);
     }
 
     @Override
