@@ -171,6 +171,13 @@ public final class GitLabApiStub extends ForgeStub {
             String author,
             boolean bot,
             String state) {
+        Map<String, Object> was = mrs.get(iid);
+        if (was != null && !sha.equals(was.get("sha"))) {
+            // GitLab's "Remove all approvals when commits are added to the source branch" (the project setting
+            // reset_approvals_on_push, on by default): a new head has no approvals
+            // (docs.gitlab.com/ee/user/project/merge_requests/approvals/settings.html)
+            approvals.remove(iid);
+        }
         Map<String, Object> mr = new LinkedHashMap<>();
         mr.put("id", 1000 + iid);
         mr.put("iid", iid);
@@ -184,6 +191,11 @@ public final class GitLabApiStub extends ForgeStub {
         mr.put("diff_refs", Map.of("base_sha", targetSha, "head_sha", sha, "start_sha", targetSha));
         mr.put("web_url", "https://gitlab.example.com/merge_requests/" + iid);
         mrs.put(iid, mr);
+    }
+
+    /** A user of the instance (GET /users?username= finds it). */
+    public synchronized void user(String username) {
+        userId(username);
     }
 
     /** A group, by its full path, and its members (each also a user of the instance). */

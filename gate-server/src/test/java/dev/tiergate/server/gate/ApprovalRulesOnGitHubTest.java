@@ -225,4 +225,30 @@ class ApprovalRulesOnGitHubTest {
                 "success", workflow(F1).path("state").asText(), workflow(F1).toString());
         assertEquals(List.of(), h.github.reviewRequests(4));
     }
+
+    /** Hostile: a PR that deletes the rules from the policy is still judged by the rules on its base. */
+    @Test
+    void aPrThatDropsTheRulesFromThePolicyIsJudgedByTheBasesRules() throws Exception {
+        Pull pr = open(
+                5,
+                "feature/F5",
+                F1,
+                "alice",
+                Map.of(
+                        ".tiergate/policy.yaml",
+                        POLICY.substring(0, POLICY.indexOf("approval_rules:")),
+                        DIR + "V20260102000000__note.sql",
+                        """
+                        -- refactoring: Introduce New Column
+                        -- phase: expand
+                        alter table orders add column shipped_at timestamptz;
+                        """));
+        green(F1);
+        approve(pr, "bob", F1);
+        assertEquals(
+                "pending", workflow(F1).path("state").asText(), workflow(F1).toString());
+        assertTrue(
+                workflow(F1).path("description").asText().endsWith("[gate.approvals.role-missing]"),
+                workflow(F1).toString());
+    }
 }

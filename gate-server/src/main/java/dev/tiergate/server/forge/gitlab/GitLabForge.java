@@ -272,16 +272,22 @@ public final class GitLabForge implements Forge {
         Set<Long> ids = new LinkedHashSet<>();
         http.get(mr).path("reviewers").forEach(r -> ids.add(r.path("id").asLong()));
         int before = ids.size();
+        List<String> unknown = new ArrayList<>();
         for (String login : logins) {
-            for (JsonNode u : http.get("/users?username=" + URLEncoder.encode(login, StandardCharsets.UTF_8))) {
-                ids.add(u.path("id").asLong());
+            JsonNode found = http.get("/users?username=" + URLEncoder.encode(login, StandardCharsets.UTF_8));
+            if (found.isEmpty()) {
+                unknown.add(login);
             }
+            found.forEach(u -> ids.add(u.path("id").asLong()));
         }
         for (String team : teams) {
             groupMembers(team).forEach(m -> ids.add(m.path("id").asLong()));
         }
         if (ids.size() > before) {
             http.send("PUT", mr, Map.of("reviewer_ids", List.copyOf(ids)));
+        }
+        if (!unknown.isEmpty()) { // the others are asked; these are named in the audit record
+            throw new ForgeException("GitLab has no user named " + String.join(", ", unknown), false);
         }
     }
 
