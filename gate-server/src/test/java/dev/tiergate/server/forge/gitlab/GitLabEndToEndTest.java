@@ -217,6 +217,12 @@ class GitLabEndToEndTest {
                 WorkflowState.PR_READY,
                 server.store().find(repo, "pull/1").orElseThrow().state());
         pipelineGreen(1, F1_NEXT, "feature/F1");
+        // GitLab removed bob's approval with the push (reset_approvals_on_push, its default): bob approves again
+        assertEquals("pending", gitlab.lastPosted(F1_NEXT).path("state").asText());
+        gitlab.approve(1, "bob", false);
+        deliver(
+                "Merge Request Hook",
+                GitLabPayloads.mergeRequest(path, 1, "approved", "feature/F1", "staging", F1_NEXT, null, "alice"));
         assertEquals("success", gitlab.lastPosted(F1_NEXT).path("state").asText());
 
         gitlab.mergeRequest(1, "feature/F1", F1_NEXT, "staging", STAGING, "alice", false, "merged");
