@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The policy's {@code approval_rules} as a pure function of (policy, the rehearsal's evidence, the PR's files and
@@ -179,8 +178,7 @@ public final class ApprovalRouting {
         }
         if (!w.files().isEmpty()) {
             Optional<String> file = touched.stream()
-                    .filter(path -> w.files().stream()
-                            .anyMatch(g -> glob(g).matcher(path).matches()))
+                    .filter(path -> w.files().stream().anyMatch(g -> globMatches(g, path)))
                     .findFirst();
             if (file.isEmpty()) {
                 return Optional.empty();
@@ -336,23 +334,53 @@ public final class ApprovalRouting {
         return String.format(Locale.ROOT, ", %.1f s", millis / 1000.0);
     }
 
-    /** A glob over paths: {@code **} crosses folders, {@code *} and {@code ?} do not. */
-    static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                boolean slash = i + 2 < glob.length() && glob.charAt(i + 2) == '/';
-                re.append(slash ? "(?:.*/)?" : ".*");
-                i += slash ? 2 : 1;
-            } else if (c == '*') {
-                re.append("[^/]*");
-            } else if (c == '?') {
-                re.append("[^/]");
+    /**
+     * Whether {@code path} matches {@code glob}: {@code **}{@code /} matches any folders (or none), {@code **} anything,
+     * {@code *} and {@code ?} stay within one folder. By dynamic programming over (glob token, path position), never by
+     * backtracking: a policy's glob like {@code *a*a*a*a*b} costs glob length x path length, not exponential time.
+     */
+    static boolean globMatches(String glob, String path) {
+        int n = path.length();
+        boolean[] next = new boolean[n + 1]; // next[t]: the glob's tokens after this one match path[t..]
+        next[n] = true;
+        boolean[] row = new boolean[n + 1];
+        int g = glob.length();
+        while (g > 0) {
+            char c = glob.charAt(g - 1);
+            int start = g - 1;
+            String token;
+            if (c == '/' && g >= 3 && glob.startsWith("**/", g - 3)) {
+                token = "**/";
+                start = g - 3;
+            } else if (c == '*' && g >= 2 && glob.charAt(g - 2) == '*') {
+                token = "**";
+                start = g - 2;
             } else {
-                re.append(Pattern.quote(String.valueOf(c)));
+                token = String.valueOf(c);
             }
+            row[n] = switch (token) {
+                case "**/", "**", "*" -> next[n];
+                default -> false;
+            };
+            boolean slashThenRest = false; // for "**/": some k >= t with path[k] == '/' and next[k + 1]
+            for (int t = n - 1; t >= 0; t--) {
+                char p = path.charAt(t);
+                row[t] = switch (token) {
+                    case "**/" -> {
+                        slashThenRest = slashThenRest || (p == '/' && next[t + 1]);
+                        yield next[t] || slashThenRest;
+                    }
+                    case "**" -> next[t] || row[t + 1];
+                    case "*" -> next[t] || (p != '/' && row[t + 1]);
+                    case "?" -> p != '/' && next[t + 1];
+                    default -> p == c && next[t + 1];
+                };
+            }
+            boolean[] swap = next;
+            next = row;
+            row = swap;
+            g = start;
         }
-        return Pattern.compile(re.toString());
+        return next[0];
     }
 }
