@@ -10,7 +10,7 @@ import dev.tiergate.server.forge.ForgeException;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.MigrationStore;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -56,37 +56,20 @@ final class ReviewRouting {
         if (!store.reviewRequested(repo, pr.number(), pr.headSha(), key)) {
             return;
         }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("sha", pr.headSha());
+        details.put("rule", ask.rule());
+        details.put("reviewers", ask.logins());
+        details.put("teams", ask.teams());
         try {
             forge.requestReviews(repo, pr.number(), ask.logins(), ask.teams());
-            audit.append(
-                    AuditKind.REVIEW_REQUESTED,
-                    repo,
-                    "pull/" + pr.number(),
-                    Map.of(
-                            "sha", pr.headSha(),
-                            "rule", ask.rule(),
-                            "reviewers", ask.logins(),
-                            "teams", ask.teams()));
         } catch (ForgeException e) {
             if (e.retryable()) {
                 store.reviewNotRequested(repo, pr.number(), pr.headSha(), key); // asked again at the next judgement
                 throw e;
             }
-            audit.append(
-                    AuditKind.REVIEW_REQUESTED,
-                    repo,
-                    "pull/" + pr.number(),
-                    Map.of(
-                            "sha",
-                            pr.headSha(),
-                            "rule",
-                            ask.rule(),
-                            "reviewers",
-                            ask.logins(),
-                            "teams",
-                            ask.teams(),
-                            "refused",
-                            List.of(String.valueOf(e.getMessage()))));
+            details.put("refused", String.valueOf(e.getMessage()));
         }
+        audit.append(AuditKind.REVIEW_REQUESTED, repo, "pull/" + pr.number(), details);
     }
 }

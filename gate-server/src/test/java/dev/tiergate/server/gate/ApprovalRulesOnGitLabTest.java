@@ -27,6 +27,7 @@ class ApprovalRulesOnGitLabTest {
               - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
             actors:
               - {id: pat, class: human, roles: [platform-engineer]}
+              - {id: ghost, class: human, roles: [platform-engineer]}
             edges:
               - {from: feature, to: staging, approvals: 1}
             approval_rules:
@@ -132,6 +133,11 @@ class ApprovalRulesOnGitLabTest {
                                 "Needs 1 approval from platform-engineer: AccessExclusiveLock on orders (50 k rows"),
                 verdict(1));
         assertEquals(List.of("pat"), h.gitlab.reviewers(1), "pat is set as the merge request's reviewer");
+        assertTrue(
+                h.server.audit().all().stream()
+                        .anyMatch(r -> r.kind().equals("review.requested")
+                                && r.details().contains("GitLab has no user named ghost")),
+                "ghost, in the policy but not on GitLab, is named in the audit record; the verdict stands");
         assertTrue(
                 h.gitlab.notes(1).get(0).contains("| `big-table-lock` | 1 | platform-engineer |"),
                 h.gitlab.notes(1).get(0));
