@@ -147,6 +147,11 @@ public final class GitHubApiStub extends ForgeStub {
         blobs.put(gitBlobSha(content), content);
     }
 
+    /** {@code path} no longer at {@code ref} (a commit that deletes it). */
+    public synchronized void deleteFile(String ref, String path) {
+        files.getOrDefault(ref, new LinkedHashMap<>()).remove(path);
+    }
+
     /** Every file of {@code from} also at {@code to} (a new commit on top of another). */
     public synchronized void copyFiles(String from, String to) {
         files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));

@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  * @param evidence what the last rehearsal of this PR measured (asked only under approval rules)
  * @param touchedFiles the paths the PR changes since its merge base (asked only under a rule on files)
  * @param teamMembers a team's logins, lower case (asked only under a rule naming a team)
+ * @param tierDrift the base tier's drift from its migrations as the last drift pass recorded it, in words (asked only
+ *     when the tier holds on drift)
  */
 public record PullRequestCase(
         PullRequestFacts pr,
@@ -49,7 +51,8 @@ public record PullRequestCase(
         Supplier<List<Approval>> approvals,
         Supplier<Optional<RehearsalEvidence>> evidence,
         Supplier<List<String>> touchedFiles,
-        Function<String, Set<String>> teamMembers) {
+        Function<String, Set<String>> teamMembers,
+        Supplier<Optional<String>> tierDrift) {
 
     /** The policy file on the base commit as the reader found it: exactly one of valid, absent, invalid. */
     public record PolicyAtBase(Policy policy, String error) {

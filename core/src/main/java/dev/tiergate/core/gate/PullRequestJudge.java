@@ -162,6 +162,16 @@ public final class PullRequestJudge {
                         Rule.PERMISSIONS_DRIFTED.id(),
                         "Tier " + tier + "'s privileges drifted from the policy; tiergate grants apply --tier " + tier);
             }
+            if (baseTier.get().holdsOnDrift()) {
+                Optional<String> drift = c.tierDrift().get();
+                if (drift.isPresent()) {
+                    return GateStatus.failure(
+                            Rule.MIGRATION_TIER_DRIFTED.id(),
+                            "Tier " + tier + " drifted from its migrations (" + drift.get()
+                                    + "); tiergate drift --tier " + tier
+                                    + ", then fix it by a migration or tiergate drift accept");
+                }
+            }
         }
         Optional<Refusal> stateFile = c.stateFileRefusal().get();
         if (stateFile.isPresent()) {

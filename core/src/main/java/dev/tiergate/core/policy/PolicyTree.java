@@ -115,14 +115,15 @@ final class PolicyTree {
     }
 
     private Tier tier(Node n) {
-        Fields f = fields(n, "name", "branch", "parent", "protected", "direct_push", "seed");
+        Fields f = fields(n, "name", "branch", "parent", "protected", "direct_push", "seed", "drift");
         return new Tier(
                 string(f, "name"),
                 string(f, "branch"),
                 string(f, "parent"),
                 bool(f, "protected"),
                 f.has("direct_push") ? permission(f.get("direct_push")) : null,
-                string(f, "seed"));
+                string(f, "seed"),
+                string(f, "drift"));
     }
 
     private WorkingBranchType workingBranchType(Node n) {

@@ -233,6 +233,13 @@ public enum Rule {
             Severity.ERROR,
             "every migration rule holds and the rehearsal applied them all",
             "nothing to fix"),
+    MIGRATION_TIER_DRIFTED(
+            "migration.tier-drifted",
+            Severity.ERROR,
+            "the target tier is no longer what its migrations say (a change by hand, a version no file has, a hotfix on"
+                    + " its parent it lacks) and the policy holds on drift (tiers[].drift: hold)",
+            "see the drift with tiergate drift --tier <tier>; fix it by a migration (or a back-merge), or accept it as"
+                    + " the baseline with tiergate drift accept --tier <tier> --reason <why>"),
     MIGRATION_TIER_HELD(
             "migration.tier-held",
             Severity.ERROR,

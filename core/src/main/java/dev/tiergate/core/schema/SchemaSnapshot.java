@@ -6,11 +6,20 @@ import java.util.TreeMap;
 
 /**
  * A database's schema as read from its catalogs: tables (schema-qualified) with their columns, indexes and
- * constraints. Plain data, so two snapshots can be compared without a database.
+ * constraints, and the other objects a migration makes ({@code objects}: views, functions, triggers, sequences,
+ * extensions), each keyed {@code "<kind> <identity>"} (e.g. {@code "function public.f(integer)"}, {@code "trigger t
+ * ON public.orders"}) with the statement that creates it. Plain data, so two snapshots can be compared without a
+ * database.
  */
-public record SchemaSnapshot(Map<String, Table> tables) {
+public record SchemaSnapshot(Map<String, Table> tables, Map<String, String> objects) {
     public SchemaSnapshot {
         tables = new TreeMap<>(tables);
+        objects = objects == null ? Map.of() : new TreeMap<>(objects);
+    }
+
+    /** Tables only (what a rehearsal's diff shows). */
+    public SchemaSnapshot(Map<String, Table> tables) {
+        this(tables, Map.of());
     }
 
     public record Column(String type, String defaultValue, boolean nullable) {
@@ -29,6 +38,6 @@ public record SchemaSnapshot(Map<String, Table> tables) {
     }
 
     public boolean sameAs(SchemaSnapshot other) {
-        return Objects.equals(tables, other.tables);
+        return Objects.equals(tables, other.tables) && Objects.equals(objects, other.objects);
     }
 }

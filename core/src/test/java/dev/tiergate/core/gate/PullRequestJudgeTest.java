@@ -66,6 +66,7 @@ class PullRequestJudgeTest {
         Optional<RehearsalEvidence> evidence = Optional.empty();
         List<String> touched = List.of();
         Map<String, Set<String>> teams = Map.of();
+        Optional<String> tierDrift = Optional.empty();
         final List<String> asked = new ArrayList<>();
 
         Facts(PullRequestFacts pr) {
@@ -113,7 +114,8 @@ class PullRequestJudgeTest {
                     team -> {
                         asked.add("team " + team);
                         return teams.getOrDefault(team, Set.of());
-                    });
+                    },
+                    read("tierDrift", tierDrift));
         }
 
         PullRequestPlan judge() {
@@ -744,5 +746,42 @@ class PullRequestJudgeTest {
         f.checks = RED;
         assertEquals(Rule.GATE_CI_NOT_GREEN.id(), posted(f.judge()).rule());
         assertFalse(f.asked.contains("evidence"), f.asked.toString());
+    }
+
+    // ---------------------------------------------------------------- drift (issue 28)
+
+    static PolicyAtBase driftPolicy(String drift) {
+        return PolicyAtBase.valid(dev.tiergate.core.policy.PolicyReader.read("""
+                version: 1
+                tiers:
+                  - {name: production, branch: main}
+                  - {name: staging, branch: staging, parent: production, drift: %s}
+                working_branch_types:
+                  - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+                """.formatted(drift), "test"));
+    }
+
+    @Test
+    void aTierThatHoldsOnDriftRefusesPrsWhileItIsDrifted() {
+        Facts f = open();
+        green(f);
+        f.policy = driftPolicy("hold");
+        f.tierDrift = Optional.of("schema: column public.orders.note: added by hand: text");
+        GateStatus s = posted(f.judge());
+        assertEquals(StatusState.FAILURE, s.state());
+        assertEquals(Rule.MIGRATION_TIER_DRIFTED.id(), s.rule());
+        assertTrue(
+                s.description().startsWith("Tier staging drifted from its migrations (schema: column"),
+                s.description());
+    }
+
+    @Test
+    void aTierThatOnlyWarnsOnDriftIsNotAskedForIt() {
+        Facts f = open();
+        green(f);
+        f.policy = driftPolicy("warn");
+        f.tierDrift = Optional.of("schema: anything");
+        assertFalse(posted(f.judge()).rule().equals(Rule.MIGRATION_TIER_DRIFTED.id()));
+        assertFalse(f.asked.contains("tierDrift"), f.asked.toString());
     }
 }

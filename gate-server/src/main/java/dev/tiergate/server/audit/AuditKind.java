@@ -17,6 +17,12 @@ public enum AuditKind {
     REVIEW_REQUESTED(
             "review.requested",
             "tiergate asked the forge for the reviews an approval rule needs (or the forge refused; the record says so)"),
+    DRIFT_FOUND("drift.found", "a drift pass found a tier no longer is what its migrations say (or the drift changed)"),
+    DRIFT_CLEARED(
+            "drift.cleared", "a tier found drifted is what its migrations say again (fixed by a migration or by hand)"),
+    DRIFT_ACCEPTED(
+            "drift.accepted",
+            "a tier's drift was accepted as its new baseline (tiergate drift accept), with the reason"),
     REHEARSAL("rehearsal", "a PR's or a merge group's migrations were rehearsed on a copy of the target tier"),
     BRANCH_CREATE("branch.create", "a database branch was created (a tier, a working branch, a PR's ci-pr-N)"),
     BRANCH_DELETE("branch.delete", "a database branch was deleted"),

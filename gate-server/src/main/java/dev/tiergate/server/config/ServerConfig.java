@@ -182,6 +182,18 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * {@code TIERGATE_DRIFT_MINUTES}: how often every tier is checked for drift from its migrations (default 30; 0:
+     * never on a schedule, only by {@code tiergate drift} and before a merge into a tier that holds on drift).
+     */
+    public Duration driftInterval() {
+        int minutes = intValue(values, "TIERGATE_DRIFT_MINUTES", 30);
+        if (minutes < 0) {
+            throw new ConfigException("TIERGATE_DRIFT_MINUTES=" + minutes + ": must be 0 (off) or more minutes");
+        }
+        return Duration.ofMinutes(minutes);
+    }
+
     private static int intValue(Map<String, String> values, String name, int fallback) {
         String v = blankToNull(values.get(name));
         if (v == null) {

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.drift.DriftFinding;
 import dev.tiergate.core.gate.ApprovalRouting;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.GateStatus;
@@ -91,6 +92,8 @@ final class DatabaseMigrations {
 
     private record Followed(String head, String files) {}
 
+    private final DriftCheck drift;
+
     DatabaseMigrations(
             Forge forge,
             BranchBackend backend,
@@ -99,7 +102,9 @@ final class DatabaseMigrations {
             StatusPublisher statuses,
             GatePages pages,
             PullRequestChanges changes,
-            AccessKeeper access) {
+            AccessKeeper access,
+            DriftCheck drift) {
+        this.drift = drift;
         this.access = access;
         this.changes = changes;
         this.rules = new MigrationChecks();
@@ -787,6 +792,22 @@ final class DatabaseMigrations {
                         .orElse(false));
         if (!pending) {
             return;
+        }
+        if (baseTier.holdsOnDrift()) {
+            // the pre-apply check: a tier that drifted is not migrated; it is held with why, until the drift is
+            // accepted or fixed and the tier released
+            List<DriftFinding> drifted = drift.check(repo, policy, baseTier);
+            if (!drifted.isEmpty()) {
+                String why = "drifted from its migrations before PR #" + pr.number() + " could migrate it: "
+                        + drifted.get(0).render() + (drifted.size() > 1 ? " (+" + (drifted.size() - 1) + " more)" : "");
+                store.hold(repo, tierDb, pr.number(), why, null);
+                audit.append(
+                        AuditKind.REFUSAL,
+                        repo,
+                        baseTier.branch(),
+                        Map.of("rule", Rule.MIGRATION_TIER_DRIFTED.id(), "message", why, "sha", pr.headSha()));
+                return;
+            }
         }
         String release = "pr" + pr.number();
         String snapshot = tierDb + "-backup-" + release;

@@ -1,12 +1,14 @@
 package dev.tiergate.server.gate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.core.drift.DriftFinding;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.StatusState;
 import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
@@ -21,6 +23,7 @@ import dev.tiergate.server.runs.RunExecutor;
 import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.DriftStore;
 import dev.tiergate.server.store.MigrationStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -57,6 +60,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     private final TierGrants grants;
     private final ReconcilePass reconcilePass;
     /** repo|sha → the other jobs' statuses last acted on: a pipeline delivery that changed only tiergate's job is skipped. */
+    private final DriftCheck drift;
+
     private final Map<String, String> pipelineJobsSeen = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -72,6 +77,7 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
             AuditTrail trail,
             String publicUrl,
             MigrationStore migrationStore,
+            DriftStore driftStore,
             RunQueue runQueue,
             Runnable wakeRunWorkers) {
         this.forge = forge;
@@ -85,8 +91,9 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         PullRequestChanges changes = new PullRequestChanges(forge);
         RunRequests runs = new RunRequests(runQueue, wakeRunWorkers);
         AccessKeeper access = new AccessKeeper(backend, migrationStore, audit);
+        this.drift = new DriftCheck(forge, backend, driftStore, migrationStore, audit);
         DatabaseMigrations migrations =
-                new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access);
+                new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access, drift);
         this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
         this.pullRequests = new PullRequestReconciler(
                 forge,
@@ -100,7 +107,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                 changes,
                 runs,
                 access,
-                new ReviewRouting(forge, migrationStore, audit));
+                new ReviewRouting(forge, migrationStore, audit),
+                drift);
         this.defaultPolicy = new DefaultBranchPolicy(policies, audit);
         this.runExecution = new RunExecution(
                 forge, store, policies, defaultPolicy, branches, pullRequests, migrations, access, runs);
@@ -330,6 +338,46 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
     /** One reconcile pass over the repository ({@link ReconcilePass}). */
     public ReconcileReport reconcile(RepoRef repo) {
         return reconcilePass.run(repo);
+    }
+
+    /**
+     * {@code GET /api/v1/repos/…/drift}: each tier's drift, checked now under the repository's lock (so a merge is not
+     * half-way through it); {@code tierName} null for every tier. Each entry: tier, drifted, hold, findings.
+     */
+    public List<Map<String, Object>> driftCheck(RepoRef repo, String tierName) {
+        Policy policy = defaultPolicy
+                .judging(repo)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no valid policy on the default branch of " + repo.path()));
+        List<Tier> tiers = tierName == null
+                ? policy.tiers()
+                : List.of(policy.tier(tierName)
+                        .orElseThrow(() -> new IllegalArgumentException("no tier '" + tierName + "' in the policy")));
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Tier t : tiers) {
+            List<DriftFinding> found = store.withRepoLock(repo, () -> drift.check(repo, policy, t));
+            pullRequests.judgeOpenPullRequestsInto(repo, t); // a hold on drift came or went
+            out.add(DriftCheck.json(t, found));
+        }
+        return out;
+    }
+
+    /** {@code POST /api/v1/repos/…/drift/accept}: the tier's drift accepted as its baseline, audited with the reason. */
+    public Map<String, Object> driftAccept(RepoRef repo, String tierName, String reason, String by) {
+        Policy policy = defaultPolicy
+                .judging(repo)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("no valid policy on the default branch of " + repo.path()));
+        Tier t = policy.tier(tierName)
+                .orElseThrow(() -> new IllegalArgumentException("no tier '" + tierName + "' in the policy"));
+        List<DriftFinding> accepted = store.withRepoLock(repo, () -> drift.accept(repo, policy, t, reason, by));
+        pullRequests.judgeOpenPullRequestsInto(repo, t);
+        return DriftCheck.json(t, accepted);
+    }
+
+    /** The periodic drift pass over every tier of the repository (TIERGATE_DRIFT_MINUTES). */
+    public void driftPass(RepoRef repo) {
+        driftCheck(repo, null);
     }
 
     /** {@code GET /api/v1/repos/…/grants}: each tier's privileges against the policy ({@link TierGrants#diff}). */

@@ -1,5 +1,6 @@
 package dev.tiergate.server.gate;
 
+import dev.tiergate.core.drift.DriftFinding;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
@@ -23,6 +24,7 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +49,7 @@ final class PullRequestReconciler {
     private final RunRequests runs;
     private final AccessKeeper access;
     private final ReviewRouting reviews;
+    private final DriftCheck drift;
     private final PullRequestApplier applier;
 
     PullRequestReconciler(
@@ -61,7 +64,9 @@ final class PullRequestReconciler {
             PullRequestChanges changes,
             RunRequests runs,
             AccessKeeper access,
-            ReviewRouting reviews) {
+            ReviewRouting reviews,
+            DriftCheck drift) {
+        this.drift = drift;
         this.runs = runs;
         this.reviews = reviews;
         this.access = access;
@@ -155,7 +160,14 @@ final class PullRequestReconciler {
                 once(() -> forge.approvals(repo, pr.number())),
                 () -> reviews.evidence(repo, pr.number()),
                 () -> changes.of(repo, pr.baseSha(), pr.headSha()).touched(),
-                reviews.teams(repo));
+                reviews.teams(repo),
+                () -> baseTier.get().flatMap(t -> {
+                    List<DriftFinding> found = drift.recorded(repo, t);
+                    return found.isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(found.get(0).render()
+                                    + (found.size() > 1 ? " +" + (found.size() - 1) + " more" : ""));
+                }));
     }
 
     /** The head branch's claim in tiergate's state file at the head; none when the file is absent or unreadable. */

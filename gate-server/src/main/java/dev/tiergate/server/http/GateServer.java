@@ -146,6 +146,8 @@ public final class GateServer implements AutoCloseable {
             app.before("/api/v1/doctor", closed);
             app.before("/api/v1/repos/{owner}/{repo}/grants", closed);
             app.before("/api/v1/repos/{owner}/{repo}/grants/apply", closed);
+            app.before("/api/v1/repos/{owner}/{repo}/drift", closed);
+            app.before("/api/v1/repos/{owner}/{repo}/drift/accept", closed);
             app.before("/metrics", closed);
         }
         // who calls, once per request: the admin (TIERGATE_API_TOKEN), an actor (a token of its own) or nobody
@@ -182,6 +184,16 @@ public final class GateServer implements AutoCloseable {
             auth.requireAdmin(ctx);
             grants.apply(ctx);
         });
+        // a tier's drift is checked now (it reads the tier and may build a scratch database) and accepted by the
+        // operator
+        app.get("/api/v1/repos/{owner}/{repo}/drift", ctx -> {
+            auth.requireAdmin(ctx);
+            grants.drift(ctx);
+        });
+        app.post("/api/v1/repos/{owner}/{repo}/drift/accept", ctx -> {
+            auth.requireAdmin(ctx);
+            grants.acceptDrift(ctx);
+        });
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         new Dashboard(
@@ -211,6 +223,10 @@ public final class GateServer implements AutoCloseable {
         });
         long every = cfg.reconcileInterval().toSeconds();
         reconciler.scheduleWithFixedDelay(this::reconcileAll, every, every, TimeUnit.SECONDS);
+        long driftEvery = cfg.driftInterval().toSeconds();
+        if (driftEvery > 0) {
+            reconciler.scheduleWithFixedDelay(this::driftAll, driftEvery, driftEvery, TimeUnit.SECONDS);
+        }
     }
 
     /** Starts a server on a store it owns (embedded or configured) with the forges the configuration names. */
@@ -248,6 +264,20 @@ public final class GateServer implements AutoCloseable {
         } finally {
             metrics.reconcilePassDone();
             reconcilePasses.incrementAndGet();
+        }
+    }
+
+    /** The periodic drift pass: every tier of every repository, each failure logged and tried again next pass. */
+    public void driftAll() {
+        for (var repo : store.repos()) {
+            GateProcessor p = processors.get(repo.forge());
+            if (p != null) {
+                try {
+                    p.driftPass(repo);
+                } catch (RuntimeException e) {
+                    LoggerFactory.getLogger(GateServer.class).warn("drift {}: {}", repo.path(), e.getMessage());
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tiergate.server.migrate;
 
+import dev.tiergate.core.drift.TierDrift;
 import dev.tiergate.server.backend.BranchConnection;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,6 +66,40 @@ public final class FlywayRunner {
                             o.version,
                             o.filepath,
                             o.errorDetails == null ? "" : o.errorDetails.errorMessage));
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The branch's history against {@code files} (a tier's, at its head), as a drift pass reads it: an applied version
+     * with no file (older or newer than the files: "missing" and "future" to Flyway), a file changed since it was
+     * applied, a failed entry. Files not applied yet (pending, or older than what is applied) are not drift.
+     */
+    public static List<TierDrift.HistoryProblem> historyProblems(BranchConnection db, List<MigrationFile> files) {
+        try (Workdir dir = Workdir.of(files)) {
+            ValidateResult r = flyway(db, dir.path)
+                    .ignoreMigrationPatterns("*:pending", "*:ignored")
+                    .load()
+                    .validateWithResult();
+            List<TierDrift.HistoryProblem> out = new ArrayList<>();
+            if (r.invalidMigrations != null) {
+                for (ValidateOutput o : r.invalidMigrations) {
+                    String code = o.errorDetails == null ? "" : String.valueOf(o.errorDetails.errorCode);
+                    TierDrift.HistoryProblem.Problem kind = code.contains("NOT_RESOLVED")
+                            ? TierDrift.HistoryProblem.Problem.NO_FILE
+                            : code.startsWith("FAILED")
+                                    ? TierDrift.HistoryProblem.Problem.FAILED
+                                    : code.contains("MISMATCH") ? TierDrift.HistoryProblem.Problem.EDITED : null;
+                    if (kind != null) {
+                        out.add(new TierDrift.HistoryProblem(
+                                kind,
+                                o.version,
+                                o.filepath == null || o.filepath.isEmpty()
+                                        ? null
+                                        : Path.of(o.filepath).getFileName().toString()));
+                    }
                 }
             }
             return out;

@@ -17,6 +17,45 @@ public final class SchemaCatalog {
 
     private SchemaCatalog() {}
 
+    /** Views, functions, triggers, sequences and extensions, each with the statement that creates it. */
+    private static final String OBJECTS = """
+            select 'view ' || n.nspname || '.' || c.relname,
+                   'CREATE OR REPLACE VIEW ' || n.nspname || '.' || c.relname || ' AS ' || pg_get_viewdef(c.oid)
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+             where c.relkind = 'v' and n.nspname not in ('pg_catalog', 'information_schema')
+            union all
+            select 'function ' || n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                   pg_get_functiondef(p.oid)
+              from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+             where p.prokind in ('f', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
+               and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+            union all
+            select 'trigger ' || t.tgname || ' ON ' || n.nspname || '.' || c.relname, pg_get_triggerdef(t.oid)
+              from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+             where not t.tgisinternal and n.nspname not in ('pg_catalog', 'information_schema')
+            union all
+            select 'sequence ' || s.schemaname || '.' || s.sequencename,
+                   'CREATE SEQUENCE ' || s.schemaname || '.' || s.sequencename || ' AS ' || s.data_type
+                   || ' INCREMENT ' || s.increment_by || ' MINVALUE ' || s.min_value || ' MAXVALUE ' || s.max_value
+                   || ' START ' || s.start_value || case when s.cycle then ' CYCLE' else '' end
+              from pg_sequences s where s.schemaname not in ('pg_catalog', 'information_schema')
+            union all
+            select 'extension ' || e.extname, 'CREATE EXTENSION ' || e.extname || ' VERSION ' || quote_literal(e.extversion)
+              from pg_extension e where e.extname <> 'plpgsql'""";
+
+    /** The tables and every other object (a drift pass compares all of them). */
+    public static SchemaSnapshot readAll(BranchConnection db) {
+        SchemaSnapshot tables = read(db);
+        Map<String, String> objects = new LinkedHashMap<>();
+        try (Connection c = FlywayRunner.connect(db)) {
+            c.setReadOnly(true);
+            query(c, OBJECTS, rs -> objects.put(rs.getString(1), rs.getString(2).strip()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the schema of " + db + ": " + e.getMessage(), e);
+        }
+        return new SchemaSnapshot(tables.tables(), objects);
+    }
+
     public static SchemaSnapshot read(BranchConnection db) {
         Map<String, Map<String, SchemaSnapshot.Column>> columns = new LinkedHashMap<>();
         Map<String, Map<String, String>> indexes = new LinkedHashMap<>();

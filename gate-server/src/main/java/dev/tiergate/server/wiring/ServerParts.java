@@ -13,6 +13,7 @@ import dev.tiergate.server.runs.RunQueue;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.store.DriftStore;
 import dev.tiergate.server.store.MigrationStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import java.util.Map;
  * ({@link GateProcessor}, which builds the gate's own package-private parts). Nothing here starts a thread or opens
  * a port: {@code http/GateServer} starts the workers and the HTTP routes on these parts, and closes them.
  *
+ * @param drift each tier's drift from its migrations, as the last drift pass found it
  * @param processors the gate of each forge, by the forge's name in {@code /webhooks/{forge}}
  * @param receivers each forge's webhook receiver (signature check and event type), by the same name
  */
@@ -37,6 +39,7 @@ public record ServerParts(
         BranchBackend backend,
         RunQueue runQueue,
         MigrationStore migrations,
+        DriftStore drift,
         ApiTokenStore tokens,
         Map<String, GateProcessor> processors,
         Map<String, WebhookReceiver> receivers) {
@@ -59,6 +62,7 @@ public record ServerParts(
         BranchBackend backend = new MeteredBranchBackend(BranchBackends.fromConfig(cfg, anchorDir), metrics);
         RunQueue runQueue = new RunQueue(ds, cfg.runsPerRepository());
         MigrationStore migrations = new MigrationStore(ds);
+        DriftStore drift = new DriftStore(ds);
         Map<String, GateProcessor> processors = new LinkedHashMap<>();
         Map<String, WebhookReceiver> receivers = new LinkedHashMap<>();
         for (ForgeBinding f : forges) {
@@ -73,6 +77,7 @@ public record ServerParts(
                             audit,
                             cfg.publicUrl(),
                             migrations,
+                            drift,
                             runQueue,
                             wakeRunWorkers));
             receivers.put(name, f.receiver());
@@ -85,6 +90,7 @@ public record ServerParts(
                 backend,
                 runQueue,
                 migrations,
+                drift,
                 tokens,
                 Collections.unmodifiableMap(processors),
                 Collections.unmodifiableMap(receivers));

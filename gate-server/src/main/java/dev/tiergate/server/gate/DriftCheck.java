@@ -1,0 +1,251 @@
+package dev.tiergate.server.gate;
+
+import dev.tiergate.core.drift.DriftFinding;
+import dev.tiergate.core.drift.TierDrift;
+import dev.tiergate.core.migration.MigrationName;
+import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.MigrationSettings;
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.Tier;
+import dev.tiergate.core.schema.SchemaSnapshot;
+import dev.tiergate.server.audit.AuditKind;
+import dev.tiergate.server.audit.AuditTrail;
+import dev.tiergate.server.backend.BranchBackend;
+import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
+import dev.tiergate.server.forge.Forge;
+import dev.tiergate.server.migrate.FlywayRunner;
+import dev.tiergate.server.migrate.MigrationFile;
+import dev.tiergate.server.migrate.MigrationRun;
+import dev.tiergate.server.migrate.MigrationSource;
+import dev.tiergate.server.migrate.SchemaCatalog;
+import dev.tiergate.server.migrate.SeedLoader;
+import dev.tiergate.server.repo.RepoRef;
+import dev.tiergate.server.store.DriftStore;
+import dev.tiergate.server.store.MigrationStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One drift pass over a tier: its live schema against the schema its applied migrations build (on a scratch database,
+ * made from the seed and those migrations and dropped after; kept in memory while the history is unchanged, so a
+ * pass over an unchanged tier reads two catalogs and builds nothing), its history against the repository's files at
+ * the tier's head, its history against its parent tier's, and its grants. Findings accepted as the baseline are left
+ * out. The result is recorded in one write and audited when it changes (found, cleared); a pass that fails half-way
+ * changes nothing and drops its scratch database.
+ */
+final class DriftCheck {
+    /** Expected schemas by tier and history fingerprint: a pass over an unchanged history builds nothing. */
+    private final Map<String, SchemaSnapshot> built = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SchemaSnapshot> eldest) {
+            return size() > 64;
+        }
+    });
+
+    private final Forge forge;
+    private final BranchBackend backend;
+    private final DriftStore drift;
+    private final MigrationStore migrations;
+    private final AuditTrail audit;
+    private final MigrationSource source;
+
+    DriftCheck(Forge forge, BranchBackend backend, DriftStore drift, MigrationStore migrations, AuditTrail audit) {
+        this.forge = forge;
+        this.backend = backend;
+        this.drift = drift;
+        this.migrations = migrations;
+        this.audit = audit;
+        this.source = new MigrationSource(forge);
+    }
+
+    /** The tier's drift as the last pass recorded it (what the gate reads; no database is touched). */
+    List<DriftFinding> recorded(RepoRef repo, Tier tier) {
+        return drift.drift(repo, DbBranchName.of(tier.name()));
+    }
+
+    /** Checks the tier now and records the result; returns the findings not accepted. */
+    List<DriftFinding> check(RepoRef repo, Policy policy, Tier tier) {
+        String tierDb = DbBranchName.of(tier.name());
+        if (!backend.exists(repo, tierDb) || !DatabaseMigrations.runnable(policy.migrations())) {
+            return List.of();
+        }
+        Optional<String> head = forge.branchHead(repo, tier.branch());
+        if (head.isEmpty()) {
+            return List.of();
+        }
+        MigrationSettings settings = policy.migrations();
+        List<MigrationFile> files = DatabaseMigrations.judged(source.at(repo, head.get(), settings), settings);
+        BranchConnection live = backend.connection(repo, tierDb);
+        List<FlywayRunner.Applied> history = FlywayRunner.history(live);
+        List<DriftFinding> found = new ArrayList<>();
+        found.addAll(TierDrift.history(tier.branch(), FlywayRunner.historyProblems(live, files)));
+        found.addAll(order(repo, policy, tier, history));
+        Set<String> applied = history.stream()
+                .filter(FlywayRunner.Applied::success)
+                .map(FlywayRunner.Applied::version)
+                .collect(Collectors.toSet());
+        List<MigrationFile> replay = files.stream()
+                .filter(f -> MigrationName.parse(f.fileName(), settings.naming())
+                        .map(n -> applied.contains(n.version()))
+                        .orElse(false))
+                .toList();
+        SchemaSnapshot expected = expected(repo, policy, tier, head.get(), replay);
+        found.addAll(0, TierDrift.schema(expected, SchemaCatalog.readAll(live)));
+        migrations
+                .drifted(repo, tierDb)
+                .ifPresent(grants -> found.add(new DriftFinding(
+                        DriftFinding.Kind.GRANTS,
+                        "privileges",
+                        grants,
+                        "tiergate grants apply --tier " + tier.name())));
+        List<String> keys = found.stream().map(DriftFinding::key).toList();
+        drift.keepAccepted(repo, tierDb, keys); // a fixed or changed finding is no longer accepted
+        List<DriftFinding> open = TierDrift.unaccepted(found, drift.accepted(repo, tierDb));
+        List<DriftFinding> before = drift.record(repo, tierDb, open);
+        if (!open.equals(before)) {
+            audit.append(
+                    open.isEmpty() ? AuditKind.DRIFT_CLEARED : AuditKind.DRIFT_FOUND,
+                    repo,
+                    tier.branch(),
+                    Map.of(
+                            "tier",
+                            tier.name(),
+                            "findings",
+                            open.size(),
+                            "first",
+                            open.isEmpty() ? "" : open.get(0).render()));
+        }
+        return open;
+    }
+
+    /** Records the tier's current drift as accepted (the live schema is the new baseline), audited with the reason. */
+    List<DriftFinding> accept(RepoRef repo, Policy policy, Tier tier, String reason, String by) {
+        List<DriftFinding> open = check(repo, policy, tier);
+        String tierDb = DbBranchName.of(tier.name());
+        drift.accept(repo, tierDb, open, reason, by);
+        audit.append(
+                AuditKind.DRIFT_ACCEPTED,
+                repo,
+                tier.branch(),
+                Map.of("tier", tier.name(), "findings", open.size(), "reason", reason, "by", by));
+        return open;
+    }
+
+    /** A tier's drift as the API and the CLI show it. */
+    static Map<String, Object> json(Tier tier, List<DriftFinding> findings) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (DriftFinding f : findings) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", f.kind().wireName());
+            m.put("what", f.what());
+            m.put("detail", f.detail() == null ? "" : f.detail());
+            m.put("fix", f.fix());
+            list.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("tier", tier.name());
+        out.put("drifted", !findings.isEmpty());
+        out.put("on_drift", tier.holdsOnDrift() ? "hold" : "warn");
+        out.put("findings", list);
+        return out;
+    }
+
+    /** Versions applied on the parent tier that this one lacks (a hotfix into the parent not carried down). */
+    private List<DriftFinding> order(RepoRef repo, Policy policy, Tier tier, List<FlywayRunner.Applied> history) {
+        if (tier.parent() == null) {
+            return List.of();
+        }
+        Optional<Tier> parent = policy.tier(tier.parent());
+        String parentDb = DbBranchName.of(tier.parent());
+        if (parent.isEmpty() || !backend.exists(repo, parentDb)) {
+            return List.of();
+        }
+        Set<String> parentApplied = FlywayRunner.history(backend.connection(repo, parentDb)).stream()
+                .filter(FlywayRunner.Applied::success)
+                .map(FlywayRunner.Applied::version)
+                .collect(Collectors.toSet());
+        Set<String> mine = history.stream().map(FlywayRunner.Applied::version).collect(Collectors.toSet());
+        return TierDrift.order(
+                tier.name(), tier.branch(), parent.get().name(), parent.get().branch(), parentApplied, mine);
+    }
+
+    /**
+     * The schema the tier's history builds: its seed (its own, else its nearest ancestor's, as the tier was copied from
+     * it) and its applied migrations, run on a scratch database as the repository's migration role, like any run of
+     * repository SQL; built again only when the seed or those files change.
+     */
+    private SchemaSnapshot expected(RepoRef repo, Policy policy, Tier tier, String head, List<MigrationFile> replay) {
+        byte[] seed = seedOf(repo, policy, tier, head);
+        String key = repo.keyFor(tier.name() + "|" + fingerprint(seed, replay));
+        SchemaSnapshot cached = built.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        String scratch = "drift_" + DbBranchName.of(tier.name());
+        if (backend.exists(repo, scratch)) {
+            backend.delete(repo, scratch); // left by a pass that died
+        }
+        try {
+            backend.create(repo, scratch, null);
+            try (MigrationSession session = backend.openRun(
+                    repo, scratch, RunLimits.deadline(policy.migrations().runDeadline()))) {
+                if (seed != null) {
+                    SeedLoader.load(session.connection(), new String(seed, StandardCharsets.UTF_8));
+                }
+                if (!replay.isEmpty()) {
+                    backend.createExtensions(repo, scratch, policy.migrations().extensions());
+                    MigrationRun run = FlywayRunner.migrate(session.connection(), replay);
+                    if (!run.ok()) {
+                        throw new IllegalStateException("the tier's applied migrations do not build on a scratch"
+                                + " database: " + DatabaseMigrations.failure(run));
+                    }
+                }
+                SchemaSnapshot out = SchemaCatalog.readAll(session.connection());
+                built.put(key, out);
+                return out;
+            }
+        } finally {
+            backend.delete(repo, scratch);
+        }
+    }
+
+    private byte[] seedOf(RepoRef repo, Policy policy, Tier tier, String head) {
+        for (Optional<Tier> t = Optional.of(tier);
+                t.isPresent();
+                t = t.flatMap(x -> Optional.ofNullable(x.parent())).flatMap(policy::tier)) {
+            if (t.get().seed() != null) {
+                return forge.fileAt(repo, head, t.get().seed()).orElse(null);
+            }
+        }
+        return null;
+    }
+
+    private static String fingerprint(byte[] seed, List<MigrationFile> files) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        sha.update(seed == null ? new byte[0] : seed);
+        for (MigrationFile f : files) {
+            sha.update(f.fileName().getBytes(StandardCharsets.UTF_8));
+            sha.update(ByteBuffer.allocate(8).putLong(f.content().length).array());
+            sha.update(f.content());
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+}
