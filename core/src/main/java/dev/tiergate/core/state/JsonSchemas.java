@@ -25,6 +25,8 @@ public final class JsonSchemas {
     public static final String TIERGATE_STATE = "tiergate-workflow-state.schema.json";
     public static final String POLICY = "policy.schema.json";
     public static final String MIGRATION_HEADER = "migration-header.schema.json";
+    /** {@code tiergate drift --json} and the server's drift API: a contract for the programs that read them. */
+    public static final String DRIFT_REPORT = "drift-report.schema.json";
 
     private JsonSchemas() {}
 
@@ -44,6 +46,10 @@ public final class JsonSchemas {
         static final JsonSchema SCHEMA = load(MIGRATION_HEADER);
     }
 
+    private static final class DriftReport {
+        static final JsonSchema SCHEMA = load(DRIFT_REPORT);
+    }
+
     /** Problems ordered by where they are in the document, so messages come out in a stable order. */
     public static List<ValidationMessage> validate(String schemaFile, JsonNode document) {
         JsonSchema schema = switch (schemaFile) {
@@ -51,6 +57,7 @@ public final class JsonSchemas {
             case TIERGATE_STATE -> TiergateState.SCHEMA;
             case POLICY -> Policy.SCHEMA;
             case MIGRATION_HEADER -> MigrationHeader.SCHEMA;
+            case DRIFT_REPORT -> DriftReport.SCHEMA;
             default -> throw new IllegalArgumentException("no schema named " + schemaFile);
         };
         Set<ValidationMessage> problems = schema.validate(document);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.core.state.JsonSchemas;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
 import dev.tiergate.server.backend.RunLimits;
@@ -94,7 +95,12 @@ class DriftTest {
     JsonNode drift(String tier) throws Exception {
         HttpResponse<String> r = h.get("/api/v1/repos/" + h.repoPath + "/drift?tier=" + tier, TOKEN);
         assertEquals(200, r.statusCode(), r.body());
-        return new ObjectMapper().readTree(r.body()).path("tiers").get(0);
+        JsonNode report = new ObjectMapper().readTree(r.body());
+        assertEquals(
+                List.of(),
+                JsonSchemas.validate(JsonSchemas.DRIFT_REPORT, report),
+                "the answer is what state-schemas/drift-report.schema.json says: " + report);
+        return report.path("tiers").get(0);
     }
 
     HttpResponse<String> accept(String tier, String reason) throws Exception {

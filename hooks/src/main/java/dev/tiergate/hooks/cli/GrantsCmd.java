@@ -55,6 +55,11 @@ final class GrantsCmd {
         @Spec
         CommandSpec spec;
 
+        /** How the command names itself in its messages. */
+        String who() {
+            return "tiergate grants";
+        }
+
         String base() {
             String s = server != null ? server : System.getenv("TIERGATE_SERVER");
             s = s == null || s.isBlank() ? "http://localhost:8080" : s.strip();
@@ -73,13 +78,13 @@ final class GrantsCmd {
                 try {
                     token = Files.readString(tokenFile, StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    err.println("tiergate grants: cannot read --token-file " + tokenFile + ": " + e.getMessage());
+                    err.println(who() + ": cannot read --token-file " + tokenFile + ": " + e.getMessage());
                     return null;
                 }
             }
             if (token == null || token.isBlank()) {
-                err.println(
-                        "tiergate grants: TIERGATE_API_TOKEN is not set; set it (or --token-file) to the server's admin token");
+                err.println(who()
+                        + ": TIERGATE_API_TOKEN is not set; set it (or --token-file) to the server's admin token");
                 return null;
             }
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
@@ -96,7 +101,7 @@ final class GrantsCmd {
                     String why = body == null
                             ? r.body()
                             : body.path("error").asText(body.path("title").asText(r.body()));
-                    err.println("tiergate grants: " + base() + " answered " + r.statusCode() + ": " + why
+                    err.println(who() + ": " + base() + " answered " + r.statusCode() + ": " + why
                             + (r.statusCode() == 401 || r.statusCode() == 403
                                     ? " (TIERGATE_API_TOKEN must be the server's admin token)"
                                     : ""));
@@ -104,7 +109,7 @@ final class GrantsCmd {
                 }
                 return body;
             } catch (IOException | InterruptedException | IllegalArgumentException e) {
-                err.println("tiergate grants: " + base() + " does not answer: " + e.getMessage()
+                err.println(who() + ": " + base() + " does not answer: " + e.getMessage()
                         + "; start it (tiergate server) or pass --server");
                 return null;
             }
@@ -118,9 +123,8 @@ final class GrantsCmd {
             if (repository() == null) {
                 spec.commandLine()
                         .getErr()
-                        .println(
-                                "tiergate grants: no --repo, and the current directory has no origin remote of the form"
-                                        + " OWNER/REPO; pass --repo OWNER/REPO");
+                        .println(who() + ": no --repo, and the current directory has no origin remote of the form"
+                                + " OWNER/REPO; pass --repo OWNER/REPO");
                 return false;
             }
             return true;

@@ -67,6 +67,7 @@ public final class TiergateCli {
             LintCmd.class,
             Doctor.class,
             GrantsCmd.class,
+            DriftCmd.class,
             ServerCommands.Server.class,
             ServerCommands.Demo.class,
             ServerCommands.Audit.class,
