@@ -106,6 +106,7 @@ public final class GateServer implements AutoCloseable {
         metrics.inbox(inbox::depthAndOldestAgeSeconds);
         metrics.clonePools(backend::readyClones);
         metrics.auditHead(() -> audit.head().map(h -> Long.parseLong(h[0])).orElse(0L));
+        metrics.drift(parts.drift()::counts);
         WebhookEndpoint webhooks = new WebhookEndpoint(parts.receivers(), inbox, audit, workers, metrics, ingest);
         ApiAuth auth = new ApiAuth(cfg.apiToken(), tokens);
         ActorLogins logins = new ActorLogins(
@@ -200,6 +201,7 @@ public final class GateServer implements AutoCloseable {
                         store,
                         audit,
                         parts.migrations(),
+                        parts.drift(),
                         backend,
                         ref -> {
                             GateProcessor p = processors.get(ref.forge());

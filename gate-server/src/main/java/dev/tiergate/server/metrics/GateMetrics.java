@@ -199,6 +199,17 @@ public final class GateMetrics {
                 .register(registry);
     }
 
+    /** Drift findings per repository tier ("repo:tier"), as the last drift pass recorded them (0 for none). */
+    public void drift(Supplier<Map<String, Integer>> findingsByTier) {
+        GaugeWithCallback.builder()
+                .name("tiergate_tier_drift_findings")
+                .help("Ways a tier is no longer what its migrations say, by repository tier (repo:tier), as the last"
+                        + " drift pass found them (a tier not listed: none)")
+                .labelNames("tier")
+                .callback(cb -> readable(findingsByTier).ifPresent(m -> m.forEach((tier, n) -> cb.call(n, tier))))
+                .register(registry);
+    }
+
     /** The audit chain's head: its sequence number (the hash is in {@code tiergate audit export}). */
     public void auditHead(Supplier<Long> headSeq) {
         GaugeWithCallback.builder()

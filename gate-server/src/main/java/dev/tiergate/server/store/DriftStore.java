@@ -51,6 +51,23 @@ public final class DriftStore {
         return out;
     }
 
+    /** Findings per drifted tier of every repository, keyed {@code repo:tier} (for /metrics). */
+    public java.util.Map<String, Integer> counts() {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("select repo, tier, findings from tier_drift");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(
+                        rs.getString(1) + ":" + rs.getString(2),
+                        JSON.readValue(rs.getString(3), FINDINGS).size());
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new StoreException("reading tier drift", e);
+        }
+        return out;
+    }
+
     /** Records the pass's findings; returns the findings recorded before (empty: none). */
     public List<DriftFinding> record(RepoRef repo, String tier, List<DriftFinding> findings) {
         List<DriftFinding> before = drift(repo, tier);

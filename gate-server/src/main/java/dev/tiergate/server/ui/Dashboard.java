@@ -5,6 +5,7 @@ import static dev.tiergate.server.ui.Html.esc;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.audit.AuditChain;
 import dev.tiergate.core.audit.AuditRecord;
+import dev.tiergate.core.drift.DriftFinding;
 import dev.tiergate.core.gate.ApprovalRouting;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.RehearsalEvidence;
@@ -21,6 +22,7 @@ import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.DriftStore;
 import dev.tiergate.server.store.HistoryEntry;
 import dev.tiergate.server.store.MigrationStore;
 import io.javalin.Javalin;
@@ -72,6 +74,7 @@ public final class Dashboard {
     private final BranchStore store;
     private final AuditLog audit;
     private final MigrationStore migrations;
+    private final DriftStore drifts;
     private final BranchBackend backend;
     private final Function<RepoRef, Optional<Policy>> policies;
     private final Function<List<AuditRecord>, Optional<String>> anchorProblem;
@@ -86,6 +89,7 @@ public final class Dashboard {
             BranchStore store,
             AuditLog audit,
             MigrationStore migrations,
+            DriftStore drifts,
             BranchBackend backend,
             Function<RepoRef, Optional<Policy>> policies,
             Function<List<AuditRecord>, Optional<String>> anchorProblem,
@@ -96,6 +100,7 @@ public final class Dashboard {
         this.store = store;
         this.audit = audit;
         this.migrations = migrations;
+        this.drifts = drifts;
         this.backend = backend;
         this.policies = policies;
         this.anchorProblem = anchorProblem;
@@ -367,6 +372,15 @@ public final class Dashboard {
                 "head " + Html.shortSha(r.headSha()) + " · " + who + " · updated " + Html.age(r.updatedAt(), now),
                 null));
         out.add(new TierTree.Line("database " + r.dbBranch() + " · " + Html.size(sizes.get(r.dbBranch())), null));
+        if (r.kind() == BranchKind.TIER) {
+            List<DriftFinding> drift = drifts.drift(r.repo(), r.dbBranch());
+            if (!drift.isEmpty()) {
+                out.add(new TierTree.Line(
+                        "drifted from its migrations: " + drift.size() + " finding(s) — "
+                                + drift.get(0).render(),
+                        "verdict v-failure"));
+            }
+        }
         if (r.kind() == BranchKind.CI && r.prNumber() != null) {
             String wf = r.lastStatus() == null
                     ? "none yet"
@@ -616,6 +630,32 @@ public final class Dashboard {
                         .append(" --tier ")
                         .append(esc(tierName.get()))
                         .append("</code>.</div>");
+            }
+        }
+        if (r.kind() == BranchKind.TIER) {
+            List<DriftFinding> drift = drifts.drift(ref, r.dbBranch());
+            if (!drift.isEmpty()) {
+                any = true;
+                b.append("<div class=\"card refused\" id=schema-drift>This tier is no longer what its migrations say (")
+                        .append(verdict(Rule.MIGRATION_TIER_DRIFTED.id(), null))
+                        .append("); the last drift pass found:<div class=scroll><table><tr><th>kind</th><th>what</th>"
+                                + "<th>how</th><th>fix</th></tr>");
+                for (DriftFinding f : drift) {
+                    b.append("<tr><td>")
+                            .append(esc(f.kind().wireName()))
+                            .append("</td><td>")
+                            .append(esc(f.what()))
+                            .append("</td><td>")
+                            .append(esc(f.detail() == null ? "" : f.detail()))
+                            .append("</td><td class=mono>")
+                            .append(esc(f.fix()))
+                            .append("</td></tr>");
+                }
+                b.append("</table></div>Fix it by a migration, or keep it: <code>tiergate drift accept --repo ")
+                        .append(esc(ref.path()))
+                        .append(" --tier ")
+                        .append(esc(r.gitBranch()))
+                        .append(" --reason …</code>.</div>");
             }
         }
         if (!any) {

@@ -161,6 +161,13 @@ class DriftTest {
                 "ALTER TABLE public.orders ADD COLUMN note text;", f.path("fix").asText());
         assertTrue(workflow(F1).endsWith("[migration.tier-drifted]"), workflow(F1));
         assertTrue(workflow(F1).startsWith("Tier staging drifted from its migrations (schema: column"), workflow(F1));
+        String page = h.get("/ui/" + h.repoPath + "/branches/staging").body();
+        assertTrue(page.contains("id=schema-drift"), page);
+        assertTrue(page.contains("ALTER TABLE public.orders ADD COLUMN note text;"), page);
+        String tree = h.get("/ui/" + h.repoPath).body();
+        assertTrue(tree.contains("drifted from its migrations: 1 finding(s)"), tree);
+        String metrics = h.get("/metrics", TOKEN).body();
+        assertTrue(metrics.contains("tiergate_tier_drift_findings{tier=\"" + h.repoPath + ":staging\"} 1.0"), metrics);
 
         HttpResponse<String> accepted = accept("staging", "hotfix-column-kept");
         assertEquals(200, accepted.statusCode(), accepted.body());

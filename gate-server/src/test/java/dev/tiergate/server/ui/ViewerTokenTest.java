@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.store.BranchStore;
+import dev.tiergate.server.store.DriftStore;
 import dev.tiergate.server.store.MigrationStore;
 import dev.tiergate.server.support.ServerHarness;
 import io.javalin.Javalin;
@@ -230,6 +231,7 @@ class ViewerTokenTest {
                         new BranchStore(null),
                         new AuditLog(null),
                         new MigrationStore(null),
+                        new DriftStore(null),
                         null,
                         r -> Optional.empty(),
                         t -> Optional.empty(),
