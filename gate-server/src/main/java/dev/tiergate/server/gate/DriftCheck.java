@@ -39,12 +39,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One drift pass over a tier: its live schema against the schema its applied migrations build (on a scratch database,
- * made from the seed and those migrations and dropped after; kept in memory while the history is unchanged, so a
- * pass over an unchanged tier reads two catalogs and builds nothing), its history against the repository's files at
+ * One drift pass over a tier: its live schema against the schema its applied migrations build (on the tier's shadow
+ * database, made from the seed and those migrations and moved forward as the tier is; its schema kept in memory while
+ * the history is unchanged, so a pass over an unchanged tier reads two catalogs and builds nothing), its history against the repository's files at
  * the tier's head, its history against its parent tier's, and its grants. Findings accepted as the baseline are left
  * out. The result is recorded in one write and audited when it changes (found, cleared); a pass that fails half-way
- * changes nothing and drops its scratch database.
+ * changes nothing and drops the shadow database.
  */
 final class DriftCheck {
     /** Expected schemas by tier and history fingerprint: a pass over an unchanged history builds nothing. */
@@ -183,26 +183,56 @@ final class DriftCheck {
     }
 
     /**
+     * What a tier's shadow database holds: the seed's fingerprint and, by file name, the fingerprint of each migration
+     * applied to it. Kept in memory: after a restart the shadow is built again once.
+     */
+    private record Shadow(String seed, Map<String, String> files, String newest) {}
+
+    private final Map<String, Shadow> shadows = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /**
      * The schema the tier's history builds: its seed (its own, else its nearest ancestor's, as the tier was copied from
-     * it) and its applied migrations, run on a scratch database as the repository's migration role, like any run of
-     * repository SQL; built again only when the seed or those files change.
+     * it) and its applied migrations, run as the repository's migration role like any run of repository SQL, on the
+     * tier's shadow database ({@code drift_<tier>}). The shadow is kept between passes and only moved forward by the
+     * versions the tier applied since (a merge's few migrations: about a rehearsal's cost); it is built again from
+     * nothing when its seed or an applied file changed, a version older than its newest arrived, or a pass failed on
+     * it (then it is dropped: no half-built shadow is ever read).
      */
     private SchemaSnapshot expected(RepoRef repo, Policy policy, Tier tier, String head, List<MigrationFile> replay) {
         byte[] seed = seedOf(repo, policy, tier, head);
+        String seedPrint = fingerprint(seed, List.of());
         String key = repo.keyFor(tier.name() + "|" + fingerprint(seed, replay));
         SchemaSnapshot cached = built.get(key);
         if (cached != null) {
             return cached;
         }
         String scratch = "drift_" + DbBranchName.of(tier.name());
-        if (backend.exists(repo, scratch)) {
-            backend.delete(repo, scratch); // left by a pass that died
+        String shadowKey = repo.keyFor(tier.name());
+        Shadow had = shadows.get(shadowKey);
+        Map<String, String> prints = new LinkedHashMap<>();
+        String newest = "";
+        for (MigrationFile f : replay) {
+            prints.put(f.fileName(), fingerprint(null, List.of(f)));
+            newest = f.fileName().compareTo(newest) > 0 ? f.fileName() : newest;
         }
+        boolean forward = had != null
+                && backend.exists(repo, scratch)
+                && had.seed().equals(seedPrint)
+                && had.files().entrySet().stream().allMatch(e -> e.getValue().equals(prints.get(e.getKey())))
+                && prints.keySet().stream()
+                        .filter(n -> !had.files().containsKey(n))
+                        .allMatch(n -> n.compareTo(had.newest()) > 0);
+        shadows.remove(shadowKey); // until this pass has finished with it
         try {
-            backend.create(repo, scratch, null);
+            if (!forward) {
+                if (backend.exists(repo, scratch)) {
+                    backend.delete(repo, scratch);
+                }
+                backend.create(repo, scratch, null);
+            }
             try (MigrationSession session = backend.openRun(
                     repo, scratch, RunLimits.deadline(policy.migrations().runDeadline()))) {
-                if (seed != null) {
+                if (!forward && seed != null) {
                     SeedLoader.load(session.connection(), new String(seed, StandardCharsets.UTF_8));
                 }
                 if (!replay.isEmpty()) {
@@ -215,10 +245,12 @@ final class DriftCheck {
                 }
                 SchemaSnapshot out = SchemaCatalog.readAll(session.connection());
                 built.put(key, out);
+                shadows.put(shadowKey, new Shadow(seedPrint, prints, newest));
                 return out;
             }
-        } finally {
-            backend.delete(repo, scratch);
+        } catch (RuntimeException e) {
+            backend.delete(repo, scratch); // never read half-built
+            throw e;
         }
     }
 

@@ -26,6 +26,7 @@ class ArchitectureTest {
             "RunQueue",
             "ApiTokenStore",
             "MigrationStore",
+            "DriftStore",
             "GateProcessor",
             "TierRollback");
 
