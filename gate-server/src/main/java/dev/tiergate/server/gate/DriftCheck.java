@@ -10,6 +10,7 @@ import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.schema.SchemaSnapshot;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
+import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
@@ -193,7 +194,7 @@ final class DriftCheck {
     /**
      * The schema the tier's history builds: its seed (its own, else its nearest ancestor's, as the tier was copied from
      * it) and its applied migrations, run as the repository's migration role like any run of repository SQL, on the
-     * tier's shadow database ({@code drift_<tier>}). The shadow is kept between passes and only moved forward by the
+     * tier's shadow database ({@code ci-drift-<tier>}). The shadow is kept between passes and only moved forward by the
      * versions the tier applied since (a merge's few migrations: about a rehearsal's cost); it is built again from
      * nothing when its seed or an applied file changed, a version older than its newest arrived, or a pass failed on
      * it (then it is dropped: no half-built shadow is ever read).
@@ -206,7 +207,9 @@ final class DriftCheck {
         if (cached != null) {
             return cached;
         }
-        String scratch = "drift_" + DbBranchName.of(tier.name());
+        // named like a PR's copy (ci-pr-N) and a merge group's (ci-mq-N): a name of tiergate's own, valid on every
+        // backend
+        String scratch = "ci-drift-" + DbBranchName.of(tier.name());
         String shadowKey = repo.keyFor(tier.name());
         Shadow had = shadows.get(shadowKey);
         Map<String, String> prints = new LinkedHashMap<>();
@@ -224,20 +227,40 @@ final class DriftCheck {
                         .allMatch(n -> n.compareTo(had.newest()) > 0);
         shadows.remove(shadowKey); // until this pass has finished with it
         try {
+            boolean emptyFirst = false;
             if (!forward) {
                 if (backend.exists(repo, scratch)) {
                     backend.delete(repo, scratch);
                 }
-                backend.create(repo, scratch, null);
+                try {
+                    backend.create(repo, scratch, null);
+                } catch (BackendException e) {
+                    // a backend whose only root is the production tier (Neon, Lakebase): a branch of the root, emptied
+                    String root = policy.rootTier()
+                            .map(t -> DbBranchName.of(t.name()))
+                            .orElseThrow(() -> e);
+                    backend.create(repo, scratch, root);
+                    emptyFirst = true;
+                }
             }
             try (MigrationSession session = backend.openRun(
                     repo, scratch, RunLimits.deadline(policy.migrations().runDeadline()))) {
+                if (emptyFirst) {
+                    empty(session.connection());
+                }
                 if (!forward && seed != null) {
                     SeedLoader.load(session.connection(), new String(seed, StandardCharsets.UTF_8));
                 }
-                if (!replay.isEmpty()) {
+                // moving forward, Flyway is given the new files alone: the shadow's history has the rest (applied
+                // versions without a file are not refused), so it reads and checks a merge's few files, not all
+                List<MigrationFile> toRun = forward
+                        ? replay.stream()
+                                .filter(f -> !had.files().containsKey(f.fileName()))
+                                .toList()
+                        : replay;
+                if (!toRun.isEmpty()) {
                     backend.createExtensions(repo, scratch, policy.migrations().extensions());
-                    MigrationRun run = FlywayRunner.migrate(session.connection(), replay);
+                    MigrationRun run = FlywayRunner.migrate(session.connection(), toRun);
                     if (!run.ok()) {
                         throw new IllegalStateException("the tier's applied migrations do not build on a scratch"
                                 + " database: " + DatabaseMigrations.failure(run));
@@ -251,6 +274,30 @@ final class DriftCheck {
         } catch (RuntimeException e) {
             backend.delete(repo, scratch); // never read half-built
             throw e;
+        }
+    }
+
+    /**
+     * Drops what a copy of the root holds (every schema but the system's, and with them the history), so the shadow
+     * starts as an empty database does: as the migration role, which owns what migrations made.
+     */
+    private static void empty(BranchConnection db) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                java.sql.Statement st = c.createStatement()) {
+            List<String> schemas = new ArrayList<>();
+            try (java.sql.ResultSet rs = st.executeQuery(
+                    "select nspname from pg_namespace where nspname not in ('pg_catalog', 'information_schema')"
+                            + " and nspname not like 'pg\\_%' and pg_has_role(nspowner, 'USAGE')")) {
+                while (rs.next()) {
+                    schemas.add(rs.getString(1));
+                }
+            }
+            for (String schema : schemas) {
+                st.execute("drop schema \"" + schema.replace("\"", "\"\"") + "\" cascade");
+            }
+            st.execute("create schema if not exists public");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot empty the shadow database: " + e.getMessage(), e);
         }
     }
 

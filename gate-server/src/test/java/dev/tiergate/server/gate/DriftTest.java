@@ -266,7 +266,7 @@ class DriftTest {
         h.github.branch("staging", STAGING_2);
         HttpResponse<String> r = h.get("/api/v1/repos/" + h.repoPath + "/drift?tier=staging", TOKEN);
         assertEquals(500, r.statusCode(), r.body());
-        assertFalse(h.dbBranchExists("drift_staging"), "the scratch database is dropped");
+        assertFalse(h.dbBranchExists("ci-drift-staging"), "the scratch database is dropped");
         assertTrue(
                 workflow(F1).endsWith("[migration.tier-drifted]"), "the last complete result stands: " + workflow(F1));
     }

@@ -1,6 +1,7 @@
 package dev.tiergate.server.backend.lakebase;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.support.LakebaseApiStub;
 import dev.tiergate.server.support.ServerHarness;
@@ -25,9 +26,16 @@ class LakebaseServerTest {
                         LakebaseApiStub.PROJECT,
                         // the stand-in's branches are databases on its embedded cluster, which listens on its own port
                         "TIERGATE_LAKEBASE_PORT",
-                        Integer.toString(lakebase.postgresPort())))) {
+                        Integer.toString(lakebase.postgresPort()),
+                        "TIERGATE_API_TOKEN",
+                        "admin-lakebase"))) {
             assertEquals("lakebase", h.server.backend().id());
             ServerOnBackendScenario.run(h, lakebase::branchIds, List.of("staging", "ci-pr-1"));
+            // drift on Lakebase: the schema reads and the shadow (a branch of the root, emptied) work through its API
+            String drift = h.get("/api/v1/repos/" + h.repoPath + "/drift", "admin-lakebase")
+                    .body();
+            assertTrue(drift.contains("\"tier\":\"staging\",\"drifted\":false"), drift);
+            assertTrue(drift.contains("\"tier\":\"production\",\"drifted\":false"), drift);
         }
     }
 }

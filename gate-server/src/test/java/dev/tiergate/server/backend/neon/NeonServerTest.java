@@ -1,6 +1,7 @@
 package dev.tiergate.server.backend.neon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiergate.server.support.NeonApiStub;
 import dev.tiergate.server.support.ServerHarness;
@@ -22,9 +23,16 @@ class NeonServerTest {
                         "TIERGATE_NEON_API_KEY",
                         NeonApiStub.KEY,
                         "TIERGATE_NEON_PROJECT",
-                        NeonApiStub.PROJECT))) {
+                        NeonApiStub.PROJECT,
+                        "TIERGATE_API_TOKEN",
+                        "admin-neon"))) {
             assertEquals("neon", h.server.backend().id());
             ServerOnBackendScenario.run(h, neon::branchNames, List.of("main", "staging", "ci-pr-1"));
+            // drift on Neon: the schema reads and the shadow (a branch of the root, emptied) work through its API
+            String drift = h.get("/api/v1/repos/" + h.repoPath + "/drift", "admin-neon")
+                    .body();
+            assertTrue(drift.contains("\"tier\":\"staging\",\"drifted\":false"), drift);
+            assertTrue(drift.contains("\"tier\":\"production\",\"drifted\":false"), drift);
         }
     }
 }
