@@ -766,12 +766,14 @@ class PullRequestJudgeTest {
         Facts f = open();
         green(f);
         f.policy = driftPolicy("hold");
-        f.tierDrift = Optional.of("schema: column public.orders.note: added by hand: text");
+        f.tierDrift = Optional.of("1 schema");
         GateStatus s = posted(f.judge());
         assertEquals(StatusState.FAILURE, s.state());
         assertEquals(Rule.MIGRATION_TIER_DRIFTED.id(), s.rule());
         assertTrue(
-                s.description().startsWith("Tier staging drifted from its migrations (schema: column"),
+                s.description()
+                        .startsWith(
+                                "Tier staging drifted from its migrations (1 schema); tiergate drift --tier staging"),
                 s.description());
     }
 

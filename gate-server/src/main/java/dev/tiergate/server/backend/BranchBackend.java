@@ -30,6 +30,15 @@ public interface BranchBackend extends AutoCloseable {
     void create(RepoRef repo, String name, String parent);
 
     /**
+     * Whether {@link #create} makes an empty database when given no parent. Neon and Lakebase projects have one root
+     * (the production tier), so a database that must start empty (a drift pass's shadow) is there a branch of the root,
+     * emptied by whoever made it.
+     */
+    default boolean makesEmptyDatabases() {
+        return true;
+    }
+
+    /**
      * Creates a tier: a long-running, protected branch, copied from its parent tier (or adopted, for the root, where
      * the system already has one). Backends that clone from idle templates take the tier's template here.
      */

@@ -61,6 +61,11 @@ public final class MeteredBranchBackend implements BranchBackend {
     }
 
     @Override
+    public boolean makesEmptyDatabases() {
+        return inner.makesEmptyDatabases();
+    }
+
+    @Override
     public boolean exists(RepoRef repo, String name) {
         return inner.exists(repo, name);
     }

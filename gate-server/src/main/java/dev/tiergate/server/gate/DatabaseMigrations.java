@@ -380,7 +380,7 @@ final class DatabaseMigrations {
     }
 
     /** The migration files' names and contents, as one SHA-256 (hex). */
-    private static String fingerprint(List<MigrationFile> files) {
+    static String fingerprint(List<MigrationFile> files) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -800,12 +800,21 @@ final class DatabaseMigrations {
             if (!drifted.isEmpty()) {
                 String why = "drifted from its migrations before PR #" + pr.number() + " could migrate it: "
                         + drifted.get(0).render() + (drifted.size() > 1 ? " (+" + (drifted.size() - 1) + " more)" : "");
-                store.hold(repo, tierDb, pr.number(), why, null);
+                store.hold(repo, tierDb, pr.number(), why, null); // the dashboard's, behind its sign-in
                 audit.append(
                         AuditKind.REFUSAL,
                         repo,
                         baseTier.branch(),
-                        Map.of("rule", Rule.MIGRATION_TIER_DRIFTED.id(), "message", why, "sha", pr.headSha()));
+                        Map.of(
+                                "rule",
+                                Rule.MIGRATION_TIER_DRIFTED.id(),
+                                "message",
+                                "tier " + baseTier.name() + " drifted ("
+                                        + DriftCheck.inWords(drifted).orElse("")
+                                        + ") before PR #" + pr.number() + " could migrate it; tiergate drift --tier "
+                                        + baseTier.name(),
+                                "sha",
+                                pr.headSha()));
                 return;
             }
         }

@@ -10,7 +10,6 @@ import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.schema.SchemaSnapshot;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
-import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
 import dev.tiergate.server.backend.MigrationSession;
@@ -25,13 +24,9 @@ import dev.tiergate.server.migrate.SeedLoader;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.DriftStore;
 import dev.tiergate.server.store.MigrationStore;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,8 +121,8 @@ final class DriftCheck {
                             tier.name(),
                             "findings",
                             open.size(),
-                            "first",
-                            open.isEmpty() ? "" : open.get(0).render()));
+                            "kinds",
+                            inWords(open).orElse(""))); // what drifted, in full: tiergate drift and the dashboard
         }
         return open;
     }
@@ -143,6 +138,23 @@ final class DriftCheck {
                 tier.branch(),
                 Map.of("tier", tier.name(), "findings", open.size(), "reason", reason, "by", by));
         return open;
+    }
+
+    /**
+     * A drift as a pull request's public status says it: how many findings of which kinds, never their names or
+     * definitions. What was changed by hand on a tier (a column's default, a view's text, an index on a table no
+     * migration names) is not the repository's to publish; the operator reads it with {@code tiergate drift} or on the
+     * tier's page of the dashboard.
+     */
+    static Optional<String> inWords(List<DriftFinding> found) {
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        java.util.TreeMap<String, Integer> byKind = new java.util.TreeMap<>();
+        found.forEach(f -> byKind.merge(f.kind().wireName(), 1, Integer::sum));
+        List<String> parts = new ArrayList<>();
+        byKind.forEach((kind, n) -> parts.add(n + " " + kind));
+        return Optional.of(String.join(", ", parts));
     }
 
     /** A tier's drift as the API and the CLI show it. */
@@ -232,13 +244,12 @@ final class DriftCheck {
                 if (backend.exists(repo, scratch)) {
                     backend.delete(repo, scratch);
                 }
-                try {
+                if (backend.makesEmptyDatabases()) {
                     backend.create(repo, scratch, null);
-                } catch (BackendException e) {
-                    // a backend whose only root is the production tier (Neon, Lakebase): a branch of the root, emptied
+                } else { // Neon, Lakebase: a branch of the root tier, emptied before anything runs on it
                     String root = policy.rootTier()
                             .map(t -> DbBranchName.of(t.name()))
-                            .orElseThrow(() -> e);
+                            .orElseThrow(() -> new IllegalStateException("the policy has no root tier"));
                     backend.create(repo, scratch, root);
                     emptyFirst = true;
                 }
@@ -312,19 +323,12 @@ final class DriftCheck {
         return null;
     }
 
+    /** The seed's and the files' fingerprint (the files' as {@link DatabaseMigrations#fingerprint} takes it). */
     private static String fingerprint(byte[] seed, List<MigrationFile> files) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        List<MigrationFile> all = new ArrayList<>(files);
+        if (seed != null) {
+            all.add(new MigrationFile("\u0000seed", seed)); // no file name can be this
         }
-        sha.update(seed == null ? new byte[0] : seed);
-        for (MigrationFile f : files) {
-            sha.update(f.fileName().getBytes(StandardCharsets.UTF_8));
-            sha.update(ByteBuffer.allocate(8).putLong(f.content().length).array());
-            sha.update(f.content());
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return DatabaseMigrations.fingerprint(all);
     }
 }

@@ -355,8 +355,11 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
                         .orElseThrow(() -> new IllegalArgumentException("no tier '" + tierName + "' in the policy")));
         List<Map<String, Object>> out = new java.util.ArrayList<>();
         for (Tier t : tiers) {
+            List<DriftFinding> before = drift.recorded(repo, t);
             List<DriftFinding> found = store.withRepoLock(repo, () -> drift.check(repo, policy, t));
-            pullRequests.judgeOpenPullRequestsInto(repo, t); // a hold on drift came or went
+            if (t.holdsOnDrift() && !before.equals(found)) {
+                pullRequests.judgeOpenPullRequestsInto(repo, t); // the refusal came, went or changed its words
+            }
             out.add(DriftCheck.json(t, found));
         }
         return out;

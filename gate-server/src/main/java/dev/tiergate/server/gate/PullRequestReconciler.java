@@ -1,6 +1,5 @@
 package dev.tiergate.server.gate;
 
-import dev.tiergate.core.drift.DriftFinding;
 import dev.tiergate.core.gate.BranchClassifier;
 import dev.tiergate.core.gate.BranchKind;
 import dev.tiergate.core.gate.GateStatus;
@@ -24,7 +23,6 @@ import dev.tiergate.server.forge.Forge;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.BranchRecord;
 import dev.tiergate.server.store.BranchStore;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -161,13 +159,7 @@ final class PullRequestReconciler {
                 () -> reviews.evidence(repo, pr.number()),
                 () -> changes.of(repo, pr.baseSha(), pr.headSha()).touched(),
                 reviews.teams(repo),
-                () -> baseTier.get().flatMap(t -> {
-                    List<DriftFinding> found = drift.recorded(repo, t);
-                    return found.isEmpty()
-                            ? Optional.empty()
-                            : Optional.of(found.get(0).render()
-                                    + (found.size() > 1 ? " +" + (found.size() - 1) + " more" : ""));
-                }));
+                () -> baseTier.get().flatMap(t -> DriftCheck.inWords(drift.recorded(repo, t))));
     }
 
     /** The head branch's claim in tiergate's state file at the head; none when the file is absent or unreadable. */

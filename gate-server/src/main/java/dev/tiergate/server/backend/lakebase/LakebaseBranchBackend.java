@@ -95,6 +95,12 @@ public final class LakebaseBranchBackend implements BranchBackend {
         return "lakebase";
     }
 
+    /** Only the project's default branch is a root: a branch always has a parent here. */
+    @Override
+    public boolean makesEmptyDatabases() {
+        return false;
+    }
+
     @Override
     public void create(RepoRef repo, String name, String parent) {
         createBranch(name, parent, false, true);

@@ -79,6 +79,12 @@ public final class NeonBranchBackend implements BranchBackend {
         return "neon";
     }
 
+    /** Only the project's default branch is a root: a branch always has a parent here. */
+    @Override
+    public boolean makesEmptyDatabases() {
+        return false;
+    }
+
     /** HTTP requests sent to Neon so far (BENCHMARKS.md counts them). */
     public long apiCalls() {
         return api.calls();

@@ -448,6 +448,9 @@ public final class GitHubForge implements Forge {
      */
     @Override
     public Set<String> teamMembers(RepoRef repo, String team) {
+        if (!TEAM.matcher(team).matches()) {
+            return Set.of(); // a policy read past the hooks: no path of the API is built from it
+        }
         int slash = team.indexOf('/');
         String org = slash < 0 ? repo.path().substring(0, repo.path().indexOf('/')) : team.substring(0, slash);
         String slug = slash < 0 ? team : team.substring(slash + 1);
@@ -470,12 +473,17 @@ public final class GitHubForge implements Forge {
      */
     @Override
     public void requestReviews(RepoRef repo, long number, List<String> logins, List<String> teams) {
-        List<String> slugs =
-                teams.stream().map(t -> t.substring(t.indexOf('/') + 1)).toList();
+        List<String> slugs = teams.stream()
+                .filter(t -> TEAM.matcher(t).matches())
+                .map(t -> t.substring(t.indexOf('/') + 1))
+                .toList();
         http.post(
                 "/repos/" + repo.path() + "/pulls/" + number + "/requested_reviewers",
                 Map.of("reviewers", logins, "team_reviewers", slugs));
     }
+
+    /** A team as GitHub names it: a slug, or org/slug (letters, digits, '.', '_', '-'; never '..'). */
+    private static final Pattern TEAM = Pattern.compile("([A-Za-z0-9][A-Za-z0-9_-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*");
 
     private static Optional<String> nextPage(JsonHttp.Response r) {
         return r.header("link").map(l -> {
@@ -532,12 +540,7 @@ public final class GitHubForge implements Forge {
         for (int page = 0; url != null && page < 50; page++) {
             JsonHttp.Response r = http.getResponse(url);
             (field == null ? r.body() : r.body().path(field)).forEach(out::add);
-            url = r.header("link")
-                    .map(l -> {
-                        Matcher m = NEXT.matcher(l);
-                        return m.find() ? m.group(1) : null;
-                    })
-                    .orElse(null);
+            url = nextPage(r).orElse(null);
         }
         return out;
     }

@@ -254,11 +254,7 @@ public final class GitLabForge implements Forge {
     }
 
     private List<JsonNode> groupMembers(String group) {
-        String first = "/groups/" + URLEncoder.encode(group, StandardCharsets.UTF_8) + "/members/all?per_page=100";
-        if (http.getIfExists(first + "&page=1").isEmpty()) {
-            return List.of();
-        }
-        return paged(first);
+        return paged("/groups/" + URLEncoder.encode(group, StandardCharsets.UTF_8) + "/members/all?per_page=100", true);
     }
 
     /**
@@ -383,10 +379,24 @@ public final class GitLabForge implements Forge {
     }
 
     private List<JsonNode> paged(String first) {
+        return paged(first, false);
+    }
+
+    /** Every item of a listing, page after page; {@code absentIsEmpty}: a 404 on the first page is an empty list. */
+    private List<JsonNode> paged(String first, boolean absentIsEmpty) {
         List<JsonNode> out = new ArrayList<>();
         String url = first;
         for (int page = 0; url != null && page < 50; page++) {
-            JsonHttp.Response r = http.getResponse(url);
+            JsonHttp.Response r;
+            if (page == 0 && absentIsEmpty) {
+                Optional<JsonHttp.Response> found = http.getIfExists(url);
+                if (found.isEmpty()) {
+                    return out;
+                }
+                r = found.get();
+            } else {
+                r = http.getResponse(url);
+            }
             r.body().forEach(out::add);
             String next = r.header("x-next-page").orElse("");
             url = next.isBlank() ? null : first + (first.contains("?") ? "&" : "?") + "page=" + next;
