@@ -866,6 +866,17 @@ public final class GitHubApiStub extends ForgeStub {
         slugs.forEach(t -> teamObjects.add(Map.of("slug", t)));
         pr.put("requested_reviewers", users);
         pr.put("requested_teams", teamObjects);
+        // GitHub then sends pull_request "review_requested" once per reviewer and team asked, each naming it
+        // (docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request)
+        Map<String, Object> snapshot = new LinkedHashMap<>(pr);
+        afterAnswer(() -> {
+            for (String login : logins) {
+                sendReviewRequested(snapshot, Map.of("requested_reviewer", Map.of("login", login, "type", "User")));
+            }
+            for (String slug : slugs) {
+                sendReviewRequested(snapshot, Map.of("requested_team", Map.of("slug", slug)));
+            }
+        });
         return Answer.json(201, pr);
     }
 
@@ -940,6 +951,17 @@ public final class GitHubApiStub extends ForgeStub {
         payload.put("repository", repository());
         payload.put("sender", sender());
         send("status", payload);
+    }
+
+    private void sendReviewRequested(Map<String, Object> pr, Map<String, Object> whom) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("action", "review_requested");
+        payload.put("number", pr.get("number"));
+        payload.put("pull_request", pr);
+        payload.putAll(whom);
+        payload.put("repository", repository());
+        payload.put("sender", sender());
+        send("pull_request", payload);
     }
 
     private void send(String event, Object payload) {

@@ -565,7 +565,32 @@ public final class GitLabApiStub extends ForgeStub {
                     }
                 });
             }
+            Object previous = mr.get("reviewers");
             mr.put("reviewers", reviewers);
+            // GitLab then fires a Merge Request Hook, action "update", whose changes name the reviewers before and
+            // after
+            // (docs.gitlab.com/ee/user/project/integrations/webhook_events.html#merge-request-events)
+            Map<String, Object> attrs = new LinkedHashMap<>();
+            attrs.put("id", mr.get("id"));
+            attrs.put("iid", iid);
+            attrs.put("source_branch", mr.get("source_branch"));
+            attrs.put("target_branch", mr.get("target_branch"));
+            attrs.put("state", mr.get("state"));
+            attrs.put("action", "update");
+            attrs.put("last_commit", Map.of("id", mr.get("sha")));
+            Map<String, Object> hook = new LinkedHashMap<>();
+            hook.put("object_kind", "merge_request");
+            hook.put("event_type", "merge_request");
+            hook.put("user", Map.of("id", 1, "name", "tiergate", "username", "tiergate"));
+            hook.put("project", Map.of("id", 15, "path_with_namespace", path, "default_branch", "main"));
+            hook.put("object_attributes", attrs);
+            hook.put("reviewers", reviewers);
+            hook.put(
+                    "changes",
+                    Map.of(
+                            "reviewers",
+                            Map.of("previous", previous == null ? List.of() : previous, "current", reviewers)));
+            afterAnswer(() -> send("Merge Request Hook", hook));
         }
         return Answer.json(200, mr);
     }

@@ -56,15 +56,16 @@ final class DriftCmd extends GrantsCmd.Target {
             if (json) {
                 continue;
             }
-            out.println(t.path("tier").asText() + ": "
+            out.println(plain(t.path("tier").asText()) + ": "
                     + (n == 0
                             ? "as its migrations say"
-                            : n + " drift(s); on drift: " + t.path("on_drift").asText()));
+                            : n + " drift(s); on drift: "
+                                    + plain(t.path("on_drift").asText())));
             for (JsonNode f : t.path("findings")) {
-                String detail = f.path("detail").asText();
-                out.println("  " + f.path("kind").asText() + "  "
-                        + f.path("what").asText() + (detail.isEmpty() ? "" : ": " + detail));
-                out.println("      fix: " + f.path("fix").asText());
+                String detail = plain(f.path("detail").asText());
+                out.println("  " + plain(f.path("kind").asText()) + "  "
+                        + plain(f.path("what").asText()) + (detail.isEmpty() ? "" : ": " + detail));
+                out.println("      fix: " + plain(f.path("fix").asText()));
             }
         }
         return drifted ? GrantsCmd.DIFFERS : GrantsCmd.OK;

@@ -55,6 +55,14 @@ final class GrantsCmd {
         @Spec
         CommandSpec spec;
 
+        /**
+         * A text the server sent, fit for a terminal: names and definitions come from databases, where a name may hold
+         * an escape sequence that would rewrite the operator's screen; every control character becomes {@code ?}.
+         */
+        static String plain(String s) {
+            return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
+        }
+
         /** How the command names itself in its messages. */
         String who() {
             return "tiergate grants";
@@ -156,15 +164,15 @@ final class GrantsCmd {
             for (JsonNode b : r.path("branches")) {
                 int n = b.path("extra").size() + b.path("missing").size();
                 differences += n;
-                out.println(
-                        b.path("db_branch").asText() + ": " + (n == 0 ? "as the policy says" : n + " difference(s)"));
+                out.println(plain(b.path("db_branch").asText()) + ": "
+                        + (n == 0 ? "as the policy says" : n + " difference(s)"));
                 for (JsonNode x : b.path("extra")) {
-                    out.println("  extra   " + x.path("privilege").asText() + "    fix: "
-                            + x.path("fix").asText());
+                    out.println("  extra   " + plain(x.path("privilege").asText()) + "    fix: "
+                            + plain(x.path("fix").asText()));
                 }
                 for (JsonNode x : b.path("missing")) {
-                    out.println("  missing " + x.path("privilege").asText() + "    fix: "
-                            + x.path("fix").asText());
+                    out.println("  missing " + plain(x.path("privilege").asText()) + "    fix: "
+                            + plain(x.path("fix").asText()));
                 }
             }
             return differences == 0 ? OK : DIFFERS;

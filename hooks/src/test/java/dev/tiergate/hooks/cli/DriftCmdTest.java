@@ -123,4 +123,14 @@ class DriftCmdTest {
                 r.err().contains("answered 401: bad token (TIERGATE_API_TOKEN must be the server's admin token)"),
                 r.err());
     }
+
+    /** Hostile: a name made on a tier holds an escape sequence; the terminal gets it as plain text. */
+    @Test
+    void anEscapeSequenceInANameNeverReachesTheTerminal() throws Exception {
+        answer = DRIFTED.replace("public.orders.note", "public.orders.\\u001b[2J\\u001b]0;pwned\\u0007");
+        Run r = run(target("drift"));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.out().contains("column public.orders.?[2J?]0;pwned?"), r.out());
+        assertTrue(r.out().chars().noneMatch(ch -> ch == 27 || ch == 7), "no control character was printed");
+    }
 }
