@@ -654,7 +654,9 @@ public final class Dashboard {
                 b.append("</table></div>Fix it by a migration, or keep it: <code>tiergate drift accept --repo ")
                         .append(esc(ref.path()))
                         .append(" --tier ")
-                        .append(esc(r.gitBranch()))
+                        .append(esc(policy.flatMap(p -> p.tierForBranch(r.gitBranch()))
+                                .map(t -> t.name())
+                                .orElse(r.dbBranch())))
                         .append(" --reason …</code>.</div>");
             }
         }

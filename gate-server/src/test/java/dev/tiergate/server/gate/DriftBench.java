@@ -23,9 +23,6 @@ import dev.tiergate.server.support.TestPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -144,25 +141,10 @@ class DriftBench {
             });
             return "| " + migrations + " migrations | " + first + " | " + second + " | " + afterMerge + " | "
                     + rehearsal + " |";
-        } finally {
-            try (Connection c = TestPostgres.branches().admin().getConnection();
-                    Statement st = c.createStatement();
-                    ResultSet rs = c.createStatement()
-                            .executeQuery("select datname from pg_database where datname like '"
-                                    + backend.physical(repo, "") + "%'")) {
-                List<String> names = new ArrayList<>();
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-                for (String n : names) {
-                    st.execute("alter database \"" + n + "\" is_template false");
-                    st.execute("drop database if exists \"" + n + "\" with (force)");
-                }
-            }
-        }
+        } // the databases go with the class (DropDatabasesAfterEachClass), as every test class's do
     }
 
-    record Measured(long millis, double cpuSeconds, int findings, List<DriftFinding> found) {
+    record Measured(long millis, double cpuSeconds, int findings) {
         @Override
         public String toString() {
             return millis + " ms, " + String.format(java.util.Locale.ROOT, "%.1f", cpuSeconds) + " CPU-s"
@@ -179,10 +161,7 @@ class DriftBench {
         long t0 = System.nanoTime();
         List<DriftFinding> found = w.run();
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        if (!found.isEmpty()) {
-            Files.writeString(Path.of("target", "drift-bench-findings.txt"), found.toString());
-        }
-        return new Measured(ms, (busyJiffies() - cpu0) / 100.0, found.size(), found);
+        return new Measured(ms, (busyJiffies() - cpu0) / 100.0, found.size());
     }
 
     /** Busy time of the whole machine (user + nice + system + irq + softirq) in jiffies, from /proc/stat. */

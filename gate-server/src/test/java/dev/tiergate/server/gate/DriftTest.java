@@ -167,6 +167,7 @@ class DriftTest {
         String page = h.get("/ui/" + h.repoPath + "/branches/staging").body();
         assertTrue(page.contains("id=schema-drift"), page);
         assertTrue(page.contains("ALTER TABLE public.orders ADD COLUMN note text;"), page);
+        assertTrue(page.contains("--tier staging --reason"), "the command names the tier: " + page);
         String tree = h.get("/ui/" + h.repoPath).body();
         assertTrue(tree.contains("drifted from its migrations: 1 finding(s)"), tree);
         String metrics = h.get("/metrics", TOKEN).body();
