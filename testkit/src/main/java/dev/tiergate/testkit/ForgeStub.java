@@ -43,6 +43,20 @@ public abstract class ForgeStub implements AutoCloseable {
     private final AtomicLong notModified = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final ThreadLocal<List<Runnable>> afterAnswer = ThreadLocal.withInitial(ArrayList::new);
+    /** The repository served over git's smart HTTP protocol, when the stand-in hosts one (null: API only). */
+    private volatile GitRoute gitRoute;
+
+    /** Git URLs {@code /<repoPath>.git/<service>} (and {@code /<repoPath>/<service>}) go to {@code host}. */
+    private record GitRoute(GitHost host, String repoPath, String realm) {
+        String service(String path) {
+            for (String prefix : List.of("/" + repoPath + ".git/", "/" + repoPath + "/")) {
+                if (path.startsWith(prefix)) {
+                    return GitHost.serviceOf("/" + path.substring(prefix.length()));
+                }
+            }
+            return null;
+        }
+    }
 
     /** One answer: status, headers, body (null: none). */
     public record Answer(int status, Map<String, String> headers, String body) {
@@ -110,6 +124,33 @@ public abstract class ForgeStub implements AutoCloseable {
     public String url() {
         return "http://localhost:" + http.getAddress().getPort();
     }
+
+    /** The loopback port the stand-in listens on. */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /**
+     * From now on {@code host}'s repository is served at {@code /<repoPath>.git} by this server, behind HTTP Basic
+     * authentication ({@link #gitLogin}); a 401 names {@code realm}, as GitHub's and GitLab's do, so git asks its
+     * credential helper. Git requests are not API calls: they are not counted in {@link #requests} nor by route, and
+     * {@link #failNext} leaves them alone; {@link #failPath} applies to them (a path such as
+     * {@code "\\.git/git-receive-pack"} fails pushes).
+     */
+    protected final void hostGit(GitHost host, String repoPath, String realm) {
+        gitRoute = new GitRoute(host, repoPath, realm);
+    }
+
+    /** The login a git request authenticates as with this Basic username and password; null refuses it (401). */
+    protected String gitLogin(String username, String password) {
+        return null;
+    }
+
+    /**
+     * After every receive-pack request (a push, successful or not), before its answer goes out: the subclass reads
+     * what moved into its model and fires the webhooks the forge fires after a push.
+     */
+    protected void afterPush(String login) {}
 
     /** The model's answer; called one request at a time. */
     protected abstract Answer answer(Call call);
@@ -194,6 +235,12 @@ public abstract class ForgeStub implements AutoCloseable {
         try (exchange) {
             URI uri = exchange.getRequestURI();
             String path = URLDecoder.decode(uri.getRawPath(), StandardCharsets.UTF_8);
+            GitRoute git = gitRoute;
+            String service = git == null ? null : git.service(path);
+            if (service != null) {
+                serveGit(exchange, git, service, path);
+                return;
+            }
             Map<String, String> query = new LinkedHashMap<>();
             Map<String, List<String>> allQuery = new LinkedHashMap<>();
             if (uri.getRawQuery() != null) {
@@ -243,16 +290,74 @@ public abstract class ForgeStub implements AutoCloseable {
             if (System.getenv("STUB_TRACE") != null) {
                 System.out.println("STUB " + method + " " + uri + " -> " + a.status());
             }
-            a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            byte[] out = a.body() == null ? new byte[0] : a.body().getBytes(StandardCharsets.UTF_8);
-            // -1: no body at all (304, 204 and HEAD must carry none); otherwise the exact length, no chunking
-            boolean none = out.length == 0 && (a.status() == 304 || a.status() == 204 || method.equals("HEAD"));
-            exchange.sendResponseHeaders(a.status(), none ? -1 : out.length == 0 ? -1 : out.length);
-            if (out.length > 0 && !method.equals("HEAD")) {
-                try (OutputStream o = exchange.getResponseBody()) {
-                    o.write(out);
-                }
+            send(exchange, method, a);
+        }
+    }
+
+    private static void send(HttpExchange exchange, String method, Answer a) throws IOException {
+        a.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        byte[] out = a.body() == null ? new byte[0] : a.body().getBytes(StandardCharsets.UTF_8);
+        // -1: no body at all (304, 204 and HEAD must carry none); otherwise the exact length, no chunking
+        boolean none = out.length == 0 && (a.status() == 304 || a.status() == 204 || method.equals("HEAD"));
+        exchange.sendResponseHeaders(a.status(), none ? -1 : out.length == 0 ? -1 : out.length);
+        if (out.length > 0 && !method.equals("HEAD")) {
+            try (OutputStream o = exchange.getResponseBody()) {
+                o.write(out);
             }
         }
+    }
+
+    /**
+     * A git smart HTTP request: HTTP Basic credentials whose password is a user token (reads and pushes alike: the
+     * stand-ins' repositories are private), then {@code git http-backend}. No or unknown credentials: 401 with
+     * {@code WWW-Authenticate: Basic realm="..."}, which makes git ask its credential helper and, when that has
+     * nothing better, fail with "Authentication failed".
+     */
+    private void serveGit(HttpExchange exchange, GitRoute git, String service, String path) throws IOException {
+        String method = exchange.getRequestMethod();
+        Answer failing = failingPaths.entrySet().stream()
+                .filter(e -> e.getKey().matcher(path).find())
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
+        if (failing != null) {
+            exchange.getRequestBody().readAllBytes();
+            send(exchange, method, failing);
+            return;
+        }
+        String login = null;
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String pair = new String(
+                        java.util.Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = pair.indexOf(':');
+                if (colon >= 0) {
+                    login = gitLogin(pair.substring(0, colon), pair.substring(colon + 1));
+                }
+            } catch (IllegalArgumentException e) {
+                login = null; // not base64: no credentials
+            }
+        }
+        if (System.getenv("STUB_TRACE") != null) {
+            Headers h = exchange.getRequestHeaders();
+            System.out.println("STUB GIT " + method + " " + exchange.getRequestURI() + " as " + login
+                    + (h.containsKey("Transfer-Encoding")
+                            ? " Transfer-Encoding: " + h.getFirst("Transfer-Encoding")
+                            : "")
+                    + (h.containsKey("Content-Encoding")
+                            ? " Content-Encoding: " + h.getFirst("Content-Encoding")
+                            : ""));
+        }
+        if (login == null) {
+            exchange.getRequestBody().readAllBytes();
+            Map<String, String> h = new LinkedHashMap<>();
+            h.put("WWW-Authenticate", "Basic realm=\"" + git.realm() + "\"");
+            h.put("Content-Type", "text/plain; charset=utf-8");
+            send(exchange, method, new Answer(401, h, "Authentication required\n"));
+            return;
+        }
+        String user = login;
+        git.host().serve(exchange, service, user, () -> afterPush(user));
     }
 }

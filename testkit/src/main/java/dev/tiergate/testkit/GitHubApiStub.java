@@ -3,6 +3,7 @@ package dev.tiergate.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -13,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +46,18 @@ import java.util.regex.Pattern;
  *     is answered 401 "Bad credentials"
  *     (docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app);</li>
  * <li>{@code X-RateLimit-*} headers on every answer, lists paged with {@code per_page} (default 30, at most 100)
- *     and a {@code Link: rel="next"} header (docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api).</li>
+ *     and a {@code Link: rel="next"} header (docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api);</li>
+ * <li>with {@link #gitHosted} it is a git host too: {@code /owner/repo.git} over git's smart HTTP protocol, HTTP Basic
+ *     with a user token as the password (any username, e.g. {@code x-access-token}), for reads and pushes alike (the
+ *     repository is private); after a push the model holds the branch and every file at its head, and GitHub's
+ *     {@code push} webhook goes out, with {@code pull_request synchronize} for an open PR whose head moved, {@code
+ *     closed} for one whose head branch was deleted, and {@code closed} with {@code merged: true} for one whose head
+ *     the base branch now contains (docs.github.com/en/webhooks/webhook-events-and-payloads#push,
+ *     #pull_request);</li>
+ * <li>user tokens ({@link #user}) open and merge pull requests (docs.github.com/en/rest/pulls/pulls): {@code POST
+ *     /pulls} and {@code PUT /pulls/{n}/merge} want {@code Authorization: Bearer <token>} (or {@code token <token>})
+ *     of a known user, else 401; the merge really happens in the bare repository and honours {@link #protect}ed
+ *     branches' required status checks.</li>
  * </ul>
  */
 public final class GitHubApiStub extends ForgeStub {
@@ -85,6 +98,24 @@ public final class GitHubApiStub extends ForgeStub {
     private volatile BiConsumer<String, Map<String, Object>> statusListener;
     /** A GitHub App installed on the repository (null: no sign-in is checked, as before). */
     private App app;
+    /** Users' tokens (a CLI's personal access tokens): token → who. */
+    private final Map<String, User> users = new LinkedHashMap<>();
+    /** Protected branches → the status check contexts they require before a merge. */
+    private final Map<String, List<String>> protections = new LinkedHashMap<>();
+    /** The bare repository behind the git URLs (null: the stand-in hosts no git). */
+    private GitHost git;
+    /** Commits whose every file the model holds (read from the bare repository). */
+    private final Set<String> imported = new HashSet<>();
+
+    private static final Pattern MERGE = Pattern.compile("/pulls/(\\d+)/merge");
+    private static final String PULLS_DOCS = "https://docs.github.com/rest/pulls/pulls";
+
+    /** A user a token belongs to: GitHub's {@code user.type} is "Bot" for a bot. */
+    private record User(String login, boolean bot) {
+        Map<String, Object> json() {
+            return Map.of("login", login, "id", Math.abs(login.hashCode()), "type", bot ? "Bot" : "User");
+        }
+    }
 
     private static final class App {
         final String id;
@@ -204,24 +235,307 @@ public final class GitHubApiStub extends ForgeStub {
             boolean bot,
             String state,
             boolean merged) {
-        Map<String, Object> pr = new LinkedHashMap<>();
-        pr.put("url", url() + "/repos/" + repo + "/pulls/" + number);
-        pr.put("html_url", "https://github.com/" + repo + "/pull/" + number);
-        pr.put("number", number);
-        pr.put("state", state);
-        pr.put("title", "PR " + number);
+        Map<String, Object> pr = newPull(number, head, headSha, base, baseSha, state, "PR " + number, null, false);
         pr.put("user", Map.of("login", login, "id", 1, "type", bot ? "Bot" : "User"));
         pr.put("head", Map.of("ref", head, "sha", headSha, "label", "acme:" + head));
         pr.put("base", Map.of("ref", base, "sha", baseSha, "label", "acme:" + base));
         pr.put("merged", merged);
         pr.put("merged_at", merged ? "2026-11-25T10:00:00Z" : null);
-        pr.put("updated_at", Instant.now().toString());
         pulls.put(number, pr);
+    }
+
+    /** A pull object with GitHub's fields (docs.github.com/en/rest/pulls/pulls#get-a-pull-request). */
+    private Map<String, Object> newPull(
+            long number,
+            String head,
+            String headSha,
+            String base,
+            String baseSha,
+            String state,
+            String title,
+            String body,
+            boolean draft) {
+        Map<String, Object> pr = new LinkedHashMap<>();
+        pr.put("url", url() + "/repos/" + repo + "/pulls/" + number);
+        pr.put("html_url", "https://github.com/" + repo + "/pull/" + number);
+        pr.put("number", number);
+        pr.put("state", state);
+        pr.put("draft", draft);
+        pr.put("title", title);
+        pr.put("body", body);
+        pr.put("head", headRef(head, headSha));
+        pr.put("base", baseRef(base, baseSha));
+        pr.put("merged", false);
+        pr.put("merged_at", null);
+        pr.put("merge_commit_sha", null);
+        pr.put("closed_at", null);
+        pr.put("created_at", Instant.now().toString());
+        pr.put("updated_at", Instant.now().toString());
+        return pr;
+    }
+
+    private Map<String, Object> headRef(String ref, String sha) {
+        return Map.of("ref", ref, "sha", sha, "label", owner() + ":" + ref);
+    }
+
+    private Map<String, Object> baseRef(String ref, String sha) {
+        return Map.of("ref", ref, "sha", sha, "label", owner() + ":" + ref);
+    }
+
+    private String owner() {
+        return repo.substring(0, repo.indexOf('/'));
     }
 
     /** The PR as {@code p} has it (state, head, base, author), as after a webhook carrying {@code p}. */
     public synchronized void pull(Pull p) {
         pull(p.number(), p.head(), p.headSha(), p.base(), p.baseSha(), p.login(), p.bot(), p.state(), p.merged());
+    }
+
+    /**
+     * A user's token (a personal access token or an OAuth token): it opens and merges pull requests as {@code login}
+     * through the API ({@code Authorization: Bearer <token>} or {@code token <token>}) and reads and pushes over git
+     * (HTTP Basic, the token as the password). {@code bot}: GitHub's {@code user.type} is "Bot".
+     */
+    public synchronized void user(String token, String login, boolean bot) {
+        users.put(token, new User(login, bot));
+    }
+
+    /**
+     * Protects {@code branch} with required status checks: a merge into it through the API is refused (405) until
+     * the PR's head has every one of {@code requiredContexts} successful, as a commit status (the latest one of the
+     * context) or a check run of that name (docs.github.com/en/repositories/configuring-branches-and-merges-in-your-
+     * repository/managing-protected-branches/about-protected-branches#require-status-checks-before-merging).
+     */
+    public synchronized void protect(String branch, String... requiredContexts) {
+        protections.put(branch, List.of(requiredContexts));
+    }
+
+    /**
+     * Hosts the repository's git data in a bare repository at {@code bareRepoDir} (made there when absent), served at
+     * {@link #cloneUrl}. The branches it already has enter the model (branch and files) without webhooks.
+     */
+    public GitHubApiStub gitHosted(Path bareRepoDir) {
+        GitHost host = GitHost.open(bareRepoDir);
+        synchronized (this) {
+            git = host;
+            host.heads().forEach(this::importBranch);
+        }
+        hostGit(host, repo, "GitHub");
+        return this;
+    }
+
+    /** The bare repository behind {@link #cloneUrl} (null before {@link #gitHosted}). */
+    public synchronized Path bareRepository() {
+        return git == null ? null : git.dir();
+    }
+
+    /** The URL {@code git clone} takes: {@code http://127.0.0.1:<port>/<owner>/<repo>.git}. */
+    public String cloneUrl() {
+        return "http://127.0.0.1:" + port() + "/" + repo + ".git";
+    }
+
+    /**
+     * {@code branch} was updated in the bare repository some other way than a push over HTTP (a test wrote to it):
+     * the model imports it and the webhooks of a push go out, as after {@code git push}; nothing when it did not
+     * move since the model last saw it.
+     */
+    public void pushed(String branch) {
+        List<Runnable> hooks;
+        synchronized (this) {
+            if (git == null) {
+                throw new IllegalStateException("pushed(" + branch + ") needs gitHosted(...) first");
+            }
+            hooks = applyChanges(git.changes(branch), new User(owner(), false));
+        }
+        deliver(hooks);
+    }
+
+    @Override
+    protected synchronized String gitLogin(String username, String password) {
+        // any username, the token as the password: "x-access-token" is what GitHub's docs write for a token
+        // (docs.github.com/en/get-started/git-basics/about-remote-repositories#cloning-with-https-urls)
+        User u = username.isEmpty() ? null : users.get(password);
+        return u == null ? null : u.login();
+    }
+
+    @Override
+    protected void afterPush(String login) {
+        List<Runnable> hooks;
+        synchronized (this) {
+            User pusher = users.values().stream()
+                    .filter(u -> u.login().equals(login))
+                    .findFirst()
+                    .orElse(new User(login, false));
+            hooks = applyChanges(git.changes(null), pusher);
+        }
+        deliver(hooks);
+    }
+
+    /** Every file at {@code sha} from the bare repository, under the SHA (once) and under {@code branch}. */
+    private void importBranch(String branch, String sha) {
+        importFiles(sha);
+        files.put(branch, new LinkedHashMap<>(files.get(sha)));
+        branches.put(branch, sha);
+    }
+
+    private void importFiles(String sha) {
+        if (!imported.add(sha)) {
+            return;
+        }
+        Map<String, String> all = git.files(sha);
+        files.put(sha, new LinkedHashMap<>(all));
+        all.values().forEach(c -> blobs.put(gitBlobSha(c), c));
+    }
+
+    /**
+     * The compare API's view of {@code baseSha...headSha}: their merge base (its files imported) and the files the
+     * head removed since; nothing when either commit is not in the bare repository.
+     */
+    private void recordMergeBase(String baseSha, String headSha) {
+        if (!git.hasCommit(baseSha) || !git.hasCommit(headSha)) {
+            return;
+        }
+        String mb = git.mergeBase(baseSha, headSha);
+        if (mb == null) {
+            return;
+        }
+        importFiles(mb);
+        mergeBases.put(baseSha + "..." + headSha, mb);
+        removedFiles.put(baseSha + "..." + headSha, git.deleted(mb, headSha));
+    }
+
+    /**
+     * What GitHub does after branches moved (a push, or a merge through the API): the model takes the branches and
+     * their files; then, as webhooks to send once the lock is let go, {@code push} for each branch, and for each open
+     * PR whose head moved {@code synchronize} (head and base SHAs refreshed), whose head branch was deleted
+     * {@code closed}, whose base now contains its head {@code closed} with {@code merged: true} (GitHub marks such a
+     * PR merged: docs.github.com/en/pull-requests/collaborating-with-pull-requests/incorporating-changes-from-a-pull-
+     * request/merging-a-pull-request). Held under the lock.
+     */
+    private List<Runnable> applyChanges(List<GitHost.RefChange> changes, User pusher) {
+        List<Runnable> hooks = new ArrayList<>();
+        for (GitHost.RefChange ch : changes) {
+            String name = ch.branch();
+            if (ch.after() == null) {
+                branches.remove(name);
+                files.remove(name);
+            } else {
+                importBranch(name, ch.after());
+            }
+            Map<String, Object> push = pushPayload(ch, pusher);
+            hooks.add(() -> send("push", push));
+            for (Map<String, Object> pr : pulls.values()) {
+                if (!"open".equals(pr.get("state"))) {
+                    continue;
+                }
+                String head = side(pr, "head", "ref");
+                String headSha = side(pr, "head", "sha");
+                String base = side(pr, "base", "ref");
+                if (head.equals(name) && ch.after() == null) {
+                    pr.put("state", "closed");
+                    pr.put("closed_at", Instant.now().toString());
+                    pr.put("updated_at", Instant.now().toString());
+                    Map<String, Object> event = pullEvent("closed", pr, pusher);
+                    hooks.add(() -> send("pull_request", event));
+                } else if (head.equals(name) && !ch.after().equals(headSha)) {
+                    String baseSha = branches.getOrDefault(base, side(pr, "base", "sha"));
+                    pr.put("head", headRef(head, ch.after()));
+                    pr.put("base", baseRef(base, baseSha));
+                    pr.put("updated_at", Instant.now().toString());
+                    recordMergeBase(baseSha, ch.after());
+                    Map<String, Object> event = pullEvent("synchronize", pr, pusher);
+                    event.put("before", headSha);
+                    event.put("after", ch.after());
+                    hooks.add(() -> send("pull_request", event));
+                } else if (base.equals(name) && ch.after() != null && git.hasCommit(headSha)) {
+                    boolean contained = git.isAncestor(headSha, ch.after())
+                            && (ch.before() == null || !git.isAncestor(headSha, ch.before()));
+                    if (contained) {
+                        markMerged(pr, ch.after(), pusher);
+                        Map<String, Object> event = pullEvent("closed", pr, pusher);
+                        hooks.add(() -> send("pull_request", event));
+                    } else {
+                        recordMergeBase(ch.after(), headSha);
+                        recordMergeBase(side(pr, "base", "sha"), headSha);
+                    }
+                }
+            }
+        }
+        return hooks;
+    }
+
+    private static String side(Map<String, Object> pr, String side, String field) {
+        return String.valueOf(((Map<?, ?>) pr.get(side)).get(field));
+    }
+
+    private static void markMerged(Map<String, Object> pr, String mergeCommit, User by) {
+        String now = Instant.now().toString();
+        pr.put("state", "closed");
+        pr.put("merged", true);
+        pr.put("merged_at", now);
+        pr.put("closed_at", now);
+        pr.put("updated_at", now);
+        pr.put("merge_commit_sha", mergeCommit);
+        pr.put("merged_by", by.json());
+    }
+
+    /**
+     * GitHub's {@code push} payload (docs.github.com/en/webhooks/webhook-events-and-payloads#push): the
+     * {@link GitHubPayloads#push} fields, {@code forced} when the new head does not contain the old one, the pushed
+     * commits (at most 2,048, as GitHub lists) with the files each added, removed and modified, and {@code head_commit}.
+     */
+    private Map<String, Object> pushPayload(GitHost.RefChange ch, User pusher) {
+        String before = ch.before() == null ? GitHubPayloads.ZERO : ch.before();
+        String after = ch.after() == null ? GitHubPayloads.ZERO : ch.after();
+        Map<String, Object> m = GitHubPayloads.push(repo, ch.branch(), before, after, pusher.login());
+        m.put("forced", ch.before() != null && ch.after() != null && !git.isAncestor(ch.before(), ch.after()));
+        m.put("base_ref", null);
+        m.put(
+                "compare",
+                "https://github.com/" + repo + "/compare/" + before.substring(0, 12) + "..." + after.substring(0, 12));
+        List<Object> commits = new ArrayList<>();
+        git.pushed(ch.branch(), ch.before(), ch.after(), 2048).forEach(k -> commits.add(commitJson(k)));
+        m.put("commits", commits);
+        m.put("head_commit", ch.after() == null ? null : commitJson(git.commit(ch.after())));
+        m.put("sender", pusher.json());
+        return m;
+    }
+
+    private Map<String, Object> commitJson(GitHost.Commit k) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", k.sha());
+        c.put("distinct", true);
+        c.put("message", k.message());
+        c.put("timestamp", k.timestamp());
+        c.put("url", "https://github.com/" + repo + "/commit/" + k.sha());
+        c.put("author", Map.of("name", k.authorName(), "email", k.authorEmail()));
+        c.put("committer", Map.of("name", k.authorName(), "email", k.authorEmail()));
+        c.put("added", k.added());
+        c.put("removed", k.removed());
+        c.put("modified", k.modified());
+        return c;
+    }
+
+    /** A {@code pull_request} webhook carrying the PR as the API shows it (GitHubPayloads.pullRequest's fields and more). */
+    private Map<String, Object> pullEvent(String action, Map<String, Object> pr, User sender) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("action", action);
+        m.put("number", pr.get("number"));
+        m.put("pull_request", new LinkedHashMap<>(pr));
+        m.put("repository", GitHubPayloads.repository(repo));
+        m.put("sender", sender.json());
+        return m;
+    }
+
+    /** Sends webhooks; a delivery that fails is reported, never the push or the call that caused it (as on GitHub). */
+    private static void deliver(List<Runnable> hooks) {
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                System.err.println("GitHubApiStub: " + e.getMessage());
+            }
+        }
     }
 
     public synchronized void review(long number, String login, boolean bot, String state, String commitId) {
@@ -401,11 +715,17 @@ public final class GitHubApiStub extends ForgeStub {
 
     @Override
     protected Answer answer(Call c) {
-        if (app != null) {
+        User caller = caller(c);
+        if (app != null && caller == null) { // a user's own token is not the app's: it passes as on GitHub
             Answer refused = signIn(c);
             if (refused != null) {
                 return refused;
             }
+        }
+        if (c.path().equals("/user") && c.method().equals("GET")) {
+            // the token's user (docs.github.com/en/rest/users/users#get-the-authenticated-user)
+            Answer a = caller == null ? unauthenticated(c) : Answer.json(200, caller.json());
+            return conditional(a, c);
         }
         Matcher teamMembers =
                 Pattern.compile("/orgs/([^/]+)/teams/([^/]+)/members").matcher(c.path());
@@ -434,6 +754,16 @@ public final class GitHubApiStub extends ForgeStub {
             return exceeded; // refused before any work: a write past the limit changes nothing
         }
         String p = c.path().substring(base.length());
+        Matcher merge = MERGE.matcher(p);
+        boolean create = c.method().equals("POST") && p.equals("/pulls");
+        if (create || c.method().equals("PUT") && merge.matches()) {
+            Answer written = caller == null
+                    ? unauthenticated(c)
+                    : create ? createPull(c, caller) : mergePull(Long.parseLong(merge.group(1)), c, caller);
+            Map<String, String> h = new LinkedHashMap<>(written.headers());
+            rateHeaders(h, true);
+            return new Answer(written.status(), h, written.body());
+        }
         if (c.method().equals("POST") || c.method().equals("PATCH")) {
             Matcher m = STATUSES.matcher(p);
             Matcher asked = REQUESTED_REVIEWERS.matcher(p);
@@ -451,6 +781,274 @@ public final class GitHubApiStub extends ForgeStub {
         }
         Answer a = read(p, c);
         return conditional(a, c);
+    }
+
+    /** The registered user whose token the call carries ({@code Bearer <t>} or {@code token <t>}); null when none. */
+    private User caller(Call c) {
+        String auth = c.header("Authorization");
+        if (auth == null) {
+            return null;
+        }
+        int space = auth.indexOf(' ');
+        String scheme = space < 0 ? "" : auth.substring(0, space);
+        if (!scheme.equalsIgnoreCase("bearer") && !scheme.equalsIgnoreCase("token")) {
+            return null;
+        }
+        return users.get(auth.substring(space + 1).trim());
+    }
+
+    /**
+     * A call that needs a user and has none: 401 "Requires authentication" without credentials, "Bad credentials"
+     * with a token GitHub does not know (docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api).
+     */
+    private static Answer unauthenticated(Call c) {
+        boolean none = c.header("Authorization") == null;
+        return Answer.json(
+                401,
+                Map.of(
+                        "message",
+                        none ? "Requires authentication" : "Bad credentials",
+                        "documentation_url",
+                        "https://docs.github.com/rest"));
+    }
+
+    private static Answer validationFailed(Map<String, Object> error, String docs) {
+        return Answer.json(
+                422, Map.of("message", "Validation Failed", "errors", List.of(error), "documentation_url", docs));
+    }
+
+    /**
+     * POST /pulls {title, head, base, body, draft} (docs.github.com/en/rest/pulls/pulls#create-a-pull-request): 201
+     * with the pull object and a {@code Location}, then {@code pull_request opened}. Refused with 422 "Validation
+     * Failed" as GitHub does: a missing field ({@code missing_field}), an unknown base or head ({@code invalid}), a
+     * PR already open from that head into that base ("A pull request already exists for owner:branch."), a head
+     * with no commit the base lacks ("No commits between base and head").
+     */
+    private Answer createPull(Call c, User caller) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(c.body());
+        } catch (Exception e) {
+            return Answer.json(400, Map.of("message", "Problems parsing JSON"));
+        }
+        String docs = PULLS_DOCS + "#create-a-pull-request";
+        for (String field : List.of("title", "head", "base")) {
+            if (body.path(field).asText("").isBlank()) {
+                return validationFailed(
+                        Map.of("resource", "PullRequest", "code", "missing_field", "field", field), docs);
+            }
+        }
+        String title = body.path("title").asText();
+        String headParam = body.path("head").asText();
+        String base = body.path("base").asText();
+        int colon = headParam.indexOf(':');
+        String head = colon < 0 ? headParam : headParam.substring(colon + 1);
+        String headOwner = colon < 0 ? owner() : headParam.substring(0, colon);
+        if (!branches.containsKey(base)) {
+            return validationFailed(Map.of("resource", "PullRequest", "field", "base", "code", "invalid"), docs);
+        }
+        if (!headOwner.equalsIgnoreCase(owner()) || !branches.containsKey(head)) {
+            return validationFailed(Map.of("resource", "PullRequest", "field", "head", "code", "invalid"), docs);
+        }
+        for (Map<String, Object> pr : pulls.values()) {
+            if ("open".equals(pr.get("state"))
+                    && side(pr, "head", "ref").equals(head)
+                    && side(pr, "base", "ref").equals(base)) {
+                return validationFailed(
+                        Map.of(
+                                "resource",
+                                "PullRequest",
+                                "code",
+                                "custom",
+                                "message",
+                                "A pull request already exists for " + owner() + ":" + head + "."),
+                        docs);
+            }
+        }
+        String headSha = branches.get(head);
+        String baseSha = branches.get(base);
+        boolean hosted = git != null && git.hasCommit(headSha) && git.hasCommit(baseSha);
+        boolean nothing = hosted ? git.commitsAhead(baseSha, headSha) == 0 : headSha.equals(baseSha);
+        if (nothing) {
+            return validationFailed(
+                    Map.of(
+                            "resource",
+                            "PullRequest",
+                            "code",
+                            "custom",
+                            "message",
+                            "No commits between " + base + " and " + headParam),
+                    docs);
+        }
+        long number = 1;
+        for (long n : pulls.keySet()) {
+            number = Math.max(number, n + 1);
+        }
+        for (long n : comments.keySet()) {
+            number = Math.max(number, n + 1); // issues and PRs share their numbers
+        }
+        Map<String, Object> pr = newPull(
+                number,
+                head,
+                headSha,
+                base,
+                baseSha,
+                "open",
+                title,
+                body.path("body").isNull() ? null : body.path("body").asText(null),
+                body.path("draft").asBoolean(false));
+        pr.put("user", caller.json());
+        pulls.put(number, pr);
+        if (hosted) {
+            recordMergeBase(baseSha, headSha);
+        }
+        Map<String, Object> event = pullEvent("opened", pr, caller);
+        afterAnswer(() -> deliver(List.of(() -> send("pull_request", event))));
+        Answer a = Answer.json(201, pr);
+        a.headers().put("Location", String.valueOf(pr.get("url")));
+        return a;
+    }
+
+    /**
+     * PUT /pulls/{n}/merge {sha, merge_method, commit_title, commit_message}
+     * (docs.github.com/en/rest/pulls/pulls#merge-a-pull-request): the merge is made in the bare repository (merge:
+     * a merge commit of base and head, {@code git merge-tree --write-tree} + {@code commit-tree}; squash and rebase:
+     * one new commit on the base with the merged tree, the stand-in does not replay a rebase commit by commit), the
+     * base branch moves ({@code update-ref} from the tip it merged onto), the PR is closed and merged, then
+     * {@code pull_request closed} ({@code merged: true}) and {@code push} to the base. Refusals as GitHub answers
+     * them: 404 unknown PR; 405 "Pull Request is not mergeable" (closed, merged, or conflicting), 405 "Pull Request is
+     * still a draft", 405 "Required status check \"ctx\" is expected." (none yet, or pending) or "... is failing."
+     * on a protected base (the first unmet context, in {@link #protect}'s order); 409 "Head branch was modified.
+     * Review and try the merge again." when {@code sha} is not the head; 409 "Base branch was modified. ..." when the
+     * base moved during the merge.
+     */
+    private Answer mergePull(long number, Call c, User caller) {
+        Map<String, Object> pr = pulls.get(number);
+        String docs = PULLS_DOCS + "#merge-a-pull-request";
+        if (pr == null) {
+            return Answer.json(404, Map.of("message", "Not Found", "documentation_url", docs));
+        }
+        JsonNode body;
+        try {
+            body = c.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(c.body());
+        } catch (Exception e) {
+            return Answer.json(400, Map.of("message", "Problems parsing JSON"));
+        }
+        if (!"open".equals(pr.get("state"))) {
+            return Answer.json(405, Map.of("message", "Pull Request is not mergeable", "documentation_url", docs));
+        }
+        String head = side(pr, "head", "ref");
+        String headSha = side(pr, "head", "sha");
+        String base = side(pr, "base", "ref");
+        String sha = body.path("sha").asText(null);
+        if (sha != null && !sha.equals(headSha)) {
+            return Answer.json(
+                    409,
+                    Map.of(
+                            "message",
+                            "Head branch was modified. Review and try the merge again.",
+                            "documentation_url",
+                            docs));
+        }
+        String method = body.path("merge_method").asText("merge");
+        if (!List.of("merge", "squash", "rebase").contains(method)) {
+            return validationFailed(
+                    Map.of("resource", "PullRequest", "field", "merge_method", "code", "invalid"), docs);
+        }
+        if (Boolean.TRUE.equals(pr.get("draft"))) {
+            return Answer.json(405, Map.of("message", "Pull Request is still a draft", "documentation_url", docs));
+        }
+        String unmet = unmetRequiredCheck(base, headSha);
+        if (unmet != null) {
+            return Answer.json(
+                    405,
+                    Map.of(
+                            "message",
+                            unmet,
+                            "documentation_url",
+                            "https://docs.github.com/articles/about-protected-branches"));
+        }
+        if (git == null) {
+            return Answer.json(500, Map.of("message", "stand-in: merging needs gitHosted(...)"));
+        }
+        String baseTip = git.heads().get(base);
+        String tree = baseTip == null || !git.hasCommit(headSha) ? null : git.mergeTree(baseTip, headSha);
+        if (tree == null) {
+            return Answer.json(405, Map.of("message", "Pull Request is not mergeable", "documentation_url", docs));
+        }
+        String title = String.valueOf(pr.get("title"));
+        String defaultTitle = method.equals("merge")
+                ? "Merge pull request #" + number + " from " + owner() + "/" + head
+                : title + " (#" + number + ")";
+        String defaultMessage = method.equals("merge") ? title : squashedMessages(baseTip, headSha);
+        String commitTitle = body.path("commit_title").asText(defaultTitle);
+        String commitMessage = body.path("commit_message").asText(defaultMessage);
+        String message = commitMessage.isBlank() ? commitTitle : commitTitle + "\n\n" + commitMessage;
+        String author = method.equals("merge") ? caller.login() : side(pr, "user", "login");
+        String merged = git.commitTree(
+                tree,
+                method.equals("merge") ? List.of(baseTip, headSha) : List.of(baseTip),
+                message,
+                new GitHost.Ident(author, author + "@users.noreply.github.com"),
+                new GitHost.Ident("GitHub", "noreply@github.com"));
+        if (!git.updateRef(base, merged, baseTip)) {
+            return Answer.json(
+                    409,
+                    Map.of(
+                            "message",
+                            "Base branch was modified. Review and try the merge again.",
+                            "documentation_url",
+                            docs));
+        }
+        markMerged(pr, merged, caller);
+        List<Runnable> hooks = new ArrayList<>();
+        Map<String, Object> closed = pullEvent("closed", pr, caller);
+        hooks.add(() -> send("pull_request", closed));
+        hooks.addAll(applyChanges(List.of(new GitHost.RefChange(base, baseTip, merged)), caller));
+        afterAnswer(() -> deliver(hooks));
+        return Answer.json(200, Map.of("sha", merged, "merged", true, "message", "Pull Request successfully merged"));
+    }
+
+    /** GitHub's default squash message: each commit of the PR, "* title", oldest first. */
+    private String squashedMessages(String baseTip, String headSha) {
+        StringBuilder out = new StringBuilder();
+        for (GitHost.Commit k : git.pushed("", baseTip, headSha, 250)) {
+            out.append("* ").append(k.title()).append('\n');
+        }
+        return out.toString().strip();
+    }
+
+    /**
+     * The refusal of a merge into a protected branch whose required checks the head has not all passed; null when it
+     * has (or the branch is not protected). A context passes with its latest commit status {@code success}, or its
+     * latest check run completed {@code success}, {@code neutral} or {@code skipped}.
+     */
+    private String unmetRequiredCheck(String base, String headSha) {
+        for (String context : protections.getOrDefault(base, List.of())) {
+            String state = null;
+            for (Map<String, Object> s : statuses.getOrDefault(headSha, List.of())) {
+                if (context.equals(s.get("context"))) {
+                    state = String.valueOf(s.get("state"));
+                }
+            }
+            for (Map<String, Object> run : checkRuns.getOrDefault(headSha, List.of())) {
+                if (context.equals(run.get("name"))) {
+                    Object conclusion = run.get("conclusion");
+                    state = !"completed".equals(run.get("status"))
+                            ? "pending"
+                            : List.of("success", "neutral", "skipped").contains(String.valueOf(conclusion))
+                                    ? "success"
+                                    : "failure";
+                }
+            }
+            if (state == null || state.equals("pending")) {
+                return "Required status check \"" + context + "\" is expected.";
+            }
+            if (!state.equals("success")) {
+                return "Required status check \"" + context + "\" is failing.";
+            }
+        }
+        return null;
     }
 
     /** The app's endpoints, and the installation token every other call needs; null when the call may go on. */
@@ -605,7 +1203,8 @@ public final class GitHubApiStub extends ForgeStub {
         }
         if (p.equals("/branches")) {
             List<Object> list = new ArrayList<>();
-            branches.forEach((n, s) -> list.add(Map.of("name", n, "commit", Map.of("sha", s), "protected", false)));
+            branches.forEach((n, s) ->
+                    list.add(Map.of("name", n, "commit", Map.of("sha", s), "protected", protections.containsKey(n))));
             return page(list, c);
         }
         if (p.startsWith("/branches/")) {
@@ -613,30 +1212,48 @@ public final class GitHubApiStub extends ForgeStub {
             String sha = branches.get(name);
             return sha == null
                     ? Answer.json(404, Map.of("message", "Branch not found"))
-                    : Answer.json(200, Map.of("name", name, "commit", Map.of("sha", sha), "protected", false));
+                    : Answer.json(
+                            200,
+                            Map.of(
+                                    "name",
+                                    name,
+                                    "commit",
+                                    Map.of("sha", sha),
+                                    "protected",
+                                    protections.containsKey(name)));
         }
         if (p.equals("/pulls")) {
-            // GitHub's filters: state (open, closed, all) and head ("owner:branch")
+            // GitHub's filters: state (open, closed, all), head ("owner:branch") and base (a branch name)
+            // (docs.github.com/en/rest/pulls/pulls#list-pull-requests)
             String state = c.query().getOrDefault("state", "open");
             String head = c.query().get("head");
+            String baseBranch = c.query().get("base");
             return page(
                     pulls.values().stream()
                             .filter(pr -> state.equals("all") || state.equals(pr.get("state")))
                             .filter(pr -> head == null
                                     || head.equals(repo.substring(0, repo.indexOf('/')) + ":"
                                             + ((Map<?, ?>) pr.get("head")).get("ref")))
+                            .filter(pr -> baseBranch == null || baseBranch.equals(side(pr, "base", "ref")))
                             .map(pr -> (Object) pr)
                             .toList(),
                     c);
         }
-        Matcher pull = Pattern.compile("/pulls/(\\d+)(/reviews)?").matcher(p);
+        Matcher pull = Pattern.compile("/pulls/(\\d+)(/reviews|/merge)?").matcher(p);
         if (pull.matches()) {
             long n = Long.parseLong(pull.group(1));
             if (!pulls.containsKey(n)) {
                 return Answer.json(404, Map.of("message", "Not Found"));
             }
+            if ("/merge".equals(pull.group(2))) {
+                // 204 when merged, 404 when not
+                // (docs.github.com/en/rest/pulls/pulls#check-if-a-pull-request-has-been-merged)
+                return Boolean.TRUE.equals(pulls.get(n).get("merged"))
+                        ? new Answer(204, new LinkedHashMap<>(), null)
+                        : Answer.json(404, Map.of("message", "Not Found"));
+            }
             return pull.group(2) == null
-                    ? Answer.json(200, pulls.get(n))
+                    ? Answer.json(200, withMergeability(pulls.get(n)))
                     : page(new ArrayList<>(reviews.getOrDefault(n, List.of())), c);
         }
         Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})")
@@ -734,6 +1351,32 @@ public final class GitHubApiStub extends ForgeStub {
             return listed.linked(Answer.json(200, Map.of("total_count", runs.size(), "check_runs", listed.items())));
         }
         return Answer.json(404, Map.of("message", "Not Found"));
+    }
+
+    /**
+     * A single PR as GET /pulls/{n} shows it: with {@code mergeable} and {@code mergeable_state}, which GitHub
+     * computes for that endpoint alone (null while it has not; here at once when the repository is hosted):
+     * {@code dirty} on a conflict, {@code draft}, {@code blocked} by a required check, else {@code clean}.
+     */
+    private Map<String, Object> withMergeability(Map<String, Object> pr) {
+        Map<String, Object> out = new LinkedHashMap<>(pr);
+        String headSha = side(pr, "head", "sha");
+        String baseTip = branches.get(side(pr, "base", "ref"));
+        if (!"open".equals(pr.get("state")) || git == null || !git.hasCommit(headSha) || !git.hasCommit(baseTip)) {
+            out.put("mergeable", null);
+            out.put("mergeable_state", "unknown");
+            return out;
+        }
+        boolean clean = git.mergeTree(baseTip, headSha) != null;
+        out.put("mergeable", clean);
+        out.put(
+                "mergeable_state",
+                !clean
+                        ? "dirty"
+                        : Boolean.TRUE.equals(pr.get("draft"))
+                                ? "draft"
+                                : unmetRequiredCheck(side(pr, "base", "ref"), headSha) != null ? "blocked" : "clean");
+        return out;
     }
 
     /**

@@ -2,12 +2,15 @@ package dev.tiergate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -28,7 +31,17 @@ import java.util.regex.Pattern;
  * <li>a CI job's every change fires a Job Hook (docs.gitlab.com/user/project/integrations/webhook_events/#job-events);
  *     external statuses fire none;</li>
  * <li>the commit's statuses list CI jobs and external statuses alike, the latest per name; lists are paged with
- *     {@code per_page} (default 20, at most 100) and {@code X-Next-Page} (docs.gitlab.com/api/rest/#pagination).</li>
+ *     {@code per_page} (default 20, at most 100) and {@code X-Next-Page} (docs.gitlab.com/api/rest/#pagination);</li>
+ * <li>with {@link #gitHosted} it is a git host too: {@code /group/project.git} over git's smart HTTP protocol, HTTP
+ *     Basic with a user token as the password ("Username: any non-blank value", e.g. {@code oauth2}:
+ *     docs.gitlab.com/user/profile/personal_access_tokens), for reads and pushes alike (a private project); after a
+ *     push the model holds the branch and its files, and a Push Hook goes out, with a Merge Request Hook
+ *     {@code update} (with {@code oldrev}) for an open MR whose source branch moved and {@code merge} for one whose
+ *     source the target branch now contains (docs.gitlab.com/user/project/integrations/webhook_events);</li>
+ * <li>user tokens ({@link #userToken}) open and merge merge requests (docs.gitlab.com/api/merge_requests): with
+ *     {@code PRIVATE-TOKEN} or {@code Authorization: Bearer} of a known user, else 401 "401 Unauthorized"; the merge
+ *     really happens in the bare repository and honours {@link #pipelinesMustSucceed}. The project is addressed by
+ *     its URL-encoded path or by its id, 15.</li>
  * </ul>
  */
 public final class GitLabApiStub extends ForgeStub {
@@ -57,6 +70,21 @@ public final class GitLabApiStub extends ForgeStub {
     private long rateWindowEnd;
     private long rateObserved;
     private volatile BiConsumer<String, Object> webhooks;
+    /** Users' tokens (personal access tokens): token → username. */
+    private final Map<String, String> userTokens = new LinkedHashMap<>();
+    /** The project's "Pipelines must succeed" (only_allow_merge_if_pipeline_succeeds). */
+    private boolean pipelinesMustSucceed;
+    /** The bare repository behind the git URLs (null: the stand-in hosts no git). */
+    private GitHost git;
+    /** Commits whose every file the model holds (read from the bare repository). */
+    private final Set<String> imported = new HashSet<>();
+    /** "from...to" → their merge base, as GET /repository/merge_base answers and compare diffs from. */
+    private final Map<String, String> mergeBases = new LinkedHashMap<>();
+
+    private static final Pattern MERGE = Pattern.compile("/merge_requests/(\\d+)/merge");
+    /** GitLab's draft prefixes of a title ([Draft], (Draft), Draft:), any case (MergeRequest::DRAFT_REGEX). */
+    private static final Pattern DRAFT =
+            Pattern.compile("^\\s*(\\[draft\\]|\\(draft\\)|draft:)", Pattern.CASE_INSENSITIVE);
 
     private static final class Job {
         final long id;
@@ -190,7 +218,509 @@ public final class GitLabApiStub extends ForgeStub {
         mr.put("reviewers", new ArrayList<>());
         mr.put("diff_refs", Map.of("base_sha", targetSha, "head_sha", sha, "start_sha", targetSha));
         mr.put("web_url", "https://gitlab.example.com/merge_requests/" + iid);
+        mr.put("title", was == null ? "MR " + iid : was.get("title"));
+        mr.put("description", was == null ? null : was.get("description"));
+        mr.put("draft", was != null && Boolean.TRUE.equals(was.get("draft")));
+        mr.put("merge_commit_sha", null);
+        mr.put("squash_commit_sha", null);
+        mr.put("merged_at", null);
         mrs.put(iid, mr);
+    }
+
+    /**
+     * A user's token (a personal access token): it opens and merges merge requests as {@code username} through the
+     * API ({@code PRIVATE-TOKEN: <token>} or {@code Authorization: Bearer <token>}) and reads and pushes over git
+     * (HTTP Basic, the token as the password). The user is one of the instance's, as {@link #user} makes them.
+     */
+    public synchronized void userToken(String token, String username) {
+        userId(username);
+        userTokens.put(token, username);
+    }
+
+    /**
+     * The project's "Pipelines must succeed": a merge is refused (405) unless the latest pipeline of the MR's head
+     * succeeded; with no pipeline at all it is refused too (MergeRequest#mergeable_ci_state?: no head pipeline, not
+     * mergeable; docs.gitlab.com/user/project/merge_requests/auto_merge/#require-a-successful-pipeline-for-merge).
+     */
+    public synchronized void pipelinesMustSucceed(boolean on) {
+        pipelinesMustSucceed = on;
+    }
+
+    /**
+     * Hosts the project's git data in a bare repository at {@code bareRepoDir} (made there when absent), served at
+     * {@link #cloneUrl}. The branches it already has enter the model (branch and files) without webhooks.
+     */
+    public GitLabApiStub gitHosted(Path bareRepoDir) {
+        GitHost host = GitHost.open(bareRepoDir);
+        synchronized (this) {
+            git = host;
+            host.heads().forEach(this::importBranch);
+        }
+        hostGit(host, path, "GitLab");
+        return this;
+    }
+
+    /** The bare repository behind {@link #cloneUrl} (null before {@link #gitHosted}). */
+    public synchronized Path bareRepository() {
+        return git == null ? null : git.dir();
+    }
+
+    /** The URL {@code git clone} takes: {@code http://127.0.0.1:<port>/<group>/<project>.git}. */
+    public String cloneUrl() {
+        return "http://127.0.0.1:" + port() + "/" + path + ".git";
+    }
+
+    /**
+     * {@code branch} was updated in the bare repository some other way than a push over HTTP (a test wrote to it):
+     * the model imports it and the hooks of a push go out, as after {@code git push}; nothing when it did not move
+     * since the model last saw it.
+     */
+    public void pushed(String branch) {
+        List<Runnable> hooks;
+        synchronized (this) {
+            if (git == null) {
+                throw new IllegalStateException("pushed(" + branch + ") needs gitHosted(...) first");
+            }
+            hooks = applyChanges(git.changes(branch), "root");
+        }
+        deliver(hooks);
+    }
+
+    @Override
+    protected synchronized String gitLogin(String username, String password) {
+        return username.isBlank() ? null : userTokens.get(password);
+    }
+
+    @Override
+    protected void afterPush(String login) {
+        List<Runnable> hooks;
+        synchronized (this) {
+            hooks = applyChanges(git.changes(null), login);
+        }
+        deliver(hooks);
+    }
+
+    private void importBranch(String branch, String sha) {
+        importFiles(sha);
+        files.put(branch, new LinkedHashMap<>(files.get(sha)));
+        branches.put(branch, sha);
+    }
+
+    private void importFiles(String sha) {
+        if (!imported.add(sha)) {
+            return;
+        }
+        Map<String, String> all = git.files(sha);
+        files.put(sha, new LinkedHashMap<>(all));
+        all.values().forEach(c -> blobs.put(GitHubApiStub.gitBlobSha(c), c));
+    }
+
+    /** The merge base of two commits of the bare repository, recorded (its files imported); null when there is none. */
+    private String recordMergeBase(String from, String to) {
+        if (git == null || !git.hasCommit(from) || !git.hasCommit(to)) {
+            return null;
+        }
+        String mb = git.mergeBase(from, to);
+        if (mb != null) {
+            importFiles(mb);
+            mergeBases.put(from + "..." + to, mb);
+        }
+        return mb;
+    }
+
+    /**
+     * What GitLab does after branches moved (a push, or a merge through the API): the model takes the branches and
+     * their files; then, as hooks to send once the lock is let go, a Push Hook per branch, and per open MR whose
+     * source moved a Merge Request Hook {@code update} with {@code oldrev} (its approvals reset, as
+     * reset_approvals_on_push does), per open MR whose source the target now contains a Merge Request Hook
+     * {@code merge} (GitLab marks such an MR merged: MergeRequests::RefreshService#post_merge_manually_merged).
+     */
+    private List<Runnable> applyChanges(List<GitHost.RefChange> changes, String pusher) {
+        List<Runnable> hooks = new ArrayList<>();
+        for (GitHost.RefChange ch : changes) {
+            String name = ch.branch();
+            if (ch.after() == null) {
+                branches.remove(name);
+                files.remove(name);
+            } else {
+                importBranch(name, ch.after());
+            }
+            Map<String, Object> push = pushHook(ch, pusher);
+            hooks.add(() -> send("Push Hook", push));
+            if (ch.after() == null) {
+                continue; // an MR whose source branch is gone stays open (and cannot be merged)
+            }
+            for (Map<String, Object> mr : mrs.values()) {
+                if (!"opened".equals(mr.get("state"))) {
+                    continue;
+                }
+                String sha = String.valueOf(mr.get("sha"));
+                String target = String.valueOf(mr.get("target_branch"));
+                if (name.equals(mr.get("source_branch")) && !ch.after().equals(sha)) {
+                    String targetSha = branches.getOrDefault(target, sha);
+                    String mb = recordMergeBase(targetSha, ch.after());
+                    mr.put("sha", ch.after());
+                    mr.put(
+                            "diff_refs",
+                            Map.of(
+                                    "base_sha",
+                                    mb == null ? targetSha : mb,
+                                    "head_sha",
+                                    ch.after(),
+                                    "start_sha",
+                                    targetSha));
+                    mr.put("updated_at", Instant.now().toString());
+                    approvals.remove(((Number) mr.get("iid")).longValue());
+                    Map<String, Object> hook = mrHook(mr, "update", sha, pusher);
+                    hooks.add(() -> send("Merge Request Hook", hook));
+                } else if (name.equals(target) && git.hasCommit(sha)) {
+                    boolean contained = git.isAncestor(sha, ch.after())
+                            && (ch.before() == null || !git.isAncestor(sha, ch.before()));
+                    if (contained) {
+                        markMerged(mr, ch.after(), null, pusher);
+                        Map<String, Object> hook = mrHook(mr, "merge", null, pusher);
+                        hooks.add(() -> send("Merge Request Hook", hook));
+                    } else {
+                        recordMergeBase(ch.after(), sha);
+                    }
+                }
+            }
+        }
+        return hooks;
+    }
+
+    private void markMerged(Map<String, Object> mr, String mergeCommit, String squashCommit, String by) {
+        String now = Instant.now().toString();
+        mr.put("state", "merged");
+        mr.put("merge_commit_sha", mergeCommit);
+        mr.put("squash_commit_sha", squashCommit);
+        mr.put("merged_at", now);
+        mr.put("updated_at", now);
+        mr.put("merged_by", userJson(by));
+        mr.put("merge_user", userJson(by));
+    }
+
+    private Map<String, Object> userJson(String username) {
+        return Map.of("id", userId(username), "username", username, "name", username, "bot", false);
+    }
+
+    private Map<String, Object> projectJson() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("id", 15);
+        p.put("name", path.substring(path.lastIndexOf('/') + 1));
+        p.put("path_with_namespace", path);
+        p.put("default_branch", "main");
+        p.put("web_url", url() + "/" + path);
+        p.put("git_http_url", cloneUrl());
+        return p;
+    }
+
+    /**
+     * GitLab's Push Hook (docs.gitlab.com/user/project/integrations/webhook_events/#push-events): before and after
+     * (zeros for a new or a deleted branch), {@code checkout_sha}, the pusher, the commits (at most 20, the newest:
+     * "If the push includes more than 20 commits, the hook contains only the newest 20") and the total count.
+     */
+    private Map<String, Object> pushHook(GitHost.RefChange ch, String pusher) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("object_kind", "push");
+        m.put("event_name", "push");
+        m.put("before", ch.before() == null ? GitHost.ZERO : ch.before());
+        m.put("after", ch.after() == null ? GitHost.ZERO : ch.after());
+        m.put("ref", "refs/heads/" + ch.branch());
+        m.put("ref_protected", false);
+        m.put("checkout_sha", ch.after());
+        m.put("user_id", userId(pusher));
+        m.put("user_name", pusher);
+        m.put("user_username", pusher);
+        m.put("project_id", 15);
+        m.put("project", projectJson());
+        List<Object> commits = new ArrayList<>();
+        git.pushed(ch.branch(), ch.before(), ch.after(), 20).forEach(k -> commits.add(commitJson(k)));
+        m.put("commits", commits);
+        m.put("total_commits_count", git.pushedCount(ch.branch(), ch.before(), ch.after()));
+        m.put("repository", Map.of("name", projectJson().get("name"), "git_http_url", cloneUrl()));
+        return m;
+    }
+
+    private Map<String, Object> commitJson(GitHost.Commit k) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", k.sha());
+        c.put("message", k.message());
+        c.put("title", k.title());
+        c.put("timestamp", k.timestamp());
+        c.put("url", url() + "/" + path + "/-/commit/" + k.sha());
+        c.put("author", Map.of("name", k.authorName(), "email", k.authorEmail()));
+        c.put("added", k.added());
+        c.put("modified", k.modified());
+        c.put("removed", k.removed());
+        return c;
+    }
+
+    /**
+     * A Merge Request Hook (docs.gitlab.com/user/project/integrations/webhook_events/#merge-request-events) for
+     * {@code action} ("open", "update", "merge"): {@code object_attributes} carries the MR, its {@code last_commit},
+     * and for an update that added commits the previous head as {@code oldrev}.
+     */
+    private Map<String, Object> mrHook(Map<String, Object> mr, String action, String oldrev, String by) {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("id", mr.get("id"));
+        attrs.put("iid", mr.get("iid"));
+        attrs.put("title", mr.get("title"));
+        attrs.put("description", mr.get("description"));
+        attrs.put("source_branch", mr.get("source_branch"));
+        attrs.put("target_branch", mr.get("target_branch"));
+        attrs.put("source_project_id", 15);
+        attrs.put("target_project_id", 15);
+        attrs.put("state", mr.get("state"));
+        attrs.put("action", action);
+        attrs.put("draft", mr.get("draft"));
+        attrs.put("work_in_progress", mr.get("draft"));
+        attrs.put("merge_status", "unchecked");
+        attrs.put("detailed_merge_status", detailedMergeStatus(mr));
+        attrs.put("merge_commit_sha", mr.get("merge_commit_sha"));
+        attrs.put("url", mr.get("web_url"));
+        String sha = String.valueOf(mr.get("sha"));
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("id", sha);
+        if (git != null && git.hasCommit(sha)) {
+            GitHost.Commit k = git.commit(sha);
+            last.put("message", k.message());
+            last.put("title", k.title());
+            last.put("timestamp", k.timestamp());
+            last.put("url", url() + "/" + path + "/-/commit/" + sha);
+            last.put("author", Map.of("name", k.authorName(), "email", k.authorEmail()));
+        }
+        attrs.put("last_commit", last);
+        if (oldrev != null) {
+            attrs.put("oldrev", oldrev);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("object_kind", "merge_request");
+        m.put("event_type", "merge_request");
+        m.put("user", userJson(by));
+        m.put("project", projectJson());
+        m.put("object_attributes", attrs);
+        m.put("changes", Map.of());
+        return m;
+    }
+
+    /**
+     * The MR's {@code detailed_merge_status} (docs.gitlab.com/api/merge_requests/#merge-status): {@code not_open},
+     * {@code draft_status}, {@code conflict} (the bare repository cannot merge it), {@code ci_must_pass} /
+     * {@code ci_still_running} under "Pipelines must succeed", else {@code mergeable}.
+     */
+    private String detailedMergeStatus(Map<String, Object> mr) {
+        if (!"opened".equals(mr.get("state"))) {
+            return "not_open";
+        }
+        if (Boolean.TRUE.equals(mr.get("draft"))) {
+            return "draft_status";
+        }
+        String sha = String.valueOf(mr.get("sha"));
+        String targetTip = branches.get(String.valueOf(mr.get("target_branch")));
+        if (git != null && git.hasCommit(sha) && git.hasCommit(targetTip) && git.mergeTree(targetTip, sha) == null) {
+            return "conflict";
+        }
+        if (pipelinesMustSucceed) {
+            String status = latestPipeline(sha).map(Pipeline::status).orElse("none");
+            if (List.of("running", "pending", "created").contains(status)) {
+                return "ci_still_running";
+            }
+            if (!status.equals("success")) {
+                return "ci_must_pass";
+            }
+        }
+        return "mergeable";
+    }
+
+    /** The MR as the API shows it: the model's fields and the merge status GitLab computes. */
+    private Map<String, Object> view(Map<String, Object> mr) {
+        Map<String, Object> out = new LinkedHashMap<>(mr);
+        String detailed = detailedMergeStatus(mr);
+        out.put("detailed_merge_status", detailed);
+        out.put("merge_status", detailed.equals("conflict") ? "cannot_be_merged" : "can_be_merged");
+        out.put("has_conflicts", detailed.equals("conflict"));
+        out.put("work_in_progress", mr.get("draft"));
+        return out;
+    }
+
+    /** Sends hooks; a delivery that fails is reported, never the push or the call that caused it (as on GitLab). */
+    private static void deliver(List<Runnable> hooks) {
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                System.err.println("GitLabApiStub: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The username whose token the call carries (PRIVATE-TOKEN, or Authorization: Bearer); null when none. */
+    private String caller(Call c) {
+        String token = c.header("PRIVATE-TOKEN");
+        String auth = c.header("Authorization");
+        if (token == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = auth.substring(7).trim();
+        }
+        return token == null ? null : userTokens.get(token);
+    }
+
+    private static Answer unauthorized() {
+        return Answer.json(401, Map.of("message", "401 Unauthorized"));
+    }
+
+    /**
+     * POST /projects/:id/merge_requests {source_branch, target_branch, title, description, remove_source_branch}
+     * (docs.gitlab.com/api/merge_requests/#create-mr): 201 with the MR, then a Merge Request Hook {@code open}. A
+     * title starting "Draft:", "[Draft]" or "(Draft)" makes a draft. Refusals as lib/api/merge_requests.rb answers
+     * them: 400 "<param> is missing"; 422 for the same source and target; 409 ["Another open merge request already
+     * exists for this source branch: !iid"] (one open MR per source and target branch); 400
+     * {"source_branch": ["does not exist"]} (or target_branch) for a branch the project does not have.
+     */
+    private Answer createMergeRequest(Call c, String caller) {
+        JsonNode body = parse(c.body());
+        List<String> missing = new ArrayList<>();
+        for (String field : List.of("title", "source_branch", "target_branch")) {
+            if (body.path(field).asText("").isBlank()) {
+                missing.add(field + " is missing");
+            }
+        }
+        if (!missing.isEmpty()) {
+            return Answer.json(400, Map.of("error", String.join(", ", missing)));
+        }
+        String title = body.path("title").asText();
+        String source = body.path("source_branch").asText();
+        String target = body.path("target_branch").asText();
+        if (source.equals(target)) {
+            return Answer.json(
+                    422, Map.of("message", List.of("You can't use same project/branch for source and target")));
+        }
+        for (Map<String, Object> mr : mrs.values()) {
+            if ("opened".equals(mr.get("state"))
+                    && source.equals(mr.get("source_branch"))
+                    && target.equals(mr.get("target_branch"))) {
+                return Answer.json(
+                        409,
+                        Map.of(
+                                "message",
+                                List.of("Another open merge request already exists for this source branch: !"
+                                        + mr.get("iid"))));
+            }
+        }
+        if (!branches.containsKey(source)) {
+            return Answer.json(400, Map.of("message", Map.of("source_branch", List.of("does not exist"))));
+        }
+        if (!branches.containsKey(target)) {
+            return Answer.json(400, Map.of("message", Map.of("target_branch", List.of("does not exist"))));
+        }
+        long iid = 1;
+        for (long n : mrs.keySet()) {
+            iid = Math.max(iid, n + 1);
+        }
+        String sha = branches.get(source);
+        String targetSha = branches.get(target);
+        String mb = recordMergeBase(targetSha, sha);
+        String now = Instant.now().toString();
+        Map<String, Object> mr = new LinkedHashMap<>();
+        mr.put("id", 1000 + iid);
+        mr.put("iid", iid);
+        mr.put("project_id", 15);
+        mr.put("title", title);
+        mr.put("description", body.path("description").asText(null));
+        mr.put("state", "opened");
+        mr.put("draft", DRAFT.matcher(title).find());
+        mr.put("source_branch", source);
+        mr.put("target_branch", target);
+        mr.put("source_project_id", 15);
+        mr.put("target_project_id", 15);
+        mr.put("sha", sha);
+        mr.put("merge_commit_sha", null);
+        mr.put("squash_commit_sha", null);
+        mr.put("author", userJson(caller));
+        mr.put("reviewers", new ArrayList<>());
+        mr.put("diff_refs", Map.of("base_sha", mb == null ? targetSha : mb, "head_sha", sha, "start_sha", targetSha));
+        mr.put("force_remove_source_branch", body.path("remove_source_branch").asBoolean(false));
+        mr.put("squash", body.path("squash").asBoolean(false));
+        mr.put("web_url", url() + "/" + path + "/-/merge_requests/" + iid);
+        mr.put("created_at", now);
+        mr.put("updated_at", now);
+        mr.put("merged_at", null);
+        mrs.put(iid, mr);
+        Map<String, Object> hook = mrHook(mr, "open", null, caller);
+        afterAnswer(() -> deliver(List.of(() -> send("Merge Request Hook", hook))));
+        return Answer.json(201, view(mr));
+    }
+
+    /**
+     * PUT /projects/:id/merge_requests/:iid/merge {sha, squash, should_remove_source_branch, merge_commit_message,
+     * squash_commit_message} (docs.gitlab.com/api/merge_requests/#merge-a-merge-request), checked in
+     * lib/api/merge_requests.rb's order: 405 "405 Method Not Allowed" when it cannot be merged in its state (not open,
+     * a draft, "Pipelines must succeed" and the head's latest pipeline did not); 422 "Branch cannot be merged" on a
+     * conflict; 409 "SHA does not match HEAD of source branch: <head>". The merge is made in the bare repository (a
+     * merge commit of the target and the source, "Merge branch 'x' into 'y'"; with squash, a squash commit of the
+     * source's changes on the merge base first, merged likewise), then the MR is merged, a Merge Request Hook
+     * {@code merge} and a Push Hook for the target go out (and one deleting the source when asked). 200 with the MR.
+     */
+    private Answer mergeMergeRequest(long iid, Call c, String caller) {
+        Map<String, Object> mr = mrs.get(iid);
+        if (mr == null) {
+            return Answer.json(404, Map.of("message", "404 Not found"));
+        }
+        JsonNode body = parse(c.body());
+        String detailed = detailedMergeStatus(mr);
+        if (List.of("not_open", "draft_status", "ci_must_pass", "ci_still_running")
+                .contains(detailed)) {
+            return Answer.json(405, Map.of("message", "405 Method Not Allowed"));
+        }
+        if (git == null) {
+            return Answer.json(500, Map.of("message", "stand-in: merging needs gitHosted(...)"));
+        }
+        String sha = String.valueOf(mr.get("sha"));
+        String source = String.valueOf(mr.get("source_branch"));
+        String target = String.valueOf(mr.get("target_branch"));
+        String targetTip = git.heads().get(target);
+        String tree = targetTip == null || !git.hasCommit(sha) ? null : git.mergeTree(targetTip, sha);
+        if (tree == null) {
+            return Answer.json(422, Map.of("message", "Branch cannot be merged"));
+        }
+        String given = body.path("sha").asText(null);
+        if (given != null && !given.equals(sha)) {
+            return Answer.json(409, Map.of("message", "SHA does not match HEAD of source branch: " + sha));
+        }
+        GitHost.Ident me = new GitHost.Ident(caller, caller + "@example.com");
+        String second = sha;
+        String squashSha = null;
+        if (body.path("squash").asBoolean(Boolean.TRUE.equals(mr.get("squash")))) {
+            String mb = git.mergeBase(targetTip, sha);
+            String author = String.valueOf(((Map<?, ?>) mr.get("author")).get("username"));
+            squashSha = git.commitTree(
+                    git.treeOf(sha),
+                    mb == null ? List.of() : List.of(mb),
+                    body.path("squash_commit_message").asText(String.valueOf(mr.get("title"))),
+                    new GitHost.Ident(author, author + "@example.com"),
+                    me);
+            second = squashSha;
+        }
+        String message = body.path("merge_commit_message")
+                .asText("Merge branch '" + source + "' into '" + target + "'\n\n" + mr.get("title")
+                        + "\n\nSee merge request " + path + "!" + iid);
+        String merged = git.commitTree(tree, List.of(targetTip, second), message, me, me);
+        if (!git.updateRef(target, merged, targetTip)) {
+            return Answer.json(422, Map.of("message", "Branch cannot be merged"));
+        }
+        markMerged(mr, merged, squashSha, caller);
+        List<Runnable> hooks = new ArrayList<>();
+        Map<String, Object> hook = mrHook(mr, "merge", null, caller);
+        hooks.add(() -> send("Merge Request Hook", hook));
+        List<GitHost.RefChange> moved = new ArrayList<>(List.of(new GitHost.RefChange(target, targetTip, merged)));
+        boolean remove = body.path("should_remove_source_branch")
+                .asBoolean(Boolean.TRUE.equals(mr.get("force_remove_source_branch")));
+        if (remove && sha.equals(git.heads().get(source)) && git.updateRef(source, null, sha)) {
+            moved.add(new GitHost.RefChange(source, sha, null));
+        }
+        hooks.addAll(applyChanges(moved, caller));
+        afterAnswer(() -> deliver(hooks));
+        return Answer.json(200, view(mr));
     }
 
     /** A user of the instance (GET /users?username= finds it). */
@@ -352,6 +882,17 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     private Answer route(Call c) {
+        String byId = "/api/v4/projects/15";
+        if (c.path().equals(byId) || c.path().startsWith(byId + "/")) {
+            // the project by its id as well as by its URL-encoded path (docs.gitlab.com/api/rest/#namespaced-paths)
+            c = new Call(
+                    c.method(),
+                    base + c.path().substring(byId.length()),
+                    c.query(),
+                    c.allQuery(),
+                    c.headers(),
+                    c.body());
+        }
         Answer instance = instanceWide(c);
         if (instance != null) {
             return instance;
@@ -360,6 +901,16 @@ public final class GitLabApiStub extends ForgeStub {
             return Answer.json(404, Map.of("message", "404 Project Not Found"));
         }
         String p = c.path().substring(base.length());
+        Matcher merge = MERGE.matcher(p);
+        boolean create = c.method().equals("POST") && p.equals("/merge_requests");
+        if (create || c.method().equals("PUT") && merge.matches()) {
+            String caller = caller(c);
+            return caller == null
+                    ? unauthorized()
+                    : create
+                            ? createMergeRequest(c, caller)
+                            : mergeMergeRequest(Long.parseLong(merge.group(1)), c, caller);
+        }
         if (c.method().equals("PUT")) {
             Matcher update = Pattern.compile("/merge_requests/(\\d+)").matcher(p);
             if (update.matches()) {
@@ -421,7 +972,12 @@ public final class GitLabApiStub extends ForgeStub {
         if (p.equals("/repository/merge_base")) {
             // refs[]=base&refs[]=head: this stand-in's heads fork at their base (they are never behind)
             String first = c.params("refs[]").get(0);
-            return Answer.json(200, Map.of("id", first));
+            List<String> refs = c.params("refs[]");
+            String known = refs.size() == 2 ? mergeBases.get(refs.get(0) + "..." + refs.get(1)) : null;
+            if (known == null && refs.size() == 2 && git != null) {
+                known = recordMergeBase(refs.get(0), refs.get(1)); // two commits of the bare repository
+            }
+            return Answer.json(200, Map.of("id", known != null ? known : first));
         }
         if (p.equals("/repository/tree")) {
             // GET /projects/:id/repository/tree?path=&ref= (docs.gitlab.com/api/repositories/#list-repository-tree)
@@ -468,14 +1024,17 @@ public final class GitLabApiStub extends ForgeStub {
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("id", sha), "protected", false));
         }
         if (p.equals("/merge_requests")) {
-            // GitLab's filters: state (opened, closed, merged, locked; none: all) and source_branch
+            // GitLab's filters: state (opened, closed, merged, locked; none: all), source_branch and target_branch
+            // (docs.gitlab.com/api/merge_requests/#list-project-merge-requests)
             String state = c.query().getOrDefault("state", "all");
             String source = c.query().get("source_branch");
+            String target = c.query().get("target_branch");
             return page(
                     mrs.values().stream()
                             .filter(m -> state.equals("all") || state.equals(m.get("state")))
                             .filter(m -> source == null || source.equals(m.get("source_branch")))
-                            .map(m -> (Object) m)
+                            .filter(m -> target == null || target.equals(m.get("target_branch")))
+                            .map(m -> (Object) view(m))
                             .toList(),
                     c);
         }
@@ -486,7 +1045,7 @@ public final class GitLabApiStub extends ForgeStub {
                 return Answer.json(404, Map.of("message", "404 Not found"));
             }
             if (mr.group(2) == null) {
-                return Answer.json(200, mrs.get(iid));
+                return Answer.json(200, view(mrs.get(iid)));
             }
             List<Map<String, Object>> by = approvals.getOrDefault(iid, List.of());
             return Answer.json(200, Map.of("approved", !by.isEmpty(), "approved_by", by));
@@ -526,6 +1085,16 @@ public final class GitLabApiStub extends ForgeStub {
     private Answer instanceWide(Call c) {
         if (!c.method().equals("GET")) {
             return null;
+        }
+        if (c.path().equals("/api/v4/user")) {
+            // the token's user (docs.gitlab.com/api/users/#retrieve-the-current-user)
+            String me = caller(c);
+            if (me == null) {
+                return unauthorized();
+            }
+            Map<String, Object> u = new LinkedHashMap<>(userJson(me));
+            u.put("state", "active");
+            return Answer.json(200, u);
         }
         if (c.path().equals("/api/v4/users")) {
             String name = c.query().get("username");
@@ -592,7 +1161,48 @@ public final class GitLabApiStub extends ForgeStub {
                             Map.of("previous", previous == null ? List.of() : previous, "current", reviewers)));
             afterAnswer(() -> send("Merge Request Hook", hook));
         }
-        return Answer.json(200, mr);
+        if (body.hasNonNull("title") || body.hasNonNull("description")) {
+            // a new title sets draft from its prefix ("Draft:" in, out of draft when gone); GitLab then fires a
+            // Merge Request Hook "update" whose changes carry each field before and after
+            Map<String, Object> changes = new LinkedHashMap<>();
+            for (String field : List.of("title", "description")) {
+                if (body.hasNonNull(field) && !body.path(field).asText().equals(mr.get(field))) {
+                    changes.put(
+                            field,
+                            mapOf(
+                                    "previous",
+                                    mr.get(field),
+                                    "current",
+                                    body.path(field).asText()));
+                    mr.put(field, body.path(field).asText());
+                }
+            }
+            boolean draft = DRAFT.matcher(String.valueOf(mr.get("title"))).find();
+            if (!Boolean.valueOf(draft).equals(mr.get("draft"))) {
+                changes.put("draft", mapOf("previous", mr.get("draft"), "current", draft));
+                mr.put("draft", draft);
+            }
+            if (!changes.isEmpty()) {
+                mr.put("updated_at", Instant.now().toString());
+                Map<String, Object> hook = mrHook(mr, "update", null, callerOr(c, "tiergate"));
+                hook.put("changes", changes);
+                afterAnswer(() -> deliver(List.of(() -> send("Merge Request Hook", hook))));
+            }
+        }
+        return Answer.json(200, view(mr));
+    }
+
+    private String callerOr(Call c, String dflt) {
+        String who = caller(c);
+        return who == null ? dflt : who;
+    }
+
+    /** A map that may hold nulls (Map.of may not). */
+    private static Map<String, Object> mapOf(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 
     /**
@@ -600,8 +1210,13 @@ public final class GitLabApiStub extends ForgeStub {
      * the diffs between the two commits' files as the stand-in holds them.
      */
     private Answer compare(Call c) {
-        Map<String, String> from = files.getOrDefault(c.query().get("from"), Map.of());
-        Map<String, String> to = files.get(c.query().get("to"));
+        String fromRef = c.query().get("from");
+        String toRef = c.query().get("to");
+        if (git != null && git.hasCommit(fromRef) && git.hasCommit(toRef)) {
+            return compareInGit(fromRef, toRef, "true".equals(c.query().get("straight")));
+        }
+        Map<String, String> from = files.getOrDefault(fromRef, Map.of());
+        Map<String, String> to = files.get(toRef);
         List<Object> diffs = new ArrayList<>();
         if (to != null) {
             new java.util.TreeMap<>(to).forEach((fp, body) -> {
@@ -625,6 +1240,64 @@ public final class GitLabApiStub extends ForgeStub {
         }
         return Answer.json(
                 200, Map.of("commits", List.of(), "diffs", diffs, "compare_timeout", false, "compare_same_ref", false));
+    }
+
+    /**
+     * The comparison of two commits of the bare repository as GitLab makes it: from their merge base unless
+     * {@code straight=true} ({@code from...to}, the default, versus {@code from..to}), each file added, changed or
+     * deleted, and the commits {@code to} has that the merge base lacks.
+     */
+    private Answer compareInGit(String fromSha, String toSha, boolean straight) {
+        String mb = straight ? fromSha : recordMergeBase(fromSha, toSha);
+        String start = mb == null ? fromSha : mb;
+        importFiles(start);
+        importFiles(toSha);
+        Map<String, String> from = files.get(start);
+        Map<String, String> to = files.get(toSha);
+        java.util.TreeSet<String> paths = new java.util.TreeSet<>(from.keySet());
+        paths.addAll(to.keySet());
+        List<Object> diffs = new ArrayList<>();
+        for (String fp : paths) {
+            String was = from.get(fp);
+            String now = to.get(fp);
+            if (!java.util.Objects.equals(was, now)) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("old_path", fp);
+                d.put("new_path", fp);
+                d.put("new_file", was == null);
+                d.put("renamed_file", false);
+                d.put("deleted_file", now == null);
+                d.put("diff", "");
+                diffs.add(d);
+            }
+        }
+        List<Object> commits = new ArrayList<>();
+        for (GitHost.Commit k : git.pushed("", start, toSha, 10_000)) {
+            commits.add(Map.of(
+                    "id",
+                    k.sha(),
+                    "short_id",
+                    k.sha().substring(0, 8),
+                    "title",
+                    k.title(),
+                    "message",
+                    k.message(),
+                    "author_name",
+                    k.authorName(),
+                    "author_email",
+                    k.authorEmail()));
+        }
+        return Answer.json(
+                200,
+                Map.of(
+                        "commits",
+                        commits,
+                        "diffs",
+                        diffs,
+                        "compare_timeout",
+                        false,
+                        "compare_same_ref",
+                        fromSha.equals(toSha)));
     }
 
     private Answer createStatus(String sha, Call c) {
