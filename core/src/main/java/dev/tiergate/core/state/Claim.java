@@ -95,6 +95,66 @@ public record Claim(
                 tests);
     }
 
+    /** {@code tiergate pr}: pushed, its PR at {@code url}; pr-ready unless it has come further already. */
+    public Claim withPullRequest(String url, Instant pushed) {
+        Map<String, String> l = new TreeMap<>(links);
+        l.put(LINK_PULL_REQUEST, url);
+        WorkflowState s = state == WorkflowState.FEATURE_CLAIMED ? WorkflowState.PR_READY : state;
+        return new Claim(
+                featureId,
+                s,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                l,
+                pushed,
+                ciGreenAt,
+                mergedAt,
+                supersededTests);
+    }
+
+    /** CI went green on the PR's head at {@code at}, as {@code ciRun} shows (the verdict's page). */
+    public Claim ciGreen(Instant at, String ciRun) {
+        Map<String, String> l = new TreeMap<>(links);
+        l.putIfAbsent(LINK_CI_RUN, ciRun);
+        return new Claim(
+                featureId,
+                state == WorkflowState.MERGED ? state : WorkflowState.CI_GREEN,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                l,
+                pushedAt,
+                ciGreenAt == null ? at : ciGreenAt,
+                mergedAt,
+                supersededTests);
+    }
+
+    /** {@code tiergate merge}: merged into its tier at {@code at} (green before, as {@code ciRun} shows). */
+    public Claim merged(Instant at, String ciRun) {
+        Claim green = ciGreen(at, ciRun);
+        return new Claim(
+                featureId,
+                WorkflowState.MERGED,
+                branch,
+                parentBranch,
+                dbBranch,
+                actorId,
+                actorClass,
+                claimedAt,
+                green.links(),
+                pushedAt,
+                green.ciGreenAt(),
+                at,
+                supersededTests);
+    }
+
     public boolean supersedes(String testPath) {
         return supersededTests.contains(testPath);
     }

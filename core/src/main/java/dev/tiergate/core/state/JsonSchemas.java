@@ -27,6 +27,19 @@ public final class JsonSchemas {
     public static final String MIGRATION_HEADER = "migration-header.schema.json";
     /** {@code tiergate drift --json} and the server's drift API: a contract for the programs that read them. */
     public static final String DRIFT_REPORT = "drift-report.schema.json";
+    /** The agent commands' {@code --json} outputs (tiergate pr, status, wait, next, merge, and any of them stopping). */
+    public static final String CLI_PR = "cli-pr.schema.json";
+
+    public static final String CLI_STATUS = "cli-status.schema.json";
+    public static final String CLI_WAIT = "cli-wait.schema.json";
+    public static final String CLI_NEXT = "cli-next.schema.json";
+    public static final String CLI_MERGE = "cli-merge.schema.json";
+    public static final String CLI_ERROR = "cli-error.schema.json";
+    /** The CLI's schemas, compiled on first use (no hook reads them). */
+    private static final java.util.Map<String, JsonSchema> CLI = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final java.util.Set<String> CLI_SCHEMAS =
+            java.util.Set.of(CLI_PR, CLI_STATUS, CLI_WAIT, CLI_NEXT, CLI_MERGE, CLI_ERROR);
 
     private JsonSchemas() {}
 
@@ -58,7 +71,12 @@ public final class JsonSchemas {
             case POLICY -> Policy.SCHEMA;
             case MIGRATION_HEADER -> MigrationHeader.SCHEMA;
             case DRIFT_REPORT -> DriftReport.SCHEMA;
-            default -> throw new IllegalArgumentException("no schema named " + schemaFile);
+            default -> {
+                if (!CLI_SCHEMAS.contains(schemaFile)) {
+                    throw new IllegalArgumentException("no schema named " + schemaFile);
+                }
+                yield CLI.computeIfAbsent(schemaFile, JsonSchemas::load);
+            }
         };
         Set<ValidationMessage> problems = schema.validate(document);
         return problems.stream()
