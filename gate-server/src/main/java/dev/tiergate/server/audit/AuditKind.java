@@ -45,7 +45,10 @@ public enum AuditKind {
     CREDENTIAL_ISSUED("credential.issued", "an actor was given its own login on a branch"),
     CREDENTIAL_REFUSED("credential.refused", "an actor asked for a login the policy does not give it"),
     TOKEN_CREATED("token.created", "an actor's API token was created"),
-    TOKEN_REVOKED("token.revoked", "an actor's API token was revoked");
+    TOKEN_REVOKED("token.revoked", "an actor's API token was revoked"),
+    AGENT_ASK(
+            "agent.ask",
+            "a transition was asked through tiergate's CLI or MCP server (pr, merge): the actor, the head and the answer");
 
     private final String wireName;
     private final String meaning;

@@ -764,17 +764,38 @@ final class DatabaseMigrations {
     }
 
     /**
+     * A merge was seen: what became of its migrations is asked by agents ({@code tiergate wait --until migrated}), so
+     * it is kept from now on; {@code migrates}: the plan migrates the base tier (else nothing is to be applied).
+     */
+    void mergeSeen(RepoRef repo, PullRequestFacts pr, String baseTier, boolean migrates) {
+        store.merged(repo, pr.number(), pr.headBranch(), pr.headSha(), baseTier);
+        if (!migrates) {
+            store.mergeMigrated(repo, pr.number(), MigrationStore.MergeOutcome.NOTHING, null);
+        }
+    }
+
+    /**
      * A merge into a tier: its pending migrations run on the tier after a snapshot {@code <tier>-backup-pr<N>}; a
      * failure restores the snapshot and holds the tier until someone acts.
      */
     void applyMerge(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier) {
+        store.merged(repo, pr.number(), pr.headBranch(), pr.headSha(), DbBranchName.of(baseTier.name()));
+        String outcome = applyMergeRun(repo, pr, policy, baseTier);
+        if (outcome != null) {
+            // no detail: a failure's text may quote rows; the held tier keeps it, behind the dashboard's sign-in
+            store.mergeMigrated(repo, pr.number(), outcome, null);
+        }
+    }
+
+    /** The merge's run on its tier; what became of it (a {@link MigrationStore.MergeOutcome} word), null: unknown. */
+    private String applyMergeRun(RepoRef repo, PullRequestFacts pr, Policy policy, Tier baseTier) {
         if (!runnable(policy.migrations())) {
-            return;
+            return MigrationStore.MergeOutcome.NOTHING;
         }
         String tierDb = DbBranchName.of(baseTier.name());
         Optional<String> merged = forge.branchHead(repo, pr.baseBranch());
         if (merged.isEmpty()) {
-            return;
+            return null;
         }
         List<MigrationFile> files = judged(source.at(repo, merged.get(), policy.migrations()), policy.migrations());
         RunLimits limits = limits(repo, policy.migrations(), tierDb);
@@ -791,7 +812,7 @@ final class DatabaseMigrations {
                         .map(n -> n.version().compareTo(newestApplied) > 0)
                         .orElse(false));
         if (!pending) {
-            return;
+            return MigrationStore.MergeOutcome.NOTHING;
         }
         if (baseTier.holdsOnDrift()) {
             // the pre-apply check: a tier that drifted is not migrated; it is held with why, until the drift is
@@ -815,7 +836,7 @@ final class DatabaseMigrations {
                                         + baseTier.name(),
                                 "sha",
                                 pr.headSha()));
-                return;
+                return MigrationStore.MergeOutcome.HELD;
             }
         }
         String release = "pr" + pr.number();
@@ -849,7 +870,7 @@ final class DatabaseMigrations {
                             "snapshot",
                             snapshot));
             access.afterTierMoved(repo, policy, baseTier);
-            return;
+            return MigrationStore.MergeOutcome.APPLIED;
         }
         String failed = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "
                 + failure(run, stop, policy.migrations());
@@ -892,6 +913,7 @@ final class DatabaseMigrations {
                 Optional.empty(),
                 "pull/" + pr.number(),
                 Map.of("rule", Rule.MIGRATION_TIER_MIGRATE_FAILED.id()));
+        return MigrationStore.MergeOutcome.FAILED;
     }
 
     private static List<String> addedVersions(

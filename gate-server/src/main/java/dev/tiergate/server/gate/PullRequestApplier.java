@@ -117,6 +117,10 @@ final class PullRequestApplier {
                         ciGit,
                         Map.of("rule", v.rule(), "message", v.message(), "sha", pr.headSha()));
             } else if (action instanceof EndPullRequest e) {
+                if (e.merged()) {
+                    migrations.mergeSeen(
+                            repo, pr, record == null ? null : record.parent(), plan.has(MigrateBase.class));
+                }
                 endPullRequest(repo, pr, record, e.merged());
                 reviews.forget(repo, number);
             } else if (action instanceof RemoveHeadDatabase) {

@@ -6,6 +6,7 @@ import dev.tiergate.server.audit.AuditLog;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.config.ServerConfig;
 import dev.tiergate.server.forge.ApiCallCounter;
+import dev.tiergate.server.gate.GatePages;
 import dev.tiergate.server.gate.GateProcessor;
 import dev.tiergate.server.inbox.DeliveryLog;
 import dev.tiergate.server.inbox.DeliveryProcessor;
@@ -195,6 +196,21 @@ public final class GateServer implements AutoCloseable {
             auth.requireAdmin(ctx);
             grants.acceptDrift(ctx);
         });
+        PullRequestApi pulls = new PullRequestApi(
+                new PullRequestViews(
+                        store,
+                        parts.migrations(),
+                        ref -> {
+                            GateProcessor p = processors.get(ref.forge());
+                            return p == null ? Optional.empty() : p.policyToShow(ref);
+                        },
+                        new GatePages(cfg.publicUrl())),
+                auth,
+                audit,
+                processors.keySet());
+        app.get("/api/v1/repos/{owner}/{repo}/pulls", pulls::byHead);
+        app.get("/api/v1/repos/{owner}/{repo}/pulls/{number}", pulls::one);
+        app.post("/api/v1/repos/{owner}/{repo}/pulls/{number}/asks", pulls::ask);
         app.get("/api/v1/repos/{owner}/{repo}/branches", api::list);
         app.get("/api/v1/repos/{owner}/{repo}/branches/<branch>", api::one);
         new Dashboard(

@@ -283,6 +283,76 @@ public final class MigrationStore {
         return true;
     }
 
+    /** What became of a merged PR's migrations on its tier (the one answer {@code tiergate wait} polls). */
+    public record MergeOutcome(
+            long pr, String headBranch, String headSha, String baseTier, String migration, String detail) {
+        public static final String PENDING = "pending";
+        public static final String APPLIED = "applied";
+        public static final String NOTHING = "nothing";
+        public static final String FAILED = "failed";
+        public static final String HELD = "held";
+
+        public boolean settled() {
+            return !migration.equals(PENDING);
+        }
+    }
+
+    /** A merge was seen: its migrations are pending on {@code baseTier} until the tier's run says otherwise. */
+    public void merged(RepoRef repo, long pr, String headBranch, String headSha, String baseTier) {
+        update("""
+                insert into merge_outcomes (forge, repo, pr_number, head_branch, head_sha, base_tier, migration)
+                values (?, ?, ?, ?, ?, ?, 'pending') on conflict (forge, repo, pr_number) do nothing""", repo.forge(), repo.path(), pr, headBranch, headSha, baseTier);
+    }
+
+    /** The tier's run for merged PR {@code pr} ended: {@code migration} is one of {@link MergeOutcome}'s words. */
+    public void mergeMigrated(RepoRef repo, long pr, String migration, String detail) {
+        // a run retried after it applied finds nothing pending: that never overwrites what it did
+        update(
+                "update merge_outcomes set migration = ?, detail = ?, updated_at = now() where forge = ? and repo = ?"
+                        + " and pr_number = ? and (migration = 'pending' or ? <> 'nothing')",
+                migration,
+                detail,
+                repo.forge(),
+                repo.path(),
+                pr,
+                migration);
+    }
+
+    public Optional<MergeOutcome> mergeOutcome(RepoRef repo, long pr) {
+        return mergeOutcomes(repo, "pr_number = ?", pr).stream().findFirst();
+    }
+
+    /** The merged PRs from {@code headBranch}, the newest first. */
+    public List<MergeOutcome> mergeOutcomes(RepoRef repo, String headBranch) {
+        return mergeOutcomes(repo, "head_branch = ?", headBranch);
+    }
+
+    private List<MergeOutcome> mergeOutcomes(RepoRef repo, String where, Object arg) {
+        List<MergeOutcome> out = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select pr_number, head_branch, head_sha, base_tier, migration, detail from merge_outcomes"
+                                + " where forge = ? and repo = ? and " + where + " order by pr_number desc")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            ps.setObject(3, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new MergeOutcome(
+                            rs.getLong(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5),
+                            rs.getString(6)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading merge outcomes", e);
+        }
+        return out;
+    }
+
     private void update(String sql, Object... args) {
         try (Connection c = ds.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
