@@ -32,6 +32,8 @@ public final class Main {
     public static final int NO_STATE = 1;
     public static final int REFUSED = 2;
     public static final int FAILED = 3;
+    /** {@code tiergate wait}: the time given ran out before the server said yes or no. */
+    public static final int TIMED_OUT = 4;
     /** In the (per-worktree) git dir: trailers pre-commit computed for the commit-msg shim. */
     public static final String TRAILERS_FILE = "tiergate-trailers";
     /** In the (per-worktree) git dir: the migration directory, for the pre-commit shim's fast path. */

@@ -17,6 +17,11 @@ import dev.tiergate.core.verdict.Verdict;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.Workspace;
+import dev.tiergate.hooks.agent.MergeCmd;
+import dev.tiergate.hooks.agent.NextCmd;
+import dev.tiergate.hooks.agent.PrCmd;
+import dev.tiergate.hooks.agent.StatusCmd;
+import dev.tiergate.hooks.agent.WaitCmd;
 import dev.tiergate.hooks.check.RangeCheck;
 import dev.tiergate.hooks.git.GitCommand;
 import dev.tiergate.hooks.git.GitRepo;
@@ -68,6 +73,11 @@ public final class TiergateCli {
             Doctor.class,
             GrantsCmd.class,
             DriftCmd.class,
+            PrCmd.class,
+            StatusCmd.class,
+            WaitCmd.class,
+            NextCmd.class,
+            MergeCmd.class,
             ServerCommands.Server.class,
             ServerCommands.Demo.class,
             ServerCommands.Audit.class,

@@ -71,13 +71,13 @@ class TiergateCliTest {
         }
     }
 
-    /** {@code tiergate pr --help} printed the top help and exited 0, as though pr were a command; tiergate pr exited 2. */
+    /** {@code tiergate prr --help} printed the top help and exited 0, as though prr were a command; tiergate prr exited 2. */
     @Test
     void aCommandThatDoesNotExistIsRefusedWithOrWithoutHelp() {
-        for (String[] args : new String[][] {{"pr", "--help"}, {"pr", "-V"}, {"pr"}}) {
+        for (String[] args : new String[][] {{"prr", "--help"}, {"prr", "-V"}, {"prr"}}) {
             Run r = run(args);
             assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
-            assertTrue(r.err().contains("Unmatched argument at index 0: 'pr'"), r.err());
+            assertTrue(r.err().contains("Unmatched argument at index 0: 'prr'"), r.err());
             assertTrue(!r.out().contains("Usage: tiergate"), "no help printed as though it existed: " + r.out());
         }
     }

@@ -1,0 +1,191 @@
+package dev.tiergate.server.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.core.state.JsonSchemas;
+import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.testkit.GitHubPayloads;
+import dev.tiergate.testkit.Pull;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent API on a real server and the GitHub stand-in: the PRs of a head branch, one PR's view (its schema, its
+ * long-poll) and the asks an agent makes, with the refusals a hostile caller meets.
+ */
+class PullRequestApiTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String ADMIN = "admin-token-for-the-agent-api";
+    static final String POLICY = """
+            version: 1
+            tiers:
+              - {name: production, branch: main}
+              - {name: staging, branch: staging, parent: production}
+            working_branch_types:
+              - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+            actors:
+              - {id: claude-agent, class: agent}
+              - {id: pat, class: human}
+            edges:
+              - {from: feature, to: staging, approvals: 1}
+            """;
+    static final String MAIN = "1111111111111111111111111111111111111111";
+    static final String STAGING = "2222222222222222222222222222222222222222";
+    static final String F1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    static final String SQL = """
+            -- refactoring: Introduce New Table
+            -- phase: expand
+            create table orders (id bigint primary key);
+            """;
+
+    ServerHarness h;
+    String agentToken;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception {
+        h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN));
+        for (String ref : List.of("main", MAIN, STAGING)) {
+            h.github.policy(ref, POLICY);
+        }
+        h.github.branch("main", MAIN);
+        h.github.branch("staging", STAGING);
+        h.github.copyFiles(STAGING, F1);
+        h.github.file(F1, "db/migration/V20260101000000__orders.sql", SQL);
+        h.github.branch("feature/F1", F1);
+        Pull p = new Pull(7, "feature/F1", F1, "staging", STAGING, "claude-agent", false, "open", false);
+        h.github.pull(p);
+        assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
+        agentToken = h.server
+                .tokens()
+                .create("claude-agent", h.repoPath, Duration.ofDays(1), "test")
+                .secret();
+    }
+
+    @AfterEach
+    void stop() {
+        h.close();
+    }
+
+    HttpResponse<String> call(String method, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.baseUrl() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    String pulls() {
+        return "/api/v1/repos/" + h.repoPath + "/pulls";
+    }
+
+    @Test
+    void aPrIsFoundByItsHeadBranchAndItsViewFitsTheSchema() throws Exception {
+        JsonNode byHead = JSON.readTree(
+                call("GET", pulls() + "?head=feature/F1", agentToken).body());
+        assertEquals(7, byHead.path("pulls").get(0).path("number").asInt(), byHead.toString());
+        HttpResponse<String> r = call("GET", pulls() + "/7", agentToken);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode v = JSON.readTree(r.body());
+        assertEquals(List.of(), JsonSchemas.validate(JsonSchemas.CLI_STATUS, v), v.toString());
+        assertEquals(F1, v.path("head_sha").asText());
+        assertEquals("feature/F1", v.path("head_branch").asText());
+        assertEquals("staging", v.path("base_tier").asText());
+        assertEquals("pending", v.path("workflow").path("state").asText(), v.toString());
+        assertEquals("gate.ci-not-green", v.path("workflow").path("rule").asText());
+        assertEquals("make CI pass", v.path("workflow").path("fix").asText(), "the fix comes from the rule catalog");
+        assertEquals("success", v.path("migrations").path("state").asText(), v.toString());
+    }
+
+    @Test
+    void aLongPollReturnsWhenTheViewChangesAndNeverHoldsLongerThanItsCap() throws Exception {
+        String version = JSON.readTree(call("GET", pulls() + "/7", agentToken).body())
+                .path("version")
+                .asText();
+        long started = System.nanoTime();
+        HttpResponse<String> same = call("GET", pulls() + "/7?since=" + version + "&wait=2", agentToken);
+        long held = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(version, JSON.readTree(same.body()).path("version").asText());
+        assertTrue(held >= 1_500, "held " + held + " ms");
+        // a hostile wait=9999 is cut to the server's cap; the view changing ends it at once
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(500);
+                h.github.ciReports(F1, "build", "success");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.start();
+        started = System.nanoTime();
+        JsonNode changed = JSON.readTree(call("GET", pulls() + "/7?since=" + version + "&wait=9999", agentToken)
+                .body());
+        held = (System.nanoTime() - started) / 1_000_000;
+        t.join();
+        assertFalse(version.equals(changed.path("version").asText()), changed.toString());
+        assertTrue(held < 8_500, "held " + held + " ms");
+    }
+
+    @Test
+    void askingToMergeWhilePendingIsRefusedWithTheReasonAndAudited() throws Exception {
+        HttpResponse<String> r = call("POST", pulls() + "/7/asks?verb=merge&sha=" + F1, agentToken);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode a = JSON.readTree(r.body());
+        assertFalse(a.path("allowed").asBoolean());
+        assertTrue(
+                a.path("reason").asText().startsWith("tiergate/workflow is pending on a1a1a1a [gate.ci-not-green]"),
+                a.toString());
+        AuditLog audit = h.server.audit();
+        var asked =
+                audit.all().stream().filter(x -> x.kind().equals("agent.ask")).toList();
+        assertEquals(1, asked.size());
+        JsonNode d = JSON.readTree(asked.get(0).details());
+        assertEquals("claude-agent", d.path("actor").asText(), "the token's actor, not a name the caller claims");
+        assertEquals("merge", d.path("verb").asText());
+        assertTrue(d.path("answer").asText().contains("pending"), d.toString());
+    }
+
+    @Test
+    void hostileCallsAreRefusedAndChangeNothing() throws Exception {
+        assertEquals(400, call("GET", pulls() + "/7abc", agentToken).statusCode());
+        assertEquals(400, call("GET", pulls() + "/0", agentToken).statusCode());
+        assertEquals(
+                400, call("GET", pulls() + "/7?forge=bitbucket", agentToken).statusCode());
+        assertEquals(400, call("GET", pulls() + "?head=", agentToken).statusCode());
+        assertEquals(404, call("GET", pulls() + "/8", agentToken).statusCode());
+        assertEquals(
+                400,
+                call("POST", pulls() + "/7/asks?verb=drop-the-store&sha=" + F1, agentToken)
+                        .statusCode());
+        assertEquals(
+                400,
+                call("POST", pulls() + "/7/asks?verb=merge&sha=';drop", agentToken)
+                        .statusCode());
+        assertEquals(401, call("GET", pulls() + "/7", null).statusCode(), "no token: the server sets one");
+        assertEquals(401, call("GET", pulls() + "/7", "forged").statusCode());
+        String other = h.server
+                .tokens()
+                .create("claude-agent", "acme/other", Duration.ofDays(1), "test")
+                .secret();
+        HttpResponse<String> r = call("GET", pulls() + "/7", other);
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("reaches acme/other only"), r.body());
+        assertTrue(
+                h.server.audit().all().stream().noneMatch(x -> x.kind().equals("agent.ask")),
+                "a refused ask leaves no record");
+    }
+}
