@@ -78,6 +78,7 @@ public final class TiergateCli {
             WaitCmd.class,
             NextCmd.class,
             MergeCmd.class,
+            McpCmd.class,
             ServerCommands.Server.class,
             ServerCommands.Demo.class,
             ServerCommands.Audit.class,
