@@ -155,9 +155,7 @@ class AgentSessionOnGitHubTest {
         assertEquals(0, status.exit(), status.toString());
         JsonNode view = status.json(JsonSchemas.CLI_STATUS);
         assertEquals(
-                "gate.approvals.missing",
-                view.path("workflow").path("rule").asText(),
-                view.toString());
+                "gate.approvals.missing", view.path("workflow").path("rule").asText(), view.toString());
 
         approve(n, "pat", false, sha);
         AgentClone.Run mergeable = agent.tiergate("wait", "--until", "mergeable", "--json", "--timeout", "60s");
