@@ -62,20 +62,7 @@ public record Claim(
     }
 
     public Claim withState(WorkflowState newState) {
-        return new Claim(
-                featureId,
-                newState,
-                branch,
-                parentBranch,
-                dbBranch,
-                actorId,
-                actorClass,
-                claimedAt,
-                links,
-                pushedAt,
-                ciGreenAt,
-                mergedAt,
-                supersededTests);
+        return progressed(newState, links, pushedAt, ciGreenAt, mergedAt);
     }
 
     public Claim withSupersededTests(List<String> tests) {
@@ -99,7 +86,35 @@ public record Claim(
     public Claim withPullRequest(String url, Instant pushed) {
         Map<String, String> l = new TreeMap<>(links);
         l.put(LINK_PULL_REQUEST, url);
-        WorkflowState s = state == WorkflowState.FEATURE_CLAIMED ? WorkflowState.PR_READY : state;
+        return progressed(
+                state == WorkflowState.FEATURE_CLAIMED ? WorkflowState.PR_READY : state,
+                l,
+                pushed,
+                ciGreenAt,
+                mergedAt);
+    }
+
+    /** CI went green on the PR's head at {@code at}, as {@code ciRun} shows (the verdict's page). */
+    public Claim ciGreen(Instant at, String ciRun) {
+        Map<String, String> l = new TreeMap<>(links);
+        l.putIfAbsent(LINK_CI_RUN, ciRun);
+        return progressed(
+                state == WorkflowState.MERGED ? state : WorkflowState.CI_GREEN,
+                l,
+                pushedAt,
+                ciGreenAt == null ? at : ciGreenAt,
+                mergedAt);
+    }
+
+    /** {@code tiergate merge}: merged into its tier at {@code at} (green before, as {@code ciRun} shows). */
+    public Claim merged(Instant at, String ciRun) {
+        Claim green = ciGreen(at, ciRun);
+        return progressed(WorkflowState.MERGED, green.links(), pushedAt, green.ciGreenAt(), at);
+    }
+
+    /** The same claim further along: its state, links and the times it reached each step. */
+    private Claim progressed(
+            WorkflowState s, Map<String, String> l, Instant pushed, Instant green, Instant mergedTime) {
         return new Claim(
                 featureId,
                 s,
@@ -111,47 +126,8 @@ public record Claim(
                 claimedAt,
                 l,
                 pushed,
-                ciGreenAt,
-                mergedAt,
-                supersededTests);
-    }
-
-    /** CI went green on the PR's head at {@code at}, as {@code ciRun} shows (the verdict's page). */
-    public Claim ciGreen(Instant at, String ciRun) {
-        Map<String, String> l = new TreeMap<>(links);
-        l.putIfAbsent(LINK_CI_RUN, ciRun);
-        return new Claim(
-                featureId,
-                state == WorkflowState.MERGED ? state : WorkflowState.CI_GREEN,
-                branch,
-                parentBranch,
-                dbBranch,
-                actorId,
-                actorClass,
-                claimedAt,
-                l,
-                pushedAt,
-                ciGreenAt == null ? at : ciGreenAt,
-                mergedAt,
-                supersededTests);
-    }
-
-    /** {@code tiergate merge}: merged into its tier at {@code at} (green before, as {@code ciRun} shows). */
-    public Claim merged(Instant at, String ciRun) {
-        Claim green = ciGreen(at, ciRun);
-        return new Claim(
-                featureId,
-                WorkflowState.MERGED,
-                branch,
-                parentBranch,
-                dbBranch,
-                actorId,
-                actorClass,
-                claimedAt,
-                green.links(),
-                pushedAt,
-                green.ciGreenAt(),
-                at,
+                green,
+                mergedTime,
                 supersededTests);
     }
 

@@ -34,7 +34,9 @@ final class PullRequestApi {
 
     private static final Duration RECHECK = Duration.ofMillis(200);
     private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
-    private static final Set<String> VERBS = Set.of("pr", "merge", "wait", "abandon", "claim");
+    /** The transitions that reach the forge: opening a PR and merging it (claim and abandon stay on the machine). */
+    private static final Set<String> VERBS = Set.of("pr", "merge");
+
     private static final Pattern SHA = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private final PullRequestViews views;
     private final ApiAuth auth;

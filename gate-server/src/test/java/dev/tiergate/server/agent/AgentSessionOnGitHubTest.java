@@ -151,6 +151,13 @@ class AgentSessionOnGitHubTest {
                 moves.path("blockers").toString().contains("ask a human to approve " + sha.substring(0, 7) + ": pat"),
                 moves.toString());
 
+        // the MCP server's tool is the same command: the same answer, through JSON-RPC over stdio
+        JsonNode viaMcp = agent.mcpCall("next", Map.of());
+        assertEquals(0, viaMcp.path("structuredContent").path("exit").asInt(), viaMcp.toString());
+        JsonNode mcpMoves = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(viaMcp.path("structuredContent").path("stdout").asText());
+        assertEquals(moves, mcpMoves);
+
         AgentClone.Run status = agent.tiergate("status", "--json");
         assertEquals(0, status.exit(), status.toString());
         JsonNode view = status.json(JsonSchemas.CLI_STATUS);

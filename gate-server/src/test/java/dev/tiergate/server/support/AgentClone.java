@@ -182,6 +182,92 @@ public final class AgentClone {
         return new Background(p, out, err);
     }
 
+    /**
+     * One MCP tool call through {@code tiergate mcp} over stdio, as a client makes it: initialize, initialized,
+     * tools/call; the call's result (its structuredContent has exit, stdout and stderr). Every line the server writes
+     * must be JSON-RPC.
+     */
+    public JsonNode mcpCall(String tool, Map<String, Object> arguments) throws Exception {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        List<String> c = new ArrayList<>(List.of(launcher.toString(), "mcp"));
+        ProcessBuilder pb = new ProcessBuilder(c).directory(dir.toFile());
+        pb.environment().putAll(env);
+        pb.redirectError(Files.createTempFile(root, "mcp-err", ".txt").toFile());
+        Process mcp = pb.start();
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(mcp.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = in.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try (var out = mcp.getOutputStream()) {
+            send(
+                    out,
+                    Map.of(
+                            "jsonrpc",
+                            "2.0",
+                            "id",
+                            1,
+                            "method",
+                            "initialize",
+                            "params",
+                            Map.of(
+                                    "protocolVersion", "2025-06-18",
+                                    "capabilities", Map.of(),
+                                    "clientInfo", Map.of("name", "AgentClone", "version", "1"))));
+            answer(lines, 1);
+            send(out, Map.of("jsonrpc", "2.0", "method", "notifications/initialized"));
+            send(
+                    out,
+                    Map.of(
+                            "jsonrpc",
+                            "2.0",
+                            "id",
+                            2,
+                            "method",
+                            "tools/call",
+                            "params",
+                            Map.of("name", tool, "arguments", arguments)));
+            JsonNode result = answer(lines, 2).path("result");
+            if (result.isMissingNode()) {
+                throw new AssertionError("tools/call " + tool + " had no result");
+            }
+            return result;
+        } finally {
+            if (!mcp.waitFor(30, TimeUnit.SECONDS)) {
+                mcp.destroyForcibly();
+            }
+        }
+    }
+
+    private static void send(java.io.OutputStream out, Object message) throws IOException {
+        out.write((JSON.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static JsonNode answer(java.util.concurrent.BlockingQueue<String> lines, int id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            String l = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (l == null) {
+                throw new AssertionError("tiergate mcp did not answer request " + id + " within 120 s");
+            }
+            JsonNode n = JSON.readTree(l);
+            if (!"2.0".equals(n.path("jsonrpc").asText())) {
+                throw new AssertionError("not JSON-RPC on tiergate mcp's standard output: " + l);
+            }
+            if (n.path("id").asInt(-1) == id) {
+                return n;
+            }
+        }
+    }
+
     public String head() throws IOException {
         return gitOk("rev-parse", "HEAD");
     }

@@ -80,7 +80,8 @@ public final class NextCmd extends AgentCommand {
                         + (m.reachesOutside() ? "  (reaches outside: " + String.join(", ", m.effects()) + ")" : ""));
             }
             for (NextMoves.Blocker b : next.blockers()) {
-                out.println("  blocked " + plain(b.what()) + (b.rule() == null ? "" : " [" + b.rule() + "]"));
+                out.println("  blocked " + plain(b.what())
+                        + (b.rule() == null || b.what().contains("[" + b.rule() + "]") ? "" : " [" + b.rule() + "]"));
                 if (b.command() != null) {
                     out.println("          resolve: " + plain(b.command()));
                 }

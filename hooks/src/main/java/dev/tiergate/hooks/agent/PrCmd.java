@@ -2,6 +2,7 @@ package dev.tiergate.hooks.agent;
 
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.Workspace;
 import dev.tiergate.hooks.git.GitCommand;
@@ -50,7 +51,7 @@ public final class PrCmd extends AgentCommand {
     @Override
     int run() throws Stop, IOException {
         Claim claim = claim();
-        if (claim.state().wireName().equals("merged")) {
+        if (claim.state() == WorkflowState.MERGED) {
             throw Stop.refused(
                     claim.branch() + " is merged already", null, "tiergate claim <feature-id> for the next change");
         }

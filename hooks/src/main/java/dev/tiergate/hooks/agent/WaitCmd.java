@@ -1,6 +1,7 @@
 package dev.tiergate.hooks.agent;
 
 import dev.tiergate.core.state.Claim;
+import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.git.GitCommand;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class WaitCmd extends AgentCommand {
                 && claim.isPresent()
                 && f.last() != null
                 && !f.last().merged()
-                && claim.get().state().wireName().equals("pr-ready")
+                && claim.get().state() == WorkflowState.PR_READY
                 && !until.equals(Follow.MERGED)) {
             // what the kit's wait-ci records: ci-green, when and where
             ws().writeState(ws().state()
