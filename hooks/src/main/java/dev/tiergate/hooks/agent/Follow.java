@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.tiergate.core.agent.PrView;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.hooks.Main;
 import dev.tiergate.hooks.git.GitCommand;
 import java.io.IOException;
@@ -216,7 +217,9 @@ final class Follow {
             if (m.failed()) {
                 return Judgement.failed(
                         Objects.requireNonNullElse(m.detail(), "the migration did not apply on " + m.tier()),
-                        m.migration().equals("held") ? "migration.tier-drifted" : "migration.tier-migrate-failed",
+                        m.migration().equals("held")
+                                ? Rule.MIGRATION_TIER_DRIFTED.id()
+                                : Rule.MIGRATION_TIER_MIGRATE_FAILED.id(),
                         m.rollback() == null
                                 ? "tiergate drift --tier " + m.tier()
                                 : "ask the server's operator: " + m.rollback());

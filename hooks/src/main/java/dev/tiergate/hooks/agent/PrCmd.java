@@ -1,6 +1,7 @@
 package dev.tiergate.hooks.agent;
 
 import dev.tiergate.core.migration.MigrationChecksums;
+import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.Claim;
 import dev.tiergate.core.workflow.WorkflowState;
 import dev.tiergate.hooks.Main;
@@ -96,7 +97,7 @@ public final class PrCmd extends AgentCommand {
                 throw Stop.refused(
                         "PR #" + existing.get().number() + " from " + claim.branch() + " aims at "
                                 + existing.get().base() + ", not the claim's tier branch " + base,
-                        "gate.edge.skips-tier",
+                        Rule.GATE_EDGE_SKIPS_TIER.id(),
                         "retarget it to " + base + " on the forge ("
                                 + existing.get().url() + ")");
             }
