@@ -28,7 +28,10 @@ public record Policy(
         DatabaseAccess databaseAccess,
 
         @JsonProperty("approval_rules") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<ApprovalRule> approvalRules) {
+        List<ApprovalRule> approvalRules,
+
+        @JsonProperty("masking") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Masking masking) {
 
     public static final String PATH = ".tiergate/policy.yaml";
 
@@ -42,6 +45,39 @@ public record Policy(
         severity = severity == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(severity));
         hooks = hooks == null ? HookSettings.DEFAULTS : hooks;
         approvalRules = approvalRules == null ? List.of() : List.copyOf(approvalRules);
+    }
+
+    /** As read before masking was part of the policy: no tier's data is masked. */
+    public Policy(
+            int version,
+            List<Tier> tiers,
+            List<WorkingBranchType> workingBranchTypes,
+            List<Actor> actors,
+            List<TierEdge> edges,
+            List<String> requiredChecks,
+            MigrationSettings migrations,
+            Map<String, Severity> severity,
+            HookSettings hooks,
+            DatabaseAccess databaseAccess,
+            List<ApprovalRule> approvalRules) {
+        this(
+                version,
+                tiers,
+                workingBranchTypes,
+                actors,
+                edges,
+                requiredChecks,
+                migrations,
+                severity,
+                hooks,
+                databaseAccess,
+                approvalRules,
+                null);
+    }
+
+    /** Whether the policy masks {@code tier}'s data in every copy made from it for others (a source tier). */
+    public boolean masksCopiesOf(String tier) {
+        return masking != null && masking.sources(this).contains(tier);
     }
 
     /** As read before approval rules were part of the policy: none. */

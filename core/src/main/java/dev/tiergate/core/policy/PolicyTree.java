@@ -41,7 +41,8 @@ final class PolicyTree {
                 "severity",
                 "hooks",
                 "database_access",
-                "approval_rules");
+                "approval_rules",
+                "masking");
         return new Policy(
                 integer(f, "version"),
                 list(f, "tiers", this::tier),
@@ -53,7 +54,22 @@ final class PolicyTree {
                 severities(f),
                 f.has("hooks") ? hooks(f.get("hooks")) : null,
                 f.has("database_access") ? databaseAccess(f.get("database_access")) : null,
-                list(f, "approval_rules", this::approvalRule));
+                list(f, "approval_rules", this::approvalRule),
+                f.has("masking") ? masking(f.get("masking")) : null);
+    }
+
+    private Masking masking(Node n) {
+        Fields f = fields(n, "source_tiers", "rules", "default", "personal_data");
+        return new Masking(
+                list(f, "source_tiers", this::text),
+                list(f, "rules", this::maskingRule),
+                f.has("default") ? string(f, "default") : null,
+                list(f, "personal_data", this::text));
+    }
+
+    private Masking.Rule maskingRule(Node n) {
+        Fields f = fields(n, "table", "column", "method");
+        return new Masking.Rule(string(f, "table"), string(f, "column"), string(f, "method"));
     }
 
     private ApprovalRule approvalRule(Node n) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.ValidationMessage;
+import dev.tiergate.core.masking.MaskingMethod;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.JsonLocations;
@@ -53,6 +54,7 @@ public final class PolicyValidator {
     public static final String MIGRATION_NAMING = Rule.POLICY_MIGRATIONS_NAMING.id();
     public static final String SEVERITY_RULE = Rule.POLICY_SEVERITY_RULE.id();
     public static final String APPROVAL_RULES = Rule.POLICY_APPROVAL_RULES.id();
+    public static final String MASKING = Rule.POLICY_MASKING.id();
 
     /**
      * The rules whose severity a policy may set. The policy's own rules and the state-file schemas are not among
@@ -362,6 +364,7 @@ public final class PolicyValidator {
             migrationNaming();
             severities();
             approvalRules();
+            masking();
             return new Verdict(refusals);
         }
 
@@ -772,6 +775,75 @@ public final class PolicyValidator {
                             label + " needs role '" + need.role() + "', which no actor holds: every PR it matches"
                                     + " would wait for good",
                             "give the role to an actor (actors[].roles) or name a team (require.team)");
+                }
+            }
+        }
+
+        /** Masking that can be applied: known methods, existing source tiers, one rule per column. */
+        private void masking() {
+            Masking m = p.masking();
+            if (m == null) {
+                return;
+            }
+            for (int i = 0; i < m.sourceTiers().size(); i++) {
+                String t = m.sourceTiers().get(i);
+                if (p.tier(t).isEmpty()) {
+                    refuse(
+                            MASKING,
+                            "/masking/source_tiers/" + i,
+                            "masking names source tier '" + t + "', which is not a tier",
+                            "name tiers from " + tierNames());
+                }
+            }
+            if (!m.onUnruled().equals(Masking.FAIL) && !m.onUnruled().equals(Masking.WARN)) {
+                refuse(MASKING, "/masking/default", "masking.default is '" + m.onUnruled() + "'", "use fail or warn");
+            }
+            Set<String> ruled = new HashSet<>();
+            for (int i = 0; i < m.rules().size(); i++) {
+                Masking.Rule r = m.rules().get(i);
+                String at = "/masking/rules/" + i;
+                if (r.table() == null || r.column() == null || r.method() == null) {
+                    refuse(MASKING, at, "a masking rule needs table, column and method", "write all three");
+                    continue;
+                }
+                if (!r.table().matches("([A-Za-z_][A-Za-z0-9_$]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_$]{0,62}")
+                        || !r.column().matches("[A-Za-z_][A-Za-z0-9_$]{0,62}")) {
+                    refuse(
+                            MASKING,
+                            at,
+                            "masking rule " + r.table() + "." + r.column() + " is not a table and column name",
+                            "name them as PostgreSQL does: letters, digits, _ and $ (table or schema.table)");
+                    continue;
+                }
+                if (!ruled.add(r.where())) {
+                    refuse(MASKING, at, "column " + r.where() + " has two masking rules", "keep one");
+                }
+                java.util.Optional<MaskingMethod> method = r.parsed();
+                if (method.isEmpty()) {
+                    refuse(
+                            MASKING,
+                            at + "/method",
+                            "masking rule " + r.where() + " names method '" + r.method() + "', which tiergate does not"
+                                    + " have",
+                            "use one of " + MaskingMethod.KNOWN);
+                } else if (method.get() instanceof MaskingMethod.Anon
+                        && !p.migrations().extensions().contains("anon")) {
+                    refuse(
+                            MASKING,
+                            at + "/method",
+                            "masking rule " + r.where() + " uses anon(), but the policy does not name the anon"
+                                    + " extension",
+                            "add anon to migrations.extensions, or use a built-in method");
+                }
+            }
+            for (int i = 0; i < m.personalData().size(); i++) {
+                String w = m.personalData().get(i);
+                if (w.strip().length() < 2 || w.length() > 40) {
+                    refuse(
+                            MASKING,
+                            "/masking/personal_data/" + i,
+                            "personal_data word '" + w + "' is too short or too long",
+                            "use words of 2 to 40 characters");
                 }
             }
         }

@@ -115,6 +115,13 @@ public enum Rule {
     POLICY_EDGES_NO_SKIP(
             "policy.edges.no-skip", Severity.ERROR, "an edge skips a tier", "make the edge one parent hop"),
     POLICY_EDGES_UNIQUE("policy.edges.unique", Severity.ERROR, "two edges join the same tiers", "merge them into one"),
+    POLICY_MASKING(
+            "policy.masking",
+            Severity.ERROR,
+            "the policy's masking cannot be applied: a method tiergate does not have, a source tier the policy does not"
+                    + " name, a column ruled twice, anon() without the anon extension",
+            "use hash, fake_email, fake_name, fake_phone, partial(a, b), null, constant(v), shuffle or anon(fn) (with"
+                    + " anon in migrations.extensions), one rule per column, and tiers the policy names"),
     POLICY_APPROVAL_RULES(
             "policy.approval-rules",
             Severity.ERROR,
@@ -233,6 +240,19 @@ public enum Rule {
             Severity.ERROR,
             "every migration rule holds and the rehearsal applied them all",
             "nothing to fix"),
+    MASKING_COLUMN_UNRULED(
+            "masking.column-unruled",
+            Severity.ERROR,
+            "a migration adds a column that looks like personal data (by its name or type) where the policy masks"
+                    + " data, and no masking rule or waiver covers it",
+            "add a rule for it to masking.rules in .tiergate/policy.yaml (in this PR is fine), or waive it in the"
+                    + " migration: -- tiergate:not-personal <table>.<column> <why>"),
+    MASKING_FAILED(
+            "masking.failed",
+            Severity.ERROR,
+            "a source tier's masked copy could not be made or verified, so no copy of the tier is handed out (the last"
+                    + " good masked copy stays in use)",
+            "fix the rule it names (its table, column or method) in .tiergate/policy.yaml's masking, or the tier"),
     MIGRATION_TIER_DRIFTED(
             "migration.tier-drifted",
             Severity.ERROR,
