@@ -3,6 +3,7 @@ package dev.tiergate.server.backend;
 import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.core.policy.DatabaseAccess;
+import dev.tiergate.core.policy.Masking;
 import dev.tiergate.server.repo.RepoRef;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,6 +48,23 @@ public interface BranchBackend extends AutoCloseable {
     }
 
     /** Deletes the branch if it exists. A protected tier, or a branch with children, is refused. */
+    /**
+     * Whether the backend makes a masked copy itself ({@link #createMaskedCopy}: Neon's anonymized branches); else
+     * tiergate copies the tier and masks the copy in SQL, in a bounded run as the copy's migration login.
+     */
+    default boolean masksCopies() {
+        return false;
+    }
+
+    /**
+     * A masked copy {@code name} of tier {@code source}, made and masked by the backend with {@code rules}; returns
+     * once the masking is done, or throws a {@link BackendException} that names the rule it could not apply (the copy
+     * is then removed). Only where {@link #masksCopies()}.
+     */
+    default void createMaskedCopy(RepoRef repo, String name, String source, List<Masking.Rule> rules) {
+        throw new BackendException("the " + id() + " backend does not mask copies itself", null);
+    }
+
     void delete(RepoRef repo, String name);
 
     boolean exists(RepoRef repo, String name);

@@ -3,6 +3,7 @@ package dev.tiergate.server.backend;
 import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.core.policy.DatabaseAccess;
+import dev.tiergate.core.policy.Masking;
 import dev.tiergate.server.metrics.GateMetrics;
 import dev.tiergate.server.repo.RepoRef;
 import java.time.Instant;
@@ -63,6 +64,16 @@ public final class MeteredBranchBackend implements BranchBackend {
     @Override
     public boolean makesEmptyDatabases() {
         return inner.makesEmptyDatabases();
+    }
+
+    @Override
+    public boolean masksCopies() {
+        return inner.masksCopies();
+    }
+
+    @Override
+    public void createMaskedCopy(RepoRef repo, String name, String source, List<Masking.Rule> rules) {
+        inner.createMaskedCopy(repo, name, source, rules);
     }
 
     @Override

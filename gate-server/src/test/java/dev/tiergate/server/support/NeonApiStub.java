@@ -2,11 +2,14 @@ package dev.tiergate.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tiergate.testkit.ForgeStub;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.postgresql.util.PSQLException;
 
 /**
  * A stand-in for Neon's API v2 (one project), model-backed like {@link ForgeStub}: branches, endpoints and
@@ -28,6 +31,27 @@ import java.util.Objects;
  * (https://neon.com/docs/manage/roles: "roles in the parent branch are duplicated in the child branch";
  * https://neon.com/faqs/reset-database-password: a password reset on a parent leaves its children's as they were):
  * see {@link StubDatabases} for how one cluster stands for a catalog per branch.
+ *
+ * <p>Anonymized branches (Beta; https://neon.com/docs/workflows/data-anonymization and its API reference
+ * https://neon.com/docs/workflows/data-anonymization-api): POST …/branch_anonymized takes {@code branch_create} (the
+ * body of a plain create), optional {@code masking_rules} and {@code start_anonymization}, and answers like a create,
+ * the branch carrying {@code restricted_actions} (restore, delete-rw-endpoint; a restore of it is refused, 422 "cannot
+ * restore anonymized branches"). Its GET …/anonymized_status goes {@code created} → {@code initialized} after
+ * {@link #operationPolls} reads; PATCH …/masking_rules replaces the rules (400 when a rule lacks a name field or has
+ * both or neither of {@code masking_function} and {@code masking_value}, which Neon documents as mutually exclusive)
+ * and answers them; POST …/anonymize (taken in {@code initialized}, {@code error}, {@code anonymized}, as documented;
+ * else 409, a code assumed) masks the branch's database at once and shows {@code anonymizing} for
+ * {@link #anonymizationPolls} reads, then {@code anonymized} with "Anonymization completed successfully (…)", or
+ * {@code error} with {@code failed_at} and PostgreSQL's own error as {@code status_message}. The masking is real SQL
+ * on the branch's database, one transaction, as anon's static masking updates every row: {@code UPDATE schema.table
+ * SET column = masking_value}, or {@code = masking_function} with anon's functions played by session-local stand-ins
+ * (the ones tiergate's translation uses: {@code hash}, {@code pseudo_email}, {@code pseudo_first_name},
+ * {@code pseudo_last_name}, {@code partial}; salted with {@code anon.salt} as anon's are; any other
+ * {@code anon.} function fails as unknown, and no {@code anon} schema is left behind, where Neon leaves its
+ * extension installed). So a rule naming a database, table or column the branch lacks ends in {@code error} with
+ * e.g. {@code column "missing_email" does not exist}: the tables and columns are those the
+ * parent's data brought. Faults: {@link #failNextInitialization} ({@code initialization_error}). Every request that
+ * reaches the model is kept with its body and the answer ({@link #requestLog}), so a test can assert what was sent.
  */
 public final class NeonApiStub extends ForgeStub {
     public static final String PROJECT = "proj-stub-1";
@@ -42,6 +66,11 @@ public final class NeonApiStub extends ForgeStub {
     private final StubDatabases dbs = StubDatabases.of("neon");
     private int ids;
     public volatile int operationPolls = 1;
+    /** Reads of GET …/anonymized_status that show {@code anonymizing} before the outcome. */
+    public volatile int anonymizationPolls = 1;
+
+    private String failNextInitialization;
+    private final List<Request> log = new ArrayList<>();
     private String failNextOperation;
     /** Every operation fails with this until {@link #heal} (an outage of Neon's control plane); null: none. */
     private String failOperations;
@@ -60,6 +89,31 @@ public final class NeonApiStub extends ForgeStub {
         String state = "ready";
         String db;
         String endpointId;
+        /** Made by POST …/branch_anonymized; then its state, rules and the outcome the next reads reveal. */
+        boolean anonymized;
+
+        String anonState;
+        String statusMessage;
+        String createdAt;
+        String updatedAt;
+        String failedAt;
+        List<JsonNode> maskingRules = List.of();
+        boolean startWhenInitialized;
+        String initFailure;
+        int pollsLeft;
+        String outcome;
+        String outcomeMessage;
+    }
+
+    /** A request the model answered: method, path under the project, body ("" when none), status and answer body. */
+    public record Request(String method, String path, String body, int status, String answer) {
+        public JsonNode json() {
+            return readTree(body);
+        }
+
+        public JsonNode answerJson() {
+            return readTree(answer);
+        }
     }
 
     private record Op(String id, String action, String branchId, String endStatus, String error, int[] pollsLeft) {}
@@ -104,6 +158,36 @@ public final class NeonApiStub extends ForgeStub {
             failOperations = null;
         }
         super.heal();
+    }
+
+    /** The next anonymized branch ends in {@code initialization_error} with this {@code status_message}. */
+    public synchronized void failNextInitialization(String statusMessage) {
+        failNextInitialization = statusMessage;
+    }
+
+    /** Every request the model answered since the start or {@link #clearRequestLog}, in order. */
+    public synchronized List<Request> requestLog() {
+        return List.copyOf(log);
+    }
+
+    /** Those of the log to {@code method} and a path (under the project) matching {@code pathRegex}. */
+    public synchronized List<Request> requestLog(String method, String pathRegex) {
+        return log.stream()
+                .filter(r -> r.method().equals(method) && r.path().matches(pathRegex))
+                .toList();
+    }
+
+    public synchronized void clearRequestLog() {
+        log.clear();
+    }
+
+    /** The anonymization state of the branch of that name (null: none, or not an anonymized branch). */
+    public synchronized String anonymizationState(String name) {
+        return branches.values().stream()
+                .filter(b -> b.name.equals(name) && b.anonymized)
+                .map(b -> b.anonState)
+                .findFirst()
+                .orElse(null);
     }
 
     public synchronized void handBackParentOnNextCreate() {
@@ -153,6 +237,14 @@ public final class NeonApiStub extends ForgeStub {
 
     @Override
     protected Answer answer(Call call) {
+        Answer a = route(call);
+        String prefix = "/api/v2/projects/" + PROJECT;
+        String path = call.path().startsWith(prefix) ? call.path().substring(prefix.length()) : call.path();
+        log.add(new Request(call.method(), path, Objects.requireNonNullElse(call.body(), ""), a.status(), a.body()));
+        return a;
+    }
+
+    private Answer route(Call call) {
         if (!("Bearer " + KEY).equals(call.header("Authorization"))) {
             return error(401, "authentication required");
         }
@@ -173,7 +265,15 @@ public final class NeonApiStub extends ForgeStub {
                             Map.of()));
         }
         if (p.equals("/branches") && m.equals("POST")) {
-            return create(read(call));
+            return create(read(call), null);
+        }
+        if (p.equals("/branch_anonymized") && m.equals("POST")) {
+            JsonNode body = read(call);
+            String bad = badRules(body.path("masking_rules"));
+            if (bad != null) {
+                return error(400, bad);
+            }
+            return create(body.path("branch_create"), body);
         }
         if (seg.length >= 3 && seg[1].equals("branches")) {
             Branch b = branches.get(seg[2]);
@@ -187,7 +287,28 @@ public final class NeonApiStub extends ForgeStub {
                 return delete(b);
             }
             if (seg.length == 4 && seg[3].equals("restore") && m.equals("POST")) {
+                if (b.anonymized) {
+                    return error(422, "cannot restore anonymized branches");
+                }
                 return restore(b, read(call));
+            }
+            if (seg.length == 4 && seg[3].equals("anonymized_status") && m.equals("GET")) {
+                if (!b.anonymized) {
+                    return error(404, "branch " + b.id + " is not an anonymized branch");
+                }
+                readStatus(b);
+                return Answer.json(200, status(b));
+            }
+            if (seg.length == 4 && seg[3].equals("masking_rules") && m.equals("GET")) {
+                return b.anonymized
+                        ? Answer.json(200, Map.of("masking_rules", b.maskingRules))
+                        : error(400, "branch " + b.id + " is not an anonymized branch");
+            }
+            if (seg.length == 4 && seg[3].equals("masking_rules") && m.equals("PATCH")) {
+                return updateRules(b, read(call));
+            }
+            if (seg.length == 4 && seg[3].equals("anonymize") && m.equals("POST")) {
+                return anonymize(b);
             }
             if (seg.length == 4 && seg[3].equals("endpoints") && m.equals("GET")) {
                 return Answer.json(200, Map.of("endpoints", b.endpointId == null ? List.of() : List.of(endpoint(b))));
@@ -223,7 +344,8 @@ public final class NeonApiStub extends ForgeStub {
         return error(404, "not routed: " + m + " " + p);
     }
 
-    private Answer create(JsonNode body) {
+    /** A branch as POST …/branches makes it; {@code anonymized}: the body of POST …/branch_anonymized (null: plain). */
+    private Answer create(JsonNode body, JsonNode anonymized) {
         JsonNode nb = body.path("branch");
         String name = nb.path("name").asText();
         Branch parent = branches.get(nb.path("parent_id").asText());
@@ -244,6 +366,17 @@ public final class NeonApiStub extends ForgeStub {
         boolean withEndpoint = body.path("endpoints").size() > 0;
         if (withEndpoint) {
             b.endpointId = "ep-" + (++ids);
+        }
+        if (anonymized != null) {
+            b.anonymized = true;
+            b.anonState = "created";
+            b.createdAt = now();
+            b.updatedAt = b.createdAt;
+            b.pollsLeft = operationPolls;
+            b.maskingRules = list(anonymized.path("masking_rules"));
+            b.startWhenInitialized = anonymized.path("start_anonymization").asBoolean(false);
+            b.initFailure = failNextInitialization;
+            failNextInitialization = null;
         }
         branches.put(b.id, b);
         List<Object> ops = new ArrayList<>();
@@ -343,7 +476,201 @@ public final class NeonApiStub extends ForgeStub {
         o.put("protected", b.isProtected);
         o.put("default", b.isDefault);
         o.put("expires_at", b.expiresAt);
+        if (b.anonymized) {
+            o.put("init_source", "parent-data");
+            o.put(
+                    "restricted_actions",
+                    List.of(
+                            Map.of("name", "restore", "reason", "cannot restore anonymized branches"),
+                            Map.of(
+                                    "name",
+                                    "delete-rw-endpoint",
+                                    "reason",
+                                    "cannot delete read-write endpoints for anonymized branches")));
+        }
         return o;
+    }
+
+    /** Why these masking rules are refused (400), or null. */
+    private static String badRules(JsonNode rules) {
+        if (rules.isMissingNode() || rules.isNull()) {
+            return null;
+        }
+        if (!rules.isArray()) {
+            return "masking_rules must be an array";
+        }
+        for (JsonNode r : rules) {
+            for (String f : List.of("database_name", "schema_name", "table_name", "column_name")) {
+                if (!r.path(f).isTextual() || r.path(f).asText().isEmpty()) {
+                    return "masking rule " + r + ": " + f + " is required";
+                }
+            }
+            if (r.hasNonNull("masking_function") == r.hasNonNull("masking_value")) {
+                return "masking rule " + r + ": give either masking_function or masking_value";
+            }
+        }
+        return null;
+    }
+
+    private Answer updateRules(Branch b, JsonNode body) {
+        if (!b.anonymized) {
+            return error(400, "branch " + b.id + " is not an anonymized branch");
+        }
+        if ("anonymizing".equals(b.anonState)) {
+            return error(409, "the branch is being anonymized");
+        }
+        if (!body.path("masking_rules").isArray()) {
+            return error(400, "masking_rules is required");
+        }
+        String bad = badRules(body.path("masking_rules"));
+        if (bad != null) {
+            return error(400, bad);
+        }
+        b.maskingRules = list(body.path("masking_rules"));
+        b.updatedAt = now();
+        return Answer.json(200, Map.of("masking_rules", b.maskingRules));
+    }
+
+    private Answer anonymize(Branch b) {
+        if (!b.anonymized) {
+            return error(400, "branch " + b.id + " is not an anonymized branch");
+        }
+        if (!List.of("initialized", "error", "anonymized").contains(b.anonState)) {
+            return error(
+                    409,
+                    "anonymization starts in the initialized, error or anonymized state; the branch is " + b.anonState);
+        }
+        startAnonymization(b);
+        return Answer.json(200, status(b));
+    }
+
+    /** A read of the status: a pending transition happens once its reads are used up. */
+    private void readStatus(Branch b) {
+        if (!"created".equals(b.anonState) && !"anonymizing".equals(b.anonState)) {
+            return;
+        }
+        if (b.pollsLeft-- > 0) {
+            return;
+        }
+        b.updatedAt = now();
+        if ("created".equals(b.anonState)) {
+            if (b.initFailure != null) {
+                b.anonState = "initialization_error";
+                b.statusMessage = b.initFailure;
+                b.failedAt = b.updatedAt;
+            } else {
+                b.anonState = "initialized";
+                b.statusMessage = "Branch initialized";
+                if (b.startWhenInitialized) {
+                    startAnonymization(b);
+                }
+            }
+            return;
+        }
+        b.anonState = b.outcome;
+        b.statusMessage = b.outcomeMessage;
+        b.failedAt = "error".equals(b.outcome) ? b.updatedAt : null;
+    }
+
+    /** Masks the branch's database now; the outcome shows after {@link #anonymizationPolls} reads. */
+    private void startAnonymization(Branch b) {
+        String failure = mask(b);
+        long tables = b.maskingRules.stream()
+                .map(r -> r.path("schema_name").asText() + "."
+                        + r.path("table_name").asText())
+                .distinct()
+                .count();
+        b.outcome = failure == null ? "anonymized" : "error";
+        b.outcomeMessage = failure != null
+                ? failure
+                : "Anonymization completed successfully (" + tables + " tables, " + b.maskingRules.size()
+                        + " masking rules applied)";
+        b.anonState = "anonymizing";
+        b.statusMessage = "Anonymizing " + tables + " tables";
+        b.failedAt = null;
+        b.updatedAt = now();
+        b.pollsLeft = anonymizationPolls;
+    }
+
+    /**
+     * The rules applied to the branch's database in one transaction, anon's functions played by stand-ins in
+     * {@code pg_temp} (gone with the session); null when it worked, else PostgreSQL's error message.
+     */
+    private String mask(Branch b) {
+        List<String> sql = new ArrayList<>(List.of("begin"));
+        sql.addAll(ANON_STAND_INS);
+        for (JsonNode r : b.maskingRules) {
+            String database = r.path("database_name").asText();
+            if (!database.equals(b.db)) {
+                return "database \"" + database + "\" does not exist";
+            }
+            String to = r.hasNonNull("masking_value")
+                    ? r.path("masking_value").asText()
+                    : r.path("masking_function").asText().replaceAll("\\banon\\.", "pg_temp.");
+            sql.add("update " + StubDatabases.q(r.path("schema_name").asText()) + "."
+                    + StubDatabases.q(r.path("table_name").asText()) + " set "
+                    + StubDatabases.q(r.path("column_name").asText()) + " = " + to);
+        }
+        sql.add("commit");
+        try {
+            dbs.runIn(b.db, sql.toArray(String[]::new));
+            return null;
+        } catch (IllegalStateException e) {
+            String message = e.getCause() instanceof PSQLException p && p.getServerErrorMessage() != null
+                    ? p.getServerErrorMessage().getMessage()
+                    : e.getMessage();
+            return message.replace("pg_temp.", "anon.");
+        }
+    }
+
+    /** Stand-ins for the anon functions tiergate's masking rules use (PostgreSQL Anonymizer 2's signatures). */
+    private static final List<String> ANON_STAND_INS = List.of(
+            "create function pg_temp.hash(text) returns text language sql strict as $$ select"
+                    + " encode(sha256(convert_to(coalesce(current_setting('anon.salt', true), '') || $1, 'UTF8')),"
+                    + " 'hex') $$",
+            "create function pg_temp.pseudo_email(anyelement) returns text language sql strict as $$ select 'user_'"
+                    + " || left(pg_temp.hash($1::text), 12) || '@example.com' $$",
+            "create function pg_temp.pseudo_first_name(anyelement) returns text language sql strict as $$ select"
+                    + " (array['Alex','Blake','Casey','Dana','Eli','Frankie','Gray','Harper'])[1 +"
+                    + " get_byte(decode(pg_temp.hash($1::text), 'hex'), 0) % 8] $$",
+            "create function pg_temp.pseudo_last_name(anyelement) returns text language sql strict as $$ select"
+                    + " (array['Ashgrove','Birchwell','Coldharbour','Dunmere','Eastbrook','Fernhollow','Glenmoor',"
+                    + "'Hollowell'])[1 + get_byte(decode(pg_temp.hash($1::text), 'hex'), 1) % 8] $$",
+            "create function pg_temp.partial(text, integer, text, integer) returns text language sql strict as $$"
+                    + " select left($1, $2) || $3 || right($1, $4) $$");
+
+    private Map<String, Object> status(Branch b) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("project_id", PROJECT);
+        o.put("branch_id", b.id);
+        o.put("state", b.anonState);
+        if (b.statusMessage != null) {
+            o.put("status_message", b.statusMessage);
+        }
+        o.put("created_at", b.createdAt);
+        o.put("updated_at", b.updatedAt);
+        if (b.failedAt != null) {
+            o.put("failed_at", b.failedAt);
+        }
+        return o;
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(out::add);
+        return List.copyOf(out);
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static JsonNode readTree(String text) {
+        try {
+            return JSON.readTree(text == null || text.isEmpty() ? "{}" : text);
+        } catch (Exception e) {
+            return JSON.missingNode();
+        }
     }
 
     private Map<String, Object> endpoint(Branch b) {

@@ -2,6 +2,7 @@ package dev.tiergate.server.backend.neon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.Sleeper;
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Neon's API v2 over plain HTTP (Neon has no Java SDK), the calls the neon backend makes and nothing more. Shapes
  * follow the API reference (https://api-docs.neon.tech/reference/getting-started-with-neon-api) and the guide
- * "Branching with the Neon API" (https://neon.com/docs/guides/branching-neon-api).
+ * "Branching with the Neon API" (https://neon.com/docs/guides/branching-neon-api); anonymized branches follow
+ * "Data anonymization" (https://neon.com/docs/workflows/data-anonymization) and its API reference
+ * (https://neon.com/docs/workflows/data-anonymization-api), endpoints in Beta.
  *
  * <p>Transport failures, 5xx, 429 and 423 (Neon's "project has running operations, try again") are retried with
  * exponential backoff, waiting what {@code Retry-After} asks where the answer says; 401/403 become a message that
@@ -118,10 +121,111 @@ public final class NeonApi {
         if (withEndpoint) {
             body.putArray("endpoints").addObject().put("type", "read_write");
         }
-        JsonNode r = send("POST", "/branches", body, "create branch '" + name + "' in").body;
+        return created(send("POST", "/branches", body, "create branch '" + name + "' in").body);
+    }
+
+    private static Created created(JsonNode r) {
         List<NeonEndpoint> endpoints = new ArrayList<>();
         r.path("endpoints").forEach(e -> endpoints.add(NeonEndpoint.of(e)));
         return new Created(NeonBranch.of(r.path("branch")), endpoints, operations(r));
+    }
+
+    /**
+     * What GET …/branches/{branch_id}/anonymized_status and POST …/anonymize answer
+     * (https://neon.com/docs/reference/api/branches/get-anonymized-branch-status,
+     * https://neon.com/docs/reference/api/branches/start-anonymization): {@code state} (one of {@code created},
+     * {@code initialized}, {@code initialization_error}, {@code anonymizing}, {@code anonymized}, {@code error}),
+     * {@code status_message} ("A descriptive message about the current status or any errors") and {@code failed_at}.
+     */
+    public record AnonymizedStatus(String branchId, String state, String statusMessage, String failedAt) {
+        static AnonymizedStatus of(JsonNode s) {
+            return new AnonymizedStatus(
+                    NeonBranch.text(s.path("branch_id")),
+                    NeonBranch.text(s.path("state")),
+                    NeonBranch.text(s.path("status_message")),
+                    NeonBranch.text(s.path("failed_at")));
+        }
+
+        boolean failed() {
+            return "error".equals(state) || "initialization_error".equals(state);
+        }
+    }
+
+    /**
+     * POST /projects/{id}/branch_anonymized (https://neon.com/docs/reference/api/branches/create-project-branch-anonymized,
+     * https://neon.com/docs/workflows/data-anonymization-api) with {@code {"branch_create": {"branch": {"name",
+     * "parent_id"}, "endpoints": [{"type": "read_write"}]}}}: a branch of the parent's schema and data that Neon
+     * will mask, with its compute (the masking runs there). No {@code masking_rules} and no
+     * {@code start_anonymization}: the rules are set once the branch is there, naming its own database
+     * ({@link #updateMaskingRules}), then {@link #startAnonymization}. Answers like a create: {@code branch} (with
+     * {@code restricted_actions}), {@code endpoints}, {@code operations}, {@code roles}, {@code databases}.
+     */
+    public Created createAnonymizedBranch(String name, String parentId) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode create = body.putObject("branch_create");
+        ObjectNode branch = create.putObject("branch");
+        branch.put("name", name);
+        branch.put("parent_id", parentId);
+        create.putArray("endpoints").addObject().put("type", "read_write");
+        return created(send("POST", "/branch_anonymized", body, "create anonymized branch '" + name + "' in").body);
+    }
+
+    /** GET /projects/{id}/branches/{branch_id}/anonymized_status; empty when Neon answers 404 (not an anonymized branch). */
+    public Optional<AnonymizedStatus> anonymizedStatus(String branchId) {
+        Answer a = send(
+                "GET",
+                "/branches/" + enc(branchId) + "/anonymized_status",
+                null,
+                "read the anonymization status of branch " + branchId + " of",
+                true);
+        return a.status == 404 ? Optional.empty() : Optional.of(AnonymizedStatus.of(a.body));
+    }
+
+    /**
+     * PATCH /projects/{id}/branches/{branch_id}/masking_rules with {@code {"masking_rules": [{database_name,
+     * schema_name, table_name, column_name, masking_function | masking_value}]}}, which replaces every rule the branch
+     * had (https://neon.com/docs/reference/api/branches/update-masking-rules); answers the branch's rules now.
+     */
+    public List<NeonMaskingRule> updateMaskingRules(String branchId, List<NeonMaskingRule> rules) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode list = body.putArray("masking_rules");
+        rules.forEach(r -> list.add(r.json(JSON)));
+        return maskingRules(send(
+                        "PATCH",
+                        "/branches/" + enc(branchId) + "/masking_rules",
+                        body,
+                        "set the masking rules of branch " + branchId + " of")
+                .body);
+    }
+
+    /** GET /projects/{id}/branches/{branch_id}/masking_rules (https://api-docs.neon.tech/reference/getmaskingrules). */
+    public List<NeonMaskingRule> maskingRules(String branchId) {
+        return maskingRules(send(
+                        "GET",
+                        "/branches/" + enc(branchId) + "/masking_rules",
+                        null,
+                        "read the masking rules of branch " + branchId + " of")
+                .body);
+    }
+
+    private static List<NeonMaskingRule> maskingRules(JsonNode r) {
+        List<NeonMaskingRule> out = new ArrayList<>();
+        r.path("masking_rules").forEach(m -> out.add(NeonMaskingRule.of(m)));
+        return out;
+    }
+
+    /**
+     * POST /projects/{id}/branches/{branch_id}/anonymize, no body: applies the branch's masking rules; Neon takes it
+     * in the {@code initialized}, {@code error} or {@code anonymized} state
+     * (https://neon.com/docs/reference/api/branches/start-anonymization) and answers the status.
+     */
+    public AnonymizedStatus startAnonymization(String branchId) {
+        return AnonymizedStatus.of(send(
+                        "POST",
+                        "/branches/" + enc(branchId) + "/anonymize",
+                        null,
+                        "start the anonymization of branch " + branchId + " of")
+                .body);
     }
 
     /** DELETE /projects/{id}/branches/{branch_id}; the operations it started (none when it was already gone). */

@@ -3,6 +3,7 @@ package dev.tiergate.server.backend.neon;
 import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.Privilege;
 import dev.tiergate.core.policy.DatabaseAccess;
+import dev.tiergate.core.policy.Masking;
 import dev.tiergate.server.backend.BackendException;
 import dev.tiergate.server.backend.BranchBackend;
 import dev.tiergate.server.backend.BranchConnection;
@@ -167,6 +168,152 @@ public final class NeonBranchBackend implements BranchBackend {
             }
         } catch (BackendException e) {
             throw removeHalfMade(name, from, e);
+        }
+    }
+
+    /** Neon masks a copy itself: an anonymized branch (https://neon.com/docs/workflows/data-anonymization). */
+    @Override
+    public boolean masksCopies() {
+        return true;
+    }
+
+    /**
+     * A masked copy as a Neon anonymized branch of {@code source}'s branch, the steps of "Data anonymization API
+     * reference" (https://neon.com/docs/workflows/data-anonymization-api): POST /branch_anonymized (name, parent, a
+     * read-write compute; no expiry and not protected: tiers and branches are cut from it, and tiergate deletes it
+     * when a newer copy replaces it); wait for its operations and for the state {@code initialized}; PATCH its
+     * masking rules, naming the database the backend uses on it (its first, as {@link #connection}), and check Neon
+     * kept a rule for every column; POST …/anonymize; poll GET …/anonymized_status, bounded like the operations,
+     * until {@code anonymized}. On {@code error} or {@code initialization_error}, or any other failure, the branch is
+     * deleted and the exception names the rule Neon's {@code status_message} is about and that message. The rules
+     * are translated before any request ({@link NeonMasking}), so one Neon cannot express (shuffle) leaves nothing
+     * behind. The copy's logins are then the parent's, as after any create, and lose their reach as there.
+     *
+     * <p>A branch of that name already there is taken only when it is a finished anonymized branch of the same
+     * parent with exactly these rules (another worker made it, or this call is repeated); anything else is refused
+     * rather than reused, since its data may not be masked.
+     */
+    @Override
+    public void createMaskedCopy(RepoRef repo, String name, String source, List<Masking.Rule> rules) {
+        String what = "make masked copy '" + name + "' of '" + source + "'";
+        List<NeonMasking.Planned> plan = NeonMasking.plan(rules, what);
+        Map<String, NeonBranch> branches = byName(api.branches());
+        NeonBranch from = branches.get(source);
+        if (from == null) {
+            throw new BackendException(
+                    "cannot " + what + ": '" + source + "' does not exist in Neon project " + settings.projectId(),
+                    null);
+        }
+        if (branches.containsKey(name)) {
+            requireMaskedCopy(branches.get(name), from, plan, what);
+            return;
+        }
+        NeonApi.Created made;
+        try {
+            made = api.createAnonymizedBranch(name, from.id());
+        } catch (NeonApi.Refused e) {
+            NeonBranch meanwhile = e.status() == 409 ? byName(api.branches()).get(name) : null;
+            if (meanwhile == null) {
+                throw e;
+            }
+            requireMaskedCopy(meanwhile, from, plan, what); // made meanwhile by another worker
+            return;
+        } catch (BackendException e) {
+            throw removeHalfMade(name, from, e);
+        }
+        String wrong = wrongBranch(made, name, from);
+        if (wrong != null) {
+            throw removeHalfMade(
+                    name,
+                    from,
+                    new BackendException(
+                            "refused the branch Neon handed back: " + wrong + "; nothing was run on it", null));
+        }
+        String id = made.branch().id();
+        try {
+            operations.await(made.operations(), what);
+            NeonApi.AnonymizedStatus init = operations.awaitAnonymization(id, "initialized", null, what);
+            if (init.failed()) {
+                throw new BackendException(
+                        "cannot " + what + ": Neon could not initialize anonymized branch " + made.branch() + " ("
+                                + init.state() + ": " + init.statusMessage()
+                                + "); no masking rule was applied and the branch is deleted",
+                        null);
+            }
+            List<NeonMaskingRule> wanted = rulesOn(id, name, plan);
+            List<NeonMaskingRule> kept = api.updateMaskingRules(id, wanted);
+            List<String> dropped = wanted.stream()
+                    .filter(w -> kept.stream().noneMatch(k -> k.column().equals(w.column())))
+                    .map(NeonMaskingRule::column)
+                    .toList();
+            if (!dropped.isEmpty()) {
+                throw new BackendException(
+                        "cannot " + what + ": Neon's answer to the masking rules of " + made.branch()
+                                + " has no rule for " + dropped + "; the branch is deleted unmasked",
+                        null);
+            }
+            NeonApi.AnonymizedStatus done =
+                    operations.awaitAnonymization(id, "anonymized", api.startAnonymization(id), what);
+            if (done.failed()) {
+                throw new BackendException(failure(what, rules, plan, done), null);
+            }
+            NeonEndpoint rw = made.endpoints().stream()
+                    .filter(NeonEndpoint::readWrite)
+                    .findFirst()
+                    .orElse(null);
+            access.forgetLogins(connectionOf(made.branch(), name, rw), name, false);
+        } catch (BackendException e) {
+            connections.remove(id);
+            throw removeHalfMade(name, from, e);
+        }
+    }
+
+    /** The planned rules on the database the backend uses on branch {@code id} (its first, as for connections). */
+    private List<NeonMaskingRule> rulesOn(String id, String name, List<NeonMasking.Planned> plan) {
+        List<String[]> dbs = api.databases(id);
+        if (dbs.isEmpty()) {
+            throw new BackendException("masked copy '" + name + "' (Neon branch " + id + ") has no database", null);
+        }
+        return plan.stream().map(p -> p.on(dbs.get(0)[0])).toList();
+    }
+
+    /** Why anonymization failed: the rule Neon's message is about (or every rule, when it names none) and the message. */
+    private static String failure(
+            String what, List<Masking.Rule> rules, List<NeonMasking.Planned> plan, NeonApi.AnonymizedStatus s) {
+        Masking.Rule culprit = NeonMasking.culprit(rules, s.statusMessage());
+        String at;
+        if (culprit == null) {
+            at = "Neon's message names none of the rules "
+                    + rules.stream().map(NeonMasking::name).toList();
+        } else {
+            NeonMasking.Planned p = plan.get(rules.indexOf(culprit));
+            at = "rule " + NeonMasking.name(culprit) + " (" + culprit.method() + " as "
+                    + (p.function() != null ? p.function() : "the value " + p.value()) + ") failed";
+        }
+        return "cannot " + what + ": Neon's anonymization ended in " + s.state() + ": " + at + ": "
+                + (s.statusMessage() == null ? "(no status_message)" : s.statusMessage())
+                + "; the branch is deleted";
+    }
+
+    /** An existing branch named as the copy is taken only as a finished anonymized branch of {@code from} with these rules. */
+    private void requireMaskedCopy(NeonBranch b, NeonBranch from, List<NeonMasking.Planned> plan, String what) {
+        String refused = "cannot " + what + ": a branch of that name exists, " + b;
+        if (!from.id().equals(b.parentId())) {
+            throw new BackendException(refused + ", not cut from " + from + "; delete it first", null);
+        }
+        NeonApi.AnonymizedStatus s = api.anonymizedStatus(b.id())
+                .orElseThrow(() ->
+                        new BackendException(refused + ", and it is no anonymized branch; delete it first", null));
+        if (!"anonymized".equals(s.state())) {
+            throw new BackendException(
+                    refused + ", an anonymized branch in the state " + s.state()
+                            + " (not anonymized); it is not used: delete it first",
+                    null);
+        }
+        List<NeonMaskingRule> wanted = rulesOn(b.id(), b.name(), plan);
+        if (!Set.copyOf(api.maskingRules(b.id())).equals(Set.copyOf(wanted))) {
+            throw new BackendException(
+                    refused + ", anonymized with other masking rules than the policy's; delete it first", null);
         }
     }
 

@@ -50,4 +50,42 @@ final class NeonOperations {
             }
         }
     }
+
+    /**
+     * Polls GET …/anonymized_status of {@code branchId} (https://neon.com/docs/workflows/data-anonymization-api, "Get
+     * anonymization status") every {@code pollInterval} until its state is {@code target} or a failure
+     * ({@code error}, {@code initialization_error}), and answers that status; {@code first}, when given, is a status
+     * already in hand (what POST …/anonymize answered). A branch that stays in another state past the bound, or that
+     * Neon says is no anonymized branch, is a {@link BackendException}.
+     */
+    NeonApi.AnonymizedStatus awaitAnonymization(
+            String branchId, String target, NeonApi.AnonymizedStatus first, String what) {
+        long polls = Math.max(1, timeout.toMillis() / Math.max(1, interval.toMillis()));
+        NeonApi.AnonymizedStatus s = first;
+        for (long n = 0; ; n++) {
+            if (s == null) {
+                s = api.anonymizedStatus(branchId)
+                        .orElseThrow(() -> new BackendException(
+                                "cannot " + what + ": Neon says branch " + branchId + " is no anonymized branch",
+                                null));
+            }
+            if (target.equals(s.state()) || s.failed()) {
+                return s;
+            }
+            if (n >= polls) {
+                throw new BackendException(
+                        "cannot " + what + ": Neon's anonymized branch " + branchId + " is still " + s.state()
+                                + " after " + timeout.toSeconds() + " s"
+                                + (s.statusMessage() == null ? "" : " (" + s.statusMessage() + ")"),
+                        null);
+            }
+            try {
+                sleeper.sleep(interval);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while waiting to " + what, e);
+            }
+            s = null;
+        }
+    }
 }
