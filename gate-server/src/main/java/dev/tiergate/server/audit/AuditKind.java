@@ -46,6 +46,13 @@ public enum AuditKind {
     CREDENTIAL_REFUSED("credential.refused", "an actor asked for a login the policy does not give it"),
     TOKEN_CREATED("token.created", "an actor's API token was created"),
     TOKEN_REVOKED("token.revoked", "an actor's API token was revoked"),
+    MASKING_RUN("masking.run", "a source tier's masked copy was made again, every rule applied and verified"),
+    MASKING_FAILED(
+            "masking.run-failed",
+            "a source tier's masked copy could not be made or verified: the rule and column; the last good copy is kept"),
+    MASKING_WAIVED(
+            "masking.waived",
+            "a PR added a personal-looking column with a tiergate:not-personal waiver (the column, the reason)"),
     AGENT_ASK(
             "agent.ask",
             "a transition was asked through tiergate's CLI or MCP server (pr, merge): the actor, the head and the answer");

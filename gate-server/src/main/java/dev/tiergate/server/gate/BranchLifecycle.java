@@ -38,13 +38,16 @@ final class BranchLifecycle {
     private final AuditTrail audit;
     private final DatabaseMigrations migrations;
     private final RunRequests runs;
+    private final MaskedCopies masked;
 
     BranchLifecycle(
             BranchBackend backend,
             BranchStore store,
             AuditTrail audit,
             DatabaseMigrations migrations,
-            RunRequests runs) {
+            RunRequests runs,
+            MaskedCopies masked) {
+        this.masked = masked;
         this.backend = backend;
         this.store = store;
         this.audit = audit;
@@ -96,8 +99,20 @@ final class BranchLifecycle {
         boolean made = false;
         if (!backend.exists(repo, db)) {
             String parentDb = t.parent() == null ? null : DbBranchName.of(t.parent());
+            String copyFrom;
+            try {
+                // a child of a masked tier is made from its masked copy; with none, the tier waits (fail closed)
+                copyFrom = t.seed() != null ? null : masked.copyFrom(repo, policy, parentDb);
+            } catch (MaskedCopies.Unavailable u) {
+                audit.append(
+                        AuditKind.REFUSAL,
+                        repo,
+                        t.branch(),
+                        Map.of("rule", Rule.MASKING_FAILED.id(), "message", u.getMessage()));
+                return;
+            }
             // a tier with a seed starts from its seed, not from a copy of its parent
-            backend.createTier(repo, db, t.seed() != null ? null : parentDb);
+            backend.createTier(repo, db, copyFrom);
             audit.append(
                     AuditKind.BRANCH_CREATE,
                     repo,
@@ -176,7 +191,7 @@ final class BranchLifecycle {
         }
         String db = r.get().dbBranch();
         if (!backend.exists(repo, db)) {
-            backend.create(repo, db, r.get().parent());
+            backend.create(repo, db, masked.copyFrom(repo, policy, r.get().parent()));
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("db_branch", db);
             details.put("parent", r.get().parent());

@@ -7,10 +7,14 @@ import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.RehearsalEvidence;
 import dev.tiergate.core.gate.StatusState;
+import dev.tiergate.core.masking.MaskingCoverage;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.naming.DbBranchName;
+import dev.tiergate.core.policy.Masking;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.policy.PolicyException;
+import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.publish.PublishedError;
 import dev.tiergate.core.rules.Rule;
@@ -93,6 +97,7 @@ final class DatabaseMigrations {
     private record Followed(String head, String files) {}
 
     private final DriftCheck drift;
+    private final MaskedCopies masked;
 
     DatabaseMigrations(
             Forge forge,
@@ -103,7 +108,9 @@ final class DatabaseMigrations {
             GatePages pages,
             PullRequestChanges changes,
             AccessKeeper access,
-            DriftCheck drift) {
+            DriftCheck drift,
+            MaskedCopies masked) {
+        this.masked = masked;
         this.drift = drift;
         this.access = access;
         this.changes = changes;
@@ -314,6 +321,7 @@ final class DatabaseMigrations {
         if (ran == null) {
             resetToTier(
                     repo,
+                    policy,
                     gitBranch,
                     dbBranch,
                     tierDb,
@@ -351,7 +359,7 @@ final class DatabaseMigrations {
         }
         if (stop.filter(RunStop.SIZE::equals).isPresent()) {
             // over its bound: what it wrote goes, the branch starts again from its tier
-            resetToTier(repo, gitBranch, dbBranch, tierDb, head, Rule.MIGRATION_BRANCH_TOO_LARGE.id());
+            resetToTier(repo, policy, gitBranch, dbBranch, tierDb, head, Rule.MIGRATION_BRANCH_TOO_LARGE.id());
         }
         if (ok) { // a failed run is tried again at the next push, whatever it changes (a lock timeout passes)
             followed.put(key, new Followed(head, fingerprint));
@@ -370,8 +378,8 @@ final class DatabaseMigrations {
 
     /** A working branch's database made again from its tier, audited with why. */
     private void resetToTier(
-            RepoRef repo, String gitBranch, String dbBranch, String tierDb, String head, String reason) {
-        backend.reset(repo, dbBranch, tierDb);
+            RepoRef repo, Policy policy, String gitBranch, String dbBranch, String tierDb, String head, String reason) {
+        backend.reset(repo, dbBranch, masked.copyFrom(repo, policy, tierDb));
         audit.append(
                 AuditKind.BRANCH_RESET,
                 repo,
@@ -423,9 +431,16 @@ final class DatabaseMigrations {
         String tierDb = DbBranchName.of(baseTier.name());
         String ciDb = BranchClassifier.ciDbBranch(pr.number());
         // ci-pr-<N> is made here the first time, and made afresh for every later head: one copy per rehearsal
+        String copyFrom;
+        try {
+            copyFrom = masked.copyFrom(repo, policy, tierDb); // a masked tier's PRs rehearse on its masked copy
+        } catch (MaskedCopies.Unavailable u) {
+            noMaskedCopy(repo, pr, baseTier, checks, u);
+            return List.of();
+        }
         boolean copiedJustNow = !backend.exists(repo, ciDb);
         if (copiedJustNow) {
-            backend.create(repo, ciDb, tierDb);
+            backend.create(repo, ciDb, copyFrom);
             audit.append(
                     AuditKind.BRANCH_CREATE,
                     repo,
@@ -445,6 +460,8 @@ final class DatabaseMigrations {
         MigrationRun run = MigrationRun.nothing();
         Optional<RunStop> stop = Optional.empty();
         List<SchemaDiff.Change> diff = List.of();
+        SchemaSnapshot schemaBefore = null;
+        SchemaSnapshot schemaAfter = null;
         if (!runnable(settings)) {
             judge(head, base, settings, tierDb, List.of(), List.of(), policy, refusals, warnings);
             collidingPrs.addAll(collisions(repo, pr, baseTier, tierDb, added, refusals));
@@ -456,7 +473,7 @@ final class DatabaseMigrations {
                     "run them in CI against the branch's database"));
         } else {
             if (!copiedJustNow) {
-                backend.reset(repo, ciDb, tierDb); // a copy made just now is already fresh: one copy, not two
+                backend.reset(repo, ciDb, copyFrom); // a copy made just now is already fresh: one copy, not two
             }
             // everything below reads or runs repository content, so all of it happens in one bounded run on the fresh
             // copy, as its migration role: the copy's history and schema are the tier's until the migrations run
@@ -478,7 +495,10 @@ final class DatabaseMigrations {
                     run = FlywayRunner.migrate(session.connection(), judged(head, settings));
                     stop = session.stopped();
                     if (stop.isEmpty()) {
-                        diff = SchemaDiff.between(before, SchemaCatalog.read(session.connection()));
+                        SchemaSnapshot after = SchemaCatalog.read(session.connection());
+                        diff = SchemaDiff.between(before, after);
+                        schemaBefore = before;
+                        schemaAfter = after;
                     }
                 }
                 stop = session.stopped();
@@ -488,6 +508,9 @@ final class DatabaseMigrations {
             } else if (!run.migrations().isEmpty()) {
                 access.afterRun(repo, policy, ciDb); // CI's login reads and writes what the PR's migrations made
             }
+        }
+        if (schemaBefore != null && masked.masksDataOf(policy, baseTier)) {
+            unruledColumns(repo, pr, policy, head, base, schemaBefore, schemaAfter, refusals, warnings);
         }
         boolean blocking =
                 refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
@@ -673,6 +696,84 @@ final class DatabaseMigrations {
                         + ") and was stopped and dropped";
     }
 
+    /**
+     * {@code masking.column-unruled}: each column the PR's migrations add that looks like personal data needs a masking
+     * rule (in the base's policy or the PR's own: a PR may bring the rule with its column) or a waiver in its
+     * migrations ({@code -- tiergate:not-personal <table>.<column> <why>}, audited); else it is refused, or warned of
+     * when the policy's {@code masking.default} is {@code warn}.
+     */
+    private void unruledColumns(
+            RepoRef repo,
+            PullRequestFacts pr,
+            Policy policy,
+            List<MigrationFile> head,
+            List<MigrationFile> base,
+            SchemaSnapshot before,
+            SchemaSnapshot after,
+            List<Refusal> refusals,
+            List<Refusal> warnings) {
+        List<Masking.Rule> rules = new ArrayList<>(policy.masking().rules());
+        try {
+            forge.fileAt(repo, pr.headSha(), Policy.PATH)
+                    .map(bytes -> PolicyReader.read(bytes, Policy.PATH + "@" + pr.headSha()))
+                    .map(Policy::masking)
+                    .ifPresent(m -> rules.addAll(m.rules()));
+        } catch (PolicyException e) {
+            // the PR's policy does not read: only the base's rules count (its validation is the policy rules' to say)
+        }
+        Set<String> basePaths = new HashSet<>();
+        base.forEach(f -> basePaths.add(f.path()));
+        Map<String, String> waivers = new LinkedHashMap<>();
+        head.stream()
+                .filter(f -> !basePaths.contains(f.path()))
+                .forEach(f -> waivers.putAll(
+                        MaskingCoverage.waivers(new String(f.content(), java.nio.charset.StandardCharsets.UTF_8))));
+        for (MaskingCoverage.Column c :
+                MaskingCoverage.uncovered(before, after, rules, policy.masking().personalData(), waivers)) {
+            if (c.waiver() != null) {
+                audit.append(
+                        AuditKind.MASKING_WAIVED,
+                        repo,
+                        "pull/" + pr.number(),
+                        Map.of("column", c.where(), "reason", c.waiver(), "sha", pr.headSha()));
+                continue;
+            }
+            Refusal r = new Refusal(
+                    Rule.MASKING_COLUMN_UNRULED.id(),
+                    policy.migrations().directory(),
+                    "column " + c.where() + " (" + c.type() + ") looks like personal data (" + c.why()
+                            + ") and no masking rule covers it",
+                    "add {table: " + c.table().replaceFirst("^public\\.", "") + ", column: " + c.column()
+                            + ", method: ...} to masking.rules in .tiergate/policy.yaml, or waive it in the migration:"
+                            + " -- tiergate:not-personal " + c.where() + " <why>");
+            (policy.masking().onUnruled().equals(Masking.WARN) ? warnings : refusals).add(r);
+        }
+    }
+
+    /**
+     * A PR into a masked tier whose masked copy cannot be had is not rehearsed (no copy of the tier is handed out):
+     * {@code tiergate/migrations} fails with masking.failed, naming the rule and column, until the masking is fixed.
+     */
+    private void noMaskedCopy(
+            RepoRef repo, PullRequestFacts pr, Tier baseTier, CommitChecks checks, MaskedCopies.Unavailable u) {
+        GateStatus status = GateStatus.failure(
+                Rule.MASKING_FAILED.id(), "No masked copy of " + baseTier.name() + " to rehearse on: " + u.failure());
+        if (statuses.publish(
+                repo,
+                pr.headSha(),
+                new CommitStatus(
+                        CONTEXT, StatusState.FAILURE, status.description(), pages.branch(repo, "pull/" + pr.number())),
+                checks.shown(CONTEXT),
+                "pull/" + pr.number(),
+                Map.of("rule", Rule.MASKING_FAILED.id()))) {
+            audit.append(
+                    AuditKind.REFUSAL,
+                    repo,
+                    "pull/" + pr.number(),
+                    Map.of("rule", Rule.MASKING_FAILED.id(), "message", u.getMessage(), "sha", pr.headSha()));
+        }
+    }
+
     /** Why a run failed: the watchdog's stop, else the migration PostgreSQL refused. */
     static String failure(MigrationRun run, Optional<RunStop> stop, MigrationSettings settings) {
         return stop.map(s -> stopped(s, settings)).orElseGet(() -> failure(run));
@@ -695,7 +796,7 @@ final class DatabaseMigrations {
         List<Refusal> refusals = new ArrayList<>();
         MigrationRun run = MigrationRun.nothing();
         Optional<RunStop> stop;
-        backend.reset(repo, forkDb, tierDb);
+        backend.reset(repo, forkDb, masked.copyFrom(repo, policy, tierDb));
         try (MigrationSession session = backend.openRun(repo, forkDb, limits(repo, settings, tierDb))) {
             List<FlywayRunner.Applied> onTier = FlywayRunner.history(session.connection());
             List<FlywayRunner.Problem> problems =
@@ -870,6 +971,7 @@ final class DatabaseMigrations {
                             "snapshot",
                             snapshot));
             access.afterTierMoved(repo, policy, baseTier);
+            masked.sourceMoved(repo, policy, baseTier); // the copies others get follow the tier's new schema
             return MigrationStore.MergeOutcome.APPLIED;
         }
         String failed = "PR #" + pr.number() + " merged but its migration failed on " + baseTier.name() + ": "

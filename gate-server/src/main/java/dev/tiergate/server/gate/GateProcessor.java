@@ -92,9 +92,10 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         RunRequests runs = new RunRequests(runQueue, wakeRunWorkers);
         AccessKeeper access = new AccessKeeper(backend, migrationStore, audit);
         this.drift = new DriftCheck(forge, backend, driftStore, migrationStore, audit);
-        DatabaseMigrations migrations =
-                new DatabaseMigrations(forge, backend, migrationStore, audit, statuses, pages, changes, access, drift);
-        this.branches = new BranchLifecycle(backend, store, audit, migrations, runs);
+        MaskedCopies masked = new MaskedCopies(backend, migrationStore, audit);
+        DatabaseMigrations migrations = new DatabaseMigrations(
+                forge, backend, migrationStore, audit, statuses, pages, changes, access, drift, masked);
+        this.branches = new BranchLifecycle(backend, store, audit, migrations, runs, masked);
         this.pullRequests = new PullRequestReconciler(
                 forge,
                 policies,

@@ -134,7 +134,7 @@ public final class FlywayRunner {
         return out;
     }
 
-    static Connection connect(BranchConnection db) throws SQLException {
+    public static Connection connect(BranchConnection db) throws SQLException {
         return DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
     }
 

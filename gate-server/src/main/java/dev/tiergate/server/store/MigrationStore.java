@@ -353,6 +353,87 @@ public final class MigrationStore {
         return out;
     }
 
+    /**
+     * A source tier's masked copy: the salt its masks are keyed by, the last good copy (null: none yet) and the rules
+     * it was made with, and the last refresh that failed.
+     */
+    public record MaskedCopy(
+            String sourceTier,
+            String salt,
+            String copyDb,
+            String rulesFingerprint,
+            java.time.Instant madeAt,
+            java.time.Instant failedAt,
+            String failure,
+            String failedRules) {}
+
+    /** The source tier's masked copy, its row made (with a new random salt) the first time it is asked for. */
+    public MaskedCopy maskedCopy(RepoRef repo, String sourceTier) {
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        update(
+                "insert into masked_copies (forge, repo, source_tier, salt) values (?, ?, ?, ?) on conflict do nothing",
+                repo.forge(),
+                repo.path(),
+                sourceTier,
+                java.util.HexFormat.of().formatHex(salt));
+        return maskedCopies(repo).stream()
+                .filter(m -> m.sourceTier().equals(sourceTier))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the masked copy of " + sourceTier + " vanished"));
+    }
+
+    public void maskedCopyMade(RepoRef repo, String sourceTier, String copyDb, String rulesFingerprint) {
+        update(
+                "update masked_copies set copy_db = ?, rules_fingerprint = ?, made_at = now(), failed_at = null,"
+                        + " failure = null where forge = ? and repo = ? and source_tier = ?",
+                copyDb,
+                rulesFingerprint,
+                repo.forge(),
+                repo.path(),
+                sourceTier);
+    }
+
+    public void maskedCopyFailed(RepoRef repo, String sourceTier, String failure, String rulesFingerprint) {
+        update(
+                "update masked_copies set failed_at = now(), failure = ?, failed_rules = ? where forge = ? and repo = ?"
+                        + " and source_tier = ?",
+                failure,
+                rulesFingerprint,
+                repo.forge(),
+                repo.path(),
+                sourceTier);
+    }
+
+    public List<MaskedCopy> maskedCopies(RepoRef repo) {
+        List<MaskedCopy> out = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select source_tier, salt, copy_db, rules_fingerprint, made_at, failed_at, failure, failed_rules"
+                                + " from masked_copies where forge = ? and repo = ? order by source_tier")) {
+            ps.setString(1, repo.forge());
+            ps.setString(2, repo.path());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Timestamp made = rs.getTimestamp(5);
+                    java.sql.Timestamp failed = rs.getTimestamp(6);
+                    out.add(new MaskedCopy(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            made == null ? null : made.toInstant(),
+                            failed == null ? null : failed.toInstant(),
+                            rs.getString(7),
+                            rs.getString(8)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("reading masked copies", e);
+        }
+        return out;
+    }
+
     private void update(String sql, Object... args) {
         try (Connection c = ds.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {

@@ -373,6 +373,7 @@ public final class Dashboard {
                 null));
         out.add(new TierTree.Line("database " + r.dbBranch() + " · " + Html.size(sizes.get(r.dbBranch())), null));
         if (r.kind() == BranchKind.TIER) {
+            maskingLine(r, policy, now).ifPresent(out::add);
             List<DriftFinding> drift = drifts.drift(r.repo(), r.dbBranch());
             if (!drift.isEmpty()) {
                 out.add(new TierTree.Line(
@@ -398,6 +399,36 @@ public final class Dashboard {
                     "tiergate/migrations: " + mig, x != null && !x.ok() ? "verdict v-failure" : null));
         }
         return out;
+    }
+
+    /**
+     * A masked source tier says so, and from which masked copy (made when) the copies others get are made; a masking
+     * that failed says what failed and whether the last good copy is still in use or nothing is handed out.
+     */
+    private Optional<TierTree.Line> maskingLine(BranchRecord tier, Optional<Policy> policy, Instant now) {
+        Optional<String> name = policy.flatMap(p -> p.tierForBranch(tier.gitBranch()))
+                .map(Tier::name)
+                .filter(n -> policy.get().masksCopiesOf(n));
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<MigrationStore.MaskedCopy> m = migrations.maskedCopies(tier.repo()).stream()
+                .filter(x -> x.sourceTier().equals(tier.dbBranch()))
+                .findFirst();
+        String made = m.filter(x -> x.copyDb() != null)
+                .map(x -> "copies for others come from its masked copy " + x.copyDb() + ", made "
+                        + Html.age(x.madeAt(), now))
+                .orElse("no masked copy yet: no copy of it is handed out");
+        boolean failed = m.map(x -> x.failedAt() != null
+                        && (x.madeAt() == null || x.failedAt().isAfter(x.madeAt())))
+                .orElse(false);
+        return Optional.of(new TierTree.Line(
+                "masked source (real data): " + made
+                        + (failed
+                                ? " · masking failed " + Html.age(m.get().failedAt(), now) + ": "
+                                        + m.get().failure()
+                                : ""),
+                failed ? "verdict v-failure" : null));
     }
 
     private Map<String, Long> sizes(RepoRef ref) {
