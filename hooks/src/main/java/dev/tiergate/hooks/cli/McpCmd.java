@@ -1,27 +1,15 @@
 package dev.tiergate.hooks.cli;
 
-import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import dev.tiergate.core.TiergateVersion;
 import dev.tiergate.hooks.Main;
 import io.modelcontextprotocol.json.McpJsonMapper;
-import io.modelcontextprotocol.json.TypeRef;
-import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
-import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
-import io.modelcontextprotocol.spec.McpServerSession;
-import io.modelcontextprotocol.spec.McpServerTransport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,22 +20,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import reactor.core.publisher.Mono;
 
 /**
  * {@code tiergate mcp}: the agent's side of tiergate served to an MCP client (Claude Code, Claude Desktop, any other)
@@ -539,8 +523,8 @@ final class McpCmd implements Callable<Integer> {
 
     /** Serves the tools on {@code in}/{@code out} until the client closes {@code in}. */
     static int serve(InputStream in, OutputStream out) throws InterruptedException {
-        McpJsonMapper mapper = new JacksonMapper(JSON);
-        Stdio transport = new Stdio(mapper, in, out);
+        McpJsonMapper mapper = new McpSdk.JacksonMapper(JSON);
+        McpSdk.Stdio transport = new McpSdk.Stdio(mapper, in, out);
         // one command at a time: they share the working tree, its branch and its state file
         ReentrantLock running = new ReentrantLock();
         List<SyncToolSpecification> tools = new ArrayList<>();
@@ -571,7 +555,7 @@ final class McpCmd implements Callable<Integer> {
                 .capabilities(
                         McpSchema.ServerCapabilities.builder().tools(false).build())
                 .jsonMapper(mapper)
-                .jsonSchemaValidator(new SchemaValidator(JSON))
+                .jsonSchemaValidator(new McpSdk.SchemaValidator(JSON))
                 .tools(tools)
                 .build();
         transport.closed.await();
@@ -581,134 +565,5 @@ final class McpCmd implements Callable<Integer> {
         }
         server.close();
         return Main.OK;
-    }
-
-    /**
-     * The SDK's stdio transport, counting {@link #closed} down when the SDK closes its session: at the end of the
-     * input, or after input it cannot read, when it reads no more.
-     */
-    private static final class Stdio extends StdioServerTransportProvider {
-        final CountDownLatch closed = new CountDownLatch(1);
-
-        Stdio(McpJsonMapper mapper, InputStream in, OutputStream out) {
-            super(mapper, in, out);
-        }
-
-        @Override
-        public void setSessionFactory(McpServerSession.Factory sessions) {
-            super.setSessionFactory(transport -> sessions.create(new McpServerTransport() {
-                @Override
-                public Mono<Void> closeGracefully() {
-                    return transport.closeGracefully().doFinally(s -> closed.countDown());
-                }
-
-                @Override
-                public void close() {
-                    transport.close();
-                    closed.countDown();
-                }
-
-                @Override
-                public Mono<Void> sendMessage(JSONRPCMessage message) {
-                    return transport.sendMessage(message);
-                }
-
-                @Override
-                public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
-                    return transport.unmarshalFrom(data, type);
-                }
-
-                @Override
-                public List<String> protocolVersions() {
-                    return transport.protocolVersions();
-                }
-            }));
-        }
-    }
-
-    /**
-     * The SDK's JSON through the project's Jackson 2, as its mcp-json-jackson2 module does it (that module is not on
-     * the class path: its schema validator needs json-schema-validator 2, and tiergate-core's schemas use 1).
-     */
-    private static final class JacksonMapper implements McpJsonMapper {
-        private final ObjectMapper json;
-
-        JacksonMapper(ObjectMapper json) {
-            this.json = json;
-        }
-
-        private JavaType type(TypeRef<?> t) {
-            return json.getTypeFactory().constructType(t.getType());
-        }
-
-        @Override
-        public <T> T readValue(String content, Class<T> type) throws IOException {
-            return json.readValue(content, type);
-        }
-
-        @Override
-        public <T> T readValue(byte[] content, Class<T> type) throws IOException {
-            return json.readValue(content, type);
-        }
-
-        @Override
-        public <T> T readValue(String content, TypeRef<T> type) throws IOException {
-            return json.readValue(content, type(type));
-        }
-
-        @Override
-        public <T> T readValue(byte[] content, TypeRef<T> type) throws IOException {
-            return json.readValue(content, type(type));
-        }
-
-        @Override
-        public <T> T convertValue(Object from, Class<T> type) {
-            return json.convertValue(from, type);
-        }
-
-        @Override
-        public <T> T convertValue(Object from, TypeRef<T> type) {
-            return json.convertValue(from, type(type));
-        }
-
-        @Override
-        public String writeValueAsString(Object value) throws IOException {
-            return json.writeValueAsString(value);
-        }
-
-        @Override
-        public byte[] writeValueAsBytes(Object value) throws IOException {
-            return json.writeValueAsBytes(value);
-        }
-    }
-
-    /** Tool arguments and results checked against their JSON Schemas (2020-12) with tiergate-core's validator. */
-    private static final class SchemaValidator implements JsonSchemaValidator {
-        private final ObjectMapper json;
-        private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        private final Map<Map<String, Object>, JsonSchema> compiled =
-                Collections.synchronizedMap(new IdentityHashMap<>());
-
-        SchemaValidator(ObjectMapper json) {
-            this.json = json;
-        }
-
-        @Override
-        public ValidationResponse validate(Map<String, Object> schema, Object content) {
-            try {
-                JsonSchema s = compiled.computeIfAbsent(schema, k -> factory.getSchema(json.valueToTree(k)));
-                JsonNode document = json.valueToTree(content);
-                Set<ValidationMessage> problems = s.validate(document);
-                if (problems.isEmpty()) {
-                    return ValidationResponse.asValid(json.writeValueAsString(document));
-                }
-                return ValidationResponse.asInvalid(problems.stream()
-                        .map(ValidationMessage::getMessage)
-                        .sorted()
-                        .collect(Collectors.joining("; ")));
-            } catch (IOException | RuntimeException e) {
-                return ValidationResponse.asInvalid("cannot validate: " + e.getMessage());
-            }
-        }
     }
 }
