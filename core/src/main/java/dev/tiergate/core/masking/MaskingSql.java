@@ -74,6 +74,25 @@ public final class MaskingSql {
         return "update " + t + " set " + c + " = " + expression(c, method, salt) + " where " + c + " is not null";
     }
 
+    /**
+     * One statement that masks every column of one table the rules name (none a shuffle): each row is written once,
+     * so the copy grows by one version of the table, not one per rule; a null stays null.
+     */
+    public static String updateTable(String table, List<Masking.Rule> rules, List<MaskingMethod> methods, String salt) {
+        StringBuilder b = new StringBuilder("update ").append(table(table)).append(" set ");
+        for (int i = 0; i < rules.size(); i++) {
+            String c = ident(rules.get(i).column());
+            b.append(i == 0 ? "" : ", ")
+                    .append(c)
+                    .append(" = case when ")
+                    .append(c)
+                    .append(" is null then null else ")
+                    .append(expression(c, methods.get(i), salt))
+                    .append(" end");
+        }
+        return b.toString();
+    }
+
     /** What a value {@code c} (an SQL expression) masks to. */
     static String expression(String c, MaskingMethod method, String salt) {
         String h = hash(c + "::text", salt);

@@ -288,16 +288,7 @@ final class MaskedCopies {
             for (Masking.Rule r : rules) {
                 samples.put(r, sample(c, r));
             }
-            for (Map.Entry<Masking.Rule, MaskingMethod> e : methods.entrySet()) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("savepoint rule");
-                    st.executeUpdate(MaskingSql.update(e.getKey(), e.getValue(), salt));
-                    st.execute("release savepoint rule");
-                } catch (SQLException x) {
-                    // the SQLSTATE only: PostgreSQL's words may quote a row (a duplicate key's value)
-                    throw new Failed(e.getKey(), "PostgreSQL refused it (SQLSTATE " + x.getSQLState() + ")");
-                }
-            }
+            mask(c, methods, salt);
             for (Map.Entry<Masking.Rule, MaskingMethod> e : methods.entrySet()) {
                 verify(c, e.getKey(), e.getValue(), samples.get(e.getKey()));
             }
@@ -319,6 +310,55 @@ final class MaskedCopies {
             }
         } catch (SQLException e) {
             throw new Failed("masking the copy " + copy + " failed (SQLSTATE " + e.getSQLState() + ")");
+        }
+    }
+
+    /**
+     * Every table's ruled columns in one statement (each row written once: the copy grows by one version of the
+     * table, not one per rule), then the shuffles. When a table's statement fails, its rules are tried one by one to
+     * name the one PostgreSQL refuses. Only the SQLSTATE is kept: PostgreSQL's words may quote a row (a duplicate key).
+     */
+    private static void mask(Connection c, Map<Masking.Rule, MaskingMethod> methods, String salt) throws SQLException {
+        Map<String, List<Masking.Rule>> byTable = new LinkedHashMap<>();
+        methods.keySet().stream()
+                .filter(r -> !(methods.get(r) instanceof MaskingMethod.Shuffle))
+                .forEach(r -> byTable.computeIfAbsent(Masking.qualified(r.table()), k -> new ArrayList<>())
+                        .add(r));
+        for (List<Masking.Rule> rules : byTable.values()) {
+            String sql = MaskingSql.updateTable(
+                    rules.get(0).table(),
+                    rules,
+                    rules.stream().map(methods::get).toList(),
+                    salt);
+            try (Statement st = c.createStatement()) {
+                st.execute("savepoint masking");
+                st.executeUpdate(sql);
+                st.execute("release savepoint masking");
+            } catch (SQLException x) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("rollback to savepoint masking");
+                }
+                for (Masking.Rule r : rules) {
+                    one(c, r, MaskingSql.update(r, methods.get(r), salt));
+                }
+                throw new Failed(
+                        "masking table " + rules.get(0).table() + " failed (SQLSTATE " + x.getSQLState() + ")");
+            }
+        }
+        for (Map.Entry<Masking.Rule, MaskingMethod> e : methods.entrySet()) {
+            if (e.getValue() instanceof MaskingMethod.Shuffle) {
+                one(c, e.getKey(), MaskingSql.update(e.getKey(), e.getValue(), salt));
+            }
+        }
+    }
+
+    private static void one(Connection c, Masking.Rule r, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("savepoint rule");
+            st.executeUpdate(sql);
+            st.execute("release savepoint rule");
+        } catch (SQLException x) {
+            throw new Failed(r, "PostgreSQL refused it (SQLSTATE " + x.getSQLState() + ")");
         }
     }
 

@@ -42,6 +42,7 @@ class MaskingTest {
               - {name: staging, branch: staging, parent: production}
             working_branch_types:
               - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
+              - {name: hotfix, pattern: "hotfix/*", target: production, hotfix: true, actors: [human]}
             """;
     static final String DIR = "db/migration/";
     static final String PEOPLE = "V20260101000000__people.sql";
@@ -59,12 +60,13 @@ class MaskingTest {
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final String F1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
     static final String F2 = "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2";
+    static final String H1 = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
 
     ServerHarness h;
 
     void start(String masking) throws Exception {
         h = new ServerHarness(Map.of());
-        for (String ref : List.of("main", MAIN, STAGING, "staging", F1, F2)) {
+        for (String ref : List.of("main", MAIN, STAGING, "staging", F1, F2, H1)) {
             h.github.policy(ref, POLICY + masking);
             h.github.file(ref, DIR + PEOPLE, PEOPLE_SQL);
         }
@@ -153,6 +155,27 @@ class MaskingTest {
                 page.contains(
                         "masked source (real data): copies for others come from its masked copy production-masked-1"),
                 page);
+    }
+
+    @Test
+    void aRefreshThatFailsKeepsTheLastGoodCopyInUse() throws Exception {
+        start(MASKING);
+        pushFeature("feature/F1", F1);
+        assertTrue(h.dbBranchExists("production-masked-1"), audit());
+        // new rules on the default branch, one of them broken: the refresh fails, the last good copy stays in use
+        h.github.policy("main", POLICY + MASKING + "    - {table: customers, column: nickname, method: hash}\n");
+        pushFeature("hotfix/H1", H1);
+        assertTrue(
+                h.server.audit().all().stream()
+                        .anyMatch(r -> r.kind().equals("masking.run-failed")
+                                && r.details().contains("public.customers.nickname")
+                                && r.details().contains("production-masked-1")),
+                audit());
+        assertTrue(h.dbBranchExists("hotfix-h1"), "a branch of production is still handed out: " + audit());
+        assertEquals("0", one("hotfix-h1", "select count(*) from customers where email like '%@real.example'"));
+        String page = h.get("/ui/" + h.repoPath).body();
+        assertTrue(page.contains("masking failed"), page);
+        assertTrue(page.contains("production-masked-1"), page);
     }
 
     @Test
