@@ -3,8 +3,10 @@ package dev.tiergate.server.gate;
 import dev.tiergate.core.policy.Policy;
 import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.server.audit.AuditLog;
-import dev.tiergate.server.backend.BranchConnection;
+import dev.tiergate.server.backend.MigrationSession;
+import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.postgres.PostgresBranchBackend;
+import dev.tiergate.server.migrate.FlywayRunner;
 import dev.tiergate.server.repo.RepoRef;
 import dev.tiergate.server.store.Database;
 import dev.tiergate.server.store.MigrationStore;
@@ -13,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -60,8 +62,9 @@ class MaskingBench {
         backend.create(repo, "production", null);
         // ~215 bytes a row on disk with its index
         long rows = megabytes * 1_000_000L / 215;
-        BranchConnection c = backend.migrationConnection(repo, "production");
-        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(), c.user(), c.password());
+        try (MigrationSession session = backend.openRun(
+                        repo, "production", new RunLimits(Duration.ofHours(1), 100L * 1024 * 1024 * 1024));
+                Connection conn = FlywayRunner.connect(session.connection());
                 Statement st = conn.createStatement()) {
             st.execute("create table customers (id bigint primary key, email text, full_name text, phone text,"
                     + " note text)");
