@@ -297,7 +297,13 @@ public final class AccessSql {
                         continue;
                     }
                     long grantee = rs.getLong(4);
-                    String label = who.getOrDefault(grantee, "role " + grantee);
+                    if (!who.containsKey(grantee)) {
+                        // an oid no role has (its dependency lost, e.g. a catalog restored or cut short): it reaches
+                        // no one, and no statement can revoke it by name. A role given that oid later shows by its
+                        // name, and is drift then.
+                        continue;
+                    }
+                    String label = who.get(grantee);
                     if (grantee == rs.getLong(6) && grantee != 0 && !label.startsWith("tiergate:")) {
                         label = "tiergate:owner"; // an object's owner holds what it owns; tiergate's own roles keep
                         // their labels
