@@ -208,6 +208,7 @@ public final class GateServer implements AutoCloseable {
                 auth,
                 audit,
                 processors.keySet());
+        metrics.apiWaits(pulls::held);
         app.get("/api/v1/repos/{owner}/{repo}/pulls", pulls::byHead);
         app.get("/api/v1/repos/{owner}/{repo}/pulls/{number}", pulls::one);
         app.post("/api/v1/repos/{owner}/{repo}/pulls/{number}/asks", pulls::ask);

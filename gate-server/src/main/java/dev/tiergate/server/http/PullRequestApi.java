@@ -51,6 +51,11 @@ final class PullRequestApi {
         this.forges = forges;
     }
 
+    /** Long-polls held now (the metric {@code tiergate_api_waits_held}). */
+    int held() {
+        return MAX_WAITING - waiting.availablePermits();
+    }
+
     /** {@code GET …/pulls?head=B}: the PRs the server knows from head branch B, open first. */
     void byHead(Context ctx) {
         auth.requireReader(ctx);
@@ -80,7 +85,8 @@ final class PullRequestApi {
 
     /**
      * {@code GET …/pulls/{n}[?since=V&wait=S]}: the PR's view; with {@code since}, held until the view's version is
-     * no longer V or S seconds (at most {@link #MAX_WAIT}) have passed.
+     * no longer V or S seconds (at most {@link #MAX_WAIT}) have passed ({@code since=absent}: until the
+     * PR is known).
      */
     void one(Context ctx) throws InterruptedException {
         auth.requireReader(ctx);
@@ -92,13 +98,11 @@ final class PullRequestApi {
         String since = ctx.queryParam("since");
         Duration wait = waitOf(ctx.queryParam("wait"));
         Optional<PrView> v = views.view(repo.get(), number.get());
-        if (since != null
-                && !wait.isZero()
-                && v.map(x -> x.version().equals(since)).orElse(false)) {
+        if (since != null && !wait.isZero() && versionOf(v).equals(since)) {
             if (waiting.tryAcquire()) {
                 try {
                     long deadline = System.nanoTime() + wait.toNanos();
-                    while (v.map(x -> x.version().equals(since)).orElse(false) && System.nanoTime() < deadline) {
+                    while (versionOf(v).equals(since) && System.nanoTime() < deadline) {
                         Thread.sleep(RECHECK.toMillis());
                         v = views.view(repo.get(), number.get());
                     }
@@ -162,6 +166,16 @@ final class PullRequestApi {
         ctx.json(out);
     }
 
+    /**
+     * A view's version, and {@link #ABSENT} for a PR the server does not know yet: a client that just opened one asks
+     * with {@code since=absent} and is answered once the forge's webhook has made it known.
+     */
+    static String versionOf(Optional<PrView> v) {
+        return v.map(PrView::version).orElse(ABSENT);
+    }
+
+    static final String ABSENT = "absent";
+
     /** Why {@code sha} may not merge now, or null when tiergate/workflow says success on it. */
     static String mergeRefusal(PrView v, String sha) {
         if (v.merged()) {
@@ -222,7 +236,7 @@ final class PullRequestApi {
         return Optional.of(Long.parseLong(n));
     }
 
-    private static Duration waitOf(String s) {
+    static Duration waitOf(String s) {
         if (s == null || !s.matches("[0-9]{1,4}")) {
             return Duration.ZERO;
         }

@@ -170,6 +170,15 @@ public final class GateMetrics {
                 .register(registry);
     }
 
+    /** The agent API's long-polls held now ({@code tiergate wait}): at its cap, a wait is answered at once. */
+    public void apiWaits(Supplier<Integer> held) {
+        GaugeWithCallback.builder()
+                .name("tiergate_api_waits_held")
+                .help("Long-polls of the agent API (tiergate wait) held now, at most 32")
+                .callback(cb -> readable(() -> held.get().doubleValue()).ifPresent(cb::call))
+                .register(registry);
+    }
+
     /** Forge API calls and the last rate-limit budget the forge reported (-1: it reports none), per forge. */
     public void forges(Map<String, ApiCallCounter> counters) {
         CounterWithCallback.builder()

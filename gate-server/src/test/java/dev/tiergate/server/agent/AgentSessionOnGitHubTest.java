@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,7 +222,12 @@ class AgentSessionOnGitHubTest {
         long n = claimCommitAndOpen();
         String first = agent.head();
         AgentClone.Background wait = agent.start("wait", "--until", "mergeable", "--json", "--timeout", "90s");
-        Thread.sleep(1500);
+        // the wait has asked the server once (its first line) before the new commit is made
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (wait.outSoFar().isBlank() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertFalse(wait.outSoFar().isBlank(), "tiergate wait said nothing within 60 s");
         agent.write("db/migration/V20260102000001__code_index.sql", """
                 -- refactoring: Introduce Index
                 -- phase: expand

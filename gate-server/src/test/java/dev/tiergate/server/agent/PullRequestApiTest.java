@@ -18,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,7 @@ class PullRequestApiTest {
     static final String MAIN = "1111111111111111111111111111111111111111";
     static final String STAGING = "2222222222222222222222222222222222222222";
     static final String F1 = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    static final String F2 = "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2";
     static final String SQL = """
             -- refactoring: Introduce New Table
             -- phase: expand
@@ -112,32 +115,66 @@ class PullRequestApiTest {
     }
 
     @Test
-    void aLongPollReturnsWhenTheViewChangesAndNeverHoldsLongerThanItsCap() throws Exception {
+    void aLongPollIsHeldUntilTheViewChangesOrThePrBecomesKnown() throws Exception {
         String version = JSON.readTree(call("GET", pulls() + "/7", agentToken).body())
                 .path("version")
                 .asText();
-        long started = System.nanoTime();
-        HttpResponse<String> same = call("GET", pulls() + "/7?since=" + version + "&wait=2", agentToken);
-        long held = (System.nanoTime() - started) / 1_000_000;
-        assertEquals(version, JSON.readTree(same.body()).path("version").asText());
-        assertTrue(held >= 1_500, "held " + held + " ms");
-        // a hostile wait=9999 is cut to the server's cap; the view changing ends it at once
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(500);
-                h.github.ciReports(F1, "build", "success");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        // held while nothing changes, then answered with the same view once its time is up
+        CompletableFuture<HttpResponse<String>> same = callAsync(pulls() + "/7?since=" + version + "&wait=1");
+        awaitHeld(1);
+        assertEquals(
+                version,
+                JSON.readTree(same.get(30, TimeUnit.SECONDS).body())
+                        .path("version")
+                        .asText());
+        awaitHeld(0);
+
+        // held (a hostile wait=9999 is the server's cap) until the view changes, which answers it at once
+        CompletableFuture<HttpResponse<String>> changed = callAsync(pulls() + "/7?since=" + version + "&wait=9999");
+        awaitHeld(1);
+        assertFalse(changed.isDone(), "held while nothing changed");
+        h.github.ciReports(F1, "build", "success");
+        JsonNode now = JSON.readTree(changed.get(30, TimeUnit.SECONDS).body());
+        assertFalse(version.equals(now.path("version").asText()), now.toString());
+
+        // a PR the server does not know yet: since=absent holds the answer until its webhook is in
+        CompletableFuture<HttpResponse<String>> opened = callAsync(pulls() + "/9?since=absent&wait=8");
+        awaitHeld(1);
+        h.github.copyFiles(STAGING, F2);
+        h.github.branch("feature/F9", F2);
+        Pull p = new Pull(9, "feature/F9", F2, "staging", STAGING, "claude-agent", false, "open", false);
+        h.github.pull(p);
+        h.hooks.send("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p));
+        HttpResponse<String> known = opened.get(30, TimeUnit.SECONDS);
+        assertEquals(200, known.statusCode(), known.body());
+        assertEquals(9, JSON.readTree(known.body()).path("number").asInt());
+    }
+
+    CompletableFuture<HttpResponse<String>> callAsync(String path) {
+        return http.sendAsync(
+                HttpRequest.newBuilder(URI.create(h.baseUrl() + path))
+                        .header("Authorization", "Bearer " + agentToken)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Until the server holds {@code n} long-polls, as its metric tiergate_api_waits_held says. */
+    void awaitHeld(int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String line = "";
+        while (System.nanoTime() < deadline) {
+            line = h.get("/metrics", ADMIN)
+                    .body()
+                    .lines()
+                    .filter(l -> l.startsWith("tiergate_api_waits_held "))
+                    .findFirst()
+                    .orElse("");
+            if (line.equals("tiergate_api_waits_held " + n + ".0")) {
+                return;
             }
-        });
-        t.start();
-        started = System.nanoTime();
-        JsonNode changed = JSON.readTree(call("GET", pulls() + "/7?since=" + version + "&wait=9999", agentToken)
-                .body());
-        held = (System.nanoTime() - started) / 1_000_000;
-        t.join();
-        assertFalse(version.equals(changed.path("version").asText()), changed.toString());
-        assertTrue(held < 8_500, "held " + held + " ms");
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the server did not come to hold " + n + " long-poll(s): " + line);
     }
 
     @Test

@@ -27,6 +27,8 @@ final class Follow {
     static final String MERGEABLE = "mergeable";
     static final String MERGED = "merged";
     static final String MIGRATED = "migrated";
+    /** The {@code since} that asks the server to hold its answer until it knows the PR (PullRequestApi's). */
+    static final String ABSENT = "absent";
 
     /** One line of {@code tiergate wait --json} (state-schemas/schemas/cli-wait.schema.json). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -166,7 +168,12 @@ final class Follow {
                             "open it again, or tiergate pr");
                     return Main.REFUSED;
                 }
-                sleep(Duration.ofSeconds(1)); // a PR just opened: its webhook may not be in yet
+                // a PR just opened, whose webhook is not in yet: the next ask is held until the server knows it
+                if (ABSENT.equals(since)
+                        && System.nanoTime() - asked < Duration.ofSeconds(1).toNanos()) {
+                    sleep(Duration.ofSeconds(1)); // the server held no wait (it holds as many as it will)
+                }
+                since = ABSENT;
                 continue;
             }
             seen = true;
