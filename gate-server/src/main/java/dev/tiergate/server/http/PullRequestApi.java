@@ -1,6 +1,7 @@
 package dev.tiergate.server.http;
 
 import dev.tiergate.core.agent.PrView;
+import dev.tiergate.core.policy.Policy;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.repo.RepoRef;
@@ -68,8 +69,9 @@ final class PullRequestApi {
             ctx.status(400).json(Map.of("error", "pulls needs ?head=<the PR's head branch>"));
             return;
         }
+        Optional<Policy> policy = views.policy(repo.get());
         List<Map<String, Object>> pulls = views.byHead(repo.get(), head).stream()
-                .map(n -> views.view(repo.get(), n))
+                .map(n -> views.view(repo.get(), n, policy))
                 .flatMap(Optional::stream)
                 .map(v -> {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -97,14 +99,15 @@ final class PullRequestApi {
         }
         String since = ctx.queryParam("since");
         Duration wait = waitOf(ctx.queryParam("wait"));
-        Optional<PrView> v = views.view(repo.get(), number.get());
+        Optional<Policy> policy = views.policy(repo.get());
+        Optional<PrView> v = views.view(repo.get(), number.get(), policy);
         if (since != null && !wait.isZero() && versionOf(v).equals(since)) {
             if (waiting.tryAcquire()) {
                 try {
                     long deadline = System.nanoTime() + wait.toNanos();
                     while (versionOf(v).equals(since) && System.nanoTime() < deadline) {
                         Thread.sleep(RECHECK.toMillis());
-                        v = views.view(repo.get(), number.get());
+                        v = views.view(repo.get(), number.get(), policy);
                     }
                 } finally {
                     waiting.release();

@@ -54,17 +54,29 @@ final class PullRequestViews {
 
     /** PR {@code number}'s view, or empty when the server knows no such PR (never opened, or closed unmerged). */
     Optional<PrView> view(RepoRef repo, long number) {
+        return view(repo, number, policy(repo));
+    }
+
+    /**
+     * The policy on the default branch, read once per request: a long-poll re-reads the view five times a second, and
+     * the policy is a forge call.
+     */
+    Optional<Policy> policy(RepoRef repo) {
+        return policies.apply(repo);
+    }
+
+    /** As {@link #view(RepoRef, long)}, with the policy already read. */
+    Optional<PrView> view(RepoRef repo, long number, Optional<Policy> policy) {
         Optional<BranchRecord> ci = store.find(repo, BranchClassifier.ciGitBranch(number));
         Optional<MigrationStore.MergeOutcome> merged = migrations.mergeOutcome(repo, number);
         if (merged.isPresent()) {
-            return Optional.of(versioned(mergedView(repo, number, merged.get())));
+            return Optional.of(versioned(mergedView(repo, number, merged.get(), policy)));
         }
         if (ci.isEmpty()) {
             return Optional.empty();
         }
         BranchRecord r = ci.get();
-        Optional<Policy> policy = policies.apply(repo);
-        String head = headBranch(repo, number).orElse(null);
+        String head = headBranch(repo, number, r.headSha()).orElse(null);
         PrView.Check workflow = r.lastStatus() == null
                 ? PrView.Check.none()
                 : check(
@@ -104,16 +116,22 @@ final class PullRequestViews {
         return out;
     }
 
-    private Optional<String> headBranch(RepoRef repo, long number) {
-        return store.list(repo).stream()
-                .filter(b ->
-                        b.kind() == BranchKind.WORKING && Long.valueOf(number).equals(b.prNumber()))
-                .map(BranchRecord::gitBranch)
-                .findFirst();
+    /**
+     * The PR's head branch: the working branch recorded with its number, looked for among the branches at the PR's
+     * head first (a long-poll asks this five times a second; the whole repository's list only when that finds none).
+     */
+    private Optional<String> headBranch(RepoRef repo, long number, String headSha) {
+        java.util.function.Predicate<BranchRecord> ours =
+                b -> b.kind() == BranchKind.WORKING && Long.valueOf(number).equals(b.prNumber());
+        List<BranchRecord> atHead = headSha == null ? List.of() : store.withHeadSha(repo, headSha);
+        return atHead.stream()
+                .filter(ours)
+                .findFirst()
+                .or(() -> store.list(repo).stream().filter(ours).findFirst())
+                .map(BranchRecord::gitBranch);
     }
 
-    private PrView mergedView(RepoRef repo, long number, MigrationStore.MergeOutcome m) {
-        Optional<Policy> policy = policies.apply(repo);
+    private PrView mergedView(RepoRef repo, long number, MigrationStore.MergeOutcome m, Optional<Policy> policy) {
         String tier = tierName(policy, m.baseTier());
         String rollback = "tiergate rollback --repo " + repo.path()
                 + (repo.forge().equals("github") ? "" : " --forge " + repo.forge()) + " --tier " + tier + " --to pr"

@@ -120,6 +120,7 @@ class PullRequestApiTest {
                 .path("version")
                 .asText();
         // held while nothing changes, then answered with the same view once its time is up
+        long forgeCalls = h.github.requests();
         CompletableFuture<HttpResponse<String>> same = callAsync(pulls() + "/7?since=" + version + "&wait=1");
         awaitHeld(1);
         assertEquals(
@@ -127,6 +128,10 @@ class PullRequestApiTest {
                 JSON.readTree(same.get(30, TimeUnit.SECONDS).body())
                         .path("version")
                         .asText());
+        assertTrue(
+                h.github.requests() - forgeCalls < 5,
+                "a held poll reads the store, not the forge, on each look (the policy once): "
+                        + (h.github.requests() - forgeCalls) + " forge calls");
         awaitHeld(0);
 
         // held (a hostile wait=9999 is the server's cap) until the view changes, which answers it at once
