@@ -86,7 +86,9 @@ public final class MaskingSql {
                     .append(c)
                     .append(" = case when ")
                     .append(c)
-                    .append(" is null then null else ")
+                    .append(" is null then ")
+                    .append(c) // the column's own type: a null or constant mask takes it, not text
+                    .append(" else ")
                     .append(expression(c, methods.get(i), salt))
                     .append(" end");
         }
