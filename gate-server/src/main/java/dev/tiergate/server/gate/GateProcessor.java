@@ -92,7 +92,8 @@ public final class GateProcessor implements DeliveryProcessor, RunExecutor {
         RunRequests runs = new RunRequests(runQueue, wakeRunWorkers);
         AccessKeeper access = new AccessKeeper(backend, migrationStore, audit);
         this.drift = new DriftCheck(forge, backend, driftStore, migrationStore, audit);
-        MaskedCopies masked = new MaskedCopies(backend, migrationStore, audit);
+        MaskedCopies masked = new MaskedCopies(
+                backend, migrationStore, audit, r -> store.dbNamesInUse(r).keySet());
         DatabaseMigrations migrations = new DatabaseMigrations(
                 forge, backend, migrationStore, audit, statuses, pages, changes, access, drift, masked);
         this.branches = new BranchLifecycle(backend, store, audit, migrations, runs, masked);

@@ -51,8 +51,15 @@ final class MaskedCopies {
     private final BranchBackend backend;
     private final MigrationStore store;
     private final AuditTrail audit;
+    /** The database branch names the repository's tracked branches hold: a masked copy never takes or drops one. */
+    private final java.util.function.Function<RepoRef, java.util.Set<String>> inUse;
 
-    MaskedCopies(BranchBackend backend, MigrationStore store, AuditTrail audit) {
+    MaskedCopies(
+            BranchBackend backend,
+            MigrationStore store,
+            AuditTrail audit,
+            java.util.function.Function<RepoRef, java.util.Set<String>> inUse) {
+        this.inUse = inUse;
         this.backend = backend;
         this.store = store;
         this.audit = audit;
@@ -176,7 +183,13 @@ final class MaskedCopies {
     void refresh(RepoRef repo, Policy policy, Tier tier) {
         String sourceDb = DbBranchName.of(tier.name());
         MigrationStore.MaskedCopy m = store.maskedCopy(repo, sourceDb);
-        String attempt = sourceDb + "-masked-" + (number(m.copyDb(), sourceDb) + 1);
+        // a git branch may map to a name of this form (a type whose pattern is "*"): its database is never taken
+        java.util.Set<String> taken = inUse.apply(repo);
+        long n = number(m.copyDb(), sourceDb) + 1;
+        while (taken.contains(sourceDb + "-masked-" + n)) {
+            n++;
+        }
+        String attempt = sourceDb + "-masked-" + n;
         List<Masking.Rule> rules = policy.masking().rules();
         long started = System.nanoTime();
         try {
@@ -213,7 +226,7 @@ final class MaskedCopies {
         }
         store.maskedCopyMade(repo, sourceDb, attempt, fingerprint(rules));
         for (String older : backend.list(repo)) {
-            if (older.startsWith(sourceDb + "-masked-") && !older.equals(attempt)) {
+            if (number(older, sourceDb) > 0 && !older.equals(attempt) && !taken.contains(older)) {
                 try {
                     backend.delete(repo, older);
                 } catch (RuntimeException e) {

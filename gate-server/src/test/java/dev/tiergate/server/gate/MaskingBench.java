@@ -75,8 +75,11 @@ class MaskingBench {
         }
         long size = backend.size(repo, "production").orElse(0L);
         try (Database store = TestPostgres.freshStore()) {
-            MaskedCopies masked =
-                    new MaskedCopies(backend, new MigrationStore(store.dataSource()), new AuditLog(store.dataSource()));
+            MaskedCopies masked = new MaskedCopies(
+                    backend,
+                    new MigrationStore(store.dataSource()),
+                    new AuditLog(store.dataSource()),
+                    r -> java.util.Set.of());
             long t0 = System.nanoTime();
             String copy = masked.copyFrom(repo, policy, "production");
             long maskMs = (System.nanoTime() - t0) / 1_000_000;

@@ -43,6 +43,7 @@ class MaskingTest {
             working_branch_types:
               - {name: feature, pattern: "feature/*", target: staging, actors: [human, agent]}
               - {name: hotfix, pattern: "hotfix/*", target: production, hotfix: true, actors: [human]}
+              - {name: scratch, pattern: "production-masked-*", target: staging, actors: [human]}
             """;
     static final String DIR = "db/migration/";
     static final String PEOPLE = "V20260101000000__people.sql";
@@ -176,6 +177,22 @@ class MaskingTest {
         String page = h.get("/ui/" + h.repoPath).body();
         assertTrue(page.contains("masking failed"), page);
         assertTrue(page.contains("production-masked-1"), page);
+    }
+
+    @Test
+    void aGitBranchNamedLikeAMaskedCopyIsNeitherTakenNorDropped() throws Exception {
+        start(MASKING);
+        pushFeature("feature/F1", F1);
+        pushFeature("production-masked-2", F2); // a working branch whose database is named like the next copy
+        assertTrue(h.dbBranchExists("production-masked-2"), audit());
+        String marker = one("production-masked-2", "select email from customers where id = 3");
+        // new rules: the next refresh must not take that name, nor drop that branch as an older copy
+        h.github.policy("main", POLICY + MASKING + "    - {table: orders, column: total, method: \"null\"}\n");
+        pushFeature("hotfix/H1", H1);
+        assertTrue(h.dbBranchExists("production-masked-3"), audit());
+        assertTrue(h.dbBranchExists("production-masked-2"), "the working branch's database is still there");
+        assertEquals(marker, one("production-masked-2", "select email from customers where id = 3"));
+        assertEquals("0", one("hotfix-h1", "select count(*) from orders where total is not null"), "the new rule");
     }
 
     @Test
