@@ -36,6 +36,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -158,7 +159,7 @@ class DashboardInBrowserTest {
         String sha = "cd".repeat(20);
         demo.github().branch("feature/F4-live", sha);
         demo.deliver("push", GitHubPayloads.push(demo.repo(), "feature/F4-live", GitHubPayloads.ZERO, sha, "alice"));
-        waitUntil(20, d -> d.findElement(By.id("tree")).getText().contains("feature/F4-live"));
+        waitUntil(20, d -> textOf("tree").contains("feature/F4-live"));
         assertEquals(
                 Boolean.TRUE,
                 ((JavascriptExecutor) browser).executeScript("return window.tiergateNotReloaded === true;"),
@@ -264,7 +265,7 @@ class DashboardInBrowserTest {
         shot("sign-in");
         browser.findElement(By.id("token")).sendKeys("not-the-token");
         browser.findElement(By.id("sign-in")).click();
-        waitUntil(10, d -> d.findElement(By.id("message")).getText().equals(ViewerAccess.WRONG_TOKEN));
+        waitUntil(10, d -> textOf("message").equals(ViewerAccess.WRONG_TOKEN));
         browser.findElement(By.id("token")).sendKeys(TOKEN);
         browser.findElement(By.id("sign-in")).click();
         waitUntil(10, d -> !d.findElements(By.id("tree")).isEmpty());
@@ -339,11 +340,23 @@ class DashboardInBrowserTest {
         browser.get(demo.baseUrl() + path);
     }
 
-    /** Polls until {@code condition} holds; an element replaced by the next page (a form posted) is looked up again. */
+    /**
+     * Polls until {@code condition} holds. While a posted form loads the next page, Chrome may answer for an element of
+     * the old one with a stale reference or with "Node with given id does not belong to the document" (a plain
+     * WebDriverException, seen in CI); both only mean "not yet", and the time-out keeps the last one as its cause.
+     */
     private void waitUntil(int seconds, Function<WebDriver, Boolean> condition) {
         new WebDriverWait(browser, Duration.ofSeconds(seconds))
                 .ignoring(StaleElementReferenceException.class)
+                .ignoring(WebDriverException.class)
                 .until(condition);
+    }
+
+    /** The text of the element with this id, read in one script call so no element reference can go stale. */
+    private String textOf(String id) {
+        Object text = ((JavascriptExecutor) browser)
+                .executeScript("var e = document.getElementById(arguments[0]); return e ? e.innerText : '';", id);
+        return text == null ? "" : text.toString();
     }
 
     private void shot(String name) throws Exception {
