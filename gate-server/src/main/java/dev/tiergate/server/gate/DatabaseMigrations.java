@@ -7,14 +7,10 @@ import dev.tiergate.core.gate.GateStatus;
 import dev.tiergate.core.gate.PullRequestFacts;
 import dev.tiergate.core.gate.RehearsalEvidence;
 import dev.tiergate.core.gate.StatusState;
-import dev.tiergate.core.masking.MaskingCoverage;
 import dev.tiergate.core.migration.MigrationName;
 import dev.tiergate.core.naming.DbBranchName;
-import dev.tiergate.core.policy.Masking;
 import dev.tiergate.core.policy.MigrationSettings;
 import dev.tiergate.core.policy.Policy;
-import dev.tiergate.core.policy.PolicyException;
-import dev.tiergate.core.policy.PolicyReader;
 import dev.tiergate.core.policy.Tier;
 import dev.tiergate.core.publish.PublishedError;
 import dev.tiergate.core.rules.Rule;
@@ -98,6 +94,7 @@ final class DatabaseMigrations {
 
     private final DriftCheck drift;
     private final MaskedCopies masked;
+    private final UnruledColumns unruled;
 
     DatabaseMigrations(
             Forge forge,
@@ -111,6 +108,7 @@ final class DatabaseMigrations {
             DriftCheck drift,
             MaskedCopies masked) {
         this.masked = masked;
+        this.unruled = new UnruledColumns(forge, audit);
         this.drift = drift;
         this.access = access;
         this.changes = changes;
@@ -510,7 +508,7 @@ final class DatabaseMigrations {
             }
         }
         if (schemaBefore != null && masked.masksDataOf(policy, baseTier)) {
-            unruledColumns(repo, pr, policy, head, base, schemaBefore, schemaAfter, refusals, warnings);
+            unruled.judge(repo, pr, policy, head, base, schemaBefore, schemaAfter, refusals, warnings);
         }
         boolean blocking =
                 refusals.stream().anyMatch(r -> !r.rule().equals(NOT_FLYWAY)) || !run.ok() || stop.isPresent();
@@ -694,60 +692,6 @@ final class DatabaseMigrations {
                                 ? settings.branchSizeLimitMb() + " MB, migrations.branch_size_limit_mb"
                                 : "twice its tier plus 1 GiB")
                         + ") and was stopped and dropped";
-    }
-
-    /**
-     * {@code masking.column-unruled}: each column the PR's migrations add that looks like personal data needs a masking
-     * rule (in the base's policy or the PR's own: a PR may bring the rule with its column) or a waiver in its
-     * migrations ({@code -- tiergate:not-personal <table>.<column> <why>}, audited); else it is refused, or warned of
-     * when the policy's {@code masking.default} is {@code warn}.
-     */
-    private void unruledColumns(
-            RepoRef repo,
-            PullRequestFacts pr,
-            Policy policy,
-            List<MigrationFile> head,
-            List<MigrationFile> base,
-            SchemaSnapshot before,
-            SchemaSnapshot after,
-            List<Refusal> refusals,
-            List<Refusal> warnings) {
-        List<Masking.Rule> rules = new ArrayList<>(policy.masking().rules());
-        try {
-            forge.fileAt(repo, pr.headSha(), Policy.PATH)
-                    .map(bytes -> PolicyReader.read(bytes, Policy.PATH + "@" + pr.headSha()))
-                    .map(Policy::masking)
-                    .ifPresent(m -> rules.addAll(m.rules()));
-        } catch (PolicyException e) {
-            // the PR's policy does not read: only the base's rules count (its validation is the policy rules' to say)
-        }
-        Set<String> basePaths = new HashSet<>();
-        base.forEach(f -> basePaths.add(f.path()));
-        Map<String, String> waivers = new LinkedHashMap<>();
-        head.stream()
-                .filter(f -> !basePaths.contains(f.path()))
-                .forEach(f -> waivers.putAll(
-                        MaskingCoverage.waivers(new String(f.content(), java.nio.charset.StandardCharsets.UTF_8))));
-        for (MaskingCoverage.Column c :
-                MaskingCoverage.uncovered(before, after, rules, policy.masking().personalData(), waivers)) {
-            if (c.waiver() != null) {
-                audit.append(
-                        AuditKind.MASKING_WAIVED,
-                        repo,
-                        "pull/" + pr.number(),
-                        Map.of("column", c.where(), "reason", c.waiver(), "sha", pr.headSha()));
-                continue;
-            }
-            Refusal r = new Refusal(
-                    Rule.MASKING_COLUMN_UNRULED.id(),
-                    policy.migrations().directory(),
-                    "column " + c.where() + " (" + c.type() + ") looks like personal data (" + c.why()
-                            + ") and no masking rule covers it",
-                    "add {table: " + c.table().replaceFirst("^public\\.", "") + ", column: " + c.column()
-                            + ", method: ...} to masking.rules in .tiergate/policy.yaml, or waive it in the migration:"
-                            + " -- tiergate:not-personal " + c.where() + " <why>");
-            (policy.masking().onUnruled().equals(Masking.WARN) ? warnings : refusals).add(r);
-        }
     }
 
     /**
