@@ -21,6 +21,7 @@ import dev.tiergate.server.runs.RunWorkers;
 import dev.tiergate.server.store.ApiTokenStore;
 import dev.tiergate.server.store.BranchStore;
 import dev.tiergate.server.store.Database;
+import dev.tiergate.server.store.PrViewChanges;
 import dev.tiergate.server.ui.Dashboard;
 import dev.tiergate.server.wiring.ForgeBinding;
 import dev.tiergate.server.wiring.ForgeBindings;
@@ -64,6 +65,7 @@ public final class GateServer implements AutoCloseable {
     private final Liveness liveness;
     private final AnchorKeeper anchor;
     private final GateMetrics metrics = new GateMetrics();
+    private final PrViewChanges prViewChanges;
     static final long MIN_REQUEST_BYTES_PER_SECOND = 1024;
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -76,6 +78,7 @@ public final class GateServer implements AutoCloseable {
             Path anchorDir,
             DeliveryLog deliveryLog) {
         this.db = db;
+        this.prViewChanges = new PrViewChanges(db);
         this.ownsDb = ownsDb;
         ServerParts parts = ServerParts.assemble(cfg, db, forges, anchorDir, metrics, this::wakeRunWorkers);
         this.store = parts.store();
@@ -205,6 +208,7 @@ public final class GateServer implements AutoCloseable {
                             return p == null ? Optional.empty() : p.policyToShow(ref);
                         },
                         new GatePages(cfg.publicUrl())),
+                prViewChanges,
                 auth,
                 audit,
                 processors.keySet());
@@ -380,6 +384,7 @@ public final class GateServer implements AutoCloseable {
     @Override
     public void close() {
         reconciler.shutdownNow();
+        prViewChanges.close(); // answers the held long-polls before the HTTP server stops
         app.stop();
         liveness.close();
         workers.close();

@@ -5,6 +5,7 @@ import dev.tiergate.core.policy.Policy;
 import dev.tiergate.server.audit.AuditKind;
 import dev.tiergate.server.audit.AuditTrail;
 import dev.tiergate.server.repo.RepoRef;
+import dev.tiergate.server.store.PrViewChanges;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * What {@code tiergate pr|status|wait|next|merge} (and the MCP server's tools) ask of the server: the PRs of a head
  * branch, one PR's view with its verdicts, long-polled so that {@code wait} costs one request per change (or per
- * {@link #MAX_WAIT}), and the transitions an agent asks for, each an {@code agent.ask} audit record with the token's
+ * {@link #MAX_WAIT}; a held poll reads the store again only when the store says the repository's PR views changed:
+ * {@link PrViewChanges}), and the transitions an agent asks for, each an {@code agent.ask} audit record with the token's
  * actor. Who may read is the branches' read API's rule ({@link ApiAuth#requireReader}); nothing here writes to the
  * forge or a database. A merge is made by the caller through the forge with its own credentials, after the server
  * said yes for that head here: the forge's required {@code tiergate/workflow} status is the gate that holds, and the
@@ -33,7 +35,6 @@ final class PullRequestApi {
     /** Long-polls held at once; past this a request is answered at once (no waiting), so waits cannot take every thread. */
     static final int MAX_WAITING = 32;
 
-    private static final Duration RECHECK = Duration.ofMillis(200);
     private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
     /** The transitions that reach the forge: opening a PR and merging it (claim and abandon stay on the machine). */
     private static final Set<String> VERBS = Set.of("pr", "merge");
@@ -44,9 +45,11 @@ final class PullRequestApi {
     private final AuditTrail audit;
     private final Set<String> forges;
     private final Semaphore waiting = new Semaphore(MAX_WAITING);
+    private final PrViewChanges changes;
 
-    PullRequestApi(PullRequestViews views, ApiAuth auth, AuditTrail audit, Set<String> forges) {
+    PullRequestApi(PullRequestViews views, PrViewChanges changes, ApiAuth auth, AuditTrail audit, Set<String> forges) {
         this.views = views;
+        this.changes = changes;
         this.auth = auth;
         this.audit = audit;
         this.forges = forges;
@@ -99,19 +102,20 @@ final class PullRequestApi {
         }
         String since = ctx.queryParam("since");
         Duration wait = waitOf(ctx.queryParam("wait"));
+        long deadline = System.nanoTime() + wait.toNanos();
         Optional<Policy> policy = views.policy(repo.get());
+        boolean held = since != null && !wait.isZero();
+        // the mark is taken before each read: a write between the read and the wait still wakes the wait
+        PrViewChanges.Mark mark = held ? changes.mark(repo.get()) : null;
         Optional<PrView> v = views.view(repo.get(), number.get(), policy);
-        if (since != null && !wait.isZero() && versionOf(v).equals(since)) {
-            if (waiting.tryAcquire()) {
-                try {
-                    long deadline = System.nanoTime() + wait.toNanos();
-                    while (versionOf(v).equals(since) && System.nanoTime() < deadline) {
-                        Thread.sleep(RECHECK.toMillis());
-                        v = views.view(repo.get(), number.get(), policy);
-                    }
-                } finally {
-                    waiting.release();
+        if (held && versionOf(v).equals(since) && waiting.tryAcquire()) {
+            try {
+                while (versionOf(v).equals(since) && changes.await(mark, deadline)) {
+                    mark = changes.mark(repo.get());
+                    v = views.view(repo.get(), number.get(), policy);
                 }
+            } finally {
+                waiting.release();
             }
         }
         if (v.isEmpty()) {

@@ -58,8 +58,8 @@ final class PullRequestViews {
     }
 
     /**
-     * The policy on the default branch, read once per request: a long-poll re-reads the view five times a second, and
-     * the policy is a forge call.
+     * The policy on the default branch, read once per request: a long-poll re-reads the view after each change to the
+     * repository's PR views, and the policy is a forge call.
      */
     Optional<Policy> policy(RepoRef repo) {
         return policies.apply(repo);
@@ -118,7 +118,7 @@ final class PullRequestViews {
 
     /**
      * The PR's head branch: the working branch recorded with its number, looked for among the branches at the PR's
-     * head first (a long-poll asks this five times a second; the whole repository's list only when that finds none).
+     * head first (a long-poll asks this after each change in the repository; the whole repository's list only when that finds none).
      */
     private Optional<String> headBranch(RepoRef repo, long number, String headSha) {
         java.util.function.Predicate<BranchRecord> ours =

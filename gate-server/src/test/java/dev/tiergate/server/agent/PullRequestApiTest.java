@@ -60,7 +60,13 @@ class PullRequestApiTest {
 
     @BeforeEach
     void start() throws Exception {
-        h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN));
+        h = serverWithPrSeven();
+        agentToken = agentToken(h);
+    }
+
+    /** A server that knows PR #7 (feature/F1 into staging, one migration), opened by the agent claude-agent. */
+    static ServerHarness serverWithPrSeven() throws Exception {
+        ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN));
         for (String ref : List.of("main", MAIN, STAGING)) {
             h.github.policy(ref, POLICY);
         }
@@ -72,7 +78,12 @@ class PullRequestApiTest {
         Pull p = new Pull(7, "feature/F1", F1, "staging", STAGING, "claude-agent", false, "open", false);
         h.github.pull(p);
         assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
-        agentToken = h.server
+        return h;
+    }
+
+    /** The agent's own API token for the harness's repository. */
+    static String agentToken(ServerHarness h) {
+        return h.server
                 .tokens()
                 .create("claude-agent", h.repoPath, Duration.ofDays(1), "test")
                 .secret();
@@ -165,6 +176,10 @@ class PullRequestApiTest {
 
     /** Until the server holds {@code n} long-polls, as its metric tiergate_api_waits_held says. */
     void awaitHeld(int n) throws Exception {
+        awaitHeld(h, n);
+    }
+
+    static void awaitHeld(ServerHarness h, int n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String line = "";
         while (System.nanoTime() < deadline) {
