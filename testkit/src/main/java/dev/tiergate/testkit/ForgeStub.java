@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -141,6 +143,19 @@ public abstract class ForgeStub implements AutoCloseable {
         gitRoute = new GitRoute(host, repoPath, realm);
     }
 
+    /**
+     * Hosts {@code repository}'s git data in a bare repository at {@code bareRepoDir} (made there when absent): the
+     * branches it already has enter the model, under this stand-in's lock, then it is served as {@link #hostGit(GitHost,
+     * String, String)} serves it.
+     */
+    final void hostGit(HostedRepository repository, Path bareRepoDir, String repoPath, String realm) {
+        GitHost host = GitHost.open(bareRepoDir);
+        synchronized (this) {
+            repository.host(host);
+        }
+        hostGit(host, repoPath, realm);
+    }
+
     /** The login a git request authenticates as with this Basic username and password; null refuses it (401). */
     protected String gitLogin(String username, String password) {
         return null;
@@ -211,6 +226,32 @@ public abstract class ForgeStub implements AutoCloseable {
      */
     protected void afterAnswer(Runnable action) {
         afterAnswer.get().add(action);
+    }
+
+    /**
+     * Sends webhooks, one after the other; a delivery that fails is reported, never the push or the call that caused
+     * it (as on GitHub and GitLab). Call it outside this stand-in's lock.
+     */
+    protected final void deliver(List<Runnable> hooks) {
+        for (Runnable h : hooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                System.err.println(getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Makes {@code change} under this stand-in's lock (it changes the model and returns the webhooks the forge fires
+     * for it), then {@link #deliver}s them once the lock is let go.
+     */
+    protected final void deliverAfter(Supplier<List<Runnable>> change) {
+        List<Runnable> hooks;
+        synchronized (this) {
+            hooks = change.get();
+        }
+        deliver(hooks);
     }
 
     protected static String fold(String path) {

@@ -1,5 +1,7 @@
 package dev.tiergate.testkit;
 
+import static dev.tiergate.testkit.HostedRepository.gitBlobSha;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,10 +66,9 @@ public final class GitHubApiStub extends ForgeStub {
     private static final Pattern STATUSES = Pattern.compile("/statuses/([0-9a-f]{40})");
     private final String repo;
     private final String base;
-    /** ref → path → content. */
-    private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
+    /** Files, blobs, branches and merge bases, and the bare repository once {@link #gitHosted}; under this lock. */
+    private final HostedRepository repository = new HostedRepository();
 
-    private final Map<String, String> branches = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> pulls = new LinkedHashMap<>();
     private final Map<Long, List<Map<String, Object>>> reviews = new LinkedHashMap<>();
     private final Map<String, List<String>> teams = new LinkedHashMap<>();
@@ -79,10 +79,6 @@ public final class GitHubApiStub extends ForgeStub {
 
     private final Map<String, List<Map<String, Object>>> checkRuns = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
-    /** Content by git blob SHA, as GET /git/blobs/{sha} serves it. */
-    private final Map<String, String> blobs = new LinkedHashMap<>();
-    /** "base...head" → the merge base; a pair not named here forked at its base (the head is not behind). */
-    private final Map<String, String> mergeBases = new LinkedHashMap<>();
     /** "base...head" → the files the head removed since the merge base. */
     private final Map<String, List<String>> removedFiles = new LinkedHashMap<>();
     /** Issue comments per PR number, oldest first. */
@@ -102,10 +98,6 @@ public final class GitHubApiStub extends ForgeStub {
     private final Map<String, User> users = new LinkedHashMap<>();
     /** Protected branches → the status check contexts they require before a merge. */
     private final Map<String, List<String>> protections = new LinkedHashMap<>();
-    /** The bare repository behind the git URLs (null: the stand-in hosts no git). */
-    private GitHost git;
-    /** Commits whose every file the model holds (read from the bare repository). */
-    private final Set<String> imported = new HashSet<>();
 
     private static final Pattern MERGE = Pattern.compile("/pulls/(\\d+)/merge");
     private static final String PULLS_DOCS = "https://docs.github.com/rest/pulls/pulls";
@@ -174,23 +166,22 @@ public final class GitHubApiStub extends ForgeStub {
 
     /** Serves a file at a ref (a SHA or a branch name). */
     public synchronized void file(String ref, String path, String content) {
-        files.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(path, content);
-        blobs.put(gitBlobSha(content), content);
+        repository.file(ref, path, content);
     }
 
     /** {@code path} no longer at {@code ref} (a commit that deletes it). */
     public synchronized void deleteFile(String ref, String path) {
-        files.getOrDefault(ref, new LinkedHashMap<>()).remove(path);
+        repository.deleteFile(ref, path);
     }
 
     /** Every file of {@code from} also at {@code to} (a new commit on top of another). */
     public synchronized void copyFiles(String from, String to) {
-        files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+        repository.copyFiles(from, to);
     }
 
     /** The head forked from the base's history at {@code forkedAt} (the head is behind a base that moved on). */
     public synchronized void mergeBase(String base, String head, String forkedAt) {
-        mergeBases.put(base + "..." + head, forkedAt);
+        repository.mergeBase(base, head, forkedAt);
     }
 
     /** The head removed these files since its merge base with the base (the compare API's "removed" files). */
@@ -205,24 +196,8 @@ public final class GitHubApiStub extends ForgeStub {
                 .toList();
     }
 
-    /** git's object id of a blob: SHA-1 of "blob <size>\0<content>". */
-    static String gitBlobSha(String content) {
-        try {
-            byte[] body = content.getBytes(StandardCharsets.UTF_8);
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            sha1.update(("blob " + body.length + "\0").getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha1.digest(body));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     public synchronized void branch(String name, String sha) {
-        if (sha == null) {
-            branches.remove(name);
-        } else {
-            branches.put(name, sha);
-        }
+        repository.branch(name, sha);
     }
 
     public synchronized void pull(
@@ -315,18 +290,13 @@ public final class GitHubApiStub extends ForgeStub {
      * {@link #cloneUrl}. The branches it already has enter the model (branch and files) without webhooks.
      */
     public GitHubApiStub gitHosted(Path bareRepoDir) {
-        GitHost host = GitHost.open(bareRepoDir);
-        synchronized (this) {
-            git = host;
-            host.heads().forEach(this::importBranch);
-        }
-        hostGit(host, repo, "GitHub");
+        hostGit(repository, bareRepoDir, repo, "GitHub");
         return this;
     }
 
     /** The bare repository behind {@link #cloneUrl} (null before {@link #gitHosted}). */
     public synchronized Path bareRepository() {
-        return git == null ? null : git.dir();
+        return repository.dir();
     }
 
     /** The URL {@code git clone} takes: {@code http://127.0.0.1:<port>/<owner>/<repo>.git}. */
@@ -340,14 +310,7 @@ public final class GitHubApiStub extends ForgeStub {
      * move since the model last saw it.
      */
     public void pushed(String branch) {
-        List<Runnable> hooks;
-        synchronized (this) {
-            if (git == null) {
-                throw new IllegalStateException("pushed(" + branch + ") needs gitHosted(...) first");
-            }
-            hooks = applyChanges(git.changes(branch), new User(owner(), false));
-        }
-        deliver(hooks);
+        deliverAfter(() -> applyChanges(repository.changes(branch), new User(owner(), false)));
     }
 
     @Override
@@ -360,31 +323,13 @@ public final class GitHubApiStub extends ForgeStub {
 
     @Override
     protected void afterPush(String login) {
-        List<Runnable> hooks;
-        synchronized (this) {
+        deliverAfter(() -> {
             User pusher = users.values().stream()
                     .filter(u -> u.login().equals(login))
                     .findFirst()
                     .orElse(new User(login, false));
-            hooks = applyChanges(git.changes(null), pusher);
-        }
-        deliver(hooks);
-    }
-
-    /** Every file at {@code sha} from the bare repository, under the SHA (once) and under {@code branch}. */
-    private void importBranch(String branch, String sha) {
-        importFiles(sha);
-        files.put(branch, new LinkedHashMap<>(files.get(sha)));
-        branches.put(branch, sha);
-    }
-
-    private void importFiles(String sha) {
-        if (!imported.add(sha)) {
-            return;
-        }
-        Map<String, String> all = git.files(sha);
-        files.put(sha, new LinkedHashMap<>(all));
-        all.values().forEach(c -> blobs.put(gitBlobSha(c), c));
+            return applyChanges(repository.changes(null), pusher);
+        });
     }
 
     /**
@@ -392,16 +337,10 @@ public final class GitHubApiStub extends ForgeStub {
      * head removed since; nothing when either commit is not in the bare repository.
      */
     private void recordMergeBase(String baseSha, String headSha) {
-        if (!git.hasCommit(baseSha) || !git.hasCommit(headSha)) {
-            return;
+        String mb = repository.recordMergeBase(baseSha, headSha);
+        if (mb != null) {
+            removedFiles.put(baseSha + "..." + headSha, repository.git().deleted(mb, headSha));
         }
-        String mb = git.mergeBase(baseSha, headSha);
-        if (mb == null) {
-            return;
-        }
-        importFiles(mb);
-        mergeBases.put(baseSha + "..." + headSha, mb);
-        removedFiles.put(baseSha + "..." + headSha, git.deleted(mb, headSha));
     }
 
     /**
@@ -416,12 +355,7 @@ public final class GitHubApiStub extends ForgeStub {
         List<Runnable> hooks = new ArrayList<>();
         for (GitHost.RefChange ch : changes) {
             String name = ch.branch();
-            if (ch.after() == null) {
-                branches.remove(name);
-                files.remove(name);
-            } else {
-                importBranch(name, ch.after());
-            }
+            repository.moved(ch);
             Map<String, Object> push = pushPayload(ch, pusher);
             hooks.add(() -> send("push", push));
             for (Map<String, Object> pr : pulls.values()) {
@@ -438,7 +372,7 @@ public final class GitHubApiStub extends ForgeStub {
                     Map<String, Object> event = pullEvent("closed", pr, pusher);
                     hooks.add(() -> send("pull_request", event));
                 } else if (head.equals(name) && !ch.after().equals(headSha)) {
-                    String baseSha = branches.getOrDefault(base, side(pr, "base", "sha"));
+                    String baseSha = repository.branches().getOrDefault(base, side(pr, "base", "sha"));
                     pr.put("head", headRef(head, ch.after()));
                     pr.put("base", baseRef(base, baseSha));
                     pr.put("updated_at", Instant.now().toString());
@@ -447,10 +381,10 @@ public final class GitHubApiStub extends ForgeStub {
                     event.put("before", headSha);
                     event.put("after", ch.after());
                     hooks.add(() -> send("pull_request", event));
-                } else if (base.equals(name) && ch.after() != null && git.hasCommit(headSha)) {
-                    boolean contained = git.isAncestor(headSha, ch.after())
-                            && (ch.before() == null || !git.isAncestor(headSha, ch.before()));
-                    if (contained) {
+                } else if (base.equals(name)
+                        && ch.after() != null
+                        && repository.git().hasCommit(headSha)) {
+                    if (repository.brings(ch, headSha)) {
                         markMerged(pr, ch.after(), pusher);
                         Map<String, Object> event = pullEvent("closed", pr, pusher);
                         hooks.add(() -> send("pull_request", event));
@@ -487,6 +421,7 @@ public final class GitHubApiStub extends ForgeStub {
     private Map<String, Object> pushPayload(GitHost.RefChange ch, User pusher) {
         String before = ch.before() == null ? GitHubPayloads.ZERO : ch.before();
         String after = ch.after() == null ? GitHubPayloads.ZERO : ch.after();
+        GitHost git = repository.git();
         Map<String, Object> m = GitHubPayloads.push(repo, ch.branch(), before, after, pusher.login());
         m.put("forced", ch.before() != null && ch.after() != null && !git.isAncestor(ch.before(), ch.after()));
         m.put("base_ref", null);
@@ -525,17 +460,6 @@ public final class GitHubApiStub extends ForgeStub {
         m.put("repository", GitHubPayloads.repository(repo));
         m.put("sender", sender.json());
         return m;
-    }
-
-    /** Sends webhooks; a delivery that fails is reported, never the push or the call that caused it (as on GitHub). */
-    private static void deliver(List<Runnable> hooks) {
-        for (Runnable h : hooks) {
-            try {
-                h.run();
-            } catch (RuntimeException e) {
-                System.err.println("GitHubApiStub: " + e.getMessage());
-            }
-        }
     }
 
     public synchronized void review(long number, String login, boolean bot, String state, String commitId) {
@@ -671,7 +595,7 @@ public final class GitHubApiStub extends ForgeStub {
     private List<Map<String, Object>> folder(String ref, String dir) {
         String prefix = dir.isEmpty() ? "" : dir + "/";
         TreeMap<String, Map<String, Object>> byName = new TreeMap<>();
-        files.getOrDefault(ref, Map.of()).forEach((path, body) -> {
+        repository.files(ref).forEach((path, body) -> {
             if (!path.startsWith(prefix)) {
                 return;
             }
@@ -844,6 +768,7 @@ public final class GitHubApiStub extends ForgeStub {
         int colon = headParam.indexOf(':');
         String head = colon < 0 ? headParam : headParam.substring(colon + 1);
         String headOwner = colon < 0 ? owner() : headParam.substring(0, colon);
+        Map<String, String> branches = repository.branches();
         if (!branches.containsKey(base)) {
             return validationFailed(Map.of("resource", "PullRequest", "field", "base", "code", "invalid"), docs);
         }
@@ -867,8 +792,8 @@ public final class GitHubApiStub extends ForgeStub {
         }
         String headSha = branches.get(head);
         String baseSha = branches.get(base);
-        boolean hosted = git != null && git.hasCommit(headSha) && git.hasCommit(baseSha);
-        boolean nothing = hosted ? git.commitsAhead(baseSha, headSha) == 0 : headSha.equals(baseSha);
+        boolean hosted = repository.hasCommits(headSha, baseSha);
+        boolean nothing = hosted ? repository.git().commitsAhead(baseSha, headSha) == 0 : headSha.equals(baseSha);
         if (nothing) {
             return validationFailed(
                     Map.of(
@@ -968,6 +893,7 @@ public final class GitHubApiStub extends ForgeStub {
                             "documentation_url",
                             "https://docs.github.com/articles/about-protected-branches"));
         }
+        GitHost git = repository.git();
         if (git == null) {
             return Answer.json(500, Map.of("message", "stand-in: merging needs gitHosted(...)"));
         }
@@ -1012,7 +938,7 @@ public final class GitHubApiStub extends ForgeStub {
     /** GitHub's default squash message: each commit of the PR, "* title", oldest first. */
     private String squashedMessages(String baseTip, String headSha) {
         StringBuilder out = new StringBuilder();
-        for (GitHost.Commit k : git.pushed("", baseTip, headSha, 250)) {
+        for (GitHost.Commit k : repository.git().pushed("", baseTip, headSha, 250)) {
             out.append("* ").append(k.title()).append('\n');
         }
         return out.toString().strip();
@@ -1177,7 +1103,7 @@ public final class GitHubApiStub extends ForgeStub {
                 // (docs.github.com/en/rest/repos/contents#get-repository-content)
                 return Answer.json(200, entries.subList(0, Math.min(CONTENTS_LIMIT, entries.size())));
             }
-            String content = files.getOrDefault(ref, Map.of()).get(file);
+            String content = repository.file(ref, file);
             if (content == null) {
                 return Answer.json(
                         404,
@@ -1203,13 +1129,15 @@ public final class GitHubApiStub extends ForgeStub {
         }
         if (p.equals("/branches")) {
             List<Object> list = new ArrayList<>();
-            branches.forEach((n, s) ->
-                    list.add(Map.of("name", n, "commit", Map.of("sha", s), "protected", protections.containsKey(n))));
+            repository
+                    .branches()
+                    .forEach((n, s) -> list.add(
+                            Map.of("name", n, "commit", Map.of("sha", s), "protected", protections.containsKey(n))));
             return page(list, c);
         }
         if (p.startsWith("/branches/")) {
             String name = p.substring("/branches/".length());
-            String sha = branches.get(name);
+            String sha = repository.branches().get(name);
             return sha == null
                     ? Answer.json(404, Map.of("message", "Branch not found"))
                     : Answer.json(
@@ -1259,7 +1187,8 @@ public final class GitHubApiStub extends ForgeStub {
         Matcher compare = Pattern.compile("/compare/([0-9a-f]{40})\\.\\.\\.([0-9a-f]{40})")
                 .matcher(p);
         if (compare.matches()) {
-            String mb = mergeBases.getOrDefault(compare.group(1) + "..." + compare.group(2), compare.group(1));
+            String recorded = repository.mergeBase(compare.group(1), compare.group(2));
+            String mb = recorded == null ? compare.group(1) : recorded;
             // at most 300 changed files for the whole comparison
             // (docs.github.com/en/rest/commits/commits#compare-two-commits)
             return Answer.json(
@@ -1283,7 +1212,8 @@ public final class GitHubApiStub extends ForgeStub {
             if (where == null && "1".equals(c.query().get("recursive"))) {
                 // a commit's whole tree, every file by its full path (a commit the stand-in holds no file of is empty)
                 List<Object> all = new ArrayList<>();
-                files.getOrDefault(tree.group(1), Map.of())
+                repository
+                        .files(tree.group(1))
                         .forEach((path, body) -> all.add(
                                 Map.of("path", path, "mode", "100644", "type", "blob", "sha", gitBlobSha(body))));
                 return Answer.json(200, Map.of("sha", tree.group(1), "tree", all, "truncated", false));
@@ -1308,7 +1238,7 @@ public final class GitHubApiStub extends ForgeStub {
         }
         Matcher blob = Pattern.compile("/git/blobs/([0-9a-f]{40})").matcher(p);
         if (blob.matches()) {
-            String content = blobs.get(blob.group(1));
+            String content = repository.blob(blob.group(1));
             return content == null
                     ? Answer.json(404, Map.of("message", "Not Found"))
                     : Answer.json(
@@ -1361,13 +1291,13 @@ public final class GitHubApiStub extends ForgeStub {
     private Map<String, Object> withMergeability(Map<String, Object> pr) {
         Map<String, Object> out = new LinkedHashMap<>(pr);
         String headSha = side(pr, "head", "sha");
-        String baseTip = branches.get(side(pr, "base", "ref"));
-        if (!"open".equals(pr.get("state")) || git == null || !git.hasCommit(headSha) || !git.hasCommit(baseTip)) {
+        String baseTip = repository.branches().get(side(pr, "base", "ref"));
+        if (!"open".equals(pr.get("state")) || !repository.hasCommits(headSha, baseTip)) {
             out.put("mergeable", null);
             out.put("mergeable_state", "unknown");
             return out;
         }
-        boolean clean = git.mergeTree(baseTip, headSha) != null;
+        boolean clean = repository.git().mergeTree(baseTip, headSha) != null;
         out.put("mergeable", clean);
         out.put(
                 "mergeable_state",
@@ -1386,8 +1316,8 @@ public final class GitHubApiStub extends ForgeStub {
      */
     private List<Map<String, Object>> changedFiles(String mergeBase, String baseSha, String headSha) {
         List<Map<String, Object>> out = new ArrayList<>();
-        Map<String, String> head = files.get(headSha);
-        Map<String, String> before = files.getOrDefault(mergeBase, files.getOrDefault(baseSha, Map.of()));
+        Map<String, String> head = repository.holds(headSha) ? repository.files(headSha) : null;
+        Map<String, String> before = repository.files(repository.holds(mergeBase) ? mergeBase : baseSha);
         if (head != null) {
             new TreeMap<>(head).forEach((path, body) -> {
                 String was = before.get(path);
@@ -1575,7 +1505,7 @@ public final class GitHubApiStub extends ForgeStub {
     private void sendStatusWebhook(String sha, Map<String, Object> s) {
         List<Object> on = new ArrayList<>();
         synchronized (this) {
-            branches.forEach((n, head) -> {
+            repository.branches().forEach((n, head) -> {
                 if (head.equals(sha)) {
                     on.add(Map.of("name", n, "commit", Map.of("sha", head), "protected", false));
                 }

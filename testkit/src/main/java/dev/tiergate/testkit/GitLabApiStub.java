@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
@@ -47,10 +45,8 @@ import java.util.regex.Pattern;
 public final class GitLabApiStub extends ForgeStub {
     private final String path;
     private final String base;
-    /** ref → path → content. */
-    private final Map<String, Map<String, String>> files = new LinkedHashMap<>();
-    /** content by git blob SHA. */
-    private final Map<String, String> blobs = new LinkedHashMap<>();
+    /** Files, blobs, branches and merge bases, and the bare repository once {@link #gitHosted}; under this lock. */
+    private final HostedRepository repository = new HostedRepository();
 
     private final Map<Long, List<Map<String, Object>>> notes = new LinkedHashMap<>();
     private final Map<Long, Map<String, Object>> mrs = new LinkedHashMap<>();
@@ -60,7 +56,6 @@ public final class GitLabApiStub extends ForgeStub {
     /** Groups by full path: their members' usernames. */
     private final Map<String, List<String>> groups = new LinkedHashMap<>();
 
-    private final Map<String, String> branches = new LinkedHashMap<>();
     private final List<Pipeline> pipelines = new ArrayList<>();
     private final List<JsonNode> postedStatuses = new ArrayList<>();
     private final List<JsonNode> statusCheckResponses = new ArrayList<>();
@@ -74,12 +69,6 @@ public final class GitLabApiStub extends ForgeStub {
     private final Map<String, String> userTokens = new LinkedHashMap<>();
     /** The project's "Pipelines must succeed" (only_allow_merge_if_pipeline_succeeds). */
     private boolean pipelinesMustSucceed;
-    /** The bare repository behind the git URLs (null: the stand-in hosts no git). */
-    private GitHost git;
-    /** Commits whose every file the model holds (read from the bare repository). */
-    private final Set<String> imported = new HashSet<>();
-    /** "from...to" → their merge base, as GET /repository/merge_base answers and compare diffs from. */
-    private final Map<String, String> mergeBases = new LinkedHashMap<>();
 
     private static final Pattern MERGE = Pattern.compile("/merge_requests/(\\d+)/merge");
     /** GitLab's draft prefixes of a title ([Draft], (Draft), Draft:), any case (MergeRequest::DRAFT_REGEX). */
@@ -167,12 +156,11 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized void file(String ref, String filePath, String content) {
-        files.computeIfAbsent(ref, k -> new LinkedHashMap<>()).put(filePath, content);
-        blobs.put(GitHubApiStub.gitBlobSha(content), content);
+        repository.file(ref, filePath, content);
     }
 
     public synchronized void copyFiles(String from, String to) {
-        files.getOrDefault(from, Map.of()).forEach((p, c) -> file(to, p, c));
+        repository.copyFiles(from, to);
     }
 
     /** tiergate's notes on a merge request, oldest first. */
@@ -183,11 +171,7 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     public synchronized void branch(String name, String sha) {
-        if (sha == null) {
-            branches.remove(name);
-        } else {
-            branches.put(name, sha);
-        }
+        repository.branch(name, sha);
     }
 
     public synchronized void mergeRequest(
@@ -251,18 +235,13 @@ public final class GitLabApiStub extends ForgeStub {
      * {@link #cloneUrl}. The branches it already has enter the model (branch and files) without webhooks.
      */
     public GitLabApiStub gitHosted(Path bareRepoDir) {
-        GitHost host = GitHost.open(bareRepoDir);
-        synchronized (this) {
-            git = host;
-            host.heads().forEach(this::importBranch);
-        }
-        hostGit(host, path, "GitLab");
+        hostGit(repository, bareRepoDir, path, "GitLab");
         return this;
     }
 
     /** The bare repository behind {@link #cloneUrl} (null before {@link #gitHosted}). */
     public synchronized Path bareRepository() {
-        return git == null ? null : git.dir();
+        return repository.dir();
     }
 
     /** The URL {@code git clone} takes: {@code http://127.0.0.1:<port>/<group>/<project>.git}. */
@@ -276,14 +255,7 @@ public final class GitLabApiStub extends ForgeStub {
      * since the model last saw it.
      */
     public void pushed(String branch) {
-        List<Runnable> hooks;
-        synchronized (this) {
-            if (git == null) {
-                throw new IllegalStateException("pushed(" + branch + ") needs gitHosted(...) first");
-            }
-            hooks = applyChanges(git.changes(branch), "root");
-        }
-        deliver(hooks);
+        deliverAfter(() -> applyChanges(repository.changes(branch), "root"));
     }
 
     @Override
@@ -293,39 +265,7 @@ public final class GitLabApiStub extends ForgeStub {
 
     @Override
     protected void afterPush(String login) {
-        List<Runnable> hooks;
-        synchronized (this) {
-            hooks = applyChanges(git.changes(null), login);
-        }
-        deliver(hooks);
-    }
-
-    private void importBranch(String branch, String sha) {
-        importFiles(sha);
-        files.put(branch, new LinkedHashMap<>(files.get(sha)));
-        branches.put(branch, sha);
-    }
-
-    private void importFiles(String sha) {
-        if (!imported.add(sha)) {
-            return;
-        }
-        Map<String, String> all = git.files(sha);
-        files.put(sha, new LinkedHashMap<>(all));
-        all.values().forEach(c -> blobs.put(GitHubApiStub.gitBlobSha(c), c));
-    }
-
-    /** The merge base of two commits of the bare repository, recorded (its files imported); null when there is none. */
-    private String recordMergeBase(String from, String to) {
-        if (git == null || !git.hasCommit(from) || !git.hasCommit(to)) {
-            return null;
-        }
-        String mb = git.mergeBase(from, to);
-        if (mb != null) {
-            importFiles(mb);
-            mergeBases.put(from + "..." + to, mb);
-        }
-        return mb;
+        deliverAfter(() -> applyChanges(repository.changes(null), login));
     }
 
     /**
@@ -339,12 +279,7 @@ public final class GitLabApiStub extends ForgeStub {
         List<Runnable> hooks = new ArrayList<>();
         for (GitHost.RefChange ch : changes) {
             String name = ch.branch();
-            if (ch.after() == null) {
-                branches.remove(name);
-                files.remove(name);
-            } else {
-                importBranch(name, ch.after());
-            }
+            repository.moved(ch);
             Map<String, Object> push = pushHook(ch, pusher);
             hooks.add(() -> send("Push Hook", push));
             if (ch.after() == null) {
@@ -357,8 +292,8 @@ public final class GitLabApiStub extends ForgeStub {
                 String sha = String.valueOf(mr.get("sha"));
                 String target = String.valueOf(mr.get("target_branch"));
                 if (name.equals(mr.get("source_branch")) && !ch.after().equals(sha)) {
-                    String targetSha = branches.getOrDefault(target, sha);
-                    String mb = recordMergeBase(targetSha, ch.after());
+                    String targetSha = repository.branches().getOrDefault(target, sha);
+                    String mb = repository.recordMergeBase(targetSha, ch.after());
                     mr.put("sha", ch.after());
                     mr.put(
                             "diff_refs",
@@ -373,15 +308,13 @@ public final class GitLabApiStub extends ForgeStub {
                     approvals.remove(((Number) mr.get("iid")).longValue());
                     Map<String, Object> hook = mrHook(mr, "update", sha, pusher);
                     hooks.add(() -> send("Merge Request Hook", hook));
-                } else if (name.equals(target) && git.hasCommit(sha)) {
-                    boolean contained = git.isAncestor(sha, ch.after())
-                            && (ch.before() == null || !git.isAncestor(sha, ch.before()));
-                    if (contained) {
+                } else if (name.equals(target) && repository.git().hasCommit(sha)) {
+                    if (repository.brings(ch, sha)) {
                         markMerged(mr, ch.after(), null, pusher);
                         Map<String, Object> hook = mrHook(mr, "merge", null, pusher);
                         hooks.add(() -> send("Merge Request Hook", hook));
                     } else {
-                        recordMergeBase(ch.after(), sha);
+                        repository.recordMergeBase(ch.after(), sha);
                     }
                 }
             }
@@ -435,6 +368,7 @@ public final class GitLabApiStub extends ForgeStub {
         m.put("project_id", 15);
         m.put("project", projectJson());
         List<Object> commits = new ArrayList<>();
+        GitHost git = repository.git();
         git.pushed(ch.branch(), ch.before(), ch.after(), 20).forEach(k -> commits.add(commitJson(k)));
         m.put("commits", commits);
         m.put("total_commits_count", git.pushedCount(ch.branch(), ch.before(), ch.after()));
@@ -482,6 +416,7 @@ public final class GitLabApiStub extends ForgeStub {
         String sha = String.valueOf(mr.get("sha"));
         Map<String, Object> last = new LinkedHashMap<>();
         last.put("id", sha);
+        GitHost git = repository.git();
         if (git != null && git.hasCommit(sha)) {
             GitHost.Commit k = git.commit(sha);
             last.put("message", k.message());
@@ -517,8 +452,8 @@ public final class GitLabApiStub extends ForgeStub {
             return "draft_status";
         }
         String sha = String.valueOf(mr.get("sha"));
-        String targetTip = branches.get(String.valueOf(mr.get("target_branch")));
-        if (git != null && git.hasCommit(sha) && git.hasCommit(targetTip) && git.mergeTree(targetTip, sha) == null) {
+        String targetTip = repository.branches().get(String.valueOf(mr.get("target_branch")));
+        if (repository.hasCommits(sha, targetTip) && repository.git().mergeTree(targetTip, sha) == null) {
             return "conflict";
         }
         if (pipelinesMustSucceed) {
@@ -542,17 +477,6 @@ public final class GitLabApiStub extends ForgeStub {
         out.put("has_conflicts", detailed.equals("conflict"));
         out.put("work_in_progress", mr.get("draft"));
         return out;
-    }
-
-    /** Sends hooks; a delivery that fails is reported, never the push or the call that caused it (as on GitLab). */
-    private static void deliver(List<Runnable> hooks) {
-        for (Runnable h : hooks) {
-            try {
-                h.run();
-            } catch (RuntimeException e) {
-                System.err.println("GitLabApiStub: " + e.getMessage());
-            }
-        }
     }
 
     /** The username whose token the call carries (PRIVATE-TOKEN, or Authorization: Bearer); null when none. */
@@ -607,6 +531,7 @@ public final class GitLabApiStub extends ForgeStub {
                                         + mr.get("iid"))));
             }
         }
+        Map<String, String> branches = repository.branches();
         if (!branches.containsKey(source)) {
             return Answer.json(400, Map.of("message", Map.of("source_branch", List.of("does not exist"))));
         }
@@ -619,7 +544,7 @@ public final class GitLabApiStub extends ForgeStub {
         }
         String sha = branches.get(source);
         String targetSha = branches.get(target);
-        String mb = recordMergeBase(targetSha, sha);
+        String mb = repository.recordMergeBase(targetSha, sha);
         String now = Instant.now().toString();
         Map<String, Object> mr = new LinkedHashMap<>();
         mr.put("id", 1000 + iid);
@@ -672,6 +597,7 @@ public final class GitLabApiStub extends ForgeStub {
                 .contains(detailed)) {
             return Answer.json(405, Map.of("message", "405 Method Not Allowed"));
         }
+        GitHost git = repository.git();
         if (git == null) {
             return Answer.json(500, Map.of("message", "stand-in: merging needs gitHosted(...)"));
         }
@@ -959,8 +885,7 @@ public final class GitLabApiStub extends ForgeStub {
         }
         Matcher file = Pattern.compile("/repository/files/(.+)/raw").matcher(p);
         if (file.matches()) {
-            String yaml = files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of())
-                    .get(file.group(1));
+            String yaml = repository.file(c.query().getOrDefault("ref", "main"), file.group(1));
             if (yaml == null) {
                 return Answer.json(404, Map.of("message", "404 File Not Found"));
             }
@@ -973,9 +898,9 @@ public final class GitLabApiStub extends ForgeStub {
             // refs[]=base&refs[]=head: this stand-in's heads fork at their base (they are never behind)
             String first = c.params("refs[]").get(0);
             List<String> refs = c.params("refs[]");
-            String known = refs.size() == 2 ? mergeBases.get(refs.get(0) + "..." + refs.get(1)) : null;
-            if (known == null && refs.size() == 2 && git != null) {
-                known = recordMergeBase(refs.get(0), refs.get(1)); // two commits of the bare repository
+            String known = refs.size() == 2 ? repository.mergeBase(refs.get(0), refs.get(1)) : null;
+            if (known == null && refs.size() == 2) {
+                known = repository.recordMergeBase(refs.get(0), refs.get(1)); // two commits of the bare repository
             }
             return Answer.json(200, Map.of("id", known != null ? known : first));
         }
@@ -983,11 +908,11 @@ public final class GitLabApiStub extends ForgeStub {
             // GET /projects/:id/repository/tree?path=&ref= (docs.gitlab.com/api/repositories/#list-repository-tree)
             String dir = c.query().getOrDefault("path", "");
             List<Object> entries = new ArrayList<>();
-            files.getOrDefault(c.query().getOrDefault("ref", "main"), Map.of()).forEach((fp, body) -> {
+            repository.files(c.query().getOrDefault("ref", "main")).forEach((fp, body) -> {
                 if (fp.startsWith(dir + "/") && fp.indexOf('/', dir.length() + 1) < 0) {
                     entries.add(Map.of(
                             "id",
-                            GitHubApiStub.gitBlobSha(body),
+                            HostedRepository.gitBlobSha(body),
                             "name",
                             fp.substring(dir.length() + 1),
                             "type",
@@ -1002,7 +927,7 @@ public final class GitLabApiStub extends ForgeStub {
         }
         Matcher blob = Pattern.compile("/repository/blobs/([0-9a-f]{40})/raw").matcher(p);
         if (blob.matches()) {
-            String body = blobs.get(blob.group(1));
+            String body = repository.blob(blob.group(1));
             return body == null
                     ? Answer.json(404, Map.of("message", "404 Blob Not Found"))
                     : new Answer(200, new LinkedHashMap<>(Map.of("Content-Type", "text/plain; charset=utf-8")), body);
@@ -1013,12 +938,14 @@ public final class GitLabApiStub extends ForgeStub {
         }
         if (p.equals("/repository/branches")) {
             List<Object> list = new ArrayList<>();
-            branches.forEach((n, s) -> list.add(Map.of("name", n, "commit", Map.of("id", s), "protected", false)));
+            repository
+                    .branches()
+                    .forEach((n, s) -> list.add(Map.of("name", n, "commit", Map.of("id", s), "protected", false)));
             return page(list, c);
         }
         if (p.startsWith("/repository/branches/")) {
             String name = p.substring("/repository/branches/".length());
-            String sha = branches.get(name);
+            String sha = repository.branches().get(name);
             return sha == null
                     ? Answer.json(404, Map.of("message", "404 Branch Not Found"))
                     : Answer.json(200, Map.of("name", name, "commit", Map.of("id", sha), "protected", false));
@@ -1212,11 +1139,11 @@ public final class GitLabApiStub extends ForgeStub {
     private Answer compare(Call c) {
         String fromRef = c.query().get("from");
         String toRef = c.query().get("to");
-        if (git != null && git.hasCommit(fromRef) && git.hasCommit(toRef)) {
+        if (repository.hasCommits(fromRef, toRef)) {
             return compareInGit(fromRef, toRef, "true".equals(c.query().get("straight")));
         }
-        Map<String, String> from = files.getOrDefault(fromRef, Map.of());
-        Map<String, String> to = files.get(toRef);
+        Map<String, String> from = repository.files(fromRef);
+        Map<String, String> to = repository.holds(toRef) ? repository.files(toRef) : null;
         List<Object> diffs = new ArrayList<>();
         if (to != null) {
             new java.util.TreeMap<>(to).forEach((fp, body) -> {
@@ -1248,12 +1175,12 @@ public final class GitLabApiStub extends ForgeStub {
      * deleted, and the commits {@code to} has that the merge base lacks.
      */
     private Answer compareInGit(String fromSha, String toSha, boolean straight) {
-        String mb = straight ? fromSha : recordMergeBase(fromSha, toSha);
+        String mb = straight ? fromSha : repository.recordMergeBase(fromSha, toSha);
         String start = mb == null ? fromSha : mb;
-        importFiles(start);
-        importFiles(toSha);
-        Map<String, String> from = files.get(start);
-        Map<String, String> to = files.get(toSha);
+        repository.importFiles(start);
+        repository.importFiles(toSha);
+        Map<String, String> from = repository.files(start);
+        Map<String, String> to = repository.files(toSha);
         java.util.TreeSet<String> paths = new java.util.TreeSet<>(from.keySet());
         paths.addAll(to.keySet());
         List<Object> diffs = new ArrayList<>();
@@ -1272,7 +1199,7 @@ public final class GitLabApiStub extends ForgeStub {
             }
         }
         List<Object> commits = new ArrayList<>();
-        for (GitHost.Commit k : git.pushed("", start, toSha, 10_000)) {
+        for (GitHost.Commit k : repository.git().pushed("", start, toSha, 10_000)) {
             commits.add(Map.of(
                     "id",
                     k.sha(),
@@ -1359,7 +1286,7 @@ public final class GitLabApiStub extends ForgeStub {
     }
 
     private Pipeline newPipeline(String sha, String source) {
-        String ref = branches.entrySet().stream()
+        String ref = repository.branches().entrySet().stream()
                 .filter(e -> e.getValue().equals(sha))
                 .map(Map.Entry::getKey)
                 .findFirst()
