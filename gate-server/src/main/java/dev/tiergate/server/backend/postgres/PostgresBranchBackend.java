@@ -3,7 +3,10 @@ package dev.tiergate.server.backend.postgres;
 import static dev.tiergate.server.backend.AccessSql.literal;
 import static dev.tiergate.server.backend.AccessSql.quote;
 import static dev.tiergate.server.backend.AccessSql.sha256;
-import static dev.tiergate.server.backend.AccessSql.verifier;
+import static dev.tiergate.server.backend.postgres.BranchRoles.dataRole;
+import static dev.tiergate.server.backend.postgres.BranchRoles.loginRole;
+import static dev.tiergate.server.backend.postgres.BranchRoles.migratorRole;
+import static dev.tiergate.server.backend.postgres.BranchRoles.ownerRole;
 
 import dev.tiergate.core.access.AccessSnapshot;
 import dev.tiergate.core.access.Privilege;
@@ -17,8 +20,6 @@ import dev.tiergate.server.backend.RunLimits;
 import dev.tiergate.server.backend.RunWatchdog;
 import dev.tiergate.server.repo.RepoRef;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,19 +28,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,10 +69,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresBranchBackend implements BranchBackend {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresBranchBackend.class);
     private static final int PG_NAME_MAX = 63;
-    /** Sessions a branch's login may hold at once: one login cannot take the cluster's connections from the others. */
-    static final int LOGIN_CONNECTIONS = 20;
-    /** Sessions a migration role may hold: Flyway's, the measure's and a spare; a run opens no more. */
-    static final int MIGRATOR_CONNECTIONS = 4;
     /** How far past the run's deadline the migration role's own timeouts fall (the watchdog acts at the deadline). */
     static final long ROLE_TIMEOUT_SLACK_MS = 5_000;
     /** Schemas that are PostgreSQL's, never a repository's. */
@@ -89,13 +80,10 @@ public final class PostgresBranchBackend implements BranchBackend {
     private final int port;
     private final String adminUser;
     private final String adminPassword;
-    private final byte[] roleSecret;
     private final AutoCloseable owned;
     private final ClonePool pool;
-    /** Repositories whose owner and data roles are known to exist (made once per process). */
-    private final Set<String> rolesMade = ConcurrentHashMap.newKeySet();
-    /** Derived passwords' verifiers, by role ({@link #derivedVerifier}). */
-    private final Map<String, String> verifiers = new ConcurrentHashMap<>();
+    /** The repository's and its branches' roles, and their passwords. */
+    private final BranchRoles roles;
 
     private volatile boolean clusterClosed;
 
@@ -141,7 +129,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         this.port = u.getPort() < 0 ? 5432 : u.getPort();
         this.adminUser = adminUser;
         this.adminPassword = adminPassword;
-        this.roleSecret = roleSecret.clone();
+        this.roles = new BranchRoles(admin, roleSecret);
     }
 
     @Override
@@ -168,7 +156,7 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private void createDatabase(RepoRef repo, String name, String parent, boolean tier) {
         closeCluster();
-        makeRepositoryRoles(repo);
+        roles.makeRepositoryRoles(repo);
         String db = physical(repo, name);
         if (databaseExists(db)) {
             Lineage had = lineage(db);
@@ -178,7 +166,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             if (tier) {
                 describe(db, parent, true); // a branch taken on as a tier becomes protected
             }
-            giveLogins(repo, db);
+            roles.giveLogins(repo, db);
             open(db);
             return;
         }
@@ -215,7 +203,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                         "cannot create database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
             }
         }
-        giveLogins(repo, db);
+        roles.giveLogins(repo, db);
         open(db);
     }
 
@@ -327,7 +315,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             throw new BackendException(
                     "cannot reset database branch '" + name + "' from '" + parent + "': " + e.getMessage(), e);
         }
-        giveLogins(repo, db);
+        roles.giveLogins(repo, db);
     }
 
     private void dropTemplate(Statement st, String tpl) throws SQLException {
@@ -427,13 +415,13 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public BranchConnection connection(RepoRef repo, String name) {
         String db = physical(repo, name);
-        return new BranchConnection(host, port, db, loginRole(db), password(loginRole(db)));
+        return new BranchConnection(host, port, db, loginRole(db), roles.password(loginRole(db)));
     }
 
     @Override
     public BranchConnection migrationConnection(RepoRef repo, String name) {
         String db = physical(repo, name);
-        return new BranchConnection(host, port, db, migratorRole(db), password(migratorRole(db)));
+        return new BranchConnection(host, port, db, migratorRole(db), roles.password(migratorRole(db)));
     }
 
     /**
@@ -446,7 +434,7 @@ public final class PostgresBranchBackend implements BranchBackend {
     @Override
     public MigrationSession openRun(RepoRef repo, String name, RunLimits limits) {
         String db = physical(repo, name);
-        makeRepositoryRoles(repo);
+        roles.makeRepositoryRoles(repo);
         String migrator = migratorRole(db);
         try (Connection c = admin.getConnection();
                 Statement st = c.createStatement()) {
@@ -466,7 +454,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                 }
             }
             if (!migratorExists) {
-                giveLogins(repo, db); // a database made before the sandbox: its roles and rights, once
+                roles.giveLogins(repo, db); // a database made before the sandbox: its roles and rights, once
             }
         } catch (SQLException e) {
             throw new BackendException(
@@ -494,13 +482,13 @@ public final class PostgresBranchBackend implements BranchBackend {
                     .append(m)
                     .append(" login nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit")
                     .append(" connection limit ")
-                    .append(MIGRATOR_CONNECTIONS)
+                    .append(BranchRoles.MIGRATOR_CONNECTIONS)
                     .append(" password ")
-                    .append(literal(derivedVerifier(migrator)))
+                    .append(literal(roles.derivedVerifier(migrator)))
                     .append(";\n");
             // the role's own settings, which a role may change for itself: set again only when they are not as they
             // should be (each ALTER ROLE makes every session of the cluster reload its role cache)
-            MigratorState now = MigratorState.read(c, migrator, ownerRole(repo), db);
+            BranchRoles.MigratorState now = BranchRoles.MigratorState.read(c, migrator, ownerRole(repo), db);
             if (!new HashSet<>(now.settings()).equals(new HashSet<>(settings))) {
                 prepare.append("alter role ").append(m).append(" reset all;\n");
                 for (String setting : settings) {
@@ -523,7 +511,7 @@ public final class PostgresBranchBackend implements BranchBackend {
                         .append(quote(ownerRole(repo)))
                         .append(" to ")
                         .append(m)
-                        .append(ownerGrantOptions(c))
+                        .append(BranchRoles.ownerGrantOptions(c))
                         .append(";\n");
             }
             // a database made by an earlier version: its owner role lacks the CONNECT a parallel worker asks of it
@@ -692,7 +680,7 @@ public final class PostgresBranchBackend implements BranchBackend {
         if (lineage != null) {
             describe(target, lineage.parent(), lineage.protectedTier());
         }
-        giveLogins(repo, target);
+        roles.giveLogins(repo, target);
         open(target);
         if (databaseExists(templateName(repo, name))) {
             tierMoved(repo, name);
@@ -824,38 +812,6 @@ public final class PostgresBranchBackend implements BranchBackend {
         }
     }
 
-    /** The repository's owner role (owns every object) and data role (reads and writes data), both without login. */
-    private void makeRepositoryRoles(RepoRef repo) {
-        String key = prefix(repo);
-        if (rolesMade.contains(key)) {
-            return;
-        }
-        try (Connection c = admin.getConnection();
-                Statement st = c.createStatement()) {
-            for (String role : List.of(ownerRole(repo), dataRole(repo))) {
-                createRole(st, role, "nologin");
-                st.execute("alter role " + quote(role)
-                        + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls");
-            }
-            rolesMade.add(key);
-        } catch (SQLException e) {
-            throw new BackendException(
-                    "cannot make the roles of " + repo.path() + " on the branch server: " + e.getMessage(), e);
-        }
-    }
-
-    /** Creates a role; one that exists already (an earlier attempt, another server) is the same outcome. */
-    private static void createRole(Statement st, String role, String attributes) throws SQLException {
-        try {
-            st.execute("create role " + quote(role) + " " + attributes);
-        } catch (SQLException e) {
-            if (!"42710".equals(e.getSQLState())
-                    && !"23505".equals(e.getSQLState())) { // duplicate_object; a concurrent create
-                throw e;
-            }
-        }
-    }
-
     /**
      * A new root database: its {@code public} schema belongs to the repository's owner role, PUBLIC may not create in
      * it, the data role may use it, and what the owner role creates later is readable and writable by the data role.
@@ -874,158 +830,6 @@ public final class PostgresBranchBackend implements BranchBackend {
             st.execute("alter default privileges for role " + owner + " grant usage, select, update on sequences to "
                     + rw);
             st.execute("alter default privileges for role " + owner + " grant usage on schemas to " + rw);
-        }
-    }
-
-    /**
-     * The branch's two logins ({@code _login} for people and CI, {@code _migrator} for repository SQL) and the only
-     * rights anyone has on the database: CONNECT for both, TEMPORARY for the login, CREATE and TEMPORARY for the owner
-     * role the migrator acts as. A login of a database made before the sandbox loses the cluster-wide data roles.
-     */
-    private void giveLogins(RepoRef repo, String db) {
-        String login = loginRole(db);
-        try (Connection c = admin.getConnection();
-                Statement st = c.createStatement()) {
-            String loginVerifier = derivedVerifier(login);
-            Map<String, String> stored = storedPasswords(c, login, migratorRole(db));
-            if (!stored.containsKey(login) || !stored.containsKey(migratorRole(db))) {
-                // the first time for this database name: its roles, made once (a reset keeps them, and no migration
-                // can alter a role but its own password and settings, which are set again below and before each run)
-                createRole(st, login, "login");
-                st.execute("alter role " + quote(login)
-                        + " login nosuperuser nocreatedb nocreaterole noreplication nobypassrls inherit"
-                        + " connection limit " + LOGIN_CONNECTIONS + " password " + literal(loginVerifier));
-                st.execute("grant " + quote(dataRole(repo)) + " to " + quote(login));
-                revokeDataRoles(st, login);
-                makeMigrator(st, repo, db);
-            } else if (!loginVerifier.equals(stored.get(login))) {
-                // the login set its own password (any role may): tiergate's is the one it hands out
-                st.execute("alter role " + quote(login) + " password " + literal(loginVerifier));
-            }
-            // a new database (every reset is one) has an ACL of its own: one round trip
-            st.execute("revoke all on database " + quote(db) + " from public;\n"
-                    + "grant connect, temporary on database " + quote(db) + " to " + quote(login) + ";\n"
-                    + "grant connect on database " + quote(db) + " to " + quote(migratorRole(db)) + ";\n"
-                    // CONNECT too: a parallel worker checks it for the role the session acts as (PostgreSQL 16.6 and
-                    // others of late 2024), which is the owner role; no login inherits it
-                    + "grant connect, create, temporary on database " + quote(db) + " to " + quote(ownerRole(repo)));
-        } catch (SQLException e) {
-            throw new BackendException("cannot give database branch " + db + " its logins: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * What a run's preparation reads of its migration role, in one round trip: the role's own settings (ALTER ROLE
-     * ... SET, as {@code name=value}), whether its membership in the owner role says INHERIT (PostgreSQL 16+ keeps it
-     * per membership; a role made by an earlier version may still), and whether the owner role may connect to the
-     * database (a database made by an earlier version lacks it).
-     */
-    record MigratorState(List<String> settings, boolean inheritsOwner, boolean ownerConnects) {
-        static MigratorState read(Connection c, String migrator, String owner, String db) throws SQLException {
-            boolean membershipOptions = c.getMetaData().getDatabaseMajorVersion() >= 16;
-            try (PreparedStatement ps = c.prepareStatement("select array(select unnest(s.setconfig)"
-                    + " from pg_db_role_setting s join pg_roles r on r.oid = s.setrole"
-                    + " where r.rolname = ? and s.setdatabase = 0),"
-                    + (membershipOptions
-                            ? " exists(select 1 from pg_auth_members m join pg_roles g on g.oid = m.roleid"
-                                    + " join pg_roles r on r.oid = m.member"
-                                    + " where g.rolname = ? and r.rolname = ? and m.inherit_option),"
-                            // before 16 the role's NOINHERIT attribute decides (set at every run): false, same
-                            // parameters
-                            : " ? is null and ? is null,")
-                    + " has_database_privilege(?, ?, 'CONNECT')")) {
-                ps.setString(1, migrator);
-                ps.setString(2, owner);
-                ps.setString(3, migrator);
-                ps.setString(4, owner);
-                ps.setString(5, db);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    List<String> settings =
-                            new ArrayList<>(List.of((String[]) rs.getArray(1).getArray()));
-                    return new MigratorState(settings, rs.getBoolean(2), rs.getBoolean(3));
-                }
-            }
-        }
-    }
-
-    /**
-     * The SCRAM verifiers of {@code roles} as the catalog holds them, for those that exist (null: no password, or an
-     * admin that is not a superuser and may not read {@code pg_authid}, which then sets the password every time).
-     */
-    private static Map<String, String> storedPasswords(Connection c, String... roles) throws SQLException {
-        Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("select rolname from pg_roles where rolname = any (?)")) {
-            ps.setArray(1, c.createArrayOf("text", roles));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), null);
-                }
-            }
-        }
-        try (PreparedStatement ps =
-                c.prepareStatement("select rolname, rolpassword from pg_authid where rolname = any (?)")) {
-            ps.setArray(1, c.createArrayOf("text", roles));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        } catch (SQLException e) {
-            if (!"42501".equals(e.getSQLState())) { // insufficient_privilege: not a superuser
-                throw e;
-            }
-        }
-        return out;
-    }
-
-    /**
-     * The SCRAM verifier of a role's derived password, made once per role and kept: making one is 4,096 rounds of
-     * PBKDF2 here, and a verifier the catalog already holds need not be sent again.
-     */
-    private String derivedVerifier(String role) {
-        return verifiers.computeIfAbsent(role, r -> verifier(password(r)));
-    }
-
-    /** The migration role: LOGIN and nothing else, a member of the owner role only, its password derived anew. */
-    private void makeMigrator(Statement st, RepoRef repo, String db) throws SQLException {
-        String migrator = migratorRole(db);
-        createRole(st, migrator, "nologin");
-        // LOGIN only while a run is open (openRun gives it, the run's end takes it): a run that changed its own
-        // password cannot come back through it later
-        // NOINHERIT: the role acts as the owner role by SET ROLE (its default), never by inheriting it, so the owner
-        // role's CONNECT on every database of the repository (which parallel workers ask of the current role) is not
-        // the migration role's: it connects to its own database alone
-        st.execute("alter role " + quote(migrator)
-                + " nologin nosuperuser nocreatedb nocreaterole noreplication nobypassrls noinherit"
-                + " connection limit " + MIGRATOR_CONNECTIONS);
-        st.execute(
-                "grant " + quote(ownerRole(repo)) + " to " + quote(migrator) + ownerGrantOptions(st.getConnection()));
-        st.execute("alter role " + quote(migrator) + " set role = " + literal(ownerRole(repo)));
-        revokeDataRoles(st, migrator);
-    }
-
-    /**
-     * The options of the migration role's membership in the owner role: on PostgreSQL 16+ a membership carries its own
-     * INHERIT (set from the member's attribute when granted, and kept after), so it is said: SET, not INHERIT.
-     */
-    private static String ownerGrantOptions(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseMajorVersion() >= 16 ? " with inherit false, set true" : "";
-    }
-
-    /** Earlier versions gave branch logins the cluster-wide pg_read_all_data and pg_write_all_data (PostgreSQL 14+). */
-    private static void revokeDataRoles(Statement st, String role) throws SQLException {
-        try (ResultSet rs =
-                st.executeQuery("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
-                        + " join pg_roles u on u.oid = m.member where u.rolname = " + literal(role)
-                        + " and r.rolname like 'pg\\_%'")) {
-            List<String> predefined = new ArrayList<>();
-            while (rs.next()) {
-                predefined.add(rs.getString(1));
-            }
-            for (String p : predefined) {
-                st.execute("revoke " + quote(p) + " from " + quote(role));
-            }
         }
     }
 
@@ -1070,7 +874,7 @@ public final class PostgresBranchBackend implements BranchBackend {
             throw new BackendException(
                     "cannot give a login on database branch '" + name + "': it does not exist", null);
         }
-        makeRepositoryRoles(repo);
+        roles.makeRepositoryRoles(repo);
         // roles are the cluster's: any database will do, and the admin pool has one ready
         AccessSql.Login login =
                 access(repo, name, admin::getConnection, (sql, c) -> sql.credential(c, actor, groups, until));
@@ -1083,7 +887,7 @@ public final class PostgresBranchBackend implements BranchBackend {
      */
     @Override
     public void applyAccess(RepoRef repo, String name, List<DatabaseAccess.Group> groups) {
-        makeRepositoryRoles(repo);
+        roles.makeRepositoryRoles(repo);
         String db = physical(repo, name);
         access(repo, name, () -> inDatabase(db), (sql, c) -> {
             sql.apply(c, ownerRole(repo), groups);
@@ -1185,37 +989,6 @@ public final class PostgresBranchBackend implements BranchBackend {
 
     private static String groupPrefix(RepoRef repo) {
         return prefix(repo) + "_g_";
-    }
-
-    static String loginRole(String db) {
-        return fit(db + "_login");
-    }
-
-    static String migratorRole(String db) {
-        return fit(db + "_migrator");
-    }
-
-    /** The role that owns every object of the repository's databases (a double underscore: no branch name has one). */
-    static String ownerRole(RepoRef repo) {
-        return prefix(repo) + "_owner";
-    }
-
-    /** The role that may read and write the data of the repository's databases. */
-    static String dataRole(RepoRef repo) {
-        return prefix(repo) + "_rw";
-    }
-
-    /** A role's password: the HMAC of its name under the branch secret, so every server sharing the secret agrees. */
-    private String password(String role) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(roleSecret, "HmacSHA256"));
-            return HexFormat.of()
-                    .formatHex(mac.doFinal(role.getBytes(StandardCharsets.UTF_8)))
-                    .substring(0, 32);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The physical database name of a branch. */

@@ -155,10 +155,10 @@ class PostgresSandboxTest {
                 "select pg_reload_conf()",
                 "create extension dblink",
                 "create extension postgres_fdw",
-                "set role \"" + PostgresBranchBackend.ownerRole(other) + "\"",
+                "set role \"" + BranchRoles.ownerRole(other) + "\"",
                 "set role postgres",
                 "set session authorization postgres",
-                "grant \"" + PostgresBranchBackend.ownerRole(repo) + "\" to public",
+                "grant \"" + BranchRoles.ownerRole(repo) + "\" to public",
                 "load 'auto_explain'",
                 "create language plpython3u")) {
             SQLException e = refused(attack);
@@ -260,8 +260,8 @@ class PostgresSandboxTest {
     void aNewBranchIsAlreadyAsARunWantsIt() throws Exception {
         String db = backend.physical(repo, "ci-pr-1");
         try (Connection admin = TestPostgres.branches().admin().getConnection()) {
-            PostgresBranchBackend.MigratorState state = PostgresBranchBackend.MigratorState.read(
-                    admin, PostgresBranchBackend.migratorRole(db), PostgresBranchBackend.ownerRole(repo), db);
+            BranchRoles.MigratorState state = BranchRoles.MigratorState.read(
+                    admin, BranchRoles.migratorRole(db), BranchRoles.ownerRole(repo), db);
             assertTrue(state.ownerConnects(), "the owner role connects to " + db);
             assertFalse(state.inheritsOwner(), "the migration role inherits the owner role");
         }
@@ -273,7 +273,7 @@ class PostgresSandboxTest {
         try (Connection admin = TestPostgres.branches().admin().getConnection();
                 Statement st = admin.createStatement()) {
             st.execute("revoke connect on database \"" + backend.physical(repo, "ci-pr-1") + "\" from \""
-                    + PostgresBranchBackend.ownerRole(repo) + "\"");
+                    + BranchRoles.ownerRole(repo) + "\"");
         }
         parallelWorkersRun();
     }
@@ -300,8 +300,8 @@ class PostgresSandboxTest {
      */
     @Test
     void aMigrationRoleFromAnEarlierVersionReachesOnlyItsOwnDatabaseOnceARunOpens() throws Exception {
-        String migrator = PostgresBranchBackend.migratorRole(backend.physical(repo, "ci-pr-1"));
-        String owner = PostgresBranchBackend.ownerRole(repo);
+        String migrator = BranchRoles.migratorRole(backend.physical(repo, "ci-pr-1"));
+        String owner = BranchRoles.ownerRole(repo);
         String staging = backend.physical(repo, "staging");
         try (Connection admin = TestPostgres.branches().admin().getConnection();
                 Statement st = admin.createStatement()) {
@@ -489,7 +489,7 @@ class PostgresSandboxTest {
                     "65s",
                     rs.getString(1),
                     "the next run's bound is tiergate's again (the deadline, plus the slack that lets the watchdog act first)");
-            assertEquals(PostgresBranchBackend.ownerRole(repo), rs.getString(2), "and it acts as the owner role again");
+            assertEquals(BranchRoles.ownerRole(repo), rs.getString(2), "and it acts as the owner role again");
         }
     }
 }
