@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiergate.core.state.JsonSchemas;
 import dev.tiergate.server.audit.AuditLog;
+import dev.tiergate.server.config.ServerConfig;
+import dev.tiergate.server.http.GateServer;
 import dev.tiergate.server.support.ServerHarness;
+import dev.tiergate.server.support.TestPostgres;
+import dev.tiergate.server.wiring.ForgeBindings;
 import dev.tiergate.testkit.GitHubPayloads;
 import dev.tiergate.testkit.Pull;
 import java.net.URI;
@@ -67,6 +71,13 @@ class PullRequestApiTest {
     /** A server that knows PR #7 (feature/F1 into staging, one migration), opened by the agent claude-agent. */
     static ServerHarness serverWithPrSeven() throws Exception {
         ServerHarness h = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN));
+        Pull p = stagePrSeven(h);
+        assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
+        return h;
+    }
+
+    /** PR #7 on the GitHub stand-in, its webhook not sent yet. */
+    static Pull stagePrSeven(ServerHarness h) {
         for (String ref : List.of("main", MAIN, STAGING)) {
             h.github.policy(ref, POLICY);
         }
@@ -77,8 +88,7 @@ class PullRequestApiTest {
         h.github.branch("feature/F1", F1);
         Pull p = new Pull(7, "feature/F1", F1, "staging", STAGING, "claude-agent", false, "open", false);
         h.github.pull(p);
-        assertEquals(202, h.deliver("pull_request", GitHubPayloads.pullRequest(h.repoPath, "opened", p)));
-        return h;
+        return p;
     }
 
     /** The agent's own API token for the harness's repository. */
@@ -195,6 +205,41 @@ class PullRequestApiTest {
             Thread.sleep(20);
         }
         throw new AssertionError("the server did not come to hold " + n + " long-poll(s): " + line);
+    }
+
+    @Test
+    void aPollHeldByOneServerIsAnsweredWhenAnotherServerOnTheStoreWritesTheView() throws Exception {
+        // server A takes webhooks and answers the agent, but processes nothing (no workers); server B, on the same
+        // store, processes what A took in: the view A's held poll waits for is written by B alone
+        try (ServerHarness a = new ServerHarness(Map.of("TIERGATE_API_TOKEN", ADMIN, "TIERGATE_WORKERS", "0"))) {
+            Pull p = stagePrSeven(a);
+            ServerConfig cfg = TestPostgres.config(Map.of(
+                    "TIERGATE_PORT", "0",
+                    "TIERGATE_GITHUB_WEBHOOK_SECRET", ServerHarness.SECRET,
+                    "TIERGATE_GITHUB_API_URL", a.github.url(),
+                    "TIERGATE_PUBLIC_URL", "https://tiergate.example",
+                    "TIERGATE_CLONE_POOL", "0"));
+            try (GateServer b = GateServer.start(cfg, a.db, ForgeBindings.fromConfig(cfg))) {
+                String token = agentToken(a);
+                CompletableFuture<HttpResponse<String>> held = http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(
+                                        a.baseUrl() + "/api/v1/repos/" + a.repoPath + "/pulls/7?since=absent&wait=8"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                awaitHeld(a, 1);
+                assertEquals(202, a.deliver("pull_request", GitHubPayloads.pullRequest(a.repoPath, "opened", p)));
+                HttpResponse<String> known = held.get(30, TimeUnit.SECONDS);
+                assertEquals(200, known.statusCode(), "answered by B's write within the one poll: " + known.body());
+                assertEquals(7, JSON.readTree(known.body()).path("number").asInt());
+                assertFalse(
+                        new String(a.server.metrics().scrape(), java.nio.charset.StandardCharsets.UTF_8)
+                                .lines()
+                                .anyMatch(l ->
+                                        l.startsWith("tiergate_deliveries_processed_total{") && !l.endsWith(" 0.0")),
+                        "server A processed nothing: the write that woke its poll was B's");
+            }
+        }
     }
 
     @Test
