@@ -35,7 +35,7 @@ final class JsonCalls {
             if (body != null) {
                 b.header("Content-Type", "application/json");
             }
-            HttpResponse<String> r = HTTP.send(b.method(method, p).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(b.method(method, p).build(), BoundedBody.ofString(BoundedBody.LIMIT));
             JsonNode json = r.body().isBlank() ? JSON.createObjectNode() : parse(r.body());
             if (r.statusCode() >= 500) {
                 throw new ForgeApi.ForgeFailure(
@@ -46,6 +46,14 @@ final class JsonCalls {
             }
             return new Answer(r.statusCode(), json);
         } catch (IOException e) {
+            if (BoundedBody.tooLarge(e).isPresent()) {
+                throw new ForgeApi.ForgeFailure(
+                        false,
+                        0,
+                        forge + " at " + uri.getHost() + ": "
+                                + BoundedBody.tooLarge(e).get().getMessage() + " (" + method + " " + uri.getPath()
+                                + ")");
+            }
             throw new ForgeApi.ForgeFailure(
                     false, 0, forge + " does not answer at " + uri.getHost() + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -87,7 +87,7 @@ public final class ServerClient {
             b.header("Authorization", "Bearer " + token);
         }
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(b.build(), BoundedBody.ofString(BoundedBody.LIMIT));
             JsonNode body = parse(r.body());
             if (r.statusCode() >= 500) {
                 throw new Unreachable(base + " answered " + r.statusCode() + ": "
@@ -95,6 +95,10 @@ public final class ServerClient {
             }
             return new Answer(r.statusCode(), body);
         } catch (IOException e) {
+            if (BoundedBody.tooLarge(e).isPresent()) {
+                throw new Unreachable(
+                        base + ": " + BoundedBody.tooLarge(e).get().getMessage() + "; check TIERGATE_SERVER");
+            }
             throw new Unreachable(base + " does not answer (" + e.getMessage()
                     + "); start it (tiergate server) or set TIERGATE_SERVER");
         } catch (InterruptedException e) {
