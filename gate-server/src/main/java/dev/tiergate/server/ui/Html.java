@@ -1,14 +1,22 @@
 package dev.tiergate.server.ui;
 
+import dev.tiergate.core.policy.Policy;
+import dev.tiergate.core.rules.Rule;
+import dev.tiergate.server.store.BranchRecord;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
- * The dashboard's HTML: escaping and the page shell. Every value from a forge (branch names, logins, titles) passes
- * through {@link #esc}, since git allows {@code < > " ' &} in branch names.
+ * The dashboard's HTML: escaping, the page shell and the parts several pages show (the crumbs, a verdict, an author,
+ * the page of what is not tracked). Every value from a forge (branch names, logins, titles) passes through
+ * {@link #esc}, since git allows {@code < > " ' &} in branch names.
  */
 final class Html {
     /** No inline script or style runs: what escaping might miss, the browser refuses. */
@@ -91,5 +99,68 @@ final class Html {
                 + "</head><body><header><a class=brand href=\"/\">tiergate</a>" + crumbs + "</header>"
                 + "<main" + (live == null ? "" : " data-live=\"" + esc(live) + "\"") + ">" + body
                 + "</main></body></html>";
+    }
+
+    static String crumbs(String repo, String here) {
+        return "<a href=\"/ui/" + esc(repo) + "\">" + esc(repo) + "</a>" + "<a href=\"/ui/" + esc(repo)
+                + "/audit\">audit trail</a>"
+                + (here == null || here.equals("audit") ? "" : "<span class=muted>" + esc(here) + "</span>");
+    }
+
+    /** A rule id with its meaning and fix from the catalog, and the verdict's own words. */
+    static String verdict(String ruleId, String description) {
+        StringBuilder b = new StringBuilder();
+        if (ruleId != null && !ruleId.isBlank()) {
+            Optional<Rule> rule = Rule.byId(ruleId);
+            b.append("<span class=rule><code>").append(esc(ruleId)).append("</code>");
+            rule.ifPresent(x -> b.append(": ")
+                    .append(esc(x.meaning()))
+                    .append(". <b>Fix:</b> ")
+                    .append(esc(x.fix())));
+            b.append("</span>");
+        }
+        if (description != null && !description.isBlank()) {
+            b.append(b.isEmpty() ? "" : "<br>")
+                    .append("<span class=muted>")
+                    .append(esc(description))
+                    .append("</span>");
+        }
+        return b.toString();
+    }
+
+    /** The page (with a 404) of a repository, or of a branch ({@code branch} not null), tiergate does not track. */
+    static String notTracked(String repo, String branch) {
+        return page(
+                "tiergate: not tracked",
+                crumbs(repo, null),
+                null,
+                "<h1>Not tracked</h1><p>"
+                        + (branch == null
+                                ? "tiergate tracks no branch of " + esc(repo) + " yet."
+                                : "The branch " + esc(branch) + " is not tracked in " + esc(repo)
+                                        + " (deleted, or never pushed).")
+                        + "</p>");
+    }
+
+    /**
+     * A branch's author as the pages show it: the login with its actor class by the policy ({@code class unknown}
+     * without a policy), or {@code unknown} when no login is recorded. Plain text: the caller escapes it.
+     */
+    static String author(BranchRecord r, Optional<Policy> policy, String unknown) {
+        return r.actorLogin() == null
+                ? unknown
+                : r.actorLogin() + " ("
+                        + policy.map(p -> p.actorFor(r.actorLogin(), false)
+                                        .actorClass()
+                                        .wireName())
+                                .orElse("class unknown")
+                        + ")";
+    }
+
+    /** The stores give records oldest first; the pages list them newest first. */
+    static <T> List<T> newestFirst(List<T> oldestFirst) {
+        List<T> out = new ArrayList<>(oldestFirst);
+        Collections.reverse(out);
+        return out;
     }
 }

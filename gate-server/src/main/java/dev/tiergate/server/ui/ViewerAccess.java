@@ -1,7 +1,11 @@
 package dev.tiergate.server.ui;
 
+import static dev.tiergate.server.ui.Html.esc;
+
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -17,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
  * cookie the login form sets. The cookie holds an HMAC of a fixed text keyed by the token, never the token, and is
  * HttpOnly and SameSite=Strict. Every comparison is constant-time. Without a token the pages (the audit trail among
  * them) are open only on a server bound to loopback; bound anywhere else ({@code TIERGATE_BIND}) they are closed
- * until the token is set.
+ * until the token is set. It guards every page ({@link #guard}) and serves the sign-in form ({@code /ui/login}).
  */
 final class ViewerAccess {
     static final String COOKIE = "tiergate_viewer";
@@ -107,6 +111,127 @@ final class ViewerAccess {
                 "Set-Cookie",
                 COOKIE + "=" + new String(cookie, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict"
                         + (secure ? "; Secure" : ""));
+    }
+
+    // ---- the guard and the sign-in form
+
+    /**
+     * Before {@code /} and every {@code /ui/} path: the security headers; a viewer it does not admit gets 401 and, in
+     * place of the page, the sign-in form (or the closed page, or for a {@code changes} mark a plain text). The static
+     * files and the sign-in form itself are open to all.
+     */
+    void guard(Context ctx) {
+        String path = ctx.path();
+        headers(ctx);
+        if (path.startsWith("/ui/static/") || path.equals("/ui/login") || admits(ctx)) {
+            return;
+        }
+        ctx.status(401);
+        if (closed()) {
+            closedPage(ctx, path);
+        } else if (path.endsWith("/changes")) {
+            ctx.contentType("text/plain; charset=utf-8").result(NEEDS_TOKEN);
+        } else {
+            String next = path + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+            ctx.html(loginForm(NEEDS_TOKEN, next));
+        }
+        ctx.skipRemainingHandlers();
+    }
+
+    /** The pages are closed to everyone: no form, since no token opens them; what to set instead. */
+    private static void closedPage(Context ctx, String path) {
+        ctx.status(401);
+        if (path.endsWith("/changes")) {
+            ctx.contentType("text/plain; charset=utf-8").result(CLOSED);
+        } else {
+            ctx.html(Html.page(
+                    "tiergate: closed",
+                    "",
+                    null,
+                    "<h1>Closed</h1><p class=\"card refused\" id=message>" + esc(CLOSED) + "</p>"));
+        }
+    }
+
+    void loginPage(Context ctx) {
+        headers(ctx);
+        if (closed()) {
+            closedPage(ctx, ctx.path());
+            return;
+        }
+        ctx.html(loginForm(
+                required() ? NEEDS_TOKEN : "These pages need no token on this server.",
+                safeNext(ctx.queryParam("next"))));
+    }
+
+    void login(Context ctx) {
+        headers(ctx);
+        if (closed()) {
+            closedPage(ctx, ctx.path());
+            return;
+        }
+        String next = safeNext(ctx.formParam("next"));
+        if (!required()) {
+            ctx.redirect(next, HttpStatus.SEE_OTHER);
+            return;
+        }
+        if (!isToken(ctx.formParam("token"))) {
+            ctx.status(401).html(loginForm(WRONG_TOKEN, next));
+            return;
+        }
+        signIn(ctx);
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * Where the sign-in form sends a viewer afterwards: only a plain path on this server, else {@code /}. It starts
+     * with one {@code /} and its second character is neither {@code /} nor {@code \} (both make a browser leave for
+     * another host), it holds no backslash, no control character and no white space (a browser drops some of them,
+     * so {@code /%0B/evil.example} or a tab would become {@code //evil.example}), and the same holds once more after
+     * percent-decoding it (for whatever decodes it again on the way). A path cannot carry a scheme.
+     */
+    static String safeNext(String next) {
+        if (!plainLocalPath(next)) {
+            return "/";
+        }
+        try {
+            return plainLocalPath(URLDecoder.decode(next.replace("+", "%2B"), StandardCharsets.UTF_8)) ? next : "/";
+        } catch (IllegalArgumentException e) {
+            return "/"; // a malformed percent sequence
+        }
+    }
+
+    private static boolean plainLocalPath(String p) {
+        if (p == null || p.isEmpty() || p.length() > 2000 || p.charAt(0) != '/') {
+            return false;
+        }
+        if (p.length() > 1 && (p.charAt(1) == '/' || p.charAt(1) == '\\')) {
+            return false;
+        }
+        return p.codePoints()
+                .noneMatch(cp -> cp == '\\'
+                        || Character.isISOControl(cp)
+                        || Character.isWhitespace(cp)
+                        || Character.isSpaceChar(cp)
+                        || Character.getType(cp) == Character.FORMAT);
+    }
+
+    private static String loginForm(String message, String next) {
+        return Html.page(
+                "tiergate: sign in",
+                "",
+                null,
+                "<h1>Sign in</h1><p class=\"card refused\" id=message>" + esc(message) + "</p>"
+                        + "<form method=post action=\"/ui/login\"><input type=hidden name=next value=\"" + esc(next)
+                        + "\">"
+                        + "<p><label>Viewer token <input type=password name=token id=token autocomplete=current-password required></label></p>"
+                        + "<p><button type=submit id=sign-in>Sign in</button></p></form>");
+    }
+
+    private static void headers(Context ctx) {
+        ctx.header("Content-Security-Policy", Html.CSP);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
     }
 
     private static String cookieValue(String token) {

@@ -136,7 +136,7 @@ class ViewerTokenTest {
         for (String local : new String[] {
             "/", "/ui/a/b?kind=x", "/ui/acme/x/branches/feature%2Fx", "/ui/acme/x/audit?branch=a+b&since=2026-01-01"
         }) {
-            assertEquals(local, Dashboard.safeNext(local));
+            assertEquals(local, ViewerAccess.safeNext(local));
         }
         for (String elsewhere : new String[] {
             null,
@@ -161,7 +161,7 @@ class ViewerTokenTest {
             "/%zz",
             "/" + "a".repeat(2001)
         }) {
-            assertEquals("/", Dashboard.safeNext(elsewhere), String.valueOf(elsewhere));
+            assertEquals("/", ViewerAccess.safeNext(elsewhere), String.valueOf(elsewhere));
         }
     }
 
