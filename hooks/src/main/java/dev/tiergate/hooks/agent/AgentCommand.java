@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.agent;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tiergate.core.agent.PrView;
@@ -110,14 +112,6 @@ abstract class AgentCommand implements Callable<Integer> {
             printJson(e);
         }
         return s.exit;
-    }
-
-    /**
-     * Text from a server or a forge, fit for a terminal: a name may hold an escape sequence that would rewrite the
-     * screen; every control character becomes {@code ?}.
-     */
-    static String plain(String s) {
-        return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
     }
 
     void printJson(Object o) {

@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.agent;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -286,10 +288,10 @@ final class Follow {
                     Instant.now().toString()));
         } else {
             c.text()
-                    .println("[" + event + "] PR #" + number + " " + shortSha(head) + ": " + AgentCommand.plain(reason)
+                    .println("[" + event + "] PR #" + number + " " + shortSha(head) + ": " + plain(reason)
                             + (rule == null ? "" : " [" + rule + "]"));
             if (fix != null) {
-                c.text().println("  fix: " + AgentCommand.plain(fix));
+                c.text().println("  fix: " + plain(fix));
             }
             c.text().flush();
         }

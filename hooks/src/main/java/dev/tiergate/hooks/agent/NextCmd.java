@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.agent;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import dev.tiergate.core.agent.NextMoves;
 import dev.tiergate.core.agent.PrView;
 import dev.tiergate.core.policy.Actor;

@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.agent;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import dev.tiergate.core.migration.MigrationChecksums;
 import dev.tiergate.core.rules.Rule;
 import dev.tiergate.core.state.Claim;

@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.cli;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.net.URLEncoder;

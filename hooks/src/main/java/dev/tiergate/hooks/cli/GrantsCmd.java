@@ -1,5 +1,7 @@
 package dev.tiergate.hooks.cli;
 
+import static dev.tiergate.hooks.TerminalText.plain;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -54,14 +56,6 @@ final class GrantsCmd {
 
         @Spec
         CommandSpec spec;
-
-        /**
-         * A text the server sent, fit for a terminal: names and definitions come from databases, where a name may hold
-         * an escape sequence that would rewrite the operator's screen; every control character becomes {@code ?}.
-         */
-        static String plain(String s) {
-            return s == null ? "" : s.replaceAll("\\p{Cntrl}", "?");
-        }
 
         /** How the command names itself in its messages. */
         String who() {
