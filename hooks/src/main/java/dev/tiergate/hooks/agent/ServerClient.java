@@ -76,7 +76,11 @@ public final class ServerClient {
     }
 
     public Answer post(String pathAndQuery) throws Unreachable {
-        return send("POST", pathAndQuery, Duration.ofSeconds(30));
+        return post(pathAndQuery, Duration.ofSeconds(30));
+    }
+
+    public Answer post(String pathAndQuery, Duration timeout) throws Unreachable {
+        return send("POST", pathAndQuery, timeout);
     }
 
     private Answer send(String method, String pathAndQuery, Duration timeout) throws Unreachable {
@@ -100,7 +104,7 @@ public final class ServerClient {
                         base + ": " + BoundedBody.tooLarge(e).get().getMessage() + "; check TIERGATE_SERVER");
             }
             throw new Unreachable(base + " does not answer (" + e.getMessage()
-                    + "); start it (tiergate server) or set TIERGATE_SERVER");
+                    + "); start it (tiergate server), or point --server or TIERGATE_SERVER at it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable("interrupted");

@@ -3,14 +3,10 @@ package dev.tiergate.hooks.cli;
 import static dev.tiergate.hooks.TerminalText.plain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiergate.hooks.agent.ServerClient;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,9 +59,7 @@ final class GrantsCmd {
         }
 
         String base() {
-            String s = server != null ? server : System.getenv("TIERGATE_SERVER");
-            s = s == null || s.isBlank() ? "http://localhost:8080" : s.strip();
-            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+            return new ServerClient(server != null ? server : System.getenv("TIERGATE_SERVER"), null).base();
         }
 
         String repository() {
@@ -89,30 +83,21 @@ final class GrantsCmd {
                         + ": TIERGATE_API_TOKEN is not set; set it (or --token-file) to the server's admin token");
                 return null;
             }
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Authorization", "Bearer " + token.strip());
-            b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
+            ServerClient client = new ServerClient(base(), token);
             try {
-                HttpResponse<String> r = HttpClient.newBuilder()
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .build()
-                        .send(b.build(), HttpResponse.BodyHandlers.ofString());
-                JsonNode body = r.body().isBlank() ? null : new ObjectMapper().readTree(r.body());
-                if (r.statusCode() != 200) {
-                    String why = body == null
-                            ? r.body()
-                            : body.path("error").asText(body.path("title").asText(r.body()));
-                    err.println(who() + ": " + base() + " answered " + r.statusCode() + ": " + why
-                            + (r.statusCode() == 401 || r.statusCode() == 403
+                Duration timeout = Duration.ofSeconds(60);
+                ServerClient.Answer a =
+                        method.equals("POST") ? client.post(pathAndQuery, timeout) : client.get(pathAndQuery, timeout);
+                if (!a.ok()) {
+                    err.println(who() + ": " + base() + " answered " + a.status() + ": " + a.error()
+                            + (a.status() == 401 || a.status() == 403
                                     ? " (TIERGATE_API_TOKEN must be the server's admin token)"
                                     : ""));
                     return null;
                 }
-                return body;
-            } catch (IOException | InterruptedException | IllegalArgumentException e) {
-                err.println(who() + ": " + base() + " does not answer: " + e.getMessage()
-                        + "; start it (tiergate server) or pass --server");
+                return a.body();
+            } catch (ServerClient.Unreachable e) {
+                err.println(who() + ": " + e.getMessage());
                 return null;
             }
         }
