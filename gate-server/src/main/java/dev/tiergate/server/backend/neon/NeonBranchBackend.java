@@ -149,14 +149,7 @@ public final class NeonBranchBackend implements BranchBackend {
         } catch (BackendException e) {
             throw removeHalfMade(name, from, e);
         }
-        String wrong = wrongBranch(made, name, from);
-        if (wrong != null) {
-            throw removeHalfMade(
-                    name,
-                    from,
-                    new BackendException(
-                            "refused the branch Neon handed back: " + wrong + "; nothing was run on it", null));
-        }
+        requireAskedFor(made, name, from);
         try {
             operations.await(made.operations(), what);
             if (withEndpoint) {
@@ -221,14 +214,7 @@ public final class NeonBranchBackend implements BranchBackend {
         } catch (BackendException e) {
             throw removeHalfMade(name, from, e);
         }
-        String wrong = wrongBranch(made, name, from);
-        if (wrong != null) {
-            throw removeHalfMade(
-                    name,
-                    from,
-                    new BackendException(
-                            "refused the branch Neon handed back: " + wrong + "; nothing was run on it", null));
-        }
+        requireAskedFor(made, name, from);
         String id = made.branch().id();
         try {
             operations.await(made.operations(), what);
@@ -314,6 +300,18 @@ public final class NeonBranchBackend implements BranchBackend {
         if (!Set.copyOf(api.maskingRules(b.id())).equals(Set.copyOf(wanted))) {
             throw new BackendException(
                     refused + ", anonymized with other masking rules than the policy's; delete it first", null);
+        }
+    }
+
+    /** Refuses (deleting it) a created branch that is not the one asked for: nothing is run on it. */
+    private void requireAskedFor(NeonApi.Created made, String name, NeonBranch parent) {
+        String wrong = wrongBranch(made, name, parent);
+        if (wrong != null) {
+            throw removeHalfMade(
+                    name,
+                    parent,
+                    new BackendException(
+                            "refused the branch Neon handed back: " + wrong + "; nothing was run on it", null));
         }
     }
 
