@@ -40,12 +40,7 @@ final class NeonOperations {
                                     + op.status() + " after " + timeout.toSeconds() + " s",
                             null);
                 }
-                try {
-                    sleeper.sleep(interval);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BackendException("interrupted while waiting to " + what, e);
-                }
+                pause(what);
                 op = api.operation(op.id());
             }
         }
@@ -79,13 +74,18 @@ final class NeonOperations {
                                 + (s.statusMessage() == null ? "" : " (" + s.statusMessage() + ")"),
                         null);
             }
-            try {
-                sleeper.sleep(interval);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackendException("interrupted while waiting to " + what, e);
-            }
+            pause(what);
             s = null;
+        }
+    }
+
+    /** One poll interval; an interrupt ends the wait as a failure to do {@code what}. */
+    private void pause(String what) {
+        try {
+            sleeper.sleep(interval);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("interrupted while waiting to " + what, e);
         }
     }
 }
